@@ -1,0 +1,79 @@
+/** `berth demo`: the examples through compile and check, printed as kubectl would show them. */
+import { relative } from 'node:path';
+import type { Command } from 'commander';
+import type { KubeObject } from '../kube/objects.js';
+import { denialMessage, todayOf, type Verdict } from '../policies/engine.js';
+import { runOffline } from '../policies/offline.js';
+import { packagePath, packageRoot } from '../util/package-root.js';
+import { loadObjects, type SourcedObject } from './inputs.js';
+import { BadInput, openSession, type SessionOptions } from './session.js';
+import type { CliIO } from './io.js';
+
+const GROUPS: Record<string, string> = {
+  Deployment: 'deployment.apps', StatefulSet: 'statefulset.apps', ReplicaSet: 'replicaset.apps', DaemonSet: 'daemonset.apps',
+  Job: 'job.batch', CronJob: 'cronjob.batch', Pod: 'pod', Namespace: 'namespace', WorkloadProfile: 'workloadprofile.berth.dev',
+  PodDisruptionBudget: 'poddisruptionbudget.policy', HorizontalPodAutoscaler: 'horizontalpodautoscaler.autoscaling',
+};
+
+export function kubectlName(kind: string, name: string): string {
+  return `${GROUPS[kind] ?? kind.toLowerCase()}/${name}`;
+}
+
+/** What `kubectl apply` prints for one object given Berth's verdict. */
+export function kubectlLines(file: string, v: Verdict, notes: readonly string[]): string[] {
+  const lines = v.warnings.map((w) => `Warning: ${w}`);
+  if (!v.allowed) {
+    lines.push(`Error from server (Forbidden): error when creating "${file}": admission webhook "validate.berth.dev" denied the request:`);
+    lines.push(...denialMessage(v).split('\n'));
+    return lines;
+  }
+  lines.push(`${kubectlName(v.kind, v.name)} created`);
+  if (notes.length > 0) lines.push(`  # mutated by mutate.berth.dev: ${notes.join('; ')}`);
+  return lines;
+}
+
+interface Opts extends SessionOptions {
+  examples?: string;
+}
+
+export function registerDemo(program: Command, io: CliIO): void {
+  program
+    .command('demo')
+    .description("run examples/ through compile and check, and print what a user would see in kubectl")
+    .option('--examples <dir>', 'folder of examples (default: the embedded examples/)')
+    .option('--policies <file>', 'policies.yaml (default: the embedded one)')
+    .option('--nodepools <path...>', 'NodePools (default: the embedded deploy/nodepools)')
+    .action((opts: Opts) => {
+      const session = openSession(opts);
+      const dir = opts.examples ?? packagePath('examples');
+      const loaded = loadObjects([dir]);
+      if (!loaded.ok) throw new BadInput(loaded.errors);
+      const result = runOffline({ ...session, objects: loaded.objects.map((o) => o.object), today: todayOf(io.clock) });
+      io.out(render(loaded.objects, result));
+      io.exit(0);
+    });
+}
+
+function render(sources: readonly SourcedObject[], result: ReturnType<typeof runOffline>): string {
+  const out: string[] = ['Berth demo: the examples applied to one cluster, as kubectl would show them.', ''];
+  let file = '';
+  sources.forEach((src, i) => {
+    const shown = relative(packageRoot(), src.pos.file) || src.pos.file;
+    if (src.pos.file !== file) {
+      file = src.pos.file;
+      out.push('', `$ kubectl apply -f ${shown}`);
+    }
+    const v = result.verdicts[i];
+    const admitted: KubeObject | undefined = result.admitted[i];
+    if (v && admitted) out.push(...kubectlLines(shown, v, result.notes.get(admitted) ?? []));
+  });
+  if (result.pdbs.length > 0) {
+    out.push('', '# The profile controller creates the PodDisruptionBudgets the profiles ask for:');
+    for (const p of result.pdbs) out.push(`${kubectlName('PodDisruptionBudget', p.metadata?.name ?? '')} created (${p.spec?.minAvailable !== undefined ? `minAvailable ${String(p.spec.minAvailable)}` : `maxUnavailable ${String(p.spec?.maxUnavailable)}`})`);
+  }
+  const denied = result.verdicts.filter((v) => !v.allowed).length;
+  const warned = result.verdicts.filter((v) => v.allowed && v.warnings.length > 0).length;
+  out.push('', `${result.verdicts.length} objects: ${result.verdicts.length - denied} admitted (${warned} with warnings), ${denied} denied.`);
+  out.push('See what Berth compiles with: berth compile -f examples/   and the full verdicts with: berth check -f examples/ -o json');
+  return `${out.join('\n')}\n`;
+}

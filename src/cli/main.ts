@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+import { runCli } from './program.js';
+import { processIO } from './io.js';
+
+await runCli(process.argv.slice(2), processIO);

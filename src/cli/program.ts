@@ -1,0 +1,40 @@
+/** The `berth` command line: one engine, called the same way the webhook calls it. */
+import { Command, CommanderError } from 'commander';
+import { registerCheck } from './check.js';
+import { registerDemo } from './demo.js';
+import { registerPolicies } from './policies-cmd.js';
+import { BadInput } from './session.js';
+import { CatalogError } from '../provisioner/catalog/catalog.js';
+import type { CliIO } from './io.js';
+
+export function buildProgram(io: CliIO): Command {
+  const program = new Command('berth')
+    .description('Berth: admission webhook, policy engine and node provisioner for Kubernetes on AWS.\nExit codes: 0 allowed, 1 denied, 2 bad input.')
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+  registerCheck(program, io);
+  registerPolicies(program, io);
+  registerDemo(program, io);
+  return program;
+}
+
+/** Runs the CLI; bad input (unparseable files, bad flags) exits 2 with the reason. */
+export async function runCli(argv: readonly string[], io: CliIO): Promise<void> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      io.exit(e.exitCode === 0 ? 0 : 2);
+      return;
+    }
+    if (e instanceof BadInput || e instanceof CatalogError) {
+      io.err(`${e.message}\n`);
+      io.exit(2);
+      return;
+    }
+    io.err(`berth: ${(e as Error).message}\n`);
+    io.exit(2);
+  }
+}

@@ -1,0 +1,58 @@
+/** What every offline command needs: policies, NodePools and the catalog, from flags or the embedded defaults. */
+import { readFileSync } from 'node:fs';
+import { builtinCatalog, makeCatalog, parseFactsFile, type Catalog } from '../provisioner/catalog/catalog.js';
+import { defaultPolicies, loadPoliciesFile, type Policies } from '../policies/policies.js';
+import type { NodePool } from '../scheduling/nodepool.js';
+import { packagePath } from '../util/package-root.js';
+import type { YamlError } from '../util/yaml-source.js';
+import { loadObjects } from './inputs.js';
+
+export interface SessionOptions {
+  policies?: string;
+  nodepools?: string[];
+  catalog?: string;
+}
+
+export interface Session {
+  policies: Policies;
+  nodePools: NodePool[];
+  catalog: Catalog;
+}
+
+export class BadInput extends Error {
+  override readonly name = 'BadInput';
+  constructor(readonly errors: YamlError[]) {
+    super(errors.map((e) => `${e.file}:${e.line}:${e.col}: ${e.message}`).join('\n'));
+  }
+}
+
+export function defaultNodePoolsPath(): string {
+  return packagePath('deploy', 'nodepools');
+}
+
+export function openSession(opts: SessionOptions): Session {
+  let policies: Policies;
+  if (opts.policies === undefined) policies = defaultPolicies();
+  else {
+    const loaded = loadPoliciesFile(opts.policies);
+    if (!loaded.ok) throw new BadInput(loaded.errors);
+    policies = loaded.policies;
+  }
+  const pools = loadObjects(opts.nodepools ?? [defaultNodePoolsPath()]);
+  if (!pools.ok) throw new BadInput(pools.errors);
+  const nodePools = pools.objects.filter((o) => o.object.kind === 'NodePool').map((o) => o.object as unknown as NodePool);
+  let catalog = builtinCatalog();
+  if (opts.catalog !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(opts.catalog, 'utf8');
+    } catch (e) {
+      throw new BadInput([{ file: opts.catalog, line: 0, col: 0, message: (e as Error).message }]);
+    }
+    catalog = makeCatalog(parseFactsFile(text, opts.catalog), policies.zones);
+  } else if (policies.zones) {
+    const b = catalog;
+    catalog = { ...b, zones: policies.zones };
+  }
+  return { policies, nodePools, catalog };
+}

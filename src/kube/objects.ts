@@ -1,0 +1,43 @@
+/** Kubernetes objects as Berth reads them: a kind, metadata, and kind-specific shape. */
+import type { V1ObjectMeta } from '@kubernetes/client-node';
+
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: V1ObjectMeta;
+  [key: string]: unknown;
+}
+
+export interface ObjectRef {
+  kind: string;
+  namespace: string;
+  name: string;
+}
+
+export function refOf(obj: KubeObject, defaultNamespace = 'default'): ObjectRef {
+  return {
+    kind: obj.kind ?? 'Unknown',
+    namespace: obj.metadata?.namespace ?? defaultNamespace,
+    name: obj.metadata?.name ?? obj.metadata?.generateName ?? '<unnamed>',
+  };
+}
+
+export function formatRef(ref: ObjectRef): string {
+  return `${ref.kind} ${ref.namespace}/${ref.name}`;
+}
+
+export function refKey(ref: ObjectRef): string {
+  return `${ref.kind}/${ref.namespace}/${ref.name}`;
+}
+
+export function labelsOf(obj: KubeObject): Record<string, string> {
+  return obj.metadata?.labels ?? {};
+}
+
+export function annotationsOf(obj: KubeObject): Record<string, string> {
+  return obj.metadata?.annotations ?? {};
+}
+
+export function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

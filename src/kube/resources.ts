@@ -1,0 +1,50 @@
+/** Pod resource requests as the scheduler sums them. */
+import type { V1Container, V1PodSpec } from '@kubernetes/client-node';
+import { cpuMillis, memoryMiB } from './quantity.js';
+
+export interface PodRequests {
+  cpuMillis: number;
+  memoryMiB: number;
+  nvidiaGpu: number;
+}
+
+type ResourceMap = Record<string, string | number> | undefined;
+
+/** A container's request for a resource; on a bare Pod the API server defaults requests from limits. */
+export function containerRequest(c: V1Container, resource: string, defaultFromLimits: boolean): string | number | undefined {
+  const requests = c.resources?.requests as ResourceMap;
+  const limits = c.resources?.limits as ResourceMap;
+  return requests?.[resource] ?? (defaultFromLimits ? limits?.[resource] : undefined);
+}
+
+function sum(containers: V1Container[], fromLimits: boolean): PodRequests {
+  const out = { cpuMillis: 0, memoryMiB: 0, nvidiaGpu: 0 };
+  for (const c of containers) {
+    out.cpuMillis += cpuMillis(containerRequest(c, 'cpu', fromLimits)) ?? 0;
+    out.memoryMiB += memoryMiB(containerRequest(c, 'memory', fromLimits)) ?? 0;
+    // Extended resources: requests must equal limits, and a limit alone sets both.
+    out.nvidiaGpu += Number(containerRequest(c, 'nvidia.com/gpu', true) ?? 0);
+  }
+  return out;
+}
+
+/**
+ * The effective request of a pod: the larger of the sum over app containers (plus restartable init
+ * containers, i.e. sidecars) and the largest init container, plus the pod overhead.
+ */
+export function podRequests(spec: V1PodSpec, defaultFromLimits: boolean): PodRequests {
+  const init = spec.initContainers ?? [];
+  const sidecars = init.filter((c) => c.restartPolicy === 'Always');
+  const app = sum([...spec.containers, ...sidecars], defaultFromLimits);
+  for (const c of init) {
+    if (c.restartPolicy === 'Always') continue;
+    const one = sum([c], defaultFromLimits);
+    app.cpuMillis = Math.max(app.cpuMillis, one.cpuMillis);
+    app.memoryMiB = Math.max(app.memoryMiB, one.memoryMiB);
+    app.nvidiaGpu = Math.max(app.nvidiaGpu, one.nvidiaGpu);
+  }
+  const overhead = spec.overhead as ResourceMap;
+  app.cpuMillis += cpuMillis(overhead?.cpu) ?? 0;
+  app.memoryMiB += memoryMiB(overhead?.memory) ?? 0;
+  return app;
+}

@@ -1,0 +1,59 @@
+/** Label selectors with the API's semantics (metav1.LabelSelectorAsSelector). */
+
+export interface LabelSelectorRequirement {
+  key: string;
+  operator: string;
+  values?: string[];
+}
+
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: LabelSelectorRequirement[];
+}
+
+export type Labels = Readonly<Record<string, string>>;
+
+/**
+ * Whether a selector matches a label set. A null/undefined selector matches nothing; an empty selector
+ * ({}) matches everything — the policy/v1 PodDisruptionBudget semantics.
+ */
+export function selectorMatches(selector: LabelSelector | null | undefined, labels: Labels): boolean {
+  if (selector === null || selector === undefined) return false;
+  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
+    if (labels[key] !== value) return false;
+  }
+  return (selector.matchExpressions ?? []).every((req) => expressionMatches(req, labels));
+}
+
+function expressionMatches(req: LabelSelectorRequirement, labels: Labels): boolean {
+  const has = Object.prototype.hasOwnProperty.call(labels, req.key);
+  const value = labels[req.key];
+  const values = req.values ?? [];
+  switch (req.operator) {
+    case 'In':
+      return has && value !== undefined && values.includes(value);
+    case 'NotIn':
+      return !has || value === undefined || !values.includes(value);
+    case 'Exists':
+      return has;
+    case 'DoesNotExist':
+      return !has;
+    default:
+      return false;
+  }
+}
+
+export function isEmptySelector(selector: LabelSelector): boolean {
+  return (
+    Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0
+  );
+}
+
+export function formatSelector(selector: LabelSelector | null | undefined): string {
+  if (!selector) return '<none>';
+  const parts = Object.entries(selector.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
+  for (const e of selector.matchExpressions ?? []) {
+    parts.push(`${e.key} ${e.operator}${e.values ? ` (${e.values.join(',')})` : ''}`);
+  }
+  return parts.length === 0 ? '<all>' : parts.join(',');
+}

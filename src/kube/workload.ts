@@ -1,0 +1,106 @@
+/** Where each workload kind keeps its pod template, selector and replica count. */
+import type { V1ObjectMeta, V1PodSpec } from '@kubernetes/client-node';
+import type { KubeObject } from './objects.js';
+import type { LabelSelector } from './selector.js';
+
+export const COMPILED_KINDS = ['Deployment', 'StatefulSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod'] as const;
+export const WORKLOAD_KINDS = [...COMPILED_KINDS, 'DaemonSet'] as const;
+export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
+
+/** Kinds that run replicas for as long as they exist (not run-to-completion, not per-node). */
+const REPLICATED: ReadonlySet<string> = new Set(['Deployment', 'StatefulSet', 'ReplicaSet']);
+
+export function isWorkloadKind(kind: string | undefined): kind is WorkloadKind {
+  return (WORKLOAD_KINDS as readonly (string | undefined)[]).includes(kind);
+}
+
+export function isCompiledKind(kind: string | undefined): boolean {
+  return (COMPILED_KINDS as readonly (string | undefined)[]).includes(kind);
+}
+
+export function isReplicated(kind: string | undefined): boolean {
+  return kind !== undefined && REPLICATED.has(kind);
+}
+
+/** Long-running: a Deployment/StatefulSet/ReplicaSet/DaemonSet or a bare Pod (not a Job's pods). */
+export function isLongRunning(kind: string | undefined): boolean {
+  return isReplicated(kind) || kind === 'DaemonSet' || kind === 'Pod';
+}
+
+export interface PodTemplate {
+  metadata: V1ObjectMeta;
+  spec: V1PodSpec;
+}
+
+type Spec = Record<string, unknown>;
+
+function specOf(obj: KubeObject): Spec | undefined {
+  const spec = obj.spec;
+  return typeof spec === 'object' && spec !== null ? (spec as Spec) : undefined;
+}
+
+/**
+ * The pod template of a workload, by reference (mutating it mutates the object); a Pod is its own
+ * template. Undefined when the object has no pod spec.
+ */
+export function podTemplateOf(obj: KubeObject): PodTemplate | undefined {
+  if (obj.kind === 'Pod') {
+    const spec = specOf(obj);
+    if (!spec) return undefined;
+    obj.metadata ??= {};
+    return { metadata: obj.metadata, spec: spec as unknown as V1PodSpec };
+  }
+  let spec = specOf(obj);
+  if (obj.kind === 'CronJob') {
+    const jobTemplate = spec?.jobTemplate as { spec?: Spec } | undefined;
+    spec = jobTemplate?.spec;
+  }
+  const template = spec?.template as { metadata?: V1ObjectMeta; spec?: V1PodSpec } | undefined;
+  if (!template?.spec) return undefined;
+  template.metadata ??= {};
+  return template as PodTemplate;
+}
+
+/** The label selector that picks the workload's pods. */
+export function workloadSelector(obj: KubeObject): LabelSelector | undefined {
+  if (obj.kind === 'Pod') return { matchLabels: { ...(obj.metadata?.labels ?? {}) } };
+  if (obj.kind === 'CronJob' || obj.kind === 'Job') {
+    const labels = podTemplateOf(obj)?.metadata.labels;
+    return labels ? { matchLabels: stableLabels(labels) } : undefined;
+  }
+  return specOf(obj)?.selector as LabelSelector | undefined;
+}
+
+/** Pod labels without the ones controllers add per run or per revision. */
+export function stableLabels(labels: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(labels)) {
+    if (k === 'pod-template-hash' || k === 'controller-uid' || k === 'job-name') continue;
+    if (k.startsWith('batch.kubernetes.io/') || k.startsWith('berth.dev/')) continue;
+    out[k] = v;
+  }
+  return out;
+}
+
+/** The labels the workload's pods will carry. */
+export function podLabelsOf(obj: KubeObject): Record<string, string> {
+  return podTemplateOf(obj)?.metadata.labels ?? {};
+}
+
+/** spec.replicas as written (undefined when unset); Pods are 1. */
+export function declaredReplicas(obj: KubeObject): number | undefined {
+  if (obj.kind === 'Pod') return 1;
+  if (!isReplicated(obj.kind)) return undefined;
+  const r = specOf(obj)?.replicas;
+  return typeof r === 'number' ? r : undefined;
+}
+
+/** Replicas the workload runs with: spec.replicas, defaulting to 1 as the API server does. */
+export function effectiveReplicas(obj: KubeObject): number {
+  return declaredReplicas(obj) ?? 1;
+}
+
+export function setReplicas(obj: KubeObject, replicas: number): void {
+  const spec = specOf(obj);
+  if (spec && isReplicated(obj.kind)) spec.replicas = replicas;
+}

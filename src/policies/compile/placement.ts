@@ -1,0 +1,79 @@
+/** runtimeClass → node selector and tolerations; spotAllowed: false → on-demand node affinity. */
+import type { V1NodeSelectorTerm, V1PodSpec, V1Toleration } from '@kubernetes/client-node';
+import type { PoolView } from '../../scheduling/nodepool.js';
+import { tolerates, type Toleration } from '../../scheduling/taints.js';
+import type { RuntimeClassConfig } from '../schema/policies-schema.js';
+
+export const CAPACITY_TYPE = 'karpenter.sh/capacity-type';
+
+/** Tolerations a class's pods need: the class's own, then one per NoSchedule/NoExecute taint of its pools. */
+export function classTolerations(cls: RuntimeClassConfig, pools: readonly PoolView[]): Toleration[] {
+  const out: Toleration[] = [...(cls.tolerations ?? [])];
+  for (const p of pools) {
+    if (!cls.nodePools.includes(p.name)) continue;
+    for (const taint of p.taints) {
+      if (taint.effect === 'PreferNoSchedule' || out.some((t) => tolerates(t, taint))) continue;
+      out.push(
+        taint.value === undefined || taint.value === ''
+          ? { key: taint.key, operator: 'Exists', effect: taint.effect }
+          : { key: taint.key, operator: 'Equal', value: taint.value, effect: taint.effect },
+      );
+    }
+  }
+  return out;
+}
+
+function sameToleration(a: Toleration, b: Toleration): boolean {
+  return (
+    (a.key ?? '') === (b.key ?? '') &&
+    (a.operator ?? 'Equal') === (b.operator ?? 'Equal') &&
+    (a.value ?? '') === (b.value ?? '') &&
+    (a.effect ?? '') === (b.effect ?? '')
+  );
+}
+
+export function compileClassPlacement(
+  spec: V1PodSpec,
+  cls: RuntimeClassConfig,
+  tolerations: readonly Toleration[],
+  notes: string[],
+): void {
+  for (const [key, value] of Object.entries(cls.nodeSelector ?? {})) {
+    const selector = (spec.nodeSelector ??= {});
+    if (selector[key] === undefined) {
+      selector[key] = value;
+      notes.push(`nodeSelector ${key}=${value}`);
+    } else if (selector[key] !== value) {
+      notes.push(`kept explicit nodeSelector ${key}=${selector[key]} (class wants ${value})`);
+    }
+  }
+  for (const t of tolerations) {
+    const list = (spec.tolerations ??= []);
+    if (list.some((x) => sameToleration(x, t))) continue;
+    const add: V1Toleration = {};
+    if (t.key !== undefined) add.key = t.key;
+    if (t.operator !== undefined) add.operator = t.operator;
+    if (t.value !== undefined) add.value = t.value;
+    if (t.effect !== undefined) add.effect = t.effect;
+    list.push(add);
+    notes.push(`toleration ${t.key ?? '*'}${t.value ? `=${t.value}` : ''}:${t.effect ?? '*'}`);
+  }
+}
+
+/** Adds capacity-type In [on-demand] to every required node selector term that says nothing of it. */
+export function compileOnDemand(spec: V1PodSpec, notes: string[]): void {
+  if (spec.nodeSelector?.[CAPACITY_TYPE] !== undefined) return;
+  const affinity = (spec.affinity ??= {});
+  const nodeAffinity = (affinity.nodeAffinity ??= {});
+  const required = (nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution ??= { nodeSelectorTerms: [] });
+  const terms: V1NodeSelectorTerm[] = required.nodeSelectorTerms;
+  if (terms.length === 0) terms.push({ matchExpressions: [] });
+  let added = false;
+  for (const term of terms) {
+    const exprs = (term.matchExpressions ??= []);
+    if (exprs.some((e) => e.key === CAPACITY_TYPE)) continue;
+    exprs.push({ key: CAPACITY_TYPE, operator: 'In', values: ['on-demand'] });
+    added = true;
+  }
+  if (added) notes.push(`node affinity ${CAPACITY_TYPE} In [on-demand]`);
+}

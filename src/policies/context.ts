@@ -1,0 +1,90 @@
+/**
+ * What the rules look at for one object, computed once per evaluation: the workload's pod template,
+ * replicas, profile, runtime class, the PDBs and HPA that select it, its placement on the NodePools.
+ */
+import type { V1PodSpec } from '@kubernetes/client-node';
+import type { KubeObject, ObjectRef } from '../kube/objects.js';
+import { podRequests, type PodRequests } from '../kube/resources.js';
+import { selectorMatches, type Labels } from '../kube/selector.js';
+import { declaredReplicas, effectiveReplicas, isReplicated, podLabelsOf, podTemplateOf, workloadSelector, type PodTemplate } from '../kube/workload.js';
+import { fitPools, type PoolFit } from '../scheduling/placement.js';
+import { generatePdb, generatedPdbName } from './compile/pdb.js';
+import { CLASS_LABEL, profileNameFor } from './compile/compile.js';
+import type { Policies } from './policies.js';
+import type { RuntimeClassConfig } from './schema/policies-schema.js';
+import type { WorkloadProfile } from './schema/profile-schema.js';
+import type { ClusterView, HPA, PDB } from './view.js';
+
+export interface WorkloadFacts {
+  obj: KubeObject;
+  template: PodTemplate;
+  spec: V1PodSpec;
+  podLabels: Labels;
+  /** spec.replicas as written (Pods: 1). */
+  declared: number | undefined;
+  /** Replicas it runs with: declared, else the profile's minReplicas, else 1. */
+  replicas: number;
+  profileName: string | undefined;
+  profile: WorkloadProfile | undefined;
+  className: string | undefined;
+  runtimeClass: RuntimeClassConfig | undefined;
+  pdbs: PDB[];
+  hpa: HPA | undefined;
+  requests: PodRequests;
+  /** NodePool fits, closest first (computed on first use). */
+  fits(): PoolFit[];
+}
+
+/** PDBs in the namespace that select pods with these labels, plus the profile's generated one. */
+function selectingPdbs(view: ClusterView, ns: string, labels: Labels, generated: PDB | undefined): PDB[] {
+  const existing = view.pdbs(ns).filter((p) => selectorMatches(p.spec?.selector ?? null, labels));
+  if (!generated) return existing;
+  return [...existing.filter((p) => p.metadata?.name !== generated.metadata?.name), generated];
+}
+
+export function hpaFor(view: ClusterView, ns: string, kind: string | undefined, name: string): HPA | undefined {
+  return view.hpas(ns).find((h) => h.spec?.scaleTargetRef.kind === kind && h.spec.scaleTargetRef.name === name);
+}
+
+export function workloadFacts(obj: KubeObject, ref: ObjectRef, view: ClusterView, policies: Policies): WorkloadFacts | undefined {
+  const template = podTemplateOf(obj);
+  if (!template) return undefined;
+  const profileName = profileNameFor(obj, policies, ref.namespace);
+  const profile = profileName === undefined ? undefined : view.profile(ref.namespace, profileName);
+  const className = profile?.spec.runtimeClass ?? template.metadata.labels?.[CLASS_LABEL] ?? obj.metadata?.labels?.[CLASS_LABEL];
+  const declared = declaredReplicas(obj);
+  const replicas = declared ?? (isReplicated(obj.kind) ? (profile?.spec.availability?.minReplicas ?? 1) : effectiveReplicas(obj));
+  const podLabels = podLabelsOf(obj);
+  const generated = profile && !view.pdbs(ref.namespace).some((p) => p.metadata?.name === generatedPdbName(ref.name)) ? generatePdb(obj, profile) : undefined;
+  const requests = podRequests(template.spec, obj.kind === 'Pod');
+  let fits: PoolFit[] | undefined;
+  return {
+    obj,
+    template,
+    spec: template.spec,
+    podLabels,
+    declared,
+    replicas,
+    profileName,
+    profile,
+    className,
+    runtimeClass: className === undefined ? undefined : policies.runtimeClasses.get(className),
+    pdbs: isReplicated(obj.kind) || obj.kind === 'Pod' ? selectingPdbs(view, ref.namespace, podLabels, generated) : [],
+    hpa: hpaFor(view, ref.namespace, obj.kind, ref.name),
+    requests,
+    fits: () => (fits ??= fitPools(template.spec, requests, view.nodePools, view.catalog)),
+  };
+}
+
+/** Replicas of every workload in the namespace whose pods a PDB selects (the controller's expected count). */
+export function expectedPods(pdb: PDB, view: ClusterView, ns: string, self?: { ref: ObjectRef; replicas: number }): number {
+  let total = 0;
+  for (const w of view.workloads(ns)) {
+    if (!isReplicated(w.kind) && w.kind !== 'Pod') continue;
+    if (self && w.kind === self.ref.kind && w.metadata?.name === self.ref.name) continue;
+    if (selectorMatches(pdb.spec?.selector ?? null, podLabelsOf(w))) total += effectiveReplicas(w);
+  }
+  return total + (self?.replicas ?? 0);
+}
+
+export { workloadSelector };

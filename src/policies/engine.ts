@@ -1,0 +1,132 @@
+/**
+ * The policy engine: (object, cluster view, policies) → verdict. Pure: the webhook, the CLI and the
+ * tests all call it. Denials are verdicts, never exceptions; a rule that throws is reported as that
+ * rule's error and does not take the others down.
+ */
+import { formatRef, refOf, type KubeObject, type ObjectRef } from '../kube/objects.js';
+import { isWorkloadKind } from '../kube/workload.js';
+import { workloadFacts } from './context.js';
+import type { Mode, RuleId } from './rules/ids.js';
+import { RULES } from './rules/catalogue.js';
+import type { Finding, RuleInput, RuleSubject, SubjectBase, Target } from './rules/rule.js';
+import type { Policies } from './policies.js';
+import type { WorkloadProfile } from './schema/profile-schema.js';
+import { validateProfileObject } from './schema/validate.js';
+import type { ClusterView, HPA, PDB } from './view.js';
+
+export interface Violation {
+  rule: RuleId;
+  mode: Exclude<Mode, 'off'>;
+  message: string;
+}
+
+export interface Verdict {
+  kind: string;
+  namespace: string;
+  name: string;
+  allowed: boolean;
+  violations: Violation[];
+  /** What kubectl prints as `Warning:` (each under 120 characters). */
+  warnings: string[];
+  exempted: { rule: RuleId; reason: string }[];
+  errors: { rule: RuleId; message: string }[];
+  /** Why nothing was evaluated, when nothing was (exempt namespace, kind without rules). */
+  skipped?: string;
+}
+
+export interface EvaluateOptions {
+  oldObject?: KubeObject | undefined;
+  /** Today as YYYY-MM-DD, for exemption expiry (the clock is the caller's). */
+  today: string;
+  defaultNamespace?: string;
+}
+
+export const WARNING_MAX = 119;
+
+export function formatMessage(rule: RuleId, ref: ObjectRef, f: Finding): string {
+  return `[${rule}] ${formatRef(ref)}: ${f.what}; fix: ${f.fix}`;
+}
+
+export function shortWarning(rule: RuleId, f: Finding): string {
+  const full = `[${rule}] ${f.what}; fix: ${f.fix}`;
+  if (full.length <= WARNING_MAX) return full;
+  const what = `[${rule}] ${f.what}`;
+  return what.length <= WARNING_MAX ? what : `${what.slice(0, WARNING_MAX - 1)}…`;
+}
+
+function targetOf(obj: KubeObject): Target | undefined {
+  if (isWorkloadKind(obj.kind)) return 'workload';
+  if (obj.kind === 'PodDisruptionBudget') return 'pdb';
+  if (obj.kind === 'HorizontalPodAutoscaler') return 'hpa';
+  if (obj.kind === 'WorkloadProfile') return 'profile';
+  return undefined;
+}
+
+function inputFor(obj: KubeObject, target: Target, base: SubjectBase): RuleSubject | undefined {
+  switch (target) {
+    case 'workload': {
+      const w = workloadFacts(obj, base.ref, base.view, base.policies);
+      return w ? { ...base, target, w } : undefined;
+    }
+    case 'pdb':
+      return { ...base, target, pdb: obj as PDB };
+    case 'hpa':
+      return { ...base, target, hpa: obj as unknown as HPA };
+    case 'profile':
+      return { ...base, target, profile: obj as unknown as WorkloadProfile, raw: obj };
+  }
+}
+
+function classOf(input: RuleSubject): string | undefined {
+  if (input.target === 'workload') return input.w.className;
+  if (input.target === 'profile') return input.profile.spec.runtimeClass;
+  return undefined;
+}
+
+export function evaluate(obj: KubeObject, view: ClusterView, policies: Policies, opts: EvaluateOptions): Verdict {
+  const ref = refOf(obj, opts.defaultNamespace);
+  const verdict: Verdict = { ...ref, allowed: true, violations: [], warnings: [], exempted: [], errors: [] };
+  const target = targetOf(obj);
+  if (!target) return { ...verdict, skipped: `no rules for kind ${ref.kind}` };
+  if (policies.exemptNamespaces.has(ref.namespace)) return { ...verdict, skipped: `namespace ${ref.namespace} is exempt` };
+  const input = inputFor(obj, target, { ref, view, policies, oldObject: opts.oldObject });
+  if (!input) return { ...verdict, skipped: `${ref.kind} has no pod template` };
+  const schemaBroken = target === 'profile' && validateProfileObject(obj).length > 0;
+  const scope = { namespace: ref.namespace, namespaceLabels: view.namespaceLabels(ref.namespace), runtimeClass: schemaBroken ? undefined : classOf(input) };
+
+  for (const rule of RULES) {
+    if (!rule.targets.includes(target)) continue;
+    if (schemaBroken && rule.id !== 'profile-schema') continue;
+    const { mode, params } = policies.resolve(rule.id, { mode: rule.defaultMode, params: rule.defaultParams ?? {} }, scope);
+    if (mode === 'off') continue;
+    let findings: Finding[];
+    try {
+      findings = rule.check({ ...input, params } as RuleInput);
+    } catch (e) {
+      const message = `[${rule.id}] rule error: ${(e as Error).message}`;
+      verdict.errors.push({ rule: rule.id, message });
+      verdict.warnings.push(message.slice(0, WARNING_MAX));
+      continue;
+    }
+    for (const f of findings) {
+      const exemption = policies.exemption(rule.id, ref.kind, ref.namespace, ref.name, opts.today);
+      if (exemption) {
+        verdict.exempted.push({ rule: rule.id, reason: exemption.reason });
+        continue;
+      }
+      verdict.violations.push({ rule: rule.id, mode, message: formatMessage(rule.id, ref, f) });
+      if (mode === 'warn') verdict.warnings.push(shortWarning(rule.id, f));
+      if (mode === 'enforce') verdict.allowed = false;
+    }
+  }
+  return verdict;
+}
+
+/** The denial text kubectl shows: every enforced violation, one per line, in catalogue order. */
+export function denialMessage(v: Verdict): string {
+  return v.violations.filter((x) => x.mode === 'enforce').map((x) => x.message).join('\n');
+}
+
+export function todayOf(clock: () => Date): string {
+  return clock().toISOString().slice(0, 10);
+}

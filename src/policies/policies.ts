@@ -1,0 +1,138 @@
+/** policies.yaml: loaded from YAML with line-numbered errors, then resolved per rule and object. */
+import { readFileSync } from 'node:fs';
+import { parseYamlDocuments, positionOf, type YamlError } from '../util/yaml-source.js';
+import { selectorMatches, type LabelSelector, type Labels } from '../kube/selector.js';
+import { validatePoliciesDocument } from './schema/validate.js';
+import type { ObjectExemption, PoliciesDocument, RuleConfig, RuntimeClassConfig } from './schema/policies-schema.js';
+import type { Mode, RuleId } from './rules/ids.js';
+import { packagePath } from '../util/package-root.js';
+
+export type Params = Readonly<Record<string, unknown>>;
+
+export interface RuleScope {
+  namespace: string;
+  namespaceLabels: Labels;
+  runtimeClass: string | undefined;
+}
+
+export interface Resolved {
+  mode: Mode;
+  params: Params;
+}
+
+export const DEFAULT_EXEMPT_NAMESPACES = ['kube-system', 'karpenter', 'berth-system'];
+
+export class Policies {
+  readonly runtimeClasses: ReadonlyMap<string, RuntimeClassConfig>;
+  readonly zones: readonly string[] | undefined;
+  readonly exemptNamespaces: ReadonlySet<string>;
+
+  constructor(readonly doc: PoliciesDocument, readonly source = '<inline>') {
+    this.runtimeClasses = new Map(Object.entries(doc.runtimeClasses));
+    this.zones = doc.zones;
+    this.exemptNamespaces = new Set(doc.exemptions?.namespaces ?? DEFAULT_EXEMPT_NAMESPACES);
+  }
+
+  resolve(rule: RuleId, defaults: Resolved, scope: RuleScope): Resolved {
+    const cfg: RuleConfig | undefined = this.doc.rules?.[rule];
+    let mode = cfg?.mode ?? defaults.mode;
+    let params: Params = { ...defaults.params, ...(cfg?.params ?? {}) };
+    for (const o of cfg?.overrides ?? []) {
+      if (!overrideApplies(o, scope)) continue;
+      mode = o.mode ?? mode;
+      params = { ...params, ...(o.params ?? {}) };
+    }
+    return { mode, params };
+  }
+
+  /** A platform-granted exemption for this rule and object, if any is in force at `today` (YYYY-MM-DD). */
+  exemption(rule: RuleId, kind: string, namespace: string, name: string, today: string): ObjectExemption | undefined {
+    return (this.doc.exemptions?.objects ?? []).find(
+      (e) =>
+        (e.rule === rule || e.rule === '*') &&
+        e.kind === kind &&
+        e.namespace === namespace &&
+        (e.name === name || e.name === '*') &&
+        (e.expires === undefined || e.expires >= today),
+    );
+  }
+
+  defaultProfile(namespace: string): string | undefined {
+    return this.doc.defaultProfiles?.[namespace];
+  }
+
+  get requiredLabels(): readonly string[] {
+    return this.doc.requiredLabels ?? [];
+  }
+
+  get provisionerMode(): 'berth' | 'karpenter' | 'off' {
+    return this.doc.provisioner?.mode ?? 'berth';
+  }
+}
+
+function overrideApplies(
+  o: { namespaceSelector?: LabelSelector; namespaces?: string[]; runtimeClasses?: string[] },
+  scope: RuleScope,
+): boolean {
+  if (o.namespaces && !o.namespaces.includes(scope.namespace)) return false;
+  if (o.namespaceSelector && !selectorMatches(o.namespaceSelector, scope.namespaceLabels)) return false;
+  if (o.runtimeClasses && (scope.runtimeClass === undefined || !o.runtimeClasses.includes(scope.runtimeClass))) {
+    return false;
+  }
+  return true;
+}
+
+export type PoliciesLoad = { ok: true; policies: Policies } | { ok: false; errors: YamlError[] };
+
+/** Parses and validates policies.yaml text; every error names file, line and column. */
+export function loadPolicies(text: string, file: string): PoliciesLoad {
+  const parsed = parseYamlDocuments(text, file);
+  if (!parsed.ok) return parsed;
+  const [first, ...rest] = parsed.docs;
+  if (!first) return { ok: false, errors: [{ file, line: 1, col: 1, message: 'the file holds no policy document' }] };
+  if (rest[0]) {
+    const p = rest[0].pos;
+    return { ok: false, errors: [{ ...p, message: 'policies.yaml holds one document; found another here' }] };
+  }
+  const issues = validatePoliciesDocument(first.value);
+  const errors: YamlError[] = issues.map((i) => ({ ...positionOf(first, i.pointer), message: `${i.path}: ${i.message}` }));
+  const doc = first.value as PoliciesDocument;
+  if (errors.length === 0) errors.push(...semanticErrors(doc, first));
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, policies: new Policies(doc, file) };
+}
+
+function semanticErrors(doc: PoliciesDocument, src: Parameters<typeof positionOf>[0]): YamlError[] {
+  const errors: YamlError[] = [];
+  for (const [ns, profile] of Object.entries(doc.defaultProfiles ?? {})) {
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(profile)) {
+      errors.push({ ...positionOf(src, `/defaultProfiles/${ns}`), message: `defaultProfiles.${ns}: "${profile}" is not a profile name` });
+    }
+  }
+  (doc.exemptions?.objects ?? []).forEach((e, i) => {
+    if (e.expires !== undefined && Number.isNaN(Date.parse(e.expires))) {
+      errors.push({ ...positionOf(src, `/exemptions/objects/${i}/expires`), message: `exemptions.objects[${i}].expires: not a date` });
+    }
+  });
+  return errors;
+}
+
+export function loadPoliciesFile(file: string): PoliciesLoad {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    return { ok: false, errors: [{ file, line: 0, col: 0, message: (e as Error).message }] };
+  }
+  return loadPolicies(text, file);
+}
+
+/** The repository's policies.yaml, embedded in the package: the default a platform team starts from. */
+export function defaultPolicies(): Policies {
+  const loaded = loadPoliciesFile(packagePath('policies.yaml'));
+  if (!loaded.ok) throw new Error(`the embedded policies.yaml is invalid: ${loaded.errors.map((e) => e.message).join('; ')}`);
+  return loaded.policies;
+}
+
+export function formatYamlError(e: YamlError): string {
+  return `${e.file}:${e.line}:${e.col}: ${e.message}`;
+}

@@ -1,0 +1,141 @@
+/** pdb-missing, single-replica, naked-pod, local-storage, do-not-disrupt, grace-period. */
+import { isLongRunning, isReplicated } from '../../kube/workload.js';
+import type { WorkloadFacts } from '../context.js';
+import { bool, num, type Rule, type RuleInput } from './rule.js';
+import type { Params } from '../policies.js';
+
+function workload(input: RuleInput): WorkloadFacts | undefined {
+  return input.target === 'workload' ? input.w : undefined;
+}
+
+/** Whether the workload's nodes may be taken away: its class consolidates or it may run on spot. */
+function disruptable(w: WorkloadFacts, params: Params): { yes: boolean; why: string } {
+  const cls = w.runtimeClass;
+  if (!cls) return { yes: bool(params, 'unclassifiedDisruptable', true), why: 'nodes that may be consolidated' };
+  const spot = cls.spotAllowed === true && w.profile?.spec.cost?.spotAllowed !== false;
+  if (cls.consolidates !== false) return { yes: true, why: `runtime class ${w.className ?? ''}, which consolidates nodes` };
+  return spot ? { yes: true, why: `runtime class ${w.className ?? ''}, which uses spot` } : { yes: false, why: '' };
+}
+
+export const pdbMissing: Rule = {
+  id: 'pdb-missing',
+  defaultMode: 'warn',
+  defaultParams: { unclassifiedDisruptable: true },
+  description: 'A workload with 2 or more replicas on a disruptable class and no PDB.',
+  targets: ['workload'],
+  check(input) {
+    const w = workload(input);
+    if (!w || !isReplicated(w.obj.kind) || w.replicas < 2 || w.pdbs.length > 0) return [];
+    const d = disruptable(w, input.params);
+    if (!d.yes) return [];
+    return [
+      {
+        what: `${w.replicas} replicas on ${d.why}, and no PodDisruptionBudget selects its pods`,
+        fix: w.profile ? 'set disruption.maxUnavailable: 1 in its WorkloadProfile' : 'add a PodDisruptionBudget with maxUnavailable: 1',
+      },
+    ];
+  },
+};
+
+export const singleReplica: Rule = {
+  id: 'single-replica',
+  defaultMode: 'warn',
+  defaultParams: { unclassifiedDisruptable: true },
+  description: 'Fewer than 2 replicas on a class that consolidates or uses spot.',
+  targets: ['workload'],
+  check(input) {
+    const w = workload(input);
+    if (!w || !isReplicated(w.obj.kind)) return [];
+    const replicas = w.hpa ? (w.hpa.spec?.minReplicas ?? 1) : w.replicas;
+    if (replicas >= 2 || replicas === 0) return [];
+    const d = disruptable(w, input.params);
+    if (!d.yes) return [];
+    const field = w.hpa ? `HorizontalPodAutoscaler ${w.hpa.metadata?.name ?? ''} minReplicas` : w.declared === undefined ? 'availability.minReplicas' : 'spec.replicas';
+    return [{ what: `${field} is ${replicas} on ${d.why}: each node disruption is an outage`, fix: `set ${field} to 2 or more` }];
+  },
+};
+
+export const nakedPod: Rule = {
+  id: 'naked-pod',
+  defaultMode: 'warn',
+  description: 'A pod with no controller: drain refuses it and nothing recreates it.',
+  targets: ['workload'],
+  check(input) {
+    const w = workload(input);
+    if (!w || w.obj.kind !== 'Pod') return [];
+    const owners = w.obj.metadata?.ownerReferences ?? [];
+    if (owners.some((o) => o.controller === true)) return [];
+    const note = owners.length > 0 ? ' (its ownerReferences name no controller: true)' : '';
+    return [{ what: `the pod has no controller${note}; kubectl drain refuses it and nothing recreates it`, fix: 'run it from a Deployment, StatefulSet or Job' }];
+  },
+};
+
+const SAFE_TO_EVICT = 'cluster-autoscaler.kubernetes.io/safe-to-evict';
+const SAFE_LOCAL_VOLUMES = 'cluster-autoscaler.kubernetes.io/safe-to-evict-local-volumes';
+
+export const localStorage: Rule = {
+  id: 'local-storage',
+  defaultMode: 'warn',
+  description: 'emptyDir (not medium Memory) or hostPath volumes, unless marked safe to evict.',
+  targets: ['workload'],
+  check(input) {
+    const w = workload(input);
+    if (!w || w.obj.kind === 'DaemonSet') return [];
+    const ann = w.template.metadata.annotations ?? {};
+    if (ann[SAFE_TO_EVICT] === 'true') return [];
+    const safe = new Set((ann[SAFE_LOCAL_VOLUMES] ?? '').split(',').map((s) => s.trim()));
+    const local: string[] = [];
+    for (const v of w.spec.volumes ?? []) {
+      if (safe.has(v.name)) continue;
+      const sources = Object.keys(v).filter((k) => k !== 'name');
+      if (v.hostPath) local.push(`${v.name} (hostPath)`);
+      else if (v.emptyDir && v.emptyDir.medium !== 'Memory') local.push(`${v.name} (emptyDir)`);
+      else if (sources.length === 0) local.push(`${v.name} (no source: an emptyDir)`);
+    }
+    if (local.length === 0) return [];
+    return [
+      {
+        what: `volumes ${local.join(', ')} keep data on the node; draining it loses them`,
+        fix: `move the data to a PersistentVolumeClaim, or annotate the pod template ${SAFE_LOCAL_VOLUMES}: "${local.map((l) => l.split(' ')[0]).join(',')}"`,
+      },
+    ];
+  },
+};
+
+const BLOCKERS: readonly [string, string][] = [
+  ['karpenter.sh/do-not-disrupt', 'true'],
+  ['karpenter.sh/do-not-evict', 'true'],
+  [SAFE_TO_EVICT, 'false'],
+];
+
+export const doNotDisrupt: Rule = {
+  id: 'do-not-disrupt',
+  defaultMode: 'warn',
+  description: 'do-not-disrupt (or its deprecated forms) on a long-running workload blocks consolidation forever.',
+  targets: ['workload'],
+  check(input) {
+    const w = workload(input);
+    if (!w || !isLongRunning(w.obj.kind) || w.obj.kind === 'DaemonSet') return [];
+    const ann = w.template.metadata.annotations ?? {};
+    return BLOCKERS.filter(([k, v]) => ann[k] === v).map(([k, v]) => ({
+      what: `annotation ${k}: "${v}" blocks consolidation and drain of its node for good`,
+      fix: `remove ${k} (use it only on run-to-completion pods such as Jobs)`,
+    }));
+  },
+};
+
+export const gracePeriod: Rule = {
+  id: 'grace-period',
+  defaultMode: 'warn',
+  defaultParams: { maxSeconds: 300 },
+  description: 'terminationGracePeriodSeconds above the policy maximum.',
+  targets: ['workload'],
+  check(input) {
+    const w = workload(input);
+    const max = num(input.params, 'maxSeconds', 300);
+    const value = w?.spec.terminationGracePeriodSeconds;
+    if (value === undefined || value <= max) return [];
+    return [{ what: `terminationGracePeriodSeconds ${value} exceeds the maximum of ${max}s`, fix: `set terminationGracePeriodSeconds to ${max} or less` }];
+  },
+};
+

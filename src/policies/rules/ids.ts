@@ -1,0 +1,42 @@
+/** The rule catalogue's stable ids (DESIGN.md §6). */
+export const RULE_IDS = [
+  'pdb-blocks-eviction',
+  'pdb-overlap',
+  'pdb-hpa-min',
+  'pdb-missing',
+  'single-replica',
+  'naked-pod',
+  'local-storage',
+  'do-not-disrupt',
+  'grace-period',
+  'requests-missing',
+  'limit-request-ratio',
+  'replicas-below-profile',
+  'replicas-above-profile',
+  'hpa-above-profile',
+  'burst-above-profile',
+  'zone-spread-missing',
+  'spread-unsatisfiable',
+  'placement-unsatisfiable',
+  'requests-exceed-capacity',
+  'spot-unsuitable',
+  'instance-type-pinned',
+  'required-labels',
+  'profile-missing',
+  'profile-schema',
+  'profile-runtime-class-unknown',
+  'profile-spot-forbidden',
+  'profile-undrainable',
+  'profile-zone-spread-impossible',
+  'profile-requests-exceed-capacity',
+  'profile-limits-exceeded',
+] as const;
+
+export type RuleId = (typeof RULE_IDS)[number];
+
+export const MODES = ['enforce', 'warn', 'audit', 'off'] as const;
+export type Mode = (typeof MODES)[number];
+
+export function isRuleId(s: string): s is RuleId {
+  return (RULE_IDS as readonly string[]).includes(s);
+}

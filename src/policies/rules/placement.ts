@@ -1,0 +1,154 @@
+/** Placement: spread, NodePool compatibility, capacity, spot suitability, pinned instance types. */
+import type { V1PodSpec } from '@kubernetes/client-node';
+import { humanCpu, humanMemory } from '../../kube/quantity.js';
+import { selectorMatches } from '../../kube/selector.js';
+import { isReplicated } from '../../kube/workload.js';
+import { LABEL } from '../../provisioner/catalog/instance-type.js';
+import { podRequirementTerms } from '../../scheduling/pod-requirements.js';
+import { largest, type PoolFit } from '../../scheduling/placement.js';
+import { allows } from '../../scheduling/requirements.js';
+import type { Catalog } from '../../provisioner/catalog/catalog.js';
+import type { WorkloadFacts } from '../context.js';
+import { ZONE_KEY } from '../compile/spread.js';
+import { num, type Finding, type Rule, type RuleInput } from './rule.js';
+
+function workload(input: RuleInput): WorkloadFacts | undefined {
+  return input.target === 'workload' ? input.w : undefined;
+}
+
+/** Zones the workload's pods can land in: the zones of every NodePool that takes them. */
+export function eligibleZones(w: WorkloadFacts, catalog: Catalog): Set<string> {
+  const zones = new Set<string>();
+  const terms = podRequirementTerms(w.spec);
+  for (const fit of w.fits()) {
+    if (fit.fitting.length === 0) continue;
+    for (const term of terms) {
+      const reqs = fit.pool.requirements.merge(term).get(LABEL.zone);
+      for (const z of catalog.zones) if (!reqs || allows(reqs, z)) zones.add(z);
+    }
+  }
+  return zones;
+}
+
+function hasZoneSpread(spec: V1PodSpec): boolean {
+  if ((spec.topologySpreadConstraints ?? []).some((c) => c.topologyKey === ZONE_KEY)) return true;
+  const anti = spec.affinity?.podAntiAffinity;
+  const terms = [...(anti?.requiredDuringSchedulingIgnoredDuringExecution ?? []), ...(anti?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((p) => p.podAffinityTerm)];
+  return terms.some((t) => t.topologyKey === ZONE_KEY);
+}
+
+export const zoneSpreadMissing: Rule = {
+  id: 'zone-spread-missing',
+  defaultMode: 'warn',
+  description: 'A replicated workload with no zone spread: one zone outage takes all of it.',
+  targets: ['workload'],
+  check(input) {
+    const w = workload(input);
+    if (!w || !isReplicated(w.obj.kind) || w.replicas < 2 || hasZoneSpread(w.spec)) return [];
+    if (w.profile?.spec.availability?.zoneSpread === 'none') return [];
+    return [{ what: `${w.replicas} replicas with no ${ZONE_KEY} topology spread`, fix: w.profile ? 'set availability.zoneSpread: required in its WorkloadProfile' : `add a topologySpreadConstraint on ${ZONE_KEY} with maxSkew 1` }];
+  },
+};
+
+export const spreadUnsatisfiable: Rule = {
+  id: 'spread-unsatisfiable',
+  defaultMode: 'enforce',
+  description: 'A spread selector that matches none of the pods, or DoNotSchedule across more zones than exist.',
+  targets: ['workload'],
+  check(input) {
+    const w = workload(input);
+    if (!w) return [];
+    const out: Finding[] = [];
+    (w.spec.topologySpreadConstraints ?? []).forEach((c, i) => {
+      const field = `topologySpreadConstraints[${i}]`;
+      if (c.labelSelector && !selectorMatches(c.labelSelector, w.podLabels)) {
+        out.push({ what: `${field}.labelSelector matches none of the workload's own pods, so it spreads nothing`, fix: "use the pod template's labels as the selector" });
+      }
+      if (c.topologyKey !== ZONE_KEY || c.whenUnsatisfiable !== 'DoNotSchedule' || input.view.nodePools.length === 0) return;
+      const zones = eligibleZones(w, input.view.catalog);
+      const need = c.minDomains ?? 1;
+      if (zones.size > 0 && need > zones.size) {
+        out.push({ what: `${field} needs minDomains ${need} zones but its NodePools offer ${zones.size} (${[...zones].sort().join(', ')})`, fix: `set minDomains to ${zones.size} or whenUnsatisfiable: ScheduleAnyway` });
+      }
+    });
+    return out;
+  },
+};
+
+function describeRequests(w: WorkloadFacts): string {
+  const r = w.requests;
+  const gpu = r.nvidiaGpu > 0 ? `, ${r.nvidiaGpu} GPU` : '';
+  return `${humanCpu(r.cpuMillis)} CPU, ${humanMemory(r.memoryMiB)} memory${gpu}`;
+}
+
+export const placementUnsatisfiable: Rule = {
+  id: 'placement-unsatisfiable',
+  defaultMode: 'enforce',
+  description: 'Node selector, affinity and tolerations match no NodePool: the pod stays Pending forever.',
+  targets: ['workload'],
+  check(input) {
+    const w = workload(input);
+    if (!w || input.view.nodePools.length === 0) return [];
+    const fits = w.fits();
+    if (fits.some((f) => f.types.length > 0)) return [];
+    const closest: PoolFit | undefined = fits[0];
+    const why = closest?.reason ?? 'no NodePool exists';
+    return [{ what: `its pods match no NodePool; closest is ${closest?.pool.name ?? '<none>'}: the pod ${why}`, fix: 'change the node selector, affinity or tolerations to match a NodePool, or pick a runtime class that offers it' }];
+  },
+};
+
+export const requestsExceedCapacity: Rule = {
+  id: 'requests-exceed-capacity',
+  defaultMode: 'enforce',
+  description: 'The pod cannot fit on the largest instance type any compatible NodePool allows.',
+  targets: ['workload'],
+  check(input) {
+    const w = workload(input);
+    if (!w || input.view.nodePools.length === 0) return [];
+    const fits = w.fits();
+    const compatible = fits.filter((f) => f.types.length > 0);
+    if (compatible.length === 0 || compatible.some((f) => f.fitting.length > 0)) return [];
+    const big = largest(compatible.flatMap((f) => f.types));
+    if (!big) return [];
+    const a = big.allocatable;
+    return [{ what: `pod requests ${describeRequests(w)}; the largest instance type its NodePools allow, ${big.name}, has ${humanCpu(a.cpuMillis)} CPU, ${humanMemory(a.memoryMiB)} allocatable`, fix: 'lower the requests, or use a runtime class whose NodePools allow larger instance types' }];
+  },
+};
+
+export const spotUnsuitable: Rule = {
+  id: 'spot-unsuitable',
+  defaultMode: 'warn',
+  description: 'A singleton or StatefulSet on spot, or spot for a class that forbids it.',
+  targets: ['workload'],
+  check(input) {
+    const w = workload(input);
+    if (!w || input.view.nodePools.length === 0) return [];
+    const terms = podRequirementTerms(w.spec);
+    const spotPossible = w.fits().some((f) => f.fitting.length > 0 && terms.some((t) => { const ct = f.pool.requirements.merge(t).get(LABEL.capacityType); return !ct || allows(ct, 'spot'); }));
+    if (!spotPossible) return [];
+    const fix = 'require on-demand (cost.spotAllowed: false, or node affinity karpenter.sh/capacity-type In [on-demand])';
+    if (w.runtimeClass && w.runtimeClass.spotAllowed !== true) return [{ what: `pods may land on spot but runtime class ${w.className ?? ''} forbids spot`, fix }];
+    if (w.obj.kind === 'StatefulSet') return [{ what: 'a StatefulSet may land on spot capacity, where an interruption loses a member with its identity', fix }];
+    if (isReplicated(w.obj.kind) && w.replicas < num(input.params, 'minReplicas', 2)) return [{ what: `${w.replicas} replica may land on spot capacity: an interruption is an outage`, fix }];
+    return [];
+  },
+};
+
+const PIN_REASON = 'berth.dev/instance-type-reason';
+
+export const instanceTypePinned: Rule = {
+  id: 'instance-type-pinned',
+  defaultMode: 'warn',
+  description: 'A single instance type pinned without a reason annotation.',
+  targets: ['workload'],
+  check(input) {
+    const w = workload(input);
+    if (!w || w.template.metadata.annotations?.[PIN_REASON] || w.obj.metadata?.annotations?.[PIN_REASON]) return [];
+    const pinned = podRequirementTerms(w.spec).every((t) => {
+      const r = t.get(LABEL.instanceType);
+      return r !== undefined && !r.complement && r.values.size === 1;
+    });
+    if (!pinned) return [];
+    return [{ what: `pods are pinned to one instance type (${LABEL.instanceType}); if it is short, they stay Pending`, fix: `allow several instance types, or annotate ${PIN_REASON} with why` }];
+  },
+};

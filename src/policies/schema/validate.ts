@@ -1,0 +1,108 @@
+/** ajv over the schemas: errors as data, each with a dotted path (and a line when the source is known). */
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { profileSchema } from './profile-schema.js';
+import { policiesSchema } from './policies-schema.js';
+import { QUANTITY_PATTERN } from '../../kube/quantity.js';
+
+export interface SchemaIssue {
+  /** JSON pointer of the offending value (ajv's instancePath, plus the unknown/missing property). */
+  pointer: string;
+  /** kubectl-style dotted path, e.g. spec.availability.minReplicas. */
+  path: string;
+  message: string;
+}
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+
+/**
+ * kubectl validates strictly (unknown fields are errors); a CRD schema may not say so itself, so the
+ * offline copy closes every object that lists its properties.
+ */
+function closeObjects(schema: unknown, skip: ReadonlySet<string>, key = ''): unknown {
+  if (Array.isArray(schema)) return schema.map((s) => closeObjects(s, skip));
+  if (typeof schema !== 'object' || schema === null) return schema;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(schema)) out[k] = k === 'properties' ? closeProps(v, skip) : v;
+  if ('properties' in out && !('additionalProperties' in out) && !skip.has(key)) {
+    out.additionalProperties = false;
+  }
+  return out;
+}
+
+function closeProps(props: unknown, skip: ReadonlySet<string>): unknown {
+  if (typeof props !== 'object' || props === null) return props;
+  return Object.fromEntries(Object.entries(props).map(([k, v]) => [k, closeObjects(v, skip, k)]));
+}
+
+const ajv = addFormats(new Ajv({ allErrors: true, strict: false }));
+const validateProfileFn = ajv.compile(closeObjects(profileSchema, new Set(['metadata', 'status'])) as object);
+const validatePoliciesFn = ajv.compile(policiesSchema);
+
+function issuesOf(fn: ValidateFunction, value: unknown): SchemaIssue[] {
+  if (fn(value)) return [];
+  const seen = new Set<string>();
+  const out: SchemaIssue[] = [];
+  for (const e of fn.errors ?? []) {
+    const issue = toIssue(e);
+    if (issue === undefined) continue;
+    const key = `${issue.pointer} ${issue.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(issue);
+  }
+  return out;
+}
+
+function toIssue(e: ErrorObject): SchemaIssue | undefined {
+  const params = e.params as Record<string, unknown>;
+  let pointer = e.instancePath;
+  let message = e.message ?? 'is invalid';
+  switch (e.keyword) {
+    case 'additionalProperties':
+      pointer = `${pointer}/${String(params.additionalProperty)}`;
+      message = 'unknown field';
+      break;
+    case 'required':
+      pointer = `${pointer}/${String(params.missingProperty)}`;
+      message = 'required field is missing';
+      break;
+    case 'enum':
+      message = `must be one of: ${(params.allowedValues as unknown[]).map(String).join(', ')}`;
+      break;
+    case 'not':
+      message = 'set only one of minAvailable and maxUnavailable';
+      break;
+    case 'anyOf':
+      return undefined; // the branch errors say more
+    case 'propertyNames':
+      pointer = `${pointer}/${String(params.propertyName)}`;
+      message = `"${String(params.propertyName)}" is not a known name here`;
+      break;
+    case 'pattern':
+      if (params.pattern === QUANTITY_PATTERN) message = 'must be a quantity such as 500m, 2 or 768Mi';
+      break;
+    default:
+      break;
+  }
+  if (e.keyword !== 'propertyNames' && e.schemaPath.includes('/propertyNames/')) return undefined;
+  return { pointer, path: pointerToPath(pointer), message };
+}
+
+export function pointerToPath(pointer: string): string {
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s, i) => (/^\d+$/.test(s) ? `[${s}]` : i === 0 ? s : `.${s}`))
+    .join('')
+    .replace(/^\./, '');
+}
+
+export function validateProfileObject(value: unknown): SchemaIssue[] {
+  return issuesOf(validateProfileFn, value);
+}
+
+export function validatePoliciesDocument(value: unknown): SchemaIssue[] {
+  return issuesOf(validatePoliciesFn, value);
+}

@@ -1,0 +1,96 @@
+/**
+ * The cluster as the engine sees it: profiles, PDBs, HPAs, workloads, NodePools, namespaces and the
+ * instance catalog. The webhook backs it with watch-fed caches; the CLI with the files it was given.
+ */
+import type { V1PodDisruptionBudget, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
+import type { Catalog } from '../provisioner/catalog/catalog.js';
+import type { KubeObject } from '../kube/objects.js';
+import type { Labels } from '../kube/selector.js';
+import { isWorkloadKind } from '../kube/workload.js';
+import { poolView, type NodePool, type PoolView } from '../scheduling/nodepool.js';
+import type { WorkloadProfile } from './schema/profile-schema.js';
+
+export type PDB = V1PodDisruptionBudget;
+export type HPA = V2HorizontalPodAutoscaler;
+
+export interface ClusterView {
+  readonly catalog: Catalog;
+  readonly nodePools: readonly PoolView[];
+  profile(namespace: string, name: string): WorkloadProfile | undefined;
+  pdbs(namespace: string): readonly PDB[];
+  hpas(namespace: string): readonly HPA[];
+  workloads(namespace: string): readonly KubeObject[];
+  namespaceLabels(namespace: string): Labels;
+}
+
+class ByNamespace<T extends { metadata?: { namespace?: string; name?: string } }> {
+  private readonly map = new Map<string, T[]>();
+  add(item: T, defaultNs: string): void {
+    const ns = item.metadata?.namespace ?? defaultNs;
+    const list = this.map.get(ns) ?? [];
+    const i = list.findIndex((x) => x.metadata?.name === item.metadata?.name);
+    if (i >= 0) list[i] = item;
+    else list.push(item);
+    this.map.set(ns, list);
+  }
+  get(ns: string): readonly T[] {
+    return this.map.get(ns) ?? [];
+  }
+}
+
+/** A view built from a list of objects (the CLI's files, a test's fixture). */
+export class StaticClusterView implements ClusterView {
+  private readonly profiles = new Map<string, WorkloadProfile>();
+  private readonly pdbIndex = new ByNamespace<PDB>();
+  private readonly hpaIndex = new ByNamespace<HPA>();
+  private readonly workloadIndex = new ByNamespace<KubeObject>();
+  private readonly nsLabels = new Map<string, Labels>();
+  private pools: PoolView[] = [];
+
+  constructor(readonly catalog: Catalog, objects: readonly KubeObject[] = [], readonly defaultNamespace = 'default') {
+    for (const o of objects) this.add(o);
+  }
+
+  get nodePools(): readonly PoolView[] {
+    return this.pools;
+  }
+
+  add(o: KubeObject): void {
+    const ns = o.metadata?.namespace ?? this.defaultNamespace;
+    switch (o.kind) {
+      case 'WorkloadProfile':
+        this.profiles.set(`${ns}/${o.metadata?.name ?? ''}`, o as unknown as WorkloadProfile);
+        return;
+      case 'PodDisruptionBudget':
+        this.pdbIndex.add(o as PDB, this.defaultNamespace);
+        return;
+      case 'HorizontalPodAutoscaler':
+        this.hpaIndex.add(o as unknown as HPA, this.defaultNamespace);
+        return;
+      case 'NodePool':
+        this.pools = [...this.pools.filter((p) => p.name !== o.metadata?.name), poolView(o as unknown as NodePool)];
+        return;
+      case 'Namespace':
+        this.nsLabels.set(o.metadata?.name ?? '', o.metadata?.labels ?? {});
+        return;
+      default:
+        if (isWorkloadKind(o.kind)) this.workloadIndex.add(o, this.defaultNamespace);
+    }
+  }
+
+  profile(namespace: string, name: string): WorkloadProfile | undefined {
+    return this.profiles.get(`${namespace}/${name}`);
+  }
+  pdbs(namespace: string): readonly PDB[] {
+    return this.pdbIndex.get(namespace);
+  }
+  hpas(namespace: string): readonly HPA[] {
+    return this.hpaIndex.get(namespace);
+  }
+  workloads(namespace: string): readonly KubeObject[] {
+    return this.workloadIndex.get(namespace);
+  }
+  namespaceLabels(namespace: string): Labels {
+    return this.nsLabels.get(namespace) ?? { 'kubernetes.io/metadata.name': namespace };
+  }
+}

@@ -1,0 +1,77 @@
+/** The instance catalog: built-in (compact, generated) or a file in the shared data format. */
+import builtin from './catalog.data.json' with { type: 'json' };
+import { fromRow, type CompactCatalog } from './compact.js';
+import { toInstanceType, type InstanceType, type InstanceTypeFacts } from './instance-type.js';
+import { spotPrice } from './spot-price.js';
+
+export interface Catalog {
+  readonly source: string;
+  readonly region: string;
+  readonly zones: readonly string[];
+  readonly types: readonly InstanceType[];
+  byName(name: string): InstanceType | undefined;
+  /** USD/h of an offering; null when it is not offered. Spot prices are modelled, not quoted. */
+  price(type: InstanceType, zone: string, capacityType: string): number | null;
+}
+
+export interface FactsFile {
+  source: string;
+  region: string;
+  instanceTypes: InstanceTypeFacts[];
+}
+
+export class CatalogError extends Error {
+  override readonly name = 'CatalogError';
+}
+
+export function parseFactsFile(text: string, file: string): FactsFile {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (cause) {
+    throw new CatalogError(`${file}: not JSON (${(cause as Error).message})`, { cause });
+  }
+  const d = data as Partial<FactsFile> | null;
+  if (!d || !Array.isArray(d.instanceTypes)) {
+    throw new CatalogError(`${file}: expected { source, region, instanceTypes: [...] }`);
+  }
+  d.instanceTypes.forEach((t, i) => {
+    if (typeof t.name !== 'string' || typeof t.allocatable !== 'object' || typeof t.vcpu !== 'number') {
+      throw new CatalogError(`${file}: instanceTypes[${i}] lacks name, vcpu or allocatable`);
+    }
+  });
+  return { source: d.source ?? file, region: d.region ?? 'us-east-1', instanceTypes: d.instanceTypes };
+}
+
+export function defaultZones(region: string): string[] {
+  return ['a', 'b', 'c'].map((z) => `${region}${z}`);
+}
+
+export function makeCatalog(facts: FactsFile, zones?: readonly string[]): Catalog {
+  const types = facts.instanceTypes.map(toInstanceType);
+  const index = new Map(types.map((t) => [t.name, t]));
+  return {
+    source: facts.source,
+    region: facts.region,
+    zones: zones ?? defaultZones(facts.region),
+    types,
+    byName: (name) => index.get(name),
+    price(type, zone, capacityType) {
+      if (type.onDemandPrice === null) return null;
+      if (capacityType === 'on-demand') return type.onDemandPrice;
+      if (capacityType === 'spot') return spotPrice(type.name, zone, type.onDemandPrice);
+      return null;
+    },
+  };
+}
+
+let cached: Catalog | undefined;
+
+/** The built-in catalog (generated from ../shared/data by `npm run gen:catalog`). */
+export function builtinCatalog(): Catalog {
+  if (!cached) {
+    const compact = builtin as unknown as CompactCatalog;
+    cached = makeCatalog({ source: compact.source, region: compact.region, instanceTypes: compact.rows.map(fromRow) });
+  }
+  return cached;
+}

@@ -1,0 +1,85 @@
+/** Karpenter v1 NodePool / EC2NodeClass objects, as the engine and the solver read them. */
+import { LABEL } from '../provisioner/catalog/instance-type.js';
+import { cpuMillis, memoryMiB } from '../kube/quantity.js';
+import { Requirements, requirement, type NodeSelectorRequirement } from './requirements.js';
+import type { Taint } from './taints.js';
+
+export interface NodePool {
+  apiVersion?: string;
+  kind?: string;
+  metadata: { name: string; labels?: Record<string, string> };
+  spec: {
+    weight?: number;
+    limits?: Record<string, string | number>;
+    disruption?: { consolidationPolicy?: string; consolidateAfter?: string; budgets?: unknown[] };
+    template: {
+      metadata?: { labels?: Record<string, string> };
+      spec: {
+        nodeClassRef?: { group?: string; kind?: string; name: string };
+        requirements?: (NodeSelectorRequirement & { minValues?: number })[];
+        taints?: Taint[];
+        startupTaints?: Taint[];
+        expireAfter?: string;
+      };
+    };
+  };
+}
+
+export interface EC2NodeClass {
+  apiVersion?: string;
+  kind?: string;
+  metadata: { name: string };
+  spec?: Record<string, unknown>;
+}
+
+export const NODEPOOL_API_VERSION = 'karpenter.sh/v1';
+export const EC2NODECLASS_API_VERSION = 'karpenter.k8s.aws/v1';
+
+/** Karpenter's defaults for keys a NodePool leaves open. */
+const DEFAULTS: readonly NodeSelectorRequirement[] = [
+  { key: LABEL.capacityType, operator: 'In', values: ['on-demand'] },
+  { key: LABEL.arch, operator: 'In', values: ['amd64'] },
+  { key: LABEL.os, operator: 'In', values: ['linux'] },
+];
+
+export interface PoolView {
+  readonly pool: NodePool;
+  readonly name: string;
+  /** Requirements from spec.template.spec.requirements, template labels, the pool label and defaults. */
+  readonly requirements: Requirements;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly taints: readonly Taint[];
+  readonly weight: number;
+  readonly limits: { cpuMillis?: number; memoryMiB?: number };
+  /** true for EKS Auto Mode NodeClasses (eks.amazonaws.com): understood, never provisioned by Berth. */
+  readonly autoMode: boolean;
+}
+
+export function poolView(pool: NodePool): PoolView {
+  const spec = pool.spec.template.spec;
+  const labels = { ...(pool.spec.template.metadata?.labels ?? {}), [LABEL.nodePool]: pool.metadata.name };
+  const reqs = Requirements.of(spec.requirements ?? []);
+  for (const d of DEFAULTS) if (reqs.get(d.key) === undefined) reqs.add(requirement(d));
+  const withLabels = reqs.merge(Requirements.fromLabels(labels));
+  const limits: { cpuMillis?: number; memoryMiB?: number } = {};
+  const cpu = cpuMillis(pool.spec.limits?.cpu);
+  const mem = memoryMiB(pool.spec.limits?.memory);
+  if (cpu !== undefined) limits.cpuMillis = cpu;
+  if (mem !== undefined) limits.memoryMiB = mem;
+  return {
+    pool,
+    name: pool.metadata.name,
+    requirements: withLabels,
+    labels,
+    taints: spec.taints ?? [],
+    weight: pool.spec.weight ?? 0,
+    limits,
+    autoMode: (spec.nodeClassRef?.group ?? '') === 'eks.amazonaws.com',
+  };
+}
+
+/** Whether the pool consolidates nodes that are merely under-used (not only empty ones). */
+export function poolConsolidates(pool: NodePool): boolean {
+  const policy = pool.spec.disruption?.consolidationPolicy ?? 'WhenEmptyOrUnderutilized';
+  return policy === 'WhenEmptyOrUnderutilized' && pool.spec.disruption?.consolidateAfter !== 'Never';
+}

@@ -1,0 +1,131 @@
+/**
+ * Can a pod land on any NodePool, and on which instance types? The verdict names the closest pool and
+ * the requirement that fails, so a person can act on it. Used by the engine's placement rules and by
+ * the solver to pre-filter instance types.
+ */
+import type { V1PodSpec } from '@kubernetes/client-node';
+import type { Catalog } from '../provisioner/catalog/catalog.js';
+import { LABEL, WELL_KNOWN_LABELS, type InstanceType } from '../provisioner/catalog/instance-type.js';
+import type { PodRequests } from '../kube/resources.js';
+import type { PoolView } from './nodepool.js';
+import { podRequirementTerms } from './pod-requirements.js';
+import { allows, describeRequirement, intersect, satisfiable, type Requirements } from './requirements.js';
+import { formatTaint, untoleratedTaint } from './taints.js';
+
+export interface PoolFit {
+  pool: PoolView;
+  /** Instance types the pool allows for this pod, with at least one priced offering. */
+  types: InstanceType[];
+  /** Of those, the ones whose allocatable holds the pod's requests. */
+  fitting: InstanceType[];
+  /** Why the pool cannot take the pod at all (empty types), for the message. */
+  reason?: string;
+  /** Smaller is closer: 0 for a match, 1 for too small, 2 no types, 3 requirement, 4 taint. */
+  distance: number;
+}
+
+const OFFERING_KEYS: ReadonlySet<string> = new Set([LABEL.zone, LABEL.capacityType, LABEL.region]);
+
+function conflict(term: Requirements, pool: PoolView): string | undefined {
+  for (const podReq of term.values()) {
+    const poolReq = pool.requirements.get(podReq.key);
+    if (poolReq === undefined) {
+      if (WELL_KNOWN_LABELS.has(podReq.key) || allows(podReq, undefined)) continue;
+      return `requires ${describeRequirement(podReq)} but NodePool ${pool.name} sets no ${podReq.key} label`;
+    }
+    if (!satisfiable(intersect(poolReq, podReq))) {
+      return `requires ${describeRequirement(podReq)} but NodePool ${pool.name} allows ${describeRequirement(poolReq)}`;
+    }
+  }
+  return undefined;
+}
+
+function offered(reqs: Requirements, catalog: Catalog, type: InstanceType): boolean {
+  if (type.onDemandPrice === null) return false;
+  const zone = reqs.get(LABEL.zone);
+  const ct = reqs.get(LABEL.capacityType);
+  const zoneOk = catalog.zones.some((z) => zone === undefined || allows(zone, z));
+  const ctOk = ['on-demand', 'spot'].some((c) => ct === undefined || allows(ct, c));
+  return zoneOk && ctOk;
+}
+
+function typeAllowed(reqs: Requirements, type: InstanceType): boolean {
+  for (const r of reqs.values()) {
+    if (OFFERING_KEYS.has(r.key) || !WELL_KNOWN_LABELS.has(r.key)) continue;
+    if (!allows(r, type.labels[r.key])) return false;
+  }
+  return true;
+}
+
+export function fitsAllocatable(type: InstanceType, req: PodRequests): boolean {
+  const a = type.allocatable;
+  return req.cpuMillis <= a.cpuMillis && req.memoryMiB <= a.memoryMiB && req.nvidiaGpu <= a.nvidiaGpu;
+}
+
+const typeCache = new WeakMap<Catalog, Map<string, InstanceType[]>>();
+
+function cacheKey(reqs: Requirements): string {
+  const parts: string[] = [];
+  for (const r of reqs.values()) {
+    parts.push(`${r.key}|${String(r.complement)}|${[...r.values].sort().join(',')}|${r.greaterThan}|${r.lessThan}|${String(r.allowsAbsent)}`);
+  }
+  return parts.sort().join(';');
+}
+
+/** Instance types (with an offering) that satisfy a set of requirements; memoized per catalog. */
+export function typesFor(reqs: Requirements, catalog: Catalog): InstanceType[] {
+  let cache = typeCache.get(catalog);
+  if (!cache) typeCache.set(catalog, (cache = new Map()));
+  const key = cacheKey(reqs);
+  let hit = cache.get(key);
+  if (!hit) {
+    if (cache.size > 5000) cache.clear();
+    hit = catalog.types.filter((t) => typeAllowed(reqs, t) && offered(reqs, catalog, t));
+    cache.set(key, hit);
+  }
+  return hit;
+}
+
+export function fitPool(spec: V1PodSpec, req: PodRequests, pool: PoolView, catalog: Catalog): PoolFit {
+  const taint = untoleratedTaint(pool.taints, spec.tolerations ?? []);
+  if (taint) {
+    return { pool, types: [], fitting: [], distance: 4, reason: `does not tolerate NodePool ${pool.name}'s taint ${formatTaint(taint)}` };
+  }
+  let best: PoolFit | undefined;
+  for (const term of podRequirementTerms(spec)) {
+    const why = conflict(term, pool);
+    if (why !== undefined) {
+      best ??= { pool, types: [], fitting: [], distance: 3, reason: why };
+      continue;
+    }
+    const types = typesFor(pool.requirements.merge(term), catalog);
+    const fitting = types.filter((t) => fitsAllocatable(t, req));
+    const fit: PoolFit =
+      types.length === 0
+        ? { pool, types, fitting, distance: 2, reason: `no instance type NodePool ${pool.name} allows meets the pod's node requirements` }
+        : { pool, types, fitting, distance: fitting.length > 0 ? 0 : 1 };
+    if (!best || fit.distance < best.distance) best = fit;
+  }
+  return best ?? { pool, types: [], fitting: [], distance: 3, reason: 'no node selector term' };
+}
+
+/** The largest (by allocatable memory, then CPU) of a set of instance types. */
+export function largest(types: readonly InstanceType[]): InstanceType | undefined {
+  let best: InstanceType | undefined;
+  for (const t of types) {
+    if (
+      !best ||
+      t.allocatable.memoryMiB > best.allocatable.memoryMiB ||
+      (t.allocatable.memoryMiB === best.allocatable.memoryMiB && t.allocatable.cpuMillis > best.allocatable.cpuMillis)
+    ) {
+      best = t;
+    }
+  }
+  return best;
+}
+
+export function fitPools(spec: V1PodSpec, req: PodRequests, pools: readonly PoolView[], catalog: Catalog): PoolFit[] {
+  return pools
+    .map((p) => fitPool(spec, req, p, catalog))
+    .sort((a, b) => a.distance - b.distance || a.pool.name.localeCompare(b.pool.name));
+}
