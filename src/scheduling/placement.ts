@@ -20,24 +20,31 @@ export interface PoolFit {
   fitting: InstanceType[];
   /** Why the pool cannot take the pod at all (empty types), for the message. */
   reason?: string;
-  /** Smaller is closer: 0 for a match, 1 for too small, 2 no types, 3 requirement, 4 taint. */
+  /** Smaller is closer: 0 a match, 1 too small, 2 no instance type, 3 untolerated taint, 4+ requirement conflicts. */
   distance: number;
 }
 
 const OFFERING_KEYS: ReadonlySet<string> = new Set([LABEL.zone, LABEL.capacityType, LABEL.region]);
 
-function conflict(term: Requirements, pool: PoolView): string | undefined {
+interface Conflict {
+  reason: string;
+  /** Larger is farther: a pool label the pod selects on (a choice of pool) weighs more than an instance label. */
+  weight: number;
+}
+
+function conflicts(term: Requirements, pool: PoolView): Conflict[] {
+  const out: Conflict[] = [];
   for (const podReq of term.values()) {
     const poolReq = pool.requirements.get(podReq.key);
+    const weight = WELL_KNOWN_LABELS.has(podReq.key) ? 1 : 3;
     if (poolReq === undefined) {
       if (WELL_KNOWN_LABELS.has(podReq.key) || allows(podReq, undefined)) continue;
-      return `requires ${describeRequirement(podReq)} but NodePool ${pool.name} sets no ${podReq.key} label`;
-    }
-    if (!satisfiable(intersect(poolReq, podReq))) {
-      return `requires ${describeRequirement(podReq)} but NodePool ${pool.name} allows ${describeRequirement(poolReq)}`;
+      out.push({ weight, reason: `requires ${describeRequirement(podReq)} but NodePool ${pool.name} sets no ${podReq.key} label` });
+    } else if (!satisfiable(intersect(poolReq, podReq))) {
+      out.push({ weight, reason: `requires ${describeRequirement(podReq)} but NodePool ${pool.name} allows ${describeRequirement(poolReq)}` });
     }
   }
-  return undefined;
+  return out;
 }
 
 function offered(reqs: Requirements, catalog: Catalog, type: InstanceType): boolean {
@@ -87,26 +94,32 @@ export function typesFor(reqs: Requirements, catalog: Catalog): InstanceType[] {
 }
 
 export function fitPool(spec: V1PodSpec, req: PodRequests, pool: PoolView, catalog: Catalog): PoolFit {
+  let best: PoolFit | undefined;
+  const consider = (fit: PoolFit): void => {
+    if (!best || fit.distance < best.distance) best = fit;
+  };
+  const terms = podRequirementTerms(spec);
+  const matching = terms.filter((term) => {
+    const found = conflicts(term, pool);
+    const first = found[0];
+    if (first) consider({ pool, types: [], fitting: [], distance: 4 + found.reduce((n, c) => n + c.weight, 0) / 100, reason: first.reason });
+    return found.length === 0;
+  });
+  if (matching.length === 0) return best ?? { pool, types: [], fitting: [], distance: 4, reason: 'no node selector term' };
   const taint = untoleratedTaint(pool.taints, spec.tolerations ?? []);
   if (taint) {
-    return { pool, types: [], fitting: [], distance: 4, reason: `does not tolerate NodePool ${pool.name}'s taint ${formatTaint(taint)}` };
+    return { pool, types: [], fitting: [], distance: 3, reason: `does not tolerate NodePool ${pool.name}'s taint ${formatTaint(taint)}` };
   }
-  let best: PoolFit | undefined;
-  for (const term of podRequirementTerms(spec)) {
-    const why = conflict(term, pool);
-    if (why !== undefined) {
-      best ??= { pool, types: [], fitting: [], distance: 3, reason: why };
-      continue;
-    }
+  for (const term of matching) {
     const types = typesFor(pool.requirements.merge(term), catalog);
     const fitting = types.filter((t) => fitsAllocatable(t, req));
-    const fit: PoolFit =
+    consider(
       types.length === 0
         ? { pool, types, fitting, distance: 2, reason: `no instance type NodePool ${pool.name} allows meets the pod's node requirements` }
-        : { pool, types, fitting, distance: fitting.length > 0 ? 0 : 1 };
-    if (!best || fit.distance < best.distance) best = fit;
+        : { pool, types, fitting, distance: fitting.length > 0 ? 0 : 1 },
+    );
   }
-  return best ?? { pool, types: [], fitting: [], distance: 3, reason: 'no node selector term' };
+  return best ?? { pool, types: [], fitting: [], distance: 4 };
 }
 
 /** The largest (by allocatable memory, then CPU) of a set of instance types. */
