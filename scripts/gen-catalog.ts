@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { COLUMNS, toRow, type CompactCatalog } from '../src/provisioner/catalog/compact.js';
 import { parseFactsFile } from '../src/provisioner/catalog/catalog.js';
 
-const input = process.argv[2] ?? fileURLToPath(new URL('../../shared/data/ec2-instance-types.json', import.meta.url));
+const input =
+  process.argv[2] ?? fileURLToPath(new URL('../../shared/data/ec2-instance-types.json', import.meta.url));
 const out = fileURLToPath(new URL('../src/provisioner/catalog/catalog.data.json', import.meta.url));
 const facts = parseFactsFile(readFileSync(input, 'utf8'), input);
 const compact: CompactCatalog = {

@@ -34,9 +34,16 @@ interface Expected {
 
 const ROOT = new URL('./fixtures/', import.meta.url).pathname;
 const TODAY = '2026-11-21';
-const cases = readdirSync(ROOT, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+const cases = readdirSync(ROOT, { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name)
+  .sort();
 
-function keyOf(o: { kind?: string; namespace?: string; name?: string }): string {
+function keyOf(o: {
+  kind?: string | undefined;
+  namespace?: string | undefined;
+  name?: string | undefined;
+}): string {
   return `${o.kind ?? ''}/${o.namespace ?? ''}/${o.name ?? ''}`;
 }
 
@@ -47,7 +54,10 @@ function objKey(o: KubeObject): string {
 function run(dir: string, objects?: KubeObject[]): ReturnType<typeof runOffline> {
   const policies = join(dir, 'policies.yaml');
   const pools = join(dir, 'nodepools.yaml');
-  const session = openSession({ ...(existsSync(policies) ? { policies } : {}), ...(existsSync(pools) ? { nodepools: [pools] } : {}) });
+  const session = openSession({
+    ...(existsSync(policies) ? { policies } : {}),
+    ...(existsSync(pools) ? { nodepools: [pools] } : {}),
+  });
   let objs = objects;
   if (!objs) {
     const loaded = loadObjects([join(dir, 'input.yaml')]);
@@ -74,9 +84,18 @@ describe('fixtures', () => {
         const violations = v.violations.filter((x) => !expected.focus || expected.focus.includes(x.rule));
         const ctx = `${exp.object}: ${JSON.stringify(v.violations, null, 1)}`;
         if (exp.allowed !== undefined) expect(v.allowed, ctx).toBe(exp.allowed);
-        if (exp.rules) expect(violations.map((x) => x.rule), ctx).toEqual(exp.rules);
-        if (exp.modes) expect(violations.map((x) => x.mode), ctx).toEqual(exp.modes);
-        for (const m of exp.messages ?? []) expect(violations.map((x) => x.message).join('\n'), ctx).toContain(m);
+        if (exp.rules)
+          expect(
+            violations.map((x) => x.rule),
+            ctx,
+          ).toEqual(exp.rules);
+        if (exp.modes)
+          expect(
+            violations.map((x) => x.mode),
+            ctx,
+          ).toEqual(exp.modes);
+        for (const m of exp.messages ?? [])
+          expect(violations.map((x) => x.message).join('\n'), ctx).toContain(m);
         for (const w of exp.warnings ?? []) expect(v.warnings.join('\n')).toContain(w);
         for (const w of v.warnings) expect(w.length).toBeLessThan(120);
         if (exp.exempted) expect(v.exempted.map((e) => e.rule)).toEqual(exp.exempted);
@@ -87,7 +106,8 @@ describe('fixtures', () => {
         const obj = result.admitted.find((o) => objKey(o) === c.object);
         expect(obj, `no admitted ${c.object}`).toBeDefined();
         if (c.match !== undefined) expect(obj).toMatchObject(c.match as object);
-        for (const path of c.absent ?? []) expect(getPath(obj, path), `${path} should be absent`).toBeUndefined();
+        for (const path of c.absent ?? [])
+          expect(getPath(obj, path), `${path} should be absent`).toBeUndefined();
       }
       for (const p of expected.pdbs ?? []) {
         const pdb = result.pdbs.find((x) => x.metadata?.name === p.name);
@@ -97,7 +117,10 @@ describe('fixtures', () => {
       if (expected.noPdbs) expect(result.pdbs).toEqual([]);
 
       // Idempotency: compiling the compiled objects again changes nothing.
-      const again = run(dir, result.admitted.map((o) => structuredClone(o)));
+      const again = run(
+        dir,
+        result.admitted.map((o) => structuredClone(o)),
+      );
       expect(again.admitted).toEqual(result.admitted);
     });
   }

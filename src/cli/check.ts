@@ -5,7 +5,8 @@ import { runOffline } from '../policies/offline.js';
 import { todayOf } from '../policies/engine.js';
 import { BadInput, openSession, type SessionOptions } from './session.js';
 import { loadObjects } from './inputs.js';
-import { parseFormat, renderCheck } from './output.js';
+import { parseFormat, renderCheck, type ResultSource } from './output.js';
+import { profileSchemaLines } from './schema-lines.js';
 import type { CliIO } from './io.js';
 
 interface Opts extends SessionOptions {
@@ -14,40 +15,58 @@ interface Opts extends SessionOptions {
   namespace: string;
 }
 
-function run(opts: Opts, io: CliIO): ReturnType<typeof runOffline> {
+function run(opts: Opts, io: CliIO): ReturnType<typeof runOffline> & { sources: ResultSource[] } {
   const session = openSession(opts);
   const loaded = loadObjects(opts.file);
   if (!loaded.ok) throw new BadInput(loaded.errors);
-  return runOffline({ ...session, objects: loaded.objects.map((o) => o.object), today: todayOf(io.clock), defaultNamespace: opts.namespace });
+  const result = runOffline({
+    ...session,
+    objects: loaded.objects.map((o) => o.object),
+    today: todayOf(() => io.clock()),
+    defaultNamespace: opts.namespace,
+  });
+  const sources = loaded.objects.map((o) => ({
+    source: `${o.pos.file}:${o.pos.line}`,
+    details: profileSchemaLines(o),
+  }));
+  return { ...result, sources };
 }
 
 function common(cmd: Command): Command {
   return cmd
     .requiredOption('-f, --file <path...>', 'files or folders of Kubernetes objects (YAML or JSON)')
     .option('--policies <file>', 'policies.yaml (default: the embedded one)')
-    .option('--nodepools <path...>', 'NodePool / EC2NodeClass files or folders (default: the embedded deploy/nodepools)')
+    .option(
+      '--nodepools <path...>',
+      'NodePool / EC2NodeClass files or folders (default: the embedded deploy/nodepools)',
+    )
     .option('--catalog <file>', 'instance types in the ec2-instance-types.json format (default: built in)')
     .option('-n, --namespace <ns>', 'namespace for objects that name none', 'default');
 }
 
 export function registerCheck(program: Command, io: CliIO): void {
   common(program.command('check'))
-    .description('evaluate every object as if applied together to one cluster; exit 0 allowed, 1 denied, 2 bad input')
+    .description(
+      'evaluate every object as if applied together to one cluster; exit 0 allowed, 1 denied, 2 bad input',
+    )
     .option('-o, --output <format>', 'table | json | yaml', 'table')
     .action((opts: Opts) => {
       const format = parseFormat(opts.output);
       const result = run(opts, io);
-      io.out(renderCheck(result.verdicts, format));
+      io.out(renderCheck(result.verdicts, format, result.sources));
       io.exit(result.verdicts.every((v) => v.allowed) ? 0 : 1);
     });
 
   common(program.command('compile'))
-    .description('print the objects as admitted (compiled against their profiles) and the PDBs Berth generates')
+    .description(
+      'print the objects as admitted (compiled against their profiles) and the PDBs Berth generates',
+    )
     .option('-o, --output <format>', 'yaml | json', 'yaml')
     .action((opts: Opts) => {
       const result = run(opts, io);
       const docs = [...result.admitted, ...result.pdbs];
-      if (opts.output === 'json') io.out(`${JSON.stringify({ apiVersion: 'v1', kind: 'List', items: docs }, null, 2)}\n`);
+      if (opts.output === 'json')
+        io.out(`${JSON.stringify({ apiVersion: 'v1', kind: 'List', items: docs }, null, 2)}\n`);
       else io.out(docs.map((d) => stringify(d)).join('---\n'));
       io.exit(0);
     });

@@ -10,9 +10,17 @@ import { BadInput, openSession, type SessionOptions } from './session.js';
 import type { CliIO } from './io.js';
 
 const GROUPS: Record<string, string> = {
-  Deployment: 'deployment.apps', StatefulSet: 'statefulset.apps', ReplicaSet: 'replicaset.apps', DaemonSet: 'daemonset.apps',
-  Job: 'job.batch', CronJob: 'cronjob.batch', Pod: 'pod', Namespace: 'namespace', WorkloadProfile: 'workloadprofile.berth.dev',
-  PodDisruptionBudget: 'poddisruptionbudget.policy', HorizontalPodAutoscaler: 'horizontalpodautoscaler.autoscaling',
+  Deployment: 'deployment.apps',
+  StatefulSet: 'statefulset.apps',
+  ReplicaSet: 'replicaset.apps',
+  DaemonSet: 'daemonset.apps',
+  Job: 'job.batch',
+  CronJob: 'cronjob.batch',
+  Pod: 'pod',
+  Namespace: 'namespace',
+  WorkloadProfile: 'workloadprofile.berth.dev',
+  PodDisruptionBudget: 'poddisruptionbudget.policy',
+  HorizontalPodAutoscaler: 'horizontalpodautoscaler.autoscaling',
 };
 
 export function kubectlName(kind: string, name: string): string {
@@ -23,7 +31,9 @@ export function kubectlName(kind: string, name: string): string {
 export function kubectlLines(file: string, v: Verdict, notes: readonly string[]): string[] {
   const lines = v.warnings.map((w) => `Warning: ${w}`);
   if (!v.allowed) {
-    lines.push(`Error from server (Forbidden): error when creating "${file}": admission webhook "validate.berth.dev" denied the request:`);
+    lines.push(
+      `Error from server (Forbidden): error when creating "${file}": admission webhook "validate.berth.dev" denied the request:`,
+    );
     lines.push(...denialMessage(v).split('\n'));
     return lines;
   }
@@ -39,7 +49,7 @@ interface Opts extends SessionOptions {
 export function registerDemo(program: Command, io: CliIO): void {
   program
     .command('demo')
-    .description("run examples/ through compile and check, and print what a user would see in kubectl")
+    .description('run examples/ through compile and check, and print what a user would see in kubectl')
     .option('--examples <dir>', 'folder of examples (default: the embedded examples/)')
     .option('--policies <file>', 'policies.yaml (default: the embedded one)')
     .option('--nodepools <path...>', 'NodePools (default: the embedded deploy/nodepools)')
@@ -48,7 +58,11 @@ export function registerDemo(program: Command, io: CliIO): void {
       const dir = opts.examples ?? packagePath('examples');
       const loaded = loadObjects([dir]);
       if (!loaded.ok) throw new BadInput(loaded.errors);
-      const result = runOffline({ ...session, objects: loaded.objects.map((o) => o.object), today: todayOf(io.clock) });
+      const result = runOffline({
+        ...session,
+        objects: loaded.objects.map((o) => o.object),
+        today: todayOf(() => io.clock()),
+      });
       io.out(render(loaded.objects, result));
       io.exit(0);
     });
@@ -69,11 +83,19 @@ function render(sources: readonly SourcedObject[], result: ReturnType<typeof run
   });
   if (result.pdbs.length > 0) {
     out.push('', '# The profile controller creates the PodDisruptionBudgets the profiles ask for:');
-    for (const p of result.pdbs) out.push(`${kubectlName('PodDisruptionBudget', p.metadata?.name ?? '')} created (${p.spec?.minAvailable !== undefined ? `minAvailable ${String(p.spec.minAvailable)}` : `maxUnavailable ${String(p.spec?.maxUnavailable)}`})`);
+    for (const p of result.pdbs)
+      out.push(
+        `${kubectlName('PodDisruptionBudget', p.metadata?.name ?? '')} created (${p.spec?.minAvailable !== undefined ? `minAvailable ${String(p.spec.minAvailable)}` : `maxUnavailable ${String(p.spec?.maxUnavailable)}`})`,
+      );
   }
   const denied = result.verdicts.filter((v) => !v.allowed).length;
   const warned = result.verdicts.filter((v) => v.allowed && v.warnings.length > 0).length;
-  out.push('', `${result.verdicts.length} objects: ${result.verdicts.length - denied} admitted (${warned} with warnings), ${denied} denied.`);
-  out.push('See what Berth compiles with: berth compile -f examples/   and the full verdicts with: berth check -f examples/ -o json');
+  out.push(
+    '',
+    `${result.verdicts.length} objects: ${result.verdicts.length - denied} admitted (${warned} with warnings), ${denied} denied.`,
+  );
+  out.push(
+    'See what Berth compiles with: berth compile -f examples/   and the full verdicts with: berth check -f examples/ -o json',
+  );
   return `${out.join('\n')}\n`;
 }

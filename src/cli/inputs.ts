@@ -3,11 +3,13 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import type { KubeObject } from '../kube/objects.js';
 import { isObject } from '../kube/objects.js';
-import { parseYamlDocuments, type SourcePos, type YamlError } from '../util/yaml-source.js';
+import { parseYamlDocuments, type SourcePos, type YamlDoc, type YamlError } from '../util/yaml-source.js';
 
 export interface SourcedObject {
   object: KubeObject;
   pos: SourcePos;
+  /** The parsed document, to place schema errors on their line. */
+  source?: YamlDoc;
 }
 
 export type InputLoad = { ok: true; objects: SourcedObject[] } | { ok: false; errors: YamlError[] };
@@ -32,17 +34,18 @@ function listFiles(path: string, errors: YamlError[]): string[] {
     });
 }
 
-function expand(value: unknown, pos: SourcePos, errors: YamlError[]): SourcedObject[] {
+function expand(value: unknown, pos: SourcePos, errors: YamlError[], source?: YamlDoc): SourcedObject[] {
   if (!isObject(value)) {
     errors.push({ ...pos, message: 'expected a Kubernetes object (a mapping with apiVersion and kind)' });
     return [];
   }
-  if (value.kind === 'List' && Array.isArray(value.items)) return value.items.flatMap((i) => expand(i, pos, errors));
+  if (value.kind === 'List' && Array.isArray(value.items))
+    return value.items.flatMap((i) => expand(i, pos, errors));
   if (typeof value.kind !== 'string' || typeof value.apiVersion !== 'string') {
     errors.push({ ...pos, message: 'object lacks apiVersion or kind' });
     return [];
   }
-  return [{ object: value as KubeObject, pos }];
+  return [source ? { object: value, pos, source } : { object: value, pos }];
 }
 
 export function loadObjects(paths: readonly string[]): InputLoad {
@@ -54,7 +57,7 @@ export function loadObjects(paths: readonly string[]): InputLoad {
       errors.push(...parsed.errors);
       continue;
     }
-    for (const d of parsed.docs) objects.push(...expand(d.value, d.pos, errors));
+    for (const d of parsed.docs) objects.push(...expand(d.value, d.pos, errors, d));
   }
   return errors.length > 0 ? { ok: false, errors } : { ok: true, objects };
 }

@@ -19,12 +19,14 @@ export interface CheckReport {
     warnings: string[];
     exempted?: { rule: string; reason: string }[];
     errors?: { rule: string; message: string }[];
+    source?: string;
+    schemaErrors?: string[];
   }[];
 }
 
-export function toReport(verdicts: readonly Verdict[]): CheckReport {
+export function toReport(verdicts: readonly Verdict[], sources: readonly ResultSource[] = []): CheckReport {
   return {
-    results: verdicts.map((v) => ({
+    results: verdicts.map((v, i) => ({
       kind: v.kind,
       namespace: v.namespace,
       name: v.name,
@@ -33,22 +35,42 @@ export function toReport(verdicts: readonly Verdict[]): CheckReport {
       warnings: v.warnings,
       ...(v.exempted.length > 0 ? { exempted: v.exempted } : {}),
       ...(v.errors.length > 0 ? { errors: v.errors } : {}),
+      ...(sources[i] ? { source: sources[i].source } : {}),
+      ...(sources[i]?.details.length ? { schemaErrors: sources[i].details } : {}),
     })),
   };
 }
 
-export function renderCheck(verdicts: readonly Verdict[], format: Format): string {
-  if (format === 'json') return `${JSON.stringify(toReport(verdicts), null, 2)}\n`;
-  if (format === 'yaml') return stringify(toReport(verdicts));
+/** Per result: where the object came from, and lines that place its schema errors in the file. */
+export interface ResultSource {
+  source: string;
+  details: string[];
+}
+
+export function renderCheck(
+  verdicts: readonly Verdict[],
+  format: Format,
+  sources: readonly ResultSource[] = [],
+): string {
+  if (format === 'json') return `${JSON.stringify(toReport(verdicts, sources), null, 2)}\n`;
+  if (format === 'yaml') return stringify(toReport(verdicts, sources));
   const lines: string[] = [];
-  for (const v of verdicts) {
-    lines.push(`${v.allowed ? 'ALLOWED' : 'DENIED '} ${v.kind} ${v.namespace}/${v.name}${v.skipped ? ` (${v.skipped})` : ''}`);
+  verdicts.forEach((v, i) => {
+    const src = sources[i];
+    const at = src ? `  (${src.source})` : '';
+    lines.push(
+      `${v.allowed ? 'ALLOWED' : 'DENIED '} ${v.kind} ${v.namespace}/${v.name}${v.skipped ? ` (${v.skipped})` : ''}${at}`,
+    );
     for (const x of v.violations) lines.push(`  ${x.mode.padEnd(7)} ${x.message}`);
+    for (const d of src?.details ?? []) lines.push(`          ${d}`);
     for (const e of v.exempted) lines.push(`  exempt  [${e.rule}] ${e.reason}`);
     for (const e of v.errors) lines.push(`  error   ${e.message}`);
-  }
+  });
   const denied = verdicts.filter((v) => !v.allowed).length;
   const warned = verdicts.filter((v) => v.violations.some((x) => x.mode === 'warn')).length;
-  lines.push('', `${verdicts.length} objects: ${verdicts.length - denied} allowed, ${denied} denied, ${warned} with warnings`);
+  lines.push(
+    '',
+    `${verdicts.length} objects: ${verdicts.length - denied} allowed, ${denied} denied, ${warned} with warnings`,
+  );
   return `${lines.join('\n')}\n`;
 }

@@ -8,7 +8,9 @@ export function registerPolicies(program: Command, io: CliIO): void {
   policies
     .command('validate')
     .argument('<file>', 'the policies.yaml to check')
-    .description('validate a policies.yaml against its schema; exit 2 with file:line:col errors when it is bad')
+    .description(
+      'validate a policies.yaml against its schema; exit 2 with file:line:col errors when it is bad',
+    )
     .action((file: string) => {
       const loaded = loadPoliciesFile(file);
       if (loaded.ok) {

@@ -9,10 +9,19 @@ import type { CliIO } from './io.js';
 
 export function buildProgram(io: CliIO): Command {
   const program = new Command('berth')
-    .description('Berth: admission webhook, policy engine and node provisioner for Kubernetes on AWS.\nExit codes: 0 allowed, 1 denied, 2 bad input.')
+    .description(
+      'Berth: admission webhook, policy engine and node provisioner for Kubernetes on AWS.\nExit codes: 0 allowed, 1 denied, 2 bad input.',
+    )
     .version('0.1.0')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+    .configureOutput({
+      writeOut: (s) => {
+        io.out(s);
+      },
+      writeErr: (s) => {
+        io.err(s);
+      },
+    });
   registerCheck(program, io);
   registerPolicies(program, io);
   registerDemo(program, io);

@@ -40,7 +40,9 @@ export function openSession(opts: SessionOptions): Session {
   }
   const pools = loadObjects(opts.nodepools ?? [defaultNodePoolsPath()]);
   if (!pools.ok) throw new BadInput(pools.errors);
-  const nodePools = pools.objects.filter((o) => o.object.kind === 'NodePool').map((o) => o.object as unknown as NodePool);
+  const nodePools = pools.objects
+    .filter((o) => o.object.kind === 'NodePool')
+    .map((o) => o.object as unknown as NodePool);
   let catalog = builtinCatalog();
   if (opts.catalog !== undefined) {
     let text: string;

@@ -11,7 +11,11 @@ export interface PodRequests {
 type ResourceMap = Record<string, string | number> | undefined;
 
 /** A container's request for a resource; on a bare Pod the API server defaults requests from limits. */
-export function containerRequest(c: V1Container, resource: string, defaultFromLimits: boolean): string | number | undefined {
+export function containerRequest(
+  c: V1Container,
+  resource: string,
+  defaultFromLimits: boolean,
+): string | number | undefined {
   const requests = c.resources?.requests as ResourceMap;
   const limits = c.resources?.limits as ResourceMap;
   return requests?.[resource] ?? (defaultFromLimits ? limits?.[resource] : undefined);

@@ -6,7 +6,15 @@ import type { V1PodSpec } from '@kubernetes/client-node';
 import type { KubeObject, ObjectRef } from '../kube/objects.js';
 import { podRequests, type PodRequests } from '../kube/resources.js';
 import { selectorMatches, type Labels } from '../kube/selector.js';
-import { declaredReplicas, effectiveReplicas, isReplicated, podLabelsOf, podTemplateOf, workloadSelector, type PodTemplate } from '../kube/workload.js';
+import {
+  declaredReplicas,
+  effectiveReplicas,
+  isReplicated,
+  podLabelsOf,
+  podTemplateOf,
+  workloadSelector,
+  type PodTemplate,
+} from '../kube/workload.js';
 import { fitPools, type PoolFit } from '../scheduling/placement.js';
 import { generatePdb, generatedPdbName } from './compile/pdb.js';
 import { CLASS_LABEL, profileNameFor } from './compile/compile.js';
@@ -42,20 +50,57 @@ function selectingPdbs(view: ClusterView, ns: string, labels: Labels, generated:
   return [...existing.filter((p) => p.metadata?.name !== generated.metadata?.name), generated];
 }
 
-export function hpaFor(view: ClusterView, ns: string, kind: string | undefined, name: string): HPA | undefined {
-  return view.hpas(ns).find((h) => h.spec?.scaleTargetRef.kind === kind && h.spec.scaleTargetRef.name === name);
+export function hpaFor(
+  view: ClusterView,
+  ns: string,
+  kind: string | undefined,
+  name: string,
+): HPA | undefined {
+  return view
+    .hpas(ns)
+    .find((h) => h.spec.scaleTargetRef.kind === kind && h.spec.scaleTargetRef.name === name);
 }
 
-export function workloadFacts(obj: KubeObject, ref: ObjectRef, view: ClusterView, policies: Policies): WorkloadFacts | undefined {
+/** Replicas it runs with: declared, else (replicated kinds) the profile's minReplicas, else 1. */
+function runningReplicas(
+  obj: KubeObject,
+  declared: number | undefined,
+  profile: WorkloadProfile | undefined,
+): number {
+  if (declared !== undefined) return declared;
+  return isReplicated(obj.kind) ? (profile?.spec.availability?.minReplicas ?? 1) : effectiveReplicas(obj);
+}
+
+/** The PDBs that select the workload, with the one its profile generates if it does not exist yet. */
+function pdbsOf(
+  obj: KubeObject,
+  ref: ObjectRef,
+  view: ClusterView,
+  profile: WorkloadProfile | undefined,
+  labels: Labels,
+): PDB[] {
+  if (!isReplicated(obj.kind) && obj.kind !== 'Pod') return [];
+  const exists = view.pdbs(ref.namespace).some((p) => p.metadata?.name === generatedPdbName(ref.name));
+  const generated = profile && !exists ? generatePdb(obj, profile) : undefined;
+  return selectingPdbs(view, ref.namespace, labels, generated);
+}
+
+export function workloadFacts(
+  obj: KubeObject,
+  ref: ObjectRef,
+  view: ClusterView,
+  policies: Policies,
+): WorkloadFacts | undefined {
   const template = podTemplateOf(obj);
   if (!template) return undefined;
   const profileName = profileNameFor(obj, policies, ref.namespace);
   const profile = profileName === undefined ? undefined : view.profile(ref.namespace, profileName);
-  const className = profile?.spec.runtimeClass ?? template.metadata.labels?.[CLASS_LABEL] ?? obj.metadata?.labels?.[CLASS_LABEL];
+  const className =
+    profile?.spec.runtimeClass ??
+    template.metadata.labels?.[CLASS_LABEL] ??
+    obj.metadata?.labels?.[CLASS_LABEL];
   const declared = declaredReplicas(obj);
-  const replicas = declared ?? (isReplicated(obj.kind) ? (profile?.spec.availability?.minReplicas ?? 1) : effectiveReplicas(obj));
   const podLabels = podLabelsOf(obj);
-  const generated = profile && !view.pdbs(ref.namespace).some((p) => p.metadata?.name === generatedPdbName(ref.name)) ? generatePdb(obj, profile) : undefined;
   const requests = podRequests(template.spec, obj.kind === 'Pod');
   let fits: PoolFit[] | undefined;
   return {
@@ -64,12 +109,12 @@ export function workloadFacts(obj: KubeObject, ref: ObjectRef, view: ClusterView
     spec: template.spec,
     podLabels,
     declared,
-    replicas,
+    replicas: runningReplicas(obj, declared, profile),
     profileName,
     profile,
     className,
     runtimeClass: className === undefined ? undefined : policies.runtimeClasses.get(className),
-    pdbs: isReplicated(obj.kind) || obj.kind === 'Pod' ? selectingPdbs(view, ref.namespace, podLabels, generated) : [],
+    pdbs: pdbsOf(obj, ref, view, profile, podLabels),
     hpa: hpaFor(view, ref.namespace, obj.kind, ref.name),
     requests,
     fits: () => (fits ??= fitPools(template.spec, requests, view.nodePools, view.catalog)),
@@ -77,7 +122,12 @@ export function workloadFacts(obj: KubeObject, ref: ObjectRef, view: ClusterView
 }
 
 /** Replicas of every workload in the namespace whose pods a PDB selects (the controller's expected count). */
-export function expectedPods(pdb: PDB, view: ClusterView, ns: string, self?: { ref: ObjectRef; replicas: number }): number {
+export function expectedPods(
+  pdb: PDB,
+  view: ClusterView,
+  ns: string,
+  self?: { ref: ObjectRef; replicas: number },
+): number {
   let total = 0;
   for (const w of view.workloads(ns)) {
     if (!isReplicated(w.kind) && w.kind !== 'Pod') continue;

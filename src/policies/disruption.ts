@@ -31,7 +31,9 @@ export function disruptionsAllowed(b: Budget, replicas: number): DisruptionMath 
     if (!s) return { allowed: 0, arithmetic: `invalid maxUnavailable ${String(b.maxUnavailable)}`, budget };
     const allowed = Math.max(0, Math.min(s.value, replicas));
     const arithmetic =
-      s.percent === undefined ? `${s.value} of ${replicas}` : `${s.percent}% of ${replicas} rounds up to ${s.value}`;
+      s.percent === undefined
+        ? `${s.value} of ${replicas}`
+        : `${s.percent}% of ${replicas} rounds up to ${s.value}`;
     return { allowed, arithmetic, budget };
   }
   if (b.minAvailable !== undefined) {
@@ -58,9 +60,14 @@ export function replicasForOneEviction(percent: number): number | undefined {
  * The smallest change that lets one pod be evicted at `replicas`, in the words of the budget's own
  * fields: e.g. "set minAvailable to 66% or run at least 5 replicas".
  */
-export function drainFix(b: Budget, replicas: number, alt: (r: number) => string = (r) => `run at least ${r} replicas`): string {
+export function drainFix(
+  b: Budget,
+  replicas: number,
+  alt: (r: number) => string = (r) => `run at least ${r} replicas`,
+): string {
   if (b.maxUnavailable !== undefined) return 'set maxUnavailable to 1 (or a percentage above 0%)';
-  if (b.minAvailable === undefined) return 'set maxUnavailable: 1 (or a minAvailable below the replica count)';
+  if (b.minAvailable === undefined)
+    return 'set maxUnavailable: 1 (or a minAvailable below the replica count)';
   const s = scaleIntOrPercent(b.minAvailable, replicas, true);
   if (s?.percent !== undefined) {
     const pct = replicas >= 2 ? Math.floor((100 * (replicas - 1)) / replicas) : 0;

@@ -8,11 +8,11 @@ import { isWorkloadKind } from '../kube/workload.js';
 import { workloadFacts } from './context.js';
 import type { Mode, RuleId } from './rules/ids.js';
 import { RULES } from './rules/catalogue.js';
-import type { Finding, RuleInput, RuleSubject, SubjectBase, Target } from './rules/rule.js';
-import type { Policies } from './policies.js';
+import type { Finding, Rule, RuleSubject, SubjectBase, Target } from './rules/rule.js';
+import type { Policies, RuleScope } from './policies.js';
 import type { WorkloadProfile } from './schema/profile-schema.js';
 import { validateProfileObject } from './schema/validate.js';
-import type { ClusterView, HPA, PDB } from './view.js';
+import type { ClusterView, HPA } from './view.js';
 
 export interface Violation {
   rule: RuleId;
@@ -69,7 +69,7 @@ function inputFor(obj: KubeObject, target: Target, base: SubjectBase): RuleSubje
       return w ? { ...base, target, w } : undefined;
     }
     case 'pdb':
-      return { ...base, target, pdb: obj as PDB };
+      return { ...base, target, pdb: obj };
     case 'hpa':
       return { ...base, target, hpa: obj as unknown as HPA };
     case 'profile':
@@ -83,48 +83,79 @@ function classOf(input: RuleSubject): string | undefined {
   return undefined;
 }
 
-export function evaluate(obj: KubeObject, view: ClusterView, policies: Policies, opts: EvaluateOptions): Verdict {
+/** Runs one rule and files its findings into the verdict (exempted, violation, warning, error). */
+interface Run {
+  input: RuleSubject;
+  verdict: Verdict;
+  scope: RuleScope;
+  today: string;
+}
+
+function apply(rule: Rule, run: Run): void {
+  const { input, verdict, scope, today } = run;
+  const policies = input.policies;
+  const { mode, params } = policies.resolve(
+    rule.id,
+    { mode: rule.defaultMode, params: rule.defaultParams ?? {} },
+    scope,
+  );
+  if (mode === 'off') return;
+  let findings: Finding[];
+  try {
+    findings = rule.check({ ...input, params });
+  } catch (e) {
+    const message = `[${rule.id}] rule error: ${(e as Error).message}`;
+    verdict.errors.push({ rule: rule.id, message });
+    verdict.warnings.push(message.slice(0, WARNING_MAX));
+    return;
+  }
+  const ref = input.ref;
+  for (const f of findings) {
+    const exemption = policies.exemption(rule.id, ref.kind, ref.namespace, ref.name, today);
+    if (exemption) {
+      verdict.exempted.push({ rule: rule.id, reason: exemption.reason });
+      continue;
+    }
+    verdict.violations.push({ rule: rule.id, mode, message: formatMessage(rule.id, ref, f) });
+    if (mode === 'warn') verdict.warnings.push(shortWarning(rule.id, f));
+    if (mode === 'enforce') verdict.allowed = false;
+  }
+}
+
+export function evaluate(
+  obj: KubeObject,
+  view: ClusterView,
+  policies: Policies,
+  opts: EvaluateOptions,
+): Verdict {
   const ref = refOf(obj, opts.defaultNamespace);
   const verdict: Verdict = { ...ref, allowed: true, violations: [], warnings: [], exempted: [], errors: [] };
   const target = targetOf(obj);
   if (!target) return { ...verdict, skipped: `no rules for kind ${ref.kind}` };
-  if (policies.exemptNamespaces.has(ref.namespace)) return { ...verdict, skipped: `namespace ${ref.namespace} is exempt` };
+  if (policies.exemptNamespaces.has(ref.namespace))
+    return { ...verdict, skipped: `namespace ${ref.namespace} is exempt` };
   const input = inputFor(obj, target, { ref, view, policies, oldObject: opts.oldObject });
   if (!input) return { ...verdict, skipped: `${ref.kind} has no pod template` };
+  // A malformed profile is reported by profile-schema alone: the other rules would read garbage.
   const schemaBroken = target === 'profile' && validateProfileObject(obj).length > 0;
-  const scope = { namespace: ref.namespace, namespaceLabels: view.namespaceLabels(ref.namespace), runtimeClass: schemaBroken ? undefined : classOf(input) };
-
+  const scope = {
+    namespace: ref.namespace,
+    namespaceLabels: view.namespaceLabels(ref.namespace),
+    runtimeClass: schemaBroken ? undefined : classOf(input),
+  };
   for (const rule of RULES) {
-    if (!rule.targets.includes(target)) continue;
-    if (schemaBroken && rule.id !== 'profile-schema') continue;
-    const { mode, params } = policies.resolve(rule.id, { mode: rule.defaultMode, params: rule.defaultParams ?? {} }, scope);
-    if (mode === 'off') continue;
-    let findings: Finding[];
-    try {
-      findings = rule.check({ ...input, params } as RuleInput);
-    } catch (e) {
-      const message = `[${rule.id}] rule error: ${(e as Error).message}`;
-      verdict.errors.push({ rule: rule.id, message });
-      verdict.warnings.push(message.slice(0, WARNING_MAX));
-      continue;
-    }
-    for (const f of findings) {
-      const exemption = policies.exemption(rule.id, ref.kind, ref.namespace, ref.name, opts.today);
-      if (exemption) {
-        verdict.exempted.push({ rule: rule.id, reason: exemption.reason });
-        continue;
-      }
-      verdict.violations.push({ rule: rule.id, mode, message: formatMessage(rule.id, ref, f) });
-      if (mode === 'warn') verdict.warnings.push(shortWarning(rule.id, f));
-      if (mode === 'enforce') verdict.allowed = false;
-    }
+    if (rule.targets.includes(target) && (!schemaBroken || rule.id === 'profile-schema'))
+      apply(rule, { input, verdict, scope, today: opts.today });
   }
   return verdict;
 }
 
 /** The denial text kubectl shows: every enforced violation, one per line, in catalogue order. */
 export function denialMessage(v: Verdict): string {
-  return v.violations.filter((x) => x.mode === 'enforce').map((x) => x.message).join('\n');
+  return v.violations
+    .filter((x) => x.mode === 'enforce')
+    .map((x) => x.message)
+    .join('\n');
 }
 
 export function todayOf(clock: () => Date): string {

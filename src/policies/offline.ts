@@ -32,33 +32,55 @@ export interface OfflineResult {
   notes: Map<KubeObject, string[]>;
 }
 
-export function runOffline(input: OfflineInput): OfflineResult {
-  const ns = input.defaultNamespace ?? 'default';
-  // Profiles are admitted first; a denied profile never exists, so nothing compiles against it.
-  const pools = input.nodePools as unknown as KubeObject[];
-  const first = new StaticClusterView(input.catalog, [...pools, ...input.objects], ns);
-  const deniedProfiles = new Set(
-    input.objects.filter((o) => o.kind === 'WorkloadProfile' && !evaluate(o, first, input.policies, { today: input.today, defaultNamespace: ns }).allowed),
-  );
-  const base = new StaticClusterView(input.catalog, [...pools, ...input.objects.filter((o) => !deniedProfiles.has(o))], ns);
-  const admitted: KubeObject[] = [];
-  const pdbs: V1PodDisruptionBudget[] = [];
-  const notes = new Map<KubeObject, string[]>();
+interface Admission {
+  admitted: KubeObject[];
+  pdbs: V1PodDisruptionBudget[];
+  notes: Map<KubeObject, string[]>;
+}
+
+/** The mutating half: each workload compiled against its profile, as the webhook would. */
+function admitAll(input: OfflineInput, view: StaticClusterView, ns: string): Admission {
+  const out: Admission = { admitted: [], pdbs: [], notes: new Map() };
   for (const obj of input.objects) {
-    const name = isCompiledKind(obj.kind) ? profileNameFor(obj, input.policies, obj.metadata?.namespace ?? ns) : undefined;
-    const profile: WorkloadProfile | undefined = name === undefined ? undefined : base.profile(obj.metadata?.namespace ?? ns, name);
+    const objNs = obj.metadata?.namespace ?? ns;
+    const name = isCompiledKind(obj.kind) ? profileNameFor(obj, input.policies, objNs) : undefined;
+    const profile: WorkloadProfile | undefined = name === undefined ? undefined : view.profile(objNs, name);
     if (!profile) {
-      admitted.push(obj);
+      out.admitted.push(obj);
       continue;
     }
-    const out = compile(obj, profile, input.policies, base.nodePools);
-    if (out.object.metadata && out.object.metadata.namespace === undefined) out.object.metadata.namespace = ns;
-    if (out.pdb?.metadata && out.pdb.metadata.namespace === undefined) out.pdb.metadata.namespace = ns;
-    admitted.push(out.object);
-    notes.set(out.object, out.notes);
-    if (out.pdb) pdbs.push(out.pdb);
+    const compiled = compile(obj, profile, input.policies, view.nodePools);
+    if (compiled.object.metadata) compiled.object.metadata.namespace = objNs;
+    if (compiled.pdb?.metadata) compiled.pdb.metadata.namespace = objNs;
+    out.admitted.push(compiled.object);
+    out.notes.set(compiled.object, compiled.notes);
+    if (compiled.pdb) out.pdbs.push(compiled.pdb);
   }
-  const view = new StaticClusterView(input.catalog, [...pools, ...admitted.filter((o) => !deniedProfiles.has(o)), ...(pdbs as KubeObject[])], ns);
-  const verdicts = admitted.map((o) => evaluate(o, view, input.policies, { today: input.today, defaultNamespace: ns }));
+  return out;
+}
+
+export function runOffline(input: OfflineInput): OfflineResult {
+  const ns = input.defaultNamespace ?? 'default';
+  const opts = { today: input.today, defaultNamespace: ns };
+  const pools = input.nodePools as unknown as KubeObject[];
+  // Profiles are admitted first; a denied profile never exists, so nothing compiles against it.
+  const first = new StaticClusterView(input.catalog, [...pools, ...input.objects], ns);
+  const denied = new Set(
+    input.objects.filter(
+      (o) => o.kind === 'WorkloadProfile' && !evaluate(o, first, input.policies, opts).allowed,
+    ),
+  );
+  const base = new StaticClusterView(
+    input.catalog,
+    [...pools, ...input.objects.filter((o) => !denied.has(o))],
+    ns,
+  );
+  const { admitted, pdbs, notes } = admitAll(input, base, ns);
+  const view = new StaticClusterView(
+    input.catalog,
+    [...pools, ...admitted.filter((o) => !denied.has(o)), ...(pdbs as KubeObject[])],
+    ns,
+  );
+  const verdicts = admitted.map((o) => evaluate(o, view, input.policies, opts));
   return { admitted, pdbs, verdicts, notes };
 }

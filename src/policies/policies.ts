@@ -3,7 +3,12 @@ import { readFileSync } from 'node:fs';
 import { parseYamlDocuments, positionOf, type YamlError } from '../util/yaml-source.js';
 import { selectorMatches, type LabelSelector, type Labels } from '../kube/selector.js';
 import { validatePoliciesDocument } from './schema/validate.js';
-import type { ObjectExemption, PoliciesDocument, RuleConfig, RuntimeClassConfig } from './schema/policies-schema.js';
+import type {
+  ObjectExemption,
+  PoliciesDocument,
+  RuleConfig,
+  RuntimeClassConfig,
+} from './schema/policies-schema.js';
 import type { Mode, RuleId } from './rules/ids.js';
 import { packagePath } from '../util/package-root.js';
 
@@ -27,7 +32,10 @@ export class Policies {
   readonly zones: readonly string[] | undefined;
   readonly exemptNamespaces: ReadonlySet<string>;
 
-  constructor(readonly doc: PoliciesDocument, readonly source = '<inline>') {
+  constructor(
+    readonly doc: PoliciesDocument,
+    readonly source = '<inline>',
+  ) {
     this.runtimeClasses = new Map(Object.entries(doc.runtimeClasses));
     this.zones = doc.zones;
     this.exemptNamespaces = new Set(doc.exemptions?.namespaces ?? DEFAULT_EXEMPT_NAMESPACES);
@@ -46,7 +54,13 @@ export class Policies {
   }
 
   /** A platform-granted exemption for this rule and object, if any is in force at `today` (YYYY-MM-DD). */
-  exemption(rule: RuleId, kind: string, namespace: string, name: string, today: string): ObjectExemption | undefined {
+  exemption(
+    rule: RuleId,
+    kind: string,
+    namespace: string,
+    name: string,
+    today: string,
+  ): ObjectExemption | undefined {
     return (this.doc.exemptions?.objects ?? []).find(
       (e) =>
         (e.rule === rule || e.rule === '*') &&
@@ -76,7 +90,10 @@ function overrideApplies(
 ): boolean {
   if (o.namespaces && !o.namespaces.includes(scope.namespace)) return false;
   if (o.namespaceSelector && !selectorMatches(o.namespaceSelector, scope.namespaceLabels)) return false;
-  if (o.runtimeClasses && (scope.runtimeClass === undefined || !o.runtimeClasses.includes(scope.runtimeClass))) {
+  if (
+    o.runtimeClasses &&
+    (scope.runtimeClass === undefined || !o.runtimeClasses.includes(scope.runtimeClass))
+  ) {
     return false;
   }
   return true;
@@ -89,13 +106,17 @@ export function loadPolicies(text: string, file: string): PoliciesLoad {
   const parsed = parseYamlDocuments(text, file);
   if (!parsed.ok) return parsed;
   const [first, ...rest] = parsed.docs;
-  if (!first) return { ok: false, errors: [{ file, line: 1, col: 1, message: 'the file holds no policy document' }] };
+  if (!first)
+    return { ok: false, errors: [{ file, line: 1, col: 1, message: 'the file holds no policy document' }] };
   if (rest[0]) {
     const p = rest[0].pos;
     return { ok: false, errors: [{ ...p, message: 'policies.yaml holds one document; found another here' }] };
   }
   const issues = validatePoliciesDocument(first.value);
-  const errors: YamlError[] = issues.map((i) => ({ ...positionOf(first, i.pointer), message: `${i.path}: ${i.message}` }));
+  const errors: YamlError[] = issues.map((i) => ({
+    ...positionOf(first, i.locate.pointer, i.locate.atKey),
+    message: `${i.path}: ${i.message}`,
+  }));
   const doc = first.value as PoliciesDocument;
   if (errors.length === 0) errors.push(...semanticErrors(doc, first));
   return errors.length > 0 ? { ok: false, errors } : { ok: true, policies: new Policies(doc, file) };
@@ -105,12 +126,18 @@ function semanticErrors(doc: PoliciesDocument, src: Parameters<typeof positionOf
   const errors: YamlError[] = [];
   for (const [ns, profile] of Object.entries(doc.defaultProfiles ?? {})) {
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(profile)) {
-      errors.push({ ...positionOf(src, `/defaultProfiles/${ns}`), message: `defaultProfiles.${ns}: "${profile}" is not a profile name` });
+      errors.push({
+        ...positionOf(src, `/defaultProfiles/${ns}`),
+        message: `defaultProfiles.${ns}: "${profile}" is not a profile name`,
+      });
     }
   }
   (doc.exemptions?.objects ?? []).forEach((e, i) => {
     if (e.expires !== undefined && Number.isNaN(Date.parse(e.expires))) {
-      errors.push({ ...positionOf(src, `/exemptions/objects/${i}/expires`), message: `exemptions.objects[${i}].expires: not a date` });
+      errors.push({
+        ...positionOf(src, `/exemptions/objects/${i}/expires`),
+        message: `exemptions.objects[${i}].expires: not a date`,
+      });
     }
   });
   return errors;
@@ -129,7 +156,10 @@ export function loadPoliciesFile(file: string): PoliciesLoad {
 /** The repository's policies.yaml, embedded in the package: the default a platform team starts from. */
 export function defaultPolicies(): Policies {
   const loaded = loadPoliciesFile(packagePath('policies.yaml'));
-  if (!loaded.ok) throw new Error(`the embedded policies.yaml is invalid: ${loaded.errors.map((e) => e.message).join('; ')}`);
+  if (!loaded.ok)
+    throw new Error(
+      `the embedded policies.yaml is invalid: ${loaded.errors.map((e) => e.message).join('; ')}`,
+    );
   return loaded.policies;
 }
 

@@ -47,7 +47,11 @@ export class StaticClusterView implements ClusterView {
   private readonly nsLabels = new Map<string, Labels>();
   private pools: PoolView[] = [];
 
-  constructor(readonly catalog: Catalog, objects: readonly KubeObject[] = [], readonly defaultNamespace = 'default') {
+  constructor(
+    readonly catalog: Catalog,
+    objects: readonly KubeObject[] = [],
+    readonly defaultNamespace = 'default',
+  ) {
     for (const o of objects) this.add(o);
   }
 
@@ -62,13 +66,16 @@ export class StaticClusterView implements ClusterView {
         this.profiles.set(`${ns}/${o.metadata?.name ?? ''}`, o as unknown as WorkloadProfile);
         return;
       case 'PodDisruptionBudget':
-        this.pdbIndex.add(o as PDB, this.defaultNamespace);
+        this.pdbIndex.add(o, this.defaultNamespace);
         return;
       case 'HorizontalPodAutoscaler':
         this.hpaIndex.add(o as unknown as HPA, this.defaultNamespace);
         return;
       case 'NodePool':
-        this.pools = [...this.pools.filter((p) => p.name !== o.metadata?.name), poolView(o as unknown as NodePool)];
+        this.pools = [
+          ...this.pools.filter((p) => p.name !== o.metadata?.name),
+          poolView(o as unknown as NodePool),
+        ];
         return;
       case 'Namespace':
         this.nsLabels.set(o.metadata?.name ?? '', o.metadata?.labels ?? {});

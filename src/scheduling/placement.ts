@@ -9,7 +9,14 @@ import { LABEL, WELL_KNOWN_LABELS, type InstanceType } from '../provisioner/cata
 import type { PodRequests } from '../kube/resources.js';
 import type { PoolView } from './nodepool.js';
 import { podRequirementTerms } from './pod-requirements.js';
-import { allows, describeRequirement, intersect, satisfiable, type Requirements } from './requirements.js';
+import {
+  allows,
+  describeRequirement,
+  intersect,
+  satisfiable,
+  type Requirement,
+  type Requirements,
+} from './requirements.js';
 import { formatTaint, untoleratedTaint } from './taints.js';
 
 export interface PoolFit {
@@ -18,8 +25,8 @@ export interface PoolFit {
   types: InstanceType[];
   /** Of those, the ones whose allocatable holds the pod's requests. */
   fitting: InstanceType[];
-  /** Why the pool cannot take the pod at all (empty types), for the message. */
-  reason?: string;
+  /** Why the pool cannot take the pod at all (empty types), for the message; built on demand. */
+  why?: () => string;
   /** Smaller is closer: 0 a match, 1 too small, 2 no instance type, 3 untolerated taint, 4+ requirement conflicts. */
   distance: number;
 }
@@ -27,7 +34,8 @@ export interface PoolFit {
 const OFFERING_KEYS: ReadonlySet<string> = new Set([LABEL.zone, LABEL.capacityType, LABEL.region]);
 
 interface Conflict {
-  reason: string;
+  podReq: Requirement;
+  poolReq: Requirement | undefined;
   /** Larger is farther: a pool label the pod selects on (a choice of pool) weighs more than an instance label. */
   weight: number;
 }
@@ -39,12 +47,19 @@ function conflicts(term: Requirements, pool: PoolView): Conflict[] {
     const weight = WELL_KNOWN_LABELS.has(podReq.key) ? 1 : 3;
     if (poolReq === undefined) {
       if (WELL_KNOWN_LABELS.has(podReq.key) || allows(podReq, undefined)) continue;
-      out.push({ weight, reason: `requires ${describeRequirement(podReq)} but NodePool ${pool.name} sets no ${podReq.key} label` });
+      out.push({ weight, podReq, poolReq });
     } else if (!satisfiable(intersect(poolReq, podReq))) {
-      out.push({ weight, reason: `requires ${describeRequirement(podReq)} but NodePool ${pool.name} allows ${describeRequirement(poolReq)}` });
+      out.push({ weight, podReq, poolReq });
     }
   }
   return out;
+}
+
+/** Messages are built only when a rule reports them, not on every evaluation. */
+function explainConflict(c: Conflict, pool: string): string {
+  const has =
+    c.poolReq === undefined ? `sets no ${c.podReq.key} label` : `allows ${describeRequirement(c.poolReq)}`;
+  return `requires ${describeRequirement(c.podReq)} but NodePool ${pool} ${has}`;
 }
 
 function offered(reqs: Requirements, catalog: Catalog, type: InstanceType): boolean {
@@ -70,19 +85,54 @@ export function fitsAllocatable(type: InstanceType, req: PodRequests): boolean {
 }
 
 const typeCache = new WeakMap<Catalog, Map<string, InstanceType[]>>();
+const fitCache = new WeakMap<readonly InstanceType[], Map<string, InstanceType[]>>();
+
+/** The types whose allocatable holds the requests; memoized per type list and request shape. */
+export function fittingTypes(types: readonly InstanceType[], req: PodRequests): InstanceType[] {
+  let cache = fitCache.get(types);
+  if (!cache) fitCache.set(types, (cache = new Map<string, InstanceType[]>()));
+  const key = `${req.cpuMillis}/${req.memoryMiB}/${req.nvidiaGpu}`;
+  let hit = cache.get(key);
+  if (!hit) {
+    if (cache.size > 1000) cache.clear();
+    hit = types.filter((t) => fitsAllocatable(t, req));
+    cache.set(key, hit);
+  }
+  return hit;
+}
 
 function cacheKey(reqs: Requirements): string {
   const parts: string[] = [];
   for (const r of reqs.values()) {
-    parts.push(`${r.key}|${String(r.complement)}|${[...r.values].sort().join(',')}|${r.greaterThan}|${r.lessThan}|${String(r.allowsAbsent)}`);
+    parts.push(
+      `${r.key}|${String(r.complement)}|${[...r.values].sort().join(',')}|${r.greaterThan}|${r.lessThan}|${String(r.allowsAbsent)}`,
+    );
   }
   return parts.sort().join(';');
 }
 
 /** Instance types (with an offering) that satisfy a set of requirements; memoized per catalog. */
+const poolTypeCache = new WeakMap<PoolView, WeakMap<Catalog, Map<string, InstanceType[]>>>();
+
+/** Instance types a pool offers for a pod term; memoized per pool view (a changed NodePool is a new view). */
+export function poolTypesFor(pool: PoolView, term: Requirements, catalog: Catalog): InstanceType[] {
+  let byCatalog = poolTypeCache.get(pool);
+  if (!byCatalog) poolTypeCache.set(pool, (byCatalog = new WeakMap()));
+  let cache = byCatalog.get(catalog);
+  if (!cache) byCatalog.set(catalog, (cache = new Map<string, InstanceType[]>()));
+  const key = cacheKey(term);
+  let hit = cache.get(key);
+  if (!hit) {
+    if (cache.size > 1000) cache.clear();
+    hit = typesFor(pool.requirements.merge(term), catalog);
+    cache.set(key, hit);
+  }
+  return hit;
+}
+
 export function typesFor(reqs: Requirements, catalog: Catalog): InstanceType[] {
   let cache = typeCache.get(catalog);
-  if (!cache) typeCache.set(catalog, (cache = new Map()));
+  if (!cache) typeCache.set(catalog, (cache = new Map<string, InstanceType[]>()));
   const key = cacheKey(reqs);
   let hit = cache.get(key);
   if (!hit) {
@@ -102,20 +152,40 @@ export function fitPool(spec: V1PodSpec, req: PodRequests, pool: PoolView, catal
   const matching = terms.filter((term) => {
     const found = conflicts(term, pool);
     const first = found[0];
-    if (first) consider({ pool, types: [], fitting: [], distance: 4 + found.reduce((n, c) => n + c.weight, 0) / 100, reason: first.reason });
+    if (first)
+      consider({
+        pool,
+        types: [],
+        fitting: [],
+        distance: 4 + found.reduce((n, c) => n + c.weight, 0) / 100,
+        why: () => explainConflict(first, pool.name),
+      });
     return found.length === 0;
   });
-  if (matching.length === 0) return best ?? { pool, types: [], fitting: [], distance: 4, reason: 'no node selector term' };
+  if (matching.length === 0)
+    return best ?? { pool, types: [], fitting: [], distance: 4, why: () => 'has no node selector term' };
   const taint = untoleratedTaint(pool.taints, spec.tolerations ?? []);
   if (taint) {
-    return { pool, types: [], fitting: [], distance: 3, reason: `does not tolerate NodePool ${pool.name}'s taint ${formatTaint(taint)}` };
+    return {
+      pool,
+      types: [],
+      fitting: [],
+      distance: 3,
+      why: () => `does not tolerate NodePool ${pool.name}'s taint ${formatTaint(taint)}`,
+    };
   }
   for (const term of matching) {
-    const types = typesFor(pool.requirements.merge(term), catalog);
-    const fitting = types.filter((t) => fitsAllocatable(t, req));
+    const types = poolTypesFor(pool, term, catalog);
+    const fitting = fittingTypes(types, req);
     consider(
       types.length === 0
-        ? { pool, types, fitting, distance: 2, reason: `no instance type NodePool ${pool.name} allows meets the pod's node requirements` }
+        ? {
+            pool,
+            types,
+            fitting,
+            distance: 2,
+            why: () => `finds no instance type NodePool ${pool.name} allows that meets its node requirements`,
+          }
         : { pool, types, fitting, distance: fitting.length > 0 ? 0 : 1 },
     );
   }
@@ -129,7 +199,8 @@ export function largest(types: readonly InstanceType[]): InstanceType | undefine
     if (
       !best ||
       t.allocatable.memoryMiB > best.allocatable.memoryMiB ||
-      (t.allocatable.memoryMiB === best.allocatable.memoryMiB && t.allocatable.cpuMillis > best.allocatable.cpuMillis)
+      (t.allocatable.memoryMiB === best.allocatable.memoryMiB &&
+        t.allocatable.cpuMillis > best.allocatable.cpuMillis)
     ) {
       best = t;
     }
@@ -137,7 +208,12 @@ export function largest(types: readonly InstanceType[]): InstanceType | undefine
   return best;
 }
 
-export function fitPools(spec: V1PodSpec, req: PodRequests, pools: readonly PoolView[], catalog: Catalog): PoolFit[] {
+export function fitPools(
+  spec: V1PodSpec,
+  req: PodRequests,
+  pools: readonly PoolView[],
+  catalog: Catalog,
+): PoolFit[] {
   return pools
     .map((p) => fitPool(spec, req, p, catalog))
     .sort((a, b) => a.distance - b.distance || a.pool.name.localeCompare(b.pool.name));

@@ -36,7 +36,13 @@ export function requirement(r: NodeSelectorRequirement): Requirement {
     case 'DoesNotExist':
       return { key, complement: false, values: new Set(), allowsAbsent: true };
     case 'Gt':
-      return { key, complement: true, values: new Set(), greaterThan: firstInt(r.values), allowsAbsent: false };
+      return {
+        key,
+        complement: true,
+        values: new Set(),
+        greaterThan: firstInt(r.values),
+        allowsAbsent: false,
+      };
     case 'Lt':
       return { key, complement: true, values: new Set(), lessThan: firstInt(r.values), allowsAbsent: false };
     default:
@@ -77,7 +83,13 @@ export function intersect(a: Requirement, b: Requirement): Requirement {
   const allowsAbsent = a.allowsAbsent && b.allowsAbsent;
   const bounds = { greaterThan, lessThan };
   if (a.complement && b.complement) {
-    return { key: a.key, complement: true, values: new Set([...a.values, ...b.values]), ...bounds, allowsAbsent };
+    return {
+      key: a.key,
+      complement: true,
+      values: new Set([...a.values, ...b.values]),
+      ...bounds,
+      allowsAbsent,
+    };
   }
   const [finite, other] = a.complement ? [b, a] : [a, b];
   const values = new Set([...finite.values].filter((v) => allows(other, v) && withinBounds(finite, v)));

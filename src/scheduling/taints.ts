@@ -22,8 +22,13 @@ export function tolerates(t: Toleration, taint: Taint): boolean {
 }
 
 /** The first NoSchedule/NoExecute taint that no toleration tolerates (PreferNoSchedule never blocks). */
-export function untoleratedTaint(taints: readonly Taint[], tolerations: readonly Toleration[]): Taint | undefined {
-  return taints.find((taint) => taint.effect !== 'PreferNoSchedule' && !tolerations.some((t) => tolerates(t, taint)));
+export function untoleratedTaint(
+  taints: readonly Taint[],
+  tolerations: readonly Toleration[],
+): Taint | undefined {
+  return taints.find(
+    (taint) => taint.effect !== 'PreferNoSchedule' && !tolerations.some((t) => tolerates(t, taint)),
+  );
 }
 
 export function formatTaint(t: Taint): string {

@@ -1,5 +1,14 @@
 /** Line-numbered YAML: parse documents and map JSON paths back to line and column. */
-import { LineCounter, parseAllDocuments, isMap, isSeq, isPair, isScalar, type Document, type Node } from 'yaml';
+import {
+  LineCounter,
+  parseAllDocuments,
+  isMap,
+  isSeq,
+  isPair,
+  isScalar,
+  type Document,
+  type Node,
+} from 'yaml';
 
 export interface SourcePos {
   file: string;
@@ -47,19 +56,22 @@ export function parseYamlDocuments(text: string, file: string): YamlParse {
   return { ok: true, docs: out };
 }
 
-/** The position of the node at a JSON pointer (ajv's instancePath), or of its nearest existing parent. */
-export function positionOf(source: YamlDoc, pointer: string, property?: string): SourcePos {
+/**
+ * The position of the node at a JSON pointer (ajv's instancePath), or of its nearest existing parent;
+ * with atKey, the position of the mapping key that holds it (for unknown or missing fields).
+ */
+export function positionOf(source: YamlDoc, pointer: string, atKey = false): SourcePos {
   const segments = pointer
     .split('/')
     .slice(1)
     .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   let node: unknown = source.doc.contents;
   let found: Node | undefined = isNodeish(node) ? node : undefined;
-  for (const seg of property === undefined ? segments : [...segments, property]) {
+  for (const seg of segments) {
     const next = child(node, seg);
     if (next === undefined) break;
     node = next.value;
-    found = next.at;
+    found = atKey && next.key ? next.key : next.at;
   }
   const offset = found?.range?.[0] ?? 0;
   const p = source.lines.linePos(offset);
@@ -70,12 +82,11 @@ function isNodeish(n: unknown): n is Node {
   return isMap(n) || isSeq(n) || isScalar(n);
 }
 
-function child(node: unknown, seg: string): { value: unknown; at: Node } | undefined {
+function child(node: unknown, seg: string): { value: unknown; at: Node; key?: Node } | undefined {
   if (isMap(node)) {
     for (const item of node.items) {
       if (isPair(item) && isScalar(item.key) && String(item.key.value) === seg) {
-        const at = isNodeish(item.value) ? item.value : item.key;
-        return { value: item.value, at: seg === '' ? item.key : at };
+        return { value: item.value, at: isNodeish(item.value) ? item.value : item.key, key: item.key };
       }
     }
     return undefined;

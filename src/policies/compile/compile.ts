@@ -3,10 +3,20 @@
  * notes of what changed. Pure and idempotent: compiling a compiled object changes nothing. Explicit
  * values win over profile defaults; where a rule forbids them it says so (the validating half).
  */
-import type { V1PodDisruptionBudget } from '@kubernetes/client-node';
+import type { V1ObjectMeta, V1PodDisruptionBudget } from '@kubernetes/client-node';
 import type { KubeObject } from '../../kube/objects.js';
-import { declaredReplicas, isCompiledKind, isReplicated, podTemplateOf, setReplicas, workloadSelector, stableLabels } from '../../kube/workload.js';
+import {
+  declaredReplicas,
+  isCompiledKind,
+  isReplicated,
+  podTemplateOf,
+  setReplicas,
+  stableLabels,
+  workloadSelector,
+  type PodTemplate,
+} from '../../kube/workload.js';
 import type { PoolView } from '../../scheduling/nodepool.js';
+import type { LabelSelector } from '../../kube/selector.js';
 import type { Policies } from '../policies.js';
 import type { WorkloadProfile } from '../schema/profile-schema.js';
 import { compileCompute } from './containers.js';
@@ -25,12 +35,55 @@ export interface Compiled {
   notes: string[];
 }
 
-export function profileNameFor(obj: KubeObject, policies: Policies, defaultNamespace = 'default'): string | undefined {
-  return obj.metadata?.labels?.[PROFILE_LABEL] ?? policies.defaultProfile(obj.metadata?.namespace ?? defaultNamespace);
+export function profileNameFor(
+  obj: KubeObject,
+  policies: Policies,
+  defaultNamespace = 'default',
+): string | undefined {
+  return (
+    obj.metadata?.labels?.[PROFILE_LABEL] ??
+    policies.defaultProfile(obj.metadata?.namespace ?? defaultNamespace)
+  );
 }
 
-function setLabel(meta: { labels?: Record<string, string> }, key: string, value: string): void {
-  (meta.labels ??= {})[key] = value;
+function compileReplicas(object: KubeObject, minReplicas: number | undefined, notes: string[]): void {
+  if (!isReplicated(object.kind) || declaredReplicas(object) !== undefined || minReplicas === undefined)
+    return;
+  setReplicas(object, minReplicas);
+  notes.push(`replicas ${minReplicas}`);
+}
+
+function compilePlacement(
+  template: PodTemplate,
+  profile: WorkloadProfile,
+  policies: Policies,
+  pools: readonly PoolView[],
+  notes: string[],
+): void {
+  const cls = policies.runtimeClasses.get(profile.spec.runtimeClass);
+  if (cls) compileClassPlacement(template.spec, cls, classTolerations(cls, pools), notes);
+  if (profile.spec.cost?.spotAllowed === false) compileOnDemand(template.spec, notes);
+}
+
+function stamp(meta: V1ObjectMeta, template: PodTemplate, profile: WorkloadProfile): void {
+  for (const m of [meta, template.metadata]) {
+    m.labels = {
+      ...(m.labels ?? {}),
+      [PROFILE_LABEL]: profile.metadata.name,
+      [CLASS_LABEL]: profile.spec.runtimeClass,
+    };
+  }
+  meta.annotations = {
+    ...(meta.annotations ?? {}),
+    [COMPILED_FROM]: `${profile.metadata.name}@${profile.metadata.resourceVersion ?? 'local'}`,
+  };
+}
+
+/** Replicated kinds spread over their selector; Jobs and Pods over their own stable pod labels. */
+function spreadSelector(object: KubeObject, template: PodTemplate): LabelSelector | undefined {
+  return isReplicated(object.kind)
+    ? workloadSelector(object)
+    : { matchLabels: stableLabels(template.metadata.labels ?? {}) };
 }
 
 export function compile(
@@ -44,29 +97,26 @@ export function compile(
   const template = podTemplateOf(object);
   if (!isCompiledKind(object.kind) || !template) return { object, pdb: undefined, notes };
   const spec = profile.spec;
-  const cls = policies.runtimeClasses.get(spec.runtimeClass);
-  const meta = (object.metadata ??= {});
+  const ratio = policies.runtimeClasses.get(spec.runtimeClass)?.memoryLimitRatio ?? 1;
 
-  const minReplicas = spec.availability?.minReplicas;
-  if (isReplicated(object.kind) && declaredReplicas(object) === undefined && minReplicas !== undefined) {
-    setReplicas(object, minReplicas);
-    notes.push(`replicas ${minReplicas}`);
-  }
-  compileCompute(template.spec, spec.compute, cls?.memoryLimitRatio ?? 1, notes);
-
-  const selector = isReplicated(object.kind) ? workloadSelector(object) : { matchLabels: stableLabels(template.metadata.labels ?? {}) };
-  if (selector) {
-    compileSpread(template.spec, spec.availability?.zoneSpread ?? 'preferred', selector, object.kind === 'Deployment', notes);
-  }
-  if (cls) compileClassPlacement(template.spec, cls, classTolerations(cls, pools), notes);
-  if (spec.cost?.spotAllowed === false) compileOnDemand(template.spec, notes);
-  const maxScale = Math.max(declaredReplicas(object) ?? 1, spec.scaling?.maxReplicas ?? 0);
-  compileSurge(object, spec.scaling?.maxBurstPods, maxScale, notes);
-
-  for (const m of [meta, template.metadata]) {
-    setLabel(m, PROFILE_LABEL, profile.metadata.name);
-    setLabel(m, CLASS_LABEL, spec.runtimeClass);
-  }
-  (meta.annotations ??= {})[COMPILED_FROM] = `${profile.metadata.name}@${profile.metadata.resourceVersion ?? 'local'}`;
+  compileReplicas(object, spec.availability?.minReplicas, notes);
+  compileCompute(template.spec, spec.compute, ratio, notes);
+  const selector = spreadSelector(object, template);
+  if (selector)
+    compileSpread(
+      template.spec,
+      spec.availability?.zoneSpread ?? 'preferred',
+      selector,
+      object.kind === 'Deployment',
+      notes,
+    );
+  compilePlacement(template, profile, policies, pools, notes);
+  compileSurge(
+    object,
+    spec.scaling?.maxBurstPods,
+    Math.max(declaredReplicas(object) ?? 1, spec.scaling?.maxReplicas ?? 0),
+    notes,
+  );
+  stamp((object.metadata ??= {}), template, profile);
   return { object, pdb: generatePdb(object, profile), notes };
 }

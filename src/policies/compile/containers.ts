@@ -22,8 +22,8 @@ function cappedRequest(limit: string | undefined, wanted: string | undefined): s
 
 function applyTo(c: V1Container, compute: Compute, ratio: number, notes: string[]): void {
   const resources = (c.resources ??= {});
-  const requests = (resources.requests ??= {}) as ResourceMap;
-  const limits = (resources.limits ??= {}) as ResourceMap;
+  const requests = (resources.requests ??= {});
+  const limits = (resources.limits ??= {});
   const cpu = cappedRequest(limits.cpu, compute.cpuRequest);
   const mem = cappedRequest(limits.memory, compute.memoryRequest);
   if (setIfUnset(requests, 'cpu', cpu)) notes.push(`container ${c.name}: cpu request ${String(cpu)}`);
@@ -36,16 +36,24 @@ function applyTo(c: V1Container, compute: Compute, ratio: number, notes: string[
     const value = compute.memoryLimit ?? fromRatio();
     if (setIfUnset(limits, 'memory', value)) notes.push(`container ${c.name}: memory limit ${String(value)}`);
   }
-  if (setIfUnset(limits, 'cpu', compute.cpuLimit)) notes.push(`container ${c.name}: cpu limit ${String(compute.cpuLimit)}`);
+  if (setIfUnset(limits, 'cpu', compute.cpuLimit))
+    notes.push(`container ${c.name}: cpu limit ${String(compute.cpuLimit)}`);
   if (Object.keys(requests).length === 0) delete resources.requests;
   if (Object.keys(limits).length === 0) delete resources.limits;
   if (Object.keys(resources).length === 0) delete c.resources;
 }
 
-export function compileCompute(spec: V1PodSpec, compute: Compute | undefined, ratio: number, notes: string[]): void {
+export function compileCompute(
+  spec: V1PodSpec,
+  compute: Compute | undefined,
+  ratio: number,
+  notes: string[],
+): void {
   if (!compute) return;
   const targets =
-    compute.container === undefined ? spec.containers : spec.containers.filter((c) => c.name === compute.container);
+    compute.container === undefined
+      ? spec.containers
+      : spec.containers.filter((c) => c.name === compute.container);
   if (compute.container !== undefined && targets.length === 0) {
     notes.push(`compute.container ${compute.container} names no container; requests not applied`);
   }

@@ -1,5 +1,5 @@
 /** disruption.* → the PodDisruptionBudget `<workload>-berth` that the profile controller owns. */
-import type { V1PodDisruptionBudget } from '@kubernetes/client-node';
+import type { V1ObjectMeta, V1PodDisruptionBudget, V1PodDisruptionBudgetSpec } from '@kubernetes/client-node';
 import type { KubeObject } from '../../kube/objects.js';
 import { isReplicated, workloadSelector } from '../../kube/workload.js';
 import type { WorkloadProfile } from '../schema/profile-schema.js';
@@ -10,30 +10,39 @@ export function generatedPdbName(workloadName: string): string {
   return `${workloadName}${PDB_SUFFIX}`;
 }
 
-/** The PDB a profile generates for a workload; undefined when the profile sets no disruption budget. */
-export function generatePdb(workload: KubeObject, profile: WorkloadProfile): V1PodDisruptionBudget | undefined {
-  const d = profile.spec.disruption;
-  if (!d || (d.minAvailable === undefined && d.maxUnavailable === undefined)) return undefined;
-  if (!isReplicated(workload.kind)) return undefined;
-  const selector = workloadSelector(workload);
-  if (!selector) return undefined;
+function pdbMetadata(workload: KubeObject, profile: WorkloadProfile): V1ObjectMeta {
   const name = workload.metadata?.name ?? '';
-  const pdb: V1PodDisruptionBudget = {
-    apiVersion: 'policy/v1',
-    kind: 'PodDisruptionBudget',
-    metadata: {
-      name: generatedPdbName(name),
-      labels: { 'berth.dev/profile': profile.metadata.name, 'app.kubernetes.io/managed-by': 'berth' },
-      annotations: { 'berth.dev/generated-for': `${workload.kind ?? ''}/${name}` },
-    },
-    spec: { selector: structuredClone(selector) },
+  const meta: V1ObjectMeta = {
+    name: generatedPdbName(name),
+    labels: { 'berth.dev/profile': profile.metadata.name, 'app.kubernetes.io/managed-by': 'berth' },
+    annotations: { 'berth.dev/generated-for': `${workload.kind ?? ''}/${name}` },
   };
-  if (workload.metadata?.namespace !== undefined) pdb.metadata!.namespace = workload.metadata.namespace;
+  if (workload.metadata?.namespace !== undefined) meta.namespace = workload.metadata.namespace;
   const uid = workload.metadata?.uid;
   if (uid !== undefined && workload.apiVersion !== undefined && workload.kind !== undefined) {
-    pdb.metadata!.ownerReferences = [{ apiVersion: workload.apiVersion, kind: workload.kind, name, uid, controller: false }];
+    meta.ownerReferences = [
+      { apiVersion: workload.apiVersion, kind: workload.kind, name, uid, controller: false },
+    ];
   }
-  if (d.maxUnavailable !== undefined) pdb.spec!.maxUnavailable = d.maxUnavailable;
-  else if (d.minAvailable !== undefined) pdb.spec!.minAvailable = d.minAvailable;
-  return pdb;
+  return meta;
+}
+
+/** The PDB a profile generates for a workload; undefined when the profile sets no disruption budget. */
+export function generatePdb(
+  workload: KubeObject,
+  profile: WorkloadProfile,
+): V1PodDisruptionBudget | undefined {
+  const d = profile.spec.disruption;
+  if (d?.minAvailable === undefined && d?.maxUnavailable === undefined) return undefined;
+  const selector = isReplicated(workload.kind) ? workloadSelector(workload) : undefined;
+  if (!selector) return undefined;
+  const spec: V1PodDisruptionBudgetSpec = { selector: structuredClone(selector) };
+  if (d.maxUnavailable !== undefined) spec.maxUnavailable = d.maxUnavailable;
+  else if (d.minAvailable !== undefined) spec.minAvailable = d.minAvailable;
+  return {
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    metadata: pdbMetadata(workload, profile),
+    spec,
+  };
 }

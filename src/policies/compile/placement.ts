@@ -38,7 +38,16 @@ export function compileClassPlacement(
   tolerations: readonly Toleration[],
   notes: string[],
 ): void {
-  for (const [key, value] of Object.entries(cls.nodeSelector ?? {})) {
+  compileNodeSelector(spec, cls.nodeSelector ?? {}, notes);
+  compileTolerations(spec, tolerations, notes);
+}
+
+function compileNodeSelector(
+  spec: V1PodSpec,
+  labels: Readonly<Record<string, string>>,
+  notes: string[],
+): void {
+  for (const [key, value] of Object.entries(labels)) {
     const selector = (spec.nodeSelector ??= {});
     if (selector[key] === undefined) {
       selector[key] = value;
@@ -47,15 +56,22 @@ export function compileClassPlacement(
       notes.push(`kept explicit nodeSelector ${key}=${selector[key]} (class wants ${value})`);
     }
   }
+}
+
+function toToleration(t: Toleration): V1Toleration {
+  const out: V1Toleration = {};
+  if (t.key !== undefined) out.key = t.key;
+  if (t.operator !== undefined) out.operator = t.operator;
+  if (t.value !== undefined) out.value = t.value;
+  if (t.effect !== undefined) out.effect = t.effect;
+  return out;
+}
+
+function compileTolerations(spec: V1PodSpec, tolerations: readonly Toleration[], notes: string[]): void {
   for (const t of tolerations) {
     const list = (spec.tolerations ??= []);
     if (list.some((x) => sameToleration(x, t))) continue;
-    const add: V1Toleration = {};
-    if (t.key !== undefined) add.key = t.key;
-    if (t.operator !== undefined) add.operator = t.operator;
-    if (t.value !== undefined) add.value = t.value;
-    if (t.effect !== undefined) add.effect = t.effect;
-    list.push(add);
+    list.push(toToleration(t));
     notes.push(`toleration ${t.key ?? '*'}${t.value ? `=${t.value}` : ''}:${t.effect ?? '*'}`);
   }
 }
@@ -65,7 +81,9 @@ export function compileOnDemand(spec: V1PodSpec, notes: string[]): void {
   if (spec.nodeSelector?.[CAPACITY_TYPE] !== undefined) return;
   const affinity = (spec.affinity ??= {});
   const nodeAffinity = (affinity.nodeAffinity ??= {});
-  const required = (nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution ??= { nodeSelectorTerms: [] });
+  const required = (nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution ??= {
+    nodeSelectorTerms: [],
+  });
   const terms: V1NodeSelectorTerm[] = required.nodeSelectorTerms;
   if (terms.length === 0) terms.push({ matchExpressions: [] });
   let added = false;

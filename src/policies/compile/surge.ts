@@ -14,17 +14,29 @@ export function surgePods(maxSurge: IntOrString | undefined, replicas: number): 
   return scaleIntOrPercent(maxSurge ?? DEFAULT_MAX_SURGE, replicas, true)?.value ?? 0;
 }
 
+/** The Deployment's strategy, created empty when absent (for the compiler, which writes to it). */
 export function deploymentStrategy(obj: KubeObject): Strategy | undefined {
   if (obj.kind !== 'Deployment') return undefined;
   const spec = obj.spec as { strategy?: Strategy } | undefined;
   return spec ? (spec.strategy ??= {}) : undefined;
 }
 
+/** The maxSurge as written, without touching the object (for rules). */
+export function declaredMaxSurge(obj: KubeObject): IntOrString | undefined {
+  if (obj.kind !== 'Deployment') return undefined;
+  return (obj.spec as { strategy?: Strategy } | undefined)?.strategy?.rollingUpdate?.maxSurge;
+}
+
 /**
  * Caps the default surge at maxBurst for the largest scale the workload may reach. An explicit maxSurge
  * is left as written (the burst-above-profile rule reports it if it is too high).
  */
-export function compileSurge(obj: KubeObject, maxBurst: number | undefined, maxScale: number, notes: string[]): void {
+export function compileSurge(
+  obj: KubeObject,
+  maxBurst: number | undefined,
+  maxScale: number,
+  notes: string[],
+): void {
   if (maxBurst === undefined) return;
   const strategy = deploymentStrategy(obj);
   if (!strategy || (strategy.type ?? 'RollingUpdate') !== 'RollingUpdate') return;

@@ -4,9 +4,11 @@ import { containerRequest } from '../../kube/resources.js';
 import { labelsOf } from '../../kube/objects.js';
 import { isReplicated } from '../../kube/workload.js';
 import { PROFILE_LABEL } from '../compile/compile.js';
-import { deploymentStrategy, surgePods } from '../compile/surge.js';
+import { declaredMaxSurge, surgePods } from '../compile/surge.js';
 import type { WorkloadProfile } from '../schema/profile-schema.js';
-import type { HPA } from '../view.js';
+import type { ClusterView, HPA } from '../view.js';
+import type { Policies } from '../policies.js';
+import type { WorkloadFacts } from '../context.js';
 import { bool, num, type Finding, type Rule } from './rule.js';
 
 export const requestsMissing: Rule = {
@@ -24,7 +26,9 @@ export const requestsMissing: Rule = {
       return [
         {
           what: `container ${c.name} has no ${missing.join(' or ')} request`,
-          fix: w.profile ? `set compute.cpuRequest and compute.memoryRequest in WorkloadProfile ${w.profile.metadata.name}` : `set resources.requests.${missing.join(' and ')} on container ${c.name}`,
+          fix: w.profile
+            ? `set compute.cpuRequest and compute.memoryRequest in WorkloadProfile ${w.profile.metadata.name}`
+            : `set resources.requests.${missing.join(' and ')} on container ${c.name}`,
         },
       ];
     });
@@ -45,7 +49,12 @@ export const limitRequestRatio: Rule = {
       const lim = memoryMiB((c.resources?.limits as Record<string, string> | undefined)?.memory);
       if (req === undefined || lim === undefined || req === 0 || lim / req <= max) return [];
       const ratio = Math.round((lim / req) * 100) / 100;
-      return [{ what: `container ${c.name} memory limit is ${ratio}× its request (maximum ${max}×)`, fix: `raise the memory request to at least ${Math.ceil(lim / max)}Mi or lower the limit` }];
+      return [
+        {
+          what: `container ${c.name} memory limit is ${ratio}× its request (maximum ${max}×)`,
+          fix: `raise the memory request to at least ${Math.ceil(lim / max)}Mi or lower the limit`,
+        },
+      ];
     });
   },
 };
@@ -56,20 +65,33 @@ export const replicasBelowProfile: Rule = {
   description: 'Explicit replicas (or HPA minReplicas) below the profile minimum.',
   targets: ['workload', 'hpa'],
   check(input) {
-    if (input.target === 'workload') {
-      const min = input.w.profile?.spec.availability?.minReplicas;
-      const d = input.w.declared;
-      if (!isReplicated(input.w.obj.kind) || min === undefined || d === undefined || d >= min || input.w.hpa) return [];
-      return [{ what: `spec.replicas ${d} is below WorkloadProfile ${input.w.profileName ?? ''}'s availability.minReplicas ${min}`, fix: `set replicas to ${min} or more` }];
-    }
+    if (input.target === 'workload') return replicasBelow(input.w);
     if (input.target !== 'hpa') return [];
     const p = profileOfHpaTarget(input.hpa, input);
     const min = p?.spec.availability?.minReplicas;
-    const hmin = input.hpa.spec?.minReplicas ?? 1;
+    const hmin = input.hpa.spec.minReplicas ?? 1;
     if (!p || min === undefined || hmin >= min) return [];
-    return [{ what: `minReplicas ${hmin} is below WorkloadProfile ${p.metadata.name}'s availability.minReplicas ${min}`, fix: `set minReplicas to ${min} or more` }];
+    return [
+      {
+        what: `minReplicas ${hmin} is below WorkloadProfile ${p.metadata.name}'s availability.minReplicas ${min}`,
+        fix: `set minReplicas to ${min} or more`,
+      },
+    ];
   },
 };
+
+/** An HPA owns spec.replicas when present; its own minReplicas is checked on the HPA. */
+function replicasBelow(w: WorkloadFacts): Finding[] {
+  const min = w.profile?.spec.availability?.minReplicas;
+  const d = w.declared;
+  if (!isReplicated(w.obj.kind) || min === undefined || d === undefined || d >= min || w.hpa) return [];
+  return [
+    {
+      what: `spec.replicas ${d} is below WorkloadProfile ${w.profileName ?? ''}'s availability.minReplicas ${min}`,
+      fix: `set replicas to ${min} or more`,
+    },
+  ];
+}
 
 export const replicasAboveProfile: Rule = {
   id: 'replicas-above-profile',
@@ -81,23 +103,40 @@ export const replicasAboveProfile: Rule = {
     const max = input.w.profile?.spec.scaling?.maxReplicas;
     const d = input.w.declared;
     if (!isReplicated(input.w.obj.kind) || max === undefined || d === undefined || d <= max) return [];
-    return [{ what: `spec.replicas ${d} is above WorkloadProfile ${input.w.profileName ?? ''}'s scaling.maxReplicas ${max}`, fix: `set replicas to ${max} or fewer, or raise scaling.maxReplicas` }];
+    return [
+      {
+        what: `spec.replicas ${d} is above WorkloadProfile ${input.w.profileName ?? ''}'s scaling.maxReplicas ${max}`,
+        fix: `set replicas to ${max} or fewer, or raise scaling.maxReplicas`,
+      },
+    ];
   },
 };
 
-function profileOfHpaTarget(hpa: HPA, input: { view: import('../view.js').ClusterView; ref: { namespace: string }; policies: import('../policies.js').Policies }): WorkloadProfile | undefined {
-  const t = hpa.spec?.scaleTargetRef;
-  const w = input.view.workloads(input.ref.namespace).find((x) => x.kind === t?.kind && x.metadata?.name === t.name);
-  const name = w ? (labelsOf(w)[PROFILE_LABEL] ?? input.policies.defaultProfile(input.ref.namespace)) : undefined;
+function profileOfHpaTarget(
+  hpa: HPA,
+  input: { view: ClusterView; ref: { namespace: string }; policies: Policies },
+): WorkloadProfile | undefined {
+  const t = hpa.spec.scaleTargetRef;
+  const w = input.view
+    .workloads(input.ref.namespace)
+    .find((x) => x.kind === t.kind && x.metadata?.name === t.name);
+  const name = w
+    ? (labelsOf(w)[PROFILE_LABEL] ?? input.policies.defaultProfile(input.ref.namespace))
+    : undefined;
   return name === undefined ? undefined : input.view.profile(input.ref.namespace, name);
 }
 
 function hpaFindings(hpa: HPA, p: WorkloadProfile, onHpa: boolean): Finding[] {
   const out: Finding[] = [];
   const max = p.spec.scaling?.maxReplicas;
-  if (max !== undefined && hpa.spec && hpa.spec.maxReplicas > max) {
-    const subject = onHpa ? 'spec.maxReplicas' : `HorizontalPodAutoscaler ${hpa.metadata?.name ?? ''} maxReplicas`;
-    out.push({ what: `${subject} ${hpa.spec.maxReplicas} is above WorkloadProfile ${p.metadata.name}'s scaling.maxReplicas ${max}`, fix: `set the HPA's maxReplicas to ${max} or fewer` });
+  if (max !== undefined && hpa.spec.maxReplicas > max) {
+    const subject = onHpa
+      ? 'spec.maxReplicas'
+      : `HorizontalPodAutoscaler ${hpa.metadata?.name ?? ''} maxReplicas`;
+    out.push({
+      what: `${subject} ${hpa.spec.maxReplicas} is above WorkloadProfile ${p.metadata.name}'s scaling.maxReplicas ${max}`,
+      fix: `set the HPA's maxReplicas to ${max} or fewer`,
+    });
   }
   return out;
 }
@@ -108,7 +147,8 @@ export const hpaAboveProfile: Rule = {
   description: 'An HPA whose maxReplicas exceeds the profile maximum.',
   targets: ['workload', 'hpa'],
   check(input) {
-    if (input.target === 'workload') return input.w.hpa && input.w.profile ? hpaFindings(input.w.hpa, input.w.profile, false) : [];
+    if (input.target === 'workload')
+      return input.w.hpa && input.w.profile ? hpaFindings(input.w.hpa, input.w.profile, false) : [];
     if (input.target !== 'hpa') return [];
     const p = profileOfHpaTarget(input.hpa, input);
     return p ? hpaFindings(input.hpa, p, true) : [];
@@ -116,11 +156,17 @@ export const hpaAboveProfile: Rule = {
 };
 
 function scaleUpFindings(hpa: HPA, burst: number, maxScale: number): Finding[] {
-  return (hpa.spec?.behavior?.scaleUp?.policies ?? []).flatMap((pol) => {
+  return (hpa.spec.behavior?.scaleUp?.policies ?? []).flatMap((pol) => {
     const pods = pol.type === 'Percent' ? Math.ceil((pol.value * maxScale) / 100) : pol.value;
     if (pods <= burst) return [];
-    const shown = pol.type === 'Percent' ? `${pol.value}% (${pods} pods at ${maxScale} replicas)` : `${pol.value} pods`;
-    return [{ what: `HPA scale-up policy adds ${shown} per ${pol.periodSeconds}s, above maxBurstPods ${burst}`, fix: `limit the scale-up policy to ${burst} pods` }];
+    const shown =
+      pol.type === 'Percent' ? `${pol.value}% (${pods} pods at ${maxScale} replicas)` : `${pol.value} pods`;
+    return [
+      {
+        what: `HPA scale-up policy adds ${shown} per ${pol.periodSeconds}s, above maxBurstPods ${burst}`,
+        fix: `limit the scale-up policy to ${burst} pods`,
+      },
+    ];
   });
 }
 
@@ -131,24 +177,28 @@ export const burstAboveProfile: Rule = {
   targets: ['workload', 'hpa'],
   check(input) {
     if (input.target === 'hpa') {
-      const p = profileOfHpaTarget(input.hpa, input);
-      const burst = p?.spec.scaling?.maxBurstPods;
-      return burst === undefined ? [] : scaleUpFindings(input.hpa, burst, input.hpa.spec?.maxReplicas ?? 1);
+      const burst = profileOfHpaTarget(input.hpa, input)?.spec.scaling?.maxBurstPods;
+      return burst === undefined ? [] : scaleUpFindings(input.hpa, burst, input.hpa.spec.maxReplicas);
     }
-    if (input.target !== 'workload') return [];
-    const { w } = input;
-    const burst = w.profile?.spec.scaling?.maxBurstPods;
-    if (burst === undefined) return [];
-    const out: Finding[] = [];
-    const maxScale = Math.max(w.replicas, w.profile?.spec.scaling?.maxReplicas ?? 0);
-    const surge = deploymentStrategy(structuredClone(w.obj))?.rollingUpdate?.maxSurge;
-    if (surge !== undefined && surgePods(surge, maxScale) > burst) {
-      out.push({ what: `strategy.rollingUpdate.maxSurge ${String(surge)} adds ${surgePods(surge, maxScale)} pods at ${maxScale} replicas, above maxBurstPods ${burst}`, fix: `set maxSurge to ${burst} or less` });
-    }
-    if (w.hpa) out.push(...scaleUpFindings(w.hpa, burst, w.hpa.spec?.maxReplicas ?? maxScale));
-    return out;
+    return input.target === 'workload' ? workloadBurst(input.w) : [];
   },
 };
+
+function workloadBurst(w: WorkloadFacts): Finding[] {
+  const burst = w.profile?.spec.scaling?.maxBurstPods;
+  if (burst === undefined) return [];
+  const out: Finding[] = [];
+  const maxScale = Math.max(w.replicas, w.profile?.spec.scaling?.maxReplicas ?? 0);
+  const surge = declaredMaxSurge(w.obj);
+  if (surge !== undefined && surgePods(surge, maxScale) > burst) {
+    out.push({
+      what: `strategy.rollingUpdate.maxSurge ${String(surge)} adds ${surgePods(surge, maxScale)} pods at ${maxScale} replicas, above maxBurstPods ${burst}`,
+      fix: `set maxSurge to ${burst} or less`,
+    });
+  }
+  if (w.hpa) out.push(...scaleUpFindings(w.hpa, burst, w.hpa.spec.maxReplicas));
+  return out;
+}
 
 export const requiredLabels: Rule = {
   id: 'required-labels',
@@ -159,7 +209,14 @@ export const requiredLabels: Rule = {
     if (input.target !== 'workload') return [];
     const labels = labelsOf(input.w.obj);
     const missing = input.policies.requiredLabels.filter((k) => labels[k] === undefined);
-    return missing.length === 0 ? [] : [{ what: `metadata.labels lacks ${missing.join(', ')}`, fix: `add the labels ${missing.join(', ')}` }];
+    return missing.length === 0
+      ? []
+      : [
+          {
+            what: `metadata.labels lacks ${missing.join(', ')}`,
+            fix: `add the labels ${missing.join(', ')}`,
+          },
+        ];
   },
 };
 
@@ -173,10 +230,20 @@ export const profileMissing: Rule = {
     if (input.target !== 'workload') return [];
     const { w, ref } = input;
     if (w.profileName !== undefined && !w.profile) {
-      return [{ what: `label ${PROFILE_LABEL} names WorkloadProfile ${w.profileName}, which does not exist in namespace ${ref.namespace}`, fix: `create WorkloadProfile ${ref.namespace}/${w.profileName} first, or correct the label` }];
+      return [
+        {
+          what: `label ${PROFILE_LABEL} names WorkloadProfile ${w.profileName}, which does not exist in namespace ${ref.namespace}`,
+          fix: `create WorkloadProfile ${ref.namespace}/${w.profileName} first, or correct the label`,
+        },
+      ];
     }
     if (w.profileName === undefined && bool(input.params, 'required', false) && w.obj.kind !== 'DaemonSet') {
-      return [{ what: `namespace ${ref.namespace} requires a WorkloadProfile and none is named`, fix: `label it ${PROFILE_LABEL}: <profile>` }];
+      return [
+        {
+          what: `namespace ${ref.namespace} requires a WorkloadProfile and none is named`,
+          fix: `label it ${PROFILE_LABEL}: <profile>`,
+        },
+      ];
     }
     return [];
   },

@@ -3,13 +3,16 @@ import { formatRef, type KubeObject } from '../../kube/objects.js';
 import { scaleIntOrPercent } from '../../kube/intstr.js';
 import { selectorMatches } from '../../kube/selector.js';
 import { isReplicated, podLabelsOf } from '../../kube/workload.js';
-import { expectedPods, hpaFor } from '../context.js';
+import { expectedPods, hpaFor, workloadFacts } from '../context.js';
 import { describeBudget, disruptionsAllowed, drainFix, type Budget } from '../disruption.js';
 import type { ClusterView, HPA, PDB } from '../view.js';
 import type { Finding, Rule, RuleInput } from './rule.js';
 
 const pdbName = (p: PDB): string => p.metadata?.name ?? '<unnamed>';
-const budgetOf = (p: PDB): Budget => ({ minAvailable: p.spec?.minAvailable, maxUnavailable: p.spec?.maxUnavailable });
+const budgetOf = (p: PDB): Budget => ({
+  minAvailable: p.spec?.minAvailable,
+  maxUnavailable: p.spec?.maxUnavailable,
+});
 
 function blocked(pdb: PDB, pods: number, subject: string): Finding | undefined {
   if (pods === 0) return undefined;
@@ -25,7 +28,11 @@ function blocked(pdb: PDB, pods: number, subject: string): Finding | undefined {
 function selectedWorkloads(pdb: PDB, view: ClusterView, ns: string): KubeObject[] {
   return view
     .workloads(ns)
-    .filter((w) => (isReplicated(w.kind) || w.kind === 'Pod') && selectorMatches(pdb.spec?.selector ?? null, podLabelsOf(w)));
+    .filter(
+      (w) =>
+        (isReplicated(w.kind) || w.kind === 'Pod') &&
+        selectorMatches(pdb.spec?.selector ?? null, podLabelsOf(w)),
+    );
 }
 
 export const pdbBlocksEviction: Rule = {
@@ -52,7 +59,12 @@ export const pdbBlocksEviction: Rule = {
     const names = selected.map((w) => `${w.kind ?? ''} ${w.metadata?.name ?? ''}`).join(', ');
     const m = disruptionsAllowed(budgetOf(pdb), pods);
     if (pods === 0 || m.allowed > 0) return [];
-    return [{ what: `${m.budget} allows 0 evictions at ${pods} pods of ${names} (${m.arithmetic})`, fix: drainFix(budgetOf(pdb), pods) }];
+    return [
+      {
+        what: `${m.budget} allows 0 evictions at ${pods} pods of ${names} (${m.arithmetic})`,
+        fix: drainFix(budgetOf(pdb), pods),
+      },
+    ];
   },
 };
 
@@ -78,15 +90,23 @@ export const pdbOverlap: Rule = {
     const out: Finding[] = [];
     for (const w of selectedWorkloads(pdb, view, ref.namespace)) {
       const labels = podLabelsOf(w);
-      const others = view.pdbs(ref.namespace).filter((p) => pdbName(p) !== pdbName(pdb) && selectorMatches(p.spec?.selector ?? null, labels));
-      if (others.length > 0) out.push(overlapFinding([pdb, ...others], `the pods of ${formatRef({ kind: w.kind ?? '', namespace: ref.namespace, name: w.metadata?.name ?? '' })} are`));
+      const others = view
+        .pdbs(ref.namespace)
+        .filter((p) => pdbName(p) !== pdbName(pdb) && selectorMatches(p.spec?.selector ?? null, labels));
+      if (others.length > 0)
+        out.push(
+          overlapFinding(
+            [pdb, ...others],
+            `the pods of ${formatRef({ kind: w.kind ?? '', namespace: ref.namespace, name: w.metadata?.name ?? '' })} are`,
+          ),
+        );
     }
     return out;
   },
 };
 
 function hpaMinFinding(pdb: PDB, hpa: HPA): Finding | undefined {
-  const min = hpa.spec?.minReplicas ?? 1;
+  const min = hpa.spec.minReplicas ?? 1;
   const minAvailable = pdb.spec?.minAvailable;
   if (minAvailable === undefined) return undefined;
   const s = scaleIntOrPercent(minAvailable, min, true);
@@ -106,26 +126,33 @@ export const pdbHpaMin: Rule = {
   check(input: RuleInput): Finding[] {
     const { view, ref } = input;
     switch (input.target) {
-      case 'workload':
-        return input.w.hpa ? input.w.pdbs.flatMap((p) => hpaMinFinding(p, input.w.hpa!) ?? []) : [];
+      case 'workload': {
+        const hpa = input.w.hpa;
+        return hpa ? input.w.pdbs.flatMap((p) => hpaMinFinding(p, hpa) ?? []) : [];
+      }
       case 'pdb':
         return selectedWorkloads(input.pdb, view, ref.namespace).flatMap((w) => {
           const hpa = hpaFor(view, ref.namespace, w.kind, w.metadata?.name ?? '');
           return hpa ? (hpaMinFinding(input.pdb, hpa) ?? []) : [];
         });
       case 'hpa': {
-        const target = input.hpa.spec?.scaleTargetRef;
-        const w = view.workloads(ref.namespace).find((x) => x.kind === target?.kind && x.metadata?.name === target.name);
+        const target = input.hpa.spec.scaleTargetRef;
+        const w = view
+          .workloads(ref.namespace)
+          .find((x) => x.kind === target.kind && x.metadata?.name === target.name);
         if (!w) return [];
-        const labels = podLabelsOf(w);
-        return view
-          .pdbs(ref.namespace)
-          .filter((p) => selectorMatches(p.spec?.selector ?? null, labels))
-          .flatMap((p) => hpaMinFinding(p, input.hpa) ?? []);
+        // The PDBs that select the target, including the one its profile generates.
+        const pdbs =
+          workloadFacts(
+            w,
+            { kind: target.kind, namespace: ref.namespace, name: target.name },
+            view,
+            input.policies,
+          )?.pdbs ?? [];
+        return pdbs.flatMap((p) => hpaMinFinding(p, input.hpa) ?? []);
       }
       default:
         return [];
     }
   },
 };
-

@@ -11,10 +11,14 @@ function workload(input: RuleInput): WorkloadFacts | undefined {
 /** Whether the workload's nodes may be taken away: its class consolidates or it may run on spot. */
 function disruptable(w: WorkloadFacts, params: Params): { yes: boolean; why: string } {
   const cls = w.runtimeClass;
-  if (!cls) return { yes: bool(params, 'unclassifiedDisruptable', true), why: 'nodes that may be consolidated' };
+  if (!cls)
+    return { yes: bool(params, 'unclassifiedDisruptable', true), why: 'nodes that may be consolidated' };
   const spot = cls.spotAllowed === true && w.profile?.spec.cost?.spotAllowed !== false;
-  if (cls.consolidates !== false) return { yes: true, why: `runtime class ${w.className ?? ''}, which consolidates nodes` };
-  return spot ? { yes: true, why: `runtime class ${w.className ?? ''}, which uses spot` } : { yes: false, why: '' };
+  if (cls.consolidates !== false)
+    return { yes: true, why: `runtime class ${w.className ?? ''}, which consolidates nodes` };
+  return spot
+    ? { yes: true, why: `runtime class ${w.className ?? ''}, which uses spot` }
+    : { yes: false, why: '' };
 }
 
 export const pdbMissing: Rule = {
@@ -31,7 +35,9 @@ export const pdbMissing: Rule = {
     return [
       {
         what: `${w.replicas} replicas on ${d.why}, and no PodDisruptionBudget selects its pods`,
-        fix: w.profile ? 'set disruption.maxUnavailable: 1 in its WorkloadProfile' : 'add a PodDisruptionBudget with maxUnavailable: 1',
+        fix: w.profile
+          ? 'set disruption.maxUnavailable: 1 in its WorkloadProfile'
+          : 'add a PodDisruptionBudget with maxUnavailable: 1',
       },
     ];
   },
@@ -46,12 +52,21 @@ export const singleReplica: Rule = {
   check(input) {
     const w = workload(input);
     if (!w || !isReplicated(w.obj.kind)) return [];
-    const replicas = w.hpa ? (w.hpa.spec?.minReplicas ?? 1) : w.replicas;
+    const replicas = w.hpa ? (w.hpa.spec.minReplicas ?? 1) : w.replicas;
     if (replicas >= 2 || replicas === 0) return [];
     const d = disruptable(w, input.params);
     if (!d.yes) return [];
-    const field = w.hpa ? `HorizontalPodAutoscaler ${w.hpa.metadata?.name ?? ''} minReplicas` : w.declared === undefined ? 'availability.minReplicas' : 'spec.replicas';
-    return [{ what: `${field} is ${replicas} on ${d.why}: each node disruption is an outage`, fix: `set ${field} to 2 or more` }];
+    const field = w.hpa
+      ? `HorizontalPodAutoscaler ${w.hpa.metadata?.name ?? ''} minReplicas`
+      : w.declared === undefined
+        ? 'availability.minReplicas'
+        : 'spec.replicas';
+    return [
+      {
+        what: `${field} is ${replicas} on ${d.why}: each node disruption is an outage`,
+        fix: `set ${field} to 2 or more`,
+      },
+    ];
   },
 };
 
@@ -66,7 +81,12 @@ export const nakedPod: Rule = {
     const owners = w.obj.metadata?.ownerReferences ?? [];
     if (owners.some((o) => o.controller === true)) return [];
     const note = owners.length > 0 ? ' (its ownerReferences name no controller: true)' : '';
-    return [{ what: `the pod has no controller${note}; kubectl drain refuses it and nothing recreates it`, fix: 'run it from a Deployment, StatefulSet or Job' }];
+    return [
+      {
+        what: `the pod has no controller${note}; kubectl drain refuses it and nothing recreates it`,
+        fix: 'run it from a Deployment, StatefulSet or Job',
+      },
+    ];
   },
 };
 
@@ -111,7 +131,8 @@ const BLOCKERS: readonly [string, string][] = [
 export const doNotDisrupt: Rule = {
   id: 'do-not-disrupt',
   defaultMode: 'warn',
-  description: 'do-not-disrupt (or its deprecated forms) on a long-running workload blocks consolidation forever.',
+  description:
+    'do-not-disrupt (or its deprecated forms) on a long-running workload blocks consolidation forever.',
   targets: ['workload'],
   check(input) {
     const w = workload(input);
@@ -135,7 +156,11 @@ export const gracePeriod: Rule = {
     const max = num(input.params, 'maxSeconds', 300);
     const value = w?.spec.terminationGracePeriodSeconds;
     if (value === undefined || value <= max) return [];
-    return [{ what: `terminationGracePeriodSeconds ${value} exceeds the maximum of ${max}s`, fix: `set terminationGracePeriodSeconds to ${max} or less` }];
+    return [
+      {
+        what: `terminationGracePeriodSeconds ${value} exceeds the maximum of ${max}s`,
+        fix: `set terminationGracePeriodSeconds to ${max} or less`,
+      },
+    ];
   },
 };
-

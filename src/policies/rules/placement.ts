@@ -33,7 +33,10 @@ export function eligibleZones(w: WorkloadFacts, catalog: Catalog): Set<string> {
 function hasZoneSpread(spec: V1PodSpec): boolean {
   if ((spec.topologySpreadConstraints ?? []).some((c) => c.topologyKey === ZONE_KEY)) return true;
   const anti = spec.affinity?.podAntiAffinity;
-  const terms = [...(anti?.requiredDuringSchedulingIgnoredDuringExecution ?? []), ...(anti?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((p) => p.podAffinityTerm)];
+  const terms = [
+    ...(anti?.requiredDuringSchedulingIgnoredDuringExecution ?? []),
+    ...(anti?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((p) => p.podAffinityTerm),
+  ];
   return terms.some((t) => t.topologyKey === ZONE_KEY);
 }
 
@@ -46,14 +49,22 @@ export const zoneSpreadMissing: Rule = {
     const w = workload(input);
     if (!w || !isReplicated(w.obj.kind) || w.replicas < 2 || hasZoneSpread(w.spec)) return [];
     if (w.profile?.spec.availability?.zoneSpread === 'none') return [];
-    return [{ what: `${w.replicas} replicas with no ${ZONE_KEY} topology spread`, fix: w.profile ? 'set availability.zoneSpread: required in its WorkloadProfile' : `add a topologySpreadConstraint on ${ZONE_KEY} with maxSkew 1` }];
+    return [
+      {
+        what: `${w.replicas} replicas with no ${ZONE_KEY} topology spread`,
+        fix: w.profile
+          ? 'set availability.zoneSpread: required in its WorkloadProfile'
+          : `add a topologySpreadConstraint on ${ZONE_KEY} with maxSkew 1`,
+      },
+    ];
   },
 };
 
 export const spreadUnsatisfiable: Rule = {
   id: 'spread-unsatisfiable',
   defaultMode: 'enforce',
-  description: 'A spread selector that matches none of the pods, or DoNotSchedule across more zones than exist.',
+  description:
+    'A spread selector that matches none of the pods, or DoNotSchedule across more zones than exist.',
   targets: ['workload'],
   check(input) {
     const w = workload(input);
@@ -62,13 +73,24 @@ export const spreadUnsatisfiable: Rule = {
     (w.spec.topologySpreadConstraints ?? []).forEach((c, i) => {
       const field = `topologySpreadConstraints[${i}]`;
       if (c.labelSelector && !selectorMatches(c.labelSelector, w.podLabels)) {
-        out.push({ what: `${field}.labelSelector matches none of the workload's own pods, so it spreads nothing`, fix: "use the pod template's labels as the selector" });
+        out.push({
+          what: `${field}.labelSelector matches none of the workload's own pods, so it spreads nothing`,
+          fix: "use the pod template's labels as the selector",
+        });
       }
-      if (c.topologyKey !== ZONE_KEY || c.whenUnsatisfiable !== 'DoNotSchedule' || input.view.nodePools.length === 0) return;
+      if (
+        c.topologyKey !== ZONE_KEY ||
+        c.whenUnsatisfiable !== 'DoNotSchedule' ||
+        input.view.nodePools.length === 0
+      )
+        return;
       const zones = eligibleZones(w, input.view.catalog);
       const need = c.minDomains ?? 1;
       if (zones.size > 0 && need > zones.size) {
-        out.push({ what: `${field} needs minDomains ${need} zones but its NodePools offer ${zones.size} (${[...zones].sort().join(', ')})`, fix: `set minDomains to ${zones.size} or whenUnsatisfiable: ScheduleAnyway` });
+        out.push({
+          what: `${field} needs minDomains ${need} zones but its NodePools offer ${zones.size} (${[...zones].sort().join(', ')})`,
+          fix: `set minDomains to ${zones.size} or whenUnsatisfiable: ScheduleAnyway`,
+        });
       }
     });
     return out;
@@ -92,8 +114,13 @@ export const placementUnsatisfiable: Rule = {
     const fits = w.fits();
     if (fits.some((f) => f.types.length > 0)) return [];
     const closest: PoolFit | undefined = fits[0];
-    const why = closest?.reason ?? 'no NodePool exists';
-    return [{ what: `its pods match no NodePool; closest is ${closest?.pool.name ?? '<none>'}: the pod ${why}`, fix: 'change the node selector, affinity or tolerations to match a NodePool, or pick a runtime class that offers it' }];
+    const why = closest?.why?.() ?? 'finds no NodePool';
+    return [
+      {
+        what: `its pods match no NodePool; closest is ${closest?.pool.name ?? '<none>'}: the pod ${why}`,
+        fix: 'change the node selector, affinity or tolerations to match a NodePool, or pick a runtime class that offers it',
+      },
+    ];
   },
 };
 
@@ -111,7 +138,12 @@ export const requestsExceedCapacity: Rule = {
     const big = largest(compatible.flatMap((f) => f.types));
     if (!big) return [];
     const a = big.allocatable;
-    return [{ what: `pod requests ${describeRequests(w)}; the largest instance type its NodePools allow, ${big.name}, has ${humanCpu(a.cpuMillis)} CPU, ${humanMemory(a.memoryMiB)} allocatable`, fix: 'lower the requests, or use a runtime class whose NodePools allow larger instance types' }];
+    return [
+      {
+        what: `pod requests ${describeRequests(w)}; the largest instance type its NodePools allow, ${big.name}, has ${humanCpu(a.cpuMillis)} CPU, ${humanMemory(a.memoryMiB)} allocatable`,
+        fix: 'lower the requests, or use a runtime class whose NodePools allow larger instance types',
+      },
+    ];
   },
 };
 
@@ -124,12 +156,28 @@ export const spotUnsuitable: Rule = {
     const w = workload(input);
     if (!w || input.view.nodePools.length === 0) return [];
     const terms = podRequirementTerms(w.spec);
-    const spotPossible = w.fits().some((f) => f.fitting.length > 0 && terms.some((t) => { const ct = f.pool.requirements.merge(t).get(LABEL.capacityType); return !ct || allows(ct, 'spot'); }));
+    const spotPossible = w.fits().some(
+      (f) =>
+        f.fitting.length > 0 &&
+        terms.some((t) => {
+          const ct = f.pool.requirements.merge(t).get(LABEL.capacityType);
+          return !ct || allows(ct, 'spot');
+        }),
+    );
     if (!spotPossible) return [];
-    const fix = 'require on-demand (cost.spotAllowed: false, or node affinity karpenter.sh/capacity-type In [on-demand])';
-    if (w.runtimeClass && w.runtimeClass.spotAllowed !== true) return [{ what: `pods may land on spot but runtime class ${w.className ?? ''} forbids spot`, fix }];
-    if (w.obj.kind === 'StatefulSet') return [{ what: 'a StatefulSet may land on spot capacity, where an interruption loses a member with its identity', fix }];
-    if (isReplicated(w.obj.kind) && w.replicas < num(input.params, 'minReplicas', 2)) return [{ what: `${w.replicas} replica may land on spot capacity: an interruption is an outage`, fix }];
+    const fix =
+      'require on-demand (cost.spotAllowed: false, or node affinity karpenter.sh/capacity-type In [on-demand])';
+    if (w.runtimeClass && w.runtimeClass.spotAllowed !== true)
+      return [{ what: `pods may land on spot but runtime class ${w.className ?? ''} forbids spot`, fix }];
+    if (w.obj.kind === 'StatefulSet')
+      return [
+        {
+          what: 'a StatefulSet may land on spot capacity, where an interruption loses a member with its identity',
+          fix,
+        },
+      ];
+    if (isReplicated(w.obj.kind) && w.replicas < num(input.params, 'minReplicas', 2))
+      return [{ what: `${w.replicas} replica may land on spot capacity: an interruption is an outage`, fix }];
     return [];
   },
 };
@@ -143,12 +191,18 @@ export const instanceTypePinned: Rule = {
   targets: ['workload'],
   check(input) {
     const w = workload(input);
-    if (!w || w.template.metadata.annotations?.[PIN_REASON] || w.obj.metadata?.annotations?.[PIN_REASON]) return [];
+    if (!w || w.template.metadata.annotations?.[PIN_REASON] || w.obj.metadata?.annotations?.[PIN_REASON])
+      return [];
     const pinned = podRequirementTerms(w.spec).every((t) => {
       const r = t.get(LABEL.instanceType);
       return r !== undefined && !r.complement && r.values.size === 1;
     });
     if (!pinned) return [];
-    return [{ what: `pods are pinned to one instance type (${LABEL.instanceType}); if it is short, they stay Pending`, fix: `allow several instance types, or annotate ${PIN_REASON} with why` }];
+    return [
+      {
+        what: `pods are pinned to one instance type (${LABEL.instanceType}); if it is short, they stay Pending`,
+        fix: `allow several instance types, or annotate ${PIN_REASON} with why`,
+      },
+    ];
   },
 };

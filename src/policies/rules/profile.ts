@@ -9,7 +9,6 @@ import { compile } from '../compile/compile.js';
 import { podTemplateOf } from '../../kube/workload.js';
 import { disruptionsAllowed, drainFix } from '../disruption.js';
 import { validateProfileObject } from '../schema/validate.js';
-import type { WorkloadProfile } from '../schema/profile-schema.js';
 import type { ProfileInput, Rule, RuleInput, Finding } from './rule.js';
 
 function profileInput(input: RuleInput): ProfileInput | undefined {
@@ -21,6 +20,23 @@ function classPools(p: ProfileInput): PoolView[] {
   return cls ? p.view.nodePools.filter((pool) => cls.nodePools.includes(pool.name)) : [];
 }
 
+/** What one JSON Schema cannot say: relations between fields. */
+function crossFieldIssues(profile: ProfileInput['profile']): string[] {
+  const s = profile.spec;
+  const issues: string[] = [];
+  const min = s.availability?.minReplicas;
+  const max = s.scaling?.maxReplicas;
+  if (min !== undefined && max !== undefined && max < min)
+    issues.push(`spec.scaling.maxReplicas ${max} is below spec.availability.minReplicas ${min}`);
+  const req = memoryMiB(s.compute?.memoryRequest);
+  const lim = memoryMiB(s.compute?.memoryLimit);
+  if (req !== undefined && lim !== undefined && lim < req)
+    issues.push(
+      `spec.compute.memoryLimit ${String(s.compute?.memoryLimit)} is below memoryRequest ${String(s.compute?.memoryRequest)}`,
+    );
+  return issues;
+}
+
 export const profileSchemaRule: Rule = {
   id: 'profile-schema',
   defaultMode: 'enforce',
@@ -29,17 +45,11 @@ export const profileSchemaRule: Rule = {
   check(input) {
     const p = profileInput(input);
     if (!p) return [];
-    const issues = validateProfileObject(p.raw).map((i) => `${i.path}: ${i.message}`);
-    if (issues.length === 0) {
-      const s = p.profile.spec;
-      const min = s.availability?.minReplicas;
-      const max = s.scaling?.maxReplicas;
-      if (min !== undefined && max !== undefined && max < min) issues.push(`spec.scaling.maxReplicas ${max} is below spec.availability.minReplicas ${min}`);
-      const req = memoryMiB(s.compute?.memoryRequest);
-      const lim = memoryMiB(s.compute?.memoryLimit);
-      if (req !== undefined && lim !== undefined && lim < req) issues.push(`spec.compute.memoryLimit ${String(s.compute?.memoryLimit)} is below memoryRequest ${String(s.compute?.memoryRequest)}`);
-    }
-    return issues.length === 0 ? [] : [{ what: issues.join('; '), fix: 'correct the fields named (kubectl explain workloadprofile.spec)' }];
+    const schema = validateProfileObject(p.raw).map((i) => `${i.path}: ${i.message}`);
+    const issues = schema.length > 0 ? schema : crossFieldIssues(p.profile);
+    return issues.length === 0
+      ? []
+      : [{ what: issues.join('; '), fix: 'correct the fields named (kubectl explain workloadprofile.spec)' }];
   },
 };
 
@@ -53,7 +63,12 @@ export const profileRuntimeClassUnknown: Rule = {
     const name = p?.profile.spec.runtimeClass;
     if (!p || name === undefined || p.policies.runtimeClasses.has(name)) return [];
     const known = [...p.policies.runtimeClasses.keys()].sort().join(', ');
-    return [{ what: `spec.runtimeClass ${name} is not a runtime class of this cluster`, fix: `use one of: ${known}` }];
+    return [
+      {
+        what: `spec.runtimeClass ${name} is not a runtime class of this cluster`,
+        fix: `use one of: ${known}`,
+      },
+    ];
   },
 };
 
@@ -66,7 +81,12 @@ export const profileSpotForbidden: Rule = {
     const p = profileInput(input);
     const cls = p && p.policies.runtimeClasses.get(p.profile.spec.runtimeClass);
     if (!p || !cls || p.profile.spec.cost?.spotAllowed !== true || cls.spotAllowed === true) return [];
-    return [{ what: `spec.cost.spotAllowed is true but runtime class ${p.profile.spec.runtimeClass} does not allow spot`, fix: 'set cost.spotAllowed: false, or use a class that allows spot (e.g. batch)' }];
+    return [
+      {
+        what: `spec.cost.spotAllowed is true but runtime class ${p.profile.spec.runtimeClass} does not allow spot`,
+        fix: 'set cost.spotAllowed: false, or use a class that allows spot (e.g. batch)',
+      },
+    ];
   },
 };
 
@@ -83,7 +103,12 @@ export const profileUndrainable: Rule = {
     const budget = { minAvailable: d.minAvailable, maxUnavailable: d.maxUnavailable };
     const m = disruptionsAllowed(budget, min);
     if (m.allowed > 0) return [];
-    return [{ what: `disruption.${m.budget} allows 0 evictions at availability.minReplicas ${min} (${m.arithmetic}), so no node running it can be drained`, fix: drainFix(budget, min, (r) => `raise minReplicas to ${r}`) }];
+    return [
+      {
+        what: `disruption.${m.budget} allows 0 evictions at availability.minReplicas ${min} (${m.arithmetic}), so no node running it can be drained`,
+        fix: drainFix(budget, min, (r) => `raise minReplicas to ${r}`),
+      },
+    ];
   },
 };
 
@@ -106,14 +131,27 @@ export const profileZoneSpreadImpossible: Rule = {
     const zones = new Set(pools.flatMap((pool) => poolZones(pool, p.view.catalog.zones)));
     const need = typeof p.params.minZones === 'number' ? p.params.minZones : 2;
     if (zones.size >= need) return [];
-    return [{ what: `availability.zoneSpread is required but runtime class ${p.profile.spec.runtimeClass}'s NodePools span ${zones.size} zone(s) (${[...zones].join(', ') || 'none'})`, fix: `set zoneSpread: preferred, or add zones to NodePools ${pools.map((x) => x.name).join(', ')}` }];
+    return [
+      {
+        what: `availability.zoneSpread is required but runtime class ${p.profile.spec.runtimeClass}'s NodePools span ${zones.size} zone(s) (${[...zones].join(', ') || 'none'})`,
+        fix: `set zoneSpread: preferred, or add zones to NodePools ${pools.map((x) => x.name).join(', ')}`,
+      },
+    ];
   },
 };
 
 /** The pod a profile compiles to, as the placement check sees it. */
 function profilePod(p: ProfileInput): ReturnType<typeof podTemplateOf> {
-  const probe = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: p.ref.name, namespace: p.ref.namespace }, spec: { selector: { matchLabels: { app: p.ref.name } }, template: { metadata: { labels: { app: p.ref.name } }, spec: { containers: [{ name: 'app' }] } } } };
-  return podTemplateOf(compile(probe, p.profile as WorkloadProfile, p.policies, p.view.nodePools).object);
+  const probe = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: p.ref.name, namespace: p.ref.namespace },
+    spec: {
+      selector: { matchLabels: { app: p.ref.name } },
+      template: { metadata: { labels: { app: p.ref.name } }, spec: { containers: [{ name: 'app' }] } },
+    },
+  };
+  return podTemplateOf(compile(probe, p.profile, p.policies, p.view.nodePools).object);
 }
 
 export const profileRequestsExceedCapacity: Rule = {
@@ -133,8 +171,10 @@ export const profileRequestsExceedCapacity: Rule = {
     const shown = `${humanCpu(req.cpuMillis)} CPU, ${humanMemory(req.memoryMiB)} memory`;
     const what = big
       ? `compute requests ${shown} exceed the largest instance type runtime class ${p.profile.spec.runtimeClass} allows (${big.name}: ${humanCpu(big.allocatable.cpuMillis)} CPU, ${humanMemory(big.allocatable.memoryMiB)})`
-      : `runtime class ${p.profile.spec.runtimeClass}'s NodePools offer no instance type for these pods (${fits[0]?.reason ?? 'none match'})`;
-    return [{ what, fix: 'lower compute.cpuRequest / memoryRequest, or use a class with larger instance types' }];
+      : `runtime class ${p.profile.spec.runtimeClass}'s NodePools offer no instance type for these pods (the pod ${fits[0]?.why?.() ?? 'matches none'})`;
+    return [
+      { what, fix: 'lower compute.cpuRequest / memoryRequest, or use a class with larger instance types' },
+    ];
   },
 };
 
@@ -149,14 +189,27 @@ export const profileLimitsExceeded: Rule = {
     const max = p?.profile.spec.scaling?.maxReplicas;
     if (!p || pools.length === 0 || max === undefined) return [];
     const out: Finding[] = [];
-    const check = (what: 'cpu' | 'memory', per: number | undefined, limit: (x: PoolView) => number | undefined, fmt: (n: number) => string): void => {
+    const check = (
+      what: 'cpu' | 'memory',
+      per: number | undefined,
+      limit: (x: PoolView) => number | undefined,
+      fmt: (n: number) => string,
+    ): void => {
       if (per === undefined || pools.some((x) => limit(x) === undefined)) return;
       const total = pools.reduce((s, x) => s + (limit(x) ?? 0), 0);
       if (per * max <= total) return;
-      out.push({ what: `scaling.maxReplicas ${max} × ${what} request ${fmt(per)} = ${fmt(per * max)}, above the ${what} limit ${fmt(total)} of NodePools ${pools.map((x) => x.name).join(', ')}`, fix: `lower maxReplicas to ${Math.floor(total / per)} or raise the NodePools' limits.${what}` });
+      out.push({
+        what: `scaling.maxReplicas ${max} × ${what} request ${fmt(per)} = ${fmt(per * max)}, above the ${what} limit ${fmt(total)} of NodePools ${pools.map((x) => x.name).join(', ')}`,
+        fix: `lower maxReplicas to ${Math.floor(total / per)} or raise the NodePools' limits.${what}`,
+      });
     };
     check('cpu', cpuMillis(p.profile.spec.compute?.cpuRequest), (x) => x.limits.cpuMillis, formatCpu);
-    check('memory', memoryMiB(p.profile.spec.compute?.memoryRequest), (x) => x.limits.memoryMiB, formatMemory);
+    check(
+      'memory',
+      memoryMiB(p.profile.spec.compute?.memoryRequest),
+      (x) => x.limits.memoryMiB,
+      formatMemory,
+    );
     return out;
   },
 };

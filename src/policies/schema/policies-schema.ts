@@ -37,7 +37,10 @@ const toleration = {
   },
 } as const;
 
-const params = { type: 'object', additionalProperties: { type: ['number', 'string', 'boolean', 'array'] } } as const;
+const params = {
+  type: 'object',
+  additionalProperties: { type: ['number', 'string', 'boolean', 'array'] },
+} as const;
 
 const runtimeClass = {
   type: 'object',

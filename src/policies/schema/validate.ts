@@ -10,6 +10,8 @@ export interface SchemaIssue {
   pointer: string;
   /** kubectl-style dotted path, e.g. spec.availability.minReplicas. */
   path: string;
+  /** Where a person should look: the pointer to locate, and whether at its key rather than its value. */
+  locate: { pointer: string; atKey: boolean };
   message: string;
 }
 
@@ -57,13 +59,16 @@ function issuesOf(fn: ValidateFunction, value: unknown): SchemaIssue[] {
 function toIssue(e: ErrorObject): SchemaIssue | undefined {
   const params = e.params as Record<string, unknown>;
   let pointer = e.instancePath;
+  let locate = { pointer, atKey: false };
   let message = e.message ?? 'is invalid';
   switch (e.keyword) {
     case 'additionalProperties':
       pointer = `${pointer}/${String(params.additionalProperty)}`;
+      locate = { pointer, atKey: true };
       message = 'unknown field';
       break;
     case 'required':
+      locate = { pointer, atKey: true };
       pointer = `${pointer}/${String(params.missingProperty)}`;
       message = 'required field is missing';
       break;
@@ -77,6 +82,7 @@ function toIssue(e: ErrorObject): SchemaIssue | undefined {
       return undefined; // the branch errors say more
     case 'propertyNames':
       pointer = `${pointer}/${String(params.propertyName)}`;
+      locate = { pointer, atKey: true };
       message = `"${String(params.propertyName)}" is not a known name here`;
       break;
     case 'pattern':
@@ -86,7 +92,7 @@ function toIssue(e: ErrorObject): SchemaIssue | undefined {
       break;
   }
   if (e.keyword !== 'propertyNames' && e.schemaPath.includes('/propertyNames/')) return undefined;
-  return { pointer, path: pointerToPath(pointer), message };
+  return { pointer, path: pointerToPath(pointer), message, locate };
 }
 
 export function pointerToPath(pointer: string): string {

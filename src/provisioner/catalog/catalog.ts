@@ -71,7 +71,11 @@ let cached: Catalog | undefined;
 export function builtinCatalog(): Catalog {
   if (!cached) {
     const compact = builtin as unknown as CompactCatalog;
-    cached = makeCatalog({ source: compact.source, region: compact.region, instanceTypes: compact.rows.map(fromRow) });
+    cached = makeCatalog({
+      source: compact.source,
+      region: compact.region,
+      instanceTypes: compact.rows.map(fromRow),
+    });
   }
   return cached;
 }

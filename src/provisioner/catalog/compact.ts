@@ -2,10 +2,30 @@
 import type { InstanceTypeFacts } from './instance-type.js';
 
 export const COLUMNS = [
-  'name', 'family', 'category', 'generation', 'size', 'arch', 'os', 'vcpu', 'memoryMiB', 'hypervisor',
-  'cpuManufacturer', 'networkBandwidthMbps', 'localNvmeGiB', 'gpuName', 'gpuManufacturer', 'gpuCount',
-  'gpuMemoryMiB', 'allocCpuMillis', 'allocMemoryMiB', 'allocPods', 'allocEphemeralGiB', 'allocNvidiaGpu',
-  'allocNeuron', 'onDemandPrice',
+  'name',
+  'family',
+  'category',
+  'generation',
+  'size',
+  'arch',
+  'os',
+  'vcpu',
+  'memoryMiB',
+  'hypervisor',
+  'cpuManufacturer',
+  'networkBandwidthMbps',
+  'localNvmeGiB',
+  'gpuName',
+  'gpuManufacturer',
+  'gpuCount',
+  'gpuMemoryMiB',
+  'allocCpuMillis',
+  'allocMemoryMiB',
+  'allocPods',
+  'allocEphemeralGiB',
+  'allocNvidiaGpu',
+  'allocNeuron',
+  'onDemandPrice',
 ] as const;
 
 export type Row = (string | number | null)[];
@@ -20,10 +40,30 @@ export interface CompactCatalog {
 export function toRow(f: InstanceTypeFacts): Row {
   const a = f.allocatable;
   return [
-    f.name, f.family, f.category, f.generation, f.size, f.arch, f.os, f.vcpu, f.memoryMiB, f.hypervisor,
-    f.cpuManufacturer, f.networkBandwidthMbps, f.localNvmeGiB, f.gpu?.name ?? null, f.gpu?.manufacturer ?? null,
-    f.gpu?.count ?? null, f.gpu?.memoryMiB ?? null, a.cpuMillis, a.memoryMiB, a.pods, a.ephemeralStorageGiB,
-    a.nvidiaGpu ?? null, a.neuron ?? null, f.onDemandPriceUSDPerHour,
+    f.name,
+    f.family,
+    f.category,
+    f.generation,
+    f.size,
+    f.arch,
+    f.os,
+    f.vcpu,
+    f.memoryMiB,
+    f.hypervisor,
+    f.cpuManufacturer,
+    f.networkBandwidthMbps,
+    f.localNvmeGiB,
+    f.gpu?.name ?? null,
+    f.gpu?.manufacturer ?? null,
+    f.gpu?.count ?? null,
+    f.gpu?.memoryMiB ?? null,
+    a.cpuMillis,
+    a.memoryMiB,
+    a.pods,
+    a.ephemeralStorageGiB,
+    a.nvidiaGpu ?? null,
+    a.neuron ?? null,
+    f.onDemandPriceUSDPerHour,
   ];
 }
 
@@ -61,7 +101,12 @@ export function fromRow(row: Row): InstanceTypeFacts {
     gpu:
       gpuName === null
         ? null
-        : { name: gpuName, manufacturer: s('gpuManufacturer'), count: n('gpuCount'), memoryMiB: n('gpuMemoryMiB') },
+        : {
+            name: gpuName,
+            manufacturer: s('gpuManufacturer'),
+            count: n('gpuCount'),
+            memoryMiB: n('gpuMemoryMiB'),
+          },
     allocatable,
     onDemandPriceUSDPerHour: nOrNull('onDemandPrice'),
   };

@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { defaultPolicies, loadPolicies } from './policies.js';
+
+describe('policies.yaml loading', () => {
+  it('the embedded default is valid and has the seven classes', () => {
+    const p = defaultPolicies();
+    expect([...p.runtimeClasses.keys()].sort()).toEqual([
+      'batch',
+      'compute',
+      'general',
+      'gpu',
+      'memory',
+      'regulated',
+      'system',
+    ]);
+  });
+
+  it('reports an unknown rule id at its line and column', () => {
+    const text =
+      'runtimeClasses:\n  general: { nodePools: [general] }\nrules:\n  pdb-blocks-evicton: { mode: enforce }\n';
+    const r = loadPolicies(text, 'p.yaml');
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.errors).toContainEqual({
+      file: 'p.yaml',
+      line: 4,
+      col: 3,
+      message: 'rules.pdb-blocks-evicton: "pdb-blocks-evicton" is not a known name here',
+    });
+  });
+
+  it('reports a bad mode at the value', () => {
+    const text =
+      'runtimeClasses:\n  general: { nodePools: [general] }\nrules:\n  naked-pod:\n    mode: deny\n';
+    const r = loadPolicies(text, 'p.yaml');
+    expect(r.ok ? [] : r.errors).toEqual([
+      {
+        file: 'p.yaml',
+        line: 5,
+        col: 11,
+        message: 'rules.naked-pod.mode: must be one of: enforce, warn, audit, off',
+      },
+    ]);
+  });
+
+  it('reports unknown fields and missing required ones', () => {
+    const r = loadPolicies('runtimeClasses:\n  general:\n    nodepools: [general]\n', 'p.yaml');
+    const messages = r.ok ? [] : r.errors.map((e) => `${e.line}:${e.message}`);
+    expect(messages).toContain('3:runtimeClasses.general.nodepools: unknown field');
+    expect(messages).toContain('2:runtimeClasses.general.nodePools: required field is missing');
+  });
+
+  it('reports YAML syntax errors with their line', () => {
+    const r = loadPolicies('runtimeClasses:\n  general: [unclosed\n', 'p.yaml');
+    expect(r.ok).toBe(false);
+    expect(r.ok ? 0 : r.errors[0]?.line).toBeGreaterThan(1);
+  });
+
+  it('resolves overrides by namespace selector and runtime class, last match winning', () => {
+    const p = defaultPolicies();
+    const base = { mode: 'warn' as const, params: {} };
+    expect(
+      p.resolve('single-replica', base, { namespace: 'a', namespaceLabels: {}, runtimeClass: 'general' })
+        .mode,
+    ).toBe('warn');
+    expect(
+      p.resolve('single-replica', base, {
+        namespace: 'a',
+        namespaceLabels: { 'berth.dev/tier': 'production' },
+        runtimeClass: undefined,
+      }).mode,
+    ).toBe('enforce');
+    expect(
+      p.resolve('pdb-missing', base, { namespace: 'a', namespaceLabels: {}, runtimeClass: 'memory' }).mode,
+    ).toBe('enforce');
+    expect(
+      p.resolve(
+        'grace-period',
+        { mode: 'warn', params: { maxSeconds: 1 } },
+        { namespace: 'a', namespaceLabels: {}, runtimeClass: undefined },
+      ).params,
+    ).toEqual({ maxSeconds: 300 });
+  });
+
+  it('honours exemption expiry against the given day', () => {
+    const text =
+      'runtimeClasses: {}\nexemptions:\n  objects:\n    - { rule: naked-pod, kind: Pod, namespace: a, name: p, reason: r, expires: "2026-12-31" }\n';
+    const r = loadPolicies(text, 'p.yaml');
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.policies.exemption('naked-pod', 'Pod', 'a', 'p', '2026-12-31')).toBeDefined();
+    expect(r.policies.exemption('naked-pod', 'Pod', 'a', 'p', '2027-01-01')).toBeUndefined();
+  });
+});

@@ -1,0 +1,154 @@
+/** The CLI as a user runs it: exit codes, output formats, bad input. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../src/cli/program.js';
+
+async function berth(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  let code = 0;
+  await runCli(args, {
+    out: (t) => (out += t),
+    err: (t) => (err += t),
+    exit: (c) => (code = c),
+    clock: () => new Date('2026-11-21T00:00:00Z'),
+  });
+  return { code, out, err };
+}
+
+function tmp(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'berth-cli-'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+const PROFILE = `apiVersion: berth.dev/v1alpha1
+kind: WorkloadProfile
+metadata: { name: billing-api, namespace: payments }
+spec:
+  runtimeClass: general
+  availability: { minReplicas: 3, zoneSpread: required }
+  scaling: { maxReplicas: 50, maxBurstPods: 20 }
+  compute: { cpuRequest: 500m, memoryRequest: 768Mi }
+  disruption: { minAvailable: 80% }
+  cost: { spotAllowed: false }
+`;
+
+describe('berth check', () => {
+  it('denies the DESIGN example with exit 1 and the JSON contract', async () => {
+    const dir = tmp({ 'p.yaml': PROFILE });
+    const r = await berth('check', '-f', dir, '-o', 'json');
+    expect(r.code).toBe(1);
+    const doc = JSON.parse(r.out) as {
+      results: {
+        kind: string;
+        namespace: string;
+        name: string;
+        allowed: boolean;
+        violations: { rule: string; mode: string; message: string }[];
+        warnings: string[];
+      }[];
+    };
+    expect(doc.results).toHaveLength(1);
+    expect(doc.results[0]).toMatchObject({
+      kind: 'WorkloadProfile',
+      namespace: 'payments',
+      name: 'billing-api',
+      allowed: false,
+      warnings: [],
+    });
+    expect(doc.results[0]?.violations[0]).toMatchObject({ rule: 'profile-undrainable', mode: 'enforce' });
+    expect(doc.results[0]?.violations[0]?.message).toContain('(80% of 3 rounds up to 3)');
+  });
+
+  it('exits 0 when everything is allowed, and evaluates files together', async () => {
+    const dir = tmp({
+      'a.yaml': PROFILE.replace('80%', '66%'),
+      'b.yaml':
+        'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: billing-api, namespace: payments, labels: { berth.dev/profile: billing-api, app.kubernetes.io/name: billing-api } }\nspec:\n  selector: { matchLabels: { app: b } }\n  template:\n    metadata: { labels: { app: b } }\n    spec: { containers: [{ name: app, image: x }] }\n',
+    });
+    const r = await berth('check', '-f', dir);
+    expect(r.err).toBe('');
+    expect(r.out).toContain('ALLOWED Deployment payments/billing-api');
+    expect(r.code).toBe(0);
+  });
+
+  it('exits 2 naming file and line for unparseable YAML', async () => {
+    const dir = tmp({ 'bad.yaml': 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: [oops\n' });
+    const r = await berth('check', '-f', join(dir, 'bad.yaml'));
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/bad\.yaml:\d+:\d+: /);
+  });
+
+  it('exits 2 for a missing file and for an object without kind', async () => {
+    expect((await berth('check', '-f', '/nonexistent.yaml')).code).toBe(2);
+    const dir = tmp({ 'x.yaml': 'metadata: { name: x }\n' });
+    const r = await berth('check', '-f', dir);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('x.yaml:1:1: object lacks apiVersion or kind');
+  });
+
+  it('exits 2 for a bad policies file', async () => {
+    const dir = tmp({ 'p.yaml': PROFILE, 'pol.yaml': 'runtimeClasses: 3\n' });
+    const r = await berth('check', '-f', join(dir, 'p.yaml'), '--policies', join(dir, 'pol.yaml'));
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('pol.yaml:1:17: runtimeClasses: must be object');
+  });
+
+  it('prints YAML with -o yaml', async () => {
+    const r = await berth('check', '-f', tmp({ 'p.yaml': PROFILE }), '-o', 'yaml');
+    expect(r.out).toContain('rule: profile-undrainable');
+  });
+});
+
+describe('berth compile', () => {
+  it('prints compiled objects and generated PDBs', async () => {
+    const dir = tmp({
+      'a.yaml': PROFILE.replace('80%', '66%'),
+      'b.yaml':
+        'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: billing-api, namespace: payments, labels: { berth.dev/profile: billing-api } }\nspec:\n  selector: { matchLabels: { app: b } }\n  template:\n    metadata: { labels: { app: b } }\n    spec: { containers: [{ name: app, image: x }] }\n',
+    });
+    const r = await berth('compile', '-f', dir);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('replicas: 3');
+    expect(r.out).toContain('kind: PodDisruptionBudget');
+    expect(r.out).toContain('name: billing-api-berth');
+    expect(r.out).toContain('minAvailable: 66%');
+  });
+});
+
+describe('berth policies validate', () => {
+  it('accepts the default and refuses a bad file with exit 2 and line numbers', async () => {
+    const ok = await berth('policies', 'validate', 'policies.yaml');
+    expect(ok.code).toBe(0);
+    expect(ok.out).toContain('valid (7 runtime classes');
+    const dir = tmp({
+      'bad.yaml':
+        'runtimeClasses:\n  general: { nodePools: [general] }\nrules:\n  naked-pod: { mode: sometimes }\n',
+    });
+    const bad = await berth('policies', 'validate', join(dir, 'bad.yaml'));
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('bad.yaml:4:');
+    expect(bad.err).toContain('must be one of: enforce, warn, audit, off');
+  });
+});
+
+describe('berth demo and help', () => {
+  it('runs the examples and shows kubectl-style output', async () => {
+    const r = await berth('demo');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('admission webhook "validate.berth.dev" denied the request:');
+    expect(r.out).toContain('[profile-undrainable] WorkloadProfile payments/billing-api');
+    expect(r.out).toContain('Warning: [');
+    expect(r.out).toContain('deployment.apps/checkout created');
+  });
+
+  it('--help lists the commands; an unknown command exits 2', async () => {
+    const help = await berth('--help');
+    expect(help.code).toBe(0);
+    for (const c of ['check', 'compile', 'policies', 'demo']) expect(help.out).toContain(c);
+    expect((await berth('nope')).code).toBe(2);
+  });
+});
