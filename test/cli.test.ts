@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli/program.js';
+import type { CheckReport } from '../src/cli/output.js';
 
 async function berth(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -36,21 +37,15 @@ spec:
   cost: { spotAllowed: false }
 `;
 
+const DEPLOYMENT =
+  'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: billing-api, namespace: payments, labels: { berth.dev/profile: billing-api, app.kubernetes.io/name: billing-api } }\nspec:\n  selector: { matchLabels: { app: b } }\n  template:\n    metadata: { labels: { app: b } }\n    spec: { containers: [{ name: app, image: x }] }\n';
+
 describe('berth check', () => {
   it('denies the DESIGN example with exit 1 and the JSON contract', async () => {
     const dir = tmp({ 'p.yaml': PROFILE });
     const r = await berth('check', '-f', dir, '-o', 'json');
     expect(r.code).toBe(1);
-    const doc = JSON.parse(r.out) as {
-      results: {
-        kind: string;
-        namespace: string;
-        name: string;
-        allowed: boolean;
-        violations: { rule: string; mode: string; message: string }[];
-        warnings: string[];
-      }[];
-    };
+    const doc = JSON.parse(r.out) as CheckReport;
     expect(doc.results).toHaveLength(1);
     expect(doc.results[0]).toMatchObject({
       kind: 'WorkloadProfile',
@@ -66,8 +61,7 @@ describe('berth check', () => {
   it('exits 0 when everything is allowed, and evaluates files together', async () => {
     const dir = tmp({
       'a.yaml': PROFILE.replace('80%', '66%'),
-      'b.yaml':
-        'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: billing-api, namespace: payments, labels: { berth.dev/profile: billing-api, app.kubernetes.io/name: billing-api } }\nspec:\n  selector: { matchLabels: { app: b } }\n  template:\n    metadata: { labels: { app: b } }\n    spec: { containers: [{ name: app, image: x }] }\n',
+      'b.yaml': DEPLOYMENT,
     });
     const r = await berth('check', '-f', dir);
     expect(r.err).toBe('');
@@ -107,8 +101,7 @@ describe('berth compile', () => {
   it('prints compiled objects and generated PDBs', async () => {
     const dir = tmp({
       'a.yaml': PROFILE.replace('80%', '66%'),
-      'b.yaml':
-        'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: billing-api, namespace: payments, labels: { berth.dev/profile: billing-api } }\nspec:\n  selector: { matchLabels: { app: b } }\n  template:\n    metadata: { labels: { app: b } }\n    spec: { containers: [{ name: app, image: x }] }\n',
+      'b.yaml': DEPLOYMENT,
     });
     const r = await berth('compile', '-f', dir);
     expect(r.code).toBe(0);

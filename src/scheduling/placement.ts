@@ -84,21 +84,30 @@ export function fitsAllocatable(type: InstanceType, req: PodRequests): boolean {
   return req.cpuMillis <= a.cpuMillis && req.memoryMiB <= a.memoryMiB && req.nvidiaGpu <= a.nvidiaGpu;
 }
 
+/** Get-or-compute in a bounded map (cleared when it grows past `max`). */
+function memo<T>(cache: Map<string, T>, key: string, max: number, compute: () => T): T {
+  const hit = cache.get(key);
+  if (hit !== undefined) return hit;
+  if (cache.size >= max) cache.clear();
+  const value = compute();
+  cache.set(key, value);
+  return value;
+}
+
+function mapFor<K extends object, T>(owner: WeakMap<K, Map<string, T>>, key: K): Map<string, T> {
+  let map = owner.get(key);
+  if (!map) owner.set(key, (map = new Map<string, T>()));
+  return map;
+}
+
 const typeCache = new WeakMap<Catalog, Map<string, InstanceType[]>>();
 const fitCache = new WeakMap<readonly InstanceType[], Map<string, InstanceType[]>>();
+const poolTypeCache = new WeakMap<PoolView, WeakMap<Catalog, Map<string, InstanceType[]>>>();
 
 /** The types whose allocatable holds the requests; memoized per type list and request shape. */
 export function fittingTypes(types: readonly InstanceType[], req: PodRequests): InstanceType[] {
-  let cache = fitCache.get(types);
-  if (!cache) fitCache.set(types, (cache = new Map<string, InstanceType[]>()));
   const key = `${req.cpuMillis}/${req.memoryMiB}/${req.nvidiaGpu}`;
-  let hit = cache.get(key);
-  if (!hit) {
-    if (cache.size > 1000) cache.clear();
-    hit = types.filter((t) => fitsAllocatable(t, req));
-    cache.set(key, hit);
-  }
-  return hit;
+  return memo(mapFor(fitCache, types), key, 1000, () => types.filter((t) => fitsAllocatable(t, req)));
 }
 
 function cacheKey(reqs: Requirements): string {
@@ -111,36 +120,20 @@ function cacheKey(reqs: Requirements): string {
   return parts.sort().join(';');
 }
 
-/** Instance types (with an offering) that satisfy a set of requirements; memoized per catalog. */
-const poolTypeCache = new WeakMap<PoolView, WeakMap<Catalog, Map<string, InstanceType[]>>>();
-
 /** Instance types a pool offers for a pod term; memoized per pool view (a changed NodePool is a new view). */
 export function poolTypesFor(pool: PoolView, term: Requirements, catalog: Catalog): InstanceType[] {
   let byCatalog = poolTypeCache.get(pool);
   if (!byCatalog) poolTypeCache.set(pool, (byCatalog = new WeakMap()));
-  let cache = byCatalog.get(catalog);
-  if (!cache) byCatalog.set(catalog, (cache = new Map<string, InstanceType[]>()));
-  const key = cacheKey(term);
-  let hit = cache.get(key);
-  if (!hit) {
-    if (cache.size > 1000) cache.clear();
-    hit = typesFor(pool.requirements.merge(term), catalog);
-    cache.set(key, hit);
-  }
-  return hit;
+  return memo(mapFor(byCatalog, catalog), cacheKey(term), 1000, () =>
+    typesFor(pool.requirements.merge(term), catalog),
+  );
 }
 
+/** Instance types (with an offering) that satisfy a set of requirements; memoized per catalog. */
 export function typesFor(reqs: Requirements, catalog: Catalog): InstanceType[] {
-  let cache = typeCache.get(catalog);
-  if (!cache) typeCache.set(catalog, (cache = new Map<string, InstanceType[]>()));
-  const key = cacheKey(reqs);
-  let hit = cache.get(key);
-  if (!hit) {
-    if (cache.size > 5000) cache.clear();
-    hit = catalog.types.filter((t) => typeAllowed(reqs, t) && offered(reqs, catalog, t));
-    cache.set(key, hit);
-  }
-  return hit;
+  return memo(mapFor(typeCache, catalog), cacheKey(reqs), 5000, () =>
+    catalog.types.filter((t) => typeAllowed(reqs, t) && offered(reqs, catalog, t)),
+  );
 }
 
 export function fitPool(spec: V1PodSpec, req: PodRequests, pool: PoolView, catalog: Catalog): PoolFit {
