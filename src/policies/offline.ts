@@ -63,13 +63,14 @@ export function runOffline(input: OfflineInput): OfflineResult {
   const ns = input.defaultNamespace ?? 'default';
   const opts = { today: input.today, defaultNamespace: ns };
   const pools = input.nodePools as unknown as KubeObject[];
-  // Profiles are admitted first; a denied profile never exists, so nothing compiles against it.
+  // Profiles are admitted first: a denied profile never exists, so nothing compiles against it. Their
+  // rules read only NodePools and the catalog, so these verdicts are final.
   const first = new StaticClusterView(input.catalog, [...pools, ...input.objects], ns);
-  const denied = new Set(
-    input.objects.filter(
-      (o) => o.kind === 'WorkloadProfile' && !evaluate(o, first, input.policies, opts).allowed,
-    ),
-  );
+  const profileVerdicts = new Map<KubeObject, Verdict>();
+  for (const o of input.objects) {
+    if (o.kind === 'WorkloadProfile') profileVerdicts.set(o, evaluate(o, first, input.policies, opts));
+  }
+  const denied = new Set([...profileVerdicts].filter(([, v]) => !v.allowed).map(([o]) => o));
   const base = new StaticClusterView(
     input.catalog,
     [...pools, ...input.objects.filter((o) => !denied.has(o))],
@@ -81,6 +82,6 @@ export function runOffline(input: OfflineInput): OfflineResult {
     [...pools, ...admitted.filter((o) => !denied.has(o)), ...(pdbs as KubeObject[])],
     ns,
   );
-  const verdicts = admitted.map((o) => evaluate(o, view, input.policies, opts));
+  const verdicts = admitted.map((o) => profileVerdicts.get(o) ?? evaluate(o, view, input.policies, opts));
   return { admitted, pdbs, verdicts, notes };
 }
