@@ -1,10 +1,8 @@
 /** `berth check` and `berth compile`: the webhook's verdicts and mutations, offline. */
 import { stringify } from 'yaml';
 import type { Command } from 'commander';
-import { runOffline } from '../policies/offline.js';
-import { todayOf } from '../policies/engine.js';
-import { BadInput, openSession, type SessionOptions } from './session.js';
-import { loadObjects } from './inputs.js';
+import type { OfflineResult } from '../policies/offline.js';
+import { runFiles, type SessionOptions } from './session.js';
 import { parseFormat, renderCheck, type ResultSource } from './output.js';
 import { profileSchemaLines } from './schema-lines.js';
 import type { CliIO } from './io.js';
@@ -15,17 +13,9 @@ interface Opts extends SessionOptions {
   namespace: string;
 }
 
-function run(opts: Opts, io: CliIO): ReturnType<typeof runOffline> & { sources: ResultSource[] } {
-  const session = openSession(opts);
-  const loaded = loadObjects(opts.file);
-  if (!loaded.ok) throw new BadInput(loaded.errors);
-  const result = runOffline({
-    ...session,
-    objects: loaded.objects.map((o) => o.object),
-    today: todayOf(() => io.clock()),
-    defaultNamespace: opts.namespace,
-  });
-  const sources = loaded.objects.map((o) => ({
+function run(opts: Opts, io: CliIO): OfflineResult & { sources: ResultSource[] } {
+  const { sources: loaded, result } = runFiles(opts, opts.file, () => io.clock(), opts.namespace);
+  const sources = loaded.map((o) => ({
     source: `${o.pos.file}:${o.pos.line}`,
     details: profileSchemaLines(o),
   }));

@@ -2,11 +2,11 @@
 import { relative } from 'node:path';
 import type { Command } from 'commander';
 import type { KubeObject } from '../kube/objects.js';
-import { denialMessage, todayOf, type Verdict } from '../policies/engine.js';
-import { runOffline } from '../policies/offline.js';
+import { denialMessage, type Verdict } from '../policies/engine.js';
+import type { OfflineResult } from '../policies/offline.js';
 import { packagePath, packageRoot } from '../util/package-root.js';
-import { loadObjects, type SourcedObject } from './inputs.js';
-import { BadInput, openSession, type SessionOptions } from './session.js';
+import type { SourcedObject } from './inputs.js';
+import { runFiles, type SessionOptions } from './session.js';
 import type { CliIO } from './io.js';
 
 const GROUPS: Record<string, string> = {
@@ -54,21 +54,14 @@ export function registerDemo(program: Command, io: CliIO): void {
     .option('--policies <file>', 'policies.yaml (default: the embedded one)')
     .option('--nodepools <path...>', 'NodePools (default: the embedded deploy/nodepools)')
     .action((opts: Opts) => {
-      const session = openSession(opts);
       const dir = opts.examples ?? packagePath('examples');
-      const loaded = loadObjects([dir]);
-      if (!loaded.ok) throw new BadInput(loaded.errors);
-      const result = runOffline({
-        ...session,
-        objects: loaded.objects.map((o) => o.object),
-        today: todayOf(() => io.clock()),
-      });
-      io.out(render(loaded.objects, result));
+      const { sources, result } = runFiles(opts, [dir], () => io.clock());
+      io.out(render(sources, result));
       io.exit(0);
     });
 }
 
-function render(sources: readonly SourcedObject[], result: ReturnType<typeof runOffline>): string {
+function render(sources: readonly SourcedObject[], result: OfflineResult): string {
   const out: string[] = ['Berth demo: the examples applied to one cluster, as kubectl would show them.', ''];
   let file = '';
   sources.forEach((src, i) => {

@@ -5,7 +5,9 @@ import { defaultPolicies, loadPoliciesFile, type Policies } from '../policies/po
 import type { NodePool } from '../scheduling/nodepool.js';
 import { packagePath } from '../util/package-root.js';
 import type { YamlError } from '../util/yaml-source.js';
-import { loadObjects } from './inputs.js';
+import { loadObjects, type SourcedObject } from './inputs.js';
+import { runOffline, type OfflineResult } from '../policies/offline.js';
+import { todayOf } from '../policies/engine.js';
 
 export interface SessionOptions {
   policies?: string;
@@ -57,4 +59,24 @@ export function openSession(opts: SessionOptions): Session {
     catalog = { ...b, zones: policies.zones };
   }
   return { policies, nodePools, catalog };
+}
+
+/** Loads the objects in `paths` and runs them through the offline pipeline; bad input throws BadInput. */
+export function runFiles(
+  opts: SessionOptions,
+  paths: readonly string[],
+  clock: () => Date,
+  defaultNamespace?: string,
+): { sources: SourcedObject[]; result: OfflineResult } {
+  const session = openSession(opts);
+  const loaded = loadObjects(paths);
+  if (!loaded.ok) throw new BadInput(loaded.errors);
+  const objects = loaded.objects.map((o) => o.object);
+  const result = runOffline({
+    ...session,
+    objects,
+    today: todayOf(clock),
+    ...(defaultNamespace === undefined ? {} : { defaultNamespace }),
+  });
+  return { sources: loaded.objects, result };
 }

@@ -18,11 +18,3 @@ export function scaleIntOrPercent(v: IntOrString, total: number, roundUp: boolea
   }
   return /^\d+$/.test(v) ? { value: Number(v) } : undefined;
 }
-
-export function formatIntOrString(v: IntOrString): string {
-  return String(v);
-}
-
-export function isPercent(v: IntOrString): v is string {
-  return typeof v === 'string' && v.endsWith('%');
-}

@@ -26,16 +26,8 @@ export function formatRef(ref: ObjectRef): string {
   return `${ref.kind} ${ref.namespace}/${ref.name}`;
 }
 
-export function refKey(ref: ObjectRef): string {
-  return `${ref.kind}/${ref.namespace}/${ref.name}`;
-}
-
 export function labelsOf(obj: KubeObject): Record<string, string> {
   return obj.metadata?.labels ?? {};
-}
-
-export function annotationsOf(obj: KubeObject): Record<string, string> {
-  return obj.metadata?.annotations ?? {};
 }
 
 export function isObject(v: unknown): v is Record<string, unknown> {

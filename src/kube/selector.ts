@@ -42,18 +42,3 @@ function expressionMatches(req: LabelSelectorRequirement, labels: Labels): boole
       return false;
   }
 }
-
-export function isEmptySelector(selector: LabelSelector): boolean {
-  return (
-    Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0
-  );
-}
-
-export function formatSelector(selector: LabelSelector | null | undefined): string {
-  if (!selector) return '<none>';
-  const parts = Object.entries(selector.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
-  for (const e of selector.matchExpressions ?? []) {
-    parts.push(`${e.key} ${e.operator}${e.values ? ` (${e.values.join(',')})` : ''}`);
-  }
-  return parts.length === 0 ? '<all>' : parts.join(',');
-}

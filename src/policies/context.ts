@@ -12,10 +12,11 @@ import {
   isReplicated,
   podLabelsOf,
   podTemplateOf,
-  workloadSelector,
   type PodTemplate,
 } from '../kube/workload.js';
 import { fitPools, type PoolFit } from '../scheduling/placement.js';
+import { podRequirementTerms } from '../scheduling/pod-requirements.js';
+import type { Requirements } from '../scheduling/requirements.js';
 import { generatePdb, generatedPdbName } from './compile/pdb.js';
 import { CLASS_LABEL, profileNameFor } from './compile/compile.js';
 import type { Policies } from './policies.js';
@@ -39,6 +40,8 @@ export interface WorkloadFacts {
   pdbs: PDB[];
   hpa: HPA | undefined;
   requests: PodRequests;
+  /** The alternatives (OR) of what its pods require of a node, computed once. */
+  terms: Requirements[];
   /** NodePool fits, closest first (computed on first use). */
   fits(): PoolFit[];
 }
@@ -102,6 +105,7 @@ export function workloadFacts(
   const declared = declaredReplicas(obj);
   const podLabels = podLabelsOf(obj);
   const requests = podRequests(template.spec, obj.kind === 'Pod');
+  const terms = podRequirementTerms(template.spec);
   let fits: PoolFit[] | undefined;
   return {
     obj,
@@ -117,7 +121,8 @@ export function workloadFacts(
     pdbs: pdbsOf(obj, ref, view, profile, podLabels),
     hpa: hpaFor(view, ref.namespace, obj.kind, ref.name),
     requests,
-    fits: () => (fits ??= fitPools(template.spec, requests, view.nodePools, view.catalog)),
+    terms,
+    fits: () => (fits ??= fitPools(template.spec, requests, view.nodePools, view.catalog, terms)),
   };
 }
 
@@ -129,12 +134,26 @@ export function expectedPods(
   self?: { ref: ObjectRef; replicas: number },
 ): number {
   let total = 0;
-  for (const w of view.workloads(ns)) {
-    if (!isReplicated(w.kind) && w.kind !== 'Pod') continue;
+  for (const w of selectedWorkloads(pdb, view, ns)) {
     if (self && w.kind === self.ref.kind && w.metadata?.name === self.ref.name) continue;
-    if (selectorMatches(pdb.spec?.selector ?? null, podLabelsOf(w))) total += effectiveReplicas(w);
+    total += effectiveReplicas(w);
   }
   return total + (self?.replicas ?? 0);
 }
 
-export { workloadSelector };
+/** Replicated workloads (and bare pods) in the namespace whose pods the PDB selects. */
+export function selectedWorkloads(pdb: PDB, view: ClusterView, ns: string): KubeObject[] {
+  return view
+    .workloads(ns)
+    .filter(
+      (w) =>
+        (isReplicated(w.kind) || w.kind === 'Pod') &&
+        selectorMatches(pdb.spec?.selector ?? null, podLabelsOf(w)),
+    );
+}
+
+/** The workload an HPA scales, when the view holds it. */
+export function hpaTarget(hpa: HPA, view: ClusterView, ns: string): KubeObject | undefined {
+  const t = hpa.spec.scaleTargetRef;
+  return view.workloads(ns).find((w) => w.kind === t.kind && w.metadata?.name === t.name);
+}

@@ -77,9 +77,3 @@ export function poolView(pool: NodePool): PoolView {
     autoMode: (spec.nodeClassRef?.group ?? '') === 'eks.amazonaws.com',
   };
 }
-
-/** Whether the pool consolidates nodes that are merely under-used (not only empty ones). */
-export function poolConsolidates(pool: NodePool): boolean {
-  const policy = pool.spec.disruption?.consolidationPolicy ?? 'WhenEmptyOrUnderutilized';
-  return policy === 'WhenEmptyOrUnderutilized' && pool.spec.disruption?.consolidateAfter !== 'Never';
-}

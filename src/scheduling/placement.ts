@@ -136,12 +136,17 @@ export function typesFor(reqs: Requirements, catalog: Catalog): InstanceType[] {
   );
 }
 
-export function fitPool(spec: V1PodSpec, req: PodRequests, pool: PoolView, catalog: Catalog): PoolFit {
+export function fitPool(
+  spec: V1PodSpec,
+  req: PodRequests,
+  pool: PoolView,
+  catalog: Catalog,
+  terms: readonly Requirements[] = podRequirementTerms(spec),
+): PoolFit {
   let best: PoolFit | undefined;
   const consider = (fit: PoolFit): void => {
     if (!best || fit.distance < best.distance) best = fit;
   };
-  const terms = podRequirementTerms(spec);
   const matching = terms.filter((term) => {
     const found = conflicts(term, pool);
     const first = found[0];
@@ -206,8 +211,9 @@ export function fitPools(
   req: PodRequests,
   pools: readonly PoolView[],
   catalog: Catalog,
+  terms: readonly Requirements[] = podRequirementTerms(spec),
 ): PoolFit[] {
   return pools
-    .map((p) => fitPool(spec, req, p, catalog))
+    .map((p) => fitPool(spec, req, p, catalog, terms))
     .sort((a, b) => a.distance - b.distance || a.pool.name.localeCompare(b.pool.name));
 }

@@ -4,8 +4,6 @@
  * Shared by the policy engine (placement checks) and the provisioner's solver.
  */
 
-export type Operator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | 'Gt' | 'Lt';
-
 export interface NodeSelectorRequirement {
   key: string;
   operator: string;

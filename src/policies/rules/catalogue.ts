@@ -78,7 +78,3 @@ export const RULES: readonly Rule[] = RULE_IDS.map((id) => {
   if (!rule) throw new Error(`rule ${id} is in RULE_IDS but not in the catalogue`);
   return rule;
 });
-
-export function ruleById(id: RuleId): Rule | undefined {
-  return byId.get(id);
-}

@@ -3,12 +3,12 @@ import { memoryMiB } from '../../kube/quantity.js';
 import { containerRequest } from '../../kube/resources.js';
 import { labelsOf } from '../../kube/objects.js';
 import { isReplicated } from '../../kube/workload.js';
-import { PROFILE_LABEL } from '../compile/compile.js';
+import { PROFILE_LABEL, profileNameFor } from '../compile/compile.js';
 import { declaredMaxSurge, surgePods } from '../compile/surge.js';
 import type { WorkloadProfile } from '../schema/profile-schema.js';
 import type { ClusterView, HPA } from '../view.js';
 import type { Policies } from '../policies.js';
-import type { WorkloadFacts } from '../context.js';
+import { hpaTarget, type WorkloadFacts } from '../context.js';
 import { bool, num, type Finding, type Rule } from './rule.js';
 
 export const requestsMissing: Rule = {
@@ -116,13 +116,8 @@ function profileOfHpaTarget(
   hpa: HPA,
   input: { view: ClusterView; ref: { namespace: string }; policies: Policies },
 ): WorkloadProfile | undefined {
-  const t = hpa.spec.scaleTargetRef;
-  const w = input.view
-    .workloads(input.ref.namespace)
-    .find((x) => x.kind === t.kind && x.metadata?.name === t.name);
-  const name = w
-    ? (labelsOf(w)[PROFILE_LABEL] ?? input.policies.defaultProfile(input.ref.namespace))
-    : undefined;
+  const w = hpaTarget(hpa, input.view, input.ref.namespace);
+  const name = w ? profileNameFor(w, input.policies, input.ref.namespace) : undefined;
   return name === undefined ? undefined : input.view.profile(input.ref.namespace, name);
 }
 

@@ -1,11 +1,11 @@
 /** pdb-blocks-eviction, pdb-overlap, pdb-hpa-min: drain safety with the disruption controller's math. */
-import { formatRef, type KubeObject } from '../../kube/objects.js';
+import { formatRef, refOf } from '../../kube/objects.js';
 import { scaleIntOrPercent } from '../../kube/intstr.js';
 import { selectorMatches } from '../../kube/selector.js';
-import { isReplicated, podLabelsOf } from '../../kube/workload.js';
-import { expectedPods, hpaFor, workloadFacts } from '../context.js';
+import { podLabelsOf } from '../../kube/workload.js';
+import { expectedPods, hpaFor, hpaTarget, selectedWorkloads, workloadFacts } from '../context.js';
 import { describeBudget, disruptionsAllowed, drainFix, type Budget } from '../disruption.js';
-import type { ClusterView, HPA, PDB } from '../view.js';
+import type { HPA, PDB } from '../view.js';
 import type { Finding, Rule, RuleInput } from './rule.js';
 
 const pdbName = (p: PDB): string => p.metadata?.name ?? '<unnamed>';
@@ -22,17 +22,6 @@ function blocked(pdb: PDB, pods: number, subject: string): Finding | undefined {
     what: `PodDisruptionBudget ${pdbName(pdb)} (${m.budget}) allows 0 evictions at ${pods} ${subject} (${m.arithmetic})`,
     fix: drainFix(budgetOf(pdb), pods),
   };
-}
-
-/** Replicated workloads (and bare pods) in the PDB's namespace whose pods it selects. */
-function selectedWorkloads(pdb: PDB, view: ClusterView, ns: string): KubeObject[] {
-  return view
-    .workloads(ns)
-    .filter(
-      (w) =>
-        (isReplicated(w.kind) || w.kind === 'Pod') &&
-        selectorMatches(pdb.spec?.selector ?? null, podLabelsOf(w)),
-    );
 }
 
 export const pdbBlocksEviction: Rule = {
@@ -136,19 +125,10 @@ export const pdbHpaMin: Rule = {
           return hpa ? (hpaMinFinding(input.pdb, hpa) ?? []) : [];
         });
       case 'hpa': {
-        const target = input.hpa.spec.scaleTargetRef;
-        const w = view
-          .workloads(ref.namespace)
-          .find((x) => x.kind === target.kind && x.metadata?.name === target.name);
+        const w = hpaTarget(input.hpa, view, ref.namespace);
         if (!w) return [];
         // The PDBs that select the target, including the one its profile generates.
-        const pdbs =
-          workloadFacts(
-            w,
-            { kind: target.kind, namespace: ref.namespace, name: target.name },
-            view,
-            input.policies,
-          )?.pdbs ?? [];
+        const pdbs = workloadFacts(w, refOf(w, ref.namespace), view, input.policies)?.pdbs ?? [];
         return pdbs.flatMap((p) => hpaMinFinding(p, input.hpa) ?? []);
       }
       default:

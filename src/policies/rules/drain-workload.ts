@@ -1,12 +1,8 @@
 /** pdb-missing, single-replica, naked-pod, local-storage, do-not-disrupt, grace-period. */
 import { isLongRunning, isReplicated } from '../../kube/workload.js';
 import type { WorkloadFacts } from '../context.js';
-import { bool, num, type Rule, type RuleInput } from './rule.js';
+import { bool, num, workloadOf, type Rule } from './rule.js';
 import type { Params } from '../policies.js';
-
-function workload(input: RuleInput): WorkloadFacts | undefined {
-  return input.target === 'workload' ? input.w : undefined;
-}
 
 /** Whether the workload's nodes may be taken away: its class consolidates or it may run on spot. */
 function disruptable(w: WorkloadFacts, params: Params): { yes: boolean; why: string } {
@@ -28,7 +24,7 @@ export const pdbMissing: Rule = {
   description: 'A workload with 2 or more replicas on a disruptable class and no PDB.',
   targets: ['workload'],
   check(input) {
-    const w = workload(input);
+    const w = workloadOf(input);
     if (!w || !isReplicated(w.obj.kind) || w.replicas < 2 || w.pdbs.length > 0) return [];
     const d = disruptable(w, input.params);
     if (!d.yes) return [];
@@ -50,7 +46,7 @@ export const singleReplica: Rule = {
   description: 'Fewer than 2 replicas on a class that consolidates or uses spot.',
   targets: ['workload'],
   check(input) {
-    const w = workload(input);
+    const w = workloadOf(input);
     if (!w || !isReplicated(w.obj.kind)) return [];
     const replicas = w.hpa ? (w.hpa.spec.minReplicas ?? 1) : w.replicas;
     if (replicas >= 2 || replicas === 0) return [];
@@ -76,7 +72,7 @@ export const nakedPod: Rule = {
   description: 'A pod with no controller: drain refuses it and nothing recreates it.',
   targets: ['workload'],
   check(input) {
-    const w = workload(input);
+    const w = workloadOf(input);
     if (!w || w.obj.kind !== 'Pod') return [];
     const owners = w.obj.metadata?.ownerReferences ?? [];
     if (owners.some((o) => o.controller === true)) return [];
@@ -99,7 +95,7 @@ export const localStorage: Rule = {
   description: 'emptyDir (not medium Memory) or hostPath volumes, unless marked safe to evict.',
   targets: ['workload'],
   check(input) {
-    const w = workload(input);
+    const w = workloadOf(input);
     if (!w || w.obj.kind === 'DaemonSet') return [];
     const ann = w.template.metadata.annotations ?? {};
     if (ann[SAFE_TO_EVICT] === 'true') return [];
@@ -135,7 +131,7 @@ export const doNotDisrupt: Rule = {
     'do-not-disrupt (or its deprecated forms) on a long-running workload blocks consolidation forever.',
   targets: ['workload'],
   check(input) {
-    const w = workload(input);
+    const w = workloadOf(input);
     if (!w || !isLongRunning(w.obj.kind) || w.obj.kind === 'DaemonSet') return [];
     const ann = w.template.metadata.annotations ?? {};
     return BLOCKERS.filter(([k, v]) => ann[k] === v).map(([k, v]) => ({
@@ -152,7 +148,7 @@ export const gracePeriod: Rule = {
   description: 'terminationGracePeriodSeconds above the policy maximum.',
   targets: ['workload'],
   check(input) {
-    const w = workload(input);
+    const w = workloadOf(input);
     const max = num(input.params, 'maxSeconds', 300);
     const value = w?.spec.terminationGracePeriodSeconds;
     if (value === undefined || value <= max) return [];

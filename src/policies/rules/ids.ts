@@ -36,7 +36,3 @@ export type RuleId = (typeof RULE_IDS)[number];
 
 export const MODES = ['enforce', 'warn', 'audit', 'off'] as const;
 export type Mode = (typeof MODES)[number];
-
-export function isRuleId(s: string): s is RuleId {
-  return (RULE_IDS as readonly string[]).includes(s);
-}

@@ -4,25 +4,19 @@ import { humanCpu, humanMemory } from '../../kube/quantity.js';
 import { selectorMatches } from '../../kube/selector.js';
 import { isReplicated } from '../../kube/workload.js';
 import { LABEL } from '../../provisioner/catalog/instance-type.js';
-import { podRequirementTerms } from '../../scheduling/pod-requirements.js';
 import { largest, type PoolFit } from '../../scheduling/placement.js';
 import { allows } from '../../scheduling/requirements.js';
 import type { Catalog } from '../../provisioner/catalog/catalog.js';
 import type { WorkloadFacts } from '../context.js';
 import { ZONE_KEY } from '../compile/spread.js';
-import { num, type Finding, type Rule, type RuleInput } from './rule.js';
-
-function workload(input: RuleInput): WorkloadFacts | undefined {
-  return input.target === 'workload' ? input.w : undefined;
-}
+import { num, workloadOf, type Finding, type Rule } from './rule.js';
 
 /** Zones the workload's pods can land in: the zones of every NodePool that takes them. */
 export function eligibleZones(w: WorkloadFacts, catalog: Catalog): Set<string> {
   const zones = new Set<string>();
-  const terms = podRequirementTerms(w.spec);
   for (const fit of w.fits()) {
     if (fit.fitting.length === 0) continue;
-    for (const term of terms) {
+    for (const term of w.terms) {
       const reqs = fit.pool.requirements.merge(term).get(LABEL.zone);
       for (const z of catalog.zones) if (!reqs || allows(reqs, z)) zones.add(z);
     }
@@ -46,7 +40,7 @@ export const zoneSpreadMissing: Rule = {
   description: 'A replicated workload with no zone spread: one zone outage takes all of it.',
   targets: ['workload'],
   check(input) {
-    const w = workload(input);
+    const w = workloadOf(input);
     if (!w || !isReplicated(w.obj.kind) || w.replicas < 2 || hasZoneSpread(w.spec)) return [];
     if (w.profile?.spec.availability?.zoneSpread === 'none') return [];
     return [
@@ -67,7 +61,7 @@ export const spreadUnsatisfiable: Rule = {
     'A spread selector that matches none of the pods, or DoNotSchedule across more zones than exist.',
   targets: ['workload'],
   check(input) {
-    const w = workload(input);
+    const w = workloadOf(input);
     if (!w) return [];
     const out: Finding[] = [];
     (w.spec.topologySpreadConstraints ?? []).forEach((c, i) => {
@@ -109,7 +103,7 @@ export const placementUnsatisfiable: Rule = {
   description: 'Node selector, affinity and tolerations match no NodePool: the pod stays Pending forever.',
   targets: ['workload'],
   check(input) {
-    const w = workload(input);
+    const w = workloadOf(input);
     if (!w || input.view.nodePools.length === 0) return [];
     const fits = w.fits();
     if (fits.some((f) => f.types.length > 0)) return [];
@@ -130,7 +124,7 @@ export const requestsExceedCapacity: Rule = {
   description: 'The pod cannot fit on the largest instance type any compatible NodePool allows.',
   targets: ['workload'],
   check(input) {
-    const w = workload(input);
+    const w = workloadOf(input);
     if (!w || input.view.nodePools.length === 0) return [];
     const fits = w.fits();
     const compatible = fits.filter((f) => f.types.length > 0);
@@ -153,13 +147,12 @@ export const spotUnsuitable: Rule = {
   description: 'A singleton or StatefulSet on spot, or spot for a class that forbids it.',
   targets: ['workload'],
   check(input) {
-    const w = workload(input);
+    const w = workloadOf(input);
     if (!w || input.view.nodePools.length === 0) return [];
-    const terms = podRequirementTerms(w.spec);
     const spotPossible = w.fits().some(
       (f) =>
         f.fitting.length > 0 &&
-        terms.some((t) => {
+        w.terms.some((t) => {
           const ct = f.pool.requirements.merge(t).get(LABEL.capacityType);
           return !ct || allows(ct, 'spot');
         }),
@@ -190,10 +183,10 @@ export const instanceTypePinned: Rule = {
   description: 'A single instance type pinned without a reason annotation.',
   targets: ['workload'],
   check(input) {
-    const w = workload(input);
+    const w = workloadOf(input);
     if (!w || w.template.metadata.annotations?.[PIN_REASON] || w.obj.metadata?.annotations?.[PIN_REASON])
       return [];
-    const pinned = podRequirementTerms(w.spec).every((t) => {
+    const pinned = w.terms.every((t) => {
       const r = t.get(LABEL.instanceType);
       return r !== undefined && !r.complement && r.values.size === 1;
     });

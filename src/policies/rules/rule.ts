@@ -55,6 +55,11 @@ export interface Rule {
   check(input: RuleInput): Finding[];
 }
 
+/** The workload facts, when the rule runs on a workload. */
+export function workloadOf(input: RuleInput): WorkloadFacts | undefined {
+  return input.target === 'workload' ? input.w : undefined;
+}
+
 export function num(params: Params, key: string, fallback: number): number {
   const v = params[key];
   return typeof v === 'number' ? v : fallback;
@@ -63,9 +68,4 @@ export function num(params: Params, key: string, fallback: number): number {
 export function bool(params: Params, key: string, fallback: boolean): boolean {
   const v = params[key];
   return typeof v === 'boolean' ? v : fallback;
-}
-
-export function strings(params: Params, key: string): string[] {
-  const v = params[key];
-  return Array.isArray(v) ? v.map(String) : [];
 }

@@ -4,8 +4,6 @@
  * says it is modelled. In aws mode DescribeSpotPriceHistory replaces the model.
  */
 
-export const SPOT_PRICE_NOTE = 'spot prices are modelled (0.30–0.70 × on-demand), not quoted';
-
 function fnv1a(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) {
