@@ -2,7 +2,11 @@
  * The cluster as the engine sees it: profiles, PDBs, HPAs, workloads, NodePools, namespaces and the
  * instance catalog. The webhook backs it with watch-fed caches; the CLI with the files it was given.
  */
-import type { V1PodDisruptionBudget, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
+import type {
+  V1PodDisruptionBudget,
+  V2HorizontalPodAutoscaler,
+  V2HorizontalPodAutoscalerSpec,
+} from '@kubernetes/client-node';
 import type { Catalog } from '../provisioner/catalog/catalog.js';
 import type { KubeObject } from '../kube/objects.js';
 import type { Labels } from '../kube/selector.js';
@@ -11,7 +15,8 @@ import { poolView, type NodePool, type PoolView } from '../scheduling/nodepool.j
 import type { WorkloadProfile } from './schema/profile-schema.js';
 
 export type PDB = V1PodDisruptionBudget;
-export type HPA = V2HorizontalPodAutoscaler;
+/** An HPA as the API server stores it: `spec` is required there. */
+export type HPA = V2HorizontalPodAutoscaler & { spec: V2HorizontalPodAutoscalerSpec };
 
 export interface ClusterView {
   readonly catalog: Catalog;
