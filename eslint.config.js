@@ -18,6 +18,18 @@ export default tseslint.config(
       // @kubernetes/client-node's models are classes that only describe API JSON; objects always arrive
       // as plain JSON from the API server or YAML, never from those constructors.
       '@typescript-eslint/no-unsafe-class-instance-assignment': 'off',
+      '@typescript-eslint/no-misused-spread': [
+        'error',
+        {
+          allow: [
+            {
+              from: 'package',
+              package: '@kubernetes/client-node',
+              name: ['V1ObjectMeta', 'V1LeaseSpec', 'V1Secret', 'V1Lease'],
+            },
+          ],
+        },
+      ],
     },
   },
   {

@@ -3,6 +3,8 @@ import { Command, CommanderError } from 'commander';
 import { registerCheck } from './check.js';
 import { registerDemo } from './demo.js';
 import { registerPolicies } from './policies-cmd.js';
+import { registerServe } from './serve.js';
+import { registerCerts } from './certs-cmd.js';
 import { BadInput } from './session.js';
 import { CatalogError } from '../provisioner/catalog/catalog.js';
 import type { CliIO } from './io.js';
@@ -24,6 +26,8 @@ export function buildProgram(io: CliIO): Command {
     });
   registerCheck(program, io);
   registerPolicies(program, io);
+  registerServe(program, io);
+  registerCerts(program, io);
   registerDemo(program, io);
   return program;
 }

@@ -39,6 +39,17 @@ function specOf(obj: KubeObject): Spec | undefined {
   return typeof spec === 'object' && spec !== null ? (spec as Spec) : undefined;
 }
 
+function isObjectList(v: unknown): boolean {
+  return Array.isArray(v) && v.every((x) => typeof x === 'object' && x !== null && !Array.isArray(x));
+}
+
+/** The shape the API server's decoding guarantees; anything else (a hand-made review) has no template. */
+function wellFormedPodSpec(spec: unknown): boolean {
+  if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) return false;
+  const s = spec as Spec;
+  return isObjectList(s.containers) && (s.initContainers === undefined || isObjectList(s.initContainers));
+}
+
 /**
  * The pod template of a workload, by reference (mutating it mutates the object); a Pod is its own
  * template. Undefined when the object has no pod spec.
@@ -46,7 +57,7 @@ function specOf(obj: KubeObject): Spec | undefined {
 export function podTemplateOf(obj: KubeObject): PodTemplate | undefined {
   if (obj.kind === 'Pod') {
     const spec = specOf(obj);
-    if (!spec) return undefined;
+    if (!spec || !wellFormedPodSpec(spec)) return undefined;
     obj.metadata ??= {};
     return { metadata: obj.metadata, spec: spec as unknown as V1PodSpec };
   }
@@ -55,8 +66,15 @@ export function podTemplateOf(obj: KubeObject): PodTemplate | undefined {
     const jobTemplate = spec?.jobTemplate as { spec?: Spec } | undefined;
     spec = jobTemplate?.spec;
   }
-  const template = spec?.template as { metadata?: V1ObjectMeta; spec?: V1PodSpec } | undefined;
-  if (!template?.spec) return undefined;
+  return templateIn(spec?.template);
+}
+
+function templateIn(value: unknown): PodTemplate | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const template = value as { metadata?: unknown; spec?: unknown };
+  if (!wellFormedPodSpec(template.spec)) return undefined;
+  const meta = template.metadata;
+  if (meta !== undefined && (typeof meta !== 'object' || meta === null)) return undefined;
   template.metadata ??= {};
   return template as PodTemplate;
 }

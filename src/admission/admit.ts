@@ -1,0 +1,96 @@
+/**
+ * The two admission decisions, as pure functions of (request, cluster view, policies, today): the
+ * mutating one compiles a workload against its profile and answers with the JSON Patch from the
+ * original to the compiled object; the validating one runs the engine. The webhook only translates.
+ */
+import jsonpatch from 'fast-json-patch';
+import type { KubeObject } from '../kube/objects.js';
+import { isCompiledKind } from '../kube/workload.js';
+import { compile, profileNameFor } from '../policies/compile/compile.js';
+import { denialMessage, evaluate, type Verdict } from '../policies/engine.js';
+import type { Policies } from '../policies/policies.js';
+import type { ClusterView } from '../policies/view.js';
+import { PendingPdbView } from './overlay.js';
+import { ratchet } from './ratchet.js';
+import type { AdmissionRequest, AdmissionResponse } from './review.js';
+import { subjectOf } from './subject.js';
+
+export interface AdmissionContext {
+  view: ClusterView;
+  policies: Policies;
+  /** Today as YYYY-MM-DD (exemption expiry); the caller's clock. */
+  today: string;
+}
+
+export interface Decision {
+  response: AdmissionResponse;
+  /** The engine's verdict when the engine ran (validate), for logs, metrics and Events. */
+  verdict?: Verdict;
+  /** Why nothing was evaluated, when nothing was. */
+  skipped?: string;
+  /** JSON Patch operations (mutate). */
+  patchOps?: number;
+}
+
+function allow(uid: string, skipped: string): Decision {
+  return { response: { uid, allowed: true }, skipped };
+}
+
+export function mutate(req: AdmissionRequest, ctx: AdmissionContext): Decision {
+  const subject = subjectOf(req, ctx.view);
+  if (!subject.ok) return allow(req.uid, subject.skipped);
+  if (req.subResource !== undefined) return allow(req.uid, 'subresources are not mutated');
+  const { object, namespace } = subject;
+  if (!isCompiledKind(object.kind)) return allow(req.uid, `${object.kind ?? 'this kind'} is not compiled`);
+  if (ctx.policies.exemptNamespaces.has(namespace)) return allow(req.uid, `namespace ${namespace} is exempt`);
+  const name = profileNameFor(object, ctx.policies, namespace);
+  if (name === undefined) return allow(req.uid, 'no profile');
+  const profile = ctx.view.profile(namespace, name);
+  if (!profile) return allow(req.uid, `profile ${namespace}/${name} not found`);
+  const compiled = compile(object, profile, ctx.policies, ctx.view.nodePools);
+  const ops = jsonpatch.compare(object, compiled.object);
+  if (ops.length === 0) return { response: { uid: req.uid, allowed: true }, patchOps: 0 };
+  return {
+    response: {
+      uid: req.uid,
+      allowed: true,
+      patchType: 'JSONPatch',
+      patch: Buffer.from(JSON.stringify(ops)).toString('base64'),
+    },
+    patchOps: ops.length,
+  };
+}
+
+/** The view with the PDB the profile controller will create for this workload, if it has one. */
+function viewFor(object: KubeObject, namespace: string, ctx: AdmissionContext): ClusterView {
+  if (!isCompiledKind(object.kind)) return ctx.view;
+  const name = profileNameFor(object, ctx.policies, namespace);
+  const profile = name === undefined ? undefined : ctx.view.profile(namespace, name);
+  if (!profile) return ctx.view;
+  const pdb = compile(object, profile, ctx.policies, ctx.view.nodePools).pdb;
+  return pdb ? new PendingPdbView(ctx.view, pdb) : ctx.view;
+}
+
+function responseOf(uid: string, v: Verdict): AdmissionResponse {
+  const response: AdmissionResponse = { uid, allowed: v.allowed };
+  if (!v.allowed) response.status = { code: 403, reason: 'Forbidden', message: denialMessage(v) };
+  if (v.warnings.length > 0) response.warnings = v.warnings;
+  const audited = v.violations.filter((x) => x.mode === 'audit');
+  if (audited.length > 0)
+    response.auditAnnotations = { violations: audited.map((x) => x.message).join('\n') };
+  return response;
+}
+
+export function validate(req: AdmissionRequest, ctx: AdmissionContext): Decision {
+  const subject = subjectOf(req, ctx.view);
+  if (!subject.ok) return allow(req.uid, subject.skipped);
+  const { object, oldObject, namespace } = subject;
+  const opts = { today: ctx.today, defaultNamespace: namespace, oldObject };
+  const verdict = evaluate(object, viewFor(object, namespace, ctx), ctx.policies, opts);
+  if (verdict.skipped !== undefined) return { ...allow(req.uid, verdict.skipped), verdict };
+  const final =
+    oldObject && !verdict.allowed
+      ? ratchet(verdict, evaluate(oldObject, viewFor(oldObject, namespace, ctx), ctx.policies, opts))
+      : verdict;
+  return { response: responseOf(req.uid, final), verdict: final };
+}

@@ -1,0 +1,158 @@
+/**
+ * `berth serve` in a cluster: watch-fed caches behind the webhook, Events on denials, and the
+ * Lease holder's profile controller. Every replica answers admission.
+ */
+import { hostname } from 'node:os';
+import { CustomObjectsApi, KubernetesObjectApi } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { Decision } from '../admission/admit.js';
+import type { AdmissionRequest } from '../admission/review.js';
+import { ProfileController } from '../controller/controller.js';
+import { loadKubeConfig } from '../kube/client.js';
+import { InformerClusterView } from '../kube/cluster-view.js';
+import { EventRecorder, type EventSink } from '../kube/events.js';
+import { LeaderElector } from '../kube/lease.js';
+import { PROFILE_LABEL } from '../policies/compile/compile.js';
+import { denialMessage, todayOf } from '../policies/engine.js';
+import type { LivePolicies } from '../policies/live.js';
+import { PROFILE_API_VERSION } from '../policies/schema/profile-schema.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { Check } from '../webhook/readiness.js';
+import { startWebhook, type Running } from '../webhook/server.js';
+import { tlsFilesIn } from '../webhook/tls.js';
+import type { WebhookDeps } from '../webhook/app.js';
+import type { CliIO } from './io.js';
+import type { ServeOpts } from './serve.js';
+import type { Session } from './session.js';
+
+export interface ClusterStart {
+  opts: ServeOpts;
+  session: Session;
+  live: LivePolicies;
+  base: { metrics: Metrics; logger: Logger; deadlineMs: number; failOpen: boolean };
+  host: string;
+  io: CliIO;
+}
+
+/** Denials become Events on the object and, for a workload bound to a profile, on the profile. */
+function denialEvents(events: EventSink) {
+  return (webhook: string, req: AdmissionRequest, d: Decision): void => {
+    if (webhook !== 'validate' || d.response.allowed || !d.verdict) return;
+    const v = d.verdict;
+    const message = denialMessage(v);
+    events.emit({
+      involved: {
+        kind: v.kind,
+        namespace: v.namespace,
+        name: v.name,
+        apiVersion: req.object?.apiVersion,
+        uid: req.object?.metadata?.uid,
+      },
+      type: 'Warning',
+      reason: 'PolicyViolation',
+      message,
+    });
+    const profile = req.object?.metadata?.labels?.[PROFILE_LABEL];
+    if (profile !== undefined && v.kind !== 'WorkloadProfile')
+      events.emit({
+        involved: {
+          apiVersion: PROFILE_API_VERSION,
+          kind: 'WorkloadProfile',
+          namespace: v.namespace,
+          name: profile,
+        },
+        type: 'Warning',
+        reason: 'WorkloadDenied',
+        message,
+      });
+  };
+}
+
+function checks(view: InformerClusterView, live: LivePolicies, elector: LeaderElector): Check[] {
+  const pending = view.syncState().filter((s) => !s.synced);
+  const notes = view
+    .syncState()
+    .filter((s) => s.detail !== undefined)
+    .map((s) => s.detail ?? '');
+  return [
+    {
+      name: 'caches',
+      ok: pending.length === 0,
+      ...(pending.length > 0
+        ? { detail: `not synced yet: ${pending.map((p) => p.name).join(', ')}` }
+        : notes.length > 0
+          ? { detail: notes.join('; ') }
+          : {}),
+    },
+    {
+      name: 'policies',
+      ok: true,
+      ...(live.refused
+        ? { warning: `policies.yaml refused, last good policy in force: ${live.refused.join('; ')}` }
+        : {}),
+    },
+    { name: 'leader', ok: true, detail: elector.leading ? 'this replica leads' : 'following' },
+  ];
+}
+
+export async function startCluster(
+  s: ClusterStart,
+): Promise<{ running: Running; stop: () => Promise<void> }> {
+  const { opts, session, live, base, host, io } = s;
+  const kc = loadKubeConfig(opts.kubeconfig);
+  const api = KubernetesObjectApi.makeApiClient(kc);
+  const identity = opts.identity ?? process.env.POD_NAME ?? hostname();
+  const filePools = opts.nodepools !== undefined ? session.nodePools : undefined;
+  const view = new InformerClusterView(kc, session.catalog, base.logger, filePools);
+  const events = new EventRecorder(api, identity, base.logger);
+  const controller = new ProfileController({
+    api,
+    custom: kc.makeApiClient(CustomObjectsApi),
+    view,
+    live,
+    events,
+    logger: base.logger,
+  });
+  const elector = new LeaderElector({
+    api,
+    namespace: opts.namespace,
+    name: 'berth-leader',
+    identity,
+    logger: base.logger,
+    onStart: () => {
+      base.metrics.leader.set(1);
+      controller.start();
+    },
+    onStop: () => {
+      base.metrics.leader.set(0);
+      controller.stop();
+    },
+  });
+  for (const r of Object.values(view.resources))
+    r.onChange(() => {
+      base.metrics.cacheSynced.set({ resource: r.spec.kind }, r.synced ? 1 : 0);
+    });
+  void view.start().then(() => {
+    for (const st of view.syncState()) base.metrics.cacheSynced.set({ resource: st.name }, st.synced ? 1 : 0);
+    base.logger.info({ caches: view.syncState() }, 'caches listed');
+  });
+  const deps: WebhookDeps = {
+    ...base,
+    context: () => ({ view, policies: live.current, today: todayOf(() => io.clock()) }),
+    checks: () => checks(view, live, elector),
+    onDecision: denialEvents(events),
+  };
+  const running = await startWebhook(
+    deps,
+    { host, port: Number(opts.port), metricsPort: Number(opts.metricsPort), tls: tlsFilesIn(opts.tlsDir) },
+    base.logger,
+  );
+  elector.start();
+  return {
+    running,
+    stop: async () => {
+      await elector.stop();
+      await view.stop();
+    },
+  };
+}

@@ -1,0 +1,172 @@
+/** `berth serve`: the webhook (and, in a cluster, the leader's controllers) until SIGTERM. */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { pino, type Logger } from 'pino';
+import { DirStore } from '../certs/stores.js';
+import { planCerts } from '../certs/rotate.js';
+import { LivePolicies } from '../policies/live.js';
+import { Metrics } from '../observability/metrics.js';
+import { startWebhook, type Running } from '../webhook/server.js';
+import { tlsFilesIn } from '../webhook/tls.js';
+import type { CliIO } from './io.js';
+import { localView } from './serve-local.js';
+import { startCluster } from './serve-cluster.js';
+import { openSession } from './session.js';
+import type { WebhookDeps } from '../webhook/app.js';
+
+export interface ServeOpts {
+  local?: boolean;
+  host?: string;
+  port: string;
+  metricsPort: string;
+  tlsDir: string;
+  file?: string[];
+  policies?: string;
+  nodepools?: string[];
+  catalog?: string;
+  kubeconfig?: string;
+  deadlineMs: string;
+  failOpen?: boolean;
+  identity?: string;
+  namespace: string;
+  logLevel: string;
+}
+
+function port(flag: string, v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${flag} must be a port number, got ${v}`);
+  return n;
+}
+
+/** Local mode makes its own certificates on first use, for 127.0.0.1 and localhost. */
+async function ensureLocalCerts(dir: string, io: CliIO): Promise<void> {
+  if (existsSync(join(dir, 'tls.crt')) && existsSync(join(dir, 'tls.key'))) return;
+  const store = new DirStore(dir);
+  const plan = planCerts(await store.load(), {
+    dns: ['localhost'],
+    ips: ['127.0.0.1'],
+    now: io.clock(),
+    caDays: 3650,
+    servingDays: 365,
+    renewBeforeDays: 30,
+  });
+  await store.save(plan.files);
+  io.err(`berth: no certificate in ${dir}; created one for localhost and 127.0.0.1\n`);
+}
+
+export function depsBase(opts: ServeOpts, live: LivePolicies, metrics: Metrics, logger: Logger) {
+  const deadlineMs = Number(opts.deadlineMs);
+  if (!Number.isFinite(deadlineMs) || deadlineMs <= 0)
+    throw new Error(`--deadline-ms must be positive, got ${opts.deadlineMs}`);
+  live.onReload((r) => {
+    metrics.policyReloads.inc({ result: r.applied ? 'applied' : 'refused' });
+    metrics.policyRefused.set(r.applied ? 0 : 1);
+    if (r.applied) logger.info('policies reloaded');
+    else logger.error({ errors: r.errors }, 'policies.yaml refused; the last good policy stays in force');
+  });
+  return { metrics, logger, deadlineMs, failOpen: opts.failOpen === true } satisfies Partial<WebhookDeps>;
+}
+
+async function serve(opts: ServeOpts, io: CliIO): Promise<void> {
+  const logger = pino({ level: opts.logLevel, base: { component: 'berth' } });
+  const session = openSession(opts);
+  const live = new LivePolicies(session.policies, opts.policies);
+  const metrics = new Metrics();
+  const base = depsBase(opts, live, metrics, logger);
+  const host = opts.host ?? (opts.local === true ? '127.0.0.1' : '0.0.0.0');
+  const stopWatch = live.watch();
+  let running: Running;
+  let stopCluster = (): Promise<void> => Promise.resolve();
+  if (opts.local === true) {
+    await ensureLocalCerts(opts.tlsDir, io);
+    const view = localView(opts.file ?? [], session);
+    const deps: WebhookDeps = {
+      ...base,
+      context: () => ({ view, policies: live.current, today: io.clock().toISOString().slice(0, 10) }),
+      checks: () => [
+        { name: 'cache', ok: true, detail: `local files (${opts.file?.length ?? 0} paths)` },
+        {
+          name: 'policies',
+          ok: true,
+          ...(live.refused ? { warning: `refused: ${live.refused.join('; ')}` } : {}),
+        },
+      ],
+    };
+    running = await startWebhook(
+      deps,
+      {
+        host,
+        port: port('--port', opts.port),
+        metricsPort: port('--metrics-port', opts.metricsPort),
+        tls: tlsFilesIn(opts.tlsDir),
+      },
+      logger,
+    );
+  } else {
+    const cluster = await startCluster({ opts, session, live, base, host, io });
+    running = cluster.running;
+    stopCluster = cluster.stop;
+  }
+  io.out(
+    `berth: serving ${running.url} (/mutate, /validate, /healthz, /readyz); CA: ${join(opts.tlsDir, 'ca.crt')}\n`,
+  );
+  if (running.metricsUrl !== undefined) io.out(`berth: metrics ${running.metricsUrl}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  logger.info('shutting down');
+  stopWatch();
+  await stopCluster();
+  await running.close();
+  io.exit(0);
+}
+
+export function registerServe(program: Command, io: CliIO): void {
+  program
+    .command('serve')
+    .description(
+      'serve the admission webhook over HTTPS (/mutate, /validate, /healthz, /readyz) and metrics over HTTP;\n' +
+        'in a cluster the Lease holder also runs the profile controller. --local serves from files, no cluster needed',
+    )
+    .option('--local', 'no cluster: profiles, PDBs, HPAs and workloads come from -f files')
+    .option(
+      '-f, --file <path...>',
+      'with --local: objects the cluster view holds (profiles, PDBs, HPAs, workloads, namespaces)',
+    )
+    .option('--host <address>', 'listen address (default 127.0.0.1 with --local, else 0.0.0.0)')
+    .option('--port <n>', 'HTTPS port', '8443')
+    .option('--metrics-port <n>', 'HTTP port for /metrics', '9090')
+    .option(
+      '--tls-dir <dir>',
+      'folder with tls.crt and tls.key (reloaded when they change)',
+      '/etc/berth/tls',
+    )
+    .option('--policies <file>', 'policies.yaml, reloaded when it changes (default: the embedded one)')
+    .option(
+      '--nodepools <path...>',
+      'NodePool files or folders (default: the cluster in cluster mode, deploy/nodepools with --local)',
+    )
+    .option('--catalog <file>', 'instance types in the ec2-instance-types.json format (default: built in)')
+    .option(
+      '--kubeconfig <file>',
+      'cluster mode: kubeconfig (default: $KUBECONFIG, ~/.kube/config, in-cluster)',
+    )
+    .option('--namespace <ns>', "cluster mode: Berth's own namespace (its Lease)", 'berth-system')
+    .option('--identity <name>', 'cluster mode: Lease holder identity (default: $POD_NAME or the hostname)')
+    .option(
+      '--deadline-ms <n>',
+      "answer within this; keep it below the webhook configurations' timeoutSeconds",
+      '4000',
+    )
+    .option(
+      '--fail-open',
+      'a review Berth cannot finish in time is allowed (match failurePolicy: Ignore); default denies (Fail)',
+    )
+    .option('--log-level <level>', 'pino log level', 'info')
+    .action((opts: ServeOpts) => serve(opts, io));
+}

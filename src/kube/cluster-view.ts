@@ -1,0 +1,116 @@
+/**
+ * The engine's ClusterView backed by watch-fed caches: answering a review reads memory only.
+ * NodePools come from the cluster (or from files when given), their views rebuilt on change.
+ */
+import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { Catalog } from '../provisioner/catalog/catalog.js';
+import type { ClusterView, HPA, PDB } from '../policies/view.js';
+import type { WorkloadProfile } from '../policies/schema/profile-schema.js';
+import { poolView, type NodePool, type PoolView } from '../scheduling/nodepool.js';
+import type { KubeObject } from './objects.js';
+import type { Labels } from './selector.js';
+import { Resource, type ResourceSpec } from './informers.js';
+
+export const RESOURCES = {
+  profiles: {
+    apiVersion: 'berth.dev/v1alpha1',
+    kind: 'WorkloadProfile',
+    path: '/apis/berth.dev/v1alpha1/workloadprofiles',
+  },
+  pdbs: {
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    path: '/apis/policy/v1/poddisruptionbudgets',
+  },
+  hpas: {
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+    path: '/apis/autoscaling/v2/horizontalpodautoscalers',
+  },
+  deployments: { apiVersion: 'apps/v1', kind: 'Deployment', path: '/apis/apps/v1/deployments' },
+  statefulsets: { apiVersion: 'apps/v1', kind: 'StatefulSet', path: '/apis/apps/v1/statefulsets' },
+  namespaces: { apiVersion: 'v1', kind: 'Namespace', path: '/api/v1/namespaces' },
+  nodePools: {
+    apiVersion: 'karpenter.sh/v1',
+    kind: 'NodePool',
+    path: '/apis/karpenter.sh/v1/nodepools',
+    optional: true,
+  },
+  nodeClasses: {
+    apiVersion: 'karpenter.k8s.aws/v1',
+    kind: 'EC2NodeClass',
+    path: '/apis/karpenter.k8s.aws/v1/ec2nodeclasses',
+    optional: true,
+  },
+} satisfies Record<string, ResourceSpec>;
+
+type Key = keyof typeof RESOURCES;
+
+export class InformerClusterView implements ClusterView {
+  readonly resources: Record<Key, Resource<KubernetesObject>>;
+  private pools: PoolView[] | undefined;
+
+  constructor(
+    kc: KubeConfig,
+    readonly catalog: Catalog,
+    logger: Logger,
+    private readonly filePools?: readonly NodePool[],
+  ) {
+    const r = {} as Record<Key, Resource<KubernetesObject>>;
+    for (const key of Object.keys(RESOURCES) as Key[]) {
+      r[key] = new Resource(kc, RESOURCES[key], logger);
+    }
+    this.resources = r;
+    this.resources.nodePools.onChange(() => {
+      this.pools = undefined;
+    });
+  }
+
+  async start(): Promise<void> {
+    await Promise.all(Object.values(this.resources).map((r) => r.start()));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(Object.values(this.resources).map((r) => r.stop()));
+  }
+
+  /** Per resource: listed yet, and any note (a CRD not served). */
+  syncState(): { name: string; synced: boolean; detail: string | undefined }[] {
+    return Object.values(this.resources).map((r) => ({
+      name: r.spec.kind,
+      synced: r.synced,
+      detail: r.detail,
+    }));
+  }
+
+  get nodePools(): readonly PoolView[] {
+    this.pools ??= (this.filePools ?? (this.resources.nodePools.list() as unknown as NodePool[])).map(
+      poolView,
+    );
+    return this.pools;
+  }
+
+  profile(namespace: string, name: string): WorkloadProfile | undefined {
+    return this.resources.profiles.get(name, namespace) as unknown as WorkloadProfile | undefined;
+  }
+  pdbs(namespace: string): readonly PDB[] {
+    return this.resources.pdbs.list(namespace);
+  }
+  hpas(namespace: string): readonly HPA[] {
+    return this.resources.hpas.list(namespace) as unknown as HPA[];
+  }
+  workloads(namespace: string): readonly KubeObject[] {
+    return [
+      ...this.resources.deployments.list(namespace),
+      ...this.resources.statefulsets.list(namespace),
+    ] as KubeObject[];
+  }
+  namespaceLabels(namespace: string): Labels {
+    return (
+      this.resources.namespaces.get(namespace)?.metadata?.labels ?? {
+        'kubernetes.io/metadata.name': namespace,
+      }
+    );
+  }
+}

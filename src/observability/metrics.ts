@@ -1,0 +1,90 @@
+/**
+ * Berth's Prometheus metrics (DESIGN §8), on a registry of its own (never prom-client's global one),
+ * so tests and two servers in one process do not share counters.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export class Metrics {
+  readonly registry = new Registry();
+  readonly reviews = new Counter({
+    name: 'berth_admission_reviews_total',
+    help: 'Admission reviews answered, by webhook, operation, kind and verdict (allowed, denied, warned, skipped, error).',
+    labelNames: ['webhook', 'operation', 'kind', 'verdict'] as const,
+    registers: [this.registry],
+  });
+  readonly violations = new Counter({
+    name: 'berth_rule_violations_total',
+    help: 'Findings by rule and mode (enforce, warn, audit), audit-mode findings included.',
+    labelNames: ['rule', 'mode', 'kind'] as const,
+    registers: [this.registry],
+  });
+  readonly latency = new Histogram({
+    name: 'berth_admission_review_duration_seconds',
+    help: 'Time from receiving a review to answering it.',
+    labelNames: ['webhook'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+  readonly rejectedReviews = new Counter({
+    name: 'berth_admission_bad_requests_total',
+    help: 'Bodies that were not a well-formed AdmissionReview, answered with a 4xx, by reason class.',
+    labelNames: ['status'] as const,
+    registers: [this.registry],
+  });
+  readonly policyReloads = new Counter({
+    name: 'berth_policy_reloads_total',
+    help: 'policies.yaml reloads by result (applied, refused).',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+  readonly policyRefused = new Gauge({
+    name: 'berth_policy_refused',
+    help: '1 while the current policies.yaml on disk is refused and the last good one is in force.',
+    registers: [this.registry],
+  });
+  readonly certExpiry = new Gauge({
+    name: 'berth_certificate_expiry_timestamp_seconds',
+    help: 'When the serving certificate expires (Unix seconds).',
+    registers: [this.registry],
+  });
+  readonly cacheSynced = new Gauge({
+    name: 'berth_cache_synced',
+    help: '1 once the watch-fed cache of a resource has listed, by resource.',
+    labelNames: ['resource'] as const,
+    registers: [this.registry],
+  });
+  readonly leader = new Gauge({
+    name: 'berth_leader',
+    help: '1 while this replica holds the Lease (runs the profile controller and the provisioner).',
+    registers: [this.registry],
+  });
+  readonly queueDepth = new Gauge({
+    name: 'berth_provisioner_queue_depth',
+    help: 'Pods waiting for the provisioner.',
+    registers: [this.registry],
+  });
+  readonly launchLatency = new Histogram({
+    name: 'berth_provisioner_launch_duration_seconds',
+    help: 'Time for a launch request (CreateFleet or simulated) to return.',
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+  readonly nodes = new Gauge({
+    name: 'berth_nodes',
+    help: 'Nodes Berth launched and tracks, by NodePool.',
+    labelNames: ['nodepool'] as const,
+    registers: [this.registry],
+  });
+  readonly cost = new Gauge({
+    name: 'berth_cost_per_hour_dollars',
+    help: 'Price per hour of the nodes Berth tracks, by NodePool.',
+    labelNames: ['nodepool'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(opts: { defaults?: boolean } = {}) {
+    // Node's defaults include nodejs_eventloop_lag_seconds, the event-loop lag of DESIGN §8.
+    if (opts.defaults !== false)
+      collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
+  }
+}

@@ -1,0 +1,48 @@
+/** One log line and the metrics for each answered review. */
+import type { Logger } from 'pino';
+import type { Decision } from '../admission/admit.js';
+import type { AdmissionRequest } from '../admission/review.js';
+import type { Metrics } from '../observability/metrics.js';
+
+export interface DecisionRecord {
+  webhook: 'mutate' | 'validate';
+  request: AdmissionRequest;
+  decision: Decision;
+  seconds: number;
+  metrics: Metrics;
+  logger: Logger;
+}
+
+function verdictLabel(d: Decision): string {
+  if (!d.response.allowed) return d.verdict ? 'denied' : 'error';
+  if (d.skipped !== undefined) return 'skipped';
+  return (d.response.warnings?.length ?? 0) > 0 ? 'warned' : 'allowed';
+}
+
+export function recordDecision(r: DecisionRecord): void {
+  const { request, decision, metrics } = r;
+  const kind = request.kind.kind;
+  const verdict = verdictLabel(decision);
+  metrics.reviews.inc({ webhook: r.webhook, operation: request.operation, kind, verdict });
+  metrics.latency.observe({ webhook: r.webhook }, r.seconds);
+  const violations = decision.verdict?.violations ?? [];
+  for (const v of violations) metrics.violations.inc({ rule: v.rule, mode: v.mode, kind });
+  r.logger.info(
+    {
+      uid: request.uid,
+      webhook: r.webhook,
+      operation: request.operation,
+      kind,
+      namespace: request.namespace,
+      name: request.name ?? request.object?.metadata?.name ?? request.object?.metadata?.generateName,
+      dryRun: request.dryRun === true,
+      allowed: decision.response.allowed,
+      verdict,
+      violations: violations.map((v) => ({ rule: v.rule, mode: v.mode, message: v.message })),
+      ...(decision.skipped === undefined ? {} : { skipped: decision.skipped }),
+      ...(decision.patchOps === undefined ? {} : { patchOps: decision.patchOps }),
+      ms: Math.round(r.seconds * 100_000) / 100,
+    },
+    'decision',
+  );
+}

@@ -1,0 +1,97 @@
+/** The HTTPS listener for the webhook and the plain-HTTP listener for /metrics, with TLS reload. */
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import type { Metrics } from '../observability/metrics.js';
+import { createApp, type WebhookDeps } from './app.js';
+import { readTls, watchTls, type TlsFiles } from './tls.js';
+
+export interface ServeOptions {
+  host: string;
+  port: number;
+  metricsPort: number | undefined;
+  tls: TlsFiles;
+  tlsPollMs?: number;
+}
+
+export interface Running {
+  url: string;
+  metricsUrl: string | undefined;
+  https: HttpsServer;
+  close(): Promise<void>;
+}
+
+function listen(server: HttpServer | HttpsServer, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+function close(server: HttpServer | HttpsServer): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => {
+      resolve();
+    });
+    server.closeAllConnections();
+  });
+}
+
+function metricsServer(metrics: Metrics): HttpServer {
+  return createHttpServer((req, res) => {
+    if (req.url !== '/metrics') {
+      res.writeHead(404).end('not found: /metrics\n');
+      return;
+    }
+    metrics.registry.metrics().then(
+      (text) => {
+        res.writeHead(200, { 'Content-Type': metrics.registry.contentType }).end(text);
+      },
+      (e: unknown) => {
+        res.writeHead(500).end(String(e));
+      },
+    );
+  });
+}
+
+export async function startWebhook(deps: WebhookDeps, opts: ServeOptions, logger: Logger): Promise<Running> {
+  const pair = readTls(opts.tls);
+  deps.metrics.certExpiry.set(pair.notAfter.getTime() / 1000);
+  const https = createHttpsServer({ cert: pair.cert, key: pair.key }, createApp(deps));
+  // A body that trickles in past the deadline is cut off (408) rather than holding the API server.
+  https.requestTimeout = deps.deadlineMs;
+  https.headersTimeout = deps.deadlineMs;
+  https.keepAliveTimeout = 60_000;
+  const watch = watchTls(
+    https,
+    opts.tls,
+    (r) => {
+      if (r.ok) {
+        deps.metrics.certExpiry.set(r.pair.notAfter.getTime() / 1000);
+        logger.info({ notAfter: r.pair.notAfter.toISOString() }, 'serving certificate reloaded');
+      } else logger.error({ err: r.error }, 'serving certificate refused; the previous one stays in use');
+    },
+    opts.tlsPollMs,
+  );
+  const port = await listen(https, opts.port, opts.host);
+  let metrics: HttpServer | undefined;
+  let metricsUrl: string | undefined;
+  if (opts.metricsPort !== undefined) {
+    metrics = metricsServer(deps.metrics);
+    const mport = await listen(metrics, opts.metricsPort, opts.host);
+    metricsUrl = `http://${opts.host}:${mport}/metrics`;
+  }
+  return {
+    url: `https://${opts.host}:${port}`,
+    metricsUrl,
+    https,
+    close: async () => {
+      watch.stop();
+      await Promise.all([close(https), ...(metrics ? [close(metrics)] : [])]);
+    },
+  };
+}
