@@ -12,6 +12,7 @@ import type { Policies } from '../policies/policies.js';
 import type { ClusterView } from '../policies/view.js';
 import { PendingPdbView } from './overlay.js';
 import { ratchet } from './ratchet.js';
+import { withoutServerDefaults } from './defaults.js';
 import type { AdmissionRequest, AdmissionResponse } from './review.js';
 import { subjectOf } from './subject.js';
 
@@ -47,7 +48,8 @@ export function mutate(req: AdmissionRequest, ctx: AdmissionContext): Decision {
   if (name === undefined) return allow(req.uid, 'no profile');
   const profile = ctx.view.profile(namespace, name);
   if (!profile) return allow(req.uid, `profile ${namespace}/${name} not found`);
-  const compiled = compile(object, profile, ctx.policies, ctx.view.nodePools);
+  const input = withoutServerDefaults(object, req.operation);
+  const compiled = compile(input, profile, ctx.policies, ctx.view.nodePools);
   const ops = jsonpatch.compare(object, compiled.object);
   if (ops.length === 0) return { response: { uid: req.uid, allowed: true }, patchOps: 0 };
   return {

@@ -124,6 +124,8 @@ async function serve(opts: ServeOpts, io: CliIO): Promise<void> {
   await stopCluster();
   await running.close();
   io.exit(0);
+  // Client keep-alive sockets may hold the loop open; shutdown is done, so leave within 2 s regardless.
+  setTimeout(() => process.exit(0), 2000).unref();
 }
 
 export function registerServe(program: Command, io: CliIO): void {

@@ -1,0 +1,167 @@
+/**
+ * A real Kubernetes control plane on loopback for the e2e tier: etcd, kube-apiserver,
+ * kube-controller-manager (node lifecycle controller off: no kubelets) and kube-scheduler, with
+ * certificates and an admin token of its own, and a kubeconfig for kubectl and Berth.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+export interface ControlPlane {
+  dir: string;
+  kubeconfig: string;
+  server: string;
+  stop(): Promise<void>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const addr = s.address();
+      s.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
+    });
+  });
+}
+
+function start(bin: string, args: string[], log: string, procs: ChildProcess[]): ChildProcess {
+  const out = createWriteStream(log);
+  const p = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  p.stdout.pipe(out);
+  p.stderr.pipe(out);
+  procs.push(p);
+  return p;
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (await check().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${what} did not become ready within ${timeoutMs / 1000}s`);
+}
+
+export function kubeconfigFor(server: string, token: string): string {
+  return [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    `- name: e2e\n  cluster:\n    server: ${server}\n    insecure-skip-tls-verify: true`,
+    'users:',
+    `- name: admin\n  user:\n    token: ${token}`,
+    'contexts:',
+    '- name: e2e\n  context:\n    cluster: e2e\n    user: admin\n    namespace: default',
+    'current-context: e2e',
+    '',
+  ].join('\n');
+}
+
+export async function startControlPlane(bin: string, dir: string): Promise<ControlPlane> {
+  mkdirSync(dir, { recursive: true });
+  const procs: ChildProcess[] = [];
+  const token = randomBytes(16).toString('hex');
+  writeFileSync(join(dir, 'tokens.csv'), `${token},admin,admin,system:masters\n`);
+  const sa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  writeFileSync(join(dir, 'sa.key'), sa.privateKey.export({ type: 'pkcs1', format: 'pem' }));
+  writeFileSync(join(dir, 'sa.pub'), sa.publicKey.export({ type: 'spki', format: 'pem' }));
+  const [etcdPort, peerPort, apiPort] = [await freePort(), await freePort(), await freePort()];
+  start(
+    join(bin, 'etcd'),
+    [
+      `--data-dir=${join(dir, 'etcd')}`,
+      `--listen-client-urls=http://127.0.0.1:${etcdPort}`,
+      `--advertise-client-urls=http://127.0.0.1:${etcdPort}`,
+      `--listen-peer-urls=http://127.0.0.1:${peerPort}`,
+      `--initial-advertise-peer-urls=http://127.0.0.1:${peerPort}`,
+      `--initial-cluster=default=http://127.0.0.1:${peerPort}`,
+      '--unsafe-no-fsync',
+      '--log-level=warn',
+    ],
+    join(dir, 'etcd.log'),
+    procs,
+  );
+  await waitFor('etcd', async () => (await fetch(`http://127.0.0.1:${etcdPort}/health`)).ok, 30_000);
+  const server = `https://127.0.0.1:${apiPort}`;
+  start(
+    join(bin, 'kube-apiserver'),
+    [
+      `--etcd-servers=http://127.0.0.1:${etcdPort}`,
+      '--bind-address=127.0.0.1',
+      '--advertise-address=127.0.0.1',
+      `--secure-port=${apiPort}`,
+      `--cert-dir=${join(dir, 'apiserver-certs')}`,
+      `--token-auth-file=${join(dir, 'tokens.csv')}`,
+      '--authorization-mode=RBAC',
+      `--service-account-key-file=${join(dir, 'sa.pub')}`,
+      `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
+      '--service-account-issuer=https://kubernetes.default.svc',
+      '--service-cluster-ip-range=10.96.0.0/16',
+      '--allow-privileged=true',
+      '--enable-priority-and-fairness=false',
+    ],
+    join(dir, 'kube-apiserver.log'),
+    procs,
+  );
+  const kubeconfig = join(dir, 'kubeconfig');
+  writeFileSync(kubeconfig, kubeconfigFor(server, token));
+  await waitFor(
+    'kube-apiserver',
+    () => {
+      execFileSync('kubectl', ['--kubeconfig', kubeconfig, 'get', '--raw', '/readyz'], { stdio: 'ignore' });
+      return Promise.resolve(true);
+    },
+    120_000,
+  );
+  start(
+    join(bin, 'kube-controller-manager'),
+    [
+      `--kubeconfig=${kubeconfig}`,
+      '--controllers=*,-node-lifecycle-controller,-service-lb-controller,-node-route-controller,-cloud-node-lifecycle-controller',
+      `--service-account-private-key-file=${join(dir, 'sa.key')}`,
+      '--use-service-account-credentials=false',
+      '--leader-elect=false',
+      '--bind-address=127.0.0.1',
+      `--secure-port=${await freePort()}`,
+    ],
+    join(dir, 'kube-controller-manager.log'),
+    procs,
+  );
+  start(
+    join(bin, 'kube-scheduler'),
+    [
+      `--kubeconfig=${kubeconfig}`,
+      '--leader-elect=false',
+      '--bind-address=127.0.0.1',
+      `--secure-port=${await freePort()}`,
+    ],
+    join(dir, 'kube-scheduler.log'),
+    procs,
+  );
+  // The default ServiceAccount appears once the controller manager runs: the cluster is usable.
+  await waitFor(
+    'kube-controller-manager',
+    () => {
+      execFileSync(
+        'kubectl',
+        ['--kubeconfig', kubeconfig, 'get', 'serviceaccount', 'default', '-n', 'default'],
+        { stdio: 'ignore' },
+      );
+      return Promise.resolve(true);
+    },
+    60_000,
+  );
+  return {
+    dir,
+    kubeconfig,
+    server,
+    stop: async () => {
+      for (const p of procs.reverse()) p.kill('SIGTERM');
+      await new Promise((r) => setTimeout(r, 500));
+      for (const p of procs) if (p.exitCode === null) p.kill('SIGKILL');
+    },
+  };
+}

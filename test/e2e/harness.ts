@@ -1,0 +1,132 @@
+/** The e2e tier's tools: kubectl as a user runs it, `berth serve` processes, waiting. */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createWriteStream, readFileSync } from 'node:fs';
+import { get as httpsGet } from 'node:https';
+import { join } from 'node:path';
+
+export interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function kubectlWith(kubeconfig: string) {
+  return (args: string[], input?: string): Run => {
+    const r = spawnSync('kubectl', ['--kubeconfig', kubeconfig, ...args], {
+      input,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  };
+}
+
+export async function eventually<T>(
+  what: string,
+  probe: () => T | undefined | false,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < until) {
+    try {
+      const v = probe();
+      if (v !== undefined && v !== false) return v;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(
+    `timed out after ${timeoutMs / 1000}s waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`,
+  );
+}
+
+export interface Berth {
+  identity: string;
+  url: string;
+  metrics: string;
+  log: string;
+  proc: ChildProcess;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export interface BerthOptions {
+  identity: string;
+  kubeconfig: string;
+  tlsDir: string;
+  policies: string;
+  port: number;
+  metricsPort: number;
+  dir: string;
+}
+
+function ready(url: string, ca: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = httpsGet(url, { ca, agent: false }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('error', () => resolve(false));
+  });
+}
+
+export async function startBerth(o: BerthOptions): Promise<Berth> {
+  const log = join(o.dir, `berth-${o.identity}.log`);
+  const out = createWriteStream(log);
+  const proc = spawn(
+    process.execPath,
+    [
+      'dist/src/cli/main.js',
+      'serve',
+      '--kubeconfig',
+      o.kubeconfig,
+      '--tls-dir',
+      o.tlsDir,
+      '--policies',
+      o.policies,
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(o.port),
+      '--metrics-port',
+      String(o.metricsPort),
+      '--identity',
+      o.identity,
+      '--namespace',
+      'berth-system',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  proc.stdout.pipe(out);
+  proc.stderr.pipe(out);
+  const url = `https://127.0.0.1:${o.port}`;
+  const ca = join(o.tlsDir, 'ca.crt');
+  const caPem = readFileSync(ca, 'utf8');
+  const until = Date.now() + 60_000;
+  while (!(await ready(`${url}/readyz`, caPem))) {
+    if (proc.exitCode !== null) throw new Error(`berth ${o.identity} exited ${proc.exitCode}; see ${log}`);
+    if (Date.now() > until) throw new Error(`berth ${o.identity} not ready within 60s; see ${log}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return {
+    identity: o.identity,
+    url,
+    metrics: `http://127.0.0.1:${o.metricsPort}/metrics`,
+    log,
+    proc,
+    stop: (signal: NodeJS.Signals = 'SIGTERM') =>
+      new Promise((resolve) => {
+        if (proc.exitCode !== null || proc.signalCode !== null) {
+          resolve();
+          return;
+        }
+        const force = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+        proc.once('exit', () => {
+          clearTimeout(force);
+          resolve();
+        });
+        proc.kill(signal);
+      }),
+  };
+}

@@ -1,0 +1,345 @@
+/**
+ * Berth as a user sees it: a real API server, kubectl, and `berth serve` on the host behind
+ * webhook configurations that point at it (clientConfig.url, caBundle from `berth certs`).
+ */
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, startControlPlane, type ControlPlane } from './control-plane.js';
+import { eventually, kubectlWith, startBerth, type Berth } from './harness.js';
+
+const phases: [string, number][] = [];
+async function phase<T>(name: string, f: () => Promise<T> | T): Promise<T> {
+  const t = Date.now();
+  const v = await f();
+  phases.push([name, Date.now() - t]);
+  console.log(`e2e phase ${name}: ${((Date.now() - t) / 1000).toFixed(1)}s`);
+  return v;
+}
+
+let cp: ControlPlane;
+let kubectl: ReturnType<typeof kubectlWith>;
+let leader: Berth;
+let follower: Berth;
+let dir: string;
+let reapply: { code: number; stdout: string; stderr: string };
+
+function apply(yaml: string) {
+  return kubectl(['apply', '-f', '-'], yaml);
+}
+
+function pointWebhooksAt(url: string, caBundle: string) {
+  for (const [kind, path] of [
+    ['mutatingwebhookconfiguration', '/mutate'],
+    ['validatingwebhookconfiguration', '/validate'],
+  ] as const) {
+    const patch = [
+      { op: 'replace', path: '/webhooks/0/clientConfig', value: { url: `${url}${path}`, caBundle } },
+    ];
+    const r = kubectl(['patch', kind, 'berth', '--type=json', '-p', JSON.stringify(patch)]);
+    expect(r.code, r.stderr).toBe(0);
+  }
+}
+
+const profile = (name: string, minAvailable: string) => `
+apiVersion: berth.dev/v1alpha1
+kind: WorkloadProfile
+metadata: { name: ${name}, namespace: payments }
+spec:
+  runtimeClass: general
+  availability: { minReplicas: 3, zoneSpread: required }
+  scaling: { maxReplicas: 50, maxBurstPods: 20 }
+  compute: { cpuRequest: 500m, memoryRequest: 768Mi }
+  disruption: { minAvailable: ${minAvailable} }
+  cost: { spotAllowed: false }
+`;
+
+const deployment = (
+  name: string,
+  ns: string,
+  extra: { labels?: string; replicas?: number; resources?: boolean } = {},
+) => `
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: ${name}, namespace: ${ns}, labels: { ${extra.labels ?? `app.kubernetes.io/name: ${name}`} } }
+spec:
+  ${extra.replicas === undefined ? '' : `replicas: ${extra.replicas}`}
+  selector: { matchLabels: { app: ${name} } }
+  template:
+    metadata: { labels: { app: ${name} } }
+    spec:
+      containers:
+        - name: app
+          image: registry.example.com/${name}:1.0.0
+          ${extra.resources === false ? '' : 'resources: { requests: { cpu: 100m, memory: 128Mi }, limits: { memory: 128Mi } }'}
+      topologySpreadConstraints:
+        - { maxSkew: 1, topologyKey: topology.kubernetes.io/zone, whenUnsatisfiable: DoNotSchedule, labelSelector: { matchLabels: { app: ${name} } } }
+`;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'berth-e2e-'));
+  const bin = await phase('build control plane (cached after the first run)', () =>
+    execFileSync('bash', ['test/e2e/build-control-plane.sh'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }).trim(),
+  );
+  cp = await phase('start control plane', () => startControlPlane(bin, join(dir, 'cluster')));
+  kubectl = kubectlWith(cp.kubeconfig);
+  await phase('apply deploy/', async () => {
+    for (const crds of ['deploy/crds', 'deploy/karpenter-crds'])
+      expect(kubectl(['apply', '-k', crds]).code).toBe(0);
+    expect(kubectl(['wait', '--for=condition=Established', 'crd', '--all', '--timeout=60s']).code).toBe(0);
+    const r = kubectl(['apply', '-k', 'deploy/']);
+    expect(r.code, r.stderr).toBe(0);
+    reapply = kubectl(['apply', '-k', 'deploy/']);
+    // Berth's own namespace label check is the API server's: it must exist with its name label.
+    await eventually('namespace berth-system', () => kubectl(['get', 'ns', 'berth-system']).code === 0);
+  });
+  const tls = join(dir, 'tls');
+  execFileSync(process.execPath, [
+    'dist/src/cli/main.js',
+    'certs',
+    '--out',
+    tls,
+    '--dns',
+    'localhost',
+    '--ip',
+    '127.0.0.1',
+  ]);
+  const policies = join(dir, 'policies.yaml');
+  copyFileSync('policies.yaml', policies);
+  const common = { kubeconfig: cp.kubeconfig, tlsDir: tls, policies, dir };
+  leader = await phase('start berth (leader)', async () =>
+    startBerth({ ...common, identity: 'berth-a', port: await freePort(), metricsPort: await freePort() }),
+  );
+  await eventually('berth-a to hold the Lease', () => leaseHolder() === 'berth-a');
+  follower = await phase('start berth (follower)', async () =>
+    startBerth({ ...common, identity: 'berth-b', port: await freePort(), metricsPort: await freePort() }),
+  );
+  // The API server calls the follower: it answers admission while the leader runs the controller.
+  pointWebhooksAt(follower.url, Buffer.from(readFileSync(join(tls, 'ca.crt'))).toString('base64'));
+  for (const ns of ['payments', 'apps']) kubectl(['create', 'namespace', ns]);
+}, 900_000);
+
+afterAll(async () => {
+  // Undefined when beforeAll failed part-way.
+  const started = [leader as Berth | undefined, follower as Berth | undefined];
+  for (const b of started) await b?.stop();
+  await (cp as ControlPlane | undefined)?.stop();
+  console.log(
+    `e2e phases: ${phases.map(([n, ms]) => `${n} ${(ms / 1000).toFixed(1)}s`).join('; ')}; logs in ${dir}`,
+  );
+});
+
+function leaseHolder(): string | undefined {
+  const r = kubectl([
+    'get',
+    'lease',
+    'berth-leader',
+    '-n',
+    'berth-system',
+    '-o',
+    'jsonpath={.spec.holderIdentity}',
+  ]);
+  return r.code === 0 ? r.stdout : undefined;
+}
+
+describe('1. the manifests Berth ships', () => {
+  it('apply cleanly to a real API server, again without change, and explain the profile API', () => {
+    // Applied twice before the webhooks were pointed at the host's berth: the second is a no-op.
+    expect(reapply.code, reapply.stderr).toBe(0);
+    expect(reapply.stdout).toMatch(/workloadprofiles\.berth\.dev unchanged/);
+    expect(reapply.stdout).not.toMatch(/ created$/m);
+    const explain = kubectl(['explain', 'workloadprofile.spec']);
+    expect(explain.code, explain.stderr).toBe(0);
+    expect(explain.stdout).toContain('runtimeClass');
+    expect(explain.stdout).toContain('disruption');
+  });
+});
+
+describe('2. WorkloadProfile admission', () => {
+  it('denies the undrainable DESIGN example with the rule id, the arithmetic and the fix', () => {
+    const r = apply(profile('billing-api', '80%'));
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('admission webhook "validate.berth.dev" denied the request');
+    expect(r.stderr).toContain('[profile-undrainable] WorkloadProfile payments/billing-api');
+    expect(r.stderr).toContain('80% of 3 rounds up to 3');
+    expect(r.stderr).toMatch(/fix: .*66%/);
+  });
+
+  it('accepts the fixed profile, and kubectl get wp shows it Ready', async () => {
+    const r = apply(profile('billing-api', '66%'));
+    expect(r.code, r.stderr).toBe(0);
+    const row = await eventually('billing-api Ready', () => {
+      const out = kubectl(['get', 'wp', 'billing-api', '-n', 'payments']).stdout;
+      return /billing-api\s+general\s+3\s+50\s+false\s+\d+\s+True/.test(out) ? out : undefined;
+    });
+    expect(row).toMatch(/NAME\s+CLASS\s+MIN\s+MAX\s+SPOT\s+BOUND\s+READY\s+AGE/);
+  });
+});
+
+describe('3. a Deployment bound to the profile', () => {
+  it('is compiled by the mutating webhook', () => {
+    const r = apply(
+      deployment('billing-api', 'payments', {
+        labels: 'app.kubernetes.io/name: billing-api, berth.dev/profile: billing-api',
+        resources: false,
+      }),
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const d = JSON.parse(
+      kubectl(['get', 'deploy', 'billing-api', '-n', 'payments', '-o', 'json']).stdout,
+    ) as {
+      metadata: { labels: Record<string, string>; annotations: Record<string, string> };
+      spec: {
+        replicas: number;
+        template: {
+          spec: {
+            containers: { resources: unknown }[];
+            topologySpreadConstraints: { topologyKey: string }[];
+            nodeSelector?: Record<string, string>;
+            affinity?: unknown;
+          };
+        };
+      };
+    };
+    expect(d.spec.replicas).toBe(3);
+    expect(d.spec.template.spec.containers[0]?.resources).toEqual({
+      requests: { cpu: '500m', memory: '768Mi' },
+      limits: { memory: '1152Mi' },
+    });
+    expect(d.spec.template.spec.topologySpreadConstraints.map((t) => t.topologyKey)).toEqual(
+      expect.arrayContaining(['topology.kubernetes.io/zone', 'kubernetes.io/hostname']),
+    );
+    expect(d.spec.template.spec.nodeSelector).toMatchObject({ 'berth.dev/runtime-class': 'general' });
+    expect(JSON.stringify(d.spec.template.spec.affinity)).toContain('on-demand');
+    expect(d.metadata.annotations['berth.dev/compiled-from']).toMatch(/^billing-api@\d+$/);
+  });
+
+  it('gets its generated PDB from the profile controller, owned by the Deployment', async () => {
+    const pdb = await eventually('billing-api-berth', () => {
+      const r = kubectl(['get', 'pdb', 'billing-api-berth', '-n', 'payments', '-o', 'json']);
+      return r.code === 0
+        ? (JSON.parse(r.stdout) as {
+            spec: { minAvailable: string };
+            metadata: { ownerReferences: { kind: string; name: string }[] };
+          })
+        : undefined;
+    });
+    expect(pdb.spec.minAvailable).toBe('66%');
+    expect(pdb.metadata.ownerReferences[0]).toMatchObject({ kind: 'Deployment', name: 'billing-api' });
+    await eventually(
+      'bound count 1',
+      () =>
+        kubectl(['get', 'wp', 'billing-api', '-n', 'payments', '-o', 'jsonpath={.status.boundCount}'])
+          .stdout === '1',
+    );
+  });
+
+  it('cannot be scaled below the profile minimum', () => {
+    const r = kubectl(['scale', 'deploy/billing-api', '-n', 'payments', '--replicas=1']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('denied the request');
+    expect(r.stderr).toMatch(
+      /\[(replicas-below-profile|pdb-blocks-eviction)\] Deployment payments\/billing-api/,
+    );
+    expect(
+      kubectl(['get', 'deploy', 'billing-api', '-n', 'payments', '-o', 'jsonpath={.spec.replicas}']).stdout,
+    ).toBe('3');
+  });
+});
+
+describe('4. warn and audit modes', () => {
+  it('shows a warn-mode finding as Warning: and creates the object', () => {
+    const r = apply(deployment('no-requests', 'apps', { replicas: 2, resources: false }));
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/Warning: \[requests-missing\]/);
+    expect(kubectl(['get', 'deploy', 'no-requests', '-n', 'apps']).code).toBe(0);
+  });
+
+  it('keeps an audit-mode finding from the user, but not from metrics and logs', async () => {
+    const r = apply(deployment('unlabelled', 'apps', { labels: 'team: web', replicas: 2 }));
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toContain('required-labels');
+    const metrics = await fetch(follower.metrics).then((x) => x.text());
+    expect(metrics).toMatch(
+      /berth_rule_violations_total\{rule="required-labels",mode="audit",kind="Deployment"\} [1-9]/,
+    );
+    await eventually('audit log line', () =>
+      readFileSync(follower.log, 'utf8').includes('"rule":"required-labels","mode":"audit"'),
+    );
+  });
+});
+
+describe('5. PodDisruptionBudgets', () => {
+  it('denies a PDB that would make an existing Deployment undrainable', () => {
+    expect(apply(deployment('orders', 'apps', { replicas: 3 })).code).toBe(0);
+    const r = apply(`
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: { name: orders-strict, namespace: apps }
+spec: { minAvailable: 3, selector: { matchLabels: { app: orders } } }
+`);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('[pdb-blocks-eviction]');
+  });
+
+  it('denies a second PDB over the same pods', () => {
+    const first = apply(`
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: { name: orders, namespace: apps }
+spec: { maxUnavailable: 1, selector: { matchLabels: { app: orders } } }
+`);
+    expect(first.code, first.stderr).toBe(0);
+    const second = apply(`
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: { name: orders-too, namespace: apps }
+spec: { maxUnavailable: 1, selector: { matchLabels: { app: orders } } }
+`);
+    expect(second.code).not.toBe(0);
+    expect(second.stderr).toContain('[pdb-overlap]');
+  });
+});
+
+describe('7. leader election', () => {
+  it('only the Lease holder reconciles; when it dies the other takes over within the lease duration', async () => {
+    expect(leaseHolder()).toBe('berth-a');
+    expect(readFileSync(follower.log, 'utf8')).not.toContain('generated PDB');
+    await leader.stop('SIGKILL');
+    const killed = Date.now();
+    // Admission keeps answering (the API server calls berth-b) while the Lease is still berth-a's.
+    expect(apply(profile('checkout', '66%')).code).toBe(0);
+    await eventually('berth-b to take the Lease', () => leaseHolder() === 'berth-b', 30_000);
+    expect(Date.now() - killed).toBeLessThan(15_000 + 2_000 + 2_000);
+    expect(
+      apply(
+        deployment('checkout', 'payments', {
+          labels: 'app.kubernetes.io/name: checkout, berth.dev/profile: checkout',
+        }),
+      ).code,
+    ).toBe(0);
+    await eventually(
+      'checkout-berth from the new leader',
+      () => kubectl(['get', 'pdb', 'checkout-berth', '-n', 'payments']).code === 0,
+      30_000,
+    );
+  });
+});
+
+describe('8. with Berth stopped', () => {
+  it('excluded namespaces still accept changes; others follow failurePolicy Fail', async () => {
+    await follower.stop();
+    for (const ns of ['kube-system', 'berth-system']) {
+      const r = apply(deployment('still-works', ns, { replicas: 1 }));
+      expect(r.code, `${ns}: ${r.stderr}`).toBe(0);
+    }
+    const blocked = apply(deployment('blocked', 'apps', { replicas: 2 }));
+    expect(blocked.code).not.toBe(0);
+    expect(blocked.stderr).toMatch(/failed calling webhook "(mutate|validate)\.berth\.dev"/);
+  });
+});
