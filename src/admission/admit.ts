@@ -7,6 +7,7 @@ import jsonpatch from 'fast-json-patch';
 import type { KubeObject } from '../kube/objects.js';
 import { isCompiledKind } from '../kube/workload.js';
 import { compile, profileNameFor } from '../policies/compile/compile.js';
+import { generatePdb } from '../policies/compile/pdb.js';
 import { denialMessage, evaluate, type Verdict } from '../policies/engine.js';
 import type { Policies } from '../policies/policies.js';
 import type { ClusterView } from '../policies/view.js';
@@ -69,7 +70,8 @@ function viewFor(object: KubeObject, namespace: string, ctx: AdmissionContext): 
   const name = profileNameFor(object, ctx.policies, namespace);
   const profile = name === undefined ? undefined : ctx.view.profile(namespace, name);
   if (!profile) return ctx.view;
-  const pdb = compile(object, profile, ctx.policies, ctx.view.nodePools).pdb;
+  // The PDB depends only on the workload's name and selector, which compilation never changes.
+  const pdb = generatePdb(object, profile);
   return pdb ? new PendingPdbView(ctx.view, pdb) : ctx.view;
 }
 

@@ -105,6 +105,16 @@ export async function startCluster(
   const filePools = opts.nodepools !== undefined ? session.nodePools : undefined;
   const view = new InformerClusterView(kc, session.catalog, base.logger, filePools);
   const events = new EventRecorder(api, identity, base.logger);
+  // A refused policies.yaml is an Event on the ConfigMap it is mounted from (deploy/berth).
+  live.onReload((r) => {
+    if (!r.applied)
+      events.emit({
+        involved: { apiVersion: 'v1', kind: 'ConfigMap', namespace: opts.namespace, name: 'berth-policies' },
+        type: 'Warning',
+        reason: 'PoliciesRefused',
+        message: `policies.yaml refused; the last good policy stays in force: ${r.errors.join('; ')}`,
+      });
+  });
   const controller = new ProfileController({
     api,
     custom: kc.makeApiClient(CustomObjectsApi),

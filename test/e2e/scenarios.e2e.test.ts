@@ -3,7 +3,7 @@
  * webhook configurations that point at it (clientConfig.url, caBundle from `berth certs`).
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,6 +24,7 @@ let kubectl: ReturnType<typeof kubectlWith>;
 let leader: Berth;
 let follower: Berth;
 let dir: string;
+let policies: string;
 let reapply: { code: number; stdout: string; stderr: string };
 
 function apply(yaml: string) {
@@ -109,7 +110,7 @@ beforeAll(async () => {
     '--ip',
     '127.0.0.1',
   ]);
-  const policies = join(dir, 'policies.yaml');
+  policies = join(dir, 'policies.yaml');
   copyFileSync('policies.yaml', policies);
   const common = { kubeconfig: cp.kubeconfig, tlsDir: tls, policies, dir };
   leader = await phase('start berth (leader)', async () =>
@@ -303,6 +304,46 @@ spec: { maxUnavailable: 1, selector: { matchLabels: { app: orders } } }
 `);
     expect(second.code).not.toBe(0);
     expect(second.stderr).toContain('[pdb-overlap]');
+  });
+});
+
+describe('policies.yaml, live', () => {
+  it('refuses a bad file visibly, keeps the last good policy, and applies a good one without a restart', async () => {
+    const good = readFileSync('policies.yaml', 'utf8');
+    writeFileSync(
+      policies,
+      good.replace('requests-missing: { mode: warn }', 'requests-missing: { mode: sometimes }'),
+    );
+    await eventually('the refusal in metrics', async () =>
+      (await fetch(follower.metrics).then((r) => r.text())).includes('berth_policy_refused 1'),
+    );
+    const event = await eventually('a PoliciesRefused Event', () => {
+      const r = kubectl([
+        'get',
+        'events',
+        '-n',
+        'berth-system',
+        '--field-selector',
+        'reason=PoliciesRefused',
+        '-o',
+        'jsonpath={.items[0].message}',
+      ]);
+      return r.stdout.includes('policies.yaml') ? r.stdout : undefined;
+    });
+    expect(event).toMatch(/policies\.yaml:\d+:\d+/);
+    // The last good policy (requests-missing: warn) is still in force.
+    expect(apply(deployment('still-warns', 'apps', { replicas: 2, resources: false })).code).toBe(0);
+    writeFileSync(
+      policies,
+      good.replace('requests-missing: { mode: warn }', 'requests-missing: { mode: enforce }'),
+    );
+    await eventually('the good file applied', async () =>
+      (await fetch(follower.metrics).then((r) => r.text())).includes('berth_policy_refused 0'),
+    );
+    const denied = apply(deployment('now-denied', 'apps', { replicas: 2, resources: false }));
+    expect(denied.code).not.toBe(0);
+    expect(denied.stderr).toContain('[requests-missing]');
+    writeFileSync(policies, good);
   });
 });
 

@@ -1,0 +1,62 @@
+/**
+ * The server side of bench:webhook, in its own process so the load generator does not share its
+ * event loop: `berth` (the real webhook app, logging one JSON line per decision to /dev/null) or
+ * `bare` (an HTTPS express handler that parses the same body and answers allowed: true — the
+ * transport ceiling). Prints "READY <port>" when listening.
+ */
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { parseArgs } from 'node:util';
+import express from 'express';
+import { pino } from 'pino';
+import { planCerts } from '../src/certs/rotate.js';
+import { Metrics } from '../src/observability/metrics.js';
+import { createApp, MAX_BODY_BYTES } from '../src/webhook/app.js';
+
+const { values } = parseArgs({ options: { mode: { type: 'string', default: 'berth' } } });
+const certs = planCerts(
+  {},
+  {
+    dns: ['localhost'],
+    ips: ['127.0.0.1'],
+    now: new Date(),
+    caDays: 30,
+    servingDays: 30,
+    renewBeforeDays: 1,
+  },
+).files;
+
+function bare(): express.Express {
+  const app = express();
+  app.post('/validate', express.json({ limit: MAX_BODY_BYTES }), (req, res) => {
+    const uid = (req.body as { request?: { uid?: string } }).request?.uid ?? '';
+    res.json({
+      apiVersion: 'admission.k8s.io/v1',
+      kind: 'AdmissionReview',
+      response: { uid, allowed: true },
+    });
+  });
+  return app;
+}
+
+async function berth(): Promise<express.Express> {
+  // Loaded only for this mode: the ceiling's process holds no catalog.
+  const { policies, view } = await import('./scenario.js');
+  return createApp({
+    context: () => ({ view, policies, today: new Date().toISOString().slice(0, 10) }),
+    checks: () => [],
+    metrics: new Metrics(),
+    logger: pino(pino.destination({ dest: '/dev/null', sync: false })),
+    deadlineMs: 4000,
+    failOpen: false,
+  });
+}
+
+const app = values.mode === 'bare' ? bare() : await berth();
+const server = createServer({ cert: certs['tls.crt'], key: certs['tls.key'] }, app);
+server.keepAliveTimeout = 60_000;
+server.listen(0, '127.0.0.1', () => {
+  process.stdout.write(`READY ${(server.address() as AddressInfo).port}\n`);
+});
+// Exit through process.exit so --cpu-prof and friends write their output.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(0));
