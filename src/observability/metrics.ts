@@ -39,7 +39,7 @@ export class Metrics {
   });
   readonly policyRefused = new Gauge({
     name: 'berth_policy_refused',
-    help: '1 while the current policies.yaml on disk is refused and the last good one is in force.',
+    help: 'Whether the policies.yaml on disk is refused (1) and the last good one is in force, or applied (0).',
     registers: [this.registry],
   });
   readonly certExpiry = new Gauge({

@@ -39,7 +39,13 @@ function start(bin: string, args: string[], log: string, procs: ChildProcess[]):
 async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
-    if (await check().catch(() => false)) return;
+    // A check may throw synchronously (execFileSync) or reject: either means not yet.
+    if (
+      await Promise.resolve()
+        .then(check)
+        .catch(() => false)
+    )
+      return;
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`${what} did not become ready within ${timeoutMs / 1000}s`);

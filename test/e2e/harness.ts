@@ -23,14 +23,14 @@ export function kubectlWith(kubeconfig: string) {
 
 export async function eventually<T>(
   what: string,
-  probe: () => T | undefined | false,
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
   timeoutMs = 30_000,
 ): Promise<T> {
   const until = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < until) {
     try {
-      const v = probe();
+      const v = await probe();
       if (v !== undefined && v !== false) return v;
     } catch (e) {
       last = e;

@@ -315,7 +315,7 @@ describe('policies.yaml, live', () => {
       good.replace('requests-missing: { mode: warn }', 'requests-missing: { mode: sometimes }'),
     );
     await eventually('the refusal in metrics', async () =>
-      (await fetch(follower.metrics).then((r) => r.text())).includes('berth_policy_refused 1'),
+      /^berth_policy_refused 1$/m.test(await fetch(follower.metrics).then((r) => r.text())),
     );
     const event = await eventually('a PoliciesRefused Event', () => {
       const r = kubectl([
@@ -338,7 +338,7 @@ describe('policies.yaml, live', () => {
       good.replace('requests-missing: { mode: warn }', 'requests-missing: { mode: enforce }'),
     );
     await eventually('the good file applied', async () =>
-      (await fetch(follower.metrics).then((r) => r.text())).includes('berth_policy_refused 0'),
+      /^berth_policy_refused 0$/m.test(await fetch(follower.metrics).then((r) => r.text())),
     );
     const denied = apply(deployment('now-denied', 'apps', { replicas: 2, resources: false }));
     expect(denied.code).not.toBe(0);
