@@ -114,6 +114,8 @@ function bodyErrors(deps: WebhookDeps) {
 export function createApp(deps: WebhookDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // Reviews are never cached: no ETag hashing of every answer.
+  app.disable('etag');
   const now = deps.now ?? (() => performance.now());
   const json = express.json({ limit: MAX_BODY_BYTES, strict: false });
   app.use((_req, res, next) => {
