@@ -37,6 +37,14 @@ export interface ControllerDeps {
   resyncMs?: number;
 }
 
+function canonical(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) =>
+    x !== null && typeof x === 'object' && !Array.isArray(x)
+      ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b)))
+      : x,
+  );
+}
+
 export class ProfileController {
   private timer: NodeJS.Timeout | undefined;
   private resync: NodeJS.Timeout | undefined;
@@ -181,7 +189,8 @@ export class ProfileController {
       pools: this.d.view.nodePools,
       now: this.clock(),
     });
-    if (JSON.stringify(status) === JSON.stringify(profile.status ?? {})) return;
+    // The API server returns keys sorted; compare canonically so an unchanged status is not re-sent.
+    if (canonical(status) === canonical(profile.status ?? {})) return;
     const wasReady = profile.status?.conditions?.find((c) => c.type === 'Ready');
     const ready = status.conditions?.find((c) => c.type === 'Ready');
     if (ready?.status === 'False' && wasReady?.status !== 'False')
