@@ -25,7 +25,7 @@ function withNamespace(obj: KubeObject, namespace: string): KubeObject {
 }
 
 /** An object made and re-made by a controller (a Deployment's ReplicaSet, its Pods) is judged through its owner. */
-export function controllerOf(obj: KubeObject): string | undefined {
+function controllerOf(obj: KubeObject): string | undefined {
   const owner = obj.metadata?.ownerReferences?.find((r) => r.controller === true);
   return owner ? `${owner.kind}/${owner.name}` : undefined;
 }

@@ -2,7 +2,7 @@
 import { KubernetesObjectApi } from '@kubernetes/client-node';
 import type { Command } from 'commander';
 import { patchCaBundle } from '../certs/ca-bundle.js';
-import { planCerts } from '../certs/rotate.js';
+import { CERT_DEFAULTS, planCerts } from '../certs/rotate.js';
 import { DirStore, SecretStore, type CertStore } from '../certs/stores.js';
 import { loadKubeConfig } from '../kube/client.js';
 import type { CliIO } from './io.js';
@@ -60,9 +60,13 @@ export function registerCerts(program: Command, io: CliIO): void {
     .option('--service <name>', "the webhook Service's name (its DNS names go into the certificate)", 'berth')
     .option('--dns <name...>', "DNS names for the certificate (default: the Service's names)")
     .option('--ip <address...>', 'IP addresses for the certificate (e.g. 127.0.0.1 for local use)')
-    .option('--days <n>', 'serving certificate lifetime', '365')
-    .option('--ca-days <n>', 'CA lifetime', '3650')
-    .option('--renew-before <n>', 'renew what expires within this many days', '30')
+    .option('--days <n>', 'serving certificate lifetime', String(CERT_DEFAULTS.servingDays))
+    .option('--ca-days <n>', 'CA lifetime', String(CERT_DEFAULTS.caDays))
+    .option(
+      '--renew-before <n>',
+      'renew what expires within this many days',
+      String(CERT_DEFAULTS.renewBeforeDays),
+    )
     .option(
       '--patch-webhooks [name]',
       "patch the CA bundle into the webhook configurations (default name 'berth')",

@@ -17,9 +17,8 @@ import { denialMessage, todayOf } from '../policies/engine.js';
 import type { LivePolicies } from '../policies/live.js';
 import { PROFILE_API_VERSION } from '../policies/schema/profile-schema.js';
 import type { Metrics } from '../observability/metrics.js';
-import type { Check } from '../webhook/readiness.js';
-import { startWebhook, type Running } from '../webhook/server.js';
-import { tlsFilesIn } from '../webhook/tls.js';
+import { policiesCheck, type Check } from '../webhook/readiness.js';
+import { startWebhook, type Running, type ServeOptions } from '../webhook/server.js';
 import type { WebhookDeps } from '../webhook/app.js';
 import type { CliIO } from './io.js';
 import type { ServeOpts } from './serve.js';
@@ -30,7 +29,7 @@ export interface ClusterStart {
   session: Session;
   live: LivePolicies;
   base: { metrics: Metrics; logger: Logger; deadlineMs: number; failOpen: boolean };
-  host: string;
+  listen: ServeOptions;
   io: CliIO;
 }
 
@@ -69,11 +68,9 @@ function denialEvents(events: EventSink) {
 }
 
 function checks(view: InformerClusterView, live: LivePolicies, elector: LeaderElector): Check[] {
-  const pending = view.syncState().filter((s) => !s.synced);
-  const notes = view
-    .syncState()
-    .filter((s) => s.detail !== undefined)
-    .map((s) => s.detail ?? '');
+  const state = view.syncState();
+  const pending = state.filter((s) => !s.synced);
+  const notes = state.filter((s) => s.detail !== undefined).map((s) => s.detail ?? '');
   return [
     {
       name: 'caches',
@@ -84,13 +81,7 @@ function checks(view: InformerClusterView, live: LivePolicies, elector: LeaderEl
           ? { detail: notes.join('; ') }
           : {}),
     },
-    {
-      name: 'policies',
-      ok: true,
-      ...(live.refused
-        ? { warning: `policies.yaml refused, last good policy in force: ${live.refused.join('; ')}` }
-        : {}),
-    },
+    policiesCheck(live.refused),
     { name: 'leader', ok: true, detail: elector.leading ? 'this replica leads' : 'following' },
   ];
 }
@@ -98,7 +89,7 @@ function checks(view: InformerClusterView, live: LivePolicies, elector: LeaderEl
 export async function startCluster(
   s: ClusterStart,
 ): Promise<{ running: Running; stop: () => Promise<void> }> {
-  const { opts, session, live, base, host, io } = s;
+  const { opts, session, live, base, io } = s;
   const kc = loadKubeConfig(opts.kubeconfig);
   const api = KubernetesObjectApi.makeApiClient(kc);
   const identity = opts.identity ?? process.env.POD_NAME ?? hostname();
@@ -152,11 +143,7 @@ export async function startCluster(
     checks: () => checks(view, live, elector),
     onDecision: denialEvents(events),
   };
-  const running = await startWebhook(
-    deps,
-    { host, port: Number(opts.port), metricsPort: Number(opts.metricsPort), tls: tlsFilesIn(opts.tlsDir) },
-    base.logger,
-  );
+  const running = await startWebhook(deps, s.listen, base.logger);
   elector.start();
   return {
     running,

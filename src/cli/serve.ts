@@ -4,11 +4,13 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { pino, type Logger } from 'pino';
 import { DirStore } from '../certs/stores.js';
-import { planCerts } from '../certs/rotate.js';
+import { CERT_DEFAULTS, planCerts } from '../certs/rotate.js';
 import { LivePolicies } from '../policies/live.js';
 import { Metrics } from '../observability/metrics.js';
 import { startWebhook, type Running } from '../webhook/server.js';
 import { tlsFilesIn } from '../webhook/tls.js';
+import { policiesCheck } from '../webhook/readiness.js';
+import { todayOf } from '../policies/engine.js';
 import type { CliIO } from './io.js';
 import { localView } from './serve-local.js';
 import { startCluster } from './serve-cluster.js';
@@ -47,15 +49,13 @@ async function ensureLocalCerts(dir: string, io: CliIO): Promise<void> {
     dns: ['localhost'],
     ips: ['127.0.0.1'],
     now: io.clock(),
-    caDays: 3650,
-    servingDays: 365,
-    renewBeforeDays: 30,
+    ...CERT_DEFAULTS,
   });
   await store.save(plan.files);
   io.err(`berth: no certificate in ${dir}; created one for localhost and 127.0.0.1\n`);
 }
 
-export function depsBase(opts: ServeOpts, live: LivePolicies, metrics: Metrics, logger: Logger) {
+function depsBase(opts: ServeOpts, live: LivePolicies, metrics: Metrics, logger: Logger) {
   const deadlineMs = Number(opts.deadlineMs);
   if (!Number.isFinite(deadlineMs) || deadlineMs <= 0)
     throw new Error(`--deadline-ms must be positive, got ${opts.deadlineMs}`);
@@ -74,7 +74,12 @@ async function serve(opts: ServeOpts, io: CliIO): Promise<void> {
   const live = new LivePolicies(session.policies, opts.policies);
   const metrics = new Metrics();
   const base = depsBase(opts, live, metrics, logger);
-  const host = opts.host ?? (opts.local === true ? '127.0.0.1' : '0.0.0.0');
+  const listen = {
+    host: opts.host ?? (opts.local === true ? '127.0.0.1' : '0.0.0.0'),
+    port: port('--port', opts.port),
+    metricsPort: port('--metrics-port', opts.metricsPort),
+    tls: tlsFilesIn(opts.tlsDir),
+  };
   const stopWatch = live.watch();
   let running: Running;
   let stopCluster = (): Promise<void> => Promise.resolve();
@@ -83,28 +88,15 @@ async function serve(opts: ServeOpts, io: CliIO): Promise<void> {
     const view = localView(opts.file ?? [], session);
     const deps: WebhookDeps = {
       ...base,
-      context: () => ({ view, policies: live.current, today: io.clock().toISOString().slice(0, 10) }),
+      context: () => ({ view, policies: live.current, today: todayOf(() => io.clock()) }),
       checks: () => [
         { name: 'cache', ok: true, detail: `local files (${opts.file?.length ?? 0} paths)` },
-        {
-          name: 'policies',
-          ok: true,
-          ...(live.refused ? { warning: `refused: ${live.refused.join('; ')}` } : {}),
-        },
+        policiesCheck(live.refused),
       ],
     };
-    running = await startWebhook(
-      deps,
-      {
-        host,
-        port: port('--port', opts.port),
-        metricsPort: port('--metrics-port', opts.metricsPort),
-        tls: tlsFilesIn(opts.tlsDir),
-      },
-      logger,
-    );
+    running = await startWebhook(deps, listen, logger);
   } else {
-    const cluster = await startCluster({ opts, session, live, base, host, io });
+    const cluster = await startCluster({ opts, session, live, base, listen, io });
     running = cluster.running;
     stopCluster = cluster.stop;
   }

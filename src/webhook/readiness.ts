@@ -7,6 +7,17 @@ export interface Check {
   detail?: string;
 }
 
+/** policies.yaml on disk refused: a warning, not a failure — the last good policy is in force. */
+export function policiesCheck(refused: readonly string[] | undefined): Check {
+  return refused
+    ? {
+        name: 'policies',
+        ok: true,
+        warning: `policies.yaml refused, last good policy in force: ${refused.join('; ')}`,
+      }
+    : { name: 'policies', ok: true };
+}
+
 export function renderChecks(checks: readonly Check[]): { ready: boolean; text: string } {
   const ready = checks.every((c) => c.ok);
   const lines = checks.map((c) => {

@@ -275,33 +275,26 @@ describe('4. warn and audit modes', () => {
   });
 });
 
+/** A PDB in namespace apps over the pods of Deployment orders. */
+const pdb = (name: string, budget: string) => `
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: { name: ${name}, namespace: apps }
+spec: { ${budget}, selector: { matchLabels: { app: orders } } }
+`;
+
 describe('5. PodDisruptionBudgets', () => {
   it('denies a PDB that would make an existing Deployment undrainable', () => {
     expect(apply(deployment('orders', 'apps', { replicas: 3 })).code).toBe(0);
-    const r = apply(`
-apiVersion: policy/v1
-kind: PodDisruptionBudget
-metadata: { name: orders-strict, namespace: apps }
-spec: { minAvailable: 3, selector: { matchLabels: { app: orders } } }
-`);
+    const r = apply(pdb('orders-strict', 'minAvailable: 3'));
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('[pdb-blocks-eviction]');
   });
 
   it('denies a second PDB over the same pods', () => {
-    const first = apply(`
-apiVersion: policy/v1
-kind: PodDisruptionBudget
-metadata: { name: orders, namespace: apps }
-spec: { maxUnavailable: 1, selector: { matchLabels: { app: orders } } }
-`);
+    const first = apply(pdb('orders', 'maxUnavailable: 1'));
     expect(first.code, first.stderr).toBe(0);
-    const second = apply(`
-apiVersion: policy/v1
-kind: PodDisruptionBudget
-metadata: { name: orders-too, namespace: apps }
-spec: { maxUnavailable: 1, selector: { matchLabels: { app: orders } } }
-`);
+    const second = apply(pdb('orders-too', 'maxUnavailable: 1'));
     expect(second.code).not.toBe(0);
     expect(second.stderr).toContain('[pdb-overlap]');
   });
