@@ -1,0 +1,53 @@
+/** Existing nodes, from Node objects and the pods bound to them. */
+import type { V1Node, V1Pod } from '@kubernetes/client-node';
+import { cpuMillis, memoryMiB } from '../../kube/quantity.js';
+import type { BoundPod, ExistingNode } from '../solver/model.js';
+import type { Res } from '../solver/resources.js';
+import { requestsOf } from './pods.js';
+
+function allocatableOf(node: V1Node): Res {
+  const a = (node.status?.allocatable ?? node.status?.capacity ?? {}) as Record<string, string | undefined>;
+  return {
+    cpu: cpuMillis(a.cpu) ?? 0,
+    mem: memoryMiB(a.memory) ?? 0,
+    pods: Number.parseInt(a.pods ?? '110', 10),
+    gpu: Number.parseInt(a['nvidia.com/gpu'] ?? '0', 10),
+  };
+}
+
+/** Pods that hold resources on their node: bound and not finished. */
+export function holdsResources(pod: V1Pod): boolean {
+  const phase = pod.status?.phase;
+  return pod.spec?.nodeName !== undefined && phase !== 'Succeeded' && phase !== 'Failed';
+}
+
+export function boundPod(pod: V1Pod): BoundPod {
+  const namespace = pod.metadata?.namespace ?? 'default';
+  const spec = pod.spec ?? { containers: [] };
+  const anti = spec.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? [];
+  return {
+    id: `${namespace}/${pod.metadata?.name ?? ''}`,
+    namespace,
+    labels: pod.metadata?.labels ?? {},
+    requests: requestsOf(spec, true),
+    antiAffinity: anti.map((t) => ({
+      key: t.topologyKey,
+      selector: t.labelSelector ?? {},
+      namespaces: t.namespaces && t.namespaces.length > 0 ? t.namespaces : [namespace],
+    })),
+  };
+}
+
+export function existingNode(node: V1Node, pods: readonly V1Pod[], inFlight = false): ExistingNode {
+  const name = node.metadata?.name ?? '';
+  const deleting = node.metadata?.deletionTimestamp !== undefined;
+  return {
+    name,
+    labels: { 'kubernetes.io/hostname': name, ...(node.metadata?.labels ?? {}) },
+    taints: node.spec?.taints ?? [],
+    allocatable: allocatableOf(node),
+    pods: pods.filter((p) => p.spec?.nodeName === name && holdsResources(p)).map(boundPod),
+    inFlight,
+    unschedulable: node.spec?.unschedulable === true || deleting,
+  };
+}

@@ -1,0 +1,126 @@
+/**
+ * Pods as the solver sees them, from Pod objects, from workloads (one per replica, named
+ * `<workload>-<index>`) and from DaemonSets (per-node overhead).
+ */
+import type { V1PodSpec, V1PodAffinityTerm, V1TopologySpreadConstraint } from '@kubernetes/client-node';
+import type { KubeObject } from '../../kube/objects.js';
+import { podRequests } from '../../kube/resources.js';
+import type { LabelSelector } from '../../kube/selector.js';
+import { podTemplateOf, type PodTemplate } from '../../kube/workload.js';
+import { podRequirementTerms } from '../../scheduling/pod-requirements.js';
+import type { DaemonSetShape, SolverPod, SpreadTerm, TopologyTerm } from '../solver/model.js';
+import type { Res } from '../solver/resources.js';
+
+export function requestsOf(spec: V1PodSpec, bare: boolean): Res {
+  const r = podRequests(spec, bare);
+  return { cpu: r.cpuMillis, mem: r.memoryMiB, pods: 1, gpu: r.nvidiaGpu };
+}
+
+/** matchLabelKeys add the pod's own values to the selector (keys the pod lacks are ignored). */
+function spreadSelector(
+  c: V1TopologySpreadConstraint,
+  labels: Readonly<Record<string, string>>,
+): LabelSelector {
+  const selector = c.labelSelector ?? {};
+  const extra: Record<string, string> = {};
+  for (const k of c.matchLabelKeys ?? []) {
+    const v = labels[k];
+    if (v !== undefined) extra[k] = v;
+  }
+  if (Object.keys(extra).length === 0) return selector;
+  const out: LabelSelector = { matchLabels: { ...(selector.matchLabels ?? {}), ...extra } };
+  if (selector.matchExpressions) out.matchExpressions = selector.matchExpressions;
+  return out;
+}
+
+function spreadOf(
+  spec: V1PodSpec,
+  namespace: string,
+  labels: Readonly<Record<string, string>>,
+): SpreadTerm[] {
+  return (spec.topologySpreadConstraints ?? [])
+    .filter((c) => c.whenUnsatisfiable === 'DoNotSchedule')
+    .map((c) => ({
+      key: c.topologyKey,
+      maxSkew: c.maxSkew,
+      selector: spreadSelector(c, labels),
+      namespaces: [namespace],
+    }));
+}
+
+function termsOf(terms: V1PodAffinityTerm[] | undefined, namespace: string): TopologyTerm[] {
+  return (terms ?? []).map((t) => ({
+    key: t.topologyKey,
+    selector: t.labelSelector ?? {},
+    namespaces: t.namespaces && t.namespaces.length > 0 ? t.namespaces : [namespace],
+  }));
+}
+
+export function solverPod(id: string, namespace: string, template: PodTemplate, bare: boolean): SolverPod {
+  const spec = template.spec;
+  const labels = template.metadata.labels ?? {};
+  return {
+    id,
+    namespace,
+    labels,
+    requests: requestsOf(spec, bare),
+    terms: podRequirementTerms(spec),
+    tolerations: spec.tolerations ?? [],
+    spread: spreadOf(spec, namespace, labels),
+    affinity: termsOf(spec.affinity?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution, namespace),
+    antiAffinity: termsOf(
+      spec.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution,
+      namespace,
+    ),
+  };
+}
+
+function replicasOf(obj: KubeObject): number {
+  const spec = (obj.spec ?? {}) as Record<string, unknown>;
+  if (obj.kind === 'Job') return numberOr(spec.parallelism, 1);
+  if (obj.kind === 'CronJob') {
+    const job = (spec.jobTemplate as { spec?: Record<string, unknown> } | undefined)?.spec ?? {};
+    return numberOr(job.parallelism, 1);
+  }
+  return numberOr(spec.replicas, 1);
+}
+
+function numberOr(v: unknown, d: number): number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : d;
+}
+
+const EXPANDED: ReadonlySet<string> = new Set(['Deployment', 'StatefulSet', 'ReplicaSet', 'Job', 'CronJob']);
+
+/**
+ * The pods an object asks for: a pending Pod itself (bound pods belong to their node), a workload's
+ * replicas. Other kinds ask for none.
+ */
+export function podsOf(obj: KubeObject, defaultNamespace: string): SolverPod[] {
+  const namespace = obj.metadata?.namespace ?? defaultNamespace;
+  const name = obj.metadata?.name ?? obj.metadata?.generateName ?? 'unnamed';
+  const template = podTemplateOf(obj);
+  if (!template) return [];
+  if (obj.kind === 'Pod') {
+    const spec = template.spec;
+    if (spec.nodeName) return [];
+    return [solverPod(`${namespace}/${name}`, namespace, template, true)];
+  }
+  if (!EXPANDED.has(obj.kind ?? '')) return [];
+  const n = replicasOf(obj);
+  return Array.from({ length: n }, (_, i) =>
+    solverPod(`${namespace}/${name}-${i}`, namespace, template, false),
+  );
+}
+
+export function daemonSetOf(obj: KubeObject): DaemonSetShape | undefined {
+  if (obj.kind !== 'DaemonSet') return undefined;
+  const template = podTemplateOf(obj);
+  if (!template) return undefined;
+  const spec = template.spec;
+  return {
+    name: `${obj.metadata?.namespace ?? 'default'}/${obj.metadata?.name ?? ''}`,
+    requests: requestsOf(spec, false),
+    terms: podRequirementTerms(spec),
+    tolerations: spec.tolerations ?? [],
+  };
+}

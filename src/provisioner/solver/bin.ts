@@ -1,0 +1,225 @@
+/**
+ * A node of the plan: an existing (or in-flight) node with fixed labels and capacity, or a new claim
+ * that keeps every instance type its pods still allow and launches the cheapest that holds them.
+ */
+import { LABEL } from '../catalog/instance-type.js';
+import { poolTypesFor } from '../../scheduling/placement.js';
+import { allows, Requirements } from '../../scheduling/requirements.js';
+import { untoleratedTaint, type Taint } from '../../scheduling/taints.js';
+import type { Catalog } from '../catalog/catalog.js';
+import type { ExistingNode, SolverPod } from './model.js';
+import { compatible, poolAllows, withinLimits, type PoolOption, type TypeOption } from './pools.js';
+import { addInto, fitsWith, maxOf, ZERO, type Res } from './resources.js';
+
+export interface PoolState {
+  readonly option: PoolOption;
+  /** Capacity of the types the plan's new bins currently need, for the pool's limits. */
+  reserved: { cpu: number; mem: number };
+}
+
+/** What accepting a pod's term would leave a new bin with. */
+interface Narrowed {
+  term: Requirements;
+  types: TypeOption[];
+  zones: string[];
+  capacityTypes: string[];
+}
+
+const EMPTY = new Requirements();
+
+interface BinInit {
+  name: string;
+  existing: ExistingNode | undefined;
+  pool: PoolState | undefined;
+  labels: Record<string, string>;
+  taints: readonly Taint[];
+  shape: Narrowed;
+  used: Res;
+}
+
+export class Bin {
+  readonly pods: string[] = [];
+  readonly used: Res;
+  zone: string | undefined;
+  private compat = new Map<string, Narrowed | null>();
+  private maxCap: Res = { ...ZERO };
+  /**
+   * The cheapest type that holds `used` (new bins), kept for the pool's limits. A new bin's `used` counts
+   * its pods only: each type's `cap` already leaves room for the pool's daemonsets.
+   */
+  current: TypeOption | undefined;
+
+  readonly name: string;
+  readonly existing: ExistingNode | undefined;
+  readonly pool: PoolState | undefined;
+  readonly labels: Record<string, string>;
+  readonly taints: readonly Taint[];
+  term: Requirements;
+  types: TypeOption[];
+  zones: string[];
+  capacityTypes: string[];
+
+  private constructor(init: BinInit) {
+    this.name = init.name;
+    this.existing = init.existing;
+    this.pool = init.pool;
+    this.labels = init.labels;
+    this.taints = init.taints;
+    this.term = init.shape.term;
+    this.types = init.shape.types;
+    this.zones = init.shape.zones;
+    this.capacityTypes = init.shape.capacityTypes;
+    this.used = init.used;
+    this.zone = init.existing ? init.existing.labels[LABEL.zone] : undefined;
+    this.refreshMax();
+  }
+
+  static ofNode(node: ExistingNode): Bin {
+    const used: Res = { ...ZERO };
+    for (const p of node.pods) addInto(used, p.requests);
+    const zone = node.labels[LABEL.zone];
+    return new Bin({
+      name: node.name,
+      existing: node,
+      pool: undefined,
+      labels: { ...node.labels },
+      taints: node.taints,
+      shape: { term: EMPTY, types: [], zones: zone ? [zone] : [], capacityTypes: [] },
+      used,
+    });
+  }
+
+  static claim(name: string, pool: PoolState, narrowed: Narrowed): Bin {
+    const bin = new Bin({
+      name,
+      existing: undefined,
+      pool,
+      labels: { ...pool.option.view.labels, [LABEL.hostname]: name },
+      taints: pool.option.view.taints,
+      shape: narrowed,
+      used: { ...ZERO },
+    });
+    if (narrowed.zones.length === 1) bin.pin(narrowed.zones[0] ?? '');
+    return bin;
+  }
+
+  get isNew(): boolean {
+    return this.existing === undefined;
+  }
+
+  pin(zone: string): void {
+    this.zone = zone;
+    this.zones = [zone];
+    this.labels[LABEL.zone] = zone;
+  }
+
+  /** The value of a topology key on this bin (undefined: not known yet, e.g. an unpinned zone). */
+  domain(key: string): string | undefined {
+    return this.labels[key];
+  }
+
+  private refreshMax(): void {
+    let m: Res = { ...ZERO };
+    if (this.existing) m = { ...this.existing.allocatable };
+    else for (const t of this.types) m = maxOf(m, t.cap);
+    this.maxCap = m;
+  }
+
+  /** Whether the pod's node requirements and tolerations allow this bin; the narrowed claim if new. */
+  accepts(pod: SolverPod, placementKey: string, catalog: Catalog): Narrowed | null {
+    const hit = this.compat.get(placementKey);
+    if (hit !== undefined) return hit;
+    const out = this.compute(pod, catalog);
+    this.compat.set(placementKey, out);
+    return out;
+  }
+
+  private compute(pod: SolverPod, catalog: Catalog): Narrowed | null {
+    if (untoleratedTaint(this.taints, pod.tolerations)) return null;
+    const node = this.existing;
+    if (node) {
+      if (node.unschedulable) return null;
+      const ok = pod.terms.some((t) => t.matchesLabels(node.labels));
+      return ok ? { term: EMPTY, types: [], zones: this.zones, capacityTypes: [] } : null;
+    }
+    const pool = this.pool?.option;
+    if (!pool) return null;
+    for (const t of pod.terms) {
+      const n = narrow(pool, this, t, catalog);
+      if (n) return n;
+    }
+    return null;
+  }
+
+  /** The cheapest type holding `used + extra` within the pool's limits; undefined if none. */
+  typeFor(extra: Readonly<Res>, types: readonly TypeOption[] = this.types): TypeOption | undefined {
+    if (!fitsWith(this.maxCap, this.used, extra) && types === this.types) return undefined;
+    const pool = this.pool;
+    for (const t of types) {
+      if (!fitsWith(t.cap, this.used, extra)) continue;
+      if (!pool) return t;
+      const reserved = {
+        cpu: pool.reserved.cpu - (this.current?.type.capacity.cpuMillis ?? 0),
+        mem: pool.reserved.mem - (this.current?.type.capacity.memoryMiB ?? 0),
+      };
+      if (withinLimits(pool.option, t.type, reserved)) return t;
+    }
+    return undefined;
+  }
+
+  fits(extra: Readonly<Res>, narrowed: Narrowed | null): boolean {
+    if (this.existing) return fitsWith(this.existing.allocatable, this.used, extra);
+    return (
+      this.typeFor(extra, narrowed && narrowed.types !== this.types ? narrowed.types : this.types) !==
+      undefined
+    );
+  }
+
+  /** Places `count` identical pods; the caller has checked that they fit. */
+  add(ids: readonly string[], one: Readonly<Res>, narrowed: Narrowed | null): void {
+    if (this.isNew && narrowed && narrowed.types !== this.types) this.narrowTo(narrowed);
+    addInto(this.used, one, ids.length);
+    this.pods.push(...ids);
+    if (this.pool) {
+      const next = this.typeFor(ZERO);
+      const pool = this.pool;
+      pool.reserved.cpu +=
+        (next?.type.capacity.cpuMillis ?? 0) - (this.current?.type.capacity.cpuMillis ?? 0);
+      pool.reserved.mem +=
+        (next?.type.capacity.memoryMiB ?? 0) - (this.current?.type.capacity.memoryMiB ?? 0);
+      this.current = next;
+    }
+  }
+
+  private narrowTo(narrowed: Narrowed): void {
+    this.term = narrowed.term;
+    this.types = narrowed.types;
+    this.capacityTypes = narrowed.capacityTypes;
+    if (narrowed.zones.length < this.zones.length) {
+      this.zones = narrowed.zones;
+      if (this.zones.length === 1) this.pin(this.zones[0] ?? '');
+    }
+    this.compat.clear();
+    this.refreshMax();
+  }
+}
+
+/** A new bin narrowed by one pod term: its requirements, types, zones and capacity types. */
+export function narrow(
+  pool: PoolOption,
+  bin: Pick<Bin, 'term' | 'types' | 'zones' | 'capacityTypes'>,
+  term: Requirements,
+  catalog: Catalog,
+): Narrowed | null {
+  if (term.keys().next().done === true) return bin;
+  if (!poolAllows(pool.view, term) || !compatible(bin.term, term)) return null;
+  const merged = bin.term.merge(term);
+  const allowed = new Set(poolTypesFor(pool.view, merged, catalog).map((t) => t.name));
+  const types = bin.types.filter((t) => allowed.has(t.type.name));
+  const zoneReq = merged.get(LABEL.zone);
+  const ctReq = merged.get(LABEL.capacityType);
+  const zones = bin.zones.filter((z) => zoneReq === undefined || allows(zoneReq, z));
+  const capacityTypes = bin.capacityTypes.filter((c) => ctReq === undefined || allows(ctReq, c));
+  if (types.length === 0 || zones.length === 0 || capacityTypes.length === 0) return null;
+  return { term: merged, types, zones, capacityTypes };
+}

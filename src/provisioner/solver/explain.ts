@@ -1,0 +1,106 @@
+/**
+ * Why a pod could not be placed, in words a person can act on: the NodePool that came closest and what
+ * stopped it (a requirement, a taint, the largest instance type, the pool's limits, or the pod's
+ * topology constraints).
+ */
+import { describeRequirement, intersect, satisfiable, allows } from '../../scheduling/requirements.js';
+import { formatTaint, untoleratedTaint } from '../../scheduling/taints.js';
+import { WELL_KNOWN_LABELS } from '../catalog/instance-type.js';
+import { narrow, type PoolState } from './bin.js';
+import type { SolverPod } from './model.js';
+import type { PoolOption } from './pools.js';
+import { fitsWith, ZERO, type Res } from './resources.js';
+import type { SolverState } from './state.js';
+import { Requirements } from '../../scheduling/requirements.js';
+
+interface Finding {
+  distance: number;
+  text: string;
+}
+
+const EMPTY = new Requirements();
+
+function formatRes(r: Res): string {
+  const parts = [`cpu ${r.cpu}m`, `memory ${r.mem}Mi`];
+  if (r.gpu > 0) parts.push(`nvidia.com/gpu ${r.gpu}`);
+  return parts.join(', ');
+}
+
+function requirementConflict(pod: SolverPod, option: PoolOption): string | undefined {
+  for (const term of pod.terms) {
+    for (const r of term.values()) {
+      const own = option.view.requirements.get(r.key);
+      if (own === undefined) {
+        if (!WELL_KNOWN_LABELS.has(r.key) && !allows(r, undefined))
+          return `requires ${describeRequirement(r)} but NodePool ${option.view.name} sets no ${r.key} label`;
+      } else if (!satisfiable(intersect(own, r))) {
+        return `requires ${describeRequirement(r)} but NodePool ${option.view.name} allows ${describeRequirement(own)}`;
+      }
+    }
+  }
+  return undefined;
+}
+
+function findingFor(pod: SolverPod, pool: PoolState, state: SolverState): Finding {
+  const option = pool.option;
+  const name = option.view.name;
+  const conflict = requirementConflict(pod, option);
+  if (conflict) return { distance: 4, text: conflict };
+  const taint = untoleratedTaint(option.view.taints, pod.tolerations);
+  if (taint) return { distance: 3, text: `does not tolerate NodePool ${name}'s taint ${formatTaint(taint)}` };
+  const whole = {
+    term: EMPTY,
+    types: [...option.types],
+    zones: [...option.zones],
+    capacityTypes: [...option.capacityTypes],
+  };
+  const types = pod.terms.flatMap((t) => narrow(option, whole, t, state.input.catalog)?.types ?? []);
+  if (types.length === 0)
+    return {
+      distance: 2,
+      text: `no instance type NodePool ${name} allows meets its node requirements (or all are short of capacity)`,
+    };
+  const holding = types.filter((t) => fitsWith(t.cap, ZERO, pod.requests));
+  if (holding.length === 0) {
+    const big = types.reduce((a, b) =>
+      b.cap.mem > a.cap.mem || (b.cap.mem === a.cap.mem && b.cap.cpu > a.cap.cpu) ? b : a,
+    );
+    return {
+      distance: 1,
+      text: `requests (${formatRes(pod.requests)}) exceed the largest instance type NodePool ${name} allows: ${big.type.name} holds ${formatRes(big.cap)} after daemonsets`,
+    };
+  }
+  const remaining = {
+    cpuMillis: option.remaining.cpuMillis - pool.reserved.cpu,
+    memoryMiB: option.remaining.memoryMiB - pool.reserved.mem,
+  };
+  if (
+    holding.every(
+      (t) =>
+        t.type.capacity.cpuMillis > remaining.cpuMillis || t.type.capacity.memoryMiB > remaining.memoryMiB,
+    )
+  )
+    return {
+      distance: 0.5,
+      text: `NodePool ${name} is at its limits (${Math.max(0, remaining.cpuMillis)}m cpu, ${Math.max(0, remaining.memoryMiB)}Mi memory left)`,
+    };
+  return {
+    distance: 0,
+    text: `its topology constraints cannot be met on NodePool ${name} (spread, affinity or anti-affinity)`,
+  };
+}
+
+export function explain(state: SolverState, pod: SolverPod): string {
+  if (state.pools.length === 0) {
+    const auto = state.input.pools.some((p) => p.autoMode);
+    return auto
+      ? 'no NodePool Berth provisions for: the NodePools use EKS Auto Mode, which EKS provisions'
+      : 'no NodePool Berth provisions for';
+  }
+  let best: Finding | undefined;
+  for (const p of state.pools) {
+    const f = findingFor(pod, p, state);
+    if (!best || f.distance < best.distance) best = f;
+  }
+  return best?.text ?? 'no NodePool can take it';
+}

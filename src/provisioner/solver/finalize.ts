@@ -1,0 +1,78 @@
+/** Turns the solver's bins into plan nodes: each new claim launches the cheapest offering that holds it. */
+import { LABEL } from '../catalog/instance-type.js';
+import type { Bin } from './bin.js';
+import type { PlannedNode, SolverInput } from './model.js';
+import { offeringPrice } from './pools.js';
+import { fitsWith, ZERO } from './resources.js';
+
+const ALTERNATIVES = 10;
+
+function existingNode(bin: Bin, input: SolverInput): PlannedNode {
+  const labels = bin.labels;
+  const typeName = labels[LABEL.instanceType] ?? '';
+  const type = input.catalog.byName(typeName);
+  const zone = labels[LABEL.zone] ?? '';
+  const capacityType = labels[LABEL.capacityType] ?? 'on-demand';
+  const price =
+    bin.existing?.pricePerHour ?? (type ? input.catalog.price(type, zone, capacityType) : null) ?? 0;
+  return {
+    name: bin.name,
+    nodePool: labels[LABEL.nodePool] ?? '',
+    instanceType: typeName,
+    zone,
+    capacityType,
+    pricePerHour: price,
+    existing: true,
+    pods: [...bin.pods],
+    labels: { ...labels },
+    taints: bin.taints,
+    alternatives: [],
+  };
+}
+
+/** The plan node for a new bin, or undefined when no offering can be bought for it any more. */
+function newNode(bin: Bin, input: SolverInput): PlannedNode | undefined {
+  const zones = bin.zone === undefined ? bin.zones : [bin.zone];
+  const holding = bin.types.filter((t) => fitsWith(t.cap, bin.used, ZERO));
+  const offers = holding
+    .map((t) => ({ t, offer: offeringPrice(input, t.type, zones, bin.capacityTypes) }))
+    .filter((o) => o.offer !== undefined)
+    .sort(
+      (a, b) => (a.offer?.price ?? 0) - (b.offer?.price ?? 0) || a.t.type.name.localeCompare(b.t.type.name),
+    );
+  const first = offers[0];
+  if (!first?.offer || !bin.pool) return undefined;
+  const { zone, capacityType, price } = first.offer;
+  const labels: Record<string, string> = {
+    ...bin.labels,
+    ...first.t.type.labels,
+    [LABEL.zone]: zone,
+    [LABEL.region]: input.catalog.region,
+    [LABEL.capacityType]: capacityType,
+  };
+  return {
+    name: bin.name,
+    nodePool: bin.pool.option.view.name,
+    instanceType: first.t.type.name,
+    zone,
+    capacityType,
+    pricePerHour: price,
+    existing: false,
+    pods: [...bin.pods],
+    labels,
+    taints: bin.taints,
+    alternatives: offers.slice(1, ALTERNATIVES + 1).map((o) => o.t.type.name),
+  };
+}
+
+/** Plan nodes for every bin that received pods; `lost` gets the pods of a bin with nothing left to buy. */
+export function finalize(bins: readonly Bin[], input: SolverInput, lost: string[]): PlannedNode[] {
+  const out: PlannedNode[] = [];
+  for (const bin of bins) {
+    if (bin.pods.length === 0) continue;
+    const node = bin.existing ? existingNode(bin, input) : newNode(bin, input);
+    if (node) out.push(node);
+    else lost.push(...bin.pods);
+  }
+  return out;
+}

@@ -1,0 +1,276 @@
+/**
+ * Packing of pods without inter-pod constraints, by class (same node requirements and tolerations) and
+ * shape (same requests and labels). Each node is filled by the dot-product rule — the pod whose needs
+ * best match what the node has left — and the node's type is chosen for value: the LP's shadow prices
+ * say what a node's contents are worth, and the type that fills to the best worth per dollar wins.
+ */
+import { Bin, narrow, type PoolState } from './bin.js';
+import { solveLp, valueOf } from './lp.js';
+import type { SolverPod } from './model.js';
+import { withinLimits, type TypeOption } from './pools.js';
+import { addInto, fitsWith, ZERO, type Res } from './resources.js';
+import type { SolverState } from './state.js';
+import type { PodTopology } from './topology.js';
+import { untoleratedTaint } from '../../scheduling/taints.js';
+import { Requirements } from '../../scheduling/requirements.js';
+
+export interface Shape {
+  readonly key: string;
+  readonly req: Res;
+  readonly topo: PodTopology;
+  /** Pods still to place (taken from the end). */
+  readonly pods: SolverPod[];
+}
+
+export interface FreeClass {
+  readonly sample: SolverPod;
+  readonly shapes: Shape[];
+}
+
+const CANDIDATES = 8;
+
+/** Pods of one shape are interchangeable: same requests, namespace and labels. */
+export function shapeKey(pod: SolverPod): string {
+  const r = pod.requests;
+  return `${r.cpu}/${r.mem}/${r.pods}/${r.gpu}/${pod.namespace}/${JSON.stringify(pod.labels)}`;
+}
+const EMPTY = new Requirements();
+
+function remaining(c: FreeClass): number {
+  return c.shapes.reduce((n, s) => n + s.pods.length, 0);
+}
+
+function demandOf(c: FreeClass): Res {
+  const d: Res = { ...ZERO };
+  for (const s of c.shapes) addInto(d, s.req, s.pods.length);
+  return d;
+}
+
+/**
+ * Fill: first a proportional slice of every shape (each node then looks like the whole demand, so no
+ * node is left with the awkward pods at the end), then an L2-norm greedy top-up: the pod that leaves
+ * the smallest normalised residual, so that the node ends both full and balanced.
+ */
+export function fill(
+  cap: Readonly<Res>,
+  used: Readonly<Res>,
+  shapes: readonly Shape[],
+): { take: number[]; used: Res } {
+  const u: Res = { ...used };
+  const take = shapes.map(() => 0);
+  const demand: Res = { ...ZERO };
+  for (const s of shapes) addInto(demand, s.req, s.pods.length);
+  let f = 1;
+  for (const d of ['cpu', 'mem', 'pods', 'gpu'] as const)
+    if (demand[d] > 0) f = Math.min(f, (cap[d] - u[d]) / demand[d]);
+  if (f > 0) {
+    shapes.forEach((s, i) => {
+      const k = Math.floor(s.pods.length * f);
+      take[i] = k;
+      addInto(u, s.req, k);
+    });
+  }
+  const norm = (v: number, c: number): number => (c > 0 ? v / c : 0);
+  for (;;) {
+    let best = -1;
+    let bestScore = Number.NEGATIVE_INFINITY;
+    shapes.forEach((s, i) => {
+      if (s.pods.length - (take[i] ?? 0) <= 0 || !fitsWith(cap, u, s.req)) return;
+      const rc = norm(cap.cpu - u.cpu - s.req.cpu, cap.cpu);
+      const rm = norm(cap.mem - u.mem - s.req.mem, cap.mem);
+      const rp = norm(cap.pods - u.pods - s.req.pods, cap.pods);
+      const rg = norm(cap.gpu - u.gpu - s.req.gpu, cap.gpu);
+      const score = -(rc * rc + rm * rm + rp * rp + rg * rg);
+      if (score > bestScore) {
+        bestScore = score;
+        best = i;
+      }
+    });
+    const s = shapes[best];
+    if (!s) break;
+    take[best] = (take[best] ?? 0) + 1;
+    addInto(u, s.req, 1);
+  }
+  return { take, used: u };
+}
+
+function commit(
+  state: SolverState,
+  bin: Bin,
+  c: FreeClass,
+  take: readonly number[],
+  narrowed: Parameters<Bin['add']>[2],
+): void {
+  c.shapes.forEach((s, i) => {
+    const k = take[i] ?? 0;
+    if (k > 0) state.place(bin, s.pods.splice(s.pods.length - k, k), s.topo, narrowed);
+  });
+}
+
+/** Whether growing a bin to type t keeps its pool within limits. */
+function affordable(bin: Bin, t: TypeOption): boolean {
+  const pool = bin.pool;
+  if (!pool) return true;
+  return withinLimits(pool.option, t.type, {
+    cpu: pool.reserved.cpu - (bin.current?.type.capacity.cpuMillis ?? 0),
+    mem: pool.reserved.mem - (bin.current?.type.capacity.memoryMiB ?? 0),
+  });
+}
+
+/** The type a bin should grow to: the best worth per dollar at shadow prices y among those holding it. */
+function target(bin: Bin, types: readonly TypeOption[], y: Res): TypeOption | undefined {
+  let best: TypeOption | undefined;
+  let bestE = Number.NEGATIVE_INFINITY;
+  for (const t of types) {
+    if (!fitsWith(t.cap, bin.used, ZERO) || !affordable(bin, t)) continue;
+    const e = valueOf(y, t.cap) / t.price;
+    if (e > bestE * 1.0001 || (e >= bestE / 1.0001 && best && t.cap.cpu > best.cap.cpu)) {
+      best = t;
+      bestE = Math.max(bestE, e);
+    }
+  }
+  return best;
+}
+
+function fillOpenBins(state: SolverState, c: FreeClass, y: Res): void {
+  const key = state.placementKey(c.sample);
+  for (const bin of state.bins) {
+    if (remaining(c) === 0) return;
+    const n = bin.accepts(c.sample, key, state.input.catalog);
+    if (!n) continue;
+    let cap: Res;
+    if (bin.existing) cap = bin.existing.allocatable;
+    else {
+      const t = target(bin, n.types, y);
+      if (!t) continue;
+      cap = t.cap;
+    }
+    const { take } = fill(cap, bin.used, c.shapes);
+    if (take.some((k) => k > 0)) commit(state, bin, c, take, n);
+  }
+}
+
+export interface Option {
+  pool: PoolState;
+  narrowed: NonNullable<ReturnType<typeof narrow>>;
+}
+
+function optionsFor(state: SolverState, c: FreeClass): Option[] {
+  for (const tier of state.tiers) {
+    const out: Option[] = [];
+    for (const pool of tier) {
+      if (untoleratedTaint(pool.option.view.taints, c.sample.tolerations)) continue;
+      const whole = {
+        term: EMPTY,
+        types: [...pool.option.types],
+        zones: [...pool.option.zones],
+        capacityTypes: [...pool.option.capacityTypes],
+      };
+      for (const term of c.sample.terms) {
+        const narrowed = narrow(pool.option, whole, term, state.input.catalog);
+        if (narrowed) {
+          out.push({ pool, narrowed });
+          break;
+        }
+      }
+    }
+    if (out.length > 0) return out;
+  }
+  return [];
+}
+
+function cheapestHolding(types: readonly TypeOption[], used: Readonly<Res>): TypeOption | undefined {
+  return types.find((t) => fitsWith(t.cap, used, ZERO));
+}
+
+export interface Trial {
+  option: Option;
+  take: number[];
+  score: number;
+  pods: number;
+  bought: TypeOption;
+}
+
+type Reserved = ReadonlyMap<PoolState, { cpu: number; mem: number }>;
+
+function bestTrial(options: readonly Option[], c: FreeClass, y: Res, reserved?: Reserved): Trial | undefined {
+  const demand = demandOf(c);
+  let best: Trial | undefined;
+  for (const option of options) {
+    const ranked = [...option.narrowed.types].sort(
+      (a, b) => valueOf(y, b.cap) / b.price - valueOf(y, a.cap) / a.price || b.cap.cpu - a.cap.cpu,
+    );
+    const picks = ranked.slice(0, CANDIDATES);
+    const whole = cheapestHolding(option.narrowed.types, demand);
+    if (whole && !picks.includes(whole)) picks.push(whole);
+    for (const t of picks) {
+      const { take, used } = fill(t.cap, ZERO, c.shapes);
+      const pods = take.reduce((a, b) => a + b, 0);
+      const bought = cheapestHolding(option.narrowed.types, used);
+      const held = reserved?.get(option.pool) ?? option.pool.reserved;
+      if (pods === 0 || !bought || !withinLimits(option.pool.option, bought.type, held)) continue;
+      const score = valueOf(y, used) / bought.price;
+      if (!best || score > best.score * 1.000001 || (score >= best.score / 1.000001 && pods > best.pods))
+        best = { option, take, score, pods, bought };
+    }
+  }
+  return best;
+}
+
+/** The new bins a class would open for its remaining pods, and what they cost; nothing is changed. */
+export function simulate(
+  options: readonly Option[],
+  c: FreeClass,
+  y: Res,
+  reserved: Map<PoolState, { cpu: number; mem: number }>,
+): { trials: Trial[]; cost: number; placedAll: boolean } {
+  const copy: FreeClass = { sample: c.sample, shapes: c.shapes.map((s) => ({ ...s, pods: [...s.pods] })) };
+  const trials: Trial[] = [];
+  let cost = 0;
+  while (remaining(copy) > 0) {
+    const trial = bestTrial(options, copy, y, reserved);
+    if (!trial) break;
+    trials.push(trial);
+    cost += trial.bought.price;
+    const held = reserved.get(trial.option.pool) ?? { ...trial.option.pool.reserved };
+    held.cpu += trial.bought.type.capacity.cpuMillis;
+    held.mem += trial.bought.type.capacity.memoryMiB;
+    reserved.set(trial.option.pool, held);
+    copy.shapes.forEach((s, i) => s.pods.splice(s.pods.length - (trial.take[i] ?? 0), trial.take[i] ?? 0));
+  }
+  return { trials, cost, placedAll: remaining(copy) === 0 };
+}
+
+/** Opens a new bin for each trial, in order. */
+export function open(state: SolverState, c: FreeClass, trials: readonly Trial[]): Bin[] {
+  return trials.map((trial) => {
+    const bin = Bin.claim(state.newName(), trial.option.pool, trial.option.narrowed);
+    state.bins.push(bin);
+    commit(state, bin, c, trial.take, trial.option.narrowed);
+    return bin;
+  });
+}
+
+export interface Packed {
+  readonly c: FreeClass;
+  readonly options: readonly Option[];
+  readonly y: Res;
+  /** New bins holding this class's pods only (the improvement phase may repack them). */
+  readonly bins: Bin[];
+}
+
+/** Packs one class; the pods left in its shapes afterwards could not be placed. */
+export function packClass(state: SolverState, c: FreeClass): Packed {
+  const options = optionsFor(state, c);
+  const items = options.flatMap((o) => o.narrowed.types.map((t) => ({ cap: t.cap, price: t.price })));
+  const lp = solveLp(demandOf(c), items);
+  const y = lp.feasible ? lp.y : { cpu: 1, mem: 0, pods: 0, gpu: 0 };
+  fillOpenBins(state, c, y);
+  const bins: Bin[] = [];
+  while (remaining(c) > 0) {
+    const trial = bestTrial(options, c, y);
+    if (!trial) break;
+    bins.push(...open(state, c, [trial]));
+  }
+  return { c, options, y, bins };
+}

@@ -1,0 +1,81 @@
+/**
+ * The improvement phase, while the time budget lasts: ruin and recreate. The least valuable new nodes
+ * of a class (worth at shadow prices per dollar) are emptied and their pods packed again; the change is
+ * kept only if it costs less. Pods without inter-pod constraints are the only ones moved, so every
+ * constraint checked at placement still holds.
+ */
+import type { Bin, PoolState } from './bin.js';
+import { open, shapeKey, simulate, type FreeClass, type Packed } from './free.js';
+import { valueOf } from './lp.js';
+import type { SolverPod } from './model.js';
+import type { SolverState } from './state.js';
+
+function priceOf(bin: Bin): number {
+  return bin.current?.price ?? 0;
+}
+
+/** A class holding just the pods of `bins`, in the shapes of the original class. */
+function classOf(p: Packed, bins: readonly Bin[], pods: ReadonlyMap<string, SolverPod>): FreeClass {
+  const ids = new Set(bins.flatMap((b) => b.pods));
+  const shapes = p.c.shapes.map((s) => ({ ...s, pods: [] as SolverPod[] }));
+  const index = new Map(p.c.shapes.map((s, i) => [s.key, i]));
+  for (const id of ids) {
+    const pod = pods.get(id);
+    const i = pod ? index.get(shapeKey(pod)) : undefined;
+    if (pod && i !== undefined) shapes[i]?.pods.push(pod);
+  }
+  return { sample: p.c.sample, shapes };
+}
+
+function release(state: SolverState, bins: readonly Bin[]): void {
+  const gone = new Set(bins);
+  const ids = new Set(bins.flatMap((b) => b.pods));
+  for (const b of bins) {
+    const pool = b.pool;
+    if (pool && b.current) {
+      pool.reserved.cpu -= b.current.type.capacity.cpuMillis;
+      pool.reserved.mem -= b.current.type.capacity.memoryMiB;
+    }
+  }
+  const keep = state.bins.filter((b) => !gone.has(b));
+  state.bins.splice(0, state.bins.length, ...keep);
+  const bindings = state.bindings.filter((b) => !ids.has(b.pod));
+  state.bindings.splice(0, state.bindings.length, ...bindings);
+}
+
+/** One ruin-and-recreate step over the k least valuable bins; true if it made the plan cheaper. */
+function step(state: SolverState, p: Packed, k: number, pods: ReadonlyMap<string, SolverPod>): boolean {
+  const ranked = [...p.bins].sort(
+    (a, b) => valueOf(p.y, a.used) / priceOf(a) - valueOf(p.y, b.used) / priceOf(b),
+  );
+  const worst = ranked.slice(0, k);
+  if (worst.length < 2) return false;
+  const before = worst.reduce((n, b) => n + priceOf(b), 0);
+  const c = classOf(p, worst, pods);
+  const reserved = new Map<PoolState, { cpu: number; mem: number }>();
+  for (const b of worst) {
+    const pool = b.pool;
+    if (!pool || !b.current) continue;
+    const r = reserved.get(pool) ?? { ...pool.reserved };
+    r.cpu -= b.current.type.capacity.cpuMillis;
+    r.mem -= b.current.type.capacity.memoryMiB;
+    reserved.set(pool, r);
+  }
+  const sim = simulate(p.options, c, p.y, reserved);
+  if (!sim.placedAll || sim.cost >= before - 1e-9) return false;
+  release(state, worst);
+  const fresh = open(state, c, sim.trials);
+  const kept = p.bins.filter((b) => !worst.includes(b));
+  p.bins.splice(0, p.bins.length, ...kept, ...fresh);
+  return true;
+}
+
+export function improve(state: SolverState, packed: readonly Packed[], timeLeft: () => boolean): void {
+  const pods = new Map(state.input.pods.map((p) => [p.id, p]));
+  for (const p of packed) {
+    let k = 2;
+    while (timeLeft() && k <= Math.min(6, p.bins.length)) {
+      if (!step(state, p, k, pods)) k += 1;
+    }
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * The solver's data: what it is given (pods, nodes, pools, daemonsets, the catalog) and what it answers
+ * (a plan). Plain data, so that `berth plan`, the controller and the tests build it the same way.
+ */
+import type { Catalog } from '../catalog/catalog.js';
+import type { LabelSelector } from '../../kube/selector.js';
+import type { PoolView } from '../../scheduling/nodepool.js';
+import type { Requirements } from '../../scheduling/requirements.js';
+import type { Taint, Toleration } from '../../scheduling/taints.js';
+import type { Res } from './resources.js';
+
+/** A required inter-pod term or a DoNotSchedule spread constraint, over one topology key. */
+export interface TopologyTerm {
+  readonly key: string;
+  readonly selector: LabelSelector;
+  /** Namespaces whose pods count; the pod's own namespace unless the term names others. */
+  readonly namespaces: readonly string[];
+}
+
+export interface SpreadTerm extends TopologyTerm {
+  readonly maxSkew: number;
+}
+
+export interface SolverPod {
+  /** `namespace/name`. */
+  readonly id: string;
+  readonly namespace: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly requests: Res;
+  /** Alternatives (OR) of the node selector ∧ required node affinity. */
+  readonly terms: readonly Requirements[];
+  readonly tolerations: readonly Toleration[];
+  readonly spread: readonly SpreadTerm[];
+  readonly affinity: readonly TopologyTerm[];
+  readonly antiAffinity: readonly TopologyTerm[];
+}
+
+/** A pod already bound to a node: it uses resources and counts for topology. */
+export interface BoundPod {
+  readonly id: string;
+  readonly namespace: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly requests: Res;
+  readonly antiAffinity?: readonly TopologyTerm[];
+}
+
+/** A node that exists (or is being launched: `inFlight`), with what already runs on it. */
+export interface ExistingNode {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly taints: readonly Taint[];
+  readonly allocatable: Res;
+  readonly pods: readonly BoundPod[];
+  readonly inFlight: boolean;
+  /** USD/h when known (a claim Berth launched); shown, never counted as new spend. */
+  readonly pricePerHour?: number;
+  /** Not schedulable (cordoned, deleting): its pods count, new pods never land on it. */
+  readonly unschedulable?: boolean;
+}
+
+export interface DaemonSetShape {
+  readonly name: string;
+  readonly requests: Res;
+  readonly terms: readonly Requirements[];
+  readonly tolerations: readonly Toleration[];
+}
+
+export interface SolverInput {
+  readonly pods: readonly SolverPod[];
+  readonly nodes: readonly ExistingNode[];
+  /** NodePools Berth may provision for (Auto Mode pools are filtered out by the caller or here). */
+  readonly pools: readonly PoolView[];
+  readonly daemonSets: readonly DaemonSetShape[];
+  readonly catalog: Catalog;
+  /** Offerings (type/zone/capacityType) recently short of capacity: not used until they expire. */
+  readonly unavailable?: (type: string, zone: string, capacityType: string) => boolean;
+  /** Resources each NodePool's existing nodes already hold, for its `limits`. */
+  readonly poolUsage?: ReadonlyMap<string, { cpuMillis: number; memoryMiB: number }>;
+  /** Time the improvement phase may take; 0 for none. */
+  readonly budgetMillis?: number;
+  /** Milliseconds, monotonic; injected so that tests are deterministic. */
+  readonly clock?: () => number;
+  /** Prefix of new node names (default `berth-`). */
+  readonly namePrefix?: string;
+}
+
+export interface PlannedNode {
+  readonly name: string;
+  readonly nodePool: string;
+  readonly instanceType: string;
+  readonly zone: string;
+  readonly capacityType: string;
+  readonly pricePerHour: number;
+  readonly existing: boolean;
+  readonly pods: string[];
+  /** The labels the node will carry (pool template, instance type, zone, capacity type, hostname). */
+  readonly labels: Readonly<Record<string, string>>;
+  readonly taints: readonly Taint[];
+  /** New nodes: the cheapest types that also hold its pods, cheapest first (the fleet's overrides). */
+  readonly alternatives: readonly string[];
+}
+
+export interface Unschedulable {
+  readonly pod: string;
+  readonly reason: string;
+}
+
+export interface Plan {
+  readonly nodes: PlannedNode[];
+  readonly unschedulable: Unschedulable[];
+  /** Every placement in the order the solver made it (topology is checked in this order). */
+  readonly bindings: { pod: string; node: string }[];
+  readonly totals: {
+    nodes: number;
+    pods: number;
+    pricePerHour: number;
+    solveMillis: number;
+  };
+  /** LP lower bound on the price of the new capacity for the pods placed on new nodes. */
+  readonly lowerBound: number;
+}

@@ -1,0 +1,117 @@
+/**
+ * Placement of a pod with inter-pod constraints, one at a time and in order, as the scheduler would:
+ * an existing node, then a claim of this plan, then a new claim on the highest-weight pool that can
+ * take it (the cheapest offering among pools of equal weight).
+ */
+import { LABEL } from '../catalog/instance-type.js';
+import { untoleratedTaint } from '../../scheduling/taints.js';
+import { Bin, narrow, type PoolState } from './bin.js';
+import type { SolverPod } from './model.js';
+import type { TypeOption } from './pools.js';
+import { domainsOf, type SolverState } from './state.js';
+import type { PodTopology } from './topology.js';
+import { Requirements } from '../../scheduling/requirements.js';
+
+/** The first zone (emptiest for the pod's spreads) where the pod's constraints hold on this bin. */
+function pickZone(
+  state: SolverState,
+  topo: PodTopology,
+  bin: { domain(key: string): string | undefined },
+  zones: readonly string[],
+  domains: readonly string[],
+): string | undefined {
+  const ordered = [...zones].sort(
+    (a, b) => state.topology.countIn(topo, a) - state.topology.countIn(topo, b) || a.localeCompare(b),
+  );
+  return ordered.find(
+    (z) =>
+      state.topology.violation(topo, (k) => (k === LABEL.zone ? z : bin.domain(k)), domains) === undefined,
+  );
+}
+
+function tryBin(state: SolverState, bin: Bin, pod: SolverPod, topo: PodTopology, domains: string[]): boolean {
+  const n = bin.accepts(pod, state.placementKey(pod), state.input.catalog);
+  if (!n || !bin.fits(pod.requests, n)) return false;
+  if (bin.zone === undefined && topo.needsZone) {
+    const zone = pickZone(state, topo, bin, n.zones, domains);
+    if (zone === undefined) return false;
+    state.place(bin, [pod], undefined, n);
+    bin.pin(zone);
+    state.topology.record(topo, domainsOf(bin));
+    return true;
+  }
+  if (state.topology.violation(topo, domainsOf(bin), domains) !== undefined) return false;
+  state.place(bin, [pod], topo, n);
+  return true;
+}
+
+interface Candidate {
+  pool: PoolState;
+  narrowed: NonNullable<ReturnType<typeof narrow>>;
+  type: TypeOption;
+  zone: string | undefined;
+}
+
+const EMPTY = new Requirements();
+
+function candidateIn(
+  state: SolverState,
+  pool: PoolState,
+  pod: SolverPod,
+  topo: PodTopology,
+  domains: string[],
+): Candidate | undefined {
+  const option = pool.option;
+  if (untoleratedTaint(option.view.taints, pod.tolerations)) return undefined;
+  const whole = {
+    term: EMPTY,
+    types: [...option.types],
+    zones: [...option.zones],
+    capacityTypes: [...option.capacityTypes],
+  };
+  for (const term of pod.terms) {
+    const narrowed = narrow(option, whole, term, state.input.catalog);
+    if (!narrowed) continue;
+    const probe = Bin.claim('', { option, reserved: { ...pool.reserved } }, narrowed);
+    const type = probe.typeFor(pod.requests);
+    if (!type) continue;
+    let zone: string | undefined;
+    if (topo.needsZone) {
+      zone = pickZone(
+        state,
+        topo,
+        { domain: (k) => (k === LABEL.hostname ? '' : probe.domain(k)) },
+        narrowed.zones,
+        domains,
+      );
+      if (zone === undefined) continue;
+    }
+    return { pool, narrowed, type, zone };
+  }
+  return undefined;
+}
+
+function newBin(state: SolverState, pod: SolverPod, topo: PodTopology, domains: string[]): boolean {
+  for (const tier of state.tiers) {
+    let best: Candidate | undefined;
+    for (const pool of tier) {
+      const c = candidateIn(state, pool, pod, topo, domains);
+      if (c && (!best || c.type.price < best.type.price)) best = c;
+    }
+    if (!best) continue;
+    const bin = Bin.claim(state.newName(), best.pool, best.narrowed);
+    if (best.zone !== undefined) bin.pin(best.zone);
+    if (state.topology.violation(topo, domainsOf(bin), domains) !== undefined) continue;
+    state.bins.push(bin);
+    state.place(bin, [pod], topo, best.narrowed);
+    return true;
+  }
+  return false;
+}
+
+/** Places one pod; false when nothing can take it (the caller explains why). */
+export function placeOne(state: SolverState, pod: SolverPod, topo: PodTopology): boolean {
+  const domains = topo.needsZone ? state.zoneDomains(pod) : [];
+  for (const bin of state.bins) if (tryBin(state, bin, pod, topo, domains)) return true;
+  return newBin(state, pod, topo, domains);
+}

@@ -1,0 +1,127 @@
+/**
+ * What each NodePool can launch for the solver: its instance types with their allocatable after the
+ * daemonsets that would run there, their cheapest offering, and the pool's zones, capacity types and
+ * remaining limits.
+ */
+import type { Catalog } from '../catalog/catalog.js';
+import { LABEL, WELL_KNOWN_LABELS, type InstanceType } from '../catalog/instance-type.js';
+import type { PoolView } from '../../scheduling/nodepool.js';
+import { typesFor } from '../../scheduling/placement.js';
+import { allows, intersect, satisfiable, type Requirements } from '../../scheduling/requirements.js';
+import { untoleratedTaint } from '../../scheduling/taints.js';
+import type { DaemonSetShape, SolverInput } from './model.js';
+import { addInto, fromAllocatable, sub, ZERO, type Res } from './resources.js';
+
+export interface TypeOption {
+  readonly type: InstanceType;
+  /** Allocatable less the pool's daemonset overhead. */
+  readonly cap: Res;
+  /** Cheapest available offering anywhere the pool allows (USD/h). */
+  readonly price: number;
+}
+
+export interface PoolOption {
+  readonly view: PoolView;
+  readonly overhead: Res;
+  /** Every type the pool allows with an available offering, cheapest first. */
+  readonly types: readonly TypeOption[];
+  readonly byName: ReadonlyMap<string, TypeOption>;
+  readonly zones: readonly string[];
+  readonly capacityTypes: readonly string[];
+  /** What the pool may still add under its limits (Infinity when unlimited). */
+  readonly remaining: { cpuMillis: number; memoryMiB: number };
+}
+
+const CAPACITY_TYPES = ['spot', 'on-demand'] as const;
+
+/** Whether a requirement set and a term can hold together (every shared key satisfiable). */
+export function compatible(a: Requirements, b: Requirements): boolean {
+  for (const r of b.values()) {
+    const other = a.get(r.key);
+    if (other !== undefined && !satisfiable(intersect(other, r))) return false;
+  }
+  return true;
+}
+
+/**
+ * Whether a pool's nodes can satisfy a pod term: shared keys intersect, and a key the pool does not set
+ * is either an instance label (narrowed later) or one the pod allows to be absent.
+ */
+export function poolAllows(view: PoolView, term: Requirements): boolean {
+  for (const r of term.values()) {
+    const own = view.requirements.get(r.key);
+    if (own === undefined) {
+      if (!WELL_KNOWN_LABELS.has(r.key) && !allows(r, undefined)) return false;
+    } else if (!satisfiable(intersect(own, r))) return false;
+  }
+  return true;
+}
+
+function runsOn(ds: DaemonSetShape, view: PoolView): boolean {
+  if (untoleratedTaint(view.taints, ds.tolerations)) return false;
+  return ds.terms.length === 0 || ds.terms.some((t) => compatible(view.requirements, t));
+}
+
+export function offeringPrice(
+  input: Pick<SolverInput, 'catalog' | 'unavailable'>,
+  type: InstanceType,
+  zones: readonly string[],
+  capacityTypes: readonly string[],
+): { price: number; zone: string; capacityType: string } | undefined {
+  let best: { price: number; zone: string; capacityType: string } | undefined;
+  for (const capacityType of capacityTypes) {
+    for (const zone of zones) {
+      if (input.unavailable?.(type.name, zone, capacityType)) continue;
+      const price = input.catalog.price(type, zone, capacityType);
+      if (price !== null && (!best || price < best.price)) best = { price, zone, capacityType };
+    }
+  }
+  return best;
+}
+
+function limitLeft(limit: number | undefined, used: number | undefined): number {
+  return limit === undefined ? Number.POSITIVE_INFINITY : limit - (used ?? 0);
+}
+
+export function poolOption(input: SolverInput, view: PoolView): PoolOption {
+  const catalog: Catalog = input.catalog;
+  const overhead: Res = { ...ZERO };
+  for (const ds of input.daemonSets) if (runsOn(ds, view)) addInto(overhead, ds.requests);
+  const zoneReq = view.requirements.get(LABEL.zone);
+  const ctReq = view.requirements.get(LABEL.capacityType);
+  const zones = catalog.zones.filter((z) => zoneReq === undefined || allows(zoneReq, z));
+  const capacityTypes = CAPACITY_TYPES.filter((c) => ctReq === undefined || allows(ctReq, c));
+  const types: TypeOption[] = [];
+  for (const type of typesFor(view.requirements, catalog)) {
+    const cap = sub(fromAllocatable(type.allocatable), overhead);
+    if (cap.cpu <= 0 || cap.mem <= 0 || cap.pods <= 0) continue;
+    const offer = offeringPrice(input, type, zones, capacityTypes);
+    if (offer) types.push({ type, cap, price: offer.price });
+  }
+  types.sort((a, b) => a.price - b.price || a.type.name.localeCompare(b.type.name));
+  const used = input.poolUsage?.get(view.name);
+  return {
+    view,
+    overhead,
+    types,
+    byName: new Map(types.map((t) => [t.type.name, t])),
+    zones,
+    capacityTypes,
+    remaining: {
+      cpuMillis: limitLeft(view.limits.cpuMillis, used?.cpuMillis),
+      memoryMiB: limitLeft(view.limits.memoryMiB, used?.memoryMiB),
+    },
+  };
+}
+
+/** Whether launching this type keeps the pool within its limits (capacity counts, as Karpenter counts it). */
+export function withinLimits(
+  pool: PoolOption,
+  type: InstanceType,
+  reserved: { cpu: number; mem: number },
+): boolean {
+  return (
+    type.capacity.cpuMillis + reserved.cpu <= pool.remaining.cpuMillis &&
+    type.capacity.memoryMiB + reserved.mem <= pool.remaining.memoryMiB
+  );
+}

@@ -1,0 +1,80 @@
+/** Resource vectors: CPU millis, memory MiB, pod slots and GPUs, as the solver adds and compares them. */
+
+export interface Res {
+  cpu: number;
+  mem: number;
+  pods: number;
+  gpu: number;
+}
+
+export const ZERO: Readonly<Res> = Object.freeze({ cpu: 0, mem: 0, pods: 0, gpu: 0 });
+
+export function res(cpu: number, mem: number, pods = 1, gpu = 0): Res {
+  return { cpu, mem, pods, gpu };
+}
+
+export function add(a: Readonly<Res>, b: Readonly<Res>): Res {
+  return { cpu: a.cpu + b.cpu, mem: a.mem + b.mem, pods: a.pods + b.pods, gpu: a.gpu + b.gpu };
+}
+
+export function sub(a: Readonly<Res>, b: Readonly<Res>): Res {
+  return { cpu: a.cpu - b.cpu, mem: a.mem - b.mem, pods: a.pods - b.pods, gpu: a.gpu - b.gpu };
+}
+
+export function addInto(a: Res, b: Readonly<Res>, times = 1): void {
+  a.cpu += b.cpu * times;
+  a.mem += b.mem * times;
+  a.pods += b.pods * times;
+  a.gpu += b.gpu * times;
+}
+
+/** Whether `used + extra` fits within `cap` in every dimension. */
+export function fitsWith(cap: Readonly<Res>, used: Readonly<Res>, extra: Readonly<Res>): boolean {
+  return (
+    used.cpu + extra.cpu <= cap.cpu &&
+    used.mem + extra.mem <= cap.mem &&
+    used.pods + extra.pods <= cap.pods &&
+    used.gpu + extra.gpu <= cap.gpu
+  );
+}
+
+export function fits(cap: Readonly<Res>, need: Readonly<Res>): boolean {
+  return fitsWith(cap, ZERO, need);
+}
+
+/** How many more of `one` fit in `cap` after `used`. */
+export function howMany(cap: Readonly<Res>, used: Readonly<Res>, one: Readonly<Res>): number {
+  let n = Number.POSITIVE_INFINITY;
+  if (one.cpu > 0) n = Math.min(n, Math.floor((cap.cpu - used.cpu) / one.cpu));
+  if (one.mem > 0) n = Math.min(n, Math.floor((cap.mem - used.mem) / one.mem));
+  if (one.pods > 0) n = Math.min(n, Math.floor((cap.pods - used.pods) / one.pods));
+  if (one.gpu > 0) n = Math.min(n, Math.floor((cap.gpu - used.gpu) / one.gpu));
+  return Math.max(0, n);
+}
+
+export function maxOf(a: Readonly<Res>, b: Readonly<Res>): Res {
+  return {
+    cpu: Math.max(a.cpu, b.cpu),
+    mem: Math.max(a.mem, b.mem),
+    pods: Math.max(a.pods, b.pods),
+    gpu: Math.max(a.gpu, b.gpu),
+  };
+}
+
+/** Which dimension of `need` exceeds `cap`, for a message. */
+export function shortOf(cap: Readonly<Res>, need: Readonly<Res>): string | undefined {
+  if (need.cpu > cap.cpu) return `cpu ${need.cpu}m > ${cap.cpu}m`;
+  if (need.mem > cap.mem) return `memory ${need.mem}Mi > ${cap.mem}Mi`;
+  if (need.gpu > cap.gpu) return `nvidia.com/gpu ${need.gpu} > ${cap.gpu}`;
+  if (need.pods > cap.pods) return `pods ${need.pods} > ${cap.pods}`;
+  return undefined;
+}
+
+export function fromAllocatable(a: {
+  cpuMillis: number;
+  memoryMiB: number;
+  pods: number;
+  nvidiaGpu: number;
+}): Res {
+  return { cpu: a.cpuMillis, mem: a.memoryMiB, pods: a.pods, gpu: a.nvidiaGpu };
+}

@@ -1,0 +1,138 @@
+/**
+ * The solver's working state: the bins (existing nodes first, then new claims in creation order), the
+ * pools by weight, the topology counts and the placements made so far.
+ */
+import { LABEL } from '../catalog/instance-type.js';
+import type { SolverInput, SolverPod } from './model.js';
+import { Bin, type PoolState } from './bin.js';
+import { poolOption } from './pools.js';
+import { Topology, type DomainOf, type PodTopology } from './topology.js';
+import { allows } from '../../scheduling/requirements.js';
+
+export interface Placed {
+  pod: string;
+  node: string;
+}
+
+export class SolverState {
+  readonly topology = new Topology();
+  readonly bins: Bin[] = [];
+  readonly bindings: Placed[] = [];
+  /** Pools Berth provisions for, grouped by weight (highest first). */
+  readonly tiers: PoolState[][];
+  readonly pools: PoolState[];
+  private readonly keys = new Map<SolverPod, string>();
+  private seq = 0;
+
+  constructor(readonly input: SolverInput) {
+    this.pools = input.pools
+      .filter((p) => !p.autoMode)
+      .map((view) => ({ option: poolOption(input, view), reserved: { cpu: 0, mem: 0 } }));
+    const weights = [...new Set(this.pools.map((p) => p.option.view.weight))].sort((a, b) => b - a);
+    this.tiers = weights.map((w) =>
+      this.pools
+        .filter((p) => p.option.view.weight === w)
+        .sort((a, b) => a.option.view.name.localeCompare(b.option.view.name)),
+    );
+    this.topology.register(input.pods);
+    for (const node of input.nodes) {
+      this.topology.register(
+        node.pods.map((p) => ({
+          ...p,
+          spread: [],
+          affinity: [],
+          antiAffinity: p.antiAffinity ?? [],
+          terms: [],
+          tolerations: [],
+        })),
+      );
+    }
+    for (const node of input.nodes) {
+      const bin = Bin.ofNode(node);
+      this.bins.push(bin);
+      for (const p of node.pods) {
+        const t = this.topology.of({
+          ...p,
+          spread: [],
+          affinity: [],
+          antiAffinity: p.antiAffinity ?? [],
+          terms: [],
+          tolerations: [],
+        });
+        this.topology.record(t, domainsOf(bin));
+      }
+    }
+  }
+
+  /** Pods with the same node requirements and tolerations share compatibility answers. */
+  placementKey(pod: SolverPod): string {
+    let k = this.keys.get(pod);
+    if (k === undefined) {
+      k = JSON.stringify([pod.terms.map(termKey), pod.tolerations]);
+      this.keys.set(pod, k);
+    }
+    return k;
+  }
+
+  newName(): string {
+    this.seq += 1;
+    return `${this.input.namePrefix ?? 'berth-'}${String(this.seq).padStart(4, '0')}`;
+  }
+
+  /** Zones a zone spread counts over for this pod: zones some pool offers that its terms allow. */
+  zoneDomains(pod: SolverPod): string[] {
+    const zones = new Set<string>();
+    for (const p of this.pools) {
+      for (const z of p.option.zones) {
+        if (
+          pod.terms.some((t) => {
+            const r = t.get(LABEL.zone);
+            return r === undefined || allows(r, z);
+          })
+        )
+          zones.add(z);
+      }
+    }
+    return [...zones].sort();
+  }
+
+  place(
+    bin: Bin,
+    pods: readonly SolverPod[],
+    topo: PodTopology | undefined,
+    narrowed: Parameters<Bin['add']>[2],
+  ): void {
+    const first = pods[0];
+    if (!first) return;
+    bin.add(
+      pods.map((p) => p.id),
+      first.requests,
+      narrowed,
+    );
+    if (topo) this.topology.record(topo, domainsOf(bin), pods.length);
+    for (const p of pods) this.bindings.push({ pod: p.id, node: bin.name });
+  }
+}
+
+export function domainsOf(bin: Bin): DomainOf {
+  return (key) => bin.domain(key);
+}
+
+function termKey(t: {
+  values(): IterableIterator<{
+    key: string;
+    complement: boolean;
+    values: ReadonlySet<string>;
+    greaterThan?: number | undefined;
+    lessThan?: number | undefined;
+    allowsAbsent: boolean;
+  }>;
+}): string {
+  const parts: string[] = [];
+  for (const r of t.values()) {
+    parts.push(
+      `${r.key}|${String(r.complement)}|${[...r.values].sort().join(',')}|${r.greaterThan}|${r.lessThan}|${String(r.allowsAbsent)}`,
+    );
+  }
+  return parts.sort().join(';');
+}

@@ -1,0 +1,154 @@
+/**
+ * An independent check of a plan against its input, written apart from the solver: every pod placed
+ * once or reported, resources and pod slots within each node's allocatable after daemonsets, node
+ * requirements and taints, the pool's own requirements and limits, prices from the catalog, and the
+ * inter-pod constraints replayed in the plan's binding order. Used by the tests, the benchmark and
+ * `berth plan --verify`.
+ */
+import { LABEL } from '../catalog/instance-type.js';
+import { allows } from '../../scheduling/requirements.js';
+import { untoleratedTaint } from '../../scheduling/taints.js';
+import type { ExistingNode, Plan, PlannedNode, SolverInput, SolverPod } from '../solver/model.js';
+import { replayTopology } from './verify-topology.js';
+
+export interface Problem {
+  readonly node?: string;
+  readonly pod?: string;
+  readonly message: string;
+}
+
+function coverage(input: SolverInput, plan: Plan, problems: Problem[]): void {
+  const seen = new Map<string, number>();
+  for (const n of plan.nodes) for (const p of n.pods) seen.set(p, (seen.get(p) ?? 0) + 1);
+  for (const u of plan.unschedulable) seen.set(u.pod, (seen.get(u.pod) ?? 0) + 1);
+  for (const p of input.pods) {
+    const k = seen.get(p.id) ?? 0;
+    if (k !== 1)
+      problems.push({ pod: p.id, message: `appears ${k} times in the plan (placed or unschedulable)` });
+    seen.delete(p.id);
+  }
+  for (const id of seen.keys()) problems.push({ pod: id, message: 'is in the plan but not in the input' });
+}
+
+interface Capacity {
+  cpu: number;
+  mem: number;
+  pods: number;
+  gpu: number;
+}
+
+function capacityOf(
+  node: PlannedNode,
+  input: SolverInput,
+  existing: ExistingNode | undefined,
+): Capacity | undefined {
+  if (existing) return { ...existing.allocatable };
+  const type = input.catalog.byName(node.instanceType);
+  if (!type) return undefined;
+  const a = type.allocatable;
+  const cap = { cpu: a.cpuMillis, mem: a.memoryMiB, pods: a.pods, gpu: a.nvidiaGpu };
+  for (const ds of input.daemonSets) {
+    if (untoleratedTaint(node.taints, ds.tolerations)) continue;
+    if (ds.terms.length > 0 && !ds.terms.some((t) => t.matchesLabels(node.labels))) continue;
+    cap.cpu -= ds.requests.cpu;
+    cap.mem -= ds.requests.mem;
+    cap.pods -= ds.requests.pods;
+    cap.gpu -= ds.requests.gpu;
+  }
+  return cap;
+}
+
+function resources(
+  node: PlannedNode,
+  input: SolverInput,
+  pods: ReadonlyMap<string, SolverPod>,
+  problems: Problem[],
+): void {
+  const existing = input.nodes.find((n) => n.name === node.name);
+  if (node.existing !== (existing !== undefined))
+    problems.push({ node: node.name, message: 'existing flag disagrees with the input' });
+  const cap = capacityOf(node, input, existing);
+  if (!cap) {
+    problems.push({ node: node.name, message: `unknown instance type ${node.instanceType}` });
+    return;
+  }
+  const used = { cpu: 0, mem: 0, pods: 0, gpu: 0 };
+  for (const bp of existing?.pods ?? []) {
+    used.cpu += bp.requests.cpu;
+    used.mem += bp.requests.mem;
+    used.pods += 1;
+    used.gpu += bp.requests.gpu;
+  }
+  for (const id of node.pods) {
+    const p = pods.get(id);
+    if (!p) continue;
+    used.cpu += p.requests.cpu;
+    used.mem += p.requests.mem;
+    used.pods += 1;
+    used.gpu += p.requests.gpu;
+    if (untoleratedTaint(node.taints, p.tolerations))
+      problems.push({ node: node.name, pod: id, message: 'taint not tolerated' });
+    if (!p.terms.some((t) => t.matchesLabels(node.labels)))
+      problems.push({ node: node.name, pod: id, message: 'node requirements not met' });
+  }
+  for (const k of ['cpu', 'mem', 'pods', 'gpu'] as const) {
+    if (used[k] > cap[k])
+      problems.push({ node: node.name, message: `${k} ${used[k]} exceeds allocatable ${cap[k]}` });
+  }
+}
+
+function poolChecks(node: PlannedNode, input: SolverInput, problems: Problem[]): void {
+  if (node.existing) return;
+  const pool = input.pools.find((p) => p.name === node.nodePool);
+  if (!pool) {
+    problems.push({ node: node.name, message: `unknown NodePool ${node.nodePool}` });
+    return;
+  }
+  if (pool.autoMode) problems.push({ node: node.name, message: `NodePool ${pool.name} is EKS Auto Mode` });
+  for (const r of pool.requirements.values()) {
+    if (!allows(r, node.labels[r.key]))
+      problems.push({ node: node.name, message: `violates NodePool ${pool.name}'s ${r.key} requirement` });
+  }
+  const type = input.catalog.byName(node.instanceType);
+  const price = type ? input.catalog.price(type, node.zone, node.capacityType) : null;
+  if (price === null || Math.abs(price - node.pricePerHour) > 1e-9)
+    problems.push({
+      node: node.name,
+      message: `price ${node.pricePerHour} is not the catalog's (${String(price)})`,
+    });
+  if (input.unavailable?.(node.instanceType, node.zone, node.capacityType))
+    problems.push({ node: node.name, message: 'offering is marked unavailable' });
+  if (node.labels[LABEL.zone] !== node.zone)
+    problems.push({ node: node.name, message: 'zone label disagrees' });
+}
+
+function limits(input: SolverInput, plan: Plan, problems: Problem[]): void {
+  for (const pool of input.pools) {
+    const used = { ...(input.poolUsage?.get(pool.name) ?? { cpuMillis: 0, memoryMiB: 0 }) };
+    for (const n of plan.nodes) {
+      if (n.existing || n.nodePool !== pool.name) continue;
+      const t = input.catalog.byName(n.instanceType);
+      used.cpuMillis += t?.capacity.cpuMillis ?? 0;
+      used.memoryMiB += t?.capacity.memoryMiB ?? 0;
+    }
+    const l = pool.limits;
+    if (
+      (l.cpuMillis !== undefined && used.cpuMillis > l.cpuMillis) ||
+      (l.memoryMiB !== undefined && used.memoryMiB > l.memoryMiB)
+    )
+      problems.push({ message: `NodePool ${pool.name} exceeds its limits` });
+  }
+}
+
+export function verifyPlan(input: SolverInput, plan: Plan): Problem[] {
+  const problems: Problem[] = [];
+  const pods = new Map(input.pods.map((p) => [p.id, p]));
+  coverage(input, plan, problems);
+  for (const node of plan.nodes) {
+    resources(node, input, pods, problems);
+    poolChecks(node, input, problems);
+  }
+  limits(input, plan, problems);
+  problems.push(...replayTopology(input, plan, pods));
+  return problems;
+}
