@@ -6,7 +6,10 @@ import { denialMessage, type Verdict } from '../policies/engine.js';
 import type { OfflineResult } from '../policies/offline.js';
 import { packagePath, packageRoot } from '../util/package-root.js';
 import type { SourcedObject } from './inputs.js';
-import { runFiles, type SessionOptions } from './session.js';
+import { openSession, runFiles, type Session, type SessionOptions } from './session.js';
+import { solverInputOf } from '../provisioner/input/plan-input.js';
+import { solve } from '../provisioner/solver/solve.js';
+import { renderPlanTable } from './plan-output.js';
 import type { CliIO } from './io.js';
 
 const GROUPS: Record<string, string> = {
@@ -57,6 +60,7 @@ export function registerDemo(program: Command, io: CliIO): void {
       const dir = opts.examples ?? packagePath('examples');
       const { sources, result } = runFiles(opts, [dir], () => io.clock());
       io.out(render(sources, result));
+      io.out(renderCapacity(result, openSession(opts)));
       io.exit(0);
     });
 }
@@ -91,4 +95,19 @@ function render(sources: readonly SourcedObject[], result: OfflineResult): strin
     'See what Berth compiles with: berth compile -f examples/   and the full verdicts with: berth check -f examples/ -o json',
   );
   return `${out.join('\n')}\n`;
+}
+
+/** What the provisioner would buy for the admitted workloads, as `berth plan` prints it. */
+function renderCapacity(result: OfflineResult, session: Session): string {
+  const admitted = result.admitted.filter((_, i) => result.verdicts[i]?.allowed !== false);
+  const input = solverInputOf({
+    objects: admitted,
+    cluster: [],
+    nodePools: session.nodePools,
+    catalog: session.catalog,
+    defaultNamespace: 'default',
+  });
+  const plan = solve({ ...input, budgetMillis: 100 });
+  const spot = plan.nodes.some((n) => n.capacityType === 'spot');
+  return `\n# The provisioner packs the admitted workloads' replicas onto the NodePools (berth plan -f examples/):\n${renderPlanTable(plan, spot)}`;
 }

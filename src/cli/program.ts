@@ -5,6 +5,7 @@ import { registerDemo } from './demo.js';
 import { registerPolicies } from './policies-cmd.js';
 import { registerServe } from './serve.js';
 import { registerCerts } from './certs-cmd.js';
+import { registerPlan } from './plan.js';
 import { BadInput } from './session.js';
 import { CatalogError } from '../provisioner/catalog/catalog.js';
 import type { CliIO } from './io.js';
@@ -28,6 +29,7 @@ export function buildProgram(io: CliIO): Command {
   registerPolicies(program, io);
   registerServe(program, io);
   registerCerts(program, io);
+  registerPlan(program, io);
   registerDemo(program, io);
   return program;
 }

@@ -1,0 +1,80 @@
+/** `berth plan` output: the JSON document other tools check, and the table people read. */
+import type { Plan } from '../provisioner/solver/model.js';
+
+export interface PlanJson {
+  nodes: {
+    name: string;
+    nodePool: string;
+    instanceType: string;
+    zone: string;
+    capacityType: string;
+    pricePerHour: number;
+    existing: boolean;
+    pods: string[];
+  }[];
+  unschedulable: { pod: string; reason: string }[];
+  totals: { nodes: number; pods: number; pricePerHour: number; solveMillis: number };
+}
+
+export function toPlanJson(plan: Plan): PlanJson {
+  return {
+    nodes: plan.nodes.map((n) => ({
+      name: n.name,
+      nodePool: n.nodePool,
+      instanceType: n.instanceType,
+      zone: n.zone,
+      capacityType: n.capacityType,
+      pricePerHour: n.pricePerHour,
+      existing: n.existing,
+      pods: n.pods,
+    })),
+    unschedulable: plan.unschedulable.map((u) => ({ pod: u.pod, reason: u.reason })),
+    totals: { ...plan.totals },
+  };
+}
+
+function table(rows: readonly string[][]): string[] {
+  const widths: number[] = [];
+  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
+  return rows.map((r) =>
+    r
+      .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd(),
+  );
+}
+
+export function money(v: number): string {
+  return `$${v.toFixed(4)}`;
+}
+
+export function renderPlanTable(plan: Plan, spot: boolean): string {
+  const rows = [['NODE', 'NODEPOOL', 'INSTANCE TYPE', 'ZONE', 'CAPACITY', 'PODS', 'USD/HOUR']];
+  for (const n of plan.nodes) {
+    rows.push([
+      n.existing ? `${n.name} (existing)` : n.name,
+      n.nodePool || '-',
+      n.instanceType || '-',
+      n.zone || '-',
+      n.capacityType === 'spot' ? 'spot*' : n.capacityType,
+      String(n.pods.length),
+      n.existing ? '-' : money(n.pricePerHour),
+    ]);
+  }
+  const out = plan.nodes.length > 0 ? table(rows) : ['No capacity needed.'];
+  if (plan.unschedulable.length > 0) {
+    out.push('', `UNSCHEDULABLE (${plan.unschedulable.length})`);
+    out.push(...table([['POD', 'REASON'], ...plan.unschedulable.map((u) => [u.pod, u.reason])]));
+  }
+  const t = plan.totals;
+  const ratio =
+    plan.lowerBound > 0
+      ? `, ${(t.pricePerHour / plan.lowerBound).toFixed(3)}× the lower bound ${money(plan.lowerBound)}/h`
+      : '';
+  out.push(
+    '',
+    `${t.nodes} new node(s) for ${t.pods} pod(s): ${money(t.pricePerHour)}/h${ratio}; solved in ${t.solveMillis} ms.`,
+  );
+  if (spot) out.push('* spot prices are modelled (0.3–0.7 × on-demand by type and zone), not quoted.');
+  return `${out.join('\n')}\n`;
+}
