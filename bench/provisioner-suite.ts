@@ -145,12 +145,17 @@ export function benchPool(): PoolView {
   return poolView(pool);
 }
 
-export function defaultPools(): PoolView[] {
+/** The seven default NodePools; `unlimited` lifts their limits so that every pod is planned. */
+export function defaultPools(unlimited = false): PoolView[] {
   const loaded = loadObjects([defaultNodePoolsPath()]);
   if (!loaded.ok) throw new Error('cannot load the default NodePools');
   return loaded.objects
     .filter((o) => o.object.kind === 'NodePool')
-    .map((o) => poolView(o.object as unknown as NodePool));
+    .map((o) => {
+      const pool = structuredClone(o.object) as unknown as NodePool;
+      if (unlimited) delete pool.spec.limits;
+      return poolView(pool);
+    });
 }
 
 export interface Suite {
@@ -184,7 +189,7 @@ export const SUITES: readonly Suite[] = [
     input: (n) => ({
       pods: makePods(n, GENERIC),
       nodes: [],
-      pools: defaultPools(),
+      pools: defaultPools(true),
       daemonSets: [],
       catalog: builtinCatalog(),
     }),

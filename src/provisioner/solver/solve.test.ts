@@ -1,0 +1,304 @@
+import type { V1PodSpec } from '@kubernetes/client-node';
+import { describe, expect, it } from 'vitest';
+import { makeCatalog } from '../catalog/catalog.js';
+import type { InstanceTypeFacts } from '../catalog/instance-type.js';
+import { solverPod } from '../input/pods.js';
+import { poolView, type NodePool } from '../../scheduling/nodepool.js';
+import { Requirements } from '../../scheduling/requirements.js';
+import { verifyPlan } from '../verify/verify-plan.js';
+import type { ExistingNode, SolverInput, SolverPod } from './model.js';
+import { solve } from './solve.js';
+
+function facts(
+  name: string,
+  vcpu: number,
+  memGiB: number,
+  pods: number,
+  price: number,
+  extra: Partial<InstanceTypeFacts> = {},
+): InstanceTypeFacts {
+  return {
+    name,
+    family: name.split('.')[0] ?? name,
+    category: name[0] ?? 'm',
+    generation: 6,
+    size: name.split('.')[1] ?? 'large',
+    arch: 'amd64',
+    os: 'linux',
+    vcpu,
+    memoryMiB: memGiB * 1024,
+    hypervisor: 'nitro',
+    cpuManufacturer: 'intel',
+    networkBandwidthMbps: null,
+    localNvmeGiB: null,
+    gpu: null,
+    allocatable: {
+      cpuMillis: vcpu * 1000 - 100,
+      memoryMiB: memGiB * 1024 - 600,
+      pods,
+      ephemeralStorageGiB: 20,
+    },
+    onDemandPriceUSDPerHour: price,
+    ...extra,
+  };
+}
+
+const catalog = makeCatalog(
+  {
+    source: 'test',
+    region: 'us-east-1',
+    instanceTypes: [
+      facts('m6i.large', 2, 8, 29, 0.096),
+      facts('m6i.xlarge', 4, 16, 58, 0.192),
+      facts('m6i.2xlarge', 8, 32, 58, 0.384),
+      facts('c6i.xlarge', 4, 8, 58, 0.17),
+      facts('r6i.xlarge', 4, 32, 58, 0.252),
+      facts('t3.small', 2, 2, 11, 0.0208, { category: 't', family: 't3' }),
+    ],
+  },
+  ['us-east-1a', 'us-east-1b', 'us-east-1c'],
+);
+
+function pool(
+  name: string,
+  spec: Partial<NodePool['spec']> = {},
+  requirements: NodePool['spec']['template']['spec']['requirements'] = [],
+  taints: NodePool['spec']['template']['spec']['taints'] = [],
+): NodePool {
+  return {
+    metadata: { name },
+    spec: { template: { spec: { nodeClassRef: { name: 'default' }, requirements, taints } }, ...spec },
+  };
+}
+
+const CMR = [{ key: 'karpenter.k8s.aws/instance-category', operator: 'In', values: ['c', 'm', 'r'] }];
+const general = (): NodePool => pool('default', {}, CMR);
+
+let seq = 0;
+function pod(
+  spec: Partial<V1PodSpec> & { cpu?: string; memory?: string },
+  labels: Record<string, string> = { app: 'web' },
+): SolverPod {
+  seq += 1;
+  const { cpu = '500m', memory = '1Gi', ...rest } = spec;
+  return solverPod(
+    `default/p-${String(seq).padStart(3, '0')}`,
+    'default',
+    {
+      metadata: { labels },
+      spec: { containers: [{ name: 'c', resources: { requests: { cpu, memory } } }], ...rest },
+    },
+    true,
+  );
+}
+
+function input(
+  pods: SolverPod[],
+  pools: NodePool[] = [general()],
+  more: Partial<SolverInput> = {},
+): SolverInput {
+  return { pods, nodes: [], pools: pools.map(poolView), daemonSets: [], catalog, ...more };
+}
+
+function planOf(i: SolverInput) {
+  const plan = solve(i);
+  expect(verifyPlan(i, plan)).toEqual([]);
+  return plan;
+}
+
+describe('solve', () => {
+  it('buys the cheapest type that holds the pods', () => {
+    const plan = planOf(input(Array.from({ length: 3 }, () => pod({}))));
+    expect(plan.nodes).toHaveLength(1);
+    expect(plan.nodes[0]?.instanceType).toBe('m6i.large');
+    expect(plan.unschedulable).toEqual([]);
+    expect(plan.totals).toMatchObject({ nodes: 1, pods: 3, pricePerHour: 0.096 });
+  });
+
+  it('uses an existing node with room before buying', () => {
+    const node: ExistingNode = {
+      name: 'ip-10-0-0-1',
+      labels: {
+        'kubernetes.io/hostname': 'ip-10-0-0-1',
+        'topology.kubernetes.io/zone': 'us-east-1a',
+        'node.kubernetes.io/instance-type': 'm6i.2xlarge',
+      },
+      taints: [],
+      allocatable: { cpu: 7900, mem: 32168, pods: 58, gpu: 0 },
+      pods: [],
+      inFlight: false,
+    };
+    const plan = planOf(input([pod({}), pod({})], [general()], { nodes: [node] }));
+    expect(plan.nodes).toHaveLength(1);
+    expect(plan.nodes[0]).toMatchObject({ name: 'ip-10-0-0-1', existing: true });
+    expect(plan.totals.nodes).toBe(0);
+  });
+
+  it('honours node selectors and pool requirements', () => {
+    const p = pool('compute', {}, [
+      { key: 'karpenter.k8s.aws/instance-category', operator: 'In', values: ['c'] },
+    ]);
+    const plan = planOf(input([pod({ nodeSelector: { 'karpenter.k8s.aws/instance-category': 'c' } })], [p]));
+    expect(plan.nodes[0]?.instanceType).toBe('c6i.xlarge');
+    const bad = planOf(input([pod({ nodeSelector: { 'karpenter.k8s.aws/instance-category': 'r' } })], [p]));
+    expect(bad.unschedulable[0]?.reason).toContain(
+      'requires karpenter.k8s.aws/instance-category in [r] but NodePool compute allows',
+    );
+  });
+
+  it('keeps pods off tainted pools unless they tolerate the taint', () => {
+    const gpu = pool('gpu', {}, [], [{ key: 'nvidia.com/gpu', value: 'true', effect: 'NoSchedule' }]);
+    const plan = planOf(input([pod({})], [gpu]));
+    expect(plan.unschedulable[0]?.reason).toBe(
+      "does not tolerate NodePool gpu's taint nvidia.com/gpu=true:NoSchedule",
+    );
+    const ok = planOf(input([pod({ tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists' }] })], [gpu]));
+    expect(ok.unschedulable).toEqual([]);
+  });
+
+  it('says which resource is short on the largest type', () => {
+    const plan = planOf(input([pod({ cpu: '64', memory: '1Gi' })]));
+    expect(plan.unschedulable[0]?.reason).toMatch(
+      /^requests \(cpu 64000m, memory 1024Mi\) exceed the largest instance type NodePool default allows: m6i.2xlarge holds cpu 7900m/,
+    );
+  });
+
+  it('spreads across zones with maxSkew 1 (DoNotSchedule)', () => {
+    const spread = {
+      topologySpreadConstraints: [
+        {
+          maxSkew: 1,
+          topologyKey: 'topology.kubernetes.io/zone',
+          whenUnsatisfiable: 'DoNotSchedule',
+          labelSelector: { matchLabels: { app: 'web' } },
+        },
+      ],
+    };
+    const plan = planOf(input(Array.from({ length: 6 }, () => pod(spread))));
+    const zones = new Map<string, number>();
+    for (const n of plan.nodes) zones.set(n.zone, (zones.get(n.zone) ?? 0) + n.pods.length);
+    expect([...zones.values()]).toEqual([2, 2, 2]);
+  });
+
+  it('gives each pod with hostname anti-affinity its own node', () => {
+    const anti = {
+      affinity: {
+        podAntiAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: [
+            { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { app: 'web' } } },
+          ],
+        },
+      },
+    };
+    const plan = planOf(
+      input(Array.from({ length: 4 }, () => pod({ ...anti, cpu: '100m', memory: '128Mi' }))),
+    );
+    expect(plan.nodes).toHaveLength(4);
+  });
+
+  it('puts self-affine pods in one zone', () => {
+    const aff = {
+      affinity: {
+        podAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: [
+            { topologyKey: 'topology.kubernetes.io/zone', labelSelector: { matchLabels: { app: 'db' } } },
+          ],
+        },
+      },
+    };
+    const plan = planOf(
+      input(Array.from({ length: 12 }, () => pod({ ...aff, cpu: '1500m' }, { app: 'db' }))),
+    );
+    expect(new Set(plan.nodes.map((n) => n.zone)).size).toBe(1);
+  });
+
+  it('stops at the pool limits and says so', () => {
+    const limited = pool('small', { limits: { cpu: '4' } });
+    const plan = planOf(
+      input(
+        Array.from({ length: 10 }, () => pod({ cpu: '1' })),
+        [limited],
+      ),
+    );
+    expect(
+      plan.nodes.reduce(
+        (n, x) =>
+          n +
+          (x.instanceType === 'm6i.xlarge' ||
+          x.instanceType === 'c6i.xlarge' ||
+          x.instanceType === 'r6i.xlarge'
+            ? 4
+            : 2),
+        0,
+      ),
+    ).toBeLessThanOrEqual(4);
+    expect(plan.unschedulable.length).toBeGreaterThan(0);
+    expect(plan.unschedulable[0]?.reason).toMatch(/NodePool small is at its limits/);
+  });
+
+  it('prefers the heavier pool and falls back when it cannot take the pod', () => {
+    const heavy = pool('preferred', { weight: 50 }, [
+      { key: 'karpenter.k8s.aws/instance-category', operator: 'In', values: ['r'] },
+    ]);
+    const plan = planOf(input([pod({})], [general(), heavy]));
+    expect(plan.nodes[0]?.nodePool).toBe('preferred');
+    const fallback = planOf(
+      input([pod({ nodeSelector: { 'karpenter.k8s.aws/instance-category': 'm' } })], [general(), heavy]),
+    );
+    expect(fallback.nodes[0]?.nodePool).toBe('default');
+  });
+
+  it('leaves room for daemonsets on every new node', () => {
+    const ds = {
+      name: 'kube-system/agent',
+      requests: { cpu: 1000, mem: 1024, pods: 1, gpu: 0 },
+      terms: [new Requirements()],
+      tolerations: [],
+    };
+    // m6i.large holds 1900m and 7592Mi; after the daemonset, 900m and 6568Mi.
+    const plan = planOf(input([pod({ cpu: '500m', memory: '5Gi' })], [general()], { daemonSets: [ds] }));
+    expect(plan.nodes[0]?.instanceType).toBe('m6i.large');
+    const tight = planOf(input([pod({ cpu: '1500m', memory: '5Gi' })], [general()], { daemonSets: [ds] }));
+    expect(tight.nodes[0]?.instanceType).not.toBe('m6i.large');
+  });
+
+  it('counts ENI-limited pod slots', () => {
+    const small = pool('burst', {}, [
+      { key: 'karpenter.k8s.aws/instance-category', operator: 'In', values: ['t'] },
+    ]);
+    const plan = planOf(
+      input(
+        Array.from({ length: 12 }, () => pod({ cpu: '10m', memory: '10Mi' })),
+        [small],
+      ),
+    );
+    expect(plan.nodes).toHaveLength(2); // t3.small holds 11 pods
+  });
+
+  it('never provisions for EKS Auto Mode pools', () => {
+    const auto = pool('auto');
+    auto.spec.template.spec.nodeClassRef = { group: 'eks.amazonaws.com', kind: 'NodeClass', name: 'default' };
+    const plan = planOf(input([pod({})], [auto]));
+    expect(plan.nodes).toEqual([]);
+    expect(plan.unschedulable[0]?.reason).toContain('EKS Auto Mode');
+  });
+
+  it('skips offerings marked short of capacity', () => {
+    const i = input([pod({})], [general()], {
+      unavailable: (t) => t === 'm6i.xlarge' || t === 'm6i.large',
+    });
+    const plan = planOf(i);
+    expect(plan.nodes[0]?.instanceType).toBe('c6i.xlarge');
+  });
+
+  it('is deterministic', () => {
+    seq = 0;
+    const a = solve(input(Array.from({ length: 40 }, (_, k) => pod({ cpu: `${100 + k * 37}m` }))));
+    seq = 0;
+    const b = solve(input(Array.from({ length: 40 }, (_, k) => pod({ cpu: `${100 + k * 37}m` }))));
+    expect({ ...a, totals: { ...a.totals, solveMillis: 0 } }).toEqual({
+      ...b,
+      totals: { ...b.totals, solveMillis: 0 },
+    });
+  });
+});
