@@ -1,0 +1,181 @@
+/**
+ * The aws cloud: EC2 CreateFleet `instant` with overrides of instance type × subnet (one subnet per
+ * zone), `price-capacity-optimized` for spot and `lowest-price` for on-demand, a launch template per
+ * EC2NodeClass, tags for cluster, NodePool and claim, and the claim's name as the idempotency token.
+ * Capacity errors are typed; throttling is retried with backoff. The EC2 client is passed in.
+ */
+import {
+  CreateFleetCommand,
+  DescribeInstancesCommand,
+  TerminateInstancesCommand,
+  type CreateFleetCommandOutput,
+  type EC2Client,
+  type FleetLaunchTemplateOverridesRequest,
+  type Instance as Ec2Instance,
+} from '@aws-sdk/client-ec2';
+import { AwsResources, type AwsResourceOptions } from './aws-resources.js';
+import { fleetFailure, withRetry, type RetryOptions } from './aws-errors.js';
+import {
+  CloudError,
+  InsufficientCapacityError,
+  providerIdOf,
+  type CloudProvider,
+  type Instance,
+  type LaunchRequest,
+  type Offering,
+} from './provider.js';
+
+export const TAG = {
+  cluster: 'berth.dev/cluster',
+  nodePool: 'karpenter.sh/nodepool',
+  claim: 'berth.dev/claim',
+} as const;
+
+/** CreateFleet accepts at most this many overrides per launch template config. */
+const MAX_OVERRIDES = 60;
+
+export interface AwsOptions extends AwsResourceOptions, RetryOptions {
+  readonly client: EC2Client;
+  readonly clusterName: string;
+}
+
+export interface Launched extends Instance {
+  /** Offerings the fleet reported short of capacity while still launching (a partial fleet). */
+  readonly unavailable: readonly Offering[];
+}
+
+function tag(i: Ec2Instance, key: string): string {
+  return i.Tags?.find((t) => t.Key === key)?.Value ?? '';
+}
+
+export class AwsCloud implements CloudProvider {
+  readonly name = 'aws' as const;
+  private readonly resources: AwsResources;
+
+  constructor(private readonly opts: AwsOptions) {
+    this.resources = new AwsResources(opts.client, opts.clusterName, opts);
+  }
+
+  private overrides(
+    req: LaunchRequest,
+    subnets: ReadonlyMap<string, string>,
+  ): FleetLaunchTemplateOverridesRequest[] {
+    const out: FleetLaunchTemplateOverridesRequest[] = [];
+    for (const InstanceType of req.instanceTypes) {
+      for (const zone of req.zones) {
+        const SubnetId = subnets.get(zone);
+        if (SubnetId)
+          out.push({
+            InstanceType: InstanceType as FleetLaunchTemplateOverridesRequest['InstanceType'],
+            SubnetId,
+            AvailabilityZone: zone,
+          });
+      }
+    }
+    return out.slice(0, MAX_OVERRIDES);
+  }
+
+  async create(req: LaunchRequest): Promise<Launched> {
+    const subnets = await this.resources.subnets();
+    const template = await this.resources.launchTemplate(req.nodeClass);
+    const overrides = this.overrides(req, subnets);
+    if (overrides.length === 0)
+      throw new CloudError(`claim ${req.claim}: no subnet in zones ${req.zones.join(', ')}`);
+    const spot = req.capacityType === 'spot';
+    const tags = [
+      { Key: TAG.cluster, Value: this.opts.clusterName },
+      { Key: TAG.nodePool, Value: req.nodePool },
+      { Key: TAG.claim, Value: req.claim },
+      { Key: 'Name', Value: `${this.opts.clusterName}/${req.claim}` },
+    ];
+    const out: CreateFleetCommandOutput = await withRetry(this.opts, () =>
+      this.opts.client.send(
+        new CreateFleetCommand({
+          Type: 'instant',
+          ClientToken: req.claim.slice(0, 64),
+          LaunchTemplateConfigs: [
+            {
+              LaunchTemplateSpecification: { LaunchTemplateName: template, Version: '$Latest' },
+              Overrides: overrides,
+            },
+          ],
+          TargetCapacitySpecification: {
+            TotalTargetCapacity: 1,
+            DefaultTargetCapacityType: spot ? 'spot' : 'on-demand',
+            ...(spot ? { SpotTargetCapacity: 1 } : { OnDemandTargetCapacity: 1 }),
+          },
+          ...(spot
+            ? { SpotOptions: { AllocationStrategy: 'price-capacity-optimized' } }
+            : { OnDemandOptions: { AllocationStrategy: 'lowest-price' } }),
+          TagSpecifications: [{ ResourceType: 'instance', Tags: tags }],
+        }),
+      ),
+    );
+    const launched = out.Instances?.find((i) => (i.InstanceIds?.length ?? 0) > 0);
+    const offered = overrides.map((o) => ({
+      instanceType: o.InstanceType ?? '',
+      zone: o.AvailabilityZone ?? '',
+      capacityType: req.capacityType,
+    }));
+    const failure = fleetFailure(req.claim, out.Errors ?? [], offered);
+    const id = launched?.InstanceIds?.[0];
+    if (!launched || !id)
+      throw failure ?? new CloudError(`claim ${req.claim}: CreateFleet launched nothing and gave no reason`);
+    const o = launched.LaunchTemplateAndOverrides?.Overrides;
+    const zone = o?.AvailabilityZone ?? [...subnets].find(([, s]) => s === o?.SubnetId)?.[0] ?? '';
+    return {
+      id,
+      claim: req.claim,
+      nodePool: req.nodePool,
+      instanceType: launched.InstanceType ?? o?.InstanceType ?? '',
+      zone,
+      capacityType: launched.Lifecycle === 'spot' || spot ? 'spot' : 'on-demand',
+      providerId: providerIdOf(zone, id),
+      launchedAt: (this.opts.clock ?? (() => new Date()))(),
+      unavailable: failure instanceof InsufficientCapacityError ? failure.offerings : [],
+    };
+  }
+
+  async delete(id: string): Promise<void> {
+    await withRetry(this.opts, () =>
+      this.opts.client.send(new TerminateInstancesCommand({ InstanceIds: [id] })),
+    );
+  }
+
+  async list(): Promise<Instance[]> {
+    const out: Instance[] = [];
+    let NextToken: string | undefined;
+    do {
+      const page = await withRetry(this.opts, () =>
+        this.opts.client.send(
+          new DescribeInstancesCommand({
+            Filters: [
+              { Name: `tag:${TAG.cluster}`, Values: [this.opts.clusterName] },
+              { Name: 'instance-state-name', Values: ['pending', 'running'] },
+            ],
+            ...(NextToken ? { NextToken } : {}),
+          }),
+        ),
+      );
+      for (const r of page.Reservations ?? [])
+        for (const i of r.Instances ?? []) out.push(this.toInstance(i));
+      NextToken = page.NextToken;
+    } while (NextToken);
+    return out;
+  }
+
+  private toInstance(i: Ec2Instance): Instance {
+    const zone = i.Placement?.AvailabilityZone ?? '';
+    const id = i.InstanceId ?? '';
+    return {
+      id,
+      claim: tag(i, TAG.claim),
+      nodePool: tag(i, TAG.nodePool),
+      instanceType: i.InstanceType ?? '',
+      zone,
+      capacityType: i.InstanceLifecycle === 'spot' ? 'spot' : 'on-demand',
+      providerId: providerIdOf(zone, id),
+      launchedAt: i.LaunchTime ?? new Date(0),
+    };
+  }
+}

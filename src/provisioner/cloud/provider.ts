@@ -1,0 +1,74 @@
+/**
+ * The cloud behind the provisioner: launch a node for a claim, list what runs, terminate. Two
+ * implementations: `aws` (EC2 CreateFleet) and `simulated` (in memory; optionally registers Nodes).
+ * Errors at this boundary are typed and carry their cause.
+ */
+import type { Taint } from '../../scheduling/taints.js';
+
+export interface Offering {
+  readonly instanceType: string;
+  readonly zone: string;
+  readonly capacityType: string;
+}
+
+export interface LaunchRequest {
+  /** The claim's name: also the idempotency token, so a retry or a restart never launches twice. */
+  readonly claim: string;
+  readonly nodePool: string;
+  /** EC2NodeClass name (one launch template per class). */
+  readonly nodeClass: string;
+  readonly capacityType: string;
+  /** Instance types that hold the claim's pods, cheapest first, and the zones it may use. */
+  readonly instanceTypes: readonly string[];
+  readonly zones: readonly string[];
+  /** Labels and taints the node registers with. */
+  readonly labels: Readonly<Record<string, string>>;
+  readonly taints: readonly Taint[];
+}
+
+export interface Instance {
+  readonly id: string;
+  readonly claim: string;
+  readonly nodePool: string;
+  readonly instanceType: string;
+  readonly zone: string;
+  readonly capacityType: string;
+  /** `aws:///<zone>/<instance-id>`, as the kubelet registers it. */
+  readonly providerId: string;
+  readonly launchedAt: Date;
+}
+
+export interface CloudProvider {
+  readonly name: 'aws' | 'simulated';
+  create(req: LaunchRequest): Promise<Instance>;
+  delete(id: string): Promise<void>;
+  /** Instances this cluster's provisioner launched (from their tags), pending or running. */
+  list(): Promise<Instance[]>;
+}
+
+export class CloudError extends Error {
+  override readonly name: string = 'CloudError';
+}
+
+/** No capacity for these offerings now (InsufficientInstanceCapacity, UnfulfillableCapacity, …). */
+export class InsufficientCapacityError extends CloudError {
+  override readonly name = 'InsufficientCapacityError';
+  constructor(
+    message: string,
+    readonly offerings: readonly Offering[],
+    readonly code: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export function providerIdOf(zone: string, id: string): string {
+  return `aws:///${zone}/${id}`;
+}
+
+/** The instance id in a providerID (`aws:///us-east-1a/i-0abc` → `i-0abc`). */
+export function instanceIdOf(providerId: string | undefined): string | undefined {
+  const m = /^aws:\/\/\/[^/]*\/(.+)$/.exec(providerId ?? '');
+  return m?.[1];
+}

@@ -1,0 +1,89 @@
+/**
+ * The simulated cloud: in memory and deterministic (ids count up, time comes from the injected clock),
+ * with injectable capacity errors. With a `register` hook it also creates the Node object each instance
+ * would register as, like KWOK, so that the real scheduler can bind pods to it.
+ */
+import type { V1Node } from '@kubernetes/client-node';
+import type { Catalog } from '../catalog/catalog.js';
+import { nodeObjectFor } from './node-object.js';
+import {
+  CloudError,
+  InsufficientCapacityError,
+  providerIdOf,
+  type CloudProvider,
+  type Instance,
+  type LaunchRequest,
+  type Offering,
+} from './provider.js';
+
+export interface SimulatedOptions {
+  readonly catalog: Catalog;
+  readonly clock?: () => Date;
+  /** Offerings with no capacity: an injected capacity error. */
+  readonly shortOf?: (o: Offering) => boolean;
+  /** Called with the Node each launched instance registers as. */
+  readonly register?: (node: V1Node) => Promise<void>;
+  /** Called when an instance is terminated (e.g. to delete its Node). */
+  readonly deregister?: (nodeName: string) => Promise<void>;
+}
+
+export class SimulatedCloud implements CloudProvider {
+  readonly name = 'simulated' as const;
+  private readonly instances = new Map<string, Instance>();
+  private readonly byClaim = new Map<string, Instance>();
+  private seq = 0;
+
+  constructor(private readonly opts: SimulatedOptions) {}
+
+  async create(req: LaunchRequest): Promise<Instance> {
+    const same = this.byClaim.get(req.claim);
+    if (same) return same; // idempotent, like CreateFleet's ClientToken
+    const tried: Offering[] = [];
+    for (const instanceType of req.instanceTypes) {
+      const type = this.opts.catalog.byName(instanceType);
+      if (!type) continue;
+      for (const zone of req.zones) {
+        const o = { instanceType, zone, capacityType: req.capacityType };
+        if (this.opts.shortOf?.(o)) {
+          tried.push(o);
+          continue;
+        }
+        this.seq += 1;
+        const id = `i-sim${String(this.seq).padStart(13, '0')}`;
+        const instance: Instance = {
+          id,
+          claim: req.claim,
+          nodePool: req.nodePool,
+          instanceType,
+          zone,
+          capacityType: req.capacityType,
+          providerId: providerIdOf(zone, id),
+          launchedAt: this.opts.clock?.() ?? new Date(0),
+        };
+        this.instances.set(id, instance);
+        this.byClaim.set(req.claim, instance);
+        await this.opts.register?.(nodeObjectFor(instance, req, type, this.opts.catalog.region));
+        return instance;
+      }
+    }
+    if (tried.length > 0)
+      throw new InsufficientCapacityError(
+        `no capacity for claim ${req.claim}`,
+        tried,
+        'InsufficientInstanceCapacity',
+      );
+    throw new CloudError(`claim ${req.claim}: none of its instance types is in the catalog`);
+  }
+
+  async delete(id: string): Promise<void> {
+    const i = this.instances.get(id);
+    if (!i) return;
+    this.instances.delete(id);
+    this.byClaim.delete(i.claim);
+    await this.opts.deregister?.(i.claim);
+  }
+
+  list(): Promise<Instance[]> {
+    return Promise.resolve([...this.instances.values()]);
+  }
+}
