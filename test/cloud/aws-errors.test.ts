@@ -142,12 +142,10 @@ describe('aws provider error paths', () => {
   });
 
   it('reports other fleet errors as cloud errors with their cause', async () => {
-    ec2
-      .on(CreateFleetCommand)
-      .resolves({
-        Instances: [],
-        Errors: [{ ErrorCode: 'InvalidLaunchTemplateName.NotFoundException', ErrorMessage: 'gone' }],
-      });
+    ec2.on(CreateFleetCommand).resolves({
+      Instances: [],
+      Errors: [{ ErrorCode: 'InvalidLaunchTemplateName.NotFoundException', ErrorMessage: 'gone' }],
+    });
     const err = await cloud()
       .create(request)
       .catch((e: unknown) => e);

@@ -8,6 +8,8 @@ import {
   CreateFleetCommand,
   DescribeInstancesCommand,
   TerminateInstancesCommand,
+  type CreateFleetCommandInput,
+  type CreateFleetInstance,
   type CreateFleetCommandOutput,
   type EC2Client,
   type FleetLaunchTemplateOverridesRequest,
@@ -22,7 +24,7 @@ import {
   type CloudProvider,
   type Instance,
   type LaunchRequest,
-  type Offering,
+  type Launched,
 } from './provider.js';
 
 export const TAG = {
@@ -37,11 +39,6 @@ const MAX_OVERRIDES = 60;
 export interface AwsOptions extends AwsResourceOptions, RetryOptions {
   readonly client: EC2Client;
   readonly clusterName: string;
-}
-
-export interface Launched extends Instance {
-  /** Offerings the fleet reported short of capacity while still launching (a partial fleet). */
-  readonly unavailable: readonly Offering[];
 }
 
 function tag(i: Ec2Instance, key: string): string {
@@ -81,34 +78,9 @@ export class AwsCloud implements CloudProvider {
     const overrides = this.overrides(req, subnets);
     if (overrides.length === 0)
       throw new CloudError(`claim ${req.claim}: no subnet in zones ${req.zones.join(', ')}`);
-    const spot = req.capacityType === 'spot';
-    const tags = [
-      { Key: TAG.cluster, Value: this.opts.clusterName },
-      { Key: TAG.nodePool, Value: req.nodePool },
-      { Key: TAG.claim, Value: req.claim },
-      { Key: 'Name', Value: `${this.opts.clusterName}/${req.claim}` },
-    ];
     const out: CreateFleetCommandOutput = await withRetry(this.opts, () =>
       this.opts.client.send(
-        new CreateFleetCommand({
-          Type: 'instant',
-          ClientToken: req.claim.slice(0, 64),
-          LaunchTemplateConfigs: [
-            {
-              LaunchTemplateSpecification: { LaunchTemplateName: template, Version: '$Latest' },
-              Overrides: overrides,
-            },
-          ],
-          TargetCapacitySpecification: {
-            TotalTargetCapacity: 1,
-            DefaultTargetCapacityType: spot ? 'spot' : 'on-demand',
-            ...(spot ? { SpotTargetCapacity: 1 } : { OnDemandTargetCapacity: 1 }),
-          },
-          ...(spot
-            ? { SpotOptions: { AllocationStrategy: 'price-capacity-optimized' } }
-            : { OnDemandOptions: { AllocationStrategy: 'lowest-price' } }),
-          TagSpecifications: [{ ResourceType: 'instance', Tags: tags }],
-        }),
+        new CreateFleetCommand(fleetInput(req, template, overrides, this.opts.clusterName)),
       ),
     );
     const launched = out.Instances?.find((i) => (i.InstanceIds?.length ?? 0) > 0);
@@ -121,19 +93,10 @@ export class AwsCloud implements CloudProvider {
     const id = launched?.InstanceIds?.[0];
     if (!launched || !id)
       throw failure ?? new CloudError(`claim ${req.claim}: CreateFleet launched nothing and gave no reason`);
-    const o = launched.LaunchTemplateAndOverrides?.Overrides;
-    const zone = o?.AvailabilityZone ?? [...subnets].find(([, s]) => s === o?.SubnetId)?.[0] ?? '';
-    return {
-      id,
-      claim: req.claim,
-      nodePool: req.nodePool,
-      instanceType: launched.InstanceType ?? o?.InstanceType ?? '',
-      zone,
-      capacityType: launched.Lifecycle === 'spot' || spot ? 'spot' : 'on-demand',
-      providerId: providerIdOf(zone, id),
+    return launchedOf(req, launched, id, subnets, {
       launchedAt: (this.opts.clock ?? (() => new Date()))(),
       unavailable: failure instanceof InsufficientCapacityError ? failure.offerings : [],
-    };
+    });
   }
 
   async delete(id: string): Promise<void> {
@@ -178,4 +141,60 @@ export class AwsCloud implements CloudProvider {
       launchedAt: i.LaunchTime ?? new Date(0),
     };
   }
+}
+
+/** The CreateFleet request for one claim. */
+function fleetInput(
+  req: LaunchRequest,
+  template: string,
+  overrides: FleetLaunchTemplateOverridesRequest[],
+  cluster: string,
+): CreateFleetCommandInput {
+  const spot = req.capacityType === 'spot';
+  const tags = [
+    { Key: TAG.cluster, Value: cluster },
+    { Key: TAG.nodePool, Value: req.nodePool },
+    { Key: TAG.claim, Value: req.claim },
+    { Key: 'Name', Value: `${cluster}/${req.claim}` },
+  ];
+  return {
+    Type: 'instant',
+    ClientToken: req.claim.slice(0, 64),
+    LaunchTemplateConfigs: [
+      {
+        LaunchTemplateSpecification: { LaunchTemplateName: template, Version: '$Latest' },
+        Overrides: overrides,
+      },
+    ],
+    TargetCapacitySpecification: {
+      TotalTargetCapacity: 1,
+      DefaultTargetCapacityType: spot ? 'spot' : 'on-demand',
+      ...(spot ? { SpotTargetCapacity: 1 } : { OnDemandTargetCapacity: 1 }),
+    },
+    ...(spot
+      ? { SpotOptions: { AllocationStrategy: 'price-capacity-optimized' } }
+      : { OnDemandOptions: { AllocationStrategy: 'lowest-price' } }),
+    TagSpecifications: [{ ResourceType: 'instance', Tags: tags }],
+  };
+}
+
+function launchedOf(
+  req: LaunchRequest,
+  launched: CreateFleetInstance,
+  id: string,
+  subnets: ReadonlyMap<string, string>,
+  extra: { launchedAt: Date; unavailable: Launched['unavailable'] },
+): Launched {
+  const o = launched.LaunchTemplateAndOverrides?.Overrides;
+  const zone = o?.AvailabilityZone ?? [...subnets].find(([, s]) => s === o?.SubnetId)?.[0] ?? '';
+  return {
+    id,
+    claim: req.claim,
+    nodePool: req.nodePool,
+    instanceType: launched.InstanceType ?? o?.InstanceType ?? '',
+    zone,
+    capacityType: launched.Lifecycle === 'spot' || req.capacityType === 'spot' ? 'spot' : 'on-demand',
+    providerId: providerIdOf(zone, id),
+    ...extra,
+  };
 }

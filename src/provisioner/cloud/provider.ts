@@ -38,9 +38,14 @@ export interface Instance {
   readonly launchedAt: Date;
 }
 
+/** A launched instance, and the offerings found short of capacity on the way (a partial fleet). */
+export interface Launched extends Instance {
+  readonly unavailable: readonly Offering[];
+}
+
 export interface CloudProvider {
   readonly name: 'aws' | 'simulated';
-  create(req: LaunchRequest): Promise<Instance>;
+  create(req: LaunchRequest): Promise<Launched>;
   delete(id: string): Promise<void>;
   /** Instances this cluster's provisioner launched (from their tags), pending or running. */
   list(): Promise<Instance[]>;

@@ -13,6 +13,7 @@ import {
   type CloudProvider,
   type Instance,
   type LaunchRequest,
+  type Launched,
   type Offering,
 } from './provider.js';
 
@@ -30,12 +31,12 @@ export interface SimulatedOptions {
 export class SimulatedCloud implements CloudProvider {
   readonly name = 'simulated' as const;
   private readonly instances = new Map<string, Instance>();
-  private readonly byClaim = new Map<string, Instance>();
+  private readonly byClaim = new Map<string, Launched>();
   private seq = 0;
 
   constructor(private readonly opts: SimulatedOptions) {}
 
-  async create(req: LaunchRequest): Promise<Instance> {
+  async create(req: LaunchRequest): Promise<Launched> {
     const same = this.byClaim.get(req.claim);
     if (same) return same; // idempotent, like CreateFleet's ClientToken
     const tried: Offering[] = [];
@@ -50,7 +51,8 @@ export class SimulatedCloud implements CloudProvider {
         }
         this.seq += 1;
         const id = `i-sim${String(this.seq).padStart(13, '0')}`;
-        const instance: Instance = {
+        const instance: Launched = {
+          unavailable: tried,
           id,
           claim: req.claim,
           nodePool: req.nodePool,

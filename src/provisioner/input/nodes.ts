@@ -48,6 +48,7 @@ export function existingNode(node: V1Node, pods: readonly V1Pod[], inFlight = fa
     allocatable: allocatableOf(node),
     pods: pods.filter((p) => p.spec?.nodeName === name && holdsResources(p)).map(boundPod),
     inFlight,
+    ...(node.spec?.providerID ? { providerId: node.spec.providerID } : {}),
     unschedulable: node.spec?.unschedulable === true || deleting,
   };
 }

@@ -54,6 +54,8 @@ export interface ExistingNode {
   readonly inFlight: boolean;
   /** USD/h when known (a claim Berth launched); shown, never counted as new spend. */
   readonly pricePerHour?: number;
+  /** `aws:///<zone>/<instance-id>` once the kubelet registered it. */
+  readonly providerId?: string;
   /** Not schedulable (cordoned, deleting): its pods count, new pods never land on it. */
   readonly unschedulable?: boolean;
 }

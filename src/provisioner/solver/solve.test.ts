@@ -11,10 +11,7 @@ import { solve } from './solve.js';
 
 function facts(
   name: string,
-  vcpu: number,
-  memGiB: number,
-  pods: number,
-  price: number,
+  [vcpu, memGiB, pods, price]: [number, number, number, number],
   extra: Partial<InstanceTypeFacts> = {},
 ): InstanceTypeFacts {
   return {
@@ -48,12 +45,12 @@ const catalog = makeCatalog(
     source: 'test',
     region: 'us-east-1',
     instanceTypes: [
-      facts('m6i.large', 2, 8, 29, 0.096),
-      facts('m6i.xlarge', 4, 16, 58, 0.192),
-      facts('m6i.2xlarge', 8, 32, 58, 0.384),
-      facts('c6i.xlarge', 4, 8, 58, 0.17),
-      facts('r6i.xlarge', 4, 32, 58, 0.252),
-      facts('t3.small', 2, 2, 11, 0.0208, { category: 't', family: 't3' }),
+      facts('m6i.large', [2, 8, 29, 0.096]),
+      facts('m6i.xlarge', [4, 16, 58, 0.192]),
+      facts('m6i.2xlarge', [8, 32, 58, 0.384]),
+      facts('c6i.xlarge', [4, 8, 58, 0.17]),
+      facts('r6i.xlarge', [4, 32, 58, 0.252]),
+      facts('t3.small', [2, 2, 11, 0.0208], { category: 't', family: 't3' }),
     ],
   },
   ['us-east-1a', 'us-east-1b', 'us-east-1c'],

@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { builtinCatalog } from '../catalog/catalog.js';
+import { SimulatedCloud } from '../cloud/simulated.js';
+import { UnavailableOfferings } from '../cloud/unavailable.js';
+import { solverPod } from '../input/pods.js';
+import { existingNode } from '../input/nodes.js';
+import { poolView, type NodePool } from '../../scheduling/nodepool.js';
+import type { V1Node } from '@kubernetes/client-node';
+import type { SolverInput } from '../solver/model.js';
+import { Provisioner } from './provisioner.js';
+
+const catalog = builtinCatalog();
+const pool: NodePool = {
+  metadata: { name: 'general' },
+  spec: {
+    template: {
+      spec: {
+        nodeClassRef: { name: 'default' },
+        requirements: [
+          {
+            key: 'node.kubernetes.io/instance-type',
+            operator: 'In',
+            values: ['m5.large', 'm5.xlarge', 'm5.2xlarge'],
+          },
+        ],
+      },
+    },
+  },
+};
+const pods = Array.from({ length: 6 }, (_, i) =>
+  solverPod(
+    `default/web-${i}`,
+    'default',
+    {
+      metadata: { labels: { app: 'web' } },
+      spec: { containers: [{ name: 'c', resources: { requests: { cpu: '500m', memory: '1Gi' } } }] },
+    },
+    false,
+  ),
+);
+
+function setup(shortOf?: (o: { instanceType: string }) => boolean) {
+  let now = 1_000_000;
+  const registered: V1Node[] = [];
+  const cloud = new SimulatedCloud({
+    catalog,
+    clock: () => new Date(now),
+    ...(shortOf ? { shortOf } : {}),
+    register: (n) => {
+      registered.push(n);
+      return Promise.resolve();
+    },
+  });
+  const unavailable = new UnavailableOfferings(() => now);
+  const p = new Provisioner({ cloud, unavailable, catalog, now: () => now, launchTimeoutMs: 60_000 });
+  const input = (nodes: V1Node[] = []): SolverInput => ({
+    pods,
+    nodes: nodes.map((n) => existingNode(n, [])),
+    pools: [poolView(pool)],
+    daemonSets: [],
+    catalog,
+  });
+  return { cloud, p, input, registered, unavailable, advance: (ms: number) => (now += ms) };
+}
+
+describe('Provisioner', () => {
+  it('launches the plan once: pending pods fill in-flight capacity before anything new is bought', async () => {
+    const { p, input, cloud } = setup();
+    const first = await p.reconcile(input());
+    expect(first.launched.map((i) => i.instanceType)).toEqual(['m5.xlarge']);
+    const again = await p.reconcile(input());
+    expect(again.launched).toEqual([]);
+    expect(await cloud.list()).toHaveLength(1);
+  });
+
+  it('plans again without an offering that is short of capacity', async () => {
+    const { p, input, unavailable } = setup((o) => o.instanceType === 'm5.xlarge');
+    const r = await p.reconcile(input());
+    expect(r.launched.map((i) => i.instanceType).sort()).not.toContain('m5.xlarge');
+    expect(r.launched.length).toBeGreaterThan(0);
+    expect(unavailable.has('m5.xlarge', r.launched[0]?.zone ?? '', 'on-demand')).toBe(true);
+  });
+
+  it('stops counting a claim once its node joins, and terminates one that never joins', async () => {
+    const { p, input, registered } = setup();
+    const first = await p.reconcile(input());
+    const joinedNode = registered[0];
+    if (!joinedNode) throw new Error('no node registered');
+    const second = await p.reconcile(input([joinedNode]));
+    expect(second.joined).toEqual([first.launched[0]?.claim]);
+    expect(p.pendingClaims).toEqual([]);
+
+    const lost = setup();
+    const launched = await lost.p.reconcile(lost.input());
+    lost.advance(61_000);
+    const later = await lost.p.reconcile({ ...lost.input(), pods: [] });
+    expect(later.terminated).toEqual([launched.launched[0]?.id]);
+    expect(await lost.cloud.list()).toEqual([]);
+  });
+
+  it('rebuilds in-flight claims from the cloud after a restart', async () => {
+    const { p, input, cloud } = setup();
+    await p.reconcile(input());
+    const restarted = new Provisioner({
+      cloud,
+      unavailable: new UnavailableOfferings(() => 0),
+      catalog,
+      now: () => 1_000_000,
+    });
+    expect(await restarted.recover([])).toBe(1);
+    expect((await restarted.reconcile(input())).launched).toEqual([]);
+  });
+});

@@ -1,0 +1,180 @@
+/**
+ * The provisioner's loop body (leader only): claims in flight are matched to the Nodes that joined,
+ * those that never join are terminated after a timeout, the solver plans the pending pods with in-flight
+ * capacity counted as existing, and each new node of the plan is launched. An offering short of
+ * capacity is remembered for a few minutes and the pods are planned again without it. Everything it
+ * touches is passed in: the cloud, the clock, the unavailable-offerings cache.
+ */
+import type { Catalog } from '../catalog/catalog.js';
+import {
+  InsufficientCapacityError,
+  instanceIdOf,
+  type CloudProvider,
+  type Instance,
+} from '../cloud/provider.js';
+import type { UnavailableOfferings } from '../cloud/unavailable.js';
+import type { ExistingNode, Plan, PlannedNode, SolverInput } from '../solver/model.js';
+import { fromAllocatable } from '../solver/resources.js';
+import { solve } from '../solver/solve.js';
+
+export const LAUNCH_TIMEOUT_MS = 15 * 60_000;
+const REPLANS = 3;
+
+export interface ProvisionerDeps {
+  readonly cloud: CloudProvider;
+  readonly unavailable: UnavailableOfferings;
+  readonly catalog: Catalog;
+  readonly now: () => number;
+  readonly launchTimeoutMs?: number;
+  /** Node class of a NodePool (its nodeClassRef name). */
+  readonly nodeClassOf?: (nodePool: string) => string;
+  readonly onLaunch?: (node: PlannedNode, instance: Instance, millis: number) => void;
+  readonly onError?: (message: string, cause: unknown) => void;
+}
+
+interface InFlight {
+  readonly instance: Instance;
+  readonly node: PlannedNode | undefined;
+  readonly since: number;
+}
+
+export interface RoundResult {
+  readonly plan: Plan;
+  readonly launched: Instance[];
+  readonly joined: string[];
+  readonly terminated: string[];
+}
+
+export class Provisioner {
+  private readonly inFlight = new Map<string, InFlight>();
+  private round = 0;
+
+  constructor(private readonly deps: ProvisionerDeps) {}
+
+  /** Rebuilds in-flight state from the instances the cloud says this cluster launched. */
+  async recover(registered: readonly ExistingNode[]): Promise<number> {
+    const joined = new Set(registered.map((n) => n.labels['berth.dev/claim'] ?? n.name));
+    for (const instance of await this.deps.cloud.list()) {
+      if (instance.claim && !joined.has(instance.claim))
+        this.inFlight.set(instance.claim, {
+          instance,
+          node: undefined,
+          since: instance.launchedAt.getTime(),
+        });
+    }
+    return this.inFlight.size;
+  }
+
+  get pendingClaims(): string[] {
+    return [...this.inFlight.keys()];
+  }
+
+  private settle(registered: readonly ExistingNode[]): { joined: string[]; expired: InFlight[] } {
+    const ids = new Set<string>();
+    for (const n of registered) {
+      const id = instanceIdOf(n.providerId);
+      if (id) ids.add(id);
+      const claim = n.labels['berth.dev/claim'];
+      if (claim) ids.add(claim);
+    }
+    const joined: string[] = [];
+    const expired: InFlight[] = [];
+    const timeout = this.deps.launchTimeoutMs ?? LAUNCH_TIMEOUT_MS;
+    for (const [claim, f] of this.inFlight) {
+      if (ids.has(f.instance.id) || ids.has(claim)) {
+        this.inFlight.delete(claim);
+        joined.push(claim);
+      } else if (this.deps.now() - f.since > timeout) {
+        this.inFlight.delete(claim);
+        expired.push(f);
+      }
+    }
+    return { joined, expired };
+  }
+
+  /** In-flight claims as nodes the solver fills before buying more. */
+  private inFlightNodes(): ExistingNode[] {
+    const out: ExistingNode[] = [];
+    for (const [claim, f] of this.inFlight) {
+      const type = this.deps.catalog.byName(f.instance.instanceType);
+      if (!type) continue;
+      out.push({
+        name: claim,
+        labels: {
+          ...(f.node?.labels ?? {}),
+          ...type.labels,
+          'topology.kubernetes.io/zone': f.instance.zone,
+          'karpenter.sh/capacity-type': f.instance.capacityType,
+          'karpenter.sh/nodepool': f.instance.nodePool,
+          'kubernetes.io/hostname': claim,
+        },
+        taints: f.node?.taints ?? [],
+        allocatable: fromAllocatable(type.allocatable),
+        pods: [],
+        inFlight: true,
+      });
+    }
+    return out;
+  }
+
+  async reconcile(input: SolverInput): Promise<RoundResult> {
+    const { joined, expired } = this.settle(input.nodes.filter((n) => !n.inFlight));
+    const terminated: string[] = [];
+    for (const f of expired) {
+      await this.deps.cloud.delete(f.instance.id).then(
+        () => terminated.push(f.instance.id),
+        (e: unknown) => this.deps.onError?.(`terminating ${f.instance.id} (never joined)`, e),
+      );
+    }
+    this.round += 1;
+    const launched: Instance[] = [];
+    let plan = this.plan(input);
+    for (let attempt = 0; attempt <= REPLANS; attempt++) {
+      const short = await this.launch(plan, launched);
+      if (!short) break;
+      plan = this.plan(input);
+    }
+    return { plan, launched, joined, terminated };
+  }
+
+  private plan(input: SolverInput): Plan {
+    return solve({
+      ...input,
+      nodes: [...input.nodes, ...this.inFlightNodes()],
+      unavailable: this.deps.unavailable.predicate(),
+      namePrefix: `berth-${this.deps.now().toString(36)}-${this.round}-`,
+    });
+  }
+
+  /** Launches the plan's new nodes; true when some offering was short (plan again without it). */
+  private async launch(plan: Plan, launched: Instance[]): Promise<boolean> {
+    let short = false;
+    for (const node of plan.nodes) {
+      if (node.existing || this.inFlight.has(node.name)) continue;
+      const start = this.deps.now();
+      try {
+        const instance = await this.deps.cloud.create({
+          claim: node.name,
+          nodePool: node.nodePool,
+          nodeClass: this.deps.nodeClassOf?.(node.nodePool) ?? 'default',
+          capacityType: node.capacityType,
+          instanceTypes: [node.instanceType, ...node.alternatives],
+          zones: [node.zone],
+          labels: node.labels,
+          taints: node.taints,
+        });
+        this.inFlight.set(node.name, { instance, node, since: this.deps.now() });
+        launched.push(instance);
+        // A partial fleet launched but found some offerings short: avoid them next time too.
+        this.deps.unavailable.mark(instance.unavailable);
+        this.deps.onLaunch?.(node, instance, this.deps.now() - start);
+      } catch (e) {
+        if (e instanceof InsufficientCapacityError) {
+          this.deps.unavailable.mark(e.offerings);
+          short = true;
+        } else this.deps.onError?.(`launching ${node.name}`, e);
+      }
+    }
+    return short;
+  }
+}
