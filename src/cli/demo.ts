@@ -6,7 +6,7 @@ import { denialMessage, type Verdict } from '../policies/engine.js';
 import type { OfflineResult } from '../policies/offline.js';
 import { packagePath, packageRoot } from '../util/package-root.js';
 import type { SourcedObject } from './inputs.js';
-import { openSession, runFiles, type Session, type SessionOptions } from './session.js';
+import { runFiles, type Session, type SessionOptions } from './session.js';
 import { solverInputOf } from '../provisioner/input/plan-input.js';
 import { solve } from '../provisioner/solver/solve.js';
 import { renderPlanTable } from './plan-output.js';
@@ -58,9 +58,9 @@ export function registerDemo(program: Command, io: CliIO): void {
     .option('--nodepools <path...>', 'NodePools (default: the embedded deploy/nodepools)')
     .action((opts: Opts) => {
       const dir = opts.examples ?? packagePath('examples');
-      const { sources, result } = runFiles(opts, [dir], () => io.clock());
+      const { sources, result, session } = runFiles(opts, [dir], () => io.clock());
       io.out(render(sources, result));
-      io.out(renderCapacity(result, openSession(opts)));
+      io.out(renderCapacity(result, session));
       io.exit(0);
     });
 }

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { solverInputOf } from '../provisioner/input/plan-input.js';
 import { solve } from '../provisioner/solver/solve.js';
 import type { Plan } from '../provisioner/solver/model.js';
-import { BadInput, runFiles, type SessionOptions, openSession } from './session.js';
+import { BadInput, runFiles, type SessionOptions } from './session.js';
 import { loadObjects } from './inputs.js';
 import type { CliIO } from './io.js';
 import { renderPlanTable, toPlanJson } from './plan-output.js';
@@ -21,8 +21,7 @@ interface Opts extends SessionOptions {
 }
 
 export function planFiles(opts: Opts, io: CliIO): { plan: Plan; denied: string[]; spot: boolean } {
-  const { result } = runFiles(opts, opts.file, () => io.clock(), opts.namespace);
-  const session = openSession(opts);
+  const { result, session } = runFiles(opts, opts.file, () => io.clock(), opts.namespace);
   const cluster = opts.nodes ? loadObjects(opts.nodes) : { ok: true as const, objects: [] };
   if (!cluster.ok) throw new BadInput(cluster.errors);
   const admitted = result.admitted.filter((_, i) => result.verdicts[i]?.allowed !== false);

@@ -67,7 +67,7 @@ export function runFiles(
   paths: readonly string[],
   clock: () => Date,
   defaultNamespace?: string,
-): { sources: SourcedObject[]; result: OfflineResult } {
+): { sources: SourcedObject[]; result: OfflineResult; session: Session } {
   const session = openSession(opts);
   const loaded = loadObjects(paths);
   if (!loaded.ok) throw new BadInput(loaded.errors);
@@ -78,5 +78,5 @@ export function runFiles(
     today: todayOf(clock),
     ...(defaultNamespace === undefined ? {} : { defaultNamespace }),
   });
-  return { sources: loaded.objects, result };
+  return { sources: loaded.objects, result, session };
 }

@@ -110,7 +110,8 @@ export function fittingTypes(types: readonly InstanceType[], req: PodRequests): 
   return memo(mapFor(fitCache, types), key, 1000, () => types.filter((t) => fitsAllocatable(t, req)));
 }
 
-function cacheKey(reqs: Requirements): string {
+/** A canonical key of a requirement set (equal sets, equal keys). */
+export function requirementsKey(reqs: Requirements): string {
   const parts: string[] = [];
   for (const r of reqs.values()) {
     parts.push(
@@ -124,14 +125,14 @@ function cacheKey(reqs: Requirements): string {
 export function poolTypesFor(pool: PoolView, term: Requirements, catalog: Catalog): InstanceType[] {
   let byCatalog = poolTypeCache.get(pool);
   if (!byCatalog) poolTypeCache.set(pool, (byCatalog = new WeakMap()));
-  return memo(mapFor(byCatalog, catalog), cacheKey(term), 1000, () =>
+  return memo(mapFor(byCatalog, catalog), requirementsKey(term), 1000, () =>
     typesFor(pool.requirements.merge(term), catalog),
   );
 }
 
 /** Instance types (with an offering) that satisfy a set of requirements; memoized per catalog. */
 export function typesFor(reqs: Requirements, catalog: Catalog): InstanceType[] {
-  return memo(mapFor(typeCache, catalog), cacheKey(reqs), 5000, () =>
+  return memo(mapFor(typeCache, catalog), requirementsKey(reqs), 5000, () =>
     catalog.types.filter((t) => typeAllowed(reqs, t) && offered(reqs, catalog, t)),
   );
 }

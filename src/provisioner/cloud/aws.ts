@@ -18,6 +18,7 @@ import {
 import { AwsResources, type AwsResourceOptions } from './aws-resources.js';
 import { fleetFailure, withRetry, type RetryOptions } from './aws-errors.js';
 import {
+  CLAIM_LABEL,
   CloudError,
   InsufficientCapacityError,
   providerIdOf,
@@ -30,7 +31,7 @@ import {
 export const TAG = {
   cluster: 'berth.dev/cluster',
   nodePool: 'karpenter.sh/nodepool',
-  claim: 'berth.dev/claim',
+  claim: CLAIM_LABEL,
 } as const;
 
 /** CreateFleet accepts at most this many overrides per launch template config. */

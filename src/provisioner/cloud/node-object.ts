@@ -2,7 +2,7 @@
 import type { V1Node } from '@kubernetes/client-node';
 import type { InstanceType } from '../catalog/instance-type.js';
 import { LABEL } from '../catalog/instance-type.js';
-import type { Instance, LaunchRequest } from './provider.js';
+import { CLAIM_LABEL, type Instance, type LaunchRequest } from './provider.js';
 
 export function nodeObjectFor(
   instance: Instance,
@@ -26,7 +26,7 @@ export function nodeObjectFor(
         [LABEL.region]: region,
         [LABEL.capacityType]: instance.capacityType,
         [LABEL.nodePool]: req.nodePool,
-        'berth.dev/claim': req.claim,
+        [CLAIM_LABEL]: req.claim,
       },
     },
     spec: {

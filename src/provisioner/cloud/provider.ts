@@ -68,6 +68,9 @@ export class InsufficientCapacityError extends CloudError {
   }
 }
 
+/** The label (and EC2 tag) that names a node's claim. */
+export const CLAIM_LABEL = 'berth.dev/claim';
+
 export function providerIdOf(zone: string, id: string): string {
   return `aws:///${zone}/${id}`;
 }

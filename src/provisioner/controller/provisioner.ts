@@ -6,7 +6,9 @@
  * touches is passed in: the cloud, the clock, the unavailable-offerings cache.
  */
 import type { Catalog } from '../catalog/catalog.js';
+import { LABEL } from '../catalog/instance-type.js';
 import {
+  CLAIM_LABEL,
   InsufficientCapacityError,
   instanceIdOf,
   type CloudProvider,
@@ -53,7 +55,7 @@ export class Provisioner {
 
   /** Rebuilds in-flight state from the instances the cloud says this cluster launched. */
   async recover(registered: readonly ExistingNode[]): Promise<number> {
-    const joined = new Set(registered.map((n) => n.labels['berth.dev/claim'] ?? n.name));
+    const joined = new Set(registered.map((n) => n.labels[CLAIM_LABEL] ?? n.name));
     for (const instance of await this.deps.cloud.list()) {
       if (instance.claim && !joined.has(instance.claim))
         this.inFlight.set(instance.claim, {
@@ -74,7 +76,7 @@ export class Provisioner {
     for (const n of registered) {
       const id = instanceIdOf(n.providerId);
       if (id) ids.add(id);
-      const claim = n.labels['berth.dev/claim'];
+      const claim = n.labels[CLAIM_LABEL];
       if (claim) ids.add(claim);
     }
     const joined: string[] = [];
@@ -103,10 +105,10 @@ export class Provisioner {
         labels: {
           ...(f.node?.labels ?? {}),
           ...type.labels,
-          'topology.kubernetes.io/zone': f.instance.zone,
-          'karpenter.sh/capacity-type': f.instance.capacityType,
-          'karpenter.sh/nodepool': f.instance.nodePool,
-          'kubernetes.io/hostname': claim,
+          [LABEL.zone]: f.instance.zone,
+          [LABEL.capacityType]: f.instance.capacityType,
+          [LABEL.nodePool]: f.instance.nodePool,
+          [LABEL.hostname]: claim,
         },
         taints: f.node?.taints ?? [],
         allocatable: fromAllocatable(type.allocatable),

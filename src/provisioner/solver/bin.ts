@@ -204,6 +204,16 @@ export class Bin {
   }
 }
 
+/** A claim on the whole pool, before any pod narrows it. */
+export function wholePool(pool: PoolOption): Narrowed {
+  return {
+    term: EMPTY,
+    types: [...pool.types],
+    zones: [...pool.zones],
+    capacityTypes: [...pool.capacityTypes],
+  };
+}
+
 /** A new bin narrowed by one pod term: its requirements, types, zones and capacity types. */
 export function narrow(
   pool: PoolOption,

@@ -5,14 +5,11 @@
  * types (a relaxation of each class keeping to its own types), and independent groups add up.
  */
 import { untoleratedTaint } from '../../scheduling/taints.js';
-import { Requirements } from '../../scheduling/requirements.js';
-import { narrow } from './bin.js';
+import { narrow, wholePool } from './bin.js';
 import { solveLp, type LpItem } from './lp.js';
 import type { SolverPod } from './model.js';
 import { addInto, ZERO, type Res } from './resources.js';
 import type { SolverState } from './state.js';
-
-const EMPTY = new Requirements();
 
 interface Group {
   demand: Res;
@@ -24,12 +21,7 @@ function itemsFor(state: SolverState, pod: SolverPod): Map<string, LpItem> {
   for (const pool of state.pools) {
     const o = pool.option;
     if (untoleratedTaint(o.view.taints, pod.tolerations)) continue;
-    const whole = {
-      term: EMPTY,
-      types: [...o.types],
-      zones: [...o.zones],
-      capacityTypes: [...o.capacityTypes],
-    };
+    const whole = wholePool(o);
     for (const term of pod.terms) {
       for (const t of narrow(o, whole, term, state.input.catalog)?.types ?? [])
         out.set(`${o.view.name}/${t.type.name}`, { cap: t.cap, price: t.price });

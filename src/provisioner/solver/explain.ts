@@ -6,19 +6,16 @@
 import { describeRequirement, intersect, satisfiable, allows } from '../../scheduling/requirements.js';
 import { formatTaint, untoleratedTaint } from '../../scheduling/taints.js';
 import { WELL_KNOWN_LABELS } from '../catalog/instance-type.js';
-import { narrow, type PoolState } from './bin.js';
+import { narrow, wholePool, type PoolState } from './bin.js';
 import type { SolverPod } from './model.js';
 import type { PoolOption } from './pools.js';
 import { fitsWith, ZERO, type Res } from './resources.js';
 import type { SolverState } from './state.js';
-import { Requirements } from '../../scheduling/requirements.js';
 
 interface Finding {
   distance: number;
   text: string;
 }
-
-const EMPTY = new Requirements();
 
 function formatRes(r: Res): string {
   const parts = [`cpu ${r.cpu}m`, `memory ${r.mem}Mi`];
@@ -48,12 +45,7 @@ function findingFor(pod: SolverPod, pool: PoolState, state: SolverState): Findin
   if (conflict) return { distance: 4, text: conflict };
   const taint = untoleratedTaint(option.view.taints, pod.tolerations);
   if (taint) return { distance: 3, text: `does not tolerate NodePool ${name}'s taint ${formatTaint(taint)}` };
-  const whole = {
-    term: EMPTY,
-    types: [...option.types],
-    zones: [...option.zones],
-    capacityTypes: [...option.capacityTypes],
-  };
+  const whole = wholePool(option);
   const types = pod.terms.flatMap((t) => narrow(option, whole, t, state.input.catalog)?.types ?? []);
   if (types.length === 0)
     return {

@@ -4,7 +4,7 @@
  * best match what the node has left — and the node's type is chosen for value: the LP's shadow prices
  * say what a node's contents are worth, and the type that fills to the best worth per dollar wins.
  */
-import { Bin, narrow, type PoolState } from './bin.js';
+import { Bin, narrow, wholePool, type PoolState } from './bin.js';
 import { solveLp, valueOf } from './lp.js';
 import type { SolverPod } from './model.js';
 import { withinLimits, type TypeOption } from './pools.js';
@@ -12,7 +12,6 @@ import { addInto, fitsWith, ZERO, type Res } from './resources.js';
 import type { SolverState } from './state.js';
 import type { PodTopology } from './topology.js';
 import { untoleratedTaint } from '../../scheduling/taints.js';
-import { Requirements } from '../../scheduling/requirements.js';
 
 export interface Shape {
   readonly key: string;
@@ -34,7 +33,6 @@ export function shapeKey(pod: SolverPod): string {
   const r = pod.requests;
   return `${r.cpu}/${r.mem}/${r.pods}/${r.gpu}/${pod.namespace}/${JSON.stringify(pod.labels)}`;
 }
-const EMPTY = new Requirements();
 
 function remaining(c: FreeClass): number {
   return c.shapes.reduce((n, s) => n + s.pods.length, 0);
@@ -160,12 +158,7 @@ function optionsFor(state: SolverState, c: FreeClass): Option[] {
     const out: Option[] = [];
     for (const pool of tier) {
       if (untoleratedTaint(pool.option.view.taints, c.sample.tolerations)) continue;
-      const whole = {
-        term: EMPTY,
-        types: [...pool.option.types],
-        zones: [...pool.option.zones],
-        capacityTypes: [...pool.option.capacityTypes],
-      };
+      const whole = wholePool(pool.option);
       for (const term of c.sample.terms) {
         const narrowed = narrow(pool.option, whole, term, state.input.catalog);
         if (narrowed) {

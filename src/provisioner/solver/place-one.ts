@@ -5,12 +5,11 @@
  */
 import { LABEL } from '../catalog/instance-type.js';
 import { untoleratedTaint } from '../../scheduling/taints.js';
-import { Bin, narrow, type PoolState } from './bin.js';
+import { Bin, narrow, wholePool, type PoolState } from './bin.js';
 import type { SolverPod } from './model.js';
 import type { TypeOption } from './pools.js';
 import { domainsOf, type SolverState } from './state.js';
 import type { PodTopology } from './topology.js';
-import { Requirements } from '../../scheduling/requirements.js';
 
 /** The first zone (emptiest for the pod's spreads) where the pod's constraints hold on this bin. */
 function pickZone(
@@ -52,8 +51,6 @@ interface Candidate {
   zone: string | undefined;
 }
 
-const EMPTY = new Requirements();
-
 function candidateIn(
   state: SolverState,
   pool: PoolState,
@@ -63,12 +60,7 @@ function candidateIn(
 ): Candidate | undefined {
   const option = pool.option;
   if (untoleratedTaint(option.view.taints, pod.tolerations)) return undefined;
-  const whole = {
-    term: EMPTY,
-    types: [...option.types],
-    zones: [...option.zones],
-    capacityTypes: [...option.capacityTypes],
-  };
+  const whole = wholePool(option);
   for (const term of pod.terms) {
     const narrowed = narrow(option, whole, term, state.input.catalog);
     if (!narrowed) continue;

@@ -13,10 +13,6 @@ export function res(cpu: number, mem: number, pods = 1, gpu = 0): Res {
   return { cpu, mem, pods, gpu };
 }
 
-export function add(a: Readonly<Res>, b: Readonly<Res>): Res {
-  return { cpu: a.cpu + b.cpu, mem: a.mem + b.mem, pods: a.pods + b.pods, gpu: a.gpu + b.gpu };
-}
-
 export function sub(a: Readonly<Res>, b: Readonly<Res>): Res {
   return { cpu: a.cpu - b.cpu, mem: a.mem - b.mem, pods: a.pods - b.pods, gpu: a.gpu - b.gpu };
 }
@@ -38,20 +34,6 @@ export function fitsWith(cap: Readonly<Res>, used: Readonly<Res>, extra: Readonl
   );
 }
 
-export function fits(cap: Readonly<Res>, need: Readonly<Res>): boolean {
-  return fitsWith(cap, ZERO, need);
-}
-
-/** How many more of `one` fit in `cap` after `used`. */
-export function howMany(cap: Readonly<Res>, used: Readonly<Res>, one: Readonly<Res>): number {
-  let n = Number.POSITIVE_INFINITY;
-  if (one.cpu > 0) n = Math.min(n, Math.floor((cap.cpu - used.cpu) / one.cpu));
-  if (one.mem > 0) n = Math.min(n, Math.floor((cap.mem - used.mem) / one.mem));
-  if (one.pods > 0) n = Math.min(n, Math.floor((cap.pods - used.pods) / one.pods));
-  if (one.gpu > 0) n = Math.min(n, Math.floor((cap.gpu - used.gpu) / one.gpu));
-  return Math.max(0, n);
-}
-
 export function maxOf(a: Readonly<Res>, b: Readonly<Res>): Res {
   return {
     cpu: Math.max(a.cpu, b.cpu),
@@ -59,15 +41,6 @@ export function maxOf(a: Readonly<Res>, b: Readonly<Res>): Res {
     pods: Math.max(a.pods, b.pods),
     gpu: Math.max(a.gpu, b.gpu),
   };
-}
-
-/** Which dimension of `need` exceeds `cap`, for a message. */
-export function shortOf(cap: Readonly<Res>, need: Readonly<Res>): string | undefined {
-  if (need.cpu > cap.cpu) return `cpu ${need.cpu}m > ${cap.cpu}m`;
-  if (need.mem > cap.mem) return `memory ${need.mem}Mi > ${cap.mem}Mi`;
-  if (need.gpu > cap.gpu) return `nvidia.com/gpu ${need.gpu} > ${cap.gpu}`;
-  if (need.pods > cap.pods) return `pods ${need.pods} > ${cap.pods}`;
-  return undefined;
 }
 
 export function fromAllocatable(a: {

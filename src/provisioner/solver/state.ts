@@ -3,7 +3,8 @@
  * pools by weight, the topology counts and the placements made so far.
  */
 import { LABEL } from '../catalog/instance-type.js';
-import type { SolverInput, SolverPod } from './model.js';
+import type { BoundPod, SolverInput, SolverPod } from './model.js';
+import { requirementsKey } from '../../scheduling/placement.js';
 import { Bin, type PoolState } from './bin.js';
 import { poolOption } from './pools.js';
 import { Topology, type DomainOf, type PodTopology } from './topology.js';
@@ -22,6 +23,7 @@ export class SolverState {
   readonly tiers: PoolState[][];
   readonly pools: PoolState[];
   private readonly keys = new Map<SolverPod, string>();
+  private readonly zoneMemo = new Map<string, string[]>();
   private seq = 0;
 
   constructor(readonly input: SolverInput) {
@@ -36,29 +38,13 @@ export class SolverState {
     );
     this.topology.register(input.pods);
     for (const node of input.nodes) {
-      this.topology.register(
-        node.pods.map((p) => ({
-          ...p,
-          spread: [],
-          affinity: [],
-          antiAffinity: p.antiAffinity ?? [],
-          terms: [],
-          tolerations: [],
-        })),
-      );
+      this.topology.register(node.pods.map(asPod));
     }
     for (const node of input.nodes) {
       const bin = Bin.ofNode(node);
       this.bins.push(bin);
       for (const p of node.pods) {
-        const t = this.topology.of({
-          ...p,
-          spread: [],
-          affinity: [],
-          antiAffinity: p.antiAffinity ?? [],
-          terms: [],
-          tolerations: [],
-        });
+        const t = this.topology.of(asPod(p));
         this.topology.record(t, domainsOf(bin));
       }
     }
@@ -68,7 +54,7 @@ export class SolverState {
   placementKey(pod: SolverPod): string {
     let k = this.keys.get(pod);
     if (k === undefined) {
-      k = JSON.stringify([pod.terms.map(termKey), pod.tolerations]);
+      k = JSON.stringify([pod.terms.map(requirementsKey), pod.tolerations]);
       this.keys.set(pod, k);
     }
     return k;
@@ -81,6 +67,9 @@ export class SolverState {
 
   /** Zones a zone spread counts over for this pod: zones some pool offers that its terms allow. */
   zoneDomains(pod: SolverPod): string[] {
+    const key = this.placementKey(pod);
+    const hit = this.zoneMemo.get(key);
+    if (hit) return hit;
     const zones = new Set<string>();
     for (const p of this.pools) {
       for (const z of p.option.zones) {
@@ -93,7 +82,9 @@ export class SolverState {
           zones.add(z);
       }
     }
-    return [...zones].sort();
+    const out = [...zones].sort();
+    this.zoneMemo.set(key, out);
+    return out;
   }
 
   place(
@@ -114,25 +105,11 @@ export class SolverState {
   }
 }
 
-export function domainsOf(bin: Bin): DomainOf {
-  return (key) => bin.domain(key);
+/** A bound pod as the topology sees it: its labels count, its anti-affinity binds others. */
+function asPod(p: BoundPod): SolverPod {
+  return { ...p, spread: [], affinity: [], antiAffinity: p.antiAffinity ?? [], terms: [], tolerations: [] };
 }
 
-function termKey(t: {
-  values(): IterableIterator<{
-    key: string;
-    complement: boolean;
-    values: ReadonlySet<string>;
-    greaterThan?: number | undefined;
-    lessThan?: number | undefined;
-    allowsAbsent: boolean;
-  }>;
-}): string {
-  const parts: string[] = [];
-  for (const r of t.values()) {
-    parts.push(
-      `${r.key}|${String(r.complement)}|${[...r.values].sort().join(',')}|${r.greaterThan}|${r.lessThan}|${String(r.allowsAbsent)}`,
-    );
-  }
-  return parts.sort().join(';');
+export function domainsOf(bin: Bin): DomainOf {
+  return (key) => bin.domain(key);
 }
