@@ -22,6 +22,8 @@ import { startWebhook, type Running, type ServeOptions } from '../webhook/server
 import type { WebhookDeps } from '../webhook/app.js';
 import type { CliIO } from './io.js';
 import type { ServeOpts } from './serve.js';
+import { cloudKind, joinTimeoutMs, nodeClassOf, nodeRegistrar, setUpCloud } from './serve-cloud.js';
+import { ClusterProvisioning } from './serve-provisioner.js';
 import type { Session } from './session.js';
 
 export interface ClusterStart {
@@ -114,6 +116,30 @@ export async function startCluster(
     events,
     logger: base.logger,
   });
+  const kind = cloudKind(opts.cloud, live.current.cloudProvider);
+  const setup = setUpCloud({
+    kind,
+    flags: opts,
+    catalog: session.catalog,
+    catalogFromFile: opts.catalog !== undefined,
+    logger: base.logger,
+    ...(kind === 'simulated' ? { registrar: nodeRegistrar(api, base.logger) } : {}),
+  });
+  const pools = () => view.nodePools;
+  const provisioning = new ClusterProvisioning(
+    {
+      cloud: setup.cloud,
+      view,
+      live,
+      catalog: setup.catalog,
+      logger: base.logger.child({ component: 'provisioner' }),
+      metrics: base.metrics,
+      joinTimeoutMs: joinTimeoutMs(opts.nodeJoinTimeout),
+      nodeClassOf: nodeClassOf(pools),
+    },
+    kc,
+    pools,
+  );
   const elector = new LeaderElector({
     api,
     namespace: opts.namespace,
@@ -123,10 +149,14 @@ export async function startCluster(
     onStart: () => {
       base.metrics.leader.set(1);
       controller.start();
+      provisioning.lead().catch((e: unknown) => {
+        base.logger.error({ err: String(e) }, 'provisioner did not start');
+      });
     },
     onStop: () => {
       base.metrics.leader.set(0);
       controller.stop();
+      void provisioning.follow();
     },
   });
   for (const r of Object.values(view.resources))
@@ -137,11 +167,15 @@ export async function startCluster(
     for (const st of view.syncState()) base.metrics.cacheSynced.set({ resource: st.name }, st.synced ? 1 : 0);
     base.logger.info({ caches: view.syncState() }, 'caches listed');
   });
+  const denials = denialEvents(events);
   const deps: WebhookDeps = {
     ...base,
     context: () => ({ view, policies: live.current, today: todayOf(() => io.clock()) }),
     checks: () => checks(view, live, elector),
-    onDecision: denialEvents(events),
+    onDecision: (webhook, req, d) => {
+      denials(webhook, req, d);
+      provisioning.admitted(webhook, req, d);
+    },
   };
   const running = await startWebhook(deps, s.listen, base.logger);
   elector.start();
@@ -149,6 +183,8 @@ export async function startCluster(
     running,
     stop: async () => {
       await elector.stop();
+      await provisioning.follow();
+      setup.stop();
       await view.stop();
     },
   };

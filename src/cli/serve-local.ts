@@ -1,7 +1,23 @@
-/** `berth serve --local`: the cluster view from files, as `berth check` builds it. */
+/**
+ * `berth serve --local`: the cluster view from files, as `berth check` builds it, and the provisioner
+ * on the simulated cloud with its nodes in memory (what it buys shows in the log and in /metrics).
+ */
+import type { V1Node } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import { todayOf } from '../policies/engine.js';
+import type { LivePolicies } from '../policies/live.js';
 import { StaticClusterView } from '../policies/view.js';
 import type { KubeObject } from '../kube/objects.js';
+import type { Metrics } from '../observability/metrics.js';
+import { SimulatedCloud } from '../provisioner/cloud/simulated.js';
+import type { WebhookDeps } from '../webhook/app.js';
+import { policiesCheck } from '../webhook/readiness.js';
+import { startWebhook, type Running, type ServeOptions } from '../webhook/server.js';
 import { loadObjects } from './inputs.js';
+import type { CliIO } from './io.js';
+import { joinTimeoutMs, nodeClassOf } from './serve-cloud.js';
+import { LocalProvisioning } from './serve-provisioner.js';
+import type { ServeOpts } from './serve.js';
 import { BadInput, type Session } from './session.js';
 
 export function localView(paths: readonly string[], session: Session): StaticClusterView {
@@ -9,4 +25,67 @@ export function localView(paths: readonly string[], session: Session): StaticClu
   if (!loaded.ok) throw new BadInput(loaded.errors);
   const pools = session.nodePools as unknown as KubeObject[];
   return new StaticClusterView(session.catalog, [...pools, ...loaded.objects.map((o) => o.object)]);
+}
+
+export interface LocalStart {
+  opts: ServeOpts;
+  session: Session;
+  live: LivePolicies;
+  base: { metrics: Metrics; logger: Logger; deadlineMs: number; failOpen: boolean };
+  listen: ServeOptions;
+  io: CliIO;
+}
+
+export async function startLocal(s: LocalStart): Promise<{ running: Running; stop: () => Promise<void> }> {
+  const { opts, session, live, base, io } = s;
+  const view = localView(opts.file ?? [], session);
+  if (opts.cloud !== undefined && opts.cloud !== 'simulated')
+    throw new Error(`--local provisions on the simulated cloud only (got --cloud ${opts.cloud})`);
+  const nodes = new Map<string, V1Node>();
+  const cloud = new SimulatedCloud({
+    catalog: session.catalog,
+    clock: () => io.clock(),
+    register: (n) => {
+      nodes.set(n.metadata?.name ?? '', n);
+      return Promise.resolve();
+    },
+    deregister: (name) => {
+      nodes.delete(name);
+      return Promise.resolve();
+    },
+  });
+  const provisioning = new LocalProvisioning(
+    {
+      cloud,
+      view,
+      live,
+      catalog: () => session.catalog,
+      logger: base.logger.child({ component: 'provisioner' }),
+      metrics: base.metrics,
+      joinTimeoutMs: joinTimeoutMs(opts.nodeJoinTimeout),
+      nodeClassOf: nodeClassOf(() => view.nodePools),
+    },
+    () => [...nodes.values()],
+  );
+  const deps: WebhookDeps = {
+    ...base,
+    context: () => ({ view, policies: live.current, today: todayOf(() => io.clock()) }),
+    checks: () => [
+      { name: 'cache', ok: true, detail: `local files (${opts.file?.length ?? 0} paths)` },
+      policiesCheck(live.refused),
+      { name: 'provisioner', ok: true, detail: `simulated cloud, ${nodes.size} nodes` },
+    ],
+    onDecision: (webhook, req, d) => {
+      provisioning.admitted(webhook, req, d);
+    },
+  };
+  const running = await startWebhook(deps, s.listen, base.logger);
+  provisioning.loop.start();
+  return {
+    running,
+    stop: () => {
+      provisioning.loop.stop();
+      return Promise.resolve();
+    },
+  };
 }

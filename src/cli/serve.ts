@@ -7,17 +7,16 @@ import { DirStore } from '../certs/stores.js';
 import { CERT_DEFAULTS, planCerts } from '../certs/rotate.js';
 import { LivePolicies } from '../policies/live.js';
 import { Metrics } from '../observability/metrics.js';
-import { startWebhook, type Running } from '../webhook/server.js';
+import type { Running } from '../webhook/server.js';
 import { tlsFilesIn } from '../webhook/tls.js';
-import { policiesCheck } from '../webhook/readiness.js';
-import { todayOf } from '../policies/engine.js';
 import type { CliIO } from './io.js';
-import { localView } from './serve-local.js';
+import { startLocal } from './serve-local.js';
 import { startCluster } from './serve-cluster.js';
+import type { CloudFlags } from './serve-cloud.js';
 import { openSession } from './session.js';
 import type { WebhookDeps } from '../webhook/app.js';
 
-export interface ServeOpts {
+export interface ServeOpts extends CloudFlags {
   local?: boolean;
   host?: string;
   port: string;
@@ -81,25 +80,12 @@ async function serve(opts: ServeOpts, io: CliIO): Promise<void> {
     tls: tlsFilesIn(opts.tlsDir),
   };
   const stopWatch = live.watch();
-  let running: Running;
-  let stopCluster = (): Promise<void> => Promise.resolve();
-  if (opts.local === true) {
-    await ensureLocalCerts(opts.tlsDir, io);
-    const view = localView(opts.file ?? [], session);
-    const deps: WebhookDeps = {
-      ...base,
-      context: () => ({ view, policies: live.current, today: todayOf(() => io.clock()) }),
-      checks: () => [
-        { name: 'cache', ok: true, detail: `local files (${opts.file?.length ?? 0} paths)` },
-        policiesCheck(live.refused),
-      ],
-    };
-    running = await startWebhook(deps, listen, logger);
-  } else {
-    const cluster = await startCluster({ opts, session, live, base, listen, io });
-    running = cluster.running;
-    stopCluster = cluster.stop;
-  }
+  if (opts.local === true) await ensureLocalCerts(opts.tlsDir, io);
+  const started: { running: Running; stop: () => Promise<void> } =
+    opts.local === true
+      ? await startLocal({ opts, session, live, base, listen, io })
+      : await startCluster({ opts, session, live, base, listen, io });
+  const { running, stop: stopCluster } = started;
   io.out(
     `berth: serving ${running.url} (/mutate, /validate, /healthz, /readyz); CA: ${join(opts.tlsDir, 'ca.crt')}\n`,
   );
@@ -160,6 +146,23 @@ export function registerServe(program: Command, io: CliIO): void {
     .option(
       '--fail-open',
       'a review Berth cannot finish in time is allowed (match failurePolicy: Ignore); default denies (Fail)',
+    )
+    .option(
+      '--cloud <provider>',
+      'aws or simulated (default: provisioner.cloudProvider in policies.yaml; --local: simulated)',
+    )
+    .option(
+      '--cluster-name <name>',
+      'aws: tags instances and finds subnets by karpenter.sh/discovery=<name>',
+      process.env.CLUSTER_NAME ?? 'berth',
+    )
+    .option('--aws-region <region>', "aws: region (default: $AWS_REGION, else the catalog's)")
+    .option('--aws-endpoint <url>', 'aws: EC2 endpoint (e.g. a moto_server for tests)')
+    .option('--aws-image-id <ami>', 'aws: AMI for launch templates Berth creates when one is missing')
+    .option(
+      '--node-join-timeout <seconds>',
+      'an instance whose Node has not joined after this is terminated',
+      '900',
     )
     .option('--log-level <level>', 'pino log level', 'info')
     .action((opts: ServeOpts) => serve(opts, io));

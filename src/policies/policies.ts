@@ -82,6 +82,15 @@ export class Policies {
   get provisionerMode(): 'berth' | 'karpenter' | 'off' {
     return this.doc.provisioner?.mode ?? 'berth';
   }
+
+  get cloudProvider(): 'aws' | 'simulated' {
+    return this.doc.provisioner?.cloudProvider ?? 'aws';
+  }
+
+  /** How long the provisioner lets a burst gather before planning it. */
+  get batchWindowMs(): number {
+    return (this.doc.provisioner?.batchWindowSeconds ?? 2) * 1000;
+  }
 }
 
 function overrideApplies(

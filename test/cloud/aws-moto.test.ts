@@ -10,6 +10,8 @@ import {
   EC2Client,
 } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AwsCatalogSource, describeCatalog } from '../../src/provisioner/catalog/aws-catalog.js';
+import { builtinCatalog } from '../../src/provisioner/catalog/catalog.js';
 import { AwsCloud } from '../../src/provisioner/cloud/aws.js';
 import { instanceIdOf } from '../../src/provisioner/cloud/provider.js';
 import { startMoto, type Moto } from './moto.js';
@@ -87,5 +89,56 @@ describe('aws provider against moto_server', () => {
   it('says when no subnet is tagged for the cluster', async () => {
     const cloud = new AwsCloud({ client, clusterName: 'other', imageId });
     await expect(cloud.create(request)).rejects.toThrow('no subnet tagged karpenter.sh/discovery=other');
+  });
+});
+
+describe('the aws catalog against moto_server', () => {
+  const zones = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
+  const options = () => ({
+    client,
+    region: 'us-east-1',
+    zones,
+    builtin: builtinCatalog(),
+    now: () => new Date(),
+  });
+
+  it('describes instance types with allocatable from the overhead model and quoted spot prices', async () => {
+    const catalog = await describeCatalog(options());
+    expect(catalog.types.length).toBeGreaterThan(500);
+    expect(catalog.source).toMatch(/^aws us-east-1 DescribeInstanceTypes/);
+    const m5 = catalog.byName('m5.xlarge');
+    // The README's check values, computed here from what EC2 describes.
+    expect(m5?.allocatable).toEqual({ cpuMillis: 3920, memoryMiB: 14162, pods: 58, nvidiaGpu: 0 });
+    expect(m5?.labels['kubernetes.io/arch']).toBe('amd64');
+    expect(m5?.labels['karpenter.k8s.aws/instance-family']).toBe('m5');
+    expect(catalog.price(m5!, 'us-east-1a', 'on-demand')).toBe(0.192);
+    // moto quotes every spot price as 0.00001: a quote, not the model.
+    expect(catalog.price(m5!, 'us-east-1a', 'spot')).toBe(0.00001);
+    expect(catalog.price(m5!, 'us-west-2a', 'spot')).toBeNull();
+    const arm = catalog.byName('m6g.large');
+    expect(arm?.labels['kubernetes.io/arch']).toBe('arm64');
+    expect(arm?.allocatable).toEqual(builtinCatalog().byName('m6g.large')?.allocatable);
+  });
+
+  it('keeps the last good catalog when a refresh fails', async () => {
+    const errors: unknown[] = [];
+    const source = new AwsCatalogSource(options(), (e) => errors.push(e));
+    expect(source.current).toBe(builtinCatalog());
+    const described = await source.refresh();
+    expect(source.current).toBe(described);
+    const broken = new AwsCatalogSource(
+      {
+        ...options(),
+        client: new EC2Client({
+          region: 'us-east-1',
+          endpoint: 'http://127.0.0.1:9',
+          credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+          maxAttempts: 1,
+        }),
+      },
+      (e) => errors.push(e),
+    );
+    await expect(broken.refresh()).rejects.toThrow('describing the instance catalog of us-east-1');
+    expect(broken.current).toBe(builtinCatalog());
   });
 });

@@ -47,7 +47,15 @@ export function defaultZones(region: string): string[] {
   return ['a', 'b', 'c'].map((z) => `${region}${z}`);
 }
 
-export function makeCatalog(facts: FactsFile, zones?: readonly string[]): Catalog {
+/**
+ * A catalog over instance-type facts. Spot prices are modelled unless quotes (`<type>/<zone>` → USD/h,
+ * from DescribeSpotPriceHistory) are given; then a type without a quote in a zone is not offered there.
+ */
+export function makeCatalog(
+  facts: FactsFile,
+  zones?: readonly string[],
+  spotQuotes?: ReadonlyMap<string, number>,
+): Catalog {
   const types = facts.instanceTypes.map(toInstanceType);
   const index = new Map(types.map((t) => [t.name, t]));
   return {
@@ -59,7 +67,10 @@ export function makeCatalog(facts: FactsFile, zones?: readonly string[]): Catalo
     price(type, zone, capacityType) {
       if (type.onDemandPrice === null) return null;
       if (capacityType === 'on-demand') return type.onDemandPrice;
-      if (capacityType === 'spot') return spotPrice(type.name, zone, type.onDemandPrice);
+      if (capacityType === 'spot')
+        return spotQuotes
+          ? (spotQuotes.get(`${type.name}/${zone}`) ?? null)
+          : spotPrice(type.name, zone, type.onDemandPrice);
       return null;
     },
   };

@@ -52,7 +52,7 @@ function setup(shortOf?: (o: { instanceType: string }) => boolean) {
     },
   });
   const unavailable = new UnavailableOfferings(() => now);
-  const p = new Provisioner({ cloud, unavailable, catalog, now: () => now, launchTimeoutMs: 60_000 });
+  const p = new Provisioner({ cloud, unavailable, now: () => now, launchTimeoutMs: 60_000 });
   const input = (nodes: V1Node[] = []): SolverInput => ({
     pods,
     nodes: nodes.map((n) => existingNode(n, [])),
@@ -104,7 +104,6 @@ describe('Provisioner', () => {
     const restarted = new Provisioner({
       cloud,
       unavailable: new UnavailableOfferings(() => 0),
-      catalog,
       now: () => 1_000_000,
     });
     expect(await restarted.recover([])).toBe(1);

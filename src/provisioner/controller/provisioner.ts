@@ -25,7 +25,6 @@ const REPLANS = 3;
 export interface ProvisionerDeps {
   readonly cloud: CloudProvider;
   readonly unavailable: UnavailableOfferings;
-  readonly catalog: Catalog;
   readonly now: () => number;
   readonly launchTimeoutMs?: number;
   /** Node class of a NodePool (its nodeClassRef name). */
@@ -95,10 +94,10 @@ export class Provisioner {
   }
 
   /** In-flight claims as nodes the solver fills before buying more. */
-  private inFlightNodes(): ExistingNode[] {
+  inFlightNodes(catalog: Catalog): ExistingNode[] {
     const out: ExistingNode[] = [];
     for (const [claim, f] of this.inFlight) {
-      const type = this.deps.catalog.byName(f.instance.instanceType);
+      const type = catalog.byName(f.instance.instanceType);
       if (!type) continue;
       out.push({
         name: claim,
@@ -109,6 +108,7 @@ export class Provisioner {
           [LABEL.capacityType]: f.instance.capacityType,
           [LABEL.nodePool]: f.instance.nodePool,
           [LABEL.hostname]: claim,
+          [CLAIM_LABEL]: claim,
         },
         taints: f.node?.taints ?? [],
         allocatable: fromAllocatable(type.allocatable),
@@ -142,7 +142,7 @@ export class Provisioner {
   private plan(input: SolverInput): Plan {
     return solve({
       ...input,
-      nodes: [...input.nodes, ...this.inFlightNodes()],
+      nodes: [...input.nodes, ...this.inFlightNodes(input.catalog)],
       unavailable: this.deps.unavailable.predicate(),
       namePrefix: `berth-${this.deps.now().toString(36)}-${this.round}-`,
     });

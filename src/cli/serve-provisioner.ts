@@ -1,0 +1,181 @@
+/**
+ * The provisioner inside `berth serve`. In a cluster it runs on the Lease holder only: Pod, Node and
+ * DaemonSet caches are started when it leads, in-flight claims are rebuilt from the cloud, and a round
+ * runs after each burst (admission feed, waiting pods, joining nodes). With --local there is no cluster:
+ * the simulated cloud's nodes live in memory and the admission feed is the only source of pods.
+ */
+import type { KubeConfig, KubernetesObject, V1Node, V1Pod } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { Decision } from '../admission/admit.js';
+import type { AdmissionRequest } from '../admission/review.js';
+import { subjectOf } from '../admission/subject.js';
+import { Resource, type ResourceSpec } from '../kube/informers.js';
+import type { KubeObject } from '../kube/objects.js';
+import { isCompiledKind } from '../kube/workload.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { LivePolicies } from '../policies/live.js';
+import type { ClusterView } from '../policies/view.js';
+import type { Catalog } from '../provisioner/catalog/catalog.js';
+import type { CloudProvider } from '../provisioner/cloud/provider.js';
+import { UnavailableOfferings } from '../provisioner/cloud/unavailable.js';
+import { AdmissionFeed } from '../provisioner/controller/demand.js';
+import { ProvisionLoop, type LoopDeps } from '../provisioner/controller/loop.js';
+import { Provisioner } from '../provisioner/controller/provisioner.js';
+import { clusterInput } from '../provisioner/input/cluster-input.js';
+import { existingNode } from '../provisioner/input/nodes.js';
+import type { PoolView } from '../scheduling/nodepool.js';
+
+/** How long an admitted workload's replicas are planned for before its pods are the source of truth. */
+const FEED_TTL_MS = 120_000;
+
+const CACHES = {
+  pods: { apiVersion: 'v1', kind: 'Pod', path: '/api/v1/pods' },
+  nodes: { apiVersion: 'v1', kind: 'Node', path: '/api/v1/nodes' },
+  daemonSets: { apiVersion: 'apps/v1', kind: 'DaemonSet', path: '/apis/apps/v1/daemonsets' },
+} satisfies Record<string, ResourceSpec>;
+
+export interface ProvisioningDeps {
+  readonly cloud: CloudProvider;
+  readonly view: ClusterView;
+  readonly live: LivePolicies;
+  readonly catalog: () => Catalog;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly joinTimeoutMs: number;
+  readonly nodeClassOf: (pool: string) => string;
+}
+
+/** A validating decision that admitted a workload or a bare pod: its replicas are planned at once. */
+export function admittedObject(
+  webhook: string,
+  req: AdmissionRequest,
+  d: Decision,
+  view: ClusterView,
+): KubeObject | undefined {
+  if (webhook !== 'validate' || !d.response.allowed || d.skipped !== undefined) return undefined;
+  const subject = subjectOf(req, view);
+  return subject.ok && isCompiledKind(subject.object.kind) ? subject.object : undefined;
+}
+
+function newProvisioner(d: ProvisioningDeps): Provisioner {
+  return new Provisioner({
+    cloud: d.cloud,
+    unavailable: new UnavailableOfferings(() => Date.now()),
+    now: () => Date.now(),
+    launchTimeoutMs: d.joinTimeoutMs,
+    nodeClassOf: d.nodeClassOf,
+    onLaunch: (_node, _instance, millis) => {
+      d.metrics.launchLatency.observe(millis / 1000);
+    },
+    onError: (message, cause) => {
+      d.logger.error({ err: String(cause) }, message);
+    },
+  });
+}
+
+function loopOf(d: ProvisioningDeps, provisioner: Provisioner, input: LoopDeps['input']) {
+  return new ProvisionLoop({
+    provisioner,
+    input,
+    mode: () => d.live.current.provisionerMode,
+    windowMs: () => d.live.current.batchWindowMs,
+    logger: d.logger,
+    metrics: d.metrics,
+  });
+}
+
+/** Cluster mode: runs while this replica holds the Lease. */
+export class ClusterProvisioning {
+  private readonly feed = new AdmissionFeed(FEED_TTL_MS);
+  private loop: ProvisionLoop | undefined;
+  private caches:
+    { pods: Resource<V1Pod>; nodes: Resource<V1Node>; daemonSets: Resource<KubernetesObject> } | undefined;
+
+  constructor(
+    private readonly d: ProvisioningDeps,
+    private readonly kc: KubeConfig,
+    private readonly pools: () => readonly PoolView[],
+  ) {}
+
+  admitted(webhook: string, req: AdmissionRequest, decision: Decision): void {
+    if (!this.loop) return;
+    const obj = admittedObject(webhook, req, decision, this.d.view);
+    if (!obj) return;
+    this.feed.record(obj, Date.now());
+    this.loop.trigger();
+  }
+
+  async lead(): Promise<void> {
+    const { logger } = this.d;
+    const caches = {
+      pods: new Resource<V1Pod>(this.kc, CACHES.pods, logger),
+      nodes: new Resource<V1Node>(this.kc, CACHES.nodes, logger),
+      daemonSets: new Resource<KubernetesObject>(this.kc, CACHES.daemonSets, logger),
+    };
+    this.caches = caches;
+    await Promise.all(Object.values(caches).map((c) => c.start()));
+    if (this.caches !== caches) return; // lost the Lease while listing
+    const provisioner = newProvisioner(this.d);
+    const recovered = await provisioner.recover(caches.nodes.list().map((n) => existingNode(n, [])));
+    logger.info({ cloud: this.d.cloud.name, inFlight: recovered }, 'provisioner leading');
+    const loop = loopOf(this.d, provisioner, () => this.input(caches));
+    caches.pods.onChange((p) => {
+      if (p.spec?.nodeName === undefined) loop.trigger();
+    });
+    caches.nodes.onChange(() => {
+      loop.trigger();
+    });
+    this.loop = loop;
+    loop.start();
+  }
+
+  private input(caches: NonNullable<ClusterProvisioning['caches']>) {
+    const unsynced = Object.values(caches).filter((c) => !c.synced);
+    if (unsynced.length > 0) return `caches not synced: ${unsynced.map((c) => c.spec.kind).join(', ')}`;
+    return clusterInput({
+      pods: caches.pods.list(),
+      nodes: caches.nodes.list(),
+      daemonSets: caches.daemonSets.list() as KubeObject[],
+      pools: this.pools(),
+      catalog: this.d.catalog(),
+      fed: this.feed.current(Date.now()),
+    });
+  }
+
+  async follow(): Promise<void> {
+    this.loop?.stop();
+    this.loop = undefined;
+    const caches = this.caches;
+    this.caches = undefined;
+    if (caches) await Promise.all(Object.values(caches).map((c) => c.stop()));
+  }
+}
+
+/** --local: the simulated cloud's nodes in memory; workloads admitted stay planned (nothing binds). */
+export class LocalProvisioning {
+  private readonly feed = new AdmissionFeed(Number.POSITIVE_INFINITY);
+  readonly loop: ProvisionLoop;
+
+  constructor(
+    private readonly d: ProvisioningDeps,
+    nodes: () => readonly V1Node[],
+  ) {
+    this.loop = loopOf(d, newProvisioner(d), () =>
+      clusterInput({
+        pods: [],
+        nodes: nodes(),
+        daemonSets: [],
+        pools: d.view.nodePools,
+        catalog: d.catalog(),
+        fed: this.feed.current(Date.now()),
+      }),
+    );
+  }
+
+  admitted(webhook: string, req: AdmissionRequest, decision: Decision): void {
+    const obj = admittedObject(webhook, req, decision, this.d.view);
+    if (!obj) return;
+    this.feed.record(obj, Date.now());
+    this.loop.trigger();
+  }
+}

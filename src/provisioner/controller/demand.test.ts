@@ -1,0 +1,80 @@
+import type { V1Pod } from '@kubernetes/client-node';
+import { describe, expect, it } from 'vitest';
+import type { KubeObject } from '../../kube/objects.js';
+import { AdmissionFeed, demandOf, waitingPods } from './demand.js';
+
+const spec = { containers: [{ name: 'c', resources: { requests: { cpu: '500m', memory: '1Gi' } } }] };
+
+function pod(name: string, extra: Partial<V1Pod> & { nodeName?: string } = {}): V1Pod {
+  const { nodeName, ...rest } = extra;
+  return {
+    metadata: { name, namespace: 'apps', labels: { app: 'web' } },
+    spec: { ...spec, ...(nodeName === undefined ? {} : { nodeName }) },
+    status: { phase: 'Pending' },
+    ...rest,
+  };
+}
+
+const web = (replicas: number): KubeObject => ({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: 'web', namespace: 'apps' },
+  spec: {
+    replicas,
+    selector: { matchLabels: { app: 'web' } },
+    template: { metadata: { labels: { app: 'web' } }, spec },
+  },
+});
+
+describe('what the provisioner plans for', () => {
+  it.each([
+    ['an unbound pending pod', pod('a'), true],
+    ['a bound pod', pod('b', { nodeName: 'n1' }), false],
+    ['a pod being deleted', pod('c', { metadata: { name: 'c', deletionTimestamp: new Date() } }), false],
+    ['a finished pod', pod('d', { status: { phase: 'Succeeded' } }), false],
+    [
+      "a DaemonSet's pod",
+      pod('e', {
+        metadata: {
+          name: 'e',
+          ownerReferences: [
+            { apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'x', uid: '1', controller: true },
+          ],
+        },
+      }),
+      false,
+    ],
+  ])('%s waits: %s', (_what, p, waits) => {
+    expect(waitingPods([p]).length).toBe(waits ? 1 : 0);
+  });
+
+  it('plans a fed workload for the replicas its live pods do not cover, never twice', () => {
+    const fed = [{ object: web(5), at: 0 }];
+    expect(demandOf([], fed).map((p) => p.id)).toEqual([
+      'apps/web-0',
+      'apps/web-1',
+      'apps/web-2',
+      'apps/web-3',
+      'apps/web-4',
+    ]);
+    // Two pods exist (one bound, one waiting): the waiting one plus three replicas not yet created.
+    const pods = [pod('web-x', { nodeName: 'n1' }), pod('web-y')];
+    expect(demandOf(pods, fed).map((p) => p.id)).toEqual([
+      'apps/web-y',
+      'apps/web-2',
+      'apps/web-3',
+      'apps/web-4',
+    ]);
+    // All five exist: only the waiting ones.
+    const all = ['p', 'q', 'r', 's'].map((n) => pod(n, { nodeName: 'n1' }));
+    expect(demandOf([...all, pod('t')], fed).map((p) => p.id)).toEqual(['apps/t']);
+  });
+
+  it('forgets fed workloads after the TTL and keeps the latest shape per workload', () => {
+    const feed = new AdmissionFeed(1000);
+    feed.record(web(3), 0);
+    feed.record(web(7), 500);
+    expect(feed.current(1000).map((a) => a.object.spec)).toMatchObject([{ replicas: 7 }]);
+    expect(feed.current(1501)).toEqual([]);
+  });
+});

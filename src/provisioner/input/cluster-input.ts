@@ -1,0 +1,51 @@
+/**
+ * The solver's input from the provisioner's caches (the controller's counterpart of plan-input.ts):
+ * Nodes with the pods bound to them, DaemonSets, the NodePools, and the pods to plan (waiting pods and
+ * the admission feed's replicas not yet covered).
+ */
+import type { V1Node, V1Pod } from '@kubernetes/client-node';
+import type { KubeObject } from '../../kube/objects.js';
+import type { PoolView } from '../../scheduling/nodepool.js';
+import type { Catalog } from '../catalog/catalog.js';
+import { demandOf, type Admitted } from '../controller/demand.js';
+import type { DaemonSetShape, SolverInput } from '../solver/model.js';
+import { existingNode } from './nodes.js';
+import { daemonSetOf } from './pods.js';
+
+export interface ClusterState {
+  readonly pods: readonly V1Pod[];
+  readonly nodes: readonly V1Node[];
+  readonly daemonSets: readonly KubeObject[];
+  readonly pools: readonly PoolView[];
+  readonly catalog: Catalog;
+  readonly fed: readonly Admitted[];
+}
+
+function byNode(pods: readonly V1Pod[]): Map<string, V1Pod[]> {
+  const out = new Map<string, V1Pod[]>();
+  for (const p of pods) {
+    const node = p.spec?.nodeName;
+    if (node === undefined) continue;
+    const list = out.get(node);
+    if (list) list.push(p);
+    else out.set(node, [p]);
+  }
+  return out;
+}
+
+export function clusterInput(s: ClusterState): SolverInput {
+  const bound = byNode(s.pods);
+  const daemonSets: DaemonSetShape[] = [];
+  for (const d of s.daemonSets) {
+    // Objects listed from a collection carry no kind.
+    const shape = daemonSetOf({ ...d, kind: 'DaemonSet' });
+    if (shape) daemonSets.push(shape);
+  }
+  return {
+    pods: demandOf(s.pods, s.fed),
+    nodes: s.nodes.map((n) => existingNode(n, bound.get(n.metadata?.name ?? '') ?? [])),
+    pools: s.pools,
+    daemonSets,
+    catalog: s.catalog,
+  };
+}
