@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { solverInputOf } from '../provisioner/input/plan-input.js';
-import { solve } from '../provisioner/solver/solve.js';
+import { DEFAULT_BUDGET_MS, solve } from '../provisioner/solver/solve.js';
 import type { Plan } from '../provisioner/solver/model.js';
 import { BadInput, runFiles, type SessionOptions } from './session.js';
 import { loadObjects } from './inputs.js';
@@ -58,7 +58,7 @@ export function registerPlan(program: Command, io: CliIO): void {
     .option('--catalog <file>', 'instance types in the ec2-instance-types.json format (default: built in)')
     .option('--policies <file>', 'policies.yaml (default: the embedded one)')
     .option('-n, --namespace <ns>', 'namespace for objects that name none', 'default')
-    .option('--budget-ms <ms>', 'time the solver may spend improving the plan', '200')
+    .option('--budget-ms <ms>', 'time the solver may spend improving the plan', String(DEFAULT_BUDGET_MS))
     .option('-o, --output <format>', 'table | json', 'table')
     .action((opts: Opts) => {
       if (opts.output !== 'table' && opts.output !== 'json')

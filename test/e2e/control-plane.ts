@@ -108,6 +108,9 @@ export async function startControlPlane(bin: string, dir: string): Promise<Contr
       '--service-cluster-ip-range=10.96.0.0/16',
       '--allow-privileged=true',
       '--enable-priority-and-fairness=false',
+      // Its not-ready taint on every new Node is lifted by the node lifecycle controller, which is off
+      // here (no kubelets): without this, no pod could ever land on the simulated or stand-in nodes.
+      '--disable-admission-plugins=TaintNodesByCondition',
     ],
     join(dir, 'kube-apiserver.log'),
     procs,

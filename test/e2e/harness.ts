@@ -59,6 +59,9 @@ export interface BerthOptions {
   port: number;
   metricsPort: number;
   dir: string;
+  /** More `berth serve` flags (e.g. the cloud) and environment. */
+  args?: string[];
+  env?: Record<string, string>;
 }
 
 function ready(url: string, ca: string): Promise<boolean> {
@@ -95,8 +98,9 @@ export async function startBerth(o: BerthOptions): Promise<Berth> {
       o.identity,
       '--namespace',
       'berth-system',
+      ...(o.args ?? []),
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...(o.env ?? {}) } },
   );
   proc.stdout.pipe(out);
   proc.stderr.pipe(out);

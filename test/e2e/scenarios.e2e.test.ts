@@ -2,13 +2,22 @@
  * Berth as a user sees it: a real API server, kubectl, and `berth serve` on the host behind
  * webhook configurations that point at it (clientConfig.url, caBundle from `berth certs`).
  */
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  CreateSubnetCommand,
+  CreateTagsCommand,
+  CreateVpcCommand,
+  DescribeImagesCommand,
+  EC2Client,
+} from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startControlPlane, type ControlPlane } from './control-plane.js';
 import { eventually, kubectlWith, startBerth, type Berth } from './harness.js';
+import { instanceTypes, KubeletStandIn, nodeRows, podRows } from './provisioning.js';
+import { startMoto, type Moto } from '../cloud/moto.js';
 
 const phases: [string, number][] = [];
 async function phase<T>(name: string, f: () => Promise<T> | T): Promise<T> {
@@ -26,6 +35,7 @@ let follower: Berth;
 let dir: string;
 let policies: string;
 let reapply: { code: number; stdout: string; stderr: string };
+let common: { kubeconfig: string; tlsDir: string; policies: string; dir: string; args: string[] };
 
 function apply(yaml: string) {
   return kubectl(['apply', '-f', '-'], yaml);
@@ -111,8 +121,9 @@ beforeAll(async () => {
     '127.0.0.1',
   ]);
   policies = join(dir, 'policies.yaml');
-  copyFileSync('policies.yaml', policies);
-  const common = { kubeconfig: cp.kubeconfig, tlsDir: tls, policies, dir };
+  // Provisioning stays off until scenario 6 turns it on (a live policies.yaml change).
+  writeFileSync(policies, readFileSync('policies.yaml', 'utf8').replace(/mode: berth\b/, 'mode: off'));
+  common = { kubeconfig: cp.kubeconfig, tlsDir: tls, policies, dir, args: ['--cloud', 'simulated'] };
   leader = await phase('start berth (leader)', async () =>
     startBerth({ ...common, identity: 'berth-a', port: await freePort(), metricsPort: await freePort() }),
   );
@@ -302,7 +313,7 @@ describe('5. PodDisruptionBudgets', () => {
 
 describe('policies.yaml, live', () => {
   it('refuses a bad file visibly, keeps the last good policy, and applies a good one without a restart', async () => {
-    const good = readFileSync('policies.yaml', 'utf8');
+    const good = readFileSync(policies, 'utf8');
     writeFileSync(
       policies,
       good.replace('requests-missing: { mode: warn }', 'requests-missing: { mode: sometimes }'),
@@ -337,6 +348,69 @@ describe('policies.yaml, live', () => {
     expect(denied.code).not.toBe(0);
     expect(denied.stderr).toContain('[requests-missing]');
     writeFileSync(policies, good);
+  });
+});
+
+/** A Deployment of 1-CPU pods spread over the zones: each node Berth buys is visible in the count. */
+const fleet = (name: string, ns: string, replicas: number) => `
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: ${name}, namespace: ${ns}, labels: { app.kubernetes.io/name: ${name} } }
+spec:
+  replicas: ${replicas}
+  selector: { matchLabels: { app: ${name} } }
+  template:
+    metadata: { labels: { app: ${name} } }
+    spec:
+      containers:
+        - name: app
+          image: registry.example.com/${name}:1.0.0
+          resources: { requests: { cpu: '1', memory: 2Gi }, limits: { memory: 2Gi } }
+      topologySpreadConstraints:
+        - { maxSkew: 1, topologyKey: topology.kubernetes.io/zone, whenUnsatisfiable: DoNotSchedule, labelSelector: { matchLabels: { app: ${name} } } }
+`;
+
+const waiting = () => podRows(kubectl).filter((p) => p.nodeName === undefined);
+
+describe('6. provisioning on the simulated cloud', () => {
+  it('buys capacity for every pending pod once provisioner.mode is berth', async () => {
+    expect(nodeRows(kubectl)).toEqual([]);
+    expect(waiting().length).toBeGreaterThan(0); // the earlier scenarios' pods, with provisioning off
+    writeFileSync(policies, readFileSync(policies, 'utf8').replace(/mode: off\b/, 'mode: berth'));
+    await eventually('every pod bound by the scheduler', () => waiting().length === 0, 90_000);
+    expect(readFileSync(follower.log, 'utf8')).not.toContain('"msg":"launched"');
+  });
+
+  it('scaling a Deployment to 30 buys the nodes berth plan shows for the same input', async () => {
+    const snapshot = join(dir, 'cluster.yaml');
+    writeFileSync(snapshot, kubectl(['get', 'nodes,pods', '-A', '-o', 'yaml']).stdout);
+    const before = new Set(nodeRows(kubectl).map((n) => n.name));
+    expect(apply(fleet('fleet', 'apps', 0)).code).toBe(0);
+    const scaled = kubectl(['scale', 'deploy/fleet', '-n', 'apps', '--replicas=30']);
+    expect(scaled.code, scaled.stderr).toBe(0);
+    await eventually(
+      '30 fleet pods bound',
+      () => {
+        const pods = podRows(kubectl).filter((p) => p.labels.app === 'fleet');
+        return pods.length === 30 && pods.every((p) => p.nodeName !== undefined);
+      },
+      120_000,
+    );
+    expect(waiting()).toEqual([]);
+    const bought = nodeRows(kubectl).filter((n) => !before.has(n.name));
+    const file = join(dir, 'fleet.yaml');
+    writeFileSync(file, fleet('fleet', 'apps', 30));
+    const plan = spawnSync(
+      process.execPath,
+      ['dist/src/cli/main.js', 'plan', '-f', file, '--nodes', snapshot, '--policies', policies, '-o', 'json'],
+      { encoding: 'utf8' },
+    );
+    expect(plan.status, plan.stderr).toBe(0);
+    const planned = (
+      JSON.parse(plan.stdout) as { nodes: { existing: boolean; instanceType: string }[] }
+    ).nodes.filter((n) => !n.existing);
+    expect(bought.length).toBeGreaterThan(0);
+    expect(instanceTypes(bought)).toEqual(planned.map((n) => n.instanceType).sort());
   });
 });
 
@@ -375,5 +449,102 @@ describe('8. with Berth stopped', () => {
     const blocked = apply(deployment('blocked', 'apps', { replicas: 2 }));
     expect(blocked.code).not.toBe(0);
     expect(blocked.stderr).toMatch(/failed calling webhook "(mutate|validate)\.berth\.dev"/);
+  });
+});
+
+/** A VPC with a subnet per zone tagged for discovery, as Karpenter's getting-started creates; an AMI. */
+async function awsNetwork(ec2: EC2Client, cluster: string): Promise<string> {
+  const vpc = await ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }));
+  for (const [i, zone] of ['us-east-1a', 'us-east-1b', 'us-east-1c'].entries()) {
+    const s = await ec2.send(
+      new CreateSubnetCommand({
+        VpcId: vpc.Vpc?.VpcId ?? '',
+        CidrBlock: `10.0.${i}.0/24`,
+        AvailabilityZone: zone,
+      }),
+    );
+    await ec2.send(
+      new CreateTagsCommand({
+        Resources: [s.Subnet?.SubnetId ?? ''],
+        Tags: [{ Key: 'karpenter.sh/discovery', Value: cluster }],
+      }),
+    );
+  }
+  const images = await ec2.send(new DescribeImagesCommand({}));
+  return images.Images?.[0]?.ImageId ?? '';
+}
+
+describe('6b. provisioning on aws (EC2 emulated by moto_server)', () => {
+  let moto: Moto | undefined;
+  let ec2: EC2Client | undefined;
+  let berth: Berth | undefined;
+  let kubelet: KubeletStandIn | undefined;
+
+  afterAll(async () => {
+    kubelet?.stop();
+    await berth?.stop();
+    ec2?.destroy();
+    await moto?.stop();
+  });
+
+  it('launches with CreateFleet, matches joining Nodes by providerID, and terminates the instance that never joins', async () => {
+    moto = await phase('start moto_server', () => startMoto());
+    const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
+    const client = new EC2Client({ region: 'us-east-1', endpoint: moto.endpoint, credentials });
+    ec2 = client;
+    const imageId = await awsNetwork(client, 'e2e');
+    const flags = ['--cloud', 'aws', '--aws-endpoint', moto.endpoint, '--cluster-name', 'e2e'];
+    berth = await phase('start berth (aws)', async () =>
+      startBerth({
+        ...common,
+        identity: 'berth-aws',
+        port: await freePort(),
+        metricsPort: await freePort(),
+        args: [...flags, '--aws-image-id', imageId, '--node-join-timeout', '20'],
+        env: { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1' },
+      }),
+    );
+    const log = berth.log;
+    pointWebhooksAt(berth.url, Buffer.from(readFileSync(join(common.tlsDir, 'ca.crt'))).toString('base64'));
+    await eventually('berth-aws to hold the Lease', () => leaseHolder() === 'berth-aws', 30_000);
+    // The simulated nodes stay, cordoned: the new pods need capacity from EC2.
+    expect(kubectl(['cordon', '-l', 'kubernetes.io/os=linux']).code).toBe(0);
+    // Its kubelet never starts on the first instance launched.
+    const standIn = new KubeletStandIn(client, kubectl, 'e2e', (_i, seen) => seen === 0);
+    kubelet = standIn;
+    standIn.start();
+    const onDemand = fleet('fleet-aws', 'apps', 6).replace(
+      '    spec:\n      containers:',
+      '    spec:\n      nodeSelector: { karpenter.sh/capacity-type: on-demand }\n      containers:',
+    );
+    expect(apply(onDemand).code).toBe(0);
+    await eventually(
+      'every fleet-aws pod bound to a node of an EC2 instance',
+      () => {
+        const pods = podRows(kubectl).filter((p) => p.labels.app === 'fleet-aws');
+        const registered = new Set(standIn.registered.values());
+        return pods.length === 6 && pods.every((p) => p.nodeName !== undefined && registered.has(p.nodeName));
+      },
+      120_000,
+    );
+    const [dark] = [...standIn.dark];
+    expect(dark).toBeDefined();
+    await eventually(
+      `the instance that never joined (${dark ?? ''}) terminated`,
+      async () =>
+        (await standIn.instances(['shutting-down', 'terminated'])).some((i) => i.InstanceId === dark),
+      60_000,
+    );
+    const text = readFileSync(log, 'utf8');
+    expect(text).toContain('"msg":"terminated (never joined)"');
+    expect(text).toContain('"msg":"node joined"');
+    // Joined claims are no longer in flight: nothing more is bought once every pod is bound.
+    await new Promise((r) => setTimeout(r, 5_000));
+    const running = (await standIn.instances()).map((i) => i.InstanceId).sort();
+    expect(running).toEqual([...standIn.registered.keys()].sort());
+    for (const n of nodeRows(kubectl).filter((x) =>
+      standIn.registered.has(x.providerID?.split('/').pop() ?? ''),
+    ))
+      expect(n.providerID).toMatch(/^aws:\/\/\/us-east-1[abc]\/i-[0-9a-f]+$/);
   });
 });

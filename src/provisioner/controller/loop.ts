@@ -8,7 +8,6 @@ import type { Logger } from 'pino';
 import type { Metrics } from '../../observability/metrics.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { LABEL } from '../catalog/instance-type.js';
-import { CLAIM_LABEL } from '../cloud/provider.js';
 import type { SolverInput } from '../solver/model.js';
 import type { Provisioner, RoundResult } from './provisioner.js';
 
@@ -139,7 +138,7 @@ export class ProvisionLoop {
     this.gauges(input);
   }
 
-  /** Nodes Berth launched (joined or in flight) and their price, by NodePool. */
+  /** Nodes of Berth's NodePools (joined or in flight) and their price, by NodePool. */
   private gauges(input: SolverInput): void {
     const m = this.d.metrics;
     if (!m) return;
@@ -161,7 +160,7 @@ function tally(
   for (const n of nodes) {
     const l = n.labels;
     const pool = l[LABEL.nodePool];
-    if (l[CLAIM_LABEL] === undefined || pool === undefined) continue;
+    if (pool === undefined) continue;
     const type = catalog.byName(l[LABEL.instanceType] ?? '');
     const price = type ? catalog.price(type, l[LABEL.zone] ?? '', l[LABEL.capacityType] ?? '') : null;
     const t = out.get(pool) ?? { nodes: 0, cost: 0 };

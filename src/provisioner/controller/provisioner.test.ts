@@ -73,6 +73,22 @@ describe('Provisioner', () => {
     expect(await cloud.list()).toHaveLength(1);
   });
 
+  it('buys nothing more when the joined node still carries its start-up taints', async () => {
+    const { p, input, registered } = setup();
+    await p.reconcile(input());
+    const joined = registered[0];
+    if (!joined) throw new Error('no node registered');
+    // What the API server's TaintNodesByCondition adds until the node lifecycle controller lifts it.
+    const starting = structuredClone(joined);
+    starting.spec = {
+      ...starting.spec,
+      taints: [{ key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' }],
+    };
+    const r = await p.reconcile(input([starting]));
+    expect(r.launched).toEqual([]);
+    expect(r.plan.unschedulable).toEqual([]);
+  });
+
   it('plans again without an offering that is short of capacity', async () => {
     const { p, input, unavailable } = setup((o) => o.instanceType === 'm5.xlarge');
     const r = await p.reconcile(input());

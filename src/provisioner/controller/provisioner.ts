@@ -17,7 +17,7 @@ import {
 import type { UnavailableOfferings } from '../cloud/unavailable.js';
 import type { ExistingNode, Plan, PlannedNode, SolverInput } from '../solver/model.js';
 import { fromAllocatable } from '../solver/resources.js';
-import { solve } from '../solver/solve.js';
+import { DEFAULT_BUDGET_MS, solve } from '../solver/solve.js';
 
 export const LAUNCH_TIMEOUT_MS = 15 * 60_000;
 const REPLANS = 3;
@@ -144,6 +144,7 @@ export class Provisioner {
       ...input,
       nodes: [...input.nodes, ...this.inFlightNodes(input.catalog)],
       unavailable: this.deps.unavailable.predicate(),
+      budgetMillis: input.budgetMillis ?? DEFAULT_BUDGET_MS,
       namePrefix: `berth-${this.deps.now().toString(36)}-${this.round}-`,
     });
   }

@@ -38,13 +38,24 @@ export function boundPod(pod: V1Pod): BoundPod {
   };
 }
 
+/**
+ * Taints a node carries only while it starts (Karpenter's known ephemeral taints): a node that just
+ * joined is planned as it will be in a moment, or every round would buy again for the same pods.
+ */
+const EPHEMERAL_TAINTS: ReadonlySet<string> = new Set([
+  'node.kubernetes.io/not-ready',
+  'node.kubernetes.io/unreachable',
+  'node.cloudprovider.kubernetes.io/uninitialized',
+  'karpenter.sh/unregistered',
+]);
+
 export function existingNode(node: V1Node, pods: readonly V1Pod[], inFlight = false): ExistingNode {
   const name = node.metadata?.name ?? '';
   const deleting = node.metadata?.deletionTimestamp !== undefined;
   return {
     name,
     labels: { 'kubernetes.io/hostname': name, ...(node.metadata?.labels ?? {}) },
-    taints: node.spec?.taints ?? [],
+    taints: (node.spec?.taints ?? []).filter((t) => !EPHEMERAL_TAINTS.has(t.key)),
     allocatable: allocatableOf(node),
     pods: pods.filter((p) => p.spec?.nodeName === name && holdsResources(p)).map(boundPod),
     inFlight,

@@ -41,6 +41,9 @@ function classesOf(state: SolverState, pods: readonly { pod: SolverPod; topo: Po
   return out;
 }
 
+/** What `berth plan` and the provisioner let the improvement phase spend by default. */
+export const DEFAULT_BUDGET_MS = 200;
+
 export function solve(input: SolverInput): Plan {
   const clock = input.clock ?? (() => performance.now());
   const start = clock();
