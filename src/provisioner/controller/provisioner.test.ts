@@ -81,7 +81,7 @@ describe('Provisioner', () => {
     // What the API server's TaintNodesByCondition adds until the node lifecycle controller lifts it.
     const starting = structuredClone(joined);
     starting.spec = {
-      ...starting.spec,
+      providerID: joined.spec?.providerID ?? '',
       taints: [{ key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' }],
     };
     const r = await p.reconcile(input([starting]));
