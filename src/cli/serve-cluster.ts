@@ -4,7 +4,6 @@
  */
 import { hostname } from 'node:os';
 import { CustomObjectsApi, KubernetesObjectApi } from '@kubernetes/client-node';
-import type { Logger } from 'pino';
 import type { Decision } from '../admission/admit.js';
 import type { AdmissionRequest } from '../admission/review.js';
 import { ProfileController } from '../controller/controller.js';
@@ -16,24 +15,12 @@ import { PROFILE_LABEL } from '../policies/compile/compile.js';
 import { denialMessage, todayOf } from '../policies/engine.js';
 import type { LivePolicies } from '../policies/live.js';
 import { PROFILE_API_VERSION } from '../policies/schema/profile-schema.js';
-import type { Metrics } from '../observability/metrics.js';
 import { policiesCheck, type Check } from '../webhook/readiness.js';
-import { startWebhook, type Running, type ServeOptions } from '../webhook/server.js';
+import { startWebhook, type Running } from '../webhook/server.js';
 import type { WebhookDeps } from '../webhook/app.js';
-import type { CliIO } from './io.js';
-import type { ServeOpts } from './serve.js';
+import type { ServeStart } from './serve.js';
 import { cloudKind, joinTimeoutMs, nodeClassOf, nodeRegistrar, setUpCloud } from './serve-cloud.js';
 import { ClusterProvisioning } from './serve-provisioner.js';
-import type { Session } from './session.js';
-
-export interface ClusterStart {
-  opts: ServeOpts;
-  session: Session;
-  live: LivePolicies;
-  base: { metrics: Metrics; logger: Logger; deadlineMs: number; failOpen: boolean };
-  listen: ServeOptions;
-  io: CliIO;
-}
 
 /** Denials become Events on the object and, for a workload bound to a profile, on the profile. */
 function denialEvents(events: EventSink) {
@@ -88,9 +75,7 @@ function checks(view: InformerClusterView, live: LivePolicies, elector: LeaderEl
   ];
 }
 
-export async function startCluster(
-  s: ClusterStart,
-): Promise<{ running: Running; stop: () => Promise<void> }> {
+export async function startCluster(s: ServeStart): Promise<{ running: Running; stop: () => Promise<void> }> {
   const { opts, session, live, base, io } = s;
   const kc = loadKubeConfig(opts.kubeconfig);
   const api = KubernetesObjectApi.makeApiClient(kc);

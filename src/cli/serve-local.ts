@@ -3,21 +3,17 @@
  * on the simulated cloud with its nodes in memory (what it buys shows in the log and in /metrics).
  */
 import type { V1Node } from '@kubernetes/client-node';
-import type { Logger } from 'pino';
 import { todayOf } from '../policies/engine.js';
-import type { LivePolicies } from '../policies/live.js';
 import { StaticClusterView } from '../policies/view.js';
 import type { KubeObject } from '../kube/objects.js';
-import type { Metrics } from '../observability/metrics.js';
 import { SimulatedCloud } from '../provisioner/cloud/simulated.js';
 import type { WebhookDeps } from '../webhook/app.js';
 import { policiesCheck } from '../webhook/readiness.js';
-import { startWebhook, type Running, type ServeOptions } from '../webhook/server.js';
+import { startWebhook, type Running } from '../webhook/server.js';
 import { loadObjects } from './inputs.js';
-import type { CliIO } from './io.js';
 import { joinTimeoutMs, nodeClassOf } from './serve-cloud.js';
 import { LocalProvisioning } from './serve-provisioner.js';
-import type { ServeOpts } from './serve.js';
+import type { ServeStart } from './serve.js';
 import { BadInput, type Session } from './session.js';
 
 export function localView(paths: readonly string[], session: Session): StaticClusterView {
@@ -27,16 +23,7 @@ export function localView(paths: readonly string[], session: Session): StaticClu
   return new StaticClusterView(session.catalog, [...pools, ...loaded.objects.map((o) => o.object)]);
 }
 
-export interface LocalStart {
-  opts: ServeOpts;
-  session: Session;
-  live: LivePolicies;
-  base: { metrics: Metrics; logger: Logger; deadlineMs: number; failOpen: boolean };
-  listen: ServeOptions;
-  io: CliIO;
-}
-
-export async function startLocal(s: LocalStart): Promise<{ running: Running; stop: () => Promise<void> }> {
+export async function startLocal(s: ServeStart): Promise<{ running: Running; stop: () => Promise<void> }> {
   const { opts, session, live, base, io } = s;
   const view = localView(opts.file ?? [], session);
   if (opts.cloud !== undefined && opts.cloud !== 'simulated')

@@ -7,13 +7,13 @@ import { DirStore } from '../certs/stores.js';
 import { CERT_DEFAULTS, planCerts } from '../certs/rotate.js';
 import { LivePolicies } from '../policies/live.js';
 import { Metrics } from '../observability/metrics.js';
-import type { Running } from '../webhook/server.js';
+import type { Running, ServeOptions } from '../webhook/server.js';
 import { tlsFilesIn } from '../webhook/tls.js';
 import type { CliIO } from './io.js';
 import { startLocal } from './serve-local.js';
 import { startCluster } from './serve-cluster.js';
 import type { CloudFlags } from './serve-cloud.js';
-import { openSession } from './session.js';
+import { openSession, type Session } from './session.js';
 import type { WebhookDeps } from '../webhook/app.js';
 
 export interface ServeOpts extends CloudFlags {
@@ -32,6 +32,16 @@ export interface ServeOpts extends CloudFlags {
   identity?: string;
   namespace: string;
   logLevel: string;
+}
+
+/** What both modes of `berth serve` start from. */
+export interface ServeStart {
+  opts: ServeOpts;
+  session: Session;
+  live: LivePolicies;
+  base: { metrics: Metrics; logger: Logger; deadlineMs: number; failOpen: boolean };
+  listen: ServeOptions;
+  io: CliIO;
 }
 
 function port(flag: string, v: string): number {

@@ -2,19 +2,13 @@
  * The aws provider against moto_server: real EC2 request and response shapes for the whole cycle —
  * subnet discovery, launch template, CreateFleet (idempotent), list from tags, terminate.
  */
-import {
-  CreateSubnetCommand,
-  CreateTagsCommand,
-  CreateVpcCommand,
-  DescribeImagesCommand,
-  EC2Client,
-} from '@aws-sdk/client-ec2';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AwsCatalogSource, describeCatalog } from '../../src/provisioner/catalog/aws-catalog.js';
 import { builtinCatalog } from '../../src/provisioner/catalog/catalog.js';
 import { AwsCloud } from '../../src/provisioner/cloud/aws.js';
 import { instanceIdOf } from '../../src/provisioner/cloud/provider.js';
-import { startMoto, type Moto } from './moto.js';
+import { motoNetwork, startMoto, type Moto } from './moto.js';
 
 let moto: Moto;
 let client: EC2Client;
@@ -27,25 +21,7 @@ beforeAll(async () => {
     endpoint: moto.endpoint,
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
   });
-  const vpc = await client.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }));
-  const zones = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
-  for (const [i, zone] of zones.entries()) {
-    const s = await client.send(
-      new CreateSubnetCommand({
-        VpcId: vpc.Vpc?.VpcId ?? '',
-        CidrBlock: `10.0.${i}.0/24`,
-        AvailabilityZone: zone,
-      }),
-    );
-    await client.send(
-      new CreateTagsCommand({
-        Resources: [s.Subnet?.SubnetId ?? ''],
-        Tags: [{ Key: 'karpenter.sh/discovery', Value: 'e2e' }],
-      }),
-    );
-  }
-  const images = await client.send(new DescribeImagesCommand({}));
-  imageId = images.Images?.[0]?.ImageId ?? '';
+  imageId = await motoNetwork(client, 'e2e');
 }, 60_000);
 
 afterAll(async () => {

@@ -1,5 +1,12 @@
 /** Starts moto_server (the EC2 API emulator) on a free loopback port for a test file. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import {
+  CreateSubnetCommand,
+  CreateTagsCommand,
+  CreateVpcCommand,
+  DescribeImagesCommand,
+  type EC2Client,
+} from '@aws-sdk/client-ec2';
 import { createServer } from 'node:net';
 
 export async function freePort(): Promise<number> {
@@ -52,4 +59,29 @@ export async function startMoto(): Promise<Moto> {
         child.kill('SIGTERM');
       }),
   };
+}
+
+/**
+ * A VPC with one subnet per zone tagged `karpenter.sh/discovery: <cluster>` (as Karpenter's
+ * getting-started creates), and an AMI id for launch templates.
+ */
+export async function motoNetwork(ec2: EC2Client, cluster: string): Promise<string> {
+  const vpc = await ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }));
+  for (const [i, zone] of ['us-east-1a', 'us-east-1b', 'us-east-1c'].entries()) {
+    const s = await ec2.send(
+      new CreateSubnetCommand({
+        VpcId: vpc.Vpc?.VpcId ?? '',
+        CidrBlock: `10.0.${i}.0/24`,
+        AvailabilityZone: zone,
+      }),
+    );
+    await ec2.send(
+      new CreateTagsCommand({
+        Resources: [s.Subnet?.SubnetId ?? ''],
+        Tags: [{ Key: 'karpenter.sh/discovery', Value: cluster }],
+      }),
+    );
+  }
+  const images = await ec2.send(new DescribeImagesCommand({}));
+  return images.Images?.[0]?.ImageId ?? '';
 }

@@ -6,18 +6,12 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  CreateSubnetCommand,
-  CreateTagsCommand,
-  CreateVpcCommand,
-  DescribeImagesCommand,
-  EC2Client,
-} from '@aws-sdk/client-ec2';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startControlPlane, type ControlPlane } from './control-plane.js';
 import { eventually, kubectlWith, startBerth, type Berth } from './harness.js';
 import { instanceTypes, KubeletStandIn, nodeRows, podRows } from './provisioning.js';
-import { startMoto, type Moto } from '../cloud/moto.js';
+import { motoNetwork, startMoto, type Moto } from '../cloud/moto.js';
 
 const phases: [string, number][] = [];
 async function phase<T>(name: string, f: () => Promise<T> | T): Promise<T> {
@@ -452,28 +446,6 @@ describe('8. with Berth stopped', () => {
   });
 });
 
-/** A VPC with a subnet per zone tagged for discovery, as Karpenter's getting-started creates; an AMI. */
-async function awsNetwork(ec2: EC2Client, cluster: string): Promise<string> {
-  const vpc = await ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }));
-  for (const [i, zone] of ['us-east-1a', 'us-east-1b', 'us-east-1c'].entries()) {
-    const s = await ec2.send(
-      new CreateSubnetCommand({
-        VpcId: vpc.Vpc?.VpcId ?? '',
-        CidrBlock: `10.0.${i}.0/24`,
-        AvailabilityZone: zone,
-      }),
-    );
-    await ec2.send(
-      new CreateTagsCommand({
-        Resources: [s.Subnet?.SubnetId ?? ''],
-        Tags: [{ Key: 'karpenter.sh/discovery', Value: cluster }],
-      }),
-    );
-  }
-  const images = await ec2.send(new DescribeImagesCommand({}));
-  return images.Images?.[0]?.ImageId ?? '';
-}
-
 describe('6b. provisioning on aws (EC2 emulated by moto_server)', () => {
   let moto: Moto | undefined;
   let ec2: EC2Client | undefined;
@@ -492,7 +464,7 @@ describe('6b. provisioning on aws (EC2 emulated by moto_server)', () => {
     const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
     const client = new EC2Client({ region: 'us-east-1', endpoint: moto.endpoint, credentials });
     ec2 = client;
-    const imageId = await awsNetwork(client, 'e2e');
+    const imageId = await motoNetwork(client, 'e2e');
     const flags = ['--cloud', 'aws', '--aws-endpoint', moto.endpoint, '--cluster-name', 'e2e'];
     berth = await phase('start berth (aws)', async () =>
       startBerth({
