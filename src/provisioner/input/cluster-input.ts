@@ -7,6 +7,7 @@ import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { KubeObject } from '../../kube/objects.js';
 import type { PoolView } from '../../scheduling/nodepool.js';
 import type { Catalog } from '../catalog/catalog.js';
+import { LABEL } from '../catalog/instance-type.js';
 import { demandOf, type Admitted } from '../controller/demand.js';
 import type { DaemonSetShape, SolverInput } from '../solver/model.js';
 import { existingNode } from './nodes.js';
@@ -43,7 +44,11 @@ export function clusterInput(s: ClusterState): SolverInput {
   }
   return {
     pods: demandOf(s.pods, s.fed),
-    nodes: s.nodes.map((n) => existingNode(n, bound.get(n.metadata?.name ?? '') ?? [])),
+    nodes: s.nodes.map((n) => {
+      const pool = s.pools.find((p) => p.name === n.metadata?.labels?.[LABEL.nodePool]);
+      const startup = pool?.pool.spec.template.spec.startupTaints ?? [];
+      return existingNode(n, bound.get(n.metadata?.name ?? '') ?? [], false, startup);
+    }),
     pools: s.pools,
     daemonSets,
     catalog: s.catalog,

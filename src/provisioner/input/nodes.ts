@@ -3,6 +3,7 @@ import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { cpuMillis, memoryMiB } from '../../kube/quantity.js';
 import type { BoundPod, ExistingNode } from '../solver/model.js';
 import type { Res } from '../solver/resources.js';
+import type { Taint } from '../../scheduling/taints.js';
 import { requestsOf } from './pods.js';
 
 function allocatableOf(node: V1Node): Res {
@@ -49,13 +50,24 @@ const EPHEMERAL_TAINTS: ReadonlySet<string> = new Set([
   'karpenter.sh/unregistered',
 ]);
 
-export function existingNode(node: V1Node, pods: readonly V1Pod[], inFlight = false): ExistingNode {
+/**
+ * A Node as the solver sees it. `startupTaints` are its NodePool's (spec.template.spec.startupTaints):
+ * some agent lifts them once the node is up, so, like the ephemeral ones, they do not keep pods away.
+ */
+export function existingNode(
+  node: V1Node,
+  pods: readonly V1Pod[],
+  inFlight = false,
+  startupTaints: readonly Taint[] = [],
+): ExistingNode {
+  const starting = (t: Taint): boolean =>
+    EPHEMERAL_TAINTS.has(t.key) || startupTaints.some((s) => s.key === t.key && s.effect === t.effect);
   const name = node.metadata?.name ?? '';
   const deleting = node.metadata?.deletionTimestamp !== undefined;
   return {
     name,
     labels: { 'kubernetes.io/hostname': name, ...(node.metadata?.labels ?? {}) },
-    taints: (node.spec?.taints ?? []).filter((t) => !EPHEMERAL_TAINTS.has(t.key)),
+    taints: (node.spec?.taints ?? []).filter((t) => !starting(t)),
     allocatable: allocatableOf(node),
     pods: pods.filter((p) => p.spec?.nodeName === name && holdsResources(p)).map(boundPod),
     inFlight,

@@ -1,0 +1,58 @@
+import type { V1Node, V1Pod } from '@kubernetes/client-node';
+import { describe, expect, it } from 'vitest';
+import { poolView, type NodePool } from '../../scheduling/nodepool.js';
+import { builtinCatalog } from '../catalog/catalog.js';
+import { clusterInput } from './cluster-input.js';
+
+const pool: NodePool = {
+  metadata: { name: 'general' },
+  spec: {
+    template: {
+      spec: {
+        nodeClassRef: { name: 'default' },
+        startupTaints: [{ key: 'cilium.io/agent-not-ready', effect: 'NoExecute' }],
+      },
+    },
+  },
+};
+
+const node = (name: string, labels: Record<string, string>): V1Node => ({
+  metadata: { name, labels },
+  spec: {
+    taints: [
+      { key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' },
+      { key: 'cilium.io/agent-not-ready', effect: 'NoExecute' },
+      { key: 'dedicated', value: 'gpu', effect: 'NoSchedule' },
+    ],
+  },
+  status: { allocatable: { cpu: '4', memory: '16Gi', pods: '58' } },
+});
+
+const pod = (name: string, nodeName?: string): V1Pod => ({
+  metadata: { name, namespace: 'apps' },
+  spec: { containers: [{ name: 'c' }], ...(nodeName === undefined ? {} : { nodeName }) },
+  status: { phase: 'Pending' },
+});
+
+describe('the solver input from the caches', () => {
+  const input = clusterInput({
+    pods: [pod('a', 'n1'), pod('b')],
+    nodes: [node('n1', { 'karpenter.sh/nodepool': 'general' }), node('n2', {})],
+    daemonSets: [],
+    pools: [poolView(pool)],
+    catalog: builtinCatalog(),
+    fed: [],
+  });
+
+  it("drops start-up taints (ephemeral ones, and the node's NodePool's startupTaints), keeps the rest", () => {
+    expect(input.nodes.map((n) => [n.name, n.taints.map((t) => t.key)])).toEqual([
+      ['n1', ['dedicated']],
+      ['n2', ['cilium.io/agent-not-ready', 'dedicated']],
+    ]);
+  });
+
+  it('binds pods to their nodes and plans the waiting ones', () => {
+    expect(input.nodes[0]?.pods.map((p) => p.id)).toEqual(['apps/a']);
+    expect(input.pods.map((p) => p.id)).toEqual(['apps/b']);
+  });
+});
