@@ -32,6 +32,7 @@ let url = '';
 let ca = '';
 let stop: () => Promise<void> = () => Promise.resolve();
 let close: () => Promise<void> = () => Promise.resolve();
+let reloaded: () => Promise<void> = () => Promise.resolve();
 
 function post(path: string, body: unknown): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -93,7 +94,13 @@ beforeAll(async () => {
   const session = openSession(opts);
   const logger = pino({ level: 'silent' });
   const live = new LivePolicies(session.policies, policiesFile);
-  const unwatch = live.watch();
+  const unwatch = live.watch(100);
+  reloaded = () =>
+    new Promise((resolve) => {
+      live.onReload(() => {
+        resolve();
+      });
+    });
   const started = await startLocal({
     opts,
     session,
@@ -136,8 +143,9 @@ describe('berth serve --local provisions what it admits', () => {
   });
 
   it('buys nothing while provisioner.mode is off', async () => {
+    const applied = reloaded();
     writeFileSync(policiesFile, readFileSync(policiesFile, 'utf8').replace('mode: berth', 'mode: off'));
-    await new Promise((r) => setTimeout(r, 1500)); // the policies file is polled
+    await applied;
     const before = await nodes();
     await post('/validate', review('UPDATE', deployment(200), { oldObject: deployment(80) }));
     await new Promise((r) => setTimeout(r, 500));
