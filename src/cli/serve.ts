@@ -121,7 +121,9 @@ export function registerServe(program: Command, io: CliIO): void {
     .command('serve')
     .description(
       'serve the admission webhook over HTTPS (/mutate, /validate, /healthz, /readyz) and metrics over HTTP;\n' +
-        'in a cluster the Lease holder also runs the profile controller. --local serves from files, no cluster needed',
+        'in a cluster the Lease holder also runs the profile controller and, with provisioner.mode: berth,\n' +
+        'the provisioner (waiting pods and admitted workloads → nodes on --cloud). --local serves from files,\n' +
+        'no cluster needed, and provisions on the simulated cloud in memory',
     )
     .option('--local', 'no cluster: profiles, PDBs, HPAs and workloads come from -f files')
     .option(
