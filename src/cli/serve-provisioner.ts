@@ -22,7 +22,6 @@ import { AdmissionFeed } from '../provisioner/controller/demand.js';
 import { ProvisionLoop, type LoopDeps } from '../provisioner/controller/loop.js';
 import { Provisioner } from '../provisioner/controller/provisioner.js';
 import { clusterInput } from '../provisioner/input/cluster-input.js';
-import { existingNode } from '../provisioner/input/nodes.js';
 import type { PoolView } from '../scheduling/nodepool.js';
 
 /** How long an admitted workload's replicas are planned for before its pods are the source of truth. */
@@ -105,6 +104,10 @@ export class ClusterProvisioning {
     this.loop.trigger();
   }
 
+  /**
+   * Starts the caches and the loop at once: rounds wait until every cache has listed. In-flight claims
+   * come from the cloud; those whose Node is already there are settled by the first round.
+   */
   async lead(): Promise<void> {
     const { logger } = this.d;
     const caches = {
@@ -113,11 +116,7 @@ export class ClusterProvisioning {
       daemonSets: new Resource<KubernetesObject>(this.kc, CACHES.daemonSets, logger),
     };
     this.caches = caches;
-    await Promise.all(Object.values(caches).map((c) => c.start()));
-    if (this.caches !== caches) return; // lost the Lease while listing
     const provisioner = newProvisioner(this.d);
-    const recovered = await provisioner.recover(caches.nodes.list().map((n) => existingNode(n, [])));
-    logger.info({ cloud: this.d.cloud.name, inFlight: recovered }, 'provisioner leading');
     const loop = loopOf(this.d, provisioner, () => this.input(caches));
     caches.pods.onChange((p) => {
       if (p.spec?.nodeName === undefined) loop.trigger();
@@ -125,6 +124,13 @@ export class ClusterProvisioning {
     caches.nodes.onChange(() => {
       loop.trigger();
     });
+    for (const c of Object.values(caches))
+      c.start().catch((e: unknown) => {
+        logger.warn({ resource: c.spec.kind, err: String(e) }, 'cache not listed yet; retrying');
+      });
+    const recovered = await provisioner.recover([]);
+    if (this.caches !== caches) return; // lost the Lease meanwhile
+    logger.info({ cloud: this.d.cloud.name, inFlight: recovered }, 'provisioner leading');
     this.loop = loop;
     loop.start();
   }
