@@ -7,7 +7,7 @@ import { existingNode } from '../input/nodes.js';
 import { poolView, type NodePool } from '../../scheduling/nodepool.js';
 import type { V1Node } from '@kubernetes/client-node';
 import type { SolverInput } from '../solver/model.js';
-import { NOMINATION_MS, Provisioner } from './provisioner.js';
+import { Provisioner } from './provisioner.js';
 
 const catalog = builtinCatalog();
 const pool: NodePool = {
@@ -87,22 +87,6 @@ describe('Provisioner', () => {
     const r = await p.reconcile(input([starting]));
     expect(r.launched).toEqual([]);
     expect(r.plan.unschedulable).toEqual([]);
-  });
-
-  it('leaves the pods of a joined claim to the scheduler for a while, then plans them again', async () => {
-    const { p, input, registered, advance } = setup();
-    await p.reconcile(input());
-    const joined = registered[0];
-    if (!joined) throw new Error('no node registered');
-    // The node came up smaller than the catalog said: the plan no longer fits it.
-    const small = structuredClone(joined);
-    small.status = { allocatable: { cpu: '1', memory: '2Gi', pods: '58' } };
-    const held = await p.reconcile(input([small]));
-    expect(held.joined).toEqual([joined.metadata?.name]);
-    expect(held.launched).toEqual([]);
-    advance(NOMINATION_MS + 1);
-    const again = await p.reconcile(input([small]));
-    expect(again.launched.length).toBeGreaterThan(0);
   });
 
   it('plans again without an offering that is short of capacity', async () => {

@@ -20,12 +20,6 @@ import { fromAllocatable } from '../solver/resources.js';
 import { DEFAULT_BUDGET_MS, solve } from '../solver/solve.js';
 
 export const LAUNCH_TIMEOUT_MS = 15 * 60_000;
-/**
- * How long a pod a claim was launched for is left to the scheduler once that claim's node joined
- * (Karpenter's nominations): if the node turns out not to take it for a reason the plan did not see,
- * the pod is planned again after this, not bought for in every round.
- */
-export const NOMINATION_MS = 5 * 60_000;
 const REPLANS = 3;
 
 export interface ProvisionerDeps {
@@ -54,8 +48,6 @@ export interface RoundResult {
 
 export class Provisioner {
   private readonly inFlight = new Map<string, InFlight>();
-  /** Pod id → the claim launched for it, until when. */
-  private readonly nominated = new Map<string, { claim: string; until: number }>();
   private round = 0;
 
   constructor(private readonly deps: ProvisionerDeps) {}
@@ -130,9 +122,6 @@ export class Provisioner {
   async reconcile(input: SolverInput): Promise<RoundResult> {
     const { joined, expired } = this.settle(input.nodes.filter((n) => !n.inFlight));
     const terminated: string[] = [];
-    for (const [pod, n] of this.nominated)
-      if (n.until < this.deps.now() || expired.some((f) => f.instance.claim === n.claim))
-        this.nominated.delete(pod);
     for (const f of expired) {
       await this.deps.cloud.delete(f.instance.id).then(
         () => terminated.push(f.instance.id),
@@ -150,16 +139,9 @@ export class Provisioner {
     return { plan, launched, joined, terminated };
   }
 
-  /** Pods whose claim joined recently: the scheduler is about to bind them there. */
-  private held(podId: string): boolean {
-    const n = this.nominated.get(podId);
-    return n !== undefined && !this.inFlight.has(n.claim);
-  }
-
   private plan(input: SolverInput): Plan {
     return solve({
       ...input,
-      pods: input.pods.filter((p) => !this.held(p.id)),
       nodes: [...input.nodes, ...this.inFlightNodes(input.catalog)],
       unavailable: this.deps.unavailable.predicate(),
       budgetMillis: input.budgetMillis ?? DEFAULT_BUDGET_MS,
@@ -185,8 +167,6 @@ export class Provisioner {
           taints: node.taints,
         });
         this.inFlight.set(node.name, { instance, node, since: this.deps.now() });
-        const until = this.deps.now() + NOMINATION_MS;
-        for (const pod of node.pods) this.nominated.set(pod, { claim: node.name, until });
         launched.push(instance);
         // A partial fleet launched but found some offerings short: avoid them next time too.
         this.deps.unavailable.mark(instance.unavailable);
