@@ -11,6 +11,8 @@ import type { WorkloadProfile } from '../policies/schema/profile-schema.js';
 import type { ClusterView, HPA, PDB } from '../policies/view.js';
 
 export class PendingPdbView implements ClusterView {
+  private withPending: readonly PDB[] | undefined;
+
   constructor(
     private readonly base: ClusterView,
     private readonly pending: PDB,
@@ -29,7 +31,7 @@ export class PendingPdbView implements ClusterView {
     const existing = this.base.pdbs(namespace);
     if (namespace !== this.pending.metadata?.namespace) return existing;
     const name = this.pending.metadata.name;
-    return [...existing.filter((p) => p.metadata?.name !== name), this.pending];
+    return (this.withPending ??= [...existing.filter((p) => p.metadata?.name !== name), this.pending]);
   }
   hpas(namespace: string): readonly HPA[] {
     return this.base.hpas(namespace);

@@ -23,6 +23,19 @@ describe('quantities', () => {
 
   it.each(['abc', '1.2.3', '10 Mi', '5Q', ''])('rejects %s', (q) => expect(parseQuantity(q)).toBeUndefined());
 
+  it('answers the same for a quantity seen before (parses are memoized), valid or not', () => {
+    for (let i = 0; i < 3; i++) {
+      expect(memoryMiB('768Mi')).toBe(768);
+      expect(parseQuantity('5Q')).toBeUndefined();
+      expect(parseQuantity(' 1Gi ')).toBe(2 ** 30);
+    }
+  });
+
+  it('stays right past the memo bound', () => {
+    for (let i = 0; i < 5000; i++) expect(parseQuantity(`${i}Mi`)).toBe(i * 2 ** 20);
+    expect(cpuMillis('250m')).toBe(250);
+  });
+
   it('formats memory exactly for compiled limits', () => {
     expect(formatMemory(1152)).toBe('1152Mi');
     expect(formatMemory(8192)).toBe('8Gi');

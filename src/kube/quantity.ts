@@ -26,17 +26,31 @@ const QUANTITY = /^([+-]?(?:\d+\.?\d*|\.\d+))(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE]
 /** The pattern the schemas use for a quantity string. */
 export const QUANTITY_PATTERN = '^[+]?(\\d+\\.?\\d*|\\.\\d+)(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?\\d+)?$';
 
-/** Parses a quantity to its value in base units (cores, bytes); undefined when it is not a quantity. */
-export function parseQuantity(input: string | number | undefined | null): number | undefined {
-  if (input === undefined || input === null) return undefined;
-  if (typeof input === 'number') return Number.isFinite(input) ? input : undefined;
+function parseString(input: string): number | null {
   const match = QUANTITY.exec(input.trim());
-  if (!match) return undefined;
+  if (!match) return null;
   const value = Number(match[1]);
   const suffix = match[2] ?? '';
   if (suffix.startsWith('e') || suffix.startsWith('E')) return value * 10 ** Number(suffix.slice(1));
   const factor = BINARY[suffix] ?? DECIMAL[suffix];
-  return factor === undefined ? undefined : value * factor;
+  return factor === undefined ? null : value * factor;
+}
+
+// A cluster uses few distinct quantity strings; admission parses the same ones on every review.
+const parsed = new Map<string, number | null>();
+const MAX_PARSED = 4096;
+
+/** Parses a quantity to its value in base units (cores, bytes); undefined when it is not a quantity. */
+export function parseQuantity(input: string | number | undefined | null): number | undefined {
+  if (input === undefined || input === null) return undefined;
+  if (typeof input === 'number') return Number.isFinite(input) ? input : undefined;
+  let value = parsed.get(input);
+  if (value === undefined) {
+    if (parsed.size >= MAX_PARSED) parsed.clear();
+    value = parseString(input);
+    parsed.set(input, value);
+  }
+  return value ?? undefined;
 }
 
 /** CPU in millicores, rounded up as the API server does for sub-milli values. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { selectorMatches } from './selector.js';
+import { cloneSelector, selectorMatches } from './selector.js';
 
 const labels = { app: 'web', tier: 'front' };
 
@@ -17,4 +17,23 @@ describe('label selectors', () => {
     [{ matchExpressions: [{ key: 'app', operator: 'DoesNotExist' }] }, false],
     [{ matchExpressions: [{ key: 'app', operator: 'Bogus' }] }, false],
   ])('%j matches: %s', (sel, want) => expect(selectorMatches(sel, labels)).toBe(want));
+
+  it.each([
+    [{}],
+    [{ matchLabels: { app: 'web' } }],
+    [
+      {
+        matchExpressions: [
+          { key: 'tier', operator: 'In', values: ['front'] },
+          { key: 'x', operator: 'Exists' },
+        ],
+      },
+    ],
+  ])('clones %j deeply', (sel) => {
+    const copy = cloneSelector(sel);
+    expect(copy).toEqual(sel);
+    if (copy.matchLabels) copy.matchLabels.app = 'changed';
+    copy.matchExpressions?.[0]?.values?.push('changed');
+    expect(JSON.stringify(sel)).not.toContain('changed');
+  });
 });

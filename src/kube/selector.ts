@@ -13,6 +13,17 @@ export interface LabelSelector {
 
 export type Labels = Readonly<Record<string, string>>;
 
+/** A deep copy of a selector (cheaper than structuredClone, which serializes). */
+export function cloneSelector(selector: LabelSelector): LabelSelector {
+  const out: LabelSelector = {};
+  if (selector.matchLabels) out.matchLabels = { ...selector.matchLabels };
+  if (selector.matchExpressions)
+    out.matchExpressions = selector.matchExpressions.map((e) =>
+      e.values ? { ...e, values: [...e.values] } : { ...e },
+    );
+  return out;
+}
+
 /**
  * Whether a selector matches a label set. A null/undefined selector matches nothing; an empty selector
  * ({}) matches everything — the policy/v1 PodDisruptionBudget semantics.

@@ -14,8 +14,8 @@ import {
   podTemplateOf,
   type PodTemplate,
 } from '../kube/workload.js';
-import { fitPools, type PoolFit } from '../scheduling/placement.js';
-import { podRequirementTerms } from '../scheduling/pod-requirements.js';
+import type { PoolFit } from '../scheduling/placement.js';
+import { podPlacement } from '../scheduling/pod-placement.js';
 import type { Requirements } from '../scheduling/requirements.js';
 import { generatePdb, generatedPdbName } from './compile/pdb.js';
 import { CLASS_LABEL, profileNameFor } from './compile/compile.js';
@@ -40,10 +40,10 @@ export interface WorkloadFacts {
   pdbs: PDB[];
   hpa: HPA | undefined;
   requests: PodRequests;
-  /** The alternatives (OR) of what its pods require of a node, computed once. */
-  terms: Requirements[];
-  /** NodePool fits, closest first (computed on first use). */
-  fits(): PoolFit[];
+  /** The alternatives (OR) of what its pods require of a node (shared: never mutate). */
+  terms: readonly Requirements[];
+  /** NodePool fits, closest first (computed on first use; shared: never mutate). */
+  fits(): readonly PoolFit[];
 }
 
 /** PDBs in the namespace that select pods with these labels, plus the profile's generated one. */
@@ -105,8 +105,7 @@ export function workloadFacts(
   const declared = declaredReplicas(obj);
   const podLabels = podLabelsOf(obj);
   const requests = podRequests(template.spec, obj.kind === 'Pod');
-  const terms = podRequirementTerms(template.spec);
-  let fits: PoolFit[] | undefined;
+  const placement = podPlacement(template.spec, requests, view.nodePools, view.catalog);
   return {
     obj,
     template,
@@ -121,8 +120,8 @@ export function workloadFacts(
     pdbs: pdbsOf(obj, ref, view, profile, podLabels),
     hpa: hpaFor(view, ref.namespace, obj.kind, ref.name),
     requests,
-    terms,
-    fits: () => (fits ??= fitPools(template.spec, requests, view.nodePools, view.catalog, terms)),
+    terms: placement.terms,
+    fits: () => placement.fits(),
   };
 }
 

@@ -8,8 +8,8 @@ import { isWorkloadKind } from '../kube/workload.js';
 import { workloadFacts } from './context.js';
 import type { Mode, RuleId } from './rules/ids.js';
 import { RULES } from './rules/catalogue.js';
-import type { Finding, Rule, RuleSubject, SubjectBase, Target } from './rules/rule.js';
-import type { Policies, RuleScope } from './policies.js';
+import type { Finding, Rule, RuleInput, RuleSubject, SubjectBase, Target } from './rules/rule.js';
+import type { Policies, Resolved, RuleScope } from './policies.js';
 import type { WorkloadProfile } from './schema/profile-schema.js';
 import { validateProfileObject } from './schema/validate.js';
 import type { ClusterView, HPA } from './view.js';
@@ -85,24 +85,28 @@ function classOf(input: RuleSubject): string | undefined {
 
 /** Runs one rule and files its findings into the verdict (exempted, violation, warning, error). */
 interface Run {
-  input: RuleSubject;
+  input: RuleInput;
   verdict: Verdict;
   scope: RuleScope;
   today: string;
 }
 
+/** Each rule's own defaults, one object per rule (policies memoize resolutions against it). */
+const DEFAULTS: ReadonlyMap<Rule, Resolved> = new Map(
+  RULES.map((r) => [r, { mode: r.defaultMode, params: r.defaultParams ?? {} }]),
+);
+const NO_DEFAULTS: Resolved = { mode: 'off', params: {} };
+
 function apply(rule: Rule, run: Run): void {
   const { input, verdict, scope, today } = run;
   const policies = input.policies;
-  const { mode, params } = policies.resolve(
-    rule.id,
-    { mode: rule.defaultMode, params: rule.defaultParams ?? {} },
-    scope,
-  );
+  const { mode, params } = policies.resolve(rule.id, DEFAULTS.get(rule) ?? NO_DEFAULTS, scope);
   if (mode === 'off') return;
   let findings: Finding[];
   try {
-    findings = rule.check({ ...input, params });
+    // One input per evaluation; only the params differ between rules.
+    input.params = params;
+    findings = rule.check(input);
   } catch (e) {
     const message = `[${rule.id}] rule error: ${(e as Error).message}`;
     verdict.errors.push({ rule: rule.id, message });
@@ -134,18 +138,18 @@ export function evaluate(
   if (!target) return { ...verdict, skipped: `no rules for kind ${ref.kind}` };
   if (policies.exemptNamespaces.has(ref.namespace))
     return { ...verdict, skipped: `namespace ${ref.namespace} is exempt` };
-  const input = inputFor(obj, target, { ref, view, policies, oldObject: opts.oldObject });
-  if (!input) return { ...verdict, skipped: `${ref.kind} has no pod template` };
+  const subject = inputFor(obj, target, { ref, view, policies, oldObject: opts.oldObject });
+  if (!subject) return { ...verdict, skipped: `${ref.kind} has no pod template` };
   // A malformed profile is reported by profile-schema alone: the other rules would read garbage.
   const schemaBroken = target === 'profile' && validateProfileObject(obj).length > 0;
   const scope = {
     namespace: ref.namespace,
     namespaceLabels: view.namespaceLabels(ref.namespace),
-    runtimeClass: schemaBroken ? undefined : classOf(input),
+    runtimeClass: schemaBroken ? undefined : classOf(subject),
   };
+  const run: Run = { input: { ...subject, params: {} }, verdict, scope, today: opts.today };
   for (const rule of RULES) {
-    if (rule.targets.includes(target) && (!schemaBroken || rule.id === 'profile-schema'))
-      apply(rule, { input, verdict, scope, today: opts.today });
+    if (rule.targets.includes(target) && (!schemaBroken || rule.id === 'profile-schema')) apply(rule, run);
   }
   return verdict;
 }

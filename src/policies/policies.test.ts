@@ -82,6 +82,25 @@ describe('policies.yaml loading', () => {
     ).toEqual({ maxSeconds: 300 });
   });
 
+  it('resolves a rule without overrides once per defaults, and never mixes rules or defaults', () => {
+    const r = loadPolicies(
+      'runtimeClasses: {}\nrules:\n  grace-period: { params: { maxSeconds: 60 } }\n',
+      'p.yaml',
+    );
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    const scope = { namespace: 'a', namespaceLabels: {}, runtimeClass: undefined };
+    const defaults = { mode: 'warn' as const, params: { maxSeconds: 1, other: true } };
+    const first = r.policies.resolve('grace-period', defaults, scope);
+    expect(first).toEqual({ mode: 'warn', params: { maxSeconds: 60, other: true } });
+    expect(r.policies.resolve('grace-period', defaults, scope)).toBe(first);
+    expect(r.policies.resolve('naked-pod', defaults, scope)).toEqual(defaults);
+    expect(r.policies.resolve('grace-period', { mode: 'audit', params: {} }, scope)).toEqual({
+      mode: 'audit',
+      params: { maxSeconds: 60 },
+    });
+  });
+
   it('honours exemption expiry against the given day', () => {
     const text =
       'runtimeClasses: {}\nexemptions:\n  objects:\n    - { rule: naked-pod, kind: Pod, namespace: a, name: p, reason: r, expires: "2026-12-31" }\n';

@@ -11,6 +11,7 @@ import type {
 } from './schema/policies-schema.js';
 import type { Mode, RuleId } from './rules/ids.js';
 import { packagePath } from '../util/package-root.js';
+import { derived } from '../util/memo.js';
 
 export type Params = Readonly<Record<string, unknown>>;
 
@@ -21,8 +22,8 @@ export interface RuleScope {
 }
 
 export interface Resolved {
-  mode: Mode;
-  params: Params;
+  readonly mode: Mode;
+  readonly params: Params;
 }
 
 export const DEFAULT_EXEMPT_NAMESPACES = ['kube-system', 'karpenter', 'berth-system'];
@@ -31,6 +32,8 @@ export class Policies {
   readonly runtimeClasses: ReadonlyMap<string, RuntimeClassConfig>;
   readonly zones: readonly string[] | undefined;
   readonly exemptNamespaces: ReadonlySet<string>;
+  /** Resolutions that no override can change, per defaults and rule (computed once, then shared). */
+  private readonly plain = new WeakMap<Resolved, Map<RuleId, Resolved>>();
 
   constructor(
     readonly doc: PoliciesDocument,
@@ -43,9 +46,19 @@ export class Policies {
 
   resolve(rule: RuleId, defaults: Resolved, scope: RuleScope): Resolved {
     const cfg: RuleConfig | undefined = this.doc.rules?.[rule];
-    let mode = cfg?.mode ?? defaults.mode;
-    let params: Params = { ...defaults.params, ...(cfg?.params ?? {}) };
-    for (const o of cfg?.overrides ?? []) {
+    const base = (): Resolved => ({
+      mode: cfg?.mode ?? defaults.mode,
+      params: { ...defaults.params, ...(cfg?.params ?? {}) },
+    });
+    const overrides = cfg?.overrides ?? [];
+    if (overrides.length === 0) {
+      const byRule = derived(this.plain, defaults, () => new Map<RuleId, Resolved>());
+      let resolved = byRule.get(rule);
+      if (!resolved) byRule.set(rule, (resolved = base()));
+      return resolved;
+    }
+    let { mode, params } = base();
+    for (const o of overrides) {
       if (!overrideApplies(o, scope)) continue;
       mode = o.mode ?? mode;
       params = { ...params, ...(o.params ?? {}) };

@@ -18,6 +18,7 @@ import {
   type Requirements,
 } from './requirements.js';
 import { formatTaint, untoleratedTaint } from './taints.js';
+import { mapFor, memo } from '../util/memo.js';
 
 export interface PoolFit {
   pool: PoolView;
@@ -82,22 +83,6 @@ function typeAllowed(reqs: Requirements, type: InstanceType): boolean {
 export function fitsAllocatable(type: InstanceType, req: PodRequests): boolean {
   const a = type.allocatable;
   return req.cpuMillis <= a.cpuMillis && req.memoryMiB <= a.memoryMiB && req.nvidiaGpu <= a.nvidiaGpu;
-}
-
-/** Get-or-compute in a bounded map (cleared when it grows past `max`). */
-function memo<T>(cache: Map<string, T>, key: string, max: number, compute: () => T): T {
-  const hit = cache.get(key);
-  if (hit !== undefined) return hit;
-  if (cache.size >= max) cache.clear();
-  const value = compute();
-  cache.set(key, value);
-  return value;
-}
-
-function mapFor<K extends object, T>(owner: WeakMap<K, Map<string, T>>, key: K): Map<string, T> {
-  let map = owner.get(key);
-  if (!map) owner.set(key, (map = new Map<string, T>()));
-  return map;
 }
 
 const typeCache = new WeakMap<Catalog, Map<string, InstanceType[]>>();

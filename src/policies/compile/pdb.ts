@@ -2,6 +2,7 @@
 import type { V1ObjectMeta, V1PodDisruptionBudget, V1PodDisruptionBudgetSpec } from '@kubernetes/client-node';
 import type { KubeObject } from '../../kube/objects.js';
 import { isReplicated, workloadSelector } from '../../kube/workload.js';
+import { cloneSelector } from '../../kube/selector.js';
 import type { WorkloadProfile } from '../schema/profile-schema.js';
 
 export const PDB_SUFFIX = '-berth';
@@ -36,7 +37,7 @@ export function generatePdb(
   if (d?.minAvailable === undefined && d?.maxUnavailable === undefined) return undefined;
   const selector = isReplicated(workload.kind) ? workloadSelector(workload) : undefined;
   if (!selector) return undefined;
-  const spec: V1PodDisruptionBudgetSpec = { selector: structuredClone(selector) };
+  const spec: V1PodDisruptionBudgetSpec = { selector: cloneSelector(selector) };
   if (d.maxUnavailable !== undefined) spec.maxUnavailable = d.maxUnavailable;
   else if (d.minAvailable !== undefined) spec.minAvailable = d.minAvailable;
   return {

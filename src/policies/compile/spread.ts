@@ -1,6 +1,6 @@
 /** availability.zoneSpread → a zone spread constraint (plus a soft hostname spread). */
 import type { V1PodSpec, V1TopologySpreadConstraint } from '@kubernetes/client-node';
-import type { LabelSelector } from '../../kube/selector.js';
+import { cloneSelector, type LabelSelector } from '../../kube/selector.js';
 
 export const ZONE_KEY = 'topology.kubernetes.io/zone';
 export const HOSTNAME_KEY = 'kubernetes.io/hostname';
@@ -24,7 +24,7 @@ export function compileSpread(
       maxSkew: 1,
       topologyKey: key,
       whenUnsatisfiable,
-      labelSelector: structuredClone(selector),
+      labelSelector: cloneSelector(selector),
     };
     if (withTemplateHash) c.matchLabelKeys = ['pod-template-hash'];
     return c;

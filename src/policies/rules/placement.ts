@@ -9,19 +9,40 @@ import { allows } from '../../scheduling/requirements.js';
 import type { Catalog } from '../../provisioner/catalog/catalog.js';
 import type { WorkloadFacts } from '../context.js';
 import { ZONE_KEY } from '../compile/spread.js';
+import { derived } from '../../util/memo.js';
 import { num, workloadOf, type Finding, type Rule } from './rule.js';
 
+// Derived from the fits, which are shared per placement shape (and so, per terms): computed once.
+const zonesOf = new WeakMap<readonly PoolFit[], ReadonlySet<string>>();
+const spotOf = new WeakMap<readonly PoolFit[], boolean>();
+
 /** Zones the workload's pods can land in: the zones of every NodePool that takes them. */
-export function eligibleZones(w: WorkloadFacts, catalog: Catalog): Set<string> {
-  const zones = new Set<string>();
-  for (const fit of w.fits()) {
-    if (fit.fitting.length === 0) continue;
-    for (const term of w.terms) {
-      const reqs = fit.pool.requirements.merge(term).get(LABEL.zone);
-      for (const z of catalog.zones) if (!reqs || allows(reqs, z)) zones.add(z);
+export function eligibleZones(w: WorkloadFacts, catalog: Catalog): ReadonlySet<string> {
+  return derived(zonesOf, w.fits(), () => {
+    const zones = new Set<string>();
+    for (const fit of w.fits()) {
+      if (fit.fitting.length === 0) continue;
+      for (const term of w.terms) {
+        const reqs = fit.pool.requirements.merge(term).get(LABEL.zone);
+        for (const z of catalog.zones) if (!reqs || allows(reqs, z)) zones.add(z);
+      }
     }
-  }
-  return zones;
+    return zones;
+  });
+}
+
+/** Whether any NodePool that takes the pods may put them on spot capacity. */
+function spotPossible(w: WorkloadFacts): boolean {
+  return derived(spotOf, w.fits(), () =>
+    w.fits().some(
+      (f) =>
+        f.fitting.length > 0 &&
+        w.terms.some((t) => {
+          const ct = f.pool.requirements.merge(t).get(LABEL.capacityType);
+          return !ct || allows(ct, 'spot');
+        }),
+    ),
+  );
 }
 
 function hasZoneSpread(spec: V1PodSpec): boolean {
@@ -149,15 +170,7 @@ export const spotUnsuitable: Rule = {
   check(input) {
     const w = workloadOf(input);
     if (!w || input.view.nodePools.length === 0) return [];
-    const spotPossible = w.fits().some(
-      (f) =>
-        f.fitting.length > 0 &&
-        w.terms.some((t) => {
-          const ct = f.pool.requirements.merge(t).get(LABEL.capacityType);
-          return !ct || allows(ct, 'spot');
-        }),
-    );
-    if (!spotPossible) return [];
+    if (!spotPossible(w)) return [];
     const fix =
       'require on-demand (cost.spotAllowed: false, or node affinity karpenter.sh/capacity-type In [on-demand])';
     if (w.runtimeClass && w.runtimeClass.spotAllowed !== true)

@@ -1,0 +1,26 @@
+/** Small bounded memo tables for pure computations over immutable inputs (views, catalogs). */
+
+/** Get-or-compute in a bounded map (cleared when it grows past `max`). */
+export function memo<T>(cache: Map<string, T>, key: string, max: number, compute: () => T): T {
+  const hit = cache.get(key);
+  if (hit !== undefined) return hit;
+  if (cache.size >= max) cache.clear();
+  const value = compute();
+  cache.set(key, value);
+  return value;
+}
+
+/** The table an owner object holds (created on first use, dropped with the owner). */
+export function mapFor<K extends object, T>(owner: WeakMap<K, Map<string, T>>, key: K): Map<string, T> {
+  let map = owner.get(key);
+  if (!map) owner.set(key, (map = new Map<string, T>()));
+  return map;
+}
+
+/** A value derived from an owner object, computed once per owner. */
+export function derived<K extends object, T>(cache: WeakMap<K, T>, owner: K, compute: () => T): T {
+  if (cache.has(owner)) return cache.get(owner) as T;
+  const value = compute();
+  cache.set(owner, value);
+  return value;
+}
