@@ -1,6 +1,6 @@
 /**
  * The server side of bench:webhook, in its own process so the load generator does not share its
- * event loop: `berth` (the real webhook app, logging one JSON line per decision to /dev/null) or
+ * event loop: `berth` (the real webhook app, with Berth's logger writing one JSON line per decision to /dev/null) or
  * `bare` (an HTTPS express handler that parses the same body and answers allowed: true — the
  * transport ceiling). Prints "READY <port>" when listening.
  */
@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import express from 'express';
 import { pino } from 'pino';
+import { createLogger } from '../src/observability/logger.js';
 import { planCerts } from '../src/certs/rotate.js';
 import { Metrics } from '../src/observability/metrics.js';
 import { createApp, MAX_BODY_BYTES } from '../src/webhook/app.js';
@@ -46,7 +47,8 @@ async function berth(): Promise<express.Express> {
     context: () => ({ view, policies, today: new Date().toISOString().slice(0, 10) }),
     checks: () => [],
     metrics: new Metrics(),
-    logger: pino(pino.destination({ dest: '/dev/null', sync: false })),
+    // Berth's own logger, writing where the container's stdout would go.
+    logger: createLogger('info', pino.destination({ dest: '/dev/null', sync: true })),
     deadlineMs: 4000,
     failOpen: false,
   });

@@ -1,22 +1,28 @@
 /**
  * npm run bench:webhook — autocannon over HTTPS against POST /validate with a realistic Deployment
  * review, at concurrency 50 and 200, against Berth and against a bare HTTPS express handler that
- * answers allowed: true to the same body (the transport ceiling). Prints req/s, p50, p99 and the
- * server's peak RSS for both, and the ratios. Goals: ≥ 80% of the ceiling's throughput, p99 within
- * 5 ms of the ceiling's, RSS under 150 MiB. Options: --seconds N per run (default 10), --json.
+ * answers allowed: true to the same body (the transport ceiling). Both servers run with the Node
+ * options of deploy/'s Deployment. Runs alternate between the two servers for several rounds, so
+ * drift of a shared machine hits both; the figures are medians, the ratio the median of each round's
+ * pair. Prints req/s, p50, p99 and the server's peak RSS for both, and the ratios. Goals: ≥ 80% of the
+ * ceiling's throughput, p99 within 5 ms of the ceiling's, RSS under 150 MiB.
+ * Options: --seconds N per run (default 10), --rounds N (default 3), --json.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
 import { compile } from '../src/policies/compile/compile.js';
 import { deployment, policies, profile, view } from './scenario.js';
+import { deployedNodeOptions, load, pinned, startServer, type Figures, type Target } from './webhook-load.js';
 
 const { values } = parseArgs({
-  options: { seconds: { type: 'string', default: '10' }, json: { type: 'boolean', default: false } },
+  options: {
+    seconds: { type: 'string', default: '10' },
+    rounds: { type: 'string', default: '3' },
+    json: { type: 'boolean', default: false },
+  },
 });
 const seconds = Number(values.seconds);
+const rounds = Number(values.rounds);
+const CONNECTIONS = [50, 200] as const;
 
 // The object the validating webhook sees: already compiled by the mutating one.
 const object = compile(deployment, profile, policies, view.nodePools).object;
@@ -39,100 +45,73 @@ const body = JSON.stringify({
   },
 });
 
-interface Server {
-  proc: ChildProcess;
-  port: number;
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
+};
+
+const nodeOptions = deployedNodeOptions();
+const servers = {
+  bare: await startServer('bare', nodeOptions),
+  berth: await startServer('berth', nodeOptions),
+};
+const runs: (Figures & { round: number })[] = [];
+try {
+  // Warm-up: JIT, TLS sessions, caches.
+  for (const s of Object.values(servers)) await load(s, body, 50, Math.min(3, seconds));
+  for (const c of CONNECTIONS) {
+    for (let round = 0; round < rounds; round++) {
+      const order: Target[] = round % 2 === 0 ? ['bare', 'berth'] : ['berth', 'bare'];
+      for (const t of order) runs.push({ ...(await load(servers[t], body, c, seconds)), round });
+    }
+  }
+} finally {
+  for (const s of Object.values(servers)) s.proc.kill();
 }
 
-/** On a machine with taskset, the server gets core 0 and the load generator (this process) core 1. */
-const pinned = spawnSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' }).status === 0;
-
-function startServer(mode: string): Promise<Server> {
-  const script = fileURLToPath(new URL('./webhook-server.js', import.meta.url));
-  const args = [script, '--mode', mode];
-  const proc = pinned
-    ? spawn('taskset', ['-c', '0', process.execPath, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
-    : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    proc.once('exit', (c) => reject(new Error(`${mode} server exited ${c}`)));
-    proc.stdout.on('data', (d: Buffer) => {
-      const m = /READY (\d+)/.exec(d.toString());
-      if (m) resolve({ proc, port: Number(m[1]) });
-    });
-  });
-}
-
-function rssMiB(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-}
-
-interface Figures {
-  target: string;
-  connections: number;
-  reqPerSec: number;
-  p50: number;
-  p99: number;
-  rssMiB: number;
-  errors: number;
-  non2xx: number;
-}
-
-async function load(target: string, server: Server, connections: number, duration: number): Promise<Figures> {
-  let peak = 0;
-  const pid = server.proc.pid ?? 0;
-  const sampler = setInterval(() => (peak = Math.max(peak, rssMiB(pid))), 100);
-  const r = await autocannon({
-    url: `https://127.0.0.1:${server.port}/validate`,
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body,
-    connections,
-    duration,
-  });
-  clearInterval(sampler);
-  peak = Math.max(peak, rssMiB(pid));
+function summary(target: Target, c: number) {
+  const rs = runs.filter((r) => r.target === target && r.connections === c);
   return {
-    target,
-    connections,
-    reqPerSec: r.requests.average,
-    p50: r.latency.p50,
-    p99: r.latency.p99,
-    rssMiB: peak,
-    errors: r.errors + r.timeouts,
-    non2xx: r.non2xx,
+    reqPerSec: median(rs.map((r) => r.reqPerSec)),
+    p50: median(rs.map((r) => r.p50)),
+    p99: median(rs.map((r) => r.p99)),
+    rssMiB: Math.max(...rs.map((r) => r.rssMiB)),
+    errors: rs.reduce((n, r) => n + r.errors, 0),
   };
 }
 
-const results: Figures[] = [];
-for (const mode of ['bare', 'berth']) {
-  const server = await startServer(mode);
-  await load(mode, server, 50, Math.min(3, seconds)); // warm-up: JIT, TLS sessions, caches
-  for (const c of [50, 200]) results.push(await load(mode, server, c, seconds));
-  server.proc.kill();
-}
-
-const rows = [50, 200].map((c) => {
-  const bare = results.find((r) => r.target === 'bare' && r.connections === c);
-  const berth = results.find((r) => r.target === 'berth' && r.connections === c);
-  if (!bare || !berth) throw new Error('missing run');
-  return { c, bare, berth, ratio: berth.reqPerSec / bare.reqPerSec, p99Delta: berth.p99 - bare.p99 };
+const rows = CONNECTIONS.map((c) => {
+  const pairs = [...Array(rounds).keys()].map((round) => {
+    const of = (t: Target) => runs.find((r) => r.target === t && r.connections === c && r.round === round);
+    const bare = of('bare');
+    const berth = of('berth');
+    if (!bare || !berth) throw new Error('missing run');
+    return { ratio: berth.reqPerSec / bare.reqPerSec, p99Delta: berth.p99 - bare.p99 };
+  });
+  return {
+    c,
+    bare: summary('bare', c),
+    berth: summary('berth', c),
+    ratio: median(pairs.map((p) => p.ratio)),
+    p99Delta: median(pairs.map((p) => p.p99Delta)),
+  };
 });
 
 if (values.json) {
-  process.stdout.write(`${JSON.stringify({ body: body.length, results, rows }, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify({ body: body.length, nodeOptions, runs, rows }, null, 2)}\n`);
 } else {
   const f = (n: number, d = 0) => n.toFixed(d).padStart(8);
   console.log(
-    `bench:webhook — POST /validate, a compiled Deployment review of ${body.length} bytes, ${seconds}s per run, HTTPS on loopback${pinned ? ', server on core 0 and autocannon on core 1' : ''}`,
+    `bench:webhook — POST /validate, a compiled Deployment review of ${body.length} bytes, ${rounds} rounds of ${seconds}s per server and concurrency, HTTPS on loopback, node ${nodeOptions.join(' ') || '(no options)'}${pinned ? ', servers on core 0 and autocannon on core 1' : ''}`,
   );
-  console.log('target  conns     req/s   p50 ms   p99 ms  RSS MiB  errors');
-  for (const r of results)
+  console.log('round target  conns     req/s   p50 ms   p99 ms  RSS MiB  errors');
+  for (const r of runs)
     console.log(
-      `${r.target.padEnd(6)} ${f(r.connections)} ${f(r.reqPerSec)} ${f(r.p50, 1)} ${f(r.p99, 1)} ${f(r.rssMiB)} ${f(r.errors + r.non2xx)}`,
+      `${String(r.round + 1).padStart(5)} ${r.target.padEnd(6)} ${f(r.connections)} ${f(r.reqPerSec)} ${f(r.p50, 1)} ${f(r.p99, 1)} ${f(r.rssMiB)} ${f(r.errors)}`,
     );
   for (const r of rows)
     console.log(
-      `c=${r.c}: Berth ${(r.ratio * 100).toFixed(1)}% of the ceiling's throughput (goal ≥ 80%); p99 ${r.p99Delta >= 0 ? '+' : ''}${r.p99Delta.toFixed(1)} ms vs the ceiling (goal ≤ 5 ms); RSS ${r.berth.rssMiB.toFixed(0)} MiB (goal < 150)`,
+      `c=${r.c}: median ${f(r.bare.reqPerSec).trim()} vs ${f(r.berth.reqPerSec).trim()} req/s; Berth ${(r.ratio * 100).toFixed(1)}% of the ceiling's throughput (goal ≥ 80%); p99 ${r.p99Delta >= 0 ? '+' : ''}${r.p99Delta.toFixed(1)} ms vs the ceiling (goal ≤ 5 ms); peak RSS ${r.bare.rssMiB.toFixed(0)} / ${r.berth.rssMiB.toFixed(0)} MiB (goal < 150)`,
     );
 }

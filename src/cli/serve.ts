@@ -2,11 +2,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { DirStore } from '../certs/stores.js';
 import { CERT_DEFAULTS, planCerts } from '../certs/rotate.js';
 import { LivePolicies } from '../policies/live.js';
 import { Metrics } from '../observability/metrics.js';
+import { createLogger } from '../observability/logger.js';
 import type { Running, ServeOptions } from '../webhook/server.js';
 import { tlsFilesIn } from '../webhook/tls.js';
 import type { CliIO } from './io.js';
@@ -78,7 +79,7 @@ function depsBase(opts: ServeOpts, live: LivePolicies, metrics: Metrics, logger:
 }
 
 async function serve(opts: ServeOpts, io: CliIO): Promise<void> {
-  const logger = pino({ level: opts.logLevel, base: { component: 'berth' } });
+  const logger = createLogger(opts.logLevel);
   const session = openSession(opts);
   const live = new LivePolicies(session.policies, opts.policies);
   const metrics = new Metrics();

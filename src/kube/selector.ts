@@ -30,10 +30,12 @@ export function cloneSelector(selector: LabelSelector): LabelSelector {
  */
 export function selectorMatches(selector: LabelSelector | null | undefined, labels: Labels): boolean {
   if (selector === null || selector === undefined) return false;
-  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
-    if (labels[key] !== value) return false;
-  }
-  return (selector.matchExpressions ?? []).every((req) => expressionMatches(req, labels));
+  // Loops, not entries()/every(): admission matches selectors on every review, allocating nothing.
+  const matchLabels = selector.matchLabels;
+  if (matchLabels) for (const key in matchLabels) if (labels[key] !== matchLabels[key]) return false;
+  const expressions = selector.matchExpressions;
+  if (expressions) for (const req of expressions) if (!expressionMatches(req, labels)) return false;
+  return true;
 }
 
 function expressionMatches(req: LabelSelectorRequirement, labels: Labels): boolean {

@@ -101,6 +101,38 @@ describe('policies.yaml loading', () => {
     });
   });
 
+  it('keeps cached resolutions apart per set of applying overrides', () => {
+    const p = defaultPolicies();
+    const base = { mode: 'warn' as const, params: {} };
+    const prod = {
+      namespace: 'a',
+      namespaceLabels: { 'berth.dev/tier': 'production' },
+      runtimeClass: undefined,
+    };
+    const dev = { namespace: 'b', namespaceLabels: {}, runtimeClass: undefined };
+    for (let i = 0; i < 3; i++) {
+      expect(p.resolve('single-replica', base, prod).mode).toBe('enforce');
+      expect(p.resolve('single-replica', base, dev).mode).toBe('warn');
+    }
+    expect(p.resolve('single-replica', base, prod)).toBe(p.resolve('single-replica', base, prod));
+  });
+
+  it('resolves rules with more overrides than the cache keys on', () => {
+    const overrides = Array.from(
+      { length: 40 },
+      (_, i) => `      - { namespaces: [ns${i}], params: { n: ${i} } }`,
+    );
+    const text = `runtimeClasses: {}\nrules:\n  grace-period:\n    overrides:\n${overrides.join('\n')}\n`;
+    const r = loadPolicies(text, 'p.yaml');
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    const base = { mode: 'warn' as const, params: {} };
+    for (const i of [35, 3, 39]) {
+      const scope = { namespace: `ns${i}`, namespaceLabels: {}, runtimeClass: undefined };
+      expect(r.policies.resolve('grace-period', base, scope).params).toEqual({ n: i });
+    }
+  });
+
   it('honours exemption expiry against the given day', () => {
     const text =
       'runtimeClasses: {}\nexemptions:\n  objects:\n    - { rule: naked-pod, kind: Pod, namespace: a, name: p, reason: r, expires: "2026-12-31" }\n';
