@@ -91,7 +91,8 @@ export function validate(req: AdmissionRequest, ctx: AdmissionContext): Decision
   const { object, oldObject, namespace } = subject;
   const opts = { today: ctx.today, defaultNamespace: namespace, oldObject };
   const verdict = evaluate(object, viewFor(object, namespace, ctx), ctx.policies, opts);
-  if (verdict.skipped !== undefined) return { ...allow(req.uid, verdict.skipped), verdict };
+  if (verdict.skipped !== undefined)
+    return { response: { uid: req.uid, allowed: true }, skipped: verdict.skipped, verdict };
   const final =
     oldObject && !verdict.allowed
       ? ratchet(verdict, evaluate(oldObject, viewFor(oldObject, namespace, ctx), ctx.policies, opts))

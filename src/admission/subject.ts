@@ -64,7 +64,7 @@ function objectSubject(req: AdmissionRequest, ns: string): Subject {
   const owner = controllerOf(object);
   if (owner !== undefined && (object.kind === 'Pod' || object.kind === 'ReplicaSet' || object.kind === 'Job'))
     return { ok: false, skipped: `controlled by ${owner}; judged through it` };
-  const filled = { ...object, kind: object.kind ?? req.kind.kind };
+  const filled = object.kind !== undefined ? object : { ...object, kind: req.kind.kind };
   const old = req.operation === 'UPDATE' && req.oldObject ? withNamespace(req.oldObject, ns) : undefined;
   return { ok: true, object: withNamespace(filled, ns), oldObject: old, namespace: ns };
 }

@@ -8,8 +8,8 @@ import { isWorkloadKind } from '../kube/workload.js';
 import { workloadFacts } from './context.js';
 import type { Mode, RuleId } from './rules/ids.js';
 import { RULES } from './rules/catalogue.js';
-import type { Finding, Rule, RuleInput, RuleSubject, SubjectBase, Target } from './rules/rule.js';
-import type { Policies, Resolved, RuleScope } from './policies.js';
+import type { Finding, Rule, RuleInput, SubjectBase, Target } from './rules/rule.js';
+import type { Params, Policies, Resolved, RuleScope } from './policies.js';
 import type { WorkloadProfile } from './schema/profile-schema.js';
 import { validateProfileObject } from './schema/validate.js';
 import type { ClusterView, HPA } from './view.js';
@@ -62,22 +62,35 @@ function targetOf(obj: KubeObject): Target | undefined {
   return undefined;
 }
 
-function inputFor(obj: KubeObject, target: Target, base: SubjectBase): RuleSubject | undefined {
+/**
+ * The rules' input, its params set per rule. Built field by field: in V8 (Node 20) an object literal
+ * that spreads another and then adds keys costs ~0.5 µs per added key, a third of an evaluation.
+ */
+function inputFor(obj: KubeObject, target: Target, base: SubjectBase): RuleInput | undefined {
+  const { ref, view, policies, oldObject } = base;
+  const params: Params = {};
   switch (target) {
     case 'workload': {
-      const w = workloadFacts(obj, base.ref, base.view, base.policies);
-      return w ? { ...base, target, w } : undefined;
+      const w = workloadFacts(obj, ref, view, policies);
+      return w ? { ref, view, policies, oldObject, params, target, w } : undefined;
     }
     case 'pdb':
-      return { ...base, target, pdb: obj };
+      return { ref, view, policies, oldObject, params, target, pdb: obj };
     case 'hpa':
-      return { ...base, target, hpa: obj as unknown as HPA };
-    case 'profile':
-      return { ...base, target, profile: obj as unknown as WorkloadProfile, raw: obj };
+      return { ref, view, policies, oldObject, params, target, hpa: obj as unknown as HPA };
+    case 'profile': {
+      const profile = obj as unknown as WorkloadProfile;
+      return { ref, view, policies, oldObject, params, target, profile, raw: obj };
+    }
   }
 }
 
-function classOf(input: RuleSubject): string | undefined {
+function skip(verdict: Verdict, why: string): Verdict {
+  verdict.skipped = why;
+  return verdict;
+}
+
+function classOf(input: RuleInput): string | undefined {
   if (input.target === 'workload') return input.w.className;
   if (input.target === 'profile') return input.profile.spec.runtimeClass;
   return undefined;
@@ -133,21 +146,30 @@ export function evaluate(
   opts: EvaluateOptions,
 ): Verdict {
   const ref = refOf(obj, opts.defaultNamespace);
-  const verdict: Verdict = { ...ref, allowed: true, violations: [], warnings: [], exempted: [], errors: [] };
+  const verdict: Verdict = {
+    kind: ref.kind,
+    namespace: ref.namespace,
+    name: ref.name,
+    allowed: true,
+    violations: [],
+    warnings: [],
+    exempted: [],
+    errors: [],
+  };
   const target = targetOf(obj);
-  if (!target) return { ...verdict, skipped: `no rules for kind ${ref.kind}` };
+  if (!target) return skip(verdict, `no rules for kind ${ref.kind}`);
   if (policies.exemptNamespaces.has(ref.namespace))
-    return { ...verdict, skipped: `namespace ${ref.namespace} is exempt` };
-  const subject = inputFor(obj, target, { ref, view, policies, oldObject: opts.oldObject });
-  if (!subject) return { ...verdict, skipped: `${ref.kind} has no pod template` };
+    return skip(verdict, `namespace ${ref.namespace} is exempt`);
+  const input = inputFor(obj, target, { ref, view, policies, oldObject: opts.oldObject });
+  if (!input) return skip(verdict, `${ref.kind} has no pod template`);
   // A malformed profile is reported by profile-schema alone: the other rules would read garbage.
   const schemaBroken = target === 'profile' && validateProfileObject(obj).length > 0;
   const scope = {
     namespace: ref.namespace,
     namespaceLabels: view.namespaceLabels(ref.namespace),
-    runtimeClass: schemaBroken ? undefined : classOf(subject),
+    runtimeClass: schemaBroken ? undefined : classOf(input),
   };
-  const run: Run = { input: { ...subject, params: {} }, verdict, scope, today: opts.today };
+  const run: Run = { input, verdict, scope, today: opts.today };
   for (const rule of RULES) {
     if (rule.targets.includes(target) && (!schemaBroken || rule.id === 'profile-schema')) apply(rule, run);
   }

@@ -27,22 +27,21 @@ export function recordDecision(r: DecisionRecord): void {
   metrics.latency.observe({ webhook: r.webhook }, r.seconds);
   const violations = decision.verdict?.violations ?? [];
   for (const v of violations) metrics.violations.inc({ rule: v.rule, mode: v.mode, kind });
-  r.logger.info(
-    {
-      uid: request.uid,
-      webhook: r.webhook,
-      operation: request.operation,
-      kind,
-      namespace: request.namespace,
-      name: request.name ?? request.object?.metadata?.name ?? request.object?.metadata?.generateName,
-      dryRun: request.dryRun === true,
-      allowed: decision.response.allowed,
-      verdict,
-      violations: violations.map((v) => ({ rule: v.rule, mode: v.mode, message: v.message })),
-      ...(decision.skipped === undefined ? {} : { skipped: decision.skipped }),
-      ...(decision.patchOps === undefined ? {} : { patchOps: decision.patchOps }),
-      ms: Math.round(r.seconds * 100_000) / 100,
-    },
-    'decision',
-  );
+  // Built key by key: spreading into a literal and adding keys after is slow in V8 (Node 20).
+  const line: Record<string, unknown> = {
+    uid: request.uid,
+    webhook: r.webhook,
+    operation: request.operation,
+    kind,
+    namespace: request.namespace,
+    name: request.name ?? request.object?.metadata?.name ?? request.object?.metadata?.generateName,
+    dryRun: request.dryRun === true,
+    allowed: decision.response.allowed,
+    verdict,
+    violations: violations.map((v) => ({ rule: v.rule, mode: v.mode, message: v.message })),
+  };
+  if (decision.skipped !== undefined) line.skipped = decision.skipped;
+  if (decision.patchOps !== undefined) line.patchOps = decision.patchOps;
+  line.ms = Math.round(r.seconds * 100_000) / 100;
+  r.logger.info(line, 'decision');
 }

@@ -41,8 +41,6 @@ export interface ProfileInput extends Base {
 }
 
 export type RuleInput = WorkloadInput | PdbInput | HpaInput | ProfileInput;
-/** A rule input before its mode's params are resolved. */
-export type RuleSubject = RuleInput extends infer T ? (T extends unknown ? Omit<T, 'params'> : never) : never;
 export type SubjectBase = Omit<Base, 'params'>;
 export type Target = RuleInput['target'];
 
