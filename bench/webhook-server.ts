@@ -8,7 +8,6 @@ import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import express from 'express';
-import { pino } from 'pino';
 import { createLogger } from '../src/observability/logger.js';
 import { planCerts } from '../src/certs/rotate.js';
 import { Metrics } from '../src/observability/metrics.js';
@@ -48,7 +47,7 @@ async function berth(): Promise<express.Express> {
     checks: () => [],
     metrics: new Metrics(),
     // Berth's own logger, writing where the container's stdout would go.
-    logger: createLogger('info', pino.destination({ dest: '/dev/null', sync: true })),
+    logger: createLogger('info', '/dev/null'),
     deadlineMs: 4000,
     failOpen: false,
   });

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { TurnBatchedSink } from './logger.js';
+
+function recorder() {
+  const writes: string[] = [];
+  return { writes, sink: { write: (t: string) => writes.push(t) } };
+}
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+describe('turn-batched log sink', () => {
+  it('writes the lines of one event-loop turn in one write, in order', async () => {
+    const { writes, sink } = recorder();
+    const batched = new TurnBatchedSink(sink);
+    batched.write('a\n');
+    batched.write('b\n');
+    expect(writes).toEqual([]);
+    await turn();
+    expect(writes).toEqual(['a\nb\n']);
+    batched.write('c\n');
+    await turn();
+    expect(writes).toEqual(['a\nb\n', 'c\n']);
+  });
+
+  it('writes at once past its size bound, and on flush', () => {
+    const { writes, sink } = recorder();
+    const batched = new TurnBatchedSink(sink, 10);
+    batched.write('12345\n');
+    batched.write('67890\n');
+    expect(writes).toEqual(['12345\n67890\n']);
+    batched.write('x\n');
+    batched.flush();
+    batched.flush();
+    expect(writes).toEqual(['12345\n67890\n', 'x\n']);
+  });
+
+  it('carries pino lines intact', async () => {
+    const { writes, sink } = recorder();
+    const logger = pino({ base: { component: 'berth' } }, new TurnBatchedSink(sink));
+    logger.info({ uid: 'u1' }, 'decision');
+    logger.warn({ uid: 'u2' }, 'decision');
+    await turn();
+    const lines = writes
+      .join('')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { uid: string; level: number });
+    expect(lines.map((l) => [l.uid, l.level])).toEqual([
+      ['u1', 30],
+      ['u2', 40],
+    ]);
+  });
+});
