@@ -34,6 +34,16 @@ describe('turn-batched log sink', () => {
     expect(writes).toEqual(['12345\n67890\n', 'x\n']);
   });
 
+  it("answers pino's flush callback with the lines written", () => {
+    const { writes, sink } = recorder();
+    const logger = pino({}, new TurnBatchedSink(sink));
+    logger.info('one');
+    let flushed = false;
+    logger.flush(() => (flushed = true));
+    expect(flushed).toBe(true);
+    expect(writes.join('')).toContain('"msg":"one"');
+  });
+
   it('carries pino lines intact', async () => {
     const { writes, sink } = recorder();
     const logger = pino({ base: { component: 'berth' } }, new TurnBatchedSink(sink));

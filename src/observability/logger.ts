@@ -37,14 +37,16 @@ export class TurnBatchedSink implements DestinationStream {
     }
   }
 
-  /** Writes what is pending, at once. */
-  flush(): void {
+  /** Writes what is pending, at once (pino's `logger.flush(cb)` calls this with a callback). */
+  flush(done?: (err?: Error) => void): void {
     this.scheduled = false;
-    if (this.pending.length === 0) return;
-    const text = this.pending.length === 1 ? (this.pending[0] ?? '') : this.pending.join('');
-    this.pending = [];
-    this.bytes = 0;
-    this.sink.write(text);
+    if (this.pending.length > 0) {
+      const text = this.pending.length === 1 ? (this.pending[0] ?? '') : this.pending.join('');
+      this.pending = [];
+      this.bytes = 0;
+      this.sink.write(text);
+    }
+    done?.();
   }
 }
 

@@ -96,7 +96,7 @@ function classOf(input: RuleInput): string | undefined {
   return undefined;
 }
 
-/** Runs one rule and files its findings into the verdict (exempted, violation, warning, error). */
+/** One evaluation's state, shared by its rules. */
 interface Run {
   input: RuleInput;
   verdict: Verdict;
@@ -110,6 +110,7 @@ const DEFAULTS: ReadonlyMap<Rule, Resolved> = new Map(
 );
 const NO_DEFAULTS: Resolved = { mode: 'off', params: {} };
 
+/** Runs one rule and files its findings into the verdict (exempted, violation, warning, error). */
 function apply(rule: Rule, run: Run): void {
   const { input, verdict, scope, today } = run;
   const policies = input.policies;
