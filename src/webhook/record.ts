@@ -35,11 +35,13 @@ export function recordDecision(r: DecisionRecord): void {
     kind,
     namespace: request.namespace,
     name: request.name ?? request.object?.metadata?.name ?? request.object?.metadata?.generateName,
-    dryRun: request.dryRun === true,
     allowed: decision.response.allowed,
     verdict,
-    violations: violations.map((v) => ({ rule: v.rule, mode: v.mode, message: v.message })),
   };
+  // Keys that are usually empty appear only when they say something: the line is serialized per review.
+  if (request.dryRun === true) line.dryRun = true;
+  if (violations.length > 0)
+    line.violations = violations.map((v) => ({ rule: v.rule, mode: v.mode, message: v.message }));
   if (decision.skipped !== undefined) line.skipped = decision.skipped;
   if (decision.patchOps !== undefined) line.patchOps = decision.patchOps;
   line.ms = Math.round(r.seconds * 100_000) / 100;

@@ -245,6 +245,20 @@ describe('mutate', () => {
     expect(validated.body.response.warnings ?? []).not.toContainEqual(expect.stringContaining('pdb-missing'));
   });
 
+  it('routes by path whatever the API server appends: ?timeout=, a trailing slash', async () => {
+    const { app } = testApp({ view: examplesView() });
+    const original = deployment('checkout', 'payments', undefined, ', berth.dev/profile: checkout');
+    for (const path of ['/mutate?timeout=5s', '/mutate/', '/Mutate']) {
+      const r = await post(app, path, review('CREATE', original));
+      expect(r.body.response.patchType, path).toBe('JSONPatch');
+    }
+    for (const path of ['/validate?timeout=5s', '/validate/']) {
+      const r = await post(app, path, review('CREATE', original));
+      expect(r.body.response.patch, path).toBeUndefined();
+      expect(r.body.response.allowed, path).toBe(true);
+    }
+  });
+
   it('validates the PDB the profile will generate before the controller creates it', async () => {
     const undrainable = profile('strict', 'maxUnavailable: 0');
     const view = examplesView([undrainable]);
