@@ -2,8 +2,8 @@
  * A pod template's placement on the NodePools: what its pods require of a node (the requirement
  * terms) and how each NodePool takes them. Both depend only on the node selector, the required node
  * affinity, the tolerations and the requests, so they are memoized per (NodePools, catalog) under a
- * key of exactly those fields: every review of a workload shape after the first costs a key and a
- * lookup, and allocates nothing the engine has to collect.
+ * key of exactly those fields: every review of a workload shape after the first costs building that
+ * key and one lookup.
  */
 import type { V1PodSpec } from '@kubernetes/client-node';
 import type { Catalog } from '../provisioner/catalog/catalog.js';
