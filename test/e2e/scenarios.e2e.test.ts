@@ -61,10 +61,11 @@ spec:
   cost: { spotAllowed: false }
 `;
 
+/** resources: false leaves requests out; a string replaces the default 100m / 128Mi container resources. */
 const deployment = (
   name: string,
   ns: string,
-  extra: { labels?: string; replicas?: number; resources?: boolean } = {},
+  extra: { labels?: string; replicas?: number; resources?: false | string } = {},
 ) => `
 apiVersion: apps/v1
 kind: Deployment
@@ -78,7 +79,7 @@ spec:
       containers:
         - name: app
           image: registry.example.com/${name}:1.0.0
-          ${extra.resources === false ? '' : 'resources: { requests: { cpu: 100m, memory: 128Mi }, limits: { memory: 128Mi } }'}
+          ${extra.resources === false ? '' : `resources: ${extra.resources ?? '{ requests: { cpu: 100m, memory: 128Mi }, limits: { memory: 128Mi } }'}`}
       topologySpreadConstraints:
         - { maxSkew: 1, topologyKey: topology.kubernetes.io/zone, whenUnsatisfiable: DoNotSchedule, labelSelector: { matchLabels: { app: ${name} } } }
 `;
@@ -346,23 +347,11 @@ describe('policies.yaml, live', () => {
 });
 
 /** A Deployment of 1-CPU pods spread over the zones: each node Berth buys is visible in the count. */
-const fleet = (name: string, ns: string, replicas: number) => `
-apiVersion: apps/v1
-kind: Deployment
-metadata: { name: ${name}, namespace: ${ns}, labels: { app.kubernetes.io/name: ${name} } }
-spec:
-  replicas: ${replicas}
-  selector: { matchLabels: { app: ${name} } }
-  template:
-    metadata: { labels: { app: ${name} } }
-    spec:
-      containers:
-        - name: app
-          image: registry.example.com/${name}:1.0.0
-          resources: { requests: { cpu: '1', memory: 2Gi }, limits: { memory: 2Gi } }
-      topologySpreadConstraints:
-        - { maxSkew: 1, topologyKey: topology.kubernetes.io/zone, whenUnsatisfiable: DoNotSchedule, labelSelector: { matchLabels: { app: ${name} } } }
-`;
+const fleet = (name: string, ns: string, replicas: number) =>
+  deployment(name, ns, {
+    replicas,
+    resources: "{ requests: { cpu: '1', memory: 2Gi }, limits: { memory: 2Gi } }",
+  });
 
 const waiting = () => podRows(kubectl).filter((p) => p.nodeName === undefined);
 
