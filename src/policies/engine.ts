@@ -104,17 +104,15 @@ interface Run {
   today: string;
 }
 
+const defaultsOf = (rule: Rule): Resolved => ({ mode: rule.defaultMode, params: rule.defaultParams ?? {} });
 /** Each rule's own defaults, one object per rule (policies memoize resolutions against it). */
-const DEFAULTS: ReadonlyMap<Rule, Resolved> = new Map(
-  RULES.map((r) => [r, { mode: r.defaultMode, params: r.defaultParams ?? {} }]),
-);
-const NO_DEFAULTS: Resolved = { mode: 'off', params: {} };
+const DEFAULTS: ReadonlyMap<Rule, Resolved> = new Map(RULES.map((r) => [r, defaultsOf(r)]));
 
 /** Runs one rule and files its findings into the verdict (exempted, violation, warning, error). */
 function apply(rule: Rule, run: Run): void {
   const { input, verdict, scope, today } = run;
   const policies = input.policies;
-  const { mode, params } = policies.resolve(rule.id, DEFAULTS.get(rule) ?? NO_DEFAULTS, scope);
+  const { mode, params } = policies.resolve(rule.id, DEFAULTS.get(rule) ?? defaultsOf(rule), scope);
   if (mode === 'off') return;
   let findings: Finding[];
   try {

@@ -18,7 +18,7 @@ import {
   type Requirements,
 } from './requirements.js';
 import { formatTaint, untoleratedTaint } from './taints.js';
-import { mapFor, memo } from '../util/memo.js';
+import { derived, mapFor, memo } from '../util/memo.js';
 
 export interface PoolFit {
   pool: PoolView;
@@ -88,6 +88,7 @@ export function fitsAllocatable(type: InstanceType, req: PodRequests): boolean {
 const typeCache = new WeakMap<Catalog, Map<string, InstanceType[]>>();
 const fitCache = new WeakMap<readonly InstanceType[], Map<string, InstanceType[]>>();
 const poolTypeCache = new WeakMap<PoolView, WeakMap<Catalog, Map<string, InstanceType[]>>>();
+const newTypeTable = () => new WeakMap<Catalog, Map<string, InstanceType[]>>();
 
 /** The types whose allocatable holds the requests; memoized per type list and request shape. */
 export function fittingTypes(types: readonly InstanceType[], req: PodRequests): InstanceType[] {
@@ -108,8 +109,7 @@ export function requirementsKey(reqs: Requirements): string {
 
 /** Instance types a pool offers for a pod term; memoized per pool view (a changed NodePool is a new view). */
 export function poolTypesFor(pool: PoolView, term: Requirements, catalog: Catalog): InstanceType[] {
-  let byCatalog = poolTypeCache.get(pool);
-  if (!byCatalog) poolTypeCache.set(pool, (byCatalog = new WeakMap()));
+  const byCatalog = derived(poolTypeCache, pool, newTypeTable);
   return memo(mapFor(byCatalog, catalog), requirementsKey(term), 1000, () =>
     typesFor(pool.requirements.merge(term), catalog),
   );

@@ -8,7 +8,7 @@
 import type { V1PodSpec } from '@kubernetes/client-node';
 import type { Catalog } from '../provisioner/catalog/catalog.js';
 import type { PodRequests } from '../kube/resources.js';
-import { mapFor, memo } from '../util/memo.js';
+import { derived, mapFor, memo } from '../util/memo.js';
 import type { PoolView } from './nodepool.js';
 import { podRequirementTerms } from './pod-requirements.js';
 import { fitPools, type PoolFit } from './placement.js';
@@ -23,6 +23,7 @@ export interface PodPlacement {
 
 const MAX_SHAPES = 2000;
 const cache = new WeakMap<readonly PoolView[], WeakMap<Catalog, Map<string, PodPlacement>>>();
+const newTable = () => new WeakMap<Catalog, Map<string, PodPlacement>>();
 
 /** The fields placement reads, as a key (equal keys, equal placement). */
 export function placementKey(spec: V1PodSpec, req: PodRequests): string {
@@ -57,8 +58,7 @@ export function podPlacement(
   pools: readonly PoolView[],
   catalog: Catalog,
 ): PodPlacement {
-  let byCatalog = cache.get(pools);
-  if (!byCatalog) cache.set(pools, (byCatalog = new WeakMap()));
+  const byCatalog = derived(cache, pools, newTable);
   return memo(mapFor(byCatalog, catalog), placementKey(spec, req), MAX_SHAPES, () =>
     computed(spec, req, pools, catalog),
   );

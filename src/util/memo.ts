@@ -19,7 +19,8 @@ export function mapFor<K extends object, T>(owner: WeakMap<K, Map<string, T>>, k
 
 /** A value derived from an owner object, computed once per owner. */
 export function derived<K extends object, T>(cache: WeakMap<K, T>, owner: K, compute: () => T): T {
-  if (cache.has(owner)) return cache.get(owner) as T;
+  const hit = cache.get(owner);
+  if (hit !== undefined || cache.has(owner)) return hit as T;
   const value = compute();
   cache.set(owner, value);
   return value;
