@@ -7,9 +7,9 @@ import { formatRef, refOf, type KubeObject, type ObjectRef } from '../kube/objec
 import { isWorkloadKind } from '../kube/workload.js';
 import { workloadFacts } from './context.js';
 import type { Mode, RuleId } from './rules/ids.js';
-import { RULES } from './rules/catalogue.js';
-import type { Finding, Rule, RuleInput, SubjectBase, Target } from './rules/rule.js';
-import type { Params, Policies, Resolved, RuleScope } from './policies.js';
+import type { Finding, RuleInput, SubjectBase, Target } from './rules/rule.js';
+import type { Params, Policies, RuleScope } from './policies.js';
+import { planRules, rulesFor, type PlannedRule } from './plan.js';
 import type { WorkloadProfile } from './schema/profile-schema.js';
 import { validateProfileObject } from './schema/validate.js';
 import type { ClusterView, HPA } from './view.js';
@@ -100,20 +100,13 @@ function classOf(input: RuleInput): string | undefined {
 interface Run {
   input: RuleInput;
   verdict: Verdict;
-  scope: RuleScope;
   today: string;
 }
 
-const defaultsOf = (rule: Rule): Resolved => ({ mode: rule.defaultMode, params: rule.defaultParams ?? {} });
-/** Each rule's own defaults, one object per rule (policies memoize resolutions against it). */
-const DEFAULTS: ReadonlyMap<Rule, Resolved> = new Map(RULES.map((r) => [r, defaultsOf(r)]));
-
 /** Runs one rule and files its findings into the verdict (exempted, violation, warning, error). */
-function apply(rule: Rule, run: Run): void {
-  const { input, verdict, scope, today } = run;
+function apply({ rule, mode, params }: PlannedRule, run: Run): void {
+  const { input, verdict, today } = run;
   const policies = input.policies;
-  const { mode, params } = policies.resolve(rule.id, DEFAULTS.get(rule) ?? defaultsOf(rule), scope);
-  if (mode === 'off') return;
   let findings: Finding[];
   try {
     // One input per evaluation; only the params differ between rules.
@@ -163,15 +156,14 @@ export function evaluate(
   if (!input) return skip(verdict, `${ref.kind} has no pod template`);
   // A malformed profile is reported by profile-schema alone: the other rules would read garbage.
   const schemaBroken = target === 'profile' && validateProfileObject(obj).length > 0;
-  const scope = {
+  const scope: RuleScope = {
     namespace: ref.namespace,
     namespaceLabels: view.namespaceLabels(ref.namespace),
     runtimeClass: schemaBroken ? undefined : classOf(input),
   };
-  const run: Run = { input, verdict, scope, today: opts.today };
-  for (const rule of RULES) {
-    if (rule.targets.includes(target) && (!schemaBroken || rule.id === 'profile-schema')) apply(rule, run);
-  }
+  const run: Run = { input, verdict, today: opts.today };
+  const plan = schemaBroken ? planRules(policies, target, scope, true) : rulesFor(policies, target, scope);
+  for (const planned of plan) apply(planned, run);
   return verdict;
 }
 
@@ -185,4 +177,21 @@ export function denialMessage(v: Verdict): string {
 
 export function todayOf(clock: () => Date): string {
   return clock().toISOString().slice(0, 10);
+}
+
+const DAY_MS = 86_400_000;
+
+/** todayOf for every review: the date is formatted once per UTC day, not once per call. */
+export function dailyToday(clock: () => Date): () => string {
+  let day = Number.NaN;
+  let text = '';
+  return () => {
+    const ms = clock().getTime();
+    const d = Math.floor(ms / DAY_MS);
+    if (d !== day) {
+      day = d;
+      text = new Date(d * DAY_MS).toISOString().slice(0, 10);
+    }
+    return text;
+  };
 }
