@@ -11,6 +11,7 @@ import express from 'express';
 import { createLogger } from '../src/observability/logger.js';
 import { planCerts } from '../src/certs/rotate.js';
 import { Metrics } from '../src/observability/metrics.js';
+import { dailyToday } from '../src/policies/engine.js';
 import { createApp, MAX_BODY_BYTES } from '../src/webhook/app.js';
 
 const { values } = parseArgs({ options: { mode: { type: 'string', default: 'berth' } } });
@@ -42,8 +43,9 @@ function bare(): express.Express {
 async function berth(): Promise<express.Express> {
   // Loaded only for this mode: the ceiling's process holds no catalog.
   const { policies, view } = await import('./scenario.js');
+  const today = dailyToday(() => new Date());
   return createApp({
-    context: () => ({ view, policies, today: new Date().toISOString().slice(0, 10) }),
+    context: () => ({ view, policies, today: today() }),
     checks: () => [],
     metrics: new Metrics(),
     // Berth's own logger, writing where the container's stdout would go.

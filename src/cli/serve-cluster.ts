@@ -12,7 +12,7 @@ import { InformerClusterView } from '../kube/cluster-view.js';
 import { EventRecorder, type EventSink } from '../kube/events.js';
 import { LeaderElector } from '../kube/lease.js';
 import { PROFILE_LABEL } from '../policies/compile/compile.js';
-import { denialMessage, todayOf } from '../policies/engine.js';
+import { dailyToday, denialMessage } from '../policies/engine.js';
 import type { LivePolicies } from '../policies/live.js';
 import { PROFILE_API_VERSION } from '../policies/schema/profile-schema.js';
 import { policiesCheck, type Check } from '../webhook/readiness.js';
@@ -153,9 +153,10 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
     base.logger.info({ caches: view.syncState() }, 'caches listed');
   });
   const denials = denialEvents(events);
+  const today = dailyToday(() => io.clock());
   const deps: WebhookDeps = {
     ...base,
-    context: () => ({ view, policies: live.current, today: todayOf(() => io.clock()) }),
+    context: () => ({ view, policies: live.current, today: today() }),
     checks: () => checks(view, live, elector),
     onDecision: (webhook, req, d) => {
       denials(webhook, req, d);

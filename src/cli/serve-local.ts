@@ -3,7 +3,7 @@
  * on the simulated cloud with its nodes in memory (what it buys shows in the log and in /metrics).
  */
 import type { V1Node } from '@kubernetes/client-node';
-import { todayOf } from '../policies/engine.js';
+import { dailyToday } from '../policies/engine.js';
 import { StaticClusterView } from '../policies/view.js';
 import type { KubeObject } from '../kube/objects.js';
 import { SimulatedCloud } from '../provisioner/cloud/simulated.js';
@@ -54,9 +54,10 @@ export async function startLocal(s: ServeStart): Promise<{ running: Running; sto
     },
     () => [...nodes.values()],
   );
+  const today = dailyToday(() => io.clock());
   const deps: WebhookDeps = {
     ...base,
-    context: () => ({ view, policies: live.current, today: todayOf(() => io.clock()) }),
+    context: () => ({ view, policies: live.current, today: today() }),
     checks: () => [
       { name: 'cache', ok: true, detail: `local files (${opts.file?.length ?? 0} paths)` },
       policiesCheck(live.refused),

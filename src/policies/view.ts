@@ -11,6 +11,7 @@ import type { Catalog } from '../provisioner/catalog/catalog.js';
 import type { KubeObject } from '../kube/objects.js';
 import type { Labels } from '../kube/selector.js';
 import { isWorkloadKind } from '../kube/workload.js';
+import { mapFor } from '../util/memo.js';
 import { poolView, type NodePool, type PoolView } from '../scheduling/nodepool.js';
 import type { WorkloadProfile } from './schema/profile-schema.js';
 
@@ -45,7 +46,8 @@ class ByNamespace<T extends { metadata?: { namespace?: string; name?: string } }
 
 /** A view built from a list of objects (the CLI's files, a test's fixture). */
 export class StaticClusterView implements ClusterView {
-  private readonly profiles = new Map<string, WorkloadProfile>();
+  /** Profiles by namespace, then name (no key string to build per lookup). */
+  private readonly profiles = new Map<string, Map<string, WorkloadProfile>>();
   private readonly pdbIndex = new ByNamespace<PDB>();
   private readonly hpaIndex = new ByNamespace<HPA>();
   private readonly workloadIndex = new ByNamespace<KubeObject>();
@@ -68,7 +70,7 @@ export class StaticClusterView implements ClusterView {
     const ns = o.metadata?.namespace ?? this.defaultNamespace;
     switch (o.kind) {
       case 'WorkloadProfile':
-        this.profiles.set(`${ns}/${o.metadata?.name ?? ''}`, o as unknown as WorkloadProfile);
+        mapFor(this.profiles, ns).set(o.metadata?.name ?? '', o as unknown as WorkloadProfile);
         return;
       case 'PodDisruptionBudget':
         this.pdbIndex.add(o, this.defaultNamespace);
@@ -91,7 +93,7 @@ export class StaticClusterView implements ClusterView {
   }
 
   profile(namespace: string, name: string): WorkloadProfile | undefined {
-    return this.profiles.get(`${namespace}/${name}`);
+    return this.profiles.get(namespace)?.get(name);
   }
   pdbs(namespace: string): readonly PDB[] {
     return this.pdbIndex.get(namespace);

@@ -10,8 +10,14 @@ export function memo<T>(cache: Map<string, T>, key: string, max: number, compute
   return value;
 }
 
-/** The table an owner object holds (created on first use, dropped with the owner). */
-export function mapFor<K extends object, T>(owner: WeakMap<K, Map<string, T>>, key: K): Map<string, T> {
+/** A Map or a WeakMap, as mapFor reads and fills it. */
+interface Table<K, V> {
+  get(key: K): V | undefined;
+  set(key: K, value: V): unknown;
+}
+
+/** The table held under a key (created on first use; in a WeakMap, dropped with its owner). */
+export function mapFor<K, T>(owner: Table<K, Map<string, T>>, key: K): Map<string, T> {
   let map = owner.get(key);
   if (!map) owner.set(key, (map = new Map<string, T>()));
   return map;
