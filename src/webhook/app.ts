@@ -10,6 +10,7 @@ import type { AdmissionContext, Decision } from '../admission/admit.js';
 import { mutate, validate } from '../admission/admit.js';
 import { parseReview, reviewOf, type AdmissionRequest, type AdmissionResponse } from '../admission/review.js';
 import type { Metrics } from '../observability/metrics.js';
+import { BodyError, jsonBody } from './body.js';
 import { renderChecks, type Check } from './readiness.js';
 import { recordDecision } from './record.js';
 
@@ -98,23 +99,23 @@ function requireJson(req: Request, res: Response, next: NextFunction): void {
   next();
 }
 
-interface BodyError {
+interface HttpError {
   status?: number;
-  type?: string;
   message?: string;
 }
 
+/** A body Berth cannot read as a review (or a request express could not route) gets a 4xx and why. */
 function bodyErrors(deps: WebhookDeps) {
-  return (err: BodyError, _req: Request, res: Response, next: NextFunction): void => {
+  return (err: BodyError | HttpError, _req: Request, res: Response, next: NextFunction): void => {
     if (res.headersSent) {
       next(err);
       return;
     }
     const status = err.status !== undefined && err.status >= 400 && err.status < 500 ? err.status : 400;
     const reason =
-      err.type === 'entity.too.large'
-        ? `the body is larger than ${MAX_BODY_BYTES} bytes`
-        : `the body is not valid JSON: ${err.message ?? 'unreadable'}`;
+      err instanceof BodyError
+        ? err.reason
+        : `the request could not be read: ${err.message ?? 'unknown error'}`;
     deps.metrics.rejectedReviews.inc({ status: String(status) });
     deps.logger.warn({ status, reason }, 'malformed review');
     res.status(status).json({ error: reason });
@@ -128,7 +129,7 @@ export function createApp(deps: WebhookDeps): express.Express {
   app.disable('etag');
   const now = deps.now ?? (() => performance.now());
   // requireJson has checked the type already.
-  const json = express.json({ limit: MAX_BODY_BYTES, strict: false, type: () => true });
+  const json = jsonBody(MAX_BODY_BYTES);
   // One route for both webhooks: every review passes one router layer, as in a bare express app.
   const handlers = { mutate: handler('mutate', deps), validate: handler('validate', deps) };
   app.post(['/mutate', '/validate'], arrival(now), json, (req, res) => {
