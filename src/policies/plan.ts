@@ -17,7 +17,7 @@ export interface PlannedRule {
 }
 
 const defaultsOf = (rule: Rule): Resolved => ({ mode: rule.defaultMode, params: rule.defaultParams ?? {} });
-/** Each rule's own defaults, one object per rule (policies memoize resolutions against it). */
+/** Each rule's own defaults, built once. */
 const DEFAULTS: ReadonlyMap<Rule, Resolved> = new Map(RULES.map((r) => [r, defaultsOf(r)]));
 
 /** The rules that run, in catalogue order; a malformed profile gets profile-schema alone. */

@@ -82,7 +82,7 @@ describe('policies.yaml loading', () => {
     ).toEqual({ maxSeconds: 300 });
   });
 
-  it('resolves a rule without overrides once per defaults, and never mixes rules or defaults', () => {
+  it('resolves a rule from its defaults and config, and never mixes rules or defaults', () => {
     const r = loadPolicies(
       'runtimeClasses: {}\nrules:\n  grace-period: { params: { maxSeconds: 60 } }\n',
       'p.yaml',
@@ -93,7 +93,6 @@ describe('policies.yaml loading', () => {
     const defaults = { mode: 'warn' as const, params: { maxSeconds: 1, other: true } };
     const first = r.policies.resolve('grace-period', defaults, scope);
     expect(first).toEqual({ mode: 'warn', params: { maxSeconds: 60, other: true } });
-    expect(r.policies.resolve('grace-period', defaults, scope)).toBe(first);
     expect(r.policies.resolve('naked-pod', defaults, scope)).toEqual(defaults);
     expect(r.policies.resolve('grace-period', { mode: 'audit', params: {} }, scope)).toEqual({
       mode: 'audit',
@@ -101,23 +100,7 @@ describe('policies.yaml loading', () => {
     });
   });
 
-  it('keeps cached resolutions apart per set of applying overrides', () => {
-    const p = defaultPolicies();
-    const base = { mode: 'warn' as const, params: {} };
-    const prod = {
-      namespace: 'a',
-      namespaceLabels: { 'berth.dev/tier': 'production' },
-      runtimeClass: undefined,
-    };
-    const dev = { namespace: 'b', namespaceLabels: {}, runtimeClass: undefined };
-    for (let i = 0; i < 3; i++) {
-      expect(p.resolve('single-replica', base, prod).mode).toBe('enforce');
-      expect(p.resolve('single-replica', base, dev).mode).toBe('warn');
-    }
-    expect(p.resolve('single-replica', base, prod)).toBe(p.resolve('single-replica', base, prod));
-  });
-
-  it('resolves rules with more overrides than the cache keys on', () => {
+  it('resolves a rule with many overrides, each in its namespace', () => {
     const overrides = Array.from(
       { length: 40 },
       (_, i) => `      - { namespaces: [ns${i}], params: { n: ${i} } }`,

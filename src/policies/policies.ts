@@ -25,17 +25,12 @@ export interface Resolved {
   readonly params: Params;
 }
 
-/** Rules with more overrides than this are resolved afresh each time (a bit per override in the key). */
-const MAX_CACHED_OVERRIDES = 30;
-
 export const DEFAULT_EXEMPT_NAMESPACES = ['kube-system', 'karpenter', 'berth-system'];
 
 export class Policies {
   readonly runtimeClasses: ReadonlyMap<string, RuntimeClassConfig>;
   readonly zones: readonly string[] | undefined;
   readonly exemptNamespaces: ReadonlySet<string>;
-  /** Resolutions per defaults, rule and set of applying overrides (computed once, then shared). */
-  private readonly resolved = new WeakMap<Resolved, Map<RuleId, Map<number, Resolved>>>();
 
   constructor(
     readonly doc: PoliciesDocument,
@@ -46,18 +41,20 @@ export class Policies {
     this.exemptNamespaces = new Set(doc.exemptions?.namespaces ?? DEFAULT_EXEMPT_NAMESPACES);
   }
 
+  /**
+   * A rule's mode and params in a scope: its defaults, then the rule's config, then each override
+   * that applies, in order (the engine plans this once per scope: src/policies/plan.ts).
+   */
   resolve(rule: RuleId, defaults: Resolved, scope: RuleScope): Resolved {
     const cfg: RuleConfig | undefined = this.doc.rules?.[rule];
-    // The resolution depends only on which overrides apply: cached per set of applying overrides.
-    const applying = cfg?.overrides === undefined ? 0 : applyingMask(cfg.overrides, scope);
-    if (applying < 0) return resolveFresh(cfg, defaults, scope);
-    let byRule = this.resolved.get(defaults);
-    if (!byRule) this.resolved.set(defaults, (byRule = new Map<RuleId, Map<number, Resolved>>()));
-    let byMask = byRule.get(rule);
-    if (!byMask) byRule.set(rule, (byMask = new Map<number, Resolved>()));
-    let resolved = byMask.get(applying);
-    if (!resolved) byMask.set(applying, (resolved = resolveFresh(cfg, defaults, scope)));
-    return resolved;
+    let mode = cfg?.mode ?? defaults.mode;
+    let params: Params = { ...defaults.params, ...(cfg?.params ?? {}) };
+    for (const o of cfg?.overrides ?? []) {
+      if (!overrideApplies(o, scope)) continue;
+      mode = o.mode ?? mode;
+      params = { ...params, ...(o.params ?? {}) };
+    }
+    return { mode, params };
   }
 
   /** A platform-granted exemption for this rule and object, if any is in force at `today` (YYYY-MM-DD). */
@@ -98,30 +95,6 @@ export class Policies {
   get batchWindowMs(): number {
     return (this.doc.provisioner?.batchWindowSeconds ?? 2) * 1000;
   }
-}
-
-type Override = NonNullable<RuleConfig['overrides']>[number];
-
-/** A bit per override that applies in this scope; -1 when there are too many overrides to key on. */
-function applyingMask(overrides: readonly Override[], scope: RuleScope): number {
-  if (overrides.length > MAX_CACHED_OVERRIDES) return -1;
-  let mask = 0;
-  for (let i = 0; i < overrides.length; i++) {
-    const o = overrides[i];
-    if (o && overrideApplies(o, scope)) mask |= 1 << i;
-  }
-  return mask;
-}
-
-function resolveFresh(cfg: RuleConfig | undefined, defaults: Resolved, scope: RuleScope): Resolved {
-  let mode = cfg?.mode ?? defaults.mode;
-  let params: Params = { ...defaults.params, ...(cfg?.params ?? {}) };
-  for (const o of cfg?.overrides ?? []) {
-    if (!overrideApplies(o, scope)) continue;
-    mode = o.mode ?? mode;
-    params = { ...params, ...(o.params ?? {}) };
-  }
-  return { mode, params };
 }
 
 function overrideApplies(

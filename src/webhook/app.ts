@@ -136,7 +136,7 @@ export function createApp(deps: WebhookDeps): express.Express {
   // Reviews are never cached: no ETag hashing of every answer.
   app.disable('etag');
   const now = deps.now ?? (() => performance.now());
-  // requireJson has checked the type already.
+  // requireJson checks the media type; the reader the charset, the encoding and the size.
   const json = jsonBody(MAX_BODY_BYTES);
   // One route for both webhooks: every review passes one router layer, as in a bare express app.
   const handlers = { mutate: handler('mutate', deps), validate: handler('validate', deps) };
