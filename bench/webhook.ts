@@ -6,7 +6,7 @@
  * drift of a shared machine hits both; the figures are medians, the ratio the median of each round's
  * pair. Prints req/s, p50, p99 and the server's peak RSS for both, and the ratios. Goals: ≥ 80% of the
  * ceiling's throughput, p99 within 5 ms of the ceiling's, RSS under 150 MiB.
- * Options: --seconds N per run (default 10), --rounds N (default 3), --json.
+ * Options: --seconds N per run (default 10), --rounds N (default 5), --json.
  */
 import { parseArgs } from 'node:util';
 import { compile } from '../src/policies/compile/compile.js';
@@ -16,7 +16,7 @@ import { deployedNodeOptions, load, pinned, startServer, type Figures, type Targ
 const { values } = parseArgs({
   options: {
     seconds: { type: 'string', default: '10' },
-    rounds: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '5' },
     json: { type: 'boolean', default: false },
   },
 });
