@@ -190,7 +190,7 @@ export function dailyToday(clock: () => Date): () => string {
     const d = Math.floor(ms / DAY_MS);
     if (d !== day) {
       day = d;
-      text = new Date(d * DAY_MS).toISOString().slice(0, 10);
+      text = todayOf(() => new Date(d * DAY_MS));
     }
     return text;
   };
