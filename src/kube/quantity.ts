@@ -1,39 +1,16 @@
-/** Kubernetes resource quantities (k8s.io/apimachinery/pkg/api/resource), parsed to numbers. */
-
-const BINARY: Record<string, number> = {
-  Ki: 2 ** 10,
-  Mi: 2 ** 20,
-  Gi: 2 ** 30,
-  Ti: 2 ** 40,
-  Pi: 2 ** 50,
-  Ei: 2 ** 60,
-};
-const DECIMAL: Record<string, number> = {
-  n: 1e-9,
-  u: 1e-6,
-  m: 1e-3,
-  '': 1,
-  k: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-  P: 1e15,
-  E: 1e18,
-};
-
-const QUANTITY = /^([+-]?(?:\d+\.?\d*|\.\d+))(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?\d+)?$/;
+/**
+ * Kubernetes resource quantities (k8s.io/apimachinery/pkg/api/resource) as numbers: parsed exactly
+ * (quantity-parse.ts), then in base units (cores, bytes), millicores and MiB.
+ */
+import { nanosToNumber, parseNanos } from './quantity-parse.js';
 
 /** The pattern the schemas use for a quantity string. */
 export const QUANTITY_PATTERN = '^[+]?(\\d+\\.?\\d*|\\.\\d+)(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?\\d+)?$';
 
+/** As the API server reads a quantity from JSON: surrounding spaces trimmed, then ParseQuantity. */
 function parseString(input: string): number | null {
-  const match = QUANTITY.exec(input.trim());
-  if (!match) return null;
-  const value = Number(match[1]);
-  const suffix = match[2] ?? '';
-  if (suffix.startsWith('e') || suffix.startsWith('E')) return value * 10 ** Number(suffix.slice(1));
-  const factor = BINARY[suffix] ?? DECIMAL[suffix];
-  return factor === undefined ? null : value * factor;
+  const nanos = parseNanos(input.trim());
+  return nanos === null ? null : nanosToNumber(nanos);
 }
 
 // A cluster uses few distinct quantity strings; admission parses the same ones on every review.
@@ -74,9 +51,19 @@ export function formatMemory(mib: number): string {
   return `${Math.ceil(mib)}Mi`;
 }
 
-/** Memory for people: Mi below 10Gi, else Gi with at most one decimal. */
+const LARGE_UNITS: readonly [string, number][] = [
+  ['Ei', 2 ** 40],
+  ['Pi', 2 ** 30],
+  ['Ti', 2 ** 20],
+];
+
+/** Memory for people: Mi below 10Gi, Gi below 10Ti, then the largest binary unit, one decimal at most. */
 export function humanMemory(mib: number): string {
+  if (!Number.isFinite(mib)) return mib > 0 ? 'more than 8Ei' : `${mib}Mi`;
   if (mib < 10 * 1024) return `${Math.ceil(mib)}Mi`;
+  for (const [unit, size] of LARGE_UNITS)
+    if (mib >= size && (unit !== 'Ti' || mib >= 10 * size))
+      return `${Math.round((mib / size) * 10) / 10}${unit}`;
   return `${Math.round((mib / 1024) * 10) / 10}Gi`;
 }
 
