@@ -3,6 +3,7 @@
  * parsed into a request or into the reason it cannot be answered (a 4xx), never into an exception.
  */
 import { isObject, type KubeObject } from '../kube/objects.js';
+import { shapeProblem } from './object-shape.js';
 
 export type Operation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
 const OPERATIONS: readonly string[] = ['CREATE', 'UPDATE', 'DELETE', 'CONNECT'];
@@ -90,7 +91,10 @@ export function parseReview(body: unknown): ParsedReview {
   if (!kind) return bad('request.kind must be {group, version, kind}');
   if (!str(r.operation) || !OPERATIONS.includes(r.operation))
     return bad(`request.operation must be one of ${OPERATIONS.join(', ')}`);
-  const problem = checkOptional(r);
+  const problem =
+    checkOptional(r) ??
+    (isObject(r.object) ? shapeProblem(kind.kind, r.object, 'object') : undefined) ??
+    (isObject(r.oldObject) ? shapeProblem(kind.kind, r.oldObject, 'oldObject') : undefined);
   if (problem) return bad(problem);
   const request = { ...r, kind } as unknown as AdmissionRequest;
   return { ok: true, request };

@@ -3,6 +3,7 @@
  * tests all call it. Denials are verdicts, never exceptions; a rule that throws is reported as that
  * rule's error and does not take the others down.
  */
+import { EvaluationBudgetError } from '../scheduling/placement.js';
 import { formatRef, refOf, type KubeObject, type ObjectRef } from '../kube/objects.js';
 import { isWorkloadKind } from '../kube/workload.js';
 import { workloadFacts } from './context.js';
@@ -54,7 +55,12 @@ export function shortWarning(rule: RuleId, f: Finding): string {
   return what.length <= WARNING_MAX ? what : `${what.slice(0, WARNING_MAX - 1)}…`;
 }
 
-function targetOf(obj: KubeObject): Target | undefined {
+/** Whether Berth has rules for a kind: objects of other kinds are allowed untouched, unread. */
+export function hasRules(kind: string | undefined): boolean {
+  return targetOf({ kind }) !== undefined;
+}
+
+function targetOf(obj: { kind?: string | undefined }): Target | undefined {
   if (isWorkloadKind(obj.kind)) return 'workload';
   if (obj.kind === 'PodDisruptionBudget') return 'pdb';
   if (obj.kind === 'HorizontalPodAutoscaler') return 'hpa';
@@ -113,6 +119,8 @@ function apply({ rule, mode, params }: PlannedRule, run: Run): void {
     input.params = params;
     findings = rule.check(input);
   } catch (e) {
+    // Past the evaluation's budget: no rule's verdict can be trusted, so the whole review is undecided.
+    if (e instanceof EvaluationBudgetError) throw e;
     const message = `[${rule.id}] rule error: ${(e as Error).message}`;
     verdict.errors.push({ rule: rule.id, message });
     verdict.warnings.push(message.slice(0, WARNING_MAX));

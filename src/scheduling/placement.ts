@@ -63,8 +63,8 @@ function explainConflict(c: Conflict, pool: string): string {
   return `requires ${describeRequirement(c.podReq)} but NodePool ${pool} ${has}`;
 }
 
-function offered(reqs: Requirements, catalog: Catalog, type: InstanceType): boolean {
-  if (type.onDemandPrice === null) return false;
+/** Whether the requirements leave some zone and capacity type to offer a (priced) type in. */
+function offerable(reqs: Requirements, catalog: Catalog): boolean {
   const zone = reqs.get(LABEL.zone);
   const ct = reqs.get(LABEL.capacityType);
   const zoneOk = catalog.zones.some((z) => zone === undefined || allows(zone, z));
@@ -115,11 +115,81 @@ export function poolTypesFor(pool: PoolView, term: Requirements, catalog: Catalo
   );
 }
 
+/** The catalog's types by label and value, for requirements that name values (`In`). */
+const labelIndex = new WeakMap<Catalog, Map<string, Map<string, InstanceType[]>>>();
+
+function indexOf(catalog: Catalog): Map<string, Map<string, InstanceType[]>> {
+  return derived(labelIndex, catalog, () => {
+    const out = new Map<string, Map<string, InstanceType[]>>();
+    for (const t of catalog.types)
+      for (const [k, v] of Object.entries(t.labels)) {
+        const byValue = mapFor(out, k);
+        const list = byValue.get(v);
+        if (list) list.push(t);
+        else byValue.set(v, [t]);
+      }
+    return out;
+  });
+}
+
+/**
+ * The types worth checking against `reqs`: those carrying one of the values of its most selective `In`
+ * requirement on an instance label (in catalog order), or every type. A pod that lists instance types
+ * by name costs its list's length, not the catalog's size, per term.
+ */
+function candidates(reqs: Requirements, catalog: Catalog): readonly InstanceType[] {
+  const index = indexOf(catalog);
+  let best: { byValue: Map<string, InstanceType[]>; values: ReadonlySet<string>; count: number } | undefined;
+  for (const r of reqs.values()) {
+    if (!indexable(r)) continue;
+    const byValue = index.get(r.key) ?? new Map<string, InstanceType[]>();
+    let count = 0;
+    for (const v of r.values) count += byValue.get(v)?.length ?? 0;
+    if (!best || count < best.count) best = { byValue, values: r.values, count };
+  }
+  if (!best || best.count >= catalog.types.length) return catalog.types;
+  const found: InstanceType[] = [];
+  for (const v of best.values) found.push(...(best.byValue.get(v) ?? []));
+  const order = positions(catalog);
+  return found.sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
+}
+
+/** An `In` over an instance label: the types it allows are those the index holds under its values. */
+function indexable(r: Requirement): boolean {
+  return !r.complement && !r.allowsAbsent && !OFFERING_KEYS.has(r.key) && WELL_KNOWN_LABELS.has(r.key);
+}
+
+const positionCache = new WeakMap<Catalog, Map<InstanceType, number>>();
+const positions = (catalog: Catalog) =>
+  derived(positionCache, catalog, () => new Map(catalog.types.map((t, i) => [t, i])));
+
 /** Instance types (with an offering) that satisfy a set of requirements; memoized per catalog. */
 export function typesFor(reqs: Requirements, catalog: Catalog): InstanceType[] {
-  return memo(mapFor(typeCache, catalog), requirementsKey(reqs), 5000, () =>
-    catalog.types.filter((t) => typeAllowed(reqs, t) && offered(reqs, catalog, t)),
-  );
+  return memo(mapFor(typeCache, catalog), requirementsKey(reqs), 5000, () => {
+    if (!offerable(reqs, catalog)) return [];
+    return candidates(reqs, catalog).filter((t) => t.onDemandPrice !== null && typeAllowed(reqs, t));
+  });
+}
+
+/**
+ * How much one placement may look at: a unit per (NodePool, node selector term) pair and per instance
+ * type such a pair allows. Real pods use a few tens of thousands at most (3 terms × 7 pools × 1,365
+ * types is 29k); an object with thousands of terms that each
+ * allow hundreds of types and none fits would otherwise cost seconds of the one event loop that
+ * answers admission for the whole cluster.
+ */
+export const PLACEMENT_BUDGET = 150_000;
+
+/** A placement past its budget: the caller answers in its failure mode instead of a verdict. */
+export class EvaluationBudgetError extends Error {
+  override readonly name = 'EvaluationBudgetError';
+}
+
+export interface FitOptions {
+  /** The pod's requirement terms, when the caller has them. */
+  readonly terms?: readonly Requirements[];
+  /** Work left for this placement (shared by the pools of one fitPools call). */
+  readonly budget?: { left: number };
 }
 
 export function fitPool(
@@ -127,8 +197,10 @@ export function fitPool(
   req: PodRequests,
   pool: PoolView,
   catalog: Catalog,
-  terms: readonly Requirements[] = podRequirementTerms(spec),
+  o: FitOptions = {},
 ): PoolFit {
+  const terms = o.terms ?? podRequirementTerms(spec);
+  const budget = o.budget ?? { left: PLACEMENT_BUDGET };
   let best: PoolFit | undefined;
   const consider = (fit: PoolFit): void => {
     if (!best || fit.distance < best.distance) best = fit;
@@ -159,7 +231,14 @@ export function fitPool(
     };
   }
   for (const term of matching) {
+    // A term that fits ends the search: no later term can come closer.
+    if (best?.distance === 0) break;
     const types = poolTypesFor(pool, term, catalog);
+    budget.left -= 1 + types.length;
+    if (budget.left < 0)
+      throw new EvaluationBudgetError(
+        `placement gave up past ${PLACEMENT_BUDGET} instance types checked for ${terms.length} node selector terms × NodePools without a fit`,
+      );
     const fitting = fittingTypes(types, req);
     consider(
       types.length === 0
@@ -199,7 +278,8 @@ export function fitPools(
   catalog: Catalog,
   terms: readonly Requirements[] = podRequirementTerms(spec),
 ): PoolFit[] {
+  const budget = { left: PLACEMENT_BUDGET };
   return pools
-    .map((p) => fitPool(spec, req, p, catalog, terms))
+    .map((p) => fitPool(spec, req, p, catalog, { terms, budget }))
     .sort((a, b) => a.distance - b.distance || a.pool.name.localeCompare(b.pool.name));
 }

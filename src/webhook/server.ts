@@ -61,9 +61,13 @@ function metricsServer(metrics: Metrics): HttpServer {
 export async function startWebhook(deps: WebhookDeps, opts: ServeOptions, logger: Logger): Promise<Running> {
   const pair = readTls(opts.tls);
   deps.metrics.certExpiry.set(pair.notAfter.getTime() / 1000);
-  const https = createHttpsServer({ cert: pair.cert, key: pair.key }, createApp(deps));
-  // A body that trickles in past the deadline is cut off (408) rather than holding the API server.
-  https.requestTimeout = deps.deadlineMs;
+  const https = createHttpsServer(
+    { cert: pair.cert, key: pair.key, connectionsCheckingInterval: 1000 },
+    createApp(deps),
+  );
+  // The body reader answers a body that trickles in past the deadline (408, within it); these are
+  // Node's backstops for what never reaches it (headers that never end), checked every few seconds.
+  https.requestTimeout = deps.deadlineMs + 1000;
   https.headersTimeout = deps.deadlineMs;
   https.keepAliveTimeout = 60_000;
   const watch = watchTls(

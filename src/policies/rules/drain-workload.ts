@@ -1,4 +1,5 @@
 /** pdb-missing, single-replica, naked-pod, local-storage, do-not-disrupt, grace-period. */
+import { isObject } from '../../kube/objects.js';
 import { isLongRunning, isReplicated } from '../../kube/workload.js';
 import type { WorkloadFacts } from '../context.js';
 import { bool, num, workloadOf, type Rule } from './rule.js';
@@ -74,8 +75,9 @@ export const nakedPod: Rule = {
   check(input) {
     const w = workloadOf(input);
     if (!w || w.obj.kind !== 'Pod') return [];
-    const owners = w.obj.metadata?.ownerReferences ?? [];
-    if (owners.some((o) => o.controller === true)) return [];
+    const refs: unknown = w.obj.metadata?.ownerReferences;
+    const owners = Array.isArray(refs) ? (refs as unknown[]) : [];
+    if (owners.some((o) => isObject(o) && o.controller === true)) return [];
     const note = owners.length > 0 ? ' (its ownerReferences name no controller: true)' : '';
     return [
       {

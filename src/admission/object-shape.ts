@@ -1,0 +1,147 @@
+/**
+ * The shape of the objects Berth judges, as far as its rules read them: one JSON Schema per kind, types
+ * only (a field Berth does not read may hold anything). The API server decodes every object into its Go
+ * type before admission, so what it sends always has this shape; a body with a list where a map
+ * belongs, a string for `replicas` or a `null` field comes from elsewhere and gets a 400 that names the
+ * field, instead of a verdict computed from a misread value.
+ */
+import { Ajv, type ValidateFunction } from 'ajv';
+import { pointerToPath } from '../policies/schema/validate.js';
+
+const INT32 = { type: 'integer', minimum: -2147483648, maximum: 2147483647 } as const;
+const str = { type: 'string' } as const;
+const bool = { type: 'boolean' } as const;
+const strings = { type: 'array', items: str } as const;
+const strMap = { type: 'object', additionalProperties: str } as const;
+const intOrString = { type: ['integer', 'string'] } as const;
+const quantities = { type: 'object', additionalProperties: { type: ['string', 'number'] } } as const;
+const obj = (properties: Record<string, unknown>) => ({ type: 'object', properties }) as const;
+const list = (items: unknown) => ({ type: 'array', items }) as const;
+
+const selector = obj({
+  matchLabels: strMap,
+  matchExpressions: list(obj({ key: str, operator: str, values: strings })),
+});
+const nodeSelectorTerms = list(
+  obj({
+    matchExpressions: list(obj({ key: str, operator: str, values: strings })),
+    matchFields: list(obj({ key: str, operator: str, values: strings })),
+  }),
+);
+const podAffinityTerm = obj({
+  labelSelector: selector,
+  namespaceSelector: selector,
+  namespaces: strings,
+  topologyKey: str,
+  matchLabelKeys: strings,
+  mismatchLabelKeys: strings,
+});
+const podAffinity = obj({
+  requiredDuringSchedulingIgnoredDuringExecution: list(podAffinityTerm),
+  preferredDuringSchedulingIgnoredDuringExecution: list(obj({ weight: INT32, podAffinityTerm })),
+});
+const container = obj({ name: str, resources: obj({ requests: quantities, limits: quantities }) });
+const metadata = obj({
+  name: str,
+  generateName: str,
+  namespace: str,
+  uid: str,
+  resourceVersion: str,
+  labels: strMap,
+  annotations: strMap,
+  ownerReferences: list(obj({ apiVersion: str, kind: str, name: str, uid: str, controller: bool })),
+});
+const podSpec = obj({
+  containers: list(container),
+  initContainers: list(container),
+  nodeSelector: strMap,
+  nodeName: str,
+  tolerations: list(
+    obj({ key: str, operator: str, value: str, effect: str, tolerationSeconds: { type: 'integer' } }),
+  ),
+  affinity: obj({
+    nodeAffinity: obj({
+      requiredDuringSchedulingIgnoredDuringExecution: obj({ nodeSelectorTerms }),
+      preferredDuringSchedulingIgnoredDuringExecution: list(obj({ weight: INT32 })),
+    }),
+    podAffinity,
+    podAntiAffinity: podAffinity,
+  }),
+  topologySpreadConstraints: list(
+    obj({
+      maxSkew: INT32,
+      minDomains: INT32,
+      topologyKey: str,
+      whenUnsatisfiable: str,
+      labelSelector: selector,
+      matchLabelKeys: strings,
+    }),
+  ),
+  volumes: list(obj({ name: str, emptyDir: obj({ medium: str }), hostPath: obj({ path: str }) })),
+  terminationGracePeriodSeconds: { type: 'integer' },
+  overhead: quantities,
+  restartPolicy: str,
+});
+const template = obj({ metadata, spec: podSpec });
+const replicated = obj({
+  metadata,
+  spec: obj({ replicas: INT32, selector, template, minReadySeconds: INT32 }),
+});
+const jobSpec = obj({ parallelism: INT32, completions: INT32, selector, template });
+
+const SCHEMAS: Record<string, unknown> = {
+  Pod: obj({ metadata, spec: podSpec }),
+  Deployment: replicated,
+  StatefulSet: replicated,
+  ReplicaSet: replicated,
+  ReplicationController: obj({
+    metadata,
+    spec: obj({ replicas: INT32, selector: strMap, template, minReadySeconds: INT32 }),
+  }),
+  DaemonSet: obj({ metadata, spec: obj({ selector, template }) }),
+  Job: obj({ metadata, spec: jobSpec }),
+  CronJob: obj({ metadata, spec: obj({ schedule: str, jobTemplate: obj({ metadata, spec: jobSpec }) }) }),
+  PodDisruptionBudget: obj({
+    metadata,
+    spec: obj({
+      minAvailable: intOrString,
+      maxUnavailable: intOrString,
+      selector,
+      unhealthyPodEvictionPolicy: str,
+    }),
+  }),
+  HorizontalPodAutoscaler: obj({
+    metadata,
+    spec: obj({
+      scaleTargetRef: obj({ apiVersion: str, kind: str, name: str }),
+      minReplicas: INT32,
+      maxReplicas: INT32,
+      behavior: obj({
+        scaleUp: obj({ policies: list(obj({ type: str, value: INT32, periodSeconds: INT32 })) }),
+        scaleDown: obj({ policies: list(obj({ type: str, value: INT32, periodSeconds: INT32 })) }),
+      }),
+    }),
+  }),
+  // A WorkloadProfile's own schema (profile-schema) is checked by the profile-schema rule; here only
+  // the metadata every rule reads.
+  WorkloadProfile: obj({ metadata, spec: { type: 'object' } }),
+};
+
+const ajv = new Ajv({ allErrors: false, strict: false });
+const validators = new Map<string, ValidateFunction>(
+  Object.entries(SCHEMAS).map(([kind, schema]) => [kind, ajv.compile(schema as object)]),
+);
+
+/** Why `object` cannot be an object of `kind` as the API server would send it; undefined when it can. */
+export function shapeProblem(
+  kind: string,
+  object: unknown,
+  field: 'object' | 'oldObject',
+): string | undefined {
+  const validate = validators.get(kind);
+  if (!validate || validate(object)) return undefined;
+  const e = validate.errors?.[0];
+  if (!e) return undefined;
+  const path = pointerToPath(e.instancePath);
+  return `request.${field}${path === '' ? '' : path.startsWith('[') ? path : `.${path}`} ${e.message ?? 'is invalid'} (as a ${kind} holds it)`;
+}
