@@ -1,10 +1,12 @@
 /**
  * policies.yaml, live: read from the mounted file, re-read when it changes, validated before it is
- * used. A bad file is refused with its line and column; the last good policy stays in force and the
+ * used. A bad file is refused with its line and column, and so is one that drops what the running
+ * policy has without saying so (shrink.ts); the last good policy stays in force and the
  * refusal stays visible (the `refused` field, which readiness, metrics, logs and Events report).
  */
 import { readFileSync, unwatchFile, watchFile } from 'node:fs';
 import { formatYamlError, loadPolicies, type Policies } from './policies.js';
+import { unstatedRemovals } from './shrink.js';
 
 export type ReloadResult = { applied: true } | { applied: false; errors: string[] };
 
@@ -50,6 +52,9 @@ export class LivePolicies {
     if (text === this.lastText) return undefined;
     const loaded = loadPolicies(text, this.file);
     if (!loaded.ok) return this.settle({ applied: false, errors: loaded.errors.map(formatYamlError) }, text);
+    const shrunk = unstatedRemovals(this.good.doc, loaded.policies.doc);
+    if (shrunk.length > 0)
+      return this.settle({ applied: false, errors: shrunk.map((m) => `${this.file ?? ''}: ${m}`) }, text);
     this.good = loaded.policies;
     return this.settle({ applied: true }, text);
   }

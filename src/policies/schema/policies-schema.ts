@@ -118,6 +118,15 @@ export const policiesSchema = {
     },
     requiredLabels: { type: 'array', items: { type: 'string' } },
     defaultProfiles: labelMap,
+    removed: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        runtimeClasses: { type: 'array', items: { type: 'string' } },
+        rules: { type: 'array', items: { enum: RULE_IDS } },
+        overrides: { type: 'array', items: { enum: RULE_IDS } },
+      },
+    },
     provisioner: {
       type: 'object',
       additionalProperties: false,
@@ -125,6 +134,7 @@ export const policiesSchema = {
         mode: { enum: ['berth', 'karpenter', 'off'] },
         cloudProvider: { enum: ['aws', 'simulated'] },
         batchWindowSeconds: { type: 'number', minimum: 0, maximum: 60 },
+        maxPodsPerRound: { type: 'integer', minimum: 1, maximum: 1000000 },
         consolidation: {
           type: 'object',
           additionalProperties: false,
