@@ -50,6 +50,17 @@ function post(path: string, body: unknown): Promise<{ status: number; body: stri
   });
 }
 
+function get(path: string): Promise<{ status: number }> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(`${url}${path}`, { ca, agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0 }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 const deployment = (replicas: number) =>
   yamlObject(`
 apiVersion: apps/v1
@@ -140,6 +151,34 @@ describe('berth serve --local provisions what it admits', () => {
     const before = await nodes();
     await post('/validate', review('UPDATE', deployment(80), { oldObject: deployment(20) }));
     expect(await settle()).toBeGreaterThan(before);
+  });
+
+  it('plans a valid Deployment of 2,147,483,647 replicas within bounds, off the event loop that answers admission', async () => {
+    const capped = async () =>
+      Number(
+        / (\d+)$/m.exec(
+          await metrics.registry.getSingleMetricAsString('berth_provisioner_replicas_capped_total'),
+        )?.[1],
+      );
+    const before = await capped();
+    const r = await post(
+      '/validate',
+      review('UPDATE', deployment(2_147_483_647), { oldObject: deployment(80) }),
+    );
+    expect(JSON.parse(r.body)).toMatchObject({ response: { allowed: true } });
+    // While the solver thread plans, reviews and health checks are answered at once.
+    let slowest = 0;
+    for (let i = 0; i < 20; i++) {
+      const started = performance.now();
+      const h = await get('/healthz');
+      slowest = Math.max(slowest, performance.now() - started);
+      expect(h.status).toBe(200);
+      await new Promise((res) => setTimeout(res, 25));
+    }
+    expect(slowest).toBeLessThan(250);
+    await settle();
+    // Capped by what the NodePools' limits can hold, and said so in the metric.
+    expect(await capped()).toBe(before + 1);
   });
 
   it('buys nothing while provisioner.mode is off', async () => {

@@ -4,6 +4,7 @@
  * and the catalog described by EC2, refreshed hourly. simulated: in memory; in a cluster it registers
  * the Node of each instance (and deletes it on termination) so that the real scheduler binds pods.
  */
+import { SOLVER_HEAP_MIB } from './serve-provisioner.js';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import type { KubernetesObjectApi, V1Node } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
@@ -21,6 +22,7 @@ export interface CloudFlags {
   awsEndpoint?: string;
   awsImageId?: string;
   nodeJoinTimeout: string;
+  solverHeapMb?: string;
 }
 
 export interface CloudSetup {
@@ -43,6 +45,14 @@ export function joinTimeoutMs(v: string): number {
   if (!Number.isFinite(n) || n <= 0)
     throw new Error(`--node-join-timeout must be positive seconds, got ${v}`);
   return n * 1000;
+}
+
+export function solverHeapMiB(v: string | undefined): number {
+  if (v === undefined) return SOLVER_HEAP_MIB;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 64)
+    throw new Error(`--solver-heap-mb must be a whole number of MiB, at least 64, got ${v}`);
+  return n;
 }
 
 export function nodeClassOf(pools: () => readonly PoolView[]) {

@@ -19,8 +19,15 @@ import { policiesCheck, type Check } from '../webhook/readiness.js';
 import { startWebhook, type Running } from '../webhook/server.js';
 import type { WebhookDeps } from '../webhook/app.js';
 import type { ServeStart } from './serve.js';
-import { cloudKind, joinTimeoutMs, nodeClassOf, nodeRegistrar, setUpCloud } from './serve-cloud.js';
-import { ClusterProvisioning } from './serve-provisioner.js';
+import {
+  cloudKind,
+  joinTimeoutMs,
+  nodeClassOf,
+  nodeRegistrar,
+  setUpCloud,
+  solverHeapMiB,
+} from './serve-cloud.js';
+import { boundedEvents, ClusterProvisioning, solverThread } from './serve-provisioner.js';
 
 /** Denials become Events on the object and, for a workload bound to a profile, on the profile. */
 function denialEvents(events: EventSink) {
@@ -121,6 +128,8 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
       metrics: base.metrics,
       joinTimeoutMs: joinTimeoutMs(opts.nodeJoinTimeout),
       nodeClassOf: nodeClassOf(pools),
+      planner: solverThread(solverHeapMiB(opts.solverHeapMb)),
+      onBounded: boundedEvents(events),
     },
     kc,
     pools,
@@ -170,6 +179,7 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
     stop: async () => {
       await elector.stop();
       await provisioning.follow();
+      await provisioning.close();
       setup.stop();
       await view.stop();
     },

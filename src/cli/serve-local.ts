@@ -3,29 +3,33 @@
  * on the simulated cloud with its nodes in memory (what it buys shows in the log and in /metrics).
  */
 import type { V1Node } from '@kubernetes/client-node';
-import { dailyToday } from '../policies/engine.js';
+import { dailyToday, todayOf } from '../policies/engine.js';
+import { admittedView } from '../policies/offline.js';
 import { StaticClusterView } from '../policies/view.js';
-import type { KubeObject } from '../kube/objects.js';
 import { SimulatedCloud } from '../provisioner/cloud/simulated.js';
 import type { WebhookDeps } from '../webhook/app.js';
 import { policiesCheck } from '../webhook/readiness.js';
 import { startWebhook, type Running } from '../webhook/server.js';
 import { loadObjects } from './inputs.js';
-import { joinTimeoutMs, nodeClassOf } from './serve-cloud.js';
-import { LocalProvisioning } from './serve-provisioner.js';
+import { joinTimeoutMs, nodeClassOf, solverHeapMiB } from './serve-cloud.js';
+import { LocalProvisioning, solverThread } from './serve-provisioner.js';
 import type { ServeStart } from './serve.js';
 import { BadInput, type Session } from './session.js';
 
-export function localView(paths: readonly string[], session: Session): StaticClusterView {
+/** The objects of the files as `berth check` admits them: compiled workloads, generated PDBs. */
+export function localView(paths: readonly string[], session: Session, today: string): StaticClusterView {
   const loaded = loadObjects(paths);
   if (!loaded.ok) throw new BadInput(loaded.errors);
-  const pools = session.nodePools as unknown as KubeObject[];
-  return new StaticClusterView(session.catalog, [...pools, ...loaded.objects.map((o) => o.object)]);
+  return admittedView({ ...session, objects: loaded.objects.map((o) => o.object), today });
 }
 
 export async function startLocal(s: ServeStart): Promise<{ running: Running; stop: () => Promise<void> }> {
   const { opts, session, live, base, io } = s;
-  const view = localView(opts.file ?? [], session);
+  const view = localView(
+    opts.file ?? [],
+    session,
+    todayOf(() => io.clock()),
+  );
   if (opts.cloud !== undefined && opts.cloud !== 'simulated')
     throw new Error(`--local provisions on the simulated cloud only (got --cloud ${opts.cloud})`);
   const nodes = new Map<string, V1Node>();
@@ -51,6 +55,7 @@ export async function startLocal(s: ServeStart): Promise<{ running: Running; sto
       metrics: base.metrics,
       joinTimeoutMs: joinTimeoutMs(opts.nodeJoinTimeout),
       nodeClassOf: nodeClassOf(() => view.nodePools),
+      planner: solverThread(solverHeapMiB(opts.solverHeapMb)),
     },
     () => [...nodes.values()],
   );
@@ -71,9 +76,6 @@ export async function startLocal(s: ServeStart): Promise<{ running: Running; sto
   provisioning.loop.start();
   return {
     running,
-    stop: () => {
-      provisioning.loop.stop();
-      return Promise.resolve();
-    },
+    stop: () => provisioning.stop(),
   };
 }

@@ -10,6 +10,7 @@ import type { Decision } from '../admission/admit.js';
 import type { AdmissionRequest } from '../admission/review.js';
 import { subjectOf } from '../admission/subject.js';
 import { Resource, type ResourceSpec } from '../kube/informers.js';
+import type { EventSink } from '../kube/events.js';
 import type { KubeObject } from '../kube/objects.js';
 import { isCompiledKind } from '../kube/workload.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -18,7 +19,9 @@ import type { ClusterView } from '../policies/view.js';
 import type { Catalog } from '../provisioner/catalog/catalog.js';
 import type { CloudProvider } from '../provisioner/cloud/provider.js';
 import { UnavailableOfferings } from '../provisioner/cloud/unavailable.js';
-import { AdmissionFeed } from '../provisioner/controller/demand.js';
+import { replicaCap } from '../provisioner/controller/bounds.js';
+import { AdmissionFeed, type Demand, type DemandBounds } from '../provisioner/controller/demand.js';
+import { PlanWorker, type Planner } from '../provisioner/worker/planner.js';
 import { ProvisionLoop, type LoopDeps } from '../provisioner/controller/loop.js';
 import { Provisioner } from '../provisioner/controller/provisioner.js';
 import { clusterInput } from '../provisioner/input/cluster-input.js';
@@ -42,6 +45,29 @@ export interface ProvisioningDeps {
   readonly metrics: Metrics;
   readonly joinTimeoutMs: number;
   readonly nodeClassOf: (pool: string) => string;
+  /** Where plans are computed: a worker thread in `berth serve` (off the admission event loop). */
+  readonly planner: Planner;
+  /** Told when a round's demand was bounded (cluster mode: Events on the workloads). */
+  readonly onBounded?: (demand: Demand) => void;
+}
+
+/** The solver thread's heap, and how long a round may take before its thread is replaced. */
+export const SOLVER_HEAP_MIB = 512;
+export const SOLVER_TIMEOUT_MS = 120_000;
+
+export function solverThread(maxHeapMiB = SOLVER_HEAP_MIB): Planner {
+  return new PlanWorker({ maxHeapMiB, timeoutMs: SOLVER_TIMEOUT_MS });
+}
+
+/** How a round's demand is bounded: the live policies' maxPodsPerRound, each workload's replica cap. */
+function boundsOf(d: ProvisioningDeps, pools: () => readonly PoolView[]): DemandBounds {
+  const cap = replicaCap(d.view, () => d.live.current, pools, d.catalog);
+  return {
+    get maxPods() {
+      return d.live.current.maxPodsPerRound;
+    },
+    replicaCap: cap,
+  };
 }
 
 /** A validating decision that admitted a workload or a bare pod: its replicas are planned at once. */
@@ -69,6 +95,7 @@ function newProvisioner(d: ProvisioningDeps): Provisioner {
     onError: (message, cause) => {
       d.logger.error({ err: String(cause) }, message);
     },
+    planner: d.planner,
   });
 }
 
@@ -80,12 +107,14 @@ function loopOf(d: ProvisioningDeps, provisioner: Provisioner, input: LoopDeps['
     windowMs: () => d.live.current.batchWindowMs,
     logger: d.logger,
     metrics: d.metrics,
+    ...(d.onBounded ? { onBounded: d.onBounded } : {}),
   });
 }
 
 /** Cluster mode: runs while this replica holds the Lease. */
 export class ClusterProvisioning {
   private readonly feed = new AdmissionFeed(FEED_TTL_MS);
+  private readonly bounds: DemandBounds;
   private loop: ProvisionLoop | undefined;
   private caches:
     { pods: Resource<V1Pod>; nodes: Resource<V1Node>; daemonSets: Resource<KubernetesObject> } | undefined;
@@ -94,7 +123,9 @@ export class ClusterProvisioning {
     private readonly d: ProvisioningDeps,
     private readonly kc: KubeConfig,
     private readonly pools: () => readonly PoolView[],
-  ) {}
+  ) {
+    this.bounds = boundsOf(d, pools);
+  }
 
   admitted(webhook: string, req: AdmissionRequest, decision: Decision): void {
     if (!this.loop) return;
@@ -145,7 +176,13 @@ export class ClusterProvisioning {
       pools: this.pools(),
       catalog: this.d.catalog(),
       fed: this.feed.current(Date.now()),
+      bounds: this.bounds,
     });
+  }
+
+  /** Ends the solver thread (on shutdown; following keeps it for the next lead). */
+  close(): Promise<void> {
+    return this.d.planner.close();
   }
 
   async follow(): Promise<void> {
@@ -157,6 +194,33 @@ export class ClusterProvisioning {
   }
 }
 
+/** Events on the workloads a round planned for fewer pods than they ask for, and why. */
+export function boundedEvents(events: EventSink): (demand: Demand) => void {
+  const involved = (o: KubeObject) => ({
+    apiVersion: o.apiVersion,
+    kind: o.kind ?? '',
+    namespace: o.metadata?.namespace ?? 'default',
+    name: o.metadata?.name ?? '',
+    uid: o.metadata?.uid,
+  });
+  return (demand) => {
+    for (const c of demand.capped)
+      events.emit({
+        involved: involved(c.workload),
+        type: 'Warning',
+        reason: 'ProvisioningCapped',
+        message: `planned capacity for ${c.planned} of ${c.asked} replicas: ${c.why}`,
+      });
+    for (const o of demand.deferredFrom.slice(0, 10))
+      events.emit({
+        involved: involved(o),
+        type: 'Warning',
+        reason: 'ProvisioningDeferred',
+        message: `a provisioner round plans at most provisioner.maxPodsPerRound pods; ${demand.deferred} wait for the next rounds`,
+      });
+  };
+}
+
 /** --local: the simulated cloud's nodes in memory; workloads admitted stay planned (nothing binds). */
 export class LocalProvisioning {
   private readonly feed = new AdmissionFeed(Number.POSITIVE_INFINITY);
@@ -166,6 +230,7 @@ export class LocalProvisioning {
     private readonly d: ProvisioningDeps,
     nodes: () => readonly V1Node[],
   ) {
+    const bounds = boundsOf(d, () => d.view.nodePools);
     this.loop = loopOf(d, newProvisioner(d), () =>
       clusterInput({
         pods: [],
@@ -174,8 +239,14 @@ export class LocalProvisioning {
         pools: d.view.nodePools,
         catalog: d.catalog(),
         fed: this.feed.current(Date.now()),
+        bounds,
       }),
     );
+  }
+
+  async stop(): Promise<void> {
+    this.loop.stop();
+    await this.d.planner.close();
   }
 
   admitted(webhook: string, req: AdmissionRequest, decision: Decision): void {

@@ -13,6 +13,7 @@ import { tlsFilesIn } from '../webhook/tls.js';
 import type { CliIO } from './io.js';
 import { startLocal } from './serve-local.js';
 import { startCluster } from './serve-cluster.js';
+import { SOLVER_HEAP_MIB } from './serve-provisioner.js';
 import type { CloudFlags } from './serve-cloud.js';
 import { openSession, type Session } from './session.js';
 import type { WebhookDeps } from '../webhook/app.js';
@@ -124,12 +125,13 @@ export function registerServe(program: Command, io: CliIO): void {
       'serve the admission webhook over HTTPS (/mutate, /validate, /healthz, /readyz) and metrics over HTTP;\n' +
         'in a cluster the Lease holder also runs the profile controller and, with provisioner.mode: berth,\n' +
         'the provisioner (waiting pods and admitted workloads → nodes on --cloud). --local serves from files,\n' +
-        'no cluster needed, and provisions on the simulated cloud in memory',
+        'no cluster needed, and provisions on the simulated cloud in memory. Plans are computed on a solver\n' +
+        'thread, never on the event loop that answers admission',
     )
     .option('--local', 'no cluster: profiles, PDBs, HPAs and workloads come from -f files')
     .option(
       '-f, --file <path...>',
-      'with --local: objects the cluster view holds (profiles, PDBs, HPAs, workloads, namespaces)',
+      'with --local: the objects of the cluster view, admitted as berth check admits them (compiled, with generated PDBs)',
     )
     .option('--host <address>', 'listen address (default 127.0.0.1 with --local, else 0.0.0.0)')
     .option('--port <n>', 'HTTPS port', '8443')
@@ -176,6 +178,11 @@ export function registerServe(program: Command, io: CliIO): void {
       '--node-join-timeout <seconds>',
       'an instance whose Node has not joined after this is terminated',
       '900',
+    )
+    .option(
+      '--solver-heap-mb <n>',
+      "the provisioner's solver thread: its heap limit (a round past it fails alone; admission goes on)",
+      String(SOLVER_HEAP_MIB),
     )
     .option('--log-level <level>', 'pino log level', 'info')
     .action((opts: ServeOpts) => serve(opts, io));

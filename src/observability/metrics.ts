@@ -64,6 +64,22 @@ export class Metrics {
     help: 'Pods waiting for the provisioner.',
     registers: [this.registry],
   });
+  readonly podsDeferred = new Gauge({
+    name: 'berth_provisioner_pods_deferred',
+    help: 'Pods the last round left for later rounds (past provisioner.maxPodsPerRound).',
+    registers: [this.registry],
+  });
+  readonly replicasCapped = new Counter({
+    name: 'berth_provisioner_replicas_capped_total',
+    help: "Admitted workloads planned for fewer replicas than they ask for (their profile's maxReplicas, their HPA, the NodePools' limits).",
+    registers: [this.registry],
+  });
+  readonly plannerFailures = new Counter({
+    name: 'berth_provisioner_planner_failures_total',
+    help: 'Rounds whose plan did not come back from the solver thread, by reason (out-of-memory, crashed, timeout, error).',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
   readonly launchLatency = new Histogram({
     name: 'berth_provisioner_launch_duration_seconds',
     help: 'Time for a launch request (CreateFleet or simulated) to return.',

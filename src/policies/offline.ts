@@ -59,7 +59,13 @@ function admitAll(input: OfflineInput, view: StaticClusterView, ns: string): Adm
   return out;
 }
 
-export function runOffline(input: OfflineInput): OfflineResult {
+/** The cluster the files make: objects as admitted, generated PDBs, and the view that holds them. */
+interface Admitted extends Admission {
+  view: StaticClusterView;
+  profileVerdicts: Map<KubeObject, Verdict>;
+}
+
+function admitFiles(input: OfflineInput): Admitted {
   const ns = input.defaultNamespace ?? 'default';
   const opts = { today: input.today, defaultNamespace: ns };
   const pools = input.nodePools as unknown as KubeObject[];
@@ -82,6 +88,21 @@ export function runOffline(input: OfflineInput): OfflineResult {
     [...pools, ...admitted.filter((o) => !denied.has(o)), ...(pdbs as KubeObject[])],
     ns,
   );
+  return { admitted, pdbs, notes, view, profileVerdicts };
+}
+
+/**
+ * The view `berth check` judges with: what the files hold once admitted (denied profiles left out,
+ * workloads compiled, the PDBs their profiles generate). `berth serve --local` answers from it, so the
+ * two give the same answer on the same files.
+ */
+export function admittedView(input: OfflineInput): StaticClusterView {
+  return admitFiles(input).view;
+}
+
+export function runOffline(input: OfflineInput): OfflineResult {
+  const opts = { today: input.today, defaultNamespace: input.defaultNamespace ?? 'default' };
+  const { admitted, pdbs, notes, view, profileVerdicts } = admitFiles(input);
   const verdicts = admitted.map((o) => profileVerdicts.get(o) ?? evaluate(o, view, input.policies, opts));
   return { admitted, pdbs, verdicts, notes };
 }

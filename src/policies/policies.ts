@@ -91,6 +91,11 @@ export class Policies {
     return this.doc.provisioner?.cloudProvider ?? 'aws';
   }
 
+  /** The most pods one provisioner round plans; the rest wait for the next round. */
+  get maxPodsPerRound(): number {
+    return this.doc.provisioner?.maxPodsPerRound ?? 20_000;
+  }
+
   /** How long the provisioner lets a burst gather before planning it. */
   get batchWindowMs(): number {
     return (this.doc.provisioner?.batchWindowSeconds ?? 2) * 1000;

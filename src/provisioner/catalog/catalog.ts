@@ -12,6 +12,14 @@ export interface Catalog {
   byName(name: string): InstanceType | undefined;
   /** USD/h of an offering; null when it is not offered. Spot prices are modelled, not quoted. */
   price(type: InstanceType, zone: string, capacityType: string): number | null;
+  /** What it was made from, so that another thread can make the same catalog (makeCatalog's arguments). */
+  readonly origin?: CatalogOrigin;
+}
+
+export interface CatalogOrigin {
+  readonly facts: FactsFile;
+  readonly zones: readonly string[] | undefined;
+  readonly spotQuotes: ReadonlyMap<string, number> | undefined;
 }
 
 export interface FactsFile {
@@ -59,6 +67,7 @@ export function makeCatalog(
   const types = facts.instanceTypes.map(toInstanceType);
   const index = new Map(types.map((t) => [t.name, t]));
   return {
+    origin: { facts, zones, spotQuotes },
     source: facts.source,
     region: facts.region,
     zones: zones ?? defaultZones(facts.region),

@@ -33,6 +33,12 @@ export class UnavailableOfferings {
     return false;
   }
 
+  /** The offerings unavailable now, as `type/zone/capacityType`. */
+  keys(): string[] {
+    const now = this.now();
+    return [...this.until].filter(([, until]) => until > now).map(([key]) => key);
+  }
+
   /** A predicate for the solver's input. */
   predicate(): (type: string, zone: string, capacityType: string) => boolean {
     return (t, z, c) => this.has(t, z, c);

@@ -1,7 +1,10 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../kube/objects.js';
-import { AdmissionFeed, demandOf, waitingPods } from './demand.js';
+import { expandGroups } from '../solver/model.js';
+import { AdmissionFeed, demandOf, waitingPods, type Demand } from './demand.js';
+
+const ids = (d: Demand): string[] => [...d.pods, ...expandGroups(d.groups)].map((p) => p.id);
 
 const spec = { containers: [{ name: 'c', resources: { requests: { cpu: '500m', memory: '1Gi' } } }] };
 
@@ -50,7 +53,7 @@ describe('what the provisioner plans for', () => {
 
   it('plans a fed workload for the replicas its live pods do not cover, never twice', () => {
     const fed = [{ object: web(5), at: 0 }];
-    expect(demandOf([], fed).map((p) => p.id)).toEqual([
+    expect(ids(demandOf([], fed))).toEqual([
       'apps/web-0',
       'apps/web-1',
       'apps/web-2',
@@ -59,15 +62,10 @@ describe('what the provisioner plans for', () => {
     ]);
     // Two pods exist (one bound, one waiting): the waiting one plus three replicas not yet created.
     const pods = [pod('web-x', { nodeName: 'n1' }), pod('web-y')];
-    expect(demandOf(pods, fed).map((p) => p.id)).toEqual([
-      'apps/web-y',
-      'apps/web-2',
-      'apps/web-3',
-      'apps/web-4',
-    ]);
+    expect(ids(demandOf(pods, fed))).toEqual(['apps/web-y', 'apps/web-2', 'apps/web-3', 'apps/web-4']);
     // All five exist: only the waiting ones.
     const all = ['p', 'q', 'r', 's'].map((n) => pod(n, { nodeName: 'n1' }));
-    expect(demandOf([...all, pod('t')], fed).map((p) => p.id)).toEqual(['apps/t']);
+    expect(ids(demandOf([...all, pod('t')], fed))).toEqual(['apps/t']);
   });
 
   it('forgets fed workloads after the TTL and keeps the latest shape per workload', () => {
@@ -76,5 +74,40 @@ describe('what the provisioner plans for', () => {
     feed.record(web(7), 500);
     expect(feed.current(1000).map((a) => a.object.spec)).toMatchObject([{ replicas: 7 }]);
     expect(feed.current(1501)).toEqual([]);
+  });
+
+  it('plans a huge workload as one group, within its cap and the round bound', () => {
+    const huge = [{ object: web(2_147_483_647), at: 0 }];
+    const capped = demandOf([pod('w1', { nodeName: 'n1' })], huge, {
+      maxPods: 100,
+      replicaCap: () => ({ max: 50, why: 'profile web allows at most 50 replicas' }),
+    });
+    expect(capped.groups).toHaveLength(1);
+    expect(capped.groups[0]).toMatchObject({ from: 1, count: 49 });
+    expect(capped.capped).toEqual([
+      {
+        workload: huge[0]?.object,
+        asked: 2_147_483_647,
+        planned: 50,
+        why: 'profile web allows at most 50 replicas',
+      },
+    ]);
+    expect(capped.deferred).toBe(0);
+    // No cap: the round bound takes 100 and says how many wait.
+    const bounded = demandOf([pod('x')], huge, { maxPods: 100 });
+    expect(bounded.pods.map((p) => p.id)).toEqual(['apps/x']);
+    expect(bounded.groups[0]?.count).toBe(99);
+    expect(bounded.deferred).toBe(2_147_483_647 - 1 - 99); // pod x is one of its replicas
+    expect(bounded.deferredFrom).toEqual([huge[0]?.object]);
+  });
+
+  it('defers waiting pods past the round bound too', () => {
+    const d = demandOf(
+      ['a', 'b', 'c'].map((n) => pod(n)),
+      [],
+      { maxPods: 2 },
+    );
+    expect(d.pods.map((p) => p.id)).toEqual(['apps/a', 'apps/b']);
+    expect(d.deferred).toBe(1);
   });
 });

@@ -9,8 +9,8 @@ import type { V1Pod } from '@kubernetes/client-node';
 import type { KubeObject } from '../../kube/objects.js';
 import { selectorMatches } from '../../kube/selector.js';
 import { workloadSelector } from '../../kube/workload.js';
-import type { SolverPod } from '../solver/model.js';
-import { podsOf } from '../input/pods.js';
+import type { ReplicaGroup, SolverPod } from '../solver/model.js';
+import { podsOf, replicaGroup, replicasOf } from '../input/pods.js';
 
 export interface Admitted {
   readonly object: KubeObject;
@@ -61,26 +61,98 @@ function namespaceOf(obj: KubeObject): string {
   return obj.metadata?.namespace ?? 'default';
 }
 
-/** The replicas of a fed workload that its live pods do not cover yet. */
-function missingReplicas(fed: KubeObject, pods: readonly V1Pod[]): SolverPod[] {
-  const ns = namespaceOf(fed);
-  const wanted = podsOf(fed, ns);
-  if (fed.kind === 'Pod') {
-    const name = fed.metadata?.name;
-    return pods.some((p) => p.metadata?.namespace === ns && p.metadata.name === name) ? [] : wanted;
-  }
-  const selector = workloadSelector(fed);
-  const have = pods.filter(
-    (p) => p.metadata?.namespace === ns && live(p) && selectorMatches(selector, p.metadata.labels ?? {}),
-  ).length;
-  return wanted.slice(have);
+/** The most replicas of a fed workload worth planning, and why (its profile, HPA, the NodePools' limits). */
+export type ReplicaCap = (workload: KubeObject) => { max: number; why: string } | undefined;
+
+export interface DemandBounds {
+  /** The most pods one round plans; the rest wait for the next round. */
+  readonly maxPods: number;
+  readonly replicaCap?: ReplicaCap;
 }
 
-/** The pods to plan: every waiting pod, then the fed replicas not yet covered by a live pod. */
-export function demandOf(pods: readonly V1Pod[], fed: readonly Admitted[]): SolverPod[] {
+/** A fed workload planned for fewer replicas than it asks for. */
+export interface Capped {
+  readonly workload: KubeObject;
+  readonly asked: number;
+  readonly planned: number;
+  readonly why: string;
+}
+
+export interface Demand {
+  readonly pods: SolverPod[];
+  readonly groups: ReplicaGroup[];
+  readonly capped: Capped[];
+  /** Pods left for later rounds by `maxPods`, and the workloads they belong to. */
+  readonly deferred: number;
+  readonly deferredFrom: KubeObject[];
+}
+
+function liveCount(fed: KubeObject, ns: string, pods: readonly V1Pod[]): number {
+  const selector = workloadSelector(fed);
+  return pods.filter(
+    (p) => p.metadata?.namespace === ns && live(p) && selectorMatches(selector, p.metadata.labels ?? {}),
+  ).length;
+}
+
+/** The replicas of a fed workload that its live pods do not cover yet, within its cap. */
+function missingReplicas(
+  fed: KubeObject,
+  pods: readonly V1Pod[],
+  cap: ReplicaCap | undefined,
+  capped: Capped[],
+): { pods: SolverPod[]; group?: ReplicaGroup } {
+  const ns = namespaceOf(fed);
+  if (fed.kind === 'Pod') {
+    const name = fed.metadata?.name;
+    const there = pods.some((p) => p.metadata?.namespace === ns && p.metadata.name === name);
+    return { pods: there ? [] : podsOf(fed, ns) };
+  }
+  const asked = replicasOf(fed);
+  const bound = cap?.(fed);
+  const wanted = bound && bound.max < asked ? bound.max : asked;
+  if (bound && wanted < asked) capped.push({ workload: fed, asked, planned: wanted, why: bound.why });
+  const have = liveCount(fed, ns, pods);
+  const group = replicaGroup(fed, ns, have, wanted - have);
+  return group ? { pods: [], group } : { pods: [] };
+}
+
+/**
+ * The pods to plan: every waiting pod, then the fed replicas not yet covered by a live pod (as groups),
+ * at most `maxPods` of them in all; a fed workload's replicas within its cap.
+ */
+export function demandOf(
+  pods: readonly V1Pod[],
+  fed: readonly Admitted[],
+  bounds: DemandBounds = { maxPods: Number.POSITIVE_INFINITY },
+): Demand {
   const out: SolverPod[] = [];
-  for (const p of waitingPods(pods)) out.push(...podsOf(asPodObject(p), 'default'));
-  for (const f of fed) out.push(...missingReplicas(f.object, pods));
+  const groups: ReplicaGroup[] = [];
+  const capped: Capped[] = [];
+  const deferredFrom: KubeObject[] = [];
+  let deferred = 0;
   const seen = new Set<string>();
-  return out.filter((p) => (seen.has(p.id) ? false : (seen.add(p.id), true)));
+  let room = bounds.maxPods;
+  const take = (p: SolverPod): void => {
+    if (seen.has(p.id)) return;
+    seen.add(p.id);
+    if (room > 0) {
+      out.push(p);
+      room--;
+    } else deferred++;
+  };
+  for (const p of waitingPods(pods)) for (const sp of podsOf(asPodObject(p), 'default')) take(sp);
+  for (const f of fed) {
+    const missing = missingReplicas(f.object, pods, bounds.replicaCap, capped);
+    for (const p of missing.pods) take(p);
+    const g = missing.group;
+    if (!g) continue;
+    const n = Math.min(g.count, room);
+    if (n > 0) groups.push(n === g.count ? g : { ...g, count: n });
+    room -= n;
+    if (n < g.count) {
+      deferred += g.count - n;
+      deferredFrom.push(f.object);
+    }
+  }
+  return { pods: out, groups, capped, deferred, deferredFrom };
 }

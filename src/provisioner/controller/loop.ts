@@ -8,13 +8,19 @@ import type { Logger } from 'pino';
 import type { Metrics } from '../../observability/metrics.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { LABEL } from '../catalog/instance-type.js';
+import type { KubeObject } from '../../kube/objects.js';
+import type { RoundInput } from '../input/cluster-input.js';
 import type { SolverInput } from '../solver/model.js';
+import { PlannerError } from '../worker/planner.js';
+import type { Demand } from './demand.js';
 import type { Provisioner, RoundResult } from './provisioner.js';
 
 export interface LoopDeps {
   readonly provisioner: Provisioner;
   /** The round's input, or why there is none yet (caches not synced). */
-  readonly input: () => SolverInput | string;
+  readonly input: () => RoundInput | string;
+  /** Told when a round's demand was bounded: a workload capped, pods left for later rounds. */
+  readonly onBounded?: (demand: Demand) => void;
   /** provisioner.mode from the live policies: only `berth` buys capacity. */
   readonly mode: () => string;
   readonly windowMs: () => number;
@@ -80,6 +86,7 @@ export class ProvisionLoop {
     try {
       await this.round();
     } catch (e) {
+      if (e instanceof PlannerError) this.d.metrics?.plannerFailures.inc({ reason: e.reason });
       this.d.logger.error({ err: String(e) }, 'provisioner round failed');
     } finally {
       this.running = false;
@@ -97,14 +104,36 @@ export class ProvisionLoop {
       this.d.logger.debug({ why: input }, 'provisioner waiting');
       return undefined;
     }
-    this.d.metrics?.queueDepth.set(input.pods.length);
-    const r = await this.d.provisioner.reconcile(input);
+    const { solver, demand } = input;
+    const planned = solver.pods.length + (solver.groups ?? []).reduce((n, g) => n + g.count, 0);
+    this.d.metrics?.queueDepth.set(planned + demand.deferred);
+    this.bounded(demand);
+    const r = await this.d.provisioner.reconcile(solver);
     this.rounds += 1;
-    this.report(input, r);
+    this.report(planned, r, solver);
     return r;
   }
 
-  private report(input: SolverInput, r: RoundResult): void {
+  private bounded(demand: Demand): void {
+    this.d.metrics?.podsDeferred.set(demand.deferred);
+    if (demand.capped.length > 0) this.d.metrics?.replicasCapped.inc(demand.capped.length);
+    if (demand.capped.length === 0 && demand.deferred === 0) return;
+    this.d.logger.warn(
+      {
+        capped: demand.capped.map((c) => ({
+          workload: refOf(c.workload),
+          asked: c.asked,
+          planned: c.planned,
+          why: c.why,
+        })),
+        deferred: demand.deferred,
+      },
+      'provisioner demand bounded',
+    );
+    this.d.onBounded?.(demand);
+  }
+
+  private report(pods: number, r: RoundResult, input: SolverInput): void {
     const { plan } = r;
     const log = this.d.logger;
     for (const i of r.launched)
@@ -125,10 +154,10 @@ export class ProvisionLoop {
         { count: plan.unschedulable.length, first: plan.unschedulable.slice(0, 5) },
         'pods no NodePool can take',
       );
-    if (input.pods.length > 0 || r.launched.length > 0)
+    if (pods > 0 || r.launched.length > 0)
       log.info(
         {
-          pods: input.pods.length,
+          pods,
           launched: r.launched.length,
           unschedulable: plan.unschedulable.length,
           solveMillis: plan.totals.solveMillis,
@@ -169,4 +198,8 @@ function tally(
     out.set(pool, t);
   }
   return out;
+}
+
+export function refOf(o: KubeObject): string {
+  return `${o.kind ?? ''} ${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
 }

@@ -17,7 +17,8 @@ import {
 import type { UnavailableOfferings } from '../cloud/unavailable.js';
 import type { ExistingNode, Plan, PlannedNode, SolverInput } from '../solver/model.js';
 import { fromAllocatable } from '../solver/resources.js';
-import { DEFAULT_BUDGET_MS, solve } from '../solver/solve.js';
+import { DEFAULT_BUDGET_MS } from '../solver/solve.js';
+import { inProcessPlanner, type Planner } from '../worker/planner.js';
 
 export const LAUNCH_TIMEOUT_MS = 15 * 60_000;
 const REPLANS = 3;
@@ -31,6 +32,8 @@ export interface ProvisionerDeps {
   readonly nodeClassOf?: (nodePool: string) => string;
   readonly onLaunch?: (node: PlannedNode, instance: Instance, millis: number) => void;
   readonly onError?: (message: string, cause: unknown) => void;
+  /** Where plans are computed (default: in process; `berth serve`: a worker thread). */
+  readonly planner?: Planner;
 }
 
 interface InFlight {
@@ -130,23 +133,26 @@ export class Provisioner {
     }
     this.round += 1;
     const launched: Instance[] = [];
-    let plan = this.plan(input);
+    let plan = await this.plan(input);
     for (let attempt = 0; attempt <= REPLANS; attempt++) {
       const short = await this.launch(plan, launched);
       if (!short) break;
-      plan = this.plan(input);
+      plan = await this.plan(input);
     }
     return { plan, launched, joined, terminated };
   }
 
-  private plan(input: SolverInput): Plan {
-    return solve({
-      ...input,
-      nodes: [...input.nodes, ...this.inFlightNodes(input.catalog)],
-      unavailable: this.deps.unavailable.predicate(),
-      budgetMillis: input.budgetMillis ?? DEFAULT_BUDGET_MS,
-      namePrefix: `berth-${this.deps.now().toString(36)}-${this.round}-`,
-    });
+  private plan(input: SolverInput): Promise<Plan> {
+    const planner = this.deps.planner ?? inProcessPlanner;
+    return planner.plan(
+      {
+        ...input,
+        nodes: [...input.nodes, ...this.inFlightNodes(input.catalog)],
+        budgetMillis: input.budgetMillis ?? DEFAULT_BUDGET_MS,
+        namePrefix: `berth-${this.deps.now().toString(36)}-${this.round}-`,
+      },
+      this.deps.unavailable.keys(),
+    );
   }
 
   /** Launches the plan's new nodes; true when some offering was short (plan again without it). */

@@ -42,7 +42,7 @@ describe('the solver input from the caches', () => {
     pools: [poolView(pool)],
     catalog: builtinCatalog(),
     fed: [],
-  });
+  }).solver;
 
   it("drops start-up taints (ephemeral ones, and the node's NodePool's startupTaints), keeps the rest", () => {
     expect(input.nodes.map((n) => [n.name, n.taints.map((t) => t.key)])).toEqual([

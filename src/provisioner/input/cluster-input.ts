@@ -8,7 +8,7 @@ import type { KubeObject } from '../../kube/objects.js';
 import type { PoolView } from '../../scheduling/nodepool.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { LABEL } from '../catalog/instance-type.js';
-import { demandOf, type Admitted } from '../controller/demand.js';
+import { demandOf, type Admitted, type Demand, type DemandBounds } from '../controller/demand.js';
 import type { DaemonSetShape, SolverInput } from '../solver/model.js';
 import { existingNode } from './nodes.js';
 import { daemonSetOf } from './pods.js';
@@ -20,6 +20,13 @@ export interface ClusterState {
   readonly pools: readonly PoolView[];
   readonly catalog: Catalog;
   readonly fed: readonly Admitted[];
+  readonly bounds?: DemandBounds;
+}
+
+/** A round's input: what the solver plans, and how the demand was bounded (for Events and metrics). */
+export interface RoundInput {
+  readonly solver: SolverInput;
+  readonly demand: Demand;
 }
 
 function byNode(pods: readonly V1Pod[]): Map<string, V1Pod[]> {
@@ -34,7 +41,7 @@ function byNode(pods: readonly V1Pod[]): Map<string, V1Pod[]> {
   return out;
 }
 
-export function clusterInput(s: ClusterState): SolverInput {
+export function clusterInput(s: ClusterState): RoundInput {
   const bound = byNode(s.pods);
   const daemonSets: DaemonSetShape[] = [];
   for (const d of s.daemonSets) {
@@ -42,8 +49,10 @@ export function clusterInput(s: ClusterState): SolverInput {
     const shape = daemonSetOf({ ...d, kind: 'DaemonSet' });
     if (shape) daemonSets.push(shape);
   }
-  return {
-    pods: demandOf(s.pods, s.fed),
+  const demand = demandOf(s.pods, s.fed, s.bounds);
+  const solver: SolverInput = {
+    pods: demand.pods,
+    groups: demand.groups,
     nodes: s.nodes.map((n) => {
       const pool = s.pools.find((p) => p.name === n.metadata?.labels?.[LABEL.nodePool]);
       const startup = pool?.pool.spec.template.spec.startupTaints ?? [];
@@ -53,4 +62,5 @@ export function clusterInput(s: ClusterState): SolverInput {
     daemonSets,
     catalog: s.catalog,
   };
+  return { solver, demand };
 }

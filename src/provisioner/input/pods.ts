@@ -8,7 +8,7 @@ import { podRequests } from '../../kube/resources.js';
 import type { LabelSelector } from '../../kube/selector.js';
 import { podTemplateOf, type PodTemplate } from '../../kube/workload.js';
 import { podRequirementTerms } from '../../scheduling/pod-requirements.js';
-import type { DaemonSetShape, SolverPod, SpreadTerm, TopologyTerm } from '../solver/model.js';
+import type { DaemonSetShape, ReplicaGroup, SolverPod, SpreadTerm, TopologyTerm } from '../solver/model.js';
 import type { Res } from '../solver/resources.js';
 
 export function requestsOf(spec: V1PodSpec, bare: boolean): Res {
@@ -75,7 +75,8 @@ export function solverPod(id: string, namespace: string, template: PodTemplate, 
   };
 }
 
-function replicasOf(obj: KubeObject): number {
+/** The replicas a workload asks for (a Job's parallelism); 1 when it names none. */
+export function replicasOf(obj: KubeObject): number {
   const spec = (obj.spec ?? {}) as Record<string, unknown>;
   if (obj.kind === 'Job') return numberOr(spec.parallelism, 1);
   if (obj.kind === 'CronJob') {
@@ -110,6 +111,20 @@ export function podsOf(obj: KubeObject, defaultNamespace: string): SolverPod[] {
   return Array.from({ length: n }, (_, i) =>
     solverPod(`${namespace}/${name}-${i}`, namespace, template, false),
   );
+}
+
+/** A workload's replicas `from` .. `from + count - 1` as one group (one shape computed, not `count`). */
+export function replicaGroup(
+  obj: KubeObject,
+  defaultNamespace: string,
+  from: number,
+  count: number,
+): ReplicaGroup | undefined {
+  const namespace = obj.metadata?.namespace ?? defaultNamespace;
+  const name = obj.metadata?.name ?? obj.metadata?.generateName ?? 'unnamed';
+  const template = podTemplateOf(obj);
+  if (!template || !EXPANDED.has(obj.kind ?? '') || count <= 0) return undefined;
+  return { pod: solverPod(`${namespace}/${name}-`, namespace, template, false), from, count };
 }
 
 export function daemonSetOf(obj: KubeObject): DaemonSetShape | undefined {

@@ -67,8 +67,29 @@ export interface DaemonSetShape {
   readonly tolerations: readonly Toleration[];
 }
 
+/**
+ * Replicas of one workload not running yet, all of one shape: `count` pods named `<prefix><from + i>`.
+ * A workload's replicas travel as one group and are expanded by the solver, so what asks for many
+ * pods costs its caller (the admission process) one pod's worth of work.
+ */
+export interface ReplicaGroup {
+  /** The shape every replica has; its id is the name prefix (`namespace/workload-`). */
+  readonly pod: SolverPod;
+  readonly from: number;
+  readonly count: number;
+}
+
+export function expandGroups(groups: readonly ReplicaGroup[]): SolverPod[] {
+  const out: SolverPod[] = [];
+  for (const g of groups)
+    for (let i = 0; i < g.count; i++) out.push({ ...g.pod, id: `${g.pod.id}${g.from + i}` });
+  return out;
+}
+
 export interface SolverInput {
   readonly pods: readonly SolverPod[];
+  /** More pods to plan, as replica groups (after `pods`). */
+  readonly groups?: readonly ReplicaGroup[];
   readonly nodes: readonly ExistingNode[];
   /** NodePools Berth may provision for (Auto Mode pools are filtered out by the caller or here). */
   readonly pools: readonly PoolView[];

@@ -10,7 +10,7 @@ import { finalize } from './finalize.js';
 import { packClass, shapeKey, type FreeClass, type Packed, type Shape } from './free.js';
 import { improve } from './improve.js';
 import { lowerBound } from './bound.js';
-import type { Plan, SolverInput, SolverPod } from './model.js';
+import { expandGroups, type Plan, type SolverInput, type SolverPod } from './model.js';
 import { placeOne } from './place-one.js';
 import { SolverState } from './state.js';
 import type { PodTopology } from './topology.js';
@@ -44,7 +44,12 @@ function classesOf(state: SolverState, pods: readonly { pod: SolverPod; topo: Po
 /** What `berth plan` and the provisioner let the improvement phase spend by default. */
 export const DEFAULT_BUDGET_MS = 200;
 
-export function solve(input: SolverInput): Plan {
+export function solve(given: SolverInput): Plan {
+  // Replica groups become pods here, in the solver's process, never in the caller's.
+  const input: SolverInput =
+    given.groups && given.groups.length > 0
+      ? { ...given, pods: [...given.pods, ...expandGroups(given.groups)], groups: [] }
+      : given;
   const clock = input.clock ?? (() => performance.now());
   const start = clock();
   const state = new SolverState(input);
