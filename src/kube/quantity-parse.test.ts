@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { nanosToNumber, parseNanos } from './quantity-parse.js';
 import { cpuMillis, humanMemory, memoryMiB } from './quantity.js';
+import { seededRandom } from '../util/seeded.js';
 
 const G = 10n ** 9n;
 const MAX_INT64 = 2n ** 63n - 1n;
@@ -66,17 +67,6 @@ describe('parseNanos: what ParseQuantity answers (k8s.io/apimachinery)', () => {
   });
 });
 
-/** A seeded generator (mulberry32), so a failure names the case that reproduces it. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const DEC: Record<string, number> = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
 const BIN: Record<string, number> = { Ki: 10, Mi: 20, Gi: 30, Ti: 40, Pi: 50, Ei: 60 };
 
@@ -130,7 +120,7 @@ function generate(r: () => number): Generated {
 
 describe('parseNanos against the quantity grammar (seeded property test)', () => {
   it('parses every string the grammar makes to its exact value', () => {
-    const r = rng(20261122);
+    const r = seededRandom(20261122);
     for (let i = 0; i < 20_000; i++) {
       const g = generate(r);
       expect(parseNanos(g.text), g.text).toBe(g.nanos === 0n ? 0n : g.nanos);
@@ -138,7 +128,7 @@ describe('parseNanos against the quantity grammar (seeded property test)', () =>
   });
 
   it('refuses the grammar strings with a character the grammar has no place for', () => {
-    const r = rng(7);
+    const r = seededRandom(7);
     const alien = ['x', ' ', '_', ',', '/', 'Q', 'K', 'i'];
     for (let i = 0; i < 5_000; i++) {
       const g = generate(r);

@@ -4,6 +4,7 @@ import { LABEL } from '../provisioner/catalog/instance-type.js';
 import { EvaluationBudgetError, fitPools, PLACEMENT_BUDGET, typesFor } from './placement.js';
 import { poolView, type NodePool } from './nodepool.js';
 import { Requirements, type NodeSelectorRequirement } from './requirements.js';
+import { seededRandom } from '../util/seeded.js';
 
 const catalog = builtinCatalog();
 /** The same facts as a catalog of its own: no memo of the other is shared. */
@@ -25,21 +26,11 @@ function allowsLabel(r: ReturnType<Requirements['get']> & object, v: string | un
   return r.complement ? !r.values.has(v) : r.values.has(v);
 }
 
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
 
 describe('typesFor: the label index gives what a scan of the catalog gives', () => {
   it('on 500 random requirement sets', () => {
-    const r = rng(99);
+    const r = seededRandom(99);
     const names = catalog.types.map((t) => t.name);
     const families = [...new Set(catalog.types.map((t) => t.labels[LABEL.family] ?? ''))];
     for (let i = 0; i < 500; i++) {

@@ -6,17 +6,7 @@
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { examplesView, review, testApp, yamlObject } from './harness.js';
-
-/** A small deterministic PRNG (mulberry32), so a failure can be replayed from its seed. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../src/util/seeded.js';
 
 const seedObjects = [
   yamlObject(`
@@ -129,7 +119,7 @@ describe('property: any body gets a well-formed answer or a 4xx', () => {
   it(
     `${CASES} mutated and truncated reviews (seed ${SEED})`,
     async () => {
-      const r = rng(SEED);
+      const r = seededRandom(SEED);
       for (let i = 0; i < CASES; i++) {
         const base = seedObjects[i % seedObjects.length]!;
         const op = (['CREATE', 'UPDATE', 'DELETE'] as const)[i % 3]!;
