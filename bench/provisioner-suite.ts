@@ -96,7 +96,7 @@ export function makePods(count: number, kinds: readonly Kind[], seed = 42): Solv
 function podOf(r: () => number, kind: Kind, i: number): SolverPod {
   const labels = labelsFor(r, kind);
   const s = spec(r, kind, labels);
-  return solverPod(`bench/${kind}-${i}`, 'bench', { metadata: { labels }, spec: s }, true);
+  return solverPod(`bench/${kind}-${i}`, 'bench', { metadata: { labels }, spec: s });
 }
 
 export const MIX: readonly Kind[] = ['generic', 'zone-spread', 'host-spread', 'zone-affinity', 'host-anti'];

@@ -3,7 +3,13 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import type { KubeObject } from '../kube/objects.js';
 import { isObject } from '../kube/objects.js';
-import { parseYamlDocuments, type SourcePos, type YamlDoc, type YamlError } from '../util/yaml-source.js';
+import {
+  parseYamlDocuments,
+  positionOf,
+  type SourcePos,
+  type YamlDoc,
+  type YamlError,
+} from '../util/yaml-source.js';
 
 export interface SourcedObject {
   object: KubeObject;
@@ -34,18 +40,44 @@ function listFiles(path: string, errors: YamlError[]): string[] {
     });
 }
 
-function expand(value: unknown, pos: SourcePos, errors: YamlError[], source?: YamlDoc): SourcedObject[] {
+/**
+ * `kind: List` and the typed lists `kubectl get -o yaml` writes (`PodDisruptionBudgetList`,
+ * `StatefulSetList`, any `<Kind>List` with `items`): each item is an object of its own. An item
+ * that names no kind or apiVersion takes them from its typed list, as the API does.
+ */
+function listItems(value: Record<string, unknown>): unknown[] | undefined {
+  const kind = value.kind;
+  if (typeof kind !== 'string' || !kind.endsWith('List') || !Array.isArray(value.items)) return undefined;
+  const itemKind = kind === 'List' ? undefined : kind.slice(0, -'List'.length);
+  return value.items.map((item: unknown) =>
+    itemKind !== undefined && isObject(item)
+      ? { apiVersion: value.apiVersion, kind: itemKind, ...item }
+      : item,
+  );
+}
+
+function expand(
+  value: unknown,
+  pos: SourcePos,
+  errors: YamlError[],
+  source?: YamlDoc,
+  pointer = '',
+): SourcedObject[] {
   if (!isObject(value)) {
     errors.push({ ...pos, message: 'expected a Kubernetes object (a mapping with apiVersion and kind)' });
     return [];
   }
-  if (value.kind === 'List' && Array.isArray(value.items))
-    return value.items.flatMap((i) => expand(i, pos, errors));
+  const items = listItems(value);
+  if (items)
+    return items.flatMap((item, i) => {
+      const at = `${pointer}/items/${i}`;
+      return expand(item, source ? positionOf(source, at) : pos, errors, source, at);
+    });
   if (typeof value.kind !== 'string' || typeof value.apiVersion !== 'string') {
     errors.push({ ...pos, message: 'object lacks apiVersion or kind' });
     return [];
   }
-  return [source ? { object: value, pos, source } : { object: value, pos }];
+  return [source && pointer === '' ? { object: value, pos, source } : { object: value, pos }];
 }
 
 export function loadObjects(paths: readonly string[]): InputLoad {

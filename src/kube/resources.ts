@@ -10,24 +10,24 @@ export interface PodRequests {
 
 type ResourceMap = Record<string, string | number> | undefined;
 
-/** A container's request for a resource; on a bare Pod the API server defaults requests from limits. */
-export function containerRequest(
-  c: V1Container,
-  resource: string,
-  defaultFromLimits: boolean,
-): string | number | undefined {
+/**
+ * A container's request for a resource as the pod runs with it: the API server defaults a request
+ * that is not set from the limit when it creates the pod — a bare Pod's and the pods a workload's
+ * template makes alike.
+ */
+export function containerRequest(c: V1Container, resource: string): string | number | undefined {
   const requests = c.resources?.requests as ResourceMap;
   const limits = c.resources?.limits as ResourceMap;
-  return requests?.[resource] ?? (defaultFromLimits ? limits?.[resource] : undefined);
+  return requests?.[resource] ?? limits?.[resource];
 }
 
-function sum(containers: V1Container[], fromLimits: boolean): PodRequests {
+function sum(containers: V1Container[]): PodRequests {
   const out = { cpuMillis: 0, memoryMiB: 0, nvidiaGpu: 0 };
   for (const c of containers) {
-    out.cpuMillis += cpuMillis(containerRequest(c, 'cpu', fromLimits)) ?? 0;
-    out.memoryMiB += memoryMiB(containerRequest(c, 'memory', fromLimits)) ?? 0;
+    out.cpuMillis += cpuMillis(containerRequest(c, 'cpu')) ?? 0;
+    out.memoryMiB += memoryMiB(containerRequest(c, 'memory')) ?? 0;
     // Extended resources: requests must equal limits, and a limit alone sets both.
-    out.nvidiaGpu += Number(containerRequest(c, 'nvidia.com/gpu', true) ?? 0);
+    out.nvidiaGpu += Number(containerRequest(c, 'nvidia.com/gpu') ?? 0);
   }
   return out;
 }
@@ -36,13 +36,13 @@ function sum(containers: V1Container[], fromLimits: boolean): PodRequests {
  * The effective request of a pod: the larger of the sum over app containers (plus restartable init
  * containers, i.e. sidecars) and the largest init container, plus the pod overhead.
  */
-export function podRequests(spec: V1PodSpec, defaultFromLimits: boolean): PodRequests {
+export function podRequests(spec: V1PodSpec): PodRequests {
   const init = spec.initContainers ?? [];
   const sidecars = init.filter((c) => c.restartPolicy === 'Always');
-  const app = sum([...spec.containers, ...sidecars], defaultFromLimits);
+  const app = sum([...spec.containers, ...sidecars]);
   for (const c of init) {
     if (c.restartPolicy === 'Always') continue;
-    const one = sum([c], defaultFromLimits);
+    const one = sum([c]);
     app.cpuMillis = Math.max(app.cpuMillis, one.cpuMillis);
     app.memoryMiB = Math.max(app.memoryMiB, one.memoryMiB);
     app.nvidiaGpu = Math.max(app.nvidiaGpu, one.nvidiaGpu);

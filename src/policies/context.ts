@@ -31,8 +31,13 @@ export interface WorkloadFacts {
   podLabels: Labels;
   /** spec.replicas as written (Pods: 1). */
   declared: number | undefined;
-  /** Replicas it runs with: declared, else the profile's minReplicas, else 1. */
+  /**
+   * Replicas it runs with at least: declared, else the profile's minReplicas, else 1 — and never fewer
+   * than the minReplicas of an HPA that scales it.
+   */
   replicas: number;
+  /** Why `replicas` is what it is when an HPA decided it (for messages), else ''. */
+  replicasNote: string;
   profileName: string | undefined;
   profile: WorkloadProfile | undefined;
   className: string | undefined;
@@ -74,6 +79,13 @@ function runningReplicas(
   return isReplicated(obj.kind) ? (profile?.spec.availability?.minReplicas ?? 1) : effectiveReplicas(obj);
 }
 
+/** At least an HPA's minReplicas: it scales the workload, whatever spec.replicas says. */
+export function withHpa(replicas: number, hpa: HPA | undefined): { replicas: number; note: string } {
+  const min = hpa?.spec.minReplicas ?? 1;
+  if (!hpa || min <= replicas) return { replicas, note: '' };
+  return { replicas: min, note: ` (HorizontalPodAutoscaler ${hpa.metadata?.name ?? ''}'s minReplicas)` };
+}
+
 /** The PDBs that select the workload, with the one its profile generates if it does not exist yet. */
 function pdbsOf(
   obj: KubeObject,
@@ -104,28 +116,34 @@ export function workloadFacts(
     obj.metadata?.labels?.[CLASS_LABEL];
   const declared = declaredReplicas(obj);
   const podLabels = podLabelsOf(obj);
-  const requests = podRequests(template.spec, obj.kind === 'Pod');
+  const requests = podRequests(template.spec);
   const placement = podPlacement(template.spec, requests, view.nodePools, view.catalog);
+  const hpa = hpaFor(view, ref.namespace, obj.kind, ref.name);
+  const scaled = withHpa(runningReplicas(obj, declared, profile), hpa);
   return {
     obj,
     template,
     spec: template.spec,
     podLabels,
     declared,
-    replicas: runningReplicas(obj, declared, profile),
+    replicas: scaled.replicas,
+    replicasNote: scaled.note,
     profileName,
     profile,
     className,
     runtimeClass: className === undefined ? undefined : policies.runtimeClasses.get(className),
     pdbs: pdbsOf(obj, ref, view, profile, podLabels),
-    hpa: hpaFor(view, ref.namespace, obj.kind, ref.name),
+    hpa,
     requests,
     terms: placement.terms,
     fits: () => placement.fits(),
   };
 }
 
-/** Replicas of every workload in the namespace whose pods a PDB selects (the controller's expected count). */
+/**
+ * Replicas of every workload in the namespace whose pods a PDB selects (the controller's expected
+ * count), each at least its HPA's minReplicas.
+ */
 export function expectedPods(
   pdb: PDB,
   view: ClusterView,
@@ -135,7 +153,7 @@ export function expectedPods(
   let total = 0;
   for (const w of selectedWorkloads(pdb, view, ns)) {
     if (self && w.kind === self.ref.kind && w.metadata?.name === self.ref.name) continue;
-    total += effectiveReplicas(w);
+    total += withHpa(effectiveReplicas(w), hpaFor(view, ns, w.kind, w.metadata?.name ?? '')).replicas;
   }
   return total + (self?.replicas ?? 0);
 }

@@ -14,14 +14,13 @@ import { bool, num, type Finding, type Rule } from './rule.js';
 export const requestsMissing: Rule = {
   id: 'requests-missing',
   defaultMode: 'warn',
-  description: 'An app container without CPU or memory requests (a Pod defaults requests from limits).',
+  description: 'An app container without CPU or memory requests (nor limits, which they default from).',
   targets: ['workload'],
   check(input) {
     if (input.target !== 'workload') return [];
     const { w } = input;
-    const fromLimits = w.obj.kind === 'Pod';
     return w.spec.containers.flatMap((c) => {
-      const missing = ['cpu', 'memory'].filter((r) => containerRequest(c, r, fromLimits) === undefined);
+      const missing = ['cpu', 'memory'].filter((r) => containerRequest(c, r) === undefined);
       if (missing.length === 0) return [];
       return [
         {
@@ -45,7 +44,7 @@ export const limitRequestRatio: Rule = {
     if (input.target !== 'workload') return [];
     const max = num(input.params, 'maxRatio', 2);
     return input.w.spec.containers.flatMap((c) => {
-      const req = memoryMiB(containerRequest(c, 'memory', input.w.obj.kind === 'Pod'));
+      const req = memoryMiB(containerRequest(c, 'memory'));
       const lim = memoryMiB((c.resources?.limits as Record<string, string> | undefined)?.memory);
       if (req === undefined || lim === undefined || req === 0 || lim / req <= max) return [];
       const ratio = Math.round((lim / req) * 100) / 100;

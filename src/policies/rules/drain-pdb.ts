@@ -2,8 +2,8 @@
 import { formatRef, refOf } from '../../kube/objects.js';
 import { scaleIntOrPercent } from '../../kube/intstr.js';
 import { selectorMatches } from '../../kube/selector.js';
-import { podLabelsOf } from '../../kube/workload.js';
-import { expectedPods, hpaFor, hpaTarget, selectedWorkloads, workloadFacts } from '../context.js';
+import { effectiveReplicas, podLabelsOf } from '../../kube/workload.js';
+import { expectedPods, hpaFor, hpaTarget, selectedWorkloads, withHpa, workloadFacts } from '../context.js';
 import { describeBudget, disruptionsAllowed, drainFix, type Budget } from '../disruption.js';
 import type { HPA, PDB } from '../view.js';
 import type { Finding, Rule, RuleInput } from './rule.js';
@@ -35,7 +35,7 @@ export const pdbBlocksEviction: Rule = {
       const out: Finding[] = [];
       for (const pdb of w.pdbs) {
         const pods = expectedPods(pdb, view, ref.namespace, { ref, replicas: w.replicas });
-        const f = blocked(pdb, pods, pods === w.replicas ? 'replicas' : 'selected pods');
+        const f = blocked(pdb, pods, pods === w.replicas ? `replicas${w.replicasNote}` : 'selected pods');
         if (f) out.push(f);
       }
       return out;
@@ -45,7 +45,13 @@ export const pdbBlocksEviction: Rule = {
     const selected = selectedWorkloads(pdb, view, ref.namespace);
     if (selected.length === 0) return [];
     const pods = expectedPods(pdb, view, ref.namespace);
-    const names = selected.map((w) => `${w.kind ?? ''} ${w.metadata?.name ?? ''}`).join(', ');
+    const names = selected
+      .map((w) => {
+        const name = w.metadata?.name ?? '';
+        const scaled = withHpa(effectiveReplicas(w), hpaFor(view, ref.namespace, w.kind, name));
+        return `${w.kind ?? ''} ${name}${scaled.note === '' ? '' : ` at ${scaled.replicas}${scaled.note}`}`;
+      })
+      .join(', ');
     const m = disruptionsAllowed(budgetOf(pdb), pods);
     if (pods === 0 || m.allowed > 0) return [];
     return [

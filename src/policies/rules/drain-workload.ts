@@ -31,7 +31,7 @@ export const pdbMissing: Rule = {
     if (!d.yes) return [];
     return [
       {
-        what: `${w.replicas} replicas on ${d.why}, and no PodDisruptionBudget selects its pods`,
+        what: `${w.replicas} replicas${w.replicasNote} on ${d.why}, and no PodDisruptionBudget selects its pods`,
         fix: w.profile
           ? 'set disruption.maxUnavailable: 1 in its WorkloadProfile'
           : 'add a PodDisruptionBudget with maxUnavailable: 1',

@@ -66,7 +66,7 @@ export const zoneSpreadMissing: Rule = {
     if (w.profile?.spec.availability?.zoneSpread === 'none') return [];
     return [
       {
-        what: `${w.replicas} replicas with no ${ZONE_KEY} topology spread`,
+        what: `${w.replicas} replicas${w.replicasNote} with no ${ZONE_KEY} topology spread`,
         fix: w.profile
           ? 'set availability.zoneSpread: required in its WorkloadProfile'
           : `add a topologySpreadConstraint on ${ZONE_KEY} with maxSkew 1`,
@@ -183,7 +183,12 @@ export const spotUnsuitable: Rule = {
         },
       ];
     if (isReplicated(w.obj.kind) && w.replicas < num(input.params, 'minReplicas', 2))
-      return [{ what: `${w.replicas} replica may land on spot capacity: an interruption is an outage`, fix }];
+      return [
+        {
+          what: `${w.replicas} replica${w.replicasNote} may land on spot capacity: an interruption is an outage`,
+          fix,
+        },
+      ];
     return [];
   },
 };

@@ -164,7 +164,7 @@ export const profileRequestsExceedCapacity: Rule = {
     const pools = p ? classPools(p) : [];
     const tpl = p && pools.length > 0 ? profilePod(p) : undefined;
     if (!p || !tpl || !p.profile.spec.compute) return [];
-    const req = podRequests(tpl.spec, false);
+    const req = podRequests(tpl.spec);
     const fits = fitPools(tpl.spec, req, pools, p.view.catalog);
     if (fits.some((f) => f.fitting.length > 0)) return [];
     const big = largest(fits.flatMap((f) => f.types));

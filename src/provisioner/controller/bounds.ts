@@ -35,7 +35,7 @@ function poolRoom(pool: PoolView, req: PodRequests): number | undefined {
 function limitsBound(obj: KubeObject, pools: readonly PoolView[], catalog: Catalog): Bound | undefined {
   const spec = podTemplateOf(obj)?.spec;
   if (!spec) return undefined;
-  const req = podRequests(spec, obj.kind === 'Pod');
+  const req = podRequests(spec);
   let fits;
   try {
     fits = fitPools(

@@ -28,15 +28,10 @@ const pool: NodePool = {
   },
 };
 const pods = Array.from({ length: 6 }, (_, i) =>
-  solverPod(
-    `default/web-${i}`,
-    'default',
-    {
-      metadata: { labels: { app: 'web' } },
-      spec: { containers: [{ name: 'c', resources: { requests: { cpu: '500m', memory: '1Gi' } } }] },
-    },
-    false,
-  ),
+  solverPod(`default/web-${i}`, 'default', {
+    metadata: { labels: { app: 'web' } },
+    spec: { containers: [{ name: 'c', resources: { requests: { cpu: '500m', memory: '1Gi' } } }] },
+  }),
 );
 
 function setup(shortOf?: (o: { instanceType: string }) => boolean) {

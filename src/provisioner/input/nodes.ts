@@ -30,7 +30,7 @@ export function boundPod(pod: V1Pod): BoundPod {
     id: `${namespace}/${pod.metadata?.name ?? ''}`,
     namespace,
     labels: pod.metadata?.labels ?? {},
-    requests: requestsOf(spec, true),
+    requests: requestsOf(spec),
     antiAffinity: anti.map((t) => ({
       key: t.topologyKey,
       selector: t.labelSelector ?? {},

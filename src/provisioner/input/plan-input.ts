@@ -21,14 +21,32 @@ export interface ObjectsInput {
   readonly defaultNamespace: string;
 }
 
+/** The minReplicas of the HPAs among the objects, by `namespace/kind/name` of what they scale. */
+function hpaMinimums(objects: readonly KubeObject[], defaultNamespace: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const o of objects) {
+    if (o.kind !== 'HorizontalPodAutoscaler') continue;
+    const spec = o.spec as
+      { scaleTargetRef?: { kind?: string; name?: string }; minReplicas?: number } | undefined;
+    const t = spec?.scaleTargetRef;
+    if (t?.kind === undefined || t.name === undefined) continue;
+    out.set(`${o.metadata?.namespace ?? defaultNamespace}/${t.kind}/${t.name}`, spec?.minReplicas ?? 1);
+  }
+  return out;
+}
+
 export function solverInputOf(input: ObjectsInput): SolverInput {
   const pods: SolverPod[] = [];
   const daemonSets: DaemonSetShape[] = [];
-  for (const obj of [...input.objects, ...input.cluster]) {
+  const all = [...input.objects, ...input.cluster];
+  const hpaMin = hpaMinimums(all, input.defaultNamespace);
+  for (const obj of all) {
     const ds = daemonSetOf(obj);
     if (ds) daemonSets.push(ds);
-    else if (!(obj.kind === 'Pod' && input.cluster.includes(obj)))
-      pods.push(...podsOf(obj, input.defaultNamespace));
+    else if (!(obj.kind === 'Pod' && input.cluster.includes(obj))) {
+      const key = `${obj.metadata?.namespace ?? input.defaultNamespace}/${obj.kind ?? ''}/${obj.metadata?.name ?? ''}`;
+      pods.push(...podsOf(obj, input.defaultNamespace, hpaMin.get(key)));
+    }
   }
   const bound = [...input.objects, ...input.cluster].filter(
     (o): o is KubeObject & V1Pod => o.kind === 'Pod' && typeof (o as V1Pod).spec?.nodeName === 'string',

@@ -11,8 +11,8 @@ import { podRequirementTerms } from '../../scheduling/pod-requirements.js';
 import type { DaemonSetShape, ReplicaGroup, SolverPod, SpreadTerm, TopologyTerm } from '../solver/model.js';
 import type { Res } from '../solver/resources.js';
 
-export function requestsOf(spec: V1PodSpec, bare: boolean): Res {
-  const r = podRequests(spec, bare);
+export function requestsOf(spec: V1PodSpec): Res {
+  const r = podRequests(spec);
   return { cpu: r.cpuMillis, mem: r.memoryMiB, pods: 1, gpu: r.nvidiaGpu };
 }
 
@@ -56,14 +56,14 @@ function termsOf(terms: V1PodAffinityTerm[] | undefined, namespace: string): Top
   }));
 }
 
-export function solverPod(id: string, namespace: string, template: PodTemplate, bare: boolean): SolverPod {
+export function solverPod(id: string, namespace: string, template: PodTemplate): SolverPod {
   const spec = template.spec;
   const labels = template.metadata.labels ?? {};
   return {
     id,
     namespace,
     labels,
-    requests: requestsOf(spec, bare),
+    requests: requestsOf(spec),
     terms: podRequirementTerms(spec),
     tolerations: spec.tolerations ?? [],
     spread: spreadOf(spec, namespace, labels),
@@ -94,9 +94,9 @@ const EXPANDED: ReadonlySet<string> = new Set(['Deployment', 'StatefulSet', 'Rep
 
 /**
  * The pods an object asks for: a pending Pod itself (bound pods belong to their node), a workload's
- * replicas. Other kinds ask for none.
+ * replicas (at least the minReplicas of an HPA that scales it). Other kinds ask for none.
  */
-export function podsOf(obj: KubeObject, defaultNamespace: string): SolverPod[] {
+export function podsOf(obj: KubeObject, defaultNamespace: string, hpaMinReplicas?: number): SolverPod[] {
   const namespace = obj.metadata?.namespace ?? defaultNamespace;
   const name = obj.metadata?.name ?? obj.metadata?.generateName ?? 'unnamed';
   const template = podTemplateOf(obj);
@@ -104,13 +104,12 @@ export function podsOf(obj: KubeObject, defaultNamespace: string): SolverPod[] {
   if (obj.kind === 'Pod') {
     const spec = template.spec;
     if (spec.nodeName) return [];
-    return [solverPod(`${namespace}/${name}`, namespace, template, true)];
+    return [solverPod(`${namespace}/${name}`, namespace, template)];
   }
   if (!EXPANDED.has(obj.kind ?? '')) return [];
-  const n = replicasOf(obj);
-  return Array.from({ length: n }, (_, i) =>
-    solverPod(`${namespace}/${name}-${i}`, namespace, template, false),
-  );
+  // An HPA scales it: it runs at least its minReplicas, whatever spec.replicas says.
+  const n = Math.max(replicasOf(obj), hpaMinReplicas ?? 0);
+  return Array.from({ length: n }, (_, i) => solverPod(`${namespace}/${name}-${i}`, namespace, template));
 }
 
 /** A workload's replicas `from` .. `from + count - 1` as one group (one shape computed, not `count`). */
@@ -124,7 +123,7 @@ export function replicaGroup(
   const name = obj.metadata?.name ?? obj.metadata?.generateName ?? 'unnamed';
   const template = podTemplateOf(obj);
   if (!template || !EXPANDED.has(obj.kind ?? '') || count <= 0) return undefined;
-  return { pod: solverPod(`${namespace}/${name}-`, namespace, template, false), from, count };
+  return { pod: solverPod(`${namespace}/${name}-`, namespace, template), from, count };
 }
 
 export function daemonSetOf(obj: KubeObject): DaemonSetShape | undefined {
@@ -134,7 +133,7 @@ export function daemonSetOf(obj: KubeObject): DaemonSetShape | undefined {
   const spec = template.spec;
   return {
     name: `${obj.metadata?.namespace ?? 'default'}/${obj.metadata?.name ?? ''}`,
-    requests: requestsOf(spec, false),
+    requests: requestsOf(spec),
     terms: podRequirementTerms(spec),
     tolerations: spec.tolerations ?? [],
   };

@@ -78,15 +78,10 @@ function pod(
 ): SolverPod {
   seq += 1;
   const { cpu = '500m', memory = '1Gi', ...rest } = spec;
-  return solverPod(
-    `default/p-${String(seq).padStart(3, '0')}`,
-    'default',
-    {
-      metadata: { labels },
-      spec: { containers: [{ name: 'c', resources: { requests: { cpu, memory } } }], ...rest },
-    },
-    true,
-  );
+  return solverPod(`default/p-${String(seq).padStart(3, '0')}`, 'default', {
+    metadata: { labels },
+    spec: { containers: [{ name: 'c', resources: { requests: { cpu, memory } } }], ...rest },
+  });
 }
 
 function input(

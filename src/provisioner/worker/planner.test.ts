@@ -27,8 +27,8 @@ function input(replicas: number): SolverInput {
     },
   };
   return {
-    pods: [solverPod('apps/solo', 'apps', template, true)],
-    groups: [{ pod: solverPod('apps/web-', 'apps', template, false), from: 0, count: replicas }],
+    pods: [solverPod('apps/solo', 'apps', template)],
+    groups: [{ pod: solverPod('apps/web-', 'apps', template), from: 0, count: replicas }],
     nodes: [],
     pools: [poolView(pool)],
     daemonSets: [],
