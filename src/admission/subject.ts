@@ -18,6 +18,7 @@ const SCALED: Record<string, string> = {
   deployments: 'Deployment',
   statefulsets: 'StatefulSet',
   replicasets: 'ReplicaSet',
+  replicationcontrollers: 'ReplicationController',
 };
 
 function withNamespace(obj: KubeObject, namespace: string): KubeObject {

@@ -30,6 +30,11 @@ export const RESOURCES = {
   },
   deployments: { apiVersion: 'apps/v1', kind: 'Deployment', path: '/apis/apps/v1/deployments' },
   statefulsets: { apiVersion: 'apps/v1', kind: 'StatefulSet', path: '/apis/apps/v1/statefulsets' },
+  replicationControllers: {
+    apiVersion: 'v1',
+    kind: 'ReplicationController',
+    path: '/api/v1/replicationcontrollers',
+  },
   namespaces: { apiVersion: 'v1', kind: 'Namespace', path: '/api/v1/namespaces' },
   nodePools: {
     apiVersion: 'karpenter.sh/v1',
@@ -104,6 +109,7 @@ export class InformerClusterView implements ClusterView {
     return [
       ...this.resources.deployments.list(namespace),
       ...this.resources.statefulsets.list(namespace),
+      ...this.resources.replicationControllers.list(namespace),
     ] as KubeObject[];
   }
   namespaceLabels(namespace: string): Labels {

@@ -4,11 +4,17 @@ import type { KubeObject } from './objects.js';
 import type { LabelSelector } from './selector.js';
 
 export const COMPILED_KINDS = ['Deployment', 'StatefulSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod'] as const;
-export const WORKLOAD_KINDS = [...COMPILED_KINDS, 'DaemonSet'] as const;
+/** Judged as workloads; a ReplicationController like a Deployment (it is not compiled). */
+export const WORKLOAD_KINDS = [...COMPILED_KINDS, 'DaemonSet', 'ReplicationController'] as const;
 export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
 
 /** Kinds that run replicas for as long as they exist (not run-to-completion, not per-node). */
-const REPLICATED: ReadonlySet<string> = new Set(['Deployment', 'StatefulSet', 'ReplicaSet']);
+const REPLICATED: ReadonlySet<string> = new Set([
+  'Deployment',
+  'StatefulSet',
+  'ReplicaSet',
+  'ReplicationController',
+]);
 
 export function isWorkloadKind(kind: string | undefined): kind is WorkloadKind {
   return (WORKLOAD_KINDS as readonly (string | undefined)[]).includes(kind);
@@ -22,7 +28,7 @@ export function isReplicated(kind: string | undefined): boolean {
   return kind !== undefined && REPLICATED.has(kind);
 }
 
-/** Long-running: a Deployment/StatefulSet/ReplicaSet/DaemonSet or a bare Pod (not a Job's pods). */
+/** Long-running: a Deployment/StatefulSet/ReplicaSet/ReplicationController/DaemonSet or a bare Pod (not a Job's pods). */
 export function isLongRunning(kind: string | undefined): boolean {
   return isReplicated(kind) || kind === 'DaemonSet' || kind === 'Pod';
 }
@@ -85,6 +91,12 @@ export function workloadSelector(obj: KubeObject): LabelSelector | undefined {
   if (obj.kind === 'CronJob' || obj.kind === 'Job') {
     const labels = podTemplateOf(obj)?.metadata.labels;
     return labels ? { matchLabels: stableLabels(labels) } : undefined;
+  }
+  if (obj.kind === 'ReplicationController') {
+    // A map of labels; when absent the API server defaults it to the template's labels.
+    const selector = specOf(obj)?.selector as Record<string, string> | undefined;
+    const labels = selector ?? podTemplateOf(obj)?.metadata.labels;
+    return labels ? { matchLabels: { ...labels } } : undefined;
   }
   return specOf(obj)?.selector as LabelSelector | undefined;
 }

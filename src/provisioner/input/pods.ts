@@ -90,7 +90,14 @@ function numberOr(v: unknown, d: number): number {
   return typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : d;
 }
 
-const EXPANDED: ReadonlySet<string> = new Set(['Deployment', 'StatefulSet', 'ReplicaSet', 'Job', 'CronJob']);
+const EXPANDED: ReadonlySet<string> = new Set([
+  'Deployment',
+  'StatefulSet',
+  'ReplicaSet',
+  'ReplicationController',
+  'Job',
+  'CronJob',
+]);
 
 /**
  * The pods an object asks for: a pending Pod itself (bound pods belong to their node), a workload's
