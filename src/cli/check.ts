@@ -5,6 +5,7 @@ import type { OfflineResult } from '../policies/offline.js';
 import { runFiles, type SessionOptions } from './session.js';
 import { parseFormat, renderCheck, type ResultSource } from './output.js';
 import { profileSchemaLines } from './schema-lines.js';
+import { KUBECTL_YAML_OUT } from '../util/yaml-source.js';
 import type { CliIO } from './io.js';
 
 interface Opts extends SessionOptions {
@@ -57,7 +58,7 @@ export function registerCheck(program: Command, io: CliIO): void {
       const docs = [...result.admitted, ...result.pdbs];
       if (opts.output === 'json')
         io.out(`${JSON.stringify({ apiVersion: 'v1', kind: 'List', items: docs }, null, 2)}\n`);
-      else io.out(docs.map((d) => stringify(d)).join('---\n'));
+      else io.out(docs.map((d) => stringify(d, KUBECTL_YAML_OUT)).join('---\n'));
       io.exit(0);
     });
 }

@@ -84,7 +84,7 @@ export function loadObjects(paths: readonly string[]): InputLoad {
   const errors: YamlError[] = [];
   const objects: SourcedObject[] = [];
   for (const file of paths.flatMap((p) => listFiles(p, errors))) {
-    const parsed = parseYamlDocuments(readFileSync(file, 'utf8'), file);
+    const parsed = parseYamlDocuments(readFileSync(file, 'utf8'), file, 'kubectl');
     if (!parsed.ok) {
       errors.push(...parsed.errors);
       continue;

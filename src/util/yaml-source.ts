@@ -8,6 +8,7 @@ import {
   isScalar,
   type Document,
   type Node,
+  type Tags,
 } from 'yaml';
 
 export interface SourcePos {
@@ -33,9 +34,37 @@ export interface YamlError {
 
 export type YamlParse = { ok: true; docs: YamlDoc[] } | { ok: false; errors: YamlError[] };
 
-export function parseYamlDocuments(text: string, file: string): YamlParse {
+/** YAML 1.1 types go-yaml v2 leaves as strings when it decodes into JSON: timestamps, sexagesimals. */
+function stringInKubectl(t: Tags[number]): boolean {
+  if (typeof t === 'string') return t === 'timestamp' || t === 'intTime' || t === 'floatTime';
+  return t.tag === 'tag:yaml.org,2002:timestamp' || (t as { format?: string }).format === 'TIME';
+}
+
+/**
+ * How kubectl reads a manifest (sigs.k8s.io/yaml over go-yaml v2): YAML 1.1 scalars — `0755` is octal
+ * (493), unquoted `yes`/`on`/`y` are booleans — but a timestamp or a sexagesimal number (`1:20`) stays
+ * the string it was written as. Berth's own documents (policies.yaml) are read as YAML 1.2.
+ */
+export const KUBECTL_YAML = {
+  version: '1.1',
+  customTags: (tags: Tags): Tags => tags.filter((t) => !stringInKubectl(t)),
+} as const;
+
+/** How kubectl will read what Berth writes: with YAML 1.1 quoting (`"yes"`, `"0755"` stay strings). */
+export const KUBECTL_YAML_OUT = { version: '1.1' } as const;
+
+export function parseYamlDocuments(
+  text: string,
+  file: string,
+  dialect: 'yaml-1.2' | 'kubectl' = 'yaml-1.2',
+): YamlParse {
   const lines = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const docs = parseAllDocuments(text, {
+    lineCounter: lines,
+    prettyErrors: false,
+    uniqueKeys: true,
+    ...(dialect === 'kubectl' ? KUBECTL_YAML : {}),
+  });
   const list = Array.isArray(docs) ? docs : [];
   const errors: YamlError[] = [];
   for (const doc of list) {

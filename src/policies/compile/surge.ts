@@ -14,11 +14,10 @@ export function surgePods(maxSurge: IntOrString | undefined, replicas: number): 
   return scaleIntOrPercent(maxSurge ?? DEFAULT_MAX_SURGE, replicas, true)?.value ?? 0;
 }
 
-/** The Deployment's strategy, created empty when absent (for the compiler, which writes to it). */
-export function deploymentStrategy(obj: KubeObject): Strategy | undefined {
+/** The Deployment's spec, where the compiler writes a strategy only when it has one to write. */
+function deploymentSpec(obj: KubeObject): { strategy?: Strategy } | undefined {
   if (obj.kind !== 'Deployment') return undefined;
-  const spec = obj.spec as { strategy?: Strategy } | undefined;
-  return spec ? (spec.strategy ??= {}) : undefined;
+  return obj.spec as { strategy?: Strategy } | undefined;
 }
 
 /** The maxSurge as written, without touching the object (for rules). */
@@ -38,10 +37,12 @@ export function compileSurge(
   notes: string[],
 ): void {
   if (maxBurst === undefined) return;
-  const strategy = deploymentStrategy(obj);
-  if (!strategy || (strategy.type ?? 'RollingUpdate') !== 'RollingUpdate') return;
+  const spec = deploymentSpec(obj);
+  if (!spec) return;
+  const strategy = spec.strategy ?? {};
+  if ((strategy.type ?? 'RollingUpdate') !== 'RollingUpdate') return;
   if (strategy.rollingUpdate?.maxSurge !== undefined) return;
   if (surgePods(undefined, maxScale) <= maxBurst) return;
-  strategy.rollingUpdate = { ...(strategy.rollingUpdate ?? {}), maxSurge: maxBurst };
+  spec.strategy = { ...strategy, rollingUpdate: { ...(strategy.rollingUpdate ?? {}), maxSurge: maxBurst } };
   notes.push(`maxSurge ${maxBurst} (the default 25% of ${maxScale} would exceed maxBurstPods)`);
 }
