@@ -110,6 +110,22 @@ describe('berth compile', () => {
     expect(r.out).toContain('name: billing-api-berth');
     expect(r.out).toContain('minAvailable: 66%');
   });
+
+  it('leaves out what the webhook would deny, names it, and exits 1: a denied profile compiles nothing', async () => {
+    const dir = tmp({ 'a.yaml': PROFILE, 'b.yaml': DEPLOYMENT });
+    const r = await berth('compile', '-f', dir);
+    expect(r.code).toBe(1);
+    expect(r.out).not.toContain('kind: WorkloadProfile');
+    expect(r.out).not.toContain('billing-api-berth');
+    expect(r.err).toContain('berth: left out, denied: WorkloadProfile payments/billing-api');
+    expect(r.err).toContain('berth: left out, denied: Deployment payments/billing-api');
+    const check = await berth('check', '-f', dir);
+    expect(check.out).toContain(
+      '[profile-missing] Deployment payments/billing-api: WorkloadProfile billing-api (label berth.dev/profile) was denied, so nothing compiles against it',
+    );
+    // Its replicas are its own field now, not the denied profile's.
+    expect(check.out).not.toContain('availability.minReplicas is 1');
+  });
 });
 
 describe('berth policies validate', () => {

@@ -1,6 +1,8 @@
 /** `berth check` and `berth compile`: the webhook's verdicts and mutations, offline. */
 import { stringify } from 'yaml';
 import type { Command } from 'commander';
+import { isCompiledKind } from '../kube/workload.js';
+import { generatedPdbName } from '../policies/compile/pdb.js';
 import type { OfflineResult } from '../policies/offline.js';
 import { runFiles, type SessionOptions } from './session.js';
 import { parseFormat, renderCheck, type ResultSource } from './output.js';
@@ -35,6 +37,25 @@ function common(cmd: Command): Command {
     .option('-n, --namespace <ns>', 'namespace for objects that name none', 'default');
 }
 
+/**
+ * What the cluster would hold after admission: the objects the webhook admits, as compiled, and the
+ * PDBs generated for the admitted workloads — never a denied object nor the PDB of one.
+ */
+export function admittedDocs(result: OfflineResult): { docs: unknown[]; denied: string[] } {
+  const deniedAt = new Set(result.verdicts.flatMap((v, i) => (v.allowed ? [] : [i])));
+  const denied = result.verdicts.filter((v) => !v.allowed).map((v) => `${v.kind} ${v.namespace}/${v.name}`);
+  const kept = result.admitted.filter((_, i) => !deniedAt.has(i));
+  const deniedPdbs = new Set(
+    result.admitted
+      .filter((o, i) => deniedAt.has(i) && isCompiledKind(o.kind))
+      .map((o) => `${o.metadata?.namespace ?? ''}/${generatedPdbName(o.metadata?.name ?? '')}`),
+  );
+  const pdbs = result.pdbs.filter(
+    (p) => !deniedPdbs.has(`${p.metadata?.namespace ?? ''}/${p.metadata?.name ?? ''}`),
+  );
+  return { docs: [...kept, ...pdbs], denied };
+}
+
 export function registerCheck(program: Command, io: CliIO): void {
   common(program.command('check'))
     .description(
@@ -50,15 +71,17 @@ export function registerCheck(program: Command, io: CliIO): void {
 
   common(program.command('compile'))
     .description(
-      'print the objects as admitted (compiled against their profiles) and the PDBs Berth generates',
+      'print the objects as admitted (compiled against their profiles) and the PDBs Berth generates;\n' +
+        'denied objects are left out (named on stderr); exit 0 all admitted, 1 something denied, 2 bad input',
     )
     .option('-o, --output <format>', 'yaml | json', 'yaml')
     .action((opts: Opts) => {
       const result = run(opts, io);
-      const docs = [...result.admitted, ...result.pdbs];
+      const { docs, denied } = admittedDocs(result);
       if (opts.output === 'json')
         io.out(`${JSON.stringify({ apiVersion: 'v1', kind: 'List', items: docs }, null, 2)}\n`);
       else io.out(docs.map((d) => stringify(d, KUBECTL_YAML_OUT)).join('---\n'));
-      io.exit(0);
+      for (const d of denied) io.err(`berth: left out, denied: ${d} (berth check says why)\n`);
+      io.exit(denied.length > 0 ? 1 : 0);
     });
 }

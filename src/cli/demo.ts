@@ -1,4 +1,6 @@
 /** `berth demo`: the examples through compile and check, printed as kubectl would show them. */
+import type { V1PodDisruptionBudget } from '@kubernetes/client-node';
+import { admittedDocs } from './check.js';
 import { relative } from 'node:path';
 import type { Command } from 'commander';
 import type { KubeObject } from '../kube/objects.js';
@@ -78,9 +80,13 @@ function render(sources: readonly SourcedObject[], result: OfflineResult): strin
     const admitted: KubeObject | undefined = result.admitted[i];
     if (v && admitted) out.push(...kubectlLines(shown, v, result.notes.get(admitted) ?? []));
   });
-  if (result.pdbs.length > 0) {
+  // Only the PDBs of admitted workloads: a denied workload never exists, so neither does its PDB.
+  const pdbs = admittedDocs(result).docs.filter((d): d is V1PodDisruptionBudget =>
+    result.pdbs.includes(d as never),
+  );
+  if (pdbs.length > 0) {
     out.push('', '# The profile controller creates the PodDisruptionBudgets the profiles ask for:');
-    for (const p of result.pdbs)
+    for (const p of pdbs)
       out.push(
         `${kubectlName('PodDisruptionBudget', p.metadata?.name ?? '')} created (${p.spec?.minAvailable !== undefined ? `minAvailable ${String(p.spec.minAvailable)}` : `maxUnavailable ${String(p.spec?.maxUnavailable)}`})`,
       );

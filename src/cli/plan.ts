@@ -20,12 +20,18 @@ interface Opts extends SessionOptions {
   budgetMs: string;
 }
 
-export function planFiles(opts: Opts, io: CliIO): { plan: Plan; denied: string[]; spot: boolean } {
+export function planFiles(
+  opts: Opts,
+  io: CliIO,
+): { plan: Plan; denied: string[]; scheduled: string[]; spot: boolean } {
   const { result, session } = runFiles(opts, opts.file, () => io.clock(), opts.namespace);
   const cluster = opts.nodes ? loadObjects(opts.nodes) : { ok: true as const, objects: [] };
   if (!cluster.ok) throw new BadInput(cluster.errors);
   const admitted = result.admitted.filter((_, i) => result.verdicts[i]?.allowed !== false);
   const denied = result.verdicts.filter((v) => !v.allowed).map((v) => `${v.kind} ${v.namespace}/${v.name}`);
+  const scheduled = admitted
+    .filter((o) => o.kind === 'CronJob')
+    .map((o) => `CronJob ${o.metadata?.namespace ?? opts.namespace}/${o.metadata?.name ?? ''}`);
   const budget = Number.parseInt(opts.budgetMs, 10);
   if (!Number.isInteger(budget) || budget < 0)
     throw new Error(`--budget-ms must be a whole number (got ${opts.budgetMs})`);
@@ -37,7 +43,7 @@ export function planFiles(opts: Opts, io: CliIO): { plan: Plan; denied: string[]
     defaultNamespace: opts.namespace,
   });
   const plan = solve({ ...input, budgetMillis: budget });
-  return { plan, denied, spot: plan.nodes.some((n) => n.capacityType === 'spot') };
+  return { plan, denied, scheduled, spot: plan.nodes.some((n) => n.capacityType === 'spot') };
 }
 
 export function registerPlan(program: Command, io: CliIO): void {
@@ -63,9 +69,11 @@ export function registerPlan(program: Command, io: CliIO): void {
     .action((opts: Opts) => {
       if (opts.output !== 'table' && opts.output !== 'json')
         throw new Error(`-o must be table or json (got ${opts.output})`);
-      const { plan, denied, spot } = planFiles(opts, io);
+      const { plan, denied, scheduled, spot } = planFiles(opts, io);
       for (const d of denied)
         io.err(`berth plan: ${d} is denied by the webhook's rules and is not planned (see berth check)\n`);
+      for (const c of scheduled)
+        io.err(`berth plan: ${c} runs on a schedule: its pods are planned when its Jobs start, not now\n`);
       io.out(
         opts.output === 'json'
           ? `${JSON.stringify(toPlanJson(plan), null, 2)}\n`

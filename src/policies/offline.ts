@@ -77,16 +77,21 @@ function admitFiles(input: OfflineInput): Admitted {
     if (o.kind === 'WorkloadProfile') profileVerdicts.set(o, evaluate(o, first, input.policies, opts));
   }
   const denied = new Set([...profileVerdicts].filter(([, v]) => !v.allowed).map(([o]) => o));
+  const deniedNames = new Set(
+    [...denied].map((o) => `${o.metadata?.namespace ?? ns}/${o.metadata?.name ?? ''}`),
+  );
   const base = new StaticClusterView(
     input.catalog,
     [...pools, ...input.objects.filter((o) => !denied.has(o))],
     ns,
+    deniedNames,
   );
   const { admitted, pdbs, notes } = admitAll(input, base, ns);
   const view = new StaticClusterView(
     input.catalog,
     [...pools, ...admitted.filter((o) => !denied.has(o)), ...(pdbs as KubeObject[])],
     ns,
+    deniedNames,
   );
   return { admitted, pdbs, notes, view, profileVerdicts };
 }

@@ -27,6 +27,11 @@ export interface ClusterView {
   hpas(namespace: string): readonly HPA[];
   workloads(namespace: string): readonly KubeObject[];
   namespaceLabels(namespace: string): Labels;
+  /**
+   * Whether a profile of that name was denied in this same run (offline: `check` admits profiles
+   * first). A cluster never holds a denied profile, so it cannot say, and leaves this out.
+   */
+  deniedProfile?(namespace: string, name: string): boolean;
 }
 
 class ByNamespace<T extends { metadata?: { namespace?: string; name?: string } }> {
@@ -58,8 +63,14 @@ export class StaticClusterView implements ClusterView {
     readonly catalog: Catalog,
     objects: readonly KubeObject[] = [],
     readonly defaultNamespace = 'default',
+    /** Profiles denied in this run, as `namespace/name`. */
+    private readonly denied: ReadonlySet<string> = new Set(),
   ) {
     for (const o of objects) this.add(o);
+  }
+
+  deniedProfile(namespace: string, name: string): boolean {
+    return this.denied.has(`${namespace}/${name}`);
   }
 
   get nodePools(): readonly PoolView[] {

@@ -230,6 +230,7 @@ export function fitPool(
       why: () => `does not tolerate NodePool ${pool.name}'s taint ${formatTaint(taint)}`,
     };
   }
+  const noType = () => noTypeReason(pool, matching[0] ?? terms[0], catalog);
   for (const term of matching) {
     // A term that fits ends the search: no later term can come closer.
     if (best?.distance === 0) break;
@@ -247,12 +248,40 @@ export function fitPool(
             types,
             fitting,
             distance: 2,
-            why: () => `finds no instance type NodePool ${pool.name} allows that meets its node requirements`,
+            why: noType,
           }
         : { pool, types, fitting, distance: fitting.length > 0 ? 0 : 1 },
     );
   }
   return best ?? { pool, types: [], fitting: [], distance: 4 };
+}
+
+/** `karpenter.k8s.aws/instance-generation` → `instance-generation`: what a person calls the label. */
+const shortKey = (key: string): string => key.slice(key.lastIndexOf('/') + 1);
+
+/**
+ * Why a pool offers no instance type for a term, naming the requirement and a value: the types the
+ * pod's own term allows, and the first of the pool's requirements that rules them all out ("m5 is
+ * instance-generation 5; NodePool general requires instance-generation > 5").
+ */
+function noTypeReason(pool: PoolView, term: Requirements | undefined, catalog: Catalog): string {
+  const generic = `finds no instance type NodePool ${pool.name} allows that meets its node requirements`;
+  if (!term) return generic;
+  const wanted = typesFor(term, catalog);
+  const sample = wanted[0];
+  if (!sample)
+    return `asks for instance types no offering has (${[...term.values()].map(describeRequirement).join(', ')})`;
+  for (const r of pool.requirements.values()) {
+    if (OFFERING_KEYS.has(r.key) || !WELL_KNOWN_LABELS.has(r.key)) continue;
+    if (wanted.some((t) => allows(r, t.labels[r.key]))) continue;
+    const value = sample.labels[r.key];
+    const what = value === undefined ? `has no ${shortKey(r.key)}` : `is ${shortKey(r.key)} ${value}`;
+    const family = sample.labels[LABEL.family];
+    const name =
+      wanted.every((t) => t.labels[LABEL.family] === family) && family !== undefined ? family : sample.name;
+    return `asks for ${name}, which ${what}; NodePool ${pool.name} requires ${describeRequirement({ ...r, key: shortKey(r.key) })}`;
+  }
+  return generic;
 }
 
 /** The largest (by allocatable memory, then CPU) of a set of instance types. */

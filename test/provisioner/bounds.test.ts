@@ -115,4 +115,16 @@ describe('how many replicas of an admitted workload are worth planning', () => {
       ],
     ]);
   });
+
+  it("plans at least an HPA's minReplicas for a workload that names no replicas", () => {
+    const w = workload();
+    delete (w.spec as { replicas?: number }).replicas;
+    const scaler = { ...hpa, spec: { ...(hpa.spec as object), minReplicas: 3 } } as KubeObject;
+    const demand = demandOf([], [{ object: w, at: 0 }], {
+      maxPods: 100,
+      replicaCap: cap([scaler], [pool('a')]),
+    });
+    expect(demand.groups[0]?.count).toBe(3);
+    expect(demand.capped).toEqual([]);
+  });
 });

@@ -222,7 +222,19 @@ export const profileMissing: Rule = {
   targets: ['workload'],
   check(input) {
     if (input.target !== 'workload') return [];
-    const { w, ref } = input;
+    const { w, ref, view } = input;
+    if (
+      w.profileName !== undefined &&
+      !w.profile &&
+      view.deniedProfile?.(ref.namespace, w.profileName) === true
+    ) {
+      return [
+        {
+          what: `WorkloadProfile ${w.profileName} (label ${PROFILE_LABEL}) was denied, so nothing compiles against it`,
+          fix: `fix WorkloadProfile ${ref.namespace}/${w.profileName} as its own denial says`,
+        },
+      ];
+    }
     if (w.profileName !== undefined && !w.profile) {
       return [
         {

@@ -53,10 +53,11 @@ export const singleReplica: Rule = {
     if (replicas >= 2 || replicas === 0) return [];
     const d = disruptable(w, input.params);
     if (!d.yes) return [];
+    // A field of the object the user can change: its profile only when it has one.
     const field = w.hpa
       ? `HorizontalPodAutoscaler ${w.hpa.metadata?.name ?? ''} minReplicas`
-      : w.declared === undefined
-        ? 'availability.minReplicas'
+      : w.declared === undefined && w.profile
+        ? `WorkloadProfile ${w.profileName ?? ''}'s availability.minReplicas`
         : 'spec.replicas';
     return [
       {

@@ -4,7 +4,8 @@ import { humanCpu, humanMemory } from '../../kube/quantity.js';
 import { selectorMatches } from '../../kube/selector.js';
 import { isReplicated } from '../../kube/workload.js';
 import { LABEL } from '../../provisioner/catalog/instance-type.js';
-import { largest, type PoolFit } from '../../scheduling/placement.js';
+import { fittingTypes, largest, poolTypesFor, type PoolFit } from '../../scheduling/placement.js';
+import { formatTaint, untoleratedTaint } from '../../scheduling/taints.js';
 import { allows } from '../../scheduling/requirements.js';
 import type { Catalog } from '../../provisioner/catalog/catalog.js';
 import type { WorkloadFacts } from '../context.js';
@@ -139,6 +140,27 @@ export const placementUnsatisfiable: Rule = {
   },
 };
 
+/**
+ * A pool that would hold the pod but for a taint it does not tolerate (a GPU pod without the GPU pool's
+ * toleration): the fix is the toleration, not smaller requests.
+ */
+function taintedHolder(w: WorkloadFacts, fits: readonly PoolFit[], catalog: Catalog): Finding | undefined {
+  for (const f of fits) {
+    const taint = untoleratedTaint(f.pool.taints, w.spec.tolerations ?? []);
+    if (!taint) continue;
+    const holder = w.terms
+      .map((t) => fittingTypes(poolTypesFor(f.pool, t, catalog), w.requests)[0])
+      .find((t) => t !== undefined);
+    if (!holder) continue;
+    const toleration = `{key: ${taint.key}, operator: Exists, effect: ${taint.effect}}`;
+    return {
+      what: `pod requests ${describeRequests(w)}, which no instance type of the NodePools it tolerates holds; NodePool ${f.pool.name} has one (${holder.name}) but its taint ${formatTaint(taint)} is not tolerated`,
+      fix: `add the toleration ${toleration}, or use the runtime class of NodePool ${f.pool.name}`,
+    };
+  }
+  return undefined;
+}
+
 export const requestsExceedCapacity: Rule = {
   id: 'requests-exceed-capacity',
   defaultMode: 'enforce',
@@ -152,6 +174,8 @@ export const requestsExceedCapacity: Rule = {
     if (compatible.length === 0 || compatible.some((f) => f.fitting.length > 0)) return [];
     const big = largest(compatible.flatMap((f) => f.types));
     if (!big) return [];
+    const tainted = taintedHolder(w, fits, input.view.catalog);
+    if (tainted) return [tainted];
     const a = big.allocatable;
     return [
       {
@@ -182,10 +206,10 @@ export const spotUnsuitable: Rule = {
           fix,
         },
       ];
-    if (isReplicated(w.obj.kind) && w.replicas < num(input.params, 'minReplicas', 2))
+    if (isReplicated(w.obj.kind) && w.replicas > 0 && w.replicas < num(input.params, 'minReplicas', 2))
       return [
         {
-          what: `${w.replicas} replica${w.replicasNote} may land on spot capacity: an interruption is an outage`,
+          what: `${w.replicas === 1 ? 'a single replica' : `${w.replicas} replicas`}${w.replicasNote} may land on spot capacity: an interruption is an outage`,
           fix,
         },
       ];

@@ -59,6 +59,15 @@ function limitsBound(obj: KubeObject, pools: readonly PoolView[], catalog: Catal
   return { max: total, why: `the limits of NodePool ${names} hold at most ${total} of its pods` };
 }
 
+function profileBound(view: ClusterView, policies: Policies, obj: KubeObject, ns: string): Bound | undefined {
+  const profileName = profileNameFor(obj, policies, ns);
+  if (profileName === undefined) return undefined;
+  const max = view.profile(ns, profileName)?.spec.scaling?.maxReplicas;
+  return max === undefined
+    ? undefined
+    : { max, why: `profile ${profileName} allows at most ${max} replicas` };
+}
+
 export function replicaCap(
   view: ClusterView,
   policies: () => Policies,
@@ -69,11 +78,8 @@ export function replicaCap(
     const ns = obj.metadata?.namespace ?? 'default';
     const name = obj.metadata?.name ?? '';
     const bounds: Bound[] = [];
-    const profileName = profileNameFor(obj, policies(), ns);
-    const max =
-      profileName === undefined ? undefined : view.profile(ns, profileName)?.spec.scaling?.maxReplicas;
-    if (max !== undefined)
-      bounds.push({ max, why: `profile ${profileName ?? ''} allows at most ${max} replicas` });
+    const profile = profileBound(view, policies(), obj, ns);
+    if (profile) bounds.push(profile);
     const hpa = hpaFor(view, ns, obj.kind, name);
     if (hpa)
       bounds.push({
@@ -82,6 +88,13 @@ export function replicaCap(
       });
     const limits = limitsBound(obj, pools(), catalog());
     if (limits) bounds.push(limits);
-    return bounds.reduce<Bound | undefined>((a, b) => (a === undefined || b.max < a.max ? b : a), undefined);
+    const tightest = bounds.reduce<Bound | undefined>(
+      (a, b) => (a === undefined || b.max < a.max ? b : a),
+      undefined,
+    );
+    // An HPA keeps at least its minReplicas running, whatever spec.replicas says.
+    const min = hpa?.spec.minReplicas;
+    if (min === undefined) return tightest;
+    return { ...(tightest ?? { max: Number.POSITIVE_INFINITY, why: '' }), min };
   };
 }

@@ -61,8 +61,11 @@ function namespaceOf(obj: KubeObject): string {
   return obj.metadata?.namespace ?? 'default';
 }
 
-/** The most replicas of a fed workload worth planning, and why (its profile, HPA, the NodePools' limits). */
-export type ReplicaCap = (workload: KubeObject) => { max: number; why: string } | undefined;
+/**
+ * The most replicas of a fed workload worth planning, and why (its profile, HPA, the NodePools'
+ * limits); and the fewest it runs with (an HPA's minReplicas, whatever spec.replicas says).
+ */
+export type ReplicaCap = (workload: KubeObject) => { max: number; why: string; min?: number } | undefined;
 
 export interface DemandBounds {
   /** The most pods one round plans; the rest wait for the next round. */
@@ -107,8 +110,8 @@ function missingReplicas(
     const there = pods.some((p) => p.metadata?.namespace === ns && p.metadata.name === name);
     return { pods: there ? [] : podsOf(fed, ns) };
   }
-  const asked = replicasOf(fed);
   const bound = cap?.(fed);
+  const asked = Math.max(replicasOf(fed), bound?.min ?? 0);
   const wanted = bound && bound.max < asked ? bound.max : asked;
   if (bound && wanted < asked) capped.push({ workload: fed, asked, planned: wanted, why: bound.why });
   const have = liveCount(fed, ns, pods);

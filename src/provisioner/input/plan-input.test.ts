@@ -57,4 +57,17 @@ describe('berth plan counts what runs', () => {
     });
     expect(input.pods[0]?.requests).toMatchObject({ cpu: 2000, mem: 512 });
   });
+
+  it('plans no pods for a CronJob: they run on its schedule, not all day', () => {
+    const cron: KubeObject = {
+      apiVersion: 'batch/v1',
+      kind: 'CronJob',
+      metadata: { name: 'nightly', namespace: 'jobs' },
+      spec: {
+        schedule: '0 1 * * *',
+        jobTemplate: { spec: { parallelism: 4, template: { spec: { containers: [{ name: 'c' }] } } } },
+      },
+    };
+    expect(plannedPods([cron])).toEqual([]);
+  });
 });

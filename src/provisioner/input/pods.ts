@@ -90,13 +90,16 @@ function numberOr(v: unknown, d: number): number {
   return typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : d;
 }
 
+/**
+ * Kinds whose replicas run now. A CronJob's pods run only on its schedule: its Jobs' pods are planned
+ * when they exist, not as if they ran all day.
+ */
 const EXPANDED: ReadonlySet<string> = new Set([
   'Deployment',
   'StatefulSet',
   'ReplicaSet',
   'ReplicationController',
   'Job',
-  'CronJob',
 ]);
 
 /**

@@ -43,10 +43,19 @@ function findingFor(pod: SolverPod, pool: PoolState, state: SolverState): Findin
   const name = option.view.name;
   const conflict = requirementConflict(pod, option);
   if (conflict) return { distance: 4, text: conflict };
-  const taint = untoleratedTaint(option.view.taints, pod.tolerations);
-  if (taint) return { distance: 3, text: `does not tolerate NodePool ${name}'s taint ${formatTaint(taint)}` };
   const whole = wholePool(option);
   const types = pod.terms.flatMap((t) => narrow(option, whole, t, state.input.catalog)?.types ?? []);
+  const taint = untoleratedTaint(option.view.taints, pod.tolerations);
+  if (taint) {
+    // A pool that would hold the pod but for its taint is closer than one whose types are too small.
+    const holds = types.some((t) => fitsWith(t.cap, ZERO, pod.requests));
+    return holds
+      ? {
+          distance: 0.9,
+          text: `does not tolerate NodePool ${name}'s taint ${formatTaint(taint)}, whose instance types hold it (add the toleration {key: ${taint.key}, operator: Exists, effect: ${taint.effect}})`,
+        }
+      : { distance: 3, text: `does not tolerate NodePool ${name}'s taint ${formatTaint(taint)}` };
+  }
   if (types.length === 0)
     return {
       distance: 2,
@@ -76,9 +85,12 @@ function findingFor(pod: SolverPod, pool: PoolState, state: SolverState): Findin
       distance: 0.5,
       text: `NodePool ${name} is at its limits (${Math.max(0, remaining.cpuMillis)}m cpu, ${Math.max(0, remaining.memoryMiB)}Mi memory left)`,
     };
+  const constrained = pod.spread.length + pod.affinity.length + pod.antiAffinity.length > 0;
   return {
     distance: 0,
-    text: `its topology constraints cannot be met on NodePool ${name} (spread, affinity or anti-affinity)`,
+    text: constrained
+      ? `its topology constraints cannot be met on NodePool ${name} (spread, affinity or anti-affinity)`
+      : `NodePool ${name} could take it, but no capacity was left for it in this plan`,
   };
 }
 

@@ -153,7 +153,17 @@ export interface Option {
   narrowed: NonNullable<ReturnType<typeof narrow>>;
 }
 
+/** Whether some instance type of the option holds one pod of the shape. */
+const holds = (o: Option, s: Shape): boolean => o.narrowed.types.some((t) => fitsWith(t.cap, ZERO, s.req));
+
+/**
+ * The NodePools of the highest weight that can take the class, as Karpenter tries them: a pool whose
+ * requirements match but none of whose types can hold the pods (a GPU pod and a CPU-only pool of
+ * higher weight) does not stop the search. The first tier that holds every shape wins; failing that,
+ * the first that holds some.
+ */
 function optionsFor(state: SolverState, c: FreeClass): Option[] {
+  let partial: Option[] | undefined;
   for (const tier of state.tiers) {
     const out: Option[] = [];
     for (const pool of tier) {
@@ -161,15 +171,17 @@ function optionsFor(state: SolverState, c: FreeClass): Option[] {
       const whole = wholePool(pool.option);
       for (const term of c.sample.terms) {
         const narrowed = narrow(pool.option, whole, term, state.input.catalog);
-        if (narrowed) {
+        if (narrowed && c.shapes.some((s) => holds({ pool, narrowed }, s))) {
           out.push({ pool, narrowed });
           break;
         }
       }
     }
-    if (out.length > 0) return out;
+    if (out.length === 0) continue;
+    if (c.shapes.every((s) => out.some((o) => holds(o, s)))) return out;
+    partial ??= out;
   }
-  return [];
+  return partial ?? [];
 }
 
 function cheapestHolding(types: readonly TypeOption[], used: Readonly<Res>): TypeOption | undefined {
