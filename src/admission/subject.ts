@@ -28,18 +28,9 @@ function withNamespace(obj: KubeObject, namespace: string): KubeObject {
 
 /** An object made and re-made by a controller (a Deployment's ReplicaSet, its Pods) is judged through its owner. */
 function controllerOf(obj: KubeObject): string | undefined {
-  // Read as the API server would accept it: anything but a list of references names no owner.
-  const refs: unknown = obj.metadata?.ownerReferences;
-  const owner = Array.isArray(refs)
-    ? (refs as unknown[]).find(
-        (r): r is { kind: unknown; name: unknown } => isObject(r) && r.controller === true,
-      )
-    : undefined;
-  return owner ? `${String(owner.kind)}/${String(owner.name)}` : undefined;
-}
-
-function scaleNamespace(req: AdmissionRequest): string {
-  return req.namespace ?? req.object?.metadata?.namespace ?? '';
+  // parseReview checked the shape (object-shape.ts): ownerReferences is a list of references.
+  const owner = obj.metadata?.ownerReferences?.find((r) => r.controller === true);
+  return owner ? `${owner.kind}/${owner.name}` : undefined;
 }
 
 function scaleSubject(req: AdmissionRequest, view: ClusterView, ns: string): Subject {
@@ -63,11 +54,11 @@ function scaleSubject(req: AdmissionRequest, view: ClusterView, ns: string): Sub
 export function subjectOf(req: AdmissionRequest, view: ClusterView): Subject {
   if (req.operation !== 'CREATE' && req.operation !== 'UPDATE')
     return { ok: false, skipped: `${req.operation} is not reviewed` };
-  if (req.subResource === 'scale') return scaleSubject(req, view, scaleNamespace(req));
-  // Judged by the review's kind before anything of the object is read: whatever the metadata of a
-  // kind without rules holds, it is allowed untouched.
-  if (!hasRules(req.kind.kind)) return { ok: false, skipped: `no rules for kind ${req.kind.kind}` };
   const ns = req.namespace ?? req.object?.metadata?.namespace ?? '';
+  if (req.subResource === 'scale') return scaleSubject(req, view, ns);
+  // Judged by the review's kind before anything more of the object is read: whatever the metadata of
+  // a kind without rules holds, it is allowed untouched.
+  if (!hasRules(req.kind.kind)) return { ok: false, skipped: `no rules for kind ${req.kind.kind}` };
   if (req.subResource !== undefined && req.subResource !== '')
     return { ok: false, skipped: `subresource ${req.subResource} is not reviewed` };
   return objectSubject(req, ns);

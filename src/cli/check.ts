@@ -1,6 +1,8 @@
 /** `berth check` and `berth compile`: the webhook's verdicts and mutations, offline. */
 import { stringify } from 'yaml';
 import type { Command } from 'commander';
+import type { V1PodDisruptionBudget } from '@kubernetes/client-node';
+import type { KubeObject } from '../kube/objects.js';
 import { isCompiledKind } from '../kube/workload.js';
 import { generatedPdbName } from '../policies/compile/pdb.js';
 import type { OfflineResult } from '../policies/offline.js';
@@ -41,7 +43,11 @@ function common(cmd: Command): Command {
  * What the cluster would hold after admission: the objects the webhook admits, as compiled, and the
  * PDBs generated for the admitted workloads — never a denied object nor the PDB of one.
  */
-export function admittedDocs(result: OfflineResult): { docs: unknown[]; denied: string[] } {
+export function admittedDocs(result: OfflineResult): {
+  objects: KubeObject[];
+  pdbs: V1PodDisruptionBudget[];
+  denied: string[];
+} {
   const deniedAt = new Set(result.verdicts.flatMap((v, i) => (v.allowed ? [] : [i])));
   const denied = result.verdicts.filter((v) => !v.allowed).map((v) => `${v.kind} ${v.namespace}/${v.name}`);
   const kept = result.admitted.filter((_, i) => !deniedAt.has(i));
@@ -53,7 +59,7 @@ export function admittedDocs(result: OfflineResult): { docs: unknown[]; denied: 
   const pdbs = result.pdbs.filter(
     (p) => !deniedPdbs.has(`${p.metadata?.namespace ?? ''}/${p.metadata?.name ?? ''}`),
   );
-  return { docs: [...kept, ...pdbs], denied };
+  return { objects: kept, pdbs, denied };
 }
 
 export function registerCheck(program: Command, io: CliIO): void {
@@ -77,7 +83,8 @@ export function registerCheck(program: Command, io: CliIO): void {
     .option('-o, --output <format>', 'yaml | json', 'yaml')
     .action((opts: Opts) => {
       const result = run(opts, io);
-      const { docs, denied } = admittedDocs(result);
+      const { objects, pdbs, denied } = admittedDocs(result);
+      const docs = [...objects, ...pdbs];
       if (opts.output === 'json')
         io.out(`${JSON.stringify({ apiVersion: 'v1', kind: 'List', items: docs }, null, 2)}\n`);
       else io.out(docs.map((d) => stringify(d, KUBECTL_YAML_OUT)).join('---\n'));

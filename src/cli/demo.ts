@@ -1,5 +1,4 @@
 /** `berth demo`: the examples through compile and check, printed as kubectl would show them. */
-import type { V1PodDisruptionBudget } from '@kubernetes/client-node';
 import { admittedDocs } from './check.js';
 import { relative } from 'node:path';
 import type { Command } from 'commander';
@@ -81,9 +80,7 @@ function render(sources: readonly SourcedObject[], result: OfflineResult): strin
     if (v && admitted) out.push(...kubectlLines(shown, v, result.notes.get(admitted) ?? []));
   });
   // Only the PDBs of admitted workloads: a denied workload never exists, so neither does its PDB.
-  const pdbs = admittedDocs(result).docs.filter((d): d is V1PodDisruptionBudget =>
-    result.pdbs.includes(d as never),
-  );
+  const { pdbs } = admittedDocs(result);
   if (pdbs.length > 0) {
     out.push('', '# The profile controller creates the PodDisruptionBudgets the profiles ask for:');
     for (const p of pdbs)

@@ -11,7 +11,7 @@ import type { AdmissionRequest } from '../admission/review.js';
 import { subjectOf } from '../admission/subject.js';
 import { Resource, type ResourceSpec } from '../kube/informers.js';
 import type { EventSink } from '../kube/events.js';
-import type { KubeObject } from '../kube/objects.js';
+import { refOf, type KubeObject } from '../kube/objects.js';
 import { isCompiledKind } from '../kube/workload.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { LivePolicies } from '../policies/live.js';
@@ -196,13 +196,7 @@ export class ClusterProvisioning {
 
 /** Events on the workloads a round planned for fewer pods than they ask for, and why. */
 export function boundedEvents(events: EventSink): (demand: Demand) => void {
-  const involved = (o: KubeObject) => ({
-    apiVersion: o.apiVersion,
-    kind: o.kind ?? '',
-    namespace: o.metadata?.namespace ?? 'default',
-    name: o.metadata?.name ?? '',
-    uid: o.metadata?.uid,
-  });
+  const involved = (o: KubeObject) => ({ ...refOf(o), apiVersion: o.apiVersion, uid: o.metadata?.uid });
   return (demand) => {
     for (const c of demand.capped)
       events.emit({

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { Metrics } from '../../observability/metrics.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { LABEL } from '../catalog/instance-type.js';
-import type { KubeObject } from '../../kube/objects.js';
+import { formatRef, refOf } from '../../kube/objects.js';
 import type { RoundInput } from '../input/cluster-input.js';
 import type { SolverInput } from '../solver/model.js';
 import { PlannerError } from '../worker/planner.js';
@@ -121,7 +121,7 @@ export class ProvisionLoop {
     this.d.logger.warn(
       {
         capped: demand.capped.map((c) => ({
-          workload: refOf(c.workload),
+          workload: formatRef(refOf(c.workload)),
           asked: c.asked,
           planned: c.planned,
           why: c.why,
@@ -198,8 +198,4 @@ function tally(
     out.set(pool, t);
   }
   return out;
-}
-
-export function refOf(o: KubeObject): string {
-  return `${o.kind ?? ''} ${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
 }
