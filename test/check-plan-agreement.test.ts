@@ -2,12 +2,12 @@
  * One answer across commands: a workload `berth check` admits as placeable is placed by `berth plan`,
  * and one it denies as unplaceable is placed by neither. Over the examples, the public manifests of
  * test/manifests, and seeded variants of them (requests, GPU, the GPU pool's toleration, node
- * selectors on runtime classes and instance families). Each workload is planned alone, so a NodePool's
+ * selectors on runtime classes and instance families, in Karpenter's and in EKS Auto Mode's labels). Each workload is planned alone, so a NodePool's
  * limits (which check does not judge per workload) do not enter.
  */
 import { describe, expect, it } from 'vitest';
 import { loadObjects } from '../src/cli/inputs.js';
-import { openSession } from '../src/cli/session.js';
+import { clusterPools, openSession } from '../src/cli/session.js';
 import type { KubeObject } from '../src/kube/objects.js';
 import { isReplicated, podTemplateOf } from '../src/kube/workload.js';
 import { runOffline } from '../src/policies/offline.js';
@@ -33,12 +33,15 @@ interface Outcome {
   placeable: boolean | undefined;
   placed: number;
   pods: number;
+  /** Pods an EKS Auto Mode pool takes. */
+  auto: number;
   reasons: string[];
 }
 
 /** check's verdict on placement and plan's placement, for each workload of `objects`. */
 function outcomes(objects: KubeObject[]): Outcome[] {
   const result = runOffline({ ...session, objects, today: '2026-11-22' });
+  const pools = clusterPools(session, objects).map((p) => ({ ...p, spec: { ...p.spec, limits: {} } }));
   const out: Outcome[] = [];
   result.admitted.forEach((obj, i) => {
     const v = result.verdicts[i];
@@ -49,7 +52,7 @@ function outcomes(objects: KubeObject[]): Outcome[] {
     const input = solverInputOf({
       objects: [obj],
       cluster: [],
-      nodePools: session.nodePools.map((p) => ({ ...p, spec: { ...p.spec, limits: {} } })),
+      nodePools: pools,
       catalog: session.catalog,
       defaultNamespace: 'default',
     });
@@ -57,8 +60,10 @@ function outcomes(objects: KubeObject[]): Outcome[] {
     out.push({
       workload: `${obj.kind ?? ''} ${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`,
       placeable: !placementDenied,
-      placed: plan.bindings.length,
+      // A pod an EKS Auto Mode pool takes is placed, by EKS rather than Berth.
+      placed: plan.bindings.length + plan.servedByAutoMode.length,
       pods: input.pods.length,
+      auto: plan.servedByAutoMode.length,
       reasons: plan.unschedulable.map((u) => u.reason),
     });
   });
@@ -86,6 +91,12 @@ const SELECTORS: Record<string, string>[] = [
   { 'karpenter.k8s.aws/instance-family': 'm5' },
   { 'karpenter.k8s.aws/instance-family': 'g5' },
   { 'kubernetes.io/arch': 'arm64' },
+  // Auto Mode's vocabulary, judged against the examples' mixed cluster (Berth's pools and general-purpose).
+  { 'eks.amazonaws.com/compute-type': 'auto' },
+  { 'eks.amazonaws.com/instance-family': 'm5' },
+  { 'eks.amazonaws.com/instance-family': 'c7i', 'eks.amazonaws.com/compute-type': 'auto' },
+  { 'eks.amazonaws.com/instance-category': 'r', 'kubernetes.io/arch': 'arm64' },
+  { 'karpenter.k8s.aws/instance-family': 'm6i', 'eks.amazonaws.com/compute-type': 'auto' },
 ];
 
 /** A variant of a workload: other requests, maybe a GPU, maybe the GPU pool's toleration, a node selector. */
@@ -128,6 +139,13 @@ describe('check and plan agree on placement', () => {
     const variants = Array.from({ length: 300 }, (_, i) =>
       variant(base[i % base.length] as KubeObject, r, i),
     );
-    expectAgreement(outcomes(variants));
+    const pools = corpus().filter((o) => o.kind === 'NodePool');
+    expect(pools.length).toBeGreaterThan(0);
+    const all = outcomes([...pools, ...variants]);
+    expectAgreement(all);
+    // Not vacuous: some variants go to Auto Mode, some are denied, some are Berth's.
+    expect(all.filter((o) => o.auto > 0).length).toBeGreaterThan(10);
+    expect(all.filter((o) => o.placeable === false).length).toBeGreaterThan(10);
+    expect(all.filter((o) => o.placed > o.auto).length).toBeGreaterThan(10);
   });
 });

@@ -7,7 +7,7 @@ import { denialMessage, type Verdict } from '../policies/engine.js';
 import type { OfflineResult } from '../policies/offline.js';
 import { packagePath, packageRoot } from '../util/package-root.js';
 import type { SourcedObject } from './inputs.js';
-import { runFiles, type Session, type SessionOptions } from './session.js';
+import { clusterPools, runFiles, type Session, type SessionOptions } from './session.js';
 import { solverInputOf } from '../provisioner/input/plan-input.js';
 import { solve } from '../provisioner/solver/solve.js';
 import { renderPlanTable } from './plan-output.js';
@@ -106,7 +106,7 @@ function renderCapacity(result: OfflineResult, session: Session): string {
   const input = solverInputOf({
     objects: admitted,
     cluster: [],
-    nodePools: session.nodePools,
+    nodePools: clusterPools(session, result.admitted),
     catalog: session.catalog,
     defaultNamespace: 'default',
   });

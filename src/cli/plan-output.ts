@@ -13,6 +13,8 @@ export interface PlanJson {
     pods: string[];
   }[];
   unschedulable: { pod: string; reason: string }[];
+  /** Pods an EKS Auto Mode pool takes: EKS launches for them, Berth does not. */
+  servedByAutoMode: { pod: string; nodePool: string }[];
   totals: { nodes: number; pods: number; pricePerHour: number; solveMillis: number };
 }
 
@@ -29,6 +31,7 @@ export function toPlanJson(plan: Plan): PlanJson {
       pods: n.pods,
     })),
     unschedulable: plan.unschedulable.map((u) => ({ pod: u.pod, reason: u.reason })),
+    servedByAutoMode: plan.servedByAutoMode.map((a) => ({ pod: a.pod, nodePool: a.nodePool })),
     totals: { ...plan.totals },
   };
 }
@@ -65,6 +68,13 @@ export function renderPlanTable(plan: Plan, spot: boolean): string {
   if (plan.unschedulable.length > 0) {
     out.push('', `UNSCHEDULABLE (${plan.unschedulable.length})`);
     out.push(...table([['POD', 'REASON'], ...plan.unschedulable.map((u) => [u.pod, u.reason])]));
+  }
+  if (plan.servedByAutoMode.length > 0) {
+    out.push(
+      '',
+      `SERVED BY EKS AUTO MODE (${plan.servedByAutoMode.length}: EKS launches for them, Berth does not)`,
+    );
+    out.push(...table([['POD', 'NODEPOOL'], ...plan.servedByAutoMode.map((a) => [a.pod, a.nodePool])]));
   }
   const t = plan.totals;
   const ratio =

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { solverInputOf } from '../provisioner/input/plan-input.js';
 import { DEFAULT_BUDGET_MS, solve } from '../provisioner/solver/solve.js';
 import type { Plan } from '../provisioner/solver/model.js';
-import { BadInput, runFiles, type SessionOptions } from './session.js';
+import { BadInput, clusterPools, runFiles, type SessionOptions } from './session.js';
 import { loadObjects } from './inputs.js';
 import type { CliIO } from './io.js';
 import { renderPlanTable, toPlanJson } from './plan-output.js';
@@ -38,7 +38,7 @@ export function planFiles(
   const input = solverInputOf({
     objects: admitted,
     cluster: cluster.objects.map((o) => o.object),
-    nodePools: session.nodePools,
+    nodePools: clusterPools(session, result.admitted),
     catalog: session.catalog,
     defaultNamespace: opts.namespace,
   });
@@ -50,7 +50,7 @@ export function registerPlan(program: Command, io: CliIO): void {
   program
     .command('plan')
     .description(
-      'plan the EC2 capacity for pods and workloads (compiled, expanded to replicas) on the NodePools; exit 0 all placed, 1 some unschedulable, 2 bad input',
+      'plan the EC2 capacity for pods and workloads (compiled, expanded to replicas) on the NodePools (those of --nodepools, and the NodePools among the files); pods only an EKS Auto Mode pool takes are listed as served by EKS Auto Mode; exit 0 all placed, 1 some unschedulable, 2 bad input',
     )
     .requiredOption('-f, --file <path...>', 'pods, workloads, profiles, DaemonSets (files or folders)')
     .option(

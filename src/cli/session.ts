@@ -32,6 +32,20 @@ export function defaultNodePoolsPath(): string {
   return packagePath('deploy', 'nodepools');
 }
 
+/**
+ * The NodePools of the cluster the files describe: the session's, with the NodePools among the files
+ * replacing those of the same name (as applying them would), the same pools `check` judges against.
+ */
+export function clusterPools(session: Session, objects: readonly { kind?: string }[]): NodePool[] {
+  const byName = new Map(session.nodePools.map((p) => [p.metadata.name, p]));
+  for (const o of objects) {
+    if (o.kind !== 'NodePool') continue;
+    const pool = o as unknown as NodePool;
+    byName.set(pool.metadata.name, pool);
+  }
+  return [...byName.values()];
+}
+
 export function openSession(opts: SessionOptions): Session {
   let policies: Policies;
   if (opts.policies === undefined) policies = defaultPolicies();

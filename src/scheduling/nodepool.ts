@@ -3,6 +3,8 @@ import { LABEL } from '../provisioner/catalog/instance-type.js';
 import { cpuMillis, memoryMiB } from '../kube/quantity.js';
 import { Requirements, requirement, type NodeSelectorRequirement } from './requirements.js';
 import type { Taint } from './taints.js';
+import { autoModeLabels, builtinPool, isAutoModeClass, type BuiltinPool } from './auto-mode.js';
+import type { Vocabulary } from './vocabulary.js';
 
 export interface NodePool {
   apiVersion?: string;
@@ -53,27 +55,53 @@ export interface PoolView {
   readonly limits: { cpuMillis?: number; memoryMiB?: number };
   /** true for EKS Auto Mode NodeClasses (eks.amazonaws.com): understood, never provisioned by Berth. */
   readonly autoMode: boolean;
+  /** The instance labels its nodes carry: `auto` for Auto Mode pools, else `karpenter`. */
+  readonly vocabulary: Vocabulary;
+  /** Auto Mode's built-in pool (general-purpose, system) this is, read as AWS defines it. */
+  readonly builtin?: BuiltinPool;
 }
 
-export function poolView(pool: NodePool): PoolView {
-  const spec = pool.spec.template.spec;
-  const labels = { ...(pool.spec.template.metadata?.labels ?? {}), [LABEL.nodePool]: pool.metadata.name };
-  const reqs = Requirements.of(spec.requirements ?? []);
-  for (const d of DEFAULTS) if (reqs.get(d.key) === undefined) reqs.add(requirement(d));
-  const withLabels = reqs.merge(Requirements.fromLabels(labels));
+function limitsOf(pool: NodePool): { cpuMillis?: number; memoryMiB?: number } {
   const limits: { cpuMillis?: number; memoryMiB?: number } = {};
   const cpu = cpuMillis(pool.spec.limits?.cpu);
   const mem = memoryMiB(pool.spec.limits?.memory);
   if (cpu !== undefined) limits.cpuMillis = cpu;
   if (mem !== undefined) limits.memoryMiB = mem;
+  return limits;
+}
+
+/** Requirements from the pool (or the built-in pool's definition), Karpenter's defaults and its labels. */
+function requirementsOf(
+  given: readonly NodeSelectorRequirement[],
+  labels: Readonly<Record<string, string>>,
+  autoMode: boolean,
+): Requirements {
+  const reqs = Requirements.of(given);
+  for (const d of DEFAULTS) if (reqs.get(d.key) === undefined) reqs.add(requirement(d));
+  // Auto Mode runs Linux only, whatever the pool says.
+  if (autoMode) reqs.add(requirement({ key: LABEL.os, operator: 'In', values: ['linux'] }));
+  return reqs.merge(Requirements.fromLabels(labels));
+}
+
+export function poolView(pool: NodePool): PoolView {
+  const spec = pool.spec.template.spec;
+  const autoMode = isAutoModeClass(spec.nodeClassRef);
+  const builtin = builtinPool(pool.metadata.name, spec.nodeClassRef);
+  const labels = {
+    ...(pool.spec.template.metadata?.labels ?? {}),
+    ...(autoMode ? autoModeLabels(spec.nodeClassRef?.name ?? '') : {}),
+    [LABEL.nodePool]: pool.metadata.name,
+  };
   return {
     pool,
     name: pool.metadata.name,
-    requirements: withLabels,
+    requirements: requirementsOf(builtin?.requirements ?? spec.requirements ?? [], labels, autoMode),
     labels,
-    taints: spec.taints ?? [],
+    taints: builtin?.taints ?? spec.taints ?? [],
     weight: pool.spec.weight ?? 0,
-    limits,
-    autoMode: (spec.nodeClassRef?.group ?? '') === 'eks.amazonaws.com',
+    limits: limitsOf(pool),
+    autoMode,
+    vocabulary: autoMode ? 'auto' : 'karpenter',
+    ...(builtin ? { builtin } : {}),
   };
 }

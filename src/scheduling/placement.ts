@@ -18,6 +18,8 @@ import {
   type Requirements,
 } from './requirements.js';
 import { formatTaint, untoleratedTaint } from './taints.js';
+import { inCatalogTerms, labelRole, type LabelRole } from './vocabulary.js';
+import { conflictMessage, taintMessage } from './placement-messages.js';
 import { derived, mapFor, memo } from '../util/memo.js';
 
 export interface PoolFit {
@@ -34,33 +36,32 @@ export interface PoolFit {
 
 const OFFERING_KEYS: ReadonlySet<string> = new Set([LABEL.zone, LABEL.capacityType, LABEL.region]);
 
-interface Conflict {
+export interface Conflict {
   podReq: Requirement;
   poolReq: Requirement | undefined;
+  role: LabelRole;
   /** Larger is farther: a pool label the pod selects on (a choice of pool) weighs more than an instance label. */
   weight: number;
 }
 
-function conflicts(term: Requirements, pool: PoolView): Conflict[] {
+/**
+ * The pod's requirements a pool's nodes cannot meet. A label the pool does not set is fine when the
+ * instance type supplies it (in the pool's vocabulary) or when the pod allows its absence.
+ */
+export function conflicts(term: Requirements, pool: PoolView): Conflict[] {
   const out: Conflict[] = [];
   for (const podReq of term.values()) {
     const poolReq = pool.requirements.get(podReq.key);
-    const weight = WELL_KNOWN_LABELS.has(podReq.key) ? 1 : 3;
+    const role = labelRole(podReq.key, pool.vocabulary);
+    const weight = role.kind === 'pool' ? 3 : 1;
     if (poolReq === undefined) {
-      if (WELL_KNOWN_LABELS.has(podReq.key) || allows(podReq, undefined)) continue;
-      out.push({ weight, podReq, poolReq });
+      if (role.kind === 'instance' || allows(podReq, undefined)) continue;
+      out.push({ weight, podReq, poolReq, role });
     } else if (!satisfiable(intersect(poolReq, podReq))) {
-      out.push({ weight, podReq, poolReq });
+      out.push({ weight, podReq, poolReq, role });
     }
   }
   return out;
-}
-
-/** Messages are built only when a rule reports them, not on every evaluation. */
-function explainConflict(c: Conflict, pool: string): string {
-  const has =
-    c.poolReq === undefined ? `sets no ${c.podReq.key} label` : `allows ${describeRequirement(c.poolReq)}`;
-  return `requires ${describeRequirement(c.podReq)} but NodePool ${pool} ${has}`;
 }
 
 /** Whether the requirements leave some zone and capacity type to offer a (priced) type in. */
@@ -111,7 +112,7 @@ export function requirementsKey(reqs: Requirements): string {
 export function poolTypesFor(pool: PoolView, term: Requirements, catalog: Catalog): InstanceType[] {
   const byCatalog = derived(poolTypeCache, pool, newTypeTable);
   return memo(mapFor(byCatalog, catalog), requirementsKey(term), 1000, () =>
-    typesFor(pool.requirements.merge(term), catalog),
+    typesFor(inCatalogTerms(pool.requirements.merge(term), pool.vocabulary), catalog),
   );
 }
 
@@ -214,7 +215,7 @@ export function fitPool(
         types: [],
         fitting: [],
         distance: 4 + found.reduce((n, c) => n + c.weight, 0) / 100,
-        why: () => explainConflict(first, pool.name),
+        why: () => conflictMessage(first, pool),
       });
     return found.length === 0;
   });
@@ -227,7 +228,7 @@ export function fitPool(
       types: [],
       fitting: [],
       distance: 3,
-      why: () => `does not tolerate NodePool ${pool.name}'s taint ${formatTaint(taint)}`,
+      why: () => taintMessage(pool, formatTaint(taint)),
     };
   }
   const noType = () => noTypeReason(pool, matching[0] ?? terms[0], catalog);
@@ -267,11 +268,11 @@ const shortKey = (key: string): string => key.slice(key.lastIndexOf('/') + 1);
 function noTypeReason(pool: PoolView, term: Requirements | undefined, catalog: Catalog): string {
   const generic = `finds no instance type NodePool ${pool.name} allows that meets its node requirements`;
   if (!term) return generic;
-  const wanted = typesFor(term, catalog);
+  const wanted = typesFor(inCatalogTerms(term, pool.vocabulary), catalog);
   const sample = wanted[0];
   if (!sample)
     return `asks for instance types no offering has (${[...term.values()].map(describeRequirement).join(', ')})`;
-  for (const r of pool.requirements.values()) {
+  for (const r of inCatalogTerms(pool.requirements, pool.vocabulary).values()) {
     if (OFFERING_KEYS.has(r.key) || !WELL_KNOWN_LABELS.has(r.key)) continue;
     if (wanted.some((t) => allows(r, t.labels[r.key]))) continue;
     const value = sample.labels[r.key];

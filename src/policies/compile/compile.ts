@@ -21,7 +21,7 @@ import type { Policies } from '../policies.js';
 import type { WorkloadProfile } from '../schema/profile-schema.js';
 import { compileCompute } from './containers.js';
 import { generatePdb } from './pdb.js';
-import { classTolerations, compileClassPlacement, compileOnDemand } from './placement.js';
+import { compileClassPlacement, compileOnDemand } from './placement.js';
 import { compileSpread } from './spread.js';
 import { compileSurge } from './surge.js';
 
@@ -61,7 +61,7 @@ function compilePlacement(
   notes: string[],
 ): void {
   const cls = policies.runtimeClasses.get(profile.spec.runtimeClass);
-  if (cls) compileClassPlacement(template.spec, cls, classTolerations(cls, pools), notes);
+  if (cls) compileClassPlacement(template.spec, cls, pools, notes);
   if (profile.spec.cost?.spotAllowed === false) compileOnDemand(template.spec, notes);
 }
 

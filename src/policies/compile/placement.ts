@@ -3,6 +3,7 @@ import type { V1NodeSelectorTerm, V1PodSpec, V1Toleration } from '@kubernetes/cl
 import type { PoolView } from '../../scheduling/nodepool.js';
 import { tolerates, type Toleration } from '../../scheduling/taints.js';
 import type { RuntimeClassConfig } from '../schema/policies-schema.js';
+import { COMPUTE_TYPE, inVocabulary } from '../../scheduling/vocabulary.js';
 
 export const CAPACITY_TYPE = 'karpenter.sh/capacity-type';
 
@@ -23,6 +24,24 @@ export function classTolerations(cls: RuntimeClassConfig, pools: readonly PoolVi
   return out;
 }
 
+/**
+ * The node selector a class's pods get. When every NodePool of the class is an EKS Auto Mode pool it
+ * is written in Auto Mode's vocabulary: instance labels under `eks.amazonaws.com/`, and
+ * `eks.amazonaws.com/compute-type: auto` so that the pods stay on Auto Mode nodes in a mixed cluster.
+ */
+export function classNodeSelector(
+  cls: RuntimeClassConfig,
+  pools: readonly PoolView[],
+): Record<string, string> {
+  const own = cls.nodeSelector ?? {};
+  const mine = pools.filter((p) => cls.nodePools.includes(p.name));
+  if (mine.length === 0 || !mine.every((p) => p.autoMode)) return { ...own };
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(own)) out[inVocabulary(key, 'auto')] = value;
+  out[COMPUTE_TYPE] ??= 'auto';
+  return out;
+}
+
 function sameToleration(a: Toleration, b: Toleration): boolean {
   return (
     (a.key ?? '') === (b.key ?? '') &&
@@ -35,11 +54,11 @@ function sameToleration(a: Toleration, b: Toleration): boolean {
 export function compileClassPlacement(
   spec: V1PodSpec,
   cls: RuntimeClassConfig,
-  tolerations: readonly Toleration[],
+  pools: readonly PoolView[],
   notes: string[],
 ): void {
-  compileNodeSelector(spec, cls.nodeSelector ?? {}, notes);
-  compileTolerations(spec, tolerations, notes);
+  compileNodeSelector(spec, classNodeSelector(cls, pools), notes);
+  compileTolerations(spec, classTolerations(cls, pools), notes);
 }
 
 function compileNodeSelector(

@@ -5,7 +5,7 @@
  */
 import { describeRequirement, intersect, satisfiable, allows } from '../../scheduling/requirements.js';
 import { formatTaint, untoleratedTaint } from '../../scheduling/taints.js';
-import { WELL_KNOWN_LABELS } from '../catalog/instance-type.js';
+import { isInstanceLabel } from '../../scheduling/vocabulary.js';
 import { narrow, wholePool, type PoolState } from './bin.js';
 import type { SolverPod } from './model.js';
 import type { PoolOption } from './pools.js';
@@ -28,7 +28,7 @@ function requirementConflict(pod: SolverPod, option: PoolOption): string | undef
     for (const r of term.values()) {
       const own = option.view.requirements.get(r.key);
       if (own === undefined) {
-        if (!WELL_KNOWN_LABELS.has(r.key) && !allows(r, undefined))
+        if (!isInstanceLabel(r.key, option.view.vocabulary) && !allows(r, undefined))
           return `requires ${describeRequirement(r)} but NodePool ${option.view.name} sets no ${r.key} label`;
       } else if (!satisfiable(intersect(own, r))) {
         return `requires ${describeRequirement(r)} but NodePool ${option.view.name} allows ${describeRequirement(own)}`;
@@ -98,7 +98,7 @@ export function explain(state: SolverState, pod: SolverPod): string {
   if (state.pools.length === 0) {
     const auto = state.input.pools.some((p) => p.autoMode);
     return auto
-      ? 'no NodePool Berth provisions for: the NodePools use EKS Auto Mode, which EKS provisions'
+      ? 'no NodePool takes it: the NodePools are EKS Auto Mode pools and none of them takes it either'
       : 'no NodePool Berth provisions for';
   }
   let best: Finding | undefined;

@@ -128,9 +128,17 @@ export interface Unschedulable {
   readonly reason: string;
 }
 
+/** A pod no Berth pool takes and an EKS Auto Mode pool does: EKS launches for it, not Berth. */
+export interface ServedByAutoMode {
+  readonly pod: string;
+  readonly nodePool: string;
+}
+
 export interface Plan {
   readonly nodes: PlannedNode[];
   readonly unschedulable: Unschedulable[];
+  /** Pods EKS Auto Mode serves (none when the cluster has no Auto Mode pool). */
+  readonly servedByAutoMode: ServedByAutoMode[];
   /** Every placement in the order the solver made it (topology is checked in this order). */
   readonly bindings: { pod: string; node: string }[];
   readonly totals: {

@@ -4,7 +4,8 @@
  * remaining limits.
  */
 import type { Catalog } from '../catalog/catalog.js';
-import { LABEL, WELL_KNOWN_LABELS, type InstanceType } from '../catalog/instance-type.js';
+import { LABEL, type InstanceType } from '../catalog/instance-type.js';
+import { inCatalogTerms, isInstanceLabel } from '../../scheduling/vocabulary.js';
 import type { PoolView } from '../../scheduling/nodepool.js';
 import { typesFor } from '../../scheduling/placement.js';
 import { allows, intersect, satisfiable, type Requirements } from '../../scheduling/requirements.js';
@@ -51,7 +52,7 @@ export function poolAllows(view: PoolView, term: Requirements): boolean {
   for (const r of term.values()) {
     const own = view.requirements.get(r.key);
     if (own === undefined) {
-      if (!WELL_KNOWN_LABELS.has(r.key) && !allows(r, undefined)) return false;
+      if (!isInstanceLabel(r.key, view.vocabulary) && !allows(r, undefined)) return false;
     } else if (!satisfiable(intersect(own, r))) return false;
   }
   return true;
@@ -92,7 +93,7 @@ export function poolOption(input: SolverInput, view: PoolView): PoolOption {
   const zones = catalog.zones.filter((z) => zoneReq === undefined || allows(zoneReq, z));
   const capacityTypes = CAPACITY_TYPES.filter((c) => ctReq === undefined || allows(ctReq, c));
   const types: TypeOption[] = [];
-  for (const type of typesFor(view.requirements, catalog)) {
+  for (const type of typesFor(inCatalogTerms(view.requirements, view.vocabulary), catalog)) {
     const cap = sub(fromAllocatable(type.allocatable), overhead);
     if (cap.cpu <= 0 || cap.mem <= 0 || cap.pods <= 0) continue;
     const offer = offeringPrice(input, type, zones, capacityTypes);

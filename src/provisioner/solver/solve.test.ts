@@ -270,9 +270,29 @@ describe('solve', () => {
   it('never provisions for EKS Auto Mode pools', () => {
     const auto = pool('auto');
     auto.spec.template.spec.nodeClassRef = { group: 'eks.amazonaws.com', kind: 'NodeClass', name: 'default' };
-    const plan = planOf(input([pod({})], [auto]));
+    const one = pod({});
+    const plan = planOf(input([one], [auto]));
     expect(plan.nodes).toEqual([]);
-    expect(plan.unschedulable[0]?.reason).toContain('EKS Auto Mode');
+    expect(plan.unschedulable).toEqual([]);
+    expect(plan.servedByAutoMode).toEqual([{ pod: one.id, nodePool: 'auto' }]);
+  });
+
+  it('reports a pod no pool takes, Auto Mode ones included, as unschedulable', () => {
+    const auto = pool('auto');
+    auto.spec.template.spec.nodeClassRef = { group: 'eks.amazonaws.com', kind: 'NodeClass', name: 'default' };
+    const plan = planOf(input([pod({ cpu: '900' })], [auto, general()]));
+    expect(plan.servedByAutoMode).toEqual([]);
+    expect(plan.unschedulable).toHaveLength(1);
+  });
+
+  it('plans on its own pools first and leaves to Auto Mode only what they cannot take', () => {
+    const auto = pool('auto');
+    auto.spec.template.spec.nodeClassRef = { group: 'eks.amazonaws.com', kind: 'NodeClass', name: 'default' };
+    const pinned = pod({ nodeSelector: { 'eks.amazonaws.com/compute-type': 'auto' } });
+    const free = pod({});
+    const plan = planOf(input([pinned, free], [auto, general()]));
+    expect(plan.servedByAutoMode.map((a) => a.pod)).toEqual([pinned.id]);
+    expect(plan.nodes.flatMap((n) => n.pods)).toEqual([free.id]);
   });
 
   it('skips offerings marked short of capacity', () => {

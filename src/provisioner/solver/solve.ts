@@ -10,7 +10,8 @@ import { finalize } from './finalize.js';
 import { packClass, shapeKey, type FreeClass, type Packed, type Shape } from './free.js';
 import { improve } from './improve.js';
 import { lowerBound } from './bound.js';
-import { expandGroups, type Plan, type SolverInput, type SolverPod } from './model.js';
+import { autoModePoolFor } from './auto-mode.js';
+import { expandGroups, type Plan, type ServedByAutoMode, type SolverInput, type SolverPod } from './model.js';
 import { placeOne } from './place-one.js';
 import { SolverState } from './state.js';
 import type { PodTopology } from './topology.js';
@@ -39,6 +40,23 @@ function classesOf(state: SolverState, pods: readonly { pod: SolverPod; topo: Po
   const out = [...classes.values()].map((c) => ({ sample: c.sample, shapes: [...c.shapes.values()] }));
   for (const c of out) for (const s of c.shapes) s.pods.reverse();
   return out;
+}
+
+/** Failed pods an Auto Mode pool takes are EKS's to serve, not unschedulable. */
+function byAutoMode(
+  failed: readonly SolverPod[],
+  input: SolverInput,
+): { autoMode: ServedByAutoMode[]; rest: SolverPod[] } {
+  const autoMode: ServedByAutoMode[] = [];
+  const rest: SolverPod[] = [];
+  const any = input.pools.some((p) => p.autoMode);
+  for (const pod of failed) {
+    const nodePool = any ? autoModePoolFor(pod, input.pools, input.catalog) : undefined;
+    if (nodePool === undefined) rest.push(pod);
+    else autoMode.push({ pod: pod.id, nodePool });
+  }
+  autoMode.sort((a, b) => a.pod.localeCompare(b.pod));
+  return { autoMode, rest };
 }
 
 /** What `berth plan` and the provisioner let the improvement phase spend by default. */
@@ -72,8 +90,9 @@ export function solve(given: SolverInput): Plan {
   const lost: string[] = [];
   const nodes = finalize(state.bins, input, lost);
   const lostSet = new Set(lost);
+  const { autoMode, rest } = byAutoMode(failed, input);
   const unschedulable = [
-    ...failed.map((pod) => ({ pod: pod.id, reason: explain(state, pod) })),
+    ...rest.map((pod) => ({ pod: pod.id, reason: explain(state, pod) })),
     ...lost.map((pod) => ({
       pod,
       reason: 'no offering of the instance types that hold it is available now',
@@ -89,6 +108,7 @@ export function solve(given: SolverInput): Plan {
   return {
     nodes,
     unschedulable,
+    servedByAutoMode: autoMode,
     bindings: state.bindings.filter((b) => !lostSet.has(b.pod)),
     totals: {
       nodes: newNodes.length,

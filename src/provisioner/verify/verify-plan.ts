@@ -20,11 +20,15 @@ export interface Problem {
 function coverage(input: SolverInput, plan: Plan, problems: Problem[]): void {
   const seen = new Map<string, number>();
   for (const n of plan.nodes) for (const p of n.pods) seen.set(p, (seen.get(p) ?? 0) + 1);
-  for (const u of plan.unschedulable) seen.set(u.pod, (seen.get(u.pod) ?? 0) + 1);
+  for (const u of [...plan.unschedulable, ...plan.servedByAutoMode])
+    seen.set(u.pod, (seen.get(u.pod) ?? 0) + 1);
   for (const p of input.pods) {
     const k = seen.get(p.id) ?? 0;
     if (k !== 1)
-      problems.push({ pod: p.id, message: `appears ${k} times in the plan (placed or unschedulable)` });
+      problems.push({
+        pod: p.id,
+        message: `appears ${k} times in the plan (placed, unschedulable or served by EKS Auto Mode)`,
+      });
     seen.delete(p.id);
   }
   for (const id of seen.keys()) problems.push({ pod: id, message: 'is in the plan but not in the input' });
