@@ -99,7 +99,7 @@ beforeAll(async () => {
   ca = readFileSync(join(dir, 'ca.crt'), 'utf8');
   writeFileSync(
     policiesFile,
-    readFileSync('policies.yaml', 'utf8').replace(/batchWindowSeconds: \d+/, 'batchWindowSeconds: 0'),
+    readFileSync('policies.yaml', 'utf8').replace(/batchMaxSeconds: \d+/, 'batchMaxSeconds: 0'),
   );
   const opts = { local: true, policies: policiesFile, nodeJoinTimeout: '900' } as ServeOpts;
   const session = openSession(opts);

@@ -130,6 +130,7 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
       nodeClassOf: nodeClassOf(pools),
       planner: solverThread(solverHeapMiB(opts.solverHeapMb)),
       onBounded: boundedEvents(events),
+      workloads: view.workloadSource(),
     },
     kc,
     pools,

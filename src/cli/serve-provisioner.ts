@@ -26,6 +26,8 @@ import { ProvisionLoop, type LoopDeps } from '../provisioner/controller/loop.js'
 import { Provisioner } from '../provisioner/controller/provisioner.js';
 import { clusterInput } from '../provisioner/input/cluster-input.js';
 import type { PoolView } from '../scheduling/nodepool.js';
+import type { WorkloadSource } from '../kube/cluster-view.js';
+import { WorkloadWatch } from '../provisioner/controller/watched.js';
 
 /** How long an admitted workload's replicas are planned for before its pods are the source of truth. */
 const FEED_TTL_MS = 120_000;
@@ -49,6 +51,8 @@ export interface ProvisioningDeps {
   readonly planner: Planner;
   /** Told when a round's demand was bounded (cluster mode: Events on the workloads). */
   readonly onBounded?: (demand: Demand) => void;
+  /** Cluster mode: the workload caches, whose creations and scale changes are demand on the leader. */
+  readonly workloads?: WorkloadSource;
 }
 
 /** The solver thread's heap, and how long a round may take before its thread is replaced. */
@@ -104,7 +108,7 @@ function loopOf(d: ProvisioningDeps, provisioner: Provisioner, input: LoopDeps['
     provisioner,
     input,
     mode: () => d.live.current.provisionerMode,
-    windowMs: () => d.live.current.batchWindowMs,
+    batching: () => d.live.current.batching,
     logger: d.logger,
     metrics: d.metrics,
     ...(d.onBounded ? { onBounded: d.onBounded } : {}),
@@ -116,6 +120,7 @@ export class ClusterProvisioning {
   private readonly feed = new AdmissionFeed(FEED_TTL_MS);
   private readonly bounds: DemandBounds;
   private loop: ProvisionLoop | undefined;
+  private unwatch: (() => void) | undefined;
   private caches:
     { pods: Resource<V1Pod>; nodes: Resource<V1Node>; daemonSets: Resource<KubernetesObject> } | undefined;
 
@@ -149,11 +154,14 @@ export class ClusterProvisioning {
     this.caches = caches;
     const provisioner = newProvisioner(this.d);
     const loop = loopOf(this.d, provisioner, () => this.input(caches));
-    caches.pods.onChange((p) => {
-      if (p.spec?.nodeName === undefined) loop.trigger();
+    caches.pods.onChange((p, verb) => {
+      if (p.spec?.nodeName !== undefined) return;
+      if (verb === 'add' && !this.feed.covers(p)) loop.trigger();
+      else loop.nudge();
     });
-    caches.nodes.onChange(() => {
-      loop.trigger();
+    caches.nodes.onChange((_, verb) => {
+      if (verb === 'add') loop.trigger();
+      else loop.nudge();
     });
     for (const c of Object.values(caches))
       c.start().catch((e: unknown) => {
@@ -163,7 +171,27 @@ export class ClusterProvisioning {
     if (this.caches !== caches) return; // lost the Lease meanwhile
     logger.info({ cloud: this.d.cloud.name, inFlight: recovered }, 'provisioner leading');
     this.loop = loop;
+    this.unwatch = this.watchWorkloads(loop);
     loop.start();
+  }
+
+  /**
+   * Workloads any replica admitted reach the leader through its own caches: a creation or a change of
+   * spec is planned as fast as an admission of its own (see README, "Provisioning at admission speed").
+   */
+  private watchWorkloads(loop: ProvisionLoop): (() => void) | undefined {
+    const source = this.d.workloads;
+    if (!source) return undefined;
+    const watch = new WorkloadWatch(source.list());
+    return source.onChange((obj, verb) => {
+      const change = watch.change(obj, verb);
+      if (change === undefined) return;
+      if ('forget' in change) this.feed.forget(change.forget);
+      else {
+        this.feed.record(change.record, Date.now());
+        loop.trigger();
+      }
+    });
   }
 
   private input(caches: NonNullable<ClusterProvisioning['caches']>) {
@@ -186,6 +214,8 @@ export class ClusterProvisioning {
   }
 
   async follow(): Promise<void> {
+    this.unwatch?.();
+    this.unwatch = undefined;
     this.loop?.stop();
     this.loop = undefined;
     const caches = this.caches;

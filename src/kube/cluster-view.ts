@@ -10,7 +10,7 @@ import type { WorkloadProfile } from '../policies/schema/profile-schema.js';
 import { poolView, type NodePool, type PoolView } from '../scheduling/nodepool.js';
 import type { KubeObject } from './objects.js';
 import type { Labels } from './selector.js';
-import { Resource, type ResourceSpec } from './informers.js';
+import { Resource, type ChangeVerb, type ResourceSpec } from './informers.js';
 
 export const RESOURCES = {
   profiles: {
@@ -51,6 +51,14 @@ export const RESOURCES = {
 } satisfies Record<string, ResourceSpec>;
 
 type Key = keyof typeof RESOURCES;
+
+/** The workloads the caches hold and their changes, each object with its kind (a listed one has none). */
+export interface WorkloadSource {
+  list(): KubeObject[];
+  onChange(l: (obj: KubeObject, verb: ChangeVerb) => void): () => void;
+}
+
+const WORKLOAD_RESOURCES = ['deployments', 'statefulsets', 'replicationControllers'] as const;
 
 export class InformerClusterView implements ClusterView {
   readonly resources: Record<Key, Resource<KubernetesObject>>;
@@ -105,6 +113,26 @@ export class InformerClusterView implements ClusterView {
   hpas(namespace: string): readonly HPA[] {
     return this.resources.hpas.list(namespace) as unknown as HPA[];
   }
+  /** Every replica watches these for its webhook; the leader also reads them as demand. */
+  workloadSource(): WorkloadSource {
+    const resources = WORKLOAD_RESOURCES.map((k) => this.resources[k]);
+    const withKind = (o: KubernetesObject, kind: string): KubeObject =>
+      (o.kind === kind ? o : { ...o, kind }) as KubeObject;
+    return {
+      list: () => resources.flatMap((r) => r.list().map((o) => withKind(o, r.spec.kind))),
+      onChange: (l) => {
+        const stops = resources.map((r) =>
+          r.onChange((o, verb) => {
+            l(withKind(o, r.spec.kind), verb);
+          }),
+        );
+        return () => {
+          for (const stop of stops) stop();
+        };
+      },
+    };
+  }
+
   workloads(namespace: string): readonly KubeObject[] {
     return [
       ...this.resources.deployments.list(namespace),

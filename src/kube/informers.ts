@@ -20,7 +20,8 @@ export interface ResourceSpec {
   optional?: boolean;
 }
 
-type Listener<T> = (obj: T) => void;
+export type ChangeVerb = 'add' | 'update' | 'delete';
+type Listener<T> = (obj: T, verb: ChangeVerb) => void;
 
 function plain<T>(obj: T): T {
   // Typed models from the list path carry Dates and undefined-valued keys; the watch path is raw JSON.
@@ -68,7 +69,7 @@ export class Resource<T extends KubernetesObject> {
     this.informer = makeInformer<T>(kc, spec.path, list);
     for (const verb of ['add', 'update', 'delete'] as const)
       this.informer.on(verb, (o) => {
-        for (const l of this.listeners) l(o);
+        for (const l of this.listeners) l(o, verb);
       });
     this.informer.on('error', (err: unknown) => {
       this.restartLater(err);
@@ -86,8 +87,13 @@ export class Resource<T extends KubernetesObject> {
     }, wait);
   }
 
-  onChange(l: Listener<T>): void {
+  /** Calls `l` on every change; returns what stops it. */
+  onChange(l: Listener<T>): () => void {
     this.listeners.push(l);
+    return () => {
+      const i = this.listeners.indexOf(l);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
   }
 
   start(): Promise<void> {

@@ -69,6 +69,11 @@ export class Metrics {
     help: 'Pods the last round left for later rounds (past provisioner.maxPodsPerRound).',
     registers: [this.registry],
   });
+  readonly podsHeld = new Gauge({
+    name: 'berth_provisioner_pods_held',
+    help: 'Waiting pods the last round held on the joined node they were planned onto (the re-buy guard).',
+    registers: [this.registry],
+  });
   readonly replicasCapped = new Counter({
     name: 'berth_provisioner_replicas_capped_total',
     help: "Admitted workloads planned for fewer replicas than they ask for (their profile's maxReplicas, their HPA, the NodePools' limits).",

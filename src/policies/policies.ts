@@ -96,9 +96,15 @@ export class Policies {
     return this.doc.provisioner?.maxPodsPerRound ?? 20_000;
   }
 
-  /** How long the provisioner lets a burst gather before planning it. */
-  get batchWindowMs(): number {
-    return (this.doc.provisioner?.batchWindowSeconds ?? 2) * 1000;
+  /**
+   * How a burst of demand is gathered into one round: it ends after `idleMs` without new demand, and
+   * never later than `maxMs` after it began (Karpenter's batcher: 1 s idle, 10 s max).
+   */
+  get batching(): { idleMs: number; maxMs: number } {
+    const p = this.doc.provisioner;
+    const maxMs = (p?.batchMaxSeconds ?? p?.batchWindowSeconds ?? 2) * 1000;
+    const idleMs = Math.min((p?.batchIdleSeconds ?? 0.1) * 1000, maxMs);
+    return { idleMs, maxMs };
   }
 }
 

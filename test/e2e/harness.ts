@@ -21,6 +21,21 @@ export function kubectlWith(kubeconfig: string) {
   };
 }
 
+/** Points Berth's two webhook configurations at `url` (clientConfig.url with the CA bundle). */
+export function routeWebhooks(kubectl: ReturnType<typeof kubectlWith>, url: string, caBundle: string): Run[] {
+  return (
+    [
+      ['mutatingwebhookconfiguration', '/mutate'],
+      ['validatingwebhookconfiguration', '/validate'],
+    ] as const
+  ).map(([kind, path]) => {
+    const patch = [
+      { op: 'replace', path: '/webhooks/0/clientConfig', value: { url: `${url}${path}`, caBundle } },
+    ];
+    return kubectl(['patch', kind, 'berth', '--type=json', '-p', JSON.stringify(patch)]);
+  });
+}
+
 export async function eventually<T>(
   what: string,
   probe: () => T | undefined | false | Promise<T | undefined | false>,

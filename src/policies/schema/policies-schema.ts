@@ -133,6 +133,9 @@ export const policiesSchema = {
       properties: {
         mode: { enum: ['berth', 'karpenter', 'off'] },
         cloudProvider: { enum: ['aws', 'simulated'] },
+        batchIdleSeconds: { type: 'number', minimum: 0, maximum: 10 },
+        batchMaxSeconds: { type: 'number', minimum: 0, maximum: 60 },
+        /** Before batchIdleSeconds/batchMaxSeconds: read as batchMaxSeconds. */
         batchWindowSeconds: { type: 'number', minimum: 0, maximum: 60 },
         maxPodsPerRound: { type: 'integer', minimum: 1, maximum: 1000000 },
         consolidation: {

@@ -31,6 +31,27 @@ export class AdmissionFeed {
     this.entries.set(keyOf(object), { object, at });
   }
 
+  /** Whether a pod is one of a fed workload's replicas (its appearing is not new demand). */
+  covers(pod: V1Pod): boolean {
+    const ns = pod.metadata?.namespace;
+    const labels = pod.metadata?.labels ?? {};
+    for (const { object } of this.entries.values()) {
+      if (namespaceOf(object) !== ns) continue;
+      if (
+        object.kind === 'Pod'
+          ? object.metadata?.name === pod.metadata?.name
+          : selectorMatches(workloadSelector(object), labels)
+      )
+        return true;
+    }
+    return false;
+  }
+
+  /** A workload deleted: nothing is planned for it any more. */
+  forget(object: KubeObject): void {
+    this.entries.delete(keyOf(object));
+  }
+
   current(now: number): Admitted[] {
     for (const [k, e] of this.entries) if (now - e.at > this.ttlMs) this.entries.delete(k);
     return [...this.entries.values()];

@@ -1,6 +1,7 @@
 /**
- * When the provisioner runs: a trigger (a pod waiting, a workload admitted, a node joining) opens a
- * batching window, and the burst that arrives within it is planned as one round; a periodic resync
+ * When the provisioner runs: a trigger (a pod waiting, a workload admitted or seen created, a node
+ * joining) starts or extends a burst, and the burst is planned as one round once it has been idle for
+ * `idleMs` (or `maxMs` after it began, whatever keeps arriving); a periodic resync
  * catches what no event announces (claims that never joined, offerings available again). Rounds never
  * overlap. The round itself is Provisioner.reconcile; what it needs is passed in.
  */
@@ -23,7 +24,10 @@ export interface LoopDeps {
   readonly onBounded?: (demand: Demand) => void;
   /** provisioner.mode from the live policies: only `berth` buys capacity. */
   readonly mode: () => string;
-  readonly windowMs: () => number;
+  /** The live batching settings (policies.yaml provisioner.batchIdleSeconds / batchMaxSeconds). */
+  readonly batching: () => { idleMs: number; maxMs: number };
+  /** Milliseconds, for the burst's start (default Date.now). */
+  readonly now?: () => number;
   readonly logger: Logger;
   readonly metrics?: Metrics;
   readonly resyncMs?: number;
@@ -36,6 +40,8 @@ export class ProvisionLoop {
   private again = false;
   private active = false;
   private lastMode: string | undefined;
+  /** When the current burst began (undefined between bursts). */
+  private burstStart: number | undefined;
   rounds = 0;
 
   constructor(private readonly d: LoopDeps) {}
@@ -52,21 +58,46 @@ export class ProvisionLoop {
     this.active = false;
     clearTimeout(this.timer);
     this.timer = undefined;
+    this.burstStart = undefined;
     clearInterval(this.resync);
   }
 
-  /** Something changed: plan when the batching window closes (one window per burst). */
+  /**
+   * New demand (a workload admitted or created, a pod that is not a fed replica, a node joining): plan
+   * once the burst has been idle for idleMs, or maxMs after it began.
+   */
   trigger(): void {
+    this.schedule(true);
+  }
+
+  /**
+   * A change that is not new demand (a fed replica's pod appearing, a waiting pod's status): a round
+   * if none is due, without pushing back one that is.
+   */
+  nudge(): void {
+    this.schedule(false);
+  }
+
+  private schedule(extend: boolean): void {
     if (!this.active) return;
     if (this.running) {
       this.again = true;
       return;
     }
-    if (this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.run();
-    }, this.d.windowMs());
+    if (this.timer && !extend) return;
+    const now = (this.d.now ?? Date.now)();
+    const { idleMs, maxMs } = this.d.batching();
+    this.burstStart ??= now;
+    const due = Math.min(now + idleMs, this.burstStart + maxMs);
+    clearTimeout(this.timer);
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.burstStart = undefined;
+        void this.run();
+      },
+      Math.max(0, due - now),
+    );
   }
 
   private enabled(): boolean {
@@ -144,6 +175,8 @@ export class ProvisionLoop {
           instanceType: i.instanceType,
           zone: i.zone,
           nodePool: i.nodePool,
+          pods: plan.nodes.find((n) => n.name === i.claim)?.pods.length,
+          decidedAt: r.decidedAt.get(i.claim),
         },
         'launched',
       );
@@ -154,10 +187,12 @@ export class ProvisionLoop {
         { count: plan.unschedulable.length, first: plan.unschedulable.slice(0, 5) },
         'pods no NodePool can take',
       );
-    if (pods > 0 || r.launched.length > 0)
+    this.d.metrics?.podsHeld.set(r.held);
+    if (pods > 0 || r.launched.length > 0 || r.held > 0)
       log.info(
         {
           pods,
+          held: r.held,
           launched: r.launched.length,
           unschedulable: plan.unschedulable.length,
           solveMillis: plan.totals.solveMillis,

@@ -7,6 +7,7 @@ import { existingNode } from '../input/nodes.js';
 import { poolView, type NodePool } from '../../scheduling/nodepool.js';
 import type { V1Node } from '@kubernetes/client-node';
 import type { SolverInput } from '../solver/model.js';
+import { HOLD_MS } from './hold.js';
 import { Provisioner } from './provisioner.js';
 
 const catalog = builtinCatalog();
@@ -107,6 +108,98 @@ describe('Provisioner', () => {
     const later = await lost.p.reconcile({ ...lost.input(), pods: [] });
     expect(later.terminated).toEqual([launched.launched[0]?.id]);
     expect(await lost.cloud.list()).toEqual([]);
+  });
+
+  it('holds the pods planned onto a node that joined unable to take them: no purchase for 10 rounds, then planned afresh', async () => {
+    const { p, input, registered, cloud, advance } = setup();
+    await p.reconcile(input());
+    const joined = registered[0];
+    if (!joined) throw new Error('no node registered');
+    // The kubelet reports far less than the type promised: the pods cannot go there.
+    const small = structuredClone(joined);
+    small.status = { allocatable: { cpu: '100m', memory: '128Mi', pods: '110' } };
+    for (let round = 0; round < 10; round++) {
+      advance(5_000);
+      const r = await p.reconcile(input([small]));
+      expect(r.launched, `round ${round}`).toEqual([]);
+      expect(r.held).toBe(6);
+      expect(r.plan.unschedulable).toEqual([]);
+    }
+    expect(await cloud.list()).toHaveLength(1);
+    advance(HOLD_MS);
+    const after = await p.reconcile(input([small]));
+    expect(after.held).toBe(0);
+    expect(after.launched.length).toBeGreaterThan(0);
+  });
+
+  it('holds the real pods of a fed workload once they exist (matched by workload, not by name)', async () => {
+    const { p, registered, cloud, advance } = setup();
+    const template = {
+      metadata: { labels: { app: 'api' } },
+      spec: { containers: [{ name: 'c', resources: { requests: { cpu: '500m', memory: '1Gi' } } }] },
+    };
+    const group = { pod: solverPod('default/api-', 'default', template), from: 0, count: 4 };
+    const base = { nodes: [], pools: [poolView(pool)], daemonSets: [], catalog };
+    const first = await p.reconcile({ ...base, pods: [], groups: [group] });
+    const joined = registered[0];
+    if (!joined) throw new Error('no node registered');
+    const claim = joined.metadata?.labels?.['berth.dev/claim'];
+    const planned = first.plan.nodes.find((n) => n.name === claim)?.pods.length ?? 0;
+    expect(planned).toBeGreaterThan(0);
+    const small = structuredClone(joined);
+    small.status = { allocatable: { cpu: '100m', memory: '128Mi', pods: '110' } };
+    // The ReplicaSet made the pods (pod-template-hash added); they wait.
+    const real = Array.from({ length: 4 }, (_, i) =>
+      solverPod(`default/api-7d9f-${i}`, 'default', {
+        ...template,
+        metadata: { labels: { app: 'api', 'pod-template-hash': '7d9f' } },
+      }),
+    );
+    for (let round = 0; round < 10; round++) {
+      advance(5_000);
+      const r = await p.reconcile({ ...base, pods: real, nodes: [existingNode(small, [])] });
+      expect(r.launched).toEqual([]);
+      expect(r.held).toBe(planned);
+    }
+    expect(await cloud.list()).toHaveLength(first.launched.length);
+  });
+
+  it('keeps zone spread whole while a node holds its pods: the other zones are not over-bought', async () => {
+    const spreadPool: NodePool = structuredClone(pool);
+    const spread = Array.from({ length: 6 }, (_, i) =>
+      solverPod(`default/spread-${i}`, 'default', {
+        metadata: { labels: { app: 'spread' } },
+        spec: {
+          containers: [{ name: 'c', resources: { requests: { cpu: '1500m', memory: '4Gi' } } }],
+          topologySpreadConstraints: [
+            {
+              maxSkew: 1,
+              topologyKey: 'topology.kubernetes.io/zone',
+              whenUnsatisfiable: 'DoNotSchedule',
+              labelSelector: { matchLabels: { app: 'spread' } },
+            },
+          ],
+        },
+      }),
+    );
+    const { p, registered, cloud, advance } = setup();
+    const base = { pools: [poolView(spreadPool)], daemonSets: [], catalog };
+    const first = await p.reconcile({ ...base, pods: spread, nodes: [] });
+    const zones = new Set(first.launched.map((i) => i.zone));
+    expect(zones.size).toBe(3);
+    const launches = first.launched.length;
+    // One node joins unable to take its pods; the rest are still in flight.
+    const joined = registered[0];
+    if (!joined) throw new Error('no node registered');
+    const small = structuredClone(joined);
+    small.status = { allocatable: { cpu: '100m', memory: '128Mi', pods: '110' } };
+    for (let round = 0; round < 10; round++) {
+      advance(5_000);
+      const r = await p.reconcile({ ...base, pods: spread, nodes: [existingNode(small, [])] });
+      expect(r.launched).toEqual([]);
+      expect(r.plan.unschedulable).toEqual([]);
+    }
+    expect(await cloud.list()).toHaveLength(launches);
   });
 
   it('rebuilds in-flight claims from the cloud after a restart', async () => {

@@ -15,10 +15,11 @@ import {
   type Instance,
 } from '../cloud/provider.js';
 import type { UnavailableOfferings } from '../cloud/unavailable.js';
-import type { ExistingNode, Plan, PlannedNode, SolverInput } from '../solver/model.js';
+import type { BoundPod, ExistingNode, Plan, PlannedNode, SolverInput } from '../solver/model.js';
 import { fromAllocatable } from '../solver/resources.js';
 import { DEFAULT_BUDGET_MS } from '../solver/solve.js';
 import { inProcessPlanner, type Planner } from '../worker/planner.js';
+import { applyHolds, HOLD_MS, plannedPods, type Hold } from './hold.js';
 
 export const LAUNCH_TIMEOUT_MS = 15 * 60_000;
 const REPLANS = 3;
@@ -34,12 +35,16 @@ export interface ProvisionerDeps {
   readonly onError?: (message: string, cause: unknown) => void;
   /** Where plans are computed (default: in process; `berth serve`: a worker thread). */
   readonly planner?: Planner;
+  /** How long a joined claim holds the pods planned onto it (the re-buy guard; default 2 minutes). */
+  readonly holdMs?: number;
 }
 
 interface InFlight {
   readonly instance: Instance;
   readonly node: PlannedNode | undefined;
   readonly since: number;
+  /** The pods the plan put on it (none for a claim recovered after a restart). */
+  readonly pods: readonly BoundPod[];
 }
 
 export interface RoundResult {
@@ -47,10 +52,15 @@ export interface RoundResult {
   readonly launched: Instance[];
   readonly joined: string[];
   readonly terminated: string[];
+  /** Waiting pods held on the joined node they were planned onto, not planned again this round. */
+  readonly held: number;
+  /** When the plan that launched each claim was decided (ms, the provisioner's clock). */
+  readonly decidedAt: ReadonlyMap<string, number>;
 }
 
 export class Provisioner {
   private readonly inFlight = new Map<string, InFlight>();
+  private holds: Hold[] = [];
   private round = 0;
 
   constructor(private readonly deps: ProvisionerDeps) {}
@@ -64,6 +74,7 @@ export class Provisioner {
           instance,
           node: undefined,
           since: instance.launchedAt.getTime(),
+          pods: [],
         });
     }
     return this.inFlight.size;
@@ -88,6 +99,13 @@ export class Provisioner {
       if (ids.has(f.instance.id) || ids.has(claim)) {
         this.inFlight.delete(claim);
         joined.push(claim);
+        if (f.pods.length > 0)
+          this.holds.push({
+            claim,
+            instanceId: f.instance.id,
+            until: this.deps.now() + (this.deps.holdMs ?? HOLD_MS),
+            pods: f.pods,
+          });
       } else if (this.deps.now() - f.since > timeout) {
         this.inFlight.delete(claim);
         expired.push(f);
@@ -132,14 +150,20 @@ export class Provisioner {
       );
     }
     this.round += 1;
+    const hold = applyHolds(input, this.holds, this.deps.now());
+    this.holds = hold.active;
     const launched: Instance[] = [];
-    let plan = await this.plan(input);
+    const decidedAt = new Map<string, number>();
+    let plan = await this.plan(hold.input);
     for (let attempt = 0; attempt <= REPLANS; attempt++) {
-      const short = await this.launch(plan, launched);
+      const decided = this.deps.now();
+      for (const n of plan.nodes)
+        if (!n.existing && !this.inFlight.has(n.name)) decidedAt.set(n.name, decided);
+      const short = await this.launch(plan, launched, hold.input);
       if (!short) break;
-      plan = await this.plan(input);
+      plan = await this.plan(hold.input);
     }
-    return { plan, launched, joined, terminated };
+    return { plan, launched, joined, terminated, held: hold.held, decidedAt };
   }
 
   private plan(input: SolverInput): Promise<Plan> {
@@ -156,7 +180,7 @@ export class Provisioner {
   }
 
   /** Launches the plan's new nodes; true when some offering was short (plan again without it). */
-  private async launch(plan: Plan, launched: Instance[]): Promise<boolean> {
+  private async launch(plan: Plan, launched: Instance[], input: SolverInput): Promise<boolean> {
     let short = false;
     for (const node of plan.nodes) {
       if (node.existing || this.inFlight.has(node.name)) continue;
@@ -172,7 +196,12 @@ export class Provisioner {
           labels: node.labels,
           taints: node.taints,
         });
-        this.inFlight.set(node.name, { instance, node, since: this.deps.now() });
+        this.inFlight.set(node.name, {
+          instance,
+          node,
+          since: this.deps.now(),
+          pods: plannedPods(node, input),
+        });
         launched.push(instance);
         // A partial fleet launched but found some offerings short: avoid them next time too.
         this.deps.unavailable.mark(instance.unavailable);

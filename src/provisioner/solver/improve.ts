@@ -43,11 +43,30 @@ function release(state: SolverState, bins: readonly Bin[]): void {
   state.bindings.splice(0, state.bindings.length, ...bindings);
 }
 
+/**
+ * Whether every pod on a bin is one of the class's: a later class may have filled the room left on
+ * this class's bins, and a pod repacked as this class's would be lost (its shape is not the class's)
+ * or placed under constraints that are not its own.
+ */
+function onlyClassPods(
+  state: SolverState,
+  p: Packed,
+  bin: Bin,
+  pods: ReadonlyMap<string, SolverPod>,
+): boolean {
+  const key = state.placementKey(p.c.sample);
+  const shapes = new Set(p.c.shapes.map((s) => s.key));
+  return bin.pods.every((id) => {
+    const pod = pods.get(id);
+    return pod !== undefined && state.placementKey(pod) === key && shapes.has(shapeKey(pod));
+  });
+}
+
 /** One ruin-and-recreate step over the k least valuable bins; true if it made the plan cheaper. */
 function step(state: SolverState, p: Packed, k: number, pods: ReadonlyMap<string, SolverPod>): boolean {
-  const ranked = [...p.bins].sort(
-    (a, b) => valueOf(p.y, a.used) / priceOf(a) - valueOf(p.y, b.used) / priceOf(b),
-  );
+  const ranked = p.bins
+    .filter((b) => onlyClassPods(state, p, b, pods))
+    .sort((a, b) => valueOf(p.y, a.used) / priceOf(a) - valueOf(p.y, b.used) / priceOf(b));
   const worst = ranked.slice(0, k);
   if (worst.length < 2) return false;
   const before = worst.reduce((n, b) => n + priceOf(b), 0);

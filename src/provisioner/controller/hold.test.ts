@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { builtinCatalog } from '../catalog/catalog.js';
+import { solverPod } from '../input/pods.js';
+import type { ExistingNode, SolverInput } from '../solver/model.js';
+import { applyHolds, samePod, type Hold } from './hold.js';
+
+const catalog = builtinCatalog();
+const pod = (id: string, labels: Record<string, string>, cpu = '500m') =>
+  solverPod(id, 'apps', {
+    metadata: { labels },
+    spec: { containers: [{ name: 'c', resources: { requests: { cpu, memory: '1Gi' } } }] },
+  });
+const held = (p: ReturnType<typeof pod>) => ({
+  id: p.id,
+  namespace: p.namespace,
+  labels: p.labels,
+  requests: p.requests,
+});
+const node = (name: string, claim: string): ExistingNode => ({
+  name,
+  labels: { 'berth.dev/claim': claim },
+  taints: [],
+  allocatable: { cpu: 100, mem: 128, pods: 110, gpu: 0 },
+  pods: [],
+  inFlight: false,
+});
+
+describe('samePod', () => {
+  const fed = pod('apps/web-0', { app: 'web' });
+  it.each([
+    ['the same id', fed, true],
+    [
+      'a real pod of the workload (pod-template-hash added)',
+      pod('apps/web-5d8-x', { app: 'web', 'pod-template-hash': '5d8' }),
+      true,
+    ],
+    ['another workload', pod('apps/api-1', { app: 'api' }), false],
+    ['the same labels, other requests', pod('apps/web-5d8-y', { app: 'web' }, '2'), false],
+  ])('%s', (_, other, expected) => {
+    expect(samePod(held(fed), other)).toBe(expected);
+  });
+});
+
+describe('applyHolds', () => {
+  const a = pod('apps/web-a', { app: 'web' });
+  const b = pod('apps/web-b', { app: 'web' });
+  const input: SolverInput = {
+    pods: [a, b],
+    nodes: [node('ip-1', 'c1')],
+    pools: [],
+    daemonSets: [],
+    catalog,
+  };
+  const hold = (until: number, claim = 'c1'): Hold => ({ claim, instanceId: 'i-1', until, pods: [held(a)] });
+
+  it('binds a held waiting pod to its joined node and takes it out of the demand', () => {
+    const r = applyHolds(input, [hold(100)], 50);
+    expect(r.held).toBe(1);
+    expect(r.input.pods.map((p) => p.id)).toEqual([b.id]);
+    expect(r.input.nodes[0]?.pods.map((p) => p.id)).toEqual([a.id]);
+  });
+
+  it('holds only what the node does not run yet: a replica bound there stands for one planned pod', () => {
+    const twin = pod('apps/web-c', { app: 'web' });
+    const withBound: SolverInput = {
+      ...input,
+      pods: [a, b],
+      nodes: [{ ...node('ip-1', 'c1'), pods: [held(twin)] }],
+    };
+    // Two replicas planned there; the scheduler bound a third one (twin): one is still held.
+    const two: Hold = { claim: 'c1', instanceId: 'i-1', until: 100, pods: [held(a), held(b)] };
+    expect(applyHolds(withBound, [two], 50).held).toBe(1);
+    // One planned, one bound: the waiting replicas were planned elsewhere and are not held here.
+    expect(applyHolds(withBound, [hold(100)], 50).held).toBe(0);
+  });
+
+  it('drops a hold past its time', () => {
+    const r = applyHolds(input, [hold(100)], 100);
+    expect(r.active).toEqual([]);
+    expect(r.input).toBe(input);
+  });
+
+  it('holds nothing while the node is not in the cache, but keeps the hold', () => {
+    const r = applyHolds(input, [hold(100, 'c2')], 50);
+    expect(r.held).toBe(0);
+    expect(r.active).toHaveLength(1);
+    expect(r.input.pods).toHaveLength(2);
+  });
+
+  it('takes a held replica out of a fed group when its pod does not exist yet', () => {
+    const group = { pod: pod('apps/web-', { app: 'web' }), from: 0, count: 3 };
+    const r = applyHolds({ ...input, pods: [], groups: [group] }, [hold(100)], 50);
+    expect(r.held).toBe(1);
+    expect(r.input.groups).toEqual([{ ...group, from: 1, count: 2 }]);
+  });
+});

@@ -1,0 +1,139 @@
+/**
+ * The re-buy guard. When a claim's Node joins, the pods planned onto it are held there for a while:
+ * in the solver's input they are bound to that node (reserving their room and counting for its zone's
+ * spread), not pending. A node that comes up unable to take them (less allocatable than its type
+ * promised, a taint nobody lifts) then does not make every round buy again for the same pods; once the
+ * hold ends, whatever is still waiting is planned afresh. Pure: the provisioner keeps the holds.
+ */
+import { CLAIM_LABEL, instanceIdOf } from '../cloud/provider.js';
+import type {
+  BoundPod,
+  ExistingNode,
+  PlannedNode,
+  ReplicaGroup,
+  SolverInput,
+  SolverPod,
+} from '../solver/model.js';
+import type { Res } from '../solver/resources.js';
+
+/** How long after its Node joins a claim holds the pods planned onto it. */
+export const HOLD_MS = 120_000;
+
+export interface Hold {
+  readonly claim: string;
+  readonly instanceId: string;
+  readonly until: number;
+  /** The pods the plan put on the claim, as the solver saw them when it launched. */
+  readonly pods: readonly BoundPod[];
+}
+
+const asBound = (p: SolverPod): BoundPod => ({
+  id: p.id,
+  namespace: p.namespace,
+  labels: p.labels,
+  requests: p.requests,
+  antiAffinity: p.antiAffinity,
+});
+
+/** The pods a planned node holds, resolved from the round's input (pods by id, group replicas by name). */
+export function plannedPods(node: PlannedNode, input: Pick<SolverInput, 'pods' | 'groups'>): BoundPod[] {
+  const byId = new Map(input.pods.map((p) => [p.id, p]));
+  const out: BoundPod[] = [];
+  for (const id of node.pods) {
+    const pod = byId.get(id);
+    if (pod) out.push(asBound(pod));
+    else {
+      const g = input.groups?.find((x) => replicaOf(x, id));
+      if (g) out.push({ ...asBound(g.pod), id });
+    }
+  }
+  return out;
+}
+
+function replicaOf(g: ReplicaGroup, id: string): boolean {
+  if (!id.startsWith(g.pod.id)) return false;
+  const n = Number(id.slice(g.pod.id.length));
+  return Number.isInteger(n) && n >= g.from && n < g.from + g.count;
+}
+
+const sameRes = (a: Res, b: Res): boolean =>
+  a.cpu === b.cpu && a.mem === b.mem && a.gpu === b.gpu && a.pods === b.pods;
+
+function within(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  for (const [k, v] of Object.entries(a)) if (b[k] !== v) return false;
+  return true;
+}
+
+/**
+ * Whether a waiting pod is one the hold planned: the same pod, or one of the same workload made since
+ * (the same namespace and requests; a fed replica's template labels within the real pod's, which add
+ * pod-template-hash, or the other way round).
+ */
+export function samePod(held: BoundPod, p: SolverPod | BoundPod): boolean {
+  if (held.id === p.id) return true;
+  return (
+    held.namespace === p.namespace &&
+    sameRes(held.requests, p.requests) &&
+    (within(held.labels, p.labels) || within(p.labels, held.labels))
+  );
+}
+
+/**
+ * The hold's pods the node does not run yet: each pod bound there stands for one planned pod of its
+ * workload (the scheduler binds any replica, not the one the plan named), so identical replicas
+ * planned elsewhere (on a claim that never joined) are not held here.
+ */
+function unbound(h: Hold, node: ExistingNode): BoundPod[] {
+  const left = [...h.pods];
+  for (const b of node.pods) {
+    const i = left.findIndex((want) => samePod(want, b));
+    if (i >= 0) left.splice(i, 1);
+  }
+  return left;
+}
+
+function joinedNode(nodes: readonly ExistingNode[], h: Hold): ExistingNode | undefined {
+  return nodes.find(
+    (n) => !n.inFlight && (n.labels[CLAIM_LABEL] === h.claim || instanceIdOf(n.providerId) === h.instanceId),
+  );
+}
+
+/**
+ * The input with each active hold applied: its pods the node does not run yet, while they still wait
+ * (or are still only fed replicas), taken out of the demand and bound to the node they were planned
+ * on. Holds past their time are dropped; a pod already bound somewhere is not waiting, so it is not held.
+ */
+export function applyHolds(
+  input: SolverInput,
+  holds: readonly Hold[],
+  now: number,
+): { input: SolverInput; active: Hold[]; held: number } {
+  const active = holds.filter((h) => h.until > now);
+  if (active.length === 0) return { input, active, held: 0 };
+  const pods = [...input.pods];
+  const groups = (input.groups ?? []).map((g) => ({ ...g }));
+  const extra = new Map<string, BoundPod[]>();
+  let held = 0;
+  for (const h of active) {
+    const node = joinedNode(input.nodes, h);
+    if (!node) continue;
+    const onNode = extra.get(node.name) ?? [];
+    for (const want of unbound(h, node)) {
+      const i = pods.findIndex((p) => samePod(want, p));
+      const g = i >= 0 ? undefined : groups.find((x) => x.count > 0 && samePod(want, x.pod));
+      if (i >= 0) onNode.push(asBound(pods.splice(i, 1)[0] as SolverPod));
+      else if (g) {
+        onNode.push(want);
+        g.count -= 1;
+        g.from += 1;
+      } else continue;
+      held += 1;
+    }
+    extra.set(node.name, onNode);
+  }
+  const nodes = input.nodes.map((n) => {
+    const more = extra.get(n.name);
+    return more && more.length > 0 ? { ...n, pods: [...n.pods, ...more] } : n;
+  });
+  return { input: { ...input, pods, groups: groups.filter((g) => g.count > 0), nodes }, active, held };
+}
