@@ -48,24 +48,36 @@ function release(state: SolverState, bins: readonly Bin[]): void {
  * this class's bins, and a pod repacked as this class's would be lost (its shape is not the class's)
  * or placed under constraints that are not its own.
  */
-function onlyClassPods(
+function classBins(
   state: SolverState,
   p: Packed,
-  bin: Bin,
   pods: ReadonlyMap<string, SolverPod>,
-): boolean {
+): (bin: Bin) => boolean {
   const key = state.placementKey(p.c.sample);
   const shapes = new Set(p.c.shapes.map((s) => s.key));
-  return bin.pods.every((id) => {
+  const mine = (id: string): boolean => {
     const pod = pods.get(id);
     return pod !== undefined && state.placementKey(pod) === key && shapes.has(shapeKey(pod));
-  });
+  };
+  // A bin's pods change only when a step repacks it into new bins: the answer holds per bin.
+  const known = new WeakMap<Bin, boolean>();
+  return (bin) => {
+    let ok = known.get(bin);
+    if (ok === undefined) known.set(bin, (ok = bin.pods.every(mine)));
+    return ok;
+  };
 }
 
 /** One ruin-and-recreate step over the k least valuable bins; true if it made the plan cheaper. */
-function step(state: SolverState, p: Packed, k: number, pods: ReadonlyMap<string, SolverPod>): boolean {
+function step(
+  state: SolverState,
+  p: Packed,
+  k: number,
+  pods: ReadonlyMap<string, SolverPod>,
+  eligible: (bin: Bin) => boolean,
+): boolean {
   const ranked = p.bins
-    .filter((b) => onlyClassPods(state, p, b, pods))
+    .filter(eligible)
     .sort((a, b) => valueOf(p.y, a.used) / priceOf(a) - valueOf(p.y, b.used) / priceOf(b));
   const worst = ranked.slice(0, k);
   if (worst.length < 2) return false;
@@ -92,9 +104,10 @@ function step(state: SolverState, p: Packed, k: number, pods: ReadonlyMap<string
 export function improve(state: SolverState, packed: readonly Packed[], timeLeft: () => boolean): void {
   const pods = new Map(state.input.pods.map((p) => [p.id, p]));
   for (const p of packed) {
+    const eligible = classBins(state, p, pods);
     let k = 2;
     while (timeLeft() && k <= Math.min(6, p.bins.length)) {
-      if (!step(state, p, k, pods)) k += 1;
+      if (!step(state, p, k, pods, eligible)) k += 1;
     }
   }
 }
