@@ -10,13 +10,20 @@
  * Goals: p50 < 200 ms and p99 < 500 ms. Options: --applies N (default 50), --idle-seconds S (replaces
  * policies.yaml's provisioner.batchIdleSeconds, default 0.1), --json.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { freePort, startControlPlane } from '../test/e2e/control-plane.js';
-import { eventually, kubectlWith, routeWebhooks, startBerth, type Berth } from '../test/e2e/harness.js';
+import {
+  eventually,
+  kubectlWith,
+  loopbackCerts,
+  routeWebhooks,
+  startBerth,
+  type Berth,
+} from '../test/e2e/harness.js';
 import {
   bigDeployment,
   percentile,
@@ -54,17 +61,7 @@ async function setUp(dir: string) {
   kubectl(['wait', '--for=condition=Established', 'crd', '--all', '--timeout=60s']);
   const r = kubectl(['apply', '-k', 'deploy/']);
   if (r.code !== 0) throw new Error(r.stderr);
-  const tls = join(dir, 'tls');
-  execFileSync(process.execPath, [
-    'dist/src/cli/main.js',
-    'certs',
-    '--out',
-    tls,
-    '--dns',
-    'localhost',
-    '--ip',
-    '127.0.0.1',
-  ]);
+  const tls = loopbackCerts(dir);
   const policies = join(dir, 'policies.yaml');
   const idle = values['idle-seconds'];
   const text = readFileSync('policies.yaml', 'utf8');

@@ -1,5 +1,5 @@
 /** The e2e tier's tools: kubectl as a user runs it, `berth serve` processes, waiting. */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { get as httpsGet } from 'node:https';
 import { join } from 'node:path';
@@ -19,6 +19,22 @@ export function kubectlWith(kubeconfig: string) {
     });
     return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
   };
+}
+
+/** `berth certs` into `<dir>/tls` for a webhook on loopback; returns the folder. */
+export function loopbackCerts(dir: string): string {
+  const tls = join(dir, 'tls');
+  execFileSync(process.execPath, [
+    'dist/src/cli/main.js',
+    'certs',
+    '--out',
+    tls,
+    '--dns',
+    'localhost',
+    '--ip',
+    '127.0.0.1',
+  ]);
+  return tls;
 }
 
 /** Points Berth's two webhook configurations at `url` (clientConfig.url with the CA bundle). */

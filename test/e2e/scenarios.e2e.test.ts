@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startControlPlane, type ControlPlane } from './control-plane.js';
-import { eventually, kubectlWith, routeWebhooks, startBerth, type Berth } from './harness.js';
+import { eventually, kubectlWith, loopbackCerts, routeWebhooks, startBerth, type Berth } from './harness.js';
 import { instanceTypes, KubeletStandIn, nodeRows, podRows } from './provisioning.js';
 import { bigDeployment, routedTo, timeApply, type ApplyTiming } from './admission-speed.js';
 import { motoNetwork, startMoto, type Moto } from '../cloud/moto.js';
@@ -96,17 +96,7 @@ beforeAll(async () => {
     // Berth's own namespace label check is the API server's: it must exist with its name label.
     await eventually('namespace berth-system', () => kubectl(['get', 'ns', 'berth-system']).code === 0);
   });
-  const tls = join(dir, 'tls');
-  execFileSync(process.execPath, [
-    'dist/src/cli/main.js',
-    'certs',
-    '--out',
-    tls,
-    '--dns',
-    'localhost',
-    '--ip',
-    '127.0.0.1',
-  ]);
+  const tls = loopbackCerts(dir);
   policies = join(dir, 'policies.yaml');
   // Provisioning stays off until scenario 6 turns it on (a live policies.yaml change).
   writeFileSync(policies, readFileSync('policies.yaml', 'utf8').replace(/mode: berth\b/, 'mode: off'));

@@ -59,6 +59,15 @@ function setup(shortOf?: (o: { instanceType: string }) => boolean) {
   return { cloud, p, input, registered, unavailable, advance: (ms: number) => (now += ms) };
 }
 
+/** The Node a kubelet registered reporting far less than its type promised: the pods cannot go there. */
+function unable(registered: readonly V1Node[]): V1Node {
+  const joined = registered[0];
+  if (!joined) throw new Error('no node registered');
+  const small = structuredClone(joined);
+  small.status = { allocatable: { cpu: '100m', memory: '128Mi', pods: '110' } };
+  return small;
+}
+
 describe('Provisioner', () => {
   it('launches the plan once: pending pods fill in-flight capacity before anything new is bought', async () => {
     const { p, input, cloud } = setup();
@@ -113,11 +122,7 @@ describe('Provisioner', () => {
   it('holds the pods planned onto a node that joined unable to take them: no purchase for 10 rounds, then planned afresh', async () => {
     const { p, input, registered, cloud, advance } = setup();
     await p.reconcile(input());
-    const joined = registered[0];
-    if (!joined) throw new Error('no node registered');
-    // The kubelet reports far less than the type promised: the pods cannot go there.
-    const small = structuredClone(joined);
-    small.status = { allocatable: { cpu: '100m', memory: '128Mi', pods: '110' } };
+    const small = unable(registered);
     for (let round = 0; round < 10; round++) {
       advance(5_000);
       const r = await p.reconcile(input([small]));
@@ -141,13 +146,10 @@ describe('Provisioner', () => {
     const group = { pod: solverPod('default/api-', 'default', template), from: 0, count: 4 };
     const base = { nodes: [], pools: [poolView(pool)], daemonSets: [], catalog };
     const first = await p.reconcile({ ...base, pods: [], groups: [group] });
-    const joined = registered[0];
-    if (!joined) throw new Error('no node registered');
-    const claim = joined.metadata?.labels?.['berth.dev/claim'];
+    const small = unable(registered);
+    const claim = small.metadata?.labels?.['berth.dev/claim'];
     const planned = first.plan.nodes.find((n) => n.name === claim)?.pods.length ?? 0;
     expect(planned).toBeGreaterThan(0);
-    const small = structuredClone(joined);
-    small.status = { allocatable: { cpu: '100m', memory: '128Mi', pods: '110' } };
     // The ReplicaSet made the pods (pod-template-hash added); they wait.
     const real = Array.from({ length: 4 }, (_, i) =>
       solverPod(`default/api-7d9f-${i}`, 'default', {
@@ -189,10 +191,7 @@ describe('Provisioner', () => {
     expect(zones.size).toBe(3);
     const launches = first.launched.length;
     // One node joins unable to take its pods; the rest are still in flight.
-    const joined = registered[0];
-    if (!joined) throw new Error('no node registered');
-    const small = structuredClone(joined);
-    small.status = { allocatable: { cpu: '100m', memory: '128Mi', pods: '110' } };
+    const small = unable(registered);
     for (let round = 0; round < 10; round++) {
       advance(5_000);
       const r = await p.reconcile({ ...base, pods: spread, nodes: [existingNode(small, [])] });
