@@ -1,5 +1,6 @@
 /** The CLI as a user runs it: exit codes, output formats, bad input. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -81,7 +82,81 @@ describe('berth check', () => {
     const dir = tmp({ 'x.yaml': 'metadata: { name: x }\n' });
     const r = await berth('check', '-f', dir);
     expect(r.code).toBe(2);
-    expect(r.err).toContain('x.yaml:1:1: object lacks apiVersion or kind');
+    expect(r.err).toContain('x.yaml:1:1: object lacks apiVersion and lacks kind');
+  });
+
+  it('reads bad input as data: one error per cause, each at file:line:col with the field', async () => {
+    const dir = tmp({
+      'a.yaml': 'kind: Pod\nmetadata: {name: a}\n---\napiVersion: v1\nmetadata: {name: b}\n',
+      'b.yaml':
+        'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: "3"\n  template: null\n',
+      'c.yaml': 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n   namespace: bad\nspec: {}\n',
+      'kustomization.yml': 'resources: [a.yaml]\n',
+      'kustomization.yaml': 'resources: [a.yaml]\n',
+    });
+    const r = await berth('check', '-f', dir);
+    expect(r.code).toBe(2);
+    const lines = r.err.trim().split('\n');
+    expect(lines).toEqual([
+      expect.stringMatching(/a\.yaml:1:1: object lacks apiVersion$/),
+      expect.stringMatching(/a\.yaml:4:1: object lacks kind$/),
+      expect.stringMatching(/b\.yaml:5:13: spec\.replicas: must be integer \(as a Deployment holds it\)$/),
+      expect.stringMatching(/c\.yaml:\d+:\d+: .* \(and \d+ more errors after it\)$/),
+    ]);
+  });
+
+  it('says once that a file is not text, or is a Helm template, and leaves templates inside strings alone', async () => {
+    const dir = tmp({
+      'bin.yaml': `apiVersion: v1\n${'\u0000'.repeat(10)}`,
+      'chart.yaml':
+        'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ include "x.fullname" . }}\nspec:\n  replicas: {{ .Values.replicas }}\n',
+      'value.yaml':
+        'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: w}\nspec:\n  replicas: {{ .Values.n }}\n',
+    });
+    const r = await berth('check', '-f', dir);
+    expect(r.code).toBe(2);
+    const lines = r.err.trim().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/bin\.yaml:1:1: not a text file/);
+    expect(lines[1]).toMatch(/chart\.yaml:4:9: a Helm or Go template/);
+    expect(lines[2]).toMatch(/value\.yaml:5:13: a Helm or Go template/);
+    const prom = tmp({
+      'rules.yaml':
+        'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: rules}\ndata:\n  rules.yaml: |\n    summary: Instance {{ $labels.instance }} down\n    description: |\n      {{ $labels.job }} is down\n',
+    });
+    expect((await berth('check', '-f', prom)).code).toBe(0);
+  });
+
+  it('reads -f - from standard input', () => {
+    const r = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/main.ts', 'check', '-f', '-', '--only', 'denied'],
+      {
+        input: readFileSync('examples/10-general-payments.yaml', 'utf8'),
+        encoding: 'utf8',
+      },
+    );
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/^5 objects: 2 allowed, 3 denied/);
+    expect(r.stdout).toContain('(<stdin>:2)');
+  });
+
+  it('leads the table with the totals and the denials, folds kinds without rules, and filters with --only', async () => {
+    const r = await berth('check', '-f', 'examples/');
+    const lines = r.out.split('\n');
+    expect(lines[0]).toMatch(/^\d+ objects: \d+ allowed, \d+ denied, \d+ with warnings$/);
+    expect(lines[2]).toMatch(/^DENIED \(\d+\)$/);
+    expect(r.out).toMatch(/\n\d+ object\(s\) of kinds Berth has no rules for: Namespace \d+/);
+    expect(r.out).not.toContain('no rules for kind Namespace');
+    const denied = await berth('check', '-f', 'examples/', '--only', 'denied');
+    expect(denied.out).not.toContain('ALLOWED');
+    const json = JSON.parse(
+      (await berth('check', '-f', 'examples/', '--only', 'denied', '-o', 'json')).out,
+    ) as {
+      results: { allowed: boolean }[];
+    };
+    expect(json.results.length).toBeGreaterThan(0);
+    expect(json.results.every((x) => !x.allowed)).toBe(true);
   });
 
   it('exits 2 for a bad policies file', async () => {

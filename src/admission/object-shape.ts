@@ -5,7 +5,8 @@
  * belongs, a string for `replicas` or a `null` field comes from elsewhere and gets a 400 that names the
  * field, instead of a verdict computed from a misread value.
  */
-import { Ajv, type ValidateFunction } from 'ajv';
+import { createRequire } from 'node:module';
+import type { Ajv as AjvClass, ValidateFunction } from 'ajv';
 import { pointerToPath } from '../policies/schema/validate.js';
 
 const INT32 = { type: 'integer', minimum: -2147483648, maximum: 2147483647 } as const;
@@ -127,10 +128,34 @@ const SCHEMAS: Record<string, unknown> = {
   WorkloadProfile: obj({ metadata, spec: { type: 'object' } }),
 };
 
-const ajv = new Ajv({ allErrors: false, strict: false });
-const validators = new Map<string, ValidateFunction>(
-  Object.entries(SCHEMAS).map(([kind, schema]) => [kind, ajv.compile(schema as object)]),
-);
+/** One validator per kind, compiled when a kind is first met (a CLI run that meets two kinds compiles two). */
+const requireCjs = createRequire(import.meta.url);
+let ajv: AjvClass | undefined;
+const validators = new Map<string, ValidateFunction>();
+
+function validatorFor(kind: string): ValidateFunction | undefined {
+  const schema = Object.hasOwn(SCHEMAS, kind) ? SCHEMAS[kind] : undefined;
+  if (schema === undefined) return undefined;
+  let fn = validators.get(kind);
+  if (!fn) {
+    if (!ajv) {
+      const { Ajv } = requireCjs('ajv') as { Ajv: new (o: object) => AjvClass };
+      ajv = new Ajv({ allErrors: false, strict: false });
+    }
+    fn = ajv.compile(schema as object);
+    validators.set(kind, fn);
+  }
+  return fn;
+}
+
+/** The first place `object` differs from what a `kind` holds: a JSON pointer and why. */
+export function shapeIssue(kind: string, object: unknown): { pointer: string; message: string } | undefined {
+  const validate = validatorFor(kind);
+  if (!validate || validate(object)) return undefined;
+  const e = validate.errors?.[0];
+  if (!e) return undefined;
+  return { pointer: e.instancePath, message: `${e.message ?? 'is invalid'} (as a ${kind} holds it)` };
+}
 
 /** Why `object` cannot be an object of `kind` as the API server would send it; undefined when it can. */
 export function shapeProblem(
@@ -138,10 +163,8 @@ export function shapeProblem(
   object: unknown,
   field: 'object' | 'oldObject',
 ): string | undefined {
-  const validate = validators.get(kind);
-  if (!validate || validate(object)) return undefined;
-  const e = validate.errors?.[0];
-  if (!e) return undefined;
-  const path = pointerToPath(e.instancePath);
-  return `request.${field}${path === '' ? '' : path.startsWith('[') ? path : `.${path}`} ${e.message ?? 'is invalid'} (as a ${kind} holds it)`;
+  const issue = shapeIssue(kind, object);
+  if (!issue) return undefined;
+  const path = pointerToPath(issue.pointer);
+  return `request.${field}${path === '' ? '' : path.startsWith('[') ? path : `.${path}`} ${issue.message}`;
 }

@@ -34,7 +34,9 @@ export interface CertPlan {
 const DAY_MS = 24 * 3600 * 1000;
 
 /** Lifetimes `berth certs` and `berth serve --local` use unless told otherwise. */
-export const CERT_DEFAULTS = { caDays: 3650, servingDays: 365, renewBeforeDays: 30 } as const;
+import { CERT_DEFAULTS } from './defaults.js';
+
+export { CERT_DEFAULTS };
 
 function namesOf(pem: string): { dns: string[]; ips: string[] } {
   const cert = forge.pki.certificateFromPem(pem);

@@ -1,24 +1,25 @@
 /** `berth check` and `berth compile`: the webhook's verdicts and mutations, offline. */
 import { stringify } from 'yaml';
-import type { Command } from 'commander';
 import type { V1PodDisruptionBudget } from '@kubernetes/client-node';
 import type { KubeObject } from '../kube/objects.js';
 import { isCompiledKind } from '../kube/workload.js';
 import { generatedPdbName } from '../policies/compile/pdb.js';
 import type { OfflineResult } from '../policies/offline.js';
 import { runFiles, type SessionOptions } from './session.js';
-import { parseFormat, renderCheck, type ResultSource } from './output.js';
+import { parseFormat, parseOnly, renderCheck, type ResultSource } from './output.js';
 import { profileSchemaLines } from './schema-lines.js';
 import { KUBECTL_YAML_OUT } from '../util/yaml-source.js';
 import type { CliIO } from './io.js';
 
-interface Opts extends SessionOptions {
+export interface CheckOpts extends SessionOptions {
   file: string[];
   output: string;
+  /** check: denied | warnings (default: every result). */
+  only?: string;
   namespace: string;
 }
 
-function run(opts: Opts, io: CliIO): OfflineResult & { sources: ResultSource[] } {
+function run(opts: CheckOpts, io: CliIO): OfflineResult & { sources: ResultSource[] } {
   const { sources: loaded, result } = runFiles(opts, opts.file, () => io.clock(), opts.namespace);
   const sources = loaded.map((o) => ({
     source: `${o.pos.file}:${o.pos.line}`,
@@ -27,16 +28,25 @@ function run(opts: Opts, io: CliIO): OfflineResult & { sources: ResultSource[] }
   return { ...result, sources };
 }
 
-function common(cmd: Command): Command {
-  return cmd
-    .requiredOption('-f, --file <path...>', 'files or folders of Kubernetes objects (YAML or JSON)')
-    .option('--policies <file>', 'policies.yaml (default: the embedded one)')
-    .option(
-      '--nodepools <path...>',
-      'NodePool / EC2NodeClass files or folders (default: the embedded deploy/nodepools)',
-    )
-    .option('--catalog <file>', 'instance types in the ec2-instance-types.json format (default: built in)')
-    .option('-n, --namespace <ns>', 'namespace for objects that name none', 'default');
+/** `berth check`: the verdicts, as a table, JSON or YAML; exit 0 allowed, 1 denied. */
+export function checkAction(opts: CheckOpts, io: CliIO): void {
+  const format = parseFormat(opts.output);
+  const only = parseOnly(opts.only);
+  const result = run(opts, io);
+  io.out(renderCheck(result.verdicts, format, result.sources, only));
+  io.exit(result.verdicts.every((v) => v.allowed) ? 0 : 1);
+}
+
+/** `berth compile`: what admission would store, denied objects left out (and named on stderr). */
+export function compileAction(opts: CheckOpts, io: CliIO): void {
+  const result = run(opts, io);
+  const { objects, pdbs, denied } = admittedDocs(result);
+  const docs = [...objects, ...pdbs];
+  if (opts.output === 'json')
+    io.out(`${JSON.stringify({ apiVersion: 'v1', kind: 'List', items: docs }, null, 2)}\n`);
+  else io.out(docs.map((d) => stringify(d, KUBECTL_YAML_OUT)).join('---\n'));
+  for (const d of denied) io.err(`berth: left out, denied: ${d} (berth check says why)\n`);
+  io.exit(denied.length > 0 ? 1 : 0);
 }
 
 /**
@@ -60,35 +70,4 @@ export function admittedDocs(result: OfflineResult): {
     (p) => !deniedPdbs.has(`${p.metadata?.namespace ?? ''}/${p.metadata?.name ?? ''}`),
   );
   return { objects: kept, pdbs, denied };
-}
-
-export function registerCheck(program: Command, io: CliIO): void {
-  common(program.command('check'))
-    .description(
-      'evaluate every object as if applied together to one cluster; exit 0 allowed, 1 denied, 2 bad input',
-    )
-    .option('-o, --output <format>', 'table | json | yaml', 'table')
-    .action((opts: Opts) => {
-      const format = parseFormat(opts.output);
-      const result = run(opts, io);
-      io.out(renderCheck(result.verdicts, format, result.sources));
-      io.exit(result.verdicts.every((v) => v.allowed) ? 0 : 1);
-    });
-
-  common(program.command('compile'))
-    .description(
-      'print the objects as admitted (compiled against their profiles) and the PDBs Berth generates;\n' +
-        'denied objects are left out (named on stderr); exit 0 all admitted, 1 something denied, 2 bad input',
-    )
-    .option('-o, --output <format>', 'yaml | json', 'yaml')
-    .action((opts: Opts) => {
-      const result = run(opts, io);
-      const { objects, pdbs, denied } = admittedDocs(result);
-      const docs = [...objects, ...pdbs];
-      if (opts.output === 'json')
-        io.out(`${JSON.stringify({ apiVersion: 'v1', kind: 'List', items: docs }, null, 2)}\n`);
-      else io.out(docs.map((d) => stringify(d, KUBECTL_YAML_OUT)).join('---\n'));
-      for (const d of denied) io.err(`berth: left out, denied: ${d} (berth check says why)\n`);
-      io.exit(denied.length > 0 ? 1 : 0);
-    });
 }

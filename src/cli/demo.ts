@@ -1,7 +1,6 @@
 /** `berth demo`: the examples through compile and check, printed as kubectl would show them. */
 import { admittedDocs } from './check.js';
 import { relative } from 'node:path';
-import type { Command } from 'commander';
 import type { KubeObject } from '../kube/objects.js';
 import { denialMessage, type Verdict } from '../policies/engine.js';
 import type { OfflineResult } from '../policies/offline.js';
@@ -46,24 +45,8 @@ export function kubectlLines(file: string, v: Verdict, notes: readonly string[])
   return lines;
 }
 
-interface Opts extends SessionOptions {
+export interface DemoOpts extends SessionOptions {
   examples?: string;
-}
-
-export function registerDemo(program: Command, io: CliIO): void {
-  program
-    .command('demo')
-    .description('run examples/ through compile and check, and print what a user would see in kubectl')
-    .option('--examples <dir>', 'folder of examples (default: the embedded examples/)')
-    .option('--policies <file>', 'policies.yaml (default: the embedded one)')
-    .option('--nodepools <path...>', 'NodePools (default: the embedded deploy/nodepools)')
-    .action((opts: Opts) => {
-      const dir = opts.examples ?? packagePath('examples');
-      const { sources, result, session } = runFiles(opts, [dir], () => io.clock());
-      io.out(render(sources, result));
-      io.out(renderCapacity(result, session));
-      io.exit(0);
-    });
 }
 
 function render(sources: readonly SourcedObject[], result: OfflineResult): string {
@@ -113,4 +96,13 @@ function renderCapacity(result: OfflineResult, session: Session): string {
   const plan = solve({ ...input, budgetMillis: 100 });
   const spot = plan.nodes.some((n) => n.capacityType === 'spot');
   return `\n# The provisioner packs the admitted workloads' replicas onto the NodePools (berth plan -f examples/):\n${renderPlanTable(plan, spot)}`;
+}
+
+/** `berth demo`: the examples as kubectl would show them, and what the provisioner would buy. */
+export function demoAction(opts: DemoOpts, io: CliIO): void {
+  const dir = opts.examples ?? packagePath('examples');
+  const { sources, result, session } = runFiles(opts, [dir], () => io.clock());
+  io.out(render(sources, result));
+  io.out(renderCapacity(result, session));
+  io.exit(0);
 }

@@ -1,8 +1,10 @@
 /** Reads Kubernetes objects from files and folders (YAML or JSON, multi-document, kind: List). */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import type { KubeObject } from '../kube/objects.js';
 import { isObject } from '../kube/objects.js';
+import { shapeIssue } from '../admission/object-shape.js';
+import { pointerToPath } from '../policies/schema/validate.js';
 import {
   parseYamlDocuments,
   positionOf,
@@ -21,8 +23,15 @@ export interface SourcedObject {
 export type InputLoad = { ok: true; objects: SourcedObject[] } | { ok: false; errors: YamlError[] };
 
 const EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
+/** Kustomize's own files: instructions to kustomize, not objects (`kubectl kustomize` renders them). */
+const KUSTOMIZE = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomization']);
+
+/** `-f -`: the objects come from standard input. */
+export const STDIN = '-';
 
 function listFiles(path: string, errors: YamlError[]): string[] {
+  if (path === STDIN) return [STDIN];
+  if (KUSTOMIZE.has(basename(path))) return [];
   let st;
   try {
     st = statSync(path);
@@ -36,7 +45,7 @@ function listFiles(path: string, errors: YamlError[]): string[] {
     .flatMap((e) => {
       const full = join(path, e.name);
       if (e.isDirectory()) return listFiles(full, errors);
-      return EXTENSIONS.has(extname(e.name)) && e.name !== 'kustomization.yaml' ? [full] : [];
+      return EXTENSIONS.has(extname(e.name)) && !KUSTOMIZE.has(e.name) ? [full] : [];
     });
 }
 
@@ -73,20 +82,79 @@ function expand(
       const at = `${pointer}/items/${i}`;
       return expand(item, source ? positionOf(source, at) : pos, errors, source, at);
     });
-  if (typeof value.kind !== 'string' || typeof value.apiVersion !== 'string') {
-    errors.push({ ...pos, message: 'object lacks apiVersion or kind' });
+  const missing = ['apiVersion', 'kind'].filter((k) => typeof value[k] !== 'string' || value[k] === '');
+  if (missing.length > 0) {
+    const what = missing.map((k) => (value[k] === undefined ? `lacks ${k}` : `${k} is not a string`));
+    errors.push({ ...pos, message: `object ${what.join(' and ')}` });
+    return [];
+  }
+  const shape = shapeIssue(value.kind as string, value);
+  if (shape) {
+    const at = source ? positionOf(source, `${pointer}${shape.pointer}`) : pos;
+    const path = pointerToPath(shape.pointer);
+    errors.push({ ...at, message: `${path === '' ? 'the object' : path}: ${shape.message}` });
     return [];
   }
   return [source && pointer === '' ? { object: value, pos, source } : { object: value, pos }];
+}
+
+/**
+ * A file's text, or why it has none: binary data (a NUL byte or bytes that are not UTF-8) is one
+ * error for the whole file, not one per line the YAML parser would trip over.
+ */
+function readText(file: string): { text: string } | { error: string } {
+  let bytes: Buffer;
+  try {
+    bytes = file === STDIN ? readFileSync(0) : readFileSync(file);
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
+  const nul = bytes.subarray(0, 65_536).indexOf(0);
+  if (nul >= 0) return { error: `not a text file (a NUL byte at offset ${nul}); expected YAML or JSON` };
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
+  } catch {
+    return { error: 'not a text file (not UTF-8); expected YAML or JSON' };
+  }
+}
+
+/**
+ * Go template actions (Helm): a line that starts with one (`{{- if … }}`), or a value that is one
+ * (`replicas: {{ .Values.n }}`). A file with them is a template only if it does not read as YAML, or
+ * reads with a template as a mapping key; templates inside strings (Prometheus rule annotations, block
+ * scalars) leave the YAML sound and are left alone.
+ */
+const TEMPLATE_ACTION = /^\s*(?:-\s+)?(?:[\w./-]+:\s+)?\{\{/m;
+
+function templateAt(text: string): { line: number; col: number } | undefined {
+  const m = TEMPLATE_ACTION.exec(text);
+  if (!m) return undefined;
+  const start = m.index + m[0].length - 2;
+  const before = text.slice(0, start);
+  return { line: before.split('\n').length, col: start - before.lastIndexOf('\n') };
 }
 
 export function loadObjects(paths: readonly string[]): InputLoad {
   const errors: YamlError[] = [];
   const objects: SourcedObject[] = [];
   for (const file of paths.flatMap((p) => listFiles(p, errors))) {
-    const parsed = parseYamlDocuments(readFileSync(file, 'utf8'), file, 'kubectl');
+    const shown = file === STDIN ? '<stdin>' : file;
+    const read = readText(file);
+    if ('error' in read) {
+      errors.push({ file: shown, line: 1, col: 1, message: read.error });
+      continue;
+    }
+    const parsed = parseYamlDocuments(read.text, shown, 'kubectl');
     if (!parsed.ok) {
-      errors.push(...parsed.errors);
+      const template = templateAt(read.text);
+      if (template)
+        errors.push({
+          file: shown,
+          ...template,
+          message:
+            'a Helm or Go template ({{ … }}), not a manifest: render it first (helm template …) and check what it renders',
+        });
+      else errors.push(...parsed.errors);
       continue;
     }
     for (const d of parsed.docs) objects.push(...expand(d.value, d.pos, errors, d));

@@ -47,30 +47,86 @@ export interface ResultSource {
   details: string[];
 }
 
+/** Which results a report shows: all, the denied ones, or those with warn-mode findings. */
+export type Only = 'all' | 'denied' | 'warnings';
+
+export function parseOnly(v: string | undefined): Only {
+  if (v === undefined || v === 'all' || v === 'denied' || v === 'warnings') return v ?? 'all';
+  throw new Error(`--only must be denied or warnings (got ${v})`);
+}
+
+const warned = (v: Verdict): boolean => v.allowed && v.violations.some((x) => x.mode === 'warn');
+
+function shown(v: Verdict, only: Only): boolean {
+  return only === 'all' || (only === 'denied' ? !v.allowed : warned(v));
+}
+
+function resultLines(v: Verdict, src: ResultSource | undefined): string[] {
+  const at = src ? `  (${src.source})` : '';
+  const lines = [
+    `${v.allowed ? 'ALLOWED' : 'DENIED '} ${v.kind} ${v.namespace}/${v.name}${v.skipped ? ` (${v.skipped})` : ''}${at}`,
+  ];
+  for (const x of v.violations) lines.push(`  ${x.mode.padEnd(7)} ${x.message}`);
+  for (const d of src?.details ?? []) lines.push(`          ${d}`);
+  for (const e of v.exempted) lines.push(`  exempt  [${e.rule}] ${e.reason}`);
+  for (const e of v.errors) lines.push(`  error   ${e.message}`);
+  return lines;
+}
+
+/** Kinds Berth has no rules for, folded into one line: `ConfigMap 80, Service 40`. */
+function folded(skipped: readonly Verdict[]): string {
+  const byKind = new Map<string, number>();
+  for (const v of skipped) byKind.set(v.kind, (byKind.get(v.kind) ?? 0) + 1);
+  const kinds = [...byKind].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  return `${skipped.length} object(s) of kinds Berth has no rules for: ${kinds.map(([k, n]) => `${k} ${n}`).join(', ')}`;
+}
+
+/**
+ * The table a person scans: the totals first, then the denials, then what is allowed with warnings,
+ * then the rest that has anything to say; objects of kinds without rules folded into one line.
+ */
 export function renderCheck(
   verdicts: readonly Verdict[],
   format: Format,
   sources: readonly ResultSource[] = [],
+  only: Only = 'all',
 ): string {
-  if (format === 'json') return `${JSON.stringify(toReport(verdicts, sources), null, 2)}\n`;
-  if (format === 'yaml') return stringify(toReport(verdicts, sources));
-  const lines: string[] = [];
-  verdicts.forEach((v, i) => {
-    const src = sources[i];
-    const at = src ? `  (${src.source})` : '';
-    lines.push(
-      `${v.allowed ? 'ALLOWED' : 'DENIED '} ${v.kind} ${v.namespace}/${v.name}${v.skipped ? ` (${v.skipped})` : ''}${at}`,
+  const keep = verdicts.map((v, i) => ({ v, src: sources[i] })).filter((x) => shown(x.v, only));
+  if (format !== 'table') {
+    const report = toReport(
+      keep.map((x) => x.v),
+      keep.flatMap((x) => (x.src ? [x.src] : [])).length === keep.length
+        ? keep.map((x) => x.src as ResultSource)
+        : [],
     );
-    for (const x of v.violations) lines.push(`  ${x.mode.padEnd(7)} ${x.message}`);
-    for (const d of src?.details ?? []) lines.push(`          ${d}`);
-    for (const e of v.exempted) lines.push(`  exempt  [${e.rule}] ${e.reason}`);
-    for (const e of v.errors) lines.push(`  error   ${e.message}`);
-  });
-  const denied = verdicts.filter((v) => !v.allowed).length;
-  const warned = verdicts.filter((v) => v.violations.some((x) => x.mode === 'warn')).length;
-  lines.push(
-    '',
-    `${verdicts.length} objects: ${verdicts.length - denied} allowed, ${denied} denied, ${warned} with warnings`,
+    return format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : stringify(report);
+  }
+  const denied = verdicts.filter((v) => !v.allowed);
+  const warnings = verdicts.filter(warned);
+  const lines = [
+    `${verdicts.length} objects: ${verdicts.length - denied.length} allowed, ${denied.length} denied, ${warnings.length} with warnings`,
+  ];
+  const section = (title: string, rows: typeof keep): void => {
+    if (rows.length === 0) return;
+    lines.push('', `${title} (${rows.length})`);
+    for (const r of rows) lines.push(...resultLines(r.v, r.src));
+  };
+  section(
+    'DENIED',
+    keep.filter((x) => !x.v.allowed),
   );
+  section(
+    'ALLOWED WITH WARNINGS',
+    keep.filter((x) => warned(x.v)),
+  );
+  if (only === 'all') {
+    const rest = keep.filter((x) => x.v.allowed && !warned(x.v));
+    section(
+      'ALLOWED',
+      rest.filter((x) => x.v.skipped === undefined || !x.v.skipped.startsWith('no rules for kind')),
+    );
+    const skipped = rest.filter((x) => x.v.skipped?.startsWith('no rules for kind') === true).map((x) => x.v);
+    if (skipped.length > 0) lines.push('', folded(skipped));
+  }
   return `${lines.join('\n')}\n`;
 }

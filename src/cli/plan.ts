@@ -3,16 +3,15 @@
  * Workloads are compiled against their profiles first (as the mutating webhook would), expanded to
  * their replicas, and packed with existing nodes (--nodes) used before anything new is bought.
  */
-import type { Command } from 'commander';
 import { solverInputOf } from '../provisioner/input/plan-input.js';
-import { DEFAULT_BUDGET_MS, solve } from '../provisioner/solver/solve.js';
+import { solve } from '../provisioner/solver/solve.js';
 import type { Plan } from '../provisioner/solver/model.js';
 import { BadInput, clusterPools, runFiles, type SessionOptions } from './session.js';
 import { loadObjects } from './inputs.js';
 import type { CliIO } from './io.js';
 import { renderPlanTable, toPlanJson } from './plan-output.js';
 
-interface Opts extends SessionOptions {
+export interface PlanOpts extends SessionOptions {
   file: string[];
   nodes?: string[];
   output: string;
@@ -21,7 +20,7 @@ interface Opts extends SessionOptions {
 }
 
 export function planFiles(
-  opts: Opts,
+  opts: PlanOpts,
   io: CliIO,
 ): { plan: Plan; denied: string[]; scheduled: string[]; spot: boolean } {
   const { result, session } = runFiles(opts, opts.file, () => io.clock(), opts.namespace);
@@ -46,39 +45,17 @@ export function planFiles(
   return { plan, denied, scheduled, spot: plan.nodes.some((n) => n.capacityType === 'spot') };
 }
 
-export function registerPlan(program: Command, io: CliIO): void {
-  program
-    .command('plan')
-    .description(
-      'plan the EC2 capacity for pods and workloads (compiled, expanded to replicas) on the NodePools (those of --nodepools, and the NodePools among the files); pods only an EKS Auto Mode pool takes are listed as served by EKS Auto Mode; exit 0 all placed, 1 some unschedulable, 2 bad input',
-    )
-    .requiredOption('-f, --file <path...>', 'pods, workloads, profiles, DaemonSets (files or folders)')
-    .option(
-      '--nodepools <path...>',
-      'NodePool / EC2NodeClass files or folders (default: the embedded deploy/nodepools)',
-    )
-    .option(
-      '--nodes <path...>',
-      'existing Node objects and the Pods bound to them (spec.nodeName), used first',
-    )
-    .option('--catalog <file>', 'instance types in the ec2-instance-types.json format (default: built in)')
-    .option('--policies <file>', 'policies.yaml (default: the embedded one)')
-    .option('-n, --namespace <ns>', 'namespace for objects that name none', 'default')
-    .option('--budget-ms <ms>', 'time the solver may spend improving the plan', String(DEFAULT_BUDGET_MS))
-    .option('-o, --output <format>', 'table | json', 'table')
-    .action((opts: Opts) => {
-      if (opts.output !== 'table' && opts.output !== 'json')
-        throw new Error(`-o must be table or json (got ${opts.output})`);
-      const { plan, denied, scheduled, spot } = planFiles(opts, io);
-      for (const d of denied)
-        io.err(`berth plan: ${d} is denied by the webhook's rules and is not planned (see berth check)\n`);
-      for (const c of scheduled)
-        io.err(`berth plan: ${c} runs on a schedule: its pods are planned when its Jobs start, not now\n`);
-      io.out(
-        opts.output === 'json'
-          ? `${JSON.stringify(toPlanJson(plan), null, 2)}\n`
-          : renderPlanTable(plan, spot),
-      );
-      io.exit(plan.unschedulable.length === 0 ? 0 : 1);
-    });
+/** `berth plan`: the plan as a table or JSON; exit 0 all placed, 1 some unschedulable. */
+export function planAction(opts: PlanOpts, io: CliIO): void {
+  if (opts.output !== 'table' && opts.output !== 'json')
+    throw new Error(`-o must be table or json (got ${opts.output})`);
+  const { plan, denied, scheduled, spot } = planFiles(opts, io);
+  for (const d of denied)
+    io.err(`berth plan: ${d} is denied by the webhook's rules and is not planned (see berth check)\n`);
+  for (const c of scheduled)
+    io.err(`berth plan: ${c} runs on a schedule: its pods are planned when its Jobs start, not now\n`);
+  io.out(
+    opts.output === 'json' ? `${JSON.stringify(toPlanJson(plan), null, 2)}\n` : renderPlanTable(plan, spot),
+  );
+  io.exit(plan.unschedulable.length === 0 ? 0 : 1);
 }

@@ -1,13 +1,12 @@
 /** The `berth` command line: one engine, called the same way the webhook calls it. */
 import { Command, CommanderError } from 'commander';
-import { registerCheck } from './check.js';
-import { registerDemo } from './demo.js';
-import { registerPolicies } from './policies-cmd.js';
-import { registerServe } from './serve.js';
-import { registerCerts } from './certs-cmd.js';
-import { registerPlan } from './plan.js';
-import { BadInput } from './session.js';
-import { CatalogError } from '../provisioner/catalog/catalog.js';
+import { registerCheck } from './commands/check.js';
+import { registerDemo } from './commands/demo.js';
+import { registerPolicies } from './commands/policies.js';
+import { registerServe } from './commands/serve.js';
+import { registerCerts } from './commands/certs.js';
+import { registerPlan } from './commands/plan.js';
+import { BadInput } from './bad-input.js';
 import type { CliIO } from './io.js';
 
 export function buildProgram(io: CliIO): Command {
@@ -44,7 +43,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<void> 
       io.exit(e.exitCode === 0 ? 0 : 2);
       return;
     }
-    if (e instanceof BadInput || e instanceof CatalogError) {
+    if (e instanceof BadInput || (e instanceof Error && e.name === 'CatalogError')) {
       io.err(`${e.message}\n`);
       io.exit(2);
       return;

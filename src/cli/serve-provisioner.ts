@@ -22,6 +22,7 @@ import { UnavailableOfferings } from '../provisioner/cloud/unavailable.js';
 import { replicaCap } from '../provisioner/controller/bounds.js';
 import { AdmissionFeed, type Demand, type DemandBounds } from '../provisioner/controller/demand.js';
 import { PlanWorker, type Planner } from '../provisioner/worker/planner.js';
+import { SOLVER_HEAP_MIB, SOLVER_TIMEOUT_MS } from '../provisioner/worker/limits.js';
 import { ProvisionLoop, type LoopDeps } from '../provisioner/controller/loop.js';
 import { Provisioner } from '../provisioner/controller/provisioner.js';
 import { clusterInput } from '../provisioner/input/cluster-input.js';
@@ -55,9 +56,7 @@ export interface ProvisioningDeps {
   readonly workloads?: WorkloadSource;
 }
 
-/** The solver thread's heap, and how long a round may take before its thread is replaced. */
-export const SOLVER_HEAP_MIB = 512;
-export const SOLVER_TIMEOUT_MS = 120_000;
+export { SOLVER_HEAP_MIB, SOLVER_TIMEOUT_MS } from '../provisioner/worker/limits.js';
 
 export function solverThread(maxHeapMiB = SOLVER_HEAP_MIB): Planner {
   return new PlanWorker({ maxHeapMiB, timeoutMs: SOLVER_TIMEOUT_MS });

@@ -1,7 +1,6 @@
 /** `berth serve`: the webhook (and, in a cluster, the leader's controllers) until SIGTERM. */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Command } from 'commander';
 import type { Logger } from 'pino';
 import { DirStore } from '../certs/stores.js';
 import { CERT_DEFAULTS, planCerts } from '../certs/rotate.js';
@@ -13,7 +12,6 @@ import { tlsFilesIn } from '../webhook/tls.js';
 import type { CliIO } from './io.js';
 import { startLocal } from './serve-local.js';
 import { startCluster } from './serve-cluster.js';
-import { SOLVER_HEAP_MIB } from './serve-provisioner.js';
 import type { CloudFlags } from './serve-cloud.js';
 import { openSession, type Session } from './session.js';
 import type { WebhookDeps } from '../webhook/app.js';
@@ -79,7 +77,7 @@ function depsBase(opts: ServeOpts, live: LivePolicies, metrics: Metrics, logger:
   return { metrics, logger, deadlineMs, failOpen: opts.failOpen === true } satisfies Partial<WebhookDeps>;
 }
 
-async function serve(opts: ServeOpts, io: CliIO): Promise<void> {
+export async function serve(opts: ServeOpts, io: CliIO): Promise<void> {
   const logger = createLogger(opts.logLevel);
   const session = openSession(opts);
   const live = new LivePolicies(session.policies, opts.policies);
@@ -116,74 +114,4 @@ async function serve(opts: ServeOpts, io: CliIO): Promise<void> {
   io.exit(0);
   // Client keep-alive sockets may hold the loop open; shutdown is done, so leave within 2 s regardless.
   setTimeout(() => process.exit(0), 2000).unref();
-}
-
-export function registerServe(program: Command, io: CliIO): void {
-  program
-    .command('serve')
-    .description(
-      'serve the admission webhook over HTTPS (/mutate, /validate, /healthz, /readyz) and metrics over HTTP;\n' +
-        'in a cluster the Lease holder also runs the profile controller and, with provisioner.mode: berth,\n' +
-        'the provisioner (waiting pods and admitted workloads → nodes on --cloud). --local serves from files,\n' +
-        'no cluster needed, and provisions on the simulated cloud in memory. Plans are computed on a solver\n' +
-        'thread, never on the event loop that answers admission',
-    )
-    .option('--local', 'no cluster: profiles, PDBs, HPAs and workloads come from -f files')
-    .option(
-      '-f, --file <path...>',
-      'with --local: the objects of the cluster view, admitted as berth check admits them (compiled, with generated PDBs)',
-    )
-    .option('--host <address>', 'listen address (default 127.0.0.1 with --local, else 0.0.0.0)')
-    .option('--port <n>', 'HTTPS port', '8443')
-    .option('--metrics-port <n>', 'HTTP port for /metrics', '9090')
-    .option(
-      '--tls-dir <dir>',
-      'folder with tls.crt and tls.key (reloaded when they change)',
-      '/etc/berth/tls',
-    )
-    .option('--policies <file>', 'policies.yaml, reloaded when it changes (default: the embedded one)')
-    .option(
-      '--nodepools <path...>',
-      'NodePool files or folders (default: the cluster in cluster mode, deploy/nodepools with --local)',
-    )
-    .option('--catalog <file>', 'instance types in the ec2-instance-types.json format (default: built in)')
-    .option(
-      '--kubeconfig <file>',
-      'cluster mode: kubeconfig (default: $KUBECONFIG, ~/.kube/config, in-cluster)',
-    )
-    .option('--namespace <ns>', "cluster mode: Berth's own namespace (its Lease)", 'berth-system')
-    .option('--identity <name>', 'cluster mode: Lease holder identity (default: $POD_NAME or the hostname)')
-    .option(
-      '--deadline-ms <n>',
-      "answer within this; keep it below the webhook configurations' timeoutSeconds",
-      '4000',
-    )
-    .option(
-      '--fail-open',
-      'a review Berth cannot finish in time is allowed (match failurePolicy: Ignore); default denies (Fail)',
-    )
-    .option(
-      '--cloud <provider>',
-      'aws or simulated (default: provisioner.cloudProvider in policies.yaml; --local: simulated)',
-    )
-    .option(
-      '--cluster-name <name>',
-      'aws: tags instances and finds subnets by karpenter.sh/discovery=<name>',
-      process.env.CLUSTER_NAME ?? 'berth',
-    )
-    .option('--aws-region <region>', "aws: region (default: $AWS_REGION, else the catalog's)")
-    .option('--aws-endpoint <url>', 'aws: EC2 endpoint (e.g. a moto_server for tests)')
-    .option('--aws-image-id <ami>', 'aws: AMI for launch templates Berth creates when one is missing')
-    .option(
-      '--node-join-timeout <seconds>',
-      'an instance whose Node has not joined after this is terminated',
-      '900',
-    )
-    .option(
-      '--solver-heap-mb <n>',
-      "the provisioner's solver thread: its heap limit (a round past it fails alone; admission goes on)",
-      String(SOLVER_HEAP_MIB),
-    )
-    .option('--log-level <level>', 'pino log level', 'info')
-    .action((opts: ServeOpts) => serve(opts, io));
 }

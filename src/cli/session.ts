@@ -4,8 +4,9 @@ import { builtinCatalog, makeCatalog, parseFactsFile, type Catalog } from '../pr
 import { defaultPolicies, loadPoliciesFile, type Policies } from '../policies/policies.js';
 import type { NodePool } from '../scheduling/nodepool.js';
 import { packagePath } from '../util/package-root.js';
-import type { YamlError } from '../util/yaml-source.js';
+import { embeddedDefaults } from '../util/embedded.js';
 import { loadObjects, type SourcedObject } from './inputs.js';
+import { BadInput } from './bad-input.js';
 import { runOffline, type OfflineResult } from '../policies/offline.js';
 import { todayOf } from '../policies/engine.js';
 
@@ -21,12 +22,7 @@ export interface Session {
   catalog: Catalog;
 }
 
-export class BadInput extends Error {
-  override readonly name = 'BadInput';
-  constructor(readonly errors: YamlError[]) {
-    super(errors.map((e) => `${e.file}:${e.line}:${e.col}: ${e.message}`).join('\n'));
-  }
-}
+export { BadInput };
 
 export function defaultNodePoolsPath(): string {
   return packagePath('deploy', 'nodepools');
@@ -46,6 +42,16 @@ export function clusterPools(session: Session, objects: readonly { kind?: string
   return [...byName.values()];
 }
 
+function nodePoolsFrom(paths: string[] | undefined): NodePool[] {
+  const snapshot = paths === undefined ? embeddedDefaults() : undefined;
+  if (snapshot) return snapshot.nodePools as NodePool[];
+  const pools = loadObjects(paths ?? [defaultNodePoolsPath()]);
+  if (!pools.ok) throw new BadInput(pools.errors);
+  return pools.objects
+    .filter((o) => o.object.kind === 'NodePool')
+    .map((o) => o.object as unknown as NodePool);
+}
+
 export function openSession(opts: SessionOptions): Session {
   let policies: Policies;
   if (opts.policies === undefined) policies = defaultPolicies();
@@ -54,11 +60,7 @@ export function openSession(opts: SessionOptions): Session {
     if (!loaded.ok) throw new BadInput(loaded.errors);
     policies = loaded.policies;
   }
-  const pools = loadObjects(opts.nodepools ?? [defaultNodePoolsPath()]);
-  if (!pools.ok) throw new BadInput(pools.errors);
-  const nodePools = pools.objects
-    .filter((o) => o.object.kind === 'NodePool')
-    .map((o) => o.object as unknown as NodePool);
+  const nodePools = nodePoolsFrom(opts.nodepools);
   let catalog = builtinCatalog();
   if (opts.catalog !== undefined) {
     let text: string;

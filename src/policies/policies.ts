@@ -11,6 +11,7 @@ import type {
 } from './schema/policies-schema.js';
 import type { Mode, RuleId } from './rules/ids.js';
 import { packagePath } from '../util/package-root.js';
+import { embeddedDefaults } from '../util/embedded.js';
 
 export type Params = Readonly<Record<string, unknown>>;
 
@@ -179,6 +180,8 @@ export function loadPoliciesFile(file: string): PoliciesLoad {
 
 /** The repository's policies.yaml, embedded in the package: the default a platform team starts from. */
 export function defaultPolicies(): Policies {
+  const snapshot = embeddedDefaults();
+  if (snapshot) return new Policies(snapshot.policies as PoliciesDocument, packagePath('policies.yaml'));
   const loaded = loadPoliciesFile(packagePath('policies.yaml'));
   if (!loaded.ok)
     throw new Error(

@@ -116,21 +116,23 @@ export function poolTypesFor(pool: PoolView, term: Requirements, catalog: Catalo
   );
 }
 
-/** The catalog's types by label and value, for requirements that name values (`In`). */
+/** The catalog's types by label and value, for requirements that name values (`In`), built per label on first use. */
 const labelIndex = new WeakMap<Catalog, Map<string, Map<string, InstanceType[]>>>();
 
-function indexOf(catalog: Catalog): Map<string, Map<string, InstanceType[]>> {
-  return derived(labelIndex, catalog, () => {
-    const out = new Map<string, Map<string, InstanceType[]>>();
-    for (const t of catalog.types)
-      for (const [k, v] of Object.entries(t.labels)) {
-        const byValue = mapFor(out, k);
-        const list = byValue.get(v);
-        if (list) list.push(t);
-        else byValue.set(v, [t]);
-      }
-    return out;
-  });
+function indexOf(catalog: Catalog, key: string): Map<string, InstanceType[]> {
+  const byKey = derived(labelIndex, catalog, () => new Map<string, Map<string, InstanceType[]>>());
+  let byValue = byKey.get(key);
+  if (byValue) return byValue;
+  byValue = new Map<string, InstanceType[]>();
+  for (const t of catalog.types) {
+    const v = t.labels[key];
+    if (v === undefined) continue;
+    const list = byValue.get(v);
+    if (list) list.push(t);
+    else byValue.set(v, [t]);
+  }
+  byKey.set(key, byValue);
+  return byValue;
 }
 
 /**
@@ -139,11 +141,10 @@ function indexOf(catalog: Catalog): Map<string, Map<string, InstanceType[]>> {
  * by name costs its list's length, not the catalog's size, per term.
  */
 function candidates(reqs: Requirements, catalog: Catalog): readonly InstanceType[] {
-  const index = indexOf(catalog);
   let best: { byValue: Map<string, InstanceType[]>; values: ReadonlySet<string>; count: number } | undefined;
   for (const r of reqs.values()) {
     if (!indexable(r)) continue;
-    const byValue = index.get(r.key) ?? new Map<string, InstanceType[]>();
+    const byValue = indexOf(catalog, r.key);
     let count = 0;
     for (const v of r.values) count += byValue.get(v)?.length ?? 0;
     if (!best || count < best.count) best = { byValue, values: r.values, count };

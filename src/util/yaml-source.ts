@@ -6,6 +6,8 @@ import {
   isSeq,
   isPair,
   isScalar,
+  isCollection,
+  visit,
   type Document,
   type Node,
   type Tags,
@@ -68,9 +70,28 @@ export function parseYamlDocuments(
   const list = Array.isArray(docs) ? docs : [];
   const errors: YamlError[] = [];
   for (const doc of list) {
-    for (const e of [...doc.errors]) {
-      const p = lines.linePos(e.pos[0]);
-      errors.push({ file, line: p.line, col: p.col, message: e.message.split('\n')[0] ?? e.message });
+    // The first error of a document is its cause; the parser's later ones follow from it.
+    const first = doc.errors[0];
+    if (first) {
+      const p = lines.linePos(first.pos[0]);
+      const more = doc.errors.length > 1 ? ` (and ${doc.errors.length - 1} more errors after it)` : '';
+      errors.push({
+        file,
+        line: p.line,
+        col: p.col,
+        message: `${first.message.split('\n')[0] ?? first.message}${more}`,
+      });
+      continue;
+    }
+    const key = collectionKey(doc);
+    if (key !== undefined) {
+      const p = lines.linePos(key);
+      errors.push({
+        file,
+        line: p.line,
+        col: p.col,
+        message: 'a mapping key that is itself a mapping or a list',
+      });
     }
   }
   if (errors.length > 0) return { ok: false, errors };
@@ -83,6 +104,21 @@ export function parseYamlDocuments(
     out.push({ value, doc, lines, file, pos: { file, line: p.line, col: p.col } });
   }
   return { ok: true, docs: out };
+}
+
+/** The offset of a mapping key that is a collection (`{{ x }}: …`, a template read as YAML), if any. */
+function collectionKey(doc: Document.Parsed): number | undefined {
+  let at: number | undefined;
+  visit(doc, {
+    Pair(_, pair) {
+      if (isCollection(pair.key)) {
+        at = pair.key.range?.[0] ?? 0;
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return at;
 }
 
 /**

@@ -1,6 +1,6 @@
 /** ajv over the schemas: errors as data, each with a dotted path (and a line when the source is known). */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import { createRequire } from 'node:module';
+import type { Ajv as AjvClass, ErrorObject, ValidateFunction } from 'ajv';
 import { profileSchema } from './profile-schema.js';
 import { policiesSchema } from './policies-schema.js';
 import { QUANTITY_PATTERN } from '../../kube/quantity.js';
@@ -14,8 +14,6 @@ export interface SchemaIssue {
   locate: { pointer: string; atKey: boolean };
   message: string;
 }
-
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
 /**
  * kubectl validates strictly (unknown fields are errors); a CRD schema may not say so itself, so the
@@ -37,9 +35,29 @@ function closeProps(props: unknown, skip: ReadonlySet<string>): unknown {
   return Object.fromEntries(Object.entries(props).map(([k, v]) => [k, closeObjects(v, skip, k)]));
 }
 
-const ajv = addFormats(new Ajv({ allErrors: true, strict: false }));
-const validateProfileFn = ajv.compile(closeObjects(profileSchema, new Set(['metadata', 'status'])) as object);
-const validatePoliciesFn = ajv.compile(policiesSchema);
+/**
+ * The validators, compiled on first use: a command that validates nothing (`--help`, a check with the
+ * embedded policies and no WorkloadProfile) neither loads ajv nor compiles a schema (~50 ms).
+ */
+const requireCjs = createRequire(import.meta.url);
+let ajv: AjvClass | undefined;
+const compiled = new Map<string, ValidateFunction>();
+
+function validator(name: 'profile' | 'policies'): ValidateFunction {
+  let fn = compiled.get(name);
+  if (fn) return fn;
+  if (!ajv) {
+    const { Ajv } = requireCjs('ajv') as { Ajv: new (o: object) => AjvClass };
+    const addFormats = requireCjs('ajv-formats') as { default: (a: AjvClass) => AjvClass };
+    ajv = addFormats.default(new Ajv({ allErrors: true, strict: false }));
+  }
+  fn =
+    name === 'profile'
+      ? ajv.compile(closeObjects(profileSchema, new Set(['metadata', 'status'])) as object)
+      : ajv.compile(policiesSchema);
+  compiled.set(name, fn);
+  return fn;
+}
 
 function issuesOf(fn: ValidateFunction, value: unknown): SchemaIssue[] {
   if (fn(value)) return [];
@@ -106,9 +124,9 @@ export function pointerToPath(pointer: string): string {
 }
 
 export function validateProfileObject(value: unknown): SchemaIssue[] {
-  return issuesOf(validateProfileFn, value);
+  return issuesOf(validator('profile'), value);
 }
 
 export function validatePoliciesDocument(value: unknown): SchemaIssue[] {
-  return issuesOf(validatePoliciesFn, value);
+  return issuesOf(validator('policies'), value);
 }

@@ -59,8 +59,7 @@ function byAutoMode(
   return { autoMode, rest };
 }
 
-/** What `berth plan` and the provisioner let the improvement phase spend by default. */
-export const DEFAULT_BUDGET_MS = 200;
+export { DEFAULT_BUDGET_MS } from './budget.js';
 
 export function solve(given: SolverInput): Plan {
   // Replica groups become pods here, in the solver's process, never in the caller's.

@@ -1,0 +1,41 @@
+/** `berth check` and `berth compile`: their flags; the work is loaded when one runs. */
+import type { Command } from 'commander';
+import type { CheckOpts } from '../check.js';
+import type { CliIO } from '../io.js';
+
+export function fileOptions(cmd: Command): Command {
+  return cmd
+    .requiredOption(
+      '-f, --file <path...>',
+      'files or folders of Kubernetes objects (YAML or JSON; - for standard input; kustomization files and Helm templates are not objects)',
+    )
+    .option('--policies <file>', 'policies.yaml (default: the embedded one)')
+    .option(
+      '--nodepools <path...>',
+      'NodePool / EC2NodeClass files or folders (default: the embedded deploy/nodepools)',
+    )
+    .option('--catalog <file>', 'instance types in the ec2-instance-types.json format (default: built in)')
+    .option('-n, --namespace <ns>', 'namespace for objects that name none', 'default');
+}
+
+export function registerCheck(program: Command, io: CliIO): void {
+  fileOptions(program.command('check'))
+    .description(
+      'evaluate every object as if applied together to one cluster; exit 0 allowed, 1 denied, 2 bad input',
+    )
+    .option('-o, --output <format>', 'table | json | yaml', 'table')
+    .option('--only <which>', 'denied | warnings: only those results (the totals still count every object)')
+    .action(async (opts: CheckOpts) => {
+      (await import('../check.js')).checkAction(opts, io);
+    });
+
+  fileOptions(program.command('compile'))
+    .description(
+      'print the objects as admitted (compiled against their profiles) and the PDBs Berth generates;\n' +
+        'denied objects are left out (named on stderr); exit 0 all admitted, 1 something denied, 2 bad input',
+    )
+    .option('-o, --output <format>', 'yaml | json', 'yaml')
+    .action(async (opts: CheckOpts) => {
+      (await import('../check.js')).compileAction(opts, io);
+    });
+}

@@ -1,0 +1,30 @@
+/** `berth plan`: its flags; the solver is loaded when it runs. */
+import type { Command } from 'commander';
+import type { CliIO } from '../io.js';
+import type { PlanOpts } from '../plan.js';
+import { DEFAULT_BUDGET_MS } from '../../provisioner/solver/budget.js';
+
+export function registerPlan(program: Command, io: CliIO): void {
+  program
+    .command('plan')
+    .description(
+      'plan the EC2 capacity for pods and workloads (compiled, expanded to replicas) on the NodePools (those of --nodepools, and the NodePools among the files); pods only an EKS Auto Mode pool takes are listed as served by EKS Auto Mode; exit 0 all placed, 1 some unschedulable, 2 bad input',
+    )
+    .requiredOption('-f, --file <path...>', 'pods, workloads, profiles, DaemonSets (files or folders)')
+    .option(
+      '--nodepools <path...>',
+      'NodePool / EC2NodeClass files or folders (default: the embedded deploy/nodepools)',
+    )
+    .option(
+      '--nodes <path...>',
+      'existing Node objects and the Pods bound to them (spec.nodeName), used first',
+    )
+    .option('--catalog <file>', 'instance types in the ec2-instance-types.json format (default: built in)')
+    .option('--policies <file>', 'policies.yaml (default: the embedded one)')
+    .option('-n, --namespace <ns>', 'namespace for objects that name none', 'default')
+    .option('--budget-ms <ms>', 'time the solver may spend improving the plan', String(DEFAULT_BUDGET_MS))
+    .option('-o, --output <format>', 'table | json', 'table')
+    .action(async (opts: PlanOpts) => {
+      (await import('../plan.js')).planAction(opts, io);
+    });
+}
