@@ -8,6 +8,7 @@
 import { createRequire } from 'node:module';
 import type { Ajv as AjvClass, ValidateFunction } from 'ajv';
 import { pointerToPath } from '../policies/schema/validate.js';
+import { precompiled } from '../util/precompiled.js';
 
 const INT32 = { type: 'integer', minimum: -2147483648, maximum: 2147483647 } as const;
 const str = { type: 'string' } as const;
@@ -90,7 +91,8 @@ const replicated = obj({
 });
 const jobSpec = obj({ parallelism: INT32, completions: INT32, selector, template });
 
-const SCHEMAS: Record<string, unknown> = {
+/** Exported for the build, which compiles them ahead (scripts/copy-assets.mjs). */
+export const SHAPE_SCHEMAS: Record<string, unknown> = {
   Pod: obj({ metadata, spec: podSpec }),
   Deployment: replicated,
   StatefulSet: replicated,
@@ -128,23 +130,26 @@ const SCHEMAS: Record<string, unknown> = {
   WorkloadProfile: obj({ metadata, spec: { type: 'object' } }),
 };
 
+/** The options the shape validators are compiled with (here and by the build). */
+export const SHAPE_OPTIONS = { allErrors: false, strict: false } as const;
+
 /** One validator per kind, compiled when a kind is first met (a CLI run that meets two kinds compiles two). */
 const requireCjs = createRequire(import.meta.url);
 let ajv: AjvClass | undefined;
 const validators = new Map<string, ValidateFunction>();
 
 function validatorFor(kind: string): ValidateFunction | undefined {
-  const schema = Object.hasOwn(SCHEMAS, kind) ? SCHEMAS[kind] : undefined;
+  const schema = Object.hasOwn(SHAPE_SCHEMAS, kind) ? SHAPE_SCHEMAS[kind] : undefined;
   if (schema === undefined) return undefined;
-  let fn = validators.get(kind);
+  let fn = validators.get(kind) ?? precompiled('shapes', kind);
   if (!fn) {
     if (!ajv) {
       const { Ajv } = requireCjs('ajv') as { Ajv: new (o: object) => AjvClass };
-      ajv = new Ajv({ allErrors: false, strict: false });
+      ajv = new Ajv(SHAPE_OPTIONS);
     }
     fn = ajv.compile(schema as object);
-    validators.set(kind, fn);
   }
+  validators.set(kind, fn);
   return fn;
 }
 

@@ -4,6 +4,7 @@ import type { Ajv as AjvClass, ErrorObject, ValidateFunction } from 'ajv';
 import { profileSchema } from './profile-schema.js';
 import { policiesSchema } from './policies-schema.js';
 import { QUANTITY_PATTERN } from '../../kube/quantity.js';
+import { precompiled } from '../../util/precompiled.js';
 
 export interface SchemaIssue {
   /** JSON pointer of the offending value (ajv's instancePath, plus the unknown/missing property). */
@@ -43,18 +44,29 @@ const requireCjs = createRequire(import.meta.url);
 let ajv: AjvClass | undefined;
 const compiled = new Map<string, ValidateFunction>();
 
+/** The schemas by name, as they are compiled (here and ahead of time by the build). */
+export function schemasToCompile(): Record<'profile' | 'policies', object> {
+  return {
+    profile: closeObjects(profileSchema, new Set(['metadata', 'status'])) as object,
+    policies: policiesSchema,
+  };
+}
+
+/** The options the schemas are compiled with. */
+export const SCHEMA_OPTIONS = { allErrors: true, strict: false } as const;
+
 function validator(name: 'profile' | 'policies'): ValidateFunction {
-  let fn = compiled.get(name);
-  if (fn) return fn;
+  let fn = compiled.get(name) ?? precompiled('schemas', name);
+  if (fn) {
+    compiled.set(name, fn);
+    return fn;
+  }
   if (!ajv) {
     const { Ajv } = requireCjs('ajv') as { Ajv: new (o: object) => AjvClass };
     const addFormats = requireCjs('ajv-formats') as { default: (a: AjvClass) => AjvClass };
-    ajv = addFormats.default(new Ajv({ allErrors: true, strict: false }));
+    ajv = addFormats.default(new Ajv(SCHEMA_OPTIONS));
   }
-  fn =
-    name === 'profile'
-      ? ajv.compile(closeObjects(profileSchema, new Set(['metadata', 'status'])) as object)
-      : ajv.compile(policiesSchema);
+  fn = ajv.compile(schemasToCompile()[name]);
   compiled.set(name, fn);
   return fn;
 }
