@@ -127,6 +127,37 @@ describe('berth check', () => {
     expect((await berth('check', '-f', prom)).code).toBe(0);
   });
 
+  it("policies validate holds every rule's params to its schema, warns of expired exemptions, and checks NodePools", async () => {
+    const text = readFileSync('policies.yaml', 'utf8')
+      .replace('params: { maxSeconds: 300 }', 'params: { maxSecs: 300 }')
+      .replace('params: { maxRatio: 2 }', 'params: { maxRatio: "five minutes" }')
+      .replace('params: { minZones: 2 }', 'params: { minZones: -5 }');
+    const bad = join(tmp({ 'p.yaml': text }), 'p.yaml');
+    const r = await berth('policies', 'validate', bad);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/p\.yaml:\d+:\d+: rules\.grace-period\.params\.maxSecs: unknown field/);
+    expect(r.err).toMatch(/p\.yaml:\d+:\d+: rules\.limit-request-ratio\.params\.maxRatio: must be number/);
+    expect(r.err).toMatch(
+      /p\.yaml:\d+:\d+: rules\.profile-zone-spread-impossible\.params\.minZones: must be >= 1/,
+    );
+    const expired = readFileSync('policies.yaml', 'utf8').replace(
+      /^ {2}objects: \[\]$/m,
+      '  objects:\n    - { rule: naked-pod, kind: Pod, namespace: a, name: p, reason: debugging, expires: "2025-01-31" }',
+    );
+    const file = join(tmp({ 'p.yaml': expired }), 'p.yaml');
+    const ok = await berth('policies', 'validate', file);
+    expect(ok.code).toBe(0);
+    expect(ok.err).toMatch(/p\.yaml:\d+:\d+: warning: exemptions\.objects\[0\] .* expired on 2025-01-31/);
+    const pools = await berth('policies', 'validate', file, '--nodepools', 'deploy/nodepools/general.yaml');
+    expect(pools.code).toBe(2);
+    expect(pools.err).toMatch(
+      /runtimeClasses\.gpu\.nodePools\[0\]: NodePool gpu is not in deploy\/nodepools\/general\.yaml/,
+    );
+    expect(
+      (await berth('policies', 'validate', 'policies.yaml', '--nodepools', 'deploy/nodepools')).code,
+    ).toBe(0);
+  });
+
   it('reads -f - from standard input', () => {
     const r = spawnSync(
       process.execPath,

@@ -71,7 +71,7 @@ function depsBase(opts: ServeOpts, live: LivePolicies, metrics: Metrics, logger:
   live.onReload((r) => {
     metrics.policyReloads.inc({ result: r.applied ? 'applied' : 'refused' });
     metrics.policyRefused.set(r.applied ? 0 : 1);
-    if (r.applied) logger.info('policies reloaded');
+    if (r.applied) logger.info(r.warnings.length > 0 ? { warnings: r.warnings } : {}, 'policies reloaded');
     else logger.error({ errors: r.errors }, 'policies.yaml refused; the last good policy stays in force');
   });
   return { metrics, logger, deadlineMs, failOpen: opts.failOpen === true } satisfies Partial<WebhookDeps>;

@@ -14,7 +14,7 @@ describe('LivePolicies', () => {
     expect(live.reload()).toBeUndefined();
 
     text = good.replace('pdb-blocks-eviction: { mode: enforce }', 'pdb-blocks-eviction: { mode: warn }');
-    expect(live.reload()).toEqual({ applied: true });
+    expect(live.reload()).toEqual({ applied: true, warnings: [] });
     const applied = live.current;
     expect(
       applied.resolve(
@@ -32,7 +32,7 @@ describe('LivePolicies', () => {
     expect(live.refused).toBeDefined();
 
     text = good;
-    expect(live.reload()).toEqual({ applied: true });
+    expect(live.reload()).toEqual({ applied: true, warnings: [] });
     expect(live.refused).toBeUndefined();
     expect(seen).toEqual([true, false, true]);
   });

@@ -8,7 +8,7 @@ import { readFileSync, unwatchFile, watchFile } from 'node:fs';
 import { formatYamlError, loadPolicies, type Policies } from './policies.js';
 import { unstatedRemovals } from './shrink.js';
 
-export type ReloadResult = { applied: true } | { applied: false; errors: string[] };
+export type ReloadResult = { applied: true; warnings: string[] } | { applied: false; errors: string[] };
 
 export class LivePolicies {
   private good: Policies;
@@ -56,7 +56,7 @@ export class LivePolicies {
     if (shrunk.length > 0)
       return this.settle({ applied: false, errors: shrunk.map((m) => `${this.file ?? ''}: ${m}`) }, text);
     this.good = loaded.policies;
-    return this.settle({ applied: true }, text);
+    return this.settle({ applied: true, warnings: loaded.warnings.map(formatYamlError) }, text);
   }
 
   private settle(r: ReloadResult, text: string | undefined): ReloadResult {

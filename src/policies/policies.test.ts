@@ -103,7 +103,7 @@ describe('policies.yaml loading', () => {
   it('resolves a rule with many overrides, each in its namespace', () => {
     const overrides = Array.from(
       { length: 40 },
-      (_, i) => `      - { namespaces: [ns${i}], params: { n: ${i} } }`,
+      (_, i) => `      - { namespaces: [ns${i}], params: { maxSeconds: ${i} } }`,
     );
     const text = `runtimeClasses: {}\nrules:\n  grace-period:\n    overrides:\n${overrides.join('\n')}\n`;
     const r = loadPolicies(text, 'p.yaml');
@@ -112,7 +112,7 @@ describe('policies.yaml loading', () => {
     const base = { mode: 'warn' as const, params: {} };
     for (const i of [35, 3, 39]) {
       const scope = { namespace: `ns${i}`, namespaceLabels: {}, runtimeClass: undefined };
-      expect(r.policies.resolve('grace-period', base, scope).params).toEqual({ n: i });
+      expect(r.policies.resolve('grace-period', base, scope).params).toEqual({ maxSeconds: i });
     }
   });
 

@@ -124,10 +124,16 @@ function overrideApplies(
   return true;
 }
 
-export type PoliciesLoad = { ok: true; policies: Policies } | { ok: false; errors: YamlError[] };
+export type PoliciesLoad =
+  | {
+      ok: true;
+      policies: Policies;
+      /** Valid but worth a word: exemptions that have expired. */ warnings: YamlError[];
+    }
+  | { ok: false; errors: YamlError[] };
 
 /** Parses and validates policies.yaml text; every error names file, line and column. */
-export function loadPolicies(text: string, file: string): PoliciesLoad {
+export function loadPolicies(text: string, file: string, today = todayUtc()): PoliciesLoad {
   const parsed = parseYamlDocuments(text, file);
   if (!parsed.ok) return parsed;
   const [first, ...rest] = parsed.docs;
@@ -144,7 +150,27 @@ export function loadPolicies(text: string, file: string): PoliciesLoad {
   }));
   const doc = first.value as PoliciesDocument;
   if (errors.length === 0) errors.push(...semanticErrors(doc, first));
-  return errors.length > 0 ? { ok: false, errors } : { ok: true, policies: new Policies(doc, file) };
+  if (errors.length > 0) return { ok: false, errors };
+  return { ok: true, policies: new Policies(doc, file), warnings: expiredExemptions(doc, first, today) };
+}
+
+const todayUtc = (): string => new Date().toISOString().slice(0, 10);
+
+/** Exemptions past their `expires` date: they no longer apply, and the file should say so. */
+function expiredExemptions(
+  doc: PoliciesDocument,
+  src: Parameters<typeof positionOf>[0],
+  today: string,
+): YamlError[] {
+  const out: YamlError[] = [];
+  (doc.exemptions?.objects ?? []).forEach((e, i) => {
+    if (e.expires === undefined || e.expires >= today) return;
+    out.push({
+      ...positionOf(src, `/exemptions/objects/${i}/expires`),
+      message: `warning: exemptions.objects[${i}] (${e.rule} on ${e.kind} ${e.namespace}/${e.name}) expired on ${e.expires}; it no longer applies`,
+    });
+  });
+  return out;
 }
 
 function semanticErrors(doc: PoliciesDocument, src: Parameters<typeof positionOf>[0]): YamlError[] {

@@ -1,6 +1,7 @@
 /** The JSON Schema of policies.yaml; its TypeScript types are derived from it. */
 import type { FromSchema } from 'json-schema-to-ts';
-import { MODES, RULE_IDS } from '../rules/ids.js';
+import { MODES, RULE_IDS, type RuleId } from '../rules/ids.js';
+import { paramsSchema } from '../rules/params.js';
 
 const labelMap = { type: 'object', additionalProperties: { type: 'string' } } as const;
 
@@ -156,3 +157,36 @@ export type RuntimeClassConfig = FromSchema<typeof runtimeClass>;
 export type RuleConfig = FromSchema<typeof ruleConfig>;
 export type ObjectExemption = FromSchema<typeof objectExemption>;
 export type RuleParams = FromSchema<typeof params>;
+
+/**
+ * The schema policies.yaml is validated with: the document's, with each rule's `params` (its own and
+ * its overrides') held to that rule's params schema (rules/params.ts).
+ */
+export function strictPoliciesSchema(): object {
+  const withParams = (id: RuleId) => {
+    const p = paramsSchema(id);
+    const overrides = ruleConfig.properties.overrides;
+    return {
+      ...ruleConfig,
+      properties: {
+        ...ruleConfig.properties,
+        params: p,
+        overrides: {
+          ...overrides,
+          items: { ...overrides.items, properties: { ...overrides.items.properties, params: p } },
+        },
+      },
+    };
+  };
+  return {
+    ...policiesSchema,
+    properties: {
+      ...policiesSchema.properties,
+      rules: {
+        type: 'object',
+        propertyNames: { enum: RULE_IDS },
+        properties: Object.fromEntries(RULE_IDS.map((id) => [id, withParams(id)])),
+      },
+    },
+  };
+}

@@ -2,7 +2,7 @@
 import { createRequire } from 'node:module';
 import type { Ajv as AjvClass, ErrorObject, ValidateFunction } from 'ajv';
 import { profileSchema } from './profile-schema.js';
-import { policiesSchema } from './policies-schema.js';
+import { strictPoliciesSchema } from './policies-schema.js';
 import { QUANTITY_PATTERN } from '../../kube/quantity.js';
 import { precompiled } from '../../util/precompiled.js';
 
@@ -48,7 +48,7 @@ const compiled = new Map<string, ValidateFunction>();
 export function schemasToCompile(): Record<'profile' | 'policies', object> {
   return {
     profile: closeObjects(profileSchema, new Set(['metadata', 'status'])) as object,
-    policies: policiesSchema,
+    policies: strictPoliciesSchema(),
   };
 }
 
