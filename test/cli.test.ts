@@ -158,6 +158,13 @@ describe('berth check', () => {
     ).toBe(0);
   });
 
+  it('marks modelled spot prices in the plan document', async () => {
+    const r = await berth('plan', '-f', 'examples/', '-o', 'json');
+    const plan = JSON.parse(r.out) as { nodes: { capacityType: string; priceModelled: boolean }[] };
+    expect(plan.nodes.some((n) => n.capacityType === 'spot')).toBe(true);
+    for (const n of plan.nodes) expect(n.priceModelled).toBe(n.capacityType === 'spot');
+  });
+
   it('reads -f - from standard input', () => {
     const r = spawnSync(
       process.execPath,

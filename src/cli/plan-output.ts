@@ -9,6 +9,8 @@ export interface PlanJson {
     zone: string;
     capacityType: string;
     pricePerHour: number;
+    /** true: a modelled spot price (0.3–0.7 × on-demand by type and zone), not a quote. */
+    priceModelled: boolean;
     existing: boolean;
     pods: string[];
   }[];
@@ -18,7 +20,8 @@ export interface PlanJson {
   totals: { nodes: number; pods: number; pricePerHour: number; solveMillis: number };
 }
 
-export function toPlanJson(plan: Plan): PlanJson {
+/** `quoted`: the catalog holds spot quotes (DescribeSpotPriceHistory), so spot prices are not modelled. */
+export function toPlanJson(plan: Plan, quoted = false): PlanJson {
   return {
     nodes: plan.nodes.map((n) => ({
       name: n.name,
@@ -27,6 +30,7 @@ export function toPlanJson(plan: Plan): PlanJson {
       zone: n.zone,
       capacityType: n.capacityType,
       pricePerHour: n.pricePerHour,
+      priceModelled: n.capacityType === 'spot' && !quoted,
       existing: n.existing,
       pods: n.pods,
     })),

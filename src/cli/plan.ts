@@ -22,7 +22,7 @@ export interface PlanOpts extends SessionOptions {
 export function planFiles(
   opts: PlanOpts,
   io: CliIO,
-): { plan: Plan; denied: string[]; scheduled: string[]; spot: boolean } {
+): { plan: Plan; denied: string[]; scheduled: string[]; spot: boolean; quoted: boolean } {
   const { result, session } = runFiles(opts, opts.file, () => io.clock(), opts.namespace);
   const cluster = opts.nodes ? loadObjects(opts.nodes) : { ok: true as const, objects: [] };
   if (!cluster.ok) throw new BadInput(cluster.errors);
@@ -42,20 +42,29 @@ export function planFiles(
     defaultNamespace: opts.namespace,
   });
   const plan = solve({ ...input, budgetMillis: budget });
-  return { plan, denied, scheduled, spot: plan.nodes.some((n) => n.capacityType === 'spot') };
+  const quoted = session.catalog.origin?.spotQuotes !== undefined;
+  return {
+    plan,
+    denied,
+    scheduled,
+    spot: plan.nodes.some((n) => n.capacityType === 'spot') && !quoted,
+    quoted,
+  };
 }
 
 /** `berth plan`: the plan as a table or JSON; exit 0 all placed, 1 some unschedulable. */
 export function planAction(opts: PlanOpts, io: CliIO): void {
   if (opts.output !== 'table' && opts.output !== 'json')
     throw new Error(`-o must be table or json (got ${opts.output})`);
-  const { plan, denied, scheduled, spot } = planFiles(opts, io);
+  const { plan, denied, scheduled, spot, quoted } = planFiles(opts, io);
   for (const d of denied)
     io.err(`berth plan: ${d} is denied by the webhook's rules and is not planned (see berth check)\n`);
   for (const c of scheduled)
     io.err(`berth plan: ${c} runs on a schedule: its pods are planned when its Jobs start, not now\n`);
   io.out(
-    opts.output === 'json' ? `${JSON.stringify(toPlanJson(plan), null, 2)}\n` : renderPlanTable(plan, spot),
+    opts.output === 'json'
+      ? `${JSON.stringify(toPlanJson(plan, quoted), null, 2)}\n`
+      : renderPlanTable(plan, spot),
   );
   io.exit(plan.unschedulable.length === 0 ? 0 : 1);
 }
