@@ -55,6 +55,28 @@ export const KUBECTL_YAML = {
 /** How kubectl will read what Berth writes: with YAML 1.1 quoting (`"yes"`, `"0755"` stay strings). */
 export const KUBECTL_YAML_OUT = { version: '1.1' } as const;
 
+/**
+ * What is wrong with a parsed document, if anything: its first error (the cause; the parser's later
+ * ones follow from it), or a mapping key that is a collection.
+ */
+function documentError(
+  doc: Document.Parsed,
+  lines: LineCounter,
+  mayHaveCollectionKeys: boolean,
+): { line: number; col: number; message: string } | undefined {
+  const first = doc.errors[0];
+  if (first) {
+    const more = doc.errors.length > 1 ? ` (and ${doc.errors.length - 1} more errors after it)` : '';
+    return {
+      ...lines.linePos(first.pos[0]),
+      message: `${first.message.split('\n')[0] ?? first.message}${more}`,
+    };
+  }
+  const key = mayHaveCollectionKeys ? collectionKey(doc) : undefined;
+  if (key === undefined) return undefined;
+  return { ...lines.linePos(key), message: 'a mapping key that is itself a mapping or a list' };
+}
+
 export function parseYamlDocuments(
   text: string,
   file: string,
@@ -69,30 +91,12 @@ export function parseYamlDocuments(
   });
   const list = Array.isArray(docs) ? docs : [];
   const errors: YamlError[] = [];
+  // A mapping key that is a collection needs `{…}:`, `[…]:` or `? `; most files have none, and walking
+  // every node to look costs a tenth of the parse.
+  const mayHaveCollectionKeys = /[}\]]\s*:|^\s*\?\s|\{\{/m.test(text);
   for (const doc of list) {
-    // The first error of a document is its cause; the parser's later ones follow from it.
-    const first = doc.errors[0];
-    if (first) {
-      const p = lines.linePos(first.pos[0]);
-      const more = doc.errors.length > 1 ? ` (and ${doc.errors.length - 1} more errors after it)` : '';
-      errors.push({
-        file,
-        line: p.line,
-        col: p.col,
-        message: `${first.message.split('\n')[0] ?? first.message}${more}`,
-      });
-      continue;
-    }
-    const key = collectionKey(doc);
-    if (key !== undefined) {
-      const p = lines.linePos(key);
-      errors.push({
-        file,
-        line: p.line,
-        col: p.col,
-        message: 'a mapping key that is itself a mapping or a list',
-      });
-    }
+    const e = documentError(doc, lines, mayHaveCollectionKeys);
+    if (e) errors.push({ file, ...e });
   }
   if (errors.length > 0) return { ok: false, errors };
   const out: YamlDoc[] = [];
