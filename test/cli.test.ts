@@ -105,6 +105,17 @@ describe('berth check', () => {
     ]);
   });
 
+  it('reads a null field as the field left out, as the API server does, and never crashes on one', async () => {
+    const dir = tmp({
+      'n.yaml':
+        'apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: x, namespace: a}\nspec: {minAvailable: 1, selector: null}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d, namespace: a}\nspec:\n  replicas: 2\n  template:\n    metadata: null\n    spec:\n      containers: [{name: c, image: x, resources: null, env: null}]\n',
+    });
+    const r = await berth('check', '-f', dir, '-o', 'json');
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.out) as CheckReport).results).toHaveLength(2);
+  });
+
   it('says once that a file is not text, or is a Helm template, and leaves templates inside strings alone', async () => {
     const dir = tmp({
       'bin.yaml': `apiVersion: v1\n${'\u0000'.repeat(10)}`,

@@ -88,6 +88,7 @@ function expand(
     errors.push({ ...pos, message: `object ${what.join(' and ')}` });
     return [];
   }
+  dropNulls(value);
   const shape = shapeIssue(value.kind as string, value);
   if (shape) {
     const at = source ? positionOf(source, `${pointer}${shape.pointer}`) : pos;
@@ -96,6 +97,19 @@ function expand(
     return [];
   }
   return [source && pointer === '' ? { object: value, pos, source } : { object: value, pos }];
+}
+
+/**
+ * `field: null` in a manifest is the field left out, as the API server decodes it (a PDB's `selector:
+ * null`, a `spec.template.metadata: null` from a generator); so it is read, never a crash further on.
+ */
+function dropNulls(value: Record<string, unknown>): void {
+  for (const [k, v] of Object.entries(value)) {
+    if (v === null) Reflect.deleteProperty(value, k);
+    else if (Array.isArray(v)) {
+      for (const item of v) if (isObject(item)) dropNulls(item);
+    } else if (isObject(v)) dropNulls(v);
+  }
 }
 
 /**
