@@ -13,8 +13,8 @@ export function registerPolicies(program: Command, io: CliIO): void {
       'NodePool files or folders: a runtime class naming a NodePool they do not hold is an error',
     )
     .description(
-      "validate a policies.yaml as the live reload does: its schema, every rule's params (types, ranges, unknown\n" +
-        'keys); expired exemptions are warnings; exit 2 with file:line:col errors when it is bad',
+      "validate a policies.yaml as the live reload does: its schema and every rule's params (types, ranges,\n" +
+        'unknown keys); expired exemptions are warnings; exit 2 with file:line:col errors when it is bad',
     )
     .action(async (file: string, opts: ValidateOpts) => {
       (await import('../policies-validate.js')).validateAction(file, opts, io);
