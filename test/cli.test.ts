@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli/program.js';
 import type { CheckReport } from '../src/cli/output.js';
+import type { PolicyReport } from '../src/reports/policy-report.js';
+import { parseAllDocuments } from 'yaml';
 
 async function berth(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -167,6 +169,21 @@ describe('berth check', () => {
     expect(
       (await berth('policies', 'validate', 'policies.yaml', '--nodepools', 'deploy/nodepools')).code,
     ).toBe(0);
+  });
+
+  it('writes PolicyReports offline with -o policyreport: a result per object and rule, the exit code of check', async () => {
+    const r = await berth('check', '-f', 'examples/10-general-payments.yaml', '-o', 'policyreport');
+    expect(r.code).toBe(1);
+    const docs = parseAllDocuments(r.out).map((d) => d.toJS() as PolicyReport);
+    expect(docs.map((d) => [d.kind, d.metadata.namespace, d.metadata.name])).toEqual([
+      ['PolicyReport', 'payments', 'berth'],
+    ]);
+    const report = docs[0];
+    expect(report?.summary.fail).toBeGreaterThan(0);
+    expect(report?.summary.pass).toBeGreaterThan(0);
+    const undrainable = report?.results.find((x) => x.rule === 'profile-undrainable' && x.result === 'fail');
+    expect(undrainable?.resources[0]).toMatchObject({ kind: 'WorkloadProfile', name: 'billing-api' });
+    expect(r.out).not.toContain('&a');
   });
 
   it('marks modelled spot prices in the plan document', async () => {

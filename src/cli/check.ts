@@ -8,6 +8,7 @@ import type { OfflineResult } from '../policies/offline.js';
 import { runFiles, type SessionOptions } from './session.js';
 import { parseFormat, parseOnly, renderCheck, type ResultSource } from './output.js';
 import { profileSchemaLines } from './schema-lines.js';
+import { buildReports } from '../reports/policy-report.js';
 import { KUBECTL_YAML_OUT } from '../util/yaml-source.js';
 import type { CliIO } from './io.js';
 
@@ -30,6 +31,16 @@ function run(opts: CheckOpts, io: CliIO): OfflineResult & { sources: ResultSourc
 
 /** `berth check`: the verdicts, as a table, JSON or YAML; exit 0 allowed, 1 denied. */
 export function checkAction(opts: CheckOpts, io: CliIO): void {
+  if (opts.output === 'policyreport') {
+    const result = run(opts, io);
+    const at = { seconds: Math.floor(io.clock().getTime() / 1000) };
+    const reports = buildReports(result.verdicts, result.admitted, at);
+    io.out(
+      reports.map((r) => stringify(r, { ...KUBECTL_YAML_OUT, aliasDuplicateObjects: false })).join('---\n'),
+    );
+    io.exit(result.verdicts.every((v) => v.allowed) ? 0 : 1);
+    return;
+  }
   const format = parseFormat(opts.output);
   const only = parseOnly(opts.only);
   const result = run(opts, io);

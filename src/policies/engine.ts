@@ -33,6 +33,8 @@ export interface Verdict {
   errors: { rule: RuleId; message: string }[];
   /** Why nothing was evaluated, when nothing was (exempt namespace, kind without rules). */
   skipped?: string;
+  /** The rules evaluated, in catalogue order (a report's `pass` results are those without a finding). */
+  rules?: RuleId[];
 }
 
 export interface EvaluateOptions {
@@ -172,6 +174,7 @@ export function evaluate(
   const run: Run = { input, verdict, today: opts.today };
   const plan = schemaBroken ? planRules(policies, target, scope, true) : rulesFor(policies, target, scope);
   for (const planned of plan) apply(planned, run);
+  verdict.rules = plan.map((p) => p.rule.id);
   return verdict;
 }
 

@@ -23,7 +23,11 @@ export function registerCheck(program: Command, io: CliIO): void {
     .description(
       'evaluate every object as if applied together to one cluster; exit 0 allowed, 1 denied, 2 bad input',
     )
-    .option('-o, --output <format>', 'table | json | yaml', 'table')
+    .option(
+      '-o, --output <format>',
+      'table | json | yaml | policyreport (wgpolicyk8s.io/v1alpha2 PolicyReports, a result per object and rule)',
+      'table',
+    )
     .option('--only <which>', 'denied | warnings: only those results (the totals still count every object)')
     .action(async (opts: CheckOpts) => {
       (await import('../check.js')).checkAction(opts, io);
