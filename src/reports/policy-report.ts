@@ -7,6 +7,7 @@
 import type { KubeObject } from '../kube/objects.js';
 import type { Verdict } from '../policies/engine.js';
 import type { RuleId } from '../policies/rules/ids.js';
+import { categoryOf } from '../policies/rules/catalogue.js';
 
 export const REPORT_API_VERSION = 'wgpolicyk8s.io/v1alpha2';
 export const REPORT_NAME = 'berth';
@@ -35,35 +36,6 @@ export interface PolicyReport {
   metadata: { name: string; namespace?: string; labels: Record<string, string> };
   summary: Record<ReportResultValue, number>;
   results: ReportResult[];
-}
-
-/** Where each rule belongs in a report (the catalogue's sections). */
-export function categoryOf(rule: RuleId): string {
-  if (rule.startsWith('profile-')) return 'WorkloadProfile';
-  if (
-    [
-      'zone-spread-missing',
-      'spread-unsatisfiable',
-      'placement-unsatisfiable',
-      'requests-exceed-capacity',
-      'spot-unsuitable',
-      'instance-type-pinned',
-    ].includes(rule)
-  )
-    return 'Placement';
-  if (
-    [
-      'requests-missing',
-      'limit-request-ratio',
-      'replicas-below-profile',
-      'replicas-above-profile',
-      'hpa-above-profile',
-      'burst-above-profile',
-      'required-labels',
-    ].includes(rule)
-  )
-    return 'Workload contract';
-  return 'Drain safety';
 }
 
 const SEVERITY = { enforce: 'high', warn: 'medium', audit: 'low' } as const;

@@ -38,38 +38,67 @@ import {
   profileZoneSpreadImpossible,
 } from './profile.js';
 
-const ALL: readonly Rule[] = [
-  pdbBlocksEviction,
-  pdbOverlap,
-  pdbHpaMin,
-  pdbMissing,
-  singleReplica,
-  nakedPod,
-  localStorage,
-  doNotDisrupt,
-  gracePeriod,
-  requestsMissing,
-  limitRequestRatio,
-  replicasBelowProfile,
-  replicasAboveProfile,
-  hpaAboveProfile,
-  burstAboveProfile,
-  zoneSpreadMissing,
-  spreadUnsatisfiable,
-  placementUnsatisfiable,
-  requestsExceedCapacity,
-  spotUnsuitable,
-  instanceTypePinned,
-  requiredLabels,
-  profileMissing,
-  profileSchemaRule,
-  profileRuntimeClassUnknown,
-  profileSpotForbidden,
-  profileUndrainable,
-  profileZoneSpreadImpossible,
-  profileRequestsExceedCapacity,
-  profileLimitsExceeded,
+/** The catalogue's sections (DESIGN.md §6), which reports use as their categories. */
+const SECTIONS: readonly { readonly category: string; readonly rules: readonly Rule[] }[] = [
+  {
+    category: 'Drain safety',
+    rules: [
+      pdbBlocksEviction,
+      pdbOverlap,
+      pdbHpaMin,
+      pdbMissing,
+      singleReplica,
+      nakedPod,
+      localStorage,
+      doNotDisrupt,
+      gracePeriod,
+    ],
+  },
+  {
+    category: 'Workload contract',
+    rules: [
+      requestsMissing,
+      limitRequestRatio,
+      replicasBelowProfile,
+      replicasAboveProfile,
+      hpaAboveProfile,
+      burstAboveProfile,
+      requiredLabels,
+      profileMissing,
+    ],
+  },
+  {
+    category: 'Placement',
+    rules: [
+      zoneSpreadMissing,
+      spreadUnsatisfiable,
+      placementUnsatisfiable,
+      requestsExceedCapacity,
+      spotUnsuitable,
+      instanceTypePinned,
+    ],
+  },
+  {
+    category: 'WorkloadProfile',
+    rules: [
+      profileSchemaRule,
+      profileRuntimeClassUnknown,
+      profileSpotForbidden,
+      profileUndrainable,
+      profileZoneSpreadImpossible,
+      profileRequestsExceedCapacity,
+      profileLimitsExceeded,
+    ],
+  },
 ];
+
+const ALL: readonly Rule[] = SECTIONS.flatMap((s) => s.rules);
+const categories = new Map<RuleId, string>(SECTIONS.flatMap((s) => s.rules.map((r) => [r.id, s.category])));
+
+/** The catalogue section a rule is in. */
+export function categoryOf(rule: RuleId): string {
+  return categories.get(rule) ?? 'Other';
+}
 
 const byId = new Map<RuleId, Rule>(ALL.map((r) => [r.id, r]));
 
