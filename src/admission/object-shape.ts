@@ -5,10 +5,9 @@
  * belongs, a string for `replicas` or a `null` field comes from elsewhere and gets a 400 that names the
  * field, instead of a verdict computed from a misread value.
  */
-import { createRequire } from 'node:module';
-import type { Ajv as AjvClass, ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import { pointerToPath } from '../policies/schema/validate.js';
-import { precompiled } from '../util/precompiled.js';
+import { validatorOf } from '../util/precompiled.js';
 
 const INT32 = { type: 'integer', minimum: -2147483648, maximum: 2147483647 } as const;
 const str = { type: 'string' } as const;
@@ -133,24 +132,15 @@ export const SHAPE_SCHEMAS: Record<string, unknown> = {
 /** The options the shape validators are compiled with (here and by the build). */
 export const SHAPE_OPTIONS = { allErrors: false, strict: false } as const;
 
-/** One validator per kind, compiled when a kind is first met (a CLI run that meets two kinds compiles two). */
-const requireCjs = createRequire(import.meta.url);
-let ajv: AjvClass | undefined;
-const validators = new Map<string, ValidateFunction>();
-
+/** A kind's validator, compiled when the kind is first met (a CLI run that meets two kinds compiles two). */
 function validatorFor(kind: string): ValidateFunction | undefined {
   const schema = Object.hasOwn(SHAPE_SCHEMAS, kind) ? SHAPE_SCHEMAS[kind] : undefined;
   if (schema === undefined) return undefined;
-  let fn = validators.get(kind) ?? precompiled('shapes', kind);
-  if (!fn) {
-    if (!ajv) {
-      const { Ajv } = requireCjs('ajv') as { Ajv: new (o: object) => AjvClass };
-      ajv = new Ajv(SHAPE_OPTIONS);
-    }
-    fn = ajv.compile(schema as object);
-  }
-  validators.set(kind, fn);
-  return fn;
+  return validatorOf('shapes', kind, {
+    options: SHAPE_OPTIONS,
+    formats: false,
+    schema: () => schema as object,
+  });
 }
 
 /** The first place `object` differs from what a `kind` holds: a JSON pointer and why. */

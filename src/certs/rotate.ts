@@ -33,11 +33,6 @@ export interface CertPlan {
 
 const DAY_MS = 24 * 3600 * 1000;
 
-/** Lifetimes `berth certs` and `berth serve --local` use unless told otherwise. */
-import { CERT_DEFAULTS } from './defaults.js';
-
-export { CERT_DEFAULTS };
-
 function namesOf(pem: string): { dns: string[]; ips: string[] } {
   const cert = forge.pki.certificateFromPem(pem);
   const ext = cert.getExtension('subjectAltName') as {

@@ -6,7 +6,8 @@
 import { solverInputOf } from '../provisioner/input/plan-input.js';
 import { solve } from '../provisioner/solver/solve.js';
 import type { Plan } from '../provisioner/solver/model.js';
-import { BadInput, clusterPools, runFiles, type SessionOptions } from './session.js';
+import { BadInput } from './bad-input.js';
+import { clusterPools, runFiles, type SessionOptions } from './session.js';
 import { loadObjects } from './inputs.js';
 import type { CliIO } from './io.js';
 import { renderPlanTable, toPlanJson } from './plan-output.js';

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { formatYamlError, loadPoliciesFile, type Policies } from '../policies/policies.js';
 import { parseYamlDocuments, positionOf, type YamlError } from '../util/yaml-source.js';
-import { loadObjects } from './inputs.js';
+import { nodePoolsFrom } from './session.js';
 import type { CliIO } from './io.js';
 
 export interface ValidateOpts {
@@ -11,11 +11,7 @@ export interface ValidateOpts {
 
 /** Runtime classes that name a NodePool the given files do not hold: their workloads could land nowhere. */
 function missingPools(file: string, policies: Policies, paths: readonly string[]): YamlError[] {
-  const loaded = loadObjects(paths);
-  if (!loaded.ok) return loaded.errors;
-  const names = new Set(
-    loaded.objects.filter((o) => o.object.kind === 'NodePool').map((o) => o.object.metadata?.name),
-  );
+  const names = new Set(nodePoolsFrom(paths).map((p) => p.metadata.name));
   const parsed = parseYamlDocuments(readFileSync(file, 'utf8'), file);
   const source = parsed.ok ? parsed.docs[0] : undefined;
   const out: YamlError[] = [];

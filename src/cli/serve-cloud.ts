@@ -4,7 +4,7 @@
  * and the catalog described by EC2, refreshed hourly. simulated: in memory; in a cluster it registers
  * the Node of each instance (and deletes it on termination) so that the real scheduler binds pods.
  */
-import { SOLVER_HEAP_MIB } from './serve-provisioner.js';
+import { SOLVER_HEAP_MIB } from '../provisioner/worker/limits.js';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import type { KubernetesObjectApi, V1Node } from '@kubernetes/client-node';
 import type { Logger } from 'pino';

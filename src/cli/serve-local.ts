@@ -14,7 +14,8 @@ import { loadObjects } from './inputs.js';
 import { joinTimeoutMs, nodeClassOf, solverHeapMiB } from './serve-cloud.js';
 import { LocalProvisioning, solverThread } from './serve-provisioner.js';
 import type { ServeStart } from './serve.js';
-import { BadInput, type Session } from './session.js';
+import { BadInput } from './bad-input.js';
+import type { Session } from './session.js';
 
 /** The objects of the files as `berth check` admits them: compiled workloads, generated PDBs. */
 export function localView(paths: readonly string[], session: Session, today: string): StaticClusterView {

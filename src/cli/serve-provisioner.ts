@@ -56,8 +56,6 @@ export interface ProvisioningDeps {
   readonly workloads?: WorkloadSource;
 }
 
-export { SOLVER_HEAP_MIB, SOLVER_TIMEOUT_MS } from '../provisioner/worker/limits.js';
-
 export function solverThread(maxHeapMiB = SOLVER_HEAP_MIB): Planner {
   return new PlanWorker({ maxHeapMiB, timeoutMs: SOLVER_TIMEOUT_MS });
 }

@@ -22,8 +22,6 @@ export interface Session {
   catalog: Catalog;
 }
 
-export { BadInput };
-
 export function defaultNodePoolsPath(): string {
   return packagePath('deploy', 'nodepools');
 }
@@ -42,7 +40,8 @@ export function clusterPools(session: Session, objects: readonly { kind?: string
   return [...byName.values()];
 }
 
-function nodePoolsFrom(paths: string[] | undefined): NodePool[] {
+/** The NodePools in files or folders; without paths, the embedded ones. Unreadable files are BadInput. */
+export function nodePoolsFrom(paths: readonly string[] | undefined): NodePool[] {
   const snapshot = paths === undefined ? embeddedDefaults() : undefined;
   if (snapshot) return snapshot.nodePools as NodePool[];
   const pools = loadObjects(paths ?? [defaultNodePoolsPath()]);

@@ -1,10 +1,9 @@
 /** ajv over the schemas: errors as data, each with a dotted path (and a line when the source is known). */
-import { createRequire } from 'node:module';
-import type { Ajv as AjvClass, ErrorObject, ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { profileSchema } from './profile-schema.js';
 import { strictPoliciesSchema } from './policies-schema.js';
 import { QUANTITY_PATTERN } from '../../kube/quantity.js';
-import { precompiled } from '../../util/precompiled.js';
+import { validatorOf } from '../../util/precompiled.js';
 
 export interface SchemaIssue {
   /** JSON pointer of the offending value (ajv's instancePath, plus the unknown/missing property). */
@@ -36,14 +35,6 @@ function closeProps(props: unknown, skip: ReadonlySet<string>): unknown {
   return Object.fromEntries(Object.entries(props).map(([k, v]) => [k, closeObjects(v, skip, k)]));
 }
 
-/**
- * The validators, compiled on first use: a command that validates nothing (`--help`, a check with the
- * embedded policies and no WorkloadProfile) neither loads ajv nor compiles a schema (~50 ms).
- */
-const requireCjs = createRequire(import.meta.url);
-let ajv: AjvClass | undefined;
-const compiled = new Map<string, ValidateFunction>();
-
 /** The schemas by name, as they are compiled (here and ahead of time by the build). */
 export function schemasToCompile(): Record<'profile' | 'policies', object> {
   return {
@@ -55,20 +46,13 @@ export function schemasToCompile(): Record<'profile' | 'policies', object> {
 /** The options the schemas are compiled with. */
 export const SCHEMA_OPTIONS = { allErrors: true, strict: false } as const;
 
+/** Compiled on first use (util/precompiled.ts): a command that validates nothing loads no ajv. */
 function validator(name: 'profile' | 'policies'): ValidateFunction {
-  let fn = compiled.get(name) ?? precompiled('schemas', name);
-  if (fn) {
-    compiled.set(name, fn);
-    return fn;
-  }
-  if (!ajv) {
-    const { Ajv } = requireCjs('ajv') as { Ajv: new (o: object) => AjvClass };
-    const addFormats = requireCjs('ajv-formats') as { default: (a: AjvClass) => AjvClass };
-    ajv = addFormats.default(new Ajv(SCHEMA_OPTIONS));
-  }
-  fn = ajv.compile(schemasToCompile()[name]);
-  compiled.set(name, fn);
-  return fn;
+  return validatorOf('schemas', name, {
+    options: SCHEMA_OPTIONS,
+    formats: true,
+    schema: () => schemasToCompile()[name],
+  });
 }
 
 function issuesOf(fn: ValidateFunction, value: unknown): SchemaIssue[] {

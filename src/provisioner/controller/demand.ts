@@ -33,17 +33,7 @@ export class AdmissionFeed {
 
   /** Whether a pod is one of a fed workload's replicas (its appearing is not new demand). */
   covers(pod: V1Pod): boolean {
-    const ns = pod.metadata?.namespace;
-    const labels = pod.metadata?.labels ?? {};
-    for (const { object } of this.entries.values()) {
-      if (namespaceOf(object) !== ns) continue;
-      if (
-        object.kind === 'Pod'
-          ? object.metadata?.name === pod.metadata?.name
-          : selectorMatches(workloadSelector(object), labels)
-      )
-        return true;
-    }
+    for (const { object } of this.entries.values()) if (replicaTest(object)(pod)) return true;
     return false;
   }
 
@@ -111,11 +101,15 @@ export interface Demand {
   readonly deferredFrom: KubeObject[];
 }
 
-function liveCount(fed: KubeObject, ns: string, pods: readonly V1Pod[]): number {
+/** Whether a pod is one of a fed object's: the bare pod itself, or one a workload's selector takes. */
+function replicaTest(fed: KubeObject): (pod: V1Pod) => boolean {
+  const ns = namespaceOf(fed);
+  if (fed.kind === 'Pod') {
+    const name = fed.metadata?.name;
+    return (p) => p.metadata?.namespace === ns && p.metadata.name === name;
+  }
   const selector = workloadSelector(fed);
-  return pods.filter(
-    (p) => p.metadata?.namespace === ns && live(p) && selectorMatches(selector, p.metadata.labels ?? {}),
-  ).length;
+  return (p) => p.metadata?.namespace === ns && selectorMatches(selector, p.metadata.labels ?? {});
 }
 
 /** The replicas of a fed workload that its live pods do not cover yet, within its cap. */
@@ -126,16 +120,13 @@ function missingReplicas(
   capped: Capped[],
 ): { pods: SolverPod[]; group?: ReplicaGroup } {
   const ns = namespaceOf(fed);
-  if (fed.kind === 'Pod') {
-    const name = fed.metadata?.name;
-    const there = pods.some((p) => p.metadata?.namespace === ns && p.metadata.name === name);
-    return { pods: there ? [] : podsOf(fed, ns) };
-  }
+  const mine = replicaTest(fed);
+  if (fed.kind === 'Pod') return { pods: pods.some(mine) ? [] : podsOf(fed, ns) };
   const bound = cap?.(fed);
   const asked = Math.max(replicasOf(fed), bound?.min ?? 0);
   const wanted = bound && bound.max < asked ? bound.max : asked;
   if (bound && wanted < asked) capped.push({ workload: fed, asked, planned: wanted, why: bound.why });
-  const have = liveCount(fed, ns, pods);
+  const have = pods.filter((p) => live(p) && mine(p)).length;
   const group = replicaGroup(fed, ns, have, wanted - have);
   return group ? { pods: [], group } : { pods: [] };
 }

@@ -17,7 +17,7 @@ import {
 import type { UnavailableOfferings } from '../cloud/unavailable.js';
 import type { BoundPod, ExistingNode, Plan, PlannedNode, SolverInput } from '../solver/model.js';
 import { fromAllocatable } from '../solver/resources.js';
-import { DEFAULT_BUDGET_MS } from '../solver/solve.js';
+import { DEFAULT_BUDGET_MS } from '../solver/budget.js';
 import { inProcessPlanner, type Planner } from '../worker/planner.js';
 import { applyHolds, HOLD_MS, plannedPods, type Hold } from './hold.js';
 

@@ -59,8 +59,6 @@ function byAutoMode(
   return { autoMode, rest };
 }
 
-export { DEFAULT_BUDGET_MS } from './budget.js';
-
 export function solve(given: SolverInput): Plan {
   // Replica groups become pods here, in the solver's process, never in the caller's.
   const input: SolverInput =
