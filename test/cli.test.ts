@@ -186,6 +186,30 @@ describe('berth check', () => {
     expect(r.out).not.toContain('&a');
   });
 
+  it('answers "what would enforce break" from the reports check writes (berth report -f)', async () => {
+    const written = await berth('check', '-f', 'examples/', '-o', 'policyreport');
+    const dir = tmp({ 'reports.yaml': written.out });
+    const table = await berth('report', '-f', join(dir, 'reports.yaml'));
+    expect(table.code, table.err).toBe(0);
+    expect(table.out).toMatch(/^\d+ objects judged; \d+ rules fail on some of them/);
+    expect(table.out).toMatch(/^RULE +MODE +FAILING +ERRORS +NAMESPACES$/m);
+    expect(table.out).toMatch(/^pdb-blocks-eviction +enforce +2 +0 +payments$/m);
+    expect(table.out).toMatch(/^pass everywhere: .*grace-period/m);
+    const json = await berth('report', '-f', join(dir, 'reports.yaml'), '-o', 'json', '-n', 'payments');
+    const doc = JSON.parse(json.out) as { rules: { rule: string; failing: number; namespaces: string[] }[] };
+    expect(doc.rules.find((x) => x.rule === 'pdb-blocks-eviction')).toMatchObject({
+      failing: 2,
+      namespaces: ['payments'],
+    });
+    expect(doc.rules.every((x) => x.namespaces.every((n) => n === 'payments'))).toBe(true);
+    const notReports = await berth('report', '-f', 'examples/10-general-payments.yaml');
+    expect(notReports.code).toBe(2);
+    expect(notReports.err).toMatch(
+      /10-general-payments\.yaml:\d+:1: no wgpolicyk8s\.io\/v1alpha2 PolicyReport/,
+    );
+    expect((await berth('report', '-f', join(dir, 'reports.yaml'), '-o', 'yaml')).code).toBe(2);
+  });
+
   it('marks modelled spot prices in the plan document', async () => {
     const r = await berth('plan', '-f', 'examples/', '-o', 'json');
     const plan = JSON.parse(r.out) as { nodes: { capacityType: string; priceModelled: boolean }[] };

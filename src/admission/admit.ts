@@ -75,6 +75,17 @@ function viewFor(object: KubeObject, namespace: string, ctx: AdmissionContext): 
   return pdb ? new PendingPdbView(ctx.view, pdb) : ctx.view;
 }
 
+/**
+ * An object already in the cluster, judged as the validating webhook would judge its creation now
+ * (the background scan's question: would it be denied if applied again?).
+ */
+export function judgeExisting(object: KubeObject, namespace: string, ctx: AdmissionContext): Verdict {
+  return evaluate(object, viewFor(object, namespace, ctx), ctx.policies, {
+    today: ctx.today,
+    defaultNamespace: namespace,
+  });
+}
+
 function responseOf(uid: string, v: Verdict): AdmissionResponse {
   const response: AdmissionResponse = { uid, allowed: v.allowed };
   if (!v.allowed) response.status = { code: 403, reason: 'Forbidden', message: denialMessage(v) };

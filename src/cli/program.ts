@@ -6,6 +6,7 @@ import { registerPolicies } from './commands/policies.js';
 import { registerServe } from './commands/serve.js';
 import { registerCerts } from './commands/certs.js';
 import { registerPlan } from './commands/plan.js';
+import { registerReport } from './commands/report.js';
 import { BadInput } from './bad-input.js';
 import type { CliIO } from './io.js';
 
@@ -29,6 +30,7 @@ export function buildProgram(io: CliIO): Command {
   registerServe(program, io);
   registerCerts(program, io);
   registerPlan(program, io);
+  registerReport(program, io);
   registerDemo(program, io);
   return program;
 }

@@ -28,6 +28,15 @@ import {
   solverHeapMiB,
 } from './serve-cloud.js';
 import { boundedEvents, ClusterProvisioning, solverThread } from './serve-provisioner.js';
+import { ClusterReports } from './serve-reports.js';
+import { LeaderCaches } from '../kube/leader-caches.js';
+
+function resyncSeconds(flag: string): number {
+  const n = Number(flag);
+  if (!Number.isFinite(n) || n < 10)
+    throw new Error(`--report-resync must be at least 10 (seconds), got ${flag}`);
+  return n;
+}
 
 /** Denials become Events on the object and, for a workload bound to a profile, on the profile. */
 function denialEvents(events: EventSink) {
@@ -118,6 +127,7 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
     ...(kind === 'simulated' ? { registrar: nodeRegistrar(api, base.logger) } : {}),
   });
   const pools = () => view.nodePools;
+  const shared = new LeaderCaches(kc, base.logger);
   const provisioning = new ClusterProvisioning(
     {
       cloud: setup.cloud,
@@ -132,9 +142,23 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
       onBounded: boundedEvents(events),
       workloads: view.workloadSource(),
     },
-    kc,
+    shared,
     pools,
   );
+  const today = dailyToday(() => io.clock());
+  const context = () => ({ view, policies: live.current, today: today() });
+  const reports = opts.reports
+    ? new ClusterReports({
+        api,
+        view,
+        shared,
+        live,
+        context,
+        logger: base.logger.child({ component: 'reports' }),
+        metrics: base.metrics,
+        resyncMs: resyncSeconds(opts.reportResync) * 1000,
+      })
+    : undefined;
   const elector = new LeaderElector({
     api,
     namespace: opts.namespace,
@@ -144,6 +168,7 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
     onStart: () => {
       base.metrics.leader.set(1);
       controller.start();
+      reports?.lead();
       provisioning.lead().catch((e: unknown) => {
         base.logger.error({ err: String(e) }, 'provisioner did not start');
       });
@@ -151,6 +176,7 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
     onStop: () => {
       base.metrics.leader.set(0);
       controller.stop();
+      void reports?.follow();
       void provisioning.follow();
     },
   });
@@ -163,10 +189,9 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
     base.logger.info({ caches: view.syncState() }, 'caches listed');
   });
   const denials = denialEvents(events);
-  const today = dailyToday(() => io.clock());
   const deps: WebhookDeps = {
     ...base,
-    context: () => ({ view, policies: live.current, today: today() }),
+    context,
     checks: () => checks(view, live, elector),
     onDecision: (webhook, req, d) => {
       denials(webhook, req, d);
@@ -179,6 +204,7 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
     running,
     stop: async () => {
       await elector.stop();
+      await reports?.follow();
       await provisioning.follow();
       await provisioning.close();
       setup.stop();

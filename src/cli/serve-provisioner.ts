@@ -4,12 +4,13 @@
  * runs after each burst (admission feed, waiting pods, joining nodes). With --local there is no cluster:
  * the simulated cloud's nodes live in memory and the admission feed is the only source of pods.
  */
-import type { KubeConfig, KubernetesObject, V1Node, V1Pod } from '@kubernetes/client-node';
+import type { KubernetesObject, V1Node, V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Decision } from '../admission/admit.js';
 import type { AdmissionRequest } from '../admission/review.js';
 import { subjectOf } from '../admission/subject.js';
-import { Resource, type ResourceSpec } from '../kube/informers.js';
+import type { Resource } from '../kube/informers.js';
+import type { LeaderCaches } from '../kube/leader-caches.js';
 import type { EventSink } from '../kube/events.js';
 import { refOf, type KubeObject } from '../kube/objects.js';
 import { isCompiledKind } from '../kube/workload.js';
@@ -33,11 +34,7 @@ import { WorkloadWatch } from '../provisioner/controller/watched.js';
 /** How long an admitted workload's replicas are planned for before its pods are the source of truth. */
 const FEED_TTL_MS = 120_000;
 
-const CACHES = {
-  pods: { apiVersion: 'v1', kind: 'Pod', path: '/api/v1/pods' },
-  nodes: { apiVersion: 'v1', kind: 'Node', path: '/api/v1/nodes' },
-  daemonSets: { apiVersion: 'apps/v1', kind: 'DaemonSet', path: '/apis/apps/v1/daemonsets' },
-} satisfies Record<string, ResourceSpec>;
+const CACHES = ['pods', 'nodes', 'daemonSets'] as const;
 
 export interface ProvisioningDeps {
   readonly cloud: CloudProvider;
@@ -117,13 +114,13 @@ export class ClusterProvisioning {
   private readonly feed = new AdmissionFeed(FEED_TTL_MS);
   private readonly bounds: DemandBounds;
   private loop: ProvisionLoop | undefined;
-  private unwatch: (() => void) | undefined;
+  private unwatch: (() => void)[] = [];
   private caches:
     { pods: Resource<V1Pod>; nodes: Resource<V1Node>; daemonSets: Resource<KubernetesObject> } | undefined;
 
   constructor(
     private readonly d: ProvisioningDeps,
-    private readonly kc: KubeConfig,
+    private readonly shared: LeaderCaches,
     private readonly pools: () => readonly PoolView[],
   ) {
     this.bounds = boundsOf(d, pools);
@@ -144,31 +141,30 @@ export class ClusterProvisioning {
   async lead(): Promise<void> {
     const { logger } = this.d;
     const caches = {
-      pods: new Resource<V1Pod>(this.kc, CACHES.pods, logger),
-      nodes: new Resource<V1Node>(this.kc, CACHES.nodes, logger),
-      daemonSets: new Resource<KubernetesObject>(this.kc, CACHES.daemonSets, logger),
+      pods: this.shared.acquire<V1Pod>('pods'),
+      nodes: this.shared.acquire<V1Node>('nodes'),
+      daemonSets: this.shared.acquire('daemonSets'),
     };
     this.caches = caches;
     const provisioner = newProvisioner(this.d);
     const loop = loopOf(this.d, provisioner, () => this.input(caches));
-    caches.pods.onChange((p, verb) => {
-      if (p.spec?.nodeName !== undefined) return;
-      if (verb === 'add' && !this.feed.covers(p)) loop.trigger();
-      else loop.nudge();
-    });
-    caches.nodes.onChange((_, verb) => {
-      if (verb === 'add') loop.trigger();
-      else loop.nudge();
-    });
-    for (const c of Object.values(caches))
-      c.start().catch((e: unknown) => {
-        logger.warn({ resource: c.spec.kind, err: String(e) }, 'cache not listed yet; retrying');
-      });
+    this.unwatch = [
+      caches.pods.onChange((p, verb) => {
+        if (p.spec?.nodeName !== undefined) return;
+        if (verb === 'add' && !this.feed.covers(p)) loop.trigger();
+        else loop.nudge();
+      }),
+      caches.nodes.onChange((_, verb) => {
+        if (verb === 'add') loop.trigger();
+        else loop.nudge();
+      }),
+    ];
     const recovered = await provisioner.recover([]);
     if (this.caches !== caches) return; // lost the Lease meanwhile
     logger.info({ cloud: this.d.cloud.name, inFlight: recovered }, 'provisioner leading');
     this.loop = loop;
-    this.unwatch = this.watchWorkloads(loop);
+    const unwatch = this.watchWorkloads(loop);
+    if (unwatch) this.unwatch.push(unwatch);
     loop.start();
   }
 
@@ -211,13 +207,13 @@ export class ClusterProvisioning {
   }
 
   async follow(): Promise<void> {
-    this.unwatch?.();
-    this.unwatch = undefined;
+    for (const stop of this.unwatch) stop();
+    this.unwatch = [];
     this.loop?.stop();
     this.loop = undefined;
     const caches = this.caches;
     this.caches = undefined;
-    if (caches) await Promise.all(Object.values(caches).map((c) => c.stop()));
+    if (caches) await Promise.all(CACHES.map((k) => this.shared.release(k)));
   }
 }
 

@@ -32,6 +32,9 @@ export interface ServeOpts extends CloudFlags {
   failOpen?: boolean;
   identity?: string;
   namespace: string;
+  /** Seconds between full report scans; `reports: false` (--no-reports) turns the scan off. */
+  reportResync: string;
+  reports: boolean;
   logLevel: string;
 }
 

@@ -24,6 +24,7 @@ import {
 } from '../policies/schema/profile-schema.js';
 import { bindings, MANAGED_BY, reconcilePdbs, type PdbAction } from './reconcile.js';
 import { profileStatus } from './status.js';
+import { SerialTask } from '../util/serial-task.js';
 
 export interface ControllerDeps {
   api: KubernetesObjectApi;
@@ -46,15 +47,19 @@ function canonical(v: unknown): string {
 }
 
 export class ProfileController {
-  private timer: NodeJS.Timeout | undefined;
   private resync: NodeJS.Timeout | undefined;
-  private running = false;
-  private again = false;
-  private active = false;
+  private readonly loop: SerialTask;
   private readonly clock: () => Date;
 
   constructor(private readonly d: ControllerDeps) {
     this.clock = d.clock ?? (() => new Date());
+    this.loop = new SerialTask(
+      () => this.reconcileOnce(),
+      (e) => {
+        d.logger.error({ err: String(e) }, 'reconcile failed');
+      },
+      d.debounceMs ?? 200,
+    );
     const r = d.view.resources;
     for (const res of [r.profiles, r.deployments, r.statefulsets, r.pdbs, r.nodePools])
       res.onChange(() => {
@@ -66,7 +71,7 @@ export class ProfileController {
   }
 
   start(): void {
-    this.active = true;
+    this.loop.start();
     this.schedule();
     this.resync = setInterval(() => {
       this.schedule();
@@ -74,36 +79,12 @@ export class ProfileController {
   }
 
   stop(): void {
-    this.active = false;
-    clearTimeout(this.timer);
+    this.loop.stop();
     clearInterval(this.resync);
   }
 
   private schedule(): void {
-    if (!this.active) return;
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      void this.run();
-    }, this.d.debounceMs ?? 200);
-  }
-
-  private async run(): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = true;
-    try {
-      await this.reconcileOnce();
-    } catch (e) {
-      this.d.logger.error({ err: String(e) }, 'reconcile failed');
-    } finally {
-      this.running = false;
-      if (this.again) {
-        this.again = false;
-        this.schedule();
-      }
-    }
+    this.loop.schedule();
   }
 
   private profiles(): WorkloadProfile[] {

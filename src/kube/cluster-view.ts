@@ -11,6 +11,7 @@ import { poolView, type NodePool, type PoolView } from '../scheduling/nodepool.j
 import type { KubeObject } from './objects.js';
 import type { Labels } from './selector.js';
 import { Resource, type ChangeVerb, type ResourceSpec } from './informers.js';
+import { kinded } from './leader-caches.js';
 
 export const RESOURCES = {
   profiles: {
@@ -115,17 +116,11 @@ export class InformerClusterView implements ClusterView {
   }
   /** Every replica watches these for its webhook; the leader also reads them as demand. */
   workloadSource(): WorkloadSource {
-    const resources = WORKLOAD_RESOURCES.map((k) => this.resources[k]);
-    const withKind = (o: KubernetesObject, kind: string): KubeObject =>
-      (o.kind === kind ? o : { ...o, kind }) as KubeObject;
+    const sources = WORKLOAD_RESOURCES.map((k) => kinded(this.resources[k]));
     return {
-      list: () => resources.flatMap((r) => r.list().map((o) => withKind(o, r.spec.kind))),
+      list: () => sources.flatMap((s) => s.list()),
       onChange: (l) => {
-        const stops = resources.map((r) =>
-          r.onChange((o, verb) => {
-            l(withKind(o, r.spec.kind), verb);
-          }),
-        );
+        const stops = sources.map((s) => s.onChange(l));
         return () => {
           for (const stop of stops) stop();
         };

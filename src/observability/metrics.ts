@@ -59,6 +59,24 @@ export class Metrics {
     help: '1 while this replica holds the Lease (runs the profile controller and the provisioner).',
     registers: [this.registry],
   });
+  readonly reportResults = new Gauge({
+    name: 'berth_report_results',
+    help: 'PolicyReport results of the background scan, by rule and result (pass, fail, warn, error, skip).',
+    labelNames: ['rule', 'result'] as const,
+    registers: [this.registry],
+  });
+  readonly reportScanDuration = new Histogram({
+    name: 'berth_report_scan_duration_seconds',
+    help: 'Time a background scan pass takes to judge the namespaces it covers (writes excluded).',
+    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+  readonly reportWrites = new Counter({
+    name: 'berth_report_writes_total',
+    help: 'PolicyReport writes to the API server by verb (apply, delete) and result (ok, error).',
+    labelNames: ['verb', 'result'] as const,
+    registers: [this.registry],
+  });
   readonly queueDepth = new Gauge({
     name: 'berth_provisioner_queue_depth',
     help: 'Pods waiting for the provisioner.',

@@ -33,8 +33,11 @@ export interface Verdict {
   errors: { rule: RuleId; message: string }[];
   /** Why nothing was evaluated, when nothing was (exempt namespace, kind without rules). */
   skipped?: string;
-  /** The rules evaluated, in catalogue order (a report's `pass` results are those without a finding). */
-  rules?: RuleId[];
+  /**
+   * The rules evaluated and the mode each ran in, in catalogue order (a report's `pass` results are
+   * those without a finding).
+   */
+  rules?: { id: RuleId; mode: Exclude<Mode, 'off'> }[];
 }
 
 export interface EvaluateOptions {
@@ -174,7 +177,7 @@ export function evaluate(
   const run: Run = { input, verdict, today: opts.today };
   const plan = schemaBroken ? planRules(policies, target, scope, true) : rulesFor(policies, target, scope);
   for (const planned of plan) apply(planned, run);
-  verdict.rules = plan.map((p) => p.rule.id);
+  verdict.rules = plan.map((p) => ({ id: p.rule.id, mode: p.mode }));
   return verdict;
 }
 

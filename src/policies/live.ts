@@ -36,8 +36,13 @@ export class LivePolicies {
     return this.good;
   }
 
-  onReload(listener: (r: ReloadResult) => void): void {
+  /** Calls `listener` after each reload; returns what stops it. */
+  onReload(listener: (r: ReloadResult) => void): () => void {
     this.listeners.push(listener);
+    return () => {
+      const i = this.listeners.indexOf(listener);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
   }
 
   /** Re-reads the file; returns undefined when its content did not change. */

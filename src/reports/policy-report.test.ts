@@ -13,7 +13,10 @@ function verdict(over: Partial<Verdict>): Verdict {
     warnings: [],
     exempted: [],
     errors: [],
-    rules: ['pdb-missing', 'single-replica', 'naked-pod', 'grace-period'],
+    rules: (['pdb-missing', 'single-replica', 'naked-pod', 'grace-period'] as const).map((id) => ({
+      id,
+      mode: 'enforce' as const,
+    })),
     ...over,
   };
 }

@@ -15,10 +15,13 @@ export const REPORT_NAME = 'berth';
 export const MAX_REPORT_BYTES = 1_400_000;
 
 export type ReportResultValue = 'pass' | 'fail' | 'warn' | 'error' | 'skip';
+/** The rule of an `error` result for an object the engine could not evaluate at all. */
+export const EVALUATION_RULE = 'evaluation';
 
 export interface ReportResult {
-  policy: 'berth';
-  rule: RuleId;
+  /** `berth` in Berth's results (a report read from elsewhere may hold other tools'). */
+  policy: string;
+  rule: RuleId | typeof EVALUATION_RULE;
   result: ReportResultValue;
   severity?: 'high' | 'medium' | 'low' | 'info';
   category: string;
@@ -27,6 +30,7 @@ export interface ReportResult {
   timestamp: { seconds: number; nanos: number };
   source: 'berth';
   scored: true;
+  /** `mode`: the mode the rule ran in for this object (enforce, warn, audit). */
   properties?: Record<string, string>;
 }
 
@@ -50,37 +54,90 @@ function resourceOf(v: Verdict, obj: KubeObject | undefined): ReportResult['reso
   };
 }
 
+/** Shared, never mutated: a scan holds a result per object and rule, so each one costs little. */
+const MODE_PROPERTIES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  enforce: { mode: 'enforce' },
+  warn: { mode: 'warn' },
+  audit: { mode: 'audit' },
+};
+
+interface Shared {
+  resources: ReportResult['resources'];
+  timestamp: ReportResult['timestamp'];
+}
+
+function result(
+  shared: Shared,
+  rule: RuleId,
+  mode: string,
+  what: Pick<ReportResult, 'result' | 'message' | 'severity'>,
+): ReportResult {
+  return {
+    policy: 'berth',
+    rule,
+    result: what.result,
+    ...(what.severity !== undefined ? { severity: what.severity } : {}),
+    category: categoryOf(rule),
+    ...(what.message !== undefined ? { message: what.message } : {}),
+    resources: shared.resources,
+    timestamp: shared.timestamp,
+    source: 'berth',
+    scored: true,
+    properties: MODE_PROPERTIES[mode] ?? { mode },
+  };
+}
+
 /** One verdict's results: a finding per violation, exemption or error, and `pass` for each rule without. */
 export function resultsOf(v: Verdict, obj: KubeObject | undefined, at: { seconds: number }): ReportResult[] {
   if (v.skipped !== undefined || !v.rules || v.rules.length === 0) return [];
-  const resource = resourceOf(v, obj);
-  const base = (rule: RuleId) => ({
-    policy: 'berth' as const,
-    rule,
-    category: categoryOf(rule),
-    resources: [resource],
-    timestamp: { seconds: at.seconds, nanos: 0 },
-    source: 'berth' as const,
-    scored: true as const,
-  });
-  const out: ReportResult[] = [
-    ...v.violations.map((x) => ({
-      ...base(x.rule),
-      result: x.mode === 'warn' ? ('warn' as const) : ('fail' as const),
-      severity: SEVERITY[x.mode],
-      message: x.message,
-      properties: { mode: x.mode },
-    })),
-    ...v.exempted.map((e) => ({
-      ...base(e.rule),
-      result: 'skip' as const,
-      message: `exempted: ${e.reason}`,
-    })),
-    ...v.errors.map((e) => ({ ...base(e.rule), result: 'error' as const, message: e.message })),
-  ];
+  const shared: Shared = { resources: [resourceOf(v, obj)], timestamp: { seconds: at.seconds, nanos: 0 } };
+  const modes = new Map<RuleId, string>(v.rules.map((r) => [r.id, r.mode]));
+  const modeOf = (rule: RuleId) => modes.get(rule) ?? 'enforce';
+  const out: ReportResult[] = [];
+  for (const x of v.violations)
+    out.push(
+      result(shared, x.rule, x.mode, {
+        result: x.mode === 'warn' ? 'warn' : 'fail',
+        severity: SEVERITY[x.mode],
+        message: x.message,
+      }),
+    );
+  for (const e of v.exempted)
+    out.push(result(shared, e.rule, modeOf(e.rule), { result: 'skip', message: `exempted: ${e.reason}` }));
+  for (const e of v.errors)
+    out.push(result(shared, e.rule, modeOf(e.rule), { result: 'error', message: e.message }));
   const said = new Set(out.map((r) => r.rule));
-  for (const rule of v.rules) if (!said.has(rule)) out.push({ ...base(rule), result: 'pass' });
+  for (const { id, mode } of v.rules)
+    if (!said.has(id)) out.push(result(shared, id, mode, { result: 'pass' }));
   return out;
+}
+
+/** The one result for an object the engine could not evaluate: `error`, with the reason. */
+export function evaluationError(
+  obj: KubeObject,
+  namespace: string,
+  reason: string,
+  at: { seconds: number },
+): ReportResult {
+  return {
+    policy: 'berth',
+    rule: EVALUATION_RULE,
+    result: 'error',
+    category: 'Berth',
+    message: `not evaluated: ${reason}`,
+    resources: [
+      {
+        apiVersion: obj.apiVersion ?? '',
+        kind: obj.kind ?? '',
+        ...(namespace !== '' ? { namespace } : {}),
+        name: obj.metadata?.name ?? '',
+        ...(obj.metadata?.uid !== undefined ? { uid: obj.metadata.uid } : {}),
+      },
+    ],
+    timestamp: { seconds: at.seconds, nanos: 0 },
+    source: 'berth',
+    scored: true,
+  };
 }
 
 function summaryOf(results: readonly ReportResult[]): Record<ReportResultValue, number> {
@@ -105,6 +162,9 @@ function report(namespace: string | undefined, name: string, results: ReportResu
 
 /** Results in reports that each stay under `maxBytes` once serialized (`berth`, `berth-2`, …). */
 function split(namespace: string | undefined, results: ReportResult[], maxBytes: number): PolicyReport[] {
+  // Most namespaces fit in one document: measured once, not result by result.
+  if (Buffer.byteLength(JSON.stringify(results)) <= maxBytes)
+    return [report(namespace, REPORT_NAME, results)];
   const out: PolicyReport[] = [];
   let chunk: ReportResult[] = [];
   let size = 0;
@@ -123,10 +183,28 @@ function split(namespace: string | undefined, results: ReportResult[], maxBytes:
   return out;
 }
 
+const resultKey = (r: ReportResult) =>
+  `${r.resources[0]?.kind ?? ''}/${r.resources[0]?.name ?? ''}/${r.rule}`;
+
+/**
+ * One namespace's reports (`undefined`: the ClusterPolicyReport), results ordered by object then rule
+ * so equal inputs give equal documents, split where one would pass `maxBytes`.
+ */
+export function reportsOf(
+  namespace: string | undefined,
+  results: ReportResult[],
+  maxBytes = MAX_REPORT_BYTES,
+): PolicyReport[] {
+  const sorted = results
+    .map((r) => ({ r, k: resultKey(r) }))
+    .sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0))
+    .map((x) => x.r);
+  return split(namespace, sorted, maxBytes);
+}
+
 /**
  * The reports for a set of verdicts (and the objects they judge, for apiVersion and uid): one per
- * namespace with results, split where one would pass `maxBytes`; cluster-scoped objects in a
- * ClusterPolicyReport. Results are ordered by object, then rule, so equal inputs give equal documents.
+ * namespace with results; cluster-scoped objects in a ClusterPolicyReport.
  */
 export function buildReports(
   verdicts: readonly Verdict[],
@@ -142,11 +220,7 @@ export function buildReports(
     list.push(...results);
     byNamespace.set(v.namespace, list);
   });
-  const key = (r: ReportResult) => `${r.resources[0]?.kind ?? ''}/${r.resources[0]?.name ?? ''}/${r.rule}`;
-  const out: PolicyReport[] = [];
-  for (const ns of [...byNamespace.keys()].sort()) {
-    const results = (byNamespace.get(ns) ?? []).sort((a, b) => key(a).localeCompare(key(b)));
-    out.push(...split(ns === '' ? undefined : ns, results, maxBytes));
-  }
-  return out;
+  return [...byNamespace.keys()]
+    .sort()
+    .flatMap((ns) => reportsOf(ns === '' ? undefined : ns, byNamespace.get(ns) ?? [], maxBytes));
 }

@@ -87,7 +87,7 @@ beforeAll(async () => {
   cp = await phase('start control plane', () => startControlPlane(bin, join(dir, 'cluster')));
   kubectl = kubectlWith(cp.kubeconfig);
   await phase('apply deploy/', async () => {
-    for (const crds of ['deploy/crds', 'deploy/karpenter-crds'])
+    for (const crds of ['deploy/crds', 'deploy/karpenter-crds', 'deploy/report-crds'])
       expect(kubectl(['apply', '-k', crds]).code).toBe(0);
     expect(kubectl(['wait', '--for=condition=Established', 'crd', '--all', '--timeout=60s']).code).toBe(0);
     const r = kubectl(['apply', '-k', 'deploy/']);
@@ -260,6 +260,76 @@ describe('4. warn and audit modes', () => {
     await eventually('audit log line', () =>
       readFileSync(follower.log, 'utf8').includes('"rule":"required-labels","mode":"audit"'),
     );
+  });
+});
+
+/** The result of `rule` for Deployment `name` in the apps namespace's PolicyReport, once there. */
+function reportResult(name: string, rule: string): string | undefined {
+  const r = kubectl(['get', 'policyreport', 'berth', '-n', 'apps', '-o', 'json']);
+  if (r.code !== 0) return undefined;
+  const doc = JSON.parse(r.stdout) as {
+    results?: { rule: string; result: string; resources: { kind: string; name: string }[] }[];
+  };
+  const hit = doc.results?.find(
+    (x) => x.rule === rule && x.resources[0]?.kind === 'Deployment' && x.resources[0].name === name,
+  );
+  return hit?.result;
+}
+
+describe('4b. policy reports', () => {
+  it('reports an audit finding on an existing Deployment, follows a mode change without touching it, and passes once fixed', async () => {
+    await eventually(
+      'the audit finding in the apps PolicyReport',
+      () => reportResult('unlabelled', 'required-labels') === 'fail',
+    );
+    const deploymentRv = () =>
+      kubectl(['get', 'deploy', 'unlabelled', '-n', 'apps', '-o', 'jsonpath={.metadata.resourceVersion}'])
+        .stdout;
+    const rv = deploymentRv();
+    const good = readFileSync(policies, 'utf8');
+    writeFileSync(
+      policies,
+      good.replace('required-labels: { mode: audit }', 'required-labels: { mode: warn }'),
+    );
+    try {
+      await eventually(
+        'the finding to become warn',
+        () => reportResult('unlabelled', 'required-labels') === 'warn',
+      );
+      expect(deploymentRv()).toBe(rv);
+      // One document per namespace, rewritten (not a new one per change).
+      const names = kubectl([
+        'get',
+        'policyreports',
+        '-n',
+        'apps',
+        '-o',
+        'jsonpath={.items[*].metadata.name}',
+      ]);
+      expect(names.stdout).toBe('berth');
+      const cli = spawnSync(
+        process.execPath,
+        ['dist/src/cli/main.js', 'report', '--kubeconfig', cp.kubeconfig, '-n', 'apps'],
+        {
+          encoding: 'utf8',
+        },
+      );
+      expect(cli.status, cli.stderr).toBe(0);
+      expect(cli.stdout).toMatch(/^required-labels +warn +1 +0 +apps$/m);
+      const fixed = apply(
+        deployment('unlabelled', 'apps', {
+          labels: 'team: web, app.kubernetes.io/name: unlabelled',
+          replicas: 2,
+        }),
+      );
+      expect(fixed.code, fixed.stderr).toBe(0);
+      await eventually(
+        'the fixed Deployment to pass',
+        () => reportResult('unlabelled', 'required-labels') === 'pass',
+      );
+    } finally {
+      writeFileSync(policies, good);
+    }
   });
 });
 

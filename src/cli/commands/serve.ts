@@ -9,7 +9,8 @@ export function registerServe(program: Command, io: CliIO): void {
     .command('serve')
     .description(
       'serve the admission webhook over HTTPS (/mutate, /validate, /healthz, /readyz) and metrics over HTTP;\n' +
-        'in a cluster the Lease holder also runs the profile controller and, with provisioner.mode: berth,\n' +
+        'in a cluster the Lease holder also runs the profile controller, the background scan that writes\n' +
+        'PolicyReports and, with provisioner.mode: berth,\n' +
         'the provisioner (waiting pods and admitted workloads → nodes on --cloud). --local serves from files,\n' +
         'no cluster needed, and provisions on the simulated cloud in memory. Plans are computed on a solver\n' +
         'thread, never on the event loop that answers admission',
@@ -70,6 +71,12 @@ export function registerServe(program: Command, io: CliIO): void {
       "the provisioner's solver thread: its heap limit (a round past it fails alone; admission goes on)",
       String(SOLVER_HEAP_MIB),
     )
+    .option(
+      '--report-resync <seconds>',
+      'cluster mode: re-judge every object for the PolicyReports this often (changes are judged as they come)',
+      '600',
+    )
+    .option('--no-reports', 'cluster mode: write no PolicyReports (the background scan does not run)')
     .option('--log-level <level>', 'pino log level', 'info')
     .action(async (opts: ServeOpts) => {
       await (await import('../serve.js')).serve(opts, io);

@@ -1,0 +1,70 @@
+/**
+ * The report scan inside `berth serve` (Lease holder only): the webhook's caches plus the leader's
+ * shared ones for the kinds only it watches, the live policies and NodePools as triggers, and the
+ * API server as the store.
+ */
+import type { KubernetesObjectApi } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { AdmissionContext } from '../admission/admit.js';
+import type { InformerClusterView } from '../kube/cluster-view.js';
+import { kinded, type LeaderCaches, type LeaderResource } from '../kube/leader-caches.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { LivePolicies } from '../policies/live.js';
+import { ReportController } from '../reports/controller.js';
+import { ApiReportStore } from '../reports/store.js';
+
+/** Kinds judged that the webhook's caches do not hold. */
+const LEADER_KINDS: readonly LeaderResource[] = ['replicaSets', 'jobs', 'cronJobs', 'daemonSets', 'pods'];
+
+export interface ReportingDeps {
+  readonly api: KubernetesObjectApi;
+  readonly view: InformerClusterView;
+  readonly shared: LeaderCaches;
+  readonly live: LivePolicies;
+  readonly context: () => AdmissionContext;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly resyncMs: number;
+}
+
+export class ClusterReports {
+  private controller: ReportController | undefined;
+
+  constructor(private readonly d: ReportingDeps) {}
+
+  lead(): void {
+    if (this.controller) return;
+    const r = this.d.view.resources;
+    const own = [r.deployments, r.statefulsets, r.replicationControllers, r.pdbs, r.hpas, r.profiles];
+    const sources = [...own.map(kinded), ...LEADER_KINDS.map((k) => kinded(this.d.shared.acquire(k)))];
+    this.controller = new ReportController({
+      sources,
+      everything: [
+        (l) =>
+          this.d.live.onReload((res) => {
+            if (res.applied) l();
+          }),
+        (l) =>
+          r.nodePools.onChange(() => {
+            l();
+          }),
+      ],
+      namespaces: kinded(r.namespaces),
+      context: this.d.context,
+      store: new ApiReportStore(this.d.api),
+      logger: this.d.logger,
+      metrics: this.d.metrics,
+      clock: () => new Date(),
+      resyncMs: this.d.resyncMs,
+    });
+    this.controller.start();
+    this.d.logger.info({ resyncSeconds: this.d.resyncMs / 1000 }, 'report scan leading');
+  }
+
+  async follow(): Promise<void> {
+    if (!this.controller) return;
+    this.controller.stop();
+    this.controller = undefined;
+    await Promise.all(LEADER_KINDS.map((k) => this.d.shared.release(k)));
+  }
+}
