@@ -210,6 +210,47 @@ describe('berth check', () => {
     expect((await berth('report', '-f', join(dir, 'reports.yaml'), '-o', 'yaml')).code).toBe(2);
   });
 
+  it('plans a consolidation offline: decisions in order, what keeps each node, $/h before and after', async () => {
+    const file = 'clusters/underused.yaml';
+    const table = await berth('plan', '-f', file, '--nodes', file, '--consolidate');
+    expect(table.code, table.err).toBe(0);
+    expect(table.out).toMatch(/^CONSOLIDATION: 6 Berth node\(s\) at \$1\.4180\/h$/m);
+    expect(table.out).toMatch(/^1\. emptiness: ip-10-0-3-16 → delete; \$1\.4180\/h → \$1\.3220\/h$/m);
+    expect(table.out).toMatch(
+      /^ip-10-0-2-15 +pod shop\/batch-report-x1 has karpenter\.sh\/do-not-disrupt: "true"$/m,
+    );
+    const json = await berth('plan', '-f', file, '--nodes', file, '--consolidate', '-o', 'json');
+    const doc = JSON.parse(json.out) as {
+      consolidation: {
+        decisions: {
+          method: string;
+          remove: string[];
+          launch: { instanceType: string; pods: string[] }[];
+          pricePerHourBefore: number;
+          pricePerHourAfter: number;
+        }[];
+        kept: { node: string; reason: string }[];
+        after: { nodes: { name: string; pods: string[] }[]; pricePerHour: number };
+      };
+    };
+    const c = doc.consolidation;
+    expect(c.decisions[0]).toMatchObject({ method: 'emptiness', remove: ['ip-10-0-3-16'], launch: [] });
+    for (const d of c.decisions) expect(d.pricePerHourAfter).toBeLessThan(d.pricePerHourBefore);
+    expect(c.after.pricePerHour).toBe(c.decisions.at(-1)?.pricePerHourAfter);
+    expect(c.after.nodes.flatMap((n) => n.pods).sort()).toEqual([
+      'shop/batch-report-x1',
+      'shop/checkout-7d9f-a',
+      'shop/checkout-7d9f-b',
+      'shop/checkout-7d9f-c',
+      'shop/search-5c4b-a',
+      'shop/search-5c4b-b',
+    ]);
+    expect(c.kept.map((k) => k.node)).toContain('ip-10-0-2-15');
+    const without = await berth('plan', '-f', file, '--consolidate');
+    expect(without.code).toBe(2);
+    expect(without.err).toContain('--consolidate needs --nodes');
+  });
+
   it('marks modelled spot prices in the plan document', async () => {
     const r = await berth('plan', '-f', 'examples/', '-o', 'json');
     const plan = JSON.parse(r.out) as { nodes: { capacityType: string; priceModelled: boolean }[] };

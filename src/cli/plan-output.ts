@@ -40,7 +40,7 @@ export function toPlanJson(plan: Plan, quoted = false): PlanJson {
   };
 }
 
-function table(rows: readonly string[][]): string[] {
+export function table(rows: readonly string[][]): string[] {
   const widths: number[] = [];
   for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
   return rows.map((r) =>

@@ -11,6 +11,9 @@ import { clusterPools, runFiles, type SessionOptions } from './session.js';
 import { loadObjects } from './inputs.js';
 import type { CliIO } from './io.js';
 import { renderPlanTable, toPlanJson } from './plan-output.js';
+import { consolidationJson, renderConsolidation } from './consolidation-output.js';
+import { planConsolidation, type ConsolidationPlan } from '../provisioner/disruption/consolidation.js';
+import { clusterObjects } from '../provisioner/disruption/objects.js';
 
 export interface PlanOpts extends SessionOptions {
   file: string[];
@@ -18,12 +21,21 @@ export interface PlanOpts extends SessionOptions {
   output: string;
   namespace: string;
   budgetMs: string;
+  /** Also plan what disruption would give back (consolidation) on the --nodes cluster. */
+  consolidate?: boolean;
 }
 
 export function planFiles(
   opts: PlanOpts,
   io: CliIO,
-): { plan: Plan; denied: string[]; scheduled: string[]; spot: boolean; quoted: boolean } {
+): {
+  plan: Plan;
+  denied: string[];
+  scheduled: string[];
+  spot: boolean;
+  quoted: boolean;
+  consolidation?: ConsolidationPlan;
+} {
   const { result, session } = runFiles(opts, opts.file, () => io.clock(), opts.namespace);
   const cluster = opts.nodes ? loadObjects(opts.nodes) : { ok: true as const, objects: [] };
   if (!cluster.ok) throw new BadInput(cluster.errors);
@@ -44,12 +56,24 @@ export function planFiles(
   });
   const plan = solve({ ...input, budgetMillis: budget });
   const quoted = session.catalog.origin?.spotQuotes !== undefined;
+  const consolidation =
+    opts.consolidate === true
+      ? planConsolidation({
+          ...clusterObjects([...admitted, ...cluster.objects.map((o) => o.object)]),
+          pools: input.pools,
+          daemonSets: input.daemonSets,
+          catalog: session.catalog,
+          now: io.clock(),
+          spotToSpot: session.policies.spotToSpot,
+        })
+      : undefined;
   return {
     plan,
     denied,
     scheduled,
     spot: plan.nodes.some((n) => n.capacityType === 'spot') && !quoted,
     quoted,
+    ...(consolidation ? { consolidation } : {}),
   };
 }
 
@@ -57,15 +81,21 @@ export function planFiles(
 export function planAction(opts: PlanOpts, io: CliIO): void {
   if (opts.output !== 'table' && opts.output !== 'json')
     throw new Error(`-o must be table or json (got ${opts.output})`);
-  const { plan, denied, scheduled, spot, quoted } = planFiles(opts, io);
+  if (opts.consolidate === true && opts.nodes === undefined)
+    throw new Error('--consolidate needs --nodes: the Nodes and the Pods bound to them');
+  const { plan, denied, scheduled, spot, quoted, consolidation } = planFiles(opts, io);
   for (const d of denied)
     io.err(`berth plan: ${d} is denied by the webhook's rules and is not planned (see berth check)\n`);
   for (const c of scheduled)
     io.err(`berth plan: ${c} runs on a schedule: its pods are planned when its Jobs start, not now\n`);
+  const doc = {
+    ...toPlanJson(plan, quoted),
+    ...(consolidation ? { consolidation: consolidationJson(consolidation) } : {}),
+  };
   io.out(
     opts.output === 'json'
-      ? `${JSON.stringify(toPlanJson(plan, quoted), null, 2)}\n`
-      : renderPlanTable(plan, spot),
+      ? `${JSON.stringify(doc, null, 2)}\n`
+      : renderPlanTable(plan, spot) + (consolidation ? `\n${renderConsolidation(consolidation)}` : ''),
   );
   io.exit(plan.unschedulable.length === 0 ? 0 : 1);
 }

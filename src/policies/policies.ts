@@ -88,6 +88,11 @@ export class Policies {
     return this.doc.provisioner?.mode ?? 'berth';
   }
 
+  /** Consolidation may replace spot capacity with cheaper spot (off by default, as in Karpenter). */
+  get spotToSpot(): boolean {
+    return this.doc.provisioner?.consolidation?.spotToSpot === true;
+  }
+
   get cloudProvider(): 'aws' | 'simulated' {
     return this.doc.provisioner?.cloudProvider ?? 'aws';
   }

@@ -19,6 +19,10 @@ export function registerPlan(program: Command, io: CliIO): void {
       '--nodes <path...>',
       'existing Node objects and the Pods bound to them (spec.nodeName), used first',
     )
+    .option(
+      '--consolidate',
+      "with --nodes: also show what disruption would give back — every decision in order (emptiness, drift, multi-node, single-node consolidation, each within the NodePools' budgets), the pods it moves, $/h before and after, and what keeps each remaining node; every Node labelled karpenter.sh/nodepool with a known NodePool counts as Berth's",
+    )
     .option('--catalog <file>', 'instance types in the ec2-instance-types.json format (default: built in)')
     .option('--policies <file>', 'policies.yaml (default: the embedded one)')
     .option('-n, --namespace <ns>', 'namespace for objects that name none', 'default')

@@ -145,6 +145,7 @@ export const policiesSchema = {
           properties: {
             enabled: { type: 'boolean' },
             consolidateAfterSeconds: { type: 'number', minimum: 0 },
+            spotToSpot: { type: 'boolean' },
           },
         },
       },

@@ -61,7 +61,7 @@ function newNode(bin: Bin, input: SolverInput): PlannedNode | undefined {
     pods: [...bin.pods],
     labels,
     taints: bin.taints,
-    alternatives: offers.slice(1, ALTERNATIVES + 1).map((o) => o.t.type.name),
+    alternatives: offers.slice(1, (input.alternatives ?? ALTERNATIVES) + 1).map((o) => o.t.type.name),
   };
 }
 

@@ -105,6 +105,8 @@ export interface SolverInput {
   readonly clock?: () => number;
   /** Prefix of new node names (default `berth-`). */
   readonly namePrefix?: string;
+  /** How many cheapest alternative types each new node lists (default 10: the fleet's overrides). */
+  readonly alternatives?: number;
 }
 
 export interface PlannedNode {

@@ -1,0 +1,130 @@
+/**
+ * Which of Berth's nodes may be disrupted now, and for each one kept, why (the question Karpenter
+ * users most often cannot answer). A node is Berth's when its `karpenter.sh/nodepool` label names a
+ * NodePool Berth provisions (not an EKS Auto Mode one). Kept: a node or an active pod on it with
+ * `karpenter.sh/do-not-disrupt: "true"`, a pod behind a PDB that allows no eviction now or behind
+ * two PDBs (the Eviction API refuses it), a pod with no controller (nothing would recreate it: drain
+ * refuses it too), a node not Ready or already being disrupted.
+ */
+import type { V1Node, V1Pod } from '@kubernetes/client-node';
+import type { PoolView } from '../../scheduling/nodepool.js';
+import { LABEL } from '../catalog/instance-type.js';
+import type { Catalog } from '../catalog/catalog.js';
+import { doNotDisrupt, hasController, isReady, moves, podId, selects, type PdbState } from './pods.js';
+
+export const DISRUPTED_TAINT = 'karpenter.sh/disrupted';
+
+export interface NodeInfo {
+  readonly node: V1Node;
+  readonly name: string;
+  readonly pool: PoolView;
+  readonly instanceType: string;
+  readonly zone: string;
+  readonly capacityType: string;
+  /** USD/h from the catalog (0 when the type or offering is unknown). */
+  readonly price: number;
+  /** Pods a drain would move elsewhere. */
+  readonly moving: readonly V1Pod[];
+}
+
+export interface Kept {
+  readonly node: string;
+  readonly reason: string;
+}
+
+export interface Classified {
+  /** Nodes that may be disrupted, before budgets and price. */
+  readonly candidates: NodeInfo[];
+  readonly kept: Kept[];
+  /** Every Berth node, by name (candidates and kept). */
+  readonly managed: Map<string, NodeInfo>;
+  /** Per pool: its initialized nodes, and those already disrupting or not Ready (budgets count them). */
+  readonly counts: Map<string, { total: number; disrupting: number }>;
+}
+
+function nodeReady(node: V1Node): boolean {
+  const c = node.status?.conditions?.find((x) => x.type === 'Ready');
+  return c === undefined || c.status === 'True';
+}
+
+function disrupting(node: V1Node): boolean {
+  return (
+    node.metadata?.deletionTimestamp !== undefined ||
+    (node.spec?.taints ?? []).some((t) => t.key === DISRUPTED_TAINT)
+  );
+}
+
+export function priceOf(catalog: Catalog, labels: Readonly<Record<string, string>>): number {
+  const type = catalog.byName(labels[LABEL.instanceType] ?? '');
+  if (!type) return 0;
+  return catalog.price(type, labels[LABEL.zone] ?? '', labels[LABEL.capacityType] ?? 'on-demand') ?? 0;
+}
+
+/** The first thing on the node that forbids evicting its pods now, if any. */
+export function blockerOf(
+  node: V1Node,
+  pods: readonly V1Pod[],
+  pdbs: readonly PdbState[],
+): string | undefined {
+  if (doNotDisrupt(node.metadata)) return 'node has karpenter.sh/do-not-disrupt: "true"';
+  for (const pod of pods) {
+    if (!moves(pod)) continue;
+    if (doNotDisrupt(pod.metadata)) return `pod ${podId(pod)} has karpenter.sh/do-not-disrupt: "true"`;
+    if (!hasController(pod))
+      return `pod ${podId(pod)} has no controller: evicting it would delete it for good`;
+    const over = pdbs.filter((s) => selects(s.pdb, pod));
+    if (over.length > 1)
+      return `pod ${podId(pod)} is selected by ${over.length} PodDisruptionBudgets (${over.map((s) => s.id).join(', ')}): the Eviction API refuses it`;
+    const pdb = over[0];
+    if (pdb && pdb.allowed <= 0 && !(pdb.alwaysAllow && !isReady(pod)))
+      return `PodDisruptionBudget ${pdb.id} allows 0 disruptions (${pdb.text})`;
+  }
+  return undefined;
+}
+
+function infoOf(node: V1Node, pool: PoolView, pods: readonly V1Pod[], catalog: Catalog): NodeInfo {
+  const labels = node.metadata?.labels ?? {};
+  return {
+    node,
+    name: node.metadata?.name ?? '',
+    pool,
+    instanceType: labels[LABEL.instanceType] ?? '',
+    zone: labels[LABEL.zone] ?? '',
+    capacityType: labels[LABEL.capacityType] ?? '',
+    price: priceOf(catalog, labels),
+    moving: pods.filter(moves),
+  };
+}
+
+/** Not Ready or already going: kept, and counted against the pool's budget. */
+function unavailable(node: V1Node): string | undefined {
+  if (!nodeReady(node)) return 'node is not Ready';
+  return disrupting(node) ? 'node is already being disrupted' : undefined;
+}
+
+export function classify(
+  nodes: readonly V1Node[],
+  podsByNode: ReadonlyMap<string, readonly V1Pod[]>,
+  pools: readonly PoolView[],
+  pdbs: readonly PdbState[],
+  catalog: Catalog,
+): Classified {
+  const byName = new Map(pools.filter((p) => !p.autoMode).map((p) => [p.name, p]));
+  const out: Classified = { candidates: [], kept: [], managed: new Map(), counts: new Map() };
+  for (const node of nodes) {
+    const pool = byName.get(node.metadata?.labels?.[LABEL.nodePool] ?? '');
+    if (!pool) continue;
+    const pods = podsByNode.get(node.metadata?.name ?? '') ?? [];
+    const info = infoOf(node, pool, pods, catalog);
+    out.managed.set(info.name, info);
+    const c = out.counts.get(pool.name) ?? { total: 0, disrupting: 0 };
+    c.total += 1;
+    out.counts.set(pool.name, c);
+    const gone = unavailable(node);
+    if (gone !== undefined) c.disrupting += 1;
+    const reason = gone ?? blockerOf(node, pods, pdbs);
+    if (reason !== undefined) out.kept.push({ node: info.name, reason });
+    else out.candidates.push(info);
+  }
+  return out;
+}

@@ -1,0 +1,262 @@
+import type { V1Node, V1Pod } from '@kubernetes/client-node';
+import { describe, expect, it } from 'vitest';
+import { node, pdb, pod } from '../../../test/support/cluster.js';
+import { loadObjects } from '../../cli/inputs.js';
+import { selectorMatches } from '../../kube/selector.js';
+import { disruptionsAllowed } from '../../policies/disruption.js';
+import type { PDB } from '../../policies/view.js';
+import { poolView, type NodePool } from '../../scheduling/nodepool.js';
+import { builtinCatalog } from '../catalog/catalog.js';
+import { requestsOf } from '../input/pods.js';
+import { allowance, readBudgets } from './budgets.js';
+import { planConsolidation, type ConsolidationPlan } from './consolidation.js';
+
+const catalog = builtinCatalog();
+const loaded = loadObjects(['deploy/nodepools/general.yaml']);
+if (!loaded.ok) throw new Error('deploy/nodepools/general.yaml does not load');
+const general = loaded.objects[0]?.object as unknown as NodePool;
+
+function pools(disruption: NonNullable<NodePool['spec']['disruption']> = { budgets: [{ nodes: '100%' }] }) {
+  return [
+    poolView({
+      ...general,
+      spec: { ...general.spec, disruption: { ...general.spec.disruption, ...disruption } },
+    }),
+  ];
+}
+
+function plan(
+  nodes: V1Node[],
+  pods: V1Pod[],
+  o: { pdbs?: PDB[]; disruption?: NonNullable<NodePool['spec']['disruption']>; spotToSpot?: boolean } = {},
+): ConsolidationPlan {
+  return planConsolidation({
+    nodes,
+    pods,
+    pdbs: o.pdbs ?? [],
+    pools: pools(o.disruption),
+    daemonSets: [],
+    catalog,
+    now: new Date('2026-11-23T12:00:00Z'),
+    spotToSpot: o.spotToSpot ?? false,
+  });
+}
+
+const keptReason = (p: ConsolidationPlan, name: string) => p.kept.find((k) => k.node === name)?.reason;
+
+describe('consolidation, offline', () => {
+  it('deletes empty nodes first, then moves pods off under-used ones, and says $/h before and after', () => {
+    const p = plan(
+      [node('a'), node('b'), node('c'), node('empty')],
+      [pod('web', 'a'), pod('api', 'b'), pod('db', 'c', { cpu: '2' })],
+    );
+    expect(p.decisions[0]).toMatchObject({ method: 'emptiness', remove: ['empty'], launch: [] });
+    expect(p.decisions.length).toBeGreaterThan(1);
+    expect(p.before.pricePerHour).toBeCloseTo(0.768, 4);
+    expect(p.after.pricePerHour).toBeLessThan(p.before.pricePerHour / 2);
+    const pods = p.after.nodes.flatMap((n) => n.pods).sort();
+    expect(pods).toEqual(['shop/api', 'shop/db', 'shop/web']);
+    for (const d of p.decisions) expect(d.pricePerHourAfter).toBeLessThan(d.pricePerHourBefore);
+  });
+
+  it('replaces several nodes at once, with more than one new node when that is cheaper (beyond Karpenter #1442)', () => {
+    const nodes = ['a', 'b', 'c', 'd'].map((n) => node(n, { type: 'm6i.4xlarge' }));
+    const pods = nodes.map((n, i) => pod(`w${i}`, n.metadata?.name ?? '', { cpu: '3', memory: '4Gi' }));
+    const p = plan(nodes, pods);
+    const first = p.decisions[0];
+    expect(first?.method).toBe('multi-node');
+    expect(first?.remove.length).toBeGreaterThanOrEqual(2);
+    expect(p.after.pricePerHour).toBeLessThan(p.before.pricePerHour);
+  });
+
+  it.each([
+    [
+      'a pod with do-not-disrupt',
+      [pod('keep', 'a', { annotations: { 'karpenter.sh/do-not-disrupt': 'true' } })],
+      [],
+      /pod shop\/keep has karpenter.sh\/do-not-disrupt: "true"/,
+    ],
+    [
+      'a pod with no controller',
+      [pod('bare', 'a', { owner: false })],
+      [],
+      /pod shop\/bare has no controller/,
+    ],
+    [
+      'a PDB that allows 0 now',
+      [pod('web', 'a')],
+      [pdb('web', 'web', { minAvailable: 3 }, 0)],
+      /PodDisruptionBudget shop\/web allows 0 disruptions \(minAvailable 3, 3 healthy\)/,
+    ],
+    [
+      'two PDBs over one pod',
+      [pod('web', 'a')],
+      [pdb('web', 'web', { maxUnavailable: 1 }, 1), pdb('web-too', 'web', { maxUnavailable: 1 }, 1)],
+      /selected by 2 PodDisruptionBudgets \(shop\/web, shop\/web-too\)/,
+    ],
+  ])('keeps the node of %s, and says so', (_what, pods, pdbs, reason) => {
+    const p = plan([node('a'), node('b')], [...pods, pod('other', 'b')], { pdbs });
+    expect(p.decisions.flatMap((d) => d.remove)).not.toContain('a');
+    expect(keptReason(p, 'a')).toMatch(reason);
+  });
+
+  it('keeps a node annotated do-not-disrupt, even empty', () => {
+    const p = plan([node('a', { annotations: { 'karpenter.sh/do-not-disrupt': 'true' } })], []);
+    expect(p.decisions).toEqual([]);
+    expect(keptReason(p, 'a')).toBe('node has karpenter.sh/do-not-disrupt: "true"');
+  });
+
+  it('stops everything under a budget of 0 inside its schedule, and names the budget', () => {
+    const p = plan([node('a'), node('b')], [pod('web', 'a')], {
+      disruption: { budgets: [{ nodes: '0', schedule: '0 9 * * *', duration: '8h' }] },
+    });
+    expect(p.decisions).toEqual([]);
+    expect(keptReason(p, 'b')).toMatch(
+      /budget nodes: 0 \(schedule "0 9 \* \* \*" for 8h, open now\) allows 0 of 2 nodes/,
+    );
+  });
+
+  it('honours consolidationPolicy WhenEmpty and consolidateAfter Never', () => {
+    const whenEmpty = plan([node('a'), node('b'), node('e')], [pod('x', 'a'), pod('y', 'b')], {
+      disruption: { consolidationPolicy: 'WhenEmpty', budgets: [{ nodes: '100%' }] },
+    });
+    expect(whenEmpty.decisions.map((d) => d.method)).toEqual(['emptiness']);
+    expect(keptReason(whenEmpty, 'a')).toMatch(/consolidates only empty nodes/);
+    const never = plan([node('a'), node('e')], [pod('x', 'a')], {
+      disruption: { consolidateAfter: 'Never' },
+    });
+    expect(never.decisions).toEqual([]);
+    expect(keptReason(never, 'e')).toBe('NodePool general has consolidateAfter: Never');
+  });
+
+  it('replaces spot only with cheaper on-demand or not at all, unless spot-to-spot is on', () => {
+    const nodes = [node('s', { type: 'm6i.4xlarge', capacity: 'spot' })];
+    const pods = [pod('w', 's', { cpu: '1' })];
+    const off = plan(nodes, pods);
+    expect(off.decisions).toEqual([]);
+    expect(keptReason(off, 's')).toMatch(/replacing spot with spot is off/);
+    const on = plan(nodes, pods, { spotToSpot: true });
+    expect(on.decisions[0]?.launch[0]?.capacityType).toBe('spot');
+  });
+
+  it('replaces a drifted node (its labels no longer meet the NodePool) even at the same price', () => {
+    const old = node('gen5', { type: 'm5.xlarge' });
+    const p = plan([old, node('b')], [pod('w', 'gen5', { cpu: '3' }), pod('x', 'b', { cpu: '3' })]);
+    expect(p.decisions[0]).toMatchObject({ method: 'drift', remove: ['gen5'] });
+  });
+
+  it('never takes several nodes at once whose pods ask a PDB for more evictions than it allows', () => {
+    const nodes = ['a', 'b', 'c', 'd'].map((n) => node(n));
+    const pods = nodes.map((n, i) => pod(`web-${i}`, n.metadata?.name ?? '', { app: 'web' }));
+    const p = plan(nodes, pods, { pdbs: [pdb('web', 'web', { maxUnavailable: 1 }, 1)] });
+    for (const d of p.decisions.filter((x) => x.remove.length > 1)) {
+      const moved = d.moves.filter((m) => m.pod.startsWith('shop/web-'));
+      expect(moved.length).toBeLessThanOrEqual(1);
+    }
+    // One node at a time instead: each drain evicts its web pods one PDB allowance (429) at a time.
+    expect(p.decisions.map((d) => d.method)).toContain('single-node');
+  });
+});
+
+/** A small deterministic PRNG (mulberry32). */
+function rng(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const TYPES = ['m6i.large', 'm6i.xlarge', 'm6i.2xlarge', 'c6i.xlarge', 'r6i.xlarge'];
+
+function randomCluster(seed: number) {
+  const r = rng(seed);
+  const nodes = Array.from({ length: 4 + Math.floor(r() * 8) }, (_, i) =>
+    node(`n${i}`, {
+      type: TYPES[Math.floor(r() * TYPES.length)] ?? 'm6i.large',
+      zone: ['us-east-1a', 'us-east-1b'][i % 2] ?? '',
+    }),
+  );
+  const pods: V1Pod[] = [];
+  const apps = ['web', 'api', 'worker'];
+  for (const n of nodes) {
+    const alloc = Number.parseInt(n.status?.allocatable?.cpu ?? '0', 10);
+    let used = 0;
+    for (let k = 0; k < 4 && r() < 0.7; k++) {
+      const cpu = 100 * (1 + Math.floor(r() * 8));
+      if (used + cpu > alloc) break;
+      used += cpu;
+      pods.push(
+        pod(`p-${n.metadata?.name ?? ''}-${k}`, n.metadata?.name ?? '', {
+          app: apps[Math.floor(r() * 3)] ?? 'web',
+          cpu: `${cpu}m`,
+          memory: '256Mi',
+        }),
+      );
+    }
+  }
+  const pdbs = [pdb('web', 'web', { maxUnavailable: 1 }), pdb('api', 'api', { minAvailable: '50%' })];
+  const budgets = [{ nodes: `${10 + Math.floor(r() * 60)}%` }];
+  return { nodes, pods, pdbs, budgets };
+}
+
+describe('consolidation, property over random clusters', () => {
+  it('never evicts past a PDB, never exceeds a budget, and every pod of a removed node fits on what stays', () => {
+    let decided = 0;
+    for (let seed = 1; seed <= 40; seed++) {
+      const c = randomCluster(seed);
+      const p = plan(c.nodes, c.pods, { pdbs: c.pdbs, disruption: { budgets: c.budgets } });
+      // Replay the decisions on the cluster as it was.
+      const where = new Map(c.pods.map((x) => [`shop/${x.metadata?.name ?? ''}`, x.spec?.nodeName ?? '']));
+      const live = new Set(c.nodes.map((n) => n.metadata?.name ?? ''));
+      const byId = new Map(c.pods.map((x) => [`shop/${x.metadata?.name ?? ''}`, x]));
+      for (const d of p.decisions) {
+        decided += 1;
+        const read = readBudgets({
+          ...general,
+          spec: { ...general.spec, disruption: { budgets: c.budgets } },
+        });
+        const budget = allowance(
+          read,
+          d.method === 'emptiness' ? 'Empty' : d.method === 'drift' ? 'Drifted' : 'Underutilized',
+          { total: live.size, disrupting: 0 },
+          new Date('2026-11-23T12:00:00Z'),
+        );
+        expect(d.remove.length, `seed ${seed}`).toBeLessThanOrEqual(budget.allowed);
+        const evicted = [...where].filter(([, n]) => d.remove.includes(n)).map(([id]) => id);
+        for (const b of c.pdbs) {
+          const matching = [...byId.values()].filter((x) =>
+            selectorMatches(b.spec?.selector ?? {}, x.metadata?.labels ?? {}),
+          );
+          const allowed = disruptionsAllowed(b.spec ?? {}, matching.length).allowed;
+          const asked = evicted.filter((id) =>
+            selectorMatches(b.spec?.selector ?? {}, byId.get(id)?.metadata?.labels ?? {}),
+          );
+          // Several nodes at once never ask a PDB for more than it allows; one node's drain waits on 429s.
+          if (d.remove.length > 1)
+            expect(asked.length, `seed ${seed}: PDB ${b.metadata?.name ?? ''}`).toBeLessThanOrEqual(allowed);
+          else if (asked.length > 0)
+            expect(allowed, `seed ${seed}: PDB ${b.metadata?.name ?? ''}`).toBeGreaterThan(0);
+        }
+        expect(new Set(d.moves.map((m) => m.pod)), `seed ${seed}`).toEqual(new Set(evicted));
+        for (const n of d.remove) live.delete(n);
+        for (const l of d.launch) live.add(l.name);
+        for (const m of d.moves) {
+          expect(live.has(m.node), `seed ${seed}: ${m.pod} moved to ${m.node}`).toBe(true);
+          where.set(m.pod, m.node);
+        }
+      }
+      // Every pod still runs, once, on a node whose allocatable holds what is bound to it.
+      const after = p.after.nodes;
+      expect(after.flatMap((n) => n.pods).sort(), `seed ${seed}`).toEqual([...byId.keys()].sort());
+      for (const n of after) {
+        const type = catalog.byName(n.instanceType);
+        const cpu = n.pods.reduce((s, id) => s + requestsOf(byId.get(id)?.spec ?? { containers: [] }).cpu, 0);
+        expect(cpu, `seed ${seed}: ${n.name}`).toBeLessThanOrEqual(type?.allocatable.cpuMillis ?? 0);
+      }
+    }
+    expect(decided).toBeGreaterThan(20);
+  });
+});

@@ -1,0 +1,245 @@
+/**
+ * The disruption methods, in Karpenter's current order — emptiness, drift, multi-node, then
+ * single-node consolidation — each finding at most one decision per round. Beyond Karpenter: a
+ * consolidation may replace N nodes by any strictly cheaper set (Karpenter refuses more than one new
+ * node, kubernetes-sigs/karpenter#1442), and pods pending elsewhere never enter the simulation (#457).
+ */
+import type { V1Pod } from '@kubernetes/client-node';
+import type { PlannedNode } from '../solver/model.js';
+import { allows } from '../../scheduling/requirements.js';
+import { allowance, readBudgets, type DisruptionReason } from './budgets.js';
+import type { Classified, NodeInfo } from './candidates.js';
+import { parseGoDuration } from './duration.js';
+import { isReady, selects, type PdbState } from './pods.js';
+import { simulate, type World } from './simulate.js';
+
+export type Method = 'emptiness' | 'drift' | 'multi-node' | 'single-node';
+
+export interface Decision {
+  readonly method: Method;
+  readonly remove: readonly NodeInfo[];
+  readonly launch: readonly PlannedNode[];
+  readonly bindings: readonly { pod: string; node: string }[];
+  /** USD/h of the nodes removed and of those launched. */
+  readonly removedPrice: number;
+  readonly launchPrice: number;
+}
+
+export interface MethodOptions {
+  readonly now: Date;
+  /** Spot-to-spot replacement (off by default, as in Karpenter); it needs 15 cheaper types. */
+  readonly spotToSpot: boolean;
+  /** Multi-node consolidation considers this many candidates at most (Karpenter: 100). */
+  readonly maxMultiNode?: number;
+}
+
+/** Why each candidate single-node consolidation could not take (for `kept`); those are skipped. */
+export type Refusals = Map<string, string>;
+
+const MIN_SPOT_ALTERNATIVES = 15;
+const policyOf = (n: NodeInfo) =>
+  n.pool.pool.spec.disruption?.consolidationPolicy ?? 'WhenEmptyOrUnderutilized';
+const consolidates = (n: NodeInfo) =>
+  parseGoDuration(n.pool.pool.spec.disruption?.consolidateAfter) !== Number.POSITIVE_INFINITY;
+
+/**
+ * The candidates, in order, that one decision may take together: each pool within its budget for
+ * `reason`, and no PDB asked for more evictions across the nodes than it allows now. A node alone is
+ * always eligible (each of its pods' PDBs allows one now): its drain evicts them one 429 at a time.
+ */
+export function withinLimits(
+  ordered: readonly NodeInfo[],
+  c: Classified,
+  pdbs: readonly PdbState[],
+  reason: DisruptionReason,
+  now: Date,
+): NodeInfo[] {
+  const left = new Map<string, number>();
+  const evictions = new Map<PdbState, number>();
+  const out: NodeInfo[] = [];
+  for (const n of ordered) {
+    const pool = n.pool.name;
+    if (!left.has(pool))
+      left.set(
+        pool,
+        allowance(readBudgets(n.pool.pool), reason, c.counts.get(pool) ?? { total: 0, disrupting: 0 }, now)
+          .allowed,
+      );
+    if ((left.get(pool) ?? 0) < 1) continue;
+    const asks = pdbAsks(n.moving, pdbs);
+    if (out.length > 0 && [...asks].some(([pdb, k]) => (evictions.get(pdb) ?? 0) + k > pdb.allowed)) continue;
+    for (const [pdb, k] of asks) evictions.set(pdb, (evictions.get(pdb) ?? 0) + k);
+    left.set(pool, (left.get(pool) ?? 0) - 1);
+    out.push(n);
+  }
+  return out;
+}
+
+/** Evictions a set of pods asks of each PDB (unready pods under AlwaysAllow ask nothing). */
+function pdbAsks(pods: readonly V1Pod[], pdbs: readonly PdbState[]): Map<PdbState, number> {
+  const out = new Map<PdbState, number>();
+  for (const pod of pods)
+    for (const pdb of pdbs)
+      if (selects(pdb.pdb, pod) && !(pdb.alwaysAllow && !isReady(pod))) out.set(pdb, (out.get(pdb) ?? 0) + 1);
+  return out;
+}
+
+const priceOf = (nodes: readonly NodeInfo[]) => nodes.reduce((s, n) => s + n.price, 0);
+
+export function emptiness(c: Classified, pdbs: readonly PdbState[], o: MethodOptions): Decision | undefined {
+  const empty = c.candidates.filter((n) => n.moving.length === 0 && consolidates(n));
+  const remove = withinLimits(empty, c, pdbs, 'Empty', o.now);
+  if (remove.length === 0) return undefined;
+  return {
+    method: 'emptiness',
+    remove,
+    launch: [],
+    bindings: [],
+    removedPrice: priceOf(remove),
+    launchPrice: 0,
+  };
+}
+
+/** A node whose labels no longer meet its NodePool's requirements (the pool changed since launch). */
+export function drifted(n: NodeInfo): boolean {
+  const labels = n.node.metadata?.labels ?? {};
+  for (const r of n.pool.requirements.values()) {
+    const v = labels[r.key];
+    if (v !== undefined && !allows(r, v)) return true;
+  }
+  return false;
+}
+
+export function drift(
+  w: World,
+  c: Classified,
+  pdbs: readonly PdbState[],
+  o: MethodOptions,
+): Decision | undefined {
+  const oldest = [...c.candidates.filter(drifted)].sort((a, b) =>
+    String(a.node.metadata?.creationTimestamp ?? '').localeCompare(
+      String(b.node.metadata?.creationTimestamp ?? ''),
+    ),
+  );
+  for (const n of withinLimits(oldest, c, pdbs, 'Drifted', o.now)) {
+    const sim = simulate(w, new Set([n.name]), n.moving);
+    if (!sim.ok) continue;
+    return {
+      method: 'drift',
+      remove: [n],
+      launch: sim.launch,
+      bindings: sim.bindings,
+      removedPrice: n.price,
+      launchPrice: sim.price,
+    };
+  }
+  return undefined;
+}
+
+/** Instance types the launch could use (its fleet's alternatives) that cost less than `than`. */
+function cheaperTypes(w: World, launch: PlannedNode, than: number): number {
+  return launch.alternatives.filter((t) => {
+    const type = w.catalog.byName(t);
+    const p = type ? w.catalog.price(type, launch.zone, launch.capacityType) : null;
+    return p !== null && p < than;
+  }).length;
+}
+
+/** Whether replacing `remove` by `launch` is a consolidation Berth makes: cheaper, and the spot rule. */
+function acceptable(
+  w: World,
+  remove: readonly NodeInfo[],
+  launch: readonly PlannedNode[],
+  price: number,
+  o: MethodOptions & { single: boolean },
+): string | undefined {
+  const before = priceOf(remove);
+  if (launch.length > 0 && !(price < before))
+    return `its pods need $${price.toFixed(4)}/h of new capacity, not less than its $${before.toFixed(4)}/h`;
+  const spotToSpot =
+    remove.every((n) => n.capacityType === 'spot') && launch.some((n) => n.capacityType === 'spot');
+  if (!spotToSpot) return undefined;
+  if (!o.spotToSpot) return 'replacing spot with spot is off (provisioner.consolidation.spotToSpot)';
+  const first = launch[0];
+  if (o.single && first) {
+    const cheaper = cheaperTypes(w, first, before);
+    if (cheaper < MIN_SPOT_ALTERNATIVES)
+      return `spot-to-spot needs ${MIN_SPOT_ALTERNATIVES} cheaper instance types, found ${cheaper}`;
+  }
+  return undefined;
+}
+
+/** Lowest disruption first: fewest pods to move, then the most expensive (most to save). */
+function byDisruption(a: NodeInfo, b: NodeInfo): number {
+  return a.moving.length - b.moving.length || b.price - a.price || a.name.localeCompare(b.name);
+}
+
+function underutilized(c: Classified): NodeInfo[] {
+  return c.candidates
+    .filter((n) => n.moving.length > 0 && consolidates(n) && policyOf(n) === 'WhenEmptyOrUnderutilized')
+    .sort(byDisruption);
+}
+
+function tryRemove(
+  w: World,
+  nodes: readonly NodeInfo[],
+  o: MethodOptions,
+  method: Method,
+): Decision | string {
+  const sim = simulate(
+    w,
+    new Set(nodes.map((n) => n.name)),
+    nodes.flatMap((n) => n.moving),
+  );
+  if (!sim.ok) return sim.why;
+  const refused = acceptable(w, nodes, sim.launch, sim.price, { ...o, single: method === 'single-node' });
+  if (refused !== undefined) return refused;
+  return {
+    method,
+    remove: nodes,
+    launch: sim.launch,
+    bindings: sim.bindings,
+    removedPrice: priceOf(nodes),
+    launchPrice: sim.price,
+  };
+}
+
+/** The largest prefix (of at least two) whose removal is cheaper: a binary search, as Karpenter's. */
+export function multiNode(
+  w: World,
+  c: Classified,
+  pdbs: readonly PdbState[],
+  o: MethodOptions,
+): Decision | undefined {
+  const ordered = withinLimits(underutilized(c), c, pdbs, 'Underutilized', o.now).slice(
+    0,
+    o.maxMultiNode ?? 100,
+  );
+  let lo = 2;
+  let hi = ordered.length;
+  let best: Decision | undefined;
+  while (lo <= hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    const d = tryRemove(w, ordered.slice(0, mid), o, 'multi-node');
+    if (typeof d === 'string') hi = mid - 1;
+    else [best, lo] = [d, mid + 1];
+  }
+  return best;
+}
+
+export function singleNode(
+  w: World,
+  c: Classified,
+  pdbs: readonly PdbState[],
+  o: MethodOptions,
+  refusals: Refusals,
+): Decision | undefined {
+  for (const n of underutilized(c)) {
+    if (refusals.has(n.name)) continue;
+    if (withinLimits([n], c, pdbs, 'Underutilized', o.now).length === 0) continue;
+    const d = tryRemove(w, [n], o, 'single-node');
+    if (typeof d !== 'string') return d;
+    refusals.set(n.name, `not consolidated: ${d}`);
+  }
+  return undefined;
+}

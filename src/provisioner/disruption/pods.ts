@@ -1,0 +1,82 @@
+/** What disruption needs to know of a pod and a PDB: who drain moves, who blocks, what a budget allows. */
+import type { V1Pod } from '@kubernetes/client-node';
+import { selectorMatches } from '../../kube/selector.js';
+import { describeBudget, disruptionsAllowed } from '../../policies/disruption.js';
+import type { PDB } from '../../policies/view.js';
+
+export const DO_NOT_DISRUPT = 'karpenter.sh/do-not-disrupt';
+const MIRROR = 'kubernetes.io/config.mirror';
+const CRITICAL: ReadonlySet<string> = new Set(['system-cluster-critical', 'system-node-critical']);
+
+const controllerOf = (pod: V1Pod) => pod.metadata?.ownerReferences?.find((o) => o.controller === true);
+
+export const podId = (pod: V1Pod): string =>
+  `${pod.metadata?.namespace ?? 'default'}/${pod.metadata?.name ?? ''}`;
+export const isDaemonSetPod = (pod: V1Pod): boolean => controllerOf(pod)?.kind === 'DaemonSet';
+export const isMirror = (pod: V1Pod): boolean => pod.metadata?.annotations?.[MIRROR] !== undefined;
+export const isTerminal = (pod: V1Pod): boolean =>
+  pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
+export const hasController = (pod: V1Pod): boolean => controllerOf(pod) !== undefined;
+export const isCritical = (pod: V1Pod): boolean => CRITICAL.has(pod.spec?.priorityClassName ?? '');
+
+/** Pods a drain evicts and the scheduler places elsewhere: not a DaemonSet's, not mirror, not finished. */
+export function moves(pod: V1Pod): boolean {
+  return !isDaemonSetPod(pod) && !isMirror(pod) && !isTerminal(pod);
+}
+
+export function doNotDisrupt(meta: { annotations?: Record<string, string> } | undefined): boolean {
+  return meta?.annotations?.[DO_NOT_DISRUPT] === 'true';
+}
+
+/** Ready, or with no status to say otherwise (a manifest offline). */
+export function isReady(pod: V1Pod): boolean {
+  const ready = pod.status?.conditions?.find((c) => c.type === 'Ready');
+  return ready === undefined || ready.status === 'True';
+}
+
+export interface PdbState {
+  readonly pdb: PDB;
+  /** `namespace/name`. */
+  readonly id: string;
+  /** Evictions the budget allows now. */
+  readonly allowed: number;
+  /** For messages: "minAvailable 3, 3 healthy". */
+  readonly text: string;
+  /** unhealthyPodEvictionPolicy: AlwaysAllow — an unready pod is evicted whatever the budget. */
+  readonly alwaysAllow: boolean;
+}
+
+/**
+ * Each PDB's allowance: `status.disruptionsAllowed` as the disruption controller wrote it; without a
+ * status (files), computed from the spec with the matching pods that are ready.
+ */
+export function pdbStates(pdbs: readonly PDB[], pods: readonly V1Pod[]): PdbState[] {
+  return pdbs.map((pdb) => {
+    const ns = pdb.metadata?.namespace ?? 'default';
+    const id = `${ns}/${pdb.metadata?.name ?? ''}`;
+    const alwaysAllow = pdb.spec?.unhealthyPodEvictionPolicy === 'AlwaysAllow';
+    const budget = describeBudget(pdb.spec ?? {});
+    const status = pdb.status;
+    if (status && typeof status.disruptionsAllowed === 'number')
+      return {
+        pdb,
+        id,
+        alwaysAllow,
+        allowed: status.disruptionsAllowed,
+        text: `${budget}, ${status.currentHealthy} healthy`,
+      };
+    const matching = pods.filter((p) => selects(pdb, p) && !isTerminal(p));
+    const healthy = matching.filter(isReady).length;
+    const all = disruptionsAllowed(pdb.spec ?? {}, matching.length);
+    const allowed = Math.max(0, all.allowed - (matching.length - healthy));
+    return { pdb, id, alwaysAllow, allowed, text: `${budget}, ${healthy} healthy` };
+  });
+}
+
+/** policy/v1: a PDB selects the pods of its namespace its selector matches (an empty selector: all). */
+export function selects(pdb: PDB, pod: V1Pod): boolean {
+  if ((pdb.metadata?.namespace ?? 'default') !== (pod.metadata?.namespace ?? 'default')) return false;
+  const selector = pdb.spec?.selector;
+  if (selector === undefined) return false;
+  return selectorMatches(selector, pod.metadata?.labels ?? {});
+}

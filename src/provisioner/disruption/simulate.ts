@@ -1,0 +1,76 @@
+/**
+ * The one question every disruption method asks: with these nodes gone, where do their pods go? It is
+ * answered by the provisioning solver itself — the pods re-planned onto the nodes that stay and, when
+ * they do not fit, onto new capacity — never by a second packing algorithm.
+ */
+import type { V1Node, V1Pod } from '@kubernetes/client-node';
+import type { KubeObject } from '../../kube/objects.js';
+import type { PoolView } from '../../scheduling/nodepool.js';
+import type { Catalog } from '../catalog/catalog.js';
+import { existingNode } from '../input/nodes.js';
+import { solverPod } from '../input/pods.js';
+import { podTemplateOf } from '../../kube/workload.js';
+import type { DaemonSetShape, ExistingNode, PlannedNode, SolverPod } from '../solver/model.js';
+import { solve } from '../solver/solve.js';
+import { podId } from './pods.js';
+
+/** The cluster a decision is simulated on (offline: the files; live: the leader's caches). */
+export interface World {
+  readonly nodes: readonly V1Node[];
+  /** Pods bound to the nodes, by node name. */
+  readonly podsByNode: ReadonlyMap<string, readonly V1Pod[]>;
+  readonly pools: readonly PoolView[];
+  readonly daemonSets: readonly DaemonSetShape[];
+  readonly catalog: Catalog;
+  /** Names of the nodes a decision launches start with this (unique per decision). */
+  readonly namePrefix: string;
+  /** The node as the solver sees it (a cache across simulations; default: converted each time). */
+  readonly existing?: (node: V1Node) => ExistingNode;
+}
+
+export type Simulation =
+  | { ok: true; launch: PlannedNode[]; bindings: { pod: string; node: string }[]; price: number }
+  | { ok: false; why: string };
+
+/** A bound pod as a pod to place again: its shape, without the node it is on. */
+export function asPending(pod: V1Pod): SolverPod | undefined {
+  const obj = Object.assign(structuredClone(pod), { kind: 'Pod' }) as KubeObject;
+  const template = podTemplateOf(obj);
+  if (!template) return undefined;
+  delete template.spec.nodeName;
+  const namespace = pod.metadata?.namespace ?? 'default';
+  return solverPod(podId(pod), namespace, template);
+}
+
+/** Re-plans the pods that `remove`'s nodes would move (`moving`) on what stays plus new capacity. */
+export function simulate(world: World, remove: ReadonlySet<string>, moving: readonly V1Pod[]): Simulation {
+  const convert =
+    world.existing ?? ((n: V1Node) => existingNode(n, world.podsByNode.get(n.metadata?.name ?? '') ?? []));
+  const staying = world.nodes.filter((n) => !remove.has(n.metadata?.name ?? '')).map(convert);
+  const pods: SolverPod[] = [];
+  for (const p of moving) {
+    const pending = asPending(p);
+    if (!pending) return { ok: false, why: `pod ${podId(p)} has no pod spec to place again` };
+    pods.push(pending);
+  }
+  const plan = solve({
+    pods,
+    nodes: staying,
+    pools: world.pools.filter((p) => !p.autoMode),
+    daemonSets: world.daemonSets,
+    catalog: world.catalog,
+    budgetMillis: 0,
+    namePrefix: world.namePrefix,
+    // Enough to count the cheaper types spot-to-spot consolidation needs (Karpenter: 15 of up to 60).
+    alternatives: 60,
+  });
+  const stuck = plan.unschedulable[0];
+  if (stuck) return { ok: false, why: `pod ${stuck.pod} would have nowhere to go: ${stuck.reason}` };
+  const launch = plan.nodes.filter((n) => !n.existing && n.pods.length > 0);
+  return {
+    ok: true,
+    launch,
+    bindings: plan.bindings,
+    price: launch.reduce((s, n) => s + n.pricePerHour, 0),
+  };
+}
