@@ -3,7 +3,7 @@
  * Lease holder's profile controller. Every replica answers admission.
  */
 import { hostname } from 'node:os';
-import { CustomObjectsApi, KubernetesObjectApi } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, KubernetesObjectApi } from '@kubernetes/client-node';
 import type { Decision } from '../admission/admit.js';
 import type { AdmissionRequest } from '../admission/review.js';
 import { ProfileController } from '../controller/controller.js';
@@ -29,12 +29,13 @@ import {
 } from './serve-cloud.js';
 import { boundedEvents, ClusterProvisioning, solverThread } from './serve-provisioner.js';
 import { ClusterReports } from './serve-reports.js';
+import { ClusterDisruption } from './serve-disruption.js';
 import { LeaderCaches } from '../kube/leader-caches.js';
 
-function resyncSeconds(flag: string): number {
-  const n = Number(flag);
-  if (!Number.isFinite(n) || n < 10)
-    throw new Error(`--report-resync must be at least 10 (seconds), got ${flag}`);
+function seconds(flag: string, value: string, min: number): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min)
+    throw new Error(`${flag} must be at least ${min} (seconds), got ${value}`);
   return n;
 }
 
@@ -145,6 +146,19 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
     shared,
     pools,
   );
+  const disruption = new ClusterDisruption({
+    api,
+    core: kc.makeApiClient(CoreV1Api),
+    cloud: setup.cloud,
+    catalog: setup.catalog,
+    view,
+    shared,
+    live,
+    events,
+    logger: base.logger.child({ component: 'disruption' }),
+    metrics: base.metrics,
+    validationMs: seconds('--disruption-delay', opts.disruptionDelay, 0) * 1000,
+  });
   const today = dailyToday(() => io.clock());
   const context = () => ({ view, policies: live.current, today: today() });
   const reports = opts.reports
@@ -156,7 +170,7 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
         context,
         logger: base.logger.child({ component: 'reports' }),
         metrics: base.metrics,
-        resyncMs: resyncSeconds(opts.reportResync) * 1000,
+        resyncMs: seconds('--report-resync', opts.reportResync, 10) * 1000,
       })
     : undefined;
   const elector = new LeaderElector({
@@ -169,6 +183,7 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
       base.metrics.leader.set(1);
       controller.start();
       reports?.lead();
+      disruption.lead();
       provisioning.lead().catch((e: unknown) => {
         base.logger.error({ err: String(e) }, 'provisioner did not start');
       });
@@ -177,6 +192,7 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
       base.metrics.leader.set(0);
       controller.stop();
       void reports?.follow();
+      void disruption.follow();
       void provisioning.follow();
     },
   });
@@ -205,6 +221,7 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
     stop: async () => {
       await elector.stop();
       await reports?.follow();
+      await disruption.follow();
       await provisioning.follow();
       await provisioning.close();
       setup.stop();

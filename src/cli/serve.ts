@@ -35,6 +35,8 @@ export interface ServeOpts extends CloudFlags {
   /** Seconds between full report scans; `reports: false` (--no-reports) turns the scan off. */
   reportResync: string;
   reports: boolean;
+  /** Seconds between a disruption decision and the check that it still holds (Karpenter: 15). */
+  disruptionDelay: string;
   logLevel: string;
 }
 

@@ -59,7 +59,8 @@ export class EventRecorder implements EventSink {
     return {
       apiVersion: 'v1',
       kind: 'Event',
-      metadata: { name: `${i.name}.${randomBytes(8).toString('hex')}`, namespace: i.namespace },
+      // A cluster-scoped object's Events live in `default`, as the API server's own do.
+      metadata: { name: `${i.name}.${randomBytes(8).toString('hex')}`, namespace: i.namespace || 'default' },
       involvedObject: {
         kind: i.kind,
         namespace: i.namespace,

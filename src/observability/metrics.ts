@@ -77,6 +77,35 @@ export class Metrics {
     labelNames: ['verb', 'result'] as const,
     registers: [this.registry],
   });
+  readonly disruptionDecisions = new Counter({
+    name: 'berth_disruption_decisions_total',
+    help: 'Disruption decisions by method (emptiness, drift, multi-node, single-node) and result (started, aborted).',
+    labelNames: ['method', 'result'] as const,
+    registers: [this.registry],
+  });
+  readonly nodesDisrupted = new Counter({
+    name: 'berth_disruption_nodes_total',
+    help: 'Nodes drained and terminated by disruption, by method.',
+    labelNames: ['method'] as const,
+    registers: [this.registry],
+  });
+  readonly disruptionEvictions = new Counter({
+    name: 'berth_disruption_evictions_total',
+    help: 'Evictions through the Eviction API by result (evicted, gone, blocked: a PDB answered 429).',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+  readonly nodesKept = new Gauge({
+    name: 'berth_disruption_nodes_kept',
+    help: 'Berth nodes disruption keeps now, by reason (do-not-disrupt, pdb, no-controller, budget, consolidate-after, not-ready, not-cheaper).',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  readonly savedPerHour = new Counter({
+    name: 'berth_disruption_saved_dollars_per_hour_total',
+    help: 'USD per hour the disruptions carried out saved (the removed nodes less their replacements).',
+    registers: [this.registry],
+  });
   readonly queueDepth = new Gauge({
     name: 'berth_provisioner_queue_depth',
     help: 'Pods waiting for the provisioner.',

@@ -88,6 +88,12 @@ export class Policies {
     return this.doc.provisioner?.mode ?? 'berth';
   }
 
+  /** Whether disruption runs, and consolidateAfter for NodePools that set none (Karpenter: 0 s). */
+  get consolidation(): { enabled: boolean; consolidateAfterSeconds: number } {
+    const c = this.doc.provisioner?.consolidation;
+    return { enabled: c?.enabled ?? true, consolidateAfterSeconds: c?.consolidateAfterSeconds ?? 0 };
+  }
+
   /** Consolidation may replace spot capacity with cheaper spot (off by default, as in Karpenter). */
   get spotToSpot(): boolean {
     return this.doc.provisioner?.consolidation?.spotToSpot === true;

@@ -98,9 +98,20 @@ beforeAll(async () => {
   });
   const tls = loopbackCerts(dir);
   policies = join(dir, 'policies.yaml');
-  // Provisioning stays off until scenario 6 turns it on (a live policies.yaml change).
-  writeFileSync(policies, readFileSync('policies.yaml', 'utf8').replace(/mode: berth\b/, 'mode: off'));
-  common = { kubeconfig: cp.kubeconfig, tlsDir: tls, policies, dir, args: ['--cloud', 'simulated'] };
+  // Provisioning stays off until scenario 6 turns it on, disruption until 6d (live policies.yaml changes).
+  writeFileSync(
+    policies,
+    readFileSync('policies.yaml', 'utf8')
+      .replace(/mode: berth\b/, 'mode: off')
+      .replace('consolidation: { enabled: true', 'consolidation: { enabled: false'),
+  );
+  common = {
+    kubeconfig: cp.kubeconfig,
+    tlsDir: tls,
+    policies,
+    dir,
+    args: ['--cloud', 'simulated', '--disruption-delay', '2'],
+  };
   leader = await phase('start berth (leader)', async () =>
     startBerth({ ...common, identity: 'berth-a', port: await freePort(), metricsPort: await freePort() }),
   );
@@ -523,6 +534,95 @@ describe('6c. provisioning at admission speed, from either replica', () => {
     );
     // And nothing more is bought once their nodes joined.
     expect(launchRounds().length).toBeLessThanOrEqual(1 + pauses);
+  });
+});
+
+/** A node kept because a PDB allows no eviction: here every PDB's pods are never Ready (no kubelet). */
+const PDB_BLOCKED =
+  /PodDisruptionBudget [a-z-]+\/[a-z-]+ allows 0 disruptions \((maxUnavailable|minAvailable) \d+%?, 0 healthy\)/;
+
+/** The node each pod of an app is bound to. */
+const nodesOf = (app: string) =>
+  new Set(
+    podRows(kubectl).flatMap((p) => (p.labels.app === app && p.nodeName !== undefined ? [p.nodeName] : [])),
+  );
+
+describe('6d. disruption on the simulated cloud', () => {
+  it('removes the nodes a scaled-down Deployment emptied, and keeps a node a PDB protects, naming the PDB', async () => {
+    // Every NodePool consolidates at once and may take all its nodes in one decision.
+    const pools = kubectl(['get', 'nodepools', '-o', 'jsonpath={.items[*].metadata.name}']).stdout.split(' ');
+    for (const pool of pools.filter(Boolean)) {
+      const r = kubectl([
+        'patch',
+        'nodepool',
+        pool,
+        '--type',
+        'merge',
+        '-p',
+        '{"spec":{"disruption":{"consolidateAfter":"0s","budgets":[{"nodes":"100%"}]}}}',
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const fleetNodes = nodesOf('fleet');
+    expect(fleetNodes.size).toBeGreaterThan(0);
+    const emptied = [...fleetNodes].filter(
+      (n) => !podRows(kubectl).some((p) => p.nodeName === n && p.labels.app !== 'fleet'),
+    );
+    expect(emptied.length).toBeGreaterThan(0);
+    expect(kubectl(['scale', 'deploy/fleet', '-n', 'apps', '--replicas=0']).code).toBe(0);
+    writeFileSync(
+      policies,
+      readFileSync(policies, 'utf8').replace(
+        'consolidation: { enabled: false',
+        'consolidation: { enabled: true',
+      ),
+    );
+    try {
+      // The fleet's pods terminate (grace 30 s, no kubelet to confirm), then their nodes go.
+      await eventually(
+        'the emptied nodes gone',
+        () => {
+          const left = new Set(nodeRows(kubectl).map((n) => n.name));
+          return emptied.every((n) => !left.has(n));
+        },
+        120_000,
+      );
+      // PDBs (orders', the generated ones) allow 0 evictions here, their pods never being Ready: a node
+      // holding such a pod stays, and kubectl describe node says which PDB keeps it.
+      const node = await eventually('a DisruptionBlocked Event naming the PDB', () => {
+        const r = kubectl([
+          'get',
+          'events',
+          '-n',
+          'default',
+          '--field-selector',
+          'reason=DisruptionBlocked',
+          '-o',
+          'json',
+        ]);
+        const items = (
+          JSON.parse(r.stdout || '{"items":[]}') as {
+            items: { message: string; involvedObject: { name: string } }[];
+          }
+        ).items;
+        return items.find((e) => PDB_BLOCKED.test(e.message))?.involvedObject.name;
+      });
+      expect(nodeRows(kubectl).some((n) => n.name === node)).toBe(true);
+      const described = kubectl(['describe', 'node', node]).stdout;
+      expect(described).toContain('DisruptionBlocked');
+      expect(described).toMatch(PDB_BLOCKED);
+      const metrics = await fetch(leader.metrics).then((r) => r.text());
+      expect(metrics).toMatch(/berth_disruption_nodes_total\{method="[a-z-]+"\} [1-9]/);
+      expect(metrics).toMatch(/berth_disruption_nodes_kept\{reason="pdb"\} [1-9]/);
+    } finally {
+      writeFileSync(
+        policies,
+        readFileSync(policies, 'utf8').replace(
+          'consolidation: { enabled: true',
+          'consolidation: { enabled: false',
+        ),
+      );
+    }
   });
 });
 

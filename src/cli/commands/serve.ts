@@ -10,7 +10,7 @@ export function registerServe(program: Command, io: CliIO): void {
     .description(
       'serve the admission webhook over HTTPS (/mutate, /validate, /healthz, /readyz) and metrics over HTTP;\n' +
         'in a cluster the Lease holder also runs the profile controller, the background scan that writes\n' +
-        'PolicyReports and, with provisioner.mode: berth,\n' +
+        'PolicyReports and, with provisioner.mode: berth, disruption (empty and under-used nodes removed) and\n' +
         'the provisioner (waiting pods and admitted workloads → nodes on --cloud). --local serves from files,\n' +
         'no cluster needed, and provisions on the simulated cloud in memory. Plans are computed on a solver\n' +
         'thread, never on the event loop that answers admission',
@@ -75,6 +75,11 @@ export function registerServe(program: Command, io: CliIO): void {
       '--report-resync <seconds>',
       'cluster mode: re-judge every object for the PolicyReports this often (changes are judged as they come)',
       '600',
+    )
+    .option(
+      '--disruption-delay <seconds>',
+      'cluster mode: between a disruption decision and the check that it still holds, before any eviction',
+      '15',
     )
     .option('--no-reports', 'cluster mode: write no PolicyReports (the background scan does not run)')
     .option('--log-level <level>', 'pino log level', 'info')

@@ -10,7 +10,7 @@ import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { PoolView } from '../../scheduling/nodepool.js';
 import { LABEL } from '../catalog/instance-type.js';
 import type { Catalog } from '../catalog/catalog.js';
-import { doNotDisrupt, hasController, isReady, moves, podId, selects, type PdbState } from './pods.js';
+import { doNotDisrupt, hasController, isReady, moves, podId, type Pdbs } from './pods.js';
 
 export const DISRUPTED_TAINT = 'karpenter.sh/disrupted';
 
@@ -61,18 +61,14 @@ export function priceOf(catalog: Catalog, labels: Readonly<Record<string, string
 }
 
 /** The first thing on the node that forbids evicting its pods now, if any. */
-export function blockerOf(
-  node: V1Node,
-  pods: readonly V1Pod[],
-  pdbs: readonly PdbState[],
-): string | undefined {
+export function blockerOf(node: V1Node, pods: readonly V1Pod[], pdbs: Pdbs): string | undefined {
   if (doNotDisrupt(node.metadata)) return 'node has karpenter.sh/do-not-disrupt: "true"';
   for (const pod of pods) {
     if (!moves(pod)) continue;
     if (doNotDisrupt(pod.metadata)) return `pod ${podId(pod)} has karpenter.sh/do-not-disrupt: "true"`;
     if (!hasController(pod))
       return `pod ${podId(pod)} has no controller: evicting it would delete it for good`;
-    const over = pdbs.filter((s) => selects(s.pdb, pod));
+    const over = pdbs.over(pod);
     if (over.length > 1)
       return `pod ${podId(pod)} is selected by ${over.length} PodDisruptionBudgets (${over.map((s) => s.id).join(', ')}): the Eviction API refuses it`;
     const pdb = over[0];
@@ -106,7 +102,7 @@ export function classify(
   nodes: readonly V1Node[],
   podsByNode: ReadonlyMap<string, readonly V1Pod[]>,
   pools: readonly PoolView[],
-  pdbs: readonly PdbState[],
+  pdbs: Pdbs,
   catalog: Catalog,
 ): Classified {
   const byName = new Map(pools.filter((p) => !p.autoMode).map((p) => [p.name, p]));

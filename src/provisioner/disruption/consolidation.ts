@@ -8,6 +8,7 @@ import type { PDB } from '../../policies/view.js';
 import type { PoolView } from '../../scheduling/nodepool.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { DaemonSetShape, ExistingNode, PlannedNode } from '../solver/model.js';
+import type { PoolOption } from '../solver/pools.js';
 import { existingNode } from '../input/nodes.js';
 import { allowance, readBudgets } from './budgets.js';
 import { classify, type Classified, type Kept, type NodeInfo } from './candidates.js';
@@ -21,7 +22,7 @@ import {
   type Method,
   type Refusals,
 } from './methods.js';
-import { moves, pdbStates, podId } from './pods.js';
+import { moves, pdbStates, podId, type Pdbs } from './pods.js';
 import type { World } from './simulate.js';
 
 export interface ConsolidationInput {
@@ -113,6 +114,7 @@ class Cluster {
   readonly podsByNode = new Map<string, V1Pod[]>();
   /** Solver views of nodes whose pods did not change since the last simulation. */
   private readonly views = new Map<string, { pods: readonly V1Pod[]; view: ExistingNode }>();
+  private readonly poolMemo = new Map<PoolView, PoolOption>();
 
   constructor(private readonly input: ConsolidationInput) {
     this.nodes = [...input.nodes];
@@ -143,11 +145,19 @@ class Cluster {
       catalog,
       namePrefix,
       existing,
+      poolMemo: this.poolMemo,
+      ...(this.input.spotToSpot ? { alternatives: 60 } : {}),
     };
   }
 
-  classify(): { c: Classified; pdbs: ReturnType<typeof pdbStates> } {
-    const pdbs = pdbStates(this.input.pdbs, [...this.podsByNode.values()].flat());
+  /**
+   * Offline, pods are only moved, never created, deleted or made unready: each PDB's allowance (and
+   * which PDBs select a pod) is the same for the whole plan, so it is computed once.
+   */
+  private pdbs: Pdbs | undefined;
+
+  classify(): { c: Classified; pdbs: Pdbs } {
+    const pdbs = (this.pdbs ??= pdbStates(this.input.pdbs, [...this.podsByNode.values()].flat()));
     return { c: classify(this.nodes, this.podsByNode, this.input.pools, pdbs, this.input.catalog), pdbs };
   }
 

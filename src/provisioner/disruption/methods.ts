@@ -10,7 +10,7 @@ import { allows } from '../../scheduling/requirements.js';
 import { allowance, readBudgets, type DisruptionReason } from './budgets.js';
 import type { Classified, NodeInfo } from './candidates.js';
 import { parseGoDuration } from './duration.js';
-import { isReady, selects, type PdbState } from './pods.js';
+import { isReady, type Pdbs, type PdbState } from './pods.js';
 import { simulate, type World } from './simulate.js';
 
 export type Method = 'emptiness' | 'drift' | 'multi-node' | 'single-node';
@@ -31,7 +31,12 @@ export interface MethodOptions {
   readonly spotToSpot: boolean;
   /** Multi-node consolidation considers this many candidates at most (Karpenter: 100). */
   readonly maxMultiNode?: number;
+  /** Only decisions that launch nothing (the cluster's controller, until it launches replacements). */
+  readonly deleteOnly?: boolean;
 }
+
+const DELETE_ONLY =
+  'its pods would need new capacity, and in a cluster Berth so far removes only nodes whose pods fit on the others';
 
 /** Why each candidate single-node consolidation could not take (for `kept`); those are skipped. */
 export type Refusals = Map<string, string>;
@@ -50,7 +55,7 @@ const consolidates = (n: NodeInfo) =>
 export function withinLimits(
   ordered: readonly NodeInfo[],
   c: Classified,
-  pdbs: readonly PdbState[],
+  pdbs: Pdbs,
   reason: DisruptionReason,
   now: Date,
 ): NodeInfo[] {
@@ -76,17 +81,17 @@ export function withinLimits(
 }
 
 /** Evictions a set of pods asks of each PDB (unready pods under AlwaysAllow ask nothing). */
-function pdbAsks(pods: readonly V1Pod[], pdbs: readonly PdbState[]): Map<PdbState, number> {
+function pdbAsks(pods: readonly V1Pod[], pdbs: Pdbs): Map<PdbState, number> {
   const out = new Map<PdbState, number>();
   for (const pod of pods)
-    for (const pdb of pdbs)
-      if (selects(pdb.pdb, pod) && !(pdb.alwaysAllow && !isReady(pod))) out.set(pdb, (out.get(pdb) ?? 0) + 1);
+    for (const pdb of pdbs.over(pod))
+      if (!(pdb.alwaysAllow && !isReady(pod))) out.set(pdb, (out.get(pdb) ?? 0) + 1);
   return out;
 }
 
 const priceOf = (nodes: readonly NodeInfo[]) => nodes.reduce((s, n) => s + n.price, 0);
 
-export function emptiness(c: Classified, pdbs: readonly PdbState[], o: MethodOptions): Decision | undefined {
+export function emptiness(c: Classified, pdbs: Pdbs, o: MethodOptions): Decision | undefined {
   const empty = c.candidates.filter((n) => n.moving.length === 0 && consolidates(n));
   const remove = withinLimits(empty, c, pdbs, 'Empty', o.now);
   if (remove.length === 0) return undefined;
@@ -110,12 +115,7 @@ export function drifted(n: NodeInfo): boolean {
   return false;
 }
 
-export function drift(
-  w: World,
-  c: Classified,
-  pdbs: readonly PdbState[],
-  o: MethodOptions,
-): Decision | undefined {
+export function drift(w: World, c: Classified, pdbs: Pdbs, o: MethodOptions): Decision | undefined {
   const oldest = [...c.candidates.filter(drifted)].sort((a, b) =>
     String(a.node.metadata?.creationTimestamp ?? '').localeCompare(
       String(b.node.metadata?.creationTimestamp ?? ''),
@@ -123,7 +123,7 @@ export function drift(
   );
   for (const n of withinLimits(oldest, c, pdbs, 'Drifted', o.now)) {
     const sim = simulate(w, new Set([n.name]), n.moving);
-    if (!sim.ok) continue;
+    if (!sim.ok || (o.deleteOnly === true && sim.launch.length > 0)) continue;
     return {
       method: 'drift',
       remove: [n],
@@ -154,6 +154,7 @@ function acceptable(
   o: MethodOptions & { single: boolean },
 ): string | undefined {
   const before = priceOf(remove);
+  if (o.deleteOnly === true && launch.length > 0) return DELETE_ONLY;
   if (launch.length > 0 && !(price < before))
     return `its pods need $${price.toFixed(4)}/h of new capacity, not less than its $${before.toFixed(4)}/h`;
   const spotToSpot =
@@ -205,12 +206,7 @@ function tryRemove(
 }
 
 /** The largest prefix (of at least two) whose removal is cheaper: a binary search, as Karpenter's. */
-export function multiNode(
-  w: World,
-  c: Classified,
-  pdbs: readonly PdbState[],
-  o: MethodOptions,
-): Decision | undefined {
+export function multiNode(w: World, c: Classified, pdbs: Pdbs, o: MethodOptions): Decision | undefined {
   const ordered = withinLimits(underutilized(c), c, pdbs, 'Underutilized', o.now).slice(
     0,
     o.maxMultiNode ?? 100,
@@ -230,7 +226,7 @@ export function multiNode(
 export function singleNode(
   w: World,
   c: Classified,
-  pdbs: readonly PdbState[],
+  pdbs: Pdbs,
   o: MethodOptions,
   refusals: Refusals,
 ): Decision | undefined {

@@ -19,9 +19,17 @@ export const isTerminal = (pod: V1Pod): boolean =>
 export const hasController = (pod: V1Pod): boolean => controllerOf(pod) !== undefined;
 export const isCritical = (pod: V1Pod): boolean => CRITICAL.has(pod.spec?.priorityClassName ?? '');
 
-/** Pods a drain evicts and the scheduler places elsewhere: not a DaemonSet's, not mirror, not finished. */
+/**
+ * Pods a drain evicts and the scheduler places elsewhere: not a DaemonSet's, not mirror, not finished,
+ * not already being deleted (a node holding only those is empty; its drain waits out their grace).
+ */
 export function moves(pod: V1Pod): boolean {
-  return !isDaemonSetPod(pod) && !isMirror(pod) && !isTerminal(pod);
+  return (
+    !isDaemonSetPod(pod) &&
+    !isMirror(pod) &&
+    !isTerminal(pod) &&
+    pod.metadata?.deletionTimestamp === undefined
+  );
 }
 
 export function doNotDisrupt(meta: { annotations?: Record<string, string> } | undefined): boolean {
@@ -46,31 +54,65 @@ export interface PdbState {
   readonly alwaysAllow: boolean;
 }
 
+/** The PDBs and, per pod, those that select it (asked again and again: remembered per pod). */
+export class Pdbs {
+  private readonly byPod = new Map<string, PdbState[]>();
+  private readonly byNamespace = new Map<string, PdbState[]>();
+
+  constructor(readonly all: readonly PdbState[]) {
+    for (const s of all) {
+      const ns = s.pdb.metadata?.namespace ?? 'default';
+      this.byNamespace.set(ns, [...(this.byNamespace.get(ns) ?? []), s]);
+    }
+  }
+
+  over(pod: V1Pod): PdbState[] {
+    const id = podId(pod);
+    let hit = this.byPod.get(id);
+    if (!hit) {
+      hit = (this.byNamespace.get(pod.metadata?.namespace ?? 'default') ?? []).filter((s) =>
+        selects(s.pdb, pod),
+      );
+      this.byPod.set(id, hit);
+    }
+    return hit;
+  }
+}
+
 /**
  * Each PDB's allowance: `status.disruptionsAllowed` as the disruption controller wrote it; without a
  * status (files), computed from the spec with the matching pods that are ready.
  */
-export function pdbStates(pdbs: readonly PDB[], pods: readonly V1Pod[]): PdbState[] {
-  return pdbs.map((pdb) => {
-    const ns = pdb.metadata?.namespace ?? 'default';
-    const id = `${ns}/${pdb.metadata?.name ?? ''}`;
-    const alwaysAllow = pdb.spec?.unhealthyPodEvictionPolicy === 'AlwaysAllow';
-    const budget = describeBudget(pdb.spec ?? {});
-    const status = pdb.status;
-    if (status && typeof status.disruptionsAllowed === 'number')
-      return {
-        pdb,
-        id,
-        alwaysAllow,
-        allowed: status.disruptionsAllowed,
-        text: `${budget}, ${status.currentHealthy} healthy`,
-      };
-    const matching = pods.filter((p) => selects(pdb, p) && !isTerminal(p));
-    const healthy = matching.filter(isReady).length;
-    const all = disruptionsAllowed(pdb.spec ?? {}, matching.length);
-    const allowed = Math.max(0, all.allowed - (matching.length - healthy));
-    return { pdb, id, alwaysAllow, allowed, text: `${budget}, ${healthy} healthy` };
-  });
+export function pdbStates(pdbs: readonly PDB[], pods: readonly V1Pod[]): Pdbs {
+  const byNamespace = new Map<string, V1Pod[]>();
+  for (const p of pods) {
+    const ns = p.metadata?.namespace ?? 'default';
+    byNamespace.set(ns, [...(byNamespace.get(ns) ?? []), p]);
+  }
+  return new Pdbs(
+    pdbs.map((pdb) => {
+      const ns = pdb.metadata?.namespace ?? 'default';
+      const id = `${ns}/${pdb.metadata?.name ?? ''}`;
+      const alwaysAllow = pdb.spec?.unhealthyPodEvictionPolicy === 'AlwaysAllow';
+      const budget = describeBudget(pdb.spec ?? {});
+      const status = pdb.status;
+      if (status && typeof status.disruptionsAllowed === 'number')
+        return {
+          pdb,
+          id,
+          alwaysAllow,
+          allowed: status.disruptionsAllowed,
+          text: `${budget}, ${status.currentHealthy} healthy`,
+        };
+      const matching = (byNamespace.get(pdb.metadata?.namespace ?? 'default') ?? []).filter(
+        (p) => selects(pdb, p) && !isTerminal(p),
+      );
+      const healthy = matching.filter(isReady).length;
+      const all = disruptionsAllowed(pdb.spec ?? {}, matching.length);
+      const allowed = Math.max(0, all.allowed - (matching.length - healthy));
+      return { pdb, id, alwaysAllow, allowed, text: `${budget}, ${healthy} healthy` };
+    }),
+  );
 }
 
 /** policy/v1: a PDB selects the pods of its namespace its selector matches (an empty selector: all). */

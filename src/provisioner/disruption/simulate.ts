@@ -11,6 +11,7 @@ import { existingNode } from '../input/nodes.js';
 import { solverPod } from '../input/pods.js';
 import { podTemplateOf } from '../../kube/workload.js';
 import type { DaemonSetShape, ExistingNode, PlannedNode, SolverPod } from '../solver/model.js';
+import type { PoolOption } from '../solver/pools.js';
 import { solve } from '../solver/solve.js';
 import { podId } from './pods.js';
 
@@ -26,11 +27,26 @@ export interface World {
   readonly namePrefix: string;
   /** The node as the solver sees it (a cache across simulations; default: converted each time). */
   readonly existing?: (node: V1Node) => ExistingNode;
+  /** Pools' types and prices across simulations (see SolverInput.poolMemo). */
+  readonly poolMemo?: Map<PoolView, PoolOption>;
+  /** Enough alternatives to count 15 cheaper types for spot-to-spot (only asked when it is on). */
+  readonly alternatives?: number;
 }
 
 export type Simulation =
   | { ok: true; launch: PlannedNode[]; bindings: { pod: string; node: string }[]; price: number }
   | { ok: false; why: string };
+
+/** Shapes of pods already converted: a pod's shape does not change when it moves. */
+const shapes = new WeakMap<V1Pod, SolverPod>();
+function pendingOf(pod: V1Pod): SolverPod | undefined {
+  let hit = shapes.get(pod);
+  if (!hit) {
+    hit = asPending(pod);
+    if (hit) shapes.set(pod, hit);
+  }
+  return hit;
+}
 
 /** A bound pod as a pod to place again: its shape, without the node it is on. */
 export function asPending(pod: V1Pod): SolverPod | undefined {
@@ -49,7 +65,7 @@ export function simulate(world: World, remove: ReadonlySet<string>, moving: read
   const staying = world.nodes.filter((n) => !remove.has(n.metadata?.name ?? '')).map(convert);
   const pods: SolverPod[] = [];
   for (const p of moving) {
-    const pending = asPending(p);
+    const pending = pendingOf(p);
     if (!pending) return { ok: false, why: `pod ${podId(p)} has no pod spec to place again` };
     pods.push(pending);
   }
@@ -61,8 +77,9 @@ export function simulate(world: World, remove: ReadonlySet<string>, moving: read
     catalog: world.catalog,
     budgetMillis: 0,
     namePrefix: world.namePrefix,
-    // Enough to count the cheaper types spot-to-spot consolidation needs (Karpenter: 15 of up to 60).
-    alternatives: 60,
+    skipBound: true,
+    ...(world.poolMemo ? { poolMemo: world.poolMemo } : {}),
+    ...(world.alternatives !== undefined ? { alternatives: world.alternatives } : {}),
   });
   const stuck = plan.unschedulable[0];
   if (stuck) return { ok: false, why: `pod ${stuck.pod} would have nowhere to go: ${stuck.reason}` };

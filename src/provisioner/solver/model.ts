@@ -8,6 +8,7 @@ import type { PoolView } from '../../scheduling/nodepool.js';
 import type { Requirements } from '../../scheduling/requirements.js';
 import type { Taint, Toleration } from '../../scheduling/taints.js';
 import type { Res } from './resources.js';
+import type { PoolOption } from './pools.js';
 
 /** A required inter-pod term or a DoNotSchedule spread constraint, over one topology key. */
 export interface TopologyTerm {
@@ -107,6 +108,13 @@ export interface SolverInput {
   readonly namePrefix?: string;
   /** How many cheapest alternative types each new node lists (default 10: the fleet's overrides). */
   readonly alternatives?: number;
+  /** Leave out the LP lower bound (0): a disruption simulation only needs the plan. */
+  readonly skipBound?: boolean;
+  /**
+   * Each pool's types and prices, kept by the caller across solves over the same catalog, daemonsets,
+   * unavailable offerings and usage (disruption simulates many times on one cluster).
+   */
+  readonly poolMemo?: Map<PoolView, PoolOption>;
 }
 
 export interface PlannedNode {

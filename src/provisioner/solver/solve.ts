@@ -98,10 +98,13 @@ export function solve(given: SolverInput): Plan {
   const newNodes = nodes.filter((n) => !n.existing);
   const price = newNodes.reduce((sum, n) => sum + n.pricePerHour, 0);
   const placedOnNew = new Set(newNodes.flatMap((n) => n.pods));
-  const bound = lowerBound(
-    state,
-    input.pods.filter((p) => placedOnNew.has(p.id)),
-  );
+  const bound =
+    input.skipBound === true
+      ? 0
+      : lowerBound(
+          state,
+          input.pods.filter((p) => placedOnNew.has(p.id)),
+        );
   return {
     nodes,
     unschedulable,

@@ -6,7 +6,8 @@ import { LABEL } from '../catalog/instance-type.js';
 import type { BoundPod, SolverInput, SolverPod } from './model.js';
 import { requirementsKey } from '../../scheduling/placement.js';
 import { Bin, type PoolState } from './bin.js';
-import { poolOption } from './pools.js';
+import { poolOption, type PoolOption } from './pools.js';
+import type { PoolView } from '../../scheduling/nodepool.js';
 import { Topology, type DomainOf, type PodTopology } from './topology.js';
 import { allows } from '../../scheduling/requirements.js';
 
@@ -29,7 +30,7 @@ export class SolverState {
   constructor(readonly input: SolverInput) {
     this.pools = input.pools
       .filter((p) => !p.autoMode)
-      .map((view) => ({ option: poolOption(input, view), reserved: { cpu: 0, mem: 0 } }));
+      .map((view) => ({ option: memoOption(input, view), reserved: { cpu: 0, mem: 0 } }));
     const weights = [...new Set(this.pools.map((p) => p.option.view.weight))].sort((a, b) => b - a);
     this.tiers = weights.map((w) =>
       this.pools
@@ -104,6 +105,14 @@ export class SolverState {
     if (topo) this.topology.record(topo, domainsOf(bin), pods.length);
     for (const p of pods) this.bindings.push({ pod: p.id, node: bin.name });
   }
+}
+
+function memoOption(input: SolverInput, view: PoolView): PoolOption {
+  const hit = input.poolMemo?.get(view);
+  if (hit) return hit;
+  const option = poolOption(input, view);
+  input.poolMemo?.set(view, option);
+  return option;
 }
 
 function hasTerms(p: SolverPod): boolean {

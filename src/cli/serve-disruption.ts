@@ -1,0 +1,124 @@
+/**
+ * Disruption inside `berth serve` (Lease holder only): the shared leader caches (Nodes, Pods,
+ * DaemonSets) and the webhook's PDBs and NodePools as the cluster, the API server and the cloud as
+ * the hands, and a loop of rounds — every 10 s, every second while a drain is under way.
+ */
+import type { CoreV1Api, KubernetesObjectApi, V1Node, V1Pod } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { InformerClusterView } from '../kube/cluster-view.js';
+import type { EventSink } from '../kube/events.js';
+import type { LeaderCaches } from '../kube/leader-caches.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { LivePolicies } from '../policies/live.js';
+import type { Catalog } from '../provisioner/catalog/catalog.js';
+import type { CloudProvider } from '../provisioner/cloud/provider.js';
+import { DisruptionController, type RoundOutcome } from '../provisioner/disruption/controller.js';
+import { ApiNodeOps } from '../provisioner/disruption/node-ops.js';
+import { daemonSetOf } from '../provisioner/input/pods.js';
+import type { DaemonSetShape } from '../provisioner/solver/model.js';
+
+const ROUND_MS = 10_000;
+const DRAIN_ROUND_MS = 1000;
+const CACHES = ['nodes', 'pods', 'daemonSets'] as const;
+
+export interface DisruptionWiring {
+  readonly api: KubernetesObjectApi;
+  readonly core: CoreV1Api;
+  readonly cloud: CloudProvider;
+  readonly catalog: () => Catalog;
+  readonly view: InformerClusterView;
+  readonly shared: LeaderCaches;
+  readonly live: LivePolicies;
+  readonly events: EventSink;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly validationMs: number;
+}
+
+export class ClusterDisruption {
+  private running = false;
+  private wake: (() => void) | undefined;
+  private stopWatch: (() => void) | undefined;
+  private loop: Promise<void> | undefined;
+
+  constructor(private readonly d: DisruptionWiring) {}
+
+  lead(): void {
+    if (this.running) return;
+    this.running = true;
+    const nodes = this.d.shared.acquire<V1Node>('nodes');
+    const pods = this.d.shared.acquire<V1Pod>('pods');
+    const daemonSets = this.d.shared.acquire('daemonSets');
+    const lastPodEvent = new Map<string, Date>();
+    this.stopWatch = pods.onChange((p) => {
+      const node = p.spec?.nodeName;
+      if (node !== undefined) lastPodEvent.set(node, new Date());
+    });
+    const pdbs = this.d.view.resources.pdbs;
+    const controller = new DisruptionController({
+      cluster: {
+        synced: () => nodes.synced && pods.synced && daemonSets.synced && pdbs.synced,
+        nodes: () => nodes.list(),
+        pods: () => pods.list(),
+        pdbs: () => pdbs.list(),
+        pools: () => this.d.view.nodePools,
+        daemonSets: () =>
+          daemonSets
+            .list()
+            .map((o) => daemonSetOf({ ...o, kind: 'DaemonSet' }))
+            .filter((x): x is DaemonSetShape => x !== undefined),
+        catalog: this.d.catalog,
+        lastPodEvent: (node) => lastPodEvent.get(node),
+      },
+      enabled: () =>
+        this.d.live.current.provisionerMode === 'berth' && this.d.live.current.consolidation.enabled,
+      defaultConsolidateAfterMs: () => this.d.live.current.consolidation.consolidateAfterSeconds * 1000,
+      spotToSpot: () => this.d.live.current.spotToSpot,
+      ops: new ApiNodeOps(this.d.api, this.d.core, this.d.cloud),
+      events: this.d.events,
+      logger: this.d.logger,
+      metrics: this.d.metrics,
+      clock: () => new Date(),
+      sleep: (ms) => this.sleep(ms),
+      active: () => this.running,
+      validationMs: this.d.validationMs,
+    });
+    this.loop = this.run(controller);
+    this.d.logger.info('disruption leading');
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
+  }
+
+  private async run(controller: DisruptionController): Promise<void> {
+    while (this.running) {
+      let outcome: RoundOutcome | undefined;
+      try {
+        outcome = await controller.round();
+        if (outcome.kind === 'draining') this.d.logger.debug({ outcome }, 'disruption round');
+        else if (outcome.kind !== 'idle' && outcome.kind !== 'none')
+          this.d.logger.info({ outcome }, 'disruption round');
+      } catch (e) {
+        this.d.logger.error({ err: String(e) }, 'disruption round failed');
+      }
+      const busy = outcome?.kind === 'draining' || outcome?.kind === 'decided';
+      await this.sleep(busy ? DRAIN_ROUND_MS : ROUND_MS);
+    }
+  }
+
+  async follow(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.wake?.();
+    this.stopWatch?.();
+    await this.loop;
+    await Promise.all(CACHES.map((k) => this.d.shared.release(k)));
+  }
+}

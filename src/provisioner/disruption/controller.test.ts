@@ -1,0 +1,199 @@
+import type { V1Node, V1Pod } from '@kubernetes/client-node';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { node, pdb, pod } from '../../../test/support/cluster.js';
+import { loadObjects } from '../../cli/inputs.js';
+import type { EventSink } from '../../kube/events.js';
+import { Metrics } from '../../observability/metrics.js';
+import type { PDB } from '../../policies/view.js';
+import { poolView, type NodePool } from '../../scheduling/nodepool.js';
+import { builtinCatalog } from '../catalog/catalog.js';
+import { DISRUPTED_TAINT } from './candidates.js';
+import { DisruptionController } from './controller.js';
+import { DISRUPTION_ANNOTATION, type EvictionResult, type NodeOps } from './node-ops.js';
+
+const loaded = loadObjects(['deploy/nodepools/general.yaml']);
+if (!loaded.ok) throw new Error('deploy/nodepools/general.yaml does not load');
+const general = loaded.objects[0]?.object as unknown as NodePool;
+const pools = [
+  poolView({
+    ...general,
+    spec: { ...general.spec, disruption: { consolidateAfter: '0s', budgets: [{ nodes: '100%' }] } },
+  }),
+];
+
+/** A cluster in memory whose API the fake ops act on, as the API server and a kubelet would. */
+function cluster(nodes: V1Node[], pods: V1Pod[], pdbs: PDB[] = []) {
+  const state = {
+    nodes: [...nodes],
+    pods: [...pods],
+    pdbs,
+    evictions: [] as string[],
+    terminated: [] as string[],
+    blocked: new Set<string>(),
+  };
+  const find = (n: V1Node) => state.nodes.find((x) => x.metadata?.name === n.metadata?.name);
+  const ops: NodeOps = {
+    mark: (n, phase) => {
+      const x = find(n);
+      if (x) {
+        x.metadata ??= {};
+        x.metadata.annotations = { ...x.metadata.annotations, [DISRUPTION_ANNOTATION]: phase };
+        x.spec ??= {};
+        x.spec.taints = [
+          ...(x.spec.taints ?? []).filter((t) => t.key !== DISRUPTED_TAINT),
+          { key: DISRUPTED_TAINT, effect: 'NoSchedule' },
+        ];
+      }
+      return Promise.resolve();
+    },
+    unmark: (n) => {
+      const x = find(n);
+      if (x) {
+        x.metadata ??= {};
+        x.metadata.annotations = Object.fromEntries(
+          Object.entries(x.metadata.annotations ?? {}).filter(([k]) => k !== DISRUPTION_ANNOTATION),
+        );
+        x.spec ??= {};
+        x.spec.taints = (x.spec.taints ?? []).filter((t) => t.key !== DISRUPTED_TAINT);
+      }
+      return Promise.resolve();
+    },
+    evict: (p): Promise<EvictionResult> => {
+      const name = p.metadata?.name ?? '';
+      if (state.blocked.has(name)) return Promise.resolve('blocked');
+      state.evictions.push(name);
+      state.pods = state.pods.filter((x) => x.metadata?.name !== name); // gone at once (grace 0)
+      return Promise.resolve('evicted');
+    },
+    terminate: (n) => {
+      state.terminated.push(n.metadata?.name ?? '');
+      state.nodes = state.nodes.filter((x) => x.metadata?.name !== n.metadata?.name);
+      return Promise.resolve();
+    },
+  };
+  const events: { node: string; reason: string; message: string }[] = [];
+  const sink: EventSink = {
+    emit: (e) => events.push({ node: e.involved.name, reason: e.reason, message: e.message }),
+  };
+  let active = true;
+  const metrics = new Metrics();
+  const controller = new DisruptionController({
+    cluster: {
+      synced: () => true,
+      nodes: () => state.nodes,
+      pods: () => state.pods,
+      pdbs: () => state.pdbs,
+      pools: () => pools,
+      daemonSets: () => [],
+      catalog: () => builtinCatalog(),
+      lastPodEvent: () => undefined,
+    },
+    enabled: () => true,
+    defaultConsolidateAfterMs: () => 0,
+    spotToSpot: () => false,
+    ops,
+    events: sink,
+    logger: pino({ level: 'silent' }),
+    metrics,
+    clock: () => new Date('2026-11-23T12:00:00Z'),
+    sleep: () => Promise.resolve(),
+    active: () => active,
+  });
+  return { state, controller, events, metrics, lose: () => (active = false) };
+}
+
+describe('disruption in the cluster', () => {
+  it('removes an empty node: decided, validated, drained, terminated, with Events on the Node', async () => {
+    const c = cluster([node('a'), node('empty')], [pod('web', 'a')]);
+    expect(await c.controller.round()).toMatchObject({
+      kind: 'decided',
+      method: 'emptiness',
+      nodes: ['empty'],
+    });
+    expect(
+      c.state.nodes.find((n) => n.metadata?.name === 'empty')?.metadata?.annotations?.[DISRUPTION_ANNOTATION],
+    ).toBe('draining:emptiness');
+    expect(await c.controller.round()).toMatchObject({ kind: 'terminated', nodes: ['empty'] });
+    expect(c.state.terminated).toEqual(['empty']);
+    expect(await c.metrics.registry.metrics()).toMatch(
+      /berth_disruption_nodes_total\{method="emptiness"\} 1/,
+    );
+    expect(c.events.map((e) => `${e.node} ${e.reason}`)).toEqual(
+      expect.arrayContaining(['empty Disrupting', 'empty Disrupted']),
+    );
+  });
+
+  it('drains an under-used node through evictions when its pods fit on the others', async () => {
+    const c = cluster([node('a'), node('b')], [pod('web', 'a'), pod('api', 'b')]);
+    const decided = await c.controller.round();
+    expect(decided).toMatchObject({ kind: 'decided' });
+    const gone = (decided as { nodes: string[] }).nodes;
+    expect(await c.controller.round()).toMatchObject({ kind: 'draining', evicted: 1 });
+    expect(await c.controller.round()).toMatchObject({ kind: 'terminated', nodes: gone });
+    expect(c.state.nodes).toHaveLength(1);
+  });
+
+  it('keeps a node a PDB protects, once, with an Event that names the PDB', async () => {
+    const c = cluster(
+      [node('a'), node('b')],
+      [pod('web', 'a', { app: 'web' }), pod('big', 'b', { cpu: '3500m' })],
+      [pdb('web', 'web', { minAvailable: 1 }, 0)],
+    );
+    const first = await c.controller.round();
+    expect(first, JSON.stringify(first)).toMatchObject({ kind: 'none' });
+    await c.controller.round();
+    const blocked = c.events.filter((e) => e.node === 'a' && e.reason === 'DisruptionBlocked');
+    expect(blocked).toHaveLength(1);
+    // b's pod fits nowhere else: replacing it is not carried out in a cluster yet, and it says so.
+    expect(c.events.find((e) => e.node === 'b')?.message).toMatch(/would need new capacity/);
+    // b's pod fits nowhere else: replacing it is not carried out in a cluster yet, and it says so.
+    expect(c.events.find((e) => e.node === 'b')?.message).toMatch(/would need new capacity/);
+    expect(blocked[0]?.message).toBe(
+      'PodDisruptionBudget shop/web allows 0 disruptions (minAvailable 1, 3 healthy)',
+    );
+  });
+
+  it('unmarks the nodes when the decision no longer holds after the delay', async () => {
+    const c = cluster(
+      [node('a'), node('b')],
+      [pod('web', 'a', { app: 'web' }), pod('api', 'b', { app: 'web' })],
+    );
+    // The PDB appears during the validation delay.
+    const decided = c.controller.round();
+    c.state.pdbs = [pdb('web', 'web', { minAvailable: 2 }, 0)];
+    expect(await decided).toMatchObject({ kind: 'aborted' });
+    expect(c.state.nodes.every((n) => n.metadata?.annotations?.[DISRUPTION_ANNOTATION] === undefined)).toBe(
+      true,
+    );
+    expect(c.state.nodes.every((n) => (n.spec?.taints ?? []).length === 0)).toBe(true);
+    expect(c.events.some((e) => e.reason === 'DisruptionAborted')).toBe(true);
+  });
+
+  it('finishes what a previous leader started: a draining node is drained, a validating one validated', async () => {
+    const marked = node('b', { annotations: { [DISRUPTION_ANNOTATION]: 'draining:single-node' } });
+    const c = cluster([node('a'), marked], [pod('web', 'a'), pod('api', 'b')]);
+    expect(await c.controller.round()).toMatchObject({ kind: 'draining', evicted: 1 });
+    expect(await c.controller.round()).toMatchObject({ kind: 'terminated', nodes: ['b'] });
+    const validating = node('b', { annotations: { [DISRUPTION_ANNOTATION]: 'validating:emptiness' } });
+    const d = cluster([node('a'), validating], [pod('web', 'a')]);
+    expect(await d.controller.round()).toMatchObject({ kind: 'decided', nodes: ['b'] });
+  });
+
+  it('leaves a decision under validation alone when the Lease is lost', async () => {
+    const c = cluster([node('a'), node('empty')], [pod('web', 'a')]);
+    c.lose();
+    expect(await c.controller.round()).toMatchObject({ kind: 'aborted', why: /Lease was lost/ });
+    expect(c.state.terminated).toEqual([]);
+  });
+
+  it('retries an eviction a PDB refuses (429) on the next round', async () => {
+    const marked = node('b', { annotations: { [DISRUPTION_ANNOTATION]: 'draining:single-node' } });
+    const c = cluster([node('a'), marked], [pod('web', 'a'), pod('api', 'b')]);
+    c.state.blocked.add('api');
+    expect(await c.controller.round()).toMatchObject({ kind: 'draining', blocked: 1, evicted: 0 });
+    c.state.blocked.clear();
+    expect(await c.controller.round()).toMatchObject({ kind: 'draining', evicted: 1 });
+    expect(await c.controller.round()).toMatchObject({ kind: 'terminated' });
+  });
+});

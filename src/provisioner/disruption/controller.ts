@@ -1,0 +1,301 @@
+/**
+ * Disruption in the cluster (Lease holder, `provisioner.mode: berth`): every round, a node being
+ * drained is carried on; otherwise the nodes are classified, each node kept gets an Event naming what
+ * keeps it, and at most one decision is sought — emptiness, then multi-node and single-node
+ * consolidation — as `berth plan --consolidate` finds them. A decision marks its nodes (taint and
+ * annotation: the state lives on the Node, so a new leader finishes the drain), waits the validation
+ * delay, checks that it still holds (else unmarks them), then drains through the Eviction API
+ * (non-critical before critical, DaemonSet pods last, a 429 retried next round) and terminates.
+ * For now only decisions whose pods fit on the remaining nodes are carried out; replacements are not.
+ */
+import type { V1Node, V1Pod } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { EventSink } from '../../kube/events.js';
+import type { Metrics } from '../../observability/metrics.js';
+import type { PDB } from '../../policies/view.js';
+import type { PoolView } from '../../scheduling/nodepool.js';
+import type { Catalog } from '../catalog/catalog.js';
+import type { DaemonSetShape } from '../solver/model.js';
+import { blockerOf, classify, type Classified, type Kept } from './candidates.js';
+import { nextDrainStep } from './drain.js';
+import { parseGoDuration } from './duration.js';
+import { emptiness, multiNode, singleNode, type Decision } from './methods.js';
+import { DISRUPTION_ANNOTATION, type NodeOps } from './node-ops.js';
+import { moves, pdbStates, podId } from './pods.js';
+import { simulate, type World } from './simulate.js';
+
+export interface ClusterSource {
+  readonly synced: () => boolean;
+  readonly nodes: () => readonly V1Node[];
+  readonly pods: () => readonly V1Pod[];
+  readonly pdbs: () => readonly PDB[];
+  readonly pools: () => readonly PoolView[];
+  readonly daemonSets: () => readonly DaemonSetShape[];
+  readonly catalog: () => Catalog;
+  /** When a pod last bound to or left the node (consolidateAfter counts from it). */
+  readonly lastPodEvent: (node: string) => Date | undefined;
+}
+
+export interface DisruptionDeps {
+  readonly cluster: ClusterSource;
+  /** Whether disruption runs now: mode berth and provisioner.consolidation.enabled. */
+  readonly enabled: () => boolean;
+  /** consolidateAfter for NodePools that set none (policies.yaml's consolidateAfterSeconds). */
+  readonly defaultConsolidateAfterMs: () => number;
+  readonly spotToSpot: () => boolean;
+  readonly ops: NodeOps;
+  readonly events: EventSink;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly clock: () => Date;
+  readonly sleep: (ms: number) => Promise<void>;
+  /** False once the Lease is lost: a decision under validation is left for the next leader. */
+  readonly active: () => boolean;
+  /** Karpenter's commandValidationDelay: 15 s. */
+  readonly validationMs?: number;
+}
+
+export type RoundOutcome =
+  | { kind: 'idle'; why: string }
+  | { kind: 'draining'; nodes: string[]; evicted: number; blocked: number }
+  | { kind: 'terminated'; nodes: string[] }
+  | { kind: 'aborted'; nodes: string[]; why: string }
+  | { kind: 'decided'; method: string; nodes: string[] }
+  | { kind: 'none'; kept: Kept[] };
+
+/** The Node annotation's value: `validating:<method>`, then `draining:<method>`. */
+const VALIDATING = 'validating:';
+const DRAINING = 'draining:';
+const methodOf = (phase: string | undefined) => (phase ?? '').replace(/^[a-z]+:/, '');
+
+export class DisruptionController {
+  private readonly keptReasons = new Map<string, string>();
+  /** Node uids by name, so that `kubectl describe node` finds the Events. */
+  private readonly uids = new Map<string, string>();
+
+  constructor(private readonly d: DisruptionDeps) {}
+
+  private involved(node: string) {
+    const uid = this.uids.get(node);
+    return {
+      apiVersion: 'v1',
+      kind: 'Node',
+      name: node,
+      namespace: '',
+      ...(uid !== undefined ? { uid } : {}),
+    };
+  }
+
+  private world(): World {
+    const c = this.d.cluster;
+    const podsByNode = new Map<string, V1Pod[]>();
+    for (const p of c.pods()) {
+      const n = p.spec?.nodeName;
+      if (n !== undefined) podsByNode.set(n, [...(podsByNode.get(n) ?? []), p]);
+    }
+    return {
+      nodes: c.nodes(),
+      podsByNode,
+      pools: c.pools(),
+      daemonSets: c.daemonSets(),
+      catalog: c.catalog(),
+      namePrefix: 'berth-replacement-',
+    };
+  }
+
+  /** One round; the caller runs rounds one after another (every 10 s, and sooner while draining). */
+  async round(): Promise<RoundOutcome> {
+    if (!this.d.enabled())
+      return { kind: 'idle', why: 'disruption is off (provisioner.mode or consolidation.enabled)' };
+    if (!this.d.cluster.synced()) return { kind: 'idle', why: 'caches not synced' };
+    const w = this.world();
+    for (const n of w.nodes)
+      if (n.metadata?.uid !== undefined) this.uids.set(n.metadata.name ?? '', n.metadata.uid);
+    const phase = (n: V1Node) => n.metadata?.annotations?.[DISRUPTION_ANNOTATION];
+    const validating = w.nodes.filter((n) => phase(n)?.startsWith(VALIDATING) === true);
+    // A decision the previous leader had not validated yet: wait the delay again, then check it.
+    if (validating.length > 0)
+      return this.validate(validating, methodOf(phase(validating[0] as V1Node)), true);
+    const draining = w.nodes.filter((n) => phase(n)?.startsWith(DRAINING) === true);
+    if (draining.length > 0) return this.drain(w, draining);
+    return this.seek(w);
+  }
+
+  private async drain(w: World, nodes: readonly V1Node[]): Promise<RoundOutcome> {
+    const now = this.d.clock();
+    let evicted = 0;
+    let blocked = 0;
+    const finished: V1Node[] = [];
+    for (const node of nodes) {
+      const step = nextDrainStep(w.podsByNode.get(node.metadata?.name ?? '') ?? [], now);
+      if (step.done) {
+        finished.push(node);
+        continue;
+      }
+      for (const pod of step.evict) {
+        const r = await this.d.ops.evict(pod);
+        this.d.metrics.disruptionEvictions.inc({ result: r });
+        if (r === 'blocked') blocked += 1;
+        else evicted += 1;
+      }
+    }
+    for (const node of finished) {
+      const name = node.metadata?.name ?? '';
+      await this.d.ops.terminate(node);
+      this.d.metrics.nodesDisrupted.inc({
+        method: methodOf(node.metadata?.annotations?.[DISRUPTION_ANNOTATION]),
+      });
+      this.d.events.emit({
+        involved: this.involved(name),
+        type: 'Normal',
+        reason: 'Disrupted',
+        message: 'drained; instance terminated and Node deleted',
+      });
+      this.d.logger.info({ node: name }, 'node disrupted');
+    }
+    const names = (xs: readonly V1Node[]) => xs.map((n) => n.metadata?.name ?? '');
+    if (finished.length === nodes.length) return { kind: 'terminated', nodes: names(finished) };
+    return { kind: 'draining', nodes: names(nodes), evicted, blocked };
+  }
+
+  /** Candidates whose pods changed within their pool's consolidateAfter wait. */
+  private settle(c: Classified): Classified {
+    const now = this.d.clock().getTime();
+    const recent: Kept[] = [];
+    const candidates = c.candidates.filter((n) => {
+      const after =
+        parseGoDuration(n.pool.pool.spec.disruption?.consolidateAfter) ?? this.d.defaultConsolidateAfterMs();
+      const last = this.d.cluster.lastPodEvent(n.name)?.getTime();
+      if (last === undefined || !Number.isFinite(after) || now - last >= after) return true;
+      recent.push({
+        node: n.name,
+        reason: `its pods changed ${Math.round((now - last) / 1000)}s ago; NodePool ${n.pool.name} waits ${Math.round(after / 1000)}s (consolidateAfter)`,
+      });
+      return false;
+    });
+    return { ...c, candidates, kept: [...c.kept, ...recent] };
+  }
+
+  private report(kept: readonly Kept[]): void {
+    const byCategory = new Map<string, number>();
+    for (const k of kept) {
+      const category = categoryOf(k.reason);
+      byCategory.set(category, (byCategory.get(category) ?? 0) + 1);
+      if (this.keptReasons.get(k.node) === k.reason) continue;
+      this.keptReasons.set(k.node, k.reason);
+      this.d.logger.info({ node: k.node, reason: k.reason }, 'node kept');
+      this.d.events.emit({
+        involved: this.involved(k.node),
+        type: 'Normal',
+        reason: 'DisruptionBlocked',
+        message: k.reason,
+      });
+    }
+    this.d.metrics.nodesKept.reset();
+    for (const [reason, n] of byCategory) this.d.metrics.nodesKept.set({ reason }, n);
+  }
+
+  private async seek(w: World): Promise<RoundOutcome> {
+    const pdbs = pdbStates(this.d.cluster.pdbs(), this.d.cluster.pods());
+    const c = this.settle(classify(w.nodes, w.podsByNode, w.pools, pdbs, w.catalog));
+    const o = { now: this.d.clock(), spotToSpot: this.d.spotToSpot(), deleteOnly: true };
+    const refusals = new Map<string, string>();
+    const decision = emptiness(c, pdbs, o) ?? multiNode(w, c, pdbs, o) ?? singleNode(w, c, pdbs, o, refusals);
+    const kept = [
+      ...c.kept,
+      ...c.candidates
+        .filter((n) => refusals.has(n.name))
+        .map((n) => ({ node: n.name, reason: refusals.get(n.name) ?? '' })),
+    ];
+    this.report(kept);
+    if (!decision) return { kind: 'none', kept };
+    return this.commit(decision);
+  }
+
+  /** Marks the nodes, then validates the decision after the delay. */
+  private async commit(decision: Decision): Promise<RoundOutcome> {
+    const names = decision.remove.map((n) => n.name);
+    for (const n of decision.remove) await this.d.ops.mark(n.node, `${VALIDATING}${decision.method}`);
+    this.d.metrics.disruptionDecisions.inc({ method: decision.method, result: 'started' });
+    const saved = decision.removedPrice - decision.launchPrice;
+    this.d.logger.info(
+      { method: decision.method, nodes: names, savedPerHour: saved },
+      'disruption decided; validating',
+    );
+    return this.validate(
+      decision.remove.map((n) => n.node),
+      decision.method,
+      true,
+      saved,
+    );
+  }
+
+  /**
+   * After the validation delay, the decision still holds (nodes there, nothing blocks them, their
+   * pods fit on the others): the drain may start. Otherwise the nodes are unmarked.
+   */
+  private async validate(
+    nodes: readonly V1Node[],
+    method: string,
+    wait: boolean,
+    saved?: number,
+  ): Promise<RoundOutcome> {
+    const names = nodes.map((n) => n.metadata?.name ?? '');
+    if (wait) await this.d.sleep(this.d.validationMs ?? 15_000);
+    if (!this.d.active())
+      return { kind: 'aborted', nodes: names, why: 'the Lease was lost; the next leader validates' };
+    const why = this.stillHolds(names);
+    const current = this.world().nodes.filter((x) => names.includes(x.metadata?.name ?? ''));
+    if (why !== undefined) {
+      for (const n of current) await this.d.ops.unmark(n);
+      this.d.metrics.disruptionDecisions.inc({ method, result: 'aborted' });
+      for (const name of names)
+        this.d.events.emit({
+          involved: this.involved(name),
+          type: 'Normal',
+          reason: 'DisruptionAborted',
+          message: `not disrupted: ${why}`,
+        });
+      return { kind: 'aborted', nodes: names, why };
+    }
+    for (const n of current) await this.d.ops.mark(n, `${DRAINING}${method}`);
+    if (saved !== undefined) this.d.metrics.savedPerHour.inc(saved);
+    for (const name of names)
+      this.d.events.emit({
+        involved: this.involved(name),
+        type: 'Normal',
+        reason: 'Disrupting',
+        message: `${method}: draining${saved !== undefined ? `; saves $${saved.toFixed(4)}/h` : ''}`,
+      });
+    return { kind: 'decided', method, nodes: names };
+  }
+
+  /** After the delay: the nodes are still there, nothing blocks them, and their pods still fit elsewhere. */
+  private stillHolds(names: readonly string[]): string | undefined {
+    const w = this.world();
+    const pdbs = pdbStates(this.d.cluster.pdbs(), this.d.cluster.pods());
+    const nodes = w.nodes.filter((n) => names.includes(n.metadata?.name ?? ''));
+    if (nodes.length !== names.length) return 'a node is gone';
+    for (const n of nodes) {
+      const why = blockerOf(n, w.podsByNode.get(n.metadata?.name ?? '') ?? [], pdbs);
+      if (why !== undefined) return why;
+    }
+    const moving = nodes.flatMap((n) => (w.podsByNode.get(n.metadata?.name ?? '') ?? []).filter(moves));
+    const sim = simulate(w, new Set(names), moving);
+    if (!sim.ok) return sim.why;
+    if (sim.launch.length > 0)
+      return `its pods (${moving.map(podId).join(', ')}) no longer fit on the other nodes`;
+    return undefined;
+  }
+}
+
+/** The metric label of a kept reason. */
+export function categoryOf(reason: string): string {
+  if (reason.includes('do-not-disrupt')) return 'do-not-disrupt';
+  if (reason.includes('PodDisruptionBudget')) return 'pdb';
+  if (reason.includes('no controller')) return 'no-controller';
+  if (reason.includes('budget')) return 'budget';
+  if (reason.includes('consolidateAfter')) return 'consolidate-after';
+  if (reason.includes('not Ready') || reason.includes('already being disrupted')) return 'not-ready';
+  return 'not-cheaper';
+}

@@ -1,0 +1,116 @@
+/**
+ * What disruption does to the cluster and the cloud: mark a node (the `karpenter.sh/disrupted`
+ * NoSchedule taint and Berth's annotation, so a new leader finds the drain where the old one left it),
+ * unmark it, evict a pod through the Eviction API (policy/v1: the API server applies the PDBs), and
+ * terminate the instance and delete the Node. The controller decides; this only carries out.
+ */
+import {
+  PatchStrategy,
+  type CoreV1Api,
+  type KubernetesObjectApi,
+  type V1Node,
+  type V1Pod,
+  type V1Taint,
+} from '@kubernetes/client-node';
+import type { CloudProvider } from '../cloud/provider.js';
+import { instanceIdOf } from '../cloud/provider.js';
+import { DISRUPTED_TAINT } from './candidates.js';
+
+/** On a node being disrupted: `<method>` (its presence with the taint is the drain's state). */
+export const DISRUPTION_ANNOTATION = 'berth.dev/disruption';
+
+export type EvictionResult = 'evicted' | 'gone' | 'blocked';
+
+export interface NodeOps {
+  mark(node: V1Node, method: string): Promise<void>;
+  unmark(node: V1Node): Promise<void>;
+  evict(pod: V1Pod): Promise<EvictionResult>;
+  terminate(node: V1Node): Promise<void>;
+}
+
+function statusOf(e: unknown): number | undefined {
+  if (typeof e !== 'object' || e === null) return undefined;
+  const x = e as { code?: unknown; statusCode?: unknown };
+  const v = x.code ?? x.statusCode;
+  return typeof v === 'number' ? v : undefined;
+}
+
+export class ApiNodeOps implements NodeOps {
+  constructor(
+    private readonly api: KubernetesObjectApi,
+    private readonly core: CoreV1Api,
+    private readonly cloud: CloudProvider,
+  ) {}
+
+  /** One merge patch: the whole taint list (merge patches replace lists), the annotation (null removes it). */
+  private async patch(node: V1Node, taints: V1Taint[], annotation: string | null): Promise<void> {
+    await this.api.patch(
+      {
+        apiVersion: 'v1',
+        kind: 'Node',
+        metadata: {
+          name: node.metadata?.name ?? '',
+          annotations: { [DISRUPTION_ANNOTATION]: annotation } as unknown as Record<string, string>,
+        },
+        spec: { taints },
+      },
+      undefined,
+      undefined,
+      'berth',
+      undefined,
+      PatchStrategy.MergePatch,
+    );
+  }
+
+  async mark(node: V1Node, method: string): Promise<void> {
+    const others = (node.spec?.taints ?? []).filter((t) => t.key !== DISRUPTED_TAINT);
+    await this.patch(node, [...others, { key: DISRUPTED_TAINT, effect: 'NoSchedule' }], method);
+  }
+
+  async unmark(node: V1Node): Promise<void> {
+    await this.patch(
+      node,
+      (node.spec?.taints ?? []).filter((t) => t.key !== DISRUPTED_TAINT),
+      null,
+    );
+  }
+
+  async evict(pod: V1Pod): Promise<EvictionResult> {
+    const name = pod.metadata?.name ?? '';
+    const namespace = pod.metadata?.namespace ?? 'default';
+    try {
+      await this.core.createNamespacedPodEviction({
+        name,
+        namespace,
+        body: {
+          apiVersion: 'policy/v1',
+          kind: 'Eviction',
+          metadata: { name, namespace },
+          ...(pod.metadata?.uid ? { deleteOptions: { preconditions: { uid: pod.metadata.uid } } } : {}),
+        },
+      });
+      return 'evicted';
+    } catch (e) {
+      const code = statusOf(e);
+      // 404: gone already; 409: a newer pod of that name (the precondition): this one is gone.
+      if (code === 404 || code === 409) return 'gone';
+      // 429: a PDB allows no eviction now; 500: more than one PDB selects the pod.
+      if (code === 429 || code === 500) return 'blocked';
+      throw e;
+    }
+  }
+
+  async terminate(node: V1Node): Promise<void> {
+    const id = instanceIdOf(node.spec?.providerID);
+    if (id !== undefined) await this.cloud.delete(id);
+    try {
+      await this.api.delete({
+        apiVersion: 'v1',
+        kind: 'Node',
+        metadata: { name: node.metadata?.name ?? '' },
+      });
+    } catch (e) {
+      if (statusOf(e) !== 404) throw e;
+    }
+  }
+}
