@@ -10,6 +10,8 @@
 import { parseArgs } from 'node:util';
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { builtinCatalog } from '../src/provisioner/catalog/catalog.js';
+import { nodeObjectFor } from '../src/provisioner/cloud/node-object.js';
+import { providerIdOf } from '../src/provisioner/cloud/provider.js';
 import { planConsolidation } from '../src/provisioner/disruption/consolidation.js';
 import { asPending } from '../src/provisioner/disruption/simulate.js';
 import { lowerBound } from '../src/provisioner/solver/bound.js';
@@ -54,27 +56,33 @@ const APPS = 200;
 function makeNode(i: number): V1Node {
   const type = catalog.byName(TYPES[i % TYPES.length] ?? '');
   if (!type) throw new Error('unknown type');
-  const a = type.allocatable;
   const name = `ip-10-0-${Math.floor(i / 250)}-${i % 250}`;
-  return {
-    apiVersion: 'v1',
-    kind: 'Node',
-    metadata: {
-      name,
-      labels: {
-        ...type.labels,
-        'karpenter.sh/nodepool': 'general',
-        'karpenter.sh/capacity-type': 'on-demand',
-        'topology.kubernetes.io/zone': ZONES[i % 3] ?? '',
-        'kubernetes.io/hostname': name,
-        'berth.dev/runtime-class': 'general',
-      },
+  const zone = ZONES[i % 3] ?? '';
+  const id = `i-${i}`;
+  return nodeObjectFor(
+    {
+      id,
+      claim: name,
+      nodePool: 'general',
+      instanceType: type.name,
+      zone,
+      capacityType: 'on-demand',
+      providerId: providerIdOf(zone, id),
+      launchedAt: new Date(0),
     },
-    status: {
-      allocatable: { cpu: `${a.cpuMillis}m`, memory: `${a.memoryMiB}Mi`, pods: String(a.pods) },
-      conditions: [{ type: 'Ready', status: 'True' }],
+    {
+      claim: name,
+      nodePool: 'general',
+      nodeClass: 'default',
+      capacityType: 'on-demand',
+      instanceTypes: [type.name],
+      zones: [zone],
+      labels: { 'berth.dev/runtime-class': 'general' },
+      taints: [],
     },
-  };
+    type,
+    catalog.region,
+  );
 }
 
 function makePod(n: number, node: string, shape: { cpu: number; mem: number }): V1Pod {

@@ -2,9 +2,12 @@
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { PDB } from '../../src/policies/view.js';
 import { builtinCatalog } from '../../src/provisioner/catalog/catalog.js';
+import { nodeObjectFor } from '../../src/provisioner/cloud/node-object.js';
+import { providerIdOf } from '../../src/provisioner/cloud/provider.js';
 
 const catalog = builtinCatalog();
 
+/** A Node of a NodePool as the simulated cloud registers it (the same object a kubelet would post). */
 export function node(
   name: string,
   o: {
@@ -17,27 +20,36 @@ export function node(
 ): V1Node {
   const type = catalog.byName(o.type ?? 'm6i.xlarge');
   if (!type) throw new Error(`no instance type ${o.type ?? ''}`);
-  const a = type.allocatable;
-  return {
-    apiVersion: 'v1',
-    kind: 'Node',
-    metadata: {
-      name,
-      labels: {
-        ...type.labels,
-        'karpenter.sh/nodepool': o.pool ?? 'general',
-        'karpenter.sh/capacity-type': o.capacity ?? 'on-demand',
-        'topology.kubernetes.io/zone': o.zone ?? 'us-east-1a',
-        'kubernetes.io/hostname': name,
-        'berth.dev/runtime-class': 'general',
-      },
-      ...(o.annotations ? { annotations: o.annotations } : {}),
+  const zone = o.zone ?? 'us-east-1a';
+  const capacityType = o.capacity ?? 'on-demand';
+  const nodePool = o.pool ?? 'general';
+  const id = `i-${name}`;
+  const n = nodeObjectFor(
+    {
+      id,
+      claim: name,
+      nodePool,
+      instanceType: type.name,
+      zone,
+      capacityType,
+      providerId: providerIdOf(zone, id),
+      launchedAt: new Date(0),
     },
-    status: {
-      allocatable: { cpu: `${a.cpuMillis}m`, memory: `${a.memoryMiB}Mi`, pods: String(a.pods) },
-      conditions: [{ type: 'Ready', status: 'True' }],
+    {
+      claim: name,
+      nodePool,
+      nodeClass: 'default',
+      capacityType,
+      instanceTypes: [type.name],
+      zones: [zone],
+      labels: { 'berth.dev/runtime-class': 'general' },
+      taints: [],
     },
-  };
+    type,
+    catalog.region,
+  );
+  if (o.annotations && n.metadata) n.metadata.annotations = o.annotations;
+  return n;
 }
 
 export function pod(

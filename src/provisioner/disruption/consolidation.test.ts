@@ -8,6 +8,7 @@ import type { PDB } from '../../policies/view.js';
 import { poolView, type NodePool } from '../../scheduling/nodepool.js';
 import { builtinCatalog } from '../catalog/catalog.js';
 import { requestsOf } from '../input/pods.js';
+import { seededRandom } from '../../util/seeded.js';
 import { allowance, readBudgets } from './budgets.js';
 import { planConsolidation, type ConsolidationPlan } from './consolidation.js';
 
@@ -158,21 +159,10 @@ describe('consolidation, offline', () => {
   });
 });
 
-/** A small deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const TYPES = ['m6i.large', 'm6i.xlarge', 'm6i.2xlarge', 'c6i.xlarge', 'r6i.xlarge'];
 
 function randomCluster(seed: number) {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const nodes = Array.from({ length: 4 + Math.floor(r() * 8) }, (_, i) =>
     node(`n${i}`, {
       type: TYPES[Math.floor(r() * TYPES.length)] ?? 'm6i.large',

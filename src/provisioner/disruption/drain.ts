@@ -7,7 +7,7 @@
  */
 import type { V1Pod } from '@kubernetes/client-node';
 import { DISRUPTED_TAINT } from './candidates.js';
-import { isCritical, isDaemonSetPod, isMirror, isTerminal } from './pods.js';
+import { doNotDisrupt, isCritical, isDaemonSetPod, isMirror, isTerminal } from './pods.js';
 
 function toleratesDisruption(pod: V1Pod): boolean {
   return (pod.spec?.tolerations ?? []).some(
@@ -33,7 +33,7 @@ export function holdsNode(pod: V1Pod, now: Date): boolean {
 export interface DrainStep {
   /** Pods to evict now (the lowest tier that still has pods not yet evicted). */
   evict: V1Pod[];
-  /** Pods of earlier or current tiers still shutting down: wait for them. */
+  /** Pods of the current tier still shutting down or marked do-not-disrupt: wait for them. */
   waiting: number;
   done: boolean;
 }
@@ -43,6 +43,9 @@ export function nextDrainStep(pods: readonly V1Pod[], now: Date): DrainStep {
   if (holding.length === 0) return { evict: [], waiting: 0, done: true };
   const tier = Math.min(...holding.map((p) => tierOf(p) ?? 4));
   const inTier = holding.filter((p) => tierOf(p) === tier);
-  const evict = inTier.filter((p) => p.metadata?.deletionTimestamp === undefined);
+  // A pod that gained do-not-disrupt since the decision is waited on, never evicted.
+  const evict = inTier.filter(
+    (p) => p.metadata?.deletionTimestamp === undefined && !doNotDisrupt(p.metadata),
+  );
   return { evict, waiting: inTier.length - evict.length, done: false };
 }
