@@ -158,6 +158,8 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
     logger: base.logger.child({ component: 'disruption' }),
     metrics: base.metrics,
     validationMs: seconds('--disruption-delay', opts.disruptionDelay, 0) * 1000,
+    joinTimeoutMs: joinTimeoutMs(opts.nodeJoinTimeout),
+    nodeClassOf: nodeClassOf(pools),
   });
   const today = dailyToday(() => io.clock());
   const context = () => ({ view, policies: live.current, today: today() });

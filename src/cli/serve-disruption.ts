@@ -14,6 +14,7 @@ import type { Catalog } from '../provisioner/catalog/catalog.js';
 import type { CloudProvider } from '../provisioner/cloud/provider.js';
 import { DisruptionController, type RoundOutcome } from '../provisioner/disruption/controller.js';
 import { ApiNodeOps } from '../provisioner/disruption/node-ops.js';
+import { cloudLauncher } from '../provisioner/disruption/replacements.js';
 import { daemonSetOf } from '../provisioner/input/pods.js';
 import type { DaemonSetShape } from '../provisioner/solver/model.js';
 
@@ -33,6 +34,8 @@ export interface DisruptionWiring {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly validationMs: number;
+  readonly joinTimeoutMs: number;
+  readonly nodeClassOf: (pool: string) => string;
 }
 
 export class ClusterDisruption {
@@ -82,6 +85,8 @@ export class ClusterDisruption {
       sleep: (ms) => this.sleep(ms),
       active: () => this.running,
       validationMs: this.d.validationMs,
+      launcher: cloudLauncher(this.d.cloud, this.d.nodeClassOf),
+      joinTimeoutMs: this.d.joinTimeoutMs,
     });
     this.loop = this.run(controller);
     this.d.logger.info('disruption leading');

@@ -10,6 +10,8 @@ import { poolView, type NodePool } from '../../scheduling/nodepool.js';
 import { builtinCatalog } from '../catalog/catalog.js';
 import { DISRUPTED_TAINT } from './candidates.js';
 import { DisruptionController } from './controller.js';
+import { CLAIM_LABEL } from '../cloud/provider.js';
+import type { Launcher } from './replacements.js';
 import { DISRUPTION_ANNOTATION, type EvictionResult, type NodeOps } from './node-ops.js';
 
 const loaded = loadObjects(['deploy/nodepools/general.yaml']);
@@ -23,7 +25,7 @@ const pools = [
 ];
 
 /** A cluster in memory whose API the fake ops act on, as the API server and a kubelet would. */
-function cluster(nodes: V1Node[], pods: V1Pod[], pdbs: PDB[] = []) {
+function cluster(nodes: V1Node[], pods: V1Pod[], pdbs: PDB[] = [], o: { replace?: 'join' | 'never' } = {}) {
   const state = {
     nodes: [...nodes],
     pods: [...pods],
@@ -34,11 +36,11 @@ function cluster(nodes: V1Node[], pods: V1Pod[], pdbs: PDB[] = []) {
   };
   const find = (n: V1Node) => state.nodes.find((x) => x.metadata?.name === n.metadata?.name);
   const ops: NodeOps = {
-    mark: (n, phase) => {
+    mark: (n, phase, extra = {}) => {
       const x = find(n);
       if (x) {
         x.metadata ??= {};
-        x.metadata.annotations = { ...x.metadata.annotations, [DISRUPTION_ANNOTATION]: phase };
+        x.metadata.annotations = { ...x.metadata.annotations, ...extra, [DISRUPTION_ANNOTATION]: phase };
         x.spec ??= {};
         x.spec.taints = [
           ...(x.spec.taints ?? []).filter((t) => t.key !== DISRUPTED_TAINT),
@@ -52,7 +54,7 @@ function cluster(nodes: V1Node[], pods: V1Pod[], pdbs: PDB[] = []) {
       if (x) {
         x.metadata ??= {};
         x.metadata.annotations = Object.fromEntries(
-          Object.entries(x.metadata.annotations ?? {}).filter(([k]) => k !== DISRUPTION_ANNOTATION),
+          Object.entries(x.metadata.annotations ?? {}).filter(([k]) => !k.startsWith('berth.dev/')),
         );
         x.spec ??= {};
         x.spec.taints = (x.spec.taints ?? []).filter((t) => t.key !== DISRUPTED_TAINT);
@@ -77,6 +79,24 @@ function cluster(nodes: V1Node[], pods: V1Pod[], pdbs: PDB[] = []) {
     emit: (e) => events.push({ node: e.involved.name, reason: e.reason, message: e.message }),
   };
   let active = true;
+  let now = new Date('2026-11-23T12:00:00Z');
+  const launched: string[] = [];
+  const cancelled: string[] = [];
+  const launcher: Launcher = {
+    launch: (p) => {
+      launched.push(p.name);
+      if (o.replace === 'join') {
+        const joined = node(p.name, { type: p.instanceType, zone: p.zone, capacity: p.capacityType });
+        if (joined.metadata?.labels) joined.metadata.labels[CLAIM_LABEL] = p.name;
+        state.nodes.push(joined);
+      }
+      return Promise.resolve();
+    },
+    cancel: (claims) => {
+      cancelled.push(...claims);
+      return Promise.resolve();
+    },
+  };
   const metrics = new Metrics();
   const controller = new DisruptionController({
     cluster: {
@@ -96,11 +116,21 @@ function cluster(nodes: V1Node[], pods: V1Pod[], pdbs: PDB[] = []) {
     events: sink,
     logger: pino({ level: 'silent' }),
     metrics,
-    clock: () => new Date('2026-11-23T12:00:00Z'),
+    clock: () => now,
     sleep: () => Promise.resolve(),
     active: () => active,
+    ...(o.replace ? { launcher, joinTimeoutMs: 600_000 } : {}),
   });
-  return { state, controller, events, metrics, lose: () => (active = false) };
+  return {
+    state,
+    controller,
+    events,
+    metrics,
+    launched,
+    cancelled,
+    lose: () => (active = false),
+    later: (ms: number) => (now = new Date(now.getTime() + ms)),
+  };
 }
 
 describe('disruption in the cluster', () => {
@@ -195,5 +225,59 @@ describe('disruption in the cluster', () => {
     c.state.blocked.clear();
     expect(await c.controller.round()).toMatchObject({ kind: 'draining', evicted: 1 });
     expect(await c.controller.round()).toMatchObject({ kind: 'terminated' });
+  });
+
+  it('launches a cheaper replacement first, drains only once it is Ready, then terminates the old node', async () => {
+    const big = node('big', { type: 'm6i.4xlarge' });
+    const c = cluster(
+      [node('full'), big],
+      [pod('busy', 'full', { cpu: '3500m' }), pod('small', 'big', { cpu: '1' })],
+      [],
+      { replace: 'join' },
+    );
+    const first = (await c.controller.round()) as { kind: string; method: string; nodes: string[] };
+    expect(first.kind).toBe('launching');
+    expect(first.nodes).toContain('big');
+    expect(c.launched.length).toBeGreaterThan(0);
+    const marked = c.state.nodes.find((n) => n.metadata?.name === 'big');
+    expect(marked?.metadata?.annotations?.[DISRUPTION_ANNOTATION]).toBe(`validating:${first.method}`);
+    expect(marked?.metadata?.annotations?.['berth.dev/replacements']).toBe(c.launched.join(','));
+    // The replacements joined: the delay, the check, then the drain.
+    const sorted = (x: unknown) => [...(x as { nodes: string[] }).nodes].sort();
+    const decided = await c.controller.round();
+    expect(decided.kind).toBe('decided');
+    expect(sorted(decided)).toEqual([...first.nodes].sort());
+    expect(await c.controller.round()).toMatchObject({ kind: 'draining' });
+    const done = await c.controller.round();
+    expect(done.kind).toBe('terminated');
+    expect(sorted(done)).toEqual([...first.nodes].sort());
+    expect(c.state.nodes.map((n) => n.metadata?.name).sort()).toEqual(
+      [...c.launched, ...['full', 'big'].filter((n) => !first.nodes.includes(n))].sort(),
+    );
+    expect(
+      c.state.pods.every((p) => c.launched.includes(p.spec?.nodeName ?? '') || p.spec?.nodeName === 'full'),
+    ).toBe(true);
+  });
+
+  it('abandons a decision whose replacement never becomes Ready: unmarks the node and terminates the claim', async () => {
+    const big = node('big', { type: 'm6i.4xlarge' });
+    const c = cluster(
+      [node('full'), big],
+      [pod('busy', 'full', { cpu: '3500m' }), pod('small', 'big', { cpu: '1' })],
+      [],
+      { replace: 'never' },
+    );
+    expect(await c.controller.round()).toMatchObject({ kind: 'launching' });
+    expect(await c.controller.round()).toMatchObject({ kind: 'launching', claims: c.launched });
+    c.later(600_001);
+    expect(await c.controller.round()).toMatchObject({
+      kind: 'aborted',
+      why: /did not join and become Ready in time/,
+    });
+    expect(c.cancelled).toEqual(c.launched);
+    expect(
+      c.state.nodes.find((n) => n.metadata?.name === 'big')?.metadata?.annotations?.[DISRUPTION_ANNOTATION],
+    ).toBeUndefined();
+    expect(c.state.terminated).toEqual([]);
   });
 });

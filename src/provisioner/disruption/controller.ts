@@ -18,9 +18,15 @@ import type { Catalog } from '../catalog/catalog.js';
 import type { DaemonSetShape } from '../solver/model.js';
 import { blockerOf, classify, type Classified, type Kept } from './candidates.js';
 import { nextDrainStep } from './drain.js';
-import { parseGoDuration } from './duration.js';
+import { categoryOf, settled } from './kept.js';
 import { emptiness, multiNode, singleNode, type Decision } from './methods.js';
-import { DISRUPTION_ANNOTATION, type NodeOps } from './node-ops.js';
+import {
+  DISRUPTION_ANNOTATION,
+  REPLACEMENTS_ANNOTATION,
+  SINCE_ANNOTATION,
+  type NodeOps,
+} from './node-ops.js';
+import { claimsOf, notReady, sinceOf, type Launcher } from './replacements.js';
 import { moves, pdbStates, podId } from './pods.js';
 import { simulate, type World } from './simulate.js';
 
@@ -53,6 +59,10 @@ export interface DisruptionDeps {
   readonly active: () => boolean;
   /** Karpenter's commandValidationDelay: 15 s. */
   readonly validationMs?: number;
+  /** Launches replacements; without it only decisions whose pods fit on the other nodes are made. */
+  readonly launcher?: Launcher;
+  /** How long replacements may take to join and be Ready before the decision is abandoned. */
+  readonly joinTimeoutMs?: number;
 }
 
 export type RoundOutcome =
@@ -61,6 +71,7 @@ export type RoundOutcome =
   | { kind: 'terminated'; nodes: string[] }
   | { kind: 'aborted'; nodes: string[]; why: string }
   | { kind: 'decided'; method: string; nodes: string[] }
+  | { kind: 'launching'; method: string; nodes: string[]; claims: string[] }
   | { kind: 'none'; kept: Kept[] };
 
 /** The Node annotation's value: `validating:<method>`, then `draining:<method>`. */
@@ -99,7 +110,8 @@ export class DisruptionController {
       pools: c.pools(),
       daemonSets: c.daemonSets(),
       catalog: c.catalog(),
-      namePrefix: 'berth-replacement-',
+      // Claims of replacements: unique per round, like the provisioner's (`berth-<time>-…`).
+      namePrefix: `berth-${this.d.clock().getTime().toString(36)}-d-`,
     };
   }
 
@@ -113,9 +125,27 @@ export class DisruptionController {
       if (n.metadata?.uid !== undefined) this.uids.set(n.metadata.name ?? '', n.metadata.uid);
     const phase = (n: V1Node) => n.metadata?.annotations?.[DISRUPTION_ANNOTATION];
     const validating = w.nodes.filter((n) => phase(n)?.startsWith(VALIDATING) === true);
-    // A decision the previous leader had not validated yet: wait the delay again, then check it.
-    if (validating.length > 0)
-      return this.validate(validating, methodOf(phase(validating[0] as V1Node)), true);
+    // A decision not validated yet (this leader's or the previous one's): its replacements first,
+    // then the delay, then the check.
+    const first = validating[0];
+    if (first) {
+      const method = methodOf(phase(first));
+      const waiting = notReady(claimsOf(first), w.nodes);
+      if (waiting.length === 0) return this.validate(validating, method, true);
+      const since = sinceOf(first) ?? 0;
+      if (this.d.clock().getTime() - since < (this.d.joinTimeoutMs ?? 900_000))
+        return {
+          kind: 'launching',
+          method,
+          nodes: validating.map((n) => n.metadata?.name ?? ''),
+          claims: waiting,
+        };
+      return this.abandon(
+        validating,
+        method,
+        `replacements ${waiting.join(', ')} did not join and become Ready in time`,
+      );
+    }
     const draining = w.nodes.filter((n) => phase(n)?.startsWith(DRAINING) === true);
     if (draining.length > 0) return this.drain(w, draining);
     return this.seek(w);
@@ -158,22 +188,12 @@ export class DisruptionController {
     return { kind: 'draining', nodes: names(nodes), evicted, blocked };
   }
 
-  /** Candidates whose pods changed within their pool's consolidateAfter wait. */
   private settle(c: Classified): Classified {
-    const now = this.d.clock().getTime();
-    const recent: Kept[] = [];
-    const candidates = c.candidates.filter((n) => {
-      const after =
-        parseGoDuration(n.pool.pool.spec.disruption?.consolidateAfter) ?? this.d.defaultConsolidateAfterMs();
-      const last = this.d.cluster.lastPodEvent(n.name)?.getTime();
-      if (last === undefined || !Number.isFinite(after) || now - last >= after) return true;
-      recent.push({
-        node: n.name,
-        reason: `its pods changed ${Math.round((now - last) / 1000)}s ago; NodePool ${n.pool.name} waits ${Math.round(after / 1000)}s (consolidateAfter)`,
-      });
-      return false;
+    return settled(c, {
+      now: this.d.clock().getTime(),
+      lastPodEvent: (node) => this.d.cluster.lastPodEvent(node)?.getTime(),
+      defaultMs: this.d.defaultConsolidateAfterMs(),
     });
-    return { ...c, candidates, kept: [...c.kept, ...recent] };
   }
 
   private report(kept: readonly Kept[]): void {
@@ -198,7 +218,11 @@ export class DisruptionController {
   private async seek(w: World): Promise<RoundOutcome> {
     const pdbs = pdbStates(this.d.cluster.pdbs(), this.d.cluster.pods());
     const c = this.settle(classify(w.nodes, w.podsByNode, w.pools, pdbs, w.catalog));
-    const o = { now: this.d.clock(), spotToSpot: this.d.spotToSpot(), deleteOnly: true };
+    const o = {
+      now: this.d.clock(),
+      spotToSpot: this.d.spotToSpot(),
+      deleteOnly: this.d.launcher === undefined,
+    };
     const refusals = new Map<string, string>();
     const decision = emptiness(c, pdbs, o) ?? multiNode(w, c, pdbs, o) ?? singleNode(w, c, pdbs, o, refusals);
     const kept = [
@@ -212,22 +236,59 @@ export class DisruptionController {
     return this.commit(decision);
   }
 
-  /** Marks the nodes, then validates the decision after the delay. */
+  /**
+   * Marks the nodes. Without replacements the decision is validated after the delay at once; with
+   * them, they are launched first and later rounds wait until they are Ready (Karpenter's pre-spin).
+   */
   private async commit(decision: Decision): Promise<RoundOutcome> {
     const names = decision.remove.map((n) => n.name);
-    for (const n of decision.remove) await this.d.ops.mark(n.node, `${VALIDATING}${decision.method}`);
+    const claims = decision.launch.map((n) => n.name);
+    const extra = claims.length > 0 ? { [REPLACEMENTS_ANNOTATION]: claims.join(',') } : {};
+    const since = { [SINCE_ANNOTATION]: this.d.clock().toISOString() };
+    for (const n of decision.remove)
+      await this.d.ops.mark(n.node, `${VALIDATING}${decision.method}`, { ...extra, ...since });
     this.d.metrics.disruptionDecisions.inc({ method: decision.method, result: 'started' });
     const saved = decision.removedPrice - decision.launchPrice;
     this.d.logger.info(
-      { method: decision.method, nodes: names, savedPerHour: saved },
-      'disruption decided; validating',
+      { method: decision.method, nodes: names, replacements: claims, savedPerHour: saved },
+      'disruption decided',
     );
-    return this.validate(
-      decision.remove.map((n) => n.node),
-      decision.method,
-      true,
-      saved,
-    );
+    if (claims.length === 0)
+      return this.validate(
+        decision.remove.map((n) => n.node),
+        decision.method,
+        true,
+        saved,
+      );
+    this.d.metrics.savedPerHour.inc(saved);
+    try {
+      for (const p of decision.launch) await this.d.launcher?.launch(p);
+    } catch (e) {
+      return this.abandon(
+        decision.remove.map((n) => n.node),
+        decision.method,
+        `a replacement did not launch: ${String(e)}`,
+      );
+    }
+    return { kind: 'launching', method: decision.method, nodes: names, claims };
+  }
+
+  /** Unmarks the nodes, terminates their replacements, and says why on each node. */
+  private async abandon(nodes: readonly V1Node[], method: string, why: string): Promise<RoundOutcome> {
+    const names = nodes.map((n) => n.metadata?.name ?? '');
+    const claims = [...new Set(nodes.flatMap(claimsOf))];
+    for (const n of this.world().nodes.filter((x) => names.includes(x.metadata?.name ?? '')))
+      await this.d.ops.unmark(n);
+    if (claims.length > 0) await this.d.launcher?.cancel(claims);
+    this.d.metrics.disruptionDecisions.inc({ method, result: 'aborted' });
+    for (const name of names)
+      this.d.events.emit({
+        involved: this.involved(name),
+        type: 'Normal',
+        reason: 'DisruptionAborted',
+        message: `not disrupted: ${why}`,
+      });
+    return { kind: 'aborted', nodes: names, why };
   }
 
   /**
@@ -245,19 +306,8 @@ export class DisruptionController {
     if (!this.d.active())
       return { kind: 'aborted', nodes: names, why: 'the Lease was lost; the next leader validates' };
     const why = this.stillHolds(names);
+    if (why !== undefined) return this.abandon(nodes, method, why);
     const current = this.world().nodes.filter((x) => names.includes(x.metadata?.name ?? ''));
-    if (why !== undefined) {
-      for (const n of current) await this.d.ops.unmark(n);
-      this.d.metrics.disruptionDecisions.inc({ method, result: 'aborted' });
-      for (const name of names)
-        this.d.events.emit({
-          involved: this.involved(name),
-          type: 'Normal',
-          reason: 'DisruptionAborted',
-          message: `not disrupted: ${why}`,
-        });
-      return { kind: 'aborted', nodes: names, why };
-    }
     for (const n of current) await this.d.ops.mark(n, `${DRAINING}${method}`);
     if (saved !== undefined) this.d.metrics.savedPerHour.inc(saved);
     for (const name of names)
@@ -287,15 +337,4 @@ export class DisruptionController {
       return `its pods (${moving.map(podId).join(', ')}) no longer fit on the other nodes`;
     return undefined;
   }
-}
-
-/** The metric label of a kept reason. */
-export function categoryOf(reason: string): string {
-  if (reason.includes('do-not-disrupt')) return 'do-not-disrupt';
-  if (reason.includes('PodDisruptionBudget')) return 'pdb';
-  if (reason.includes('no controller')) return 'no-controller';
-  if (reason.includes('budget')) return 'budget';
-  if (reason.includes('consolidateAfter')) return 'consolidate-after';
-  if (reason.includes('not Ready') || reason.includes('already being disrupted')) return 'not-ready';
-  return 'not-cheaper';
 }

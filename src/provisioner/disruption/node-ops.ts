@@ -16,13 +16,17 @@ import type { CloudProvider } from '../cloud/provider.js';
 import { instanceIdOf } from '../cloud/provider.js';
 import { DISRUPTED_TAINT } from './candidates.js';
 
-/** On a node being disrupted: `<method>` (its presence with the taint is the drain's state). */
+/** On a node being disrupted: `validating:<method>`, then `draining:<method>` (with the taint, the drain's state). */
 export const DISRUPTION_ANNOTATION = 'berth.dev/disruption';
+/** The claims launched to replace it (comma-separated), and when the decision was made (ISO 8601). */
+export const REPLACEMENTS_ANNOTATION = 'berth.dev/replacements';
+export const SINCE_ANNOTATION = 'berth.dev/disruption-since';
 
 export type EvictionResult = 'evicted' | 'gone' | 'blocked';
 
 export interface NodeOps {
-  mark(node: V1Node, method: string): Promise<void>;
+  /** Taints the node and sets the phase annotation, and any other annotations given. */
+  mark(node: V1Node, phase: string, annotations?: Record<string, string>): Promise<void>;
   unmark(node: V1Node): Promise<void>;
   evict(pod: V1Pod): Promise<EvictionResult>;
   terminate(node: V1Node): Promise<void>;
@@ -43,15 +47,16 @@ export class ApiNodeOps implements NodeOps {
   ) {}
 
   /** One merge patch: the whole taint list (merge patches replace lists), the annotation (null removes it). */
-  private async patch(node: V1Node, taints: V1Taint[], annotation: string | null): Promise<void> {
+  private async patch(
+    node: V1Node,
+    taints: V1Taint[],
+    annotations: Record<string, string | null>,
+  ): Promise<void> {
     await this.api.patch(
       {
         apiVersion: 'v1',
         kind: 'Node',
-        metadata: {
-          name: node.metadata?.name ?? '',
-          annotations: { [DISRUPTION_ANNOTATION]: annotation } as unknown as Record<string, string>,
-        },
+        metadata: { name: node.metadata?.name ?? '', annotations: annotations as Record<string, string> },
         spec: { taints },
       },
       undefined,
@@ -62,16 +67,23 @@ export class ApiNodeOps implements NodeOps {
     );
   }
 
-  async mark(node: V1Node, method: string): Promise<void> {
+  async mark(node: V1Node, phase: string, annotations: Record<string, string> = {}): Promise<void> {
     const others = (node.spec?.taints ?? []).filter((t) => t.key !== DISRUPTED_TAINT);
-    await this.patch(node, [...others, { key: DISRUPTED_TAINT, effect: 'NoSchedule' }], method);
+    await this.patch(node, [...others, { key: DISRUPTED_TAINT, effect: 'NoSchedule' }], {
+      ...annotations,
+      [DISRUPTION_ANNOTATION]: phase,
+    });
   }
 
   async unmark(node: V1Node): Promise<void> {
     await this.patch(
       node,
       (node.spec?.taints ?? []).filter((t) => t.key !== DISRUPTED_TAINT),
-      null,
+      {
+        [DISRUPTION_ANNOTATION]: null,
+        [REPLACEMENTS_ANNOTATION]: null,
+        [SINCE_ANNOTATION]: null,
+      },
     );
   }
 

@@ -1,0 +1,33 @@
+/** Why a node stays: the wait for consolidateAfter, and the metric label of each reason. Pure. */
+import type { Classified, Kept } from './candidates.js';
+import { parseGoDuration } from './duration.js';
+
+/** Candidates whose pods changed within their NodePool's consolidateAfter are kept, saying how long is left. */
+export function settled(
+  c: Classified,
+  o: { now: number; lastPodEvent: (node: string) => number | undefined; defaultMs: number },
+): Classified {
+  const recent: Kept[] = [];
+  const candidates = c.candidates.filter((n) => {
+    const after = parseGoDuration(n.pool.pool.spec.disruption?.consolidateAfter) ?? o.defaultMs;
+    const last = o.lastPodEvent(n.name);
+    if (last === undefined || !Number.isFinite(after) || o.now - last >= after) return true;
+    recent.push({
+      node: n.name,
+      reason: `its pods changed ${Math.round((o.now - last) / 1000)}s ago; NodePool ${n.pool.name} waits ${Math.round(after / 1000)}s (consolidateAfter)`,
+    });
+    return false;
+  });
+  return { ...c, candidates, kept: [...c.kept, ...recent] };
+}
+
+/** The metric label of a kept reason. */
+export function categoryOf(reason: string): string {
+  if (reason.includes('do-not-disrupt')) return 'do-not-disrupt';
+  if (reason.includes('PodDisruptionBudget')) return 'pdb';
+  if (reason.includes('no controller')) return 'no-controller';
+  if (reason.includes('budget')) return 'budget';
+  if (reason.includes('consolidateAfter')) return 'consolidate-after';
+  if (reason.includes('not Ready') || reason.includes('already being disrupted')) return 'not-ready';
+  return 'not-cheaper';
+}

@@ -1,0 +1,61 @@
+/**
+ * Replacements launched before a node is drained (Karpenter's pre-spin): the claims recorded on the
+ * node being disrupted, whether their Nodes have joined and are Ready, and the cloud side that
+ * launches and, when a decision is abandoned, terminates them.
+ */
+import type { V1Node } from '@kubernetes/client-node';
+import type { PlannedNode } from '../solver/model.js';
+import { CLAIM_LABEL, type CloudProvider } from '../cloud/provider.js';
+import { REPLACEMENTS_ANNOTATION, SINCE_ANNOTATION } from './node-ops.js';
+
+export interface Launcher {
+  /** Launches the planned node as a claim named after it. */
+  launch(node: PlannedNode): Promise<void>;
+  /** Terminates what was launched for these claims (a decision abandoned). */
+  cancel(claims: readonly string[]): Promise<void>;
+}
+
+export function claimsOf(node: V1Node): string[] {
+  const v = node.metadata?.annotations?.[REPLACEMENTS_ANNOTATION];
+  return v === undefined || v === '' ? [] : v.split(',');
+}
+
+/** When the decision that marked the node was made (ms), if recorded. */
+export function sinceOf(node: V1Node): number | undefined {
+  const v = node.metadata?.annotations?.[SINCE_ANNOTATION];
+  const t = v === undefined ? Number.NaN : Date.parse(v);
+  return Number.isNaN(t) ? undefined : t;
+}
+
+/** The claims whose Node has not joined, or is not Ready yet. */
+export function notReady(claims: readonly string[], nodes: readonly V1Node[]): string[] {
+  return claims.filter(
+    (claim) =>
+      !nodes.some(
+        (n) =>
+          (n.metadata?.labels?.[CLAIM_LABEL] === claim || n.metadata?.name === claim) &&
+          n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true,
+      ),
+  );
+}
+
+/** The cloud as a Launcher: a claim per planned node, its cheapest alternatives as the fleet's overrides. */
+export function cloudLauncher(cloud: CloudProvider, nodeClassOf: (pool: string) => string): Launcher {
+  return {
+    launch: async (p) => {
+      await cloud.create({
+        claim: p.name,
+        nodePool: p.nodePool,
+        nodeClass: nodeClassOf(p.nodePool),
+        capacityType: p.capacityType,
+        instanceTypes: [p.instanceType, ...p.alternatives.slice(0, 9)],
+        zones: [p.zone],
+        labels: { ...p.labels, [CLAIM_LABEL]: p.name },
+        taints: p.taints,
+      });
+    },
+    cancel: async (claims) => {
+      for (const i of await cloud.list()) if (claims.includes(i.claim)) await cloud.delete(i.id);
+    },
+  };
+}
