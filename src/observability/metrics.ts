@@ -79,7 +79,7 @@ export class Metrics {
   });
   readonly disruptionDecisions = new Counter({
     name: 'berth_disruption_decisions_total',
-    help: 'Disruption decisions by method (emptiness, drift, multi-node, single-node) and result (started, aborted).',
+    help: 'Disruption decisions by method (expiration, emptiness, drift, multi-node, single-node) and result (started, aborted).',
     labelNames: ['method', 'result'] as const,
     registers: [this.registry],
   });
@@ -91,7 +91,7 @@ export class Metrics {
   });
   readonly disruptionEvictions = new Counter({
     name: 'berth_disruption_evictions_total',
-    help: 'Evictions through the Eviction API by result (evicted, gone, blocked: a PDB answered 429).',
+    help: 'Evictions through the Eviction API by result (evicted, gone, blocked: a PDB answered 429), and pods deleted once terminationGracePeriod ran out (deleted).',
     labelNames: ['result'] as const,
     registers: [this.registry],
   });

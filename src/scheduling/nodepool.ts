@@ -22,6 +22,7 @@ export interface NodePool {
         taints?: Taint[];
         startupTaints?: Taint[];
         expireAfter?: string;
+        terminationGracePeriod?: string;
       };
     };
   };

@@ -250,3 +250,46 @@ describe('consolidation, property over random clusters', () => {
     expect(decided).toBeGreaterThan(20);
   });
 });
+
+describe('expiration (forceful, as in Karpenter)', () => {
+  const aged = (name: string, created: string) => {
+    const n = node(name);
+    if (n.metadata) n.metadata.creationTimestamp = new Date(created);
+    return n;
+  };
+  it('replaces a node past expireAfter (720h by default) whatever keeps it, and ignores the budget', () => {
+    const old = aged('old', '2026-10-01T00:00:00Z');
+    const pods = [
+      pod('held', 'old', { annotations: { 'karpenter.sh/do-not-disrupt': 'true' } }),
+      pod('x', 'young'),
+    ];
+    const p = plan([old, aged('young', '2026-11-20T00:00:00Z')], pods, {
+      disruption: { budgets: [{ nodes: '0' }] },
+    });
+    expect(p.decisions[0]).toMatchObject({ method: 'expiration', remove: ['old'] });
+    expect(p.decisions.filter((d) => d.method !== 'expiration')).toEqual([]);
+  });
+  it('never expires a node of a pool with expireAfter: Never, nor one with no creation time', () => {
+    const neverPool = {
+      ...general,
+      spec: {
+        ...general.spec,
+        template: { ...general.spec.template, spec: { ...general.spec.template.spec, expireAfter: 'Never' } },
+      },
+    };
+    const p = planConsolidation({
+      nodes: [aged('old', '2020-01-01T00:00:00Z')],
+      pods: [pod('x', 'old', { cpu: '3' })],
+      pdbs: [],
+      pools: [poolView(neverPool)],
+      daemonSets: [],
+      catalog,
+      now: new Date('2026-11-23T12:00:00Z'),
+      spotToSpot: false,
+    });
+    expect(p.decisions.map((d) => d.method)).not.toContain('expiration');
+    expect(
+      plan([node('fresh')], [pod('x', 'fresh', { cpu: '3' })]).decisions.map((d) => d.method),
+    ).not.toContain('expiration');
+  });
+});

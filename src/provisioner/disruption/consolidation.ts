@@ -16,6 +16,7 @@ import { parseGoDuration } from './duration.js';
 import {
   drift,
   emptiness,
+  expiration,
   multiNode,
   singleNode,
   type Decision,
@@ -249,6 +250,7 @@ export function planConsolidation(input: ConsolidationInput): ConsolidationPlan 
     const w = cluster.world(i);
     refusals.clear();
     const d =
+      expiration(w, c, o) ??
       emptiness(c, pdbs, o) ??
       drift(w, c, pdbs, o) ??
       multiNode(w, c, pdbs, o) ??

@@ -24,14 +24,28 @@ const pools = [
   }),
 ];
 
+function withGrace(grace: string) {
+  return pools.map((p) => {
+    const copy = structuredClone(p.pool);
+    copy.spec.template.spec.terminationGracePeriod = grace;
+    return poolView(copy);
+  });
+}
+
 /** A cluster in memory whose API the fake ops act on, as the API server and a kubelet would. */
-function cluster(nodes: V1Node[], pods: V1Pod[], pdbs: PDB[] = [], o: { replace?: 'join' | 'never' } = {}) {
+function cluster(
+  nodes: V1Node[],
+  pods: V1Pod[],
+  pdbs: PDB[] = [],
+  o: { replace?: 'join' | 'never'; grace?: string } = {},
+) {
   const state = {
     nodes: [...nodes],
     pods: [...pods],
     pdbs,
     evictions: [] as string[],
     terminated: [] as string[],
+    deleted: [] as string[],
     blocked: new Set<string>(),
   };
   const find = (n: V1Node) => state.nodes.find((x) => x.metadata?.name === n.metadata?.name);
@@ -67,6 +81,11 @@ function cluster(nodes: V1Node[], pods: V1Pod[], pdbs: PDB[] = [], o: { replace?
       state.evictions.push(name);
       state.pods = state.pods.filter((x) => x.metadata?.name !== name); // gone at once (grace 0)
       return Promise.resolve('evicted');
+    },
+    deletePod: (p) => {
+      state.deleted.push(p.metadata?.name ?? '');
+      state.pods = state.pods.filter((x) => x.metadata?.name !== p.metadata?.name);
+      return Promise.resolve();
     },
     terminate: (n) => {
       state.terminated.push(n.metadata?.name ?? '');
@@ -104,7 +123,7 @@ function cluster(nodes: V1Node[], pods: V1Pod[], pdbs: PDB[] = [], o: { replace?
       nodes: () => state.nodes,
       pods: () => state.pods,
       pdbs: () => state.pdbs,
-      pools: () => pools,
+      pools: () => (o.grace === undefined ? pools : withGrace(o.grace)),
       daemonSets: () => [],
       catalog: () => builtinCatalog(),
       lastPodEvent: () => undefined,
@@ -279,5 +298,22 @@ describe('disruption in the cluster', () => {
       c.state.nodes.find((n) => n.metadata?.name === 'big')?.metadata?.annotations?.[DISRUPTION_ANNOTATION],
     ).toBeUndefined();
     expect(c.state.terminated).toEqual([]);
+  });
+
+  it('ends a drain a do-not-disrupt pod holds once the NodePool terminationGracePeriod runs out', async () => {
+    const held = pod('held', 'b', { annotations: { 'karpenter.sh/do-not-disrupt': 'true' } });
+    const marked = node('b', {
+      annotations: {
+        [DISRUPTION_ANNOTATION]: 'draining:expiration',
+        'berth.dev/disruption-since': '2026-11-23T11:00:00Z',
+      },
+    });
+    const c = cluster([node('a'), marked], [pod('web', 'a'), held], [], { grace: '2h' });
+    expect(await c.controller.round()).toMatchObject({ kind: 'draining', evicted: 0 });
+    expect(c.state.deleted).toEqual([]);
+    c.later(3_600_000); // 13:00: two hours since the decision
+    expect(await c.controller.round()).toMatchObject({ kind: 'draining' });
+    expect(c.state.deleted).toEqual(['held']);
+    expect(await c.controller.round()).toMatchObject({ kind: 'terminated', nodes: ['b'] });
   });
 });

@@ -17,9 +17,9 @@ import type { PoolView } from '../../scheduling/nodepool.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { DaemonSetShape } from '../solver/model.js';
 import { blockerOf, classify, type Classified, type Kept } from './candidates.js';
-import { nextDrainStep } from './drain.js';
+import { drainStep, pastGrace } from './drainer.js';
 import { categoryOf, settled } from './kept.js';
-import { emptiness, multiNode, singleNode, type Decision } from './methods.js';
+import { emptiness, expiration, multiNode, singleNode, type Decision } from './methods.js';
 import {
   DISRUPTION_ANNOTATION,
   REPLACEMENTS_ANNOTATION,
@@ -157,17 +157,12 @@ export class DisruptionController {
     let blocked = 0;
     const finished: V1Node[] = [];
     for (const node of nodes) {
-      const step = nextDrainStep(w.podsByNode.get(node.metadata?.name ?? '') ?? [], now);
-      if (step.done) {
-        finished.push(node);
-        continue;
-      }
-      for (const pod of step.evict) {
-        const r = await this.d.ops.evict(pod);
-        this.d.metrics.disruptionEvictions.inc({ result: r });
-        if (r === 'blocked') blocked += 1;
-        else evicted += 1;
-      }
+      const pods = w.podsByNode.get(node.metadata?.name ?? '') ?? [];
+      const forced = pastGrace(node, w.pools, sinceOf(node), now);
+      const step = await drainStep(this.d.ops, this.d.metrics, pods, { now, forced });
+      if (step.done) finished.push(node);
+      evicted += step.evicted;
+      blocked += step.blocked;
     }
     for (const node of finished) {
       const name = node.metadata?.name ?? '';
@@ -224,7 +219,11 @@ export class DisruptionController {
       deleteOnly: this.d.launcher === undefined,
     };
     const refusals = new Map<string, string>();
-    const decision = emptiness(c, pdbs, o) ?? multiNode(w, c, pdbs, o) ?? singleNode(w, c, pdbs, o, refusals);
+    const decision =
+      expiration(w, c, o) ??
+      emptiness(c, pdbs, o) ??
+      multiNode(w, c, pdbs, o) ??
+      singleNode(w, c, pdbs, o, refusals);
     const kept = [
       ...c.kept,
       ...c.candidates
@@ -305,7 +304,10 @@ export class DisruptionController {
     if (wait) await this.d.sleep(this.d.validationMs ?? 15_000);
     if (!this.d.active())
       return { kind: 'aborted', nodes: names, why: 'the Lease was lost; the next leader validates' };
-    const why = this.stillHolds(names);
+    // Expiration is forceful: what blocks the node does not stop it (its drain still waits, bounded
+    // by terminationGracePeriod).
+    const why =
+      method === 'expiration' ? (nodes.length > 0 ? undefined : 'the node is gone') : this.stillHolds(names);
     if (why !== undefined) return this.abandon(nodes, method, why);
     const current = this.world().nodes.filter((x) => names.includes(x.metadata?.name ?? ''));
     for (const n of current) await this.d.ops.mark(n, `${DRAINING}${method}`);

@@ -13,7 +13,7 @@ import { parseGoDuration } from './duration.js';
 import { isReady, type Pdbs, type PdbState } from './pods.js';
 import { simulate, type World } from './simulate.js';
 
-export type Method = 'emptiness' | 'drift' | 'multi-node' | 'single-node';
+export type Method = 'expiration' | 'emptiness' | 'drift' | 'multi-node' | 'single-node';
 
 export interface Decision {
   readonly method: Method;
@@ -90,6 +90,46 @@ function pdbAsks(pods: readonly V1Pod[], pdbs: Pdbs): Map<PdbState, number> {
 }
 
 const priceOf = (nodes: readonly NodeInfo[]) => nodes.reduce((s, n) => s + n.price, 0);
+
+/** Karpenter's default `expireAfter`. */
+const DEFAULT_EXPIRE_MS = 720 * 3_600_000;
+
+/** When a node expires (ms), from its creation and its pool's `expireAfter`; undefined for Never. */
+export function expiresAt(n: NodeInfo): number | undefined {
+  const created = n.node.metadata?.creationTimestamp;
+  if (created === undefined) return undefined;
+  const after = parseGoDuration(n.pool.pool.spec.template.spec.expireAfter) ?? DEFAULT_EXPIRE_MS;
+  return Number.isFinite(after) ? new Date(created).getTime() + after : undefined;
+}
+
+/**
+ * Expiration, forceful as in Karpenter: the oldest expired node goes whatever blocks it and whatever
+ * the budgets say, its replacement launched first (at any price). Its drain still waits on PDBs and
+ * do-not-disrupt pods, until the pool's terminationGracePeriod (if set) runs out.
+ */
+export function expiration(w: World, c: Classified, o: MethodOptions): Decision | undefined {
+  const gone = new Set(
+    c.kept.filter((k) => /not Ready|already being disrupted/.test(k.reason)).map((k) => k.node),
+  );
+  const expired = [...c.managed.values()]
+    .filter((n) => !gone.has(n.name))
+    .map((n) => ({ n, at: expiresAt(n) }))
+    .filter((x): x is { n: NodeInfo; at: number } => x.at !== undefined && x.at <= o.now.getTime())
+    .sort((a, b) => a.at - b.at);
+  const oldest = expired[0]?.n;
+  if (!oldest) return undefined;
+  const sim = simulate(w, new Set([oldest.name]), oldest.moving);
+  const launch = sim.ok ? sim.launch : [];
+  const bindings = sim.ok ? sim.bindings : [];
+  return {
+    method: 'expiration',
+    remove: [oldest],
+    launch,
+    bindings,
+    removedPrice: oldest.price,
+    launchPrice: sim.ok ? sim.price : 0,
+  };
+}
 
 export function emptiness(c: Classified, pdbs: Pdbs, o: MethodOptions): Decision | undefined {
   const empty = c.candidates.filter((n) => n.moving.length === 0 && consolidates(n));

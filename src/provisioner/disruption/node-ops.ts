@@ -29,6 +29,8 @@ export interface NodeOps {
   mark(node: V1Node, phase: string, annotations?: Record<string, string>): Promise<void>;
   unmark(node: V1Node): Promise<void>;
   evict(pod: V1Pod): Promise<EvictionResult>;
+  /** Deletes a pod outright (terminationGracePeriod ran out: no PDB or do-not-disrupt holds it). */
+  deletePod(pod: V1Pod): Promise<void>;
   terminate(node: V1Node): Promise<void>;
 }
 
@@ -109,6 +111,17 @@ export class ApiNodeOps implements NodeOps {
       // 429: a PDB allows no eviction now; 500: more than one PDB selects the pod.
       if (code === 429 || code === 500) return 'blocked';
       throw e;
+    }
+  }
+
+  async deletePod(pod: V1Pod): Promise<void> {
+    try {
+      await this.core.deleteNamespacedPod({
+        name: pod.metadata?.name ?? '',
+        namespace: pod.metadata?.namespace ?? 'default',
+      });
+    } catch (e) {
+      if (statusOf(e) !== 404) throw e;
     }
   }
 
