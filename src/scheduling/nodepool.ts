@@ -1,4 +1,5 @@
 /** Karpenter v1 NodePool / EC2NodeClass objects, as the engine and the solver read them. */
+import { createHash } from 'node:crypto';
 import { LABEL } from '../provisioner/catalog/instance-type.js';
 import { cpuMillis, memoryMiB } from '../kube/quantity.js';
 import { Requirements, requirement, type NodeSelectorRequirement } from './requirements.js';
@@ -84,15 +85,49 @@ function requirementsOf(
   return reqs.merge(Requirements.fromLabels(labels));
 }
 
+/** The label a Berth node carries with its NodePool's template hash: a node whose hash differs drifted. */
+export const TEMPLATE_HASH_LABEL = 'berth.dev/nodepool-hash';
+
+/**
+ * The hash of what a node takes from its NodePool's template and cannot change once launched: its
+ * labels and annotations, taints, start-up taints and NodeClass. Requirements are compared one by one
+ * instead (loosening one is no drift), and expireAfter / terminationGracePeriod are behaviour, as in
+ * Karpenter's static drift.
+ */
+export function templateHash(pool: NodePool): string {
+  const t = pool.spec.template;
+  const canonical = JSON.stringify([
+    Object.entries(t.metadata?.labels ?? {}).sort(),
+    Object.entries(
+      (t.metadata as { annotations?: Record<string, string> } | undefined)?.annotations ?? {},
+    ).sort(),
+    t.spec.taints ?? [],
+    t.spec.startupTaints ?? [],
+    t.spec.nodeClassRef ?? null,
+  ]);
+  return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
+}
+
+/** The labels the pool's nodes carry whatever their instance type. */
+function labelsOf(pool: NodePool, autoMode: boolean): Record<string, string> {
+  if (autoMode)
+    return {
+      ...(pool.spec.template.metadata?.labels ?? {}),
+      ...autoModeLabels(pool.spec.template.spec.nodeClassRef?.name ?? ''),
+      [LABEL.nodePool]: pool.metadata.name,
+    };
+  return {
+    ...(pool.spec.template.metadata?.labels ?? {}),
+    [LABEL.nodePool]: pool.metadata.name,
+    [TEMPLATE_HASH_LABEL]: templateHash(pool),
+  };
+}
+
 export function poolView(pool: NodePool): PoolView {
   const spec = pool.spec.template.spec;
   const autoMode = isAutoModeClass(spec.nodeClassRef);
   const builtin = builtinPool(pool.metadata.name, spec.nodeClassRef);
-  const labels = {
-    ...(pool.spec.template.metadata?.labels ?? {}),
-    ...(autoMode ? autoModeLabels(spec.nodeClassRef?.name ?? '') : {}),
-    [LABEL.nodePool]: pool.metadata.name,
-  };
+  const labels = labelsOf(pool, autoMode);
   return {
     pool,
     name: pool.metadata.name,

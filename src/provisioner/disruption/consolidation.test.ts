@@ -146,6 +146,19 @@ describe('consolidation, offline', () => {
     expect(p.decisions[0]).toMatchObject({ method: 'drift', remove: ['gen5'] });
   });
 
+  it('replaces a node launched from an older template of its NodePool (its template hash differs)', () => {
+    const stale = node('stale');
+    if (stale.metadata?.labels) stale.metadata.labels['berth.dev/nodepool-hash'] = '0123456789abcdef';
+    const current = node('current');
+    const fresh = pools()[0];
+    if (current.metadata?.labels && fresh)
+      current.metadata.labels['berth.dev/nodepool-hash'] = fresh.labels['berth.dev/nodepool-hash'] ?? '';
+    const p = plan([stale, current], [pod('w', 'stale', { cpu: '3' }), pod('x', 'current', { cpu: '3' })]);
+    expect(p.decisions[0]).toMatchObject({ method: 'drift', remove: ['stale'] });
+    // Its replacement carries the current hash: it never drifts in turn, nor does `current`.
+    expect(p.decisions.filter((d) => d.method === 'drift').flatMap((d) => d.remove)).toEqual(['stale']);
+  });
+
   it('never takes several nodes at once whose pods ask a PDB for more evictions than it allows', () => {
     const nodes = ['a', 'b', 'c', 'd'].map((n) => node(n));
     const pods = nodes.map((n, i) => pod(`web-${i}`, n.metadata?.name ?? '', { app: 'web' }));

@@ -19,7 +19,7 @@ import type { DaemonSetShape } from '../solver/model.js';
 import { blockerOf, classify, type Classified, type Kept } from './candidates.js';
 import { drainStep, pastGrace } from './drainer.js';
 import { categoryOf, settled } from './kept.js';
-import { emptiness, expiration, multiNode, singleNode, type Decision } from './methods.js';
+import { drift, emptiness, expiration, multiNode, singleNode, type Decision } from './methods.js';
 import {
   DISRUPTION_ANNOTATION,
   REPLACEMENTS_ANNOTATION,
@@ -222,6 +222,7 @@ export class DisruptionController {
     const decision =
       expiration(w, c, o) ??
       emptiness(c, pdbs, o) ??
+      drift(w, c, pdbs, o) ??
       multiNode(w, c, pdbs, o) ??
       singleNode(w, c, pdbs, o, refusals);
     const kept = [

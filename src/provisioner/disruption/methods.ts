@@ -145,7 +145,11 @@ export function emptiness(c: Classified, pdbs: Pdbs, o: MethodOptions): Decision
   };
 }
 
-/** A node whose labels no longer meet its NodePool's requirements (the pool changed since launch). */
+/**
+ * A node whose labels no longer meet its NodePool's requirements: a requirement changed since launch,
+ * or the template it was launched from did (its `berth.dev/nodepool-hash` label, which the pool's
+ * requirements pin to the current template's hash).
+ */
 export function drifted(n: NodeInfo): boolean {
   const labels = n.node.metadata?.labels ?? {};
   for (const r of n.pool.requirements.values()) {
