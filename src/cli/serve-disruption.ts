@@ -72,6 +72,7 @@ export class ClusterDisruption {
             .filter((x): x is DaemonSetShape => x !== undefined),
         catalog: this.d.catalog,
         lastPodEvent: (node) => lastPodEvent.get(node),
+        launched: async () => new Set((await this.d.cloud.list()).map((i) => i.providerId)),
       },
       enabled: () =>
         this.d.live.current.provisionerMode === 'berth' && this.d.live.current.consolidation.enabled,

@@ -103,13 +103,15 @@ export function classify(
   podsByNode: ReadonlyMap<string, readonly V1Pod[]>,
   pools: readonly PoolView[],
   pdbs: Pdbs,
-  catalog: Catalog,
+  /** `ours`: whether Berth launched the node (in a cluster, its instance is Berth's); offline, all are. */
+  o: { catalog: Catalog; ours?: (node: V1Node) => boolean },
 ): Classified {
+  const { catalog, ours = () => true } = o;
   const byName = new Map(pools.filter((p) => !p.autoMode).map((p) => [p.name, p]));
   const out: Classified = { candidates: [], kept: [], managed: new Map(), counts: new Map() };
   for (const node of nodes) {
     const pool = byName.get(node.metadata?.labels?.[LABEL.nodePool] ?? '');
-    if (!pool) continue;
+    if (!pool || !ours(node)) continue;
     const pods = podsByNode.get(node.metadata?.name ?? '') ?? [];
     const info = infoOf(node, pool, pods, catalog);
     out.managed.set(info.name, info);

@@ -159,7 +159,10 @@ class Cluster {
 
   classify(): { c: Classified; pdbs: Pdbs } {
     const pdbs = (this.pdbs ??= pdbStates(this.input.pdbs, [...this.podsByNode.values()].flat()));
-    return { c: classify(this.nodes, this.podsByNode, this.input.pools, pdbs, this.input.catalog), pdbs };
+    return {
+      c: classify(this.nodes, this.podsByNode, this.input.pools, pdbs, { catalog: this.input.catalog }),
+      pdbs,
+    };
   }
 
   /** The decision carried out: nodes gone, new ones Ready, every moved pod bound where the plan put it. */

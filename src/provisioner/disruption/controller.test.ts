@@ -37,7 +37,7 @@ function cluster(
   nodes: V1Node[],
   pods: V1Pod[],
   pdbs: PDB[] = [],
-  o: { replace?: 'join' | 'never'; grace?: string } = {},
+  o: { replace?: 'join' | 'never'; grace?: string; foreign?: string[] } = {},
 ) {
   const state = {
     nodes: [...nodes],
@@ -127,6 +127,14 @@ function cluster(
       daemonSets: () => [],
       catalog: () => builtinCatalog(),
       lastPodEvent: () => undefined,
+      launched: () =>
+        Promise.resolve(
+          new Set(
+            state.nodes
+              .filter((n) => !(o.foreign ?? []).includes(n.metadata?.name ?? ''))
+              .map((n) => n.spec?.providerID ?? ''),
+          ),
+        ),
     },
     enabled: () => true,
     defaultConsolidateAfterMs: () => 0,
@@ -315,5 +323,18 @@ describe('disruption in the cluster', () => {
     expect(await c.controller.round()).toMatchObject({ kind: 'draining' });
     expect(c.state.deleted).toEqual(['held']);
     expect(await c.controller.round()).toMatchObject({ kind: 'terminated', nodes: ['b'] });
+  });
+
+  it('never disrupts a node Berth did not launch, though its pods may move onto it', async () => {
+    // Empty and cheaper to lose than `a`, but not Berth's: `a` goes, onto it.
+    const c = cluster([node('a'), node('theirs', { type: 'm6i.2xlarge' })], [pod('web', 'a')], [], {
+      foreign: ['theirs'],
+    });
+    const outcome = (await c.controller.round()) as { kind: string; nodes?: string[] };
+    expect(outcome.kind).toBe('decided');
+    expect(outcome.nodes).toEqual(['a']);
+    await c.controller.round();
+    await c.controller.round();
+    expect(c.state.terminated).toEqual(['a']);
   });
 });

@@ -40,6 +40,8 @@ export interface ClusterSource {
   readonly catalog: () => Catalog;
   /** When a pod last bound to or left the node (consolidateAfter counts from it). */
   readonly lastPodEvent: (node: string) => Date | undefined;
+  /** providerIDs of the instances Berth launched (from the cloud's tags): only those are disrupted. */
+  readonly launched: () => Promise<ReadonlySet<string>>;
 }
 
 export interface DisruptionDeps {
@@ -212,7 +214,9 @@ export class DisruptionController {
 
   private async seek(w: World): Promise<RoundOutcome> {
     const pdbs = pdbStates(this.d.cluster.pdbs(), this.d.cluster.pods());
-    const c = this.settle(classify(w.nodes, w.podsByNode, w.pools, pdbs, w.catalog));
+    const launched = await this.d.cluster.launched();
+    const ours = (n: V1Node) => launched.has(n.spec?.providerID ?? '');
+    const c = this.settle(classify(w.nodes, w.podsByNode, w.pools, pdbs, { catalog: w.catalog, ours }));
     const o = {
       now: this.d.clock(),
       spotToSpot: this.d.spotToSpot(),

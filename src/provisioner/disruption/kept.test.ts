@@ -12,13 +12,9 @@ const pool = (consolidateAfter?: string): NodePool => ({
 });
 
 function candidates(consolidateAfter?: string) {
-  return classify(
-    [node('a'), node('b')],
-    new Map(),
-    [poolView(pool(consolidateAfter))],
-    pdbStates([], []),
-    builtinCatalog(),
-  );
+  return classify([node('a'), node('b')], new Map(), [poolView(pool(consolidateAfter))], pdbStates([], []), {
+    catalog: builtinCatalog(),
+  });
 }
 
 describe('consolidateAfter', () => {
