@@ -37,7 +37,7 @@ function cluster(
   nodes: V1Node[],
   pods: V1Pod[],
   pdbs: PDB[] = [],
-  o: { replace?: 'join' | 'never'; grace?: string; foreign?: string[] } = {},
+  o: { replace?: 'join' | 'never' | 'fail'; grace?: string; foreign?: string[] } = {},
 ) {
   const state = {
     nodes: [...nodes],
@@ -104,6 +104,7 @@ function cluster(
   const launcher: Launcher = {
     launch: (p) => {
       launched.push(p.name);
+      if (o.replace === 'fail') return Promise.reject(new Error('InsufficientInstanceCapacity'));
       if (o.replace === 'join') {
         const joined = node(p.name, { type: p.instanceType, zone: p.zone, capacity: p.capacityType });
         if (joined.metadata?.labels) joined.metadata.labels[CLAIM_LABEL] = p.name;
@@ -336,5 +337,23 @@ describe('disruption in the cluster', () => {
     await c.controller.round();
     await c.controller.round();
     expect(c.state.terminated).toEqual(['a']);
+  });
+
+  it('terminates what it launched when a replacement fails to launch, and unmarks the node', async () => {
+    const big = node('big', { type: 'm6i.4xlarge' });
+    const c = cluster(
+      [node('full'), big],
+      [pod('busy', 'full', { cpu: '3500m' }), pod('small', 'big', { cpu: '1' })],
+      [],
+      { replace: 'fail' },
+    );
+    expect(await c.controller.round()).toMatchObject({
+      kind: 'aborted',
+      why: /a replacement did not launch/,
+    });
+    expect(c.cancelled).toEqual(expect.arrayContaining(c.launched));
+    expect(c.state.nodes.every((n) => n.metadata?.annotations?.[DISRUPTION_ANNOTATION] === undefined)).toBe(
+      true,
+    );
   });
 });

@@ -264,23 +264,30 @@ export class DisruptionController {
         true,
         saved,
       );
-    this.d.metrics.savedPerHour.inc(saved);
     try {
       for (const p of decision.launch) await this.d.launcher?.launch(p);
     } catch (e) {
+      // Those launched before the failure are terminated with the decision.
       return this.abandon(
         decision.remove.map((n) => n.node),
         decision.method,
         `a replacement did not launch: ${String(e)}`,
+        claims,
       );
     }
+    this.d.metrics.savedPerHour.inc(saved);
     return { kind: 'launching', method: decision.method, nodes: names, claims };
   }
 
   /** Unmarks the nodes, terminates their replacements, and says why on each node. */
-  private async abandon(nodes: readonly V1Node[], method: string, why: string): Promise<RoundOutcome> {
+  private async abandon(
+    nodes: readonly V1Node[],
+    method: string,
+    why: string,
+    launched: readonly string[] = [],
+  ): Promise<RoundOutcome> {
     const names = nodes.map((n) => n.metadata?.name ?? '');
-    const claims = [...new Set(nodes.flatMap(claimsOf))];
+    const claims = [...new Set([...launched, ...nodes.flatMap(claimsOf)])];
     for (const n of this.world().nodes.filter((x) => names.includes(x.metadata?.name ?? '')))
       await this.d.ops.unmark(n);
     if (claims.length > 0) await this.d.launcher?.cancel(claims);
