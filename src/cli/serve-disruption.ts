@@ -52,10 +52,19 @@ export class ClusterDisruption {
     const nodes = this.d.shared.acquire<V1Node>('nodes');
     const pods = this.d.shared.acquire<V1Pod>('pods');
     const daemonSets = this.d.shared.acquire('daemonSets');
+    // consolidateAfter counts from a pod bound to or removed from the node, as Karpenter's
+    // lastPodEventTime: status updates of a pod that stays do not count.
     const lastPodEvent = new Map<string, Date>();
-    this.stopWatch = pods.onChange((p) => {
-      const node = p.spec?.nodeName;
-      if (node !== undefined) lastPodEvent.set(node, new Date());
+    const boundTo = new Map<string, string>();
+    this.stopWatch = pods.onChange((p, verb) => {
+      const key = p.metadata?.uid ?? `${p.metadata?.namespace ?? ''}/${p.metadata?.name ?? ''}`;
+      const before = boundTo.get(key);
+      const now = verb === 'delete' ? undefined : p.spec?.nodeName;
+      if (before === now) return;
+      if (before !== undefined) lastPodEvent.set(before, new Date());
+      if (now !== undefined) lastPodEvent.set(now, new Date());
+      if (now === undefined) boundTo.delete(key);
+      else boundTo.set(key, now);
     });
     const pdbs = this.d.view.resources.pdbs;
     const controller = new DisruptionController({
