@@ -14,6 +14,7 @@ import type { Catalog } from '../provisioner/catalog/catalog.js';
 import { AwsCloud } from '../provisioner/cloud/aws.js';
 import type { CloudProvider } from '../provisioner/cloud/provider.js';
 import { SimulatedCloud } from '../provisioner/cloud/simulated.js';
+import { statusOf } from '../kube/client.js';
 
 export interface CloudFlags {
   cloud?: string;
@@ -68,7 +69,7 @@ export function nodeRegistrar(api: KubernetesObjectApi, logger: Logger) {
         await api.create(node);
       } catch (e) {
         // 409: registered before a restart; the Node is already there.
-        if ((e as { code?: number }).code !== 409) throw e;
+        if (statusOf(e) !== 409) throw e;
       }
       logger.info({ node: node.metadata?.name }, 'simulated node registered');
     },

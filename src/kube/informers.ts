@@ -10,6 +10,7 @@ import {
   type KubernetesObject,
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import { statusOf } from './client.js';
 
 export interface ResourceSpec {
   apiVersion: string;
@@ -26,13 +27,6 @@ type Listener<T> = (obj: T, verb: ChangeVerb) => void;
 function plain<T>(obj: T): T {
   // Typed models from the list path carry Dates and undefined-valued keys; the watch path is raw JSON.
   return JSON.parse(JSON.stringify(obj)) as T;
-}
-
-function statusOf(e: unknown): number | undefined {
-  if (typeof e !== 'object' || e === null) return undefined;
-  const x = e as { code?: unknown; statusCode?: unknown };
-  const v = x.code ?? x.statusCode;
-  return typeof v === 'number' ? v : undefined;
 }
 
 export class Resource<T extends KubernetesObject> {

@@ -94,11 +94,6 @@ export class ReportController {
     this.dirty.clear();
   }
 
-  /** Documents as last written, by namespace ('' for the ClusterPolicyReport). */
-  reports(): PolicyReport[] {
-    return [...this.written.values()].flat();
-  }
-
   private mark(namespace: string): void {
     this.dirty.add(namespace);
     this.loop.schedule();

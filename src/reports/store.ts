@@ -6,16 +6,10 @@
 import { PatchStrategy, type KubernetesObjectApi } from '@kubernetes/client-node';
 import type { ReportStore } from './ports.js';
 import { REPORT_API_VERSION, type PolicyReport } from './policy-report.js';
+import { statusOf } from '../kube/client.js';
 
 export const MANAGED_BY_BERTH = 'app.kubernetes.io/managed-by=berth';
 const PAGE = 500;
-
-function statusOf(e: unknown): number | undefined {
-  if (typeof e !== 'object' || e === null) return undefined;
-  const x = e as { code?: unknown; statusCode?: unknown };
-  const v = x.code ?? x.statusCode;
-  return typeof v === 'number' ? v : undefined;
-}
 
 /** A listed item carries no kind or apiVersion; the request said which. */
 function listed(r: PolicyReport, kind: PolicyReport['kind']): PolicyReport {

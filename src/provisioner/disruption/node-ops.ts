@@ -15,6 +15,7 @@ import {
 import type { CloudProvider } from '../cloud/provider.js';
 import { instanceIdOf } from '../cloud/provider.js';
 import { DISRUPTED_TAINT } from './candidates.js';
+import { statusOf } from '../../kube/client.js';
 
 /** On a node being disrupted: `validating:<method>`, then `draining:<method>` (with the taint, the drain's state). */
 export const DISRUPTION_ANNOTATION = 'berth.dev/disruption';
@@ -32,13 +33,6 @@ export interface NodeOps {
   /** Deletes a pod outright (terminationGracePeriod ran out: no PDB or do-not-disrupt holds it). */
   deletePod(pod: V1Pod): Promise<void>;
   terminate(node: V1Node): Promise<void>;
-}
-
-function statusOf(e: unknown): number | undefined {
-  if (typeof e !== 'object' || e === null) return undefined;
-  const x = e as { code?: unknown; statusCode?: unknown };
-  const v = x.code ?? x.statusCode;
-  return typeof v === 'number' ? v : undefined;
 }
 
 export class ApiNodeOps implements NodeOps {
