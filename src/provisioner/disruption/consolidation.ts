@@ -13,16 +13,7 @@ import { existingNode } from '../input/nodes.js';
 import { allowance, readBudgets } from './budgets.js';
 import { classify, type Classified, type Kept, type NodeInfo } from './candidates.js';
 import { parseGoDuration } from './duration.js';
-import {
-  drift,
-  emptiness,
-  expiration,
-  multiNode,
-  singleNode,
-  type Decision,
-  type Method,
-  type Refusals,
-} from './methods.js';
+import { nextDecision, type Decision, type Method, type Refusals } from './methods.js';
 import { moves, pdbStates, podId, type Pdbs } from './pods.js';
 import type { World } from './simulate.js';
 
@@ -252,12 +243,7 @@ export function planConsolidation(input: ConsolidationInput): ConsolidationPlan 
   for (let i = 0; i < (input.maxDecisions ?? 10_000); i++) {
     const w = cluster.world(i);
     refusals.clear();
-    const d =
-      expiration(w, c, o) ??
-      emptiness(c, pdbs, o) ??
-      drift(w, c, pdbs, o) ??
-      multiNode(w, c, pdbs, o) ??
-      singleNode(w, c, pdbs, o, refusals);
+    const d = nextDecision(w, c, pdbs, o, refusals);
     if (!d) break;
     firstDecision ??= performance.now() - started;
     const priceBefore = total(c);

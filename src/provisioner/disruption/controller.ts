@@ -19,7 +19,7 @@ import type { DaemonSetShape } from '../solver/model.js';
 import { blockerOf, classify, type Classified, type Kept } from './candidates.js';
 import { drainStep, pastGrace } from './drainer.js';
 import { categoryOf, settled } from './kept.js';
-import { drift, emptiness, expiration, multiNode, singleNode, type Decision } from './methods.js';
+import { nextDecision, type Decision } from './methods.js';
 import {
   DISRUPTION_ANNOTATION,
   REPLACEMENTS_ANNOTATION,
@@ -223,12 +223,7 @@ export class DisruptionController {
       deleteOnly: this.d.launcher === undefined,
     };
     const refusals = new Map<string, string>();
-    const decision =
-      expiration(w, c, o) ??
-      emptiness(c, pdbs, o) ??
-      drift(w, c, pdbs, o) ??
-      multiNode(w, c, pdbs, o) ??
-      singleNode(w, c, pdbs, o, refusals);
+    const decision = nextDecision(w, c, pdbs, o, refusals);
     const kept = [
       ...c.kept,
       ...c.candidates

@@ -283,3 +283,24 @@ export function singleNode(
   }
   return undefined;
 }
+
+/**
+ * The one decision a round makes, methods in order: expiration (forceful), then Karpenter's current
+ * order — emptiness, drift, multi-node, single-node. The offline plan and the cluster's controller
+ * both ask this.
+ */
+export function nextDecision(
+  w: World,
+  c: Classified,
+  pdbs: Pdbs,
+  o: MethodOptions,
+  refusals: Refusals,
+): Decision | undefined {
+  return (
+    expiration(w, c, o) ??
+    emptiness(c, pdbs, o) ??
+    drift(w, c, pdbs, o) ??
+    multiNode(w, c, pdbs, o) ??
+    singleNode(w, c, pdbs, o, refusals)
+  );
+}
