@@ -10,7 +10,7 @@ export function registerServe(program: Command, io: CliIO): void {
     .description(
       'serve the admission webhook over HTTPS (/mutate, /validate, /healthz, /readyz) and metrics over HTTP;\n' +
         'in a cluster the Lease holder also runs the profile controller, the background scan that writes\n' +
-        'PolicyReports and, with provisioner.mode: berth, disruption (empty and under-used nodes removed) and\n' +
+        'PolicyReports and, with provisioner.mode: berth, disruption (consolidation, drift, expiration) and\n' +
         'the provisioner (waiting pods and admitted workloads → nodes on --cloud). --local serves from files,\n' +
         'no cluster needed, and provisions on the simulated cloud in memory. Plans are computed on a solver\n' +
         'thread, never on the event loop that answers admission',
