@@ -1,7 +1,7 @@
 /**
  * Disruption inside `berth serve` (Lease holder only): the shared leader caches (Nodes, Pods,
  * DaemonSets) and the webhook's PDBs and NodePools as the cluster, the API server and the cloud as
- * the hands, and a loop of rounds — every 10 s, every second while a drain is under way.
+ * the hands, and a loop of rounds — every 10 s, every second while replacements join or a drain runs.
  */
 import type { CoreV1Api, KubernetesObjectApi, V1Node, V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
@@ -123,7 +123,8 @@ export class ClusterDisruption {
       } catch (e) {
         this.d.logger.error({ err: String(e) }, 'disruption round failed');
       }
-      const busy = outcome?.kind === 'draining' || outcome?.kind === 'decided';
+      const busy =
+        outcome?.kind === 'draining' || outcome?.kind === 'decided' || outcome?.kind === 'launching';
       await this.sleep(busy ? DRAIN_ROUND_MS : ROUND_MS);
     }
   }

@@ -12,6 +12,15 @@ import { freePort, startControlPlane, type ControlPlane } from './control-plane.
 import { eventually, kubectlWith, loopbackCerts, routeWebhooks, startBerth, type Berth } from './harness.js';
 import { instanceTypes, KubeletStandIn, nodeRows, podRows } from './provisioning.js';
 import { bigDeployment, routedTo, timeApply, type ApplyTiming } from './admission-speed.js';
+import {
+  e2ePool,
+  freezeOtherPools,
+  nodeDetails,
+  nodeEvents,
+  patchPool,
+  pinned,
+  podDetails,
+} from './disruption.js';
 import { motoNetwork, startMoto, type Moto } from '../cloud/moto.js';
 
 const phases: [string, number][] = [];
@@ -626,6 +635,172 @@ describe('6d. disruption on the simulated cloud', () => {
   });
 });
 
+function setConsolidation(on: boolean): void {
+  const text = readFileSync(policies, 'utf8');
+  writeFileSync(
+    policies,
+    text.replace(/consolidation: \{ enabled: (true|false)/, `consolidation: { enabled: ${on}`),
+  );
+}
+
+const poolNodes = (pool: string) => nodeDetails(kubectl).filter((n) => n.pool === pool);
+const appPods = (apps: readonly string[]) => podDetails(kubectl, 'apps').filter((p) => apps.includes(p.app));
+const bound = (apps: readonly string[], n: number) => () => {
+  const pods = appPods(apps).filter((p) => !p.deleting);
+  return pods.length === n && pods.every((p) => p.nodeName !== undefined) ? pods : undefined;
+};
+
+describe('6e. disruption of a NodePool of its own', () => {
+  it('stops under a budget of 0 inside its schedule; lifted, drains an under-used node onto the others; a do-not-disrupt pod keeps its node', async () => {
+    freezeOtherPools(kubectl, ['e2e-drain', 'e2e-expire']);
+    // A window that opened five minutes ago and lasts an hour.
+    const opened = new Date(Date.now() - 5 * 60_000);
+    const schedule = `${opened.getUTCMinutes()} ${opened.getUTCHours()} * * *`;
+    const zero = { nodes: '0', schedule, duration: '1h' };
+    expect(apply(e2ePool('e2e-drain', { budgets: [zero, { nodes: '100%' }] })).code).toBe(0);
+    // m5.large: 1930m. hold (1800m) fills a node alone; big and small share one; extra needs a third.
+    const first = [
+      pinned('hold', 'apps', { pool: 'e2e-drain', cpu: '1800m', doNotDisrupt: true }),
+      pinned('big', 'apps', { pool: 'e2e-drain', cpu: '1500m' }),
+      pinned('small', 'apps', { pool: 'e2e-drain', cpu: '200m' }),
+    ].join('\n');
+    // Admission knows the NodePool once its informer has it.
+    await eventually('hold, big and small admitted', () => apply(first).code === 0);
+    await eventually('hold, big and small bound', bound(['hold', 'big', 'small'], 3), 60_000);
+    expect(apply(pinned('extra', 'apps', { pool: 'e2e-drain', cpu: '1500m' })).code).toBe(0);
+    await eventually('extra bound', bound(['extra'], 1), 60_000);
+    const nodes = poolNodes('e2e-drain').map((n) => n.name);
+    expect(nodes).toHaveLength(3);
+    const holdNode = appPods(['hold'])[0]?.nodeName ?? '';
+    expect(kubectl(['scale', 'deploy/big', '-n', 'apps', '--replicas=0']).code).toBe(0);
+    await eventually('big gone (grace 0)', () => appPods(['big']).length === 0);
+    const before = appPods(['small', 'extra']);
+    setConsolidation(true);
+    try {
+      // (v) Both under-used nodes are kept, each with an Event naming the budget; nothing moves.
+      const budgetKept = await eventually(
+        'DisruptionBlocked Events naming the budget',
+        () => {
+          const es = nodeEvents(kubectl, 'DisruptionBlocked').filter(
+            (e) => nodes.includes(e.node) && e.message.includes("NodePool e2e-drain's budget nodes: 0"),
+          );
+          return es.length >= 2 ? es : undefined;
+        },
+        40_000,
+      );
+      expect(budgetKept[0]?.message).toContain(
+        `(schedule "${schedule}" for 1h, open now) allows 0 of 3 nodes`,
+      );
+      expect(
+        poolNodes('e2e-drain')
+          .map((n) => n.name)
+          .sort(),
+      ).toEqual([...nodes].sort());
+      const metrics = await fetch(leader.metrics).then((r) => r.text());
+      expect(metrics).toMatch(/berth_disruption_nodes_kept\{reason="budget"\} [1-9]/);
+      // (iv) The do-not-disrupt pod's node says so.
+      await eventually('an Event on the hold node naming its pod', () =>
+        nodeEvents(kubectl, 'DisruptionBlocked').some(
+          (e) =>
+            e.node === holdNode &&
+            /pod apps\/hold-[a-z0-9-]+ has karpenter.sh\/do-not-disrupt: "true"/.test(e.message),
+        ),
+      );
+      // (ii) Lifted: one of the two under-used nodes is drained and the scheduler puts its pod beside the other.
+      patchPool(kubectl, 'e2e-drain', { spec: { disruption: { budgets: [{ nodes: '100%' }] } } });
+      await eventually('the pool down to two nodes', () => poolNodes('e2e-drain').length === 2, 60_000);
+      const after = await eventually('small and extra bound again', bound(['small', 'extra'], 2), 30_000);
+      const left = poolNodes('e2e-drain').map((n) => n.name);
+      expect(left).toContain(holdNode);
+      expect(left.every((n) => nodes.includes(n))).toBe(true); // nothing launched: a deletion
+      const [a, b] = after;
+      expect(a?.nodeName).toBeDefined();
+      expect(a?.nodeName).toBe(b?.nodeName);
+      expect(a?.nodeName).not.toBe(holdNode);
+      // Exactly one of them is a new pod: the one evicted, re-created by its ReplicaSet and placed by kube-scheduler.
+      const fresh = after.filter((p) => !before.some((x) => x.uid === p.uid));
+      expect(fresh).toHaveLength(1);
+      expect(appPods(['hold'])[0]?.nodeName).toBe(holdNode);
+      const disrupted = nodeEvents(kubectl, 'Disrupted').filter((e) => nodes.includes(e.node));
+      expect(disrupted).toHaveLength(1);
+      const text = await fetch(leader.metrics).then((r) => r.text());
+      expect(text).toMatch(/berth_disruption_nodes_total\{method="single-node"\} [1-9]/);
+      expect(text).toMatch(/berth_disruption_evictions_total\{result="evicted"\} [1-9]/);
+    } finally {
+      setConsolidation(false);
+    }
+  });
+
+  it('replaces an expired node before draining it, and terminationGracePeriod ends the drain a do-not-disrupt pod holds', async () => {
+    expect(
+      apply(
+        e2ePool('e2e-expire', {
+          budgets: [{ nodes: '100%' }],
+          consolidationPolicy: 'WhenEmpty',
+          terminationGracePeriod: '20s',
+        }),
+      ).code,
+    ).toBe(0);
+    const yaml = [
+      pinned('ttl', 'apps', { pool: 'e2e-expire', cpu: '500m' }),
+      pinned('ttl-hold', 'apps', { pool: 'e2e-expire', cpu: '500m', doNotDisrupt: true }),
+    ].join('\n');
+    await eventually('ttl and ttl-hold admitted', () => apply(yaml).code === 0);
+    await eventually('ttl and ttl-hold bound', bound(['ttl', 'ttl-hold'], 2), 60_000);
+    const [old] = poolNodes('e2e-expire');
+    if (!old) throw new Error('no e2e-expire node');
+    setConsolidation(true);
+    try {
+      patchPool(kubectl, 'e2e-expire', { spec: { template: { spec: { expireAfter: '1s' } } } });
+      const since = await eventually(
+        'the expired node marked',
+        () => {
+          const n = poolNodes('e2e-expire').find((x) => x.name === old.name);
+          const phase = n?.annotations['berth.dev/disruption'];
+          return phase?.endsWith(':expiration') === true
+            ? Date.parse(n?.annotations['berth.dev/disruption-since'] ?? '')
+            : undefined;
+        },
+        30_000,
+      );
+      // The replacement must not expire in turn.
+      patchPool(kubectl, 'e2e-expire', { spec: { template: { spec: { expireAfter: 'Never' } } } });
+      await eventually(
+        'the expired node gone',
+        () => !poolNodes('e2e-expire').some((n) => n.name === old.name),
+        90_000,
+      );
+      const [replacement, ...more] = poolNodes('e2e-expire');
+      expect(more).toEqual([]);
+      if (!replacement) throw new Error('no replacement');
+      const pods = await eventually('ttl and ttl-hold bound to the replacement', () => {
+        const ps = bound(['ttl', 'ttl-hold'], 2)();
+        return ps?.every((p) => p.nodeName === replacement.name) === true ? ps : undefined;
+      });
+      for (const p of pods) {
+        // Created after the replacement was there, and bound at once: never pending for capacity.
+        expect(p.created).toBeGreaterThanOrEqual(replacement.created - 1000);
+        expect((p.scheduled ?? Infinity) - p.created).toBeLessThanOrEqual(5000);
+      }
+      // The do-not-disrupt pod held the drain until terminationGracePeriod (20 s) ran out.
+      const held = pods.find((p) => p.app === 'ttl-hold');
+      expect(held?.created ?? 0).toBeGreaterThanOrEqual(since + 20_000 - 1000);
+      const ttl = pods.find((p) => p.app === 'ttl');
+      expect(ttl?.created ?? Infinity).toBeLessThan(since + 20_000);
+      expect(
+        nodeEvents(kubectl, 'Disrupting').some(
+          (e) => e.node === old.name && e.message.startsWith('expiration: draining'),
+        ),
+      ).toBe(true);
+      const metrics = await fetch(leader.metrics).then((r) => r.text());
+      expect(metrics).toMatch(/berth_disruption_nodes_total\{method="expiration"\} 1/);
+      expect(metrics).toMatch(/berth_disruption_evictions_total\{result="deleted"\} [1-9]/);
+    } finally {
+      setConsolidation(false);
+    }
+  });
+});
+
 describe('7. leader election', () => {
   it('only the Lease holder reconciles; when it dies the other takes over within the lease duration', async () => {
     expect(leaseHolder()).toBe('berth-a');
@@ -668,11 +843,15 @@ describe('6b. provisioning on aws (EC2 emulated by moto_server)', () => {
   let moto: Moto | undefined;
   let ec2: EC2Client | undefined;
   let berth: Berth | undefined;
+  let second: Berth | undefined;
   let kubelet: KubeletStandIn | undefined;
+  let awsArgs: string[] = [];
+  const awsEnv = { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1' };
 
   afterAll(async () => {
     kubelet?.stop();
     await berth?.stop();
+    await second?.stop();
     ec2?.destroy();
     await moto?.stop();
   });
@@ -684,14 +863,15 @@ describe('6b. provisioning on aws (EC2 emulated by moto_server)', () => {
     ec2 = client;
     const imageId = await motoNetwork(client, 'e2e');
     const flags = ['--cloud', 'aws', '--aws-endpoint', moto.endpoint, '--cluster-name', 'e2e'];
+    awsArgs = [...flags, '--aws-image-id', imageId, '--node-join-timeout', '20', '--disruption-delay', '2'];
     berth = await phase('start berth (aws)', async () =>
       startBerth({
         ...common,
         identity: 'berth-aws',
         port: await freePort(),
         metricsPort: await freePort(),
-        args: [...flags, '--aws-image-id', imageId, '--node-join-timeout', '20'],
-        env: { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1' },
+        args: awsArgs,
+        env: awsEnv,
       }),
     );
     const log = berth.log;
@@ -736,5 +916,78 @@ describe('6b. provisioning on aws (EC2 emulated by moto_server)', () => {
       standIn.registered.has(x.providerID?.split('/').pop() ?? ''),
     ))
       expect(n.providerID).toMatch(/^aws:\/\/\/us-east-1[abc]\/i-[0-9a-f]+$/);
+  });
+  it('when the leader dies mid-drain, the other replica finishes it: no pod evicted twice, no instance left without its Node', async () => {
+    if (!berth || !kubelet) throw new Error('the scenario before did not start berth-aws');
+    const standIn = kubelet;
+    const dead = berth;
+    second = await phase('start berth (aws, second replica)', async () =>
+      startBerth({
+        ...common,
+        identity: 'berth-aws-2',
+        port: await freePort(),
+        metricsPort: await freePort(),
+        args: awsArgs,
+        env: awsEnv,
+      }),
+    );
+    const survivor = second;
+    // Admission goes to the replica that survives; the stand-in registers neither labels nor taints
+    // of the template yet, so the pool is selected by karpenter.sh/nodepool.
+    pointWebhooksAt(
+      survivor.url,
+      Buffer.from(readFileSync(join(common.tlsDir, 'ca.crt'))).toString('base64'),
+    );
+    freezeOtherPools(kubectl, ['e2e-aws']);
+    expect(apply(e2ePool('e2e-aws', { budgets: [{ nodes: '100%' }], labelled: false })).code).toBe(0);
+    // Evicted, its pod takes 60 s to go (no kubelet confirms it sooner): the drain lasts that long.
+    const linger = pinned('linger', 'apps', { pool: 'e2e-aws', cpu: '1500m', grace: 60, byPoolName: true });
+    await eventually('linger admitted', () => apply(linger).code === 0);
+    const [pod] = await eventually('linger bound', bound(['linger'], 1), 120_000);
+    const old = nodeDetails(kubectl).find((n) => n.name === pod?.nodeName);
+    const oldInstance = old?.providerID?.split('/').pop() ?? '';
+    expect(standIn.registered.has(oldInstance)).toBe(true);
+    setConsolidation(true);
+    try {
+      patchPool(kubectl, 'e2e-aws', { spec: { template: { spec: { expireAfter: '1s' } } } });
+      await eventually(
+        'the expired node marked',
+        () =>
+          nodeDetails(kubectl)
+            .find((n) => n.name === old?.name)
+            ?.annotations['berth.dev/disruption']?.endsWith(':expiration'),
+        60_000,
+      );
+      patchPool(kubectl, 'e2e-aws', { spec: { template: { spec: { expireAfter: 'Never' } } } });
+      await eventually(
+        "linger's pod evicted (going, for 60 s)",
+        () => appPods(['linger']).some((p) => p.deleting && p.nodeName === old?.name),
+        90_000,
+      );
+      expect(leaseHolder()).toBe('berth-aws');
+      await dead.stop('SIGKILL');
+      await eventually('berth-aws-2 to take the Lease', () => leaseHolder() === 'berth-aws-2', 30_000);
+      await eventually(
+        'the drained node gone',
+        () => !nodeDetails(kubectl).some((n) => n.name === old?.name),
+        120_000,
+      );
+      const ended = await standIn.instances(['shutting-down', 'terminated']);
+      expect(ended.some((i) => i.InstanceId === oldInstance)).toBe(true);
+      // No leak: every instance still running is a registered Node.
+      const ids = new Set(nodeDetails(kubectl).map((n) => n.providerID?.split('/').pop()));
+      for (const i of await standIn.instances()) expect(ids.has(i.InstanceId), i.InstanceId).toBe(true);
+      // The new leader finished the drain without evicting again: the pod was already going.
+      const metrics = await fetch(survivor.metrics).then((r) => r.text());
+      expect(metrics).toMatch(/berth_disruption_nodes_total\{method="expiration"\} 1/);
+      expect(metrics).not.toMatch(/berth_disruption_evictions_total\{result="evicted"\} [1-9]/);
+      expect(readFileSync(survivor.log, 'utf8')).toContain('"msg":"node disrupted"');
+      await eventually('linger bound to the replacement', () => {
+        const [p] = bound(['linger'], 1)() ?? [];
+        return p !== undefined && p.nodeName !== old?.name;
+      });
+    } finally {
+      setConsolidation(false);
+    }
   });
 });

@@ -159,6 +159,38 @@ describe('consolidation, offline', () => {
     expect(p.decisions.filter((d) => d.method === 'drift').flatMap((d) => d.remove)).toEqual(['stale']);
   });
 
+  it('deletes one of two nodes of a type rather than replace both by one more of it (Karpenter filterOutSameInstanceType)', () => {
+    const spec = general.spec.template.spec;
+    const m5Only = poolView({
+      ...general,
+      spec: {
+        ...general.spec,
+        disruption: { budgets: [{ nodes: '100%' }] },
+        template: {
+          ...general.spec.template,
+          spec: {
+            ...spec,
+            requirements: [{ key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['m5.large'] }],
+          },
+        },
+      },
+    });
+    const p = planConsolidation({
+      nodes: [node('a', { type: 'm5.large' }), node('b', { type: 'm5.large' })],
+      pods: [pod('small', 'a', { cpu: '200m', memory: '256Mi' }), pod('big', 'b', { cpu: '1500m' })],
+      pdbs: [],
+      pools: [m5Only],
+      daemonSets: [],
+      catalog,
+      now: new Date('2026-11-23T12:00:00Z'),
+      spotToSpot: false,
+    });
+    expect(p.decisions).toHaveLength(1);
+    expect(p.decisions[0]).toMatchObject({ method: 'single-node', launch: [] });
+    expect(p.decisions[0]?.remove).toHaveLength(1);
+    expect(p.after.nodes).toHaveLength(1);
+  });
+
   it('never takes several nodes at once whose pods ask a PDB for more evictions than it allows', () => {
     const nodes = ['a', 'b', 'c', 'd'].map((n) => node(n));
     const pods = nodes.map((n, i) => pod(`web-${i}`, n.metadata?.name ?? '', { app: 'web' }));

@@ -10,9 +10,8 @@ import type { Catalog } from '../catalog/catalog.js';
 import type { DaemonSetShape, ExistingNode, PlannedNode } from '../solver/model.js';
 import type { PoolOption } from '../solver/pools.js';
 import { existingNode } from '../input/nodes.js';
-import { allowance, readBudgets } from './budgets.js';
-import { classify, type Classified, type Kept, type NodeInfo } from './candidates.js';
-import { parseGoDuration } from './duration.js';
+import { classify, type Classified, type Kept } from './candidates.js';
+import { stayReason } from './kept.js';
 import { nextDecision, type Decision, type Method, type Refusals } from './methods.js';
 import { moves, pdbStates, podId, type Pdbs } from './pods.js';
 import type { World } from './simulate.js';
@@ -176,29 +175,6 @@ class Cluster {
       this.podsByNode.set(b.node, [...(this.podsByNode.get(b.node) ?? []), rebound]);
     }
   }
-}
-
-/** Why a node that is a candidate still stays once no decision is left. */
-function stayReason(n: NodeInfo, c: Classified, refusals: Refusals, now: Date): string {
-  const d = n.pool.pool.spec.disruption;
-  if (parseGoDuration(d?.consolidateAfter) === Number.POSITIVE_INFINITY)
-    return `NodePool ${n.pool.name} has consolidateAfter: Never`;
-  if (
-    n.moving.length > 0 &&
-    (d?.consolidationPolicy ?? 'WhenEmptyOrUnderutilized') !== 'WhenEmptyOrUnderutilized'
-  )
-    return `NodePool ${n.pool.name} consolidates only empty nodes (consolidationPolicy: ${d?.consolidationPolicy ?? ''})`;
-  const refused = refusals.get(n.name);
-  if (refused !== undefined) return refused;
-  const reason = n.moving.length === 0 ? 'Empty' : 'Underutilized';
-  const a = allowance(
-    readBudgets(n.pool.pool),
-    reason,
-    c.counts.get(n.pool.name) ?? { total: 0, disrupting: 0 },
-    now,
-  );
-  if (a.allowed < 1) return `not consolidated: NodePool ${n.pool.name}'s ${a.why}`;
-  return 'not consolidated: no cheaper placement for its pods';
 }
 
 function decisionOut(d: Decision, before: number, after: number): DecisionOut {

@@ -37,7 +37,13 @@ function cluster(
   nodes: V1Node[],
   pods: V1Pod[],
   pdbs: PDB[] = [],
-  o: { replace?: 'join' | 'never' | 'fail'; grace?: string; foreign?: string[] } = {},
+  o: {
+    replace?: 'join' | 'join-unlabelled' | 'never' | 'fail';
+    grace?: string;
+    foreign?: string[];
+    disruption?: NonNullable<NodePool['spec']['disruption']>;
+    enabled?: () => boolean;
+  } = {},
 ) {
   const state = {
     nodes: [...nodes],
@@ -110,12 +116,30 @@ function cluster(
         if (joined.metadata?.labels) joined.metadata.labels[CLAIM_LABEL] = p.name;
         state.nodes.push(joined);
       }
+      if (o.replace === 'join-unlabelled') {
+        // A kubelet that registers under its own name, without Berth's claim label: only the
+        // instance's providerID ties it to the claim.
+        const joined = node(`ip-${p.name}`, { type: p.instanceType, zone: p.zone, capacity: p.capacityType });
+        delete joined.metadata?.labels?.[CLAIM_LABEL];
+        state.nodes.push(joined);
+      }
       return Promise.resolve();
     },
     cancel: (claims) => {
       cancelled.push(...claims);
       return Promise.resolve();
     },
+    providerIds: (claims) =>
+      Promise.resolve(
+        new Map(
+          o.replace === 'join-unlabelled'
+            ? claims.flatMap((claim) => {
+                const n = state.nodes.find((x) => x.metadata?.name === `ip-${claim}`);
+                return n?.spec?.providerID ? [[claim, n.spec.providerID] as const] : [];
+              })
+            : [],
+        ),
+      ),
   };
   const metrics = new Metrics();
   const controller = new DisruptionController({
@@ -124,7 +148,12 @@ function cluster(
       nodes: () => state.nodes,
       pods: () => state.pods,
       pdbs: () => state.pdbs,
-      pools: () => (o.grace === undefined ? pools : withGrace(o.grace)),
+      pools: () =>
+        o.disruption
+          ? [poolView({ ...general, spec: { ...general.spec, disruption: o.disruption } })]
+          : o.grace === undefined
+            ? pools
+            : withGrace(o.grace),
       daemonSets: () => [],
       catalog: () => builtinCatalog(),
       lastPodEvent: () => undefined,
@@ -137,7 +166,7 @@ function cluster(
           ),
         ),
     },
-    enabled: () => true,
+    enabled: o.enabled ?? (() => true),
     defaultConsolidateAfterMs: () => 0,
     spotToSpot: () => false,
     ops,
@@ -190,6 +219,56 @@ describe('disruption in the cluster', () => {
     expect(await c.controller.round()).toMatchObject({ kind: 'draining', evicted: 1 });
     expect(await c.controller.round()).toMatchObject({ kind: 'terminated', nodes: gone });
     expect(c.state.nodes).toHaveLength(1);
+  });
+
+  it('turned off, decides nothing and undoes a decision not yet validated, but finishes a drain under way', async () => {
+    let on = true;
+    const c = cluster(
+      [node('a'), node('b'), node('c')],
+      [pod('web', 'a'), pod('api', 'b'), pod('db', 'c')],
+      [],
+      {
+        enabled: () => on,
+      },
+    );
+    const decided = await c.controller.round();
+    expect(decided).toMatchObject({ kind: 'decided' });
+    const draining = (decided as { nodes: string[] }).nodes;
+    on = false;
+    expect(await c.controller.round()).toMatchObject({ kind: 'draining', nodes: draining });
+    expect(await c.controller.round()).toMatchObject({ kind: 'terminated', nodes: draining });
+    expect(await c.controller.round()).toMatchObject({ kind: 'idle' });
+    // A decision marked but not validated (e.g. by a previous leader) is unmarked once off.
+    const left = c.state.nodes[0];
+    if (!left?.metadata) throw new Error('no node left');
+    left.metadata.annotations = { [DISRUPTION_ANNOTATION]: 'validating:single-node' };
+    expect(await c.controller.round()).toMatchObject({ kind: 'aborted', why: 'disruption was turned off' });
+    expect(left.metadata.annotations[DISRUPTION_ANNOTATION]).toBeUndefined();
+  });
+
+  it('keeps every node under a budget of 0 inside its schedule, with an Event that names the budget', async () => {
+    const c = cluster([node('a'), node('b'), node('empty')], [pod('web', 'a'), pod('api', 'b')], [], {
+      disruption: {
+        consolidateAfter: '0s',
+        budgets: [{ nodes: '0', schedule: '0 9 * * *', duration: '8h' }, { nodes: '100%' }],
+      },
+    });
+    expect(await c.controller.round()).toMatchObject({ kind: 'none' });
+    expect(c.state.nodes).toHaveLength(3);
+    const blocked = c.events.filter((e) => e.reason === 'DisruptionBlocked');
+    expect(blocked.map((e) => e.node).sort()).toEqual(['a', 'b', 'empty']);
+    for (const e of blocked)
+      expect(e.message).toBe(
+        'not consolidated: NodePool general\'s budget nodes: 0 (schedule "0 9 * * *" for 8h, open now) allows 0 of 3 nodes, 0 already disrupting or not Ready',
+      );
+    expect(await c.metrics.registry.metrics()).toMatch(/berth_disruption_nodes_kept\{reason="budget"\} 3/);
+    // Outside the window (12:00 + 6 h = 18:00, past 09:00 + 8 h) the empty node goes.
+    c.later(6 * 3_600_000);
+    expect(await c.controller.round()).toMatchObject({
+      kind: 'decided',
+      method: 'emptiness',
+      nodes: ['empty'],
+    });
   });
 
   it('keeps a node a PDB protects, once, with an Event that names the PDB', async () => {
@@ -285,6 +364,18 @@ describe('disruption in the cluster', () => {
     expect(
       c.state.pods.every((p) => c.launched.includes(p.spec?.nodeName ?? '') || p.spec?.nodeName === 'full'),
     ).toBe(true);
+  });
+
+  it('knows a replacement that joined without its claim label by its instance providerID', async () => {
+    const c = cluster(
+      [node('full'), node('big', { type: 'm6i.4xlarge' })],
+      [pod('busy', 'full', { cpu: '3500m' }), pod('small', 'big', { cpu: '1' })],
+      [],
+      { replace: 'join-unlabelled' },
+    );
+    expect(await c.controller.round()).toMatchObject({ kind: 'launching' });
+    expect(c.state.nodes.some((n) => n.metadata?.name?.startsWith('ip-') === true)).toBe(true);
+    expect(await c.controller.round()).toMatchObject({ kind: 'decided' });
   });
 
   it('abandons a decision whose replacement never becomes Ready: unmarks the node and terminates the claim', async () => {

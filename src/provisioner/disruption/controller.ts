@@ -1,12 +1,12 @@
 /**
  * Disruption in the cluster (Lease holder, `provisioner.mode: berth`): every round, a node being
  * drained is carried on; otherwise the nodes are classified, each node kept gets an Event naming what
- * keeps it, and at most one decision is sought — emptiness, then multi-node and single-node
- * consolidation — as `berth plan --consolidate` finds them. A decision marks its nodes (taint and
+ * keeps it, and at most one decision is sought — expiration, emptiness, drift, then multi-node and
+ * single-node consolidation — as `berth plan --consolidate` finds them. A decision marks its nodes (taint and
  * annotation: the state lives on the Node, so a new leader finishes the drain), waits the validation
  * delay, checks that it still holds (else unmarks them), then drains through the Eviction API
  * (non-critical before critical, DaemonSet pods last, a 429 retried next round) and terminates.
- * For now only decisions whose pods fit on the remaining nodes are carried out; replacements are not.
+ * A decision that needs new capacity launches it first and drains only once it is Ready.
  */
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
@@ -16,9 +16,9 @@ import type { PDB } from '../../policies/view.js';
 import type { PoolView } from '../../scheduling/nodepool.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { DaemonSetShape } from '../solver/model.js';
-import { blockerOf, classify, type Classified, type Kept } from './candidates.js';
+import { classify, type Classified, type Kept } from './candidates.js';
 import { drainStep, pastGrace } from './drainer.js';
-import { categoryOf, settled } from './kept.js';
+import { categoryOf, settled, stayReason } from './kept.js';
 import { nextDecision, type Decision } from './methods.js';
 import {
   DISRUPTION_ANNOTATION,
@@ -27,8 +27,9 @@ import {
   type NodeOps,
 } from './node-ops.js';
 import { claimsOf, notReady, sinceOf, type Launcher } from './replacements.js';
-import { moves, pdbStates, podId } from './pods.js';
-import { simulate, type World } from './simulate.js';
+import { pdbStates } from './pods.js';
+import type { World } from './simulate.js';
+import { stillHolds } from './validation.js';
 
 export interface ClusterSource {
   readonly synced: () => boolean;
@@ -119,20 +120,23 @@ export class DisruptionController {
 
   /** One round; the caller runs rounds one after another (every 10 s, and sooner while draining). */
   async round(): Promise<RoundOutcome> {
-    if (!this.d.enabled())
-      return { kind: 'idle', why: 'disruption is off (provisioner.mode or consolidation.enabled)' };
     if (!this.d.cluster.synced()) return { kind: 'idle', why: 'caches not synced' };
     const w = this.world();
     for (const n of w.nodes)
       if (n.metadata?.uid !== undefined) this.uids.set(n.metadata.name ?? '', n.metadata.uid);
     const phase = (n: V1Node) => n.metadata?.annotations?.[DISRUPTION_ANNOTATION];
     const validating = w.nodes.filter((n) => phase(n)?.startsWith(VALIDATING) === true);
+    // Turned off: nothing new is decided and a decision not yet validated is undone, but a drain under
+    // way is finished (its pods are already going; a node left tainted and half drained helps no one).
+    if (!this.d.enabled()) return this.off(w, validating, phase);
     // A decision not validated yet (this leader's or the previous one's): its replacements first,
     // then the delay, then the check.
     const first = validating[0];
     if (first) {
       const method = methodOf(phase(first));
-      const waiting = notReady(claimsOf(first), w.nodes);
+      const claims = claimsOf(first);
+      const ids = claims.length > 0 ? await this.d.launcher?.providerIds(claims) : undefined;
+      const waiting = notReady(claims, w.nodes, ids);
       if (waiting.length === 0) return this.validate(validating, method, true);
       const since = sinceOf(first) ?? 0;
       if (this.d.clock().getTime() - since < (this.d.joinTimeoutMs ?? 900_000))
@@ -151,6 +155,18 @@ export class DisruptionController {
     const draining = w.nodes.filter((n) => phase(n)?.startsWith(DRAINING) === true);
     if (draining.length > 0) return this.drain(w, draining);
     return this.seek(w);
+  }
+
+  private async off(
+    w: World,
+    validating: readonly V1Node[],
+    phase: (n: V1Node) => string | undefined,
+  ): Promise<RoundOutcome> {
+    const first = validating[0];
+    if (first) return this.abandon(validating, methodOf(phase(first)), 'disruption was turned off');
+    const draining = w.nodes.filter((n) => phase(n)?.startsWith(DRAINING) === true);
+    if (draining.length > 0) return this.drain(w, draining);
+    return { kind: 'idle', why: 'disruption is off (provisioner.mode or consolidation.enabled)' };
   }
 
   private async drain(w: World, nodes: readonly V1Node[]): Promise<RoundOutcome> {
@@ -224,11 +240,12 @@ export class DisruptionController {
     };
     const refusals = new Map<string, string>();
     const decision = nextDecision(w, c, pdbs, o, refusals);
+    // With no decision every candidate stays, each for a reason (its budget, consolidateAfter: Never,
+    // no cheaper placement…); while one goes, only the refused ones are known to stay.
+    const staying = decision ? c.candidates.filter((n) => refusals.has(n.name)) : c.candidates;
     const kept = [
       ...c.kept,
-      ...c.candidates
-        .filter((n) => refusals.has(n.name))
-        .map((n) => ({ node: n.name, reason: refusals.get(n.name) ?? '' })),
+      ...staying.map((n) => ({ node: n.name, reason: stayReason(n, c, refusals, o.now) })),
     ];
     this.report(kept);
     if (!decision) return { kind: 'none', kept };
@@ -314,7 +331,11 @@ export class DisruptionController {
     // Expiration is forceful: what blocks the node does not stop it (its drain still waits, bounded
     // by terminationGracePeriod).
     const why =
-      method === 'expiration' ? (nodes.length > 0 ? undefined : 'the node is gone') : this.stillHolds(names);
+      method === 'expiration'
+        ? nodes.length > 0
+          ? undefined
+          : 'the node is gone'
+        : stillHolds(this.world(), names, pdbStates(this.d.cluster.pdbs(), this.d.cluster.pods()));
     if (why !== undefined) return this.abandon(nodes, method, why);
     const current = this.world().nodes.filter((x) => names.includes(x.metadata?.name ?? ''));
     for (const n of current) await this.d.ops.mark(n, `${DRAINING}${method}`);
@@ -327,23 +348,5 @@ export class DisruptionController {
         message: `${method}: draining${saved !== undefined ? `; saves $${saved.toFixed(4)}/h` : ''}`,
       });
     return { kind: 'decided', method, nodes: names };
-  }
-
-  /** After the delay: the nodes are still there, nothing blocks them, and their pods still fit elsewhere. */
-  private stillHolds(names: readonly string[]): string | undefined {
-    const w = this.world();
-    const pdbs = pdbStates(this.d.cluster.pdbs(), this.d.cluster.pods());
-    const nodes = w.nodes.filter((n) => names.includes(n.metadata?.name ?? ''));
-    if (nodes.length !== names.length) return 'a node is gone';
-    for (const n of nodes) {
-      const why = blockerOf(n, w.podsByNode.get(n.metadata?.name ?? '') ?? [], pdbs);
-      if (why !== undefined) return why;
-    }
-    const moving = nodes.flatMap((n) => (w.podsByNode.get(n.metadata?.name ?? '') ?? []).filter(moves));
-    const sim = simulate(w, new Set(names), moving);
-    if (!sim.ok) return sim.why;
-    if (sim.launch.length > 0)
-      return `its pods (${moving.map(podId).join(', ')}) no longer fit on the other nodes`;
-    return undefined;
   }
 }

@@ -1,6 +1,11 @@
-/** Why a node stays: the wait for consolidateAfter, and the metric label of each reason. Pure. */
-import type { Classified, Kept } from './candidates.js';
+/**
+ * Why a node stays: the wait for consolidateAfter, what keeps a candidate once no decision is left,
+ * and the metric label of each reason. Pure.
+ */
+import { allowance, readBudgets } from './budgets.js';
+import type { Classified, Kept, NodeInfo } from './candidates.js';
 import { parseGoDuration } from './duration.js';
+import type { Refusals } from './methods.js';
 
 /** Candidates whose pods changed within their NodePool's consolidateAfter are kept, saying how long is left. */
 export function settled(
@@ -30,4 +35,27 @@ export function categoryOf(reason: string): string {
   if (reason.includes('consolidateAfter')) return 'consolidate-after';
   if (reason.includes('not Ready') || reason.includes('already being disrupted')) return 'not-ready';
   return 'not-cheaper';
+}
+
+/** Why a node that is a candidate still stays once no decision is left. */
+export function stayReason(n: NodeInfo, c: Classified, refusals: Refusals, now: Date): string {
+  const d = n.pool.pool.spec.disruption;
+  if (parseGoDuration(d?.consolidateAfter) === Number.POSITIVE_INFINITY)
+    return `NodePool ${n.pool.name} has consolidateAfter: Never`;
+  if (
+    n.moving.length > 0 &&
+    (d?.consolidationPolicy ?? 'WhenEmptyOrUnderutilized') !== 'WhenEmptyOrUnderutilized'
+  )
+    return `NodePool ${n.pool.name} consolidates only empty nodes (consolidationPolicy: ${d?.consolidationPolicy ?? ''})`;
+  const refused = refusals.get(n.name);
+  if (refused !== undefined) return refused;
+  const reason = n.moving.length === 0 ? 'Empty' : 'Underutilized';
+  const a = allowance(
+    readBudgets(n.pool.pool),
+    reason,
+    c.counts.get(n.pool.name) ?? { total: 0, disrupting: 0 },
+    now,
+  );
+  if (a.allowed < 1) return `not consolidated: NodePool ${n.pool.name}'s ${a.why}`;
+  return 'not consolidated: no cheaper placement for its pods';
 }

@@ -189,6 +189,26 @@ function cheaperTypes(w: World, launch: PlannedNode, than: number): number {
   }).length;
 }
 
+/**
+ * Karpenter's filterOutSameInstanceType, for a set: a multi-node decision that launches an instance
+ * type it also removes must launch it for less than the removed one costs — else keeping that node and
+ * deleting the others saves as much and moves fewer pods (single-node consolidation finds it).
+ */
+function relaunchesRemovedType(
+  remove: readonly NodeInfo[],
+  launch: readonly PlannedNode[],
+): string | undefined {
+  const cheapest = new Map<string, number>();
+  for (const n of remove)
+    cheapest.set(n.instanceType, Math.min(cheapest.get(n.instanceType) ?? Number.POSITIVE_INFINITY, n.price));
+  for (const l of launch) {
+    const removed = cheapest.get(l.instanceType);
+    if (removed !== undefined && !(l.pricePerHour < removed))
+      return `it would launch ${l.instanceType} again ($${l.pricePerHour.toFixed(4)}/h, not less than the removed one's $${removed.toFixed(4)}/h): keeping one moves fewer pods`;
+  }
+  return undefined;
+}
+
 /** Whether replacing `remove` by `launch` is a consolidation Berth makes: cheaper, and the spot rule. */
 function acceptable(
   w: World,
@@ -201,6 +221,8 @@ function acceptable(
   if (o.deleteOnly === true && launch.length > 0) return DELETE_ONLY;
   if (launch.length > 0 && !(price < before))
     return `its pods need $${price.toFixed(4)}/h of new capacity, not less than its $${before.toFixed(4)}/h`;
+  const again = o.single ? undefined : relaunchesRemovedType(remove, launch);
+  if (again !== undefined) return again;
   const spotToSpot =
     remove.every((n) => n.capacityType === 'spot') && launch.some((n) => n.capacityType === 'spot');
   if (!spotToSpot) return undefined;

@@ -13,6 +13,8 @@ export interface Launcher {
   launch(node: PlannedNode): Promise<void>;
   /** Terminates what was launched for these claims (a decision abandoned). */
   cancel(claims: readonly string[]): Promise<void>;
+  /** The providerID of each claim's instance, once launched (a Node joins under it). */
+  providerIds(claims: readonly string[]): Promise<ReadonlyMap<string, string>>;
 }
 
 export function claimsOf(node: V1Node): string[] {
@@ -27,13 +29,22 @@ export function sinceOf(node: V1Node): number | undefined {
   return Number.isNaN(t) ? undefined : t;
 }
 
-/** The claims whose Node has not joined, or is not Ready yet. */
-export function notReady(claims: readonly string[], nodes: readonly V1Node[]): string[] {
+/**
+ * The claims whose Node has not joined, or is not Ready yet. A Node is a claim's by its claim label, its
+ * name, or the providerID of the claim's instance (a kubelet that registers without Berth's labels).
+ */
+export function notReady(
+  claims: readonly string[],
+  nodes: readonly V1Node[],
+  providerIds: ReadonlyMap<string, string> = new Map(),
+): string[] {
   return claims.filter(
     (claim) =>
       !nodes.some(
         (n) =>
-          (n.metadata?.labels?.[CLAIM_LABEL] === claim || n.metadata?.name === claim) &&
+          (n.metadata?.labels?.[CLAIM_LABEL] === claim ||
+            n.metadata?.name === claim ||
+            (n.spec?.providerID !== undefined && n.spec.providerID === providerIds.get(claim))) &&
           n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true,
       ),
   );
@@ -57,5 +68,9 @@ export function cloudLauncher(cloud: CloudProvider, nodeClassOf: (pool: string) 
     cancel: async (claims) => {
       for (const i of await cloud.list()) if (claims.includes(i.claim)) await cloud.delete(i.id);
     },
+    providerIds: async (claims) =>
+      new Map(
+        (await cloud.list()).filter((i) => claims.includes(i.claim)).map((i) => [i.claim, i.providerId]),
+      ),
   };
 }
