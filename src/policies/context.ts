@@ -5,7 +5,7 @@
 import type { V1PodSpec } from '@kubernetes/client-node';
 import type { KubeObject, ObjectRef } from '../kube/objects.js';
 import { podRequests, type PodRequests } from '../kube/resources.js';
-import { selectorMatches, type Labels } from '../kube/selector.js';
+import type { Labels } from '../kube/selector.js';
 import {
   declaredReplicas,
   effectiveReplicas,
@@ -22,6 +22,7 @@ import { CLASS_LABEL, profileNameFor } from './compile/compile.js';
 import type { Policies } from './policies.js';
 import type { RuntimeClassConfig } from './schema/policies-schema.js';
 import type { WorkloadProfile } from './schema/profile-schema.js';
+import { hpaScaling, pdbNamed, pdbsSelecting, workloadNamed, workloadsSelectedBy } from './lookup.js';
 import type { ClusterView, HPA, PDB } from './view.js';
 
 export interface WorkloadFacts {
@@ -53,7 +54,7 @@ export interface WorkloadFacts {
 
 /** PDBs in the namespace that select pods with these labels, plus the profile's generated one. */
 function selectingPdbs(view: ClusterView, ns: string, labels: Labels, generated: PDB | undefined): PDB[] {
-  const existing = view.pdbs(ns).filter((p) => selectorMatches(p.spec?.selector ?? null, labels));
+  const existing = pdbsSelecting(view.pdbs(ns), labels);
   if (!generated) return existing;
   return [...existing.filter((p) => p.metadata?.name !== generated.metadata?.name), generated];
 }
@@ -64,9 +65,7 @@ export function hpaFor(
   kind: string | undefined,
   name: string,
 ): HPA | undefined {
-  return view
-    .hpas(ns)
-    .find((h) => h.spec.scaleTargetRef.kind === kind && h.spec.scaleTargetRef.name === name);
+  return hpaScaling(view.hpas(ns), kind, name);
 }
 
 /** Replicas it runs with: declared, else (replicated kinds) the profile's minReplicas, else 1. */
@@ -95,7 +94,7 @@ function pdbsOf(
   labels: Labels,
 ): PDB[] {
   if (!isReplicated(obj.kind) && obj.kind !== 'Pod') return [];
-  const exists = view.pdbs(ref.namespace).some((p) => p.metadata?.name === generatedPdbName(ref.name));
+  const exists = pdbNamed(view.pdbs(ref.namespace), generatedPdbName(ref.name)) !== undefined;
   const generated = profile && !exists ? generatePdb(obj, profile) : undefined;
   return selectingPdbs(view, ref.namespace, labels, generated);
 }
@@ -160,17 +159,11 @@ export function expectedPods(
 
 /** Replicated workloads (and bare pods) in the namespace whose pods the PDB selects. */
 export function selectedWorkloads(pdb: PDB, view: ClusterView, ns: string): KubeObject[] {
-  return view
-    .workloads(ns)
-    .filter(
-      (w) =>
-        (isReplicated(w.kind) || w.kind === 'Pod') &&
-        selectorMatches(pdb.spec?.selector ?? null, podLabelsOf(w)),
-    );
+  return workloadsSelectedBy(view.workloads(ns), pdb.spec?.selector);
 }
 
 /** The workload an HPA scales, when the view holds it. */
 export function hpaTarget(hpa: HPA, view: ClusterView, ns: string): KubeObject | undefined {
   const t = hpa.spec.scaleTargetRef;
-  return view.workloads(ns).find((w) => w.kind === t.kind && w.metadata?.name === t.name);
+  return workloadNamed(view.workloads(ns), t.kind, t.name);
 }

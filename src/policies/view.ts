@@ -34,18 +34,23 @@ export interface ClusterView {
   deniedProfile?(namespace: string, name: string): boolean;
 }
 
+/** Items by namespace, then name (a later one replaces an earlier of the same name, in place). */
 class ByNamespace<T extends { metadata?: { namespace?: string; name?: string } }> {
-  private readonly map = new Map<string, T[]>();
+  private readonly map = new Map<string, Map<string, T>>();
+  /** The list each namespace answers with, built on first read after a change. */
+  private readonly lists = new Map<string, readonly T[]>();
   add(item: T, defaultNs: string): void {
     const ns = item.metadata?.namespace ?? defaultNs;
-    const list = this.map.get(ns) ?? [];
-    const i = list.findIndex((x) => x.metadata?.name === item.metadata?.name);
-    if (i >= 0) list[i] = item;
-    else list.push(item);
-    this.map.set(ns, list);
+    mapFor(this.map, ns).set(item.metadata?.name ?? '', item);
+    this.lists.delete(ns);
   }
   get(ns: string): readonly T[] {
-    return this.map.get(ns) ?? [];
+    let list = this.lists.get(ns);
+    if (list === undefined) {
+      list = [...(this.map.get(ns)?.values() ?? [])];
+      this.lists.set(ns, list);
+    }
+    return list;
   }
 }
 

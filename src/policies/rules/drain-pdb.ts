@@ -1,9 +1,9 @@
 /** pdb-blocks-eviction, pdb-overlap, pdb-hpa-min: drain safety with the disruption controller's math. */
 import { formatRef, refOf } from '../../kube/objects.js';
 import { scaleIntOrPercent } from '../../kube/intstr.js';
-import { selectorMatches } from '../../kube/selector.js';
 import { effectiveReplicas, podLabelsOf } from '../../kube/workload.js';
 import { expectedPods, hpaFor, hpaTarget, selectedWorkloads, withHpa, workloadFacts } from '../context.js';
+import { pdbsSelecting } from '../lookup.js';
 import { describeBudget, disruptionsAllowed, drainFix, type Budget } from '../disruption.js';
 import type { HPA, PDB } from '../view.js';
 import type { Finding, Rule, RuleInput } from './rule.js';
@@ -85,9 +85,9 @@ export const pdbOverlap: Rule = {
     const out: Finding[] = [];
     for (const w of selectedWorkloads(pdb, view, ref.namespace)) {
       const labels = podLabelsOf(w);
-      const others = view
-        .pdbs(ref.namespace)
-        .filter((p) => pdbName(p) !== pdbName(pdb) && selectorMatches(p.spec?.selector ?? null, labels));
+      const others = pdbsSelecting(view.pdbs(ref.namespace), labels).filter(
+        (p) => pdbName(p) !== pdbName(pdb),
+      );
       if (others.length > 0)
         out.push(
           overlapFinding(

@@ -28,12 +28,6 @@ export interface FreeClass {
 
 const CANDIDATES = 8;
 
-/** Pods of one shape are interchangeable: same requests, namespace and labels. */
-export function shapeKey(pod: SolverPod): string {
-  const r = pod.requests;
-  return `${r.cpu}/${r.mem}/${r.pods}/${r.gpu}/${pod.namespace}/${JSON.stringify(pod.labels)}`;
-}
-
 function remaining(c: FreeClass): number {
   return c.shapes.reduce((n, s) => n + s.pods.length, 0);
 }
@@ -45,14 +39,16 @@ function demandOf(c: FreeClass): Res {
 }
 
 /**
- * Fill: first a proportional slice of every shape (each node then looks like the whole demand, so no
- * node is left with the awkward pods at the end), then an L2-norm greedy top-up: the pod that leaves
- * the smallest normalised residual, so that the node ends both full and balanced.
+ * Fill: first (with `slice`) a proportional slice of every shape, so that the node looks like the
+ * whole demand and no node is left with the awkward pods at the end; then an L2-norm greedy top-up:
+ * the pod that leaves the smallest normalised residual, so that the node ends both full and balanced.
+ * Without the slice the greedy alone fills the node, which packs mixes of many small shapes tighter.
  */
 export function fill(
   cap: Readonly<Res>,
   used: Readonly<Res>,
   shapes: readonly Shape[],
+  slice = true,
 ): { take: number[]; used: Res } {
   const u: Res = { ...used };
   const take = shapes.map(() => 0);
@@ -61,7 +57,7 @@ export function fill(
   let f = 1;
   for (const d of ['cpu', 'mem', 'pods', 'gpu'] as const)
     if (demand[d] > 0) f = Math.min(f, (cap[d] - u[d]) / demand[d]);
-  if (f > 0) {
+  if (slice && f > 0) {
     shapes.forEach((s, i) => {
       const k = Math.floor(s.pods.length * f);
       take[i] = k;
@@ -208,16 +204,18 @@ function bestTrial(options: readonly Option[], c: FreeClass, y: Res, reserved?: 
     const picks = ranked.slice(0, CANDIDATES);
     const whole = cheapestHolding(option.narrowed.types, demand);
     if (whole && !picks.includes(whole)) picks.push(whole);
-    for (const t of picks) {
-      const { take, used } = fill(t.cap, ZERO, c.shapes);
-      const pods = take.reduce((a, b) => a + b, 0);
-      const bought = cheapestHolding(option.narrowed.types, used);
-      const held = reserved?.get(option.pool) ?? option.pool.reserved;
-      if (pods === 0 || !bought || !withinLimits(option.pool.option, bought.type, held)) continue;
-      const score = valueOf(y, used) / bought.price;
-      if (!best || score > best.score * 1.000001 || (score >= best.score / 1.000001 && pods > best.pods))
-        best = { option, take, score, pods, bought };
-    }
+    // Each type filled both ways (see fill): which packs better depends on the mix of shapes.
+    for (const t of picks)
+      for (const slice of [true, false]) {
+        const { take, used } = fill(t.cap, ZERO, c.shapes, slice);
+        const pods = take.reduce((a, b) => a + b, 0);
+        const bought = cheapestHolding(option.narrowed.types, used);
+        const held = reserved?.get(option.pool) ?? option.pool.reserved;
+        if (pods === 0 || !bought || !withinLimits(option.pool.option, bought.type, held)) continue;
+        const score = valueOf(y, used) / bought.price;
+        if (!best || score > best.score * 1.000001 || (score >= best.score / 1.000001 && pods > best.pods))
+          best = { option, take, score, pods, bought };
+      }
   }
   return best;
 }

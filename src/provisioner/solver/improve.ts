@@ -5,7 +5,7 @@
  * constraint checked at placement still holds.
  */
 import type { Bin, PoolState } from './bin.js';
-import { open, shapeKey, simulate, type FreeClass, type Packed } from './free.js';
+import { open, simulate, type FreeClass, type Packed } from './free.js';
 import { valueOf } from './lp.js';
 import type { SolverPod } from './model.js';
 import type { SolverState } from './state.js';
@@ -15,13 +15,18 @@ function priceOf(bin: Bin): number {
 }
 
 /** A class holding just the pods of `bins`, in the shapes of the original class. */
-function classOf(p: Packed, bins: readonly Bin[], pods: ReadonlyMap<string, SolverPod>): FreeClass {
+function classOf(
+  state: SolverState,
+  p: Packed,
+  bins: readonly Bin[],
+  pods: ReadonlyMap<string, SolverPod>,
+): FreeClass {
   const ids = new Set(bins.flatMap((b) => b.pods));
   const shapes = p.c.shapes.map((s) => ({ ...s, pods: [] as SolverPod[] }));
   const index = new Map(p.c.shapes.map((s, i) => [s.key, i]));
   for (const id of ids) {
     const pod = pods.get(id);
-    const i = pod ? index.get(shapeKey(pod)) : undefined;
+    const i = pod ? index.get(state.shapeKey(pod)) : undefined;
     if (pod && i !== undefined) shapes[i]?.pods.push(pod);
   }
   return { sample: p.c.sample, shapes };
@@ -57,7 +62,7 @@ function classBins(
   const shapes = new Set(p.c.shapes.map((s) => s.key));
   const mine = (id: string): boolean => {
     const pod = pods.get(id);
-    return pod !== undefined && state.placementKey(pod) === key && shapes.has(shapeKey(pod));
+    return pod !== undefined && state.placementKey(pod) === key && shapes.has(state.shapeKey(pod));
   };
   // A bin's pods change only when a step repacks it into new bins: the answer holds per bin.
   const known = new WeakMap<Bin, boolean>();
@@ -82,7 +87,7 @@ function step(
   const worst = ranked.slice(0, k);
   if (worst.length < 2) return false;
   const before = worst.reduce((n, b) => n + priceOf(b), 0);
-  const c = classOf(p, worst, pods);
+  const c = classOf(state, p, worst, pods);
   const reserved = new Map<PoolState, { cpu: number; mem: number }>();
   for (const b of worst) {
     const pool = b.pool;

@@ -126,6 +126,48 @@ describe('solve', () => {
     expect(plan.totals.nodes).toBe(0);
   });
 
+  it('packs pods that differ only in labels no selector reads as one shape: the same plan as identical pods', () => {
+    const cpus = ['100m', '250m', '500m', '1', '1500m'];
+    const mems = ['128Mi', '512Mi', '1Gi', '2Gi'];
+    const shapes = (i: number) => ({
+      cpu: cpus[i % cpus.length] ?? '100m',
+      memory: mems[(i * 7) % mems.length] ?? '128Mi',
+    });
+    const apart = Array.from({ length: 1000 }, (_, i) =>
+      pod(shapes(i), { app: `app-${Math.floor(i / 10)}` }),
+    );
+    const alike = Array.from({ length: 1000 }, (_, i) => pod(shapes(i), { app: 'same' }));
+    const a = planOf(input(apart));
+    const b = planOf(input(alike));
+    expect(a.unschedulable).toEqual([]);
+    expect(a.totals.pricePerHour).toBe(b.totals.pricePerHour);
+    expect(a.nodes.map((n) => `${n.instanceType} ${n.pods.length}`)).toEqual(
+      b.nodes.map((n) => `${n.instanceType} ${n.pods.length}`),
+    );
+    expect(a.totals.pricePerHour).toBeLessThanOrEqual(a.lowerBound * 1.05);
+  });
+
+  it('keeps apart pods whose labels a topology spread reads', () => {
+    const spread = (app: string) => ({
+      topologySpreadConstraints: [
+        {
+          maxSkew: 1,
+          topologyKey: 'topology.kubernetes.io/zone',
+          whenUnsatisfiable: 'DoNotSchedule',
+          labelSelector: { matchLabels: { app } },
+        },
+      ],
+    });
+    // Six spread pods of app=db, and six unconstrained pods that the spread counts (app=db) or not.
+    const pods = [
+      ...Array.from({ length: 6 }, () => pod({ ...spread('db') }, { app: 'db' })),
+      ...Array.from({ length: 6 }, () => pod({}, { app: 'db' })),
+      ...Array.from({ length: 6 }, () => pod({}, { app: 'other' })),
+    ];
+    const plan = planOf(input(pods));
+    expect(plan.unschedulable).toEqual([]);
+  });
+
   it('honours node selectors and pool requirements', () => {
     const p = pool('compute', {}, [
       { key: 'karpenter.k8s.aws/instance-category', operator: 'In', values: ['c'] },

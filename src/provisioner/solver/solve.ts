@@ -7,7 +7,7 @@
  */
 import { explain } from './explain.js';
 import { finalize } from './finalize.js';
-import { packClass, shapeKey, type FreeClass, type Packed, type Shape } from './free.js';
+import { packClass, type FreeClass, type Packed, type Shape } from './free.js';
 import { improve } from './improve.js';
 import { lowerBound } from './bound.js';
 import { autoModePoolFor } from './auto-mode.js';
@@ -31,7 +31,7 @@ function classesOf(state: SolverState, pods: readonly { pod: SolverPod; topo: Po
     const placement = state.placementKey(pod);
     let c = classes.get(placement);
     if (!c) classes.set(placement, (c = { sample: pod, shapes: new Map() }));
-    const key = shapeKey(pod);
+    const key = state.shapeKey(pod);
     let s = c.shapes.get(key);
     if (!s) c.shapes.set(key, (s = { key, req: pod.requests, topo, pods: [] }));
     s.pods.push(pod);

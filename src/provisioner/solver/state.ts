@@ -24,6 +24,7 @@ export class SolverState {
   readonly tiers: PoolState[][];
   readonly pools: PoolState[];
   private readonly keys = new Map<SolverPod, string>();
+  private readonly shapes = new Map<SolverPod, string>();
   private readonly zoneMemo = new Map<string, string[]>();
   private seq = 0;
 
@@ -50,6 +51,22 @@ export class SolverState {
       this.bins.push(bin);
       for (const p of bound[i] ?? []) this.topology.record(this.topology.of(p), domainsOf(bin));
     });
+  }
+
+  /**
+   * Pods of one shape are interchangeable: the same requests, counted in the same topology groups.
+   * Labels no selector reads do not tell pods apart (keying on them made every Deployment's pods a
+   * shape of their own, and packing quadratic in pods).
+   */
+  shapeKey(pod: SolverPod): string {
+    let k = this.shapes.get(pod);
+    if (k === undefined) {
+      const r = pod.requests;
+      const groups = this.topology.matching(pod.namespace, pod.labels).map((g) => g.id);
+      k = `${r.cpu}/${r.mem}/${r.pods}/${r.gpu}/${groups.join('\u0001')}`;
+      this.shapes.set(pod, k);
+    }
+    return k;
   }
 
   /** Pods with the same node requirements and tolerations share compatibility answers. */
