@@ -3,7 +3,8 @@
  * instance types), on generic pods, and on generic pods over the real catalog with the seven default
  * NodePools (limits lifted), at 1,000, 5,000 and 20,000 pods. Each case runs in its own process; each
  * plan is checked by the independent verifier. Karpenter's published figure for the mix at 5,000 pods
- * is about 983 pods/s.
+ * is about 983 pods/s. With `--side-by-side` it runs bench/side-by-side.ts instead: Berth and
+ * Karpenter's own scheduler on the same files.
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +23,12 @@ interface Row {
   peakRssMiB: number;
   problems: number;
   firstProblem?: string;
+}
+
+// `--side-by-side`: Berth beside Karpenter's own scheduler on the same files (bench/side-by-side.ts).
+if (process.argv.includes('--side-by-side')) {
+  await import('./side-by-side.js');
+  process.exit(0);
 }
 
 const caseScript = fileURLToPath(new URL('./provisioner-case.js', import.meta.url));

@@ -94,6 +94,13 @@ export function pinned(name: string, ns: string, o: PinnedOptions): string {
   });
 }
 
+/** The items of `kubectl get … -o json`. */
+function items<T>(kubectl: Kubectl, args: readonly string[]): T[] {
+  const r = kubectl(['get', ...args, '-o', 'json']);
+  if (r.code !== 0) throw new Error(r.stderr);
+  return (JSON.parse(r.stdout || '{"items":[]}') as { items: T[] }).items;
+}
+
 export interface NodeEvent {
   node: string;
   message: string;
@@ -102,19 +109,12 @@ export interface NodeEvent {
 
 /** Events Berth posted about Nodes (they live in `default`, Nodes having no namespace). */
 export function nodeEvents(kubectl: Kubectl, reason: string): NodeEvent[] {
-  const r = kubectl(['get', 'events', '-n', 'default', '--field-selector', `reason=${reason}`, '-o', 'json']);
-  if (r.code !== 0) throw new Error(r.stderr);
-  const items = (
-    JSON.parse(r.stdout || '{"items":[]}') as {
-      items: {
-        message: string;
-        involvedObject: { name: string };
-        lastTimestamp?: string;
-        eventTime?: string;
-      }[];
-    }
-  ).items;
-  return items.map((e) => ({
+  return items<{
+    message: string;
+    involvedObject: { name: string };
+    lastTimestamp?: string;
+    eventTime?: string;
+  }>(kubectl, ['events', '-n', 'default', '--field-selector', `reason=${reason}`]).map((e) => ({
     node: e.involvedObject.name,
     message: e.message,
     time: e.lastTimestamp ?? e.eventTime ?? '',
@@ -133,24 +133,17 @@ export interface PodDetail {
 }
 
 export function podDetails(kubectl: Kubectl, ns: string): PodDetail[] {
-  const r = kubectl(['get', 'pods', '-n', ns, '-o', 'json']);
-  if (r.code !== 0) throw new Error(r.stderr);
-  const items = (
-    JSON.parse(r.stdout) as {
-      items: {
-        metadata: {
-          name: string;
-          uid: string;
-          labels?: Record<string, string>;
-          creationTimestamp: string;
-          deletionTimestamp?: string;
-        };
-        spec: { nodeName?: string };
-        status?: { conditions?: { type: string; status: string; lastTransitionTime?: string }[] };
-      }[];
-    }
-  ).items;
-  return items.map((p) => {
+  return items<{
+    metadata: {
+      name: string;
+      uid: string;
+      labels?: Record<string, string>;
+      creationTimestamp: string;
+      deletionTimestamp?: string;
+    };
+    spec: { nodeName?: string };
+    status?: { conditions?: { type: string; status: string; lastTransitionTime?: string }[] };
+  }>(kubectl, ['pods', '-n', ns]).map((p) => {
     const bound = p.status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'True');
     return {
       name: p.metadata.name,
@@ -173,22 +166,15 @@ export interface NodeDetail {
 }
 
 export function nodeDetails(kubectl: Kubectl): NodeDetail[] {
-  const r = kubectl(['get', 'nodes', '-o', 'json']);
-  if (r.code !== 0) throw new Error(r.stderr);
-  const items = (
-    JSON.parse(r.stdout) as {
-      items: {
-        metadata: {
-          name: string;
-          labels?: Record<string, string>;
-          annotations?: Record<string, string>;
-          creationTimestamp: string;
-        };
-        spec: { providerID?: string };
-      }[];
-    }
-  ).items;
-  return items.map((n) => ({
+  return items<{
+    metadata: {
+      name: string;
+      labels?: Record<string, string>;
+      annotations?: Record<string, string>;
+      creationTimestamp: string;
+    };
+    spec: { providerID?: string };
+  }>(kubectl, ['nodes']).map((n) => ({
     name: n.metadata.name,
     pool: n.metadata.labels?.['karpenter.sh/nodepool'],
     created: Date.parse(n.metadata.creationTimestamp),
@@ -197,22 +183,17 @@ export function nodeDetails(kubectl: Kubectl): NodeDetail[] {
   }));
 }
 
-/** Every NodePool but `except` gets budgets: nodes 0, so that only the scenario's pool is disrupted. */
-export function freezeOtherPools(kubectl: Kubectl, except: readonly string[]): void {
+/** Patches every NodePool but `except`. */
+export function patchPools(kubectl: Kubectl, patch: object, except: readonly string[] = []): void {
   const r = kubectl(['get', 'nodepools', '-o', 'jsonpath={.items[*].metadata.name}']);
   if (r.code !== 0) throw new Error(r.stderr);
-  for (const pool of r.stdout.split(' ').filter((p) => p !== '' && !except.includes(p))) {
-    const p = kubectl([
-      'patch',
-      'nodepool',
-      pool,
-      '--type',
-      'merge',
-      '-p',
-      JSON.stringify({ spec: { disruption: { budgets: [{ nodes: '0' }] } } }),
-    ]);
-    if (p.code !== 0) throw new Error(p.stderr);
-  }
+  for (const pool of r.stdout.split(' ').filter((p) => p !== '' && !except.includes(p)))
+    patchPool(kubectl, pool, patch);
+}
+
+/** Every NodePool but `except` gets budgets: nodes 0, so that only the scenario's pools are disrupted. */
+export function freezeOtherPools(kubectl: Kubectl, except: readonly string[]): void {
+  patchPools(kubectl, { spec: { disruption: { budgets: [{ nodes: '0' }] } } }, except);
 }
 
 export function patchPool(kubectl: Kubectl, name: string, patch: object): void {

@@ -18,6 +18,7 @@ import {
   nodeDetails,
   nodeEvents,
   patchPool,
+  patchPools,
   pinned,
   podDetails,
 } from './disruption.js';
@@ -559,19 +560,7 @@ const nodesOf = (app: string) =>
 describe('6d. disruption on the simulated cloud', () => {
   it('removes the nodes a scaled-down Deployment emptied, and keeps a node a PDB protects, naming the PDB', async () => {
     // Every NodePool consolidates at once and may take all its nodes in one decision.
-    const pools = kubectl(['get', 'nodepools', '-o', 'jsonpath={.items[*].metadata.name}']).stdout.split(' ');
-    for (const pool of pools.filter(Boolean)) {
-      const r = kubectl([
-        'patch',
-        'nodepool',
-        pool,
-        '--type',
-        'merge',
-        '-p',
-        '{"spec":{"disruption":{"consolidateAfter":"0s","budgets":[{"nodes":"100%"}]}}}',
-      ]);
-      expect(r.code, r.stderr).toBe(0);
-    }
+    patchPools(kubectl, { spec: { disruption: { consolidateAfter: '0s', budgets: [{ nodes: '100%' }] } } });
     const fleetNodes = nodesOf('fleet');
     expect(fleetNodes.size).toBeGreaterThan(0);
     const emptied = [...fleetNodes].filter(

@@ -78,6 +78,7 @@ export function simulate(world: World, remove: ReadonlySet<string>, moving: read
     budgetMillis: 0,
     namePrefix: world.namePrefix,
     skipBound: true,
+    placement: 'grow',
     ...(world.poolMemo ? { poolMemo: world.poolMemo } : {}),
     ...(world.alternatives !== undefined ? { alternatives: world.alternatives } : {}),
   });

@@ -27,6 +27,7 @@ export interface FreeClass {
 }
 
 const CANDIDATES = 8;
+const SLICES = [true, false] as const;
 
 function remaining(c: FreeClass): number {
   return c.shapes.reduce((n, s) => n + s.pods.length, 0);
@@ -36,6 +37,61 @@ function demandOf(c: FreeClass): Res {
   const d: Res = { ...ZERO };
   for (const s of c.shapes) addInto(d, s.req, s.pods.length);
   return d;
+}
+
+const inverse = (c: number): number => (c > 0 ? 1 / c : 0);
+
+const fitsIn = (r: Readonly<Res>, free: Readonly<Res>): boolean =>
+  r.cpu <= free.cpu && r.mem <= free.mem && r.pods <= free.pods && r.gpu <= free.gpu;
+
+/** Minus the squared normalised residual a pod of `r` would leave. */
+function score(r: Readonly<Res>, free: Readonly<Res>, inv: Readonly<Res>): number {
+  const rc = (free.cpu - r.cpu) * inv.cpu;
+  const rm = (free.mem - r.mem) * inv.mem;
+  const rp = (free.pods - r.pods) * inv.pods;
+  const rg = (free.gpu - r.gpu) * inv.gpu;
+  return -(rc * rc + rm * rm + rp * rp + rg * rg);
+}
+
+/**
+ * The L2-norm greedy: one pod at a time, the shape that leaves the smallest normalised residual (ties
+ * to the lower index). A shape that no longer fits never fits again (the node only fills), so it
+ * leaves the candidates for good: the loop shrinks as the node fills.
+ */
+function topUp(cap: Readonly<Res>, u: Res, shapes: readonly Shape[], take: number[]): void {
+  const inv: Res = {
+    cpu: inverse(cap.cpu),
+    mem: inverse(cap.mem),
+    pods: inverse(cap.pods),
+    gpu: inverse(cap.gpu),
+  };
+  const active = shapes.map((_, i) => i);
+  for (;;) {
+    const free: Res = {
+      cpu: cap.cpu - u.cpu,
+      mem: cap.mem - u.mem,
+      pods: cap.pods - u.pods,
+      gpu: cap.gpu - u.gpu,
+    };
+    let best = -1;
+    let bestScore = Number.NEGATIVE_INFINITY;
+    for (let j = 0; j < active.length;) {
+      const i = active[j] ?? 0;
+      const s = shapes[i];
+      if (!s || s.pods.length - (take[i] ?? 0) <= 0 || !fitsIn(s.req, free)) {
+        active[j] = active[active.length - 1] ?? 0;
+        active.pop();
+        continue;
+      }
+      const v = score(s.req, free, inv);
+      if (v > bestScore || (v === bestScore && i < best)) [bestScore, best] = [v, i];
+      j += 1;
+    }
+    const s = shapes[best];
+    if (!s) return;
+    take[best] = (take[best] ?? 0) + 1;
+    addInto(u, s.req, 1);
+  }
 }
 
 /**
@@ -64,27 +120,7 @@ export function fill(
       addInto(u, s.req, k);
     });
   }
-  const norm = (v: number, c: number): number => (c > 0 ? v / c : 0);
-  for (;;) {
-    let best = -1;
-    let bestScore = Number.NEGATIVE_INFINITY;
-    shapes.forEach((s, i) => {
-      if (s.pods.length - (take[i] ?? 0) <= 0 || !fitsWith(cap, u, s.req)) return;
-      const rc = norm(cap.cpu - u.cpu - s.req.cpu, cap.cpu);
-      const rm = norm(cap.mem - u.mem - s.req.mem, cap.mem);
-      const rp = norm(cap.pods - u.pods - s.req.pods, cap.pods);
-      const rg = norm(cap.gpu - u.gpu - s.req.gpu, cap.gpu);
-      const score = -(rc * rc + rm * rm + rp * rp + rg * rg);
-      if (score > bestScore) {
-        bestScore = score;
-        best = i;
-      }
-    });
-    const s = shapes[best];
-    if (!s) break;
-    take[best] = (take[best] ?? 0) + 1;
-    addInto(u, s.req, 1);
-  }
+  topUp(cap, u, shapes, take);
   return { take, used: u };
 }
 
@@ -194,19 +230,29 @@ export interface Trial {
 
 type Reserved = ReadonlyMap<PoolState, { cpu: number; mem: number }>;
 
+/** An option's types by worth per dollar at shadow prices y: the same for every bin of a class. */
+const rankings = new WeakMap<readonly TypeOption[], { y: Res; top: readonly TypeOption[] }>();
+
+function topTypes(types: readonly TypeOption[], y: Res): readonly TypeOption[] {
+  const hit = rankings.get(types);
+  if (hit?.y === y) return hit.top;
+  const top = [...types]
+    .sort((a, b) => valueOf(y, b.cap) / b.price - valueOf(y, a.cap) / a.price || b.cap.cpu - a.cap.cpu)
+    .slice(0, CANDIDATES);
+  rankings.set(types, { y, top });
+  return top;
+}
+
 function bestTrial(options: readonly Option[], c: FreeClass, y: Res, reserved?: Reserved): Trial | undefined {
   const demand = demandOf(c);
   let best: Trial | undefined;
   for (const option of options) {
-    const ranked = [...option.narrowed.types].sort(
-      (a, b) => valueOf(y, b.cap) / b.price - valueOf(y, a.cap) / a.price || b.cap.cpu - a.cap.cpu,
-    );
-    const picks = ranked.slice(0, CANDIDATES);
+    const picks = [...topTypes(option.narrowed.types, y)];
     const whole = cheapestHolding(option.narrowed.types, demand);
     if (whole && !picks.includes(whole)) picks.push(whole);
     // Each type filled both ways (see fill): which packs better depends on the mix of shapes.
     for (const t of picks)
-      for (const slice of [true, false]) {
+      for (const slice of SLICES) {
         const { take, used } = fill(t.cap, ZERO, c.shapes, slice);
         const pods = take.reduce((a, b) => a + b, 0);
         const bought = cheapestHolding(option.narrowed.types, used);

@@ -111,6 +111,13 @@ export interface SolverInput {
   /** Leave out the LP lower bound (0): a disruption simulation only needs the plan. */
   readonly skipBound?: boolean;
   /**
+   * How pods with inter-pod constraints are placed: `both` (default) plans with each order below and
+   * keeps the better plan; `grow` takes the first node or claim that holds the pod, growing a claim to
+   * a larger type; `room` first takes room already paid for (the newest claim that holds the pod as it
+   * is), then grows. Which packs better depends on the workload; a disruption simulation uses `grow`.
+   */
+  readonly placement?: 'both' | 'grow' | 'room';
+  /**
    * Each pool's types and prices, kept by the caller across solves over the same catalog, daemonsets,
    * unavailable offerings and usage (disruption simulates many times on one cluster).
    */

@@ -8,6 +8,7 @@ import { untoleratedTaint } from '../../scheduling/taints.js';
 import { Bin, narrow, wholePool, type PoolState } from './bin.js';
 import type { SolverPod } from './model.js';
 import type { TypeOption } from './pools.js';
+import { fitsWith, type Res } from './resources.js';
 import { domainsOf, type SolverState } from './state.js';
 import type { PodTopology } from './topology.js';
 
@@ -101,9 +102,25 @@ function newBin(state: SolverState, pod: SolverPod, topo: PodTopology, domains: 
   return false;
 }
 
-/** Places one pod; false when nothing can take it (the caller explains why). */
+/** Whether the bin holds one more pod of `req` as it is: an existing node, or a claim without growing. */
+function hasRoom(bin: Bin, req: Readonly<Res>): boolean {
+  if (bin.existing) return fitsWith(bin.existing.allocatable, bin.used, req);
+  return bin.current !== undefined && fitsWith(bin.current.cap, bin.used, req);
+}
+
+/**
+ * Places one pod; false when nothing can take it (the caller explains why): the first node or claim
+ * that takes it (a claim may grow to a larger type), else a new claim. With `roomFirst`, room already
+ * paid for comes before that: the newest node or claim that holds the pod as it is (e.g. the spare
+ * room beside an anti-affinity pod).
+ */
 export function placeOne(state: SolverState, pod: SolverPod, topo: PodTopology): boolean {
   const domains = topo.needsZone ? state.zoneDomains(pod) : [];
+  if (state.roomFirst)
+    for (let i = state.bins.length - 1; i >= 0; i--) {
+      const bin = state.bins[i];
+      if (bin && hasRoom(bin, pod.requests) && tryBin(state, bin, pod, topo, domains)) return true;
+    }
   for (const bin of state.bins) if (tryBin(state, bin, pod, topo, domains)) return true;
   return newBin(state, pod, topo, domains);
 }

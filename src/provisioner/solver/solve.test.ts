@@ -147,6 +147,73 @@ describe('solve', () => {
     expect(a.totals.pricePerHour).toBeLessThanOrEqual(a.lowerBound * 1.05);
   });
 
+  it('places a pod whose affinity selects pods placed after it, as the scheduler retries it', () => {
+    const towards = (app: string, key = 'topology.kubernetes.io/zone') => ({
+      affinity: {
+        podAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: [
+            { topologyKey: key, labelSelector: { matchLabels: { app } } },
+          ],
+        },
+      },
+    });
+    // Bigger pods go first: web waits for db, db for cache (which selects itself, so it goes anywhere).
+    const chain = [
+      pod({ cpu: '2', ...towards('db') }, { app: 'web' }),
+      pod({ cpu: '1', ...towards('cache') }, { app: 'db' }),
+      pod({ cpu: '500m', ...towards('cache') }, { app: 'cache' }),
+    ];
+    const plan = planOf(input(chain));
+    expect(plan.unschedulable).toEqual([]);
+    const zoneOf = (id: string | undefined) => plan.nodes.find((n) => n.pods.includes(id ?? ''))?.zone;
+    expect(zoneOf(chain[0]?.id)).toBe(zoneOf(chain[1]?.id));
+    expect(zoneOf(chain[1]?.id)).toBe(zoneOf(chain[2]?.id));
+    // A hostname affinity to pods without constraints of their own: placed once those are packed.
+    const beside = [
+      pod({ cpu: '1', ...towards('cache', 'kubernetes.io/hostname') }, { app: 'api' }),
+      pod({ cpu: '500m' }, { app: 'cache' }),
+    ];
+    const next = planOf(input(beside));
+    expect(next.unschedulable).toEqual([]);
+    expect(next.nodes).toHaveLength(1);
+  });
+
+  it('plans constrained pods in both orders (first fit, room already paid for first) and keeps the cheaper', () => {
+    const anti = {
+      affinity: {
+        podAntiAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: [
+            { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { app: 'nginx' } } },
+          ],
+        },
+      },
+    };
+    const spread = (key: string, app: string) => ({
+      topologySpreadConstraints: [
+        {
+          maxSkew: 1,
+          topologyKey: key,
+          whenUnsatisfiable: 'DoNotSchedule',
+          labelSelector: { matchLabels: { app } },
+        },
+      ],
+    });
+    const pods = [
+      ...Array.from({ length: 6 }, () => pod({ cpu: '1500m', memory: '2Gi', ...anti }, { app: 'nginx' })),
+      ...Array.from({ length: 8 }, () =>
+        pod({ cpu: '300m', ...spread('kubernetes.io/hostname', 'h') }, { app: 'h' }),
+      ),
+      ...Array.from({ length: 8 }, () =>
+        pod({ cpu: '700m', ...spread('topology.kubernetes.io/zone', 'z') }, { app: 'z' }),
+      ),
+    ];
+    const both = planOf(input(pods));
+    const grow = planOf(input(pods, [general()], { placement: 'grow' }));
+    const room = planOf(input(pods, [general()], { placement: 'room' }));
+    for (const p of [both, grow, room]) expect(p.unschedulable).toEqual([]);
+    expect(both.totals.pricePerHour).toBe(Math.min(grow.totals.pricePerHour, room.totals.pricePerHour));
+  });
+
   it('keeps apart pods whose labels a topology spread reads', () => {
     const spread = (app: string) => ({
       topologySpreadConstraints: [

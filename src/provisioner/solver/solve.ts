@@ -59,6 +59,46 @@ function byAutoMode(
   return { autoMode, rest };
 }
 
+/**
+ * Pods with inter-pod constraints, one at a time in the scheduler's order; those that fail are tried
+ * again while a pass places any (a pod whose affinity selects pods placed after it, as kube-scheduler
+ * and Karpenter's queue retry it), and once more after the other pods are packed. What still fails
+ * is unschedulable.
+ */
+function placeConstrained(
+  state: SolverState,
+  pods: readonly { pod: SolverPod; topo: PodTopology }[],
+): { pod: SolverPod; topo: PodTopology }[] {
+  let pending = pods;
+  for (;;) {
+    const failed = pending.filter(({ pod, topo }) => !placeOne(state, pod, topo));
+    if (failed.length === 0 || failed.length === pending.length) return failed;
+    pending = failed;
+  }
+}
+
+/** Improvement can gain at most what separates the plan from the LP bound: within 1 %, it is skipped. */
+const CLOSE_ENOUGH = 1.01;
+
+function closeToBound(state: SolverState, input: SolverInput): boolean {
+  if (input.skipBound === true) return false;
+  const fresh = state.bins.filter((b) => !b.existing);
+  const ids = new Set(fresh.flatMap((b) => b.pods));
+  const cost = fresh.reduce((sum, b) => sum + (b.current?.price ?? 0), 0);
+  const bound = lowerBound(
+    state,
+    input.pods.filter((p) => ids.has(p.id)),
+  );
+  return bound > 0 && cost <= bound * CLOSE_ENOUGH;
+}
+
+/** The better of two plans: fewer pods left out, then cheaper. */
+function better(a: Plan, b: Plan): Plan {
+  if (a.unschedulable.length !== b.unschedulable.length)
+    return a.unschedulable.length < b.unschedulable.length ? a : b;
+  return b.totals.pricePerHour < a.totals.pricePerHour ? b : a;
+}
+
 export function solve(given: SolverInput): Plan {
   // Replica groups become pods here, in the solver's process, never in the caller's.
   const input: SolverInput =
@@ -67,23 +107,39 @@ export function solve(given: SolverInput): Plan {
       : given;
   const clock = input.clock ?? (() => performance.now());
   const start = clock();
-  const state = new SolverState(input);
+  const placement = input.placement ?? 'both';
+  const grow = placement === 'room' ? undefined : solveOnce(input, false, clock, start);
+  // The second order only matters when some pod has inter-pod constraints.
+  if (grow && (placement === 'grow' || !grow.constrained)) return grow.plan;
+  const room = solveOnce(input, true, clock, clock());
+  const plan = grow ? better(grow.plan, room.plan) : room.plan;
+  return { ...plan, totals: { ...plan.totals, solveMillis: Math.round(clock() - start) } };
+}
+
+function solveOnce(
+  input: SolverInput,
+  roomFirst: boolean,
+  clock: () => number,
+  start: number,
+): { plan: Plan; constrained: boolean } {
+  const state = new SolverState(input, roomFirst);
   const pods = [...input.pods].sort(bySize).map((pod) => ({ pod, topo: state.topology.of(pod) }));
-  const failed: SolverPod[] = [];
-  for (const { pod, topo } of pods.filter((p) => p.topo.constrained)) {
-    if (!placeOne(state, pod, topo)) failed.push(pod);
-  }
+  const unplaced = placeConstrained(
+    state,
+    pods.filter((p) => p.topo.constrained),
+  );
   const classes = classesOf(
     state,
     pods.filter((p) => !p.topo.constrained),
   );
   const packed: Packed[] = [];
-  for (const c of classes) {
-    packed.push(packClass(state, c));
-    for (const s of c.shapes) failed.push(...s.pods);
-  }
+  for (const c of classes) packed.push(packClass(state, c));
   const budget = input.budgetMillis ?? 0;
-  improve(state, packed, () => clock() - start < budget);
+  if (budget > 0 && !closeToBound(state, input)) improve(state, packed, () => clock() - start < budget);
+  // Once the other pods are where they stay (the improvement moves only those), an affinity may find
+  // the pods it selects.
+  const failed = placeConstrained(state, unplaced).map((p) => p.pod);
+  for (const c of classes) for (const s of c.shapes) failed.push(...s.pods);
   const lost: string[] = [];
   const nodes = finalize(state.bins, input, lost);
   const lostSet = new Set(lost);
@@ -105,7 +161,7 @@ export function solve(given: SolverInput): Plan {
           state,
           input.pods.filter((p) => placedOnNew.has(p.id)),
         );
-  return {
+  const plan: Plan = {
     nodes,
     unschedulable,
     servedByAutoMode: autoMode,
@@ -118,4 +174,5 @@ export function solve(given: SolverInput): Plan {
     },
     lowerBound: bound,
   };
+  return { plan, constrained: pods.some((p) => p.topo.constrained) };
 }

@@ -28,7 +28,11 @@ export class SolverState {
   private readonly zoneMemo = new Map<string, string[]>();
   private seq = 0;
 
-  constructor(readonly input: SolverInput) {
+  constructor(
+    readonly input: SolverInput,
+    /** Constrained pods take room already paid for before growing a claim (see SolverInput.placement). */
+    readonly roomFirst = false,
+  ) {
     this.pools = input.pools
       .filter((p) => !p.autoMode)
       .map((view) => ({ option: memoOption(input, view), reserved: { cpu: 0, mem: 0 } }));
