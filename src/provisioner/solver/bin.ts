@@ -180,15 +180,26 @@ export class Bin {
     if (this.isNew && narrowed && narrowed.types !== this.types) this.narrowTo(narrowed);
     addInto(this.used, one, ids.length);
     this.pods.push(...ids);
-    if (this.pool) {
-      const next = this.typeFor(ZERO);
-      const pool = this.pool;
-      pool.reserved.cpu +=
-        (next?.type.capacity.cpuMillis ?? 0) - (this.current?.type.capacity.cpuMillis ?? 0);
-      pool.reserved.mem +=
-        (next?.type.capacity.memoryMiB ?? 0) - (this.current?.type.capacity.memoryMiB ?? 0);
-      this.current = next;
-    }
+    this.retype();
+  }
+
+  /** Takes pods of `one` off this new bin, which may then be a cheaper type. */
+  remove(ids: readonly string[], one: Readonly<Res>): void {
+    const gone = new Set(ids);
+    const kept = this.pods.filter((id) => !gone.has(id));
+    this.pods.splice(0, this.pods.length, ...kept);
+    addInto(this.used, one, -ids.length);
+    this.retype();
+  }
+
+  /** The cheapest type holding `used` now, with the pool's reserved capacity following it. */
+  private retype(): void {
+    if (!this.pool) return;
+    const next = this.typeFor(ZERO);
+    const pool = this.pool;
+    pool.reserved.cpu += (next?.type.capacity.cpuMillis ?? 0) - (this.current?.type.capacity.cpuMillis ?? 0);
+    pool.reserved.mem += (next?.type.capacity.memoryMiB ?? 0) - (this.current?.type.capacity.memoryMiB ?? 0);
+    this.current = next;
   }
 
   private narrowTo(narrowed: Narrowed): void {

@@ -13,6 +13,7 @@ import { lowerBound } from './bound.js';
 import { autoModePoolFor } from './auto-mode.js';
 import { expandGroups, type Plan, type ServedByAutoMode, type SolverInput, type SolverPod } from './model.js';
 import { placeOne } from './place-one.js';
+import { shrink } from './shrink.js';
 import { SolverState } from './state.js';
 import type { PodTopology } from './topology.js';
 
@@ -140,6 +141,12 @@ function solveOnce(
   // the pods it selects.
   const failed = placeConstrained(state, unplaced).map((p) => p.pod);
   for (const c of classes) for (const s of c.shapes) failed.push(...s.pods);
+  shrink(
+    state,
+    new Map(
+      pods.filter((p) => !p.topo.constrained && p.topo.matched.length === 0).map((p) => [p.pod.id, p.pod]),
+    ),
+  );
   const lost: string[] = [];
   const nodes = finalize(state.bins, input, lost);
   const lostSet = new Set(lost);

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { builtinCatalog } from '../catalog/catalog.js';
+import { solverPod } from '../input/pods.js';
+import { poolView, type NodePool } from '../../scheduling/nodepool.js';
+import { Bin, narrow, wholePool } from './bin.js';
+import type { SolverPod } from './model.js';
+import { shrink } from './shrink.js';
+import { SolverState } from './state.js';
+
+const pool: NodePool = {
+  metadata: { name: 'm5' },
+  spec: {
+    template: {
+      spec: {
+        nodeClassRef: { name: 'default' },
+        requirements: [
+          { key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['m5.large', 'm5.xlarge'] },
+        ],
+      },
+    },
+  },
+};
+
+const pod = (name: string, cpu: string): SolverPod =>
+  solverPod(`shop/${name}`, 'shop', {
+    metadata: { labels: { app: name } },
+    spec: { containers: [{ name: 'c', resources: { requests: { cpu, memory: '256Mi' } } }] },
+  });
+
+function setup(pods: SolverPod[]) {
+  const state = new SolverState({
+    pods,
+    nodes: [],
+    pools: [poolView(pool)],
+    daemonSets: [],
+    catalog: builtinCatalog(),
+  });
+  const p = state.pools[0];
+  if (!p) throw new Error('no pool');
+  const bin = (name: string, on: SolverPod[]) => {
+    const first = on[0];
+    const n = first
+      ? narrow(
+          p.option,
+          wholePool(p.option),
+          first.terms[0] ?? p.option.view.requirements,
+          state.input.catalog,
+        )
+      : null;
+    if (!n) throw new Error('pool does not narrow');
+    const b = Bin.claim(name, p, n);
+    state.bins.push(b);
+    for (const x of on) state.place(b, [x], state.topology.of(x), n);
+    return b;
+  };
+  return { state, bin };
+}
+
+describe('shrink', () => {
+  it('moves free pods into room already paid for when that makes their node a cheaper type', () => {
+    const [a1, a2, a3, b1] = [pod('a1', '1000m'), pod('a2', '1000m'), pod('a3', '500m'), pod('b1', '300m')];
+    const { state, bin } = setup([a1, a2, a3, b1]);
+    const a = bin('a', [a1, a2, a3]);
+    const b = bin('b', [b1]);
+    expect([a.current?.type.name, b.current?.type.name]).toEqual(['m5.xlarge', 'm5.large']);
+    shrink(state, new Map([a1, a2, a3, b1].map((p) => [p.id, p])));
+    expect([a.current?.type.name, b.current?.type.name]).toEqual(['m5.large', 'm5.large']);
+    expect(a.pods.length + b.pods.length).toBe(4);
+    // Bindings follow the pod that moved.
+    for (const x of state.bindings) expect((x.node === 'a' ? a : b).pods).toContain(x.pod);
+  });
+
+  it('moves nothing when the room found would not make the node cheaper, nor pods that are not free', () => {
+    const [a1, a2, b1] = [pod('a1', '1500m'), pod('a2', '1500m'), pod('b1', '1000m')];
+    const { state, bin } = setup([a1, a2, b1]);
+    const a = bin('a', [a1, a2]);
+    const b = bin('b', [b1]);
+    shrink(state, new Map([a1, a2, b1].map((p) => [p.id, p])));
+    expect(a.pods).toHaveLength(2);
+    expect(b.pods).toHaveLength(1);
+    const c = setup([pod('c1', '1000m'), pod('c2', '1000m'), pod('c3', '500m'), pod('d1', '300m')]);
+    const [c1, c2, c3, d1] = c.state.input.pods;
+    if (!c1 || !c2 || !c3 || !d1) throw new Error('pods');
+    const big = c.bin('c', [c1, c2, c3]);
+    c.bin('d', [d1]);
+    shrink(c.state, new Map([[d1.id, d1]])); // only d1 is free: c's pods stay
+    expect(big.pods).toHaveLength(3);
+  });
+});

@@ -1,0 +1,76 @@
+/**
+ * The last pass over new nodes: a node that could be a cheaper type without some of its free pods (no
+ * inter-pod constraint of their own, counted by no topology selector) gives them to other nodes that
+ * hold them as they are — room already paid for, so no node grows. The most expensive nodes go first,
+ * and a node's pods move only when the moves found make it cheaper. The plan's cost only drops, and
+ * every constraint checked at placement still holds: a free pod's place changes no count, and no
+ * constrained pod moves.
+ */
+import type { Bin } from './bin.js';
+import type { SolverPod } from './model.js';
+import { addInto, fitsWith, ZERO, type Res } from './resources.js';
+import type { SolverState } from './state.js';
+
+const priceOf = (b: Bin): number => b.current?.price ?? 0;
+
+/** Room on `b` for one more pod of `req`, beside what this pass already plans to move there. */
+function holds(b: Bin, extra: Readonly<Res>, req: Readonly<Res>): boolean {
+  const used: Res = { ...b.used };
+  addInto(used, extra);
+  if (b.existing) return fitsWith(b.existing.allocatable, used, req);
+  return b.current !== undefined && fitsWith(b.current.cap, used, req);
+}
+
+/** The bin the pod can move to without it growing or narrowing, if any. */
+function roomFor(
+  state: SolverState,
+  pod: SolverPod,
+  from: Bin,
+  planned: ReadonlyMap<Bin, Res>,
+): Bin | undefined {
+  const key = state.placementKey(pod);
+  for (const b of state.bins) {
+    if (b === from) continue;
+    const n = b.accepts(pod, key, state.input.catalog);
+    if (!n || (b.isNew && n.types !== b.types)) continue;
+    if (holds(b, planned.get(b) ?? ZERO, pod.requests)) return b;
+  }
+  return undefined;
+}
+
+/** Moves that make `bin` a cheaper type, or none. */
+function movesFor(state: SolverState, bin: Bin, movable: readonly SolverPod[]): [SolverPod, Bin][] {
+  const planned = new Map<Bin, Res>();
+  const moves: [SolverPod, Bin][] = [];
+  const rest: Res = { ...bin.used };
+  const before = priceOf(bin);
+  for (const pod of movable) {
+    const to = roomFor(state, pod, bin, planned);
+    if (!to) continue;
+    const extra = planned.get(to) ?? { ...ZERO };
+    addInto(extra, pod.requests);
+    planned.set(to, extra);
+    moves.push([pod, to]);
+    addInto(rest, pod.requests, -1);
+    const cheaper = bin.types.find((t) => fitsWith(t.cap, rest, ZERO));
+    if (cheaper && cheaper.price < before) return moves;
+  }
+  return [];
+}
+
+export function shrink(state: SolverState, free: ReadonlyMap<string, SolverPod>): void {
+  const at = new Map(state.bindings.map((b, i) => [b.pod, i]));
+  const fresh = state.bins.filter((b) => b.isNew && b.current).sort((a, b) => priceOf(b) - priceOf(a));
+  for (const bin of fresh) {
+    const movable = bin.pods
+      .map((id) => free.get(id))
+      .filter((p): p is SolverPod => p !== undefined)
+      .sort((a, b) => b.requests.cpu - a.requests.cpu || b.requests.mem - a.requests.mem);
+    for (const [pod, to] of movesFor(state, bin, movable)) {
+      bin.remove([pod.id], pod.requests);
+      to.add([pod.id], pod.requests, to.accepts(pod, state.placementKey(pod), state.input.catalog));
+      const binding = state.bindings[at.get(pod.id) ?? -1];
+      if (binding) binding.node = to.name;
+    }
+  }
+}
