@@ -7,7 +7,12 @@ import type { Logger } from 'pino';
 import type { Catalog } from '../provisioner/catalog/catalog.js';
 import type { ClusterView, HPA, PDB } from '../policies/view.js';
 import type { WorkloadProfile } from '../policies/schema/profile-schema.js';
-import { poolView, type NodePool, type PoolView } from '../scheduling/nodepool.js';
+import {
+  poolViewWithClass,
+  type EC2NodeClass,
+  type NodePool,
+  type PoolView,
+} from '../scheduling/nodepool.js';
 import type { KubeObject } from './objects.js';
 import type { Labels } from './selector.js';
 import { Resource, type ChangeVerb, type ResourceSpec } from './informers.js';
@@ -79,6 +84,9 @@ export class InformerClusterView implements ClusterView {
     this.resources.nodePools.onChange(() => {
       this.pools = undefined;
     });
+    this.resources.nodeClasses.onChange(() => {
+      this.pools = undefined;
+    });
   }
 
   async start(): Promise<void> {
@@ -99,8 +107,17 @@ export class InformerClusterView implements ClusterView {
   }
 
   get nodePools(): readonly PoolView[] {
-    this.pools ??= (this.filePools ?? (this.resources.nodePools.list() as unknown as NodePool[])).map(
-      poolView,
+    if (this.pools) return this.pools;
+    const classes = new Map(
+      (this.resources.nodeClasses.list() as unknown as EC2NodeClass[]).map((c) => [c.metadata.name, c]),
+    );
+    // A pool's nodes carry its EC2NodeClass's hash (static NodeClass drift); Auto Mode classes are EKS's.
+    const classOf = (p: NodePool) => {
+      const ref = p.spec.template.spec.nodeClassRef;
+      return ref && (ref.kind ?? 'EC2NodeClass') === 'EC2NodeClass' ? classes.get(ref.name) : undefined;
+    };
+    this.pools = (this.filePools ?? (this.resources.nodePools.list() as unknown as NodePool[])).map((p) =>
+      poolViewWithClass(p, classOf(p)),
     );
     return this.pools;
   }

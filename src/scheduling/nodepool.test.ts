@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { poolView, TEMPLATE_HASH_LABEL, templateHash, type NodePool } from './nodepool.js';
+import {
+  nodeClassHash,
+  NODECLASS_HASH_LABEL,
+  poolView,
+  poolViewWithClass,
+  TEMPLATE_HASH_LABEL,
+  templateHash,
+  type EC2NodeClass,
+  type NodePool,
+} from './nodepool.js';
 
 const pool = (): NodePool => ({
   metadata: { name: 'general' },
@@ -53,5 +62,39 @@ describe("a NodePool's template hash (static drift)", () => {
         [TEMPLATE_HASH_LABEL]: 'older',
       }),
     ).toBe(false);
+  });
+});
+
+describe("an EC2NodeClass's hash (static NodeClass drift)", () => {
+  const cls = (spec: Record<string, unknown>): EC2NodeClass => ({ metadata: { name: 'default' }, spec });
+  const base = {
+    role: 'KarpenterNodeRole-x',
+    amiSelectorTerms: [{ alias: 'al2023@latest' }],
+    subnetSelectorTerms: [{ tags: { 'karpenter.sh/discovery': 'x' } }],
+    metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 1 },
+  };
+  it.each([
+    ['user data', { userData: 'echo hi' }, true],
+    ['the role', { role: 'Other' }, true],
+    ['metadata options', { metadataOptions: { httpTokens: 'optional' } }, true],
+    ['the AMI selector (its resolved ids drift instead)', { amiSelectorTerms: [{ id: 'ami-1' }] }, false],
+    ['the subnet selector', { subnetSelectorTerms: [{ id: 'subnet-1' }] }, false],
+  ])('changes with %s', (_what, edit, changes) => {
+    expect(nodeClassHash(cls({ ...base, ...edit })) !== nodeClassHash(cls(base))).toBe(changes);
+  });
+
+  it('does not depend on the order keys were written in', () => {
+    expect(nodeClassHash(cls({ b: 1, a: { y: 2, x: 1 } }))).toBe(
+      nodeClassHash(cls({ a: { x: 1, y: 2 }, b: 1 })),
+    );
+  });
+
+  it("is a label and a requirement of the pool's nodes only when the class is known", () => {
+    const known = poolViewWithClass(pool(), cls(base));
+    expect(known.labels[NODECLASS_HASH_LABEL]).toBe(nodeClassHash(cls(base)));
+    expect(known.requirements.get(NODECLASS_HASH_LABEL)).toBeDefined();
+    // Offline, without the class, a node's class hash is not judged.
+    expect(poolView(pool()).labels[NODECLASS_HASH_LABEL]).toBeUndefined();
+    expect(poolView(pool()).requirements.get(NODECLASS_HASH_LABEL)).toBeUndefined();
   });
 });

@@ -87,6 +87,33 @@ function requirementsOf(
 
 /** The label a Berth node carries with its NodePool's template hash: a node whose hash differs drifted. */
 export const TEMPLATE_HASH_LABEL = 'berth.dev/nodepool-hash';
+/** The label a Berth node carries with its EC2NodeClass's hash, when the class was known at launch. */
+export const NODECLASS_HASH_LABEL = 'berth.dev/nodeclass-hash';
+
+/** Selector terms are resolved to ids and compared as such (AMI, subnet, security group drift), not hashed. */
+const RESOLVED = new Set(['amiSelectorTerms', 'subnetSelectorTerms', 'securityGroupSelectorTerms']);
+
+function canonical(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(canonical);
+  if (v !== null && typeof v === 'object')
+    return Object.keys(v)
+      .sort()
+      .map((k) => [k, canonical((v as Record<string, unknown>)[k])]);
+  return v;
+}
+
+/**
+ * The hash of what a node takes from its EC2NodeClass and keeps once launched — user data, block
+ * devices, metadata options, role or instance profile, tags, … — as Karpenter's static NodeClass
+ * drift; the selector terms are left out (their resolved ids drift on their own).
+ */
+export function nodeClassHash(cls: EC2NodeClass): string {
+  const spec = Object.fromEntries(Object.entries(cls.spec ?? {}).filter(([k]) => !RESOLVED.has(k)));
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(spec)))
+    .digest('hex')
+    .slice(0, 16);
+}
 
 /**
  * The hash of what a node takes from its NodePool's template and cannot change once launched: its
@@ -109,7 +136,11 @@ export function templateHash(pool: NodePool): string {
 }
 
 /** The labels the pool's nodes carry whatever their instance type. */
-function labelsOf(pool: NodePool, autoMode: boolean): Record<string, string> {
+function labelsOf(
+  pool: NodePool,
+  autoMode: boolean,
+  nodeClass: EC2NodeClass | undefined,
+): Record<string, string> {
   if (autoMode)
     return {
       ...(pool.spec.template.metadata?.labels ?? {}),
@@ -120,14 +151,24 @@ function labelsOf(pool: NodePool, autoMode: boolean): Record<string, string> {
     ...(pool.spec.template.metadata?.labels ?? {}),
     [LABEL.nodePool]: pool.metadata.name,
     [TEMPLATE_HASH_LABEL]: templateHash(pool),
+    ...(nodeClass ? { [NODECLASS_HASH_LABEL]: nodeClassHash(nodeClass) } : {}),
   };
 }
 
+/** How the engine and the solver see a NodePool (one argument: safe to pass to `map`). */
 export function poolView(pool: NodePool): PoolView {
+  return poolViewWithClass(pool, undefined);
+}
+
+/**
+ * A NodePool with its EC2NodeClass (a cluster's view): its nodes carry the class's hash too, and a
+ * node launched from an older class drifts.
+ */
+export function poolViewWithClass(pool: NodePool, nodeClass: EC2NodeClass | undefined): PoolView {
   const spec = pool.spec.template.spec;
   const autoMode = isAutoModeClass(spec.nodeClassRef);
   const builtin = builtinPool(pool.metadata.name, spec.nodeClassRef);
-  const labels = labelsOf(pool, autoMode);
+  const labels = labelsOf(pool, autoMode, nodeClass);
   return {
     pool,
     name: pool.metadata.name,

@@ -5,7 +5,7 @@ import { loadObjects } from '../../cli/inputs.js';
 import { selectorMatches } from '../../kube/selector.js';
 import { disruptionsAllowed } from '../../policies/disruption.js';
 import type { PDB } from '../../policies/view.js';
-import { poolView, type NodePool } from '../../scheduling/nodepool.js';
+import { poolView, poolViewWithClass, type NodePool } from '../../scheduling/nodepool.js';
 import { builtinCatalog } from '../catalog/catalog.js';
 import { requestsOf } from '../input/pods.js';
 import { seededRandom } from '../../util/seeded.js';
@@ -156,6 +156,34 @@ describe('consolidation, offline', () => {
     const p = plan([stale, current], [pod('w', 'stale', { cpu: '3' }), pod('x', 'current', { cpu: '3' })]);
     expect(p.decisions[0]).toMatchObject({ method: 'drift', remove: ['stale'] });
     // Its replacement carries the current hash: it never drifts in turn, nor does `current`.
+    expect(p.decisions.filter((d) => d.method === 'drift').flatMap((d) => d.remove)).toEqual(['stale']);
+  });
+
+  it('replaces a node launched from an older EC2NodeClass (its class hash differs), once the class is known', () => {
+    const cls = { metadata: { name: 'default' }, spec: { role: 'R', userData: 'echo v2' } };
+    const view = poolViewWithClass(
+      { ...general, spec: { ...general.spec, disruption: { budgets: [{ nodes: '100%' }] } } },
+      cls,
+    );
+    const nodes = [node('stale'), node('current')];
+    for (const n of nodes)
+      if (n.metadata?.labels) {
+        n.metadata.labels['berth.dev/nodepool-hash'] = view.labels['berth.dev/nodepool-hash'] ?? '';
+        n.metadata.labels['berth.dev/nodeclass-hash'] = view.labels['berth.dev/nodeclass-hash'] ?? '';
+      }
+    const [stale] = nodes;
+    if (stale?.metadata?.labels) stale.metadata.labels['berth.dev/nodeclass-hash'] = '0123456789abcdef';
+    const p = planConsolidation({
+      nodes,
+      pods: [pod('w', 'stale', { cpu: '3' }), pod('x', 'current', { cpu: '3' })],
+      pdbs: [],
+      pools: [view],
+      daemonSets: [],
+      catalog,
+      now: new Date('2026-11-23T12:00:00Z'),
+      spotToSpot: false,
+    });
+    expect(p.decisions[0]).toMatchObject({ method: 'drift', remove: ['stale'] });
     expect(p.decisions.filter((d) => d.method === 'drift').flatMap((d) => d.remove)).toEqual(['stale']);
   });
 
