@@ -63,7 +63,7 @@ describe('shrink', () => {
     const a = bin('a', [a1, a2, a3]);
     const b = bin('b', [b1]);
     expect([a.current?.type.name, b.current?.type.name]).toEqual(['m5.xlarge', 'm5.large']);
-    shrink(state, new Map([a1, a2, a3, b1].map((p) => [p.id, p])));
+    shrink(state, () => true, new Map([a1, a2, a3, b1].map((p) => [p.id, p])));
     expect([a.current?.type.name, b.current?.type.name]).toEqual(['m5.large', 'm5.large']);
     expect(a.pods.length + b.pods.length).toBe(4);
     // Bindings follow the pod that moved.
@@ -75,7 +75,7 @@ describe('shrink', () => {
     const { state, bin } = setup([a1, a2, b1]);
     const a = bin('a', [a1, a2]);
     const b = bin('b', [b1]);
-    shrink(state, new Map([a1, a2, b1].map((p) => [p.id, p])));
+    shrink(state, () => true, new Map([a1, a2, b1].map((p) => [p.id, p])));
     expect(a.pods).toHaveLength(2);
     expect(b.pods).toHaveLength(1);
     const c = setup([pod('c1', '1000m'), pod('c2', '1000m'), pod('c3', '500m'), pod('d1', '300m')]);
@@ -83,7 +83,7 @@ describe('shrink', () => {
     if (!c1 || !c2 || !c3 || !d1) throw new Error('pods');
     const big = c.bin('c', [c1, c2, c3]);
     c.bin('d', [d1]);
-    shrink(c.state, new Map([[d1.id, d1]])); // only d1 is free: c's pods stay
+    shrink(c.state, () => true, new Map([[d1.id, d1]])); // only d1 is free: c's pods stay
     expect(big.pods).toHaveLength(3);
   });
 });

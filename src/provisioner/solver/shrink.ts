@@ -58,10 +58,43 @@ function movesFor(state: SolverState, bin: Bin, movable: readonly SolverPod[]): 
   return [];
 }
 
-export function shrink(state: SolverState, free: ReadonlyMap<string, SolverPod>): void {
+const DIMS = ['cpu', 'mem', 'pods', 'gpu'] as const;
+
+function roomOf(b: Bin): Res {
+  const cap = b.existing ? b.existing.allocatable : b.current?.cap;
+  const out: Res = { ...ZERO };
+  if (cap) for (const d of DIMS) out[d] = Math.max(0, cap[d] - b.used[d]);
+  return out;
+}
+
+/**
+ * Whether all the room elsewhere could even take what the bin must shed to become a cheaper type (per
+ * dimension, against the largest of the cheaper types): most bins of a tight plan fail here at once.
+ */
+function worthTrying(bin: Bin, roomElsewhere: Readonly<Res>): boolean {
+  const price = priceOf(bin);
+  const largest: Res = { ...ZERO };
+  let any = false;
+  for (const t of bin.types)
+    if (t.price < price) {
+      any = true;
+      for (const d of DIMS) largest[d] = Math.max(largest[d], t.cap[d]);
+    }
+  return any && DIMS.every((d) => bin.used[d] - largest[d] <= roomElsewhere[d]);
+}
+
+export function shrink(
+  state: SolverState,
+  timeLeft: () => boolean,
+  free: ReadonlyMap<string, SolverPod>,
+): void {
   const at = new Map(state.bindings.map((b, i) => [b.pod, i]));
   const fresh = state.bins.filter((b) => b.isNew && b.current).sort((a, b) => priceOf(b) - priceOf(a));
   for (const bin of fresh) {
+    if (!timeLeft()) return;
+    const room: Res = { ...ZERO };
+    for (const b of state.bins) if (b !== bin) addInto(room, roomOf(b));
+    if (!worthTrying(bin, room)) continue;
     const movable = bin.pods
       .map((id) => free.get(id))
       .filter((p): p is SolverPod => p !== undefined)

@@ -136,17 +136,19 @@ function solveOnce(
   const packed: Packed[] = [];
   for (const c of classes) packed.push(packClass(state, c));
   const budget = input.budgetMillis ?? 0;
-  if (budget > 0 && !closeToBound(state, input)) improve(state, packed, () => clock() - start < budget);
+  // Improvement (ruin and recreate, then the shrink pass below) runs within the budget, and not at
+  // all when the plan is already within 1% of the LP bound.
+  const improving = budget > 0 && !closeToBound(state, input);
+  const timeLeft = () => clock() - start < budget;
+  if (improving) improve(state, packed, timeLeft);
   // Once the other pods are where they stay (the improvement moves only those), an affinity may find
   // the pods it selects.
   const failed = placeConstrained(state, unplaced).map((p) => p.pod);
   for (const c of classes) for (const s of c.shapes) failed.push(...s.pods);
-  shrink(
-    state,
-    new Map(
-      pods.filter((p) => !p.topo.constrained && p.topo.matched.length === 0).map((p) => [p.pod.id, p.pod]),
-    ),
-  );
+  if (improving) {
+    const free = pods.filter((p) => !p.topo.constrained && p.topo.matched.length === 0);
+    shrink(state, timeLeft, new Map(free.map((p) => [p.pod.id, p.pod])));
+  }
   const lost: string[] = [];
   const nodes = finalize(state.bins, input, lost);
   const lostSet = new Set(lost);
