@@ -2,10 +2,10 @@
  * Disruption in the cluster (Lease holder, `provisioner.mode: berth`): every round, a node being
  * drained is carried on; otherwise the nodes are classified, each node kept gets an Event naming what
  * keeps it, and at most one decision is sought — expiration, emptiness, drift, then multi-node and
- * single-node consolidation — as `berth plan --consolidate` finds them. A decision marks its nodes (taint and
- * annotation: the state lives on the Node, so a new leader finishes the drain), waits the validation
- * delay, checks that it still holds (else unmarks them), then drains through the Eviction API
- * (non-critical before critical, DaemonSet pods last, a 429 retried next round) and terminates.
+ * single-node consolidation — as `berth plan --consolidate` finds them. A decision marks its nodes
+ * (taint and annotation: the state lives on the Node, so a new leader finishes the drain), waits the
+ * validation delay, checks that it still holds (else unmarks them), then drains through the Eviction
+ * API (non-critical before critical, DaemonSet pods last, a 429 retried next round) and terminates.
  * A decision that needs new capacity launches it first and drains only once it is Ready.
  */
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
