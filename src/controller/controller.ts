@@ -25,6 +25,7 @@ import {
 import { bindings, MANAGED_BY, reconcilePdbs, type PdbAction } from './reconcile.js';
 import { profileStatus } from './status.js';
 import { SerialTask } from '../util/serial-task.js';
+import { canonicalJson } from '../util/canonical.js';
 
 export interface ControllerDeps {
   api: KubernetesObjectApi;
@@ -36,14 +37,6 @@ export interface ControllerDeps {
   clock?: () => Date;
   debounceMs?: number;
   resyncMs?: number;
-}
-
-function canonical(v: unknown): string {
-  return JSON.stringify(v, (_k, x: unknown) =>
-    x !== null && typeof x === 'object' && !Array.isArray(x)
-      ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b)))
-      : x,
-  );
 }
 
 export class ProfileController {
@@ -171,7 +164,7 @@ export class ProfileController {
       now: this.clock(),
     });
     // The API server returns keys sorted; compare canonically so an unchanged status is not re-sent.
-    if (canonical(status) === canonical(profile.status ?? {})) return;
+    if (canonicalJson(status) === canonicalJson(profile.status ?? {})) return;
     const wasReady = profile.status?.conditions?.find((c) => c.type === 'Ready');
     const ready = status.conditions?.find((c) => c.type === 'Ready');
     if (ready?.status === 'False' && wasReady?.status !== 'False')

@@ -1,5 +1,6 @@
 /** Karpenter v1 NodePool / EC2NodeClass objects, as the engine and the solver read them. */
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../util/canonical.js';
 import { LABEL } from '../provisioner/catalog/instance-type.js';
 import { cpuMillis, memoryMiB } from '../kube/quantity.js';
 import { Requirements, requirement, type NodeSelectorRequirement } from './requirements.js';
@@ -93,15 +94,6 @@ export const NODECLASS_HASH_LABEL = 'berth.dev/nodeclass-hash';
 /** Selector terms are resolved to ids and compared as such (AMI, subnet, security group drift), not hashed. */
 const RESOLVED = new Set(['amiSelectorTerms', 'subnetSelectorTerms', 'securityGroupSelectorTerms']);
 
-function canonical(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(canonical);
-  if (v !== null && typeof v === 'object')
-    return Object.keys(v)
-      .sort()
-      .map((k) => [k, canonical((v as Record<string, unknown>)[k])]);
-  return v;
-}
-
 /**
  * The hash of what a node takes from its EC2NodeClass and keeps once launched — user data, block
  * devices, metadata options, role or instance profile, tags, … — as Karpenter's static NodeClass
@@ -109,10 +101,7 @@ function canonical(v: unknown): unknown {
  */
 export function nodeClassHash(cls: EC2NodeClass): string {
   const spec = Object.fromEntries(Object.entries(cls.spec ?? {}).filter(([k]) => !RESOLVED.has(k)));
-  return createHash('sha256')
-    .update(JSON.stringify(canonical(spec)))
-    .digest('hex')
-    .slice(0, 16);
+  return createHash('sha256').update(canonicalJson(spec)).digest('hex').slice(0, 16);
 }
 
 /**
