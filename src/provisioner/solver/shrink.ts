@@ -67,6 +67,12 @@ function roomOf(b: Bin): Res {
   return out;
 }
 
+function totalRoom(bins: readonly Bin[]): Res {
+  const out: Res = { ...ZERO };
+  for (const b of bins) addInto(out, roomOf(b));
+  return out;
+}
+
 /**
  * Whether all the room elsewhere could even take what the bin must shed to become a cheaper type (per
  * dimension, against the largest of the cheaper types): most bins of a tight plan fail here at once.
@@ -90,20 +96,24 @@ export function shrink(
 ): void {
   const at = new Map(state.bindings.map((b, i) => [b.pod, i]));
   const fresh = state.bins.filter((b) => b.isNew && b.current).sort((a, b) => priceOf(b) - priceOf(a));
+  // Room over all bins, counted again only after moves change it.
+  let total = totalRoom(state.bins);
   for (const bin of fresh) {
     if (!timeLeft()) return;
-    const room: Res = { ...ZERO };
-    for (const b of state.bins) if (b !== bin) addInto(room, roomOf(b));
-    if (!worthTrying(bin, room)) continue;
+    const elsewhere: Res = { ...total };
+    addInto(elsewhere, roomOf(bin), -1);
+    if (!worthTrying(bin, elsewhere)) continue;
     const movable = bin.pods
       .map((id) => free.get(id))
       .filter((p): p is SolverPod => p !== undefined)
       .sort((a, b) => b.requests.cpu - a.requests.cpu || b.requests.mem - a.requests.mem);
-    for (const [pod, to] of movesFor(state, bin, movable)) {
+    const moves = movesFor(state, bin, movable);
+    for (const [pod, to] of moves) {
       bin.remove([pod.id], pod.requests);
       to.add([pod.id], pod.requests, to.accepts(pod, state.placementKey(pod), state.input.catalog));
       const binding = state.bindings[at.get(pod.id) ?? -1];
       if (binding) binding.node = to.name;
     }
+    if (moves.length > 0) total = totalRoom(state.bins);
   }
 }
