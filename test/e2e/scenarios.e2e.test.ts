@@ -568,13 +568,7 @@ describe('6d. disruption on the simulated cloud', () => {
     );
     expect(emptied.length).toBeGreaterThan(0);
     expect(kubectl(['scale', 'deploy/fleet', '-n', 'apps', '--replicas=0']).code).toBe(0);
-    writeFileSync(
-      policies,
-      readFileSync(policies, 'utf8').replace(
-        'consolidation: { enabled: false',
-        'consolidation: { enabled: true',
-      ),
-    );
+    setConsolidation(true);
     try {
       // The fleet's pods terminate (grace 30 s, no kubelet to confirm), then their nodes go.
       await eventually(
@@ -613,13 +607,7 @@ describe('6d. disruption on the simulated cloud', () => {
       expect(metrics).toMatch(/berth_disruption_nodes_total\{method="[a-z-]+"\} [1-9]/);
       expect(metrics).toMatch(/berth_disruption_nodes_kept\{reason="pdb"\} [1-9]/);
     } finally {
-      writeFileSync(
-        policies,
-        readFileSync(policies, 'utf8').replace(
-          'consolidation: { enabled: true',
-          'consolidation: { enabled: false',
-        ),
-      );
+      setConsolidation(false);
     }
   });
 });
