@@ -7,6 +7,7 @@ import { registerServe } from './commands/serve.js';
 import { registerCerts } from './commands/certs.js';
 import { registerPlan } from './commands/plan.js';
 import { registerReport } from './commands/report.js';
+import { registerNodeClass } from './commands/nodeclass.js';
 import { BadInput } from './bad-input.js';
 import type { CliIO } from './io.js';
 
@@ -31,6 +32,7 @@ export function buildProgram(io: CliIO): Command {
   registerCerts(program, io);
   registerPlan(program, io);
   registerReport(program, io);
+  registerNodeClass(program, io);
   registerDemo(program, io);
   return program;
 }

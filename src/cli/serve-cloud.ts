@@ -6,12 +6,17 @@
  */
 import { SOLVER_HEAP_MIB } from '../provisioner/worker/limits.js';
 import { EC2Client } from '@aws-sdk/client-ec2';
-import type { KubernetesObjectApi, V1Node } from '@kubernetes/client-node';
+import { EKSClient } from '@aws-sdk/client-eks';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { PatchStrategy, type KubernetesObjectApi, type V1Node } from '@kubernetes/client-node';
+import type { NodeApi } from './serve-provisioner.js';
 import type { Logger } from 'pino';
-import type { PoolView } from '../scheduling/nodepool.js';
+import type { EC2NodeClass, PoolView } from '../scheduling/nodepool.js';
+import type { Taint } from '../scheduling/taints.js';
 import { AwsCatalogSource } from '../provisioner/catalog/aws-catalog.js';
 import type { Catalog } from '../provisioner/catalog/catalog.js';
-import { AwsCloud } from '../provisioner/cloud/aws.js';
+import { awsStack, type AwsStack } from '../provisioner/cloud/aws-stack.js';
 import type { CloudProvider } from '../provisioner/cloud/provider.js';
 import { SimulatedCloud } from '../provisioner/cloud/simulated.js';
 import { statusOf } from '../kube/client.js';
@@ -21,7 +26,10 @@ export interface CloudFlags {
   clusterName: string;
   awsRegion?: string;
   awsEndpoint?: string;
-  awsImageId?: string;
+  clusterEndpoint?: string;
+  clusterCaBundle?: string;
+  serviceCidr?: string;
+  kubernetesVersion?: string;
   nodeJoinTimeout: string;
   solverHeapMb?: string;
 }
@@ -29,6 +37,8 @@ export interface CloudFlags {
 export interface CloudSetup {
   readonly cloud: CloudProvider;
   readonly catalog: () => Catalog;
+  /** The aws provider's parts (class resolution, launch templates), for the class controller. */
+  readonly aws?: AwsStack;
   stop(): void;
 }
 
@@ -81,6 +91,32 @@ export function nodeRegistrar(api: KubernetesObjectApi, logger: Logger) {
   };
 }
 
+/** Registration's hands: a merge patch of a Node's labels and taints, and deleting a Node. */
+export function nodeApi(api: KubernetesObjectApi): NodeApi {
+  return {
+    patch: async (node, patch) => {
+      await api.patch(
+        {
+          apiVersion: 'v1',
+          kind: 'Node',
+          metadata: { name: node.metadata?.name ?? '', labels: patch.labels },
+          spec: { taints: patch.taints },
+        },
+        undefined,
+        undefined,
+        'berth',
+        undefined,
+        PatchStrategy.MergePatch,
+      );
+    },
+    delete: async (name) => {
+      await api.delete({ apiVersion: 'v1', kind: 'Node', metadata: { name } }).catch((e: unknown) => {
+        if (statusOf(e) !== 404) throw e;
+      });
+    },
+  };
+}
+
 export interface CloudContext {
   readonly kind: 'aws' | 'simulated';
   readonly flags: CloudFlags;
@@ -89,6 +125,20 @@ export interface CloudContext {
   readonly catalogFromFile: boolean;
   readonly logger: Logger;
   readonly registrar?: ReturnType<typeof nodeRegistrar>;
+  /** aws: the EC2NodeClass of a name, and a NodePool's start-up taints (the cluster's caches). */
+  readonly nodeClass?: (name: string) => EC2NodeClass | undefined;
+  readonly startupTaints?: (nodePool: string) => readonly Taint[];
+}
+
+/** The cluster a node joins, as far as the flags say (the rest comes from EKS DescribeCluster). */
+export function clusterFlags(f: Omit<CloudFlags, 'nodeJoinTimeout'>) {
+  return {
+    name: f.clusterName,
+    ...(f.clusterEndpoint !== undefined ? { endpoint: f.clusterEndpoint } : {}),
+    ...(f.clusterCaBundle !== undefined ? { caBundle: f.clusterCaBundle } : {}),
+    ...(f.serviceCidr !== undefined ? { serviceCidr: f.serviceCidr } : {}),
+    ...(f.kubernetesVersion !== undefined ? { kubernetesVersion: f.kubernetesVersion } : {}),
+  };
 }
 
 export function setUpCloud(c: CloudContext): CloudSetup {
@@ -101,33 +151,40 @@ export function setUpCloud(c: CloudContext): CloudSetup {
     return { cloud, catalog: () => c.catalog, stop: () => undefined };
   }
   const region = c.flags.awsRegion ?? process.env.AWS_REGION ?? c.catalog.region;
-  const client = new EC2Client({
+  const config = { region, ...(c.flags.awsEndpoint !== undefined ? { endpoint: c.flags.awsEndpoint } : {}) };
+  const client = new EC2Client(config);
+  const clients = {
+    ec2: client,
+    ssm: new SSMClient(config),
+    iam: new IAMClient(config),
+    eks: new EKSClient(config),
+  };
+  let current = (): Catalog => c.catalog;
+  const aws = awsStack({
+    clients,
+    cluster: clusterFlags(c.flags),
     region,
-    ...(c.flags.awsEndpoint !== undefined ? { endpoint: c.flags.awsEndpoint } : {}),
+    nodeClass: c.nodeClass ?? (() => undefined),
+    catalog: () => current(),
+    ...(c.startupTaints ? { startupTaints: c.startupTaints } : {}),
   });
-  const cloud = new AwsCloud({
-    client,
-    clusterName: c.flags.clusterName,
-    ...(c.flags.awsImageId !== undefined ? { imageId: c.flags.awsImageId } : {}),
-  });
-  if (c.catalogFromFile)
-    return {
-      cloud,
-      catalog: () => c.catalog,
-      stop: () => {
-        client.destroy();
-      },
-    };
+  const cloud = aws.cloud;
+  const destroy = (): void => {
+    for (const x of Object.values(clients)) x.destroy();
+  };
+  if (c.catalogFromFile) return { cloud, aws, catalog: () => c.catalog, stop: destroy };
   const source = new AwsCatalogSource({ client, region, builtin: c.catalog, now: () => new Date() }, (e) => {
     c.logger.error({ err: String(e) }, 'instance catalog not refreshed; the last one stays in use');
   });
   source.start(CATALOG_REFRESH_MS);
+  current = () => source.current;
   return {
     cloud,
+    aws,
     catalog: () => source.current,
     stop: () => {
       source.stop();
-      client.destroy();
+      destroy();
     },
   };
 }

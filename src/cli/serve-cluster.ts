@@ -23,6 +23,7 @@ import {
   cloudKind,
   joinTimeoutMs,
   nodeClassOf,
+  nodeApi,
   nodeRegistrar,
   setUpCloud,
   solverHeapMiB,
@@ -31,6 +32,14 @@ import { boundedEvents, ClusterProvisioning, solverThread } from './serve-provis
 import { ClusterReports } from './serve-reports.js';
 import { ClusterDisruption } from './serve-disruption.js';
 import { LeaderCaches } from '../kube/leader-caches.js';
+import { classLaunchable, type EC2NodeClass, type PoolView } from '../scheduling/nodepool.js';
+import { ClusterNodeClasses } from './serve-nodeclasses.js';
+
+function classOfPool(view: InformerClusterView, p: PoolView): EC2NodeClass | undefined {
+  const ref = p.pool.spec.template.spec.nodeClassRef;
+  if (!ref || (ref.kind ?? 'EC2NodeClass') !== 'EC2NodeClass') return undefined;
+  return view.resources.nodeClasses.get(ref.name) as unknown as EC2NodeClass | undefined;
+}
 
 function seconds(flag: string, value: string, min: number): number {
   const n = Number(value);
@@ -126,8 +135,22 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
     catalogFromFile: opts.catalog !== undefined,
     logger: base.logger,
     ...(kind === 'simulated' ? { registrar: nodeRegistrar(api, base.logger) } : {}),
+    nodeClass: (name) => view.resources.nodeClasses.get(name) as unknown as EC2NodeClass | undefined,
+    startupTaints: (pool) =>
+      view.nodePools.find((p) => p.name === pool)?.pool.spec.template.spec.startupTaints ?? [],
   });
-  const pools = () => view.nodePools;
+  // On aws, a pool whose EC2NodeClass does not resolve launches nothing (its status says why).
+  const pools = () =>
+    kind === 'aws' ? view.nodePools.filter((p) => classLaunchable(classOfPool(view, p))) : view.nodePools;
+  const nodeClasses = setup.aws
+    ? new ClusterNodeClasses({
+        aws: setup.aws,
+        classes: view.resources.nodeClasses,
+        custom: kc.makeApiClient(CustomObjectsApi),
+        events,
+        logger: base.logger.child({ component: 'nodeclasses' }),
+      })
+    : undefined;
   const shared = new LeaderCaches(kc, base.logger);
   const provisioning = new ClusterProvisioning(
     {
@@ -142,6 +165,7 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
       planner: solverThread(solverHeapMiB(opts.solverHeapMb)),
       onBounded: boundedEvents(events),
       workloads: view.workloadSource(),
+      ...(kind === 'aws' ? { nodeApi: nodeApi(api) } : {}),
     },
     shared,
     pools,
@@ -186,6 +210,7 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
       controller.start();
       reports?.lead();
       disruption.lead();
+      nodeClasses?.lead();
       provisioning.lead().catch((e: unknown) => {
         base.logger.error({ err: String(e) }, 'provisioner did not start');
       });
@@ -195,6 +220,7 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
       controller.stop();
       void reports?.follow();
       void disruption.follow();
+      void nodeClasses?.follow();
       void provisioning.follow();
     },
   });
@@ -224,6 +250,7 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
       await elector.stop();
       await reports?.follow();
       await disruption.follow();
+      await nodeClasses?.follow();
       await provisioning.follow();
       await provisioning.close();
       setup.stop();

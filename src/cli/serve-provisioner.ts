@@ -30,6 +30,7 @@ import { clusterInput } from '../provisioner/input/cluster-input.js';
 import type { PoolView } from '../scheduling/nodepool.js';
 import type { WorkloadSource } from '../kube/cluster-view.js';
 import { WorkloadWatch } from '../provisioner/controller/watched.js';
+import { register, type RegistrationPatch } from '../provisioner/controller/registration.js';
 
 /** How long an admitted workload's replicas are planned for before its pods are the source of truth. */
 const FEED_TTL_MS = 120_000;
@@ -51,6 +52,16 @@ export interface ProvisioningDeps {
   readonly onBounded?: (demand: Demand) => void;
   /** Cluster mode: the workload caches, whose creations and scale changes are demand on the leader. */
   readonly workloads?: WorkloadSource;
+  /**
+   * aws in a cluster: the Node API, to register the Nodes real kubelets post (labels and taints they
+   * could not set) and to delete those that never become Ready.
+   */
+  readonly nodeApi?: NodeApi;
+}
+
+export interface NodeApi {
+  patch(node: V1Node, patch: RegistrationPatch): Promise<void>;
+  delete(name: string): Promise<void>;
 }
 
 export function solverThread(maxHeapMiB = SOLVER_HEAP_MIB): Planner {
@@ -94,6 +105,7 @@ function newProvisioner(d: ProvisioningDeps): Provisioner {
       d.logger.error({ err: String(cause) }, message);
     },
     planner: d.planner,
+    ...(d.nodeApi ? { deleteNode: (name: string) => d.nodeApi?.delete(name) ?? Promise.resolve() } : {}),
   });
 }
 
@@ -154,14 +166,16 @@ export class ClusterProvisioning {
         if (verb === 'add' && !this.feed.covers(p)) loop.trigger();
         else loop.nudge();
       }),
-      caches.nodes.onChange((_, verb) => {
+      caches.nodes.onChange((n, verb) => {
         if (verb === 'add') loop.trigger();
         else loop.nudge();
+        if (verb !== 'delete') void this.register(provisioner, [n]);
       }),
     ];
     const recovered = await provisioner.recover([]);
     if (this.caches !== caches) return; // lost the Lease meanwhile
     logger.info({ cloud: this.d.cloud.name, inFlight: recovered }, 'provisioner leading');
+    void this.register(provisioner, caches.nodes.list());
     this.loop = loop;
     const unwatch = this.watchWorkloads(loop);
     if (unwatch) this.unwatch.push(unwatch);
@@ -185,6 +199,22 @@ export class ClusterProvisioning {
         loop.trigger();
       }
     });
+  }
+
+  /** Nodes of Berth's instances get what their kubelet did not register (see registration.ts). */
+  private async register(provisioner: Provisioner, nodes: readonly V1Node[]): Promise<void> {
+    const api = this.d.nodeApi;
+    if (!api) return;
+    const done = await register(nodes, {
+      instanceOf: (id) => provisioner.instanceOf(id),
+      pools: this.pools,
+      catalog: this.d.catalog,
+      patch: (node, patch) => api.patch(node, patch),
+      onError: (message, cause) => {
+        this.d.logger.error({ err: String(cause) }, message);
+      },
+    });
+    if (done.length > 0) this.d.logger.info({ nodes: done }, 'nodes registered');
   }
 
   private input(caches: NonNullable<ClusterProvisioning['caches']>) {

@@ -35,6 +35,35 @@ export interface EC2NodeClass {
   kind?: string;
   metadata: { name: string };
   spec?: Record<string, unknown>;
+  /** As resolved (by Berth's class controller or Karpenter's): the zones and architectures it launches in. */
+  status?: {
+    subnets?: { id?: string; zone?: string }[];
+    amis?: { id?: string; requirements?: NodeSelectorRequirement[] }[];
+    conditions?: { type: string; status: string; reason?: string; message?: string }[];
+  };
+}
+
+/** False when the class's status says it does not resolve (its pools cannot launch); true otherwise. */
+export function classLaunchable(nodeClass: EC2NodeClass | undefined): boolean {
+  return nodeClass?.status?.conditions?.find((c) => c.type === 'Ready')?.status !== 'False';
+}
+
+/**
+ * What a resolved class adds to its pools' requirements: the zones of its subnets and the
+ * architectures of its AMIs (an unresolved class adds nothing).
+ */
+function classRequirements(nodeClass: EC2NodeClass | undefined): NodeSelectorRequirement[] {
+  const out: NodeSelectorRequirement[] = [];
+  const zones = [...new Set((nodeClass?.status?.subnets ?? []).flatMap((s) => (s.zone ? [s.zone] : [])))];
+  if (zones.length > 0) out.push({ key: LABEL.zone, operator: 'In', values: zones.sort() });
+  const arches = new Set(
+    (nodeClass?.status?.amis ?? [])
+      .flatMap((a) => a.requirements ?? [])
+      .filter((r) => r.key === LABEL.arch && r.operator === 'In')
+      .flatMap((r) => r.values ?? []),
+  );
+  if (arches.size > 0) out.push({ key: LABEL.arch, operator: 'In', values: [...arches].sort() });
+  return out;
 }
 
 export const NODEPOOL_API_VERSION = 'karpenter.sh/v1';
@@ -161,7 +190,9 @@ export function poolViewWithClass(pool: NodePool, nodeClass: EC2NodeClass | unde
   return {
     pool,
     name: pool.metadata.name,
-    requirements: requirementsOf(builtin?.requirements ?? spec.requirements ?? [], labels, autoMode),
+    requirements: requirementsOf(builtin?.requirements ?? spec.requirements ?? [], labels, autoMode).merge(
+      Requirements.of(classRequirements(nodeClass)),
+    ),
     labels,
     taints: builtin?.taints ?? spec.taints ?? [],
     weight: pool.spec.weight ?? 0,

@@ -1,12 +1,13 @@
 /** The aws provider's error paths moto cannot produce, with aws-sdk-client-mock. */
-import { CreateFleetCommand, DescribeLaunchTemplatesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { CreateFleetCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { builtinCatalog } from '../../src/provisioner/catalog/catalog.js';
 import { AwsCloud } from '../../src/provisioner/cloud/aws.js';
+import type { ReadyClass } from '../../src/provisioner/cloud/aws-classes.js';
 import { CloudError, InsufficientCapacityError } from '../../src/provisioner/cloud/provider.js';
 
 const ec2 = mockClient(EC2Client);
-const subnets = { 'us-east-1a': 'subnet-a', 'us-east-1b': 'subnet-b' };
 const request = {
   claim: 'berth-0007',
   nodePool: 'batch',
@@ -19,11 +20,39 @@ const request = {
 };
 const sleeps: number[] = [];
 
+/** A class resolved to two subnets and an arm64 image, without AWS. */
+const ready: ReadyClass = {
+  cls: { metadata: { name: 'default' } },
+  spec: {},
+  cluster: {
+    name: 'prod',
+    endpoint: 'https://k',
+    caBundle: 'Q0E=',
+    serviceCidr: '10.100.0.0/16',
+    kubernetesVersion: '1.31',
+  },
+  resolution: {
+    name: 'default',
+    family: 'AL2023',
+    subnets: [],
+    subnetsFound: [
+      { id: 'subnet-a', zone: 'us-east-1a', freeIps: 10 },
+      { id: 'subnet-b', zone: 'us-east-1b', freeIps: 10 },
+    ],
+    securityGroups: [{ id: 'sg-1', name: 'nodes' }],
+    amis: [{ id: 'ami-arm', name: 'al2023-arm', arch: 'arm64', created: '2026-01-01' }],
+    instanceProfile: 'profile',
+    conditions: [{ type: 'Ready', status: 'True', reason: 'Ready', message: '' }],
+  },
+};
+
 function cloud(): AwsCloud {
   return new AwsCloud({
     client: new EC2Client({ region: 'us-east-1' }),
     clusterName: 'prod',
-    subnets,
+    classes: { ready: () => Promise.resolve(ready) },
+    templates: { ensure: (data) => Promise.resolve(`lt-${data.ImageId ?? ''}`) },
+    catalog: () => builtinCatalog(),
     sleep: (ms) => {
       sleeps.push(ms);
       return Promise.resolve();
@@ -38,9 +67,6 @@ function throttled(): Error {
 beforeEach(() => {
   ec2.reset();
   sleeps.length = 0;
-  ec2
-    .on(DescribeLaunchTemplatesCommand)
-    .resolves({ LaunchTemplates: [{ LaunchTemplateName: 'berth-prod-default' }] });
 });
 
 describe('aws provider error paths', () => {
@@ -61,7 +87,11 @@ describe('aws provider error paths', () => {
     expect(input?.Type).toBe('instant');
     expect(input?.ClientToken).toBe('berth-0007');
     expect(input?.SpotOptions?.AllocationStrategy).toBe('price-capacity-optimized');
-    expect(input?.LaunchTemplateConfigs?.[0]?.Overrides).toHaveLength(4);
+    // m6g.large (29 pods) and m6g.xlarge (58): a template each, both zones in each.
+    expect(input?.LaunchTemplateConfigs?.map((c) => c.Overrides?.length)).toEqual([2, 2]);
+    expect(input?.LaunchTemplateConfigs?.[0]?.LaunchTemplateSpecification?.LaunchTemplateName).toBe(
+      'lt-ami-arm',
+    );
     expect(input?.TagSpecifications?.[0]?.Tags).toContainEqual({
       Key: 'karpenter.sh/nodepool',
       Value: 'batch',

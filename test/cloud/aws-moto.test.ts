@@ -1,31 +1,37 @@
 /**
  * The aws provider against moto_server: real EC2 request and response shapes for the whole cycle —
- * subnet discovery, launch template, CreateFleet (idempotent), list from tags, terminate.
+ * the EC2NodeClass resolved, launch templates with bootstrap user data, CreateFleet (idempotent),
+ * list from tags, terminate.
  */
-import { EC2Client } from '@aws-sdk/client-ec2';
+import {
+  DescribeLaunchTemplatesCommand,
+  DescribeLaunchTemplateVersionsCommand,
+  EC2Client,
+} from '@aws-sdk/client-ec2';
+import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AwsCatalogSource, describeCatalog } from '../../src/provisioner/catalog/aws-catalog.js';
 import { builtinCatalog } from '../../src/provisioner/catalog/catalog.js';
-import { AwsCloud } from '../../src/provisioner/cloud/aws.js';
-import { instanceIdOf } from '../../src/provisioner/cloud/provider.js';
-import { motoNetwork, startMoto, type Moto } from './moto.js';
+import { awsStack, type AwsClients } from '../../src/provisioner/cloud/aws-stack.js';
+import { instanceIdOf, NodeClassNotReadyError } from '../../src/provisioner/cloud/provider.js';
+import { parseMime } from '../../src/provisioner/nodeclass/userdata/mime.js';
+import type { EC2NodeClass } from '../../src/scheduling/nodepool.js';
+import { motoClients, motoNodeClass, motoWorld, startMoto, type Moto, type MotoWorld } from './moto.js';
 
 let moto: Moto;
+let clients: AwsClients;
 let client: EC2Client;
-let imageId = '';
+let world: MotoWorld;
 
 beforeAll(async () => {
   moto = await startMoto();
-  client = new EC2Client({
-    region: 'us-east-1',
-    endpoint: moto.endpoint,
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
-  imageId = await motoNetwork(client, 'e2e');
+  clients = motoClients(moto.endpoint);
+  client = clients.ec2;
+  world = await motoWorld(clients, 'e2e');
 }, 60_000);
 
 afterAll(async () => {
-  client.destroy();
+  for (const c of Object.values(clients) as { destroy(): void }[]) c.destroy();
   await moto.stop();
 });
 
@@ -34,37 +40,125 @@ const request = {
   nodePool: 'general',
   nodeClass: 'default',
   capacityType: 'on-demand',
-  instanceTypes: ['m5.large', 'm5.xlarge'],
+  instanceTypes: ['m5.large', 'm5.xlarge', 'c5.large'],
   zones: ['us-east-1b'],
-  labels: {},
-  taints: [],
+  labels: { team: 'web', 'karpenter.k8s.aws/instance-family': 'm5', 'node-role.kubernetes.io/web': '' },
+  taints: [{ key: 'dedicated', value: 'web', effect: 'NoSchedule' as const }],
 };
 
+function stack(classes: Record<string, EC2NodeClass>, calls?: string[]) {
+  if (calls)
+    client.middlewareStack.add(
+      (next, context) => (args) => {
+        calls.push(context.commandName ?? '?');
+        return next(args);
+      },
+      { step: 'initialize', name: 'count-calls', override: true },
+    );
+  return awsStack({
+    clients,
+    cluster: { name: 'e2e' },
+    region: 'us-east-1',
+    nodeClass: (name) => classes[name],
+    catalog: () => builtinCatalog(),
+    startupTaints: () => [{ key: 'example.com/agent', effect: 'NoSchedule' }],
+  });
+}
+
+async function userDataOf(template: string): Promise<string> {
+  const v = await client.send(
+    new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateName: template, Versions: ['$Latest'] }),
+  );
+  return Buffer.from(v.LaunchTemplateVersions?.[0]?.LaunchTemplateData?.UserData ?? '', 'base64').toString();
+}
+
 describe('aws provider against moto_server', () => {
-  it('launches through CreateFleet, once per claim, lists by tags and terminates', async () => {
-    const cloud = new AwsCloud({ client, clusterName: 'e2e', imageId });
-    const launched = await cloud.create(request);
+  it('launches through CreateFleet from the resolved class, once per claim, lists by tags and terminates', async () => {
+    const calls: string[] = [];
+    const aws = stack({ default: motoNodeClass(world, 'e2e', 'default', { userData: 'echo hello' }) }, calls);
+    const launched = await aws.cloud.create(request);
     expect(launched.instanceType).toBe('m5.large');
     expect(launched.zone).toBe('us-east-1b');
     expect(launched.providerId).toBe(`aws:///us-east-1b/${launched.id}`);
     expect(instanceIdOf(launched.providerId)).toBe(launched.id);
+    // m5.large/c5.large (29 pods) and m5.xlarge (58): two templates, one fleet.
+    expect(calls.filter((c) => c === 'CreateLaunchTemplateCommand')).toHaveLength(2);
+    expect(calls.filter((c) => c === 'CreateFleetCommand')).toHaveLength(1);
 
-    const listed = await cloud.list();
+    const listed = await aws.cloud.list();
     expect(listed.map((i) => ({ id: i.id, claim: i.claim, nodePool: i.nodePool, zone: i.zone }))).toEqual([
       { id: launched.id, claim: 'berth-0001', nodePool: 'general', zone: 'us-east-1b' },
     ]);
 
-    // A restart rebuilds in-flight state from the tags: a fresh provider sees the same instance.
-    const restarted = new AwsCloud({ client, clusterName: 'e2e', imageId });
-    expect((await restarted.list()).map((i) => i.claim)).toEqual(['berth-0001']);
+    // The same shape again: the templates are reused, the only EC2 call is the fleet.
+    calls.length = 0;
+    const second = await aws.cloud.create({ ...request, claim: 'berth-0002' });
+    expect(calls).toEqual(['CreateFleetCommand']);
 
-    await cloud.delete(launched.id);
-    expect(await cloud.list()).toEqual([]);
+    // A restart rebuilds in-flight state from the tags: a fresh provider sees the same instances.
+    const restarted = stack({});
+    expect((await restarted.cloud.list()).map((i) => i.claim).sort()).toEqual(['berth-0001', 'berth-0002']);
+
+    await aws.cloud.delete(launched.id);
+    await aws.cloud.delete(second.id);
+    expect(await aws.cloud.list()).toEqual([]);
+    client.middlewareStack.remove('count-calls');
   });
 
-  it('says when no subnet is tagged for the cluster', async () => {
-    const cloud = new AwsCloud({ client, clusterName: 'other', imageId });
-    await expect(cloud.create(request)).rejects.toThrow('no subnet tagged karpenter.sh/discovery=other');
+  it('writes user data that joins the cluster: the class part first, then the NodeConfig', async () => {
+    const aws = stack({ default: motoNodeClass(world, 'e2e', 'default', { userData: 'echo hello' }) });
+    const rc = await aws.classes.ready('default');
+    const launched = await aws.cloud.create({ ...request, claim: 'berth-0003', instanceTypes: ['m5.large'] });
+    await aws.cloud.delete(launched.id);
+    const { LaunchTemplates } = await client.send(
+      new DescribeLaunchTemplatesCommand({ Filters: [{ Name: 'tag:berth.dev/cluster', Values: ['e2e'] }] }),
+    );
+    const texts = await Promise.all(
+      (LaunchTemplates ?? []).map((t) => userDataOf(t.LaunchTemplateName ?? '')),
+    );
+    const text = texts.find((t) => t.includes('maxPods: 29'));
+    expect(text).toBeDefined();
+    const parts = parseMime(text ?? '');
+    expect(parts.map((p) => p.contentType)).toEqual([
+      'text/x-shellscript; charset="us-ascii"',
+      'application/node.eks.aws',
+    ]);
+    expect(parts[0]?.content).toBe('echo hello');
+    const config = parse(parts[1]?.content ?? '') as {
+      spec: {
+        cluster: Record<string, string>;
+        kubelet: { config: { maxPods: number; registerWithTaints: unknown[] }; flags: string[] };
+      };
+    };
+    expect(config.spec.cluster.name).toBe('e2e');
+    expect(config.spec.cluster.apiServerEndpoint).toMatch(/^https:\/\//);
+    expect(config.spec.cluster.cidr).toBe('10.100.0.0/16');
+    expect(config.spec.cluster.certificateAuthority).toBe(rc.cluster.caBundle);
+    expect(config.spec.kubelet.config.maxPods).toBe(29);
+    expect(config.spec.kubelet.config.registerWithTaints).toEqual([
+      { key: 'dedicated', value: 'web', effect: 'NoSchedule' },
+      { key: 'example.com/agent', effect: 'NoSchedule' },
+      { key: 'karpenter.sh/unregistered', effect: 'NoExecute' },
+    ]);
+    // The kubelet may set these; instance facts and node-role.kubernetes.io are registration's.
+    expect(config.spec.kubelet.flags).toEqual([
+      '--node-labels="karpenter.sh/capacity-type=on-demand,karpenter.sh/nodepool=general,team=web"',
+    ]);
+  });
+
+  it('launches nothing for a class that does not resolve, and says why', async () => {
+    const aws = stack({
+      broken: motoNodeClass(world, 'e2e', 'broken', {
+        subnetSelectorTerms: [{ tags: { 'karpenter.sh/discovery': 'other' } }],
+      }),
+    });
+    await expect(aws.cloud.create({ ...request, nodeClass: 'broken' })).rejects.toThrow(
+      NodeClassNotReadyError,
+    );
+    await expect(aws.cloud.create({ ...request, nodeClass: 'broken' })).rejects.toThrow(
+      /EC2NodeClass broken is not ready: SubnetsNotFound: no subnet matches subnetSelectorTerms/,
+    );
+    await expect(aws.cloud.create({ ...request, nodeClass: 'missing' })).rejects.toThrow(/NodeClassNotFound/);
   });
 });
 

@@ -55,12 +55,28 @@ export function registerServe(program: Command, io: CliIO): void {
     )
     .option(
       '--cluster-name <name>',
-      'aws: tags instances and finds subnets by karpenter.sh/discovery=<name>',
+      'aws: the EKS cluster nodes join (bootstrap user data) and whose instances Berth tags',
       process.env.CLUSTER_NAME ?? 'berth',
     )
     .option('--aws-region <region>', "aws: region (default: $AWS_REGION, else the catalog's)")
-    .option('--aws-endpoint <url>', 'aws: EC2 endpoint (e.g. a moto_server for tests)')
-    .option('--aws-image-id <ami>', 'aws: AMI for launch templates Berth creates when one is missing')
+    .option(
+      '--aws-endpoint <url>',
+      'aws: endpoint of EC2, SSM, IAM, EKS and SQS (e.g. a moto_server for tests)',
+    )
+    .option('--cluster-endpoint <url>', 'aws: API server URL nodes join (default: EKS DescribeCluster)')
+    .option(
+      '--cluster-ca-bundle <base64>',
+      "aws: the cluster's CA bundle, base64 (default: EKS DescribeCluster)",
+    )
+    .option('--service-cidr <cidr>', "aws: the cluster's Service CIDR (default: EKS DescribeCluster)")
+    .option(
+      '--kubernetes-version <x.y>',
+      'aws: picks the AMI an alias (al2023@latest) names (default: EKS DescribeCluster)',
+    )
+    .option(
+      '--interruption-queue <name>',
+      'aws: the SQS queue EventBridge fills with spot interruptions, rebalance recommendations, scheduled changes and instance state changes',
+    )
     .option(
       '--node-join-timeout <seconds>',
       'an instance whose Node has not joined after this is terminated',

@@ -1,8 +1,10 @@
 /**
- * The aws cloud: EC2 CreateFleet `instant` with overrides of instance type × subnet (one subnet per
- * zone), `price-capacity-optimized` for spot and `lowest-price` for on-demand, a launch template per
- * EC2NodeClass, tags for cluster, NodePool and claim, and the claim's name as the idempotency token.
- * Capacity errors are typed; throttling is retried with backoff. The EC2 client is passed in.
+ * The aws cloud: EC2 CreateFleet `instant` for one claim, its instance types × zones as overrides
+ * (one subnet per zone, from the class's resolved subnets), one launch template config per distinct
+ * image and max pods (each template made from the EC2NodeClass with bootstrap user data),
+ * `price-capacity-optimized` for spot and `lowest-price` for on-demand, tags for cluster, NodePool,
+ * class and claim, and the claim's name as the idempotency token. Capacity errors are typed;
+ * throttling is retried with backoff. The EC2 client, classes and templates are passed in.
  */
 import {
   CreateFleetCommand,
@@ -12,11 +14,18 @@ import {
   type CreateFleetInstance,
   type CreateFleetCommandOutput,
   type EC2Client,
+  type FleetLaunchTemplateConfigRequest,
   type FleetLaunchTemplateOverridesRequest,
   type Instance as Ec2Instance,
+  type Tag,
 } from '@aws-sdk/client-ec2';
-import { AwsResources, type AwsResourceOptions } from './aws-resources.js';
+import type { Catalog } from '../catalog/catalog.js';
+import type { Taint } from '../../scheduling/taints.js';
+import type { NodeClasses, ReadyClass } from './aws-classes.js';
 import { fleetFailure, withRetry, type RetryOptions } from './aws-errors.js';
+import { bootstrapLabels, bootstrapTaints, launchGroups } from './aws-launch.js';
+import { templateFor } from './aws-template-data.js';
+import type { LaunchTemplates } from './aws-templates.js';
 import {
   CLAIM_LABEL,
   CloudError,
@@ -31,58 +40,84 @@ import {
 export const TAG = {
   cluster: 'berth.dev/cluster',
   nodePool: 'karpenter.sh/nodepool',
+  nodeClass: 'karpenter.k8s.aws/ec2nodeclass',
   claim: CLAIM_LABEL,
 } as const;
 
-/** CreateFleet accepts at most this many overrides per launch template config. */
+/** CreateFleet accepts at most this many overrides in all. */
 const MAX_OVERRIDES = 60;
 
-export interface AwsOptions extends AwsResourceOptions, RetryOptions {
+export interface AwsOptions extends RetryOptions {
   readonly client: EC2Client;
   readonly clusterName: string;
+  readonly classes: Pick<NodeClasses, 'ready'>;
+  readonly templates: Pick<LaunchTemplates, 'ensure'>;
+  readonly catalog: () => Catalog;
+  /** A NodePool's spec.template.spec.startupTaints (registered by the kubelet, lifted by some agent). */
+  readonly startupTaints?: (nodePool: string) => readonly Taint[];
 }
 
 function tag(i: Ec2Instance, key: string): string {
   return i.Tags?.find((t) => t.Key === key)?.Value ?? '';
 }
 
+/** Zone → the subnet with the most free addresses. */
+function subnetByZone(rc: ReadyClass): Map<string, string> {
+  const best = new Map<string, { id: string; free: number }>();
+  for (const s of rc.resolution.subnetsFound) {
+    const b = best.get(s.zone);
+    if (!b || s.freeIps > b.free) best.set(s.zone, { id: s.id, free: s.freeIps });
+  }
+  return new Map([...best].map(([z, b]) => [z, b.id]));
+}
+
 export class AwsCloud implements CloudProvider {
   readonly name = 'aws' as const;
-  private readonly resources: AwsResources;
 
-  constructor(private readonly opts: AwsOptions) {
-    this.resources = new AwsResources(opts.client, opts.clusterName, opts);
-  }
+  constructor(private readonly opts: AwsOptions) {}
 
-  private overrides(
-    req: LaunchRequest,
-    subnets: ReadonlyMap<string, string>,
-  ): FleetLaunchTemplateOverridesRequest[] {
-    const out: FleetLaunchTemplateOverridesRequest[] = [];
-    for (const InstanceType of req.instanceTypes) {
-      for (const zone of req.zones) {
-        const SubnetId = subnets.get(zone);
-        if (SubnetId)
-          out.push({
-            InstanceType: InstanceType as FleetLaunchTemplateOverridesRequest['InstanceType'],
-            SubnetId,
-            AvailabilityZone: zone,
-          });
-      }
+  /** One launch template config per image and max pods, its overrides the group's types × zones. */
+  private async configs(req: LaunchRequest, rc: ReadyClass): Promise<FleetLaunchTemplateConfigRequest[]> {
+    const subnets = subnetByZone(rc);
+    const groups = launchGroups(req.instanceTypes, rc.resolution.amis, this.opts.catalog(), rc.spec);
+    const labels = bootstrapLabels(req);
+    const taints = bootstrapTaints(req, this.opts.startupTaints?.(req.nodePool) ?? []);
+    const out: FleetLaunchTemplateConfigRequest[] = [];
+    let room = MAX_OVERRIDES;
+    for (const g of groups) {
+      const overrides: FleetLaunchTemplateOverridesRequest[] = [];
+      for (const InstanceType of g.instanceTypes)
+        for (const zone of req.zones) {
+          const SubnetId = subnets.get(zone);
+          if (SubnetId && overrides.length < room)
+            overrides.push({
+              InstanceType: InstanceType as FleetLaunchTemplateOverridesRequest['InstanceType'],
+              SubnetId,
+              AvailabilityZone: zone,
+            });
+        }
+      if (overrides.length === 0) continue;
+      room -= overrides.length;
+      const data = templateFor(rc, { labels, taints, maxPods: g.maxPods, imageId: g.ami.id });
+      const LaunchTemplateName = await this.opts.templates.ensure(data, req.nodeClass);
+      out.push({
+        LaunchTemplateSpecification: { LaunchTemplateName, Version: '$Latest' },
+        Overrides: overrides,
+      });
     }
-    return out.slice(0, MAX_OVERRIDES);
+    return out;
   }
 
   async create(req: LaunchRequest): Promise<Launched> {
-    const subnets = await this.resources.subnets();
-    const template = await this.resources.launchTemplate(req.nodeClass);
-    const overrides = this.overrides(req, subnets);
+    const rc = await this.opts.classes.ready(req.nodeClass);
+    const configs = await this.configs(req, rc);
+    const overrides = configs.flatMap((c) => c.Overrides ?? []);
     if (overrides.length === 0)
-      throw new CloudError(`claim ${req.claim}: no subnet in zones ${req.zones.join(', ')}`);
+      throw new CloudError(
+        `claim ${req.claim}: EC2NodeClass ${req.nodeClass} has no subnet in zones ${req.zones.join(', ')} or no image for the architecture of ${req.instanceTypes.slice(0, 3).join(', ')}`,
+      );
     const out: CreateFleetCommandOutput = await withRetry(this.opts, () =>
-      this.opts.client.send(
-        new CreateFleetCommand(fleetInput(req, template, overrides, this.opts.clusterName)),
-      ),
+      this.opts.client.send(new CreateFleetCommand(fleetInput(req, configs, this.opts.clusterName, rc))),
     );
     const launched = out.Instances?.find((i) => (i.InstanceIds?.length ?? 0) > 0);
     const offered = overrides.map((o) => ({
@@ -94,7 +129,7 @@ export class AwsCloud implements CloudProvider {
     const id = launched?.InstanceIds?.[0];
     if (!launched || !id)
       throw failure ?? new CloudError(`claim ${req.claim}: CreateFleet launched nothing and gave no reason`);
-    return launchedOf(req, launched, id, subnets, {
+    return launchedOf(req, launched, id, subnetByZone(rc), {
       launchedAt: (this.opts.clock ?? (() => new Date()))(),
       unavailable: failure instanceof InsufficientCapacityError ? failure.offerings : [],
     });
@@ -147,26 +182,23 @@ export class AwsCloud implements CloudProvider {
 /** The CreateFleet request for one claim. */
 function fleetInput(
   req: LaunchRequest,
-  template: string,
-  overrides: FleetLaunchTemplateOverridesRequest[],
+  configs: FleetLaunchTemplateConfigRequest[],
   cluster: string,
+  rc: ReadyClass,
 ): CreateFleetCommandInput {
   const spot = req.capacityType === 'spot';
-  const tags = [
+  const tags: Tag[] = [
+    ...Object.entries(rc.spec.tags ?? {}).map(([Key, Value]) => ({ Key, Value })),
     { Key: TAG.cluster, Value: cluster },
     { Key: TAG.nodePool, Value: req.nodePool },
+    { Key: TAG.nodeClass, Value: req.nodeClass },
     { Key: TAG.claim, Value: req.claim },
     { Key: 'Name', Value: `${cluster}/${req.claim}` },
   ];
   return {
     Type: 'instant',
     ClientToken: req.claim.slice(0, 64),
-    LaunchTemplateConfigs: [
-      {
-        LaunchTemplateSpecification: { LaunchTemplateName: template, Version: '$Latest' },
-        Overrides: overrides,
-      },
-    ],
+    LaunchTemplateConfigs: configs,
     TargetCapacitySpecification: {
       TotalTargetCapacity: 1,
       DefaultTargetCapacityType: spot ? 'spot' : 'on-demand',
@@ -175,7 +207,10 @@ function fleetInput(
     ...(spot
       ? { SpotOptions: { AllocationStrategy: 'price-capacity-optimized' } }
       : { OnDemandOptions: { AllocationStrategy: 'lowest-price' } }),
-    TagSpecifications: [{ ResourceType: 'instance', Tags: tags }],
+    TagSpecifications: [
+      { ResourceType: 'instance', Tags: tags },
+      { ResourceType: 'volume', Tags: tags },
+    ],
   };
 }
 

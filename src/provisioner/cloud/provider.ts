@@ -68,6 +68,18 @@ export class InsufficientCapacityError extends CloudError {
   }
 }
 
+/** The claim's EC2NodeClass is missing or does not resolve (no subnet, no image, …): nothing can launch. */
+export class NodeClassNotReadyError extends CloudError {
+  override readonly name = 'NodeClassNotReadyError';
+  constructor(
+    readonly nodeClass: string,
+    readonly reason: string,
+    message: string,
+  ) {
+    super(`EC2NodeClass ${nodeClass} is not ready: ${reason}: ${message}`);
+  }
+}
+
 /** The label (and EC2 tag) that names a node's claim. */
 export const CLAIM_LABEL = 'berth.dev/claim';
 

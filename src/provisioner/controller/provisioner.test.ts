@@ -119,6 +119,33 @@ describe('Provisioner', () => {
     expect(await lost.cloud.list()).toEqual([]);
   });
 
+  it('does not count a registered Node that is not Ready as joined; past the timeout, terminates it and deletes the Node', async () => {
+    const deleted: string[] = [];
+    const { input, registered, advance, cloud } = setup();
+    const withDelete = new Provisioner({
+      cloud,
+      unavailable: new UnavailableOfferings(() => 0),
+      now: () => advance(0),
+      launchTimeoutMs: 60_000,
+      deleteNode: (name) => {
+        deleted.push(name);
+        return Promise.resolve();
+      },
+    });
+    const first = await withDelete.reconcile(input());
+    const node = structuredClone(registered[0]!);
+    node.status!.conditions = [{ type: 'Ready', status: 'False', reason: 'KubeletNotReady', message: 'cni' }];
+    const second = await withDelete.reconcile(input([node]));
+    expect(second.joined).toEqual([]);
+    expect(second.launched).toEqual([]);
+    // Counted once, as the Node it registered as, not again as a claim in flight.
+    expect(withDelete.inFlightNodes(catalog)).toEqual([]);
+    advance(61_000);
+    const later = await withDelete.reconcile({ ...input([node]), pods: [] });
+    expect(later.terminated).toEqual([first.launched[0]?.id]);
+    expect(deleted).toEqual([node.metadata?.name]);
+  });
+
   it('holds the pods planned onto a node that joined unable to take them: no purchase for 10 rounds, then planned afresh', async () => {
     const { p, input, registered, cloud, advance } = setup();
     await p.reconcile(input());

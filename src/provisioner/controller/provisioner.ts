@@ -33,6 +33,8 @@ export interface ProvisionerDeps {
   readonly nodeClassOf?: (nodePool: string) => string;
   readonly onLaunch?: (node: PlannedNode, instance: Instance, millis: number) => void;
   readonly onError?: (message: string, cause: unknown) => void;
+  /** Deletes a Node that registered but never became Ready (its instance is terminated). */
+  readonly deleteNode?: (name: string) => Promise<void>;
   /** Where plans are computed (default: in process; `berth serve`: a worker thread). */
   readonly planner?: Planner;
   /** How long a joined claim holds the pods planned onto it (the re-buy guard; default 2 minutes). */
@@ -45,6 +47,8 @@ interface InFlight {
   readonly since: number;
   /** The pods the plan put on it (none for a claim recovered after a restart). */
   readonly pods: readonly BoundPod[];
+  /** The Node it registered as, while that Node is not Ready. */
+  registeredAs?: string;
 }
 
 export interface RoundResult {
@@ -58,8 +62,12 @@ export interface RoundResult {
   readonly decidedAt: ReadonlyMap<string, number>;
 }
 
+/** How long a joined claim's instance stays known by id (for registration's label and taint check). */
+const JOINED_KEPT_MS = 30 * 60_000;
+
 export class Provisioner {
   private readonly inFlight = new Map<string, InFlight>();
+  private readonly joinedRecently = new Map<string, { instance: Instance; at: number }>();
   private holds: Hold[] = [];
   private round = 0;
 
@@ -80,38 +88,49 @@ export class Provisioner {
     return this.inFlight.size;
   }
 
+  /** An instance this provisioner launched or recovered, in flight or joined in the last half hour. */
+  instanceOf(id: string): Instance | undefined {
+    for (const f of this.inFlight.values()) if (f.instance.id === id) return f.instance;
+    return this.joinedRecently.get(id)?.instance;
+  }
+
   get pendingClaims(): string[] {
     return [...this.inFlight.keys()];
   }
 
   private settle(registered: readonly ExistingNode[]): { joined: string[]; expired: InFlight[] } {
-    const ids = new Set<string>();
-    for (const n of registered) {
-      const id = instanceIdOf(n.providerId);
-      if (id) ids.add(id);
-      const claim = n.labels[CLAIM_LABEL];
-      if (claim) ids.add(claim);
-    }
+    const { ids, starting } = registeredKeys(registered);
     const joined: string[] = [];
     const expired: InFlight[] = [];
+    for (const [id, j] of this.joinedRecently)
+      if (this.deps.now() - j.at > JOINED_KEPT_MS) this.joinedRecently.delete(id);
     const timeout = this.deps.launchTimeoutMs ?? LAUNCH_TIMEOUT_MS;
     for (const [claim, f] of this.inFlight) {
       if (ids.has(f.instance.id) || ids.has(claim)) {
-        this.inFlight.delete(claim);
+        this.joined(claim, f);
         joined.push(claim);
-        if (f.pods.length > 0)
-          this.holds.push({
-            claim,
-            instanceId: f.instance.id,
-            until: this.deps.now() + (this.deps.holdMs ?? HOLD_MS),
-            pods: f.pods,
-          });
       } else if (this.deps.now() - f.since > timeout) {
         this.inFlight.delete(claim);
         expired.push(f);
+      } else {
+        const node = starting.get(f.instance.id) ?? starting.get(claim);
+        if (node === undefined) delete f.registeredAs;
+        else f.registeredAs = node;
       }
     }
     return { joined, expired };
+  }
+
+  private joined(claim: string, f: InFlight): void {
+    this.inFlight.delete(claim);
+    this.joinedRecently.set(f.instance.id, { instance: f.instance, at: this.deps.now() });
+    if (f.pods.length > 0)
+      this.holds.push({
+        claim,
+        instanceId: f.instance.id,
+        until: this.deps.now() + (this.deps.holdMs ?? HOLD_MS),
+        pods: f.pods,
+      });
   }
 
   /** In-flight claims as nodes the solver fills before buying more. */
@@ -119,7 +138,8 @@ export class Provisioner {
     const out: ExistingNode[] = [];
     for (const [claim, f] of this.inFlight) {
       const type = catalog.byName(f.instance.instanceType);
-      if (!type) continue;
+      // A claim whose Node registered (not Ready yet) is counted as that Node.
+      if (!type || f.registeredAs !== undefined) continue;
       out.push({
         name: claim,
         labels: {
@@ -148,6 +168,11 @@ export class Provisioner {
         () => terminated.push(f.instance.id),
         (e: unknown) => this.deps.onError?.(`terminating ${f.instance.id} (never joined)`, e),
       );
+      const node = f.registeredAs;
+      if (node !== undefined)
+        await this.deps
+          .deleteNode?.(node)
+          .catch((e: unknown) => this.deps.onError?.(`deleting Node ${node} (never Ready)`, e));
     }
     this.round += 1;
     const hold = applyHolds(input, this.holds, this.deps.now());
@@ -215,4 +240,23 @@ export class Provisioner {
     }
     return short;
   }
+}
+
+/**
+ * Instance ids and claims of registered Nodes: those Ready (joined), and those registered but not
+ * Ready, with their Node's name (not joined yet; the join timeout still runs).
+ */
+function registeredKeys(registered: readonly ExistingNode[]): {
+  ids: Set<string>;
+  starting: Map<string, string>;
+} {
+  const ids = new Set<string>();
+  const starting = new Map<string, string>();
+  for (const n of registered)
+    for (const key of [instanceIdOf(n.providerId), n.labels[CLAIM_LABEL]]) {
+      if (key === undefined) continue;
+      if (n.notReady) starting.set(key, n.name);
+      else ids.add(key);
+    }
+  return { ids, starting };
 }

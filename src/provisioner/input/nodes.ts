@@ -50,6 +50,12 @@ const EPHEMERAL_TAINTS: ReadonlySet<string> = new Set([
   'karpenter.sh/unregistered',
 ]);
 
+/** A Ready condition that is not True (a Node without conditions is taken as it is). */
+function notReady(node: V1Node): boolean {
+  const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
+  return ready !== undefined && ready.status !== 'True';
+}
+
 /**
  * A Node as the solver sees it. `startupTaints` are its NodePool's (spec.template.spec.startupTaints):
  * some agent lifts them once the node is up, so, like the ephemeral ones, they do not keep pods away.
@@ -73,5 +79,6 @@ export function existingNode(
     inFlight,
     ...(node.spec?.providerID ? { providerId: node.spec.providerID } : {}),
     unschedulable: node.spec?.unschedulable === true || deleting,
+    ...(notReady(node) ? { notReady: true } : {}),
   };
 }

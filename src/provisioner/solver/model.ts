@@ -59,6 +59,8 @@ export interface ExistingNode {
   readonly providerId?: string;
   /** Not schedulable (cordoned, deleting): its pods count, new pods never land on it. */
   readonly unschedulable?: boolean;
+  /** Registered, but its Ready condition is not True (yet): a claim's node joins only once Ready. */
+  readonly notReady?: boolean;
 }
 
 export interface DaemonSetShape {

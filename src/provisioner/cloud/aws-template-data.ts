@@ -1,0 +1,119 @@
+/**
+ * The launch template a node of a class boots from (pure): image, instance profile, security groups,
+ * user data, block devices (the family's defaults unless the class gives its own), metadata options
+ * (Karpenter's defaults: IMDSv2 required, hop limit 1), monitoring and public addressing.
+ */
+import type { LaunchTemplateBlockDeviceMappingRequest, RequestLaunchTemplateData } from '@aws-sdk/client-ec2';
+import { parseQuantity } from '../../kube/quantity.js';
+import type { AmiFamily, BlockDeviceMapping, MetadataOptions, NodeClassSpec } from '../nodeclass/spec.js';
+import { userDataFor } from '../nodeclass/userdata/index.js';
+import type { Taint } from '../../scheduling/taints.js';
+import type { ReadyClass } from './aws-classes.js';
+
+const DEFAULT_DEVICES: Record<AmiFamily, readonly BlockDeviceMapping[]> = {
+  AL2023: [{ deviceName: '/dev/xvda', ebs: { volumeSize: '20Gi', volumeType: 'gp3', encrypted: true } }],
+  Bottlerocket: [
+    { deviceName: '/dev/xvda', ebs: { volumeSize: '4Gi', volumeType: 'gp3', encrypted: true } },
+    { deviceName: '/dev/xvdb', ebs: { volumeSize: '20Gi', volumeType: 'gp3', encrypted: true } },
+  ],
+  Custom: [],
+};
+
+/** `20Gi` → 20 (GiB, rounded up), as EBS takes it. */
+export function volumeGiB(size: string | undefined): number | undefined {
+  const bytes = parseQuantity(size);
+  return bytes === undefined ? undefined : Math.ceil(bytes / 2 ** 30);
+}
+
+function devices(
+  family: AmiFamily,
+  given: readonly BlockDeviceMapping[] | undefined,
+): LaunchTemplateBlockDeviceMappingRequest[] {
+  return (given ?? DEFAULT_DEVICES[family]).map((d) => {
+    const e = d.ebs;
+    const size = volumeGiB(e?.volumeSize);
+    return {
+      ...(d.deviceName !== undefined ? { DeviceName: d.deviceName } : {}),
+      ...(e
+        ? {
+            Ebs: {
+              ...(size !== undefined ? { VolumeSize: size } : {}),
+              ...(e.volumeType !== undefined ? { VolumeType: e.volumeType as 'gp3' } : {}),
+              ...(e.iops !== undefined ? { Iops: e.iops } : {}),
+              ...(e.throughput !== undefined ? { Throughput: e.throughput } : {}),
+              ...(e.encrypted !== undefined ? { Encrypted: e.encrypted } : {}),
+              ...(e.kmsKeyID !== undefined ? { KmsKeyId: e.kmsKeyID } : {}),
+              ...(e.snapshotID !== undefined ? { SnapshotId: e.snapshotID } : {}),
+              DeleteOnTermination: e.deleteOnTermination ?? true,
+            },
+          }
+        : {}),
+    };
+  });
+}
+
+export function metadataOptions(
+  m: MetadataOptions | undefined,
+): RequestLaunchTemplateData['MetadataOptions'] {
+  return {
+    HttpEndpoint: (m?.httpEndpoint ?? 'enabled') as 'enabled',
+    HttpProtocolIpv6: (m?.httpProtocolIPv6 ?? 'disabled') as 'disabled',
+    HttpPutResponseHopLimit: m?.httpPutResponseHopLimit ?? 1,
+    HttpTokens: (m?.httpTokens ?? 'required') as 'required',
+  };
+}
+
+export interface TemplateInput {
+  readonly family: AmiFamily;
+  readonly spec: NodeClassSpec;
+  readonly imageId: string;
+  readonly instanceProfile: string;
+  readonly securityGroupIds: readonly string[];
+  /** Plain text; base64-encoded here. */
+  readonly userData: string;
+}
+
+export function launchTemplateData(t: TemplateInput): RequestLaunchTemplateData {
+  const groups = [...t.securityGroupIds];
+  const publicIp = t.spec.associatePublicIPAddress;
+  return {
+    ImageId: t.imageId,
+    IamInstanceProfile: { Name: t.instanceProfile },
+    ...(publicIp !== undefined
+      ? { NetworkInterfaces: [{ DeviceIndex: 0, AssociatePublicIpAddress: publicIp, Groups: groups }] }
+      : { SecurityGroupIds: groups }),
+    BlockDeviceMappings: devices(t.family, t.spec.blockDeviceMappings),
+    MetadataOptions: metadataOptions(t.spec.metadataOptions),
+    Monitoring: { Enabled: t.spec.detailedMonitoring ?? false },
+    ...(t.userData !== '' ? { UserData: Buffer.from(t.userData).toString('base64') } : {}),
+  };
+}
+
+export interface NodeShape {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly taints: readonly Taint[];
+  readonly maxPods: number;
+  readonly imageId: string;
+}
+
+/** The template a node of this shape boots from, user data included: the launch path and `nodeclass describe`. */
+export function templateFor(
+  rc: Pick<ReadyClass, 'spec' | 'resolution' | 'cluster'>,
+  shape: NodeShape,
+): RequestLaunchTemplateData {
+  const userData = userDataFor(rc.resolution.family, {
+    cluster: rc.cluster,
+    labels: shape.labels,
+    taints: shape.taints,
+    maxPods: shape.maxPods,
+    ...(rc.spec.userData !== undefined ? { userData: rc.spec.userData } : {}),
+  });
+  return launchTemplateData({
+    family: rc.resolution.family,
+    spec: rc.spec,
+    imageId: shape.imageId,
+    instanceProfile: rc.resolution.instanceProfile ?? '',
+    securityGroupIds: rc.resolution.securityGroups.map((s) => s.id),
+    userData,
+  });
+}

@@ -1,0 +1,136 @@
+/**
+ * The EC2NodeClass (karpenter.k8s.aws/v1) fields Berth reads to launch a node, typed, and the status
+ * it writes once they are resolved (the shape Karpenter writes, so either can read the other's).
+ */
+import type { EC2NodeClass } from '../../scheduling/nodepool.js';
+
+export interface SelectorTerm {
+  readonly tags?: Readonly<Record<string, string>>;
+  readonly id?: string;
+  readonly name?: string;
+  readonly owner?: string;
+  readonly alias?: string;
+}
+
+export interface BlockDeviceMapping {
+  readonly deviceName?: string;
+  readonly rootVolume?: boolean;
+  readonly ebs?: {
+    readonly volumeSize?: string;
+    readonly volumeType?: string;
+    readonly iops?: number;
+    readonly throughput?: number;
+    readonly encrypted?: boolean;
+    readonly kmsKeyID?: string;
+    readonly deleteOnTermination?: boolean;
+    readonly snapshotID?: string;
+  };
+}
+
+export interface MetadataOptions {
+  readonly httpEndpoint?: string;
+  readonly httpProtocolIPv6?: string;
+  readonly httpPutResponseHopLimit?: number;
+  readonly httpTokens?: string;
+}
+
+export interface NodeClassSpec {
+  readonly amiFamily?: string;
+  readonly amiSelectorTerms?: readonly SelectorTerm[];
+  readonly subnetSelectorTerms?: readonly SelectorTerm[];
+  readonly securityGroupSelectorTerms?: readonly SelectorTerm[];
+  readonly role?: string;
+  readonly instanceProfile?: string;
+  readonly userData?: string;
+  readonly tags?: Readonly<Record<string, string>>;
+  readonly blockDeviceMappings?: readonly BlockDeviceMapping[];
+  readonly metadataOptions?: MetadataOptions;
+  readonly detailedMonitoring?: boolean;
+  readonly associatePublicIPAddress?: boolean;
+  readonly kubelet?: { readonly maxPods?: number };
+}
+
+export interface Condition {
+  readonly type: string;
+  readonly status: 'True' | 'False' | 'Unknown';
+  readonly reason: string;
+  readonly message: string;
+  readonly lastTransitionTime?: string;
+}
+
+export interface ResolvedSubnet {
+  readonly id: string;
+  readonly zone: string;
+}
+export interface ResolvedSecurityGroup {
+  readonly id: string;
+  readonly name: string;
+}
+export interface ResolvedAmi {
+  readonly id: string;
+  readonly name: string;
+  /** `amd64` or `arm64` (kubernetes.io/arch). */
+  readonly arch: string;
+  readonly created: string;
+}
+
+/** What a class resolves to: ids the launch uses, and the conditions that say whether it can. */
+export interface Resolution {
+  readonly name: string;
+  readonly family: AmiFamily;
+  readonly subnets: readonly ResolvedSubnet[];
+  readonly securityGroups: readonly ResolvedSecurityGroup[];
+  readonly amis: readonly ResolvedAmi[];
+  readonly instanceProfile: string | undefined;
+  readonly conditions: readonly Condition[];
+}
+
+export type AmiFamily = 'AL2023' | 'Bottlerocket' | 'Custom';
+
+/** The families Berth bootstraps; AL2 and Windows classes are reported as not supported. */
+export const FAMILIES: readonly AmiFamily[] = ['AL2023', 'Bottlerocket', 'Custom'];
+
+export function specOf(cls: EC2NodeClass): NodeClassSpec {
+  return cls.spec ?? {};
+}
+
+/** The family an alias names (`al2023@latest` → AL2023), else spec.amiFamily as written. */
+export function familyName(spec: NodeClassSpec): string {
+  const alias = spec.amiSelectorTerms?.find((t) => t.alias !== undefined)?.alias;
+  if (alias !== undefined) {
+    const family = alias.split('@')[0]?.toLowerCase();
+    if (family === 'al2023') return 'AL2023';
+    if (family === 'bottlerocket') return 'Bottlerocket';
+    return family ?? '';
+  }
+  return spec.amiFamily ?? '';
+}
+
+export function isReady(r: Pick<Resolution, 'conditions'>): boolean {
+  return r.conditions.find((c) => c.type === 'Ready')?.status === 'True';
+}
+
+/** Ready's message when it is False (the first failing condition's), for Events and errors. */
+export function notReadyMessage(r: Pick<Resolution, 'conditions'>): string {
+  const bad = r.conditions.find((c) => c.type !== 'Ready' && c.status === 'False');
+  return bad ? `${bad.reason}: ${bad.message}` : 'not resolved yet';
+}
+
+/** The class status as written to the cluster (Karpenter's shape: AMIs carry their arch as a requirement). */
+export function statusOf(r: Resolution, now: Date, previous?: readonly Condition[]): Record<string, unknown> {
+  return {
+    subnets: r.subnets.map((s) => ({ id: s.id, zone: s.zone })),
+    securityGroups: r.securityGroups.map((g) => ({ id: g.id, name: g.name })),
+    amis: r.amis.map((a) => ({
+      id: a.id,
+      name: a.name,
+      requirements: [{ key: 'kubernetes.io/arch', operator: 'In', values: [a.arch] }],
+    })),
+    ...(r.instanceProfile !== undefined ? { instanceProfile: r.instanceProfile } : {}),
+    conditions: r.conditions.map((c) => {
+      const before = previous?.find((p) => p.type === c.type);
+      const same = before?.status === c.status && before.reason === c.reason;
+      return { ...c, lastTransitionTime: same ? before.lastTransitionTime : now.toISOString() };
+    }),
+  };
+}

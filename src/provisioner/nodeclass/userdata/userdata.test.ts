@@ -1,0 +1,141 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-explicit-any */
+import { parse as parseToml } from 'smol-toml';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { userDataFor, UserDataError, type BootstrapOptions } from './index.js';
+import { parseMime, writeMime } from './mime.js';
+
+const options: BootstrapOptions = {
+  cluster: {
+    name: 'prod',
+    endpoint: 'https://api',
+    caBundle: 'Q0E=',
+    serviceCidr: '10.100.0.0/16',
+    kubernetesVersion: '1.31',
+  },
+  labels: { team: 'web', 'karpenter.sh/nodepool': 'general' },
+  taints: [
+    { key: 'dedicated', value: 'web', effect: 'NoSchedule' },
+    { key: 'karpenter.sh/unregistered', effect: 'NoExecute' },
+  ],
+  maxPods: 29,
+};
+
+describe('MIME user data', () => {
+  it('round-trips parts, CRLF and folded headers included', () => {
+    const text = writeMime([
+      { contentType: 'text/x-shellscript', content: '#!/bin/bash\necho a' },
+      { contentType: 'application/node.eks.aws', content: 'kind: NodeConfig' },
+    ]);
+    expect(parseMime(text)).toEqual([
+      { contentType: 'text/x-shellscript', content: '#!/bin/bash\necho a' },
+      { contentType: 'application/node.eks.aws', content: 'kind: NodeConfig' },
+    ]);
+    const crlf =
+      'MIME-Version: 1.0\r\nContent-Type: multipart/mixed;\r\n boundary=BB\r\n\r\n--BB\r\nContent-Type: text/x-shellscript\r\n\r\necho b\r\n--BB--\r\n';
+    expect(parseMime(crlf)).toEqual([{ contentType: 'text/x-shellscript', content: 'echo b' }]);
+  });
+
+  it.each([
+    ['not multipart', 'MIME-Version: 1.0\nContent-Type: text/plain\n\nhi', 'not multipart'],
+    ['no boundary', 'MIME-Version: 1.0\nContent-Type: multipart/mixed\n\nhi', 'without a boundary'],
+    [
+      'not closed',
+      'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="x"\n\n--x\n\necho',
+      'not closed',
+    ],
+    ['bad header', 'MIME-Version: 1.0\nnonsense\n\n', 'malformed MIME header'],
+  ])('refuses %s', (_, text, message) => {
+    expect(() => parseMime(text)).toThrow(UserDataError);
+    expect(() => parseMime(text)).toThrow(message);
+  });
+});
+
+describe('AL2023 (nodeadm)', () => {
+  const nodeConfigOf = (text: string) => {
+    const parts = parseMime(text);
+    return { parts, config: parse(parts.at(-1)?.content ?? '') as Record<string, any> };
+  };
+
+  it('joins the cluster with labels, taints and max pods', () => {
+    const { parts, config } = nodeConfigOf(userDataFor('AL2023', options));
+    expect(parts).toHaveLength(1);
+    expect(config).toEqual({
+      apiVersion: 'node.eks.aws/v1alpha1',
+      kind: 'NodeConfig',
+      spec: {
+        cluster: {
+          name: 'prod',
+          apiServerEndpoint: 'https://api',
+          certificateAuthority: 'Q0E=',
+          cidr: '10.100.0.0/16',
+        },
+        kubelet: {
+          config: {
+            maxPods: 29,
+            registerWithTaints: [
+              { key: 'dedicated', value: 'web', effect: 'NoSchedule' },
+              { key: 'karpenter.sh/unregistered', effect: 'NoExecute' },
+            ],
+          },
+          flags: ['--node-labels="karpenter.sh/nodepool=general,team=web"'],
+        },
+      },
+    });
+  });
+
+  it.each([
+    ['a shell script', '#!/bin/bash\necho hi', 'text/x-shellscript; charset="us-ascii"'],
+    [
+      'a NodeConfig',
+      'apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec: {}',
+      'application/node.eks.aws',
+    ],
+  ])('puts the class user data (%s) first, with its content type', (_, userData, type) => {
+    const { parts } = nodeConfigOf(userDataFor('AL2023', { ...options, userData }));
+    expect(parts.map((p) => p.contentType)).toEqual([type, 'application/node.eks.aws']);
+    expect(parts[0]?.content).toBe(userData);
+  });
+
+  it('keeps every part of a class MIME archive, in order, before its own', () => {
+    const userData = writeMime([
+      { contentType: 'text/x-shellscript', content: 'echo 1' },
+      { contentType: 'text/cloud-config', content: 'runcmd: []' },
+    ]);
+    const { parts } = nodeConfigOf(userDataFor('AL2023', { ...options, userData }));
+    expect(parts.map((p) => p.content.split('\n')[0])).toEqual([
+      'echo 1',
+      'runcmd: []',
+      '# Berth generated NodeConfig',
+    ]);
+  });
+});
+
+describe('Bottlerocket', () => {
+  it('merges its settings over the class TOML', () => {
+    const userData =
+      '[settings.kubernetes]\nmax-pods = 5\ncluster-name = "old"\n[settings.kubernetes.node-labels]\nmine = "yes"\nteam = "old"\n[settings.host-containers.admin]\nenabled = true\n';
+    const doc = parseToml(userDataFor('Bottlerocket', { ...options, userData })) as Record<string, any>;
+    expect(doc.settings.kubernetes).toEqual({
+      'cluster-name': 'prod',
+      'api-server': 'https://api',
+      'cluster-certificate': 'Q0E=',
+      'max-pods': 29,
+      'node-labels': { mine: 'yes', team: 'web', 'karpenter.sh/nodepool': 'general' },
+      'node-taints': { dedicated: ['web:NoSchedule'], 'karpenter.sh/unregistered': [':NoExecute'] },
+    });
+    expect(doc.settings['host-containers'].admin.enabled).toBe(true);
+  });
+
+  it('refuses user data that is not TOML, with the line', () => {
+    expect(() => userDataFor('Bottlerocket', { ...options, userData: 'a = \n' })).toThrow(
+      /not valid TOML \(line 1/,
+    );
+  });
+});
+
+describe('Custom', () => {
+  it('is the class user data as written', () => {
+    expect(userDataFor('Custom', { ...options, userData: 'echo mine' })).toBe('echo mine');
+  });
+});

@@ -1,0 +1,143 @@
+/**
+ * EC2NodeClass resolution against moto_server: every selector kind, the instance profile created
+ * once across restarts, and the status conditions of a class that does not resolve.
+ */
+import { GetInstanceProfileCommand } from '@aws-sdk/client-iam';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { builtinCatalog } from '../../src/provisioner/catalog/catalog.js';
+import { awsStack, type AwsClients } from '../../src/provisioner/cloud/aws-stack.js';
+import { profileName } from '../../src/provisioner/cloud/aws-profile.js';
+import { isReady, type Resolution } from '../../src/provisioner/nodeclass/spec.js';
+import { motoClients, motoNodeClass, motoWorld, startMoto, type Moto, type MotoWorld } from './moto.js';
+
+let moto: Moto;
+let clients: AwsClients;
+let world: MotoWorld;
+
+beforeAll(async () => {
+  moto = await startMoto();
+  clients = motoClients(moto.endpoint);
+  world = await motoWorld(clients, 'lab');
+}, 60_000);
+
+afterAll(async () => {
+  for (const c of Object.values(clients) as { destroy(): void }[]) c.destroy();
+  await moto.stop();
+});
+
+function resolve(spec: Record<string, unknown>, name = 'default'): Promise<Resolution> {
+  const cls = motoNodeClass(world, 'lab', name, spec);
+  const aws = awsStack({
+    clients,
+    cluster: { name: 'lab' },
+    region: 'us-east-1',
+    nodeClass: () => cls,
+    catalog: () => builtinCatalog(),
+  });
+  return aws.classes.resolve(cls, true);
+}
+
+function condition(r: Resolution, type: string) {
+  return r.conditions.find((c) => c.type === type);
+}
+
+describe('EC2NodeClass resolution against moto_server', () => {
+  it('resolves subnets by tags and by id', async () => {
+    const byTags = await resolve({});
+    expect(isReady(byTags)).toBe(true);
+    expect(byTags.subnets.map((s) => s.zone)).toEqual(['us-east-1a', 'us-east-1b', 'us-east-1c']);
+    const byId = await resolve({ subnetSelectorTerms: [{ id: world.subnets['us-east-1c'] }] });
+    expect(byId.subnets).toEqual([{ id: world.subnets['us-east-1c'], zone: 'us-east-1c' }]);
+  });
+
+  it('resolves security groups by tags, id and name', async () => {
+    expect((await resolve({})).securityGroups).toEqual([world.securityGroup]);
+    expect(
+      (await resolve({ securityGroupSelectorTerms: [{ id: world.otherGroup.id }] })).securityGroups,
+    ).toEqual([world.otherGroup]);
+    const both = await resolve({
+      securityGroupSelectorTerms: [{ name: world.otherGroup.name }, { id: world.securityGroup.id }],
+    });
+    expect(both.securityGroups.map((g) => g.id).sort()).toEqual(
+      [world.otherGroup.id, world.securityGroup.id].sort(),
+    );
+  });
+
+  it('resolves AMIs by id, by name with owner, and by tags', async () => {
+    const byId = await resolve({});
+    expect(byId.amis).toMatchObject([{ id: world.image.id, name: world.image.name, arch: 'amd64' }]);
+    const byName = await resolve({
+      amiSelectorTerms: [{ name: world.image.name, owner: world.image.owner }],
+    });
+    expect(byName.amis.map((a) => a.id)).toContain(world.image.id);
+    const { CreateTagsCommand } = await import('@aws-sdk/client-ec2');
+    await clients.ec2.send(
+      new CreateTagsCommand({ Resources: [world.image.id], Tags: [{ Key: 'lab/golden', Value: 'yes' }] }),
+    );
+    const byTags = await resolve({ amiSelectorTerms: [{ tags: { 'lab/golden': 'yes' } }] });
+    expect(byTags.amis.map((a) => a.id)).toEqual([world.image.id]);
+  });
+
+  it('creates the instance profile for role once, and finds it again after a restart', async () => {
+    const first = await resolve({}, 'shared');
+    const name = profileName('lab', 'us-east-1', 'shared');
+    expect(first.instanceProfile).toBe(name);
+    const profile = await clients.iam.send(new GetInstanceProfileCommand({ InstanceProfileName: name }));
+    expect(profile.InstanceProfile?.Roles?.map((r) => r.RoleName)).toEqual([world.role]);
+    expect(profile.InstanceProfile?.Path).toBe('/berth/');
+    // A new process (a restart): the same profile, no second one, no error.
+    const again = await resolve({}, 'shared');
+    expect(again.instanceProfile).toBe(name);
+    // A given instanceProfile is used as it is.
+    expect((await resolve({ role: undefined, instanceProfile: 'mine' })).instanceProfile).toBe('mine');
+  });
+
+  it('is Ready=False, with the reason, when a selector matches nothing or user data is bad', async () => {
+    const noSubnet = await resolve({
+      subnetSelectorTerms: [{ tags: { 'karpenter.sh/discovery': 'nobody' } }],
+    });
+    expect(condition(noSubnet, 'Ready')).toMatchObject({ status: 'False', reason: 'SubnetsNotFound' });
+    expect(condition(noSubnet, 'Ready')?.message).toContain('no subnet matches subnetSelectorTerms');
+    const noGroup = await resolve({ securityGroupSelectorTerms: [{ name: 'nope' }] });
+    expect(condition(noGroup, 'SecurityGroupsReady')).toMatchObject({
+      status: 'False',
+      reason: 'SecurityGroupsNotFound',
+    });
+    const noImage = await resolve({ amiSelectorTerms: [{ id: 'ami-00000000000000000' }] });
+    expect(condition(noImage, 'AMIsReady')).toMatchObject({ status: 'False', reason: 'AMINotFound' });
+    const al2 = await resolve({ amiFamily: 'AL2' });
+    expect(condition(al2, 'AMIsReady')).toMatchObject({ status: 'False', reason: 'AMIFamilyNotSupported' });
+    const mime = await resolve({
+      userData: 'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="x"\n\n--x\n\necho',
+    });
+    expect(condition(mime, 'ValidationSucceeded')).toMatchObject({
+      status: 'False',
+      reason: 'UserDataInvalid',
+    });
+    expect(condition(mime, 'ValidationSucceeded')?.message).toContain('not closed by --x--');
+    const toml = await resolve({ amiFamily: 'Bottlerocket', userData: '[settings.kubernetes\nfoo = 1' });
+    expect(condition(toml, 'Ready')).toMatchObject({ status: 'False', reason: 'UserDataInvalid' });
+    expect(condition(toml, 'Ready')?.message).toMatch(/not valid TOML \(line 1/);
+    const noRole = await resolve({ role: undefined });
+    expect(condition(noRole, 'InstanceProfileReady')).toMatchObject({
+      status: 'False',
+      reason: 'InstanceProfileNotFound',
+    });
+  });
+
+  it('is Ready=False when the cluster to join is unknown', async () => {
+    const cls = motoNodeClass(world, 'lab');
+    const aws = awsStack({
+      clients: { ...clients, eks: undefined } as unknown as AwsClients,
+      cluster: { name: 'lab' },
+      region: 'us-east-1',
+      nodeClass: () => cls,
+      catalog: () => builtinCatalog(),
+    });
+    const r = await aws.classes.resolve(cls);
+    expect(condition(r, 'Ready')).toMatchObject({ status: 'False', reason: 'ClusterUnknown' });
+    expect(condition(r, 'Ready')?.message).toContain(
+      '--cluster-endpoint, --cluster-ca-bundle, --service-cidr',
+    );
+  });
+});
