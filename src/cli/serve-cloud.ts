@@ -9,6 +9,8 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { SqsQueue, type InterruptionQueue } from '../provisioner/interruption/queue.js';
 import { PatchStrategy, type KubernetesObjectApi, type V1Node } from '@kubernetes/client-node';
 import type { NodeApi } from './serve-provisioner.js';
 import type { Logger } from 'pino';
@@ -30,6 +32,7 @@ export interface CloudFlags {
   clusterCaBundle?: string;
   serviceCidr?: string;
   kubernetesVersion?: string;
+  interruptionQueue?: string;
   nodeJoinTimeout: string;
   solverHeapMb?: string;
 }
@@ -39,6 +42,8 @@ export interface CloudSetup {
   readonly catalog: () => Catalog;
   /** The aws provider's parts (class resolution, launch templates), for the class controller. */
   readonly aws?: AwsStack;
+  /** --interruption-queue: the SQS queue of spot interruptions and instance events. */
+  readonly queue?: InterruptionQueue;
   stop(): void;
 }
 
@@ -142,6 +147,8 @@ export function clusterFlags(f: Omit<CloudFlags, 'nodeJoinTimeout'>) {
 }
 
 export function setUpCloud(c: CloudContext): CloudSetup {
+  if (c.kind === 'simulated' && c.flags.interruptionQueue !== undefined)
+    throw new Error('--interruption-queue reads EC2 events: it needs --cloud aws');
   if (c.kind === 'simulated') {
     const cloud = new SimulatedCloud({
       catalog: c.catalog,
@@ -158,7 +165,10 @@ export function setUpCloud(c: CloudContext): CloudSetup {
     ssm: new SSMClient(config),
     iam: new IAMClient(config),
     eks: new EKSClient(config),
+    sqs: new SQSClient(config),
   };
+  const name = c.flags.interruptionQueue;
+  const queue = name !== undefined ? new SqsQueue(clients.sqs, name) : undefined;
   let current = (): Catalog => c.catalog;
   const aws = awsStack({
     clients,
@@ -172,15 +182,15 @@ export function setUpCloud(c: CloudContext): CloudSetup {
   const destroy = (): void => {
     for (const x of Object.values(clients)) x.destroy();
   };
-  if (c.catalogFromFile) return { cloud, aws, catalog: () => c.catalog, stop: destroy };
+  const parts = { cloud, aws, ...(queue ? { queue } : {}) };
+  if (c.catalogFromFile) return { ...parts, catalog: () => c.catalog, stop: destroy };
   const source = new AwsCatalogSource({ client, region, builtin: c.catalog, now: () => new Date() }, (e) => {
     c.logger.error({ err: String(e) }, 'instance catalog not refreshed; the last one stays in use');
   });
   source.start(CATALOG_REFRESH_MS);
   current = () => source.current;
   return {
-    cloud,
-    aws,
+    ...parts,
     catalog: () => source.current,
     stop: () => {
       source.stop();

@@ -34,6 +34,9 @@ import { ClusterDisruption } from './serve-disruption.js';
 import { LeaderCaches } from '../kube/leader-caches.js';
 import { classLaunchable, type EC2NodeClass, type PoolView } from '../scheduling/nodepool.js';
 import { ClusterNodeClasses } from './serve-nodeclasses.js';
+import { ClusterInterruptions } from './serve-interruption.js';
+import { UnavailableOfferings } from '../provisioner/cloud/unavailable.js';
+import { ApiNodeOps } from '../provisioner/disruption/node-ops.js';
 
 function classOfPool(view: InformerClusterView, p: PoolView): EC2NodeClass | undefined {
   const ref = p.pool.spec.template.spec.nodeClassRef;
@@ -152,6 +155,8 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
       })
     : undefined;
   const shared = new LeaderCaches(kc, base.logger);
+  const unavailable = new UnavailableOfferings(() => Date.now());
+  const core = kc.makeApiClient(CoreV1Api);
   const provisioning = new ClusterProvisioning(
     {
       cloud: setup.cloud,
@@ -166,13 +171,14 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
       onBounded: boundedEvents(events),
       workloads: view.workloadSource(),
       ...(kind === 'aws' ? { nodeApi: nodeApi(api) } : {}),
+      unavailable,
     },
     shared,
     pools,
   );
   const disruption = new ClusterDisruption({
     api,
-    core: kc.makeApiClient(CoreV1Api),
+    core,
     cloud: setup.cloud,
     catalog: setup.catalog,
     view,
@@ -185,6 +191,23 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
     joinTimeoutMs: joinTimeoutMs(opts.nodeJoinTimeout),
     nodeClassOf: nodeClassOf(pools),
   });
+  const interruptions = setup.queue
+    ? new ClusterInterruptions({
+        queue: setup.queue,
+        shared,
+        ops: new ApiNodeOps(api, core, setup.cloud),
+        unavailable,
+        provisionNow: () => {
+          provisioning.trigger();
+        },
+        drainNow: () => {
+          disruption.now();
+        },
+        events,
+        logger: base.logger.child({ component: 'interruption' }),
+        metrics: base.metrics,
+      })
+    : undefined;
   const today = dailyToday(() => io.clock());
   const context = () => ({ view, policies: live.current, today: today() });
   const reports = opts.reports
@@ -211,6 +234,7 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
       reports?.lead();
       disruption.lead();
       nodeClasses?.lead();
+      interruptions?.lead();
       provisioning.lead().catch((e: unknown) => {
         base.logger.error({ err: String(e) }, 'provisioner did not start');
       });
@@ -221,6 +245,7 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
       void reports?.follow();
       void disruption.follow();
       void nodeClasses?.follow();
+      void interruptions?.follow();
       void provisioning.follow();
     },
   });
@@ -251,6 +276,7 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
       await reports?.follow();
       await disruption.follow();
       await nodeClasses?.follow();
+      await interruptions?.follow();
       await provisioning.follow();
       await provisioning.close();
       setup.stop();

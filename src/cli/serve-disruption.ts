@@ -129,6 +129,11 @@ export class ClusterDisruption {
     }
   }
 
+  /** A round now (an interrupted node's drain starts without waiting for the next tick). */
+  now(): void {
+    this.wake?.();
+  }
+
   async follow(): Promise<void> {
     if (!this.running) return;
     this.running = false;

@@ -57,6 +57,8 @@ export interface ProvisioningDeps {
    * could not set) and to delete those that never become Ready.
    */
   readonly nodeApi?: NodeApi;
+  /** Offerings short of capacity (shared with interruptions, which mark interrupted spot offerings). */
+  readonly unavailable?: UnavailableOfferings;
 }
 
 export interface NodeApi {
@@ -94,7 +96,7 @@ export function admittedObject(
 function newProvisioner(d: ProvisioningDeps): Provisioner {
   return new Provisioner({
     cloud: d.cloud,
-    unavailable: new UnavailableOfferings(() => Date.now()),
+    unavailable: d.unavailable ?? new UnavailableOfferings(() => Date.now()),
     now: () => Date.now(),
     launchTimeoutMs: d.joinTimeoutMs,
     nodeClassOf: d.nodeClassOf,
@@ -136,6 +138,11 @@ export class ClusterProvisioning {
     private readonly pools: () => readonly PoolView[],
   ) {
     this.bounds = boundsOf(d, pools);
+  }
+
+  /** A round now (an interrupted node's pods need capacity). */
+  trigger(): void {
+    this.loop?.trigger();
   }
 
   admitted(webhook: string, req: AdmissionRequest, decision: Decision): void {

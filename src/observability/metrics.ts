@@ -89,6 +89,12 @@ export class Metrics {
     labelNames: ['method'] as const,
     registers: [this.registry],
   });
+  readonly interruptionMessages = new Counter({
+    name: 'berth_interruption_messages_total',
+    help: 'Interruption queue messages by kind (spotInterruption, scheduledChange, rebalanceRecommendation, stateChange, other, malformed) and result (handled, no-node, ignored, failed, malformed).',
+    labelNames: ['kind', 'result'] as const,
+    registers: [this.registry],
+  });
   readonly disruptionEvictions = new Counter({
     name: 'berth_disruption_evictions_total',
     help: 'Evictions through the Eviction API by result (evicted, gone, blocked: a PDB answered 429), and pods deleted once terminationGracePeriod ran out (deleted).',

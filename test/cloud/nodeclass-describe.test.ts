@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-explicit-any */
 /** `berth nodeclass describe` against moto_server: what a platform team runs before any instance exists. */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,7 +41,7 @@ async function run(file: string) {
     { file: [file], clusterName: 'demo', awsEndpoint: moto.endpoint, awsRegion: 'us-east-1', output: 'json' },
     { out: (t) => (out += t), err: () => undefined, exit: (c) => (code = c), clock: () => new Date() },
   );
-  return { code, described: JSON.parse(out) as Record<string, any>[] }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  return { code, described: JSON.parse(out) as Record<string, any>[] };
 }
 
 const pool = {

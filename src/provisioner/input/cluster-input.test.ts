@@ -56,3 +56,26 @@ describe('the solver input from the caches', () => {
     expect(input.pods.map((p) => p.id)).toEqual(['apps/b']);
   });
 });
+
+describe('interrupted nodes', () => {
+  it('plans the pods of a node being drained for an interruption as waiting, before they are evicted', () => {
+    const interrupted = node('spot', { 'karpenter.sh/nodepool': 'general' });
+    interrupted.metadata!.annotations = { 'berth.dev/disruption': 'draining:interruption' };
+    const leaving = pod('leaving', 'spot');
+    leaving.metadata!.deletionTimestamp = new Date();
+    const input = clusterInput({
+      pods: [pod('a', 'spot'), pod('b', 'n1'), leaving],
+      nodes: [interrupted, node('n1', { 'karpenter.sh/nodepool': 'general' })],
+      daemonSets: [],
+      pools: [poolView(pool)],
+      catalog: builtinCatalog(),
+      fed: [],
+    });
+    expect(input.solver.pods.map((p) => p.id)).toEqual(['apps/a']);
+    // Still counted on its node while it runs there.
+    expect(input.solver.nodes.find((n) => n.name === 'spot')?.pods.map((p) => p.id)).toEqual([
+      'apps/a',
+      'apps/leaving',
+    ]);
+  });
+});

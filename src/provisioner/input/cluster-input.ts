@@ -11,6 +11,9 @@ import { LABEL } from '../catalog/instance-type.js';
 import { demandOf, type Admitted, type Demand, type DemandBounds } from '../controller/demand.js';
 import type { DaemonSetShape, SolverInput } from '../solver/model.js';
 import { existingNode } from './nodes.js';
+import { DISRUPTION_ANNOTATION } from '../disruption/node-ops.js';
+import { moves } from '../disruption/pods.js';
+import { INTERRUPTION_PHASE } from '../interruption/controller.js';
 import { daemonSetOf } from './pods.js';
 
 export interface ClusterState {
@@ -41,6 +44,25 @@ function byNode(pods: readonly V1Pod[]): Map<string, V1Pod[]> {
   return out;
 }
 
+/**
+ * The pods of interrupted nodes (spot interruption, scheduled change) count as waiting: capacity for
+ * them is bought now, while they are still being drained, as Karpenter plans for deleting nodes' pods.
+ */
+function withInterrupted(pods: readonly V1Pod[], nodes: readonly V1Node[]): readonly V1Pod[] {
+  const interrupted = new Set(
+    nodes
+      .filter((n) => n.metadata?.annotations?.[DISRUPTION_ANNOTATION] === INTERRUPTION_PHASE)
+      .map((n) => n.metadata?.name ?? ''),
+  );
+  if (interrupted.size === 0) return pods;
+  return pods.map((p) => {
+    if (!interrupted.has(p.spec?.nodeName ?? '') || !moves(p)) return p;
+    const waiting = structuredClone(p);
+    if (waiting.spec) delete waiting.spec.nodeName;
+    return waiting;
+  });
+}
+
 export function clusterInput(s: ClusterState): RoundInput {
   const bound = byNode(s.pods);
   const daemonSets: DaemonSetShape[] = [];
@@ -49,7 +71,7 @@ export function clusterInput(s: ClusterState): RoundInput {
     const shape = daemonSetOf({ ...d, kind: 'DaemonSet' });
     if (shape) daemonSets.push(shape);
   }
-  const demand = demandOf(s.pods, s.fed, s.bounds);
+  const demand = demandOf(withInterrupted(s.pods, s.nodes), s.fed, s.bounds);
   const solver: SolverInput = {
     pods: demand.pods,
     groups: demand.groups,
