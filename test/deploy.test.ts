@@ -1,7 +1,8 @@
 /** deploy/ as shipped: what the webhook configurations promise, and the copies kept in step. */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 interface Doc {
@@ -70,5 +71,41 @@ describe('deploy/', () => {
     };
     expect(policy.Version).toBe('2012-10-17');
     expect(policy.Statement.length).toBeGreaterThan(0);
+  });
+
+  it('grants every AWS call the source makes, and each action it grants is explained in deploy/iam/README.md', () => {
+    const policy = JSON.parse(readFileSync('deploy/iam/provisioner-policy.json', 'utf8')) as {
+      Statement: { Action: string | string[] }[];
+    };
+    const granted = new Set(
+      policy.Statement.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])),
+    );
+    const prefix: Record<string, string> = { ec2: 'ec2', ssm: 'ssm', iam: 'iam', eks: 'eks', sqs: 'sqs' };
+    const called = new Set<string>();
+    const files = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory()
+          ? files(join(dir, e.name))
+          : e.name.endsWith('.ts') && !e.name.endsWith('.test.ts')
+            ? [join(dir, e.name)]
+            : [],
+      );
+    for (const file of files('src')) {
+      const text = readFileSync(file, 'utf8');
+      const services = [...text.matchAll(/from '@aws-sdk\/client-(\w+)'/g)].map((m) => m[1] ?? '');
+      for (const m of text.matchAll(/new (\w+)Command\(/g))
+        for (const service of services) {
+          const sdk = readFileSync(
+            `node_modules/@aws-sdk/client-${service}/dist-types/commands/index.d.ts`,
+            'utf8',
+          );
+          if (sdk.includes(`./${m[1] ?? ''}Command`))
+            called.add(`${prefix[service] ?? service}:${m[1] ?? ''}`);
+        }
+    }
+    expect(called.size).toBeGreaterThan(15);
+    for (const action of called) expect(granted, action).toContain(action);
+    const readme = readFileSync('deploy/iam/README.md', 'utf8');
+    for (const action of granted) expect(readme, action).toContain(`\`${action}\``);
   });
 });

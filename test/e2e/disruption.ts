@@ -162,6 +162,9 @@ export interface NodeDetail {
   pool: string | undefined;
   created: number;
   annotations: Record<string, string>;
+  labels: Record<string, string>;
+  taints: { key: string; effect: string }[];
+  allocatablePods: number;
   providerID: string | undefined;
 }
 
@@ -173,12 +176,16 @@ export function nodeDetails(kubectl: Kubectl): NodeDetail[] {
       annotations?: Record<string, string>;
       creationTimestamp: string;
     };
-    spec: { providerID?: string };
+    spec: { providerID?: string; taints?: { key: string; effect: string }[] };
+    status?: { allocatable?: { pods?: string } };
   }>(kubectl, ['nodes']).map((n) => ({
     name: n.metadata.name,
     pool: n.metadata.labels?.['karpenter.sh/nodepool'],
     created: Date.parse(n.metadata.creationTimestamp),
     annotations: n.metadata.annotations ?? {},
+    labels: n.metadata.labels ?? {},
+    taints: n.spec.taints ?? [],
+    allocatablePods: Number(n.status?.allocatable?.pods ?? 'NaN'),
     providerID: n.spec.providerID,
   }));
 }

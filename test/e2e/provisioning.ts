@@ -1,10 +1,20 @@
 /**
  * The provisioning scenarios' tools: pods and nodes as kubectl shows them, and a stand-in for the
- * kubelet of each instance launched in moto_server (it registers the Node a real kubelet would, with
- * providerID aws:///<zone>/<instance-id>, except for instances it is told to leave dark).
+ * kubelet of each instance launched in moto_server. It registers the Node a real kubelet would: from
+ * the instance's user data (what IMDS serves it) — the nodeadm NodeConfig's --node-labels,
+ * registerWithTaints and maxPods — plus what a kubelet sets itself (hostname, arch, os, instance type,
+ * zone, region) and providerID aws:///<zone>/<instance-id>; nothing from Berth's internal request.
+ * Instances it is told to leave dark never register.
  */
-import { DescribeInstancesCommand, type EC2Client, type Instance } from '@aws-sdk/client-ec2';
+import {
+  DescribeInstanceAttributeCommand,
+  DescribeInstancesCommand,
+  type EC2Client,
+  type Instance,
+} from '@aws-sdk/client-ec2';
+import { parse } from 'yaml';
 import { builtinCatalog } from '../../src/provisioner/catalog/catalog.js';
+import { parseMime } from '../../src/provisioner/nodeclass/userdata/mime.js';
 import type { kubectlWith } from './harness.js';
 
 type Kubectl = ReturnType<typeof kubectlWith>;
@@ -61,36 +71,63 @@ export function instanceTypes(nodes: readonly { labels: Record<string, string> }
   return nodes.map((n) => n.labels['node.kubernetes.io/instance-type'] ?? '?').sort();
 }
 
-function tag(i: Instance, key: string): string | undefined {
-  return i.Tags?.find((t) => t.Key === key)?.Value;
+interface NodeConfig {
+  spec: {
+    cluster: { name: string };
+    kubelet: {
+      config: { maxPods: number; registerWithTaints?: { key: string; value?: string; effect: string }[] };
+      flags?: string[];
+    };
+  };
 }
 
-/** The Node a kubelet on this instance registers (Karpenter's labels come from its --node-labels). */
-function nodeFor(i: Instance): object {
+/** The nodeadm NodeConfig Berth put last in the instance's MIME user data. */
+export function nodeConfigOf(userData: string): NodeConfig {
+  const part = parseMime(userData)
+    .filter((p) => p.contentType.startsWith('application/node.eks.aws'))
+    .at(-1);
+  if (!part) throw new Error('user data without a NodeConfig part');
+  return parse(part.content) as NodeConfig;
+}
+
+/** `--node-labels="a=b,c=d"` → {a: b, c: d}. */
+function labelsOf(flags: readonly string[]): Record<string, string> {
+  const flag = flags.find((f) => f.startsWith('--node-labels='));
+  if (!flag) return {};
+  const list = flag.slice('--node-labels='.length).replace(/^"|"$/g, '');
+  return Object.fromEntries(
+    list.split(',').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  );
+}
+
+/** The Node a kubelet on this instance registers, from its user data. */
+function nodeFor(i: Instance, config: NodeConfig): object {
   const id = i.InstanceId ?? '';
   const zone = i.Placement?.AvailabilityZone ?? '';
   const type = builtinCatalog().byName(i.InstanceType ?? '');
   if (!type) throw new Error(`instance type ${i.InstanceType ?? '?'} is not in the catalog`);
   const name = `ip-${id}.ec2.internal`;
   const a = type.allocatable;
+  const pods = String(config.spec.kubelet.config.maxPods);
   return {
     apiVersion: 'v1',
     kind: 'Node',
     metadata: {
       name,
       labels: {
-        ...type.labels,
+        ...labelsOf(config.spec.kubelet.flags ?? []),
         'kubernetes.io/hostname': name,
+        'kubernetes.io/arch': type.labels['kubernetes.io/arch'] ?? 'amd64',
+        'kubernetes.io/os': 'linux',
+        'node.kubernetes.io/instance-type': type.name,
         'topology.kubernetes.io/zone': zone,
         'topology.kubernetes.io/region': zone.slice(0, -1),
-        'karpenter.sh/capacity-type': i.InstanceLifecycle === 'spot' ? 'spot' : 'on-demand',
-        'karpenter.sh/nodepool': tag(i, 'karpenter.sh/nodepool') ?? '',
       },
     },
-    spec: { providerID: `aws:///${zone}/${id}` },
+    spec: { providerID: `aws:///${zone}/${id}`, taints: config.spec.kubelet.config.registerWithTaints ?? [] },
     status: {
-      allocatable: { cpu: `${a.cpuMillis}m`, memory: `${a.memoryMiB}Mi`, pods: String(a.pods) },
-      capacity: { cpu: String(type.capacity.cpuMillis / 1000), memory: `${type.capacity.memoryMiB}Mi` },
+      allocatable: { cpu: `${a.cpuMillis}m`, memory: `${a.memoryMiB}Mi`, pods },
+      capacity: { cpu: String(type.capacity.cpuMillis / 1000), memory: `${type.capacity.memoryMiB}Mi`, pods },
       conditions: [
         { type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'e2e kubelet stand-in' },
       ],
@@ -131,7 +168,14 @@ export class KubeletStandIn {
         this.dark.add(id);
         continue;
       }
-      const r = this.kubectl(['create', '-f', '-'], JSON.stringify(nodeFor(i)));
+      const attribute = await this.ec2.send(
+        new DescribeInstanceAttributeCommand({ InstanceId: id, Attribute: 'userData' }),
+      );
+      const userData = Buffer.from(attribute.UserData?.Value ?? '', 'base64').toString();
+      const config = nodeConfigOf(userData);
+      if (config.spec.cluster.name !== this.cluster)
+        throw new Error(`${id} would join ${config.spec.cluster.name}`);
+      const r = this.kubectl(['create', '-f', '-'], JSON.stringify(nodeFor(i, config)));
       if (r.code !== 0) throw new Error(`registering ${id}: ${r.stderr}`);
       this.registered.set(id, `ip-${id}.ec2.internal`);
     }

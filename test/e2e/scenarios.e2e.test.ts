@@ -6,7 +6,6 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EC2Client } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startControlPlane, type ControlPlane } from './control-plane.js';
 import { eventually, kubectlWith, loopbackCerts, routeWebhooks, startBerth, type Berth } from './harness.js';
@@ -22,7 +21,8 @@ import {
   pinned,
   podDetails,
 } from './disruption.js';
-import { motoNetwork, startMoto, type Moto } from '../cloud/moto.js';
+import { builtinCatalog } from '../../src/provisioner/catalog/catalog.js';
+import { motoClients, motoNodeClass, motoWorld, startMoto, type Moto } from '../cloud/moto.js';
 
 const phases: [string, number][] = [];
 async function phase<T>(name: string, f: () => Promise<T> | T): Promise<T> {
@@ -816,9 +816,17 @@ describe('8. with Berth stopped', () => {
   });
 });
 
+interface NodeClassStatus {
+  subnets: { id: string; zone: string }[];
+  securityGroups: { id: string; name: string }[];
+  amis: { id: string }[];
+  instanceProfile?: string;
+  conditions?: { type: string; status: string }[];
+}
+
 describe('6b. provisioning on aws (EC2 emulated by moto_server)', () => {
   let moto: Moto | undefined;
-  let ec2: EC2Client | undefined;
+  let clients: ReturnType<typeof motoClients> | undefined;
   let berth: Berth | undefined;
   let second: Berth | undefined;
   let kubelet: KubeletStandIn | undefined;
@@ -829,18 +837,20 @@ describe('6b. provisioning on aws (EC2 emulated by moto_server)', () => {
     kubelet?.stop();
     await berth?.stop();
     await second?.stop();
-    ec2?.destroy();
+    for (const c of Object.values(clients ?? {}) as { destroy(): void }[]) c.destroy();
     await moto?.stop();
   });
 
-  it('launches with CreateFleet, matches joining Nodes by providerID, and terminates the instance that never joins', async () => {
+  it('resolves the EC2NodeClass, launches with CreateFleet, registers the Nodes kubelets post from the user data, and terminates the instance that never joins', async () => {
     moto = await phase('start moto_server', () => startMoto());
-    const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
-    const client = new EC2Client({ region: 'us-east-1', endpoint: moto.endpoint, credentials });
-    ec2 = client;
-    const imageId = await motoNetwork(client, 'e2e');
+    clients = motoClients(moto.endpoint);
+    const client = clients.ec2;
+    // What Karpenter's getting-started creates (subnets, security group, node role, the EKS cluster),
+    // and the default EC2NodeClass selecting them.
+    const world = await motoWorld(clients, 'e2e');
+    expect(apply(JSON.stringify(motoNodeClass(world, 'e2e'))).code).toBe(0);
     const flags = ['--cloud', 'aws', '--aws-endpoint', moto.endpoint, '--cluster-name', 'e2e'];
-    awsArgs = [...flags, '--aws-image-id', imageId, '--node-join-timeout', '20', '--disruption-delay', '2'];
+    awsArgs = [...flags, '--node-join-timeout', '20', '--disruption-delay', '2'];
     berth = await phase('start berth (aws)', async () =>
       startBerth({
         ...common,
@@ -854,6 +864,20 @@ describe('6b. provisioning on aws (EC2 emulated by moto_server)', () => {
     const log = berth.log;
     pointWebhooksAt(berth.url, Buffer.from(readFileSync(join(common.tlsDir, 'ca.crt'))).toString('base64'));
     await eventually('berth-aws to hold the Lease', () => leaseHolder() === 'berth-aws', 30_000);
+    // The leader resolves the class and writes its status (cluster endpoint and CA from EKS).
+    const status = await eventually(
+      'the default EC2NodeClass Ready',
+      () => {
+        const r = kubectl(['get', 'ec2nodeclass', 'default', '-o', 'jsonpath={.status}']);
+        const s = r.stdout === '' ? undefined : (JSON.parse(r.stdout) as NodeClassStatus);
+        return s?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ? s : undefined;
+      },
+      30_000,
+    );
+    expect(status.subnets.map((s) => s.zone).sort()).toEqual(['us-east-1a', 'us-east-1b', 'us-east-1c']);
+    expect(status.securityGroups).toEqual([world.securityGroup]);
+    expect(status.amis.map((a) => a.id)).toEqual([world.image.id]);
+    expect(status.instanceProfile).toMatch(/^berth_e2e_/);
     // The simulated nodes stay, cordoned: the new pods need capacity from EC2.
     expect(kubectl(['cordon', '-l', 'kubernetes.io/os=linux']).code).toBe(0);
     // Its kubelet never starts on the first instance launched.
@@ -889,10 +913,23 @@ describe('6b. provisioning on aws (EC2 emulated by moto_server)', () => {
     await new Promise((r) => setTimeout(r, 5_000));
     const running = (await standIn.instances()).map((i) => i.InstanceId).sort();
     expect(running).toEqual([...standIn.registered.keys()].sort());
-    for (const n of nodeRows(kubectl).filter((x) =>
+    const ec2Nodes = nodeDetails(kubectl).filter((x) =>
       standIn.registered.has(x.providerID?.split('/').pop() ?? ''),
-    ))
+    );
+    expect(ec2Nodes.length).toBeGreaterThan(0);
+    for (const n of ec2Nodes) {
       expect(n.providerID).toMatch(/^aws:\/\/\/us-east-1[abc]\/i-[0-9a-f]+$/);
+      // From the user data: the pool and capacity type; from registration: the rest, once.
+      expect(n.labels['karpenter.sh/nodepool']).toBeDefined();
+      expect(n.labels['karpenter.sh/capacity-type']).toBe('on-demand');
+      expect(n.labels['karpenter.sh/registered']).toBe('true');
+      expect(n.labels['berth.dev/claim']).toMatch(/^berth-/);
+      expect(n.labels['karpenter.k8s.aws/instance-family']).toBeDefined();
+      expect(n.taints.map((t) => t.key)).not.toContain('karpenter.sh/unregistered');
+      const type = builtinCatalog().byName(n.labels['node.kubernetes.io/instance-type'] ?? '');
+      expect(n.allocatablePods).toBe(type?.capacity.pods);
+    }
+    expect(readFileSync(log, 'utf8')).toContain('"msg":"nodes registered"');
   });
   it('when the leader dies mid-drain, the other replica finishes it: no pod evicted twice, no instance left without its Node', async () => {
     if (!berth || !kubelet) throw new Error('the scenario before did not start berth-aws');
@@ -909,8 +946,7 @@ describe('6b. provisioning on aws (EC2 emulated by moto_server)', () => {
       }),
     );
     const survivor = second;
-    // Admission goes to the replica that survives; the stand-in registers neither labels nor taints
-    // of the template yet, so the pool is selected by karpenter.sh/nodepool.
+    // Admission goes to the replica that survives; the pool is selected by karpenter.sh/nodepool.
     pointWebhooksAt(
       survivor.url,
       Buffer.from(readFileSync(join(common.tlsDir, 'ca.crt'))).toString('base64'),
