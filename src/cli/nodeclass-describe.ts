@@ -12,7 +12,7 @@ import { stringify } from 'yaml';
 import type { Catalog } from '../provisioner/catalog/catalog.js';
 import { LABEL } from '../provisioner/catalog/instance-type.js';
 import type { ReadyClass } from '../provisioner/cloud/aws-classes.js';
-import { bootstrapLabels, bootstrapTaints } from '../provisioner/cloud/aws-launch.js';
+import { nodeShape } from '../provisioner/cloud/aws-launch.js';
 import { awsStack } from '../provisioner/cloud/aws-stack.js';
 import { templateFor } from '../provisioner/cloud/aws-template-data.js';
 import { isReady, specOf, type Resolution } from '../provisioner/nodeclass/spec.js';
@@ -102,12 +102,7 @@ function templates(rc: ReadyClass, pools: readonly NodePool[], catalog: Catalog)
       const type = cheapest(view, arch, capacityType, catalog);
       if (!ami || !type) continue;
       const maxPods = rc.spec.kubelet?.maxPods ?? type.pods;
-      const data = templateFor(rc, {
-        labels: bootstrapLabels(req),
-        taints: bootstrapTaints(req, startup),
-        maxPods,
-        imageId: ami.id,
-      });
+      const data = templateFor(rc, nodeShape(req, startup, ami, maxPods));
       out.push({ nodePool: pool.metadata.name, arch, instanceType: type.name, ...shown(data) });
     }
   }

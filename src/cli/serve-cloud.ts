@@ -17,7 +17,7 @@ import type { Logger } from 'pino';
 import type { EC2NodeClass, PoolView } from '../scheduling/nodepool.js';
 import type { Taint } from '../scheduling/taints.js';
 import { AwsCatalogSource } from '../provisioner/catalog/aws-catalog.js';
-import type { Catalog } from '../provisioner/catalog/catalog.js';
+import { inZones, type Catalog } from '../provisioner/catalog/catalog.js';
 import { awsStack, type AwsStack } from '../provisioner/cloud/aws-stack.js';
 import type { CloudProvider } from '../provisioner/cloud/provider.js';
 import { SimulatedCloud } from '../provisioner/cloud/simulated.js';
@@ -133,6 +133,8 @@ export interface CloudContext {
   /** aws: the EC2NodeClass of a name, and a NodePool's start-up taints (the cluster's caches). */
   readonly nodeClass?: (name: string) => EC2NodeClass | undefined;
   readonly startupTaints?: (nodePool: string) => readonly Taint[];
+  /** aws: the zones the EC2NodeClasses' resolved subnets are in (the catalog is offered there). */
+  readonly classZones?: () => readonly string[];
 }
 
 /** The cluster a node joins, as far as the flags say (the rest comes from EKS DescribeCluster). */
@@ -169,13 +171,14 @@ export function setUpCloud(c: CloudContext): CloudSetup {
   };
   const name = c.flags.interruptionQueue;
   const queue = name !== undefined ? new SqsQueue(clients.sqs, name) : undefined;
+  const zones = c.classZones ?? (() => []);
   let current = (): Catalog => c.catalog;
   const aws = awsStack({
     clients,
     cluster: clusterFlags(c.flags),
     region,
     nodeClass: c.nodeClass ?? (() => undefined),
-    catalog: () => current(),
+    catalog: () => inZones(current(), zones()),
     ...(c.startupTaints ? { startupTaints: c.startupTaints } : {}),
   });
   const cloud = aws.cloud;
@@ -183,7 +186,7 @@ export function setUpCloud(c: CloudContext): CloudSetup {
     for (const x of Object.values(clients)) x.destroy();
   };
   const parts = { cloud, aws, ...(queue ? { queue } : {}) };
-  if (c.catalogFromFile) return { ...parts, catalog: () => c.catalog, stop: destroy };
+  if (c.catalogFromFile) return { ...parts, catalog: () => inZones(c.catalog, zones()), stop: destroy };
   const source = new AwsCatalogSource({ client, region, builtin: c.catalog, now: () => new Date() }, (e) => {
     c.logger.error({ err: String(e) }, 'instance catalog not refreshed; the last one stays in use');
   });
@@ -191,7 +194,7 @@ export function setUpCloud(c: CloudContext): CloudSetup {
   current = () => source.current;
   return {
     ...parts,
-    catalog: () => source.current,
+    catalog: () => inZones(source.current, zones()),
     stop: () => {
       source.stop();
       destroy();

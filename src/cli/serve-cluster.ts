@@ -38,6 +38,13 @@ import { ClusterInterruptions } from './serve-interruption.js';
 import { UnavailableOfferings } from '../provisioner/cloud/unavailable.js';
 import { ApiNodeOps } from '../provisioner/disruption/node-ops.js';
 
+/** The zones of every EC2NodeClass's resolved subnets (empty until a status says). */
+function classZones(view: InformerClusterView): string[] {
+  const classes = view.resources.nodeClasses.list() as unknown as EC2NodeClass[];
+  const zones = classes.flatMap((c) => (c.status?.subnets ?? []).flatMap((s) => (s.zone ? [s.zone] : [])));
+  return [...new Set(zones)];
+}
+
 function classOfPool(view: InformerClusterView, p: PoolView): EC2NodeClass | undefined {
   const ref = p.pool.spec.template.spec.nodeClassRef;
   if (!ref || (ref.kind ?? 'EC2NodeClass') !== 'EC2NodeClass') return undefined;
@@ -139,6 +146,7 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
     logger: base.logger,
     ...(kind === 'simulated' ? { registrar: nodeRegistrar(api, base.logger) } : {}),
     nodeClass: (name) => view.resources.nodeClasses.get(name) as unknown as EC2NodeClass | undefined,
+    classZones: () => classZones(view),
     startupTaints: (pool) =>
       view.nodePools.find((p) => p.name === pool)?.pool.spec.template.spec.startupTaints ?? [],
   });

@@ -43,6 +43,11 @@ export interface EC2NodeClass {
   };
 }
 
+function imagesOf(nodeClass: EC2NodeClass | undefined): { images?: ReadonlySet<string> } {
+  const ids = (nodeClass?.status?.amis ?? []).flatMap((a) => (a.id !== undefined ? [a.id] : []));
+  return ids.length > 0 ? { images: new Set(ids) } : {};
+}
+
 /** False when the class's status says it does not resolve (its pools cannot launch); true otherwise. */
 export function classLaunchable(nodeClass: EC2NodeClass | undefined): boolean {
   return nodeClass?.status?.conditions?.find((c) => c.type === 'Ready')?.status !== 'False';
@@ -91,6 +96,8 @@ export interface PoolView {
   readonly vocabulary: Vocabulary;
   /** Auto Mode's built-in pool (general-purpose, system) this is, read as AWS defines it. */
   readonly builtin?: BuiltinPool;
+  /** The images its EC2NodeClass resolves to now (its status): a node booted from another drifted. */
+  readonly images?: ReadonlySet<string>;
 }
 
 function limitsOf(pool: NodePool): { cpuMillis?: number; memoryMiB?: number } {
@@ -119,6 +126,8 @@ function requirementsOf(
 export const TEMPLATE_HASH_LABEL = 'berth.dev/nodepool-hash';
 /** The label a Berth node carries with its EC2NodeClass's hash, when the class was known at launch. */
 export const NODECLASS_HASH_LABEL = 'berth.dev/nodeclass-hash';
+/** The label a node launched on AWS registers with (from its user data): the image it booted. */
+export const IMAGE_LABEL = 'berth.dev/image';
 
 /** Selector terms are resolved to ids and compared as such (AMI, subnet, security group drift), not hashed. */
 const RESOLVED = new Set(['amiSelectorTerms', 'subnetSelectorTerms', 'securityGroupSelectorTerms']);
@@ -200,5 +209,6 @@ export function poolViewWithClass(pool: NodePool, nodeClass: EC2NodeClass | unde
     autoMode,
     vocabulary: autoMode ? 'auto' : 'karpenter',
     ...(builtin ? { builtin } : {}),
+    ...imagesOf(nodeClass),
   };
 }

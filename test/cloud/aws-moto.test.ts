@@ -142,7 +142,7 @@ describe('aws provider against moto_server', () => {
     ]);
     // The kubelet may set these; instance facts and node-role.kubernetes.io are registration's.
     expect(config.spec.kubelet.flags).toEqual([
-      '--node-labels="karpenter.sh/capacity-type=on-demand,karpenter.sh/nodepool=general,team=web"',
+      `--node-labels="berth.dev/image=${world.image.id},karpenter.sh/capacity-type=on-demand,karpenter.sh/nodepool=general,team=web"`,
     ]);
   });
 

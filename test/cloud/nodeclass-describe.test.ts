@@ -88,6 +88,7 @@ describe('berth nodeclass describe', () => {
     expect(parts[0]?.content).toContain('echo from-the-class');
     expect(parts[1]?.content).toContain('maxPods: 29');
     expect(parts[1]?.content).toContain('team=web');
+    expect(parts[1]?.content).toContain(`berth.dev/image=${world.image.id}`);
     expect(parts[1]?.content).toContain('key: dedicated');
   });
 

@@ -21,6 +21,7 @@ import {
   pinned,
   podDetails,
 } from './disruption.js';
+import { CreateQueueCommand, GetQueueUrlCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { builtinCatalog } from '../../src/provisioner/catalog/catalog.js';
 import { motoClients, motoNodeClass, motoWorld, startMoto, type Moto } from '../cloud/moto.js';
 
@@ -849,8 +850,13 @@ describe('6b. provisioning on aws (EC2 emulated by moto_server)', () => {
     // and the default EC2NodeClass selecting them.
     const world = await motoWorld(clients, 'e2e');
     expect(apply(JSON.stringify(motoNodeClass(world, 'e2e'))).code).toBe(0);
+    await clients.sqs.send(new CreateQueueCommand({ QueueName: 'berth-e2e-interruptions' }));
     const flags = ['--cloud', 'aws', '--aws-endpoint', moto.endpoint, '--cluster-name', 'e2e'];
-    awsArgs = [...flags, '--node-join-timeout', '20', '--disruption-delay', '2'];
+    awsArgs = [
+      ...flags,
+      ...['--interruption-queue', 'berth-e2e-interruptions'],
+      ...['--node-join-timeout', '20', '--disruption-delay', '2'],
+    ];
     berth = await phase('start berth (aws)', async () =>
       startBerth({
         ...common,
@@ -931,6 +937,66 @@ describe('6b. provisioning on aws (EC2 emulated by moto_server)', () => {
     }
     expect(readFileSync(log, 'utf8')).toContain('"msg":"nodes registered"');
   });
+  it('a scheduled change from the interruption queue: the node is tainted and drained, its instance terminated, its pods bound again', async () => {
+    if (!berth || !kubelet || !clients) throw new Error('the scenario before did not start berth-aws');
+    const standIn = kubelet;
+    const instanceOf = (n: { providerID: string | undefined }) => n.providerID?.split('/').pop() ?? '';
+    const target = nodeDetails(kubectl).find(
+      (n) =>
+        standIn.registered.has(instanceOf(n)) &&
+        podRows(kubectl).some((p) => p.labels.app === 'fleet-aws' && p.nodeName === n.name),
+    );
+    if (!target) throw new Error('no EC2 node runs a fleet-aws pod');
+    const id = instanceOf(target);
+    const { QueueUrl } = await clients.sqs.send(
+      new GetQueueUrlCommand({ QueueName: 'berth-e2e-interruptions' }),
+    );
+    const event = {
+      version: '0',
+      source: 'aws.health',
+      'detail-type': 'AWS Health Event',
+      detail: {
+        service: 'EC2',
+        eventTypeCategory: 'scheduledChange',
+        affectedEntities: [{ entityValue: id }],
+      },
+    };
+    await clients.sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: JSON.stringify(event) }));
+    await clients.sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'not an event' }));
+    await eventually(
+      'the node marked for the interruption',
+      () =>
+        nodeDetails(kubectl).find((n) => n.name === target.name)?.annotations['berth.dev/disruption'] ===
+        'draining:interruption',
+      30_000,
+    );
+    expect(nodeEvents(kubectl, 'InstanceScheduledChange').map((e) => e.node)).toContain(target.name);
+    await eventually(
+      'the interrupted node gone and its instance terminated',
+      async () =>
+        !nodeDetails(kubectl).some((n) => n.name === target.name) &&
+        (await standIn.instances(['shutting-down', 'terminated'])).some((i) => i.InstanceId === id),
+      120_000,
+    );
+    await eventually(
+      'every fleet-aws pod bound again to a registered EC2 node',
+      () => {
+        const pods = podRows(kubectl).filter((p) => p.labels.app === 'fleet-aws');
+        const registered = new Set(standIn.registered.values());
+        return (
+          pods.length === 6 &&
+          pods.every(
+            (p) => p.nodeName !== undefined && p.nodeName !== target.name && registered.has(p.nodeName),
+          )
+        );
+      },
+      120_000,
+    );
+    const metrics = await fetch(berth.metrics).then((r) => r.text());
+    expect(metrics).toMatch(/berth_interruption_messages_total\{kind="scheduledChange",result="handled"\} 1/);
+    expect(metrics).toMatch(/berth_interruption_messages_total\{kind="malformed",result="malformed"\} 1/);
+  });
+
   it('when the leader dies mid-drain, the other replica finishes it: no pod evicted twice, no instance left without its Node', async () => {
     if (!berth || !kubelet) throw new Error('the scenario before did not start berth-aws');
     const standIn = kubelet;

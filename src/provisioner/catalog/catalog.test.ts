@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { builtinCatalog } from './catalog.js';
+import { inZones, builtinCatalog } from './catalog.js';
 import { LABEL } from './instance-type.js';
 
 describe('built-in catalog', () => {
@@ -34,5 +34,22 @@ describe('built-in catalog', () => {
       expect(catalog.price(t, z, 'spot')).toBe(p);
     }
     expect(catalog.price(t, 'us-east-1a', 'on-demand')).toBe(0.192);
+  });
+});
+
+describe('a catalog in the zones of the classes’ subnets', () => {
+  it('offers the same types in those zones, the same object for the same set, itself for none', () => {
+    const c = builtinCatalog();
+    const d = inZones(c, ['us-east-1d', 'us-east-1a']);
+    expect(d.zones).toEqual(['us-east-1a', 'us-east-1d']);
+    expect(d.origin?.zones).toEqual(['us-east-1a', 'us-east-1d']);
+    expect(d.types.length).toBe(c.types.length);
+    const m5 = d.byName('m5.large')!;
+    expect(d.price(m5, 'us-east-1d', 'on-demand')).toBe(
+      c.price(c.byName('m5.large')!, 'us-east-1a', 'on-demand'),
+    );
+    expect(inZones(c, ['us-east-1a', 'us-east-1d'])).toBe(d);
+    expect(inZones(c, [])).toBe(c);
+    expect(inZones(c, [...c.zones])).toBe(c);
   });
 });

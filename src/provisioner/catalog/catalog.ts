@@ -85,6 +85,29 @@ export function makeCatalog(
   };
 }
 
+const zoned = new WeakMap<Catalog, Map<string, Catalog>>();
+
+/**
+ * The same catalog offered in these zones (the zones of the EC2NodeClasses' subnets, not the region's
+ * a–c); the catalog itself when none are given. Kept per zone set, so a round asks for it cheaply.
+ */
+export function inZones(catalog: Catalog, zones: readonly string[]): Catalog {
+  if (zones.length === 0) return catalog;
+  const key = [...zones].sort().join(',');
+  if (key === [...catalog.zones].sort().join(',')) return catalog;
+  let byKey = zoned.get(catalog);
+  if (!byKey) zoned.set(catalog, (byKey = new Map<string, Catalog>()));
+  let out = byKey.get(key);
+  if (!out) {
+    const sorted = key.split(',');
+    out = catalog.origin
+      ? makeCatalog(catalog.origin.facts, sorted, catalog.origin.spotQuotes)
+      : { ...catalog, zones: sorted };
+    byKey.set(key, out);
+  }
+  return out;
+}
+
 let cached: Catalog | undefined;
 
 /** The built-in catalog (generated from ../shared/data by `npm run gen:catalog`). */

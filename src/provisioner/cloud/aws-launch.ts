@@ -9,6 +9,8 @@ import { LABEL } from '../catalog/instance-type.js';
 import type { Taint } from '../../scheduling/taints.js';
 import type { NodeClassSpec, ResolvedAmi } from '../nodeclass/spec.js';
 import { CLAIM_LABEL, type LaunchRequest } from './provider.js';
+import { IMAGE_LABEL } from '../../scheduling/nodepool.js';
+import type { NodeShape } from './aws-template-data.js';
 
 /** The taint a node carries until Berth has checked its labels and taints (Karpenter's). */
 export const UNREGISTERED_TAINT: Taint = { key: 'karpenter.sh/unregistered', effect: 'NoExecute' };
@@ -40,6 +42,21 @@ export function bootstrapTaints(req: LaunchRequest, startupTaints: readonly Tain
   for (const t of [...req.taints, ...startupTaints, UNREGISTERED_TAINT])
     if (!out.some((o) => o.key === t.key && o.effect === t.effect)) out.push(t);
   return out;
+}
+
+/** What a node of this claim boots as, for one image and max pods: its launch template's user data. */
+export function nodeShape(
+  req: LaunchRequest,
+  startupTaints: readonly Taint[],
+  ami: ResolvedAmi,
+  maxPods: number,
+): NodeShape {
+  return {
+    labels: { ...bootstrapLabels(req), [IMAGE_LABEL]: ami.id },
+    taints: bootstrapTaints(req, startupTaints),
+    maxPods,
+    imageId: ami.id,
+  };
 }
 
 export interface LaunchGroup {

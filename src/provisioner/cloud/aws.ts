@@ -23,7 +23,7 @@ import type { Catalog } from '../catalog/catalog.js';
 import type { Taint } from '../../scheduling/taints.js';
 import type { NodeClasses, ReadyClass } from './aws-classes.js';
 import { fleetFailure, withRetry, type RetryOptions } from './aws-errors.js';
-import { bootstrapLabels, bootstrapTaints, launchGroups } from './aws-launch.js';
+import { launchGroups, nodeShape } from './aws-launch.js';
 import { templateFor } from './aws-template-data.js';
 import type { LaunchTemplates } from './aws-templates.js';
 import {
@@ -80,8 +80,7 @@ export class AwsCloud implements CloudProvider {
   private async configs(req: LaunchRequest, rc: ReadyClass): Promise<FleetLaunchTemplateConfigRequest[]> {
     const subnets = subnetByZone(rc);
     const groups = launchGroups(req.instanceTypes, rc.resolution.amis, this.opts.catalog(), rc.spec);
-    const labels = bootstrapLabels(req);
-    const taints = bootstrapTaints(req, this.opts.startupTaints?.(req.nodePool) ?? []);
+    const startup = this.opts.startupTaints?.(req.nodePool) ?? [];
     const out: FleetLaunchTemplateConfigRequest[] = [];
     let room = MAX_OVERRIDES;
     for (const g of groups) {
@@ -98,7 +97,7 @@ export class AwsCloud implements CloudProvider {
         }
       if (overrides.length === 0) continue;
       room -= overrides.length;
-      const data = templateFor(rc, { labels, taints, maxPods: g.maxPods, imageId: g.ami.id });
+      const data = templateFor(rc, nodeShape(req, startup, g.ami, g.maxPods));
       const LaunchTemplateName = await this.opts.templates.ensure(data, req.nodeClass);
       out.push({
         LaunchTemplateSpecification: { LaunchTemplateName, Version: '$Latest' },

@@ -187,6 +187,41 @@ describe('consolidation, offline', () => {
     expect(p.decisions.filter((d) => d.method === 'drift').flatMap((d) => d.remove)).toEqual(['stale']);
   });
 
+  it('replaces a node booted from an image its EC2NodeClass no longer resolves to (a new al2023@latest)', () => {
+    const cls = {
+      metadata: { name: 'default' },
+      spec: { role: 'R' },
+      status: {
+        amis: [
+          { id: 'ami-new', requirements: [{ key: 'kubernetes.io/arch', operator: 'In', values: ['amd64'] }] },
+        ],
+      },
+    };
+    const view = poolViewWithClass(
+      { ...general, spec: { ...general.spec, disruption: { budgets: [{ nodes: '100%' }] } } },
+      cls,
+    );
+    const nodes = [node('old-image'), node('new-image'), node('unlabelled')];
+    for (const n of nodes)
+      if (n.metadata?.labels) {
+        n.metadata.labels['berth.dev/nodepool-hash'] = view.labels['berth.dev/nodepool-hash'] ?? '';
+        n.metadata.labels['berth.dev/nodeclass-hash'] = view.labels['berth.dev/nodeclass-hash'] ?? '';
+      }
+    nodes[0]!.metadata!.labels!['berth.dev/image'] = 'ami-old';
+    nodes[1]!.metadata!.labels!['berth.dev/image'] = 'ami-new';
+    const p = planConsolidation({
+      nodes,
+      pods: nodes.map((n) => pod(`w-${n.metadata?.name ?? ''}`, n.metadata?.name ?? '', { cpu: '3' })),
+      pdbs: [],
+      pools: [view],
+      daemonSets: [],
+      catalog,
+      now: new Date('2026-11-23T12:00:00Z'),
+      spotToSpot: false,
+    });
+    expect(p.decisions.filter((d) => d.method === 'drift').flatMap((d) => d.remove)).toEqual(['old-image']);
+  });
+
   it('deletes one of two nodes of a type rather than replace both by one more of it (Karpenter filterOutSameInstanceType)', () => {
     const spec = general.spec.template.spec;
     const m5Only = poolView({

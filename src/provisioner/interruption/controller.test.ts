@@ -14,6 +14,7 @@ const node = (name: string, id: string, extra: Record<string, string> = {}): V1N
       'karpenter.sh/nodepool': 'batch',
       'node.kubernetes.io/instance-type': 'm5.large',
       'topology.kubernetes.io/zone': 'us-east-1a',
+      'karpenter.sh/capacity-type': 'spot',
       ...extra,
     },
   },

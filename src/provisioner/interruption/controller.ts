@@ -127,7 +127,7 @@ export class InterruptionController {
 
   private async interrupted(node: V1Node, kind: 'spotInterruption' | 'scheduledChange'): Promise<void> {
     const labels = node.metadata?.labels ?? {};
-    if (kind === 'spotInterruption')
+    if (kind === 'spotInterruption' && labels[LABEL.capacityType] === 'spot')
       this.d.markUnavailable([
         {
           instanceType: labels[LABEL.instanceType] ?? '',
