@@ -10,8 +10,8 @@ export function registerNodeClass(program: Command, io: CliIO): void {
   nodeclass
     .command('describe')
     .description(
-      'resolve each EC2NodeClass in the files against AWS (or an emulator) and print its status and the launch\n' +
-        'template of each NodePool of it (per architecture), user data decoded: what a node will boot with.\n' +
+      'resolve each EC2NodeClass in the files against AWS (or an emulator) and print its status and the launch ' +
+        'template of each of its NodePools per architecture, user data decoded: what a node will boot with. ' +
         'Exit 0 every class Ready, 1 some class not Ready, 2 bad input',
     )
     .requiredOption(
