@@ -25,18 +25,11 @@ import {
 import { BadInput } from './bad-input.js';
 import { loadObjects } from './inputs.js';
 import type { CliIO } from './io.js';
-import { clusterFlags } from './serve-cloud.js';
+import { clusterFlags, type AwsFlags } from './serve-cloud.js';
 import { openSession } from './session.js';
 
-export interface DescribeOpts {
+export interface DescribeOpts extends AwsFlags {
   file: string[];
-  clusterName: string;
-  awsRegion?: string;
-  awsEndpoint?: string;
-  clusterEndpoint?: string;
-  clusterCaBundle?: string;
-  serviceCidr?: string;
-  kubernetesVersion?: string;
   catalog?: string;
   output: string;
 }

@@ -23,8 +23,8 @@ import type { CloudProvider } from '../provisioner/cloud/provider.js';
 import { SimulatedCloud } from '../provisioner/cloud/simulated.js';
 import { statusOf } from '../kube/client.js';
 
-export interface CloudFlags {
-  cloud?: string;
+/** The AWS flags `serve` and `nodeclass describe` share: where AWS is, and the cluster nodes join. */
+export interface AwsFlags {
   clusterName: string;
   awsRegion?: string;
   awsEndpoint?: string;
@@ -32,6 +32,10 @@ export interface CloudFlags {
   clusterCaBundle?: string;
   serviceCidr?: string;
   kubernetesVersion?: string;
+}
+
+export interface CloudFlags extends AwsFlags {
+  cloud?: string;
   interruptionQueue?: string;
   nodeJoinTimeout: string;
   solverHeapMb?: string;
@@ -138,7 +142,7 @@ export interface CloudContext {
 }
 
 /** The cluster a node joins, as far as the flags say (the rest comes from EKS DescribeCluster). */
-export function clusterFlags(f: Omit<CloudFlags, 'nodeJoinTimeout'>) {
+export function clusterFlags(f: AwsFlags) {
   return {
     name: f.clusterName,
     ...(f.clusterEndpoint !== undefined ? { endpoint: f.clusterEndpoint } : {}),

@@ -34,3 +34,10 @@ export function untoleratedTaint(
 export function formatTaint(t: Taint): string {
   return `${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}`;
 }
+
+/** A taint as the API writes it: no `value` key when it has none. */
+export function taintObject(t: Taint): { key: string; value?: string; effect: Taint['effect'] } {
+  return t.value === undefined
+    ? { key: t.key, effect: t.effect }
+    : { key: t.key, value: t.value, effect: t.effect };
+}

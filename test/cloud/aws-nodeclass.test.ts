@@ -3,32 +3,19 @@
  * once across restarts, and the status conditions of a class that does not resolve.
  */
 import { GetInstanceProfileCommand } from '@aws-sdk/client-iam';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { builtinCatalog } from '../../src/provisioner/catalog/catalog.js';
-import { awsStack, type AwsClients } from '../../src/provisioner/cloud/aws-stack.js';
+import { awsStack } from '../../src/provisioner/cloud/aws-stack.js';
 import { profileName } from '../../src/provisioner/cloud/aws-profile.js';
 import { isReady, type Resolution } from '../../src/provisioner/nodeclass/spec.js';
-import { motoClients, motoNodeClass, motoWorld, startMoto, type Moto, type MotoWorld } from './moto.js';
+import { motoNodeClass, motoSuite } from './moto.js';
 
-let moto: Moto;
-let clients: AwsClients;
-let world: MotoWorld;
-
-beforeAll(async () => {
-  moto = await startMoto();
-  clients = motoClients(moto.endpoint);
-  world = await motoWorld(clients, 'lab');
-}, 60_000);
-
-afterAll(async () => {
-  for (const c of Object.values(clients) as { destroy(): void }[]) c.destroy();
-  await moto.stop();
-});
+const suite = motoSuite('lab');
 
 function resolve(spec: Record<string, unknown>, name = 'default'): Promise<Resolution> {
-  const cls = motoNodeClass(world, 'lab', name, spec);
+  const cls = motoNodeClass(suite.world, 'lab', name, spec);
   const aws = awsStack({
-    clients,
+    clients: suite.clients,
     cluster: { name: 'lab' },
     region: 'us-east-1',
     nodeClass: () => cls,
@@ -46,44 +33,54 @@ describe('EC2NodeClass resolution against moto_server', () => {
     const byTags = await resolve({});
     expect(isReady(byTags)).toBe(true);
     expect(byTags.subnets.map((s) => s.zone)).toEqual(['us-east-1a', 'us-east-1b', 'us-east-1c']);
-    const byId = await resolve({ subnetSelectorTerms: [{ id: world.subnets['us-east-1c'] }] });
-    expect(byId.subnets).toEqual([{ id: world.subnets['us-east-1c'], zone: 'us-east-1c' }]);
+    const byId = await resolve({ subnetSelectorTerms: [{ id: suite.world.subnets['us-east-1c'] }] });
+    expect(byId.subnets).toEqual([{ id: suite.world.subnets['us-east-1c'], zone: 'us-east-1c' }]);
   });
 
   it('resolves security groups by tags, id and name', async () => {
-    expect((await resolve({})).securityGroups).toEqual([world.securityGroup]);
+    expect((await resolve({})).securityGroups).toEqual([suite.world.securityGroup]);
     expect(
-      (await resolve({ securityGroupSelectorTerms: [{ id: world.otherGroup.id }] })).securityGroups,
-    ).toEqual([world.otherGroup]);
+      (await resolve({ securityGroupSelectorTerms: [{ id: suite.world.otherGroup.id }] })).securityGroups,
+    ).toEqual([suite.world.otherGroup]);
     const both = await resolve({
-      securityGroupSelectorTerms: [{ name: world.otherGroup.name }, { id: world.securityGroup.id }],
+      securityGroupSelectorTerms: [
+        { name: suite.world.otherGroup.name },
+        { id: suite.world.securityGroup.id },
+      ],
     });
     expect(both.securityGroups.map((g) => g.id).sort()).toEqual(
-      [world.otherGroup.id, world.securityGroup.id].sort(),
+      [suite.world.otherGroup.id, suite.world.securityGroup.id].sort(),
     );
   });
 
   it('resolves AMIs by id, by name with owner, and by tags', async () => {
     const byId = await resolve({});
-    expect(byId.amis).toMatchObject([{ id: world.image.id, name: world.image.name, arch: 'amd64' }]);
+    expect(byId.amis).toMatchObject([
+      { id: suite.world.image.id, name: suite.world.image.name, arch: 'amd64' },
+    ]);
     const byName = await resolve({
-      amiSelectorTerms: [{ name: world.image.name, owner: world.image.owner }],
+      amiSelectorTerms: [{ name: suite.world.image.name, owner: suite.world.image.owner }],
     });
-    expect(byName.amis.map((a) => a.id)).toContain(world.image.id);
+    expect(byName.amis.map((a) => a.id)).toContain(suite.world.image.id);
     const { CreateTagsCommand } = await import('@aws-sdk/client-ec2');
-    await clients.ec2.send(
-      new CreateTagsCommand({ Resources: [world.image.id], Tags: [{ Key: 'lab/golden', Value: 'yes' }] }),
+    await suite.clients.ec2.send(
+      new CreateTagsCommand({
+        Resources: [suite.world.image.id],
+        Tags: [{ Key: 'lab/golden', Value: 'yes' }],
+      }),
     );
     const byTags = await resolve({ amiSelectorTerms: [{ tags: { 'lab/golden': 'yes' } }] });
-    expect(byTags.amis.map((a) => a.id)).toEqual([world.image.id]);
+    expect(byTags.amis.map((a) => a.id)).toEqual([suite.world.image.id]);
   });
 
   it('creates the instance profile for role once, and finds it again after a restart', async () => {
     const first = await resolve({}, 'shared');
     const name = profileName('lab', 'us-east-1', 'shared');
     expect(first.instanceProfile).toBe(name);
-    const profile = await clients.iam.send(new GetInstanceProfileCommand({ InstanceProfileName: name }));
-    expect(profile.InstanceProfile?.Roles?.map((r) => r.RoleName)).toEqual([world.role]);
+    const profile = await suite.clients.iam.send(
+      new GetInstanceProfileCommand({ InstanceProfileName: name }),
+    );
+    expect(profile.InstanceProfile?.Roles?.map((r) => r.RoleName)).toEqual([suite.world.role]);
     expect(profile.InstanceProfile?.Path).toBe('/berth/');
     // A new process (a restart): the same profile, no second one, no error.
     const again = await resolve({}, 'shared');
@@ -126,9 +123,9 @@ describe('EC2NodeClass resolution against moto_server', () => {
   });
 
   it('is Ready=False when the cluster to join is unknown', async () => {
-    const cls = motoNodeClass(world, 'lab');
+    const cls = motoNodeClass(suite.world, 'lab');
     const aws = awsStack({
-      clients: { ...clients, eks: undefined } as unknown as AwsClients,
+      clients: { ec2: suite.clients.ec2, ssm: suite.clients.ssm, iam: suite.clients.iam },
       cluster: { name: 'lab' },
       region: 'us-east-1',
       nodeClass: () => cls,

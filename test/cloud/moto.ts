@@ -14,6 +14,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { AwsClients } from '../../src/provisioner/cloud/aws-stack.js';
 import { createServer } from 'node:net';
+import { afterAll, beforeAll } from 'vitest';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -163,4 +164,26 @@ export function motoNodeClass(
       ...spec,
     },
   };
+}
+
+/**
+ * A test file's moto_server with a getting-started world for `cluster`, started before its tests and
+ * stopped after them; read its fields inside the tests.
+ */
+export function motoSuite(cluster: string): {
+  moto: Moto;
+  clients: ReturnType<typeof motoClients>;
+  world: MotoWorld;
+} {
+  const suite = {} as { moto: Moto; clients: ReturnType<typeof motoClients>; world: MotoWorld };
+  beforeAll(async () => {
+    suite.moto = await startMoto();
+    suite.clients = motoClients(suite.moto.endpoint);
+    suite.world = await motoWorld(suite.clients, cluster);
+  }, 60_000);
+  afterAll(async () => {
+    for (const c of Object.values(suite.clients) as { destroy(): void }[]) c.destroy();
+    await suite.moto.stop();
+  });
+  return suite;
 }

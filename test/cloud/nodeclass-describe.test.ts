@@ -4,27 +4,16 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AwsClients } from '../../src/provisioner/cloud/aws-stack.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { describeAction } from '../../src/cli/nodeclass-describe.js';
 import { parseMime } from '../../src/provisioner/nodeclass/userdata/mime.js';
-import { motoClients, motoNodeClass, motoWorld, startMoto, type Moto, type MotoWorld } from './moto.js';
+import { motoNodeClass, motoSuite } from './moto.js';
 
-let moto: Moto;
-let clients: AwsClients;
-let world: MotoWorld;
+const suite = motoSuite('demo');
 
-beforeAll(async () => {
-  moto = await startMoto();
-  clients = motoClients(moto.endpoint);
-  world = await motoWorld(clients, 'demo');
+beforeAll(() => {
   process.env.AWS_ACCESS_KEY_ID = 'test';
   process.env.AWS_SECRET_ACCESS_KEY = 'test';
-}, 60_000);
-
-afterAll(async () => {
-  for (const c of Object.values(clients) as { destroy(): void }[]) c.destroy();
-  await moto.stop();
 });
 
 function files(docs: object[]): string {
@@ -38,7 +27,13 @@ async function run(file: string) {
   let out = '';
   let code = -1;
   await describeAction(
-    { file: [file], clusterName: 'demo', awsEndpoint: moto.endpoint, awsRegion: 'us-east-1', output: 'json' },
+    {
+      file: [file],
+      clusterName: 'demo',
+      awsEndpoint: suite.moto.endpoint,
+      awsRegion: 'us-east-1',
+      output: 'json',
+    },
     { out: (t) => (out += t), err: () => undefined, exit: (c) => (code = c), clock: () => new Date() },
   );
   return { code, described: JSON.parse(out) as Record<string, any>[] };
@@ -64,7 +59,7 @@ describe('berth nodeclass describe', () => {
   it('prints the status and one launch template per NodePool, user data decoded', async () => {
     const { code, described } = await run(
       files([
-        motoNodeClass(world, 'demo', 'default', { userData: '#!/bin/bash\necho from-the-class' }),
+        motoNodeClass(suite.world, 'demo', 'default', { userData: '#!/bin/bash\necho from-the-class' }),
         pool,
       ]),
     );
@@ -72,30 +67,32 @@ describe('berth nodeclass describe', () => {
     const [d] = described;
     expect(d?.name).toBe('default');
     expect(d?.status.subnets).toHaveLength(3);
-    expect(d?.status.securityGroups).toEqual([world.securityGroup]);
-    expect(d?.status.amis).toEqual([{ id: world.image.id, name: world.image.name, arch: 'amd64' }]);
+    expect(d?.status.securityGroups).toEqual([suite.world.securityGroup]);
+    expect(d?.status.amis).toEqual([
+      { id: suite.world.image.id, name: suite.world.image.name, arch: 'amd64' },
+    ]);
     expect(d?.status.conditions.find((c: { type: string }) => c.type === 'Ready').status).toBe('True');
     const [lt] = d?.launchTemplates ?? [];
     expect(lt).toMatchObject({
       nodePool: 'web',
       arch: 'amd64',
       instanceType: 'm5.large',
-      imageId: world.image.id,
-      securityGroupIds: [world.securityGroup.id],
+      imageId: suite.world.image.id,
+      securityGroupIds: [suite.world.securityGroup.id],
       metadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 1 },
     });
     const parts = parseMime(lt.userData as string);
     expect(parts[0]?.content).toContain('echo from-the-class');
     expect(parts[1]?.content).toContain('maxPods: 29');
     expect(parts[1]?.content).toContain('team=web');
-    expect(parts[1]?.content).toContain(`berth.dev/image=${world.image.id}`);
+    expect(parts[1]?.content).toContain(`berth.dev/image=${suite.world.image.id}`);
     expect(parts[1]?.content).toContain('key: dedicated');
   });
 
   it('exits 1 with the reason for a class that does not resolve, and launches nothing', async () => {
     const { code, described } = await run(
       files([
-        motoNodeClass(world, 'demo', 'default', {
+        motoNodeClass(suite.world, 'demo', 'default', {
           securityGroupSelectorTerms: [{ tags: { nobody: 'here' } }],
         }),
         pool,

@@ -2,6 +2,7 @@
 import type { V1Node } from '@kubernetes/client-node';
 import type { InstanceType } from '../catalog/instance-type.js';
 import { LABEL } from '../catalog/instance-type.js';
+import { taintObject } from '../../scheduling/taints.js';
 import { CLAIM_LABEL, type Instance, type LaunchRequest } from './provider.js';
 
 export function nodeObjectFor(
@@ -31,11 +32,7 @@ export function nodeObjectFor(
     },
     spec: {
       providerID: instance.providerId,
-      taints: req.taints.map((t) =>
-        t.value === undefined
-          ? { key: t.key, effect: t.effect }
-          : { key: t.key, value: t.value, effect: t.effect },
-      ),
+      taints: req.taints.map(taintObject),
     },
     status: {
       capacity: { cpu: String(c.cpuMillis / 1000), memory: `${c.memoryMiB}Mi`, pods: String(c.pods) },

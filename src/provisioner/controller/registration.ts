@@ -8,7 +8,7 @@ import type { V1Node, V1Taint } from '@kubernetes/client-node';
 import type { Catalog } from '../catalog/catalog.js';
 import { LABEL } from '../catalog/instance-type.js';
 import type { PoolView } from '../../scheduling/nodepool.js';
-import type { Taint } from '../../scheduling/taints.js';
+import { taintObject, type Taint } from '../../scheduling/taints.js';
 import { UNREGISTERED_TAINT } from '../cloud/aws-launch.js';
 import { CLAIM_LABEL, instanceIdOf, type Instance } from '../cloud/provider.js';
 
@@ -51,13 +51,7 @@ export function registrationPatch(node: V1Node, want: Wanted): RegistrationPatch
   for (const [k, v] of Object.entries(want.labels)) if (k !== LABEL.hostname && have[k] !== v) labels[k] = v;
   labels[REGISTERED_LABEL] = 'true';
   const taints = (node.spec?.taints ?? []).filter((t) => !same(t, UNREGISTERED_TAINT));
-  for (const t of want.taints)
-    if (!taints.some((x) => same(x, t)))
-      taints.push(
-        t.value === undefined
-          ? { key: t.key, effect: t.effect }
-          : { key: t.key, value: t.value, effect: t.effect },
-      );
+  for (const t of want.taints) if (!taints.some((x) => same(x, t))) taints.push(taintObject(t));
   return { labels, taints };
 }
 

@@ -1,15 +1,16 @@
 /**
- * The last pass over new nodes: a node that could be a cheaper type without some of its free pods (no
- * inter-pod constraint of their own, counted by no topology selector) gives them to other nodes that
- * hold them as they are — room already paid for, so no node grows. The most expensive nodes go first,
- * and a node's pods move only when the moves found make it cheaper. The plan's cost only drops, and
- * every constraint checked at placement still holds: a free pod's place changes no count, and no
- * constrained pod moves.
+ * The last pass over new nodes: a node that could be a cheaper type without some of its pods gives them
+ * to other nodes that hold them as they are — room already paid for, so no node grows. The most
+ * expensive nodes go first, and a node's pods move only when the moves found make it cheaper. The
+ * plan's cost only drops, and every constraint checked at placement still holds: a free pod's place
+ * changes no count, and a constrained pod moves only as the Relocator allows (within its zone, its
+ * hostname anti-affinity checked both ways).
  */
 import type { Bin } from './bin.js';
 import type { SolverPod } from './model.js';
 import { addInto, fitsWith, ZERO, type Res } from './resources.js';
 import type { SolverState } from './state.js';
+import type { Relocator } from './relocate.js';
 
 const priceOf = (b: Bin): number => b.current?.price ?? 0;
 
@@ -27,25 +28,32 @@ function roomFor(
   pod: SolverPod,
   from: Bin,
   planned: ReadonlyMap<Bin, Res>,
+  relocator: Relocator | undefined,
 ): Bin | undefined {
   const key = state.placementKey(pod);
   for (const b of state.bins) {
     if (b === from) continue;
     const n = b.accepts(pod, key, state.input.catalog);
     if (!n || (b.isNew && n.types !== b.types)) continue;
-    if (holds(b, planned.get(b) ?? ZERO, pod.requests)) return b;
+    if (!holds(b, planned.get(b) ?? ZERO, pod.requests)) continue;
+    if (!relocator || relocator.tryMove(pod, from, b)) return b;
   }
   return undefined;
 }
 
 /** Moves that make `bin` a cheaper type, or none. */
-function movesFor(state: SolverState, bin: Bin, movable: readonly SolverPod[]): [SolverPod, Bin][] {
+function movesFor(
+  state: SolverState,
+  bin: Bin,
+  movable: readonly SolverPod[],
+  relocator: Relocator | undefined,
+): [SolverPod, Bin][] {
   const planned = new Map<Bin, Res>();
   const moves: [SolverPod, Bin][] = [];
   const rest: Res = { ...bin.used };
   const before = priceOf(bin);
   for (const pod of movable) {
-    const to = roomFor(state, pod, bin, planned);
+    const to = roomFor(state, pod, bin, planned, relocator);
     if (!to) continue;
     const extra = planned.get(to) ?? { ...ZERO };
     addInto(extra, pod.requests);
@@ -53,8 +61,12 @@ function movesFor(state: SolverState, bin: Bin, movable: readonly SolverPod[]): 
     moves.push([pod, to]);
     addInto(rest, pod.requests, -1);
     const cheaper = bin.types.find((t) => fitsWith(t.cap, rest, ZERO));
-    if (cheaper && cheaper.price < before) return moves;
+    if (cheaper && cheaper.price < before) {
+      relocator?.commit();
+      return moves;
+    }
   }
+  relocator?.undo();
   return [];
 }
 
@@ -89,11 +101,19 @@ function worthTrying(bin: Bin, roomElsewhere: Readonly<Res>): boolean {
   return any && DIMS.every((d) => bin.used[d] - largest[d] <= roomElsewhere[d]);
 }
 
+/**
+ * `free`: the pods that may move anywhere they fit; `relocator`, if given, says which constrained pods
+ * may move too, and where.
+ */
 export function shrink(
   state: SolverState,
   timeLeft: () => boolean,
   free: ReadonlyMap<string, SolverPod>,
+  relocator?: Relocator,
 ): void {
+  const pods = relocator ? new Map(state.input.pods.map((p) => [p.id, p])) : free;
+  const movable = (id: string): SolverPod | undefined =>
+    free.get(id) ?? (relocator?.has(id) === true ? pods.get(id) : undefined);
   const at = new Map(state.bindings.map((b, i) => [b.pod, i]));
   const fresh = state.bins.filter((b) => b.isNew && b.current).sort((a, b) => priceOf(b) - priceOf(a));
   // Room over all bins, counted again only after moves change it.
@@ -103,11 +123,11 @@ export function shrink(
     const elsewhere: Res = { ...total };
     addInto(elsewhere, roomOf(bin), -1);
     if (!worthTrying(bin, elsewhere)) continue;
-    const movable = bin.pods
-      .map((id) => free.get(id))
+    const candidates = bin.pods
+      .map(movable)
       .filter((p): p is SolverPod => p !== undefined)
       .sort((a, b) => b.requests.cpu - a.requests.cpu || b.requests.mem - a.requests.mem);
-    const moves = movesFor(state, bin, movable);
+    const moves = movesFor(state, bin, candidates, relocator);
     for (const [pod, to] of moves) {
       bin.remove([pod.id], pod.requests);
       to.add([pod.id], pod.requests, to.accepts(pod, state.placementKey(pod), state.input.catalog));

@@ -14,6 +14,7 @@ import { autoModePoolFor } from './auto-mode.js';
 import { expandGroups, type Plan, type ServedByAutoMode, type SolverInput, type SolverPod } from './model.js';
 import { placeOne } from './place-one.js';
 import { shrink } from './shrink.js';
+import { Relocator } from './relocate.js';
 import { SolverState } from './state.js';
 import type { PodTopology } from './topology.js';
 
@@ -147,7 +148,7 @@ function solveOnce(
   for (const c of classes) for (const s of c.shapes) failed.push(...s.pods);
   if (improving) {
     const free = pods.filter((p) => !p.topo.constrained && p.topo.matched.length === 0);
-    shrink(state, timeLeft, new Map(free.map((p) => [p.pod.id, p.pod])));
+    shrink(state, timeLeft, new Map(free.map((p) => [p.pod.id, p.pod])), new Relocator(state, pods));
   }
   const lost: string[] = [];
   const nodes = finalize(state.bins, input, lost);

@@ -5,6 +5,7 @@
  */
 import { parse, stringify } from 'yaml';
 import type { BootstrapOptions } from './options.js';
+import { taintObject } from '../../../scheduling/taints.js';
 import {
   NODECONFIG_TYPE,
   SHELL_TYPE,
@@ -37,11 +38,7 @@ export function nodeConfig(o: BootstrapOptions): Record<string, unknown> {
       kubelet: {
         config: {
           maxPods: o.maxPods,
-          registerWithTaints: o.taints.map((t) =>
-            t.value === undefined
-              ? { key: t.key, effect: t.effect }
-              : { key: t.key, value: t.value, effect: t.effect },
-          ),
+          registerWithTaints: o.taints.map(taintObject),
         },
         ...(flag !== undefined ? { flags: [flag] } : {}),
       },
