@@ -66,9 +66,16 @@ export function al2023UserData(o: BootstrapOptions): string {
   const parts = customParts(o.userData);
   for (const p of parts)
     if (p.contentType.startsWith(NODECONFIG_TYPE)) {
-      const doc: unknown = parse(p.content);
+      let doc: unknown;
+      try {
+        doc = parse(p.content);
+      } catch (e) {
+        throw new UserDataError(
+          `a NodeConfig part of the user data is not YAML: ${(e as Error).message.split('\n')[0] ?? ''}`,
+        );
+      }
       if (doc === null || typeof doc !== 'object')
-        throw new UserDataError('a NodeConfig part of the user data is not a YAML document');
+        throw new UserDataError('a NodeConfig part of the user data is not a YAML mapping');
     }
   return writeMime([...parts, { contentType: NODECONFIG_TYPE, content: ours }]);
 }

@@ -111,6 +111,16 @@ describe('AL2023 (nodeadm)', () => {
   });
 });
 
+describe('AL2023 user data that is not valid', () => {
+  it('refuses a NodeConfig part that is not YAML, saying so', () => {
+    const userData = writeMime([{ contentType: 'application/node.eks.aws', content: 'spec: [unclosed' }]);
+    expect(() => userDataFor('AL2023', { ...options, userData })).toThrow(UserDataError);
+    expect(() => userDataFor('AL2023', { ...options, userData })).toThrow(
+      'a NodeConfig part of the user data is not YAML',
+    );
+  });
+});
+
 describe('Bottlerocket', () => {
   it('merges its settings over the class TOML', () => {
     const userData =
