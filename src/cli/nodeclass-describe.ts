@@ -10,7 +10,10 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import type { RequestLaunchTemplateData } from '@aws-sdk/client-ec2';
 import { stringify } from 'yaml';
 import type { Catalog } from '../provisioner/catalog/catalog.js';
-import { LABEL } from '../provisioner/catalog/instance-type.js';
+import { LABEL, type InstanceType } from '../provisioner/catalog/instance-type.js';
+import { typesFor } from '../scheduling/placement.js';
+import { allows } from '../scheduling/requirements.js';
+import { inCatalogTerms } from '../scheduling/vocabulary.js';
 import type { ReadyClass } from '../provisioner/cloud/aws-classes.js';
 import { nodeShape } from '../provisioner/cloud/aws-launch.js';
 import { awsStack } from '../provisioner/cloud/aws-stack.js';
@@ -44,21 +47,18 @@ function objectsOf(paths: readonly string[]): { classes: EC2NodeClass[]; pools: 
   };
 }
 
-/** The cheapest type of this architecture the pool allows (its max pods goes into the template). */
-function cheapest(view: PoolView, arch: string, capacityType: string, catalog: Catalog) {
-  // Zone and capacity type are the offering's: any the pool allows.
-  const zone = view.requirements.get(LABEL.zone);
-  const offering = {
-    [LABEL.capacityType]: capacityType,
-    ...(zone && !zone.complement ? { [LABEL.zone]: [...zone.values][0] ?? '' } : {}),
-  };
-  let best: { name: string; pods: number; price: number } | undefined;
-  for (const t of catalog.types) {
-    if (t.labels[LABEL.arch] !== arch || t.onDemandPrice === null) continue;
-    if (!view.requirements.matchesLabels({ ...t.labels, ...view.labels, ...offering })) continue;
-    if (!best || t.onDemandPrice < best.price)
-      best = { name: t.name, pods: t.capacity.pods, price: t.onDemandPrice };
-  }
+/**
+ * The cheapest type of this architecture the pool allows (its max pods goes into the template): the
+ * types the solver would consider for the pool, as `typesFor` gives them.
+ */
+function cheapest(view: PoolView, arch: string, catalog: Catalog): InstanceType | undefined {
+  let best: InstanceType | undefined;
+  for (const t of typesFor(inCatalogTerms(view.requirements, view.vocabulary), catalog))
+    if (
+      t.labels[LABEL.arch] === arch &&
+      (best === undefined || (t.onDemandPrice ?? Infinity) < (best.onDemandPrice ?? Infinity))
+    )
+      best = t;
   return best;
 }
 
@@ -77,8 +77,8 @@ function templates(rc: ReadyClass, pools: readonly NodePool[], catalog: Catalog)
   const out = [];
   for (const pool of pools) {
     const view = poolViewWithClass(pool, rc.cls);
-    const capacityType =
-      [...(view.requirements.get(LABEL.capacityType)?.values ?? ['on-demand'])][0] ?? 'on-demand';
+    const allowed = view.requirements.get(LABEL.capacityType);
+    const capacityType = ['on-demand', 'spot'].find((c) => !allowed || allows(allowed, c)) ?? 'on-demand';
     const startup = pool.spec.template.spec.startupTaints ?? [];
     const req = {
       claim: '',
@@ -92,9 +92,9 @@ function templates(rc: ReadyClass, pools: readonly NodePool[], catalog: Catalog)
     };
     for (const arch of [...new Set(rc.resolution.amis.map((a) => a.arch))]) {
       const ami = rc.resolution.amis.find((a) => a.arch === arch);
-      const type = cheapest(view, arch, capacityType, catalog);
+      const type = cheapest(view, arch, catalog);
       if (!ami || !type) continue;
-      const maxPods = rc.spec.kubelet?.maxPods ?? type.pods;
+      const maxPods = rc.spec.kubelet?.maxPods ?? type.capacity.pods;
       const data = templateFor(rc, nodeShape(req, startup, ami, maxPods));
       out.push({ nodePool: pool.metadata.name, arch, instanceType: type.name, ...shown(data) });
     }
