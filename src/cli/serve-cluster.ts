@@ -32,24 +32,11 @@ import { boundedEvents, ClusterProvisioning, solverThread } from './serve-provis
 import { ClusterReports } from './serve-reports.js';
 import { ClusterDisruption } from './serve-disruption.js';
 import { LeaderCaches } from '../kube/leader-caches.js';
-import { classLaunchable, type EC2NodeClass, type PoolView } from '../scheduling/nodepool.js';
+import { classLaunchable, type EC2NodeClass } from '../scheduling/nodepool.js';
 import { ClusterNodeClasses } from './serve-nodeclasses.js';
 import { ClusterInterruptions } from './serve-interruption.js';
 import { UnavailableOfferings } from '../provisioner/cloud/unavailable.js';
 import { ApiNodeOps } from '../provisioner/disruption/node-ops.js';
-
-/** The zones of every EC2NodeClass's resolved subnets (empty until a status says). */
-function classZones(view: InformerClusterView): string[] {
-  const classes = view.resources.nodeClasses.list() as unknown as EC2NodeClass[];
-  const zones = classes.flatMap((c) => (c.status?.subnets ?? []).flatMap((s) => (s.zone ? [s.zone] : [])));
-  return [...new Set(zones)];
-}
-
-function classOfPool(view: InformerClusterView, p: PoolView): EC2NodeClass | undefined {
-  const ref = p.pool.spec.template.spec.nodeClassRef;
-  if (!ref || (ref.kind ?? 'EC2NodeClass') !== 'EC2NodeClass') return undefined;
-  return view.resources.nodeClasses.get(ref.name) as unknown as EC2NodeClass | undefined;
-}
 
 function seconds(flag: string, value: string, min: number): number {
   const n = Number(value);
@@ -146,13 +133,13 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
     logger: base.logger,
     ...(kind === 'simulated' ? { registrar: nodeRegistrar(api, base.logger) } : {}),
     nodeClass: (name) => view.resources.nodeClasses.get(name) as unknown as EC2NodeClass | undefined,
-    classZones: () => classZones(view),
+    classZones: () => view.nodeClassZones(),
     startupTaints: (pool) =>
       view.nodePools.find((p) => p.name === pool)?.pool.spec.template.spec.startupTaints ?? [],
   });
   // On aws, a pool whose EC2NodeClass does not resolve launches nothing (its status says why).
   const pools = () =>
-    kind === 'aws' ? view.nodePools.filter((p) => classLaunchable(classOfPool(view, p))) : view.nodePools;
+    kind === 'aws' ? view.nodePools.filter((p) => classLaunchable(view.nodeClassOf(p.pool))) : view.nodePools;
   const nodeClasses = setup.aws
     ? new ClusterNodeClasses({
         aws: setup.aws,

@@ -107,19 +107,26 @@ export class InformerClusterView implements ClusterView {
   }
 
   get nodePools(): readonly PoolView[] {
-    if (this.pools) return this.pools;
-    const classes = new Map(
-      (this.resources.nodeClasses.list() as unknown as EC2NodeClass[]).map((c) => [c.metadata.name, c]),
-    );
     // A pool's nodes carry its EC2NodeClass's hash (static NodeClass drift); Auto Mode classes are EKS's.
-    const classOf = (p: NodePool) => {
-      const ref = p.spec.template.spec.nodeClassRef;
-      return ref && (ref.kind ?? 'EC2NodeClass') === 'EC2NodeClass' ? classes.get(ref.name) : undefined;
-    };
-    this.pools = (this.filePools ?? (this.resources.nodePools.list() as unknown as NodePool[])).map((p) =>
-      poolViewWithClass(p, classOf(p)),
+    this.pools ??= (this.filePools ?? (this.resources.nodePools.list() as unknown as NodePool[])).map((p) =>
+      poolViewWithClass(p, this.nodeClassOf(p)),
     );
     return this.pools;
+  }
+
+  /** The EC2NodeClass a pool's nodeClassRef names, if the cache holds it (none for Auto Mode's classes). */
+  nodeClassOf(pool: NodePool): EC2NodeClass | undefined {
+    const ref = pool.spec.template.spec.nodeClassRef;
+    if (!ref || (ref.kind ?? 'EC2NodeClass') !== 'EC2NodeClass') return undefined;
+    return this.resources.nodeClasses.get(ref.name) as unknown as EC2NodeClass | undefined;
+  }
+
+  /** The zones of every EC2NodeClass's resolved subnets (none until a status says). */
+  nodeClassZones(): string[] {
+    const classes = this.resources.nodeClasses.list() as unknown as EC2NodeClass[];
+    return [
+      ...new Set(classes.flatMap((c) => (c.status?.subnets ?? []).flatMap((s) => (s.zone ? [s.zone] : [])))),
+    ];
   }
 
   profile(namespace: string, name: string): WorkloadProfile | undefined {
