@@ -11,7 +11,8 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SqsQueue, type InterruptionQueue } from '../provisioner/interruption/queue.js';
-import { PatchStrategy, type KubernetesObjectApi, type V1Node } from '@kubernetes/client-node';
+import type { KubernetesObjectApi, V1Node } from '@kubernetes/client-node';
+import { deleteNode, patchNode } from '../kube/node-writes.js';
 import type { NodeApi } from './serve-provisioner.js';
 import type { Logger } from 'pino';
 import type { EC2NodeClass, PoolView } from '../scheduling/nodepool.js';
@@ -103,26 +104,8 @@ export function nodeRegistrar(api: KubernetesObjectApi, logger: Logger) {
 /** Registration's hands: a merge patch of a Node's labels and taints, and deleting a Node. */
 export function nodeApi(api: KubernetesObjectApi): NodeApi {
   return {
-    patch: async (node, patch) => {
-      await api.patch(
-        {
-          apiVersion: 'v1',
-          kind: 'Node',
-          metadata: { name: node.metadata?.name ?? '', labels: patch.labels },
-          spec: { taints: patch.taints },
-        },
-        undefined,
-        undefined,
-        'berth',
-        undefined,
-        PatchStrategy.MergePatch,
-      );
-    },
-    delete: async (name) => {
-      await api.delete({ apiVersion: 'v1', kind: 'Node', metadata: { name } }).catch((e: unknown) => {
-        if (statusOf(e) !== 404) throw e;
-      });
-    },
+    patch: (node, patch) => patchNode(api, node.metadata?.name ?? '', { labels: patch.labels }, patch.taints),
+    delete: (name) => deleteNode(api, name),
   };
 }
 

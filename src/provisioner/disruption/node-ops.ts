@@ -5,7 +5,6 @@
  * terminate the instance and delete the Node. The controller decides; this only carries out.
  */
 import {
-  PatchStrategy,
   type CoreV1Api,
   type KubernetesObjectApi,
   type V1Node,
@@ -16,6 +15,7 @@ import type { CloudProvider } from '../cloud/provider.js';
 import { instanceIdOf } from '../cloud/provider.js';
 import { DISRUPTED_TAINT } from './candidates.js';
 import { statusOf } from '../../kube/client.js';
+import { deleteNode, patchNode } from '../../kube/node-writes.js';
 
 /** On a node being disrupted: `validating:<method>`, then `draining:<method>` (with the taint, the drain's state). */
 export const DISRUPTION_ANNOTATION = 'berth.dev/disruption';
@@ -42,25 +42,12 @@ export class ApiNodeOps implements NodeOps {
     private readonly cloud: CloudProvider,
   ) {}
 
-  /** One merge patch: the whole taint list (merge patches replace lists), the annotation (null removes it). */
   private async patch(
     node: V1Node,
     taints: V1Taint[],
     annotations: Record<string, string | null>,
   ): Promise<void> {
-    await this.api.patch(
-      {
-        apiVersion: 'v1',
-        kind: 'Node',
-        metadata: { name: node.metadata?.name ?? '', annotations: annotations as Record<string, string> },
-        spec: { taints },
-      },
-      undefined,
-      undefined,
-      'berth',
-      undefined,
-      PatchStrategy.MergePatch,
-    );
+    await patchNode(this.api, node.metadata?.name ?? '', { annotations }, taints);
   }
 
   async mark(node: V1Node, phase: string, annotations: Record<string, string> = {}): Promise<void> {
@@ -122,14 +109,6 @@ export class ApiNodeOps implements NodeOps {
   async terminate(node: V1Node): Promise<void> {
     const id = instanceIdOf(node.spec?.providerID);
     if (id !== undefined) await this.cloud.delete(id);
-    try {
-      await this.api.delete({
-        apiVersion: 'v1',
-        kind: 'Node',
-        metadata: { name: node.metadata?.name ?? '' },
-      });
-    } catch (e) {
-      if (statusOf(e) !== 404) throw e;
-    }
+    await deleteNode(this.api, node.metadata?.name ?? '');
   }
 }

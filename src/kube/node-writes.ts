@@ -1,0 +1,39 @@
+/** Writes to Nodes that disruption, registration and the simulated cloud share. */
+import {
+  PatchStrategy,
+  type KubernetesObjectApi,
+  type V1ObjectMeta,
+  type V1Taint,
+} from '@kubernetes/client-node';
+import { statusOf } from './client.js';
+
+/**
+ * One merge patch: the labels and annotations given (a null value removes one) and, as merge patches
+ * replace lists, the Node's whole taint list.
+ */
+export async function patchNode(
+  api: KubernetesObjectApi,
+  name: string,
+  metadata: { labels?: Record<string, string>; annotations?: Record<string, string | null> },
+  taints: V1Taint[],
+): Promise<void> {
+  // A null value removes a key in a merge patch; the client's types know only strings.
+  const meta = { name, ...metadata } as V1ObjectMeta;
+  await api.patch(
+    { apiVersion: 'v1', kind: 'Node', metadata: meta, spec: { taints } },
+    undefined,
+    undefined,
+    'berth',
+    undefined,
+    PatchStrategy.MergePatch,
+  );
+}
+
+/** Deletes a Node; one already gone is fine. */
+export async function deleteNode(api: KubernetesObjectApi, name: string): Promise<void> {
+  try {
+    await api.delete({ apiVersion: 'v1', kind: 'Node', metadata: { name } });
+  } catch (e) {
+    if (statusOf(e) !== 404) throw e;
+  }
+}
