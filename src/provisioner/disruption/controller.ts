@@ -21,6 +21,8 @@ import { drainStep, pastGrace } from './drainer.js';
 import { categoryOf, settled, stayReason } from './kept.js';
 import { nextDecision, type Decision } from './methods.js';
 import {
+  DRAINING,
+  VALIDATING,
   DISRUPTION_ANNOTATION,
   REPLACEMENTS_ANNOTATION,
   SINCE_ANNOTATION,
@@ -77,9 +79,6 @@ export type RoundOutcome =
   | { kind: 'launching'; method: string; nodes: string[]; claims: string[] }
   | { kind: 'none'; kept: Kept[] };
 
-/** The Node annotation's value: `validating:<method>`, then `draining:<method>`. */
-const VALIDATING = 'validating:';
-const DRAINING = 'draining:';
 const methodOf = (phase: string | undefined) => (phase ?? '').replace(/^[a-z]+:/, '');
 
 export class DisruptionController {

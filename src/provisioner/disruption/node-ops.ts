@@ -19,6 +19,9 @@ import { deleteNode, patchNode } from '../../kube/node-writes.js';
 
 /** On a node being disrupted: `validating:<method>`, then `draining:<method>` (with the taint, the drain's state). */
 export const DISRUPTION_ANNOTATION = 'berth.dev/disruption';
+/** The phases that annotation's value starts with; the method follows. */
+export const VALIDATING = 'validating:';
+export const DRAINING = 'draining:';
 /** The claims launched to replace it (comma-separated), and when the decision was made (ISO 8601). */
 export const REPLACEMENTS_ANNOTATION = 'berth.dev/replacements';
 export const SINCE_ANNOTATION = 'berth.dev/disruption-since';

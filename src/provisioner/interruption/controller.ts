@@ -12,12 +12,12 @@ import type { Logger } from 'pino';
 import type { EventSink } from '../../kube/events.js';
 import { LABEL } from '../catalog/instance-type.js';
 import { instanceIdOf, type Offering } from '../cloud/provider.js';
-import { DISRUPTION_ANNOTATION, SINCE_ANNOTATION, type NodeOps } from '../disruption/node-ops.js';
+import { DISRUPTION_ANNOTATION, DRAINING, SINCE_ANNOTATION, type NodeOps } from '../disruption/node-ops.js';
 import { GONE_STATES, parseInterruption, type Interruption } from './messages.js';
 import type { InterruptionQueue, QueueMessage } from './queue.js';
 
 /** The drain phase of an interrupted node: the provisioner plans its pods before they are evicted. */
-export const INTERRUPTION_PHASE = 'draining:interruption';
+export const INTERRUPTION_PHASE = `${DRAINING}interruption`;
 
 export interface InterruptionDeps {
   readonly queue: InterruptionQueue;
