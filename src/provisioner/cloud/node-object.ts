@@ -3,7 +3,7 @@ import type { V1Node } from '@kubernetes/client-node';
 import type { InstanceType } from '../catalog/instance-type.js';
 import { LABEL } from '../catalog/instance-type.js';
 import { taintObject } from '../../scheduling/taints.js';
-import { CLAIM_LABEL, type Instance, type LaunchRequest } from './provider.js';
+import { instanceLabels, type Instance, type LaunchRequest } from './provider.js';
 
 export function nodeObjectFor(
   instance: Instance,
@@ -21,13 +21,9 @@ export function nodeObjectFor(
       name,
       labels: {
         ...req.labels,
-        ...type.labels,
+        ...instanceLabels(instance, type),
         [LABEL.hostname]: name,
-        [LABEL.zone]: instance.zone,
         [LABEL.region]: region,
-        [LABEL.capacityType]: instance.capacityType,
-        [LABEL.nodePool]: req.nodePool,
-        [CLAIM_LABEL]: req.claim,
       },
     },
     spec: {

@@ -4,6 +4,7 @@
  * Errors at this boundary are typed and carry their cause.
  */
 import type { Taint } from '../../scheduling/taints.js';
+import { LABEL, type InstanceType } from '../catalog/instance-type.js';
 
 export interface Offering {
   readonly instanceType: string;
@@ -82,6 +83,20 @@ export class NodeClassNotReadyError extends CloudError {
 
 /** The label (and EC2 tag) that names a node's claim. */
 export const CLAIM_LABEL = 'berth.dev/claim';
+
+/**
+ * The labels a launched instance's node carries whatever planned it: its type's, its offering's (zone,
+ * capacity type), its NodePool and its claim.
+ */
+export function instanceLabels(instance: Instance, type: InstanceType | undefined): Record<string, string> {
+  return {
+    ...(type?.labels ?? {}),
+    [LABEL.zone]: instance.zone,
+    [LABEL.capacityType]: instance.capacityType,
+    [LABEL.nodePool]: instance.nodePool,
+    [CLAIM_LABEL]: instance.claim,
+  };
+}
 
 export function providerIdOf(zone: string, id: string): string {
   return `aws:///${zone}/${id}`;

@@ -11,6 +11,7 @@ import {
   CLAIM_LABEL,
   InsufficientCapacityError,
   instanceIdOf,
+  instanceLabels,
   type CloudProvider,
   type Instance,
 } from '../cloud/provider.js';
@@ -142,15 +143,7 @@ export class Provisioner {
       if (!type || f.registeredAs !== undefined) continue;
       out.push({
         name: claim,
-        labels: {
-          ...(f.node?.labels ?? {}),
-          ...type.labels,
-          [LABEL.zone]: f.instance.zone,
-          [LABEL.capacityType]: f.instance.capacityType,
-          [LABEL.nodePool]: f.instance.nodePool,
-          [LABEL.hostname]: claim,
-          [CLAIM_LABEL]: claim,
-        },
+        labels: { ...(f.node?.labels ?? {}), ...instanceLabels(f.instance, type), [LABEL.hostname]: claim },
         taints: f.node?.taints ?? [],
         allocatable: fromAllocatable(type.allocatable),
         pods: [],

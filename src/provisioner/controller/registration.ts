@@ -10,7 +10,7 @@ import { LABEL } from '../catalog/instance-type.js';
 import type { PoolView } from '../../scheduling/nodepool.js';
 import { taintObject, type Taint } from '../../scheduling/taints.js';
 import { UNREGISTERED_TAINT } from '../cloud/aws-launch.js';
-import { CLAIM_LABEL, instanceIdOf, type Instance } from '../cloud/provider.js';
+import { instanceIdOf, instanceLabels, type Instance } from '../cloud/provider.js';
 
 export const REGISTERED_LABEL = 'karpenter.sh/registered';
 
@@ -28,14 +28,7 @@ export interface RegistrationPatch {
 export function wanted(instance: Instance, pool: PoolView | undefined, catalog: Catalog): Wanted {
   const spec = pool?.pool.spec.template.spec;
   return {
-    labels: {
-      ...(pool?.labels ?? {}),
-      ...(catalog.byName(instance.instanceType)?.labels ?? {}),
-      [LABEL.nodePool]: instance.nodePool,
-      [LABEL.capacityType]: instance.capacityType,
-      [LABEL.zone]: instance.zone,
-      [CLAIM_LABEL]: instance.claim,
-    },
+    labels: { ...(pool?.labels ?? {}), ...instanceLabels(instance, catalog.byName(instance.instanceType)) },
     taints: [...(pool?.taints ?? []), ...(spec?.startupTaints ?? [])],
   };
 }
