@@ -104,7 +104,7 @@ function templates(rc: ReadyClass, pools: readonly NodePool[], catalog: Catalog)
 
 function statusShown(r: Resolution) {
   return {
-    subnets: r.subnets,
+    subnets: r.subnets.map((s) => ({ id: s.id, zone: s.zone })),
     securityGroups: r.securityGroups,
     amis: r.amis.map((a) => ({ id: a.id, name: a.name, arch: a.arch })),
     instanceProfile: r.instanceProfile,

@@ -34,8 +34,7 @@ const ready: ReadyClass = {
   resolution: {
     name: 'default',
     family: 'AL2023',
-    subnets: [],
-    subnetsFound: [
+    subnets: [
       { id: 'subnet-a', zone: 'us-east-1a', freeIps: 10 },
       { id: 'subnet-b', zone: 'us-east-1b', freeIps: 10 },
     ],

@@ -8,19 +8,16 @@ import { canonicalJson } from '../../util/canonical.js';
 import { isReady, notReadyMessage, specOf, type NodeClassSpec, type Resolution } from '../nodeclass/spec.js';
 import type { ClusterInfo } from '../nodeclass/userdata/index.js';
 import type { ClusterSource } from './aws-cluster.js';
-import type { SubnetFound } from './aws-lookups.js';
 import type { NodeClassResolver } from './aws-nodeclass.js';
 import { NodeClassNotReadyError } from './provider.js';
 import { TtlCache } from './ttl-cache.js';
 
 export const RESOLUTION_TTL_MS = 60_000;
 
-export type FullResolution = Resolution & { readonly subnetsFound: readonly SubnetFound[] };
-
 export interface ReadyClass {
   readonly cls: EC2NodeClass;
   readonly spec: NodeClassSpec;
-  readonly resolution: FullResolution;
+  readonly resolution: Resolution;
   readonly cluster: ClusterInfo;
 }
 
@@ -32,18 +29,14 @@ export interface ClassesDeps {
 }
 
 export class NodeClasses {
-  private readonly cache: TtlCache<FullResolution>;
+  private readonly cache: TtlCache<Resolution>;
 
   constructor(private readonly d: ClassesDeps) {
     this.cache = new TtlCache(d.now ?? Date.now);
   }
 
-  get(name: string): EC2NodeClass | undefined {
-    return this.d.get(name);
-  }
-
   /** The class resolved now (or within the last minute, for the same spec). */
-  resolve(cls: EC2NodeClass, fresh = false): Promise<FullResolution> {
+  resolve(cls: EC2NodeClass, fresh = false): Promise<Resolution> {
     const key = `${cls.metadata.name}:${canonicalJson(cls.spec ?? {})}`;
     return this.cache.get(key, fresh ? 0 : RESOLUTION_TTL_MS, () => this.d.resolver.resolve(cls));
   }

@@ -21,10 +21,6 @@ const SELECTOR_TTL_MS = 5 * 60_000;
 const MUTABLE_PARAMETER_TTL_MS = 60 * 60_000;
 const PINNED_PARAMETER_TTL_MS = 24 * 60 * 60_000;
 
-export interface SubnetFound extends ResolvedSubnet {
-  readonly freeIps: number;
-}
-
 /** Filters for one selector term: `tags` (a value of `*` means the key alone), `id`, `name`. */
 export function termFilters(term: SelectorTerm, kind: 'subnet' | 'security-group' | 'image'): Filter[] {
   const out: Filter[] = [];
@@ -67,7 +63,7 @@ export class AwsLookups {
     ) as Promise<T>;
   }
 
-  subnets(term: SelectorTerm): Promise<SubnetFound[]> {
+  subnets(term: SelectorTerm): Promise<ResolvedSubnet[]> {
     return this.cached(`subnet:${canonicalJson(term)}`, SELECTOR_TTL_MS, 'DescribeSubnets', async () => {
       const out = await this.o.ec2.send(new DescribeSubnetsCommand({ Filters: termFilters(term, 'subnet') }));
       return (out.Subnets ?? []).flatMap((s) =>
@@ -127,9 +123,5 @@ export class AwsLookups {
         throw e;
       }
     });
-  }
-
-  clear(): void {
-    this.cache.clear();
   }
 }

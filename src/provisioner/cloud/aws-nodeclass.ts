@@ -15,12 +15,13 @@ import {
   type NodeClassSpec,
   type ResolvedAmi,
   type ResolvedSecurityGroup,
+  type ResolvedSubnet,
   type Resolution,
   type SelectorTerm,
 } from '../nodeclass/spec.js';
 import { userDataFor, type ClusterInfo } from '../nodeclass/userdata/index.js';
 import type { ClusterSource } from './aws-cluster.js';
-import type { AwsLookups, SubnetFound } from './aws-lookups.js';
+import type { AwsLookups } from './aws-lookups.js';
 import type { InstanceProfiles } from './aws-profile.js';
 
 class Unresolved extends Error {
@@ -64,7 +65,7 @@ export interface ResolverDeps {
 export class NodeClassResolver {
   constructor(private readonly d: ResolverDeps) {}
 
-  async resolve(cls: EC2NodeClass): Promise<Resolution & { readonly subnetsFound: readonly SubnetFound[] }> {
+  async resolve(cls: EC2NodeClass): Promise<Resolution> {
     const spec = specOf(cls);
     const name = cls.metadata.name;
     const written = familyName(spec);
@@ -91,12 +92,10 @@ export class NodeClassResolver {
     const ready: Condition = bad
       ? { type: 'Ready', status: 'False', reason: bad.reason, message: bad.message }
       : ok('Ready', '');
-    const found = subnets.value ?? [];
     return {
       name,
       family: family ?? 'Custom',
-      subnets: found.map((s) => ({ id: s.id, zone: s.zone })),
-      subnetsFound: found,
+      subnets: subnets.value ?? [],
       securityGroups: groups.value ?? [],
       amis: amis.value ?? [],
       instanceProfile: profile.value,
@@ -104,7 +103,7 @@ export class NodeClassResolver {
     };
   }
 
-  private async subnets(spec: NodeClassSpec): Promise<SubnetFound[]> {
+  private async subnets(spec: NodeClassSpec): Promise<ResolvedSubnet[]> {
     const terms = spec.subnetSelectorTerms ?? [];
     if (terms.length === 0) throw new Unresolved('SubnetsNotFound', 'spec.subnetSelectorTerms is empty');
     const found = unique((await Promise.all(terms.map((t) => this.d.lookups.subnets(t)))).flat());

@@ -42,7 +42,6 @@ export interface AwsStack {
   readonly cloud: AwsCloud;
   readonly classes: NodeClasses;
   readonly templates: LaunchTemplates;
-  readonly lookups: AwsLookups;
   readonly cluster: ClusterSource;
 }
 
@@ -69,5 +68,5 @@ export function awsStack(o: AwsStackOptions): AwsStack {
     catalog: o.catalog,
     ...(o.startupTaints ? { startupTaints: o.startupTaints } : {}),
   });
-  return { cloud, classes, templates, lookups, cluster };
+  return { cloud, classes, templates, cluster };
 }

@@ -64,7 +64,7 @@ function tag(i: Ec2Instance, key: string): string {
 /** Zone → the subnet with the most free addresses. */
 function subnetByZone(rc: ReadyClass): Map<string, string> {
   const best = new Map<string, { id: string; free: number }>();
-  for (const s of rc.resolution.subnetsFound) {
+  for (const s of rc.resolution.subnets) {
     const b = best.get(s.zone);
     if (!b || s.freeIps > b.free) best.set(s.zone, { id: s.id, free: s.freeIps });
   }

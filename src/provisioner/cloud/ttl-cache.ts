@@ -14,8 +14,4 @@ export class TtlCache<T> {
     });
     return value;
   }
-
-  clear(): void {
-    this.entries.clear();
-  }
 }

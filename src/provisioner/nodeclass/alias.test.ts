@@ -49,7 +49,7 @@ describe('aliases', () => {
     const r = {
       name: 'c',
       family: 'AL2023' as const,
-      subnets: [{ id: 's', zone: 'z' }],
+      subnets: [{ id: 's', zone: 'z', freeIps: 1 }],
       securityGroups: [],
       amis: [{ id: 'a', name: 'n', arch: 'arm64', created: '' }],
       instanceProfile: 'p',

@@ -61,6 +61,8 @@ export interface Condition {
 export interface ResolvedSubnet {
   readonly id: string;
   readonly zone: string;
+  /** Free addresses (a launch picks the freest subnet of a zone). */
+  readonly freeIps: number;
 }
 export interface ResolvedSecurityGroup {
   readonly id: string;
