@@ -53,6 +53,19 @@ describe('applyHolds', () => {
   };
   const hold = (until: number, claim = 'c1'): Hold => ({ claim, instanceId: 'i-1', until, pods: [held(a)] });
 
+  it("does not hold a pod whose room on the node another workload's pod took; still holds one the node came up too small for", () => {
+    const roomy = { ...node('ip-1', 'c1'), allocatable: { cpu: 1000, mem: 4096, pods: 110, gpu: 0 } };
+    const other = pod('apps/api-x', { app: 'api' }, '800m');
+    const taken = { ...roomy, pods: [held(other)] };
+    const r = applyHolds({ ...input, nodes: [taken] }, [hold(100)], 50);
+    expect(r.held).toBe(0);
+    expect(r.input.pods.map((p) => p.id)).toEqual([a.id, b.id]);
+    const free = applyHolds({ ...input, nodes: [roomy] }, [hold(100)], 50);
+    expect(free.held).toBe(1);
+    // ip-1 of `input` has 100 millicores: too small for the pod alone, so the guard holds it.
+    expect(applyHolds(input, [hold(100)], 50).held).toBe(1);
+  });
+
   it('binds a held waiting pod to its joined node and takes it out of the demand', () => {
     const r = applyHolds(input, [hold(100)], 50);
     expect(r.held).toBe(1);

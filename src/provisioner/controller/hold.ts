@@ -14,7 +14,7 @@ import type {
   SolverInput,
   SolverPod,
 } from '../solver/model.js';
-import type { Res } from '../solver/resources.js';
+import { addInto, fitsWith, ZERO, type Res } from '../solver/resources.js';
 
 /** How long after its Node joins a claim holds the pods planned onto it. */
 export const HOLD_MS = 120_000;
@@ -92,6 +92,21 @@ function unbound(h: Hold, node: ExistingNode): BoundPod[] {
   return left;
 }
 
+/**
+ * Whether the node's room went to other pods: the pod would fit on the node beside what is already held
+ * there, but not beside what the scheduler bound there meanwhile (another workload's pod on the room
+ * the plan meant for this one). Such a pod is planned afresh, not held; a node that came up too small
+ * for it (the guard's case) still holds it.
+ */
+function roomTaken(node: ExistingNode, heldThere: readonly BoundPod[], pod: BoundPod): boolean {
+  const held: Res = { ...ZERO };
+  for (const p of heldThere) addInto(held, p.requests);
+  if (!fitsWith(node.allocatable, held, pod.requests)) return false;
+  const used: Res = { ...held };
+  for (const p of node.pods) addInto(used, p.requests);
+  return !fitsWith(node.allocatable, used, pod.requests);
+}
+
 function joinedNode(nodes: readonly ExistingNode[], h: Hold): ExistingNode | undefined {
   return nodes.find(
     (n) => !n.inFlight && (n.labels[CLAIM_LABEL] === h.claim || instanceIdOf(n.providerId) === h.instanceId),
@@ -101,7 +116,8 @@ function joinedNode(nodes: readonly ExistingNode[], h: Hold): ExistingNode | und
 /**
  * The input with each active hold applied: its pods the node does not run yet, while they still wait
  * (or are still only fed replicas), taken out of the demand and bound to the node they were planned
- * on. Holds past their time are dropped; a pod already bound somewhere is not waiting, so it is not held.
+ * on. Holds past their time are dropped; a pod already bound somewhere is not waiting, so it is not
+ * held; nor is one whose room on the node other pods took.
  */
 export function applyHolds(
   input: SolverInput,
@@ -119,6 +135,7 @@ export function applyHolds(
     if (!node) continue;
     const onNode = extra.get(node.name) ?? [];
     for (const want of unbound(h, node)) {
+      if (roomTaken(node, onNode, want)) continue;
       const i = pods.findIndex((p) => samePod(want, p));
       const g = i >= 0 ? undefined : groups.find((x) => x.count > 0 && samePod(want, x.pod));
       if (i >= 0) onNode.push(asBound(pods.splice(i, 1)[0] as SolverPod));
