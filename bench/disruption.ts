@@ -35,7 +35,7 @@ const podCount = Number(values.pods);
 const catalog = builtinCatalog();
 const loaded = loadObjects([defaultNodePoolsPath()]);
 if (!loaded.ok) throw new Error('cannot load the default NodePools');
-const general = loaded.objects.find((o) => o.object.metadata?.name === 'general')
+const general = loaded.objects.find((o) => o.object.metadata?.name === 'berth-general')
   ?.object as unknown as NodePool;
 const pools = [poolView(general)];
 
@@ -63,7 +63,7 @@ function makeNode(i: number): V1Node {
     {
       id,
       claim: name,
-      nodePool: 'general',
+      nodePool: 'berth-general',
       instanceType: type.name,
       zone,
       capacityType: 'on-demand',
@@ -72,7 +72,7 @@ function makeNode(i: number): V1Node {
     },
     {
       claim: name,
-      nodePool: 'general',
+      nodePool: 'berth-general',
       nodeClass: 'default',
       capacityType: 'on-demand',
       instanceTypes: [type.name],

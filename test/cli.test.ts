@@ -164,7 +164,7 @@ describe('berth check', () => {
     const pools = await berth('policies', 'validate', file, '--nodepools', 'deploy/nodepools/general.yaml');
     expect(pools.code).toBe(2);
     expect(pools.err).toMatch(
-      /runtimeClasses\.gpu\.nodePools\[0\]: NodePool gpu is not in deploy\/nodepools\/general\.yaml/,
+      /runtimeClasses\.gpu\.nodePools\[0\]: NodePool berth-gpu is not in deploy\/nodepools\/general\.yaml/,
     );
     expect(
       (await berth('policies', 'validate', 'policies.yaml', '--nodepools', 'deploy/nodepools')).code,

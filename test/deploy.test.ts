@@ -109,3 +109,50 @@ describe('deploy/', () => {
     for (const action of granted) expect(readme, action).toContain(`\`${action}\``);
   });
 });
+
+/** Every kustomization a user may apply: deploy/ itself and each overlay. */
+const overlays = ['deploy', ...readdirSync('deploy/overlays').map((d) => `deploy/overlays/${d}`)];
+const render = (dir: string) =>
+  parseAllDocuments(execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8' })).map(
+    (d) => d.toJS() as Doc & { data?: Record<string, string>; spec?: { names?: { kind?: string } } },
+  );
+const modeOf = (objects: ReturnType<typeof render>) =>
+  /^ {2}mode: (\w+)/m.exec(
+    objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'berth-policies')?.data?.[
+      'policies.yaml'
+    ] ?? '',
+  )?.[1];
+
+describe('installing beside Karpenter', () => {
+  it.each(overlays)(
+    '%s ships no NodePool or EC2NodeClass, and beside Karpenter runs in mode karpenter',
+    (dir) => {
+      const objects = render(dir);
+      const kinds = objects.map((o) => o.kind);
+      expect(kinds).not.toContain('NodePool');
+      expect(kinds).not.toContain('EC2NodeClass');
+      expect(kinds).not.toContain('NodeClaim');
+      const crds = objects.filter((o) => o.kind === 'CustomResourceDefinition').map((o) => o.metadata.name);
+      const besideKarpenter = dir.includes('with-karpenter');
+      if (besideKarpenter) {
+        expect(crds.filter((n) => n.endsWith('karpenter.sh') || n.endsWith('karpenter.k8s.aws'))).toEqual([]);
+        expect(modeOf(objects)).toBe('karpenter');
+      } else {
+        expect(modeOf(objects)).toBe('berth');
+      }
+    },
+  );
+
+  it("keeps the beside-Karpenter policies.yaml the repository's, but for the mode", () => {
+    const beside = readFileSync('deploy/components/beside-karpenter/policies.yaml', 'utf8');
+    const root = readFileSync('policies.yaml', 'utf8');
+    // To refresh it: sed 's/^  mode: berth    /  mode: karpenter/' policies.yaml > deploy/components/beside-karpenter/policies.yaml
+    expect(beside).toBe(root.replace(/^ {2}mode: berth {4}/m, '  mode: karpenter'));
+  });
+
+  it('names every sample NodePool and EC2NodeClass berth-…, so none can overwrite a cluster’s own', () => {
+    const samples = render('deploy/nodepools');
+    expect(samples.length).toBeGreaterThan(0);
+    for (const o of samples) expect(o.metadata.name, `${o.kind} ${o.metadata.name}`).toMatch(/^berth(-|$)/);
+  });
+});

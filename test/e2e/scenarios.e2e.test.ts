@@ -104,6 +104,8 @@ beforeAll(async () => {
     const r = kubectl(['apply', '-k', 'deploy/']);
     expect(r.code, r.stderr).toBe(0);
     reapply = kubectl(['apply', '-k', 'deploy/']);
+    const samples = kubectl(['apply', '-k', 'deploy/nodepools']);
+    expect(samples.code, samples.stderr).toBe(0);
     // Berth's own namespace label check is the API server's: it must exist with its name label.
     await eventually('namespace berth-system', () => kubectl(['get', 'ns', 'berth-system']).code === 0);
   });
@@ -168,6 +170,54 @@ describe('1. the manifests Berth ships', () => {
     expect(explain.code, explain.stderr).toBe(0);
     expect(explain.stdout).toContain('runtimeClass');
     expect(explain.stdout).toContain('disruption');
+  });
+});
+
+describe('1b. installing beside Karpenter', () => {
+  const theirs = `
+apiVersion: karpenter.k8s.aws/v1
+kind: EC2NodeClass
+metadata: { name: default }
+spec:
+  role: KarpenterNodeRole-their-cluster
+  amiSelectorTerms: [{ alias: al2023@latest }]
+  subnetSelectorTerms: [{ tags: { karpenter.sh/discovery: their-cluster } }]
+  securityGroupSelectorTerms: [{ tags: { karpenter.sh/discovery: their-cluster } }]
+---
+apiVersion: karpenter.sh/v1
+kind: NodePool
+metadata: { name: general }
+spec:
+  template:
+    spec:
+      nodeClassRef: { group: karpenter.k8s.aws, kind: EC2NodeClass, name: default }
+      requirements:
+        - { key: karpenter.sh/capacity-type, operator: In, values: [spot] }
+  limits: { cpu: "1000" }
+`;
+  const snapshot = () => kubectl(['get', 'ec2nodeclass/default', 'nodepool/general', '-o', 'yaml']).stdout;
+
+  it("leaves the cluster's own EC2NodeClass default and NodePool general byte-for-byte unchanged", () => {
+    expect(apply(theirs).code).toBe(0);
+    const before = snapshot();
+    expect(before).toContain('KarpenterNodeRole-their-cluster');
+    const r = kubectl(['apply', '-k', 'deploy/overlays/with-karpenter']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).not.toMatch(/nodepool|ec2nodeclass/i);
+    expect(snapshot()).toBe(before);
+    const mode = kubectl([
+      'get',
+      'configmap',
+      'berth-policies',
+      '-n',
+      'berth-system',
+      '-o',
+      'jsonpath={.data.policies\\.yaml}',
+    ]);
+    expect(mode.stdout).toMatch(/^ {2}mode: karpenter/m);
+    // Back to the install the other scenarios run (Berth instead of Karpenter), without the team's objects.
+    expect(kubectl(['delete', 'nodepool/general', 'ec2nodeclass/default']).code).toBe(0);
+    expect(kubectl(['apply', '-k', 'deploy/']).code).toBe(0);
   });
 });
 

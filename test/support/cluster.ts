@@ -22,7 +22,7 @@ export function node(
   if (!type) throw new Error(`no instance type ${o.type ?? ''}`);
   const zone = o.zone ?? 'us-east-1a';
   const capacityType = o.capacity ?? 'on-demand';
-  const nodePool = o.pool ?? 'general';
+  const nodePool = o.pool ?? 'berth-general';
   const id = `i-${name}`;
   const n = nodeObjectFor(
     {

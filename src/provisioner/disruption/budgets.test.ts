@@ -5,7 +5,7 @@ import { firesAt, parseCron, windowOpen } from './cron.js';
 import { parseGoDuration } from './duration.js';
 
 const pool = (budgets?: unknown[]): NodePool => ({
-  metadata: { name: 'general' },
+  metadata: { name: 'berth-general' },
   spec: { template: { spec: {} }, ...(budgets ? { disruption: { budgets } } : {}) },
 });
 const at = (iso: string) => new Date(iso);

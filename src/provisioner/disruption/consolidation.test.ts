@@ -127,7 +127,7 @@ describe('consolidation, offline', () => {
       disruption: { consolidateAfter: 'Never' },
     });
     expect(never.decisions).toEqual([]);
-    expect(keptReason(never, 'e')).toBe('NodePool general has consolidateAfter: Never');
+    expect(keptReason(never, 'e')).toBe('NodePool berth-general has consolidateAfter: Never');
   });
 
   it('replaces spot only with cheaper on-demand or not at all, unless spot-to-spot is on', () => {

@@ -259,7 +259,7 @@ describe('disruption in the cluster', () => {
     expect(blocked.map((e) => e.node).sort()).toEqual(['a', 'b', 'empty']);
     for (const e of blocked)
       expect(e.message).toBe(
-        'not consolidated: NodePool general\'s budget nodes: 0 (schedule "0 9 * * *" for 8h, open now) allows 0 of 3 nodes, 0 already disrupting or not Ready',
+        'not consolidated: NodePool berth-general\'s budget nodes: 0 (schedule "0 9 * * *" for 8h, open now) allows 0 of 3 nodes, 0 already disrupting or not Ready',
       );
     expect(await c.metrics.registry.metrics()).toMatch(/berth_disruption_nodes_kept\{reason="budget"\} 3/);
     // Outside the window (12:00 + 6 h = 18:00, past 09:00 + 8 h) the empty node goes.

@@ -7,7 +7,7 @@ import { categoryOf, settled } from './kept.js';
 import { pdbStates } from './pods.js';
 
 const pool = (consolidateAfter?: string): NodePool => ({
-  metadata: { name: 'general' },
+  metadata: { name: 'berth-general' },
   spec: { template: { spec: {} }, ...(consolidateAfter ? { disruption: { consolidateAfter } } : {}) },
 });
 
@@ -24,7 +24,7 @@ describe('consolidateAfter', () => {
     const c = settled(candidates('1m'), { now, lastPodEvent, defaultMs: 0 });
     expect(c.candidates.map((n) => n.name)).toEqual(['b']);
     expect(c.kept).toEqual([
-      { node: 'a', reason: 'its pods changed 20s ago; NodePool general waits 60s (consolidateAfter)' },
+      { node: 'a', reason: 'its pods changed 20s ago; NodePool berth-general waits 60s (consolidateAfter)' },
     ]);
   });
   it('uses policies.yaml consolidateAfterSeconds for pools that set none, and 0s lets every node go', () => {
@@ -38,8 +38,8 @@ describe('the metric label of a kept reason', () => {
     ['pod shop/x has karpenter.sh/do-not-disrupt: "true"', 'do-not-disrupt'],
     ['PodDisruptionBudget shop/web allows 0 disruptions (minAvailable 3, 3 healthy)', 'pdb'],
     ['pod shop/x has no controller: evicting it would delete it for good', 'no-controller'],
-    ["not consolidated: NodePool general's budget nodes: 0 allows 0 of 5 nodes", 'budget'],
-    ['its pods changed 20s ago; NodePool general waits 60s (consolidateAfter)', 'consolidate-after'],
+    ["not consolidated: NodePool berth-general's budget nodes: 0 allows 0 of 5 nodes", 'budget'],
+    ['its pods changed 20s ago; NodePool berth-general waits 60s (consolidateAfter)', 'consolidate-after'],
     ['node is not Ready', 'not-ready'],
     ['not consolidated: its pods need $0.1/h of new capacity, not less than its $0.1/h', 'not-cheaper'],
   ])('%s → %s', (reason, label) => {
