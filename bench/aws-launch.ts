@@ -5,7 +5,7 @@
  * cached look-ups). Times are moto's on this machine, not AWS's; the call counts are what AWS sees.
  */
 import { parseArgs } from 'node:util';
-import { builtinCatalog } from '../src/provisioner/catalog/catalog.js';
+import { builtinCatalog } from '../src/catalog/catalog.js';
 import { awsStack, type AwsClients } from '../src/provisioner/cloud/aws-stack.js';
 import { motoClients, motoNodeClass, motoWorld, startMoto } from '../test/cloud/moto.js';
 

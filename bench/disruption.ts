@@ -9,7 +9,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
-import { builtinCatalog } from '../src/provisioner/catalog/catalog.js';
+import { builtinCatalog } from '../src/catalog/catalog.js';
 import { nodeObjectFor } from '../src/provisioner/cloud/node-object.js';
 import { providerIdOf } from '../src/provisioner/cloud/provider.js';
 import { planConsolidation } from '../src/provisioner/disruption/consolidation.js';
@@ -19,8 +19,8 @@ import { SolverState } from '../src/provisioner/solver/state.js';
 import type { SolverPod } from '../src/provisioner/solver/model.js';
 import type { PDB } from '../src/policies/view.js';
 import { poolView, type NodePool } from '../src/scheduling/nodepool.js';
-import { loadObjects } from '../src/cli/inputs.js';
-import { defaultNodePoolsPath } from '../src/cli/session.js';
+import { loadObjects } from '../src/inputs/objects.js';
+import { defaultNodePoolsPath } from '../src/inputs/session.js';
 
 const { values } = parseArgs({
   options: {

@@ -5,10 +5,10 @@
  * the real catalog with the seven default NodePools. Seeded, so every run plans the same pods.
  */
 import type { V1PodSpec } from '@kubernetes/client-node';
-import { loadObjects } from '../src/cli/inputs.js';
-import { defaultNodePoolsPath } from '../src/cli/session.js';
-import { builtinCatalog, makeCatalog, type Catalog } from '../src/provisioner/catalog/catalog.js';
-import type { InstanceTypeFacts } from '../src/provisioner/catalog/instance-type.js';
+import { loadObjects } from '../src/inputs/objects.js';
+import { defaultNodePoolsPath } from '../src/inputs/session.js';
+import { builtinCatalog, makeCatalog, type Catalog } from '../src/catalog/catalog.js';
+import type { InstanceTypeFacts } from '../src/catalog/instance-type.js';
 import { solverPod } from '../src/provisioner/input/pods.js';
 import type { SolverInput, SolverPod } from '../src/provisioner/solver/model.js';
 import { poolView, type NodePool, type PoolView } from '../src/scheduling/nodepool.js';

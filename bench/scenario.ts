@@ -1,10 +1,10 @@
 /** The realistic review both benchmarks use: a Deployment bound to a profile, with a PDB, an HPA, a
  * production namespace, the seven default NodePools and the built-in catalog of instance types. */
-import { builtinCatalog } from '../src/provisioner/catalog/catalog.js';
+import { builtinCatalog } from '../src/catalog/catalog.js';
 import { defaultPolicies } from '../src/policies/policies.js';
 import { StaticClusterView } from '../src/policies/view.js';
-import { loadObjects } from '../src/cli/inputs.js';
-import { defaultNodePoolsPath } from '../src/cli/session.js';
+import { loadObjects } from '../src/inputs/objects.js';
+import { defaultNodePoolsPath } from '../src/inputs/session.js';
 import type { KubeObject } from '../src/kube/objects.js';
 
 export const policies = defaultPolicies();

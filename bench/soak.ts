@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { runFiles } from '../src/cli/session.js';
+import { runFiles } from '../src/inputs/session.js';
 import { deployedNodeOptions } from './webhook-load.js';
 
 const { values } = parseArgs({

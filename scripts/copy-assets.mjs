@@ -8,7 +8,7 @@ if (!existsSync(entry)) throw new Error('dist/src/cli/main.js is missing: did ts
 chmodSync(entry, 0o755);
 
 const { loadPoliciesFile } = await import('../dist/src/policies/policies.js');
-const { loadObjects } = await import('../dist/src/cli/inputs.js');
+const { loadObjects } = await import('../dist/src/inputs/objects.js');
 const { packagePath } = await import('../dist/src/util/package-root.js');
 const { SNAPSHOT_FILE, sourceDigests } = await import('../dist/src/util/embedded.js');
 

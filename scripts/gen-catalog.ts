@@ -1,14 +1,14 @@
 /**
- * Generates the built-in catalog (src/provisioner/catalog/catalog.data.json) from the facts in
+ * Generates the built-in catalog (src/catalog/catalog.data.json) from the facts in
  * data/ec2-instance-types.json (data/README.md describes it). Usage: npm run gen:catalog [-- path/to/ec2-instance-types.json]
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { COLUMNS, toRow, type CompactCatalog } from '../src/provisioner/catalog/compact.js';
-import { parseFactsFile } from '../src/provisioner/catalog/catalog.js';
+import { COLUMNS, toRow, type CompactCatalog } from '../src/catalog/compact.js';
+import { parseFactsFile } from '../src/catalog/catalog.js';
 
 const input = process.argv[2] ?? fileURLToPath(new URL('../data/ec2-instance-types.json', import.meta.url));
-const out = fileURLToPath(new URL('../src/provisioner/catalog/catalog.data.json', import.meta.url));
+const out = fileURLToPath(new URL('../src/catalog/catalog.data.json', import.meta.url));
 const facts = parseFactsFile(readFileSync(input, 'utf8'), input);
 const compact: CompactCatalog = {
   source: `${facts.source} (compacted by scripts/gen-catalog.ts)`,

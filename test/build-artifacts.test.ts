@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import type { ValidateFunction } from 'ajv';
 import { SHAPE_OPTIONS, SHAPE_SCHEMAS } from '../src/admission/object-shape.js';
-import { loadObjects } from '../src/cli/inputs.js';
+import { loadObjects } from '../src/inputs/objects.js';
 import { loadPoliciesFile } from '../src/policies/policies.js';
 import { schemasToCompile, SCHEMA_OPTIONS } from '../src/policies/schema/validate.js';
 import { SNAPSHOT_FILE, sourceDigests } from '../src/util/embedded.js';

@@ -6,8 +6,8 @@
  * limits (which check does not judge per workload) do not enter.
  */
 import { describe, expect, it } from 'vitest';
-import { loadObjects } from '../src/cli/inputs.js';
-import { clusterPools, openSession } from '../src/cli/session.js';
+import { loadObjects } from '../src/inputs/objects.js';
+import { clusterPools, openSession } from '../src/inputs/session.js';
 import type { KubeObject } from '../src/kube/objects.js';
 import { isReplicated, podTemplateOf } from '../src/kube/workload.js';
 import { runOffline } from '../src/policies/offline.js';

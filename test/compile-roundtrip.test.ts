@@ -7,9 +7,9 @@
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { loadObjects } from '../src/cli/inputs.js';
+import { loadObjects } from '../src/inputs/objects.js';
 import { runCli } from '../src/cli/program.js';
-import { runFiles } from '../src/cli/session.js';
+import { runFiles } from '../src/inputs/session.js';
 import type { KubeObject } from '../src/kube/objects.js';
 import { KUBECTL_YAML } from '../src/util/yaml-source.js';
 

@@ -7,8 +7,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { loadObjects } from '../src/cli/inputs.js';
-import { openSession } from '../src/cli/session.js';
+import { loadObjects } from '../src/inputs/objects.js';
+import { openSession } from '../src/inputs/session.js';
 import { runOffline } from '../src/policies/offline.js';
 import type { KubeObject } from '../src/kube/objects.js';
 

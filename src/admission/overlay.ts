@@ -6,7 +6,7 @@
 import type { KubeObject } from '../kube/objects.js';
 import type { Labels } from '../kube/selector.js';
 import type { PoolView } from '../scheduling/nodepool.js';
-import type { Catalog } from '../provisioner/catalog/catalog.js';
+import type { Catalog } from '../catalog/catalog.js';
 import type { WorkloadProfile } from '../policies/schema/profile-schema.js';
 import type { ClusterView, HPA, PDB } from '../policies/view.js';
 

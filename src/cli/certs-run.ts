@@ -4,7 +4,7 @@ import { patchCaBundle } from '../certs/ca-bundle.js';
 import { planCerts } from '../certs/rotate.js';
 import { DirStore, SecretStore, type CertStore } from '../certs/stores.js';
 import { loadKubeConfig } from '../kube/client.js';
-import type { CliIO } from './io.js';
+import type { CliIO } from '../util/io.js';
 
 export interface CertsOpts {
   out?: string;

@@ -5,12 +5,12 @@ import type { KubeObject } from '../kube/objects.js';
 import { isCompiledKind } from '../kube/workload.js';
 import { generatedPdbName } from '../policies/compile/pdb.js';
 import type { OfflineResult } from '../policies/offline.js';
-import { runFiles, type SessionOptions } from './session.js';
+import { runFiles, type SessionOptions } from '../inputs/session.js';
 import { parseFormat, parseOnly, renderCheck, type ResultSource } from './output.js';
 import { profileSchemaLines } from './schema-lines.js';
 import { buildReports } from '../reports/policy-report.js';
 import { KUBECTL_YAML_OUT } from '../util/yaml-source.js';
-import type { CliIO } from './io.js';
+import type { CliIO } from '../util/io.js';
 
 export interface CheckOpts extends SessionOptions {
   file: string[];

@@ -5,12 +5,12 @@ import type { KubeObject } from '../kube/objects.js';
 import { denialMessage, type Verdict } from '../policies/engine.js';
 import type { OfflineResult } from '../policies/offline.js';
 import { packagePath, packageRoot } from '../util/package-root.js';
-import type { SourcedObject } from './inputs.js';
-import { clusterPools, runFiles, type Session, type SessionOptions } from './session.js';
+import type { SourcedObject } from '../inputs/objects.js';
+import { clusterPools, runFiles, type Session, type SessionOptions } from '../inputs/session.js';
 import { solverInputOf } from '../provisioner/input/plan-input.js';
 import { solve } from '../provisioner/solver/solve.js';
 import { renderPlanTable } from './plan-output.js';
-import type { CliIO } from './io.js';
+import type { CliIO } from '../util/io.js';
 
 const GROUPS: Record<string, string> = {
   Deployment: 'deployment.apps',

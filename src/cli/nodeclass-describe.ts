@@ -9,8 +9,8 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { RequestLaunchTemplateData } from '@aws-sdk/client-ec2';
 import { stringify } from 'yaml';
-import type { Catalog } from '../provisioner/catalog/catalog.js';
-import { LABEL, type InstanceType } from '../provisioner/catalog/instance-type.js';
+import type { Catalog } from '../catalog/catalog.js';
+import { LABEL, type InstanceType } from '../catalog/instance-type.js';
 import { typesFor } from '../scheduling/placement.js';
 import { allows } from '../scheduling/requirements.js';
 import { inCatalogTerms } from '../scheduling/vocabulary.js';
@@ -25,11 +25,11 @@ import {
   type NodePool,
   type PoolView,
 } from '../scheduling/nodepool.js';
-import { BadInput } from './bad-input.js';
-import { loadObjects } from './inputs.js';
-import type { CliIO } from './io.js';
-import { clusterFlags, type AwsFlags } from './serve-cloud.js';
-import { openSession } from './session.js';
+import { BadInput } from '../inputs/bad-input.js';
+import { loadObjects } from '../inputs/objects.js';
+import type { CliIO } from '../util/io.js';
+import { clusterFlags, type AwsFlags } from '../operator/cloud.js';
+import { openSession } from '../inputs/session.js';
 
 export interface DescribeOpts extends AwsFlags {
   file: string[];

@@ -6,10 +6,10 @@
 import { solverInputOf } from '../provisioner/input/plan-input.js';
 import { solve } from '../provisioner/solver/solve.js';
 import type { Plan } from '../provisioner/solver/model.js';
-import { BadInput } from './bad-input.js';
-import { clusterPools, runFiles, type SessionOptions } from './session.js';
-import { loadObjects } from './inputs.js';
-import type { CliIO } from './io.js';
+import { BadInput } from '../inputs/bad-input.js';
+import { clusterPools, runFiles, type SessionOptions } from '../inputs/session.js';
+import { loadObjects } from '../inputs/objects.js';
+import type { CliIO } from '../util/io.js';
 import { renderPlanTable, toPlanJson } from './plan-output.js';
 import { consolidationJson, renderConsolidation } from './consolidation-output.js';
 import { planConsolidation, type ConsolidationPlan } from '../provisioner/disruption/consolidation.js';

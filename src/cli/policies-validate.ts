@@ -2,8 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { formatYamlError, loadPoliciesFile, type Policies } from '../policies/policies.js';
 import { parseYamlDocuments, positionOf, type YamlError } from '../util/yaml-source.js';
-import { nodePoolsFrom } from './session.js';
-import type { CliIO } from './io.js';
+import { nodePoolsFrom } from '../inputs/session.js';
+import type { CliIO } from '../util/io.js';
 
 export interface ValidateOpts {
   nodepools?: string[];

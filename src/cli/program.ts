@@ -8,8 +8,8 @@ import { registerCerts } from './commands/certs.js';
 import { registerPlan } from './commands/plan.js';
 import { registerReport } from './commands/report.js';
 import { registerNodeClass } from './commands/nodeclass.js';
-import { BadInput } from './bad-input.js';
-import type { CliIO } from './io.js';
+import { BadInput } from '../inputs/bad-input.js';
+import type { CliIO } from '../util/io.js';
 
 export function buildProgram(io: CliIO): Command {
   const program = new Command('berth')

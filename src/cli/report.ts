@@ -8,9 +8,9 @@ import { loadKubeConfig } from '../kube/client.js';
 import { REPORT_API_VERSION, type PolicyReport } from '../reports/policy-report.js';
 import { ApiReportStore } from '../reports/store.js';
 import { resourceId, summarize, type RuleRow } from '../reports/summary.js';
-import { BadInput } from './bad-input.js';
-import { loadObjects } from './inputs.js';
-import type { CliIO } from './io.js';
+import { BadInput } from '../inputs/bad-input.js';
+import { loadObjects } from '../inputs/objects.js';
+import type { CliIO } from '../util/io.js';
 
 export interface ReportOpts {
   file?: string[];

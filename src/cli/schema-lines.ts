@@ -1,7 +1,7 @@
 /** Places WorkloadProfile schema errors on their file, line and column for the CLI. */
 import { validateProfileObject } from '../policies/schema/validate.js';
 import { positionOf } from '../util/yaml-source.js';
-import type { SourcedObject } from './inputs.js';
+import type { SourcedObject } from '../inputs/objects.js';
 
 export function profileSchemaLines(src: SourcedObject): string[] {
   if (src.object.kind !== 'WorkloadProfile') return [];

@@ -4,7 +4,7 @@
  */
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import type { Catalog } from '../provisioner/catalog/catalog.js';
+import type { Catalog } from '../catalog/catalog.js';
 import type { ClusterView, HPA, PDB } from '../policies/view.js';
 import type { WorkloadProfile } from '../policies/schema/profile-schema.js';
 import {

@@ -59,6 +59,12 @@ export class Metrics {
     help: '1 while this replica holds the Lease (runs the profile controller and the provisioner).',
     registers: [this.registry],
   });
+  readonly leaderDuty = new Gauge({
+    name: 'berth_leader_duty_running',
+    help: '1 while this leader duty runs on this replica (profiles, reports, disruption, node-classes, interruptions, provisioning).',
+    labelNames: ['duty'] as const,
+    registers: [this.registry],
+  });
   readonly reportResults = new Gauge({
     name: 'berth_report_results',
     help: 'PolicyReport results of the background scan, by rule and result (pass, fail, warn, error, skip).',

@@ -6,7 +6,7 @@
 import type { V1PodDisruptionBudget } from '@kubernetes/client-node';
 import type { KubeObject } from '../kube/objects.js';
 import { isCompiledKind } from '../kube/workload.js';
-import type { Catalog } from '../provisioner/catalog/catalog.js';
+import type { Catalog } from '../catalog/catalog.js';
 import type { NodePool } from '../scheduling/nodepool.js';
 import { compile, profileNameFor } from './compile/compile.js';
 import { evaluate, type Verdict } from './engine.js';

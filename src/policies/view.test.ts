@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../kube/objects.js';
-import { builtinCatalog } from '../provisioner/catalog/catalog.js';
+import { builtinCatalog } from '../catalog/catalog.js';
 import { StaticClusterView } from './view.js';
 
 const pdb = (name: string, ns?: string, minAvailable = 1): KubeObject => ({

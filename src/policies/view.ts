@@ -7,7 +7,7 @@ import type {
   V2HorizontalPodAutoscaler,
   V2HorizontalPodAutoscalerSpec,
 } from '@kubernetes/client-node';
-import type { Catalog } from '../provisioner/catalog/catalog.js';
+import type { Catalog } from '../catalog/catalog.js';
 import type { KubeObject } from '../kube/objects.js';
 import type { Labels } from '../kube/selector.js';
 import { isWorkloadKind } from '../kube/workload.js';

@@ -4,7 +4,7 @@ import type { KubeObject } from '../kube/objects.js';
 import { Metrics } from '../observability/metrics.js';
 import { defaultPolicies, Policies } from '../policies/policies.js';
 import { StaticClusterView } from '../policies/view.js';
-import { builtinCatalog } from '../provisioner/catalog/catalog.js';
+import { builtinCatalog } from '../catalog/catalog.js';
 import { ReportController } from './controller.js';
 import { MemoryReportStore, MemorySource } from './memory.js';
 import { deployment } from '../../test/support/workloads.js';

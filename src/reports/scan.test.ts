@@ -3,7 +3,7 @@ import type { AdmissionContext } from '../admission/admit.js';
 import type { KubeObject } from '../kube/objects.js';
 import { defaultPolicies } from '../policies/policies.js';
 import { StaticClusterView } from '../policies/view.js';
-import { builtinCatalog } from '../provisioner/catalog/catalog.js';
+import { builtinCatalog } from '../catalog/catalog.js';
 import { deployment } from '../../test/support/workloads.js';
 import { changesOf, judgedItself, namespaceReports } from './scan.js';
 

@@ -4,7 +4,7 @@
  * two built-in pools (`general-purpose`, `system`) are defined by AWS, not by their objects: they cannot
  * be edited, so what AWS documents is what they launch.
  */
-import { LABEL } from '../provisioner/catalog/instance-type.js';
+import { LABEL } from '../catalog/instance-type.js';
 import type { NodeSelectorRequirement } from './requirements.js';
 import type { Taint } from './taints.js';
 import { AUTO_NODECLASS, COMPUTE_TYPE } from './vocabulary.js';

@@ -1,7 +1,7 @@
 /** Karpenter v1 NodePool / EC2NodeClass objects, as the engine and the solver read them. */
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../util/canonical.js';
-import { LABEL } from '../provisioner/catalog/instance-type.js';
+import { LABEL } from '../catalog/instance-type.js';
 import { cpuMillis, memoryMiB } from '../kube/quantity.js';
 import { Requirements, requirement, type NodeSelectorRequirement } from './requirements.js';
 import type { Taint } from './taints.js';

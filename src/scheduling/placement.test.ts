@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { makeCatalog, builtinCatalog } from '../provisioner/catalog/catalog.js';
-import { LABEL } from '../provisioner/catalog/instance-type.js';
+import { makeCatalog, builtinCatalog } from '../catalog/catalog.js';
+import { LABEL } from '../catalog/instance-type.js';
 import { EvaluationBudgetError, fitPools, PLACEMENT_BUDGET, typesFor } from './placement.js';
 import { poolView, type NodePool } from './nodepool.js';
 import { Requirements, type NodeSelectorRequirement } from './requirements.js';

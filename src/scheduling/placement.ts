@@ -4,8 +4,8 @@
  * the solver to pre-filter instance types.
  */
 import type { V1PodSpec } from '@kubernetes/client-node';
-import type { Catalog } from '../provisioner/catalog/catalog.js';
-import { LABEL, WELL_KNOWN_LABELS, type InstanceType } from '../provisioner/catalog/instance-type.js';
+import type { Catalog } from '../catalog/catalog.js';
+import { LABEL, WELL_KNOWN_LABELS, type InstanceType } from '../catalog/instance-type.js';
 import type { PodRequests } from '../kube/resources.js';
 import type { PoolView } from './nodepool.js';
 import { podRequirementTerms } from './pod-requirements.js';

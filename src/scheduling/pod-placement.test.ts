@@ -1,6 +1,6 @@
 import type { V1PodSpec } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { builtinCatalog } from '../provisioner/catalog/catalog.js';
+import { builtinCatalog } from '../catalog/catalog.js';
 import { poolView, type NodePool } from './nodepool.js';
 import { fitPools } from './placement.js';
 import { placementKey, podPlacement } from './pod-placement.js';

@@ -6,7 +6,7 @@
  * key and one lookup.
  */
 import type { V1PodSpec } from '@kubernetes/client-node';
-import type { Catalog } from '../provisioner/catalog/catalog.js';
+import type { Catalog } from '../catalog/catalog.js';
 import type { PodRequests } from '../kube/resources.js';
 import { derived, mapFor, memo } from '../util/memo.js';
 import type { PoolView } from './nodepool.js';

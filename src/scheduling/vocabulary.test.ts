@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { builtinCatalog } from '../provisioner/catalog/catalog.js';
+import { builtinCatalog } from '../catalog/catalog.js';
 import { fitPools } from './placement.js';
 import { poolView, type NodePool } from './nodepool.js';
 import { Requirements } from './requirements.js';

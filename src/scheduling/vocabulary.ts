@@ -4,7 +4,7 @@
  * instance-*` and carry `eks.amazonaws.com/compute-type: auto`. The catalog speaks Karpenter's
  * vocabulary, so an Auto Mode requirement is read through its Karpenter twin.
  */
-import { LABEL } from '../provisioner/catalog/instance-type.js';
+import { LABEL } from '../catalog/instance-type.js';
 import { Requirements, type Requirement } from './requirements.js';
 
 export type Vocabulary = 'karpenter' | 'auto';

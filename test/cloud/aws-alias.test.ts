@@ -7,7 +7,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { builtinCatalog } from '../../src/provisioner/catalog/catalog.js';
+import { builtinCatalog } from '../../src/catalog/catalog.js';
 import { awsStack } from '../../src/provisioner/cloud/aws-stack.js';
 
 const ssm = mockClient(SSMClient);

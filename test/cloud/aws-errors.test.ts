@@ -2,7 +2,7 @@
 import { CreateFleetCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { builtinCatalog } from '../../src/provisioner/catalog/catalog.js';
+import { builtinCatalog } from '../../src/catalog/catalog.js';
 import { AwsCloud } from '../../src/provisioner/cloud/aws.js';
 import type { ReadyClass } from '../../src/provisioner/cloud/aws-classes.js';
 import { CloudError, InsufficientCapacityError } from '../../src/provisioner/cloud/provider.js';

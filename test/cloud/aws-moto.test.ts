@@ -10,8 +10,8 @@ import {
 } from '@aws-sdk/client-ec2';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AwsCatalogSource, describeCatalog } from '../../src/provisioner/catalog/aws-catalog.js';
-import { builtinCatalog } from '../../src/provisioner/catalog/catalog.js';
+import { AwsCatalogSource, describeCatalog } from '../../src/catalog/aws-catalog.js';
+import { builtinCatalog } from '../../src/catalog/catalog.js';
 import { awsStack, type AwsClients } from '../../src/provisioner/cloud/aws-stack.js';
 import { instanceIdOf, NodeClassNotReadyError } from '../../src/provisioner/cloud/provider.js';
 import { parseMime } from '../../src/provisioner/nodeclass/userdata/mime.js';

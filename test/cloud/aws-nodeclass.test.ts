@@ -4,7 +4,7 @@
  */
 import { GetInstanceProfileCommand } from '@aws-sdk/client-iam';
 import { describe, expect, it } from 'vitest';
-import { builtinCatalog } from '../../src/provisioner/catalog/catalog.js';
+import { builtinCatalog } from '../../src/catalog/catalog.js';
 import { awsStack } from '../../src/provisioner/cloud/aws-stack.js';
 import { profileName } from '../../src/provisioner/cloud/aws-profile.js';
 import { isReady, type Resolution } from '../../src/provisioner/nodeclass/spec.js';

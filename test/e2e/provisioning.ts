@@ -13,7 +13,7 @@ import {
   type Instance,
 } from '@aws-sdk/client-ec2';
 import { parse } from 'yaml';
-import { builtinCatalog } from '../../src/provisioner/catalog/catalog.js';
+import { builtinCatalog } from '../../src/catalog/catalog.js';
 import { parseMime } from '../../src/provisioner/nodeclass/userdata/mime.js';
 import type { kubectlWith } from './harness.js';
 

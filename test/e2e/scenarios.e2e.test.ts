@@ -22,7 +22,7 @@ import {
   podDetails,
 } from './disruption.js';
 import { CreateQueueCommand, GetQueueUrlCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { builtinCatalog } from '../../src/provisioner/catalog/catalog.js';
+import { builtinCatalog } from '../../src/catalog/catalog.js';
 import { motoClients, motoNodeClass, motoWorld, startMoto, type Moto } from '../cloud/moto.js';
 
 const phases: [string, number][] = [];

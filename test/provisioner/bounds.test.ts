@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { EventSpec } from '../../src/kube/events.js';
 import type { KubeObject } from '../../src/kube/objects.js';
-import { boundedEvents } from '../../src/cli/serve-provisioner.js';
+import { boundedEvents } from '../../src/operator/duties/provisioning-wiring.js';
 import { defaultPolicies } from '../../src/policies/policies.js';
 import { StaticClusterView } from '../../src/policies/view.js';
 import { poolView, type NodePool } from '../../src/scheduling/nodepool.js';
-import { builtinCatalog } from '../../src/provisioner/catalog/catalog.js';
+import { builtinCatalog } from '../../src/catalog/catalog.js';
 import { replicaCap } from '../../src/provisioner/controller/bounds.js';
 import { demandOf } from '../../src/provisioner/controller/demand.js';
 

@@ -1,7 +1,7 @@
 /** Nodes of a NodePool and the pods bound to them, as a cluster's API would list them (for disruption tests). */
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { PDB } from '../../src/policies/view.js';
-import { builtinCatalog } from '../../src/provisioner/catalog/catalog.js';
+import { builtinCatalog } from '../../src/catalog/catalog.js';
 import { nodeObjectFor } from '../../src/provisioner/cloud/node-object.js';
 import { providerIdOf } from '../../src/provisioner/cloud/provider.js';
 

@@ -7,9 +7,9 @@ import type { KubeObject } from '../../src/kube/objects.js';
 import { Metrics } from '../../src/observability/metrics.js';
 import { defaultPolicies, loadPolicies, type Policies } from '../../src/policies/policies.js';
 import { StaticClusterView } from '../../src/policies/view.js';
-import { builtinCatalog } from '../../src/provisioner/catalog/catalog.js';
-import { loadObjects } from '../../src/cli/inputs.js';
-import { defaultNodePoolsPath } from '../../src/cli/session.js';
+import { builtinCatalog } from '../../src/catalog/catalog.js';
+import { loadObjects } from '../../src/inputs/objects.js';
+import { defaultNodePoolsPath } from '../../src/inputs/session.js';
 import { createApp, type WebhookDeps } from '../../src/webhook/app.js';
 
 const GROUPS: Record<string, [string, string, string]> = {

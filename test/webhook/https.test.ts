@@ -12,7 +12,7 @@ import type { TLSSocket } from 'node:tls';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
-import type { CliIO } from '../../src/cli/io.js';
+import type { CliIO } from '../../src/util/io.js';
 import { startWebhook, type Running } from '../../src/webhook/server.js';
 import { tlsFilesIn } from '../../src/webhook/tls.js';
 import { review, testDeps, yamlObject } from './harness.js';

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { CERT_DEFAULTS } from '../../certs/defaults.js';
 import type { CertsOpts } from '../certs-run.js';
-import type { CliIO } from '../io.js';
+import type { CliIO } from '../../util/io.js';
 
 export function registerCerts(program: Command, io: CliIO): void {
   program

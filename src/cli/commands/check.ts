@@ -1,7 +1,7 @@
 /** `berth check` and `berth compile`: their flags; the work is loaded when one runs. */
 import type { Command } from 'commander';
 import type { CheckOpts } from '../check.js';
-import type { CliIO } from '../io.js';
+import type { CliIO } from '../../util/io.js';
 
 export function fileOptions(cmd: Command): Command {
   return cmd

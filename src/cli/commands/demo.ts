@@ -1,7 +1,7 @@
 /** `berth demo`: its flags; the examples are run when it runs. */
 import type { Command } from 'commander';
 import type { DemoOpts } from '../demo.js';
-import type { CliIO } from '../io.js';
+import type { CliIO } from '../../util/io.js';
 
 export function registerDemo(program: Command, io: CliIO): void {
   program

@@ -1,6 +1,6 @@
 /** `berth nodeclass describe`: its flags; the work is loaded when it runs. */
 import type { Command } from 'commander';
-import type { CliIO } from '../io.js';
+import type { CliIO } from '../../util/io.js';
 import type { DescribeOpts } from '../nodeclass-describe.js';
 
 export function registerNodeClass(program: Command, io: CliIO): void {

@@ -1,6 +1,6 @@
 /** `berth plan`: its flags; the solver is loaded when it runs. */
 import type { Command } from 'commander';
-import type { CliIO } from '../io.js';
+import type { CliIO } from '../../util/io.js';
 import type { PlanOpts } from '../plan.js';
 import { DEFAULT_BUDGET_MS } from '../../provisioner/solver/budget.js';
 

@@ -1,6 +1,6 @@
 /** `berth policies`: its subcommands' flags; the schema is loaded when one runs. */
 import type { Command } from 'commander';
-import type { CliIO } from '../io.js';
+import type { CliIO } from '../../util/io.js';
 import type { ValidateOpts } from '../policies-validate.js';
 
 export function registerPolicies(program: Command, io: CliIO): void {

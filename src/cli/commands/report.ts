@@ -1,6 +1,6 @@
 /** `berth report`: its flags; the cluster client is loaded when it runs. */
 import type { Command } from 'commander';
-import type { CliIO } from '../io.js';
+import type { CliIO } from '../../util/io.js';
 import type { ReportOpts } from '../report.js';
 
 export function registerReport(program: Command, io: CliIO): void {

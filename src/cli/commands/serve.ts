@@ -1,7 +1,7 @@
 /** `berth serve`: its flags; the webhook, the caches and the cloud are loaded when it runs. */
 import type { Command } from 'commander';
-import type { CliIO } from '../io.js';
-import type { ServeOpts } from '../serve.js';
+import type { CliIO } from '../../util/io.js';
+import type { ServeOpts } from '../../operator/options.js';
 import { SOLVER_HEAP_MIB } from '../../provisioner/worker/limits.js';
 
 export function registerServe(program: Command, io: CliIO): void {
@@ -100,6 +100,6 @@ export function registerServe(program: Command, io: CliIO): void {
     .option('--no-reports', 'cluster mode: write no PolicyReports (the background scan does not run)')
     .option('--log-level <level>', 'pino log level', 'info')
     .action(async (opts: ServeOpts) => {
-      await (await import('../serve.js')).serve(opts, io);
+      await (await import('../../operator/operator.js')).runOperator(opts, io);
     });
 }

@@ -1,6 +1,6 @@
 /** Rules on WorkloadProfile admission: schema, class, spot, drainability, zones, capacity, limits. */
 import { cpuMillis, formatCpu, formatMemory, humanCpu, humanMemory, memoryMiB } from '../../kube/quantity.js';
-import { LABEL } from '../../provisioner/catalog/instance-type.js';
+import { LABEL } from '../../catalog/instance-type.js';
 import { podRequests } from '../../kube/resources.js';
 import { fitPools, largest } from '../../scheduling/placement.js';
 import { allows } from '../../scheduling/requirements.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { builtinCatalog } from '../catalog/catalog.js';
+import { builtinCatalog } from '../../catalog/catalog.js';
 import { bootstrapLabels, bootstrapTaints, kubeletMaySet, launchGroups } from './aws-launch.js';
 import { launchTemplateData, volumeGiB } from './aws-template-data.js';
 

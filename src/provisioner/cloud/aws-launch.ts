@@ -4,8 +4,8 @@
  * taints the kubelet registers with. Labels the kubelet sets itself or may not set (kubernetes.io and
  * k8s.io domains, instance-type facts, the claim) are left to registration.
  */
-import type { Catalog } from '../catalog/catalog.js';
-import { LABEL } from '../catalog/instance-type.js';
+import type { Catalog } from '../../catalog/catalog.js';
+import { LABEL } from '../../catalog/instance-type.js';
 import type { Taint } from '../../scheduling/taints.js';
 import type { NodeClassSpec, ResolvedAmi } from '../nodeclass/spec.js';
 import { CLAIM_LABEL, type LaunchRequest } from './provider.js';

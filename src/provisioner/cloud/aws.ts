@@ -19,7 +19,7 @@ import {
   type Instance as Ec2Instance,
   type Tag,
 } from '@aws-sdk/client-ec2';
-import type { Catalog } from '../catalog/catalog.js';
+import type { Catalog } from '../../catalog/catalog.js';
 import type { Taint } from '../../scheduling/taints.js';
 import type { NodeClasses, ReadyClass } from './aws-classes.js';
 import { fleetFailure, withRetry, type RetryOptions } from './aws-errors.js';

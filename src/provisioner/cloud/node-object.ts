@@ -1,7 +1,7 @@
 /** The Node a launched instance registers as (what a kubelet would post), for the simulated cloud and e2e. */
 import type { V1Node } from '@kubernetes/client-node';
-import type { InstanceType } from '../catalog/instance-type.js';
-import { LABEL } from '../catalog/instance-type.js';
+import type { InstanceType } from '../../catalog/instance-type.js';
+import { LABEL } from '../../catalog/instance-type.js';
 import { taintObject } from '../../scheduling/taints.js';
 import { instanceLabels, type Instance, type LaunchRequest } from './provider.js';
 

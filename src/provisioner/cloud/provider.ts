@@ -4,7 +4,7 @@
  * Errors at this boundary are typed and carry their cause.
  */
 import type { Taint } from '../../scheduling/taints.js';
-import { LABEL, type InstanceType } from '../catalog/instance-type.js';
+import { LABEL, type InstanceType } from '../../catalog/instance-type.js';
 
 export interface Offering {
   readonly instanceType: string;

@@ -4,7 +4,7 @@
  * would register as, like KWOK, so that the real scheduler can bind pods to it.
  */
 import type { V1Node } from '@kubernetes/client-node';
-import type { Catalog } from '../catalog/catalog.js';
+import type { Catalog } from '../../catalog/catalog.js';
 import { nodeObjectFor } from './node-object.js';
 import {
   CloudError,

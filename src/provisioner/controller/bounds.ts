@@ -13,7 +13,7 @@ import type { Policies } from '../../policies/policies.js';
 import type { ClusterView } from '../../policies/view.js';
 import type { PoolView } from '../../scheduling/nodepool.js';
 import { EvaluationBudgetError, fitPools } from '../../scheduling/placement.js';
-import type { Catalog } from '../catalog/catalog.js';
+import type { Catalog } from '../../catalog/catalog.js';
 import type { ReplicaCap } from './demand.js';
 
 interface Bound {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { builtinCatalog } from '../catalog/catalog.js';
+import { builtinCatalog } from '../../catalog/catalog.js';
 import { solverPod } from '../input/pods.js';
 import type { ExistingNode, SolverInput } from '../solver/model.js';
 import { applyHolds, samePod, type Hold } from './hold.js';

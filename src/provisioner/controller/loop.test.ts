@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { builtinCatalog } from '../catalog/catalog.js';
+import { builtinCatalog } from '../../catalog/catalog.js';
 import { SimulatedCloud } from '../cloud/simulated.js';
 import { UnavailableOfferings } from '../cloud/unavailable.js';
 import { ProvisionLoop } from './loop.js';

@@ -7,8 +7,8 @@
  */
 import type { Logger } from 'pino';
 import type { Metrics } from '../../observability/metrics.js';
-import type { Catalog } from '../catalog/catalog.js';
-import { LABEL } from '../catalog/instance-type.js';
+import type { Catalog } from '../../catalog/catalog.js';
+import { LABEL } from '../../catalog/instance-type.js';
 import { formatRef, refOf } from '../../kube/objects.js';
 import type { RoundInput } from '../input/cluster-input.js';
 import type { SolverInput } from '../solver/model.js';

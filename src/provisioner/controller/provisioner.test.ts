@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { builtinCatalog } from '../catalog/catalog.js';
+import { builtinCatalog } from '../../catalog/catalog.js';
 import { SimulatedCloud } from '../cloud/simulated.js';
 import { UnavailableOfferings } from '../cloud/unavailable.js';
 import { solverPod } from '../input/pods.js';

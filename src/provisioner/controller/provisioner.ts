@@ -5,8 +5,8 @@
  * capacity is remembered for a few minutes and the pods are planned again without it. Everything it
  * touches is passed in: the cloud, the clock, the unavailable-offerings cache.
  */
-import type { Catalog } from '../catalog/catalog.js';
-import { LABEL } from '../catalog/instance-type.js';
+import type { Catalog } from '../../catalog/catalog.js';
+import { LABEL } from '../../catalog/instance-type.js';
 import {
   CLAIM_LABEL,
   InsufficientCapacityError,

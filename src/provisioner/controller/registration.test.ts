@@ -1,6 +1,6 @@
 import type { V1Node } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { builtinCatalog } from '../catalog/catalog.js';
+import { builtinCatalog } from '../../catalog/catalog.js';
 import { poolView, type NodePool } from '../../scheduling/nodepool.js';
 import { register, registrationPatch, wanted, type RegistrationPatch } from './registration.js';
 

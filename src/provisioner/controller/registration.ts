@@ -5,8 +5,8 @@
  * the `karpenter.sh/unregistered` taint lifted. A kubelet that registered everything gets only that.
  */
 import type { V1Node, V1Taint } from '@kubernetes/client-node';
-import type { Catalog } from '../catalog/catalog.js';
-import { LABEL } from '../catalog/instance-type.js';
+import type { Catalog } from '../../catalog/catalog.js';
+import { LABEL } from '../../catalog/instance-type.js';
 import type { PoolView } from '../../scheduling/nodepool.js';
 import { taintObject, type Taint } from '../../scheduling/taints.js';
 import { UNREGISTERED_TAINT } from '../cloud/aws-launch.js';

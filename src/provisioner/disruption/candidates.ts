@@ -8,8 +8,8 @@
  */
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { PoolView } from '../../scheduling/nodepool.js';
-import { LABEL } from '../catalog/instance-type.js';
-import type { Catalog } from '../catalog/catalog.js';
+import { LABEL } from '../../catalog/instance-type.js';
+import type { Catalog } from '../../catalog/catalog.js';
 import { doNotDisrupt, hasController, isReady, moves, podId, type Pdbs } from './pods.js';
 
 export const DISRUPTED_TAINT = 'karpenter.sh/disrupted';

@@ -1,12 +1,12 @@
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { node, pdb, pod } from '../../../test/support/cluster.js';
-import { loadObjects } from '../../cli/inputs.js';
+import { loadObjects } from '../../inputs/objects.js';
 import { selectorMatches } from '../../kube/selector.js';
 import { disruptionsAllowed } from '../../policies/disruption.js';
 import type { PDB } from '../../policies/view.js';
 import { poolView, poolViewWithClass, type NodePool } from '../../scheduling/nodepool.js';
-import { builtinCatalog } from '../catalog/catalog.js';
+import { builtinCatalog } from '../../catalog/catalog.js';
 import { requestsOf } from '../input/pods.js';
 import { seededRandom } from '../../util/seeded.js';
 import { allowance, readBudgets } from './budgets.js';

@@ -6,7 +6,7 @@
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { PDB } from '../../policies/view.js';
 import type { PoolView } from '../../scheduling/nodepool.js';
-import type { Catalog } from '../catalog/catalog.js';
+import type { Catalog } from '../../catalog/catalog.js';
 import type { DaemonSetShape, ExistingNode, PlannedNode } from '../solver/model.js';
 import type { PoolOption } from '../solver/pools.js';
 import { existingNode } from '../input/nodes.js';

@@ -14,7 +14,7 @@ import type { EventSink } from '../../kube/events.js';
 import type { Metrics } from '../../observability/metrics.js';
 import type { PDB } from '../../policies/view.js';
 import type { PoolView } from '../../scheduling/nodepool.js';
-import type { Catalog } from '../catalog/catalog.js';
+import type { Catalog } from '../../catalog/catalog.js';
 import type { DaemonSetShape } from '../solver/model.js';
 import { classify, type Classified, type Kept } from './candidates.js';
 import { drainStep, pastGrace } from './drainer.js';

@@ -6,7 +6,7 @@
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { Metrics } from '../../observability/metrics.js';
 import type { PoolView } from '../../scheduling/nodepool.js';
-import { LABEL } from '../catalog/instance-type.js';
+import { LABEL } from '../../catalog/instance-type.js';
 import { holdsNode, nextDrainStep } from './drain.js';
 import { parseGoDuration } from './duration.js';
 import type { NodeOps } from './node-ops.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { node } from '../../../test/support/cluster.js';
 import { poolView, type NodePool } from '../../scheduling/nodepool.js';
-import { builtinCatalog } from '../catalog/catalog.js';
+import { builtinCatalog } from '../../catalog/catalog.js';
 import { classify } from './candidates.js';
 import { categoryOf, settled } from './kept.js';
 import { pdbStates } from './pods.js';

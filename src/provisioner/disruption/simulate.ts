@@ -6,7 +6,7 @@
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { KubeObject } from '../../kube/objects.js';
 import type { PoolView } from '../../scheduling/nodepool.js';
-import type { Catalog } from '../catalog/catalog.js';
+import type { Catalog } from '../../catalog/catalog.js';
 import { existingNode } from '../input/nodes.js';
 import { solverPod } from '../input/pods.js';
 import { podTemplateOf } from '../../kube/workload.js';

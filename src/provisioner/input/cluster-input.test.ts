@@ -1,7 +1,7 @@
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { poolView, type NodePool } from '../../scheduling/nodepool.js';
-import { builtinCatalog } from '../catalog/catalog.js';
+import { builtinCatalog } from '../../catalog/catalog.js';
 import { clusterInput } from './cluster-input.js';
 
 const pool: NodePool = {

@@ -6,8 +6,8 @@
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { KubeObject } from '../../kube/objects.js';
 import type { PoolView } from '../../scheduling/nodepool.js';
-import type { Catalog } from '../catalog/catalog.js';
-import { LABEL } from '../catalog/instance-type.js';
+import type { Catalog } from '../../catalog/catalog.js';
+import { LABEL } from '../../catalog/instance-type.js';
 import { demandOf, type Admitted, type Demand, type DemandBounds } from '../controller/demand.js';
 import type { DaemonSetShape, SolverInput } from '../solver/model.js';
 import { existingNode } from './nodes.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../kube/objects.js';
-import { builtinCatalog } from '../catalog/catalog.js';
+import { builtinCatalog } from '../../catalog/catalog.js';
 import { solverInputOf } from './plan-input.js';
 
 const deployment = (replicas?: number): KubeObject => ({

@@ -6,7 +6,7 @@
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { KubeObject } from '../../kube/objects.js';
 import { poolView, type NodePool } from '../../scheduling/nodepool.js';
-import type { Catalog } from '../catalog/catalog.js';
+import type { Catalog } from '../../catalog/catalog.js';
 import type { DaemonSetShape, SolverInput, SolverPod } from '../solver/model.js';
 import { existingNode } from './nodes.js';
 import { daemonSetOf, podsOf } from './pods.js';

@@ -10,7 +10,7 @@
 import type { V1Node } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { EventSink } from '../../kube/events.js';
-import { LABEL } from '../catalog/instance-type.js';
+import { LABEL } from '../../catalog/instance-type.js';
 import { instanceIdOf, type Offering } from '../cloud/provider.js';
 import { DISRUPTION_ANNOTATION, DRAINING, SINCE_ANNOTATION, type NodeOps } from '../disruption/node-ops.js';
 import { GONE_STATES, parseInterruption, type Interruption } from './messages.js';

@@ -6,7 +6,7 @@
 import type { PoolView } from '../../scheduling/nodepool.js';
 import { fittingTypes, poolTypesFor } from '../../scheduling/placement.js';
 import { untoleratedTaint } from '../../scheduling/taints.js';
-import type { Catalog } from '../catalog/catalog.js';
+import type { Catalog } from '../../catalog/catalog.js';
 import type { SolverPod } from './model.js';
 import { poolAllows } from './pools.js';
 

@@ -2,11 +2,11 @@
  * A node of the plan: an existing (or in-flight) node with fixed labels and capacity, or a new claim
  * that keeps every instance type its pods still allow and launches the cheapest that holds them.
  */
-import { LABEL } from '../catalog/instance-type.js';
+import { LABEL } from '../../catalog/instance-type.js';
 import { poolTypesFor } from '../../scheduling/placement.js';
 import { allows, Requirements } from '../../scheduling/requirements.js';
 import { untoleratedTaint, type Taint } from '../../scheduling/taints.js';
-import type { Catalog } from '../catalog/catalog.js';
+import type { Catalog } from '../../catalog/catalog.js';
 import type { ExistingNode, SolverPod } from './model.js';
 import { compatible, poolAllows, withinLimits, type PoolOption, type TypeOption } from './pools.js';
 import { addInto, fitsWith, maxOf, ZERO, type Res } from './resources.js';

@@ -1,5 +1,5 @@
 /** Turns the solver's bins into plan nodes: each new claim launches the cheapest offering that holds it. */
-import { LABEL } from '../catalog/instance-type.js';
+import { LABEL } from '../../catalog/instance-type.js';
 import type { Bin } from './bin.js';
 import type { PlannedNode, SolverInput } from './model.js';
 import { offeringPrice } from './pools.js';

@@ -2,7 +2,7 @@
  * The solver's data: what it is given (pods, nodes, pools, daemonsets, the catalog) and what it answers
  * (a plan). Plain data, so that `berth plan`, the controller and the tests build it the same way.
  */
-import type { Catalog } from '../catalog/catalog.js';
+import type { Catalog } from '../../catalog/catalog.js';
 import type { LabelSelector } from '../../kube/selector.js';
 import type { PoolView } from '../../scheduling/nodepool.js';
 import type { Requirements } from '../../scheduling/requirements.js';

@@ -3,7 +3,7 @@
  * an existing node, then a claim of this plan, then a new claim on the highest-weight pool that can
  * take it (the cheapest offering among pools of equal weight).
  */
-import { LABEL } from '../catalog/instance-type.js';
+import { LABEL } from '../../catalog/instance-type.js';
 import { untoleratedTaint } from '../../scheduling/taints.js';
 import { Bin, narrow, wholePool, type PoolState } from './bin.js';
 import type { SolverPod } from './model.js';

@@ -3,8 +3,8 @@
  * daemonsets that would run there, their cheapest offering, and the pool's zones, capacity types and
  * remaining limits.
  */
-import type { Catalog } from '../catalog/catalog.js';
-import { LABEL, type InstanceType } from '../catalog/instance-type.js';
+import type { Catalog } from '../../catalog/catalog.js';
+import { LABEL, type InstanceType } from '../../catalog/instance-type.js';
 import { inCatalogTerms, isInstanceLabel } from '../../scheduling/vocabulary.js';
 import type { PoolView } from '../../scheduling/nodepool.js';
 import { typesFor } from '../../scheduling/placement.js';

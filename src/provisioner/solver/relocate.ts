@@ -6,7 +6,7 @@
  * A tried move updates the counts at once, so the next check sees it; `undo` reverts the moves of a node
  * whose shrink did not work out.
  */
-import { LABEL } from '../catalog/instance-type.js';
+import { LABEL } from '../../catalog/instance-type.js';
 import type { Bin } from './bin.js';
 import type { SolverPod } from './model.js';
 import { domainsOf, type SolverState } from './state.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { builtinCatalog } from '../catalog/catalog.js';
+import { builtinCatalog } from '../../catalog/catalog.js';
 import { solverPod } from '../input/pods.js';
 import { poolView, type NodePool } from '../../scheduling/nodepool.js';
 import { Bin, narrow, wholePool } from './bin.js';

@@ -1,7 +1,7 @@
 import type { V1PodSpec } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { makeCatalog } from '../catalog/catalog.js';
-import type { InstanceTypeFacts } from '../catalog/instance-type.js';
+import { makeCatalog } from '../../catalog/catalog.js';
+import type { InstanceTypeFacts } from '../../catalog/instance-type.js';
 import { solverPod } from '../input/pods.js';
 import { poolView, type NodePool } from '../../scheduling/nodepool.js';
 import { Requirements } from '../../scheduling/requirements.js';

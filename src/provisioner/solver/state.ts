@@ -2,7 +2,7 @@
  * The solver's working state: the bins (existing nodes first, then new claims in creation order), the
  * pools by weight, the topology counts and the placements made so far.
  */
-import { LABEL } from '../catalog/instance-type.js';
+import { LABEL } from '../../catalog/instance-type.js';
 import type { BoundPod, SolverInput, SolverPod } from './model.js';
 import { requirementsKey } from '../../scheduling/placement.js';
 import { Bin, type PoolState } from './bin.js';

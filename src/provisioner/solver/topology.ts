@@ -4,7 +4,7 @@
  * Pods that select the same pods over the same key share one group and one count per domain.
  */
 import { selectorMatches } from '../../kube/selector.js';
-import { LABEL } from '../catalog/instance-type.js';
+import { LABEL } from '../../catalog/instance-type.js';
 import type { SolverPod, TopologyTerm } from './model.js';
 
 export interface Group {

@@ -5,7 +5,7 @@
  * inter-pod constraints replayed in the plan's binding order. Used by the tests, the benchmark and
  * `berth plan --verify`.
  */
-import { LABEL } from '../catalog/instance-type.js';
+import { LABEL } from '../../catalog/instance-type.js';
 import { allows } from '../../scheduling/requirements.js';
 import { untoleratedTaint } from '../../scheduling/taints.js';
 import type { ExistingNode, Plan, PlannedNode, SolverInput, SolverPod } from '../solver/model.js';

@@ -6,7 +6,7 @@
  */
 import { selectorMatches } from '../../kube/selector.js';
 import { allows } from '../../scheduling/requirements.js';
-import { LABEL } from '../catalog/instance-type.js';
+import { LABEL } from '../../catalog/instance-type.js';
 import type { Plan, SolverInput, SolverPod, TopologyTerm } from '../solver/model.js';
 import type { Problem } from './verify-plan.js';
 

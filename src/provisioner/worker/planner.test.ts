@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { poolView, type NodePool } from '../../scheduling/nodepool.js';
-import { builtinCatalog } from '../catalog/catalog.js';
+import { builtinCatalog } from '../../catalog/catalog.js';
 import { solverPod } from '../input/pods.js';
 import type { SolverInput } from '../solver/model.js';
 import { inProcessPlanner, PlannerError, PlanWorker } from './planner.js';

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
-import type { Catalog } from '../catalog/catalog.js';
+import type { Catalog } from '../../catalog/catalog.js';
 import type { Plan, SolverInput } from '../solver/model.js';
 import { solve } from '../solver/solve.js';
 import { offeringKey, type FromSolver, type ToSolver, type WireInput } from './wire.js';

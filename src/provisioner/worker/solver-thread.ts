@@ -4,7 +4,7 @@
  */
 import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
-import { makeCatalog, type Catalog } from '../catalog/catalog.js';
+import { makeCatalog, type Catalog } from '../../catalog/catalog.js';
 import { solve } from '../solver/solve.js';
 import { offeringKey, rehydrateInput, type FromSolver, type ToSolver } from './wire.js';
 

@@ -6,7 +6,7 @@
  * common is copied once.
  */
 import { Requirements } from '../../scheduling/requirements.js';
-import type { CatalogOrigin } from '../catalog/catalog.js';
+import type { CatalogOrigin } from '../../catalog/catalog.js';
 import type { Plan, SolverInput, SolverPod } from '../solver/model.js';
 
 /** A SolverInput without its functions and catalog. */

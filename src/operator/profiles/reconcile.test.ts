@@ -1,11 +1,11 @@
 import type { V1PodDisruptionBudget } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import type { KubeObject } from '../kube/objects.js';
-import { evaluate } from '../policies/engine.js';
-import { defaultPolicies } from '../policies/policies.js';
-import type { WorkloadProfile } from '../policies/schema/profile-schema.js';
-import { StaticClusterView } from '../policies/view.js';
-import { builtinCatalog } from '../provisioner/catalog/catalog.js';
+import type { KubeObject } from '../../kube/objects.js';
+import { evaluate } from '../../policies/engine.js';
+import { defaultPolicies } from '../../policies/policies.js';
+import type { WorkloadProfile } from '../../policies/schema/profile-schema.js';
+import { StaticClusterView } from '../../policies/view.js';
+import { builtinCatalog } from '../../catalog/catalog.js';
 import { reconcilePdbs } from './reconcile.js';
 import { profileStatus } from './status.js';
 

@@ -1,11 +1,11 @@
 /** What every offline command needs: policies, NodePools and the catalog, from flags or the embedded defaults. */
 import { readFileSync } from 'node:fs';
-import { builtinCatalog, makeCatalog, parseFactsFile, type Catalog } from '../provisioner/catalog/catalog.js';
+import { builtinCatalog, makeCatalog, parseFactsFile, type Catalog } from '../catalog/catalog.js';
 import { defaultPolicies, loadPoliciesFile, type Policies } from '../policies/policies.js';
 import type { NodePool } from '../scheduling/nodepool.js';
 import { packagePath } from '../util/package-root.js';
 import { embeddedDefaults } from '../util/embedded.js';
-import { loadObjects, type SourcedObject } from './inputs.js';
+import { loadObjects, type SourcedObject } from './objects.js';
 import { BadInput } from './bad-input.js';
 import { runOffline, type OfflineResult } from '../policies/offline.js';
 import { todayOf } from '../policies/engine.js';

@@ -4,13 +4,14 @@
  */
 import type { V1Node } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import type { EventSink } from '../kube/events.js';
-import type { LeaderCaches } from '../kube/leader-caches.js';
-import type { Metrics } from '../observability/metrics.js';
-import type { UnavailableOfferings } from '../provisioner/cloud/unavailable.js';
-import type { NodeOps } from '../provisioner/disruption/node-ops.js';
-import { InterruptionController } from '../provisioner/interruption/controller.js';
-import type { InterruptionQueue } from '../provisioner/interruption/queue.js';
+import type { EventSink } from '../../kube/events.js';
+import type { LeaderCaches } from '../../kube/leader-caches.js';
+import type { Metrics } from '../../observability/metrics.js';
+import type { UnavailableOfferings } from '../../provisioner/cloud/unavailable.js';
+import type { NodeOps } from '../../provisioner/disruption/node-ops.js';
+import { InterruptionController } from '../../provisioner/interruption/controller.js';
+import type { InterruptionQueue } from '../../provisioner/interruption/queue.js';
+import type { LeaderDuty } from '../duty.js';
 
 const BACKOFF_MS = 5000;
 
@@ -26,14 +27,15 @@ export interface InterruptionWiring {
   readonly metrics: Metrics;
 }
 
-export class ClusterInterruptions {
+export class ClusterInterruptions implements LeaderDuty {
+  readonly name = 'interruptions';
   private running = false;
   private loop: Promise<void> | undefined;
   private abort: AbortController | undefined;
 
   constructor(private readonly w: InterruptionWiring) {}
 
-  lead(): void {
+  start(): void {
     if (this.running) return;
     this.running = true;
     const nodes = this.w.shared.acquire<V1Node>('nodes');
@@ -72,7 +74,7 @@ export class ClusterInterruptions {
     }
   }
 
-  async follow(): Promise<void> {
+  async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
     this.abort?.abort();

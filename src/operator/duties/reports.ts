@@ -5,13 +5,14 @@
  */
 import type { KubernetesObjectApi } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import type { AdmissionContext } from '../admission/admit.js';
-import type { InformerClusterView } from '../kube/cluster-view.js';
-import { kinded, type LeaderCaches, type LeaderResource } from '../kube/leader-caches.js';
-import type { Metrics } from '../observability/metrics.js';
-import type { LivePolicies } from '../policies/live.js';
-import { ReportController } from '../reports/controller.js';
-import { ApiReportStore } from '../reports/store.js';
+import type { AdmissionContext } from '../../admission/admit.js';
+import type { InformerClusterView } from '../../kube/cluster-view.js';
+import { kinded, type LeaderCaches, type LeaderResource } from '../../kube/leader-caches.js';
+import type { Metrics } from '../../observability/metrics.js';
+import type { LivePolicies } from '../../policies/live.js';
+import { ReportController } from '../../reports/controller.js';
+import { ApiReportStore } from '../../reports/store.js';
+import type { LeaderDuty } from '../duty.js';
 
 /** Kinds judged that the webhook's caches do not hold. */
 const LEADER_KINDS: readonly LeaderResource[] = ['replicaSets', 'jobs', 'cronJobs', 'daemonSets', 'pods'];
@@ -27,12 +28,13 @@ export interface ReportingDeps {
   readonly resyncMs: number;
 }
 
-export class ClusterReports {
+export class ClusterReports implements LeaderDuty {
+  readonly name = 'reports';
   private controller: ReportController | undefined;
 
   constructor(private readonly d: ReportingDeps) {}
 
-  lead(): void {
+  start(): void {
     if (this.controller) return;
     const r = this.d.view.resources;
     const own = [r.deployments, r.statefulsets, r.replicationControllers, r.pdbs, r.hpas, r.profiles];
@@ -61,7 +63,7 @@ export class ClusterReports {
     this.d.logger.info({ resyncSeconds: this.d.resyncMs / 1000 }, 'report scan leading');
   }
 
-  async follow(): Promise<void> {
+  async stop(): Promise<void> {
     if (!this.controller) return;
     this.controller.stop();
     this.controller = undefined;

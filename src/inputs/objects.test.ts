@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadObjects } from './inputs.js';
+import { loadObjects } from './objects.js';
 
 function file(text: string): string {
   const path = join(mkdtempSync(join(tmpdir(), 'berth-inputs-')), 'objects.yaml');

@@ -4,11 +4,11 @@
  * disruption budget has exactly its `<workload>-berth` PDB.
  */
 import type { V1PodDisruptionBudget } from '@kubernetes/client-node';
-import type { KubeObject } from '../kube/objects.js';
-import { generatePdb } from '../policies/compile/pdb.js';
-import { profileNameFor } from '../policies/compile/compile.js';
-import type { Policies } from '../policies/policies.js';
-import type { WorkloadProfile } from '../policies/schema/profile-schema.js';
+import type { KubeObject } from '../../kube/objects.js';
+import { generatePdb } from '../../policies/compile/pdb.js';
+import { profileNameFor } from '../../policies/compile/compile.js';
+import type { Policies } from '../../policies/policies.js';
+import type { WorkloadProfile } from '../../policies/schema/profile-schema.js';
 
 export const MANAGED_BY = { key: 'app.kubernetes.io/managed-by', value: 'berth' } as const;
 

@@ -10,12 +10,13 @@ import { SimulatedCloud } from '../provisioner/cloud/simulated.js';
 import type { WebhookDeps } from '../webhook/app.js';
 import { policiesCheck } from '../webhook/readiness.js';
 import { startWebhook, type Running } from '../webhook/server.js';
-import { loadObjects } from './inputs.js';
-import { joinTimeoutMs, nodeClassOf, solverHeapMiB } from './serve-cloud.js';
-import { LocalProvisioning, solverThread } from './serve-provisioner.js';
-import type { ServeStart } from './serve.js';
-import { BadInput } from './bad-input.js';
-import type { Session } from './session.js';
+import { loadObjects } from '../inputs/objects.js';
+import { joinTimeoutMs, nodeClassOf, solverHeapMiB } from './cloud.js';
+import { LocalProvisioning } from './duties/local-provisioning.js';
+import { solverThread } from './duties/provisioning-wiring.js';
+import type { ServeStart } from './options.js';
+import { BadInput } from '../inputs/bad-input.js';
+import type { Session } from '../inputs/session.js';
 
 /** The objects of the files as `berth check` admits them: compiled workloads, generated PDBs. */
 export function localView(paths: readonly string[], session: Session, today: string): StaticClusterView {

@@ -9,11 +9,12 @@ import {
   type KubernetesObject,
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import type { EventSink } from '../kube/events.js';
-import type { Resource } from '../kube/informers.js';
-import type { AwsStack } from '../provisioner/cloud/aws-stack.js';
-import { NodeClassStatusController } from '../provisioner/controller/nodeclass-status.js';
-import type { EC2NodeClass } from '../scheduling/nodepool.js';
+import type { EventSink } from '../../kube/events.js';
+import type { Resource } from '../../kube/informers.js';
+import type { AwsStack } from '../../provisioner/cloud/aws-stack.js';
+import { NodeClassStatusController } from '../../provisioner/controller/nodeclass-status.js';
+import type { EC2NodeClass } from '../../scheduling/nodepool.js';
+import type { LeaderDuty } from '../duty.js';
 
 const ROUND_MS = 60_000;
 const DEBOUNCE_MS = 500;
@@ -26,7 +27,8 @@ export interface NodeClassWiring {
   readonly logger: Logger;
 }
 
-export class ClusterNodeClasses {
+export class ClusterNodeClasses implements LeaderDuty {
+  readonly name = 'node-classes';
   private timer: NodeJS.Timeout | undefined;
   private interval: NodeJS.Timeout | undefined;
   private unwatch: (() => void) | undefined;
@@ -62,7 +64,7 @@ export class ClusterNodeClasses {
     }, DEBOUNCE_MS);
   }
 
-  lead(): void {
+  start(): void {
     if (this.interval) return;
     this.unwatch = this.w.classes.onChange(() => {
       this.soon();
@@ -73,7 +75,7 @@ export class ClusterNodeClasses {
     this.soon();
   }
 
-  async follow(): Promise<void> {
+  async stop(): Promise<void> {
     this.unwatch?.();
     this.unwatch = undefined;
     clearTimeout(this.timer);

@@ -1,4 +1,10 @@
-/** `berth serve`: the webhook (and, in a cluster, the leader's controllers) until SIGTERM. */
+/**
+ * The operator `berth serve` runs: the admission webhook on every replica and, in a cluster, the leader
+ * duties on the Lease holder, until SIGTERM. Composition roots: startCluster (cluster.ts: caches, the
+ * Lease, and every leader duty in the order they start) and startLocal (local.ts: files and the
+ * simulated cloud in memory). Duties live in duties/ (and profiles/ for the profile controller), each
+ * handed what it needs; the CLI only parses flags into ServeOpts (options.ts) and calls runOperator.
+ */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -8,53 +14,14 @@ import { CERT_DEFAULTS } from '../certs/defaults.js';
 import { LivePolicies } from '../policies/live.js';
 import { Metrics } from '../observability/metrics.js';
 import { createLogger } from '../observability/logger.js';
-import type { Running, ServeOptions } from '../webhook/server.js';
+import type { Running } from '../webhook/server.js';
 import { tlsFilesIn } from '../webhook/tls.js';
-import type { CliIO } from './io.js';
-import { startLocal } from './serve-local.js';
-import { startCluster } from './serve-cluster.js';
-import type { CloudFlags } from './serve-cloud.js';
-import { openSession, type Session } from './session.js';
+import type { CliIO } from '../util/io.js';
+import { startLocal } from './local.js';
+import { startCluster } from './cluster.js';
+import { openSession } from '../inputs/session.js';
+import { port, type ServeOpts } from './options.js';
 import type { WebhookDeps } from '../webhook/app.js';
-
-export interface ServeOpts extends CloudFlags {
-  local?: boolean;
-  host?: string;
-  port: string;
-  metricsPort: string;
-  tlsDir: string;
-  file?: string[];
-  policies?: string;
-  nodepools?: string[];
-  catalog?: string;
-  kubeconfig?: string;
-  deadlineMs: string;
-  failOpen?: boolean;
-  identity?: string;
-  namespace: string;
-  /** Seconds between full report scans; `reports: false` (--no-reports) turns the scan off. */
-  reportResync: string;
-  reports: boolean;
-  /** Seconds between a disruption decision and the check that it still holds (Karpenter: 15). */
-  disruptionDelay: string;
-  logLevel: string;
-}
-
-/** What both modes of `berth serve` start from. */
-export interface ServeStart {
-  opts: ServeOpts;
-  session: Session;
-  live: LivePolicies;
-  base: { metrics: Metrics; logger: Logger; deadlineMs: number; failOpen: boolean };
-  listen: ServeOptions;
-  io: CliIO;
-}
-
-function port(flag: string, v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${flag} must be a port number, got ${v}`);
-  return n;
-}
 
 /** Local mode makes its own certificates on first use, for 127.0.0.1 and localhost. */
 async function ensureLocalCerts(dir: string, io: CliIO): Promise<void> {
@@ -83,7 +50,7 @@ function depsBase(opts: ServeOpts, live: LivePolicies, metrics: Metrics, logger:
   return { metrics, logger, deadlineMs, failOpen: opts.failOpen === true } satisfies Partial<WebhookDeps>;
 }
 
-export async function serve(opts: ServeOpts, io: CliIO): Promise<void> {
+export async function runOperator(opts: ServeOpts, io: CliIO): Promise<void> {
   const logger = createLogger(opts.logLevel);
   const session = openSession(opts);
   const live = new LivePolicies(session.policies, opts.policies);

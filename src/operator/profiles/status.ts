@@ -3,13 +3,13 @@
  * Placeable, with the engine's findings as reasons and messages), its bound workloads and the
  * compiled summary that `kubectl get wp` and `-o yaml` show.
  */
-import type { KubeObject } from '../kube/objects.js';
-import { describeBudget, disruptionsAllowed } from '../policies/disruption.js';
-import type { Verdict } from '../policies/engine.js';
-import type { RuleId } from '../policies/rules/ids.js';
-import type { Policies } from '../policies/policies.js';
-import type { WorkloadProfile, WorkloadProfileStatus } from '../policies/schema/profile-schema.js';
-import type { PoolView } from '../scheduling/nodepool.js';
+import type { KubeObject } from '../../kube/objects.js';
+import { describeBudget, disruptionsAllowed } from '../../policies/disruption.js';
+import type { Verdict } from '../../policies/engine.js';
+import type { RuleId } from '../../policies/rules/ids.js';
+import type { Policies } from '../../policies/policies.js';
+import type { WorkloadProfile, WorkloadProfileStatus } from '../../policies/schema/profile-schema.js';
+import type { PoolView } from '../../scheduling/nodepool.js';
 
 type Condition = NonNullable<WorkloadProfileStatus['conditions']>[number];
 

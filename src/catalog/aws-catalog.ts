@@ -10,7 +10,7 @@ import {
   type EC2Client,
   type InstanceTypeInfo,
 } from '@aws-sdk/client-ec2';
-import { CloudError } from '../cloud/provider.js';
+import { CloudError } from '../provisioner/cloud/provider.js';
 import { makeCatalog, type Catalog } from './catalog.js';
 import { LABEL, type InstanceTypeFacts } from './instance-type.js';
 import { allocatableCpuMillis, allocatableMemoryMiB, eniMaxPods } from './overhead.js';

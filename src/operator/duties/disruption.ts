@@ -5,18 +5,19 @@
  */
 import type { CoreV1Api, KubernetesObjectApi, V1Node, V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import type { InformerClusterView } from '../kube/cluster-view.js';
-import type { EventSink } from '../kube/events.js';
-import type { LeaderCaches } from '../kube/leader-caches.js';
-import type { Metrics } from '../observability/metrics.js';
-import type { LivePolicies } from '../policies/live.js';
-import type { Catalog } from '../provisioner/catalog/catalog.js';
-import type { CloudProvider } from '../provisioner/cloud/provider.js';
-import { DisruptionController, type RoundOutcome } from '../provisioner/disruption/controller.js';
-import { ApiNodeOps } from '../provisioner/disruption/node-ops.js';
-import { cloudLauncher } from '../provisioner/disruption/replacements.js';
-import { daemonSetOf } from '../provisioner/input/pods.js';
-import type { DaemonSetShape } from '../provisioner/solver/model.js';
+import type { InformerClusterView } from '../../kube/cluster-view.js';
+import type { EventSink } from '../../kube/events.js';
+import type { LeaderCaches } from '../../kube/leader-caches.js';
+import type { Metrics } from '../../observability/metrics.js';
+import type { LivePolicies } from '../../policies/live.js';
+import type { Catalog } from '../../catalog/catalog.js';
+import type { CloudProvider } from '../../provisioner/cloud/provider.js';
+import { DisruptionController, type RoundOutcome } from '../../provisioner/disruption/controller.js';
+import { ApiNodeOps } from '../../provisioner/disruption/node-ops.js';
+import { cloudLauncher } from '../../provisioner/disruption/replacements.js';
+import { daemonSetOf } from '../../provisioner/input/pods.js';
+import type { DaemonSetShape } from '../../provisioner/solver/model.js';
+import type { LeaderDuty } from '../duty.js';
 
 const ROUND_MS = 10_000;
 const DRAIN_ROUND_MS = 1000;
@@ -38,7 +39,8 @@ export interface DisruptionWiring {
   readonly nodeClassOf: (pool: string) => string;
 }
 
-export class ClusterDisruption {
+export class ClusterDisruption implements LeaderDuty {
+  readonly name = 'disruption';
   private running = false;
   private wake: (() => void) | undefined;
   private stopWatch: (() => void) | undefined;
@@ -46,7 +48,7 @@ export class ClusterDisruption {
 
   constructor(private readonly d: DisruptionWiring) {}
 
-  lead(): void {
+  start(): void {
     if (this.running) return;
     this.running = true;
     const nodes = this.d.shared.acquire<V1Node>('nodes');
@@ -134,7 +136,7 @@ export class ClusterDisruption {
     this.wake?.();
   }
 
-  async follow(): Promise<void> {
+  async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
     this.wake?.();

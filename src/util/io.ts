@@ -1,4 +1,4 @@
-/** The CLI's edges, passed in so commands are testable without a process. */
+/** The edges of a command or of the server: output, exit code and clock, passed in so both are testable without a process. */
 export interface CliIO {
   out(text: string): void;
   err(text: string): void;

@@ -11,21 +11,22 @@ import {
   type V1PodDisruptionBudget,
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import type { InformerClusterView } from '../kube/cluster-view.js';
-import type { EventSink } from '../kube/events.js';
-import type { KubeObject } from '../kube/objects.js';
-import { evaluate, todayOf } from '../policies/engine.js';
-import type { LivePolicies } from '../policies/live.js';
+import type { InformerClusterView } from '../../kube/cluster-view.js';
+import type { EventSink } from '../../kube/events.js';
+import type { KubeObject } from '../../kube/objects.js';
+import { evaluate, todayOf } from '../../policies/engine.js';
+import type { LivePolicies } from '../../policies/live.js';
 import {
   PROFILE_API_VERSION,
   PROFILE_GROUP,
   PROFILE_VERSION,
   type WorkloadProfile,
-} from '../policies/schema/profile-schema.js';
+} from '../../policies/schema/profile-schema.js';
 import { bindings, MANAGED_BY, reconcilePdbs, type PdbAction } from './reconcile.js';
 import { profileStatus } from './status.js';
-import { SerialTask } from '../util/serial-task.js';
-import { canonicalJson } from '../util/canonical.js';
+import { SerialTask } from '../../util/serial-task.js';
+import { canonicalJson } from '../../util/canonical.js';
+import type { LeaderDuty } from '../duty.js';
 
 export interface ControllerDeps {
   api: KubernetesObjectApi;
@@ -39,7 +40,8 @@ export interface ControllerDeps {
   resyncMs?: number;
 }
 
-export class ProfileController {
+export class ProfileController implements LeaderDuty {
+  readonly name = 'profiles';
   private resync: NodeJS.Timeout | undefined;
   private readonly loop: SerialTask;
   private readonly clock: () => Date;

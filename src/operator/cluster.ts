@@ -1,0 +1,221 @@
+/**
+ * `berth serve` in a cluster, the composition root. Every replica answers admission from watch-fed
+ * caches; the Lease holder (berth-system/berth-leader) runs the leader duties, which the DutyManager
+ * starts in this order when the Lease is won and stops in reverse when it is lost:
+ *
+ *   1. profiles      the profile controller: generated PDBs and WorkloadProfile status   (profiles/)
+ *   2. reports       the background scan that writes PolicyReports (unless --no-reports) (duties/reports.ts)
+ *   3. disruption    consolidation, drift, expiration; drains through the Eviction API  (duties/disruption.ts)
+ *   4. node-classes  EC2NodeClass resolution written to its status (aws only)           (duties/node-classes.ts)
+ *   5. interruptions the SQS interruption queue (--interruption-queue, aws only)          (duties/interruptions.ts)
+ *   6. provisioning  waiting pods and admitted workloads → launches on the cloud        (duties/provisioning.ts)
+ *
+ * Each duty is handed what it needs here: the view (caches), the leader-only caches, the cloud, the
+ * live policies, the Event recorder, metrics and a logger of its own.
+ */
+import { hostname } from 'node:os';
+import { CoreV1Api, CustomObjectsApi, KubernetesObjectApi } from '@kubernetes/client-node';
+import { loadKubeConfig } from '../kube/client.js';
+import { InformerClusterView } from '../kube/cluster-view.js';
+import { EventRecorder } from '../kube/events.js';
+import { LeaderCaches } from '../kube/leader-caches.js';
+import { LeaderElector } from '../kube/lease.js';
+import { dailyToday } from '../policies/engine.js';
+import { UnavailableOfferings } from '../provisioner/cloud/unavailable.js';
+import { ApiNodeOps } from '../provisioner/disruption/node-ops.js';
+import { classLaunchable, type EC2NodeClass } from '../scheduling/nodepool.js';
+import type { WebhookDeps } from '../webhook/app.js';
+import { startWebhook, type Running } from '../webhook/server.js';
+import {
+  cloudKind,
+  joinTimeoutMs,
+  nodeApi,
+  nodeClassOf,
+  nodeRegistrar,
+  setUpCloud,
+  solverHeapMiB,
+} from './cloud.js';
+import { denialEvents, readiness } from './cluster-admission.js';
+import { ClusterDisruption } from './duties/disruption.js';
+import { ClusterInterruptions } from './duties/interruptions.js';
+import { ClusterNodeClasses } from './duties/node-classes.js';
+import { ClusterProvisioning } from './duties/provisioning.js';
+import { boundedEvents, solverThread } from './duties/provisioning-wiring.js';
+import { ClusterReports } from './duties/reports.js';
+import { DutyManager, type LeaderDuty } from './duty.js';
+import { seconds, type ServeStart } from './options.js';
+import { ProfileController } from './profiles/controller.js';
+
+export async function startCluster(s: ServeStart): Promise<{ running: Running; stop: () => Promise<void> }> {
+  const { opts, session, live, base, io } = s;
+  const kc = loadKubeConfig(opts.kubeconfig);
+  const api = KubernetesObjectApi.makeApiClient(kc);
+  const core = kc.makeApiClient(CoreV1Api);
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  const identity = opts.identity ?? process.env.POD_NAME ?? hostname();
+  const filePools = opts.nodepools !== undefined ? session.nodePools : undefined;
+  const view = new InformerClusterView(kc, session.catalog, base.logger, filePools);
+  const events = new EventRecorder(api, identity, base.logger);
+  const shared = new LeaderCaches(kc, base.logger);
+  const unavailable = new UnavailableOfferings(() => Date.now());
+  const logger = (component: string) => base.logger.child({ component });
+  // A refused policies.yaml is an Event on the ConfigMap it is mounted from (deploy/berth).
+  live.onReload((r) => {
+    if (!r.applied)
+      events.emit({
+        involved: { apiVersion: 'v1', kind: 'ConfigMap', namespace: opts.namespace, name: 'berth-policies' },
+        type: 'Warning',
+        reason: 'PoliciesRefused',
+        message: `policies.yaml refused; the last good policy stays in force: ${r.errors.join('; ')}`,
+      });
+  });
+
+  const kind = cloudKind(opts.cloud, live.current.cloudProvider);
+  const setup = setUpCloud({
+    kind,
+    flags: opts,
+    catalog: session.catalog,
+    catalogFromFile: opts.catalog !== undefined,
+    logger: base.logger,
+    ...(kind === 'simulated' ? { registrar: nodeRegistrar(api, base.logger) } : {}),
+    nodeClass: (name) => view.resources.nodeClasses.get(name) as unknown as EC2NodeClass | undefined,
+    classZones: () => view.nodeClassZones(),
+    startupTaints: (pool) =>
+      view.nodePools.find((p) => p.name === pool)?.pool.spec.template.spec.startupTaints ?? [],
+  });
+  // On aws, a pool whose EC2NodeClass does not resolve launches nothing (its status says why).
+  const pools = () =>
+    kind === 'aws' ? view.nodePools.filter((p) => classLaunchable(view.nodeClassOf(p.pool))) : view.nodePools;
+  const joinMs = joinTimeoutMs(opts.nodeJoinTimeout);
+
+  const profiles = new ProfileController({ api, custom, view, live, events, logger: base.logger });
+  const today = dailyToday(() => io.clock());
+  const context = () => ({ view, policies: live.current, today: today() });
+  const reports = opts.reports
+    ? new ClusterReports({
+        api,
+        view,
+        shared,
+        live,
+        context,
+        logger: logger('reports'),
+        metrics: base.metrics,
+        resyncMs: seconds('--report-resync', opts.reportResync, 10) * 1000,
+      })
+    : undefined;
+  const provisioning = new ClusterProvisioning(
+    {
+      cloud: setup.cloud,
+      view,
+      live,
+      catalog: setup.catalog,
+      logger: logger('provisioner'),
+      metrics: base.metrics,
+      joinTimeoutMs: joinMs,
+      nodeClassOf: nodeClassOf(pools),
+      planner: solverThread(solverHeapMiB(opts.solverHeapMb)),
+      onBounded: boundedEvents(events),
+      workloads: view.workloadSource(),
+      ...(kind === 'aws' ? { nodeApi: nodeApi(api) } : {}),
+      unavailable,
+    },
+    shared,
+    pools,
+  );
+  const disruption = new ClusterDisruption({
+    api,
+    core,
+    cloud: setup.cloud,
+    catalog: setup.catalog,
+    view,
+    shared,
+    live,
+    events,
+    logger: logger('disruption'),
+    metrics: base.metrics,
+    validationMs: seconds('--disruption-delay', opts.disruptionDelay, 0) * 1000,
+    joinTimeoutMs: joinMs,
+    nodeClassOf: nodeClassOf(pools),
+  });
+  const nodeClasses = setup.aws
+    ? new ClusterNodeClasses({
+        aws: setup.aws,
+        classes: view.resources.nodeClasses,
+        custom,
+        events,
+        logger: logger('nodeclasses'),
+      })
+    : undefined;
+  const interruptions = setup.queue
+    ? new ClusterInterruptions({
+        queue: setup.queue,
+        shared,
+        ops: new ApiNodeOps(api, core, setup.cloud),
+        unavailable,
+        provisionNow: () => {
+          provisioning.trigger();
+        },
+        drainNow: () => {
+          disruption.now();
+        },
+        events,
+        logger: logger('interruption'),
+        metrics: base.metrics,
+      })
+    : undefined;
+
+  const duties: LeaderDuty[] = [
+    profiles,
+    reports,
+    disruption,
+    nodeClasses,
+    interruptions,
+    provisioning,
+  ].filter((d): d is NonNullable<typeof d> => d !== undefined);
+  const manager = new DutyManager(duties, base.logger, base.metrics.leaderDuty);
+  const elector = new LeaderElector({
+    api,
+    namespace: opts.namespace,
+    name: 'berth-leader',
+    identity,
+    logger: base.logger,
+    onStart: () => {
+      base.metrics.leader.set(1);
+      void manager.start();
+    },
+    onStop: () => {
+      base.metrics.leader.set(0);
+      void manager.stop();
+    },
+  });
+  for (const r of Object.values(view.resources))
+    r.onChange(() => {
+      base.metrics.cacheSynced.set({ resource: r.spec.kind }, r.synced ? 1 : 0);
+    });
+  void view.start().then(() => {
+    for (const st of view.syncState()) base.metrics.cacheSynced.set({ resource: st.name }, st.synced ? 1 : 0);
+    base.logger.info({ caches: view.syncState() }, 'caches listed');
+  });
+  const denials = denialEvents(events);
+  const deps: WebhookDeps = {
+    ...base,
+    context,
+    checks: () => readiness(view, live, elector),
+    onDecision: (webhook, req, d) => {
+      denials(webhook, req, d);
+      provisioning.admitted(webhook, req, d);
+    },
+  };
+  const running = await startWebhook(deps, s.listen, base.logger);
+  elector.start();
+  return {
+    running,
+    stop: async () => {
+      await elector.stop();
+      await manager.stop();
+      await provisioning.close();
+      setup.stop();
+      await view.stop();
+    },
+  };
+}

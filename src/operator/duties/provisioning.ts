@@ -1,0 +1,160 @@
+/**
+ * The provisioning duty (Lease holder only): Pod, Node and DaemonSet caches are started when it leads,
+ * in-flight claims are rebuilt from the cloud, and a round runs after each burst (admission feed,
+ * waiting pods, joining nodes). Nodes of Berth's instances are registered as their kubelets post them.
+ */
+import type { KubernetesObject, V1Node, V1Pod } from '@kubernetes/client-node';
+import type { Decision } from '../../admission/admit.js';
+import type { AdmissionRequest } from '../../admission/review.js';
+import type { Resource } from '../../kube/informers.js';
+import type { LeaderCaches } from '../../kube/leader-caches.js';
+import type { KubeObject } from '../../kube/objects.js';
+import { AdmissionFeed, type DemandBounds } from '../../provisioner/controller/demand.js';
+import type { ProvisionLoop } from '../../provisioner/controller/loop.js';
+import type { Provisioner } from '../../provisioner/controller/provisioner.js';
+import { register } from '../../provisioner/controller/registration.js';
+import { WorkloadWatch } from '../../provisioner/controller/watched.js';
+import { clusterInput } from '../../provisioner/input/cluster-input.js';
+import type { PoolView } from '../../scheduling/nodepool.js';
+import type { LeaderDuty } from '../duty.js';
+import {
+  admittedObject,
+  boundsOf,
+  CACHES,
+  FEED_TTL_MS,
+  loopOf,
+  newProvisioner,
+  type ProvisioningDeps,
+} from './provisioning-wiring.js';
+
+/** Cluster mode: runs while this replica holds the Lease. */
+export class ClusterProvisioning implements LeaderDuty {
+  readonly name = 'provisioning';
+  private readonly feed = new AdmissionFeed(FEED_TTL_MS);
+  private readonly bounds: DemandBounds;
+  private loop: ProvisionLoop | undefined;
+  private unwatch: (() => void)[] = [];
+  private caches:
+    { pods: Resource<V1Pod>; nodes: Resource<V1Node>; daemonSets: Resource<KubernetesObject> } | undefined;
+
+  constructor(
+    private readonly d: ProvisioningDeps,
+    private readonly shared: LeaderCaches,
+    private readonly pools: () => readonly PoolView[],
+  ) {
+    this.bounds = boundsOf(d, pools);
+  }
+
+  /** A round now (an interrupted node's pods need capacity). */
+  trigger(): void {
+    this.loop?.trigger();
+  }
+
+  admitted(webhook: string, req: AdmissionRequest, decision: Decision): void {
+    if (!this.loop) return;
+    const obj = admittedObject(webhook, req, decision, this.d.view);
+    if (!obj) return;
+    this.feed.record(obj, Date.now());
+    this.loop.trigger();
+  }
+
+  /**
+   * Starts the caches and the loop at once: rounds wait until every cache has listed. In-flight claims
+   * come from the cloud; those whose Node is already there are settled by the first round.
+   */
+  async start(): Promise<void> {
+    const { logger } = this.d;
+    const caches = {
+      pods: this.shared.acquire<V1Pod>('pods'),
+      nodes: this.shared.acquire<V1Node>('nodes'),
+      daemonSets: this.shared.acquire('daemonSets'),
+    };
+    this.caches = caches;
+    const provisioner = newProvisioner(this.d);
+    const loop = loopOf(this.d, provisioner, () => this.input(caches));
+    this.unwatch = [
+      caches.pods.onChange((p, verb) => {
+        if (p.spec?.nodeName !== undefined) return;
+        if (verb === 'add' && !this.feed.covers(p)) loop.trigger();
+        else loop.nudge();
+      }),
+      caches.nodes.onChange((n, verb) => {
+        if (verb === 'add') loop.trigger();
+        else loop.nudge();
+        if (verb !== 'delete') void this.register(provisioner, [n]);
+      }),
+    ];
+    const recovered = await provisioner.recover([]);
+    if (this.caches !== caches) return; // lost the Lease meanwhile
+    logger.info({ cloud: this.d.cloud.name, inFlight: recovered }, 'provisioner leading');
+    void this.register(provisioner, caches.nodes.list());
+    this.loop = loop;
+    const unwatch = this.watchWorkloads(loop);
+    if (unwatch) this.unwatch.push(unwatch);
+    loop.start();
+  }
+
+  /**
+   * Workloads any replica admitted reach the leader through its own caches: a creation or a change of
+   * spec is planned as fast as an admission of its own (see README, "Provisioning at admission speed").
+   */
+  private watchWorkloads(loop: ProvisionLoop): (() => void) | undefined {
+    const source = this.d.workloads;
+    if (!source) return undefined;
+    const watch = new WorkloadWatch(source.list());
+    return source.onChange((obj, verb) => {
+      const change = watch.change(obj, verb);
+      if (change === undefined) return;
+      if ('forget' in change) this.feed.forget(change.forget);
+      else {
+        this.feed.record(change.record, Date.now());
+        loop.trigger();
+      }
+    });
+  }
+
+  /** Nodes of Berth's instances get what their kubelet did not register (see registration.ts). */
+  private async register(provisioner: Provisioner, nodes: readonly V1Node[]): Promise<void> {
+    const api = this.d.nodeApi;
+    if (!api) return;
+    const done = await register(nodes, {
+      instanceOf: (id) => provisioner.instanceOf(id),
+      pools: this.pools,
+      catalog: this.d.catalog,
+      patch: (node, patch) => api.patch(node, patch),
+      onError: (message, cause) => {
+        this.d.logger.error({ err: String(cause) }, message);
+      },
+    });
+    if (done.length > 0) this.d.logger.info({ nodes: done }, 'nodes registered');
+  }
+
+  private input(caches: NonNullable<ClusterProvisioning['caches']>) {
+    const unsynced = Object.values(caches).filter((c) => !c.synced);
+    if (unsynced.length > 0) return `caches not synced: ${unsynced.map((c) => c.spec.kind).join(', ')}`;
+    return clusterInput({
+      pods: caches.pods.list(),
+      nodes: caches.nodes.list(),
+      daemonSets: caches.daemonSets.list() as KubeObject[],
+      pools: this.pools(),
+      catalog: this.d.catalog(),
+      fed: this.feed.current(Date.now()),
+      bounds: this.bounds,
+    });
+  }
+
+  /** Ends the solver thread (on shutdown; following keeps it for the next lead). */
+  close(): Promise<void> {
+    return this.d.planner.close();
+  }
+
+  async stop(): Promise<void> {
+    for (const stop of this.unwatch) stop();
+    this.unwatch = [];
+    this.loop?.stop();
+    this.loop = undefined;
+    const caches = this.caches;
+    this.caches = undefined;
+    if (caches) await Promise.all(CACHES.map((k) => this.shared.release(k)));
+  }
+}

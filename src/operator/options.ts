@@ -1,0 +1,54 @@
+/** What `berth serve` is started with: its flags, parsed once by the CLI, and what both modes share. */
+import type { Logger } from 'pino';
+import type { Session } from '../inputs/session.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { LivePolicies } from '../policies/live.js';
+import type { CliIO } from '../util/io.js';
+import type { ServeOptions } from '../webhook/server.js';
+import type { CloudFlags } from './cloud.js';
+
+export interface ServeOpts extends CloudFlags {
+  local?: boolean;
+  host?: string;
+  port: string;
+  metricsPort: string;
+  tlsDir: string;
+  file?: string[];
+  policies?: string;
+  nodepools?: string[];
+  catalog?: string;
+  kubeconfig?: string;
+  deadlineMs: string;
+  failOpen?: boolean;
+  identity?: string;
+  namespace: string;
+  /** Seconds between full report scans; `reports: false` (--no-reports) turns the scan off. */
+  reportResync: string;
+  reports: boolean;
+  /** Seconds between a disruption decision and the check that it still holds (Karpenter: 15). */
+  disruptionDelay: string;
+  logLevel: string;
+}
+
+/** What both modes of the operator start from. */
+export interface ServeStart {
+  opts: ServeOpts;
+  session: Session;
+  live: LivePolicies;
+  base: { metrics: Metrics; logger: Logger; deadlineMs: number; failOpen: boolean };
+  listen: ServeOptions;
+  io: CliIO;
+}
+
+export function port(flag: string, v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${flag} must be a port number, got ${v}`);
+  return n;
+}
+
+export function seconds(flag: string, value: string, min: number): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min)
+    throw new Error(`${flag} must be at least ${min} (seconds), got ${value}`);
+  return n;
+}
