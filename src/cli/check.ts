@@ -5,14 +5,14 @@ import type { KubeObject } from '../kube/objects.js';
 import { isCompiledKind } from '../kube/workload.js';
 import { generatedPdbName } from '../policies/compile/pdb.js';
 import type { OfflineResult } from '../policies/offline.js';
-import { runFiles, type SessionOptions } from '../inputs/session.js';
+import { noticeLines, runFiles, type FileOptions, type SessionOptions } from '../inputs/session.js';
 import { parseFormat, parseOnly, renderCheck, type ResultSource } from './output.js';
 import { profileSchemaLines } from './schema-lines.js';
 import { buildReports } from '../reports/policy-report.js';
 import { KUBECTL_YAML_OUT } from '../util/yaml-source.js';
 import type { CliIO } from '../util/io.js';
 
-export interface CheckOpts extends SessionOptions {
+export interface CheckOpts extends SessionOptions, FileOptions {
   file: string[];
   output: string;
   /** check: denied | warnings (default: every result). */
@@ -21,7 +21,8 @@ export interface CheckOpts extends SessionOptions {
 }
 
 function run(opts: CheckOpts, io: CliIO): OfflineResult & { sources: ResultSource[] } {
-  const { sources: loaded, result } = runFiles(opts, opts.file, () => io.clock(), opts.namespace);
+  const { sources: loaded, notices, result } = runFiles(opts, opts.file, () => io.clock(), opts.namespace);
+  io.err(noticeLines(notices));
   const sources = loaded.map((o) => ({
     source: `${o.pos.file}:${o.pos.line}`,
     details: profileSchemaLines(o),

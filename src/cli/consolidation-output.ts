@@ -1,6 +1,7 @@
 /** `berth plan --consolidate`: the decisions, what keeps each remaining node, $/h before and after. */
 import type { ConsolidationPlan } from '../provisioner/disruption/consolidation.js';
 import { money, table } from './plan-output.js';
+import { count } from '../util/canonical.js';
 
 /** The `consolidation` member of the plan document (other tools read it). */
 export function consolidationJson(p: ConsolidationPlan) {
@@ -18,7 +19,7 @@ export function renderConsolidation(p: ConsolidationPlan): string {
     const launch =
       d.launch.length === 0
         ? 'delete'
-        : `replace with ${d.launch.map((l) => `${l.instanceType} ${l.capacityType} ${l.zone} (${l.pods.length} pods, ${money(l.pricePerHour)}/h)`).join(', ')}`;
+        : `replace with ${d.launch.map((l) => `${l.instanceType} ${l.capacityType} ${l.zone} (${count(l.pods.length, 'pod')}, ${money(l.pricePerHour)}/h)`).join(', ')}`;
     out.push(
       `${i + 1}. ${d.method}: ${d.remove.join(', ')} → ${launch}; ${money(d.pricePerHourBefore)}/h → ${money(d.pricePerHourAfter)}/h`,
     );

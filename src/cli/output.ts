@@ -1,6 +1,7 @@
 /** Renders results as table, JSON or YAML. */
 import { stringify } from 'yaml';
 import type { Verdict } from '../policies/engine.js';
+import { isClusterScoped } from '../kube/objects.js';
 
 export type Format = 'table' | 'json' | 'yaml';
 
@@ -12,7 +13,8 @@ export function parseFormat(v: string): Format {
 export interface CheckReport {
   results: {
     kind: string;
-    namespace: string;
+    /** Absent for cluster-scoped kinds (Namespace, NodePool, …). */
+    namespace?: string;
     name: string;
     allowed: boolean;
     violations: { rule: string; mode: string; message: string }[];
@@ -28,11 +30,17 @@ export function toReport(verdicts: readonly Verdict[], sources: readonly ResultS
   return {
     results: verdicts.map((v, i) => ({
       kind: v.kind,
-      namespace: v.namespace,
+      ...(isClusterScoped(v.kind) ? {} : { namespace: v.namespace }),
       name: v.name,
       allowed: v.allowed,
-      violations: v.violations.map((x) => ({ rule: x.rule, mode: x.mode, message: x.message })),
-      warnings: v.warnings,
+      // Warn-mode findings are warnings (whole messages), not violations as well.
+      violations: v.violations
+        .filter((x) => x.mode !== 'warn')
+        .map((x) => ({ rule: x.rule, mode: x.mode, message: x.message })),
+      warnings: [
+        ...v.violations.filter((x) => x.mode === 'warn').map((x) => x.message),
+        ...v.errors.map((x) => x.message),
+      ],
       ...(v.exempted.length > 0 ? { exempted: v.exempted } : {}),
       ...(v.errors.length > 0 ? { errors: v.errors } : {}),
       ...(sources[i] ? { source: sources[i].source } : {}),
@@ -64,7 +72,7 @@ function shown(v: Verdict, only: Only): boolean {
 function resultLines(v: Verdict, src: ResultSource | undefined): string[] {
   const at = src ? `  (${src.source})` : '';
   const lines = [
-    `${v.allowed ? 'ALLOWED' : 'DENIED '} ${v.kind} ${v.namespace}/${v.name}${v.skipped ? ` (${v.skipped})` : ''}${at}`,
+    `${v.allowed ? 'ALLOWED' : 'DENIED '} ${v.kind} ${isClusterScoped(v.kind) ? '' : `${v.namespace}/`}${v.name}${v.skipped ? ` (${v.skipped})` : ''}${at}`,
   ];
   for (const x of v.violations) lines.push(`  ${x.mode.padEnd(7)} ${x.message}`);
   for (const d of src?.details ?? []) lines.push(`          ${d}`);

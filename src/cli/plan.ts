@@ -7,7 +7,13 @@ import { solverInputOf } from '../provisioner/input/plan-input.js';
 import { solve } from '../provisioner/solver/solve.js';
 import type { Plan } from '../provisioner/solver/model.js';
 import { BadInput } from '../inputs/bad-input.js';
-import { clusterPools, runFiles, type SessionOptions } from '../inputs/session.js';
+import {
+  clusterPools,
+  noticeLines,
+  runFiles,
+  type FileOptions,
+  type SessionOptions,
+} from '../inputs/session.js';
 import { loadObjects } from '../inputs/objects.js';
 import type { CliIO } from '../util/io.js';
 import { renderPlanTable, toPlanJson } from './plan-output.js';
@@ -15,7 +21,7 @@ import { consolidationJson, renderConsolidation } from './consolidation-output.j
 import { planConsolidation, type ConsolidationPlan } from '../provisioner/disruption/consolidation.js';
 import { clusterObjects } from '../provisioner/disruption/objects.js';
 
-export interface PlanOpts extends SessionOptions {
+export interface PlanOpts extends SessionOptions, FileOptions {
   file: string[];
   nodes?: string[];
   output: string;
@@ -36,7 +42,8 @@ export function planFiles(
   quoted: boolean;
   consolidation?: ConsolidationPlan;
 } {
-  const { result, session } = runFiles(opts, opts.file, () => io.clock(), opts.namespace);
+  const { result, session, notices } = runFiles(opts, opts.file, () => io.clock(), opts.namespace);
+  io.err(noticeLines(notices));
   const cluster = opts.nodes ? loadObjects(opts.nodes) : { ok: true as const, objects: [] };
   if (!cluster.ok) throw new BadInput(cluster.errors);
   const admitted = result.admitted.filter((_, i) => result.verdicts[i]?.allowed !== false);

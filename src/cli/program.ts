@@ -37,6 +37,17 @@ export function buildProgram(io: CliIO): Command {
   return program;
 }
 
+/** The -o / --output value of a command line, however it is spelled. */
+function outputFormat(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] ?? '';
+    if (a === '-o' || a === '--output') return argv[i + 1];
+    if (a.startsWith('--output=')) return a.slice('--output='.length);
+    if (a.startsWith('-o') && a.length > 2) return a.slice(2).replace(/^=/, '');
+  }
+  return undefined;
+}
+
 /** Runs the CLI; bad input (unparseable files, bad flags) exits 2 with the reason. */
 export async function runCli(argv: readonly string[], io: CliIO): Promise<void> {
   const program = buildProgram(io);
@@ -49,6 +60,11 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<void> 
     }
     if (e instanceof BadInput || (e instanceof Error && e.name === 'CatalogError')) {
       io.err(`${e.message}\n`);
+      // With -o json the errors are a document too, so a pipeline reading stdout sees why.
+      if (outputFormat(argv) === 'json') {
+        const errors = e instanceof BadInput ? e.errors : [{ message: e.message }];
+        io.out(`${JSON.stringify({ errors }, null, 2)}\n`);
+      }
       io.exit(2);
       return;
     }

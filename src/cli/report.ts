@@ -42,7 +42,16 @@ function fromFiles(paths: readonly string[]): PolicyReport[] {
 }
 
 async function fromCluster(kubeconfig: string | undefined): Promise<PolicyReport[]> {
-  const api = KubernetesObjectApi.makeApiClient(loadKubeConfig(kubeconfig));
+  let kc;
+  try {
+    kc = loadKubeConfig(kubeconfig);
+  } catch (e) {
+    throw new Error(
+      `${(e as Error).message}; pass --kubeconfig, or -f FILES to read reports berth check -o policyreport wrote`,
+      { cause: e },
+    );
+  }
+  const api = KubernetesObjectApi.makeApiClient(kc);
   try {
     return await new ApiReportStore(api).list();
   } catch (e) {

@@ -4,6 +4,6 @@ import type { YamlError } from '../util/yaml-source.js';
 export class BadInput extends Error {
   override readonly name = 'BadInput';
   constructor(readonly errors: YamlError[]) {
-    super(errors.map((e) => `${e.file}:${e.line}:${e.col}: ${e.message}`).join('\n'));
+    super(errors.map((e) => `${e.file}${e.line > 0 ? `:${e.line}:${e.col}` : ''}: ${e.message}`).join('\n'));
   }
 }

@@ -1,10 +1,17 @@
-/** Reads Kubernetes objects from files and folders (YAML or JSON, multi-document, kind: List). */
+/**
+ * Reads Kubernetes objects from files and folders as kubectl reads them: YAML (1.1 scalars, several
+ * documents) or JSON, also a stream of JSON objects one after another; `kind: List` and typed lists
+ * (`items: null` is an empty list); a duplicate key keeps its last value, with a notice. A folder run
+ * skips, with a notice each, files that hold no Kubernetes object at all (an IAM policy, a Grafana
+ * dashboard) and files matching --exclude; a file named on its own is always read as a manifest.
+ */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import type { KubeObject } from '../kube/objects.js';
 import { isObject } from '../kube/objects.js';
 import { shapeIssue } from '../admission/object-shape.js';
 import { pointerToPath } from '../policies/schema/validate.js';
+import { jsonStream } from './json-stream.js';
 import {
   parseYamlDocuments,
   positionOf,
@@ -20,7 +27,30 @@ export interface SourcedObject {
   source?: YamlDoc;
 }
 
-export type InputLoad = { ok: true; objects: SourcedObject[] } | { ok: false; errors: YamlError[] };
+/** notices: files skipped and things read differently from how they are written (for stderr). */
+export type InputLoad =
+  { ok: true; objects: SourcedObject[]; notices: YamlError[] } | { ok: false; errors: YamlError[] };
+
+export interface LoadOptions {
+  /** Globs (`*`, `**`, `?`) of files a folder run leaves out, matched against the path and its name. */
+  readonly exclude?: readonly string[];
+}
+
+/** A glob as a regular expression: `**` crosses folders, `*` and `?` do not. */
+export function globRegExp(glob: string): RegExp {
+  let re = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob.charAt(i);
+    if (c === '*' && glob.charAt(i + 1) === '*') {
+      re += '.*';
+      i++;
+      if (glob.charAt(i + 1) === '/') i++;
+    } else if (c === '*') re += '[^/]*';
+    else if (c === '?') re += '[^/]';
+    else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`);
+}
 
 const EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 /** Kustomize's own files: instructions to kustomize, not objects (`kubectl kustomize` renders them). */
@@ -29,8 +59,14 @@ const KUSTOMIZE = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomiza
 /** `-f -`: the objects come from standard input. */
 export const STDIN = '-';
 
-function listFiles(path: string, errors: YamlError[]): string[] {
-  if (path === STDIN) return [STDIN];
+interface Listed {
+  file: string;
+  /** Found by walking a folder (not named on the command line). */
+  inFolder: boolean;
+}
+
+function listFiles(path: string, errors: YamlError[], skip: (file: string) => boolean): Listed[] {
+  if (path === STDIN) return [{ file: STDIN, inFolder: false }];
   if (KUSTOMIZE.has(basename(path))) return [];
   let st;
   try {
@@ -39,13 +75,14 @@ function listFiles(path: string, errors: YamlError[]): string[] {
     errors.push({ file: path, line: 0, col: 0, message: 'no such file or directory' });
     return [];
   }
-  if (st.isFile()) return [path];
+  if (st.isFile()) return [{ file: path, inFolder: false }];
   return readdirSync(path, { withFileTypes: true })
     .sort((a, b) => a.name.localeCompare(b.name))
     .flatMap((e) => {
       const full = join(path, e.name);
-      if (e.isDirectory()) return listFiles(full, errors);
-      return EXTENSIONS.has(extname(e.name)) && !KUSTOMIZE.has(e.name) ? [full] : [];
+      if (e.isDirectory()) return listFiles(full, errors, skip).map((l) => ({ ...l, inFolder: true }));
+      if (!EXTENSIONS.has(extname(e.name)) || KUSTOMIZE.has(e.name) || skip(full)) return [];
+      return [{ file: full, inFolder: true }];
     });
 }
 
@@ -56,7 +93,10 @@ function listFiles(path: string, errors: YamlError[]): string[] {
  */
 function listItems(value: Record<string, unknown>): unknown[] | undefined {
   const kind = value.kind;
-  if (typeof kind !== 'string' || !kind.endsWith('List') || !Array.isArray(value.items)) return undefined;
+  if (typeof kind !== 'string' || !kind.endsWith('List')) return undefined;
+  // `items: null` (an empty `kubectl get -o yaml`) is an empty list.
+  if (value.items === null && 'items' in value) return [];
+  if (!Array.isArray(value.items)) return undefined;
   const itemKind = kind === 'List' ? undefined : kind.slice(0, -'List'.length);
   return value.items.map((item: unknown) =>
     itemKind !== undefined && isObject(item)
@@ -148,17 +188,33 @@ function templateAt(text: string): { line: number; col: number } | undefined {
   return { line: before.split('\n').length, col: start - before.lastIndexOf('\n') };
 }
 
-export function loadObjects(paths: readonly string[]): InputLoad {
+/**
+ * Whether a file looks like a manifest at all: some document has apiVersion, kind or metadata. One
+ * that has none (an IAM policy, a Grafana dashboard, a values file) is clearly something else.
+ */
+function looksLikeManifest(values: readonly unknown[]): boolean {
+  return values.some((v) => isObject(v) && ('apiVersion' in v || 'kind' in v || 'metadata' in v));
+}
+
+function excluded(globs: readonly string[]): (file: string) => boolean {
+  const res = globs.map(globRegExp);
+  return (file) => res.some((re) => re.test(file) || re.test(basename(file)));
+}
+
+export function loadObjects(paths: readonly string[], opts: LoadOptions = {}): InputLoad {
   const errors: YamlError[] = [];
+  const notices: YamlError[] = [];
   const objects: SourcedObject[] = [];
-  for (const file of paths.flatMap((p) => listFiles(p, errors))) {
+  const skip = excluded(opts.exclude ?? []);
+  for (const { file, inFolder } of paths.flatMap((p) => listFiles(p, errors, skip))) {
     const shown = file === STDIN ? '<stdin>' : file;
     const read = readText(file);
     if ('error' in read) {
       errors.push({ file: shown, line: 1, col: 1, message: read.error });
       continue;
     }
-    const parsed = parseYamlDocuments(read.text, shown, 'kubectl');
+    const stream = jsonStream(read.text, shown);
+    const parsed = stream ?? parseYamlDocuments(read.text, shown, 'kubectl');
     if (!parsed.ok) {
       const template = templateAt(read.text);
       if (template)
@@ -171,7 +227,20 @@ export function loadObjects(paths: readonly string[]): InputLoad {
       else errors.push(...parsed.errors);
       continue;
     }
-    for (const d of parsed.docs) objects.push(...expand(d.value, d.pos, errors, d));
+    if (inFolder && parsed.docs.length > 0 && !looksLikeManifest(parsed.docs.map((d) => d.value))) {
+      notices.push({
+        file: shown,
+        line: 1,
+        col: 1,
+        message: 'not a Kubernetes manifest (no apiVersion, kind or metadata); skipped',
+      });
+      continue;
+    }
+    notices.push(...parsed.notices);
+    for (const d of parsed.docs)
+      objects.push(
+        ...(stream ? expand(d.value, d.pos, errors) : expand(d.value, d.pos, errors, d as YamlDoc)),
+      );
   }
-  return errors.length > 0 ? { ok: false, errors } : { ok: true, objects };
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, objects, notices };
 }

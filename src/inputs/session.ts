@@ -6,6 +6,7 @@ import type { NodePool } from '../scheduling/nodepool.js';
 import { packagePath } from '../util/package-root.js';
 import { embeddedDefaults } from '../util/embedded.js';
 import { loadObjects, type SourcedObject } from './objects.js';
+import type { YamlError } from '../util/yaml-source.js';
 import { BadInput } from './bad-input.js';
 import { runOffline, type OfflineResult } from '../policies/offline.js';
 import { todayOf } from '../policies/engine.js';
@@ -77,21 +78,51 @@ export function openSession(opts: SessionOptions): Session {
 }
 
 /** Loads the objects in `paths` and runs them through the offline pipeline; bad input throws BadInput. */
+/** How the files of a run are read: --exclude globs, and whether no object at all is accepted. */
+export interface FileOptions {
+  exclude?: readonly string[];
+  /** Zero objects is bad input (an empty `kustomize build` must not pass CI) unless this is set. */
+  allowEmpty?: boolean;
+}
+
+/** The objects of the files, or BadInput; zero objects is bad input unless allowed. */
+export function readObjects(
+  paths: readonly string[],
+  opts: FileOptions = {},
+): { objects: SourcedObject[]; notices: YamlError[] } {
+  const loaded = loadObjects(paths, opts.exclude ? { exclude: opts.exclude } : {});
+  if (!loaded.ok) throw new BadInput(loaded.errors);
+  if (loaded.objects.length === 0 && opts.allowEmpty !== true)
+    throw new BadInput([
+      {
+        file: paths.map((p) => (p === '-' ? '<stdin>' : p)).join(', '),
+        line: 0,
+        col: 0,
+        message: 'no Kubernetes objects in the input; pass --allow-empty if none is expected',
+      },
+    ]);
+  return { objects: loaded.objects, notices: loaded.notices };
+}
+
 export function runFiles(
-  opts: SessionOptions,
+  opts: SessionOptions & FileOptions,
   paths: readonly string[],
   clock: () => Date,
   defaultNamespace?: string,
-): { sources: SourcedObject[]; result: OfflineResult; session: Session } {
+): { sources: SourcedObject[]; notices: YamlError[]; result: OfflineResult; session: Session } {
   const session = openSession(opts);
-  const loaded = loadObjects(paths);
-  if (!loaded.ok) throw new BadInput(loaded.errors);
-  const objects = loaded.objects.map((o) => o.object);
+  const { objects: loaded, notices } = readObjects(paths, opts);
+  const objects = loaded.map((o) => o.object);
   const result = runOffline({
     ...session,
     objects,
     today: todayOf(clock),
     ...(defaultNamespace === undefined ? {} : { defaultNamespace }),
   });
-  return { sources: loaded.objects, result, session };
+  return { sources: loaded, notices, result, session };
+}
+
+/** Notices (files skipped, duplicate keys) as the CLI prints them on stderr. */
+export function noticeLines(notices: readonly YamlError[]): string {
+  return notices.map((n) => `${n.file}:${n.line}:${n.col}: notice: ${n.message}\n`).join('');
 }

@@ -1,8 +1,25 @@
 /** The cluster connection: a kubeconfig from a flag, $KUBECONFIG, ~/.kube/config or the Pod's service account. */
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 
-export function loadKubeConfig(path?: string): KubeConfig {
+/**
+ * The kubeconfig: --kubeconfig, else $KUBECONFIG, ~/.kube/config or the Pod's service account. With
+ * none of them, client-node would talk to http://localhost:8080; say instead that no cluster is set.
+ */
+export function loadKubeConfig(path?: string, env: NodeJS.ProcessEnv = process.env): KubeConfig {
   const kc = new KubeConfig();
+  const home = env.HOME ?? homedir();
+  if (
+    path === undefined &&
+    !env.KUBECONFIG &&
+    !env.KUBERNETES_SERVICE_HOST &&
+    !existsSync(join(home, '.kube', 'config'))
+  )
+    throw new Error(
+      'no cluster is configured: no --kubeconfig, no $KUBECONFIG, no ~/.kube/config, and not running in a Pod',
+    );
   if (path !== undefined) kc.loadFromFile(path);
   else kc.loadFromDefault();
   if (kc.getCurrentCluster() === null)

@@ -33,3 +33,42 @@ export function labelsOf(obj: KubeObject): Record<string, string> {
 export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
+
+/** Kinds whose objects have no namespace (the API's cluster-scoped resources, Karpenter's and Kyverno's among them). */
+const CLUSTER_SCOPED = new Set([
+  'Namespace',
+  'Node',
+  'PersistentVolume',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'CustomResourceDefinition',
+  'StorageClass',
+  'PriorityClass',
+  'RuntimeClass',
+  'IngressClass',
+  'CSIDriver',
+  'CSINode',
+  'VolumeAttachment',
+  'APIService',
+  'CertificateSigningRequest',
+  'FlowSchema',
+  'PriorityLevelConfiguration',
+  'MutatingWebhookConfiguration',
+  'ValidatingWebhookConfiguration',
+  'ValidatingAdmissionPolicy',
+  'ValidatingAdmissionPolicyBinding',
+  'MutatingAdmissionPolicy',
+  'MutatingAdmissionPolicyBinding',
+  'PodSecurityPolicy',
+  'NodePool',
+  'NodeClaim',
+  'EC2NodeClass',
+  'NodeClass',
+  'ClusterPolicyReport',
+  'ClusterPolicy',
+  'ClusterIssuer',
+]);
+
+export function isClusterScoped(kind: string | undefined): boolean {
+  return kind !== undefined && CLUSTER_SCOPED.has(kind);
+}

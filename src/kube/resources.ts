@@ -32,6 +32,16 @@ function sum(containers: V1Container[]): PodRequests {
   return out;
 }
 
+/** Containers that run for the pod's lifetime: app containers and native sidecars (restartable init containers). */
+export function longRunningContainers(spec: V1PodSpec): { container: V1Container; sidecar: boolean }[] {
+  return [
+    ...spec.containers.map((container) => ({ container, sidecar: false })),
+    ...(spec.initContainers ?? [])
+      .filter((c) => c.restartPolicy === 'Always')
+      .map((container) => ({ container, sidecar: true })),
+  ];
+}
+
 /**
  * The effective request of a pod: the larger of the sum over app containers (plus restartable init
  * containers, i.e. sidecars) and the largest init container, plus the pod overhead.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import { TurnBatchedSink } from './logger.js';
+import { parseLogFormat, textLine, TurnBatchedSink } from './logger.js';
 
 function recorder() {
   const writes: string[] = [];
@@ -59,5 +59,33 @@ describe('turn-batched log sink', () => {
       ['u1', 30],
       ['u2', 40],
     ]);
+  });
+});
+
+describe('log lines for a person (--log-format text)', () => {
+  it('prints time, level, component, message and the other fields', () => {
+    const line = textLine(
+      JSON.stringify({
+        level: 40,
+        time: Date.UTC(2026, 10, 23, 15, 4, 5, 123),
+        name: 'berth',
+        component: 'provisioner',
+        msg: 'pods no NodePool can take',
+        count: 6,
+        pool: 'berth general',
+      }),
+    );
+    expect(line).toBe(
+      '15:04:05.123 WARN  [provisioner] pods no NodePool can take count=6 pool="berth general"\n',
+    );
+  });
+
+  it('names the component once on a child logger line', () => {
+    const lines: string[] = [];
+    const logger = pino({ name: 'berth' }, { write: (l: string) => lines.push(l) });
+    logger.child({ component: 'disruption' }).info('disruption leading');
+    expect(lines[0]?.match(/"component"/g)).toHaveLength(1);
+    expect(parseLogFormat(undefined)).toBe('json');
+    expect(() => parseLogFormat('xml')).toThrow(/json or text/);
   });
 });

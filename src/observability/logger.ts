@@ -53,9 +53,55 @@ export class TurnBatchedSink implements DestinationStream {
 const open = new Set<TurnBatchedSink>();
 let exitHook = false;
 
-/** A logger writing to a file descriptor or path (default: stdout), batched per event-loop turn. */
-export function createLogger(level: string, dest: number | string = 1): Logger {
-  const sink = new TurnBatchedSink(pino.destination({ dest, sync: true }));
+const LEVELS: Record<number, string> = {
+  10: 'TRACE',
+  20: 'DEBUG',
+  30: 'INFO',
+  40: 'WARN',
+  50: 'ERROR',
+  60: 'FATAL',
+};
+
+/**
+ * One JSON log line as a person reads it: `15:04:05.123 INFO  [provisioner] provisioner round pods=6`
+ * (time in UTC, the level, the component, the message, then the other fields as key=value).
+ */
+export function textLine(json: string): string {
+  let o: Record<string, unknown>;
+  try {
+    o = JSON.parse(json) as Record<string, unknown>;
+  } catch {
+    return json;
+  }
+  const { time, level, msg, component, ...rest } = o;
+  delete rest.name;
+  const at = typeof time === 'number' ? new Date(time).toISOString().slice(11, 23) : '';
+  const lvl = (LEVELS[Number(level)] ?? String(level)).padEnd(5);
+  const comp = typeof component === 'string' ? ` [${component}]` : '';
+  const fields = Object.entries(rest)
+    .map(([k, v]) => `${k}=${typeof v === 'string' && !/\s/.test(v) ? v : JSON.stringify(v)}`)
+    .join(' ');
+  return `${at} ${lvl}${comp} ${typeof msg === 'string' ? msg : ''}${fields === '' ? '' : ` ${fields}`}\n`;
+}
+
+export type LogFormat = 'json' | 'text';
+
+export function parseLogFormat(v: string | undefined): LogFormat {
+  if (v === undefined || v === 'json' || v === 'text') return v ?? 'json';
+  throw new Error(`--log-format must be json or text, got ${v}`);
+}
+
+/**
+ * A logger writing to a file descriptor or path (default: stdout), batched per event-loop turn; JSON
+ * lines for machines, or `text` for a person at a terminal. Child loggers name their `component`.
+ */
+export function createLogger(level: string, dest: number | string = 1, format: LogFormat = 'json'): Logger {
+  const out = pino.destination({ dest, sync: true });
+  const sink = new TurnBatchedSink(
+    format === 'text'
+      ? { write: (t: string) => out.write(t.split('\n').filter(Boolean).map(textLine).join('')) }
+      : out,
+  );
   open.add(sink);
   if (!exitHook) {
     exitHook = true;
@@ -63,5 +109,5 @@ export function createLogger(level: string, dest: number | string = 1): Logger {
       for (const s of open) s.flush();
     });
   }
-  return pino({ level, base: { component: 'berth' } }, sink);
+  return pino({ level, name: 'berth' }, sink);
 }

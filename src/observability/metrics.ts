@@ -59,6 +59,11 @@ export class Metrics {
     help: '1 while this replica holds the Lease (runs the profile controller and the provisioner).',
     registers: [this.registry],
   });
+  readonly provisionerBlocked = new Gauge({
+    name: 'berth_provisioner_blocked',
+    help: '1 while provisioner.mode is berth but another provisioner (a running Karpenter) keeps Berth from provisioning and disrupting.',
+    registers: [this.registry],
+  });
   readonly leaderDuty = new Gauge({
     name: 'berth_leader_duty_running',
     help: '1 while this leader duty runs on this replica (profiles, reports, disruption, node-classes, interruptions, provisioning).',

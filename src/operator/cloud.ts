@@ -54,6 +54,31 @@ export interface CloudSetup {
 
 const CATALOG_REFRESH_MS = 60 * 60_000;
 
+/** Values the shipped manifests hold until a platform team sets them (deploy/berth/settings.env). */
+const PLACEHOLDERS = new Set(['change-me', 'my-cluster', '']);
+
+/**
+ * The cluster settings still at their placeholders when Berth would launch on AWS (mode berth, cloud
+ * aws), each said with where to set it; empty when there is nothing to set.
+ */
+export function placeholderSettings(
+  flags: Pick<AwsFlags, 'clusterName' | 'awsRegion'>,
+  env: NodeJS.ProcessEnv,
+  mode: 'berth' | 'karpenter' | 'off',
+  kind: 'aws' | 'simulated',
+): string[] {
+  if (mode !== 'berth' || kind !== 'aws') return [];
+  const out: string[] = [];
+  if (PLACEHOLDERS.has(flags.clusterName.toLowerCase()))
+    out.push(
+      `the EKS cluster's name (CLUSTER_NAME in deploy/berth/settings.env, or --cluster-name; now "${flags.clusterName}")`,
+    );
+  const region = flags.awsRegion ?? env.AWS_REGION;
+  if (region !== undefined && PLACEHOLDERS.has(region.toLowerCase()))
+    out.push(`the AWS region (AWS_REGION in deploy/berth/settings.env, or --aws-region; now "${region}")`);
+  return out;
+}
+
 export function cloudKind(flag: string | undefined, fromPolicies: 'aws' | 'simulated'): 'aws' | 'simulated' {
   if (flag === undefined) return fromPolicies;
   if (flag !== 'aws' && flag !== 'simulated')

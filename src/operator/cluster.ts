@@ -5,10 +5,12 @@
  *
  *   1. profiles      the profile controller: generated PDBs and WorkloadProfile status   (profiles/)
  *   2. reports       the background scan that writes PolicyReports (unless --no-reports) (duties/reports.ts)
- *   3. disruption    consolidation, drift, expiration; drains through the Eviction API  (duties/disruption.ts)
- *   4. node-classes  EC2NodeClass resolution written to its status (aws only)           (duties/node-classes.ts)
- *   5. interruptions the SQS interruption queue (--interruption-queue, aws only)          (duties/interruptions.ts)
- *   6. provisioning  waiting pods and admitted workloads → launches on the cloud        (duties/provisioning.ts)
+ *   3. karpenter-guard, which starts the four duties that buy and give back capacity only while no
+ *      Karpenter controller runs (or with --take-over-from-karpenter)            (duties/karpenter-guard.ts)
+ *      3a. disruption    consolidation, drift, expiration; drains via the Eviction API (duties/disruption.ts)
+ *      3b. node-classes  EC2NodeClass resolution written to its status (aws only)      (duties/node-classes.ts)
+ *      3c. interruptions the SQS interruption queue (--interruption-queue, aws only)   (duties/interruptions.ts)
+ *      3d. provisioning  waiting pods and admitted workloads → launches on the cloud   (duties/provisioning.ts)
  *
  * Each duty is handed what it needs here: the view (caches), the leader-only caches, the cloud, the
  * live policies, the Event recorder, metrics and a logger of its own.
@@ -28,6 +30,7 @@ import type { WebhookDeps } from '../webhook/app.js';
 import { startWebhook, type Running } from '../webhook/server.js';
 import {
   cloudKind,
+  placeholderSettings,
   joinTimeoutMs,
   nodeApi,
   nodeClassOf,
@@ -42,6 +45,7 @@ import { ClusterNodeClasses } from './duties/node-classes.js';
 import { ClusterProvisioning } from './duties/provisioning.js';
 import { boundedEvents, solverThread } from './duties/provisioning-wiring.js';
 import { ClusterReports } from './duties/reports.js';
+import { karpenterDetector, ProvisioningGuard } from './duties/karpenter-guard.js';
 import { DutyManager, type LeaderDuty } from './duty.js';
 import { seconds, type ServeStart } from './options.js';
 import { ProfileController } from './profiles/controller.js';
@@ -71,6 +75,11 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
   });
 
   const kind = cloudKind(opts.cloud, live.current.cloudProvider);
+  const unset = placeholderSettings(opts, process.env, live.current.provisionerMode, kind);
+  if (unset.length > 0)
+    throw new Error(
+      `provisioner.mode is berth on aws, but the cluster's settings are not set: ${unset.join('; ')} (README, "In the cluster")`,
+    );
   const setup = setUpCloud({
     kind,
     flags: opts,
@@ -144,6 +153,7 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
         custom,
         events,
         logger: logger('nodeclasses'),
+        mode: () => live.current.provisionerMode,
       })
     : undefined;
   const interruptions = setup.queue
@@ -164,14 +174,20 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
       })
     : undefined;
 
-  const duties: LeaderDuty[] = [
-    profiles,
-    reports,
-    disruption,
-    nodeClasses,
-    interruptions,
-    provisioning,
-  ].filter((d): d is NonNullable<typeof d> => d !== undefined);
+  const present = (...ds: (LeaderDuty | undefined)[]): LeaderDuty[] => ds.flatMap((d) => (d ? [d] : []));
+  // The duties that buy and give back capacity start only while no Karpenter controller runs.
+  const guard = new ProvisioningGuard({
+    inner: present(disruption, nodeClasses, interruptions, provisioning),
+    detect: karpenterDetector(api, () => Date.now()),
+    takeOver: opts.takeOverFromKarpenter === true,
+    mode: () => live.current.provisionerMode,
+    events,
+    namespace: opts.namespace,
+    logger: logger('provisioner'),
+    blocked: base.metrics.provisionerBlocked,
+    recheckMs: 30_000,
+  });
+  const duties = present(profiles, reports, guard);
   const manager = new DutyManager(duties, base.logger, base.metrics.leaderDuty);
   const elector = new LeaderElector({
     api,

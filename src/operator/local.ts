@@ -17,6 +17,7 @@ import { solverThread } from './duties/provisioning-wiring.js';
 import type { ServeStart } from './options.js';
 import { BadInput } from '../inputs/bad-input.js';
 import type { Session } from '../inputs/session.js';
+import { count } from '../util/canonical.js';
 
 /** The objects of the files as `berth check` admits them: compiled workloads, generated PDBs. */
 export function localView(paths: readonly string[], session: Session, today: string): StaticClusterView {
@@ -68,7 +69,7 @@ export async function startLocal(s: ServeStart): Promise<{ running: Running; sto
     checks: () => [
       { name: 'cache', ok: true, detail: `local files (${opts.file?.length ?? 0} paths)` },
       policiesCheck(live.refused),
-      { name: 'provisioner', ok: true, detail: `simulated cloud, ${nodes.size} nodes` },
+      { name: 'provisioner', ok: true, detail: `simulated cloud, ${count(nodes.size, 'node')}` },
     ],
     onDecision: (webhook, req, d) => {
       provisioning.admitted(webhook, req, d);

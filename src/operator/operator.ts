@@ -13,7 +13,7 @@ import { planCerts } from '../certs/rotate.js';
 import { CERT_DEFAULTS } from '../certs/defaults.js';
 import { LivePolicies } from '../policies/live.js';
 import { Metrics } from '../observability/metrics.js';
-import { createLogger } from '../observability/logger.js';
+import { createLogger, parseLogFormat } from '../observability/logger.js';
 import type { Running } from '../webhook/server.js';
 import { tlsFilesIn } from '../webhook/tls.js';
 import type { CliIO } from '../util/io.js';
@@ -51,7 +51,8 @@ function depsBase(opts: ServeOpts, live: LivePolicies, metrics: Metrics, logger:
 }
 
 export async function runOperator(opts: ServeOpts, io: CliIO): Promise<void> {
-  const logger = createLogger(opts.logLevel);
+  const logger = createLogger(opts.logLevel, 1, parseLogFormat(opts.logFormat));
+  const tlsDir = opts.tlsDir ?? (opts.local === true ? 'tls' : '/etc/berth/tls');
   const session = openSession(opts);
   const live = new LivePolicies(session.policies, opts.policies);
   const metrics = new Metrics();
@@ -60,17 +61,17 @@ export async function runOperator(opts: ServeOpts, io: CliIO): Promise<void> {
     host: opts.host ?? (opts.local === true ? '127.0.0.1' : '0.0.0.0'),
     port: port('--port', opts.port),
     metricsPort: port('--metrics-port', opts.metricsPort),
-    tls: tlsFilesIn(opts.tlsDir),
+    tls: tlsFilesIn(tlsDir),
   };
   const stopWatch = live.watch();
-  if (opts.local === true) await ensureLocalCerts(opts.tlsDir, io);
+  if (opts.local === true) await ensureLocalCerts(tlsDir, io);
   const started: { running: Running; stop: () => Promise<void> } =
     opts.local === true
       ? await startLocal({ opts, session, live, base, listen, io })
       : await startCluster({ opts, session, live, base, listen, io });
   const { running, stop: stopCluster } = started;
   io.out(
-    `berth: serving ${running.url} (/mutate, /validate, /healthz, /readyz); CA: ${join(opts.tlsDir, 'ca.crt')}\n`,
+    `berth: serving ${running.url} (/mutate, /validate, /healthz, /readyz); CA: ${join(tlsDir, 'ca.crt')}\n`,
   );
   if (running.metricsUrl !== undefined) io.out(`berth: metrics ${running.metricsUrl}\n`);
   await new Promise<void>((resolve) => {

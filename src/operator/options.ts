@@ -12,7 +12,8 @@ export interface ServeOpts extends CloudFlags {
   host?: string;
   port: string;
   metricsPort: string;
-  tlsDir: string;
+  /** Default: ./tls with --local (made there on first use), /etc/berth/tls in a cluster. */
+  tlsDir?: string;
   file?: string[];
   policies?: string;
   nodepools?: string[];
@@ -28,6 +29,10 @@ export interface ServeOpts extends CloudFlags {
   /** Seconds between a disruption decision and the check that it still holds (Karpenter: 15). */
   disruptionDelay: string;
   logLevel: string;
+  /** json (default) or text, for a person. */
+  logFormat?: string;
+  /** Provision in mode berth even while a Karpenter controller is seen running. */
+  takeOverFromKarpenter?: boolean;
 }
 
 /** What both modes of the operator start from. */

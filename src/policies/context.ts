@@ -24,6 +24,7 @@ import type { RuntimeClassConfig } from './schema/policies-schema.js';
 import type { WorkloadProfile } from './schema/profile-schema.js';
 import { hpaScaling, pdbNamed, pdbsSelecting, workloadNamed, workloadsSelectedBy } from './lookup.js';
 import type { ClusterView, HPA, PDB } from './view.js';
+import { admittedPodSpec } from '../scheduling/admission-plugins.js';
 
 export interface WorkloadFacts {
   obj: KubeObject;
@@ -116,13 +117,15 @@ export function workloadFacts(
   const declared = declaredReplicas(obj);
   const podLabels = podLabelsOf(obj);
   const requests = podRequests(template.spec);
-  const placement = podPlacement(template.spec, requests, view.nodePools, view.catalog);
+  // Placement is judged on the pods as the API server admits them (EKS adds extended resources' tolerations).
+  const spec = admittedPodSpec(template.spec, policies.admissionPlugins);
+  const placement = podPlacement(spec, requests, view.nodePools, view.catalog);
   const hpa = hpaFor(view, ref.namespace, obj.kind, ref.name);
   const scaled = withHpa(runningReplicas(obj, declared, profile), hpa);
   return {
     obj,
     template,
-    spec: template.spec,
+    spec,
     podLabels,
     declared,
     replicas: scaled.replicas,

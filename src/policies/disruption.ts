@@ -3,6 +3,7 @@
  * both minAvailable and maxUnavailable; a budget with neither field allows nothing (fail-closed).
  */
 import { scaleIntOrPercent, type IntOrString } from '../kube/intstr.js';
+import { count } from '../util/canonical.js';
 
 export interface Budget {
   minAvailable?: IntOrString | undefined;
@@ -63,7 +64,7 @@ export function replicasForOneEviction(percent: number): number | undefined {
 export function drainFix(
   b: Budget,
   replicas: number,
-  alt: (r: number) => string = (r) => `run at least ${r} replicas`,
+  alt: (r: number) => string = (r) => `run at least ${count(r, 'replica')}`,
 ): string {
   if (b.maxUnavailable !== undefined) return 'set maxUnavailable to 1 (or a percentage above 0%)';
   if (b.minAvailable === undefined)

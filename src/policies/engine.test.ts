@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dailyToday, todayOf } from './engine.js';
+import { dailyToday, shortWarning, todayOf } from './engine.js';
 
 describe('dailyToday', () => {
   it('agrees with todayOf across UTC midnight, a year end and back in time', () => {
@@ -31,5 +31,27 @@ describe('dailyToday', () => {
     today();
     today();
     expect(calls).toBe(2);
+  });
+});
+
+describe('warnings as kubectl shows them', () => {
+  it('shortens the middle of a long finding at word boundaries and keeps the whole fix', () => {
+    const what =
+      'the pods of this workload declare an emptyDir volume scratch that the kubelet deletes when the pod is evicted; if it is short, they survive';
+    const w = shortWarning('local-storage', { what, fix: 'mark it safe to evict' });
+    expect(w.length).toBeLessThan(120);
+    expect(w).toMatch(/^\[local-storage\] the pods of this .*…/);
+    expect(w).toMatch(/; fix: mark it safe to evict$/);
+    for (const word of w
+      .replace(/[[\];:…]/g, ' ')
+      .split(/\s+/)
+      .filter(Boolean))
+      expect(`${what} local-storage fix mark it safe to evict`).toContain(word);
+  });
+
+  it('keeps a short finding whole', () => {
+    expect(shortWarning('naked-pod', { what: 'no controller', fix: 'use a Deployment' })).toBe(
+      '[naked-pod] no controller; fix: use a Deployment',
+    );
   });
 });

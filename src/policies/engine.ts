@@ -53,11 +53,32 @@ export function formatMessage(rule: RuleId, ref: ObjectRef, f: Finding): string 
   return `[${rule}] ${formatRef(ref)}: ${f.what}; fix: ${f.fix}`;
 }
 
+/** Text cut to at most n characters in its middle, at word boundaries: "head … tail". */
+function middleCut(text: string, n: number): string {
+  if (text.length <= n) return text;
+  const keep = n - 2; // " …" or "… "
+  const headRoom = Math.ceil(keep * 0.6);
+  let head = text.slice(0, headRoom);
+  const space = head.lastIndexOf(' ');
+  if (space > headRoom / 2) head = head.slice(0, space);
+  let tail = text.slice(text.length - (keep - head.length));
+  const next = tail.indexOf(' ');
+  if (next >= 0 && next < tail.length / 2) tail = tail.slice(next + 1);
+  return `${head} … ${tail}`.length <= n ? `${head} … ${tail}` : `${head}…${tail}`;
+}
+
+/**
+ * What kubectl prints as `Warning:` (under 120 characters): the finding's middle is shortened, never
+ * its fix; a fix that alone nearly fills the line is kept with as much of the finding as fits.
+ */
 export function shortWarning(rule: RuleId, f: Finding): string {
-  const full = `[${rule}] ${f.what}; fix: ${f.fix}`;
+  const head = `[${rule}] `;
+  const tail = `; fix: ${f.fix}`;
+  const full = `${head}${f.what}${tail}`;
   if (full.length <= WARNING_MAX) return full;
-  const what = `[${rule}] ${f.what}`;
-  return what.length <= WARNING_MAX ? what : `${what.slice(0, WARNING_MAX - 1)}…`;
+  const room = WARNING_MAX - head.length - tail.length;
+  if (room >= 24) return `${head}${middleCut(f.what, room)}${tail}`;
+  return middleCut(`${head}fix: ${f.fix}`, WARNING_MAX);
 }
 
 /** Whether Berth has rules for a kind: objects of other kinds are allowed untouched, unread. */

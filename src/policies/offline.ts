@@ -105,9 +105,44 @@ export function admittedView(input: OfflineInput): StaticClusterView {
   return admitFiles(input).view;
 }
 
+/**
+ * A Pod a controller owns (a ReplicaSet's, a Job's) is judged through its controller, as the webhook
+ * (its matchConditions leave such pods out) and the cluster scan judge it: never as a bare pod.
+ */
+function ownedPodVerdict(o: KubeObject, objects: readonly KubeObject[], ns: string): Verdict | undefined {
+  if (o.kind !== 'Pod') return undefined;
+  const owner = o.metadata?.ownerReferences?.find((r) => r.controller === true);
+  if (!owner) return undefined;
+  const namespace = o.metadata?.namespace ?? ns;
+  const present = objects.some(
+    (x) =>
+      x.kind === owner.kind && x.metadata?.name === owner.name && (x.metadata?.namespace ?? ns) === namespace,
+  );
+  const by = `${owner.kind} ${namespace}/${owner.name}`;
+  return {
+    kind: 'Pod',
+    namespace,
+    name: o.metadata?.name ?? '',
+    allowed: true,
+    violations: [],
+    warnings: [],
+    exempted: [],
+    errors: [],
+    skipped: present
+      ? `judged through its controller ${by}, among the inputs`
+      : `owned by ${by}, not among the inputs: a controller's pods are judged through the controller, as the webhook and the cluster scan judge them`,
+  };
+}
+
 export function runOffline(input: OfflineInput): OfflineResult {
-  const opts = { today: input.today, defaultNamespace: input.defaultNamespace ?? 'default' };
+  const ns = input.defaultNamespace ?? 'default';
+  const opts = { today: input.today, defaultNamespace: ns };
   const { admitted, pdbs, notes, view, profileVerdicts } = admitFiles(input);
-  const verdicts = admitted.map((o) => profileVerdicts.get(o) ?? evaluate(o, view, input.policies, opts));
+  const verdicts = admitted.map(
+    (o) =>
+      profileVerdicts.get(o) ??
+      ownedPodVerdict(o, input.objects, ns) ??
+      evaluate(o, view, input.policies, opts),
+  );
   return { admitted, pdbs, verdicts, notes };
 }

@@ -12,6 +12,7 @@ import type {
 import type { Mode, RuleId } from './rules/ids.js';
 import { packagePath } from '../util/package-root.js';
 import { embeddedDefaults } from '../util/embedded.js';
+import type { AdmissionPlugin } from '../scheduling/admission-plugins.js';
 
 export type Params = Readonly<Record<string, unknown>>;
 
@@ -82,6 +83,11 @@ export class Policies {
 
   get requiredLabels(): readonly string[] {
     return this.doc.requiredLabels ?? [];
+  }
+
+  /** The admission plugins the cluster's API server runs that change pods (EKS: ExtendedResourceToleration). */
+  get admissionPlugins(): readonly AdmissionPlugin[] {
+    return this.doc.cluster?.admissionPlugins ?? ['ExtendedResourceToleration'];
   }
 
   get provisionerMode(): 'berth' | 'karpenter' | 'off' {

@@ -5,6 +5,7 @@ import { poolView, type NodePool } from './nodepool.js';
 import { fitPools } from './placement.js';
 import { placementKey, podPlacement } from './pod-placement.js';
 import { podRequirementTerms } from './pod-requirements.js';
+import { legacyLabels } from './well-known.js';
 
 const catalog = builtinCatalog();
 const pool = (name: string, taints: NodePool['spec']['template']['spec']['taints'] = []): NodePool => ({
@@ -91,5 +92,39 @@ describe('pod placement memo', () => {
     expect(gpu?.distance).toBe(0);
     const untolerated = podPlacement(s, req, pools, catalog).fits();
     expect(untolerated.find((f) => f.pool.name === 'gpu')?.distance).toBe(3);
+  });
+});
+
+describe('legacy well-known labels', () => {
+  it.each([
+    ['beta.kubernetes.io/os', 'linux', 'kubernetes.io/os'],
+    ['beta.kubernetes.io/arch', 'amd64', 'kubernetes.io/arch'],
+    ['failure-domain.beta.kubernetes.io/zone', 'us-east-1a', 'topology.kubernetes.io/zone'],
+    ['failure-domain.beta.kubernetes.io/region', 'us-east-1', 'topology.kubernetes.io/region'],
+    ['beta.kubernetes.io/instance-type', 'm5.large', 'node.kubernetes.io/instance-type'],
+  ])('reads %s as its current key, in a node selector and in required affinity', (legacy, value, current) => {
+    const bySelector = podRequirementTerms({ containers: [], nodeSelector: { [legacy]: value } });
+    expect([...(bySelector[0]?.keys() ?? [])]).toEqual([current]);
+    const byAffinity = podRequirementTerms({
+      containers: [],
+      affinity: {
+        nodeAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: {
+            nodeSelectorTerms: [{ matchExpressions: [{ key: legacy, operator: 'In', values: [value] }] }],
+          },
+        },
+      },
+    });
+    expect(byAffinity[0]?.matchesLabels({ [current]: value })).toBe(true);
+    expect(byAffinity[0]?.matchesLabels({ [current]: 'other' })).toBe(false);
+  });
+
+  it('gives a node both keys, as the kubelet registers them', () => {
+    expect(
+      legacyLabels({ 'kubernetes.io/os': 'linux', 'topology.kubernetes.io/zone': 'us-east-1a' }),
+    ).toEqual({
+      'beta.kubernetes.io/os': 'linux',
+      'failure-domain.beta.kubernetes.io/zone': 'us-east-1a',
+    });
   });
 });

@@ -6,3 +6,8 @@ export function canonicalJson(v: unknown): string {
       : x,
   );
 }
+
+/** "1 replica", "3 replicas": a count with its noun, singular for one. */
+export function count(n: number, noun: string, plural = `${noun}s`): string {
+  return `${n} ${n === 1 ? noun : plural}`;
+}

@@ -34,7 +34,9 @@ export interface YamlError {
   message: string;
 }
 
-export type YamlParse = { ok: true; docs: YamlDoc[] } | { ok: false; errors: YamlError[] };
+/** notices: what was read differently from how it is written (a duplicate key: the last value wins). */
+export type YamlParse =
+  { ok: true; docs: YamlDoc[]; notices: YamlError[] } | { ok: false; errors: YamlError[] };
 
 /** YAML 1.1 types go-yaml v2 leaves as strings when it decodes into JSON: timestamps, sexagesimals. */
 function stringInKubectl(t: Tags[number]): boolean {
@@ -86,7 +88,8 @@ export function parseYamlDocuments(
   const docs = parseAllDocuments(text, {
     lineCounter: lines,
     prettyErrors: false,
-    uniqueKeys: true,
+    // kubectl's decoder keeps the last of duplicate keys; Berth's own documents refuse them.
+    uniqueKeys: dialect !== 'kubectl',
     ...(dialect === 'kubectl' ? KUBECTL_YAML : {}),
   });
   const list = Array.isArray(docs) ? docs : [];
@@ -99,6 +102,7 @@ export function parseYamlDocuments(
     if (e) errors.push({ file, ...e });
   }
   if (errors.length > 0) return { ok: false, errors };
+  const notices = dialect === 'kubectl' ? duplicateKeys(list, lines, file) : [];
   const out: YamlDoc[] = [];
   for (const doc of list) {
     const value: unknown = doc.toJS({ maxAliasCount: 100 });
@@ -107,7 +111,32 @@ export function parseYamlDocuments(
     const p = lines.linePos(start);
     out.push({ value, doc, lines, file, pos: { file, line: p.line, col: p.col } });
   }
-  return { ok: true, docs: out };
+  return { ok: true, docs: out, notices };
+}
+
+/** Each mapping key that appears again in its mapping: kubectl reads the last value. */
+function duplicateKeys(docs: readonly Document.Parsed[], lines: LineCounter, file: string): YamlError[] {
+  const out: YamlError[] = [];
+  for (const doc of docs)
+    visit(doc, {
+      Map(_, map) {
+        const seen = new Set<unknown>();
+        for (const pair of map.items) {
+          const key = isScalar(pair.key) ? pair.key.value : pair.key;
+          if (!seen.has(key)) {
+            seen.add(key);
+            continue;
+          }
+          const at = lines.linePos(isScalar(pair.key) ? (pair.key.range?.[0] ?? 0) : 0);
+          out.push({
+            file,
+            ...at,
+            message: `duplicate key ${String(key)}: the last value is used, as kubectl's decoder does`,
+          });
+        }
+      },
+    });
+  return out;
 }
 
 /** The offset of a mapping key that is a collection (`{{ x }}: …`, a template read as YAML), if any. */

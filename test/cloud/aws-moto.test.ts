@@ -16,7 +16,15 @@ import { awsStack, type AwsClients } from '../../src/provisioner/cloud/aws-stack
 import { instanceIdOf, NodeClassNotReadyError } from '../../src/provisioner/cloud/provider.js';
 import { parseMime } from '../../src/provisioner/nodeclass/userdata/mime.js';
 import type { EC2NodeClass } from '../../src/scheduling/nodepool.js';
-import { motoClients, motoNodeClass, motoWorld, startMoto, type Moto, type MotoWorld } from './moto.js';
+import {
+  motoClients,
+  motoNodeClass,
+  motoWorld,
+  startMoto,
+  stopMoto,
+  type Moto,
+  type MotoWorld,
+} from './moto.js';
 
 let moto: Moto;
 let clients: AwsClients;
@@ -31,8 +39,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  for (const c of Object.values(clients) as { destroy(): void }[]) c.destroy();
-  await moto.stop();
+  await stopMoto(moto, clients);
 });
 
 const request = {

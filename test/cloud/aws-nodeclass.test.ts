@@ -6,7 +6,7 @@ import { GetInstanceProfileCommand } from '@aws-sdk/client-iam';
 import { describe, expect, it } from 'vitest';
 import { builtinCatalog } from '../../src/catalog/catalog.js';
 import { awsStack } from '../../src/provisioner/cloud/aws-stack.js';
-import { profileName } from '../../src/provisioner/cloud/aws-profile.js';
+import { InstanceProfiles, profileName } from '../../src/provisioner/cloud/aws-profile.js';
 import { isReady, type Resolution } from '../../src/provisioner/nodeclass/spec.js';
 import { motoNodeClass, motoSuite } from './moto.js';
 
@@ -138,5 +138,20 @@ describe('EC2NodeClass resolution against moto_server', () => {
     expect(condition(r, 'Ready')?.message).toContain(
       '--cluster-endpoint, --cluster-ca-bundle, --service-cidr',
     );
+  });
+});
+
+describe('instance profiles under concurrency', () => {
+  it('a launch and the class status round ensuring one profile at once, and another replica, all get it', async () => {
+    const make = () => new InstanceProfiles({ iam: suite.clients.iam, cluster: 'race', region: 'us-east-1' });
+    const [a, b] = [make(), make()];
+    const got = await Promise.all([
+      a.ensure('shared', suite.world.role),
+      a.ensure('shared', suite.world.role),
+      b.ensure('shared', suite.world.role),
+    ]);
+    expect(new Set(got)).toEqual(new Set([profileName('race', 'us-east-1', 'shared')]));
+    const read = await suite.clients.iam.send(new GetInstanceProfileCommand({ InstanceProfileName: got[0] }));
+    expect(read.InstanceProfile?.Roles?.map((r) => r.RoleName)).toEqual([suite.world.role.split('/').pop()]);
   });
 });

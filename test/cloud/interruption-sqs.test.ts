@@ -9,7 +9,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InterruptionController } from '../../src/provisioner/interruption/controller.js';
 import { SqsQueue } from '../../src/provisioner/interruption/queue.js';
-import { motoClients, startMoto, type Moto } from './moto.js';
+import { motoClients, startMoto, stopMoto, type Moto } from './moto.js';
 
 let moto: Moto;
 let sqs: SQSClient;
@@ -20,8 +20,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  sqs.destroy();
-  await moto.stop();
+  await stopMoto(moto, { sqs });
 });
 
 describe('SQS interruption queue', () => {

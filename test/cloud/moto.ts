@@ -1,5 +1,5 @@
 /** Starts moto_server (the EC2 API emulator) on a free loopback port for a test file. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import {
   CreateSecurityGroupCommand,
   CreateSubnetCommand,
@@ -34,7 +34,13 @@ export interface Moto {
   stop(): Promise<void>;
 }
 
+/** The one line a run without moto_server fails with (README: "Prerequisites"). */
+export const MOTO_MISSING =
+  "moto_server is not installed: the aws provider's tests run EC2, SSM, IAM, EKS and SQS on it (pip install 'moto[server]'; see README, Prerequisites)";
+
 export async function startMoto(): Promise<Moto> {
+  const probe = spawnSync('moto_server', ['--help'], { stdio: 'ignore' });
+  if (probe.error) throw new Error(MOTO_MISSING);
   const port = await freePort();
   const child: ChildProcess = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
     stdio: 'ignore',
@@ -182,8 +188,14 @@ export function motoSuite(cluster: string): {
     suite.world = await motoWorld(suite.clients, cluster);
   }, 60_000);
   afterAll(async () => {
-    for (const c of Object.values(suite.clients) as { destroy(): void }[]) c.destroy();
-    await suite.moto.stop();
+    // After a failed start (no moto_server) there is nothing to stop: the start's error is the one line.
+    await stopMoto(suite.moto, suite.clients);
   });
   return suite;
+}
+
+/** Stops what a test file started, whatever of it started. */
+export async function stopMoto(moto: Moto | undefined, clients: object | undefined): Promise<void> {
+  for (const c of Object.values(clients ?? {}) as ({ destroy(): void } | undefined)[]) c?.destroy();
+  await moto?.stop();
 }

@@ -41,6 +41,34 @@ let follower: Berth;
 let dir: string;
 let policies: string;
 let reapply: { code: number; stdout: string; stderr: string };
+/** A cluster's own Karpenter objects, named as Karpenter's getting-started names them. */
+const theirs = `
+apiVersion: karpenter.k8s.aws/v1
+kind: EC2NodeClass
+metadata: { name: default }
+spec:
+  role: KarpenterNodeRole-their-cluster
+  amiSelectorTerms: [{ alias: al2023@latest }]
+  subnetSelectorTerms: [{ tags: { karpenter.sh/discovery: their-cluster } }]
+  securityGroupSelectorTerms: [{ tags: { karpenter.sh/discovery: their-cluster } }]
+---
+apiVersion: karpenter.sh/v1
+kind: NodePool
+metadata: { name: general }
+spec:
+  template:
+    spec:
+      nodeClassRef: { group: karpenter.k8s.aws, kind: EC2NodeClass, name: default }
+      requirements:
+        - { key: karpenter.sh/capacity-type, operator: In, values: [spot] }
+  limits: { cpu: "1000" }
+`;
+let beside: {
+  before: string;
+  after: string;
+  mode: string;
+  apply: { code: number; stdout: string; stderr: string };
+};
 let common: { kubeconfig: string; tlsDir: string; policies: string; dir: string; args: string[] };
 
 function apply(yaml: string) {
@@ -101,6 +129,27 @@ beforeAll(async () => {
     for (const crds of ['deploy/crds', 'deploy/karpenter-crds', 'deploy/report-crds'])
       expect(kubectl(['apply', '-k', crds]).code).toBe(0);
     expect(kubectl(['wait', '--for=condition=Established', 'crd', '--all', '--timeout=60s']).code).toBe(0);
+    // Beside Karpenter first: the team's EC2NodeClass default and NodePool general must be left as they are.
+    expect(apply(theirs).code).toBe(0);
+    const snapshot = () => kubectl(['get', 'ec2nodeclass/default', 'nodepool/general', '-o', 'yaml']).stdout;
+    const before = snapshot();
+    const besideApply = kubectl(['apply', '-k', 'deploy/overlays/with-karpenter']);
+    beside = {
+      before,
+      after: snapshot(),
+      apply: besideApply,
+      mode: kubectl([
+        'get',
+        'configmap',
+        'berth-policies',
+        '-n',
+        'berth-system',
+        '-o',
+        'jsonpath={.data.policies\\.yaml}',
+      ]).stdout,
+    };
+    // Then the install the other scenarios run (Berth instead of Karpenter), without the team's objects.
+    expect(kubectl(['delete', 'nodepool/general', 'ec2nodeclass/default']).code).toBe(0);
     const r = kubectl(['apply', '-k', 'deploy/']);
     expect(r.code, r.stderr).toBe(0);
     reapply = kubectl(['apply', '-k', 'deploy/']);
@@ -174,50 +223,14 @@ describe('1. the manifests Berth ships', () => {
 });
 
 describe('1b. installing beside Karpenter', () => {
-  const theirs = `
-apiVersion: karpenter.k8s.aws/v1
-kind: EC2NodeClass
-metadata: { name: default }
-spec:
-  role: KarpenterNodeRole-their-cluster
-  amiSelectorTerms: [{ alias: al2023@latest }]
-  subnetSelectorTerms: [{ tags: { karpenter.sh/discovery: their-cluster } }]
-  securityGroupSelectorTerms: [{ tags: { karpenter.sh/discovery: their-cluster } }]
----
-apiVersion: karpenter.sh/v1
-kind: NodePool
-metadata: { name: general }
-spec:
-  template:
-    spec:
-      nodeClassRef: { group: karpenter.k8s.aws, kind: EC2NodeClass, name: default }
-      requirements:
-        - { key: karpenter.sh/capacity-type, operator: In, values: [spot] }
-  limits: { cpu: "1000" }
-`;
-  const snapshot = () => kubectl(['get', 'ec2nodeclass/default', 'nodepool/general', '-o', 'yaml']).stdout;
-
   it("leaves the cluster's own EC2NodeClass default and NodePool general byte-for-byte unchanged", () => {
-    expect(apply(theirs).code).toBe(0);
-    const before = snapshot();
-    expect(before).toContain('KarpenterNodeRole-their-cluster');
-    const r = kubectl(['apply', '-k', 'deploy/overlays/with-karpenter']);
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).not.toMatch(/nodepool|ec2nodeclass/i);
-    expect(snapshot()).toBe(before);
-    const mode = kubectl([
-      'get',
-      'configmap',
-      'berth-policies',
-      '-n',
-      'berth-system',
-      '-o',
-      'jsonpath={.data.policies\\.yaml}',
-    ]);
-    expect(mode.stdout).toMatch(/^ {2}mode: karpenter/m);
-    // Back to the install the other scenarios run (Berth instead of Karpenter), without the team's objects.
-    expect(kubectl(['delete', 'nodepool/general', 'ec2nodeclass/default']).code).toBe(0);
-    expect(kubectl(['apply', '-k', 'deploy/']).code).toBe(0);
+    // Applied in beforeAll, before the webhooks were pointed at the host's berth.
+    const b = beside;
+    expect(b.before).toContain('KarpenterNodeRole-their-cluster');
+    expect(b.apply.code, b.apply.stderr).toBe(0);
+    expect(b.apply.stdout).not.toMatch(/nodepool|ec2nodeclass/i);
+    expect(b.after).toBe(b.before);
+    expect(b.mode).toMatch(/^ {2}mode: karpenter/m);
   });
 });
 
@@ -897,9 +910,11 @@ describe('6b. provisioning on aws (EC2 emulated by moto_server)', () => {
     clients = motoClients(moto.endpoint);
     const client = clients.ec2;
     // What Karpenter's getting-started creates (subnets, security group, node role, the EKS cluster),
-    // and the default EC2NodeClass selecting them.
+    // the default EC2NodeClass selecting them (the scenarios' own pools use it), and the sample pools'
+    // class, berth, selecting the same.
     const world = await motoWorld(clients, 'e2e');
     expect(apply(JSON.stringify(motoNodeClass(world, 'e2e'))).code).toBe(0);
+    expect(apply(JSON.stringify(motoNodeClass(world, 'e2e', 'berth'))).code).toBe(0);
     await clients.sqs.send(new CreateQueueCommand({ QueueName: 'berth-e2e-interruptions' }));
     const flags = ['--cloud', 'aws', '--aws-endpoint', moto.endpoint, '--cluster-name', 'e2e'];
     awsArgs = [

@@ -15,7 +15,12 @@ export function fileOptions(cmd: Command): Command {
       'NodePool / EC2NodeClass files or folders (default: the embedded deploy/nodepools)',
     )
     .option('--catalog <file>', 'instance types in the ec2-instance-types.json format (default: built in)')
-    .option('-n, --namespace <ns>', 'namespace for objects that name none', 'default');
+    .option('-n, --namespace <ns>', 'namespace for objects that name none', 'default')
+    .option(
+      '--exclude <glob...>',
+      'leave out files of a folder whose path or name matches (*, **, ?); folders also skip, with a notice, files with no Kubernetes object (IAM policies, dashboards)',
+    )
+    .option('--allow-empty', 'zero objects in the input is not an error (by default it is: exit 2)');
 }
 
 export function registerCheck(program: Command, io: CliIO): void {

@@ -26,6 +26,8 @@ export function registerPlan(program: Command, io: CliIO): void {
     .option('--catalog <file>', 'instance types in the ec2-instance-types.json format (default: built in)')
     .option('--policies <file>', 'policies.yaml (default: the embedded one)')
     .option('-n, --namespace <ns>', 'namespace for objects that name none', 'default')
+    .option('--exclude <glob...>', 'leave out files of a folder whose path or name matches (*, **, ?)')
+    .option('--allow-empty', 'zero objects in the input is not an error (by default it is: exit 2)')
     .option('--budget-ms <ms>', 'time the solver may spend improving the plan', String(DEFAULT_BUDGET_MS))
     .option('-o, --output <format>', 'table | json', 'table')
     .action(async (opts: PlanOpts) => {

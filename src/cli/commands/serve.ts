@@ -25,8 +25,7 @@ export function registerServe(program: Command, io: CliIO): void {
     .option('--metrics-port <n>', 'HTTP port for /metrics', '9090')
     .option(
       '--tls-dir <dir>',
-      'folder with tls.crt and tls.key (reloaded when they change)',
-      '/etc/berth/tls',
+      'folder with tls.crt and tls.key, reloaded when they change (default: ./tls with --local, made there on first use; /etc/berth/tls in a cluster)',
     )
     .option('--policies <file>', 'policies.yaml, reloaded when it changes (default: the embedded one)')
     .option(
@@ -98,7 +97,16 @@ export function registerServe(program: Command, io: CliIO): void {
       '15',
     )
     .option('--no-reports', 'cluster mode: write no PolicyReports (the background scan does not run)')
+    .option(
+      '--take-over-from-karpenter',
+      'provisioner.mode: berth: provision and disrupt even while a Karpenter controller is seen running (its Lease or Deployment); by default Berth refuses, says so (log, Event, berth_provisioner_blocked) and keeps serving admission',
+    )
     .option('--log-level <level>', 'pino log level', 'info')
+    .option(
+      '--log-format <format>',
+      'json (one line per decision, for machines) or text (for a person)',
+      'json',
+    )
     .action(async (opts: ServeOpts) => {
       await (await import('../../operator/operator.js')).runOperator(opts, io);
     });

@@ -25,6 +25,8 @@ export interface NodeClassWiring {
   readonly custom: CustomObjectsApi;
   readonly events: EventSink;
   readonly logger: Logger;
+  /** Only in provisioner.mode: berth: beside Karpenter the classes and their status are Karpenter's. */
+  readonly mode: () => 'berth' | 'karpenter' | 'off';
 }
 
 export class ClusterNodeClasses implements LeaderDuty {
@@ -56,6 +58,7 @@ export class ClusterNodeClasses implements LeaderDuty {
   private soon(): void {
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
+      if (this.w.mode() !== 'berth') return;
       this.running = this.running.then(() =>
         this.controller.round().catch((e: unknown) => {
           this.w.logger.error({ err: String(e) }, 'EC2NodeClass round failed');

@@ -26,6 +26,7 @@ import type { RegistrationPatch } from '../../provisioner/controller/registratio
 import { SOLVER_HEAP_MIB, SOLVER_TIMEOUT_MS } from '../../provisioner/worker/limits.js';
 import { PlanWorker, type Planner } from '../../provisioner/worker/planner.js';
 import type { PoolView } from '../../scheduling/nodepool.js';
+import { count } from '../../util/canonical.js';
 
 /** How long an admitted workload's replicas are planned for before its pods are the source of truth. */
 export const FEED_TTL_MS = 120_000;
@@ -127,7 +128,7 @@ export function boundedEvents(events: EventSink): (demand: Demand) => void {
         involved: involved(c.workload),
         type: 'Warning',
         reason: 'ProvisioningCapped',
-        message: `planned capacity for ${c.planned} of ${c.asked} replicas: ${c.why}`,
+        message: `planned capacity for ${c.planned} of ${count(c.asked, 'replica')}: ${c.why}`,
       });
     for (const o of demand.deferredFrom.slice(0, 10))
       events.emit({

@@ -1,6 +1,7 @@
 /** availability.zoneSpread → a zone spread constraint (plus a soft hostname spread). */
 import type { V1PodSpec, V1TopologySpreadConstraint } from '@kubernetes/client-node';
 import { cloneSelector, type LabelSelector } from '../../kube/selector.js';
+import { normalizedKey } from '../../scheduling/well-known.js';
 
 export const ZONE_KEY = 'topology.kubernetes.io/zone';
 export const HOSTNAME_KEY = 'kubernetes.io/hostname';
@@ -8,7 +9,8 @@ export const HOSTNAME_KEY = 'kubernetes.io/hostname';
 export type ZoneSpread = 'required' | 'preferred' | 'none';
 
 function has(spec: V1PodSpec, key: string): boolean {
-  return (spec.topologySpreadConstraints ?? []).some((c) => c.topologyKey === key);
+  // A spread over failure-domain.beta.kubernetes.io/zone is a zone spread: nodes carry both keys.
+  return (spec.topologySpreadConstraints ?? []).some((c) => normalizedKey(c.topologyKey) === key);
 }
 
 export function compileSpread(

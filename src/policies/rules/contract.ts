@@ -1,6 +1,6 @@
 /** The contract between a workload and its profile: requests, limits, replicas, scaling, labels. */
 import { memoryMiB } from '../../kube/quantity.js';
-import { containerRequest } from '../../kube/resources.js';
+import { containerRequest, longRunningContainers } from '../../kube/resources.js';
 import { labelsOf } from '../../kube/objects.js';
 import { isReplicated } from '../../kube/workload.js';
 import { PROFILE_LABEL, profileNameFor } from '../compile/compile.js';
@@ -10,6 +10,12 @@ import type { ClusterView, HPA } from '../view.js';
 import type { Policies } from '../policies.js';
 import { hpaTarget, type WorkloadFacts } from '../context.js';
 import { bool, num, type Finding, type Rule } from './rule.js';
+import { count } from '../../util/canonical.js';
+
+/** How a message names a container: a native sidecar says where it lives. */
+function containerName(name: string, sidecar: boolean): string {
+  return sidecar ? `sidecar container ${name} (initContainers, restartPolicy: Always)` : `container ${name}`;
+}
 
 export const requestsMissing: Rule = {
   id: 'requests-missing',
@@ -19,15 +25,17 @@ export const requestsMissing: Rule = {
   check(input) {
     if (input.target !== 'workload') return [];
     const { w } = input;
-    return w.spec.containers.flatMap((c) => {
+    return longRunningContainers(w.spec).flatMap(({ container: c, sidecar }) => {
       const missing = ['cpu', 'memory'].filter((r) => containerRequest(c, r) === undefined);
       if (missing.length === 0) return [];
+      const name = containerName(c.name, sidecar);
       return [
         {
-          what: `container ${c.name} has no ${missing.join(' or ')} request`,
-          fix: w.profile
-            ? `set compute.cpuRequest and compute.memoryRequest in WorkloadProfile ${w.profile.metadata.name}`
-            : `set resources.requests.${missing.join(' and ')} on container ${c.name}`,
+          what: `${name} has no ${missing.join(' or ')} request`,
+          fix:
+            w.profile && !sidecar
+              ? `set compute.cpuRequest and compute.memoryRequest in WorkloadProfile ${w.profile.metadata.name}`
+              : `set resources.requests.${missing.join(' and ')} on ${sidecar ? `sidecar ${c.name}` : name}`,
         },
       ];
     });
@@ -43,14 +51,14 @@ export const limitRequestRatio: Rule = {
   check(input) {
     if (input.target !== 'workload') return [];
     const max = num(input.params, 'maxRatio', 2);
-    return input.w.spec.containers.flatMap((c) => {
+    return longRunningContainers(input.w.spec).flatMap(({ container: c, sidecar }) => {
       const req = memoryMiB(containerRequest(c, 'memory'));
       const lim = memoryMiB((c.resources?.limits as Record<string, string> | undefined)?.memory);
       if (req === undefined || lim === undefined || req === 0 || lim / req <= max) return [];
       const ratio = Math.round((lim / req) * 100) / 100;
       return [
         {
-          what: `container ${c.name} memory limit is ${ratio}× its request (maximum ${max}×)`,
+          what: `${containerName(c.name, sidecar)} memory limit is ${ratio}× its request (maximum ${max}×)`,
           fix: `raise the memory request to at least ${Math.ceil(lim / max)}Mi or lower the limit`,
         },
       ];
@@ -154,11 +162,13 @@ function scaleUpFindings(hpa: HPA, burst: number, maxScale: number): Finding[] {
     const pods = pol.type === 'Percent' ? Math.ceil((pol.value * maxScale) / 100) : pol.value;
     if (pods <= burst) return [];
     const shown =
-      pol.type === 'Percent' ? `${pol.value}% (${pods} pods at ${maxScale} replicas)` : `${pol.value} pods`;
+      pol.type === 'Percent'
+        ? `${pol.value}% (${count(pods, 'pod')} at ${count(maxScale, 'replica')})`
+        : count(pol.value, 'pod');
     return [
       {
         what: `HPA scale-up policy adds ${shown} per ${pol.periodSeconds}s, above maxBurstPods ${burst}`,
-        fix: `limit the scale-up policy to ${burst} pods`,
+        fix: `limit the scale-up policy to ${count(burst, 'pod')}`,
       },
     ];
   });
@@ -186,7 +196,7 @@ function workloadBurst(w: WorkloadFacts): Finding[] {
   const surge = declaredMaxSurge(w.obj);
   if (surge !== undefined && surgePods(surge, maxScale) > burst) {
     out.push({
-      what: `strategy.rollingUpdate.maxSurge ${String(surge)} adds ${surgePods(surge, maxScale)} pods at ${maxScale} replicas, above maxBurstPods ${burst}`,
+      what: `strategy.rollingUpdate.maxSurge ${String(surge)} adds ${count(surgePods(surge, maxScale), 'pod')} at ${count(maxScale, 'replica')}, above maxBurstPods ${burst}`,
       fix: `set maxSurge to ${burst} or less`,
     });
   }

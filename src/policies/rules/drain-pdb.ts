@@ -7,6 +7,7 @@ import { pdbsSelecting } from '../lookup.js';
 import { describeBudget, disruptionsAllowed, drainFix, type Budget } from '../disruption.js';
 import type { HPA, PDB } from '../view.js';
 import type { Finding, Rule, RuleInput } from './rule.js';
+import { count } from '../../util/canonical.js';
 
 const pdbName = (p: PDB): string => p.metadata?.name ?? '<unnamed>';
 const budgetOf = (p: PDB): Budget => ({
@@ -56,7 +57,7 @@ export const pdbBlocksEviction: Rule = {
     if (pods === 0 || m.allowed > 0) return [];
     return [
       {
-        what: `${m.budget} allows 0 evictions at ${pods} pods of ${names} (${m.arithmetic})`,
+        what: `${m.budget} allows 0 evictions at ${count(pods, 'pod')} of ${names} (${m.arithmetic})`,
         fix: drainFix(budgetOf(pdb), pods),
       },
     ];

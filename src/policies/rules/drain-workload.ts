@@ -4,6 +4,7 @@ import { isLongRunning, isReplicated } from '../../kube/workload.js';
 import type { WorkloadFacts } from '../context.js';
 import { bool, num, workloadOf, type Rule } from './rule.js';
 import type { Params } from '../policies.js';
+import { count } from '../../util/canonical.js';
 
 /** Whether the workload's nodes may be taken away: its class consolidates or it may run on spot. */
 function disruptable(w: WorkloadFacts, params: Params): { yes: boolean; why: string } {
@@ -31,7 +32,7 @@ export const pdbMissing: Rule = {
     if (!d.yes) return [];
     return [
       {
-        what: `${w.replicas} replicas${w.replicasNote} on ${d.why}, and no PodDisruptionBudget selects its pods`,
+        what: `${count(w.replicas, 'replica')}${w.replicasNote} on ${d.why}, and no PodDisruptionBudget selects its pods`,
         fix: w.profile
           ? 'set disruption.maxUnavailable: 1 in its WorkloadProfile'
           : 'add a PodDisruptionBudget with maxUnavailable: 1',

@@ -10,8 +10,10 @@ import { allows } from '../../scheduling/requirements.js';
 import type { Catalog } from '../../catalog/catalog.js';
 import type { WorkloadFacts } from '../context.js';
 import { ZONE_KEY } from '../compile/spread.js';
+import { normalizedKey } from '../../scheduling/well-known.js';
 import { derived } from '../../util/memo.js';
 import { num, workloadOf, type Finding, type Rule } from './rule.js';
+import { count } from '../../util/canonical.js';
 
 // Derived from the fits, which are shared per placement shape (and so, per terms): computed once.
 const zonesOf = new WeakMap<readonly PoolFit[], ReadonlySet<string>>();
@@ -47,13 +49,14 @@ function spotPossible(w: WorkloadFacts): boolean {
 }
 
 function hasZoneSpread(spec: V1PodSpec): boolean {
-  if ((spec.topologySpreadConstraints ?? []).some((c) => c.topologyKey === ZONE_KEY)) return true;
+  if ((spec.topologySpreadConstraints ?? []).some((c) => normalizedKey(c.topologyKey) === ZONE_KEY))
+    return true;
   const anti = spec.affinity?.podAntiAffinity;
   const terms = [
     ...(anti?.requiredDuringSchedulingIgnoredDuringExecution ?? []),
     ...(anti?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((p) => p.podAffinityTerm),
   ];
-  return terms.some((t) => t.topologyKey === ZONE_KEY);
+  return terms.some((t) => normalizedKey(t.topologyKey) === ZONE_KEY);
 }
 
 export const zoneSpreadMissing: Rule = {
@@ -67,7 +70,7 @@ export const zoneSpreadMissing: Rule = {
     if (w.profile?.spec.availability?.zoneSpread === 'none') return [];
     return [
       {
-        what: `${w.replicas} replicas${w.replicasNote} with no ${ZONE_KEY} topology spread`,
+        what: `${count(w.replicas, 'replica')}${w.replicasNote} with no ${ZONE_KEY} topology spread`,
         fix: w.profile
           ? 'set availability.zoneSpread: required in its WorkloadProfile'
           : `add a topologySpreadConstraint on ${ZONE_KEY} with maxSkew 1`,
@@ -95,7 +98,7 @@ export const spreadUnsatisfiable: Rule = {
         });
       }
       if (
-        c.topologyKey !== ZONE_KEY ||
+        normalizedKey(c.topologyKey) !== ZONE_KEY ||
         c.whenUnsatisfiable !== 'DoNotSchedule' ||
         input.view.nodePools.length === 0
       )

@@ -128,6 +128,18 @@ export const policiesSchema = {
         overrides: { type: 'array', items: { enum: RULE_IDS } },
       },
     },
+    /** The cluster's API server as Berth models it (EKS's defaults when absent). */
+    cluster: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        admissionPlugins: {
+          type: 'array',
+          items: { enum: ['ExtendedResourceToleration'] },
+          uniqueItems: true,
+        },
+      },
+    },
     provisioner: {
       type: 'object',
       additionalProperties: false,

@@ -36,6 +36,8 @@ export interface ProfileOptions extends RetryOptions {
 export class InstanceProfiles {
   /** profile name → role name, as ensured by this process. */
   private readonly ensured = new Map<string, string>();
+  /** profile name → the ensure under way: a launch and the class status round share one. */
+  private readonly pending = new Map<string, Promise<string>>();
 
   constructor(private readonly o: ProfileOptions) {}
 
@@ -60,24 +62,17 @@ export class InstanceProfiles {
     const name = profileName(this.o.cluster, this.o.region, nodeClass);
     const want = roleName(role);
     if (this.ensured.get(name) === want) return name;
+    const under = this.pending.get(name);
+    if (under) return under.then(() => this.ensure(nodeClass, role));
+    const p = this.create(name, nodeClass, want).finally(() => this.pending.delete(name));
+    this.pending.set(name, p);
+    return p;
+  }
+
+  private async create(name: string, nodeClass: string, want: string): Promise<string> {
     try {
       let profile = await this.get(name);
-      if (!profile) {
-        const out = await withRetry(this.o, () =>
-          this.o.iam.send(
-            new CreateInstanceProfileCommand({
-              InstanceProfileName: name,
-              Path: PROFILE_PATH,
-              Tags: [
-                { Key: 'berth.dev/cluster', Value: this.o.cluster },
-                { Key: 'karpenter.k8s.aws/ec2nodeclass', Value: nodeClass },
-                { Key: 'topology.kubernetes.io/region', Value: this.o.region },
-              ],
-            }),
-          ),
-        );
-        profile = out.InstanceProfile;
-      }
+      if (!profile) profile = await this.createProfile(name, nodeClass);
       await this.attach(name, profile?.Roles?.map((r) => r.RoleName ?? '') ?? [], want);
     } catch (e) {
       throw new CloudError(`instance profile ${name} for role ${want}: ${(e as Error).message}`, {
@@ -86,6 +81,30 @@ export class InstanceProfiles {
     }
     this.ensured.set(name, want);
     return name;
+  }
+
+  /** Creates the profile; one another process created meanwhile (EntityAlreadyExists) is read instead. */
+  private async createProfile(name: string, nodeClass: string): Promise<InstanceProfile | undefined> {
+    try {
+      const out = await withRetry(this.o, () =>
+        this.o.iam.send(
+          new CreateInstanceProfileCommand({
+            InstanceProfileName: name,
+            Path: PROFILE_PATH,
+            Tags: [
+              { Key: 'berth.dev/cluster', Value: this.o.cluster },
+              { Key: 'karpenter.k8s.aws/ec2nodeclass', Value: nodeClass },
+              { Key: 'topology.kubernetes.io/region', Value: this.o.region },
+            ],
+          }),
+        ),
+      );
+      return out.InstanceProfile;
+    } catch (e) {
+      const n = (e as { name?: string }).name;
+      if (n === 'EntityAlreadyExistsException' || n === 'EntityAlreadyExists') return this.get(name);
+      throw e;
+    }
   }
 
   private async attach(name: string, roles: readonly string[], want: string): Promise<void> {

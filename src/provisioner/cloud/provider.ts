@@ -5,6 +5,7 @@
  */
 import type { Taint } from '../../scheduling/taints.js';
 import { LABEL, type InstanceType } from '../../catalog/instance-type.js';
+import { legacyLabels } from '../../scheduling/well-known.js';
 
 export interface Offering {
   readonly instanceType: string;
@@ -89,13 +90,15 @@ export const CLAIM_LABEL = 'berth.dev/claim';
  * capacity type), its NodePool and its claim.
  */
 export function instanceLabels(instance: Instance, type: InstanceType | undefined): Record<string, string> {
-  return {
+  const labels = {
     ...(type?.labels ?? {}),
     [LABEL.zone]: instance.zone,
     [LABEL.capacityType]: instance.capacityType,
     [LABEL.nodePool]: instance.nodePool,
     [CLAIM_LABEL]: instance.claim,
   };
+  // As the kubelet registers them: the legacy well-known labels beside the current ones.
+  return { ...legacyLabels(labels), ...labels };
 }
 
 export function providerIdOf(zone: string, id: string): string {

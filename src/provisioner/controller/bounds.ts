@@ -15,6 +15,7 @@ import type { PoolView } from '../../scheduling/nodepool.js';
 import { EvaluationBudgetError, fitPools } from '../../scheduling/placement.js';
 import type { Catalog } from '../../catalog/catalog.js';
 import type { ReplicaCap } from './demand.js';
+import { count } from '../../util/canonical.js';
 
 interface Bound {
   max: number;
@@ -65,7 +66,7 @@ function profileBound(view: ClusterView, policies: Policies, obj: KubeObject, ns
   const max = view.profile(ns, profileName)?.spec.scaling?.maxReplicas;
   return max === undefined
     ? undefined
-    : { max, why: `profile ${profileName} allows at most ${max} replicas` };
+    : { max, why: `profile ${profileName} allows at most ${count(max, 'replica')}` };
 }
 
 export function replicaCap(

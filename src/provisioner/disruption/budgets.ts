@@ -9,6 +9,7 @@ import { scaleIntOrPercent } from '../../kube/intstr.js';
 import type { NodePool } from '../../scheduling/nodepool.js';
 import { parseCron, windowOpen, type Cron } from './cron.js';
 import { parseGoDuration } from './duration.js';
+import { count } from '../../util/canonical.js';
 
 export type DisruptionReason = 'Underutilized' | 'Empty' | 'Drifted';
 const REASONS: readonly string[] = ['Underutilized', 'Empty', 'Drifted'];
@@ -99,6 +100,6 @@ export function allowance(
     : '';
   return {
     allowed,
-    why: `budget nodes: ${which.nodes}${window} allows ${min} of ${counts.total} nodes, ${counts.disrupting} already disrupting or not Ready`,
+    why: `budget nodes: ${which.nodes}${window} allows ${min} of ${count(counts.total, 'node')}, ${counts.disrupting} already disrupting or not Ready`,
   };
 }

@@ -5,6 +5,7 @@ import type { BoundPod, ExistingNode } from '../solver/model.js';
 import type { Res } from '../solver/resources.js';
 import type { Taint } from '../../scheduling/taints.js';
 import { requestsOf } from './pods.js';
+import { normalizedKey } from '../../scheduling/well-known.js';
 
 function allocatableOf(node: V1Node): Res {
   const a = (node.status?.allocatable ?? node.status?.capacity ?? {}) as Record<string, string | undefined>;
@@ -32,7 +33,7 @@ export function boundPod(pod: V1Pod): BoundPod {
     labels: pod.metadata?.labels ?? {},
     requests: requestsOf(spec),
     antiAffinity: anti.map((t) => ({
-      key: t.topologyKey,
+      key: normalizedKey(t.topologyKey),
       selector: t.labelSelector ?? {},
       namespaces: t.namespaces && t.namespaces.length > 0 ? t.namespaces : [namespace],
     })),

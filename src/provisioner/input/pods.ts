@@ -8,8 +8,10 @@ import { podRequests } from '../../kube/resources.js';
 import type { LabelSelector } from '../../kube/selector.js';
 import { podTemplateOf, type PodTemplate } from '../../kube/workload.js';
 import { podRequirementTerms } from '../../scheduling/pod-requirements.js';
+import { normalizedKey } from '../../scheduling/well-known.js';
 import type { DaemonSetShape, ReplicaGroup, SolverPod, SpreadTerm, TopologyTerm } from '../solver/model.js';
 import type { Res } from '../solver/resources.js';
+import { admittedPodSpec, type AdmissionPlugin } from '../../scheduling/admission-plugins.js';
 
 export function requestsOf(spec: V1PodSpec): Res {
   const r = podRequests(spec);
@@ -41,7 +43,7 @@ function spreadOf(
   return (spec.topologySpreadConstraints ?? [])
     .filter((c) => c.whenUnsatisfiable === 'DoNotSchedule')
     .map((c) => ({
-      key: c.topologyKey,
+      key: normalizedKey(c.topologyKey),
       maxSkew: c.maxSkew,
       selector: spreadSelector(c, labels),
       namespaces: [namespace],
@@ -50,14 +52,23 @@ function spreadOf(
 
 function termsOf(terms: V1PodAffinityTerm[] | undefined, namespace: string): TopologyTerm[] {
   return (terms ?? []).map((t) => ({
-    key: t.topologyKey,
+    key: normalizedKey(t.topologyKey),
     selector: t.labelSelector ?? {},
     namespaces: t.namespaces && t.namespaces.length > 0 ? t.namespaces : [namespace],
   }));
 }
 
-export function solverPod(id: string, namespace: string, template: PodTemplate): SolverPod {
-  const spec = template.spec;
+/**
+ * A workload's template as the solver plans its pods: as the API server will admit them, which on EKS
+ * (the default; policies.yaml cluster.admissionPlugins) adds extended resources' tolerations.
+ */
+export function solverPod(
+  id: string,
+  namespace: string,
+  template: PodTemplate,
+  plugins: readonly AdmissionPlugin[] = ['ExtendedResourceToleration'],
+): SolverPod {
+  const spec = admittedPodSpec(template.spec, plugins);
   const labels = template.metadata.labels ?? {};
   return {
     id,
