@@ -20,7 +20,7 @@ import type { CliIO } from '../util/io.js';
 import { startLocal } from './local.js';
 import { startCluster } from './cluster.js';
 import { openSession } from '../inputs/session.js';
-import { port, type ServeOpts } from './options.js';
+import { port, tlsDirOf, type ServeOpts } from './options.js';
 import type { WebhookDeps } from '../webhook/app.js';
 
 /** Local mode makes its own certificates on first use, for 127.0.0.1 and localhost. */
@@ -52,7 +52,7 @@ function depsBase(opts: ServeOpts, live: LivePolicies, metrics: Metrics, logger:
 
 export async function runOperator(opts: ServeOpts, io: CliIO): Promise<void> {
   const logger = createLogger(opts.logLevel, 1, parseLogFormat(opts.logFormat));
-  const tlsDir = opts.tlsDir ?? (opts.local === true ? 'tls' : '/etc/berth/tls');
+  const tlsDir = tlsDirOf(opts);
   const session = openSession(opts);
   const live = new LivePolicies(session.policies, opts.policies);
   const metrics = new Metrics();

@@ -57,3 +57,8 @@ export function seconds(flag: string, value: string, min: number): number {
     throw new Error(`${flag} must be at least ${min} (seconds), got ${value}`);
   return n;
 }
+
+/** Where the serving certificate is: --tls-dir, else ./tls with --local (made there), /etc/berth/tls in a cluster. */
+export function tlsDirOf(opts: Pick<ServeOpts, 'tlsDir' | 'local'>): string {
+  return opts.tlsDir ?? (opts.local === true ? 'tls' : '/etc/berth/tls');
+}

@@ -116,7 +116,7 @@ function ownedPodVerdict(o: KubeObject, objects: readonly KubeObject[], ns: stri
   const namespace = o.metadata?.namespace ?? ns;
   const present = objects.some(
     (x) =>
-      x.kind === owner.kind && x.metadata?.name === owner.name && (x.metadata?.namespace ?? ns) === namespace,
+      x.kind === owner.kind && x.metadata?.name === owner.name && (x.metadata.namespace ?? ns) === namespace,
   );
   const by = `${owner.kind} ${namespace}/${owner.name}`;
   return {
