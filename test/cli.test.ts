@@ -114,8 +114,11 @@ describe('berth check', () => {
     });
     const r = await berth('check', '-f', dir, '-o', 'json');
     expect(r.err).toBe('');
-    expect(r.code).toBe(0);
-    expect((JSON.parse(r.out) as CheckReport).results).toHaveLength(2);
+    const results = (JSON.parse(r.out) as CheckReport).results;
+    expect(results).toHaveLength(2);
+    // The Deployment has no spec.selector: the API server refuses it, and check says so (exit 1).
+    expect(r.code).toBe(1);
+    expect(results[1]?.violations.map((v) => v.rule)).toEqual(['object-invalid']);
   });
 
   it('says once that a file is not text, or is a Helm template, and leaves templates inside strings alone', async () => {

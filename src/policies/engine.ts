@@ -14,6 +14,7 @@ import { planRules, rulesFor, type PlannedRule } from './plan.js';
 import type { WorkloadProfile } from './schema/profile-schema.js';
 import { validateProfileObject } from './schema/validate.js';
 import type { ClusterView, HPA } from './view.js';
+import { apiRefusal } from './rules/object-invalid.js';
 
 export interface Violation {
   rule: RuleId;
@@ -196,7 +197,10 @@ export function evaluate(
     runtimeClass: schemaBroken ? undefined : classOf(input),
   };
   const run: Run = { input, verdict, today: opts.today };
-  const plan = schemaBroken ? planRules(policies, target, scope, true) : rulesFor(policies, target, scope);
+  let plan = schemaBroken ? planRules(policies, target, scope, true) : rulesFor(policies, target, scope);
+  // An object the API server refuses is said to be refused, and nothing else is judged of it.
+  if (target === 'workload' && plan.some((p) => p.rule.id === 'object-invalid') && apiRefusal(obj))
+    plan = plan.filter((p) => p.rule.id === 'object-invalid');
   for (const planned of plan) apply(planned, run);
   verdict.rules = plan.map((p) => ({ id: p.rule.id, mode: p.mode }));
   return verdict;

@@ -286,6 +286,22 @@ function noTypeReason(pool: PoolView, term: Requirements | undefined, catalog: C
   return generic;
 }
 
+/**
+ * The instance type that comes closest to holding these requests: the largest in the resource no type
+ * has enough of (CPU, then memory, then GPUs), else the largest by memory then CPU.
+ */
+export function closestLargest(types: readonly InstanceType[], req: PodRequests): InstanceType | undefined {
+  const by = (f: (t: InstanceType) => number) =>
+    types.reduce<InstanceType | undefined>((b, t) => (b === undefined || f(t) > f(b) ? t : b), undefined);
+  const cpu = by((t) => t.allocatable.cpuMillis);
+  if (cpu && cpu.allocatable.cpuMillis < req.cpuMillis) return cpu;
+  const memory = by((t) => t.allocatable.memoryMiB);
+  if (memory && memory.allocatable.memoryMiB < req.memoryMiB) return memory;
+  const gpu = by((t) => t.allocatable.nvidiaGpu);
+  if (gpu && gpu.allocatable.nvidiaGpu < req.nvidiaGpu) return gpu;
+  return largest(types);
+}
+
 /** The largest (by allocatable memory, then CPU) of a set of instance types. */
 export function largest(types: readonly InstanceType[]): InstanceType | undefined {
   let best: InstanceType | undefined;

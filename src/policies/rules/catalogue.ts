@@ -2,6 +2,7 @@
 import { RULE_IDS, type RuleId } from './ids.js';
 import type { Rule } from './rule.js';
 import { pdbBlocksEviction, pdbHpaMin, pdbOverlap } from './drain-pdb.js';
+import { objectInvalid } from './object-invalid.js';
 import {
   doNotDisrupt,
   gracePeriod,
@@ -40,6 +41,7 @@ import {
 
 /** The catalogue's sections (DESIGN.md §6), which reports use as their categories. */
 const SECTIONS: readonly { readonly category: string; readonly rules: readonly Rule[] }[] = [
+  { category: 'API validation', rules: [objectInvalid] },
   {
     category: 'Drain safety',
     rules: [

@@ -1,5 +1,6 @@
 /** The rule catalogue's stable ids (DESIGN.md §6). */
 export const RULE_IDS = [
+  'object-invalid',
   'pdb-blocks-eviction',
   'pdb-overlap',
   'pdb-hpa-min',

@@ -4,7 +4,7 @@ import { humanCpu, humanMemory } from '../../kube/quantity.js';
 import { selectorMatches } from '../../kube/selector.js';
 import { isReplicated } from '../../kube/workload.js';
 import { LABEL } from '../../catalog/instance-type.js';
-import { fittingTypes, largest, poolTypesFor, type PoolFit } from '../../scheduling/placement.js';
+import { closestLargest, fittingTypes, poolTypesFor, type PoolFit } from '../../scheduling/placement.js';
 import { formatTaint, untoleratedTaint } from '../../scheduling/taints.js';
 import { allows } from '../../scheduling/requirements.js';
 import type { Catalog } from '../../catalog/catalog.js';
@@ -175,14 +175,22 @@ export const requestsExceedCapacity: Rule = {
     const fits = w.fits();
     const compatible = fits.filter((f) => f.types.length > 0);
     if (compatible.length === 0 || compatible.some((f) => f.fitting.length > 0)) return [];
-    const big = largest(compatible.flatMap((f) => f.types));
+    const big = closestLargest(
+      compatible.flatMap((f) => f.types),
+      w.requests,
+    );
     if (!big) return [];
     const tainted = taintedHolder(w, fits, input.view.catalog);
     if (tainted) return [tainted];
     const a = big.allocatable;
+    // Every pool the pods may go to, Auto Mode's too: Berth knows their instance types though it never launches them.
+    const pools = compatible
+      .map((f) => (f.pool.autoMode ? `${f.pool.name} (EKS Auto Mode)` : f.pool.name))
+      .join(', ');
+    const gpu = w.requests.nvidiaGpu > 0 ? `, ${a.nvidiaGpu} GPU` : '';
     return [
       {
-        what: `pod requests ${describeRequests(w)}; the largest instance type its NodePools allow, ${big.name}, has ${humanCpu(a.cpuMillis)} CPU, ${humanMemory(a.memoryMiB)} allocatable`,
+        what: `pod requests ${describeRequests(w)}; the largest instance type NodePool${compatible.length === 1 ? '' : 's'} ${pools} allow${compatible.length === 1 ? 's' : ''}, ${big.name}, has ${humanCpu(a.cpuMillis)} CPU, ${humanMemory(a.memoryMiB)}${gpu} allocatable`,
         fix: 'lower the requests, or use a runtime class whose NodePools allow larger instance types',
       },
     ];
