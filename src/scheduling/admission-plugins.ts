@@ -33,9 +33,23 @@ export function extendedResourceTolerations(spec: V1PodSpec): V1Toleration[] {
     .map((key) => ({ key, operator: 'Exists', effect: 'NoSchedule' }));
 }
 
+/** Whether any container asks for an extended resource: a loop that allocates nothing (every review runs it). */
+function asksExtended(spec: V1PodSpec): boolean {
+  const scan = (list: readonly V1Container[] | undefined): boolean => {
+    for (const c of list ?? []) {
+      const r = c.resources;
+      if (!r) continue;
+      for (const k in r.requests) if (isExtendedResource(k)) return true;
+      for (const k in r.limits) if (isExtendedResource(k)) return true;
+    }
+    return false;
+  };
+  return scan(spec.containers) || scan(spec.initContainers);
+}
+
 /** The spec as its Pods will be admitted with these plugins on (the same object when nothing changes). */
 export function admittedPodSpec(spec: V1PodSpec, plugins: readonly AdmissionPlugin[]): V1PodSpec {
-  if (!plugins.includes('ExtendedResourceToleration')) return spec;
+  if (!plugins.includes('ExtendedResourceToleration') || !asksExtended(spec)) return spec;
   const added = extendedResourceTolerations(spec);
   if (added.length === 0) return spec;
   // Pod specs here are the JSON objects manifests and reviews decode to (no prototype to keep).

@@ -20,31 +20,36 @@ const goMap = (labels: Readonly<Record<string, string>>): string =>
     .map((k) => `"${k}":"${labels[k] ?? ''}"`)
     .join(', ')}}`;
 
-/** What the API server would answer on create, if it refuses the object. */
-export function apiRefusal(obj: KubeObject): Finding | undefined {
-  const api = obj.apiVersion;
-  if (!SELECTED.has(obj.kind ?? '') || typeof api !== 'string' || !api.startsWith('apps/')) return undefined;
-  const spec = (
-    obj as {
-      spec?: { selector?: LabelSelector; template?: { metadata?: { labels?: Record<string, string> } } };
-    }
-  ).spec;
-  const labels = spec?.template?.metadata?.labels ?? {};
-  const kind = (obj.kind ?? '').toLowerCase();
+type Selected = {
+  spec?: { selector?: LabelSelector; template?: { metadata?: { labels?: Record<string, string> } } };
+};
+
+/** Why the API server refuses a selector for these template labels, in its words. */
+function refusal(kind: string, selector: LabelSelector | undefined, labels: Record<string, string>): Finding {
   const fix = `set spec.selector.matchLabels to labels of the pod template (${goMap(labels)})`;
-  const selector = spec?.selector;
   if (!selector) return { what: 'spec.selector: Required value (the API server refuses the object)', fix };
   if (isEmpty(selector))
     return {
-      what: `spec.selector: Invalid value: empty selector is invalid for ${kind} (the API server refuses the object)`,
+      what: `spec.selector: Invalid value: empty selector is invalid for ${kind.toLowerCase()} (the API server refuses the object)`,
       fix,
     };
-  if (!selectorMatches(selector, labels))
-    return {
-      what: `spec.template.metadata.labels: Invalid value: ${goMap(labels)}: \`selector\` does not match template \`labels\` (the API server refuses the object)`,
-      fix: 'make spec.selector select the pod template: its labels must carry every label the selector asks for',
-    };
-  return undefined;
+  return {
+    what: `spec.template.metadata.labels: Invalid value: ${goMap(labels)}: \`selector\` does not match template \`labels\` (the API server refuses the object)`,
+    fix: 'make spec.selector select the pod template: its labels must carry every label the selector asks for',
+  };
+}
+
+/** What the API server would answer on create, if it refuses the object. */
+export function apiRefusal(obj: KubeObject): Finding | undefined {
+  const api = obj.apiVersion;
+  const kind = obj.kind ?? '';
+  if (!SELECTED.has(kind) || typeof api !== 'string' || !api.startsWith('apps/')) return undefined;
+  const spec = (obj as Selected).spec;
+  const labels = spec?.template?.metadata?.labels ?? {};
+  const selector = spec?.selector;
+  if (selector && !isEmpty(selector) && selectorMatches(selector, labels)) return undefined;
+  // Refused: the words are built only now, never on the path every valid review takes.
+  return refusal(kind, selector, labels);
 }
 
 export const objectInvalid: Rule = {
