@@ -158,3 +158,30 @@ describe('output a newcomer reads', () => {
     );
   });
 });
+
+describe("Karpenter's objects and plans, read as Karpenter reads them", () => {
+  it('refuses a nodeClassRef group with a version in it, as Karpenter’s CRD does', async () => {
+    const pool = `apiVersion: karpenter.sh/v1
+kind: NodePool
+metadata: { name: bad }
+spec:
+  template:
+    spec:
+      nodeClassRef: { group: karpenter.k8s.aws/v1, kind: EC2NodeClass, name: default }
+      requirements: []
+`;
+    const dir = tmp({ 'pool.yaml': pool });
+    const r = await berth('plan', '-f', dir, '--nodepools', dir);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/pool\.yaml:7:\d+: spec\.template\.spec\.nodeClassRef\.group: must match pattern/);
+  });
+
+  it('exits 1 from plan when a workload is denied: it is not placed', async () => {
+    const denied = deployment('web', 2)
+      .replace('replicas: 2', 'replicas: 2\n  paused: false')
+      .replace('containers:', 'nodeSelector: { kubernetes.io/os: windows }\n      containers:');
+    const r = await berth('plan', '-f', tmp({ 'd.yaml': denied }));
+    expect(r.err).toContain('is denied by the webhook');
+    expect(r.code).toBe(1);
+  });
+});

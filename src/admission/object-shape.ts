@@ -127,6 +127,24 @@ export const SHAPE_SCHEMAS: Record<string, unknown> = {
   // A WorkloadProfile's own schema (profile-schema) is checked by the profile-schema rule; here only
   // the metadata every rule reads.
   WorkloadProfile: obj({ metadata, spec: { type: 'object' } }),
+  // What Berth reads of a Karpenter NodePool, as Karpenter's CRD validates it (group: no slash, as in
+  // `karpenter.k8s.aws`, never `karpenter.k8s.aws/v1`).
+  NodePool: obj({
+    metadata,
+    spec: obj({
+      template: obj({
+        metadata: obj({ labels: strMap, annotations: strMap }),
+        spec: obj({
+          nodeClassRef: {
+            type: 'object',
+            required: ['group', 'kind', 'name'],
+            properties: { group: { type: 'string', pattern: '^[^/]*$' }, kind: str, name: str },
+          },
+          requirements: list(obj({ key: str, operator: str, values: strings, minValues: INT32 })),
+        }),
+      }),
+    }),
+  }),
 };
 
 /** The options the shape validators are compiled with (here and by the build). */

@@ -104,5 +104,6 @@ export function planAction(opts: PlanOpts, io: CliIO): void {
       ? `${JSON.stringify(doc, null, 2)}\n`
       : renderPlanTable(plan, spot) + (consolidation ? `\n${renderConsolidation(consolidation)}` : ''),
   );
-  io.exit(plan.unschedulable.length === 0 ? 0 : 1);
+  // A denied workload is not placed either: 0 means every pod of the input is placed.
+  io.exit(plan.unschedulable.length === 0 && denied.length === 0 ? 0 : 1);
 }

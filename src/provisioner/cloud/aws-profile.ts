@@ -113,8 +113,15 @@ export class InstanceProfiles {
       await withRetry(this.o, () =>
         this.o.iam.send(new RemoveRoleFromInstanceProfileCommand({ InstanceProfileName: name, RoleName: r })),
       );
-    await withRetry(this.o, () =>
-      this.o.iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: name, RoleName: want })),
-    );
+    try {
+      await withRetry(this.o, () =>
+        this.o.iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: name, RoleName: want })),
+      );
+    } catch (e) {
+      // Another replica (or an earlier attempt) added it meanwhile: a profile holds one role, and it is ours.
+      const now = await this.get(name);
+      if (now?.Roles?.some((r) => r.RoleName === want)) return;
+      throw e;
+    }
   }
 }

@@ -38,10 +38,11 @@ describe('aliases', () => {
     expect(aliasParameters(alias, '1.31')).toHaveProperty('error');
   });
 
-  it('names the family from the alias over amiFamily', () => {
+  it('takes spec.amiFamily first, as Karpenter does (Custom with an alias stays Custom), else the alias', () => {
     expect(familyName({ amiFamily: 'Custom', amiSelectorTerms: [{ alias: 'bottlerocket@latest' }] })).toBe(
-      'Bottlerocket',
+      'Custom',
     );
+    expect(familyName({ amiSelectorTerms: [{ alias: 'bottlerocket@latest' }] })).toBe('Bottlerocket');
     expect(familyName({ amiFamily: 'AL2023', amiSelectorTerms: [{ id: 'ami-1' }] })).toBe('AL2023');
   });
 

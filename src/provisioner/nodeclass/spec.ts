@@ -96,8 +96,13 @@ export function specOf(cls: EC2NodeClass): NodeClassSpec {
   return cls.spec ?? {};
 }
 
-/** The family an alias names (`al2023@latest` → AL2023), else spec.amiFamily as written. */
+/**
+ * The class's AMI family as Karpenter reads it (EC2NodeClass.AMIFamily()): spec.amiFamily as written
+ * when set (`Custom` with an alias: the alias picks the image, the user data passes through as it is),
+ * else the family its alias names (`al2023@latest` → AL2023).
+ */
 export function familyName(spec: NodeClassSpec): string {
+  if (spec.amiFamily !== undefined) return spec.amiFamily;
   const alias = spec.amiSelectorTerms?.find((t) => t.alias !== undefined)?.alias;
   if (alias !== undefined) {
     const family = alias.split('@')[0]?.toLowerCase();
@@ -105,7 +110,7 @@ export function familyName(spec: NodeClassSpec): string {
     if (family === 'bottlerocket') return 'Bottlerocket';
     return family ?? '';
   }
-  return spec.amiFamily ?? '';
+  return '';
 }
 
 export function isReady(r: Pick<Resolution, 'conditions'>): boolean {

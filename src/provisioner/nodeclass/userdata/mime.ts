@@ -74,7 +74,13 @@ export function parseMime(text: string): MimePart[] {
       }
     } else current?.push(line);
   }
-  if (!closed) throw new UserDataError(`multipart user data is not closed by ${delimiter}--`);
+  // A last delimiter with nothing after it ends the archive too: Go's multipart reader, which
+  // Karpenter and nodeadm use, reads to the end of input and stops there without an error.
+  const endsAtDelimiter = current !== undefined && current.every((l) => l.trim() === '');
+  if (!closed && !endsAtDelimiter)
+    throw new UserDataError(
+      `multipart user data ends inside a part: close it with ${delimiter} or ${delimiter}--`,
+    );
   return parts;
 }
 

@@ -36,13 +36,25 @@ describe('MIME user data', () => {
     expect(parseMime(crlf)).toEqual([{ contentType: 'text/x-shellscript', content: 'echo b' }]);
   });
 
+  it('reads an archive whose last delimiter is not closed with --, as Go and Karpenter read it', () => {
+    // Karpenter's examples/v1/al2023-custom-userdata.yaml ends with `--//`.
+    const open =
+      'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="//"\n\n--//\nContent-Type: text/x-shellscript; charset="us-ascii"\n\n#!/bin/bash\necho "Running a custom user data script"\n\n--//\n';
+    expect(parseMime(open)).toEqual([
+      {
+        contentType: 'text/x-shellscript; charset="us-ascii"',
+        content: '#!/bin/bash\necho "Running a custom user data script"',
+      },
+    ]);
+  });
+
   it.each([
     ['not multipart', 'MIME-Version: 1.0\nContent-Type: text/plain\n\nhi', 'not multipart'],
     ['no boundary', 'MIME-Version: 1.0\nContent-Type: multipart/mixed\n\nhi', 'without a boundary'],
     [
-      'not closed',
+      'an archive that ends inside a part',
       'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="x"\n\n--x\n\necho',
-      'not closed',
+      'ends inside a part',
     ],
     ['bad header', 'MIME-Version: 1.0\nnonsense\n\n', 'malformed MIME header'],
   ])('refuses %s', (_, text, message) => {
