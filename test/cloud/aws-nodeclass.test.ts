@@ -113,7 +113,9 @@ describe('EC2NodeClass resolution against moto_server', () => {
       status: 'False',
       reason: 'UserDataInvalid',
     });
-    expect(condition(mime, 'ValidationSucceeded')?.message).toContain('ends inside a part: close it with --x or --x--');
+    expect(condition(mime, 'ValidationSucceeded')?.message).toContain(
+      'ends inside a part: close it with --x or --x--',
+    );
     const toml = await resolve({ amiFamily: 'Bottlerocket', userData: '[settings.kubernetes\nfoo = 1' });
     expect(condition(toml, 'Ready')).toMatchObject({ status: 'False', reason: 'UserDataInvalid' });
     expect(condition(toml, 'Ready')?.message).toMatch(/not valid TOML \(line 1/);
