@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { KubeConfig, KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
 import { freePort, startControlPlane } from '../test/e2e/control-plane.js';
 import { kubectlWith, loopbackCerts, routeWebhooks, startBerth } from '../test/e2e/harness.js';
+import { deployment as userDeployment } from '../test/support/workloads.js';
 
 const { values } = parseArgs({
   options: {
@@ -32,37 +33,25 @@ const NS = 'bench';
 
 type Op = 'create deployment' | 'delete deployment' | 'create pod' | 'delete pod';
 
-const deployment = (name: string): KubernetesObject =>
-  ({
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name, namespace: NS, labels: { 'app.kubernetes.io/name': name } },
-    spec: {
-      paused: true,
-      replicas: 3,
-      selector: { matchLabels: { app: name } },
-      template: {
-        metadata: { labels: { app: name } },
-        spec: {
-          containers: [
-            {
-              name: 'app',
-              image: 'registry.example.com/app:1.0.0',
-              resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '128Mi' } },
-            },
-          ],
-          topologySpreadConstraints: [
-            {
-              maxSkew: 1,
-              topologyKey: 'topology.kubernetes.io/zone',
-              whenUnsatisfiable: 'DoNotSchedule',
-              labelSelector: { matchLabels: { app: name } },
-            },
-          ],
-        },
-      },
+/** A user's Deployment (test/support/workloads.ts), paused so that no controller adds load, with a zone spread. */
+const deployment = (name: string): KubernetesObject => {
+  const d = userDeployment(name, { 'app.kubernetes.io/name': name }) as unknown as KubernetesObject & {
+    metadata: { namespace?: string; uid?: string };
+    spec: { paused?: boolean; template: { spec: Record<string, unknown> } };
+  };
+  d.metadata.namespace = NS;
+  delete d.metadata.uid;
+  d.spec.paused = true;
+  d.spec.template.spec.topologySpreadConstraints = [
+    {
+      maxSkew: 1,
+      topologyKey: 'topology.kubernetes.io/zone',
+      whenUnsatisfiable: 'DoNotSchedule',
+      labelSelector: { matchLabels: { app: name } },
     },
-  }) as KubernetesObject;
+  ];
+  return d;
+};
 
 const pod = (name: string): KubernetesObject =>
   ({

@@ -1,32 +1,12 @@
 /** The CLI as a user runs it: exit codes, output formats, bad input. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../src/cli/program.js';
+import { berth, tmp } from './support/cli.js';
 import type { CheckReport } from '../src/cli/output.js';
 import type { PolicyReport } from '../src/reports/policy-report.js';
 import { parseAllDocuments } from 'yaml';
-
-async function berth(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  let code = 0;
-  await runCli(args, {
-    out: (t) => (out += t),
-    err: (t) => (err += t),
-    exit: (c) => (code = c),
-    clock: () => new Date('2026-11-21T00:00:00Z'),
-  });
-  return { code, out, err };
-}
-
-function tmp(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'berth-cli-'));
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-  return dir;
-}
 
 const PROFILE = `apiVersion: berth.dev/v1alpha1
 kind: WorkloadProfile

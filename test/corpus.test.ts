@@ -7,22 +7,14 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../src/cli/program.js';
+import { berth } from './support/cli.js';
 import type { CheckReport } from '../src/cli/output.js';
 
 const DIR = 'test/manifests/corpus';
 
 async function check(file: string): Promise<{ code: number; report: CheckReport; err: string }> {
-  let out = '';
-  let err = '';
-  let code = 0;
-  await runCli(['check', '-f', join(DIR, file), '-o', 'json'], {
-    out: (t) => (out += t),
-    err: (t) => (err += t),
-    exit: (c) => (code = c),
-    clock: () => new Date('2026-11-21T00:00:00Z'),
-  });
-  return { code, report: JSON.parse(out) as CheckReport, err };
+  const r = await berth('check', '-f', join(DIR, file), '-o', 'json');
+  return { code: r.code, report: JSON.parse(r.out) as CheckReport, err: r.err };
 }
 
 /** What each file must get beside "allowed, read": warn-mode findings, by object name. */

@@ -3,32 +3,13 @@
  * (IAM policies, dashboards), empty input, JSON streams, duplicate keys, empty lists, controller-owned
  * Pods, bad input as JSON, cluster-scoped objects, warnings whose fix survives shortening.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../src/cli/program.js';
+import { berth, tmp } from './support/cli.js';
 import type { CheckReport } from '../src/cli/output.js';
 import { loadKubeConfig } from '../src/kube/client.js';
-
-async function berth(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  let code = 0;
-  await runCli(args, {
-    out: (t) => (out += t),
-    err: (t) => (err += t),
-    exit: (c) => (code = c),
-    clock: () => new Date('2026-11-21T00:00:00Z'),
-  });
-  return { code, out, err };
-}
-
-function tmp(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'berth-read-'));
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-  return dir;
-}
 
 const ns = (name: string) => `{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"${name}"}}`;
 const deployment = (name: string, replicas = 2) => `apiVersion: apps/v1
