@@ -241,6 +241,50 @@ describe('berth check', () => {
     for (const n of plan.nodes) expect(n.priceModelled).toBe(n.capacityType === 'spot');
   });
 
+  it('emits the NodeClaims the plan would create: one per new node, its requests the pods planned on it', async () => {
+    const plan = JSON.parse((await berth('plan', '-f', 'examples/', '-o', 'json')).out) as {
+      nodes: { existing: boolean; name: string; instanceType: string; zone: string; pods: string[] }[];
+    };
+    const yaml = await berth('plan', '-f', 'examples/', '--emit', 'nodeclaims');
+    const claims = parseAllDocuments(yaml.out).map(
+      (d) =>
+        d.toJS() as {
+          kind: string;
+          metadata: { name: string; labels: Record<string, string>; finalizers: string[] };
+          spec: {
+            requirements: { key: string; values: string[] }[];
+            resources: { requests: { pods: string } };
+          };
+        },
+    );
+    const planned = plan.nodes.filter((n) => !n.existing);
+    expect(claims.map((c) => c.metadata.name)).toEqual(planned.map((n) => n.name));
+    for (const [i, c] of claims.entries()) {
+      const n = planned[i];
+      expect(c.kind).toBe('NodeClaim');
+      expect(c.metadata.finalizers).toEqual(['karpenter.sh/termination']);
+      expect(c.metadata.labels['node.kubernetes.io/instance-type']).toBe(n?.instanceType);
+      expect(c.spec.requirements.find((r) => r.key === 'topology.kubernetes.io/zone')?.values).toEqual([
+        n?.zone,
+      ]);
+      expect(c.spec.requirements.find((r) => r.key === 'node.kubernetes.io/instance-type')?.values[0]).toBe(
+        n?.instanceType,
+      );
+      expect(Number(c.spec.resources.requests.pods)).toBe(n?.pods.length);
+    }
+    const list = JSON.parse(
+      (await berth('plan', '-f', 'examples/', '--emit', 'nodeclaims', '-o', 'json')).out,
+    ) as {
+      kind: string;
+      items: unknown[];
+    };
+    expect(list.kind).toBe('List');
+    expect(list.items).toHaveLength(claims.length);
+    const bad = await berth('plan', '-f', 'examples/', '--emit', 'nodes');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('--emit takes nodeclaims');
+  });
+
   it('reads -f - from standard input', () => {
     const r = spawnSync(
       process.execPath,

@@ -20,6 +20,9 @@ import { renderPlanTable, toPlanJson } from './plan-output.js';
 import { consolidationJson, renderConsolidation } from './consolidation-output.js';
 import { planConsolidation, type ConsolidationPlan } from '../provisioner/disruption/consolidation.js';
 import { clusterObjects } from '../provisioner/disruption/objects.js';
+import type { SolverInput } from '../provisioner/solver/model.js';
+import { plannedClaims, renderClaims } from './plan-claims.js';
+import { stringify } from 'yaml';
 
 export interface PlanOpts extends SessionOptions, FileOptions {
   file: string[];
@@ -29,6 +32,8 @@ export interface PlanOpts extends SessionOptions, FileOptions {
   budgetMs: string;
   /** Also plan what disruption would give back (consolidation) on the --nodes cluster. */
   consolidate?: boolean;
+  /** `nodeclaims`: print the NodeClaims the provisioner would create instead of the plan. */
+  emit?: string;
 }
 
 export function planFiles(
@@ -41,6 +46,7 @@ export function planFiles(
   spot: boolean;
   quoted: boolean;
   consolidation?: ConsolidationPlan;
+  input: SolverInput;
 } {
   const { result, session, notices } = runFiles(opts, opts.file, () => io.clock(), opts.namespace);
   io.err(noticeLines(notices));
@@ -80,17 +86,27 @@ export function planFiles(
     scheduled,
     spot: plan.nodes.some((n) => n.capacityType === 'spot') && !quoted,
     quoted,
+    input,
     ...(consolidation ? { consolidation } : {}),
   };
 }
 
-/** `berth plan`: the plan as a table or JSON; exit 0 all placed, 1 some unschedulable. */
+/** The output format: -o's, YAML for --emit nodeclaims unless -o json; bad flags are errors. */
+function outputOf(opts: PlanOpts): 'table' | 'json' | 'yaml' {
+  if (opts.emit !== undefined && opts.emit !== 'nodeclaims')
+    throw new Error(`--emit takes nodeclaims (got ${opts.emit})`);
+  const output = opts.emit !== undefined && opts.output === 'table' ? 'yaml' : opts.output;
+  if (output !== 'table' && output !== 'json' && output !== 'yaml')
+    throw new Error(`-o must be table, json or yaml (got ${opts.output})`);
+  return output;
+}
+
+/** `berth plan`: the plan as a table, JSON or YAML, or its NodeClaims; exit 0 all placed, 1 some unschedulable. */
 export function planAction(opts: PlanOpts, io: CliIO): void {
-  if (opts.output !== 'table' && opts.output !== 'json')
-    throw new Error(`-o must be table or json (got ${opts.output})`);
+  const output = outputOf(opts);
   if (opts.consolidate === true && opts.nodes === undefined)
     throw new Error('--consolidate needs --nodes: the Nodes and the Pods bound to them');
-  const { plan, denied, scheduled, spot, quoted, consolidation } = planFiles(opts, io);
+  const { plan, denied, scheduled, spot, quoted, consolidation, input } = planFiles(opts, io);
   for (const d of denied)
     io.err(`berth plan: ${d} is denied by the webhook's rules and is not planned (see berth check)\n`);
   for (const c of scheduled)
@@ -99,11 +115,10 @@ export function planAction(opts: PlanOpts, io: CliIO): void {
     ...toPlanJson(plan, quoted),
     ...(consolidation ? { consolidation: consolidationJson(consolidation) } : {}),
   };
-  io.out(
-    opts.output === 'json'
-      ? `${JSON.stringify(doc, null, 2)}\n`
-      : renderPlanTable(plan, spot) + (consolidation ? `\n${renderConsolidation(consolidation)}` : ''),
-  );
+  if (opts.emit === 'nodeclaims') io.out(renderClaims(plannedClaims(plan, input), output));
+  else if (output === 'table')
+    io.out(renderPlanTable(plan, spot) + (consolidation ? `\n${renderConsolidation(consolidation)}` : ''));
+  else io.out(output === 'json' ? `${JSON.stringify(doc, null, 2)}\n` : stringify(doc));
   // A denied workload is not placed either: 0 means every pod of the input is placed.
   io.exit(plan.unschedulable.length === 0 && denied.length === 0 ? 0 : 1);
 }

@@ -1,5 +1,5 @@
 /**
- * The caches only the Lease holder needs (Pods, Nodes, DaemonSets, ReplicaSets, Jobs, CronJobs),
+ * The caches only the Lease holder needs (Pods, Nodes, DaemonSets, ReplicaSets, Jobs, CronJobs, NodeClaims),
  * shared by its duties: the provisioner and the report scan watch Pods once between them. A cache
  * starts with its first user and stops with its last (a stopped informer is not restarted: the next
  * user gets a new one).
@@ -16,6 +16,12 @@ export const LEADER_RESOURCES = {
   replicaSets: { apiVersion: 'apps/v1', kind: 'ReplicaSet', path: '/apis/apps/v1/replicasets' },
   jobs: { apiVersion: 'batch/v1', kind: 'Job', path: '/apis/batch/v1/jobs' },
   cronJobs: { apiVersion: 'batch/v1', kind: 'CronJob', path: '/apis/batch/v1/cronjobs' },
+  nodeClaims: {
+    apiVersion: 'karpenter.sh/v1',
+    kind: 'NodeClaim',
+    path: '/apis/karpenter.sh/v1/nodeclaims',
+    optional: true,
+  },
 } satisfies Record<string, ResourceSpec>;
 
 export type LeaderResource = keyof typeof LEADER_RESOURCES;

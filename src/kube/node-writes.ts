@@ -2,6 +2,7 @@
 import {
   PatchStrategy,
   type KubernetesObjectApi,
+  type V1Node,
   type V1ObjectMeta,
   type V1Taint,
 } from '@kubernetes/client-node';
@@ -33,6 +34,35 @@ export async function patchNode(
 export async function deleteNode(api: KubernetesObjectApi, name: string): Promise<void> {
   try {
     await api.delete({ apiVersion: 'v1', kind: 'Node', metadata: { name } });
+  } catch (e) {
+    if (statusOf(e) !== 404) throw e;
+  }
+}
+
+/**
+ * Sets a Node's finalizers to `finalizers` (a merge patch replaces the list), at the resourceVersion it
+ * was read at, so a finalizer another controller added meanwhile is not lost (409: the next round
+ * reads it again). A Node already gone is fine.
+ */
+export async function setNodeFinalizers(
+  api: KubernetesObjectApi,
+  node: V1Node,
+  finalizers: string[],
+): Promise<void> {
+  const meta = {
+    name: node.metadata?.name ?? '',
+    resourceVersion: node.metadata?.resourceVersion,
+    finalizers: [...new Set(finalizers)],
+  } as V1ObjectMeta;
+  try {
+    await api.patch(
+      { apiVersion: 'v1', kind: 'Node', metadata: meta },
+      undefined,
+      undefined,
+      'berth',
+      undefined,
+      PatchStrategy.MergePatch,
+    );
   } catch (e) {
     if (statusOf(e) !== 404) throw e;
   }

@@ -100,6 +100,12 @@ export class Metrics {
     labelNames: ['method'] as const,
     registers: [this.registry],
   });
+  readonly nodeClaimsCollected = new Counter({
+    name: 'berth_nodeclaims_garbage_collected_total',
+    help: 'NodeClaims deleted because their instance was gone (kind="claim"), and instances terminated because no NodeClaim records them (kind="instance").',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
   readonly interruptionMessages = new Counter({
     name: 'berth_interruption_messages_total',
     help: 'Interruption queue messages by kind (spotInterruption, scheduledChange, rebalanceRecommendation, stateChange, other, malformed) and result (handled, no-node, ignored, failed, malformed).',

@@ -20,7 +20,9 @@ import type { Taint } from '../scheduling/taints.js';
 import { AwsCatalogSource } from '../catalog/aws-catalog.js';
 import { inZones, type Catalog } from '../catalog/catalog.js';
 import { awsStack, type AwsStack } from '../provisioner/cloud/aws-stack.js';
-import type { CloudProvider } from '../provisioner/cloud/provider.js';
+import type { CloudProvider, Instance } from '../provisioner/cloud/provider.js';
+import { LABEL } from '../catalog/instance-type.js';
+import { randomBytes } from 'node:crypto';
 import { SimulatedCloud } from '../provisioner/cloud/simulated.js';
 import { statusOf } from '../kube/client.js';
 
@@ -120,9 +122,33 @@ export function nodeRegistrar(api: KubernetesObjectApi, logger: Logger) {
     },
     deregister: async (name: string): Promise<void> => {
       await api.delete({ apiVersion: 'v1', kind: 'Node', metadata: { name } }).catch((e: unknown) => {
-        logger.warn({ node: name, err: String(e) }, 'simulated node not deleted');
+        if (statusOf(e) !== 404) logger.warn({ node: name, err: String(e) }, 'simulated node not deleted');
       });
     },
+    /** The simulated instances earlier leaders launched: the Nodes they registered. */
+    registered: async (): Promise<Instance[]> => {
+      const nodes = await api.list<V1Node>('v1', 'Node');
+      return nodes.items.flatMap((n) => simulatedInstance(n) ?? []);
+    },
+    idPrefix: randomBytes(2).toString('hex'),
+  };
+}
+
+/** The simulated instance a Node registered by the simulated cloud stands for. */
+function simulatedInstance(n: V1Node): Instance | undefined {
+  const providerId = n.spec?.providerID ?? '';
+  const m = /^aws:\/\/\/([^/]*)\/(i-sim[0-9a-f]+)$/.exec(providerId);
+  const l = n.metadata?.labels ?? {};
+  if (!m?.[2]) return undefined;
+  return {
+    id: m[2],
+    claim: n.metadata?.name ?? '',
+    nodePool: l[LABEL.nodePool] ?? '',
+    instanceType: l[LABEL.instanceType] ?? '',
+    zone: m[1] ?? '',
+    capacityType: l[LABEL.capacityType] ?? '',
+    providerId,
+    launchedAt: new Date(n.metadata?.creationTimestamp ?? 0),
   };
 }
 

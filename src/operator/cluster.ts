@@ -5,12 +5,14 @@
  *
  *   1. profiles      the profile controller: generated PDBs and WorkloadProfile status   (profiles/)
  *   2. reports       the background scan that writes PolicyReports (unless --no-reports) (duties/reports.ts)
- *   3. karpenter-guard, which starts the four duties that buy and give back capacity only while no
+ *   3. karpenter-guard, which starts the five duties that buy and give back capacity only while no
  *      Karpenter controller runs (or with --take-over-from-karpenter)            (duties/karpenter-guard.ts)
- *      3a. disruption    consolidation, drift, expiration; drains via the Eviction API (duties/disruption.ts)
- *      3b. node-classes  EC2NodeClass resolution written to its status (aws only)      (duties/node-classes.ts)
- *      3c. interruptions the SQS interruption queue (--interruption-queue, aws only)   (duties/interruptions.ts)
- *      3d. provisioning  waiting pods and admitted workloads → launches on the cloud   (duties/provisioning.ts)
+ *      3a. nodeclaims    NodeClaim status, deletion through finalizers, garbage collection, NodePool
+ *                        status (every launch below is a NodeClaim first)           (duties/nodeclaims.ts)
+ *      3b. disruption    consolidation, drift, expiration; drains via the Eviction API (duties/disruption.ts)
+ *      3c. node-classes  EC2NodeClass resolution written to its status (aws only)      (duties/node-classes.ts)
+ *      3d. interruptions the SQS interruption queue (--interruption-queue, aws only)   (duties/interruptions.ts)
+ *      3e. provisioning  waiting pods and admitted workloads → launches on the cloud   (duties/provisioning.ts)
  *
  * Each duty is handed what it needs here: the view (caches), the leader-only caches, the cloud, the
  * live policies, the Event recorder, metrics and a logger of its own.
@@ -41,6 +43,9 @@ import {
 import { denialEvents, readiness } from './cluster-admission.js';
 import { ClusterDisruption } from './duties/disruption.js';
 import { ClusterInterruptions } from './duties/interruptions.js';
+import { ClusterNodeClaims } from './duties/nodeclaims.js';
+import { ApiClaimStore } from '../kube/nodeclaims.js';
+import { ClaimLauncher } from '../provisioner/nodeclaim/launcher.js';
 import { ClusterNodeClasses } from './duties/node-classes.js';
 import { ClusterProvisioning } from './duties/provisioning.js';
 import { boundedEvents, solverThread } from './duties/provisioning-wiring.js';
@@ -96,6 +101,20 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
   const pools = () =>
     kind === 'aws' ? view.nodePools.filter((p) => classLaunchable(view.nodeClassOf(p.pool))) : view.nodePools;
   const joinMs = joinTimeoutMs(opts.nodeJoinTimeout);
+  // Every launch (provisioning's and disruption's replacements) is a NodeClaim first.
+  const claims = new ApiClaimStore(api, custom, shared);
+  const launcher = new ClaimLauncher({
+    cloud: setup.cloud,
+    claims,
+    catalog: setup.catalog,
+    pool: (name) => view.nodePools.find((p) => p.name === name),
+    nodeClassOf: nodeClassOf(pools),
+    events,
+    clock: () => new Date(),
+    onError: (message, cause) => {
+      base.logger.error({ component: 'nodeclaims', err: String(cause) }, message);
+    },
+  });
 
   const profiles = new ProfileController({ api, custom, view, live, events, logger: base.logger });
   const today = dailyToday(() => io.clock());
@@ -124,9 +143,11 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
       nodeClassOf: nodeClassOf(pools),
       planner: solverThread(solverHeapMiB(opts.solverHeapMb)),
       onBounded: boundedEvents(events),
+      events,
       workloads: view.workloadSource(),
       ...(kind === 'aws' ? { nodeApi: nodeApi(api) } : {}),
       unavailable,
+      claims: { store: claims, launcher },
     },
     shared,
     pools,
@@ -144,7 +165,28 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
     metrics: base.metrics,
     validationMs: seconds('--disruption-delay', opts.disruptionDelay, 0) * 1000,
     joinTimeoutMs: joinMs,
-    nodeClassOf: nodeClassOf(pools),
+    launcher,
+    claims,
+  });
+  const nodeClaims = new ClusterNodeClaims({
+    api,
+    custom,
+    claims,
+    launcher,
+    launching: (name) => launcher.launching(name),
+    cloud: setup.cloud,
+    ops: new ApiNodeOps(api, core, setup.cloud),
+    view,
+    shared,
+    mode: () => live.current.provisionerMode,
+    events,
+    logger: logger('nodeclaims'),
+    metrics: base.metrics,
+    drainNow: () => {
+      disruption.now();
+    },
+    lastPodEvent: (node) => disruption.lastPodEvent(node),
+    defaultConsolidateAfterMs: () => live.current.consolidation.consolidateAfterSeconds * 1000,
   });
   const nodeClasses = setup.aws
     ? new ClusterNodeClasses({
@@ -177,7 +219,7 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
   const present = (...ds: (LeaderDuty | undefined)[]): LeaderDuty[] => ds.flatMap((d) => (d ? [d] : []));
   // The duties that buy and give back capacity start only while no Karpenter controller runs.
   const guard = new ProvisioningGuard({
-    inner: present(disruption, nodeClasses, interruptions, provisioning),
+    inner: present(nodeClaims, disruption, nodeClasses, interruptions, provisioning),
     detect: karpenterDetector(api, () => Date.now()),
     takeOver: opts.takeOverFromKarpenter === true,
     mode: () => live.current.provisionerMode,

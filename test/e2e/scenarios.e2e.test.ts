@@ -21,6 +21,8 @@ import {
   pinned,
   podDetails,
 } from './disruption.js';
+import { markReady, nodeClaims, nodePoolStatus, readyPods } from './nodeclaims.js';
+import { cpuMillis } from '../../src/kube/quantity.js';
 import { CreateQueueCommand, GetQueueUrlCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { builtinCatalog } from '../../src/catalog/catalog.js';
 import { motoClients, motoNodeClass, motoWorld, startMoto, type Moto } from '../cloud/moto.js';
@@ -842,6 +844,200 @@ describe('6e. disruption of a NodePool of its own', () => {
   });
 });
 
+describe('6f. NodeClaims and NodePool status', () => {
+  it('lists one Ready NodeClaim per launched node, with the columns Karpenter shows, and NodePool status sums them', async () => {
+    const listing = await eventually(
+      'a Ready NodeClaim for every Berth node, and none left over',
+      () => {
+        const claims = nodeClaims(kubectl);
+        const nodes = nodeDetails(kubectl).filter((n) => n.pool !== undefined);
+        const byNode = new Map(claims.map((c) => [c.status?.nodeName, c]));
+        const ok =
+          nodes.length > 0 &&
+          claims.length === nodes.length &&
+          nodes.every((n) => byNode.get(n.name)?.status?.providerID === n.providerID) &&
+          claims.every((c) => c.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True'));
+        return ok ? { claims, table: kubectl(['get', 'nodeclaims']).stdout } : undefined;
+      },
+      60_000,
+    );
+    const [header, ...rows] = listing.table.trim().split('\n');
+    expect(header?.split(/\s+/)).toEqual(['NAME', 'TYPE', 'CAPACITY', 'ZONE', 'NODE', 'READY', 'AGE']);
+    expect(rows).toHaveLength(listing.claims.length);
+    for (const row of rows)
+      expect(row.split(/\s+/)).toMatchObject([
+        expect.any(String),
+        /\./,
+        /on-demand|spot/,
+        /^us-east-1[a-f]$/,
+        expect.any(String),
+        'True',
+        expect.any(String),
+      ]);
+    const wide = kubectl(['get', 'nodeclaims', '-o', 'wide']).stdout.split('\n')[0]?.split(/\s+/);
+    expect(wide).toEqual([
+      'NAME',
+      'TYPE',
+      'CAPACITY',
+      'ZONE',
+      'NODE',
+      'READY',
+      'AGE',
+      'IMAGEID',
+      'ID',
+      'NODEPOOL',
+      'NODECLASS',
+      'DRIFTED',
+    ]);
+    console.log(`e2e kubectl get nodeclaims:\n${listing.table}`);
+    await eventually(
+      'NodePool status.nodes and status.resources equal to the sum of its claims',
+      () => {
+        const claims = nodeClaims(kubectl);
+        return nodePoolStatus(kubectl).every((p) => {
+          const mine = claims.filter((c) => c.metadata.labels?.['karpenter.sh/nodepool'] === p.name);
+          const cpu = mine.reduce((n, c) => n + (cpuMillis(c.status?.capacity?.cpu) ?? 0), 0);
+          return p.nodes === mine.length && cpuMillis(p.cpu ?? '0') === cpu && p.ready === 'True';
+        });
+      },
+      30_000,
+    );
+    console.log(`e2e kubectl get nodepools:\n${kubectl(['get', 'nodepools']).stdout}`);
+  });
+
+  it('kubectl delete nodeclaim drains its node within the PDB, terminates it and removes both; kubectl delete node does the same', async () => {
+    expect(apply(e2ePool('e2e-claims', { budgets: [{ nodes: '0' }] })).code).toBe(0);
+    const yaml = [
+      pinned('guarded', 'apps', { pool: 'e2e-claims', cpu: '500m', replicas: 2 }),
+      JSON.stringify({
+        apiVersion: 'policy/v1',
+        kind: 'PodDisruptionBudget',
+        metadata: { name: 'guarded', namespace: 'apps' },
+        spec: { minAvailable: 1, selector: { matchLabels: { app: 'guarded' } } },
+      }),
+    ].join('\n'); // a JSON stream (kubectl reads one that starts with '{' as JSON, not YAML)
+    await eventually('guarded and its PDB admitted', () => apply(yaml).code === 0);
+    // No kubelet here: the pods are made Running and Ready once bound, so the PDB counts them.
+    const kubelet = setInterval(() => {
+      markReady(kubectl, 'apps', 'guarded');
+    }, 1000);
+    try {
+      for (const how of ['nodeclaim', 'node'] as const) {
+        const pods = await eventually(
+          'guarded bound and Ready',
+          () => readyPods(kubectl, 'apps', 'guarded', 2),
+          90_000,
+        );
+        const node = pods[0]?.nodeName ?? '';
+        const claim = nodeClaims(kubectl).find((c) => c.status?.nodeName === node)?.metadata.name ?? '';
+        expect(claim).not.toBe('');
+        const blockedBefore = await evictionCount('blocked');
+        const r = kubectl(['delete', how, how === 'node' ? node : claim, '--wait=false']);
+        expect(r.code, r.stderr).toBe(0);
+        await eventually(
+          `the ${how} deleted: its node drained, both objects gone`,
+          () =>
+            !nodeDetails(kubectl).some((n) => n.name === node) &&
+            !nodeClaims(kubectl).some((c) => c.metadata.name === claim),
+          120_000,
+        );
+        const moved = await eventually(
+          'guarded Ready elsewhere',
+          () => readyPods(kubectl, 'apps', 'guarded', 2),
+          60_000,
+        );
+        expect(moved.every((p) => p.nodeName !== node)).toBe(true);
+        // The second eviction waited for the first pod's replacement to be Ready: the PDB held.
+        expect(await evictionCount('blocked')).toBeGreaterThan(blockedBefore);
+        const described = kubectl([
+          'get',
+          'events',
+          '-n',
+          'default',
+          '--field-selector',
+          `involvedObject.name=${claim}`,
+        ]).stdout;
+        expect(described).toContain('Disrupting');
+        expect(described).toContain('Terminated');
+      }
+    } finally {
+      clearInterval(kubelet);
+    }
+    expect(kubectl(['delete', 'deployment/guarded', 'pdb/guarded', '-n', 'apps']).code).toBe(0);
+  }, 360_000);
+
+  it('a NodeClaim whose leader died before launching it is deleted, never launched twice', async () => {
+    const orphan = {
+      apiVersion: 'karpenter.sh/v1',
+      kind: 'NodeClaim',
+      metadata: {
+        name: 'berth-orphaned-0',
+        labels: { 'karpenter.sh/nodepool': 'e2e-claims' },
+        finalizers: ['karpenter.sh/termination'],
+      },
+      spec: {
+        nodeClassRef: { group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: 'default' },
+        requirements: [{ key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['m5.large'] }],
+      },
+    };
+    expect(apply(JSON.stringify(orphan)).code).toBe(0);
+    await eventually(
+      'the unlaunched NodeClaim deleted after the grace',
+      () => !nodeClaims(kubectl).some((c) => c.metadata.name === orphan.metadata.name),
+      90_000,
+    );
+    expect(nodeDetails(kubectl).some((n) => n.name === orphan.metadata.name)).toBe(false);
+    const events = kubectl([
+      'get',
+      'events',
+      '-n',
+      'default',
+      '--field-selector',
+      `involvedObject.name=${orphan.metadata.name}`,
+    ]).stdout;
+    expect(events).toContain('LaunchAbandoned');
+  });
+
+  it('a NodePool at its cpu limit launches nothing more, and says so on the NodePool and the waiting Deployment', async () => {
+    expect(apply(e2ePool('e2e-limit', { budgets: [{ nodes: '0' }] })).code).toBe(0);
+    patchPool(kubectl, 'e2e-limit', { spec: { limits: { cpu: '2' } } });
+    await eventually(
+      'capped admitted',
+      () => apply(pinned('capped', 'apps', { pool: 'e2e-limit', cpu: '1500m', replicas: 2 })).code === 0,
+    );
+    await eventually(
+      'an Event on the Deployment naming the limit',
+      () =>
+        /ProvisioningFailed.*at its limits/s.test(
+          kubectl(['describe', 'deployment', 'capped', '-n', 'apps']).stdout,
+        ),
+      90_000,
+    );
+    const pool = await eventually(
+      'a LimitReached Event on the NodePool',
+      () => {
+        const out = kubectl(['describe', 'nodepool', 'e2e-limit']).stdout;
+        return out.includes('LimitReached') ? out : undefined;
+      },
+      60_000,
+    );
+    expect(pool).toMatch(/cpu limit 2 reached/);
+    expect(nodePoolStatus(kubectl).find((p) => p.name === 'e2e-limit')).toMatchObject({ nodes: 1, cpu: '2' });
+    await new Promise((r) => setTimeout(r, 10_000));
+    expect(nodeDetails(kubectl).filter((n) => n.pool === 'e2e-limit')).toHaveLength(1);
+    expect(
+      podDetails(kubectl, 'apps').filter((p) => p.app === 'capped' && p.nodeName === undefined),
+    ).toHaveLength(1);
+    expect(kubectl(['delete', 'deployment/capped', '-n', 'apps']).code).toBe(0);
+  });
+});
+
+async function evictionCount(result: string): Promise<number> {
+  const text = await fetch(leader.metrics).then((r) => r.text());
+  const m = new RegExp(`^berth_disruption_evictions_total\\{result="${result}"\\} (\\d+)`, 'm').exec(text);
+  return Number(m?.[1] ?? 0);
+}
+
 describe('7. leader election', () => {
   it('only the Lease holder reconciles; when it dies the other takes over within the lease duration', async () => {
     expect(leaseHolder()).toBe('berth-a');
@@ -988,13 +1184,27 @@ describe('6b. provisioning on aws (EC2 emulated by moto_server)', () => {
       standIn.registered.has(x.providerID?.split('/').pop() ?? ''),
     );
     expect(ec2Nodes.length).toBeGreaterThan(0);
+    // Each is its NodeClaim's node: matched by providerID, the claim Ready (one source of truth).
+    await eventually(
+      'a Ready NodeClaim for each EC2 node',
+      () =>
+        ec2Nodes.every((n) =>
+          nodeClaims(kubectl).some(
+            (c) =>
+              c.status?.providerID === n.providerID &&
+              c.status?.nodeName === n.name &&
+              c.status.conditions?.some((x) => x.type === 'Ready' && x.status === 'True'),
+          ),
+        ),
+      30_000,
+    );
     for (const n of ec2Nodes) {
       expect(n.providerID).toMatch(/^aws:\/\/\/us-east-1[abc]\/i-[0-9a-f]+$/);
       // From the user data: the pool and capacity type; from registration: the rest, once.
       expect(n.labels['karpenter.sh/nodepool']).toBeDefined();
       expect(n.labels['karpenter.sh/capacity-type']).toBe('on-demand');
       expect(n.labels['karpenter.sh/registered']).toBe('true');
-      expect(n.labels['berth.dev/claim']).toMatch(/^berth-/);
+      expect(n.labels['berth.dev/claim']).toBeUndefined();
       expect(n.labels['karpenter.k8s.aws/instance-family']).toBeDefined();
       expect(n.taints.map((t) => t.key)).not.toContain('karpenter.sh/unregistered');
       const type = builtinCatalog().byName(n.labels['node.kubernetes.io/instance-type'] ?? '');
@@ -1002,6 +1212,38 @@ describe('6b. provisioning on aws (EC2 emulated by moto_server)', () => {
     }
     expect(readFileSync(log, 'utf8')).toContain('"msg":"nodes registered"');
   });
+  it('kubectl delete nodeclaim drains the node, terminates its EC2 instance and removes both objects', async () => {
+    if (!berth || !kubelet) throw new Error('the scenario before did not start berth-aws');
+    const standIn = kubelet;
+    const target = nodeDetails(kubectl).find(
+      (n) =>
+        standIn.registered.has(n.providerID?.split('/').pop() ?? '') &&
+        podRows(kubectl).some((p) => p.labels.app === 'fleet-aws' && p.nodeName === n.name),
+    );
+    if (!target) throw new Error('no EC2 node runs a fleet-aws pod');
+    const id = target.providerID?.split('/').pop() ?? '';
+    const claim = nodeClaims(kubectl).find((c) => c.status?.providerID === target.providerID)?.metadata.name;
+    expect(claim).toBeDefined();
+    const r = kubectl(['delete', 'nodeclaim', claim ?? '', '--wait=false']);
+    expect(r.code, r.stderr).toBe(0);
+    await eventually(
+      `instance ${id} terminated, its Node and NodeClaim gone`,
+      async () =>
+        (await standIn.instances(['shutting-down', 'terminated'])).some((i) => i.InstanceId === id) &&
+        !nodeDetails(kubectl).some((n) => n.name === target.name) &&
+        !nodeClaims(kubectl).some((c) => c.metadata.name === claim),
+      120_000,
+    );
+    await eventually(
+      'every fleet-aws pod bound again',
+      () => {
+        const pods = podRows(kubectl).filter((p) => p.labels.app === 'fleet-aws');
+        return pods.length === 6 && pods.every((p) => p.nodeName !== undefined && p.nodeName !== target.name);
+      },
+      120_000,
+    );
+  });
+
   it('a scheduled change from the interruption queue: the node is tainted and drained, its instance terminated, its pods bound again', async () => {
     if (!berth || !kubelet || !clients) throw new Error('the scenario before did not start berth-aws');
     const standIn = kubelet;

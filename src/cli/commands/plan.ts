@@ -29,7 +29,11 @@ export function registerPlan(program: Command, io: CliIO): void {
     .option('--exclude <glob...>', 'leave out files of a folder whose path or name matches (*, **, ?)')
     .option('--allow-empty', 'zero objects in the input is not an error (by default it is: exit 2)')
     .option('--budget-ms <ms>', 'time the solver may spend improving the plan', String(DEFAULT_BUDGET_MS))
-    .option('-o, --output <format>', 'table | json', 'table')
+    .option(
+      '--emit <what>',
+      'nodeclaims: print the karpenter.sh/v1 NodeClaims the provisioner would create for the new nodes (YAML, or a List with -o json), as kubectl get nodeclaims will show them',
+    )
+    .option('-o, --output <format>', 'table | json | yaml', 'table')
     .action(async (opts: PlanOpts) => {
       (await import('../plan.js')).planAction(opts, io);
     });

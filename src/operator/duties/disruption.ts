@@ -14,8 +14,13 @@ import type { Catalog } from '../../catalog/catalog.js';
 import type { CloudProvider } from '../../provisioner/cloud/provider.js';
 import { DisruptionController, type RoundOutcome } from '../../provisioner/disruption/controller.js';
 import { ApiNodeOps } from '../../provisioner/disruption/node-ops.js';
-import { cloudLauncher } from '../../provisioner/disruption/replacements.js';
-import { daemonSetOf } from '../../provisioner/input/pods.js';
+import { claimLauncher } from '../../provisioner/disruption/replacements.js';
+import { daemonSetOf, requestsOf } from '../../provisioner/input/pods.js';
+import type { ClaimLauncher } from '../../provisioner/nodeclaim/launcher.js';
+import { TERMINATION_FINALIZER } from '../../provisioner/nodeclaim/object.js';
+import type { ClaimStore } from '../../provisioner/nodeclaim/store.js';
+import { onClaimsToo } from '../../provisioner/nodeclaim/events.js';
+import { addInto, ZERO, type Res } from '../../provisioner/solver/resources.js';
 import type { DaemonSetShape } from '../../provisioner/solver/model.js';
 import type { LeaderDuty } from '../duty.js';
 
@@ -36,7 +41,9 @@ export interface DisruptionWiring {
   readonly metrics: Metrics;
   readonly validationMs: number;
   readonly joinTimeoutMs: number;
-  readonly nodeClassOf: (pool: string) => string;
+  /** Replacements are NodeClaims; the claims say which nodes are Berth's. */
+  readonly launcher: ClaimLauncher;
+  readonly claims: ClaimStore & { open(): void; close(): Promise<void> };
 }
 
 export class ClusterDisruption implements LeaderDuty {
@@ -45,6 +52,8 @@ export class ClusterDisruption implements LeaderDuty {
   private wake: (() => void) | undefined;
   private stopWatch: (() => void) | undefined;
   private loop: Promise<void> | undefined;
+  /** When a pod last bound to or left each node (consolidateAfter counts from it). */
+  private readonly lastPodEvents = new Map<string, Date>();
 
   constructor(private readonly d: DisruptionWiring) {}
 
@@ -56,7 +65,8 @@ export class ClusterDisruption implements LeaderDuty {
     const daemonSets = this.d.shared.acquire('daemonSets');
     // consolidateAfter counts from a pod bound to or removed from the node, as Karpenter's
     // lastPodEventTime: status updates of a pod that stays do not count.
-    const lastPodEvent = new Map<string, Date>();
+    const lastPodEvent = this.lastPodEvents;
+    lastPodEvent.clear();
     const boundTo = new Map<string, string>();
     this.stopWatch = pods.onChange((p, verb) => {
       const key = p.metadata?.uid ?? `${p.metadata?.namespace ?? ''}/${p.metadata?.name ?? ''}`;
@@ -69,9 +79,11 @@ export class ClusterDisruption implements LeaderDuty {
       else boundTo.set(key, now);
     });
     const pdbs = this.d.view.resources.pdbs;
+    this.d.claims.open();
+    const claimsSynced = () => (this.d.claims as { synced?: boolean }).synced !== false;
     const controller = new DisruptionController({
       cluster: {
-        synced: () => nodes.synced && pods.synced && daemonSets.synced && pdbs.synced,
+        synced: () => nodes.synced && pods.synced && daemonSets.synced && pdbs.synced && claimsSynced(),
         nodes: () => nodes.list(),
         pods: () => pods.list(),
         pdbs: () => pdbs.list(),
@@ -83,21 +95,30 @@ export class ClusterDisruption implements LeaderDuty {
             .filter((x): x is DaemonSetShape => x !== undefined),
         catalog: this.d.catalog,
         lastPodEvent: (node) => lastPodEvent.get(node),
-        launched: async () => new Set((await this.d.cloud.list()).map((i) => i.providerId)),
+        launched: () =>
+          Promise.resolve(new Set(this.d.claims.list().flatMap((c) => c.status?.providerID ?? []))),
       },
       enabled: () =>
         this.d.live.current.provisionerMode === 'berth' && this.d.live.current.consolidation.enabled,
       defaultConsolidateAfterMs: () => this.d.live.current.consolidation.consolidateAfterSeconds * 1000,
       spotToSpot: () => this.d.live.current.spotToSpot,
       ops: new ApiNodeOps(this.d.api, this.d.core, this.d.cloud),
-      events: this.d.events,
+      events: onClaimsToo(this.d.events, () => this.d.claims.list()),
       logger: this.d.logger,
       metrics: this.d.metrics,
       clock: () => new Date(),
       sleep: (ms) => this.sleep(ms),
       active: () => this.running,
       validationMs: this.d.validationMs,
-      launcher: cloudLauncher(this.d.cloud, this.d.nodeClassOf),
+      launcher: claimLauncher(
+        this.d.launcher,
+        this.d.cloud,
+        requestsByPod(() => pods.list()),
+        async (name) => {
+          await this.d.claims.delete(name);
+          await this.d.claims.release(name, TERMINATION_FINALIZER);
+        },
+      ),
       joinTimeoutMs: this.d.joinTimeoutMs,
     });
     this.loop = this.run(controller);
@@ -131,6 +152,11 @@ export class ClusterDisruption implements LeaderDuty {
     }
   }
 
+  /** When a pod last bound to or left the node, while this replica leads (NodeClaims' Consolidatable). */
+  lastPodEvent(node: string): Date | undefined {
+    return this.lastPodEvents.get(node);
+  }
+
   /** A round now (an interrupted node's drain starts without waiting for the next tick). */
   now(): void {
     this.wake?.();
@@ -143,5 +169,18 @@ export class ClusterDisruption implements LeaderDuty {
     this.stopWatch?.();
     await this.loop;
     await Promise.all(CACHES.map((k) => this.d.shared.release(k)));
+    await this.d.claims.close();
   }
+}
+
+/** What the pods a replacement takes (`namespace/name`) ask for in all, from the pod cache. */
+function requestsByPod(pods: () => readonly V1Pod[]): (ids: readonly string[]) => Res {
+  return (ids) => {
+    const wanted = new Set(ids);
+    const total: Res = { ...ZERO };
+    for (const p of pods())
+      if (p.spec && wanted.has(`${p.metadata?.namespace ?? ''}/${p.metadata?.name ?? ''}`))
+        addInto(total, requestsOf(p.spec));
+    return total;
+  };
 }

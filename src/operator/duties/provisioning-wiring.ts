@@ -25,6 +25,10 @@ import { Provisioner } from '../../provisioner/controller/provisioner.js';
 import type { RegistrationPatch } from '../../provisioner/controller/registration.js';
 import { SOLVER_HEAP_MIB, SOLVER_TIMEOUT_MS } from '../../provisioner/worker/limits.js';
 import { PlanWorker, type Planner } from '../../provisioner/worker/planner.js';
+import type { ClaimLauncher } from '../../provisioner/nodeclaim/launcher.js';
+import type { ClaimStore } from '../../provisioner/nodeclaim/store.js';
+import type { PlannedNode, Unschedulable } from '../../provisioner/solver/model.js';
+import type { Res } from '../../provisioner/solver/resources.js';
 import type { PoolView } from '../../scheduling/nodepool.js';
 import { count } from '../../util/canonical.js';
 
@@ -46,6 +50,10 @@ export interface ProvisioningDeps {
   readonly planner: Planner;
   /** Told when a round's demand was bounded (cluster mode: Events on the workloads). */
   readonly onBounded?: (demand: Demand) => void;
+  /** Cluster mode: where the Events on waiting pods' owners go. */
+  readonly events?: EventSink;
+  /** Told of pods no NodePool can take (cluster mode: Events on their owners). */
+  readonly onUnschedulable?: (pods: readonly Unschedulable[]) => void;
   /** Cluster mode: the workload caches, whose creations and scale changes are demand on the leader. */
   readonly workloads?: WorkloadSource;
   /**
@@ -55,6 +63,14 @@ export interface ProvisioningDeps {
   readonly nodeApi?: NodeApi;
   /** Offerings short of capacity (shared with interruptions, which mark interrupted spot offerings). */
   readonly unavailable?: UnavailableOfferings;
+  /**
+   * Cluster mode: every launch is a NodeClaim (the launcher), and the claims are the record a new
+   * leader recovers from and the pools' usage against their limits.
+   */
+  readonly claims?: {
+    store: ClaimStore & { open(): void; close(): Promise<void>; synced: boolean };
+    launcher: ClaimLauncher;
+  };
 }
 
 export interface NodeApi {
@@ -103,6 +119,13 @@ export function newProvisioner(d: ProvisioningDeps): Provisioner {
       d.logger.error({ err: String(cause) }, message);
     },
     planner: d.planner,
+    ...(d.claims
+      ? {
+          claims: d.claims.store,
+          launch: (node: PlannedNode, requests: Readonly<Res>) =>
+            d.claims?.launcher.launch(node, requests) ?? Promise.reject(new Error('no launcher')),
+        }
+      : {}),
     ...(d.nodeApi ? { deleteNode: (name: string) => d.nodeApi?.delete(name) ?? Promise.resolve() } : {}),
   });
 }
@@ -116,6 +139,7 @@ export function loopOf(d: ProvisioningDeps, provisioner: Provisioner, input: Loo
     logger: d.logger,
     metrics: d.metrics,
     ...(d.onBounded ? { onBounded: d.onBounded } : {}),
+    ...(d.onUnschedulable ? { onUnschedulable: d.onUnschedulable } : {}),
   });
 }
 

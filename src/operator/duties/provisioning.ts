@@ -15,8 +15,10 @@ import type { Provisioner } from '../../provisioner/controller/provisioner.js';
 import { register } from '../../provisioner/controller/registration.js';
 import { WorkloadWatch } from '../../provisioner/controller/watched.js';
 import { clusterInput } from '../../provisioner/input/cluster-input.js';
+import { poolUsage, poolUsageForSolver } from '../../provisioner/nodeclaim/pool-status.js';
 import type { PoolView } from '../../scheduling/nodepool.js';
 import type { LeaderDuty } from '../duty.js';
+import { unschedulableEvents } from './unschedulable-events.js';
 import {
   admittedObject,
   boundsOf,
@@ -26,6 +28,8 @@ import {
   newProvisioner,
   type ProvisioningDeps,
 } from './provisioning-wiring.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Cluster mode: runs while this replica holds the Lease. */
 export class ClusterProvisioning implements LeaderDuty {
@@ -71,7 +75,16 @@ export class ClusterProvisioning implements LeaderDuty {
     };
     this.caches = caches;
     const provisioner = newProvisioner(this.d);
-    const loop = loopOf(this.d, provisioner, () => this.input(caches));
+    const events = this.d.events;
+    const onUnschedulable = events
+      ? unschedulableEvents(events, {
+          pods: () => caches.pods.list(),
+          workloads: () => this.d.workloads?.list() ?? [],
+        })
+      : undefined;
+    const loop = loopOf({ ...this.d, ...(onUnschedulable ? { onUnschedulable } : {}) }, provisioner, () =>
+      this.input(caches),
+    );
     this.unwatch = [
       caches.pods.onChange((p, verb) => {
         if (p.spec?.nodeName !== undefined) return;
@@ -84,6 +97,10 @@ export class ClusterProvisioning implements LeaderDuty {
         if (verb !== 'delete') void this.register(provisioner, [n]);
       }),
     ];
+    const claims = this.d.claims?.store;
+    claims?.open();
+    // The claims are the record a new leader recovers from: wait for their first list (bounded).
+    for (let i = 0; claims && !claims.synced && i < 300 && this.caches === caches; i++) await sleep(100);
     const recovered = await provisioner.recover([]);
     if (this.caches !== caches) return; // lost the Lease meanwhile
     logger.info({ cloud: this.d.cloud.name, inFlight: recovered }, 'provisioner leading');
@@ -140,6 +157,7 @@ export class ClusterProvisioning implements LeaderDuty {
       catalog: this.d.catalog(),
       fed: this.feed.current(Date.now()),
       bounds: this.bounds,
+      ...(this.d.claims ? { poolUsage: poolUsageForSolver(poolUsage(this.d.claims.store.list())) } : {}),
     });
   }
 
@@ -155,6 +173,9 @@ export class ClusterProvisioning implements LeaderDuty {
     this.loop = undefined;
     const caches = this.caches;
     this.caches = undefined;
-    if (caches) await Promise.all(CACHES.map((k) => this.shared.release(k)));
+    if (caches) {
+      await Promise.all(CACHES.map((k) => this.shared.release(k)));
+      await this.d.claims?.store.close();
+    }
   }
 }

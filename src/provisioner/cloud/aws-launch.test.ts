@@ -17,7 +17,7 @@ describe('launch layout', () => {
     ['kubernetes.io/arch', false],
     ['example.k8s.io/x', false],
     ['karpenter.k8s.aws/instance-family', false],
-    ['berth.dev/claim', false],
+    ['karpenter.sh/nodeclaim', false],
   ])('kubelet may set %s: %s', (key, may) => {
     expect(kubeletMaySet(key)).toBe(may);
   });
@@ -49,7 +49,7 @@ describe('launch layout', () => {
       capacityType: 'spot',
       instanceTypes: [],
       zones: [],
-      labels: { team: 'a', 'kubernetes.io/hostname': 'c', 'berth.dev/claim': 'c' },
+      labels: { team: 'a', 'kubernetes.io/hostname': 'c', 'karpenter.sh/nodeclaim': 'c' },
       taints: [{ key: 'a', effect: 'NoSchedule' as const }],
     };
     expect(bootstrapLabels(req)).toEqual({

@@ -8,7 +8,7 @@ import type { Catalog } from '../../catalog/catalog.js';
 import { LABEL } from '../../catalog/instance-type.js';
 import type { Taint } from '../../scheduling/taints.js';
 import type { NodeClassSpec, ResolvedAmi } from '../nodeclass/spec.js';
-import { CLAIM_LABEL, type LaunchRequest } from './provider.js';
+import { CLAIM_TAG, type LaunchRequest } from './provider.js';
 import { IMAGE_LABEL } from '../../scheduling/nodepool.js';
 import type { NodeShape } from './aws-template-data.js';
 
@@ -26,7 +26,7 @@ export function kubeletMaySet(key: string): boolean {
     domain.endsWith('.kubernetes.io') ||
     domain === 'k8s.io' ||
     domain.endsWith('.k8s.io');
-  return !restricted && !PER_INSTANCE.test(key) && key !== CLAIM_LABEL;
+  return !restricted && !PER_INSTANCE.test(key) && key !== CLAIM_TAG;
 }
 
 export function bootstrapLabels(req: LaunchRequest): Record<string, string> {

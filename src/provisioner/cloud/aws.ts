@@ -27,7 +27,7 @@ import { launchGroups, nodeShape } from './aws-launch.js';
 import { templateFor } from './aws-template-data.js';
 import type { LaunchTemplates } from './aws-templates.js';
 import {
-  CLAIM_LABEL,
+  CLAIM_TAG,
   CloudError,
   InsufficientCapacityError,
   providerIdOf,
@@ -41,7 +41,7 @@ export const TAG = {
   cluster: 'berth.dev/cluster',
   nodePool: 'karpenter.sh/nodepool',
   nodeClass: 'karpenter.k8s.aws/ec2nodeclass',
-  claim: CLAIM_LABEL,
+  claim: CLAIM_TAG,
 } as const;
 
 /** CreateFleet accepts at most this many overrides in all. */
@@ -174,6 +174,7 @@ export class AwsCloud implements CloudProvider {
       capacityType: i.InstanceLifecycle === 'spot' ? 'spot' : 'on-demand',
       providerId: providerIdOf(zone, id),
       launchedAt: i.LaunchTime ?? new Date(0),
+      ...(i.ImageId !== undefined ? { imageId: i.ImageId } : {}),
     };
   }
 }

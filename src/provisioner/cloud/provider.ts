@@ -38,6 +38,8 @@ export interface Instance {
   /** `aws:///<zone>/<instance-id>`, as the kubelet registers it. */
   readonly providerId: string;
   readonly launchedAt: Date;
+  /** The image it booted (aws), for the NodeClaim's status.imageID. */
+  readonly imageId?: string;
 }
 
 /** A launched instance, and the offerings found short of capacity on the way (a partial fleet). */
@@ -82,12 +84,15 @@ export class NodeClassNotReadyError extends CloudError {
   }
 }
 
-/** The label (and EC2 tag) that names a node's claim. */
-export const CLAIM_LABEL = 'berth.dev/claim';
+/**
+ * The EC2 tag that names an instance's NodeClaim (Karpenter's). Nodes carry no such label: a Node is
+ * its claim's by providerID, as Karpenter matches them.
+ */
+export const CLAIM_TAG = 'karpenter.sh/nodeclaim';
 
 /**
  * The labels a launched instance's node carries whatever planned it: its type's, its offering's (zone,
- * capacity type), its NodePool and its claim.
+ * capacity type) and its NodePool.
  */
 export function instanceLabels(instance: Instance, type: InstanceType | undefined): Record<string, string> {
   const labels = {
@@ -95,7 +100,6 @@ export function instanceLabels(instance: Instance, type: InstanceType | undefine
     [LABEL.zone]: instance.zone,
     [LABEL.capacityType]: instance.capacityType,
     [LABEL.nodePool]: instance.nodePool,
-    [CLAIM_LABEL]: instance.claim,
   };
   // As the kubelet registers them: the legacy well-known labels beside the current ones.
   return { ...legacyLabels(labels), ...labels };

@@ -26,12 +26,21 @@ export interface SimulatedOptions {
   readonly register?: (node: V1Node) => Promise<void>;
   /** Called when an instance is terminated (e.g. to delete its Node). */
   readonly deregister?: (nodeName: string) => Promise<void>;
+  /**
+   * Instances other processes launched (in a cluster: the Nodes earlier leaders registered), so that a
+   * new leader sees the same cloud as the last one.
+   */
+  readonly registered?: () => Promise<Instance[]>;
+  /** Makes instance ids unique across processes (in a cluster, each replica's own). */
+  readonly idPrefix?: string;
 }
 
 export class SimulatedCloud implements CloudProvider {
   readonly name = 'simulated' as const;
   private readonly instances = new Map<string, Instance>();
   private readonly byClaim = new Map<string, Launched>();
+  /** Ids terminated here: an instance another process launched stays gone once terminated. */
+  private readonly terminated = new Set<string>();
   private seq = 0;
 
   constructor(private readonly opts: SimulatedOptions) {}
@@ -50,7 +59,8 @@ export class SimulatedCloud implements CloudProvider {
           continue;
         }
         this.seq += 1;
-        const id = `i-sim${String(this.seq).padStart(13, '0')}`;
+        const prefix = this.opts.idPrefix ?? '';
+        const id = `i-sim${prefix}${String(this.seq).padStart(13 - prefix.length, '0')}`;
         const instance: Launched = {
           unavailable: tried,
           id,
@@ -78,14 +88,21 @@ export class SimulatedCloud implements CloudProvider {
   }
 
   async delete(id: string): Promise<void> {
-    const i = this.instances.get(id);
-    if (!i) return;
+    const i = this.instances.get(id) ?? (await this.opts.registered?.())?.find((x) => x.id === id);
+    if (!i || this.terminated.has(id)) return;
+    this.terminated.add(id);
     this.instances.delete(id);
     this.byClaim.delete(i.claim);
     await this.opts.deregister?.(i.claim);
   }
 
-  list(): Promise<Instance[]> {
-    return Promise.resolve([...this.instances.values()]);
+  async list(): Promise<Instance[]> {
+    const own = [...this.instances.values()];
+    if (!this.opts.registered) return own;
+    const ids = new Set(own.map((i) => i.id));
+    return [
+      ...own,
+      ...(await this.opts.registered()).filter((i) => !ids.has(i.id) && !this.terminated.has(i.id)),
+    ];
   }
 }

@@ -16,9 +16,11 @@ const held = (p: ReturnType<typeof pod>) => ({
   labels: p.labels,
   requests: p.requests,
 });
+// A claim's Node is found by its instance's providerID (claim c1 launched instance i-1).
 const node = (name: string, claim: string): ExistingNode => ({
   name,
-  labels: { 'berth.dev/claim': claim },
+  providerId: `aws:///us-east-1a/i-${claim.slice(1)}`,
+  labels: {},
   taints: [],
   allocatable: { cpu: 100, mem: 128, pods: 110, gpu: 0 },
   pods: [],
@@ -51,7 +53,12 @@ describe('applyHolds', () => {
     daemonSets: [],
     catalog,
   };
-  const hold = (until: number, claim = 'c1'): Hold => ({ claim, instanceId: 'i-1', until, pods: [held(a)] });
+  const hold = (until: number, claim = 'c1'): Hold => ({
+    claim,
+    instanceId: `i-${claim.slice(1)}`,
+    until,
+    pods: [held(a)],
+  });
 
   it("does not hold a pod whose room on the node another workload's pod took; still holds one the node came up too small for", () => {
     const roomy = { ...node('ip-1', 'c1'), allocatable: { cpu: 1000, mem: 4096, pods: 110, gpu: 0 } };
@@ -91,6 +98,18 @@ describe('applyHolds', () => {
     const r = applyHolds(input, [hold(100)], 100);
     expect(r.active).toEqual([]);
     expect(r.input).toBe(input);
+  });
+
+  it.each([
+    [
+      'being disrupted (its NodeClaim deleted, consolidated)',
+      { taints: [{ key: 'karpenter.sh/disrupted', effect: 'NoSchedule' }] },
+    ],
+    ['cordoned or being deleted', { unschedulable: true }],
+  ])('holds nothing on a node %s: its pods need room elsewhere', (_, change) => {
+    const r = applyHolds({ ...input, nodes: [{ ...node('ip-1', 'c1'), ...change }] }, [hold(100)], 50);
+    expect(r.held).toBe(0);
+    expect(r.input.pods).toHaveLength(2);
   });
 
   it('holds nothing while the node is not in the cache, but keeps the hold', () => {

@@ -5,7 +5,8 @@
  * promised, a taint nobody lifts) then does not make every round buy again for the same pods; once the
  * hold ends, whatever is still waiting is planned afresh. Pure: the provisioner keeps the holds.
  */
-import { CLAIM_LABEL, instanceIdOf } from '../cloud/provider.js';
+import { instanceIdOf } from '../cloud/provider.js';
+import { DISRUPTED_TAINT } from '../disruption/candidates.js';
 import type {
   BoundPod,
   ExistingNode,
@@ -107,10 +108,15 @@ function roomTaken(node: ExistingNode, heldThere: readonly BoundPod[], pod: Boun
   return !fitsWith(node.allocatable, used, pod.requests);
 }
 
+/**
+ * The claim's joined Node, while pods may still go there: not one cordoned, being deleted or being
+ * disrupted (its NodeClaim deleted, consolidated, interrupted), whose planned pods need room elsewhere.
+ */
 function joinedNode(nodes: readonly ExistingNode[], h: Hold): ExistingNode | undefined {
-  return nodes.find(
-    (n) => !n.inFlight && (n.labels[CLAIM_LABEL] === h.claim || instanceIdOf(n.providerId) === h.instanceId),
-  );
+  const node = nodes.find((n) => !n.inFlight && instanceIdOf(n.providerId) === h.instanceId);
+  if (!node || node.unschedulable === true || node.taints.some((t) => t.key === DISRUPTED_TAINT))
+    return undefined;
+  return node;
 }
 
 /**

@@ -11,7 +11,7 @@ import type { Catalog } from '../../catalog/catalog.js';
 import { LABEL } from '../../catalog/instance-type.js';
 import { formatRef, refOf } from '../../kube/objects.js';
 import type { RoundInput } from '../input/cluster-input.js';
-import type { SolverInput } from '../solver/model.js';
+import type { SolverInput, Unschedulable } from '../solver/model.js';
 import { PlannerError } from '../worker/planner.js';
 import type { Demand } from './demand.js';
 import type { Provisioner, RoundResult } from './provisioner.js';
@@ -22,6 +22,8 @@ export interface LoopDeps {
   readonly input: () => RoundInput | string;
   /** Told when a round's demand was bounded: a workload capped, pods left for later rounds. */
   readonly onBounded?: (demand: Demand) => void;
+  /** Told of the pods a round could place on no NodePool, with why (cluster mode: Events on their owners). */
+  readonly onUnschedulable?: (pods: readonly Unschedulable[]) => void;
   /** provisioner.mode from the live policies: only `berth` buys capacity. */
   readonly mode: () => string;
   /** The live batching settings (policies.yaml provisioner.batchIdleSeconds / batchMaxSeconds). */
@@ -182,6 +184,7 @@ export class ProvisionLoop {
       );
     for (const claim of r.joined) log.info({ claim }, 'node joined');
     for (const id of r.terminated) log.warn({ instanceId: id }, 'terminated (never joined)');
+    if (plan.unschedulable.length > 0) this.d.onUnschedulable?.(plan.unschedulable);
     if (plan.unschedulable.length > 0)
       log.warn(
         { count: plan.unschedulable.length, first: plan.unschedulable.slice(0, 5) },

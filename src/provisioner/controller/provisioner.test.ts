@@ -174,7 +174,7 @@ describe('Provisioner', () => {
     const base = { nodes: [], pools: [poolView(pool)], daemonSets: [], catalog };
     const first = await p.reconcile({ ...base, pods: [], groups: [group] });
     const small = unable(registered);
-    const claim = small.metadata?.labels?.['berth.dev/claim'];
+    const claim = small.metadata?.name;
     const planned = first.plan.nodes.find((n) => n.name === claim)?.pods.length ?? 0;
     expect(planned).toBeGreaterThan(0);
     // The ReplicaSet made the pods (pod-template-hash added); they wait.

@@ -8,16 +8,18 @@
 import type { Catalog } from '../../catalog/catalog.js';
 import { LABEL } from '../../catalog/instance-type.js';
 import {
-  CLAIM_LABEL,
   InsufficientCapacityError,
   instanceIdOf,
   instanceLabels,
   type CloudProvider,
   type Instance,
+  type Launched,
 } from '../cloud/provider.js';
+import { instanceOfClaim, isTrue } from '../nodeclaim/object.js';
+import type { ClaimStore } from '../nodeclaim/store.js';
 import type { UnavailableOfferings } from '../cloud/unavailable.js';
 import type { BoundPod, ExistingNode, Plan, PlannedNode, SolverInput } from '../solver/model.js';
-import { fromAllocatable } from '../solver/resources.js';
+import { addInto, fromAllocatable, ZERO, type Res } from '../solver/resources.js';
 import { DEFAULT_BUDGET_MS } from '../solver/budget.js';
 import { inProcessPlanner, type Planner } from '../worker/planner.js';
 import { applyHolds, HOLD_MS, plannedPods, type Hold } from './hold.js';
@@ -40,6 +42,13 @@ export interface ProvisionerDeps {
   readonly planner?: Planner;
   /** How long a joined claim holds the pods planned onto it (the re-buy guard; default 2 minutes). */
   readonly holdMs?: number;
+  /**
+   * Launches a planned node as a NodeClaim (mode berth in a cluster: ClaimLauncher); without it the
+   * cloud is called directly (offline and unit tests).
+   */
+  readonly launch?: (node: PlannedNode, requests: Readonly<Res>) => Promise<Launched>;
+  /** The NodeClaims: a restart rebuilds the in-flight set from them (else from the cloud's tags). */
+  readonly claims?: Pick<ClaimStore, 'list'>;
 }
 
 interface InFlight {
@@ -74,11 +83,20 @@ export class Provisioner {
 
   constructor(private readonly deps: ProvisionerDeps) {}
 
-  /** Rebuilds in-flight state from the instances the cloud says this cluster launched. */
+  /**
+   * Rebuilds in-flight state: from the NodeClaims launched and not Registered yet when there are
+   * claims (the record of every launch), else from the instances the cloud says this cluster launched.
+   */
   async recover(registered: readonly ExistingNode[]): Promise<number> {
-    const joined = new Set(registered.map((n) => n.labels[CLAIM_LABEL] ?? n.name));
-    for (const instance of await this.deps.cloud.list()) {
-      if (instance.claim && !joined.has(instance.claim))
+    const joined = new Set(registered.flatMap((n) => [n.name, instanceIdOf(n.providerId) ?? '']));
+    const instances = this.deps.claims
+      ? this.deps.claims
+          .list()
+          .filter((c) => c.metadata.deletionTimestamp === undefined && !isTrue(c, 'Registered'))
+          .flatMap((c) => instanceOfClaim(c) ?? [])
+      : await this.deps.cloud.list();
+    for (const instance of instances) {
+      if (instance.claim && !joined.has(instance.claim) && !joined.has(instance.id))
         this.inFlight.set(instance.claim, {
           instance,
           node: undefined,
@@ -204,22 +222,20 @@ export class Provisioner {
       if (node.existing || this.inFlight.has(node.name)) continue;
       const start = this.deps.now();
       try {
-        const instance = await this.deps.cloud.create({
-          claim: node.name,
-          nodePool: node.nodePool,
-          nodeClass: this.deps.nodeClassOf?.(node.nodePool) ?? 'default',
-          capacityType: node.capacityType,
-          instanceTypes: [node.instanceType, ...node.alternatives],
-          zones: [node.zone],
-          labels: node.labels,
-          taints: node.taints,
-        });
-        this.inFlight.set(node.name, {
-          instance,
-          node,
-          since: this.deps.now(),
-          pods: plannedPods(node, input),
-        });
+        const pods = plannedPods(node, input);
+        const instance = await (this.deps.launch
+          ? this.deps.launch(node, requestsOf(pods))
+          : this.deps.cloud.create({
+              claim: node.name,
+              nodePool: node.nodePool,
+              nodeClass: this.deps.nodeClassOf?.(node.nodePool) ?? 'default',
+              capacityType: node.capacityType,
+              instanceTypes: [node.instanceType, ...node.alternatives],
+              zones: [node.zone],
+              labels: node.labels,
+              taints: node.taints,
+            }));
+        this.inFlight.set(node.name, { instance, node, since: this.deps.now(), pods });
         launched.push(instance);
         // A partial fleet launched but found some offerings short: avoid them next time too.
         this.deps.unavailable.mark(instance.unavailable);
@@ -246,10 +262,17 @@ function registeredKeys(registered: readonly ExistingNode[]): {
   const ids = new Set<string>();
   const starting = new Map<string, string>();
   for (const n of registered)
-    for (const key of [instanceIdOf(n.providerId), n.labels[CLAIM_LABEL]]) {
+    for (const key of [instanceIdOf(n.providerId), n.name]) {
       if (key === undefined) continue;
       if (n.notReady) starting.set(key, n.name);
       else ids.add(key);
     }
   return { ids, starting };
+}
+
+/** What the pods planned on a node ask for in all (the NodeClaim's resources.requests). */
+function requestsOf(pods: readonly { requests: Res }[]): Res {
+  const total: Res = { ...ZERO };
+  for (const p of pods) addInto(total, p.requests);
+  return total;
 }

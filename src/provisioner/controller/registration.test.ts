@@ -57,7 +57,6 @@ describe('registration', () => {
       'node-role.kubernetes.io/web': '',
       'karpenter.k8s.aws/instance-family': 'm5',
       'karpenter.sh/capacity-type': 'spot',
-      'berth.dev/claim': 'berth-1',
       'karpenter.sh/registered': 'true',
     });
     expect(patch?.labels).not.toHaveProperty('kubernetes.io/hostname');

@@ -10,7 +10,7 @@ import { poolView, type NodePool } from '../../scheduling/nodepool.js';
 import { builtinCatalog } from '../../catalog/catalog.js';
 import { DISRUPTED_TAINT } from './candidates.js';
 import { DisruptionController } from './controller.js';
-import { CLAIM_LABEL } from '../cloud/provider.js';
+import { CLAIM_TAG } from '../cloud/provider.js';
 import type { Launcher } from './replacements.js';
 import { DISRUPTION_ANNOTATION, type EvictionResult, type NodeOps } from './node-ops.js';
 
@@ -113,14 +113,14 @@ function cluster(
       if (o.replace === 'fail') return Promise.reject(new Error('InsufficientInstanceCapacity'));
       if (o.replace === 'join') {
         const joined = node(p.name, { type: p.instanceType, zone: p.zone, capacity: p.capacityType });
-        if (joined.metadata?.labels) joined.metadata.labels[CLAIM_LABEL] = p.name;
+        if (joined.metadata?.labels) joined.metadata.labels[CLAIM_TAG] = p.name;
         state.nodes.push(joined);
       }
       if (o.replace === 'join-unlabelled') {
         // A kubelet that registers under its own name, without Berth's claim label: only the
         // instance's providerID ties it to the claim.
         const joined = node(`ip-${p.name}`, { type: p.instanceType, zone: p.zone, capacity: p.capacityType });
-        delete joined.metadata?.labels?.[CLAIM_LABEL];
+        delete joined.metadata?.labels?.[CLAIM_TAG];
         state.nodes.push(joined);
       }
       return Promise.resolve();

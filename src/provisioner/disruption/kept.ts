@@ -6,6 +6,17 @@ import { allowance, readBudgets } from './budgets.js';
 import type { Classified, Kept, NodeInfo } from './candidates.js';
 import { parseGoDuration } from './duration.js';
 import type { Refusals } from './methods.js';
+import type { PoolView } from '../../scheduling/nodepool.js';
+
+/** Whether a node of `pool` is past consolidateAfter: no pod bound to it or removed from it since (Karpenter's Consolidatable). */
+export function pastConsolidateAfter(
+  pool: PoolView,
+  last: number | undefined,
+  o: { now: number; defaultMs: number },
+): boolean {
+  const after = parseGoDuration(pool.pool.spec.disruption?.consolidateAfter) ?? o.defaultMs;
+  return Number.isFinite(after) && (last === undefined || o.now - last >= after);
+}
 
 /** Candidates whose pods changed within their NodePool's consolidateAfter are kept, saying how long is left. */
 export function settled(

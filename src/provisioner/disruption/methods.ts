@@ -4,7 +4,7 @@
  * consolidation may replace N nodes by any strictly cheaper set (Karpenter refuses more than one new
  * node, kubernetes-sigs/karpenter#1442), and pods pending elsewhere never enter the simulation (#457).
  */
-import { IMAGE_LABEL } from '../../scheduling/nodepool.js';
+import { IMAGE_LABEL, NODECLASS_HASH_LABEL, TEMPLATE_HASH_LABEL } from '../../scheduling/nodepool.js';
 import type { V1Pod } from '@kubernetes/client-node';
 import type { PlannedNode } from '../solver/model.js';
 import { allows } from '../../scheduling/requirements.js';
@@ -147,21 +147,29 @@ export function emptiness(c: Classified, pdbs: Pdbs, o: MethodOptions): Decision
 }
 
 /**
- * A node whose labels no longer meet its NodePool's requirements: a requirement changed since launch,
- * or the template it was launched from did (its `berth.dev/nodepool-hash` label, which the pool's
- * requirements pin to the current template's hash); or it booted an image its EC2NodeClass no longer
- * resolves to (a new `al2023@latest`, a changed selector).
+ * Why a node drifted, if it did: its labels no longer meet its NodePool's requirements (a requirement
+ * changed since launch, or the template it was launched from did: its `berth.dev/nodepool-hash` label,
+ * which the pool's requirements pin to the current template's hash); or it booted an image its
+ * EC2NodeClass no longer resolves to (a new `al2023@latest`, a changed selector).
  */
-export function drifted(n: NodeInfo): boolean {
+export function driftOf(n: Pick<NodeInfo, 'node' | 'pool'>): string | undefined {
   const labels = n.node.metadata?.labels ?? {};
   const image = labels[IMAGE_LABEL];
-  if (image !== undefined && n.pool.images !== undefined && !n.pool.images.has(image)) return true;
+  if (image !== undefined && n.pool.images !== undefined && !n.pool.images.has(image))
+    return `AMIDrift: image ${image} is no longer one its EC2NodeClass resolves to`;
   for (const r of n.pool.requirements.values()) {
     const v = labels[r.key];
-    if (v !== undefined && !allows(r, v)) return true;
+    if (v !== undefined && !allows(r, v))
+      return r.key === TEMPLATE_HASH_LABEL
+        ? `NodePoolDrifted: NodePool ${n.pool.name}'s template changed since launch`
+        : r.key === NODECLASS_HASH_LABEL
+          ? `NodeClassDrifted: its EC2NodeClass changed since launch`
+          : `RequirementsDrifted: ${r.key}=${v} no longer meets NodePool ${n.pool.name}'s requirements`;
   }
-  return false;
+  return undefined;
 }
+
+export const drifted = (n: NodeInfo): boolean => driftOf(n) !== undefined;
 
 export function drift(w: World, c: Classified, pdbs: Pdbs, o: MethodOptions): Decision | undefined {
   const oldest = [...c.candidates.filter(drifted)].sort((a, b) =>

@@ -5,7 +5,9 @@
  */
 import type { V1Node } from '@kubernetes/client-node';
 import type { PlannedNode } from '../solver/model.js';
-import { CLAIM_LABEL, type CloudProvider } from '../cloud/provider.js';
+import type { CloudProvider } from '../cloud/provider.js';
+import type { ClaimLauncher } from '../nodeclaim/launcher.js';
+import type { Res } from '../solver/resources.js';
 import { REPLACEMENTS_ANNOTATION, SINCE_ANNOTATION } from './node-ops.js';
 
 export interface Launcher {
@@ -30,8 +32,8 @@ export function sinceOf(node: V1Node): number | undefined {
 }
 
 /**
- * The claims whose Node has not joined, or is not Ready yet. A Node is a claim's by its claim label, its
- * name, or the providerID of the claim's instance (a kubelet that registers without Berth's labels).
+ * The claims whose Node has not joined, or is not Ready yet. A Node is a claim's by its name or the
+ * providerID of the claim's instance (a kubelet that registers without Berth's labels).
  */
 export function notReady(
   claims: readonly string[],
@@ -42,35 +44,34 @@ export function notReady(
     (claim) =>
       !nodes.some(
         (n) =>
-          (n.metadata?.labels?.[CLAIM_LABEL] === claim ||
-            n.metadata?.name === claim ||
+          (n.metadata?.name === claim ||
             (n.spec?.providerID !== undefined && n.spec.providerID === providerIds.get(claim))) &&
           n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true,
       ),
   );
 }
 
-/** The cloud as a Launcher: a claim per planned node, its cheapest alternatives as the fleet's overrides. */
-export function cloudLauncher(cloud: CloudProvider, nodeClassOf: (pool: string) => string): Launcher {
+/**
+ * The cloud as a Launcher: each replacement is a NodeClaim launched through the claim launcher (its
+ * requests: the pods the decision moves onto it), terminated with its claim when a decision is abandoned.
+ */
+export function claimLauncher(
+  claims: Pick<ClaimLauncher, 'launch'>,
+  cloud: CloudProvider,
+  requests: (podIds: readonly string[]) => Res,
+  deleteClaim: (name: string) => Promise<void>,
+): Launcher {
   return {
     launch: async (p) => {
-      await cloud.create({
-        claim: p.name,
-        nodePool: p.nodePool,
-        nodeClass: nodeClassOf(p.nodePool),
-        capacityType: p.capacityType,
-        instanceTypes: [p.instanceType, ...p.alternatives.slice(0, 9)],
-        zones: [p.zone],
-        labels: { ...p.labels, [CLAIM_LABEL]: p.name },
-        taints: p.taints,
-      });
+      await claims.launch(p, requests(p.pods));
     },
-    cancel: async (claims) => {
-      for (const i of await cloud.list()) if (claims.includes(i.claim)) await cloud.delete(i.id);
+    cancel: async (names) => {
+      for (const i of await cloud.list()) if (names.includes(i.claim)) await cloud.delete(i.id);
+      for (const name of names) await deleteClaim(name);
     },
-    providerIds: async (claims) =>
+    providerIds: async (names) =>
       new Map(
-        (await cloud.list()).filter((i) => claims.includes(i.claim)).map((i) => [i.claim, i.providerId]),
+        (await cloud.list()).filter((i) => names.includes(i.claim)).map((i) => [i.claim, i.providerId]),
       ),
   };
 }

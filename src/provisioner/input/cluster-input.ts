@@ -24,6 +24,8 @@ export interface ClusterState {
   readonly catalog: Catalog;
   readonly fed: readonly Admitted[];
   readonly bounds?: DemandBounds;
+  /** Each NodePool's launched capacity (its NodeClaims), counted against its limits. */
+  readonly poolUsage?: ReadonlyMap<string, { cpuMillis: number; memoryMiB: number }>;
 }
 
 /** A round's input: what the solver plans, and how the demand was bounded (for Events and metrics). */
@@ -83,6 +85,7 @@ export function clusterInput(s: ClusterState): RoundInput {
     pools: s.pools,
     daemonSets,
     catalog: s.catalog,
+    ...(s.poolUsage ? { poolUsage: s.poolUsage } : {}),
   };
   return { solver, demand };
 }

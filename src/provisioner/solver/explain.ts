@@ -81,10 +81,7 @@ function findingFor(pod: SolverPod, pool: PoolState, state: SolverState): Findin
         t.type.capacity.cpuMillis > remaining.cpuMillis || t.type.capacity.memoryMiB > remaining.memoryMiB,
     )
   )
-    return {
-      distance: 0.5,
-      text: `NodePool ${name} is at its limits (${Math.max(0, remaining.cpuMillis)}m cpu, ${Math.max(0, remaining.memoryMiB)}Mi memory left)`,
-    };
+    return { distance: 0.5, text: `NodePool ${name} is at its limits (${leftUnder(remaining)})` };
   const constrained = pod.spread.length + pod.affinity.length + pod.antiAffinity.length > 0;
   return {
     distance: 0,
@@ -107,4 +104,12 @@ export function explain(state: SolverState, pod: SolverPod): string {
     if (!best || f.distance < best.distance) best = f;
   }
   return best?.text ?? 'no NodePool can take it';
+}
+
+/** What a pool may still add, in the limits it sets (an unlimited resource is not named). */
+function leftUnder(r: { cpuMillis: number; memoryMiB: number }): string {
+  const parts: string[] = [];
+  if (Number.isFinite(r.cpuMillis)) parts.push(`${Math.max(0, r.cpuMillis)}m cpu`);
+  if (Number.isFinite(r.memoryMiB)) parts.push(`${Math.max(0, Math.floor(r.memoryMiB))}Mi memory`);
+  return `${parts.join(', ')} left`;
 }

@@ -1,0 +1,145 @@
+/**
+ * Launching a planned node as Karpenter does: the NodeClaim first, then the cloud call (the claim's
+ * name is the idempotency token), then the claim's labels and status from the instance (Launched). A
+ * launch the cloud refuses deletes its claim, with an Event on it that names the offerings tried. The
+ * provisioner and disruption's replacements both launch through it, so every instance has its claim.
+ */
+import type { Catalog } from '../../catalog/catalog.js';
+import type { EventSink } from '../../kube/events.js';
+import type { PoolView } from '../../scheduling/nodepool.js';
+import {
+  CloudError,
+  InsufficientCapacityError,
+  NodeClassNotReadyError,
+  type CloudProvider,
+  type Launched,
+  type LaunchRequest,
+} from '../cloud/provider.js';
+import type { PlannedNode } from '../solver/model.js';
+import type { Res } from '../solver/resources.js';
+import { withTransitions } from './conditions.js';
+import { claimFor, launchedDetails, TERMINATION_FINALIZER, type NodeClaim } from './object.js';
+import type { ClaimStore } from './store.js';
+
+export interface ClaimLauncherDeps {
+  readonly cloud: CloudProvider;
+  readonly claims: ClaimStore;
+  readonly catalog: () => Catalog;
+  readonly pool: (name: string) => PoolView | undefined;
+  readonly nodeClassOf: (pool: string) => string;
+  readonly events?: EventSink;
+  readonly clock: () => Date;
+  readonly onError?: (message: string, cause: unknown) => void;
+}
+
+/** How many of the planned node's cheapest alternatives CreateFleet is offered besides its type. */
+const ALTERNATIVES = 9;
+
+export const involvedClaim = (c: Pick<NodeClaim, 'metadata'>) => ({
+  apiVersion: 'karpenter.sh/v1',
+  kind: 'NodeClaim',
+  namespace: '',
+  name: c.metadata.name,
+  ...(c.metadata.uid !== undefined ? { uid: c.metadata.uid } : {}),
+});
+
+function refusal(e: unknown): { reason: string; message: string } {
+  if (e instanceof InsufficientCapacityError) {
+    const tried = e.offerings.map((o) => `${o.instanceType}/${o.zone}/${o.capacityType}`);
+    return {
+      reason: 'InsufficientCapacityError',
+      message: `no capacity for any offering tried (${tried.join(', ')}): ${e.code}; the pods are planned again without them`,
+    };
+  }
+  if (e instanceof NodeClassNotReadyError) return { reason: 'NodeClassNotReady', message: e.message };
+  return { reason: 'LaunchFailed', message: String(e instanceof Error ? e.message : e).slice(0, 300) };
+}
+
+export class ClaimLauncher {
+  private readonly under = new Set<string>();
+
+  constructor(private readonly d: ClaimLauncherDeps) {}
+
+  /** Whether this process is launching the claim now (its status is written when the call returns). */
+  launching(name: string): boolean {
+    return this.under.has(name);
+  }
+
+  /** The cloud's request for a planned node. */
+  request(node: PlannedNode): LaunchRequest {
+    return {
+      claim: node.name,
+      nodePool: node.nodePool,
+      nodeClass: this.d.nodeClassOf(node.nodePool),
+      capacityType: node.capacityType,
+      instanceTypes: [node.instanceType, ...node.alternatives.slice(0, ALTERNATIVES)],
+      zones: [node.zone],
+      labels: node.labels,
+      taints: node.taints,
+    };
+  }
+
+  /** Creates the claim, launches it, and records the instance on it; a refusal deletes the claim. */
+  async launch(node: PlannedNode, requests: Readonly<Res>): Promise<Launched> {
+    const pool = this.d.pool(node.nodePool);
+    if (!pool) throw new CloudError(`NodePool ${node.nodePool} of claim ${node.name} is gone`);
+    const claim = claimFor(
+      { ...node, alternatives: node.alternatives.slice(0, ALTERNATIVES) },
+      pool,
+      requests,
+    );
+    this.under.add(node.name);
+    try {
+      await this.d.claims.create(claim);
+      let instance: Launched;
+      try {
+        instance = await this.d.cloud.create(this.request(node));
+      } catch (e) {
+        await this.refused(claim, e);
+        throw e;
+      }
+      await this.record(node.name, instance);
+      return instance;
+    } finally {
+      this.under.delete(node.name);
+    }
+  }
+
+  /** Writes the instance's labels, providerID, capacity and Launched=True on the claim. */
+  async record(name: string, instance: Launched | Omit<Launched, 'unavailable'>): Promise<void> {
+    const type = this.d.catalog().byName(instance.instanceType);
+    const { labels, status } = launchedDetails(instance, type);
+    const before = this.d.claims.get(name)?.status?.conditions;
+    const launched = {
+      type: 'Launched',
+      status: 'True' as const,
+      reason: 'Launched',
+      message: `${instance.instanceType} in ${instance.zone} (${instance.capacityType}), ${instance.id}`,
+    };
+    const others = (before ?? []).filter((c) => c.type !== 'Launched');
+    const conditions = [...others, ...withTransitions(before, [launched], this.d.clock())];
+    try {
+      await this.d.claims.update(name, { labels, status: { ...status, conditions } });
+    } catch (e) {
+      // The instance runs: the lifecycle finds it by its claim tag and records it on a later round.
+      this.d.onError?.(`recording the launch of NodeClaim ${name}`, e);
+    }
+  }
+
+  private async refused(claim: NodeClaim, e: unknown): Promise<void> {
+    const r = refusal(e);
+    const stored = this.d.claims.get(claim.metadata.name) ?? claim;
+    this.d.events?.emit({
+      involved: involvedClaim(stored),
+      type: 'Warning',
+      reason: r.reason,
+      message: `NodeClaim ${claim.metadata.name} event: ${r.message}`,
+    });
+    try {
+      await this.d.claims.delete(claim.metadata.name);
+      await this.d.claims.release(claim.metadata.name, TERMINATION_FINALIZER);
+    } catch (err) {
+      this.d.onError?.(`deleting NodeClaim ${claim.metadata.name} after a refused launch`, err);
+    }
+  }
+}

@@ -1,0 +1,174 @@
+/**
+ * The NodeClaim lifecycle (leader, mode `berth`), one round at a time, as Karpenter's lifecycle,
+ * termination and garbage-collection controllers: each claim's status follows its instance and Node;
+ * a claim whose launch was never recorded adopts the instance tagged with its name, or is deleted when
+ * the leader that created it stopped before launching; a deleted claim (or Node) is drained through
+ * disruption's drainer, its instance terminated, then its finalizers removed; a launched claim whose
+ * instance is gone is deleted; an instance of Berth's with no claim is terminated after a grace.
+ * Everything it touches is passed in.
+ */
+import type { V1Node } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { EventSink } from '../../kube/events.js';
+import type { Instance } from '../cloud/provider.js';
+import { observed, sameConditions, withTransitions, type DisruptionSignals } from './conditions.js';
+import { involvedClaim, type ClaimLauncher } from './launcher.js';
+import { conditionOf, isTrue, TERMINATION_FINALIZER, type NodeClaim } from './object.js';
+import type { ClaimStore } from './store.js';
+import { terminationStep, type TerminationOps } from './termination.js';
+
+/** Karpenter's grace before an instance without a claim, or a claim without an instance, is collected. */
+export const GC_GRACE_MS = 30_000;
+
+export interface LifecycleDeps {
+  readonly claims: ClaimStore;
+  readonly nodes: () => readonly V1Node[];
+  /** The instances the cloud says this cluster launched (pending or running). */
+  readonly instances: () => Promise<readonly Instance[]>;
+  /** Records an adopted instance on its claim (ClaimLauncher.record). */
+  readonly launcher: Pick<ClaimLauncher, 'record'>;
+  /** Whether this process is launching the claim right now (its status is written when that returns). */
+  readonly launching: (claim: string) => boolean;
+  /** What disruption knows of a claim's Node: drift, consolidatable, a drain under way. */
+  readonly signals: (node: V1Node) => DisruptionSignals;
+  readonly ops: TerminationOps;
+  readonly events: EventSink;
+  readonly logger: Logger;
+  readonly clock: () => Date;
+  readonly onGarbage?: (kind: 'claim' | 'instance') => void;
+}
+
+export interface LifecycleRound {
+  readonly updated: string[];
+  readonly adopted: string[];
+  readonly abandoned: string[];
+  readonly terminating: string[];
+  readonly collected: string[];
+  readonly orphans: string[];
+}
+
+const age = (now: Date, at: string | undefined) =>
+  at === undefined ? Infinity : now.getTime() - Date.parse(at);
+
+export class NodeClaimLifecycle {
+  constructor(private readonly d: LifecycleDeps) {}
+
+  async round(): Promise<LifecycleRound> {
+    const now = this.d.clock();
+    const instances = await this.d.instances();
+    const byProvider = new Map(instances.map((i) => [i.providerId, i]));
+    const nodeOf = new Map(
+      this.d.nodes().map((n) => [n.spec?.providerID ?? `name:${n.metadata?.name ?? ''}`, n]),
+    );
+    const out: LifecycleRound = {
+      updated: [],
+      adopted: [],
+      abandoned: [],
+      terminating: [],
+      collected: [],
+      orphans: [],
+    };
+    const claimed = new Set<string>();
+    for (const claim of this.d.claims.list()) {
+      const pid = claim.status?.providerID;
+      claimed.add(claim.metadata.name);
+      if (pid !== undefined) claimed.add(pid);
+      const node = pid !== undefined ? nodeOf.get(pid) : undefined;
+      const instance = pid !== undefined ? byProvider.get(pid) : undefined;
+      try {
+        await this.one(claim, node, instance, { instances, now, out });
+      } catch (e) {
+        // One claim's failed write (a conflict, the API server away) does not hold up the others.
+        this.d.logger.warn(
+          { claim: claim.metadata.name, err: String(e) },
+          'NodeClaim not reconciled this round',
+        );
+      }
+    }
+    for (const i of instances)
+      if (
+        !claimed.has(i.claim) &&
+        !claimed.has(i.providerId) &&
+        now.getTime() - i.launchedAt.getTime() > GC_GRACE_MS
+      ) {
+        await this.d.ops.terminateInstance(i.id);
+        this.d.logger.warn({ instanceId: i.id, claim: i.claim }, 'terminated an instance with no NodeClaim');
+        this.d.onGarbage?.('instance');
+        out.orphans.push(i.id);
+      }
+    return out;
+  }
+
+  private async one(
+    claim: NodeClaim,
+    node: V1Node | undefined,
+    instance: Instance | undefined,
+    r: { instances: readonly Instance[]; now: Date; out: LifecycleRound },
+  ): Promise<void> {
+    const name = claim.metadata.name;
+    if (claim.metadata.deletionTimestamp !== undefined || node?.metadata?.deletionTimestamp !== undefined) {
+      await terminationStep(claim, node, instance, this.d);
+      r.out.terminating.push(name);
+    } else if (!isTrue(claim, 'Launched')) await this.unlaunched(claim, r.instances, r.now, r.out);
+    else if (
+      !instance &&
+      age(r.now, conditionOf(claim, 'Launched')?.lastTransitionTime) > GC_GRACE_MS &&
+      !ready(node)
+    )
+      await this.collect(claim, r.out);
+    else if (await this.update(claim, node, r.now)) r.out.updated.push(name);
+  }
+
+  /** Not launched: being launched here, adopted from its tagged instance, or abandoned after the grace. */
+  private async unlaunched(claim: NodeClaim, instances: readonly Instance[], now: Date, out: LifecycleRound) {
+    const name = claim.metadata.name;
+    if (this.d.launching(name)) return;
+    const instance = instances.find((i) => i.claim === name);
+    if (instance) {
+      await this.d.launcher.record(name, instance);
+      out.adopted.push(name);
+      return;
+    }
+    if (age(now, claim.metadata.creationTimestamp) <= GC_GRACE_MS) return;
+    this.d.events.emit({
+      involved: involvedClaim(claim),
+      type: 'Warning',
+      reason: 'LaunchAbandoned',
+      message: `NodeClaim ${name} event: no instance was launched for it (the leader that created it stopped first); its pods are planned again`,
+    });
+    await this.d.claims.delete(name);
+    await this.d.claims.release(name, TERMINATION_FINALIZER);
+    out.abandoned.push(name);
+  }
+
+  /** A launched claim whose instance is gone (and whose Node is not Ready): deleted, as Karpenter's GC. */
+  private async collect(claim: NodeClaim, out: LifecycleRound) {
+    const name = claim.metadata.name;
+    this.d.logger.info(
+      { claim: name, providerID: claim.status?.providerID },
+      'garbage collecting NodeClaim with no instance',
+    );
+    await this.d.claims.delete(name);
+    this.d.onGarbage?.('claim');
+    out.collected.push(name);
+  }
+
+  /** Writes the status the claim's Node gives it, when it changed; adds the Node's finalizer once registered. */
+  private async update(claim: NodeClaim, node: V1Node | undefined, now: Date): Promise<boolean> {
+    if (node && !hasFinalizer(node)) await this.d.ops.addNodeFinalizer(node);
+    const next = observed(claim, node, node ? this.d.signals(node) : {});
+    const nodeName = node?.metadata?.name;
+    if (sameConditions(claim.status?.conditions, next) && claim.status?.nodeName === nodeName) return false;
+    const conditions = withTransitions(claim.status?.conditions, next, now);
+    const status = nodeName !== undefined ? { nodeName, conditions } : { conditions };
+    await this.d.claims.update(claim.metadata.name, { status });
+    if (!isTrue(claim, 'Ready') && conditions.some((c) => c.type === 'Ready' && c.status === 'True'))
+      this.d.logger.info({ claim: claim.metadata.name, node: nodeName }, 'NodeClaim Ready');
+    return true;
+  }
+}
+
+const hasFinalizer = (n: V1Node): boolean => (n.metadata?.finalizers ?? []).includes(TERMINATION_FINALIZER);
+
+const ready = (n: V1Node | undefined): boolean =>
+  n?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
