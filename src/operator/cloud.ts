@@ -39,6 +39,8 @@ export interface AwsFlags {
 
 export interface CloudFlags extends AwsFlags {
   cloud?: string;
+  /** --cloud kwok: seconds between a launch and its Node's registration (EC2 takes tens of seconds). */
+  kwokRegistrationDelay?: string;
   interruptionQueue?: string;
   nodeJoinTimeout: string;
   solverHeapMb?: string;
@@ -67,7 +69,7 @@ export function placeholderSettings(
   flags: Pick<AwsFlags, 'clusterName' | 'awsRegion'>,
   env: NodeJS.ProcessEnv,
   mode: 'berth' | 'karpenter' | 'off',
-  kind: 'aws' | 'simulated',
+  kind: CloudKind,
 ): string[] {
   if (mode !== 'berth' || kind !== 'aws') return [];
   const out: string[] = [];
@@ -81,11 +83,27 @@ export function placeholderSettings(
   return out;
 }
 
-export function cloudKind(flag: string | undefined, fromPolicies: 'aws' | 'simulated'): 'aws' | 'simulated' {
+/**
+ * Where nodes come from: `aws` (EC2), `simulated` (Node objects registered Ready at once), or `kwok`
+ * (the simulated cloud's Node objects left to a kwok controller, which makes them Ready and runs their
+ * pods, after a registration delay).
+ */
+export type CloudKind = 'aws' | 'simulated' | 'kwok';
+
+export function cloudKind(flag: string | undefined, fromPolicies: 'aws' | 'simulated'): CloudKind {
   if (flag === undefined) return fromPolicies;
-  if (flag !== 'aws' && flag !== 'simulated')
-    throw new Error(`--cloud must be aws or simulated, got ${flag}`);
+  if (flag !== 'aws' && flag !== 'simulated' && flag !== 'kwok')
+    throw new Error(`--cloud must be aws, simulated or kwok, got ${flag}`);
   return flag;
+}
+
+/** --kwok-registration-delay in ms (0 when not given). */
+export function kwokDelayMs(v: string | undefined): number {
+  if (v === undefined) return 0;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0)
+    throw new Error(`--kwok-registration-delay must be seconds, 0 or more, got ${v}`);
+  return n * 1000;
 }
 
 export function joinTimeoutMs(v: string): number {
@@ -108,17 +126,32 @@ export function nodeClassOf(pools: () => readonly PoolView[]) {
     pools().find((p) => p.name === pool)?.pool.spec.template.spec.nodeClassRef?.name ?? 'default';
 }
 
-/** Node registration through the API server, as a kubelet (or KWOK) would. */
-export function nodeRegistrar(api: KubernetesObjectApi, logger: Logger) {
+/**
+ * Node registration through the API server, as a kubelet would: at once and Ready (`simulated`), or,
+ * for `kwok`, after the registration delay, annotated for kwok and without conditions, so that kwok
+ * makes it Ready, keeps it heartbeating and moves its pods through Running and Terminating.
+ */
+export function nodeRegistrar(api: KubernetesObjectApi, logger: Logger, kwok?: { delayMs: number }) {
+  const create = async (node: V1Node): Promise<void> => {
+    try {
+      await api.create(node);
+    } catch (e) {
+      // 409: registered before a restart; the Node is already there.
+      if (statusOf(e) !== 409) throw e;
+    }
+    logger.info({ node: node.metadata?.name }, kwok ? 'kwok node registered' : 'simulated node registered');
+  };
   return {
     register: async (node: V1Node): Promise<void> => {
-      try {
-        await api.create(node);
-      } catch (e) {
-        // 409: registered before a restart; the Node is already there.
-        if (statusOf(e) !== 409) throw e;
-      }
-      logger.info({ node: node.metadata?.name }, 'simulated node registered');
+      if (!kwok) return create(node);
+      const managed = kwokNode(node);
+      // The launch returns at once; the Node appears later, as an instance's kubelet registers.
+      setTimeout(() => {
+        create(managed).catch((e: unknown) => {
+          logger.error({ node: node.metadata?.name, err: String(e) }, 'kwok node not registered');
+        });
+      }, kwok.delayMs).unref();
+      return Promise.resolve();
     },
     deregister: async (name: string): Promise<void> => {
       await api.delete({ apiVersion: 'v1', kind: 'Node', metadata: { name } }).catch((e: unknown) => {
@@ -131,6 +164,20 @@ export function nodeRegistrar(api: KubernetesObjectApi, logger: Logger) {
       return nodes.items.flatMap((n) => simulatedInstance(n) ?? []);
     },
     idPrefix: randomBytes(2).toString('hex'),
+  };
+}
+
+/** The annotation kwok manages Nodes by (run kwok with --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake). */
+export const KWOK_ANNOTATION = 'kwok.x-k8s.io/node';
+
+/** A simulated instance's Node as kwok manages it: annotated, its conditions left to kwok. */
+export function kwokNode(node: V1Node): V1Node {
+  const status = { ...node.status };
+  delete status.conditions;
+  return {
+    ...node,
+    metadata: { ...node.metadata, annotations: { ...node.metadata?.annotations, [KWOK_ANNOTATION]: 'fake' } },
+    status,
   };
 }
 
@@ -161,7 +208,7 @@ export function nodeApi(api: KubernetesObjectApi): NodeApi {
 }
 
 export interface CloudContext {
-  readonly kind: 'aws' | 'simulated';
+  readonly kind: CloudKind;
   readonly flags: CloudFlags;
   /** The session's catalog: built in, or --catalog (then it is not replaced by EC2's). */
   readonly catalog: Catalog;
@@ -187,9 +234,9 @@ export function clusterFlags(f: AwsFlags) {
 }
 
 export function setUpCloud(c: CloudContext): CloudSetup {
-  if (c.kind === 'simulated' && c.flags.interruptionQueue !== undefined)
+  if (c.kind !== 'aws' && c.flags.interruptionQueue !== undefined)
     throw new Error('--interruption-queue reads EC2 events: it needs --cloud aws');
-  if (c.kind === 'simulated') {
+  if (c.kind !== 'aws') {
     const cloud = new SimulatedCloud({
       catalog: c.catalog,
       clock: () => new Date(),

@@ -34,6 +34,7 @@ import {
   cloudKind,
   placeholderSettings,
   joinTimeoutMs,
+  kwokDelayMs,
   nodeApi,
   nodeClassOf,
   nodeRegistrar,
@@ -92,6 +93,9 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
     catalogFromFile: opts.catalog !== undefined,
     logger: base.logger,
     ...(kind === 'simulated' ? { registrar: nodeRegistrar(api, base.logger) } : {}),
+    ...(kind === 'kwok'
+      ? { registrar: nodeRegistrar(api, base.logger, { delayMs: kwokDelayMs(opts.kwokRegistrationDelay) }) }
+      : {}),
     nodeClass: (name) => view.resources.nodeClasses.get(name) as unknown as EC2NodeClass | undefined,
     classZones: () => view.nodeClassZones(),
     startupTaints: (pool) =>

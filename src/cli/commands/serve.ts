@@ -50,7 +50,11 @@ export function registerServe(program: Command, io: CliIO): void {
     )
     .option(
       '--cloud <provider>',
-      'aws or simulated (default: provisioner.cloudProvider in policies.yaml; --local: simulated)',
+      'aws, simulated or kwok (default: provisioner.cloudProvider in policies.yaml; --local: simulated); kwok: the simulated cloud whose Nodes a kwok controller (--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake) makes Ready and runs pods on',
+    )
+    .option(
+      '--kwok-registration-delay <seconds>',
+      'kwok: how long after a launch its Node registers, as an EC2 instance takes to boot and join (default 0)',
     )
     .option(
       '--cluster-name <name>',
