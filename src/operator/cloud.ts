@@ -172,13 +172,11 @@ export const KWOK_ANNOTATION = 'kwok.x-k8s.io/node';
 
 /** A simulated instance's Node as kwok manages it: annotated, its conditions left to kwok. */
 export function kwokNode(node: V1Node): V1Node {
-  const status = { ...node.status };
-  delete status.conditions;
-  return {
-    ...node,
-    metadata: { ...node.metadata, annotations: { ...node.metadata?.annotations, [KWOK_ANNOTATION]: 'fake' } },
-    status,
-  };
+  const managed = structuredClone(node);
+  managed.metadata ??= {};
+  managed.metadata.annotations = { ...managed.metadata.annotations, [KWOK_ANNOTATION]: 'fake' };
+  if (managed.status) delete managed.status.conditions;
+  return managed;
 }
 
 /** The simulated instance a Node registered by the simulated cloud stands for. */

@@ -1,0 +1,36 @@
+import type { V1Node } from '@kubernetes/client-node';
+import { describe, expect, it } from 'vitest';
+import { cloudKind, kwokDelayMs, kwokNode, KWOK_ANNOTATION } from './cloud.js';
+
+describe('the cloud serve launches on', () => {
+  it.each([
+    [undefined, 'aws', 'aws'],
+    ['simulated', 'aws', 'simulated'],
+    ['kwok', 'aws', 'kwok'],
+  ] as const)('--cloud %s (policies: %s) is %s', (flag, policies, kind) => {
+    expect(cloudKind(flag, policies)).toBe(kind);
+  });
+
+  it('refuses another --cloud and a negative registration delay, naming the flag', () => {
+    expect(() => cloudKind('gcp', 'aws')).toThrow('--cloud must be aws, simulated or kwok, got gcp');
+    expect(() => kwokDelayMs('-1')).toThrow('--kwok-registration-delay');
+    expect(kwokDelayMs(undefined)).toBe(0);
+    expect(kwokDelayMs('2.5')).toBe(2500);
+  });
+
+  it("hands kwok a simulated Node: annotated, its capacity kept, its conditions left to kwok's stages", () => {
+    const node: V1Node = {
+      metadata: { name: 'n', labels: { a: 'b' } },
+      status: {
+        capacity: { cpu: '2' },
+        allocatable: { cpu: '1930m' },
+        conditions: [{ type: 'Ready', status: 'True' }],
+      },
+    };
+    const managed = kwokNode(node);
+    expect(managed.metadata?.annotations).toEqual({ [KWOK_ANNOTATION]: 'fake' });
+    expect(managed.metadata?.labels).toEqual({ a: 'b' });
+    expect(managed.status).toEqual({ capacity: { cpu: '2' }, allocatable: { cpu: '1930m' } });
+    expect(node.status?.conditions).toHaveLength(1); // the input is not changed
+  });
+});
