@@ -28,6 +28,7 @@ import { templateFor } from './aws-template-data.js';
 import type { LaunchTemplates } from './aws-templates.js';
 import {
   CLAIM_TAG,
+  LEGACY_CLAIM_TAG,
   CloudError,
   InsufficientCapacityError,
   providerIdOf,
@@ -165,9 +166,11 @@ export class AwsCloud implements CloudProvider {
   private toInstance(i: Ec2Instance): Instance {
     const zone = i.Placement?.AvailabilityZone ?? '';
     const id = i.InstanceId ?? '';
+    const legacy = tag(i, TAG.claim) === '' ? tag(i, LEGACY_CLAIM_TAG) : '';
     return {
       id,
-      claim: tag(i, TAG.claim),
+      claim: legacy || tag(i, TAG.claim),
+      ...(legacy !== '' ? { legacy: true as const } : {}),
       nodePool: tag(i, TAG.nodePool),
       instanceType: i.InstanceType ?? '',
       zone,

@@ -40,6 +40,11 @@ export interface Instance {
   readonly launchedAt: Date;
   /** The image it booted (aws), for the NodeClaim's status.imageID. */
   readonly imageId?: string;
+  /**
+   * Launched by a Berth that predates NodeClaims (tagged `berth.dev/claim` only): adopted — given the
+   * claim it never had — rather than collected as an instance without one.
+   */
+  readonly legacy?: true;
 }
 
 /** A launched instance, and the offerings found short of capacity on the way (a partial fleet). */
@@ -89,6 +94,8 @@ export class NodeClassNotReadyError extends CloudError {
  * its claim's by providerID, as Karpenter matches them.
  */
 export const CLAIM_TAG = 'karpenter.sh/nodeclaim';
+/** The tag Berth named an instance's claim with before NodeClaims. */
+export const LEGACY_CLAIM_TAG = 'berth.dev/claim';
 
 /**
  * The labels a launched instance's node carries whatever planned it: its type's, its offering's (zone,

@@ -105,6 +105,31 @@ export class ClaimLauncher {
     }
   }
 
+  /**
+   * Gives an instance that predates NodeClaims the claim it would have had (its NodePool's, narrowed to
+   * its type, zone and capacity type), recorded as launched; false when its NodePool is gone.
+   */
+  async adopt(instance: Omit<Launched, 'unavailable'>): Promise<boolean> {
+    const pool = this.d.pool(instance.nodePool);
+    if (!pool) return false;
+    const node = {
+      name: instance.claim,
+      nodePool: instance.nodePool,
+      instanceType: instance.instanceType,
+      zone: instance.zone,
+      capacityType: instance.capacityType,
+      pricePerHour: 0,
+      existing: true,
+      pods: [],
+      labels: pool.labels,
+      taints: pool.taints,
+      alternatives: [],
+    };
+    await this.d.claims.create(claimFor(node, pool, { cpu: 0, mem: 0, pods: 0, gpu: 0 }));
+    await this.record(instance.claim, instance);
+    return true;
+  }
+
   /** Writes the instance's labels, providerID, capacity and Launched=True on the claim. */
   async record(name: string, instance: Launched | Omit<Launched, 'unavailable'>): Promise<void> {
     const type = this.d.catalog().byName(instance.instanceType);

@@ -207,6 +207,43 @@ describe('NodeClaimLifecycle', () => {
     expect(await w.cloud.list()).toEqual([]);
   });
 
+  it('gives an instance launched before NodeClaims (legacy tag) its claim instead of terminating it', async () => {
+    const w = world();
+    const legacy = {
+      id: 'i-0legacy',
+      claim: 'berth-old-1',
+      nodePool: 'general',
+      instanceType: 'm5.large',
+      zone: 'us-east-1a',
+      capacityType: 'on-demand',
+      providerId: 'aws:///us-east-1a/i-0legacy',
+      launchedAt: new Date(0),
+      legacy: true as const,
+    };
+    const lifecycle = new NodeClaimLifecycle({
+      claims: w.claims,
+      nodes: () => [],
+      instances: () => Promise.resolve([legacy]),
+      launcher: w.launcher,
+      launching: () => false,
+      signals: () => ({}),
+      ops: {
+        drain: () => Promise.resolve(),
+        terminateInstance: () => Promise.reject(new Error('must not terminate')),
+        addNodeFinalizer: () => Promise.resolve(),
+        releaseNode: () => Promise.resolve(),
+      },
+      events: { emit: () => undefined },
+      logger: pino({ level: 'silent' }),
+      clock: w.clock,
+    });
+    expect((await lifecycle.round()).adopted).toEqual(['berth-old-1']);
+    const claim = w.claims.get('berth-old-1');
+    expect(claim?.status?.providerID).toBe('aws:///us-east-1a/i-0legacy');
+    expect(isTrue(claim ?? {}, 'Launched')).toBe(true);
+    expect((await lifecycle.round()).orphans).toEqual([]);
+  });
+
   it('deleting a claim drains its Node first, then terminates the instance and removes both', async () => {
     const w = world();
     const i = await w.launcher.launch(planned('c1'), requests);

@@ -25,8 +25,8 @@ export interface LifecycleDeps {
   readonly nodes: () => readonly V1Node[];
   /** The instances the cloud says this cluster launched (pending or running). */
   readonly instances: () => Promise<readonly Instance[]>;
-  /** Records an adopted instance on its claim (ClaimLauncher.record). */
-  readonly launcher: Pick<ClaimLauncher, 'record'>;
+  /** Records an adopted instance on its claim, and gives one from before NodeClaims a claim. */
+  readonly launcher: Pick<ClaimLauncher, 'record' | 'adopt'>;
   /** Whether this process is launching the claim right now (its status is written when that returns). */
   readonly launching: (claim: string) => boolean;
   /** What disruption knows of a claim's Node: drift, consolidatable, a drain under way. */
@@ -85,17 +85,16 @@ export class NodeClaimLifecycle {
         );
       }
     }
-    for (const i of instances)
-      if (
-        !claimed.has(i.claim) &&
-        !claimed.has(i.providerId) &&
-        now.getTime() - i.launchedAt.getTime() > GC_GRACE_MS
-      ) {
+    for (const i of instances) {
+      if (claimed.has(i.claim) || claimed.has(i.providerId)) continue;
+      if (i.legacy === true) await this.adoptLegacy(i, out);
+      else if (now.getTime() - i.launchedAt.getTime() > GC_GRACE_MS) {
         await this.d.ops.terminateInstance(i.id);
         this.d.logger.warn({ instanceId: i.id, claim: i.claim }, 'terminated an instance with no NodeClaim');
         this.d.onGarbage?.('instance');
         out.orphans.push(i.id);
       }
+    }
     return out;
   }
 
@@ -117,6 +116,24 @@ export class NodeClaimLifecycle {
     )
       await this.collect(claim, r.out);
     else if (await this.update(claim, node, r.now)) r.out.updated.push(name);
+  }
+
+  /** An instance launched before NodeClaims existed (an upgrade): given its claim, never collected. */
+  private async adoptLegacy(i: Instance, out: LifecycleRound): Promise<void> {
+    try {
+      if (await this.d.launcher.adopt(i)) {
+        this.d.logger.info(
+          { instanceId: i.id, claim: i.claim },
+          'adopted an instance launched before NodeClaims',
+        );
+        out.adopted.push(i.claim);
+      }
+    } catch (e) {
+      this.d.logger.warn(
+        { instanceId: i.id, err: String(e) },
+        'instance launched before NodeClaims not adopted yet',
+      );
+    }
   }
 
   /** Not launched: being launched here, adopted from its tagged instance, or abandoned after the grace. */
