@@ -1,10 +1,10 @@
 /**
  * The NodeClaims duty (Lease holder, `provisioner.mode: berth`): every few seconds, and soon after a
  * claim or Node changes, one lifecycle round (status, adoption, deletion through the finalizer, garbage
- * collection; ../../provisioner/nodeclaim/lifecycle.ts) and the NodePools' status (nodepool-status.ts). In mode `karpenter` or `off` it writes nothing.
+ * collection; ../../provisioner/nodeclaim/lifecycle.ts) and the NodePools' status
+ * (nodepool-status.ts). In mode `karpenter` or `off` it writes nothing.
  */
-import type { KubernetesObjectApi, V1Node } from '@kubernetes/client-node';
-import type { CustomObjectsApi } from '@kubernetes/client-node';
+import type { CustomObjectsApi, KubernetesObjectApi, V1Node } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { InformerClusterView } from '../../kube/cluster-view.js';
 import type { EventSink } from '../../kube/events.js';
@@ -13,10 +13,14 @@ import type { ApiClaimStore } from '../../kube/nodeclaims.js';
 import { deleteNode, setNodeFinalizers } from '../../kube/node-writes.js';
 import type { Metrics } from '../../observability/metrics.js';
 import type { CloudProvider } from '../../provisioner/cloud/provider.js';
-import { DRAINING, SINCE_ANNOTATION, type NodeOps } from '../../provisioner/disruption/node-ops.js';
+import {
+  DISRUPTION_ANNOTATION,
+  DRAINING,
+  SINCE_ANNOTATION,
+  type NodeOps,
+} from '../../provisioner/disruption/node-ops.js';
 import { driftOf } from '../../provisioner/disruption/methods.js';
 import { pastConsolidateAfter } from '../../provisioner/disruption/kept.js';
-import { DISRUPTION_ANNOTATION } from '../../provisioner/disruption/node-ops.js';
 import type { ClaimLauncher } from '../../provisioner/nodeclaim/launcher.js';
 import { NodeClaimLifecycle } from '../../provisioner/nodeclaim/lifecycle.js';
 import { TERMINATION_FINALIZER } from '../../provisioner/nodeclaim/object.js';
