@@ -107,14 +107,23 @@ export interface NodeEvent {
   time: string;
 }
 
-/** Events Berth posted about Nodes (they live in `default`, Nodes having no namespace). */
+/**
+ * Events Berth posted about Nodes (they live in `default`, Nodes having no namespace); not the copies
+ * on their NodeClaims, which the simulated cloud names like their Nodes.
+ */
 export function nodeEvents(kubectl: Kubectl, reason: string): NodeEvent[] {
   return items<{
     message: string;
     involvedObject: { name: string };
     lastTimestamp?: string;
     eventTime?: string;
-  }>(kubectl, ['events', '-n', 'default', '--field-selector', `reason=${reason}`]).map((e) => ({
+  }>(kubectl, [
+    'events',
+    '-n',
+    'default',
+    '--field-selector',
+    `reason=${reason},involvedObject.kind=Node`,
+  ]).map((e) => ({
     node: e.involvedObject.name,
     message: e.message,
     time: e.lastTimestamp ?? e.eventTime ?? '',

@@ -669,6 +669,10 @@ describe('6d. disruption on the simulated cloud', () => {
       const described = kubectl(['describe', 'node', node]).stdout;
       expect(described).toContain('DisruptionBlocked');
       expect(described).toMatch(PDB_BLOCKED);
+      // Said on the node's NodeClaim too (the simulated cloud names a claim's Node after it).
+      await eventually('the same Event on the NodeClaim', () =>
+        PDB_BLOCKED.test(kubectl(['describe', 'nodeclaim', node]).stdout),
+      );
       const metrics = await fetch(leader.metrics).then((r) => r.text());
       expect(metrics).toMatch(/berth_disruption_nodes_total\{method="[a-z-]+"\} [1-9]/);
       expect(metrics).toMatch(/berth_disruption_nodes_kept\{reason="pdb"\} [1-9]/);
