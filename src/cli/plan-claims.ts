@@ -10,7 +10,7 @@ import { LABEL } from '../catalog/instance-type.js';
 import { plannedPods } from '../provisioner/controller/hold.js';
 import { claimFor, type NodeClaim } from '../provisioner/nodeclaim/object.js';
 import type { Plan, SolverInput } from '../provisioner/solver/model.js';
-import { addInto, ZERO, type Res } from '../provisioner/solver/resources.js';
+import { sumOf } from '../provisioner/solver/resources.js';
 
 export function plannedClaims(plan: Plan, input: SolverInput): NodeClaim[] {
   const out: NodeClaim[] = [];
@@ -18,9 +18,7 @@ export function plannedClaims(plan: Plan, input: SolverInput): NodeClaim[] {
     if (node.existing) continue;
     const pool = input.pools.find((p) => p.name === node.nodePool);
     if (!pool) continue;
-    const requests: Res = { ...ZERO };
-    for (const p of plannedPods(node, input)) addInto(requests, p.requests);
-    const claim = claimFor(node, pool, requests);
+    const claim = claimFor(node, pool, sumOf(plannedPods(node, input).map((p) => p.requests)));
     claim.metadata.labels = {
       ...claim.metadata.labels,
       [LABEL.instanceType]: node.instanceType,

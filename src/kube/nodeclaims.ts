@@ -10,7 +10,7 @@ import {
   type KubernetesObject,
 } from '@kubernetes/client-node';
 import type { ClaimStatus, NodeClaim } from '../provisioner/nodeclaim/object.js';
-import type { ClaimStore } from '../provisioner/nodeclaim/store.js';
+import type { SharedClaimStore } from '../provisioner/nodeclaim/store.js';
 import { statusOf } from './client.js';
 import type { Resource } from './informers.js';
 import type { LeaderCaches } from './leader-caches.js';
@@ -24,7 +24,7 @@ const tolerate =
     if (!codes.includes(statusOf(e) ?? 0)) throw e;
   };
 
-export class ApiClaimStore implements ClaimStore {
+export class ApiClaimStore implements SharedClaimStore {
   private cache: Resource<KubernetesObject> | undefined;
   private users = 0;
 

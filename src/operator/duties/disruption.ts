@@ -17,10 +17,9 @@ import { ApiNodeOps } from '../../provisioner/disruption/node-ops.js';
 import { claimLauncher } from '../../provisioner/disruption/replacements.js';
 import { daemonSetOf, requestsOf } from '../../provisioner/input/pods.js';
 import type { ClaimLauncher } from '../../provisioner/nodeclaim/launcher.js';
-import { TERMINATION_FINALIZER } from '../../provisioner/nodeclaim/object.js';
-import type { ClaimStore } from '../../provisioner/nodeclaim/store.js';
+import type { SharedClaimStore } from '../../provisioner/nodeclaim/store.js';
 import { onClaimsToo } from '../../provisioner/nodeclaim/events.js';
-import { addInto, ZERO, type Res } from '../../provisioner/solver/resources.js';
+import { sumOf, type Res } from '../../provisioner/solver/resources.js';
 import type { DaemonSetShape } from '../../provisioner/solver/model.js';
 import type { LeaderDuty } from '../duty.js';
 
@@ -43,7 +42,7 @@ export interface DisruptionWiring {
   readonly joinTimeoutMs: number;
   /** Replacements are NodeClaims; the claims say which nodes are Berth's. */
   readonly launcher: ClaimLauncher;
-  readonly claims: ClaimStore & { open(): void; close(): Promise<void> };
+  readonly claims: SharedClaimStore;
 }
 
 export class ClusterDisruption implements LeaderDuty {
@@ -80,10 +79,9 @@ export class ClusterDisruption implements LeaderDuty {
     });
     const pdbs = this.d.view.resources.pdbs;
     this.d.claims.open();
-    const claimsSynced = () => (this.d.claims as { synced?: boolean }).synced !== false;
     const controller = new DisruptionController({
       cluster: {
-        synced: () => nodes.synced && pods.synced && daemonSets.synced && pdbs.synced && claimsSynced(),
+        synced: () => nodes.synced && pods.synced && daemonSets.synced && pdbs.synced && this.d.claims.synced,
         nodes: () => nodes.list(),
         pods: () => pods.list(),
         pdbs: () => pdbs.list(),
@@ -112,12 +110,9 @@ export class ClusterDisruption implements LeaderDuty {
       validationMs: this.d.validationMs,
       launcher: claimLauncher(
         this.d.launcher,
+        this.d.claims,
         this.d.cloud,
         requestsByPod(() => pods.list()),
-        async (name) => {
-          await this.d.claims.delete(name);
-          await this.d.claims.release(name, TERMINATION_FINALIZER);
-        },
       ),
       joinTimeoutMs: this.d.joinTimeoutMs,
     });
@@ -177,10 +172,12 @@ export class ClusterDisruption implements LeaderDuty {
 function requestsByPod(pods: () => readonly V1Pod[]): (ids: readonly string[]) => Res {
   return (ids) => {
     const wanted = new Set(ids);
-    const total: Res = { ...ZERO };
-    for (const p of pods())
-      if (p.spec && wanted.has(`${p.metadata?.namespace ?? ''}/${p.metadata?.name ?? ''}`))
-        addInto(total, requestsOf(p.spec));
-    return total;
+    return sumOf(
+      pods().flatMap((p) =>
+        p.spec && wanted.has(`${p.metadata?.namespace ?? ''}/${p.metadata?.name ?? ''}`)
+          ? [requestsOf(p.spec)]
+          : [],
+      ),
+    );
   };
 }

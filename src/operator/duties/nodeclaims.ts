@@ -12,7 +12,8 @@ import type { LeaderCaches } from '../../kube/leader-caches.js';
 import type { ApiClaimStore } from '../../kube/nodeclaims.js';
 import { deleteNode, setNodeFinalizers } from '../../kube/node-writes.js';
 import type { Metrics } from '../../observability/metrics.js';
-import type { CloudProvider } from '../../provisioner/cloud/provider.js';
+import type { CloudProvider, Instance } from '../../provisioner/cloud/provider.js';
+import { TtlCache } from '../../provisioner/cloud/ttl-cache.js';
 import {
   DISRUPTION_ANNOTATION,
   DRAINING,
@@ -29,6 +30,8 @@ import { LABEL } from '../../catalog/instance-type.js';
 import type { LeaderDuty } from '../duty.js';
 
 const ROUND_MS = 5000;
+/** How long one answer of the cloud's instance list serves the rounds (DescribeInstances on aws). */
+const LIST_TTL_MS = 3000;
 const DEBOUNCE_MS = 300;
 
 export interface NodeClaimsWiring {
@@ -72,10 +75,12 @@ export class ClusterNodeClaims implements LeaderDuty {
     const w = this.w;
     w.claims.open();
     const nodes = w.shared.acquire<V1Node>('nodes');
+    const listed = new TtlCache<readonly Instance[]>(() => Date.now());
     const lifecycle = new NodeClaimLifecycle({
       claims: w.claims,
       nodes: () => nodes.list(),
-      instances: () => w.cloud.list(),
+      // A round may follow every Node update; the cloud is asked at most every few seconds.
+      instances: () => listed.get('instances', LIST_TTL_MS, () => w.cloud.list()),
       launcher: w.launcher,
       launching: w.launching,
       signals: (node) => {

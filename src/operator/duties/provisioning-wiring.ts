@@ -26,7 +26,7 @@ import type { RegistrationPatch } from '../../provisioner/controller/registratio
 import { SOLVER_HEAP_MIB, SOLVER_TIMEOUT_MS } from '../../provisioner/worker/limits.js';
 import { PlanWorker, type Planner } from '../../provisioner/worker/planner.js';
 import type { ClaimLauncher } from '../../provisioner/nodeclaim/launcher.js';
-import type { ClaimStore } from '../../provisioner/nodeclaim/store.js';
+import type { SharedClaimStore } from '../../provisioner/nodeclaim/store.js';
 import type { PlannedNode, Unschedulable } from '../../provisioner/solver/model.js';
 import type { Res } from '../../provisioner/solver/resources.js';
 import type { PoolView } from '../../scheduling/nodepool.js';
@@ -67,10 +67,7 @@ export interface ProvisioningDeps {
    * Cluster mode: every launch is a NodeClaim (the launcher), and the claims are the record a new
    * leader recovers from and the pools' usage against their limits.
    */
-  readonly claims?: {
-    store: ClaimStore & { open(): void; close(): Promise<void>; synced: boolean };
-    launcher: ClaimLauncher;
-  };
+  readonly claims?: { store: SharedClaimStore; launcher: ClaimLauncher };
 }
 
 export interface NodeApi {
@@ -106,6 +103,7 @@ export function admittedObject(
 }
 
 export function newProvisioner(d: ProvisioningDeps): Provisioner {
+  const launcher = d.claims?.launcher;
   return new Provisioner({
     cloud: d.cloud,
     unavailable: d.unavailable ?? new UnavailableOfferings(() => Date.now()),
@@ -119,11 +117,10 @@ export function newProvisioner(d: ProvisioningDeps): Provisioner {
       d.logger.error({ err: String(cause) }, message);
     },
     planner: d.planner,
-    ...(d.claims
+    ...(d.claims && launcher
       ? {
           claims: d.claims.store,
-          launch: (node: PlannedNode, requests: Readonly<Res>) =>
-            d.claims?.launcher.launch(node, requests) ?? Promise.reject(new Error('no launcher')),
+          launch: (node: PlannedNode, requests: Readonly<Res>) => launcher.launch(node, requests),
         }
       : {}),
     ...(d.nodeApi ? { deleteNode: (name: string) => d.nodeApi?.delete(name) ?? Promise.resolve() } : {}),

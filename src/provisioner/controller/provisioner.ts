@@ -19,7 +19,7 @@ import { instanceOfClaim, isTrue } from '../nodeclaim/object.js';
 import type { ClaimStore } from '../nodeclaim/store.js';
 import type { UnavailableOfferings } from '../cloud/unavailable.js';
 import type { BoundPod, ExistingNode, Plan, PlannedNode, SolverInput } from '../solver/model.js';
-import { addInto, fromAllocatable, ZERO, type Res } from '../solver/resources.js';
+import { fromAllocatable, sumOf, type Res } from '../solver/resources.js';
 import { DEFAULT_BUDGET_MS } from '../solver/budget.js';
 import { inProcessPlanner, type Planner } from '../worker/planner.js';
 import { applyHolds, HOLD_MS, plannedPods, type Hold } from './hold.js';
@@ -224,7 +224,7 @@ export class Provisioner {
       try {
         const pods = plannedPods(node, input);
         const instance = await (this.deps.launch
-          ? this.deps.launch(node, requestsOf(pods))
+          ? this.deps.launch(node, sumOf(pods.map((p) => p.requests)))
           : this.deps.cloud.create({
               claim: node.name,
               nodePool: node.nodePool,
@@ -268,11 +268,4 @@ function registeredKeys(registered: readonly ExistingNode[]): {
       else ids.add(key);
     }
   return { ids, starting };
-}
-
-/** What the pods planned on a node ask for in all (the NodeClaim's resources.requests). */
-function requestsOf(pods: readonly { requests: Res }[]): Res {
-  const total: Res = { ...ZERO };
-  for (const p of pods) addInto(total, p.requests);
-  return total;
 }

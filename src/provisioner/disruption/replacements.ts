@@ -7,6 +7,7 @@ import type { V1Node } from '@kubernetes/client-node';
 import type { PlannedNode } from '../solver/model.js';
 import type { CloudProvider } from '../cloud/provider.js';
 import type { ClaimLauncher } from '../nodeclaim/launcher.js';
+import { discard, type ClaimStore } from '../nodeclaim/store.js';
 import type { Res } from '../solver/resources.js';
 import { REPLACEMENTS_ANNOTATION, SINCE_ANNOTATION } from './node-ops.js';
 
@@ -53,25 +54,31 @@ export function notReady(
 
 /**
  * The cloud as a Launcher: each replacement is a NodeClaim launched through the claim launcher (its
- * requests: the pods the decision moves onto it), terminated with its claim when a decision is abandoned.
+ * requests: the pods the decision moves onto it), whose providerID its claim records; an abandoned
+ * decision terminates what was launched and discards the claims.
  */
 export function claimLauncher(
-  claims: Pick<ClaimLauncher, 'launch'>,
+  launcher: Pick<ClaimLauncher, 'launch'>,
+  claims: ClaimStore,
   cloud: CloudProvider,
   requests: (podIds: readonly string[]) => Res,
-  deleteClaim: (name: string) => Promise<void>,
 ): Launcher {
   return {
     launch: async (p) => {
-      await claims.launch(p, requests(p.pods));
+      await launcher.launch(p, requests(p.pods));
     },
     cancel: async (names) => {
       for (const i of await cloud.list()) if (names.includes(i.claim)) await cloud.delete(i.id);
-      for (const name of names) await deleteClaim(name);
+      for (const name of names) await discard(claims, name);
     },
-    providerIds: async (names) =>
-      new Map(
-        (await cloud.list()).filter((i) => names.includes(i.claim)).map((i) => [i.claim, i.providerId]),
+    providerIds: (names) =>
+      Promise.resolve(
+        new Map(
+          names.flatMap((n) => {
+            const id = claims.get(n)?.status?.providerID;
+            return id === undefined ? [] : [[n, id] as const];
+          }),
+        ),
       ),
   };
 }

@@ -27,8 +27,9 @@ export interface DisruptionSignals {
   readonly disrupting?: string;
 }
 
-const nodeReady = (n: V1Node): boolean =>
-  n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
+/** The Node's Ready condition is True (not merely absent, as a Node not yet posted by its kubelet). */
+export const nodeReady = (n: V1Node | undefined): boolean =>
+  n?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
 
 function initialized(claim: NodeClaim, node: V1Node | undefined): ClaimCondition {
   if (!node) return cond('Initialized', 'Unknown', 'NodeNotFound', 'Node not registered with cluster');

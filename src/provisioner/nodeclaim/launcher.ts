@@ -18,8 +18,8 @@ import {
 import type { PlannedNode } from '../solver/model.js';
 import type { Res } from '../solver/resources.js';
 import { withTransitions } from './conditions.js';
-import { claimFor, launchedDetails, TERMINATION_FINALIZER, type NodeClaim } from './object.js';
-import type { ClaimStore } from './store.js';
+import { claimFor, launchedDetails, type NodeClaim } from './object.js';
+import { discard, type ClaimStore } from './store.js';
 
 export interface ClaimLauncherDeps {
   readonly cloud: CloudProvider;
@@ -83,17 +83,15 @@ export class ClaimLauncher {
   async launch(node: PlannedNode, requests: Readonly<Res>): Promise<Launched> {
     const pool = this.d.pool(node.nodePool);
     if (!pool) throw new CloudError(`NodePool ${node.nodePool} of claim ${node.name} is gone`);
-    const claim = claimFor(
-      { ...node, alternatives: node.alternatives.slice(0, ALTERNATIVES) },
-      pool,
-      requests,
-    );
+    // The claim's instance-type requirement lists exactly the types CreateFleet is offered.
+    const offered = { ...node, alternatives: node.alternatives.slice(0, ALTERNATIVES) };
+    const claim = claimFor(offered, pool, requests);
     this.under.add(node.name);
     try {
       await this.d.claims.create(claim);
       let instance: Launched;
       try {
-        instance = await this.d.cloud.create(this.request(node));
+        instance = await this.d.cloud.create(this.request(offered));
       } catch (e) {
         await this.refused(claim, e);
         throw e;
@@ -161,8 +159,7 @@ export class ClaimLauncher {
       message: `NodeClaim ${claim.metadata.name} event: ${r.message}`,
     });
     try {
-      await this.d.claims.delete(claim.metadata.name);
-      await this.d.claims.release(claim.metadata.name, TERMINATION_FINALIZER);
+      await discard(this.d.claims, claim.metadata.name);
     } catch (err) {
       this.d.onError?.(`deleting NodeClaim ${claim.metadata.name} after a refused launch`, err);
     }

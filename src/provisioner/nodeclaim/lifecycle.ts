@@ -11,10 +11,16 @@ import type { V1Node } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { EventSink } from '../../kube/events.js';
 import type { Instance } from '../cloud/provider.js';
-import { observed, sameConditions, withTransitions, type DisruptionSignals } from './conditions.js';
+import {
+  nodeReady,
+  observed,
+  sameConditions,
+  withTransitions,
+  type DisruptionSignals,
+} from './conditions.js';
 import { involvedClaim, type ClaimLauncher } from './launcher.js';
 import { conditionOf, isTrue, TERMINATION_FINALIZER, type NodeClaim } from './object.js';
-import type { ClaimStore } from './store.js';
+import { discard, type ClaimStore } from './store.js';
 import { terminationStep, type TerminationOps } from './termination.js';
 
 /** Karpenter's grace before an instance without a claim, or a claim without an instance, is collected. */
@@ -112,7 +118,7 @@ export class NodeClaimLifecycle {
     else if (
       !instance &&
       age(r.now, conditionOf(claim, 'Launched')?.lastTransitionTime) > GC_GRACE_MS &&
-      !ready(node)
+      !nodeReady(node)
     )
       await this.collect(claim, r.out);
     else if (await this.update(claim, node, r.now)) r.out.updated.push(name);
@@ -153,8 +159,7 @@ export class NodeClaimLifecycle {
       reason: 'LaunchAbandoned',
       message: `NodeClaim ${name} event: no instance was launched for it (the leader that created it stopped first); its pods are planned again`,
     });
-    await this.d.claims.delete(name);
-    await this.d.claims.release(name, TERMINATION_FINALIZER);
+    await discard(this.d.claims, name);
     out.abandoned.push(name);
   }
 
@@ -186,6 +191,3 @@ export class NodeClaimLifecycle {
 }
 
 const hasFinalizer = (n: V1Node): boolean => (n.metadata?.finalizers ?? []).includes(TERMINATION_FINALIZER);
-
-const ready = (n: V1Node | undefined): boolean =>
-  n?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;

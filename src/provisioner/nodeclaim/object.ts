@@ -4,14 +4,14 @@
  * plan's node: the pool's requirements narrowed to the instance types, zone and capacity type the solver
  * allows, the planned pods' requests, the pool's class, taints and lifetimes. Pure.
  */
-import { LABEL, type InstanceType, type Resources } from '../../catalog/instance-type.js';
+import { LABEL, type InstanceType } from '../../catalog/instance-type.js';
 import { formatCpu, formatMemory } from '../../kube/quantity.js';
 import type { PoolView } from '../../scheduling/nodepool.js';
 import type { NodeSelectorRequirement } from '../../scheduling/requirements.js';
 import { taintObject } from '../../scheduling/taints.js';
-import { instanceLabels, type Instance } from '../cloud/provider.js';
+import { instanceIdOf, instanceLabels, type Instance } from '../cloud/provider.js';
 import type { PlannedNode } from '../solver/model.js';
-import type { Res } from '../solver/resources.js';
+import { fromAllocatable, type Res } from '../solver/resources.js';
 
 export const NODECLAIM_API_VERSION = 'karpenter.sh/v1';
 /** On NodeClaims and on their Nodes: removed only once the node is drained and its instance gone. */
@@ -76,16 +76,6 @@ export function resourceList(r: Readonly<Res>): Record<string, string> {
     pods: String(r.pods),
   };
   if (r.gpu > 0) out['nvidia.com/gpu'] = String(r.gpu);
-  return out;
-}
-
-function resources(r: Readonly<Resources>): Record<string, string> {
-  const out: Record<string, string> = {
-    cpu: formatCpu(r.cpuMillis),
-    memory: formatMemory(r.memoryMiB),
-    pods: String(r.pods),
-  };
-  if (r.nvidiaGpu > 0) out['nvidia.com/gpu'] = String(r.nvidiaGpu);
   return out;
 }
 
@@ -157,7 +147,12 @@ export function launchedDetails(
     status: {
       providerID: instance.providerId,
       ...(instance.imageId !== undefined ? { imageID: instance.imageId } : {}),
-      ...(type ? { capacity: resources(type.capacity), allocatable: resources(type.allocatable) } : {}),
+      ...(type
+        ? {
+            capacity: resourceList(fromAllocatable(type.capacity)),
+            allocatable: resourceList(fromAllocatable(type.allocatable)),
+          }
+        : {}),
     },
   };
 }
@@ -174,7 +169,7 @@ export const poolOf = (c: NodeClaim): string | undefined => c.metadata.labels?.[
 export function instanceOfClaim(c: NodeClaim): Instance | undefined {
   const providerId = c.status?.providerID;
   const l = c.metadata.labels ?? {};
-  const id = /^aws:\/\/\/[^/]*\/(.+)$/.exec(providerId ?? '')?.[1];
+  const id = instanceIdOf(providerId);
   const pool = l[LABEL.nodePool];
   if (providerId === undefined || id === undefined || pool === undefined) return undefined;
   const launched = conditionOf(c, 'Launched')?.lastTransitionTime ?? c.metadata.creationTimestamp;

@@ -3,7 +3,7 @@
  * --local`, `berth plan` and tests. Reads come from a cache (a watch in a cluster), writes are awaited.
  * Deleting a claim that carries finalizers only marks it (deletionTimestamp), as the API server does.
  */
-import type { ClaimStatus, NodeClaim } from './object.js';
+import { TERMINATION_FINALIZER, type ClaimStatus, type NodeClaim } from './object.js';
 
 export interface ClaimStore {
   /** Every claim, as last seen (deleting ones included). */
@@ -17,6 +17,22 @@ export interface ClaimStore {
   delete(name: string): Promise<void>;
   /** Takes Karpenter's termination finalizer off; a claim being deleted then goes. */
   release(name: string, finalizer: string): Promise<void>;
+}
+
+/** A store the leader's duties share: its watch starts with the first user and stops with the last. */
+export interface SharedClaimStore extends ClaimStore {
+  readonly synced: boolean;
+  open(): void;
+  close(): Promise<void>;
+}
+
+/**
+ * A claim nothing runs for (a refused or abandoned launch, a cancelled replacement): deleted with its
+ * finalizer removed at once, as there is no node to drain.
+ */
+export async function discard(claims: ClaimStore, name: string): Promise<void> {
+  await claims.delete(name);
+  await claims.release(name, TERMINATION_FINALIZER);
 }
 
 /** Claims in memory, with the API server's deletion semantics. */

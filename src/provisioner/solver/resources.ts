@@ -43,6 +43,13 @@ export function maxOf(a: Readonly<Res>, b: Readonly<Res>): Res {
   };
 }
 
+/** The sum of request vectors (a claim's pods, a replacement's pods). */
+export function sumOf(xs: Iterable<Readonly<Res>>): Res {
+  const total: Res = { ...ZERO };
+  for (const x of xs) addInto(total, x);
+  return total;
+}
+
 export function fromAllocatable(a: {
   cpuMillis: number;
   memoryMiB: number;
