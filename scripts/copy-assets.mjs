@@ -20,6 +20,7 @@ const snapshot = {
   sources: sourceDigests(),
   policies: policies.policies.doc,
   nodePools: pools.objects.map((o) => o.object).filter((o) => o.kind === 'NodePool'),
+  nodeClasses: pools.objects.map((o) => o.object).filter((o) => o.kind === 'EC2NodeClass'),
 };
 writeFileSync(new URL(`../dist/${SNAPSHOT_FILE}`, import.meta.url), JSON.stringify(snapshot));
 

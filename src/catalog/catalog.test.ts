@@ -12,7 +12,16 @@ describe('built-in catalog', () => {
 
   it('matches the check values of the data README', () => {
     const t = catalog.byName('m5.xlarge');
-    expect(t?.allocatable).toEqual({ cpuMillis: 3920, memoryMiB: 14162, pods: 58, nvidiaGpu: 0 });
+    expect(t?.allocatable).toEqual({
+      cpuMillis: 3920,
+      memoryMiB: 14162,
+      pods: 58,
+      ephemeralMiB: 17 * 1024,
+      nvidiaGpu: 0,
+      amdGpu: 0,
+      neuron: 0,
+      neuronCore: 0,
+    });
     expect(t?.onDemandPrice).toBe(0.192);
     expect(t?.labels[LABEL.category]).toBe('m');
     expect(t?.labels[LABEL.generation]).toBe('5');

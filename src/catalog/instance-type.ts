@@ -27,11 +27,44 @@ export interface InstanceTypeFacts {
   onDemandPriceUSDPerHour: number | null;
 }
 
+/** What a node of a type has, or leaves to pods: the scheduler's resources (ephemeral storage in MiB). */
 export interface Resources {
   cpuMillis: number;
   memoryMiB: number;
   pods: number;
+  ephemeralMiB: number;
   nvidiaGpu: number;
+  amdGpu: number;
+  neuron: number;
+  neuronCore: number;
+}
+
+/** The root volume Karpenter gives AL2023 and AL2 nodes (and Bottlerocket's data volume): 20Gi. */
+export const DEFAULT_EPHEMERAL_GIB = 20;
+
+/**
+ * NeuronCores per Neuron device by family (AWS's Inferentia / Trainium specifications): Karpenter's
+ * `aws.amazon.com/neuroncore` capacity is devices × cores per device.
+ */
+const NEURON_CORES_PER_DEVICE: Readonly<Record<string, number>> = {
+  inf1: 4,
+  inf2: 2,
+  trn1: 2,
+  trn1n: 2,
+  trn2: 8,
+  trn2u: 8,
+};
+
+function accelerators(
+  f: InstanceTypeFacts,
+): Pick<Resources, 'nvidiaGpu' | 'amdGpu' | 'neuron' | 'neuronCore'> {
+  const neuron = f.allocatable.neuron ?? 0;
+  return {
+    nvidiaGpu: f.allocatable.nvidiaGpu ?? 0,
+    amdGpu: f.gpu?.manufacturer.toLowerCase() === 'amd' ? f.gpu.count : 0,
+    neuron,
+    neuronCore: neuron * (NEURON_CORES_PER_DEVICE[f.family] ?? 2),
+  };
 }
 
 export interface InstanceType {
@@ -95,16 +128,23 @@ export function toInstanceType(f: InstanceTypeFacts): InstanceType {
     labels[LABEL.gpuCount] = String(f.gpu.count);
     labels[LABEL.gpuMemory] = String(f.gpu.memoryMiB);
   }
-  const nvidiaGpu = f.allocatable.nvidiaGpu ?? 0;
+  const acc = accelerators(f);
   return {
     name: f.name,
     labels,
-    capacity: { cpuMillis: f.vcpu * 1000, memoryMiB: f.memoryMiB, pods: f.allocatable.pods, nvidiaGpu },
+    capacity: {
+      cpuMillis: f.vcpu * 1000,
+      memoryMiB: f.memoryMiB,
+      pods: f.allocatable.pods,
+      ephemeralMiB: DEFAULT_EPHEMERAL_GIB * 1024,
+      ...acc,
+    },
     allocatable: {
       cpuMillis: f.allocatable.cpuMillis,
       memoryMiB: f.allocatable.memoryMiB,
       pods: f.allocatable.pods,
-      nvidiaGpu,
+      ephemeralMiB: f.allocatable.ephemeralStorageGiB * 1024,
+      ...acc,
     },
     onDemandPrice: f.onDemandPriceUSDPerHour,
   };

@@ -6,7 +6,13 @@ import { denialMessage, type Verdict } from '../policies/engine.js';
 import type { OfflineResult } from '../policies/offline.js';
 import { packagePath, packageRoot } from '../util/package-root.js';
 import type { SourcedObject } from '../inputs/objects.js';
-import { clusterPools, runFiles, type Session, type SessionOptions } from '../inputs/session.js';
+import {
+  clusterClasses,
+  clusterPools,
+  runFiles,
+  type Session,
+  type SessionOptions,
+} from '../inputs/session.js';
 import { solverInputOf } from '../provisioner/input/plan-input.js';
 import { solve } from '../provisioner/solver/solve.js';
 import { renderPlanTable } from './plan-output.js';
@@ -90,6 +96,7 @@ function renderCapacity(result: OfflineResult, session: Session): string {
     objects: admitted,
     cluster: [],
     nodePools: clusterPools(session, result.admitted),
+    nodeClasses: clusterClasses(session, result.admitted),
     catalog: session.catalog,
     defaultNamespace: 'default',
   });

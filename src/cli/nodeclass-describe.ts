@@ -20,6 +20,7 @@ import { awsStack } from '../provisioner/cloud/aws-stack.js';
 import { templateFor } from '../provisioner/cloud/aws-template-data.js';
 import { isReady, specOf, type Resolution } from '../provisioner/nodeclass/spec.js';
 import {
+  poolCatalog,
   poolViewWithClass,
   type EC2NodeClass,
   type NodePool,
@@ -53,7 +54,7 @@ function objectsOf(paths: readonly string[]): { classes: EC2NodeClass[]; pools: 
  */
 function cheapest(view: PoolView, arch: string, catalog: Catalog): InstanceType | undefined {
   let best: InstanceType | undefined;
-  for (const t of typesFor(inCatalogTerms(view.requirements, view.vocabulary), catalog))
+  for (const t of typesFor(inCatalogTerms(view.requirements, view.vocabulary), poolCatalog(view, catalog)))
     if (
       t.labels[LABEL.arch] === arch &&
       (best === undefined || (t.onDemandPrice ?? Infinity) < (best.onDemandPrice ?? Infinity))

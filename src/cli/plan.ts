@@ -9,6 +9,7 @@ import type { Plan } from '../provisioner/solver/model.js';
 import { BadInput } from '../inputs/bad-input.js';
 import {
   clusterPools,
+  clusterClasses,
   noticeLines,
   runFiles,
   type FileOptions,
@@ -64,6 +65,7 @@ export function planFiles(
     objects: admitted,
     cluster: cluster.objects.map((o) => o.object),
     nodePools: clusterPools(session, result.admitted),
+    nodeClasses: clusterClasses(session, result.admitted),
     catalog: session.catalog,
     defaultNamespace: opts.namespace,
   });

@@ -11,7 +11,7 @@ export interface ValidateOpts {
 
 /** Runtime classes that name a NodePool the given files do not hold: their workloads could land nowhere. */
 function missingPools(file: string, policies: Policies, paths: readonly string[]): YamlError[] {
-  const names = new Set(nodePoolsFrom(paths).map((p) => p.metadata.name));
+  const names = new Set(nodePoolsFrom(paths).nodePools.map((p) => p.metadata.name));
   const parsed = parseYamlDocuments(readFileSync(file, 'utf8'), file);
   const source = parsed.ok ? parsed.docs[0] : undefined;
   const out: YamlError[] = [];

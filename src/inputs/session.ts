@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { builtinCatalog, makeCatalog, parseFactsFile, type Catalog } from '../catalog/catalog.js';
 import { defaultPolicies, loadPoliciesFile, type Policies } from '../policies/policies.js';
-import type { NodePool } from '../scheduling/nodepool.js';
+import type { EC2NodeClass, NodePool } from '../scheduling/nodepool.js';
 import { packagePath } from '../util/package-root.js';
 import { embeddedDefaults } from '../util/embedded.js';
 import { loadObjects, type SourcedObject } from './objects.js';
@@ -20,6 +20,8 @@ export interface SessionOptions {
 export interface Session {
   policies: Policies;
   nodePools: NodePool[];
+  /** The EC2NodeClasses beside them: their kubelet and volumes shape the pools' instance types. */
+  nodeClasses: EC2NodeClass[];
   catalog: Catalog;
 }
 
@@ -32,24 +34,49 @@ export function defaultNodePoolsPath(): string {
  * replacing those of the same name (as applying them would), the same pools `check` judges against.
  */
 export function clusterPools(session: Session, objects: readonly { kind?: string }[]): NodePool[] {
-  const byName = new Map(session.nodePools.map((p) => [p.metadata.name, p]));
+  return replacedByName(session.nodePools, objects, 'NodePool');
+}
+
+/** The EC2NodeClasses likewise: the session's, those among the files replacing any of the same name. */
+export function clusterClasses(session: Session, objects: readonly { kind?: string }[]): EC2NodeClass[] {
+  return replacedByName(session.nodeClasses, objects, 'EC2NodeClass');
+}
+
+function replacedByName<T extends { metadata: { name: string } }>(
+  base: readonly T[],
+  objects: readonly { kind?: string }[],
+  kind: string,
+): T[] {
+  const byName = new Map(base.map((p) => [p.metadata.name, p]));
   for (const o of objects) {
-    if (o.kind !== 'NodePool') continue;
-    const pool = o as unknown as NodePool;
-    byName.set(pool.metadata.name, pool);
+    if (o.kind !== kind) continue;
+    const named = o as unknown as T;
+    byName.set(named.metadata.name, named);
   }
   return [...byName.values()];
 }
 
-/** The NodePools in files or folders; without paths, the embedded ones. Unreadable files are BadInput. */
-export function nodePoolsFrom(paths: readonly string[] | undefined): NodePool[] {
+/**
+ * The NodePools and EC2NodeClasses in files or folders; without paths, the embedded ones. Unreadable
+ * files are BadInput.
+ */
+export function nodePoolsFrom(paths: readonly string[] | undefined): {
+  nodePools: NodePool[];
+  nodeClasses: EC2NodeClass[];
+} {
   const snapshot = paths === undefined ? embeddedDefaults() : undefined;
-  if (snapshot) return snapshot.nodePools as NodePool[];
+  if (snapshot)
+    return {
+      nodePools: snapshot.nodePools as NodePool[],
+      nodeClasses: snapshot.nodeClasses as EC2NodeClass[],
+    };
   const pools = loadObjects(paths ?? [defaultNodePoolsPath()]);
   if (!pools.ok) throw new BadInput(pools.errors);
-  return pools.objects
-    .filter((o) => o.object.kind === 'NodePool')
-    .map((o) => o.object as unknown as NodePool);
+  const of = (kind: string) => pools.objects.filter((o) => o.object.kind === kind).map((o) => o.object);
+  return {
+    nodePools: of('NodePool') as unknown as NodePool[],
+    nodeClasses: of('EC2NodeClass') as unknown as EC2NodeClass[],
+  };
 }
 
 export function openSession(opts: SessionOptions): Session {
@@ -60,7 +87,7 @@ export function openSession(opts: SessionOptions): Session {
     if (!loaded.ok) throw new BadInput(loaded.errors);
     policies = loaded.policies;
   }
-  const nodePools = nodePoolsFrom(opts.nodepools);
+  const { nodePools, nodeClasses } = nodePoolsFrom(opts.nodepools);
   let catalog = builtinCatalog();
   if (opts.catalog !== undefined) {
     let text: string;
@@ -74,7 +101,7 @@ export function openSession(opts: SessionOptions): Session {
     const b = catalog;
     catalog = { ...b, zones: policies.zones };
   }
-  return { policies, nodePools, catalog };
+  return { policies, nodePools, nodeClasses, catalog };
 }
 
 /** Loads the objects in `paths` and runs them through the offline pipeline; bad input throws BadInput. */

@@ -1,12 +1,41 @@
 /** Pod resource requests as the scheduler sums them. */
 import type { V1Container, V1PodSpec } from '@kubernetes/client-node';
-import { cpuMillis, memoryMiB } from './quantity.js';
+import { cpuMillis, memoryMiB, parseQuantity } from './quantity.js';
 
 export interface PodRequests {
   cpuMillis: number;
   memoryMiB: number;
+  /** ephemeral-storage, MiB. */
+  ephemeralMiB: number;
   nvidiaGpu: number;
+  amdGpu: number;
+  neuron: number;
+  neuronCore: number;
 }
+
+/**
+ * The extended resources an instance type supplies (Karpenter's instancetype/types.go): a pod that
+ * asks for one lands only on a type that has it. Requests must equal limits, and a limit alone sets both.
+ */
+export const ACCELERATORS = {
+  nvidiaGpu: 'nvidia.com/gpu',
+  amdGpu: 'amd.com/gpu',
+  neuron: 'aws.amazon.com/neuron',
+  neuronCore: 'aws.amazon.com/neuroncore',
+} as const;
+
+export type Accelerator = keyof typeof ACCELERATORS;
+export const ACCELERATOR_KEYS = Object.keys(ACCELERATORS) as Accelerator[];
+
+export const NO_REQUESTS: Readonly<PodRequests> = Object.freeze({
+  cpuMillis: 0,
+  memoryMiB: 0,
+  ephemeralMiB: 0,
+  nvidiaGpu: 0,
+  amdGpu: 0,
+  neuron: 0,
+  neuronCore: 0,
+});
 
 type ResourceMap = Record<string, string | number> | undefined;
 
@@ -22,12 +51,12 @@ export function containerRequest(c: V1Container, resource: string): string | num
 }
 
 function sum(containers: V1Container[]): PodRequests {
-  const out = { cpuMillis: 0, memoryMiB: 0, nvidiaGpu: 0 };
+  const out = { ...NO_REQUESTS };
   for (const c of containers) {
     out.cpuMillis += cpuMillis(containerRequest(c, 'cpu')) ?? 0;
     out.memoryMiB += memoryMiB(containerRequest(c, 'memory')) ?? 0;
-    // Extended resources: requests must equal limits, and a limit alone sets both.
-    out.nvidiaGpu += Number(containerRequest(c, 'nvidia.com/gpu') ?? 0);
+    out.ephemeralMiB += memoryMiB(containerRequest(c, 'ephemeral-storage')) ?? 0;
+    for (const k of ACCELERATOR_KEYS) out[k] += parseQuantity(containerRequest(c, ACCELERATORS[k])) ?? 0;
   }
   return out;
 }
@@ -55,10 +84,12 @@ export function podRequests(spec: V1PodSpec): PodRequests {
     const one = sum([c]);
     app.cpuMillis = Math.max(app.cpuMillis, one.cpuMillis);
     app.memoryMiB = Math.max(app.memoryMiB, one.memoryMiB);
-    app.nvidiaGpu = Math.max(app.nvidiaGpu, one.nvidiaGpu);
+    app.ephemeralMiB = Math.max(app.ephemeralMiB, one.ephemeralMiB);
+    for (const k of ACCELERATOR_KEYS) app[k] = Math.max(app[k], one[k]);
   }
   const overhead = spec.overhead as ResourceMap;
   app.cpuMillis += cpuMillis(overhead?.cpu) ?? 0;
   app.memoryMiB += memoryMiB(overhead?.memory) ?? 0;
+  app.ephemeralMiB += memoryMiB(overhead?.['ephemeral-storage']) ?? 0;
   return app;
 }

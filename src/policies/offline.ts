@@ -7,7 +7,7 @@ import type { V1PodDisruptionBudget } from '@kubernetes/client-node';
 import type { KubeObject } from '../kube/objects.js';
 import { isCompiledKind } from '../kube/workload.js';
 import type { Catalog } from '../catalog/catalog.js';
-import type { NodePool } from '../scheduling/nodepool.js';
+import type { EC2NodeClass, NodePool } from '../scheduling/nodepool.js';
 import { compile, profileNameFor } from './compile/compile.js';
 import { evaluate, type Verdict } from './engine.js';
 import type { Policies } from './policies.js';
@@ -17,6 +17,8 @@ import { StaticClusterView } from './view.js';
 export interface OfflineInput {
   objects: readonly KubeObject[];
   nodePools: readonly NodePool[];
+  /** EC2NodeClasses beside the pools (their kubelet and volumes shape the pools' instance types). */
+  nodeClasses?: readonly EC2NodeClass[];
   policies: Policies;
   catalog: Catalog;
   today: string;
@@ -68,7 +70,7 @@ interface Admitted extends Admission {
 function admitFiles(input: OfflineInput): Admitted {
   const ns = input.defaultNamespace ?? 'default';
   const opts = { today: input.today, defaultNamespace: ns };
-  const pools = input.nodePools as unknown as KubeObject[];
+  const pools = [...input.nodePools, ...(input.nodeClasses ?? [])] as unknown as KubeObject[];
   // Profiles are admitted first: a denied profile never exists, so nothing compiles against it. Their
   // rules read only NodePools and the catalog, so these verdicts are final.
   const first = new StaticClusterView(input.catalog, [...pools, ...input.objects], ns);

@@ -12,7 +12,12 @@ import type { KubeObject } from '../kube/objects.js';
 import type { Labels } from '../kube/selector.js';
 import { isWorkloadKind } from '../kube/workload.js';
 import { mapFor } from '../util/memo.js';
-import { poolView, type NodePool, type PoolView } from '../scheduling/nodepool.js';
+import {
+  poolViewWithClass,
+  type EC2NodeClass,
+  type NodePool,
+  type PoolView,
+} from '../scheduling/nodepool.js';
 import type { WorkloadProfile } from './schema/profile-schema.js';
 
 export type PDB = V1PodDisruptionBudget;
@@ -62,7 +67,10 @@ export class StaticClusterView implements ClusterView {
   private readonly hpaIndex = new ByNamespace<HPA>();
   private readonly workloadIndex = new ByNamespace<KubeObject>();
   private readonly nsLabels = new Map<string, Labels>();
-  private pools: PoolView[] = [];
+  private readonly poolObjects = new Map<string, NodePool>();
+  private readonly classes = new Map<string, EC2NodeClass>();
+  /** The pool views, built on first read after a NodePool or EC2NodeClass changed. */
+  private pools: PoolView[] | undefined = [];
 
   constructor(
     readonly catalog: Catalog,
@@ -79,6 +87,10 @@ export class StaticClusterView implements ClusterView {
   }
 
   get nodePools(): readonly PoolView[] {
+    this.pools ??= [...this.poolObjects.values()].map((p) => {
+      const ref = p.spec.template.spec.nodeClassRef;
+      return poolViewWithClass(p, ref ? this.classes.get(ref.name) : undefined);
+    });
     return this.pools;
   }
 
@@ -95,10 +107,14 @@ export class StaticClusterView implements ClusterView {
         this.hpaIndex.add(o as unknown as HPA, this.defaultNamespace);
         return;
       case 'NodePool':
-        this.pools = [
-          ...this.pools.filter((p) => p.name !== o.metadata?.name),
-          poolView(o as unknown as NodePool),
-        ];
+        // A later NodePool of the same name replaces the earlier one (as applying it would).
+        this.poolObjects.delete(o.metadata?.name ?? '');
+        this.poolObjects.set(o.metadata?.name ?? '', o as unknown as NodePool);
+        this.pools = undefined;
+        return;
+      case 'EC2NodeClass':
+        this.classes.set(o.metadata?.name ?? '', o as unknown as EC2NodeClass);
+        this.pools = undefined;
         return;
       case 'Namespace':
         this.nsLabels.set(o.metadata?.name ?? '', o.metadata?.labels ?? {});

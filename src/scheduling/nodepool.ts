@@ -7,6 +7,9 @@ import { Requirements, requirement, type NodeSelectorRequirement } from './requi
 import type { Taint } from './taints.js';
 import { autoModeLabels, builtinPool, isAutoModeClass, type BuiltinPool } from './auto-mode.js';
 import type { Vocabulary } from './vocabulary.js';
+import type { Catalog } from '../catalog/catalog.js';
+import { shapedCatalog, type NodeShape } from '../catalog/node-shape.js';
+import { classShape } from './class-shape.js';
 
 export interface NodePool {
   apiVersion?: string;
@@ -74,12 +77,12 @@ function classRequirements(nodeClass: EC2NodeClass | undefined): NodeSelectorReq
 export const NODEPOOL_API_VERSION = 'karpenter.sh/v1';
 export const EC2NODECLASS_API_VERSION = 'karpenter.k8s.aws/v1';
 
-/** Karpenter's defaults for keys a NodePool leaves open. */
-const DEFAULTS: readonly NodeSelectorRequirement[] = [
-  { key: LABEL.capacityType, operator: 'In', values: ['on-demand'] },
-  { key: LABEL.arch, operator: 'In', values: ['amd64'] },
-  { key: LABEL.os, operator: 'In', values: ['linux'] },
-];
+/**
+ * What a NodePool that leaves a key open gets. Karpenter v1 defaults no requirement
+ * (nodepool_defaults.go is empty): every capacity type and architecture with an offering is allowed,
+ * and spot is preferred where cheaper. The OS is the image's: the families Berth boots are Linux.
+ */
+const DEFAULTS: readonly NodeSelectorRequirement[] = [{ key: LABEL.os, operator: 'In', values: ['linux'] }];
 
 export interface PoolView {
   readonly pool: NodePool;
@@ -98,6 +101,13 @@ export interface PoolView {
   readonly builtin?: BuiltinPool;
   /** The images its EC2NodeClass resolves to now (its status): a node booted from another drifted. */
   readonly images?: ReadonlySet<string>;
+  /** What its EC2NodeClass does to its nodes' resources (kubelet, volumes); absent without a class. */
+  readonly shape?: NodeShape;
+}
+
+/** The catalog as this pool's nodes see it (its class's max pods, reservations, ephemeral storage). */
+export function poolCatalog(view: Pick<PoolView, 'shape'>, catalog: Catalog): Catalog {
+  return shapedCatalog(catalog, view.shape);
 }
 
 function limitsOf(pool: NodePool): { cpuMillis?: number; memoryMiB?: number } {
@@ -210,5 +220,6 @@ export function poolViewWithClass(pool: NodePool, nodeClass: EC2NodeClass | unde
     vocabulary: autoMode ? 'auto' : 'karpenter',
     ...(builtin ? { builtin } : {}),
     ...imagesOf(nodeClass),
+    ...(nodeClass && !autoMode ? { shape: classShape(nodeClass.spec) } : {}),
   };
 }

@@ -1,3 +1,4 @@
+import { NO_REQUESTS } from '../kube/resources.js';
 import { describe, expect, it } from 'vitest';
 import { makeCatalog, builtinCatalog } from '../catalog/catalog.js';
 import { LABEL } from '../catalog/instance-type.js';
@@ -73,7 +74,7 @@ describe('fitPools: a budget, not seconds of the event loop', () => {
       nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: terms } },
     },
   });
-  const req = { cpuMillis: 1_000_000, memoryMiB: 1024, nvidiaGpu: 0 };
+  const req = { ...NO_REQUESTS, cpuMillis: 1_000_000, memoryMiB: 1024 };
 
   it('gives up past its budget on terms that each allow many types and none fits', () => {
     const terms = Array.from({ length: 2000 }, (_, i) => ({

@@ -7,7 +7,7 @@ import type { V1PodSpec } from '@kubernetes/client-node';
 import type { Catalog } from '../catalog/catalog.js';
 import { LABEL, WELL_KNOWN_LABELS, type InstanceType } from '../catalog/instance-type.js';
 import type { PodRequests } from '../kube/resources.js';
-import type { PoolView } from './nodepool.js';
+import { poolCatalog, type PoolView } from './nodepool.js';
 import { podRequirementTerms } from './pod-requirements.js';
 import {
   allows,
@@ -83,7 +83,15 @@ function typeAllowed(reqs: Requirements, type: InstanceType): boolean {
 
 export function fitsAllocatable(type: InstanceType, req: PodRequests): boolean {
   const a = type.allocatable;
-  return req.cpuMillis <= a.cpuMillis && req.memoryMiB <= a.memoryMiB && req.nvidiaGpu <= a.nvidiaGpu;
+  return (
+    req.cpuMillis <= a.cpuMillis &&
+    req.memoryMiB <= a.memoryMiB &&
+    req.ephemeralMiB <= a.ephemeralMiB &&
+    req.nvidiaGpu <= a.nvidiaGpu &&
+    req.amdGpu <= a.amdGpu &&
+    req.neuron <= a.neuron &&
+    req.neuronCore <= a.neuronCore
+  );
 }
 
 const typeCache = new WeakMap<Catalog, Map<string, InstanceType[]>>();
@@ -93,7 +101,7 @@ const newTypeTable = () => new WeakMap<Catalog, Map<string, InstanceType[]>>();
 
 /** The types whose allocatable holds the requests; memoized per type list and request shape. */
 export function fittingTypes(types: readonly InstanceType[], req: PodRequests): InstanceType[] {
-  const key = `${req.cpuMillis}/${req.memoryMiB}/${req.nvidiaGpu}`;
+  const key = `${req.cpuMillis}/${req.memoryMiB}/${req.ephemeralMiB}/${req.nvidiaGpu}/${req.amdGpu}/${req.neuron}/${req.neuronCore}`;
   return memo(mapFor(fitCache, types), key, 1000, () => types.filter((t) => fitsAllocatable(t, req)));
 }
 
@@ -112,7 +120,7 @@ export function requirementsKey(reqs: Requirements): string {
 export function poolTypesFor(pool: PoolView, term: Requirements, catalog: Catalog): InstanceType[] {
   const byCatalog = derived(poolTypeCache, pool, newTypeTable);
   return memo(mapFor(byCatalog, catalog), requirementsKey(term), 1000, () =>
-    typesFor(inCatalogTerms(pool.requirements.merge(term), pool.vocabulary), catalog),
+    typesFor(inCatalogTerms(pool.requirements.merge(term), pool.vocabulary), poolCatalog(pool, catalog)),
   );
 }
 
@@ -286,19 +294,27 @@ function noTypeReason(pool: PoolView, term: Requirements | undefined, catalog: C
   return generic;
 }
 
+const RESOURCE_ORDER = [
+  'cpuMillis',
+  'memoryMiB',
+  'ephemeralMiB',
+  'nvidiaGpu',
+  'amdGpu',
+  'neuron',
+  'neuronCore',
+] as const satisfies readonly (keyof PodRequests)[];
+
 /**
  * The instance type that comes closest to holding these requests: the largest in the resource no type
- * has enough of (CPU, then memory, then GPUs), else the largest by memory then CPU.
+ * has enough of (CPU, memory, ephemeral storage, then accelerators), else the largest by memory then CPU.
  */
 export function closestLargest(types: readonly InstanceType[], req: PodRequests): InstanceType | undefined {
   const by = (f: (t: InstanceType) => number) =>
     types.reduce<InstanceType | undefined>((b, t) => (b === undefined || f(t) > f(b) ? t : b), undefined);
-  const cpu = by((t) => t.allocatable.cpuMillis);
-  if (cpu && cpu.allocatable.cpuMillis < req.cpuMillis) return cpu;
-  const memory = by((t) => t.allocatable.memoryMiB);
-  if (memory && memory.allocatable.memoryMiB < req.memoryMiB) return memory;
-  const gpu = by((t) => t.allocatable.nvidiaGpu);
-  if (gpu && gpu.allocatable.nvidiaGpu < req.nvidiaGpu) return gpu;
+  for (const k of RESOURCE_ORDER) {
+    const best = by((t) => t.allocatable[k]);
+    if (best && best.allocatable[k] < req[k]) return best;
+  }
   return largest(types);
 }
 

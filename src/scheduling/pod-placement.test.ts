@@ -1,3 +1,4 @@
+import { NO_REQUESTS } from '../kube/resources.js';
 import type { V1PodSpec } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { builtinCatalog } from '../catalog/catalog.js';
@@ -21,7 +22,7 @@ const pool = (name: string, taints: NodePool['spec']['template']['spec']['taints
   },
 });
 const pools = [pool('general'), pool('gpu', [{ key: 'nvidia.com/gpu', effect: 'NoSchedule' }])].map(poolView);
-const req = { cpuMillis: 500, memoryMiB: 768, nvidiaGpu: 0 };
+const req = { ...NO_REQUESTS, cpuMillis: 500, memoryMiB: 768 };
 const spec = (extra: Partial<V1PodSpec> = {}): V1PodSpec => ({
   containers: [{ name: 'app', image: 'app:1' }],
   nodeSelector: { 'berth.dev/runtime-class': 'general' },

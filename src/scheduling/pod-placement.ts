@@ -33,7 +33,11 @@ export function placementKey(spec: V1PodSpec, req: PodRequests): string {
     spec.tolerations ?? null,
     req.cpuMillis,
     req.memoryMiB,
+    req.ephemeralMiB,
     req.nvidiaGpu,
+    req.amdGpu,
+    req.neuron,
+    req.neuronCore,
   ]);
 }
 

@@ -1,3 +1,4 @@
+import { NO_REQUESTS } from '../kube/resources.js';
 import { describe, expect, it } from 'vitest';
 import { builtinCatalog } from '../catalog/catalog.js';
 import { fitPools } from './placement.js';
@@ -6,7 +7,7 @@ import { Requirements } from './requirements.js';
 import { inCatalogTerms, labelRole } from './vocabulary.js';
 
 const catalog = builtinCatalog();
-const REQ = { cpuMillis: 100, memoryMiB: 128, nvidiaGpu: 0 };
+const REQ = { ...NO_REQUESTS, cpuMillis: 100, memoryMiB: 128 };
 
 function pool(name: string, group: string): NodePool {
   return {

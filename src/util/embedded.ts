@@ -14,6 +14,8 @@ export interface EmbeddedDefaults {
   readonly policies: unknown;
   /** The NodePool objects of deploy/nodepools/. */
   readonly nodePools: readonly unknown[];
+  /** The EC2NodeClass objects of deploy/nodepools/ (what they do to their nodes' resources). */
+  readonly nodeClasses: readonly unknown[];
 }
 
 interface Snapshot extends EmbeddedDefaults {
@@ -57,6 +59,11 @@ export function embeddedDefaults(): EmbeddedDefaults | undefined {
   const same =
     Object.keys(now).length === Object.keys(snapshot.sources).length &&
     Object.entries(now).every(([f, d]) => snapshot.sources[f] === d);
-  if (same) cached = { policies: snapshot.policies, nodePools: snapshot.nodePools };
+  if (same)
+    cached = {
+      policies: snapshot.policies,
+      nodePools: snapshot.nodePools,
+      nodeClasses: snapshot.nodeClasses ?? [],
+    };
   return cached ?? undefined;
 }

@@ -3,7 +3,8 @@ import type { V1PodSpec } from '@kubernetes/client-node';
 import { humanCpu, humanMemory } from '../../kube/quantity.js';
 import { selectorMatches } from '../../kube/selector.js';
 import { isReplicated } from '../../kube/workload.js';
-import { LABEL } from '../../catalog/instance-type.js';
+import { LABEL, type Resources } from '../../catalog/instance-type.js';
+import { ACCELERATORS, type PodRequests } from '../../kube/resources.js';
 import { closestLargest, fittingTypes, poolTypesFor, type PoolFit } from '../../scheduling/placement.js';
 import { formatTaint, untoleratedTaint } from '../../scheduling/taints.js';
 import { allows } from '../../scheduling/requirements.js';
@@ -116,10 +117,19 @@ export const spreadUnsatisfiable: Rule = {
   },
 };
 
+/** The resources beyond CPU and memory a pod asks for, as `, 1 GPU, 50Gi ephemeral-storage`, with `of`'s amounts. */
+function extras(asked: PodRequests, of: PodRequests | Resources): string {
+  let out = '';
+  if (asked.ephemeralMiB > 0) out += `, ${humanMemory(of.ephemeralMiB)} ephemeral-storage`;
+  if (asked.nvidiaGpu > 0) out += `, ${of.nvidiaGpu} GPU`;
+  for (const k of ['amdGpu', 'neuron', 'neuronCore'] as const)
+    if (asked[k] > 0) out += `, ${of[k]} ${ACCELERATORS[k]}`;
+  return out;
+}
+
 function describeRequests(w: WorkloadFacts): string {
   const r = w.requests;
-  const gpu = r.nvidiaGpu > 0 ? `, ${r.nvidiaGpu} GPU` : '';
-  return `${humanCpu(r.cpuMillis)} CPU, ${humanMemory(r.memoryMiB)} memory${gpu}`;
+  return `${humanCpu(r.cpuMillis)} CPU, ${humanMemory(r.memoryMiB)} memory${extras(r, r)}`;
 }
 
 export const placementUnsatisfiable: Rule = {
@@ -187,10 +197,9 @@ export const requestsExceedCapacity: Rule = {
     const pools = compatible
       .map((f) => (f.pool.autoMode ? `${f.pool.name} (EKS Auto Mode)` : f.pool.name))
       .join(', ');
-    const gpu = w.requests.nvidiaGpu > 0 ? `, ${a.nvidiaGpu} GPU` : '';
     return [
       {
-        what: `pod requests ${describeRequests(w)}; the largest instance type NodePool${compatible.length === 1 ? '' : 's'} ${pools} allow${compatible.length === 1 ? 's' : ''}, ${big.name}, has ${humanCpu(a.cpuMillis)} CPU, ${humanMemory(a.memoryMiB)}${gpu} allocatable`,
+        what: `pod requests ${describeRequests(w)}; the largest instance type NodePool${compatible.length === 1 ? '' : 's'} ${pools} allow${compatible.length === 1 ? 's' : ''}, ${big.name}, has ${humanCpu(a.cpuMillis)} CPU, ${humanMemory(a.memoryMiB)}${extras(w.requests, a)} allocatable`,
         fix: 'lower the requests, or use a runtime class whose NodePools allow larger instance types',
       },
     ];

@@ -1,3 +1,4 @@
+import { ZERO } from '../solver/resources.js';
 import { describe, expect, it } from 'vitest';
 import { builtinCatalog } from '../../catalog/catalog.js';
 import { solverPod } from '../input/pods.js';
@@ -22,7 +23,7 @@ const node = (name: string, claim: string): ExistingNode => ({
   providerId: `aws:///us-east-1a/i-${claim.slice(1)}`,
   labels: {},
   taints: [],
-  allocatable: { cpu: 100, mem: 128, pods: 110, gpu: 0 },
+  allocatable: { ...ZERO, cpu: 100, mem: 128, pods: 110 },
   pods: [],
   inFlight: false,
 });
@@ -61,7 +62,7 @@ describe('applyHolds', () => {
   });
 
   it("does not hold a pod whose room on the node another workload's pod took; still holds one the node came up too small for", () => {
-    const roomy = { ...node('ip-1', 'c1'), allocatable: { cpu: 1000, mem: 4096, pods: 110, gpu: 0 } };
+    const roomy = { ...node('ip-1', 'c1'), allocatable: { ...ZERO, cpu: 1000, mem: 4096, pods: 110 } };
     const other = pod('apps/api-x', { app: 'api' }, '800m');
     const taken = { ...roomy, pods: [held(other)] };
     const r = applyHolds({ ...input, nodes: [taken] }, [hold(100)], 50);

@@ -15,7 +15,7 @@ import type {
   SolverInput,
   SolverPod,
 } from '../solver/model.js';
-import { addInto, fitsWith, ZERO, type Res } from '../solver/resources.js';
+import { addInto, fitsWith, sameRes, ZERO, type Res } from '../solver/resources.js';
 
 /** How long after its Node joins a claim holds the pods planned onto it. */
 export const HOLD_MS = 120_000;
@@ -56,9 +56,6 @@ function replicaOf(g: ReplicaGroup, id: string): boolean {
   const n = Number(id.slice(g.pod.id.length));
   return Number.isInteger(n) && n >= g.from && n < g.from + g.count;
 }
-
-const sameRes = (a: Res, b: Res): boolean =>
-  a.cpu === b.cpu && a.mem === b.mem && a.gpu === b.gpu && a.pods === b.pods;
 
 function within(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
   for (const [k, v] of Object.entries(a)) if (b[k] !== v) return false;

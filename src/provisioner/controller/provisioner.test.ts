@@ -23,6 +23,7 @@ const pool: NodePool = {
             operator: 'In',
             values: ['m5.large', 'm5.xlarge', 'm5.2xlarge'],
           },
+          { key: 'karpenter.sh/capacity-type', operator: 'In', values: ['on-demand'] },
         ],
       },
     },

@@ -233,7 +233,10 @@ describe('consolidation, offline', () => {
           ...general.spec.template,
           spec: {
             ...spec,
-            requirements: [{ key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['m5.large'] }],
+            requirements: [
+              { key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['m5.large'] },
+              { key: 'karpenter.sh/capacity-type', operator: 'In', values: ['on-demand'] },
+            ],
           },
         },
       },

@@ -1,20 +1,25 @@
 /** Existing nodes, from Node objects and the pods bound to them. */
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
-import { cpuMillis, memoryMiB } from '../../kube/quantity.js';
+import { cpuMillis, memoryMiB, parseQuantity } from '../../kube/quantity.js';
+import { DEFAULT_EPHEMERAL_GIB } from '../../catalog/instance-type.js';
 import type { BoundPod, ExistingNode } from '../solver/model.js';
-import type { Res } from '../solver/resources.js';
+import { ACCELERATOR_DIMS, ZERO, type Res } from '../solver/resources.js';
 import type { Taint } from '../../scheduling/taints.js';
 import { requestsOf } from './pods.js';
 import { normalizedKey } from '../../scheduling/well-known.js';
 
 function allocatableOf(node: V1Node): Res {
   const a = (node.status?.allocatable ?? node.status?.capacity ?? {}) as Record<string, string | undefined>;
-  return {
+  const out: Res = {
+    ...ZERO,
     cpu: cpuMillis(a.cpu) ?? 0,
     mem: memoryMiB(a.memory) ?? 0,
     pods: Number.parseInt(a.pods ?? '110', 10),
-    gpu: Number.parseInt(a['nvidia.com/gpu'] ?? '0', 10),
+    // A node that does not say (a test's Node) is taken to have the default root volume's room.
+    eph: memoryMiB(a['ephemeral-storage']) ?? DEFAULT_EPHEMERAL_GIB * 1024,
   };
+  for (const [dim, name] of ACCELERATOR_DIMS) out[dim] = parseQuantity(a[name]) ?? 0;
+  return out;
 }
 
 /** Pods that hold resources on their node: bound and not finished. */

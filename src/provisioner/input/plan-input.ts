@@ -5,7 +5,7 @@
  */
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { KubeObject } from '../../kube/objects.js';
-import { poolView, type NodePool } from '../../scheduling/nodepool.js';
+import { poolViewWithClass, type EC2NodeClass, type NodePool } from '../../scheduling/nodepool.js';
 import type { Catalog } from '../../catalog/catalog.js';
 import type { DaemonSetShape, SolverInput, SolverPod } from '../solver/model.js';
 import { existingNode } from './nodes.js';
@@ -17,6 +17,8 @@ export interface ObjectsInput {
   /** Node objects and the pods bound to them. */
   readonly cluster: readonly KubeObject[];
   readonly nodePools: readonly NodePool[];
+  /** The pools' EC2NodeClasses, when known: their kubelet and volumes shape the instance types. */
+  readonly nodeClasses?: readonly EC2NodeClass[];
   readonly catalog: Catalog;
   readonly defaultNamespace: string;
 }
@@ -57,7 +59,13 @@ export function solverInputOf(input: ObjectsInput): SolverInput {
   return {
     pods: dedupe(pods),
     nodes,
-    pools: input.nodePools.map(poolView),
+    pools: input.nodePools.map((p) => {
+      const ref = p.spec.template.spec.nodeClassRef;
+      return poolViewWithClass(
+        p,
+        input.nodeClasses?.find((c) => c.metadata.name === ref?.name),
+      );
+    }),
     daemonSets,
     catalog: input.catalog,
   };

@@ -10,12 +10,11 @@ import { podTemplateOf, type PodTemplate } from '../../kube/workload.js';
 import { podRequirementTerms } from '../../scheduling/pod-requirements.js';
 import { normalizedKey } from '../../scheduling/well-known.js';
 import type { DaemonSetShape, ReplicaGroup, SolverPod, SpreadTerm, TopologyTerm } from '../solver/model.js';
-import type { Res } from '../solver/resources.js';
+import { fromRequests, type Res } from '../solver/resources.js';
 import { admittedPodSpec, type AdmissionPlugin } from '../../scheduling/admission-plugins.js';
 
 export function requestsOf(spec: V1PodSpec): Res {
-  const r = podRequests(spec);
-  return { cpu: r.cpuMillis, mem: r.memoryMiB, pods: 1, gpu: r.nvidiaGpu };
+  return fromRequests(podRequests(spec));
 }
 
 /** matchLabelKeys add the pod's own values to the selector (keys the pod lacks are ignored). */

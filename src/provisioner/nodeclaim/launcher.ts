@@ -16,7 +16,7 @@ import {
   type LaunchRequest,
 } from '../cloud/provider.js';
 import type { PlannedNode } from '../solver/model.js';
-import type { Res } from '../solver/resources.js';
+import { ZERO, type Res } from '../solver/resources.js';
 import { withTransitions } from './conditions.js';
 import { claimFor, launchedDetails, type NodeClaim } from './object.js';
 import { discard, type ClaimStore } from './store.js';
@@ -123,7 +123,7 @@ export class ClaimLauncher {
       taints: pool.taints,
       alternatives: [],
     };
-    await this.d.claims.create(claimFor(node, pool, { cpu: 0, mem: 0, pods: 0, gpu: 0 }));
+    await this.d.claims.create(claimFor(node, pool, ZERO));
     await this.record(instance.claim, instance);
     return true;
   }

@@ -1,3 +1,4 @@
+import { ZERO } from '../solver/resources.js';
 import type { V1Node } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
@@ -43,7 +44,7 @@ const planned = (name: string): PlannedNode => ({
   taints: [],
   alternatives: ['m5.xlarge'],
 });
-const requests = { cpu: 500, mem: 1024, pods: 1, gpu: 0 };
+const requests = { ...ZERO, cpu: 500, mem: 1024, pods: 1 };
 
 function world(short = false) {
   let now = Date.parse('2026-11-23T10:00:00Z');

@@ -1,3 +1,4 @@
+import { ZERO } from '../solver/resources.js';
 import type { V1Node } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { builtinCatalog } from '../../catalog/catalog.js';
@@ -50,7 +51,7 @@ const planned: PlannedNode = {
 const catalog = builtinCatalog();
 
 describe('claimFor', () => {
-  const claim = claimFor(planned, poolView(pool), { cpu: 1000, mem: 1536, pods: 2, gpu: 0 });
+  const claim = claimFor(planned, poolView(pool), { ...ZERO, cpu: 1000, mem: 1536, pods: 2 });
 
   it('is owned by its NodePool, carries the termination finalizer and the pool and template labels', () => {
     expect(claim.metadata).toMatchObject({
@@ -97,7 +98,7 @@ describe('claimFor', () => {
   it('has no owner reference for a pool read from a file (no uid)', () => {
     const fromFile = { ...pool, metadata: { name: 'general' } };
     expect(
-      claimFor(planned, poolView(fromFile), { cpu: 0, mem: 0, pods: 0, gpu: 0 }).metadata.ownerReferences,
+      claimFor(planned, poolView(fromFile), { ...ZERO, cpu: 0, mem: 0, pods: 0 }).metadata.ownerReferences,
     ).toBe(undefined);
   });
 });
@@ -133,7 +134,7 @@ describe('launchedDetails and instanceOfClaim', () => {
   });
 
   it('reads the instance back from a launched claim, and nothing from one not launched', () => {
-    const claim = claimFor(planned, poolView(pool), { cpu: 0, mem: 0, pods: 0, gpu: 0 });
+    const claim = claimFor(planned, poolView(pool), { ...ZERO, cpu: 0, mem: 0, pods: 0 });
     expect(instanceOfClaim(claim)).toBe(undefined);
     const launched: NodeClaim = {
       ...claim,
@@ -165,7 +166,7 @@ describe('launchedDetails and instanceOfClaim', () => {
 });
 
 const launchedClaim = (): NodeClaim => ({
-  ...claimFor(planned, poolView(pool), { cpu: 0, mem: 0, pods: 0, gpu: 0 }),
+  ...claimFor(planned, poolView(pool), { ...ZERO, cpu: 0, mem: 0, pods: 0 }),
   status: { conditions: [{ type: 'Launched', status: 'True', reason: 'Launched', message: '' }] },
 });
 const node = (

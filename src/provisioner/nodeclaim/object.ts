@@ -11,7 +11,7 @@ import type { NodeSelectorRequirement } from '../../scheduling/requirements.js';
 import { taintObject } from '../../scheduling/taints.js';
 import { instanceIdOf, instanceLabels, type Instance } from '../cloud/provider.js';
 import type { PlannedNode } from '../solver/model.js';
-import { fromAllocatable, type Res } from '../solver/resources.js';
+import { ACCELERATOR_DIMS, fromAllocatable, type Res } from '../solver/resources.js';
 
 export const NODECLAIM_API_VERSION = 'karpenter.sh/v1';
 /** On NodeClaims and on their Nodes: removed only once the node is drained and its instance gone. */
@@ -75,7 +75,8 @@ export function resourceList(r: Readonly<Res>): Record<string, string> {
     memory: formatMemory(r.mem),
     pods: String(r.pods),
   };
-  if (r.gpu > 0) out['nvidia.com/gpu'] = String(r.gpu);
+  if (r.eph > 0) out['ephemeral-storage'] = formatMemory(r.eph);
+  for (const [dim, name] of ACCELERATOR_DIMS) if (r[dim] > 0) out[name] = String(r[dim]);
   return out;
 }
 

@@ -9,6 +9,7 @@ import { untoleratedTaint } from '../../scheduling/taints.js';
 import type { Catalog } from '../../catalog/catalog.js';
 import type { SolverPod } from './model.js';
 import { poolAllows } from './pools.js';
+import { toRequests } from './resources.js';
 
 /** The Auto Mode pool (highest weight first, then by name) that would take the pod, if any. */
 export function autoModePoolFor(
@@ -16,7 +17,7 @@ export function autoModePoolFor(
   pools: readonly PoolView[],
   catalog: Catalog,
 ): string | undefined {
-  const req = { cpuMillis: pod.requests.cpu, memoryMiB: pod.requests.mem, nvidiaGpu: pod.requests.gpu };
+  const req = toRequests(pod.requests);
   const auto = pools
     .filter((p) => p.autoMode)
     .sort((a, b) => b.weight - a.weight || a.name.localeCompare(b.name));

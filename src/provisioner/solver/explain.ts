@@ -9,7 +9,7 @@ import { isInstanceLabel } from '../../scheduling/vocabulary.js';
 import { narrow, wholePool, type PoolState } from './bin.js';
 import type { SolverPod } from './model.js';
 import type { PoolOption } from './pools.js';
-import { fitsWith, ZERO, type Res } from './resources.js';
+import { ACCELERATOR_DIMS, fitsWith, ZERO, type Res } from './resources.js';
 import type { SolverState } from './state.js';
 
 interface Finding {
@@ -19,7 +19,8 @@ interface Finding {
 
 function formatRes(r: Res): string {
   const parts = [`cpu ${r.cpu}m`, `memory ${r.mem}Mi`];
-  if (r.gpu > 0) parts.push(`nvidia.com/gpu ${r.gpu}`);
+  if (r.eph > 0) parts.push(`ephemeral-storage ${Math.ceil(r.eph)}Mi`);
+  for (const [dim, name] of ACCELERATOR_DIMS) if (r[dim] > 0) parts.push(`${name} ${r[dim]}`);
   return parts.join(', ');
 }
 

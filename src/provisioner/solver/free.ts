@@ -8,7 +8,7 @@ import { Bin, narrow, wholePool, type PoolState } from './bin.js';
 import { solveLp, valueOf } from './lp.js';
 import type { SolverPod } from './model.js';
 import { withinLimits, type TypeOption } from './pools.js';
-import { addInto, fitsWith, ZERO, type Res } from './resources.js';
+import { addInto, fitsIn, fitsWith, sub, ZERO, type Res } from './resources.js';
 import type { SolverState } from './state.js';
 import type { PodTopology } from './topology.js';
 import { untoleratedTaint } from '../../scheduling/taints.js';
@@ -41,16 +41,17 @@ function demandOf(c: FreeClass): Res {
 
 const inverse = (c: number): number => (c > 0 ? 1 / c : 0);
 
-const fitsIn = (r: Readonly<Res>, free: Readonly<Res>): boolean =>
-  r.cpu <= free.cpu && r.mem <= free.mem && r.pods <= free.pods && r.gpu <= free.gpu;
-
 /** Minus the squared normalised residual a pod of `r` would leave. */
 function score(r: Readonly<Res>, free: Readonly<Res>, inv: Readonly<Res>): number {
   const rc = (free.cpu - r.cpu) * inv.cpu;
   const rm = (free.mem - r.mem) * inv.mem;
   const rp = (free.pods - r.pods) * inv.pods;
   const rg = (free.gpu - r.gpu) * inv.gpu;
-  return -(rc * rc + rm * rm + rp * rp + rg * rg);
+  const re = (free.eph - r.eph) * inv.eph;
+  const ra = (free.amd - r.amd) * inv.amd;
+  const rn = (free.neuron - r.neuron) * inv.neuron;
+  const rk = (free.core - r.core) * inv.core;
+  return -(rc * rc + rm * rm + rp * rp + rg * rg + re * re + ra * ra + rn * rn + rk * rk);
 }
 
 /**
@@ -64,15 +65,14 @@ function topUp(cap: Readonly<Res>, u: Res, shapes: readonly Shape[], take: numbe
     mem: inverse(cap.mem),
     pods: inverse(cap.pods),
     gpu: inverse(cap.gpu),
+    eph: inverse(cap.eph),
+    amd: inverse(cap.amd),
+    neuron: inverse(cap.neuron),
+    core: inverse(cap.core),
   };
   const active = shapes.map((_, i) => i);
   for (;;) {
-    const free: Res = {
-      cpu: cap.cpu - u.cpu,
-      mem: cap.mem - u.mem,
-      pods: cap.pods - u.pods,
-      gpu: cap.gpu - u.gpu,
-    };
+    const free = sub(cap, u);
     let best = -1;
     let bestScore = Number.NEGATIVE_INFINITY;
     for (let j = 0; j < active.length;) {
@@ -313,7 +313,7 @@ export function packClass(state: SolverState, c: FreeClass): Packed {
   const options = optionsFor(state, c);
   const items = options.flatMap((o) => o.narrowed.types.map((t) => ({ cap: t.cap, price: t.price })));
   const lp = solveLp(demandOf(c), items);
-  const y = lp.feasible ? lp.y : { cpu: 1, mem: 0, pods: 0, gpu: 0 };
+  const y = lp.feasible ? lp.y : { ...ZERO, cpu: 1 };
   fillOpenBins(state, c, y);
   const bins: Bin[] = [];
   while (remaining(c) > 0) {

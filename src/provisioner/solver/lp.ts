@@ -3,9 +3,9 @@
  * type so that their capacity covers the demand, at least cost. Solved through its dual — maximise
  * demand·y subject to capacity_t·y ≤ price_t — whose optimum y prices each resource (USD/h per
  * millicore, per MiB, per pod slot, per GPU). A dense simplex is enough: dominated types are dropped
- * first, and there are at most four dual variables.
+ * first, and there is one dual variable per resource demanded.
  */
-import type { Res } from './resources.js';
+import { DIMS, ZERO, type Res } from './resources.js';
 
 export interface LpItem {
   readonly cap: Res;
@@ -21,22 +21,16 @@ export interface LpResult {
   readonly feasible: boolean;
 }
 
-const DIMS = ['cpu', 'mem', 'pods', 'gpu'] as const;
 const EPS = 1e-9;
 
 function dominated(a: LpItem, b: LpItem): boolean {
-  return (
-    b.price <= a.price &&
-    b.cap.cpu >= a.cap.cpu &&
-    b.cap.mem >= a.cap.mem &&
-    b.cap.pods >= a.cap.pods &&
-    b.cap.gpu >= a.cap.gpu &&
-    (b.price < a.price ||
-      b.cap.cpu > a.cap.cpu ||
-      b.cap.mem > a.cap.mem ||
-      b.cap.pods > a.cap.pods ||
-      b.cap.gpu > a.cap.gpu)
-  );
+  if (b.price > a.price) return false;
+  let better = b.price < a.price;
+  for (const d of DIMS) {
+    if (b.cap[d] < a.cap[d]) return false;
+    if (b.cap[d] > a.cap[d]) better = true;
+  }
+  return better;
 }
 
 /** Items no other item beats on price and every resource at once. */
@@ -86,7 +80,7 @@ function pivot(rows: Float64Array[], z: Float64Array, pr: number, col: number): 
 
 export function solveLp(demand: Res, items: readonly LpItem[]): LpResult {
   const dims = DIMS.filter((d) => demand[d] > 0);
-  const zero: Res = { cpu: 0, mem: 0, pods: 0, gpu: 0 };
+  const zero: Res = { ...ZERO };
   if (dims.length === 0) return { cost: 0, y: zero, feasible: true };
   const kept = undominated(items.filter((i) => i.price > 0));
   if (dims.some((d) => !kept.some((i) => i.cap[d] > 0))) return { cost: 0, y: zero, feasible: false };
@@ -122,5 +116,14 @@ export function solveLp(demand: Res, items: readonly LpItem[]): LpResult {
 
 /** The value of a resource vector at shadow prices y. */
 export function valueOf(y: Readonly<Res>, r: Readonly<Res>): number {
-  return y.cpu * r.cpu + y.mem * r.mem + y.pods * r.pods + y.gpu * r.gpu;
+  return (
+    y.cpu * r.cpu +
+    y.mem * r.mem +
+    y.pods * r.pods +
+    y.gpu * r.gpu +
+    y.eph * r.eph +
+    y.amd * r.amd +
+    y.neuron * r.neuron +
+    y.core * r.core
+  );
 }

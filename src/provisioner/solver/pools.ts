@@ -6,7 +6,7 @@
 import type { Catalog } from '../../catalog/catalog.js';
 import { LABEL, type InstanceType } from '../../catalog/instance-type.js';
 import { inCatalogTerms, isInstanceLabel } from '../../scheduling/vocabulary.js';
-import type { PoolView } from '../../scheduling/nodepool.js';
+import { poolCatalog, type PoolView } from '../../scheduling/nodepool.js';
 import { typesFor } from '../../scheduling/placement.js';
 import { allows, intersect, satisfiable, type Requirements } from '../../scheduling/requirements.js';
 import { untoleratedTaint } from '../../scheduling/taints.js';
@@ -93,7 +93,10 @@ export function poolOption(input: SolverInput, view: PoolView): PoolOption {
   const zones = catalog.zones.filter((z) => zoneReq === undefined || allows(zoneReq, z));
   const capacityTypes = CAPACITY_TYPES.filter((c) => ctReq === undefined || allows(ctReq, c));
   const types: TypeOption[] = [];
-  for (const type of typesFor(inCatalogTerms(view.requirements, view.vocabulary), catalog)) {
+  for (const type of typesFor(
+    inCatalogTerms(view.requirements, view.vocabulary),
+    poolCatalog(view, catalog),
+  )) {
     const cap = sub(fromAllocatable(type.allocatable), overhead);
     if (cap.cpu <= 0 || cap.mem <= 0 || cap.pods <= 0) continue;
     const offer = offeringPrice(input, type, zones, capacityTypes);

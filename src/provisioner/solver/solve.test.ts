@@ -1,3 +1,4 @@
+import { ZERO } from './resources.js';
 import type { V1PodSpec } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { makeCatalog } from '../../catalog/catalog.js';
@@ -64,8 +65,27 @@ function pool(
 ): NodePool {
   return {
     metadata: { name },
-    spec: { template: { spec: { nodeClassRef: { name: 'default' }, requirements, taints } }, ...spec },
+    spec: {
+      template: {
+        spec: { nodeClassRef: { name: 'default' }, requirements: withOldDefaults(requirements), taints },
+      },
+      ...spec,
+    },
   };
+}
+
+/** These tables were written for on-demand amd64 pools (Karpenter v1 defaults neither): said outright. */
+function withOldDefaults(
+  reqs: NonNullable<NodePool['spec']['template']['spec']['requirements']>,
+): NonNullable<NodePool['spec']['template']['spec']['requirements']> {
+  const has = (key: string) => reqs.some((r) => r.key === key);
+  return [
+    ...reqs,
+    ...(has('karpenter.sh/capacity-type')
+      ? []
+      : [{ key: 'karpenter.sh/capacity-type', operator: 'In', values: ['on-demand'] }]),
+    ...(has('kubernetes.io/arch') ? [] : [{ key: 'kubernetes.io/arch', operator: 'In', values: ['amd64'] }]),
+  ];
 }
 
 const CMR = [{ key: 'karpenter.k8s.aws/instance-category', operator: 'In', values: ['c', 'm', 'r'] }];
@@ -116,7 +136,7 @@ describe('solve', () => {
         'node.kubernetes.io/instance-type': 'm6i.2xlarge',
       },
       taints: [],
-      allocatable: { cpu: 7900, mem: 32168, pods: 58, gpu: 0 },
+      allocatable: { ...ZERO, cpu: 7900, mem: 32168, pods: 58 },
       pods: [],
       inFlight: false,
     };
@@ -352,7 +372,7 @@ describe('solve', () => {
   it('leaves room for daemonsets on every new node', () => {
     const ds = {
       name: 'kube-system/agent',
-      requests: { cpu: 1000, mem: 1024, pods: 1, gpu: 0 },
+      requests: { ...ZERO, cpu: 1000, mem: 1024, pods: 1 },
       terms: [new Requirements()],
       tolerations: [],
     };

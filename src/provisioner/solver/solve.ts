@@ -21,6 +21,9 @@ import type { PodTopology } from './topology.js';
 function bySize(a: SolverPod, b: SolverPod): number {
   return (
     b.requests.gpu - a.requests.gpu ||
+    b.requests.amd - a.requests.amd ||
+    b.requests.neuron - a.requests.neuron ||
+    b.requests.core - a.requests.core ||
     b.requests.cpu - a.requests.cpu ||
     b.requests.mem - a.requests.mem ||
     a.id.localeCompare(b.id)

@@ -10,6 +10,7 @@ import { poolOption, type PoolOption } from './pools.js';
 import type { PoolView } from '../../scheduling/nodepool.js';
 import { Topology, type DomainOf, type PodTopology } from './topology.js';
 import { allows } from '../../scheduling/requirements.js';
+import { resKey } from './resources.js';
 
 export interface Placed {
   pod: string;
@@ -67,7 +68,7 @@ export class SolverState {
     if (k === undefined) {
       const r = pod.requests;
       const groups = this.topology.matching(pod.namespace, pod.labels).map((g) => g.id);
-      k = `${r.cpu}/${r.mem}/${r.pods}/${r.gpu}/${groups.join('\u0001')}`;
+      k = `${resKey(r)}/${groups.join('\u0001')}`;
       this.shapes.set(pod, k);
     }
     return k;

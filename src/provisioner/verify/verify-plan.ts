@@ -10,6 +10,8 @@ import { allows } from '../../scheduling/requirements.js';
 import { untoleratedTaint } from '../../scheduling/taints.js';
 import type { ExistingNode, Plan, PlannedNode, SolverInput, SolverPod } from '../solver/model.js';
 import { replayTopology } from './verify-topology.js';
+import { poolCatalog } from '../../scheduling/nodepool.js';
+import { addInto, DIMS, fromAllocatable, sub, ZERO, type Res } from '../solver/resources.js';
 
 export interface Problem {
   readonly node?: string;
@@ -34,30 +36,21 @@ function coverage(input: SolverInput, plan: Plan, problems: Problem[]): void {
   for (const id of seen.keys()) problems.push({ pod: id, message: 'is in the plan but not in the input' });
 }
 
-interface Capacity {
-  cpu: number;
-  mem: number;
-  pods: number;
-  gpu: number;
-}
-
 function capacityOf(
   node: PlannedNode,
   input: SolverInput,
   existing: ExistingNode | undefined,
-): Capacity | undefined {
+): Res | undefined {
   if (existing) return { ...existing.allocatable };
-  const type = input.catalog.byName(node.instanceType);
+  // The type as the pool's EC2NodeClass shapes it (max pods, reservations, ephemeral storage).
+  const pool = input.pools.find((p) => p.name === node.nodePool);
+  const type = (pool ? poolCatalog(pool, input.catalog) : input.catalog).byName(node.instanceType);
   if (!type) return undefined;
-  const a = type.allocatable;
-  const cap = { cpu: a.cpuMillis, mem: a.memoryMiB, pods: a.pods, gpu: a.nvidiaGpu };
+  let cap = fromAllocatable(type.allocatable);
   for (const ds of input.daemonSets) {
     if (untoleratedTaint(node.taints, ds.tolerations)) continue;
     if (ds.terms.length > 0 && !ds.terms.some((t) => t.matchesLabels(node.labels))) continue;
-    cap.cpu -= ds.requests.cpu;
-    cap.mem -= ds.requests.mem;
-    cap.pods -= ds.requests.pods;
-    cap.gpu -= ds.requests.gpu;
+    cap = sub(cap, ds.requests);
   }
   return cap;
 }
@@ -76,26 +69,18 @@ function resources(
     problems.push({ node: node.name, message: `unknown instance type ${node.instanceType}` });
     return;
   }
-  const used = { cpu: 0, mem: 0, pods: 0, gpu: 0 };
-  for (const bp of existing?.pods ?? []) {
-    used.cpu += bp.requests.cpu;
-    used.mem += bp.requests.mem;
-    used.pods += 1;
-    used.gpu += bp.requests.gpu;
-  }
+  const used: Res = { ...ZERO };
+  for (const bp of existing?.pods ?? []) addInto(used, { ...bp.requests, pods: 1 });
   for (const id of node.pods) {
     const p = pods.get(id);
     if (!p) continue;
-    used.cpu += p.requests.cpu;
-    used.mem += p.requests.mem;
-    used.pods += 1;
-    used.gpu += p.requests.gpu;
+    addInto(used, { ...p.requests, pods: 1 });
     if (untoleratedTaint(node.taints, p.tolerations))
       problems.push({ node: node.name, pod: id, message: 'taint not tolerated' });
     if (!p.terms.some((t) => t.matchesLabels(node.labels)))
       problems.push({ node: node.name, pod: id, message: 'node requirements not met' });
   }
-  for (const k of ['cpu', 'mem', 'pods', 'gpu'] as const) {
+  for (const k of DIMS) {
     if (used[k] > cap[k])
       problems.push({ node: node.name, message: `${k} ${used[k]} exceeds allocatable ${cap[k]}` });
   }
