@@ -27,6 +27,7 @@ import {
   type PoolView,
 } from '../scheduling/nodepool.js';
 import { BadInput } from '../inputs/bad-input.js';
+import { unsupportedFields } from '../provisioner/nodeclass/unsupported.js';
 import { loadObjects } from '../inputs/objects.js';
 import type { CliIO } from '../util/io.js';
 import { clusterFlags, type AwsFlags } from '../operator/cloud.js';
@@ -151,6 +152,7 @@ export async function describeAction(opts: DescribeOpts, io: CliIO): Promise<voi
         : undefined;
       described.push({
         name: cls.metadata.name,
+        unsupportedFields: unsupportedFields(specOf(cls)),
         status: statusShown(resolution),
         launchTemplates: rc ? templates(rc, mine, catalog) : [],
       });

@@ -88,7 +88,11 @@ describe('AMI aliases', () => {
         .map((c) => c.args[0].input.Name)
         .sort(),
     ).toEqual([
+      // The NVIDIA and Neuron variants are asked for too (Karpenter's al2023.go); this SSM has none.
+      '/aws/service/eks/optimized-ami/1.31/amazon-linux-2023/arm64/nvidia/recommended/image_id',
       '/aws/service/eks/optimized-ami/1.31/amazon-linux-2023/arm64/standard/recommended/image_id',
+      '/aws/service/eks/optimized-ami/1.31/amazon-linux-2023/x86_64/neuron/recommended/image_id',
+      '/aws/service/eks/optimized-ami/1.31/amazon-linux-2023/x86_64/nvidia/recommended/image_id',
       '/aws/service/eks/optimized-ami/1.31/amazon-linux-2023/x86_64/standard/recommended/image_id',
     ]);
   });

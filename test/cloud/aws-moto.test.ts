@@ -185,7 +185,8 @@ describe('the aws catalog against moto_server', () => {
     expect(catalog.source).toMatch(/^aws us-east-1 DescribeInstanceTypes/);
     const m5 = catalog.byName('m5.xlarge');
     // The README's check values, computed here from what EC2 describes.
-    expect(m5?.allocatable).toEqual({ cpuMillis: 3920, memoryMiB: 14162, pods: 58, nvidiaGpu: 0 });
+    expect(m5?.allocatable).toMatchObject({ cpuMillis: 3920, memoryMiB: 14162, pods: 58, nvidiaGpu: 0 });
+    expect(m5?.allocatable.ephemeralMiB).toBe(17 * 1024);
     expect(m5?.labels['kubernetes.io/arch']).toBe('amd64');
     expect(m5?.labels['karpenter.k8s.aws/instance-family']).toBe('m5');
     expect(catalog.price(m5!, 'us-east-1a', 'on-demand')).toBe(0.192);

@@ -7,10 +7,20 @@
 import type { Catalog } from '../../catalog/catalog.js';
 import { LABEL } from '../../catalog/instance-type.js';
 import type { Taint } from '../../scheduling/taints.js';
-import type { NodeClassSpec, ResolvedAmi } from '../nodeclass/spec.js';
+import type { AmiVariant, NodeClassSpec, ResolvedAmi } from '../nodeclass/spec.js';
 import { CLAIM_TAG, type LaunchRequest } from './provider.js';
 import { IMAGE_LABEL } from '../../scheduling/nodepool.js';
 import type { NodeShape } from './aws-template-data.js';
+import { shapedCatalog } from '../../catalog/node-shape.js';
+import { classShape } from '../../scheduling/class-shape.js';
+import type { InstanceType } from '../../catalog/instance-type.js';
+
+/** The image variant a type boots: NVIDIA for GPU types, Neuron for Inferentia / Trainium, else standard. */
+export function variantOf(type: InstanceType): AmiVariant {
+  if (type.labels[LABEL.gpuCount] !== undefined) return 'nvidia';
+  if (type.capacity.neuron > 0) return 'neuron';
+  return 'standard';
+}
 
 /** The taint a node carries until Berth has checked its labels and taints (Karpenter's). */
 export const UNREGISTERED_TAINT: Taint = { key: 'karpenter.sh/unregistered', effect: 'NoExecute' };
@@ -73,13 +83,19 @@ export function launchGroups(
   spec: NodeClassSpec,
 ): LaunchGroup[] {
   const groups = new Map<string, { ami: ResolvedAmi; maxPods: number; instanceTypes: string[] }>();
+  const shaped = shapedCatalog(catalog, classShape(spec as Readonly<Record<string, unknown>>));
   for (const name of instanceTypes) {
-    const type = catalog.byName(name);
+    const type = shaped.byName(name);
     const arch = type?.labels[LABEL.arch] ?? 'amd64';
-    // amis are newest first: the first of the type's architecture.
-    const ami = amis.find((a) => a.arch === arch);
+    // amis are newest first: the first of the type's architecture and variant (an alias resolves an
+    // NVIDIA image for GPU types and a Neuron one for Inferentia / Trainium, as Karpenter's does).
+    const want = type ? variantOf(type) : 'standard';
+    const ami =
+      amis.find((a) => a.arch === arch && (a.variant ?? want) === want) ??
+      (want === 'neuron' ? amis.find((a) => a.arch === arch && a.variant === 'standard') : undefined);
     if (!ami) continue;
-    const maxPods = spec.kubelet?.maxPods ?? type?.capacity.pods ?? 110;
+    // Max pods as the class shapes the type: spec.kubelet.maxPods, podsPerCore, or the ENI limit.
+    const maxPods = type?.capacity.pods ?? 110;
     const key = `${ami.id}/${maxPods}`;
     const g = groups.get(key);
     if (g) g.instanceTypes.push(name);

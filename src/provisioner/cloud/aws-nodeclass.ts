@@ -6,6 +6,7 @@
  */
 import type { EC2NodeClass } from '../../scheduling/nodepool.js';
 import { aliasParameters } from '../nodeclass/alias.js';
+import { fieldsSupported } from '../nodeclass/unsupported.js';
 import {
   FAMILIES,
   familyName,
@@ -99,7 +100,8 @@ export class NodeClassResolver {
       securityGroups: groups.value ?? [],
       amis: amis.value ?? [],
       instanceProfile: profile.value,
-      conditions: [...parts, ready],
+      // FieldsSupported reports what Berth leaves out; it never keeps the class from launching.
+      conditions: [...parts, fieldsSupported(spec), ready],
     };
   }
 
@@ -158,7 +160,13 @@ export class NodeClassResolver {
       const id = await this.d.lookups.parameter(p.path, r.mutable);
       if (id === undefined) continue;
       const [image] = await this.d.lookups.images({ id });
-      out.push({ id, name: image?.name ?? '', arch: p.arch, created: image?.created ?? '' });
+      out.push({
+        id,
+        name: image?.name ?? '',
+        arch: p.arch,
+        created: image?.created ?? '',
+        variant: p.variant,
+      });
     }
     if (out.length === 0)
       throw new Unresolved(

@@ -107,6 +107,10 @@ export function templateFor(
     taints: shape.taints,
     maxPods: shape.maxPods,
     ...(rc.spec.userData !== undefined ? { userData: rc.spec.userData } : {}),
+    ...(rc.spec.kubelet !== undefined ? { kubelet: rc.spec.kubelet } : {}),
+    ...(rc.spec.instanceStorePolicy !== undefined
+      ? { instanceStorePolicy: rc.spec.instanceStorePolicy }
+      : {}),
   });
   return launchTemplateData({
     family: rc.resolution.family,

@@ -31,7 +31,22 @@ describe('aliases', () => {
   ])('%s', (alias, family, mutable, amd64) => {
     const r = aliasParameters(alias, '1.31');
     expect(r).toMatchObject({ family, mutable });
-    expect('parameters' in r && r.parameters[0]).toEqual({ arch: 'amd64', path: amd64 });
+    expect('parameters' in r && r.parameters[0]).toEqual({ arch: 'amd64', variant: 'standard', path: amd64 });
+  });
+
+  it('resolves the NVIDIA and Neuron variants as Karpenter does (al2023.go, bottlerocket.go)', () => {
+    const al = aliasParameters('al2023@latest', '1.31');
+    expect('parameters' in al && al.parameters.map((p) => `${p.arch}/${p.variant}`)).toEqual([
+      'amd64/standard',
+      'amd64/nvidia',
+      'amd64/neuron',
+      'arm64/standard',
+      'arm64/nvidia',
+    ]);
+    const br = aliasParameters('bottlerocket@latest', '1.31');
+    expect(
+      'parameters' in br && br.parameters.find((p) => p.variant === 'nvidia' && p.arch === 'amd64')?.path,
+    ).toBe('/aws/service/bottlerocket/aws-k8s-1.31-nvidia/x86_64/latest/image_id');
   });
 
   it.each(['al2023', 'al2023@', 'al2023@2024', 'al2@latest', 'a@b@c'])('refuses %s', (alias) => {

@@ -3,6 +3,7 @@
  * it writes once they are resolved (the shape Karpenter writes, so either can read the other's).
  */
 import type { EC2NodeClass } from '../../scheduling/nodepool.js';
+import type { KubeletConfig } from './userdata/options.js';
 
 export interface SelectorTerm {
   readonly tags?: Readonly<Record<string, string>>;
@@ -47,7 +48,11 @@ export interface NodeClassSpec {
   readonly metadataOptions?: MetadataOptions;
   readonly detailedMonitoring?: boolean;
   readonly associatePublicIPAddress?: boolean;
-  readonly kubelet?: { readonly maxPods?: number };
+  readonly kubelet?: KubeletConfig;
+  readonly instanceStorePolicy?: string;
+  /** Read to say they are not supported (class status, `nodeclass describe`), never silently dropped. */
+  readonly capacityReservationSelectorTerms?: readonly unknown[];
+  readonly volumeInitializationRate?: number;
 }
 
 export interface Condition {
@@ -74,7 +79,21 @@ export interface ResolvedAmi {
   /** `amd64` or `arm64` (kubernetes.io/arch). */
   readonly arch: string;
   readonly created: string;
+  /** From an alias: the instance types it boots (absent for images chosen by id, name or tags: any). */
+  readonly variant?: AmiVariant;
 }
+
+export type AmiVariant = 'standard' | 'nvidia' | 'neuron';
+
+/** What each variant's image is for, as Karpenter's Variant.Requirements() writes it in the status. */
+const VARIANT_REQUIREMENTS: Readonly<Record<AmiVariant, readonly Record<string, unknown>[]>> = {
+  standard: [
+    { key: 'karpenter.k8s.aws/instance-accelerator-count', operator: 'DoesNotExist' },
+    { key: 'karpenter.k8s.aws/instance-gpu-count', operator: 'DoesNotExist' },
+  ],
+  nvidia: [{ key: 'karpenter.k8s.aws/instance-gpu-count', operator: 'Exists' }],
+  neuron: [{ key: 'karpenter.k8s.aws/instance-accelerator-count', operator: 'Exists' }],
+};
 
 /** What a class resolves to: ids the launch uses, and the conditions that say whether it can. */
 export interface Resolution {
@@ -131,7 +150,10 @@ export function statusOf(r: Resolution, now: Date, previous?: readonly Condition
     amis: r.amis.map((a) => ({
       id: a.id,
       name: a.name,
-      requirements: [{ key: 'kubernetes.io/arch', operator: 'In', values: [a.arch] }],
+      requirements: [
+        { key: 'kubernetes.io/arch', operator: 'In', values: [a.arch] },
+        ...(a.variant !== undefined ? VARIANT_REQUIREMENTS[a.variant] : []),
+      ],
     })),
     ...(r.instanceProfile !== undefined ? { instanceProfile: r.instanceProfile } : {}),
     conditions: r.conditions.map((c) => {

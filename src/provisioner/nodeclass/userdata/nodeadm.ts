@@ -36,12 +36,15 @@ export function nodeConfig(o: BootstrapOptions): Record<string, unknown> {
         cidr: o.cluster.serviceCidr,
       },
       kubelet: {
+        // spec.kubelet passes through as kubelet configuration, as Karpenter passes it.
         config: {
+          ...(o.kubelet ?? {}),
           maxPods: o.maxPods,
           registerWithTaints: o.taints.map(taintObject),
         },
         ...(flag !== undefined ? { flags: [flag] } : {}),
       },
+      ...(o.instanceStorePolicy === 'RAID0' ? { instance: { localStorage: { strategy: 'RAID0' } } } : {}),
     },
   };
 }

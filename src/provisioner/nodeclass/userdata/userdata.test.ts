@@ -69,6 +69,19 @@ describe('AL2023 (nodeadm)', () => {
     return { parts, config: parse(parts.at(-1)?.content ?? '') as Record<string, any> };
   };
 
+  it('passes spec.kubelet through as kubelet configuration and sets RAID0 local storage (Karpenter nodeadm.go)', () => {
+    const kubelet = {
+      systemReserved: { cpu: '100m' },
+      evictionHard: { 'nodefs.available': '5%' },
+      cpuCFSQuota: false,
+    };
+    const { config } = nodeConfigOf(
+      userDataFor('AL2023', { ...options, kubelet, instanceStorePolicy: 'RAID0' }),
+    );
+    expect(config.spec.kubelet.config).toMatchObject({ ...kubelet, maxPods: 29 });
+    expect(config.spec.instance).toEqual({ localStorage: { strategy: 'RAID0' } });
+  });
+
   it('joins the cluster with labels, taints and max pods', () => {
     const { parts, config } = nodeConfigOf(userDataFor('AL2023', options));
     expect(parts).toHaveLength(1);
@@ -142,11 +155,51 @@ describe('Bottlerocket', () => {
       'cluster-name': 'prod',
       'api-server': 'https://api',
       'cluster-certificate': 'Q0E=',
+      // Karpenter's defaultClusterDNS: kube-dns, the tenth address of the Service CIDR.
+      'cluster-dns-ip': '10.100.0.10',
       'max-pods': 29,
       'node-labels': { mine: 'yes', team: 'web', 'karpenter.sh/nodepool': 'general' },
       'node-taints': { dedicated: ['web:NoSchedule'], 'karpenter.sh/unregistered': [':NoExecute'] },
     });
     expect(doc.settings['host-containers'].admin.enabled).toBe(true);
+  });
+
+  it('renders spec.kubelet, clusterDNS and RAID0 as Karpenter writes them', () => {
+    const kubelet = {
+      clusterDNS: ['10.0.0.53'],
+      systemReserved: { cpu: '100m' },
+      kubeReserved: { memory: '1Gi' },
+      evictionHard: { 'memory.available': '5%' },
+      imageGCHighThresholdPercent: 85,
+      cpuCFSQuota: false,
+    };
+    const doc = parseToml(
+      userDataFor('Bottlerocket', { ...options, kubelet, instanceStorePolicy: 'RAID0' }),
+    ) as Record<string, any>;
+    expect(doc.settings.kubernetes).toMatchObject({
+      'cluster-dns-ip': '10.0.0.53',
+      'system-reserved': { cpu: '100m' },
+      'kube-reserved': { memory: '1Gi' },
+      'eviction-hard': { 'memory.available': '5%' },
+      'image-gc-high-threshold-percent': '85',
+      'cpu-cfs-quota-enforced': false,
+    });
+    expect(doc.settings['bootstrap-commands']['000-mount-instance-storage']).toMatchObject({
+      commands: [
+        ['apiclient', 'ephemeral-storage', 'init'],
+        [
+          'apiclient',
+          'ephemeral-storage',
+          'bind',
+          '--dirs',
+          '/var/lib/containerd',
+          '/var/lib/kubelet',
+          '/var/log/pods',
+        ],
+      ],
+      essential: true,
+      mode: 'always',
+    });
   });
 
   it('refuses user data that is not TOML, with the line', () => {
