@@ -21,6 +21,7 @@ import { formatTaint, untoleratedTaint } from './taints.js';
 import { inCatalogTerms, labelRole, type LabelRole } from './vocabulary.js';
 import { conflictMessage, taintMessage } from './placement-messages.js';
 import { derived, mapFor, memo } from '../util/memo.js';
+import { describeShort, minValuesOf, shortOf } from './min-values.js';
 
 export interface PoolFit {
   pool: PoolView;
@@ -250,7 +251,20 @@ export function fitPool(
       throw new EvaluationBudgetError(
         `placement gave up past ${PLACEMENT_BUDGET} instance types checked for ${terms.length} node selector terms × NodePools without a fit`,
       );
-    const fitting = fittingTypes(types, req);
+    const holding = fittingTypes(types, req);
+    // minValues (Strict): the types that hold the pod must keep the pool's minimum, or none is launched.
+    const short = shortOf(holding, minValuesOf(pool));
+    const fitting = short ? [] : holding;
+    if (short && types.length > 0) {
+      consider({
+        pool,
+        types,
+        fitting,
+        distance: 1,
+        why: () => `needs NodePool ${pool.name}'s ${describeShort(short)}`,
+      });
+      continue;
+    }
     consider(
       types.length === 0
         ? {

@@ -192,6 +192,15 @@ export const requestsExceedCapacity: Rule = {
     if (!big) return [];
     const tainted = taintedHolder(w, fits, input.view.catalog);
     if (tainted) return [tainted];
+    // Types hold the pod, but too few to keep a pool's minValues (Karpenter's Strict policy).
+    const short = compatible.find((f) => f.distance === 1 && f.why !== undefined);
+    if (short?.why)
+      return [
+        {
+          what: `pod requests ${describeRequests(w)} and ${short.why()}`,
+          fix: `relax the pod's instance-type requirements, or lower minValues in NodePool ${short.pool.name}`,
+        },
+      ];
     const a = big.allocatable;
     // Every pool the pods may go to, Auto Mode's too: Berth knows their instance types though it never launches them.
     const pools = compatible

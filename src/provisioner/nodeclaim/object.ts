@@ -11,6 +11,7 @@ import type { NodeSelectorRequirement } from '../../scheduling/requirements.js';
 import { taintObject } from '../../scheduling/taints.js';
 import { instanceIdOf, instanceLabels, type Instance } from '../cloud/provider.js';
 import type { PlannedNode } from '../solver/model.js';
+import { minValuesOf } from '../../scheduling/min-values.js';
 import { ACCELERATOR_DIMS, fromAllocatable, type Res } from '../solver/resources.js';
 
 export const NODECLAIM_API_VERSION = 'karpenter.sh/v1';
@@ -80,6 +81,12 @@ export function resourceList(r: Readonly<Res>): Record<string, string> {
   return out;
 }
 
+/** A pool's minValues on a key the claim narrows, kept on the claim as Karpenter keeps it. */
+function minValuesFor(pool: PoolView, key: string): { minValues?: number } {
+  const min = minValuesOf(pool).find((m) => m.key === key)?.min;
+  return min !== undefined ? { minValues: min } : {};
+}
+
 /** The NodeClaim for a planned node of `pool`, before anything is launched for it. */
 export function claimFor(node: PlannedNode, pool: PoolView, requests: Readonly<Res>): NodeClaim {
   const spec = pool.pool.spec.template.spec;
@@ -88,7 +95,12 @@ export function claimFor(node: PlannedNode, pool: PoolView, requests: Readonly<R
   const kept = (spec.requirements ?? []).filter((r) => !NARROWED.has(r.key));
   const requirements = [
     ...kept,
-    { key: LABEL.instanceType, operator: 'In', values: [node.instanceType, ...node.alternatives] },
+    {
+      key: LABEL.instanceType,
+      operator: 'In',
+      values: [node.instanceType, ...node.alternatives],
+      ...minValuesFor(pool, LABEL.instanceType),
+    },
     { key: LABEL.zone, operator: 'In', values: [node.zone] },
     { key: LABEL.capacityType, operator: 'In', values: [node.capacityType] },
     { key: LABEL.nodePool, operator: 'In', values: [pool.name] },

@@ -4,6 +4,7 @@ import type { Bin } from './bin.js';
 import type { PlannedNode, SolverInput } from './model.js';
 import { offeringPrice } from './pools.js';
 import { fitsWith, ZERO } from './resources.js';
+import { describeShort, flexibleChoice, minValuesOf, shortOf } from '../../scheduling/min-values.js';
 
 const ALTERNATIVES = 10;
 
@@ -30,8 +31,10 @@ function existingNode(bin: Bin, input: SolverInput): PlannedNode {
   };
 }
 
-/** The plan node for a new bin, or undefined when no offering can be bought for it any more. */
-function newNode(bin: Bin, input: SolverInput): PlannedNode | undefined {
+const NO_OFFERING = 'no offering of the instance types that hold it is available now';
+
+/** The plan node for a new bin, or why none can be bought for it any more. */
+function newNode(bin: Bin, input: SolverInput): PlannedNode | string {
   const zones = bin.zone === undefined ? bin.zones : [bin.zone];
   const holding = bin.types.filter((t) => fitsWith(t.cap, bin.used, ZERO));
   const offers = holding
@@ -41,7 +44,19 @@ function newNode(bin: Bin, input: SolverInput): PlannedNode | undefined {
       (a, b) => (a.offer?.price ?? 0) - (b.offer?.price ?? 0) || a.t.type.name.localeCompare(b.t.type.name),
     );
   const first = offers[0];
-  if (!first?.offer || !bin.pool) return undefined;
+  if (!first?.offer || !bin.pool) return NO_OFFERING;
+  // minValues (Strict, Karpenter's default): a claim that cannot keep the pool's minimum is not made.
+  const mins = minValuesOf(bin.pool.option.view);
+  const short = shortOf(
+    offers.map((o) => o.t.type),
+    mins,
+  );
+  if (short) return `NodePool ${bin.pool.option.view.name} needs ${describeShort(short)}`;
+  const listed = flexibleChoice(
+    offers.map((o) => o.t),
+    mins,
+    (input.alternatives ?? ALTERNATIVES) + 1,
+  );
   const { zone, capacityType, price } = first.offer;
   const labels: Record<string, string> = {
     ...bin.labels,
@@ -61,18 +76,18 @@ function newNode(bin: Bin, input: SolverInput): PlannedNode | undefined {
     pods: [...bin.pods],
     labels,
     taints: bin.taints,
-    alternatives: offers.slice(1, (input.alternatives ?? ALTERNATIVES) + 1).map((o) => o.t.type.name),
+    alternatives: listed.slice(1).map((t) => t.type.name),
   };
 }
 
-/** Plan nodes for every bin that received pods; `lost` gets the pods of a bin with nothing left to buy. */
-export function finalize(bins: readonly Bin[], input: SolverInput, lost: string[]): PlannedNode[] {
+/** Plan nodes for every bin that received pods; `lost` gets the pods of a bin with nothing to buy, and why. */
+export function finalize(bins: readonly Bin[], input: SolverInput, lost: Map<string, string>): PlannedNode[] {
   const out: PlannedNode[] = [];
   for (const bin of bins) {
     if (bin.pods.length === 0) continue;
     const node = bin.existing ? existingNode(bin, input) : newNode(bin, input);
-    if (node) out.push(node);
-    else lost.push(...bin.pods);
+    if (typeof node !== 'string') out.push(node);
+    else for (const pod of bin.pods) lost.set(pod, node);
   }
   return out;
 }

@@ -153,16 +153,13 @@ function solveOnce(
     const free = pods.filter((p) => !p.topo.constrained && p.topo.matched.length === 0);
     shrink(state, timeLeft, new Map(free.map((p) => [p.pod.id, p.pod])), new Relocator(state, pods));
   }
-  const lost: string[] = [];
+  const lost = new Map<string, string>();
   const nodes = finalize(state.bins, input, lost);
-  const lostSet = new Set(lost);
+  const lostSet = new Set(lost.keys());
   const { autoMode, rest } = byAutoMode(failed, input);
   const unschedulable = [
     ...rest.map((pod) => ({ pod: pod.id, reason: explain(state, pod) })),
-    ...lost.map((pod) => ({
-      pod,
-      reason: 'no offering of the instance types that hold it is available now',
-    })),
+    ...[...lost].map(([pod, reason]) => ({ pod, reason })),
   ].sort((a, b) => a.pod.localeCompare(b.pod));
   const newNodes = nodes.filter((n) => !n.existing);
   const price = newNodes.reduce((sum, n) => sum + n.pricePerHour, 0);
