@@ -28,15 +28,20 @@ interface PlanJson {
   unschedulable: { pod: string; reason: string }[];
 }
 
+interface PodSpecLike {
+  containers: { resources: { requests: Record<string, string> } }[];
+  nodeSelector?: Record<string, string>;
+}
+
 /** The workload file of the examples, with its replicas (they ship at 0) and optional edits. */
 function workload(
   name: string,
   replicas: number,
-  edit: (spec: Record<string, any>) => void = () => {},
+  edit: (spec: PodSpecLike) => void = () => undefined,
 ): string {
-  const doc = parseAllDocuments(
-    readFileSync(join(DIR, 'workloads', `${name}.yaml`), 'utf8'),
-  )[0]?.toJS() as Record<string, any>;
+  const doc = parseAllDocuments(readFileSync(join(DIR, 'workloads', `${name}.yaml`), 'utf8'))[0]?.toJS() as {
+    spec: { replicas?: number; template: { spec: PodSpecLike } };
+  };
   doc.spec.replicas = replicas;
   edit(doc.spec.template.spec);
   return tmp({ [`${name}.yaml`]: stringify(doc) });
@@ -128,7 +133,8 @@ describe("Karpenter's examples, as Karpenter reads them", () => {
 describe('the differences the examples showed (issue: Karpenter examples, points 3–7)', () => {
   it('3: ephemeral-storage requests count, and RAID0 makes the instance store ephemeral storage', async () => {
     const big = workload('inflate', 2, (spec) => {
-      spec.containers[0].resources.requests['ephemeral-storage'] = '1Ti';
+      const c = spec.containers[0];
+      if (c) c.resources.requests['ephemeral-storage'] = '1Ti';
     });
     // The general-purpose class boots a 20Gi root volume: 17Gi allocatable, no 1Ti pod fits, and
     // the workload is denied rather than placed on a node it would fill the disk of.
@@ -229,7 +235,8 @@ describe('the differences the examples showed (issue: Karpenter examples, points
         }),
     });
     const small = workload('inflate', 38, (spec) => {
-      spec.containers[0].resources.requests = { cpu: '10m', memory: '16Mi' };
+      const c = spec.containers[0];
+      if (c) c.resources.requests = { cpu: '10m', memory: '16Mi' };
     });
     const r = await plan(join(pools, 'pool.yaml'), small);
     expect(r.code, r.err).toBe(0);

@@ -94,8 +94,22 @@ export class StaticClusterView implements ClusterView {
     return this.pools;
   }
 
+  /** NodePools and EC2NodeClasses: the pool views are rebuilt on the next read. */
+  private addPoolObject(o: KubeObject): boolean {
+    const name = o.metadata?.name ?? '';
+    if (o.kind === 'NodePool') {
+      // A later NodePool of the same name replaces the earlier one (as applying it would).
+      this.poolObjects.delete(name);
+      this.poolObjects.set(name, o as unknown as NodePool);
+    } else if (o.kind === 'EC2NodeClass') this.classes.set(name, o as unknown as EC2NodeClass);
+    else return false;
+    this.pools = undefined;
+    return true;
+  }
+
   add(o: KubeObject): void {
     const ns = o.metadata?.namespace ?? this.defaultNamespace;
+    if (this.addPoolObject(o)) return;
     switch (o.kind) {
       case 'WorkloadProfile':
         mapFor(this.profiles, ns).set(o.metadata?.name ?? '', o as unknown as WorkloadProfile);
@@ -105,16 +119,6 @@ export class StaticClusterView implements ClusterView {
         return;
       case 'HorizontalPodAutoscaler':
         this.hpaIndex.add(o as unknown as HPA, this.defaultNamespace);
-        return;
-      case 'NodePool':
-        // A later NodePool of the same name replaces the earlier one (as applying it would).
-        this.poolObjects.delete(o.metadata?.name ?? '');
-        this.poolObjects.set(o.metadata?.name ?? '', o as unknown as NodePool);
-        this.pools = undefined;
-        return;
-      case 'EC2NodeClass':
-        this.classes.set(o.metadata?.name ?? '', o as unknown as EC2NodeClass);
-        this.pools = undefined;
         return;
       case 'Namespace':
         this.nsLabels.set(o.metadata?.name ?? '', o.metadata?.labels ?? {});

@@ -203,6 +203,27 @@ export interface FitOptions {
   readonly budget?: { left: number };
 }
 
+function spend(budget: { left: number }, units: number, terms: number): void {
+  budget.left -= units;
+  if (budget.left < 0)
+    throw new EvaluationBudgetError(
+      `placement gave up past ${PLACEMENT_BUDGET} instance types checked for ${terms} node selector terms × NodePools without a fit`,
+    );
+}
+
+/** minValues (Strict): the types that hold the pod must keep the pool's minimum, or none is launched. */
+function minValuesShort(pool: PoolView, types: InstanceType[], holding: InstanceType[]): PoolFit | undefined {
+  const short = shortOf(holding, minValuesOf(pool));
+  if (!short || types.length === 0) return undefined;
+  return {
+    pool,
+    types,
+    fitting: [],
+    distance: 1,
+    why: () => `needs NodePool ${pool.name}'s ${describeShort(short)}`,
+  };
+}
+
 export function fitPool(
   spec: V1PodSpec,
   req: PodRequests,
@@ -246,35 +267,13 @@ export function fitPool(
     // A term that fits ends the search: no later term can come closer.
     if (best?.distance === 0) break;
     const types = poolTypesFor(pool, term, catalog);
-    budget.left -= 1 + types.length;
-    if (budget.left < 0)
-      throw new EvaluationBudgetError(
-        `placement gave up past ${PLACEMENT_BUDGET} instance types checked for ${terms.length} node selector terms × NodePools without a fit`,
-      );
-    const holding = fittingTypes(types, req);
-    // minValues (Strict): the types that hold the pod must keep the pool's minimum, or none is launched.
-    const short = shortOf(holding, minValuesOf(pool));
-    const fitting = short ? [] : holding;
-    if (short && types.length > 0) {
-      consider({
-        pool,
-        types,
-        fitting,
-        distance: 1,
-        why: () => `needs NodePool ${pool.name}'s ${describeShort(short)}`,
-      });
-      continue;
-    }
+    spend(budget, 1 + types.length, terms.length);
+    const fitting = fittingTypes(types, req);
     consider(
-      types.length === 0
-        ? {
-            pool,
-            types,
-            fitting,
-            distance: 2,
-            why: noType,
-          }
-        : { pool, types, fitting, distance: fitting.length > 0 ? 0 : 1 },
+      minValuesShort(pool, types, fitting) ??
+        (types.length === 0
+          ? { pool, types, fitting, distance: 2, why: noType }
+          : { pool, types, fitting, distance: fitting.length > 0 ? 0 : 1 }),
     );
   }
   return best ?? { pool, types: [], fitting: [], distance: 4 };

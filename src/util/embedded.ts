@@ -18,7 +18,9 @@ export interface EmbeddedDefaults {
   readonly nodeClasses: readonly unknown[];
 }
 
-interface Snapshot extends EmbeddedDefaults {
+interface Snapshot extends Omit<EmbeddedDefaults, 'nodeClasses'> {
+  /** Absent in a snapshot written before classes were kept. */
+  readonly nodeClasses?: readonly unknown[];
   readonly sources: Readonly<Record<string, string>>;
 }
 
