@@ -73,6 +73,16 @@ let beside: {
 };
 let common: { kubeconfig: string; tlsDir: string; policies: string; dir: string; args: string[] };
 
+/** The leader's /metrics, read again once when the socket closes mid-read (seen under CPU contention). */
+async function metricsText(url: string): Promise<string> {
+  try {
+    return await fetch(url).then((r) => r.text());
+  } catch {
+    await new Promise((r) => setTimeout(r, 500));
+    return fetch(url).then((r) => r.text());
+  }
+}
+
 function apply(yaml: string) {
   return kubectl(['apply', '-f', '-'], yaml);
 }
@@ -673,7 +683,7 @@ describe('6d. disruption on the simulated cloud', () => {
       await eventually('the same Event on the NodeClaim', () =>
         PDB_BLOCKED.test(kubectl(['describe', 'nodeclaim', node]).stdout),
       );
-      const metrics = await fetch(leader.metrics).then((r) => r.text());
+      const metrics = await metricsText(leader.metrics);
       expect(metrics).toMatch(/berth_disruption_nodes_total\{method="[a-z-]+"\} [1-9]/);
       expect(metrics).toMatch(/berth_disruption_nodes_kept\{reason="pdb"\} [1-9]/);
     } finally {
@@ -743,7 +753,7 @@ describe('6e. disruption of a NodePool of its own', () => {
           .map((n) => n.name)
           .sort(),
       ).toEqual([...nodes].sort());
-      const metrics = await fetch(leader.metrics).then((r) => r.text());
+      const metrics = await metricsText(leader.metrics);
       expect(metrics).toMatch(/berth_disruption_nodes_kept\{reason="budget"\} [1-9]/);
       // (iv) The do-not-disrupt pod's node says so.
       await eventually('an Event on the hold node naming its pod', () =>
@@ -770,7 +780,7 @@ describe('6e. disruption of a NodePool of its own', () => {
       expect(appPods(['hold'])[0]?.nodeName).toBe(holdNode);
       const disrupted = nodeEvents(kubectl, 'Disrupted').filter((e) => nodes.includes(e.node));
       expect(disrupted).toHaveLength(1);
-      const text = await fetch(leader.metrics).then((r) => r.text());
+      const text = await metricsText(leader.metrics);
       expect(text).toMatch(/berth_disruption_nodes_total\{method="single-node"\} [1-9]/);
       expect(text).toMatch(/berth_disruption_evictions_total\{result="evicted"\} [1-9]/);
     } finally {
@@ -839,7 +849,7 @@ describe('6e. disruption of a NodePool of its own', () => {
           (e) => e.node === old.name && e.message.startsWith('expiration: draining'),
         ),
       ).toBe(true);
-      const metrics = await fetch(leader.metrics).then((r) => r.text());
+      const metrics = await metricsText(leader.metrics);
       expect(metrics).toMatch(/berth_disruption_nodes_total\{method="expiration"\} 1/);
       expect(metrics).toMatch(/berth_disruption_evictions_total\{result="deleted"\} [1-9]/);
     } finally {
@@ -1037,7 +1047,7 @@ describe('6f. NodeClaims and NodePool status', () => {
 });
 
 async function evictionCount(result: string): Promise<number> {
-  const text = await fetch(leader.metrics).then((r) => r.text());
+  const text = await metricsText(leader.metrics);
   const m = new RegExp(`^berth_disruption_evictions_total\\{result="${result}"\\} (\\d+)`, 'm').exec(text);
   return Number(m?.[1] ?? 0);
 }
