@@ -17,6 +17,7 @@ import {
 } from '../inputs/session.js';
 import { loadObjects } from '../inputs/objects.js';
 import type { CliIO } from '../util/io.js';
+import type { KubeObject } from '../kube/objects.js';
 import { renderPlanTable, toPlanJson } from './plan-output.js';
 import { consolidationJson, renderConsolidation } from './consolidation-output.js';
 import { planConsolidation, type ConsolidationPlan } from '../provisioner/disruption/consolidation.js';
@@ -48,6 +49,8 @@ export function planFiles(
   quoted: boolean;
   consolidation?: ConsolidationPlan;
   input: SolverInput;
+  /** The objects as admitted (workloads compiled), denied ones left out. */
+  admitted: KubeObject[];
 } {
   const { result, session, notices } = runFiles(opts, opts.file, () => io.clock(), opts.namespace);
   io.err(noticeLines(notices));
@@ -89,6 +92,7 @@ export function planFiles(
     spot: plan.nodes.some((n) => n.capacityType === 'spot') && !quoted,
     quoted,
     input,
+    admitted,
     ...(consolidation ? { consolidation } : {}),
   };
 }

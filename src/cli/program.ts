@@ -8,6 +8,7 @@ import { registerCerts } from './commands/certs.js';
 import { registerPlan } from './commands/plan.js';
 import { registerReport } from './commands/report.js';
 import { registerNodeClass } from './commands/nodeclass.js';
+import { registerCost } from './commands/cost.js';
 import { BadInput } from '../inputs/bad-input.js';
 import type { CliIO } from '../util/io.js';
 
@@ -31,6 +32,7 @@ export function buildProgram(io: CliIO): Command {
   registerServe(program, io);
   registerCerts(program, io);
   registerPlan(program, io);
+  registerCost(program, io);
   registerReport(program, io);
   registerNodeClass(program, io);
   registerDemo(program, io);

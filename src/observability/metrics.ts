@@ -4,6 +4,7 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { DURATION_BUCKETS, KarpenterMetrics } from './karpenter-metrics.js';
 
 export class Metrics {
   readonly registry = new Registry();
@@ -171,6 +172,40 @@ export class Metrics {
     name: 'berth_cost_per_hour_dollars',
     help: 'Price per hour of the nodes Berth tracks, by NodePool.',
     labelNames: ['nodepool'] as const,
+    registers: [this.registry],
+  });
+
+  /** Karpenter's metric names (its dashboards work against Berth), and the cost gauges. */
+  readonly karpenter = new KarpenterMetrics(this.registry);
+  readonly podProvisioning = new Histogram({
+    name: 'berth_pod_provisioning_duration_seconds',
+    help: 'Pods that waited for a node Berth launched: creation to the node Ready (stage="pending_to_node_ready"), the node Ready to the pod Ready (stage="node_ready_to_running"), and the whole (stage="pending_to_running").',
+    labelNames: ['stage'] as const,
+    buckets: DURATION_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly joinFailures = new Counter({
+    name: 'berth_node_join_failures_total',
+    help: 'Launched instances given up because their Node did not join within --node-join-timeout, by reason (not-registered: no Node; not-ready: a Node that never became Ready).',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  readonly unschedulablePods = new Gauge({
+    name: 'berth_unschedulable_pods',
+    help: "Pods the provisioner's last round could not place, by namespace and reason (what berth plan would say, its first words).",
+    labelNames: ['namespace', 'reason'] as const,
+    registers: [this.registry],
+  });
+  readonly insufficientCapacity = new Counter({
+    name: 'berth_cloud_insufficient_capacity_total',
+    help: 'EC2 insufficient-capacity errors by offering: instance type, zone and capacity type.',
+    labelNames: ['instance_type', 'zone', 'capacity_type'] as const,
+    registers: [this.registry],
+  });
+  readonly drainsBlocked = new Counter({
+    name: 'berth_drain_blocked_by_pdb_total',
+    help: 'Evictions a PodDisruptionBudget refused (429) while draining, by the PDB.',
+    labelNames: ['pdb_namespace', 'pdb_name'] as const,
     registers: [this.registry],
   });
 

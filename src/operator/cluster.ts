@@ -5,14 +5,16 @@
  *
  *   1. profiles      the profile controller: generated PDBs and WorkloadProfile status   (profiles/)
  *   2. reports       the background scan that writes PolicyReports (unless --no-reports) (duties/reports.ts)
- *   3. karpenter-guard, which starts the five duties that buy and give back capacity only while no
+ *   3. cluster-metrics  Karpenter's node/pod/NodePool gauges and cost per workload class, computed
+ *                       from the leader's caches when scraped                    (duties/cluster-metrics.ts)
+ *   4. karpenter-guard, which starts the five duties that buy and give back capacity only while no
  *      Karpenter controller runs (or with --take-over-from-karpenter)            (duties/karpenter-guard.ts)
- *      3a. nodeclaims    NodeClaim status, deletion through finalizers, garbage collection, NodePool
+ *      4a. nodeclaims    NodeClaim status, deletion through finalizers, garbage collection, NodePool
  *                        status (every launch below is a NodeClaim first)           (duties/nodeclaims.ts)
- *      3b. disruption    consolidation, drift, expiration; drains via the Eviction API (duties/disruption.ts)
- *      3c. node-classes  EC2NodeClass resolution written to its status (aws only)      (duties/node-classes.ts)
- *      3d. interruptions the SQS interruption queue (--interruption-queue, aws only)   (duties/interruptions.ts)
- *      3e. provisioning  waiting pods and admitted workloads → launches on the cloud   (duties/provisioning.ts)
+ *      4b. disruption    consolidation, drift, expiration; drains via the Eviction API (duties/disruption.ts)
+ *      4c. node-classes  EC2NodeClass resolution written to its status (aws only)      (duties/node-classes.ts)
+ *      4d. interruptions the SQS interruption queue (--interruption-queue, aws only)   (duties/interruptions.ts)
+ *      4e. provisioning  waiting pods and admitted workloads → launches on the cloud   (duties/provisioning.ts)
  *
  * Each duty is handed what it needs here: the view (caches), the leader-only caches, the cloud, the
  * live policies, the Event recorder, metrics and a logger of its own.
@@ -51,6 +53,7 @@ import { ClusterNodeClasses } from './duties/node-classes.js';
 import { ClusterProvisioning } from './duties/provisioning.js';
 import { boundedEvents, solverThread } from './duties/provisioning-wiring.js';
 import { ClusterReports } from './duties/reports.js';
+import { ClusterMetrics } from './duties/cluster-metrics.js';
 import { karpenterDetector, ProvisioningGuard } from './duties/karpenter-guard.js';
 import { DutyManager, type LeaderDuty } from './duty.js';
 import { seconds, type ServeStart } from './options.js';
@@ -118,6 +121,7 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
     onError: (message, cause) => {
       base.logger.error({ component: 'nodeclaims', err: String(cause) }, message);
     },
+    metrics: base.metrics,
   });
 
   const profiles = new ProfileController({ api, custom, view, live, events, logger: base.logger });
@@ -233,7 +237,15 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
     blocked: base.metrics.provisionerBlocked,
     recheckMs: 30_000,
   });
-  const duties = present(profiles, reports, guard);
+  const clusterMetrics = new ClusterMetrics({
+    shared,
+    view,
+    catalog: setup.catalog,
+    metrics: base.metrics,
+    logger: logger('metrics'),
+    mode: () => live.current.provisionerMode,
+  });
+  const duties = present(profiles, reports, clusterMetrics, guard);
   const manager = new DutyManager(duties, base.logger, base.metrics.leaderDuty);
   const elector = new LeaderElector({
     api,

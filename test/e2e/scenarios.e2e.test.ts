@@ -919,6 +919,83 @@ describe('6f. NodeClaims and NodePool status', () => {
     console.log(`e2e kubectl get nodepools:\n${kubectl(['get', 'nodepools']).stdout}`);
   });
 
+  it("serves Karpenter's metric names for its claims, nodes and pods, and the cost of the pods; berth cost against the cluster sums to the nodes' $/h", async () => {
+    const text = await eventually(
+      "the leader's Karpenter-named metrics",
+      async () => {
+        const t = await metricsText(leader.metrics);
+        return /^karpenter_nodeclaims_created_total\{[^}]*nodepool="[^"]+"/m.test(t) &&
+          /^karpenter_nodes_created_total\{/m.test(t) &&
+          /^berth_cost_usd_per_hour\{/m.test(t)
+          ? t
+          : undefined;
+      },
+      30_000,
+    );
+    expect(text).toMatch(
+      /^karpenter_nodes_allocatable\{[^}]*nodepool="[^"]+"[^}]*resource_type="cpu"[^}]*\} \d/m,
+    );
+    expect(text).toMatch(/^karpenter_nodes_total_pod_requests\{[^}]*resource_type="memory"/m);
+    expect(text).toMatch(/^karpenter_pods_state\{(?=[^}]*scheduled="true")(?=[^}]*nodepool="[^"]+")/m);
+    expect(text).toMatch(/^karpenter_nodepools_usage\{resource_type="cpu",nodepool="[^"]+"\} \d/m);
+    expect(text).toMatch(
+      /^karpenter_scheduler_scheduling_duration_seconds_count\{controller="provisioner"\} [1-9]/m,
+    );
+    expect(text).toMatch(
+      /^controller_runtime_reconcile_total\{controller="provisioner",result="success"\} [1-9]/m,
+    );
+    const catalog = builtinCatalog();
+    const spendNow = () => {
+      const nodes = JSON.parse(kubectl(['get', 'nodes', '-o', 'json']).stdout) as {
+        items: { metadata: { labels: Record<string, string> } }[];
+      };
+      return nodes.items.reduce((sum, n) => {
+        const l = n.metadata.labels;
+        const type = catalog.byName(l['node.kubernetes.io/instance-type'] ?? '');
+        return (
+          sum +
+          (type
+            ? (catalog.price(
+                type,
+                l['topology.kubernetes.io/zone'] ?? '',
+                l['karpenter.sh/capacity-type'] ?? '',
+              ) ?? 0)
+            : 0)
+        );
+      }, 0);
+    };
+    // Disruption may still be at work: the two readings must agree on one cluster state.
+    const { cost, spend } = await eventually(
+      "berth cost's total equal to the nodes' $/h",
+      () => {
+        const before = spendNow();
+        const r = spawnSync(
+          process.execPath,
+          ['dist/src/cli/main.js', 'cost', '--kubeconfig', cp.kubeconfig, '-o', 'json'],
+          { encoding: 'utf8' },
+        );
+        if (r.status !== 0) throw new Error(r.stderr);
+        const doc = JSON.parse(r.stdout) as {
+          groups: { key: string; usdPerHour: number }[];
+          totalPerHour: number;
+        };
+        return spendNow() === before && Math.abs(doc.totalPerHour - before) < 1e-4
+          ? { cost: doc, spend: before }
+          : undefined;
+      },
+      30_000,
+    );
+    expect(spend).toBeGreaterThan(0);
+    expect(cost.groups.reduce((a, g) => a + g.usdPerHour, 0)).toBeCloseTo(spend, 4);
+    expect(cost.groups.some((g) => g.key !== '(idle)' && g.usdPerHour > 0)).toBe(true);
+    const table = spawnSync(
+      process.execPath,
+      ['dist/src/cli/main.js', 'cost', '--kubeconfig', cp.kubeconfig, '--by', 'nodepool'],
+      { encoding: 'utf8' },
+    );
+    console.log(`e2e berth cost --by nodepool:\n${table.stdout}`);
+  });
+
   it('kubectl delete nodeclaim drains its node within the PDB, terminates it and removes both; kubectl delete node does the same', async () => {
     expect(apply(e2ePool('e2e-claims', { budgets: [{ nodes: '0' }] })).code).toBe(0);
     const yaml = [

@@ -116,12 +116,17 @@ export class ProvisionLoop {
   private async run(): Promise<void> {
     if (!this.enabled()) return;
     this.running = true;
+    const started = Date.now();
+    const k = this.d.metrics?.karpenter;
     try {
       await this.round();
+      k?.reconciles.inc({ controller: 'provisioner', result: 'success' });
     } catch (e) {
+      k?.reconciles.inc({ controller: 'provisioner', result: 'error' });
       if (e instanceof PlannerError) this.d.metrics?.plannerFailures.inc({ reason: e.reason });
       this.d.logger.error({ err: String(e) }, 'provisioner round failed');
     } finally {
+      k?.reconcileTime.observe({ controller: 'provisioner' }, (Date.now() - started) / 1000);
       this.running = false;
       if (this.again) {
         this.again = false;
@@ -191,6 +196,7 @@ export class ProvisionLoop {
         'pods no NodePool can take',
       );
     this.d.metrics?.podsHeld.set(r.held);
+    this.signals(r);
     if (pods > 0 || r.launched.length > 0 || r.held > 0)
       log.info(
         {
@@ -203,6 +209,26 @@ export class ProvisionLoop {
         'provisioner round',
       );
     this.gauges(input);
+  }
+
+  /** The round's scheduling time, launches that never joined, and the pods it could not place. */
+  private signals(r: RoundResult): void {
+    const m = this.d.metrics;
+    if (!m) return;
+    m.karpenter.schedulingDuration.observe({ controller: 'provisioner' }, r.plan.totals.solveMillis / 1000);
+    for (const reason of r.notJoined) m.joinFailures.inc({ reason });
+    m.unschedulablePods.reset();
+    const counts = new Map<string, { namespace: string; reason: string; n: number }>();
+    for (const u of r.plan.unschedulable) {
+      const namespace = u.pod.split('/', 1)[0] ?? '';
+      const reason = reasonClass(u.reason);
+      const key = `${namespace}\u0000${reason}`;
+      const c = counts.get(key) ?? { namespace, reason, n: 0 };
+      c.n += 1;
+      counts.set(key, c);
+    }
+    for (const c of counts.values())
+      m.unschedulablePods.set({ namespace: c.namespace, reason: c.reason }, c.n);
   }
 
   /** Nodes of Berth's NodePools (joined or in flight) and their price, by NodePool. */
@@ -236,4 +262,10 @@ function tally(
     out.set(pool, t);
   }
   return out;
+}
+
+/** A reason's class for a metric label: its words up to the first detail (`:` or `(`), at most 60 characters. */
+export function reasonClass(reason: string): string {
+  const head = reason.split(/[:(]/, 1)[0]?.trim() ?? '';
+  return head.length > 60 ? `${head.slice(0, 57)}...` : head;
 }

@@ -66,6 +66,8 @@ export interface RoundResult {
   readonly launched: Instance[];
   readonly joined: string[];
   readonly terminated: string[];
+  /** Why each launch given up this round did not join: no Node, or a Node that never became Ready. */
+  readonly notJoined: ('not-registered' | 'not-ready')[];
   /** Waiting pods held on the joined node they were planned onto, not planned again this round. */
   readonly held: number;
   /** When the plan that launched each claim was decided (ms, the provisioner's clock). */
@@ -174,6 +176,9 @@ export class Provisioner {
   async reconcile(input: SolverInput): Promise<RoundResult> {
     const { joined, expired } = this.settle(input.nodes.filter((n) => !n.inFlight));
     const terminated: string[] = [];
+    const notJoined = expired.map((f): 'not-registered' | 'not-ready' =>
+      f.registeredAs === undefined ? 'not-registered' : 'not-ready',
+    );
     for (const f of expired) {
       await this.deps.cloud.delete(f.instance.id).then(
         () => terminated.push(f.instance.id),
@@ -199,7 +204,7 @@ export class Provisioner {
       if (!short) break;
       plan = await this.plan(hold.input);
     }
-    return { plan, launched, joined, terminated, held: hold.held, decidedAt };
+    return { plan, launched, joined, terminated, notJoined, held: hold.held, decidedAt };
   }
 
   private plan(input: SolverInput): Promise<Plan> {

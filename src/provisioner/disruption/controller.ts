@@ -18,6 +18,7 @@ import type { Catalog } from '../../catalog/catalog.js';
 import type { DaemonSetShape } from '../solver/model.js';
 import { classify, type Classified, type Kept } from './candidates.js';
 import { drainStep, pastGrace } from './drainer.js';
+import { karpenterDecision } from './decision-metrics.js';
 import { categoryOf, settled, stayReason } from './kept.js';
 import { nextDecision, type Decision } from './methods.js';
 import {
@@ -173,10 +174,12 @@ export class DisruptionController {
     let evicted = 0;
     let blocked = 0;
     const finished: V1Node[] = [];
+    const pdbs = pdbStates(this.d.cluster.pdbs(), this.d.cluster.pods());
+    const pdbOf = (pod: V1Pod) => pdbs.over(pod)[0]?.id;
     for (const node of nodes) {
       const pods = w.podsByNode.get(node.metadata?.name ?? '') ?? [];
       const forced = pastGrace(node, w.pools, sinceOf(node), now);
-      const step = await drainStep(this.d.ops, this.d.metrics, pods, { now, forced });
+      const step = await drainStep(this.d.ops, this.d.metrics, pods, { now, forced, pdbOf });
       if (step.done) finished.push(node);
       evicted += step.evicted;
       blocked += step.blocked;
@@ -263,6 +266,7 @@ export class DisruptionController {
     for (const n of decision.remove)
       await this.d.ops.mark(n.node, `${VALIDATING}${decision.method}`, { ...extra, ...since });
     this.d.metrics.disruptionDecisions.inc({ method: decision.method, result: 'started' });
+    karpenterDecision(this.d.metrics, decision, this.world().pools);
     const saved = decision.removedPrice - decision.launchPrice;
     this.d.logger.info(
       { method: decision.method, nodes: names, replacements: claims, savedPerHour: saved },

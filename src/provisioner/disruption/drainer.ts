@@ -29,7 +29,7 @@ export async function drainStep(
   ops: NodeOps,
   metrics: Metrics,
   pods: readonly V1Pod[],
-  o: { now: Date; forced: boolean },
+  o: { now: Date; forced: boolean; pdbOf?: (pod: V1Pod) => string | undefined },
 ): Promise<{ done: boolean; evicted: number; blocked: number }> {
   if (o.forced) {
     const holding = pods.filter((p) => holdsNode(p, o.now));
@@ -47,8 +47,11 @@ export async function drainStep(
   for (const pod of step.evict) {
     const r = await ops.evict(pod);
     metrics.disruptionEvictions.inc({ result: r });
-    if (r === 'blocked') blocked += 1;
-    else evicted += 1;
+    if (r === 'blocked') {
+      blocked += 1;
+      const [ns = '', name = ''] = (o.pdbOf?.(pod) ?? '/').split('/', 2);
+      metrics.drainsBlocked.inc({ pdb_namespace: ns, pdb_name: name });
+    } else evicted += 1;
   }
   return { done: false, evicted, blocked };
 }

@@ -6,6 +6,7 @@
  */
 import type { Catalog } from '../../catalog/catalog.js';
 import type { EventSink } from '../../kube/events.js';
+import type { Metrics } from '../../observability/metrics.js';
 import type { PoolView } from '../../scheduling/nodepool.js';
 import {
   CloudError,
@@ -30,6 +31,8 @@ export interface ClaimLauncherDeps {
   readonly events?: EventSink;
   readonly clock: () => Date;
   readonly onError?: (message: string, cause: unknown) => void;
+  /** Launch errors are counted (Karpenter's cloudprovider_errors_total, EC2 capacity by offering). */
+  readonly metrics?: Metrics;
 }
 
 /** How many of the planned node's cheapest alternatives CreateFleet is offered besides its type. */
@@ -128,6 +131,25 @@ export class ClaimLauncher {
     return true;
   }
 
+  private countError(e: unknown): void {
+    const m = this.d.metrics;
+    if (!m) return;
+    const error = e instanceof InsufficientCapacityError || e instanceof NodeClassNotReadyError ? e.name : '';
+    m.karpenter.cloudErrors.inc({
+      controller: 'nodeclaim.lifecycle',
+      method: 'Create',
+      provider: this.d.cloud.name,
+      error,
+    });
+    if (e instanceof InsufficientCapacityError)
+      for (const o of e.offerings)
+        m.insufficientCapacity.inc({
+          instance_type: o.instanceType,
+          zone: o.zone,
+          capacity_type: o.capacityType,
+        });
+  }
+
   /** Writes the instance's labels, providerID, capacity and Launched=True on the claim. */
   async record(name: string, instance: Launched | Omit<Launched, 'unavailable'>): Promise<void> {
     const type = this.d.catalog().byName(instance.instanceType);
@@ -151,6 +173,7 @@ export class ClaimLauncher {
 
   private async refused(claim: NodeClaim, e: unknown): Promise<void> {
     const r = refusal(e);
+    this.countError(e);
     const stored = this.d.claims.get(claim.metadata.name) ?? claim;
     this.d.events?.emit({
       involved: involvedClaim(stored),

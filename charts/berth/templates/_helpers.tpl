@@ -1,0 +1,55 @@
+{{/* Labels every object carries: Berth's own name label (as deploy/ sets it) and Helm's. */}}
+{{- define "berth.labels" -}}
+app.kubernetes.io/name: {{ .name | default "berth" }}
+helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/managed-by: {{ .root.Release.Service }}
+app.kubernetes.io/version: {{ .root.Chart.AppVersion | quote }}
+{{- end -}}
+
+{{- define "berth.image" -}}
+{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}
+{{- end -}}
+
+{{/* policies.yaml: the values' own, else the repository's with provisioner.mode from .Values.mode. */}}
+{{- define "berth.policies" -}}
+{{- if .Values.policies -}}
+{{ .Values.policies }}
+{{- else -}}
+{{- if not (has .Values.mode (list "berth" "karpenter" "off")) -}}
+{{- fail (printf "mode must be berth, karpenter or off (got %q)" .Values.mode) -}}
+{{- end -}}
+{{ regexReplaceAll "(?m)^  mode: berth +#" (.Files.Get "files/policies.yaml") (printf "  mode: %-19s#" .Values.mode) }}
+{{- end -}}
+{{- end -}}
+
+{{/* The certificate container (Job and CronJob alike). */}}
+{{- define "berth.certsContainer" -}}
+- name: certs
+  image: {{ include "berth.image" . }}
+  imagePullPolicy: {{ .Values.image.pullPolicy }}
+  args: [certs, --secret, berth-tls, --namespace, {{ .Release.Namespace }}, --service, berth, --patch-webhooks, berth]
+  resources: { requests: { cpu: 50m, memory: 96Mi }, limits: { memory: 96Mi } }
+  securityContext:
+    allowPrivilegeEscalation: false
+    readOnlyRootFilesystem: true
+    capabilities: { drop: [ALL] }
+{{- end -}}
+
+{{/* The webhooks' namespace exclusions: the release's namespace always. */}}
+{{- define "berth.webhookScope" -}}
+namespaceSelector:
+  matchExpressions:
+    - key: kubernetes.io/metadata.name
+      operator: NotIn
+      values: {{ append (without .Values.webhook.excludeNamespaces .Release.Namespace) .Release.Namespace | uniq | toJson }}
+    - { key: berth.dev/ignore, operator: DoesNotExist }
+{{- with .Values.webhook.objectSelector }}
+objectSelector: {{ toJson . }}
+{{- end }}
+{{- if gt (int .Values.webhook.timeoutSeconds) 30 }}
+{{- fail "webhook.timeoutSeconds must be at most 30" }}
+{{- end }}
+timeoutSeconds: {{ .Values.webhook.timeoutSeconds }}
+failurePolicy: {{ .Values.webhook.failurePolicy }}
+{{- end -}}

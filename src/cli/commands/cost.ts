@@ -1,0 +1,43 @@
+/** `berth cost`: its flags; the attribution is loaded when it runs. */
+import type { Command } from 'commander';
+import type { CliIO } from '../../util/io.js';
+import type { CostOpts } from '../cost.js';
+import { DEFAULT_BUDGET_MS } from '../../provisioner/solver/budget.js';
+
+export function registerCost(program: Command, io: CliIO): void {
+  program
+    .command('cost')
+    .description(
+      "what each namespace, runtime class, workload or NodePool pays for: every node's $/h split among its pods by their share of its allocatable (the larger of CPU and memory), the unrequested rest shown as (idle); from the cluster (kubeconfig), or offline from berth plan's input with -f (the rows sum to the plan's $/h); exit 0, 2 bad input",
+    )
+    .option(
+      '-f, --file <path...>',
+      "offline: pods, workloads, profiles, DaemonSets, as for berth plan (default: the cluster's Nodes and Pods)",
+    )
+    .option(
+      '--nodes <path...>',
+      'offline: existing Node objects and the Pods bound to them, as for berth plan',
+    )
+    .option(
+      '--nodepools <path...>',
+      'offline: NodePool / EC2NodeClass files or folders (default: the embedded deploy/nodepools)',
+    )
+    .option(
+      '--catalog <file>',
+      'instance types and prices in the ec2-instance-types.json format (default: built in)',
+    )
+    .option('--policies <file>', 'policies.yaml (default: the embedded one)')
+    .option('--exclude <glob...>', 'offline: leave out files of a folder whose path or name matches')
+    .option(
+      '--budget-ms <ms>',
+      'offline: time the solver may spend improving the plan',
+      String(DEFAULT_BUDGET_MS),
+    )
+    .option('-n, --namespace <ns>', 'only the cost of this namespace (idle capacity is left out)')
+    .option('--by <group>', 'namespace | class | workload | nodepool', 'namespace')
+    .option('--kubeconfig <file>', 'the cluster (default: $KUBECONFIG, ~/.kube/config, or in-cluster)')
+    .option('-o, --output <format>', 'table | json', 'table')
+    .action(async (opts: CostOpts) => {
+      await (await import('../cost.js')).costAction(opts, io);
+    });
+}

@@ -1,0 +1,119 @@
+/**
+ * `berth cost`: what each namespace, runtime class, workload or NodePool pays for, by its share of the
+ * nodes it runs on (src/cost). From the cluster (its Nodes and bound Pods, priced from the catalog),
+ * or offline from `berth plan`'s input, so a team sees what a change costs before it applies it.
+ */
+import { CoreV1Api } from '@kubernetes/client-node';
+import {
+  attributeCost,
+  COST_GROUPS,
+  groupCost,
+  type CostAttribution,
+  type CostGroup,
+} from '../cost/attribute.js';
+import { clusterCostInput, planCostInput } from '../cost/sources.js';
+import { openSession, type SessionOptions } from '../inputs/session.js';
+import { loadKubeConfig } from '../kube/client.js';
+import { expandGroups } from '../provisioner/solver/model.js';
+import { poolCatalog } from '../scheduling/nodepool.js';
+import type { CliIO } from '../util/io.js';
+import { planFiles, type PlanOpts } from './plan.js';
+
+export interface CostOpts extends SessionOptions {
+  file?: string[];
+  nodes?: string[];
+  namespace?: string;
+  by: string;
+  output: string;
+  kubeconfig?: string;
+  exclude?: string[];
+  budgetMs: string;
+}
+
+function groupOf(by: string): CostGroup {
+  if (!(COST_GROUPS as readonly string[]).includes(by))
+    throw new Error(`--by must be one of ${COST_GROUPS.join(', ')} (got ${by})`);
+  return by as CostGroup;
+}
+
+/** The attribution of a plan of the files (new nodes and --nodes alike). */
+function offline(opts: CostOpts, io: CliIO): CostAttribution {
+  const planOpts: PlanOpts = {
+    ...opts,
+    file: opts.file ?? [],
+    output: 'json',
+    namespace: 'default',
+    budgetMs: opts.budgetMs,
+  };
+  const { plan, input, admitted } = planFiles(planOpts, io);
+  const pods = [...input.pods, ...expandGroups(input.groups ?? [])];
+  const existing = new Map(input.nodes.map((n) => [n.name, n]));
+  const pools = new Map(input.pools.map((p) => [p.name, p]));
+  const cost = planCostInput(plan, pods, admitted, (n) => {
+    const e = existing.get(n.name);
+    if (e) return { cpu: e.allocatable.cpu, mem: e.allocatable.mem };
+    const pool = pools.get(n.nodePool);
+    const t = (pool ? poolCatalog(pool, input.catalog) : input.catalog).byName(n.instanceType);
+    return t ? { cpu: t.allocatable.cpuMillis, mem: t.allocatable.memoryMiB } : undefined;
+  });
+  return attributeCost(cost.nodes, cost.pods);
+}
+
+async function fromCluster(opts: CostOpts): Promise<CostAttribution> {
+  const session = openSession(opts);
+  const core = loadKubeConfig(opts.kubeconfig).makeApiClient(CoreV1Api);
+  const [nodes, pods] = await Promise.all([
+    core.listNode().then((l) => l.items),
+    core
+      .listPodForAllNamespaces({ fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' })
+      .then((l) => l.items),
+  ]);
+  const input = clusterCostInput(nodes, pods, session.catalog);
+  return attributeCost(input.nodes, input.pods);
+}
+
+/** Only the rows of one namespace (idle capacity is no namespace's and is left out). */
+function inNamespace(a: CostAttribution, ns: string | undefined): CostAttribution {
+  if (ns === undefined) return a;
+  const rows = a.rows.filter((r) => r.namespace === ns);
+  return { rows, idle: [], totalPerHour: rows.reduce((s, r) => s + r.usdPerHour, 0) };
+}
+
+const money = (x: number): string => x.toFixed(4);
+
+export function renderCost(a: CostAttribution, by: CostGroup): string {
+  const groups = groupCost(a, by);
+  const head = by.toUpperCase();
+  const width = Math.max(head.length, 5, ...groups.map((g) => g.key.length));
+  const line = (k: string, usd: string, share: string) =>
+    `${k.padEnd(width)}  ${usd.padStart(10)}  ${share.padStart(6)}\n`;
+  const pct = (x: number) => (a.totalPerHour > 0 ? `${((100 * x) / a.totalPerHour).toFixed(1)}%` : '-');
+  return (
+    line(head, '$/HOUR', 'SHARE') +
+    groups.map((g) => line(g.key, money(g.usdPerHour), pct(g.usdPerHour))).join('') +
+    line('TOTAL', money(a.totalPerHour), a.totalPerHour > 0 ? '100.0%' : '-')
+  );
+}
+
+export function costJson(a: CostAttribution, by: CostGroup): unknown {
+  const round = (x: number) => Math.round(x * 1e6) / 1e6;
+  return {
+    by,
+    groups: groupCost(a, by).map((g) => ({ key: g.key, usdPerHour: round(g.usdPerHour) })),
+    rows: a.rows.map((r) => ({ ...r, usdPerHour: round(r.usdPerHour) })),
+    idle: a.idle.map((i) => ({ ...i, usdPerHour: round(i.usdPerHour) })),
+    totalPerHour: round(a.totalPerHour),
+  };
+}
+
+export async function costAction(opts: CostOpts, io: CliIO): Promise<void> {
+  const by = groupOf(opts.by);
+  if (opts.output !== 'table' && opts.output !== 'json')
+    throw new Error(`-o must be table or json (got ${opts.output})`);
+  if (opts.nodes !== undefined && opts.file === undefined)
+    throw new Error('--nodes needs -f: the pods and workloads to plan beside them');
+  const all = opts.file !== undefined ? offline(opts, io) : await fromCluster(opts);
+  const a = inNamespace(all, opts.namespace);
+  io.out(opts.output === 'json' ? `${JSON.stringify(costJson(a, by), null, 2)}\n` : renderCost(a, by));
+  io.exit(0);
+}

@@ -1,0 +1,193 @@
+/**
+ * charts/berth and deploy/ never drift: the chart rendered with its defaults gives the objects of
+ * `kubectl kustomize deploy/`, and with the beside-Karpenter values those of each overlay. Helm is
+ * built from the Go module proxy by test/e2e/install-helm.sh (cached); without Go this fails and says
+ * why, it never skips.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+type Obj = Record<string, unknown> & {
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
+};
+
+let helm = '';
+beforeAll(() => {
+  helm = execFileSync('bash', ['test/e2e/install-helm.sh'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  }).trim();
+}, 20 * 60_000);
+
+const parse = (text: string): Obj[] =>
+  parseAllDocuments(text)
+    .map((d) => d.toJS() as Obj | null)
+    .filter((o): o is Obj => o !== null && typeof o === 'object' && 'kind' in o);
+
+/** Helm's own labels and annotations, and kustomize's name hash, are not the objects' meaning. */
+const HELM_LABELS = [
+  'helm.sh/chart',
+  'app.kubernetes.io/instance',
+  'app.kubernetes.io/managed-by',
+  'app.kubernetes.io/version',
+];
+function normalize(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(normalize);
+  if (value === null || typeof value !== 'object') {
+    return typeof value === 'string'
+      ? value.replace(/^berth-settings-[a-z0-9]{10}$/, 'berth-settings')
+      : value;
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (k === 'labels' || k === 'annotations') {
+      const kept = Object.entries(v as Record<string, string>).filter(
+        ([lk]) => !HELM_LABELS.includes(lk) && !lk.startsWith('helm.sh/') && !lk.startsWith('checksum/'),
+      );
+      if (kept.length > 0) out[k] = normalize(Object.fromEntries(kept));
+      continue;
+    }
+    out[k] = normalize(v);
+  }
+  return out;
+}
+const keyOf = (o: Obj) => `${o.kind} ${o.metadata.namespace ?? ''}/${normalize(o.metadata.name) as string}`;
+function index(objs: Obj[]): Map<string, unknown> {
+  return new Map(objs.map((o) => [keyOf(o), normalize(o)]));
+}
+
+function render(values: string[]): Obj[] {
+  const args = [
+    'template',
+    'berth',
+    'charts/berth',
+    '--namespace',
+    'berth-system',
+    '--include-crds',
+    ...values.flatMap((v) => ['--set', v]),
+  ];
+  return parse(execFileSync(helm, args, { encoding: 'utf8' }));
+}
+const kustomize = (dir: string): Obj[] =>
+  parse(execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8' }));
+
+const BESIDE_KARPENTER = ['mode=karpenter', 'crds.karpenter=false'];
+const CASES: [string, string[]][] = [
+  ['deploy/', []],
+  ['deploy/overlays/with-karpenter', BESIDE_KARPENTER],
+  ['deploy/overlays/with-kyverno', ['crds.policyReports=false']],
+  ['deploy/overlays/with-karpenter-and-kyverno', [...BESIDE_KARPENTER, 'crds.policyReports=false']],
+];
+
+describe('charts/berth', () => {
+  it.each(CASES)('renders the objects of %s (values %j)', (dir, values) => {
+    const chart = index(render(values));
+    // The chart leaves the namespace to `helm install --create-namespace`.
+    const deploy = index(kustomize(dir).filter((o) => o.kind !== 'Namespace'));
+    expect([...chart.keys()].sort()).toEqual([...deploy.keys()].sort());
+    for (const [key, obj] of deploy) expect({ key, obj: chart.get(key) }).toEqual({ key, obj });
+  });
+
+  it('keeps its copies of the CRDs and policies.yaml equal to deploy/', () => {
+    expect(readFileSync('charts/berth/files/policies.yaml', 'utf8')).toBe(
+      readFileSync('deploy/berth/policies.yaml', 'utf8'),
+    );
+    expect(readFileSync('charts/berth/crds/workloadprofiles.berth.dev.yaml', 'utf8')).toBe(
+      readFileSync('deploy/crds/workloadprofiles.berth.dev.yaml', 'utf8'),
+    );
+    for (const [dir, copy] of [
+      ['deploy/karpenter-crds', 'charts/berth/files/karpenter-crds'],
+      ['deploy/report-crds', 'charts/berth/files/report-crds'],
+    ] as const)
+      for (const f of readdirSync(dir).filter((f) => f !== 'kustomization.yaml'))
+        expect(readFileSync(join(copy, f), 'utf8'), f).toBe(readFileSync(join(dir, f), 'utf8'));
+  });
+
+  it('passes helm lint', () => {
+    expect(() =>
+      execFileSync(helm, ['lint', 'charts/berth', '--strict'], { encoding: 'utf8' }),
+    ).not.toThrow();
+  });
+
+  it('takes the values a platform team sets', () => {
+    const objs = render([
+      'settings.clusterName=prod',
+      'settings.region=eu-west-1',
+      'settings.interruptionQueue=prod-interruptions',
+      'serviceAccount.annotations.eks\\.amazonaws\\.com/role-arn=arn:aws:iam::1:role/berth',
+      'webhook.failurePolicy=Ignore',
+      'webhook.timeoutSeconds=10',
+      'webhook.excludeNamespaces={kube-system,monitoring}',
+      'replicas=3',
+      'priorityClassName=',
+      'podDisruptionBudget.enabled=false',
+      'serviceMonitor.enabled=true',
+      'dashboard.enabled=true',
+    ]);
+    // What the assertions below read of each object (the rendered YAML is untyped).
+    const get = (kind: string, name: string): unknown =>
+      objs.find((o) => o.kind === kind && o.metadata.name === name);
+    type ConfigMap = { data: Record<string, string> };
+    type Hooks = {
+      webhooks: {
+        failurePolicy: string;
+        timeoutSeconds: number;
+        namespaceSelector: { matchExpressions: { values: string[] }[] };
+      }[];
+    };
+    type Deployment = {
+      spec: {
+        replicas: number;
+        template: { spec: { priorityClassName?: string; containers: { args: string[] }[] } };
+      };
+    };
+    expect((get('ConfigMap', 'berth-settings') as ConfigMap & Obj).data).toEqual({
+      CLUSTER_NAME: 'prod',
+      AWS_REGION: 'eu-west-1',
+    });
+    expect((get('ServiceAccount', 'berth') as Obj).metadata.annotations).toEqual({
+      'eks.amazonaws.com/role-arn': 'arn:aws:iam::1:role/berth',
+    });
+    const deployment = get('Deployment', 'berth') as Deployment & Obj;
+    expect(deployment.spec.replicas).toBe(3);
+    expect(deployment.spec.template.spec.priorityClassName).toBeUndefined();
+    const args = deployment.spec.template.spec.containers[0]?.args;
+    expect(args).toEqual(
+      expect.arrayContaining(['--deadline-ms=9000', '--interruption-queue=prod-interruptions']),
+    );
+    for (const kind of ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration']) {
+      const hook = (get(kind, 'berth') as Hooks & Obj).webhooks[0];
+      expect(hook?.failurePolicy).toBe('Ignore');
+      expect(hook?.timeoutSeconds).toBe(10);
+      expect(hook?.namespaceSelector.matchExpressions[0]?.values).toEqual([
+        'kube-system',
+        'monitoring',
+        'berth-system',
+      ]);
+    }
+    expect(objs.some((o) => o.kind === 'PodDisruptionBudget')).toBe(false);
+    expect(
+      (get('ServiceMonitor', 'berth') as { spec: { endpoints: { port: string }[] } } & Obj).spec.endpoints[0]
+        ?.port,
+    ).toBe('metrics');
+    const dashboard = get('ConfigMap', 'berth-dashboard') as ConfigMap & Obj;
+    expect(dashboard.metadata.labels?.grafana_dashboard).toBe('1');
+    expect((JSON.parse(dashboard.data['berth-dashboard.json'] ?? '{}') as { title?: string }).title).toMatch(
+      /Berth/,
+    );
+  });
+
+  it('refuses a mode it does not know, and a timeout past the API server limit', () => {
+    expect(() => render(['mode=kyverno'])).toThrow(/mode must be berth, karpenter or off/);
+    expect(() => render(['webhook.timeoutSeconds=31'])).toThrow(/at most 30/);
+  });
+});
