@@ -1,6 +1,7 @@
 /**
- * Metrics observed from object changes the leader's caches see: NodeClaims created, registered and
- * gone (Karpenter's nodeclaims/nodes created and terminated, node termination duration), and pods
+ * Metrics observed from object changes the leader's caches see: NodeClaims registered and gone
+ * (Karpenter's nodes created, nodeclaims and nodes terminated, node termination duration; claims
+ * created are counted by the launcher, which knows why), and pods
  * becoming Ready (Karpenter's pod startup duration; Berth's pending → node Ready → running for pods
  * that waited for a node Berth launched). Objects already there when a cache lists are not counted.
  */
@@ -62,20 +63,13 @@ export class LifecycleObserver {
     const c = obj as Claim;
     const name = c.metadata?.name ?? '';
     const where = placeOf(c);
-    const k = this.metrics.karpenter;
-    if (verb === 'add' && live)
-      k.nodeClaimsCreated.inc({
-        reason: 'provisioned',
-        nodepool: where.nodepool,
-        min_values_relaxed: 'false',
-      });
     if (verb === 'delete') {
       this.gone(c, where);
       return;
     }
     if (!isTrue(c, 'Registered') || this.registered.has(name)) return;
     this.registered.add(name);
-    if (live) k.nodesCreated.inc({ nodepool: where.nodepool, zone: where.zone });
+    if (live) this.metrics.karpenter.nodesCreated.inc({ nodepool: where.nodepool, zone: where.zone });
   }
 
   private gone(c: Claim, where: Place): void {

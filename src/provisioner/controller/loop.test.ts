@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { builtinCatalog } from '../../catalog/catalog.js';
 import { SimulatedCloud } from '../cloud/simulated.js';
 import { UnavailableOfferings } from '../cloud/unavailable.js';
-import { ProvisionLoop } from './loop.js';
+import { ProvisionLoop, reasonClass } from './loop.js';
 import { Provisioner } from './provisioner.js';
 
 const catalog = builtinCatalog();
@@ -86,5 +86,15 @@ describe('ProvisionLoop batching', () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(roundsAt).toEqual([0]);
     loop.stop();
+  });
+});
+
+describe('reasonClass: an unschedulable reason as a metric label', () => {
+  it.each([
+    ['requests-exceed-capacity: needs 200 vCPU; the largest type holds 192', 'requests-exceed-capacity'],
+    ['no NodePool tolerates taint dedicated=gpu (3 pools)', 'no NodePool tolerates taint dedicated=gpu'],
+    ['x'.repeat(80), `${'x'.repeat(57)}...`],
+  ])('%s', (reason, want) => {
+    expect(reasonClass(reason)).toBe(want);
   });
 });

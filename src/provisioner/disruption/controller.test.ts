@@ -324,11 +324,16 @@ describe('disruption in the cluster', () => {
     expect(c.state.terminated).toEqual([]);
   });
 
-  it('retries an eviction a PDB refuses (429) on the next round', async () => {
+  it('retries an eviction a PDB refuses (429) on the next round, counting the drain blocked by that PDB', async () => {
     const marked = node('b', { annotations: { [DISRUPTION_ANNOTATION]: 'draining:single-node' } });
-    const c = cluster([node('a'), marked], [pod('web', 'a'), pod('api', 'b')]);
+    const c = cluster([node('a'), marked], [pod('web', 'a'), pod('api', 'b', { app: 'api' })]);
+    c.state.pdbs = [pdb('api-pdb', 'api', { minAvailable: 1 }, 0)];
     c.state.blocked.add('api');
     expect(await c.controller.round()).toMatchObject({ kind: 'draining', blocked: 1, evicted: 0 });
+    expect(await c.metrics.registry.metrics()).toMatch(
+      /^berth_drain_blocked_by_pdb_total\{pdb_namespace="shop",pdb_name="api-pdb"\} 1$/m,
+    );
+    c.state.pdbs = [];
     c.state.blocked.clear();
     expect(await c.controller.round()).toMatchObject({ kind: 'draining', evicted: 1 });
     expect(await c.controller.round()).toMatchObject({ kind: 'terminated' });

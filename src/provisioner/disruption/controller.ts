@@ -18,7 +18,7 @@ import type { Catalog } from '../../catalog/catalog.js';
 import type { DaemonSetShape } from '../solver/model.js';
 import { classify, type Classified, type Kept } from './candidates.js';
 import { drainStep, pastGrace } from './drainer.js';
-import { karpenterDecision } from './decision-metrics.js';
+import { karpenterDecision, karpenterReason } from './decision-metrics.js';
 import { categoryOf, settled, stayReason } from './kept.js';
 import { nextDecision, type Decision } from './methods.js';
 import {
@@ -280,7 +280,7 @@ export class DisruptionController {
         saved,
       );
     try {
-      for (const p of decision.launch) await this.d.launcher?.launch(p);
+      for (const p of decision.launch) await this.d.launcher?.launch(p, karpenterReason(decision.method));
     } catch (e) {
       // Those launched before the failure are terminated with the decision.
       return this.abandon(

@@ -13,6 +13,11 @@ const KARPENTER_REASON: Record<string, { reason: string; type: string } | undefi
   expiration: { reason: 'expired', type: '' },
 };
 
+/** Karpenter's reason of a disruption method (`underutilized`, `empty`, `drifted`, `expired`). */
+export function karpenterReason(method: string): string {
+  return KARPENTER_REASON[method]?.reason ?? method;
+}
+
 /** A decision in Karpenter's metrics: decisions_total (voluntary ones) and each claim's disrupted_total. */
 export function karpenterDecision(
   metrics: Metrics,

@@ -12,8 +12,8 @@ import type { Res } from '../solver/resources.js';
 import { REPLACEMENTS_ANNOTATION, SINCE_ANNOTATION } from './node-ops.js';
 
 export interface Launcher {
-  /** Launches the planned node as a claim named after it. */
-  launch(node: PlannedNode): Promise<void>;
+  /** Launches the planned node as a claim named after it; `reason` is Karpenter's disruption reason. */
+  launch(node: PlannedNode, reason?: string): Promise<void>;
   /** Terminates what was launched for these claims (a decision abandoned). */
   cancel(claims: readonly string[]): Promise<void>;
   /** The providerID of each claim's instance, once launched (a Node joins under it). */
@@ -64,8 +64,8 @@ export function claimLauncher(
   requests: (podIds: readonly string[]) => Res,
 ): Launcher {
   return {
-    launch: async (p) => {
-      await launcher.launch(p, requests(p.pods));
+    launch: async (p, reason) => {
+      await launcher.launch(p, requests(p.pods), reason);
     },
     cancel: async (names) => {
       for (const i of await cloud.list()) if (names.includes(i.claim)) await cloud.delete(i.id);

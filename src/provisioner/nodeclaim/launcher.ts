@@ -82,8 +82,11 @@ export class ClaimLauncher {
     };
   }
 
-  /** Creates the claim, launches it, and records the instance on it; a refusal deletes the claim. */
-  async launch(node: PlannedNode, requests: Readonly<Res>): Promise<Launched> {
+  /**
+   * Creates the claim, launches it, and records the instance on it; a refusal deletes the claim.
+   * `reason` is Karpenter's for the claim: `provisioned`, or the disruption reason of a replacement.
+   */
+  async launch(node: PlannedNode, requests: Readonly<Res>, reason = 'provisioned'): Promise<Launched> {
     const pool = this.d.pool(node.nodePool);
     if (!pool) throw new CloudError(`NodePool ${node.nodePool} of claim ${node.name} is gone`);
     // The claim's instance-type requirement lists exactly the types CreateFleet is offered.
@@ -92,6 +95,11 @@ export class ClaimLauncher {
     this.under.add(node.name);
     try {
       await this.d.claims.create(claim);
+      this.d.metrics?.karpenter.nodeClaimsCreated.inc({
+        reason,
+        nodepool: node.nodePool,
+        min_values_relaxed: 'false',
+      });
       let instance: Launched;
       try {
         instance = await this.d.cloud.create(this.request(offered));

@@ -16,6 +16,7 @@ import { ClaimLauncher } from './launcher.js';
 import { GC_GRACE_MS, NodeClaimLifecycle } from './lifecycle.js';
 import { isTrue, TERMINATION_FINALIZER } from './object.js';
 import { MemoryClaimStore } from './store.js';
+import { Metrics } from '../../observability/metrics.js';
 
 const catalog = builtinCatalog();
 const pool: NodePool = {
@@ -66,7 +67,9 @@ function world(short = false) {
     },
   });
   const seen: string[] = [];
+  const metrics = new Metrics({ defaults: false });
   const launcher = new ClaimLauncher({
+    metrics,
     cloud: {
       name: 'simulated',
       create: (req) => {
@@ -125,7 +128,16 @@ function world(short = false) {
     drained,
     advance: (ms: number) => (now += ms),
     clock,
+    metrics,
   };
+}
+
+async function counted(
+  m: Metrics,
+  name: string,
+): Promise<{ labels: Record<string, unknown>; value: number }[]> {
+  const metric = (await m.registry.getMetricsAsJSON()).find((x) => x.name === name);
+  return (metric?.values ?? []).map((v) => ({ labels: { ...v.labels }, value: v.value }));
 }
 
 describe('ClaimLauncher', () => {
@@ -156,6 +168,43 @@ describe('ClaimLauncher', () => {
         ) as string,
       }),
     ]);
+  });
+});
+
+describe("ClaimLauncher's metrics", () => {
+  it("counts each claim created by Karpenter's reason: provisioned, or the disruption's", async () => {
+    const w = world();
+    await w.launcher.launch(planned('c1'), requests);
+    await w.launcher.launch(planned('c2'), requests, 'drifted');
+    expect(await counted(w.metrics, 'karpenter_nodeclaims_created_total')).toEqual([
+      { labels: { reason: 'provisioned', nodepool: 'general', min_values_relaxed: 'false' }, value: 1 },
+      { labels: { reason: 'drifted', nodepool: 'general', min_values_relaxed: 'false' }, value: 1 },
+    ]);
+  });
+
+  it('counts a refused launch as a cloud provider error, and each offering short of capacity', async () => {
+    const w = world(true);
+    await expect(w.launcher.launch(planned('c1'), requests)).rejects.toBeInstanceOf(
+      InsufficientCapacityError,
+    );
+    expect(await counted(w.metrics, 'karpenter_cloudprovider_errors_total')).toEqual([
+      {
+        labels: {
+          controller: 'nodeclaim.lifecycle',
+          method: 'Create',
+          provider: 'simulated',
+          error: 'InsufficientCapacityError',
+        },
+        value: 1,
+      },
+    ]);
+    const short = await counted(w.metrics, 'berth_cloud_insufficient_capacity_total');
+    expect(short).toEqual(
+      expect.arrayContaining([
+        { labels: { instance_type: 'm5.large', zone: 'us-east-1a', capacity_type: 'on-demand' }, value: 1 },
+        { labels: { instance_type: 'm5.xlarge', zone: 'us-east-1a', capacity_type: 'on-demand' }, value: 1 },
+      ]),
+    );
   });
 });
 
