@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startControlPlane, type ControlPlane } from './control-plane.js';
+import { designProfile } from '../support/design-example.js';
 import { eventually, kubectlWith, loopbackCerts, routeWebhooks, startBerth, type Berth } from './harness.js';
 
 let cp: ControlPlane | undefined;
@@ -21,17 +22,7 @@ let helm: (args: string[]) => { code: number; stdout: string; stderr: string };
 let installed: { code: number; stdout: string; stderr: string };
 let dir: string;
 
-const PROFILE = (minAvailable: string) => `apiVersion: berth.dev/v1alpha1
-kind: WorkloadProfile
-metadata: { name: billing-api, namespace: payments }
-spec:
-  runtimeClass: general
-  availability: { minReplicas: 3, zoneSpread: required }
-  scaling: { maxReplicas: 50, maxBurstPods: 20 }
-  compute: { cpuRequest: 500m, memoryRequest: 768Mi }
-  disruption: { minAvailable: ${minAvailable} }
-  cost: { spotAllowed: false }
-`;
+const PROFILE = (minAvailable: string) => designProfile('billing-api', minAvailable);
 const DEPLOYMENT = `apiVersion: apps/v1
 kind: Deployment
 metadata: { name: billing-api, namespace: payments, labels: { berth.dev/profile: billing-api } }
@@ -42,6 +33,18 @@ spec:
     metadata: { labels: { app: billing-api } }
     spec: { containers: [{ name: app, image: registry.example.com/billing-api:1.0.0 }] }
 `;
+
+/** The policies.yaml the chart's ConfigMap carries. */
+const chartPolicies = () =>
+  kubectl([
+    'get',
+    'configmap',
+    'berth-policies',
+    '-n',
+    'berth-system',
+    '-o',
+    'jsonpath={.data.policies\\.yaml}',
+  ]);
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'berth-e2e-chart-'));
@@ -77,15 +80,7 @@ beforeAll(async () => {
   ]);
   expect(installed.code, installed.stderr).toBe(0);
   const policies = join(dir, 'policies.yaml');
-  const fromChart = kubectl([
-    'get',
-    'configmap',
-    'berth-policies',
-    '-n',
-    'berth-system',
-    '-o',
-    'jsonpath={.data.policies\\.yaml}',
-  ]);
+  const fromChart = chartPolicies();
   expect(fromChart.code, fromChart.stderr).toBe(0);
   writeFileSync(policies, fromChart.stdout);
   const tls = loopbackCerts(dir);
@@ -137,15 +132,7 @@ describe('9c. installed with helm', () => {
       'serviceaccount/berth',
     ])
       expect(kubectl(['get', obj, '-n', 'berth-system']).code, obj).toBe(0);
-    const mode = kubectl([
-      'get',
-      'configmap',
-      'berth-policies',
-      '-n',
-      'berth-system',
-      '-o',
-      'jsonpath={.data.policies\\.yaml}',
-    ]).stdout;
+    const mode = chartPolicies().stdout;
     expect(mode).toMatch(/^ {2}mode: off {16}# berth \| karpenter \| off$/m);
   });
 

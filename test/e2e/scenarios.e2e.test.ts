@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startControlPlane, type ControlPlane } from './control-plane.js';
+import { designProfile } from '../support/design-example.js';
 import { eventually, kubectlWith, loopbackCerts, routeWebhooks, startBerth, type Berth } from './harness.js';
 import { instanceTypes, KubeletStandIn, nodeRows, podRows } from './provisioning.js';
 import { bigDeployment, routedTo, timeApply, type ApplyTiming } from './admission-speed.js';
@@ -91,18 +92,7 @@ function pointWebhooksAt(url: string, caBundle: string) {
   for (const r of routeWebhooks(kubectl, url, caBundle)) expect(r.code, r.stderr).toBe(0);
 }
 
-const profile = (name: string, minAvailable: string) => `
-apiVersion: berth.dev/v1alpha1
-kind: WorkloadProfile
-metadata: { name: ${name}, namespace: payments }
-spec:
-  runtimeClass: general
-  availability: { minReplicas: 3, zoneSpread: required }
-  scaling: { maxReplicas: 50, maxBurstPods: 20 }
-  compute: { cpuRequest: 500m, memoryRequest: 768Mi }
-  disruption: { minAvailable: ${minAvailable} }
-  cost: { spotAllowed: false }
-`;
+const profile = designProfile;
 
 /** resources: false leaves requests out; a string replaces the default 100m / 128Mi container resources. */
 const deployment = (
