@@ -87,4 +87,20 @@ spec:
     expect(nodes.code).toBe(2);
     expect(nodes.err).toContain('--nodes needs -f');
   });
+
+  it('says which cluster it could not read, and how to ask offline instead (exit 2)', async () => {
+    const kubeconfig = `${tmp({
+      'kubeconfig.yaml': `apiVersion: v1
+kind: Config
+clusters: [{ name: c, cluster: { server: 'https://127.0.0.1:1' } }]
+contexts: [{ name: c, context: { cluster: c, user: u } }]
+users: [{ name: u, user: { token: x } }]
+current-context: c
+`,
+    })}/kubeconfig.yaml`;
+    const r = await berth('cost', '--kubeconfig', kubeconfig);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("cannot read the cluster's Nodes and Pods (https://127.0.0.1:1)");
+    expect(r.err).toContain('give the pods and workloads with -f');
+  });
 });

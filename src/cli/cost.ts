@@ -61,13 +61,20 @@ function offline(opts: CostOpts, io: CliIO): CostAttribution {
 
 async function fromCluster(opts: CostOpts): Promise<CostAttribution> {
   const session = openSession(opts);
-  const core = loadKubeConfig(opts.kubeconfig).makeApiClient(CoreV1Api);
+  const kc = loadKubeConfig(opts.kubeconfig);
+  const core = kc.makeApiClient(CoreV1Api);
   const [nodes, pods] = await Promise.all([
     core.listNode().then((l) => l.items),
     core
       .listPodForAllNamespaces({ fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' })
       .then((l) => l.items),
-  ]);
+  ]).catch((e: unknown) => {
+    const server = kc.getCurrentCluster()?.server ?? 'no cluster in the kubeconfig';
+    throw new Error(
+      `cannot read the cluster's Nodes and Pods (${server}): ${e instanceof Error ? e.message : String(e)}; offline, give the pods and workloads with -f`,
+      { cause: e },
+    );
+  });
   const input = clusterCostInput(nodes, pods, session.catalog);
   return attributeCost(input.nodes, input.pods);
 }
