@@ -7,6 +7,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parsePromQL, queriesOf, served, variablesOf, type Dashboard } from './support/dashboards.js';
+import { Metrics } from '../src/observability/metrics.js';
 
 const DIR = 'test/karpenter-dashboards';
 
@@ -109,5 +110,32 @@ describe("Berth's own dashboard (charts/berth/files/dashboard.json)", () => {
         'berth_drain_blocked_by_pdb_total',
       ]),
     );
+  });
+});
+
+describe("Karpenter v1.14.1's own /metrics (test/karpenter-dashboards/karpenter-v1.14.1-kwok.metrics)", () => {
+  // Read off the real controller (sigs.k8s.io/karpenter/kwok@v1.14.1) on the e2e control plane after a
+  // scale-out and a single-node consolidation: one series per metric Berth serves under its name.
+  const text = readFileSync(join(DIR, 'karpenter-v1.14.1-kwok.metrics'), 'utf8');
+  const types = new Map([...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((m) => [m[1] ?? '', m[2] ?? '']));
+  const labels = new Map<string, string[]>();
+  for (const m of text.matchAll(/^([a-z_]+?)(?:_bucket|_count|_sum)?\{([^}]*)\}/gm))
+    if (!labels.has(m[1] ?? ''))
+      labels.set(
+        m[1] ?? '',
+        [...(m[2] ?? '').matchAll(/(\w+)="/g)].map((x) => x[1] ?? ''),
+      );
+  const serving = served();
+
+  it('has the series to compare', () => {
+    expect(types.size).toBeGreaterThanOrEqual(18);
+  });
+
+  it.each([...types.keys()])('%s: same type, and every label Karpenter puts on it', (name) => {
+    const metrics = new Metrics({ defaults: false });
+    const mine = metrics.registry.getSingleMetric(name) as unknown as { type: string } | undefined;
+    expect(mine?.type).toBe(types.get(name));
+    const have = new Set([...(serving.get(name) ?? []), ...(serving.get(`${name}_bucket`) ?? [])]);
+    expect((labels.get(name) ?? []).filter((l) => !have.has(l))).toEqual([]);
   });
 });

@@ -30,6 +30,9 @@ export const NODE_LABELS = [
   'arch',
   'os',
   'capacity_type',
+  'windows_build',
+  'instance_cpu',
+  'instance_memory',
   'instance_category',
   'instance_family',
   'instance_generation',
@@ -114,8 +117,8 @@ export class KarpenterMetrics {
     });
     this.nodeClaimsDisrupted = new Counter({
       name: 'karpenter_nodeclaims_disrupted_total',
-      help: 'Number of nodeclaims disrupted in total by Berth. Labeled by reason the nodeclaim was disrupted, the owning nodepool, the capacity type, the consolidation policy, and the termination mode.',
-      labelNames: ['reason', 'nodepool', 'capacity_type', 'consolidation_policy', 'termination_mode'],
+      help: 'Number of nodeclaims disrupted in total by Berth. Labeled by reason the nodeclaim was disrupted, the owning nodepool and the capacity type.',
+      labelNames: ['reason', 'nodepool', 'capacity_type'],
       registers: reg,
     });
     this.nodesCreated = new Counter({

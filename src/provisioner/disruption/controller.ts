@@ -266,7 +266,7 @@ export class DisruptionController {
     for (const n of decision.remove)
       await this.d.ops.mark(n.node, `${VALIDATING}${decision.method}`, { ...extra, ...since });
     this.d.metrics.disruptionDecisions.inc({ method: decision.method, result: 'started' });
-    karpenterDecision(this.d.metrics, decision, this.world().pools);
+    karpenterDecision(this.d.metrics, decision);
     const saved = decision.removedPrice - decision.launchPrice;
     this.d.logger.info(
       { method: decision.method, nodes: names, replacements: claims, savedPerHour: saved },

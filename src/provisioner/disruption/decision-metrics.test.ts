@@ -1,24 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { Metrics } from '../../observability/metrics.js';
-import { poolView, type NodePool } from '../../scheduling/nodepool.js';
 import type { PlannedNode } from '../solver/model.js';
 import { karpenterDecision, karpenterReason } from './decision-metrics.js';
 import type { Decision } from './methods.js';
 
-const pool: NodePool = {
-  apiVersion: 'karpenter.sh/v1',
-  kind: 'NodePool',
-  metadata: { name: 'general' },
-  spec: {
-    template: {
-      spec: {
-        nodeClassRef: { group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: 'default' },
-        requirements: [],
-      },
-    },
-    disruption: { consolidationPolicy: 'WhenEmptyOrUnderutilized' },
-  },
-};
 const removed = (name: string) =>
   ({
     name,
@@ -51,7 +36,7 @@ describe("disruption decisions in Karpenter's metrics", () => {
     ['drift', 1, 1, { decision: 'replace', reason: 'drifted', consolidation_type: '' }],
   ] as const)('%s removing %i node(s), launching %i', async (method, remove, launch, labels) => {
     const m = new Metrics({ defaults: false });
-    karpenterDecision(m, decision(method, remove, launch), [poolView(pool)]);
+    karpenterDecision(m, decision(method, remove, launch));
     expect(await series(m, 'karpenter_voluntary_disruption_decisions_total')).toEqual([
       { ...labels, value: 1 },
     ]);
@@ -63,8 +48,6 @@ describe("disruption decisions in Karpenter's metrics", () => {
         reason: labels.reason,
         nodepool: 'general',
         capacity_type: 'spot',
-        consolidation_policy: 'WhenEmptyOrUnderutilized',
-        termination_mode: 'graceful',
         value: remove,
       },
     ]);
@@ -72,7 +55,7 @@ describe("disruption decisions in Karpenter's metrics", () => {
 
   it('counts an expiration as disrupted (reason expired), not as a voluntary decision', async () => {
     const m = new Metrics({ defaults: false });
-    karpenterDecision(m, decision('expiration', 1, 1), [poolView(pool)]);
+    karpenterDecision(m, decision('expiration', 1, 1));
     expect(await series(m, 'karpenter_voluntary_disruption_decisions_total')).toEqual([]);
     expect((await series(m, 'karpenter_nodeclaims_disrupted_total'))[0]).toMatchObject({ reason: 'expired' });
     expect(karpenterReason('expiration')).toBe('expired');

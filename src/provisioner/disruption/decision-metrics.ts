@@ -1,7 +1,6 @@
 /** A disruption decision in Karpenter's metrics (its dashboards' "Disruption Actions" and "Node Disruptions"). */
 import { LABEL } from '../../catalog/instance-type.js';
 import type { Metrics } from '../../observability/metrics.js';
-import type { PoolView } from '../../scheduling/nodepool.js';
 import type { Decision } from './methods.js';
 
 /** Karpenter's reason and consolidation type of a disruption method (expiration is not voluntary). */
@@ -19,11 +18,7 @@ export function karpenterReason(method: string): string {
 }
 
 /** A decision in Karpenter's metrics: decisions_total (voluntary ones) and each claim's disrupted_total. */
-export function karpenterDecision(
-  metrics: Metrics,
-  decision: Decision,
-  poolViews: readonly PoolView[],
-): void {
+export function karpenterDecision(metrics: Metrics, decision: Decision): void {
   const k = KARPENTER_REASON[decision.method];
   if (!k) return;
   const labels = {
@@ -38,13 +33,10 @@ export function karpenterDecision(
   }
   for (const n of decision.remove) {
     const node = n.node.metadata?.labels ?? {};
-    const pool = poolViews.find((p) => p.name === node[LABEL.nodePool]);
     metrics.karpenter.nodeClaimsDisrupted.inc({
       reason: k.reason,
       nodepool: node[LABEL.nodePool] ?? '',
       capacity_type: node[LABEL.capacityType] ?? '',
-      consolidation_policy: pool?.pool.spec.disruption?.consolidationPolicy ?? '',
-      termination_mode: 'graceful',
     });
   }
 }
