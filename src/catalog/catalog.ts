@@ -1,7 +1,7 @@
 /** The instance catalog: built-in (compact, generated) or a file in the shared data format. */
 import builtin from './catalog.data.json' with { type: 'json' };
 import { fromRow, type CompactCatalog } from './compact.js';
-import { toInstanceType, type InstanceType, type InstanceTypeFacts } from './instance-type.js';
+import { LABEL, toInstanceType, type InstanceType, type InstanceTypeFacts } from './instance-type.js';
 import { spotPrice } from './spot-price.js';
 
 export interface Catalog {
@@ -91,6 +91,16 @@ const zoned = new WeakMap<Catalog, Map<string, Catalog>>();
  * The same catalog offered in these zones (the zones of the EC2NodeClasses' subnets, not the region's
  * a–c); the catalog itself when none are given. Kept per zone set, so a round asks for it cheaply.
  */
+/**
+ * USD/h of a node by its labels (instance type, zone, capacity type; on-demand when it has none);
+ * 0 for a type or offering the catalog does not price.
+ */
+export function priceOfLabels(catalog: Catalog, labels: Readonly<Record<string, string>>): number {
+  const type = catalog.byName(labels[LABEL.instanceType] ?? '');
+  if (!type) return 0;
+  return catalog.price(type, labels[LABEL.zone] ?? '', labels[LABEL.capacityType] ?? 'on-demand') ?? 0;
+}
+
 export function inZones(catalog: Catalog, zones: readonly string[]): Catalog {
   if (zones.length === 0) return catalog;
   const key = [...zones].sort().join(',');

@@ -4,12 +4,11 @@
  */
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { LABEL, type InstanceType } from '../catalog/instance-type.js';
-import type { Catalog } from '../catalog/catalog.js';
+import { priceOfLabels, type Catalog } from '../catalog/catalog.js';
 import { cpuMillis, memoryMiB } from '../kube/quantity.js';
 import { podRequests } from '../kube/resources.js';
 import type { KubeObject } from '../kube/objects.js';
 import { CLASS_LABEL } from '../policies/compile/compile.js';
-import { priceOf } from '../provisioner/disruption/candidates.js';
 import type { Plan, SolverPod } from '../provisioner/solver/model.js';
 import type { CostNode, CostPod } from './attribute.js';
 
@@ -28,7 +27,7 @@ export function workloadOfPod(pod: V1Pod): string {
 /** A node with a known instance type and price; undefined for one the catalog cannot price. */
 function costNodeOf(n: V1Node, catalog: Catalog): CostNode | undefined {
   const labels = n.metadata?.labels ?? {};
-  const price = priceOf(catalog, labels);
+  const price = priceOfLabels(catalog, labels);
   if (price <= 0) return undefined;
   return {
     name: n.metadata?.name ?? '',

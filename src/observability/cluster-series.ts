@@ -8,8 +8,8 @@ import type { Catalog } from '../catalog/catalog.js';
 import { LABEL } from '../catalog/instance-type.js';
 import { attributeCost } from '../cost/attribute.js';
 import { clusterCostInput } from '../cost/sources.js';
-import { cpuMillis, memoryMiB, parseQuantity } from '../kube/quantity.js';
-import { podRequests } from '../kube/resources.js';
+import { cpuMillis, parseQuantity } from '../kube/quantity.js';
+import { podRequests, type PodRequests } from '../kube/resources.js';
 import type { KubeObject } from '../kube/objects.js';
 
 export interface ClusterSnapshot {
@@ -29,21 +29,15 @@ export interface Series {
   readonly value: number;
 }
 
-/** Karpenter's resource_type: the resource name lower-cased, `-` as `_`; CPU in cores, the rest in units. */
+/** Karpenter's resource_type: the resource name lower-cased, `-` as `_`. */
 export function resourceType(name: string): string {
   return name.toLowerCase().replaceAll('-', '_');
 }
+/** Karpenter's value of a quantity: CPU in cores from its millicores, everything else in base units (bytes, counts). */
 function amount(name: string, q: string | number | undefined): number | undefined {
-  if (q === undefined) return undefined;
-  if (name === 'cpu') {
-    const m = cpuMillis(q);
-    return m === undefined ? undefined : m / 1000;
-  }
-  if (name === 'memory' || name === 'ephemeral-storage') {
-    const mib = memoryMiB(q);
-    return mib === undefined ? undefined : mib * 1024 * 1024;
-  }
-  return parseQuantity(String(q));
+  if (name !== 'cpu') return parseQuantity(q);
+  const m = cpuMillis(q);
+  return m === undefined ? undefined : m / 1000;
 }
 
 /** Karpenter's node metric labels and the node labels they are read from. */
@@ -83,13 +77,18 @@ function nodeLabels(n: V1Node): Record<string, string> {
 const isDaemon = (p: V1Pod) => (p.metadata?.ownerReferences ?? []).some((o) => o.kind === 'DaemonSet');
 const terminal = (p: V1Pod) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
 
-function requestSeries(base: Record<string, string>, pods: readonly V1Pod[]): Series[] {
+/** A bound pod's requests, read once per scrape for both request gauges. */
+interface Bound {
+  readonly requests: PodRequests;
+  readonly daemon: boolean;
+}
+
+function requestSeries(base: Record<string, string>, pods: readonly Bound[]): Series[] {
   let cpu = 0;
   let mem = 0;
   for (const p of pods) {
-    const r = podRequests(p.spec ?? { containers: [] });
-    cpu += r.cpuMillis;
-    mem += r.memoryMiB;
+    cpu += p.requests.cpuMillis;
+    mem += p.requests.memoryMiB;
   }
   return [
     { labels: { ...base, resource_type: 'cpu' }, value: cpu / 1000 },
@@ -99,11 +98,14 @@ function requestSeries(base: Record<string, string>, pods: readonly V1Pod[]): Se
 }
 
 function nodeSeries(s: ClusterSnapshot) {
-  const byNode = new Map<string, V1Pod[]>();
+  const byNode = new Map<string, Bound[]>();
   for (const p of s.pods) {
     const node = p.spec?.nodeName;
     if (node === undefined || terminal(p)) continue;
-    byNode.set(node, [...(byNode.get(node) ?? []), p]);
+    const bound = { requests: podRequests(p.spec ?? { containers: [] }), daemon: isDaemon(p) };
+    const list = byNode.get(node);
+    if (list) list.push(bound);
+    else byNode.set(node, [bound]);
   }
   const allocatable: Series[] = [];
   const podRequestRows: Series[] = [];
@@ -117,7 +119,12 @@ function nodeSeries(s: ClusterSnapshot) {
     }
     const pods = byNode.get(n.metadata?.name ?? '') ?? [];
     podRequestRows.push(...requestSeries(base, pods));
-    daemonRequests.push(...requestSeries(base, pods.filter(isDaemon)));
+    daemonRequests.push(
+      ...requestSeries(
+        base,
+        pods.filter((p) => p.daemon),
+      ),
+    );
   }
   return { allocatable, podRequests: podRequestRows, daemonRequests };
 }

@@ -13,7 +13,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startControlPlane, type ControlPlane } from './control-plane.js';
 import { designProfile } from '../support/design-example.js';
-import { eventually, kubectlWith, loopbackCerts, routeWebhooks, startBerth, type Berth } from './harness.js';
+import {
+  eventually,
+  installedPolicies,
+  kubectlWith,
+  loopbackCerts,
+  routeWebhooks,
+  startBerth,
+  type Berth,
+} from './harness.js';
 
 let cp: ControlPlane | undefined;
 let berth: Berth | undefined;
@@ -33,18 +41,6 @@ spec:
     metadata: { labels: { app: billing-api } }
     spec: { containers: [{ name: app, image: registry.example.com/billing-api:1.0.0 }] }
 `;
-
-/** The policies.yaml the chart's ConfigMap carries. */
-const chartPolicies = () =>
-  kubectl([
-    'get',
-    'configmap',
-    'berth-policies',
-    '-n',
-    'berth-system',
-    '-o',
-    'jsonpath={.data.policies\\.yaml}',
-  ]);
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'berth-e2e-chart-'));
@@ -80,7 +76,7 @@ beforeAll(async () => {
   ]);
   expect(installed.code, installed.stderr).toBe(0);
   const policies = join(dir, 'policies.yaml');
-  const fromChart = chartPolicies();
+  const fromChart = installedPolicies(kubectl);
   expect(fromChart.code, fromChart.stderr).toBe(0);
   writeFileSync(policies, fromChart.stdout);
   const tls = loopbackCerts(dir);
@@ -132,7 +128,7 @@ describe('9c. installed with helm', () => {
       'serviceaccount/berth',
     ])
       expect(kubectl(['get', obj, '-n', 'berth-system']).code, obj).toBe(0);
-    const mode = chartPolicies().stdout;
+    const mode = installedPolicies(kubectl).stdout;
     expect(mode).toMatch(/^ {2}mode: off {16}# berth \| karpenter \| off$/m);
   });
 

@@ -52,6 +52,19 @@ export function routeWebhooks(kubectl: ReturnType<typeof kubectlWith>, url: stri
   });
 }
 
+/** The policies.yaml Berth's ConfigMap (berth-system/berth-policies) carries in the cluster. */
+export function installedPolicies(kubectl: ReturnType<typeof kubectlWith>): Run {
+  return kubectl([
+    'get',
+    'configmap',
+    'berth-policies',
+    '-n',
+    'berth-system',
+    '-o',
+    'jsonpath={.data.policies\\.yaml}',
+  ]);
+}
+
 export async function eventually<T>(
   what: string,
   probe: () => T | undefined | false | Promise<T | undefined | false>,

@@ -9,7 +9,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startControlPlane, type ControlPlane } from './control-plane.js';
 import { designProfile } from '../support/design-example.js';
-import { eventually, kubectlWith, loopbackCerts, routeWebhooks, startBerth, type Berth } from './harness.js';
+import {
+  eventually,
+  installedPolicies,
+  kubectlWith,
+  loopbackCerts,
+  routeWebhooks,
+  startBerth,
+  type Berth,
+} from './harness.js';
 import { instanceTypes, KubeletStandIn, nodeRows, podRows } from './provisioning.js';
 import { bigDeployment, routedTo, timeApply, type ApplyTiming } from './admission-speed.js';
 import {
@@ -140,15 +148,7 @@ beforeAll(async () => {
       before,
       after: snapshot(),
       apply: besideApply,
-      mode: kubectl([
-        'get',
-        'configmap',
-        'berth-policies',
-        '-n',
-        'berth-system',
-        '-o',
-        'jsonpath={.data.policies\\.yaml}',
-      ]).stdout,
+      mode: installedPolicies(kubectl).stdout,
     };
     // Then the install the other scenarios run (Berth instead of Karpenter), without the team's objects.
     expect(kubectl(['delete', 'nodepool/general', 'ec2nodeclass/default']).code).toBe(0);

@@ -9,7 +9,7 @@
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { PoolView } from '../../scheduling/nodepool.js';
 import { LABEL } from '../../catalog/instance-type.js';
-import type { Catalog } from '../../catalog/catalog.js';
+import { priceOfLabels, type Catalog } from '../../catalog/catalog.js';
 import { doNotDisrupt, hasController, isReady, moves, podId, type Pdbs } from './pods.js';
 
 export const DISRUPTED_TAINT = 'karpenter.sh/disrupted';
@@ -54,12 +54,6 @@ function disrupting(node: V1Node): boolean {
   );
 }
 
-export function priceOf(catalog: Catalog, labels: Readonly<Record<string, string>>): number {
-  const type = catalog.byName(labels[LABEL.instanceType] ?? '');
-  if (!type) return 0;
-  return catalog.price(type, labels[LABEL.zone] ?? '', labels[LABEL.capacityType] ?? 'on-demand') ?? 0;
-}
-
 /** The first thing on the node that forbids evicting its pods now, if any. */
 export function blockerOf(node: V1Node, pods: readonly V1Pod[], pdbs: Pdbs): string | undefined {
   if (doNotDisrupt(node.metadata)) return 'node has karpenter.sh/do-not-disrupt: "true"';
@@ -87,7 +81,7 @@ function infoOf(node: V1Node, pool: PoolView, pods: readonly V1Pod[], catalog: C
     instanceType: labels[LABEL.instanceType] ?? '',
     zone: labels[LABEL.zone] ?? '',
     capacityType: labels[LABEL.capacityType] ?? '',
-    price: priceOf(catalog, labels),
+    price: priceOfLabels(catalog, labels),
     moving: pods.filter(moves),
   };
 }
