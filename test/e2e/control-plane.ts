@@ -13,7 +13,28 @@ export interface ControlPlane {
   dir: string;
   kubeconfig: string;
   server: string;
+  /** A kubeconfig per extra user (ControlPlaneOptions.users), each cluster-admin under its own name. */
+  kubeconfigs: Readonly<Record<string, string>>;
+  /** The audit log (JSON lines, level Metadata) of the extra users' requests, with ControlPlaneOptions.audit. */
+  auditLog?: string;
   stop(): Promise<void>;
+}
+
+export interface ControlPlaneOptions {
+  /** Users besides admin, each with a token of its own in system:masters (e.g. one per controller). */
+  users?: readonly string[];
+  /** Write every request of those users to an audit log (so that they can be counted per user). */
+  audit?: boolean;
+}
+
+/** Audit policy: the extra users' requests at level Metadata, once complete; nobody else's. */
+function auditPolicy(users: readonly string[]): string {
+  return JSON.stringify({
+    apiVersion: 'audit.k8s.io/v1',
+    kind: 'Policy',
+    omitStages: ['RequestReceived', 'ResponseStarted'],
+    rules: [{ level: 'Metadata', users }, { level: 'None' }],
+  });
 }
 
 export function freePort(): Promise<number> {
@@ -66,11 +87,24 @@ export function kubeconfigFor(server: string, token: string): string {
   ].join('\n');
 }
 
-export async function startControlPlane(bin: string, dir: string): Promise<ControlPlane> {
+export async function startControlPlane(
+  bin: string,
+  dir: string,
+  options: ControlPlaneOptions = {},
+): Promise<ControlPlane> {
   mkdirSync(dir, { recursive: true });
   const procs: ChildProcess[] = [];
   const token = randomBytes(16).toString('hex');
-  writeFileSync(join(dir, 'tokens.csv'), `${token},admin,admin,system:masters\n`);
+  const users = options.users ?? [];
+  const tokens = new Map(users.map((u) => [u, randomBytes(16).toString('hex')]));
+  writeFileSync(
+    join(dir, 'tokens.csv'),
+    [`${token},admin,admin,system:masters`, ...users.map((u) => `${tokens.get(u)},${u},${u},system:masters`)]
+      .map((l) => `${l}\n`)
+      .join(''),
+  );
+  const auditLog = options.audit ? join(dir, 'audit.log') : undefined;
+  if (auditLog) writeFileSync(join(dir, 'audit-policy.json'), auditPolicy(users));
   const sa = generateKeyPairSync('rsa', { modulusLength: 2048 });
   writeFileSync(join(dir, 'sa.key'), sa.privateKey.export({ type: 'pkcs1', format: 'pem' }));
   writeFileSync(join(dir, 'sa.pub'), sa.publicKey.export({ type: 'spki', format: 'pem' }));
@@ -111,6 +145,13 @@ export async function startControlPlane(bin: string, dir: string): Promise<Contr
       // Its not-ready taint on every new Node is lifted by the node lifecycle controller, which is off
       // here (no kubelets): without this, no pod could ever land on the simulated or stand-in nodes.
       '--disable-admission-plugins=TaintNodesByCondition',
+      ...(auditLog
+        ? [
+            `--audit-policy-file=${join(dir, 'audit-policy.json')}`,
+            `--audit-log-path=${auditLog}`,
+            '--audit-log-maxsize=0',
+          ]
+        : []),
     ],
     join(dir, 'kube-apiserver.log'),
     procs,
@@ -163,10 +204,18 @@ export async function startControlPlane(bin: string, dir: string): Promise<Contr
     },
     60_000,
   );
+  const kubeconfigs: Record<string, string> = {};
+  for (const [user, t] of tokens) {
+    const file = join(dir, `kubeconfig-${user}`);
+    writeFileSync(file, kubeconfigFor(server, t));
+    kubeconfigs[user] = file;
+  }
   return {
     dir,
     kubeconfig,
     server,
+    kubeconfigs,
+    ...(auditLog ? { auditLog } : {}),
     stop: async () => {
       for (const p of procs.reverse()) p.kill('SIGTERM');
       await new Promise((r) => setTimeout(r, 500));

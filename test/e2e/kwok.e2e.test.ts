@@ -20,6 +20,7 @@ import { freePort, startControlPlane, type ControlPlane } from './control-plane.
 import { eventually, kubectlWith, loopbackCerts, startBerth, type Berth } from './harness.js';
 import { nodeDetails } from './disruption.js';
 import { nodeClaims } from './nodeclaims.js';
+import { deploymentOf, pdbOf } from '../support/perf-workloads.js';
 
 const catalog = builtinCatalog();
 let cp: ControlPlane;
@@ -51,32 +52,6 @@ const pool: NodePool = {
     },
   },
 };
-
-/** Karpenter's test.Deployment: one container asking for cpu and memory, labelled app=<name>. */
-const deployment = (name: string, replicas: number, cpu: string, memory: string) => ({
-  apiVersion: 'apps/v1',
-  kind: 'Deployment',
-  metadata: { name, namespace: 'perf' },
-  spec: {
-    replicas,
-    selector: { matchLabels: { app: name } },
-    template: {
-      metadata: { labels: { app: name } },
-      spec: {
-        terminationGracePeriodSeconds: 0,
-        containers: [
-          { name: 'app', image: 'registry.k8s.io/pause:3.10', resources: { requests: { cpu, memory } } },
-        ],
-      },
-    },
-  },
-});
-const pdb = (name: string) => ({
-  apiVersion: 'policy/v1',
-  kind: 'PodDisruptionBudget',
-  metadata: { name, namespace: 'perf' },
-  spec: { maxUnavailable: '20%', selector: { matchLabels: { app: name } } },
-});
 
 const apply = (objects: readonly object[]) =>
   kubectl(['apply', '-f', '-'], objects.map((o) => JSON.stringify(o)).join('\n'));
@@ -187,16 +162,16 @@ afterAll(async () => {
 });
 
 describe('9. the basic workload at 1/10 on kwok (Karpenter performance suite)', () => {
-  const small = deployment('small-resource-app', 50, '900m', '3100Mi');
-  const large = deployment('large-resource-app', 50, '3500m', '28Gi');
+  const small = deploymentOf({ name: 'small-resource-app', replicas: 50, cpu: '900m', memory: '3100Mi' });
+  const large = deploymentOf({ name: 'large-resource-app', replicas: 50, cpu: '3500m', memory: '28Gi' });
 
   it('scales out: 100 pods Running on nodes Berth bought, within 1.25× the plan for the same pods', async () => {
     const start = Date.now();
-    expect(apply([small, large, pdb('small-resource-app'), pdb('large-resource-app')]).code).toBe(0);
+    expect(apply([small, large, pdbOf('small-resource-app'), pdbOf('large-resource-app')]).code).toBe(0);
     await eventually('100 pods Running', running(100), 240_000);
     const seconds = (Date.now() - start) / 1000;
     const input = solverInputOf({
-      objects: [small, large] as KubeObject[],
+      objects: [small, large] as unknown as KubeObject[],
       cluster: [],
       nodePools: [pool],
       catalog,

@@ -1,0 +1,185 @@
+/**
+ * npm run bench:cluster — Karpenter's performance suite (kubernetes-sigs/karpenter
+ * test/suites/performance) run by both provisioners, each on a fresh e2e control plane (kube-apiserver,
+ * controller manager and kube-scheduler built from k8s.io/kubernetes) with kwok making their Nodes
+ * Ready and running their pods: Berth (`berth serve --cloud kwok`) and Karpenter's own controller
+ * (sigs.k8s.io/karpenter/kwok v1.14.1) choosing among the same instance types at the same prices
+ * (bench/cluster/instance-types.ts) with the same registration delay. kube-scheduler binds the pods.
+ *
+ * Per workload, step and side: time to all pods Running (scale-out) or to the last node change
+ * (scale-in: consolidation; drift: every node replaced), pod start p50/p99, nodes, their $/h and its
+ * ratio to the LP lower bound of the pods, evictions, PDB samples below their minimum, pods Pending
+ * more than 60 s, controller CPU seconds, average cores and P95 RSS, and the controller's requests
+ * per second to the API server (its audit log). Printed as one markdown table (docs/benchmarks.md).
+ *
+ * Options: --workloads basic,hostname-spread,hostname-spread-xl,wide,do-not-disrupt,
+ * self-anti-affinity,drift (all) · --sides berth,karpenter · --scale F (1; 10 for the ×10 goal) ·
+ * --delay S registration delay (5) · --settle S quiet time that ends a disruption step (90) ·
+ * --timeout M minutes per step (20) · --json.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { KubeConfig } from '@kubernetes/client-node';
+import { builtinCatalog } from '../src/catalog/catalog.js';
+import type { KubeObject } from '../src/kube/objects.js';
+import { solverInputOf } from '../src/provisioner/input/plan-input.js';
+import { solve } from '../src/provisioner/solver/solve.js';
+import type { NodePool } from '../src/scheduling/nodepool.js';
+import { startControlPlane } from '../test/e2e/control-plane.js';
+import { kubectlWith } from '../test/e2e/harness.js';
+import {
+  berthPerfPool,
+  deploymentOf,
+  NAMESPACE,
+  perfWorkloads,
+  type Deploy,
+  type Workload,
+} from '../test/support/perf-workloads.js';
+import { ClusterObserver, ProcessSampler } from './cluster/observe.js';
+import { comparison, table, type StepResult } from './cluster/report.js';
+import { startBerthSide, startKarpenterSide, startKwok, type Side, type SideName } from './cluster/sides.js';
+import { runStep, type StepContext } from './cluster/step.js';
+
+const { values } = parseArgs({
+  options: {
+    workloads: { type: 'string', default: '' },
+    sides: { type: 'string', default: 'berth,karpenter' },
+    scale: { type: 'string', default: '1' },
+    delay: { type: 'string', default: '5' },
+    settle: { type: 'string', default: '90' },
+    timeout: { type: 'string', default: '20' },
+    json: { type: 'boolean', default: false },
+  },
+});
+
+const scale = Number(values.scale);
+const all = perfWorkloads(scale);
+const chosen = values.workloads ? values.workloads.split(',') : all.map((w) => w.name);
+const unknown = chosen.filter((n) => !all.some((w) => w.name === n));
+if (unknown.length > 0 || !(scale > 0)) {
+  console.error(
+    `bench:cluster: ${unknown.length > 0 ? `no workload ${unknown.join(', ')}` : `--scale must be > 0`} (workloads: ${all.map((w) => w.name).join(', ')})`,
+  );
+  process.exit(2);
+}
+const sideNames: readonly string[] = ['berth', 'karpenter'];
+const sides = values.sides.split(',') as SideName[];
+if (sides.some((s) => !sideNames.includes(s))) {
+  console.error('bench:cluster: --sides takes berth, karpenter or both');
+  process.exit(2);
+}
+
+const log = (s: string) => process.stderr.write(`bench:cluster: ${s}\n`);
+const script = (name: string) =>
+  execFileSync('bash', [`test/e2e/${name}`], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  }).trim();
+
+const catalog = builtinCatalog();
+
+/** The LP lower bound of the pods the Deployments run at these replicas, on Berth's pool. */
+function boundOf(deploys: ReadonlyMap<string, Deploy>): number {
+  const objects = [...deploys.values()].map((d) => deploymentOf(d) as unknown as KubeObject);
+  const input = solverInputOf({
+    objects,
+    cluster: [],
+    nodePools: [berthPerfPool() as NodePool],
+    catalog,
+    defaultNamespace: NAMESPACE,
+  });
+  return solve({ ...input, budgetMillis: 2000 }).lowerBound;
+}
+
+/** Each step's Deployments (name → shape at that step's replicas) and the bound of their pods. */
+function plan(w: Workload): { deploys: Map<string, Deploy>; bound: number }[] {
+  const deploys = new Map<string, Deploy>();
+  return w.steps.map((step) => {
+    if (step.kind !== 'drift') {
+      if (step.kind === 'scale-out') for (const d of step.create) deploys.set(d.name, d);
+      for (const [name, replicas] of Object.entries(step.scale)) {
+        const d = deploys.get(name);
+        if (d) deploys.set(name, { ...d, replicas });
+      }
+    }
+    const snapshot = new Map(deploys);
+    return { deploys: snapshot, bound: boundOf(snapshot) };
+  });
+}
+
+async function runSide(
+  w: Workload,
+  side: SideName,
+  tools: { bin: string; kwok: string; karpenter: string },
+): Promise<StepResult[]> {
+  const dir = mkdtempSync(join(tmpdir(), `berth-bench-${w.name}-${side}-`));
+  log(`${w.name} on ${side}: ${dir}`);
+  const cp = await startControlPlane(tools.bin, join(dir, 'cluster'), { users: ['controller'], audit: true });
+  const kubectl = kubectlWith(cp.kubeconfig);
+  const results: StepResult[] = [];
+  let stopKwok: (() => Promise<void>) | undefined;
+  let provisioner: Side | undefined;
+  let observer: ClusterObserver | undefined;
+  try {
+    kubectl(['create', 'namespace', NAMESPACE]);
+    stopKwok = await startKwok(cp, dir, tools.kwok);
+    const delay = Number(values.delay);
+    provisioner =
+      side === 'berth'
+        ? await startBerthSide(cp, dir, delay)
+        : await startKarpenterSide(cp, dir, delay, tools.karpenter);
+    const kc = new KubeConfig();
+    kc.loadFromFile(cp.kubeconfig);
+    observer = new ClusterObserver(kc);
+    await observer.start();
+    const ctx: StepContext = {
+      workload: w.name,
+      side,
+      kubectl,
+      observer,
+      sampler: new ProcessSampler(provisioner.pid),
+      auditLog: cp.auditLog ?? '',
+      catalog,
+      settleMs: Number(values.settle) * 1000,
+      timeoutMs: Number(values.timeout) * 60_000,
+      log,
+    };
+    const steps = plan(w);
+    for (const [i, step] of w.steps.entries()) {
+      const planned = steps[i];
+      if (!planned) continue;
+      const r = await runStep(ctx, step, planned);
+      log(`${w.name} ${r.step} on ${side}: ${r.seconds === null ? 'timed out' : `${r.seconds.toFixed(1)}s`}`);
+      results.push(r);
+      if (r.seconds === null) break;
+    }
+  } finally {
+    observer?.stop();
+    await provisioner?.stop();
+    await stopKwok?.();
+    await cp.stop();
+  }
+  return results;
+}
+
+const tools = {
+  bin: script('build-control-plane.sh'),
+  kwok: script('install-kwok.sh'),
+  karpenter: sides.includes('karpenter') ? script('install-karpenter-kwok.sh') : '',
+};
+const results: StepResult[] = [];
+for (const w of all.filter((x) => chosen.includes(x.name)))
+  for (const side of sides) results.push(...(await runSide(w, side, tools)));
+
+if (values.json) console.log(JSON.stringify(results, null, 2));
+else {
+  console.log(
+    `Karpenter's performance suite at ×${scale}, registration delay ${values.delay}s, settle ${values.settle}s\n`,
+  );
+  console.log(table(results));
+  console.log('');
+  for (const l of comparison(results)) console.log(`- ${l}`);
+}

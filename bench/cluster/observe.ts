@@ -1,0 +1,216 @@
+/**
+ * What `npm run bench:cluster` sees of a cluster while a workload runs: the pods of the bench's
+ * namespace and every Node through watches (first seen, first Running, gone; a node's labels and
+ * whether it is being disrupted), the PDBs sampled each second (a sample where one has fewer healthy
+ * pods than it requires is a violation), and the controller process's CPU time and RSS from /proc.
+ */
+import { readFileSync } from 'node:fs';
+import { KubeConfig, PolicyV1Api, Watch } from '@kubernetes/client-node';
+import { NAMESPACE } from '../../test/support/perf-workloads.js';
+
+export interface PodRecord {
+  seen: number;
+  running?: number;
+  gone?: number;
+  node?: string;
+  doNotDisrupt?: boolean;
+}
+
+export interface NodeRecord {
+  seen: number;
+  gone?: number;
+  labels: Record<string, string>;
+  /** Tainted karpenter.sh/disrupted or deleting: on its way out. */
+  leaving: boolean;
+}
+
+interface Meta {
+  metadata?: {
+    uid?: string;
+    name?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    deletionTimestamp?: unknown;
+  };
+}
+type PodObject = Meta & { spec?: { nodeName?: string }; status?: { phase?: string } };
+type NodeObject = Meta & { spec?: { taints?: { key?: string }[] } };
+
+export class ClusterObserver {
+  readonly pods = new Map<string, PodRecord>();
+  readonly nodes = new Map<string, NodeRecord>();
+  /** When a node last appeared, went, or started leaving. */
+  lastNodeChange = Date.now();
+  pdbViolations = 0;
+  private readonly aborts: (() => void)[] = [];
+  private stopped = false;
+  private pdbCounting = false;
+
+  constructor(private readonly kc: KubeConfig) {}
+
+  async start(): Promise<void> {
+    await this.watch(`/api/v1/namespaces/${NAMESPACE}/pods`, (type, o) => this.pod(type, o as PodObject));
+    await this.watch('/api/v1/nodes', (type, o) => this.node(type, o as NodeObject));
+    const policy = this.kc.makeApiClient(PolicyV1Api);
+    const t = setInterval(() => {
+      if (!this.pdbCounting) return;
+      policy.listNamespacedPodDisruptionBudget({ namespace: NAMESPACE }).then(
+        (list) => {
+          for (const p of list.items)
+            if ((p.status?.currentHealthy ?? 0) < (p.status?.desiredHealthy ?? 0)) this.pdbViolations += 1;
+        },
+        () => undefined,
+      );
+    }, 1000);
+    this.aborts.push(() => clearInterval(t));
+  }
+
+  /** Count PDB samples below their minimum from now on (disruption steps), or stop counting. */
+  countPdbViolations(on: boolean): void {
+    this.pdbCounting = on;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const a of this.aborts) a();
+  }
+
+  /** Pods of the namespace that exist (not deleting). */
+  live(): PodRecord[] {
+    return [...this.pods.values()].filter((p) => p.gone === undefined);
+  }
+
+  allRunning(expected: number): boolean {
+    const live = this.live();
+    return live.length === expected && live.every((p) => p.running !== undefined);
+  }
+
+  liveNodes(): [string, NodeRecord][] {
+    return [...this.nodes.entries()].filter(([, n]) => n.gone === undefined);
+  }
+
+  private async watch(path: string, on: (type: string, obj: unknown) => void): Promise<void> {
+    const restart = () => {
+      if (!this.stopped) setTimeout(() => void this.watch(path, on).catch(restart), 500);
+    };
+    const req = await new Watch(this.kc).watch(path, {}, on, restart);
+    this.aborts.push(() => req.abort());
+  }
+
+  private pod(type: string, o: PodObject): void {
+    const uid = o.metadata?.uid;
+    if (!uid) return;
+    const now = Date.now();
+    let r = this.pods.get(uid);
+    if (!r) this.pods.set(uid, (r = { seen: now }));
+    if (o.spec?.nodeName) r.node = o.spec.nodeName;
+    if (o.metadata?.annotations?.['karpenter.sh/do-not-disrupt'] === 'true') r.doNotDisrupt = true;
+    if (r.running === undefined && o.status?.phase === 'Running') r.running = now;
+    if ((type === 'DELETED' || o.metadata?.deletionTimestamp) && r.gone === undefined) r.gone = now;
+  }
+
+  private node(type: string, o: NodeObject): void {
+    const name = o.metadata?.name;
+    if (!name) return;
+    const now = Date.now();
+    let r = this.nodes.get(name);
+    if (!r) {
+      this.nodes.set(name, (r = { seen: now, labels: {}, leaving: false }));
+      this.lastNodeChange = now;
+    }
+    r.labels = o.metadata?.labels ?? r.labels;
+    const leaving =
+      o.metadata?.deletionTimestamp !== undefined ||
+      (o.spec?.taints ?? []).some((t) => t.key === 'karpenter.sh/disrupted');
+    if (leaving !== r.leaving) this.lastNodeChange = now;
+    r.leaving = leaving;
+    if (type === 'DELETED' && r.gone === undefined) {
+      r.gone = now;
+      this.lastNodeChange = now;
+    }
+  }
+}
+
+/** CPU seconds and RSS of a process, sampled each second. */
+export class ProcessSampler {
+  private readonly rss: number[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private startCpu = 0;
+  private startAt = 0;
+
+  constructor(private readonly pid: number) {}
+
+  static cpuSeconds(pid: number): number {
+    // /proc/<pid>/stat: fields 14 and 15 (utime, stime) in clock ticks (100 per second on Linux).
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  }
+
+  static rssMb(pid: number): number {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : 0;
+  }
+
+  start(): void {
+    this.rss.length = 0;
+    this.startCpu = ProcessSampler.cpuSeconds(this.pid);
+    this.startAt = Date.now();
+    this.timer = setInterval(() => {
+      try {
+        this.rss.push(ProcessSampler.rssMb(this.pid));
+      } catch {
+        // the process has exited; the step reports what was sampled
+      }
+    }, 1000);
+  }
+
+  /** CPU seconds, average cores and P95 RSS (MB) since start. */
+  stop(): { cpuSeconds: number; avgCores: number; p95RssMb: number } {
+    clearInterval(this.timer);
+    let cpu = this.startCpu;
+    try {
+      cpu = ProcessSampler.cpuSeconds(this.pid);
+    } catch {
+      // exited
+    }
+    const seconds = Math.max(0.001, (Date.now() - this.startAt) / 1000);
+    const sorted = [...this.rss].sort((a, b) => a - b);
+    const p95 = sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.95))] ?? 0;
+    return { cpuSeconds: cpu - this.startCpu, avgCores: (cpu - this.startCpu) / seconds, p95RssMb: p95 };
+  }
+}
+
+/** The controller's requests in the API server's audit log: all, evictions admitted, evictions refused (429), pod deletes. */
+export function auditCounts(file: string): {
+  requests: number;
+  evictions: number;
+  refused: number;
+  podDeletes: number;
+} {
+  let requests = 0;
+  let evictions = 0;
+  let refused = 0;
+  let podDeletes = 0;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return { requests, evictions, refused, podDeletes };
+  }
+  for (const line of text.split('\n')) {
+    if (!line) continue;
+    requests += 1;
+    if (!line.includes('"resource":"pods"')) continue;
+    const e = JSON.parse(line) as {
+      verb?: string;
+      objectRef?: { subresource?: string };
+      responseStatus?: { code?: number };
+    };
+    if (e.objectRef?.subresource === 'eviction' && e.verb === 'create') {
+      if (e.responseStatus?.code === 201) evictions += 1;
+      else if (e.responseStatus?.code === 429) refused += 1;
+    } else if (e.verb === 'delete' && e.objectRef?.subresource === undefined) podDeletes += 1;
+  }
+  return { requests, evictions, refused, podDeletes };
+}

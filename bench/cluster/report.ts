@@ -1,0 +1,93 @@
+/** The figures of one step of a workload on one side of `npm run bench:cluster`, and their table. */
+export interface StepResult {
+  workload: string;
+  step: string;
+  side: string;
+  /** Seconds from the change to all pods Running (scale-out), or to the last node change (scale-in, drift); null: timed out. */
+  seconds: number | null;
+  podStartP50?: number | undefined;
+  podStartP99?: number | undefined;
+  nodes: number;
+  launched: number;
+  removed: number;
+  price: number;
+  bound: number;
+  evictions: number;
+  refusedEvictions: number;
+  podDeletes: number;
+  pdbViolations: number;
+  pendingOver60: number;
+  cpuSeconds: number;
+  avgCores: number;
+  p95RssMb: number;
+  requestsPerSecond: number;
+  note?: string;
+}
+
+const f = (n: number | undefined, digits = 1) => (n === undefined ? '–' : n.toFixed(digits));
+
+export function quantile(xs: readonly number[], q: number): number | undefined {
+  if (xs.length === 0) return undefined;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))];
+}
+
+/** One markdown table, the two sides of each step on adjacent rows. */
+export function table(results: readonly StepResult[]): string {
+  const head = [
+    'workload',
+    'step',
+    'side',
+    'time (s)',
+    'pod start p50 / p99 (s)',
+    'nodes (+launched −removed)',
+    '$/h',
+    '× LP bound',
+    'evictions (refused)',
+    'PDB below min',
+    'pods Pending > 60 s',
+    'CPU s (avg cores)',
+    'P95 RSS (MB)',
+    'API req/s',
+  ];
+  const rows = results.map((r) => [
+    r.workload,
+    r.step,
+    r.side,
+    r.seconds === null ? 'timed out' : f(r.seconds),
+    r.podStartP50 === undefined ? '–' : `${f(r.podStartP50)} / ${f(r.podStartP99)}`,
+    `${r.nodes} (+${r.launched} −${r.removed})`,
+    f(r.price, 3),
+    r.bound > 0 ? f(r.price / r.bound, 3) : '–',
+    `${r.evictions} (${r.refusedEvictions})${r.podDeletes > 0 ? `, ${r.podDeletes} deleted` : ''}`,
+    String(r.pdbViolations),
+    String(r.pendingOver60),
+    `${f(r.cpuSeconds)} (${f(r.avgCores, 2)})`,
+    f(r.p95RssMb, 0),
+    f(r.requestsPerSecond),
+  ]);
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  const notes = results.filter((r) => r.note).map((r) => `- ${r.workload} ${r.step} on ${r.side}: ${r.note}`);
+  return [
+    line(head),
+    line(head.map(() => '---')),
+    ...rows.map(line),
+    ...(notes.length ? ['', ...notes] : []),
+  ].join('\n');
+}
+
+/** Berth against Karpenter per step: time and $/h ratios, the issue's goals. */
+export function comparison(results: readonly StepResult[]): string[] {
+  const out: string[] = [];
+  const keys = [...new Set(results.map((r) => `${r.workload}\u0000${r.step}`))];
+  for (const k of keys) {
+    const [workload, step] = k.split('\u0000');
+    const b = results.find((r) => r.workload === workload && r.step === step && r.side === 'berth');
+    const c = results.find((r) => r.workload === workload && r.step === step && r.side === 'karpenter');
+    if (!b || !c) continue;
+    const time = b.seconds !== null && c.seconds ? f(b.seconds / c.seconds, 2) : '–';
+    const price = c.price > 0 ? f(b.price / c.price, 3) : '–';
+    out.push(`${workload} ${step}: Berth/Karpenter time ${time}×, $/h ${price}×`);
+  }
+  return out;
+}

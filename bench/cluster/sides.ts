@@ -1,0 +1,150 @@
+/**
+ * The two provisioners of `npm run bench:cluster`, each started on its own fresh control plane with
+ * kwok (sigs.k8s.io/kwok) running their Nodes' pods:
+ * - berth: `berth serve --cloud kwok` with the repository's policies.yaml (provisioner.mode berth),
+ *   its NodePool over an EC2NodeClass;
+ * - karpenter: Karpenter's own controller with its kwok provider (v1.14.1, built by
+ *   test/e2e/install-karpenter-kwok.sh), a KWOKNodeClass and an instance-types file made from
+ *   Berth's catalog.
+ * Both authenticate as the user `controller`, whose requests the API server's audit log counts, and
+ * wait the same registration delay between a launch and its Node.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { builtinCatalog } from '../../src/catalog/catalog.js';
+import type { NodePool } from '../../src/scheduling/nodepool.js';
+import { freePort, type ControlPlane } from '../../test/e2e/control-plane.js';
+import { kubectlWith, loopbackCerts, startBerth } from '../../test/e2e/harness.js';
+import { berthPerfPool, karpenterPerfPool } from '../../test/support/perf-workloads.js';
+import { kwokInstanceTypes } from './instance-types.js';
+
+export type SideName = 'berth' | 'karpenter';
+
+export interface Side {
+  name: SideName;
+  pid: number;
+  pool: object;
+  stop(): Promise<void>;
+}
+
+type Kubectl = ReturnType<typeof kubectlWith>;
+
+function must(r: { code: number; stderr: string }, what: string): void {
+  if (r.code !== 0) throw new Error(`${what}: ${r.stderr.trim()}`);
+}
+
+function applyCrds(kubectl: Kubectl, args: string[]): void {
+  must(kubectl(['apply', '--server-side', ...args]), `applying CRDs ${args.join(' ')}`);
+  must(
+    kubectl(['wait', '--for=condition=Established', 'crd', '--all', '--timeout=60s']),
+    'waiting for the CRDs',
+  );
+}
+
+const stopProcess = (p: ChildProcess) =>
+  new Promise<void>((resolve) => {
+    if (p.exitCode !== null || p.signalCode !== null) return resolve();
+    const force = setTimeout(() => p.kill('SIGKILL'), 10_000);
+    p.once('exit', () => {
+      clearTimeout(force);
+      resolve();
+    });
+    p.kill('SIGTERM');
+  });
+
+export async function startBerthSide(cp: ControlPlane, dir: string, delay: number): Promise<Side> {
+  const kubectl = kubectlWith(cp.kubeconfig);
+  applyCrds(kubectl, ['-k', 'deploy/crds']);
+  applyCrds(kubectl, ['-k', 'deploy/karpenter-crds']);
+  applyCrds(kubectl, ['-k', 'deploy/report-crds']);
+  must(kubectl(['create', 'namespace', 'berth-system']), 'creating berth-system');
+  const policies = join(dir, 'policies.yaml');
+  writeFileSync(policies, readFileSync('policies.yaml', 'utf8'));
+  const pool = berthPerfPool();
+  must(kubectl(['apply', '-f', '-'], JSON.stringify(pool)), 'applying the NodePool');
+  const kubeconfig = cp.kubeconfigs.controller;
+  if (!kubeconfig) throw new Error('the control plane has no user controller');
+  const berth = await startBerth({
+    kubeconfig,
+    tlsDir: loopbackCerts(dir),
+    policies,
+    dir,
+    identity: 'berth-bench',
+    port: await freePort(),
+    metricsPort: await freePort(),
+    args: ['--cloud', 'kwok', '--kwok-registration-delay', String(delay), '--log-level', 'warn'],
+  });
+  const pid = berth.proc.pid;
+  if (pid === undefined) throw new Error('berth serve has no pid');
+  return { name: 'berth', pid, pool, stop: () => berth.stop() };
+}
+
+export async function startKarpenterSide(
+  cp: ControlPlane,
+  dir: string,
+  delay: number,
+  install: string,
+): Promise<Side> {
+  const kubectl = kubectlWith(cp.kubeconfig);
+  applyCrds(kubectl, ['-f', join(install, 'crds')]);
+  const types = join(dir, 'instance-types.json');
+  writeFileSync(types, JSON.stringify(kwokInstanceTypes(builtinCatalog(), berthPerfPool() as NodePool)));
+  const nodeClass = {
+    apiVersion: 'karpenter.kwok.sh/v1alpha1',
+    kind: 'KWOKNodeClass',
+    metadata: { name: 'default' },
+    spec: { nodeRegistrationDelay: `${delay}s` },
+  };
+  const pool = karpenterPerfPool();
+  must(kubectl(['apply', '-f', '-'], [nodeClass, pool].map((o) => JSON.stringify(o)).join('\n')), 'applying');
+  const kubeconfig = cp.kubeconfigs.controller;
+  if (!kubeconfig) throw new Error('the control plane has no user controller');
+  const log = createWriteStream(join(dir, 'karpenter.log'));
+  const proc = spawn(join(install, 'kwok'), [], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      KUBECONFIG: kubeconfig,
+      DISABLE_LEADER_ELECTION: 'true',
+      METRICS_PORT: String(await freePort()),
+      HEALTH_PROBE_PORT: String(await freePort()),
+      INSTANCE_TYPES_FILE_PATH: types,
+      SYSTEM_NAMESPACE: 'kube-system',
+      LOG_LEVEL: 'error',
+    },
+  });
+  proc.stdout.pipe(log);
+  proc.stderr.pipe(log);
+  await new Promise((r) => setTimeout(r, 2000));
+  if (proc.exitCode !== null)
+    throw new Error(`Karpenter exited ${proc.exitCode}; see ${join(dir, 'karpenter.log')}`);
+  const pid = proc.pid;
+  if (pid === undefined) throw new Error('Karpenter has no pid');
+  return { name: 'karpenter', pid, pool, stop: () => stopProcess(proc) };
+}
+
+/** kwok itself (sigs.k8s.io/kwok, test/e2e/install-kwok.sh): Nodes Ready, pods Running, as a kubelet would. */
+export async function startKwok(
+  cp: ControlPlane,
+  dir: string,
+  kwokDir: string,
+): Promise<() => Promise<void>> {
+  const log = createWriteStream(join(dir, 'kwok.log'));
+  const proc = spawn(
+    join(kwokDir, 'kwok'),
+    [
+      `--kubeconfig=${cp.kubeconfig}`,
+      `--config=${join(kwokDir, 'stages.yaml')}`,
+      '--manage-all-nodes=false',
+      '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
+      '--cidr=10.0.0.1/16',
+      '--node-ip=10.0.0.1',
+      `--server-address=127.0.0.1:${await freePort()}`,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  proc.stdout.pipe(log);
+  proc.stderr.pipe(log);
+  return () => stopProcess(proc);
+}

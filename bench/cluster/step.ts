@@ -1,0 +1,143 @@
+/**
+ * One step of a workload on one side of `npm run bench:cluster`: make the change (create or scale
+ * Deployments, or change the NodePool's template), wait for its end, and read its figures.
+ * - scale-out ends when every pod of the namespace is Running;
+ * - scale-in ends when every pod is Running, no node is leaving and no node has come or gone for the
+ *   settle time; its time is that of the last node change (or of the last pod Running, if later);
+ * - drift waits 30 s first (as Karpenter's suite does), then ends as scale-in does, once every node
+ *   of before the change is gone.
+ */
+import type { Catalog } from '../../src/catalog/catalog.js';
+import { priceOfLabels } from '../../src/catalog/catalog.js';
+import type { kubectlWith } from '../../test/e2e/harness.js';
+import { deploymentOf, NAMESPACE, pdbOf, type Deploy, type Step } from '../../test/support/perf-workloads.js';
+import { auditCounts, type ClusterObserver, type ProcessSampler } from './observe.js';
+import { quantile, type StepResult } from './report.js';
+
+export interface StepContext {
+  workload: string;
+  side: string;
+  kubectl: ReturnType<typeof kubectlWith>;
+  observer: ClusterObserver;
+  sampler: ProcessSampler;
+  auditLog: string;
+  catalog: Catalog;
+  settleMs: number;
+  timeoutMs: number;
+  log: (s: string) => void;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function change(ctx: StepContext, step: Step): void {
+  const run = (args: string[], input?: string) => {
+    const r = ctx.kubectl(args, input);
+    if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')}: ${r.stderr.trim()}`);
+  };
+  if (step.kind === 'drift') {
+    const patch = {
+      spec: { template: { metadata: { annotations: { 'test-drift-trigger': `drift-${Date.now()}` } } } },
+    };
+    run(['patch', 'nodepool', 'perf', '--type=merge', '-p', JSON.stringify(patch)]);
+    return;
+  }
+  if (step.kind === 'scale-out' && step.create.length > 0)
+    run(
+      ['apply', '-f', '-'],
+      step.create
+        .flatMap((d) => [deploymentOf(d), pdbOf(d.name)])
+        .map((o) => JSON.stringify(o))
+        .join('\n'),
+    );
+  for (const [name, replicas] of Object.entries(step.scale))
+    run(['scale', 'deployment', name, '-n', NAMESPACE, `--replicas=${replicas}`]);
+}
+
+function stepName(step: Step, expected: number): string {
+  return `${step.kind} ${expected}`;
+}
+
+/** Waits for the step's end; the time it ended at, or null past the timeout. */
+async function ended(
+  ctx: StepContext,
+  step: Step,
+  expected: number,
+  start: number,
+  before: ReadonlySet<string>,
+) {
+  const o = ctx.observer;
+  const until = start + ctx.timeoutMs;
+  while (Date.now() < until) {
+    if (o.allRunning(expected)) {
+      const lastRunning = Math.max(start, ...o.live().map((p) => p.running ?? 0));
+      if (step.kind === 'scale-out') return lastRunning;
+      const live = o.liveNodes();
+      const replaced = step.kind !== 'drift' || live.every(([name]) => !before.has(name));
+      const quiet =
+        live.every(([, n]) => !n.leaving) && Date.now() - Math.max(o.lastNodeChange, start) >= ctx.settleMs;
+      if (replaced && quiet) return Math.max(o.lastNodeChange, lastRunning);
+    }
+    await sleep(500);
+  }
+  return null;
+}
+
+export async function runStep(
+  ctx: StepContext,
+  step: Step,
+  planned: { deploys: ReadonlyMap<string, Deploy>; bound: number },
+): Promise<StepResult> {
+  const o = ctx.observer;
+  const expected = [...planned.deploys.values()].reduce((n, d) => n + d.replicas, 0);
+  if (step.kind === 'drift') await sleep(30_000);
+  const nodesBefore = new Set(o.liveNodes().map(([name]) => name));
+  const podsBefore = new Set(o.pods.keys());
+  const protectedNodes = new Set(
+    o
+      .live()
+      .filter((p) => p.node !== undefined && p.doNotDisrupt)
+      .map((p) => p.node ?? ''),
+  );
+  const audit0 = auditCounts(ctx.auditLog);
+  const violations0 = o.pdbViolations;
+  o.countPdbViolations(step.kind !== 'scale-out');
+  ctx.sampler.start();
+  const start = Date.now();
+  change(ctx, step);
+  const end = await ended(ctx, step, expected, start, nodesBefore);
+  const windowEnd = Date.now();
+  const proc = ctx.sampler.stop();
+  o.countPdbViolations(false);
+  const audit = auditCounts(ctx.auditLog);
+  const fresh = [...o.pods.entries()].filter(([uid]) => !podsBefore.has(uid)).map(([, p]) => p);
+  const starts = fresh.filter((p) => p.running !== undefined).map((p) => ((p.running ?? 0) - p.seen) / 1000);
+  const pendingOver60 = fresh.filter((p) => ((p.running ?? p.gone ?? windowEnd) - p.seen) / 1000 > 60).length;
+  const live = o.liveNodes();
+  const kept = [...protectedNodes].filter((n) => live.some(([name]) => name === n)).length;
+  return {
+    workload: ctx.workload,
+    step: stepName(step, expected),
+    side: ctx.side,
+    seconds: end === null ? null : (end - start) / 1000,
+    ...(step.kind === 'scale-out'
+      ? { podStartP50: quantile(starts, 0.5), podStartP99: quantile(starts, 0.99) }
+      : {}),
+    nodes: live.length,
+    launched: live.filter(([name]) => !nodesBefore.has(name)).length,
+    removed: [...nodesBefore].filter((n) => !live.some(([name]) => name === n)).length,
+    price: live.reduce((sum, [, n]) => sum + priceOfLabels(ctx.catalog, n.labels), 0),
+    bound: planned.bound,
+    evictions: audit.evictions - audit0.evictions,
+    refusedEvictions: audit.refused - audit0.refused,
+    podDeletes: audit.podDeletes - audit0.podDeletes,
+    pdbViolations: o.pdbViolations - violations0,
+    pendingOver60,
+    cpuSeconds: proc.cpuSeconds,
+    avgCores: proc.avgCores,
+    p95RssMb: proc.p95RssMb,
+    requestsPerSecond: (audit.requests - audit0.requests) / Math.max(0.001, (windowEnd - start) / 1000),
+    ...(protectedNodes.size > 0 && step.kind !== 'scale-out'
+      ? { note: `${kept} of ${protectedNodes.size} nodes with do-not-disrupt pods kept` }
+      : {}),
+  };
+}

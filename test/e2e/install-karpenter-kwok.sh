@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs Karpenter's own controller with its kwok cloud provider (sigs.k8s.io/karpenter/kwok, the
+# controller Karpenter's performance suite runs) from the Go module proxy, cached under
+# ~/.cache/berth-e2e/karpenter-kwok-<version>, with its CRDs (karpenter.sh NodePool, NodeClaim,
+# NodeOverlay; autoscaling.x-k8s.io CapacityBuffer; karpenter.kwok.sh KWOKNodeClass) copied beside it.
+# Prints the folder holding `kwok` (the controller; the binary shares kwok's name, hence its own
+# folder) and `crds/`; progress on stderr. Without Go it fails and says why.
+set -euo pipefail
+version=v1.14.1
+cache="${BERTH_E2E_CACHE:-$HOME/.cache/berth-e2e}/karpenter-kwok-$version"
+if ! command -v go >/dev/null 2>&1; then
+  for g in /usr/local/go/bin/go /usr/lib/go/bin/go; do [ -x "$g" ] && export PATH="$(dirname "$g"):$PATH" && break; done
+fi
+if ! command -v go >/dev/null 2>&1; then
+  echo "berth bench: Go is not installed; the cluster bench builds Karpenter's kwok controller with it (https://go.dev/dl/)" >&2
+  exit 3
+fi
+mkdir -p "$cache"
+if [ ! -x "$cache/kwok" ]; then
+  echo "berth bench: building Karpenter $version (kwok provider) into $cache (first run only; about 4 minutes)" >&2
+  start=$(date +%s)
+  GOBIN="$cache" go install -trimpath -ldflags='-s -w' "sigs.k8s.io/karpenter/kwok@$version" >&2
+  echo "berth bench: Karpenter built in $(( $(date +%s) - start ))s" >&2
+fi
+if [ ! -s "$cache/crds/karpenter.kwok.sh_kwoknodeclasses.yaml" ]; then
+  mod="$(go env GOMODCACHE)/sigs.k8s.io/karpenter@$version"
+  [ -d "$mod" ] || go mod download "sigs.k8s.io/karpenter@$version" >&2
+  mkdir -p "$cache/crds"
+  cp "$mod"/kwok/charts/crds/*.yaml "$mod/kwok/apis/crds/karpenter.kwok.sh_kwoknodeclasses.yaml" "$cache/crds/"
+  chmod u+w "$cache"/crds/*.yaml
+fi
+echo "$cache"
