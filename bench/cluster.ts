@@ -83,7 +83,7 @@ const catalog = builtinCatalog();
 
 /** The LP lower bound of the pods the Deployments run at these replicas, on Berth's pool. */
 function boundOf(deploys: ReadonlyMap<string, Deploy>): number {
-  const objects = [...deploys.values()].map((d) => deploymentOf(d) as unknown as KubeObject);
+  const objects: KubeObject[] = [...deploys.values()].map(deploymentOf);
   const input = solverInputOf({
     objects,
     cluster: [],
@@ -153,6 +153,7 @@ async function runSide(
       if (!planned) continue;
       const r = await runStep(ctx, step, planned);
       log(`${w.name} ${r.step} on ${side}: ${r.seconds === null ? 'timed out' : `${r.seconds.toFixed(1)}s`}`);
+      log(`result ${JSON.stringify(r)}`);
       results.push(r);
       if (r.seconds === null) break;
     }

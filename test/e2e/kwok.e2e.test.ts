@@ -15,7 +15,6 @@ import { builtinCatalog } from '../../src/catalog/catalog.js';
 import { solverInputOf } from '../../src/provisioner/input/plan-input.js';
 import { solve } from '../../src/provisioner/solver/solve.js';
 import type { NodePool } from '../../src/scheduling/nodepool.js';
-import type { KubeObject } from '../../src/kube/objects.js';
 import { freePort, startControlPlane, type ControlPlane } from './control-plane.js';
 import { eventually, kubectlWith, loopbackCerts, startBerth, type Berth } from './harness.js';
 import { nodeDetails } from './disruption.js';
@@ -171,7 +170,7 @@ describe('9. the basic workload at 1/10 on kwok (Karpenter performance suite)', 
     await eventually('100 pods Running', running(100), 240_000);
     const seconds = (Date.now() - start) / 1000;
     const input = solverInputOf({
-      objects: [small, large] as unknown as KubeObject[],
+      objects: [small, large],
       cluster: [],
       nodePools: [pool],
       catalog,
