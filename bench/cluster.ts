@@ -40,7 +40,8 @@ import {
 } from '../test/support/perf-workloads.js';
 import { ClusterObserver, ProcessSampler } from './cluster/observe.js';
 import { comparison, table, type StepResult } from './cluster/report.js';
-import { startBerthSide, startKarpenterSide, startKwok, type Side, type SideName } from './cluster/sides.js';
+import { startBerthSide, startKarpenterSide, type Side, type SideName } from './cluster/sides.js';
+import { startKwok } from '../test/e2e/kwok.js';
 import { runStep, type StepContext } from './cluster/step.js';
 
 const { values } = parseArgs({
@@ -125,7 +126,7 @@ async function runSide(
   let observer: ClusterObserver | undefined;
   try {
     kubectl(['create', 'namespace', NAMESPACE]);
-    stopKwok = await startKwok(cp, dir, tools.kwok);
+    stopKwok = await startKwok(cp.kubeconfig, dir, tools.kwok);
     const delay = Number(values.delay);
     provisioner =
       side === 'berth'

@@ -9,13 +9,13 @@
  * Both authenticate as the user `controller`, whose requests the API server's audit log counts, and
  * wait the same registration delay between a launch and its Node.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { builtinCatalog } from '../../src/catalog/catalog.js';
 import type { NodePool } from '../../src/scheduling/nodepool.js';
 import { freePort, type ControlPlane } from '../../test/e2e/control-plane.js';
-import { kubectlWith, loopbackCerts, startBerth } from '../../test/e2e/harness.js';
+import { kubectlWith, loopbackCerts, startBerth, stopProcess } from '../../test/e2e/harness.js';
 import { berthPerfPool, karpenterPerfPool } from '../../test/support/perf-workloads.js';
 import { kwokInstanceTypes } from './instance-types.js';
 
@@ -41,17 +41,6 @@ function applyCrds(kubectl: Kubectl, args: string[]): void {
     'waiting for the CRDs',
   );
 }
-
-const stopProcess = (p: ChildProcess) =>
-  new Promise<void>((resolve) => {
-    if (p.exitCode !== null || p.signalCode !== null) return resolve();
-    const force = setTimeout(() => p.kill('SIGKILL'), 10_000);
-    p.once('exit', () => {
-      clearTimeout(force);
-      resolve();
-    });
-    p.kill('SIGTERM');
-  });
 
 export async function startBerthSide(cp: ControlPlane, dir: string, delay: number): Promise<Side> {
   const kubectl = kubectlWith(cp.kubeconfig);
@@ -122,29 +111,4 @@ export async function startKarpenterSide(
   const pid = proc.pid;
   if (pid === undefined) throw new Error('Karpenter has no pid');
   return { name: 'karpenter', pid, pool, stop: () => stopProcess(proc) };
-}
-
-/** kwok itself (sigs.k8s.io/kwok, test/e2e/install-kwok.sh): Nodes Ready, pods Running, as a kubelet would. */
-export async function startKwok(
-  cp: ControlPlane,
-  dir: string,
-  kwokDir: string,
-): Promise<() => Promise<void>> {
-  const log = createWriteStream(join(dir, 'kwok.log'));
-  const proc = spawn(
-    join(kwokDir, 'kwok'),
-    [
-      `--kubeconfig=${cp.kubeconfig}`,
-      `--config=${join(kwokDir, 'stages.yaml')}`,
-      '--manage-all-nodes=false',
-      '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
-      '--cidr=10.0.0.1/16',
-      '--node-ip=10.0.0.1',
-      `--server-address=127.0.0.1:${await freePort()}`,
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  proc.stdout.pipe(log);
-  proc.stderr.pipe(log);
-  return () => stopProcess(proc);
 }

@@ -163,18 +163,22 @@ export async function startBerth(o: BerthOptions): Promise<Berth> {
     metrics: `http://127.0.0.1:${o.metricsPort}/metrics`,
     log,
     proc,
-    stop: (signal: NodeJS.Signals = 'SIGTERM') =>
-      new Promise((resolve) => {
-        if (proc.exitCode !== null || proc.signalCode !== null) {
-          resolve();
-          return;
-        }
-        const force = setTimeout(() => proc.kill('SIGKILL'), 10_000);
-        proc.once('exit', () => {
-          clearTimeout(force);
-          resolve();
-        });
-        proc.kill(signal);
-      }),
+    stop: (signal: NodeJS.Signals = 'SIGTERM') => stopProcess(proc, signal),
   };
+}
+
+/** Signals a process and resolves once it has exited; SIGKILL after 10 s. */
+export function stopProcess(proc: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  return new Promise((resolve) => {
+    if (proc.exitCode !== null || proc.signalCode !== null) {
+      resolve();
+      return;
+    }
+    const force = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+    proc.once('exit', () => {
+      clearTimeout(force);
+      resolve();
+    });
+    proc.kill(signal);
+  });
 }

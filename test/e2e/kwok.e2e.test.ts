@@ -6,8 +6,8 @@
  * budget 100%. Asserts: every pod Running, the nodes' $/h within 1.25× what `berth plan` buys for the
  * same pods, consolidation after the scale-down (lower $/h, no more nodes), no PDB ever below its minimum.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,13 +19,14 @@ import { freePort, startControlPlane, type ControlPlane } from './control-plane.
 import { eventually, kubectlWith, loopbackCerts, startBerth, type Berth } from './harness.js';
 import { nodeDetails } from './disruption.js';
 import { nodeClaims } from './nodeclaims.js';
+import { startKwok } from './kwok.js';
 import { deploymentOf, pdbOf } from '../support/perf-workloads.js';
 
 const catalog = builtinCatalog();
 let cp: ControlPlane;
 let kubectl: ReturnType<typeof kubectlWith>;
 let berth: Berth | undefined;
-let kwok: ChildProcess | undefined;
+let stopKwok: (() => Promise<void>) | undefined;
 let dir: string;
 
 const pool: NodePool = {
@@ -122,22 +123,7 @@ beforeAll(async () => {
   expect(kubectl(['wait', '--for=condition=Established', 'crd', '--all', '--timeout=60s']).code).toBe(0);
   for (const ns of ['berth-system', 'perf']) expect(kubectl(['create', 'namespace', ns]).code).toBe(0);
   expect(apply([pool]).code).toBe(0);
-  const log = createWriteStream(join(dir, 'kwok.log'));
-  kwok = spawn(
-    join(kwokDir, 'kwok'),
-    [
-      `--kubeconfig=${cp.kubeconfig}`,
-      `--config=${join(kwokDir, 'stages.yaml')}`,
-      '--manage-all-nodes=false',
-      '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
-      '--cidr=10.0.0.1/16',
-      '--node-ip=10.0.0.1',
-      `--server-address=127.0.0.1:${await freePort()}`,
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  kwok.stdout?.pipe(log);
-  kwok.stderr?.pipe(log);
+  stopKwok = await startKwok(cp.kubeconfig, dir, kwokDir);
   const policies = join(dir, 'policies.yaml');
   // The repository's policies: provisioner.mode berth, consolidation on.
   writeFileSync(policies, readFileSync('policies.yaml', 'utf8'));
@@ -155,7 +141,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await berth?.stop();
-  kwok?.kill('SIGTERM');
+  await stopKwok?.();
   await (cp as ControlPlane | undefined)?.stop();
   console.log(`kwok e2e logs in ${dir}`);
 });
