@@ -53,6 +53,8 @@ function cluster(
     terminated: [] as string[],
     deleted: [] as string[],
     blocked: new Set<string>(),
+    /** Pods the API server has bound but the cache does not show yet. */
+    late: [] as V1Pod[],
   };
   const find = (n: V1Node) => state.nodes.find((x) => x.metadata?.name === n.metadata?.name);
   const ops: NodeOps = {
@@ -93,6 +95,8 @@ function cluster(
       state.pods = state.pods.filter((x) => x.metadata?.name !== p.metadata?.name);
       return Promise.resolve();
     },
+    podsOn: (name) =>
+      Promise.resolve([...state.pods, ...state.late].filter((p) => p.spec?.nodeName === name)),
     terminate: (n) => {
       state.terminated.push(n.metadata?.name ?? '');
       state.nodes = state.nodes.filter((x) => x.metadata?.name !== n.metadata?.name);
@@ -209,6 +213,18 @@ describe('disruption in the cluster', () => {
     expect(c.events.map((e) => `${e.node} ${e.reason}`)).toEqual(
       expect.arrayContaining(['empty Disrupting', 'empty Disrupted']),
     );
+  });
+
+  it('does not end a drain the cache calls done while the API server shows a pod bound since', async () => {
+    const c = cluster([node('a'), node('empty')], [pod('web', 'a')]);
+    expect(await c.controller.round()).toMatchObject({ kind: 'decided', nodes: ['empty'] });
+    // kube-scheduler bound a pod before it saw the taint; the cache has not caught up.
+    c.state.late.push(pod('late', 'empty'));
+    expect(await c.controller.round()).toMatchObject({ kind: 'draining', evicted: 1 });
+    expect(c.state.terminated).toEqual([]);
+    expect(c.state.evictions).toEqual(['late']);
+    c.state.late = [];
+    expect(await c.controller.round()).toMatchObject({ kind: 'terminated', nodes: ['empty'] });
   });
 
   it('drains an under-used node through evictions when its pods fit on the others', async () => {

@@ -177,9 +177,10 @@ export class DisruptionController {
     const pdbs = pdbStates(this.d.cluster.pdbs(), this.d.cluster.pods());
     const pdbOf = (pod: V1Pod) => pdbs.over(pod)[0]?.id;
     for (const node of nodes) {
-      const pods = w.podsByNode.get(node.metadata?.name ?? '') ?? [];
+      const name = node.metadata?.name ?? '';
       const forced = pastGrace(node, w.pools, sinceOf(node), now);
-      const step = await drainStep(this.d.ops, this.d.metrics, pods, { now, forced, pdbOf });
+      const o = { node: name, now, forced, pdbOf };
+      const step = await drainStep(this.d.ops, this.d.metrics, w.podsByNode.get(name) ?? [], o);
       if (step.done) finished.push(node);
       evicted += step.evicted;
       blocked += step.blocked;

@@ -29,7 +29,7 @@ export async function drainStep(
   ops: NodeOps,
   metrics: Metrics,
   pods: readonly V1Pod[],
-  o: { now: Date; forced: boolean; pdbOf?: (pod: V1Pod) => string | undefined },
+  o: { node: string; now: Date; forced: boolean; pdbOf?: (pod: V1Pod) => string | undefined },
 ): Promise<{ done: boolean; evicted: number; blocked: number }> {
   if (o.forced) {
     const holding = pods.filter((p) => holdsNode(p, o.now));
@@ -40,7 +40,10 @@ export async function drainStep(
     // The next rounds see them go.
     if (holding.length > 0) return { done: false, evicted: 0, blocked: 0 };
   }
-  const step = nextDrainStep(pods, o.now);
+  let step = nextDrainStep(pods, o.now);
+  // The cache may miss a pod bound a moment ago (kube-scheduler not yet seeing the taint): the
+  // API server's list has the last word before the node goes.
+  if (step.done) step = nextDrainStep(await ops.podsOn(o.node), o.now);
   if (step.done) return { done: true, evicted: 0, blocked: 0 };
   let evicted = 0;
   let blocked = 0;

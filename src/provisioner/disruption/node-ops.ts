@@ -36,6 +36,11 @@ export interface NodeOps {
   /** Deletes a pod outright (terminationGracePeriod ran out: no PDB or do-not-disrupt holds it). */
   deletePod(pod: V1Pod): Promise<void>;
   terminate(node: V1Node): Promise<void>;
+  /**
+   * The pods bound to a node now, read from the API server rather than a cache: a drain is only done
+   * when this agrees, since kube-scheduler may bind a pod in the moment before it sees the taint.
+   */
+  podsOn(nodeName: string): Promise<V1Pod[]>;
 }
 
 export class ApiNodeOps implements NodeOps {
@@ -107,6 +112,11 @@ export class ApiNodeOps implements NodeOps {
     } catch (e) {
       if (statusOf(e) !== 404) throw e;
     }
+  }
+
+  async podsOn(nodeName: string): Promise<V1Pod[]> {
+    const list = await this.core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${nodeName}` });
+    return list.items;
   }
 
   async terminate(node: V1Node): Promise<void> {
