@@ -15,7 +15,8 @@
  * Options: --workloads basic,hostname-spread,hostname-spread-xl,wide,do-not-disrupt,
  * self-anti-affinity,drift (all) · --sides berth,karpenter · --scale F (1; 10 for the ×10 goal) ·
  * --delay S registration delay (5) · --settle S quiet time that ends a disruption step (90) ·
- * --timeout M minutes per step (20) · --json.
+ * --timeout M minutes per step (20) · --log-level L of berth serve's log in the run's directory (warn) ·
+ * --json.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -52,6 +53,7 @@ const { values } = parseArgs({
     delay: { type: 'string', default: '5' },
     settle: { type: 'string', default: '90' },
     timeout: { type: 'string', default: '20' },
+    'log-level': { type: 'string', default: 'warn' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -130,7 +132,7 @@ async function runSide(
     const delay = Number(values.delay);
     provisioner =
       side === 'berth'
-        ? await startBerthSide(cp, dir, delay)
+        ? await startBerthSide(cp, dir, delay, values['log-level'])
         : await startKarpenterSide(cp, dir, delay, tools.karpenter);
     const kc = new KubeConfig();
     kc.loadFromFile(cp.kubeconfig);

@@ -42,7 +42,12 @@ function applyCrds(kubectl: Kubectl, args: string[]): void {
   );
 }
 
-export async function startBerthSide(cp: ControlPlane, dir: string, delay: number): Promise<Side> {
+export async function startBerthSide(
+  cp: ControlPlane,
+  dir: string,
+  delay: number,
+  logLevel = 'warn',
+): Promise<Side> {
   const kubectl = kubectlWith(cp.kubeconfig);
   applyCrds(kubectl, ['-k', 'deploy/crds']);
   applyCrds(kubectl, ['-k', 'deploy/karpenter-crds']);
@@ -62,7 +67,7 @@ export async function startBerthSide(cp: ControlPlane, dir: string, delay: numbe
     identity: 'berth-bench',
     port: await freePort(),
     metricsPort: await freePort(),
-    args: ['--cloud', 'kwok', '--kwok-registration-delay', String(delay), '--log-level', 'warn'],
+    args: ['--cloud', 'kwok', '--kwok-registration-delay', String(delay), '--log-level', logLevel],
   });
   const pid = berth.proc.pid;
   if (pid === undefined) throw new Error('berth serve has no pid');

@@ -12,6 +12,7 @@ import { addInto, fitsIn, fitsWith, sub, ZERO, type Res } from './resources.js';
 import type { SolverState } from './state.js';
 import type { PodTopology } from './topology.js';
 import { untoleratedTaint } from '../../scheduling/taints.js';
+import { LABEL } from '../../catalog/instance-type.js';
 
 export interface Shape {
   readonly key: string;
@@ -243,25 +244,53 @@ function topTypes(types: readonly TypeOption[], y: Res): readonly TypeOption[] {
   return top;
 }
 
+/** The largest type of `t`'s family an option allows: the same pods cost the same per unit there, with more room. */
+function largestOfFamily(types: readonly TypeOption[], t: TypeOption): TypeOption | undefined {
+  const family = t.type.labels[LABEL.family];
+  let top: TypeOption | undefined;
+  for (const o of types)
+    if (o.type.labels[LABEL.family] === family && (!top || o.cap.cpu > top.cap.cpu)) top = o;
+  return top;
+}
+
+/**
+ * The new node worth most per dollar at shadow prices y: each candidate type filled both ways (see
+ * fill), then priced as the cheapest type that holds what it took. The candidates are the types worth
+ * most at y and the one that holds the whole demand; then, once, the types those fills bought and the
+ * largest of each bought family — a fill shaped for a type it did not buy leaves room on the one it
+ * did, and a larger size of a family holds as many pods per dollar with fewer nodes. Ties go to the
+ * node holding more pods.
+ */
 function bestTrial(options: readonly Option[], c: FreeClass, y: Res, reserved?: Reserved): Trial | undefined {
   const demand = demandOf(c);
   let best: Trial | undefined;
   for (const option of options) {
-    const picks = [...topTypes(option.narrowed.types, y)];
-    const whole = cheapestHolding(option.narrowed.types, demand);
-    if (whole && !picks.includes(whole)) picks.push(whole);
-    // Each type filled both ways (see fill): which packs better depends on the mix of shapes.
-    for (const t of picks)
+    const types = option.narrowed.types;
+    const held = reserved?.get(option.pool) ?? option.pool.reserved;
+    const tried = new Set<TypeOption>();
+    const bought = new Set<TypeOption>();
+    const consider = (t: TypeOption): void => {
+      if (tried.has(t)) return;
+      tried.add(t);
       for (const slice of SLICES) {
         const { take, used } = fill(t.cap, ZERO, c.shapes, slice);
         const pods = take.reduce((a, b) => a + b, 0);
-        const bought = cheapestHolding(option.narrowed.types, used);
-        const held = reserved?.get(option.pool) ?? option.pool.reserved;
-        if (pods === 0 || !bought || !withinLimits(option.pool.option, bought.type, held)) continue;
-        const score = valueOf(y, used) / bought.price;
+        const b = cheapestHolding(types, used);
+        if (pods === 0 || !b || !withinLimits(option.pool.option, b.type, held)) continue;
+        bought.add(b);
+        const score = valueOf(y, used) / b.price;
         if (!best || score > best.score * 1.000001 || (score >= best.score / 1.000001 && pods > best.pods))
-          best = { option, take, score, pods, bought };
+          best = { option, take, score, pods, bought: b };
       }
+    };
+    for (const t of topTypes(types, y)) consider(t);
+    const whole = cheapestHolding(types, demand);
+    if (whole) consider(whole);
+    for (const b of [...bought]) {
+      consider(b);
+      const top = largestOfFamily(types, b);
+      if (top) consider(top);
+    }
   }
   return best;
 }
