@@ -1,0 +1,104 @@
+/**
+ * How one node is filled from a class's shapes: a proportional slice of every shape, so that the node
+ * looks like the whole demand, then the L2-norm greedy top-up (the pod that leaves the smallest
+ * normalised residual), so that it ends both full and balanced.
+ */
+import type { SolverPod } from './model.js';
+import { addInto, fitsIn, sub, ZERO, type Res } from './resources.js';
+import type { PodTopology } from './topology.js';
+
+export interface Shape {
+  readonly key: string;
+  readonly req: Res;
+  readonly topo: PodTopology;
+  /** Pods still to place (taken from the end). */
+  readonly pods: SolverPod[];
+}
+
+const inverse = (c: number): number => (c > 0 ? 1 / c : 0);
+
+/** Minus the squared normalised residual a pod of `r` would leave. */
+function score(r: Readonly<Res>, free: Readonly<Res>, inv: Readonly<Res>): number {
+  const rc = (free.cpu - r.cpu) * inv.cpu;
+  const rm = (free.mem - r.mem) * inv.mem;
+  const rp = (free.pods - r.pods) * inv.pods;
+  const rg = (free.gpu - r.gpu) * inv.gpu;
+  const re = (free.eph - r.eph) * inv.eph;
+  const ra = (free.amd - r.amd) * inv.amd;
+  const rn = (free.neuron - r.neuron) * inv.neuron;
+  const rk = (free.core - r.core) * inv.core;
+  return -(rc * rc + rm * rm + rp * rp + rg * rg + re * re + ra * ra + rn * rn + rk * rk);
+}
+
+/**
+ * The L2-norm greedy: one pod at a time, the shape that leaves the smallest normalised residual (ties
+ * to the lower index). A shape that no longer fits never fits again (the node only fills), so it
+ * leaves the candidates for good: the loop shrinks as the node fills.
+ */
+function topUp(cap: Readonly<Res>, u: Res, shapes: readonly Shape[], take: number[]): void {
+  const inv: Res = {
+    cpu: inverse(cap.cpu),
+    mem: inverse(cap.mem),
+    pods: inverse(cap.pods),
+    gpu: inverse(cap.gpu),
+    eph: inverse(cap.eph),
+    amd: inverse(cap.amd),
+    neuron: inverse(cap.neuron),
+    core: inverse(cap.core),
+  };
+  const active = shapes.map((_, i) => i);
+  for (;;) {
+    const free = sub(cap, u);
+    let best = -1;
+    let bestScore = Number.NEGATIVE_INFINITY;
+    for (let j = 0; j < active.length;) {
+      const i = active[j] ?? 0;
+      const s = shapes[i];
+      if (!s || s.pods.length - (take[i] ?? 0) <= 0 || !fitsIn(s.req, free)) {
+        active[j] = active[active.length - 1] ?? 0;
+        active.pop();
+        continue;
+      }
+      const v = score(s.req, free, inv);
+      if (v > bestScore || (v === bestScore && i < best)) [bestScore, best] = [v, i];
+      j += 1;
+    }
+    const s = shapes[best];
+    if (!s) return;
+    take[best] = (take[best] ?? 0) + 1;
+    addInto(u, s.req, 1);
+  }
+}
+
+/**
+ * Fill: first (with `slice`) a proportional slice of every shape, so that the node looks like the
+ * whole demand and no node is left with the awkward pods at the end; then an L2-norm greedy top-up:
+ * the pod that leaves the smallest normalised residual, so that the node ends both full and balanced.
+ * Without the slice the greedy alone fills the node, which packs mixes of many small shapes tighter.
+ */
+export function fill(
+  cap: Readonly<Res>,
+  used: Readonly<Res>,
+  shapes: readonly Shape[],
+  slice = true,
+): { take: number[]; used: Res } {
+  const u: Res = { ...used };
+  const take = shapes.map(() => 0);
+  const demand: Res = { ...ZERO };
+  for (const s of shapes) addInto(demand, s.req, s.pods.length);
+  let f = 1;
+  for (const d of ['cpu', 'mem', 'pods', 'gpu'] as const)
+    if (demand[d] > 0) f = Math.min(f, (cap[d] - u[d]) / demand[d]);
+  if (slice && f > 0) {
+    shapes.forEach((s, i) => {
+      const k = Math.floor(s.pods.length * f);
+      take[i] = k;
+      addInto(u, s.req, k);
+    });
+  }
+  topUp(cap, u, shapes, take);
+  return { take, used: u };
+}
+
+/** Both ways of filling (with and without the slice): which packs better depends on the mix. */
+export const SLICES = [true, false] as const;
