@@ -215,25 +215,6 @@ describe('disruption in the cluster', () => {
     );
   });
 
-  it('leaves a node that just joined empty until consolidateAfter has passed since it was created', async () => {
-    const fresh = node('fresh');
-    fresh.metadata ??= {};
-    fresh.metadata.creationTimestamp = new Date('2026-11-23T11:59:55Z');
-    const c = cluster([fresh], [], [], {
-      disruption: { consolidateAfter: '30s', budgets: [{ nodes: '100%' }] },
-    });
-    expect(await c.controller.round()).toMatchObject({ kind: 'none' });
-    expect(c.events.map((e) => `${e.node} ${e.reason} ${e.message}`)).toContainEqual(
-      expect.stringMatching(/^fresh DisruptionBlocked it joined 5s ago and no pod has come or gone since/),
-    );
-    c.later(25_000);
-    expect(await c.controller.round()).toMatchObject({
-      kind: 'decided',
-      method: 'emptiness',
-      nodes: ['fresh'],
-    });
-  });
-
   it('does not end a drain the cache calls done while the API server shows a pod bound since', async () => {
     const c = cluster([node('a'), node('empty')], [pod('web', 'a')]);
     expect(await c.controller.round()).toMatchObject({ kind: 'decided', nodes: ['empty'] });
