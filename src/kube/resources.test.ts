@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { V1PodSpec } from '@kubernetes/client-node';
-import { NO_REQUESTS, podRequests, type PodRequests } from './resources.js';
+import type { V1Container } from '@kubernetes/client-node';
+import {
+  ACCELERATOR_KEYS,
+  ACCELERATORS,
+  containerRequest,
+  NO_REQUESTS,
+  podRequests,
+  type PodRequests,
+} from './resources.js';
+import { cpuMillis, memoryMiB, parseQuantity } from './quantity.js';
 
 describe('podRequests: what the pods run with once the API server has defaulted them', () => {
   it.each<[string, V1PodSpec, PodRequests]>([
@@ -49,5 +58,61 @@ describe('podRequests: what the pods run with once the API server has defaulted 
     ],
   ])('%s', (_what, spec, expected) => {
     expect(podRequests(spec)).toEqual(expected);
+  });
+});
+
+/** The sum as it reads: each of the seven resources looked up through containerRequest. */
+function reference(spec: V1PodSpec): PodRequests {
+  const sum = (cs: V1Container[]): PodRequests => {
+    const out = { ...NO_REQUESTS };
+    for (const c of cs) {
+      out.cpuMillis += cpuMillis(containerRequest(c, 'cpu')) ?? 0;
+      out.memoryMiB += memoryMiB(containerRequest(c, 'memory')) ?? 0;
+      out.ephemeralMiB += memoryMiB(containerRequest(c, 'ephemeral-storage')) ?? 0;
+      for (const k of ACCELERATOR_KEYS) out[k] += parseQuantity(containerRequest(c, ACCELERATORS[k])) ?? 0;
+    }
+    return out;
+  };
+  const init = spec.initContainers ?? [];
+  const app = sum([...spec.containers, ...init.filter((c) => c.restartPolicy === 'Always')]);
+  for (const c of init.filter((i) => i.restartPolicy !== 'Always')) {
+    const one = sum([c]);
+    for (const k of Object.keys(app) as (keyof PodRequests)[]) app[k] = Math.max(app[k], one[k]);
+  }
+  app.cpuMillis += cpuMillis(spec.overhead?.cpu) ?? 0;
+  app.memoryMiB += memoryMiB(spec.overhead?.memory) ?? 0;
+  app.ephemeralMiB += memoryMiB(spec.overhead?.['ephemeral-storage']) ?? 0;
+  return app;
+}
+
+describe('podRequests walks the keys a container has', () => {
+  it('answers as the lookup of every resource through containerRequest, over 2,000 seeded specs', () => {
+    let seed = 20261124;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const names = ['cpu', 'memory', 'ephemeral-storage', 'hugepages-2Mi', ...Object.values(ACCELERATORS)];
+    const values: (string | number | null)[] = ['100m', '1', '2Gi', '512Mi', '1.5', 3, null, '0'];
+    const resources = () => {
+      const out: Record<string, string | number | null> = {};
+      for (const n of names) if (rnd(3) === 0) out[n] = values[rnd(values.length)] ?? null;
+      return out;
+    };
+    const container = (i: number): V1Container => {
+      const c: V1Container = { name: `c${i}` };
+      const r = rnd(4);
+      if (r > 0) c.resources = {};
+      if (c.resources && r !== 2) c.resources.requests = resources() as Record<string, string>;
+      if (c.resources && r !== 1) c.resources.limits = resources() as Record<string, string>;
+      if (rnd(3) === 0) c.restartPolicy = 'Always';
+      return c;
+    };
+    for (let n = 0; n < 2000; n++) {
+      const spec: V1PodSpec = { containers: [...Array(1 + rnd(3)).keys()].map(container) };
+      if (rnd(2) === 0) spec.initContainers = [...Array(1 + rnd(3)).keys()].map((i) => container(10 + i));
+      if (rnd(4) === 0) spec.overhead = { cpu: '250m', memory: '64Mi' };
+      expect(podRequests(spec)).toEqual(reference(spec));
+    }
   });
 });

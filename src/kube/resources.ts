@@ -50,15 +50,60 @@ export function containerRequest(c: V1Container, resource: string): string | num
   return requests?.[resource] ?? limits?.[resource];
 }
 
-function sum(containers: V1Container[]): PodRequests {
-  const out = { ...NO_REQUESTS };
-  for (const c of containers) {
-    out.cpuMillis += cpuMillis(containerRequest(c, 'cpu')) ?? 0;
-    out.memoryMiB += memoryMiB(containerRequest(c, 'memory')) ?? 0;
-    out.ephemeralMiB += memoryMiB(containerRequest(c, 'ephemeral-storage')) ?? 0;
-    for (const k of ACCELERATOR_KEYS) out[k] += parseQuantity(containerRequest(c, ACCELERATORS[k])) ?? 0;
+const zero = (): PodRequests => ({
+  cpuMillis: 0,
+  memoryMiB: 0,
+  ephemeralMiB: 0,
+  nvidiaGpu: 0,
+  amdGpu: 0,
+  neuron: 0,
+  neuronCore: 0,
+});
+
+/** Adds a request for `resource` into `out` (resources Berth does not model are not counted). */
+function add(out: PodRequests, resource: string, value: string | number): void {
+  switch (resource) {
+    case 'cpu':
+      out.cpuMillis += cpuMillis(value) ?? 0;
+      return;
+    case 'memory':
+      out.memoryMiB += memoryMiB(value) ?? 0;
+      return;
+    case 'ephemeral-storage':
+      out.ephemeralMiB += memoryMiB(value) ?? 0;
+      return;
+    case ACCELERATORS.nvidiaGpu:
+      out.nvidiaGpu += parseQuantity(value) ?? 0;
+      return;
+    case ACCELERATORS.amdGpu:
+      out.amdGpu += parseQuantity(value) ?? 0;
+      return;
+    case ACCELERATORS.neuron:
+      out.neuron += parseQuantity(value) ?? 0;
+      return;
+    case ACCELERATORS.neuronCore:
+      out.neuronCore += parseQuantity(value) ?? 0;
   }
-  return out;
+}
+
+/**
+ * Adds a container's requests into `out`, each as containerRequest reads it (the request, else the
+ * limit), by walking the keys it has: it runs on every review, and most containers name two or four
+ * resources of the seven Berth counts.
+ */
+function addContainer(out: PodRequests, c: V1Container): void {
+  const requests = c.resources?.requests as ResourceMap;
+  const limits = c.resources?.limits as ResourceMap;
+  if (requests)
+    for (const k in requests) {
+      const v = requests[k] ?? undefined;
+      if (v !== undefined) add(out, k, v);
+    }
+  if (limits)
+    for (const k in limits) {
+      const v = limits[k] ?? undefined;
+      if (v !== undefined && (requests?.[k] ?? undefined) === undefined) add(out, k, v);
+    }
 }
 
 /** Containers that run for the pod's lifetime: app containers and native sidecars (restartable init containers). */
@@ -77,11 +122,13 @@ export function longRunningContainers(spec: V1PodSpec): { container: V1Container
  */
 export function podRequests(spec: V1PodSpec): PodRequests {
   const init = spec.initContainers ?? [];
-  const sidecars = init.filter((c) => c.restartPolicy === 'Always');
-  const app = sum([...spec.containers, ...sidecars]);
+  const app = zero();
+  for (const c of spec.containers) addContainer(app, c);
+  for (const c of init) if (c.restartPolicy === 'Always') addContainer(app, c);
   for (const c of init) {
     if (c.restartPolicy === 'Always') continue;
-    const one = sum([c]);
+    const one = zero();
+    addContainer(one, c);
     app.cpuMillis = Math.max(app.cpuMillis, one.cpuMillis);
     app.memoryMiB = Math.max(app.memoryMiB, one.memoryMiB);
     app.ephemeralMiB = Math.max(app.ephemeralMiB, one.ephemeralMiB);

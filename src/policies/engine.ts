@@ -38,7 +38,13 @@ export interface Verdict {
    * The rules evaluated and the mode each ran in, in catalogue order (a report's `pass` results are
    * those without a finding).
    */
-  rules?: { id: RuleId; mode: Exclude<Mode, 'off'> }[];
+  rules?: readonly RuleRan[];
+}
+
+/** A rule an evaluation ran, and its mode (shared between verdicts of one plan: never mutate). */
+export interface RuleRan {
+  readonly id: RuleId;
+  readonly mode: Exclude<Mode, 'off'>;
 }
 
 export interface EvaluateOptions {
@@ -140,7 +146,7 @@ interface Run {
 function apply({ rule, mode, params }: PlannedRule, run: Run): void {
   const { input, verdict, today } = run;
   const policies = input.policies;
-  let findings: Finding[];
+  let findings: readonly Finding[];
   try {
     // One input per evaluation; only the params differ between rules.
     input.params = params;
@@ -197,13 +203,39 @@ export function evaluate(
     runtimeClass: schemaBroken ? undefined : classOf(input),
   };
   const run: Run = { input, verdict, today: opts.today };
-  let plan = schemaBroken ? planRules(policies, target, scope, true) : rulesFor(policies, target, scope);
+  let plan = planOf(
+    schemaBroken ? planRules(policies, target, scope, true) : rulesFor(policies, target, scope),
+  );
   // An object the API server refuses is said to be refused, and nothing else is judged of it.
-  if (target === 'workload' && plan.some((p) => p.rule.id === 'object-invalid') && apiRefusal(obj))
-    plan = plan.filter((p) => p.rule.id === 'object-invalid');
-  for (const planned of plan) apply(planned, run);
-  verdict.rules = plan.map((p) => ({ id: p.rule.id, mode: p.mode }));
+  if (target === 'workload' && plan.refusalOnly !== undefined && apiRefusal(obj)) plan = plan.refusalOnly;
+  for (const planned of plan.rules) apply(planned, run);
+  verdict.rules = plan.ran;
   return verdict;
+}
+
+/** A plan with what every evaluation of it derives the same way (built once per plan, then shared). */
+interface Derived {
+  rules: readonly PlannedRule[];
+  ran: readonly RuleRan[];
+  /** The plan cut to object-invalid alone, when it holds that rule. */
+  refusalOnly: Derived | undefined;
+}
+
+const derivedPlans = new WeakMap<readonly PlannedRule[], Derived>();
+
+function derive(rules: readonly PlannedRule[], withRefusal: boolean): Derived {
+  const invalid = withRefusal ? rules.filter((p) => p.rule.id === 'object-invalid') : [];
+  return {
+    rules,
+    ran: Object.freeze(rules.map((p) => Object.freeze({ id: p.rule.id, mode: p.mode }))),
+    refusalOnly: invalid.length > 0 ? derive(invalid, false) : undefined,
+  };
+}
+
+function planOf(rules: readonly PlannedRule[]): Derived {
+  let d = derivedPlans.get(rules);
+  if (d === undefined) derivedPlans.set(rules, (d = derive(rules, true)));
+  return d;
 }
 
 /** The denial text kubectl shows: every enforced violation, one per line, in catalogue order. */

@@ -10,7 +10,7 @@ import type { AdmissionContext, Decision } from '../admission/admit.js';
 import { mutate, validate } from '../admission/admit.js';
 import { parseReview, reviewOf, type AdmissionRequest, type AdmissionResponse } from '../admission/review.js';
 import type { Metrics } from '../observability/metrics.js';
-import { BodyError, jsonBody } from './body.js';
+import { BodyError, readJsonBody } from './body.js';
 import { renderChecks, type Check } from './readiness.js';
 import { recordDecision } from './record.js';
 import { EvaluationBudgetError } from '../scheduling/placement.js';
@@ -64,13 +64,12 @@ function decide(webhook: Webhook, request: AdmissionRequest, deps: WebhookDeps):
 
 function handler(webhook: Webhook, deps: WebhookDeps) {
   const now = deps.now ?? (() => performance.now());
-  return (req: Request, res: Response): void => {
-    const started = (res.locals.started as number | undefined) ?? now();
+  return (req: Request, res: Response, started: number): void => {
     const parsed = parseReview(req.body);
     if (!parsed.ok) {
       deps.metrics.rejectedReviews.inc({ status: String(parsed.status) });
       deps.logger.warn({ webhook, status: parsed.status, reason: parsed.reason }, 'malformed review');
-      res.status(parsed.status).json({ error: parsed.reason });
+      sendJson(res, parsed.status, { error: parsed.reason });
       return;
     }
     const request = parsed.request;
@@ -93,18 +92,10 @@ function handler(webhook: Webhook, deps: WebhookDeps) {
           `evaluation took ${Math.round(elapsed)} ms, past the deadline of ${deps.deadlineMs} ms`,
         );
     }
-    res.json(reviewOf(decision.response));
+    sendJson(res, 200, reviewOf(decision.response));
     const seconds = (now() - started) / 1000;
     recordDecision({ webhook, request, decision, seconds, metrics: deps.metrics, logger: deps.logger });
     if (request.dryRun !== true) deps.onDecision?.(webhook, request, decision);
-  };
-}
-
-/** Notes when the review arrived (for the deadline) and refuses a body that is not JSON. */
-function arrival(now: () => number) {
-  return (req: Request, res: Response, next: NextFunction): void => {
-    res.locals.started = now();
-    requireJson(req, res, next);
   };
 }
 
@@ -119,12 +110,20 @@ export function isJsonMediaType(header: string | undefined): boolean {
   return type.length === 16 && type.toLowerCase() === 'application/json';
 }
 
-function requireJson(req: Request, res: Response, next: NextFunction): void {
-  if (!isJsonMediaType(req.headers['content-type'])) {
-    res.status(415).json({ error: 'Content-Type must be application/json' });
-    return;
-  }
-  next();
+/**
+ * A JSON answer written with Node's own response calls: express's res.json() also looks up the
+ * charset, checks freshness against the request's headers and sets headers one by one, which cost
+ * ~5% of the webhook's throughput for answers that are never cached.
+ */
+export function sendJson(res: Response, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, [
+    'Content-Type',
+    'application/json; charset=utf-8',
+    'Content-Length',
+    String(Buffer.byteLength(text)),
+  ]);
+  res.end(text);
 }
 
 interface HttpError {
@@ -153,7 +152,7 @@ function bodyErrors(deps: WebhookDeps) {
         setImmediate(() => req.socket.destroy());
       });
     }
-    res.status(status).json({ error: reason });
+    sendJson(res, status, { error: reason });
   };
 }
 
@@ -171,12 +170,20 @@ export function createApp(deps: WebhookDeps): express.Express {
   // Reviews are never cached: no ETag hashing of every answer.
   app.disable('etag');
   const now = deps.now ?? (() => performance.now());
-  // requireJson checks the media type; the reader the charset, the encoding and the size.
-  const json = jsonBody(MAX_BODY_BYTES, deps.deadlineMs, now);
-  // One route for both webhooks: every review passes one router layer, as in a bare express app.
   const handlers = { mutate: handler('mutate', deps), validate: handler('validate', deps) };
-  app.post(['/mutate', '/validate'], arrival(now), json, (req, res) => {
-    (isMutate(req.url) ? handlers.mutate : handlers.validate)(req, res);
+  // One route and one handler for both webhooks: the media type, then the body (charset, encoding,
+  // size, deadline), then the review. Each router layer more cost ~1% of throughput.
+  app.post(['/mutate', '/validate'], (req, res, next) => {
+    const started = now();
+    if (!isJsonMediaType(req.headers['content-type'])) {
+      sendJson(res, 415, { error: 'Content-Type must be application/json' });
+      return;
+    }
+    const elapsed = () => now() - started;
+    readJsonBody(req, MAX_BODY_BYTES, deps.deadlineMs, elapsed, (err) => {
+      if (err) next(err);
+      else (isMutate(req.url) ? handlers.mutate : handlers.validate)(req, res, started);
+    });
   });
   app.get('/healthz', (_req, res) => {
     res.type('text/plain').send('ok\n');

@@ -104,86 +104,108 @@ function drain(
 
 const closing = (e: BodyError): BodyError => (e.close ? e : new BodyError(e.status, e.reason, true));
 
+/** What a body read ends with: nothing (the value is in `req.body`) or why it cannot be a review. */
+export type BodyDone = (err?: BodyError) => void;
+
 /**
- * Middleware: reads and parses the body into req.body, or passes a BodyError on. The deadline runs
- * from `res.locals.started` (the arrival noted by the route's first handler) or from now.
+ * Reads and parses the body into req.body, then calls `done` once: with nothing, or with a BodyError
+ * (refused bodies are drained first, as described above). The deadline runs from `started`.
  */
+export function readJsonBody(
+  req: Request,
+  limit: number,
+  deadlineMs: number,
+  elapsed: () => number,
+  done: BodyDone,
+): void {
+  let atDeadline: (() => void) | undefined;
+  const timer = Number.isFinite(deadlineMs)
+    ? setTimeout(() => atDeadline?.(), Math.max(0, deadlineMs - elapsed()))
+    : undefined;
+  const fail = (err: BodyError): void => {
+    if (err.close) {
+      clearTimeout(timer);
+      done(err);
+      return;
+    }
+    drain(
+      req,
+      limit,
+      (hook) => (atDeadline = hook),
+      (close) => {
+        clearTimeout(timer);
+        done(close ? closing(err) : err);
+      },
+    );
+  };
+  const refused = refusal(req, limit);
+  if (refused) {
+    fail(refused);
+    return;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let settled = false;
+  const settle = (err?: BodyError): void => {
+    if (settled) return;
+    settled = true;
+    req.off('data', onData);
+    req.off('end', onEnd);
+    req.off('close', onClose);
+    req.off('error', onError);
+    if (err !== undefined) fail(err);
+    else {
+      clearTimeout(timer);
+      done();
+    }
+  };
+  atDeadline = () => {
+    settle(new BodyError(408, `the body did not arrive within the deadline of ${deadlineMs} ms`, true));
+  };
+  const onData = (chunk: Buffer): void => {
+    size += chunk.length;
+    if (size > limit) settle(closing(tooLarge(limit)));
+    else chunks.push(chunk);
+  };
+  const onEnd = (): void => {
+    try {
+      req.body = parseJsonBody(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+    } catch (e) {
+      settle(e as BodyError);
+      return;
+    }
+    settle();
+  };
+  // Gone before the end: the answer goes nowhere, but nothing is left waiting on it.
+  const aborted = () => new BodyError(400, 'the request was aborted before its body ended');
+  const onClose = (): void => {
+    if (!req.complete) settle(aborted());
+  };
+  const onError = (): void => {
+    settle(aborted());
+  };
+  req.on('data', onData);
+  req.on('end', onEnd);
+  req.on('close', onClose);
+  req.on('error', onError);
+}
+
+/** readJsonBody as express middleware (the deadline from when it is called); errors go to `next`. */
 export function jsonBody(
   limit: number,
   deadlineMs = Number.POSITIVE_INFINITY,
   now = () => performance.now(),
 ) {
-  return (req: Request, res: Response, next: NextFunction): void => {
-    const started = (res.locals.started as number | undefined) ?? now();
-    let atDeadline: (() => void) | undefined;
-    const timer = Number.isFinite(deadlineMs)
-      ? setTimeout(() => atDeadline?.(), Math.max(0, deadlineMs - (now() - started)))
-      : undefined;
-    const fail = (err: BodyError): void => {
-      if (err.close) {
-        clearTimeout(timer);
+  return (req: Request, _res: Response, next: NextFunction): void => {
+    const started = now();
+    readJsonBody(
+      req,
+      limit,
+      deadlineMs,
+      () => now() - started,
+      (err) => {
         next(err);
-        return;
-      }
-      drain(
-        req,
-        limit,
-        (hook) => (atDeadline = hook),
-        (close) => {
-          clearTimeout(timer);
-          next(close ? closing(err) : err);
-        },
-      );
-    };
-    const refused = refusal(req, limit);
-    if (refused) {
-      fail(refused);
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-    const settle = (err?: BodyError): void => {
-      if (settled) return;
-      settled = true;
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('close', onClose);
-      req.off('error', onError);
-      if (err !== undefined) fail(err);
-      else {
-        clearTimeout(timer);
-        next();
-      }
-    };
-    atDeadline = () => {
-      settle(new BodyError(408, `the body did not arrive within the deadline of ${deadlineMs} ms`, true));
-    };
-    const onData = (chunk: Buffer): void => {
-      size += chunk.length;
-      if (size > limit) settle(closing(tooLarge(limit)));
-      else chunks.push(chunk);
-    };
-    const onEnd = (): void => {
-      try {
-        req.body = parseJsonBody(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
-      } catch (e) {
-        settle(e as BodyError);
-        return;
-      }
-      settle();
-    };
-    // Gone before the end: the answer goes nowhere, but nothing is left waiting on it.
-    const aborted = () => new BodyError(400, 'the request was aborted before its body ended');
-    const onClose = (): void => {
-      if (!req.complete) settle(aborted());
-    };
-    const onError = (): void => {
-      settle(aborted());
-    };
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('close', onClose);
-    req.on('error', onError);
+      },
+    );
   };
 }

@@ -9,7 +9,7 @@ import type { WorkloadProfile } from '../schema/profile-schema.js';
 import type { ClusterView, HPA } from '../view.js';
 import type { Policies } from '../policies.js';
 import { hpaTarget, type WorkloadFacts } from '../context.js';
-import { bool, num, type Finding, type Rule } from './rule.js';
+import { NONE, bool, num, type Finding, type Rule } from './rule.js';
 import { count } from '../../util/canonical.js';
 
 /** How a message names a container: a native sidecar says where it lives. */
@@ -23,11 +23,11 @@ export const requestsMissing: Rule = {
   description: 'An app container without CPU or memory requests (nor limits, which they default from).',
   targets: ['workload'],
   check(input) {
-    if (input.target !== 'workload') return [];
+    if (input.target !== 'workload') return NONE;
     const { w } = input;
     return longRunningContainers(w.spec).flatMap(({ container: c, sidecar }) => {
       const missing = ['cpu', 'memory'].filter((r) => containerRequest(c, r) === undefined);
-      if (missing.length === 0) return [];
+      if (missing.length === 0) return NONE;
       const name = containerName(c.name, sidecar);
       return [
         {
@@ -49,12 +49,12 @@ export const limitRequestRatio: Rule = {
   description: 'Memory limit / request above the policy maximum.',
   targets: ['workload'],
   check(input) {
-    if (input.target !== 'workload') return [];
+    if (input.target !== 'workload') return NONE;
     const max = num(input.params, 'maxRatio', 2);
     return longRunningContainers(input.w.spec).flatMap(({ container: c, sidecar }) => {
       const req = memoryMiB(containerRequest(c, 'memory'));
       const lim = memoryMiB((c.resources?.limits as Record<string, string> | undefined)?.memory);
-      if (req === undefined || lim === undefined || req === 0 || lim / req <= max) return [];
+      if (req === undefined || lim === undefined || req === 0 || lim / req <= max) return NONE;
       const ratio = Math.round((lim / req) * 100) / 100;
       return [
         {
@@ -73,11 +73,11 @@ export const replicasBelowProfile: Rule = {
   targets: ['workload', 'hpa'],
   check(input) {
     if (input.target === 'workload') return replicasBelow(input.w);
-    if (input.target !== 'hpa') return [];
+    if (input.target !== 'hpa') return NONE;
     const p = profileOfHpaTarget(input.hpa, input);
     const min = p?.spec.availability?.minReplicas;
     const hmin = input.hpa.spec.minReplicas ?? 1;
-    if (!p || min === undefined || hmin >= min) return [];
+    if (!p || min === undefined || hmin >= min) return NONE;
     return [
       {
         what: `minReplicas ${hmin} is below WorkloadProfile ${p.metadata.name}'s availability.minReplicas ${min}`,
@@ -88,10 +88,10 @@ export const replicasBelowProfile: Rule = {
 };
 
 /** An HPA owns spec.replicas when present; its own minReplicas is checked on the HPA. */
-function replicasBelow(w: WorkloadFacts): Finding[] {
+function replicasBelow(w: WorkloadFacts): readonly Finding[] {
   const min = w.profile?.spec.availability?.minReplicas;
   const d = w.declared;
-  if (!isReplicated(w.obj.kind) || min === undefined || d === undefined || d >= min || w.hpa) return [];
+  if (!isReplicated(w.obj.kind) || min === undefined || d === undefined || d >= min || w.hpa) return NONE;
   return [
     {
       what: `spec.replicas ${d} is below WorkloadProfile ${w.profileName ?? ''}'s availability.minReplicas ${min}`,
@@ -106,10 +106,10 @@ export const replicasAboveProfile: Rule = {
   description: 'Explicit replicas above the profile maximum.',
   targets: ['workload'],
   check(input) {
-    if (input.target !== 'workload') return [];
+    if (input.target !== 'workload') return NONE;
     const max = input.w.profile?.spec.scaling?.maxReplicas;
     const d = input.w.declared;
-    if (!isReplicated(input.w.obj.kind) || max === undefined || d === undefined || d <= max) return [];
+    if (!isReplicated(input.w.obj.kind) || max === undefined || d === undefined || d <= max) return NONE;
     return [
       {
         what: `spec.replicas ${d} is above WorkloadProfile ${input.w.profileName ?? ''}'s scaling.maxReplicas ${max}`,
@@ -151,7 +151,7 @@ export const hpaAboveProfile: Rule = {
   check(input) {
     if (input.target === 'workload')
       return input.w.hpa && input.w.profile ? hpaFindings(input.w.hpa, input.w.profile, false) : [];
-    if (input.target !== 'hpa') return [];
+    if (input.target !== 'hpa') return NONE;
     const p = profileOfHpaTarget(input.hpa, input);
     return p ? hpaFindings(input.hpa, p, true) : [];
   },
@@ -160,7 +160,7 @@ export const hpaAboveProfile: Rule = {
 function scaleUpFindings(hpa: HPA, burst: number, maxScale: number): Finding[] {
   return (hpa.spec.behavior?.scaleUp?.policies ?? []).flatMap((pol) => {
     const pods = pol.type === 'Percent' ? Math.ceil((pol.value * maxScale) / 100) : pol.value;
-    if (pods <= burst) return [];
+    if (pods <= burst) return NONE;
     const shown =
       pol.type === 'Percent'
         ? `${pol.value}% (${count(pods, 'pod')} at ${count(maxScale, 'replica')})`
@@ -188,9 +188,9 @@ export const burstAboveProfile: Rule = {
   },
 };
 
-function workloadBurst(w: WorkloadFacts): Finding[] {
+function workloadBurst(w: WorkloadFacts): readonly Finding[] {
   const burst = w.profile?.spec.scaling?.maxBurstPods;
-  if (burst === undefined) return [];
+  if (burst === undefined) return NONE;
   const out: Finding[] = [];
   const maxScale = Math.max(w.replicas, w.profile?.spec.scaling?.maxReplicas ?? 0);
   const surge = declaredMaxSurge(w.obj);
@@ -210,7 +210,7 @@ export const requiredLabels: Rule = {
   description: 'Labels that policies.yaml requires on every workload.',
   targets: ['workload'],
   check(input) {
-    if (input.target !== 'workload') return [];
+    if (input.target !== 'workload') return NONE;
     const labels = labelsOf(input.w.obj);
     const missing = input.policies.requiredLabels.filter((k) => labels[k] === undefined);
     return missing.length === 0
@@ -231,7 +231,7 @@ export const profileMissing: Rule = {
   description: 'The named profile does not exist, or policy requires a profile and none is named.',
   targets: ['workload'],
   check(input) {
-    if (input.target !== 'workload') return [];
+    if (input.target !== 'workload') return NONE;
     const { w, ref, view } = input;
     if (
       w.profileName !== undefined &&
@@ -261,6 +261,6 @@ export const profileMissing: Rule = {
         },
       ];
     }
-    return [];
+    return NONE;
   },
 };

@@ -6,7 +6,7 @@ import { expectedPods, hpaFor, hpaTarget, selectedWorkloads, withHpa, workloadFa
 import { pdbsSelecting } from '../lookup.js';
 import { describeBudget, disruptionsAllowed, drainFix, type Budget } from '../disruption.js';
 import type { HPA, PDB } from '../view.js';
-import type { Finding, Rule, RuleInput } from './rule.js';
+import { NONE, type Finding, type Rule, type RuleInput } from './rule.js';
 import { count } from '../../util/canonical.js';
 
 const pdbName = (p: PDB): string => p.metadata?.name ?? '<unnamed>';
@@ -30,7 +30,7 @@ export const pdbBlocksEviction: Rule = {
   defaultMode: 'enforce',
   description: 'A PDB selecting the workload allows 0 evictions at the replica count it runs with.',
   targets: ['workload', 'pdb'],
-  check(input: RuleInput): Finding[] {
+  check(input: RuleInput): readonly Finding[] {
     if (input.target === 'workload') {
       const { w, ref, view } = input;
       const out: Finding[] = [];
@@ -41,10 +41,10 @@ export const pdbBlocksEviction: Rule = {
       }
       return out;
     }
-    if (input.target !== 'pdb') return [];
+    if (input.target !== 'pdb') return NONE;
     const { pdb, view, ref } = input;
     const selected = selectedWorkloads(pdb, view, ref.namespace);
-    if (selected.length === 0) return [];
+    if (selected.length === 0) return NONE;
     const pods = expectedPods(pdb, view, ref.namespace);
     const names = selected
       .map((w) => {
@@ -54,7 +54,7 @@ export const pdbBlocksEviction: Rule = {
       })
       .join(', ');
     const m = disruptionsAllowed(budgetOf(pdb), pods);
-    if (pods === 0 || m.allowed > 0) return [];
+    if (pods === 0 || m.allowed > 0) return NONE;
     return [
       {
         what: `${m.budget} allows 0 evictions at ${count(pods, 'pod')} of ${names} (${m.arithmetic})`,
@@ -77,11 +77,11 @@ export const pdbOverlap: Rule = {
   defaultMode: 'enforce',
   description: 'Two or more PDBs select the same pods: the eviction API refuses every eviction.',
   targets: ['workload', 'pdb'],
-  check(input: RuleInput): Finding[] {
+  check(input: RuleInput): readonly Finding[] {
     if (input.target === 'workload') {
       return input.w.pdbs.length >= 2 ? [overlapFinding(input.w.pdbs, 'its pods are')] : [];
     }
-    if (input.target !== 'pdb') return [];
+    if (input.target !== 'pdb') return NONE;
     const { pdb, view, ref } = input;
     const out: Finding[] = [];
     for (const w of selectedWorkloads(pdb, view, ref.namespace)) {
@@ -119,7 +119,7 @@ export const pdbHpaMin: Rule = {
   defaultMode: 'enforce',
   description: "minAvailable ≥ the HPA's minReplicas: undrainable at minimum scale.",
   targets: ['workload', 'pdb', 'hpa'],
-  check(input: RuleInput): Finding[] {
+  check(input: RuleInput): readonly Finding[] {
     const { view, ref } = input;
     switch (input.target) {
       case 'workload': {
@@ -133,13 +133,13 @@ export const pdbHpaMin: Rule = {
         });
       case 'hpa': {
         const w = hpaTarget(input.hpa, view, ref.namespace);
-        if (!w) return [];
+        if (!w) return NONE;
         // The PDBs that select the target, including the one its profile generates.
         const pdbs = workloadFacts(w, refOf(w, ref.namespace), view, input.policies)?.pdbs ?? [];
         return pdbs.flatMap((p) => hpaMinFinding(p, input.hpa) ?? []);
       }
       default:
-        return [];
+        return NONE;
     }
   },
 };

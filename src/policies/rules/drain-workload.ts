@@ -2,7 +2,7 @@
 import { isObject } from '../../kube/objects.js';
 import { isLongRunning, isReplicated } from '../../kube/workload.js';
 import type { WorkloadFacts } from '../context.js';
-import { bool, num, workloadOf, type Rule } from './rule.js';
+import { NONE, bool, num, workloadOf, type Rule } from './rule.js';
 import type { Params } from '../policies.js';
 import { count } from '../../util/canonical.js';
 
@@ -27,9 +27,9 @@ export const pdbMissing: Rule = {
   targets: ['workload'],
   check(input) {
     const w = workloadOf(input);
-    if (!w || !isReplicated(w.obj.kind) || w.replicas < 2 || w.pdbs.length > 0) return [];
+    if (!w || !isReplicated(w.obj.kind) || w.replicas < 2 || w.pdbs.length > 0) return NONE;
     const d = disruptable(w, input.params);
-    if (!d.yes) return [];
+    if (!d.yes) return NONE;
     return [
       {
         what: `${count(w.replicas, 'replica')}${w.replicasNote} on ${d.why}, and no PodDisruptionBudget selects its pods`,
@@ -49,11 +49,11 @@ export const singleReplica: Rule = {
   targets: ['workload'],
   check(input) {
     const w = workloadOf(input);
-    if (!w || !isReplicated(w.obj.kind)) return [];
+    if (!w || !isReplicated(w.obj.kind)) return NONE;
     const replicas = w.hpa ? (w.hpa.spec.minReplicas ?? 1) : w.replicas;
-    if (replicas >= 2 || replicas === 0) return [];
+    if (replicas >= 2 || replicas === 0) return NONE;
     const d = disruptable(w, input.params);
-    if (!d.yes) return [];
+    if (!d.yes) return NONE;
     // A field of the object the user can change: its profile only when it has one.
     const field = w.hpa
       ? `HorizontalPodAutoscaler ${w.hpa.metadata?.name ?? ''} minReplicas`
@@ -76,10 +76,10 @@ export const nakedPod: Rule = {
   targets: ['workload'],
   check(input) {
     const w = workloadOf(input);
-    if (!w || w.obj.kind !== 'Pod') return [];
+    if (!w || w.obj.kind !== 'Pod') return NONE;
     const refs: unknown = w.obj.metadata?.ownerReferences;
     const owners = Array.isArray(refs) ? (refs as unknown[]) : [];
-    if (owners.some((o) => isObject(o) && o.controller === true)) return [];
+    if (owners.some((o) => isObject(o) && o.controller === true)) return NONE;
     const note = owners.length > 0 ? ' (its ownerReferences name no controller: true)' : '';
     return [
       {
@@ -100,9 +100,9 @@ export const localStorage: Rule = {
   targets: ['workload'],
   check(input) {
     const w = workloadOf(input);
-    if (!w || w.obj.kind === 'DaemonSet') return [];
+    if (!w || w.obj.kind === 'DaemonSet') return NONE;
     const ann = w.template.metadata.annotations ?? {};
-    if (ann[SAFE_TO_EVICT] === 'true') return [];
+    if (ann[SAFE_TO_EVICT] === 'true') return NONE;
     const safe = new Set((ann[SAFE_LOCAL_VOLUMES] ?? '').split(',').map((s) => s.trim()));
     const local: string[] = [];
     for (const v of w.spec.volumes ?? []) {
@@ -112,7 +112,7 @@ export const localStorage: Rule = {
       else if (v.emptyDir && v.emptyDir.medium !== 'Memory') local.push(`${v.name} (emptyDir)`);
       else if (sources.length === 0) local.push(`${v.name} (no source: an emptyDir)`);
     }
-    if (local.length === 0) return [];
+    if (local.length === 0) return NONE;
     return [
       {
         what: `volumes ${local.join(', ')} keep data on the node; draining it loses them`,
@@ -136,7 +136,7 @@ export const doNotDisrupt: Rule = {
   targets: ['workload'],
   check(input) {
     const w = workloadOf(input);
-    if (!w || !isLongRunning(w.obj.kind) || w.obj.kind === 'DaemonSet') return [];
+    if (!w || !isLongRunning(w.obj.kind) || w.obj.kind === 'DaemonSet') return NONE;
     const ann = w.template.metadata.annotations ?? {};
     return BLOCKERS.filter(([k, v]) => ann[k] === v).map(([k, v]) => ({
       what: `annotation ${k}: "${v}" blocks consolidation and drain of its node for good`,
@@ -155,7 +155,7 @@ export const gracePeriod: Rule = {
     const w = workloadOf(input);
     const max = num(input.params, 'maxSeconds', 300);
     const value = w?.spec.terminationGracePeriodSeconds;
-    if (value === undefined || value <= max) return [];
+    if (value === undefined || value <= max) return NONE;
     return [
       {
         what: `terminationGracePeriodSeconds ${value} exceeds the maximum of ${max}s`,

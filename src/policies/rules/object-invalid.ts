@@ -6,7 +6,7 @@
  */
 import type { KubeObject } from '../../kube/objects.js';
 import { selectorMatches, type LabelSelector } from '../../kube/selector.js';
-import type { Finding, Rule } from './rule.js';
+import { NONE, type Finding, type Rule } from './rule.js';
 
 const SELECTED = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet']);
 
@@ -59,7 +59,7 @@ export const objectInvalid: Rule = {
     'The API server refuses the object (an apps/v1 workload whose selector is missing, empty or does not select its template); no other rule is judged.',
   targets: ['workload'],
   check(input) {
-    if (input.target !== 'workload') return [];
+    if (input.target !== 'workload') return NONE;
     const found = apiRefusal(input.w.obj);
     return found ? [found] : [];
   },

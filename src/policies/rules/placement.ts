@@ -13,7 +13,7 @@ import type { WorkloadFacts } from '../context.js';
 import { ZONE_KEY } from '../compile/spread.js';
 import { normalizedKey } from '../../scheduling/well-known.js';
 import { derived } from '../../util/memo.js';
-import { num, workloadOf, type Finding, type Rule } from './rule.js';
+import { NONE, num, workloadOf, type Finding, type Rule } from './rule.js';
 import { count } from '../../util/canonical.js';
 
 // Derived from the fits, which are shared per placement shape (and so, per terms): computed once.
@@ -67,8 +67,8 @@ export const zoneSpreadMissing: Rule = {
   targets: ['workload'],
   check(input) {
     const w = workloadOf(input);
-    if (!w || !isReplicated(w.obj.kind) || w.replicas < 2 || hasZoneSpread(w.spec)) return [];
-    if (w.profile?.spec.availability?.zoneSpread === 'none') return [];
+    if (!w || !isReplicated(w.obj.kind) || w.replicas < 2 || hasZoneSpread(w.spec)) return NONE;
+    if (w.profile?.spec.availability?.zoneSpread === 'none') return NONE;
     return [
       {
         what: `${count(w.replicas, 'replica')}${w.replicasNote} with no ${ZONE_KEY} topology spread`,
@@ -88,7 +88,7 @@ export const spreadUnsatisfiable: Rule = {
   targets: ['workload'],
   check(input) {
     const w = workloadOf(input);
-    if (!w) return [];
+    if (!w) return NONE;
     const out: Finding[] = [];
     (w.spec.topologySpreadConstraints ?? []).forEach((c, i) => {
       const field = `topologySpreadConstraints[${i}]`;
@@ -139,9 +139,9 @@ export const placementUnsatisfiable: Rule = {
   targets: ['workload'],
   check(input) {
     const w = workloadOf(input);
-    if (!w || input.view.nodePools.length === 0) return [];
+    if (!w || input.view.nodePools.length === 0) return NONE;
     const fits = w.fits();
-    if (fits.some((f) => f.types.length > 0)) return [];
+    if (fits.some((f) => f.types.length > 0)) return NONE;
     const closest: PoolFit | undefined = fits[0];
     const why = closest?.why?.() ?? 'finds no NodePool';
     return [
@@ -181,15 +181,15 @@ export const requestsExceedCapacity: Rule = {
   targets: ['workload'],
   check(input) {
     const w = workloadOf(input);
-    if (!w || input.view.nodePools.length === 0) return [];
+    if (!w || input.view.nodePools.length === 0) return NONE;
     const fits = w.fits();
     const compatible = fits.filter((f) => f.types.length > 0);
-    if (compatible.length === 0 || compatible.some((f) => f.fitting.length > 0)) return [];
+    if (compatible.length === 0 || compatible.some((f) => f.fitting.length > 0)) return NONE;
     const big = closestLargest(
       compatible.flatMap((f) => f.types),
       w.requests,
     );
-    if (!big) return [];
+    if (!big) return NONE;
     const tainted = taintedHolder(w, fits, input.view.catalog);
     if (tainted) return [tainted];
     // Types hold the pod, but too few to keep a pool's minValues (Karpenter's Strict policy).
@@ -222,8 +222,8 @@ export const spotUnsuitable: Rule = {
   targets: ['workload'],
   check(input) {
     const w = workloadOf(input);
-    if (!w || input.view.nodePools.length === 0) return [];
-    if (!spotPossible(w)) return [];
+    if (!w || input.view.nodePools.length === 0) return NONE;
+    if (!spotPossible(w)) return NONE;
     const fix =
       'require on-demand (cost.spotAllowed: false, or node affinity karpenter.sh/capacity-type In [on-demand])';
     if (w.runtimeClass && w.runtimeClass.spotAllowed !== true)
@@ -242,7 +242,7 @@ export const spotUnsuitable: Rule = {
           fix,
         },
       ];
-    return [];
+    return NONE;
   },
 };
 
@@ -256,12 +256,12 @@ export const instanceTypePinned: Rule = {
   check(input) {
     const w = workloadOf(input);
     if (!w || w.template.metadata.annotations?.[PIN_REASON] || w.obj.metadata?.annotations?.[PIN_REASON])
-      return [];
+      return NONE;
     const pinned = w.terms.every((t) => {
       const r = t.get(LABEL.instanceType);
       return r !== undefined && !r.complement && r.values.size === 1;
     });
-    if (!pinned) return [];
+    if (!pinned) return NONE;
     return [
       {
         what: `pods are pinned to one instance type (${LABEL.instanceType}); if it is short, they stay Pending`,

@@ -9,7 +9,7 @@ import { compile } from '../compile/compile.js';
 import { podTemplateOf } from '../../kube/workload.js';
 import { disruptionsAllowed, drainFix } from '../disruption.js';
 import { validateProfileObject } from '../schema/validate.js';
-import type { ProfileInput, Rule, RuleInput, Finding } from './rule.js';
+import { NONE, type ProfileInput, type Rule, type RuleInput, type Finding } from './rule.js';
 
 function profileInput(input: RuleInput): ProfileInput | undefined {
   return input.target === 'profile' ? input : undefined;
@@ -44,7 +44,7 @@ export const profileSchemaRule: Rule = {
   targets: ['profile'],
   check(input) {
     const p = profileInput(input);
-    if (!p) return [];
+    if (!p) return NONE;
     const schema = validateProfileObject(p.raw).map((i) => `${i.path}: ${i.message}`);
     const issues = schema.length > 0 ? schema : crossFieldIssues(p.profile);
     return issues.length === 0
@@ -61,7 +61,7 @@ export const profileRuntimeClassUnknown: Rule = {
   check(input) {
     const p = profileInput(input);
     const name = p?.profile.spec.runtimeClass;
-    if (!p || name === undefined || p.policies.runtimeClasses.has(name)) return [];
+    if (!p || name === undefined || p.policies.runtimeClasses.has(name)) return NONE;
     const known = [...p.policies.runtimeClasses.keys()].sort().join(', ');
     return [
       {
@@ -80,7 +80,7 @@ export const profileSpotForbidden: Rule = {
   check(input) {
     const p = profileInput(input);
     const cls = p && p.policies.runtimeClasses.get(p.profile.spec.runtimeClass);
-    if (!p || !cls || p.profile.spec.cost?.spotAllowed !== true || cls.spotAllowed === true) return [];
+    if (!p || !cls || p.profile.spec.cost?.spotAllowed !== true || cls.spotAllowed === true) return NONE;
     return [
       {
         what: `spec.cost.spotAllowed is true but runtime class ${p.profile.spec.runtimeClass} does not allow spot`,
@@ -98,11 +98,11 @@ export const profileUndrainable: Rule = {
   check(input) {
     const p = profileInput(input);
     const d = p?.profile.spec.disruption;
-    if (!p || !d || (d.minAvailable === undefined && d.maxUnavailable === undefined)) return [];
+    if (!p || !d || (d.minAvailable === undefined && d.maxUnavailable === undefined)) return NONE;
     const min = p.profile.spec.availability?.minReplicas ?? 1;
     const budget = { minAvailable: d.minAvailable, maxUnavailable: d.maxUnavailable };
     const m = disruptionsAllowed(budget, min);
-    if (m.allowed > 0) return [];
+    if (m.allowed > 0) return NONE;
     return [
       {
         what: `disruption.${m.budget} allows 0 evictions at availability.minReplicas ${min} (${m.arithmetic}), so no node running it can be drained`,
@@ -125,12 +125,12 @@ export const profileZoneSpreadImpossible: Rule = {
   targets: ['profile'],
   check(input) {
     const p = profileInput(input);
-    if (!p || p.profile.spec.availability?.zoneSpread !== 'required') return [];
+    if (!p || p.profile.spec.availability?.zoneSpread !== 'required') return NONE;
     const pools = classPools(p);
-    if (pools.length === 0) return [];
+    if (pools.length === 0) return NONE;
     const zones = new Set(pools.flatMap((pool) => poolZones(pool, p.view.catalog.zones)));
     const need = typeof p.params.minZones === 'number' ? p.params.minZones : 2;
-    if (zones.size >= need) return [];
+    if (zones.size >= need) return NONE;
     return [
       {
         what: `availability.zoneSpread is required but runtime class ${p.profile.spec.runtimeClass}'s NodePools span ${zones.size} zone(s) (${[...zones].join(', ') || 'none'})`,
@@ -163,10 +163,10 @@ export const profileRequestsExceedCapacity: Rule = {
     const p = profileInput(input);
     const pools = p ? classPools(p) : [];
     const tpl = p && pools.length > 0 ? profilePod(p) : undefined;
-    if (!p || !tpl || !p.profile.spec.compute) return [];
+    if (!p || !tpl || !p.profile.spec.compute) return NONE;
     const req = podRequests(tpl.spec);
     const fits = fitPools(tpl.spec, req, pools, p.view.catalog);
-    if (fits.some((f) => f.fitting.length > 0)) return [];
+    if (fits.some((f) => f.fitting.length > 0)) return NONE;
     const big = largest(fits.flatMap((f) => f.types));
     const shown = `${humanCpu(req.cpuMillis)} CPU, ${humanMemory(req.memoryMiB)} memory`;
     const what = big
@@ -187,7 +187,7 @@ export const profileLimitsExceeded: Rule = {
     const p = profileInput(input);
     const pools = p ? classPools(p) : [];
     const max = p?.profile.spec.scaling?.maxReplicas;
-    if (!p || pools.length === 0 || max === undefined) return [];
+    if (!p || pools.length === 0 || max === undefined) return NONE;
     const out: Finding[] = [];
     const check = (
       what: 'cpu' | 'memory',

@@ -50,8 +50,12 @@ export interface Rule {
   defaultParams?: Params;
   description: string;
   targets: readonly Target[];
-  check(input: RuleInput): Finding[];
+  /** Findings, or NONE (shared: rules run on every review, and most find nothing). */
+  check(input: RuleInput): readonly Finding[];
 }
+
+/** No finding: one frozen list, not an allocation per rule per review. */
+export const NONE: readonly Finding[] = Object.freeze([]);
 
 /** The workload facts, when the rule runs on a workload. */
 export function workloadOf(input: RuleInput): WorkloadFacts | undefined {
