@@ -4,25 +4,42 @@
  * answers allowed: true to the same body (the transport ceiling). Both servers run with the Node
  * options of deploy/'s Deployment. Runs alternate between the two servers for several rounds, so
  * drift of a shared machine hits both; the figures are medians, the ratio the median of each round's
- * pair. Prints req/s, p50, p99 and the server's peak RSS for both, and the ratios. Goals: ≥ 80% of the
- * ceiling's throughput, p99 within 5 ms of the ceiling's, RSS under 150 MiB.
- * Options: --seconds N per run (default 10), --rounds N (default 5), --json.
+ * pair. Prints req/s, p50, p99, the server's CPU µs per request and peak RSS for both, and the ratios.
+ * Goals: ≥ 90% of the ceiling's throughput, p99 within 5 ms of the ceiling's, RSS under 150 MiB.
+ *
+ * npm run bench:load (--serve --connections 32): the same against the real `berth serve --local`
+ * process instead of the webhook app alone (its admission feed and provisioner included).
+ * Options: --seconds N per run (default 10), --rounds N (default 5), --connections list (default
+ * 50,200), --serve, --json.
  */
 import { parseArgs } from 'node:util';
 import { compile } from '../src/policies/compile/compile.js';
 import { deployment, policies, profile, view } from './scenario.js';
-import { deployedNodeOptions, load, pinned, startServer, type Figures, type Target } from './webhook-load.js';
+import {
+  deployedNodeOptions,
+  load,
+  pinned,
+  startServer,
+  type Figures,
+  type Server,
+  type Target,
+} from './webhook-load.js';
 
 const { values } = parseArgs({
   options: {
     seconds: { type: 'string', default: '10' },
     rounds: { type: 'string', default: '5' },
+    connections: { type: 'string', default: '50,200' },
+    serve: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
 });
 const seconds = Number(values.seconds);
 const rounds = Number(values.rounds);
-const CONNECTIONS = [50, 200] as const;
+const CONNECTIONS = values.connections.split(',').map(Number);
+if (CONNECTIONS.some((c) => !Number.isInteger(c) || c < 1) || !(seconds > 0) || !(rounds >= 1))
+  throw new Error('--connections must list positive integers, --seconds and --rounds be positive');
+const subject: Target = values.serve ? 'serve' : 'berth';
 
 // The object the validating webhook sees: already compiled by the mutating one.
 const object = compile(deployment, profile, policies, view.nodePools).object;
@@ -52,9 +69,14 @@ const median = (xs: number[]): number => {
 };
 
 const nodeOptions = deployedNodeOptions();
-const servers = {
+const servers: Partial<Record<Target, Server>> = {
   bare: await startServer('bare', nodeOptions),
-  berth: await startServer('berth', nodeOptions),
+  [subject]: await startServer(subject, nodeOptions),
+};
+const server = (t: Target): Server => {
+  const s = servers[t];
+  if (!s) throw new Error(`no ${t} server`);
+  return s;
 };
 const runs: (Figures & { round: number })[] = [];
 try {
@@ -62,8 +84,8 @@ try {
   for (const s of Object.values(servers)) await load(s, body, 50, Math.min(3, seconds));
   for (const c of CONNECTIONS) {
     for (let round = 0; round < rounds; round++) {
-      const order: Target[] = round % 2 === 0 ? ['bare', 'berth'] : ['berth', 'bare'];
-      for (const t of order) runs.push({ ...(await load(servers[t], body, c, seconds)), round });
+      const order: Target[] = round % 2 === 0 ? ['bare', subject] : [subject, 'bare'];
+      for (const t of order) runs.push({ ...(await load(server(t), body, c, seconds)), round });
     }
   }
 } finally {
@@ -77,6 +99,7 @@ function summary(target: Target, c: number) {
     p50: median(rs.map((r) => r.p50)),
     p99: median(rs.map((r) => r.p99)),
     rssMiB: Math.max(...rs.map((r) => r.rssMiB)),
+    cpuMicros: median(rs.map((r) => r.cpuMicros)),
     errors: rs.reduce((n, r) => n + r.errors, 0),
   };
 }
@@ -85,15 +108,20 @@ const rows = CONNECTIONS.map((c) => {
   const pairs = [...Array(rounds).keys()].map((round) => {
     const of = (t: Target) => runs.find((r) => r.target === t && r.connections === c && r.round === round);
     const bare = of('bare');
-    const berth = of('berth');
+    const berth = of(subject);
     if (!bare || !berth) throw new Error('missing run');
-    return { ratio: berth.reqPerSec / bare.reqPerSec, p99Delta: berth.p99 - bare.p99 };
+    return {
+      ratio: berth.reqPerSec / bare.reqPerSec,
+      cpuRatio: bare.cpuMicros / berth.cpuMicros,
+      p99Delta: berth.p99 - bare.p99,
+    };
   });
   return {
     c,
     bare: summary('bare', c),
-    berth: summary('berth', c),
+    berth: summary(subject, c),
     ratio: median(pairs.map((p) => p.ratio)),
+    cpuRatio: median(pairs.map((p) => p.cpuRatio)),
     p99Delta: median(pairs.map((p) => p.p99Delta)),
   };
 });
@@ -102,16 +130,17 @@ if (values.json) {
   process.stdout.write(`${JSON.stringify({ body: body.length, nodeOptions, runs, rows }, null, 2)}\n`);
 } else {
   const f = (n: number, d = 0) => n.toFixed(d).padStart(8);
+  const what = subject === 'serve' ? 'berth serve --local' : 'the webhook app';
   console.log(
-    `bench:webhook — POST /validate, a compiled Deployment review of ${body.length} bytes, ${rounds} rounds of ${seconds}s per server and concurrency, HTTPS on loopback, node ${nodeOptions.join(' ') || '(no options)'}${pinned ? ', servers on core 0 and autocannon on core 1' : ''}`,
+    `bench:${subject === 'serve' ? 'load' : 'webhook'} — ${what} against the bare handler: POST /validate, a compiled Deployment review of ${body.length} bytes, ${rounds} rounds of ${seconds}s per server and concurrency, HTTPS on loopback, node ${nodeOptions.join(' ') || '(no options)'}${pinned ? ', servers on core 0 and autocannon on core 1' : ''}`,
   );
-  console.log('round target  conns     req/s   p50 ms   p99 ms  RSS MiB  errors');
+  console.log('round target  conns     req/s   p50 ms   p99 ms  CPU µs/req  RSS MiB  errors');
   for (const r of runs)
     console.log(
-      `${String(r.round + 1).padStart(5)} ${r.target.padEnd(6)} ${f(r.connections)} ${f(r.reqPerSec)} ${f(r.p50, 1)} ${f(r.p99, 1)} ${f(r.rssMiB)} ${f(r.errors)}`,
+      `${String(r.round + 1).padStart(5)} ${r.target.padEnd(6)} ${f(r.connections)} ${f(r.reqPerSec)} ${f(r.p50, 1)} ${f(r.p99, 1)} ${f(r.cpuMicros).padStart(11)} ${f(r.rssMiB)} ${f(r.errors)}`,
     );
   for (const r of rows)
     console.log(
-      `c=${r.c}: median ${f(r.bare.reqPerSec).trim()} vs ${f(r.berth.reqPerSec).trim()} req/s; Berth ${(r.ratio * 100).toFixed(1)}% of the ceiling's throughput (goal ≥ 80%); p99 ${r.p99Delta >= 0 ? '+' : ''}${r.p99Delta.toFixed(1)} ms vs the ceiling (goal ≤ 5 ms); peak RSS ${r.bare.rssMiB.toFixed(0)} / ${r.berth.rssMiB.toFixed(0)} MiB (goal < 150)`,
+      `c=${r.c}: median ${f(r.bare.reqPerSec).trim()} vs ${f(r.berth.reqPerSec).trim()} req/s; Berth ${(r.ratio * 100).toFixed(1)}% of the ceiling's throughput (goal ≥ 90%; by CPU per request ${(r.cpuRatio * 100).toFixed(1)}%); p99 ${r.p99Delta >= 0 ? '+' : ''}${r.p99Delta.toFixed(1)} ms vs the ceiling (goal ≤ 5 ms); peak RSS ${r.bare.rssMiB.toFixed(0)} / ${r.berth.rssMiB.toFixed(0)} MiB (goal < 150)`,
     );
 }

@@ -3,7 +3,6 @@
  * profile controller is about to create for the workload (so a compiled workload is not reported as
  * having none, and a generated PDB that blocks eviction is reported now, in kubectl, not later).
  */
-import { isDeepStrictEqual } from 'node:util';
 import { V1PodDisruptionBudget, type V1ObjectMeta } from '@kubernetes/client-node';
 import type { KubeObject } from '../kube/objects.js';
 import type { Labels } from '../kube/selector.js';
@@ -11,13 +10,14 @@ import type { PoolView } from '../scheduling/nodepool.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { WorkloadProfile } from '../policies/schema/profile-schema.js';
 import type { ClusterView, HPA, PDB } from '../policies/view.js';
+import { jsonEqual } from '../util/json-equal.js';
 
 /** The metadata the rules read of a pending PDB: all of it but its owner references. */
 function sameMetadata(a: V1ObjectMeta, b: V1ObjectMeta): boolean {
   const x = a as Record<string, unknown>;
   const y = b as Record<string, unknown>;
-  for (const k in x) if (k !== 'ownerReferences' && !isDeepStrictEqual(x[k], y[k])) return false;
-  for (const k in y) if (k !== 'ownerReferences' && !Object.hasOwn(x, k)) return false;
+  for (const k in x) if (k !== 'ownerReferences' && !jsonEqual(x[k], y[k])) return false;
+  for (const k in y) if (k !== 'ownerReferences' && y[k] !== undefined && x[k] === undefined) return false;
   return true;
 }
 
@@ -44,7 +44,7 @@ function withPending(existing: readonly PDB[], pending: PDB): readonly PDB[] {
   let table = overlays.get(existing);
   if (table === undefined) overlays.set(existing, (table = new Map<string, Overlay>()));
   const hit = table.get(name);
-  if (hit && sameMetadata(hit.shown.metadata ?? {}, meta) && isDeepStrictEqual(hit.shown.spec, pending.spec))
+  if (hit && sameMetadata(hit.shown.metadata ?? {}, meta) && jsonEqual(hit.shown.spec, pending.spec))
     return hit.list;
   if (table.size >= MAX_PENDING) table.clear();
   const { ownerReferences, ...metadata } = meta;

@@ -96,6 +96,52 @@ describe('pod placement memo', () => {
   });
 });
 
+describe('pod placement memo, recent shapes', () => {
+  it('gives every shape its own placement however many come in turn', () => {
+    const shapes = Array.from({ length: 9 }, (_, i) => ({
+      s: spec({
+        nodeSelector: { 'berth.dev/runtime-class': i % 2 === 0 ? 'general' : 'gpu', shard: String(i) },
+      }),
+      r: { ...req, cpuMillis: 100 + i },
+    }));
+    const first = shapes.map(({ s, r }) => podPlacement(s, r, pools, catalog));
+    expect(new Set(first).size).toBe(shapes.length);
+    for (let round = 0; round < 3; round++)
+      shapes.forEach(({ s, r }, i) => {
+        // A fresh copy, as each review's spec is.
+        expect(podPlacement(structuredClone(s), { ...r }, pools, catalog)).toBe(first[i]);
+      });
+  });
+
+  it('does not answer for a spec changed in place after its lookup', () => {
+    const s = spec({ nodeSelector: { 'berth.dev/runtime-class': 'general', edited: 'no' } });
+    const before = podPlacement(s, req, pools, catalog);
+    (s.nodeSelector ?? {}).edited = 'yes';
+    const after = podPlacement(s, req, pools, catalog);
+    expect(after).not.toBe(before);
+    expect(
+      podPlacement(
+        spec({ nodeSelector: { 'berth.dev/runtime-class': 'general', edited: 'no' } }),
+        req,
+        pools,
+        catalog,
+      ),
+    ).toBe(before);
+  });
+
+  it('tells apart a field missing and a field empty, as the key does', () => {
+    const none = podPlacement(
+      spec({ nodeSelector: { 'berth.dev/runtime-class': 'general' } }),
+      req,
+      pools,
+      catalog,
+    );
+    const empty = podPlacement(spec({ tolerations: [] }), req, pools, catalog);
+    expect(empty).not.toBe(none);
+    expect(podPlacement(spec(), req, pools, catalog)).toBe(none);
+  });
+});
+
 describe('legacy well-known labels', () => {
   it.each([
     ['beta.kubernetes.io/os', 'linux', 'kubernetes.io/os'],

@@ -8,6 +8,7 @@ import type { KubeObject } from '../../src/kube/objects.js';
 import { compile } from '../../src/policies/compile/compile.js';
 import { defaultPolicies } from '../../src/policies/policies.js';
 import type { WorkloadProfile } from '../../src/policies/schema/profile-schema.js';
+import { webhookOf } from '../../src/webhook/app.js';
 import { examplesView, policiesFrom, review, testApp, yamlObject } from './harness.js';
 
 const profile = (name: string, disruption: string, minReplicas = 3): KubeObject =>
@@ -257,6 +258,27 @@ describe('mutate', () => {
       expect(r.body.response.patch, path).toBeUndefined();
       expect(r.body.response.allowed, path).toBe(true);
     }
+  });
+
+  it.each([
+    ['/mutate', 'mutate'],
+    ['/MUTATE/?timeout=10s', 'mutate'],
+    ['/validate', 'validate'],
+    ['/Validate?x=/y', 'validate'],
+    ['/validate//', undefined],
+    ['/validated', undefined],
+    ['/mutate/x', undefined],
+    ['/', undefined],
+    ['', undefined],
+    ['/healthz', undefined],
+  ])('webhookOf(%j) is %s', (url, want) => {
+    expect(webhookOf(url)).toBe(want);
+  });
+
+  it('answers other methods on the webhook paths with 404', async () => {
+    const { app } = testApp();
+    const r = await request(app).get('/validate');
+    expect(r.status).toBe(404);
   });
 
   it('validates the PDB the profile will generate before the controller creates it', async () => {

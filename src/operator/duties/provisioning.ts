@@ -9,6 +9,7 @@ import type { AdmissionRequest } from '../../admission/review.js';
 import type { Resource } from '../../kube/informers.js';
 import type { LeaderCaches } from '../../kube/leader-caches.js';
 import type { KubeObject } from '../../kube/objects.js';
+import { AdmittedQueue } from '../../provisioner/controller/admitted.js';
 import { AdmissionFeed, type DemandBounds } from '../../provisioner/controller/demand.js';
 import type { ProvisionLoop } from '../../provisioner/controller/loop.js';
 import type { Provisioner } from '../../provisioner/controller/provisioner.js';
@@ -35,6 +36,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export class ClusterProvisioning implements LeaderDuty {
   readonly name = 'provisioning';
   private readonly feed = new AdmissionFeed(FEED_TTL_MS);
+  private readonly queue = new AdmittedQueue({
+    feed: this.feed,
+    trigger: () => this.loop?.trigger(),
+    now: () => Date.now(),
+  });
   private readonly bounds: DemandBounds;
   private loop: ProvisionLoop | undefined;
   private unwatch: (() => void)[] = [];
@@ -58,8 +64,7 @@ export class ClusterProvisioning implements LeaderDuty {
     if (!this.loop) return;
     const obj = admittedObject(webhook, req, decision, this.d.view);
     if (!obj) return;
-    this.feed.record(obj, Date.now());
-    this.loop.trigger();
+    this.queue.add(obj);
   }
 
   /**
@@ -106,7 +111,7 @@ export class ClusterProvisioning implements LeaderDuty {
     logger.info({ cloud: this.d.cloud.name, inFlight: recovered }, 'provisioner leading');
     void this.register(provisioner, caches.nodes.list());
     this.loop = loop;
-    const unwatch = this.watchWorkloads(loop);
+    const unwatch = this.watchWorkloads();
     if (unwatch) this.unwatch.push(unwatch);
     loop.start();
   }
@@ -115,18 +120,15 @@ export class ClusterProvisioning implements LeaderDuty {
    * Workloads any replica admitted reach the leader through its own caches: a creation or a change of
    * spec is planned as fast as an admission of its own (see README, "Provisioning at admission speed").
    */
-  private watchWorkloads(loop: ProvisionLoop): (() => void) | undefined {
+  private watchWorkloads(): (() => void) | undefined {
     const source = this.d.workloads;
     if (!source) return undefined;
     const watch = new WorkloadWatch(source.list());
     return source.onChange((obj, verb) => {
       const change = watch.change(obj, verb);
       if (change === undefined) return;
-      if ('forget' in change) this.feed.forget(change.forget);
-      else {
-        this.feed.record(change.record, Date.now());
-        loop.trigger();
-      }
+      if ('forget' in change) this.queue.forget(change.forget);
+      else this.queue.add(change.record);
     });
   }
 

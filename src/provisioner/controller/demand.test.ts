@@ -76,6 +76,21 @@ describe('what the provisioner plans for', () => {
     expect(feed.current(1501)).toEqual([]);
   });
 
+  it('says whether a recorded shape is news: new, changed, or only admitted again', () => {
+    const feed = new AdmissionFeed(1000);
+    expect(feed.record(web(3), 0)).toBe(true);
+    expect(feed.record(structuredClone(web(3)), 100)).toBe(false);
+    expect(feed.record(web(4), 200)).toBe(true);
+    const relabelled = web(4);
+    relabelled.metadata = { name: 'web', namespace: 'apps', labels: { tier: 'gold' } };
+    expect(feed.record(relabelled, 300)).toBe(true);
+    // Admitted again, it stays planned for the TTL from its latest admission.
+    expect(feed.record(structuredClone(relabelled), 900)).toBe(false);
+    expect(feed.current(1800)).toHaveLength(1);
+    feed.forget(relabelled);
+    expect(feed.record(structuredClone(relabelled), 1900)).toBe(true);
+  });
+
   it('plans a huge workload as one group, within its cap and the round bound', () => {
     const huge = [{ object: web(2_147_483_647), at: 0 }];
     const capped = demandOf([pod('w1', { nodeName: 'n1' })], huge, {

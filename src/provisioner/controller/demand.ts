@@ -10,6 +10,7 @@ import type { KubeObject } from '../../kube/objects.js';
 import { selectorMatches } from '../../kube/selector.js';
 import { workloadSelector } from '../../kube/workload.js';
 import type { ReplicaGroup, SolverPod } from '../solver/model.js';
+import { jsonEqual } from '../../util/json-equal.js';
 import { podsOf, replicaGroup, replicasOf } from '../input/pods.js';
 
 export interface Admitted {
@@ -17,8 +18,18 @@ export interface Admitted {
   readonly at: number;
 }
 
-function keyOf(obj: KubeObject): string {
+/** A workload's key in the feed: namespace, kind, name. */
+export function keyOf(obj: KubeObject): string {
   return `${obj.metadata?.namespace ?? ''}/${obj.kind ?? ''}/${obj.metadata?.name ?? ''}`;
+}
+
+/** Whether two admissions of one workload ask the planner for the same thing. */
+function sameShape(a: KubeObject, b: KubeObject): boolean {
+  return (
+    jsonEqual(a.spec, b.spec) &&
+    jsonEqual(a.metadata?.labels, b.metadata?.labels) &&
+    jsonEqual(a.metadata?.annotations, b.metadata?.annotations)
+  );
 }
 
 /** Admitted workload shapes, the latest per workload, forgotten after `ttlMs` (their pods exist by then). */
@@ -27,8 +38,16 @@ export class AdmissionFeed {
 
   constructor(private readonly ttlMs: number) {}
 
-  record(object: KubeObject, at: number): void {
-    this.entries.set(keyOf(object), { object, at });
+  /**
+   * Records the latest admitted shape of a workload; true when that is news to the planner (a new
+   * workload, or one whose spec, labels or annotations changed), false when only its time moved (the
+   * same object admitted again: no round needs to plan it afresh).
+   */
+  record(object: KubeObject, at: number): boolean {
+    const key = keyOf(object);
+    const before = this.entries.get(key)?.object;
+    this.entries.set(key, { object, at });
+    return before === undefined || !sameShape(before, object);
   }
 
   /** Whether a pod is one of a fed workload's replicas (its appearing is not new demand). */
