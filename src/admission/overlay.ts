@@ -3,7 +3,7 @@
  * profile controller is about to create for the workload (so a compiled workload is not reported as
  * having none, and a generated PDB that blocks eviction is reported now, in kubectl, not later).
  */
-import { V1PodDisruptionBudget, type V1ObjectMeta } from '@kubernetes/client-node';
+import type { V1ObjectMeta } from '@kubernetes/client-node';
 import type { KubeObject } from '../kube/objects.js';
 import type { Labels } from '../kube/selector.js';
 import type { PoolView } from '../scheduling/nodepool.js';
@@ -48,10 +48,7 @@ function withPending(existing: readonly PDB[], pending: PDB): readonly PDB[] {
     return hit.list;
   if (table.size >= MAX_PENDING) table.clear();
   const { ownerReferences, ...metadata } = meta;
-  const shown: PDB =
-    ownerReferences === undefined
-      ? pending
-      : Object.assign(new V1PodDisruptionBudget(), pending, { metadata });
+  const shown: PDB = ownerReferences === undefined ? pending : { ...pending, metadata };
   const list = [...existing.filter((p) => p.metadata?.name !== name), shown];
   table.set(name, { shown, list });
   return list;

@@ -30,7 +30,7 @@ import { BadInput } from '../inputs/bad-input.js';
 import { unsupportedFields } from '../provisioner/nodeclass/unsupported.js';
 import { loadObjects } from '../inputs/objects.js';
 import type { CliIO } from '../util/io.js';
-import { clusterFlags, type AwsFlags } from '../operator/cloud.js';
+import { clusterFlags, type AwsFlags } from '../operator/cloud-flags.js';
 import { openSession } from '../inputs/session.js';
 
 export interface DescribeOpts extends AwsFlags {

@@ -1,6 +1,7 @@
 import type { V1Node } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { cloudKind, kwokDelayMs, kwokNode, KWOK_ANNOTATION } from './cloud.js';
+import { cloudKind, kwokDelayMs } from './cloud-flags.js';
+import { kwokNode, KWOK_ANNOTATION } from './registrar.js';
 
 describe('the cloud serve launches on', () => {
   it.each([

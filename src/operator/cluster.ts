@@ -32,17 +32,16 @@ import { ApiNodeOps } from '../provisioner/disruption/node-ops.js';
 import { classLaunchable, type EC2NodeClass } from '../scheduling/nodepool.js';
 import type { WebhookDeps } from '../webhook/app.js';
 import { startWebhook, type Running } from '../webhook/server.js';
+import { setUpCloud } from './cloud.js';
 import {
   cloudKind,
   placeholderSettings,
   joinTimeoutMs,
   kwokDelayMs,
-  nodeApi,
   nodeClassOf,
-  nodeRegistrar,
-  setUpCloud,
   solverHeapMiB,
-} from './cloud.js';
+} from './cloud-flags.js';
+import { nodeApi, nodeRegistrar } from './registrar.js';
 import { denialEvents, readiness } from './cluster-admission.js';
 import { ClusterDisruption } from './duties/disruption.js';
 import { ClusterInterruptions } from './duties/interruptions.js';
@@ -89,7 +88,7 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
     throw new Error(
       `provisioner.mode is berth on aws, but the cluster's settings are not set: ${unset.join('; ')} (README, "In the cluster")`,
     );
-  const setup = setUpCloud({
+  const setup = await setUpCloud({
     kind,
     flags: opts,
     catalog: session.catalog,

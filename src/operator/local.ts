@@ -11,7 +11,7 @@ import type { WebhookDeps } from '../webhook/app.js';
 import { policiesCheck } from '../webhook/readiness.js';
 import { startWebhook, type Running } from '../webhook/server.js';
 import { loadObjects } from '../inputs/objects.js';
-import { joinTimeoutMs, nodeClassOf, solverHeapMiB } from './cloud.js';
+import { joinTimeoutMs, nodeClassOf, solverHeapMiB } from './cloud-flags.js';
 import { LocalProvisioning } from './duties/local-provisioning.js';
 import { solverThread } from './duties/provisioning-wiring.js';
 import type { ServeStart } from './options.js';

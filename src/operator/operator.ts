@@ -17,8 +17,6 @@ import { createLogger, parseLogFormat } from '../observability/logger.js';
 import type { Running } from '../webhook/server.js';
 import { tlsFilesIn } from '../webhook/tls.js';
 import type { CliIO } from '../util/io.js';
-import { startLocal } from './local.js';
-import { startCluster } from './cluster.js';
 import { openSession } from '../inputs/session.js';
 import { port, tlsDirOf, type ServeOpts } from './options.js';
 import type { WebhookDeps } from '../webhook/app.js';
@@ -67,8 +65,8 @@ export async function runOperator(opts: ServeOpts, io: CliIO): Promise<void> {
   if (opts.local === true) await ensureLocalCerts(tlsDir, io);
   const started: { running: Running; stop: () => Promise<void> } =
     opts.local === true
-      ? await startLocal({ opts, session, live, base, listen, io })
-      : await startCluster({ opts, session, live, base, listen, io });
+      ? await (await import('./local.js')).startLocal({ opts, session, live, base, listen, io })
+      : await (await import('./cluster.js')).startCluster({ opts, session, live, base, listen, io });
   const { running, stop: stopCluster } = started;
   io.out(
     `berth: serving ${running.url} (/mutate, /validate, /healthz, /readyz); CA: ${join(tlsDir, 'ca.crt')}\n`,

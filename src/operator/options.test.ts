@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { placeholderSettings } from './cloud.js';
+import { placeholderSettings } from './cloud-flags.js';
 import { tlsDirOf } from './options.js';
 
 describe('what serve is started with', () => {

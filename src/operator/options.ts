@@ -5,7 +5,7 @@ import type { Metrics } from '../observability/metrics.js';
 import type { LivePolicies } from '../policies/live.js';
 import type { CliIO } from '../util/io.js';
 import type { ServeOptions } from '../webhook/server.js';
-import type { CloudFlags } from './cloud.js';
+import type { CloudFlags } from './cloud-flags.js';
 
 export interface ServeOpts extends CloudFlags {
   local?: boolean;

@@ -40,7 +40,7 @@ export function registerCheck(program: Command, io: CliIO): void {
 
   fileOptions(program.command('compile'))
     .description(
-      'print the objects as admitted (compiled against their profiles) and the PDBs Berth generates;\n' +
+      'print the objects as admitted (compiled against their profiles) and the PDBs Berth generates; ' +
         'denied objects are left out (named on stderr); exit 0 all admitted, 1 something denied, 2 bad input',
     )
     .option('-o, --output <format>', 'yaml | json', 'yaml')

@@ -7,8 +7,8 @@ export function registerReport(program: Command, io: CliIO): void {
   program
     .command('report')
     .description(
-      "what Berth's PolicyReports say, per rule: its mode, the objects failing it and their namespaces —\n" +
-        'what switching it to enforce would deny the next time they are applied. Reads the reports the\n' +
+      "what Berth's PolicyReports say, per rule: its mode, the objects failing it and their namespaces — " +
+        'what switching it to enforce would deny the next time they are applied. Reads the reports the ' +
         "leader's background scan writes (kubeconfig), or files from berth check -o policyreport",
     )
     .option('-f, --file <path...>', 'PolicyReport files (berth check -o policyreport) instead of the cluster')

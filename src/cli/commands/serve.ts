@@ -8,11 +8,11 @@ export function registerServe(program: Command, io: CliIO): void {
   program
     .command('serve')
     .description(
-      'serve the admission webhook over HTTPS (/mutate, /validate, /healthz, /readyz) and metrics over HTTP;\n' +
-        'in a cluster the Lease holder also runs the profile controller, the background scan that writes\n' +
-        'PolicyReports and, with provisioner.mode: berth, disruption (consolidation, drift, expiration) and\n' +
-        'the provisioner (waiting pods and admitted workloads → nodes on --cloud). --local serves from files,\n' +
-        'no cluster needed, and provisions on the simulated cloud in memory. Plans are computed on a solver\n' +
+      'serve the admission webhook over HTTPS (/mutate, /validate, /healthz, /readyz) and metrics over HTTP; ' +
+        'in a cluster the Lease holder also runs the profile controller, the background scan that writes ' +
+        'PolicyReports and, with provisioner.mode: berth, disruption (consolidation, drift, expiration) and ' +
+        'the provisioner (waiting pods and admitted workloads → nodes on --cloud). --local serves from files, ' +
+        'no cluster needed, and provisions on the simulated cloud in memory. Plans are computed on a solver ' +
         'thread, never on the event loop that answers admission',
     )
     .option('--local', 'no cluster: profiles, PDBs, HPAs and workloads come from -f files')

@@ -14,12 +14,8 @@ import { deleteNode, setNodeFinalizers } from '../../kube/node-writes.js';
 import type { Metrics } from '../../observability/metrics.js';
 import type { CloudProvider, Instance } from '../../provisioner/cloud/provider.js';
 import { TtlCache } from '../../provisioner/cloud/ttl-cache.js';
-import {
-  DISRUPTION_ANNOTATION,
-  DRAINING,
-  SINCE_ANNOTATION,
-  type NodeOps,
-} from '../../provisioner/disruption/node-ops.js';
+import { DISRUPTION_ANNOTATION, DRAINING, SINCE_ANNOTATION } from '../../provisioner/disruption/marks.js';
+import type { NodeOps } from '../../provisioner/disruption/node-ops.js';
 import { driftOf } from '../../provisioner/disruption/methods.js';
 import { pastConsolidateAfter } from '../../provisioner/disruption/kept.js';
 import type { ClaimLauncher } from '../../provisioner/nodeclaim/launcher.js';

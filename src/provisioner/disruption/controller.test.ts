@@ -12,7 +12,8 @@ import { DISRUPTED_TAINT } from './candidates.js';
 import { DisruptionController } from './controller.js';
 import { CLAIM_TAG } from '../cloud/provider.js';
 import type { Launcher } from './replacements.js';
-import { DISRUPTION_ANNOTATION, type EvictionResult, type NodeOps } from './node-ops.js';
+import type { EvictionResult, NodeOps } from './node-ops.js';
+import { DISRUPTION_ANNOTATION } from './marks.js';
 
 const loaded = loadObjects(['deploy/nodepools/general.yaml']);
 if (!loaded.ok) throw new Error('deploy/nodepools/general.yaml does not load');

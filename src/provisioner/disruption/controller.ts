@@ -27,8 +27,8 @@ import {
   DISRUPTION_ANNOTATION,
   REPLACEMENTS_ANNOTATION,
   SINCE_ANNOTATION,
-  type NodeOps,
-} from './node-ops.js';
+} from './marks.js';
+import type { NodeOps } from './node-ops.js';
 import { claimsOf, notReady, sinceOf, type Launcher } from './replacements.js';
 import { pdbStates } from './pods.js';
 import type { World } from './simulate.js';

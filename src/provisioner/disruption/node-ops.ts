@@ -4,27 +4,13 @@
  * unmark it, evict a pod through the Eviction API (policy/v1: the API server applies the PDBs), and
  * terminate the instance and delete the Node. The controller decides; this only carries out.
  */
-import {
-  type CoreV1Api,
-  type KubernetesObjectApi,
-  type V1Node,
-  type V1Pod,
-  type V1Taint,
-} from '@kubernetes/client-node';
+import type { CoreV1Api, KubernetesObjectApi, V1Node, V1Pod, V1Taint } from '@kubernetes/client-node';
 import type { CloudProvider } from '../cloud/provider.js';
 import { instanceIdOf } from '../cloud/provider.js';
 import { DISRUPTED_TAINT } from './candidates.js';
+import { DISRUPTION_ANNOTATION, REPLACEMENTS_ANNOTATION, SINCE_ANNOTATION } from './marks.js';
 import { statusOf } from '../../kube/client.js';
 import { deleteNode, patchNode } from '../../kube/node-writes.js';
-
-/** On a node being disrupted: `validating:<method>`, then `draining:<method>` (with the taint, the drain's state). */
-export const DISRUPTION_ANNOTATION = 'berth.dev/disruption';
-/** The phases that annotation's value starts with; the method follows. */
-export const VALIDATING = 'validating:';
-export const DRAINING = 'draining:';
-/** The claims launched to replace it (comma-separated), and when the decision was made (ISO 8601). */
-export const REPLACEMENTS_ANNOTATION = 'berth.dev/replacements';
-export const SINCE_ANNOTATION = 'berth.dev/disruption-since';
 
 export type EvictionResult = 'evicted' | 'gone' | 'blocked';
 

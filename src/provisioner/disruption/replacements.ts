@@ -9,7 +9,7 @@ import type { CloudProvider } from '../cloud/provider.js';
 import type { ClaimLauncher } from '../nodeclaim/launcher.js';
 import { discard, type ClaimStore } from '../nodeclaim/store.js';
 import type { Res } from '../solver/resources.js';
-import { REPLACEMENTS_ANNOTATION, SINCE_ANNOTATION } from './node-ops.js';
+import { REPLACEMENTS_ANNOTATION, SINCE_ANNOTATION } from './marks.js';
 
 export interface Launcher {
   /** Launches the planned node as a claim named after it; `reason` is Karpenter's disruption reason. */

@@ -11,7 +11,7 @@ import { LABEL } from '../../catalog/instance-type.js';
 import { demandOf, type Admitted, type Demand, type DemandBounds } from '../controller/demand.js';
 import type { DaemonSetShape, SolverInput } from '../solver/model.js';
 import { existingNode } from './nodes.js';
-import { DISRUPTION_ANNOTATION } from '../disruption/node-ops.js';
+import { DISRUPTION_ANNOTATION } from '../disruption/marks.js';
 import { moves } from '../disruption/pods.js';
 import { INTERRUPTION_PHASE } from '../interruption/controller.js';
 import { daemonSetOf } from './pods.js';

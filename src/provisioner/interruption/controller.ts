@@ -12,7 +12,8 @@ import type { Logger } from 'pino';
 import type { EventSink } from '../../kube/events.js';
 import { LABEL } from '../../catalog/instance-type.js';
 import { instanceIdOf, type Offering } from '../cloud/provider.js';
-import { DISRUPTION_ANNOTATION, DRAINING, SINCE_ANNOTATION, type NodeOps } from '../disruption/node-ops.js';
+import type { NodeOps } from '../disruption/node-ops.js';
+import { DISRUPTION_ANNOTATION, DRAINING, SINCE_ANNOTATION } from '../disruption/marks.js';
 import { GONE_STATES, parseInterruption, type Interruption } from './messages.js';
 import type { InterruptionQueue, QueueMessage } from './queue.js';
 

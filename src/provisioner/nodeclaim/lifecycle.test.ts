@@ -10,7 +10,7 @@ import { InsufficientCapacityError } from '../cloud/provider.js';
 import { UnavailableOfferings } from '../cloud/unavailable.js';
 import { Provisioner } from '../controller/provisioner.js';
 import { solverPod } from '../input/pods.js';
-import { DISRUPTION_ANNOTATION } from '../disruption/node-ops.js';
+import { DISRUPTION_ANNOTATION } from '../disruption/marks.js';
 import type { PlannedNode } from '../solver/model.js';
 import { ClaimLauncher } from './launcher.js';
 import { GC_GRACE_MS, NodeClaimLifecycle } from './lifecycle.js';

@@ -9,7 +9,7 @@ import type { V1Node } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { EventSink } from '../../kube/events.js';
 import type { Instance } from '../cloud/provider.js';
-import { DISRUPTION_ANNOTATION, DRAINING } from '../disruption/node-ops.js';
+import { DISRUPTION_ANNOTATION, DRAINING } from '../disruption/marks.js';
 import { involvedClaim } from './launcher.js';
 import { TERMINATION_FINALIZER, type NodeClaim } from './object.js';
 import type { ClaimStore } from './store.js';
