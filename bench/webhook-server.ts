@@ -12,7 +12,7 @@ import { createLogger } from '../src/observability/logger.js';
 import { planCerts } from '../src/certs/rotate.js';
 import { Metrics } from '../src/observability/metrics.js';
 import { dailyToday } from '../src/policies/engine.js';
-import { createApp, MAX_BODY_BYTES } from '../src/webhook/app.js';
+import { createApp, MAX_BODY_BYTES, type WebhookListener } from '../src/webhook/app.js';
 
 const { values } = parseArgs({ options: { mode: { type: 'string', default: 'berth' } } });
 const certs = planCerts(
@@ -40,7 +40,7 @@ function bare(): express.Express {
   return app;
 }
 
-async function berth(): Promise<express.Express> {
+async function berth(): Promise<WebhookListener> {
   // Loaded only for this mode: the ceiling's process holds no catalog.
   const { policies, view } = await import('./scenario.js');
   const today = dailyToday(() => new Date());

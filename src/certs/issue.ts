@@ -18,10 +18,15 @@ export interface ServingOptions {
 
 const DAY_MS = 24 * 3600 * 1000;
 
-function serial(): string {
-  // A positive 128-bit serial (the top bit clear), as RFC 5280 asks.
-  const bytes = forge.random.getBytesSync(16);
-  return `0${forge.util.bytesToHex(bytes).slice(1)}`;
+/**
+ * A positive 128-bit serial, as RFC 5280 asks, whose DER encoding is minimal: the first byte is
+ * neither 0x00 nor above 0x7f. (A first byte of 0x00 before one below 0x80 is padding DER forbids;
+ * OpenSSL 3 refuses such a certificate — "illegal padding" — so one issue in 32 failed to load.)
+ */
+export function serial(random: (n: number) => string = forge.random.getBytesSync): string {
+  const bytes = random(16);
+  const first = 0x40 | (bytes.charCodeAt(0) & 0x3f);
+  return `${first.toString(16)}${forge.util.bytesToHex(bytes.slice(1))}`;
 }
 
 function baseCert(publicKey: forge.pki.PublicKey, now: Date, days: number): forge.pki.Certificate {
