@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { parseAllDocuments, stringify } from 'yaml';
 
-export type Target = 'bare' | 'berth' | 'serve';
+export type Target = 'bare' | 'node' | 'berth' | 'serve';
 
 export interface Server {
   target: Target;

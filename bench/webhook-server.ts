@@ -2,7 +2,7 @@
  * The server side of bench:webhook, in its own process so the load generator does not share its
  * event loop: `berth` (the real webhook app, with Berth's logger writing one JSON line per decision to /dev/null) or
  * `bare` (an HTTPS express handler that parses the same body and answers allowed: true — the
- * transport ceiling). Prints "READY <port>" when listening.
+ * ceiling the goal names) or `node` (the same without express: Node's own HTTPS server). Prints "READY <port>" when listening.
  */
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -40,6 +40,32 @@ function bare(): express.Express {
   return app;
 }
 
+/**
+ * The transport alone: Node's HTTPS server, the body read and parsed, allowed: true — no express.
+ * Berth answers its webhooks this way too; this is the ceiling for that, bare() the one the goal names.
+ */
+function node(): WebhookListener {
+  return (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const review = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { request?: { uid?: string } };
+      const text = JSON.stringify({
+        apiVersion: 'admission.k8s.io/v1',
+        kind: 'AdmissionReview',
+        response: { uid: review.request?.uid ?? '', allowed: true },
+      });
+      res.writeHead(200, [
+        'Content-Type',
+        'application/json',
+        'Content-Length',
+        String(Buffer.byteLength(text)),
+      ]);
+      res.end(text);
+    });
+  };
+}
+
 async function berth(): Promise<WebhookListener> {
   // Loaded only for this mode: the ceiling's process holds no catalog.
   const { policies, view } = await import('./scenario.js');
@@ -55,7 +81,7 @@ async function berth(): Promise<WebhookListener> {
   });
 }
 
-const app = values.mode === 'bare' ? bare() : await berth();
+const app = values.mode === 'bare' ? bare() : values.mode === 'node' ? node() : await berth();
 const server = createServer({ cert: certs['tls.crt'], key: certs['tls.key'] }, app);
 server.keepAliveTimeout = 60_000;
 server.listen(0, '127.0.0.1', () => {

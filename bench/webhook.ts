@@ -5,6 +5,8 @@
  * options of deploy/'s Deployment. Runs alternate between the two servers for several rounds, so
  * drift of a shared machine hits both; the figures are medians, the ratio the median of each round's
  * pair. Prints req/s, p50, p99, the server's CPU µs per request and peak RSS for both, and the ratios.
+ * A third server, `node` (the same bare handler on Node's HTTPS server, without express), runs in the
+ * same rounds: the transport's own ceiling, which Berth's webhooks (answered before express) approach.
  * Goals: ≥ 90% of the ceiling's throughput, p99 within 5 ms of the ceiling's, RSS under 150 MiB
  * (serve: under the Deployment's 256 MiB memory request).
  *
@@ -73,6 +75,7 @@ const nodeOptions = deployedNodeOptions();
 const servers: Partial<Record<Target, Server>> = {
   bare: await startServer('bare', nodeOptions),
   [subject]: await startServer(subject, nodeOptions),
+  node: await startServer('node', nodeOptions),
 };
 const server = (t: Target): Server => {
   const s = servers[t];
@@ -85,7 +88,7 @@ try {
   for (const s of Object.values(servers)) await load(s, body, 50, Math.min(3, seconds));
   for (const c of CONNECTIONS) {
     for (let round = 0; round < rounds; round++) {
-      const order: Target[] = round % 2 === 0 ? ['bare', subject] : [subject, 'bare'];
+      const order: Target[] = round % 2 === 0 ? ['bare', subject, 'node'] : ['node', subject, 'bare'];
       for (const t of order) runs.push({ ...(await load(server(t), body, c, seconds)), round });
     }
   }
@@ -110,9 +113,11 @@ const rows = CONNECTIONS.map((c) => {
     const of = (t: Target) => runs.find((r) => r.target === t && r.connections === c && r.round === round);
     const bare = of('bare');
     const berth = of(subject);
-    if (!bare || !berth) throw new Error('missing run');
+    const node = of('node');
+    if (!bare || !berth || !node) throw new Error('missing run');
     return {
       ratio: berth.reqPerSec / bare.reqPerSec,
+      nodeRatio: berth.reqPerSec / node.reqPerSec,
       cpuRatio: bare.cpuMicros / berth.cpuMicros,
       p99Delta: berth.p99 - bare.p99,
     };
@@ -121,7 +126,9 @@ const rows = CONNECTIONS.map((c) => {
     c,
     bare: summary('bare', c),
     berth: summary(subject, c),
+    node: summary('node', c),
     ratio: median(pairs.map((p) => p.ratio)),
+    nodeRatio: median(pairs.map((p) => p.nodeRatio)),
     cpuRatio: median(pairs.map((p) => p.cpuRatio)),
     p99Delta: median(pairs.map((p) => p.p99Delta)),
   };
@@ -147,5 +154,9 @@ if (values.json) {
   for (const r of rows)
     console.log(
       `c=${r.c}: median ${f(r.bare.reqPerSec).trim()} vs ${f(r.berth.reqPerSec).trim()} req/s; Berth ${(r.ratio * 100).toFixed(1)}% of the ceiling's throughput (goal ≥ 90%; by CPU per request ${(r.cpuRatio * 100).toFixed(1)}%); p99 ${r.p99Delta >= 0 ? '+' : ''}${r.p99Delta.toFixed(1)} ms vs the ceiling (goal ≤ 5 ms); peak RSS ${r.bare.rssMiB.toFixed(0)} / ${r.berth.rssMiB.toFixed(0)} MiB (goal < ${rssGoal})`,
+    );
+  for (const r of rows)
+    console.log(
+      `c=${r.c}: the transport alone (Node's HTTPS, no express) ${f(r.node.reqPerSec).trim()} req/s, p99 ${r.node.p99.toFixed(0)} ms; ${what} answers ${(r.nodeRatio * 100).toFixed(1)}% of it`,
     );
 }
