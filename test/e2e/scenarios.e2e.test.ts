@@ -1003,6 +1003,7 @@ describe('6f. NodeClaims and NodePool status', () => {
       markReady(kubectl, 'apps', 'guarded');
     }, 1000);
     try {
+      let heldBack = 0;
       for (const how of ['nodeclaim', 'node'] as const) {
         const pods = await eventually(
           'guarded bound and Ready',
@@ -1010,6 +1011,9 @@ describe('6f. NodeClaims and NodePool status', () => {
           90_000,
         );
         const node = pods[0]?.nodeName ?? '';
+        // kube-scheduler may put the two replacements of the first round on two nodes: the PDB only
+        // holds the drain back when both pods are on the node that goes (asserted for one round at least).
+        const both = pods.every((p) => p.nodeName === node);
         const claim = nodeClaims(kubectl).find((c) => c.status?.nodeName === node)?.metadata.name ?? '';
         expect(claim).not.toBe('');
         const blockedBefore = await evictionCount('blocked');
@@ -1030,7 +1034,10 @@ describe('6f. NodeClaims and NodePool status', () => {
           60_000,
         );
         // The second eviction waited for the first pod's replacement to be Ready: the PDB held.
-        expect(await evictionCount('blocked')).toBeGreaterThan(blockedBefore);
+        if (both) {
+          expect(await evictionCount('blocked')).toBeGreaterThan(blockedBefore);
+          heldBack += 1;
+        }
         const described = kubectl([
           'get',
           'events',
@@ -1042,6 +1049,7 @@ describe('6f. NodeClaims and NodePool status', () => {
         expect(described).toContain('Disrupting');
         expect(described).toContain('Terminated');
       }
+      expect(heldBack).toBeGreaterThan(0);
     } finally {
       clearInterval(kubelet);
     }

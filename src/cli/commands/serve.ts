@@ -97,7 +97,7 @@ export function registerServe(program: Command, io: CliIO): void {
     )
     .option(
       '--disruption-delay <seconds>',
-      'cluster mode: between a disruption decision and the check that it still holds, before any eviction',
+      'cluster mode: between a disruption decision and the check that it still holds, before any replacement is launched or pod evicted',
       '15',
     )
     .option('--no-reports', 'cluster mode: write no PolicyReports (the background scan does not run)')

@@ -1,7 +1,7 @@
 /**
  * Disruption inside `berth serve` (Lease holder only): the shared leader caches (Nodes, Pods,
  * DaemonSets) and the webhook's PDBs and NodePools as the cluster, the API server and the cloud as
- * the hands, and a loop of rounds — every 10 s, every second while replacements join or a drain runs.
+ * the hands, and a loop of rounds — every 10 s, every second while a decision is under way.
  */
 import type { CoreV1Api, KubernetesObjectApi, V1Node, V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
@@ -26,6 +26,10 @@ import type { LeaderDuty } from '../duty.js';
 const ROUND_MS = 10_000;
 const DRAIN_ROUND_MS = 1000;
 const CACHES = ['nodes', 'pods', 'daemonSets'] as const;
+/** Outcomes logged at info. */
+const NOTED: ReadonlySet<string> = new Set(['decided', 'terminated', 'aborted']);
+/** Outcomes after which the next round comes in a second: something is under way. */
+const BUSY: ReadonlySet<string> = new Set(['draining', 'decided', 'validating', 'launching', 'terminated']);
 
 export interface DisruptionWiring {
   readonly api: KubernetesObjectApi;
@@ -105,7 +109,6 @@ export class ClusterDisruption implements LeaderDuty {
       logger: this.d.logger,
       metrics: this.d.metrics,
       clock: () => new Date(),
-      sleep: (ms) => this.sleep(ms),
       active: () => this.running,
       validationMs: this.d.validationMs,
       launcher: claimLauncher(
@@ -135,14 +138,15 @@ export class ClusterDisruption implements LeaderDuty {
       let outcome: RoundOutcome | undefined;
       try {
         outcome = await controller.round();
-        if (outcome.kind === 'draining') this.d.logger.debug({ outcome }, 'disruption round');
-        else if (outcome.kind !== 'idle' && outcome.kind !== 'none')
-          this.d.logger.info({ outcome }, 'disruption round');
+        // Decisions validated, ended or abandoned at info; the steps in between at debug.
+        const under = outcome.all.filter((o) => o.kind !== 'idle' && o.kind !== 'none');
+        const done = under.filter((o) => NOTED.has(o.kind));
+        if (done.length > 0) this.d.logger.info({ outcomes: done }, 'disruption round');
+        else if (under.length > 0) this.d.logger.debug({ outcomes: under }, 'disruption round');
       } catch (e) {
         this.d.logger.error({ err: String(e) }, 'disruption round failed');
       }
-      const busy =
-        outcome?.kind === 'draining' || outcome?.kind === 'decided' || outcome?.kind === 'launching';
+      const busy = outcome?.all.some((o) => BUSY.has(o.kind)) === true;
       await this.sleep(busy ? DRAIN_ROUND_MS : ROUND_MS);
     }
   }

@@ -17,7 +17,7 @@ import { TtlCache } from '../../provisioner/cloud/ttl-cache.js';
 import { DISRUPTION_ANNOTATION, DRAINING, SINCE_ANNOTATION } from '../../provisioner/disruption/marks.js';
 import type { NodeOps } from '../../provisioner/disruption/node-ops.js';
 import { driftOf } from '../../provisioner/disruption/methods.js';
-import { pastConsolidateAfter } from '../../provisioner/disruption/kept.js';
+import { createdAt, pastConsolidateAfter } from '../../provisioner/disruption/kept.js';
 import type { ClaimLauncher } from '../../provisioner/nodeclaim/launcher.js';
 import { NodeClaimLifecycle } from '../../provisioner/nodeclaim/lifecycle.js';
 import { TERMINATION_FINALIZER } from '../../provisioner/nodeclaim/object.js';
@@ -84,15 +84,11 @@ export class ClusterNodeClaims implements LeaderDuty {
         const phase = node.metadata?.annotations?.[DISRUPTION_ANNOTATION];
         const drift = pool ? driftOf({ node, pool }) : undefined;
         const name = node.metadata?.name ?? '';
-        // Cached objects are JSON: the creation time is a string, whatever the client's type says.
-        const created = new Date(node.metadata?.creationTimestamp ?? Number.NaN).getTime();
-        const last = w.lastPodEvent(name)?.getTime() ?? created;
+        const last = w.lastPodEvent(name)?.getTime() ?? createdAt(node);
         const o = { now: Date.now(), defaultMs: w.defaultConsolidateAfterMs() };
         return {
           ...(drift !== undefined ? { drifted: drift } : {}),
-          ...(pool && pastConsolidateAfter(pool, Number.isNaN(last) ? undefined : last, o)
-            ? { consolidatable: true }
-            : {}),
+          ...(pool && pastConsolidateAfter(pool, last, o) ? { consolidatable: true } : {}),
           ...(phase !== undefined ? { disrupting: phase.replace(/^[a-z]+:/, '') } : {}),
         };
       },

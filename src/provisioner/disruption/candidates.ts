@@ -10,6 +10,7 @@ import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { PoolView } from '../../scheduling/nodepool.js';
 import { LABEL } from '../../catalog/instance-type.js';
 import { priceOfLabels, type Catalog } from '../../catalog/catalog.js';
+import { DISRUPTION_ANNOTATION } from './marks.js';
 import { doNotDisrupt, hasController, isReady, moves, podId, type Pdbs } from './pods.js';
 
 export const DISRUPTED_TAINT = 'karpenter.sh/disrupted';
@@ -47,9 +48,14 @@ function nodeReady(node: V1Node): boolean {
   return c === undefined || c.status === 'True';
 }
 
-function disrupting(node: V1Node): boolean {
+/**
+ * Being disrupted: the `karpenter.sh/disrupted` taint, Berth's phase annotation (validating or
+ * draining; a leader sets both, one patch), or a deletion under way.
+ */
+export function disrupting(node: V1Node): boolean {
   return (
     node.metadata?.deletionTimestamp !== undefined ||
+    node.metadata?.annotations?.[DISRUPTION_ANNOTATION] !== undefined ||
     (node.spec?.taints ?? []).some((t) => t.key === DISRUPTED_TAINT)
   );
 }

@@ -1,207 +1,194 @@
 /**
- * Disruption in the cluster (Lease holder, `provisioner.mode: berth`): every round, a node being
- * drained is carried on; otherwise the nodes are classified, each node kept gets an Event naming what
- * keeps it, and at most one decision is sought — expiration, emptiness, drift, then multi-node and
- * single-node consolidation — as `berth plan --consolidate` finds them. A decision marks its nodes
- * (taint and annotation: the state lives on the Node, so a new leader finishes the drain), waits the
- * validation delay, checks that it still holds (else unmarks them), then drains through the Eviction
- * API (non-critical before critical, DaemonSet pods last, a 429 retried next round) and terminates.
- * A decision that needs new capacity launches it first and drains only once it is Ready.
+ * Disruption in the cluster (Lease holder, `provisioner.mode: berth`). Every round carries on each
+ * decision under way — its replacements join, the validation delay passes, the check — and every
+ * drain, then seeks one more decision beside them (as Karpenter's orchestration queue lets its
+ * disruption loop go on): the nodes are classified, each node kept gets an Event naming what keeps it,
+ * and at most one decision is sought — expiration, emptiness, drift, then multi-node and single-node
+ * consolidation — as `berth plan --consolidate` finds them, simulated beside the decisions under way
+ * (their nodes gone, their pods placed too). A decision marks its nodes (taint and annotations: the
+ * state lives on the Node, so a new leader finishes it), launches the new capacity it needs, and once
+ * that is Ready and the validation delay has passed, checks that it still holds (else unmarks them),
+ * then drains through the Eviction API (non-critical before critical, DaemonSet pods last, a 429
+ * retried next round) and terminates. Budgets count the nodes being disrupted; PDBs are the API
+ * server's to enforce on every eviction.
  */
-import type { V1Node, V1Pod } from '@kubernetes/client-node';
-import type { Logger } from 'pino';
-import type { EventSink } from '../../kube/events.js';
-import type { Metrics } from '../../observability/metrics.js';
-import type { PDB } from '../../policies/view.js';
-import type { PoolView } from '../../scheduling/nodepool.js';
-import type { Catalog } from '../../catalog/catalog.js';
-import type { DaemonSetShape } from '../solver/model.js';
-import { classify, type Classified, type Kept } from './candidates.js';
-import { drainStep, pastGrace } from './drainer.js';
+import type { V1Node } from '@kubernetes/client-node';
+import { classify, type Classified } from './candidates.js';
+import { drainNodes, nodeRef } from './drain-nodes.js';
+import type { InvolvedObject } from '../../kube/events.js';
 import { karpenterDecision, karpenterReason } from './decision-metrics.js';
-import { categoryOf, settled, stayReason } from './kept.js';
+import { settled, stayReason } from './kept.js';
+import { KeptReport } from './kept-report.js';
 import { nextDecision, type Decision } from './methods.js';
 import {
+  DECISION_ANNOTATION,
   DRAINING,
   VALIDATING,
   DISRUPTION_ANNOTATION,
   REPLACEMENTS_ANNOTATION,
   SINCE_ANNOTATION,
 } from './marks.js';
-import type { NodeOps } from './node-ops.js';
-import { claimsOf, notReady, sinceOf, type Launcher } from './replacements.js';
+import { claimsOf, notReady } from './replacements.js';
 import { pdbStates } from './pods.js';
 import type { World } from './simulate.js';
-import { stillHolds } from './validation.js';
+import { liveWorld } from './live-world.js';
+import { recheck } from './validation.js';
+import {
+  deleteOnly,
+  isReplacement,
+  keepOut,
+  idleClaims,
+  replacementClaims,
+  underWay,
+  type UnderWay,
+} from './inflight.js';
+import type { PlannedNode } from '../solver/model.js';
+import { summary, type DisruptionDeps, type Outcome, type RoundOutcome } from './round.js';
 
-export interface ClusterSource {
-  readonly synced: () => boolean;
-  readonly nodes: () => readonly V1Node[];
-  readonly pods: () => readonly V1Pod[];
-  readonly pdbs: () => readonly PDB[];
-  readonly pools: () => readonly PoolView[];
-  readonly daemonSets: () => readonly DaemonSetShape[];
-  readonly catalog: () => Catalog;
-  /** When a pod last bound to or left the node (consolidateAfter counts from it). */
-  readonly lastPodEvent: (node: string) => Date | undefined;
-  /** providerIDs of the instances Berth launched (from the cloud's tags): only those are disrupted. */
-  readonly launched: () => Promise<ReadonlySet<string>>;
+export type { ClusterSource, DisruptionDeps, Outcome, RoundOutcome } from './round.js';
+
+/** What the controller remembers of the decisions it made (a new leader goes without). */
+interface Made {
+  readonly nodes: readonly string[];
+  readonly launch: readonly PlannedNode[];
+  readonly saved: number;
+  readonly at: number;
 }
 
-export interface DisruptionDeps {
-  readonly cluster: ClusterSource;
-  /** Whether disruption runs now: mode berth and provisioner.consolidation.enabled. */
-  readonly enabled: () => boolean;
-  /** consolidateAfter for NodePools that set none (policies.yaml's consolidateAfterSeconds). */
-  readonly defaultConsolidateAfterMs: () => number;
-  readonly spotToSpot: () => boolean;
-  readonly ops: NodeOps;
-  readonly events: EventSink;
-  readonly logger: Logger;
-  readonly metrics: Metrics;
-  readonly clock: () => Date;
-  readonly sleep: (ms: number) => Promise<void>;
-  /** False once the Lease is lost: a decision under validation is left for the next leader. */
-  readonly active: () => boolean;
-  /** Karpenter's commandValidationDelay: 15 s. */
-  readonly validationMs?: number;
-  /** Launches replacements; without it only decisions whose pods fit on the other nodes are made. */
-  readonly launcher?: Launcher;
-  /** How long replacements may take to join and be Ready before the decision is abandoned. */
-  readonly joinTimeoutMs?: number;
-}
-
-export type RoundOutcome =
-  | { kind: 'idle'; why: string }
-  | { kind: 'draining'; nodes: string[]; evicted: number; blocked: number }
-  | { kind: 'terminated'; nodes: string[] }
-  | { kind: 'aborted'; nodes: string[]; why: string }
-  | { kind: 'decided'; method: string; nodes: string[] }
-  | { kind: 'launching'; method: string; nodes: string[]; claims: string[] }
-  | { kind: 'none'; kept: Kept[] };
-
-const methodOf = (phase: string | undefined) => (phase ?? '').replace(/^[a-z]+:/, '');
+/** A decision remembered this long after its nodes stopped showing it (the cache lags the marks). */
+const FORGET_MS = 60_000;
 
 export class DisruptionController {
-  private readonly keptReasons = new Map<string, string>();
   /** Node uids by name, so that `kubectl describe node` finds the Events. */
   private readonly uids = new Map<string, string>();
+  /** The decisions this leader made, by id, while they are under way. */
+  private readonly made = new Map<string, Made>();
+  private decisions = 0;
+  /** When the last seek found nothing (ms); undefined after one that decided. */
+  private quietSince: number | undefined;
+  /** Nodes (uids) this leader terminated that the cache may still show. */
+  private readonly ended = new Set<string>();
 
-  constructor(private readonly d: DisruptionDeps) {}
+  private readonly kept: KeptReport;
 
-  private involved(node: string) {
-    const uid = this.uids.get(node);
-    return {
-      apiVersion: 'v1',
-      kind: 'Node',
-      name: node,
-      namespace: '',
-      ...(uid !== undefined ? { uid } : {}),
-    };
+  constructor(private readonly d: DisruptionDeps) {
+    this.kept = new KeptReport({ ...d, involved: (n) => this.involved(n) });
   }
 
-  private world(): World {
-    const c = this.d.cluster;
-    const podsByNode = new Map<string, V1Pod[]>();
-    for (const p of c.pods()) {
-      const n = p.spec?.nodeName;
-      if (n !== undefined) podsByNode.set(n, [...(podsByNode.get(n) ?? []), p]);
-    }
-    return {
-      nodes: c.nodes(),
-      podsByNode,
-      pools: c.pools(),
-      daemonSets: c.daemonSets(),
-      catalog: c.catalog(),
-      // Claims of replacements: unique per round, like the provisioner's (`berth-<time>-…`).
-      namePrefix: `berth-${this.d.clock().getTime().toString(36)}-d-`,
-    };
+  private involved(node: string): InvolvedObject {
+    return nodeRef(node, this.uids.get(node));
   }
 
-  /** One round; the caller runs rounds one after another (every 10 s, and sooner while draining). */
+  /** The cluster as the simulations see it, beside the decisions under way (but `except`'s launches). */
+  private world(providerIds: ReadonlyMap<string, string> = new Map(), except?: string): World {
+    const launches = [...this.made].flatMap(([key, m]) => (key === except ? [] : m.launch));
+    return liveWorld(this.d.cluster, launches, providerIds, this.d.clock());
+  }
+
+  /** The providerIDs of the replacements of every node being disrupted (those launched so far). */
+  private async replacementIds(nodes: readonly V1Node[]): Promise<ReadonlyMap<string, string>> {
+    const claims = replacementClaims(nodes);
+    if (claims.length === 0 || !this.d.launcher) return new Map();
+    return this.d.launcher.providerIds(claims);
+  }
+
+  /**
+   * One round; the caller runs rounds one after another (every 10 s, and every second while anything
+   * is under way).
+   */
   async round(): Promise<RoundOutcome> {
-    if (!this.d.cluster.synced()) return { kind: 'idle', why: 'caches not synced' };
-    const w = this.world();
+    if (!this.d.cluster.synced()) return summary([{ kind: 'idle', why: 'caches not synced' }]);
+    const nodes = this.d.cluster.nodes();
+    const ids = await this.replacementIds(nodes);
+    const w = this.world(ids);
     for (const n of w.nodes)
       if (n.metadata?.uid !== undefined) this.uids.set(n.metadata.name ?? '', n.metadata.uid);
-    const phase = (n: V1Node) => n.metadata?.annotations?.[DISRUPTION_ANNOTATION];
-    const validating = w.nodes.filter((n) => phase(n)?.startsWith(VALIDATING) === true);
+    const groups = underWay(w.nodes);
+    // A node terminated a moment ago may still be in the cache: its drain is over.
+    const draining = w.nodes.filter(
+      (n) =>
+        n.metadata?.annotations?.[DISRUPTION_ANNOTATION]?.startsWith(DRAINING) === true &&
+        !this.ended.has(n.metadata.uid ?? n.metadata.name ?? ''),
+    );
     // Turned off: nothing new is decided and a decision not yet validated is undone, but a drain under
     // way is finished (its pods are already going; a node left tainted and half drained helps no one).
-    if (!this.d.enabled()) return this.off(w, validating, phase);
-    // A decision not validated yet (this leader's or the previous one's): its replacements first,
-    // then the delay, then the check.
-    const first = validating[0];
-    if (first) {
-      const method = methodOf(phase(first));
-      const claims = claimsOf(first);
-      const ids = claims.length > 0 ? await this.d.launcher?.providerIds(claims) : undefined;
-      const waiting = notReady(claims, w.nodes, ids);
-      if (waiting.length === 0) return this.validate(validating, method, true);
-      const since = sinceOf(first) ?? 0;
-      if (this.d.clock().getTime() - since < (this.d.joinTimeoutMs ?? 900_000))
-        return {
-          kind: 'launching',
-          method,
-          nodes: validating.map((n) => n.metadata?.name ?? ''),
-          claims: waiting,
-        };
+    if (!this.d.enabled()) return summary(await this.off(w, groups, draining));
+    this.forget(groups, w.nodes);
+    const all: Outcome[] = [];
+    for (const g of groups) all.push(await this.carryOn(w, g, ids));
+    if (draining.length > 0) all.push(...(await this.drain(w, draining)));
+    const joining = groups.flatMap((g) => notReady(g.claims, w.nodes, ids));
+    if (this.maySeek(groups.length + draining.length > 0, joining)) all.push(await this.seek(ids));
+    return summary(all);
+  }
+
+  /** Decisions whose nodes no longer show them (validated, abandoned, or the nodes gone) are forgotten. */
+  private forget(groups: readonly UnderWay[], nodes: readonly V1Node[]): void {
+    const now = this.d.clock().getTime();
+    const shown = new Set(groups.map((g) => g.key));
+    for (const [key, m] of this.made) if (!shown.has(key) && now - m.at > FORGET_MS) this.made.delete(key);
+    const present = new Set(nodes.map((n) => n.metadata?.uid ?? n.metadata?.name ?? ''));
+    for (const key of this.ended) if (!present.has(key)) this.ended.delete(key);
+  }
+
+  /**
+   * Whether to seek one more decision now: always with nothing under way; beside decisions under way,
+   * right after one was made and every `seekEveryMs` otherwise — and not while replacements this leader
+   * did not launch (a previous leader's) are joining: the room they bring is not known here.
+   */
+  private maySeek(busy: boolean, joining: readonly string[]): boolean {
+    if (!busy) return true;
+    const known = new Set([...this.made.values()].flatMap((m) => m.launch.map((p) => p.name)));
+    if (joining.some((c) => !known.has(c))) return false;
+    const quiet = this.quietSince;
+    return quiet === undefined || this.d.clock().getTime() - quiet >= (this.d.seekEveryMs ?? 10_000);
+  }
+
+  /**
+   * A decision under way: the delay passes, then the check, which launches its replacements (or it
+   * is abandoned); once they are Ready, the drain starts.
+   */
+  private async carryOn(w: World, g: UnderWay, ids: ReadonlyMap<string, string>): Promise<Outcome> {
+    const names = g.nodes.map((n) => n.metadata?.name ?? '');
+    const now = this.d.clock().getTime();
+    const since = g.since ?? 0;
+    if (g.claims.length > 0) {
+      const waiting = notReady(g.claims, w.nodes, ids);
+      if (waiting.length === 0) return this.startDrain(g.nodes, g.method, g.key);
+      if (now - since < (this.d.joinTimeoutMs ?? 900_000))
+        return { kind: 'launching', method: g.method, nodes: names, claims: waiting };
       return this.abandon(
-        validating,
-        method,
+        g.nodes,
+        g.method,
         `replacements ${waiting.join(', ')} did not join and become Ready in time`,
+        [],
+        g.key,
       );
     }
-    const draining = w.nodes.filter((n) => phase(n)?.startsWith(DRAINING) === true);
-    if (draining.length > 0) return this.drain(w, draining);
-    return this.seek(w);
+    if (now - since < (this.d.validationMs ?? 15_000))
+      return { kind: 'validating', method: g.method, nodes: names };
+    return this.validate(g.nodes, g.method, g.key);
   }
 
-  private async off(
-    w: World,
-    validating: readonly V1Node[],
-    phase: (n: V1Node) => string | undefined,
-  ): Promise<RoundOutcome> {
-    const first = validating[0];
-    if (first) return this.abandon(validating, methodOf(phase(first)), 'disruption was turned off');
-    const draining = w.nodes.filter((n) => phase(n)?.startsWith(DRAINING) === true);
-    if (draining.length > 0) return this.drain(w, draining);
-    return { kind: 'idle', why: 'disruption is off (provisioner.mode or consolidation.enabled)' };
+  private async off(w: World, groups: readonly UnderWay[], draining: readonly V1Node[]): Promise<Outcome[]> {
+    const all: Outcome[] = [];
+    for (const g of groups)
+      all.push(await this.abandon(g.nodes, g.method, 'disruption was turned off', [], g.key));
+    if (draining.length > 0) all.push(...(await this.drain(w, draining)));
+    if (all.length === 0)
+      all.push({ kind: 'idle', why: 'disruption is off (provisioner.mode or consolidation.enabled)' });
+    return all;
   }
 
-  private async drain(w: World, nodes: readonly V1Node[]): Promise<RoundOutcome> {
-    const now = this.d.clock();
-    let evicted = 0;
-    let blocked = 0;
-    const finished: V1Node[] = [];
+  private async drain(w: World, nodes: readonly V1Node[]): Promise<Outcome[]> {
+    const { ops, metrics, events, logger, clock } = this.d;
     const pdbs = pdbStates(this.d.cluster.pdbs(), this.d.cluster.pods());
-    const pdbOf = (pod: V1Pod) => pdbs.over(pod)[0]?.id;
-    for (const node of nodes) {
-      const name = node.metadata?.name ?? '';
-      const forced = pastGrace(node, w.pools, sinceOf(node), now);
-      const o = { node: name, now, forced, pdbOf };
-      const step = await drainStep(this.d.ops, this.d.metrics, w.podsByNode.get(name) ?? [], o);
-      if (step.done) finished.push(node);
-      evicted += step.evicted;
-      blocked += step.blocked;
-    }
-    for (const node of finished) {
-      const name = node.metadata?.name ?? '';
-      await this.d.ops.terminate(node);
-      this.d.metrics.nodesDisrupted.inc({
-        method: methodOf(node.metadata?.annotations?.[DISRUPTION_ANNOTATION]),
-      });
-      this.d.events.emit({
-        involved: this.involved(name),
-        type: 'Normal',
-        reason: 'Disrupted',
-        message: 'drained; instance terminated and Node deleted',
-      });
-      this.d.logger.info({ node: name }, 'node disrupted');
-    }
-    const names = (xs: readonly V1Node[]) => xs.map((n) => n.metadata?.name ?? '');
-    if (finished.length === nodes.length) return { kind: 'terminated', nodes: names(finished) };
-    return { kind: 'draining', nodes: names(nodes), evicted, blocked };
+    const hands = { ops, metrics, events, logger, involved: (n: string) => this.involved(n) };
+    const out = await drainNodes(hands, w, nodes, { now: clock(), pdbs });
+    const gone = new Set(out.flatMap((o) => (o.kind === 'terminated' ? o.nodes : [])));
+    for (const n of nodes)
+      if (gone.has(n.metadata?.name ?? '')) this.ended.add(n.metadata?.uid ?? n.metadata?.name ?? '');
+    return out;
   }
 
   private settle(c: Classified): Classified {
@@ -212,34 +199,30 @@ export class DisruptionController {
     });
   }
 
-  private report(kept: readonly Kept[]): void {
-    const byCategory = new Map<string, number>();
-    for (const k of kept) {
-      const category = categoryOf(k.reason);
-      byCategory.set(category, (byCategory.get(category) ?? 0) + 1);
-      if (this.keptReasons.get(k.node) === k.reason) continue;
-      this.keptReasons.set(k.node, k.reason);
-      this.d.logger.info({ node: k.node, reason: k.reason }, 'node kept');
-      this.d.events.emit({
-        involved: this.involved(k.node),
-        type: 'Normal',
-        reason: 'DisruptionBlocked',
-        message: k.reason,
-      });
-    }
-    this.d.metrics.nodesKept.reset();
-    for (const [reason, n] of byCategory) this.d.metrics.nodesKept.set({ reason }, n);
-  }
-
-  private async seek(w: World): Promise<RoundOutcome> {
+  private async seek(ids: ReadonlyMap<string, string>): Promise<Outcome> {
+    const w = this.world(ids);
     const pdbs = pdbStates(this.d.cluster.pdbs(), this.d.cluster.pods());
     const launched = await this.d.cluster.launched();
     const ours = (n: V1Node) => launched.has(n.spec?.providerID ?? '');
-    const c = this.settle(classify(w.nodes, w.podsByNode, w.pools, pdbs, { catalog: w.catalog, ours }));
+    const claims = [
+      ...replacementClaims(w.nodes),
+      ...[...this.made.values()].flatMap((m) => m.launch.map((p) => p.name)),
+    ];
+    // Nodes of this leader's decisions stay out even before the cache shows their marks.
+    const marked = new Set([...this.made.values()].flatMap((m) => m.nodes));
+    const c = keepOut(
+      this.settle(classify(w.nodes, w.podsByNode, w.pools, pdbs, { catalog: w.catalog, ours })),
+      (n) =>
+        marked.has(n.metadata?.name ?? '')
+          ? 'node is already being disrupted'
+          : isReplacement(n, claims, ids)
+            ? 'it replaces a node being disrupted, whose pods it awaits'
+            : undefined,
+    );
     const o = {
       now: this.d.clock(),
       spotToSpot: this.d.spotToSpot(),
-      deleteOnly: this.d.launcher === undefined,
+      ...deleteOnly(this.d.launcher !== undefined, claims.length > 0),
     };
     const refusals = new Map<string, string>();
     const decision = nextDecision(w, c, pdbs, o, refusals);
@@ -250,49 +233,68 @@ export class DisruptionController {
       ...c.kept,
       ...staying.map((n) => ({ node: n.name, reason: stayReason(n, c, refusals, o.now) })),
     ];
-    this.report(kept);
-    if (!decision) return { kind: 'none', kept };
+    this.kept.report(kept);
+    if (!decision) {
+      this.quietSince ??= o.now.getTime();
+      return { kind: 'none', kept };
+    }
+    this.quietSince = undefined;
     return this.commit(decision);
   }
 
   /**
-   * Marks the nodes. Without replacements the decision is validated after the delay at once; with
-   * them, they are launched first and later rounds wait until they are Ready (Karpenter's pre-spin).
+   * Marks the nodes with the decision; later rounds check it once the validation delay has passed
+   * (at once with no delay), and only then launch its replacements, as Karpenter does.
    */
-  private async commit(decision: Decision): Promise<RoundOutcome> {
+  private async commit(decision: Decision): Promise<Outcome> {
     const names = decision.remove.map((n) => n.name);
-    const claims = decision.launch.map((n) => n.name);
-    const extra = claims.length > 0 ? { [REPLACEMENTS_ANNOTATION]: claims.join(',') } : {};
-    const since = { [SINCE_ANNOTATION]: this.d.clock().toISOString() };
-    for (const n of decision.remove)
-      await this.d.ops.mark(n.node, `${VALIDATING}${decision.method}`, { ...extra, ...since });
+    const now = this.d.clock();
+    this.decisions += 1;
+    const key = `${now.getTime().toString(36)}-${this.decisions.toString(36)}`;
+    const saved = decision.removedPrice - decision.launchPrice;
+    const marks = { [SINCE_ANNOTATION]: now.toISOString(), [DECISION_ANNOTATION]: key };
+    this.made.set(key, { nodes: names, launch: decision.launch, saved, at: now.getTime() });
+    for (const n of decision.remove) await this.d.ops.mark(n.node, `${VALIDATING}${decision.method}`, marks);
     this.d.metrics.disruptionDecisions.inc({ method: decision.method, result: 'started' });
     karpenterDecision(this.d.metrics, decision);
-    const saved = decision.removedPrice - decision.launchPrice;
     this.d.logger.info(
-      { method: decision.method, nodes: names, replacements: claims, savedPerHour: saved },
+      {
+        method: decision.method,
+        nodes: names,
+        replacements: decision.launch.map((p) => p.instanceType),
+        savedPerHour: saved,
+      },
       'disruption decided',
     );
-    if (claims.length === 0)
+    if ((this.d.validationMs ?? 15_000) <= 0)
       return this.validate(
         decision.remove.map((n) => n.node),
         decision.method,
-        true,
-        saved,
+        key,
       );
+    return { kind: 'validating', method: decision.method, nodes: names };
+  }
+
+  /** Launches the replacements the check planned, recorded on the nodes; later rounds wait for them Ready. */
+  private async launch(
+    nodes: readonly V1Node[],
+    method: string,
+    key: string,
+    launch: readonly PlannedNode[],
+  ): Promise<Outcome> {
+    const names = nodes.map((n) => n.metadata?.name ?? '');
+    const claims = launch.map((p) => p.name);
+    const made = this.made.get(key);
+    if (made) this.made.set(key, { ...made, launch });
+    for (const n of nodes)
+      await this.d.ops.mark(n, `${VALIDATING}${method}`, { [REPLACEMENTS_ANNOTATION]: claims.join(',') });
     try {
-      for (const p of decision.launch) await this.d.launcher?.launch(p, karpenterReason(decision.method));
+      for (const p of launch) await this.d.launcher?.launch(p, karpenterReason(method));
     } catch (e) {
       // Those launched before the failure are terminated with the decision.
-      return this.abandon(
-        decision.remove.map((n) => n.node),
-        decision.method,
-        `a replacement did not launch: ${String(e)}`,
-        claims,
-      );
+      return this.abandon(nodes, method, `a replacement did not launch: ${String(e)}`, claims, key);
     }
-    this.d.metrics.savedPerHour.inc(saved);
-    return { kind: 'launching', method: decision.method, nodes: names, claims };
+    return { kind: 'launching', method, nodes: names, claims };
   }
 
   /** Unmarks the nodes, terminates their replacements, and says why on each node. */
@@ -300,13 +302,17 @@ export class DisruptionController {
     nodes: readonly V1Node[],
     method: string,
     why: string,
-    launched: readonly string[] = [],
-  ): Promise<RoundOutcome> {
+    launched: readonly string[],
+    key: string,
+  ): Promise<Outcome> {
+    this.made.delete(key);
     const names = nodes.map((n) => n.metadata?.name ?? '');
     const claims = [...new Set([...launched, ...nodes.flatMap(claimsOf)])];
-    for (const n of this.world().nodes.filter((x) => names.includes(x.metadata?.name ?? '')))
+    for (const n of this.d.cluster.nodes().filter((x) => names.includes(x.metadata?.name ?? '')))
       await this.d.ops.unmark(n);
-    if (claims.length > 0) await this.d.launcher?.cancel(claims);
+    const ids = claims.length > 0 ? await this.d.launcher?.providerIds(claims) : undefined;
+    const idle = idleClaims(claims, this.d.cluster.nodes(), this.d.cluster.pods(), ids);
+    if (idle.length > 0) await this.d.launcher?.cancel(idle);
     this.d.metrics.disruptionDecisions.inc({ method, result: 'aborted' });
     for (const name of names)
       this.d.events.emit({
@@ -320,28 +326,34 @@ export class DisruptionController {
 
   /**
    * After the validation delay, the decision still holds (nodes there, nothing blocks them, their
-   * pods fit on the others): the drain may start. Otherwise the nodes are unmarked.
+   * pods fit on the other nodes beside the decisions under way, or on the new capacity a replacing
+   * decision launches now): the drain may start once that capacity is Ready. Otherwise the nodes are
+   * unmarked.
    */
-  private async validate(
-    nodes: readonly V1Node[],
-    method: string,
-    wait: boolean,
-    saved?: number,
-  ): Promise<RoundOutcome> {
+  private async validate(nodes: readonly V1Node[], method: string, key: string): Promise<Outcome> {
     const names = nodes.map((n) => n.metadata?.name ?? '');
-    if (wait) await this.d.sleep(this.d.validationMs ?? 15_000);
     if (!this.d.active())
       return { kind: 'aborted', nodes: names, why: 'the Lease was lost; the next leader validates' };
-    // Expiration is forceful: what blocks the node does not stop it (its drain still waits, bounded
-    // by terminationGracePeriod).
-    const why =
-      method === 'expiration'
-        ? nodes.length > 0
-          ? undefined
-          : 'the node is gone'
-        : stillHolds(this.world(), names, pdbStates(this.d.cluster.pdbs(), this.d.cluster.pods()));
-    if (why !== undefined) return this.abandon(nodes, method, why);
-    const current = this.world().nodes.filter((x) => names.includes(x.metadata?.name ?? ''));
+    // Its own replacements are planned afresh: they are not capacity it can count on yet.
+    const w = this.world(await this.replacementIds(this.d.cluster.nodes()), key);
+    const planned = this.made.get(key)?.launch ?? [];
+    const consolidation = method === 'multi-node' || method === 'single-node';
+    const r = recheck(w, names, pdbStates(this.d.cluster.pdbs(), this.d.cluster.pods()), {
+      forceful: method === 'expiration',
+      mayLaunch: this.d.launcher !== undefined && (!consolidation || planned.length > 0),
+      consolidation,
+    });
+    if (!r.ok) return this.abandon(nodes, method, r.why, [], key);
+    if (r.launch.length > 0) return this.launch(nodes, method, key, r.launch);
+    return this.startDrain(nodes, method, key);
+  }
+
+  /** The decision holds and its capacity is Ready: the nodes are drained from the next round on. */
+  private async startDrain(nodes: readonly V1Node[], method: string, key: string): Promise<Outcome> {
+    const names = nodes.map((n) => n.metadata?.name ?? '');
+    const saved = this.made.get(key)?.saved;
+    this.made.delete(key);
+    const current = this.d.cluster.nodes().filter((x) => names.includes(x.metadata?.name ?? ''));
     for (const n of current) await this.d.ops.mark(n, `${DRAINING}${method}`);
     if (saved !== undefined) this.d.metrics.savedPerHour.inc(saved);
     for (const name of names)

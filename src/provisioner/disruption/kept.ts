@@ -3,6 +3,7 @@
  * and the metric label of each reason. Pure.
  */
 import { allowance, readBudgets } from './budgets.js';
+import type { V1Node } from '@kubernetes/client-node';
 import type { Classified, Kept, NodeInfo } from './candidates.js';
 import { parseGoDuration } from './duration.js';
 import type { Refusals } from './methods.js';
@@ -18,7 +19,21 @@ export function pastConsolidateAfter(
   return Number.isFinite(after) && (last === undefined || o.now - last >= after);
 }
 
-/** Candidates whose pods changed within their NodePool's consolidateAfter are kept, saying how long is left. */
+/**
+ * When a Node was created (cached objects are JSON: the time is a string, whatever the client's type
+ * says); undefined when it has none.
+ */
+export function createdAt(node: V1Node): number | undefined {
+  const t = new Date(node.metadata?.creationTimestamp ?? Number.NaN).getTime();
+  return Number.isNaN(t) ? undefined : t;
+}
+
+/**
+ * Candidates whose pods changed within their NodePool's consolidateAfter are kept, saying how long is
+ * left. A node no pod has come to or left since the leader started counts from its creation, as
+ * Karpenter counts from a NodeClaim's initialization: a node that has just joined is empty only
+ * because kube-scheduler has not bound its pods yet, and is never consolidated for it.
+ */
 export function settled(
   c: Classified,
   o: { now: number; lastPodEvent: (node: string) => number | undefined; defaultMs: number },
@@ -26,11 +41,15 @@ export function settled(
   const recent: Kept[] = [];
   const candidates = c.candidates.filter((n) => {
     const after = parseGoDuration(n.pool.pool.spec.disruption?.consolidateAfter) ?? o.defaultMs;
-    const last = o.lastPodEvent(n.name);
+    const event = o.lastPodEvent(n.name);
+    const last = event ?? createdAt(n.node);
     if (last === undefined || !Number.isFinite(after) || o.now - last >= after) return true;
     recent.push({
       node: n.name,
-      reason: `its pods changed ${Math.round((o.now - last) / 1000)}s ago; NodePool ${n.pool.name} waits ${Math.round(after / 1000)}s (consolidateAfter)`,
+      reason:
+        event === undefined
+          ? `it joined ${Math.round((o.now - last) / 1000)}s ago and no pod has come or gone since; NodePool ${n.pool.name} waits ${Math.round(after / 1000)}s (consolidateAfter)`
+          : `its pods changed ${Math.round((o.now - last) / 1000)}s ago; NodePool ${n.pool.name} waits ${Math.round(after / 1000)}s (consolidateAfter)`,
     });
     return false;
   });

@@ -11,3 +11,5 @@ export const DRAINING = 'draining:';
 /** The claims launched to replace it (comma-separated), and when the decision was made (ISO 8601). */
 export const REPLACEMENTS_ANNOTATION = 'berth.dev/replacements';
 export const SINCE_ANNOTATION = 'berth.dev/disruption-since';
+/** The decision that marked the node (its nodes validate and drain together; several may be under way). */
+export const DECISION_ANNOTATION = 'berth.dev/disruption-decision';

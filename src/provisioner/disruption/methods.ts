@@ -32,11 +32,12 @@ export interface MethodOptions {
   readonly spotToSpot: boolean;
   /** Multi-node consolidation considers this many candidates at most (Karpenter: 100). */
   readonly maxMultiNode?: number;
-  /** Only decisions that launch nothing (the cluster's controller, until it launches replacements). */
-  readonly deleteOnly?: boolean;
+  /** Only decisions that launch nothing, and why (said of each node a replacement would have taken). */
+  readonly deleteOnly?: string;
 }
 
-const DELETE_ONLY =
+/** Why a cluster without a launcher makes only decisions that launch nothing. */
+export const NO_LAUNCHER =
   'its pods would need new capacity, and in a cluster Berth so far removes only nodes whose pods fit on the others';
 
 /** Why each candidate single-node consolidation could not take (for `kept`); those are skipped. */
@@ -132,9 +133,17 @@ export function expiration(w: World, c: Classified, o: MethodOptions): Decision 
   };
 }
 
-export function emptiness(c: Classified, pdbs: Pdbs, o: MethodOptions): Decision | undefined {
+/**
+ * Every empty candidate within the budgets. Beside decisions under way whose pods are still to move,
+ * only as many as leave those pods their room (the longest such prefix: the simulation is the judge).
+ */
+export function emptiness(w: World, c: Classified, pdbs: Pdbs, o: MethodOptions): Decision | undefined {
   const empty = c.candidates.filter((n) => n.moving.length === 0 && consolidates(n));
-  const remove = withinLimits(empty, c, pdbs, 'Empty', o.now);
+  let remove = withinLimits(empty, c, pdbs, 'Empty', o.now);
+  if (remove.length > 0 && (w.inflight?.pods.length ?? 0) > 0) {
+    const fits = (k: number) => simulate(w, new Set(remove.slice(0, k).map((n) => n.name)), []).ok;
+    remove = remove.slice(0, longestPrefix(remove.length, 1, fits));
+  }
   if (remove.length === 0) return undefined;
   return {
     method: 'emptiness',
@@ -179,7 +188,7 @@ export function drift(w: World, c: Classified, pdbs: Pdbs, o: MethodOptions): De
   );
   for (const n of withinLimits(oldest, c, pdbs, 'Drifted', o.now)) {
     const sim = simulate(w, new Set([n.name]), n.moving);
-    if (!sim.ok || (o.deleteOnly === true && sim.launch.length > 0)) continue;
+    if (!sim.ok || (o.deleteOnly !== undefined && sim.launch.length > 0)) continue;
     return {
       method: 'drift',
       remove: [n],
@@ -230,9 +239,13 @@ function acceptable(
   o: MethodOptions & { single: boolean },
 ): string | undefined {
   const before = priceOf(remove);
-  if (o.deleteOnly === true && launch.length > 0) return DELETE_ONLY;
+  if (o.deleteOnly !== undefined && launch.length > 0) return o.deleteOnly;
   if (launch.length > 0 && !(price < before))
     return `its pods need $${price.toFixed(4)}/h of new capacity, not less than its $${before.toFixed(4)}/h`;
+  // More, smaller nodes for the same pods: kube-scheduler, not the plan, places them, and spreads them
+  // over every new node first; the pods it leaves without room are bought for again.
+  if (launch.length > remove.length)
+    return `its pods would need ${launch.length} new nodes for the ${remove.length} removed: a consolidation never adds nodes`;
   const again = o.single ? undefined : relaunchesRemovedType(remove, launch);
   if (again !== undefined) return again;
   const spotToSpot =
@@ -289,14 +302,23 @@ export function multiNode(w: World, c: Classified, pdbs: Pdbs, o: MethodOptions)
     0,
     o.maxMultiNode ?? 100,
   );
-  let lo = 2;
-  let hi = ordered.length;
   let best: Decision | undefined;
+  longestPrefix(ordered.length, 2, (k) => {
+    const d = tryRemove(w, ordered.slice(0, k), o, 'multi-node');
+    if (typeof d === 'string') return false;
+    best = d;
+    return true;
+  });
+  return best;
+}
+
+/** The largest k in [from, n] for which `ok(k)` holds, by binary search (0 when none does). */
+function longestPrefix(n: number, from: number, ok: (k: number) => boolean): number {
+  let [lo, hi, best] = [from, n, 0];
   while (lo <= hi) {
     const mid = Math.floor((lo + hi) / 2);
-    const d = tryRemove(w, ordered.slice(0, mid), o, 'multi-node');
-    if (typeof d === 'string') hi = mid - 1;
-    else [best, lo] = [d, mid + 1];
+    if (ok(mid)) [best, lo] = [mid, mid + 1];
+    else hi = mid - 1;
   }
   return best;
 }
@@ -332,7 +354,7 @@ export function nextDecision(
 ): Decision | undefined {
   return (
     expiration(w, c, o) ??
-    emptiness(c, pdbs, o) ??
+    emptiness(w, c, pdbs, o) ??
     drift(w, c, pdbs, o) ??
     multiNode(w, c, pdbs, o) ??
     singleNode(w, c, pdbs, o, refusals)

@@ -8,7 +8,12 @@ import type { CoreV1Api, KubernetesObjectApi, V1Node, V1Pod, V1Taint } from '@ku
 import type { CloudProvider } from '../cloud/provider.js';
 import { instanceIdOf } from '../cloud/provider.js';
 import { DISRUPTED_TAINT } from './candidates.js';
-import { DISRUPTION_ANNOTATION, REPLACEMENTS_ANNOTATION, SINCE_ANNOTATION } from './marks.js';
+import {
+  DECISION_ANNOTATION,
+  DISRUPTION_ANNOTATION,
+  REPLACEMENTS_ANNOTATION,
+  SINCE_ANNOTATION,
+} from './marks.js';
 import { statusOf } from '../../kube/client.js';
 import { deleteNode, patchNode } from '../../kube/node-writes.js';
 
@@ -60,6 +65,7 @@ export class ApiNodeOps implements NodeOps {
         [DISRUPTION_ANNOTATION]: null,
         [REPLACEMENTS_ANNOTATION]: null,
         [SINCE_ANNOTATION]: null,
+        [DECISION_ANNOTATION]: null,
       },
     );
   }

@@ -1,7 +1,8 @@
 /**
  * Replacements launched before a node is drained (Karpenter's pre-spin): the claims recorded on the
  * node being disrupted, whether their Nodes have joined and are Ready, and the cloud side that
- * launches and, when a decision is abandoned, terminates them.
+ * launches and, when a decision is abandoned, terminates them (a joined one through its NodeClaim's
+ * deletion, so that its Node is drained and released like any other).
  */
 import type { V1Node } from '@kubernetes/client-node';
 import type { PlannedNode } from '../solver/model.js';
@@ -68,8 +69,13 @@ export function claimLauncher(
       await launcher.launch(p, requests(p.pods), reason);
     },
     cancel: async (names) => {
-      for (const i of await cloud.list()) if (names.includes(i.claim)) await cloud.delete(i.id);
-      for (const name of names) await discard(claims, name);
+      // A claim whose Node registered is deleted as `kubectl delete nodeclaim` would: its Node is
+      // drained and terminated and the finalizers come off both. One that never joined goes at once.
+      const joined = names.filter((n) => claims.get(n)?.status?.nodeName !== undefined);
+      const rest = names.filter((n) => !joined.includes(n));
+      for (const name of joined) await claims.delete(name);
+      for (const i of await cloud.list()) if (rest.includes(i.claim)) await cloud.delete(i.id);
+      for (const name of rest) await discard(claims, name);
     },
     providerIds: (names) =>
       Promise.resolve(

@@ -31,7 +31,24 @@ export interface World {
   readonly poolMemo?: Map<PoolView, PoolOption>;
   /** Enough alternatives to count 15 cheaper types for spot-to-spot (only asked when it is on). */
   readonly alternatives?: number;
+  /** Decisions already under way, which every new one is simulated beside (the cluster's controller). */
+  readonly inflight?: Inflight;
 }
+
+/**
+ * What earlier decisions still hold (Karpenter's simulation counts the pods of deleting nodes too):
+ * the nodes being disrupted, whose pods have yet to move, and the replacements launched for them that
+ * have not joined yet, as the nodes they will be.
+ */
+export interface Inflight {
+  readonly nodes: ReadonlySet<string>;
+  /** The pods on those nodes that a drain moves. */
+  readonly pods: readonly V1Pod[];
+  readonly replacements: readonly ExistingNode[];
+}
+
+export const INFLIGHT_NEEDS_CAPACITY =
+  'the pods of nodes already being disrupted would need that room: it waits for them to move';
 
 export type Simulation =
   | { ok: true; launch: PlannedNode[]; bindings: { pod: string; node: string }[]; price: number }
@@ -58,13 +75,23 @@ export function asPending(pod: V1Pod): SolverPod | undefined {
   return solverPod(podId(pod), namespace, template);
 }
 
-/** Re-plans the pods that `remove`'s nodes would move (`moving`) on what stays plus new capacity. */
+/**
+ * Re-plans the pods that `remove`'s nodes would move (`moving`) on what stays plus new capacity. Beside
+ * decisions under way (`world.inflight`), their nodes are gone too and their pods are placed first-class
+ * with these; a plan that would buy new capacity for one of theirs is refused (their own replacements
+ * hold them), so two decisions never count on the same room.
+ */
 export function simulate(world: World, remove: ReadonlySet<string>, moving: readonly V1Pod[]): Simulation {
   const convert =
     world.existing ?? ((n: V1Node) => existingNode(n, world.podsByNode.get(n.metadata?.name ?? '') ?? []));
-  const staying = world.nodes.filter((n) => !remove.has(n.metadata?.name ?? '')).map(convert);
+  const inflight = world.inflight;
+  const gone = (name: string) => remove.has(name) || inflight?.nodes.has(name) === true;
+  const staying = world.nodes.filter((n) => !gone(n.metadata?.name ?? '')).map(convert);
+  const present = new Set(staying.map((n) => n.name));
+  if (inflight) staying.push(...inflight.replacements.filter((r) => !present.has(r.name)));
+  const theirs = (inflight?.pods ?? []).filter((p) => !remove.has(p.spec?.nodeName ?? ''));
   const pods: SolverPod[] = [];
-  for (const p of moving) {
+  for (const p of [...moving, ...theirs]) {
     const pending = pendingOf(p);
     if (!pending) return { ok: false, why: `pod ${podId(p)} has no pod spec to place again` };
     pods.push(pending);
@@ -85,10 +112,13 @@ export function simulate(world: World, remove: ReadonlySet<string>, moving: read
   const stuck = plan.unschedulable[0];
   if (stuck) return { ok: false, why: `pod ${stuck.pod} would have nowhere to go: ${stuck.reason}` };
   const launch = plan.nodes.filter((n) => !n.existing && n.pods.length > 0);
+  const ids = new Set(theirs.map(podId));
+  if (ids.size > 0 && launch.some((n) => n.pods.some((p) => ids.has(p))))
+    return { ok: false, why: INFLIGHT_NEEDS_CAPACITY };
   return {
     ok: true,
     launch,
-    bindings: plan.bindings,
+    bindings: ids.size > 0 ? plan.bindings.filter((b) => !ids.has(b.pod)) : plan.bindings,
     price: launch.reduce((s, n) => s + n.pricePerHour, 0),
   };
 }

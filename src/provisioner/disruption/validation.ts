@@ -1,24 +1,53 @@
 /**
- * The check after the validation delay (Karpenter's commandValidationDelay): a decision still holds
- * when its nodes are all there, nothing on them blocks eviction now, and their pods still fit on the
- * other nodes without new capacity (replacements, once Ready, are among those nodes). Pure.
+ * The check after the validation delay (Karpenter's commandValidationDelay), made before anything is
+ * launched, as Karpenter's order is: a decision still holds when its nodes are all there, nothing on
+ * them blocks eviction now, and their pods still fit — on the other nodes beside the decisions under
+ * way, plus the new capacity a decision that replaces may launch (at most as many nodes as it removes,
+ * for less than they cost). Its replacements are planned afresh here and launched only then, so a
+ * replacement stands empty only while it joins. Pure.
  */
+import { priceOfLabels } from '../../catalog/catalog.js';
+import type { PlannedNode } from '../solver/model.js';
 import { blockerOf } from './candidates.js';
 import { moves, podId, type Pdbs } from './pods.js';
 import { simulate, type World } from './simulate.js';
 
-/** Why the decision over `names` no longer holds, or undefined if it does. */
-export function stillHolds(w: World, names: readonly string[], pdbs: Pdbs): string | undefined {
+export type Recheck =
+  { ok: true; launch: readonly PlannedNode[]; price: number } | { ok: false; why: string };
+
+export interface RecheckOptions {
+  /** Expiration goes whatever blocks its node (its drain still waits, bounded by terminationGracePeriod). */
+  readonly forceful: boolean;
+  /** May launch new capacity: a replacement decision, drift or expiration (not one that only deleted). */
+  readonly mayLaunch: boolean;
+  /** A consolidation: what it launches costs less than what it removes and is not more nodes. */
+  readonly consolidation: boolean;
+}
+
+/** Whether the decision over `names` still holds, and with what new capacity. */
+export function recheck(w: World, names: readonly string[], pdbs: Pdbs, o: RecheckOptions): Recheck {
   const nodes = w.nodes.filter((n) => names.includes(n.metadata?.name ?? ''));
-  if (nodes.length !== names.length) return 'a node is gone';
-  for (const n of nodes) {
-    const why = blockerOf(n, w.podsByNode.get(n.metadata?.name ?? '') ?? [], pdbs);
-    if (why !== undefined) return why;
-  }
+  if (nodes.length !== names.length) return { ok: false, why: 'a node is gone' };
+  if (!o.forceful)
+    for (const n of nodes) {
+      const why = blockerOf(n, w.podsByNode.get(n.metadata?.name ?? '') ?? [], pdbs);
+      if (why !== undefined) return { ok: false, why };
+    }
   const moving = nodes.flatMap((n) => (w.podsByNode.get(n.metadata?.name ?? '') ?? []).filter(moves));
   const sim = simulate(w, new Set(names), moving);
-  if (!sim.ok) return sim.why;
-  if (sim.launch.length > 0)
-    return `its pods (${moving.map(podId).join(', ')}) no longer fit on the other nodes`;
-  return undefined;
+  if (!sim.ok) return sim;
+  if (sim.launch.length === 0) return { ok: true, launch: [], price: 0 };
+  if (!o.mayLaunch)
+    return { ok: false, why: `its pods (${moving.map(podId).join(', ')}) no longer fit on the other nodes` };
+  if (o.consolidation) {
+    const before = nodes.reduce((s, n) => s + priceOfLabels(w.catalog, n.metadata?.labels ?? {}), 0);
+    if (!(sim.price < before))
+      return {
+        ok: false,
+        why: `its pods now need $${sim.price.toFixed(4)}/h of new capacity, not less than its $${before.toFixed(4)}/h`,
+      };
+    if (sim.launch.length > nodes.length)
+      return { ok: false, why: `its pods now need ${sim.launch.length} new nodes for ${nodes.length}` };
+  }
+  return { ok: true, launch: sim.launch, price: sim.price };
 }

@@ -1,0 +1,172 @@
+import { describe, expect, it } from 'vitest';
+import { node, pdb, pod } from '../../../test/support/cluster.js';
+import { cluster } from '../../../test/support/disruption-cluster.js';
+import { DISRUPTION_ANNOTATION } from './marks.js';
+
+const draining = (name: string, type?: string) =>
+  node(name, {
+    ...(type !== undefined ? { type } : {}),
+    annotations: { [DISRUPTION_ANNOTATION]: 'draining:single-node' },
+  });
+const kinds = (o: { all: readonly { kind: string }[] }) => o.all.map((x) => x.kind);
+
+describe('several disruption decisions under way', () => {
+  it('decides beside a drain a PDB holds, and both go on', async () => {
+    const c = cluster(
+      [node('a'), draining('b'), node('empty')],
+      [pod('web', 'a'), pod('api', 'b', { app: 'api' })],
+      [pdb('api-pdb', 'api', { minAvailable: 1 }, 0)],
+    );
+    c.state.blocked.add('api');
+    const first = await c.controller.round();
+    expect(kinds(first)).toEqual(['draining', 'decided']);
+    expect(first.all[1]).toMatchObject({ kind: 'decided', method: 'emptiness', nodes: ['empty'] });
+    const second = await c.controller.round();
+    expect(kinds(second)).toContain('terminated');
+    expect(second.all.find((x) => x.kind === 'terminated')).toMatchObject({ nodes: ['empty'] });
+    expect(second.all.find((x) => x.kind === 'draining')).toMatchObject({ nodes: ['b'], blocked: 1 });
+    expect(c.state.terminated).toEqual(['empty']);
+  });
+
+  it('never counts on room the pods of a node being drained will need', async () => {
+    // b's pod fits on a's room or a's on b's, but x's 3-core pod, still to move, needs that room too.
+    const c = cluster(
+      [draining('x'), node('a'), node('b')],
+      [
+        pod('big', 'x', { cpu: '3', app: 'big' }),
+        pod('web', 'a', { cpu: '3' }),
+        pod('small', 'b', { cpu: '500m' }),
+      ],
+      [pdb('big-pdb', 'big', { minAvailable: 1 }, 0)],
+    );
+    c.state.blocked.add('big');
+    const held = await c.controller.round();
+    expect(kinds(held)).toEqual(['draining', 'none']);
+    expect(c.state.nodes.map((n) => n.metadata?.name)).toEqual(['x', 'a', 'b']);
+    const kept = c.events.filter((e) => e.reason === 'DisruptionBlocked' && e.node === 'b');
+    expect(kept[0]?.message).toMatch(/already being disrupted would need that room|would need new capacity/);
+    // x's pod moved (the fake drops an evicted pod) and x went: now a's pod fits on b, or b's on a.
+    c.state.blocked.clear();
+    await c.controller.round();
+    c.later(10_000);
+    const after = await c.controller.round();
+    const decided = after.all.find((x) => x.kind === 'decided') as { nodes: string[] } | undefined;
+    expect(decided?.nodes).toHaveLength(1);
+    expect(['a', 'b']).toContain(decided?.nodes[0]);
+  });
+
+  it('removes no empty node whose room the pods of a node being drained need', async () => {
+    const c = cluster(
+      [draining('x'), node('a'), node('e1'), node('e2')],
+      [pod('big', 'x', { cpu: '3', app: 'big' }), pod('web', 'a', { cpu: '3' })],
+      [pdb('big-pdb', 'big', { minAvailable: 1 }, 0)],
+    );
+    c.state.blocked.add('big');
+    const round = await c.controller.round();
+    // One empty node goes; the other stays for x's pod.
+    expect(round.all[1]).toMatchObject({ kind: 'decided', method: 'emptiness' });
+    expect((round.all[1] as { nodes: string[] }).nodes).toHaveLength(1);
+  });
+
+  it('keeps a replacement that joined empty while the node it replaces is under way', async () => {
+    const c = cluster(
+      [node('full'), node('big', { type: 'm6i.4xlarge' })],
+      [pod('busy', 'full', { cpu: '3500m' }), pod('small', 'big', { cpu: '1' })],
+      [],
+      { replace: 'join', validationMs: 15_000 },
+    );
+    const validating = (await c.controller.round()) as { kind: string; nodes: string[] };
+    expect(validating.kind).toBe('validating');
+    expect(validating.nodes).toContain('big');
+    // Karpenter's order: nothing is launched before the check.
+    expect(c.launched).toEqual([]);
+    c.later(15_000);
+    const launching = await c.controller.round();
+    expect(kinds(launching)).toEqual(['launching', 'none']);
+    const replacement = c.launched[0] ?? '';
+    expect(c.events).toContainEqual({
+      node: replacement,
+      reason: 'DisruptionBlocked',
+      message: 'it replaces a node being disrupted, whose pods it awaits',
+    });
+    const decided = (await c.controller.round()) as { kind: string; nodes: string[] };
+    expect(decided.kind).toBe('decided');
+    expect([...decided.nodes].sort()).toEqual([...validating.nodes].sort());
+    expect(c.state.nodes.some((n) => n.metadata?.name === replacement)).toBe(true);
+  });
+
+  it('terminates a node once, though the cache still lists it for a while', async () => {
+    const c = cluster([node('a'), node('empty')], [pod('web', 'a')], [], { lagging: true });
+    expect(await c.controller.round()).toMatchObject({ kind: 'decided', nodes: ['empty'] });
+    expect(await c.controller.round()).toMatchObject({ kind: 'terminated', nodes: ['empty'] });
+    await c.controller.round();
+    await c.controller.round();
+    expect(c.state.terminated).toEqual(['empty']);
+    expect(await c.metrics.registry.metrics()).toMatch(
+      /berth_disruption_nodes_total\{method="emptiness"\} 1$/m,
+    );
+  });
+
+  it('abandoning a decision never terminates a replacement kube-scheduler has filled meanwhile', async () => {
+    let on = true;
+    const c = cluster(
+      [node('full'), node('big', { type: 'm6i.4xlarge' })],
+      [pod('busy', 'full', { cpu: '3500m' }), pod('small', 'big', { cpu: '1' })],
+      [],
+      { replace: 'join', validationMs: 15_000, enabled: () => on },
+    );
+    expect(await c.controller.round()).toMatchObject({ kind: 'validating' });
+    c.later(15_000);
+    expect(await c.controller.round()).toMatchObject({ kind: 'launching' });
+    const replacement = c.launched[0] ?? '';
+    // A pod of another workload lands on the replacement; then disruption is turned off.
+    c.state.pods.push(pod('stray', replacement, { cpu: '500m' }));
+    on = false;
+    expect(await c.controller.round()).toMatchObject({ kind: 'aborted', why: 'disruption was turned off' });
+    expect(c.cancelled).not.toContain(replacement);
+    expect(c.cancelled).toEqual(c.launched.filter((x) => x !== replacement));
+  });
+
+  it('makes no second decision that launches while a replacement is under way', async () => {
+    const old = node('old', {
+      annotations: { [DISRUPTION_ANNOTATION]: 'draining:single-node', 'berth.dev/replacements': 'r1' },
+    });
+    const c = cluster(
+      [node('full', { type: 'm6i.4xlarge' }), node('big', { type: 'm6i.4xlarge' }), old],
+      [
+        pod('busy', 'full', { cpu: '15' }),
+        pod('small', 'big', { cpu: '1' }),
+        pod('api', 'old', { app: 'api', cpu: '100m' }),
+      ],
+      [pdb('api-pdb', 'api', { minAvailable: 1 }, 0)],
+      { replace: 'join' },
+    );
+    c.state.blocked.add('api');
+    expect(kinds(await c.controller.round())).toEqual(['draining', 'none']);
+    expect(c.launched).toEqual([]);
+    expect(c.events.find((e) => e.node === 'big')?.message).toMatch(
+      /a replacement is under way: one at a time/,
+    );
+  });
+
+  it('validates after the delay from the decision, not by waiting inside a round', async () => {
+    const c = cluster([node('a'), node('empty')], [pod('web', 'a')], [], { validationMs: 15_000 });
+    expect(await c.controller.round()).toMatchObject({ kind: 'validating', nodes: ['empty'] });
+    c.later(5_000);
+    expect(await c.controller.round()).toMatchObject({ kind: 'validating' });
+    c.later(10_000);
+    expect(await c.controller.round()).toMatchObject({ kind: 'decided', nodes: ['empty'] });
+  });
+
+  it('beside decisions under way, seeks again after a quiet round only every seekEveryMs', async () => {
+    const c = cluster(
+      [node('a'), draining('b')],
+      [pod('web', 'a', { cpu: '3' }), pod('api', 'b', { app: 'api', cpu: '3' })],
+    );
+    c.state.blocked.add('api');
+    expect(kinds(await c.controller.round())).toEqual(['draining', 'none']);
+    expect(kinds(await c.controller.round())).toEqual(['draining']);
+    c.later(10_000);
+    expect(kinds(await c.controller.round())).toEqual(['draining', 'none']);
+  });
+});
