@@ -149,6 +149,26 @@ describe('several disruption decisions under way', () => {
     );
   });
 
+  it('replaces a drifted node beside a replacement under way (drift must happen; Karpenter runs them side by side)', async () => {
+    const old = node('old', {
+      annotations: { [DISRUPTION_ANNOTATION]: 'draining:single-node', 'berth.dev/replacements': 'r1' },
+    });
+    const c = cluster(
+      [node('gen5', { type: 'm5.xlarge' }), node('b'), old],
+      [
+        pod('w', 'gen5', { cpu: '3' }),
+        pod('x', 'b', { cpu: '3' }),
+        pod('api', 'old', { app: 'api', cpu: '100m' }),
+      ],
+      [pdb('api-pdb', 'api', { minAvailable: 1 }, 0)],
+      { replace: 'join' },
+    );
+    c.state.blocked.add('api');
+    const round = await c.controller.round();
+    expect(round.all.find((x) => x.kind === 'launching')).toMatchObject({ method: 'drift', nodes: ['gen5'] });
+    expect(c.launched).toHaveLength(1);
+  });
+
   it('validates after the delay from the decision, not by waiting inside a round', async () => {
     const c = cluster([node('a'), node('empty')], [pod('web', 'a')], [], { validationMs: 15_000 });
     expect(await c.controller.round()).toMatchObject({ kind: 'validating', nodes: ['empty'] });

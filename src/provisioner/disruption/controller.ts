@@ -34,7 +34,7 @@ import type { World } from './simulate.js';
 import { liveWorld } from './live-world.js';
 import { recheck } from './validation.js';
 import {
-  deleteOnly,
+  launchLimits,
   isReplacement,
   keepOut,
   idleClaims,
@@ -222,7 +222,7 @@ export class DisruptionController {
     const o = {
       now: this.d.clock(),
       spotToSpot: this.d.spotToSpot(),
-      ...deleteOnly(this.d.launcher !== undefined, claims.length > 0),
+      ...launchLimits(this.d.launcher !== undefined, claims.length > 0),
     };
     const refusals = new Map<string, string>();
     const decision = nextDecision(w, c, pdbs, o, refusals);

@@ -170,15 +170,20 @@ export function idleClaims(
 }
 
 /**
- * When a round makes only decisions that launch nothing: without a launcher, and while a decision that
- * launched replacements is under way. kube-scheduler, not the plan, places the pods a drain moves, and a
- * fresh empty node is where it puts them first: two replacements under way would take each other's room.
+ * When a round's decisions may launch nothing: without a launcher. And when its consolidations may
+ * launch nothing: while another decision that launches replacements is under way. kube-scheduler, not
+ * the plan, places the pods a drain moves, and a fresh empty node is where it puts them first: two
+ * replacing consolidations under way would take each other's room. Drift and expiration, which must
+ * happen, replace side by side within the budgets, as in Karpenter.
  */
-export function deleteOnly(launcher: boolean, replacing: boolean): { deleteOnly?: string } {
+export function launchLimits(
+  launcher: boolean,
+  replacing: boolean,
+): { deleteOnly?: string; replacing?: string } {
   if (!launcher) return { deleteOnly: NO_LAUNCHER };
   if (replacing)
     return {
-      deleteOnly:
+      replacing:
         'its pods would need new capacity, and a replacement is under way: one at a time (kube-scheduler fills the newest node first)',
     };
   return {};

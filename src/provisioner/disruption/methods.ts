@@ -34,6 +34,8 @@ export interface MethodOptions {
   readonly maxMultiNode?: number;
   /** Only decisions that launch nothing, and why (said of each node a replacement would have taken). */
   readonly deleteOnly?: string;
+  /** Consolidations that launch wait, and why (drift and expiration, which must happen, do not). */
+  readonly replacing?: string;
 }
 
 /** Why a cluster without a launcher makes only decisions that launch nothing. */
@@ -239,7 +241,8 @@ function acceptable(
   o: MethodOptions & { single: boolean },
 ): string | undefined {
   const before = priceOf(remove);
-  if (o.deleteOnly !== undefined && launch.length > 0) return o.deleteOnly;
+  const waits = o.deleteOnly ?? o.replacing;
+  if (waits !== undefined && launch.length > 0) return waits;
   if (launch.length > 0 && !(price < before))
     return `its pods need $${price.toFixed(4)}/h of new capacity, not less than its $${before.toFixed(4)}/h`;
   // More, smaller nodes for the same pods: kube-scheduler, not the plan, places them, and spreads them
