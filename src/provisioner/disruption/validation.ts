@@ -6,6 +6,7 @@
  * for less than they cost). Its replacements are planned afresh here and launched only then, so a
  * replacement stands empty only while it joins. Pure.
  */
+import type { V1Node } from '@kubernetes/client-node';
 import { priceOfLabels } from '../../catalog/catalog.js';
 import type { PlannedNode } from '../solver/model.js';
 import { blockerOf } from './candidates.js';
@@ -34,20 +35,24 @@ export function recheck(w: World, names: readonly string[], pdbs: Pdbs, o: Reche
       if (why !== undefined) return { ok: false, why };
     }
   const moving = nodes.flatMap((n) => (w.podsByNode.get(n.metadata?.name ?? '') ?? []).filter(moves));
-  const sim = simulate(w, new Set(names), moving);
+  // Drift and expiration must happen: their check does not wait on the pods of other decisions (each
+  // launches for its own), while an optional consolidation still never counts on their room.
+  const beside = o.consolidation || !w.inflight ? w : { ...w, inflight: { ...w.inflight, pods: [] } };
+  const sim = simulate(beside, new Set(names), moving);
   if (!sim.ok) return sim;
   if (sim.launch.length === 0) return { ok: true, launch: [], price: 0 };
   if (!o.mayLaunch)
     return { ok: false, why: `its pods (${moving.map(podId).join(', ')}) no longer fit on the other nodes` };
-  if (o.consolidation) {
-    const before = nodes.reduce((s, n) => s + priceOfLabels(w.catalog, n.metadata?.labels ?? {}), 0);
-    if (!(sim.price < before))
-      return {
-        ok: false,
-        why: `its pods now need $${sim.price.toFixed(4)}/h of new capacity, not less than its $${before.toFixed(4)}/h`,
-      };
-    if (sim.launch.length > nodes.length)
-      return { ok: false, why: `its pods now need ${sim.launch.length} new nodes for ${nodes.length}` };
-  }
+  const costly = o.consolidation ? notCheaper(w, nodes, sim.launch.length, sim.price) : undefined;
+  if (costly !== undefined) return { ok: false, why: costly };
   return { ok: true, launch: sim.launch, price: sim.price };
+}
+
+/** Why new capacity for a consolidation's pods no longer pays: not less than the nodes, or more of them. */
+function notCheaper(w: World, nodes: readonly V1Node[], count: number, price: number): string | undefined {
+  const before = nodes.reduce((s, n) => s + priceOfLabels(w.catalog, n.metadata?.labels ?? {}), 0);
+  if (!(price < before))
+    return `its pods now need $${price.toFixed(4)}/h of new capacity, not less than its $${before.toFixed(4)}/h`;
+  if (count > nodes.length) return `its pods now need ${count} new nodes for ${nodes.length}`;
+  return undefined;
 }
