@@ -1,3 +1,4 @@
+import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { node, pdb, pod } from '../../../test/support/cluster.js';
 import { cluster } from '../../../test/support/disruption-cluster.js';
@@ -9,6 +10,21 @@ const draining = (name: string, type?: string) =>
     annotations: { [DISRUPTION_ANNOTATION]: 'draining:single-node' },
   });
 const kinds = (o: { all: readonly { kind: string }[] }) => o.all.map((x) => x.kind);
+
+/** `nodes` and `pods` beside node `old`, whose replacing decision drains, held by a PDB on its pod. */
+function besideReplacing(nodes: V1Node[], pods: V1Pod[]) {
+  const old = node('old', {
+    annotations: { [DISRUPTION_ANNOTATION]: 'draining:single-node', 'berth.dev/replacements': 'r1' },
+  });
+  const c = cluster(
+    [...nodes, old],
+    [...pods, pod('api', 'old', { app: 'api', cpu: '100m' })],
+    [pdb('api-pdb', 'api', { minAvailable: 1 }, 0)],
+    { replace: 'join' },
+  );
+  c.state.blocked.add('api');
+  return c;
+}
 
 describe('several disruption decisions under way', () => {
   it('decides beside a drain a PDB holds, and both go on', async () => {
@@ -128,20 +144,10 @@ describe('several disruption decisions under way', () => {
   });
 
   it('makes no second decision that launches while a replacement is under way', async () => {
-    const old = node('old', {
-      annotations: { [DISRUPTION_ANNOTATION]: 'draining:single-node', 'berth.dev/replacements': 'r1' },
-    });
-    const c = cluster(
-      [node('full', { type: 'm6i.4xlarge' }), node('big', { type: 'm6i.4xlarge' }), old],
-      [
-        pod('busy', 'full', { cpu: '15' }),
-        pod('small', 'big', { cpu: '1' }),
-        pod('api', 'old', { app: 'api', cpu: '100m' }),
-      ],
-      [pdb('api-pdb', 'api', { minAvailable: 1 }, 0)],
-      { replace: 'join' },
+    const c = besideReplacing(
+      [node('full', { type: 'm6i.4xlarge' }), node('big', { type: 'm6i.4xlarge' })],
+      [pod('busy', 'full', { cpu: '15' }), pod('small', 'big', { cpu: '1' })],
     );
-    c.state.blocked.add('api');
     expect(kinds(await c.controller.round())).toEqual(['draining', 'none']);
     expect(c.launched).toEqual([]);
     expect(c.events.find((e) => e.node === 'big')?.message).toMatch(
@@ -150,20 +156,10 @@ describe('several disruption decisions under way', () => {
   });
 
   it('replaces a drifted node beside a replacement under way (drift must happen; Karpenter runs them side by side)', async () => {
-    const old = node('old', {
-      annotations: { [DISRUPTION_ANNOTATION]: 'draining:single-node', 'berth.dev/replacements': 'r1' },
-    });
-    const c = cluster(
-      [node('gen5', { type: 'm5.xlarge' }), node('b'), old],
-      [
-        pod('w', 'gen5', { cpu: '3' }),
-        pod('x', 'b', { cpu: '3' }),
-        pod('api', 'old', { app: 'api', cpu: '100m' }),
-      ],
-      [pdb('api-pdb', 'api', { minAvailable: 1 }, 0)],
-      { replace: 'join' },
+    const c = besideReplacing(
+      [node('gen5', { type: 'm5.xlarge' }), node('b')],
+      [pod('w', 'gen5', { cpu: '3' }), pod('x', 'b', { cpu: '3' })],
     );
-    c.state.blocked.add('api');
     const round = await c.controller.round();
     expect(round.all.find((x) => x.kind === 'launching')).toMatchObject({ method: 'drift', nodes: ['gen5'] });
     expect(c.launched).toHaveLength(1);

@@ -122,6 +122,11 @@ export class DisruptionController {
     return summary(all);
   }
 
+  /** The replacements of this leader's decisions under way, planned or launched (claim names). */
+  private plannedClaims(): string[] {
+    return [...this.made.values()].flatMap((m) => m.launch.map((p) => p.name));
+  }
+
   /** Decisions whose nodes no longer show them (validated, abandoned, or the nodes gone) are forgotten. */
   private forget(groups: readonly UnderWay[], nodes: readonly V1Node[]): void {
     const now = this.d.clock().getTime();
@@ -138,7 +143,7 @@ export class DisruptionController {
    */
   private maySeek(busy: boolean, joining: readonly string[]): boolean {
     if (!busy) return true;
-    const known = new Set([...this.made.values()].flatMap((m) => m.launch.map((p) => p.name)));
+    const known = new Set(this.plannedClaims());
     if (joining.some((c) => !known.has(c))) return false;
     const quiet = this.quietSince;
     return quiet === undefined || this.d.clock().getTime() - quiet >= (this.d.seekEveryMs ?? 10_000);
@@ -204,10 +209,7 @@ export class DisruptionController {
     const pdbs = pdbStates(this.d.cluster.pdbs(), this.d.cluster.pods());
     const launched = await this.d.cluster.launched();
     const ours = (n: V1Node) => launched.has(n.spec?.providerID ?? '');
-    const claims = [
-      ...replacementClaims(w.nodes),
-      ...[...this.made.values()].flatMap((m) => m.launch.map((p) => p.name)),
-    ];
+    const claims = [...replacementClaims(w.nodes), ...this.plannedClaims()];
     // Nodes of this leader's decisions stay out even before the cache shows their marks.
     const marked = new Set([...this.made.values()].flatMap((m) => m.nodes));
     const c = keepOut(

@@ -47,7 +47,9 @@ export function underWay(nodes: readonly V1Node[]): UnderWay[] {
     const key =
       annotation(n, DECISION_ANNOTATION) ??
       `${phase}|${annotation(n, SINCE_ANNOTATION) ?? ''}|${annotation(n, REPLACEMENTS_ANNOTATION) ?? ''}`;
-    groups.set(key, [...(groups.get(key) ?? []), n]);
+    const members = groups.get(key);
+    if (members) members.push(n);
+    else groups.set(key, [n]);
   }
   const out = [...groups].map(([key, members]): UnderWay => {
     const first = members[0] as V1Node;
@@ -122,9 +124,7 @@ export function isReplacement(
   claims: readonly string[],
   providerIds: ReadonlyMap<string, string>,
 ): boolean {
-  const name = node.metadata?.name ?? '';
-  const id = node.spec?.providerID;
-  return claims.some((c) => c === name || (id !== undefined && providerIds.get(c) === id));
+  return claims.some((c) => registered(c, [node], providerIds));
 }
 
 /** Whether a claim's Node has registered (by name or its instance's providerID), Ready or not. */
