@@ -47,6 +47,35 @@ describe('disruption in the cluster', () => {
     });
   });
 
+  it.each([
+    ['costs more than the node it would remove: kept for emptiness', 'm6i.large', 'm6i.2xlarge', false],
+    ['costs less: the pod moves there', 'm6i.2xlarge', 'm6i.large', true],
+  ])('moves pods onto a node emptied a moment ago only when it %s', async (_, aType, spareType, moves) => {
+    const spare = node('spare', { type: spareType });
+    spare.metadata ??= {};
+    spare.metadata.creationTimestamp = new Date('2026-11-23T11:59:55Z');
+    const c = cluster([node('a', { type: aType }), spare], [pod('web', 'a', { cpu: '1' })], [], {
+      disruption: { consolidateAfter: '30s', budgets: [{ nodes: '100%' }] },
+    });
+    const first = await c.controller.round();
+    if (moves) {
+      expect(first).toMatchObject({ kind: 'decided', method: 'single-node', nodes: ['a'] });
+      return;
+    }
+    expect(first).toMatchObject({ kind: 'none' });
+    expect(c.events.map((e) => `${e.node} ${e.message}`)).toContainEqual(
+      expect.stringMatching(
+        /^a not consolidated: its pods would keep empty node spare \(\$0\.3840\/h\), which emptiness removes/,
+      ),
+    );
+    c.later(30_000);
+    expect(await c.controller.round()).toMatchObject({
+      kind: 'decided',
+      method: 'emptiness',
+      nodes: ['spare'],
+    });
+  });
+
   it('does not end a drain the cache calls done while the API server shows a pod bound since', async () => {
     const c = cluster([node('a'), node('empty')], [pod('web', 'a')]);
     expect(await c.controller.round()).toMatchObject({ kind: 'decided', nodes: ['empty'] });

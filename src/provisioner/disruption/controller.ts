@@ -212,14 +212,15 @@ export class DisruptionController {
     const claims = [...replacementClaims(w.nodes), ...this.plannedClaims()];
     // Nodes of this leader's decisions stay out even before the cache shows their marks.
     const marked = new Set([...this.made.values()].flatMap((m) => m.nodes));
-    const c = keepOut(
-      this.settle(classify(w.nodes, w.podsByNode, w.pools, pdbs, { catalog: w.catalog, ours })),
-      (n) =>
+    // What keeps a node for good is said before the wait for consolidateAfter.
+    const c = this.settle(
+      keepOut(classify(w.nodes, w.podsByNode, w.pools, pdbs, { catalog: w.catalog, ours }), (n) =>
         marked.has(n.metadata?.name ?? '')
           ? 'node is already being disrupted'
           : isReplacement(n, claims, ids)
             ? 'it replaces a node being disrupted, whose pods it awaits'
             : undefined,
+      ),
     );
     const o = {
       now: this.d.clock(),
@@ -253,7 +254,7 @@ export class DisruptionController {
     const now = this.d.clock();
     this.decisions += 1;
     const key = `${now.getTime().toString(36)}-${this.decisions.toString(36)}`;
-    const saved = decision.removedPrice - decision.launchPrice;
+    const saved = decision.removedPrice - decision.launchPrice - (decision.filled?.price ?? 0);
     const marks = { [SINCE_ANNOTATION]: now.toISOString(), [DECISION_ANNOTATION]: key };
     this.made.set(key, { nodes: names, launch: decision.launch, saved, at: now.getTime() });
     for (const n of decision.remove) await this.d.ops.mark(n.node, `${VALIDATING}${decision.method}`, marks);

@@ -13,6 +13,8 @@ import type { Classified, NodeInfo } from './candidates.js';
 import { parseGoDuration } from './duration.js';
 import { isReady, type Pdbs, type PdbState } from './pods.js';
 import { simulate, type World } from './simulate.js';
+import { emptyGoing, filledBy, type Filled } from './filled.js';
+import { acceptable, priceOf } from './acceptable.js';
 
 export type Method = 'expiration' | 'emptiness' | 'drift' | 'multi-node' | 'single-node';
 
@@ -24,6 +26,8 @@ export interface Decision {
   /** USD/h of the nodes removed and of those launched. */
   readonly removedPrice: number;
   readonly launchPrice: number;
+  /** Empty nodes its pods land on, which emptiness would have removed (their price is a cost). */
+  readonly filled?: Filled;
 }
 
 export interface MethodOptions {
@@ -45,7 +49,6 @@ export const NO_LAUNCHER =
 /** Why each candidate single-node consolidation could not take (for `kept`); those are skipped. */
 export type Refusals = Map<string, string>;
 
-const MIN_SPOT_ALTERNATIVES = 15;
 const policyOf = (n: NodeInfo) =>
   n.pool.pool.spec.disruption?.consolidationPolicy ?? 'WhenEmptyOrUnderutilized';
 const consolidates = (n: NodeInfo) =>
@@ -92,8 +95,6 @@ function pdbAsks(pods: readonly V1Pod[], pdbs: Pdbs): Map<PdbState, number> {
       if (!(pdb.alwaysAllow && !isReady(pod))) out.set(pdb, (out.get(pdb) ?? 0) + 1);
   return out;
 }
-
-const priceOf = (nodes: readonly NodeInfo[]) => nodes.reduce((s, n) => s + n.price, 0);
 
 /** Karpenter's default `expireAfter`. */
 const DEFAULT_EXPIRE_MS = 720 * 3_600_000;
@@ -203,67 +204,6 @@ export function drift(w: World, c: Classified, pdbs: Pdbs, o: MethodOptions): De
   return undefined;
 }
 
-/** Instance types the launch could use (its fleet's alternatives) that cost less than `than`. */
-function cheaperTypes(w: World, launch: PlannedNode, than: number): number {
-  return launch.alternatives.filter((t) => {
-    const type = w.catalog.byName(t);
-    const p = type ? w.catalog.price(type, launch.zone, launch.capacityType) : null;
-    return p !== null && p < than;
-  }).length;
-}
-
-/**
- * Karpenter's filterOutSameInstanceType, for a set: a multi-node decision that launches an instance
- * type it also removes must launch it for less than the removed one costs — else keeping that node and
- * deleting the others saves as much and moves fewer pods (single-node consolidation finds it).
- */
-function relaunchesRemovedType(
-  remove: readonly NodeInfo[],
-  launch: readonly PlannedNode[],
-): string | undefined {
-  const cheapest = new Map<string, number>();
-  for (const n of remove)
-    cheapest.set(n.instanceType, Math.min(cheapest.get(n.instanceType) ?? Number.POSITIVE_INFINITY, n.price));
-  for (const l of launch) {
-    const removed = cheapest.get(l.instanceType);
-    if (removed !== undefined && !(l.pricePerHour < removed))
-      return `it would launch ${l.instanceType} again ($${l.pricePerHour.toFixed(4)}/h, not less than the removed one's $${removed.toFixed(4)}/h): keeping one moves fewer pods`;
-  }
-  return undefined;
-}
-
-/** Whether replacing `remove` by `launch` is a consolidation Berth makes: cheaper, and the spot rule. */
-function acceptable(
-  w: World,
-  remove: readonly NodeInfo[],
-  launch: readonly PlannedNode[],
-  price: number,
-  o: MethodOptions & { single: boolean },
-): string | undefined {
-  const before = priceOf(remove);
-  const waits = o.deleteOnly ?? o.replacing;
-  if (waits !== undefined && launch.length > 0) return waits;
-  if (launch.length > 0 && !(price < before))
-    return `its pods need $${price.toFixed(4)}/h of new capacity, not less than its $${before.toFixed(4)}/h`;
-  // More, smaller nodes for the same pods: kube-scheduler, not the plan, places them, and spreads them
-  // over every new node first; the pods it leaves without room are bought for again.
-  if (launch.length > remove.length)
-    return `its pods would need ${launch.length} new nodes for the ${remove.length} removed: a consolidation never adds nodes`;
-  const again = o.single ? undefined : relaunchesRemovedType(remove, launch);
-  if (again !== undefined) return again;
-  const spotToSpot =
-    remove.every((n) => n.capacityType === 'spot') && launch.some((n) => n.capacityType === 'spot');
-  if (!spotToSpot) return undefined;
-  if (!o.spotToSpot) return 'replacing spot with spot is off (provisioner.consolidation.spotToSpot)';
-  const first = launch[0];
-  if (o.single && first) {
-    const cheaper = cheaperTypes(w, first, before);
-    if (cheaper < MIN_SPOT_ALTERNATIVES)
-      return `spot-to-spot needs ${MIN_SPOT_ALTERNATIVES} cheaper instance types, found ${cheaper}`;
-  }
-  return undefined;
-}
-
 /** Lowest disruption first: fewest pods to move, then the most expensive (most to save). */
 function byDisruption(a: NodeInfo, b: NodeInfo): number {
   return a.moving.length - b.moving.length || b.price - a.price || a.name.localeCompare(b.name);
@@ -278,7 +218,7 @@ function underutilized(c: Classified): NodeInfo[] {
 function tryRemove(
   w: World,
   nodes: readonly NodeInfo[],
-  o: MethodOptions,
+  o: MethodOptions & { going: ReadonlyMap<string, number> },
   method: Method,
 ): Decision | string {
   const sim = simulate(
@@ -287,7 +227,12 @@ function tryRemove(
     nodes.flatMap((n) => n.moving),
   );
   if (!sim.ok) return sim.why;
-  const refused = acceptable(w, nodes, sim.launch, sim.price, { ...o, single: method === 'single-node' });
+  const filled = filledBy(sim.bindings, o.going);
+  const refused = acceptable(w, nodes, sim.launch, sim.price, {
+    ...o,
+    single: method === 'single-node',
+    filled,
+  });
   if (refused !== undefined) return refused;
   return {
     method,
@@ -296,6 +241,7 @@ function tryRemove(
     bindings: sim.bindings,
     removedPrice: priceOf(nodes),
     launchPrice: sim.price,
+    ...(filled.nodes.length > 0 ? { filled } : {}),
   };
 }
 
@@ -306,8 +252,9 @@ export function multiNode(w: World, c: Classified, pdbs: Pdbs, o: MethodOptions)
     o.maxMultiNode ?? 100,
   );
   let best: Decision | undefined;
+  const going = emptyGoing(c);
   longestPrefix(ordered.length, 2, (k) => {
-    const d = tryRemove(w, ordered.slice(0, k), o, 'multi-node');
+    const d = tryRemove(w, ordered.slice(0, k), { ...o, going }, 'multi-node');
     if (typeof d === 'string') return false;
     best = d;
     return true;
@@ -333,10 +280,11 @@ export function singleNode(
   o: MethodOptions,
   refusals: Refusals,
 ): Decision | undefined {
+  const going = emptyGoing(c);
   for (const n of underutilized(c)) {
     if (refusals.has(n.name)) continue;
     if (withinLimits([n], c, pdbs, 'Underutilized', o.now).length === 0) continue;
-    const d = tryRemove(w, [n], o, 'single-node');
+    const d = tryRemove(w, [n], { ...o, going }, 'single-node');
     if (typeof d !== 'string') return d;
     refusals.set(n.name, `not consolidated: ${d}`);
   }
