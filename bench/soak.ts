@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { runFiles } from '../src/inputs/session.js';
-import { deployedNodeOptions } from './webhook-load.js';
+import { deployedNodeOptions } from './deployed.js';
 
 const { values } = parseArgs({
   options: {

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { parseAllDocuments, stringify } from 'yaml';
+import { stringify } from 'yaml';
 
 export type Target = 'bare' | 'node' | 'berth' | 'serve';
 
@@ -33,27 +33,6 @@ export interface Figures {
   /** The server's CPU time (user + system) per answered request, µs. */
   cpuMicros: number;
   errors: number;
-}
-
-interface EnvVar {
-  name?: string;
-  value?: string;
-}
-
-/** NODE_OPTIONS of the berth container in deploy/berth/deployment.yaml (split into arguments). */
-export function deployedNodeOptions(): string[] {
-  const file = fileURLToPath(new URL('../../deploy/berth/deployment.yaml', import.meta.url));
-  for (const doc of parseAllDocuments(readFileSync(file, 'utf8'))) {
-    const d = doc.toJS() as {
-      kind?: string;
-      spec?: { template?: { spec?: { containers?: { name?: string; env?: EnvVar[] }[] } } };
-    } | null;
-    if (d?.kind !== 'Deployment') continue;
-    const berth = d.spec?.template?.spec?.containers?.find((c) => c.name === 'berth');
-    const value = berth?.env?.find((e) => e.name === 'NODE_OPTIONS')?.value;
-    return value === undefined ? [] : value.split(/\s+/).filter((a) => a !== '');
-  }
-  throw new Error(`${file} holds no Deployment`);
 }
 
 /** On a machine with taskset, servers get core 0 and the load generator (this process) core 1. */

@@ -18,15 +18,8 @@
 import { parseArgs } from 'node:util';
 import { compile } from '../src/policies/compile/compile.js';
 import { deployment, policies, profile, view } from './scenario.js';
-import {
-  deployedNodeOptions,
-  load,
-  pinned,
-  startServer,
-  type Figures,
-  type Server,
-  type Target,
-} from './webhook-load.js';
+import { deployedNodeOptions } from './deployed.js';
+import { load, pinned, startServer, type Figures, type Server, type Target } from './webhook-load.js';
 
 const { values } = parseArgs({
   options: {

@@ -10,6 +10,7 @@
  * wait the same registration delay between a launch and its Node.
  */
 import { spawn } from 'node:child_process';
+import { deployedNodeOptions } from '../deployed.js';
 import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { builtinCatalog } from '../../src/catalog/catalog.js';
@@ -68,6 +69,8 @@ export async function startBerthSide(
     port: await freePort(),
     metricsPort: await freePort(),
     args: ['--cloud', 'kwok', '--kwok-registration-delay', String(delay), '--log-level', logLevel],
+    // As the berth container runs (its heap limit decides when V8 collects, and so the RSS measured).
+    env: { NODE_OPTIONS: deployedNodeOptions().join(' ') },
   });
   const pid = berth.proc.pid;
   if (pid === undefined) throw new Error('berth serve has no pid');

@@ -143,16 +143,29 @@ describe('several disruption decisions under way', () => {
     expect(c.cancelled).toEqual(c.launched.filter((x) => x !== replacement));
   });
 
-  it('makes no second decision that launches while a replacement is under way', async () => {
+  it('decides more replacing consolidations beside a replacing drain, and launches them one by one once the pods ahead have moved', async () => {
     const c = besideReplacing(
       [node('full', { type: 'm6i.4xlarge' }), node('big', { type: 'm6i.4xlarge' })],
       [pod('busy', 'full', { cpu: '15' }), pod('small', 'big', { cpu: '1' })],
     );
-    expect(kinds(await c.controller.round())).toEqual(['draining', 'none']);
+    const first = await c.controller.round();
+    expect(kinds(first)).toEqual(['draining', 'validating']);
+    expect(first.all[1]).toMatchObject({ method: 'single-node', nodes: ['big'], after: 'old' });
     expect(c.launched).toEqual([]);
-    expect(c.events.find((e) => e.node === 'big')?.message).toMatch(
-      /a replacement is under way: one at a time/,
-    );
+    c.state.blocked.delete('api');
+    // Its check comes before the drain in a round: the drain's pod is still there. A third one
+    // decided meanwhile waits behind it (turns go in the order decisions were made).
+    const second = await c.controller.round();
+    expect(second.all).toMatchObject([
+      { kind: 'validating', nodes: ['big'], after: 'old' },
+      { kind: 'draining', nodes: ['old'] },
+      { kind: 'validating', nodes: ['full'], after: 'big' },
+    ]);
+    expect(c.launched).toEqual([]);
+    const third = await c.controller.round();
+    expect(third.all[0]).toMatchObject({ kind: 'launching', nodes: ['big'] });
+    expect(third.all[1]).toMatchObject({ kind: 'validating', nodes: ['full'], after: 'big' });
+    expect(c.launched).toHaveLength(1);
   });
 
   it('replaces a drifted node beside a replacement under way (drift must happen; Karpenter runs them side by side)', async () => {

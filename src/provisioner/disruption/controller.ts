@@ -28,7 +28,9 @@ import {
   REPLACEMENTS_ANNOTATION,
   SINCE_ANNOTATION,
 } from './marks.js';
-import { claimsOf, notReady } from './replacements.js';
+import { claimsOf, notReady, sinceOf } from './replacements.js';
+import { isConsolidation, TURN_TIMEOUT_MS } from './turns.js';
+import { Ledger } from './ledger.js';
 import { pdbStates } from './pods.js';
 import type { World } from './simulate.js';
 import { liveWorld } from './live-world.js';
@@ -47,23 +49,11 @@ import { summary, type DisruptionDeps, type Outcome, type RoundOutcome } from '.
 
 export type { ClusterSource, DisruptionDeps, Outcome, RoundOutcome } from './round.js';
 
-/** What the controller remembers of the decisions it made (a new leader goes without). */
-interface Made {
-  readonly nodes: readonly string[];
-  readonly launch: readonly PlannedNode[];
-  readonly saved: number;
-  readonly at: number;
-}
-
-/** A decision remembered this long after its nodes stopped showing it (the cache lags the marks). */
-const FORGET_MS = 60_000;
-
 export class DisruptionController {
   /** Node uids by name, so that `kubectl describe node` finds the Events. */
   private readonly uids = new Map<string, string>();
-  /** The decisions this leader made, by id, while they are under way. */
-  private readonly made = new Map<string, Made>();
-  private decisions = 0;
+  /** The decisions this leader made, while they are under way. */
+  private readonly made = new Ledger();
   /** When the last seek found nothing (ms); undefined after one that decided. */
   private quietSince: number | undefined;
   /** Nodes (uids) this leader terminated that the cache may still show. */
@@ -81,8 +71,7 @@ export class DisruptionController {
 
   /** The cluster as the simulations see it, beside the decisions under way (but `except`'s launches). */
   private world(providerIds: ReadonlyMap<string, string> = new Map(), except?: string): World {
-    const launches = [...this.made].flatMap(([key, m]) => (key === except ? [] : m.launch));
-    return liveWorld(this.d.cluster, launches, providerIds, this.d.clock());
+    return liveWorld(this.d.cluster, this.made.launches(except), providerIds, this.d.clock());
   }
 
   /** The providerIDs of the replacements of every node being disrupted (those launched so far). */
@@ -122,16 +111,9 @@ export class DisruptionController {
     return summary(all);
   }
 
-  /** The replacements of this leader's decisions under way, planned or launched (claim names). */
-  private plannedClaims(): string[] {
-    return [...this.made.values()].flatMap((m) => m.launch.map((p) => p.name));
-  }
-
-  /** Decisions whose nodes no longer show them (validated, abandoned, or the nodes gone) are forgotten. */
+  /** Decisions whose nodes no longer show them are forgotten; so are terminated nodes the cache dropped. */
   private forget(groups: readonly UnderWay[], nodes: readonly V1Node[]): void {
-    const now = this.d.clock().getTime();
-    const shown = new Set(groups.map((g) => g.key));
-    for (const [key, m] of this.made) if (!shown.has(key) && now - m.at > FORGET_MS) this.made.delete(key);
+    this.made.forget(groups, this.d.clock().getTime());
     const present = new Set(nodes.map((n) => n.metadata?.uid ?? n.metadata?.name ?? ''));
     for (const key of this.ended) if (!present.has(key)) this.ended.delete(key);
   }
@@ -143,7 +125,7 @@ export class DisruptionController {
    */
   private maySeek(busy: boolean, joining: readonly string[]): boolean {
     if (!busy) return true;
-    const known = new Set(this.plannedClaims());
+    const known = new Set(this.made.plannedClaims());
     if (joining.some((c) => !known.has(c))) return false;
     const quiet = this.quietSince;
     return quiet === undefined || this.d.clock().getTime() - quiet >= (this.d.seekEveryMs ?? 10_000);
@@ -209,9 +191,9 @@ export class DisruptionController {
     const pdbs = pdbStates(this.d.cluster.pdbs(), this.d.cluster.pods());
     const launched = await this.d.cluster.launched();
     const ours = (n: V1Node) => launched.has(n.spec?.providerID ?? '');
-    const claims = [...replacementClaims(w.nodes), ...this.plannedClaims()];
+    const claims = [...replacementClaims(w.nodes), ...this.made.plannedClaims()];
     // Nodes of this leader's decisions stay out even before the cache shows their marks.
-    const marked = new Set([...this.made.values()].flatMap((m) => m.nodes));
+    const marked = this.made.marked();
     // What keeps a node for good is said before the wait for consolidateAfter.
     const c = this.settle(
       keepOut(classify(w.nodes, w.podsByNode, w.pools, pdbs, { catalog: w.catalog, ours }), (n) =>
@@ -225,7 +207,7 @@ export class DisruptionController {
     const o = {
       now: this.d.clock(),
       spotToSpot: this.d.spotToSpot(),
-      ...launchLimits(this.d.launcher !== undefined, claims.length > 0),
+      ...launchLimits(this.d.launcher !== undefined, this.made.replacing(w.nodes)),
     };
     const refusals = new Map<string, string>();
     const decision = nextDecision(w, c, pdbs, o, refusals);
@@ -252,11 +234,8 @@ export class DisruptionController {
   private async commit(decision: Decision): Promise<Outcome> {
     const names = decision.remove.map((n) => n.name);
     const now = this.d.clock();
-    this.decisions += 1;
-    const key = `${now.getTime().toString(36)}-${this.decisions.toString(36)}`;
-    const saved = decision.removedPrice - decision.launchPrice - (decision.filled?.price ?? 0);
+    const { key, saved } = this.made.add(decision, now.getTime());
     const marks = { [SINCE_ANNOTATION]: now.toISOString(), [DECISION_ANNOTATION]: key };
-    this.made.set(key, { nodes: names, launch: decision.launch, saved, at: now.getTime() });
     for (const n of decision.remove) await this.d.ops.mark(n.node, `${VALIDATING}${decision.method}`, marks);
     this.d.metrics.disruptionDecisions.inc({ method: decision.method, result: 'started' });
     karpenterDecision(this.d.metrics, decision);
@@ -287,8 +266,7 @@ export class DisruptionController {
   ): Promise<Outcome> {
     const names = nodes.map((n) => n.metadata?.name ?? '');
     const claims = launch.map((p) => p.name);
-    const made = this.made.get(key);
-    if (made) this.made.set(key, { ...made, launch });
+    this.made.launched(key, launch);
     for (const n of nodes)
       await this.d.ops.mark(n, `${VALIDATING}${method}`, { [REPLACEMENTS_ANNOTATION]: claims.join(',') });
     try {
@@ -340,15 +318,34 @@ export class DisruptionController {
     // Its own replacements are planned afresh: they are not capacity it can count on yet.
     const w = this.world(await this.replacementIds(this.d.cluster.nodes()), key);
     const planned = this.made.get(key)?.launch ?? [];
-    const consolidation = method === 'multi-node' || method === 'single-node';
+    const consolidation = isConsolidation(method);
+    // A replacing consolidation launches in its turn; it is checked again only then.
+    const turn = consolidation ? this.made.turnTaken(w.nodes, w.podsByNode, key) : undefined;
+    if (turn !== undefined && planned.length > 0) return this.awaitTurn(nodes, method, key, turn);
     const r = recheck(w, names, pdbStates(this.d.cluster.pdbs(), this.d.cluster.pods()), {
       forceful: method === 'expiration',
       mayLaunch: this.d.launcher !== undefined && (!consolidation || planned.length > 0),
       consolidation,
     });
     if (!r.ok) return this.abandon(nodes, method, r.why, [], key);
+    if (r.launch.length > 0 && turn !== undefined) return this.awaitTurn(nodes, method, key, turn);
     if (r.launch.length > 0) return this.launch(nodes, method, key, r.launch);
     return this.startDrain(nodes, method, key);
+  }
+
+  /** A replacing consolidation validated while another holds the turn: it waits (bounded), marked. */
+  private awaitTurn(nodes: readonly V1Node[], method: string, key: string, holder: string): Promise<Outcome> {
+    const names = nodes.map((n) => n.metadata?.name ?? '');
+    const since = sinceOf(nodes[0] as V1Node) ?? this.made.get(key)?.at ?? this.d.clock().getTime();
+    if (this.d.clock().getTime() - since > TURN_TIMEOUT_MS)
+      return this.abandon(
+        nodes,
+        method,
+        `its turn to launch did not come within ${TURN_TIMEOUT_MS / 1000}s`,
+        [],
+        key,
+      );
+    return Promise.resolve({ kind: 'validating', method, nodes: names, after: holder });
   }
 
   /** The decision holds and its capacity is Ready: the nodes are drained from the next round on. */

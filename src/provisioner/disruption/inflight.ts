@@ -20,6 +20,7 @@ import { moves } from './pods.js';
 import { NO_LAUNCHER } from './methods.js';
 import { claimsOf, sinceOf } from './replacements.js';
 import type { Inflight } from './simulate.js';
+import { queueFull } from './turns.js';
 import { disrupting, type Classified, type Kept } from './candidates.js';
 
 /** One decision whose nodes are marked `validating:`: its replacements join, then the delay, then the check. */
@@ -171,20 +172,15 @@ export function idleClaims(
 
 /**
  * When a round's decisions may launch nothing: without a launcher. And when its consolidations may
- * launch nothing: while another decision that launches replacements is under way. kube-scheduler, not
- * the plan, places the pods a drain moves, and a fresh empty node is where it puts them first: two
- * replacing consolidations under way would take each other's room. Drift and expiration, which must
- * happen, replace side by side within the budgets, as in Karpenter.
+ * launch nothing: while `replacing` replacing consolidations are under way, the most there may be
+ * (turns.ts: they launch one after another). Drift and expiration, which must happen, replace side
+ * by side within the budgets, as in Karpenter.
  */
 export function launchLimits(
   launcher: boolean,
-  replacing: boolean,
+  replacing: number,
 ): { deleteOnly?: string; replacing?: string } {
   if (!launcher) return { deleteOnly: NO_LAUNCHER };
-  if (replacing)
-    return {
-      replacing:
-        'its pods would need new capacity, and a replacement is under way: one at a time (kube-scheduler fills the newest node first)',
-    };
-  return {};
+  const full = queueFull(replacing);
+  return full === undefined ? {} : { replacing: full };
 }

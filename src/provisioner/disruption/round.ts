@@ -61,7 +61,8 @@ export type Outcome =
   | { kind: 'terminated'; nodes: string[] }
   | { kind: 'aborted'; nodes: string[]; why: string }
   | { kind: 'decided'; method: string; nodes: string[] }
-  | { kind: 'validating'; method: string; nodes: string[] }
+  /** `after`: a replacing consolidation awaiting its turn to launch, behind this node's. */
+  | { kind: 'validating'; method: string; nodes: string[]; after?: string }
   | { kind: 'launching'; method: string; nodes: string[]; claims: string[] }
   | { kind: 'none'; kept: Kept[] };
 
