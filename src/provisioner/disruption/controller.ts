@@ -36,6 +36,7 @@ import type { World } from './simulate.js';
 import { liveWorld } from './live-world.js';
 import { recheck } from './validation.js';
 import {
+  aheadOnly,
   launchLimits,
   isReplacement,
   keepOut,
@@ -69,9 +70,13 @@ export class DisruptionController {
     return nodeRef(node, this.uids.get(node));
   }
 
-  /** The cluster as the simulations see it, beside the decisions under way (but `except`'s launches). */
-  private world(providerIds: ReadonlyMap<string, string> = new Map(), except?: string): World {
-    return liveWorld(this.d.cluster, this.made.launches(except), providerIds, this.d.clock());
+  /**
+   * The cluster as the simulations see it, beside the decisions under way (but `except`'s launches);
+   * with `ahead`, only beside those that have launched or drain (inflight.ts: aheadOnly).
+   */
+  private world(providerIds: ReadonlyMap<string, string> = new Map(), except?: string, ahead = false): World {
+    const w = liveWorld(this.d.cluster, this.made.launches(except, ahead), providerIds, this.d.clock());
+    return ahead ? aheadOnly(w, this.made.launchedNodes()) : w;
   }
 
   /** The providerIDs of the replacements of every node being disrupted (those launched so far). */
@@ -316,9 +321,9 @@ export class DisruptionController {
     if (!this.d.active())
       return { kind: 'aborted', nodes: names, why: 'the Lease was lost; the next leader validates' };
     // Its own replacements are planned afresh: they are not capacity it can count on yet.
-    const w = this.world(await this.replacementIds(this.d.cluster.nodes()), key);
-    const planned = this.made.get(key)?.launch ?? [];
     const consolidation = isConsolidation(method);
+    const w = this.world(await this.replacementIds(this.d.cluster.nodes()), key, consolidation);
+    const planned = this.made.get(key)?.launch ?? [];
     // A replacing consolidation launches in its turn; it is checked again only then.
     const turn = consolidation ? this.made.turnTaken(w.nodes, w.podsByNode, key) : undefined;
     if (turn !== undefined && planned.length > 0) return this.awaitTurn(nodes, method, key, turn);

@@ -19,7 +19,7 @@ import {
 import { moves } from './pods.js';
 import { NO_LAUNCHER } from './methods.js';
 import { claimsOf, sinceOf } from './replacements.js';
-import type { Inflight } from './simulate.js';
+import type { Inflight, World } from './simulate.js';
 import { queueFull } from './turns.js';
 import { disrupting, type Classified, type Kept } from './candidates.js';
 
@@ -183,4 +183,30 @@ export function launchLimits(
   if (!launcher) return { deleteOnly: NO_LAUNCHER };
   const full = queueFull(replacing);
   return full === undefined ? {} : { replacing: full };
+}
+
+/**
+ * The cluster a replacing consolidation is checked against in its turn: the decisions behind it in
+ * the queue (validating, nothing launched) hold no room yet — each is checked again in its own turn —
+ * so their pods stay where they are, out of the simulation (their nodes stay gone). Only the
+ * decisions ahead of it, launched or draining, keep the room they were planned with. Without this,
+ * identical pods of the decisions behind were placed on the joining replacement planned for this
+ * one, which then seemed to launch for their pods and was abandoned.
+ */
+export function aheadOnly(w: World, launched: ReadonlySet<string>): World {
+  const inflight = w.inflight;
+  if (!inflight) return w;
+  const queued = new Set(
+    w.nodes
+      .filter(
+        (n) =>
+          annotation(n, DISRUPTION_ANNOTATION)?.startsWith(VALIDATING) === true &&
+          claimsOf(n).length === 0 &&
+          !launched.has(n.metadata?.name ?? ''),
+      )
+      .map((n) => n.metadata?.name ?? ''),
+  );
+  if (queued.size === 0) return w;
+  const pods = inflight.pods.filter((p) => !queued.has(p.spec?.nodeName ?? ''));
+  return { ...w, inflight: { ...inflight, pods } };
 }

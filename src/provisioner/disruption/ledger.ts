@@ -50,9 +50,16 @@ export class Ledger {
     this.made.delete(key);
   }
 
-  /** The replacements of every decision but `except`, planned or launched. */
-  launches(except?: string): PlannedNode[] {
-    return [...this.made].flatMap(([key, m]) => (key === except ? [] : m.launch));
+  /** The replacements of every decision but `except`, planned or launched (or `launchedOnly`). */
+  launches(except?: string, launchedOnly = false): PlannedNode[] {
+    return [...this.made].flatMap(([key, m]) =>
+      key === except || (launchedOnly && m.launched !== true) ? [] : m.launch,
+    );
+  }
+
+  /** The nodes of decisions whose replacements are launched. */
+  launchedNodes(): Set<string> {
+    return new Set([...this.made.values()].flatMap((m) => (m.launched === true ? m.nodes : [])));
   }
 
   /** Their claim names. */

@@ -91,7 +91,9 @@ export function simulate(world: World, remove: ReadonlySet<string>, moving: read
   if (inflight) staying.push(...inflight.replacements.filter((r) => !present.has(r.name)));
   const theirs = (inflight?.pods ?? []).filter((p) => !remove.has(p.spec?.nodeName ?? ''));
   const pods: SolverPod[] = [];
-  for (const p of [...moving, ...theirs]) {
+  // Theirs first: the solver keeps this order among pods of one size, so the decisions under way keep
+  // the room they were planned with (their own replacements), and a launch is this decision's own.
+  for (const p of [...theirs, ...moving]) {
     const pending = pendingOf(p);
     if (!pending) return { ok: false, why: `pod ${podId(p)} has no pod spec to place again` };
     pods.push(pending);

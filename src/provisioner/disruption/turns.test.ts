@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { node, pod } from '../../../test/support/cluster.js';
+import { builtinCatalog } from '../../catalog/catalog.js';
+import { aheadOnly } from './inflight.js';
+import type { World } from './simulate.js';
 import { MAX_REPLACING, queueFull, turnHolder } from './turns.js';
 
 const marked = (name: string, phase: string, claims: string, decision = name) =>
@@ -27,5 +30,31 @@ describe('turns at the launch for replacing consolidations', () => {
   it('refuses a new replacing consolidation only once MAX_REPLACING are under way', () => {
     expect(queueFull(MAX_REPLACING - 1)).toBeUndefined();
     expect(queueFull(MAX_REPLACING)).toMatch(/3 replacing consolidations are under way/);
+  });
+});
+
+describe('the cluster a replacing consolidation is checked against in its turn', () => {
+  it('holds no room for the decisions behind it: only those launched or draining keep theirs', () => {
+    const nodes = [
+      marked('queued', 'validating:single-node', ''),
+      marked('mine', 'validating:single-node', ''),
+      marked('launched', 'validating:single-node', 'r1'),
+      marked('draining', 'draining:single-node', 'r2'),
+    ];
+    const pods = nodes.map((n) => pod(`p-${n.metadata?.name ?? ''}`, n.metadata?.name ?? ''));
+    const w = {
+      nodes,
+      podsByNode: new Map(pods.map((p) => [p.spec?.nodeName ?? '', [p]])),
+      pools: [],
+      daemonSets: [],
+      catalog: builtinCatalog(),
+      namePrefix: 'x-',
+      inflight: { nodes: new Set(nodes.map((n) => n.metadata?.name ?? '')), pods, replacements: [] },
+    };
+    const names = (x: World) => x.inflight?.pods.map((p) => p.metadata?.name);
+    expect(names(aheadOnly(w, new Set()))).toEqual(['p-launched', 'p-draining']);
+    // The cache may not show this leader's launch yet: the ledger says it launched.
+    expect(names(aheadOnly(w, new Set(['mine'])))).toEqual(['p-mine', 'p-launched', 'p-draining']);
+    expect(aheadOnly(w, new Set()).inflight?.nodes.size).toBe(4);
   });
 });
