@@ -178,6 +178,12 @@ describe('several disruption decisions under way', () => {
     expect(c.launched).toHaveLength(1);
   });
 
+  it('replaces a drifted node though the pods of a drain under way have nowhere to go yet (drift launches for its own)', async () => {
+    const c = besideReplacing([node('gen5', { type: 'm5.xlarge' })], [pod('w', 'gen5', { cpu: '3' })]);
+    const round = await c.controller.round();
+    expect(round.all.find((x) => x.kind === 'launching')).toMatchObject({ method: 'drift', nodes: ['gen5'] });
+  });
+
   it('validates after the delay from the decision, not by waiting inside a round', async () => {
     const c = cluster([node('a'), node('empty')], [pod('web', 'a')], [], { validationMs: 15_000 });
     expect(await c.controller.round()).toMatchObject({ kind: 'validating', nodes: ['empty'] });

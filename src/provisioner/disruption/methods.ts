@@ -189,8 +189,11 @@ export function drift(w: World, c: Classified, pdbs: Pdbs, o: MethodOptions): De
       String(b.node.metadata?.creationTimestamp ?? ''),
     ),
   );
+  // Drift must happen: it launches for its own pods and does not wait on those of other decisions
+  // (as its check after the delay does not), so a drifted pool is replaced side by side.
+  const own = w.inflight ? { ...w, inflight: { ...w.inflight, pods: [] } } : w;
   for (const n of withinLimits(oldest, c, pdbs, 'Drifted', o.now)) {
-    const sim = simulate(w, new Set([n.name]), n.moving);
+    const sim = simulate(own, new Set([n.name]), n.moving);
     if (!sim.ok || (o.deleteOnly !== undefined && sim.launch.length > 0)) continue;
     return {
       method: 'drift',
