@@ -37,6 +37,8 @@ function code(e: unknown): string {
 export class LaunchTemplates {
   /** Template name → last used (ms). */
   private readonly used = new Map<string, number>();
+  /** Creations under way, by template name. */
+  private readonly creating = new Map<string, Promise<void>>();
 
   constructor(private readonly o: TemplateOptions) {}
 
@@ -44,35 +46,47 @@ export class LaunchTemplates {
     return (this.o.now ?? Date.now)();
   }
 
-  /** The template's name, created when this process has not seen it (an existing one is the same content). */
+  /**
+   * The template's name, created when this process has not seen it (an existing one is the same
+   * content). Launches run in parallel: those that need one template wait on the same creation.
+   */
   async ensure(data: RequestLaunchTemplateData, nodeClass: string): Promise<string> {
     const name = templateName(this.o.cluster, data);
     if (!this.used.has(name)) {
-      try {
-        await withRetry(this.o, () =>
-          this.o.client.send(
-            new CreateLaunchTemplateCommand({
-              LaunchTemplateName: name,
-              LaunchTemplateData: data,
-              TagSpecifications: [
-                {
-                  ResourceType: 'launch-template',
-                  Tags: [
-                    { Key: 'berth.dev/cluster', Value: this.o.cluster },
-                    { Key: 'karpenter.k8s.aws/ec2nodeclass', Value: nodeClass },
-                  ],
-                },
-              ],
-            }),
-          ),
-        );
-      } catch (e) {
-        if (!code(e).includes('AlreadyExists'))
-          throw new CloudError(`CreateLaunchTemplate ${name}: ${(e as Error).message}`, { cause: e });
+      let creating = this.creating.get(name);
+      if (!creating) {
+        creating = this.create(name, data, nodeClass).finally(() => this.creating.delete(name));
+        this.creating.set(name, creating);
       }
+      await creating;
     }
     this.used.set(name, this.now());
     return name;
+  }
+
+  private async create(name: string, data: RequestLaunchTemplateData, nodeClass: string): Promise<void> {
+    try {
+      await withRetry(this.o, () =>
+        this.o.client.send(
+          new CreateLaunchTemplateCommand({
+            LaunchTemplateName: name,
+            LaunchTemplateData: data,
+            TagSpecifications: [
+              {
+                ResourceType: 'launch-template',
+                Tags: [
+                  { Key: 'berth.dev/cluster', Value: this.o.cluster },
+                  { Key: 'karpenter.k8s.aws/ec2nodeclass', Value: nodeClass },
+                ],
+              },
+            ],
+          }),
+        ),
+      );
+    } catch (e) {
+      if (!code(e).includes('AlreadyExists'))
+        throw new CloudError(`CreateLaunchTemplate ${name}: ${(e as Error).message}`, { cause: e });
+    }
   }
 
   /** Deletes this cluster's templates no launch used within `idleMs`; returns their names. */
