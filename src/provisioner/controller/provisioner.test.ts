@@ -241,3 +241,44 @@ describe('Provisioner', () => {
     expect((await restarted.reconcile(input())).launched).toEqual([]);
   });
 });
+
+describe('Provisioner launches', () => {
+  it('runs a round’s launches side by side (a bounded number at once) and reports them in the plan’s order', async () => {
+    const many = Array.from({ length: 40 }, (_, i) =>
+      solverPod(`default/big-${i}`, 'default', {
+        metadata: { labels: { app: 'big' } },
+        spec: { containers: [{ name: 'c', resources: { requests: { cpu: '7', memory: '1Gi' } } }] },
+      }),
+    );
+    const cloud = new SimulatedCloud({ catalog, clock: () => new Date(1_000_000) });
+    let running = 0;
+    let most = 0;
+    const p = new Provisioner({
+      cloud,
+      unavailable: new UnavailableOfferings(() => 1_000_000),
+      now: () => 1_000_000,
+      launch: async (node) => {
+        running += 1;
+        most = Math.max(most, running);
+        await new Promise((r) => setTimeout(r, 5));
+        running -= 1;
+        return cloud.create({
+          claim: node.name,
+          nodePool: node.nodePool,
+          nodeClass: 'default',
+          capacityType: node.capacityType,
+          instanceTypes: [node.instanceType],
+          zones: [node.zone],
+          labels: node.labels,
+          taints: node.taints,
+        });
+      },
+    });
+    const r = await p.reconcile({ pods: many, nodes: [], pools: [poolView(pool)], daemonSets: [], catalog });
+    expect(r.launched).toHaveLength(40);
+    expect(most).toBeGreaterThan(1);
+    expect(most).toBeLessThanOrEqual(16);
+    const planned = r.plan.nodes.filter((n) => !n.existing).map((n) => n.name);
+    expect(r.launched.map((i) => i.claim)).toEqual(planned);
+  });
+});
