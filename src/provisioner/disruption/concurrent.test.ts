@@ -184,6 +184,28 @@ describe('several disruption decisions under way', () => {
     expect(round.all.find((x) => x.kind === 'launching')).toMatchObject({ method: 'drift', nodes: ['gen5'] });
   });
 
+  it('a drift beside another whose pods take the free room launches for its own pods, never counting on that room twice', async () => {
+    const c = cluster(
+      [node('gen5a', { type: 'm5.xlarge' }), node('gen5b', { type: 'm5.xlarge' }), node('spare')],
+      [
+        pod('a', 'gen5a', { cpu: '3' }),
+        pod('b', 'gen5b', { cpu: '3' }),
+        pod('small', 'spare', { cpu: '500m' }),
+      ],
+      [],
+      { replace: 'join', validationMs: 15_000 },
+    );
+    expect((await c.controller.round()).all).toMatchObject([{ kind: 'validating', method: 'drift' }]);
+    expect((await c.controller.round()).all).toMatchObject([
+      { kind: 'validating' },
+      { kind: 'validating', method: 'drift' },
+    ]);
+    c.later(15_000);
+    await c.controller.round();
+    // One of the two moves onto the spare room; the other launches its replacement.
+    expect(c.launched).toHaveLength(1);
+  });
+
   it('validates after the delay from the decision, not by waiting inside a round', async () => {
     const c = cluster([node('a'), node('empty')], [pod('web', 'a')], [], { validationMs: 15_000 });
     expect(await c.controller.round()).toMatchObject({ kind: 'validating', nodes: ['empty'] });

@@ -12,7 +12,7 @@ import { allowance, readBudgets, type DisruptionReason } from './budgets.js';
 import type { Classified, NodeInfo } from './candidates.js';
 import { parseGoDuration } from './duration.js';
 import { isReady, type Pdbs, type PdbState } from './pods.js';
-import { simulate, type World } from './simulate.js';
+import { simulate, simulateMust, type World } from './simulate.js';
 import { emptyGoing, filledBy, type Filled } from './filled.js';
 import { acceptable, priceOf } from './acceptable.js';
 
@@ -123,7 +123,7 @@ export function expiration(w: World, c: Classified, o: MethodOptions): Decision 
     .sort((a, b) => a.at - b.at);
   const oldest = expired[0]?.n;
   if (!oldest) return undefined;
-  const sim = simulate(w, new Set([oldest.name]), oldest.moving);
+  const sim = simulateMust(w, new Set([oldest.name]), oldest.moving);
   const launch = sim.ok ? sim.launch : [];
   const bindings = sim.ok ? sim.bindings : [];
   return {
@@ -189,11 +189,9 @@ export function drift(w: World, c: Classified, pdbs: Pdbs, o: MethodOptions): De
       String(b.node.metadata?.creationTimestamp ?? ''),
     ),
   );
-  // Drift must happen: it launches for its own pods and does not wait on those of other decisions
-  // (as its check after the delay does not), so a drifted pool is replaced side by side.
-  const own = w.inflight ? { ...w, inflight: { ...w.inflight, pods: [] } } : w;
+  // Drift must happen: beside other decisions whose pods need the room, it launches for its own.
   for (const n of withinLimits(oldest, c, pdbs, 'Drifted', o.now)) {
-    const sim = simulate(own, new Set([n.name]), n.moving);
+    const sim = simulateMust(w, new Set([n.name]), n.moving);
     if (!sim.ok || (o.deleteOnly !== undefined && sim.launch.length > 0)) continue;
     return {
       method: 'drift',

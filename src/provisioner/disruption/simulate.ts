@@ -124,3 +124,21 @@ export function simulate(world: World, remove: ReadonlySet<string>, moving: read
     price: launch.reduce((s, n) => s + n.pricePerHour, 0),
   };
 }
+
+/**
+ * For a decision that must happen (drift, expiration): simulated beside the decisions under way; when
+ * their pods would need the new capacity, simulated again for its own pods alone, and taken only if
+ * that launches for them — each such decision brings its own room, while room already counted on by
+ * another decision is never counted on twice (delete-only drifts side by side each took the same free
+ * room, their pods went pending, and the provisioner bought for them round after round).
+ */
+export function simulateMust(
+  world: World,
+  remove: ReadonlySet<string>,
+  moving: readonly V1Pod[],
+): Simulation {
+  const beside = simulate(world, remove, moving);
+  if (beside.ok || beside.why !== INFLIGHT_NEEDS_CAPACITY || !world.inflight) return beside;
+  const own = simulate({ ...world, inflight: { ...world.inflight, pods: [] } }, remove, moving);
+  return own.ok && own.launch.length > 0 ? own : beside;
+}

@@ -11,7 +11,7 @@ import { priceOfLabels } from '../../catalog/catalog.js';
 import type { PlannedNode } from '../solver/model.js';
 import { blockerOf } from './candidates.js';
 import { moves, podId, type Pdbs } from './pods.js';
-import { simulate, type World } from './simulate.js';
+import { simulate, simulateMust, type World } from './simulate.js';
 
 export type Recheck =
   { ok: true; launch: readonly PlannedNode[]; price: number } | { ok: false; why: string };
@@ -35,10 +35,9 @@ export function recheck(w: World, names: readonly string[], pdbs: Pdbs, o: Reche
       if (why !== undefined) return { ok: false, why };
     }
   const moving = nodes.flatMap((n) => (w.podsByNode.get(n.metadata?.name ?? '') ?? []).filter(moves));
-  // Drift and expiration must happen: their check does not wait on the pods of other decisions (each
-  // launches for its own), while an optional consolidation still never counts on their room.
-  const beside = o.consolidation || !w.inflight ? w : { ...w, inflight: { ...w.inflight, pods: [] } };
-  const sim = simulate(beside, new Set(names), moving);
+  // Drift and expiration must happen: where other decisions' pods need the room, they launch for their
+  // own (simulateMust); an optional consolidation never counts on that room.
+  const sim = (o.consolidation ? simulate : simulateMust)(w, new Set(names), moving);
   if (!sim.ok) return sim;
   if (sim.launch.length === 0) return { ok: true, launch: [], price: 0 };
   if (!o.mayLaunch)
