@@ -2,14 +2,16 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { PooledKubeConfig } from './pooled-config.js';
 
 /**
  * The kubeconfig: --kubeconfig, else $KUBECONFIG, ~/.kube/config or the Pod's service account. With
  * none of them, client-node would talk to http://localhost:8080; say instead that no cluster is set.
+ * Its requests share one keep-alive connection pool (pooled-config.ts).
  */
 export function loadKubeConfig(path?: string, env: NodeJS.ProcessEnv = process.env): KubeConfig {
-  const kc = new KubeConfig();
+  const kc = new PooledKubeConfig();
   const home = env.HOME ?? homedir();
   if (
     path === undefined &&
