@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { node, pdb, pod } from '../../../test/support/cluster.js';
 import { cluster } from '../../../test/support/disruption-cluster.js';
 import { DISRUPTION_ANNOTATION } from './marks.js';
+import { INFLIGHT_NEEDS_CAPACITY } from './simulate.js';
 
 const draining = (name: string, type?: string) =>
   node(name, {
@@ -204,6 +205,48 @@ describe('several disruption decisions under way', () => {
     await c.controller.round();
     // One of the two moves onto the spare room; the other launches its replacement.
     expect(c.launched).toHaveLength(1);
+  });
+
+  it('a drift goes on beside a drain whose pod has no room whatever it does, and buys nothing for that pod', async () => {
+    // gen5a's drift is under way; its 3.5-core pod fits nowhere until the provisioner buys for it.
+    // gen5b's 500m pod fits in spare's room, which gen5a's pod could never use: it is not held back.
+    const c = cluster(
+      [
+        node('gen5a', { type: 'm5.xlarge', annotations: { [DISRUPTION_ANNOTATION]: 'draining:drift' } }),
+        node('gen5b', { type: 'm5.xlarge' }),
+        node('spare'),
+      ],
+      [
+        pod('a', 'gen5a', { cpu: '3500m', app: 'a' }),
+        pod('b', 'gen5b', { cpu: '500m' }),
+        pod('small', 'spare', { cpu: '3' }),
+      ],
+      [pdb('a-pdb', 'a', { minAvailable: 1 }, 0)],
+    );
+    c.state.blocked.add('a');
+    const round = await c.controller.round();
+    expect(round.all.find((x) => x.kind !== 'draining')).toMatchObject({ method: 'drift', nodes: ['gen5b'] });
+    expect(c.launched).toEqual([]);
+  });
+
+  it('a consolidation is still refused where its pods would take the room a drain under way counts on', async () => {
+    const c = cluster(
+      [
+        node('gen5a', { type: 'm5.xlarge', annotations: { [DISRUPTION_ANNOTATION]: 'draining:drift' } }),
+        node('b'),
+        node('spare'),
+      ],
+      [
+        pod('a', 'gen5a', { cpu: '500m', app: 'a' }),
+        pod('x', 'b', { cpu: '700m' }),
+        pod('small', 'spare', { cpu: '3' }),
+      ],
+      [pdb('a-pdb', 'a', { minAvailable: 1 }, 0)],
+    );
+    c.state.blocked.add('a');
+    const round = await c.controller.round();
+    expect(round.all.filter((x) => x.kind !== 'draining')).toMatchObject([{ kind: 'none' }]);
+    expect(JSON.stringify(round)).toContain(INFLIGHT_NEEDS_CAPACITY);
   });
 
   it('validates after the delay from the decision, not by waiting inside a round', async () => {

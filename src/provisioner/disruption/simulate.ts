@@ -75,13 +75,8 @@ export function asPending(pod: V1Pod): SolverPod | undefined {
   return solverPod(podId(pod), namespace, template);
 }
 
-/**
- * Re-plans the pods that `remove`'s nodes would move (`moving`) on what stays plus new capacity. Beside
- * decisions under way (`world.inflight`), their nodes are gone too and their pods are placed first-class
- * with these; a plan that would buy new capacity for one of theirs is refused (their own replacements
- * hold them), so two decisions never count on the same room.
- */
-export function simulate(world: World, remove: ReadonlySet<string>, moving: readonly V1Pod[]): Simulation {
+/** The solver's plan for `moving` (after the pods of the decisions under way) with `remove`'s nodes gone. */
+function placeBeside(world: World, remove: ReadonlySet<string>, moving: readonly V1Pod[]) {
   const convert =
     world.existing ?? ((n: V1Node) => existingNode(n, world.podsByNode.get(n.metadata?.name ?? '') ?? []));
   const inflight = world.inflight;
@@ -95,7 +90,7 @@ export function simulate(world: World, remove: ReadonlySet<string>, moving: read
   // the room they were planned with (their own replacements), and a launch is this decision's own.
   for (const p of [...theirs, ...moving]) {
     const pending = pendingOf(p);
-    if (!pending) return { ok: false, why: `pod ${podId(p)} has no pod spec to place again` };
+    if (!pending) return { why: `pod ${podId(p)} has no pod spec to place again` };
     pods.push(pending);
   }
   const plan = solve({
@@ -111,16 +106,44 @@ export function simulate(world: World, remove: ReadonlySet<string>, moving: read
     ...(world.poolMemo ? { poolMemo: world.poolMemo } : {}),
     ...(world.alternatives !== undefined ? { alternatives: world.alternatives } : {}),
   });
+  return { plan, theirs: new Set(theirs.map(podId)) };
+}
+
+/** How many of `theirs` a plan puts on new capacity. */
+const onNew = (launch: readonly PlannedNode[], theirs: ReadonlySet<string>) =>
+  launch.reduce((s, n) => s + n.pods.filter((p) => theirs.has(p)).length, 0);
+
+/**
+ * Re-plans the pods that `remove`'s nodes would move (`moving`) on what stays plus new capacity. Beside
+ * decisions under way (`world.inflight`), their nodes are gone too and their pods are placed first-class
+ * with these; a plan that puts more of theirs on new capacity than they need without this decision is
+ * refused (their own replacements hold them), so two decisions never count on the same room. Those of
+ * theirs with no room whatever this decision does (their pods go pending and are bought for once they
+ * move) hold nothing back, and their new capacity is not this decision's to launch.
+ */
+export function simulate(world: World, remove: ReadonlySet<string>, moving: readonly V1Pod[]): Simulation {
+  const placed = placeBeside(world, remove, moving);
+  if (!placed.plan) return { ok: false, why: placed.why };
+  const { plan, theirs } = placed;
   const stuck = plan.unschedulable[0];
   if (stuck) return { ok: false, why: `pod ${stuck.pod} would have nowhere to go: ${stuck.reason}` };
-  const launch = plan.nodes.filter((n) => !n.existing && n.pods.length > 0);
-  const ids = new Set(theirs.map(podId));
-  if (ids.size > 0 && launch.some((n) => n.pods.some((p) => ids.has(p))))
-    return { ok: false, why: INFLIGHT_NEEDS_CAPACITY };
+  let launch = plan.nodes.filter((n) => !n.existing && n.pods.length > 0);
+  const needed = theirs.size > 0 ? onNew(launch, theirs) : 0;
+  if (needed > 0) {
+    const alone = placeBeside(world, new Set(), []);
+    const without = alone.plan
+      ? onNew(
+          alone.plan.nodes.filter((n) => !n.existing),
+          alone.theirs,
+        )
+      : 0;
+    if (needed > without) return { ok: false, why: INFLIGHT_NEEDS_CAPACITY };
+    launch = launch.filter((n) => n.pods.some((p) => !theirs.has(p)));
+  }
   return {
     ok: true,
     launch,
-    bindings: ids.size > 0 ? plan.bindings.filter((b) => !ids.has(b.pod)) : plan.bindings,
+    bindings: theirs.size > 0 ? plan.bindings.filter((b) => !theirs.has(b.pod)) : plan.bindings,
     price: launch.reduce((s, n) => s + n.pricePerHour, 0),
   };
 }
