@@ -15,7 +15,9 @@
  * Options: --workloads basic,hostname-spread,hostname-spread-xl,wide,do-not-disrupt,
  * self-anti-affinity,drift (all) · --sides berth,karpenter · --scale F (1; 10 for the ×10 goal) ·
  * --delay S registration delay (5) · --settle S quiet time that ends a disruption step (90) ·
- * --timeout M minutes per step (20) · --log-level L of berth serve's log in the run's directory (warn) ·
+ * --timeout M minutes per step (20) · --client-qps N of kube-controller-manager and kube-scheduler
+ * (100, burst 2N; at their defaults, 20 and 50, the ReplicaSet controller's 20 pod creations a second
+ * bound every scale-out: 50 s for 1,000 pods) · --log-level L of berth serve's log in the run's directory (warn) ·
  * --json.
  */
 import { execFileSync } from 'node:child_process';
@@ -53,6 +55,7 @@ const { values } = parseArgs({
     delay: { type: 'string', default: '5' },
     settle: { type: 'string', default: '90' },
     timeout: { type: 'string', default: '20' },
+    'client-qps': { type: 'string', default: '100' },
     'log-level': { type: 'string', default: 'warn' },
     json: { type: 'boolean', default: false },
   },
@@ -120,7 +123,11 @@ async function runSide(
 ): Promise<StepResult[]> {
   const dir = mkdtempSync(join(tmpdir(), `berth-bench-${w.name}-${side}-`));
   log(`${w.name} on ${side}: ${dir}`);
-  const cp = await startControlPlane(tools.bin, join(dir, 'cluster'), { users: ['controller'], audit: true });
+  const cp = await startControlPlane(tools.bin, join(dir, 'cluster'), {
+    users: ['controller'],
+    audit: true,
+    clientQps: Number(values['client-qps']),
+  });
   const kubectl = kubectlWith(cp.kubeconfig);
   const results: StepResult[] = [];
   let stopKwok: (() => Promise<void>) | undefined;
@@ -181,7 +188,8 @@ for (const w of all.filter((x) => chosen.includes(x.name)))
 if (values.json) console.log(JSON.stringify(results, null, 2));
 else {
   console.log(
-    `Karpenter's performance suite at ×${scale}, registration delay ${values.delay}s, settle ${values.settle}s\n`,
+    `Karpenter's performance suite at ×${scale}, registration delay ${values.delay}s, settle ${values.settle}s, ` +
+      `controller manager and scheduler at ${values['client-qps']} QPS\n`,
   );
   console.log(table(results));
   console.log('');
