@@ -9,7 +9,7 @@ import { untoleratedTaint, type Taint } from '../../scheduling/taints.js';
 import type { Catalog } from '../../catalog/catalog.js';
 import type { ExistingNode, SolverPod } from './model.js';
 import { compatible, poolAllows, withinLimits, type PoolOption, type TypeOption } from './pools.js';
-import { addInto, fitsWith, maxOf, ZERO, type Res } from './resources.js';
+import { addInto, fitsWith, ZERO, type Res } from './resources.js';
 
 export interface PoolState {
   readonly option: PoolOption;
@@ -20,7 +20,7 @@ export interface PoolState {
 /** What accepting a pod's term would leave a new bin with. */
 interface Narrowed {
   term: Requirements;
-  types: TypeOption[];
+  types: readonly TypeOption[];
   zones: string[];
   capacityTypes: string[];
 }
@@ -55,7 +55,7 @@ export class Bin {
   readonly labels: Record<string, string>;
   readonly taints: readonly Taint[];
   term: Requirements;
-  types: TypeOption[];
+  types: readonly TypeOption[];
   zones: string[];
   capacityTypes: string[];
 
@@ -118,10 +118,23 @@ export class Bin {
     return this.labels[key];
   }
 
+  /** Field by field, in place: a new bin of a whole pool takes the max over hundreds of types. */
   private refreshMax(): void {
-    let m: Res = { ...ZERO };
-    if (this.existing) m = { ...this.existing.allocatable };
-    else for (const t of this.types) m = maxOf(m, t.cap);
+    if (this.existing) {
+      this.maxCap = { ...this.existing.allocatable };
+      return;
+    }
+    const m: Res = { ...ZERO };
+    for (const { cap } of this.types) {
+      if (cap.cpu > m.cpu) m.cpu = cap.cpu;
+      if (cap.mem > m.mem) m.mem = cap.mem;
+      if (cap.pods > m.pods) m.pods = cap.pods;
+      if (cap.gpu > m.gpu) m.gpu = cap.gpu;
+      if (cap.eph > m.eph) m.eph = cap.eph;
+      if (cap.amd > m.amd) m.amd = cap.amd;
+      if (cap.neuron > m.neuron) m.neuron = cap.neuron;
+      if (cap.core > m.core) m.core = cap.core;
+    }
     this.maxCap = m;
   }
 
@@ -219,7 +232,9 @@ export class Bin {
 export function wholePool(pool: PoolOption): Narrowed {
   return {
     term: EMPTY,
-    types: [...pool.types],
+    // The pool's own array, shared (never changed in place): what is cached by a bin's types (the
+    // types' ranking at shadow prices) is then computed once per pool, not once per new bin.
+    types: pool.types,
     zones: [...pool.zones],
     capacityTypes: [...pool.capacityTypes],
   };

@@ -2,7 +2,7 @@
 import { LABEL } from '../../catalog/instance-type.js';
 import type { Bin } from './bin.js';
 import type { PlannedNode, SolverInput } from './model.js';
-import { offeringPrice } from './pools.js';
+import { offeringPrice, type TypeOption } from './pools.js';
 import { fitsWith, ZERO } from './resources.js';
 import { describeShort, flexibleChoice, minValuesOf, shortOf } from '../../scheduling/min-values.js';
 
@@ -33,18 +33,47 @@ function existingNode(bin: Bin, input: SolverInput): PlannedNode {
 
 const NO_OFFERING = 'no offering of the instance types that hold it is available now';
 
+type Offers = { t: TypeOption; offer: NonNullable<ReturnType<typeof offeringPrice>> }[];
+
+/**
+ * A bin's types with their cheapest offering in its zones and capacity types, cheapest first: the same
+ * for every bin of a pool in a zone, so computed once per finalize (hundreds of types per new node).
+ */
+function offersFor(
+  memo: Map<readonly TypeOption[], Map<string, Offers>>,
+  input: SolverInput,
+  types: readonly TypeOption[],
+  zones: readonly string[],
+  capacityTypes: readonly string[],
+): Offers {
+  let byPlace = memo.get(types);
+  if (!byPlace) memo.set(types, (byPlace = new Map<string, Offers>()));
+  const key = `${zones.join(',')}|${capacityTypes.join(',')}`;
+  let offers = byPlace.get(key);
+  if (!offers) {
+    offers = types
+      .flatMap((t) => {
+        const offer = offeringPrice(input, t.type, zones, capacityTypes);
+        return offer ? [{ t, offer }] : [];
+      })
+      .sort((a, b) => a.offer.price - b.offer.price || a.t.type.name.localeCompare(b.t.type.name));
+    byPlace.set(key, offers);
+  }
+  return offers;
+}
+
 /** The plan node for a new bin, or why none can be bought for it any more. */
-function newNode(bin: Bin, input: SolverInput): PlannedNode | string {
+function newNode(
+  bin: Bin,
+  input: SolverInput,
+  memo: Map<readonly TypeOption[], Map<string, Offers>>,
+): PlannedNode | string {
   const zones = bin.zone === undefined ? bin.zones : [bin.zone];
-  const holding = bin.types.filter((t) => fitsWith(t.cap, bin.used, ZERO));
-  const offers = holding
-    .map((t) => ({ t, offer: offeringPrice(input, t.type, zones, bin.capacityTypes) }))
-    .filter((o) => o.offer !== undefined)
-    .sort(
-      (a, b) => (a.offer?.price ?? 0) - (b.offer?.price ?? 0) || a.t.type.name.localeCompare(b.t.type.name),
-    );
+  const offers = offersFor(memo, input, bin.types, zones, bin.capacityTypes).filter((o) =>
+    fitsWith(o.t.cap, bin.used, ZERO),
+  );
   const first = offers[0];
-  if (!first?.offer || !bin.pool) return NO_OFFERING;
+  if (!first || !bin.pool) return NO_OFFERING;
   // minValues (Strict, Karpenter's default): a claim that cannot keep the pool's minimum is not made.
   const mins = minValuesOf(bin.pool.option.view);
   const short = shortOf(
@@ -83,9 +112,10 @@ function newNode(bin: Bin, input: SolverInput): PlannedNode | string {
 /** Plan nodes for every bin that received pods; `lost` gets the pods of a bin with nothing to buy, and why. */
 export function finalize(bins: readonly Bin[], input: SolverInput, lost: Map<string, string>): PlannedNode[] {
   const out: PlannedNode[] = [];
+  const memo = new Map<readonly TypeOption[], Map<string, Offers>>();
   for (const bin of bins) {
     if (bin.pods.length === 0) continue;
-    const node = bin.existing ? existingNode(bin, input) : newNode(bin, input);
+    const node = bin.existing ? existingNode(bin, input) : newNode(bin, input, memo);
     if (typeof node !== 'string') out.push(node);
     else for (const pod of bin.pods) lost.set(pod, node);
   }

@@ -31,8 +31,13 @@ function pickZone(
 
 function tryBin(state: SolverState, bin: Bin, pod: SolverPod, topo: PodTopology, domains: string[]): boolean {
   const n = bin.accepts(pod, state.placementKey(pod), state.input.catalog);
-  if (!n || !bin.fits(pod.requests, n)) return false;
-  if (bin.zone === undefined && topo.needsZone) {
+  if (!n) return false;
+  const zoneLater = bin.zone === undefined && topo.needsZone;
+  // The constraints before the fit: a spread or anti-affinity refuses most bins at once, where the
+  // fit of a new bin looks through its types.
+  if (!zoneLater && state.topology.violation(topo, domainsOf(bin), domains) !== undefined) return false;
+  if (!bin.fits(pod.requests, n)) return false;
+  if (zoneLater) {
     const zone = pickZone(state, topo, bin, n.zones, domains);
     if (zone === undefined) return false;
     state.place(bin, [pod], undefined, n);
@@ -40,7 +45,6 @@ function tryBin(state: SolverState, bin: Bin, pod: SolverPod, topo: PodTopology,
     state.topology.record(topo, domainsOf(bin));
     return true;
   }
-  if (state.topology.violation(topo, domainsOf(bin), domains) !== undefined) return false;
   state.place(bin, [pod], topo, n);
   return true;
 }
