@@ -18,7 +18,7 @@
  * --timeout M minutes per step (20) · --client-qps N of kube-controller-manager and kube-scheduler
  * (100, burst 2N; at their defaults, 20 and 50, the ReplicaSet controller's 20 pod creations a second
  * bound every scale-out: 50 s for 1,000 pods) · --log-level L of berth serve's log in the run's directory (warn) ·
- * --json.
+ * --heap MB berth serve's heap limit in place of the Deployment's (192) · --json.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -57,6 +57,7 @@ const { values } = parseArgs({
     timeout: { type: 'string', default: '20' },
     'client-qps': { type: 'string', default: '100' },
     'log-level': { type: 'string', default: 'warn' },
+    heap: { type: 'string' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -139,7 +140,13 @@ async function runSide(
     const delay = Number(values.delay);
     provisioner =
       side === 'berth'
-        ? await startBerthSide(cp, dir, delay, values['log-level'])
+        ? await startBerthSide(
+            cp,
+            dir,
+            delay,
+            values['log-level'],
+            values.heap === undefined ? undefined : Number(values.heap),
+          )
         : await startKarpenterSide(cp, dir, delay, tools.karpenter);
     const kc = new KubeConfig();
     kc.loadFromFile(cp.kubeconfig);

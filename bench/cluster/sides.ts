@@ -48,6 +48,7 @@ export async function startBerthSide(
   dir: string,
   delay: number,
   logLevel = 'warn',
+  heapMb?: number,
 ): Promise<Side> {
   const kubectl = kubectlWith(cp.kubeconfig);
   applyCrds(kubectl, ['-k', 'deploy/crds']);
@@ -70,7 +71,13 @@ export async function startBerthSide(
     metricsPort: await freePort(),
     args: ['--cloud', 'kwok', '--kwok-registration-delay', String(delay), '--log-level', logLevel],
     // As the berth container runs (its heap limit decides when V8 collects, and so the RSS measured).
-    env: { NODE_OPTIONS: deployedNodeOptions().join(' ') },
+    // --heap replaces its heap limit (the ×10 form's caches outgrow the Deployment's).
+    env: {
+      NODE_OPTIONS: [
+        ...deployedNodeOptions().filter((o) => heapMb === undefined || !o.startsWith('--max-old-space-size')),
+        ...(heapMb === undefined ? [] : [`--max-old-space-size=${heapMb}`]),
+      ].join(' '),
+    },
   });
   const pid = berth.proc.pid;
   if (pid === undefined) throw new Error('berth serve has no pid');
