@@ -229,6 +229,29 @@ describe('several disruption decisions under way', () => {
     expect(c.launched).toEqual([]);
   });
 
+  it('a drift whose pod fits only in the room a drain under way counts on launches that room (as Karpenter’s drift does)', async () => {
+    // gen5a's 600m pod will move to spare's room (3.52 cores free); gen5b's 3-core pod fits only there
+    // too, not beside it.
+    const c = cluster(
+      [
+        node('gen5a', { type: 'm5.xlarge', annotations: { [DISRUPTION_ANNOTATION]: 'draining:drift' } }),
+        node('gen5b', { type: 'm5.xlarge' }),
+        node('spare'),
+      ],
+      [
+        pod('a', 'gen5a', { cpu: '600m', app: 'a' }),
+        pod('b', 'gen5b', { cpu: '3' }),
+        pod('small', 'spare', { cpu: '400m' }),
+      ],
+      [pdb('a-pdb', 'a', { minAvailable: 1 }, 0)],
+      { replace: 'join' },
+    );
+    c.state.blocked.add('a');
+    const round = await c.controller.round();
+    expect(round.all.find((x) => x.kind === 'launching')).toMatchObject({ method: 'drift', nodes: ['gen5b'] });
+    expect(c.launched).toHaveLength(1);
+  });
+
   it('a consolidation is still refused where its pods would take the room a drain under way counts on', async () => {
     const c = cluster(
       [
