@@ -248,7 +248,10 @@ describe('several disruption decisions under way', () => {
     );
     c.state.blocked.add('a');
     const round = await c.controller.round();
-    expect(round.all.find((x) => x.kind === 'launching')).toMatchObject({ method: 'drift', nodes: ['gen5b'] });
+    expect(round.all.find((x) => x.kind === 'launching')).toMatchObject({
+      method: 'drift',
+      nodes: ['gen5b'],
+    });
     expect(c.launched).toHaveLength(1);
   });
 
