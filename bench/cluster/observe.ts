@@ -42,6 +42,8 @@ export class ClusterObserver {
   /** When a node last appeared, went, or started leaving. */
   lastNodeChange = Date.now();
   pdbViolations = 0;
+  /** Each PDB's healthy pods at the last sample. */
+  private readonly healthy = new Map<string, number>();
   private readonly aborts: (() => void)[] = [];
   private stopped = false;
   private pdbCounting = false;
@@ -56,8 +58,16 @@ export class ClusterObserver {
       if (!this.pdbCounting) return;
       policy.listNamespacedPodDisruptionBudget({ namespace: NAMESPACE }).then(
         (list) => {
-          for (const p of list.items)
-            if ((p.status?.currentHealthy ?? 0) < (p.status?.desiredHealthy ?? 0)) this.pdbViolations += 1;
+          for (const p of list.items) {
+            const name = p.metadata?.name ?? '';
+            const healthy = p.status?.currentHealthy ?? 0;
+            const before = this.healthy.get(name) ?? healthy;
+            this.healthy.set(name, healthy);
+            // Below its minimum by losing healthy pods: a Deployment scaled up under its PDB is below
+            // its minimum too until the new pods are Ready (self anti-affinity's scale-in step scales
+            // one app up), which no eviction caused.
+            if (healthy < (p.status?.desiredHealthy ?? 0) && healthy < before) this.pdbViolations += 1;
+          }
         },
         () => undefined,
       );
