@@ -8,9 +8,9 @@
  *
  * Per workload, step and side: time to all pods Running (scale-out) or to the last node change
  * (scale-in: consolidation; drift: every node replaced), pod start p50/p99, nodes, their $/h and its
- * ratio to the LP lower bound of the pods, evictions, PDBs whose healthy pods fell below their minimum (sampled each second), pods Pending
- * more than 60 s, controller CPU seconds, average cores and P95 RSS, and the controller's requests
- * per second to the API server (its audit log). Printed as one markdown table (docs/benchmarks.md).
+ * ratio to the LP lower bound of the pods, evictions, PDBs whose healthy pods fell below their
+ * minimum (sampled each second), pods Pending more than 60 s, controller CPU seconds, average cores
+ * and P95 RSS, and the controller's requests per second to the API server (its audit log). Printed as one markdown table (docs/benchmarks.md).
  *
  * Options: --workloads basic,hostname-spread,hostname-spread-xl,wide,do-not-disrupt,
  * self-anti-affinity,drift (all) · --sides berth,karpenter · --scale F (1; 10 for the ×10 goal) ·
