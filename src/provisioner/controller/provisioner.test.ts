@@ -9,6 +9,7 @@ import type { V1Node } from '@kubernetes/client-node';
 import type { SolverInput } from '../solver/model.js';
 import { HOLD_MS } from './hold.js';
 import { Provisioner } from './provisioner.js';
+import type { NodeClaim } from '../nodeclaim/object.js';
 
 const catalog = builtinCatalog();
 const pool: NodePool = {
@@ -280,5 +281,41 @@ describe('Provisioner launches', () => {
     expect(most).toBeLessThanOrEqual(16);
     const planned = r.plan.nodes.filter((n) => !n.existing).map((n) => n.name);
     expect(r.launched.map((i) => i.claim)).toEqual(planned);
+  });
+});
+
+describe('Provisioner.instanceOf (registration)', () => {
+  it('knows an instance another launcher recorded on a NodeClaim (a disruption replacement), not a deleted one', () => {
+    const claim = (name: string, id: string, deleting = false) =>
+      ({
+        apiVersion: 'karpenter.sh/v1',
+        kind: 'NodeClaim',
+        metadata: {
+          name,
+          labels: {
+            'karpenter.sh/nodepool': 'general',
+            'node.kubernetes.io/instance-type': 'm5.large',
+            'topology.kubernetes.io/zone': 'us-east-1a',
+            'karpenter.sh/capacity-type': 'on-demand',
+          },
+          ...(deleting ? { deletionTimestamp: '2026-11-25T00:00:00Z' } : {}),
+        },
+        spec: {},
+        status: { providerID: `aws:///us-east-1a/${id}` },
+      }) as unknown as NodeClaim;
+    const claims = [claim('replacement', 'i-0replacement'), claim('gone', 'i-0gone', true)];
+    const p = new Provisioner({
+      cloud: new SimulatedCloud({ catalog }),
+      unavailable: new UnavailableOfferings(() => 0),
+      now: () => 0,
+      claims: { list: () => claims },
+    });
+    expect(p.instanceOf('i-0replacement')).toMatchObject({
+      claim: 'replacement',
+      nodePool: 'general',
+      instanceType: 'm5.large',
+    });
+    expect(p.instanceOf('i-0gone')).toBeUndefined();
+    expect(p.instanceOf('i-0unknown')).toBeUndefined();
   });
 });

@@ -113,10 +113,22 @@ export class Provisioner {
     return this.inFlight.size;
   }
 
-  /** An instance this provisioner launched or recovered, in flight or joined in the last half hour. */
+  /**
+   * An instance of Berth's: one this provisioner launched or recovered, in flight or joined in the last
+   * half hour, or any other a NodeClaim records — disruption's replacements launch through claims too,
+   * and their Nodes need registering as much (on aws a replacement kept karpenter.sh/unregistered, and
+   * the pods it was launched for stayed pending beside it).
+   */
   instanceOf(id: string): Instance | undefined {
     for (const f of this.inFlight.values()) if (f.instance.id === id) return f.instance;
-    return this.joinedRecently.get(id)?.instance;
+    const joined = this.joinedRecently.get(id)?.instance;
+    if (joined) return joined;
+    for (const c of this.deps.claims?.list() ?? []) {
+      if (c.metadata.deletionTimestamp !== undefined) continue;
+      const instance = instanceOfClaim(c);
+      if (instance?.id === id) return instance;
+    }
+    return undefined;
   }
 
   get pendingClaims(): string[] {
