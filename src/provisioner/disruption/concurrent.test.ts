@@ -27,6 +27,30 @@ function besideReplacing(nodes: V1Node[], pods: V1Pod[]) {
   return c;
 }
 
+/**
+ * gen5a's drift under way (m5.xlarge), its pod `a` of `aCpu` held by a PDB until the test lets it go;
+ * beside it `other` with its pod, and node spare whose pod `small` takes `smallCpu`.
+ */
+function besideDrift(
+  aCpu: string,
+  other: { node: V1Node; pod: V1Pod },
+  smallCpu: string,
+  o: Parameters<typeof cluster>[3] = {},
+) {
+  const c = cluster(
+    [
+      node('gen5a', { type: 'm5.xlarge', annotations: { [DISRUPTION_ANNOTATION]: 'draining:drift' } }),
+      other.node,
+      node('spare'),
+    ],
+    [pod('a', 'gen5a', { cpu: aCpu, app: 'a' }), other.pod, pod('small', 'spare', { cpu: smallCpu })],
+    [pdb('a-pdb', 'a', { minAvailable: 1 }, 0)],
+    o,
+  );
+  c.state.blocked.add('a');
+  return c;
+}
+
 describe('several disruption decisions under way', () => {
   it('decides beside a drain a PDB holds, and both go on', async () => {
     const c = cluster(
@@ -210,20 +234,11 @@ describe('several disruption decisions under way', () => {
   it('a drift goes on beside a drain whose pod has no room whatever it does, and buys nothing for that pod', async () => {
     // gen5a's drift is under way; its 3.5-core pod fits nowhere until the provisioner buys for it.
     // gen5b's 500m pod fits in spare's room, which gen5a's pod could never use: it is not held back.
-    const c = cluster(
-      [
-        node('gen5a', { type: 'm5.xlarge', annotations: { [DISRUPTION_ANNOTATION]: 'draining:drift' } }),
-        node('gen5b', { type: 'm5.xlarge' }),
-        node('spare'),
-      ],
-      [
-        pod('a', 'gen5a', { cpu: '3500m', app: 'a' }),
-        pod('b', 'gen5b', { cpu: '500m' }),
-        pod('small', 'spare', { cpu: '3' }),
-      ],
-      [pdb('a-pdb', 'a', { minAvailable: 1 }, 0)],
+    const c = besideDrift(
+      '3500m',
+      { node: node('gen5b', { type: 'm5.xlarge' }), pod: pod('b', 'gen5b', { cpu: '500m' }) },
+      '3',
     );
-    c.state.blocked.add('a');
     const round = await c.controller.round();
     expect(round.all.find((x) => x.kind !== 'draining')).toMatchObject({ method: 'drift', nodes: ['gen5b'] });
     expect(c.launched).toEqual([]);
@@ -232,21 +247,12 @@ describe('several disruption decisions under way', () => {
   it('a drift whose pod fits only in the room a drain under way counts on launches that room (as Karpenter’s drift does)', async () => {
     // gen5a's 600m pod will move to spare's room (3.52 cores free); gen5b's 3-core pod fits only there
     // too, not beside it.
-    const c = cluster(
-      [
-        node('gen5a', { type: 'm5.xlarge', annotations: { [DISRUPTION_ANNOTATION]: 'draining:drift' } }),
-        node('gen5b', { type: 'm5.xlarge' }),
-        node('spare'),
-      ],
-      [
-        pod('a', 'gen5a', { cpu: '600m', app: 'a' }),
-        pod('b', 'gen5b', { cpu: '3' }),
-        pod('small', 'spare', { cpu: '400m' }),
-      ],
-      [pdb('a-pdb', 'a', { minAvailable: 1 }, 0)],
+    const c = besideDrift(
+      '600m',
+      { node: node('gen5b', { type: 'm5.xlarge' }), pod: pod('b', 'gen5b', { cpu: '3' }) },
+      '400m',
       { replace: 'join' },
     );
-    c.state.blocked.add('a');
     const round = await c.controller.round();
     expect(round.all.find((x) => x.kind === 'launching')).toMatchObject({
       method: 'drift',
@@ -256,20 +262,7 @@ describe('several disruption decisions under way', () => {
   });
 
   it('a consolidation is still refused where its pods would take the room a drain under way counts on', async () => {
-    const c = cluster(
-      [
-        node('gen5a', { type: 'm5.xlarge', annotations: { [DISRUPTION_ANNOTATION]: 'draining:drift' } }),
-        node('b'),
-        node('spare'),
-      ],
-      [
-        pod('a', 'gen5a', { cpu: '500m', app: 'a' }),
-        pod('x', 'b', { cpu: '700m' }),
-        pod('small', 'spare', { cpu: '3' }),
-      ],
-      [pdb('a-pdb', 'a', { minAvailable: 1 }, 0)],
-    );
-    c.state.blocked.add('a');
+    const c = besideDrift('500m', { node: node('b'), pod: pod('x', 'b', { cpu: '700m' }) }, '3');
     const round = await c.controller.round();
     expect(round.all.filter((x) => x.kind !== 'draining')).toMatchObject([{ kind: 'none' }]);
     expect(JSON.stringify(round)).toContain(INFLIGHT_NEEDS_CAPACITY);
