@@ -123,12 +123,10 @@ export class Provisioner {
     for (const f of this.inFlight.values()) if (f.instance.id === id) return f.instance;
     const joined = this.joinedRecently.get(id)?.instance;
     if (joined) return joined;
-    for (const c of this.deps.claims?.list() ?? []) {
-      if (c.metadata.deletionTimestamp !== undefined) continue;
-      const instance = instanceOfClaim(c);
-      if (instance?.id === id) return instance;
-    }
-    return undefined;
+    const claim = this.deps.claims
+      ?.list()
+      .find((c) => c.metadata.deletionTimestamp === undefined && instanceIdOf(c.status?.providerID) === id);
+    return claim && instanceOfClaim(claim);
   }
 
   get pendingClaims(): string[] {
