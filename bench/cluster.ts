@@ -10,15 +10,16 @@
  * (scale-in: consolidation; drift: every node replaced), pod start p50/p99, nodes, their $/h and its
  * ratio to the LP lower bound of the pods, evictions, PDBs whose healthy pods fell below their
  * minimum (sampled each second), pods Pending more than 60 s, controller CPU seconds, average cores
- * and P95 RSS, and the controller's requests per second to the API server (its audit log). Printed as one markdown table (docs/benchmarks.md).
+ * and P95 RSS, and the controller's requests per second to the API server (its audit log). Printed
+ * as one markdown table (docs/benchmarks.md).
  *
  * Options: --workloads basic,hostname-spread,hostname-spread-xl,wide,do-not-disrupt,
  * self-anti-affinity,drift (all) · --sides berth,karpenter · --scale F (1; 10 for the ×10 goal) ·
  * --delay S registration delay (5) · --settle S quiet time that ends a disruption step (90) ·
  * --timeout M minutes per step (20) · --client-qps N of kube-controller-manager and kube-scheduler
  * (100, burst 2N; at their defaults, 20 and 50, the ReplicaSet controller's 20 pod creations a second
- * bound every scale-out: 50 s for 1,000 pods) · --log-level L of berth serve's log in the run's directory (warn) ·
- * --heap MB berth serve's heap limit in place of the Deployment's (192) · --json.
+ * bound every scale-out: 50 s for 1,000 pods) · --log-level L of berth serve's log in the run's
+ * directory (warn) · --heap MB berth serve's heap limit in place of the Deployment's (192) · --json.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';

@@ -87,12 +87,6 @@ export function fitsWith(cap: Readonly<Res>, used: Readonly<Res>, extra: Readonl
   );
 }
 
-export function maxOf(a: Readonly<Res>, b: Readonly<Res>): Res {
-  const out = { ...ZERO };
-  for (const d of DIMS) out[d] = Math.max(a[d], b[d]);
-  return out;
-}
-
 export function sameRes(a: Readonly<Res>, b: Readonly<Res>): boolean {
   return DIMS.every((d) => a[d] === b[d]);
 }
