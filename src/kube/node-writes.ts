@@ -40,6 +40,30 @@ export async function deleteNode(api: KubernetesObjectApi, name: string): Promis
 }
 
 /**
+ * Adds a finalizer to a Node with a strategic merge patch: the API server merges it into the list it
+ * holds (a Node's finalizers merge as a set), so no resourceVersion is sent and neither a heartbeat
+ * nor another controller's write in between makes it conflict. A Node already gone is fine.
+ */
+export async function addNodeFinalizer(
+  api: KubernetesObjectApi,
+  name: string,
+  finalizer: string,
+): Promise<void> {
+  try {
+    await api.patch(
+      { apiVersion: 'v1', kind: 'Node', metadata: { name, finalizers: [finalizer] } },
+      undefined,
+      undefined,
+      'berth',
+      undefined,
+      PatchStrategy.StrategicMergePatch,
+    );
+  } catch (e) {
+    if (statusOf(e) !== 404) throw e;
+  }
+}
+
+/**
  * Sets a Node's finalizers to `finalizers` (a merge patch replaces the list), at the resourceVersion it
  * was read at, so a finalizer another controller added meanwhile is not lost (409: the next round
  * reads it again). A Node already gone is fine.

@@ -10,7 +10,7 @@ import type { InformerClusterView } from '../../kube/cluster-view.js';
 import type { EventSink } from '../../kube/events.js';
 import type { LeaderCaches } from '../../kube/leader-caches.js';
 import type { ApiClaimStore } from '../../kube/nodeclaims.js';
-import { deleteNode, setNodeFinalizers } from '../../kube/node-writes.js';
+import { addNodeFinalizer, deleteNode, setNodeFinalizers } from '../../kube/node-writes.js';
 import type { Metrics } from '../../observability/metrics.js';
 import type { CloudProvider, Instance } from '../../provisioner/cloud/provider.js';
 import { TtlCache } from '../../provisioner/cloud/ttl-cache.js';
@@ -98,8 +98,7 @@ export class ClusterNodeClaims implements LeaderDuty {
           w.drainNow();
         },
         terminateInstance: (id) => w.cloud.delete(id),
-        addNodeFinalizer: (node) =>
-          setNodeFinalizers(w.api, node, [...(node.metadata?.finalizers ?? []), TERMINATION_FINALIZER]),
+        addNodeFinalizer: (node) => addNodeFinalizer(w.api, node.metadata?.name ?? '', TERMINATION_FINALIZER),
         releaseNode: async (node) => {
           if (node.metadata?.deletionTimestamp === undefined)
             await deleteNode(w.api, node.metadata?.name ?? '');
