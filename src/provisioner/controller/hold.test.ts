@@ -74,6 +74,64 @@ describe('applyHolds', () => {
     expect(applyHolds(input, [hold(100)], 50).held).toBe(1);
   });
 
+  describe('a pod bound on the node since excludes the held one on the hostname key', () => {
+    const roomy = { ...node('ip-1', 'c1'), allocatable: { ...ZERO, cpu: 8000, mem: 32768, pods: 110 } };
+    const onHost = (labelSelector: { matchLabels: Record<string, string> }) => ({
+      topologyKey: 'kubernetes.io/hostname',
+      labelSelector,
+    });
+    const constrained = (id: string, spec: Record<string, unknown>) =>
+      solverPod(id, 'apps', {
+        metadata: { labels: { app: 'db' } },
+        spec: {
+          ...spec,
+          containers: [{ name: 'c', resources: { requests: { cpu: '500m', memory: '1Gi' } } }],
+        },
+      });
+    const anti = {
+      affinity: {
+        podAntiAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: [onHost({ matchLabels: { app: 'db' } })],
+        },
+      },
+    };
+    const spread = {
+      topologySpreadConstraints: [
+        { maxSkew: 1, whenUnsatisfiable: 'DoNotSchedule', ...onHost({ matchLabels: { app: 'db' } }) },
+      ],
+    };
+    // Another workload's pod with the same label (other requests: it does not stand for the held one).
+    const sibling = pod('apps/db-z', { app: 'db' }, '1');
+    const cases: [string, ReturnType<typeof pod>, ExistingNode['pods'][number], number][] = [
+      ['its anti-affinity selects a pod there', constrained('apps/db-a', anti), held(sibling), 0],
+      [
+        'its hostname spread (maxSkew 1) is used up there',
+        constrained('apps/db-a', spread),
+        held(sibling),
+        0,
+      ],
+      [
+        'a pod there has an anti-affinity that selects it',
+        pod('apps/db-a', { app: 'db' }),
+        { ...held(sibling), antiAffinity: constrained('apps/db-z', anti).antiAffinity },
+        0,
+      ],
+      ['(no constraint: held)', pod('apps/db-a', { app: 'db' }), held(sibling), 1],
+      [
+        '(anti-affinity, another app there: held)',
+        constrained('apps/db-a', anti),
+        held(pod('apps/web-z', { app: 'web' })),
+        1,
+      ],
+    ];
+    it.each(cases)('%s', (_, waiting, bound, expected) => {
+      const h: Hold = { claim: 'c1', instanceId: 'i-1', until: 100, pods: [held(waiting)] };
+      const r = applyHolds({ ...input, pods: [waiting], nodes: [{ ...roomy, pods: [bound] }] }, [h], 50);
+      expect(r.held).toBe(expected);
+      expect(r.input.pods).toHaveLength(1 - expected);
+    });
+  });
+
   it('binds a held waiting pod to its joined node and takes it out of the demand', () => {
     const r = applyHolds(input, [hold(100)], 50);
     expect(r.held).toBe(1);

@@ -15,7 +15,8 @@ import type {
   SolverInput,
   SolverPod,
 } from '../solver/model.js';
-import { addInto, fitsWith, sameRes, ZERO, type Res } from '../solver/resources.js';
+import { sameRes } from '../solver/resources.js';
+import { hostnameExcluded, roomTaken } from './hold-fit.js';
 
 /** How long after its Node joins a claim holds the pods planned onto it. */
 export const HOLD_MS = 120_000;
@@ -91,21 +92,6 @@ function unbound(h: Hold, node: ExistingNode): BoundPod[] {
 }
 
 /**
- * Whether the node's room went to other pods: the pod would fit on the node beside what is already held
- * there, but not beside what the scheduler bound there meanwhile (another workload's pod on the room
- * the plan meant for this one). Such a pod is planned afresh, not held; a node that came up too small
- * for it (the guard's case) still holds it.
- */
-function roomTaken(node: ExistingNode, heldThere: readonly BoundPod[], pod: BoundPod): boolean {
-  const held: Res = { ...ZERO };
-  for (const p of heldThere) addInto(held, p.requests);
-  if (!fitsWith(node.allocatable, held, pod.requests)) return false;
-  const used: Res = { ...held };
-  for (const p of node.pods) addInto(used, p.requests);
-  return !fitsWith(node.allocatable, used, pod.requests);
-}
-
-/**
  * The claim's joined Node, while pods may still go there: not one cordoned, being deleted or being
  * disrupted (its NodeClaim deleted, consolidated, interrupted), whose planned pods need room elsewhere.
  */
@@ -120,7 +106,8 @@ function joinedNode(nodes: readonly ExistingNode[], h: Hold): ExistingNode | und
  * The input with each active hold applied: its pods the node does not run yet, while they still wait
  * (or are still only fed replicas), taken out of the demand and bound to the node they were planned
  * on. Holds past their time are dropped; a pod already bound somewhere is not waiting, so it is not
- * held; nor is one whose room on the node other pods took.
+ * held; nor is one the node cannot take any more (hold-fit.ts: its room went to other pods, or a pod
+ * bound there excludes it).
  */
 export function applyHolds(
   input: SolverInput,
@@ -141,6 +128,8 @@ export function applyHolds(
       if (roomTaken(node, onNode, want)) continue;
       const i = pods.findIndex((p) => samePod(want, p));
       const g = i >= 0 ? undefined : groups.find((x) => x.count > 0 && samePod(want, x.pod));
+      const waiting = i >= 0 ? pods[i] : g?.pod;
+      if (waiting && hostnameExcluded(node, onNode, waiting)) continue;
       if (i >= 0) onNode.push(asBound(pods.splice(i, 1)[0] as SolverPod));
       else if (g) {
         onNode.push(want);
