@@ -69,7 +69,13 @@ export async function startBerthSide(
     identity: 'berth-bench',
     port: await freePort(),
     metricsPort: await freePort(),
-    args: ['--cloud', 'kwok', '--kwok-registration-delay', String(delay), '--log-level', logLevel],
+    args: [
+      ...['--cloud', 'kwok', '--kwok-registration-delay', String(delay), '--log-level', logLevel],
+      // Every process of the bench shares one cgroup, so the solver thread's default nice (10) would
+      // weigh against the control plane and kwok, not only against Berth's admission thread as in its
+      // pod; Karpenter's controller runs at 0 here too.
+      ...['--solver-nice', '0'],
+    ],
     // As the berth container runs (its heap limit decides when V8 collects, and so the RSS measured).
     // --heap replaces its heap limit (the ×10 form's caches outgrow the Deployment's).
     env: {

@@ -3,7 +3,7 @@
  * no SDK here, so --local and the CLI load none of AWS's clients.
  */
 import type { PoolView } from '../scheduling/nodepool.js';
-import { SOLVER_HEAP_MIB } from '../provisioner/worker/limits.js';
+import { SOLVER_HEAP_MIB, SOLVER_NICE } from '../provisioner/worker/limits.js';
 
 /** The AWS flags `serve` and `nodeclass describe` share: where AWS is, and the cluster nodes join. */
 export interface AwsFlags {
@@ -23,6 +23,7 @@ export interface CloudFlags extends AwsFlags {
   interruptionQueue?: string;
   nodeJoinTimeout: string;
   solverHeapMb?: string;
+  solverNice?: string;
 }
 
 /** Values the shipped manifests hold until a platform team sets them (deploy/berth/settings.env). */
@@ -85,6 +86,15 @@ export function solverHeapMiB(v: string | undefined): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 64)
     throw new Error(`--solver-heap-mb must be a whole number of MiB, at least 64, got ${v}`);
+  return n;
+}
+
+export function solverNice(v: string | undefined): number {
+  if (v === undefined) return SOLVER_NICE;
+  const n = Number(v);
+  // Raising a thread's priority above the process's (a negative nice) needs CAP_SYS_NICE.
+  if (!Number.isInteger(n) || n < 0 || n > 19)
+    throw new Error(`--solver-nice must be a whole number from 0 to 19, got ${v}`);
   return n;
 }
 

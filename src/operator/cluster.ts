@@ -40,6 +40,7 @@ import {
   kwokDelayMs,
   nodeClassOf,
   solverHeapMiB,
+  solverNice,
 } from './cloud-flags.js';
 import { nodeApi, nodeRegistrar } from './registrar.js';
 import { denialEvents, readiness } from './cluster-admission.js';
@@ -148,7 +149,7 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
       metrics: base.metrics,
       joinTimeoutMs: joinMs,
       nodeClassOf: nodeClassOf(pools),
-      planner: solverThread(solverHeapMiB(opts.solverHeapMb)),
+      planner: solverThread(solverHeapMiB(opts.solverHeapMb), solverNice(opts.solverNice)),
       onBounded: boundedEvents(events),
       events,
       workloads: view.workloadSource(),

@@ -11,7 +11,7 @@ import type { WebhookDeps } from '../webhook/app.js';
 import { policiesCheck } from '../webhook/readiness.js';
 import { startWebhook, type Running } from '../webhook/server.js';
 import { loadObjects } from '../inputs/objects.js';
-import { joinTimeoutMs, nodeClassOf, solverHeapMiB } from './cloud-flags.js';
+import { joinTimeoutMs, nodeClassOf, solverHeapMiB, solverNice } from './cloud-flags.js';
 import { LocalProvisioning } from './duties/local-provisioning.js';
 import { solverThread } from './duties/provisioning-wiring.js';
 import type { ServeStart } from './options.js';
@@ -58,7 +58,7 @@ export async function startLocal(s: ServeStart): Promise<{ running: Running; sto
       metrics: base.metrics,
       joinTimeoutMs: joinTimeoutMs(opts.nodeJoinTimeout),
       nodeClassOf: nodeClassOf(() => view.nodePools),
-      planner: solverThread(solverHeapMiB(opts.solverHeapMb)),
+      planner: solverThread(solverHeapMiB(opts.solverHeapMb), solverNice(opts.solverNice)),
     },
     () => [...nodes.values()],
   );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { placeholderSettings } from './cloud-flags.js';
+import { placeholderSettings, solverHeapMiB, solverNice } from './cloud-flags.js';
 import { tlsDirOf } from './options.js';
 
 describe('what serve is started with', () => {
@@ -28,5 +28,13 @@ describe('what serve is started with', () => {
     // Beside Karpenter, or on the simulated cloud, nothing is launched on AWS: nothing to set.
     expect(placeholderSettings({ clusterName: 'CHANGE-ME' }, {}, 'karpenter', 'aws')).toEqual([]);
     expect(placeholderSettings({ clusterName: 'CHANGE-ME' }, {}, 'berth', 'simulated')).toEqual([]);
+  });
+
+  it("takes the solver thread's heap and nice value, and refuses what it cannot use", () => {
+    expect([solverHeapMiB(undefined), solverNice(undefined)]).toEqual([512, 10]);
+    expect([solverHeapMiB('1024'), solverNice('0'), solverNice('19')]).toEqual([1024, 0, 19]);
+    expect(() => solverHeapMiB('32')).toThrow(/--solver-heap-mb must be a whole number of MiB, at least 64/);
+    for (const bad of ['-5', '20', '2.5', 'low'])
+      expect(() => solverNice(bad)).toThrow(`--solver-nice must be a whole number from 0 to 19, got ${bad}`);
   });
 });

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { CliIO } from '../../util/io.js';
 import type { ServeOpts } from '../../operator/options.js';
-import { SOLVER_HEAP_MIB } from '../../provisioner/worker/limits.js';
+import { SOLVER_HEAP_MIB, SOLVER_NICE } from '../../provisioner/worker/limits.js';
 
 export function registerServe(program: Command, io: CliIO): void {
   program
@@ -89,6 +89,11 @@ export function registerServe(program: Command, io: CliIO): void {
       '--solver-heap-mb <n>',
       "the provisioner's solver thread: its heap limit (a round past it fails alone; admission goes on)",
       String(SOLVER_HEAP_MIB),
+    )
+    .option(
+      '--solver-nice <n>',
+      "the solver thread's nice value, 0–19: above admission's thread (0), so admission goes first when the container's CPU is short",
+      String(SOLVER_NICE),
     )
     .option(
       '--report-resync <seconds>',

@@ -23,7 +23,7 @@ import type { Demand, DemandBounds } from '../../provisioner/controller/demand.j
 import { ProvisionLoop, type LoopDeps } from '../../provisioner/controller/loop.js';
 import { Provisioner } from '../../provisioner/controller/provisioner.js';
 import type { RegistrationPatch } from '../../provisioner/controller/registration.js';
-import { SOLVER_HEAP_MIB, SOLVER_TIMEOUT_MS } from '../../provisioner/worker/limits.js';
+import { SOLVER_HEAP_MIB, SOLVER_NICE, SOLVER_TIMEOUT_MS } from '../../provisioner/worker/limits.js';
 import { PlanWorker, type Planner } from '../../provisioner/worker/planner.js';
 import type { ClaimLauncher } from '../../provisioner/nodeclaim/launcher.js';
 import type { SharedClaimStore } from '../../provisioner/nodeclaim/store.js';
@@ -75,8 +75,8 @@ export interface NodeApi {
   delete(name: string): Promise<void>;
 }
 
-export function solverThread(maxHeapMiB = SOLVER_HEAP_MIB): Planner {
-  return new PlanWorker({ maxHeapMiB, timeoutMs: SOLVER_TIMEOUT_MS });
+export function solverThread(maxHeapMiB = SOLVER_HEAP_MIB, nice = SOLVER_NICE): Planner {
+  return new PlanWorker({ maxHeapMiB, timeoutMs: SOLVER_TIMEOUT_MS, nice });
 }
 
 /** How a round's demand is bounded: the live policies' maxPodsPerRound, each workload's replica cap. */

@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { poolView, type NodePool } from '../../scheduling/nodepool.js';
 import { builtinCatalog } from '../../catalog/catalog.js';
@@ -38,7 +39,28 @@ function input(replicas: number): SolverInput {
   };
 }
 
+/** The nice values of this process's threads (Linux: the 19th field of each task's stat). */
+function threadNices(): number[] {
+  return readdirSync('/proc/self/task').map((tid) => {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces: count the fields after its closing parenthesis.
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+  });
+}
+
 describe('the solver thread', () => {
+  it.runIf(process.platform === 'linux')('runs at the nice value it is given (--solver-nice)', async () => {
+    const before = threadNices();
+    expect(before).not.toContain(7);
+    const worker = new PlanWorker({ maxHeapMiB: 256, timeoutMs: 30_000, nice: 7 });
+    try {
+      await worker.plan(input(3), []);
+      expect(threadNices().filter((n) => n === 7)).toHaveLength(1);
+    } finally {
+      await worker.close();
+    }
+  });
+
   it('plans what the in-process solver plans, groups expanded, offerings avoided', async () => {
     const worker = new PlanWorker({ maxHeapMiB: 256, timeoutMs: 30_000 });
     try {

@@ -11,6 +11,7 @@ import { Worker, type WorkerOptions } from 'node:worker_threads';
 import type { Catalog } from '../../catalog/catalog.js';
 import type { Plan, SolverInput } from '../solver/model.js';
 import { solve } from '../solver/solve.js';
+import { SOLVER_NICE } from './limits.js';
 import { offeringKey, type FromSolver, type ToSolver, type WireInput } from './wire.js';
 
 export interface Planner {
@@ -46,6 +47,8 @@ export interface PlanWorkerOptions {
   readonly timeoutMs: number;
   /** The thread ends after this long without a round, giving its heap back (default 30 s). */
   readonly idleMs?: number;
+  /** The thread's nice value (default SOLVER_NICE). */
+  readonly nice?: number;
 }
 
 interface Pending {
@@ -126,7 +129,10 @@ export class PlanWorker implements Planner {
 
   private started(): Worker {
     if (this.worker) return this.worker;
-    const worker = spawn({ resourceLimits: { maxOldGenerationSizeMb: this.o.maxHeapMiB } });
+    const worker = spawn({
+      resourceLimits: { maxOldGenerationSizeMb: this.o.maxHeapMiB },
+      workerData: { nice: this.o.nice ?? SOLVER_NICE },
+    });
     worker.unref();
     worker.on('message', (m: FromSolver) => {
       const p = this.pending.get(m.id);

@@ -3,9 +3,10 @@
  * admission, within its own heap limit (set by PlanWorker). Catalogs are kept by id, the latest few.
  */
 import { setPriority } from 'node:os';
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { makeCatalog, type Catalog } from '../../catalog/catalog.js';
 import { solve } from '../solver/solve.js';
+import { SOLVER_NICE } from './limits.js';
 import { offeringKey, rehydrateInput, type FromSolver, type ToSolver } from './wire.js';
 
 const catalogs = new Map<number, Catalog>();
@@ -33,8 +34,9 @@ const port = parentPort;
 if (port) {
   // On Linux a nice value is per thread: the solver yields the CPU to the thread that answers
   // admission (a busy node's webhook must not wait behind a plan). Not permitted everywhere: ignored.
+  const nice = (workerData as { nice?: unknown } | null)?.nice;
   try {
-    setPriority(10);
+    setPriority(typeof nice === 'number' ? nice : SOLVER_NICE);
   } catch {
     // keep the default priority
   }
