@@ -8,6 +8,27 @@ import {
 } from '@kubernetes/client-node';
 import { statusOf } from './client.js';
 
+/** A patch of a Node as Berth's field manager; `gone` (the default) takes a Node already deleted as done. */
+async function patchAs(
+  api: KubernetesObjectApi,
+  body: Pick<V1Node, 'metadata' | 'spec'>,
+  strategy: PatchStrategy,
+  gone = true,
+): Promise<void> {
+  try {
+    await api.patch(
+      { apiVersion: 'v1', kind: 'Node', ...body },
+      undefined,
+      undefined,
+      'berth',
+      undefined,
+      strategy,
+    );
+  } catch (e) {
+    if (!gone || statusOf(e) !== 404) throw e;
+  }
+}
+
 /**
  * One merge patch: the labels and annotations given (a null value removes one) and, as merge patches
  * replace lists, the Node's whole taint list.
@@ -20,14 +41,7 @@ export async function patchNode(
 ): Promise<void> {
   // A null value removes a key in a merge patch; the client's types know only strings.
   const meta = { name, ...metadata } as V1ObjectMeta;
-  await api.patch(
-    { apiVersion: 'v1', kind: 'Node', metadata: meta, spec: { taints } },
-    undefined,
-    undefined,
-    'berth',
-    undefined,
-    PatchStrategy.MergePatch,
-  );
+  await patchAs(api, { metadata: meta, spec: { taints } }, PatchStrategy.MergePatch, false);
 }
 
 /** Deletes a Node; one already gone is fine. */
@@ -49,18 +63,7 @@ export async function addNodeFinalizer(
   name: string,
   finalizer: string,
 ): Promise<void> {
-  try {
-    await api.patch(
-      { apiVersion: 'v1', kind: 'Node', metadata: { name, finalizers: [finalizer] } },
-      undefined,
-      undefined,
-      'berth',
-      undefined,
-      PatchStrategy.StrategicMergePatch,
-    );
-  } catch (e) {
-    if (statusOf(e) !== 404) throw e;
-  }
+  await patchAs(api, { metadata: { name, finalizers: [finalizer] } }, PatchStrategy.StrategicMergePatch);
 }
 
 /**
@@ -78,16 +81,5 @@ export async function setNodeFinalizers(
     resourceVersion: node.metadata?.resourceVersion,
     finalizers: [...new Set(finalizers)],
   } as V1ObjectMeta;
-  try {
-    await api.patch(
-      { apiVersion: 'v1', kind: 'Node', metadata: meta },
-      undefined,
-      undefined,
-      'berth',
-      undefined,
-      PatchStrategy.MergePatch,
-    );
-  } catch (e) {
-    if (statusOf(e) !== 404) throw e;
-  }
+  await patchAs(api, { metadata: meta }, PatchStrategy.MergePatch);
 }
