@@ -18,8 +18,9 @@
  * --delay S registration delay (5) · --settle S quiet time that ends a disruption step (90) ·
  * --timeout M minutes per step (20) · --client-qps N of kube-controller-manager and kube-scheduler
  * (100, burst 2N; at their defaults, 20 and 50, the ReplicaSet controller's 20 pod creations a second
- * bound every scale-out: 50 s for 1,000 pods) · --log-level L of berth serve's log in the run's
- * directory (warn) · --heap MB berth serve's heap limit in place of the Deployment's (192) · --json.
+ * bound every scale-out: 50 s for 1,000 pods) · --scheduler-scoring least-allocated|most-allocated
+ * (kube-scheduler's NodeResourcesFit strategy; its default, LeastAllocated, when unset) ·
+ * --log-level L of berth serve's log in the run's directory (warn) · --heap MB berth serve's heap limit in place of the Deployment's (192) · --json.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -57,6 +58,7 @@ const { values } = parseArgs({
     settle: { type: 'string', default: '90' },
     timeout: { type: 'string', default: '20' },
     'client-qps': { type: 'string', default: '100' },
+    'scheduler-scoring': { type: 'string' },
     'log-level': { type: 'string', default: 'warn' },
     heap: { type: 'string' },
     json: { type: 'boolean', default: false },
@@ -77,6 +79,20 @@ const sideNames: readonly string[] = ['berth', 'karpenter'];
 const sides = values.sides.split(',') as SideName[];
 if (sides.some((s) => !sideNames.includes(s))) {
   console.error('bench:cluster: --sides takes berth, karpenter or both');
+  process.exit(2);
+}
+
+const scoringValue = values['scheduler-scoring'];
+const scoring =
+  scoringValue === undefined
+    ? undefined
+    : scoringValue === 'most-allocated'
+      ? 'MostAllocated'
+      : scoringValue === 'least-allocated'
+        ? 'LeastAllocated'
+        : undefined;
+if (scoringValue !== undefined && scoring === undefined) {
+  console.error('bench:cluster: --scheduler-scoring takes least-allocated or most-allocated');
   process.exit(2);
 }
 
@@ -129,6 +145,7 @@ async function runSide(
     users: ['controller'],
     audit: true,
     clientQps: Number(values['client-qps']),
+    ...(scoring ? { schedulerScoring: scoring } : {}),
   });
   const kubectl = kubectlWith(cp.kubeconfig);
   const results: StepResult[] = [];

@@ -31,6 +31,47 @@ export interface ControlPlaneOptions {
    * 50 s whatever provisions their nodes; Kubernetes' scalability jobs raise it to 100.
    */
   clientQps?: number;
+  /**
+   * kube-scheduler's NodeResourcesFit scoring: its default, LeastAllocated (a pod goes to the emptiest
+   * node that fits it), or MostAllocated (the fullest: bin packing, as clusters that pack set it).
+   */
+  schedulerScoring?: 'LeastAllocated' | 'MostAllocated';
+}
+
+/**
+ * A KubeSchedulerConfiguration for `--config`, which then replaces the scheduler's --kubeconfig and
+ * --kube-api-qps flags: the same client settings, and the scoring strategy given.
+ */
+export function schedulerConfig(
+  kubeconfig: string,
+  scoring: 'LeastAllocated' | 'MostAllocated',
+  qps: number | undefined,
+): string {
+  return JSON.stringify({
+    apiVersion: 'kubescheduler.config.k8s.io/v1',
+    kind: 'KubeSchedulerConfiguration',
+    clientConnection: { kubeconfig, ...(qps === undefined ? {} : { qps, burst: 2 * qps }) },
+    leaderElection: { leaderElect: false },
+    profiles: [
+      {
+        schedulerName: 'default-scheduler',
+        pluginConfig: [
+          {
+            name: 'NodeResourcesFit',
+            args: {
+              scoringStrategy: {
+                type: scoring,
+                resources: [
+                  { name: 'cpu', weight: 1 },
+                  { name: 'memory', weight: 1 },
+                ],
+              },
+            },
+          },
+        ],
+      },
+    ],
+  });
 }
 
 /** Audit policy: the extra users' requests at level Metadata, once complete; nobody else's. */
@@ -190,12 +231,15 @@ export async function startControlPlane(
     join(dir, 'kube-controller-manager.log'),
     procs,
   );
+  const scoring = options.schedulerScoring;
+  if (scoring)
+    writeFileSync(join(dir, 'scheduler.json'), schedulerConfig(kubeconfig, scoring, options.clientQps));
   start(
     join(bin, 'kube-scheduler'),
     [
-      `--kubeconfig=${kubeconfig}`,
-      '--leader-elect=false',
-      ...qpsFlags(options.clientQps),
+      ...(scoring
+        ? [`--config=${join(dir, 'scheduler.json')}`]
+        : [`--kubeconfig=${kubeconfig}`, '--leader-elect=false', ...qpsFlags(options.clientQps)]),
       '--bind-address=127.0.0.1',
       `--secure-port=${await freePort()}`,
     ],
