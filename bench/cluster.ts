@@ -20,7 +20,8 @@
  * (100, burst 2N; at their defaults, 20 and 50, the ReplicaSet controller's 20 pod creations a second
  * bound every scale-out: 50 s for 1,000 pods) · --scheduler-scoring least-allocated|most-allocated
  * (kube-scheduler's NodeResourcesFit strategy; its default, LeastAllocated, when unset) ·
- * --log-level L of berth serve's log in the run's directory (warn) · --heap MB berth serve's heap limit in place of the Deployment's (192) · --json.
+ * --log-level L of berth serve's log in the run's directory (warn) · --heap MB berth serve's heap
+ * limit in place of the Deployment's (192) · --json.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -33,7 +34,7 @@ import type { KubeObject } from '../src/kube/objects.js';
 import { solverInputOf } from '../src/provisioner/input/plan-input.js';
 import { solve } from '../src/provisioner/solver/solve.js';
 import type { NodePool } from '../src/scheduling/nodepool.js';
-import { startControlPlane } from '../test/e2e/control-plane.js';
+import { startControlPlane, type SchedulerScoring } from '../test/e2e/control-plane.js';
 import { kubectlWith } from '../test/e2e/harness.js';
 import {
   berthPerfPool,
@@ -83,14 +84,11 @@ if (sides.some((s) => !sideNames.includes(s))) {
 }
 
 const scoringValue = values['scheduler-scoring'];
-const scoring =
-  scoringValue === undefined
-    ? undefined
-    : scoringValue === 'most-allocated'
-      ? 'MostAllocated'
-      : scoringValue === 'least-allocated'
-        ? 'LeastAllocated'
-        : undefined;
+const scorings = new Map<string, SchedulerScoring>([
+  ['least-allocated', 'LeastAllocated'],
+  ['most-allocated', 'MostAllocated'],
+]);
+const scoring = scoringValue === undefined ? undefined : scorings.get(scoringValue);
 if (scoringValue !== undefined && scoring === undefined) {
   console.error('bench:cluster: --scheduler-scoring takes least-allocated or most-allocated');
   process.exit(2);

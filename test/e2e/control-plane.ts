@@ -20,6 +20,9 @@ export interface ControlPlane {
   stop(): Promise<void>;
 }
 
+/** kube-scheduler's NodeResourcesFit scoring strategies the bench can ask for. */
+export type SchedulerScoring = 'LeastAllocated' | 'MostAllocated';
+
 export interface ControlPlaneOptions {
   /** Users besides admin, each with a token of its own in system:masters (e.g. one per controller). */
   users?: readonly string[];
@@ -35,7 +38,7 @@ export interface ControlPlaneOptions {
    * kube-scheduler's NodeResourcesFit scoring: its default, LeastAllocated (a pod goes to the emptiest
    * node that fits it), or MostAllocated (the fullest: bin packing, as clusters that pack set it).
    */
-  schedulerScoring?: 'LeastAllocated' | 'MostAllocated';
+  schedulerScoring?: SchedulerScoring;
 }
 
 /**
@@ -44,7 +47,7 @@ export interface ControlPlaneOptions {
  */
 export function schedulerConfig(
   kubeconfig: string,
-  scoring: 'LeastAllocated' | 'MostAllocated',
+  scoring: SchedulerScoring,
   qps: number | undefined,
 ): string {
   return JSON.stringify({
