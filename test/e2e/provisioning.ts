@@ -24,6 +24,8 @@ export interface PodRow {
   name: string;
   labels: Record<string, string>;
   nodeName: string | undefined;
+  /** Deleted and waiting for its kubelet (none confirms it here: PodGC removes it 40 s after its Node). */
+  terminating: boolean;
 }
 
 export interface NodeRow {
@@ -41,7 +43,12 @@ export function podRows(kubectl: Kubectl): PodRow[] {
   const r = kubectl(['get', 'pods', '-A', '-o', 'json']);
   if (r.code !== 0) throw new Error(r.stderr);
   const list = JSON.parse(r.stdout) as Listed<{
-    metadata: { namespace: string; name: string; labels?: Record<string, string> };
+    metadata: {
+      namespace: string;
+      name: string;
+      labels?: Record<string, string>;
+      deletionTimestamp?: string;
+    };
     spec: { nodeName?: string };
   }>;
   return list.items.map((p) => ({
@@ -49,6 +56,7 @@ export function podRows(kubectl: Kubectl): PodRow[] {
     name: p.metadata.name,
     labels: p.metadata.labels ?? {},
     nodeName: p.spec.nodeName,
+    terminating: p.metadata.deletionTimestamp !== undefined,
   }));
 }
 

@@ -1327,7 +1327,8 @@ describe('6b. provisioning on aws (EC2 emulated by moto_server)', () => {
     await eventually(
       'every fleet-aws pod bound again',
       () => {
-        const pods = podRows(kubectl).filter((p) => p.labels.app === 'fleet-aws');
+        // The evicted pods stay Terminating until PodGC (no kubelet confirms them); their replacements count.
+        const pods = podRows(kubectl).filter((p) => p.labels.app === 'fleet-aws' && !p.terminating);
         return pods.length === 6 && pods.every((p) => p.nodeName !== undefined && p.nodeName !== target.name);
       },
       120_000,
@@ -1378,7 +1379,7 @@ describe('6b. provisioning on aws (EC2 emulated by moto_server)', () => {
     await eventually(
       'every fleet-aws pod bound again to a registered EC2 node',
       () => {
-        const pods = podRows(kubectl).filter((p) => p.labels.app === 'fleet-aws');
+        const pods = podRows(kubectl).filter((p) => p.labels.app === 'fleet-aws' && !p.terminating);
         const registered = new Set(standIn.registered.values());
         return (
           pods.length === 6 &&
@@ -1392,7 +1393,7 @@ describe('6b. provisioning on aws (EC2 emulated by moto_server)', () => {
     const metrics = await fetch(berth.metrics).then((r) => r.text());
     expect(metrics).toMatch(/berth_interruption_messages_total\{kind="scheduledChange",result="handled"\} 1/);
     expect(metrics).toMatch(/berth_interruption_messages_total\{kind="malformed",result="malformed"\} 1/);
-  });
+  }, 250_000);
 
   it('when the leader dies mid-drain, the other replica finishes it: no pod evicted twice, no instance left without its Node', async () => {
     if (!berth || !kubelet) throw new Error('the scenario before did not start berth-aws');
