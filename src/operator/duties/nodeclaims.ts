@@ -76,7 +76,7 @@ export class ClusterNodeClaims implements LeaderDuty {
       claims: w.claims,
       nodes: () => nodes.list(),
       // A round may follow every Node update; the cloud is asked at most every few seconds.
-      instances: () => listed.get('instances', LIST_TTL_MS, () => w.cloud.list()),
+      instances: (fresh) => listed.get('instances', fresh ? 0 : LIST_TTL_MS, () => w.cloud.list()),
       launcher: w.launcher,
       launching: w.launching,
       signals: (node) => {

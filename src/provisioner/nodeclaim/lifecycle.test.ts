@@ -6,7 +6,7 @@ import { builtinCatalog } from '../../catalog/catalog.js';
 import type { EventSpec } from '../../kube/events.js';
 import { poolView, type NodePool } from '../../scheduling/nodepool.js';
 import { SimulatedCloud } from '../cloud/simulated.js';
-import { InsufficientCapacityError } from '../cloud/provider.js';
+import { InsufficientCapacityError, type Instance } from '../cloud/provider.js';
 import { UnavailableOfferings } from '../cloud/unavailable.js';
 import { Provisioner } from '../controller/provisioner.js';
 import { solverPod } from '../input/pods.js';
@@ -47,7 +47,7 @@ const planned = (name: string): PlannedNode => ({
 });
 const requests = { ...ZERO, cpu: 500, mem: 1024, pods: 1 };
 
-function world(short = false) {
+function world(short = false, listedBefore?: readonly Instance[]) {
   let now = Date.parse('2026-11-23T10:00:00Z');
   const clock = () => new Date(now);
   const nodes = new Map<string, V1Node>();
@@ -91,7 +91,8 @@ function world(short = false) {
   const lifecycle = new NodeClaimLifecycle({
     claims,
     nodes: () => [...nodes.values()],
-    instances: () => cloud.list(),
+    // listedBefore: a cached list taken before the launches, which only `fresh` bypasses.
+    instances: (fresh) => (listedBefore && !fresh ? Promise.resolve(listedBefore) : cloud.list()),
     launcher,
     launching: (c) => launcher.launching(c),
     signals: () => ({}),
@@ -310,6 +311,17 @@ describe('NodeClaimLifecycle', () => {
     expect(w.claims.list()).toEqual([]);
     expect(w.nodes.size).toBe(0);
     expect(w.events.map((e) => e.reason)).toEqual(['Disrupting', 'Terminated']);
+  });
+
+  it('a claim deleted before the cached instance list shows its instance still drains its Node', async () => {
+    const w = world(false, []);
+    const i = await w.launcher.launch(planned('c1'), requests);
+    await w.lifecycle.round();
+    await w.claims.delete('c1');
+    await w.lifecycle.round();
+    expect(w.drained).toEqual(['c1']);
+    expect(w.nodes.has('c1')).toBe(true);
+    expect((await w.cloud.list()).map((x) => x.id)).toEqual([i.id]);
   });
 
   it('deleting the Node deletes its claim, which then drains', async () => {

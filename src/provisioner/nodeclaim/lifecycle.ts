@@ -29,8 +29,11 @@ export const GC_GRACE_MS = 30_000;
 export interface LifecycleDeps {
   readonly claims: ClaimStore;
   readonly nodes: () => readonly V1Node[];
-  /** The instances the cloud says this cluster launched (pending or running). */
-  readonly instances: () => Promise<readonly Instance[]>;
+  /**
+   * The instances the cloud says this cluster launched (pending or running): a list a few seconds old
+   * will do, unless `fresh`.
+   */
+  readonly instances: (fresh?: boolean) => Promise<readonly Instance[]>;
   /** Records an adopted instance on its claim, and gives one from before NodeClaims a claim. */
   readonly launcher: Pick<ClaimLauncher, 'record' | 'adopt'>;
   /** Whether this process is launching the claim right now (its status is written when that returns). */
@@ -61,7 +64,13 @@ export class NodeClaimLifecycle {
 
   async round(): Promise<LifecycleRound> {
     const now = this.d.clock();
-    const instances = await this.d.instances();
+    let instances = await this.d.instances();
+    // A claim being deleted whose instance the list does not show may have launched since it was
+    // taken: ask the cloud again before calling the instance gone (its Node would go undrained).
+    if (
+      this.d.claims.list().some((c) => c.metadata.deletionTimestamp !== undefined && unlisted(c, instances))
+    )
+      instances = await this.d.instances(true);
     const byProvider = new Map(instances.map((i) => [i.providerId, i]));
     const nodeOf = new Map(
       this.d.nodes().map((n) => [n.spec?.providerID ?? `name:${n.metadata?.name ?? ''}`, n]),
@@ -189,5 +198,10 @@ export class NodeClaimLifecycle {
     return true;
   }
 }
+
+const unlisted = (c: NodeClaim, instances: readonly Instance[]): boolean => {
+  const pid = c.status?.providerID;
+  return pid !== undefined && !instances.some((i) => i.providerId === pid);
+};
 
 const hasFinalizer = (n: V1Node): boolean => (n.metadata?.finalizers ?? []).includes(TERMINATION_FINALIZER);
