@@ -132,6 +132,17 @@ describe('applyHolds', () => {
     });
   });
 
+  it('is spent once its node runs every pod it was held for: a pod of the workload waiting later is planned afresh', () => {
+    const ran = { ...node('ip-1', 'c1'), pods: [held(pod('apps/web-r', { app: 'web' }))] };
+    const r = applyHolds({ ...input, nodes: [ran] }, [hold(100)], 50);
+    expect(r.active).toEqual([]);
+    expect(r.held).toBe(0);
+    // The pod it ran is gone since (a scale-in, an eviction); its workload's waiting pods are not held.
+    const later = applyHolds({ ...input, nodes: [node('ip-1', 'c1')] }, r.active, 60);
+    expect(later.held).toBe(0);
+    expect(later.input.pods.map((p) => p.id)).toEqual([a.id, b.id]);
+  });
+
   it('binds a held waiting pod to its joined node and takes it out of the demand', () => {
     const r = applyHolds(input, [hold(100)], 50);
     expect(r.held).toBe(1);

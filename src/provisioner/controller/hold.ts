@@ -102,19 +102,27 @@ function joinedNode(nodes: readonly ExistingNode[], h: Hold): ExistingNode | und
   return node;
 }
 
+/** The hold's node (joined, whatever its state) runs a pod for each pod the hold was made for. */
+function spent(h: Hold, nodes: readonly ExistingNode[]): boolean {
+  const node = nodes.find((n) => !n.inFlight && instanceIdOf(n.providerId) === h.instanceId);
+  return node !== undefined && unbound(h, node).length === 0;
+}
+
 /**
  * The input with each active hold applied: its pods the node does not run yet, while they still wait
  * (or are still only fed replicas), taken out of the demand and bound to the node they were planned
- * on. Holds past their time are dropped; a pod already bound somewhere is not waiting, so it is not
- * held; nor is one the node cannot take any more (hold-fit.ts: its room went to other pods, or a pod
- * bound there excludes it).
+ * on. Holds past their time are dropped, and so is a hold whose node runs every pod it was held for:
+ * it is spent, and a pod of the workload that waits later (one evicted by consolidation, a scale-in's
+ * survivor) is planned afresh, not held for room the scheduler may not give it. A pod already bound
+ * somewhere is not waiting, so it is not held; nor is one the node cannot take any more (hold-fit.ts:
+ * its room went to other pods, or a pod bound there excludes it).
  */
 export function applyHolds(
   input: SolverInput,
   holds: readonly Hold[],
   now: number,
 ): { input: SolverInput; active: Hold[]; held: number } {
-  const active = holds.filter((h) => h.until > now);
+  const active = holds.filter((h) => h.until > now && !spent(h, input.nodes));
   if (active.length === 0) return { input, active, held: 0 };
   const pods = [...input.pods];
   const groups = (input.groups ?? []).map((g) => ({ ...g }));
