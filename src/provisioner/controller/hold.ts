@@ -91,12 +91,16 @@ function unbound(h: Hold, node: ExistingNode): BoundPod[] {
   return left;
 }
 
+/** The Node the hold's claim joined as, found by its instance's providerID, whatever its state. */
+const claimNode = (nodes: readonly ExistingNode[], h: Hold): ExistingNode | undefined =>
+  nodes.find((n) => !n.inFlight && instanceIdOf(n.providerId) === h.instanceId);
+
 /**
  * The claim's joined Node, while pods may still go there: not one cordoned, being deleted or being
  * disrupted (its NodeClaim deleted, consolidated, interrupted), whose planned pods need room elsewhere.
  */
 function joinedNode(nodes: readonly ExistingNode[], h: Hold): ExistingNode | undefined {
-  const node = nodes.find((n) => !n.inFlight && instanceIdOf(n.providerId) === h.instanceId);
+  const node = claimNode(nodes, h);
   if (!node || node.unschedulable === true || node.taints.some((t) => t.key === DISRUPTED_TAINT))
     return undefined;
   return node;
@@ -104,7 +108,7 @@ function joinedNode(nodes: readonly ExistingNode[], h: Hold): ExistingNode | und
 
 /** The hold's node (joined, whatever its state) runs a pod for each pod the hold was made for. */
 function spent(h: Hold, nodes: readonly ExistingNode[]): boolean {
-  const node = nodes.find((n) => !n.inFlight && instanceIdOf(n.providerId) === h.instanceId);
+  const node = claimNode(nodes, h);
   return node !== undefined && unbound(h, node).length === 0;
 }
 

@@ -65,11 +65,10 @@ export class NodeClaimLifecycle {
   async round(): Promise<LifecycleRound> {
     const now = this.d.clock();
     let instances = await this.d.instances();
+    const claims = this.d.claims.list();
     // A claim being deleted whose instance the list does not show may have launched since it was
     // taken: ask the cloud again before calling the instance gone (its Node would go undrained).
-    if (
-      this.d.claims.list().some((c) => c.metadata.deletionTimestamp !== undefined && unlisted(c, instances))
-    )
+    if (claims.some((c) => c.metadata.deletionTimestamp !== undefined && unlisted(c, instances)))
       instances = await this.d.instances(true);
     const byProvider = new Map(instances.map((i) => [i.providerId, i]));
     const nodeOf = new Map(
@@ -84,7 +83,7 @@ export class NodeClaimLifecycle {
       orphans: [],
     };
     const claimed = new Set<string>();
-    for (const claim of this.d.claims.list()) {
+    for (const claim of claims) {
       const pid = claim.status?.providerID;
       claimed.add(claim.metadata.name);
       if (pid !== undefined) claimed.add(pid);
