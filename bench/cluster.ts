@@ -21,7 +21,8 @@
  * bound every scale-out: 50 s for 1,000 pods) · --scheduler-scoring least-allocated|most-allocated
  * (kube-scheduler's NodeResourcesFit strategy; its default, LeastAllocated, when unset) ·
  * --log-level L of berth serve's log in the run's directory (warn) · --heap MB berth serve's heap
- * limit in place of the Deployment's (192) · --json.
+ * limit in place of the Deployment's (192) · --no-scheduling-gates: Berth with
+ * provisioner.schedulingGates false (pods not held back while their nodes boot) · --json.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -63,6 +64,7 @@ const { values } = parseArgs({
     'log-level': { type: 'string', default: 'warn' },
     heap: { type: 'string' },
     json: { type: 'boolean', default: false },
+    'no-scheduling-gates': { type: 'boolean', default: false },
   },
 });
 
@@ -156,13 +158,12 @@ async function runSide(
     const delay = Number(values.delay);
     provisioner =
       side === 'berth'
-        ? await startBerthSide(
-            cp,
-            dir,
+        ? await startBerthSide(cp, dir, {
             delay,
-            values['log-level'],
-            values.heap === undefined ? undefined : Number(values.heap),
-          )
+            logLevel: values['log-level'],
+            ...(values.heap === undefined ? {} : { heapMb: Number(values.heap) }),
+            gates: !values['no-scheduling-gates'],
+          })
         : await startKarpenterSide(cp, dir, delay, tools.karpenter);
     const kc = new KubeConfig();
     kc.loadFromFile(cp.kubeconfig);

@@ -35,7 +35,11 @@ describe('deploy/', () => {
       ...byKind('MutatingWebhookConfiguration'),
       ...byKind('ValidatingWebhookConfiguration'),
     ].flatMap((d) => d.webhooks ?? []);
-    expect(hooks.map((h) => h.name).sort()).toEqual(['mutate.berth.dev', 'validate.berth.dev']);
+    expect(hooks.map((h) => h.name).sort()).toEqual([
+      'gate.berth.dev',
+      'mutate.berth.dev',
+      'validate.berth.dev',
+    ]);
     for (const h of hooks) {
       expect(h.timeoutSeconds).toBeLessThanOrEqual(5);
       expect(h.sideEffects).toBe('None');
@@ -45,6 +49,10 @@ describe('deploy/', () => {
       );
       expect(excluded?.values).toEqual(expect.arrayContaining(['kube-system', 'berth-system']));
     }
+    // The scheduling gate fails open: a pod Berth cannot answer for is created ungated.
+    const gate = hooks.find((h) => h.name === 'gate.berth.dev');
+    expect(gate?.failurePolicy).toBe('Ignore');
+    expect(gate?.rules.flatMap((r) => r.resources)).toEqual(['pods']);
     const validate = hooks.find((h) => h.name === 'validate.berth.dev');
     expect(validate?.rules.flatMap((r) => r.resources)).toEqual(
       expect.arrayContaining([

@@ -1,8 +1,9 @@
 /**
  * The two provisioners of `npm run bench:cluster`, each started on its own fresh control plane with
  * kwok (sigs.k8s.io/kwok) running their Nodes' pods:
- * - berth: `berth serve --cloud kwok` with the repository's policies.yaml (provisioner.mode berth),
- *   its NodePool over an EC2NodeClass;
+ * - berth: `berth serve --cloud kwok` with the repository's policies.yaml (provisioner.mode berth;
+ *   scheduling gates on unless --no-scheduling-gates), its mutating webhooks (the scheduling gate
+ *   among them) and its NodePool over an EC2NodeClass;
  * - karpenter: Karpenter's own controller with its kwok provider (v1.14.1, built by
  *   test/e2e/install-karpenter-kwok.sh), a KWOKNodeClass and an instance-types file made from
  *   Berth's catalog.
@@ -16,7 +17,14 @@ import { join } from 'node:path';
 import { builtinCatalog } from '../../src/catalog/catalog.js';
 import type { NodePool } from '../../src/scheduling/nodepool.js';
 import { freePort, type ControlPlane } from '../../test/e2e/control-plane.js';
-import { kubectlWith, loopbackCerts, startBerth, stopProcess } from '../../test/e2e/harness.js';
+import {
+  gatesAnnounced,
+  kubectlWith,
+  loopbackCerts,
+  registerWebhooks,
+  startBerth,
+  stopProcess,
+} from '../../test/e2e/harness.js';
 import { berthPerfPool, karpenterPerfPool } from '../../test/support/perf-workloads.js';
 import { kwokInstanceTypes } from './instance-types.js';
 
@@ -43,20 +51,28 @@ function applyCrds(kubectl: Kubectl, args: string[]): void {
   );
 }
 
-export async function startBerthSide(
-  cp: ControlPlane,
-  dir: string,
-  delay: number,
-  logLevel = 'warn',
-  heapMb?: number,
-): Promise<Side> {
+export interface BerthSideOptions {
+  /** Registration delay, seconds. */
+  delay: number;
+  logLevel?: string;
+  /** berth serve's heap limit in place of the Deployment's. */
+  heapMb?: number;
+  /** provisioner.schedulingGates (on, as shipped). */
+  gates: boolean;
+}
+
+export async function startBerthSide(cp: ControlPlane, dir: string, o: BerthSideOptions): Promise<Side> {
+  const { delay, logLevel = 'warn', heapMb } = o;
   const kubectl = kubectlWith(cp.kubeconfig);
   applyCrds(kubectl, ['-k', 'deploy/crds']);
   applyCrds(kubectl, ['-k', 'deploy/karpenter-crds']);
   applyCrds(kubectl, ['-k', 'deploy/report-crds']);
   must(kubectl(['create', 'namespace', 'berth-system']), 'creating berth-system');
   const policies = join(dir, 'policies.yaml');
-  writeFileSync(policies, readFileSync('policies.yaml', 'utf8'));
+  const shipped = readFileSync('policies.yaml', 'utf8');
+  const gatesOff = shipped.replace(/^( {2}schedulingGates:) true/m, '$1 false');
+  if (!o.gates && gatesOff === shipped) throw new Error('policies.yaml has no provisioner.schedulingGates');
+  writeFileSync(policies, o.gates ? shipped : gatesOff);
   const pool = berthPerfPool();
   must(kubectl(['apply', '-f', '-'], JSON.stringify(pool)), 'applying the NodePool');
   const kubeconfig = cp.kubeconfigs.controller;
@@ -85,6 +101,12 @@ export async function startBerthSide(
       ].join(' '),
     },
   });
+  // Berth's mutating webhooks as deploy/berth registers them, the scheduling gate among them. Its
+  // validating webhook is left out: the suite's workloads are measured as Karpenter's are, unjudged.
+  const ca = readFileSync(join(dir, 'tls', 'ca.crt')).toString('base64');
+  must(registerWebhooks(kubectl, berth.url, ca, ['MutatingWebhookConfiguration']), 'registering webhooks');
+  // The leader announces on its Lease whether new pods are gated; the workloads come after that.
+  await gatesAnnounced(kubectl, o.gates ? 'on' : 'off');
   const pid = berth.proc.pid;
   if (pid === undefined) throw new Error('berth serve has no pid');
   return { name: 'berth', pid, pool, stop: () => berth.stop() };

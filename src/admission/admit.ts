@@ -22,6 +22,8 @@ export interface AdmissionContext {
   policies: Policies;
   /** Today as YYYY-MM-DD (exemption expiry); the caller's clock. */
   today: string;
+  /** Whether /gate gates new pods: a Berth provisioner leads and announces scheduling gates on. */
+  schedulingGates?: boolean;
 }
 
 export interface Decision {
@@ -36,6 +38,19 @@ export interface Decision {
 
 function allow(uid: string, skipped: string): Decision {
   return { response: { uid, allowed: true }, skipped };
+}
+
+/** Allowed, with the JSON patch `ops` (mutate's and the scheduling gate's answers). */
+export function patched(uid: string, ops: readonly object[]): Decision {
+  return {
+    response: {
+      uid,
+      allowed: true,
+      patchType: 'JSONPatch',
+      patch: Buffer.from(JSON.stringify(ops)).toString('base64'),
+    },
+    patchOps: ops.length,
+  };
 }
 
 export function mutate(req: AdmissionRequest, ctx: AdmissionContext): Decision {
@@ -53,15 +68,7 @@ export function mutate(req: AdmissionRequest, ctx: AdmissionContext): Decision {
   const compiled = compile(input, profile, ctx.policies, ctx.view.nodePools);
   const ops = jsonpatch.compare(object, compiled.object);
   if (ops.length === 0) return { response: { uid: req.uid, allowed: true }, patchOps: 0 };
-  return {
-    response: {
-      uid: req.uid,
-      allowed: true,
-      patchType: 'JSONPatch',
-      patch: Buffer.from(JSON.stringify(ops)).toString('base64'),
-    },
-    patchOps: ops.length,
-  };
+  return patched(req.uid, ops);
 }
 
 /** The view with the PDB the profile controller will create for this workload, if it has one. */

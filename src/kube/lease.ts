@@ -23,13 +23,9 @@ export type LeaseAction = 'create' | 'renew' | 'acquire' | 'wait';
 /** What to do with the Lease as read (undefined: it does not exist). Pure. */
 export function leaseAction(lease: V1Lease | undefined, identity: string, now: Date): LeaseAction {
   if (!lease) return 'create';
-  const spec = lease.spec ?? {};
-  const holder = spec.holderIdentity ?? '';
+  const holder = lease.spec?.holderIdentity ?? '';
   if (holder === identity) return 'renew';
-  if (holder === '') return 'acquire';
-  const renewed = spec.renewTime === undefined ? 0 : new Date(spec.renewTime).getTime();
-  const expires = renewed + (spec.leaseDurationSeconds ?? 15) * 1000;
-  return now.getTime() > expires ? 'acquire' : 'wait';
+  return liveHolder(lease, now) === undefined ? 'acquire' : 'wait';
 }
 
 /** MicroTime as the API server parses it: RFC 3339 with exactly six fractional digits. */
@@ -47,6 +43,17 @@ export interface ElectorOptions {
   clock?: () => Date;
   onStart: () => void;
   onStop: () => void;
+  /** Annotations the holder writes on the Lease at each renewal (what it tells the other replicas). */
+  annotations?: () => Readonly<Record<string, string>>;
+}
+
+/** A Lease's holder while its renewal has not expired (undefined: nobody leads). Pure. */
+export function liveHolder(lease: V1Lease | undefined, now: Date): string | undefined {
+  const holder = lease?.spec?.holderIdentity ?? '';
+  if (holder === '') return undefined;
+  const renewTime = lease?.spec?.renewTime;
+  const renewed = renewTime === undefined ? 0 : new Date(renewTime).getTime();
+  return now.getTime() > renewed + (lease?.spec?.leaseDurationSeconds ?? 15) * 1000 ? undefined : holder;
 }
 
 function isStatus(e: unknown, code: number): boolean {
@@ -60,6 +67,8 @@ export class LeaderElector {
   private stopped = false;
   private readonly timing: LeaseTiming;
   private readonly clock: () => Date;
+  /** The Lease as last read or written, whoever holds it. */
+  private seen: V1Lease | undefined;
 
   constructor(private readonly o: ElectorOptions) {
     this.timing = o.timing ?? DEFAULT_TIMING;
@@ -93,10 +102,12 @@ export class LeaderElector {
       acquireTime: acquiring ? now : (old.acquireTime ?? now),
       leaseTransitions: (old.leaseTransitions ?? 0) + (acquiring && prev ? 1 : 0),
     };
+    const annotations = { ...prev?.metadata?.annotations, ...this.o.annotations?.() };
     return {
       ...this.ref(),
       metadata: {
         ...this.ref().metadata,
+        ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
         ...(prev?.metadata?.resourceVersion ? { resourceVersion: prev.metadata.resourceVersion } : {}),
       },
       spec: spec as unknown as NonNullable<V1Lease['spec']>,
@@ -106,11 +117,24 @@ export class LeaderElector {
   /** One round: read, decide, write. Returns whether this replica holds the Lease now. */
   async tryOnce(): Promise<boolean> {
     const lease = await this.read();
+    this.seen = lease;
     const action = leaseAction(lease, this.o.identity, this.clock());
     if (action === 'wait') return false;
-    if (action === 'create') await this.o.api.create(this.spec(undefined, true));
-    else await this.o.api.replace(this.spec(lease, action === 'acquire'));
+    const written =
+      action === 'create'
+        ? await this.o.api.create(this.spec(undefined, true))
+        : await this.o.api.replace(this.spec(lease, action === 'acquire'));
+    this.seen = written;
     return true;
+  }
+
+  /**
+   * An annotation of the Lease as this replica last saw it, while a live leader holds it (any
+   * replica's view of what the leader announces; undefined when nobody leads).
+   */
+  leaderAnnotation(key: string): string | undefined {
+    if (liveHolder(this.seen, this.clock()) === undefined) return undefined;
+    return this.seen?.metadata?.annotations?.[key];
   }
 
   private async tick(): Promise<void> {

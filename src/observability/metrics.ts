@@ -145,6 +145,17 @@ export class Metrics {
     help: 'Waiting pods the last round held on the joined node they were planned onto (the re-buy guard).',
     registers: [this.registry],
   });
+  readonly podsGated = new Gauge({
+    name: 'berth_provisioner_pods_gated',
+    help: "Pods behind Berth's scheduling gate (berth.dev/capacity), waiting for the capacity planned for them.",
+    registers: [this.registry],
+  });
+  readonly gatesLifted = new Counter({
+    name: 'berth_provisioner_gates_lifted_total',
+    help: 'Scheduling gates lifted, by reason: capacity (the pod has room), unplaceable (no NodePool takes it), expired (gated 5 minutes), off (gates off or the provisioner idle).',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
   readonly replicasCapped = new Counter({
     name: 'berth_provisioner_replicas_capped_total',
     help: "Admitted workloads planned for fewer replicas than they ask for (their profile's maxReplicas, their HPA, the NodePools' limits).",

@@ -7,14 +7,16 @@
  *   2. reports       the background scan that writes PolicyReports (unless --no-reports) (duties/reports.ts)
  *   3. cluster-metrics  Karpenter's node/pod/NodePool gauges and cost per workload class, computed
  *                       from the leader's caches when scraped                    (duties/cluster-metrics.ts)
- *   4. karpenter-guard, which starts the five duties that buy and give back capacity only while no
+ *   4. karpenter-guard, which starts the six duties that buy and give back capacity only while no
  *      Karpenter controller runs (or with --take-over-from-karpenter)            (duties/karpenter-guard.ts)
  *      4a. nodeclaims    NodeClaim status, deletion through finalizers, garbage collection, NodePool
  *                        status (every launch below is a NodeClaim first)           (duties/nodeclaims.ts)
  *      4b. disruption    consolidation, drift, expiration; drains via the Eviction API (duties/disruption.ts)
  *      4c. node-classes  EC2NodeClass resolution written to its status (aws only)      (duties/node-classes.ts)
  *      4d. interruptions the SQS interruption queue (--interruption-queue, aws only)   (duties/interruptions.ts)
- *      4e. provisioning  waiting pods and admitted workloads → launches on the cloud   (duties/provisioning.ts)
+ *      4e. scheduling-gates  announces on the Lease that /gate gates new pods, and lifts the gate
+ *                        once a round gives the pod room               (duties/scheduling-gates.ts)
+ *      4f. provisioning  waiting pods and admitted workloads → launches on the cloud   (duties/provisioning.ts)
  *
  * Each duty is handed what it needs here: the view (caches), the leader-only caches, the cloud, the
  * live policies, the Event recorder, metrics and a logger of its own.
@@ -53,6 +55,7 @@ import { ClusterNodeClasses } from './duties/node-classes.js';
 import { ClusterProvisioning } from './duties/provisioning.js';
 import { boundedEvents, solverThread } from './duties/provisioning-wiring.js';
 import { ClusterReports } from './duties/reports.js';
+import { GATES_ANNOTATION, SchedulingGates } from './duties/scheduling-gates.js';
 import { ClusterMetrics } from './duties/cluster-metrics.js';
 import { karpenterDetector, ProvisioningGuard } from './duties/karpenter-guard.js';
 import { DutyManager, type LeaderDuty } from './duty.js';
@@ -126,7 +129,10 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
 
   const profiles = new ProfileController({ api, custom, view, live, events, logger: base.logger });
   const today = dailyToday(() => io.clock());
-  const context = () => ({ view, policies: live.current, today: today() });
+  // Whether the leader (this replica or another) announces on the Lease that new pods are gated.
+  let gatesAnnounced = (): boolean => false;
+  const context = () => ({ view, policies: live.current, today: today(), schedulingGates: gatesAnnounced() });
+  const gates = new SchedulingGates({ core, shared, live, logger: logger('gates'), metrics: base.metrics });
   const reports = opts.reports
     ? new ClusterReports({
         api,
@@ -156,6 +162,9 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
       ...(kind === 'aws' ? { nodeApi: nodeApi(api) } : {}),
       unavailable,
       claims: { store: claims, launcher },
+      onRound: (r) => {
+        gates.afterRound(r);
+      },
     },
     shared,
     pools,
@@ -227,7 +236,7 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
   const present = (...ds: (LeaderDuty | undefined)[]): LeaderDuty[] => ds.flatMap((d) => (d ? [d] : []));
   // The duties that buy and give back capacity start only while no Karpenter controller runs.
   const guard = new ProvisioningGuard({
-    inner: present(nodeClaims, disruption, nodeClasses, interruptions, provisioning),
+    inner: present(nodeClaims, disruption, nodeClasses, interruptions, gates, provisioning),
     detect: karpenterDetector(api, () => Date.now()),
     takeOver: opts.takeOverFromKarpenter === true,
     mode: () => live.current.provisionerMode,
@@ -261,7 +270,12 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
       base.metrics.leader.set(0);
       void manager.stop();
     },
+    annotations: () => ({ [GATES_ANNOTATION]: gates.on() ? 'on' : 'off' }),
   });
+  gatesAnnounced = () =>
+    (elector.leading ? gates.on() : elector.leaderAnnotation(GATES_ANNOTATION) === 'on') &&
+    live.current.schedulingGates &&
+    live.current.provisionerMode === 'berth';
   for (const r of Object.values(view.resources))
     r.onChange(() => {
       base.metrics.cacheSynced.set({ resource: r.spec.kind }, r.synced ? 1 : 0);

@@ -69,7 +69,7 @@ export async function runOperator(opts: ServeOpts, io: CliIO): Promise<void> {
       : await (await import('./cluster.js')).startCluster({ opts, session, live, base, listen, io });
   const { running, stop: stopCluster } = started;
   io.out(
-    `berth: serving ${running.url} (/mutate, /validate, /healthz, /readyz); CA: ${join(tlsDir, 'ca.crt')}\n`,
+    `berth: serving ${running.url} (/mutate, /validate, /gate, /healthz, /readyz); CA: ${join(tlsDir, 'ca.crt')}\n`,
   );
   if (running.metricsUrl !== undefined) io.out(`berth: metrics ${running.metricsUrl}\n`);
   await new Promise<void>((resolve) => {

@@ -115,6 +115,14 @@ export class Policies {
   }
 
   /**
+   * Whether new pods wait behind Berth's scheduling gate until the capacity planned for them joins
+   * (kube-scheduler then tries them once, instead of failing and backing off while no node fits).
+   */
+  get schedulingGates(): boolean {
+    return this.doc.provisioner?.schedulingGates !== false;
+  }
+
+  /**
    * How a burst of demand is gathered into one round: it ends after `idleMs` without new demand, and
    * never later than `maxMs` after it began (Karpenter's batcher: 1 s idle, 10 s max).
    */

@@ -9,6 +9,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Logger } from 'pino';
 import type { AdmissionContext, Decision } from '../admission/admit.js';
 import { mutate, validate } from '../admission/admit.js';
+import { gate } from '../admission/gate.js';
 import { parseReview, reviewOf, type AdmissionRequest, type AdmissionResponse } from '../admission/review.js';
 import type { Metrics } from '../observability/metrics.js';
 import { BodyError, readJsonBody } from './body.js';
@@ -19,7 +20,7 @@ import { EvaluationBudgetError } from '../scheduling/placement.js';
 /** An UPDATE review carries the object and its old version, each up to the API server's 3 MiB. */
 export const MAX_BODY_BYTES = 6 * 1024 * 1024;
 
-export type Webhook = 'mutate' | 'validate';
+export type Webhook = 'mutate' | 'validate' | 'gate';
 
 /** What the HTTPS server calls for each request (a Node request listener; supertest takes it too). */
 export type WebhookListener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -42,6 +43,7 @@ export interface WebhookDeps {
 const DECIDE: Record<Webhook, (req: AdmissionRequest, ctx: AdmissionContext) => Decision> = {
   mutate,
   validate,
+  gate: (req, ctx) => gate(req, ctx.schedulingGates === true),
 };
 
 function undecided(req: AdmissionRequest, failOpen: boolean, why: string): Decision {
@@ -176,6 +178,7 @@ export function webhookOf(url: string): Webhook | undefined {
   if (url.charCodeAt(end - 1) === 0x2f && end > 1) end--; // a trailing '/'
   if (end === 7 && url.slice(0, 7).toLowerCase() === '/mutate') return 'mutate';
   if (end === 9 && url.slice(0, 9).toLowerCase() === '/validate') return 'validate';
+  if (end === 5 && url.slice(0, 5).toLowerCase() === '/gate') return 'gate';
   return undefined;
 }
 
@@ -195,7 +198,9 @@ function otherRoutes(deps: WebhookDeps): express.Express {
       .send(text);
   });
   app.use((_req, res) => {
-    res.status(404).json({ error: 'not found: the webhook serves POST /mutate and POST /validate' });
+    res
+      .status(404)
+      .json({ error: 'not found: the webhook serves POST /mutate, POST /validate and POST /gate' });
   });
   app.use(expressErrors(deps));
   return app;
@@ -211,7 +216,11 @@ function otherRoutes(deps: WebhookDeps): express.Express {
 export function createApp(deps: WebhookDeps): WebhookListener {
   const others = otherRoutes(deps);
   const now = deps.now ?? (() => performance.now());
-  const handlers = { mutate: handler('mutate', deps), validate: handler('validate', deps) };
+  const handlers = {
+    mutate: handler('mutate', deps),
+    validate: handler('validate', deps),
+    gate: handler('gate', deps),
+  };
   return (req, res) => {
     const webhook = req.method === 'POST' && req.url !== undefined ? webhookOf(req.url) : undefined;
     if (webhook === undefined) {

@@ -3,9 +3,10 @@ import type { Logger } from 'pino';
 import type { Decision } from '../admission/admit.js';
 import type { AdmissionRequest } from '../admission/review.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { Webhook } from './app.js';
 
 export interface DecisionRecord {
-  webhook: 'mutate' | 'validate';
+  webhook: Webhook;
   request: AdmissionRequest;
   decision: Decision;
   seconds: number;

@@ -3,6 +3,7 @@ import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_pr
 import { createWriteStream, readFileSync } from 'node:fs';
 import { get as httpsGet } from 'node:https';
 import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
 
 export interface Run {
   code: number;
@@ -37,19 +38,70 @@ export function loopbackCerts(dir: string): string {
   return tls;
 }
 
-/** Points Berth's two webhook configurations at `url` (clientConfig.url with the CA bundle). */
+interface ClientConfig {
+  service?: { path?: string };
+  url?: string;
+  caBundle?: string;
+}
+
+/** The path a webhook is served at: its Service reference's, or its URL's once routed before. */
+const pathOf = (c: ClientConfig): string => c.service?.path ?? (c.url ? new URL(c.url).pathname : '');
+
+/**
+ * Points every webhook of Berth's two configurations at `url` (clientConfig.url with the CA bundle),
+ * each at the path its Service reference names (/mutate, /gate, /validate).
+ */
 export function routeWebhooks(kubectl: ReturnType<typeof kubectlWith>, url: string, caBundle: string): Run[] {
-  return (
-    [
-      ['mutatingwebhookconfiguration', '/mutate'],
-      ['validatingwebhookconfiguration', '/validate'],
-    ] as const
-  ).map(([kind, path]) => {
-    const patch = [
-      { op: 'replace', path: '/webhooks/0/clientConfig', value: { url: `${url}${path}`, caBundle } },
-    ];
+  return (['mutatingwebhookconfiguration', 'validatingwebhookconfiguration'] as const).map((kind) => {
+    const got = kubectl(['get', kind, 'berth', '-o', 'json']);
+    if (got.code !== 0) return got;
+    const hooks = (JSON.parse(got.stdout) as { webhooks: { clientConfig: ClientConfig }[] }).webhooks;
+    const patch = hooks.map((h, i) => ({
+      op: 'replace',
+      path: `/webhooks/${i}/clientConfig`,
+      value: { url: `${url}${pathOf(h.clientConfig)}`, caBundle },
+    }));
     return kubectl(['patch', kind, 'berth', '--type=json', '-p', JSON.stringify(patch)]);
   });
+}
+
+/**
+ * Registers Berth's webhook configurations as deploy/berth/webhooks.yaml declares them (only the
+ * kinds named), each webhook pointed at `url` and the path its Service reference names.
+ */
+export function registerWebhooks(
+  kubectl: ReturnType<typeof kubectlWith>,
+  url: string,
+  caBundle: string,
+  kinds: readonly string[] = ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'],
+): Run {
+  type Config = { kind: string; webhooks: { clientConfig: ClientConfig }[] };
+  const docs = parseAllDocuments(readFileSync('deploy/berth/webhooks.yaml', 'utf8')).map(
+    (d) => d.toJS() as Config,
+  );
+  const chosen = docs.filter((d) => kinds.includes(d.kind));
+  for (const d of chosen)
+    for (const h of d.webhooks)
+      h.clientConfig = { url: `${url}${h.clientConfig.service?.path ?? ''}`, caBundle };
+  return kubectl(['apply', '-f', '-'], chosen.map((d) => JSON.stringify(d)).join('\n'));
+}
+
+/** A field of Berth's Lease (berth-system/berth-leader) by JSONPath; undefined when kubectl fails. */
+export function leaseField(kubectl: ReturnType<typeof kubectlWith>, jsonPath: string): string | undefined {
+  const r = kubectl(['get', 'lease', 'berth-leader', '-n', 'berth-system', '-o', `jsonpath={${jsonPath}}`]);
+  return r.code === 0 ? r.stdout : undefined;
+}
+
+/** Waits until the leader announces on its Lease that new pods are gated (`on`) or not (`off`). */
+export async function gatesAnnounced(
+  kubectl: ReturnType<typeof kubectlWith>,
+  want: 'on' | 'off',
+): Promise<void> {
+  await eventually(
+    `the Lease announcing scheduling gates ${want}`,
+    () => leaseField(kubectl, '.metadata.annotations.berth\\.dev/scheduling-gates') === want,
+    60_000,
+  );
 }
 
 /** The policies.yaml Berth's ConfigMap (berth-system/berth-policies) carries in the cluster. */

@@ -14,6 +14,7 @@ import {
   installedPolicies,
   kubectlWith,
   loopbackCerts,
+  leaseField,
   routeWebhooks,
   startBerth,
   type Berth,
@@ -199,16 +200,7 @@ afterAll(async () => {
 });
 
 function leaseHolder(): string | undefined {
-  const r = kubectl([
-    'get',
-    'lease',
-    'berth-leader',
-    '-n',
-    'berth-system',
-    '-o',
-    'jsonpath={.spec.holderIdentity}',
-  ]);
-  return r.code === 0 ? r.stdout : undefined;
+  return leaseField(kubectl, '.spec.holderIdentity');
 }
 
 describe('1. the manifests Berth ships', () => {

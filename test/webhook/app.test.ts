@@ -265,6 +265,9 @@ describe('mutate', () => {
     ['/MUTATE/?timeout=10s', 'mutate'],
     ['/validate', 'validate'],
     ['/Validate?x=/y', 'validate'],
+    ['/gate', 'gate'],
+    ['/GATE/?timeout=2s', 'gate'],
+    ['/gates', undefined],
     ['/validate//', undefined],
     ['/validated', undefined],
     ['/mutate/x', undefined],
@@ -273,6 +276,33 @@ describe('mutate', () => {
     ['/healthz', undefined],
   ])('webhookOf(%j) is %s', (url, want) => {
     expect(webhookOf(url)).toBe(want);
+  });
+
+  it('/gate puts a new pod behind the scheduling gate while a provisioner leads with gates on', async () => {
+    const pod = yamlObject(`
+apiVersion: v1
+kind: Pod
+metadata: { name: web-1, namespace: shop }
+spec: { containers: [{ name: app, image: nginx }] }
+`);
+    const view = examplesView();
+    const policies = defaultPolicies();
+    for (const [on, want] of [
+      [true, [{ op: 'add', path: '/spec/schedulingGates', value: [{ name: 'berth.dev/capacity' }] }]],
+      [false, undefined],
+    ] as const) {
+      const { app } = testApp({
+        context: () => ({ view, policies, today: '2026-11-21', schedulingGates: on }),
+      });
+      const r = await post(app, '/gate', review('CREATE', pod, { uid: 'g-1' }));
+      expect(r.status).toBe(200);
+      expect(r.body.response.uid).toBe('g-1');
+      expect(r.body.response.allowed).toBe(true);
+      const patch = r.body.response.patch;
+      expect(patch === undefined ? undefined : JSON.parse(Buffer.from(patch, 'base64').toString())).toEqual(
+        want,
+      );
+    }
   });
 
   it('answers other methods on the webhook paths with 404', async () => {

@@ -37,7 +37,7 @@ app.kubernetes.io/version: {{ .root.Chart.AppVersion | quote }}
 {{- end -}}
 
 {{/* The webhooks' namespace exclusions: the release's namespace always. */}}
-{{- define "berth.webhookScope" -}}
+{{- define "berth.webhookSelectors" -}}
 namespaceSelector:
   matchExpressions:
     - key: kubernetes.io/metadata.name
@@ -47,6 +47,10 @@ namespaceSelector:
 {{- with .Values.webhook.objectSelector }}
 objectSelector: {{ toJson . }}
 {{- end }}
+{{- end -}}
+
+{{- define "berth.webhookScope" -}}
+{{ include "berth.webhookSelectors" . }}
 {{- if gt (int .Values.webhook.timeoutSeconds) 30 }}
 {{- fail "webhook.timeoutSeconds must be at most 30" }}
 {{- end }}

@@ -8,7 +8,7 @@ export function registerServe(program: Command, io: CliIO): void {
   program
     .command('serve')
     .description(
-      'serve the admission webhook over HTTPS (/mutate, /validate, /healthz, /readyz) and metrics over HTTP; ' +
+      'serve the admission webhook over HTTPS (/mutate, /validate, /gate, /healthz, /readyz) and metrics over HTTP; ' +
         'in a cluster the Lease holder also runs the profile controller, the background scan that writes ' +
         'PolicyReports and, with provisioner.mode: berth, disruption (consolidation, drift, expiration) and ' +
         'the provisioner (waiting pods and admitted workloads → nodes on --cloud). --local serves from files, ' +

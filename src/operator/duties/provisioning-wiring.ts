@@ -21,7 +21,7 @@ import { UnavailableOfferings } from '../../provisioner/cloud/unavailable.js';
 import { replicaCap } from '../../provisioner/controller/bounds.js';
 import type { Demand, DemandBounds } from '../../provisioner/controller/demand.js';
 import { ProvisionLoop, type LoopDeps } from '../../provisioner/controller/loop.js';
-import { Provisioner } from '../../provisioner/controller/provisioner.js';
+import { Provisioner, type RoundResult } from '../../provisioner/controller/provisioner.js';
 import type { RegistrationPatch } from '../../provisioner/controller/registration.js';
 import { SOLVER_HEAP_MIB, SOLVER_NICE, SOLVER_TIMEOUT_MS } from '../../provisioner/worker/limits.js';
 import { PlanWorker, type Planner } from '../../provisioner/worker/planner.js';
@@ -54,6 +54,8 @@ export interface ProvisioningDeps {
   readonly events?: EventSink;
   /** Told of pods no NodePool can take (cluster mode: Events on their owners). */
   readonly onUnschedulable?: (pods: readonly Unschedulable[]) => void;
+  /** Told of each round's result (cluster mode: the scheduling gates it lets off). */
+  readonly onRound?: (result: RoundResult) => void;
   /** Cluster mode: the workload caches, whose creations and scale changes are demand on the leader. */
   readonly workloads?: WorkloadSource;
   /**
@@ -137,6 +139,7 @@ export function loopOf(d: ProvisioningDeps, provisioner: Provisioner, input: Loo
     metrics: d.metrics,
     ...(d.onBounded ? { onBounded: d.onBounded } : {}),
     ...(d.onUnschedulable ? { onUnschedulable: d.onUnschedulable } : {}),
+    ...(d.onRound ? { onRound: d.onRound } : {}),
   });
 }
 

@@ -151,6 +151,8 @@ export const policiesSchema = {
         /** Before batchIdleSeconds/batchMaxSeconds: read as batchMaxSeconds. */
         batchWindowSeconds: { type: 'number', minimum: 0, maximum: 60 },
         maxPodsPerRound: { type: 'integer', minimum: 1, maximum: 1000000 },
+        /** Pods wait behind a scheduling gate until the capacity planned for them joins (default true). */
+        schedulingGates: { type: 'boolean' },
         consolidation: {
           type: 'object',
           additionalProperties: false,

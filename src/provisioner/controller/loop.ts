@@ -24,6 +24,8 @@ export interface LoopDeps {
   readonly onBounded?: (demand: Demand) => void;
   /** Told of the pods a round could place on no NodePool, with why (cluster mode: Events on their owners). */
   readonly onUnschedulable?: (pods: readonly Unschedulable[]) => void;
+  /** Told of each round's result once it is reported (cluster mode: the scheduling gates it lets off). */
+  readonly onRound?: (result: RoundResult) => void;
   /** provisioner.mode from the live policies: only `berth` buys capacity. */
   readonly mode: () => string;
   /** The live batching settings (policies.yaml provisioner.batchIdleSeconds / batchMaxSeconds). */
@@ -149,6 +151,7 @@ export class ProvisionLoop {
     const r = await this.d.provisioner.reconcile(solver);
     this.rounds += 1;
     this.report(planned, r, solver);
+    this.d.onRound?.(r);
     return r;
   }
 

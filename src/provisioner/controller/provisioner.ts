@@ -76,6 +76,10 @@ export interface RoundResult {
   readonly held: number;
   /** When the plan that launched each claim was decided (ms, the provisioner's clock). */
   readonly decidedAt: ReadonlyMap<string, number>;
+  /** The waiting pods the round planned (solver ids, `namespace/name`). */
+  readonly planned: ReadonlySet<string>;
+  /** Those the plan put on capacity that cannot take them yet: a claim in flight, a Node not Ready. */
+  readonly awaitingCapacity: ReadonlySet<string>;
 }
 
 /** How long a joined claim's instance stays known by id (for registration's label and taint check). */
@@ -218,7 +222,26 @@ export class Provisioner {
       if (!short) break;
       plan = await this.plan(hold.input);
     }
-    return { plan, launched, joined, terminated, notJoined, held: hold.held, decidedAt };
+    const planned = new Set(input.pods.map((p) => p.id));
+    const awaitingCapacity = this.awaiting(plan, hold.input);
+    return {
+      plan,
+      launched,
+      joined,
+      terminated,
+      notJoined,
+      held: hold.held,
+      decidedAt,
+      planned,
+      awaitingCapacity,
+    };
+  }
+
+  /** The pods a plan puts on claims in flight (launched this round or before) or on Nodes not Ready. */
+  private awaiting(plan: Plan, input: SolverInput): Set<string> {
+    const notThere = new Set(this.inFlight.keys());
+    for (const n of input.nodes) if (n.notReady === true) notThere.add(n.name);
+    return new Set(plan.bindings.filter((b) => notThere.has(b.node)).map((b) => b.pod));
   }
 
   private plan(input: SolverInput): Promise<Plan> {

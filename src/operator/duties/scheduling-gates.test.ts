@@ -1,0 +1,111 @@
+import type { CoreV1Api, V1Pod } from '@kubernetes/client-node';
+import { readFileSync } from 'node:fs';
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { SCHEDULING_GATE } from '../../admission/gate.js';
+import { Metrics } from '../../observability/metrics.js';
+import { defaultPolicies, loadPolicies } from '../../policies/policies.js';
+import type { RoundResult } from '../../provisioner/controller/provisioner.js';
+import { SchedulingGates } from './scheduling-gates.js';
+
+const NOW = Date.parse('2026-11-25T12:00:00Z');
+
+const pod = (name: string, cpu: string, gates = [{ name: SCHEDULING_GATE }], ageS = 5): V1Pod => ({
+  metadata: { name, namespace: 'perf', creationTimestamp: new Date(NOW - ageS * 1000) },
+  spec: {
+    containers: [{ name: 'app', image: 'app', resources: { requests: { cpu, memory: '1Gi' } } }],
+    schedulingGates: gates,
+  },
+});
+
+function world(pods: V1Pod[], policies = defaultPolicies()) {
+  const patches: { name: string; body: unknown }[] = [];
+  const core = {
+    patchNamespacedPod: (req: { name: string; body: unknown }) => {
+      patches.push({ name: req.name, body: req.body });
+      return Promise.resolve({});
+    },
+  } as unknown as Pick<CoreV1Api, 'patchNamespacedPod'>;
+  const cache = { synced: true, list: () => pods };
+  let released = 0;
+  const metrics = new Metrics({ defaults: false });
+  const gates = new SchedulingGates({
+    core,
+    shared: {
+      acquire: () => cache as never,
+      release: () => {
+        released += 1;
+        return Promise.resolve();
+      },
+    },
+    live: { current: policies },
+    logger: pino({ level: 'silent' }),
+    metrics,
+    now: () => NOW,
+    sweepMs: 60_000,
+  });
+  return { gates, patches, metrics, released: () => released };
+}
+
+const round = (planned: string[], awaiting: string[]): RoundResult =>
+  ({
+    planned: new Set(planned),
+    awaitingCapacity: new Set(awaiting),
+    plan: { unschedulable: [] },
+  }) as unknown as RoundResult;
+
+const settle = () => new Promise((r) => setTimeout(r, 10));
+
+describe('SchedulingGates', () => {
+  it('announces gates only while it runs with gates on and the provisioner on', () => {
+    const shipped = readFileSync('policies.yaml', 'utf8');
+    const off = loadPolicies(shipped.replace('schedulingGates: true', 'schedulingGates: false'), 'p.yaml');
+    const idle = loadPolicies(shipped.replace('mode: berth ', 'mode: karpenter '), 'p.yaml');
+    if (!off.ok || !idle.ok) throw new Error('policies do not load');
+    const on = world([]);
+    expect(on.gates.on()).toBe(false);
+    on.gates.start();
+    expect(on.gates.on()).toBe(true);
+    for (const p of [off.policies, idle.policies]) {
+      const w = world([], p);
+      w.gates.start();
+      expect(w.gates.on()).toBe(false);
+    }
+  });
+
+  it('after a round, lifts the pods with room, largest first, by a JSON patch that tests the gate', async () => {
+    const pods = [
+      pod('small', '500m'),
+      pod('large', '4'),
+      pod('waits', '4'),
+      pod('own-gate-first', '1', [{ name: 'example.com/quota' }, { name: SCHEDULING_GATE }]),
+      pod('not-planned', '8'),
+    ];
+    const w = world(pods);
+    w.gates.start();
+    w.gates.afterRound(
+      round(['perf/small', 'perf/large', 'perf/waits', 'perf/own-gate-first'], ['perf/waits']),
+    );
+    await settle();
+    expect(w.patches.map((p) => p.name)).toEqual(['large', 'own-gate-first', 'small']);
+    expect(w.patches[1]?.body).toEqual([
+      { op: 'test', path: '/spec/schedulingGates/1/name', value: SCHEDULING_GATE },
+      { op: 'remove', path: '/spec/schedulingGates/1' },
+    ]);
+    const text = await w.metrics.registry.metrics();
+    expect(text).toContain('berth_provisioner_gates_lifted_total{reason="capacity"} 3');
+    // The cache still shows them gated: a second round does not lift them again.
+    w.gates.afterRound(round(['perf/small', 'perf/large'], []));
+    await settle();
+    expect(w.patches).toHaveLength(3);
+  });
+
+  it('when it stops, lifts every gate still on and lets go of the pod cache', async () => {
+    const w = world([pod('a', '1'), pod('b', '1')]);
+    w.gates.start();
+    await w.gates.stop();
+    expect(w.patches.map((p) => p.name).sort()).toEqual(['a', 'b']);
+    expect(w.released()).toBe(1);
+    expect(w.gates.on()).toBe(false);
+  });
+});

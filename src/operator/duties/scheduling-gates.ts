@@ -1,0 +1,145 @@
+/**
+ * The scheduling-gates duty (Lease holder, beside provisioning): while it runs, with
+ * provisioner.schedulingGates on and provisioner.mode berth, the leader announces on its Lease that new
+ * pods are to be gated, and every replica's /gate puts berth.dev/capacity on the pods it admits. This
+ * duty lifts the gate (provisioner/controller/gates.ts says when): after each provisioner round, on a
+ * sweep every few seconds (gated too long, or gates turned off), and from every gated pod when it stops,
+ * so that pods never stay gated behind a leader that is gone or a provisioner turned off.
+ */
+import type { CoreV1Api, V1Pod } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import { SCHEDULING_GATE } from '../../admission/gate.js';
+import type { Resource } from '../../kube/informers.js';
+import type { LeaderCaches } from '../../kube/leader-caches.js';
+import { liftGate } from '../../kube/pod-gates.js';
+import { podRequests } from '../../kube/resources.js';
+import type { Metrics } from '../../observability/metrics.js';
+import type { LivePolicies } from '../../policies/live.js';
+import { gatesToLift, type GatedPod, type RoundGates } from '../../provisioner/controller/gates.js';
+import type { RoundResult } from '../../provisioner/controller/provisioner.js';
+import { eachLimited } from '../../util/limited.js';
+import type { LeaderDuty } from '../duty.js';
+
+/** The Lease annotation by which the leader tells every replica whether /gate gates new pods. */
+export const GATES_ANNOTATION = 'berth.dev/scheduling-gates';
+
+/** Gate lifts in flight at once. */
+const LIFT_CONCURRENCY = 16;
+/** How long a lifted pod is not lifted again (its cache entry catching up). */
+const RECENT_MS = 10_000;
+
+export interface SchedulingGatesDeps {
+  readonly core: Pick<CoreV1Api, 'patchNamespacedPod'>;
+  readonly shared: Pick<LeaderCaches, 'acquire' | 'release'>;
+  readonly live: Pick<LivePolicies, 'current'>;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly now?: () => number;
+  /** How often gated pods are looked at without a round (default 5 s). */
+  readonly sweepMs?: number;
+}
+
+const gatedBy = (p: V1Pod): boolean =>
+  p.spec?.nodeName === undefined &&
+  p.metadata?.deletionTimestamp === undefined &&
+  p.spec?.schedulingGates?.some((g) => g.name === SCHEDULING_GATE) === true;
+
+/** A pod's size for the lifting order: its cores plus its memory in 4 GiB (a core's worth on most types). */
+function sizeOf(p: V1Pod): number {
+  if (!p.spec) return 0;
+  const r = podRequests(p.spec);
+  return r.cpuMillis / 1000 + r.memoryMiB / 4096;
+}
+
+const idOf = (p: V1Pod): string => `${p.metadata?.namespace ?? ''}/${p.metadata?.name ?? ''}`;
+
+export class SchedulingGates implements LeaderDuty {
+  readonly name = 'scheduling-gates';
+  private pods: Resource<V1Pod> | undefined;
+  private sweep: NodeJS.Timeout | undefined;
+  private last: RoundGates | undefined;
+  /**
+   * Pods whose lift is under way or done in the last seconds, by when: not lifted twice by a round
+   * and a sweep, nor again before the cache shows the gate gone.
+   */
+  private readonly lifting = new Map<string, number>();
+
+  constructor(private readonly d: SchedulingGatesDeps) {}
+
+  /** Whether new pods are gated now: this replica leads with the duty running, gates on, provisioner on. */
+  on(): boolean {
+    const p = this.d.live.current;
+    return this.pods !== undefined && p.schedulingGates && p.provisionerMode === 'berth';
+  }
+
+  start(): void {
+    this.pods = this.d.shared.acquire<V1Pod>('pods');
+    this.sweep = setInterval(() => {
+      void this.lift();
+    }, this.d.sweepMs ?? 5_000);
+  }
+
+  /** What a provisioner round planned: lift the gates it allows. */
+  afterRound(r: RoundResult): void {
+    this.last = {
+      planned: r.planned,
+      awaitingCapacity: r.awaitingCapacity,
+      unplaceable: new Set(r.plan.unschedulable.map((u) => u.pod)),
+    };
+    void this.lift();
+  }
+
+  /** Lifts the gates the last round (and the clock, and the settings) allow. */
+  async lift(all = false): Promise<void> {
+    const pods = this.pods;
+    if (!pods?.synced) return;
+    const gated = pods.list().filter(gatedBy);
+    this.d.metrics.podsGated.set(gated.length);
+    const byId = new Map(gated.map((p) => [idOf(p), p]));
+    const view: GatedPod[] = gated.map((p) => ({
+      id: idOf(p),
+      createdAt: new Date(p.metadata?.creationTimestamp ?? 0).getTime(),
+      size: sizeOf(p),
+    }));
+    const now = (this.d.now ?? Date.now)();
+    for (const [id, at] of this.lifting) if (now - at > RECENT_MS) this.lifting.delete(id);
+    const lifts = gatesToLift(view, this.last, { now, on: this.on() && !all }).filter(
+      (l) => !this.lifting.has(l.id),
+    );
+    if (lifts.length > 0)
+      this.d.logger.info({ pods: lifts.length, gated: gated.length }, 'lifting scheduling gates');
+    await eachLimited(
+      lifts,
+      LIFT_CONCURRENCY,
+      () => true,
+      async ({ id, reason }) => {
+        const pod = byId.get(id);
+        if (!pod) return;
+        this.lifting.set(id, now);
+        try {
+          const [namespace = '', name = ''] = id.split('/', 2);
+          const gates = pod.spec?.schedulingGates ?? [];
+          if (await liftGate(this.d.core, { namespace, name, gates }, SCHEDULING_GATE))
+            this.d.metrics.gatesLifted.inc({ reason });
+          if (reason === 'expired') this.d.logger.warn({ pod: id }, 'scheduling gate lifted: gated too long');
+        } catch (e) {
+          this.lifting.delete(id);
+          this.d.logger.warn({ pod: id, err: String(e) }, 'scheduling gate not lifted');
+        }
+      },
+    );
+  }
+
+  /** Stops gating; every gate still on comes off (the next leader plans those pods like any other). */
+  async stop(): Promise<void> {
+    clearInterval(this.sweep);
+    this.sweep = undefined;
+    if (!this.pods) return;
+    await this.lift(true).catch((e: unknown) => {
+      this.d.logger.warn({ err: String(e) }, 'scheduling gates not lifted on stop');
+    });
+    this.pods = undefined;
+    this.last = undefined;
+    await this.d.shared.release('pods');
+  }
+}

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { gatesToLift, MAX_GATED_MS, type RoundGates } from './gates.js';
+
+const round = (planned: string[], awaiting: string[] = [], unplaceable: string[] = []): RoundGates => ({
+  planned: new Set(planned),
+  awaitingCapacity: new Set(awaiting),
+  unplaceable: new Set(unplaceable),
+});
+
+const now = 1_000_000;
+const pod = (id: string, ageMs = 1_000) => ({ id, createdAt: now - ageMs });
+
+describe('gatesToLift', () => {
+  it.each([
+    ['planned on room that is there (or held on its joined node)', round(['s/a']), true, 'capacity'],
+    ['planned on a claim in flight or a Node not Ready', round(['s/a'], ['s/a']), true, undefined],
+    ['placed on no NodePool', round(['s/a'], [], ['s/a']), true, 'unplaceable'],
+    ['not planned by the last round (created since)', round(['s/b']), true, undefined],
+    ['no round yet', undefined, true, undefined],
+    ['gates off, whatever the round', round(['s/a'], ['s/a']), false, 'off'],
+  ] as const)('a pod %s: %s', (_name, r, on, want) => {
+    const lifts = gatesToLift([pod('s/a')], r, { now, on });
+    expect(lifts).toEqual(want === undefined ? [] : [{ id: 's/a', reason: want }]);
+  });
+
+  it('lifts the largest pods first, as the plan packed them (the order kube-scheduler meets them in)', () => {
+    const gated = [
+      { id: 's/small', createdAt: now, size: 1 },
+      { id: 's/large', createdAt: now, size: 8 },
+      { id: 's/unsized', createdAt: now },
+      { id: 's/medium', createdAt: now, size: 4 },
+    ];
+    const r = round(['s/small', 's/large', 's/unsized', 's/medium']);
+    expect(gatesToLift(gated, r, { now, on: true }).map((l) => l.id)).toEqual([
+      's/large',
+      's/medium',
+      's/small',
+      's/unsized',
+    ]);
+  });
+
+  it('releases a pod gated longer than the most, even while its claim is in flight', () => {
+    const r = round(['s/old', 's/new'], ['s/old', 's/new']);
+    expect(
+      gatesToLift([pod('s/old', MAX_GATED_MS + 1), pod('s/new', MAX_GATED_MS)], r, { now, on: true }),
+    ).toEqual([{ id: 's/old', reason: 'expired' }]);
+    expect(gatesToLift([pod('s/new', 11)], undefined, { now, on: true, maxGatedMs: 10 })).toEqual([
+      { id: 's/new', reason: 'expired' },
+    ]);
+  });
+});

@@ -1,0 +1,68 @@
+/**
+ * When Berth's scheduling gate comes off a pod (admission/gate.ts puts it on). A gated pod waits
+ * while the provisioner's last round put it on capacity that cannot take it yet (a claim in flight,
+ * a Node not Ready); it is released once a round plans it anywhere else — room that is there, the
+ * node it was launched for now joined, or nowhere (kube-scheduler then says why, as for any pod) —
+ * and in any case once it has been gated `maxGatedMs`, or at once when gates are off (policies, the
+ * provisioner idle or not leading). A pod no round has planned yet stays gated until one does. Pure.
+ */
+
+/**
+ * A pod behind Berth's gate: its solver id (`namespace/name`), when it was created (ms), and how
+ * large its requests are (any measure that orders pods by size; 0 when unknown).
+ */
+export interface GatedPod {
+  readonly id: string;
+  readonly createdAt: number;
+  readonly size?: number;
+}
+
+/** What the last provisioner round said of the pods it planned. */
+export interface RoundGates {
+  readonly planned: ReadonlySet<string>;
+  readonly awaitingCapacity: ReadonlySet<string>;
+  /** Pods the round could place on no NodePool. */
+  readonly unplaceable: ReadonlySet<string>;
+}
+
+/** Why a gate came off (`berth_scheduling_gates_lifted_total{reason}`). */
+export type LiftReason = 'capacity' | 'unplaceable' | 'expired' | 'off';
+
+export interface Lift {
+  readonly id: string;
+  readonly reason: LiftReason;
+}
+
+/** Gated longest before the gate comes off whatever the plan says (a claim never joining takes 15). */
+export const MAX_GATED_MS = 5 * 60_000;
+
+/**
+ * The gates to lift now, largest pods first: kube-scheduler tries pods in the order they become
+ * schedulable and spreads them (LeastAllocated), so small pods let through first take the room the
+ * plan kept for large ones on the nodes bought for them, and a large pod is left without a node.
+ */
+export function gatesToLift(
+  gated: readonly GatedPod[],
+  round: RoundGates | undefined,
+  o: { readonly now: number; readonly on: boolean; readonly maxGatedMs?: number },
+): Lift[] {
+  const max = o.maxGatedMs ?? MAX_GATED_MS;
+  const out: (Lift & { size: number })[] = [];
+  for (const p of gated) {
+    const reason = liftReason(p, round, o.on, o.now - p.createdAt > max);
+    if (reason) out.push({ id: p.id, reason, size: p.size ?? 0 });
+  }
+  return out.sort((a, b) => b.size - a.size).map(({ id, reason }) => ({ id, reason }));
+}
+
+function liftReason(
+  p: GatedPod,
+  round: RoundGates | undefined,
+  on: boolean,
+  expired: boolean,
+): LiftReason | undefined {
+  if (!on) return 'off';
+  if (expired) return 'expired';
+  if (!round?.planned.has(p.id) || round.awaitingCapacity.has(p.id)) return undefined;
+  return round.unplaceable.has(p.id) ? 'unplaceable' : 'capacity';
+}
