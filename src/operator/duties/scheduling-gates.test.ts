@@ -43,6 +43,7 @@ function world(pods: V1Pod[], policies = defaultPolicies()) {
     metrics,
     now: () => NOW,
     sweepMs: 60_000,
+    settleMs: 20,
   });
   return { gates, patches, metrics, released: () => released };
 }
@@ -100,11 +101,17 @@ describe('SchedulingGates', () => {
     expect(w.patches).toHaveLength(3);
   });
 
-  it('when it stops, lifts every gate still on and lets go of the pod cache', async () => {
-    const w = world([pod('a', '1'), pod('b', '1')]);
+  it('when it stops, says gates are off, lifts every gate still on, again after the replicas read that', async () => {
+    const pods = [pod('a', '1'), pod('b', '1')];
+    const w = world(pods);
     w.gates.start();
-    await w.gates.stop();
-    expect(w.patches.map((p) => p.name).sort()).toEqual(['a', 'b']);
+    const stopping = w.gates.stop();
+    expect(w.gates.on()).toBe(false);
+    // A pod another replica gated before it read the Lease.
+    await settle();
+    pods.push(pod('late', '1'));
+    await stopping;
+    expect(w.patches.map((p) => p.name).sort()).toEqual(['a', 'b', 'late']);
     expect(w.released()).toBe(1);
     expect(w.gates.on()).toBe(false);
   });

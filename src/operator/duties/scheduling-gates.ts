@@ -27,6 +27,8 @@ export const GATES_ANNOTATION = 'berth.dev/scheduling-gates';
 const LIFT_CONCURRENCY = 16;
 /** How long a lifted pod is not lifted again (its cache entry catching up). */
 const RECENT_MS = 10_000;
+/** A Lease renewal and a follower's read of it (2 s retry period each), and some. */
+const SETTLE_MS = 4_500;
 
 export interface SchedulingGatesDeps {
   readonly core: Pick<CoreV1Api, 'patchNamespacedPod'>;
@@ -37,6 +39,8 @@ export interface SchedulingGatesDeps {
   readonly now?: () => number;
   /** How often gated pods are looked at without a round (default 5 s). */
   readonly sweepMs?: number;
+  /** How long a stop waits for the other replicas to read that gates are off (default 4.5 s). */
+  readonly settleMs?: number;
 }
 
 const gatedBy = (p: V1Pod): boolean =>
@@ -89,9 +93,8 @@ export class SchedulingGates implements LeaderDuty {
     void this.lift();
   }
 
-  /** Lifts the gates the last round (and the clock, and the settings) allow. */
-  async lift(all = false): Promise<void> {
-    const pods = this.pods;
+  /** Lifts the gates the last round (and the clock, and the settings) allow; every gate once stopping. */
+  private async lift(pods = this.pods): Promise<void> {
     if (!pods?.synced) return;
     const gated = pods.list().filter(gatedBy);
     this.d.metrics.podsGated.set(gated.length);
@@ -103,9 +106,7 @@ export class SchedulingGates implements LeaderDuty {
     }));
     const now = (this.d.now ?? Date.now)();
     for (const [id, at] of this.lifting) if (now - at > RECENT_MS) this.lifting.delete(id);
-    const lifts = gatesToLift(view, this.last, { now, on: this.on() && !all }).filter(
-      (l) => !this.lifting.has(l.id),
-    );
+    const lifts = gatesToLift(view, this.last, { now, on: this.on() }).filter((l) => !this.lifting.has(l.id));
     if (lifts.length > 0)
       this.d.logger.info({ pods: lifts.length, gated: gated.length }, 'lifting scheduling gates');
     await eachLimited(
@@ -130,15 +131,24 @@ export class SchedulingGates implements LeaderDuty {
     );
   }
 
-  /** Stops gating; every gate still on comes off (the next leader plans those pods like any other). */
+  /**
+   * Stops gating: on() is false from here, which the Lease says at its next renewal, and every gate
+   * still on comes off (the next leader plans those pods like any other) — once more after the other
+   * replicas have read the Lease, for the pods they gated meanwhile.
+   */
   async stop(): Promise<void> {
     clearInterval(this.sweep);
     this.sweep = undefined;
-    if (!this.pods) return;
-    await this.lift(true).catch((e: unknown) => {
-      this.d.logger.warn({ err: String(e) }, 'scheduling gates not lifted on stop');
-    });
+    const pods = this.pods;
+    if (!pods) return;
     this.pods = undefined;
+    const lift = () =>
+      this.lift(pods).catch((e: unknown) => {
+        this.d.logger.warn({ err: String(e) }, 'scheduling gates not lifted on stop');
+      });
+    await lift();
+    await new Promise((r) => setTimeout(r, this.d.settleMs ?? SETTLE_MS));
+    await lift();
     this.last = undefined;
     await this.d.shared.release('pods');
   }
