@@ -80,6 +80,29 @@ describe('Provisioner', () => {
     expect(await cloud.list()).toHaveLength(1);
   });
 
+  it('says which planned pods wait for capacity that cannot take them yet (what keeps their gate on)', async () => {
+    const { p, input, registered } = setup();
+    const ids = pods.map((x) => x.id);
+    const first = await p.reconcile(input());
+    expect([...first.planned]).toEqual(ids);
+    expect([...first.awaitingCapacity].sort()).toEqual(ids);
+    // In flight still: the next round plans them onto the claim, which is not there yet.
+    expect([...(await p.reconcile(input())).awaitingCapacity].sort()).toEqual(ids);
+    const joined = registered[0];
+    if (!joined) throw new Error('no node registered');
+    // Registered but not Ready, under a name of its own (as on aws): still waiting.
+    const starting = structuredClone(joined);
+    starting.metadata = Object.assign(starting.metadata ?? {}, { name: 'ip-10-0-0-1.ec2.internal' });
+    starting.status = Object.assign(starting.status ?? {}, {
+      conditions: [{ type: 'Ready', status: 'False' }],
+    });
+    expect([...(await p.reconcile(input([starting]))).awaitingCapacity].sort()).toEqual(ids);
+    // Joined: held on it, the pods wait for nothing more.
+    const r = await p.reconcile(input([joined]));
+    expect([...r.planned]).toEqual(ids);
+    expect([...r.awaitingCapacity]).toEqual([]);
+  });
+
   it('buys nothing more when the joined node still carries its start-up taints', async () => {
     const { p, input, registered } = setup();
     await p.reconcile(input());
