@@ -7,6 +7,7 @@
  * (1 s doubling to 10 s per failed attempt) once the node is there. Pure.
  */
 import { patched, type Decision } from './admit.js';
+import { isDaemonSetPod } from '../kube/workload.js';
 import type { AdmissionRequest } from './review.js';
 
 /** The gate's name in spec.schedulingGates. */
@@ -23,8 +24,7 @@ export function notGated(pod: PodShape): string | undefined {
   if (spec.nodeName) return 'the pod names its node';
   if (spec.schedulerName !== undefined && spec.schedulerName !== 'default-scheduler')
     return `the pod is scheduled by ${spec.schedulerName}`;
-  if (pod.metadata?.ownerReferences?.some((r) => r.kind === 'DaemonSet' && r.controller === true))
-    return "a DaemonSet's pods go to the nodes they name";
+  if (isDaemonSetPod(pod)) return "a DaemonSet's pods go to the nodes they name";
   if (Array.isArray(spec.schedulingGates) && spec.schedulingGates.some((g) => g.name === SCHEDULING_GATE))
     return 'the pod is gated already';
   return undefined;

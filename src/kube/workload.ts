@@ -33,6 +33,16 @@ export function isLongRunning(kind: string | undefined): boolean {
   return isReplicated(kind) || kind === 'DaemonSet' || kind === 'Pod';
 }
 
+/** What says who controls a pod (a V1Pod, or a pod as an admission review carries it). */
+interface Owned {
+  metadata?: { ownerReferences?: readonly { kind?: string; controller?: boolean }[] };
+}
+
+/** A pod a DaemonSet controls: it goes to the node its DaemonSet names it for, and stays there. */
+export function isDaemonSetPod(pod: Owned): boolean {
+  return pod.metadata?.ownerReferences?.some((r) => r.kind === 'DaemonSet' && r.controller === true) === true;
+}
+
 export interface PodTemplate {
   metadata: V1ObjectMeta;
   spec: V1PodSpec;

@@ -17,6 +17,7 @@ import type { Metrics } from '../../observability/metrics.js';
 import type { LivePolicies } from '../../policies/live.js';
 import { gatesToLift, type GatedPod, type RoundGates } from '../../provisioner/controller/gates.js';
 import type { RoundResult } from '../../provisioner/controller/provisioner.js';
+import { podId } from '../../provisioner/disruption/pods.js';
 import { eachLimited } from '../../util/limited.js';
 import type { LeaderDuty } from '../duty.js';
 
@@ -54,8 +55,6 @@ function sizeOf(p: V1Pod): number {
   const r = podRequests(p.spec);
   return r.cpuMillis / 1000 + r.memoryMiB / 4096;
 }
-
-const idOf = (p: V1Pod): string => `${p.metadata?.namespace ?? ''}/${p.metadata?.name ?? ''}`;
 
 export class SchedulingGates implements LeaderDuty {
   readonly name = 'scheduling-gates';
@@ -98,9 +97,9 @@ export class SchedulingGates implements LeaderDuty {
     if (!pods?.synced) return;
     const gated = pods.list().filter(gatedBy);
     this.d.metrics.podsGated.set(gated.length);
-    const byId = new Map(gated.map((p) => [idOf(p), p]));
+    const byId = new Map(gated.map((p) => [podId(p), p]));
     const view: GatedPod[] = gated.map((p) => ({
-      id: idOf(p),
+      id: podId(p),
       createdAt: new Date(p.metadata?.creationTimestamp ?? 0).getTime(),
       size: sizeOf(p),
     }));
@@ -118,9 +117,9 @@ export class SchedulingGates implements LeaderDuty {
         if (!pod) return;
         this.lifting.set(id, now);
         try {
-          const [namespace = '', name = ''] = id.split('/', 2);
+          const at = { namespace: pod.metadata?.namespace ?? 'default', name: pod.metadata?.name ?? '' };
           const gates = pod.spec?.schedulingGates ?? [];
-          if (await liftGate(this.d.core, { namespace, name, gates }, SCHEDULING_GATE))
+          if (await liftGate(this.d.core, { ...at, gates }, SCHEDULING_GATE))
             this.d.metrics.gatesLifted.inc({ reason });
           if (reason === 'expired') this.d.logger.warn({ pod: id }, 'scheduling gate lifted: gated too long');
         } catch (e) {

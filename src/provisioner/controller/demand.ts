@@ -8,7 +8,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import type { KubeObject } from '../../kube/objects.js';
 import { selectorMatches } from '../../kube/selector.js';
-import { workloadSelector } from '../../kube/workload.js';
+import { isDaemonSetPod, workloadSelector } from '../../kube/workload.js';
 import type { ReplicaGroup, SolverPod } from '../solver/model.js';
 import { jsonEqual } from '../../util/json-equal.js';
 import { podsOf, replicaGroup, replicasOf } from '../input/pods.js';
@@ -67,10 +67,6 @@ export class AdmissionFeed {
   }
 }
 
-function isDaemonPod(pod: V1Pod): boolean {
-  return pod.metadata?.ownerReferences?.some((r) => r.kind === 'DaemonSet' && r.controller === true) === true;
-}
-
 /** A pod that still holds or will hold a node: not finished and not being deleted. */
 function live(pod: V1Pod): boolean {
   const phase = pod.status?.phase;
@@ -79,7 +75,7 @@ function live(pod: V1Pod): boolean {
 
 /** Pods waiting for a node that a provisioner can help: unbound, live, not a DaemonSet's. */
 export function waitingPods(pods: readonly V1Pod[]): V1Pod[] {
-  return pods.filter((p) => p.spec?.nodeName === undefined && live(p) && !isDaemonPod(p));
+  return pods.filter((p) => p.spec?.nodeName === undefined && live(p) && !isDaemonSetPod(p));
 }
 
 /** Objects listed from a collection carry no kind. */

@@ -7,7 +7,8 @@
  */
 import type { V1Pod } from '@kubernetes/client-node';
 import { DISRUPTED_TAINT } from './candidates.js';
-import { doNotDisrupt, isCritical, isDaemonSetPod, isMirror, isTerminal } from './pods.js';
+import { isDaemonSetPod } from '../../kube/workload.js';
+import { doNotDisrupt, isCritical, isMirror, isTerminal } from './pods.js';
 
 function toleratesDisruption(pod: V1Pod): boolean {
   return (pod.spec?.tolerations ?? []).some(

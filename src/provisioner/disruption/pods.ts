@@ -1,6 +1,7 @@
 /** What disruption needs to know of a pod and a PDB: who drain moves, who blocks, what a budget allows. */
 import type { V1Pod } from '@kubernetes/client-node';
 import { selectorMatches } from '../../kube/selector.js';
+import { isDaemonSetPod } from '../../kube/workload.js';
 import { describeBudget, disruptionsAllowed } from '../../policies/disruption.js';
 import type { PDB } from '../../policies/view.js';
 
@@ -12,7 +13,6 @@ const controllerOf = (pod: V1Pod) => pod.metadata?.ownerReferences?.find((o) => 
 
 export const podId = (pod: V1Pod): string =>
   `${pod.metadata?.namespace ?? 'default'}/${pod.metadata?.name ?? ''}`;
-export const isDaemonSetPod = (pod: V1Pod): boolean => controllerOf(pod)?.kind === 'DaemonSet';
 export const isMirror = (pod: V1Pod): boolean => pod.metadata?.annotations?.[MIRROR] !== undefined;
 export const isTerminal = (pod: V1Pod): boolean =>
   pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
