@@ -698,19 +698,23 @@ describe('6e. disruption of a NodePool of its own', () => {
     const zero = { nodes: '0', schedule, duration: '1h' };
     expect(apply(e2ePool('e2e-drain', { budgets: [zero, { nodes: '100%' }] })).code).toBe(0);
     // m5.large: 1930m. hold (1800m) fills a node alone; big and small share one; extra needs a third.
-    const first = [
-      pinned('hold', 'apps', { pool: 'e2e-drain', cpu: '1800m', doNotDisrupt: true }),
+    // One after the other, so that which pod lands where is not up to kube-scheduler's order.
+    const hold = pinned('hold', 'apps', { pool: 'e2e-drain', cpu: '1800m', doNotDisrupt: true });
+    const pair = [
       pinned('big', 'apps', { pool: 'e2e-drain', cpu: '1500m' }),
       pinned('small', 'apps', { pool: 'e2e-drain', cpu: '200m' }),
     ].join('\n');
     // Admission knows the NodePool once its informer has it.
-    await eventually('hold, big and small admitted', () => apply(first).code === 0);
-    await eventually('hold, big and small bound', bound(['hold', 'big', 'small'], 3), 60_000);
+    await eventually('hold admitted', () => apply(hold).code === 0);
+    await eventually('hold bound', bound(['hold'], 1), 60_000);
+    expect(apply(pair).code).toBe(0);
+    await eventually('big and small bound', bound(['big', 'small'], 2), 60_000);
     expect(apply(pinned('extra', 'apps', { pool: 'e2e-drain', cpu: '1500m' })).code).toBe(0);
     await eventually('extra bound', bound(['extra'], 1), 60_000);
     const nodes = poolNodes('e2e-drain').map((n) => n.name);
     expect(nodes).toHaveLength(3);
     const holdNode = appPods(['hold'])[0]?.nodeName ?? '';
+    expect(appPods(['big'])[0]?.nodeName).toBe(appPods(['small'])[0]?.nodeName);
     expect(kubectl(['scale', 'deploy/big', '-n', 'apps', '--replicas=0']).code).toBe(0);
     await eventually('big gone (grace 0)', () => appPods(['big']).length === 0);
     const before = appPods(['small', 'extra']);
@@ -1255,8 +1259,15 @@ describe('6b. provisioning on aws (EC2 emulated by moto_server)', () => {
         (await standIn.instances(['shutting-down', 'terminated'])).some((i) => i.InstanceId === dark),
       60_000,
     );
-    const text = readFileSync(log, 'utf8');
-    expect(text).toContain('"msg":"terminated (never joined)"');
+    // The instance is shutting down once the call returns; the line saying so is written just after.
+    const text = await eventually(
+      'the leader to log the instance terminated',
+      () => {
+        const t = readFileSync(log, 'utf8');
+        return t.includes('"msg":"terminated (never joined)"') ? t : undefined;
+      },
+      10_000,
+    );
     expect(text).toContain('"msg":"node joined"');
     // Joined claims are no longer in flight: nothing more is bought once every pod is bound.
     await new Promise((r) => setTimeout(r, 5_000));
