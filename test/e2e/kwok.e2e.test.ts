@@ -66,9 +66,26 @@ const apply = (objects: readonly object[]) =>
 
 interface PodItem {
   metadata: { labels?: Record<string, string>; deletionTimestamp?: string };
-  spec: { nodeName?: string; schedulingGates?: { name: string }[] };
+  spec: {
+    nodeName?: string;
+    schedulingGates?: { name: string }[];
+    affinity?: {
+      nodeAffinity?: {
+        preferredDuringSchedulingIgnoredDuringExecution?: {
+          weight: number;
+          preference: { matchFields?: { key: string; values?: string[] }[] };
+        }[];
+      };
+    };
+  };
   status?: { phase?: string };
 }
+
+/** The Node Berth steered a pod to as it lifted the gate (its preferred term by metadata.name). */
+const steeredTo = (p: PodItem): string | undefined =>
+  p.spec.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution
+    ?.flatMap((t) => t.preference.matchFields ?? [])
+    .find((f) => f.key === 'metadata.name')?.values?.[0];
 
 /** A Prometheus text sample's value (`name{labels}` exactly as exposed), 0 when absent. */
 const metricSum = (text: string, sample: string): number =>
@@ -199,7 +216,14 @@ describe('9. the basic workload at 1/10 on kwok (Karpenter performance suite)', 
     expect(
       metricSum(metrics, 'berth_provisioner_gates_lifted_total{reason="capacity"}'),
     ).toBeGreaterThanOrEqual(100);
-    expect(pods().every((p) => p.spec.schedulingGates === undefined)).toBe(true);
+    const all = pods();
+    expect(all.every((p) => p.spec.schedulingGates === undefined)).toBe(true);
+    // Each was steered to the Node the plan put it on, and kube-scheduler followed the plan.
+    const steered = all.filter((p) => steeredTo(p) !== undefined);
+    const followed = steered.filter((p) => steeredTo(p) === p.spec.nodeName);
+    console.log(`kwok basic/10: ${steered.length} pods steered, ${followed.length} on the Node planned`);
+    expect(steered.length).toBeGreaterThanOrEqual(95);
+    expect(followed.length).toBeGreaterThanOrEqual(steered.length - 2);
     // Every node is a NodeClaim's.
     await eventually(
       'a NodeClaim for every node',

@@ -6,6 +6,7 @@ import { SCHEDULING_GATE } from '../../admission/gate.js';
 import { Metrics } from '../../observability/metrics.js';
 import { defaultPolicies, loadPolicies } from '../../policies/policies.js';
 import type { RoundResult } from '../../provisioner/controller/provisioner.js';
+import { plannedNodeTerm } from '../../kube/pod-gates.js';
 import { SchedulingGates } from './scheduling-gates.js';
 
 const NOW = Date.parse('2026-11-25T12:00:00Z');
@@ -48,10 +49,11 @@ function world(pods: V1Pod[], policies = defaultPolicies()) {
   return { gates, patches, metrics, released: () => released };
 }
 
-const round = (planned: string[], awaiting: string[]): RoundResult =>
+const round = (planned: string[], awaiting: string[], targets = new Map<string, string>()): RoundResult =>
   ({
     planned: new Set(planned),
     awaitingCapacity: new Set(awaiting),
+    targets,
     plan: { unschedulable: [] },
   }) as unknown as RoundResult;
 
@@ -74,7 +76,7 @@ describe('SchedulingGates', () => {
     }
   });
 
-  it('after a round, lifts the pods with room, largest first, by a JSON patch that tests the gate', async () => {
+  it('after a round, lifts the pods with room, largest first, by a JSON patch that tests the gate and steers to the planned Node', async () => {
     const pods = [
       pod('small', '500m'),
       pod('large', '4'),
@@ -84,8 +86,9 @@ describe('SchedulingGates', () => {
     ];
     const w = world(pods);
     w.gates.start();
+    const targets = new Map([['perf/large', 'node-a']]);
     w.gates.afterRound(
-      round(['perf/small', 'perf/large', 'perf/waits', 'perf/own-gate-first'], ['perf/waits']),
+      round(['perf/small', 'perf/large', 'perf/waits', 'perf/own-gate-first'], ['perf/waits'], targets),
     );
     await settle();
     expect(w.patches.map((p) => p.name)).toEqual(['large', 'own-gate-first', 'small']);
@@ -93,6 +96,14 @@ describe('SchedulingGates', () => {
       { op: 'test', path: '/spec/schedulingGates/1/name', value: SCHEDULING_GATE },
       { op: 'remove', path: '/spec/schedulingGates/1' },
     ]);
+    // The pod the round put on a Node there is steered to it as its gate comes off.
+    expect(w.patches[0]?.body).toContainEqual({
+      op: 'add',
+      path: '/spec/affinity',
+      value: {
+        nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [plannedNodeTerm('node-a')] },
+      },
+    });
     const text = await w.metrics.registry.metrics();
     expect(text).toContain('berth_provisioner_gates_lifted_total{reason="capacity"} 3');
     // The cache still shows them gated: a second round does not lift them again.

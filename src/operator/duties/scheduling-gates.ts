@@ -2,7 +2,8 @@
  * The scheduling-gates duty (Lease holder, beside provisioning): while it runs, with
  * provisioner.schedulingGates on and provisioner.mode berth, the leader announces on its Lease that new
  * pods are to be gated, and every replica's /gate puts berth.dev/capacity on the pods it admits. This
- * duty lifts the gate (provisioner/controller/gates.ts says when): after each provisioner round, on a
+ * duty lifts the gate (provisioner/controller/gates.ts says when), steering the pod to the Node the
+ * round planned it onto (kube/pod-gates.ts): after each provisioner round, on a
  * sweep every few seconds (gated too long, or gates turned off), and from every gated pod when it stops,
  * so that pods never stay gated behind a leader that is gone or a provisioner turned off.
  */
@@ -11,7 +12,7 @@ import type { Logger } from 'pino';
 import { SCHEDULING_GATE } from '../../admission/gate.js';
 import type { Resource } from '../../kube/informers.js';
 import type { LeaderCaches } from '../../kube/leader-caches.js';
-import { liftGate } from '../../kube/pod-gates.js';
+import { liftGate, type GatedPodRef } from '../../kube/pod-gates.js';
 import { podRequests } from '../../kube/resources.js';
 import type { Metrics } from '../../observability/metrics.js';
 import type { LivePolicies } from '../../policies/live.js';
@@ -56,6 +57,19 @@ function sizeOf(p: V1Pod): number {
   return r.cpuMillis / 1000 + r.memoryMiB / 4096;
 }
 
+/** What a lift needs of a pod: where it is, its gates, and its node affinity (to steer it). */
+function refOf(p: V1Pod): GatedPodRef {
+  const affinity = p.spec?.affinity;
+  const nodeAffinity = affinity?.nodeAffinity;
+  return {
+    namespace: p.metadata?.namespace ?? 'default',
+    name: p.metadata?.name ?? '',
+    gates: p.spec?.schedulingGates ?? [],
+    hasAffinity: affinity !== undefined,
+    ...(nodeAffinity === undefined ? {} : { nodeAffinity }),
+  };
+}
+
 export class SchedulingGates implements LeaderDuty {
   readonly name = 'scheduling-gates';
   private pods: Resource<V1Pod> | undefined;
@@ -88,6 +102,7 @@ export class SchedulingGates implements LeaderDuty {
       planned: r.planned,
       awaitingCapacity: r.awaitingCapacity,
       unplaceable: new Set(r.plan.unschedulable.map((u) => u.pod)),
+      targets: r.targets,
     };
     void this.lift();
   }
@@ -112,14 +127,12 @@ export class SchedulingGates implements LeaderDuty {
       lifts,
       LIFT_CONCURRENCY,
       () => true,
-      async ({ id, reason }) => {
+      async ({ id, reason, node }) => {
         const pod = byId.get(id);
         if (!pod) return;
         this.lifting.set(id, now);
         try {
-          const at = { namespace: pod.metadata?.namespace ?? 'default', name: pod.metadata?.name ?? '' };
-          const gates = pod.spec?.schedulingGates ?? [];
-          if (await liftGate(this.d.core, { ...at, gates }, SCHEDULING_GATE))
+          if (await liftGate(this.d.core, refOf(pod), SCHEDULING_GATE, node))
             this.d.metrics.gatesLifted.inc({ reason });
           if (reason === 'expired') this.d.logger.warn({ pod: id }, 'scheduling gate lifted: gated too long');
         } catch (e) {

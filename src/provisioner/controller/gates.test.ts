@@ -39,6 +39,21 @@ describe('gatesToLift', () => {
     ]);
   });
 
+  it('names the Node the plan put a pod on when it lifts for capacity, and none otherwise', () => {
+    const targets = new Map([
+      ['s/there', 'node-a'],
+      ['s/old', 'node-b'],
+    ]);
+    const r = { ...round(['s/there', 's/nowhere', 's/old'], ['s/old'], ['s/nowhere']), targets };
+    const gated = [pod('s/there'), pod('s/nowhere'), pod('s/old', MAX_GATED_MS + 1)];
+    expect(gatesToLift(gated, r, { now, on: true })).toEqual([
+      { id: 's/there', reason: 'capacity', node: 'node-a' },
+      { id: 's/nowhere', reason: 'unplaceable' },
+      { id: 's/old', reason: 'expired' },
+    ]);
+    expect(gatesToLift(gated, r, { now, on: false }).every((l) => l.node === undefined)).toBe(true);
+  });
+
   it('releases a pod gated longer than the most, even while its claim is in flight', () => {
     const r = round(['s/old', 's/new'], ['s/old', 's/new']);
     expect(

@@ -23,6 +23,8 @@ export interface RoundGates {
   readonly awaitingCapacity: ReadonlySet<string>;
   /** Pods the round could place on no NodePool. */
   readonly unplaceable: ReadonlySet<string>;
+  /** The Node each pod planned on capacity that is there was planned onto (by Node name). */
+  readonly targets?: ReadonlyMap<string, string>;
 }
 
 /** Why a gate came off (`berth_scheduling_gates_lifted_total{reason}`). */
@@ -31,15 +33,19 @@ export type LiftReason = 'capacity' | 'unplaceable' | 'expired' | 'off';
 export interface Lift {
   readonly id: string;
   readonly reason: LiftReason;
+  /** The Node the plan put the pod on, to steer kube-scheduler there ('capacity' only). */
+  readonly node?: string;
 }
 
 /** Gated longest before the gate comes off whatever the plan says (a claim never joining takes 15). */
 export const MAX_GATED_MS = 5 * 60_000;
 
 /**
- * The gates to lift now, largest pods first: kube-scheduler tries pods in the order they become
- * schedulable and spreads them (LeastAllocated), so small pods let through first take the room the
- * plan kept for large ones on the nodes bought for them, and a large pod is left without a node.
+ * The gates to lift now, largest pods first, each pod planned on capacity that is there with the Node
+ * the plan put it on. kube-scheduler tries pods in the order they become schedulable and spreads them
+ * (LeastAllocated): small pods let through first take the room the plan kept for large ones on the
+ * nodes bought for them, and a large pod is left without a node — unless it is steered to the plan's
+ * node (kube/pod-gates.ts) and, failing that, meets the room first.
  */
 export function gatesToLift(
   gated: readonly GatedPod[],
@@ -47,12 +53,15 @@ export function gatesToLift(
   o: { readonly now: number; readonly on: boolean; readonly maxGatedMs?: number },
 ): Lift[] {
   const max = o.maxGatedMs ?? MAX_GATED_MS;
-  const out: (Lift & { size: number })[] = [];
+  const out: { lift: Lift; size: number }[] = [];
   for (const p of gated) {
     const reason = liftReason(p, round, o.on, o.now - p.createdAt > max);
-    if (reason) out.push({ id: p.id, reason, size: p.size ?? 0 });
+    if (!reason) continue;
+    const node = reason === 'capacity' ? round?.targets?.get(p.id) : undefined;
+    const lift: Lift = node === undefined ? { id: p.id, reason } : { id: p.id, reason, node };
+    out.push({ lift, size: p.size ?? 0 });
   }
-  return out.sort((a, b) => b.size - a.size).map(({ id, reason }) => ({ id, reason }));
+  return out.sort((a, b) => b.size - a.size).map((x) => x.lift);
 }
 
 function liftReason(

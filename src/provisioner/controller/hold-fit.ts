@@ -27,6 +27,13 @@ export function roomTaken(node: ExistingNode, heldThere: readonly BoundPod[], po
   return !fitsWith(node.allocatable, used, pod.requests);
 }
 
+/** The pod does not fit on the node beside what runs and is held there (a claim in flight's room). */
+export function noRoom(node: ExistingNode, heldThere: readonly BoundPod[], pod: BoundPod): boolean {
+  const used: Res = { ...ZERO };
+  for (const p of [...node.pods, ...heldThere]) addInto(used, p.requests);
+  return !fitsWith(node.allocatable, used, pod.requests);
+}
+
 /**
  * What the node runs or holds excludes the pod on the hostname key: its required anti-affinity selects
  * one of them, one of theirs selects it, or a hostname spread of its would go over maxSkew there (the

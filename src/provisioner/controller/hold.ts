@@ -16,7 +16,7 @@ import type {
   SolverPod,
 } from '../solver/model.js';
 import { sameRes } from '../solver/resources.js';
-import { hostnameExcluded, roomTaken } from './hold-fit.js';
+import { hostnameExcluded, noRoom, roomTaken } from './hold-fit.js';
 
 /** How long after its Node joins a claim holds the pods planned onto it. */
 export const HOLD_MS = 120_000;
@@ -128,33 +128,63 @@ export function applyHolds(
 ): { input: SolverInput; active: Hold[]; held: number } {
   const active = holds.filter((h) => h.until > now && !spent(h, input.nodes));
   if (active.length === 0) return { input, active, held: 0 };
-  const pods = [...input.pods];
-  const groups = (input.groups ?? []).map((g) => ({ ...g }));
-  const extra = new Map<string, BoundPod[]>();
-  let held = 0;
+  const b = new Binder(input);
   for (const h of active) {
     const node = joinedNode(input.nodes, h);
-    if (!node) continue;
-    const onNode = extra.get(node.name) ?? [];
-    for (const want of unbound(h, node)) {
-      if (roomTaken(node, onNode, want)) continue;
-      const i = pods.findIndex((p) => samePod(want, p));
-      const g = i >= 0 ? undefined : groups.find((x) => x.count > 0 && samePod(want, x.pod));
-      const waiting = i >= 0 ? pods[i] : g?.pod;
+    if (node) b.bind(node, unbound(h, node));
+  }
+  return { input: b.result(), active, held: b.bound.size };
+}
+
+/**
+ * Binds waiting pods to the nodes they were planned onto, in a copy of a round's input: each pod
+ * wanted there is matched to a waiting pod of its workload (or a fed replica) and moved onto the node,
+ * unless its room went to other pods or a pod there excludes it.
+ */
+export class Binder {
+  private readonly pods: SolverPod[];
+  private readonly groups: { -readonly [K in keyof ReplicaGroup]: ReplicaGroup[K] }[];
+  private readonly extra = new Map<string, BoundPod[]>();
+  /** The ids bound (a fed replica's as planned), by the node they went onto. */
+  readonly bound = new Map<string, string>();
+
+  constructor(private readonly input: SolverInput) {
+    this.pods = [...input.pods];
+    this.groups = (input.groups ?? []).map((g) => ({ ...g }));
+  }
+
+  /**
+   * Binds what of `wanted` still waits to `node`. A joined node holds a pod it turned out too small
+   * for (the re-buy guard's case); with `fit`, as a claim in flight, only pods with room there are kept.
+   */
+  bind(node: ExistingNode, wanted: readonly BoundPod[], fit = false): void {
+    const onNode = this.extra.get(node.name) ?? [];
+    for (const want of wanted) {
+      if (fit ? noRoom(node, onNode, want) : roomTaken(node, onNode, want)) continue;
+      const i = this.pods.findIndex((p) => samePod(want, p));
+      const g = i >= 0 ? undefined : this.groups.find((x) => x.count > 0 && samePod(want, x.pod));
+      const waiting = i >= 0 ? this.pods[i] : g?.pod;
       if (waiting && hostnameExcluded(node, onNode, waiting)) continue;
-      if (i >= 0) onNode.push(asBound(pods.splice(i, 1)[0] as SolverPod));
+      let pod: BoundPod;
+      if (i >= 0) pod = asBound(this.pods.splice(i, 1)[0] as SolverPod);
       else if (g) {
-        onNode.push(want);
+        pod = want;
         g.count -= 1;
         g.from += 1;
       } else continue;
-      held += 1;
+      onNode.push(pod);
+      this.bound.set(pod.id, node.name);
     }
-    extra.set(node.name, onNode);
+    this.extra.set(node.name, onNode);
   }
-  const nodes = input.nodes.map((n) => {
-    const more = extra.get(n.name);
-    return more && more.length > 0 ? { ...n, pods: [...n.pods, ...more] } : n;
-  });
-  return { input: { ...input, pods, groups: groups.filter((g) => g.count > 0), nodes }, active, held };
+
+  /** The input with every pod bound so far on its node, out of the demand. */
+  result(): SolverInput {
+    if (this.bound.size === 0) return this.input;
+    const nodes = this.input.nodes.map((n) => {
+      const more = this.extra.get(n.name);
+      return more && more.length > 0 ? { ...n, pods: [...n.pods, ...more] } : n;
+    });
+    return { ...this.input, pods: this.pods, groups: this.groups.filter((g) => g.count > 0), nodes };
+  }
 }

@@ -86,8 +86,11 @@ describe('Provisioner', () => {
     const first = await p.reconcile(input());
     expect([...first.planned]).toEqual(ids);
     expect([...first.awaitingCapacity].sort()).toEqual(ids);
-    // In flight still: the next round plans them onto the claim, which is not there yet.
-    expect([...(await p.reconcile(input())).awaitingCapacity].sort()).toEqual(ids);
+    // In flight still: the next round keeps them on the claim (not packed afresh), which is not there yet.
+    const second = await p.reconcile(input());
+    expect([...second.awaitingCapacity].sort()).toEqual(ids);
+    expect(second.plan.bindings).toEqual([]);
+    expect(second.targets.size).toBe(0);
     const joined = registered[0];
     if (!joined) throw new Error('no node registered');
     // Registered but not Ready, under a name of its own (as on aws): still waiting.
@@ -97,10 +100,26 @@ describe('Provisioner', () => {
       conditions: [{ type: 'Ready', status: 'False' }],
     });
     expect([...(await p.reconcile(input([starting]))).awaitingCapacity].sort()).toEqual(ids);
-    // Joined: held on it, the pods wait for nothing more.
+    // Joined: held on it, the pods wait for nothing more, and the round names the Node for each.
     const r = await p.reconcile(input([joined]));
     expect([...r.planned]).toEqual(ids);
     expect([...r.awaitingCapacity]).toEqual([]);
+    const name = joined.metadata?.name ?? '';
+    expect([...r.targets].sort()).toEqual(ids.map((id) => [id, name]));
+  });
+
+  it('names the existing Node the plan put a waiting pod on (room that is there, no hold)', async () => {
+    const first = setup();
+    await first.p.reconcile(first.input());
+    const node = first.registered[0];
+    if (!node) throw new Error('no node registered');
+    // Another provisioner (a new leader): no hold, the pods are planned onto the Node like any room.
+    const { p, input } = setup();
+    const r = await p.reconcile(input([node]));
+    expect(r.launched).toEqual([]);
+    expect(r.held).toBe(0);
+    expect([...r.targets.values()]).toEqual(pods.map(() => node.metadata?.name));
+    expect([...r.targets.keys()].sort()).toEqual(pods.map((x) => x.id).sort());
   });
 
   it('buys nothing more when the joined node still carries its start-up taints', async () => {

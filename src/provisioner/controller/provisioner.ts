@@ -23,6 +23,7 @@ import { fromAllocatable, sumOf, type Res } from '../solver/resources.js';
 import { DEFAULT_BUDGET_MS } from '../solver/budget.js';
 import { inProcessPlanner, type Planner } from '../worker/planner.js';
 import { applyHolds, HOLD_MS, plannedPods, type Hold } from './hold.js';
+import { nominate, placedOn, type Nominated } from './nominate.js';
 import { eachLimited } from '../../util/limited.js';
 
 /** Launches (NodeClaim, cloud call, status) in flight at once in a round. */
@@ -80,6 +81,8 @@ export interface RoundResult {
   readonly planned: ReadonlySet<string>;
   /** Those the plan put on capacity that cannot take them yet: a claim in flight, a Node not Ready. */
   readonly awaitingCapacity: ReadonlySet<string>;
+  /** The others placed, by the Node the plan put them on: held on their joined node, or room there. */
+  readonly targets: ReadonlyMap<string, string>;
 }
 
 /** How long a joined claim's instance stays known by id (for registration's label and taint check). */
@@ -213,17 +216,20 @@ export class Provisioner {
     this.holds = hold.active;
     const launched: Instance[] = [];
     const decidedAt = new Map<string, number>();
-    let plan = await this.plan(hold.input);
+    let flying = this.nominate(hold.input);
+    let plan = await this.plan(flying.input);
     for (let attempt = 0; attempt <= REPLANS; attempt++) {
       const decided = this.deps.now();
       for (const n of plan.nodes)
         if (!n.existing && !this.inFlight.has(n.name)) decidedAt.set(n.name, decided);
       const short = await this.launch(plan, launched, hold.input);
       if (!short) break;
-      plan = await this.plan(hold.input);
+      flying = this.nominate(hold.input);
+      plan = await this.plan(flying.input);
     }
     const planned = new Set(input.pods.map((p) => p.id));
-    const awaitingCapacity = this.awaiting(plan, hold.input);
+    const awaitingCapacity = this.awaiting(plan, flying);
+    const targets = placedOn(planned, plan, flying.input, awaitingCapacity);
     return {
       plan,
       launched,
@@ -234,14 +240,30 @@ export class Provisioner {
       decidedAt,
       planned,
       awaitingCapacity,
+      targets,
     };
   }
 
-  /** The pods a plan puts on claims in flight (launched this round or before) or on Nodes not Ready. */
-  private awaiting(plan: Plan, input: SolverInput): Set<string> {
+  /**
+   * The pods kept on claims in flight (launched this round or before) or on Nodes not Ready, and
+   * those the plan puts there.
+   */
+  private awaiting(plan: Plan, flying: Nominated): Set<string> {
     const notThere = new Set(this.inFlight.keys());
-    for (const n of input.nodes) if (n.notReady === true) notThere.add(n.name);
-    return new Set(plan.bindings.filter((b) => notThere.has(b.node)).map((b) => b.pod));
+    for (const n of flying.input.nodes) if (n.notReady === true) notThere.add(n.name);
+    const out = new Set(flying.nominated.keys());
+    for (const b of plan.bindings) if (notThere.has(b.node)) out.add(b.pod);
+    return out;
+  }
+
+  /** The input with the claims in flight as nodes, each keeping the waiting pods it was launched for. */
+  private nominate(input: SolverInput): Nominated {
+    const claims = [...this.inFlight].map(([claim, f]) => ({
+      claim,
+      pods: f.pods,
+      registeredAs: f.registeredAs,
+    }));
+    return nominate(input, this.inFlightNodes(input.catalog), claims);
   }
 
   private plan(input: SolverInput): Promise<Plan> {
@@ -249,7 +271,6 @@ export class Provisioner {
     return planner.plan(
       {
         ...input,
-        nodes: [...input.nodes, ...this.inFlightNodes(input.catalog)],
         budgetMillis: input.budgetMillis ?? DEFAULT_BUDGET_MS,
         namePrefix: `berth-${this.deps.now().toString(36)}-${this.round}-`,
       },
