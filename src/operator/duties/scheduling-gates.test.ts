@@ -19,12 +19,16 @@ const pod = (name: string, cpu: string, gates = [{ name: SCHEDULING_GATE }], age
   },
 });
 
-function world(pods: V1Pod[], policies = defaultPolicies()) {
+/** The API server's answer to a pod patch (default: accepted at once). */
+type Answer = (name: string) => Promise<unknown>;
+
+function world(pods: V1Pod[], policies = defaultPolicies(), answer: Answer = () => Promise.resolve({})) {
   const patches: { name: string; body: unknown }[] = [];
+  let now = NOW;
   const core = {
     patchNamespacedPod: (req: { name: string; body: unknown }) => {
       patches.push({ name: req.name, body: req.body });
-      return Promise.resolve({});
+      return answer(req.name);
     },
   } as unknown as Pick<CoreV1Api, 'patchNamespacedPod'>;
   const cache = { synced: true, list: () => pods };
@@ -42,11 +46,14 @@ function world(pods: V1Pod[], policies = defaultPolicies()) {
     live: { current: policies },
     logger: pino({ level: 'silent' }),
     metrics,
-    now: () => NOW,
+    now: () => now,
     sweepMs: 60_000,
     settleMs: 20,
   });
-  return { gates, patches, metrics, released: () => released };
+  const advance = (ms: number) => {
+    now += ms;
+  };
+  return { gates, patches, metrics, released: () => released, advance };
 }
 
 const round = (planned: string[], awaiting: string[], targets = new Map<string, string>()): RoundResult =>
@@ -110,6 +117,39 @@ describe('SchedulingGates', () => {
     w.gates.afterRound(round(['perf/small', 'perf/large'], []));
     await settle();
     expect(w.patches).toHaveLength(3);
+  });
+
+  it('patches each pod once while rounds overlap its lift, and tries a refused lift again only later', async () => {
+    const pods = [pod('a', '1'), pod('b', '1'), pod('c', '1')];
+    const slow: (() => void)[] = [];
+    // a's patch hangs until released; b's is refused (changed since it was read); c's is accepted.
+    const answer: Answer = (name) =>
+      name === 'a'
+        ? new Promise((r) => slow.push(() => r({})))
+        : name === 'b'
+          ? Promise.reject(Object.assign(new Error('test failed'), { code: 422 }))
+          : Promise.resolve({});
+    const w = world(pods, defaultPolicies(), answer);
+    w.gates.start();
+    const all = round(['perf/a', 'perf/b', 'perf/c'], []);
+    w.gates.afterRound(all);
+    await settle();
+    // Rounds every few hundred ms while a's patch is under way and the cache still shows all three gated.
+    for (let i = 0; i < 5; i++) {
+      w.advance(300);
+      w.gates.afterRound(all);
+      await settle();
+    }
+    expect(w.patches.map((p) => p.name).sort()).toEqual(['a', 'b', 'c']);
+    for (const release of slow) release();
+    await settle();
+    // Once the refusal is old enough, b is read afresh and tried again; a and c are done.
+    w.advance(10_001);
+    w.gates.afterRound(all);
+    await settle();
+    expect(w.patches.map((p) => p.name).sort()).toEqual(['a', 'b', 'b', 'c']);
+    const text = await w.metrics.registry.metrics();
+    expect(text).toContain('berth_provisioner_gates_lifted_total{reason="capacity"} 2');
   });
 
   it('when it stops, says gates are off, lifts every gate still on, again after the replicas read that', async () => {

@@ -27,8 +27,8 @@ export const GATES_ANNOTATION = 'berth.dev/scheduling-gates';
 
 /** Gate lifts in flight at once. */
 const LIFT_CONCURRENCY = 16;
-/** How long a lifted pod is not lifted again (its cache entry catching up). */
-const RECENT_MS = 10_000;
+/** How long a pod whose lift was refused (changed or gone since it was read) is left to the cache. */
+const REFUSED_MS = 10_000;
 /** A Lease renewal and a follower's read of it (2 s retry period each), and some. */
 const SETTLE_MS = 4_500;
 
@@ -44,6 +44,9 @@ export interface SchedulingGatesDeps {
   /** How long a stop waits for the other replicas to read that gates are off (default 4.5 s). */
   readonly settleMs?: number;
 }
+
+/** A lift's key: the pod's uid (a StatefulSet's pod made again under its name is another pod). */
+const liftKey = (p: V1Pod): string => p.metadata?.uid ?? podId(p);
 
 const gatedBy = (p: V1Pod): boolean =>
   p.spec?.nodeName === undefined &&
@@ -76,10 +79,13 @@ export class SchedulingGates implements LeaderDuty {
   private sweep: NodeJS.Timeout | undefined;
   private last: RoundGates | undefined;
   /**
-   * Pods whose lift is under way or done in the last seconds, by when: not lifted twice by a round
-   * and a sweep, nor again before the cache shows the gate gone.
+   * Each pod's lift, by liftKey, while the cache still shows its gate: under way (one lift at a time
+   * per pod, whichever round or sweep asked first), done (its gate is off; the cache has not caught
+   * up), or refused at a time (tried again REFUSED_MS later, read afresh). Rounds come every few
+   * hundred ms at a scale-out; without this, each overlapping lift patched the same pods again, and a
+   * 1,000-pod scale-out sent 41,150 refused patches beside its 1,257 lifts.
    */
-  private readonly lifting = new Map<string, number>();
+  private readonly lifts = new Map<string, 'pending' | 'done' | number>();
 
   constructor(private readonly d: SchedulingGatesDeps) {}
 
@@ -113,34 +119,50 @@ export class SchedulingGates implements LeaderDuty {
     const gated = pods.list().filter(gatedBy);
     this.d.metrics.podsGated.set(gated.length);
     const byId = new Map(gated.map((p) => [podId(p), p]));
-    const view: GatedPod[] = gated.map((p) => ({
-      id: podId(p),
-      createdAt: new Date(p.metadata?.creationTimestamp ?? 0).getTime(),
-      size: sizeOf(p),
-    }));
-    const now = (this.d.now ?? Date.now)();
-    for (const [id, at] of this.lifting) if (now - at > RECENT_MS) this.lifting.delete(id);
-    const lifts = gatesToLift(view, this.last, { now, on: this.on() }).filter((l) => !this.lifting.has(l.id));
-    if (lifts.length > 0)
-      this.d.logger.info({ pods: lifts.length, gated: gated.length }, 'lifting scheduling gates');
+    const now = this.clock();
+    this.forget(new Set(gated.map(liftKey)), now);
+    const view: GatedPod[] = gated
+      .filter((p) => !this.lifts.has(liftKey(p)))
+      .map((p) => ({
+        id: podId(p),
+        createdAt: new Date(p.metadata?.creationTimestamp ?? 0).getTime(),
+        size: sizeOf(p),
+      }));
+    const lifts = gatesToLift(view, this.last, { now, on: this.on() });
+    if (lifts.length === 0) return;
+    for (const l of lifts) this.lifts.set(liftKey(byId.get(l.id) as V1Pod), 'pending');
+    this.d.logger.info({ pods: lifts.length, gated: gated.length }, 'lifting scheduling gates');
     await eachLimited(
       lifts,
       LIFT_CONCURRENCY,
       () => true,
       async ({ id, reason, node }) => {
-        const pod = byId.get(id);
-        if (!pod) return;
-        this.lifting.set(id, now);
+        const pod = byId.get(id) as V1Pod;
+        const key = liftKey(pod);
         try {
-          if (await liftGate(this.d.core, refOf(pod), SCHEDULING_GATE, node))
-            this.d.metrics.gatesLifted.inc({ reason });
-          if (reason === 'expired') this.d.logger.warn({ pod: id }, 'scheduling gate lifted: gated too long');
+          const lifted = await liftGate(this.d.core, refOf(pod), SCHEDULING_GATE, node);
+          this.lifts.set(key, lifted ? 'done' : this.clock());
+          if (lifted) this.d.metrics.gatesLifted.inc({ reason });
+          if (lifted && reason === 'expired')
+            this.d.logger.warn({ pod: id }, 'scheduling gate lifted: gated too long');
         } catch (e) {
-          this.lifting.delete(id);
+          this.lifts.delete(key);
           this.d.logger.warn({ pod: id, err: String(e) }, 'scheduling gate not lifted');
         }
       },
     );
+  }
+
+  /** Drops what the cache has caught up with (no longer gated) and refusals old enough to try again. */
+  private forget(stillGated: ReadonlySet<string>, now: number): void {
+    for (const [key, s] of this.lifts) {
+      if (s === 'pending') continue;
+      if (!stillGated.has(key) || (s !== 'done' && now - s > REFUSED_MS)) this.lifts.delete(key);
+    }
+  }
+
+  private clock(): number {
+    return (this.d.now ?? Date.now)();
   }
 
   /**
@@ -154,10 +176,13 @@ export class SchedulingGates implements LeaderDuty {
     const pods = this.pods;
     if (!pods) return;
     this.pods = undefined;
-    const lift = () =>
-      this.lift(pods).catch((e: unknown) => {
+    const lift = () => {
+      // A refused lift is tried again now: nobody lifts this pod's gate after this.
+      for (const [key, s] of this.lifts) if (typeof s === 'number') this.lifts.delete(key);
+      return this.lift(pods).catch((e: unknown) => {
         this.d.logger.warn({ err: String(e) }, 'scheduling gates not lifted on stop');
       });
+    };
     await lift();
     await new Promise((r) => setTimeout(r, this.d.settleMs ?? SETTLE_MS));
     await lift();
