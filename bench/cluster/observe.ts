@@ -5,7 +5,7 @@
  * pods than it requires is a violation), and the controller process's CPU time and RSS from /proc.
  */
 import { readFileSync } from 'node:fs';
-import { KubeConfig, PolicyV1Api, Watch } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig, PolicyV1Api, Watch } from '@kubernetes/client-node';
 import { NAMESPACE } from '../../test/support/perf-workloads.js';
 
 export interface PodRecord {
@@ -36,6 +36,11 @@ interface Meta {
 type PodObject = Meta & { spec?: { nodeName?: string }; status?: { phase?: string } };
 type NodeObject = Meta & { spec?: { taints?: { key?: string }[] } };
 
+/** A typed model as the JSON the watch sends (Dates as strings, no undefined-valued keys). */
+function plain(o: unknown): unknown {
+  return JSON.parse(JSON.stringify(o));
+}
+
 export class ClusterObserver {
   readonly pods = new Map<string, PodRecord>();
   readonly nodes = new Map<string, NodeRecord>();
@@ -51,8 +56,38 @@ export class ClusterObserver {
   constructor(private readonly kc: KubeConfig) {}
 
   async start(): Promise<void> {
-    await this.watch(`/api/v1/namespaces/${NAMESPACE}/pods`, (type, o) => this.pod(type, o as PodObject));
-    await this.watch('/api/v1/nodes', (type, o) => this.node(type, o as NodeObject));
+    const core = this.kc.makeApiClient(CoreV1Api);
+    await this.watch(
+      `/api/v1/namespaces/${NAMESPACE}/pods`,
+      async () => {
+        const list = await core.listNamespacedPod({ namespace: NAMESPACE });
+        const items = list.items.map((p) => plain(p) as PodObject);
+        for (const p of items) this.pod('ADDED', p);
+        const present = new Set(items.map((p) => p.metadata?.uid));
+        for (const [uid, r] of this.pods) if (!present.has(uid)) r.gone ??= Date.now();
+        return list.metadata?.resourceVersion;
+      },
+      (type, o) => {
+        this.pod(type, o as PodObject);
+      },
+    );
+    await this.watch(
+      '/api/v1/nodes',
+      async () => {
+        const list = await core.listNode();
+        const items = list.items.map((n) => plain(n) as NodeObject);
+        for (const n of items) this.node('ADDED', n);
+        const present = new Set(items.map((n) => n.metadata?.name));
+        for (const [name, r] of this.nodes)
+          if (!present.has(name) && r.gone === undefined) {
+            r.gone = this.lastNodeChange = Date.now();
+          }
+        return list.metadata?.resourceVersion;
+      },
+      (type, o) => {
+        this.node(type, o as NodeObject);
+      },
+    );
     const policy = this.kc.makeApiClient(PolicyV1Api);
     const t = setInterval(() => {
       if (!this.pdbCounting) return;
@@ -99,11 +134,21 @@ export class ClusterObserver {
     return [...this.nodes.entries()].filter(([, n]) => n.gone === undefined);
   }
 
-  private async watch(path: string, on: (type: string, obj: unknown) => void): Promise<void> {
+  /**
+   * Lists, then watches from the list's version. The API server ends a watch it finds slow to read
+   * (a busy scale-out); each restart lists again, so what went meanwhile (a node deleted, a pod
+   * evicted) is seen gone rather than kept forever, which held a step open to its timeout.
+   */
+  private async watch(
+    path: string,
+    relist: () => Promise<string | undefined>,
+    on: (type: string, obj: unknown) => void,
+  ): Promise<void> {
     const restart = () => {
-      if (!this.stopped) setTimeout(() => void this.watch(path, on).catch(restart), 500);
+      if (!this.stopped) setTimeout(() => void this.watch(path, relist, on).catch(restart), 500);
     };
-    const req = await new Watch(this.kc).watch(path, {}, on, restart);
+    const resourceVersion = await relist();
+    const req = await new Watch(this.kc).watch(path, { resourceVersion }, on, restart);
     this.aborts.push(() => req.abort());
   }
 

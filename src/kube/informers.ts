@@ -5,7 +5,8 @@
  */
 import {
   KubernetesObjectApi,
-  makeInformer,
+  ListWatch,
+  Watch,
   type KubeConfig,
   type KubernetesObject,
 } from '@kubernetes/client-node';
@@ -29,6 +30,36 @@ function plain<T>(obj: T): T {
   return JSON.parse(JSON.stringify(obj)) as T;
 }
 
+/**
+ * What a cache keeps of an object: all but metadata.managedFields, which no reader of a cache uses
+ * (admission reads it from the request) and which is the larger part of a busy Pod or Node, one
+ * entry per writer (controller, scheduler, kubelet or kwok, Berth). Karpenter's caches drop it too.
+ */
+export function trimmed<T>(obj: T): T {
+  const meta = (obj as { metadata?: { managedFields?: unknown } } | null)?.metadata;
+  if (meta?.managedFields !== undefined) delete meta.managedFields;
+  return obj;
+}
+
+/** The library's watch, each object trimmed before the cache stores it. */
+class TrimmingWatch extends Watch {
+  override watch(
+    path: string,
+    queryParams: Record<string, string | number | boolean | undefined>,
+    callback: (phase: string, apiObj: unknown, watchObj?: unknown) => void,
+    done: (err: unknown) => void,
+  ): Promise<AbortController> {
+    return super.watch(
+      path,
+      queryParams,
+      (phase, obj, raw) => {
+        callback(phase, trimmed(obj), raw);
+      },
+      done,
+    );
+  }
+}
+
 export class Resource<T extends KubernetesObject> {
   synced = false;
   detail: string | undefined;
@@ -47,7 +78,7 @@ export class Resource<T extends KubernetesObject> {
     const list = async () => {
       try {
         const result = await api.list<T>(spec.apiVersion, spec.kind);
-        result.items = result.items.map(plain);
+        result.items = result.items.map((o) => trimmed(plain(o)));
         this.synced = true;
         this.detail = undefined;
         this.backoffMs = 500;
@@ -60,7 +91,7 @@ export class Resource<T extends KubernetesObject> {
         throw e;
       }
     };
-    this.informer = makeInformer<T>(kc, spec.path, list);
+    this.informer = new ListWatch<T>(spec.path, new TrimmingWatch(kc), list, false);
     for (const verb of ['add', 'update', 'delete'] as const)
       this.informer.on(verb, (o) => {
         for (const l of this.listeners) l(o, verb);

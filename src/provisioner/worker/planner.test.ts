@@ -4,6 +4,7 @@ import { poolView, type NodePool } from '../../scheduling/nodepool.js';
 import { builtinCatalog } from '../../catalog/catalog.js';
 import { solverPod } from '../input/pods.js';
 import type { SolverInput } from '../solver/model.js';
+import { SOLVER_YOUNG_MIB } from './limits.js';
 import { inProcessPlanner, PlannerError, PlanWorker } from './planner.js';
 
 const pool: NodePool = {
@@ -56,6 +57,19 @@ describe('the solver thread', () => {
     try {
       await worker.plan(input(3), []);
       expect(threadNices().filter((n) => n === 7)).toHaveLength(1);
+    } finally {
+      await worker.close();
+    }
+  });
+
+  it('runs with the old generation it is given and a small young generation', async () => {
+    const worker = new PlanWorker({ maxHeapMiB: 256, timeoutMs: 30_000 });
+    try {
+      await worker.plan(input(3), []);
+      expect(worker.limits()).toMatchObject({
+        maxOldGenerationSizeMb: 256,
+        maxYoungGenerationSizeMb: SOLVER_YOUNG_MIB,
+      });
     } finally {
       await worker.close();
     }

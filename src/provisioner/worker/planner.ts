@@ -7,11 +7,11 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker, type WorkerOptions } from 'node:worker_threads';
+import { Worker, type ResourceLimits, type WorkerOptions } from 'node:worker_threads';
 import type { Catalog } from '../../catalog/catalog.js';
 import type { Plan, SolverInput } from '../solver/model.js';
 import { solve } from '../solver/solve.js';
-import { SOLVER_NICE } from './limits.js';
+import { SOLVER_NICE, SOLVER_YOUNG_MIB } from './limits.js';
 import { offeringKey, type FromSolver, type ToSolver, type WireInput } from './wire.js';
 
 export interface Planner {
@@ -113,6 +113,11 @@ export class PlanWorker implements Planner {
     });
   }
 
+  /** The heap limits the running thread was given (none between rounds once it has rested). */
+  limits(): ResourceLimits | undefined {
+    return this.worker?.resourceLimits;
+  }
+
   async close(): Promise<void> {
     clearTimeout(this.idle);
     const w = this.worker;
@@ -130,7 +135,10 @@ export class PlanWorker implements Planner {
   private started(): Worker {
     if (this.worker) return this.worker;
     const worker = spawn({
-      resourceLimits: { maxOldGenerationSizeMb: this.o.maxHeapMiB },
+      resourceLimits: {
+        maxOldGenerationSizeMb: this.o.maxHeapMiB,
+        maxYoungGenerationSizeMb: SOLVER_YOUNG_MIB,
+      },
       workerData: { nice: this.o.nice ?? SOLVER_NICE },
     });
     worker.unref();
