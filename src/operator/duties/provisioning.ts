@@ -13,6 +13,7 @@ import { AdmittedQueue } from '../../provisioner/controller/admitted.js';
 import { AdmissionFeed, type DemandBounds } from '../../provisioner/controller/demand.js';
 import type { ProvisionLoop } from '../../provisioner/controller/loop.js';
 import type { Provisioner } from '../../provisioner/controller/provisioner.js';
+import { Changes, nodeShape, waitingPodShape } from '../../provisioner/controller/changes.js';
 import { register } from '../../provisioner/controller/registration.js';
 import { WorkloadWatch } from '../../provisioner/controller/watched.js';
 import { clusterInput } from '../../provisioner/input/cluster-input.js';
@@ -90,15 +91,24 @@ export class ClusterProvisioning implements LeaderDuty {
     const loop = loopOf({ ...this.d, ...(onUnschedulable ? { onUnschedulable } : {}) }, provisioner, () =>
       this.input(caches),
     );
+    const nodeChanges = new Changes<V1Node>((n) => n.metadata?.name ?? '', nodeShape);
+    const podChanges = new Changes<V1Pod>((p) => p.metadata?.uid ?? '', waitingPodShape);
     this.unwatch = [
       caches.pods.onChange((p, verb) => {
-        if (p.spec?.nodeName !== undefined) return;
+        if (p.spec?.nodeName !== undefined) {
+          podChanges.forget(p);
+          return;
+        }
+        if (!podChanges.news(p, verb)) return;
         if (verb === 'add' && !this.feed.covers(p)) loop.trigger();
         else loop.nudge();
       }),
       caches.nodes.onChange((n, verb) => {
-        if (verb === 'add') loop.trigger();
-        else loop.nudge();
+        // A heartbeat is no news to a plan; registration still looks at every update of a Node.
+        if (nodeChanges.news(n, verb)) {
+          if (verb === 'add') loop.trigger();
+          else loop.nudge();
+        }
         if (verb !== 'delete') void this.register(provisioner, [n]);
       }),
     ];
