@@ -1,8 +1,8 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import type { V1Pod } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loopbackKubeConfig } from '../../test/support/loopback-kube.js';
 import { Resource, trimmed } from './informers.js';
 
 const managedFields = [
@@ -55,19 +55,6 @@ afterAll(() => {
   server.close();
 });
 
-function kubeConfig(): KubeConfig {
-  const kc = new KubeConfig();
-  const port = (server.address() as AddressInfo).port;
-  kc.loadFromOptions({
-    // Plain HTTP on loopback: the library allows it only with TLS verification off.
-    clusters: [{ name: 'c', server: `http://127.0.0.1:${port}`, skipTLSVerify: true }],
-    users: [{ name: 'u' }],
-    contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
-    currentContext: 'x',
-  });
-  return kc;
-}
-
 describe('trimmed', () => {
   it.each([
     ['an object with managedFields', { metadata: { name: 'a', managedFields } }, { metadata: { name: 'a' } }],
@@ -83,7 +70,7 @@ describe('Resource', () => {
   it('keeps no managedFields, listed or watched', async () => {
     const opened = new Promise<void>((r) => (watched = r));
     const pods = new Resource<V1Pod>(
-      kubeConfig(),
+      loopbackKubeConfig(server),
       { apiVersion: 'v1', kind: 'Pod', path: '/api/v1/pods' },
       pino({ level: 'silent' }),
     );

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
+import { KubernetesObjectApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loopbackKubeConfig } from '../../test/support/loopback-kube.js';
 import { addNodeFinalizer } from './node-writes.js';
 
 interface Seen {
@@ -51,15 +51,7 @@ afterAll(() => {
 });
 
 function api(): KubernetesObjectApi {
-  const kc = new KubeConfig();
-  const port = (server.address() as AddressInfo).port;
-  kc.loadFromOptions({
-    clusters: [{ name: 'c', server: `http://127.0.0.1:${port}`, skipTLSVerify: true }],
-    users: [{ name: 'u' }],
-    contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
-    currentContext: 'x',
-  });
-  return KubernetesObjectApi.makeApiClient(kc);
+  return KubernetesObjectApi.makeApiClient(loopbackKubeConfig(server));
 }
 
 describe('addNodeFinalizer', () => {
