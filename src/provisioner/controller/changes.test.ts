@@ -46,15 +46,18 @@ const edits: [string, Edit, boolean][] = [
 
 const nodeChanges = () => new Changes<V1Node>((n) => n.metadata?.name ?? '', nodeShape);
 
+/** Seen added, then updated by `edit`: whether that is news, and (remembered) that it is not twice. */
+function expectUpdate<T>(changes: Changes<T>, make: () => T, edit: (o: T) => void, news: boolean): void {
+  expect(changes.news(make(), 'add')).toBe(true);
+  const after = make();
+  edit(after);
+  expect(changes.news(after, 'update')).toBe(news);
+  expect(changes.news(after, 'update')).toBe(false);
+}
+
 describe('Changes of Nodes', () => {
   it.each(edits)('an update changing %s is news: %s', (_, edit, news) => {
-    const changes = nodeChanges();
-    expect(changes.news(base(), 'add')).toBe(true);
-    const after = base();
-    edit(after);
-    expect(changes.news(after, 'update')).toBe(news);
-    // The shape is remembered: the same update again is no news.
-    expect(changes.news(after, 'update')).toBe(false);
+    expectUpdate(nodeChanges(), base, edit, news);
   });
 
   it('an update of a Node never seen, a delete and an add again are news', () => {
@@ -88,12 +91,7 @@ const podEdits: [string, PodEdit, boolean][] = [
 
 describe('Changes of waiting pods', () => {
   it.each(podEdits)('an update changing %s is news: %s', (_, edit, news) => {
-    const changes = podChanges();
-    expect(changes.news(pod(), 'add')).toBe(true);
-    const after = pod();
-    edit(after);
-    expect(changes.news(after, 'update')).toBe(news);
-    expect(changes.news(after, 'update')).toBe(false);
+    expectUpdate(podChanges(), pod, edit, news);
   });
 
   it('a pod forgotten (bound) and seen again waiting is news', () => {
