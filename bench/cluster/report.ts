@@ -7,6 +7,8 @@ export interface StepResult {
   seconds: number | null;
   podStartP50?: number | undefined;
   podStartP99?: number | undefined;
+  /** Seconds from the change to the last new pod's creation (scale-out): the floor no provisioner can beat. */
+  lastCreated?: number | undefined;
   nodes: number;
   launched: number;
   removed: number;
@@ -40,6 +42,7 @@ export function table(results: readonly StepResult[]): string {
     'side',
     'time (s)',
     'pod start p50 / p99 (s)',
+    'last pod created (s)',
     'nodes (+launched −removed)',
     '$/h',
     '× LP bound',
@@ -56,6 +59,7 @@ export function table(results: readonly StepResult[]): string {
     r.side,
     r.seconds === null ? 'timed out' : f(r.seconds),
     r.podStartP50 === undefined ? '–' : `${f(r.podStartP50)} / ${f(r.podStartP99)}`,
+    f(r.lastCreated),
     `${r.nodes} (+${r.launched} −${r.removed})`,
     f(r.price, 3),
     r.bound > 0 ? f(r.price / r.bound, 3) : '–',

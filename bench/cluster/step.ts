@@ -53,6 +53,31 @@ function change(ctx: StepContext, step: Step): void {
     run(['scale', 'deployment', name, '-n', NAMESPACE, `--replicas=${replicas}`]);
 }
 
+/**
+ * kube-scheduler's FailedScheduling events in the namespace, by message (counts as N): why pods went
+ * somewhere else than planned or waited, for the log of the run.
+ */
+function schedulingFailures(ctx: StepContext): string[] {
+  const r = ctx.kubectl([
+    'get',
+    'events',
+    '-n',
+    NAMESPACE,
+    '--field-selector',
+    'reason=FailedScheduling',
+    '-o',
+    'json',
+  ]);
+  if (r.code !== 0) return [];
+  const items = (JSON.parse(r.stdout) as { items?: { message?: string; count?: number }[] }).items ?? [];
+  const by = new Map<string, number>();
+  for (const e of items) {
+    const m = (e.message ?? '').replace(/\d+/g, 'N');
+    by.set(m, (by.get(m) ?? 0) + (e.count ?? 1));
+  }
+  return [...by.entries()].sort((a, b) => b[1] - a[1]).map(([m, n]) => `${n}× ${m}`);
+}
+
 function stepName(step: Step, expected: number): string {
   return `${step.kind} ${expected}`;
 }
@@ -106,6 +131,9 @@ export async function runStep(
   change(ctx, step);
   const end = await ended(ctx, step, expected, start, nodesBefore);
   const windowEnd = Date.now();
+  if (step.kind === 'scale-out')
+    for (const l of schedulingFailures(ctx).slice(0, 5))
+      ctx.log(`${ctx.workload} on ${ctx.side}: FailedScheduling ${l}`);
   const proc = ctx.sampler.stop();
   o.countPdbViolations(false);
   const audit = auditCounts(ctx.auditLog);
@@ -120,7 +148,11 @@ export async function runStep(
     side: ctx.side,
     seconds: end === null ? null : (end - start) / 1000,
     ...(step.kind === 'scale-out'
-      ? { podStartP50: quantile(starts, 0.5), podStartP99: quantile(starts, 0.99) }
+      ? {
+          podStartP50: quantile(starts, 0.5),
+          podStartP99: quantile(starts, 0.99),
+          lastCreated: (Math.max(start, ...fresh.map((p) => p.seen)) - start) / 1000,
+        }
       : {}),
     nodes: live.length,
     launched: live.filter(([name]) => !nodesBefore.has(name)).length,
