@@ -132,7 +132,16 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
   // Whether the leader (this replica or another) announces on the Lease that new pods are gated.
   let gatesAnnounced = (): boolean => false;
   const context = () => ({ view, policies: live.current, today: today(), schedulingGates: gatesAnnounced() });
-  const gates = new SchedulingGates({ core, shared, live, logger: logger('gates'), metrics: base.metrics });
+  const gates = new SchedulingGates({
+    core,
+    shared,
+    live,
+    logger: logger('gates'),
+    metrics: base.metrics,
+    replan: () => {
+      provisioning.nudge();
+    },
+  });
   const reports = opts.reports
     ? new ClusterReports({
         api,

@@ -61,6 +61,11 @@ export class ClusterProvisioning implements LeaderDuty {
     this.loop?.trigger();
   }
 
+  /** A round if none is due, without pushing back one that is (a gate waits on a pod's binding). */
+  nudge(): void {
+    this.loop?.nudge();
+  }
+
   admitted(webhook: string, req: AdmissionRequest, decision: Decision): void {
     if (!this.loop) return;
     const obj = admittedObject(webhook, req, decision, this.d.view);

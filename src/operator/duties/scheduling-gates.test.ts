@@ -7,6 +7,7 @@ import { Metrics } from '../../observability/metrics.js';
 import { defaultPolicies, loadPolicies } from '../../policies/policies.js';
 import type { RoundResult } from '../../provisioner/controller/provisioner.js';
 import { plannedNodeTerm } from '../../kube/pod-gates.js';
+import type { SpreadFact } from '../../provisioner/controller/spread-lifts.js';
 import { SchedulingGates } from './scheduling-gates.js';
 
 const NOW = Date.parse('2026-11-25T12:00:00Z');
@@ -22,7 +23,12 @@ const pod = (name: string, cpu: string, gates = [{ name: SCHEDULING_GATE }], age
 /** The API server's answer to a pod patch (default: accepted at once). */
 type Answer = (name: string) => Promise<unknown>;
 
-function world(pods: V1Pod[], policies = defaultPolicies(), answer: Answer = () => Promise.resolve({})) {
+function world(
+  pods: V1Pod[],
+  policies = defaultPolicies(),
+  answer: Answer = () => Promise.resolve({}),
+  replan?: () => void,
+) {
   const patches: { name: string; body: unknown }[] = [];
   let now = NOW;
   const core = {
@@ -31,7 +37,15 @@ function world(pods: V1Pod[], policies = defaultPolicies(), answer: Answer = () 
       return answer(req.name);
     },
   } as unknown as Pick<CoreV1Api, 'patchNamespacedPod'>;
-  const cache = { synced: true, list: () => pods };
+  const listeners: ((p: V1Pod, verb: 'add' | 'update' | 'delete') => void)[] = [];
+  const cache = {
+    synced: true,
+    list: () => pods,
+    onChange: (l: (p: V1Pod, verb: 'add' | 'update' | 'delete') => void) => {
+      listeners.push(l);
+      return () => listeners.splice(listeners.indexOf(l), 1);
+    },
+  };
   let released = 0;
   const metrics = new Metrics({ defaults: false });
   const gates = new SchedulingGates({
@@ -49,18 +63,28 @@ function world(pods: V1Pod[], policies = defaultPolicies(), answer: Answer = () 
     now: () => now,
     sweepMs: 60_000,
     settleMs: 20,
+    ...(replan ? { replan } : {}),
   });
   const advance = (ms: number) => {
     now += ms;
   };
-  return { gates, patches, metrics, released: () => released, advance };
+  const change = (p: V1Pod) => {
+    for (const l of [...listeners]) l(p, 'update');
+  };
+  return { gates, patches, metrics, released: () => released, advance, change, listeners };
 }
 
-const round = (planned: string[], awaiting: string[], targets = new Map<string, string>()): RoundResult =>
+const round = (
+  planned: string[],
+  awaiting: string[],
+  targets = new Map<string, string>(),
+  spread = new Map<string, SpreadFact[]>(),
+): RoundResult =>
   ({
     planned: new Set(planned),
     awaitingCapacity: new Set(awaiting),
     targets,
+    spread,
     plan: { unschedulable: [] },
   }) as unknown as RoundResult;
 
@@ -117,6 +141,48 @@ describe('SchedulingGates', () => {
     w.gates.afterRound(round(['perf/small', 'perf/large'], []));
     await settle();
     expect(w.patches).toHaveLength(3);
+  });
+
+  it('lifts a zone spread in layers, and asks for a round when a pod binds while others wait for it', async () => {
+    const pods = [pod('a1', '1'), pod('a2', '1'), pod('b1', '1')];
+    let replans = 0;
+    const w = world(pods, defaultPolicies(), undefined, () => {
+      replans += 1;
+    });
+    w.gates.start();
+    const zone = (domain: string): SpreadFact[] => [
+      { group: 'app', maxSkew: 1, domain, bound: 0, min: 0, self: true },
+    ];
+    const ids = ['perf/a1', 'perf/a2', 'perf/b1'];
+    const targets = new Map([
+      ['perf/a1', 'node-a'],
+      ['perf/a2', 'node-a'],
+      ['perf/b1', 'node-b'],
+    ]);
+    const spread = new Map([
+      ['perf/a1', zone('a')],
+      ['perf/a2', zone('a')],
+      ['perf/b1', zone('b')],
+    ]);
+    w.gates.afterRound(round(ids, [], targets, spread));
+    await settle();
+    // One pod per zone: the second for zone a would be a skew of 2 if the scheduler took it first.
+    expect(w.patches.map((p) => p.name).sort()).toEqual(['a1', 'b1']);
+    const bound: V1Pod = {
+      metadata: { name: 'a1', namespace: 'perf' },
+      spec: { containers: [], nodeName: 'node-a' },
+    };
+    w.change(bound);
+    expect(replans).toBe(1);
+    // The next round sees a1 and b1 bound: a2 goes.
+    const after = new Map([['perf/a2', [{ ...zone('a')[0], bound: 1, min: 1 } as SpreadFact]]]);
+    w.gates.afterRound(round(['perf/a2'], [], new Map([['perf/a2', 'node-a']]), after));
+    await settle();
+    expect(w.patches.map((p) => p.name)).toContain('a2');
+    w.change(bound);
+    expect(replans).toBe(1);
+    await w.gates.stop();
+    expect(w.listeners).toHaveLength(0);
   });
 
   it('patches each pod once while rounds overlap its lift, and tries a refused lift again only later', async () => {

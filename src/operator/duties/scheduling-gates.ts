@@ -16,7 +16,7 @@ import { liftGate, type GatedPodRef } from '../../kube/pod-gates.js';
 import { podRequests } from '../../kube/resources.js';
 import type { Metrics } from '../../observability/metrics.js';
 import type { LivePolicies } from '../../policies/live.js';
-import { gatesToLift, type GatedPod, type RoundGates } from '../../provisioner/controller/gates.js';
+import { liftPlan, type GatedPod, type RoundGates } from '../../provisioner/controller/gates.js';
 import type { RoundResult } from '../../provisioner/controller/provisioner.js';
 import { podId } from '../../provisioner/disruption/pods.js';
 import { eachLimited } from '../../util/limited.js';
@@ -43,6 +43,11 @@ export interface SchedulingGatesDeps {
   readonly sweepMs?: number;
   /** How long a stop waits for the other replicas to read that gates are off (default 4.5 s). */
   readonly settleMs?: number;
+  /**
+   * Asks the provisioner for a round soon: a pod bound while others wait for their spread to take
+   * it into account (spread-lifts.ts) — the next layer goes after that round.
+   */
+  readonly replan?: () => void;
 }
 
 /** A lift's key: the pod's uid (a StatefulSet's pod made again under its name is another pod). */
@@ -78,6 +83,9 @@ export class SchedulingGates implements LeaderDuty {
   private pods: Resource<V1Pod> | undefined;
   private sweep: NodeJS.Timeout | undefined;
   private last: RoundGates | undefined;
+  /** Pods the last look left gated for their spread's pods to bind first. */
+  private spreadWaiting = 0;
+  private unwatch: (() => void) | undefined;
   /**
    * Each pod's lift, by liftKey, while the cache still shows its gate: under way (one lift at a time
    * per pod, whichever round or sweep asked first), done (its gate is off; the cache has not caught
@@ -97,6 +105,9 @@ export class SchedulingGates implements LeaderDuty {
 
   start(): void {
     this.pods = this.d.shared.acquire<V1Pod>('pods');
+    this.unwatch = this.pods.onChange((p, verb) => {
+      if (verb === 'update' && this.spreadWaiting > 0 && p.spec?.nodeName !== undefined) this.d.replan?.();
+    });
     this.sweep = setInterval(() => {
       void this.lift();
     }, this.d.sweepMs ?? 5_000);
@@ -109,6 +120,7 @@ export class SchedulingGates implements LeaderDuty {
       awaitingCapacity: r.awaitingCapacity,
       unplaceable: new Set(r.plan.unschedulable.map((u) => u.pod)),
       targets: r.targets,
+      spread: r.spread,
     };
     void this.lift();
   }
@@ -128,10 +140,14 @@ export class SchedulingGates implements LeaderDuty {
         createdAt: new Date(p.metadata?.creationTimestamp ?? 0).getTime(),
         size: sizeOf(p),
       }));
-    const lifts = gatesToLift(view, this.last, { now, on: this.on() });
+    const { lifts, spreadWaiting } = liftPlan(view, this.last, { now, on: this.on() });
+    this.spreadWaiting = spreadWaiting;
     if (lifts.length === 0) return;
     for (const l of lifts) this.lifts.set(liftKey(byId.get(l.id) as V1Pod), 'pending');
-    this.d.logger.info({ pods: lifts.length, gated: gated.length }, 'lifting scheduling gates');
+    this.d.logger.info(
+      { pods: lifts.length, gated: gated.length, spreadWaiting },
+      'lifting scheduling gates',
+    );
     await eachLimited(
       lifts,
       LIFT_CONCURRENCY,
@@ -173,6 +189,9 @@ export class SchedulingGates implements LeaderDuty {
   async stop(): Promise<void> {
     clearInterval(this.sweep);
     this.sweep = undefined;
+    this.unwatch?.();
+    this.unwatch = undefined;
+    this.spreadWaiting = 0;
     const pods = this.pods;
     if (!pods) return;
     this.pods = undefined;

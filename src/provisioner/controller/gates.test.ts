@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { gatesToLift, MAX_GATED_MS, type RoundGates } from './gates.js';
+import { gatesToLift, liftPlan, MAX_GATED_MS, type RoundGates } from './gates.js';
+import type { SpreadFact } from './spread-lifts.js';
 
 const round = (planned: string[], awaiting: string[] = [], unplaceable: string[] = []): RoundGates => ({
   planned: new Set(planned),
@@ -62,5 +63,34 @@ describe('gatesToLift', () => {
     expect(gatesToLift([pod('s/new', 11)], undefined, { now, on: true, maxGatedMs: 10 })).toEqual([
       { id: 's/new', reason: 'expired' },
     ]);
+  });
+
+  it('holds back a zone spread’s pod that could be a skew to the scheduler, for capacity lifts only', () => {
+    const zone = (domain: string): SpreadFact[] => [
+      { group: 'web', maxSkew: 1, domain, bound: 0, min: 0, self: true },
+    ];
+    const targets = new Map([
+      ['s/a1', 'node-a'],
+      ['s/a2', 'node-a'],
+      ['s/b1', 'node-b'],
+      ['s/a3', 'node-a'],
+    ]);
+    const spread = new Map([
+      ['s/a1', zone('a')],
+      ['s/a2', zone('a')],
+      ['s/b1', zone('b')],
+      ['s/a3', zone('a')],
+    ]);
+    // s/a1's gate is already off (not in the gated list): it is in the scheduler's hands in zone a.
+    const r = { ...round(['s/a1', 's/a2', 's/b1', 's/a3']), targets, spread };
+    const gated = [pod('s/a2'), pod('s/b1'), pod('s/a3', MAX_GATED_MS + 1)];
+    expect(liftPlan(gated, r, { now, on: true })).toEqual({
+      lifts: [
+        { id: 's/b1', reason: 'capacity', node: 'node-b' },
+        { id: 's/a3', reason: 'expired' },
+      ],
+      spreadWaiting: 1,
+    });
+    expect(liftPlan(gated, r, { now, on: false }).spreadWaiting).toBe(0);
   });
 });

@@ -4,8 +4,11 @@
  * a Node not Ready); it is released once a round plans it anywhere else — room that is there, the
  * node it was launched for now joined, or nowhere (kube-scheduler then says why, as for any pod) —
  * and in any case once it has been gated `maxGatedMs`, or at once when gates are off (policies, the
- * provisioner idle or not leading). A pod no round has planned yet stays gated until one does. Pure.
+ * provisioner idle or not leading). A pod no round has planned yet stays gated until one does. Pods
+ * with a DoNotSchedule topology spread go in layers the scheduler cannot reorder into a skew
+ * (spread-lifts.ts). Pure.
  */
+import { spreadSafe, type SpreadFact } from './spread-lifts.js';
 
 /**
  * A pod behind Berth's gate: its solver id (`namespace/name`), when it was created (ms), and how
@@ -25,6 +28,8 @@ export interface RoundGates {
   readonly unplaceable: ReadonlySet<string>;
   /** The Node each pod planned on capacity that is there was planned onto (by Node name). */
   readonly targets?: ReadonlyMap<string, string>;
+  /** The DoNotSchedule spreads of the pods placed on Nodes that are there (spread-lifts.ts). */
+  readonly spread?: ReadonlyMap<string, readonly SpreadFact[]>;
 }
 
 /** Why a gate came off (`berth_scheduling_gates_lifted_total{reason}`). */
@@ -52,6 +57,18 @@ export function gatesToLift(
   round: RoundGates | undefined,
   o: { readonly now: number; readonly on: boolean; readonly maxGatedMs?: number },
 ): Lift[] {
+  return liftPlan(gated, round, o).lifts;
+}
+
+/**
+ * gatesToLift's lifts, and how many pods planned on capacity that is there wait for pods of their
+ * spread to bind first (a bind is then worth another look).
+ */
+export function liftPlan(
+  gated: readonly GatedPod[],
+  round: RoundGates | undefined,
+  o: { readonly now: number; readonly on: boolean; readonly maxGatedMs?: number },
+): { lifts: Lift[]; spreadWaiting: number } {
   const max = o.maxGatedMs ?? MAX_GATED_MS;
   const out: { lift: Lift; size: number }[] = [];
   for (const p of gated) {
@@ -61,7 +78,15 @@ export function gatesToLift(
     const lift: Lift = node === undefined ? { id: p.id, reason } : { id: p.id, reason, node };
     out.push({ lift, size: p.size ?? 0 });
   }
-  return out.sort((a, b) => b.size - a.size).map((x) => x.lift);
+  const sorted = out.sort((a, b) => b.size - a.size).map((x) => x.lift);
+  const facts = round?.spread;
+  if (!facts || facts.size === 0) return { lifts: sorted, spreadWaiting: 0 };
+  const gatedIds = new Set(gated.map((p) => p.id));
+  const inHands = [...round.planned].filter((id) => !gatedIds.has(id));
+  const capacity = sorted.filter((l) => l.reason === 'capacity');
+  const { waiting } = spreadSafe(capacity, facts, inHands);
+  const wait = new Set(waiting);
+  return { lifts: sorted.filter((l) => !wait.has(l)), spreadWaiting: wait.size };
 }
 
 function liftReason(

@@ -51,8 +51,8 @@ function setup(shortOf?: (o: { instanceType: string }) => boolean) {
   });
   const unavailable = new UnavailableOfferings(() => now);
   const p = new Provisioner({ cloud, unavailable, now: () => now, launchTimeoutMs: 60_000 });
-  const input = (nodes: V1Node[] = []): SolverInput => ({
-    pods,
+  const input = (nodes: V1Node[] = [], waiting = pods): SolverInput => ({
+    pods: waiting,
     nodes: nodes.map((n) => existingNode(n, [])),
     pools: [poolView(pool)],
     daemonSets: [],
@@ -120,6 +120,41 @@ describe('Provisioner', () => {
     expect(r.held).toBe(0);
     expect([...r.targets.values()]).toEqual(pods.map(() => node.metadata?.name));
     expect([...r.targets.keys()].sort()).toEqual(pods.map((x) => x.id).sort());
+    expect(r.spread.size).toBe(0);
+  });
+
+  it('says how kube-scheduler will count the zone spread of each pod it puts on a Node that is there', async () => {
+    const first = setup();
+    await first.p.reconcile(first.input());
+    const node = first.registered[0];
+    if (!node) throw new Error('no node registered');
+    const spreadPods = pods.slice(0, 2).map((x) =>
+      solverPod(x.id, 'default', {
+        metadata: { labels: { app: 'web' } },
+        spec: {
+          containers: [{ name: 'c', resources: { requests: { cpu: '500m', memory: '1Gi' } } }],
+          topologySpreadConstraints: [
+            {
+              maxSkew: 1,
+              topologyKey: 'topology.kubernetes.io/zone',
+              whenUnsatisfiable: 'DoNotSchedule',
+              labelSelector: { matchLabels: { app: 'web' } },
+            },
+          ],
+        },
+      }),
+    );
+    const { p, input, advance } = setup();
+    advance(1_000); // the new claim's name is not the first provisioner's
+    const r = await p.reconcile(input([node], spreadPods));
+    const zone = node.metadata?.labels?.['topology.kubernetes.io/zone'];
+    expect(zone).toBeDefined();
+    // One pod goes on the Node; the spread sends the other to a new node in another zone (no facts).
+    expect([...r.targets.keys()]).toHaveLength(1);
+    expect([...r.spread.keys()]).toEqual([...r.targets.keys()]);
+    expect([...r.spread.values()]).toEqual([
+      [{ group: expect.any(String) as string, maxSkew: 1, domain: zone, bound: 0, min: 0, self: true }],
+    ]);
   });
 
   it('buys nothing more when the joined node still carries its start-up taints', async () => {

@@ -24,6 +24,7 @@ import { DEFAULT_BUDGET_MS } from '../solver/budget.js';
 import { inProcessPlanner, type Planner } from '../worker/planner.js';
 import { applyHolds, HOLD_MS, plannedPods, type Hold } from './hold.js';
 import { nominate, placedOn, type Nominated } from './nominate.js';
+import { spreadFacts, type SpreadFact } from './spread-lifts.js';
 import { eachLimited } from '../../util/limited.js';
 
 /** Launches (NodeClaim, cloud call, status) in flight at once in a round. */
@@ -83,6 +84,8 @@ export interface RoundResult {
   readonly awaitingCapacity: ReadonlySet<string>;
   /** The others placed, by the Node the plan put them on: held on their joined node, or room there. */
   readonly targets: ReadonlyMap<string, string>;
+  /** Their DoNotSchedule spreads as kube-scheduler will count them (gates lift in layers by them). */
+  readonly spread: ReadonlyMap<string, readonly SpreadFact[]>;
 }
 
 /** How long a joined claim's instance stays known by id (for registration's label and taint check). */
@@ -230,6 +233,7 @@ export class Provisioner {
     const planned = new Set(input.pods.map((p) => p.id));
     const awaitingCapacity = this.awaiting(plan, flying);
     const targets = placedOn(planned, plan, flying.input, awaitingCapacity);
+    const spread = spreadFacts(input.nodes, input.pods, targets);
     return {
       plan,
       launched,
@@ -241,6 +245,7 @@ export class Provisioner {
       planned,
       awaitingCapacity,
       targets,
+      spread,
     };
   }
 
