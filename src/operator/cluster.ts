@@ -61,6 +61,7 @@ import { karpenterDetector, ProvisioningGuard } from './duties/karpenter-guard.j
 import { DutyManager, type LeaderDuty } from './duty.js';
 import { seconds, type ServeStart } from './options.js';
 import { ProfileController } from './profiles/controller.js';
+import { Nominations } from '../provisioner/controller/nominations.js';
 
 export async function startCluster(s: ServeStart): Promise<{ running: Running; stop: () => Promise<void> }> {
   const { opts, session, live, base, io } = s;
@@ -127,6 +128,8 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
     metrics: base.metrics,
   });
 
+  // The Nodes provisioning planned waiting pods onto, which disruption leaves alone meanwhile.
+  const nominations = new Nominations(() => io.clock().getTime());
   const profiles = new ProfileController({ api, custom, view, live, events, logger: base.logger });
   const today = dailyToday(() => io.clock());
   // Whether the leader (this replica or another) announces on the Lease that new pods are gated.
@@ -172,6 +175,7 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
       unavailable,
       claims: { store: claims, launcher },
       onRound: (r) => {
+        nominations.record(r.targets);
         gates.afterRound(r);
       },
     },
@@ -193,6 +197,7 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
     joinTimeoutMs: joinMs,
     launcher,
     claims,
+    nominated: (node, waiting) => nominations.has(node, waiting),
   });
   const nodeClaims = new ClusterNodeClaims({
     api,

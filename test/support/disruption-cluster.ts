@@ -47,6 +47,8 @@ export function cluster(
     validationMs?: number;
     /** The cache still lists a terminated Node (its watch event has not come yet). */
     lagging?: boolean;
+    /** Nodes the provisioner planned waiting pods onto. */
+    nominated?: readonly string[];
   } = {},
 ) {
   const state = {
@@ -185,6 +187,7 @@ export function cluster(
     validationMs: o.validationMs ?? 0,
     active: () => active,
     ...(o.replace ? { launcher, joinTimeoutMs: 600_000 } : {}),
+    ...(o.nominated ? { nominated: (n: string) => o.nominated?.includes(n) === true } : {}),
   });
   return {
     state,

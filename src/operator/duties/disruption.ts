@@ -47,6 +47,8 @@ export interface DisruptionWiring {
   /** Replacements are NodeClaims; the claims say which nodes are Berth's. */
   readonly launcher: ClaimLauncher;
   readonly claims: SharedClaimStore;
+  /** Nodes the provisioner planned waiting pods onto: kept while those pods (by the test) still wait. */
+  readonly nominated?: (node: string, waiting: (pod: string) => boolean) => boolean;
 }
 
 export class ClusterDisruption implements LeaderDuty {
@@ -83,6 +85,13 @@ export class ClusterDisruption implements LeaderDuty {
     });
     const pdbs = this.d.view.resources.pdbs;
     this.d.claims.open();
+    const nominated = this.d.nominated;
+    // A pod (solver id namespace/name) still waits: in the cache, not bound, not being deleted.
+    const waiting = (id: string): boolean => {
+      const [namespace = '', name = ''] = id.split('/');
+      const p = pods.get(name, namespace);
+      return p !== undefined && p.spec?.nodeName === undefined && p.metadata?.deletionTimestamp === undefined;
+    };
     const controller = new DisruptionController({
       cluster: {
         synced: () => nodes.synced && pods.synced && daemonSets.synced && pdbs.synced && this.d.claims.synced,
@@ -118,6 +127,7 @@ export class ClusterDisruption implements LeaderDuty {
         requestsByPod(() => pods.list()),
       ),
       joinTimeoutMs: this.d.joinTimeoutMs,
+      ...(nominated ? { nominated: (node: string) => nominated(node, waiting) } : {}),
     });
     this.loop = this.run(controller);
     this.d.logger.info('disruption leading');

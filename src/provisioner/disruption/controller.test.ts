@@ -24,6 +24,15 @@ describe('disruption in the cluster', () => {
     );
   });
 
+  it('keeps an empty node the provisioner planned waiting pods onto, saying so on the Node', async () => {
+    const c = cluster([node('bought')], [], [], { nominated: ['bought'] });
+    expect(await c.controller.round()).toMatchObject({ kind: 'none' });
+    expect(c.events.map((e) => `${e.node} ${e.reason} ${e.message}`)).toContainEqual(
+      'bought DisruptionBlocked pods waiting to be scheduled are planned onto it (nominated)',
+    );
+    expect(await c.metrics.registry.metrics()).toMatch(/berth_disruption_nodes_kept\{reason="nominated"\} 1/);
+  });
+
   it('leaves a node that just joined empty until consolidateAfter has passed since it was created', async () => {
     const fresh = node('fresh');
     fresh.metadata ??= {};

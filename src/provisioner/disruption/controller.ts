@@ -14,10 +14,10 @@
  */
 import type { V1Node } from '@kubernetes/client-node';
 import { classify, type Classified } from './candidates.js';
-import { drainNodes, nodeRef } from './drain-nodes.js';
+import { drainNodes, eachNode, nodeRef } from './drain-nodes.js';
 import type { InvolvedObject } from '../../kube/events.js';
 import { karpenterDecision, karpenterReason } from './decision-metrics.js';
-import { settled, stayReason } from './kept.js';
+import { NOMINATED, settled, stayReason } from './kept.js';
 import { KeptReport } from './kept-report.js';
 import { nextDecision, type Decision } from './methods.js';
 import {
@@ -206,7 +206,9 @@ export class DisruptionController {
           ? 'node is already being disrupted'
           : isReplacement(n, claims, ids)
             ? 'it replaces a node being disrupted, whose pods it awaits'
-            : undefined,
+            : this.d.nominated?.(n.metadata?.name ?? '') === true
+              ? NOMINATED
+              : undefined,
       ),
     );
     const o = {
@@ -241,7 +243,7 @@ export class DisruptionController {
     const now = this.d.clock();
     const { key, saved } = this.made.add(decision, now.getTime());
     const marks = { [SINCE_ANNOTATION]: now.toISOString(), [DECISION_ANNOTATION]: key };
-    for (const n of decision.remove) await this.d.ops.mark(n.node, `${VALIDATING}${decision.method}`, marks);
+    await eachNode(decision.remove, (n) => this.d.ops.mark(n.node, `${VALIDATING}${decision.method}`, marks));
     this.d.metrics.disruptionDecisions.inc({ method: decision.method, result: 'started' });
     karpenterDecision(this.d.metrics, decision);
     this.d.logger.info(
@@ -272,8 +274,9 @@ export class DisruptionController {
     const names = nodes.map((n) => n.metadata?.name ?? '');
     const claims = launch.map((p) => p.name);
     this.made.launched(key, launch);
-    for (const n of nodes)
-      await this.d.ops.mark(n, `${VALIDATING}${method}`, { [REPLACEMENTS_ANNOTATION]: claims.join(',') });
+    await eachNode(nodes, (n) =>
+      this.d.ops.mark(n, `${VALIDATING}${method}`, { [REPLACEMENTS_ANNOTATION]: claims.join(',') }),
+    );
     try {
       for (const p of launch) await this.d.launcher?.launch(p, karpenterReason(method));
     } catch (e) {
@@ -294,8 +297,8 @@ export class DisruptionController {
     this.made.delete(key);
     const names = nodes.map((n) => n.metadata?.name ?? '');
     const claims = [...new Set([...launched, ...nodes.flatMap(claimsOf)])];
-    for (const n of this.d.cluster.nodes().filter((x) => names.includes(x.metadata?.name ?? '')))
-      await this.d.ops.unmark(n);
+    const marked = this.d.cluster.nodes().filter((x) => names.includes(x.metadata?.name ?? ''));
+    await eachNode(marked, (n) => this.d.ops.unmark(n));
     const ids = claims.length > 0 ? await this.d.launcher?.providerIds(claims) : undefined;
     const idle = idleClaims(claims, this.d.cluster.nodes(), this.d.cluster.pods(), ids);
     if (idle.length > 0) await this.d.launcher?.cancel(idle);
@@ -327,6 +330,8 @@ export class DisruptionController {
     // A replacing consolidation launches in its turn; it is checked again only then.
     const turn = consolidation ? this.made.turnTaken(w.nodes, w.podsByNode, key) : undefined;
     if (turn !== undefined && planned.length > 0) return this.awaitTurn(nodes, method, key, turn);
+    const nominated = names.find((n) => this.d.nominated?.(n) === true);
+    if (nominated !== undefined) return this.abandon(nodes, method, `${nominated}: ${NOMINATED}`, [], key);
     const r = recheck(w, names, pdbStates(this.d.cluster.pdbs(), this.d.cluster.pods()), {
       forceful: method === 'expiration',
       mayLaunch: this.d.launcher !== undefined && (!consolidation || planned.length > 0),
@@ -359,7 +364,7 @@ export class DisruptionController {
     const saved = this.made.get(key)?.saved;
     this.made.delete(key);
     const current = this.d.cluster.nodes().filter((x) => names.includes(x.metadata?.name ?? ''));
-    for (const n of current) await this.d.ops.mark(n, `${DRAINING}${method}`);
+    await eachNode(current, (n) => this.d.ops.mark(n, `${DRAINING}${method}`));
     if (saved !== undefined) this.d.metrics.savedPerHour.inc(saved);
     for (const name of names)
       this.d.events.emit({

@@ -56,8 +56,12 @@ export function settled(
   return { ...c, candidates, kept: [...c.kept, ...recent] };
 }
 
+/** Why a node the provisioner planned waiting pods onto stays (Karpenter: nominated for a pending pod). */
+export const NOMINATED = 'pods waiting to be scheduled are planned onto it (nominated)';
+
 /** The metric label of a kept reason. */
 export function categoryOf(reason: string): string {
+  if (reason === NOMINATED) return 'nominated';
   if (reason.includes('do-not-disrupt')) return 'do-not-disrupt';
   if (reason.includes('PodDisruptionBudget')) return 'pdb';
   if (reason.includes('no controller')) return 'no-controller';

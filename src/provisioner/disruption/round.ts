@@ -53,6 +53,8 @@ export interface DisruptionDeps {
   readonly launcher?: Launcher;
   /** How long replacements may take to join and be Ready before the decision is abandoned. */
   readonly joinTimeoutMs?: number;
+  /** Whether the provisioner planned waiting pods onto this Node (controller/nominations.ts): kept. */
+  readonly nominated?: (node: string) => boolean;
 }
 
 export type Outcome =

@@ -1,0 +1,56 @@
+/**
+ * The Nodes the provisioner's rounds planned waiting pods onto (Karpenter's nominated nodes): while
+ * those pods are on their way — behind Berth's scheduling gate, or waiting for kube-scheduler — the
+ * Node looks empty or underused, and disruption must leave it alone, or it removes the capacity just
+ * bought for them. A 10,000-pod scale-out on kwok lifted its gates over 11 minutes; emptiness took 96
+ * of the nodes launched for them before their pods arrived, and decided on 769 more.
+ *
+ * A Node stays nominated while a pod a round planned onto it still waits (the caller says which do:
+ * its cache) and that round was at most `ttlMs` ago. Rounds come at least every 10 s while pods wait
+ * (the loop's resync), but one over thousands of pods takes seconds of a saturated core: the window is
+ * 60 s (Karpenter's is 20 s, twice its batch maximum). A pod once bound nominates nothing.
+ */
+export const NOMINATION_MS = 60_000;
+
+export class Nominations {
+  /** Per pod (solver id), the Node the latest round that planned it put it on, and when. */
+  private readonly pods = new Map<string, { node: string; at: number }>();
+  private readonly byNode = new Map<string, Set<string>>();
+
+  constructor(
+    private readonly now: () => number,
+    private readonly ttlMs = NOMINATION_MS,
+  ) {}
+
+  /** A round's targets (pod → Node). */
+  record(targets: ReadonlyMap<string, string>): void {
+    const now = this.now();
+    for (const [pod, e] of this.pods) if (now - e.at > this.ttlMs) this.drop(pod);
+    for (const [pod, node] of targets) {
+      this.drop(pod);
+      this.pods.set(pod, { node, at: now });
+      let set = this.byNode.get(node);
+      if (!set) this.byNode.set(node, (set = new Set()));
+      set.add(pod);
+    }
+  }
+
+  /** Whether a pod planned onto `node` within the window still `waiting` (not bound, not gone). */
+  has(node: string, waiting: (pod: string) => boolean): boolean {
+    const now = this.now();
+    for (const pod of this.byNode.get(node) ?? []) {
+      const e = this.pods.get(pod);
+      if (e && now - e.at <= this.ttlMs && waiting(pod)) return true;
+    }
+    return false;
+  }
+
+  private drop(pod: string): void {
+    const e = this.pods.get(pod);
+    if (!e) return;
+    this.pods.delete(pod);
+    const set = this.byNode.get(e.node);
+    set?.delete(pod);
+    if (set?.size === 0) this.byNode.delete(e.node);
+  }
+}
