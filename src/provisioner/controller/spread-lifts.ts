@@ -72,19 +72,22 @@ export function spreadFacts(
     }
     return m;
   };
-  const domains = new Map<string, Set<string>>();
-  const domainsOf = (p: SolverPod, key: string): Set<string> => {
-    const k = `${key}\u0000${p.terms.map(requirementsKey).join('\u0001')}`;
-    let s = domains.get(k);
-    if (!s) {
-      s = new Set();
+  // The least loaded eligible domain, per spread and node affinity (pods of one workload share both).
+  const mins = new Map<string, number>();
+  const minOf = (p: SolverPod, s: SpreadTerm): number => {
+    const k = `${groupOf(s)}\u0000${p.terms.map(requirementsKey).join('\u0001')}`;
+    let min = mins.get(k);
+    if (min === undefined) {
+      const m = boundOf(s);
+      min = Number.POSITIVE_INFINITY;
       for (const n of registered) {
-        const d = n.labels[key];
-        if (d !== undefined && satisfies(p.terms, n.labels)) s.add(d);
+        const d = n.labels[s.key];
+        if (d !== undefined && satisfies(p.terms, n.labels)) min = Math.min(min, m.get(d) ?? 0);
       }
-      domains.set(k, s);
+      if (!Number.isFinite(min)) min = 0;
+      mins.set(k, min);
     }
-    return s;
+    return min;
   };
   for (const p of pods) {
     const node = p.spread.length > 0 ? byName.get(targets.get(p.id) ?? '') : undefined;
@@ -93,14 +96,12 @@ export function spreadFacts(
     for (const s of p.spread) {
       const domain = node.labels[s.key];
       if (domain === undefined) continue;
-      const m = boundOf(s);
-      const eligible = [...domainsOf(p, s.key)].map((d) => m.get(d) ?? 0);
       facts.push({
         group: groupOf(s),
         maxSkew: s.maxSkew,
         domain,
-        bound: m.get(domain) ?? 0,
-        min: eligible.length > 0 ? Math.min(...eligible) : 0,
+        bound: boundOf(s).get(domain) ?? 0,
+        min: minOf(p, s),
         self: counts(s, p),
       });
     }
