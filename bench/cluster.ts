@@ -7,11 +7,13 @@
  * (bench/cluster/instance-types.ts) with the same registration delay. kube-scheduler binds the pods.
  *
  * Per workload, step and side: time to all pods Running (scale-out) or to the last node change
- * (scale-in: consolidation; drift: every node replaced), pod start p50/p99, nodes, their $/h and its
+ * (scale-in: consolidation; drift: every node replaced), pod start p50/p99, when the last new pod was
+ * created (the floor: the harness applies one object after another), nodes, their $/h and its
  * ratio to the LP lower bound of the pods, evictions, PDBs whose healthy pods fell below their
  * minimum (sampled each second), pods Pending more than 60 s, controller CPU seconds, average cores
  * and P95 RSS, and the controller's requests per second to the API server (its audit log). Printed
- * as one markdown table (docs/benchmarks.md).
+ * as one markdown table (docs/benchmarks.md). After each scale-out kube-scheduler's FailedScheduling
+ * Events are logged by message.
  *
  * Options: --workloads basic,hostname-spread,hostname-spread-xl,wide,do-not-disrupt,
  * self-anti-affinity,drift (all) · --sides berth,karpenter · --scale F (1; 10 for the ×10 goal) ·
