@@ -174,6 +174,7 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
       ...(kind === 'aws' ? { nodeApi: nodeApi(api) } : {}),
       unavailable,
       claims: { store: claims, launcher },
+      nominations,
       onRound: (r) => {
         nominations.record(r.targets);
         gates.afterRound(r);

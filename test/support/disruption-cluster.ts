@@ -187,7 +187,9 @@ export function cluster(
     validationMs: o.validationMs ?? 0,
     active: () => active,
     ...(o.replace ? { launcher, joinTimeoutMs: 600_000 } : {}),
-    ...(o.nominated ? { nominated: (n: string) => o.nominated?.includes(n) === true } : {}),
+    ...(o.nominated
+      ? { nominated: (n: V1Node) => o.nominated?.includes(n.metadata?.name ?? '') === true }
+      : {}),
   });
   return {
     state,

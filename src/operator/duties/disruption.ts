@@ -127,10 +127,22 @@ export class ClusterDisruption implements LeaderDuty {
         requestsByPod(() => pods.list()),
       ),
       joinTimeoutMs: this.d.joinTimeoutMs,
-      ...(nominated ? { nominated: (node: string) => nominated(node, waiting) } : {}),
+      ...(nominated
+        ? {
+            nominated: (node: V1Node) =>
+              nominated(node.metadata?.name ?? '', waiting) || nominated(this.claimOf(node) ?? '', waiting),
+          }
+        : {}),
     });
     this.loop = this.run(controller);
     this.d.logger.info('disruption leading');
+  }
+
+  /** The NodeClaim a Node is (by providerID): a launch nominates its claim before the Node exists. */
+  private claimOf(node: V1Node): string | undefined {
+    const id = node.spec?.providerID;
+    if (id === undefined) return undefined;
+    return this.d.claims.list().find((c) => c.status?.providerID === id)?.metadata.name;
   }
 
   private sleep(ms: number): Promise<void> {

@@ -31,6 +31,7 @@ import type { PlannedNode, Unschedulable } from '../../provisioner/solver/model.
 import type { Res } from '../../provisioner/solver/resources.js';
 import type { PoolView } from '../../scheduling/nodepool.js';
 import { count } from '../../util/canonical.js';
+import type { Nominations } from '../../provisioner/controller/nominations.js';
 
 /** How long an admitted workload's replicas are planned for before its pods are the source of truth. */
 export const FEED_TTL_MS = 120_000;
@@ -70,6 +71,8 @@ export interface ProvisioningDeps {
    * leader recovers from and the pools' usage against their limits.
    */
   readonly claims?: { store: SharedClaimStore; launcher: ClaimLauncher };
+  /** Where launches and rounds say which Nodes and claims waiting pods are planned onto. */
+  readonly nominations?: Nominations;
 }
 
 export interface NodeApi {
@@ -112,8 +115,10 @@ export function newProvisioner(d: ProvisioningDeps): Provisioner {
     now: () => Date.now(),
     launchTimeoutMs: d.joinTimeoutMs,
     nodeClassOf: d.nodeClassOf,
-    onLaunch: (_node, _instance, millis) => {
+    onLaunch: (node, _instance, millis) => {
       d.metrics.launchLatency.observe(millis / 1000);
+      // Its pods nominate the claim until its Node joins and they bind (disruption leaves it alone).
+      d.nominations?.record(new Map(node.pods.map((pod) => [pod, node.name])));
     },
     onError: (message, cause) => {
       d.logger.error({ err: String(cause) }, message);

@@ -25,4 +25,13 @@ describe('Nominations', () => {
     now += NOMINATION_MS + 1;
     expect(has('node-b')).toBe(false);
   });
+
+  it('nominates the claim a launch is for, and moves a pod planned elsewhere since', () => {
+    const n = new Nominations(() => 0);
+    const waiting = () => true;
+    n.record(new Map([['perf/web-1', 'berth-abc-2-0001']]));
+    expect(n.has('berth-abc-2-0001', waiting)).toBe(true);
+    n.record(new Map([['perf/web-1', 'ip-10-0-0-7']]));
+    expect([n.has('berth-abc-2-0001', waiting), n.has('ip-10-0-0-7', waiting)]).toEqual([false, true]);
+  });
 });

@@ -206,7 +206,7 @@ export class DisruptionController {
           ? 'node is already being disrupted'
           : isReplacement(n, claims, ids)
             ? 'it replaces a node being disrupted, whose pods it awaits'
-            : this.d.nominated?.(n.metadata?.name ?? '') === true
+            : this.d.nominated?.(n) === true
               ? NOMINATED
               : undefined,
       ),
@@ -330,8 +330,8 @@ export class DisruptionController {
     // A replacing consolidation launches in its turn; it is checked again only then.
     const turn = consolidation ? this.made.turnTaken(w.nodes, w.podsByNode, key) : undefined;
     if (turn !== undefined && planned.length > 0) return this.awaitTurn(nodes, method, key, turn);
-    const nominated = names.find((n) => this.d.nominated?.(n) === true);
-    if (nominated !== undefined) return this.abandon(nodes, method, `${nominated}: ${NOMINATED}`, [], key);
+    const nominated = this.nominatedOne(nodes);
+    if (nominated !== undefined) return this.abandon(nodes, method, nominated, [], key);
     const r = recheck(w, names, pdbStates(this.d.cluster.pdbs(), this.d.cluster.pods()), {
       forceful: method === 'expiration',
       mayLaunch: this.d.launcher !== undefined && (!consolidation || planned.length > 0),
@@ -341,6 +341,12 @@ export class DisruptionController {
     if (r.launch.length > 0 && turn !== undefined) return this.awaitTurn(nodes, method, key, turn);
     if (r.launch.length > 0) return this.launch(nodes, method, key, r.launch);
     return this.startDrain(nodes, method, key);
+  }
+
+  /** Why a decision's nodes may not go now: waiting pods were planned onto one of them since. */
+  private nominatedOne(nodes: readonly V1Node[]): string | undefined {
+    const n = nodes.find((x) => this.d.nominated?.(x) === true);
+    return n === undefined ? undefined : `${n.metadata?.name ?? ''}: ${NOMINATED}`;
   }
 
   /** A replacing consolidation validated while another holds the turn: it waits (bounded), marked. */

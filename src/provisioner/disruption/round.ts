@@ -54,7 +54,7 @@ export interface DisruptionDeps {
   /** How long replacements may take to join and be Ready before the decision is abandoned. */
   readonly joinTimeoutMs?: number;
   /** Whether the provisioner planned waiting pods onto this Node (controller/nominations.ts): kept. */
-  readonly nominated?: (node: string) => boolean;
+  readonly nominated?: (node: V1Node) => boolean;
 }
 
 export type Outcome =
