@@ -198,7 +198,7 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
     joinTimeoutMs: joinMs,
     launcher,
     claims,
-    nominated: (node, waiting) => nominations.has(node, waiting),
+    nominations,
   });
   const nodeClaims = new ClusterNodeClaims({
     api,

@@ -14,6 +14,7 @@ import { CLAIM_TAG } from '../../src/provisioner/cloud/provider.js';
 import type { Launcher } from '../../src/provisioner/disruption/replacements.js';
 import type { EvictionResult, NodeOps } from '../../src/provisioner/disruption/node-ops.js';
 import { DISRUPTION_ANNOTATION } from '../../src/provisioner/disruption/marks.js';
+import { awaitedReason } from '../../src/provisioner/disruption/awaited.js';
 
 const loaded = loadObjects(['deploy/nodepools/general.yaml']);
 if (!loaded.ok) throw new Error('deploy/nodepools/general.yaml does not load');
@@ -188,7 +189,16 @@ export function cluster(
     active: () => active,
     ...(o.replace ? { launcher, joinTimeoutMs: 600_000 } : {}),
     ...(o.nominated
-      ? { nominated: (n: V1Node) => o.nominated?.includes(n.metadata?.name ?? '') === true }
+      ? {
+          awaited: (n: V1Node) =>
+            awaitedReason(n, {
+              now: now.getTime(),
+              nominated: (name) => o.nominated?.includes(name) === true,
+              claimOf: () => undefined,
+              lastPodEvent: () => undefined,
+              gated: false,
+            }),
+        }
       : {}),
   });
   return {

@@ -22,6 +22,28 @@ import { onClaimsToo } from '../../provisioner/nodeclaim/events.js';
 import { sumOf, type Res } from '../../provisioner/solver/resources.js';
 import type { DaemonSetShape } from '../../provisioner/solver/model.js';
 import type { LeaderDuty } from '../duty.js';
+import { SCHEDULING_GATE } from '../../admission/gate.js';
+import type { Nominations } from '../../provisioner/controller/nominations.js';
+import { awaitedReason } from '../../provisioner/disruption/awaited.js';
+
+/** Whether any pod waits behind Berth's scheduling gate, read from the cache at most once a second. */
+function anyGated(pods: () => readonly V1Pod[]): () => boolean {
+  let at = 0;
+  let last = false;
+  return () => {
+    const now = Date.now();
+    if (now - at >= 1_000) {
+      at = now;
+      last = pods().some(
+        (p) =>
+          p.spec?.nodeName === undefined &&
+          p.metadata?.deletionTimestamp === undefined &&
+          p.spec?.schedulingGates?.some((g) => g.name === SCHEDULING_GATE) === true,
+      );
+    }
+    return last;
+  };
+}
 
 const ROUND_MS = 10_000;
 const DRAIN_ROUND_MS = 1000;
@@ -47,8 +69,8 @@ export interface DisruptionWiring {
   /** Replacements are NodeClaims; the claims say which nodes are Berth's. */
   readonly launcher: ClaimLauncher;
   readonly claims: SharedClaimStore;
-  /** Nodes the provisioner planned waiting pods onto: kept while those pods (by the test) still wait. */
-  readonly nominated?: (node: string, waiting: (pod: string) => boolean) => boolean;
+  /** Where the provisioner says which Nodes and claims waiting pods are planned onto. */
+  readonly nominations?: Pick<Nominations, 'has'>;
 }
 
 export class ClusterDisruption implements LeaderDuty {
@@ -85,13 +107,14 @@ export class ClusterDisruption implements LeaderDuty {
     });
     const pdbs = this.d.view.resources.pdbs;
     this.d.claims.open();
-    const nominated = this.d.nominated;
+    const nominations = this.d.nominations;
     // A pod (solver id namespace/name) still waits: in the cache, not bound, not being deleted.
     const waiting = (id: string): boolean => {
       const [namespace = '', name = ''] = id.split('/');
       const p = pods.get(name, namespace);
       return p !== undefined && p.spec?.nodeName === undefined && p.metadata?.deletionTimestamp === undefined;
     };
+    const gated = anyGated(() => pods.list());
     const controller = new DisruptionController({
       cluster: {
         synced: () => nodes.synced && pods.synced && daemonSets.synced && pdbs.synced && this.d.claims.synced,
@@ -127,12 +150,14 @@ export class ClusterDisruption implements LeaderDuty {
         requestsByPod(() => pods.list()),
       ),
       joinTimeoutMs: this.d.joinTimeoutMs,
-      ...(nominated
-        ? {
-            nominated: (node: V1Node) =>
-              nominated(node.metadata?.name ?? '', waiting) || nominated(this.claimOf(node) ?? '', waiting),
-          }
-        : {}),
+      awaited: (node: V1Node) =>
+        awaitedReason(node, {
+          now: Date.now(),
+          nominated: (name) => nominations?.has(name, waiting) === true,
+          claimOf: (n) => this.claimOf(n),
+          lastPodEvent: (name) => lastPodEvent.get(name)?.getTime(),
+          gated: gated(),
+        }),
     });
     this.loop = this.run(controller);
     this.d.logger.info('disruption leading');

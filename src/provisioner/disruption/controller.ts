@@ -17,7 +17,8 @@ import { classify, type Classified } from './candidates.js';
 import { drainNodes, eachNode, nodeRef } from './drain-nodes.js';
 import type { InvolvedObject } from '../../kube/events.js';
 import { karpenterDecision, karpenterReason } from './decision-metrics.js';
-import { NOMINATED, settled, stayReason } from './kept.js';
+import { firstAwaited } from './awaited.js';
+import { settled, stayReason } from './kept.js';
 import { KeptReport } from './kept-report.js';
 import { nextDecision, type Decision } from './methods.js';
 import {
@@ -206,9 +207,7 @@ export class DisruptionController {
           ? 'node is already being disrupted'
           : isReplacement(n, claims, ids)
             ? 'it replaces a node being disrupted, whose pods it awaits'
-            : this.d.nominated?.(n) === true
-              ? NOMINATED
-              : undefined,
+            : this.d.awaited?.(n),
       ),
     );
     const o = {
@@ -330,7 +329,7 @@ export class DisruptionController {
     // A replacing consolidation launches in its turn; it is checked again only then.
     const turn = consolidation ? this.made.turnTaken(w.nodes, w.podsByNode, key) : undefined;
     if (turn !== undefined && planned.length > 0) return this.awaitTurn(nodes, method, key, turn);
-    const nominated = this.nominatedOne(nodes);
+    const nominated = firstAwaited(nodes, this.d.awaited);
     if (nominated !== undefined) return this.abandon(nodes, method, nominated, [], key);
     const r = recheck(w, names, pdbStates(this.d.cluster.pdbs(), this.d.cluster.pods()), {
       forceful: method === 'expiration',
@@ -341,12 +340,6 @@ export class DisruptionController {
     if (r.launch.length > 0 && turn !== undefined) return this.awaitTurn(nodes, method, key, turn);
     if (r.launch.length > 0) return this.launch(nodes, method, key, r.launch);
     return this.startDrain(nodes, method, key);
-  }
-
-  /** Why a decision's nodes may not go now: waiting pods were planned onto one of them since. */
-  private nominatedOne(nodes: readonly V1Node[]): string | undefined {
-    const n = nodes.find((x) => this.d.nominated?.(x) === true);
-    return n === undefined ? undefined : `${n.metadata?.name ?? ''}: ${NOMINATED}`;
   }
 
   /** A replacing consolidation validated while another holds the turn: it waits (bounded), marked. */

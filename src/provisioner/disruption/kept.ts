@@ -2,6 +2,7 @@
  * Why a node stays: the wait for consolidateAfter, what keeps a candidate once no decision is left,
  * and the metric label of each reason. Pure.
  */
+import { AWAITS_GATED, NOMINATED } from './awaited.js';
 import { allowance, readBudgets } from './budgets.js';
 import type { V1Node } from '@kubernetes/client-node';
 import type { Classified, Kept, NodeInfo } from './candidates.js';
@@ -56,12 +57,9 @@ export function settled(
   return { ...c, candidates, kept: [...c.kept, ...recent] };
 }
 
-/** Why a node the provisioner planned waiting pods onto stays (Karpenter: nominated for a pending pod). */
-export const NOMINATED = 'pods waiting to be scheduled are planned onto it (nominated)';
-
 /** The metric label of a kept reason. */
 export function categoryOf(reason: string): string {
-  if (reason === NOMINATED) return 'nominated';
+  if (reason === NOMINATED || reason === AWAITS_GATED) return 'nominated';
   if (reason.includes('do-not-disrupt')) return 'do-not-disrupt';
   if (reason.includes('PodDisruptionBudget')) return 'pdb';
   if (reason.includes('no controller')) return 'no-controller';

@@ -53,8 +53,8 @@ export interface DisruptionDeps {
   readonly launcher?: Launcher;
   /** How long replacements may take to join and be Ready before the decision is abandoned. */
   readonly joinTimeoutMs?: number;
-  /** Whether the provisioner planned waiting pods onto this Node (controller/nominations.ts): kept. */
-  readonly nominated?: (node: V1Node) => boolean;
+  /** Why this Node stays for pods on their way to it, if it does (awaited.ts). */
+  readonly awaited?: (node: V1Node) => string | undefined;
 }
 
 export type Outcome =
