@@ -1,7 +1,13 @@
 import type { V1Node } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { MAX_GATED_MS } from '../controller/gates.js';
-import { AWAITS_GATED, awaitedReason, firstAwaited, NOMINATED, type AwaitedView } from './awaited.js';
+import {
+  AWAITED_MS,
+  AWAITS_GATED,
+  awaitedReason,
+  firstAwaited,
+  NOMINATED,
+  type AwaitedView,
+} from './awaited.js';
 import { categoryOf } from './kept.js';
 
 const NOW = Date.parse('2026-11-26T03:00:00Z');
@@ -35,7 +41,12 @@ describe('awaitedReason', () => {
       undefined,
     ],
     ['no pod is gated', node('n', 60_000), view(), undefined],
-    ['created longer ago than a gate stays on', node('n', MAX_GATED_MS), view({ gated: true }), undefined],
+    [
+      'created longer ago than gates take to come off',
+      node('n', AWAITED_MS),
+      view({ gated: true }),
+      undefined,
+    ],
   ] as const)('%s', (_name, n, v, want) => {
     expect(awaitedReason(n, v)).toBe(want);
   });
