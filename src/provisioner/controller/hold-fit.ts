@@ -7,12 +7,9 @@
  * holds it. Pure.
  */
 import { LABEL } from '../../catalog/instance-type.js';
-import { selectorMatches } from '../../kube/selector.js';
 import type { BoundPod, ExistingNode, SolverPod, TopologyTerm } from '../solver/model.js';
 import { addInto, fitsWith, ZERO, type Res } from '../solver/resources.js';
-
-const selects = (t: TopologyTerm, p: Pick<BoundPod, 'namespace' | 'labels'>): boolean =>
-  t.namespaces.includes(p.namespace) && selectorMatches(t.selector, p.labels);
+import { termSelects } from '../solver/topology.js';
 
 /**
  * The room the plan meant for the pod went to other pods: it fits on the node beside what is already
@@ -46,9 +43,10 @@ export function hostnameExcluded(
 ): boolean {
   const there = [...node.pods, ...heldThere];
   const host = (t: TopologyTerm) => t.key === LABEL.hostname;
-  if (pod.antiAffinity.some((t) => host(t) && there.some((p) => selects(t, p)))) return true;
-  if (there.some((p) => (p.antiAffinity ?? []).some((t) => host(t) && selects(t, pod)))) return true;
+  if (pod.antiAffinity.some((t) => host(t) && there.some((p) => termSelects(t, p)))) return true;
+  if (there.some((p) => (p.antiAffinity ?? []).some((t) => host(t) && termSelects(t, pod)))) return true;
   return pod.spread.some(
-    (s) => host(s) && there.filter((p) => selects(s, p)).length + (selects(s, pod) ? 1 : 0) > s.maxSkew,
+    (s) =>
+      host(s) && there.filter((p) => termSelects(s, p)).length + (termSelects(s, pod) ? 1 : 0) > s.maxSkew,
   );
 }

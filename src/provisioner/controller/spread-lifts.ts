@@ -12,10 +12,10 @@
  * least-loaded domain's bound pods, at most maxSkew. The others wait for those to bind (a later
  * round, a few hundred ms); the pods of the least-loaded domain always go. Pure.
  */
-import { selectorMatches } from '../../kube/selector.js';
 import { requirementsKey } from '../../scheduling/placement.js';
 import type { Requirements } from '../../scheduling/requirements.js';
 import type { ExistingNode, SolverPod, SpreadTerm } from '../solver/model.js';
+import { termSelects } from '../solver/topology.js';
 
 /** One DoNotSchedule spread of a pod planned onto a Node that is there, as the scheduler will count it. */
 export interface SpreadFact {
@@ -33,11 +33,6 @@ export interface SpreadFact {
 }
 
 const groupOf = (s: SpreadTerm): string => JSON.stringify([s.key, s.selector, [...s.namespaces].sort()]);
-
-const counts = (
-  s: Pick<SpreadTerm, 'namespaces' | 'selector'>,
-  p: { namespace: string; labels: Readonly<Record<string, string>> },
-) => s.namespaces.includes(p.namespace) && selectorMatches(s.selector, p.labels);
 
 function satisfies(terms: readonly Requirements[], labels: Readonly<Record<string, string>>): boolean {
   return terms.length === 0 || terms.some((t) => t.matchesLabels(labels));
@@ -65,7 +60,7 @@ export function spreadFacts(
       for (const n of registered) {
         const d = n.labels[s.key];
         if (d === undefined) continue;
-        const k = n.pods.filter((p) => counts(s, p)).length;
+        const k = n.pods.filter((p) => termSelects(s, p)).length;
         m.set(d, (m.get(d) ?? 0) + k);
       }
       bound.set(g, m);
@@ -102,7 +97,7 @@ export function spreadFacts(
         domain,
         bound: boundOf(s).get(domain) ?? 0,
         min: minOf(p, s),
-        self: counts(s, p),
+        self: termSelects(s, p),
       });
     }
     if (facts.length > 0) out.set(p.id, facts);

@@ -40,6 +40,14 @@ function bump(map: Map<string, number>, domain: string, by: number): void {
   map.set(domain, (map.get(domain) ?? 0) + by);
 }
 
+/** Whether a topology term (spread, affinity) counts this pod: one of its namespaces, its selector matches. */
+export function termSelects(
+  term: Pick<TopologyTerm, 'namespaces' | 'selector'>,
+  p: { readonly namespace: string; readonly labels: Readonly<Record<string, string>> },
+): boolean {
+  return term.namespaces.includes(p.namespace) && selectorMatches(term.selector, p.labels);
+}
+
 export class Topology {
   private readonly groups = new Map<string, Group>();
   private readonly matchMemo = new Map<string, Group[]>();
@@ -72,9 +80,7 @@ export class Topology {
     const memoKey = `${namespace}\u0000${JSON.stringify(labels)}`;
     let hit = this.matchMemo.get(memoKey);
     if (!hit) {
-      hit = [...this.groups.values()].filter(
-        (g) => g.term.namespaces.includes(namespace) && selectorMatches(g.term.selector, labels),
-      );
+      hit = [...this.groups.values()].filter((g) => termSelects(g.term, { namespace, labels }));
       this.matchMemo.set(memoKey, hit);
     }
     return hit;

@@ -4,24 +4,17 @@
  * empty node), required affinity (the first pod of a self-selecting group may go anywhere) and
  * anti-affinity both ways, against the pods bound so far.
  */
-import { selectorMatches } from '../../kube/selector.js';
 import { allows } from '../../scheduling/requirements.js';
 import { LABEL } from '../../catalog/instance-type.js';
 import type { Plan, SolverInput, SolverPod, TopologyTerm } from '../solver/model.js';
 import type { Problem } from './verify-plan.js';
+import { termSelects } from '../solver/topology.js';
 
 interface Placed {
   namespace: string;
   labels: Readonly<Record<string, string>>;
   anti: readonly TopologyTerm[];
   nodeLabels: Readonly<Record<string, string>>;
-}
-
-function matches(
-  term: TopologyTerm,
-  p: { namespace: string; labels: Readonly<Record<string, string>> },
-): boolean {
-  return term.namespaces.includes(p.namespace) && selectorMatches(term.selector, p.labels);
 }
 
 /** Counts per term and domain, kept up to date as pods are placed (terms are few, pods many). */
@@ -45,7 +38,7 @@ class Counts {
   }
 
   private bumpIf(e: { term: TopologyTerm; byDomain: Map<string, number>; total: number }, q: Placed): void {
-    if (!matches(e.term, q)) return;
+    if (!termSelects(e.term, q)) return;
     e.total += 1;
     const d = q.nodeLabels[e.term.key];
     if (d !== undefined) e.byDomain.set(d, (e.byDomain.get(d) ?? 0) + 1);
@@ -70,7 +63,7 @@ class Counts {
   ): TopologyTerm | undefined {
     for (const o of this.owners.values()) {
       const d = nodeLabels[o.term.key];
-      if (d !== undefined && (o.byDomain.get(d) ?? 0) > 0 && matches(o.term, self)) return o.term;
+      if (d !== undefined && (o.byDomain.get(d) ?? 0) > 0 && termSelects(o.term, self)) return o.term;
     }
     return undefined;
   }
@@ -130,14 +123,14 @@ function check(
   for (const s of pod.spread) {
     const d = labels[s.key];
     if (d === undefined) return `spread on ${s.key}: node lacks the label`;
-    const here = counts.count(s, d) + (matches(s, self) ? 1 : 0);
+    const here = counts.count(s, d) + (termSelects(s, self) ? 1 : 0);
     if (here - spreadMin(input, pod, s.key, counts, s) > s.maxSkew)
       return `spread on ${s.key} exceeds maxSkew ${s.maxSkew}`;
   }
   for (const a of pod.affinity) {
     const d = labels[a.key];
     const here = d === undefined ? 0 : counts.count(a, d);
-    if (here === 0 && (counts.total(a) > 0 || !matches(a, self))) return `affinity on ${a.key} not met`;
+    if (here === 0 && (counts.total(a) > 0 || !termSelects(a, self))) return `affinity on ${a.key} not met`;
   }
   for (const a of pod.antiAffinity) {
     const d = labels[a.key];
