@@ -1,6 +1,6 @@
-import type { CoreV1Api } from '@kubernetes/client-node';
+import type { CoreV1Api, V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { liftGate, liftOps, plannedNodeTerm, type GatedPodRef } from './pod-gates.js';
+import { heldBy, liftGate, liftOps, plannedNodeTerm, type GatedPodRef } from './pod-gates.js';
 
 const GATE = 'berth.dev/capacity';
 const at = { namespace: 'perf', name: 'web-0' };
@@ -21,6 +21,21 @@ const other = {
 };
 const NA = '/spec/affinity/nodeAffinity';
 const PREF = `${NA}/preferredDuringSchedulingIgnoredDuringExecution`;
+
+describe('heldBy', () => {
+  it.each([
+    ['behind the gate', { spec: { containers: [], schedulingGates: gates } }, true],
+    ['behind another gate only', { spec: { containers: [], schedulingGates: [{ name: 'x' }] } }, false],
+    ['bound', { spec: { containers: [], nodeName: 'n', schedulingGates: gates } }, false],
+    [
+      'being deleted',
+      { metadata: { deletionTimestamp: new Date() }, spec: { containers: [], schedulingGates: gates } },
+      false,
+    ],
+  ] satisfies [string, V1Pod, boolean][])('a pod %s: %s', (_name, pod, want) => {
+    expect(heldBy(pod, GATE)).toBe(want);
+  });
+});
 
 describe('liftOps', () => {
   it.each<[string, GatedPodRef, string | undefined, unknown[] | undefined]>([

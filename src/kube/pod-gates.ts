@@ -9,8 +9,18 @@ import {
   setHeaderOptions,
   type CoreV1Api,
   type V1NodeAffinity,
+  type V1Pod,
 } from '@kubernetes/client-node';
 import { statusOf } from './client.js';
+
+/** Whether a pod still waits behind `gate`: not bound, not being deleted, the gate on. */
+export function heldBy(p: V1Pod, gate: string): boolean {
+  return (
+    p.spec?.nodeName === undefined &&
+    p.metadata?.deletionTimestamp === undefined &&
+    p.spec?.schedulingGates?.some((g) => g.name === gate) === true
+  );
+}
 
 /** The weight of the planned node's term: the most a preferred term can have. */
 export const PLANNED_NODE_WEIGHT = 100;

@@ -23,6 +23,7 @@ import { sumOf, type Res } from '../../provisioner/solver/resources.js';
 import type { DaemonSetShape } from '../../provisioner/solver/model.js';
 import type { LeaderDuty } from '../duty.js';
 import { SCHEDULING_GATE } from '../../admission/gate.js';
+import { heldBy } from '../../kube/pod-gates.js';
 import type { Nominations } from '../../provisioner/controller/nominations.js';
 import { awaitedReason } from '../../provisioner/disruption/awaited.js';
 
@@ -34,12 +35,7 @@ function anyGated(pods: () => readonly V1Pod[]): () => boolean {
     const now = Date.now();
     if (now - at >= 1_000) {
       at = now;
-      last = pods().some(
-        (p) =>
-          p.spec?.nodeName === undefined &&
-          p.metadata?.deletionTimestamp === undefined &&
-          p.spec?.schedulingGates?.some((g) => g.name === SCHEDULING_GATE) === true,
-      );
+      last = pods().some((p) => heldBy(p, SCHEDULING_GATE));
     }
     return last;
   };

@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import { SCHEDULING_GATE } from '../../admission/gate.js';
 import type { Resource } from '../../kube/informers.js';
 import type { LeaderCaches } from '../../kube/leader-caches.js';
-import { liftGate, type GatedPodRef } from '../../kube/pod-gates.js';
+import { heldBy, liftGate, type GatedPodRef } from '../../kube/pod-gates.js';
 import { podRequests } from '../../kube/resources.js';
 import type { Metrics } from '../../observability/metrics.js';
 import type { LivePolicies } from '../../policies/live.js';
@@ -52,11 +52,6 @@ export interface SchedulingGatesDeps {
 
 /** A lift's key: the pod's uid (a StatefulSet's pod made again under its name is another pod). */
 const liftKey = (p: V1Pod): string => p.metadata?.uid ?? podId(p);
-
-const gatedBy = (p: V1Pod): boolean =>
-  p.spec?.nodeName === undefined &&
-  p.metadata?.deletionTimestamp === undefined &&
-  p.spec?.schedulingGates?.some((g) => g.name === SCHEDULING_GATE) === true;
 
 /** A pod's size for the lifting order: its cores plus its memory in 4 GiB (a core's worth on most types). */
 function sizeOf(p: V1Pod): number {
@@ -128,7 +123,7 @@ export class SchedulingGates implements LeaderDuty {
   /** Lifts the gates the last round (and the clock, and the settings) allow; every gate once stopping. */
   private async lift(pods = this.pods): Promise<void> {
     if (!pods?.synced) return;
-    const gated = pods.list().filter(gatedBy);
+    const gated = pods.list().filter((p) => heldBy(p, SCHEDULING_GATE));
     this.d.metrics.podsGated.set(gated.length);
     const byId = new Map(gated.map((p) => [podId(p), p]));
     const now = this.clock();
