@@ -127,7 +127,9 @@ export function newProvisioner(d: ProvisioningDeps): Provisioner {
     ...(d.claims && launcher
       ? {
           claims: d.claims.store,
-          launch: (node: PlannedNode, requests: Readonly<Res>) => launcher.launch(node, requests),
+          // A round is over once its instances exist; their claims' records follow (launcher.ts).
+          launch: (node: PlannedNode, requests: Readonly<Res>) =>
+            launcher.launch(node, requests, 'provisioned', { recordLater: true }),
         }
       : {}),
     ...(d.nodeApi ? { deleteNode: (name: string) => d.nodeApi?.delete(name) ?? Promise.resolve() } : {}),

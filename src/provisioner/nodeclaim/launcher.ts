@@ -3,6 +3,8 @@
  * name is the idempotency token), then the claim's labels and status from the instance (Launched). A
  * launch the cloud refuses deletes its claim, with an Event on it that names the offerings tried. The
  * provisioner and disruption's replacements both launch through it, so every instance has its claim.
+ * The provisioner's launches record later (`recordLater`): a round is over once its instances exist,
+ * and their claims' labels and status follow, 16 writes at a time.
  */
 import type { Catalog } from '../../catalog/catalog.js';
 import type { EventSink } from '../../kube/events.js';
@@ -21,6 +23,7 @@ import { ZERO, type Res } from '../solver/resources.js';
 import { withTransitions } from './conditions.js';
 import { claimFor, launchedDetails, type NodeClaim } from './object.js';
 import { discard, type ClaimStore } from './store.js';
+import { Limiter } from '../../util/limited.js';
 
 export interface ClaimLauncherDeps {
   readonly cloud: CloudProvider;
@@ -37,6 +40,8 @@ export interface ClaimLauncherDeps {
 
 /** How many of the planned node's cheapest alternatives CreateFleet is offered besides its type. */
 const ALTERNATIVES = 9;
+/** Launch records (a claim's labels and status) written at once after their launches returned. */
+const RECORDS_AT_ONCE = 16;
 
 export const involvedClaim = (c: Pick<NodeClaim, 'metadata'>) => ({
   apiVersion: 'karpenter.sh/v1',
@@ -60,6 +65,7 @@ function refusal(e: unknown): { reason: string; message: string } {
 
 export class ClaimLauncher {
   private readonly under = new Set<string>();
+  private readonly records = new Limiter(RECORDS_AT_ONCE);
 
   constructor(private readonly d: ClaimLauncherDeps) {}
 
@@ -85,14 +91,24 @@ export class ClaimLauncher {
   /**
    * Creates the claim, launches it, and records the instance on it; a refusal deletes the claim.
    * `reason` is Karpenter's for the claim: `provisioned`, or the disruption reason of a replacement.
+   * With `recordLater` the launch returns once the instance exists, and the record follows (the
+   * claim counts as launching until it is written: the lifecycle leaves it alone meanwhile). A round
+   * of 174 launches on kwok took 12.7 s with the two record writes in each, while its first Nodes
+   * had joined after 6 s and no round could let their pods through.
    */
-  async launch(node: PlannedNode, requests: Readonly<Res>, reason = 'provisioned'): Promise<Launched> {
+  async launch(
+    node: PlannedNode,
+    requests: Readonly<Res>,
+    reason = 'provisioned',
+    o: { recordLater?: boolean } = {},
+  ): Promise<Launched> {
     const pool = this.d.pool(node.nodePool);
     if (!pool) throw new CloudError(`NodePool ${node.nodePool} of claim ${node.name} is gone`);
     // The claim's instance-type requirement lists exactly the types CreateFleet is offered.
     const offered = { ...node, alternatives: node.alternatives.slice(0, ALTERNATIVES) };
     const claim = claimFor(offered, pool, requests);
     this.under.add(node.name);
+    let later = false;
     try {
       await this.d.claims.create(claim);
       this.d.metrics?.karpenter.nodeClaimsCreated.inc({
@@ -107,11 +123,28 @@ export class ClaimLauncher {
         await this.refused(claim, e);
         throw e;
       }
-      await this.record(node.name, instance);
+      if (o.recordLater !== true) await this.record(node.name, instance);
+      else {
+        later = true;
+        void this.records.run(async () => {
+          try {
+            await this.record(node.name, instance);
+          } catch (e) {
+            this.d.onError?.(`recording the launch of NodeClaim ${node.name}`, e);
+          } finally {
+            this.under.delete(node.name);
+          }
+        });
+      }
       return instance;
     } finally {
-      this.under.delete(node.name);
+      if (!later) this.under.delete(node.name);
     }
+  }
+
+  /** Resolves once every record a launch left for later is written (or given up: record() says so). */
+  recorded(): Promise<void> {
+    return this.records.idle();
   }
 
   /**

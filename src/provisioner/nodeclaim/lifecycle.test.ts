@@ -154,6 +154,17 @@ describe('ClaimLauncher', () => {
     expect(claim?.spec.resources?.requests).toEqual({ cpu: '500m', memory: '1Gi', pods: '1' });
   });
 
+  it('with recordLater, returns once the instance exists; the claim is launching until its record is written', async () => {
+    const w = world();
+    const instance = await w.launcher.launch(planned('c1'), requests, 'provisioned', { recordLater: true });
+    expect(w.launcher.launching('c1')).toBe(true);
+    await w.launcher.recorded();
+    expect(w.launcher.launching('c1')).toBe(false);
+    const claim = w.claims.get('c1');
+    expect(isTrue(claim ?? { status: {} }, 'Launched')).toBe(true);
+    expect(claim?.status?.providerID).toBe(instance.providerId);
+  });
+
   it('deletes the claim of a launch refused for capacity, with an Event naming the offerings tried', async () => {
     const w = world(true);
     await expect(w.launcher.launch(planned('c1'), requests)).rejects.toBeInstanceOf(
