@@ -24,7 +24,8 @@
  * (kube-scheduler's NodeResourcesFit strategy; its default, LeastAllocated, when unset) ·
  * --log-level L of berth serve's log in the run's directory (warn) · --heap MB berth serve's heap
  * limit in place of the Deployment's (192) · --no-scheduling-gates: Berth with
- * provisioner.schedulingGates false (pods not held back while their nodes boot) · --json.
+ * provisioner.schedulingGates false (pods not held back while their nodes boot) · --cpu-prof: berth
+ * serve writes a V8 CPU profile (node --cpu-prof) into the run's directory when it stops · --json.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -67,6 +68,7 @@ const { values } = parseArgs({
     heap: { type: 'string' },
     json: { type: 'boolean', default: false },
     'no-scheduling-gates': { type: 'boolean', default: false },
+    'cpu-prof': { type: 'boolean', default: false },
   },
 });
 
@@ -165,6 +167,7 @@ async function runSide(
             logLevel: values['log-level'],
             ...(values.heap === undefined ? {} : { heapMb: Number(values.heap) }),
             gates: !values['no-scheduling-gates'],
+            cpuProf: values['cpu-prof'],
           })
         : await startKarpenterSide(cp, dir, delay, tools.karpenter);
     const kc = new KubeConfig();

@@ -59,6 +59,8 @@ export interface BerthSideOptions {
   heapMb?: number;
   /** provisioner.schedulingGates (on, as shipped). */
   gates: boolean;
+  /** Write a V8 CPU profile of berth serve into `dir` (node --cpu-prof). */
+  cpuProf?: boolean;
 }
 
 export async function startBerthSide(cp: ControlPlane, dir: string, o: BerthSideOptions): Promise<Side> {
@@ -100,6 +102,7 @@ export async function startBerthSide(cp: ControlPlane, dir: string, o: BerthSide
         ...(heapMb === undefined ? [] : [`--max-old-space-size=${heapMb}`]),
       ].join(' '),
     },
+    ...(o.cpuProf === true ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] } : {}),
   });
   // Berth's mutating webhooks as deploy/berth registers them, the scheduling gate among them. Its
   // validating webhook is left out: the suite's workloads are measured as Karpenter's are, unjudged.

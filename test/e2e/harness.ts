@@ -158,6 +158,8 @@ export interface BerthOptions {
   /** More `berth serve` flags (e.g. the cloud) and environment. */
   args?: string[];
   env?: Record<string, string>;
+  /** Node's own flags for the process (those NODE_OPTIONS refuses, such as --cpu-prof). */
+  nodeArgs?: string[];
 }
 
 function ready(url: string, ca: string): Promise<boolean> {
@@ -176,6 +178,7 @@ export async function startBerth(o: BerthOptions): Promise<Berth> {
   const proc = spawn(
     process.execPath,
     [
+      ...(o.nodeArgs ?? []),
       'dist/src/cli/main.js',
       'serve',
       '--kubeconfig',
