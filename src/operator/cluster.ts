@@ -62,6 +62,7 @@ import { DutyManager, type LeaderDuty } from './duty.js';
 import { seconds, type ServeStart } from './options.js';
 import { ProfileController } from './profiles/controller.js';
 import { Nominations } from '../provisioner/controller/nominations.js';
+import { jsonPatchPods } from '../kube/raw-patch.js';
 
 export async function startCluster(s: ServeStart): Promise<{ running: Running; stop: () => Promise<void> }> {
   const { opts, session, live, base, io } = s;
@@ -136,7 +137,8 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
   let gatesAnnounced = (): boolean => false;
   const context = () => ({ view, policies: live.current, today: today(), schedulingGates: gatesAnnounced() });
   const gates = new SchedulingGates({
-    core,
+    // Lift answers are read for their status only (kube/raw-patch.ts).
+    core: jsonPatchPods(kc),
     shared,
     live,
     logger: logger('gates'),
@@ -144,6 +146,8 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
     replan: () => {
       provisioning.nudge();
     },
+    nominatedOn: (pod) => nominations.nodeOf(pod),
+    providerOf: (claim) => claims.get(claim)?.status?.providerID,
   });
   const reports = opts.reports
     ? new ClusterReports({

@@ -1,4 +1,4 @@
-import type { CoreV1Api, V1Pod } from '@kubernetes/client-node';
+import type { CoreV1Api, V1Node, V1Pod } from '@kubernetes/client-node';
 import { readFileSync } from 'node:fs';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
@@ -28,6 +28,7 @@ function world(
   policies = defaultPolicies(),
   answer: Answer = () => Promise.resolve({}),
   replan?: () => void,
+  join?: { nodes: V1Node[]; nominated: Record<string, string> },
 ) {
   const patches: { name: string; body: unknown }[] = [];
   let now = NOW;
@@ -46,12 +47,21 @@ function world(
       return () => listeners.splice(listeners.indexOf(l), 1);
     },
   };
+  const nodeListeners: ((n: V1Node, verb: 'add' | 'update' | 'delete') => void)[] = [];
+  const nodeCache = {
+    synced: true,
+    list: () => join?.nodes ?? [],
+    onChange: (l: (n: V1Node, verb: 'add' | 'update' | 'delete') => void) => {
+      nodeListeners.push(l);
+      return () => nodeListeners.splice(nodeListeners.indexOf(l), 1);
+    },
+  };
   let released = 0;
   const metrics = new Metrics({ defaults: false });
   const gates = new SchedulingGates({
     core,
     shared: {
-      acquire: () => cache as never,
+      acquire: (key: string) => (key === 'nodes' ? nodeCache : cache) as never,
       release: () => {
         released += 1;
         return Promise.resolve();
@@ -64,6 +74,7 @@ function world(
     sweepMs: 60_000,
     settleMs: 20,
     ...(replan ? { replan } : {}),
+    ...(join ? { nominatedOn: (p: string) => join.nominated[p] } : {}),
   });
   const advance = (ms: number) => {
     now += ms;
@@ -71,7 +82,20 @@ function world(
   const change = (p: V1Pod) => {
     for (const l of [...listeners]) l(p, 'update');
   };
-  return { gates, patches, metrics, released: () => released, advance, change, listeners };
+  const nodeChange = (n: V1Node, verb: 'add' | 'update' = 'update') => {
+    for (const l of [...nodeListeners]) l(n, verb);
+  };
+  return {
+    gates,
+    patches,
+    metrics,
+    released: () => released,
+    advance,
+    change,
+    listeners,
+    nodeChange,
+    nodeListeners,
+  };
 }
 
 const round = (
@@ -183,6 +207,52 @@ describe('SchedulingGates', () => {
     expect(replans).toBe(1);
     await w.gates.stop();
     expect(w.listeners).toHaveLength(0);
+  });
+
+  it('lets pods through as the Node they were launched for joins, with no round, spread pods excepted', async () => {
+    const zonal = pod('zonal', '1');
+    if (zonal.spec)
+      zonal.spec.topologySpreadConstraints = [
+        { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule' },
+      ];
+    const pods = [pod('a', '1'), pod('b', '4'), pod('c', '1'), zonal];
+    const node = (name: string, ready: boolean): V1Node => ({
+      metadata: { name },
+      status: { conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
+    });
+    const nodes = [node('berth-x-1-0001', false), node('berth-x-1-0002', false)];
+    const nominated = {
+      'perf/a': 'berth-x-1-0001',
+      'perf/b': 'berth-x-1-0001',
+      'perf/c': 'berth-x-1-0002',
+      'perf/zonal': 'berth-x-1-0001',
+    };
+    const w = world(pods, defaultPolicies(), undefined, undefined, { nodes, nominated });
+    w.gates.start();
+    // Registered, not Ready: nothing yet.
+    w.nodeChange(nodes[0] as V1Node, 'add');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(w.patches).toHaveLength(0);
+    nodes[0] = node('berth-x-1-0001', true);
+    w.nodeChange(nodes[0]);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(w.patches.map((p) => p.name)).toEqual(['b', 'a']);
+    expect(w.patches[0]?.body).toContainEqual({
+      op: 'add',
+      path: '/spec/affinity',
+      value: {
+        nodeAffinity: {
+          preferredDuringSchedulingIgnoredDuringExecution: [plannedNodeTerm('berth-x-1-0001')],
+        },
+      },
+    });
+    // Heartbeats of a Node seen joined ask for nothing.
+    w.nodeChange(nodes[0]);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(w.patches).toHaveLength(2);
+    await w.gates.stop();
+    expect(w.nodeListeners).toHaveLength(0);
+    expect(w.released()).toBe(2);
   });
 
   it('patches each pod once while rounds overlap its lift, and tries a refused lift again only later', async () => {

@@ -3,11 +3,12 @@
  * provisioner.schedulingGates on and provisioner.mode berth, the leader announces on its Lease that new
  * pods are to be gated, and every replica's /gate puts berth.dev/capacity on the pods it admits. This
  * duty lifts the gate (provisioner/controller/gates.ts says when), steering the pod to the Node the
- * round planned it onto (kube/pod-gates.ts): after each provisioner round, on a
- * sweep every few seconds (gated too long, or gates turned off), and from every gated pod when it stops,
- * so that pods never stay gated behind a leader that is gone or a provisioner turned off.
+ * round planned it onto (kube/pod-gates.ts): after each provisioner round, as the Nodes pods were
+ * launched for join (join-lifts.ts: a round is not over until its last launch returns), on a sweep every
+ * few seconds (gated too long, or gates turned off), and from every gated pod when it stops, so that
+ * pods never stay gated behind a leader that is gone or a provisioner turned off.
  */
-import type { CoreV1Api, V1Pod } from '@kubernetes/client-node';
+import type { CoreV1Api, V1Node, V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { SCHEDULING_GATE } from '../../admission/gate.js';
 import type { Resource } from '../../kube/informers.js';
@@ -16,7 +17,9 @@ import { heldBy, liftGate, type GatedPodRef } from '../../kube/pod-gates.js';
 import { podRequests } from '../../kube/resources.js';
 import type { Metrics } from '../../observability/metrics.js';
 import type { LivePolicies } from '../../policies/live.js';
-import { liftPlan, type GatedPod, type RoundGates } from '../../provisioner/controller/gates.js';
+import { liftPlan, type GatedPod, type Lift, type RoundGates } from '../../provisioner/controller/gates.js';
+import { joinLifts, usableLookup } from '../../provisioner/controller/join-lifts.js';
+import { takesPods } from '../../provisioner/input/nodes.js';
 import type { RoundResult } from '../../provisioner/controller/provisioner.js';
 import { podId } from '../../provisioner/disruption/pods.js';
 import { eachLimited } from '../../util/limited.js';
@@ -31,6 +34,8 @@ const LIFT_CONCURRENCY = 16;
 const REFUSED_MS = 10_000;
 /** A Lease renewal and a follower's read of it (2 s retry period each), and some. */
 const SETTLE_MS = 4_500;
+/** How long a Node's join waits for others before the pods launched for them are let through. */
+const JOIN_BATCH_MS = 200;
 
 export interface SchedulingGatesDeps {
   readonly core: Pick<CoreV1Api, 'patchNamespacedPod'>;
@@ -48,6 +53,13 @@ export interface SchedulingGatesDeps {
    * it into account (spread-lifts.ts) — the next layer goes after that round.
    */
   readonly replan?: () => void;
+  /**
+   * The Node or claim a pod was last planned onto (Nominations.nodeOf): with it, pods go through as
+   * those Nodes join, without waiting for the round that launched them to end.
+   */
+  readonly nominatedOn?: (pod: string) => string | undefined;
+  /** A claim's recorded provider ID (its Node, when that is not named after the claim). */
+  readonly providerOf?: (claim: string) => string | undefined;
 }
 
 /** A lift's key: the pod's uid (a StatefulSet's pod made again under its name is another pod). */
@@ -59,6 +71,10 @@ function sizeOf(p: V1Pod): number {
   const r = podRequests(p.spec);
   return r.cpuMillis / 1000 + r.memoryMiB / 4096;
 }
+
+/** Whether a pod has a DoNotSchedule topology spread (its gate comes off in a round's layers only). */
+const hasHardSpread = (p: V1Pod | undefined): boolean =>
+  p?.spec?.topologySpreadConstraints?.some((c) => c.whenUnsatisfiable === 'DoNotSchedule') === true;
 
 /** What a lift needs of a pod: where it is, its gates, and its node affinity (to steer it). */
 function refOf(p: V1Pod): GatedPodRef {
@@ -76,6 +92,11 @@ function refOf(p: V1Pod): GatedPodRef {
 export class SchedulingGates implements LeaderDuty {
   readonly name = 'scheduling-gates';
   private pods: Resource<V1Pod> | undefined;
+  private nodes: Resource<V1Node> | undefined;
+  /** Nodes seen able to take pods: a Node's join asks for a look once, not at each heartbeat. */
+  private readonly joined = new Set<string>();
+  private joinTimer: NodeJS.Timeout | undefined;
+  private unwatchNodes: (() => void) | undefined;
   private sweep: NodeJS.Timeout | undefined;
   private last: RoundGates | undefined;
   /** Pods the last look left gated for their spread's pods to bind first. */
@@ -106,6 +127,25 @@ export class SchedulingGates implements LeaderDuty {
     this.sweep = setInterval(() => {
       void this.lift();
     }, this.d.sweepMs ?? 5_000);
+    if (this.d.nominatedOn) this.watchJoins();
+  }
+
+  /** A Node that comes to take pods asks for a look (batched over JOIN_BATCH_MS). */
+  private watchJoins(): void {
+    const nodes = (this.nodes = this.d.shared.acquire<V1Node>('nodes'));
+    this.unwatchNodes = nodes.onChange((n, verb) => {
+      const name = n.metadata?.name ?? '';
+      if (verb === 'delete' || !takesPods(n)) {
+        this.joined.delete(name);
+        return;
+      }
+      if (this.joined.has(name)) return;
+      this.joined.add(name);
+      this.joinTimer ??= setTimeout(() => {
+        this.joinTimer = undefined;
+        void this.lift();
+      }, JOIN_BATCH_MS);
+    });
   }
 
   /** What a provisioner round planned: lift the gates it allows. */
@@ -135,12 +175,14 @@ export class SchedulingGates implements LeaderDuty {
         createdAt: new Date(p.metadata?.creationTimestamp ?? 0).getTime(),
         size: sizeOf(p),
       }));
-    const { lifts, spreadWaiting } = liftPlan(view, this.last, { now, on: this.on() });
+    const plan = liftPlan(view, this.last, { now, on: this.on() });
+    const { spreadWaiting } = plan;
+    const lifts = [...plan.lifts, ...this.joinLifts(view, byId, plan.lifts)];
     this.spreadWaiting = spreadWaiting;
     if (lifts.length === 0) return;
     for (const l of lifts) this.lifts.set(liftKey(byId.get(l.id) as V1Pod), 'pending');
     this.d.logger.info(
-      { pods: lifts.length, gated: gated.length, spreadWaiting },
+      { pods: lifts.length, joined: lifts.length - plan.lifts.length, gated: gated.length, spreadWaiting },
       'lifting scheduling gates',
     );
     await eachLimited(
@@ -164,6 +206,27 @@ export class SchedulingGates implements LeaderDuty {
     );
   }
 
+  /** Pods whose nominated Node has joined, beside those the last round lets through (join-lifts.ts). */
+  private joinLifts(
+    view: readonly GatedPod[],
+    byId: ReadonlyMap<string, V1Pod>,
+    planned: readonly Lift[],
+  ): Lift[] {
+    const nominatedOn = this.d.nominatedOn;
+    const nodes = this.nodes;
+    if (!nominatedOn || !nodes?.synced || !this.on()) return [];
+    const taken = new Set(planned.map((l) => l.id));
+    const candidates = view
+      .filter((p) => !taken.has(p.id))
+      .map((p) => ({ ...p, spread: hasHardSpread(byId.get(p.id)) }));
+    const joinable = nodes.list().map((n) => ({
+      name: n.metadata?.name ?? '',
+      ...(n.spec?.providerID ? { providerId: n.spec.providerID } : {}),
+      usable: takesPods(n),
+    }));
+    return joinLifts(candidates, nominatedOn, usableLookup(joinable, this.d.providerOf ?? (() => undefined)));
+  }
+
   /** Drops what the cache has caught up with (no longer gated) and refusals old enough to try again. */
   private forget(stillGated: ReadonlySet<string>, now: number): void {
     for (const [key, s] of this.lifts) {
@@ -184,8 +247,17 @@ export class SchedulingGates implements LeaderDuty {
   async stop(): Promise<void> {
     clearInterval(this.sweep);
     this.sweep = undefined;
+    clearTimeout(this.joinTimer);
+    this.joinTimer = undefined;
     this.unwatch?.();
     this.unwatch = undefined;
+    this.unwatchNodes?.();
+    this.unwatchNodes = undefined;
+    this.joined.clear();
+    if (this.nodes) {
+      this.nodes = undefined;
+      await this.d.shared.release('nodes');
+    }
     this.spreadWaiting = 0;
     const pods = this.pods;
     if (!pods) return;

@@ -150,6 +150,12 @@ describe('applyHolds', () => {
     expect(r.input.nodes[0]?.pods.map((p) => p.id)).toEqual([a.id]);
   });
 
+  it('binds the held pod itself while it waits, not the first replica of its kind (a join lift steered it there)', () => {
+    const r = applyHolds({ ...input, pods: [a, b] }, [{ ...hold(100), pods: [held(b)] }], 50);
+    expect(r.input.pods.map((p) => p.id)).toEqual([a.id]);
+    expect(r.input.nodes[0]?.pods.map((p) => p.id)).toEqual([b.id]);
+  });
+
   it('holds only what the node does not run yet: a replica bound there stands for one planned pod', () => {
     const twin = pod('apps/web-c', { app: 'web' });
     const withBound: SolverInput = {

@@ -15,7 +15,7 @@ import type {
   SolverInput,
   SolverPod,
 } from '../solver/model.js';
-import { sameRes } from '../solver/resources.js';
+import { resKey, sameRes } from '../solver/resources.js';
 import { hostnameExcluded, noRoom, roomTaken } from './hold-fit.js';
 
 /** How long after its Node joins a claim holds the pods planned onto it. */
@@ -91,15 +91,26 @@ function unbound(h: Hold, node: ExistingNode): BoundPod[] {
   return left;
 }
 
+/** The joined Nodes by their instance's id (from the providerID), looked up once per hold. */
+type ByInstance = ReadonlyMap<string, ExistingNode>;
+
+function byInstance(nodes: readonly ExistingNode[]): ByInstance {
+  const out = new Map<string, ExistingNode>();
+  for (const n of nodes) {
+    const id = n.inFlight ? undefined : instanceIdOf(n.providerId);
+    if (id !== undefined && !out.has(id)) out.set(id, n);
+  }
+  return out;
+}
+
 /** The Node the hold's claim joined as, found by its instance's providerID, whatever its state. */
-const claimNode = (nodes: readonly ExistingNode[], h: Hold): ExistingNode | undefined =>
-  nodes.find((n) => !n.inFlight && instanceIdOf(n.providerId) === h.instanceId);
+const claimNode = (nodes: ByInstance, h: Hold): ExistingNode | undefined => nodes.get(h.instanceId);
 
 /**
  * The claim's joined Node, while pods may still go there: not one cordoned, being deleted or being
  * disrupted (its NodeClaim deleted, consolidated, interrupted), whose planned pods need room elsewhere.
  */
-function joinedNode(nodes: readonly ExistingNode[], h: Hold): ExistingNode | undefined {
+function joinedNode(nodes: ByInstance, h: Hold): ExistingNode | undefined {
   const node = claimNode(nodes, h);
   if (!node || node.unschedulable === true || node.taints.some((t) => t.key === DISRUPTED_TAINT))
     return undefined;
@@ -107,7 +118,7 @@ function joinedNode(nodes: readonly ExistingNode[], h: Hold): ExistingNode | und
 }
 
 /** The hold's node (joined, whatever its state) runs a pod for each pod the hold was made for. */
-function spent(h: Hold, nodes: readonly ExistingNode[]): boolean {
+function spent(h: Hold, nodes: ByInstance): boolean {
   const node = claimNode(nodes, h);
   return node !== undefined && unbound(h, node).length === 0;
 }
@@ -126,11 +137,12 @@ export function applyHolds(
   holds: readonly Hold[],
   now: number,
 ): { input: SolverInput; active: Hold[]; held: number } {
-  const active = holds.filter((h) => h.until > now && !spent(h, input.nodes));
+  const nodes = byInstance(input.nodes);
+  const active = holds.filter((h) => h.until > now && !spent(h, nodes));
   if (active.length === 0) return { input, active, held: 0 };
   const b = new Binder(input);
   for (const h of active) {
-    const node = joinedNode(input.nodes, h);
+    const node = joinedNode(nodes, h);
     if (node) b.bind(node, unbound(h, node));
   }
   return { input: b.result(), active, held: b.bound.size };
@@ -138,18 +150,28 @@ export function applyHolds(
 
 /**
  * Binds waiting pods to the nodes they were planned onto, in a copy of a round's input: each pod
- * wanted there is matched to a waiting pod of its workload (or a fed replica) and moved onto the node,
- * unless its room went to other pods or a pod there excludes it.
+ * wanted there is matched to itself while it waits, else to a waiting pod of its workload (or a fed
+ * replica), and moved onto the node, unless its room went to other pods or a pod there excludes it.
  */
 export class Binder {
-  private readonly pods: SolverPod[];
+  /** The waiting pods by id, and by namespace and requests (in the input's order): a lookup, not a scan. */
+  private readonly byId: Map<string, SolverPod>;
+  private readonly byShape = new Map<string, SolverPod[]>();
+  private readonly taken = new Set<string>();
+  private readonly firstFree = new Map<string, number>();
   private readonly groups: { -readonly [K in keyof ReplicaGroup]: ReplicaGroup[K] }[];
   private readonly extra = new Map<string, BoundPod[]>();
   /** The ids bound (a fed replica's as planned), by the node they went onto. */
   readonly bound = new Map<string, string>();
 
   constructor(private readonly input: SolverInput) {
-    this.pods = [...input.pods];
+    this.byId = new Map(input.pods.map((p) => [p.id, p]));
+    for (const p of input.pods) {
+      const key = shapeKey(p);
+      const list = this.byShape.get(key);
+      if (list) list.push(p);
+      else this.byShape.set(key, [p]);
+    }
     this.groups = (input.groups ?? []).map((g) => ({ ...g }));
   }
 
@@ -161,13 +183,15 @@ export class Binder {
     const onNode = this.extra.get(node.name) ?? [];
     for (const want of wanted) {
       if (fit ? noRoom(node, onNode, want) : roomTaken(node, onNode, want)) continue;
-      const i = this.pods.findIndex((p) => samePod(want, p));
-      const g = i >= 0 ? undefined : this.groups.find((x) => x.count > 0 && samePod(want, x.pod));
-      const waiting = i >= 0 ? this.pods[i] : g?.pod;
+      const real = this.waiting(want);
+      const g = real ? undefined : this.groups.find((x) => x.count > 0 && samePod(want, x.pod));
+      const waiting = real ?? g?.pod;
       if (waiting && hostnameExcluded(node, onNode, waiting)) continue;
       let pod: BoundPod;
-      if (i >= 0) pod = asBound(this.pods.splice(i, 1)[0] as SolverPod);
-      else if (g) {
+      if (real) {
+        this.taken.add(real.id);
+        pod = asBound(real);
+      } else if (g) {
         pod = want;
         g.count -= 1;
         g.from += 1;
@@ -178,6 +202,23 @@ export class Binder {
     this.extra.set(node.name, onNode);
   }
 
+  /** The pod itself while it waits (a join lift steered it there: join-lifts.ts), else the first of its kind. */
+  private waiting(want: BoundPod): SolverPod | undefined {
+    const self = this.byId.get(want.id);
+    if (self && !this.taken.has(self.id)) return self;
+    const key = shapeKey(want);
+    const list = this.byShape.get(key) ?? [];
+    // Taken pods gather at the front of their list: skip them once, not at every lookup.
+    let start = this.firstFree.get(key) ?? 0;
+    while (start < list.length && this.taken.has((list[start] as SolverPod).id)) start += 1;
+    this.firstFree.set(key, start);
+    for (let i = start; i < list.length; i++) {
+      const p = list[i] as SolverPod;
+      if (!this.taken.has(p.id) && samePod(want, p)) return p;
+    }
+    return undefined;
+  }
+
   /** The input with every pod bound so far on its node, out of the demand. */
   result(): SolverInput {
     if (this.bound.size === 0) return this.input;
@@ -185,6 +226,12 @@ export class Binder {
       const more = this.extra.get(n.name);
       return more && more.length > 0 ? { ...n, pods: [...n.pods, ...more] } : n;
     });
-    return { ...this.input, pods: this.pods, groups: this.groups.filter((g) => g.count > 0), nodes };
+    const pods =
+      this.taken.size === 0 ? this.input.pods : this.input.pods.filter((p) => !this.taken.has(p.id));
+    return { ...this.input, pods, groups: this.groups.filter((g) => g.count > 0), nodes };
   }
 }
+
+/** What samePod needs equal: the namespace and the requests (labels are compared pod by pod). */
+const shapeKey = (p: Pick<BoundPod, 'namespace' | 'requests'>): string =>
+  `${p.namespace} ${resKey(p.requests)}`;

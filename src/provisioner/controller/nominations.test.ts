@@ -34,4 +34,16 @@ describe('Nominations', () => {
     n.record(new Map([['perf/web-1', 'ip-10-0-0-7']]));
     expect([n.has('berth-abc-2-0001', waiting), n.has('ip-10-0-0-7', waiting)]).toEqual([false, true]);
   });
+
+  it('says where a pod was last planned, within the window', () => {
+    let now = 0;
+    const n = new Nominations(() => now);
+    expect(n.nodeOf('perf/web-1')).toBeUndefined();
+    n.record(new Map([['perf/web-1', 'berth-abc-2-0001']]));
+    n.record(new Map([['perf/web-1', 'node-b']]));
+    now += NOMINATION_MS;
+    expect(n.nodeOf('perf/web-1')).toBe('node-b');
+    now += 1;
+    expect(n.nodeOf('perf/web-1')).toBeUndefined();
+  });
 });

@@ -52,6 +52,12 @@ export class Nominations {
     return false;
   }
 
+  /** The Node or claim a pod was last planned onto, within the window. */
+  nodeOf(pod: string): string | undefined {
+    const e = this.pods.get(pod);
+    return e && this.now() - e.at <= this.ttlMs ? e.node : undefined;
+  }
+
   private drop(pod: string): void {
     const e = this.pods.get(pod);
     if (!e) return;

@@ -65,6 +65,8 @@ interface InFlight {
   readonly pods: readonly BoundPod[];
   /** The Node it registered as, while that Node is not Ready. */
   registeredAs?: string;
+  /** Its labels as a node of the solver's input (made once: every round asks). */
+  labels?: Record<string, string>;
 }
 
 export interface RoundResult {
@@ -187,7 +189,11 @@ export class Provisioner {
       if (!type || f.registeredAs !== undefined) continue;
       out.push({
         name: claim,
-        labels: { ...(f.node?.labels ?? {}), ...instanceLabels(f.instance, type), [LABEL.hostname]: claim },
+        labels: (f.labels ??= {
+          ...(f.node?.labels ?? {}),
+          ...instanceLabels(f.instance, type),
+          [LABEL.hostname]: claim,
+        }),
         taints: f.node?.taints ?? [],
         allocatable: fromAllocatable(type.allocatable),
         pods: [],

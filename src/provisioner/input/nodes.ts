@@ -63,6 +63,20 @@ function notReady(node: V1Node): boolean {
 }
 
 /**
+ * Whether kube-scheduler can place pods on a Node now: its Ready condition True (a Node kwok has not
+ * yet initialised has none), not cordoned or being deleted, and without a taint only a starting node
+ * carries (no pod tolerates them).
+ */
+export function takesPods(node: V1Node): boolean {
+  return (
+    node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true &&
+    node.spec?.unschedulable !== true &&
+    node.metadata?.deletionTimestamp === undefined &&
+    !(node.spec?.taints ?? []).some((t) => EPHEMERAL_TAINTS.has(t.key))
+  );
+}
+
+/**
  * A Node as the solver sees it. `startupTaints` are its NodePool's (spec.template.spec.startupTaints):
  * some agent lifts them once the node is up, so, like the ephemeral ones, they do not keep pods away.
  */
