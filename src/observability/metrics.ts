@@ -49,6 +49,11 @@ export class Metrics {
     help: 'When the serving certificate expires (Unix seconds).',
     registers: [this.registry],
   });
+  readonly connections = new Counter({
+    name: 'berth_webhook_connections_total',
+    help: 'TLS connections the webhook accepted. The API server keeps 25 idle connections to a webhook (HTTP/1.1): a burst of pod creations beyond that opens a connection, and a handshake, per review.',
+    registers: [this.registry],
+  });
   readonly cacheSynced = new Gauge({
     name: 'berth_cache_synced',
     help: '1 once the watch-fed cache of a resource has listed, by resource.',

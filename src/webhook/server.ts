@@ -70,6 +70,9 @@ export async function startWebhook(deps: WebhookDeps, opts: ServeOptions, logger
   https.requestTimeout = deps.deadlineMs + 1000;
   https.headersTimeout = deps.deadlineMs;
   https.keepAliveTimeout = 60_000;
+  https.on('secureConnection', () => {
+    deps.metrics.connections.inc();
+  });
   const watch = watchTls(
     https,
     opts.tls,

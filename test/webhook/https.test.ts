@@ -139,5 +139,8 @@ spec: { runtimeClass: general, availability: { minReplicas: 3 }, disruption: { m
     const metrics = await fetch(running.metricsUrl ?? '').then((r) => r.text());
     const expiry = new Date(new X509Certificate(readFileSync(join(dir, 'tls.crt'))).validTo).getTime() / 1000;
     expect(metrics).toContain(`berth_certificate_expiry_timestamp_seconds ${expiry}`);
+    // Each call above opened a connection of its own (agent: false): one handshake each, counted.
+    const accepted = Number(/^berth_webhook_connections_total (\d+)$/m.exec(metrics)?.[1]);
+    expect(accepted).toBeGreaterThanOrEqual(4);
   });
 });

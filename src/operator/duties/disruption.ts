@@ -69,6 +69,9 @@ export interface DisruptionWiring {
   readonly nominations?: Pick<Nominations, 'has'>;
 }
 
+/** How long the claims' index by providerID is used before it is made again. */
+const CLAIM_INDEX_MS = 1_000;
+
 export class ClusterDisruption implements LeaderDuty {
   readonly name = 'disruption';
   private running = false;
@@ -77,6 +80,7 @@ export class ClusterDisruption implements LeaderDuty {
   private loop: Promise<void> | undefined;
   /** When a pod last bound to or left each node (consolidateAfter counts from it). */
   private readonly lastPodEvents = new Map<string, Date>();
+  private claimIndex: { at: number; byProvider: Map<string, string> } | undefined;
 
   constructor(private readonly d: DisruptionWiring) {}
 
@@ -159,11 +163,24 @@ export class ClusterDisruption implements LeaderDuty {
     this.d.logger.info('disruption leading');
   }
 
-  /** The NodeClaim a Node is (by providerID): a launch nominates its claim before the Node exists. */
+  /**
+   * The NodeClaim a Node is (by providerID): a launch nominates its claim before the Node exists. The
+   * claims by providerID are indexed for a second at a time: a round asks for each candidate node,
+   * and scanning every claim for each was ~4 million comparisons a round at 2,000 nodes.
+   */
   private claimOf(node: V1Node): string | undefined {
     const id = node.spec?.providerID;
     if (id === undefined) return undefined;
-    return this.d.claims.list().find((c) => c.status?.providerID === id)?.metadata.name;
+    const now = Date.now();
+    if (!this.claimIndex || now - this.claimIndex.at > CLAIM_INDEX_MS) {
+      const byProvider = new Map<string, string>();
+      for (const c of this.d.claims.list()) {
+        const provider = c.status?.providerID;
+        if (provider !== undefined && !byProvider.has(provider)) byProvider.set(provider, c.metadata.name);
+      }
+      this.claimIndex = { at: now, byProvider };
+    }
+    return this.claimIndex.byProvider.get(id);
   }
 
   private sleep(ms: number): Promise<void> {
