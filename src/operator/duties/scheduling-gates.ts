@@ -4,9 +4,10 @@
  * pods are to be gated, and every replica's /gate puts berth.dev/capacity on the pods it admits. This
  * duty lifts the gate (provisioner/controller/gates.ts says when), steering the pod to the Node the
  * round planned it onto (kube/pod-gates.ts): after each provisioner round, as the Nodes pods were
- * launched for join (join-lifts.ts: a round is not over until its last launch returns), on a sweep every
- * few seconds (gated too long, or gates turned off), and from every gated pod when it stops, so that
- * pods never stay gated behind a leader that is gone or a provisioner turned off.
+ * launched for join (join-lifts.ts: rounds run one at a time, and a round's launches can outlast its
+ * first Nodes' joins), on a sweep every few seconds (gated too long, or gates turned off), and from
+ * every gated pod when it stops, so that pods never stay gated behind a leader that is gone or a
+ * provisioner turned off.
  */
 import type { CoreV1Api, V1Node, V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
@@ -20,6 +21,7 @@ import type { LivePolicies } from '../../policies/live.js';
 import { liftPlan, type GatedPod, type Lift, type RoundGates } from '../../provisioner/controller/gates.js';
 import { joinLifts, usableLookup } from '../../provisioner/controller/join-lifts.js';
 import { takesPods } from '../../provisioner/input/nodes.js';
+import { isHardSpread } from '../../provisioner/input/pods.js';
 import type { RoundResult } from '../../provisioner/controller/provisioner.js';
 import { podId } from '../../provisioner/disruption/pods.js';
 import { eachLimited } from '../../util/limited.js';
@@ -74,7 +76,7 @@ function sizeOf(p: V1Pod): number {
 
 /** Whether a pod has a DoNotSchedule topology spread (its gate comes off in a round's layers only). */
 const hasHardSpread = (p: V1Pod | undefined): boolean =>
-  p?.spec?.topologySpreadConstraints?.some((c) => c.whenUnsatisfiable === 'DoNotSchedule') === true;
+  p?.spec?.topologySpreadConstraints?.some(isHardSpread) === true;
 
 /** What a lift needs of a pod: where it is, its gates, and its node affinity (to steer it). */
 function refOf(p: V1Pod): GatedPodRef {

@@ -34,19 +34,21 @@ function spreadSelector(
   return out;
 }
 
+/** A spread kube-scheduler enforces (DoNotSchedule); ScheduleAnyway ones only weigh in its scoring. */
+export const isHardSpread = (c: Pick<V1TopologySpreadConstraint, 'whenUnsatisfiable'>): boolean =>
+  c.whenUnsatisfiable === 'DoNotSchedule';
+
 function spreadOf(
   spec: V1PodSpec,
   namespace: string,
   labels: Readonly<Record<string, string>>,
 ): SpreadTerm[] {
-  return (spec.topologySpreadConstraints ?? [])
-    .filter((c) => c.whenUnsatisfiable === 'DoNotSchedule')
-    .map((c) => ({
-      key: normalizedKey(c.topologyKey),
-      maxSkew: c.maxSkew,
-      selector: spreadSelector(c, labels),
-      namespaces: [namespace],
-    }));
+  return (spec.topologySpreadConstraints ?? []).filter(isHardSpread).map((c) => ({
+    key: normalizedKey(c.topologyKey),
+    maxSkew: c.maxSkew,
+    selector: spreadSelector(c, labels),
+    namespaces: [namespace],
+  }));
 }
 
 function termsOf(terms: V1PodAffinityTerm[] | undefined, namespace: string): TopologyTerm[] {
