@@ -15,6 +15,7 @@ import type { Launcher } from '../../src/provisioner/disruption/replacements.js'
 import type { EvictionResult, NodeOps } from '../../src/provisioner/disruption/node-ops.js';
 import { DISRUPTION_ANNOTATION } from '../../src/provisioner/disruption/marks.js';
 import { awaitedReason } from '../../src/provisioner/disruption/awaited.js';
+import type { Headed } from '../../src/provisioner/disruption/waiting.js';
 
 const loaded = loadObjects(['deploy/nodepools/general.yaml']);
 if (!loaded.ok) throw new Error('deploy/nodepools/general.yaml does not load');
@@ -50,6 +51,8 @@ export function cluster(
     lagging?: boolean;
     /** Nodes the provisioner planned waiting pods onto. */
     nominated?: readonly string[];
+    /** Where waiting pods are headed (the provisioner's nominations). */
+    headed?: Headed;
   } = {},
 ) {
   const state = {
@@ -176,6 +179,7 @@ export function cluster(
               .map((n) => n.spec?.providerID ?? ''),
           ),
         ),
+      ...(o.headed ? { headed: o.headed } : {}),
     },
     enabled: o.enabled ?? (() => true),
     defaultConsolidateAfterMs: () => 0,

@@ -66,7 +66,7 @@ export interface DisruptionWiring {
   readonly launcher: ClaimLauncher;
   readonly claims: SharedClaimStore;
   /** Where the provisioner says which Nodes and claims waiting pods are planned onto. */
-  readonly nominations?: Pick<Nominations, 'has'>;
+  readonly nominations?: Pick<Nominations, 'has' | 'nodeOf'>;
 }
 
 /** How long the claims' index by providerID is used before it is made again. */
@@ -131,6 +131,10 @@ export class ClusterDisruption implements LeaderDuty {
         lastPodEvent: (node) => lastPodEvent.get(node),
         launched: () =>
           Promise.resolve(new Set(this.d.claims.list().flatMap((c) => c.status?.providerID ?? []))),
+        headed: {
+          nominatedTo: (pod) => nominations?.nodeOf(pod),
+          claimOf: (n) => this.claimOf(n),
+        },
       },
       enabled: () =>
         this.d.live.current.provisionerMode === 'berth' && this.d.live.current.consolidation.enabled,

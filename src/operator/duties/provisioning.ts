@@ -13,7 +13,7 @@ import { AdmittedQueue } from '../../provisioner/controller/admitted.js';
 import { AdmissionFeed, type DemandBounds } from '../../provisioner/controller/demand.js';
 import type { ProvisionLoop } from '../../provisioner/controller/loop.js';
 import type { Provisioner } from '../../provisioner/controller/provisioner.js';
-import { Changes, nodeShape, waitingPodShape } from '../../provisioner/controller/changes.js';
+import { Changes, nodeShape, Refused, waitingPodShape } from '../../provisioner/controller/changes.js';
 import { register } from '../../provisioner/controller/registration.js';
 import { WorkloadWatch } from '../../provisioner/controller/watched.js';
 import { clusterInput } from '../../provisioner/input/cluster-input.js';
@@ -98,22 +98,25 @@ export class ClusterProvisioning implements LeaderDuty {
     );
     const nodeChanges = new Changes<V1Node>((n) => n.metadata?.name ?? '', nodeShape);
     const podChanges = new Changes<V1Pod>((p) => p.metadata?.uid ?? '', waitingPodShape);
+    const refused = new Refused();
     this.unwatch = [
       caches.pods.onChange((p, verb) => {
         if (p.spec?.nodeName !== undefined) {
-          podChanges.forget(p);
+          const bound = podChanges.forget(p);
+          if (refused.seen(p, verb, bound)) loop.nudge();
           return;
         }
+        refused.seen(p, verb, false);
         if (!podChanges.news(p, verb)) return;
         if (verb === 'add' && !this.feed.covers(p)) loop.trigger();
         else loop.nudge();
       }),
       caches.nodes.onChange((n, verb) => {
-        // A heartbeat is no news to a plan; registration still looks at every update of a Node.
-        if (nodeChanges.news(n, verb)) {
-          if (verb === 'add') loop.trigger();
-          else loop.nudge();
-        }
+        // A heartbeat is no news to a plan; registration still looks at every update of a Node. A Node
+        // is capacity, not demand: it asks for a round without pushing back one that is due. In a
+        // burst, a trigger per join kept postponing the round that plans the pods created meanwhile,
+        // for up to batchMaxSeconds, while 190 Nodes joined.
+        if (nodeChanges.news(n, verb)) loop.nudge();
         if (verb !== 'delete') void this.register(provisioner, [n]);
       }),
     ];

@@ -1,6 +1,6 @@
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { Changes, nodeShape, waitingPodShape } from './changes.js';
+import { Changes, nodeShape, Refused, waitingPodShape } from './changes.js';
 
 const base = (): V1Node => ({
   metadata: { name: 'n1', labels: { 'karpenter.sh/nodepool': 'perf' } },
@@ -99,5 +99,54 @@ describe('Changes of waiting pods', () => {
     changes.news(pod(), 'add');
     changes.forget(pod());
     expect(changes.news(pod(), 'update')).toBe(true);
+  });
+});
+
+describe('Refused: bindings are news while kube-scheduler finds no room for a waiting pod', () => {
+  const refusedPod = (uid: string): V1Pod => ({
+    metadata: { name: uid, namespace: 'a', uid },
+    spec: { containers: [] },
+    status: {
+      phase: 'Pending',
+      conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable' }],
+    },
+  });
+  const boundPod = (uid: string): V1Pod => ({
+    metadata: { name: uid, namespace: 'a', uid },
+    spec: { containers: [], nodeName: 'n1' },
+    status: { phase: 'Pending' },
+  });
+
+  it('a binding is no news while no pod is refused', () => {
+    const r = new Refused();
+    expect(r.seen(pod(), 'add', false)).toBe(false);
+    expect(r.seen(boundPod('b'), 'update', true)).toBe(false);
+  });
+
+  it("a binding or a bound pod's deletion is news while one is refused; a bound pod's update is not", () => {
+    const r = new Refused();
+    expect(r.seen(refusedPod('x'), 'update', false)).toBe(false);
+    expect(r.size).toBe(1);
+    expect(r.seen(boundPod('b'), 'update', true)).toBe(true);
+    expect(r.seen(boundPod('b'), 'update', false)).toBe(false);
+    expect(r.seen(boundPod('b'), 'delete', false)).toBe(true);
+  });
+
+  it('the refused pod bound, deleted or no longer refused ends it', () => {
+    for (const end of [
+      (r: Refused) => r.seen(boundPod('x'), 'update', true),
+      (r: Refused) => r.seen(refusedPod('x'), 'delete', false),
+      (r: Refused) => {
+        const scheduled = refusedPod('x');
+        scheduled.status = { phase: 'Pending' };
+        return r.seen(scheduled, 'update', false);
+      },
+    ]) {
+      const r = new Refused();
+      r.seen(refusedPod('x'), 'add', false);
+      expect(end(r)).toBe(false);
+      expect(r.size).toBe(0);
+      expect(r.seen(boundPod('b'), 'update', true)).toBe(false);
+    }
   });
 });

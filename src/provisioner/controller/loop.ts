@@ -1,6 +1,6 @@
 /**
- * When the provisioner runs: a trigger (a pod waiting, a workload admitted or seen created, a node
- * joining) starts or extends a burst, and the burst is planned as one round once it has been idle for
+ * When the provisioner runs: a trigger (a pod waiting, a workload admitted or seen created) starts or
+ * extends a burst, and the burst is planned as one round once it has been idle for
  * `idleMs` (or `maxMs` after it began, whatever keeps arriving); a periodic resync
  * catches what no event announces (claims that never joined, offerings available again). Rounds never
  * overlap. The round itself is Provisioner.reconcile; what it needs is passed in.
@@ -67,16 +67,16 @@ export class ProvisionLoop {
   }
 
   /**
-   * New demand (a workload admitted or created, a pod that is not a fed replica, a node joining): plan
-   * once the burst has been idle for idleMs, or maxMs after it began.
+   * New demand (a workload admitted or created, a pod that is not a fed replica): plan once the burst
+   * has been idle for idleMs, or maxMs after it began.
    */
   trigger(): void {
     this.schedule(true);
   }
 
   /**
-   * A change that is not new demand (a fed replica's pod appearing, a waiting pod's status): a round
-   * if none is due, without pushing back one that is.
+   * A change that is not new demand (a fed replica's pod appearing, a waiting pod's status, a Node
+   * joining or changing): a round if none is due, without pushing back one that is.
    */
   nudge(): void {
     this.schedule(false);

@@ -11,6 +11,8 @@ import { requestsOf } from '../input/pods.js';
 import { seededRandom } from '../../util/seeded.js';
 import { allowance, readBudgets } from './budgets.js';
 import { planConsolidation, type ConsolidationPlan } from './consolidation.js';
+import { clusterObjects } from './objects.js';
+import type { KubeObject } from '../../kube/objects.js';
 
 const catalog = builtinCatalog();
 const loaded = loadObjects(['deploy/nodepools/general.yaml']);
@@ -405,5 +407,33 @@ describe('expiration (forceful, as in Karpenter)', () => {
     expect(
       plan([node('fresh')], [pod('x', 'fresh', { cpu: '3' })]).decisions.map((d) => d.method),
     ).not.toContain('expiration');
+  });
+});
+
+describe('offline, the pods the cluster shows Pending keep their room', () => {
+  const pending = (name: string, cpu: string): V1Pod => {
+    const p = pod(name, '', { cpu });
+    if (p.spec) delete p.spec.nodeName;
+    p.status = { phase: 'Pending' };
+    return p;
+  };
+
+  it('an empty node the only room for a Pending pod is on stays; without the pod it goes', () => {
+    const nodes = () => [node('a'), node('empty')];
+    const with_ = plan(nodes(), [pod('big', 'a', { cpu: '3500m' }), pending('late', '1')]);
+    expect(with_.decisions.flatMap((d) => d.remove)).not.toContain('empty');
+    const without = plan(nodes(), [pod('big', 'a', { cpu: '3500m' })]);
+    expect(without.decisions[0]?.remove).toEqual(['empty']);
+  });
+
+  it('a Pod manifest with no status is not in the cluster: it keeps no room', () => {
+    const manifest = pod('late', '', { cpu: '1' });
+    if (manifest.spec) delete manifest.spec.nodeName;
+    delete manifest.status;
+    const asObjects = (xs: object[]) => xs as KubeObject[];
+    const objects = clusterObjects(asObjects([node('a'), pod('big', 'a', { cpu: '3500m' }), manifest]));
+    expect(objects.pods.map((p) => p.metadata?.name)).toEqual(['big']);
+    const listed = clusterObjects(asObjects([pending('late', '1')]));
+    expect(listed.pods.map((p) => p.metadata?.name)).toEqual(['late']);
   });
 });

@@ -14,7 +14,8 @@ import { classify, type Classified, type Kept } from './candidates.js';
 import { stayReason } from './kept.js';
 import { nextDecision, type Decision, type Method, type Refusals } from './methods.js';
 import { moves, pdbStates, podId, type Pdbs } from './pods.js';
-import type { World } from './simulate.js';
+import { pendingOf, type World } from './simulate.js';
+import { NOT_PLANNED, reserveRoom, type Reserved } from './waiting.js';
 
 export interface ConsolidationInput {
   readonly nodes: readonly V1Node[];
@@ -106,12 +107,17 @@ class Cluster {
   /** Solver views of nodes whose pods did not change since the last simulation. */
   private readonly views = new Map<string, { pods: readonly V1Pod[]; view: ExistingNode }>();
   private readonly poolMemo = new Map<PoolView, PoolOption>();
+  /** Pods no node holds: on their way (waiting.ts). */
+  private readonly waiting: V1Pod[] = [];
 
   constructor(private readonly input: ConsolidationInput) {
     this.nodes = [...input.nodes];
     for (const p of input.pods) {
       const node = p.spec?.nodeName;
-      if (node === undefined) continue;
+      if (node === undefined) {
+        this.waiting.push(p);
+        continue;
+      }
       this.podsByNode.set(node, [...(this.podsByNode.get(node) ?? []), p]);
     }
   }
@@ -128,7 +134,7 @@ class Cluster {
       this.views.set(name, { pods, view });
       return view;
     };
-    return {
+    const world: World = {
       nodes: this.nodes,
       podsByNode: this.podsByNode,
       pools,
@@ -139,6 +145,19 @@ class Cluster {
       poolMemo: this.poolMemo,
       ...(this.input.spotToSpot ? { alternatives: 60 } : {}),
     };
+    if (this.waiting.length === 0) return world;
+    // The pods the files show unbound are on their way: their room is kept, as in the cluster.
+    let reserved: Reserved | undefined;
+    const nodes = this.nodes;
+    const input = {
+      pods: this.waiting,
+      nodes,
+      podsByNode: this.podsByNode,
+      world,
+      headed: NOT_PLANNED,
+      pendingOf,
+    };
+    return { ...world, reserved: () => (reserved ??= reserveRoom(input)) };
   }
 
   /**

@@ -1,13 +1,14 @@
 /**
  * The cluster as the disruption controller's simulations see it: the leader's caches, with the
  * decisions under way — their nodes and pods still to move, and the replacements launched (or planned)
- * that have not joined, as the nodes they will be.
+ * that have not joined, as the nodes they will be — and the room of the pods on their way (waiting.ts).
  */
 import type { V1Pod } from '@kubernetes/client-node';
 import type { PlannedNode } from '../solver/model.js';
 import { inflightOf, joiningOf } from './inflight.js';
 import type { ClusterSource } from './round.js';
-import type { World } from './simulate.js';
+import { pendingOf, type World } from './simulate.js';
+import { NOT_PLANNED, reserveRoom, type Reserved } from './waiting.js';
 
 export function liveWorld(
   c: ClusterSource,
@@ -16,9 +17,13 @@ export function liveWorld(
   now: Date,
 ): World {
   const podsByNode = new Map<string, V1Pod[]>();
+  const unbound: V1Pod[] = [];
   for (const p of c.pods()) {
     const n = p.spec?.nodeName;
-    if (n === undefined) continue;
+    if (n === undefined) {
+      unbound.push(p);
+      continue;
+    }
     const list = podsByNode.get(n);
     if (list) list.push(p);
     else podsByNode.set(n, [p]);
@@ -26,7 +31,7 @@ export function liveWorld(
   const nodes = c.nodes();
   const catalog = c.catalog();
   const inflight = inflightOf(nodes, podsByNode, joiningOf(launches, nodes, providerIds, catalog));
-  return {
+  const world: World = {
     nodes,
     podsByNode,
     pools: c.pools(),
@@ -35,5 +40,12 @@ export function liveWorld(
     // Claims of replacements: unique per round, like the provisioner's (`berth-<time>-…`).
     namePrefix: `berth-${now.getTime().toString(36)}-d-`,
     ...(inflight ? { inflight } : {}),
+  };
+  let reserved: Reserved | undefined;
+  const headed = c.headed ?? NOT_PLANNED;
+  return {
+    ...world,
+    reserved: () =>
+      (reserved ??= reserveRoom({ pods: unbound, nodes, podsByNode, world, headed, pendingOf })),
   };
 }

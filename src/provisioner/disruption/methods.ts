@@ -141,7 +141,11 @@ export function expiration(w: World, c: Classified, o: MethodOptions): Decision 
  * only as many as leave those pods their room (the longest such prefix: the simulation is the judge).
  */
 export function emptiness(w: World, c: Classified, pdbs: Pdbs, o: MethodOptions): Decision | undefined {
-  const empty = c.candidates.filter((n) => n.moving.length === 0 && consolidates(n));
+  // A node pods on their way are to go to is not empty: their room is kept (waiting.ts).
+  const reserved = w.reserved?.();
+  const empty = c.candidates.filter(
+    (n) => n.moving.length === 0 && consolidates(n) && (reserved?.get(n.name)?.length ?? 0) === 0,
+  );
   let remove = withinLimits(empty, c, pdbs, 'Empty', o.now);
   if (remove.length > 0 && (w.inflight?.pods.length ?? 0) > 0) {
     const fits = (k: number) => simulate(w, new Set(remove.slice(0, k).map((n) => n.name)), []).ok;

@@ -1,10 +1,13 @@
 /**
- * The objects disruption reads, picked out of a mixed list (files offline): Nodes, bound Pods, PDBs,
- * each once (the same file may be given as -f and --nodes).
+ * The objects disruption reads, picked out of a mixed list (files offline): Nodes, Pods bound or that
+ * the cluster shows Pending (on their way: their room is kept, waiting.ts), PDBs, each once (the same
+ * file may be given as -f and --nodes). A Pod manifest with no status is not in the cluster yet.
  */
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { KubeObject } from '../../kube/objects.js';
 import type { PDB } from '../../policies/view.js';
+
+const pending = (o: V1Pod): boolean => o.status?.phase === 'Pending';
 
 export function clusterObjects(objects: readonly KubeObject[]): {
   nodes: V1Node[];
@@ -20,7 +23,8 @@ export function clusterObjects(objects: readonly KubeObject[]): {
     if (seen.has(key)) continue;
     seen.add(key);
     if (o.kind === 'Node') nodes.push(o);
-    else if (o.kind === 'Pod' && typeof (o as V1Pod).spec?.nodeName === 'string') pods.push(o);
+    else if (o.kind === 'Pod' && (typeof (o as V1Pod).spec?.nodeName === 'string' || pending(o)))
+      pods.push(o);
     else if (o.kind === 'PodDisruptionBudget') pdbs.push(o);
   }
   return { nodes, pods, pdbs };

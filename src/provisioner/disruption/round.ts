@@ -13,6 +13,7 @@ import type { DaemonSetShape } from '../solver/model.js';
 import type { Kept } from './candidates.js';
 import type { NodeOps } from './node-ops.js';
 import type { Launcher } from './replacements.js';
+import type { Headed } from './waiting.js';
 
 export interface ClusterSource {
   readonly synced: () => boolean;
@@ -26,6 +27,8 @@ export interface ClusterSource {
   readonly lastPodEvent: (node: string) => Date | undefined;
   /** providerIDs of the instances Berth launched (from the cloud's tags): only those are disrupted. */
   readonly launched: () => Promise<ReadonlySet<string>>;
+  /** Where the waiting pods are headed (waiting.ts); without it, each goes where the solver puts it. */
+  readonly headed?: Headed;
 }
 
 export interface DisruptionDeps {

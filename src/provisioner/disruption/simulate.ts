@@ -14,6 +14,7 @@ import type { DaemonSetShape, ExistingNode, PlannedNode, SolverPod } from '../so
 import type { PoolOption } from '../solver/pools.js';
 import { solve } from '../solver/solve.js';
 import { podId } from './pods.js';
+import { withReserved, type Reserved } from './waiting.js';
 
 /** The cluster a decision is simulated on (offline: the files; live: the leader's caches). */
 export interface World {
@@ -33,6 +34,11 @@ export interface World {
   readonly alternatives?: number;
   /** Decisions already under way, which every new one is simulated beside (the cluster's controller). */
   readonly inflight?: Inflight;
+  /**
+   * The room of the pods on their way, per node (waiting.ts): taken on the nodes that stay, and placed
+   * again, like the pods that move, when a decision removes the node it is on. Computed when first asked.
+   */
+  readonly reserved?: () => Reserved;
 }
 
 /**
@@ -56,7 +62,7 @@ export type Simulation =
 
 /** Shapes of pods already converted: a pod's shape does not change when it moves. */
 const shapes = new WeakMap<V1Pod, SolverPod>();
-function pendingOf(pod: V1Pod): SolverPod | undefined {
+export function pendingOf(pod: V1Pod): SolverPod | undefined {
   let hit = shapes.get(pod);
   if (!hit) {
     hit = asPending(pod);
@@ -86,8 +92,13 @@ function placeBeside(
   moving: readonly V1Pod[],
   keep: ReadonlySet<string> = new Set(),
 ) {
-  const convert =
-    world.existing ?? ((n: V1Node) => existingNode(n, world.podsByNode.get(n.metadata?.name ?? '') ?? []));
+  const reserved = world.reserved?.();
+  const convert = (n: V1Node) => {
+    const name = n.metadata?.name ?? '';
+    const headed = reserved?.get(name);
+    if (headed === undefined && world.existing) return world.existing(n);
+    return existingNode(n, withReserved(world.podsByNode.get(name) ?? [], headed));
+  };
   const inflight = world.inflight;
   const gone = (name: string) => !keep.has(name) && (remove.has(name) || inflight?.nodes.has(name) === true);
   const staying = world.nodes.filter((n) => !gone(n.metadata?.name ?? '')).map(convert);
@@ -97,10 +108,12 @@ function placeBeside(
     const on = p.spec?.nodeName ?? '';
     return !remove.has(on) && !keep.has(on);
   });
+  // The pods on their way to the nodes removed: placed again with the pods that move, never bound.
+  const headed = reserved ? [...remove].flatMap((name) => reserved.get(name) ?? []) : [];
   const pods: SolverPod[] = [];
   // Theirs first: the solver keeps this order among pods of one size, so the decisions under way keep
   // the room they were planned with (their own replacements), and a launch is this decision's own.
-  for (const p of [...theirs, ...moving]) {
+  for (const p of [...theirs, ...moving, ...headed]) {
     const pending = pendingOf(p);
     if (!pending) return { why: `pod ${podId(p)} has no pod spec to place again` };
     pods.push(pending);
@@ -118,7 +131,7 @@ function placeBeside(
     ...(world.poolMemo ? { poolMemo: world.poolMemo } : {}),
     ...(world.alternatives !== undefined ? { alternatives: world.alternatives } : {}),
   });
-  return { plan, theirs: new Set(theirs.map(podId)) };
+  return { plan, theirs: new Set(theirs.map(podId)), headed: new Set(headed.map(podId)) };
 }
 
 /** How many of `theirs` a plan puts on new capacity. */
@@ -158,10 +171,14 @@ export function simulate(
     if (needed <= without) launch = launch.filter((n) => n.pods.some((p) => !theirs.has(p)));
     else if (!launchTheirs) return { ok: false, why: INFLIGHT_NEEDS_CAPACITY };
   }
+  const bindings =
+    theirs.size + placed.headed.size > 0
+      ? plan.bindings.filter((b) => !theirs.has(b.pod) && !placed.headed.has(b.pod))
+      : plan.bindings;
   return {
     ok: true,
     launch,
-    bindings: theirs.size > 0 ? plan.bindings.filter((b) => !theirs.has(b.pod)) : plan.bindings,
+    bindings,
     price: launch.reduce((s, n) => s + n.pricePerHour, 0),
   };
 }
