@@ -20,7 +20,8 @@ import { karpenterDecision, karpenterReason } from './decision-metrics.js';
 import { firstAwaited } from './awaited.js';
 import { settled, stayReason } from './kept.js';
 import { KeptReport } from './kept-report.js';
-import { nextDecision, type Decision } from './methods.js';
+import type { Decision } from './methods.js';
+import { searchInSlices, type Carried } from './slices.js';
 import {
   DECISION_ANNOTATION,
   DRAINING,
@@ -62,6 +63,8 @@ export class DisruptionController {
   private readonly ended = new Set<string>();
 
   private readonly kept: KeptReport;
+  /** Single-node refusals of a seek that stopped before its end: the next one looks at the others first. */
+  private carried: Carried = [];
 
   constructor(private readonly d: DisruptionDeps) {
     this.kept = new KeptReport({ ...d, involved: (n) => this.involved(n) });
@@ -215,8 +218,9 @@ export class DisruptionController {
       spotToSpot: this.d.spotToSpot(),
       ...launchLimits(this.d.launcher !== undefined, this.made.replacing(w.nodes)),
     };
-    const refusals = new Map<string, string>();
-    const decision = nextDecision(w, c, pdbs, o, refusals);
+    const search = { ...this.d, carried: this.carried };
+    const { decision, refusals, carried } = await searchInSlices(w, c, pdbs, o, search);
+    this.carried = carried;
     // With no decision every candidate stays, each for a reason (its budget, consolidateAfter: Never,
     // no cheaper placement…); while one goes, only the refused ones are known to stay.
     const staying = decision ? c.candidates.filter((n) => refusals.has(n.name)) : c.candidates;

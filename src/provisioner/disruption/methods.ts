@@ -2,7 +2,8 @@
  * The disruption methods, in Karpenter's current order — emptiness, drift, multi-node, then
  * single-node consolidation — each finding at most one decision per round. Beyond Karpenter: a
  * consolidation may replace N nodes by any strictly cheaper set (Karpenter refuses more than one new
- * node, kubernetes-sigs/karpenter#1442), and pods pending elsewhere never enter the simulation (#457).
+ * node, kubernetes-sigs/karpenter#1442). Pods on their way keep their room (waiting.ts), and one
+ * that fits nowhere blocks nothing (#457).
  */
 import { IMAGE_LABEL, NODECLASS_HASH_LABEL, TEMPLATE_HASH_LABEL } from '../../scheduling/nodepool.js';
 import type { V1Pod } from '@kubernetes/client-node';
@@ -15,6 +16,7 @@ import { isReady, type Pdbs, type PdbState } from './pods.js';
 import { simulate, simulateMust, type World } from './simulate.js';
 import { emptyGoing, filledBy, type Filled } from './filled.js';
 import { acceptable, priceOf } from './acceptable.js';
+import type { PrefixSearch, SeekSlices } from './slices.js';
 
 export type Method = 'expiration' | 'emptiness' | 'drift' | 'multi-node' | 'single-node';
 
@@ -40,6 +42,8 @@ export interface MethodOptions {
   readonly deleteOnly?: string;
   /** Consolidations that launch wait, and why (drift and expiration, which must happen, do not). */
   readonly replacing?: string;
+  /** In a cluster, the searches stop between simulations once the slice is spent (slices.ts). */
+  readonly slices?: SeekSlices;
 }
 
 /** Why a cluster without a launcher makes only decisions that launch nothing. */
@@ -250,21 +254,29 @@ function tryRemove(
   };
 }
 
-/** The largest prefix (of at least two) whose removal is cheaper: a binary search, as Karpenter's. */
+/**
+ * The largest prefix (of at least two) whose removal is cheaper: a binary search, as Karpenter's. In
+ * slices, it stops between simulations once the slice is spent and goes on in the next one.
+ */
 export function multiNode(w: World, c: Classified, pdbs: Pdbs, o: MethodOptions): Decision | undefined {
+  const s = o.slices;
+  if (s?.multiDone === true) return s.multi?.best;
   const ordered = withinLimits(underutilized(c), c, pdbs, 'Underutilized', o.now).slice(
     0,
     o.maxMultiNode ?? 100,
   );
-  let best: Decision | undefined;
   const going = emptyGoing(c);
-  longestPrefix(ordered.length, 2, (k) => {
-    const d = tryRemove(w, ordered.slice(0, k), { ...o, going }, 'multi-node');
-    if (typeof d === 'string') return false;
-    best = d;
-    return true;
-  });
-  return best;
+  const search: PrefixSearch = s?.multi ?? { lo: 2, hi: ordered.length, best: undefined };
+  if (s) s.multi = search;
+  while (search.lo <= search.hi) {
+    if (s?.spent() === true) return undefined;
+    const mid = Math.floor((search.lo + search.hi) / 2);
+    const d = tryRemove(w, ordered.slice(0, mid), { ...o, going }, 'multi-node');
+    if (typeof d === 'string') search.hi = mid - 1;
+    else [search.best, search.lo] = [d, mid + 1];
+  }
+  if (s) s.multiDone = true;
+  return search.best;
 }
 
 /** The largest k in [from, n] for which `ok(k)` holds, by binary search (0 when none does). */
@@ -289,6 +301,7 @@ export function singleNode(
   for (const n of underutilized(c)) {
     if (refusals.has(n.name)) continue;
     if (withinLimits([n], c, pdbs, 'Underutilized', o.now).length === 0) continue;
+    if (o.slices?.spent() === true) return undefined;
     const d = tryRemove(w, [n], { ...o, going }, 'single-node');
     if (typeof d !== 'string') return d;
     refusals.set(n.name, `not consolidated: ${d}`);
@@ -313,6 +326,6 @@ export function nextDecision(
     emptiness(w, c, pdbs, o) ??
     drift(w, c, pdbs, o) ??
     multiNode(w, c, pdbs, o) ??
-    singleNode(w, c, pdbs, o, refusals)
+    (o.slices?.stopped === true ? undefined : singleNode(w, c, pdbs, o, refusals))
   );
 }

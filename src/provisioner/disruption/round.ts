@@ -58,6 +58,11 @@ export interface DisruptionDeps {
   readonly joinTimeoutMs?: number;
   /** Why this Node stays for pods on their way to it, if it does (awaited.ts). */
   readonly awaited?: (node: V1Node) => string | undefined;
+  /** A seek's search runs in slices of this long, and stops after `seekMs` (slices.ts' defaults). */
+  readonly sliceMs?: number;
+  readonly seekMs?: number;
+  /** Monotonic milliseconds for the slices (default performance.now). */
+  readonly monotonic?: () => number;
 }
 
 export type Outcome =
