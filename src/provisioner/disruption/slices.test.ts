@@ -99,3 +99,29 @@ describe('searchInSlices: a seek that lets the event loop run between simulation
     expect(carried).toEqual([]);
   });
 });
+
+describe('searchInSlices out of time in multi-node', () => {
+  it('takes the largest cheaper prefix found so far, as Karpenter at its timeout', async () => {
+    const nodes = ['a', 'b', 'c', 'd', 'e', 'f'].map((n) => node(n));
+    const pods = nodes.map((n) =>
+      pod(`${n.metadata?.name ?? ''}-pod`, n.metadata?.name ?? '', { cpu: '500m' }),
+    );
+    const s = setup(nodes, pods);
+    const whole = nextDecision(s.w, s.c, s.pdbs, s.o, new Map());
+    // One slice of one simulation, then out of time: the binary search is not over.
+    let t = 0;
+    const found = await searchInSlices(s.w, s.c, s.pdbs, s.o, {
+      carried: [],
+      monotonic: () => {
+        t += 1;
+        return t;
+      },
+      sliceMs: 0,
+      seekMs: 3,
+    });
+    expect(found.decision?.method).toBe('multi-node');
+    const taken = found.decision?.remove.length ?? 0;
+    expect(taken).toBeGreaterThanOrEqual(2);
+    expect(taken).toBeLessThanOrEqual(whole?.remove.length ?? 0);
+  });
+});

@@ -72,8 +72,9 @@ export type Carried = readonly (readonly [string, string])[];
 
 /**
  * One seek's decision, searched in slices with the event loop's turn between them. Stopped after
- * `seekMs`, the candidates not reached stay (NOT_REACHED) and the refusals so far are carried to the
- * next seek, which looks at the others first; a seek that ends carries nothing.
+ * `seekMs`, the largest multi-node prefix found so far is the decision; with none, the candidates not
+ * reached stay (NOT_REACHED) and the refusals so far are carried to the next seek, which looks at the
+ * others first. A seek that ends carries nothing.
  */
 export async function searchInSlices(
   w: World,
@@ -93,6 +94,10 @@ export async function searchInSlices(
     if (now() - started >= (s.seekMs ?? SEEK_MS)) break;
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
+  // Out of time in multi-node's search: the largest prefix found so far is cheaper, so it goes, as
+  // Karpenter's multi-node consolidation returns the last valid command at its timeout.
+  const partial = slices.multi?.best;
+  if (partial !== undefined) return { decision: partial, refusals, carried: [] };
   const candidates = new Set(c.candidates.map((n) => n.name));
   const carried = [...refusals].filter(([name]) => candidates.has(name));
   for (const n of c.candidates) if (!refusals.has(n.name)) refusals.set(n.name, NOT_REACHED);
