@@ -14,8 +14,8 @@ import { classify, type Classified, type Kept } from './candidates.js';
 import { stayReason } from './kept.js';
 import { nextDecision, type Decision, type Method, type Refusals } from './methods.js';
 import { moves, pdbStates, podId, type Pdbs } from './pods.js';
-import { pendingOf, type World } from './simulate.js';
-import { NOT_PLANNED, reserveRoom, type Reserved } from './waiting.js';
+import { keepingRoom, type World } from './simulate.js';
+import { NOT_PLANNED } from './waiting.js';
 
 export interface ConsolidationInput {
   readonly nodes: readonly V1Node[];
@@ -145,19 +145,8 @@ class Cluster {
       poolMemo: this.poolMemo,
       ...(this.input.spotToSpot ? { alternatives: 60 } : {}),
     };
-    if (this.waiting.length === 0) return world;
     // The pods the files show unbound are on their way: their room is kept, as in the cluster.
-    let reserved: Reserved | undefined;
-    const nodes = this.nodes;
-    const input = {
-      pods: this.waiting,
-      nodes,
-      podsByNode: this.podsByNode,
-      world,
-      headed: NOT_PLANNED,
-      pendingOf,
-    };
-    return { ...world, reserved: () => (reserved ??= reserveRoom(input)) };
+    return keepingRoom(world, this.waiting, NOT_PLANNED);
   }
 
   /**

@@ -8,8 +8,8 @@ import { existingNode } from '../input/nodes.js';
 import type { ExistingNode, PlannedNode } from '../solver/model.js';
 import { inflightOf, joiningOf } from './inflight.js';
 import type { ClusterSource } from './round.js';
-import { pendingOf, type World } from './simulate.js';
-import { NOT_PLANNED, reserveRoom, type Reserved } from './waiting.js';
+import { keepingRoom, type World } from './simulate.js';
+import { NOT_PLANNED } from './waiting.js';
 
 export function liveWorld(
   c: ClusterSource,
@@ -52,11 +52,5 @@ export function liveWorld(
     namePrefix: `berth-${now.getTime().toString(36)}-d-`,
     ...(inflight ? { inflight } : {}),
   };
-  let reserved: Reserved | undefined;
-  const headed = c.headed ?? NOT_PLANNED;
-  return {
-    ...world,
-    reserved: () =>
-      (reserved ??= reserveRoom({ pods: unbound, nodes, podsByNode, world, headed, pendingOf })),
-  };
+  return keepingRoom(world, unbound, c.headed ?? NOT_PLANNED);
 }

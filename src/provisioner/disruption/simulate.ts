@@ -14,7 +14,7 @@ import type { DaemonSetShape, ExistingNode, PlannedNode, SolverPod } from '../so
 import type { PoolOption } from '../solver/pools.js';
 import { solve } from '../solver/solve.js';
 import { podId } from './pods.js';
-import { withReserved, type Reserved } from './waiting.js';
+import { reserveRoom, withReserved, type Headed, type Reserved } from './waiting.js';
 
 /** The cluster a decision is simulated on (offline: the files; live: the leader's caches). */
 export interface World {
@@ -69,6 +69,16 @@ export function pendingOf(pod: V1Pod): SolverPod | undefined {
     if (hit) shapes.set(pod, hit);
   }
   return hit;
+}
+
+/**
+ * `world` with the room of `pods` (those no node holds) kept where they are headed (waiting.ts),
+ * worked out when a simulation first asks: the cluster's controller and the offline plan alike.
+ */
+export function keepingRoom(world: World, pods: readonly V1Pod[], headed: Headed): World {
+  if (pods.length === 0) return world;
+  let reserved: Reserved | undefined;
+  return { ...world, reserved: () => (reserved ??= reserveRoom({ pods, world, headed, pendingOf })) };
 }
 
 /** A bound pod as a pod to place again: its shape, without the node it is on. */

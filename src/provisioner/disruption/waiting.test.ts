@@ -27,9 +27,13 @@ const byNode = (pods: readonly V1Pod[]) => {
 function reserve(nodes: V1Node[], pods: V1Pod[], headed: Partial<Headed> = {}) {
   const r = reserveRoom({
     pods,
-    nodes,
-    podsByNode: byNode(pods),
-    world: { daemonSets: [], catalog: builtinCatalog(), namePrefix: 'test-' },
+    world: {
+      nodes,
+      podsByNode: byNode(pods),
+      daemonSets: [],
+      catalog: builtinCatalog(),
+      namePrefix: 'test-',
+    },
     headed: { nominatedTo: () => undefined, claimOf: () => undefined, ...headed },
     pendingOf,
   });

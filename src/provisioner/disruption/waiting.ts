@@ -55,10 +55,9 @@ function takes(node: V1Node): boolean {
 }
 
 export interface ReserveInput {
+  /** The pods no node holds (the waiting ones among them are kept room for). */
   readonly pods: readonly V1Pod[];
-  readonly nodes: readonly V1Node[];
-  readonly podsByNode: ReadonlyMap<string, readonly V1Pod[]>;
-  readonly world: Pick<World, 'daemonSets' | 'catalog' | 'namePrefix'>;
+  readonly world: Pick<World, 'nodes' | 'podsByNode' | 'daemonSets' | 'catalog' | 'namePrefix'>;
   readonly headed: Headed;
   /** A waiting pod as the solver places it (simulate.ts converts each pod once). */
   readonly pendingOf: (pod: V1Pod) => SolverPod | undefined;
@@ -71,7 +70,7 @@ export function reserveRoom(r: ReserveInput): Reserved {
   const byName = new Map<string, V1Node>();
   /** Every Node by its own name and by its claim's. */
   const known = new Map<string, string>();
-  for (const n of r.nodes) {
+  for (const n of r.world.nodes) {
     const name = n.metadata?.name ?? '';
     if (takes(n)) byName.set(name, n);
     known.set(name, name);
@@ -102,7 +101,7 @@ function placeUnplanned(
 ): void {
   const nodes: ExistingNode[] = [...byName.values()].map((n) => {
     const name = n.metadata?.name ?? '';
-    return existingNode(n, [...(r.podsByNode.get(name) ?? []), ...(out.get(name) ?? [])]);
+    return existingNode(n, [...(r.world.podsByNode.get(name) ?? []), ...(out.get(name) ?? [])]);
   });
   const pods: SolverPod[] = [];
   const byId = new Map<string, V1Pod>();
