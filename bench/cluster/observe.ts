@@ -254,7 +254,8 @@ export function auditCounts(file: string): {
     return { requests, evictions, refused, podDeletes };
   }
   for (const line of text.split('\n')) {
-    if (!line) continue;
+    // The log also holds every Pod creation, whoever made it (podCreations).
+    if (!line.includes('"username":"controller"')) continue;
     requests += 1;
     if (!line.includes('"resource":"pods"')) continue;
     const e = JSON.parse(line) as {
@@ -268,4 +269,70 @@ export function auditCounts(file: string): {
     } else if (e.verb === 'delete' && e.objectRef?.subresource === undefined) podDeletes += 1;
   }
   return { requests, evictions, refused, podDeletes };
+}
+
+/** Pod creations in the audit log's window, as the API server timed them. */
+export interface PodCreations {
+  count: number;
+  /** When the last one completed (ms since the epoch), or undefined when none did. */
+  lastAt: number | undefined;
+  /** Seconds each took in the API server, from receipt to response. */
+  seconds: number[];
+  /** Over the creations that took over 500 ms (the API server breaks those down): seconds per layer, summed. */
+  slow: { count: number; layers: Map<string, number> };
+}
+
+const seconds = (d: string): number => {
+  // Go's time.Duration strings: "1.2s", "850ms", "12.5µs", "1m2.5s".
+  let total = 0;
+  for (const [, n, unit] of d.matchAll(/([\d.]+)(h|m(?!s)|s|ms|µs|us|ns)/g)) {
+    const v = Number(n);
+    total += v * ({ h: 3600, m: 60, s: 1, ms: 1e-3, µs: 1e-6, us: 1e-6, ns: 1e-9 }[unit ?? 's'] ?? 0);
+  }
+  return total;
+};
+
+/** The successful Pod creations (not subresources) completed between `from` and `to` (ms since the epoch). */
+export function podCreations(file: string, from: number, to: number): PodCreations {
+  const out: PodCreations = {
+    count: 0,
+    lastAt: undefined,
+    seconds: [],
+    slow: { count: 0, layers: new Map() },
+  };
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return out;
+  }
+  for (const line of text.split('\n')) {
+    if (!line.includes('"verb":"create"') || !line.includes('"resource":"pods"')) continue;
+    if (!line.includes(`"namespace":"${NAMESPACE}"`)) continue;
+    const e = JSON.parse(line) as {
+      objectRef?: { subresource?: string };
+      responseStatus?: { code?: number };
+      requestReceivedTimestamp?: string;
+      stageTimestamp?: string;
+      annotations?: Record<string, string>;
+    };
+    if (e.objectRef?.subresource !== undefined || e.responseStatus?.code !== 201) continue;
+    const done = Date.parse(e.stageTimestamp ?? '');
+    const received = Date.parse(e.requestReceivedTimestamp ?? '');
+    if (!(done >= from && done <= to)) continue;
+    out.count += 1;
+    out.lastAt = Math.max(out.lastAt ?? done, done);
+    // Date.parse keeps milliseconds; the timestamps carry microseconds.
+    out.seconds.push(Math.max(0, done - received) / 1000);
+    const layers = Object.entries(e.annotations ?? {}).filter(([k]) =>
+      k.startsWith('apiserver.latency.k8s.io/'),
+    );
+    if (layers.length === 0) continue;
+    out.slow.count += 1;
+    for (const [k, v] of layers) {
+      const name = k.slice('apiserver.latency.k8s.io/'.length);
+      out.slow.layers.set(name, (out.slow.layers.get(name) ?? 0) + seconds(v));
+    }
+  }
+  return out;
 }

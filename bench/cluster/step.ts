@@ -11,7 +11,13 @@ import type { Catalog } from '../../src/catalog/catalog.js';
 import { priceOfLabels } from '../../src/catalog/catalog.js';
 import type { kubectlWith } from '../../test/e2e/harness.js';
 import { deploymentOf, NAMESPACE, pdbOf, type Deploy, type Step } from '../../test/support/perf-workloads.js';
-import { auditCounts, type ClusterObserver, type ProcessSampler } from './observe.js';
+import {
+  auditCounts,
+  podCreations,
+  type ClusterObserver,
+  type PodCreations,
+  type ProcessSampler,
+} from './observe.js';
 import { quantile, type StepResult } from './report.js';
 
 export interface StepContext {
@@ -78,6 +84,26 @@ function schedulingFailures(ctx: StepContext): string[] {
   return [...by.entries()].sort((a, b) => b[1] - a[1]).map(([m, n]) => `${n}× ${m}`);
 }
 
+/** The pods' creations as the API server timed them, and where the slow ones' time went. */
+function creationsLine(c: PodCreations, start: number): string {
+  if (c.count === 0) return 'pod creations: none in the audit log';
+  const q = (x: number) => (quantile(c.seconds, x) ?? 0).toFixed(3);
+  const layers = [...c.slow.layers.entries()]
+    .filter(([k]) => k !== 'total')
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 4)
+    .map(([k, v]) => `${k} ${(v / Math.max(1, c.slow.count)).toFixed(3)}`)
+    .join(', ');
+  const total = (c.slow.layers.get('total') ?? 0) / Math.max(1, c.slow.count);
+  return [
+    `pod creations (API server): ${c.count}, the last at +${(((c.lastAt ?? start) - start) / 1000).toFixed(1)} s;`,
+    `each took p50 ${q(0.5)} / p90 ${q(0.9)} / p99 ${q(0.99)} s;`,
+    c.slow.count === 0
+      ? 'none over 500 ms'
+      : `${c.slow.count} over 500 ms, on average ${total.toFixed(3)} s: ${layers}`,
+  ].join(' ');
+}
+
 function stepName(step: Step, expected: number): string {
   return `${step.kind} ${expected}`;
 }
@@ -131,9 +157,12 @@ export async function runStep(
   change(ctx, step);
   const end = await ended(ctx, step, expected, start, nodesBefore);
   const windowEnd = Date.now();
-  if (step.kind === 'scale-out')
+  const created = podCreations(ctx.auditLog, start, windowEnd);
+  if (step.kind === 'scale-out') {
     for (const l of schedulingFailures(ctx).slice(0, 5))
       ctx.log(`${ctx.workload} on ${ctx.side}: FailedScheduling ${l}`);
+    ctx.log(`${ctx.workload} on ${ctx.side}: ${creationsLine(created, start)}`);
+  }
   const proc = ctx.sampler.stop();
   o.countPdbViolations(false);
   const audit = auditCounts(ctx.auditLog);
@@ -151,7 +180,8 @@ export async function runStep(
       ? {
           podStartP50: quantile(starts, 0.5),
           podStartP99: quantile(starts, 0.99),
-          lastCreated: (Math.max(start, ...fresh.map((p) => p.seen)) - start) / 1000,
+          // The API server's time of the last creation; the bench's watch sees pods later when it lags.
+          lastCreated: ((created.lastAt ?? Math.max(start, ...fresh.map((p) => p.seen))) - start) / 1000,
         }
       : {}),
     nodes: live.length,
