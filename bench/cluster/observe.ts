@@ -276,6 +276,8 @@ export interface PodCreations {
   count: number;
   /** When the last one completed (ms since the epoch), or undefined when none did. */
   lastAt: number | undefined;
+  /** When each completed (ms since the epoch), in the log's order. */
+  at: number[];
   /** Seconds each took in the API server, from receipt to response. */
   seconds: number[];
   /** Over the creations that took over 500 ms (the API server breaks those down): seconds per layer, summed. */
@@ -292,11 +294,15 @@ const seconds = (d: string): number => {
   return total;
 };
 
-/** The successful Pod creations (not subresources) completed between `from` and `to` (ms since the epoch). */
-export function podCreations(file: string, from: number, to: number): PodCreations {
+/**
+ * The successful Pod creations completed between `from` and `to` (ms since the epoch), or with
+ * `binding` the Bindings (kube-scheduler placing pods).
+ */
+export function podCreations(file: string, from: number, to: number, subresource?: 'binding'): PodCreations {
   const out: PodCreations = {
     count: 0,
     lastAt: undefined,
+    at: [],
     seconds: [],
     slow: { count: 0, layers: new Map() },
   };
@@ -316,12 +322,13 @@ export function podCreations(file: string, from: number, to: number): PodCreatio
       stageTimestamp?: string;
       annotations?: Record<string, string>;
     };
-    if (e.objectRef?.subresource !== undefined || e.responseStatus?.code !== 201) continue;
+    if (e.objectRef?.subresource !== subresource || e.responseStatus?.code !== 201) continue;
     const done = Date.parse(e.stageTimestamp ?? '');
     const received = Date.parse(e.requestReceivedTimestamp ?? '');
     if (!(done >= from && done <= to)) continue;
     out.count += 1;
     out.lastAt = Math.max(out.lastAt ?? done, done);
+    out.at.push(done);
     // Date.parse keeps milliseconds; the timestamps carry microseconds.
     out.seconds.push(Math.max(0, done - received) / 1000);
     const layers = Object.entries(e.annotations ?? {}).filter(([k]) =>

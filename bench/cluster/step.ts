@@ -100,7 +100,7 @@ function creationsLine(c: PodCreations, start: number): string {
     `each took p50 ${q(0.5)} / p90 ${q(0.9)} / p99 ${q(0.99)} s;`,
     c.slow.count === 0
       ? 'none over 500 ms'
-      : `${c.slow.count} over 500 ms, on average ${total.toFixed(3)} s: ${layers}`,
+      : `${c.slow.count} over 500 ms${layers === '' ? '' : `, on average ${total.toFixed(3)} s: ${layers}`}`,
   ].join(' ');
 }
 
@@ -162,6 +162,14 @@ export async function runStep(
     for (const l of schedulingFailures(ctx).slice(0, 5))
       ctx.log(`${ctx.workload} on ${ctx.side}: FailedScheduling ${l}`);
     ctx.log(`${ctx.workload} on ${ctx.side}: ${creationsLine(created, start)}`);
+    const bound = podCreations(ctx.auditLog, start, windowEnd, 'binding');
+    if (bound.lastAt !== undefined)
+      ctx.log(
+        `${ctx.workload} on ${ctx.side}: bindings (API server): ${bound.count}, ` +
+          `the first / median / last at +${[0, 0.5, 1]
+            .map((q) => (((quantile(bound.at, q) ?? start) - start) / 1000).toFixed(1))
+            .join(' / +')} s`,
+      );
   }
   const proc = ctx.sampler.stop();
   o.countPdbViolations(false);

@@ -28,8 +28,8 @@ export interface ControlPlaneOptions {
   users?: readonly string[];
   /**
    * Write every request of those users to an audit log (so that they can be counted per user), and
-   * every Pod creation, whoever makes it (when pods were created, as the API server saw it, and what
-   * each creation's time went to).
+   * every Pod creation and Binding, whoever makes it (when pods were created and bound, as the API
+   * server saw it, and what each creation's time went to).
    */
   audit?: boolean;
   /**
@@ -84,7 +84,7 @@ export function schedulerConfig(
 /**
  * Audit policy, at level Metadata once complete: the extra users' requests, and every Pod creation
  * (its event carries the API server's per-layer latencies, the webhooks' among them, when it took
- * over 500 ms); nothing else.
+ * over 500 ms) and Binding (kube-scheduler placing a pod); nothing else.
  */
 function auditPolicy(users: readonly string[]): string {
   return JSON.stringify({
@@ -93,7 +93,11 @@ function auditPolicy(users: readonly string[]): string {
     omitStages: ['RequestReceived', 'ResponseStarted'],
     rules: [
       { level: 'Metadata', users },
-      { level: 'Metadata', verbs: ['create'], resources: [{ group: '', resources: ['pods'] }] },
+      {
+        level: 'Metadata',
+        verbs: ['create'],
+        resources: [{ group: '', resources: ['pods', 'pods/binding'] }],
+      },
       { level: 'None' },
     ],
   });
