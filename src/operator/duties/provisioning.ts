@@ -13,7 +13,13 @@ import { AdmittedQueue } from '../../provisioner/controller/admitted.js';
 import { AdmissionFeed, type DemandBounds } from '../../provisioner/controller/demand.js';
 import type { ProvisionLoop } from '../../provisioner/controller/loop.js';
 import type { Provisioner } from '../../provisioner/controller/provisioner.js';
-import { Changes, nodeShape, Refused, waitingPodShape } from '../../provisioner/controller/changes.js';
+import {
+  boundOffPlan,
+  Changes,
+  nodeShape,
+  Refused,
+  waitingPodShape,
+} from '../../provisioner/controller/changes.js';
 import { register } from '../../provisioner/controller/registration.js';
 import { WorkloadWatch } from '../../provisioner/controller/watched.js';
 import { clusterInput } from '../../provisioner/input/cluster-input.js';
@@ -103,7 +109,9 @@ export class ClusterProvisioning implements LeaderDuty {
       caches.pods.onChange((p, verb) => {
         if (p.spec?.nodeName !== undefined) {
           const bound = podChanges.forget(p);
-          if (refused.seen(p, verb, bound)) loop.nudge();
+          const offPlan = bound && boundOffPlan(p);
+          if (offPlan) this.d.metrics.podsOffPlan.inc();
+          if (refused.seen(p, verb, bound) || offPlan) loop.nudge();
           return;
         }
         refused.seen(p, verb, false);
