@@ -43,31 +43,6 @@ export const plannedNodeTerm = (node: string) => ({
   preference: { matchFields: [{ key: 'metadata.name', operator: 'In', values: [node] }] },
 });
 
-type PreferredTerm = NonNullable<V1NodeAffinity['preferredDuringSchedulingIgnoredDuringExecution']>[number];
-
-/** The node of a term of the planned node's shape (plannedNodeTerm), or undefined. */
-function plannedNodeOf(t: PreferredTerm): string | undefined {
-  const fields = t.preference.matchFields ?? [];
-  const f = fields[0];
-  if (t.weight !== PLANNED_NODE_WEIGHT || fields.length !== 1) return undefined;
-  if ((t.preference.matchExpressions ?? []).length > 0) return undefined;
-  if (f?.key !== 'metadata.name' || f.operator !== 'In' || f.values?.length !== 1) return undefined;
-  return f.values[0];
-}
-
-/**
- * The node a lift steered the pod to: its preferred term of the planned node's shape (weight 100,
- * one matchFields `metadata.name In [node]`), or undefined. Pure.
- */
-export function steeredTo(p: V1Pod): string | undefined {
-  const terms = p.spec?.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? [];
-  for (const t of terms) {
-    const node = plannedNodeOf(t);
-    if (node !== undefined) return node;
-  }
-  return undefined;
-}
-
 /**
  * The JSON patch that lifts `gate` (by its index as last seen, its name tested first) and, with
  * `prefer`, adds the preferred term for that node: at the deepest part of spec.affinity the pod has,

@@ -155,11 +155,6 @@ export class Metrics {
     help: "Pods behind Berth's scheduling gate (berth.dev/capacity), waiting for the capacity planned for them.",
     registers: [this.registry],
   });
-  readonly podsOffPlan = new Counter({
-    name: 'berth_provisioner_pods_off_plan_total',
-    help: 'Pods kube-scheduler bound to another node than the one their gate was lifted for (each asks for a round: the room they took was kept for another pod).',
-    registers: [this.registry],
-  });
   readonly gatesLifted = new Counter({
     name: 'berth_provisioner_gates_lifted_total',
     help: 'Scheduling gates lifted, by reason: capacity (the pod has room), unplaceable (no NodePool takes it), expired (gated 5 minutes), off (gates off or the provisioner idle).',

@@ -13,13 +13,7 @@ import { AdmittedQueue } from '../../provisioner/controller/admitted.js';
 import { AdmissionFeed, type DemandBounds } from '../../provisioner/controller/demand.js';
 import type { ProvisionLoop } from '../../provisioner/controller/loop.js';
 import type { Provisioner } from '../../provisioner/controller/provisioner.js';
-import {
-  boundOffPlan,
-  Changes,
-  nodeShape,
-  Refused,
-  waitingPodShape,
-} from '../../provisioner/controller/changes.js';
+import { Changes, nodeShape, Refused, waitingPodShape } from '../../provisioner/controller/changes.js';
 import { register } from '../../provisioner/controller/registration.js';
 import { WorkloadWatch } from '../../provisioner/controller/watched.js';
 import { clusterInput } from '../../provisioner/input/cluster-input.js';
@@ -109,9 +103,7 @@ export class ClusterProvisioning implements LeaderDuty {
       caches.pods.onChange((p, verb) => {
         if (p.spec?.nodeName !== undefined) {
           const bound = podChanges.forget(p);
-          const offPlan = bound && boundOffPlan(p);
-          if (offPlan) this.d.metrics.podsOffPlan.inc();
-          if (refused.seen(p, verb, bound) || offPlan) loop.nudge();
+          if (refused.seen(p, verb, bound)) loop.nudge();
           return;
         }
         refused.seen(p, verb, false);

@@ -1,7 +1,6 @@
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { plannedNodeTerm } from '../../kube/pod-gates.js';
-import { boundOffPlan, Changes, nodeShape, Refused, waitingPodShape } from './changes.js';
+import { Changes, nodeShape, Refused, waitingPodShape } from './changes.js';
 
 const base = (): V1Node => ({
   metadata: { name: 'n1', labels: { 'karpenter.sh/nodepool': 'perf' } },
@@ -149,40 +148,5 @@ describe('Refused: bindings are news while kube-scheduler finds no room for a wa
       expect(r.size).toBe(0);
       expect(r.seen(boundPod('b'), 'update', true)).toBe(false);
     }
-  });
-});
-
-describe('boundOffPlan: a steered pod kube-scheduler bound elsewhere', () => {
-  const pod = (nodeName: string | undefined, terms: unknown[] | undefined): V1Pod =>
-    ({
-      metadata: { name: 'p', namespace: 'ns', uid: 'u' },
-      spec: {
-        containers: [],
-        ...(nodeName === undefined ? {} : { nodeName }),
-        ...(terms === undefined
-          ? {}
-          : { affinity: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: terms } } }),
-      },
-    }) as V1Pod;
-  const userTerm = {
-    weight: 100,
-    preference: { matchExpressions: [{ key: 'zone', operator: 'In', values: ['a'] }] },
-  };
-  const lighter = { ...plannedNodeTerm('n1'), weight: 50 };
-  const twoNodes = {
-    weight: 100,
-    preference: { matchFields: [{ key: 'metadata.name', operator: 'In', values: ['n1', 'n2'] }] },
-  };
-  it.each([
-    ['bound where it was steered', pod('n1', [plannedNodeTerm('n1')]), false],
-    ['bound elsewhere', pod('n2', [plannedNodeTerm('n1')]), true],
-    ['bound elsewhere, beside a term of its own', pod('n2', [userTerm, plannedNodeTerm('n1')]), true],
-    ['not bound yet', pod(undefined, [plannedNodeTerm('n1')]), false],
-    ['never steered (its gate lifted without a plan)', pod('n2', undefined), false],
-    ['a term of its own only', pod('n2', [userTerm]), false],
-    ['a lighter term for a node is the user’s', pod('n2', [lighter]), false],
-    ['a term for two nodes is the user’s', pod('n3', [twoNodes]), false],
-  ])('%s', (_why, p, expected) => {
-    expect(boundOffPlan(p)).toBe(expected);
   });
 });

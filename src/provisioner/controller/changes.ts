@@ -9,7 +9,6 @@
  */
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { ChangeVerb } from '../../kube/informers.js';
-import { steeredTo } from '../../kube/pod-gates.js';
 
 /** What of a Node a plan reads, as one comparable string. */
 export function nodeShape(n: V1Node): string {
@@ -95,18 +94,4 @@ export class Refused {
   get size(): number {
     return this.uids.size;
   }
-}
-
-/**
- * Whether kube-scheduler bound a pod Berth steered (its gate lifted with the planned node's term) to
- * another node. The term is a preference, and kube-scheduler looks at only some of the nodes once a
- * cluster has more than 100 (percentageOfNodesToScore): the planned node may not be among them. The
- * pod then took room a round kept for another, which kube-scheduler will find no room for. A round at
- * once plans that one afresh, instead of after kube-scheduler has refused it and Berth has seen so.
- */
-export function boundOffPlan(p: V1Pod): boolean {
-  const node = p.spec?.nodeName;
-  if (node === undefined || node === '') return false;
-  const steered = steeredTo(p);
-  return steered !== undefined && steered !== node;
 }

@@ -260,7 +260,8 @@ function tryRemove(
  */
 export function multiNode(w: World, c: Classified, pdbs: Pdbs, o: MethodOptions): Decision | undefined {
   const s = o.slices;
-  if (s?.multiDone === true) return s.multi?.best;
+  // A search that ended in an earlier slice found nothing: a decision ends the seek at once.
+  if (s?.multiDone === true) return undefined;
   const ordered = withinLimits(underutilized(c), c, pdbs, 'Underutilized', o.now).slice(
     0,
     o.maxMultiNode ?? 100,
