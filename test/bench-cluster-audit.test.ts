@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { auditCounts, podCreations } from '../bench/cluster/observe.js';
+import { auditCounts, podCreates } from '../bench/cluster/observe.js';
 import { NAMESPACE } from './support/perf-workloads.js';
 
 const event = (o: {
@@ -66,6 +66,14 @@ describe('the audit log as the cluster bench reads it', () => {
       done: at(5),
     }),
     event({ user: rs, verb: 'create', code: 201, received: at(30), done: at(30) }),
+    event({
+      user: 'system:kube-scheduler',
+      verb: 'create',
+      subresource: 'binding',
+      code: 201,
+      received: at(7),
+      done: '2026-11-26T10:00:07.020000Z',
+    }),
     event({ user: 'controller', verb: 'delete', code: 200, received: at(6), done: at(6) }),
   ]);
 
@@ -74,7 +82,7 @@ describe('the audit log as the cluster bench reads it', () => {
   });
 
   it('times the pods’ creations in the window, and the layers of the slow ones', () => {
-    const c = podCreations(file, Date.parse(at(0)), Date.parse(at(10)));
+    const c = podCreates(file, Date.parse(at(0)), Date.parse(at(10)));
     expect(c.count).toBe(2);
     expect(c.lastAt).toBe(Date.parse('2026-11-26T10:00:03.100Z'));
     expect(c.seconds).toEqual([0.25, 1.1]);
@@ -82,6 +90,13 @@ describe('the audit log as the cluster bench reads it', () => {
     expect(c.slow.layers.get('mutating-webhook')).toBeCloseTo(0.8505, 6);
     expect(c.slow.layers.get('etcd')).toBeCloseTo(12.5e-6, 9);
     expect(c.slow.layers.get('total')).toBeCloseTo(1.1, 6);
+  });
+
+  it('times the Bindings apart, with `binding`', () => {
+    const b = podCreates(file, Date.parse(at(0)), Date.parse(at(10)), 'binding');
+    expect(b.count).toBe(1);
+    expect(b.at).toEqual([Date.parse('2026-11-26T10:00:07.020Z')]);
+    expect(b.seconds).toEqual([0.02]);
   });
 
   it('reads Go durations with minutes', () => {
@@ -95,10 +110,10 @@ describe('the audit log as the cluster bench reads it', () => {
         annotations: { 'apiserver.latency.k8s.io/total': '1m2.5s' },
       }),
     ]);
-    expect(podCreations(file2, 0, Date.parse(at(10))).slow.layers.get('total')).toBeCloseTo(62.5, 6);
+    expect(podCreates(file2, 0, Date.parse(at(10))).slow.layers.get('total')).toBeCloseTo(62.5, 6);
   });
 
   it('has nothing to say about a log that is not there', () => {
-    expect(podCreations('/nonexistent/audit.log', 0, 1).count).toBe(0);
+    expect(podCreates('/nonexistent/audit.log', 0, 1).count).toBe(0);
   });
 });

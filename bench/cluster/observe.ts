@@ -254,7 +254,7 @@ export function auditCounts(file: string): {
     return { requests, evictions, refused, podDeletes };
   }
   for (const line of text.split('\n')) {
-    // The log also holds every Pod creation, whoever made it (podCreations).
+    // The log also holds every Pod creation and Binding, whoever made it (podCreates).
     if (!line.includes('"username":"controller"')) continue;
     requests += 1;
     if (!line.includes('"resource":"pods"')) continue;
@@ -271,8 +271,11 @@ export function auditCounts(file: string): {
   return { requests, evictions, refused, podDeletes };
 }
 
-/** Pod creations in the audit log's window, as the API server timed them. */
-export interface PodCreations {
+/**
+ * Creates of pods in the audit log's window, as the API server timed them: of the pods themselves, or
+ * of their Bindings (kube-scheduler placing a pod is a create of its `binding` subresource).
+ */
+export interface PodCreates {
   count: number;
   /** When the last one completed (ms since the epoch), or undefined when none did. */
   lastAt: number | undefined;
@@ -295,11 +298,11 @@ const seconds = (d: string): number => {
 };
 
 /**
- * The successful Pod creations completed between `from` and `to` (ms since the epoch), or with
- * `binding` the Bindings (kube-scheduler placing pods).
+ * The successful creates of the bench's pods completed between `from` and `to` (ms since the epoch):
+ * of the pods, or with `binding` of their Bindings.
  */
-export function podCreations(file: string, from: number, to: number, subresource?: 'binding'): PodCreations {
-  const out: PodCreations = {
+export function podCreates(file: string, from: number, to: number, subresource?: 'binding'): PodCreates {
+  const out: PodCreates = {
     count: 0,
     lastAt: undefined,
     at: [],

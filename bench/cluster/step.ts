@@ -13,9 +13,9 @@ import type { kubectlWith } from '../../test/e2e/harness.js';
 import { deploymentOf, NAMESPACE, pdbOf, type Deploy, type Step } from '../../test/support/perf-workloads.js';
 import {
   auditCounts,
-  podCreations,
+  podCreates,
   type ClusterObserver,
-  type PodCreations,
+  type PodCreates,
   type ProcessSampler,
 } from './observe.js';
 import { quantile, type StepResult } from './report.js';
@@ -85,7 +85,7 @@ function schedulingFailures(ctx: StepContext): string[] {
 }
 
 /** The pods' creations as the API server timed them, and where the slow ones' time went. */
-function creationsLine(c: PodCreations, start: number): string {
+function creationsLine(c: PodCreates, start: number): string {
   if (c.count === 0) return 'pod creations: none in the audit log';
   const q = (x: number) => (quantile(c.seconds, x) ?? 0).toFixed(3);
   const layers = [...c.slow.layers.entries()]
@@ -158,12 +158,12 @@ export async function runStep(
   change(ctx, step);
   const end = await ended(ctx, step, expected, start, nodesBefore);
   const windowEnd = Date.now();
-  const created = podCreations(ctx.auditLog, start, windowEnd);
+  const created = podCreates(ctx.auditLog, start, windowEnd);
   if (step.kind === 'scale-out') {
     for (const l of schedulingFailures(ctx).slice(0, 5))
       ctx.log(`${ctx.workload} on ${ctx.side}: FailedScheduling ${l}`);
     ctx.log(`${ctx.workload} on ${ctx.side}: ${creationsLine(created, start)}`);
-    const bound = podCreations(ctx.auditLog, start, windowEnd, 'binding');
+    const bound = podCreates(ctx.auditLog, start, windowEnd, 'binding');
     if (bound.lastAt !== undefined)
       ctx.log(
         `${ctx.workload} on ${ctx.side}: bindings (API server): ${bound.count}, ` +
