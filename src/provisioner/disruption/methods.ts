@@ -269,25 +269,40 @@ export function multiNode(w: World, c: Classified, pdbs: Pdbs, o: MethodOptions)
   const going = emptyGoing(c);
   const search: PrefixSearch = s?.multi ?? { lo: 2, hi: ordered.length, best: undefined };
   if (s) s.multi = search;
-  while (search.lo <= search.hi) {
-    if (s?.spent() === true) return undefined;
-    const mid = Math.floor((search.lo + search.hi) / 2);
-    const d = tryRemove(w, ordered.slice(0, mid), { ...o, going }, 'multi-node');
-    if (typeof d === 'string') search.hi = mid - 1;
-    else [search.best, search.lo] = [d, mid + 1];
-  }
+  const cheaper = (k: number): boolean => {
+    const d = tryRemove(w, ordered.slice(0, k), { ...o, going }, 'multi-node');
+    if (typeof d === 'string') return false;
+    search.best = d;
+    return true;
+  };
+  if (!narrow(search, cheaper, () => s?.spent() === true)) return undefined;
   if (s) s.multiDone = true;
   return search.best;
 }
 
+/**
+ * Narrows `b` by binary search to the largest k in [lo, hi] for which `ok(k)` holds. With `stop`, it
+ * may stop between two tests, its bounds where it stands, and go on from them when called again.
+ * Whether the search ended.
+ */
+function narrow(b: { lo: number; hi: number }, ok: (k: number) => boolean, stop?: () => boolean): boolean {
+  while (b.lo <= b.hi) {
+    if (stop?.() === true) return false;
+    const mid = Math.floor((b.lo + b.hi) / 2);
+    if (ok(mid)) b.lo = mid + 1;
+    else b.hi = mid - 1;
+  }
+  return true;
+}
+
 /** The largest k in [from, n] for which `ok(k)` holds, by binary search (0 when none does). */
 function longestPrefix(n: number, from: number, ok: (k: number) => boolean): number {
-  let [lo, hi, best] = [from, n, 0];
-  while (lo <= hi) {
-    const mid = Math.floor((lo + hi) / 2);
-    if (ok(mid)) [best, lo] = [mid, mid + 1];
-    else hi = mid - 1;
-  }
+  let best = 0;
+  narrow({ lo: from, hi: n }, (k) => {
+    if (!ok(k)) return false;
+    best = k;
+    return true;
+  });
   return best;
 }
 
