@@ -82,7 +82,7 @@ describe('the audit log as the cluster bench reads it', () => {
   });
 
   it('times the pods’ creations in the window, and the layers of the slow ones', () => {
-    const c = podCreates(file, Date.parse(at(0)), Date.parse(at(10)));
+    const c = podCreates(file, Date.parse(at(0)), Date.parse(at(10))).pods;
     expect(c.count).toBe(2);
     expect(c.lastAt).toBe(Date.parse('2026-11-26T10:00:03.100Z'));
     expect(c.seconds).toEqual([0.25, 1.1]);
@@ -93,7 +93,7 @@ describe('the audit log as the cluster bench reads it', () => {
   });
 
   it('times the Bindings apart, with `binding`', () => {
-    const b = podCreates(file, Date.parse(at(0)), Date.parse(at(10)), 'binding');
+    const b = podCreates(file, Date.parse(at(0)), Date.parse(at(10))).bindings;
     expect(b.count).toBe(1);
     expect(b.at).toEqual([Date.parse('2026-11-26T10:00:07.020Z')]);
     expect(b.seconds).toEqual([0.02]);
@@ -110,10 +110,10 @@ describe('the audit log as the cluster bench reads it', () => {
         annotations: { 'apiserver.latency.k8s.io/total': '1m2.5s' },
       }),
     ]);
-    expect(podCreates(file2, 0, Date.parse(at(10))).slow.layers.get('total')).toBeCloseTo(62.5, 6);
+    expect(podCreates(file2, 0, Date.parse(at(10))).pods.slow.layers.get('total')).toBeCloseTo(62.5, 6);
   });
 
   it('has nothing to say about a log that is not there', () => {
-    expect(podCreates('/nonexistent/audit.log', 0, 1).count).toBe(0);
+    expect(podCreates('/nonexistent/audit.log', 0, 1).pods.count).toBe(0);
   });
 });

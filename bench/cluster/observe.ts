@@ -297,18 +297,24 @@ const seconds = (d: string): number => {
   return total;
 };
 
+const noCreates = (): PodCreates => ({
+  count: 0,
+  lastAt: undefined,
+  at: [],
+  seconds: [],
+  slow: { count: 0, layers: new Map() },
+});
+
 /**
  * The successful creates of the bench's pods completed between `from` and `to` (ms since the epoch):
- * of the pods, or with `binding` of their Bindings.
+ * of the pods, and of their Bindings; one read of the log for both.
  */
-export function podCreates(file: string, from: number, to: number, subresource?: 'binding'): PodCreates {
-  const out: PodCreates = {
-    count: 0,
-    lastAt: undefined,
-    at: [],
-    seconds: [],
-    slow: { count: 0, layers: new Map() },
-  };
+export function podCreates(
+  file: string,
+  from: number,
+  to: number,
+): { pods: PodCreates; bindings: PodCreates } {
+  const out = { pods: noCreates(), bindings: noCreates() };
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -325,23 +331,25 @@ export function podCreates(file: string, from: number, to: number, subresource?:
       stageTimestamp?: string;
       annotations?: Record<string, string>;
     };
-    if (e.objectRef?.subresource !== subresource || e.responseStatus?.code !== 201) continue;
+    const sub = e.objectRef?.subresource;
+    const into = sub === undefined ? out.pods : sub === 'binding' ? out.bindings : undefined;
+    if (into === undefined || e.responseStatus?.code !== 201) continue;
     const done = Date.parse(e.stageTimestamp ?? '');
     const received = Date.parse(e.requestReceivedTimestamp ?? '');
     if (!(done >= from && done <= to)) continue;
-    out.count += 1;
-    out.lastAt = Math.max(out.lastAt ?? done, done);
-    out.at.push(done);
+    into.count += 1;
+    into.lastAt = Math.max(into.lastAt ?? done, done);
+    into.at.push(done);
     // Date.parse keeps milliseconds; the timestamps carry microseconds.
-    out.seconds.push(Math.max(0, done - received) / 1000);
+    into.seconds.push(Math.max(0, done - received) / 1000);
     const layers = Object.entries(e.annotations ?? {}).filter(([k]) =>
       k.startsWith('apiserver.latency.k8s.io/'),
     );
     if (layers.length === 0) continue;
-    out.slow.count += 1;
+    into.slow.count += 1;
     for (const [k, v] of layers) {
       const name = k.slice('apiserver.latency.k8s.io/'.length);
-      out.slow.layers.set(name, (out.slow.layers.get(name) ?? 0) + seconds(v));
+      into.slow.layers.set(name, (into.slow.layers.get(name) ?? 0) + seconds(v));
     }
   }
   return out;

@@ -158,12 +158,11 @@ export async function runStep(
   change(ctx, step);
   const end = await ended(ctx, step, expected, start, nodesBefore);
   const windowEnd = Date.now();
-  const created = podCreates(ctx.auditLog, start, windowEnd);
+  const { pods: created, bindings: bound } = podCreates(ctx.auditLog, start, windowEnd);
   if (step.kind === 'scale-out') {
     for (const l of schedulingFailures(ctx).slice(0, 5))
       ctx.log(`${ctx.workload} on ${ctx.side}: FailedScheduling ${l}`);
     ctx.log(`${ctx.workload} on ${ctx.side}: ${creationsLine(created, start)}`);
-    const bound = podCreates(ctx.auditLog, start, windowEnd, 'binding');
     if (bound.lastAt !== undefined)
       ctx.log(
         `${ctx.workload} on ${ctx.side}: bindings (API server): ${bound.count}, ` +
