@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { builtinCatalog } from '../../catalog/catalog.js';
 import { solverPod } from '../input/pods.js';
 import type { ExistingNode, SolverInput } from '../solver/model.js';
-import { applyHolds, samePod, type Hold } from './hold.js';
+import { samePod } from './binder.js';
+import { applyHolds, type Hold } from './hold.js';
 
 const catalog = builtinCatalog();
 const pod = (id: string, labels: Record<string, string>, cpu = '500m') =>
@@ -168,6 +169,25 @@ describe('applyHolds', () => {
     expect(applyHolds(withBound, [two], 50).held).toBe(1);
     // One planned, one bound: the waiting replicas were planned elsewhere and are not held here.
     expect(applyHolds(withBound, [hold(100)], 50).held).toBe(0);
+  });
+
+  it('leaves a pod in `skip` in the demand (spread-trim.ts gave it back); the next wanted pod of its kind still takes the next one', () => {
+    const c = pod('apps/web-c', { app: 'web' });
+    const two: Hold = { claim: 'c1', instanceId: 'i-1', until: 100, pods: [held(a), held(c)] };
+    const all = applyHolds({ ...input, pods: [a, b, c] }, [two], 50);
+    expect(all.provisional.map((k) => [k.node, k.placed.id, k.pod.id])).toEqual([
+      ['ip-1', a.id, a.id],
+      ['ip-1', c.id, c.id],
+    ]);
+    const r = applyHolds({ ...input, pods: [a, b, c] }, [two], 50, new Set([a.id]));
+    expect(r.held).toBe(1);
+    expect(r.input.pods.map((p) => p.id)).toEqual([a.id, b.id]);
+    expect(r.input.nodes[0]?.pods.map((p) => p.id)).toEqual([c.id]);
+    // A fed replica given back stays in its group.
+    const group = { pod: pod('apps/web-', { app: 'web' }), from: 0, count: 3 };
+    const fed = applyHolds({ ...input, pods: [], groups: [group] }, [hold(100)], 50, new Set([a.id]));
+    expect(fed.held).toBe(0);
+    expect(fed.input.groups).toEqual([group]);
   });
 
   it('drops a hold past its time', () => {

@@ -7,16 +7,8 @@
  */
 import { instanceIdOf } from '../cloud/provider.js';
 import { DISRUPTED_TAINT } from '../disruption/candidates.js';
-import type {
-  BoundPod,
-  ExistingNode,
-  PlannedNode,
-  ReplicaGroup,
-  SolverInput,
-  SolverPod,
-} from '../solver/model.js';
-import { resKey, sameRes } from '../solver/resources.js';
-import { hostnameExcluded, noRoom, roomTaken } from './hold-fit.js';
+import type { BoundPod, ExistingNode, PlannedNode, ReplicaGroup, SolverInput } from '../solver/model.js';
+import { asBound, Binder, samePod, type Provisional } from './binder.js';
 
 /** How long after its Node joins a claim holds the pods planned onto it. */
 export const HOLD_MS = 120_000;
@@ -28,14 +20,6 @@ export interface Hold {
   /** The pods the plan put on the claim, as the solver saw them when it launched. */
   readonly pods: readonly BoundPod[];
 }
-
-const asBound = (p: SolverPod): BoundPod => ({
-  id: p.id,
-  namespace: p.namespace,
-  labels: p.labels,
-  requests: p.requests,
-  antiAffinity: p.antiAffinity,
-});
 
 /** The pods a planned node holds, resolved from the round's input (pods by id, group replicas by name). */
 export function plannedPods(node: PlannedNode, input: Pick<SolverInput, 'pods' | 'groups'>): BoundPod[] {
@@ -56,25 +40,6 @@ function replicaOf(g: ReplicaGroup, id: string): boolean {
   if (!id.startsWith(g.pod.id)) return false;
   const n = Number(id.slice(g.pod.id.length));
   return Number.isInteger(n) && n >= g.from && n < g.from + g.count;
-}
-
-function within(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
-  for (const [k, v] of Object.entries(a)) if (b[k] !== v) return false;
-  return true;
-}
-
-/**
- * Whether a waiting pod is one the hold planned: the same pod, or one of the same workload made since
- * (the same namespace and requests; a fed replica's template labels within the real pod's, which add
- * pod-template-hash, or the other way round).
- */
-export function samePod(held: BoundPod, p: SolverPod | BoundPod): boolean {
-  if (held.id === p.id) return true;
-  return (
-    held.namespace === p.namespace &&
-    sameRes(held.requests, p.requests) &&
-    (within(held.labels, p.labels) || within(p.labels, held.labels))
-  );
 }
 
 /**
@@ -130,108 +95,29 @@ function spent(h: Hold, nodes: ByInstance): boolean {
  * it is spent, and a pod of the workload that waits later (one evicted by consolidation, a scale-in's
  * survivor) is planned afresh, not held for room the scheduler may not give it. A pod already bound
  * somewhere is not waiting, so it is not held; nor is one the node cannot take any more (hold-fit.ts:
- * its room went to other pods, or a pod bound there excludes it).
+ * its room went to other pods, or a pod bound there excludes it), nor one in `skip` (spread-trim.ts).
  */
 export function applyHolds(
   input: SolverInput,
   holds: readonly Hold[],
   now: number,
-): { input: SolverInput; active: Hold[]; held: number } {
+  skip: ReadonlySet<string> = new Set(),
+): Held {
   const nodes = byInstance(input.nodes);
   const active = holds.filter((h) => h.until > now && !spent(h, nodes));
-  if (active.length === 0) return { input, active, held: 0 };
-  const b = new Binder(input);
+  if (active.length === 0) return { input, active, held: 0, provisional: [] };
+  const b = new Binder(input, skip);
   for (const h of active) {
     const node = joinedNode(nodes, h);
     if (node) b.bind(node, unbound(h, node));
   }
-  return { input: b.result(), active, held: b.bound.size };
+  return { input: b.result(), active, held: b.bound.size, provisional: b.provisional };
 }
 
-/**
- * Binds waiting pods to the nodes they were planned onto, in a copy of a round's input: each pod
- * wanted there is matched to itself while it waits, else to a waiting pod of its workload (or a fed
- * replica), and moved onto the node, unless its room went to other pods or a pod there excludes it.
- */
-export class Binder {
-  /** The waiting pods by id, and by namespace and requests (in the input's order): a lookup, not a scan. */
-  private readonly byId: Map<string, SolverPod>;
-  private readonly byShape = new Map<string, SolverPod[]>();
-  private readonly taken = new Set<string>();
-  private readonly firstFree = new Map<string, number>();
-  private readonly groups: { -readonly [K in keyof ReplicaGroup]: ReplicaGroup[K] }[];
-  private readonly extra = new Map<string, BoundPod[]>();
-  /** The ids bound (a fed replica's as planned), by the node they went onto. */
-  readonly bound = new Map<string, string>();
-
-  constructor(private readonly input: SolverInput) {
-    this.byId = new Map(input.pods.map((p) => [p.id, p]));
-    for (const p of input.pods) {
-      const key = shapeKey(p);
-      const list = this.byShape.get(key);
-      if (list) list.push(p);
-      else this.byShape.set(key, [p]);
-    }
-    this.groups = (input.groups ?? []).map((g) => ({ ...g }));
-  }
-
-  /**
-   * Binds what of `wanted` still waits to `node`. A joined node holds a pod it turned out too small
-   * for (the re-buy guard's case); with `fit`, as a claim in flight, only pods with room there are kept.
-   */
-  bind(node: ExistingNode, wanted: readonly BoundPod[], fit = false): void {
-    const onNode = this.extra.get(node.name) ?? [];
-    for (const want of wanted) {
-      if (fit ? noRoom(node, onNode, want) : roomTaken(node, onNode, want)) continue;
-      const real = this.waiting(want);
-      const g = real ? undefined : this.groups.find((x) => x.count > 0 && samePod(want, x.pod));
-      const waiting = real ?? g?.pod;
-      if (waiting && hostnameExcluded(node, onNode, waiting)) continue;
-      let pod: BoundPod;
-      if (real) {
-        this.taken.add(real.id);
-        pod = asBound(real);
-      } else if (g) {
-        pod = want;
-        g.count -= 1;
-        g.from += 1;
-      } else continue;
-      onNode.push(pod);
-      this.bound.set(pod.id, node.name);
-    }
-    this.extra.set(node.name, onNode);
-  }
-
-  /** The pod itself while it waits (a join lift steered it there: join-lifts.ts), else the first of its kind. */
-  private waiting(want: BoundPod): SolverPod | undefined {
-    const self = this.byId.get(want.id);
-    if (self && !this.taken.has(self.id)) return self;
-    const key = shapeKey(want);
-    const list = this.byShape.get(key) ?? [];
-    // Taken pods gather at the front of their list: skip them once, not at every lookup.
-    let start = this.firstFree.get(key) ?? 0;
-    while (start < list.length && this.taken.has((list[start] as SolverPod).id)) start += 1;
-    this.firstFree.set(key, start);
-    for (let i = start; i < list.length; i++) {
-      const p = list[i] as SolverPod;
-      if (!this.taken.has(p.id) && samePod(want, p)) return p;
-    }
-    return undefined;
-  }
-
-  /** The input with every pod bound so far on its node, out of the demand. */
-  result(): SolverInput {
-    if (this.bound.size === 0) return this.input;
-    const nodes = this.input.nodes.map((n) => {
-      const more = this.extra.get(n.name);
-      return more && more.length > 0 ? { ...n, pods: [...n.pods, ...more] } : n;
-    });
-    const pods =
-      this.taken.size === 0 ? this.input.pods : this.input.pods.filter((p) => !this.taken.has(p.id));
-    return { ...this.input, pods, groups: this.groups.filter((g) => g.count > 0), nodes };
-  }
+/** The holds applied: the input, the holds still active, how many pods they bound, and which. */
+export interface Held {
+  readonly input: SolverInput;
+  readonly active: Hold[];
+  readonly held: number;
+  readonly provisional: readonly Provisional[];
 }
-
-/** What samePod needs equal: the namespace and the requests (labels are compared pod by pod). */
-const shapeKey = (p: Pick<BoundPod, 'namespace' | 'requests'>): string =>
-  `${p.namespace} ${resKey(p.requests)}`;

@@ -7,7 +7,7 @@
  * Pure.
  */
 import type { BoundPod, ExistingNode, Plan, SolverInput } from '../solver/model.js';
-import { Binder } from './hold.js';
+import { Binder, type Provisional } from './binder.js';
 
 /** A claim in flight: its name, the pods its plan put on it, the Node it registered as (not Ready). */
 export interface FlyingClaim {
@@ -20,26 +20,29 @@ export interface FlyingClaim {
 export interface Nominated {
   readonly input: SolverInput;
   readonly nominated: ReadonlyMap<string, string>;
+  /** The pods kept, with the pod each stands for (spread-trim.ts checks them). */
+  readonly provisional: readonly Provisional[];
 }
 
 /**
  * The input with `flyingNodes` (the claims not registered, as nodes named by claim) added, and each
  * claim's pods still waiting bound to it or to its registered Node — those its room (or a pod there
- * excluding it) still allows.
+ * excluding it) still allows, and not in `skip` (spread-trim.ts).
  */
 export function nominate(
   input: SolverInput,
   flyingNodes: readonly ExistingNode[],
   claims: readonly FlyingClaim[],
+  skip: ReadonlySet<string> = new Set(),
 ): Nominated {
-  const b = new Binder({ ...input, nodes: [...input.nodes, ...flyingNodes] });
+  const b = new Binder({ ...input, nodes: [...input.nodes, ...flyingNodes] }, skip);
   for (const c of claims) {
     const node =
       flyingNodes.find((n) => n.name === c.claim) ??
       input.nodes.find((n) => c.registeredAs !== undefined && n.name === c.registeredAs);
     if (node) b.bind(node, c.pods, true);
   }
-  return { input: b.result(), nominated: b.bound };
+  return { input: b.result(), nominated: b.bound, provisional: b.provisional };
 }
 
 /**

@@ -6,7 +6,7 @@ import { solverPod } from '../input/pods.js';
 import { existingNode } from '../input/nodes.js';
 import { poolView, type NodePool } from '../../scheduling/nodepool.js';
 import type { V1Node } from '@kubernetes/client-node';
-import type { SolverInput } from '../solver/model.js';
+import type { SolverInput, SolverPod } from '../solver/model.js';
 import { HOLD_MS } from './hold.js';
 import { Provisioner } from './provisioner.js';
 import type { NodeClaim } from '../nodeclaim/object.js';
@@ -272,26 +272,26 @@ describe('Provisioner', () => {
     expect(await cloud.list()).toHaveLength(first.launched.length);
   });
 
+  const spread = Array.from({ length: 6 }, (_, i) =>
+    solverPod(`default/spread-${i}`, 'default', {
+      metadata: { labels: { app: 'spread' } },
+      spec: {
+        containers: [{ name: 'c', resources: { requests: { cpu: '1500m', memory: '4Gi' } } }],
+        topologySpreadConstraints: [
+          {
+            maxSkew: 1,
+            topologyKey: 'topology.kubernetes.io/zone',
+            whenUnsatisfiable: 'DoNotSchedule',
+            labelSelector: { matchLabels: { app: 'spread' } },
+          },
+        ],
+      },
+    }),
+  );
+
   it('keeps zone spread whole while a node holds its pods: the other zones are not over-bought', async () => {
-    const spreadPool: NodePool = structuredClone(pool);
-    const spread = Array.from({ length: 6 }, (_, i) =>
-      solverPod(`default/spread-${i}`, 'default', {
-        metadata: { labels: { app: 'spread' } },
-        spec: {
-          containers: [{ name: 'c', resources: { requests: { cpu: '1500m', memory: '4Gi' } } }],
-          topologySpreadConstraints: [
-            {
-              maxSkew: 1,
-              topologyKey: 'topology.kubernetes.io/zone',
-              whenUnsatisfiable: 'DoNotSchedule',
-              labelSelector: { matchLabels: { app: 'spread' } },
-            },
-          ],
-        },
-      }),
-    );
     const { p, registered, cloud, advance } = setup();
-    const base = { pools: [poolView(spreadPool)], daemonSets: [], catalog };
+    const base = { pools: [poolView(pool)], daemonSets: [], catalog };
     const first = await p.reconcile({ ...base, pods: spread, nodes: [] });
     const zones = new Set(first.launched.map((i) => i.zone));
     expect(zones.size).toBe(3);
@@ -305,6 +305,42 @@ describe('Provisioner', () => {
       expect(r.plan.unschedulable).toEqual([]);
     }
     expect(await cloud.list()).toHaveLength(launches);
+  });
+
+  it('gives back a held pod its zone spread no longer allows: planned afresh in the emptied zone, not gated until the hold ends', async () => {
+    const { p, registered, advance } = setup();
+    const base = { pools: [poolView(pool)], daemonSets: [], catalog };
+    await p.reconcile({ ...base, pods: spread, nodes: [] });
+    const zoneOf = (n: V1Node) => n.metadata?.labels?.['topology.kubernetes.io/zone'] ?? '';
+    const emptied = zoneOf(registered[0] as V1Node);
+    // A scale-in left the workload one pod in each other zone and none in `emptied`, whose nodes
+    // another workload filled; one replica waits. Holding it in zone b or c makes a skew of 2.
+    const seen = new Set<string>();
+    const nodes = registered.map((n, i) => {
+      const e = existingNode(n, []);
+      if (zoneOf(n) === emptied)
+        return {
+          ...e,
+          pods: [
+            { id: `default/db-${i}`, namespace: 'default', labels: { app: 'db' }, requests: e.allocatable },
+          ],
+        };
+      if (seen.has(zoneOf(n))) return e;
+      seen.add(zoneOf(n));
+      const one = {
+        id: `default/spread-bound-${i}`,
+        namespace: 'default',
+        labels: { app: 'spread' },
+        requests: (spread[0] as SolverPod).requests,
+      };
+      return { ...e, pods: [one] };
+    });
+    expect(seen.size).toBe(2);
+    advance(5_000);
+    const r = await p.reconcile({ ...base, pods: [spread[5] as SolverPod], nodes });
+    expect(r.held).toBe(0);
+    expect(r.targets.get('default/spread-5')).toBeUndefined();
+    expect(r.launched.map((i) => i.zone)).toEqual([emptied]);
   });
 
   it('rebuilds in-flight claims from the cloud after a restart', async () => {

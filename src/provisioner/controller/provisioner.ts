@@ -22,7 +22,8 @@ import type { BoundPod, ExistingNode, Plan, PlannedNode, SolverInput } from '../
 import { fromAllocatable, sumOf, type Res } from '../solver/resources.js';
 import { DEFAULT_BUDGET_MS } from '../solver/budget.js';
 import { inProcessPlanner, type Planner } from '../worker/planner.js';
-import { applyHolds, HOLD_MS, plannedPods, type Hold } from './hold.js';
+import { applyHolds, HOLD_MS, plannedPods, type Held, type Hold } from './hold.js';
+import { overSpread } from './spread-trim.js';
 import { nominate, placedOn, type Nominated } from './nominate.js';
 import { spreadFacts, type SpreadFact } from './spread-lifts.js';
 import { eachLimited } from '../../util/limited.js';
@@ -32,6 +33,8 @@ const LAUNCH_CONCURRENCY = 16;
 
 export const LAUNCH_TIMEOUT_MS = 15 * 60_000;
 const REPLANS = 3;
+/** Passes at most of holds and nominations, each giving back pods that break a spread (keep). */
+const KEEP_PASSES = 3;
 
 export interface ProvisionerDeps {
   readonly cloud: CloudProvider;
@@ -221,11 +224,11 @@ export class Provisioner {
           .catch((e: unknown) => this.deps.onError?.(`deleting Node ${node} (never Ready)`, e));
     }
     this.round += 1;
-    const hold = applyHolds(input, this.holds, this.deps.now());
+    const { hold, skip, flying: kept } = this.keep(input);
     this.holds = hold.active;
     const launched: Instance[] = [];
     const decidedAt = new Map<string, number>();
-    let flying = this.nominate(hold.input);
+    let flying = kept;
     let plan = await this.plan(flying.input);
     for (let attempt = 0; attempt <= REPLANS; attempt++) {
       const decided = this.deps.now();
@@ -233,7 +236,7 @@ export class Provisioner {
         if (!n.existing && !this.inFlight.has(n.name)) decidedAt.set(n.name, decided);
       const short = await this.launch(plan, launched, hold.input);
       if (!short) break;
-      flying = this.nominate(hold.input);
+      flying = this.nominate(hold.input, skip);
       plan = await this.plan(flying.input);
     }
     const planned = new Set(input.pods.map((p) => p.id));
@@ -268,13 +271,31 @@ export class Provisioner {
   }
 
   /** The input with the claims in flight as nodes, each keeping the waiting pods it was launched for. */
-  private nominate(input: SolverInput): Nominated {
+  private nominate(input: SolverInput, skip?: ReadonlySet<string>): Nominated {
     const claims = [...this.inFlight].map(([claim, f]) => ({
       claim,
       pods: f.pods,
       registeredAs: f.registeredAs,
     }));
-    return nominate(input, this.inFlightNodes(input.catalog), claims);
+    return nominate(input, this.inFlightNodes(input.catalog), claims, skip);
+  }
+
+  /**
+   * The holds and the claims in flight applied: each keeps its pods, but those that would break a
+   * DoNotSchedule spread once all bind (spread-trim.ts), which are planned afresh (`skip`). Giving
+   * some back can change which pods the others keep, so this checks again, a few times at most.
+   */
+  private keep(input: SolverInput): { hold: Held; flying: Nominated; skip: ReadonlySet<string> } {
+    const now = this.deps.now();
+    const skip = new Set<string>();
+    for (let pass = 0; ; pass++) {
+      const hold = applyHolds(input, this.holds, now, skip);
+      const flying = this.nominate(hold.input, skip);
+      const over = overSpread(flying.input.nodes, [...hold.provisional, ...flying.provisional]);
+      const more = [...over].filter((id) => !skip.has(id));
+      if (more.length === 0 || pass === KEEP_PASSES) return { hold, flying, skip };
+      for (const id of more) skip.add(id);
+    }
   }
 
   private plan(input: SolverInput): Promise<Plan> {

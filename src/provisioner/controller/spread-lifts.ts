@@ -32,9 +32,12 @@ export interface SpreadFact {
   readonly self: boolean;
 }
 
-const groupOf = (s: SpreadTerm): string => JSON.stringify([s.key, s.selector, [...s.namespaces].sort()]);
+/** A spread's identity: its key, selector and namespaces (which pods it counts). */
+export const groupOf = (s: SpreadTerm): string =>
+  JSON.stringify([s.key, s.selector, [...s.namespaces].sort()]);
 
-function satisfies(terms: readonly Requirements[], labels: Readonly<Record<string, string>>): boolean {
+/** Whether a node's labels pass a pod's node affinity (any of its terms; none is any node). */
+export function satisfies(terms: readonly Requirements[], labels: Readonly<Record<string, string>>): boolean {
   return terms.length === 0 || terms.some((t) => t.matchesLabels(labels));
 }
 

@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { LABEL } from '../../catalog/instance-type.js';
+import { solverPod } from '../input/pods.js';
+import type { BoundPod, ExistingNode, SolverPod } from '../solver/model.js';
+import { res } from '../solver/resources.js';
+import { asBound, type Provisional } from './binder.js';
+import { overSpread } from './spread-trim.js';
+
+const pod = (
+  name: string,
+  o: { zones?: readonly string[]; maxSkew?: number; soft?: boolean } = {},
+): SolverPod =>
+  solverPod(`perf/${name}`, 'perf', {
+    metadata: { labels: { app: 'web' } },
+    spec: {
+      containers: [{ name: 'c', resources: { requests: { cpu: '1', memory: '1Gi' } } }],
+      topologySpreadConstraints: [
+        {
+          maxSkew: o.maxSkew ?? 1,
+          topologyKey: LABEL.zone,
+          whenUnsatisfiable: o.soft ? 'ScheduleAnyway' : 'DoNotSchedule',
+          labelSelector: { matchLabels: { app: 'web' } },
+        },
+      ],
+      ...(o.zones
+        ? {
+            affinity: {
+              nodeAffinity: {
+                requiredDuringSchedulingIgnoredDuringExecution: {
+                  nodeSelectorTerms: [
+                    { matchExpressions: [{ key: LABEL.zone, operator: 'In', values: [...o.zones] }] },
+                  ],
+                },
+              },
+            },
+          }
+        : {}),
+    },
+  });
+
+const bound = (name: string, app = 'web'): BoundPod => ({
+  id: `perf/${name}`,
+  namespace: 'perf',
+  labels: { app },
+  requests: res(1, 1024, 1),
+});
+
+const node = (name: string, zone: string, pods: BoundPod[] = [], inFlight = false): ExistingNode => ({
+  name,
+  labels: { [LABEL.zone]: zone, [LABEL.hostname]: name },
+  taints: [],
+  allocatable: res(16, 64_000, 110),
+  pods,
+  inFlight,
+});
+
+/**
+ * The round's nodes with the kept pods on them (as hold.ts and nominate.ts leave them), and the kept
+ * pods: `keep` maps a node's name to the waiting pods kept there.
+ */
+function kept(
+  nodes: readonly ExistingNode[],
+  keep: Readonly<Record<string, readonly SolverPod[]>>,
+): { nodes: ExistingNode[]; kept: Provisional[] } {
+  const out: Provisional[] = [];
+  const withKept = nodes.map((n) => {
+    const pods = keep[n.name] ?? [];
+    for (const p of pods) out.push({ node: n.name, placed: asBound(p), pod: p });
+    return { ...n, pods: [...n.pods, ...pods.map(asBound)] };
+  });
+  return { nodes: withKept, kept: out };
+}
+
+describe('overSpread', () => {
+  it('gives back a pod kept in a zone over the least loaded one by maxSkew once it binds (a scale-in emptied zone a)', () => {
+    const k = kept([node('a-1', 'a'), node('b-1', 'b', [bound('x1')]), node('c-1', 'c', [bound('x2')])], {
+      'b-1': [pod('w1')],
+    });
+    expect([...overSpread(k.nodes, k.kept)]).toEqual(['perf/w1']);
+  });
+
+  it('keeps pods that leave every zone within maxSkew, counting the claims in flight and what they keep', () => {
+    const k = kept([node('a-claim', 'a', [], true), node('b-1', 'b', [bound('x1')]), node('c-1', 'c')], {
+      'a-claim': [pod('w1'), pod('w2')],
+      'b-1': [pod('w3')],
+      'c-1': [pod('w4'), pod('w5')],
+    });
+    expect(overSpread(k.nodes, k.kept).size).toBe(0);
+  });
+
+  it('gives back only as many as bring the zone within maxSkew, the last kept first', () => {
+    const k = kept([node('a-1', 'a'), node('b-1', 'b', [bound('x1')])], {
+      'b-1': [pod('w1'), pod('w2'), pod('w3')],
+    });
+    // b would hold 4 against a's 0: three must go for b to be within 1 of a.
+    expect([...overSpread(k.nodes, k.kept)]).toEqual(['perf/w3', 'perf/w2', 'perf/w1']);
+    const k2 = kept([node('a-1', 'a', [bound('x0')]), node('b-1', 'b')], {
+      'b-1': [pod('w1'), pod('w2'), pod('w3')],
+    });
+    expect([...overSpread(k2.nodes, k2.kept)]).toEqual(['perf/w3']);
+    const wide = kept([node('a-1', 'a'), node('b-1', 'b')], {
+      'b-1': [pod('w1', { maxSkew: 2 }), pod('w2', { maxSkew: 2 })],
+    });
+    expect(overSpread(wide.nodes, wide.kept).size).toBe(0);
+  });
+
+  it("counts only zones of nodes the pod may go to (its node affinity), as kube-scheduler's minimum does", () => {
+    const k = kept([node('a-1', 'a'), node('b-1', 'b', [bound('x1')]), node('c-1', 'c', [bound('x2')])], {
+      'b-1': [pod('w1', { zones: ['b', 'c'] })],
+    });
+    expect(overSpread(k.nodes, k.kept).size).toBe(0);
+  });
+
+  it('leaves pods without a DoNotSchedule spread alone', () => {
+    const k = kept([node('a-1', 'a'), node('b-1', 'b', [bound('x1'), bound('x2')])], {
+      'b-1': [pod('w1', { soft: true })],
+    });
+    expect(overSpread(k.nodes, k.kept).size).toBe(0);
+  });
+});

@@ -1,0 +1,81 @@
+/**
+ * Holds and nominations that would break a DoNotSchedule topology spread. A hold keeps the pods a
+ * claim was launched for on its Node for a while (hold.ts), and a claim in flight keeps its own
+ * (nominate.ts): the solver takes both as bound and never checks them again. Meanwhile the world
+ * moves — a scale-in deletes replicas in one zone, consolidation evicts others — and a kept pod can
+ * end up where kube-scheduler will never put it: its zone already over the least loaded one by
+ * maxSkew. It then waits behind its gate (spread-lifts.ts) until the hold ends, two minutes later
+ * (seen on Karpenter's *wide* workload in a scale-in: two pods gated 60 s).
+ *
+ * So once every kept pod is placed, each spread is counted as kube-scheduler will count it when they
+ * have all bound: every matching pod on a node (in flight or there) in each domain, against the least
+ * loaded domain of a node the pod may go to. A domain over maxSkew gives back kept pods — the last
+ * kept first — until it is within it, or has none left; those are planned afresh. Pure.
+ */
+import { requirementsKey } from '../../scheduling/placement.js';
+import type { ExistingNode, SpreadTerm } from '../solver/model.js';
+import { termSelects } from '../solver/topology.js';
+import type { Provisional } from './binder.js';
+import { groupOf, satisfies } from './spread-lifts.js';
+
+/** One spread of kept pods that share its node affinity: its counts, and the kept pods per domain. */
+interface Tally {
+  readonly maxSkew: number;
+  readonly min: number;
+  readonly counts: ReadonlyMap<string, number>;
+  /** Kept pods by the domain they were kept in: [id, whether the spread counts it]. */
+  readonly kept: Map<string, [string, boolean][]>;
+}
+
+function tally(nodes: readonly ExistingNode[], s: SpreadTerm, terms: Provisional['pod']['terms']): Tally {
+  const counts = new Map<string, number>();
+  let min = Number.POSITIVE_INFINITY;
+  for (const n of nodes) {
+    const d = n.labels[s.key];
+    if (d === undefined) continue;
+    counts.set(d, (counts.get(d) ?? 0) + n.pods.filter((p) => termSelects(s, p)).length);
+  }
+  for (const n of nodes) {
+    const d = n.labels[s.key];
+    if (d !== undefined && satisfies(terms, n.labels)) min = Math.min(min, counts.get(d) ?? 0);
+  }
+  return { maxSkew: s.maxSkew, min: Number.isFinite(min) ? min : 0, counts, kept: new Map() };
+}
+
+/**
+ * The kept pods (by the id they are kept under) to give back, so that no DoNotSchedule spread is over
+ * maxSkew once all kept pods bind. `nodes` are the round's nodes with every kept pod on them.
+ */
+export function overSpread(nodes: readonly ExistingNode[], kept: readonly Provisional[]): Set<string> {
+  const out = new Set<string>();
+  if (!kept.some((k) => k.pod.spread.length > 0)) return out;
+  const byName = new Map(nodes.map((n) => [n.name, n]));
+  const tallies = new Map<string, Tally>();
+  for (const k of kept) {
+    const node = byName.get(k.node);
+    if (!node) continue;
+    for (const s of k.pod.spread) {
+      const domain = node.labels[s.key];
+      if (domain === undefined) continue;
+      const key = `${groupOf(s)}\u0000${s.maxSkew}\u0000${k.pod.terms.map(requirementsKey).join('\u0001')}`;
+      let t = tallies.get(key);
+      if (!t) tallies.set(key, (t = tally(nodes, s, k.pod.terms)));
+      const list = t.kept.get(domain) ?? [];
+      list.push([k.placed.id, termSelects(s, k.placed)]);
+      t.kept.set(domain, list);
+    }
+  }
+  for (const t of tallies.values()) {
+    for (const [domain, list] of t.kept) {
+      let count = t.counts.get(domain) ?? 0;
+      for (let i = list.length - 1; i >= 0; i--) {
+        const [id, self] = list[i] as [string, boolean];
+        // Every kept pod here binds only if the domain, all of them in it, is within maxSkew.
+        if (count - t.min <= t.maxSkew) break;
+        out.add(id);
+        if (self) count -= 1;
+      }
+    }
+  }
+  return out;
+}
