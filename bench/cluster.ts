@@ -22,6 +22,8 @@
  * (100, burst 2N; at their defaults, 20 and 50, the ReplicaSet controller's 20 pod creations a second
  * bound every scale-out: 50 s for 1,000 pods) · --scheduler-scoring least-allocated|most-allocated
  * (kube-scheduler's NodeResourcesFit strategy; its default, LeastAllocated, when unset) ·
+ * --nodes-to-score P kube-scheduler's percentageOfNodesToScore (1–100; its adaptive default, which
+ * scores the first 100 feasible nodes of a cluster of a few hundred, when unset) ·
  * --log-level L of berth serve's log in the run's directory (warn) · --heap MB berth serve's heap
  * limit in place of the Deployment's (192) · --no-scheduling-gates: Berth with
  * provisioner.schedulingGates false (pods not held back while their nodes boot) · --cpu-prof: berth
@@ -64,6 +66,7 @@ const { values } = parseArgs({
     timeout: { type: 'string', default: '20' },
     'client-qps': { type: 'string', default: '100' },
     'scheduler-scoring': { type: 'string' },
+    'nodes-to-score': { type: 'string' },
     'log-level': { type: 'string', default: 'warn' },
     heap: { type: 'string' },
     json: { type: 'boolean', default: false },
@@ -97,6 +100,15 @@ const scorings = new Map<string, SchedulerScoring>([
 const scoring = scoringValue === undefined ? undefined : scorings.get(scoringValue);
 if (scoringValue !== undefined && scoring === undefined) {
   console.error('bench:cluster: --scheduler-scoring takes least-allocated or most-allocated');
+  process.exit(2);
+}
+const nodesToScoreValue = values['nodes-to-score'];
+const nodesToScore = nodesToScoreValue === undefined ? undefined : Number(nodesToScoreValue);
+if (
+  nodesToScore !== undefined &&
+  !(Number.isInteger(nodesToScore) && nodesToScore >= 1 && nodesToScore <= 100)
+) {
+  console.error('bench:cluster: --nodes-to-score takes a whole percentage from 1 to 100');
   process.exit(2);
 }
 
@@ -150,6 +162,7 @@ async function runSide(
     audit: true,
     clientQps: Number(values['client-qps']),
     ...(scoring ? { schedulerScoring: scoring } : {}),
+    ...(nodesToScore === undefined ? {} : { nodesToScore }),
   });
   const kubectl = kubectlWith(cp.kubeconfig);
   const results: StepResult[] = [];
@@ -218,7 +231,10 @@ if (values.json) console.log(JSON.stringify(results, null, 2));
 else {
   console.log(
     `Karpenter's performance suite at ×${scale}, registration delay ${values.delay}s, settle ${values.settle}s, ` +
-      `controller manager and scheduler at ${values['client-qps']} QPS\n`,
+      `controller manager and scheduler at ${values['client-qps']} QPS` +
+      (scoring === undefined ? '' : `, kube-scheduler scoring ${scoring}`) +
+      (nodesToScore === undefined ? '' : `, percentageOfNodesToScore ${nodesToScore}`) +
+      '\n',
   );
   console.log(table(results));
   console.log('');

@@ -205,6 +205,7 @@ export class ProvisionLoop {
         {
           pods,
           held: r.held,
+          ...(r.givenBack > 0 ? { givenBack: r.givenBack } : {}),
           launched: r.launched.length,
           unschedulable: plan.unschedulable.length,
           solveMillis: plan.totals.solveMillis,

@@ -22,8 +22,8 @@ import type { BoundPod, ExistingNode, Plan, PlannedNode, SolverInput } from '../
 import { fromAllocatable, sumOf, type Res } from '../solver/resources.js';
 import { DEFAULT_BUDGET_MS } from '../solver/budget.js';
 import { inProcessPlanner, type Planner } from '../worker/planner.js';
-import { applyHolds, HOLD_MS, plannedPods, type Held, type Hold } from './hold.js';
-import { overSpread } from './spread-trim.js';
+import { HOLD_MS, plannedPods, type Hold } from './hold.js';
+import { keepAndPlan } from './keep.js';
 import { nominate, placedOn, type Nominated } from './nominate.js';
 import { spreadFacts, type SpreadFact } from './spread-lifts.js';
 import { eachLimited } from '../../util/limited.js';
@@ -33,8 +33,6 @@ const LAUNCH_CONCURRENCY = 16;
 
 export const LAUNCH_TIMEOUT_MS = 15 * 60_000;
 const REPLANS = 3;
-/** Passes at most of holds and nominations, each giving back pods that break a spread (keep). */
-const KEEP_PASSES = 3;
 
 export interface ProvisionerDeps {
   readonly cloud: CloudProvider;
@@ -81,6 +79,8 @@ export interface RoundResult {
   readonly notJoined: ('not-registered' | 'not-ready')[];
   /** Waiting pods held on the joined node they were planned onto, not planned again this round. */
   readonly held: number;
+  /** Held or kept pods given back to be planned afresh: they would break a spread (spread-trim.ts). */
+  readonly givenBack: number;
   /** When the plan that launched each claim was decided (ms, the provisioner's clock). */
   readonly decidedAt: ReadonlyMap<string, number>;
   /** The waiting pods the round planned (solver ids, `namespace/name`). */
@@ -224,12 +224,17 @@ export class Provisioner {
           .catch((e: unknown) => this.deps.onError?.(`deleting Node ${node} (never Ready)`, e));
     }
     this.round += 1;
-    const { hold, skip, flying: kept } = this.keep(input);
+    const kept = await keepAndPlan(input, {
+      holds: this.holds,
+      now: this.deps.now(),
+      nominate: (i, skip) => this.nominate(i, skip),
+      plan: (i) => this.plan(i),
+    });
+    const { hold, skip } = kept;
     this.holds = hold.active;
     const launched: Instance[] = [];
     const decidedAt = new Map<string, number>();
-    let flying = kept;
-    let plan = await this.plan(flying.input);
+    let { flying, plan } = kept;
     for (let attempt = 0; attempt <= REPLANS; attempt++) {
       const decided = this.deps.now();
       for (const n of plan.nodes)
@@ -250,6 +255,7 @@ export class Provisioner {
       terminated,
       notJoined,
       held: hold.held,
+      givenBack: skip.size,
       decidedAt,
       planned,
       awaitingCapacity,
@@ -278,24 +284,6 @@ export class Provisioner {
       registeredAs: f.registeredAs,
     }));
     return nominate(input, this.inFlightNodes(input.catalog), claims, skip);
-  }
-
-  /**
-   * The holds and the claims in flight applied: each keeps its pods, but those that would break a
-   * DoNotSchedule spread once all bind (spread-trim.ts), which are planned afresh (`skip`). Giving
-   * some back can change which pods the others keep, so this checks again, a few times at most.
-   */
-  private keep(input: SolverInput): { hold: Held; flying: Nominated; skip: ReadonlySet<string> } {
-    const now = this.deps.now();
-    const skip = new Set<string>();
-    for (let pass = 0; ; pass++) {
-      const hold = applyHolds(input, this.holds, now, skip);
-      const flying = this.nominate(hold.input, skip);
-      const over = overSpread(flying.input.nodes, [...hold.provisional, ...flying.provisional]);
-      const more = [...over].filter((id) => !skip.has(id));
-      if (more.length === 0 || pass === KEEP_PASSES) return { hold, flying, skip };
-      for (const id of more) skip.add(id);
-    }
   }
 
   private plan(input: SolverInput): Promise<Plan> {

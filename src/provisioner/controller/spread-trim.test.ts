@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { LABEL } from '../../catalog/instance-type.js';
 import { solverPod } from '../input/pods.js';
-import type { BoundPod, ExistingNode, SolverPod } from '../solver/model.js';
+import type { BoundPod, ExistingNode, PlannedNode, SolverPod } from '../solver/model.js';
 import { res } from '../solver/resources.js';
 import { asBound, type Provisional } from './binder.js';
-import { overSpread } from './spread-trim.js';
+import { afterPlan, overSpread } from './spread-trim.js';
 
 const pod = (
   name: string,
@@ -116,5 +116,62 @@ describe('overSpread', () => {
       'b-1': [pod('w1', { soft: true })],
     });
     expect(overSpread(k.nodes, k.kept).size).toBe(0);
+  });
+});
+
+describe('afterPlan, then overSpread', () => {
+  const planned = (name: string, zone: string): PlannedNode => ({
+    name,
+    nodePool: 'perf',
+    instanceType: 'm5.large',
+    zone,
+    capacityType: 'on-demand',
+    pricePerHour: 0.096,
+    existing: false,
+    pods: [],
+    labels: { [LABEL.zone]: zone, [LABEL.hostname]: name },
+    taints: [],
+    alternatives: [],
+  });
+
+  it("keeps what the plan's own pods make whole: a scale-out's later replica fills the empty zone", () => {
+    // Two claims keep three replicas (b: 2, c: 1); zone a has a node; a fourth replica waits.
+    const k = kept([node('a-1', 'a'), node('b-claim', 'b', [], true), node('c-claim', 'c', [], true)], {
+      'b-claim': [pod('w1'), pod('w2')],
+      'c-claim': [pod('w3')],
+    });
+    const w4 = pod('w4');
+    const input = { nodes: k.nodes, pods: [w4] };
+    expect([...overSpread(afterPlan(input, { nodes: [], bindings: [] }), k.kept)]).toEqual(['perf/w2']);
+    // The plan puts it in zone a, on the node there or on a new one: nothing is given back.
+    const onA = afterPlan(input, { nodes: [], bindings: [{ pod: w4.id, node: 'a-1' }] });
+    expect(overSpread(onA, k.kept).size).toBe(0);
+    const onNew = afterPlan(input, {
+      nodes: [planned('new-a', 'a')],
+      bindings: [{ pod: w4.id, node: 'new-a' }],
+    });
+    expect(onNew.map((n) => n.name)).toEqual(['a-1', 'b-claim', 'c-claim', 'new-a']);
+    expect(overSpread(onNew, k.kept).size).toBe(0);
+  });
+
+  it("counts a fed replica by its template's labels, and a new node's zone from the plan", () => {
+    const template = pod('web-');
+    const groups = [{ pod: template, from: 0, count: 3 }];
+    const out = afterPlan(
+      { nodes: [node('b-1', 'b')], pods: [], groups },
+      {
+        nodes: [planned('new-a', 'a')],
+        bindings: [
+          { pod: 'perf/web-2', node: 'new-a' },
+          { pod: 'perf/gone', node: 'b-1' },
+        ],
+      },
+    );
+    expect(
+      out.map((n) => [n.name, n.labels[LABEL.zone], n.pods.map((p) => [p.id, p.labels['app']])]),
+    ).toEqual([
+      ['b-1', 'b', []],
+      ['new-a', 'a', [['perf/web-2', 'web']]],
+    ]);
   });
 });

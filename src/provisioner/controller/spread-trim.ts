@@ -7,13 +7,16 @@
  * maxSkew. It then waits behind its gate (spread-lifts.ts) until the hold ends, two minutes later
  * (seen on Karpenter's *wide* workload in a scale-in: two pods gated 60 s).
  *
- * So once every kept pod is placed, each spread is counted as kube-scheduler will count it when they
- * have all bound: every matching pod on a node (in flight or there) in each domain, against the least
- * loaded domain of a node the pod may go to. A domain over maxSkew gives back kept pods — the last
- * kept first — until it is within it, or has none left; those are planned afresh. Pure.
+ * So once the round has planned the rest, each spread is counted as kube-scheduler will count it when
+ * every pod is where the plan says (on a node there, a claim in flight or a new node): the matching
+ * pods in each domain, against the least loaded domain of a node the pod may go to. The plan's own
+ * pods may fill that domain (a scale-out's later pods of a workload often do); where they do not, a
+ * domain over maxSkew gives back kept pods — the last kept first — until it is within it, or has none
+ * left, and the round plans again with those pods among the rest. Pure.
  */
 import { requirementsKey } from '../../scheduling/placement.js';
-import type { ExistingNode, SpreadTerm } from '../solver/model.js';
+import type { BoundPod, ExistingNode, Plan, SolverInput, SpreadTerm } from '../solver/model.js';
+import { ZERO } from '../solver/resources.js';
 import { termSelects } from '../solver/topology.js';
 import type { Provisional } from './binder.js';
 import { groupOf, satisfies } from './spread-lifts.js';
@@ -44,7 +47,8 @@ function tally(nodes: readonly ExistingNode[], s: SpreadTerm, terms: Provisional
 
 /**
  * The kept pods (by the id they are kept under) to give back, so that no DoNotSchedule spread is over
- * maxSkew once all kept pods bind. `nodes` are the round's nodes with every kept pod on them.
+ * maxSkew once every pod is where the plan says. `nodes` are the round's nodes with every kept and
+ * planned pod on them (afterPlan).
  */
 export function overSpread(nodes: readonly ExistingNode[], kept: readonly Provisional[]): Set<string> {
   const out = new Set<string>();
@@ -76,6 +80,40 @@ export function overSpread(nodes: readonly ExistingNode[], kept: readonly Provis
         if (self) count -= 1;
       }
     }
+  }
+  return out;
+}
+
+/**
+ * The round's nodes as they will be once the plan is carried out: each placement on its node (the
+ * pod's namespace and labels, a fed replica's from its template), the plan's new nodes added.
+ */
+export function afterPlan(
+  input: Pick<SolverInput, 'nodes' | 'pods' | 'groups'>,
+  plan: Pick<Plan, 'nodes' | 'bindings'>,
+): ExistingNode[] {
+  const byId = new Map(input.pods.map((p) => [p.id, p]));
+  const groups = input.groups ?? [];
+  const podOf = (id: string) =>
+    byId.get(id) ??
+    groups.find((g) => id.startsWith(g.pod.id) && /^\d+$/.test(id.slice(g.pod.id.length)))?.pod;
+  const placed = new Map<string, BoundPod[]>();
+  for (const b of plan.bindings) {
+    const p = podOf(b.pod);
+    if (!p) continue;
+    const on = placed.get(b.node) ?? [];
+    on.push({ id: b.pod, namespace: p.namespace, labels: p.labels, requests: p.requests });
+    placed.set(b.node, on);
+  }
+  const out = input.nodes.map((n) => {
+    const more = placed.get(n.name);
+    return more ? { ...n, pods: [...n.pods, ...more] } : n;
+  });
+  const known = new Set(input.nodes.map((n) => n.name));
+  for (const n of plan.nodes) {
+    if (known.has(n.name)) continue;
+    const pods = placed.get(n.name) ?? [];
+    out.push({ name: n.name, labels: n.labels, taints: n.taints, allocatable: ZERO, pods, inFlight: true });
   }
   return out;
 }
