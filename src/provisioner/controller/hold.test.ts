@@ -171,7 +171,7 @@ describe('applyHolds', () => {
     expect(applyHolds(withBound, [hold(100)], 50).held).toBe(0);
   });
 
-  it('leaves a pod in `skip` in the demand (spread-trim.ts gave it back); the next wanted pod of its kind still takes the next one', () => {
+  it('leaves a pod in `skip` in the demand (keep.ts gave it back); the next wanted pod of its kind still takes the next one', () => {
     const c = pod('apps/web-c', { app: 'web' });
     const two: Hold = { claim: 'c1', instanceId: 'i-1', until: 100, pods: [held(a), held(c)] };
     const all = applyHolds({ ...input, pods: [a, b, c] }, [two], 50);

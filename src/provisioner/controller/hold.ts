@@ -95,7 +95,7 @@ function spent(h: Hold, nodes: ByInstance): boolean {
  * it is spent, and a pod of the workload that waits later (one evicted by consolidation, a scale-in's
  * survivor) is planned afresh, not held for room the scheduler may not give it. A pod already bound
  * somewhere is not waiting, so it is not held; nor is one the node cannot take any more (hold-fit.ts:
- * its room went to other pods, or a pod bound there excludes it), nor one in `skip` (spread-trim.ts).
+ * its room went to other pods, or a pod bound there excludes it), nor one in `skip` (given back: keep.ts).
  */
 export function applyHolds(
   input: SolverInput,

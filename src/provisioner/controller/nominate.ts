@@ -27,7 +27,7 @@ export interface Nominated {
 /**
  * The input with `flyingNodes` (the claims not registered, as nodes named by claim) added, and each
  * claim's pods still waiting bound to it or to its registered Node — those its room (or a pod there
- * excluding it) still allows, and not in `skip` (spread-trim.ts).
+ * excluding it) still allows, and not in `skip` (given back: keep.ts).
  */
 export function nominate(
   input: SolverInput,
