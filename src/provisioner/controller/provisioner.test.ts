@@ -61,6 +61,23 @@ function setup(shortOf?: (o: { instanceType: string }) => boolean) {
   return { cloud, p, input, registered, unavailable, advance: (ms: number) => (now += ms) };
 }
 
+/** A pod of app=`app` in namespace default with a DoNotSchedule zone spread (maxSkew 1) over its app. */
+const zoneSpreadPod = (id: string, app: string, cpu: string, memory: string) =>
+  solverPod(id, 'default', {
+    metadata: { labels: { app } },
+    spec: {
+      containers: [{ name: 'c', resources: { requests: { cpu, memory } } }],
+      topologySpreadConstraints: [
+        {
+          maxSkew: 1,
+          topologyKey: 'topology.kubernetes.io/zone',
+          whenUnsatisfiable: 'DoNotSchedule',
+          labelSelector: { matchLabels: { app } },
+        },
+      ],
+    },
+  });
+
 /** The Node a kubelet registered reporting far less than its type promised: the pods cannot go there. */
 function unable(registered: readonly V1Node[]): V1Node {
   const joined = registered[0];
@@ -128,22 +145,7 @@ describe('Provisioner', () => {
     await first.p.reconcile(first.input());
     const node = first.registered[0];
     if (!node) throw new Error('no node registered');
-    const spreadPods = pods.slice(0, 2).map((x) =>
-      solverPod(x.id, 'default', {
-        metadata: { labels: { app: 'web' } },
-        spec: {
-          containers: [{ name: 'c', resources: { requests: { cpu: '500m', memory: '1Gi' } } }],
-          topologySpreadConstraints: [
-            {
-              maxSkew: 1,
-              topologyKey: 'topology.kubernetes.io/zone',
-              whenUnsatisfiable: 'DoNotSchedule',
-              labelSelector: { matchLabels: { app: 'web' } },
-            },
-          ],
-        },
-      }),
-    );
+    const spreadPods = pods.slice(0, 2).map((x) => zoneSpreadPod(x.id, 'web', '500m', '1Gi'));
     const { p, input, advance } = setup();
     advance(1_000); // the new claim's name is not the first provisioner's
     const r = await p.reconcile(input([node], spreadPods));
@@ -273,20 +275,7 @@ describe('Provisioner', () => {
   });
 
   const spread = Array.from({ length: 6 }, (_, i) =>
-    solverPod(`default/spread-${i}`, 'default', {
-      metadata: { labels: { app: 'spread' } },
-      spec: {
-        containers: [{ name: 'c', resources: { requests: { cpu: '1500m', memory: '4Gi' } } }],
-        topologySpreadConstraints: [
-          {
-            maxSkew: 1,
-            topologyKey: 'topology.kubernetes.io/zone',
-            whenUnsatisfiable: 'DoNotSchedule',
-            labelSelector: { matchLabels: { app: 'spread' } },
-          },
-        ],
-      },
-    }),
+    zoneSpreadPod(`default/spread-${i}`, 'spread', '1500m', '4Gi'),
   );
 
   it('keeps zone spread whole while a node holds its pods: the other zones are not over-bought', async () => {

@@ -1,56 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { LABEL } from '../../catalog/instance-type.js';
-import { solverPod } from '../input/pods.js';
-import type { BoundPod, ExistingNode, SolverPod } from '../solver/model.js';
-import { res } from '../solver/resources.js';
+import { boundPod, spreadPod, zonedNode } from '../../../test/support/spread-pods.js';
 import { spreadFacts, spreadSafe, type SpreadFact } from './spread-lifts.js';
 
-const zoneSpread = (maxSkew = 1) => ({
-  maxSkew,
-  topologyKey: LABEL.zone,
-  whenUnsatisfiable: 'DoNotSchedule',
-  labelSelector: { matchLabels: { app: 'web' } },
-});
-
-const pod = (name: string, o: { app?: string; zones?: readonly string[]; soft?: boolean } = {}): SolverPod =>
-  solverPod(`perf/${name}`, 'perf', {
-    metadata: { labels: { app: o.app ?? 'web' } },
-    spec: {
-      containers: [{ name: 'c', resources: { requests: { cpu: '1', memory: '1Gi' } } }],
-      topologySpreadConstraints: [
-        o.soft ? { ...zoneSpread(), whenUnsatisfiable: 'ScheduleAnyway' } : zoneSpread(),
-      ],
-      ...(o.zones
-        ? {
-            affinity: {
-              nodeAffinity: {
-                requiredDuringSchedulingIgnoredDuringExecution: {
-                  nodeSelectorTerms: [
-                    { matchExpressions: [{ key: LABEL.zone, operator: 'In', values: [...o.zones] }] },
-                  ],
-                },
-              },
-            },
-          }
-        : {}),
-    },
-  });
-
-const boundPod = (name: string, app = 'web'): BoundPod => ({
-  id: `perf/${name}`,
-  namespace: 'perf',
-  labels: { app },
-  requests: res(1, 1024, 1),
-});
-
-const node = (name: string, zone: string, pods: BoundPod[] = [], inFlight = false): ExistingNode => ({
-  name,
-  labels: { [LABEL.zone]: zone, [LABEL.hostname]: name },
-  taints: [],
-  allocatable: res(16, 64_000, 110),
-  pods,
-  inFlight,
-});
+const pod = spreadPod;
+const node = zonedNode;
 
 describe('spreadFacts', () => {
   const nodes = [

@@ -1,58 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { LABEL } from '../../catalog/instance-type.js';
-import { solverPod } from '../input/pods.js';
-import type { BoundPod, ExistingNode, PlannedNode, SolverPod } from '../solver/model.js';
-import { res } from '../solver/resources.js';
+import { boundPod, spreadPod, zonedNode } from '../../../test/support/spread-pods.js';
+import type { ExistingNode, PlannedNode, SolverPod } from '../solver/model.js';
 import { asBound, type Provisional } from './binder.js';
 import { afterPlan, overSpread } from './spread-trim.js';
 
-const pod = (
-  name: string,
-  o: { zones?: readonly string[]; maxSkew?: number; soft?: boolean } = {},
-): SolverPod =>
-  solverPod(`perf/${name}`, 'perf', {
-    metadata: { labels: { app: 'web' } },
-    spec: {
-      containers: [{ name: 'c', resources: { requests: { cpu: '1', memory: '1Gi' } } }],
-      topologySpreadConstraints: [
-        {
-          maxSkew: o.maxSkew ?? 1,
-          topologyKey: LABEL.zone,
-          whenUnsatisfiable: o.soft ? 'ScheduleAnyway' : 'DoNotSchedule',
-          labelSelector: { matchLabels: { app: 'web' } },
-        },
-      ],
-      ...(o.zones
-        ? {
-            affinity: {
-              nodeAffinity: {
-                requiredDuringSchedulingIgnoredDuringExecution: {
-                  nodeSelectorTerms: [
-                    { matchExpressions: [{ key: LABEL.zone, operator: 'In', values: [...o.zones] }] },
-                  ],
-                },
-              },
-            },
-          }
-        : {}),
-    },
-  });
-
-const bound = (name: string, app = 'web'): BoundPod => ({
-  id: `perf/${name}`,
-  namespace: 'perf',
-  labels: { app },
-  requests: res(1, 1024, 1),
-});
-
-const node = (name: string, zone: string, pods: BoundPod[] = [], inFlight = false): ExistingNode => ({
-  name,
-  labels: { [LABEL.zone]: zone, [LABEL.hostname]: name },
-  taints: [],
-  allocatable: res(16, 64_000, 110),
-  pods,
-  inFlight,
-});
+const pod = spreadPod;
+const bound = boundPod;
+const node = zonedNode;
 
 /**
  * The round's nodes with the kept pods on them (as hold.ts and nominate.ts leave them), and the kept
