@@ -37,8 +37,37 @@ export const groupOf = (s: SpreadTerm): string =>
   JSON.stringify([s.key, s.selector, [...s.namespaces].sort()]);
 
 /** Whether a node's labels pass a pod's node affinity (any of its terms; none is any node). */
-export function satisfies(terms: readonly Requirements[], labels: Readonly<Record<string, string>>): boolean {
+function satisfies(terms: readonly Requirements[], labels: Readonly<Record<string, string>>): boolean {
   return terms.length === 0 || terms.some((t) => t.matchesLabels(labels));
+}
+
+/** Each domain's count of the pods a spread counts, over the nodes that carry its key. */
+export function domainCounts(nodes: readonly ExistingNode[], s: SpreadTerm): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const n of nodes) {
+    const d = n.labels[s.key];
+    if (d === undefined) continue;
+    out.set(d, (out.get(d) ?? 0) + n.pods.filter((p) => termSelects(s, p)).length);
+  }
+  return out;
+}
+
+/**
+ * The count of the least loaded domain of `key` among the nodes a pod's node affinity (`terms`)
+ * allows — kube-scheduler's global minimum for a DoNotSchedule spread (0 when there is none).
+ */
+export function leastLoaded(
+  nodes: readonly ExistingNode[],
+  counts: ReadonlyMap<string, number>,
+  key: string,
+  terms: readonly Requirements[],
+): number {
+  let min = Number.POSITIVE_INFINITY;
+  for (const n of nodes) {
+    const d = n.labels[key];
+    if (d !== undefined && satisfies(terms, n.labels)) min = Math.min(min, counts.get(d) ?? 0);
+  }
+  return Number.isFinite(min) ? min : 0;
 }
 
 /**
@@ -59,13 +88,7 @@ export function spreadFacts(
     const g = groupOf(s);
     let m = bound.get(g);
     if (!m) {
-      m = new Map();
-      for (const n of registered) {
-        const d = n.labels[s.key];
-        if (d === undefined) continue;
-        const k = n.pods.filter((p) => termSelects(s, p)).length;
-        m.set(d, (m.get(d) ?? 0) + k);
-      }
+      m = domainCounts(registered, s);
       bound.set(g, m);
     }
     return m;
@@ -76,13 +99,7 @@ export function spreadFacts(
     const k = `${groupOf(s)}\u0000${p.terms.map(requirementsKey).join('\u0001')}`;
     let min = mins.get(k);
     if (min === undefined) {
-      const m = boundOf(s);
-      min = Number.POSITIVE_INFINITY;
-      for (const n of registered) {
-        const d = n.labels[s.key];
-        if (d !== undefined && satisfies(p.terms, n.labels)) min = Math.min(min, m.get(d) ?? 0);
-      }
-      if (!Number.isFinite(min)) min = 0;
+      min = leastLoaded(registered, boundOf(s), s.key, p.terms);
       mins.set(k, min);
     }
     return min;

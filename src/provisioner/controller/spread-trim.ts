@@ -19,7 +19,7 @@ import type { BoundPod, ExistingNode, Plan, SolverInput, SpreadTerm } from '../s
 import { ZERO } from '../solver/resources.js';
 import { termSelects } from '../solver/topology.js';
 import type { Provisional } from './binder.js';
-import { groupOf, satisfies } from './spread-lifts.js';
+import { domainCounts, groupOf, leastLoaded } from './spread-lifts.js';
 
 /** One spread of kept pods that share its node affinity: its counts, and the kept pods per domain. */
 interface Tally {
@@ -31,18 +31,8 @@ interface Tally {
 }
 
 function tally(nodes: readonly ExistingNode[], s: SpreadTerm, terms: Provisional['pod']['terms']): Tally {
-  const counts = new Map<string, number>();
-  let min = Number.POSITIVE_INFINITY;
-  for (const n of nodes) {
-    const d = n.labels[s.key];
-    if (d === undefined) continue;
-    counts.set(d, (counts.get(d) ?? 0) + n.pods.filter((p) => termSelects(s, p)).length);
-  }
-  for (const n of nodes) {
-    const d = n.labels[s.key];
-    if (d !== undefined && satisfies(terms, n.labels)) min = Math.min(min, counts.get(d) ?? 0);
-  }
-  return { maxSkew: s.maxSkew, min: Number.isFinite(min) ? min : 0, counts, kept: new Map() };
+  const counts = domainCounts(nodes, s);
+  return { maxSkew: s.maxSkew, min: leastLoaded(nodes, counts, s.key, terms), counts, kept: new Map() };
 }
 
 /**
@@ -52,7 +42,6 @@ function tally(nodes: readonly ExistingNode[], s: SpreadTerm, terms: Provisional
  */
 export function overSpread(nodes: readonly ExistingNode[], kept: readonly Provisional[]): Set<string> {
   const out = new Set<string>();
-  if (!kept.some((k) => k.pod.spread.length > 0)) return out;
   const byName = new Map(nodes.map((n) => [n.name, n]));
   const tallies = new Map<string, Tally>();
   for (const k of kept) {
