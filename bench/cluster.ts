@@ -16,7 +16,10 @@
  * Events are logged by message.
  *
  * Options: --workloads basic,hostname-spread,hostname-spread-xl,wide,do-not-disrupt,
- * self-anti-affinity,drift (all) · --sides berth,karpenter · --scale F (1; 10 for the ×10 goal) ·
+ * self-anti-affinity,drift (all) · --sides berth,karpenter (both; `ready` adds the floor: no
+ * provisioner, the Nodes of Berth's offline plan for the first scale-out made Ready before the apply,
+ * each of the largest type the plan uses, so that only kube-scheduler and kwok set the time;
+ * bench/cluster/ready.ts) · --scale F (1; 10 for the ×10 goal) ·
  * --delay S registration delay (5) · --settle S quiet time that ends a disruption step (90) ·
  * --timeout M minutes per step (20) · --client-qps N of kube-controller-manager and kube-scheduler
  * (100, burst 2N; at their defaults, 20 and 50, the ReplicaSet controller's 20 pod creations a second
@@ -36,21 +39,11 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
 import { builtinCatalog } from '../src/catalog/catalog.js';
-import type { KubeObject } from '../src/kube/objects.js';
-import { solverInputOf } from '../src/provisioner/input/plan-input.js';
-import { solve } from '../src/provisioner/solver/solve.js';
-import type { NodePool } from '../src/scheduling/nodepool.js';
 import { startControlPlane, type SchedulerScoring } from '../test/e2e/control-plane.js';
 import { kubectlWith } from '../test/e2e/harness.js';
-import {
-  berthPerfPool,
-  deploymentOf,
-  NAMESPACE,
-  perfWorkloads,
-  type Deploy,
-  type Workload,
-} from '../test/support/perf-workloads.js';
+import { NAMESPACE, perfWorkloads, type Deploy, type Workload } from '../test/support/perf-workloads.js';
 import { ClusterObserver, ProcessSampler } from './cluster/observe.js';
+import { offlinePlan, startReadySide } from './cluster/ready.js';
 import { comparison, table, type StepResult } from './cluster/report.js';
 import { startBerthSide, startKarpenterSide, type Side, type SideName } from './cluster/sides.js';
 import { startKwok } from '../test/e2e/kwok.js';
@@ -85,10 +78,10 @@ if (unknown.length > 0 || !(scale > 0)) {
   );
   process.exit(2);
 }
-const sideNames: readonly string[] = ['berth', 'karpenter'];
+const sideNames: readonly string[] = ['berth', 'karpenter', 'ready'];
 const sides = values.sides.split(',') as SideName[];
 if (sides.some((s) => !sideNames.includes(s))) {
-  console.error('bench:cluster: --sides takes berth, karpenter or both');
+  console.error('bench:cluster: --sides takes berth, karpenter, ready or a list of them');
   process.exit(2);
 }
 
@@ -122,17 +115,7 @@ const script = (name: string) =>
 const catalog = builtinCatalog();
 
 /** The LP lower bound of the pods the Deployments run at these replicas, on Berth's pool. */
-function boundOf(deploys: ReadonlyMap<string, Deploy>): number {
-  const objects: KubeObject[] = [...deploys.values()].map(deploymentOf);
-  const input = solverInputOf({
-    objects,
-    cluster: [],
-    nodePools: [berthPerfPool() as NodePool],
-    catalog,
-    defaultNamespace: NAMESPACE,
-  });
-  return solve({ ...input, budgetMillis: 2000 }).lowerBound;
-}
+const boundOf = (deploys: ReadonlyMap<string, Deploy>): number => offlinePlan(deploys, catalog).lowerBound;
 
 /** Each step's Deployments (name → shape at that step's replicas) and the bound of their pods. */
 function plan(w: Workload): { deploys: Map<string, Deploy>; bound: number }[] {
@@ -173,16 +156,21 @@ async function runSide(
     kubectl(['create', 'namespace', NAMESPACE]);
     stopKwok = await startKwok(cp.kubeconfig, dir, tools.kwok);
     const delay = Number(values.delay);
+    const steps = plan(w);
+    const first = steps[0];
+    if (!first) throw new Error(`${w.name} has no step`);
     provisioner =
-      side === 'berth'
-        ? await startBerthSide(cp, dir, {
-            delay,
-            logLevel: values['log-level'],
-            ...(values.heap === undefined ? {} : { heapMb: Number(values.heap) }),
-            gates: !values['no-scheduling-gates'],
-            cpuProf: values['cpu-prof'],
-          })
-        : await startKarpenterSide(cp, dir, delay, tools.karpenter);
+      side === 'ready'
+        ? await startReadySide(cp, first.deploys, catalog, log)
+        : side === 'berth'
+          ? await startBerthSide(cp, dir, {
+              delay,
+              logLevel: values['log-level'],
+              ...(values.heap === undefined ? {} : { heapMb: Number(values.heap) }),
+              gates: !values['no-scheduling-gates'],
+              cpuProf: values['cpu-prof'],
+            })
+          : await startKarpenterSide(cp, dir, delay, tools.karpenter);
     const kc = new KubeConfig();
     kc.loadFromFile(cp.kubeconfig);
     observer = new ClusterObserver(kc);
@@ -199,10 +187,12 @@ async function runSide(
       timeoutMs: Number(values.timeout) * 60_000,
       log,
     };
-    const steps = plan(w);
     for (const [i, step] of w.steps.entries()) {
       const planned = steps[i];
       if (!planned) continue;
+      // The ready side has no provisioner: its Nodes are made for the first scale-out, and nothing
+      // would scale in, consolidate or replace them.
+      if (side === 'ready' && i > 0) break;
       const r = await runStep(ctx, step, planned);
       log(`${w.name} ${r.step} on ${side}: ${r.seconds === null ? 'timed out' : `${r.seconds.toFixed(1)}s`}`);
       log(`result ${JSON.stringify(r)}`);

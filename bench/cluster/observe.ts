@@ -193,7 +193,8 @@ export class ProcessSampler {
   private startCpu = 0;
   private startAt = 0;
 
-  constructor(private readonly pid: number) {}
+  /** No pid: no controller to sample (the ready side). */
+  constructor(private readonly pid: number | undefined) {}
 
   static cpuSeconds(pid: number): number {
     // /proc/<pid>/stat: fields 14 and 15 (utime, stime) in clock ticks (100 per second on Linux).
@@ -209,20 +210,23 @@ export class ProcessSampler {
 
   start(): void {
     this.rss.length = 0;
-    this.startCpu = ProcessSampler.cpuSeconds(this.pid);
     this.startAt = Date.now();
+    const pid = this.pid;
+    if (pid === undefined) return;
+    this.startCpu = ProcessSampler.cpuSeconds(pid);
     this.timer = setInterval(() => {
       try {
-        this.rss.push(ProcessSampler.rssMb(this.pid));
+        this.rss.push(ProcessSampler.rssMb(pid));
       } catch {
         // the process has exited; the step reports what was sampled
       }
     }, 1000);
   }
 
-  /** CPU seconds, average cores and P95 RSS (MB) since start. */
+  /** CPU seconds, average cores and P95 RSS (MB) since start; NaN each with no process to sample. */
   stop(): { cpuSeconds: number; avgCores: number; p95RssMb: number } {
     clearInterval(this.timer);
+    if (this.pid === undefined) return { cpuSeconds: NaN, avgCores: NaN, p95RssMb: NaN };
     let cpu = this.startCpu;
     try {
       cpu = ProcessSampler.cpuSeconds(this.pid);

@@ -26,7 +26,9 @@ export interface StepResult {
   note?: string;
 }
 
-const f = (n: number | undefined, digits = 1) => (n === undefined ? '–' : n.toFixed(digits));
+/** A figure, or – when there is none (undefined; NaN: no controller to sample). */
+const f = (n: number | undefined, digits = 1) =>
+  n === undefined || Number.isNaN(n) ? '–' : n.toFixed(digits);
 
 export function quantile(xs: readonly number[], q: number): number | undefined {
   if (xs.length === 0) return undefined;
@@ -66,7 +68,7 @@ export function table(results: readonly StepResult[]): string {
     `${r.evictions} (${r.refusedEvictions})${r.podDeletes > 0 ? `, ${r.podDeletes} deleted` : ''}`,
     String(r.pdbViolations),
     String(r.pendingOver60),
-    `${f(r.cpuSeconds)} (${f(r.avgCores, 2)})`,
+    Number.isNaN(r.cpuSeconds) ? '–' : `${f(r.cpuSeconds)} (${f(r.avgCores, 2)})`,
     f(r.p95RssMb, 0),
     f(r.requestsPerSecond),
   ]);
@@ -80,18 +82,31 @@ export function table(results: readonly StepResult[]): string {
   ].join('\n');
 }
 
-/** Berth against Karpenter per step: time and $/h ratios, the issue's goals. */
+/** Berth against Karpenter per step: time and $/h ratios, the issue's goals; and both against the floor. */
 export function comparison(results: readonly StepResult[]): string[] {
   const out: string[] = [];
   const keys = [...new Set(results.map((r) => `${r.workload}\u0000${r.step}`))];
   for (const k of keys) {
     const [workload, step] = k.split('\u0000');
-    const b = results.find((r) => r.workload === workload && r.step === step && r.side === 'berth');
-    const c = results.find((r) => r.workload === workload && r.step === step && r.side === 'karpenter');
-    if (!b || !c) continue;
-    const time = b.seconds !== null && c.seconds ? f(b.seconds / c.seconds, 2) : '–';
-    const price = c.price > 0 ? f(b.price / c.price, 3) : '–';
-    out.push(`${workload} ${step}: Berth/Karpenter time ${time}×, $/h ${price}×`);
+    const of = (side: string) =>
+      results.find((r) => r.workload === workload && r.step === step && r.side === side);
+    const b = of('berth');
+    const c = of('karpenter');
+    if (b && c) {
+      const time = b.seconds !== null && c.seconds ? f(b.seconds / c.seconds, 2) : '–';
+      const price = c.price > 0 ? f(b.price / c.price, 3) : '–';
+      out.push(`${workload} ${step}: Berth/Karpenter time ${time}×, $/h ${price}×`);
+    }
+    const floor = of('ready')?.seconds;
+    if (floor === undefined || floor === null) continue;
+    const over = (r: StepResult | undefined, name: string) =>
+      r?.seconds == null ? [] : [`${name} ${f(r.seconds)} s (+${f(r.seconds - floor)} s)`];
+    const half = c?.seconds == null ? [] : [`half Karpenter's time is ${f(c.seconds / 2)} s`];
+    out.push(
+      [`${workload} ${step}: the floor (Nodes Ready before the apply, no provisioner) ${f(floor)} s`]
+        .concat(over(b, 'Berth'), over(c, 'Karpenter'), half)
+        .join('; '),
+    );
   }
   return out;
 }

@@ -28,11 +28,12 @@ import {
 import { berthPerfPool, karpenterPerfPool } from '../../test/support/perf-workloads.js';
 import { kwokInstanceTypes } from './instance-types.js';
 
-export type SideName = 'berth' | 'karpenter';
+export type SideName = 'berth' | 'karpenter' | 'ready';
 
 export interface Side {
   name: SideName;
-  pid: number;
+  /** The controller's process, whose CPU and memory the steps sample (none on the ready side). */
+  pid: number | undefined;
   pool: object;
   stop(): Promise<void>;
 }
