@@ -326,9 +326,30 @@ export function singleNode(
 }
 
 /**
+ * What a round decides before any consolidation: expiration (forceful), then emptiness and drift, in
+ * Karpenter's order. None of them is searched in slices: they look at each node once.
+ */
+export function firstDecision(w: World, c: Classified, pdbs: Pdbs, o: MethodOptions): Decision | undefined {
+  return expiration(w, c, o) ?? emptiness(w, c, pdbs, o) ?? drift(w, c, pdbs, o);
+}
+
+/** Consolidation: multi-node, then single-node; in slices, each goes on from where the last stopped. */
+export function consolidationDecision(
+  w: World,
+  c: Classified,
+  pdbs: Pdbs,
+  o: MethodOptions,
+  refusals: Refusals,
+): Decision | undefined {
+  return (
+    multiNode(w, c, pdbs, o) ?? (o.slices?.stopped === true ? undefined : singleNode(w, c, pdbs, o, refusals))
+  );
+}
+
+/**
  * The one decision a round makes, methods in order: expiration (forceful), then Karpenter's current
- * order — emptiness, drift, multi-node, single-node. The offline plan and the cluster's controller
- * both ask this.
+ * order — emptiness, drift, multi-node, single-node. The offline plan asks this; the cluster's
+ * controller asks the same two halves, in slices (slices.ts).
  */
 export function nextDecision(
   w: World,
@@ -337,11 +358,5 @@ export function nextDecision(
   o: MethodOptions,
   refusals: Refusals,
 ): Decision | undefined {
-  return (
-    expiration(w, c, o) ??
-    emptiness(w, c, pdbs, o) ??
-    drift(w, c, pdbs, o) ??
-    multiNode(w, c, pdbs, o) ??
-    (o.slices?.stopped === true ? undefined : singleNode(w, c, pdbs, o, refusals))
-  );
+  return firstDecision(w, c, pdbs, o) ?? consolidationDecision(w, c, pdbs, o, refusals);
 }

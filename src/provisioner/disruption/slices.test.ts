@@ -5,7 +5,7 @@ import { loadObjects } from '../../inputs/objects.js';
 import { builtinCatalog } from '../../catalog/catalog.js';
 import { poolView, type NodePool } from '../../scheduling/nodepool.js';
 import { classify } from './candidates.js';
-import { nextDecision } from './methods.js';
+import { consolidationDecision, firstDecision, nextDecision } from './methods.js';
 import { pdbStates } from './pods.js';
 import type { World } from './simulate.js';
 import { NOT_REACHED, searchInSlices } from './slices.js';
@@ -97,6 +97,62 @@ describe('searchInSlices: a seek that lets the event loop run between simulation
       if (![...next.refusals.values()].includes(NOT_REACHED)) break;
     }
     expect(carried).toEqual([]);
+  });
+});
+
+describe('searchInSlices asks expiration, emptiness and drift once per seek', () => {
+  /** The methods, counted. */
+  function counted() {
+    const calls = { first: 0, consolidation: 0 };
+    return {
+      calls,
+      methods: {
+        first: (...a: Parameters<typeof firstDecision>) => {
+          calls.first++;
+          return firstDecision(...a);
+        },
+        consolidation: (...a: Parameters<typeof consolidationDecision>) => {
+          calls.consolidation++;
+          return consolidationDecision(...a);
+        },
+      },
+    };
+  }
+
+  it('however many slices consolidation takes, and finds what one search in one go finds', async () => {
+    const nodes = ['a', 'b', 'c', 'd', 'e', 'f'].map((n) => node(n));
+    const pods = nodes.map((n) =>
+      pod(`${n.metadata?.name ?? ''}-pod`, n.metadata?.name ?? '', { cpu: '500m' }),
+    );
+    const s = setup(nodes, pods);
+    const whole = nextDecision(s.w, s.c, s.pdbs, s.o, new Map());
+    const { calls, methods } = counted();
+    const found = await searchInSlices(s.w, s.c, s.pdbs, s.o, {
+      carried: [],
+      monotonic: ticking(),
+      sliceMs: 0,
+      seekMs: 1_000_000,
+      methods,
+    });
+    expect(found.decision?.remove.map((n) => n.name)).toEqual(whole?.remove.map((n) => n.name));
+    expect(calls.consolidation).toBeGreaterThan(2);
+    expect(calls.first).toBe(1);
+  });
+
+  it('and a decision of theirs ends the seek before any consolidation', async () => {
+    // An empty node beside a busy one: emptiness removes it.
+    const s = setup([node('busy'), node('idle')], [pod('web', 'busy', { cpu: '1' })]);
+    const { calls, methods } = counted();
+    const found = await searchInSlices(s.w, s.c, s.pdbs, s.o, {
+      carried: [],
+      monotonic: ticking(),
+      sliceMs: 0,
+      seekMs: 1_000_000,
+      methods,
+    });
+    expect(found.decision?.method).toBe('emptiness');
+    expect(found.decision?.remove.map((n) => n.name)).toEqual(['idle']);
+    expect(calls).toEqual({ first: 1, consolidation: 0 });
   });
 });
 

@@ -7,7 +7,13 @@
  * next slice goes on from there. Offline there are no slices: a plan searches to the end.
  */
 import type { Classified } from './candidates.js';
-import { nextDecision, type Decision, type MethodOptions, type Refusals } from './methods.js';
+import {
+  consolidationDecision,
+  firstDecision,
+  type Decision,
+  type MethodOptions,
+  type Refusals,
+} from './methods.js';
 import type { Pdbs } from './pods.js';
 import type { World } from './simulate.js';
 
@@ -65,16 +71,23 @@ export interface SearchOptions {
   readonly monotonic?: () => number;
   readonly sliceMs?: number;
   readonly seekMs?: number;
+  /** The methods asked (methods.ts's, unless a test counts them). */
+  readonly methods?: {
+    readonly first: typeof firstDecision;
+    readonly consolidation: typeof consolidationDecision;
+  };
 }
 
 /** Refusals of a seek that stopped early: skipped by the next until the others have been looked at. */
 export type Carried = readonly (readonly [string, string])[];
 
 /**
- * One seek's decision, searched in slices with the event loop's turn between them. Stopped after
- * `seekMs`, the largest multi-node prefix found so far is the decision; with none, the candidates not
- * reached stay (NOT_REACHED) and the refusals so far are carried to the next seek, which looks at the
- * others first. A seek that ends carries nothing.
+ * One seek's decision, searched in slices with the event loop's turn between them. Expiration,
+ * emptiness and drift are asked once, in the first slice: the seek's world does not change between
+ * slices, so what they found nothing in then they find nothing in later. Consolidation goes on slice
+ * after slice. Stopped after `seekMs`, the largest multi-node prefix found so far is the decision;
+ * with none, the candidates not reached stay (NOT_REACHED) and the refusals so far are carried to the
+ * next seek, which looks at the others first. A seek that ends carries nothing.
  */
 export async function searchInSlices(
   w: World,
@@ -87,12 +100,18 @@ export async function searchInSlices(
   const slices = new SeekSlices(now, s.sliceMs ?? SLICE_MS);
   const refusals: Refusals = new Map(s.carried);
   const started = now();
+  const methods = s.methods ?? { first: firstDecision, consolidation: consolidationDecision };
+  const sliced = { ...o, slices };
+  slices.begin();
+  const first = methods.first(w, c, pdbs, sliced);
+  if (first !== undefined) return { decision: first, refusals, carried: [] };
+  // Consolidation goes on in the first methods' slice, then in a slice of its own after each turn.
   for (;;) {
-    slices.begin();
-    const decision = nextDecision(w, c, pdbs, { ...o, slices }, refusals);
+    const decision = methods.consolidation(w, c, pdbs, sliced, refusals);
     if (decision !== undefined || !slices.stopped) return { decision, refusals, carried: [] };
     if (now() - started >= (s.seekMs ?? SEEK_MS)) break;
     await new Promise<void>((resolve) => setImmediate(resolve));
+    slices.begin();
   }
   // Out of time in multi-node's search: the largest prefix found so far is cheaper, so it goes, as
   // Karpenter's multi-node consolidation returns the last valid command at its timeout.
