@@ -306,13 +306,7 @@ function longestPrefix(n: number, from: number, ok: (k: number) => boolean): num
   return best;
 }
 
-export function singleNode(
-  w: World,
-  c: Classified,
-  pdbs: Pdbs,
-  o: MethodOptions,
-  refusals: Refusals,
-): Decision | undefined {
+export const singleNode: Seek = (w, c, pdbs, o, refusals) => {
   const going = emptyGoing(c);
   for (const n of underutilized(c)) {
     if (refusals.has(n.name)) continue;
@@ -323,7 +317,7 @@ export function singleNode(
     refusals.set(n.name, `not consolidated: ${d}`);
   }
   return undefined;
-}
+};
 
 /**
  * What a round decides before any consolidation: expiration (forceful), then emptiness and drift, in
@@ -333,30 +327,23 @@ export function firstDecision(w: World, c: Classified, pdbs: Pdbs, o: MethodOpti
   return expiration(w, c, o) ?? emptiness(w, c, pdbs, o) ?? drift(w, c, pdbs, o);
 }
 
-/** Consolidation: multi-node, then single-node; in slices, each goes on from where the last stopped. */
-export function consolidationDecision(
+/** A method that may also refuse candidates (and say why, in `refusals`), as single-node does. */
+export type Seek = (
   w: World,
   c: Classified,
   pdbs: Pdbs,
   o: MethodOptions,
   refusals: Refusals,
-): Decision | undefined {
-  return (
-    multiNode(w, c, pdbs, o) ?? (o.slices?.stopped === true ? undefined : singleNode(w, c, pdbs, o, refusals))
-  );
-}
+) => Decision | undefined;
+
+/** Consolidation: multi-node, then single-node; in slices, each goes on from where the last stopped. */
+export const consolidationDecision: Seek = (w, c, pdbs, o, refusals) =>
+  multiNode(w, c, pdbs, o) ?? (o.slices?.stopped === true ? undefined : singleNode(w, c, pdbs, o, refusals));
 
 /**
  * The one decision a round makes, methods in order: expiration (forceful), then Karpenter's current
  * order — emptiness, drift, multi-node, single-node. The offline plan asks this; the cluster's
  * controller asks the same two halves, in slices (slices.ts).
  */
-export function nextDecision(
-  w: World,
-  c: Classified,
-  pdbs: Pdbs,
-  o: MethodOptions,
-  refusals: Refusals,
-): Decision | undefined {
-  return firstDecision(w, c, pdbs, o) ?? consolidationDecision(w, c, pdbs, o, refusals);
-}
+export const nextDecision: Seek = (w, c, pdbs, o, refusals) =>
+  firstDecision(w, c, pdbs, o) ?? consolidationDecision(w, c, pdbs, o, refusals);

@@ -32,6 +32,15 @@ function setup(nodes: V1Node[], pods: V1Pod[]) {
   return { w, c, pdbs, o: { now, spotToSpot: false, deleteOnly: 'no launcher' } };
 }
 
+/** Six nodes, each with one 500m pod: multi-node's binary search takes several simulations. */
+function sixQuiet() {
+  const nodes = ['a', 'b', 'c', 'd', 'e', 'f'].map((n) => node(n));
+  return setup(
+    nodes,
+    nodes.map((n) => pod(`${n.metadata?.name ?? ''}-pod`, n.metadata?.name ?? '', { cpu: '500m' })),
+  );
+}
+
 /** A clock that moves 1 ms each time it is read: with sliceMs 0, every slice runs one simulation. */
 function ticking() {
   let t = 0;
@@ -120,11 +129,7 @@ describe('searchInSlices asks expiration, emptiness and drift once per seek', ()
   }
 
   it('however many slices consolidation takes, and finds what one search in one go finds', async () => {
-    const nodes = ['a', 'b', 'c', 'd', 'e', 'f'].map((n) => node(n));
-    const pods = nodes.map((n) =>
-      pod(`${n.metadata?.name ?? ''}-pod`, n.metadata?.name ?? '', { cpu: '500m' }),
-    );
-    const s = setup(nodes, pods);
+    const s = sixQuiet();
     const whole = nextDecision(s.w, s.c, s.pdbs, s.o, new Map());
     const { calls, methods } = counted();
     const found = await searchInSlices(s.w, s.c, s.pdbs, s.o, {
@@ -158,11 +163,7 @@ describe('searchInSlices asks expiration, emptiness and drift once per seek', ()
 
 describe('searchInSlices out of time in multi-node', () => {
   it('takes the largest cheaper prefix found so far, as Karpenter at its timeout', async () => {
-    const nodes = ['a', 'b', 'c', 'd', 'e', 'f'].map((n) => node(n));
-    const pods = nodes.map((n) =>
-      pod(`${n.metadata?.name ?? ''}-pod`, n.metadata?.name ?? '', { cpu: '500m' }),
-    );
-    const s = setup(nodes, pods);
+    const s = sixQuiet();
     const whole = nextDecision(s.w, s.c, s.pdbs, s.o, new Map());
     // One slice of one simulation, then out of time: the binary search is not over.
     let t = 0;
