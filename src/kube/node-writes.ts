@@ -83,3 +83,36 @@ export async function setNodeFinalizers(
   } as V1ObjectMeta;
   await patchAs(api, { metadata: meta }, PatchStrategy.MergePatch);
 }
+
+/**
+ * Takes one finalizer off a Node (setNodeFinalizers, at the resourceVersion read). When that read was
+ * stale (409), the Node is read again and the patch sent once more at once: a lifecycle round reads
+ * its Nodes from a cache, and at 2,000 Nodes, with kwok's heartbeats and a watch seconds behind, most
+ * of those patches conflicted round after round while the Nodes waited to go. A Node gone, or without
+ * the finalizer any more, is done.
+ */
+export async function releaseNodeFinalizer(
+  api: KubernetesObjectApi,
+  node: V1Node,
+  finalizer: string,
+): Promise<void> {
+  const without = (n: V1Node) => (n.metadata?.finalizers ?? []).filter((f) => f !== finalizer);
+  try {
+    await setNodeFinalizers(api, node, without(node));
+  } catch (e) {
+    if (statusOf(e) !== 409) throw e;
+    let fresh: V1Node;
+    try {
+      fresh = await api.read<V1Node>({
+        apiVersion: 'v1',
+        kind: 'Node',
+        metadata: { name: node.metadata?.name ?? '' },
+      });
+    } catch (r) {
+      if (statusOf(r) === 404) return;
+      throw r;
+    }
+    if (!(fresh.metadata?.finalizers ?? []).includes(finalizer)) return;
+    await setNodeFinalizers(api, fresh, without(fresh));
+  }
+}

@@ -10,7 +10,7 @@ import type { InformerClusterView } from '../../kube/cluster-view.js';
 import type { EventSink } from '../../kube/events.js';
 import type { LeaderCaches } from '../../kube/leader-caches.js';
 import type { ApiClaimStore } from '../../kube/nodeclaims.js';
-import { addNodeFinalizer, deleteNode, setNodeFinalizers } from '../../kube/node-writes.js';
+import { addNodeFinalizer, deleteNode, releaseNodeFinalizer } from '../../kube/node-writes.js';
 import type { Metrics } from '../../observability/metrics.js';
 import type { CloudProvider, Instance } from '../../provisioner/cloud/provider.js';
 import { TtlCache } from '../../provisioner/cloud/ttl-cache.js';
@@ -102,11 +102,7 @@ export class ClusterNodeClaims implements LeaderDuty {
         releaseNode: async (node) => {
           if (node.metadata?.deletionTimestamp === undefined)
             await deleteNode(w.api, node.metadata?.name ?? '');
-          await setNodeFinalizers(
-            w.api,
-            node,
-            (node.metadata?.finalizers ?? []).filter((f) => f !== TERMINATION_FINALIZER),
-          );
+          await releaseNodeFinalizer(w.api, node, TERMINATION_FINALIZER);
         },
       },
       events: w.events,
