@@ -335,6 +335,57 @@ describe('NodeClaimLifecycle', () => {
     expect((await w.cloud.list()).map((x) => x.id)).toEqual([i.id]);
   });
 
+  it('a round takes the claims going first, several at once', async () => {
+    const w = world();
+    for (const n of ['c1', 'c2', 'c3', 'c4', 'c5']) await w.launcher.launch(planned(n), requests);
+    await w.lifecycle.round();
+    await w.claims.delete('c5');
+    const log: string[] = [];
+    let inFlight = 0;
+    let most = 0;
+    const store = {
+      list: () => w.claims.list(),
+      get: (name: string) => w.claims.get(name),
+      delete: (name: string) => w.claims.delete(name),
+      release: (name: string, f: string) => w.claims.release(name, f),
+      create: (c: Parameters<typeof w.claims.create>[0]) => w.claims.create(c),
+      update: async (name: string, change: Parameters<typeof w.claims.update>[1]) => {
+        log.push(`update ${name}`);
+        inFlight++;
+        most = Math.max(most, inFlight);
+        await new Promise((r) => setTimeout(r, 5));
+        inFlight--;
+        await w.claims.update(name, change);
+      },
+    };
+    const lifecycle = new NodeClaimLifecycle({
+      claims: store,
+      nodes: () => [...w.nodes.values()],
+      instances: () => w.cloud.list(),
+      launcher: w.launcher,
+      launching: () => false,
+      // Every claim turns Consolidatable: each one's status is written this round.
+      signals: () => ({ consolidatable: true }),
+      ops: {
+        drain: (n) => {
+          log.push(`drain ${n.metadata?.name ?? ''}`);
+          return Promise.resolve();
+        },
+        terminateInstance: (id) => w.cloud.delete(id),
+        addNodeFinalizer: () => Promise.resolve(),
+        releaseNode: () => Promise.resolve(),
+      },
+      events: { emit: () => undefined },
+      logger: pino({ level: 'silent' }),
+      clock: w.clock,
+      concurrency: 3,
+    });
+    await lifecycle.round();
+    expect(log[0]).toBe('drain c5');
+    expect(log.filter((l) => l.startsWith('update')).length).toBeGreaterThan(1);
+    expect(most).toBe(3);
+  });
+
   it('deleting the Node deletes its claim, which then drains', async () => {
     const w = world();
     await w.launcher.launch(planned('c1'), requests);

@@ -9,6 +9,7 @@
  */
 import type { V1Node } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import { eachLimited } from '../../util/limited.js';
 import type { EventSink } from '../../kube/events.js';
 import type { Instance } from '../cloud/provider.js';
 import {
@@ -45,7 +46,16 @@ export interface LifecycleDeps {
   readonly logger: Logger;
   readonly clock: () => Date;
   readonly onGarbage?: (kind: 'claim' | 'instance') => void;
+  /** Claims reconciled at once in a round (CLAIM_CONCURRENCY). */
+  readonly concurrency?: number;
 }
+
+/**
+ * Claims a round reconciles at once. One after another, a round of 2,000 claims whose status each
+ * took a write of ~0.5 s at a busy API server lasted ~20 minutes, and the Nodes disruption had
+ * drained waited that long for their claim's termination step.
+ */
+export const CLAIM_CONCURRENCY = 16;
 
 export interface LifecycleRound {
   readonly updated: string[];
@@ -83,22 +93,33 @@ export class NodeClaimLifecycle {
       orphans: [],
     };
     const claimed = new Set<string>();
-    for (const claim of claims) {
+    const work = claims.map((claim) => {
       const pid = claim.status?.providerID;
       claimed.add(claim.metadata.name);
       if (pid !== undefined) claimed.add(pid);
       const node = pid !== undefined ? nodeOf.get(pid) : undefined;
-      const instance = pid !== undefined ? byProvider.get(pid) : undefined;
-      try {
-        await this.one(claim, node, instance, { instances, now, out });
-      } catch (e) {
-        // One claim's failed write (a conflict, the API server away) does not hold up the others.
-        this.d.logger.warn(
-          { claim: claim.metadata.name, err: String(e) },
-          'NodeClaim not reconciled this round',
-        );
-      }
-    }
+      return { claim, node, instance: pid !== undefined ? byProvider.get(pid) : undefined };
+    });
+    // Claims going first: their Nodes have been drained and wait for this round to go.
+    const going = (w: (typeof work)[number]) =>
+      w.claim.metadata.deletionTimestamp !== undefined || w.node?.metadata?.deletionTimestamp !== undefined;
+    const ordered = [...work.filter(going), ...work.filter((w) => !going(w))];
+    await eachLimited(
+      ordered,
+      this.d.concurrency ?? CLAIM_CONCURRENCY,
+      () => true,
+      async (w) => {
+        try {
+          await this.one(w.claim, w.node, w.instance, { instances, now, out });
+        } catch (e) {
+          // One claim's failed write (a conflict, the API server away) does not hold up the others.
+          this.d.logger.warn(
+            { claim: w.claim.metadata.name, err: String(e) },
+            'NodeClaim not reconciled this round',
+          );
+        }
+      },
+    );
     for (const i of instances) {
       if (claimed.has(i.claim) || claimed.has(i.providerId)) continue;
       if (i.legacy === true) await this.adoptLegacy(i, out);
