@@ -128,9 +128,8 @@ describe('searchInSlices asks expiration, emptiness and drift once per seek', ()
     };
   }
 
-  it('however many slices consolidation takes, and finds what one search in one go finds', async () => {
-    const s = sixQuiet();
-    const whole = nextDecision(s.w, s.c, s.pdbs, s.o, new Map());
+  /** One seek to its end, one simulation per slice, its methods counted. */
+  async function seekCounted(s: ReturnType<typeof setup>) {
     const { calls, methods } = counted();
     const found = await searchInSlices(s.w, s.c, s.pdbs, s.o, {
       carried: [],
@@ -139,6 +138,13 @@ describe('searchInSlices asks expiration, emptiness and drift once per seek', ()
       seekMs: 1_000_000,
       methods,
     });
+    return { found, calls };
+  }
+
+  it('however many slices consolidation takes, and finds what one search in one go finds', async () => {
+    const s = sixQuiet();
+    const whole = nextDecision(s.w, s.c, s.pdbs, s.o, new Map());
+    const { found, calls } = await seekCounted(s);
     expect(found.decision?.remove.map((n) => n.name)).toEqual(whole?.remove.map((n) => n.name));
     expect(calls.consolidation).toBeGreaterThan(2);
     expect(calls.first).toBe(1);
@@ -147,14 +153,7 @@ describe('searchInSlices asks expiration, emptiness and drift once per seek', ()
   it('and a decision of theirs ends the seek before any consolidation', async () => {
     // An empty node beside a busy one: emptiness removes it.
     const s = setup([node('busy'), node('idle')], [pod('web', 'busy', { cpu: '1' })]);
-    const { calls, methods } = counted();
-    const found = await searchInSlices(s.w, s.c, s.pdbs, s.o, {
-      carried: [],
-      monotonic: ticking(),
-      sliceMs: 0,
-      seekMs: 1_000_000,
-      methods,
-    });
+    const { found, calls } = await seekCounted(s);
     expect(found.decision?.method).toBe('emptiness');
     expect(found.decision?.remove.map((n) => n.name)).toEqual(['idle']);
     expect(calls).toEqual({ first: 1, consolidation: 0 });
