@@ -100,7 +100,8 @@ export class NodeClaimLifecycle {
       const node = pid !== undefined ? nodeOf.get(pid) : undefined;
       return { claim, node, instance: pid !== undefined ? byProvider.get(pid) : undefined };
     });
-    // Claims going first: their Nodes have been drained and wait for this round to go.
+    // Claims being deleted first: their termination steps (drain, instance, finalizers) each wait
+    // for a round, and a status write can wait for the next one.
     const going = (w: (typeof work)[number]) =>
       w.claim.metadata.deletionTimestamp !== undefined || w.node?.metadata?.deletionTimestamp !== undefined;
     const ordered = [...work.filter(going), ...work.filter((w) => !going(w))];
