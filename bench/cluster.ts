@@ -39,6 +39,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
 import { builtinCatalog } from '../src/catalog/catalog.js';
+import type { Plan } from '../src/provisioner/solver/model.js';
 import { startControlPlane, type SchedulerScoring } from '../test/e2e/control-plane.js';
 import { kubectlWith } from '../test/e2e/harness.js';
 import { NAMESPACE, perfWorkloads, type Deploy, type Workload } from '../test/support/perf-workloads.js';
@@ -114,11 +115,11 @@ const script = (name: string) =>
 
 const catalog = builtinCatalog();
 
-/** The LP lower bound of the pods the Deployments run at these replicas, on Berth's pool. */
-const boundOf = (deploys: ReadonlyMap<string, Deploy>): number => offlinePlan(deploys, catalog).lowerBound;
-
-/** Each step's Deployments (name → shape at that step's replicas) and the bound of their pods. */
-function plan(w: Workload): { deploys: Map<string, Deploy>; bound: number }[] {
+/**
+ * Each step's Deployments (name → shape at that step's replicas), Berth's offline plan for their pods
+ * (the ready side's Nodes) and its LP lower bound on Berth's pool.
+ */
+function plan(w: Workload): { deploys: Map<string, Deploy>; offline: Plan; bound: number }[] {
   const deploys = new Map<string, Deploy>();
   return w.steps.map((step) => {
     if (step.kind !== 'drift') {
@@ -129,7 +130,8 @@ function plan(w: Workload): { deploys: Map<string, Deploy>; bound: number }[] {
       }
     }
     const snapshot = new Map(deploys);
-    return { deploys: snapshot, bound: boundOf(snapshot) };
+    const offline = offlinePlan(snapshot, catalog);
+    return { deploys: snapshot, offline, bound: offline.lowerBound };
   });
 }
 
@@ -161,7 +163,7 @@ async function runSide(
     if (!first) throw new Error(`${w.name} has no step`);
     provisioner =
       side === 'ready'
-        ? await startReadySide(cp, first.deploys, catalog, log)
+        ? await startReadySide(cp, first.offline, catalog, log)
         : side === 'berth'
           ? await startBerthSide(cp, dir, {
               delay,

@@ -8,9 +8,11 @@
  */
 import type { V1Node } from '@kubernetes/client-node';
 import type { Catalog } from '../../src/catalog/catalog.js';
-import { LABEL, type InstanceType } from '../../src/catalog/instance-type.js';
+import type { InstanceType } from '../../src/catalog/instance-type.js';
 import type { KubeObject } from '../../src/kube/objects.js';
-import { KWOK_ANNOTATION } from '../../src/operator/registrar.js';
+import { kwokNode } from '../../src/operator/registrar.js';
+import { nodeObjectFor } from '../../src/provisioner/cloud/node-object.js';
+import { providerIdOf } from '../../src/provisioner/cloud/provider.js';
 import { solverInputOf } from '../../src/provisioner/input/plan-input.js';
 import type { Plan } from '../../src/provisioner/solver/model.js';
 import { solve } from '../../src/provisioner/solver/solve.js';
@@ -48,34 +50,39 @@ function largestUsed(plan: Plan, catalog: Catalog): InstanceType {
 
 /**
  * One Node per node of the plan: its name, zone, capacity type and pool labels, but the largest type
- * the plan uses, so that any pod fits wherever kube-scheduler puts it. Annotated for kwok, which
- * sets its conditions and heartbeats.
+ * the plan uses, so that any pod fits wherever kube-scheduler puts it. The Node Berth's simulated
+ * cloud registers (nodeObjectFor), as kwok manages it (kwokNode: annotated, its conditions left to
+ * kwok).
  */
 export function readyNodes(plan: Plan, catalog: Catalog): V1Node[] {
   const type = largestUsed(plan, catalog);
-  const a = type.allocatable;
-  const c = type.capacity;
   return plan.nodes
     .filter((n) => !n.existing)
-    .map((n) => ({
-      apiVersion: 'v1',
-      kind: 'Node',
-      metadata: {
-        name: `ready-${n.name}`,
-        labels: {
-          ...n.labels,
-          ...type.labels,
-          [LABEL.instanceType]: type.name,
-          [LABEL.hostname]: `ready-${n.name}`,
-        },
-        annotations: { [KWOK_ANNOTATION]: 'fake' },
-      },
-      spec: { providerID: `kwok://ready-${n.name}` },
-      status: {
-        capacity: { cpu: String(c.cpuMillis / 1000), memory: `${c.memoryMiB}Mi`, pods: String(c.pods) },
-        allocatable: { cpu: `${a.cpuMillis}m`, memory: `${a.memoryMiB}Mi`, pods: String(a.pods) },
-      },
-    }));
+    .map((n) => {
+      const claim = `ready-${n.name}`;
+      const id = `i-${claim}`;
+      const instance = {
+        id,
+        claim,
+        nodePool: n.nodePool,
+        instanceType: type.name,
+        zone: n.zone,
+        capacityType: n.capacityType,
+        providerId: providerIdOf(n.zone, id),
+        launchedAt: new Date(),
+      };
+      const req = {
+        claim,
+        nodePool: n.nodePool,
+        nodeClass: '',
+        capacityType: n.capacityType,
+        instanceTypes: [type.name],
+        zones: [n.zone],
+        labels: n.labels,
+        taints: n.taints,
+      };
+      return kwokNode(nodeObjectFor(instance, req, type, catalog.region));
+    });
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -91,18 +98,18 @@ function notReady(kubectl: ReturnType<typeof kubectlWith>): string[] {
 }
 
 /**
- * Creates the step's ready Nodes and waits for kwok to make every one Ready. kwok sometimes leaves
- * some of a burst of new Nodes alone; a Node still not Ready after 15 s is touched (an annotation),
- * which plays its stage again.
+ * Creates the ready Nodes of the first scale-out's offline plan and waits for kwok to make every one
+ * Ready. kwok once left part of a burst of new Nodes alone; a Node still not Ready after 15 s is
+ * touched (an annotation), which plays its stage again.
  */
 export async function startReadySide(
   cp: ControlPlane,
-  deploys: ReadonlyMap<string, Deploy>,
+  plan: Plan,
   catalog: Catalog,
   log: (s: string) => void,
 ): Promise<Side> {
   const kubectl = kubectlWith(cp.kubeconfig);
-  const nodes = readyNodes(offlinePlan(deploys, catalog), catalog);
+  const nodes = readyNodes(plan, catalog);
   const list = { apiVersion: 'v1', kind: 'List', items: nodes };
   const created = kubectl(['create', '-f', '-'], JSON.stringify(list));
   if (created.code !== 0) throw new Error(`creating the ready Nodes: ${created.stderr.trim()}`);
