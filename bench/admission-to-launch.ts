@@ -100,7 +100,7 @@ async function run(): Promise<void> {
     const nodesBefore = countNodes(kubectl);
     for (let i = 0; i < applies; i++) {
       const via = berths[i % 2] as Berth;
-      for (const r of routeWebhooks(kubectl, via.url, ca)) if (r.code !== 0) throw new Error(r.stderr);
+      for (const r of routeWebhooks(kubectl, via, ca)) if (r.code !== 0) throw new Error(r.stderr);
       const name = `rush-${i}`;
       const yaml = bigDeployment(name, 'bench');
       await routedTo(kubectl, via, yaml);

@@ -180,7 +180,7 @@ async function main(): Promise<void> {
     kc.loadFromFile(cp.kubeconfig);
     const api = KubernetesObjectApi.makeApiClient(kc);
     const token = /token: (\S+)/.exec(readFileSync(cp.kubeconfig, 'utf8'))?.[1] ?? '';
-    for (const r of routeWebhooks(kubectl, berth.url, readFileSync(join(tls, 'ca.crt')).toString('base64')))
+    for (const r of routeWebhooks(kubectl, berth, readFileSync(join(tls, 'ca.crt')).toString('base64')))
       must(r);
     // Warm both paths (TLS sessions, JIT) before either run is timed.
     await Promise.all(

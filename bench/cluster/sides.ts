@@ -108,7 +108,7 @@ export async function startBerthSide(cp: ControlPlane, dir: string, o: BerthSide
   // Berth's mutating webhooks as deploy/berth registers them, the scheduling gate among them. Its
   // validating webhook is left out: the suite's workloads are measured as Karpenter's are, unjudged.
   const ca = readFileSync(join(dir, 'tls', 'ca.crt')).toString('base64');
-  must(registerWebhooks(kubectl, berth.url, ca, ['MutatingWebhookConfiguration']), 'registering webhooks');
+  must(registerWebhooks(kubectl, berth, ca, ['MutatingWebhookConfiguration']), 'registering webhooks');
   // The leader announces on its Lease whether new pods are gated; the workloads come after that.
   await gatesAnnounced(kubectl, o.gates ? 'on' : 'off');
   const pid = berth.proc.pid;

@@ -34,6 +34,7 @@ import { ApiNodeOps } from '../provisioner/disruption/node-ops.js';
 import { classLaunchable, type EC2NodeClass } from '../scheduling/nodepool.js';
 import type { WebhookDeps } from '../webhook/app.js';
 import { startWebhook, type Running } from '../webhook/server.js';
+import { gateCheck, startGate, withGate, type GateThread } from '../webhook/gate-thread.js';
 import { setUpCloud } from './cloud.js';
 import {
   cloudKind,
@@ -135,6 +136,8 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
   const today = dailyToday(() => io.clock());
   // Whether the leader (this replica or another) announces on the Lease that new pods are gated.
   let gatesAnnounced = (): boolean => false;
+  // The scheduling gate's own server (--gate-port), once started below; /readyz reports on it.
+  let gate: GateThread | undefined = undefined;
   const context = () => ({ view, policies: live.current, today: today(), schedulingGates: gatesAnnounced() });
   const gates = new SchedulingGates({
     // Lift answers are read for their status only (kube/raw-patch.ts).
@@ -307,13 +310,15 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
   const deps: WebhookDeps = {
     ...base,
     context,
-    checks: () => readiness(view, live, elector),
+    checks: () => [...readiness(view, live, elector), ...(gate ? [gateCheck(gate)] : [])],
     onDecision: (webhook, req, d) => {
       denials(webhook, req, d);
       provisioning.admitted(webhook, req, d);
     },
   };
-  const running = await startWebhook(deps, s.listen, base.logger);
+  const main = await startWebhook(deps, s.listen, base.logger);
+  gate = await startGate(main, s.listen, { ...base, on: () => gatesAnnounced() });
+  const running = withGate(main, gate);
   elector.start();
   return {
     running,

@@ -59,8 +59,11 @@ export async function runOperator(opts: ServeOpts, io: CliIO): Promise<void> {
     host: opts.host ?? (opts.local === true ? '127.0.0.1' : '0.0.0.0'),
     port: port('--port', opts.port),
     metricsPort: port('--metrics-port', opts.metricsPort),
+    gatePort: opts.gatePort === undefined ? undefined : port('--gate-port', opts.gatePort),
     tls: tlsFilesIn(tlsDir),
   };
+  if (opts.local === true && listen.gatePort !== undefined)
+    throw new Error('--gate-port is for cluster mode: with --local no pod is gated');
   const stopWatch = live.watch();
   if (opts.local === true) await ensureLocalCerts(tlsDir, io);
   const started: { running: Running; stop: () => Promise<void> } =
@@ -71,6 +74,7 @@ export async function runOperator(opts: ServeOpts, io: CliIO): Promise<void> {
   io.out(
     `berth: serving ${running.url} (/mutate, /validate, /gate, /healthz, /readyz); CA: ${join(tlsDir, 'ca.crt')}\n`,
   );
+  if (running.gateUrl !== undefined) io.out(`berth: scheduling gate ${running.gateUrl}/gate\n`);
   if (running.metricsUrl !== undefined) io.out(`berth: metrics ${running.metricsUrl}\n`);
   await new Promise<void>((resolve) => {
     const stop = (): void => {

@@ -12,6 +12,8 @@ export interface ServeOpts extends CloudFlags {
   host?: string;
   port: string;
   metricsPort: string;
+  /** Cluster mode: the scheduling gate's own HTTPS port (unset: /gate on --port only). */
+  gatePort?: string;
   /** Default: ./tls with --local (made there on first use), /etc/berth/tls in a cluster. */
   tlsDir?: string;
   file?: string[];

@@ -11,6 +11,8 @@ export interface ServeOptions {
   host: string;
   port: number;
   metricsPort: number | undefined;
+  /** Cluster mode: /gate also on this port, from a thread of its own (gate-thread.ts). */
+  gatePort?: number | undefined;
   tls: TlsFiles;
   tlsPollMs?: number;
 }
@@ -18,6 +20,8 @@ export interface ServeOptions {
 export interface Running {
   url: string;
   metricsUrl: string | undefined;
+  /** The scheduling gate's own server (--gate-port). */
+  gateUrl?: string;
   https: HttpsServer;
   close(): Promise<void>;
 }

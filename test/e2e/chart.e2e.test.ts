@@ -92,7 +92,7 @@ beforeAll(async () => {
   });
   for (const r of routeWebhooks(
     kubectl,
-    berth.url,
+    berth,
     Buffer.from(readFileSync(join(tls, 'ca.crt'))).toString('base64'),
   ))
     expect(r.code, r.stderr).toBe(0);

@@ -4,6 +4,7 @@ import { createWriteStream, readFileSync } from 'node:fs';
 import { get as httpsGet } from 'node:https';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { freePort } from './control-plane.js';
 
 export interface Run {
   code: number;
@@ -47,11 +48,20 @@ interface ClientConfig {
 /** The path a webhook is served at: its Service reference's, or its URL's once routed before. */
 const pathOf = (c: ClientConfig): string => c.service?.path ?? (c.url ? new URL(c.url).pathname : '');
 
+/** Where a webhook at `path` goes: the scheduling gate to its own server, the others to the main one. */
+const urlFor = (to: Pick<Berth, 'url' | 'gateUrl'>, path: string): string =>
+  `${path === '/gate' ? to.gateUrl : to.url}${path}`;
+
 /**
- * Points every webhook of Berth's two configurations at `url` (clientConfig.url with the CA bundle),
- * each at the path its Service reference names (/mutate, /gate, /validate).
+ * Points every webhook of Berth's two configurations at Berth's servers (clientConfig.url with the
+ * CA bundle), each at the path its Service reference names (/mutate, /validate; /gate on the gate's
+ * own port, as deploy/ has it).
  */
-export function routeWebhooks(kubectl: ReturnType<typeof kubectlWith>, url: string, caBundle: string): Run[] {
+export function routeWebhooks(
+  kubectl: ReturnType<typeof kubectlWith>,
+  to: Pick<Berth, 'url' | 'gateUrl'>,
+  caBundle: string,
+): Run[] {
   return (['mutatingwebhookconfiguration', 'validatingwebhookconfiguration'] as const).map((kind) => {
     const got = kubectl(['get', kind, 'berth', '-o', 'json']);
     if (got.code !== 0) return got;
@@ -59,7 +69,7 @@ export function routeWebhooks(kubectl: ReturnType<typeof kubectlWith>, url: stri
     const patch = hooks.map((h, i) => ({
       op: 'replace',
       path: `/webhooks/${i}/clientConfig`,
-      value: { url: `${url}${pathOf(h.clientConfig)}`, caBundle },
+      value: { url: urlFor(to, pathOf(h.clientConfig)), caBundle },
     }));
     return kubectl(['patch', kind, 'berth', '--type=json', '-p', JSON.stringify(patch)]);
   });
@@ -67,11 +77,11 @@ export function routeWebhooks(kubectl: ReturnType<typeof kubectlWith>, url: stri
 
 /**
  * Registers Berth's webhook configurations as deploy/berth/webhooks.yaml declares them (only the
- * kinds named), each webhook pointed at `url` and the path its Service reference names.
+ * kinds named), each webhook pointed at Berth's server for the path its Service reference names.
  */
 export function registerWebhooks(
   kubectl: ReturnType<typeof kubectlWith>,
-  url: string,
+  to: Pick<Berth, 'url' | 'gateUrl'>,
   caBundle: string,
   kinds: readonly string[] = ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'],
 ): Run {
@@ -82,7 +92,7 @@ export function registerWebhooks(
   const chosen = docs.filter((d) => kinds.includes(d.kind));
   for (const d of chosen)
     for (const h of d.webhooks)
-      h.clientConfig = { url: `${url}${h.clientConfig.service?.path ?? ''}`, caBundle };
+      h.clientConfig = { url: urlFor(to, h.clientConfig.service?.path ?? ''), caBundle };
   return kubectl(['apply', '-f', '-'], chosen.map((d) => JSON.stringify(d)).join('\n'));
 }
 
@@ -141,6 +151,8 @@ export async function eventually<T>(
 export interface Berth {
   identity: string;
   url: string;
+  /** The scheduling gate's own server (--gate-port), where deploy/ points gate.berth.dev. */
+  gateUrl: string;
   metrics: string;
   log: string;
   proc: ChildProcess;
@@ -154,6 +166,8 @@ export interface BerthOptions {
   policies: string;
   port: number;
   metricsPort: number;
+  /** --gate-port (default: a free port). */
+  gatePort?: number;
   dir: string;
   /** More `berth serve` flags (e.g. the cloud) and environment. */
   args?: string[];
@@ -175,6 +189,7 @@ function ready(url: string, ca: string): Promise<boolean> {
 export async function startBerth(o: BerthOptions): Promise<Berth> {
   const log = join(o.dir, `berth-${o.identity}.log`);
   const out = createWriteStream(log);
+  const gatePort = o.gatePort ?? (await freePort());
   const proc = spawn(
     process.execPath,
     [
@@ -193,6 +208,8 @@ export async function startBerth(o: BerthOptions): Promise<Berth> {
       String(o.port),
       '--metrics-port',
       String(o.metricsPort),
+      '--gate-port',
+      String(gatePort),
       '--identity',
       o.identity,
       '--namespace',
@@ -215,6 +232,7 @@ export async function startBerth(o: BerthOptions): Promise<Berth> {
   return {
     identity: o.identity,
     url,
+    gateUrl: `https://127.0.0.1:${gatePort}`,
     metrics: `http://127.0.0.1:${o.metricsPort}/metrics`,
     log,
     proc,

@@ -172,7 +172,7 @@ beforeAll(async () => {
   // Berth's mutating webhooks, the scheduling gate among them (its validating webhook is not what
   // this tier measures).
   const ca = readFileSync(join(dir, 'tls', 'ca.crt')).toString('base64');
-  const registered = registerWebhooks(kubectl, berth.url, ca, ['MutatingWebhookConfiguration']);
+  const registered = registerWebhooks(kubectl, berth, ca, ['MutatingWebhookConfiguration']);
   expect(registered.code, registered.stderr).toBe(0);
   // The leader announces on its Lease that new pods are gated.
   await gatesAnnounced(kubectl, 'on');

@@ -97,8 +97,8 @@ function apply(yaml: string) {
   return kubectl(['apply', '-f', '-'], yaml);
 }
 
-function pointWebhooksAt(url: string, caBundle: string) {
-  for (const r of routeWebhooks(kubectl, url, caBundle)) expect(r.code, r.stderr).toBe(0);
+function pointWebhooksAt(to: Pick<Berth, 'url' | 'gateUrl'>, caBundle: string) {
+  for (const r of routeWebhooks(kubectl, to, caBundle)) expect(r.code, r.stderr).toBe(0);
 }
 
 const profile = designProfile;
@@ -185,7 +185,7 @@ beforeAll(async () => {
     startBerth({ ...common, identity: 'berth-b', port: await freePort(), metricsPort: await freePort() }),
   );
   // The API server calls the follower: it answers admission while the leader runs the controller.
-  pointWebhooksAt(follower.url, Buffer.from(readFileSync(join(tls, 'ca.crt'))).toString('base64'));
+  pointWebhooksAt(follower, Buffer.from(readFileSync(join(tls, 'ca.crt'))).toString('base64'));
   for (const ns of ['payments', 'apps']) kubectl(['create', 'namespace', ns]);
 }, 900_000);
 
@@ -535,14 +535,14 @@ describe('6c. provisioning at admission speed, from either replica', () => {
     const before = nodeRows(kubectl).length;
     for (let i = 0; i < 6; i++) {
       const via = i % 2 === 0 ? leader : follower;
-      pointWebhooksAt(via.url, ca);
+      pointWebhooksAt(via, ca);
       const name = `rush-${i}`;
       const yaml = bigDeployment(name, 'apps');
       await routedTo(kubectl, via, yaml);
       timings.push(await timeApply(kubectl, { name, yaml, via, leader }));
     }
     // The API server calls the follower again, as the scenarios after this one expect.
-    pointWebhooksAt(follower.url, ca);
+    pointWebhooksAt(follower, ca);
     console.log(
       `e2e admission to launch: ${timings.map((t) => `${t.name} via ${t.via}: apply→launch ${t.applyToLaunchMs} ms, admission→launch ${t.admissionToLaunchMs} ms`).join('; ')}`,
     );
@@ -1215,7 +1215,7 @@ describe('6b. provisioning on aws (EC2 emulated by moto_server)', () => {
       }),
     );
     const log = berth.log;
-    pointWebhooksAt(berth.url, Buffer.from(readFileSync(join(common.tlsDir, 'ca.crt'))).toString('base64'));
+    pointWebhooksAt(berth, Buffer.from(readFileSync(join(common.tlsDir, 'ca.crt'))).toString('base64'));
     await eventually('berth-aws to hold the Lease', () => leaseHolder() === 'berth-aws', 30_000);
     // The leader resolves the class and writes its status (cluster endpoint and CA from EKS).
     const status = await eventually(
@@ -1414,10 +1414,7 @@ describe('6b. provisioning on aws (EC2 emulated by moto_server)', () => {
     );
     const survivor = second;
     // Admission goes to the replica that survives; the pool is selected by karpenter.sh/nodepool.
-    pointWebhooksAt(
-      survivor.url,
-      Buffer.from(readFileSync(join(common.tlsDir, 'ca.crt'))).toString('base64'),
-    );
+    pointWebhooksAt(survivor, Buffer.from(readFileSync(join(common.tlsDir, 'ca.crt'))).toString('base64'));
     freezeOtherPools(kubectl, ['e2e-aws']);
     expect(apply(e2ePool('e2e-aws', { budgets: [{ nodes: '100%' }], labelled: false })).code).toBe(0);
     // Evicted, its pod takes 60 s to go (no kubelet confirms it sooner): the drain lasts that long.

@@ -24,6 +24,10 @@ export function registerServe(program: Command, io: CliIO): void {
     .option('--port <n>', 'HTTPS port', '8443')
     .option('--metrics-port <n>', 'HTTP port for /metrics', '9090')
     .option(
+      '--gate-port <n>',
+      "cluster mode: also answer /gate (the scheduling gate's webhook) over HTTPS on this port, from a thread of its own, so that creating pods never waits on the leader's work (deploy/ points gate.berth.dev here)",
+    )
+    .option(
       '--tls-dir <dir>',
       'folder with tls.crt and tls.key, reloaded when they change (default: ./tls with --local, made there on first use; /etc/berth/tls in a cluster)',
     )

@@ -4,13 +4,11 @@
  * admission for the whole cluster, and a round that runs out of memory loses the round, not the
  * process. `berth plan` and the tests plan in process: the same solver, the same answer.
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker, type ResourceLimits, type WorkerOptions } from 'node:worker_threads';
+import type { ResourceLimits, Worker, WorkerOptions } from 'node:worker_threads';
 import type { Catalog } from '../../catalog/catalog.js';
 import type { Plan, SolverInput } from '../solver/model.js';
 import { solve } from '../solver/solve.js';
+import { spawnThread } from '../../util/thread.js';
 import { SOLVER_NICE, SOLVER_YOUNG_MIB } from './limits.js';
 import { offeringKey, type FromSolver, type ToSolver, type WireInput } from './wire.js';
 
@@ -57,21 +55,8 @@ interface Pending {
   timer: NodeJS.Timeout;
 }
 
-/**
- * The solver thread: the compiled JavaScript beside this file, or (tests run the TypeScript sources)
- * a bootstrap that registers tsx's loader in the thread and imports the source.
- */
-function spawn(options: WorkerOptions): Worker {
-  const js = new URL('./solver-thread.js', import.meta.url);
-  if (existsSync(fileURLToPath(js))) return new Worker(js, options);
-  const ts = new URL('./solver-thread.ts', import.meta.url).href;
-  // The ES module of tsx's API, beside the CommonJS one that require resolves.
-  const tsx = createRequire(import.meta.url)
-    .resolve('tsx/esm/api')
-    .replace(/index\.cjs$/, 'index.mjs');
-  const boot = `import(${JSON.stringify(pathToFileURL(tsx).href)}).then((m) => { m.register(); return import(${JSON.stringify(ts)}); });`;
-  return new Worker(boot, { ...options, eval: true });
-}
+/** The solver thread (src/util/thread.ts finds its module). */
+const spawn = (options: WorkerOptions): Worker => spawnThread(import.meta.url, 'solver-thread', options);
 
 /** The input without what cannot cross a thread (the catalog goes apart, by id). */
 function toWire(input: SolverInput, unavailable: readonly string[]): WireInput {

@@ -1,0 +1,99 @@
+/**
+ * The scheduling gate's thread (gate-thread.ts starts it): an HTTPS server on its own port with the
+ * gate's listener, the serving certificate reloaded as the main server's is, and what it decided sent
+ * to the main thread every BATCH_MS.
+ */
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { parentPort, workerData } from 'node:worker_threads';
+import {
+  gateListener,
+  type FromGate,
+  type GateRefusal,
+  type GateThreadData,
+  type ToGate,
+} from './gate-server.js';
+import type { DecisionLine } from './record.js';
+import { readTls, watchTls } from './tls.js';
+
+/** How often decisions go to the main thread (its logs and metrics lag by this much at most). */
+const BATCH_MS = 100;
+
+const port = parentPort;
+if (!port) throw new Error('gate-worker runs as a worker thread (berth serve --gate-port)');
+const data = workerData as GateThreadData;
+const send = (m: FromGate): void => {
+  port.postMessage(m);
+};
+
+let on = data.on;
+let lines: DecisionLine[] = [];
+let refusals: GateRefusal[] = [];
+let connections = 0;
+const flush = (): void => {
+  if (lines.length === 0 && refusals.length === 0 && connections === 0) return;
+  send({ type: 'batch', lines, refusals, connections });
+  lines = [];
+  refusals = [];
+  connections = 0;
+};
+
+const pair = readTls(data.tls);
+const server = createServer(
+  { cert: pair.cert, key: pair.key, connectionsCheckingInterval: 1000 },
+  gateListener({
+    on: () => on,
+    deadlineMs: data.deadlineMs,
+    now: () => performance.now(),
+    answered: (l) => lines.push(l),
+    refused: (r) => refusals.push(r),
+  }),
+);
+// As the main server: the body reader answers a body that trickles in past the deadline; these are
+// Node's backstops for what never reaches it. Connections are kept for the API server to reuse.
+server.requestTimeout = data.deadlineMs + 1000;
+server.headersTimeout = data.deadlineMs;
+server.keepAliveTimeout = 60_000;
+server.on('secureConnection', () => {
+  connections += 1;
+});
+const tls = watchTls(
+  server,
+  data.tls,
+  (r) => {
+    send(
+      r.ok
+        ? { type: 'tls', ok: true, notAfter: r.pair.notAfter.toISOString() }
+        : { type: 'tls', ok: false, error: r.error.message },
+    );
+  },
+  data.tlsPollMs,
+);
+const batches = setInterval(flush, BATCH_MS);
+
+/** Nothing left to keep the thread: it ends once what it sent has gone. */
+const end = (): void => {
+  clearInterval(batches);
+  tls.stop();
+  port.close();
+};
+
+port.on('message', (m: ToGate) => {
+  if (m.type === 'on') on = m.on;
+  else {
+    server.close(() => {
+      flush();
+      send({ type: 'closed' });
+      end();
+    });
+    server.closeAllConnections();
+  }
+});
+
+server.once('error', (e) => {
+  send({ type: 'failed', error: e.message });
+  end();
+});
+server.listen(data.port, data.host, () => {
+  send({ type: 'listening', port: (server.address() as AddressInfo).port });
+});
