@@ -226,6 +226,7 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
     },
     lastPodEvent: (node) => disruption.lastPodEvent(node),
     defaultConsolidateAfterMs: () => live.current.consolidation.consolidateAfterSeconds * 1000,
+    podsWaiting: () => gates.podsWaiting(),
   });
   const nodeClasses = setup.aws
     ? new ClusterNodeClasses({

@@ -50,6 +50,8 @@ export interface NodeClaimsWiring {
   /** When a pod last bound to or left a node, and consolidateAfter for pools that set none (ms). */
   readonly lastPodEvent: (node: string) => Date | undefined;
   readonly defaultConsolidateAfterMs: () => number;
+  /** Whether pods wait on the API server (scheduling-gates.ts): claims' bookkeeping waits meanwhile. */
+  readonly podsWaiting?: () => boolean;
 }
 
 export class ClusterNodeClaims implements LeaderDuty {
@@ -111,6 +113,7 @@ export class ClusterNodeClaims implements LeaderDuty {
       onGarbage: (kind) => {
         w.metrics.nodeClaimsCollected.inc({ kind });
       },
+      ...(w.podsWaiting ? { podsWaiting: w.podsWaiting } : {}),
     });
     const soon = () => {
       clearTimeout(this.soonTimer);

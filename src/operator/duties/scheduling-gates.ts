@@ -25,6 +25,7 @@ import { isHardSpread } from '../../provisioner/input/pods.js';
 import type { RoundResult } from '../../provisioner/controller/provisioner.js';
 import { podId } from '../../provisioner/disruption/pods.js';
 import { eachLimited } from '../../util/limited.js';
+import { PodsWaiting } from './pods-waiting.js';
 import type { LeaderDuty } from '../duty.js';
 
 /** The Lease annotation by which the leader tells every replica whether /gate gates new pods. */
@@ -112,8 +113,15 @@ export class SchedulingGates implements LeaderDuty {
    * 1,000-pod scale-out sent 41,150 refused patches beside its 1,257 lifts.
    */
   private readonly lifts = new Map<string, 'pending' | 'done' | number>();
+  private readonly waiting = new PodsWaiting(() => this.clock());
 
   constructor(private readonly d: SchedulingGatesDeps) {}
+
+  /** Whether pods wait on the API server: behind the gate, or let through and not bound yet. */
+  podsWaiting(): boolean {
+    const pods = this.pods;
+    return pods !== undefined && this.waiting.any((namespace, name) => pods.get(name, namespace));
+  }
 
   /** Whether new pods are gated now: this replica leads with the duty running, gates on, provisioner on. */
   on(): boolean {
@@ -167,6 +175,7 @@ export class SchedulingGates implements LeaderDuty {
     if (!pods?.synced) return;
     const gated = pods.list().filter((p) => heldBy(p, SCHEDULING_GATE));
     this.d.metrics.podsGated.set(gated.length);
+    this.waiting.sawGated(gated.length);
     const byId = new Map(gated.map((p) => [podId(p), p]));
     const now = this.clock();
     this.forget(new Set(gated.map(liftKey)), now);
@@ -197,7 +206,10 @@ export class SchedulingGates implements LeaderDuty {
         try {
           const lifted = await liftGate(this.d.core, refOf(pod), SCHEDULING_GATE, node);
           this.lifts.set(key, lifted ? 'done' : this.clock());
-          if (lifted) this.d.metrics.gatesLifted.inc({ reason });
+          if (lifted) {
+            this.d.metrics.gatesLifted.inc({ reason });
+            this.waiting.lifted(pod.metadata?.namespace ?? 'default', pod.metadata?.name ?? '');
+          }
           if (lifted && reason === 'expired')
             this.d.logger.warn({ pod: id }, 'scheduling gate lifted: gated too long');
         } catch (e) {
@@ -261,6 +273,7 @@ export class SchedulingGates implements LeaderDuty {
       await this.d.shared.release('nodes');
     }
     this.spreadWaiting = 0;
+    this.waiting.clear();
     const pods = this.pods;
     if (!pods) return;
     this.pods = undefined;

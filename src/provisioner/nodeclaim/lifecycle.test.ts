@@ -13,7 +13,7 @@ import { solverPod } from '../input/pods.js';
 import { DISRUPTION_ANNOTATION } from '../disruption/marks.js';
 import type { PlannedNode } from '../solver/model.js';
 import { ClaimLauncher } from './launcher.js';
-import { GC_GRACE_MS, NodeClaimLifecycle } from './lifecycle.js';
+import { DEFER_MS, GC_GRACE_MS, NodeClaimLifecycle } from './lifecycle.js';
 import { isTrue, TERMINATION_FINALIZER } from './object.js';
 import { MemoryClaimStore } from './store.js';
 import { Metrics } from '../../observability/metrics.js';
@@ -47,7 +47,7 @@ const planned = (name: string): PlannedNode => ({
 });
 const requests = { ...ZERO, cpu: 500, mem: 1024, pods: 1 };
 
-function world(short = false, listedBefore?: readonly Instance[]) {
+function world(short = false, listedBefore?: readonly Instance[], podsWaiting?: () => boolean) {
   let now = Date.parse('2026-11-23T10:00:00Z');
   const clock = () => new Date(now);
   const nodes = new Map<string, V1Node>();
@@ -117,6 +117,7 @@ function world(short = false, listedBefore?: readonly Instance[]) {
     events: { emit: (e) => events.push(e) },
     logger: pino({ level: 'silent' }),
     clock,
+    ...(podsWaiting ? { podsWaiting } : {}),
   });
   return {
     claims,
@@ -233,6 +234,29 @@ describe('NodeClaimLifecycle', () => {
     );
     expect(w.nodes.get('c1')?.metadata?.finalizers).toEqual([TERMINATION_FINALIZER]);
     expect((await w.lifecycle.round()).updated).toEqual([]); // nothing changed: nothing written
+  });
+
+  it('puts off the status and the finalizer while pods wait on the API server, up to DEFER_MS', async () => {
+    let waiting = true;
+    const w = world(false, undefined, () => waiting);
+    const registered = (c: string) => isTrue(w.claims.get(c) ?? {}, 'Registered');
+    await w.launcher.launch(planned('c1'), requests);
+    expect((await w.lifecycle.round()).updated).toEqual([]);
+    expect(registered('c1')).toBe(false);
+    expect(w.nodes.get('c1')?.metadata?.finalizers).toBeUndefined();
+    waiting = false;
+    expect((await w.lifecycle.round()).updated).toEqual(['c1']);
+    expect(registered('c1')).toBe(true);
+    expect(w.nodes.get('c1')?.metadata?.finalizers).toEqual([TERMINATION_FINALIZER]);
+    // Pods that keep waiting hold a claim's writes DEFER_MS at most.
+    waiting = true;
+    await w.launcher.launch(planned('c2'), requests);
+    expect((await w.lifecycle.round()).updated).toEqual([]);
+    w.advance(DEFER_MS - 1);
+    expect((await w.lifecycle.round()).updated).toEqual([]);
+    w.advance(1);
+    expect((await w.lifecycle.round()).updated).toEqual(['c2']);
+    expect(w.nodes.get('c2')?.metadata?.finalizers).toEqual([TERMINATION_FINALIZER]);
   });
 
   it('adopts the instance tagged with an unlaunched claim (the status write was lost)', async () => {

@@ -21,6 +21,7 @@ import {
 } from './conditions.js';
 import { involvedClaim, type ClaimLauncher } from './launcher.js';
 import { conditionOf, isTrue, TERMINATION_FINALIZER, type NodeClaim } from './object.js';
+import { StatusDeferral } from './deferral.js';
 import { discard, type ClaimStore } from './store.js';
 import { terminationStep, type TerminationOps } from './termination.js';
 
@@ -48,7 +49,18 @@ export interface LifecycleDeps {
   readonly onGarbage?: (kind: 'claim' | 'instance') => void;
   /** Claims reconciled at once in a round (CLAIM_CONCURRENCY). */
   readonly concurrency?: number;
+  /**
+   * Whether pods wait on the API server now (gated, or let through and not yet bound): claims'
+   * status and their Nodes' finalizers are then written later, up to DEFER_MS (deferral.ts).
+   */
+  readonly podsWaiting?: () => boolean;
 }
+
+/**
+ * How long a claim's status and its Node's finalizer wait while pods do. A 1,000-pod scale-out on kwok
+ * lifted its gates and had its pods bound over ~20 s, with ~720 of these writes among them.
+ */
+export const DEFER_MS = 30_000;
 
 /**
  * Claims a round reconciles at once. One after another, a round of 2,000 claims whose status each
@@ -70,10 +82,13 @@ const age = (now: Date, at: string | undefined) =>
   at === undefined ? Infinity : now.getTime() - Date.parse(at);
 
 export class NodeClaimLifecycle {
+  private readonly deferral = new StatusDeferral(DEFER_MS);
+
   constructor(private readonly d: LifecycleDeps) {}
 
   async round(): Promise<LifecycleRound> {
     const now = this.d.clock();
+    const busy = this.d.podsWaiting?.() === true;
     let instances = await this.d.instances();
     const claims = this.d.claims.list();
     // A claim being deleted whose instance the list does not show may have launched since it was
@@ -111,7 +126,7 @@ export class NodeClaimLifecycle {
       () => true,
       async (w) => {
         try {
-          await this.one(w.claim, w.node, w.instance, { instances, now, out });
+          await this.one(w.claim, w.node, w.instance, { instances, now, out, busy });
         } catch (e) {
           // One claim's failed write (a conflict, the API server away) does not hold up the others.
           this.d.logger.warn(
@@ -121,6 +136,7 @@ export class NodeClaimLifecycle {
         }
       },
     );
+    this.deferral.retain(new Set(claims.map((c) => c.metadata.name)));
     for (const i of instances) {
       if (claimed.has(i.claim) || claimed.has(i.providerId)) continue;
       if (i.legacy === true) await this.adoptLegacy(i, out);
@@ -138,7 +154,7 @@ export class NodeClaimLifecycle {
     claim: NodeClaim,
     node: V1Node | undefined,
     instance: Instance | undefined,
-    r: { instances: readonly Instance[]; now: Date; out: LifecycleRound },
+    r: { instances: readonly Instance[]; now: Date; out: LifecycleRound; busy: boolean },
   ): Promise<void> {
     const name = claim.metadata.name;
     if (claim.metadata.deletionTimestamp !== undefined || node?.metadata?.deletionTimestamp !== undefined) {
@@ -151,7 +167,7 @@ export class NodeClaimLifecycle {
       !nodeReady(node)
     )
       await this.collect(claim, r.out);
-    else if (await this.update(claim, node, r.now)) r.out.updated.push(name);
+    else if (await this.update(claim, node, r.now, r.busy)) r.out.updated.push(name);
   }
 
   /** An instance launched before NodeClaims existed (an upgrade): given its claim, never collected. */
@@ -205,12 +221,24 @@ export class NodeClaimLifecycle {
     out.collected.push(name);
   }
 
-  /** Writes the status the claim's Node gives it, when it changed; adds the Node's finalizer once registered. */
-  private async update(claim: NodeClaim, node: V1Node | undefined, now: Date): Promise<boolean> {
-    if (node && !hasFinalizer(node)) await this.d.ops.addNodeFinalizer(node);
+  /**
+   * Writes the status the claim's Node gives it, when it changed; adds the Node's finalizer once
+   * registered. Both wait while pods do (podsWaiting), up to DEFER_MS.
+   */
+  private async update(claim: NodeClaim, node: V1Node | undefined, now: Date, busy: boolean): Promise<boolean> {
+    const name = claim.metadata.name;
     const next = observed(claim, node, node ? this.d.signals(node) : {});
     const nodeName = node?.metadata?.name;
-    if (sameConditions(claim.status?.conditions, next) && claim.status?.nodeName === nodeName) return false;
+    const unchanged = sameConditions(claim.status?.conditions, next) && claim.status?.nodeName === nodeName;
+    const finalizer = node !== undefined && !hasFinalizer(node);
+    if (unchanged && !finalizer) {
+      this.deferral.done(name);
+      return false;
+    }
+    if (this.deferral.holds(name, busy, now.getTime())) return false;
+    this.deferral.done(name);
+    if (node && finalizer) await this.d.ops.addNodeFinalizer(node);
+    if (unchanged) return false;
     const conditions = withTransitions(claim.status?.conditions, next, now);
     const status = nodeName !== undefined ? { nodeName, conditions } : { conditions };
     await this.d.claims.update(claim.metadata.name, { status });
