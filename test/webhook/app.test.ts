@@ -9,7 +9,7 @@ import { compile } from '../../src/policies/compile/compile.js';
 import { defaultPolicies } from '../../src/policies/policies.js';
 import type { WorkloadProfile } from '../../src/policies/schema/profile-schema.js';
 import { webhookOf } from '../../src/webhook/app.js';
-import { examplesView, policiesFrom, review, testApp, yamlObject } from './harness.js';
+import { examplesView, policiesFrom, review, testApp, yamlObject, webPod } from './harness.js';
 
 const profile = (name: string, disruption: string, minReplicas = 3): KubeObject =>
   yamlObject(`
@@ -279,12 +279,7 @@ describe('mutate', () => {
   });
 
   it('/gate puts a new pod behind the scheduling gate while a provisioner leads with gates on', async () => {
-    const pod = yamlObject(`
-apiVersion: v1
-kind: Pod
-metadata: { name: web-1, namespace: shop }
-spec: { containers: [{ name: app, image: nginx }] }
-`);
+    const pod = webPod();
     const view = examplesView();
     const policies = defaultPolicies();
     for (const [on, want] of [

@@ -7,82 +7,37 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
-import { request as httpsRequest } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TLSSocket } from 'node:tls';
 import type { Worker } from 'node:worker_threads';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
 import { Metrics } from '../../src/observability/metrics.js';
-import type { CliIO } from '../../src/util/io.js';
 import { GateThread } from '../../src/webhook/gate-thread.js';
 import { tlsFilesIn } from '../../src/webhook/tls.js';
-import { review, yamlObject } from './harness.js';
+import { review, webPod } from './harness.js';
+import { call, textIo as io, type Answer } from './https-client.js';
 
-function io(): CliIO & { text: string; code: number } {
-  const o = {
-    text: '',
-    code: -1,
-    out: (t: string) => (o.text += t),
-    err: (t: string) => (o.text += t),
-    exit: (c: number) => {
-      o.code = c;
-    },
-    clock: () => new Date(),
-  };
-  return o;
+/** An answer's review response, or its error. */
+interface Json {
+  response?: { uid: string; allowed: boolean; patch?: string };
+  error?: string;
 }
+const json = (a: Answer): Json => {
+  try {
+    return JSON.parse(a.body) as Json;
+  } catch {
+    return {}; // /healthz answers text
+  }
+};
 
-interface Answer {
-  status: number;
-  json: { response?: { uid: string; allowed: boolean; patch?: string }; error?: string };
-  peer: string;
-}
-
-function call(url: string, ca: string, path: string, body?: string): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest(
-      `${url}${path}`,
-      {
-        method: body === undefined ? 'GET' : 'POST',
-        ca,
-        headers: { 'Content-Type': 'application/json' },
-        agent: false,
-      },
-      (res) => {
-        const peer = (res.socket as TLSSocket).getPeerX509Certificate()?.fingerprint256 ?? '';
-        let text = '';
-        res.on('data', (c: Buffer) => (text += c.toString()));
-        res.on('end', () => {
-          let json: Answer['json'] = {};
-          try {
-            json = JSON.parse(text) as Answer['json'];
-          } catch {
-            // /healthz answers text
-          }
-          resolve({ status: res.statusCode ?? 0, json, peer });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-const pod = yamlObject(`
-apiVersion: v1
-kind: Pod
-metadata: { name: web-1, namespace: shop }
-spec: { containers: [{ name: app, image: nginx }] }
-`);
-const podReview = (uid: string) => JSON.stringify(review('CREATE', pod, { uid }));
-const patchOf = (a: Answer): unknown =>
-  a.json.response?.patch === undefined
-    ? undefined
-    : JSON.parse(Buffer.from(a.json.response.patch, 'base64').toString());
+const podReview = (uid: string) => JSON.stringify(review('CREATE', webPod(), { uid }));
+const patchOf = (a: Answer): unknown => {
+  const patch = json(a).response?.patch;
+  return patch === undefined ? undefined : JSON.parse(Buffer.from(patch, 'base64').toString());
+};
 const GATED = [{ op: 'add', path: '/spec/schedulingGates', value: [{ name: 'berth.dev/capacity' }] }];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -134,12 +89,12 @@ describe("the scheduling gate's own thread and port", () => {
   it('gates a new pod while gates are on, and not once the main thread says they are off', async () => {
     const gated = await call(gate.url, ca, '/gate', podReview('g-on'));
     expect(gated.status).toBe(200);
-    expect(gated.json.response).toMatchObject({ uid: 'g-on', allowed: true });
+    expect(json(gated).response).toMatchObject({ uid: 'g-on', allowed: true });
     expect(patchOf(gated)).toEqual(GATED);
     on = false;
     await until('gates off reach the thread', async () => {
       const a = await call(gate.url, ca, '/gate', podReview('g-off'));
-      return a.json.response?.allowed === true && patchOf(a) === undefined;
+      return json(a).response?.allowed === true && patchOf(a) === undefined;
     });
     on = true;
     await until(
@@ -156,7 +111,7 @@ describe("the scheduling gate's own thread and port", () => {
     await call(gate.url, ca, '/gate', podReview('m-1'));
     const bad = await call(gate.url, ca, '/gate', '{"apiVersion":');
     expect(bad.status).toBe(400);
-    expect(bad.json.error).toMatch(/not valid JSON/);
+    expect(json(bad).error).toMatch(/not valid JSON/);
     await until('the batch reaches the main thread', async () => {
       const now = await counted(metrics, 'berth_admission_reviews_total', {
         webhook: 'gate',
@@ -172,7 +127,7 @@ describe("the scheduling gate's own thread and port", () => {
     expect((await call(gate.url, ca, '/healthz')).status).toBe(200);
     const other = await call(gate.url, ca, '/validate', podReview('v'));
     expect(other.status).toBe(404);
-    expect(other.json.error).toMatch(/POST \/gate/);
+    expect(json(other).error).toMatch(/POST \/gate/);
   });
 
   it('answers while the main thread is blocked', () => {
@@ -184,7 +139,7 @@ describe("the scheduling gate's own thread and port", () => {
     const out = execFileSync(process.execPath, ['-e', client, `${gate.url}/gate`, ca, podReview('blocked')], {
       timeout: 20_000,
     });
-    const answer = JSON.parse(out.toString()) as Answer['json'];
+    const answer = JSON.parse(out.toString()) as Json;
     expect(answer.response).toMatchObject({ uid: 'blocked', allowed: true });
   });
 

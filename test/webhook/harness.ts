@@ -54,6 +54,15 @@ export function yamlObject(text: string): KubeObject {
   return parse(text) as KubeObject;
 }
 
+/** A bare pod, as a ReplicaSet creates one: what the scheduling gate gates. */
+export const webPod = (): KubeObject =>
+  yamlObject(`
+apiVersion: v1
+kind: Pod
+metadata: { name: web-1, namespace: shop }
+spec: { containers: [{ name: app, image: nginx }] }
+`);
+
 export function examplesView(extra: KubeObject[] = []): StaticClusterView {
   const pools = loadObjects([defaultNodePoolsPath()]);
   const ex = loadObjects(['examples']);

@@ -4,66 +4,16 @@
  * the files swaps the certificate without a restart.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { request as httpsRequest } from 'node:https';
 import { X509Certificate } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TLSSocket } from 'node:tls';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
-import type { CliIO } from '../../src/util/io.js';
 import { startWebhook, type Running } from '../../src/webhook/server.js';
 import { tlsFilesIn } from '../../src/webhook/tls.js';
 import { review, testDeps, yamlObject } from './harness.js';
-
-function io(now = new Date()): CliIO & { text: string; code: number } {
-  const o = {
-    text: '',
-    code: -1,
-    out: (t: string) => {
-      o.text += t;
-    },
-    err: (t: string) => {
-      o.text += t;
-    },
-    exit: (c: number) => {
-      o.code = c;
-    },
-    clock: () => now,
-  };
-  return o;
-}
-
-interface Answer {
-  status: number;
-  body: string;
-  peer: string;
-}
-
-function call(url: string, ca: string, path: string, body?: string): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest(
-      `${url}${path}`,
-      {
-        method: body === undefined ? 'GET' : 'POST',
-        ca,
-        headers: { 'Content-Type': 'application/json' },
-        agent: false,
-      },
-      (res) => {
-        let text = '';
-        res.on('data', (c: Buffer) => (text += c.toString()));
-        res.on('end', () => {
-          const cert = (res.socket as TLSSocket).getPeerX509Certificate();
-          resolve({ status: res.statusCode ?? 0, body: text, peer: cert?.fingerprint256 ?? '' });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+import { call, textIo as io } from './https-client.js';
 
 describe('HTTPS with certificates from berth certs', () => {
   const dir = mkdtempSync(join(tmpdir(), 'berth-tls-'));

@@ -32,7 +32,8 @@ export class PodsWaiting {
     for (const [key, at] of this.lifts) {
       const slash = key.indexOf('/');
       const p = pod(key.slice(0, slash), key.slice(slash + 1));
-      if (now - at > BOUND_WITHIN_MS || p === undefined || p.spec?.nodeName !== undefined) this.lifts.delete(key);
+      if (now - at > BOUND_WITHIN_MS || p === undefined || p.spec?.nodeName !== undefined)
+        this.lifts.delete(key);
       else return true;
     }
     return false;

@@ -20,7 +20,7 @@ import {
   type DisruptionSignals,
 } from './conditions.js';
 import { involvedClaim, type ClaimLauncher } from './launcher.js';
-import { conditionOf, isTrue, TERMINATION_FINALIZER, type NodeClaim } from './object.js';
+import { conditionOf, isTrue, TERMINATION_FINALIZER, type ClaimCondition, type NodeClaim } from './object.js';
 import { StatusDeferral } from './deferral.js';
 import { discard, type ClaimStore } from './store.js';
 import { terminationStep, type TerminationOps } from './termination.js';
@@ -225,26 +225,38 @@ export class NodeClaimLifecycle {
    * Writes the status the claim's Node gives it, when it changed; adds the Node's finalizer once
    * registered. Both wait while pods do (podsWaiting), up to DEFER_MS.
    */
-  private async update(claim: NodeClaim, node: V1Node | undefined, now: Date, busy: boolean): Promise<boolean> {
+  private async update(
+    claim: NodeClaim,
+    node: V1Node | undefined,
+    now: Date,
+    busy: boolean,
+  ): Promise<boolean> {
     const name = claim.metadata.name;
     const next = observed(claim, node, node ? this.d.signals(node) : {});
-    const nodeName = node?.metadata?.name;
-    const unchanged = sameConditions(claim.status?.conditions, next) && claim.status?.nodeName === nodeName;
+    const changed = statusChanged(claim, next, node);
     const finalizer = node !== undefined && !hasFinalizer(node);
-    if (unchanged && !finalizer) {
+    if (!changed && !finalizer) {
       this.deferral.done(name);
       return false;
     }
     if (this.deferral.holds(name, busy, now.getTime())) return false;
     this.deferral.done(name);
     if (node && finalizer) await this.d.ops.addNodeFinalizer(node);
-    if (unchanged) return false;
+    if (changed) await this.writeStatus(claim, node?.metadata?.name, next, now);
+    return changed;
+  }
+
+  private async writeStatus(
+    claim: NodeClaim,
+    nodeName: string | undefined,
+    next: readonly ClaimCondition[],
+    now: Date,
+  ): Promise<void> {
     const conditions = withTransitions(claim.status?.conditions, next, now);
     const status = nodeName !== undefined ? { nodeName, conditions } : { conditions };
     await this.d.claims.update(claim.metadata.name, { status });
     if (!isTrue(claim, 'Ready') && conditions.some((c) => c.type === 'Ready' && c.status === 'True'))
       this.d.logger.info({ claim: claim.metadata.name, node: nodeName }, 'NodeClaim Ready');
-    return true;
   }
 }
 
@@ -254,3 +266,11 @@ const unlisted = (c: NodeClaim, instances: readonly Instance[]): boolean => {
 };
 
 const hasFinalizer = (n: V1Node): boolean => (n.metadata?.finalizers ?? []).includes(TERMINATION_FINALIZER);
+
+/** Whether the claim's status differs from what its Node gives it (`next`, and the node's name). */
+const statusChanged = (
+  claim: NodeClaim,
+  next: readonly ClaimCondition[],
+  node: V1Node | undefined,
+): boolean =>
+  !sameConditions(claim.status?.conditions, next) || claim.status?.nodeName !== node?.metadata?.name;
