@@ -8,15 +8,20 @@ describe('PodsWaiting', () => {
     spec: { containers: [], ...(nodeName === undefined ? {} : { nodeName }) },
   });
 
-  it('pods behind the gate wait', () => {
-    const w = new PodsWaiting(() => 0);
-    w.sawGated(3);
+  it('pods behind the gate wait, those created over a minute ago not', () => {
+    let now = 0;
+    const w = new PodsWaiting(() => now);
+    w.sawGated([0, 0, 0]);
     expect(w.any(() => undefined)).toBe(true);
-    w.sawGated(0);
+    now = 60_001;
+    expect(w.any(() => undefined)).toBe(false);
+    w.sawGated([0, 30_000]);
+    expect(w.any(() => undefined)).toBe(true);
+    w.sawGated([]);
     expect(w.any(() => undefined)).toBe(false);
   });
 
-  it('a lifted pod waits until it is bound, gone, or 30 s have passed', () => {
+  it('a lifted pod waits until it is bound, gone, or a minute has passed', () => {
     let now = 0;
     const w = new PodsWaiting(() => now);
     w.lifted('ns', 'p');
@@ -25,7 +30,7 @@ describe('PodsWaiting', () => {
     w.lifted('ns', 'p');
     expect(w.any(() => undefined)).toBe(false);
     w.lifted('ns', 'p');
-    now = 30_001;
+    now = 60_001;
     expect(w.any(() => pod())).toBe(false);
   });
 });

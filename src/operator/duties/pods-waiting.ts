@@ -1,23 +1,25 @@
 /**
- * Whether pods wait on the API server: gated at the scheduling gates' last look, or let through in
- * the last BOUND_WITHIN_MS and not bound yet. While they do, the NodeClaims duty puts off writes that
+ * Whether pods wait on the API server: created in the last RECENT_MS and gated at the scheduling
+ * gates' last look, or let through in the last RECENT_MS and not bound yet (a pod that waits longer
+ * is not one of a burst, and holds nothing back). While they do, the NodeClaims duty puts off writes that
  * nothing waits on (provisioner/nodeclaim/deferral.ts).
  */
 import type { V1Pod } from '@kubernetes/client-node';
 
-/** How long a lifted pod counts as waiting for its binding at most (one that never binds stops counting). */
-const BOUND_WITHIN_MS = 30_000;
+/** How long a gated pod (since its creation) or a lifted one (since its lift) counts as waiting. */
+const RECENT_MS = 60_000;
 
 export class PodsWaiting {
-  private gated = 0;
+  /** The creation times of the pods gated at the last look. */
+  private gated: readonly number[] = [];
   /** Pods lifted, by namespace/name, with when. */
   private readonly lifts = new Map<string, number>();
 
   constructor(private readonly now: () => number) {}
 
-  /** The scheduling gates' last look saw this many pods behind the gate. */
-  sawGated(count: number): void {
-    this.gated = count;
+  /** The scheduling gates' last look saw pods behind the gate created at these times (ms). */
+  sawGated(createdAt: readonly number[]): void {
+    this.gated = createdAt;
   }
 
   /** A pod's gate came off now. */
@@ -27,20 +29,19 @@ export class PodsWaiting {
 
   /** Whether any pod waits: gated, or lifted lately and still unbound in `pod` (a cache lookup). */
   any(pod: (namespace: string, name: string) => V1Pod | undefined): boolean {
-    if (this.gated > 0) return true;
     const now = this.now();
+    if (this.gated.some((at) => now - at <= RECENT_MS)) return true;
     for (const [key, at] of this.lifts) {
       const slash = key.indexOf('/');
       const p = pod(key.slice(0, slash), key.slice(slash + 1));
-      if (now - at > BOUND_WITHIN_MS || p === undefined || p.spec?.nodeName !== undefined)
-        this.lifts.delete(key);
+      if (now - at > RECENT_MS || p === undefined || p.spec?.nodeName !== undefined) this.lifts.delete(key);
       else return true;
     }
     return false;
   }
 
   clear(): void {
-    this.gated = 0;
+    this.gated = [];
     this.lifts.clear();
   }
 }

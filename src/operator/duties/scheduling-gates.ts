@@ -175,9 +175,9 @@ export class SchedulingGates implements LeaderDuty {
     if (!pods?.synced) return;
     const gated = pods.list().filter((p) => heldBy(p, SCHEDULING_GATE));
     this.d.metrics.podsGated.set(gated.length);
-    this.waiting.sawGated(gated.length);
     const byId = new Map(gated.map((p) => [podId(p), p]));
     const now = this.clock();
+    this.waiting.sawGated(gated.map((p) => new Date(p.metadata?.creationTimestamp ?? 0).getTime()));
     this.forget(new Set(gated.map(liftKey)), now);
     const view: GatedPod[] = gated
       .filter((p) => !this.lifts.has(liftKey(p)))
