@@ -1,8 +1,8 @@
 /**
  * Whether pods wait on the API server: created in the last RECENT_MS and gated at the scheduling
  * gates' last look, or let through in the last RECENT_MS and not bound yet (a pod that waits longer
- * is not one of a burst, and holds nothing back). While they do, the NodeClaims duty puts off writes that
- * nothing waits on (provisioner/nodeclaim/deferral.ts).
+ * is not one of a burst, and holds nothing back). While they do, the NodeClaims duty puts off
+ * writes that nothing waits on (provisioner/nodeclaim/deferral.ts).
  */
 import type { V1Pod } from '@kubernetes/client-node';
 
