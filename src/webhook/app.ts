@@ -23,7 +23,7 @@ import {
   type WebhookListener,
 } from './flow.js';
 import { renderChecks, type Check } from './readiness.js';
-import { recordDecision } from './record.js';
+import { recordDecision, recordRefusal } from './record.js';
 
 export {
   MAX_BODY_BYTES,
@@ -85,8 +85,7 @@ function expressErrors(deps: WebhookDeps) {
     }
     const status = err.status !== undefined && err.status >= 400 && err.status < 500 ? err.status : 400;
     const reason = `the request could not be read: ${err.message ?? 'unknown error'}`;
-    deps.metrics.rejectedReviews.inc({ status: String(status) });
-    deps.logger.warn({ status, reason }, 'malformed review');
+    recordRefusal(undefined, status, reason, deps.metrics, deps.logger);
     sendJson(res, status, { error: reason });
   };
 }
@@ -132,8 +131,7 @@ export function createApp(deps: WebhookDeps): WebhookListener {
       if (request.dryRun !== true) deps.onDecision?.(webhook, request, decision);
     },
     refused: (webhook, status, reason) => {
-      deps.metrics.rejectedReviews.inc({ status: String(status) });
-      deps.logger.warn({ webhook, status, reason }, 'malformed review');
+      recordRefusal(webhook, status, reason, deps.metrics, deps.logger);
     },
     others: otherRoutes(deps),
   });

@@ -9,7 +9,7 @@ import type { Metrics } from '../observability/metrics.js';
 import type { Check } from './readiness.js';
 import { spawnThread } from '../util/thread.js';
 import type { FromGate, GateThreadData, ToGate } from './gate-server.js';
-import { recordLine } from './record.js';
+import { recordLine, recordRefusal } from './record.js';
 import type { Running, ServeOptions } from './server.js';
 import type { TlsFiles } from './tls.js';
 
@@ -122,10 +122,7 @@ export class GateThread {
     const { metrics, logger } = this.o;
     if (m.type === 'batch') {
       for (const line of m.lines) recordLine(line, metrics, logger);
-      for (const r of m.refusals) {
-        metrics.rejectedReviews.inc({ status: String(r.status) });
-        logger.warn({ webhook: 'gate', status: r.status, reason: r.reason }, 'malformed review');
-      }
+      for (const r of m.refusals) recordRefusal('gate', r.status, r.reason, metrics, logger);
       if (m.connections > 0) metrics.connections.inc(m.connections);
     } else if (m.type === 'tls' && !m.ok)
       logger.error({ err: m.error }, "the gate's serving certificate refused; the previous one stays in use");

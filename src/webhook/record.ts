@@ -78,6 +78,18 @@ export function recordLine(line: DecisionLine, metrics: Metrics, logger: Logger)
   logger.info(line, 'decision');
 }
 
+/** Counts and logs a body that could not be read as a review, answered with a 4xx (`status`). */
+export function recordRefusal(
+  webhook: Webhook | undefined,
+  status: number,
+  reason: string,
+  metrics: Metrics,
+  logger: Logger,
+): void {
+  metrics.rejectedReviews.inc({ status: String(status) });
+  logger.warn({ webhook, status, reason }, 'malformed review');
+}
+
 export function recordDecision(r: DecisionRecord): void {
   recordLine(decisionLine(r.webhook, r.request, r.decision, r.seconds), r.metrics, r.logger);
 }

@@ -19,14 +19,13 @@ describe('StatusDeferral', () => {
     expect(got).toEqual(held);
   });
 
-  it('done and retain forget a claim', () => {
+  it('done and retain forget a claim: its next wait starts afresh', () => {
     const d = new StatusDeferral(1000);
-    d.holds('a', true, 0);
-    d.holds('b', true, 0);
+    for (const c of ['a', 'b', 'c']) d.holds(c, true, 0);
     d.done('a');
-    expect(d.waiting).toBe(1);
-    expect(d.holds('a', true, 5000)).toBe(true); // a fresh wait
-    d.retain(new Set(['a']));
-    expect(d.waiting).toBe(1);
+    d.retain(new Set(['a', 'c']));
+    expect(d.holds('a', true, 5000)).toBe(true); // done: a fresh wait
+    expect(d.holds('b', true, 5000)).toBe(true); // not retained: a fresh wait
+    expect(d.holds('c', true, 5000)).toBe(false); // still waiting since 0: past maxMs
   });
 });

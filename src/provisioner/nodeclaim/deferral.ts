@@ -34,9 +34,4 @@ export class StatusDeferral {
   retain(names: ReadonlySet<string>): void {
     for (const c of this.since.keys()) if (!names.has(c)) this.since.delete(c);
   }
-
-  /** Claims whose writes wait now. */
-  get waiting(): number {
-    return this.since.size;
-  }
 }

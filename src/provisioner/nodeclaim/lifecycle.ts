@@ -117,8 +117,7 @@ export class NodeClaimLifecycle {
     });
     // Claims being deleted first: their termination steps (drain, instance, finalizers) each wait
     // for a round, and a status write can wait for the next one.
-    const going = (w: (typeof work)[number]) =>
-      w.claim.metadata.deletionTimestamp !== undefined || w.node?.metadata?.deletionTimestamp !== undefined;
+    const going = (w: (typeof work)[number]) => beingDeleted(w.claim, w.node);
     const ordered = [...work.filter(going), ...work.filter((w) => !going(w))];
     await eachLimited(
       ordered,
@@ -157,7 +156,7 @@ export class NodeClaimLifecycle {
     r: { instances: readonly Instance[]; now: Date; out: LifecycleRound; busy: boolean },
   ): Promise<void> {
     const name = claim.metadata.name;
-    if (claim.metadata.deletionTimestamp !== undefined || node?.metadata?.deletionTimestamp !== undefined) {
+    if (beingDeleted(claim, node)) {
       await terminationStep(claim, node, instance, this.d);
       r.out.terminating.push(name);
     } else if (!isTrue(claim, 'Launched')) await this.unlaunched(claim, r.instances, r.now, r.out);
@@ -264,6 +263,10 @@ const unlisted = (c: NodeClaim, instances: readonly Instance[]): boolean => {
   const pid = c.status?.providerID;
   return pid !== undefined && !instances.some((i) => i.providerId === pid);
 };
+
+/** A claim, or its Node, being deleted: its termination steps are due. */
+const beingDeleted = (claim: NodeClaim, node: V1Node | undefined): boolean =>
+  claim.metadata.deletionTimestamp !== undefined || node?.metadata?.deletionTimestamp !== undefined;
 
 const hasFinalizer = (n: V1Node): boolean => (n.metadata?.finalizers ?? []).includes(TERMINATION_FINALIZER);
 
