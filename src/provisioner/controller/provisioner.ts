@@ -28,8 +28,12 @@ import { nominate, placedOn, type Nominated } from './nominate.js';
 import { spreadFacts, type SpreadFact } from './spread-lifts.js';
 import { eachLimited } from '../../util/limited.js';
 
-/** Launches (NodeClaim, cloud call, status) in flight at once in a round. */
-const LAUNCH_CONCURRENCY = 16;
+/**
+ * Launches (NodeClaim, cloud call, status) in flight at once in a round. At 16, a 1,000-pod scale-out's
+ * 174 claims took 2.5–4.5 s to create on a busy API server, and their Nodes joined over as long (each
+ * 5 s after its launch); at 64 they take ~2 s. Karpenter creates all of a round's claims at once.
+ */
+export const LAUNCH_CONCURRENCY = 64;
 
 export const LAUNCH_TIMEOUT_MS = 15 * 60_000;
 const REPLANS = 3;
