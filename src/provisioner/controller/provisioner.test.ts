@@ -380,7 +380,6 @@ describe('Provisioner launches', () => {
     });
     const r = await p.reconcile({ pods: many, nodes: [], pools: [poolView(pool)], daemonSets: [], catalog });
     expect(r.launched).toHaveLength(count);
-    expect(most).toBeGreaterThan(1);
     expect(most).toBe(LAUNCH_CONCURRENCY);
     const planned = r.plan.nodes.filter((n) => !n.existing).map((n) => n.name);
     expect(r.launched.map((i) => i.claim)).toEqual(planned);
