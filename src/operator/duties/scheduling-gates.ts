@@ -177,15 +177,12 @@ export class SchedulingGates implements LeaderDuty {
     this.d.metrics.podsGated.set(gated.length);
     const byId = new Map(gated.map((p) => [podId(p), p]));
     const now = this.clock();
-    this.waiting.sawGated(gated.map((p) => new Date(p.metadata?.creationTimestamp ?? 0).getTime()));
+    const createdAt = new Map(gated.map((p) => [p, new Date(p.metadata?.creationTimestamp ?? 0).getTime()]));
+    this.waiting.sawGated([...createdAt.values()]);
     this.forget(new Set(gated.map(liftKey)), now);
     const view: GatedPod[] = gated
       .filter((p) => !this.lifts.has(liftKey(p)))
-      .map((p) => ({
-        id: podId(p),
-        createdAt: new Date(p.metadata?.creationTimestamp ?? 0).getTime(),
-        size: sizeOf(p),
-      }));
+      .map((p) => ({ id: podId(p), createdAt: createdAt.get(p) ?? 0, size: sizeOf(p) }));
     const plan = liftPlan(view, this.last, { now, on: this.on() });
     const { spreadWaiting } = plan;
     const lifts = [...plan.lifts, ...this.joinLifts(view, byId, plan.lifts)];
