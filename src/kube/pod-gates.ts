@@ -12,6 +12,7 @@ import {
   type V1Pod,
 } from '@kubernetes/client-node';
 import { statusOf } from './client.js';
+import { pinOps, type JsonOp } from './pod-pins.js';
 
 /** Whether a pod still waits behind `gate`: not bound, not being deleted, the gate on. */
 export function heldBy(p: V1Pod, gate: string): boolean {
@@ -33,9 +34,11 @@ export interface GatedPodRef {
   readonly nodeAffinity?: V1NodeAffinity;
   /** Whether the pod as last seen has spec.affinity at all. */
   readonly hasAffinity?: boolean;
+  /** Whether it may be pinned to its planned Node (pod-pins.ts: pinnable). */
+  readonly pinnable?: boolean;
 }
 
-type Op = { op: 'test' | 'add'; path: string; value: unknown } | { op: 'remove'; path: string };
+type Op = JsonOp;
 
 /** A preferred term for one node by name (matchFields metadata.name: Node names are not labels everywhere). */
 export const plannedNodeTerm = (node: string) => ({
@@ -45,10 +48,11 @@ export const plannedNodeTerm = (node: string) => ({
 
 /**
  * The JSON patch that lifts `gate` (by its index as last seen, its name tested first) and, with
- * `prefer`, adds the preferred term for that node: at the deepest part of spec.affinity the pod has,
- * the node affinity tested unchanged since it was seen. Undefined when the pod has no such gate. Pure.
+ * `prefer`, steers the pod to that node: pinned there (pod-pins.ts) when `pin` and the pod may be,
+ * else with the preferred term for it, at the deepest part of spec.affinity the pod has; the node
+ * affinity tested unchanged since it was seen. Undefined when the pod has no such gate. Pure.
  */
-export function liftOps(pod: GatedPodRef, gate: string, prefer?: string): Op[] | undefined {
+export function liftOps(pod: GatedPodRef, gate: string, prefer?: string, pin = false): Op[] | undefined {
   const i = pod.gates.findIndex((g) => g.name === gate);
   if (i < 0) return undefined;
   const ops: Op[] = [
@@ -56,6 +60,8 @@ export function liftOps(pod: GatedPodRef, gate: string, prefer?: string): Op[] |
     { op: 'remove', path: `/spec/schedulingGates/${i}` },
   ];
   if (prefer === undefined) return ops;
+  const pinned = pin && pod.pinnable === true ? pinOps(pod, prefer) : undefined;
+  if (pinned) return [...ops, ...pinned];
   const term = plannedNodeTerm(prefer);
   const na = pod.nodeAffinity;
   if (!pod.hasAffinity)
@@ -83,7 +89,7 @@ export function liftOps(pod: GatedPodRef, gate: string, prefer?: string): Op[] |
 }
 
 /**
- * Removes the gate named `gate` from a pod, steered to `prefer` when given. A pod changed since it
+ * Removes the gate named `gate` from a pod, steered (or pinned) to `prefer` when given. A pod changed since it
  * was seen (its gates reordered, its node affinity changed) or gone answers 422 or 404: a steered lift
  * is then tried once more unsteered (the preference is a nudge; the gate must come off), and an
  * unsteered one is `false` (nothing lifted; the next look reads it afresh). Other errors throw.
@@ -93,8 +99,9 @@ export async function liftGate(
   pod: GatedPodRef,
   gate: string,
   prefer?: string,
+  pin = false,
 ): Promise<boolean> {
-  const body = liftOps(pod, gate, prefer);
+  const body = liftOps(pod, gate, prefer, pin);
   if (!body) return false;
   try {
     await core.patchNamespacedPod(

@@ -161,6 +161,12 @@ export class Metrics {
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });
+  readonly pinsUndone = new Counter({
+    name: 'berth_provisioner_pins_undone_total',
+    help: 'Pods pinned to their planned Node as their gate came off, deleted for their controller to make again because the pin could not hold, by reason: node-gone, node-closed (cordoned or deleting), taint, no-room, unschedulable (kube-scheduler refused it 10 s).',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
   readonly replicasCapped = new Counter({
     name: 'berth_provisioner_replicas_capped_total',
     help: "Admitted workloads planned for fewer replicas than they ask for (their profile's maxReplicas, their HPA, the NodePools' limits).",

@@ -7,16 +7,17 @@
  *   2. reports       the background scan that writes PolicyReports (unless --no-reports) (duties/reports.ts)
  *   3. cluster-metrics  Karpenter's node/pod/NodePool gauges and cost per workload class, computed
  *                       from the leader's caches when scraped                    (duties/cluster-metrics.ts)
- *   4. karpenter-guard, which starts the six duties that buy and give back capacity only while no
+ *   4. karpenter-guard, which starts the seven duties that buy and give back capacity only while no
  *      Karpenter controller runs (or with --take-over-from-karpenter)            (duties/karpenter-guard.ts)
  *      4a. nodeclaims    NodeClaim status, deletion through finalizers, garbage collection, NodePool
  *                        status (every launch below is a NodeClaim first)           (duties/nodeclaims.ts)
  *      4b. disruption    consolidation, drift, expiration; drains via the Eviction API (duties/disruption.ts)
  *      4c. node-classes  EC2NodeClass resolution written to its status (aws only)      (duties/node-classes.ts)
  *      4d. interruptions the SQS interruption queue (--interruption-queue, aws only)   (duties/interruptions.ts)
- *      4e. scheduling-gates  announces on the Lease that /gate gates new pods, and lifts the gate
+ *      4e. pin-repair    a pod pinned to a Node that cannot take it is made again (duties/pin-repair.ts)
+ *      4f. scheduling-gates  announces on the Lease that /gate gates new pods, and lifts the gate
  *                        once a round gives the pod room               (duties/scheduling-gates.ts)
- *      4f. provisioning  waiting pods and admitted workloads → launches on the cloud   (duties/provisioning.ts)
+ *      4g. provisioning  waiting pods and admitted workloads → launches on the cloud   (duties/provisioning.ts)
  *
  * Each duty is handed what it needs here: the view (caches), the leader-only caches, the cloud, the
  * live policies, the Event recorder, metrics and a logger of its own.
@@ -57,6 +58,7 @@ import { ClusterProvisioning } from './duties/provisioning.js';
 import { boundedEvents, solverThread } from './duties/provisioning-wiring.js';
 import { ClusterReports } from './duties/reports.js';
 import { GATES_ANNOTATION, SchedulingGates } from './duties/scheduling-gates.js';
+import { PinRepair } from './duties/pin-repair.js';
 import { ClusterMetrics } from './duties/cluster-metrics.js';
 import { karpenterDetector, ProvisioningGuard } from './duties/karpenter-guard.js';
 import { DutyManager, type LeaderDuty } from './duty.js';
@@ -95,16 +97,15 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
     throw new Error(
       `provisioner.mode is berth on aws, but the cluster's settings are not set: ${unset.join('; ')} (README, "In the cluster")`,
     );
+  // The simulated and kwok clouds register their Nodes (kwok's after a delay, as EC2's would).
+  const kwokRegistration = kind === 'kwok' ? { delayMs: kwokDelayMs(opts.kwokRegistrationDelay) } : undefined;
   const setup = await setUpCloud({
     kind,
     flags: opts,
     catalog: session.catalog,
     catalogFromFile: opts.catalog !== undefined,
     logger: base.logger,
-    ...(kind === 'simulated' ? { registrar: nodeRegistrar(api, base.logger) } : {}),
-    ...(kind === 'kwok'
-      ? { registrar: nodeRegistrar(api, base.logger, { delayMs: kwokDelayMs(opts.kwokRegistrationDelay) }) }
-      : {}),
+    ...(kind === 'aws' ? {} : { registrar: nodeRegistrar(api, base.logger, kwokRegistration) }),
     nodeClass: (name) => view.resources.nodeClasses.get(name) as unknown as EC2NodeClass | undefined,
     classZones: () => view.nodeClassZones(),
     startupTaints: (pool) =>
@@ -256,10 +257,11 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
       })
     : undefined;
 
+  const pinRepair = new PinRepair({ core, shared, events, logger: logger('gates'), metrics: base.metrics });
   const present = (...ds: (LeaderDuty | undefined)[]): LeaderDuty[] => ds.flatMap((d) => (d ? [d] : []));
   // The duties that buy and give back capacity start only while no Karpenter controller runs.
   const guard = new ProvisioningGuard({
-    inner: present(nodeClaims, disruption, nodeClasses, interruptions, gates, provisioning),
+    inner: present(nodeClaims, disruption, nodeClasses, interruptions, pinRepair, gates, provisioning),
     detect: karpenterDetector(api, () => Date.now()),
     takeOver: opts.takeOverFromKarpenter === true,
     mode: () => live.current.provisionerMode,

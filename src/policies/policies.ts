@@ -123,6 +123,15 @@ export class Policies {
   }
 
   /**
+   * Whether a pod its controller makes again comes through the gate pinned to the Node planned for it
+   * (a required node affinity term), not only steered there (a preferred one); a pin that turns out
+   * wrong is undone by deleting the pod (kube/pod-pins.ts).
+   */
+  get pinToPlannedNode(): boolean {
+    return this.doc.provisioner?.pinToPlannedNode !== false;
+  }
+
+  /**
    * How a burst of demand is gathered into one round: it ends after `idleMs` without new demand, and
    * never later than `maxMs` after it began (Karpenter's batcher: 1 s idle, 10 s max).
    */

@@ -71,6 +71,9 @@ interface PodItem {
     schedulingGates?: { name: string }[];
     affinity?: {
       nodeAffinity?: {
+        requiredDuringSchedulingIgnoredDuringExecution?: {
+          nodeSelectorTerms: { matchFields?: { key: string; values?: string[] }[] }[];
+        };
         preferredDuringSchedulingIgnoredDuringExecution?: {
           weight: number;
           preference: { matchFields?: { key: string; values?: string[] }[] };
@@ -81,8 +84,15 @@ interface PodItem {
   status?: { phase?: string };
 }
 
-/** The Node Berth steered a pod to as it lifted the gate (its preferred term by metadata.name). */
+/** The Node Berth pinned a pod to as it lifted the gate (a required term by metadata.name). */
+const pinnedTo = (p: PodItem): string | undefined =>
+  p.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms
+    .flatMap((t) => t.matchFields ?? [])
+    .find((f) => f.key === 'metadata.name')?.values?.[0];
+
+/** The Node Berth steered a pod to as it lifted the gate: pinned there, or else its preferred term. */
 const steeredTo = (p: PodItem): string | undefined =>
+  pinnedTo(p) ??
   p.spec.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution
     ?.flatMap((t) => t.preference.matchFields ?? [])
     .find((f) => f.key === 'metadata.name')?.values?.[0];
@@ -221,8 +231,13 @@ describe('9. the basic workload at 1/10 on kwok (Karpenter performance suite)', 
     // Each was steered to the Node the plan put it on, and kube-scheduler followed the plan.
     const steered = all.filter((p) => steeredTo(p) !== undefined);
     const followed = steered.filter((p) => steeredTo(p) === p.spec.nodeName);
-    console.log(`kwok basic/10: ${steered.length} pods steered, ${followed.length} on the Node planned`);
+    const pinned = all.filter((p) => pinnedTo(p) !== undefined);
+    console.log(
+      `kwok basic/10: ${steered.length} pods steered (${pinned.length} pinned), ${followed.length} on the Node planned`,
+    );
     expect(steered.length).toBeGreaterThanOrEqual(95);
+    // A Deployment's pods are pinned (provisioner.pinToPlannedNode, on by default).
+    expect(pinned.length).toBe(steered.length);
     expect(followed.length).toBeGreaterThanOrEqual(steered.length - 2);
     // Every node is a NodeClaim's.
     await eventually(

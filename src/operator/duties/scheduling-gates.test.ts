@@ -51,6 +51,7 @@ function world(
   const nodeCache = {
     synced: true,
     list: () => join?.nodes ?? [],
+    get: (name: string) => join?.nodes.find((n) => n.metadata?.name === name),
     onChange: (l: (n: V1Node, verb: 'add' | 'update' | 'delete') => void) => {
       nodeListeners.push(l);
       return () => nodeListeners.splice(nodeListeners.indexOf(l), 1);
@@ -253,6 +254,96 @@ describe('SchedulingGates', () => {
     await w.gates.stop();
     expect(w.nodeListeners).toHaveLength(0);
     expect(w.released()).toBe(2);
+  });
+
+  it("pins a ReplicaSet's pods to the Node they were launched for, as far as its room goes, and asks a round for the rest", async () => {
+    const owned = (name: string, cpu: string): V1Pod => {
+      const p = pod(name, cpu);
+      if (p.metadata)
+        p.metadata.ownerReferences = [
+          { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-1', uid: 'rs', controller: true },
+        ];
+      return p;
+    };
+    // A pod bound there already and one pinned there (its gate off, not bound yet) take 1 of its 4 cores each.
+    const bound = owned('bound', '1');
+    if (bound.spec) Object.assign(bound.spec, { nodeName: 'n1', schedulingGates: [] });
+    const pinned = owned('pinned', '1');
+    if (pinned.spec)
+      Object.assign(pinned.spec, {
+        schedulingGates: [],
+        affinity: {
+          nodeAffinity: {
+            requiredDuringSchedulingIgnoredDuringExecution: {
+              nodeSelectorTerms: [
+                { matchFields: [{ key: 'metadata.name', operator: 'In', values: ['n1'] }] },
+              ],
+            },
+          },
+        },
+      });
+    const pods = [owned('a', '1'), owned('b', '1'), owned('c', '1'), pod('bare', '1'), bound, pinned];
+    const n1: V1Node = {
+      metadata: { name: 'n1' },
+      status: {
+        conditions: [{ type: 'Ready', status: 'True' }],
+        allocatable: { cpu: '4', memory: '16Gi', pods: '110' },
+      },
+    };
+    const nominated = { 'perf/a': 'n1', 'perf/b': 'n1', 'perf/c': 'n1', 'perf/bare': 'n1' };
+    let replans = 0;
+    const w = world(pods, defaultPolicies(), undefined, () => (replans += 1), { nodes: [n1], nominated });
+    w.gates.start();
+    w.nodeChange(n1, 'add');
+    await new Promise((r) => setTimeout(r, 300));
+    // Two of a, b, c fit beside the two pods there; the bare pod is steered, not pinned.
+    const names = w.patches.map((p) => p.name);
+    expect(names).toHaveLength(3);
+    expect(names).toContain('bare');
+    const pinnedLifts = w.patches.filter((p) => p.name !== 'bare');
+    for (const p of pinnedLifts)
+      expect(p.body).toContainEqual({
+        op: 'add',
+        path: '/spec/affinity',
+        value: {
+          nodeAffinity: {
+            requiredDuringSchedulingIgnoredDuringExecution: {
+              nodeSelectorTerms: [
+                { matchFields: [{ key: 'metadata.name', operator: 'In', values: ['n1'] }] },
+              ],
+            },
+          },
+        },
+      });
+    expect(w.patches.find((p) => p.name === 'bare')?.body).toContainEqual({
+      op: 'add',
+      path: '/spec/affinity',
+      value: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [plannedNodeTerm('n1')] } },
+    });
+    expect(replans).toBe(1);
+    // The pins under way still count while the cache shows their pods gated: a round's lift of the third finds no room.
+    const third = ['a', 'b', 'c'].find((n) => !names.includes(n)) ?? '';
+    w.gates.afterRound(round([`perf/${third}`], [], new Map([[`perf/${third}`, 'n1']])));
+    await settle();
+    expect(w.patches).toHaveLength(3);
+    // With pins off, it is steered like any other pod.
+    const shipped = readFileSync('policies.yaml', 'utf8').replace(
+      'pinToPlannedNode: true',
+      'pinToPlannedNode: false',
+    );
+    const off = loadPolicies(shipped, 'p.yaml');
+    if (!off.ok) throw new Error('policies do not load');
+    const v = world([owned('a', '1')], off.policies, undefined, undefined, { nodes: [n1], nominated });
+    v.gates.start();
+    v.nodeChange(n1, 'add');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(v.patches[0]?.body).toContainEqual({
+      op: 'add',
+      path: '/spec/affinity',
+      value: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [plannedNodeTerm('n1')] } },
+    });
+    await w.gates.stop();
+    await v.gates.stop();
   });
 
   it('patches each pod once while rounds overlap its lift, and tries a refused lift again only later', async () => {

@@ -15,6 +15,9 @@ import { SCHEDULING_GATE } from '../../admission/gate.js';
 import type { Resource } from '../../kube/informers.js';
 import type { LeaderCaches } from '../../kube/leader-caches.js';
 import { heldBy, liftGate, type GatedPodRef } from '../../kube/pod-gates.js';
+import { pinnable } from '../../kube/pod-pins.js';
+import { requestsOf } from '../../provisioner/input/pods.js';
+import { pinLedger, type PinUnderWay } from './pin-ledger.js';
 import { podRequests } from '../../kube/resources.js';
 import type { Metrics } from '../../observability/metrics.js';
 import type { LivePolicies } from '../../policies/live.js';
@@ -88,6 +91,7 @@ function refOf(p: V1Pod): GatedPodRef {
     name: p.metadata?.name ?? '',
     gates: p.spec?.schedulingGates ?? [],
     hasAffinity: affinity !== undefined,
+    pinnable: pinnable(p),
     ...(nodeAffinity === undefined ? {} : { nodeAffinity }),
   };
 }
@@ -113,6 +117,8 @@ export class SchedulingGates implements LeaderDuty {
    * 1,000-pod scale-out sent 41,150 refused patches beside its 1,257 lifts.
    */
   private readonly lifts = new Map<string, 'pending' | 'done' | number>();
+  /** The pins under way (by liftKey), until the cache shows the pod let through (pin-ledger.ts). */
+  private readonly pinning = new Map<string, PinUnderWay>();
   private readonly waiting = new PodsWaiting(() => this.clock());
 
   constructor(private readonly d: SchedulingGatesDeps) {}
@@ -185,7 +191,8 @@ export class SchedulingGates implements LeaderDuty {
       .map((p) => ({ id: podId(p), createdAt: createdAt.get(p) ?? 0, size: sizeOf(p) }));
     const plan = liftPlan(view, this.last, { now, on: this.on() });
     const { spreadWaiting } = plan;
-    const lifts = [...plan.lifts, ...this.joinLifts(view, byId, plan.lifts)];
+    const pin = this.d.live.current.pinToPlannedNode;
+    const lifts = this.withRoom([...plan.lifts, ...this.joinLifts(view, byId, plan.lifts)], byId, pods, pin);
     this.spreadWaiting = spreadWaiting;
     if (lifts.length === 0) return;
     for (const l of lifts) this.lifts.set(liftKey(byId.get(l.id) as V1Pod), 'pending');
@@ -201,8 +208,9 @@ export class SchedulingGates implements LeaderDuty {
         const pod = byId.get(id) as V1Pod;
         const key = liftKey(pod);
         try {
-          const lifted = await liftGate(this.d.core, refOf(pod), SCHEDULING_GATE, node);
+          const lifted = await liftGate(this.d.core, refOf(pod), SCHEDULING_GATE, node, pin);
           this.lifts.set(key, lifted ? 'done' : this.clock());
+          if (!lifted) this.pinning.delete(key);
           if (lifted) {
             this.d.metrics.gatesLifted.inc({ reason });
             this.waiting.lifted(pod.metadata?.namespace ?? 'default', pod.metadata?.name ?? '');
@@ -211,10 +219,41 @@ export class SchedulingGates implements LeaderDuty {
             this.d.logger.warn({ pod: id }, 'scheduling gate lifted: gated too long');
         } catch (e) {
           this.lifts.delete(key);
+          this.pinning.delete(key);
           this.d.logger.warn({ pod: id, err: String(e) }, 'scheduling gate not lifted');
         }
       },
     );
+  }
+
+  /**
+   * The lifts that pin a pod to a Node, each taking its room there first (pin-ledger.ts): one whose
+   * room went to pods pinned or bound since its round's snapshot stays gated, and a round is asked for.
+   */
+  private withRoom(
+    lifts: Lift[],
+    byId: ReadonlyMap<string, V1Pod>,
+    pods: Resource<V1Pod>,
+    pin: boolean,
+  ): Lift[] {
+    const nodes = this.nodes;
+    const pinned = (l: Lift) => l.node !== undefined && pinnable(byId.get(l.id) as V1Pod);
+    if (!pin || !nodes?.synced || !lifts.some(pinned)) return lifts;
+    const room = pinLedger(pods.list(), nodes, this.pinning.values());
+    const out: Lift[] = [];
+    for (const l of lifts) {
+      const pod = byId.get(l.id) as V1Pod;
+      if (l.node === undefined || !pinned(l)) {
+        out.push(l);
+        continue;
+      }
+      const requests = requestsOf(pod.spec ?? { containers: [] });
+      if (!room.take(l.node, requests)) continue;
+      this.pinning.set(liftKey(pod), { node: l.node, requests });
+      out.push(l);
+    }
+    if (out.length < lifts.length) this.d.replan?.();
+    return out;
   }
 
   /** Pods whose nominated Node has joined, beside those the last round lets through (join-lifts.ts). */
@@ -242,7 +281,10 @@ export class SchedulingGates implements LeaderDuty {
   private forget(stillGated: ReadonlySet<string>, now: number): void {
     for (const [key, s] of this.lifts) {
       if (s === 'pending') continue;
-      if (!stillGated.has(key) || (s !== 'done' && now - s > REFUSED_MS)) this.lifts.delete(key);
+      if (!stillGated.has(key) || (s !== 'done' && now - s > REFUSED_MS)) {
+        this.lifts.delete(key);
+        this.pinning.delete(key);
+      }
     }
   }
 
@@ -271,6 +313,7 @@ export class SchedulingGates implements LeaderDuty {
     }
     this.spreadWaiting = 0;
     this.waiting.clear();
+    this.pinning.clear();
     const pods = this.pods;
     if (!pods) return;
     this.pods = undefined;

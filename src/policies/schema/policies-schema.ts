@@ -153,6 +153,8 @@ export const policiesSchema = {
         maxPodsPerRound: { type: 'integer', minimum: 1, maximum: 1000000 },
         /** Pods wait behind a scheduling gate until the capacity planned for them joins (default true). */
         schedulingGates: { type: 'boolean' },
+        /** A gate comes off with a pin to the planned Node, not a preference (default true). */
+        pinToPlannedNode: { type: 'boolean' },
         consolidation: {
           type: 'object',
           additionalProperties: false,

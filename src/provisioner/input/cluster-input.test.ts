@@ -79,3 +79,34 @@ describe('interrupted nodes', () => {
     ]);
   });
 });
+
+describe('pinned pods', () => {
+  const pinned = (name: string, to: string, gated = false): V1Pod => {
+    const p = pod(name);
+    p.spec = {
+      containers: [{ name: 'c', resources: { requests: { cpu: '1' } } }],
+      ...(gated ? { schedulingGates: [{ name: 'berth.dev/capacity' }] } : {}),
+      affinity: {
+        nodeAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: {
+            nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [to] }] }],
+          },
+        },
+      },
+    };
+    return p;
+  };
+
+  it('count as bound to their Node while they wait for kube-scheduler (unless still gated or the Node is gone)', () => {
+    const input = clusterInput({
+      pods: [pinned('a', 'n1'), pinned('b', 'gone'), pinned('c', 'n1', true), pod('d')],
+      nodes: [node('n1', { 'karpenter.sh/nodepool': 'general' })],
+      daemonSets: [],
+      pools: [poolView(pool)],
+      catalog: builtinCatalog(),
+      fed: [],
+    }).solver;
+    expect(input.nodes[0]?.pods.map((p) => [p.id, p.requests.cpu])).toEqual([['apps/a', 1000]]);
+    expect(input.pods.map((p) => p.id)).toEqual(['apps/b', 'apps/c', 'apps/d']);
+  });
+});

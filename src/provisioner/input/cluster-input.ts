@@ -15,6 +15,7 @@ import { DISRUPTION_ANNOTATION } from '../disruption/marks.js';
 import { moves } from '../disruption/pods.js';
 import { INTERRUPTION_PHASE } from '../interruption/controller.js';
 import { daemonSetOf } from './pods.js';
+import { pinnedNode } from '../../kube/pod-pins.js';
 
 export interface ClusterState {
   readonly pods: readonly V1Pod[];
@@ -65,15 +66,38 @@ function withInterrupted(pods: readonly V1Pod[], nodes: readonly V1Node[]): read
   });
 }
 
+/**
+ * Pods pinned to a Node that is there (kube/pod-pins.ts: every term of their required node affinity
+ * names it), not bound yet, count as bound there: kube-scheduler can put them nowhere else, so their
+ * room is taken, and no round plans them, or another pod into their room, elsewhere. A pin that
+ * cannot hold is undone by deleting the pod (operator/duties/pin-repair.ts).
+ */
+function withPinned(pods: readonly V1Pod[], nodes: readonly V1Node[]): readonly V1Pod[] {
+  const names = new Set(nodes.map((n) => n.metadata?.name ?? ''));
+  let out: V1Pod[] | undefined;
+  pods.forEach((p, i) => {
+    const spec = p.spec;
+    if (!spec || spec.nodeName !== undefined || p.metadata?.deletionTimestamp !== undefined) return;
+    if ((spec.schedulingGates?.length ?? 0) > 0) return;
+    const node = pinnedNode(p);
+    if (node === undefined || !names.has(node)) return;
+    out ??= [...pods];
+    // Shallow copies (the cache's objects are not changed); the models are plain objects here.
+    out[i] = Object.assign({}, p, { spec: Object.assign({}, spec, { nodeName: node }) });
+  });
+  return out ?? pods;
+}
+
 export function clusterInput(s: ClusterState): RoundInput {
-  const bound = byNode(s.pods);
+  const pods = withPinned(s.pods, s.nodes);
+  const bound = byNode(pods);
   const daemonSets: DaemonSetShape[] = [];
   for (const d of s.daemonSets) {
     // Objects listed from a collection carry no kind.
     const shape = daemonSetOf({ ...d, kind: 'DaemonSet' });
     if (shape) daemonSets.push(shape);
   }
-  const demand = demandOf(withInterrupted(s.pods, s.nodes), s.fed, s.bounds);
+  const demand = demandOf(withInterrupted(pods, s.nodes), s.fed, s.bounds);
   const solver: SolverInput = {
     pods: demand.pods,
     groups: demand.groups,

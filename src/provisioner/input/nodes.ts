@@ -8,7 +8,7 @@ import type { Taint } from '../../scheduling/taints.js';
 import { requestsOf } from './pods.js';
 import { normalizedKey } from '../../scheduling/well-known.js';
 
-function allocatableOf(node: V1Node): Res {
+export function allocatableOf(node: V1Node): Res {
   const a = (node.status?.allocatable ?? node.status?.capacity ?? {}) as Record<string, string | undefined>;
   const out: Res = {
     ...ZERO,
