@@ -257,11 +257,11 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
       })
     : undefined;
 
-  const pinRepair = new PinRepair({ core, shared, events, logger: logger('gates'), metrics: base.metrics });
+  const pins = new PinRepair({ core, shared, events, view, logger: logger('gates'), metrics: base.metrics });
   const present = (...ds: (LeaderDuty | undefined)[]): LeaderDuty[] => ds.flatMap((d) => (d ? [d] : []));
   // The duties that buy and give back capacity start only while no Karpenter controller runs.
   const guard = new ProvisioningGuard({
-    inner: present(nodeClaims, disruption, nodeClasses, interruptions, pinRepair, gates, provisioning),
+    inner: present(nodeClaims, disruption, nodeClasses, interruptions, pins, gates, provisioning),
     detect: karpenterDetector(api, () => Date.now()),
     takeOver: opts.takeOverFromKarpenter === true,
     mode: () => live.current.provisionerMode,

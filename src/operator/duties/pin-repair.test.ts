@@ -3,6 +3,7 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { EventSpec } from '../../kube/events.js';
 import { Metrics } from '../../observability/metrics.js';
+import { poolView, type NodePool } from '../../scheduling/nodepool.js';
 import { PinRepair } from './pin-repair.js';
 
 const NOW = Date.parse('2026-11-25T12:00:00Z');
@@ -50,13 +51,20 @@ const pod = (
           ],
         },
 });
-const node = (name: string): V1Node => ({
-  metadata: { name },
+const CILIUM = { key: 'cilium.io/agent-not-ready', effect: 'NoExecute' };
+const node = (name: string, o: { pool?: string; cilium?: boolean } = {}): V1Node => ({
+  metadata: { name, ...(o.pool ? { labels: { 'karpenter.sh/nodepool': o.pool } } : {}) },
+  ...(o.cilium ? { spec: { taints: [CILIUM] } } : {}),
   status: {
     conditions: [{ type: 'Ready', status: 'True' }],
     allocatable: { cpu: '4', memory: '16Gi', pods: '110' },
   },
 });
+
+const general: NodePool = {
+  metadata: { name: 'general' },
+  spec: { template: { spec: { nodeClassRef: { name: 'default' }, startupTaints: [CILIUM] } } },
+};
 
 function world(
   pods: V1Pod[],
@@ -93,6 +101,7 @@ function world(
     metrics,
     now: () => NOW,
     sweepMs: 60_000,
+    view: { nodePools: [poolView(general)] },
   });
   return { repair, deleted, events, metrics, released: () => released };
 }
@@ -134,6 +143,21 @@ describe('PinRepair', () => {
     expect(w.deleted).toHaveLength(3);
     await w.repair.stop();
     expect(w.released()).toBe(2);
+  });
+
+  it("waits while kube-scheduler refuses a pod for its Node's start-up taint, not for another taint", async () => {
+    const pods = [
+      pod('starting', '1', { pin: 'n3', since: NOW - 60_000 }),
+      pod('tainted', '1', { pin: 'n4', since: NOW - 60_000 }),
+    ];
+    const w = world(pods, [node('n3', { pool: 'general', cilium: true }), node('n4', { cilium: true })]);
+    w.repair.start();
+    w.repair.look();
+    await settle();
+    expect(w.deleted.map((d) => d.name)).toEqual(['tainted']);
+    const text = await w.metrics.registry.metrics();
+    expect(text).toContain('berth_provisioner_pins_undone_total{reason="taint"} 1');
+    await w.repair.stop();
   });
 
   it('counts nothing for a pod already gone, and tries again after another error', async () => {

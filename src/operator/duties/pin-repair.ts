@@ -14,7 +14,10 @@ import type { Resource } from '../../kube/informers.js';
 import type { LeaderCaches } from '../../kube/leader-caches.js';
 import { pinnable, pinnedNode } from '../../kube/pod-pins.js';
 import type { Metrics } from '../../observability/metrics.js';
-import { existingNode } from '../../provisioner/input/nodes.js';
+import { LABEL } from '../../catalog/instance-type.js';
+import type { PoolView } from '../../scheduling/nodepool.js';
+import { existingNode, startingTaint } from '../../provisioner/input/nodes.js';
+import { untoleratedTaint, type Taint } from '../../scheduling/taints.js';
 import { requestsOf } from '../../provisioner/input/pods.js';
 import { pinFault, type PinFault, type PinnedPod } from '../../provisioner/controller/pin-faults.js';
 import type { LeaderDuty } from '../duty.js';
@@ -39,6 +42,8 @@ export interface PinRepairDeps {
   readonly now?: () => number;
   /** How often pinned pods are looked at without a change (default 5 s). */
   readonly sweepMs?: number;
+  /** The NodePools, for each Node's startupTaints (an agent lifts them once the node is up). */
+  readonly view?: { readonly nodePools: readonly PoolView[] };
 }
 
 /** A pinned pod kube-scheduler has not bound yet (and nothing else holds back), with its Node. */
@@ -55,14 +60,17 @@ function unschedulableSince(p: V1Pod): number | undefined {
   return c.lastTransitionTime === undefined ? undefined : new Date(c.lastTransitionTime).getTime();
 }
 
-/** A waiting pinned pod as pin-faults.ts reads it. */
-function pinnedPod(pod: V1Pod): PinnedPod {
+/** A waiting pinned pod as pin-faults.ts reads it, beside its Node's start-up taints. */
+function pinnedPod(pod: V1Pod, node: V1Node | undefined, startup: readonly Taint[]): PinnedPod {
   const spec = pod.spec ?? { containers: [] };
   const since = unschedulableSince(pod);
+  const tolerations = spec.tolerations ?? [];
+  const starting = (node?.spec?.taints ?? []).filter((t) => startingTaint(t, startup));
   return {
     requests: requestsOf(spec),
-    tolerations: spec.tolerations ?? [],
+    tolerations,
     ...(since === undefined ? {} : { unschedulableSince: since }),
+    ...(untoleratedTaint(starting, tolerations) ? { nodeStarting: true } : {}),
   };
 }
 
@@ -132,9 +140,16 @@ export class PinRepair implements LeaderDuty {
     const now = (this.d.now ?? Date.now)();
     for (const { pod, node } of waiting) {
       const obj = nodes.get(node);
-      const fault = pinFault(pinnedPod(pod), obj ? existingNode(obj, bound.get(node) ?? []) : undefined, now);
+      const startup = obj ? this.startupTaints(obj) : [];
+      const view = obj ? existingNode(obj, bound.get(node) ?? [], false, startup) : undefined;
+      const fault = pinFault(pinnedPod(pod, obj, startup), view, now);
       if (fault) void this.undo(pod, node, fault);
     }
+  }
+
+  private startupTaints(node: V1Node): readonly Taint[] {
+    const pool = node.metadata?.labels?.[LABEL.nodePool];
+    return this.d.view?.nodePools.find((p) => p.name === pool)?.pool.spec.template.spec.startupTaints ?? [];
   }
 
   private async undo(pod: V1Pod, node: string, fault: PinFault): Promise<void> {

@@ -17,6 +17,11 @@ export interface PinnedPod {
   readonly tolerations: readonly Toleration[];
   /** Since when kube-scheduler has said it cannot place the pod (PodScheduled False, Unschedulable; ms). */
   readonly unschedulableSince?: number;
+  /**
+   * The Node still carries a taint only a starting node carries (ephemeral, or its NodePool's
+   * startupTaints) that the pod does not tolerate: kube-scheduler refuses it until an agent lifts it.
+   */
+  readonly nodeStarting?: boolean;
 }
 
 /**
@@ -27,8 +32,9 @@ export const PIN_GRACE_MS = 10_000;
 
 /**
  * What is wrong with a pod's pin to `node` (undefined: the Node is gone): the Node gone, cordoned or
- * being deleted, tainted against the pod (a disruption's taint), without room for it beside the pods
- * bound there, or kube-scheduler refusing it for `graceMs`. Undefined while the pin may still hold.
+ * being deleted, tainted against the pod (a disruption's taint; `node` as existingNode gives it, without
+ * its start-up taints), without room for it beside the pods bound there, or kube-scheduler refusing it
+ * for `graceMs` while the Node is not starting. Undefined while the pin may still hold.
  */
 export function pinFault(
   pod: PinnedPod,
@@ -42,5 +48,7 @@ export function pinFault(
   const used = sumOf(node.pods.map((p) => p.requests));
   if (!fitsWith(node.allocatable, used, pod.requests)) return 'no-room';
   const since = pod.unschedulableSince;
-  return since !== undefined && now - since >= graceMs ? 'unschedulable' : undefined;
+  return since !== undefined && now - since >= graceMs && pod.nodeStarting !== true
+    ? 'unschedulable'
+    : undefined;
 }

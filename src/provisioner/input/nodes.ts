@@ -76,6 +76,10 @@ export function takesPods(node: V1Node): boolean {
   );
 }
 
+/** Whether a taint is one only a starting node carries: ephemeral, or one of its NodePool's startupTaints. */
+export const startingTaint = (t: Taint, startupTaints: readonly Taint[]): boolean =>
+  EPHEMERAL_TAINTS.has(t.key) || startupTaints.some((s) => s.key === t.key && s.effect === t.effect);
+
 /**
  * A Node as the solver sees it. `startupTaints` are its NodePool's (spec.template.spec.startupTaints):
  * some agent lifts them once the node is up, so, like the ephemeral ones, they do not keep pods away.
@@ -86,8 +90,7 @@ export function existingNode(
   inFlight = false,
   startupTaints: readonly Taint[] = [],
 ): ExistingNode {
-  const starting = (t: Taint): boolean =>
-    EPHEMERAL_TAINTS.has(t.key) || startupTaints.some((s) => s.key === t.key && s.effect === t.effect);
+  const starting = (t: Taint): boolean => startingTaint(t, startupTaints);
   const name = node.metadata?.name ?? '';
   const deleting = node.metadata?.deletionTimestamp !== undefined;
   return {
