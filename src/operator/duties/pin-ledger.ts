@@ -1,13 +1,16 @@
 /**
- * The scheduling gates' PinRoom (provisioner/controller/pin-room.ts) from the leader's caches: each
- * Node's allocatable, the pods bound to it or pinned to it and let through, and the pins under way
- * that the cache does not show yet.
+ * Pins as the leader's caches show them: the scheduling gates' PinRoom (provisioner/controller/pin-room.ts)
+ * — each Node's allocatable, the pods bound to it or pinned to it and let through, and the pins under
+ * way that the cache does not show yet — and the pinned pods that wait for kube-scheduler, as the
+ * pin-repair duty reads them (provisioner/controller/pin-faults.ts).
  */
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { Resource } from '../../kube/informers.js';
-import { pinnedNode } from '../../kube/pod-pins.js';
+import { pinnable, pinnedNode } from '../../kube/pod-pins.js';
+import type { PinnedPod } from '../../provisioner/controller/pin-faults.js';
 import { PinRoom } from '../../provisioner/controller/pin-room.js';
-import { allocatableOf, holdsResources } from '../../provisioner/input/nodes.js';
+import { allocatableOf, holdsResources, startingTaint } from '../../provisioner/input/nodes.js';
+import { untoleratedTaint, type Taint } from '../../scheduling/taints.js';
 import { requestsOf } from '../../provisioner/input/pods.js';
 import type { Res } from '../../provisioner/solver/resources.js';
 
@@ -39,4 +42,51 @@ export function pinLedger(
   }
   for (const w of underWay) room.add(w.node, w.requests);
   return room;
+}
+
+/** A pinned pod kube-scheduler has not bound yet (and nothing else holds back), with its Node. */
+export function waitingPin(p: V1Pod): string | undefined {
+  if (p.spec?.nodeName !== undefined || p.metadata?.deletionTimestamp !== undefined) return undefined;
+  if ((p.spec?.schedulingGates?.length ?? 0) > 0 || !pinnable(p)) return undefined;
+  return pinnedNode(p);
+}
+
+/**
+ * Whether kube-scheduler says it cannot place the pod. (Its condition's lastTransitionTime does not
+ * say since when: PodScheduled was already False while the pod was gated, so the time is the gate's.)
+ */
+export function refused(p: V1Pod): boolean {
+  const c = p.status?.conditions?.find((x) => x.type === 'PodScheduled');
+  return c?.status === 'False' && c.reason === 'Unschedulable';
+}
+
+/** A waiting pinned pod as pin-faults.ts reads it, beside its Node's start-up taints. */
+export function pinnedPod(
+  pod: V1Pod,
+  since: number | undefined,
+  node: V1Node | undefined,
+  startup: readonly Taint[],
+): PinnedPod {
+  const spec = pod.spec ?? { containers: [] };
+  const tolerations = spec.tolerations ?? [];
+  const starting = (node?.spec?.taints ?? []).filter((t) => startingTaint(t, startup));
+  return {
+    requests: requestsOf(spec),
+    tolerations,
+    ...(since === undefined ? {} : { unschedulableSince: since }),
+    ...(untoleratedTaint(starting, tolerations) ? { nodeStarting: true } : {}),
+  };
+}
+
+/** The pods bound to each of `names`. */
+export function boundTo(pods: readonly V1Pod[], names: ReadonlySet<string>): Map<string, V1Pod[]> {
+  const out = new Map<string, V1Pod[]>();
+  for (const p of pods) {
+    const n = p.spec?.nodeName;
+    if (n === undefined || !names.has(n)) continue;
+    const list = out.get(n);
+    if (list) list.push(p);
+    else out.set(n, [p]);
+  }
+  return out;
 }

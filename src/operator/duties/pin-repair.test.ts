@@ -85,6 +85,7 @@ function world(
     get: (name: string) => items.find((x) => x.metadata?.name === name),
     onChange: () => () => undefined,
   });
+  let now = NOW;
   const metrics = new Metrics({ defaults: false });
   let released = 0;
   const repair = new PinRepair({
@@ -99,11 +100,14 @@ function world(
     events: { emit: (e) => events.push(e) },
     logger: pino({ level: 'silent' }),
     metrics,
-    now: () => NOW,
+    now: () => now,
     sweepMs: 60_000,
     view: { nodePools: [poolView(general)] },
   });
-  return { repair, deleted, events, metrics, released: () => released };
+  const advance = (ms: number) => {
+    now += ms;
+  };
+  return { repair, deleted, events, metrics, advance, released: () => released };
 }
 
 const settle = () => new Promise((r) => setTimeout(r, 10));
@@ -115,13 +119,22 @@ describe('PinRepair', () => {
       pod('fits', '1', { pin: 'n1' }),
       pod('full', '2', { pin: 'n1' }),
       pod('orphan', '1', { pin: 'gone' }),
-      pod('refused', '1', { pin: 'n2', since: NOW - 10_000 }),
-      pod('waiting', '1', { pin: 'n2', since: NOW - 2_000 }),
+      // Refused since the gate's time as its condition says: the repair counts from when it saw it.
+      pod('refused', '1', { pin: 'n2', since: NOW - 60_000 }),
+      pod('waiting', '1', { pin: 'n2' }),
       pod('users-own', '1', { pin: 'gone', owner: false }),
       pod('unpinned', '8'),
     ];
     const w = world(pods, [node('n1'), node('n2')]);
     w.repair.start();
+    w.repair.look();
+    await settle();
+    expect(w.deleted.map((d) => d.name).sort()).toEqual(['full', 'orphan']);
+    w.advance(9_000);
+    w.repair.look();
+    await settle();
+    expect(w.deleted).toHaveLength(2);
+    w.advance(1_000);
     w.repair.look();
     await settle();
     expect(w.deleted.map((d) => d.name).sort()).toEqual(['full', 'orphan', 'refused']);
@@ -152,6 +165,9 @@ describe('PinRepair', () => {
     ];
     const w = world(pods, [node('n3', { pool: 'general', cilium: true }), node('n4', { cilium: true })]);
     w.repair.start();
+    w.repair.look();
+    await settle();
+    w.advance(60_000);
     w.repair.look();
     await settle();
     expect(w.deleted.map((d) => d.name)).toEqual(['tainted']);

@@ -12,26 +12,17 @@ import { statusOf } from '../../kube/client.js';
 import type { EventSink } from '../../kube/events.js';
 import type { Resource } from '../../kube/informers.js';
 import type { LeaderCaches } from '../../kube/leader-caches.js';
-import { pinnable, pinnedNode } from '../../kube/pod-pins.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { LABEL } from '../../catalog/instance-type.js';
 import type { PoolView } from '../../scheduling/nodepool.js';
-import { existingNode, startingTaint } from '../../provisioner/input/nodes.js';
-import { untoleratedTaint, type Taint } from '../../scheduling/taints.js';
-import { requestsOf } from '../../provisioner/input/pods.js';
-import { pinFault, type PinFault, type PinnedPod } from '../../provisioner/controller/pin-faults.js';
+import { existingNode } from '../../provisioner/input/nodes.js';
+import type { Taint } from '../../scheduling/taints.js';
+import { PIN_FAULT_TEXT, pinFault, type PinFault } from '../../provisioner/controller/pin-faults.js';
+import { boundTo, pinnedPod, refused, waitingPin } from './pin-ledger.js';
 import type { LeaderDuty } from '../duty.js';
 
 /** How long changes are gathered before a look. */
 const BATCH_MS = 250;
-
-const FAULT_TEXT: Readonly<Record<PinFault, string>> = {
-  'node-gone': 'is gone',
-  'node-closed': 'is cordoned or being deleted',
-  taint: 'has a taint the pod does not tolerate',
-  'no-room': 'has no room left for it',
-  unschedulable: 'kube-scheduler could not place it on for 10 s',
-};
 
 export interface PinRepairDeps {
   readonly core: Pick<CoreV1Api, 'deleteNamespacedPod'>;
@@ -46,47 +37,6 @@ export interface PinRepairDeps {
   readonly view?: { readonly nodePools: readonly PoolView[] };
 }
 
-/** A pinned pod kube-scheduler has not bound yet (and nothing else holds back), with its Node. */
-function waitingPin(p: V1Pod): string | undefined {
-  if (p.spec?.nodeName !== undefined || p.metadata?.deletionTimestamp !== undefined) return undefined;
-  if ((p.spec?.schedulingGates?.length ?? 0) > 0 || !pinnable(p)) return undefined;
-  return pinnedNode(p);
-}
-
-/** Since when kube-scheduler has said it cannot place the pod (ms), if it says so. */
-function unschedulableSince(p: V1Pod): number | undefined {
-  const c = p.status?.conditions?.find((x) => x.type === 'PodScheduled');
-  if (c?.status !== 'False' || c.reason !== 'Unschedulable') return undefined;
-  return c.lastTransitionTime === undefined ? undefined : new Date(c.lastTransitionTime).getTime();
-}
-
-/** A waiting pinned pod as pin-faults.ts reads it, beside its Node's start-up taints. */
-function pinnedPod(pod: V1Pod, node: V1Node | undefined, startup: readonly Taint[]): PinnedPod {
-  const spec = pod.spec ?? { containers: [] };
-  const since = unschedulableSince(pod);
-  const tolerations = spec.tolerations ?? [];
-  const starting = (node?.spec?.taints ?? []).filter((t) => startingTaint(t, startup));
-  return {
-    requests: requestsOf(spec),
-    tolerations,
-    ...(since === undefined ? {} : { unschedulableSince: since }),
-    ...(untoleratedTaint(starting, tolerations) ? { nodeStarting: true } : {}),
-  };
-}
-
-/** The pods bound to each of `names`. */
-function boundTo(pods: readonly V1Pod[], names: ReadonlySet<string>): Map<string, V1Pod[]> {
-  const out = new Map<string, V1Pod[]>();
-  for (const p of pods) {
-    const n = p.spec?.nodeName;
-    if (n === undefined || !names.has(n)) continue;
-    const list = out.get(n);
-    if (list) list.push(p);
-    else out.set(n, [p]);
-  }
-  return out;
-}
-
 export class PinRepair implements LeaderDuty {
   readonly name = 'pin-repair';
   private pods: Resource<V1Pod> | undefined;
@@ -96,6 +46,8 @@ export class PinRepair implements LeaderDuty {
   private sweep: NodeJS.Timeout | undefined;
   /** Pods (uid) deleted or being deleted, until the cache no longer shows them waiting. */
   private readonly undone = new Set<string>();
+  /** When a look first saw kube-scheduler refuse each waiting pod (uid → ms). */
+  private readonly refusedSince = new Map<string, number>();
 
   constructor(private readonly d: PinRepairDeps) {}
 
@@ -133,18 +85,39 @@ export class PinRepair implements LeaderDuty {
       const node = waitingPin(p);
       return node === undefined ? [] : [{ pod: p, node }];
     });
-    const live = new Set(waiting.map((w) => w.pod.metadata?.uid ?? ''));
+    const now = (this.d.now ?? Date.now)();
+    const live = this.track(
+      waiting.map((w) => w.pod),
+      now,
+    );
     for (const uid of this.undone) if (!live.has(uid)) this.undone.delete(uid);
     if (waiting.length === 0) return;
     const bound = boundTo(all, new Set(waiting.map((w) => w.node)));
-    const now = (this.d.now ?? Date.now)();
     for (const { pod, node } of waiting) {
-      const obj = nodes.get(node);
-      const startup = obj ? this.startupTaints(obj) : [];
-      const view = obj ? existingNode(obj, bound.get(node) ?? [], false, startup) : undefined;
-      const fault = pinFault(pinnedPod(pod, obj, startup), view, now);
+      const fault = this.faultOf(pod, nodes.get(node), bound.get(node) ?? [], now);
       if (fault) void this.undo(pod, node, fault);
     }
+  }
+
+  /** What is wrong with a waiting pod's pin to `node` (undefined: gone), beside the pods bound there. */
+  private faultOf(pod: V1Pod, node: V1Node | undefined, bound: readonly V1Pod[], now: number) {
+    const startup = node ? this.startupTaints(node) : [];
+    const since = this.refusedSince.get(pod.metadata?.uid ?? '');
+    const view = node ? existingNode(node, bound, false, startup) : undefined;
+    return pinFault(pinnedPod(pod, since, node, startup), view, now);
+  }
+
+  /** Notes when each waiting pod was first seen refused (forgetting the others); their uids. */
+  private track(waiting: readonly V1Pod[], now: number): Set<string> {
+    const live = new Set<string>();
+    for (const p of waiting) {
+      const uid = p.metadata?.uid ?? '';
+      live.add(uid);
+      if (!refused(p)) this.refusedSince.delete(uid);
+      else if (!this.refusedSince.has(uid)) this.refusedSince.set(uid, now);
+    }
+    for (const uid of this.refusedSince.keys()) if (!live.has(uid)) this.refusedSince.delete(uid);
+    return live;
   }
 
   private startupTaints(node: V1Node): readonly Taint[] {
@@ -185,7 +158,7 @@ export class PinRepair implements LeaderDuty {
         },
         type: 'Normal',
         reason: 'PinnedPodReplaced',
-        message: `pod ${name} was let through pinned to node ${node}, which ${FAULT_TEXT[fault]}; deleted for the ${owner.kind} to make again`,
+        message: `pod ${name} was let through pinned to node ${node}, which ${PIN_FAULT_TEXT[fault]}; deleted for the ${owner.kind} to make again`,
       });
   }
 
@@ -197,6 +170,7 @@ export class PinRepair implements LeaderDuty {
     for (const u of this.unwatch) u();
     this.unwatch = [];
     this.undone.clear();
+    this.refusedSince.clear();
     if (this.pods) {
       this.pods = undefined;
       await this.d.shared.release('pods');

@@ -11,11 +11,20 @@ import { fitsWith, sumOf, type Res } from '../solver/resources.js';
 /** Why a pin is undone (`berth_provisioner_pins_undone_total{reason}`). */
 export type PinFault = 'node-gone' | 'node-closed' | 'taint' | 'no-room' | 'unschedulable';
 
+/** What each fault says of the Node, after "pinned to node N, which …" (the pod's Event). */
+export const PIN_FAULT_TEXT: Readonly<Record<PinFault, string>> = {
+  'node-gone': 'is gone',
+  'node-closed': 'is cordoned or being deleted',
+  taint: 'has a taint the pod does not tolerate',
+  'no-room': 'has no room left for it',
+  unschedulable: 'kube-scheduler could not place it on for 10 s',
+};
+
 /** A pinned pod that waits for kube-scheduler. */
 export interface PinnedPod {
   readonly requests: Res;
   readonly tolerations: readonly Toleration[];
-  /** Since when kube-scheduler has said it cannot place the pod (PodScheduled False, Unschedulable; ms). */
+  /** Since when kube-scheduler has been seen to refuse the pod (PodScheduled False, Unschedulable; ms). */
   readonly unschedulableSince?: number;
   /**
    * The Node still carries a taint only a starting node carries (ephemeral, or its NodePool's
