@@ -2,7 +2,8 @@
  * Lifting one scheduling gate off a pod — the only change to spec.schedulingGates the API allows —
  * and, in the same patch, steering kube-scheduler to the node the provisioner planned the pod onto:
  * a gated pod's preferred node affinity may be changed freely (required terms only narrowed), so a
- * preferred term for that node by name is added as the gate comes off.
+ * preferred term for that node by name is added as the gate comes off — or, for a pod its controller
+ * makes again, a required one that pins it there (pod-pins.ts).
  */
 import {
   PatchStrategy,
@@ -89,10 +90,10 @@ export function liftOps(pod: GatedPodRef, gate: string, prefer?: string, pin = f
 }
 
 /**
- * Removes the gate named `gate` from a pod, steered (or pinned) to `prefer` when given. A pod changed since it
- * was seen (its gates reordered, its node affinity changed) or gone answers 422 or 404: a steered lift
- * is then tried once more unsteered (the preference is a nudge; the gate must come off), and an
- * unsteered one is `false` (nothing lifted; the next look reads it afresh). Other errors throw.
+ * Removes the gate named `gate` from a pod, steered (or pinned) to `prefer` when given. A pod changed
+ * since it was seen (its gates reordered, its node affinity changed) or gone answers 422 or 404: a
+ * steered lift is then tried once more unsteered (the steering is a nudge; the gate must come off),
+ * and an unsteered one is `false` (nothing lifted; the next look reads it afresh). Other errors throw.
  */
 export async function liftGate(
   core: Pick<CoreV1Api, 'patchNamespacedPod'>,
