@@ -85,3 +85,13 @@ export function pinnedNode(p: V1Pod): string | undefined {
   }
   return node;
 }
+
+/**
+ * The Node a pod waits for kube-scheduler to bind it to, pinned there: let through (no gate left),
+ * not bound yet, not being deleted. Undefined for any other pod.
+ */
+export function waitingOnPin(p: V1Pod): string | undefined {
+  const spec = p.spec;
+  if (!spec || spec.nodeName !== undefined || p.metadata?.deletionTimestamp !== undefined) return undefined;
+  return (spec.schedulingGates?.length ?? 0) > 0 ? undefined : pinnedNode(p);
+}

@@ -6,7 +6,7 @@
  */
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { Resource } from '../../kube/informers.js';
-import { pinnable, pinnedNode } from '../../kube/pod-pins.js';
+import { pinnable, waitingOnPin } from '../../kube/pod-pins.js';
 import type { PinnedPod } from '../../provisioner/controller/pin-faults.js';
 import { PinRoom } from '../../provisioner/controller/pin-room.js';
 import { allocatableOf, holdsResources, startingTaint } from '../../provisioner/input/nodes.js';
@@ -36,19 +36,16 @@ export function pinLedger(
       room.add(spec.nodeName ?? '', requestsOf(spec));
       continue;
     }
-    if (p.metadata?.deletionTimestamp !== undefined || (spec.schedulingGates?.length ?? 0) > 0) continue;
-    const node = pinnedNode(p);
+    const node = waitingOnPin(p);
     if (node !== undefined) room.add(node, requestsOf(spec));
   }
   for (const w of underWay) room.add(w.node, w.requests);
   return room;
 }
 
-/** A pinned pod kube-scheduler has not bound yet (and nothing else holds back), with its Node. */
+/** A pinned pod Berth may make again that kube-scheduler has not bound yet, with its Node. */
 export function waitingPin(p: V1Pod): string | undefined {
-  if (p.spec?.nodeName !== undefined || p.metadata?.deletionTimestamp !== undefined) return undefined;
-  if ((p.spec?.schedulingGates?.length ?? 0) > 0 || !pinnable(p)) return undefined;
-  return pinnedNode(p);
+  return pinnable(p) ? waitingOnPin(p) : undefined;
 }
 
 /**
@@ -76,17 +73,4 @@ export function pinnedPod(
     ...(since === undefined ? {} : { unschedulableSince: since }),
     ...(untoleratedTaint(starting, tolerations) ? { nodeStarting: true } : {}),
   };
-}
-
-/** The pods bound to each of `names`. */
-export function boundTo(pods: readonly V1Pod[], names: ReadonlySet<string>): Map<string, V1Pod[]> {
-  const out = new Map<string, V1Pod[]>();
-  for (const p of pods) {
-    const n = p.spec?.nodeName;
-    if (n === undefined || !names.has(n)) continue;
-    const list = out.get(n);
-    if (list) list.push(p);
-    else out.set(n, [p]);
-  }
-  return out;
 }

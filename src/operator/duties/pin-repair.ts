@@ -15,10 +15,10 @@ import type { LeaderCaches } from '../../kube/leader-caches.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { LABEL } from '../../catalog/instance-type.js';
 import type { PoolView } from '../../scheduling/nodepool.js';
-import { existingNode } from '../../provisioner/input/nodes.js';
+import { existingNode, podsByNode } from '../../provisioner/input/nodes.js';
 import type { Taint } from '../../scheduling/taints.js';
 import { PIN_FAULT_TEXT, pinFault, type PinFault } from '../../provisioner/controller/pin-faults.js';
-import { boundTo, pinnedPod, refused, waitingPin } from './pin-ledger.js';
+import { pinnedPod, refused, waitingPin } from './pin-ledger.js';
 import type { LeaderDuty } from '../duty.js';
 
 /** How long changes are gathered before a look. */
@@ -92,7 +92,7 @@ export class PinRepair implements LeaderDuty {
     );
     for (const uid of this.undone) if (!live.has(uid)) this.undone.delete(uid);
     if (waiting.length === 0) return;
-    const bound = boundTo(all, new Set(waiting.map((w) => w.node)));
+    const bound = podsByNode(all);
     for (const { pod, node } of waiting) {
       const fault = this.faultOf(pod, nodes.get(node), bound.get(node) ?? [], now);
       if (fault) void this.undo(pod, node, fault);

@@ -10,12 +10,12 @@ import type { Catalog } from '../../catalog/catalog.js';
 import { LABEL } from '../../catalog/instance-type.js';
 import { demandOf, type Admitted, type Demand, type DemandBounds } from '../controller/demand.js';
 import type { DaemonSetShape, SolverInput } from '../solver/model.js';
-import { existingNode } from './nodes.js';
+import { existingNode, podsByNode } from './nodes.js';
 import { DISRUPTION_ANNOTATION } from '../disruption/marks.js';
 import { moves } from '../disruption/pods.js';
 import { INTERRUPTION_PHASE } from '../interruption/controller.js';
 import { daemonSetOf } from './pods.js';
-import { pinnedNode } from '../../kube/pod-pins.js';
+import { waitingOnPin } from '../../kube/pod-pins.js';
 
 export interface ClusterState {
   readonly pods: readonly V1Pod[];
@@ -33,18 +33,6 @@ export interface ClusterState {
 export interface RoundInput {
   readonly solver: SolverInput;
   readonly demand: Demand;
-}
-
-function byNode(pods: readonly V1Pod[]): Map<string, V1Pod[]> {
-  const out = new Map<string, V1Pod[]>();
-  for (const p of pods) {
-    const node = p.spec?.nodeName;
-    if (node === undefined) continue;
-    const list = out.get(node);
-    if (list) list.push(p);
-    else out.set(node, [p]);
-  }
-  return out;
 }
 
 /**
@@ -76,21 +64,18 @@ function withPinned(pods: readonly V1Pod[], nodes: readonly V1Node[]): readonly 
   const names = new Set(nodes.map((n) => n.metadata?.name ?? ''));
   let out: V1Pod[] | undefined;
   pods.forEach((p, i) => {
-    const spec = p.spec;
-    if (!spec || spec.nodeName !== undefined || p.metadata?.deletionTimestamp !== undefined) return;
-    if ((spec.schedulingGates?.length ?? 0) > 0) return;
-    const node = pinnedNode(p);
+    const node = waitingOnPin(p);
     if (node === undefined || !names.has(node)) return;
     out ??= [...pods];
     // Shallow copies (the cache's objects are not changed); the models are plain objects here.
-    out[i] = Object.assign({}, p, { spec: Object.assign({}, spec, { nodeName: node }) });
+    out[i] = Object.assign({}, p, { spec: Object.assign({}, p.spec, { nodeName: node }) });
   });
   return out ?? pods;
 }
 
 export function clusterInput(s: ClusterState): RoundInput {
   const pods = withPinned(s.pods, s.nodes);
-  const bound = byNode(pods);
+  const bound = podsByNode(pods);
   const daemonSets: DaemonSetShape[] = [];
   for (const d of s.daemonSets) {
     // Objects listed from a collection carry no kind.

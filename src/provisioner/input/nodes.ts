@@ -22,6 +22,19 @@ export function allocatableOf(node: V1Node): Res {
   return out;
 }
 
+/** The pods bound to each Node, by its name (whatever their phase). */
+export function podsByNode(pods: readonly V1Pod[]): Map<string, V1Pod[]> {
+  const out = new Map<string, V1Pod[]>();
+  for (const p of pods) {
+    const node = p.spec?.nodeName;
+    if (node === undefined) continue;
+    const list = out.get(node);
+    if (list) list.push(p);
+    else out.set(node, [p]);
+  }
+  return out;
+}
+
 /** Pods that hold resources on their node: bound and not finished. */
 export function holdsResources(pod: V1Pod): boolean {
   const phase = pod.status?.phase;
