@@ -19,7 +19,10 @@
  * self-anti-affinity,drift (all) · --sides berth,karpenter (both; `ready` adds the floor: no
  * provisioner, the Nodes of Berth's offline plan for the first scale-out made Ready before the apply,
  * each of the largest type the plan uses, so that only kube-scheduler and kwok set the time;
- * bench/cluster/ready.ts) · --scale F (1; 10 for the ×10 goal) ·
+ * bench/cluster/ready.ts; `ideal` a free provisioner: those Nodes created as the registration delay
+ * after the apply ends, pods ungated; `ideal-gated` the same with the pods behind the harness's
+ * scheduling gate, lifted once the Nodes are there; bench/cluster/ideal.ts) · --scale F (1; 10 for
+ * the ×10 goal) ·
  * --delay S registration delay (5) · --settle S quiet time that ends a disruption step (90) ·
  * --timeout M minutes per step (20) · --client-qps N of kube-controller-manager and kube-scheduler
  * (100, burst 2N; at their defaults, 20 and 50, the ReplicaSet controller's 20 pod creations a second
@@ -44,6 +47,7 @@ import { startControlPlane, type SchedulerScoring } from '../test/e2e/control-pl
 import { kubectlWith } from '../test/e2e/harness.js';
 import { NAMESPACE, perfWorkloads, type Deploy, type Workload } from '../test/support/perf-workloads.js';
 import { ClusterObserver, ProcessSampler } from './cluster/observe.js';
+import { startIdealSide } from './cluster/ideal.js';
 import { offlinePlan, startReadySide } from './cluster/ready.js';
 import { comparison, table, type StepResult } from './cluster/report.js';
 import { startBerthSide, startKarpenterSide, type Side, type SideName } from './cluster/sides.js';
@@ -79,10 +83,10 @@ if (unknown.length > 0 || !(scale > 0)) {
   );
   process.exit(2);
 }
-const sideNames: readonly string[] = ['berth', 'karpenter', 'ready'];
+const sideNames: readonly string[] = ['berth', 'karpenter', 'ready', 'ideal', 'ideal-gated'];
 const sides = values.sides.split(',') as SideName[];
 if (sides.some((s) => !sideNames.includes(s))) {
-  console.error('bench:cluster: --sides takes berth, karpenter, ready or a list of them');
+  console.error('bench:cluster: --sides takes berth, karpenter, ready, ideal, ideal-gated or a list of them');
   process.exit(2);
 }
 
@@ -164,20 +168,23 @@ async function runSide(
     provisioner =
       side === 'ready'
         ? await startReadySide(cp, first.offline, catalog, log)
-        : side === 'berth'
-          ? await startBerthSide(cp, dir, {
-              delay,
-              logLevel: values['log-level'],
-              ...(values.heap === undefined ? {} : { heapMb: Number(values.heap) }),
-              gates: !values['no-scheduling-gates'],
-              cpuProf: values['cpu-prof'],
-            })
-          : await startKarpenterSide(cp, dir, delay, tools.karpenter);
+        : side === 'ideal' || side === 'ideal-gated'
+          ? await startIdealSide(cp, first.offline, catalog, { delay, gated: side === 'ideal-gated', log })
+          : side === 'berth'
+            ? await startBerthSide(cp, dir, {
+                delay,
+                logLevel: values['log-level'],
+                ...(values.heap === undefined ? {} : { heapMb: Number(values.heap) }),
+                gates: !values['no-scheduling-gates'],
+                cpuProf: values['cpu-prof'],
+              })
+            : await startKarpenterSide(cp, dir, delay, tools.karpenter);
     const kc = new KubeConfig();
     kc.loadFromFile(cp.kubeconfig);
     observer = new ClusterObserver(kc);
     await observer.start();
     const ctx: StepContext = {
+      provisioner,
       workload: w.name,
       side,
       kubectl,
@@ -194,7 +201,7 @@ async function runSide(
       if (!planned) continue;
       // The ready side has no provisioner: its Nodes are made for the first scale-out, and nothing
       // would scale in, consolidate or replace them.
-      if (side === 'ready' && i > 0) break;
+      if ((side === 'ready' || side.startsWith('ideal')) && i > 0) break;
       const r = await runStep(ctx, step, planned);
       log(`${w.name} ${r.step} on ${side}: ${r.seconds === null ? 'timed out' : `${r.seconds.toFixed(1)}s`}`);
       log(`result ${JSON.stringify(r)}`);

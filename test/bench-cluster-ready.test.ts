@@ -3,9 +3,10 @@ import { builtinCatalog } from '../src/catalog/catalog.js';
 import { LABEL } from '../src/catalog/instance-type.js';
 import { cpuMillis } from '../src/kube/quantity.js';
 import { KWOK_ANNOTATION } from '../src/operator/registrar.js';
+import { IDEAL_GATE, withGate } from '../bench/cluster/ideal.js';
 import { offlinePlan, readyNodes } from '../bench/cluster/ready.js';
 import { comparison, table, type StepResult } from '../bench/cluster/report.js';
-import { perfWorkloads, type Deploy } from './support/perf-workloads.js';
+import { deploymentOf, perfWorkloads, type Deploy } from './support/perf-workloads.js';
 
 const catalog = builtinCatalog();
 
@@ -84,9 +85,36 @@ describe("bench:cluster's comparison with the floor", () => {
     expect(comparison([row('berth', 30), row('ready', null)])).toEqual([]);
   });
 
+  it("gives the free provisioner's times, gated and not, beside half of Karpenter's", () => {
+    const rows = [row('karpenter', 40), row('ideal', 18), row('ideal-gated', 23.3)];
+    expect(comparison(rows)).toEqual([
+      'basic scale-out 1000: a free provisioner (its Nodes created as the registration delay ends): ' +
+        "pods ungated 18.0 s; pods gated 23.3 s; half Karpenter's time is 20.0 s",
+    ]);
+    expect(comparison([row('ideal-gated', null)])).toEqual([]);
+  });
+
   it('prints – for the CPU and memory of a side with no controller', () => {
     const ready = { ...row('ready', 14), cpuSeconds: NaN, avgCores: NaN, p95RssMb: NaN };
     const line = table([ready]).split('\n')[2] ?? '';
     expect(line).toContain('| 0 | 0 | – | – | 0.0 |');
+  });
+});
+
+describe("the gated free provisioner's Deployments", () => {
+  const d = deploymentOf({ name: 'app', replicas: 3, cpu: '1', memory: '1Gi' });
+
+  it('creates their pods behind the harness gate, leaving the rest of the template as it was', () => {
+    const gated = withGate(d, IDEAL_GATE);
+    expect(gated.spec.template.spec).toEqual({
+      ...d.spec.template.spec,
+      schedulingGates: [{ name: IDEAL_GATE }],
+    });
+    expect(gated.spec.replicas).toBe(3);
+    expect(d.spec.template.spec).not.toHaveProperty('schedulingGates');
+  });
+
+  it('leaves them alone without a gate', () => {
+    expect(withGate(d, undefined)).toBe(d);
   });
 });

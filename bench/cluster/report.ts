@@ -82,7 +82,10 @@ export function table(results: readonly StepResult[]): string {
   ].join('\n');
 }
 
-/** Berth against Karpenter per step: time and $/h ratios, the issue's goals; and both against the floor. */
+/**
+ * Berth against Karpenter per step: time and $/h ratios, the issue's goals; the free provisioner's
+ * times (the ideal sides); and each side against the floor.
+ */
 export function comparison(results: readonly StepResult[]): string[] {
   const out: string[] = [];
   const keys = [...new Set(results.map((r) => `${r.workload}\u0000${r.step}`))];
@@ -97,11 +100,19 @@ export function comparison(results: readonly StepResult[]): string[] {
       const price = c.price > 0 ? f(b.price / c.price, 3) : '–';
       out.push(`${workload} ${step}: Berth/Karpenter time ${time}×, $/h ${price}×`);
     }
+    const free = [of('ideal'), of('ideal-gated')].flatMap((r) =>
+      r?.seconds == null ? [] : [`${r.side === 'ideal' ? 'pods ungated' : 'pods gated'} ${f(r.seconds)} s`],
+    );
+    const half = c?.seconds == null ? [] : [`half Karpenter's time is ${f(c.seconds / 2)} s`];
+    if (free.length > 0)
+      out.push(
+        `${workload} ${step}: a free provisioner (its Nodes created as the registration delay ends): ` +
+          free.concat(half).join('; '),
+      );
     const floor = of('ready')?.seconds;
     if (floor === undefined || floor === null) continue;
     const over = (r: StepResult | undefined, name: string) =>
       r?.seconds == null ? [] : [`${name} ${f(r.seconds)} s (+${f(r.seconds - floor)} s)`];
-    const half = c?.seconds == null ? [] : [`half Karpenter's time is ${f(c.seconds / 2)} s`];
     out.push(
       [`${workload} ${step}: the floor (Nodes Ready before the apply, no provisioner) ${f(floor)} s`]
         .concat(over(b, 'Berth'), over(c, 'Karpenter'), half)

@@ -28,13 +28,17 @@ import {
 import { berthPerfPool, karpenterPerfPool } from '../../test/support/perf-workloads.js';
 import { kwokInstanceTypes } from './instance-types.js';
 
-export type SideName = 'berth' | 'karpenter' | 'ready';
+export type SideName = 'berth' | 'karpenter' | 'ready' | 'ideal' | 'ideal-gated';
 
 export interface Side {
   name: SideName;
   /** The controller's process, whose CPU and memory the steps sample (none on the ready side). */
   pid: number | undefined;
   pool: object;
+  /** A scheduling gate the harness puts in the Deployments' template (the gated ideal side). */
+  gate?: string | undefined;
+  /** Told of each scale-out's apply and when it began (the ideal side's clock starts there). */
+  applied?: (start: number) => void;
   stop(): Promise<void>;
 }
 

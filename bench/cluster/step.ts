@@ -19,8 +19,12 @@ import {
   type ProcessSampler,
 } from './observe.js';
 import { quantile, type StepResult } from './report.js';
+import { withGate } from './ideal.js';
+import type { Side } from './sides.js';
 
 export interface StepContext {
+  /** The side's provisioner: told of the apply, and the gate it wants in the Deployments' template. */
+  provisioner: Pick<Side, 'gate' | 'applied'>;
   workload: string;
   side: string;
   kubectl: ReturnType<typeof kubectlWith>;
@@ -51,7 +55,7 @@ function change(ctx: StepContext, step: Step): void {
     run(
       ['apply', '-f', '-'],
       step.create
-        .flatMap((d) => [deploymentOf(d), pdbOf(d.name)])
+        .flatMap((d) => [withGate(deploymentOf(d), ctx.provisioner.gate), pdbOf(d.name)])
         .map((o) => JSON.stringify(o))
         .join('\n'),
     );
@@ -156,6 +160,7 @@ export async function runStep(
   ctx.sampler.start();
   const start = Date.now();
   change(ctx, step);
+  if (step.kind === 'scale-out') ctx.provisioner.applied?.(start);
   const end = await ended(ctx, step, expected, start, nodesBefore);
   const windowEnd = Date.now();
   const { pods: created, bindings: bound } = podCreates(ctx.auditLog, start, windowEnd);
