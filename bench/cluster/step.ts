@@ -76,14 +76,15 @@ function schedulingFailures(ctx: StepContext): string[] {
     '--field-selector',
     'reason=FailedScheduling',
     '-o',
-    'json',
+    'jsonpath={range .items[*]}{.count}{"\\t"}{.message}{"\\n"}{end}',
   ]);
   if (r.code !== 0) return [];
-  const items = (JSON.parse(r.stdout) as { items?: { message?: string; count?: number }[] }).items ?? [];
   const by = new Map<string, number>();
-  for (const e of items) {
-    const m = (e.message ?? '').replace(/\d+/g, 'N');
-    by.set(m, (by.get(m) ?? 0) + (e.count ?? 1));
+  for (const line of r.stdout.split('\n')) {
+    if (line === '') continue;
+    const tab = line.indexOf('\t');
+    const m = line.slice(tab + 1).replace(/\d+/g, 'N');
+    by.set(m, (by.get(m) ?? 0) + (Number(line.slice(0, tab)) || 1));
   }
   return [...by.entries()].sort((a, b) => b[1] - a[1]).map(([m, n]) => `${n}× ${m}`);
 }

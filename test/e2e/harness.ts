@@ -18,6 +18,8 @@ export function kubectlWith(kubeconfig: string) {
       input,
       encoding: 'utf8',
       timeout: 60_000,
+      // A 1,000-pod namespace's Events are over spawnSync's 1 MiB default.
+      maxBuffer: 256 * 1024 * 1024,
     });
     return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
   };
