@@ -58,10 +58,12 @@ class Lifter {
 
   /**
    * Watches the namespace's pods. A watch the API server ends (a slow reader in a busy scale-out) is
-   * opened again without a version: it starts with every pod there, so none is missed.
+   * opened again without a version: it starts with every pod there, so none is missed, and the gated
+   * set is rebuilt from them (a pod deleted in between is not lifted in vain).
    */
   async start(): Promise<void> {
     if (this.stopped) return;
+    this.gated.clear();
     const restart = () => {
       if (!this.stopped) setTimeout(() => void this.start(), 200);
     };
