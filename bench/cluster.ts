@@ -199,9 +199,9 @@ async function runSide(
     for (const [i, step] of w.steps.entries()) {
       const planned = steps[i];
       if (!planned) continue;
-      // The ready side has no provisioner: its Nodes are made for the first scale-out, and nothing
-      // would scale in, consolidate or replace them.
-      if ((side === 'ready' || side.startsWith('ideal')) && i > 0) break;
+      // The ready and ideal sides have no provisioner: their Nodes are made for the first scale-out,
+      // and nothing would scale in, consolidate or replace them.
+      if ((side === 'ready' || side === 'ideal' || side === 'ideal-gated') && i > 0) break;
       const r = await runStep(ctx, step, planned);
       log(`${w.name} ${r.step} on ${side}: ${r.seconds === null ? 'timed out' : `${r.seconds.toFixed(1)}s`}`);
       log(`result ${JSON.stringify(r)}`);
