@@ -11,6 +11,7 @@
  */
 import { CoreV1Api, KubeConfig, Watch, type V1Node, type V1Pod } from '@kubernetes/client-node';
 import type { Catalog } from '../../src/catalog/catalog.js';
+import { heldBy } from '../../src/kube/pod-gates.js';
 import type { Plan } from '../../src/provisioner/solver/model.js';
 import { eachLimited } from '../../src/util/limited.js';
 import type { ControlPlane } from '../../test/e2e/control-plane.js';
@@ -39,8 +40,6 @@ export function withGate<T extends { spec: { template: { spec: object } } }>(
   const spec = { ...d.spec.template.spec, schedulingGates: [{ name: gate }] };
   return { ...d, spec: { ...d.spec, template: { ...d.spec.template, spec } } };
 }
-
-const gatedBy = (p: V1Pod): boolean => (p.spec?.schedulingGates ?? []).some((g) => g.name === IDEAL_GATE);
 
 /** Lifts the harness's gate from every pod that carries it, from `open()` on, each once. */
 class Lifter {
@@ -72,7 +71,7 @@ class Lifter {
       {},
       (type, o: V1Pod) => {
         const name = o.metadata?.name ?? '';
-        if (type !== 'DELETED' && gatedBy(o)) this.gated.add(name);
+        if (type !== 'DELETED' && heldBy(o, IDEAL_GATE)) this.gated.add(name);
         else this.gated.delete(name);
         if (this.open) void this.lift();
       },
