@@ -135,6 +135,11 @@ export class Metrics {
     help: 'USD per hour the disruptions carried out saved (the removed nodes less their replacements).',
     registers: [this.registry],
   });
+  readonly addedPerHour = new Counter({
+    name: 'berth_disruption_added_dollars_per_hour_total',
+    help: 'USD per hour the disruptions carried out added: replacements dearer than the nodes they replaced (drift and expiration replace whatever the price).',
+    registers: [this.registry],
+  });
   readonly queueDepth = new Gauge({
     name: 'berth_provisioner_queue_depth',
     help: 'Pods waiting for the provisioner.',

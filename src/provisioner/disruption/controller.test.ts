@@ -262,6 +262,26 @@ describe('disruption in the cluster', () => {
     ).toBe(true);
   });
 
+  it('drains a drifted node whose replacement costs more, counting what it adds apart from savings', async () => {
+    // A spot t3.micro is out of the pool (category t, generation 3); nothing the pool allows is as cheap.
+    const c = cluster(
+      [node('old', { type: 't3.micro', capacity: 'spot' })],
+      [pod('w', 'old', { cpu: '500m', memory: '512Mi' })],
+      [],
+      { replace: 'join', validationMs: 0 },
+    );
+    expect(await c.controller.round()).toMatchObject({ kind: 'launching', method: 'drift', nodes: ['old'] });
+    expect(await c.controller.round()).toMatchObject({ kind: 'decided', method: 'drift', nodes: ['old'] });
+    expect(await c.controller.round()).toMatchObject({ kind: 'draining' });
+    expect(await c.controller.round()).toMatchObject({ kind: 'terminated', nodes: ['old'] });
+    const text = await c.metrics.registry.metrics();
+    expect(text).toMatch(/berth_disruption_added_dollars_per_hour_total 0\.0\d*[1-9]/);
+    expect(text).toMatch(/berth_disruption_saved_dollars_per_hour_total 0\n/);
+    expect(c.events.find((e) => e.reason === 'Disrupting')?.message).toMatch(
+      /^drift: draining; costs \$0\.\d{4}\/h more$/,
+    );
+  });
+
   it('knows a replacement that joined without its claim label by its instance providerID', async () => {
     const c = cluster(
       [node('full'), node('big', { type: 'm6i.4xlarge' })],

@@ -16,7 +16,7 @@ import type { V1Node } from '@kubernetes/client-node';
 import { classify, type Classified } from './candidates.js';
 import { drainNodes, eachNode, nodeRef } from './drain-nodes.js';
 import type { InvolvedObject } from '../../kube/events.js';
-import { karpenterDecision, karpenterReason } from './decision-metrics.js';
+import { costChange, karpenterDecision, karpenterReason } from './decision-metrics.js';
 import { firstAwaited } from './awaited.js';
 import { settled, stayReason } from './kept.js';
 import { KeptReport } from './kept-report.js';
@@ -368,13 +368,13 @@ export class DisruptionController {
     this.made.delete(key);
     const current = this.d.cluster.nodes().filter((x) => names.includes(x.metadata?.name ?? ''));
     await eachNode(current, (n) => this.d.ops.mark(n, `${DRAINING}${method}`));
-    if (saved !== undefined) this.d.metrics.savedPerHour.inc(saved);
+    const cost = saved !== undefined ? `; ${costChange(this.d.metrics, saved)}` : '';
     for (const name of names)
       this.d.events.emit({
         involved: this.involved(name),
         type: 'Normal',
         reason: 'Disrupting',
-        message: `${method}: draining${saved !== undefined ? `; saves $${saved.toFixed(4)}/h` : ''}`,
+        message: `${method}: draining${cost}`,
       });
     return { kind: 'decided', method, nodes: names };
   }

@@ -40,3 +40,17 @@ export function karpenterDecision(metrics: Metrics, decision: Decision): void {
     });
   }
 }
+
+/**
+ * What a drained decision changes in $/h, counted and put in words for its Events. Consolidation only
+ * ever saves; drift and expiration replace whatever the price, so theirs may cost more, which the
+ * other counter takes (a Prometheus counter never goes down).
+ */
+export function costChange(metrics: Metrics, saved: number): string {
+  if (saved >= 0) {
+    metrics.savedPerHour.inc(saved);
+    return `saves $${saved.toFixed(4)}/h`;
+  }
+  metrics.addedPerHour.inc(-saved);
+  return `costs $${(-saved).toFixed(4)}/h more`;
+}
