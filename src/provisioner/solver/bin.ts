@@ -9,6 +9,7 @@ import { untoleratedTaint, type Taint } from '../../scheduling/taints.js';
 import type { Catalog } from '../../catalog/catalog.js';
 import type { ExistingNode, SolverPod } from './model.js';
 import { compatible, poolAllows, withinLimits, type PoolOption, type TypeOption } from './pools.js';
+import { firstAtLeast, mayHold } from './price-index.js';
 import { addInto, fitsWith, ZERO, type Res } from './resources.js';
 
 export interface PoolState {
@@ -164,28 +165,49 @@ export class Bin {
     return null;
   }
 
-  /** The cheapest type holding `used + extra` within the pool's limits; undefined if none. */
-  typeFor(extra: Readonly<Res>, types: readonly TypeOption[] = this.types): TypeOption | undefined {
+  /**
+   * The cheapest type holding `used + extra` within the pool's limits; undefined if none, or if none
+   * costs at most `maxPrice`. Types are cheapest first: the search starts at `minPrice` (a bin that
+   * grows needs no type cheaper than the one holding what it has) and stops past `maxPrice`.
+   */
+  typeFor(
+    extra: Readonly<Res>,
+    types: readonly TypeOption[] = this.types,
+    maxPrice = Infinity,
+    minPrice = 0,
+  ): TypeOption | undefined {
     if (!fitsWith(this.maxCap, this.used, extra) && types === this.types) return undefined;
-    const pool = this.pool;
-    for (const t of types) {
-      if (!fitsWith(t.cap, this.used, extra)) continue;
-      if (!pool) return t;
-      const reserved = {
-        cpu: pool.reserved.cpu - (this.current?.type.capacity.cpuMillis ?? 0),
-        mem: pool.reserved.mem - (this.current?.type.capacity.memoryMiB ?? 0),
-      };
-      if (withinLimits(pool.option, t.type, reserved)) return t;
+    if (!mayHold(types, maxPrice, this.used.cpu + extra.cpu, this.used.mem + extra.mem)) return undefined;
+    for (let i = firstAtLeast(types, minPrice); i < types.length; i++) {
+      const t = types[i] as TypeOption;
+      if (t.price > maxPrice) return undefined;
+      if (fitsWith(t.cap, this.used, extra) && this.withinLimits(t)) return t;
     }
     return undefined;
   }
 
-  fits(extra: Readonly<Res>, narrowed: Narrowed | null): boolean {
+  /** Whether the pool's limits allow this bin to be `t` in place of what it is now. */
+  private withinLimits(t: TypeOption): boolean {
+    const pool = this.pool;
+    if (!pool) return true;
+    const reserved = {
+      cpu: pool.reserved.cpu - (this.current?.type.capacity.cpuMillis ?? 0),
+      mem: pool.reserved.mem - (this.current?.type.capacity.memoryMiB ?? 0),
+    };
+    return withinLimits(pool.option, t.type, reserved);
+  }
+
+  /** A quick no: whether the bin may hold `extra` too as a type of at most `maxPrice` (fits says for sure). */
+  mayTake(extra: Readonly<Res>, types: readonly TypeOption[], maxPrice: number): boolean {
     if (this.existing) return fitsWith(this.existing.allocatable, this.used, extra);
-    return (
-      this.typeFor(extra, narrowed && narrowed.types !== this.types ? narrowed.types : this.types) !==
-      undefined
-    );
+    return mayHold(types, maxPrice, this.used.cpu + extra.cpu, this.used.mem + extra.mem);
+  }
+
+  /** Whether the bin holds `extra` too, a new one as a type of at most `maxPrice`. */
+  fits(extra: Readonly<Res>, narrowed: Narrowed | null, maxPrice = Infinity): boolean {
+    if (this.existing) return fitsWith(this.existing.allocatable, this.used, extra);
+    const types = narrowed && narrowed.types !== this.types ? narrowed.types : this.types;
+    return this.typeFor(extra, types, maxPrice, this.current?.price) !== undefined;
   }
 
   /** Places `count` identical pods; the caller has checked that they fit. */
@@ -193,7 +215,7 @@ export class Bin {
     if (this.isNew && narrowed && narrowed.types !== this.types) this.narrowTo(narrowed);
     addInto(this.used, one, ids.length);
     this.pods.push(...ids);
-    this.retype();
+    this.retype(this.current?.price);
   }
 
   /** Takes pods of `one` off this new bin, which may then be a cheaper type. */
@@ -206,9 +228,9 @@ export class Bin {
   }
 
   /** The cheapest type holding `used` now, with the pool's reserved capacity following it. */
-  private retype(): void {
+  private retype(minPrice = 0): void {
     if (!this.pool) return;
-    const next = this.typeFor(ZERO);
+    const next = this.typeFor(ZERO, this.types, Infinity, minPrice);
     const pool = this.pool;
     pool.reserved.cpu += (next?.type.capacity.cpuMillis ?? 0) - (this.current?.type.capacity.cpuMillis ?? 0);
     pool.reserved.mem += (next?.type.capacity.memoryMiB ?? 0) - (this.current?.type.capacity.memoryMiB ?? 0);

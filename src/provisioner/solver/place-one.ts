@@ -9,6 +9,7 @@ import { Bin, narrow, wholePool, type PoolState } from './bin.js';
 import type { SolverPod } from './model.js';
 import type { TypeOption } from './pools.js';
 import { fitsWith, type Res } from './resources.js';
+import { cheapestHolding } from './type-choice.js';
 import { domainsOf, type SolverState } from './state.js';
 import type { PodTopology } from './topology.js';
 
@@ -29,14 +30,55 @@ function pickZone(
   );
 }
 
-function tryBin(state: SolverState, bin: Bin, pod: SolverPod, topo: PodTopology, domains: string[]): boolean {
+/**
+ * The most a claim of the plan may cost once it takes the pod: what it costs now plus the cheapest node
+ * that would hold the pod alone. First fit grows a claim to the cheapest type holding all it took,
+ * which past a family's largest size is a type bought for what it has beside CPU and memory (an f2
+ * FPGA node, an x2iezn of 768 GiB): *wide*'s zone-spread pods, all placed here, bought 7 f2.6xlarge at
+ * 2.1× the LP bound. No cap for a pod with a required pod affinity (it may need this very bin), nor
+ * where the pod fits the claim's type as it is.
+ */
+function growthCap(bin: Bin, pod: SolverPod, types: readonly TypeOption[], alone: Alone): number {
+  const now = bin.current;
+  if (!bin.isNew || !now || pod.affinity.length > 0 || hasRoom(bin, pod.requests)) return Infinity;
+  const own = alone(types);
+  return own ? now.price + own.price : Infinity;
+}
+
+/** The cheapest of `types` that holds the pod alone, looked up once per list for the pod being placed. */
+type Alone = (types: readonly TypeOption[]) => TypeOption | undefined;
+
+function aloneFor(pod: SolverPod): Alone {
+  const seen = new Map<readonly TypeOption[], TypeOption | undefined>();
+  return (types) => {
+    if (!seen.has(types)) seen.set(types, cheapestHolding(types, pod.requests));
+    return seen.get(types);
+  };
+}
+
+/** What placing one pod looks up once: its spreads' zones and the cheapest type holding it alone. */
+interface ForPod {
+  domains: string[];
+  alone: Alone;
+}
+
+function tryBin(
+  state: SolverState,
+  bin: Bin,
+  pod: SolverPod,
+  topo: PodTopology,
+  { domains, alone }: ForPod,
+): boolean {
   const n = bin.accepts(pod, state.placementKey(pod), state.input.catalog);
   if (!n) return false;
+  const types = n.types !== bin.types ? n.types : bin.types;
+  const cap = growthCap(bin, pod, types, alone);
+  if (!bin.mayTake(pod.requests, types, cap)) return false;
   const zoneLater = bin.zone === undefined && topo.needsZone;
   // The constraints before the fit: a spread or anti-affinity refuses most bins at once, where the
   // fit of a new bin looks through its types.
   if (!zoneLater && state.topology.violation(topo, domainsOf(bin), domains) !== undefined) return false;
-  if (!bin.fits(pod.requests, n)) return false;
+  if (!bin.fits(pod.requests, n, cap)) return false;
   if (zoneLater) {
     const zone = pickZone(state, topo, bin, n.zones, domains);
     if (zone === undefined) return false;
@@ -120,11 +162,12 @@ function hasRoom(bin: Bin, req: Readonly<Res>): boolean {
  */
 export function placeOne(state: SolverState, pod: SolverPod, topo: PodTopology): boolean {
   const domains = topo.needsZone ? state.zoneDomains(pod) : [];
+  const once: ForPod = { domains, alone: aloneFor(pod) };
   if (state.roomFirst)
     for (let i = state.bins.length - 1; i >= 0; i--) {
       const bin = state.bins[i];
-      if (bin && hasRoom(bin, pod.requests) && tryBin(state, bin, pod, topo, domains)) return true;
+      if (bin && hasRoom(bin, pod.requests) && tryBin(state, bin, pod, topo, once)) return true;
     }
-  for (const bin of state.bins) if (tryBin(state, bin, pod, topo, domains)) return true;
+  for (const bin of state.bins) if (tryBin(state, bin, pod, topo, once)) return true;
   return newBin(state, pod, topo, domains);
 }
