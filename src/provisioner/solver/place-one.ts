@@ -156,7 +156,7 @@ function hasRoom(bin: Bin, req: Readonly<Res>): boolean {
 
 /**
  * Places one pod; false when nothing can take it (the caller explains why): the first node or claim
- * that takes it (a claim may grow to a larger type), else a new claim. With `roomFirst`, room already
+ * that takes it (a claim may grow to a larger type, up to growthCap), else a new claim. With `roomFirst`, room already
  * paid for comes before that: the newest node or claim that holds the pod as it is (e.g. the spare
  * room beside an anti-affinity pod).
  */
