@@ -1,53 +1,18 @@
 import type { V1PodSpec } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { makeCatalog } from '../../catalog/catalog.js';
-import type { InstanceTypeFacts } from '../../catalog/instance-type.js';
+import { facts, testCatalog } from '../../../test/support/instance-facts.js';
 import { solverPod } from '../input/pods.js';
 import { poolView, type NodePool } from '../../scheduling/nodepool.js';
 import { verifyPlan } from '../verify/verify-plan.js';
 import type { SolverInput, SolverPod } from './model.js';
 import { solve } from './solve.js';
 
-function facts(name: string, [vcpu, memGiB, price]: [number, number, number]): InstanceTypeFacts {
-  const [family = name, size = 'large'] = name.split('.');
-  return {
-    name,
-    family,
-    category: family[0] ?? 'r',
-    generation: 6,
-    size,
-    arch: 'amd64',
-    os: 'linux',
-    vcpu,
-    memoryMiB: memGiB * 1024,
-    hypervisor: 'nitro',
-    cpuManufacturer: 'intel',
-    networkBandwidthMbps: null,
-    localNvmeGiB: null,
-    gpu: null,
-    allocatable: {
-      cpuMillis: vcpu * 1000 - 100,
-      memoryMiB: memGiB * 1024 - 600,
-      pods: 58,
-      ephemeralStorageGiB: 20,
-    },
-    onDemandPriceUSDPerHour: price,
-  };
-}
-
 /** A family whose largest size is 2xlarge, and past it a dear type bought for what it has beside CPU and memory. */
-const catalog = makeCatalog(
-  {
-    source: 'test',
-    region: 'us-east-1',
-    instanceTypes: [
-      facts('r6i.xlarge', [4, 32, 0.252]),
-      facts('r6i.2xlarge', [8, 64, 0.504]),
-      facts('f2.6xlarge', [24, 256, 1.98]),
-    ],
-  },
-  ['us-east-1a', 'us-east-1b', 'us-east-1c'],
-);
+const catalog = testCatalog([
+  facts('r6i.xlarge', [4, 32, 58, 0.252]),
+  facts('r6i.2xlarge', [8, 64, 58, 0.504]),
+  facts('f2.6xlarge', [24, 256, 234, 1.98]),
+]);
 
 const pool: NodePool = {
   metadata: { name: 'default' },

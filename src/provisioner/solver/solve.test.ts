@@ -1,8 +1,7 @@
 import { ZERO } from './resources.js';
 import type { V1PodSpec } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { makeCatalog } from '../../catalog/catalog.js';
-import type { InstanceTypeFacts } from '../../catalog/instance-type.js';
+import { facts, testCatalog } from '../../../test/support/instance-facts.js';
 import { solverPod } from '../input/pods.js';
 import { poolView, type NodePool } from '../../scheduling/nodepool.js';
 import { Requirements } from '../../scheduling/requirements.js';
@@ -10,52 +9,14 @@ import { verifyPlan } from '../verify/verify-plan.js';
 import type { ExistingNode, SolverInput, SolverPod } from './model.js';
 import { solve } from './solve.js';
 
-function facts(
-  name: string,
-  [vcpu, memGiB, pods, price]: [number, number, number, number],
-  extra: Partial<InstanceTypeFacts> = {},
-): InstanceTypeFacts {
-  return {
-    name,
-    family: name.split('.')[0] ?? name,
-    category: name[0] ?? 'm',
-    generation: 6,
-    size: name.split('.')[1] ?? 'large',
-    arch: 'amd64',
-    os: 'linux',
-    vcpu,
-    memoryMiB: memGiB * 1024,
-    hypervisor: 'nitro',
-    cpuManufacturer: 'intel',
-    networkBandwidthMbps: null,
-    localNvmeGiB: null,
-    gpu: null,
-    allocatable: {
-      cpuMillis: vcpu * 1000 - 100,
-      memoryMiB: memGiB * 1024 - 600,
-      pods,
-      ephemeralStorageGiB: 20,
-    },
-    onDemandPriceUSDPerHour: price,
-    ...extra,
-  };
-}
-
-const catalog = makeCatalog(
-  {
-    source: 'test',
-    region: 'us-east-1',
-    instanceTypes: [
-      facts('m6i.large', [2, 8, 29, 0.096]),
-      facts('m6i.xlarge', [4, 16, 58, 0.192]),
-      facts('m6i.2xlarge', [8, 32, 58, 0.384]),
-      facts('c6i.xlarge', [4, 8, 58, 0.17]),
-      facts('r6i.xlarge', [4, 32, 58, 0.252]),
-      facts('t3.small', [2, 2, 11, 0.0208], { category: 't', family: 't3' }),
-    ],
-  },
-  ['us-east-1a', 'us-east-1b', 'us-east-1c'],
-);
+const catalog = testCatalog([
+  facts('m6i.large', [2, 8, 29, 0.096]),
+  facts('m6i.xlarge', [4, 16, 58, 0.192]),
+  facts('m6i.2xlarge', [8, 32, 58, 0.384]),
+  facts('c6i.xlarge', [4, 8, 58, 0.17]),
+  facts('r6i.xlarge', [4, 32, 58, 0.252]),
+  facts('t3.small', [2, 2, 11, 0.0208], { category: 't', family: 't3' }),
+]);
 
 function pool(
   name: string,
