@@ -177,7 +177,6 @@ export class Bin {
     minPrice = 0,
   ): TypeOption | undefined {
     if (!fitsWith(this.maxCap, this.used, extra) && types === this.types) return undefined;
-    if (!mayHold(types, maxPrice, this.used.cpu + extra.cpu, this.used.mem + extra.mem)) return undefined;
     for (let i = firstAtLeast(types, minPrice); i < types.length; i++) {
       const t = types[i] as TypeOption;
       if (t.price > maxPrice) return undefined;

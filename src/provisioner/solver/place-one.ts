@@ -71,9 +71,8 @@ function tryBin(
 ): boolean {
   const n = bin.accepts(pod, state.placementKey(pod), state.input.catalog);
   if (!n) return false;
-  const types = n.types !== bin.types ? n.types : bin.types;
-  const cap = growthCap(bin, pod, types, alone);
-  if (!bin.mayTake(pod.requests, types, cap)) return false;
+  const cap = growthCap(bin, pod, n.types, alone);
+  if (!bin.mayTake(pod.requests, n.types, cap)) return false;
   const zoneLater = bin.zone === undefined && topo.needsZone;
   // The constraints before the fit: a spread or anti-affinity refuses most bins at once, where the
   // fit of a new bin looks through its types.
@@ -156,9 +155,9 @@ function hasRoom(bin: Bin, req: Readonly<Res>): boolean {
 
 /**
  * Places one pod; false when nothing can take it (the caller explains why): the first node or claim
- * that takes it (a claim may grow to a larger type, up to growthCap), else a new claim. With `roomFirst`, room already
- * paid for comes before that: the newest node or claim that holds the pod as it is (e.g. the spare
- * room beside an anti-affinity pod).
+ * that takes it (a claim may grow to a larger type, within growthCap), else a new claim. With
+ * `roomFirst`, room already paid for comes before that: the newest node or claim that holds the pod as
+ * it is (e.g. the spare room beside an anti-affinity pod).
  */
 export function placeOne(state: SolverState, pod: SolverPod, topo: PodTopology): boolean {
   const domains = topo.needsZone ? state.zoneDomains(pod) : [];
