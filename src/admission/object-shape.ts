@@ -8,6 +8,7 @@
 import type { ValidateFunction } from 'ajv';
 import { pointerToPath } from '../policies/schema/validate.js';
 import { validatorOf } from '../util/precompiled.js';
+import { nodePoolIssue } from '../scheduling/nodepool-validation.js';
 
 const INT32 = { type: 'integer', minimum: -2147483648, maximum: 2147483647 } as const;
 const str = { type: 'string' } as const;
@@ -132,6 +133,9 @@ export const SHAPE_SCHEMAS: Record<string, unknown> = {
   NodePool: obj({
     metadata,
     spec: obj({
+      replicas: { type: 'integer', minimum: 0 },
+      weight: { type: 'integer', minimum: 1, maximum: 100 },
+      limits: quantities,
       template: obj({
         metadata: obj({ labels: strMap, annotations: strMap }),
         spec: obj({
@@ -164,7 +168,8 @@ function validatorFor(kind: string): ValidateFunction | undefined {
 /** The first place `object` differs from what a `kind` holds: a JSON pointer and why. */
 export function shapeIssue(kind: string, object: unknown): { pointer: string; message: string } | undefined {
   const validate = validatorFor(kind);
-  if (!validate || validate(object)) return undefined;
+  if (!validate) return undefined;
+  if (validate(object)) return kind === 'NodePool' ? nodePoolIssue(object) : undefined;
   const e = validate.errors?.[0];
   if (!e) return undefined;
   return { pointer: e.instancePath, message: `${e.message ?? 'is invalid'} (as a ${kind} holds it)` };

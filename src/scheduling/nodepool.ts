@@ -1,8 +1,8 @@
 /** Karpenter v1 NodePool / EC2NodeClass objects, as the engine and the solver read them. */
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../util/canonical.js';
-import { LABEL } from '../catalog/instance-type.js';
-import { cpuMillis, memoryMiB } from '../kube/quantity.js';
+import { LABEL, type Resources } from '../catalog/instance-type.js';
+import { cpuMillis, memoryMiB, parseQuantity } from '../kube/quantity.js';
 import { Requirements, requirement, type NodeSelectorRequirement } from './requirements.js';
 import type { Taint } from './taints.js';
 import { autoModeLabels, builtinPool, isAutoModeClass, type BuiltinPool } from './auto-mode.js';
@@ -17,6 +17,8 @@ export interface NodePool {
   metadata: { name: string; labels?: Record<string, string> };
   spec: {
     weight?: number;
+    /** A static NodePool's node count (Karpenter v1.8). */
+    replicas?: number;
     limits?: Record<string, string | number>;
     disruption?: { consolidationPolicy?: string; consolidateAfter?: string; budgets?: unknown[] };
     template: {
@@ -92,7 +94,10 @@ export interface PoolView {
   readonly labels: Readonly<Record<string, string>>;
   readonly taints: readonly Taint[];
   readonly weight: number;
-  readonly limits: { cpuMillis?: number; memoryMiB?: number };
+  /** spec.limits in the catalog's units (a resource no instance type has is left out: it never binds). */
+  readonly limits: PoolLimits;
+  /** spec.replicas: a static NodePool (Karpenter v1.8) keeps this many nodes, whatever the pods need. */
+  readonly replicas?: number;
   /** true for EKS Auto Mode NodeClasses (eks.amazonaws.com): understood, never provisioned by Berth. */
   readonly autoMode: boolean;
   /** The instance labels its nodes carry: `auto` for Auto Mode pools, else `karpenter`. */
@@ -110,12 +115,52 @@ export function poolCatalog(view: Pick<PoolView, 'shape'>, catalog: Catalog): Ca
   return shapedCatalog(catalog, view.shape);
 }
 
-function limitsOf(pool: NodePool): { cpuMillis?: number; memoryMiB?: number } {
-  const limits: { cpuMillis?: number; memoryMiB?: number } = {};
-  const cpu = cpuMillis(pool.spec.limits?.cpu);
-  const mem = memoryMiB(pool.spec.limits?.memory);
-  if (cpu !== undefined) limits.cpuMillis = cpu;
-  if (mem !== undefined) limits.memoryMiB = mem;
+/**
+ * What a NodePool's `limits` bound, in the units of an instance type's capacity (Resources), plus
+ * `nodes` (Karpenter v1.11). Karpenter counts every resource a node's capacity has against them
+ * (pkg/controllers/provisioning/scheduling filterByRemainingResources; nodes: one per node).
+ */
+export type LimitKey = keyof Resources | 'nodes';
+export type PoolLimits = Partial<Record<LimitKey, number>>;
+
+/** Kubernetes resource names → the catalog's units. */
+const LIMIT_RESOURCES: Readonly<
+  Record<string, { key: LimitKey; read: (v: string | number) => number | undefined }>
+> = {
+  cpu: { key: 'cpuMillis', read: cpuMillis },
+  memory: { key: 'memoryMiB', read: memoryMiB },
+  'ephemeral-storage': { key: 'ephemeralMiB', read: memoryMiB },
+  pods: { key: 'pods', read: parseQuantity },
+  nodes: { key: 'nodes', read: parseQuantity },
+  'nvidia.com/gpu': { key: 'nvidiaGpu', read: parseQuantity },
+  'amd.com/gpu': { key: 'amdGpu', read: parseQuantity },
+  'aws.amazon.com/neuron': { key: 'neuron', read: parseQuantity },
+  'aws.amazon.com/neuroncore': { key: 'neuronCore', read: parseQuantity },
+};
+
+/** The Kubernetes resource name of a limit key, for messages. */
+export function limitResourceName(key: LimitKey): string {
+  return Object.entries(LIMIT_RESOURCES).find(([, v]) => v.key === key)?.[0] ?? key;
+}
+
+/** A node's or claim's capacity (a Kubernetes ResourceList) in limit keys, plus one node. */
+export function capacityUsage(capacity: Readonly<Record<string, string | number>>): PoolLimits {
+  const out: PoolLimits = { nodes: 1 };
+  for (const [name, value] of Object.entries(capacity)) {
+    const known = LIMIT_RESOURCES[name];
+    const n = known && known.key !== 'nodes' ? known.read(value) : undefined;
+    if (known && n !== undefined) out[known.key] = n;
+  }
+  return out;
+}
+
+function limitsOf(pool: NodePool): PoolLimits {
+  const limits: PoolLimits = {};
+  for (const [name, value] of Object.entries(pool.spec.limits ?? {})) {
+    const known = LIMIT_RESOURCES[name];
+    const n = known?.read(value);
+    if (known && n !== undefined) limits[known.key] = n;
+  }
   return limits;
 }
 
@@ -216,6 +261,7 @@ export function poolViewWithClass(pool: NodePool, nodeClass: EC2NodeClass | unde
     taints: builtin?.taints ?? spec.taints ?? [],
     weight: pool.spec.weight ?? 0,
     limits: limitsOf(pool),
+    ...(typeof pool.spec.replicas === 'number' ? { replicas: pool.spec.replicas } : {}),
     autoMode,
     vocabulary: autoMode ? 'auto' : 'karpenter',
     ...(builtin ? { builtin } : {}),

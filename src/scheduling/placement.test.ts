@@ -18,11 +18,11 @@ const fresh = () => {
 /** A requirement over a label value, written apart from requirements.ts: the reference. */
 function allowsLabel(r: ReturnType<Requirements['get']> & object, v: string | undefined): boolean {
   if (v === undefined) return r.allowsAbsent;
-  if (r.greaterThan !== undefined || r.lessThan !== undefined) {
-    const n = Number.parseInt(v, 10);
-    if (Number.isNaN(n)) return false;
-    if (r.greaterThan !== undefined && !(n > r.greaterThan)) return false;
-    if (r.lessThan !== undefined && !(n < r.lessThan)) return false;
+  if (r.gte !== undefined || r.lte !== undefined) {
+    if (!/^[+-]?[0-9]+$/.test(v)) return false;
+    const n = Number(v);
+    if (r.gte !== undefined && !(n >= r.gte)) return false;
+    if (r.lte !== undefined && !(n <= r.lte)) return false;
   }
   return r.complement ? !r.values.has(v) : r.values.has(v);
 }
@@ -49,7 +49,7 @@ describe('typesFor: the label index gives what a scan of the catalog gives', () 
       if (r() < 0.4)
         list.push({
           key: LABEL.cpu,
-          operator: pick(r, ['Gt', 'Lt']),
+          operator: pick(r, ['Gt', 'Lt', 'Gte', 'Lte']),
           values: [String(Math.floor(r() * 64))],
         });
       if (r() < 0.2) list.push({ key: LABEL.arch, operator: 'In', values: [pick(r, ['amd64', 'arm64'])] });

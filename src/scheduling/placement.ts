@@ -111,7 +111,7 @@ export function requirementsKey(reqs: Requirements): string {
   const parts: string[] = [];
   for (const r of reqs.values()) {
     parts.push(
-      `${r.key}|${String(r.complement)}|${[...r.values].sort().join(',')}|${r.greaterThan}|${r.lessThan}|${String(r.allowsAbsent)}`,
+      `${r.key}|${String(r.complement)}|${[...r.values].sort().join(',')}|${r.gte}|${r.lte}|${String(r.allowsAbsent)}`,
     );
   }
   return parts.sort().join(';');

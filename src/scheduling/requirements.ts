@@ -1,7 +1,9 @@
 /**
- * Node requirement algebra (Karpenter scheduling.Requirement semantics): a requirement is the set of
- * label values a node may carry for one key, and whether the node may lack the key altogether.
- * Shared by the policy engine (placement checks) and the provisioner's solver.
+ * Node requirement algebra (Karpenter v1.14 scheduling.Requirement semantics, pkg/scheduling/requirement.go):
+ * a requirement is the set of label values a node may carry for one key, and whether the node may lack
+ * the key altogether. Integer bounds are inclusive, as Karpenter keeps them: `Gt N` is `Gte N+1`,
+ * `Lt N` is `Lte N-1` (NewRequirementWithFlexibility). Shared by the policy engine (placement checks)
+ * and the provisioner's solver.
  */
 
 export interface NodeSelectorRequirement {
@@ -15,8 +17,10 @@ export interface Requirement {
   /** true: every value except `values`; false: exactly `values`. */
   readonly complement: boolean;
   readonly values: ReadonlySet<string>;
-  readonly greaterThan?: number | undefined;
-  readonly lessThan?: number | undefined;
+  /** Inclusive integer lower bound (Gt N is kept as N+1, Gte N as N). */
+  readonly gte?: number | undefined;
+  /** Inclusive integer upper bound (Lt N is kept as N-1, Lte N as N). */
+  readonly lte?: number | undefined;
   /** Whether a node without the label satisfies it. */
   readonly allowsAbsent: boolean;
 }
@@ -34,31 +38,42 @@ export function requirement(r: NodeSelectorRequirement): Requirement {
     case 'DoesNotExist':
       return { key, complement: false, values: new Set(), allowsAbsent: true };
     case 'Gt':
-      return {
-        key,
-        complement: true,
-        values: new Set(),
-        greaterThan: firstInt(r.values),
-        allowsAbsent: false,
-      };
+      return bounded(key, { gte: firstInt(r.values) + 1 });
+    case 'Gte':
+      return bounded(key, { gte: firstInt(r.values) });
     case 'Lt':
-      return { key, complement: true, values: new Set(), lessThan: firstInt(r.values), allowsAbsent: false };
+      return bounded(key, { lte: firstInt(r.values) - 1 });
+    case 'Lte':
+      return bounded(key, { lte: firstInt(r.values) });
     default:
       // An unknown operator matches nothing, as the scheduler treats it.
       return { key, complement: false, values: new Set(), allowsAbsent: false };
   }
 }
 
+/** The operators Karpenter v1.14.1's NodePool CRD allows in a requirement. */
+export const OPERATORS = ['In', 'NotIn', 'Exists', 'DoesNotExist', 'Gt', 'Lt', 'Gte', 'Lte'] as const;
+/** The operators that take exactly one integer value. */
+export const INTEGER_OPERATORS: ReadonlySet<string> = new Set(['Gt', 'Lt', 'Gte', 'Lte']);
+
+function bounded(key: string, b: { gte?: number; lte?: number }): Requirement {
+  return { key, complement: true, values: new Set(), ...b, allowsAbsent: false };
+}
+
+/** The value as Go's strconv.Atoi reads it (an optional sign, then decimal digits only); NaN otherwise. */
+export function atoi(value: string): number {
+  return /^[+-]?\d+$/.test(value) ? Number.parseInt(value, 10) : Number.NaN;
+}
+
 function firstInt(values: string[] | undefined): number {
-  const n = Number.parseInt(values?.[0] ?? '', 10);
-  return Number.isNaN(n) ? Number.NaN : n;
+  return atoi(values?.[0] ?? '');
 }
 
 function withinBounds(r: Requirement, value: string): boolean {
-  if (r.greaterThan === undefined && r.lessThan === undefined) return true;
-  const n = Number.parseInt(value, 10);
+  if (r.gte === undefined && r.lte === undefined) return true;
+  const n = atoi(value);
   if (Number.isNaN(n)) return false;
-  return (r.greaterThan === undefined || n > r.greaterThan) && (r.lessThan === undefined || n < r.lessThan);
+  return (r.gte === undefined || n >= r.gte) && (r.lte === undefined || n <= r.lte);
 }
 
 /** Whether a node whose label `key` has this value (undefined: no such label) satisfies r. */
@@ -76,10 +91,10 @@ function minDefined(a: number | undefined, b: number | undefined): number | unde
 }
 
 export function intersect(a: Requirement, b: Requirement): Requirement {
-  const greaterThan = maxDefined(a.greaterThan, b.greaterThan);
-  const lessThan = minDefined(a.lessThan, b.lessThan);
+  const gte = maxDefined(a.gte, b.gte);
+  const lte = minDefined(a.lte, b.lte);
   const allowsAbsent = a.allowsAbsent && b.allowsAbsent;
-  const bounds = { greaterThan, lessThan };
+  const bounds = { gte, lte };
   if (a.complement && b.complement) {
     return {
       key: a.key,
@@ -98,9 +113,9 @@ export function intersect(a: Requirement, b: Requirement): Requirement {
 export function satisfiable(r: Requirement): boolean {
   if (r.allowsAbsent) return true;
   if (!r.complement) return r.values.size > 0;
-  const { greaterThan: gt, lessThan: lt } = r;
-  if (Number.isNaN(gt) || Number.isNaN(lt)) return false;
-  return gt === undefined || lt === undefined || lt - gt > 1;
+  const { gte, lte } = r;
+  if (Number.isNaN(gte) || Number.isNaN(lte)) return false;
+  return gte === undefined || lte === undefined || gte <= lte;
 }
 
 /** A conjunction of requirements, one per key. */
@@ -150,10 +165,10 @@ export class Requirements {
 }
 
 export function describeRequirement(r: Requirement): string {
-  if (r.greaterThan !== undefined || r.lessThan !== undefined) {
+  if (r.gte !== undefined || r.lte !== undefined) {
     const parts = [];
-    if (r.greaterThan !== undefined) parts.push(`> ${r.greaterThan}`);
-    if (r.lessThan !== undefined) parts.push(`< ${r.lessThan}`);
+    if (r.gte !== undefined) parts.push(`>= ${r.gte}`);
+    if (r.lte !== undefined) parts.push(`<= ${r.lte}`);
     return `${r.key} ${parts.join(' and ')}`;
   }
   const vals = [...r.values].sort().join(',');

@@ -17,7 +17,7 @@ import { Changes, nodeShape, Refused, waitingPodShape } from '../../provisioner/
 import { register } from '../../provisioner/controller/registration.js';
 import { WorkloadWatch } from '../../provisioner/controller/watched.js';
 import { clusterInput } from '../../provisioner/input/cluster-input.js';
-import { poolUsage, poolUsageForSolver } from '../../provisioner/nodeclaim/pool-status.js';
+import { poolUsage } from '../../provisioner/nodeclaim/pool-status.js';
 import type { PoolView } from '../../scheduling/nodepool.js';
 import type { LeaderDuty } from '../duty.js';
 import { unschedulableEvents } from './unschedulable-events.js';
@@ -177,7 +177,7 @@ export class ClusterProvisioning implements LeaderDuty {
       catalog: this.d.catalog(),
       fed: this.feed.current(Date.now()),
       bounds: this.bounds,
-      ...(this.d.claims ? { poolUsage: poolUsageForSolver(poolUsage(this.d.claims.store.list())) } : {}),
+      ...(this.d.claims ? { poolUsage: poolUsage(this.d.claims.store.list()) } : {}),
     });
   }
 

@@ -2,7 +2,8 @@
 import { isObject } from '../../kube/objects.js';
 import { isLongRunning, isReplicated } from '../../kube/workload.js';
 import type { WorkloadFacts } from '../context.js';
-import { NONE, bool, num, workloadOf, type Rule } from './rule.js';
+import { NONE, bool, num, workloadOf, type Finding, type Rule } from './rule.js';
+import { DO_NOT_DISRUPT, doNotDisruptDuration } from '../../kube/do-not-disrupt.js';
 import type { Params } from '../policies.js';
 import { count } from '../../util/canonical.js';
 
@@ -122,26 +123,55 @@ export const localStorage: Rule = {
   },
 };
 
-const BLOCKERS: readonly [string, string][] = [
-  ['karpenter.sh/do-not-disrupt', 'true'],
+const DEPRECATED: readonly [string, string][] = [
   ['karpenter.sh/do-not-evict', 'true'],
   [SAFE_TO_EVICT, 'false'],
 ];
 
+/** What karpenter.sh/do-not-disrupt on a long-running template does, as Karpenter v1.12+ reads it. */
+function doNotDisruptFinding(value: string, maxMinutes: number): Finding | undefined {
+  const key = DO_NOT_DISRUPT;
+  if (value === 'true')
+    return {
+      what: `annotation ${key}: "true" blocks consolidation and drain of its node for good`,
+      fix: `remove ${key}, or bound it with a duration of at most ${maxMinutes}m (e.g. "${Math.min(30, maxMinutes)}m") so each pod is protected only after it starts`,
+    };
+  const ms = doNotDisruptDuration(value);
+  if (ms === undefined)
+    return {
+      what: `annotation ${key}: "${value}" is neither "true" nor a positive duration, so Karpenter ignores it and it protects nothing`,
+      fix: `set it to a duration such as "30m", or remove it`,
+    };
+  if (ms <= maxMinutes * 60_000) return undefined;
+  return {
+    what: `annotation ${key}: "${value}" keeps each pod's node from consolidation and drain for ${value} after the pod starts, above the ${maxMinutes}m allowed`,
+    fix: `set ${key} to "${maxMinutes}m" or less, or remove it`,
+  };
+}
+
 export const doNotDisrupt: Rule = {
   id: 'do-not-disrupt',
   defaultMode: 'warn',
+  defaultParams: { maxGraceMinutes: 60 },
   description:
-    'do-not-disrupt (or its deprecated forms) on a long-running workload blocks consolidation forever.',
+    'karpenter.sh/do-not-disrupt: "true" (or its deprecated forms) on a long-running workload blocks consolidation forever; a duration ("30m", Karpenter v1.12) is bounded and judged against maxGraceMinutes; a value Karpenter cannot read protects nothing.',
   targets: ['workload'],
   check(input) {
     const w = workloadOf(input);
     if (!w || !isLongRunning(w.obj.kind) || w.obj.kind === 'DaemonSet') return NONE;
     const ann = w.template.metadata.annotations ?? {};
-    return BLOCKERS.filter(([k, v]) => ann[k] === v).map(([k, v]) => ({
-      what: `annotation ${k}: "${v}" blocks consolidation and drain of its node for good`,
-      fix: `remove ${k} (use it only on run-to-completion pods such as Jobs)`,
-    }));
+    const out: Finding[] = [];
+    const value = ann[DO_NOT_DISRUPT];
+    const own =
+      value === undefined ? undefined : doNotDisruptFinding(value, num(input.params, 'maxGraceMinutes', 60));
+    if (own) out.push(own);
+    for (const [k, v] of DEPRECATED)
+      if (ann[k] === v)
+        out.push({
+          what: `annotation ${k}: "${v}" blocks consolidation and drain of its node for good`,
+          fix: `remove ${k} (use it only on run-to-completion pods such as Jobs)`,
+        });
+    return out;
   },
 };
 

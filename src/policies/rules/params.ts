@@ -12,6 +12,12 @@ const unclassifiedDisruptable = bool(
 );
 
 export const RULE_PARAMS: Readonly<Partial<Record<RuleId, Readonly<Record<string, object>>>>> = {
+  'do-not-disrupt': {
+    maxGraceMinutes: int(
+      0,
+      'a karpenter.sh/do-not-disrupt duration ("30m") up to this many minutes is accepted on a long-running workload (default 60)',
+    ),
+  },
   'grace-period': { maxSeconds: int(0, 'the longest terminationGracePeriodSeconds allowed (default 300)') },
   'limit-request-ratio': {
     maxRatio: {

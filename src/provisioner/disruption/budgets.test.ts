@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { NodePool } from '../../scheduling/nodepool.js';
 import { allowance, readBudgets, type DisruptionReason } from './budgets.js';
 import { firesAt, parseCron, windowOpen } from './cron.js';
-import { parseGoDuration } from './duration.js';
+import { parseGoDuration } from '../../util/go-duration.js';
 
 const pool = (budgets?: unknown[]): NodePool => ({
   metadata: { name: 'berth-general' },

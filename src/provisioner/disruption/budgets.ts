@@ -8,7 +8,7 @@
 import { scaleIntOrPercent } from '../../kube/intstr.js';
 import type { NodePool } from '../../scheduling/nodepool.js';
 import { parseCron, windowOpen, type Cron } from './cron.js';
-import { parseGoDuration } from './duration.js';
+import { parseGoDuration } from '../../util/go-duration.js';
 import { count } from '../../util/canonical.js';
 
 export type DisruptionReason = 'Underutilized' | 'Empty' | 'Drifted';

@@ -11,7 +11,7 @@ import type { PoolView } from '../../scheduling/nodepool.js';
 import { LABEL } from '../../catalog/instance-type.js';
 import { priceOfLabels, type Catalog } from '../../catalog/catalog.js';
 import { DISRUPTION_ANNOTATION } from './marks.js';
-import { doNotDisrupt, hasController, isReady, moves, podId, type Pdbs } from './pods.js';
+import { doNotDisrupt, hasController, isReady, moves, podId, podProtection, type Pdbs } from './pods.js';
 
 export const DISRUPTED_TAINT = 'karpenter.sh/disrupted';
 
@@ -61,11 +61,12 @@ export function disrupting(node: V1Node): boolean {
 }
 
 /** The first thing on the node that forbids evicting its pods now, if any. */
-export function blockerOf(node: V1Node, pods: readonly V1Pod[], pdbs: Pdbs): string | undefined {
+export function blockerOf(node: V1Node, pods: readonly V1Pod[], pdbs: Pdbs, now: Date): string | undefined {
   if (doNotDisrupt(node.metadata)) return 'node has karpenter.sh/do-not-disrupt: "true"';
   for (const pod of pods) {
     if (!moves(pod)) continue;
-    if (doNotDisrupt(pod.metadata)) return `pod ${podId(pod)} has karpenter.sh/do-not-disrupt: "true"`;
+    const protectedBy = podProtection(pod, now);
+    if (protectedBy !== undefined) return protectedBy;
     if (!hasController(pod))
       return `pod ${podId(pod)} has no controller: evicting it would delete it for good`;
     const over = pdbs.over(pod);
@@ -104,7 +105,7 @@ export function classify(
   pools: readonly PoolView[],
   pdbs: Pdbs,
   /** `ours`: whether Berth launched the node (in a cluster, its instance is Berth's); offline, all are. */
-  o: { catalog: Catalog; ours?: (node: V1Node) => boolean },
+  o: { catalog: Catalog; now: Date; ours?: (node: V1Node) => boolean },
 ): Classified {
   const { catalog, ours = () => true } = o;
   const byName = new Map(pools.filter((p) => !p.autoMode).map((p) => [p.name, p]));
@@ -120,7 +121,7 @@ export function classify(
     out.counts.set(pool.name, c);
     const gone = unavailable(node);
     if (gone !== undefined) c.disrupting += 1;
-    const reason = gone ?? blockerOf(node, pods, pdbs);
+    const reason = gone ?? blockerOf(node, pods, pdbs, o.now);
     if (reason !== undefined) out.kept.push({ node: info.name, reason });
     else out.candidates.push(info);
   }

@@ -158,7 +158,10 @@ class Cluster {
   classify(): { c: Classified; pdbs: Pdbs } {
     const pdbs = (this.pdbs ??= pdbStates(this.input.pdbs, [...this.podsByNode.values()].flat()));
     return {
-      c: classify(this.nodes, this.podsByNode, this.input.pools, pdbs, { catalog: this.input.catalog }),
+      c: classify(this.nodes, this.podsByNode, this.input.pools, pdbs, {
+        catalog: this.input.catalog,
+        now: this.input.now,
+      }),
       pdbs,
     };
   }

@@ -203,9 +203,10 @@ export class DisruptionController {
     const claims = [...replacementClaims(w.nodes), ...this.made.plannedClaims()];
     // Nodes of this leader's decisions stay out even before the cache shows their marks.
     const marked = this.made.marked();
+    const now = this.d.clock();
     // What keeps a node for good is said before the wait for consolidateAfter.
     const c = this.settle(
-      keepOut(classify(w.nodes, w.podsByNode, w.pools, pdbs, { catalog: w.catalog, ours }), (n) =>
+      keepOut(classify(w.nodes, w.podsByNode, w.pools, pdbs, { catalog: w.catalog, ours, now }), (n) =>
         marked.has(n.metadata?.name ?? '')
           ? 'node is already being disrupted'
           : isReplacement(n, claims, ids)
@@ -214,7 +215,7 @@ export class DisruptionController {
       ),
     );
     const o = {
-      now: this.d.clock(),
+      now,
       spotToSpot: this.d.spotToSpot(),
       ...launchLimits(this.d.launcher !== undefined, this.made.replacing(w.nodes)),
     };
@@ -339,6 +340,7 @@ export class DisruptionController {
       forceful: method === 'expiration',
       mayLaunch: this.d.launcher !== undefined && (!consolidation || planned.length > 0),
       consolidation,
+      now: this.d.clock(),
     });
     if (!r.ok) return this.abandon(nodes, method, r.why, [], key);
     if (r.launch.length > 0 && turn !== undefined) return this.awaitTurn(nodes, method, key, turn);

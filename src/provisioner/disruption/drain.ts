@@ -8,7 +8,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { DISRUPTED_TAINT } from './candidates.js';
 import { isDaemonSetPod } from '../../kube/workload.js';
-import { doNotDisrupt, isCritical, isMirror, isTerminal } from './pods.js';
+import { isCritical, isMirror, isTerminal, podProtection } from './pods.js';
 
 function toleratesDisruption(pod: V1Pod): boolean {
   return (pod.spec?.tolerations ?? []).some(
@@ -46,7 +46,7 @@ export function nextDrainStep(pods: readonly V1Pod[], now: Date): DrainStep {
   const inTier = holding.filter((p) => tierOf(p) === tier);
   // A pod that gained do-not-disrupt since the decision is waited on, never evicted.
   const evict = inTier.filter(
-    (p) => p.metadata?.deletionTimestamp === undefined && !doNotDisrupt(p.metadata),
+    (p) => p.metadata?.deletionTimestamp === undefined && podProtection(p, now) === undefined,
   );
   return { evict, waiting: inTier.length - evict.length, done: false };
 }

@@ -8,7 +8,7 @@ import type { Metrics } from '../../observability/metrics.js';
 import type { PoolView } from '../../scheduling/nodepool.js';
 import { LABEL } from '../../catalog/instance-type.js';
 import { holdsNode, nextDrainStep } from './drain.js';
-import { parseGoDuration } from './duration.js';
+import { parseGoDuration } from '../../util/go-duration.js';
 import type { NodeOps } from './node-ops.js';
 
 /** The node's NodePool sets terminationGracePeriod and it has run out since the decision (`since`, ms). */

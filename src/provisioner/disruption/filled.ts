@@ -8,7 +8,7 @@
  */
 import type { Classified, Kept } from './candidates.js';
 import { categoryOf } from './kept.js';
-import { parseGoDuration } from './duration.js';
+import { parseGoDuration } from '../../util/go-duration.js';
 
 export interface Filled {
   /** The empty nodes the moved pods would land on (and so keep). */

@@ -14,6 +14,7 @@ const pool = (consolidateAfter?: string): NodePool => ({
 function candidates(consolidateAfter?: string) {
   return classify([node('a'), node('b')], new Map(), [poolView(pool(consolidateAfter))], pdbStates([], []), {
     catalog: builtinCatalog(),
+    now: new Date(),
   });
 }
 

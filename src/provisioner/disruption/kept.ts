@@ -6,7 +6,7 @@ import { AWAITS_GATED, NOMINATED } from './awaited.js';
 import { allowance, readBudgets } from './budgets.js';
 import type { V1Node } from '@kubernetes/client-node';
 import type { Classified, Kept, NodeInfo } from './candidates.js';
-import { parseGoDuration } from './duration.js';
+import { parseGoDuration } from '../../util/go-duration.js';
 import type { Refusals } from './methods.js';
 import type { PoolView } from '../../scheduling/nodepool.js';
 

@@ -11,7 +11,7 @@ import type { PlannedNode } from '../solver/model.js';
 import { allows } from '../../scheduling/requirements.js';
 import { allowance, readBudgets, type DisruptionReason } from './budgets.js';
 import type { Classified, NodeInfo } from './candidates.js';
-import { parseGoDuration } from './duration.js';
+import { parseGoDuration } from '../../util/go-duration.js';
 import { isReady, type Pdbs, type PdbState } from './pods.js';
 import { simulate, simulateMust, type World } from './simulate.js';
 import { emptyGoing, filledBy, type Filled } from './filled.js';

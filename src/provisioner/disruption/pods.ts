@@ -4,8 +4,9 @@ import { selectorMatches } from '../../kube/selector.js';
 import { isDaemonSetPod } from '../../kube/workload.js';
 import { describeBudget, disruptionsAllowed } from '../../policies/disruption.js';
 import type { PDB } from '../../policies/view.js';
+import { DO_NOT_DISRUPT, doNotDisruptDuration } from '../../kube/do-not-disrupt.js';
 
-export const DO_NOT_DISRUPT = 'karpenter.sh/do-not-disrupt';
+export { DO_NOT_DISRUPT };
 const MIRROR = 'kubernetes.io/config.mirror';
 const CRITICAL: ReadonlySet<string> = new Set(['system-cluster-critical', 'system-node-critical']);
 
@@ -32,8 +33,29 @@ export function moves(pod: V1Pod): boolean {
   );
 }
 
+/** A node's `karpenter.sh/do-not-disrupt`: only "true" counts on a node (Karpenter's StateNode). */
 export function doNotDisrupt(meta: { annotations?: Record<string, string> } | undefined): boolean {
   return meta?.annotations?.[DO_NOT_DISRUPT] === 'true';
+}
+
+/**
+ * Why a pod's `karpenter.sh/do-not-disrupt` protects it now, or undefined when it does not, as
+ * Karpenter v1.12+ reads it (pkg/utils/pod/scheduling.go IsDoNotDisruptActive): "true" protects for
+ * good; a positive Go duration ("30m") protects for that long from the pod's status.startTime (with no
+ * start time yet, it protects); any other value is read as no annotation at all.
+ */
+export function podProtection(pod: V1Pod, now: Date): string | undefined {
+  const value = pod.metadata?.annotations?.[DO_NOT_DISRUPT];
+  if (value === undefined) return undefined;
+  const said = `pod ${podId(pod)} has ${DO_NOT_DISRUPT}: "${value}"`;
+  if (value === 'true') return said;
+  const ms = doNotDisruptDuration(value);
+  if (ms === undefined) return undefined;
+  const started = pod.status?.startTime;
+  if (started === undefined) return `${said} and has not started yet`;
+  const until = new Date(new Date(started).getTime() + ms);
+  if (!(until.getTime() > now.getTime())) return undefined;
+  return `${said}, protected until ${until.toISOString()}`;
 }
 
 /** Ready, or with no status to say otherwise (a manifest offline). */

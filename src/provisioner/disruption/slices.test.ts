@@ -28,7 +28,7 @@ function setup(nodes: V1Node[], pods: V1Pod[]) {
   }
   const w: World = { nodes, podsByNode, pools, daemonSets: [], catalog, namePrefix: 'test-' };
   const pdbs = pdbStates([], pods);
-  const c = classify(nodes, podsByNode, pools, pdbs, { catalog });
+  const c = classify(nodes, podsByNode, pools, pdbs, { catalog, now });
   return { w, c, pdbs, o: { now, spotToSpot: false, deleteOnly: 'no launcher' } };
 }
 

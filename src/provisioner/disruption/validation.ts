@@ -23,6 +23,8 @@ export interface RecheckOptions {
   readonly mayLaunch: boolean;
   /** A consolidation: what it launches costs less than what it removes and is not more nodes. */
   readonly consolidation: boolean;
+  /** For do-not-disrupt durations. */
+  readonly now: Date;
 }
 
 /** Whether the decision over `names` still holds, and with what new capacity. */
@@ -31,7 +33,7 @@ export function recheck(w: World, names: readonly string[], pdbs: Pdbs, o: Reche
   if (nodes.length !== names.length) return { ok: false, why: 'a node is gone' };
   if (!o.forceful)
     for (const n of nodes) {
-      const why = blockerOf(n, w.podsByNode.get(n.metadata?.name ?? '') ?? [], pdbs);
+      const why = blockerOf(n, w.podsByNode.get(n.metadata?.name ?? '') ?? [], pdbs, o.now);
       if (why !== undefined) return { ok: false, why };
     }
   const moving = nodes.flatMap((n) => (w.podsByNode.get(n.metadata?.name ?? '') ?? []).filter(moves));

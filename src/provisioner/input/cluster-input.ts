@@ -26,7 +26,7 @@ export interface ClusterState {
   readonly fed: readonly Admitted[];
   readonly bounds?: DemandBounds;
   /** Each NodePool's launched capacity (its NodeClaims), counted against its limits. */
-  readonly poolUsage?: ReadonlyMap<string, { cpuMillis: number; memoryMiB: number }>;
+  readonly poolUsage?: SolverInput['poolUsage'];
 }
 
 /** A round's input: what the solver plans, and how the demand was bounded (for Events and metrics). */

@@ -9,6 +9,8 @@ import { poolViewWithClass, type EC2NodeClass, type NodePool } from '../../sched
 import type { Catalog } from '../../catalog/catalog.js';
 import type { DaemonSetShape, SolverInput, SolverPod } from '../solver/model.js';
 import { existingNode } from './nodes.js';
+import { LABEL } from '../../catalog/instance-type.js';
+import { addUsage, type PoolUsage } from '../nodeclaim/pool-status.js';
 import { daemonSetOf, podsOf } from './pods.js';
 
 export interface ObjectsInput {
@@ -53,12 +55,12 @@ export function solverInputOf(input: ObjectsInput): SolverInput {
   const bound = [...input.objects, ...input.cluster].filter(
     (o): o is KubeObject & V1Pod => o.kind === 'Pod' && typeof (o as V1Pod).spec?.nodeName === 'string',
   );
-  const nodes = input.cluster
-    .filter((o): o is KubeObject & V1Node => o.kind === 'Node')
-    .map((n) => existingNode(n, bound));
+  const nodeObjects = input.cluster.filter((o): o is KubeObject & V1Node => o.kind === 'Node');
+  const nodes = nodeObjects.map((n) => existingNode(n, bound));
   return {
     pods: dedupe(pods),
     nodes,
+    poolUsage: nodesUsage(nodeObjects, input.catalog),
     pools: input.nodePools.map((p) => {
       const ref = p.spec.template.spec.nodeClassRef;
       return poolViewWithClass(
@@ -69,6 +71,31 @@ export function solverInputOf(input: ObjectsInput): SolverInput {
     daemonSets,
     catalog: input.catalog,
   };
+}
+
+/**
+ * What each NodePool's Nodes count against its limits, as Karpenter's counter sums them: every Node
+ * labelled with the pool, by its status.capacity (or, in a hand-written file, its instance type's).
+ */
+export function nodesUsage(nodes: readonly V1Node[], catalog: Catalog): Map<string, PoolUsage> {
+  const out = new Map<string, PoolUsage>();
+  for (const n of nodes) {
+    const labels = n.metadata?.labels ?? {};
+    const pool = labels[LABEL.nodePool];
+    if (pool === undefined) continue;
+    const type = catalog.byName(labels[LABEL.instanceType] ?? '');
+    const capacity: Record<string, string | number> = n.status?.capacity ?? {};
+    const u = out.get(pool) ?? {};
+    if (Object.keys(capacity).length > 0 || !type) addUsage(u, capacity);
+    else
+      addUsage(u, {
+        cpu: `${type.capacity.cpuMillis}m`,
+        memory: `${type.capacity.memoryMiB}Mi`,
+        pods: type.capacity.pods,
+      });
+    out.set(pool, u);
+  }
+  return out;
 }
 
 /** A pod named twice (e.g. in two files) is planned once. */

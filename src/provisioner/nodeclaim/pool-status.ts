@@ -4,16 +4,18 @@
  * the conditions ValidationSucceeded, NodeClassReady and Ready. The same sums are the pool's usage
  * against `spec.limits`. Pure.
  */
-import { cpuMillis, formatCpu, formatMemory, memoryMiB } from '../../kube/quantity.js';
-import type { PoolView } from '../../scheduling/nodepool.js';
+import { formatCpu, formatMemory } from '../../kube/quantity.js';
+import { capacityUsage, limitResourceName, type LimitKey, type PoolView } from '../../scheduling/nodepool.js';
 import type { ClaimCondition, NodeClaim } from './object.js';
 import { poolOf } from './object.js';
 
-export interface PoolUsage {
-  cpuMillis: number;
-  memoryMiB: number;
-  pods: number;
-  nodes: number;
+/** What a pool's nodes count against its limits: every resource of their capacity, and how many. */
+export type PoolUsage = Partial<Record<LimitKey, number>>;
+
+/** Adds one node's or claim's capacity to a pool's usage. */
+export function addUsage(into: PoolUsage, capacity: Readonly<Record<string, string | number>>): void {
+  for (const [k, v] of Object.entries(capacityUsage(capacity)))
+    into[k as LimitKey] = (into[k as LimitKey] ?? 0) + v;
 }
 
 /** Each pool's claims' capacity (launched claims; those being deleted still hold theirs). */
@@ -23,11 +25,8 @@ export function poolUsage(claims: readonly NodeClaim[]): Map<string, PoolUsage> 
     const pool = poolOf(c);
     const cap = c.status?.capacity;
     if (pool === undefined || cap === undefined) continue;
-    const u = out.get(pool) ?? { cpuMillis: 0, memoryMiB: 0, pods: 0, nodes: 0 };
-    u.cpuMillis += cpuMillis(cap.cpu) ?? 0;
-    u.memoryMiB += memoryMiB(cap.memory) ?? 0;
-    u.pods += Number(cap.pods ?? 0) || 0;
-    u.nodes += 1;
+    const u = out.get(pool) ?? {};
+    addUsage(u, cap);
     out.set(pool, u);
   }
   return out;
@@ -47,11 +46,17 @@ export interface PoolStatus {
 
 /** Which limit the pool has reached, if any, in the words `kubectl describe nodepool` shows. */
 export function limitReached(pool: PoolView, u: PoolUsage | undefined): string | undefined {
-  const { cpuMillis: cpu, memoryMiB: mem } = pool.limits;
-  if (cpu !== undefined && (u?.cpuMillis ?? 0) >= cpu)
-    return `cpu limit ${formatCpu(cpu)} reached (${formatCpu(u?.cpuMillis ?? 0)} launched)`;
-  if (mem !== undefined && (u?.memoryMiB ?? 0) >= mem)
-    return `memory limit ${formatMemory(mem)} reached (${formatMemory(u?.memoryMiB ?? 0)} launched)`;
+  for (const [k, limit] of Object.entries(pool.limits) as [LimitKey, number][]) {
+    const used = u?.[k] ?? 0;
+    if (used < limit) continue;
+    const show = (n: number) =>
+      k === 'cpuMillis'
+        ? formatCpu(n)
+        : k === 'memoryMiB' || k === 'ephemeralMiB'
+          ? formatMemory(n)
+          : String(n);
+    return `${limitResourceName(k)} limit ${show(limit)} reached (${show(used)} launched)`;
+  }
   return undefined;
 }
 
@@ -78,13 +83,20 @@ export function poolStatus(u: PoolUsage | undefined, cls: ClassState): PoolStatu
       memory: formatMemory(u?.memoryMiB ?? 0),
       pods: String(u?.pods ?? 0),
       nodes: String(u?.nodes ?? 0),
+      ...extraResources(u),
     },
     nodes: u?.nodes ?? 0,
     conditions,
   };
 }
 
-export const poolUsageForSolver = (
-  usage: ReadonlyMap<string, PoolUsage>,
-): Map<string, { cpuMillis: number; memoryMiB: number }> =>
-  new Map([...usage].map(([k, v]) => [k, { cpuMillis: v.cpuMillis, memoryMiB: v.memoryMiB }]));
+/** status.resources beyond cpu, memory, pods and nodes: what the claims have of the rest, when any. */
+function extraResources(u: PoolUsage | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of ['ephemeralMiB', 'nvidiaGpu', 'amdGpu', 'neuron', 'neuronCore'] as const) {
+    const v = u?.[k];
+    if (v !== undefined && v > 0)
+      out[limitResourceName(k)] = k === 'ephemeralMiB' ? formatMemory(v) : String(v);
+  }
+  return out;
+}

@@ -8,14 +8,22 @@ import { allows, Requirements } from '../../scheduling/requirements.js';
 import { untoleratedTaint, type Taint } from '../../scheduling/taints.js';
 import type { Catalog } from '../../catalog/catalog.js';
 import type { ExistingNode, SolverPod } from './model.js';
-import { compatible, poolAllows, withinLimits, type PoolOption, type TypeOption } from './pools.js';
+import {
+  compatible,
+  countType,
+  poolAllows,
+  withinLimits,
+  type PoolOption,
+  type TypeOption,
+  type Usage,
+} from './pools.js';
 import { firstAtLeast, mayHold } from './price-index.js';
 import { addInto, fitsWith, ZERO, type Res } from './resources.js';
 
 export interface PoolState {
   readonly option: PoolOption;
-  /** Capacity of the types the plan's new bins currently need, for the pool's limits. */
-  reserved: { cpu: number; mem: number };
+  /** Capacity (and count) of the types the plan's new bins currently need, for the pool's limits. */
+  reserved: Usage;
 }
 
 /** What accepting a pod's term would leave a new bin with. */
@@ -189,11 +197,7 @@ export class Bin {
   private withinLimits(t: TypeOption): boolean {
     const pool = this.pool;
     if (!pool) return true;
-    const reserved = {
-      cpu: pool.reserved.cpu - (this.current?.type.capacity.cpuMillis ?? 0),
-      mem: pool.reserved.mem - (this.current?.type.capacity.memoryMiB ?? 0),
-    };
-    return withinLimits(pool.option, t.type, reserved);
+    return withinLimits(pool.option, t.type, pool.reserved, this.current?.type);
   }
 
   /** A quick no: whether the bin may hold `extra` too as a type of at most `maxPrice` (fits says for sure). */
@@ -231,8 +235,8 @@ export class Bin {
     if (!this.pool) return;
     const next = this.typeFor(ZERO, this.types, Infinity, minPrice);
     const pool = this.pool;
-    pool.reserved.cpu += (next?.type.capacity.cpuMillis ?? 0) - (this.current?.type.capacity.cpuMillis ?? 0);
-    pool.reserved.mem += (next?.type.capacity.memoryMiB ?? 0) - (this.current?.type.capacity.memoryMiB ?? 0);
+    countType(pool.reserved, this.current?.type, -1);
+    countType(pool.reserved, next?.type, 1);
     this.current = next;
   }
 

@@ -8,7 +8,9 @@ import { formatTaint, untoleratedTaint } from '../../scheduling/taints.js';
 import { isInstanceLabel } from '../../scheduling/vocabulary.js';
 import { narrow, wholePool, type PoolState } from './bin.js';
 import type { SolverPod } from './model.js';
-import type { PoolOption } from './pools.js';
+import { limitsReached, type PoolOption, type Usage } from './pools.js';
+import { limitResourceName, type LimitKey } from '../../scheduling/nodepool.js';
+import { formatCpu, formatMemory } from '../../kube/quantity.js';
 import { ACCELERATOR_DIMS, fitsWith, ZERO, type Res } from './resources.js';
 import type { SolverState } from './state.js';
 
@@ -72,17 +74,12 @@ function findingFor(pod: SolverPod, pool: PoolState, state: SolverState): Findin
       text: `requests (${formatRes(pod.requests)}) exceed the largest instance type NodePool ${name} allows: ${big.type.name} holds ${formatRes(big.cap)} after daemonsets`,
     };
   }
-  const remaining = {
-    cpuMillis: option.remaining.cpuMillis - pool.reserved.cpu,
-    memoryMiB: option.remaining.memoryMiB - pool.reserved.mem,
-  };
-  if (
-    holding.every(
-      (t) =>
-        t.type.capacity.cpuMillis > remaining.cpuMillis || t.type.capacity.memoryMiB > remaining.memoryMiB,
-    )
-  )
-    return { distance: 0.5, text: `NodePool ${name} is at its limits (${leftUnder(remaining)})` };
+  const reached = limitsReached(
+    option,
+    holding.map((t) => t.type),
+    pool.reserved,
+  );
+  if (reached.length > 0) return { distance: 0.5, text: atLimits(option, pool.reserved, reached) };
   const constrained = pod.spread.length + pod.affinity.length + pod.antiAffinity.length > 0;
   return {
     distance: 0,
@@ -107,10 +104,21 @@ export function explain(state: SolverState, pod: SolverPod): string {
   return best?.text ?? 'no NodePool can take it';
 }
 
-/** What a pool may still add, in the limits it sets (an unlimited resource is not named). */
-function leftUnder(r: { cpuMillis: number; memoryMiB: number }): string {
-  const parts: string[] = [];
-  if (Number.isFinite(r.cpuMillis)) parts.push(`${Math.max(0, r.cpuMillis)}m cpu`);
-  if (Number.isFinite(r.memoryMiB)) parts.push(`${Math.max(0, Math.floor(r.memoryMiB))}Mi memory`);
-  return `${parts.join(', ')} left`;
+function formatLimit(key: LimitKey, n: number): string {
+  if (key === 'cpuMillis') return formatCpu(n);
+  if (key === 'memoryMiB' || key === 'ephemeralMiB') return formatMemory(Math.floor(n));
+  return String(n);
+}
+
+/**
+ * Which of a pool's limits stops it, naming each with its value and what its nodes (launched and
+ * planned) already count: `NodePool small is at its limits: nodes 3 (3 launched or planned)`.
+ */
+function atLimits(option: PoolOption, reserved: Readonly<Usage>, keys: readonly LimitKey[]): string {
+  const parts = keys.map((k) => {
+    const limit = option.view.limits[k] ?? 0;
+    const used = limit - option.remaining[k] + reserved[k];
+    return `${limitResourceName(k)} ${formatLimit(k, limit)} (${formatLimit(k, used)} launched or planned)`;
+  });
+  return `NodePool ${option.view.name} is at its limits: ${parts.join(', ')}; no instance type that holds it fits under them (fix: raise spec.limits, or let the pod use another NodePool)`;
 }

@@ -8,7 +8,7 @@ import { Bin, narrow, wholePool, type PoolState } from './bin.js';
 import { solveLp, valueOf } from './lp.js';
 import { fill, SLICES, type Shape } from './fill.js';
 import type { SolverPod } from './model.js';
-import { withinLimits, type TypeOption } from './pools.js';
+import { countType, withinLimits, type TypeOption, type Usage } from './pools.js';
 import { addInto, fitsWith, ZERO, type Res } from './resources.js';
 import type { SolverState } from './state.js';
 import { cheapestHolding, exploreTypes, largestOfFamily } from './type-choice.js';
@@ -48,10 +48,7 @@ function commit(
 function affordable(bin: Bin, t: TypeOption): boolean {
   const pool = bin.pool;
   if (!pool) return true;
-  return withinLimits(pool.option, t.type, {
-    cpu: pool.reserved.cpu - (bin.current?.type.capacity.cpuMillis ?? 0),
-    mem: pool.reserved.mem - (bin.current?.type.capacity.memoryMiB ?? 0),
-  });
+  return withinLimits(pool.option, t.type, pool.reserved, bin.current?.type);
 }
 
 /**
@@ -145,7 +142,7 @@ export interface Trial {
   bought: TypeOption;
 }
 
-type Reserved = ReadonlyMap<PoolState, { cpu: number; mem: number }>;
+type Reserved = ReadonlyMap<PoolState, Usage>;
 
 /**
  * The new node worth most per dollar at shadow prices y: each candidate type (type-choice.ts; the
@@ -181,7 +178,7 @@ export function simulate(
   options: readonly Option[],
   c: FreeClass,
   y: Res,
-  reserved: Map<PoolState, { cpu: number; mem: number }>,
+  reserved: Map<PoolState, Usage>,
 ): { trials: Trial[]; cost: number; placedAll: boolean } {
   const copy: FreeClass = { sample: c.sample, shapes: c.shapes.map((s) => ({ ...s, pods: [...s.pods] })) };
   const trials: Trial[] = [];
@@ -192,8 +189,7 @@ export function simulate(
     trials.push(trial);
     cost += trial.bought.price;
     const held = reserved.get(trial.option.pool) ?? { ...trial.option.pool.reserved };
-    held.cpu += trial.bought.type.capacity.cpuMillis;
-    held.mem += trial.bought.type.capacity.memoryMiB;
+    countType(held, trial.bought.type, 1);
     reserved.set(trial.option.pool, held);
     copy.shapes.forEach((s, i) => s.pods.splice(s.pods.length - (trial.take[i] ?? 0), trial.take[i] ?? 0));
   }

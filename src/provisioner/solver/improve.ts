@@ -9,6 +9,7 @@ import { open, simulate, type FreeClass, type Packed } from './free.js';
 import { valueOf } from './lp.js';
 import type { SolverPod } from './model.js';
 import type { SolverState } from './state.js';
+import { countType, type Usage } from './pools.js';
 
 function priceOf(bin: Bin): number {
   return bin.current?.price ?? 0;
@@ -38,8 +39,7 @@ function release(state: SolverState, bins: readonly Bin[]): void {
   for (const b of bins) {
     const pool = b.pool;
     if (pool && b.current) {
-      pool.reserved.cpu -= b.current.type.capacity.cpuMillis;
-      pool.reserved.mem -= b.current.type.capacity.memoryMiB;
+      countType(pool.reserved, b.current.type, -1);
     }
   }
   const keep = state.bins.filter((b) => !gone.has(b));
@@ -88,13 +88,12 @@ function step(
   if (worst.length < 2) return false;
   const before = worst.reduce((n, b) => n + priceOf(b), 0);
   const c = classOf(state, p, worst, pods);
-  const reserved = new Map<PoolState, { cpu: number; mem: number }>();
+  const reserved = new Map<PoolState, Usage>();
   for (const b of worst) {
     const pool = b.pool;
     if (!pool || !b.current) continue;
     const r = reserved.get(pool) ?? { ...pool.reserved };
-    r.cpu -= b.current.type.capacity.cpuMillis;
-    r.mem -= b.current.type.capacity.memoryMiB;
+    countType(r, b.current.type, -1);
     reserved.set(pool, r);
   }
   const sim = simulate(p.options, c, p.y, reserved);

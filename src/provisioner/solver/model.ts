@@ -2,6 +2,7 @@
  * The solver's data: what it is given (pods, nodes, pools, daemonsets, the catalog) and what it answers
  * (a plan). Plain data, so that `berth plan`, the controller and the tests build it the same way.
  */
+import type { LimitKey } from '../../scheduling/nodepool.js';
 import type { Catalog } from '../../catalog/catalog.js';
 import type { LabelSelector } from '../../kube/selector.js';
 import type { PoolView } from '../../scheduling/nodepool.js';
@@ -100,8 +101,8 @@ export interface SolverInput {
   readonly catalog: Catalog;
   /** Offerings (type/zone/capacityType) recently short of capacity: not used until they expire. */
   readonly unavailable?: (type: string, zone: string, capacityType: string) => boolean;
-  /** Resources each NodePool's existing nodes already hold, for its `limits`. */
-  readonly poolUsage?: ReadonlyMap<string, { cpuMillis: number; memoryMiB: number }>;
+  /** What each NodePool's existing nodes already count against its `limits` (capacity, and nodes). */
+  readonly poolUsage?: ReadonlyMap<string, Partial<Record<LimitKey, number>>>;
   /** Time the improvement phase may take; 0 for none. */
   readonly budgetMillis?: number;
   /** Milliseconds, monotonic; injected so that tests are deterministic. */

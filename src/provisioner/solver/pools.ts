@@ -6,7 +6,7 @@
 import type { Catalog } from '../../catalog/catalog.js';
 import { LABEL, type InstanceType } from '../../catalog/instance-type.js';
 import { inCatalogTerms, isInstanceLabel } from '../../scheduling/vocabulary.js';
-import { poolCatalog, type PoolView } from '../../scheduling/nodepool.js';
+import { poolCatalog, type LimitKey, type PoolView } from '../../scheduling/nodepool.js';
 import { typesFor } from '../../scheduling/placement.js';
 import { allows, intersect, satisfiable, type Requirements } from '../../scheduling/requirements.js';
 import { untoleratedTaint } from '../../scheduling/taints.js';
@@ -30,7 +30,40 @@ export interface PoolOption {
   readonly zones: readonly string[];
   readonly capacityTypes: readonly string[];
   /** What the pool may still add under its limits (Infinity when unlimited). */
-  readonly remaining: { cpuMillis: number; memoryMiB: number };
+  readonly remaining: Usage;
+  /** The limits the pool sets (only these are checked). */
+  readonly limited: readonly LimitKey[];
+}
+
+/** What a pool's nodes hold against its limits: their capacity and how many there are. */
+export type Usage = Record<LimitKey, number>;
+
+const LIMIT_KEYS: readonly LimitKey[] = [
+  'cpuMillis',
+  'memoryMiB',
+  'pods',
+  'ephemeralMiB',
+  'nvidiaGpu',
+  'amdGpu',
+  'neuron',
+  'neuronCore',
+  'nodes',
+];
+
+export function emptyUsage(): Usage {
+  return Object.fromEntries(LIMIT_KEYS.map((k) => [k, 0])) as Usage;
+}
+
+/** What one node of this type counts against a limit: its capacity, or 1 for `nodes`. */
+function countOf(type: InstanceType | undefined, key: LimitKey): number {
+  if (type === undefined) return 0;
+  return key === 'nodes' ? 1 : type.capacity[key];
+}
+
+/** Adds (sign 1) or takes away (sign -1) one node of `type` to a pool's usage; nothing for undefined. */
+export function countType(u: Usage, type: InstanceType | undefined, sign: 1 | -1): void {
+  if (type === undefined) return;
+  for (const k of LIMIT_KEYS) u[k] += sign * countOf(type, k);
 }
 
 const CAPACITY_TYPES = ['spot', 'on-demand'] as const;
@@ -80,8 +113,13 @@ export function offeringPrice(
   return best;
 }
 
-function limitLeft(limit: number | undefined, used: number | undefined): number {
-  return limit === undefined ? Number.POSITIVE_INFINITY : limit - (used ?? 0);
+function remainingOf(view: PoolView, used: Partial<Usage> | undefined): Usage {
+  const out = emptyUsage();
+  for (const k of LIMIT_KEYS) {
+    const limit = view.limits[k];
+    out[k] = limit === undefined ? Number.POSITIVE_INFINITY : limit - (used?.[k] ?? 0);
+  }
+  return out;
 }
 
 export function poolOption(input: SolverInput, view: PoolView): PoolOption {
@@ -111,21 +149,32 @@ export function poolOption(input: SolverInput, view: PoolView): PoolOption {
     byName: new Map(types.map((t) => [t.type.name, t])),
     zones,
     capacityTypes,
-    remaining: {
-      cpuMillis: limitLeft(view.limits.cpuMillis, used?.cpuMillis),
-      memoryMiB: limitLeft(view.limits.memoryMiB, used?.memoryMiB),
-    },
+    remaining: remainingOf(view, used),
+    limited: LIMIT_KEYS.filter((k) => view.limits[k] !== undefined),
   };
 }
 
-/** Whether launching this type keeps the pool within its limits (capacity counts, as Karpenter counts it). */
+/**
+ * Whether launching this type (in place of `replacing`, a new node of the plan changing type) keeps
+ * the pool within its limits: capacity counts, and one node, as Karpenter counts them
+ * (filterByRemainingResources; a `nodes` limit refuses every type once it is reached).
+ */
 export function withinLimits(
   pool: PoolOption,
   type: InstanceType,
-  reserved: { cpu: number; mem: number },
+  reserved: Readonly<Usage>,
+  replacing?: InstanceType,
 ): boolean {
-  return (
-    type.capacity.cpuMillis + reserved.cpu <= pool.remaining.cpuMillis &&
-    type.capacity.memoryMiB + reserved.mem <= pool.remaining.memoryMiB
-  );
+  for (const k of pool.limited)
+    if (countOf(type, k) - countOf(replacing, k) + reserved[k] > pool.remaining[k]) return false;
+  return true;
+}
+
+/** The limits a pool has no room left under for any of these types, by name (for messages). */
+export function limitsReached(
+  pool: PoolOption,
+  types: readonly InstanceType[],
+  reserved: Readonly<Usage>,
+): LimitKey[] {
+  return pool.limited.filter((k) => types.every((t) => countOf(t, k) + reserved[k] > pool.remaining[k]));
 }

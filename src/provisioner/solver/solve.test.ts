@@ -318,6 +318,40 @@ describe('solve', () => {
     expect(plan.unschedulable[0]?.reason).toMatch(/NodePool small is at its limits/);
   });
 
+  // Karpenter v1.11 limits.nodes (scheduler.go addToNewNodeClaim: "node limits have been exhausted for
+  // nodepool"; one node counts 1 whatever its type).
+  it('stops at limits.nodes: no more new nodes than the limit, the rest unschedulable for that limit', () => {
+    const limited = pool('small', { limits: { nodes: 3 } });
+    const plan = planOf(
+      input(
+        Array.from({ length: 40 }, () => pod({ cpu: '1', memory: '1Gi' }, { app: 'spread' })),
+        [limited],
+      ),
+    );
+    expect(plan.nodes.filter((n) => !n.existing)).toHaveLength(3);
+    expect(plan.unschedulable.length).toBeGreaterThan(0);
+    expect(plan.unschedulable[0]?.reason).toContain(
+      'NodePool small is at its limits: nodes 3 (3 launched or planned)',
+    );
+  });
+
+  it('counts the pool usage already launched against limits.nodes', () => {
+    const limited = pool('small', { limits: { nodes: 2 } });
+    const plan = planOf({
+      ...input([pod({ cpu: '1' })], [limited]),
+      poolUsage: new Map([['small', { nodes: 2, cpuMillis: 4000 }]]),
+    });
+    expect(plan.nodes.filter((n) => !n.existing)).toHaveLength(0);
+    expect(plan.unschedulable[0]?.reason).toContain('nodes 2 (2 launched or planned)');
+  });
+
+  it('limits any resource the types have (here pods) as Karpenter does', () => {
+    const limited = pool('small', { limits: { pods: '3' } });
+    const plan = planOf(input([pod({ cpu: '1' })], [limited]));
+    // Every type in the test catalog has more than 3 pod slots: none fits under the limit.
+    expect(plan.unschedulable[0]?.reason).toContain('NodePool small is at its limits: pods 3');
+  });
+
   it('prefers the heavier pool and falls back when it cannot take the pod', () => {
     const heavy = pool('preferred', { weight: 50 }, [
       { key: 'karpenter.k8s.aws/instance-category', operator: 'In', values: ['r'] },

@@ -6,7 +6,7 @@ import { LABEL } from '../../catalog/instance-type.js';
 import type { BoundPod, SolverInput, SolverPod } from './model.js';
 import { requirementsKey } from '../../scheduling/placement.js';
 import { Bin, type PoolState } from './bin.js';
-import { poolOption, type PoolOption } from './pools.js';
+import { emptyUsage, poolOption, type PoolOption } from './pools.js';
 import type { PoolView } from '../../scheduling/nodepool.js';
 import { Topology, type DomainOf, type PodTopology } from './topology.js';
 import { allows } from '../../scheduling/requirements.js';
@@ -36,7 +36,7 @@ export class SolverState {
   ) {
     this.pools = input.pools
       .filter((p) => !p.autoMode)
-      .map((view) => ({ option: memoOption(input, view), reserved: { cpu: 0, mem: 0 } }));
+      .map((view) => ({ option: memoOption(input, view), reserved: emptyUsage() }));
     const weights = [...new Set(this.pools.map((p) => p.option.view.weight))].sort((a, b) => b - a);
     this.tiers = weights.map((w) =>
       this.pools

@@ -5,6 +5,8 @@
  * inter-pod constraints replayed in the plan's binding order. Used by the tests, the benchmark and
  * `berth plan --verify`.
  */
+import { countType, emptyUsage } from '../solver/pools.js';
+import type { LimitKey } from '../../scheduling/nodepool.js';
 import { LABEL } from '../../catalog/instance-type.js';
 import { allows } from '../../scheduling/requirements.js';
 import { untoleratedTaint } from '../../scheduling/taints.js';
@@ -113,19 +115,14 @@ function poolChecks(node: PlannedNode, input: SolverInput, problems: Problem[]):
 
 function limits(input: SolverInput, plan: Plan, problems: Problem[]): void {
   for (const pool of input.pools) {
-    const used = { ...(input.poolUsage?.get(pool.name) ?? { cpuMillis: 0, memoryMiB: 0 }) };
-    for (const n of plan.nodes) {
-      if (n.existing || n.nodePool !== pool.name) continue;
-      const t = input.catalog.byName(n.instanceType);
-      used.cpuMillis += t?.capacity.cpuMillis ?? 0;
-      used.memoryMiB += t?.capacity.memoryMiB ?? 0;
-    }
-    const l = pool.limits;
-    if (
-      (l.cpuMillis !== undefined && used.cpuMillis > l.cpuMillis) ||
-      (l.memoryMiB !== undefined && used.memoryMiB > l.memoryMiB)
-    )
-      problems.push({ message: `NodePool ${pool.name} exceeds its limits` });
+    const used = { ...emptyUsage(), ...input.poolUsage?.get(pool.name) };
+    for (const n of plan.nodes)
+      if (!n.existing && n.nodePool === pool.name) countType(used, input.catalog.byName(n.instanceType), 1);
+    const over = Object.entries(pool.limits).filter(([k, l]) => used[k as LimitKey] > l);
+    if (over.length > 0)
+      problems.push({
+        message: `NodePool ${pool.name} exceeds its limits (${over.map(([k]) => k).join(', ')})`,
+      });
   }
 }
 

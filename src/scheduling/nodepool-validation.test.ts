@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { nodePoolIssue } from './nodepool-validation.js';
+
+const pool = (requirements: unknown[], extra: Record<string, unknown> = {}) => ({
+  apiVersion: 'karpenter.sh/v1',
+  kind: 'NodePool',
+  metadata: { name: 'p' },
+  spec: { ...extra, template: { spec: { requirements } } },
+});
+const req = (operator: string, values?: string[], minValues?: number) => ({
+  key: 'karpenter.k8s.aws/instance-cpu',
+  operator,
+  ...(values ? { values } : {}),
+  ...(minValues !== undefined ? { minValues } : {}),
+});
+
+// Karpenter v1.14.1 pkg/apis/crds/karpenter.sh_nodepools.yaml: the operator enum and the CEL rules on
+// spec.template.spec.requirements and on spec (static NodePools).
+describe('nodePoolIssue: what the NodePool CRD refuses', () => {
+  it.each([
+    [req('Gte', ['4']), undefined],
+    [req('Lte', ['0']), undefined],
+    [req('Gt', ['4']), undefined],
+    [req('Exists'), undefined],
+    [req('In', ['4', '8'], 2), undefined],
+    [req('Gte', ['four']), 'must have a single positive integer value'],
+    [req('Lte', ['-1']), 'must have a single positive integer value'],
+    [req('Gt', ['1', '2']), 'must have a single positive integer value'],
+    [req('Lt'), 'must have a single positive integer value'],
+    [req('In', []), "requirements with operator 'In' must have a value defined"],
+    [req('In', ['4'], 2), "requirements with 'minValues' must have at least that many values"],
+    [req('AtLeast', ['4']), 'Unsupported value: "AtLeast": supported values: "In", "NotIn"'],
+  ])('%j: %s', (r, want) => {
+    const found = nodePoolIssue(pool([r]));
+    if (want === undefined) expect(found).toBeUndefined();
+    else expect(found?.message).toContain(want);
+  });
+
+  it('points at the requirement that is refused', () => {
+    expect(nodePoolIssue(pool([req('In', ['4']), req('Gte', ['x'])]))?.pointer).toBe(
+      '/spec/template/spec/requirements/1/values/0',
+    );
+  });
+
+  it.each([
+    [{ replicas: 3, limits: { nodes: 5 } }, undefined],
+    [{ replicas: 3 }, undefined],
+    [{ replicas: 3, limits: { cpu: '10' } }, "only 'limits.nodes' is supported on static NodePools"],
+    [{ replicas: 3, weight: 10 }, "'weight' is not supported on static NodePools"],
+    [{ limits: { cpu: '10', nodes: 3 }, weight: 10 }, undefined],
+  ])('static pool %j: %s', (spec, want) => {
+    expect(nodePoolIssue(pool([], spec))?.message).toBe(want);
+  });
+});

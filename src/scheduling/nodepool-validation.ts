@@ -1,0 +1,77 @@
+/**
+ * What Karpenter v1.14.1's NodePool CRD refuses beyond the field types (its enum and its
+ * x-kubernetes-validations, pkg/apis/crds/karpenter.sh_nodepools.yaml), in the API server's words, so
+ * that `berth check` and `berth plan` refuse at file:line what `kubectl apply` would refuse, and never
+ * read an unknown operator as a requirement no node meets. Pure.
+ */
+import { atoi, INTEGER_OPERATORS, OPERATORS } from './requirements.js';
+
+export interface CrdIssue {
+  /** JSON pointer into the object. */
+  readonly pointer: string;
+  readonly message: string;
+}
+
+interface RequirementIn {
+  key?: unknown;
+  operator?: unknown;
+  values?: unknown;
+  minValues?: unknown;
+}
+
+interface NodePoolIn {
+  spec?: {
+    replicas?: unknown;
+    weight?: unknown;
+    limits?: Record<string, unknown>;
+    template?: { spec?: { requirements?: RequirementIn[] } };
+  };
+}
+
+const SUPPORTED = OPERATORS.map((o) => `"${o}"`).join(', ');
+
+/** The first refusal of one requirement, if any (the CRD's CEL rules, in its order). */
+function requirementIssue(r: RequirementIn, at: string): CrdIssue | undefined {
+  const op = r.operator;
+  if (typeof op !== 'string' || !(OPERATORS as readonly string[]).includes(op))
+    return {
+      pointer: `${at}/operator`,
+      message: `Unsupported value: ${JSON.stringify(op)}: supported values: ${SUPPORTED}`,
+    };
+  const values = Array.isArray(r.values) ? (r.values as unknown[]) : [];
+  if (op === 'In' && values.length === 0)
+    return { pointer: at, message: "requirements with operator 'In' must have a value defined" };
+  if (INTEGER_OPERATORS.has(op)) {
+    const n = values.length === 1 ? atoi(String(values[0])) : Number.NaN;
+    if (!(n >= 0))
+      return {
+        pointer: values.length === 1 ? `${at}/values/0` : `${at}/values`,
+        message: `requirements operator 'Gt', 'Lt', 'Gte', or 'Lte' must have a single positive integer value (got ${JSON.stringify(values)})`,
+      };
+  }
+  if (op === 'In' && typeof r.minValues === 'number' && values.length < r.minValues)
+    return {
+      pointer: `${at}/minValues`,
+      message:
+        "requirements with 'minValues' must have at least that many values specified in the 'values' field",
+    };
+  return undefined;
+}
+
+/** The first thing the NodePool CRD refuses in this object, or undefined when the API server takes it. */
+export function nodePoolIssue(object: unknown): CrdIssue | undefined {
+  const spec = (object as NodePoolIn).spec;
+  const reqs = spec?.template?.spec?.requirements ?? [];
+  for (let i = 0; i < reqs.length; i++) {
+    const found = requirementIssue(reqs[i] ?? {}, `/spec/template/spec/requirements/${i}`);
+    if (found) return found;
+  }
+  if (spec?.replicas !== undefined) {
+    const limits = Object.keys(spec.limits ?? {});
+    if (limits.some((k) => k !== 'nodes'))
+      return { pointer: '/spec/limits', message: "only 'limits.nodes' is supported on static NodePools" };
+    if (spec.weight !== undefined)
+      return { pointer: '/spec/weight', message: "'weight' is not supported on static NodePools" };
+  }
+  return undefined;
+}
