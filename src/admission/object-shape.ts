@@ -82,6 +82,8 @@ const podSpec = obj({
   volumes: list(obj({ name: str, emptyDir: obj({ medium: str }), hostPath: obj({ path: str }) })),
   terminationGracePeriodSeconds: { type: 'integer' },
   overhead: quantities,
+  // Pod-level resources (PodLevelResources, beta since Kubernetes 1.34).
+  resources: obj({ requests: quantities, limits: quantities }),
   restartPolicy: str,
 });
 const template = obj({ metadata, spec: podSpec });

@@ -56,6 +56,63 @@ describe('podRequests: what the pods run with once the API server has defaulted 
       },
       { ...NO_REQUESTS, cpuMillis: 2000, memoryMiB: 2048, nvidiaGpu: 0 },
     ],
+    // k8s.io/component-helpers resource.PodRequests (AggregateContainerRequests): an init container
+    // counts with the sidecars started before it.
+    [
+      'an init container runs beside the sidecars started before it',
+      {
+        containers: [{ name: 'a', resources: { requests: { cpu: '100m', memory: '100Mi' } } }],
+        initContainers: [
+          {
+            name: 'mesh',
+            restartPolicy: 'Always',
+            resources: { requests: { cpu: '200m', memory: '200Mi' } },
+          },
+          { name: 'migrate', resources: { requests: { cpu: '1', memory: '64Mi' } } },
+        ],
+      },
+      { ...NO_REQUESTS, cpuMillis: 1200, memoryMiB: 300 },
+    ],
+    [
+      'an init container before the sidecars runs alone',
+      {
+        containers: [{ name: 'a', resources: { requests: { cpu: '100m' } } }],
+        initContainers: [
+          { name: 'migrate', resources: { requests: { cpu: '1' } } },
+          { name: 'mesh', restartPolicy: 'Always', resources: { requests: { cpu: '200m' } } },
+        ],
+      },
+      { ...NO_REQUESTS, cpuMillis: 1000 },
+    ],
+    // PodLevelResources (Kubernetes 1.34 beta; Karpenter v1.8 counts them): pod-level cpu and memory
+    // replace the containers' sum; the overhead is added after.
+    [
+      'pod-level requests replace the containers',
+      {
+        resources: { requests: { cpu: '6', memory: '8Gi' } },
+        containers: [{ name: 'a' }, { name: 'b', resources: { requests: { cpu: '1' } } }],
+        overhead: { cpu: '100m' },
+      },
+      { ...NO_REQUESTS, cpuMillis: 6100, memoryMiB: 8192 },
+    ],
+    [
+      'pod-level limits stand for requests when no container requests the resource',
+      {
+        resources: { limits: { cpu: '2', memory: '1Gi' } },
+        containers: [{ name: 'a', resources: { requests: { memory: '256Mi' } } }],
+      },
+      { ...NO_REQUESTS, cpuMillis: 2000, memoryMiB: 256 },
+    ],
+    [
+      'pod-level resources leave the other resources to the containers',
+      {
+        resources: { requests: { cpu: '4' } },
+        containers: [
+          { name: 'a', resources: { limits: { 'nvidia.com/gpu': '1' }, requests: { memory: '1Gi' } } },
+        ],
+      },
+      { ...NO_REQUESTS, cpuMillis: 4000, memoryMiB: 1024, nvidiaGpu: 1 },
+    ],
   ])('%s', (_what, spec, expected) => {
     expect(podRequests(spec)).toEqual(expected);
   });
@@ -75,10 +132,12 @@ function reference(spec: V1PodSpec): PodRequests {
   };
   const init = spec.initContainers ?? [];
   const app = sum([...spec.containers, ...init.filter((c) => c.restartPolicy === 'Always')]);
-  for (const c of init.filter((i) => i.restartPolicy !== 'Always')) {
-    const one = sum([c]);
+  init.forEach((c, i) => {
+    if (c.restartPolicy === 'Always') return;
+    // An init container runs beside the sidecars started before it.
+    const one = sum([c, ...init.slice(0, i).filter((b) => b.restartPolicy === 'Always')]);
     for (const k of Object.keys(app) as (keyof PodRequests)[]) app[k] = Math.max(app[k], one[k]);
-  }
+  });
   app.cpuMillis += cpuMillis(spec.overhead?.cpu) ?? 0;
   app.memoryMiB += memoryMiB(spec.overhead?.memory) ?? 0;
   app.ephemeralMiB += memoryMiB(spec.overhead?.['ephemeral-storage']) ?? 0;

@@ -116,27 +116,64 @@ export function longRunningContainers(spec: V1PodSpec): { container: V1Container
   ];
 }
 
+const KEYS = Object.keys(NO_REQUESTS) as (keyof PodRequests)[];
+
+function addAll(into: PodRequests, from: Readonly<PodRequests>): void {
+  for (const k of KEYS) into[k] += from[k];
+}
+
+function maxInto(into: PodRequests, from: Readonly<PodRequests>): void {
+  for (const k of KEYS) into[k] = Math.max(into[k], from[k]);
+}
+
 /**
- * The effective request of a pod: the larger of the sum over app containers (plus restartable init
- * containers, i.e. sidecars) and the largest init container, plus the pod overhead.
+ * The pod-level request of a resource (PodLevelResources, beta and on by default since Kubernetes
+ * 1.34), as the API server defaults it: `spec.resources.requests`, else — only when no container
+ * requests the resource — `spec.resources.limits` (pkg/apis/core/v1/defaults.go defaultPodRequests).
+ * Only cpu and memory may be set at pod level.
+ */
+export function podLevelRequest(spec: V1PodSpec, resource: 'cpu' | 'memory'): string | number | undefined {
+  const pod = spec.resources;
+  if (!pod) return undefined;
+  const requested = (pod.requests as ResourceMap)?.[resource];
+  if (requested !== undefined) return requested;
+  const limit = (pod.limits as ResourceMap)?.[resource];
+  if (limit === undefined) return undefined;
+  const all = [...spec.containers, ...(spec.initContainers ?? [])];
+  return all.some((c) => containerRequest(c, resource) !== undefined) ? undefined : limit;
+}
+
+/**
+ * The effective request of a pod, as kube-scheduler and Karpenter count it (k8s.io/component-helpers
+ * resource.PodRequests): app containers and native sidecars summed; each init container counted with the
+ * sidecars started before it, the largest of those if more; pod-level cpu and memory in place of the
+ * containers' where the pod sets them; then the pod overhead.
  */
 export function podRequests(spec: V1PodSpec): PodRequests {
-  const init = spec.initContainers ?? [];
-  const app = zero();
-  for (const c of spec.containers) addContainer(app, c);
-  for (const c of init) if (c.restartPolicy === 'Always') addContainer(app, c);
-  for (const c of init) {
-    if (c.restartPolicy === 'Always') continue;
+  const reqs = zero();
+  for (const c of spec.containers) addContainer(reqs, c);
+  const sidecars = zero();
+  const initMax = zero();
+  for (const c of spec.initContainers ?? []) {
     const one = zero();
     addContainer(one, c);
-    app.cpuMillis = Math.max(app.cpuMillis, one.cpuMillis);
-    app.memoryMiB = Math.max(app.memoryMiB, one.memoryMiB);
-    app.ephemeralMiB = Math.max(app.ephemeralMiB, one.ephemeralMiB);
-    for (const k of ACCELERATOR_KEYS) app[k] = Math.max(app[k], one[k]);
+    if (c.restartPolicy === 'Always') {
+      addAll(reqs, one);
+      addAll(sidecars, one);
+      maxInto(initMax, sidecars);
+    } else {
+      addAll(one, sidecars);
+      maxInto(initMax, one);
+    }
   }
+  maxInto(reqs, initMax);
+  const cpu = podLevelRequest(spec, 'cpu');
+  const mem = podLevelRequest(spec, 'memory');
+  if (cpu !== undefined) reqs.cpuMillis = cpuMillis(cpu) ?? reqs.cpuMillis;
+  if (mem !== undefined) reqs.memoryMiB = memoryMiB(mem) ?? reqs.memoryMiB;
   const overhead = spec.overhead as ResourceMap;
-  app.cpuMillis += cpuMillis(overhead?.cpu) ?? 0;
-  app.memoryMiB += memoryMiB(overhead?.memory) ?? 0;
-  app.ephemeralMiB += memoryMiB(overhead?.['ephemeral-storage']) ?? 0;
-  return app;
+  reqs.cpuMillis += cpuMillis(overhead?.cpu) ?? 0;
+  reqs.memoryMiB += memoryMiB(overhead?.memory) ?? 0;
+  reqs.ephemeralMiB += memoryMiB(overhead?.['ephemeral-storage']) ?? 0;
+  return reqs;
 }

@@ -20,12 +20,18 @@ function cappedRequest(limit: string | undefined, wanted: string | undefined): s
   return l !== undefined && w !== undefined && w > l ? limit : wanted;
 }
 
-function applyTo(c: V1Container, compute: Compute, ratio: number, notes: string[]): void {
+/** The profile's requests the pod's own pod-level resources leave to its containers. */
+interface Wanted {
+  cpu: string | undefined;
+  memory: string | undefined;
+}
+
+function applyTo(c: V1Container, compute: Compute, wanted: Wanted, ratio: number, notes: string[]): void {
   const resources = (c.resources ??= {});
   const requests = (resources.requests ??= {});
   const limits = (resources.limits ??= {});
-  const cpu = cappedRequest(limits.cpu, compute.cpuRequest);
-  const mem = cappedRequest(limits.memory, compute.memoryRequest);
+  const cpu = cappedRequest(limits.cpu, wanted.cpu);
+  const mem = cappedRequest(limits.memory, wanted.memory);
   if (setIfUnset(requests, 'cpu', cpu)) notes.push(`container ${c.name}: cpu request ${String(cpu)}`);
   if (setIfUnset(requests, 'memory', mem)) notes.push(`container ${c.name}: memory request ${String(mem)}`);
   if (limits.memory === undefined && requests.memory !== undefined) {
@@ -57,5 +63,15 @@ export function compileCompute(
   if (compute.container !== undefined && targets.length === 0) {
     notes.push(`compute.container ${compute.container} names no container; requests not applied`);
   }
-  for (const c of targets) applyTo(c, compute, ratio, notes);
+  // Pod-level resources (Kubernetes 1.34) win: a container request beside them could only fight them
+  // (the API server refuses container requests above the pod's), so the profile leaves that resource.
+  const podLevel = spec.resources as { requests?: ResourceMap; limits?: ResourceMap } | undefined;
+  const set = (r: 'cpu' | 'memory') => podLevel?.requests?.[r] ?? podLevel?.limits?.[r];
+  const wanted: Wanted = { cpu: compute.cpuRequest, memory: compute.memoryRequest };
+  for (const r of ['cpu', 'memory'] as const)
+    if (set(r) !== undefined && wanted[r] !== undefined) {
+      notes.push(`pod-level resources set ${r}: compute.${r}Request not applied to containers`);
+      wanted[r] = undefined;
+    }
+  for (const c of targets) applyTo(c, compute, wanted, ratio, notes);
 }

@@ -1,6 +1,6 @@
 /** The contract between a workload and its profile: requests, limits, replicas, scaling, labels. */
 import { memoryMiB } from '../../kube/quantity.js';
-import { containerRequest, longRunningContainers } from '../../kube/resources.js';
+import { containerRequest, longRunningContainers, podLevelRequest } from '../../kube/resources.js';
 import { labelsOf } from '../../kube/objects.js';
 import { isReplicated } from '../../kube/workload.js';
 import { PROFILE_LABEL, profileNameFor } from '../compile/compile.js';
@@ -20,13 +20,19 @@ function containerName(name: string, sidecar: boolean): string {
 export const requestsMissing: Rule = {
   id: 'requests-missing',
   defaultMode: 'warn',
-  description: 'An app container without CPU or memory requests (nor limits, which they default from).',
+  description:
+    'An app container without CPU or memory requests (nor limits, which they default from), where the pod sets none at pod level (spec.resources) either.',
   targets: ['workload'],
   check(input) {
     if (input.target !== 'workload') return NONE;
     const { w } = input;
+    // A pod-level request (or limit, which it defaults from) covers every container for that resource.
+    const atPodLevel = (r: 'cpu' | 'memory') =>
+      podLevelRequest(w.spec, r) !== undefined ||
+      (w.spec.resources?.limits as Record<string, unknown> | undefined)?.[r] !== undefined;
+    const open = (['cpu', 'memory'] as const).filter((r) => !atPodLevel(r));
     return longRunningContainers(w.spec).flatMap(({ container: c, sidecar }) => {
-      const missing = ['cpu', 'memory'].filter((r) => containerRequest(c, r) === undefined);
+      const missing = open.filter((r) => containerRequest(c, r) === undefined);
       if (missing.length === 0) return NONE;
       const name = containerName(c.name, sidecar);
       return [
