@@ -110,7 +110,7 @@ function berth(pods: string, pools: string, policies: string | undefined): Side 
     totals: { nodes: number; pricePerHour: number; solveMillis: number };
     unschedulable: unknown[];
   };
-  const denied = r.stderr.split('\n').filter((l) => l.includes('is denied by the webhook')).length;
+  const denied = r.stderr.split('\n').filter((l) => l.includes('denied by the webhook')).length;
   return {
     pricePerHour: plan.totals.pricePerHour,
     nodes: plan.totals.nodes,

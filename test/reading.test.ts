@@ -162,7 +162,7 @@ spec:
       .replace('replicas: 2', 'replicas: 2\n  paused: false')
       .replace('containers:', 'nodeSelector: { kubernetes.io/os: windows }\n      containers:');
     const r = await berth('plan', '-f', tmp({ 'd.yaml': denied }));
-    expect(r.err).toContain('is denied by the webhook');
+    expect(r.err).toContain('denied by the webhook');
     expect(r.code).toBe(1);
   });
 });

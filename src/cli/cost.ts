@@ -17,7 +17,8 @@ import { loadKubeConfig } from '../kube/client.js';
 import { expandGroups } from '../provisioner/solver/model.js';
 import { poolCatalog } from '../scheduling/nodepool.js';
 import type { CliIO } from '../util/io.js';
-import { planFiles, type PlanOpts } from './plan.js';
+import { planFiles, type LeftOut, type PlanOpts } from './plan.js';
+import { leftOutLines } from './plan-output.js';
 
 export interface CostOpts extends SessionOptions {
   file?: string[];
@@ -36,8 +37,8 @@ function groupOf(by: string): CostGroup {
   return by as CostGroup;
 }
 
-/** The attribution of a plan of the files (new nodes and --nodes alike). */
-function offline(opts: CostOpts, io: CliIO): CostAttribution {
+/** The attribution of a plan of the files (new nodes and --nodes alike), and what it left out. */
+function offline(opts: CostOpts, io: CliIO): { a: CostAttribution; leftOut: LeftOut[]; denied: number } {
   const planOpts: PlanOpts = {
     ...opts,
     file: opts.file ?? [],
@@ -45,7 +46,7 @@ function offline(opts: CostOpts, io: CliIO): CostAttribution {
     namespace: 'default',
     budgetMs: opts.budgetMs,
   };
-  const { plan, input, admitted } = planFiles(planOpts, io);
+  const { plan, input, admitted, leftOut, denied } = planFiles(planOpts, io);
   const pods = [...input.pods, ...expandGroups(input.groups ?? [])];
   const existing = new Map(input.nodes.map((n) => [n.name, n]));
   const pools = new Map(input.pools.map((p) => [p.name, p]));
@@ -56,7 +57,7 @@ function offline(opts: CostOpts, io: CliIO): CostAttribution {
     const t = (pool ? poolCatalog(pool, input.catalog) : input.catalog).byName(n.instanceType);
     return t ? { cpu: t.allocatable.cpuMillis, mem: t.allocatable.memoryMiB } : undefined;
   });
-  return attributeCost(cost.nodes, cost.pods);
+  return { a: attributeCost(cost.nodes, cost.pods), leftOut, denied: denied.length };
 }
 
 async function fromCluster(opts: CostOpts): Promise<CostAttribution> {
@@ -88,7 +89,7 @@ function inNamespace(a: CostAttribution, ns: string | undefined): CostAttributio
 
 const money = (x: number): string => x.toFixed(4);
 
-export function renderCost(a: CostAttribution, by: CostGroup): string {
+export function renderCost(a: CostAttribution, by: CostGroup, leftOut: readonly LeftOut[] = []): string {
   const groups = groupCost(a, by);
   const head = by.toUpperCase();
   const width = Math.max(head.length, 5, ...groups.map((g) => g.key.length));
@@ -98,11 +99,14 @@ export function renderCost(a: CostAttribution, by: CostGroup): string {
   return (
     line(head, '$/HOUR', 'SHARE') +
     groups.map((g) => line(g.key, money(g.usdPerHour), pct(g.usdPerHour))).join('') +
-    line('TOTAL', money(a.totalPerHour), a.totalPerHour > 0 ? '100.0%' : '-')
+    line('TOTAL', money(a.totalPerHour), a.totalPerHour > 0 ? '100.0%' : '-') +
+    leftOutLines(leftOut)
+      .map((l) => `${l}\n`)
+      .join('')
   );
 }
 
-export function costJson(a: CostAttribution, by: CostGroup): unknown {
+export function costJson(a: CostAttribution, by: CostGroup, leftOut: readonly LeftOut[] = []): unknown {
   const round = (x: number) => Math.round(x * 1e6) / 1e6;
   return {
     by,
@@ -110,6 +114,7 @@ export function costJson(a: CostAttribution, by: CostGroup): unknown {
     rows: a.rows.map((r) => ({ ...r, usdPerHour: round(r.usdPerHour) })),
     idle: a.idle.map((i) => ({ ...i, usdPerHour: round(i.usdPerHour) })),
     totalPerHour: round(a.totalPerHour),
+    leftOut,
   };
 }
 
@@ -119,8 +124,15 @@ export async function costAction(opts: CostOpts, io: CliIO): Promise<void> {
     throw new Error(`-o must be table or json (got ${opts.output})`);
   if (opts.nodes !== undefined && opts.file === undefined)
     throw new Error('--nodes needs -f: the pods and workloads to plan beside them');
-  const all = opts.file !== undefined ? offline(opts, io) : await fromCluster(opts);
-  const a = inNamespace(all, opts.namespace);
-  io.out(opts.output === 'json' ? `${JSON.stringify(costJson(a, by), null, 2)}\n` : renderCost(a, by));
-  io.exit(0);
+  const run =
+    opts.file !== undefined ? offline(opts, io) : { a: await fromCluster(opts), leftOut: [], denied: 0 };
+  const a = inNamespace(run.a, opts.namespace);
+  const leftOut = run.leftOut;
+  io.out(
+    opts.output === 'json'
+      ? `${JSON.stringify(costJson(a, by, leftOut), null, 2)}\n`
+      : renderCost(a, by, leftOut),
+  );
+  // As berth plan: a denied workload is not costed, and the run says so in its exit code.
+  io.exit(run.denied > 0 ? 1 : 0);
 }

@@ -17,11 +17,24 @@ export interface PlanJson {
   unschedulable: { pod: string; reason: string }[];
   /** Pods an EKS Auto Mode pool takes: EKS launches for them, Berth does not. */
   servedByAutoMode: { pod: string; nodePool: string }[];
-  totals: { nodes: number; pods: number; pricePerHour: number; solveMillis: number };
+  /** Objects of the input the plan does not hold (denied by the rules, or run on a schedule), and why. */
+  leftOut: { object: string; reason: string }[];
+  totals: {
+    nodes: number;
+    pods: number;
+    pricePerHour: number;
+    /** The LP bound over the types the planned pods may use (their requirements, capacity types, limits). */
+    lowerBound: number;
+    solveMillis: number;
+  };
 }
 
 /** `quoted`: the catalog holds spot quotes (DescribeSpotPriceHistory), so spot prices are not modelled. */
-export function toPlanJson(plan: Plan, quoted = false): PlanJson {
+export function toPlanJson(
+  plan: Plan,
+  quoted = false,
+  leftOut: readonly { object: string; reason: string }[] = [],
+): PlanJson {
   return {
     nodes: plan.nodes.map((n) => ({
       name: n.name,
@@ -36,7 +49,14 @@ export function toPlanJson(plan: Plan, quoted = false): PlanJson {
     })),
     unschedulable: plan.unschedulable.map((u) => ({ pod: u.pod, reason: u.reason })),
     servedByAutoMode: plan.servedByAutoMode.map((a) => ({ pod: a.pod, nodePool: a.nodePool })),
-    totals: { ...plan.totals },
+    leftOut: leftOut.map((l) => ({ ...l })),
+    totals: {
+      nodes: plan.totals.nodes,
+      pods: plan.totals.pods,
+      pricePerHour: plan.totals.pricePerHour,
+      lowerBound: plan.lowerBound,
+      solveMillis: plan.totals.solveMillis,
+    },
   };
 }
 
@@ -55,7 +75,21 @@ export function money(v: number): string {
   return `$${v.toFixed(4)}`;
 }
 
-export function renderPlanTable(plan: Plan, spot: boolean): string {
+/** The LEFT OUT section of a table: what the input held that the figures above do not. */
+export function leftOutLines(leftOut: readonly { object: string; reason: string }[]): string[] {
+  if (leftOut.length === 0) return [];
+  return [
+    '',
+    `LEFT OUT (${leftOut.length})`,
+    ...table([['OBJECT', 'REASON'], ...leftOut.map((l) => [l.object, l.reason])]),
+  ];
+}
+
+export function renderPlanTable(
+  plan: Plan,
+  spot: boolean,
+  leftOut: readonly { object: string; reason: string }[] = [],
+): string {
   const rows = [['NODE', 'NODEPOOL', 'INSTANCE TYPE', 'ZONE', 'CAPACITY', 'PODS', 'USD/HOUR']];
   for (const n of plan.nodes) {
     rows.push([
@@ -68,7 +102,13 @@ export function renderPlanTable(plan: Plan, spot: boolean): string {
       n.existing ? '-' : money(n.pricePerHour),
     ]);
   }
-  const out = plan.nodes.length > 0 ? table(rows) : ['No capacity needed.'];
+  const out =
+    plan.nodes.length > 0
+      ? table(rows)
+      : leftOut.length > 0
+        ? [`No capacity planned: ${leftOut.length} object(s) of the input were left out (below).`]
+        : ['No capacity needed.'];
+  out.push(...leftOutLines(leftOut));
   if (plan.unschedulable.length > 0) {
     out.push('', `UNSCHEDULABLE (${plan.unschedulable.length})`);
     out.push(...table([['POD', 'REASON'], ...plan.unschedulable.map((u) => [u.pod, u.reason])]));

@@ -38,13 +38,20 @@ export interface PlanOpts extends SessionOptions, FileOptions {
   emit?: string;
 }
 
+/** An object of the input that the plan does not hold, and why (denied, or run on a schedule). */
+export interface LeftOut {
+  object: string;
+  reason: string;
+}
+
 export function planFiles(
   opts: PlanOpts,
   io: CliIO,
 ): {
   plan: Plan;
   denied: string[];
-  scheduled: string[];
+  /** Every object left out of the plan, with why: said on stdout, in the table and the JSON. */
+  leftOut: LeftOut[];
   spot: boolean;
   quoted: boolean;
   consolidation?: ConsolidationPlan;
@@ -57,10 +64,18 @@ export function planFiles(
   const cluster = opts.nodes ? loadObjects(opts.nodes) : { ok: true as const, objects: [] };
   if (!cluster.ok) throw new BadInput(cluster.errors);
   const admitted = result.admitted.filter((_, i) => result.verdicts[i]?.allowed !== false);
-  const denied = result.verdicts.filter((v) => !v.allowed).map((v) => `${v.kind} ${v.namespace}/${v.name}`);
-  const scheduled = admitted
-    .filter((o) => o.kind === 'CronJob')
-    .map((o) => `CronJob ${o.metadata?.namespace ?? opts.namespace}/${o.metadata?.name ?? ''}`);
+  const deniedVerdicts = result.verdicts.filter((v) => !v.allowed);
+  const denied = deniedVerdicts.map((v) => `${v.kind} ${v.namespace}/${v.name}`);
+  const leftOut: LeftOut[] = deniedVerdicts.map((v) => ({
+    object: `${v.kind} ${v.namespace}/${v.name}`,
+    reason: `denied by the webhook (${[...new Set(v.violations.filter((x) => x.mode === 'enforce').map((x) => x.rule))].join(', ')}): not planned; berth check says why`,
+  }));
+  for (const o of admitted)
+    if (o.kind === 'CronJob')
+      leftOut.push({
+        object: `CronJob ${o.metadata?.namespace ?? opts.namespace}/${o.metadata?.name ?? ''}`,
+        reason: 'runs on a schedule: its pods are planned when its Jobs start, not now',
+      });
   const budget = Number.parseInt(opts.budgetMs, 10);
   if (!Number.isInteger(budget) || budget < 0)
     throw new Error(`--budget-ms must be a whole number (got ${opts.budgetMs})`);
@@ -88,7 +103,7 @@ export function planFiles(
   return {
     plan,
     denied,
-    scheduled,
+    leftOut,
     spot: plan.nodes.some((n) => n.capacityType === 'spot') && !quoted,
     quoted,
     input,
@@ -112,18 +127,17 @@ export function planAction(opts: PlanOpts, io: CliIO): void {
   const output = outputOf(opts);
   if (opts.consolidate === true && opts.nodes === undefined)
     throw new Error('--consolidate needs --nodes: the Nodes and the Pods bound to them');
-  const { plan, denied, scheduled, spot, quoted, consolidation, input } = planFiles(opts, io);
-  for (const d of denied)
-    io.err(`berth plan: ${d} is denied by the webhook's rules and is not planned (see berth check)\n`);
-  for (const c of scheduled)
-    io.err(`berth plan: ${c} runs on a schedule: its pods are planned when its Jobs start, not now\n`);
+  const { plan, denied, leftOut, spot, quoted, consolidation, input } = planFiles(opts, io);
+  for (const l of leftOut) io.err(`berth plan: ${l.object}: ${l.reason}\n`);
   const doc = {
-    ...toPlanJson(plan, quoted),
+    ...toPlanJson(plan, quoted, leftOut),
     ...(consolidation ? { consolidation: consolidationJson(consolidation) } : {}),
   };
   if (opts.emit === 'nodeclaims') io.out(renderClaims(plannedClaims(plan, input), output));
   else if (output === 'table')
-    io.out(renderPlanTable(plan, spot) + (consolidation ? `\n${renderConsolidation(consolidation)}` : ''));
+    io.out(
+      renderPlanTable(plan, spot, leftOut) + (consolidation ? `\n${renderConsolidation(consolidation)}` : ''),
+    );
   else io.out(output === 'json' ? `${JSON.stringify(doc, null, 2)}\n` : stringify(doc));
   // A denied workload is not placed either: 0 means every pod of the input is placed.
   io.exit(plan.unschedulable.length === 0 && denied.length === 0 ? 0 : 1);

@@ -56,7 +56,7 @@ const snapshot = (extra: Partial<ClusterSnapshot> = {}): ClusterSnapshot => ({
       apiVersion: 'karpenter.sh/v1',
       kind: 'NodePool',
       metadata: { name: 'general' },
-      spec: { limits: { cpu: '100', memory: '400Gi' } },
+      spec: { limits: { cpu: '100', memory: '400Gi', nodes: 10 } },
       status: { resources: { cpu: '2', memory: '8Gi', nodes: '1' } },
     },
   ],
@@ -129,6 +129,8 @@ describe('clusterSeries', () => {
 
   it('gives NodePool usage and limits, and the nodes eligible for disruption by reason', () => {
     expect(value(s.poolLimits, { nodepool: 'general', resource_type: 'cpu' })).toEqual([100]);
+    // karpenter_nodepools_limit{resource_type="nodes"} (Karpenter v1.11 limits.nodes).
+    expect(value(s.poolLimits, { nodepool: 'general', resource_type: 'nodes' })).toEqual([10]);
     expect(value(s.poolUsage, { nodepool: 'general', resource_type: 'memory' })).toEqual([8 * 2 ** 30]);
     expect(value(s.poolUsage, { resource_type: 'nodes' })).toEqual([1]);
     expect(value(s.eligible, { reason: 'drifted' })).toEqual([1]);

@@ -88,6 +88,46 @@ describe('solve', () => {
     expect(plan.totals).toMatchObject({ nodes: 1, pods: 3, pricePerHour: 0.096 });
   });
 
+  it('bounds an on-demand-only pod at on-demand prices, never at a spot price it may not use', () => {
+    const onDemand = {
+      affinity: {
+        nodeAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: {
+            nodeSelectorTerms: [
+              {
+                matchExpressions: [
+                  { key: 'karpenter.sh/capacity-type', operator: 'In', values: ['on-demand'] },
+                ],
+              },
+            ],
+          },
+        },
+      },
+    };
+    const pools = [
+      pool('any', {}, [
+        ...CMR,
+        { key: 'karpenter.sh/capacity-type', operator: 'In', values: ['spot', 'on-demand'] },
+      ]),
+    ];
+    const od = planOf(
+      input(
+        Array.from({ length: 6 }, () => pod({ ...onDemand, cpu: '1' })),
+        pools,
+      ),
+    );
+    const free = planOf(
+      input(
+        Array.from({ length: 6 }, () => pod({ cpu: '1' })),
+        pools,
+      ),
+    );
+    expect(od.nodes.every((n) => n.capacityType === 'on-demand')).toBe(true);
+    expect(od.lowerBound).toBeGreaterThan(free.lowerBound);
+    expect(od.lowerBound).toBeLessThanOrEqual(od.totals.pricePerHour + 1e-9);
+    expect(od.totals.pricePerHour / od.lowerBound).toBeLessThan(1.5);
+  });
+
   it('uses an existing node with room before buying', () => {
     const node: ExistingNode = {
       name: 'ip-10-0-0-1',
