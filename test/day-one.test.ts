@@ -37,7 +37,9 @@ describe('nothing planned never reads as success', () => {
     expect(table.out).not.toContain('No capacity needed');
     expect(table.out).toContain('No capacity planned: 2 object(s) of the input were left out (below).');
     expect(table.out).toContain('LEFT OUT (2)');
-    expect(table.out).toMatch(/WorkloadProfile payments\/billing-api +denied by the webhook \(profile-undrainable\)/);
+    expect(table.out).toMatch(
+      /WorkloadProfile payments\/billing-api +denied by the webhook \(profile-undrainable\)/,
+    );
     const json = JSON.parse((await berth('plan', '-f', dir, '-o', 'json')).out) as {
       leftOut: { object: string; reason: string }[];
     };
