@@ -207,7 +207,7 @@ export function evaluate(
     schemaBroken ? planRules(policies, target, scope, true) : rulesFor(policies, target, scope),
   );
   // An object the API server refuses is said to be refused, and nothing else is judged of it.
-  if (target === 'workload' && plan.refusalOnly !== undefined && apiRefusal(obj)) plan = plan.refusalOnly;
+  if (plan.refusalOnly !== undefined && apiRefusal(obj)) plan = plan.refusalOnly;
   for (const planned of plan.rules) apply(planned, run);
   verdict.rules = plan.ran;
   return verdict;

@@ -1,12 +1,28 @@
 /**
- * Objects the API server refuses at create, whatever Berth would say of them: an apps/v1 workload
- * (Deployment, ReplicaSet, StatefulSet, DaemonSet) with no `spec.selector`, an empty one, or one that
- * does not select its own pod template (k8s.io/kubernetes pkg/apis/apps/validation). `berth check`
- * reports that, in the API server's words, instead of judging their drain safety.
+ * Objects the API server refuses at create, whatever Berth would say of them: a name, namespace, label
+ * or annotation key the API server refuses (ValidateObjectMeta: an unrendered Helm template such as
+ * `{{ .Release.Name }}-web` among them), and an apps/v1 workload (Deployment, ReplicaSet, StatefulSet,
+ * DaemonSet) with no `spec.selector`, an empty one, or one that does not select its own pod template
+ * (k8s.io/kubernetes pkg/apis/apps/validation). `berth check` reports that, in the API server's words,
+ * instead of judging their drain safety.
  */
 import type { KubeObject } from '../../kube/objects.js';
+import { metadataProblem } from '../../kube/names.js';
 import { selectorMatches, type LabelSelector } from '../../kube/selector.js';
-import { NONE, type Finding, type Rule } from './rule.js';
+import type { Finding, Rule, RuleInput } from './rule.js';
+
+function subjectOf(input: RuleInput): KubeObject {
+  switch (input.target) {
+    case 'workload':
+      return input.w.obj;
+    case 'pdb':
+      return input.pdb as unknown as KubeObject;
+    case 'hpa':
+      return input.hpa as unknown as KubeObject;
+    case 'profile':
+      return input.raw;
+  }
+}
 
 const SELECTED = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet']);
 
@@ -39,8 +55,32 @@ function refusal(kind: string, selector: LabelSelector | undefined, labels: Reco
   };
 }
 
+type Templated = {
+  spec?: {
+    template?: { metadata?: object };
+    jobTemplate?: { spec?: { template?: { metadata?: object } } };
+  };
+};
+
+/** The pod template's metadata and its path, for the kinds that have one. */
+function templateMeta(obj: KubeObject): { path: string; meta: object | undefined } | undefined {
+  const spec = (obj as Templated).spec;
+  if (obj.kind === 'CronJob')
+    return {
+      path: 'spec.jobTemplate.spec.template.metadata',
+      meta: spec?.jobTemplate?.spec?.template?.metadata,
+    };
+  return spec?.template ? { path: 'spec.template.metadata', meta: spec.template.metadata } : undefined;
+}
+
 /** What the API server would answer on create, if it refuses the object. */
 export function apiRefusal(obj: KubeObject): Finding | undefined {
+  const meta = metadataProblem(obj.metadata, templateMeta(obj));
+  if (meta !== undefined)
+    return {
+      what: `${meta} (the API server refuses the object)`,
+      fix: 'give it a valid value; a Helm or Go template ({{ … }}) must be rendered first (helm template …)',
+    };
   const api = obj.apiVersion;
   const kind = obj.kind ?? '';
   if (!SELECTED.has(kind) || typeof api !== 'string' || !api.startsWith('apps/')) return undefined;
@@ -56,11 +96,10 @@ export const objectInvalid: Rule = {
   id: 'object-invalid',
   defaultMode: 'enforce',
   description:
-    'The API server refuses the object (an apps/v1 workload whose selector is missing, empty or does not select its template); no other rule is judged.',
-  targets: ['workload'],
+    'The API server refuses the object (a name, namespace, label or annotation key it does not accept, or an apps/v1 workload whose selector is missing, empty or does not select its template); no other rule is judged.',
+  targets: ['workload', 'pdb', 'hpa', 'profile'],
   check(input) {
-    if (input.target !== 'workload') return NONE;
-    const found = apiRefusal(input.w.obj);
+    const found = apiRefusal(subjectOf(input));
     return found ? [found] : [];
   },
 };
