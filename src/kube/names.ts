@@ -72,7 +72,7 @@ function mapProblem(path: string, meta: Meta): string | undefined {
     const value = labelValueProblem(str(v));
     if (value !== undefined) return `${path}.labels: Invalid value: ${JSON.stringify(str(v))}: ${value}`;
   }
-  for (const k of Object.keys((meta.annotations ?? {}) as Record<string, unknown>)) {
+  for (const k of Object.keys(meta.annotations ?? {})) {
     const key = qualifiedNameProblem(k.toLowerCase());
     if (key !== undefined) return `${path}.annotations: Invalid value: ${JSON.stringify(k)}: ${key}`;
   }
