@@ -112,6 +112,39 @@ describe('charts/berth', () => {
         expect(readFileSync(join(copy, f), 'utf8'), f).toBe(readFileSync(join(dir, f), 'utf8'));
   });
 
+  // Least privilege per mode: beside Karpenter (mode karpenter) or with the provisioner off, Berth writes
+  // none of Karpenter's objects, no Node and no Pod; only mode berth grants those verbs.
+  it.each([
+    ['chart, mode berth', () => render([]), true],
+    ['chart, mode karpenter', () => render(['mode=karpenter', 'crds.karpenter=false']), false],
+    ['chart, mode off', () => render(['mode=off']), false],
+    ['kustomize deploy/', () => kustomize('deploy'), true],
+    ['kustomize with-karpenter', () => kustomize('deploy/overlays/with-karpenter'), false],
+  ] as const)('%s: writes on Karpenter objects, Nodes and Pods only in mode berth', (_what, objs, writes) => {
+    type Rule = { apiGroups: string[]; resources: string[]; verbs: string[] };
+    const rules = objs()
+      .filter((o) => o.kind === 'ClusterRole' || o.kind === 'Role')
+      .flatMap((o) => (o as unknown as { rules: Rule[] }).rules);
+    const READ = new Set(['get', 'list', 'watch']);
+    const guarded = (r: Rule, res: string) =>
+      r.resources.some((x) => x === res || x.startsWith(`${res}/`)) && r.verbs.some((v) => !READ.has(v));
+    const writing = [
+      ...['nodepools', 'nodeclaims', 'ec2nodeclasses'].filter((res) =>
+        rules.some(
+          (r) =>
+            (r.apiGroups.includes('karpenter.sh') || r.apiGroups.includes('karpenter.k8s.aws')) &&
+            guarded(r, res),
+        ),
+      ),
+      ...['nodes', 'pods'].filter((res) => rules.some((r) => r.apiGroups.includes('') && guarded(r, res))),
+    ];
+    if (writes)
+      expect(writing.sort()).toEqual(['ec2nodeclasses', 'nodeclaims', 'nodepools', 'nodes', 'pods']);
+    else expect(writing).toEqual([]);
+    // Both read what the rules and caches need.
+    expect(rules.some((r) => r.resources.includes('nodepools') && r.verbs.includes('watch'))).toBe(true);
+  });
+
   it('passes helm lint', () => {
     expect(() =>
       execFileSync(helm, ['lint', 'charts/berth', '--strict'], { encoding: 'utf8' }),
