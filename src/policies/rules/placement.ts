@@ -13,7 +13,7 @@ import type { WorkloadFacts } from '../context.js';
 import { ZONE_KEY } from '../compile/spread.js';
 import { normalizedKey } from '../../scheduling/well-known.js';
 import { derived } from '../../util/memo.js';
-import { NONE, num, workloadOf, type Finding, type Rule } from './rule.js';
+import { NONE, num, unmappedClass, workloadOf, type Finding, type Rule } from './rule.js';
 import { count } from '../../util/canonical.js';
 
 // Derived from the fits, which are shared per placement shape (and so, per terms): computed once.
@@ -140,6 +140,9 @@ export const placementUnsatisfiable: Rule = {
   check(input) {
     const w = workloadOf(input);
     if (!w || input.view.nodePools.length === 0) return NONE;
+    // A class mapped to none of the cluster's pools: say the mapping is missing, not which label fails.
+    const unmapped = unmappedClass(w.className, w.runtimeClass, input.view.nodePools);
+    if (unmapped) return [unmapped];
     const fits = w.fits();
     if (fits.some((f) => f.types.length > 0)) return NONE;
     const closest: PoolFit | undefined = fits[0];
@@ -182,6 +185,8 @@ export const requestsExceedCapacity: Rule = {
   check(input) {
     const w = workloadOf(input);
     if (!w || input.view.nodePools.length === 0) return NONE;
+    // A class mapped to none of the cluster's pools is placement-unsatisfiable's one finding.
+    if (unmappedClass(w.className, w.runtimeClass, input.view.nodePools)) return NONE;
     const fits = w.fits();
     const compatible = fits.filter((f) => f.types.length > 0);
     if (compatible.length === 0 || compatible.some((f) => f.fitting.length > 0)) return NONE;

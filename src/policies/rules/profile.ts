@@ -9,7 +9,7 @@ import { compile } from '../compile/compile.js';
 import { podTemplateOf } from '../../kube/workload.js';
 import { disruptionsAllowed, drainFix } from '../disruption.js';
 import { validateProfileObject } from '../schema/validate.js';
-import { NONE, type ProfileInput, type Rule, type RuleInput, type Finding } from './rule.js';
+import { NONE, unmappedClass, type ProfileInput, type Rule, type RuleInput, type Finding } from './rule.js';
 
 function profileInput(input: RuleInput): ProfileInput | undefined {
   return input.target === 'profile' ? input : undefined;
@@ -56,12 +56,17 @@ export const profileSchemaRule: Rule = {
 export const profileRuntimeClassUnknown: Rule = {
   id: 'profile-runtime-class-unknown',
   defaultMode: 'enforce',
-  description: 'spec.runtimeClass names no class in policies.yaml.',
+  description:
+    "spec.runtimeClass names no class in policies.yaml, or a class mapped to none of the cluster's NodePools.",
   targets: ['profile'],
   check(input) {
     const p = profileInput(input);
     const name = p?.profile.spec.runtimeClass;
-    if (!p || name === undefined || p.policies.runtimeClasses.has(name)) return NONE;
+    if (!p || name === undefined) return NONE;
+    const cls = p.policies.runtimeClasses.get(name);
+    const unmapped = unmappedClass(name, cls, p.view.nodePools);
+    if (unmapped) return [unmapped];
+    if (cls) return NONE;
     const known = [...p.policies.runtimeClasses.keys()].sort().join(', ');
     return [
       {

@@ -71,3 +71,25 @@ export function bool(params: Params, key: string, fallback: boolean): boolean {
   const v = params[key];
   return typeof v === 'boolean' ? v : fallback;
 }
+
+/**
+ * A runtime class that policies.yaml maps to NodePools none of which is in the cluster (a policies.yaml
+ * written for other pools: Berth's berth-* samples beside a Karpenter whose pools are its own), when
+ * the cluster has NodePools at all. Its pods have nowhere to run, and the one thing to say is the
+ * missing mapping.
+ */
+export function unmappedClass(
+  name: string | undefined,
+  cls: { nodePools: readonly string[] } | undefined,
+  pools: readonly { name: string }[],
+): { what: string; fix: string } | undefined {
+  if (name === undefined || !cls || pools.length === 0) return undefined;
+  const names = new Set(pools.map((p) => p.name));
+  if (cls.nodePools.some((n) => names.has(n))) return undefined;
+  const mapped = cls.nodePools.length > 0 ? `NodePools ${cls.nodePools.join(', ')}` : 'no NodePool';
+  const have = [...names].sort().join(', ');
+  return {
+    what: `runtime class ${name} maps to ${mapped} in policies.yaml, and the cluster has none of them (its NodePools: ${have})`,
+    fix: `map ${name} to the cluster's NodePools in policies.yaml (runtimeClasses.${name}.nodePools and nodeSelector; berth init writes one from the cluster's pools)`,
+  };
+}
