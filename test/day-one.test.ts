@@ -2,7 +2,9 @@
  * What a new user beside Karpenter meets on day one: answers that never look like success when
  * nothing was done (plan and cost say what they left out, and why, on stdout), and an honest bound.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { berth, tmp } from './support/cli.js';
 
@@ -73,5 +75,127 @@ describe('nothing planned never reads as success', () => {
     expect(doc.totals.lowerBound).toBeGreaterThan(0);
     expect(doc.totals.pricePerHour / doc.totals.lowerBound).toBeLessThan(3);
     expect((await berth('cost', '-f', dir)).code).toBe(0);
+  });
+});
+
+describe('berth init on Karpenter’s own example pools', () => {
+  // Karpenter's examples (test/karpenter-examples/v1), each the whole cluster's pools. Windows pools
+  // take Windows pods only, which this Linux workload is not.
+  const examples = readdirSync('test/karpenter-examples/v1').filter((f) => !f.startsWith('windows'));
+
+  it.each(examples)(
+    '%s: every class it writes admits a profiled workload placed on its pool',
+    async (example) => {
+      const pools = join('test/karpenter-examples/v1', example);
+      const init = await berth('init', '--nodepools', pools);
+      expect(init.code).toBe(0);
+      expect(init.err).toContain('berth init: mode: karpenter');
+      const classes = Object.keys(
+        (parse(init.out) as { runtimeClasses: Record<string, unknown> }).runtimeClasses,
+      );
+      expect(classes.length).toBeGreaterThan(0);
+      const files: Record<string, string> = { 'policies.yaml': init.out };
+      for (const cls of classes)
+        files[`${cls}.yaml`] = `apiVersion: berth.dev/v1alpha1
+kind: WorkloadProfile
+metadata: { name: ${cls}, namespace: apps }
+spec:
+  runtimeClass: ${cls}
+  availability: { minReplicas: 3, zoneSpread: preferred }
+  compute: { cpuRequest: "1", memoryRequest: 1Gi }
+  disruption: { maxUnavailable: 1 }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: ${cls}, namespace: apps, labels: { berth.dev/profile: ${cls}, app.kubernetes.io/name: ${cls} } }
+spec:
+  selector: { matchLabels: { app: ${cls} } }
+  template:
+    metadata: { labels: { app: ${cls} } }
+    spec: { containers: [{ name: inflate, image: public.ecr.aws/eks-distro/kubernetes/pause:3.7 }] }
+`;
+      const dir = tmp(files);
+      const check = await berth(
+        'check',
+        '-f',
+        dir,
+        '--exclude',
+        'policies.yaml',
+        '--nodepools',
+        pools,
+        '--policies',
+        join(dir, 'policies.yaml'),
+        '-o',
+        'json',
+      );
+      const doc = JSON.parse(check.out) as {
+        results: {
+          kind: string;
+          name: string;
+          allowed: boolean;
+          violations: { rule: string; message: string }[];
+        }[];
+      };
+      expect(doc.results).toHaveLength(2 * classes.length);
+      for (const r of doc.results)
+        expect({
+          object: `${r.kind} ${r.name}`,
+          allowed: r.allowed,
+          violations: r.violations.filter(
+            (v) => v.rule.startsWith('placement') || v.rule.startsWith('profile-runtime'),
+          ),
+        }).toMatchObject({ allowed: true, violations: [] });
+      // And the plan buys capacity on the class's own pool.
+      const plan = JSON.parse(
+        (
+          await berth(
+            'plan',
+            '-f',
+            dir,
+            '--exclude',
+            'policies.yaml',
+            '--nodepools',
+            pools,
+            '--policies',
+            join(dir, 'policies.yaml'),
+            '-o',
+            'json',
+          )
+        ).out,
+      ) as { nodes: { nodePool: string; pods: string[] }[] };
+      for (const cls of classes) {
+        const on = plan.nodes.filter((n) => n.pods.some((p) => p.startsWith(`apps/${cls}-`)));
+        expect(on.length, cls).toBeGreaterThan(0);
+      }
+    },
+  );
+
+  it('refuses input with no NodePool, and a mode it does not know', async () => {
+    const dir = tmp({ 'empty.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: x }\n' });
+    const none = await berth('init', '--nodepools', join(dir, 'empty.yaml'));
+    expect(none.code).toBe(2);
+    expect(none.err).toContain('no NodePool: nothing to map runtime classes to');
+    const mode = await berth(
+      'init',
+      '--nodepools',
+      'test/karpenter-examples/v1/spot.yaml',
+      '--mode',
+      'kyverno',
+    );
+    expect(mode.code).toBe(2);
+    expect(mode.err).toContain('--mode must be berth, karpenter or off');
+  });
+
+  it('--write refuses to replace a file without --force', async () => {
+    const dir = tmp({ 'policies.yaml': 'keep me' });
+    const file = join(dir, 'policies.yaml');
+    const r = await berth('init', '--nodepools', 'test/karpenter-examples/v1/spot.yaml', '--write', file);
+    expect(r.code).toBe(2);
+    expect(readFileSync(file, 'utf8')).toBe('keep me');
+    expect(
+      (await berth('init', '--nodepools', 'test/karpenter-examples/v1/spot.yaml', '--write', file, '--force'))
+        .code,
+    ).toBe(0);
+    expect(readFileSync(file, 'utf8')).toContain('runtimeClasses:');
   });
 });

@@ -9,6 +9,7 @@ import { registerPlan } from './commands/plan.js';
 import { registerReport } from './commands/report.js';
 import { registerNodeClass } from './commands/nodeclass.js';
 import { registerCost } from './commands/cost.js';
+import { registerInit } from './commands/init.js';
 import { BadInput } from '../inputs/bad-input.js';
 import type { CliIO } from '../util/io.js';
 
@@ -27,6 +28,7 @@ export function buildProgram(io: CliIO): Command {
         io.err(s);
       },
     });
+  registerInit(program, io);
   registerCheck(program, io);
   registerPolicies(program, io);
   registerServe(program, io);
