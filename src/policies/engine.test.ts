@@ -35,18 +35,45 @@ describe('dailyToday', () => {
 });
 
 describe('warnings as kubectl shows them', () => {
-  it('shortens the middle of a long finding at word boundaries and keeps the whole fix', () => {
-    const what =
-      'the pods of this workload declare an emptyDir volume scratch that the kubelet deletes when the pod is evicted; if it is short, they survive';
-    const w = shortWarning('local-storage', { what, fix: 'mark it safe to evict' });
+  const what =
+    'the pods of this workload declare an emptyDir volume scratch that the kubelet deletes when the pod is evicted (every restart); if it is short, they survive';
+
+  it('rewords a long finding with its brief, never cutting its middle out', () => {
+    const w = shortWarning('local-storage', {
+      what,
+      fix: 'mark it safe to evict',
+      brief: 'volume scratch is lost on drain',
+    });
+    expect(w).toBe('[local-storage] volume scratch is lost on drain; fix: mark it safe to evict');
+  });
+
+  it('drops parenthetical asides before anything else', () => {
+    const w = shortWarning('pdb-blocks-eviction', {
+      what: 'PodDisruptionBudget web (minAvailable 100%) allows 0 evictions at 3 replicas (3 of 3 must stay available)',
+      fix: 'set maxUnavailable: 1 (or a percentage above 0%)',
+    });
+    expect(w).toBe(
+      '[pdb-blocks-eviction] PodDisruptionBudget web allows 0 evictions at 3 replicas; fix: set maxUnavailable: 1',
+    );
+  });
+
+  it('uses the brief fix where the fix alone is long', () => {
+    const w = shortWarning('local-storage', {
+      what: 'volume scratch keeps data on the node',
+      fix: 'move the data to a PersistentVolumeClaim, or annotate the pod template cluster-autoscaler.kubernetes.io/safe-to-evict-local-volumes: "scratch"',
+      briefFix: 'use a PersistentVolumeClaim',
+    });
+    expect(w).toBe('[local-storage] volume scratch keeps data on the node; fix: use a PersistentVolumeClaim');
+  });
+
+  it('without a brief that fits, gives whole clauses of the finding, never a middle cut', () => {
+    const w = shortWarning('local-storage', {
+      what,
+      fix: 'move the data to a PersistentVolumeClaim and mark it safe to evict when it is only a cache',
+    });
     expect(w.length).toBeLessThan(120);
-    expect(w).toMatch(/^\[local-storage\] the pods of this .*…/);
-    expect(w).toMatch(/; fix: mark it safe to evict$/);
-    for (const word of w
-      .replace(/[[\];:…]/g, ' ')
-      .split(/\s+/)
-      .filter(Boolean))
-      expect(`${what} local-storage fix mark it safe to evict`).toContain(word);
+    expect(w).not.toContain('…');
+    expect(`[local-storage] ${what}`.startsWith(w)).toBe(true);
   });
 
   it('keeps a short finding whole', () => {

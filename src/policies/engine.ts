@@ -60,32 +60,38 @@ export function formatMessage(rule: RuleId, ref: ObjectRef, f: Finding): string 
   return `[${rule}] ${formatRef(ref)}: ${f.what}; fix: ${f.fix}`;
 }
 
-/** Text cut to at most n characters in its middle, at word boundaries: "head … tail". */
-function middleCut(text: string, n: number): string {
-  if (text.length <= n) return text;
-  const keep = n - 2; // " …" or "… "
-  const headRoom = Math.ceil(keep * 0.6);
-  let head = text.slice(0, headRoom);
-  const space = head.lastIndexOf(' ');
-  if (space > headRoom / 2) head = head.slice(0, space);
-  let tail = text.slice(text.length - (keep - head.length));
-  const next = tail.indexOf(' ');
-  if (next >= 0 && next < tail.length / 2) tail = tail.slice(next + 1);
-  return `${head} … ${tail}`.length <= n ? `${head} … ${tail}` : `${head}…${tail}`;
+/** The text without its parenthetical asides ("PodDisruptionBudget web (minAvailable 3) allows …"). */
+function withoutAsides(text: string): string {
+  return text.replace(/ \([^()]*\)/g, '').trim();
+}
+
+/** The longest run of whole clauses (ending at `;`, `:` or `,`) of `text` within n characters. */
+function wholeClauses(text: string, n: number): string | undefined {
+  let best: string | undefined;
+  for (const m of text.matchAll(/[;:,]/g)) {
+    const cut = text.slice(0, m.index).trimEnd();
+    if (cut.length <= n) best = cut;
+  }
+  return best;
 }
 
 /**
- * What kubectl prints as `Warning:` (under 120 characters): the finding's middle is shortened, never
- * its fix; a fix that alone nearly fills the line is kept with as much of the finding as fits.
+ * What kubectl prints as `Warning:` (under 120 characters): the finding as it is when it fits, else
+ * reworded — the rule's brief, the text without its asides, whole clauses of it — and its fix likewise;
+ * never a text with its middle cut out.
  */
 export function shortWarning(rule: RuleId, f: Finding): string {
   const head = `[${rule}] `;
-  const tail = `; fix: ${f.fix}`;
-  const full = `${head}${f.what}${tail}`;
-  if (full.length <= WARNING_MAX) return full;
-  const room = WARNING_MAX - head.length - tail.length;
-  if (room >= 24) return `${head}${middleCut(f.what, room)}${tail}`;
-  return middleCut(`${head}fix: ${f.fix}`, WARNING_MAX);
+  const line = (what: string, fix: string) => `${head}${what}; fix: ${fix}`;
+  const whats = [...new Set([f.what, f.brief, withoutAsides(f.what), f.brief && withoutAsides(f.brief)])];
+  const fixes = [...new Set([f.fix, f.briefFix, withoutAsides(f.fix), f.briefFix && withoutAsides(f.briefFix)])];
+  for (const what of whats)
+    for (const fix of fixes)
+      if (what && fix && line(what, fix).length <= WARNING_MAX) return line(what, fix);
+  // Nothing fits with its fix: the finding alone (berth check and the Events carry the fix), in whole clauses.
+  const what = whats.filter((x): x is string => !!x).sort((a, b) => a.length - b.length)[0] ?? f.what;
+  if (head.length + what.length <= WARNING_MAX) return `${head}${what}`;
+  return `${head}${wholeClauses(what, WARNING_MAX - head.length) ?? what.slice(0, WARNING_MAX - head.length)}`;
 }
 
 /** Whether Berth has rules for a kind: objects of other kinds are allowed untouched, unread. */

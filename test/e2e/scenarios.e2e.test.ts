@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startControlPlane, type ControlPlane } from './control-plane.js';
 import { designProfile } from '../support/design-example.js';
+import { berth } from '../support/cli.js';
 import {
   eventually,
   installedPolicies,
@@ -18,6 +19,7 @@ import {
   routeWebhooks,
   startBerth,
   type Berth,
+  type Run,
 } from './harness.js';
 import { instanceTypes, KubeletStandIn, nodeRows, podRows } from './provisioning.js';
 import { bigDeployment, routedTo, timeApply, type ApplyTiming } from './admission-speed.js';
@@ -80,6 +82,10 @@ let beside: {
   after: string;
   mode: string;
   apply: { code: number; stdout: string; stderr: string };
+  /** `berth init` against the cluster (their NodePool general, a Karpenter lease held). */
+  init: { code: number; out: string; err: string };
+  /** A profile and a Deployment of that class applied through Berth serving init's policies.yaml. */
+  profiled: { profile: Run; deployment: Run; compiled: string };
 };
 let common: { kubeconfig: string; tlsDir: string; policies: string; dir: string; args: string[] };
 
@@ -95,6 +101,67 @@ async function metricsText(url: string): Promise<string> {
 
 function apply(yaml: string) {
   return kubectl(['apply', '-f', '-'], yaml);
+}
+
+/**
+ * Day one beside Karpenter: a Karpenter runs (its leader-election Lease, renewed now) with the team's
+ * NodePool general; `berth init` reads the cluster and writes policies.yaml; Berth serves it in mode
+ * karpenter, and a profiled workload of class general is admitted and placed on the team's pool.
+ */
+async function besideOnDayOne(): Promise<Pick<typeof beside, 'init' | 'profiled'>> {
+  const now = new Date().toISOString().replace(/\.\d+Z$/, '.000000Z');
+  expect(
+    apply(`apiVersion: coordination.k8s.io/v1
+kind: Lease
+metadata: { name: karpenter-leader-election, namespace: kube-system }
+spec: { holderIdentity: karpenter-7d9f8, leaseDurationSeconds: 15, renewTime: "${now}" }
+`).code,
+  ).toBe(0);
+  const init = await berth('init', '--kubeconfig', cp.kubeconfig);
+  const file = join(dir, 'beside-policies.yaml');
+  writeFileSync(file, init.out);
+  kubectl(['create', 'namespace', 'berth-beside']);
+  kubectl(['create', 'namespace', 'shop']);
+  const tls = loopbackCerts(dir);
+  const served = await startBerth({
+    identity: 'berth-beside',
+    kubeconfig: cp.kubeconfig,
+    tlsDir: tls,
+    policies: file,
+    dir,
+    port: await freePort(),
+    metricsPort: await freePort(),
+    args: ['--namespace', 'berth-beside'],
+  });
+  try {
+    pointWebhooksAt(served, Buffer.from(readFileSync(join(tls, 'ca.crt'))).toString('base64'));
+    const profileRun = apply(`apiVersion: berth.dev/v1alpha1
+kind: WorkloadProfile
+metadata: { name: web, namespace: shop }
+spec:
+  runtimeClass: general
+  availability: { minReplicas: 3, zoneSpread: preferred }
+  compute: { cpuRequest: 250m, memoryRequest: 256Mi }
+  disruption: { maxUnavailable: 1 }
+`);
+    // The webhook's cache may not have seen the profile yet: apply until it compiles against it.
+    const { deploymentRun, compiled } = await eventually('the profiled Deployment compiled', () => {
+      const r = apply(
+        deployment('web', 'shop', {
+          labels: 'app.kubernetes.io/name: web, berth.dev/profile: web',
+          resources: false,
+        }),
+      );
+      if (r.code !== 0) return undefined;
+      const got = kubectl(['get', 'deployment', 'web', '-n', 'shop', '-o', 'json']).stdout;
+      return got.includes('karpenter.sh/nodepool') ? { deploymentRun: r, compiled: got } : undefined;
+    });
+    kubectl(['delete', 'namespace', 'shop', '--wait=false']);
+    return { init, profiled: { profile: profileRun, deployment: deploymentRun, compiled } };
+  } finally {
+    await served.stop();
+    kubectl(['delete', 'lease', 'karpenter-leader-election', '-n', 'kube-system']);
+  }
 }
 
 function pointWebhooksAt(to: Pick<Berth, 'url' | 'gateUrl'>, caBundle: string) {
@@ -145,11 +212,14 @@ beforeAll(async () => {
     const snapshot = () => kubectl(['get', 'ec2nodeclass/default', 'nodepool/general', '-o', 'yaml']).stdout;
     const before = snapshot();
     const besideApply = kubectl(['apply', '-k', 'deploy/overlays/with-karpenter']);
+    const after = snapshot();
+    const dayOne = await besideOnDayOne();
     beside = {
       before,
-      after: snapshot(),
+      after,
       apply: besideApply,
       mode: installedPolicies(kubectl).stdout,
+      ...dayOne,
     };
     // Then the install the other scenarios run (Berth instead of Karpenter), without the team's objects.
     expect(kubectl(['delete', 'nodepool/general', 'ec2nodeclass/default']).code).toBe(0);
@@ -225,6 +295,34 @@ describe('1b. installing beside Karpenter', () => {
     expect(b.apply.stdout).not.toMatch(/nodepool|ec2nodeclass/i);
     expect(b.after).toBe(b.before);
     expect(b.mode).toMatch(/^ {2}mode: karpenter/m);
+  });
+
+  it("berth init maps a runtime class to the cluster's own pool and picks mode karpenter; a profiled workload is admitted onto it", () => {
+    const b = beside;
+    expect(b.init.code, b.init.err).toBe(0);
+    expect(b.init.err).toMatch(
+      /berth init: mode: karpenter \(a Karpenter controller runs: Lease kube-system\/karpenter-leader-election held by karpenter-7d9f8/,
+    );
+    expect(b.init.err).toContain(
+      'berth init: class general → NodePool general (nodeSelector karpenter.sh/nodepool=general; spot allowed; consolidates)',
+    );
+    expect(b.init.out).toMatch(/^ {2}mode: karpenter/m);
+    expect(b.profiled.profile.code, b.profiled.profile.stderr).toBe(0);
+    expect(b.profiled.deployment.code, b.profiled.deployment.stderr).toBe(0);
+    const d = JSON.parse(b.profiled.compiled) as {
+      spec: {
+        replicas: number;
+        template: {
+          spec: {
+            nodeSelector?: Record<string, string>;
+            containers: { resources?: { requests?: Record<string, string> } }[];
+          };
+        };
+      };
+    };
+    expect(d.spec.template.spec.nodeSelector).toEqual({ 'karpenter.sh/nodepool': 'general' });
+    expect(d.spec.replicas).toBe(3);
+    expect(d.spec.template.spec.containers[0]?.resources?.requests).toEqual({ cpu: '250m', memory: '256Mi' });
   });
 });
 

@@ -38,6 +38,11 @@ export const requestsMissing: Rule = {
       return [
         {
           what: `${name} has no ${missing.join(' or ')} request`,
+          brief: `${c.name} has no ${missing.join(' or ')} request`,
+          briefFix:
+            w.profile && !sidecar
+              ? 'set compute.cpuRequest and memoryRequest in its profile'
+              : `set resources.requests on ${c.name}`,
           fix:
             w.profile && !sidecar
               ? `set compute.cpuRequest and compute.memoryRequest in WorkloadProfile ${w.profile.metadata.name}`
@@ -65,6 +70,7 @@ export const limitRequestRatio: Rule = {
       return [
         {
           what: `${containerName(c.name, sidecar)} memory limit is ${ratio}× its request (maximum ${max}×)`,
+          brief: `memory limit ${ratio}× request`,
           fix: `raise the memory request to at least ${Math.ceil(lim / max)}Mi or lower the limit`,
         },
       ];

@@ -21,6 +21,7 @@ function blocked(pdb: PDB, pods: number, subject: string): Finding | undefined {
   if (m.allowed > 0) return undefined;
   return {
     what: `PodDisruptionBudget ${pdbName(pdb)} (${m.budget}) allows 0 evictions at ${pods} ${subject} (${m.arithmetic})`,
+    brief: 'its PDB allows 0 evictions',
     fix: drainFix(budgetOf(pdb), pods),
   };
 }
@@ -58,6 +59,7 @@ export const pdbBlocksEviction: Rule = {
     return [
       {
         what: `${m.budget} allows 0 evictions at ${count(pods, 'pod')} of ${names} (${m.arithmetic})`,
+        brief: `it allows 0 evictions at ${count(pods, 'pod')}`,
         fix: drainFix(budgetOf(pdb), pods),
       },
     ];

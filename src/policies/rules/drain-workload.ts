@@ -34,6 +34,7 @@ export const pdbMissing: Rule = {
     return [
       {
         what: `${count(w.replicas, 'replica')}${w.replicasNote} on ${d.why}, and no PodDisruptionBudget selects its pods`,
+        brief: `${count(w.replicas, 'replica')} and no PodDisruptionBudget`,
         fix: w.profile
           ? 'set disruption.maxUnavailable: 1 in its WorkloadProfile'
           : 'add a PodDisruptionBudget with maxUnavailable: 1',
@@ -55,20 +56,32 @@ export const singleReplica: Rule = {
     if (replicas >= 2 || replicas === 0) return NONE;
     const d = disruptable(w, input.params);
     if (!d.yes) return NONE;
-    // A field of the object the user can change: its profile only when it has one.
-    const field = w.hpa
-      ? `HorizontalPodAutoscaler ${w.hpa.metadata?.name ?? ''} minReplicas`
-      : w.declared === undefined && w.profile
-        ? `WorkloadProfile ${w.profileName ?? ''}'s availability.minReplicas`
-        : 'spec.replicas';
+    const { field, briefFix } = replicaField(w);
     return [
       {
         what: `${field} is ${replicas} on ${d.why}: each node disruption is an outage`,
+        brief: `${count(replicas, 'replica')}: each node disruption is an outage`,
+        briefFix,
         fix: `set ${field} to 2 or more`,
       },
     ];
   },
 };
+
+/** The field of the object the user can change (its profile only when it has one), and the fix in brief. */
+function replicaField(w: WorkloadFacts): { field: string; briefFix: string } {
+  if (w.hpa)
+    return {
+      field: `HorizontalPodAutoscaler ${w.hpa.metadata?.name ?? ''} minReplicas`,
+      briefFix: 'raise its HPA minReplicas to 2 or more',
+    };
+  if (w.declared === undefined && w.profile)
+    return {
+      field: `WorkloadProfile ${w.profileName ?? ''}'s availability.minReplicas`,
+      briefFix: "raise its profile's availability.minReplicas to 2 or more",
+    };
+  return { field: 'spec.replicas', briefFix: 'set spec.replicas to 2 or more' };
+}
 
 export const nakedPod: Rule = {
   id: 'naked-pod',
@@ -85,6 +98,7 @@ export const nakedPod: Rule = {
     return [
       {
         what: `the pod has no controller${note}; kubectl drain refuses it and nothing recreates it`,
+        brief: 'no controller: drain refuses it, nothing recreates it',
         fix: 'run it from a Deployment, StatefulSet or Job',
       },
     ];
@@ -117,6 +131,8 @@ export const localStorage: Rule = {
     return [
       {
         what: `volumes ${local.join(', ')} keep data on the node; draining it loses them`,
+        brief: `volumes ${local.map((l) => l.split(' ')[0]).join(', ')} lose their data on drain`,
+        briefFix: 'use a PersistentVolumeClaim or mark them safe to evict',
         fix: `move the data to a PersistentVolumeClaim, or annotate the pod template ${SAFE_LOCAL_VOLUMES}: "${local.map((l) => l.split(' ')[0]).join(',')}"`,
       },
     ];
@@ -134,17 +150,23 @@ function doNotDisruptFinding(value: string, maxMinutes: number): Finding | undef
   if (value === 'true')
     return {
       what: `annotation ${key}: "true" blocks consolidation and drain of its node for good`,
+      brief: `do-not-disrupt: "true" blocks its node's drain for good`,
+      briefFix: 'remove it, or set a duration ("30m")',
       fix: `remove ${key}, or bound it with a duration of at most ${maxMinutes}m (e.g. "${Math.min(30, maxMinutes)}m") so each pod is protected only after it starts`,
     };
   const ms = doNotDisruptDuration(value);
   if (ms === undefined)
     return {
       what: `annotation ${key}: "${value}" is neither "true" nor a positive duration, so Karpenter ignores it and it protects nothing`,
+      brief: `do-not-disrupt: "${value}" is not a duration: Karpenter ignores it`,
+      briefFix: 'set a duration such as "30m"',
       fix: `set it to a duration such as "30m", or remove it`,
     };
   if (ms <= maxMinutes * 60_000) return undefined;
   return {
     what: `annotation ${key}: "${value}" keeps each pod's node from consolidation and drain for ${value} after the pod starts, above the ${maxMinutes}m allowed`,
+    brief: `do-not-disrupt: "${value}" is above the ${maxMinutes}m allowed`,
+    briefFix: `set it to "${maxMinutes}m" or less, or remove it`,
     fix: `set ${key} to "${maxMinutes}m" or less, or remove it`,
   };
 }
@@ -169,6 +191,8 @@ export const doNotDisrupt: Rule = {
       if (ann[k] === v)
         out.push({
           what: `annotation ${k}: "${v}" blocks consolidation and drain of its node for good`,
+          brief: `${k.slice(k.indexOf('/') + 1)}: "${v}" blocks its node's drain for good`,
+          briefFix: 'remove the annotation',
           fix: `remove ${k} (use it only on run-to-completion pods such as Jobs)`,
         });
     return out;
@@ -189,6 +213,7 @@ export const gracePeriod: Rule = {
     return [
       {
         what: `terminationGracePeriodSeconds ${value} exceeds the maximum of ${max}s`,
+        briefFix: `lower it to ${max} or less`,
         fix: `set terminationGracePeriodSeconds to ${max} or less`,
       },
     ];

@@ -72,6 +72,10 @@ export const zoneSpreadMissing: Rule = {
     return [
       {
         what: `${count(w.replicas, 'replica')}${w.replicasNote} with no ${ZONE_KEY} topology spread`,
+        brief: `${count(w.replicas, 'replica')}, no zone spread`,
+        briefFix: w.profile
+          ? 'set availability.zoneSpread: required in its profile'
+          : 'add a zone topologySpreadConstraint, maxSkew 1',
         fix: w.profile
           ? 'set availability.zoneSpread: required in its WorkloadProfile'
           : `add a topologySpreadConstraint on ${ZONE_KEY} with maxSkew 1`,
@@ -237,6 +241,7 @@ export const spotUnsuitable: Rule = {
       return [
         {
           what: 'a StatefulSet may land on spot capacity, where an interruption loses a member with its identity',
+          brief: 'a StatefulSet may land on spot capacity',
           fix,
         },
       ];
@@ -270,6 +275,8 @@ export const instanceTypePinned: Rule = {
     return [
       {
         what: `pods are pinned to one instance type (${LABEL.instanceType}); if it is short, they stay Pending`,
+        brief: 'pinned to one instance type',
+        briefFix: `allow more, or say why in ${PIN_REASON}`,
         fix: `allow several instance types, or annotate ${PIN_REASON} with why`,
       },
     ];

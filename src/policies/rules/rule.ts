@@ -10,6 +10,13 @@ import type { Mode, RuleId } from './ids.js';
 export interface Finding {
   what: string;
   fix: string;
+  /**
+   * The finding reworded for kubectl's `Warning:` line (under 120 characters with its rule id), where
+   * the full text is longer: the same meaning in fewer words, never the full text with its middle cut.
+   */
+  brief?: string;
+  /** The fix reworded likewise, where it alone is long. */
+  briefFix?: string;
 }
 
 export interface Base {
