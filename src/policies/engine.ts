@@ -84,10 +84,11 @@ export function shortWarning(rule: RuleId, f: Finding): string {
   const head = `[${rule}] `;
   const line = (what: string, fix: string) => `${head}${what}; fix: ${fix}`;
   const whats = [...new Set([f.what, f.brief, withoutAsides(f.what), f.brief && withoutAsides(f.brief)])];
-  const fixes = [...new Set([f.fix, f.briefFix, withoutAsides(f.fix), f.briefFix && withoutAsides(f.briefFix)])];
+  const fixes = [
+    ...new Set([f.fix, f.briefFix, withoutAsides(f.fix), f.briefFix && withoutAsides(f.briefFix)]),
+  ];
   for (const what of whats)
-    for (const fix of fixes)
-      if (what && fix && line(what, fix).length <= WARNING_MAX) return line(what, fix);
+    for (const fix of fixes) if (what && fix && line(what, fix).length <= WARNING_MAX) return line(what, fix);
   // Nothing fits with its fix: the finding alone (berth check and the Events carry the fix), in whole clauses.
   const what = whats.filter((x): x is string => !!x).sort((a, b) => a.length - b.length)[0] ?? f.what;
   if (head.length + what.length <= WARNING_MAX) return `${head}${what}`;
