@@ -161,6 +161,8 @@ spec:
   } finally {
     await served.stop();
     kubectl(['delete', 'lease', 'karpenter-leader-election', '-n', 'kube-system']);
+    // Routed to the host by URL: the install that follows names its Service, so these go first.
+    kubectl(['delete', 'mutatingwebhookconfiguration/berth', 'validatingwebhookconfiguration/berth']);
   }
 }
 

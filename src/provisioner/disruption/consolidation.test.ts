@@ -62,6 +62,26 @@ describe('consolidation, offline', () => {
     for (const d of p.decisions) expect(d.pricePerHourAfter).toBeLessThan(d.pricePerHourBefore);
   });
 
+  // Karpenter v1.8 static NodePools: their count is kept, no node of theirs is consolidated
+  // (pkg/controllers/static; the disruption methods skip static pools).
+  it('never consolidates the nodes of a static pool (spec.replicas), and says why they stay', () => {
+    const staticPool = poolView({ ...general, spec: { ...general.spec, replicas: 3 } });
+    const p = planConsolidation({
+      nodes: [node('a'), node('b'), node('empty')],
+      pods: [pod('web', 'a'), pod('api', 'b')],
+      pdbs: [],
+      pools: [staticPool],
+      daemonSets: [],
+      catalog,
+      now: new Date('2026-11-23T12:00:00Z'),
+      spotToSpot: false,
+    });
+    expect(p.decisions).toEqual([]);
+    expect(keptReason(p, 'empty')).toBe(
+      'NodePool berth-general is static (replicas: 3): its nodes are kept, never consolidated',
+    );
+  });
+
   it('replaces several nodes at once, with more than one new node when that is cheaper (beyond Karpenter #1442)', () => {
     const nodes = ['a', 'b', 'c', 'd'].map((n) => node(n, { type: 'm6i.4xlarge' }));
     const pods = nodes.map((n, i) => pod(`w${i}`, n.metadata?.name ?? '', { cpu: '3', memory: '4Gi' }));

@@ -72,6 +72,8 @@ export function categoryOf(reason: string): string {
 /** Why a node that is a candidate still stays once no decision is left. */
 export function stayReason(n: NodeInfo, c: Classified, refusals: Refusals, now: Date): string {
   const d = n.pool.pool.spec.disruption;
+  if (n.pool.replicas !== undefined)
+    return `NodePool ${n.pool.name} is static (replicas: ${n.pool.replicas}): its nodes are kept, never consolidated`;
   if (parseGoDuration(d?.consolidateAfter) === Number.POSITIVE_INFINITY)
     return `NodePool ${n.pool.name} has consolidateAfter: Never`;
   if (

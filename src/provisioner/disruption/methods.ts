@@ -55,7 +55,9 @@ export type Refusals = Map<string, string>;
 
 const policyOf = (n: NodeInfo) =>
   n.pool.pool.spec.disruption?.consolidationPolicy ?? 'WhenEmptyOrUnderutilized';
+/** A static pool (spec.replicas, Karpenter v1.8) is never consolidated: its count is kept as set. */
 const consolidates = (n: NodeInfo) =>
+  n.pool.replicas === undefined &&
   parseGoDuration(n.pool.pool.spec.disruption?.consolidateAfter) !== Number.POSITIVE_INFINITY;
 
 /**

@@ -91,6 +91,9 @@ function findingFor(pod: SolverPod, pool: PoolState, state: SolverState): Findin
 
 export function explain(state: SolverState, pod: SolverPod): string {
   if (state.pools.length === 0) {
+    const statics = state.input.pools.filter((p) => p.replicas !== undefined).map((p) => p.name);
+    if (statics.length > 0)
+      return `its NodePools ${statics.join(', ')} are static (spec.replicas): they keep a fixed node count, and no node is launched for a pending pod (fix: kubectl scale nodepool, or a dynamic NodePool)`;
     const auto = state.input.pools.some((p) => p.autoMode);
     return auto
       ? 'no NodePool takes it: the NodePools are EKS Auto Mode pools and none of them takes it either'

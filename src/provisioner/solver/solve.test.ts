@@ -385,6 +385,14 @@ describe('solve', () => {
     expect(plan.unschedulable[0]?.reason).toContain('nodes 2 (2 launched or planned)');
   });
 
+  // Karpenter v1.8 static NodePools (designs/static-capacity.md): the provisioner launches no node for
+  // pending pods on a pool with spec.replicas; its nodes are kept by their count.
+  it('launches nothing for pending pods on a static pool (spec.replicas) and says why', () => {
+    const plan = planOf(input([pod({ cpu: '1' })], [pool('fixed', { replicas: 2 })]));
+    expect(plan.nodes).toEqual([]);
+    expect(plan.unschedulable[0]?.reason).toContain('its NodePools fixed are static (spec.replicas)');
+  });
+
   it('limits any resource the types have (here pods) as Karpenter does', () => {
     const limited = pool('small', { limits: { pods: '3' } });
     const plan = planOf(input([pod({ cpu: '1' })], [limited]));

@@ -35,7 +35,7 @@ export class SolverState {
     readonly roomFirst = false,
   ) {
     this.pools = input.pools
-      .filter((p) => !p.autoMode)
+      .filter((p) => !p.autoMode && p.replicas === undefined)
       .map((view) => ({ option: memoOption(input, view), reserved: emptyUsage() }));
     const weights = [...new Set(this.pools.map((p) => p.option.view.weight))].sort((a, b) => b - a);
     this.tiers = weights.map((w) =>
