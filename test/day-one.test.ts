@@ -199,3 +199,33 @@ spec:
     expect(readFileSync(file, 'utf8')).toContain('runtimeClasses:');
   });
 });
+
+describe('berth check says what it did not judge, and why', () => {
+  it('in the table and in the JSON (exempt namespace, kind without rules)', async () => {
+    const dir = tmp({
+      'a.yaml': `apiVersion: v1
+kind: ConfigMap
+metadata: { name: x, namespace: shop }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: sys, namespace: kube-system }
+spec:
+  selector: { matchLabels: { app: s } }
+  template:
+    metadata: { labels: { app: s } }
+    spec: { containers: [{ name: a, image: x }] }
+`,
+    });
+    const table = await berth('check', '-f', dir);
+    expect(table.out).toContain('ALLOWED Deployment kube-system/sys (namespace kube-system is exempt)');
+    expect(table.out).toContain('1 object(s) of kinds Berth has no rules for: ConfigMap 1');
+    const doc = JSON.parse((await berth('check', '-f', dir, '-o', 'json')).out) as {
+      results: { kind: string; skipped?: string }[];
+    };
+    expect(doc.results.map((r) => [r.kind, r.skipped])).toEqual([
+      ['ConfigMap', expect.stringContaining('no rules for kind ConfigMap')],
+      ['Deployment', 'namespace kube-system is exempt'],
+    ]);
+  });
+});

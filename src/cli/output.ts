@@ -23,6 +23,8 @@ export interface CheckReport {
     errors?: { rule: string; message: string }[];
     source?: string;
     schemaErrors?: string[];
+    /** Why nothing was judged of it (an exempt namespace, a kind Berth has no rules for). */
+    skipped?: string;
   }[];
 }
 
@@ -45,6 +47,7 @@ export function toReport(verdicts: readonly Verdict[], sources: readonly ResultS
       ...(v.errors.length > 0 ? { errors: v.errors } : {}),
       ...(sources[i] ? { source: sources[i].source } : {}),
       ...(sources[i]?.details.length ? { schemaErrors: sources[i].details } : {}),
+      ...(v.skipped !== undefined ? { skipped: v.skipped } : {}),
     })),
   };
 }
