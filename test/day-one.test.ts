@@ -7,18 +7,10 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { berth, tmp } from './support/cli.js';
+import { designProfile } from './support/design-example.js';
 
 // The DESIGN example: denied (80% of 3 rounds up to 3, no eviction allowed).
-const PROFILE = `apiVersion: berth.dev/v1alpha1
-kind: WorkloadProfile
-metadata: { name: billing-api, namespace: payments }
-spec:
-  runtimeClass: general
-  availability: { minReplicas: 3, zoneSpread: required }
-  compute: { cpuRequest: 500m, memoryRequest: 768Mi }
-  disruption: { minAvailable: 80% }
-  cost: { spotAllowed: false }
-`;
+const PROFILE = designProfile('billing-api', '80%');
 const DEPLOYMENT = `apiVersion: apps/v1
 kind: Deployment
 metadata: { name: billing-api, namespace: payments, labels: { berth.dev/profile: billing-api, app.kubernetes.io/name: billing-api } }
@@ -115,8 +107,7 @@ spec:
     spec: { containers: [{ name: inflate, image: public.ecr.aws/eks-distro/kubernetes/pause:3.7 }] }
 `;
       const dir = tmp(files);
-      const check = await berth(
-        'check',
+      const args = [
         '-f',
         dir,
         '--exclude',
@@ -127,7 +118,8 @@ spec:
         join(dir, 'policies.yaml'),
         '-o',
         'json',
-      );
+      ];
+      const check = await berth('check', ...args);
       const doc = JSON.parse(check.out) as {
         results: {
           kind: string;
@@ -146,23 +138,9 @@ spec:
           ),
         }).toMatchObject({ allowed: true, violations: [] });
       // And the plan buys capacity on the class's own pool.
-      const plan = JSON.parse(
-        (
-          await berth(
-            'plan',
-            '-f',
-            dir,
-            '--exclude',
-            'policies.yaml',
-            '--nodepools',
-            pools,
-            '--policies',
-            join(dir, 'policies.yaml'),
-            '-o',
-            'json',
-          )
-        ).out,
-      ) as { nodes: { nodePool: string; pods: string[] }[] };
+      const plan = JSON.parse((await berth('plan', ...args)).out) as {
+        nodes: { nodePool: string; pods: string[] }[];
+      };
       for (const cls of classes) {
         const on = plan.nodes.filter((n) => n.pods.some((p) => p.startsWith(`apps/${cls}-`)));
         expect(on.length, cls).toBeGreaterThan(0);

@@ -45,20 +45,16 @@ interface PlanDoc {
   unschedulable: { pod: string; reason: string }[];
 }
 
+/** app.yaml and pool.yaml of `dir` through a command (check, plan), with more flags. */
+const run = (cmd: string, dir: string, ...more: string[]) =>
+  berth(cmd, '-f', join(dir, 'app.yaml'), '--nodepools', join(dir, 'pool.yaml'), ...more);
+
 describe('Karpenter v1.9 Gte / Lte', () => {
   it('a Gte pool admits workloads and plans only types within the bound', async () => {
     const dir = tmp({ 'pool.yaml': pool('', GTE4), 'app.yaml': deployment('web', 4, SMALL) });
-    const check = await berth('check', '-f', join(dir, 'app.yaml'), '--nodepools', join(dir, 'pool.yaml'));
+    const check = await run('check', dir);
     expect(check.out).not.toContain('placement-unsatisfiable');
-    const plan = await berth(
-      'plan',
-      '-f',
-      join(dir, 'app.yaml'),
-      '--nodepools',
-      join(dir, 'pool.yaml'),
-      '-o',
-      'json',
-    );
+    const plan = await run('plan', dir, '-o', 'json');
     expect(plan.code).toBe(0);
     const doc = JSON.parse(plan.out) as PlanDoc;
     expect(doc.unschedulable).toEqual([]);
@@ -119,18 +115,9 @@ describe('pod-level resources (Kubernetes 1.34, Karpenter v1.8)', () => {
         - name: app
           image: nginx`;
     const dir = tmp({ 'pool.yaml': pool('', CMR), 'app.yaml': deployment('big', 3, podLevel) });
-    const plan = await berth(
-      'plan',
-      '-f',
-      join(dir, 'app.yaml'),
-      '--nodepools',
-      join(dir, 'pool.yaml'),
-      '-o',
-      'json',
-    );
-    const doc = JSON.parse(plan.out) as PlanDoc;
+    const doc = JSON.parse((await run('plan', dir, '-o', 'json')).out) as PlanDoc;
     expect(doc.unschedulable).toEqual([]);
-    const check = await berth('check', '-f', join(dir, 'app.yaml'), '--nodepools', join(dir, 'pool.yaml'));
+    const check = await run('check', dir);
     expect(check.out).not.toContain('requests-missing');
     // 3 pods of 6 CPU: at least 18 vCPU bought (read by their containers, one 1-vCPU node held them).
     const catalog = builtinCatalog();
