@@ -1216,6 +1216,78 @@ describe('6f. NodeClaims and NodePool status', () => {
     ).toHaveLength(1);
     expect(kubectl(['delete', 'deployment/capped', '-n', 'apps']).code).toBe(0);
   });
+
+  // Karpenter v1.11 limits.nodes: one node counts 1 whatever its type.
+  it('a NodePool at its limits.nodes launches no more nodes, and names that limit on the NodePool and the waiting Deployment', async () => {
+    expect(apply(e2ePool('e2e-nodes', { budgets: [{ nodes: '0' }] })).code).toBe(0);
+    patchPool(kubectl, 'e2e-nodes', { spec: { limits: { nodes: 1 } } });
+    await eventually(
+      'one-per-node admitted',
+      () =>
+        apply(pinned('one-per-node', 'apps', { pool: 'e2e-nodes', cpu: '1500m', replicas: 3 })).code === 0,
+    );
+    await eventually(
+      'an Event on the Deployment naming the nodes limit',
+      () =>
+        /ProvisioningFailed.*at its limits: nodes 1/s.test(
+          kubectl(['describe', 'deployment', 'one-per-node', '-n', 'apps']).stdout,
+        ),
+      90_000,
+    );
+    const pool = await eventually(
+      'a LimitReached Event on the NodePool',
+      () => {
+        const out = kubectl(['describe', 'nodepool', 'e2e-nodes']).stdout;
+        return out.includes('LimitReached') ? out : undefined;
+      },
+      60_000,
+    );
+    expect(pool).toMatch(/nodes limit 1 reached \(1 launched\)/);
+    await new Promise((r) => setTimeout(r, 10_000));
+    expect(nodeDetails(kubectl).filter((n) => n.pool === 'e2e-nodes')).toHaveLength(1);
+    expect(
+      podDetails(kubectl, 'apps').filter((p) => p.app === 'one-per-node' && p.nodeName === undefined),
+    ).toHaveLength(2);
+    expect(kubectl(['delete', 'deployment/one-per-node', '-n', 'apps']).code).toBe(0);
+  });
+
+  // Karpenter v1.8 static NodePools: spec.replicas through the scale subresource; no node is launched
+  // for pending pods on such a pool (keeping its count is Karpenter's static controller's, not Berth's).
+  it('kubectl scale nodepool sets a static pool’s replicas, and Berth launches nothing for pods pending on it', async () => {
+    const staticPool = JSON.parse(e2ePool('e2e-static', { budgets: [{ nodes: '0' }] })) as {
+      spec: Record<string, unknown>;
+    };
+    staticPool.spec.replicas = 1;
+    expect(apply(JSON.stringify(staticPool)).code).toBe(0);
+    const scaled = kubectl(['scale', 'nodepool', 'e2e-static', '--replicas', '3']);
+    expect(scaled.code, scaled.stderr).toBe(0);
+    expect(kubectl(['get', 'nodepool', 'e2e-static', '-o', 'jsonpath={.spec.replicas}']).stdout).toBe('3');
+    const refused = kubectl([
+      'patch',
+      'nodepool',
+      'e2e-static',
+      '--type',
+      'merge',
+      '-p',
+      '{"spec":{"weight":10}}',
+    ]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain("'weight' is not supported on static NodePools");
+    await eventually(
+      'on-static admitted',
+      () => apply(pinned('on-static', 'apps', { pool: 'e2e-static', cpu: '500m', replicas: 1 })).code === 0,
+    );
+    await eventually(
+      'an Event on the Deployment saying the pool is static',
+      () =>
+        /ProvisioningFailed.*static \(spec\.replicas\)/s.test(
+          kubectl(['describe', 'deployment', 'on-static', '-n', 'apps']).stdout,
+        ),
+      90_000,
+    );
+    expect(nodeDetails(kubectl).filter((n) => n.pool === 'e2e-static')).toHaveLength(0);
+    expect(kubectl(['delete', 'deployment/on-static', '-n', 'apps']).code).toBe(0);
+  });
 });
 
 async function evictionCount(result: string): Promise<number> {

@@ -8,7 +8,7 @@ import { formatTaint, untoleratedTaint } from '../../scheduling/taints.js';
 import { isInstanceLabel } from '../../scheduling/vocabulary.js';
 import { narrow, wholePool, type PoolState } from './bin.js';
 import type { SolverPod } from './model.js';
-import { limitsReached, type PoolOption, type Usage } from './pools.js';
+import { limitsReached, poolAllows, type PoolOption, type Usage } from './pools.js';
 import { limitResourceName, type LimitKey } from '../../scheduling/nodepool.js';
 import { formatCpu, formatMemory } from '../../kube/quantity.js';
 import { ACCELERATOR_DIMS, fitsWith, ZERO, type Res } from './resources.js';
@@ -90,10 +90,18 @@ function findingFor(pod: SolverPod, pool: PoolState, state: SolverState): Findin
 }
 
 export function explain(state: SolverState, pod: SolverPod): string {
+  // A static pool that would take the pod: it keeps its count, and launches nothing for pending pods.
+  const statics = state.input.pools
+    .filter(
+      (p) =>
+        p.replicas !== undefined &&
+        !untoleratedTaint(p.taints, pod.tolerations) &&
+        pod.terms.some((t) => poolAllows(p, t)),
+    )
+    .map((p) => p.name);
+  if (statics.length > 0)
+    return `NodePool ${statics.join(', ')} is static (spec.replicas): it keeps a fixed node count, and no node is launched for a pending pod (fix: kubectl scale nodepool, or a dynamic NodePool)`;
   if (state.pools.length === 0) {
-    const statics = state.input.pools.filter((p) => p.replicas !== undefined).map((p) => p.name);
-    if (statics.length > 0)
-      return `its NodePools ${statics.join(', ')} are static (spec.replicas): they keep a fixed node count, and no node is launched for a pending pod (fix: kubectl scale nodepool, or a dynamic NodePool)`;
     const auto = state.input.pools.some((p) => p.autoMode);
     return auto
       ? 'no NodePool takes it: the NodePools are EKS Auto Mode pools and none of them takes it either'

@@ -390,7 +390,7 @@ describe('solve', () => {
   it('launches nothing for pending pods on a static pool (spec.replicas) and says why', () => {
     const plan = planOf(input([pod({ cpu: '1' })], [pool('fixed', { replicas: 2 })]));
     expect(plan.nodes).toEqual([]);
-    expect(plan.unschedulable[0]?.reason).toContain('its NodePools fixed are static (spec.replicas)');
+    expect(plan.unschedulable[0]?.reason).toContain('NodePool fixed is static (spec.replicas)');
   });
 
   it('limits any resource the types have (here pods) as Karpenter does', () => {
