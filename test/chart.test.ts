@@ -4,7 +4,7 @@
  * built from the Go module proxy by test/e2e/install-helm.sh (cached); without Go this fails and says
  * why, it never skips.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -143,6 +143,33 @@ describe('charts/berth', () => {
     else expect(writing).toEqual([]);
     // Both read what the rules and caches need.
     expect(rules.some((r) => r.resources.includes('nodepools') && r.verbs.includes('watch'))).toBe(true);
+  });
+
+  it('takes the policies.yaml berth init writes as a value, and refuses one whose mode is not the chart’s', async () => {
+    const { berth, tmp } = await import('./support/cli.js');
+    const init = await berth('init', '--nodepools', 'test/karpenter-examples/v1/general-purpose.yaml');
+    const file = join(tmp({ 'policies.yaml': init.out }), 'policies.yaml');
+    const args = (mode: string) => [
+      'template',
+      'berth',
+      'charts/berth',
+      '--set',
+      `mode=${mode}`,
+      '--set-file',
+      `policies=${file}`,
+    ];
+    const objs = parse(execFileSync(helm, args('karpenter'), { encoding: 'utf8' }));
+    const cm = objs.find(
+      (o) => o.kind === 'ConfigMap' && o.metadata.name === 'berth-policies',
+    ) as unknown as {
+      data: Record<string, string>;
+    };
+    expect(cm.data['policies.yaml']).toBe(init.out);
+    const refused = spawnSync(helm, args('berth'), { encoding: 'utf8' });
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toContain(
+      "the policies value has provisioner.mode: karpenter but the chart's mode is berth",
+    );
   });
 
   it('passes helm lint', () => {

@@ -14,6 +14,12 @@ app.kubernetes.io/version: {{ .root.Chart.AppVersion | quote }}
 {{/* policies.yaml: the values' own, else the repository's with provisioner.mode from .Values.mode. */}}
 {{- define "berth.policies" -}}
 {{- if .Values.policies -}}
+{{- /* A whole policies.yaml (berth init writes one): its provisioner.mode must be the chart's mode, which RBAC follows. */ -}}
+{{- $block := regexFind "(?m)^provisioner:[^\n]*(\n[ \t]+[^\n]*)*" .Values.policies -}}
+{{- $mode := regexFind "\n[ \t]+mode:[ \t]*[a-z]+" $block | regexFind "[a-z]+$" -}}
+{{- if and $mode (ne $mode .Values.mode) -}}
+{{- fail (printf "the policies value has provisioner.mode: %s but the chart's mode is %s: set --set mode=%s (RBAC and settings follow it)" $mode .Values.mode $mode) -}}
+{{- end -}}
 {{ .Values.policies }}
 {{- else -}}
 {{- if not (has .Values.mode (list "berth" "karpenter" "off")) -}}
