@@ -120,7 +120,7 @@ export function inZones(catalog: Catalog, zones: readonly string[]): Catalog {
 
 let cached: Catalog | undefined;
 
-/** The built-in catalog (generated from ../shared/data by `npm run gen:catalog`). */
+/** The built-in catalog (generated from data/ by `npm run gen:catalog`). */
 export function builtinCatalog(): Catalog {
   if (!cached) {
     const compact = builtin as unknown as CompactCatalog;

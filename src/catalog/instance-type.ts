@@ -1,6 +1,6 @@
 /** Instance types with Karpenter's well-known labels, from entries in the shared data format. */
 
-/** One entry of ec2-instance-types.json (../shared/data/README.md). */
+/** One entry of ec2-instance-types.json (data/README.md). */
 export interface InstanceTypeFacts {
   name: string;
   family: string;

@@ -1,6 +1,6 @@
 /**
  * What pods can request on an EKS node (AL2023 defaults), from raw capacity: the overhead model of
- * ../shared/data/README.md. Used for instance types described by EC2 rather than the built-in table.
+ * data/README.md. Used for instance types described by EC2 rather than the built-in table.
  */
 
 /** kube-reserved CPU: 6% of the first core, 1% of the second, 0.5% of cores 3–4, 0.25% of the rest. */
