@@ -49,10 +49,23 @@ async function fromCluster(opts: InitOpts, asked: InitMode | undefined): Promise
     );
   }
   if (asked) return { pools, source: `the NodePools of ${server}`, mode: asked, modeWhy: 'as asked' };
-  const seen = await karpenterDetector(api, Date.now)().catch(() => undefined);
+  const source = `the NodePools of ${server}`;
+  let seen: string | undefined;
+  try {
+    seen = await karpenterDetector(api, Date.now)();
+  } catch (e) {
+    // Two provisioners must never buy for the same pods: unable to look, assume Karpenter runs.
+    const why = e instanceof Error ? e.message : String(e);
+    return {
+      pools,
+      source,
+      mode: 'karpenter',
+      modeWhy: `could not look for a Karpenter controller (${why}), so one is assumed; --mode berth to have Berth buy the nodes`,
+    };
+  }
   return {
     pools,
-    source: `the NodePools of ${server}`,
+    source,
     mode: seen ? 'karpenter' : 'berth',
     modeWhy: seen
       ? `a Karpenter controller runs: ${seen}; Berth compiles and validates, Karpenter buys the nodes`
