@@ -16,8 +16,13 @@ describe('berth cost -f (offline)', () => {
       totals: { pricePerHour: number };
     };
     const r = await berth('cost', '-f', 'examples/', '-o', 'json');
-    expect(r.code, r.err).toBe(0);
-    const doc = JSON.parse(r.out) as CostDoc;
+    // The examples hold workloads the rules deny on purpose: left out, named, and exit 1.
+    expect(r.code, r.err).toBe(1);
+    const doc = JSON.parse(r.out) as CostDoc & { leftOut: { object: string; reason: string }[] };
+    expect(doc.leftOut).toContainEqual({
+      object: 'Deployment payments/ledger',
+      reason: 'denied by the webhook (pdb-blocks-eviction): not planned; berth check says why',
+    });
     expect(doc.totalPerHour).toBeCloseTo(plan.totals.pricePerHour, 3);
     const sum = doc.groups.reduce((s, g) => s + g.usdPerHour, 0);
     expect(sum).toBeCloseTo(doc.totalPerHour, 4);
@@ -26,10 +31,12 @@ describe('berth cost -f (offline)', () => {
 
   it('prints a table by runtime class, workload or NodePool, with a total', async () => {
     const byClass = await berth('cost', '-f', 'examples/', '--by', 'class');
-    expect(byClass.code).toBe(0);
-    const lines = byClass.out.trim().split('\n');
+    expect(byClass.code).toBe(1);
+    const [table = '', leftOut = ''] = byClass.out.split('\n\nLEFT OUT');
+    const lines = table.trim().split('\n');
     expect(lines[0]?.split(/\s+/)).toEqual(['CLASS', '$/HOUR', 'SHARE']);
     expect(lines.at(-1)).toMatch(/^TOTAL\s+\d+\.\d{4}\s+100\.0%$/);
+    expect(leftOut).toMatch(/^ \(11\)\nOBJECT\s+REASON\n/);
     expect(byClass.out).toMatch(/^general\s/m);
     const byWorkload = await berth('cost', '-f', 'examples/', '--by', 'workload', '-o', 'json');
     const keys = (JSON.parse(byWorkload.out) as CostDoc).groups.map((g) => g.key);
