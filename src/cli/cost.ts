@@ -17,8 +17,8 @@ import { loadKubeConfig } from '../kube/client.js';
 import { expandGroups } from '../provisioner/solver/model.js';
 import { poolCatalog } from '../scheduling/nodepool.js';
 import type { CliIO } from '../util/io.js';
-import { planFiles, type LeftOut, type PlanOpts } from './plan.js';
-import { leftOutLines } from './plan-output.js';
+import { planFiles, type PlanOpts } from './plan.js';
+import { leftOutLines, type LeftOut } from './plan-output.js';
 
 export interface CostOpts extends SessionOptions {
   file?: string[];

@@ -1,6 +1,12 @@
 /** `berth plan` output: the JSON document other tools check, and the table people read. */
 import type { Plan } from '../provisioner/solver/model.js';
 
+/** An object of the input that a plan does not hold, and why (denied, or run on a schedule). */
+export interface LeftOut {
+  object: string;
+  reason: string;
+}
+
 export interface PlanJson {
   nodes: {
     name: string;
@@ -18,7 +24,7 @@ export interface PlanJson {
   /** Pods an EKS Auto Mode pool takes: EKS launches for them, Berth does not. */
   servedByAutoMode: { pod: string; nodePool: string }[];
   /** Objects of the input the plan does not hold (denied by the rules, or run on a schedule), and why. */
-  leftOut: { object: string; reason: string }[];
+  leftOut: LeftOut[];
   totals: {
     nodes: number;
     pods: number;
@@ -30,11 +36,7 @@ export interface PlanJson {
 }
 
 /** `quoted`: the catalog holds spot quotes (DescribeSpotPriceHistory), so spot prices are not modelled. */
-export function toPlanJson(
-  plan: Plan,
-  quoted = false,
-  leftOut: readonly { object: string; reason: string }[] = [],
-): PlanJson {
+export function toPlanJson(plan: Plan, quoted = false, leftOut: readonly LeftOut[] = []): PlanJson {
   return {
     nodes: plan.nodes.map((n) => ({
       name: n.name,
@@ -76,7 +78,7 @@ export function money(v: number): string {
 }
 
 /** The LEFT OUT section of a table: what the input held that the figures above do not. */
-export function leftOutLines(leftOut: readonly { object: string; reason: string }[]): string[] {
+export function leftOutLines(leftOut: readonly LeftOut[]): string[] {
   if (leftOut.length === 0) return [];
   return [
     '',
@@ -85,11 +87,7 @@ export function leftOutLines(leftOut: readonly { object: string; reason: string 
   ];
 }
 
-export function renderPlanTable(
-  plan: Plan,
-  spot: boolean,
-  leftOut: readonly { object: string; reason: string }[] = [],
-): string {
+export function renderPlanTable(plan: Plan, spot: boolean, leftOut: readonly LeftOut[] = []): string {
   const rows = [['NODE', 'NODEPOOL', 'INSTANCE TYPE', 'ZONE', 'CAPACITY', 'PODS', 'USD/HOUR']];
   for (const n of plan.nodes) {
     rows.push([

@@ -18,7 +18,7 @@ import {
 import { loadObjects } from '../inputs/objects.js';
 import type { CliIO } from '../util/io.js';
 import type { KubeObject } from '../kube/objects.js';
-import { renderPlanTable, toPlanJson } from './plan-output.js';
+import { renderPlanTable, toPlanJson, type LeftOut } from './plan-output.js';
 import { consolidationJson, renderConsolidation } from './consolidation-output.js';
 import { planConsolidation, type ConsolidationPlan } from '../provisioner/disruption/consolidation.js';
 import { clusterObjects } from '../provisioner/disruption/objects.js';
@@ -36,12 +36,6 @@ export interface PlanOpts extends SessionOptions, FileOptions {
   consolidate?: boolean;
   /** `nodeclaims`: print the NodeClaims the provisioner would create instead of the plan. */
   emit?: string;
-}
-
-/** An object of the input that the plan does not hold, and why (denied, or run on a schedule). */
-export interface LeftOut {
-  object: string;
-  reason: string;
 }
 
 export function planFiles(

@@ -63,17 +63,44 @@ interface Meta {
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : String(v));
 
+/**
+ * Every review validates its metadata, and the same label keys, values and names come back review after
+ * review: each check remembers the strings it found valid (a bounded set), so a repeat costs a lookup,
+ * not the regexes.
+ */
+const KNOWN_MAX = 5_000;
+
+function remembered(check: (v: string) => string | undefined): (v: string) => string | undefined {
+  const valid = new Set<string>();
+  return (value) => {
+    if (valid.has(value)) return undefined;
+    const problem = check(value);
+    if (problem === undefined) {
+      if (valid.size >= KNOWN_MAX) valid.clear();
+      valid.add(value);
+    }
+    return problem;
+  };
+}
+
+const nameChecked = remembered(subdomainProblem);
+const namespaceChecked = remembered(labelNameProblem);
+const keyChecked = remembered(qualifiedNameProblem);
+const valueChecked = remembered(labelValueProblem);
+const annotationChecked = remembered((k) => qualifiedNameProblem(k.toLowerCase()));
+
 /** The API server's words for the first invalid field of labels and annotations under `path`. */
 function mapProblem(path: string, meta: Meta): string | undefined {
   const labels = (meta.labels ?? {}) as Record<string, unknown>;
-  for (const [k, v] of Object.entries(labels)) {
-    const key = qualifiedNameProblem(k);
+  for (const k in labels) {
+    const key = keyChecked(k);
     if (key !== undefined) return `${path}.labels: Invalid value: ${JSON.stringify(k)}: ${key}`;
-    const value = labelValueProblem(str(v));
-    if (value !== undefined) return `${path}.labels: Invalid value: ${JSON.stringify(str(v))}: ${value}`;
+    const v = str(labels[k]);
+    const value = valueChecked(v);
+    if (value !== undefined) return `${path}.labels: Invalid value: ${JSON.stringify(v)}: ${value}`;
   }
-  for (const k of Object.keys(meta.annotations ?? {})) {
-    const key = qualifiedNameProblem(k.toLowerCase());
+  for (const k in meta.annotations ?? {}) {
+    const key = annotationChecked(k);
     if (key !== undefined) return `${path}.annotations: Invalid value: ${JSON.stringify(k)}: ${key}`;
   }
   return undefined;
@@ -89,11 +116,11 @@ export function metadataProblem(
 ): string | undefined {
   const m = meta ?? {};
   if (typeof m.name === 'string' && m.name !== '') {
-    const bad = subdomainProblem(m.name);
+    const bad = nameChecked(m.name);
     if (bad !== undefined) return `metadata.name: Invalid value: ${JSON.stringify(m.name)}: ${bad}`;
   }
   if (typeof m.namespace === 'string' && m.namespace !== '') {
-    const bad = labelNameProblem(m.namespace);
+    const bad = namespaceChecked(m.namespace);
     if (bad !== undefined) return `metadata.namespace: Invalid value: ${JSON.stringify(m.namespace)}: ${bad}`;
   }
   return mapProblem('metadata', m) ?? (template ? mapProblem(template.path, template.meta ?? {}) : undefined);

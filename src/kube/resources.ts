@@ -126,6 +126,15 @@ function maxInto(into: PodRequests, from: Readonly<PodRequests>): void {
   for (const k of KEYS) into[k] = Math.max(into[k], from[k]);
 }
 
+/** Whether the pod sets a resource at pod level at all (a request, or a limit it defaults from). */
+export function setAtPodLevel(spec: V1PodSpec, resource: 'cpu' | 'memory'): boolean {
+  const pod = spec.resources;
+  return (
+    (pod?.requests as ResourceMap)?.[resource] !== undefined ||
+    (pod?.limits as ResourceMap)?.[resource] !== undefined
+  );
+}
+
 /**
  * The pod-level request of a resource (PodLevelResources, beta and on by default since Kubernetes
  * 1.34), as the API server defaults it: `spec.resources.requests`, else — only when no container

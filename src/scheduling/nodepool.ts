@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../util/canonical.js';
 import { LABEL, type Resources } from '../catalog/instance-type.js';
-import { cpuMillis, memoryMiB, parseQuantity } from '../kube/quantity.js';
+import { cpuMillis, formatCpu, formatMemory, memoryMiB, parseQuantity } from '../kube/quantity.js';
 import { Requirements, requirement, type NodeSelectorRequirement } from './requirements.js';
 import type { Taint } from './taints.js';
 import { autoModeLabels, builtinPool, isAutoModeClass, type BuiltinPool } from './auto-mode.js';
@@ -137,6 +137,16 @@ const LIMIT_RESOURCES: Readonly<
   'aws.amazon.com/neuron': { key: 'neuron', read: parseQuantity },
   'aws.amazon.com/neuroncore': { key: 'neuronCore', read: parseQuantity },
 };
+
+/** Every limit key, in the order messages name them. */
+export const LIMIT_KEYS: readonly LimitKey[] = Object.values(LIMIT_RESOURCES).map((r) => r.key);
+
+/** A limit's value as Kubernetes writes the quantity (cpu in cores or millicores, memory in Mi/Gi). */
+export function formatLimit(key: LimitKey, n: number): string {
+  if (key === 'cpuMillis') return formatCpu(n);
+  if (key === 'memoryMiB' || key === 'ephemeralMiB') return formatMemory(Math.floor(n));
+  return String(n);
+}
 
 /** The Kubernetes resource name of a limit key, for messages. */
 export function limitResourceName(key: LimitKey): string {

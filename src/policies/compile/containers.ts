@@ -1,6 +1,7 @@
 /** compute.* → requests on app containers that set none; memory limit from memoryLimit or the ratio. */
 import type { V1Container, V1PodSpec } from '@kubernetes/client-node';
 import { formatMemory, memoryMiB, parseQuantity } from '../../kube/quantity.js';
+import { setAtPodLevel } from '../../kube/resources.js';
 import type { WorkloadProfileSpec } from '../schema/profile-schema.js';
 
 type Compute = NonNullable<WorkloadProfileSpec['compute']>;
@@ -65,11 +66,9 @@ export function compileCompute(
   }
   // Pod-level resources (Kubernetes 1.34) win: a container request beside them could only fight them
   // (the API server refuses container requests above the pod's), so the profile leaves that resource.
-  const podLevel = spec.resources as { requests?: ResourceMap; limits?: ResourceMap } | undefined;
-  const set = (r: 'cpu' | 'memory') => podLevel?.requests?.[r] ?? podLevel?.limits?.[r];
   const wanted: Wanted = { cpu: compute.cpuRequest, memory: compute.memoryRequest };
   for (const r of ['cpu', 'memory'] as const)
-    if (set(r) !== undefined && wanted[r] !== undefined) {
+    if (setAtPodLevel(spec, r) && wanted[r] !== undefined) {
       notes.push(`pod-level resources set ${r}: compute.${r}Request not applied to containers`);
       wanted[r] = undefined;
     }

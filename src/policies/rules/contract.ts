@@ -1,6 +1,6 @@
 /** The contract between a workload and its profile: requests, limits, replicas, scaling, labels. */
 import { memoryMiB } from '../../kube/quantity.js';
-import { containerRequest, longRunningContainers, podLevelRequest } from '../../kube/resources.js';
+import { containerRequest, longRunningContainers, setAtPodLevel } from '../../kube/resources.js';
 import { labelsOf } from '../../kube/objects.js';
 import { isReplicated } from '../../kube/workload.js';
 import { PROFILE_LABEL, profileNameFor } from '../compile/compile.js';
@@ -27,10 +27,7 @@ export const requestsMissing: Rule = {
     if (input.target !== 'workload') return NONE;
     const { w } = input;
     // A pod-level request (or limit, which it defaults from) covers every container for that resource.
-    const atPodLevel = (r: 'cpu' | 'memory') =>
-      podLevelRequest(w.spec, r) !== undefined ||
-      (w.spec.resources?.limits as Record<string, unknown> | undefined)?.[r] !== undefined;
-    const open = (['cpu', 'memory'] as const).filter((r) => !atPodLevel(r));
+    const open = (['cpu', 'memory'] as const).filter((r) => !setAtPodLevel(w.spec, r));
     return longRunningContainers(w.spec).flatMap(({ container: c, sidecar }) => {
       const missing = open.filter((r) => containerRequest(c, r) === undefined);
       if (missing.length === 0) return NONE;

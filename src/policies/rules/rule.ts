@@ -1,4 +1,5 @@
 /** The shape of a rule in the catalogue. */
+import { derived } from '../../util/memo.js';
 import type { KubeObject, ObjectRef } from '../../kube/objects.js';
 import type { WorkloadFacts } from '../context.js';
 import type { Params, Policies } from '../policies.js';
@@ -85,13 +86,16 @@ export function bool(params: Params, key: string, fallback: boolean): boolean {
  * the cluster has NodePools at all. Its pods have nowhere to run, and the one thing to say is the
  * missing mapping.
  */
+const poolNames = new WeakMap<readonly { name: string }[], ReadonlySet<string>>();
+
 export function unmappedClass(
   name: string | undefined,
   cls: { nodePools: readonly string[] } | undefined,
   pools: readonly { name: string }[],
 ): { what: string; fix: string } | undefined {
   if (name === undefined || !cls || pools.length === 0) return undefined;
-  const names = new Set(pools.map((p) => p.name));
+  // Asked on every evaluation by three rules: the names of a view's pools are computed once per view.
+  const names = derived(poolNames, pools, () => new Set(pools.map((p) => p.name)));
   if (cls.nodePools.some((n) => names.has(n))) return undefined;
   const mapped = cls.nodePools.length > 0 ? `NodePools ${cls.nodePools.join(', ')}` : 'no NodePool';
   const have = [...names].sort().join(', ');

@@ -11,6 +11,7 @@ import type { DaemonSetShape, SolverInput, SolverPod } from '../solver/model.js'
 import { existingNode } from './nodes.js';
 import { LABEL } from '../../catalog/instance-type.js';
 import { addUsage, type PoolUsage } from '../nodeclaim/pool-status.js';
+import { countType, emptyUsage } from '../solver/pools.js';
 import { daemonSetOf, podsOf } from './pods.js';
 
 export interface ObjectsInput {
@@ -87,12 +88,12 @@ export function nodesUsage(nodes: readonly V1Node[], catalog: Catalog): Map<stri
     const capacity: Record<string, string | number> = n.status?.capacity ?? {};
     const u = out.get(pool) ?? {};
     if (Object.keys(capacity).length > 0 || !type) addUsage(u, capacity);
-    else
-      addUsage(u, {
-        cpu: `${type.capacity.cpuMillis}m`,
-        memory: `${type.capacity.memoryMiB}Mi`,
-        pods: type.capacity.pods,
-      });
+    else {
+      // As the solver counts a node of the type (its whole capacity, and one node).
+      const counted = { ...emptyUsage(), ...u };
+      countType(counted, type, 1);
+      Object.assign(u, counted);
+    }
     out.set(pool, u);
   }
   return out;

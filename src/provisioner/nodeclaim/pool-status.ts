@@ -5,7 +5,13 @@
  * against `spec.limits`. Pure.
  */
 import { formatCpu, formatMemory } from '../../kube/quantity.js';
-import { capacityUsage, limitResourceName, type LimitKey, type PoolView } from '../../scheduling/nodepool.js';
+import {
+  capacityUsage,
+  formatLimit,
+  limitResourceName,
+  type LimitKey,
+  type PoolView,
+} from '../../scheduling/nodepool.js';
 import type { ClaimCondition, NodeClaim } from './object.js';
 import { poolOf } from './object.js';
 
@@ -49,13 +55,7 @@ export function limitReached(pool: PoolView, u: PoolUsage | undefined): string |
   for (const [k, limit] of Object.entries(pool.limits) as [LimitKey, number][]) {
     const used = u?.[k] ?? 0;
     if (used < limit) continue;
-    const show = (n: number) =>
-      k === 'cpuMillis'
-        ? formatCpu(n)
-        : k === 'memoryMiB' || k === 'ephemeralMiB'
-          ? formatMemory(n)
-          : String(n);
-    return `${limitResourceName(k)} limit ${show(limit)} reached (${show(used)} launched)`;
+    return `${limitResourceName(k)} limit ${formatLimit(k, limit)} reached (${formatLimit(k, used)} launched)`;
   }
   return undefined;
 }
@@ -95,8 +95,7 @@ function extraResources(u: PoolUsage | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const k of ['ephemeralMiB', 'nvidiaGpu', 'amdGpu', 'neuron', 'neuronCore'] as const) {
     const v = u?.[k];
-    if (v !== undefined && v > 0)
-      out[limitResourceName(k)] = k === 'ephemeralMiB' ? formatMemory(v) : String(v);
+    if (v !== undefined && v > 0) out[limitResourceName(k)] = formatLimit(k, v);
   }
   return out;
 }

@@ -9,8 +9,7 @@ import { isInstanceLabel } from '../../scheduling/vocabulary.js';
 import { narrow, wholePool, type PoolState } from './bin.js';
 import type { SolverPod } from './model.js';
 import { limitsReached, poolAllows, type PoolOption, type Usage } from './pools.js';
-import { limitResourceName, type LimitKey } from '../../scheduling/nodepool.js';
-import { formatCpu, formatMemory } from '../../kube/quantity.js';
+import { formatLimit, limitResourceName, type LimitKey } from '../../scheduling/nodepool.js';
 import { ACCELERATOR_DIMS, fitsWith, ZERO, type Res } from './resources.js';
 import type { SolverState } from './state.js';
 
@@ -113,12 +112,6 @@ export function explain(state: SolverState, pod: SolverPod): string {
     if (!best || f.distance < best.distance) best = f;
   }
   return best?.text ?? 'no NodePool can take it';
-}
-
-function formatLimit(key: LimitKey, n: number): string {
-  if (key === 'cpuMillis') return formatCpu(n);
-  if (key === 'memoryMiB' || key === 'ephemeralMiB') return formatMemory(Math.floor(n));
-  return String(n);
 }
 
 /**

@@ -6,7 +6,7 @@
 import type { Catalog } from '../../catalog/catalog.js';
 import { LABEL, type InstanceType } from '../../catalog/instance-type.js';
 import { inCatalogTerms, isInstanceLabel } from '../../scheduling/vocabulary.js';
-import { poolCatalog, type LimitKey, type PoolView } from '../../scheduling/nodepool.js';
+import { LIMIT_KEYS, poolCatalog, type LimitKey, type PoolView } from '../../scheduling/nodepool.js';
 import { typesFor } from '../../scheduling/placement.js';
 import { allows, intersect, satisfiable, type Requirements } from '../../scheduling/requirements.js';
 import { untoleratedTaint } from '../../scheduling/taints.js';
@@ -37,18 +37,6 @@ export interface PoolOption {
 
 /** What a pool's nodes hold against its limits: their capacity and how many there are. */
 export type Usage = Record<LimitKey, number>;
-
-const LIMIT_KEYS: readonly LimitKey[] = [
-  'cpuMillis',
-  'memoryMiB',
-  'pods',
-  'ephemeralMiB',
-  'nvidiaGpu',
-  'amdGpu',
-  'neuron',
-  'neuronCore',
-  'nodes',
-];
 
 export function emptyUsage(): Usage {
   return Object.fromEntries(LIMIT_KEYS.map((k) => [k, 0])) as Usage;
