@@ -125,3 +125,145 @@ describe('pod-level resources (Kubernetes 1.34, Karpenter v1.8)', () => {
     expect(cpu).toBeGreaterThanOrEqual(18_000);
   });
 });
+
+const overlay = (name: string, spec: string) => `---
+apiVersion: karpenter.sh/v1alpha1
+kind: NodeOverlay
+metadata: { name: ${name} }
+spec:
+${spec}
+`;
+
+interface PricedDoc {
+  nodes: { existing: boolean; instanceType: string; pricePerHour: number; capacityType: string }[];
+  unschedulable: unknown[];
+}
+
+describe('NodeOverlay (Karpenter v1.7, karpenter.sh/v1alpha1)', () => {
+  const ON_DEMAND = `        - { key: karpenter.sh/capacity-type, operator: In, values: [on-demand] }\n${CMR}`;
+  const m60 = overlay(
+    'savings-plan-m',
+    `  requirements:
+    - { key: karpenter.k8s.aws/instance-category, operator: In, values: [m] }
+  priceAdjustment: "-60%"`,
+  );
+
+  it('a -60% overlay on m types moves the plan onto m types, at the overlay price', async () => {
+    const before = JSON.parse(
+      (
+        await run(
+          'plan',
+          tmp({ 'pool.yaml': pool('', ON_DEMAND), 'app.yaml': deployment('web', 6, SMALL) }),
+          '-o',
+          'json',
+        )
+      ).out,
+    ) as PricedDoc;
+    expect(before.nodes.some((n) => !n.instanceType.startsWith('m'))).toBe(true);
+    const dir = tmp({ 'pool.yaml': pool('', ON_DEMAND) + m60, 'app.yaml': deployment('web', 6, SMALL) });
+    const doc = JSON.parse((await run('plan', dir, '-o', 'json')).out) as PricedDoc;
+    expect(doc.unschedulable).toEqual([]);
+    const catalog = builtinCatalog();
+    for (const n of doc.nodes) {
+      expect(n.instanceType).toMatch(/^m/);
+      const listed = catalog.byName(n.instanceType)?.onDemandPrice ?? 0;
+      expect(n.pricePerHour).toBeCloseTo(listed * 0.4, 4);
+    }
+    // berth cost attributes the plan at the same prices.
+    const cost = await berth(
+      'cost',
+      '-f',
+      join(dir, 'app.yaml'),
+      '--nodepools',
+      join(dir, 'pool.yaml'),
+      '-o',
+      'json',
+    );
+    const total = doc.nodes.reduce((s, n) => s + n.pricePerHour, 0);
+    expect(cost.out).toContain(String(Math.round(total * 1e4) / 1e4).slice(0, 5));
+  });
+
+  it('a higher weight wins; two of the same weight on the same offerings conflict and neither applies', async () => {
+    const cheaperC = (name: string, weight: number, adj: string) =>
+      overlay(
+        name,
+        `  weight: ${weight}
+  requirements:
+    - { key: karpenter.k8s.aws/instance-category, operator: In, values: [c] }
+  priceAdjustment: "${adj}"`,
+      );
+    const pricesOf = async (overlays: string) => {
+      const dir = tmp({
+        'pool.yaml': pool('', ON_DEMAND) + overlays,
+        'app.yaml': deployment('web', 2, SMALL),
+      });
+      return JSON.parse((await run('plan', dir, '-o', 'json')).out) as PricedDoc;
+    };
+    const catalog = builtinCatalog();
+    const ratio = (d: PricedDoc) =>
+      d.nodes.map((n) => n.pricePerHour / (catalog.byName(n.instanceType)?.onDemandPrice ?? 1));
+    const won = await pricesOf(cheaperC('a', 10, '-50%') + cheaperC('b', 20, '-10%'));
+    for (const r of ratio(won)) expect(r).toBeCloseTo(0.9, 4);
+    const tied = await pricesOf(cheaperC('a', 10, '-50%') + cheaperC('b', 10, '-10%'));
+    // b sorts first among equal weights (names descending); a conflicts and is not applied.
+    for (const r of ratio(tied)) expect(r).toBeCloseTo(0.9, 4);
+  });
+
+  it('an overlay the CRD refuses is bad input at file:line', async () => {
+    const bad = overlay('both', '  price: "0.1"\n  priceAdjustment: "-10%"');
+    const dir = tmp({ 'pool.yaml': pool('', CMR) + bad, 'app.yaml': deployment('web', 1, SMALL) });
+    const r = await run('plan', dir);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("cannot set both 'price' and 'priceAdjustment'");
+  });
+});
+
+describe('reserved capacity (karpenter.sh/capacity-type: reserved, Karpenter v1.3–v1.10)', () => {
+  const reservedPool = `apiVersion: karpenter.sh/v1
+kind: NodePool
+metadata: { name: reserved-first }
+spec:
+  template:
+    spec:
+      nodeClassRef: { group: karpenter.k8s.aws, kind: EC2NodeClass, name: reserved }
+      requirements:
+        - { key: karpenter.sh/capacity-type, operator: In, values: [reserved, on-demand] }
+${CMR}
+---
+apiVersion: karpenter.k8s.aws/v1
+kind: EC2NodeClass
+metadata: { name: reserved }
+spec:
+  amiSelectorTerms: [{ alias: al2023@latest }]
+  role: KarpenterNodeRole
+  subnetSelectorTerms: [{ tags: { karpenter.sh/discovery: demo } }]
+  securityGroupSelectorTerms: [{ tags: { karpenter.sh/discovery: demo } }]
+  capacityReservationSelectorTerms: [{ id: cr-0123456789abcdef0 }]
+status:
+  capacityReservations:
+    - id: cr-0123456789abcdef0
+      instanceType: m5.xlarge
+      availabilityZone: us-east-1a
+      instanceMatchCriteria: targeted
+      ownerID: "123456789012"
+      reservationType: default
+      state: active
+      availableInstanceCount: 2
+`;
+  const big = `      containers:
+        - name: app
+          image: nginx
+          resources: { requests: { cpu: "3", memory: 4Gi }, limits: { memory: 4Gi } }`;
+
+  it('fills the reservation first, as many as it has room for, then buys on demand', async () => {
+    const dir = tmp({ 'pool.yaml': reservedPool, 'app.yaml': deployment('web', 4, big) });
+    const doc = JSON.parse((await run('plan', dir, '-o', 'json')).out) as PricedDoc;
+    expect(doc.unschedulable).toEqual([]);
+    const reserved = doc.nodes.filter((n) => n.capacityType === 'reserved');
+    expect(reserved.map((n) => n.instanceType)).toEqual(['m5.xlarge', 'm5.xlarge']);
+    for (const n of reserved) expect(n.pricePerHour).toBeLessThan(0.0001);
+    expect(doc.nodes.filter((n) => n.capacityType === 'on-demand')).toHaveLength(2);
+    const check = await run('check', dir);
+    expect(check.out).not.toContain('placement-unsatisfiable');
+  });
+});

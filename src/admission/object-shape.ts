@@ -9,6 +9,7 @@ import type { ValidateFunction } from 'ajv';
 import { pointerToPath } from '../policies/schema/validate.js';
 import { validatorOf } from '../util/precompiled.js';
 import { nodePoolIssue } from '../scheduling/nodepool-validation.js';
+import { overlayIssue } from '../scheduling/node-overlay-validation.js';
 
 const INT32 = { type: 'integer', minimum: -2147483648, maximum: 2147483647 } as const;
 const str = { type: 'string' } as const;
@@ -151,6 +152,17 @@ export const SHAPE_SCHEMAS: Record<string, unknown> = {
       }),
     }),
   }),
+  // Karpenter's NodeOverlay (karpenter.sh/v1alpha1): the field types; its CEL rules in overlayIssue.
+  NodeOverlay: obj({
+    metadata,
+    spec: obj({
+      requirements: list(obj({ key: str, operator: str, values: strings })),
+      price: str,
+      priceAdjustment: str,
+      capacity: quantities,
+      weight: INT32,
+    }),
+  }),
 };
 
 /** The options the shape validators are compiled with (here and by the build). */
@@ -171,7 +183,12 @@ function validatorFor(kind: string): ValidateFunction | undefined {
 export function shapeIssue(kind: string, object: unknown): { pointer: string; message: string } | undefined {
   const validate = validatorFor(kind);
   if (!validate) return undefined;
-  if (validate(object)) return kind === 'NodePool' ? nodePoolIssue(object) : undefined;
+  if (validate(object))
+    return kind === 'NodePool'
+      ? nodePoolIssue(object)
+      : kind === 'NodeOverlay'
+        ? overlayIssue(object)
+        : undefined;
   const e = validate.errors?.[0];
   if (!e) return undefined;
   return { pointer: e.instancePath, message: `${e.message ?? 'is invalid'} (as a ${kind} holds it)` };

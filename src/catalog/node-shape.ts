@@ -8,6 +8,7 @@ import { cpuMillis as millisOf, parseQuantity } from '../kube/quantity.js';
 import { reservedCpuMillis } from './overhead.js';
 import { DEFAULT_EPHEMERAL_GIB, LABEL, type InstanceType, type Resources } from './instance-type.js';
 import type { Catalog } from './catalog.js';
+import { derivedCatalog } from './derived.js';
 
 type ResourceMap = Readonly<Record<string, string>>;
 
@@ -113,26 +114,10 @@ export function isDefaultShape(shape: NodeShape): boolean {
   );
 }
 
-const shapedCatalogs = new WeakMap<Catalog, Map<string, Catalog>>();
-
 /** The catalog as nodes of a shape see it (the same catalog for the default shape); cached per shape. */
 export function shapedCatalog(catalog: Catalog, shape: NodeShape | undefined): Catalog {
   if (shape === undefined || isDefaultShape(shape)) return catalog;
-  let byKey = shapedCatalogs.get(catalog);
-  if (!byKey) shapedCatalogs.set(catalog, (byKey = new Map<string, Catalog>()));
-  let out = byKey.get(shape.key);
-  if (!out) {
-    const types = catalog.types.map((t) => shapedType(t, shape));
-    const index = new Map(types.map((t) => [t.name, t]));
-    out = {
-      source: catalog.source,
-      region: catalog.region,
-      zones: catalog.zones,
-      types,
-      byName: (name) => index.get(name),
-      price: (type, zone, capacityType) => catalog.price(type, zone, capacityType),
-    };
-    byKey.set(shape.key, out);
-  }
-  return out;
+  return derivedCatalog(catalog, `shape:${shape.key}`, () => ({
+    types: catalog.types.map((t) => shapedType(t, shape)),
+  }));
 }

@@ -3,7 +3,9 @@
  * nodes it runs on (src/cost). From the cluster (its Nodes and bound Pods, priced from the catalog),
  * or offline from `berth plan`'s input, so a team sees what a change costs before it applies it.
  */
-import { CoreV1Api } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import type { Catalog } from '../catalog/catalog.js';
+import { withOverlays, type NodeOverlay } from '../scheduling/node-overlay.js';
 import {
   attributeCost,
   COST_GROUPS,
@@ -15,7 +17,7 @@ import { clusterCostInput, planCostInput } from '../cost/sources.js';
 import { openSession, type SessionOptions } from '../inputs/session.js';
 import { loadKubeConfig } from '../kube/client.js';
 import { expandGroups } from '../provisioner/solver/model.js';
-import { poolCatalog } from '../scheduling/nodepool.js';
+import { poolCatalog, poolView, type NodePool, type PoolView } from '../scheduling/nodepool.js';
 import type { CliIO } from '../util/io.js';
 import { planFiles, type PlanOpts } from './plan.js';
 import { leftOutLines, type LeftOut } from './plan-output.js';
@@ -76,8 +78,30 @@ async function fromCluster(opts: CostOpts): Promise<CostAttribution> {
       { cause: e },
     );
   });
-  const input = clusterCostInput(nodes, pods, session.catalog);
+  const pools = await clusterPoolViews(kc, session.catalog);
+  const input = clusterCostInput(nodes, pods, session.catalog, pools);
   return attributeCost(input.nodes, input.pods);
+}
+
+/**
+ * The cluster's NodePools with its NodeOverlays applied (nodes are priced as their pools see them);
+ * none when the CRDs are not served.
+ */
+async function clusterPoolViews(kc: KubeConfig, catalog: Catalog): Promise<PoolView[]> {
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  const list = async <T>(group: string, version: string, plural: string): Promise<T[]> => {
+    try {
+      const l = (await custom.listClusterCustomObject({ group, version, plural })) as { items?: T[] };
+      return l.items ?? [];
+    } catch {
+      return [];
+    }
+  };
+  const [nodePools, overlays] = await Promise.all([
+    list<NodePool>('karpenter.sh', 'v1', 'nodepools'),
+    list<NodeOverlay>('karpenter.sh', 'v1alpha1', 'nodeoverlays'),
+  ]);
+  return withOverlays(nodePools.map(poolView), overlays, catalog).views;
 }
 
 /** Only the rows of one namespace (idle capacity is no namespace's and is left out). */

@@ -8,6 +8,7 @@ import { packagePath, packageRoot } from '../util/package-root.js';
 import type { SourcedObject } from '../inputs/objects.js';
 import {
   clusterClasses,
+  clusterOverlays,
   clusterPools,
   runFiles,
   type Session,
@@ -97,6 +98,7 @@ function renderCapacity(result: OfflineResult, session: Session): string {
     cluster: [],
     nodePools: clusterPools(session, result.admitted),
     nodeClasses: clusterClasses(session, result.admitted),
+    nodeOverlays: clusterOverlays(session, result.admitted),
     catalog: session.catalog,
     defaultNamespace: 'default',
   });

@@ -110,6 +110,9 @@ function statusShown(r: Resolution) {
     securityGroups: r.securityGroups,
     amis: r.amis.map((a) => ({ id: a.id, name: a.name, arch: a.arch })),
     instanceProfile: r.instanceProfile,
+    ...(r.capacityReservations !== undefined && r.capacityReservations.length > 0
+      ? { capacityReservations: r.capacityReservations }
+      : {}),
     conditions: r.conditions.map((c) => ({
       type: c.type,
       status: c.status,

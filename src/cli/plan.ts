@@ -10,6 +10,7 @@ import { BadInput } from '../inputs/bad-input.js';
 import {
   clusterPools,
   clusterClasses,
+  clusterOverlays,
   noticeLines,
   runFiles,
   type FileOptions,
@@ -78,6 +79,7 @@ export function planFiles(
     cluster: cluster.objects.map((o) => o.object),
     nodePools: clusterPools(session, result.admitted),
     nodeClasses: clusterClasses(session, result.admitted),
+    nodeOverlays: clusterOverlays(session, result.admitted),
     catalog: session.catalog,
     defaultNamespace: opts.namespace,
   });

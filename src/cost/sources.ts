@@ -4,7 +4,8 @@
  */
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { LABEL, type InstanceType } from '../catalog/instance-type.js';
-import { priceOfLabels, type Catalog } from '../catalog/catalog.js';
+import type { Catalog } from '../catalog/catalog.js';
+import { poolPriceOfLabels, type PoolView } from '../scheduling/nodepool.js';
 import { cpuMillis, memoryMiB } from '../kube/quantity.js';
 import { podRequests } from '../kube/resources.js';
 import type { KubeObject } from '../kube/objects.js';
@@ -25,9 +26,9 @@ export function workloadOfPod(pod: V1Pod): string {
 }
 
 /** A node with a known instance type and price; undefined for one the catalog cannot price. */
-function costNodeOf(n: V1Node, catalog: Catalog): CostNode | undefined {
+function costNodeOf(n: V1Node, catalog: Catalog, pools: readonly PoolView[]): CostNode | undefined {
   const labels = n.metadata?.labels ?? {};
-  const price = priceOfLabels(catalog, labels);
+  const price = poolPriceOfLabels(catalog, pools, labels);
   if (price <= 0) return undefined;
   return {
     name: n.metadata?.name ?? '',
@@ -60,13 +61,17 @@ function costPodOf(p: V1Pod, node: string): CostPod {
   };
 }
 
-/** Nodes with a known instance type and price, and the running (or starting) pods bound to them. */
+/**
+ * Nodes with a known instance type and price (at their NodePool's overlay prices when the pools are
+ * given), and the running (or starting) pods bound to them.
+ */
 export function clusterCostInput(
   nodes: readonly V1Node[],
   pods: readonly V1Pod[],
   catalog: Catalog,
+  pools: readonly PoolView[] = [],
 ): { nodes: CostNode[]; pods: CostPod[] } {
-  const costNodes = nodes.flatMap((n) => costNodeOf(n, catalog) ?? []);
+  const costNodes = nodes.flatMap((n) => costNodeOf(n, catalog, pools) ?? []);
   const known = new Set(costNodes.map((n) => n.name));
   const costPods: CostPod[] = [];
   for (const p of pods) {

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { builtinCatalog, makeCatalog, parseFactsFile, type Catalog } from '../catalog/catalog.js';
 import { defaultPolicies, loadPoliciesFile, type Policies } from '../policies/policies.js';
 import type { EC2NodeClass, NodePool } from '../scheduling/nodepool.js';
+import type { NodeOverlay } from '../scheduling/node-overlay.js';
 import { packagePath } from '../util/package-root.js';
 import { embeddedDefaults } from '../util/embedded.js';
 import { loadObjects, type SourcedObject } from './objects.js';
@@ -22,6 +23,8 @@ export interface Session {
   nodePools: NodePool[];
   /** The EC2NodeClasses beside them: their kubelet and volumes shape the pools' instance types. */
   nodeClasses: EC2NodeClass[];
+  /** The NodeOverlays beside them (karpenter.sh/v1alpha1): prices and extended resources of their types. */
+  nodeOverlays: NodeOverlay[];
   catalog: Catalog;
 }
 
@@ -35,6 +38,11 @@ export function defaultNodePoolsPath(): string {
  */
 export function clusterPools(session: Session, objects: readonly { kind?: string }[]): NodePool[] {
   return replacedByName(session.nodePools, objects, 'NodePool');
+}
+
+/** The NodeOverlays likewise: the session's, those among the files replacing any of the same name. */
+export function clusterOverlays(session: Session, objects: readonly { kind?: string }[]): NodeOverlay[] {
+  return replacedByName(session.nodeOverlays, objects, 'NodeOverlay');
 }
 
 /** The EC2NodeClasses likewise: the session's, those among the files replacing any of the same name. */
@@ -63,12 +71,14 @@ function replacedByName<T extends { metadata: { name: string } }>(
 export function nodePoolsFrom(paths: readonly string[] | undefined): {
   nodePools: NodePool[];
   nodeClasses: EC2NodeClass[];
+  nodeOverlays: NodeOverlay[];
 } {
   const snapshot = paths === undefined ? embeddedDefaults() : undefined;
   if (snapshot)
     return {
       nodePools: snapshot.nodePools as NodePool[],
       nodeClasses: snapshot.nodeClasses as EC2NodeClass[],
+      nodeOverlays: [],
     };
   const pools = loadObjects(paths ?? [defaultNodePoolsPath()]);
   if (!pools.ok) throw new BadInput(pools.errors);
@@ -76,6 +86,7 @@ export function nodePoolsFrom(paths: readonly string[] | undefined): {
   return {
     nodePools: of('NodePool') as unknown as NodePool[],
     nodeClasses: of('EC2NodeClass') as unknown as EC2NodeClass[],
+    nodeOverlays: of('NodeOverlay') as unknown as NodeOverlay[],
   };
 }
 
@@ -87,7 +98,7 @@ export function openSession(opts: SessionOptions): Session {
     if (!loaded.ok) throw new BadInput(loaded.errors);
     policies = loaded.policies;
   }
-  const { nodePools, nodeClasses } = nodePoolsFrom(opts.nodepools);
+  const { nodePools, nodeClasses, nodeOverlays } = nodePoolsFrom(opts.nodepools);
   let catalog = builtinCatalog();
   if (opts.catalog !== undefined) {
     let text: string;
@@ -101,7 +112,7 @@ export function openSession(opts: SessionOptions): Session {
     const b = catalog;
     catalog = { ...b, zones: policies.zones };
   }
-  return { policies, nodePools, nodeClasses, catalog };
+  return { policies, nodePools, nodeClasses, nodeOverlays, catalog };
 }
 
 /** Loads the objects in `paths` and runs them through the offline pipeline; bad input throws BadInput. */

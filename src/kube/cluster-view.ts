@@ -14,6 +14,7 @@ import {
   type PoolView,
 } from '../scheduling/nodepool.js';
 import type { KubeObject } from './objects.js';
+import { withOverlays, type NodeOverlay, type OverlayResolution } from '../scheduling/node-overlay.js';
 import type { Labels } from './selector.js';
 import { Resource, type ChangeVerb, type ResourceSpec } from './informers.js';
 import { kinded } from './leader-caches.js';
@@ -46,6 +47,12 @@ export const RESOURCES = {
     apiVersion: 'karpenter.sh/v1',
     kind: 'NodePool',
     path: '/apis/karpenter.sh/v1/nodepools',
+    optional: true,
+  },
+  nodeOverlays: {
+    apiVersion: 'karpenter.sh/v1alpha1',
+    kind: 'NodeOverlay',
+    path: '/apis/karpenter.sh/v1alpha1/nodeoverlays',
     optional: true,
   },
   nodeClasses: {
@@ -87,6 +94,9 @@ export class InformerClusterView implements ClusterView {
     this.resources.nodeClasses.onChange(() => {
       this.pools = undefined;
     });
+    this.resources.nodeOverlays.onChange(() => {
+      this.pools = undefined;
+    });
   }
 
   async start(): Promise<void> {
@@ -107,11 +117,22 @@ export class InformerClusterView implements ClusterView {
   }
 
   get nodePools(): readonly PoolView[] {
+    this.pools ??= this.resolve().views;
+    return this.pools;
+  }
+
+  /** The NodeOverlays applied and refused, as Karpenter's controller would set their status. */
+  overlayResolution(): OverlayResolution {
+    return this.resolve().resolution;
+  }
+
+  private resolve(): { views: PoolView[]; resolution: OverlayResolution } {
     // A pool's nodes carry its EC2NodeClass's hash (static NodeClass drift); Auto Mode classes are EKS's.
-    this.pools ??= (this.filePools ?? (this.resources.nodePools.list() as unknown as NodePool[])).map((p) =>
+    const views = (this.filePools ?? (this.resources.nodePools.list() as unknown as NodePool[])).map((p) =>
       poolViewWithClass(p, this.nodeClassOf(p)),
     );
-    return this.pools;
+    const overlays = this.resources.nodeOverlays.list() as unknown as NodeOverlay[];
+    return withOverlays(views, overlays, this.catalog);
   }
 
   /** The EC2NodeClass a pool's nodeClassRef names, if the cache holds it (none for Auto Mode's classes). */

@@ -5,6 +5,7 @@
  */
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { Catalog } from '../catalog/catalog.js';
+import type { PoolView } from '../scheduling/nodepool.js';
 import { LABEL } from '../catalog/instance-type.js';
 import { attributeCost } from '../cost/attribute.js';
 import { clusterCostInput } from '../cost/sources.js';
@@ -20,6 +21,8 @@ export interface ClusterSnapshot {
   /** karpenter.sh/v1 NodeClaims (status conditions Drifted, Consolidatable). */
   readonly nodeClaims: readonly KubeObject[];
   readonly catalog: Catalog;
+  /** The pools as the leader reads them (their NodeOverlays' prices): nodes are costed at them. */
+  readonly pools?: readonly PoolView[];
   /** Serve Karpenter's gauges (mode berth); false: only Berth's cost. */
   readonly karpenterNames?: boolean;
 }
@@ -204,7 +207,7 @@ function eligibleSeries(s: ClusterSnapshot): Series[] {
 }
 
 function costSeries(s: ClusterSnapshot): { cost: Series[]; idle: Series[] } {
-  const input = clusterCostInput(s.nodes, s.pods, s.catalog);
+  const input = clusterCostInput(s.nodes, s.pods, s.catalog, s.pools);
   const a = attributeCost(input.nodes, input.pods);
   return {
     cost: a.rows.map((r) => ({

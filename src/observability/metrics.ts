@@ -114,7 +114,7 @@ export class Metrics {
   });
   readonly interruptionMessages = new Counter({
     name: 'berth_interruption_messages_total',
-    help: 'Interruption queue messages by kind (spotInterruption, scheduledChange, rebalanceRecommendation, stateChange, other, malformed) and result (handled, no-node, ignored, failed, malformed).',
+    help: 'Interruption queue messages by kind (spotInterruption, reservationInterruption, scheduledChange, rebalanceRecommendation, stateChange, other, malformed) and result (handled, no-node, ignored, failed, malformed).',
     labelNames: ['kind', 'result'] as const,
     registers: [this.registry],
   });

@@ -8,6 +8,7 @@ import type { KubeObject } from '../kube/objects.js';
 import { isCompiledKind } from '../kube/workload.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { EC2NodeClass, NodePool } from '../scheduling/nodepool.js';
+import type { NodeOverlay } from '../scheduling/node-overlay.js';
 import { compile, profileNameFor } from './compile/compile.js';
 import { evaluate, type Verdict } from './engine.js';
 import type { Policies } from './policies.js';
@@ -19,6 +20,8 @@ export interface OfflineInput {
   nodePools: readonly NodePool[];
   /** EC2NodeClasses beside the pools (their kubelet and volumes shape the pools' instance types). */
   nodeClasses?: readonly EC2NodeClass[];
+  /** NodeOverlays (their capacity gives the pools' types extended resources). */
+  nodeOverlays?: readonly NodeOverlay[];
   policies: Policies;
   catalog: Catalog;
   today: string;
@@ -70,7 +73,11 @@ interface Admitted extends Admission {
 function admitFiles(input: OfflineInput): Admitted {
   const ns = input.defaultNamespace ?? 'default';
   const opts = { today: input.today, defaultNamespace: ns };
-  const pools = [...input.nodePools, ...(input.nodeClasses ?? [])] as unknown as KubeObject[];
+  const pools = [
+    ...input.nodePools,
+    ...(input.nodeClasses ?? []),
+    ...(input.nodeOverlays ?? []),
+  ] as unknown as KubeObject[];
   // Profiles are admitted first: a denied profile never exists, so nothing compiles against it. Their
   // rules read only NodePools and the catalog, so these verdicts are final.
   const first = new StaticClusterView(input.catalog, [...pools, ...input.objects], ns);

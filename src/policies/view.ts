@@ -18,6 +18,7 @@ import {
   type NodePool,
   type PoolView,
 } from '../scheduling/nodepool.js';
+import { withOverlays, type NodeOverlay } from '../scheduling/node-overlay.js';
 import type { WorkloadProfile } from './schema/profile-schema.js';
 
 export type PDB = V1PodDisruptionBudget;
@@ -69,7 +70,8 @@ export class StaticClusterView implements ClusterView {
   private readonly nsLabels = new Map<string, Labels>();
   private readonly poolObjects = new Map<string, NodePool>();
   private readonly classes = new Map<string, EC2NodeClass>();
-  /** The pool views, built on first read after a NodePool or EC2NodeClass changed. */
+  private readonly overlays = new Map<string, NodeOverlay>();
+  /** The pool views, built on first read after a NodePool, EC2NodeClass or NodeOverlay changed. */
   private pools: PoolView[] | undefined = [];
 
   constructor(
@@ -87,10 +89,12 @@ export class StaticClusterView implements ClusterView {
   }
 
   get nodePools(): readonly PoolView[] {
-    this.pools ??= [...this.poolObjects.values()].map((p) => {
+    if (this.pools) return this.pools;
+    const views = [...this.poolObjects.values()].map((p) => {
       const ref = p.spec.template.spec.nodeClassRef;
       return poolViewWithClass(p, ref ? this.classes.get(ref.name) : undefined);
     });
+    this.pools = withOverlays(views, [...this.overlays.values()], this.catalog).views;
     return this.pools;
   }
 
@@ -102,6 +106,7 @@ export class StaticClusterView implements ClusterView {
       this.poolObjects.delete(name);
       this.poolObjects.set(name, o as unknown as NodePool);
     } else if (o.kind === 'EC2NodeClass') this.classes.set(name, o as unknown as EC2NodeClass);
+    else if (o.kind === 'NodeOverlay') this.overlays.set(name, o as unknown as NodeOverlay);
     else return false;
     this.pools = undefined;
     return true;

@@ -12,7 +12,7 @@ export interface CrdIssue {
   readonly message: string;
 }
 
-interface RequirementIn {
+export interface RequirementIn {
   key?: unknown;
   operator?: unknown;
   values?: unknown;
@@ -31,7 +31,7 @@ interface NodePoolIn {
 const SUPPORTED = OPERATORS.map((o) => `"${o}"`).join(', ');
 
 /** The first refusal of one requirement, if any (the CRD's CEL rules, in its order). */
-function requirementIssue(r: RequirementIn, at: string): CrdIssue | undefined {
+export function requirementIssue(r: RequirementIn, at: string): CrdIssue | undefined {
   const op = r.operator;
   if (typeof op !== 'string' || !(OPERATORS as readonly string[]).includes(op))
     return {

@@ -7,9 +7,12 @@ import { Requirements, requirement, type NodeSelectorRequirement } from './requi
 import type { Taint } from './taints.js';
 import { autoModeLabels, builtinPool, isAutoModeClass, type BuiltinPool } from './auto-mode.js';
 import type { Vocabulary } from './vocabulary.js';
-import type { Catalog } from '../catalog/catalog.js';
+import { priceOfLabels, type Catalog } from '../catalog/catalog.js';
 import { shapedCatalog, type NodeShape } from '../catalog/node-shape.js';
 import { classShape } from './class-shape.js';
+import type { PoolOverlay } from './node-overlay.js';
+import { overlaidCatalog } from './node-overlay-catalog.js';
+import { reservationsOf, reservedCatalog, type Reservation } from './reservations.js';
 
 export interface NodePool {
   apiVersion?: string;
@@ -45,7 +48,16 @@ export interface EC2NodeClass {
     subnets?: { id?: string; zone?: string }[];
     amis?: { id?: string; requirements?: NodeSelectorRequirement[] }[];
     conditions?: { type: string; status: string; reason?: string; message?: string }[];
+    capacityReservations?: unknown[];
   };
+}
+
+function reservedOf(
+  nodeClass: EC2NodeClass | undefined,
+  autoMode: boolean,
+): { reservations?: readonly Reservation[] } {
+  const found = autoMode ? [] : reservationsOf(nodeClass?.status);
+  return found.length > 0 ? { reservations: found } : {};
 }
 
 function imagesOf(nodeClass: EC2NodeClass | undefined): { images?: ReadonlySet<string> } {
@@ -108,11 +120,38 @@ export interface PoolView {
   readonly images?: ReadonlySet<string>;
   /** What its EC2NodeClass does to its nodes' resources (kubelet, volumes); absent without a class. */
   readonly shape?: NodeShape;
+  /** What the NodeOverlays applied to it do to its types' prices and extended resources. */
+  readonly overlay?: PoolOverlay;
+  /** The capacity reservations its EC2NodeClass resolves (status.capacityReservations). */
+  readonly reservations?: readonly Reservation[];
 }
 
-/** The catalog as this pool's nodes see it (its class's max pods, reservations, ephemeral storage). */
-export function poolCatalog(view: Pick<PoolView, 'shape'>, catalog: Catalog): Catalog {
-  return shapedCatalog(catalog, view.shape);
+/**
+ * The catalog as this pool's nodes see it (its class's max pods, reservations, ephemeral storage) and
+ * at the prices its NodeOverlays set.
+ */
+export function poolCatalog(
+  view: Pick<PoolView, 'shape' | 'overlay' | 'reservations'>,
+  catalog: Catalog,
+): Catalog {
+  return overlaidCatalog(
+    reservedCatalog(shapedCatalog(catalog, view.shape), view.reservations),
+    view.overlay,
+  );
+}
+
+/**
+ * USD/h of a node by its labels at its NodePool's prices (its overlays'), or the catalog's when no
+ * pool of its label is known; 0 for a type or offering the catalog does not price.
+ */
+export function poolPriceOfLabels(
+  catalog: Catalog,
+  pools: readonly Pick<PoolView, 'name' | 'shape' | 'overlay' | 'reservations'>[],
+  labels: Readonly<Record<string, string>>,
+): number {
+  const name = labels[LABEL.nodePool];
+  const pool = name === undefined ? undefined : pools.find((p) => p.name === name);
+  return priceOfLabels(pool ? poolCatalog(pool, catalog) : catalog, labels);
 }
 
 /**
@@ -277,5 +316,6 @@ export function poolViewWithClass(pool: NodePool, nodeClass: EC2NodeClass | unde
     ...(builtin ? { builtin } : {}),
     ...imagesOf(nodeClass),
     ...(nodeClass && !autoMode ? { shape: classShape(nodeClass.spec) } : {}),
+    ...reservedOf(nodeClass, autoMode),
   };
 }

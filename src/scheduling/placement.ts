@@ -70,7 +70,8 @@ function offerable(reqs: Requirements, catalog: Catalog): boolean {
   const zone = reqs.get(LABEL.zone);
   const ct = reqs.get(LABEL.capacityType);
   const zoneOk = catalog.zones.some((z) => zone === undefined || allows(zone, z));
-  const ctOk = ['on-demand', 'spot'].some((c) => ct === undefined || allows(ct, c));
+  // reserved: a class's capacity reservations (reservations.ts) offer it; admission never denies for it.
+  const ctOk = ['on-demand', 'spot', 'reserved'].some((c) => ct === undefined || allows(ct, c));
   return zoneOk && ctOk;
 }
 

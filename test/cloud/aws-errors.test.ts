@@ -4,8 +4,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { builtinCatalog } from '../../src/catalog/catalog.js';
 import { AwsCloud } from '../../src/provisioner/cloud/aws.js';
-import type { ReadyClass } from '../../src/provisioner/cloud/aws-classes.js';
 import { CloudError, InsufficientCapacityError } from '../../src/provisioner/cloud/provider.js';
+import { readyClass } from '../support/ready-class.js';
 
 const ec2 = mockClient(EC2Client);
 const request = {
@@ -21,29 +21,7 @@ const request = {
 const sleeps: number[] = [];
 
 /** A class resolved to two subnets and an arm64 image, without AWS. */
-const ready: ReadyClass = {
-  cls: { metadata: { name: 'default' } },
-  spec: {},
-  cluster: {
-    name: 'prod',
-    endpoint: 'https://k',
-    caBundle: 'Q0E=',
-    serviceCidr: '10.100.0.0/16',
-    kubernetesVersion: '1.31',
-  },
-  resolution: {
-    name: 'default',
-    family: 'AL2023',
-    subnets: [
-      { id: 'subnet-a', zone: 'us-east-1a', freeIps: 10 },
-      { id: 'subnet-b', zone: 'us-east-1b', freeIps: 10 },
-    ],
-    securityGroups: [{ id: 'sg-1', name: 'nodes' }],
-    amis: [{ id: 'ami-arm', name: 'al2023-arm', arch: 'arm64', created: '2026-01-01' }],
-    instanceProfile: 'profile',
-    conditions: [{ type: 'Ready', status: 'True', reason: 'Ready', message: '' }],
-  },
-};
+const ready = readyClass({ id: 'ami-arm', name: 'al2023-arm', arch: 'arm64', created: '2026-01-01' });
 
 function cloud(): AwsCloud {
   return new AwsCloud({

@@ -1251,17 +1251,21 @@ describe('6f. NodeClaims and NodePool status', () => {
     expect(kubectl(['delete', 'deployment/one-per-node', '-n', 'apps']).code).toBe(0);
   });
 
-  // Karpenter v1.8 static NodePools: spec.replicas through the scale subresource; no node is launched
-  // for pending pods on such a pool (keeping its count is Karpenter's static controller's, not Berth's).
-  it('kubectl scale nodepool sets a static pool’s replicas, and Berth launches nothing for pods pending on it', async () => {
+  // Karpenter v1.8 static NodePools (v1.14.1 pkg/controllers/static): spec.replicas, set through the
+  // scale subresource, is the pool's node count: the nodes it lacks are launched, those past it removed
+  // (empty first), and pods use them as any node.
+  it('a static pool keeps its count: kubectl scale nodepool launches up and removes down; pods use its nodes', async () => {
     const staticPool = JSON.parse(e2ePool('e2e-static', { budgets: [{ nodes: '0' }] })) as {
       spec: Record<string, unknown>;
     };
     staticPool.spec.replicas = 1;
     expect(apply(JSON.stringify(staticPool)).code).toBe(0);
+    const count = () => nodeDetails(kubectl).filter((n) => n.pool === 'e2e-static').length;
+    await eventually('the static pool’s one node', () => count() === 1, 90_000);
     const scaled = kubectl(['scale', 'nodepool', 'e2e-static', '--replicas', '3']);
     expect(scaled.code, scaled.stderr).toBe(0);
     expect(kubectl(['get', 'nodepool', 'e2e-static', '-o', 'jsonpath={.spec.replicas}']).stdout).toBe('3');
+    await eventually('three nodes after kubectl scale', () => count() === 3, 90_000);
     const refused = kubectl([
       'patch',
       'nodepool',
@@ -1275,18 +1279,55 @@ describe('6f. NodeClaims and NodePool status', () => {
     expect(refused.stderr).toContain("'weight' is not supported on static NodePools");
     await eventually(
       'on-static admitted',
-      () => apply(pinned('on-static', 'apps', { pool: 'e2e-static', cpu: '500m', replicas: 1 })).code === 0,
+      () => apply(pinned('on-static', 'apps', { pool: 'e2e-static', cpu: '500m', replicas: 2 })).code === 0,
     );
     await eventually(
-      'an Event on the Deployment saying the pool is static',
+      'its pods running on the static nodes',
       () =>
-        /ProvisioningFailed.*static \(spec\.replicas\)/s.test(
-          kubectl(['describe', 'deployment', 'on-static', '-n', 'apps']).stdout,
-        ),
+        podDetails(kubectl, 'apps').filter((p) => p.app === 'on-static' && p.nodeName !== undefined)
+          .length === 2,
       90_000,
     );
-    expect(nodeDetails(kubectl).filter((n) => n.pool === 'e2e-static')).toHaveLength(0);
+    expect(count()).toBe(3);
     expect(kubectl(['delete', 'deployment/on-static', '-n', 'apps']).code).toBe(0);
+    expect(kubectl(['scale', 'nodepool', 'e2e-static', '--replicas', '1']).code).toBe(0);
+    await eventually('one node after scaling down', () => count() === 1, 120_000);
+    expect(kubectl(['scale', 'nodepool', 'e2e-static', '--replicas', '0']).code).toBe(0);
+    await eventually('no node at replicas 0', () => count() === 0, 120_000);
+  }, 420_000);
+
+  // Karpenter v1.7 NodeOverlay: its ValidationSucceeded condition, as Karpenter's controller sets it.
+  it('NodeOverlays get their ValidationSucceeded condition: applied, or refused for a conflict', async () => {
+    const overlay = (name: string, price: string) =>
+      JSON.stringify({
+        apiVersion: 'karpenter.sh/v1alpha1',
+        kind: 'NodeOverlay',
+        metadata: { name },
+        spec: {
+          weight: 7,
+          requirements: [{ key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['m5.large'] }],
+          price,
+        },
+      });
+    expect(apply(overlay('e2e-overlay-a', '0.05')).code).toBe(0);
+    expect(apply(overlay('e2e-overlay-b', '0.04')).code).toBe(0);
+    const condition = (name: string) =>
+      kubectl([
+        'get',
+        'nodeoverlay',
+        name,
+        '-o',
+        'jsonpath={.status.conditions[?(@.type=="ValidationSucceeded")].status}/{.status.conditions[?(@.type=="ValidationSucceeded")].reason}',
+      ]).stdout;
+    await eventually('b applied', () => condition('e2e-overlay-b') === 'True/ValidationSucceeded', 60_000);
+    await eventually(
+      'a refused for the conflict',
+      () => condition('e2e-overlay-a') === 'False/Conflict',
+      60_000,
+    );
+    const bad = apply(overlay('e2e-overlay-c', '-1'));
+    expect(bad.code).not.toBe(0);
+    expect(kubectl(['delete', 'nodeoverlay', 'e2e-overlay-a', 'e2e-overlay-b']).code).toBe(0);
   });
 });
 

@@ -12,7 +12,7 @@ export function fileOptions(cmd: Command): Command {
     .option('--policies <file>', 'policies.yaml (default: the embedded one)')
     .option(
       '--nodepools <path...>',
-      'NodePool / EC2NodeClass files or folders (default: the embedded deploy/nodepools)',
+      'NodePool / EC2NodeClass / NodeOverlay files or folders (default: the embedded deploy/nodepools)',
     )
     .option('--catalog <file>', 'instance types in the ec2-instance-types.json format (default: built in)')
     .option('-n, --namespace <ns>', 'namespace for objects that name none', 'default')

@@ -20,7 +20,7 @@ export function registerCost(program: Command, io: CliIO): void {
     )
     .option(
       '--nodepools <path...>',
-      'offline: NodePool / EC2NodeClass files or folders (default: the embedded deploy/nodepools)',
+      'offline: NodePool / EC2NodeClass / NodeOverlay files or folders (default: the embedded deploy/nodepools)',
     )
     .option(
       '--catalog <file>',

@@ -13,7 +13,7 @@ export function registerPlan(program: Command, io: CliIO): void {
     .requiredOption('-f, --file <path...>', 'pods, workloads, profiles, DaemonSets (files or folders)')
     .option(
       '--nodepools <path...>',
-      'NodePool / EC2NodeClass files or folders (default: the embedded deploy/nodepools)',
+      'NodePool / EC2NodeClass / NodeOverlay files or folders (default: the embedded deploy/nodepools)',
     )
     .option(
       '--nodes <path...>',

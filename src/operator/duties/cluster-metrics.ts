@@ -15,7 +15,7 @@ import type { LeaderDuty } from '../duty.js';
 
 export interface ClusterMetricsDeps {
   readonly shared: LeaderCaches;
-  readonly view: Pick<InformerClusterView, 'resources'>;
+  readonly view: Pick<InformerClusterView, 'resources' | 'nodePools'>;
   readonly catalog: () => Catalog;
   readonly metrics: Metrics;
   readonly logger: Logger;
@@ -53,6 +53,7 @@ export class ClusterMetrics implements LeaderDuty {
             nodePools: this.d.view.resources.nodePools.list() as KubeObject[],
             nodeClaims: claims.list(),
             catalog: this.d.catalog(),
+            pools: this.d.view.nodePools,
             karpenterNames: this.d.mode() === 'berth',
           }
         : undefined;

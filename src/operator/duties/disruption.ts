@@ -138,6 +138,7 @@ export class ClusterDisruption implements LeaderDuty {
       },
       enabled: () =>
         this.d.live.current.provisionerMode === 'berth' && this.d.live.current.consolidation.enabled,
+      keepCounts: () => this.d.live.current.provisionerMode === 'berth',
       defaultConsolidateAfterMs: () => this.d.live.current.consolidation.consolidateAfterSeconds * 1000,
       spotToSpot: () => this.d.live.current.spotToSpot,
       ops: new ApiNodeOps(this.d.api, this.d.core, this.d.cloud),

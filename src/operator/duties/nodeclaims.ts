@@ -22,6 +22,7 @@ import type { ClaimLauncher } from '../../provisioner/nodeclaim/launcher.js';
 import { NodeClaimLifecycle } from '../../provisioner/nodeclaim/lifecycle.js';
 import { TERMINATION_FINALIZER } from '../../provisioner/nodeclaim/object.js';
 import { NodePoolStatusWriter } from './nodepool-status.js';
+import { NodeOverlayStatusWriter } from './nodeoverlay-status.js';
 import { LABEL } from '../../catalog/instance-type.js';
 import type { LeaderDuty } from '../duty.js';
 
@@ -62,9 +63,11 @@ export class ClusterNodeClaims implements LeaderDuty {
   private running: Promise<unknown> = Promise.resolve();
   private active = false;
   private readonly poolStatus: NodePoolStatusWriter;
+  private readonly overlayStatus: NodeOverlayStatusWriter;
 
   constructor(private readonly w: NodeClaimsWiring) {
     this.poolStatus = new NodePoolStatusWriter(w);
+    this.overlayStatus = new NodeOverlayStatusWriter(w);
   }
 
   start(): void {
@@ -137,6 +140,7 @@ export class ClusterNodeClaims implements LeaderDuty {
         const acted = [r.adopted, r.abandoned, r.collected, r.orphans].some((x) => x.length > 0);
         if (acted) this.w.logger.info({ round: r }, 'nodeclaims round');
         await this.poolStatus.round();
+        await this.overlayStatus.round();
       } catch (e) {
         this.w.logger.error({ err: String(e) }, 'nodeclaims round failed');
       }
@@ -152,6 +156,7 @@ export class ClusterNodeClaims implements LeaderDuty {
     this.unwatch = [];
     await this.running;
     this.poolStatus.forget();
+    this.overlayStatus.forget();
     await this.w.shared.release('nodes');
     await this.w.claims.close();
   }

@@ -17,7 +17,9 @@ import { Changes, nodeShape, Refused, waitingPodShape } from '../../provisioner/
 import { register } from '../../provisioner/controller/registration.js';
 import { WorkloadWatch } from '../../provisioner/controller/watched.js';
 import { clusterInput } from '../../provisioner/input/cluster-input.js';
-import { poolUsage } from '../../provisioner/nodeclaim/pool-status.js';
+import { poolUsage, withInFlight } from '../../provisioner/nodeclaim/pool-status.js';
+import { resourceList, type NodeClaim } from '../../provisioner/nodeclaim/object.js';
+import { fromAllocatable } from '../../provisioner/solver/resources.js';
 import type { PoolView } from '../../scheduling/nodepool.js';
 import type { LeaderDuty } from '../duty.js';
 import { unschedulableEvents } from './unschedulable-events.js';
@@ -94,7 +96,7 @@ export class ClusterProvisioning implements LeaderDuty {
         })
       : undefined;
     const loop = loopOf({ ...this.d, ...(onUnschedulable ? { onUnschedulable } : {}) }, provisioner, () =>
-      this.input(caches),
+      this.input(caches, provisioner),
     );
     const nodeChanges = new Changes<V1Node>((n) => n.metadata?.name ?? '', nodeShape);
     const podChanges = new Changes<V1Pod>((p) => p.metadata?.uid ?? '', waitingPodShape);
@@ -166,7 +168,7 @@ export class ClusterProvisioning implements LeaderDuty {
     if (done.length > 0) this.d.logger.info({ nodes: done }, 'nodes registered');
   }
 
-  private input(caches: NonNullable<ClusterProvisioning['caches']>) {
+  private input(caches: NonNullable<ClusterProvisioning['caches']>, provisioner: Provisioner) {
     const unsynced = Object.values(caches).filter((c) => !c.synced);
     if (unsynced.length > 0) return `caches not synced: ${unsynced.map((c) => c.spec.kind).join(', ')}`;
     return clusterInput({
@@ -177,7 +179,16 @@ export class ClusterProvisioning implements LeaderDuty {
       catalog: this.d.catalog(),
       fed: this.feed.current(Date.now()),
       bounds: this.bounds,
-      ...(this.d.claims ? { poolUsage: poolUsage(this.d.claims.store.list()) } : {}),
+      ...(this.d.claims ? { poolUsage: this.usage(this.d.claims.store.list(), provisioner) } : {}),
+    });
+  }
+
+  /** What the pools hold against their limits: their claims, and the claims launching now. */
+  private usage(claims: readonly NodeClaim[], provisioner: Provisioner) {
+    const catalog = this.d.catalog();
+    return withInFlight(poolUsage(claims), claims, provisioner.inFlightNodes(catalog), (name) => {
+      const type = catalog.byName(name);
+      return type ? resourceList(fromAllocatable(type.capacity)) : undefined;
     });
   }
 

@@ -8,6 +8,8 @@ export const CAPACITY_CODES: ReadonlySet<string> = new Set([
   'InsufficientCapacity',
   'InsufficientFreeAddressesInSubnet',
   'UnfulfillableCapacity',
+  // A capacity reservation with no instance left (Karpenter marks the reservation unavailable).
+  'ReservationCapacityExceeded',
   'Unsupported',
   'MaxSpotInstanceCountExceeded',
   'VcpuLimitExceeded',

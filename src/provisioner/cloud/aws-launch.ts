@@ -14,6 +14,8 @@ import type { NodeShape } from './aws-template-data.js';
 import { shapedCatalog } from '../../catalog/node-shape.js';
 import { classShape } from '../../scheduling/class-shape.js';
 import type { InstanceType } from '../../catalog/instance-type.js';
+import type { RequestLaunchTemplateData } from '@aws-sdk/client-ec2';
+import { RESERVATION_LABEL, RESERVED } from '../../scheduling/reservations.js';
 
 /** The image variant a type boots: NVIDIA for GPU types, Neuron for Inferentia / Trainium, else standard. */
 export function variantOf(type: InstanceType): AmiVariant {
@@ -102,4 +104,32 @@ export function launchGroups(
     else groups.set(key, { ami, maxPods, instanceTypes: [name] });
   }
   return [...groups.values()];
+}
+
+/** The reservation a `reserved` claim launches into (its labels name it), if it is one. */
+export function reservedLaunch(req: LaunchRequest): { id: string; block: boolean } | undefined {
+  const id = req.labels[RESERVATION_LABEL.id];
+  if (req.capacityType !== RESERVED || id === undefined) return undefined;
+  return { id, block: req.labels[RESERVATION_LABEL.type] === 'capacity-block' };
+}
+
+/** The launch template data targeting the reservation (a capacity block also as its market type). */
+export function withReservation(
+  data: RequestLaunchTemplateData,
+  reservation: { id: string; block: boolean } | undefined,
+): RequestLaunchTemplateData {
+  if (!reservation) return data;
+  return {
+    ...data,
+    CapacityReservationSpecification: {
+      CapacityReservationTarget: { CapacityReservationId: reservation.id },
+    },
+    ...(reservation.block ? { InstanceMarketOptions: { MarketType: 'capacity-block' } } : {}),
+  };
+}
+
+/** The fleet's target capacity type: a reserved claim launches on demand into its reservation. */
+export function targetType(req: LaunchRequest): 'spot' | 'on-demand' | 'capacity-block' {
+  if (req.capacityType === 'spot') return 'spot';
+  return reservedLaunch(req)?.block === true ? 'capacity-block' : 'on-demand';
 }

@@ -4,9 +4,12 @@
  * pinned one for good). The clients are passed in; errors stay typed and carry their cause.
  */
 import {
+  DescribeCapacityReservationsCommand,
   DescribeImagesCommand,
   DescribeSecurityGroupsCommand,
   DescribeSubnetsCommand,
+  type CapacityReservation as Ec2Reservation,
+  type DescribeCapacityReservationsCommandInput,
   type EC2Client,
   type Filter,
 } from '@aws-sdk/client-ec2';
@@ -18,6 +21,8 @@ import { TtlCache } from './ttl-cache.js';
 import type { ResolvedAmi, ResolvedSecurityGroup, ResolvedSubnet, SelectorTerm } from '../nodeclass/spec.js';
 
 const SELECTOR_TTL_MS = 5 * 60_000;
+/** Reservations fill and empty as instances come and go: looked up again each minute, as Karpenter polls. */
+const RESERVATION_TTL_MS = 60_000;
 const MUTABLE_PARAMETER_TTL_MS = 60 * 60_000;
 const PINNED_PARAMETER_TTL_MS = 24 * 60 * 60_000;
 
@@ -31,6 +36,26 @@ export function termFilters(term: SelectorTerm, kind: 'subnet' | 'security-group
   for (const [k, v] of Object.entries(term.tags ?? {}))
     out.push(v === '*' ? { Name: 'tag-key', Values: [k] } : { Name: `tag:${k}`, Values: [v] });
   return out;
+}
+
+/** A capacityReservationSelectorTerms entry. */
+export interface ReservationTerm {
+  readonly id?: string;
+  readonly ownerID?: string;
+  readonly tags?: Readonly<Record<string, string>>;
+  readonly instanceMatchCriteria?: string;
+}
+
+/** The DescribeCapacityReservations request for a term: active ones, by id or by filters. */
+export function reservationQuery(term: ReservationTerm): DescribeCapacityReservationsCommandInput {
+  const filters: Filter[] = [{ Name: 'state', Values: ['active'] }];
+  if (term.id !== undefined) return { Filters: filters, CapacityReservationIds: [term.id] };
+  if (term.ownerID !== undefined) filters.push({ Name: 'owner-id', Values: [term.ownerID] });
+  for (const [k, v] of Object.entries(term.tags ?? {}))
+    filters.push(v === '*' ? { Name: 'tag-key', Values: [k] } : { Name: `tag:${k}`, Values: [v] });
+  if (term.instanceMatchCriteria !== undefined)
+    filters.push({ Name: 'instance-match-criteria', Values: [term.instanceMatchCriteria] });
+  return { Filters: filters, MaxResults: 1000 };
 }
 
 function archOf(a: string | undefined): string {
@@ -109,6 +134,22 @@ export class AwsLookups {
           : [],
       );
     });
+  }
+
+  /**
+   * The active capacity reservations a term selects (Karpenter's capacityreservation.Query): by id, or
+   * by owner, tags and instance match criteria.
+   */
+  capacityReservations(term: ReservationTerm): Promise<Ec2Reservation[]> {
+    return this.cached(
+      `cr:${canonicalJson(term)}`,
+      RESERVATION_TTL_MS,
+      'DescribeCapacityReservations',
+      async () => {
+        const out = await this.o.ec2.send(new DescribeCapacityReservationsCommand(reservationQuery(term)));
+        return out.CapacityReservations ?? [];
+      },
+    );
   }
 
   /** An SSM parameter's value, or undefined when there is no such parameter. */

@@ -22,7 +22,8 @@ import {
 } from '../nodeclass/spec.js';
 import { userDataFor, type ClusterInfo } from '../nodeclass/userdata/index.js';
 import type { ClusterSource } from './aws-cluster.js';
-import type { AwsLookups } from './aws-lookups.js';
+import type { AwsLookups, ReservationTerm } from './aws-lookups.js';
+import { resolveReservations } from './aws-reservations.js';
 import type { InstanceProfiles } from './aws-profile.js';
 
 class Unresolved extends Error {
@@ -59,6 +60,8 @@ function describe(term: SelectorTerm): string {
 
 export interface ResolverDeps {
   readonly lookups: AwsLookups;
+  /** For a capacity block's expiring state (default: the wall clock). */
+  readonly now?: () => Date;
   readonly profiles: InstanceProfiles;
   readonly cluster: ClusterSource;
 }
@@ -72,11 +75,18 @@ export class NodeClassResolver {
     const written = familyName(spec);
     const family = FAMILIES.find((f) => f === written);
     const cluster = await part('ClusterReady', 'ClusterUnknown', () => this.d.cluster.info());
-    const [subnets, groups, amis, profile] = await Promise.all([
+    const [subnets, groups, amis, profile, reservations] = await Promise.all([
       part('SubnetsReady', 'SubnetsResolutionFailed', () => this.subnets(spec)),
       part('SecurityGroupsReady', 'SecurityGroupsResolutionFailed', () => this.groups(spec)),
       part('AMIsReady', 'AMIsResolutionFailed', () => this.amis(spec, family, written, cluster.value)),
       part('InstanceProfileReady', 'InstanceProfileResolutionFailed', () => this.profile(name, spec)),
+      part('CapacityReservationsReady', 'CapacityReservationsResolutionFailed', () =>
+        resolveReservations(
+          this.d.lookups,
+          (spec.capacityReservationSelectorTerms ?? []) as ReservationTerm[],
+          (this.d.now ?? (() => new Date()))(),
+        ),
+      ),
     ]);
     const validation = await part('ValidationSucceeded', 'UserDataInvalid', () => {
       if (!cluster.value) throw new Unresolved('ClusterUnknown', cluster.condition.message);
@@ -100,8 +110,10 @@ export class NodeClassResolver {
       securityGroups: groups.value ?? [],
       amis: amis.value ?? [],
       instanceProfile: profile.value,
-      // FieldsSupported reports what Berth leaves out; it never keeps the class from launching.
-      conditions: [...parts, fieldsSupported(spec), ready],
+      capacityReservations: reservations.value ?? [],
+      // FieldsSupported reports what Berth leaves out and CapacityReservationsReady whether the
+      // reservations were read; neither keeps the class from launching on demand or spot.
+      conditions: [...parts, reservations.condition, fieldsSupported(spec), ready],
     };
   }
 

@@ -23,9 +23,10 @@ import type { Catalog } from '../../catalog/catalog.js';
 import type { Taint } from '../../scheduling/taints.js';
 import type { NodeClasses, ReadyClass } from './aws-classes.js';
 import { fleetFailure, withRetry, type RetryOptions } from './aws-errors.js';
-import { launchGroups, nodeShape } from './aws-launch.js';
+import { launchGroups, nodeShape, reservedLaunch, targetType, withReservation } from './aws-launch.js';
 import { templateFor } from './aws-template-data.js';
 import type { LaunchTemplates } from './aws-templates.js';
+import { RESERVED } from '../../scheduling/reservations.js';
 import {
   CLAIM_TAG,
   LEGACY_CLAIM_TAG,
@@ -80,14 +81,18 @@ export class AwsCloud implements CloudProvider {
   /** One launch template config per image and max pods, its overrides the group's types × zones. */
   private async configs(req: LaunchRequest, rc: ReadyClass): Promise<FleetLaunchTemplateConfigRequest[]> {
     const subnets = subnetByZone(rc);
-    const groups = launchGroups(req.instanceTypes, rc.resolution.amis, this.opts.catalog(), rc.spec);
+    // A reserved launch is of its reservation's type and zone only (the claim's first type and zone).
+    const reservation = reservedLaunch(req);
+    const types = reservation ? req.instanceTypes.slice(0, 1) : req.instanceTypes;
+    const zones = reservation ? req.zones.slice(0, 1) : req.zones;
+    const groups = launchGroups(types, rc.resolution.amis, this.opts.catalog(), rc.spec);
     const startup = this.opts.startupTaints?.(req.nodePool) ?? [];
     const out: FleetLaunchTemplateConfigRequest[] = [];
     let room = MAX_OVERRIDES;
     for (const g of groups) {
       const overrides: FleetLaunchTemplateOverridesRequest[] = [];
       for (const InstanceType of g.instanceTypes)
-        for (const zone of req.zones) {
+        for (const zone of zones) {
           const SubnetId = subnets.get(zone);
           if (SubnetId && overrides.length < room)
             overrides.push({
@@ -98,7 +103,7 @@ export class AwsCloud implements CloudProvider {
         }
       if (overrides.length === 0) continue;
       room -= overrides.length;
-      const data = templateFor(rc, nodeShape(req, startup, g.ami, g.maxPods));
+      const data = withReservation(templateFor(rc, nodeShape(req, startup, g.ami, g.maxPods)), reservation);
       const LaunchTemplateName = await this.opts.templates.ensure(data, req.nodeClass);
       out.push({
         LaunchTemplateSpecification: { LaunchTemplateName, Version: '$Latest' },
@@ -174,7 +179,12 @@ export class AwsCloud implements CloudProvider {
       nodePool: tag(i, TAG.nodePool),
       instanceType: i.InstanceType ?? '',
       zone,
-      capacityType: i.InstanceLifecycle === 'spot' ? 'spot' : 'on-demand',
+      capacityType:
+        i.InstanceLifecycle === 'spot'
+          ? 'spot'
+          : i.CapacityReservationId !== undefined
+            ? RESERVED
+            : 'on-demand',
       providerId: providerIdOf(zone, id),
       launchedAt: i.LaunchTime ?? new Date(0),
       ...(i.ImageId !== undefined ? { imageId: i.ImageId } : {}),
@@ -204,7 +214,7 @@ function fleetInput(
     LaunchTemplateConfigs: configs,
     TargetCapacitySpecification: {
       TotalTargetCapacity: 1,
-      DefaultTargetCapacityType: spot ? 'spot' : 'on-demand',
+      DefaultTargetCapacityType: targetType(req),
       ...(spot ? { SpotTargetCapacity: 1 } : { OnDemandTargetCapacity: 1 }),
     },
     ...(spot
@@ -232,7 +242,12 @@ function launchedOf(
     nodePool: req.nodePool,
     instanceType: launched.InstanceType ?? o?.InstanceType ?? '',
     zone,
-    capacityType: launched.Lifecycle === 'spot' || req.capacityType === 'spot' ? 'spot' : 'on-demand',
+    capacityType:
+      launched.Lifecycle === 'spot' || req.capacityType === 'spot'
+        ? 'spot'
+        : req.capacityType === RESERVED
+          ? RESERVED
+          : 'on-demand',
     providerId: providerIdOf(zone, id),
     ...extra,
   };

@@ -5,6 +5,7 @@
  * catches what no event announces (claims that never joined, offerings available again). Rounds never
  * overlap. The round itself is Provisioner.reconcile; what it needs is passed in.
  */
+import { poolPriceOfLabels, type PoolView } from '../../scheduling/nodepool.js';
 import type { Logger } from 'pino';
 import type { Metrics } from '../../observability/metrics.js';
 import type { Catalog } from '../../catalog/catalog.js';
@@ -239,7 +240,10 @@ export class ProvisionLoop {
   private gauges(input: SolverInput): void {
     const m = this.d.metrics;
     if (!m) return;
-    const byPool = tally(input.catalog, [...input.nodes, ...this.d.provisioner.inFlightNodes(input.catalog)]);
+    const byPool = tally(input.catalog, input.pools, [
+      ...input.nodes,
+      ...this.d.provisioner.inFlightNodes(input.catalog),
+    ]);
     m.nodes.reset();
     m.cost.reset();
     for (const [pool, t] of byPool) {
@@ -251,6 +255,7 @@ export class ProvisionLoop {
 
 function tally(
   catalog: Catalog,
+  pools: readonly PoolView[],
   nodes: readonly { labels: Readonly<Record<string, string>> }[],
 ): Map<string, { nodes: number; cost: number }> {
   const out = new Map<string, { nodes: number; cost: number }>();
@@ -258,11 +263,9 @@ function tally(
     const l = n.labels;
     const pool = l[LABEL.nodePool];
     if (pool === undefined) continue;
-    const type = catalog.byName(l[LABEL.instanceType] ?? '');
-    const price = type ? catalog.price(type, l[LABEL.zone] ?? '', l[LABEL.capacityType] ?? '') : null;
     const t = out.get(pool) ?? { nodes: 0, cost: 0 };
     t.nodes += 1;
-    t.cost += price ?? 0;
+    t.cost += poolPriceOfLabels(catalog, pools, l);
     out.set(pool, t);
   }
   return out;

@@ -3,6 +3,7 @@
  * nodes they would keep — costs less than the nodes it removes and is not more nodes; a multi-node one
  * does not launch again a type it removes for as much; spot-to-spot only when turned on. Pure.
  */
+import { poolCatalog } from '../../scheduling/nodepool.js';
 import type { PlannedNode } from '../solver/model.js';
 import type { NodeInfo } from './candidates.js';
 import type { Filled } from './filled.js';
@@ -15,9 +16,11 @@ export const priceOf = (nodes: readonly NodeInfo[]): number => nodes.reduce((s, 
 
 /** Instance types the launch could use (its fleet's alternatives) that cost less than `than`. */
 function cheaperTypes(w: World, launch: PlannedNode, than: number): number {
+  const pool = w.pools.find((p) => p.name === launch.nodePool);
+  const catalog = pool ? poolCatalog(pool, w.catalog) : w.catalog;
   return launch.alternatives.filter((t) => {
-    const type = w.catalog.byName(t);
-    const p = type ? w.catalog.price(type, launch.zone, launch.capacityType) : null;
+    const type = catalog.byName(t);
+    const p = type ? catalog.price(type, launch.zone, launch.capacityType) : null;
     return p !== null && p < than;
   }).length;
 }

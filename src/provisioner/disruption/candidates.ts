@@ -7,7 +7,7 @@
  * refuses it too), a node not Ready or already being disrupted.
  */
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
-import type { PoolView } from '../../scheduling/nodepool.js';
+import { poolCatalog, type PoolView } from '../../scheduling/nodepool.js';
 import { LABEL } from '../../catalog/instance-type.js';
 import { priceOfLabels, type Catalog } from '../../catalog/catalog.js';
 import { DISRUPTION_ANNOTATION } from './marks.js';
@@ -88,7 +88,7 @@ function infoOf(node: V1Node, pool: PoolView, pods: readonly V1Pod[], catalog: C
     instanceType: labels[LABEL.instanceType] ?? '',
     zone: labels[LABEL.zone] ?? '',
     capacityType: labels[LABEL.capacityType] ?? '',
-    price: priceOfLabels(catalog, labels),
+    price: priceOfLabels(poolCatalog(pool, catalog), labels),
     moving: pods.filter(moves),
   };
 }

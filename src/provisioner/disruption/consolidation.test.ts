@@ -5,7 +5,7 @@ import { loadObjects } from '../../inputs/objects.js';
 import { selectorMatches } from '../../kube/selector.js';
 import { disruptionsAllowed } from '../../policies/disruption.js';
 import type { PDB } from '../../policies/view.js';
-import { poolView, poolViewWithClass, type NodePool } from '../../scheduling/nodepool.js';
+import { poolView, poolViewWithClass, type NodePool, type PoolView } from '../../scheduling/nodepool.js';
 import { builtinCatalog } from '../../catalog/catalog.js';
 import { requestsOf } from '../input/pods.js';
 import { seededRandom } from '../../util/seeded.js';
@@ -45,6 +45,19 @@ function plan(
   });
 }
 
+/** The plan over these pools (a static one, a class's), at the tables' moment. */
+const planOn = (pools: PoolView[], nodes: V1Node[], pods: V1Pod[]): ConsolidationPlan =>
+  planConsolidation({
+    nodes,
+    pods,
+    pdbs: [],
+    pools,
+    daemonSets: [],
+    catalog,
+    now: new Date('2026-11-23T12:00:00Z'),
+    spotToSpot: false,
+  });
+
 const keptReason = (p: ConsolidationPlan, name: string) => p.kept.find((k) => k.node === name)?.reason;
 
 describe('consolidation, offline', () => {
@@ -66,20 +79,23 @@ describe('consolidation, offline', () => {
   // (pkg/controllers/static; the disruption methods skip static pools).
   it('never consolidates the nodes of a static pool (spec.replicas), and says why they stay', () => {
     const staticPool = poolView({ ...general, spec: { ...general.spec, replicas: 3 } });
-    const p = planConsolidation({
-      nodes: [node('a'), node('b'), node('empty')],
-      pods: [pod('web', 'a'), pod('api', 'b')],
-      pdbs: [],
-      pools: [staticPool],
-      daemonSets: [],
-      catalog,
-      now: new Date('2026-11-23T12:00:00Z'),
-      spotToSpot: false,
-    });
+    const p = planOn([staticPool], [node('a'), node('b'), node('empty')], [pod('web', 'a'), pod('api', 'b')]);
     expect(p.decisions).toEqual([]);
     expect(keptReason(p, 'empty')).toBe(
       'NodePool berth-general is static (replicas: 3): its nodes are kept, never consolidated',
     );
+  });
+
+  // Karpenter v1.14.1 pkg/controllers/static/deprovisioning: a static pool past its count loses the
+  // surplus, empty nodes first, then those with the fewest pods (getDeprovisioningCandidates).
+  it('scales a static pool down to its replicas: empty nodes first, then the fewest pods to move', () => {
+    const staticPool = poolView({ ...general, spec: { ...general.spec, replicas: 1 } });
+    const pods = [pod('web', 'a'), pod('api', 'a'), pod('db', 'b')];
+    const p = planOn([staticPool], [node('a'), node('b'), node('empty')], pods);
+    expect(p.decisions[0]).toMatchObject({ method: 'scale-down', remove: ['empty', 'b'] });
+    expect(p.decisions).toHaveLength(1);
+    expect(p.after.nodes.map((n) => n.name)).toEqual(['a']);
+    expect(p.after.nodes[0]?.pods.sort()).toEqual(['shop/api', 'shop/db', 'shop/web']);
   });
 
   it('replaces several nodes at once, with more than one new node when that is cheaper (beyond Karpenter #1442)', () => {
@@ -405,6 +421,36 @@ describe('expiration (forceful, as in Karpenter)', () => {
     expect(p.decisions[0]).toMatchObject({ method: 'expiration', remove: ['old'] });
     expect(p.decisions.filter((d) => d.method !== 'expiration')).toEqual([]);
   });
+  // aws/karpenter-provider-aws v1.14.1 pkg/controllers/capacityreservation/expiration: the claims of a
+  // capacity block in its last 40 minutes (state expiring) are deleted, whatever keeps them.
+  it('removes a node of an expiring capacity block as an expiration, and keeps one of an active block', () => {
+    const status = (state: string) => ({
+      capacityReservations: [
+        {
+          id: 'cr-block',
+          instanceType: 'm6i.xlarge',
+          availabilityZone: 'us-east-1a',
+          reservationType: 'capacity-block',
+          state,
+        },
+      ],
+    });
+    const inBlock = (name: string): V1Node => {
+      const n = aged(name, '2026-11-23T11:00:00Z');
+      if (n.metadata?.labels) n.metadata.labels['karpenter.k8s.aws/capacity-reservation-id'] = 'cr-block';
+      return n;
+    };
+    const held = pod('train', 'gpu-a', { cpu: '3', annotations: { 'karpenter.sh/do-not-disrupt': 'true' } });
+    const run = (state: string) =>
+      planOn(
+        [poolViewWithClass(general, { metadata: { name: 'default' }, status: status(state) })],
+        [inBlock('gpu-a')],
+        [held],
+      );
+    expect(run('expiring').decisions[0]).toMatchObject({ method: 'expiration', remove: ['gpu-a'] });
+    expect(run('active').decisions).toEqual([]);
+  });
+
   it('never expires a node of a pool with expireAfter: Never, nor one with no creation time', () => {
     const neverPool = {
       ...general,

@@ -1,16 +1,12 @@
 /**
  * Disruption in the cluster (Lease holder, `provisioner.mode: berth`). Every round carries on each
- * decision under way — its replacements join, the validation delay passes, the check — and every
- * drain, then seeks one more decision beside them (as Karpenter's orchestration queue lets its
- * disruption loop go on): the nodes are classified, each node kept gets an Event naming what keeps it,
- * and at most one decision is sought — expiration, emptiness, drift, then multi-node and single-node
- * consolidation — as `berth plan --consolidate` finds them, simulated beside the decisions under way
- * (their nodes gone, their pods placed too). A decision marks its nodes (taint and annotations: the
- * state lives on the Node, so a new leader finishes it), launches the new capacity it needs, and once
- * that is Ready and the validation delay has passed, checks that it still holds (else unmarks them),
- * then drains through the Eviction API (non-critical before critical, DaemonSet pods last, a 429
- * retried next round) and terminates. Budgets count the nodes being disrupted; PDBs are the API
- * server's to enforce on every eviction.
+ * decision under way (its replacements join, the validation delay passes, the check) and every drain,
+ * then seeks one more beside them, as `berth plan --consolidate` finds it: static pools past their
+ * count, expiration, emptiness, drift, multi-node and single-node consolidation, each node kept getting
+ * an Event naming what keeps it. A decision marks its nodes (taint and annotations: a new leader
+ * finishes it), launches the capacity it needs and, once that is Ready and the delay has passed,
+ * checks that it still holds, then drains through the Eviction API (a 429 retried next round) and
+ * terminates. Budgets count the nodes being disrupted; PDBs are the API server's to enforce.
  */
 import type { V1Node } from '@kubernetes/client-node';
 import { classify, type Classified } from './candidates.js';
@@ -110,13 +106,16 @@ export class DisruptionController {
     );
     // Turned off: nothing new is decided and a decision not yet validated is undone, but a drain under
     // way is finished (its pods are already going; a node left tainted and half drained helps no one).
-    if (!this.d.enabled()) return summary(await this.off(w, groups, draining));
+    const on = this.d.enabled();
+    const countsOnly = !on && (this.d.keepCounts?.() ?? false);
+    if (!on && !countsOnly) return summary(await this.off(w, groups, draining));
     this.forget(groups, w.nodes);
     const all: Outcome[] = [];
     for (const g of groups) all.push(await this.carryOn(w, g, ids));
     if (draining.length > 0) all.push(...(await this.drain(w, draining)));
     const joining = groups.flatMap((g) => notReady(g.claims, w.nodes, ids));
-    if (this.maySeek(groups.length + draining.length > 0, joining)) all.push(await this.seek(ids));
+    if (this.maySeek(groups.length + draining.length > 0, joining))
+      all.push(await this.seek(ids, countsOnly));
     return summary(all);
   }
 
@@ -195,7 +194,7 @@ export class DisruptionController {
     });
   }
 
-  private async seek(ids: ReadonlyMap<string, string>): Promise<Outcome> {
+  private async seek(ids: ReadonlyMap<string, string>, countsOnly = false): Promise<Outcome> {
     const w = this.world(ids);
     const pdbs = pdbStates(this.d.cluster.pdbs(), this.d.cluster.pods());
     const launched = await this.d.cluster.launched();
@@ -216,6 +215,7 @@ export class DisruptionController {
     );
     const o = {
       now,
+      ...(countsOnly ? { countsOnly } : {}),
       spotToSpot: this.d.spotToSpot(),
       ...launchLimits(this.d.launcher !== undefined, this.made.replacing(w.nodes)),
     };
@@ -259,12 +259,8 @@ export class DisruptionController {
       },
       'disruption decided',
     );
-    if ((this.d.validationMs ?? 15_000) <= 0)
-      return this.validate(
-        decision.remove.map((n) => n.node),
-        decision.method,
-        key,
-      );
+    const removed = decision.remove.map((n) => n.node);
+    if ((this.d.validationMs ?? 15_000) <= 0) return this.validate(removed, decision.method, key);
     return { kind: 'validating', method: decision.method, nodes: names };
   }
 
@@ -352,14 +348,8 @@ export class DisruptionController {
   private awaitTurn(nodes: readonly V1Node[], method: string, key: string, holder: string): Promise<Outcome> {
     const names = nodes.map((n) => n.metadata?.name ?? '');
     const since = sinceOf(nodes[0] as V1Node) ?? this.made.get(key)?.at ?? this.d.clock().getTime();
-    if (this.d.clock().getTime() - since > TURN_TIMEOUT_MS)
-      return this.abandon(
-        nodes,
-        method,
-        `its turn to launch did not come within ${TURN_TIMEOUT_MS / 1000}s`,
-        [],
-        key,
-      );
+    const late = `its turn to launch did not come within ${TURN_TIMEOUT_MS / 1000}s`;
+    if (this.d.clock().getTime() - since > TURN_TIMEOUT_MS) return this.abandon(nodes, method, late, [], key);
     return Promise.resolve({ kind: 'validating', method, nodes: names, after: holder });
   }
 

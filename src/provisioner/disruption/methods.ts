@@ -6,6 +6,7 @@
  * that fits nowhere blocks nothing (#457).
  */
 import { IMAGE_LABEL, NODECLASS_HASH_LABEL, TEMPLATE_HASH_LABEL } from '../../scheduling/nodepool.js';
+import { RESERVATION_LABEL } from '../../scheduling/reservations.js';
 import type { V1Pod } from '@kubernetes/client-node';
 import type { PlannedNode } from '../solver/model.js';
 import { allows } from '../../scheduling/requirements.js';
@@ -16,9 +17,10 @@ import { isReady, type Pdbs, type PdbState } from './pods.js';
 import { simulate, simulateMust, type World } from './simulate.js';
 import { emptyGoing, filledBy, type Filled } from './filled.js';
 import { acceptable, priceOf } from './acceptable.js';
+import { scaleDown } from './scale-down.js';
 import type { PrefixSearch, SeekSlices } from './slices.js';
 
-export type Method = 'expiration' | 'emptiness' | 'drift' | 'multi-node' | 'single-node';
+export type Method = 'scale-down' | 'expiration' | 'emptiness' | 'drift' | 'multi-node' | 'single-node';
 
 export interface Decision {
   readonly method: Method;
@@ -42,6 +44,8 @@ export interface MethodOptions {
   readonly deleteOnly?: string;
   /** Consolidations that launch wait, and why (drift and expiration, which must happen, do not). */
   readonly replacing?: string;
+  /** Only static NodePools past their count (disruption is off, the counts are kept). */
+  readonly countsOnly?: boolean;
   /** In a cluster, the searches stop between simulations once the slice is spent (slices.ts). */
   readonly slices?: SeekSlices;
 }
@@ -105,8 +109,24 @@ function pdbAsks(pods: readonly V1Pod[], pdbs: Pdbs): Map<PdbState, number> {
 /** Karpenter's default `expireAfter`. */
 const DEFAULT_EXPIRE_MS = 720 * 3_600_000;
 
-/** When a node expires (ms), from its creation and its pool's `expireAfter`; undefined for Never. */
+/**
+ * When a node launched into a capacity block must go: once its reservation is expiring (its last 40
+ * minutes), as Karpenter's capacity reservation expiration controller deletes its claims.
+ */
+function blockEndsAt(n: NodeInfo): number | undefined {
+  const id = n.node.metadata?.labels?.[RESERVATION_LABEL.id];
+  const r = id === undefined ? undefined : n.pool.reservations?.find((x) => x.id === id);
+  if (r?.state !== 'expiring') return undefined;
+  return r.endTime === undefined ? 0 : Date.parse(r.endTime) - 40 * 60_000;
+}
+
+/**
+ * When a node expires (ms), from its creation and its pool's `expireAfter` (undefined for Never), or
+ * its capacity block's end.
+ */
 export function expiresAt(n: NodeInfo): number | undefined {
+  const block = blockEndsAt(n);
+  if (block !== undefined) return block;
   const created = n.node.metadata?.creationTimestamp;
   if (created === undefined) return undefined;
   const after = parseGoDuration(n.pool.pool.spec.template.spec.expireAfter) ?? DEFAULT_EXPIRE_MS;
@@ -326,7 +346,8 @@ export const singleNode: Seek = (w, c, pdbs, o, refusals) => {
  * Karpenter's order. None of them is searched in slices: they look at each node once.
  */
 export function firstDecision(w: World, c: Classified, pdbs: Pdbs, o: MethodOptions): Decision | undefined {
-  return expiration(w, c, o) ?? emptiness(w, c, pdbs, o) ?? drift(w, c, pdbs, o);
+  if (o.countsOnly === true) return scaleDown(w, c);
+  return scaleDown(w, c) ?? expiration(w, c, o) ?? emptiness(w, c, pdbs, o) ?? drift(w, c, pdbs, o);
 }
 
 /** A method that may also refuse candidates (and say why, in `refusals`), as single-node does. */
@@ -340,7 +361,10 @@ export type Seek = (
 
 /** Consolidation: multi-node, then single-node; in slices, each goes on from where the last stopped. */
 export const consolidationDecision: Seek = (w, c, pdbs, o, refusals) =>
-  multiNode(w, c, pdbs, o) ?? (o.slices?.stopped === true ? undefined : singleNode(w, c, pdbs, o, refusals));
+  o.countsOnly === true
+    ? undefined
+    : (multiNode(w, c, pdbs, o) ??
+      (o.slices?.stopped === true ? undefined : singleNode(w, c, pdbs, o, refusals)));
 
 /**
  * The one decision a round makes, methods in order: expiration (forceful), then Karpenter's current

@@ -35,6 +35,12 @@ export interface DisruptionDeps {
   readonly cluster: ClusterSource;
   /** Whether disruption runs now: mode berth and provisioner.consolidation.enabled. */
   readonly enabled: () => boolean;
+  /**
+   * Whether static NodePools are brought down to their count while disruption is off (mode berth):
+   * Karpenter's static deprovisioning is no voluntary disruption, and consolidation.enabled does not
+   * stop it.
+   */
+  readonly keepCounts?: () => boolean;
   /** consolidateAfter for NodePools that set none (policies.yaml's consolidateAfterSeconds). */
   readonly defaultConsolidateAfterMs: () => number;
   readonly spotToSpot: () => boolean;

@@ -137,6 +137,7 @@ function placeBeside(
     budgetMillis: 0,
     namePrefix: world.namePrefix,
     skipBound: true,
+    keepStatic: false,
     placement: 'grow',
     ...(world.poolMemo ? { poolMemo: world.poolMemo } : {}),
     ...(world.alternatives !== undefined ? { alternatives: world.alternatives } : {}),

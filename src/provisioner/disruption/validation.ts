@@ -7,7 +7,7 @@
  * replacement stands empty only while it joins. Pure.
  */
 import type { V1Node } from '@kubernetes/client-node';
-import { priceOfLabels } from '../../catalog/catalog.js';
+import { poolPriceOfLabels } from '../../scheduling/nodepool.js';
 import type { PlannedNode } from '../solver/model.js';
 import { blockerOf } from './candidates.js';
 import { moves, podId, type Pdbs } from './pods.js';
@@ -51,7 +51,10 @@ export function recheck(w: World, names: readonly string[], pdbs: Pdbs, o: Reche
 
 /** Why new capacity for a consolidation's pods no longer pays: not less than the nodes, or more of them. */
 function notCheaper(w: World, nodes: readonly V1Node[], count: number, price: number): string | undefined {
-  const before = nodes.reduce((s, n) => s + priceOfLabels(w.catalog, n.metadata?.labels ?? {}), 0);
+  const before = nodes.reduce(
+    (s, n) => s + poolPriceOfLabels(w.catalog, w.pools, n.metadata?.labels ?? {}),
+    0,
+  );
   if (!(price < before))
     return `its pods now need $${price.toFixed(4)}/h of new capacity, not less than its $${before.toFixed(4)}/h`;
   if (count > nodes.length) return `its pods now need ${count} new nodes for ${nodes.length}`;

@@ -120,6 +120,7 @@ function placeUnplanned(
     budgetMillis: 0,
     namePrefix: r.world.namePrefix,
     skipBound: true,
+    keepStatic: false,
     placement: 'grow',
   });
   for (const b of plan.bindings) {

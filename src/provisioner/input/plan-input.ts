@@ -7,6 +7,7 @@ import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { KubeObject } from '../../kube/objects.js';
 import { poolViewWithClass, type EC2NodeClass, type NodePool } from '../../scheduling/nodepool.js';
 import type { Catalog } from '../../catalog/catalog.js';
+import { withOverlays, type NodeOverlay } from '../../scheduling/node-overlay.js';
 import type { DaemonSetShape, SolverInput, SolverPod } from '../solver/model.js';
 import { existingNode } from './nodes.js';
 import { LABEL } from '../../catalog/instance-type.js';
@@ -22,6 +23,8 @@ export interface ObjectsInput {
   readonly nodePools: readonly NodePool[];
   /** The pools' EC2NodeClasses, when known: their kubelet and volumes shape the instance types. */
   readonly nodeClasses?: readonly EC2NodeClass[];
+  /** NodeOverlays: the pools' types at their prices and with their extended resources. */
+  readonly nodeOverlays?: readonly NodeOverlay[];
   readonly catalog: Catalog;
   readonly defaultNamespace: string;
 }
@@ -62,13 +65,17 @@ export function solverInputOf(input: ObjectsInput): SolverInput {
     pods: dedupe(pods),
     nodes,
     poolUsage: nodesUsage(nodeObjects, input.catalog),
-    pools: input.nodePools.map((p) => {
-      const ref = p.spec.template.spec.nodeClassRef;
-      return poolViewWithClass(
-        p,
-        input.nodeClasses?.find((c) => c.metadata.name === ref?.name),
-      );
-    }),
+    pools: withOverlays(
+      input.nodePools.map((p) => {
+        const ref = p.spec.template.spec.nodeClassRef;
+        return poolViewWithClass(
+          p,
+          input.nodeClasses?.find((c) => c.metadata.name === ref?.name),
+        );
+      }),
+      input.nodeOverlays ?? [],
+      input.catalog,
+    ).views,
     daemonSets,
     catalog: input.catalog,
   };

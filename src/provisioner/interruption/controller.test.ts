@@ -45,7 +45,12 @@ function harness(bodies: (string | undefined)[], failMark = false) {
     nodes: () => {
       const theirs = node('theirs', 'i-9');
       theirs.metadata!.labels = {};
-      return [node('spot-1', 'i-1'), node('od-2', 'i-2'), theirs];
+      return [
+        node('spot-1', 'i-1'),
+        node('od-2', 'i-2'),
+        node('reserved-3', 'i-3', { 'karpenter.sh/capacity-type': 'reserved' }),
+        theirs,
+      ];
     },
     ops: {
       mark: (n, phase) => {
@@ -94,6 +99,21 @@ describe('interruption controller', () => {
     expect(h.events.map((e) => e.reason)).toEqual(['SpotInterrupted']);
     expect(h.deleted).toEqual(['r0']);
     expect(h.counted).toEqual(['spotInterruption:handled']);
+  });
+
+  // aws/karpenter-provider-aws v1.14.1 interruption (CapacityReservationInterruptionKind): cordon and
+  // drain, and the reservation is marked unavailable.
+  it('an interruptible reservation taking its instance back: the reserved offering unavailable, drained', async () => {
+    const h = harness([
+      event('EC2 Capacity Reservation Instance Interruption Warning', { 'instance-id': 'i-3' }),
+    ]);
+    await h.c.poll();
+    expect(h.unavailable).toEqual([
+      { instanceType: 'm5.large', zone: 'us-east-1a', capacityType: 'reserved' },
+    ]);
+    expect(h.marked).toEqual([['reserved-3', INTERRUPTION_PHASE]]);
+    expect(h.events.map((e) => e.reason)).toEqual(['CapacityReservationInstanceInterrupted']);
+    expect(h.counted).toEqual(['reservationInterruption:handled']);
   });
 
   it('a scheduled change drains without marking an offering; a rebalance is an Event only', async () => {

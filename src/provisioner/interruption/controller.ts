@@ -37,6 +37,20 @@ export interface InterruptionDeps {
 
 type Outcome = 'handled' | 'no-node' | 'ignored';
 
+const REASONS = {
+  spotInterruption: 'SpotInterrupted',
+  reservationInterruption: 'CapacityReservationInstanceInterrupted',
+  scheduledChange: 'InstanceScheduledChange',
+} as const;
+
+const MESSAGES = {
+  spotInterruption:
+    'EC2 will reclaim this spot instance in two minutes: a replacement is launched and the node drained',
+  reservationInterruption:
+    'its interruptible capacity reservation takes this instance back: a replacement is launched and the node drained',
+  scheduledChange: 'EC2 scheduled a change for this instance: a replacement is launched and the node drained',
+} as const;
+
 export class InterruptionController {
   constructor(private readonly d: InterruptionDeps) {}
 
@@ -126,14 +140,22 @@ export class InterruptionController {
     await this.d.ops.terminate(node);
   }
 
-  private async interrupted(node: V1Node, kind: 'spotInterruption' | 'scheduledChange'): Promise<void> {
+  private async interrupted(
+    node: V1Node,
+    kind: 'spotInterruption' | 'reservationInterruption' | 'scheduledChange',
+  ): Promise<void> {
     const labels = node.metadata?.labels ?? {};
-    if (kind === 'spotInterruption' && labels[LABEL.capacityType] === 'spot')
+    // The offering it ran on is taken back: spot, or the interruptible reservation (Karpenter marks
+    // the reservation unavailable).
+    const taken = { spotInterruption: 'spot', reservationInterruption: 'reserved', scheduledChange: '' }[
+      kind
+    ];
+    if (taken !== '' && labels[LABEL.capacityType] === taken)
       this.d.markUnavailable([
         {
           instanceType: labels[LABEL.instanceType] ?? '',
           zone: labels[LABEL.zone] ?? '',
-          capacityType: 'spot',
+          capacityType: taken,
         },
       ]);
     const phase = node.metadata?.annotations?.[DISRUPTION_ANNOTATION];
@@ -142,11 +164,8 @@ export class InterruptionController {
     this.d.events.emit({
       involved: this.involved(node),
       type: 'Warning',
-      reason: kind === 'spotInterruption' ? 'SpotInterrupted' : 'InstanceScheduledChange',
-      message:
-        kind === 'spotInterruption'
-          ? 'EC2 will reclaim this spot instance in two minutes: a replacement is launched and the node drained'
-          : 'EC2 scheduled a change for this instance: a replacement is launched and the node drained',
+      reason: REASONS[kind],
+      message: MESSAGES[kind],
     });
     this.d.logger.info({ node: node.metadata?.name, kind }, 'node interrupted');
     this.d.provisionNow();

@@ -19,6 +19,13 @@ describe('interruption messages', () => {
       { kind: 'spotInterruption', instanceIds: ['i-1'] },
     ],
     [
+      ec2('EC2 Capacity Reservation Instance Interruption Warning', {
+        'instance-id': 'i-7',
+        'instance-action': 'terminate',
+      }),
+      { kind: 'reservationInterruption', instanceIds: ['i-7'] },
+    ],
+    [
       ec2('EC2 Instance Rebalance Recommendation', { 'instance-id': 'i-2' }),
       { kind: 'rebalanceRecommendation', instanceIds: ['i-2'] },
     ],

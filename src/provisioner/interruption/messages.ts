@@ -1,11 +1,15 @@
 /**
  * The messages EventBridge puts on the interruption queue (Karpenter's rules), parsed (pure): a spot
- * interruption warning, an AWS Health scheduled change for EC2, a rebalance recommendation, an
+ * interruption warning, an interruptible capacity reservation's interruption warning, an AWS Health scheduled change for EC2, a rebalance recommendation, an
  * instance state change. Anything else is `other` (deleted, nothing done); a body that is not such an
  * event is a malformed message with the reason.
  */
 export type InterruptionKind =
-  'spotInterruption' | 'scheduledChange' | 'rebalanceRecommendation' | 'stateChange';
+  | 'spotInterruption'
+  | 'reservationInterruption'
+  | 'scheduledChange'
+  | 'rebalanceRecommendation'
+  | 'stateChange';
 
 export type Interruption =
   | { readonly kind: InterruptionKind; readonly instanceIds: readonly string[]; readonly state?: string }
@@ -33,6 +37,9 @@ function ec2Event(detailType: string, detail: Json): Interruption | undefined {
   switch (detailType) {
     case 'EC2 Spot Instance Interruption Warning':
       return { kind: 'spotInterruption', instanceIds: instanceOf(detail) };
+    // An interruptible capacity reservation taking an instance back (Karpenter v1.10).
+    case 'EC2 Capacity Reservation Instance Interruption Warning':
+      return { kind: 'reservationInterruption', instanceIds: instanceOf(detail) };
     case 'EC2 Instance Rebalance Recommendation':
       return { kind: 'rebalanceRecommendation', instanceIds: instanceOf(detail) };
     case 'EC2 Instance State-change Notification':

@@ -12,7 +12,7 @@ import {
   TERMINATION_FINALIZER,
   type NodeClaim,
 } from './object.js';
-import { limitReached, poolStatus, poolUsage } from './pool-status.js';
+import { limitReached, poolStatus, poolUsage, withInFlight } from './pool-status.js';
 import { onClaimsToo } from './events.js';
 import { pastConsolidateAfter } from '../disruption/kept.js';
 
@@ -278,6 +278,27 @@ describe('NodePool status', () => {
     const u = poolUsage([...claims, withCapacity('c', '2', '8Gi')]).get('general');
     expect(limitReached(poolView(pool), u)).toBe('cpu limit 8 reached (8 launched)');
     expect(limitReached(poolView(pool), poolUsage(claims).get('general'))).toBe(undefined);
+  });
+
+  // The claim cache lags a launch: a claim in flight that it does not show with capacity yet still
+  // counts (else the next round launches past limits.nodes on a stale count).
+  it('counts the claims in flight the cache does not show launched yet, once', () => {
+    const inFlight = [
+      {
+        name: 'a',
+        labels: { 'karpenter.sh/nodepool': 'general', 'node.kubernetes.io/instance-type': 'm5.large' },
+      },
+      {
+        name: 'new',
+        labels: { 'karpenter.sh/nodepool': 'general', 'node.kubernetes.io/instance-type': 'm5.large' },
+      },
+    ];
+    const u = withInFlight(poolUsage(claims), claims, inFlight, () => ({
+      cpu: '2',
+      memory: '8Gi',
+      pods: '29',
+    }));
+    expect(u.get('general')).toEqual({ cpuMillis: 8000, memoryMiB: 32768, pods: 87, nodes: 3 });
   });
 });
 

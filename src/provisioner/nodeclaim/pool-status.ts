@@ -4,6 +4,7 @@
  * the conditions ValidationSucceeded, NodeClassReady and Ready. The same sums are the pool's usage
  * against `spec.limits`. Pure.
  */
+import { LABEL } from '../../catalog/instance-type.js';
 import { formatCpu, formatMemory } from '../../kube/quantity.js';
 import {
   capacityUsage,
@@ -36,6 +37,29 @@ export function poolUsage(claims: readonly NodeClaim[]): Map<string, PoolUsage> 
     out.set(pool, u);
   }
   return out;
+}
+
+/**
+ * The usage with the claims the provisioner launched that the claim cache does not show with their
+ * capacity yet (its watch lags the launch): each counted as a node of its type, so that the next round
+ * never launches past a limit on a stale count (Karpenter counts its in-flight claims too).
+ */
+export function withInFlight(
+  usage: Map<string, PoolUsage>,
+  claims: readonly NodeClaim[],
+  inFlight: readonly { readonly name: string; readonly labels: Readonly<Record<string, string>> }[],
+  capacityOf: (instanceType: string) => Readonly<Record<string, string | number>> | undefined,
+): Map<string, PoolUsage> {
+  const counted = new Set(claims.filter((c) => c.status?.capacity !== undefined).map((c) => c.metadata.name));
+  for (const f of inFlight) {
+    const pool = f.labels[LABEL.nodePool];
+    const capacity = capacityOf(f.labels[LABEL.instanceType] ?? '');
+    if (pool === undefined || counted.has(f.name) || capacity === undefined) continue;
+    const u = usage.get(pool) ?? {};
+    addUsage(u, capacity);
+    usage.set(pool, u);
+  }
+  return usage;
 }
 
 export interface ClassState {

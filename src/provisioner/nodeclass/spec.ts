@@ -3,6 +3,7 @@
  * it writes once they are resolved (the shape Karpenter writes, so either can read the other's).
  */
 import type { EC2NodeClass } from '../../scheduling/nodepool.js';
+import type { Reservation } from '../../scheduling/reservations.js';
 import type { KubeletConfig } from './userdata/options.js';
 
 export interface SelectorTerm {
@@ -103,6 +104,8 @@ export interface Resolution {
   readonly securityGroups: readonly ResolvedSecurityGroup[];
   readonly amis: readonly ResolvedAmi[];
   readonly instanceProfile: string | undefined;
+  /** The capacity reservations its capacityReservationSelectorTerms select (none when it has none). */
+  readonly capacityReservations?: readonly Reservation[];
   readonly conditions: readonly Condition[];
 }
 
@@ -156,10 +159,32 @@ export function statusOf(r: Resolution, now: Date, previous?: readonly Condition
       ],
     })),
     ...(r.instanceProfile !== undefined ? { instanceProfile: r.instanceProfile } : {}),
+    ...(r.capacityReservations !== undefined && r.capacityReservations.length > 0
+      ? { capacityReservations: r.capacityReservations.map(reservationStatus) }
+      : {}),
     conditions: r.conditions.map((c) => {
       const before = previous?.find((p) => p.type === c.type);
       const same = before?.status === c.status && before.reason === c.reason;
       return { ...c, lastTransitionTime: same ? before.lastTransitionTime : now.toISOString() };
     }),
+  };
+}
+
+/**
+ * A reservation as the class status holds it (Karpenter's fields, and `availableInstanceCount`, which
+ * Berth adds so that `berth plan` on the class reads how full it is).
+ */
+function reservationStatus(r: Reservation): Record<string, unknown> {
+  return {
+    id: r.id,
+    instanceType: r.instanceType,
+    availabilityZone: r.zone,
+    reservationType: r.reservationType,
+    interruptible: r.interruptible,
+    state: r.state,
+    ...(r.instanceMatchCriteria !== undefined ? { instanceMatchCriteria: r.instanceMatchCriteria } : {}),
+    ...(r.ownerID !== undefined ? { ownerID: r.ownerID } : {}),
+    ...(r.endTime !== undefined ? { endTime: r.endTime } : {}),
+    ...(r.available !== undefined ? { availableInstanceCount: r.available } : {}),
   };
 }

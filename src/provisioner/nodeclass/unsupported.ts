@@ -1,12 +1,11 @@
 /**
  * EC2NodeClass fields Karpenter reads and Berth does not act on. A node launched without them would
- * differ from what the class asks for (no capacity reservation, no placement group, …), so the class
+ * differ from what the class asks for (no placement group, no network interfaces, …), so the class
  * says so — the `FieldsSupported` condition and `berth nodeclass describe` — rather than pass silently.
  */
 import type { NodeClassSpec } from './spec.js';
 
 const TOP_LEVEL = [
-  'capacityReservationSelectorTerms',
   'placementGroupSelector',
   'ipPrefixCount',
   'networkInterfaces',

@@ -1,5 +1,8 @@
 /** Turns the solver's bins into plan nodes: each new claim launches the cheapest offering that holds it. */
 import { LABEL } from '../../catalog/instance-type.js';
+import type { Catalog } from '../../catalog/catalog.js';
+import { poolPriceOfLabels } from '../../scheduling/nodepool.js';
+import { RESERVED, reservationFor, reservationLabels } from '../../scheduling/reservations.js';
 import type { Bin } from './bin.js';
 import type { PlannedNode, SolverInput } from './model.js';
 import { offeringPrice, type TypeOption } from './pools.js';
@@ -11,11 +14,9 @@ const ALTERNATIVES = 10;
 function existingNode(bin: Bin, input: SolverInput): PlannedNode {
   const labels = bin.labels;
   const typeName = labels[LABEL.instanceType] ?? '';
-  const type = input.catalog.byName(typeName);
   const zone = labels[LABEL.zone] ?? '';
   const capacityType = labels[LABEL.capacityType] ?? 'on-demand';
-  const price =
-    bin.existing?.pricePerHour ?? (type ? input.catalog.price(type, zone, capacityType) : null) ?? 0;
+  const price = bin.existing?.pricePerHour ?? poolPriceOfLabels(input.catalog, input.pools, labels);
   return {
     name: bin.name,
     nodePool: labels[LABEL.nodePool] ?? '',
@@ -34,17 +35,18 @@ function existingNode(bin: Bin, input: SolverInput): PlannedNode {
 const NO_OFFERING = 'no offering of the instance types that hold it is available now';
 
 type Offers = { t: TypeOption; offer: NonNullable<ReturnType<typeof offeringPrice>> }[];
+type Memo = Map<readonly TypeOption[], Map<string, Offers>>;
 
 /**
  * A bin's types with their cheapest offering in its zones and capacity types, cheapest first: the same
  * for every bin of a pool in a zone, so computed once per finalize (hundreds of types per new node).
  */
 function offersFor(
-  memo: Map<readonly TypeOption[], Map<string, Offers>>,
+  memo: Memo,
   input: SolverInput,
+  catalog: Catalog,
   types: readonly TypeOption[],
-  zones: readonly string[],
-  capacityTypes: readonly string[],
+  { zones, capacityTypes }: { zones: readonly string[]; capacityTypes: readonly string[] },
 ): Offers {
   let byPlace = memo.get(types);
   if (!byPlace) memo.set(types, (byPlace = new Map<string, Offers>()));
@@ -53,7 +55,7 @@ function offersFor(
   if (!offers) {
     offers = types
       .flatMap((t) => {
-        const offer = offeringPrice(input, t.type, zones, capacityTypes);
+        const offer = offeringPrice(input, catalog, t.type, zones, capacityTypes);
         return offer ? [{ t, offer }] : [];
       })
       .sort((a, b) => a.offer.price - b.offer.price || a.t.type.name.localeCompare(b.t.type.name));
@@ -62,16 +64,28 @@ function offersFor(
   return offers;
 }
 
-/** The plan node for a new bin, or why none can be bought for it any more. */
-function newNode(
-  bin: Bin,
-  input: SolverInput,
-  memo: Map<readonly TypeOption[], Map<string, Offers>>,
-): PlannedNode | string {
+/**
+ * The bin's offers that hold its pods, cheapest first; reserved ones only while a reservation of the
+ * pool has room left (`taken` counts the plan's launches into each), else without reserved capacity.
+ */
+function offersOf(bin: Bin, input: SolverInput, memo: Memo, taken: Map<string, number>): Offers {
   const zones = bin.zone === undefined ? bin.zones : [bin.zone];
-  const offers = offersFor(memo, input, bin.types, zones, bin.capacityTypes).filter((o) =>
-    fitsWith(o.t.cap, bin.used, ZERO),
-  );
+  const catalog = bin.pool?.option.catalog ?? input.catalog;
+  const of = (capacityTypes: readonly string[]) =>
+    offersFor(memo, input, catalog, bin.types, { zones, capacityTypes }).filter((o) =>
+      fitsWith(o.t.cap, bin.used, ZERO),
+    );
+  const offers = of(bin.capacityTypes);
+  const first = offers[0];
+  if (first?.offer.capacityType !== RESERVED) return offers;
+  const reservations = bin.pool?.option.view.reservations ?? [];
+  if (reservationFor(reservations, first.t.type.name, first.offer.zone, taken)) return offers;
+  return of(bin.capacityTypes.filter((c) => c !== RESERVED));
+}
+
+/** The plan node for a new bin, or why none can be bought for it any more. */
+function newNode(bin: Bin, input: SolverInput, memo: Memo, taken: Map<string, number>): PlannedNode | string {
+  const offers = offersOf(bin, input, memo, taken);
   const first = offers[0];
   if (!first || !bin.pool) return NO_OFFERING;
   // minValues (Strict, Karpenter's default): a claim that cannot keep the pool's minimum is not made.
@@ -87,12 +101,18 @@ function newNode(
     (input.alternatives ?? ALTERNATIVES) + 1,
   );
   const { zone, capacityType, price } = first.offer;
+  const reservation =
+    capacityType === RESERVED
+      ? reservationFor(bin.pool.option.view.reservations ?? [], first.t.type.name, zone, taken)
+      : undefined;
+  if (reservation) taken.set(reservation.id, (taken.get(reservation.id) ?? 0) + 1);
   const labels: Record<string, string> = {
     ...bin.labels,
     ...first.t.type.labels,
     [LABEL.zone]: zone,
     [LABEL.region]: input.catalog.region,
     [LABEL.capacityType]: capacityType,
+    ...(reservation ? reservationLabels(reservation) : {}),
   };
   return {
     name: bin.name,
@@ -105,17 +125,19 @@ function newNode(
     pods: [...bin.pods],
     labels,
     taints: bin.taints,
-    alternatives: listed.slice(1).map((t) => t.type.name),
+    // A reserved launch is of the reservation's type: no alternative.
+    alternatives: reservation ? [] : listed.slice(1).map((t) => t.type.name),
   };
 }
 
 /** Plan nodes for every bin that received pods; `lost` gets the pods of a bin with nothing to buy, and why. */
 export function finalize(bins: readonly Bin[], input: SolverInput, lost: Map<string, string>): PlannedNode[] {
   const out: PlannedNode[] = [];
-  const memo = new Map<readonly TypeOption[], Map<string, Offers>>();
+  const memo: Memo = new Map();
+  const taken = new Map<string, number>();
   for (const bin of bins) {
     if (bin.pods.length === 0) continue;
-    const node = bin.existing ? existingNode(bin, input) : newNode(bin, input, memo);
+    const node = bin.existing ? existingNode(bin, input) : newNode(bin, input, memo, taken);
     if (typeof node !== 'string') out.push(node);
     else for (const pod of bin.pods) lost.set(pod, node);
   }

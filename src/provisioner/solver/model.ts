@@ -111,6 +111,12 @@ export interface SolverInput {
   readonly namePrefix?: string;
   /** How many cheapest alternative types each new node lists (default 10: the fleet's overrides). */
   readonly alternatives?: number;
+  /**
+   * Plan the nodes static NodePools lack (default true). A disruption simulation leaves them to the
+   * provisioner: a node it removes from a static pool is replaced as Karpenter replaces it, by the
+   * next provisioning round.
+   */
+  readonly keepStatic?: boolean;
   /** Leave out the LP lower bound (0): a disruption simulation only needs the plan. */
   readonly skipBound?: boolean;
   /**

@@ -23,6 +23,8 @@ export interface TypeOption {
 
 export interface PoolOption {
   readonly view: PoolView;
+  /** The catalog as the pool sees it: its class's shape, its overlays' prices and capacity. */
+  readonly catalog: Catalog;
   readonly overhead: Res;
   /** Every type the pool allows with an available offering, cheapest first. */
   readonly types: readonly TypeOption[];
@@ -54,7 +56,7 @@ export function countType(u: Usage, type: InstanceType | undefined, sign: 1 | -1
   for (const k of LIMIT_KEYS) u[k] += sign * countOf(type, k);
 }
 
-const CAPACITY_TYPES = ['spot', 'on-demand'] as const;
+const CAPACITY_TYPES = ['reserved', 'spot', 'on-demand'] as const;
 
 /** Whether a requirement set and a term can hold together (every shared key satisfiable). */
 export function compatible(a: Requirements, b: Requirements): boolean {
@@ -84,8 +86,10 @@ function runsOn(ds: DaemonSetShape, view: PoolView): boolean {
   return ds.terms.length === 0 || ds.terms.some((t) => compatible(view.requirements, t));
 }
 
+/** The cheapest available offering of a type, at the prices of its pool's catalog (poolCatalog). */
 export function offeringPrice(
-  input: Pick<SolverInput, 'catalog' | 'unavailable'>,
+  input: Pick<SolverInput, 'unavailable'>,
+  catalog: Catalog,
   type: InstanceType,
   zones: readonly string[],
   capacityTypes: readonly string[],
@@ -94,7 +98,7 @@ export function offeringPrice(
   for (const capacityType of capacityTypes) {
     for (const zone of zones) {
       if (input.unavailable?.(type.name, zone, capacityType)) continue;
-      const price = input.catalog.price(type, zone, capacityType);
+      const price = catalog.price(type, zone, capacityType);
       if (price !== null && (!best || price < best.price)) best = { price, zone, capacityType };
     }
   }
@@ -119,19 +123,18 @@ export function poolOption(input: SolverInput, view: PoolView): PoolOption {
   const zones = catalog.zones.filter((z) => zoneReq === undefined || allows(zoneReq, z));
   const capacityTypes = CAPACITY_TYPES.filter((c) => ctReq === undefined || allows(ctReq, c));
   const types: TypeOption[] = [];
-  for (const type of typesFor(
-    inCatalogTerms(view.requirements, view.vocabulary),
-    poolCatalog(view, catalog),
-  )) {
+  const own = poolCatalog(view, catalog);
+  for (const type of typesFor(inCatalogTerms(view.requirements, view.vocabulary), own)) {
     const cap = sub(fromAllocatable(type.allocatable), overhead);
     if (cap.cpu <= 0 || cap.mem <= 0 || cap.pods <= 0) continue;
-    const offer = offeringPrice(input, type, zones, capacityTypes);
+    const offer = offeringPrice(input, own, type, zones, capacityTypes);
     if (offer) types.push({ type, cap, price: offer.price });
   }
   types.sort((a, b) => a.price - b.price || a.type.name.localeCompare(b.type.name));
   const used = input.poolUsage?.get(view.name);
   return {
     view,
+    catalog: own,
     overhead,
     types,
     byName: new Map(types.map((t) => [t.type.name, t])),

@@ -385,12 +385,48 @@ describe('solve', () => {
     expect(plan.unschedulable[0]?.reason).toContain('nodes 2 (2 launched or planned)');
   });
 
-  // Karpenter v1.8 static NodePools (designs/static-capacity.md): the provisioner launches no node for
-  // pending pods on a pool with spec.replicas; its nodes are kept by their count.
-  it('launches nothing for pending pods on a static pool (spec.replicas) and says why', () => {
-    const plan = planOf(input([pod({ cpu: '1' })], [pool('fixed', { replicas: 2 })]));
-    expect(plan.nodes).toEqual([]);
-    expect(plan.unschedulable[0]?.reason).toContain('NodePool fixed is static (spec.replicas)');
+  // Karpenter v1.8 static NodePools (designs/static-capacity.md; v1.14.1 pkg/controllers/static/
+  // provisioning): a pool with spec.replicas gets the nodes it lacks, empty claims of its template that
+  // the fleet launches at the lowest price, within limits.nodes; pods use them as any node; none is
+  // launched for pending pods beyond the count.
+  describe('static NodePools (spec.replicas)', () => {
+    const fixed = (spec: Partial<NodePool['spec']> = {}) =>
+      pool('fixed', { replicas: 2, ...spec }, [
+        { key: 'karpenter.k8s.aws/instance-family', operator: 'In', values: ['m6i'] },
+      ]);
+    const held = (name: string): ExistingNode => ({
+      name,
+      labels: { 'karpenter.sh/nodepool': 'fixed', 'node.kubernetes.io/instance-type': 'm6i.large' },
+      taints: [],
+      allocatable: { ...ZERO, cpu: 1900, mem: 7000, pods: 29 },
+      pods: [],
+      inFlight: false,
+    });
+
+    it('plans the nodes it lacks, cheapest type, one zone after another; pods use them', () => {
+      const plan = planOf(input([pod({ cpu: '1' })], [fixed()]));
+      const fresh = plan.nodes.filter((n) => !n.existing);
+      expect(fresh.map((n) => [n.nodePool, n.instanceType])).toEqual([
+        ['fixed', 'm6i.large'],
+        ['fixed', 'm6i.large'],
+      ]);
+      expect(new Set(fresh.map((n) => n.zone)).size).toBe(2);
+      expect(fresh.flatMap((n) => n.pods)).toHaveLength(1);
+      expect(plan.unschedulable).toEqual([]);
+      expect(plan.totals).toMatchObject({ nodes: 2, pricePerHour: 0.192 });
+    });
+
+    it('launches nothing once it has its count, and says why a pod that fits none waits', () => {
+      const plan = planOf({ ...input([pod({ cpu: '3' })], [fixed()]), nodes: [held('a'), held('b')] });
+      expect(plan.nodes.filter((n) => !n.existing)).toEqual([]);
+      expect(plan.unschedulable[0]?.reason).toContain('NodePool fixed is static (spec.replicas)');
+    });
+
+    it('keeps within limits.nodes, and a disruption simulation (keepStatic false) plans none', () => {
+      const limited = planOf(input([], [fixed({ replicas: 3, limits: { nodes: '1' } })]));
+      expect(limited.nodes.filter((n) => !n.existing)).toHaveLength(1);
+      expect(planOf({ ...input([], [fixed()]), keepStatic: false }).nodes).toEqual([]);
+    });
   });
 
   it('limits any resource the types have (here pods) as Karpenter does', () => {

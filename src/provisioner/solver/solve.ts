@@ -7,6 +7,7 @@
  */
 import { explain } from './explain.js';
 import { finalize } from './finalize.js';
+import { asInFlight, staticLaunches, withStatic } from './static-pools.js';
 import { packClass, type FreeClass, type Packed, type Shape } from './free.js';
 import { improve } from './improve.js';
 import { lowerBound } from './bound.js';
@@ -104,7 +105,18 @@ function better(a: Plan, b: Plan): Plan {
   return b.totals.pricePerHour < a.totals.pricePerHour ? b : a;
 }
 
+/**
+ * The plan for the input's pods. Static NodePools first get the nodes they lack (static-pools.ts):
+ * planned as new nodes the pods may use, and in the plan even when none does.
+ */
 export function solve(given: SolverInput): Plan {
+  const statics = given.keepStatic === false ? [] : staticLaunches(given);
+  if (statics.length === 0) return solvePods(given);
+  const plan = solvePods({ ...given, nodes: [...given.nodes, ...statics.map((s) => asInFlight(s, given))] });
+  return withStatic(plan, statics);
+}
+
+function solvePods(given: SolverInput): Plan {
   // Replica groups become pods here, in the solver's process, never in the caller's.
   const input: SolverInput =
     given.groups && given.groups.length > 0

@@ -100,8 +100,9 @@ function poolChecks(node: PlannedNode, input: SolverInput, problems: Problem[]):
     if (!allows(r, node.labels[r.key]))
       problems.push({ node: node.name, message: `violates NodePool ${pool.name}'s ${r.key} requirement` });
   }
-  const type = input.catalog.byName(node.instanceType);
-  const price = type ? input.catalog.price(type, node.zone, node.capacityType) : null;
+  const own = poolCatalog(pool, input.catalog);
+  const type = own.byName(node.instanceType);
+  const price = type ? own.price(type, node.zone, node.capacityType) : null;
   if (price === null || Math.abs(price - node.pricePerHour) > 1e-9)
     problems.push({
       node: node.name,
