@@ -95,7 +95,7 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
   const unset = placeholderSettings(opts, process.env, live.current.provisionerMode, kind);
   if (unset.length > 0)
     throw new Error(
-      `provisioner.mode is berth on aws, but the cluster's settings are not set: ${unset.join('; ')} (README, "In the cluster")`,
+      `provisioner.mode is berth on aws, but the cluster's settings are not set: ${unset.join('; ')} (docs/getting-started/in-the-cluster.md)`,
     );
   // The simulated and kwok clouds register their Nodes (kwok's after a delay, as EC2's would).
   const kwokRegistration = kind === 'kwok' ? { delayMs: kwokDelayMs(opts.kwokRegistrationDelay) } : undefined;

@@ -138,7 +138,7 @@ export class ClusterProvisioning implements LeaderDuty {
 
   /**
    * Workloads any replica admitted reach the leader through its own caches: a creation or a change of
-   * spec is planned as fast as an admission of its own (see README, "Provisioning at admission speed").
+   * spec is planned as fast as an admission of its own (docs/concepts/provisioning.md).
    */
   private watchWorkloads(): (() => void) | undefined {
     const source = this.d.workloads;

@@ -43,6 +43,6 @@ export function fieldsSupported(spec: NodeClassSpec): {
     type: 'FieldsSupported',
     status: 'False',
     reason: 'UnsupportedFields',
-    message: `Berth does not act on ${fields.join(', ')}: nodes launch without ${fields.length === 1 ? 'it' : 'them'} (README, Karpenter compatibility)`,
+    message: `Berth does not act on ${fields.join(', ')}: nodes launch without ${fields.length === 1 ? 'it' : 'them'} (docs/concepts/karpenter-compatibility.md)`,
   };
 }
