@@ -112,6 +112,34 @@ describe('charts/berth', () => {
         expect(readFileSync(join(copy, f), 'utf8'), f).toBe(readFileSync(join(dir, f), 'utf8'));
   });
 
+  // Karpenter's chart: serviceMonitor.relabelings, metricRelabelings, endpointConfig, sampleLimit; the
+  // dashboards' job="karpenter" is one relabeling away.
+  it('renders the ServiceMonitor with relabelings, metric relabelings, endpoint fields and a sample limit', () => {
+    const objs = render([
+      'serviceMonitor.enabled=true',
+      'serviceMonitor.relabelings[0].targetLabel=job',
+      'serviceMonitor.relabelings[0].replacement=karpenter',
+      'serviceMonitor.metricRelabelings[0].action=drop',
+      'serviceMonitor.metricRelabelings[0].regex=nodejs_.*',
+      'serviceMonitor.endpointConfig.scrapeTimeout=10s',
+      'serviceMonitor.sampleLimit=5000',
+    ]);
+    const sm = objs.find((o) => o.kind === 'ServiceMonitor') as unknown as {
+      spec: { sampleLimit: number; endpoints: Record<string, unknown>[] };
+    };
+    expect(sm.spec.sampleLimit).toBe(5000);
+    expect(sm.spec.endpoints).toEqual([
+      {
+        port: 'metrics',
+        path: '/metrics',
+        interval: '30s',
+        relabelings: [{ targetLabel: 'job', replacement: 'karpenter' }],
+        metricRelabelings: [{ action: 'drop', regex: 'nodejs_.*' }],
+        scrapeTimeout: '10s',
+      },
+    ]);
+  });
+
   // Least privilege per mode: beside Karpenter (mode karpenter) or with the provisioner off, Berth writes
   // none of Karpenter's objects, no Node and no Pod; only mode berth grants those verbs.
   it.each([

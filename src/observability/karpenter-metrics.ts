@@ -6,7 +6,8 @@
  * observed where the event happens; the gauges are computed when scraped from the leader's caches
  * (`cluster()`, undefined on a replica that does not lead: it serves none of them).
  */
-import { Counter, Gauge, Histogram, Summary, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry, type Summary } from 'prom-client';
+import { SlidingSummary } from './sliding-summary.js';
 import { clusterSeries, type ClusterSnapshot, type Series } from './cluster-series.js';
 
 /** Karpenter's SummaryObjectives: quantiles 0, 0.5, 0.9, 0.99, 1. */
@@ -133,14 +134,14 @@ export class KarpenterMetrics {
       labelNames: ['nodepool', 'zone'],
       registers: reg,
     });
-    this.nodesTerminationDuration = new Summary({
+    this.nodesTerminationDuration = new SlidingSummary({
       name: 'karpenter_nodes_termination_duration_seconds',
       help: "The time taken between a node's deletion request and the removal of its finalizer",
       labelNames: ['nodepool'],
       percentiles: QUANTILES,
       registers: reg,
     });
-    this.podsStartupDuration = new Summary({
+    this.podsStartupDuration = new SlidingSummary({
       name: 'karpenter_pods_startup_duration_seconds',
       help: 'The time from pod creation until the pod is running.',
       percentiles: QUANTILES,
