@@ -138,6 +138,12 @@ describe('clusterSeries', () => {
     expect(value(s.eligible, { reason: 'empty' })).toEqual([1]);
   });
 
+  it("takes the eligible nodes from the disruption controller's count when it has one (blocked nodes left out)", () => {
+    const counted = clusterSeries(snapshot({ eligible: { drifted: 0, underutilized: 3, empty: 0 } }));
+    expect(value(counted.eligible, { reason: 'underutilized' })).toEqual([3]);
+    expect(value(counted.eligible, { reason: 'drifted' })).toEqual([0]);
+  });
+
   it("attributes the priced nodes' cost to their pods, the rest idle", () => {
     // web-1 takes half of m5.large's CPU, the agent 100m of it (more than its memory share): $0.096/h in all.
     expect(

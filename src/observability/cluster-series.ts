@@ -23,6 +23,8 @@ export interface ClusterSnapshot {
   readonly catalog: Catalog;
   /** The pools as the leader reads them (their NodeOverlays' prices): nodes are costed at them. */
   readonly pools?: readonly PoolView[];
+  /** The eligible nodes the disruption controller counted (eligible.ts); else read from the claims. */
+  readonly eligible?: Readonly<Record<'drifted' | 'underutilized' | 'empty', number>>;
   /** Serve Karpenter's gauges (mode berth); false: only Berth's cost. */
   readonly karpenterNames?: boolean;
 }
@@ -193,6 +195,7 @@ type ClaimObject = KubeObject & { status?: { conditions?: { type: string; status
 
 /** Nodes eligible for disruption by reason (Karpenter's: drifted, underutilized, empty). */
 function eligibleSeries(s: ClusterSnapshot): Series[] {
+  if (s.eligible) return Object.entries(s.eligible).map(([reason, value]) => ({ labels: { reason }, value }));
   const counts = { drifted: 0, underutilized: 0, empty: 0 };
   const busy = new Set(s.pods.filter((p) => !isDaemon(p) && !terminal(p)).map((p) => p.spec?.nodeName ?? ''));
   for (const c of s.nodeClaims as ClaimObject[]) {

@@ -86,6 +86,8 @@ function scraped(
 export class KarpenterMetrics {
   /** The leader's view of the cluster, set by the cluster-metrics duty while it runs. */
   cluster: (() => ClusterSnapshot | undefined) | undefined;
+  /** The nodes eligible for disruption by reason, as the leader's last disruption seek counted them. */
+  eligibleNow: Readonly<Record<'drifted' | 'underutilized' | 'empty', number>> | undefined;
   private memo: { at: number; series: ReturnType<typeof clusterSeries> } | undefined;
 
   readonly nodeClaimsCreated: Counter;

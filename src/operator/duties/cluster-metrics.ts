@@ -54,6 +54,9 @@ export class ClusterMetrics implements LeaderDuty {
             nodeClaims: claims.list(),
             catalog: this.d.catalog(),
             pools: this.d.view.nodePools,
+            ...(this.d.metrics.karpenter.eligibleNow
+              ? { eligible: this.d.metrics.karpenter.eligibleNow }
+              : {}),
             karpenterNames: this.d.mode() === 'berth',
           }
         : undefined;

@@ -139,6 +139,9 @@ export class ClusterDisruption implements LeaderDuty {
       enabled: () =>
         this.d.live.current.provisionerMode === 'berth' && this.d.live.current.consolidation.enabled,
       keepCounts: () => this.d.live.current.provisionerMode === 'berth',
+      onEligible: (counts) => {
+        this.d.metrics.karpenter.eligibleNow = counts;
+      },
       defaultConsolidateAfterMs: () => this.d.live.current.consolidation.consolidateAfterSeconds * 1000,
       spotToSpot: () => this.d.live.current.spotToSpot,
       ops: new ApiNodeOps(this.d.api, this.d.core, this.d.cloud),

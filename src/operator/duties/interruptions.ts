@@ -2,6 +2,7 @@
  * Interruptions inside `berth serve --cloud aws --interruption-queue NAME` (Lease holder only): the
  * queue is long-polled while this replica leads; each message goes to the InterruptionController.
  */
+import { karpenterDisrupted } from '../../provisioner/disruption/decision-metrics.js';
 import type { V1Node } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { EventSink } from '../../kube/events.js';
@@ -45,6 +46,9 @@ export class ClusterInterruptions implements LeaderDuty {
       ops: this.w.ops,
       markUnavailable: (o) => {
         this.w.unavailable.mark(o);
+      },
+      disrupted: (node, reason) => {
+        karpenterDisrupted(this.w.metrics, reason, [node]);
       },
       provisionNow: this.w.provisionNow,
       drainNow: this.w.drainNow,

@@ -22,6 +22,7 @@ import type { ClaimLauncher } from '../../provisioner/nodeclaim/launcher.js';
 import { NodeClaimLifecycle } from '../../provisioner/nodeclaim/lifecycle.js';
 import { TERMINATION_FINALIZER } from '../../provisioner/nodeclaim/object.js';
 import { NodePoolStatusWriter } from './nodepool-status.js';
+import { karpenterDisrupted } from '../../provisioner/disruption/decision-metrics.js';
 import { NodeOverlayStatusWriter } from './nodeoverlay-status.js';
 import { LABEL } from '../../catalog/instance-type.js';
 import type { LeaderDuty } from '../duty.js';
@@ -115,6 +116,9 @@ export class ClusterNodeClaims implements LeaderDuty {
       clock: () => new Date(),
       onGarbage: (kind) => {
         w.metrics.nodeClaimsCollected.inc({ kind });
+      },
+      onDisrupted: (claim, reason) => {
+        karpenterDisrupted(w.metrics, reason, [claim]);
       },
       ...(w.podsWaiting ? { podsWaiting: w.podsWaiting } : {}),
     });

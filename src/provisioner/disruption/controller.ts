@@ -12,7 +12,7 @@ import type { V1Node } from '@kubernetes/client-node';
 import { classify, type Classified } from './candidates.js';
 import { drainNodes, eachNode, nodeRef } from './drain-nodes.js';
 import type { InvolvedObject } from '../../kube/events.js';
-import { costChange, karpenterDecision, karpenterReason } from './decision-metrics.js';
+import { costChange, karpenterDecided, karpenterDisrupted, karpenterReason } from './decision-metrics.js';
 import { firstAwaited } from './awaited.js';
 import { settled, stayReason } from './kept.js';
 import { KeptReport } from './kept-report.js';
@@ -29,6 +29,7 @@ import {
 import { claimsOf, notReady, sinceOf } from './replacements.js';
 import { isConsolidation, TURN_TIMEOUT_MS } from './turns.js';
 import { Ledger } from './ledger.js';
+import { eligibleCounts } from './eligible.js';
 import { pdbStates } from './pods.js';
 import type { World } from './simulate.js';
 import { liveWorld } from './live-world.js';
@@ -213,6 +214,7 @@ export class DisruptionController {
             : this.d.awaited?.(n),
       ),
     );
+    this.d.onEligible?.(eligibleCounts(c));
     const o = {
       now,
       ...(countsOnly ? { countsOnly } : {}),
@@ -249,7 +251,6 @@ export class DisruptionController {
     const marks = { [SINCE_ANNOTATION]: now.toISOString(), [DECISION_ANNOTATION]: key };
     await eachNode(decision.remove, (n) => this.d.ops.mark(n.node, `${VALIDATING}${decision.method}`, marks));
     this.d.metrics.disruptionDecisions.inc({ method: decision.method, result: 'started' });
-    karpenterDecision(this.d.metrics, decision);
     this.d.logger.info(
       {
         method: decision.method,
@@ -340,8 +341,10 @@ export class DisruptionController {
     });
     if (!r.ok) return this.abandon(nodes, method, r.why, [], key);
     if (r.launch.length > 0 && turn !== undefined) return this.awaitTurn(nodes, method, key, turn);
-    if (r.launch.length > 0) return this.launch(nodes, method, key, r.launch);
-    return this.startDrain(nodes, method, key);
+    karpenterDecided(this.d.metrics, method, r.launch.length > 0, nodes);
+    return r.launch.length > 0
+      ? this.launch(nodes, method, key, r.launch)
+      : this.startDrain(nodes, method, key);
   }
 
   /** A replacing consolidation validated while another holds the turn: it waits (bounded), marked. */
@@ -360,6 +363,7 @@ export class DisruptionController {
     this.made.delete(key);
     const current = this.d.cluster.nodes().filter((x) => names.includes(x.metadata?.name ?? ''));
     await eachNode(current, (n) => this.d.ops.mark(n, `${DRAINING}${method}`));
+    karpenterDisrupted(this.d.metrics, method, current);
     const cost = saved !== undefined ? `; ${costChange(this.d.metrics, saved)}` : '';
     for (const name of names)
       this.d.events.emit({

@@ -1,7 +1,6 @@
 /** A disruption decision in Karpenter's metrics (its dashboards' "Disruption Actions" and "Node Disruptions"). */
 import { LABEL } from '../../catalog/instance-type.js';
 import type { Metrics } from '../../observability/metrics.js';
-import type { Decision } from './methods.js';
 
 /** Karpenter's reason and consolidation type of a disruption method (expiration is not voluntary). */
 const KARPENTER_REASON: Record<string, { reason: string; type: string } | undefined> = {
@@ -17,26 +16,42 @@ export function karpenterReason(method: string): string {
   return KARPENTER_REASON[method]?.reason ?? method;
 }
 
-/** A decision in Karpenter's metrics: decisions_total (voluntary ones) and each claim's disrupted_total. */
-export function karpenterDecision(metrics: Metrics, decision: Decision): void {
-  const k = KARPENTER_REASON[decision.method];
-  if (!k) return;
-  const labels = {
-    decision: decision.launch.length > 0 ? 'replace' : 'delete',
-    reason: k.reason,
-    consolidation_type: k.type,
-  };
-  if (decision.method !== 'expiration') {
-    metrics.karpenter.decisions.inc(labels);
-    const pools = new Set(decision.remove.map((n) => n.node.metadata?.labels?.[LABEL.nodePool] ?? ''));
-    for (const nodepool of pools) metrics.karpenter.decisionsByPool.inc({ ...labels, nodepool });
-  }
-  for (const n of decision.remove) {
-    const node = n.node.metadata?.labels ?? {};
+type Labelled = { readonly metadata?: { readonly labels?: Readonly<Record<string, string>> } };
+
+/**
+ * A decision once it is validated and under way, as Karpenter's queue counts it when it marks the
+ * nodes (disruption/queue.go markDisrupted): decisions_total and per NodePool, voluntary ones only (an
+ * abandoned decision is never counted).
+ */
+export function karpenterDecided(
+  metrics: Metrics,
+  method: string,
+  replace: boolean,
+  nodes: readonly Labelled[],
+): void {
+  const k = KARPENTER_REASON[method];
+  if (!k || method === 'expiration') return;
+  const labels = { decision: replace ? 'replace' : 'delete', reason: k.reason, consolidation_type: k.type };
+  metrics.karpenter.decisions.inc(labels);
+  const pools = new Set(nodes.map((n) => n.metadata?.labels?.[LABEL.nodePool] ?? ''));
+  for (const nodepool of pools) metrics.karpenter.decisionsByPool.inc({ ...labels, nodepool });
+}
+
+/**
+ * Each node's claim disrupted, with Karpenter's reason: voluntary methods when their drain starts (the
+ * queue deletes the claims once the replacements are ready), involuntary ones — `spot_interrupted`,
+ * `insufficient_capacity`, `registration_timeout`, `garbage_collected`, … — where they happen.
+ */
+export function karpenterDisrupted(metrics: Metrics, reason: string, nodes: readonly Labelled[]): void {
+  // A static pool's scale-down is Karpenter's static deprovisioning, which counts no disruption.
+  if (reason === 'scale-down') return;
+  const r = KARPENTER_REASON[reason]?.reason ?? reason;
+  for (const n of nodes) {
+    const labels = n.metadata?.labels ?? {};
     metrics.karpenter.nodeClaimsDisrupted.inc({
-      reason: k.reason,
-      nodepool: node[LABEL.nodePool] ?? '',
-      capacity_type: node[LABEL.capacityType] ?? '',
+      reason: r,
+      nodepool: labels[LABEL.nodePool] ?? '',
+      capacity_type: labels[LABEL.capacityType] ?? '',
     });
   }
 }

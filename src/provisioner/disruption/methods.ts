@@ -57,10 +57,10 @@ export const NO_LAUNCHER =
 /** Why each candidate single-node consolidation could not take (for `kept`); those are skipped. */
 export type Refusals = Map<string, string>;
 
-const policyOf = (n: NodeInfo) =>
+export const policyOf = (n: NodeInfo) =>
   n.pool.pool.spec.disruption?.consolidationPolicy ?? 'WhenEmptyOrUnderutilized';
 /** A static pool (spec.replicas, Karpenter v1.8) is never consolidated: its count is kept as set. */
-const consolidates = (n: NodeInfo) =>
+export const consolidates = (n: NodeInfo) =>
   n.pool.replicas === undefined &&
   parseGoDuration(n.pool.pool.spec.disruption?.consolidateAfter) !== Number.POSITIVE_INFINITY;
 

@@ -2,6 +2,7 @@
  * What the disruption controller is handed (the cluster as its caches show it, the hands that act on
  * it, the clock) and what each round reports.
  */
+import type { Eligible } from './eligible.js';
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { EventSink } from '../../kube/events.js';
@@ -41,6 +42,8 @@ export interface DisruptionDeps {
    * stop it.
    */
   readonly keepCounts?: () => boolean;
+  /** Told, on every seek, how many nodes are eligible by Karpenter's reason (eligible.ts). */
+  readonly onEligible?: (counts: Eligible) => void;
   /** consolidateAfter for NodePools that set none (policies.yaml's consolidateAfterSeconds). */
   readonly defaultConsolidateAfterMs: () => number;
   readonly spotToSpot: () => boolean;

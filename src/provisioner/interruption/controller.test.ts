@@ -30,6 +30,7 @@ function harness(bodies: (string | undefined)[], failMark = false) {
   const marked: [string, string][] = [];
   const terminated: string[] = [];
   const unavailable: Offering[] = [];
+  const disrupted: string[] = [];
   const events: EventSpec[] = [];
   const counted: string[] = [];
   let provisioned = 0;
@@ -64,6 +65,7 @@ function harness(bodies: (string | undefined)[], failMark = false) {
       },
     },
     markUnavailable: (o) => unavailable.push(...o),
+    disrupted: (n, reason) => disrupted.push(`${n.metadata?.name ?? ''}:${reason}`),
     provisionNow: () => provisioned++,
     drainNow: () => drained++,
     events: { emit: (e) => events.push(e) },
@@ -77,6 +79,7 @@ function harness(bodies: (string | undefined)[], failMark = false) {
     marked,
     terminated,
     unavailable,
+    disrupted,
     events,
     counted,
     get provisioned() {
@@ -99,6 +102,8 @@ describe('interruption controller', () => {
     expect(h.events.map((e) => e.reason)).toEqual(['SpotInterrupted']);
     expect(h.deleted).toEqual(['r0']);
     expect(h.counted).toEqual(['spotInterruption:handled']);
+    // Karpenter's nodeclaims_disrupted_total reason for it (its message kind).
+    expect(h.disrupted).toEqual(['spot-1:spot_interrupted']);
   });
 
   // aws/karpenter-provider-aws v1.14.1 interruption (CapacityReservationInterruptionKind): cordon and
@@ -114,6 +119,7 @@ describe('interruption controller', () => {
     expect(h.marked).toEqual([['reserved-3', INTERRUPTION_PHASE]]);
     expect(h.events.map((e) => e.reason)).toEqual(['CapacityReservationInstanceInterrupted']);
     expect(h.counted).toEqual(['reservationInterruption:handled']);
+    expect(h.disrupted).toEqual(['reserved-3:capacity_reservation_interrupted']);
   });
 
   it('a scheduled change drains without marking an offering; a rebalance is an Event only', async () => {

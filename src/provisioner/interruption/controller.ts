@@ -26,6 +26,8 @@ export interface InterruptionDeps {
   readonly nodes: () => readonly V1Node[];
   readonly ops: Pick<NodeOps, 'mark' | 'terminate'>;
   readonly markUnavailable: (offerings: readonly Offering[]) => void;
+  /** A node disrupted by the message, with Karpenter's reason (`spot_interrupted`, `instance_stopped`, …). */
+  readonly disrupted?: (node: V1Node, reason: string) => void;
   /** A round of the provisioner now, and of the drain. */
   readonly provisionNow: () => void;
   readonly drainNow: () => void;
@@ -41,6 +43,13 @@ const REASONS = {
   spotInterruption: 'SpotInterrupted',
   reservationInterruption: 'CapacityReservationInstanceInterrupted',
   scheduledChange: 'InstanceScheduledChange',
+} as const;
+
+/** Karpenter's message kinds (its interruption messages' Kind), the reason its disruption counter takes. */
+const KARPENTER_KIND = {
+  spotInterruption: 'spot_interrupted',
+  reservationInterruption: 'capacity_reservation_interrupted',
+  scheduledChange: 'scheduled_change',
 } as const;
 
 const MESSAGES = {
@@ -131,6 +140,10 @@ export class InterruptionController {
   }
 
   private async gone(node: V1Node, state: string): Promise<void> {
+    this.d.disrupted?.(
+      node,
+      state === 'stopping' || state === 'stopped' ? 'instance_stopped' : 'instance_terminated',
+    );
     this.d.events.emit({
       involved: this.involved(node),
       type: 'Warning',
@@ -159,6 +172,7 @@ export class InterruptionController {
         },
       ]);
     const phase = node.metadata?.annotations?.[DISRUPTION_ANNOTATION];
+    if (phase !== INTERRUPTION_PHASE) this.d.disrupted?.(node, KARPENTER_KIND[kind]);
     if (phase !== INTERRUPTION_PHASE)
       await this.d.ops.mark(node, INTERRUPTION_PHASE, { [SINCE_ANNOTATION]: this.d.clock().toISOString() });
     this.d.events.emit({

@@ -9,6 +9,7 @@
 import type { Catalog } from '../../catalog/catalog.js';
 import type { EventSink } from '../../kube/events.js';
 import type { Metrics } from '../../observability/metrics.js';
+import { karpenterDisrupted } from '../disruption/decision-metrics.js';
 import type { PoolView } from '../../scheduling/nodepool.js';
 import {
   CloudError,
@@ -224,6 +225,9 @@ export class ClaimLauncher {
     });
     try {
       await discard(this.d.claims, claim.metadata.name);
+      // Karpenter's launch controller counts the claim it deletes for want of capacity.
+      if (e instanceof InsufficientCapacityError && this.d.metrics)
+        karpenterDisrupted(this.d.metrics, 'insufficient_capacity', [claim]);
     } catch (err) {
       this.d.onError?.(`deleting NodeClaim ${claim.metadata.name} after a refused launch`, err);
     }

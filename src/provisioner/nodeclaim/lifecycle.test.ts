@@ -52,6 +52,7 @@ function world(short = false, listedBefore?: readonly Instance[], podsWaiting?: 
   const clock = () => new Date(now);
   const nodes = new Map<string, V1Node>();
   const events: EventSpec[] = [];
+  const disrupted: string[] = [];
   const claims = new MemoryClaimStore(clock);
   const cloud = new SimulatedCloud({
     catalog,
@@ -117,9 +118,11 @@ function world(short = false, listedBefore?: readonly Instance[], podsWaiting?: 
     events: { emit: (e) => events.push(e) },
     logger: pino({ level: 'silent' }),
     clock,
+    onDisrupted: (claim, reason) => disrupted.push(`${claim.metadata.name}:${reason}`),
     ...(podsWaiting ? { podsWaiting } : {}),
   });
   return {
+    disrupted,
     claims,
     cloud,
     nodes,
@@ -275,6 +278,8 @@ describe('NodeClaimLifecycle', () => {
     expect((await w.lifecycle.round()).abandoned).toEqual(['c9']);
     expect(w.claims.list()).toEqual([]);
     expect(w.events.map((e) => e.reason)).toEqual(['LaunchAbandoned']);
+    // Karpenter's liveness controller: karpenter_nodeclaims_disrupted_total{reason="launch_timeout"}.
+    expect(w.disrupted).toEqual(['c9:launch_timeout']);
   });
 
   it('collects a launched claim whose instance is gone, and terminates an instance with no claim', async () => {
@@ -287,6 +292,7 @@ describe('NodeClaimLifecycle', () => {
     w.advance(GC_GRACE_MS + 1);
     const r = await w.lifecycle.round();
     expect(r.collected).toEqual(['c1']);
+    expect(w.disrupted).toEqual(['c1:garbage_collected']);
     expect(r.orphans).toEqual([b.id]);
     await w.lifecycle.round();
     expect(w.claims.list()).toEqual([]);

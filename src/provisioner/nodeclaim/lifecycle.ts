@@ -47,6 +47,8 @@ export interface LifecycleDeps {
   readonly logger: Logger;
   readonly clock: () => Date;
   readonly onGarbage?: (kind: 'claim' | 'instance') => void;
+  /** A claim disrupted involuntarily, with Karpenter's reason (`garbage_collected`, `launch_timeout`). */
+  readonly onDisrupted?: (claim: NodeClaim, reason: string) => void;
   /** Claims reconciled at once in a round (CLAIM_CONCURRENCY). */
   readonly concurrency?: number;
   /**
@@ -205,6 +207,7 @@ export class NodeClaimLifecycle {
       message: `NodeClaim ${name} event: no instance was launched for it (the leader that created it stopped first); its pods are planned again`,
     });
     await discard(this.d.claims, name);
+    this.d.onDisrupted?.(claim, 'launch_timeout');
     out.abandoned.push(name);
   }
 
@@ -217,6 +220,7 @@ export class NodeClaimLifecycle {
     );
     await this.d.claims.delete(name);
     this.d.onGarbage?.('claim');
+    this.d.onDisrupted?.(claim, 'garbage_collected');
     out.collected.push(name);
   }
 
