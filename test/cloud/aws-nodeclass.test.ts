@@ -75,6 +75,18 @@ describe('EC2NodeClass resolution against moto_server', () => {
     expect(byTags.amis.map((a) => a.id)).toEqual([suite.world.image.id]);
   });
 
+  // aws/karpenter-provider-aws v1.14.1: an amiSelectorTerms entry with ssmParameter is the image whose
+  // id the parameter holds.
+  it('resolves an AMI through an SSM parameter of the account (amiSelectorTerms[].ssmParameter)', async () => {
+    const { PutParameterCommand } = await import('@aws-sdk/client-ssm');
+    await suite.clients.ssm.send(
+      new PutParameterCommand({ Name: '/lab/golden-ami', Value: suite.world.image.id, Type: 'String' }),
+    );
+    const r = await resolve({ amiSelectorTerms: [{ ssmParameter: '/lab/golden-ami' }] });
+    expect(r.amis.map((a) => a.id)).toEqual([suite.world.image.id]);
+    expect(condition(r, 'FieldsSupported')?.status).toBe('True');
+  });
+
   it('creates the instance profile for role once, and finds it again after a restart', async () => {
     const first = await resolve({}, 'shared');
     const name = profileName('lab', 'us-east-1', 'shared');

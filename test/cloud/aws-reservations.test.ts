@@ -158,6 +158,22 @@ describe('a reserved claim on the aws provider', () => {
     });
   });
 
+  it('passes the class context to CreateFleet (EC2NodeClass spec.context)', async () => {
+    ec2.on(CreateFleetCommand).resolves({
+      Instances: [{ InstanceIds: ['i-2'], InstanceType: 'm5.xlarge', Lifecycle: 'on-demand' }],
+    });
+    const withContext = new AwsCloud({
+      client: new EC2Client({ region: 'us-east-1' }),
+      clusterName: 'prod',
+      classes: { ready: () => Promise.resolve({ ...ready, spec: { context: 'ctx-0123' } }) },
+      templates: { ensure: () => Promise.resolve('lt-ctx') },
+      catalog: () => builtinCatalog(),
+      sleep: () => Promise.resolve(),
+    });
+    await withContext.create({ ...reserved('default'), capacityType: 'on-demand', labels: {} });
+    expect(ec2.commandCalls(CreateFleetCommand)[0]?.args[0].input.Context).toBe('ctx-0123');
+  });
+
   it('a capacity block launches as one; a full reservation is a typed capacity error for its offering', async () => {
     templates.length = 0;
     ec2.on(CreateFleetCommand).resolves({

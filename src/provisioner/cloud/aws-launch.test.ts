@@ -106,4 +106,39 @@ describe('launch layout', () => {
     expect(volumeGiB('100G')).toBe(94);
     expect(volumeGiB('50Gi')).toBe(50);
   });
+
+  // aws/karpenter-provider-aws v1.14.1 launchtemplate.go generateNetworkInterfaces (IPv4),
+  // connectionTrackingSpec and blockDeviceMappings.
+  it('puts ipPrefixCount and connectionTracking on the primary interface, volumeInitializationRate on EBS', () => {
+    const t = launchTemplateData({
+      imageId: 'ami-1',
+      instanceProfile: 'p',
+      securityGroupIds: ['sg-1'],
+      userData: '',
+      family: 'AL2023',
+      spec: {
+        ipPrefixCount: 2,
+        connectionTracking: { tcpEstablishedTimeout: 3600, udpTimeout: 30 },
+        blockDeviceMappings: [
+          {
+            deviceName: '/dev/xvda',
+            ebs: { volumeSize: '100Gi', snapshotID: 'snap-1', volumeInitializationRate: 300 },
+          },
+        ],
+      },
+    });
+    expect(t.NetworkInterfaces).toEqual([
+      {
+        DeviceIndex: 0,
+        Groups: ['sg-1'],
+        Ipv4PrefixCount: 2,
+        ConnectionTrackingSpecification: { TcpEstablishedTimeout: 3600, UdpTimeout: 30 },
+      },
+    ]);
+    expect(t.SecurityGroupIds).toBeUndefined();
+    expect(t.BlockDeviceMappings?.[0]?.Ebs).toMatchObject({
+      SnapshotId: 'snap-1',
+      VolumeInitializationRate: 300,
+    });
+  });
 });

@@ -189,13 +189,20 @@ export class NodeClassResolver {
   }
 
   private async selected(terms: readonly SelectorTerm[]): Promise<ResolvedAmi[]> {
-    const found = (await Promise.all(terms.map((t) => this.d.lookups.images(t)))).flat();
+    const found = (await Promise.all(terms.map((t) => this.selectedBy(t)))).flat();
     if (found.length === 0)
       throw new Unresolved(
         'AMINotFound',
         `no image matches amiSelectorTerms ${terms.map(describe).join(', ')}`,
       );
     return found;
+  }
+
+  /** One term's images; an `ssmParameter` term is the image whose id the parameter holds. */
+  private async selectedBy(term: SelectorTerm): Promise<ResolvedAmi[]> {
+    if (term.ssmParameter === undefined) return this.d.lookups.images(term);
+    const id = await this.d.lookups.parameter(term.ssmParameter, true);
+    return id === undefined ? [] : this.d.lookups.images({ id });
   }
 
   private async profile(name: string, spec: NodeClassSpec): Promise<string> {

@@ -44,6 +44,9 @@ function devices(
               ...(e.encrypted !== undefined ? { Encrypted: e.encrypted } : {}),
               ...(e.kmsKeyID !== undefined ? { KmsKeyId: e.kmsKeyID } : {}),
               ...(e.snapshotID !== undefined ? { SnapshotId: e.snapshotID } : {}),
+              ...(e.volumeInitializationRate !== undefined
+                ? { VolumeInitializationRate: e.volumeInitializationRate }
+                : {}),
               DeleteOnTermination: e.deleteOnTermination ?? true,
             },
           }
@@ -73,15 +76,48 @@ export interface TemplateInput {
   readonly userData: string;
 }
 
+/**
+ * The primary network interface, as Karpenter's launch template writes it (generateNetworkInterfaces,
+ * IPv4): its security groups, and public addressing, IPv4 prefixes and connection tracking when the
+ * class sets them; none (security groups on the template) when it sets none of these.
+ */
+function networkInterfaces(
+  spec: NodeClassSpec,
+  groups: string[],
+): Pick<RequestLaunchTemplateData, 'NetworkInterfaces' | 'SecurityGroupIds'> {
+  const publicIp = spec.associatePublicIPAddress;
+  const ct = spec.connectionTracking;
+  const tracking =
+    ct && (ct.tcpEstablishedTimeout ?? ct.udpStreamTimeout ?? ct.udpTimeout) !== undefined
+      ? {
+          ...(ct.tcpEstablishedTimeout !== undefined
+            ? { TcpEstablishedTimeout: ct.tcpEstablishedTimeout }
+            : {}),
+          ...(ct.udpStreamTimeout !== undefined ? { UdpStreamTimeout: ct.udpStreamTimeout } : {}),
+          ...(ct.udpTimeout !== undefined ? { UdpTimeout: ct.udpTimeout } : {}),
+        }
+      : undefined;
+  if (publicIp === undefined && spec.ipPrefixCount === undefined && tracking === undefined)
+    return { SecurityGroupIds: groups };
+  return {
+    NetworkInterfaces: [
+      {
+        DeviceIndex: 0,
+        Groups: groups,
+        ...(publicIp !== undefined ? { AssociatePublicIpAddress: publicIp } : {}),
+        ...(spec.ipPrefixCount !== undefined ? { Ipv4PrefixCount: spec.ipPrefixCount } : {}),
+        ...(tracking ? { ConnectionTrackingSpecification: tracking } : {}),
+      },
+    ],
+  };
+}
+
 export function launchTemplateData(t: TemplateInput): RequestLaunchTemplateData {
   const groups = [...t.securityGroupIds];
-  const publicIp = t.spec.associatePublicIPAddress;
   return {
     ImageId: t.imageId,
     IamInstanceProfile: { Name: t.instanceProfile },
-    ...(publicIp !== undefined
-      ? { NetworkInterfaces: [{ DeviceIndex: 0, AssociatePublicIpAddress: publicIp, Groups: groups }] }
-      : { SecurityGroupIds: groups }),
+    ...networkInterfaces(t.spec, groups),
     BlockDeviceMappings: devices(t.family, t.spec.blockDeviceMappings),
     MetadataOptions: metadataOptions(t.spec.metadataOptions),
     Monitoring: { Enabled: t.spec.detailedMonitoring ?? false },

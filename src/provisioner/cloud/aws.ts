@@ -211,6 +211,7 @@ function fleetInput(
   return {
     Type: 'instant',
     ClientToken: req.claim.slice(0, 64),
+    ...(rc.spec.context !== undefined ? { Context: rc.spec.context } : {}),
     LaunchTemplateConfigs: configs,
     TargetCapacitySpecification: {
       TotalTargetCapacity: 1,

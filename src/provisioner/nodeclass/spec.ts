@@ -12,6 +12,8 @@ export interface SelectorTerm {
   readonly name?: string;
   readonly owner?: string;
   readonly alias?: string;
+  /** amiSelectorTerms: the name or ARN of an SSM parameter holding the image id. */
+  readonly ssmParameter?: string;
 }
 
 export interface BlockDeviceMapping {
@@ -26,6 +28,8 @@ export interface BlockDeviceMapping {
     readonly kmsKeyID?: string;
     readonly deleteOnTermination?: boolean;
     readonly snapshotID?: string;
+    /** MiB/s at which a volume created from a snapshot is initialized (EBS provisioned rate). */
+    readonly volumeInitializationRate?: number;
   };
 }
 
@@ -51,9 +55,17 @@ export interface NodeClassSpec {
   readonly associatePublicIPAddress?: boolean;
   readonly kubelet?: KubeletConfig;
   readonly instanceStorePolicy?: string;
-  /** Read to say they are not supported (class status, `nodeclass describe`), never silently dropped. */
   readonly capacityReservationSelectorTerms?: readonly unknown[];
-  readonly volumeInitializationRate?: number;
+  /** IPv4 prefixes assigned to the primary network interface. */
+  readonly ipPrefixCount?: number;
+  /** Idle connection tracking timeouts of the network interfaces, in seconds. */
+  readonly connectionTracking?: {
+    readonly tcpEstablishedTimeout?: number;
+    readonly udpStreamTimeout?: number;
+    readonly udpTimeout?: number;
+  };
+  /** EC2's reserved `Context` of the CreateFleet request. */
+  readonly context?: string;
 }
 
 export interface Condition {

@@ -5,28 +5,12 @@
  */
 import type { NodeClassSpec } from './spec.js';
 
-const TOP_LEVEL = [
-  'placementGroupSelector',
-  'ipPrefixCount',
-  'networkInterfaces',
-  'connectionTracking',
-  'context',
-  'cpuOptions',
-] as const;
+const TOP_LEVEL = ['placementGroupSelector', 'networkInterfaces', 'cpuOptions'] as const;
 
 /** The paths of fields set in the spec that Berth does not support, in spec order. */
 export function unsupportedFields(spec: NodeClassSpec): string[] {
   const raw = spec as Readonly<Record<string, unknown>>;
-  const out: string[] = TOP_LEVEL.filter((k) => raw[k] !== undefined && raw[k] !== null);
-  (spec.amiSelectorTerms ?? []).forEach((t, i) => {
-    if ((t as { ssmParameter?: unknown }).ssmParameter !== undefined)
-      out.push(`amiSelectorTerms[${i}].ssmParameter`);
-  });
-  (spec.blockDeviceMappings ?? []).forEach((b, i) => {
-    if ((b.ebs as { volumeInitializationRate?: unknown } | undefined)?.volumeInitializationRate !== undefined)
-      out.push(`blockDeviceMappings[${i}].ebs.volumeInitializationRate`);
-  });
-  return out;
+  return TOP_LEVEL.filter((k) => raw[k] !== undefined && raw[k] !== null);
 }
 
 /** The condition that reports them; True when every field set is one Berth acts on. It never gates Ready. */
