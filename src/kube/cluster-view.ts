@@ -75,7 +75,8 @@ const WORKLOAD_RESOURCES = ['deployments', 'statefulsets', 'replicationControlle
 
 export class InformerClusterView implements ClusterView {
   readonly resources: Record<Key, Resource<KubernetesObject>>;
-  private pools: PoolView[] | undefined;
+  /** The pool views and the overlays' resolution, made once per change of pools, classes or overlays. */
+  private pools: { views: PoolView[]; resolution: OverlayResolution } | undefined;
 
   constructor(
     kc: KubeConfig,
@@ -117,13 +118,14 @@ export class InformerClusterView implements ClusterView {
   }
 
   get nodePools(): readonly PoolView[] {
-    this.pools ??= this.resolve().views;
-    return this.pools;
+    this.pools ??= this.resolve();
+    return this.pools.views;
   }
 
   /** The NodeOverlays applied and refused, as Karpenter's controller would set their status. */
   overlayResolution(): OverlayResolution {
-    return this.resolve().resolution;
+    this.pools ??= this.resolve();
+    return this.pools.resolution;
   }
 
   private resolve(): { views: PoolView[]; resolution: OverlayResolution } {

@@ -112,8 +112,11 @@ function better(a: Plan, b: Plan): Plan {
 export function solve(given: SolverInput): Plan {
   const statics = given.keepStatic === false ? [] : staticLaunches(given);
   if (statics.length === 0) return solvePods(given);
-  const plan = solvePods({ ...given, nodes: [...given.nodes, ...statics.map((s) => asInFlight(s, given))] });
-  return withStatic(plan, statics);
+  const plan = solvePods({ ...given, nodes: [...given.nodes, ...statics.map(asInFlight)] });
+  return withStatic(
+    plan,
+    statics.map((s) => s.node),
+  );
 }
 
 function solvePods(given: SolverInput): Plan {

@@ -9,7 +9,7 @@ import { LABEL } from '../../catalog/instance-type.js';
 import type { PoolView } from '../../scheduling/nodepool.js';
 import type { ExistingNode, Plan, PlannedNode, SolverInput } from './model.js';
 import { offeringPrice, poolOption, type PoolOption, type TypeOption } from './pools.js';
-import { ZERO } from './resources.js';
+import type { Res } from './resources.js';
 import {
   RESERVED,
   reservationFor,
@@ -76,9 +76,15 @@ function staticNode(
   };
 }
 
+/** A static node to launch, and the room its type leaves the pool's pods (its DaemonSets taken off). */
+export interface StaticLaunch {
+  readonly node: PlannedNode;
+  readonly cap: Readonly<Res>;
+}
+
 /** The new nodes that bring each static pool up to its count. */
-export function staticLaunches(input: SolverInput): PlannedNode[] {
-  const out: PlannedNode[] = [];
+export function staticLaunches(input: SolverInput): StaticLaunch[] {
+  const out: StaticLaunch[] = [];
   const taken = new Map<string, number>();
   for (const view of input.pools) {
     const missing = staticShortfall(input, view);
@@ -94,22 +100,22 @@ export function staticLaunches(input: SolverInput): PlannedNode[] {
         : undefined;
       if (reserved && !reservation) continue;
       if (reservation) taken.set(reservation.id, (taken.get(reservation.id) ?? 0) + 1);
-      out.push(staticNode(input, view, option, { type: best.type, offer, reservation, index }));
+      out.push({
+        node: staticNode(input, view, option, { type: best.type, offer, reservation, index }),
+        cap: best.type.cap,
+      });
     }
   }
   return out;
 }
 
 /** A planned static node as the solver sees it: capacity in flight that pods may use. */
-export function asInFlight(node: PlannedNode, input: SolverInput): ExistingNode {
-  const view = input.pools.find((p) => p.name === node.nodePool);
-  const option = view ? (input.poolMemo?.get(view) ?? poolOption(input, view)) : undefined;
-  const cap = option?.byName.get(node.instanceType)?.cap;
+export function asInFlight({ node, cap }: StaticLaunch): ExistingNode {
   return {
     name: node.name,
     labels: node.labels,
     taints: node.taints,
-    allocatable: cap ?? { ...ZERO },
+    allocatable: cap,
     pods: [],
     inFlight: true,
     pricePerHour: node.pricePerHour,
