@@ -3,6 +3,7 @@
  * `limits.nodes`, do-not-disrupt durations and pod-level resources, each as a user meets it in
  * `berth check` and `berth plan`, with bad input refused at file:line in the CRD's words.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { berth, tmp } from './support/cli.js';
@@ -59,6 +60,19 @@ describe('Karpenter v1.9 Gte / Lte', () => {
     const doc = JSON.parse(plan.out) as PlanDoc;
     expect(doc.unschedulable).toEqual([]);
     for (const n of doc.nodes) expect(n.instanceType).toMatch(/\.(xlarge|\d+xlarge|metal.*)$/);
+  });
+
+  it("the NodePool, NodeClaim and NodeOverlay CRDs Berth ships take Karpenter v1.14.1's operators, so a Gte pool's claims are accepted", () => {
+    // A claim keeps its pool's requirements as written (nodeclaim/object.ts): a CRD without Gte
+    // would refuse every claim of a pool that uses it.
+    const operators = ['DoesNotExist', 'Exists', 'Gt', 'Gte', 'In', 'Lt', 'Lte', 'NotIn'];
+    for (const crd of ['nodepools', 'nodeclaims', 'nodeoverlays'])
+      for (const dir of ['deploy/karpenter-crds', 'charts/berth/files/karpenter-crds']) {
+        const text = readFileSync(join(dir, `${crd}.karpenter.sh.yaml`), 'utf8');
+        const enums = [...text.matchAll(/operator: \{ type: string, enum: \[([^\]]*)\] \}/g)];
+        expect(enums.length, `${dir}/${crd}`).toBeGreaterThan(0);
+        for (const e of enums) expect((e[1] ?? '').split(', ').sort(), `${dir}/${crd}`).toEqual(operators);
+      }
   });
 
   it.each([

@@ -57,13 +57,13 @@ ${rows.join('\n')}
 }
 
 function schemaPage(title: string, from: string, intro: string, schema: object): string {
-  const rows = schemaRows(schema).map((r) => `| \`${r.path}\` | ${r.type} | ${r.rules} |`);
+  const rows = schemaRows(schema).map((r) => `| \`${r.path}\` | ${r.type} | ${r.rules} | ${r.meaning} |`);
   return `${HEADER(from)}# ${title}
 
 ${intro}
 
-| field | type | allowed |
-| --- | --- | --- |
+| field | type | allowed | meaning |
+| --- | --- | --- | --- |
 ${rows.join('\n')}
 `;
 }
@@ -116,14 +116,14 @@ function crdsPage(root: string): string {
             (c) => `${c.name ?? ''} (\`${c.jsonPath ?? ''}\`)`,
           );
           const rows = schemaRows(v.schema?.openAPIV3Schema ?? {}, 3).map(
-            (r) => `| \`${r.path}\` | ${r.type} | ${r.rules} |`,
+            (r) => `| \`${r.path}\` | ${r.type} | ${r.rules} | ${r.meaning} |`,
           );
           sections.push(`## ${spec.names.kind} (\`${spec.group ?? ''}/${v.name ?? ''}\`)
 
 \`${dir}/${file}\`; ${spec.scope ?? 'Namespaced'}${spec.names.shortNames ? `; short names ${spec.names.shortNames.join(', ')}` : ''}; subresources: ${Object.keys(v.subresources ?? {}).join(', ') || 'none'}.
 ${columns.length > 0 ? `\nColumns: ${columns.join(', ')}.\n` : ''}
-| field | type | allowed |
-| --- | --- | --- |
+| field | type | allowed | meaning |
+| --- | --- | --- | --- |
 ${rows.join('\n')}
 `);
         }

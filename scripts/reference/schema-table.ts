@@ -10,6 +10,7 @@ interface Node {
   maxItems?: number;
   minLength?: number;
   format?: string;
+  description?: string;
   required?: readonly string[];
   properties?: Record<string, Node>;
   additionalProperties?: Node | boolean;
@@ -25,6 +26,16 @@ export interface SchemaRow {
   readonly path: string;
   readonly type: string;
   readonly rules: string;
+  /** The field's description, its first sentence, on one line. */
+  readonly meaning: string;
+}
+
+/** A description's first sentence (a CRD's run to paragraphs), on one line, safe in a table cell. */
+function meaningOf(n: Node): string {
+  const text = (n.description ?? '').replace(/\s+/g, ' ').trim();
+  const end = text.search(/\.(\s|$)/);
+  const first = end >= 0 ? text.slice(0, end + 1) : text;
+  return (first.length > 200 ? `${first.slice(0, 199)}…` : first).replaceAll('|', '\\|');
 }
 
 function typeOf(n: Node): string {
@@ -66,7 +77,12 @@ export function schemaRows(schema: object, depth = Number.POSITIVE_INFINITY): Sc
     const required = new Set(n.required ?? []);
     for (const [key, child] of Object.entries(n.properties ?? {})) {
       const p = path === '' ? key : `${path}.${key}`;
-      rows.push({ path: p, type: typeOf(child), rules: rulesOf(child, required.has(key)) });
+      rows.push({
+        path: p,
+        type: typeOf(child),
+        rules: rulesOf(child, required.has(key)),
+        meaning: meaningOf(child),
+      });
       descend(child, p, level + 1);
     }
   };
@@ -77,6 +93,7 @@ export function schemaRows(schema: object, depth = Number.POSITIVE_INFINITY): Sc
         path: `${path}.*`,
         type: typeOf(n.additionalProperties),
         rules: rulesOf(n.additionalProperties, false),
+        meaning: meaningOf(n.additionalProperties),
       });
       descend(n.additionalProperties, `${path}.*`, level + 1);
     }

@@ -101,8 +101,6 @@ export class KarpenterMetrics {
   readonly decisionsByPool: Counter;
   readonly schedulingDuration: Histogram;
   readonly cloudErrors: Counter;
-  readonly reconcileTime: Histogram;
-  readonly reconciles: Counter;
 
   constructor(registry: Registry) {
     const reg = [registry];
@@ -172,19 +170,6 @@ export class KarpenterMetrics {
       name: 'karpenter_cloudprovider_errors_total',
       help: 'Total number of errors returned from CloudProvider calls.',
       labelNames: ['controller', 'method', 'provider', 'error'],
-      registers: reg,
-    });
-    this.reconcileTime = new Histogram({
-      name: 'controller_runtime_reconcile_time_seconds',
-      help: 'Length of time per reconciliation per controller',
-      labelNames: ['controller'],
-      buckets: DURATION_BUCKETS,
-      registers: reg,
-    });
-    this.reconciles = new Counter({
-      name: 'controller_runtime_reconcile_total',
-      help: 'Total number of reconciliations per controller',
-      labelNames: ['controller', 'result'],
       registers: reg,
     });
     const source = () => this.series();

@@ -96,4 +96,15 @@ describe('LifecycleObserver: pods', () => {
       await value(m, 'berth_pod_provisioning_duration_seconds_count', { stage: 'pending_to_running' }),
     ).toBe(1);
   });
+
+  it('takes a Ready condition written without its transition time (null from the API) as Ready when seen', async () => {
+    const m = new Metrics({ defaults: false });
+    const o = new LifecycleObserver(m, () => T0 + 30_000);
+    const p = pod('patched', 0);
+    p.status = {
+      conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: null as unknown as Date }],
+    };
+    o.pod(p, 'update', true, () => undefined);
+    expect(await value(m, 'karpenter_pods_startup_duration_seconds', { quantile: '1' })).toBe(30);
+  });
 });

@@ -18,8 +18,12 @@ type Claim = KubeObject & {
   };
 };
 
-const time = (t: Date | string | undefined): number | undefined =>
-  t === undefined ? undefined : new Date(t).getTime();
+/** A timestamp in ms; undefined when absent (a condition written without lastTransitionTime reads as null). */
+const time = (t: Date | string | null | undefined): number | undefined => {
+  if (t === undefined || t === null) return undefined;
+  const ms = new Date(t).getTime();
+  return Number.isFinite(ms) ? ms : undefined;
+};
 const condition = (c: Claim, type: string) => c.status?.conditions?.find((x) => x.type === type);
 const isTrue = (c: Claim, type: string) => condition(c, type)?.status === 'True';
 

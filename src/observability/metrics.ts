@@ -4,6 +4,7 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { ControllerMetrics } from './controller-metrics.js';
 import { DURATION_BUCKETS, KarpenterMetrics } from './karpenter-metrics.js';
 
 export class Metrics {
@@ -204,6 +205,8 @@ export class Metrics {
 
   /** Karpenter's metric names (its dashboards work against Berth), and the cost gauges. */
   readonly karpenter = new KarpenterMetrics(this.registry);
+  /** controller-runtime's reconcile and workqueue metrics, one `controller` per leader duty. */
+  readonly controllers = new ControllerMetrics(this.registry);
   readonly podProvisioning = new Histogram({
     name: 'berth_pod_provisioning_duration_seconds',
     help: 'Pods that waited for a node Berth launched: creation to the node Ready (stage="pending_to_node_ready"), the node Ready to the pod Ready (stage="node_ready_to_running"), and the whole (stage="pending_to_running").',

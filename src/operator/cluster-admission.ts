@@ -1,7 +1,8 @@
 /**
- * The admission side of cluster mode, on every replica: denials as Events (on the object and on the
- * profile it is bound to) and the readiness checks behind /readyz.
+ * The admission side of cluster mode, on every replica: the caches it answers from, denials as Events
+ * (on the object and on the profile it is bound to) and the readiness checks behind /readyz.
  */
+import type { Logger } from 'pino';
 import type { Decision } from '../admission/admit.js';
 import type { AdmissionRequest } from '../admission/review.js';
 import type { InformerClusterView } from '../kube/cluster-view.js';
@@ -12,6 +13,19 @@ import { denialMessage } from '../policies/engine.js';
 import type { LivePolicies } from '../policies/live.js';
 import { PROFILE_API_VERSION } from '../policies/schema/profile-schema.js';
 import { policiesCheck, type Check } from '../webhook/readiness.js';
+import type { Metrics } from '../observability/metrics.js';
+
+/** Starts the watch-fed caches, each one's `berth_cache_synced` kept up to date. */
+export function startCaches(view: InformerClusterView, metrics: Metrics, logger: Logger): void {
+  for (const r of Object.values(view.resources))
+    r.onChange(() => {
+      metrics.cacheSynced.set({ resource: r.spec.kind }, r.synced ? 1 : 0);
+    });
+  void view.start().then(() => {
+    for (const st of view.syncState()) metrics.cacheSynced.set({ resource: st.name }, st.synced ? 1 : 0);
+    logger.info({ caches: view.syncState() }, 'caches listed');
+  });
+}
 
 /** Denials become Events on the object and, for a workload bound to a profile, on the profile. */
 export function denialEvents(events: EventSink) {

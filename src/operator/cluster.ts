@@ -47,7 +47,7 @@ import {
   solverNice,
 } from './cloud-flags.js';
 import { nodeApi, nodeRegistrar } from './registrar.js';
-import { denialEvents, readiness } from './cluster-admission.js';
+import { denialEvents, readiness, startCaches } from './cluster-admission.js';
 import { ClusterDisruption } from './duties/disruption.js';
 import { ClusterInterruptions } from './duties/interruptions.js';
 import { ClusterNodeClaims } from './duties/nodeclaims.js';
@@ -133,7 +133,9 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
 
   // The Nodes provisioning planned waiting pods onto, which disruption leaves alone meanwhile.
   const nominations = new Nominations(() => io.clock().getTime());
-  const profiles = new ProfileController({ api, custom, view, live, events, logger: base.logger });
+  const { controllers } = base.metrics;
+  const kube = { api, custom, view, live, events };
+  const profiles = new ProfileController({ ...kube, logger: base.logger, controllers });
   const today = dailyToday(() => io.clock());
   // Whether the leader (this replica or another) announces on the Lease that new pods are gated.
   let gatesAnnounced = (): boolean => false;
@@ -237,6 +239,7 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
         events,
         logger: logger('nodeclasses'),
         mode: () => live.current.provisionerMode,
+        controllers,
       })
     : undefined;
   const interruptions = setup.queue
@@ -270,6 +273,7 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
     logger: logger('provisioner'),
     blocked: base.metrics.provisionerBlocked,
     recheckMs: 30_000,
+    controllers,
   });
   const clusterMetrics = new ClusterMetrics({
     shared,
@@ -301,14 +305,7 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
     (elector.leading ? gates.on() : elector.leaderAnnotation(GATES_ANNOTATION) === 'on') &&
     live.current.schedulingGates &&
     live.current.provisionerMode === 'berth';
-  for (const r of Object.values(view.resources))
-    r.onChange(() => {
-      base.metrics.cacheSynced.set({ resource: r.spec.kind }, r.synced ? 1 : 0);
-    });
-  void view.start().then(() => {
-    for (const st of view.syncState()) base.metrics.cacheSynced.set({ resource: st.name }, st.synced ? 1 : 0);
-    base.logger.info({ caches: view.syncState() }, 'caches listed');
-  });
+  startCaches(view, base.metrics, base.logger);
   const denials = denialEvents(events);
   const deps: WebhookDeps = {
     ...base,

@@ -47,6 +47,7 @@ export class ReportController {
         d.logger.error({ err: String(e) }, 'report scan failed');
       },
       d.debounceMs ?? 1000,
+      d.metrics.controllers.for('policyreport'),
     );
   }
 
@@ -211,7 +212,9 @@ export class ReportController {
     this.dirty.clear();
     for (const ns of namespaces) {
       add(ns, []);
-      for (const s of this.d.sources) add(ns, s.list(ns));
+      // A cache asked for namespace '' answers with every namespace: cluster-scoped objects are those without one.
+      for (const s of this.d.sources)
+        add(ns, ns === '' ? s.list().filter((o) => (o.metadata?.namespace ?? '') === '') : s.list(ns));
     }
     return out;
   }

@@ -34,6 +34,7 @@ import {
   podDetails,
 } from './disruption.js';
 import { markReady, nodeClaims, nodePoolStatus, readyPods } from './nodeclaims.js';
+import { evaluate, evaluateDashboards, promqlEval, type PanelQuery } from './dashboards.js';
 import { cpuMillis } from '../../src/kube/quantity.js';
 import { CreateQueueCommand, GetQueueUrlCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { builtinCatalog } from '../../src/catalog/catalog.js';
@@ -53,6 +54,8 @@ let kubectl: ReturnType<typeof kubectlWith>;
 let leader: Berth;
 let follower: Berth;
 let dir: string;
+/** promql-eval (test/e2e/promql): Prometheus's engine, for Karpenter's dashboards. */
+let promql: string;
 let policies: string;
 let reapply: { code: number; stdout: string; stderr: string };
 /** A cluster's own Karpenter objects, named as Karpenter's getting-started names them. */
@@ -203,6 +206,7 @@ beforeAll(async () => {
       stdio: ['ignore', 'pipe', 'inherit'],
     }).trim(),
   );
+  promql = await phase("build Prometheus's PromQL engine (cached after the first run)", () => promqlEval());
   cp = await phase('start control plane', () => startControlPlane(bin, join(dir, 'cluster')));
   kubectl = kubectlWith(cp.kubeconfig);
   await phase('apply deploy/', async () => {
@@ -1110,8 +1114,12 @@ describe('6f. NodeClaims and NodePool status', () => {
         // kube-scheduler may put the two replacements of the first round on two nodes: the PDB only
         // holds the drain back when both pods are on the node that goes (asserted for one round at least).
         const both = pods.every((p) => p.nodeName === node);
-        const claim = nodeClaims(kubectl).find((c) => c.status?.nodeName === node)?.metadata.name ?? '';
-        expect(claim).not.toBe('');
+        // The claim names its Node once the lifecycle round after the Node's registration has run.
+        const claim = await eventually(
+          `the NodeClaim of node ${node}`,
+          () => nodeClaims(kubectl).find((c) => c.status?.nodeName === node)?.metadata.name,
+          30_000,
+        );
         const blockedBefore = await evictionCount('blocked');
         const r = kubectl(['delete', how, how === 'node' ? node : claim, '--wait=false']);
         expect(r.code, r.stderr).toBe(0);
@@ -1151,6 +1159,98 @@ describe('6f. NodeClaims and NodePool status', () => {
     }
     expect(kubectl(['delete', 'deployment/guarded', 'pdb/guarded', '-n', 'apps']).code).toBe(0);
   }, 360_000);
+
+  it("Karpenter's dashboards, evaluated by Prometheus's engine over the leader's scrapes: all 14 panels show this cluster", async () => {
+    // Two scrapes 15 s apart, labelled as the chart's ServiceMonitor labels them with
+    // serviceMonitor.relabelings [{ targetLabel: job, replacement: karpenter }] (docs/operations/observability.md).
+    const first = { at: Date.now(), text: await metricsText(leader.metrics) };
+    await new Promise((r) => setTimeout(r, 15_000));
+    const second = { at: Date.now(), text: await metricsText(leader.metrics) };
+    writeFileSync(join(dir, 'leader-scrapes.json'), JSON.stringify([first, second]));
+    const target = { job: 'karpenter', namespace: 'berth-system', instance: '10.0.0.1:8080' };
+    const results = evaluateDashboards(promql, [first, second], target);
+    const shown = (q: PanelQuery) => q.series.some((s) => s.value !== 'NaN');
+    expect(results.filter((q) => q.error !== undefined)).toEqual([]);
+    const panels = new Map<string, PanelQuery[]>();
+    for (const q of results) panels.set(q.panel, [...(panels.get(q.panel) ?? []), q]);
+    expect(panels.size).toBe(14);
+    const empty = [...panels].filter(([, qs]) => !qs.some(shown)).map(([p]) => p);
+    expect(empty).toEqual([]);
+    // Each panel shows data for every value of its variables (a line of it at least: Prometheus's
+    // histogram_quantile(0, …) is NaN when the lowest bucket did not grow); a controller's latency is
+    // NaN, as in Prometheus, when it did not reconcile within the window.
+    const reconciled = (text: string) => {
+      const out = new Map<string, number>();
+      for (const m of text.matchAll(
+        /^controller_runtime_reconcile_total\{controller="([^"]+)",[^}]*\} (\S+)$/gm,
+      ))
+        out.set(m[1] ?? '', (out.get(m[1] ?? '') ?? 0) + Number(m[2]));
+      return out;
+    };
+    const before = reconciled(first.text);
+    const busy = [...reconciled(second.text)].filter(([c, n]) => n > (before.get(c) ?? 0)).map(([c]) => c);
+    expect(busy).toEqual(
+      expect.arrayContaining(['provisioner', 'disruption', 'nodeclaim.lifecycle', 'pin-repair']),
+    );
+    const lines = new Map<string, PanelQuery[]>();
+    for (const q of results)
+      lines.set(`${q.panel} [${q.with}]`, [...(lines.get(`${q.panel} [${q.with}]`) ?? []), q]);
+    const idle = (q: PanelQuery) =>
+      q.panel.startsWith('Controller Reconciliation Latency') &&
+      !busy.includes(q.with.replace(/^controller=/, ''));
+    const blank = [...lines].filter(([, qs]) => !qs.some(shown) && !qs.some(idle)).map(([k]) => k);
+    expect(blank).toEqual([]);
+    // The right data: nodes per NodePool as the API server lists them (read while no node comes or
+    // goes: disruption is on), and each duty that ran.
+    const perPool = () => {
+      const out: Record<string, number> = {};
+      for (const n of nodeDetails(kubectl)) if (n.pool !== undefined) out[n.pool] = (out[n.pool] ?? 0) + 1;
+      return JSON.stringify(Object.entries(out).sort());
+    };
+    const countExpr = results.find(
+      (q) => q.panel === 'Nodepool Summary' && q.expr.startsWith('count by'),
+    )?.expr;
+    expect(countExpr).toBeDefined();
+    await eventually(
+      "the Nodepool Summary's node count per NodePool equal to the API server's",
+      async () => {
+        const before = perPool();
+        const text = await metricsText(leader.metrics);
+        if (perPool() !== before) return undefined;
+        const [r] = evaluate(promql, [{ at: Date.now(), text }], target, [
+          { id: 'n', expr: countExpr ?? '' },
+        ]);
+        const shown: Record<string, number> = {};
+        for (const s of r?.series ?? []) shown[s.metric.nodepool ?? ''] = Number(s.value);
+        return JSON.stringify(Object.entries(shown).sort()) === before && before !== '[]' ? true : undefined;
+      },
+      30_000,
+    );
+    const controllers = results
+      .filter((q) => q.panel === 'Controller Reconciliation Rate')
+      .flatMap((q) => q.series.map((s) => s.metric.controller));
+    expect(controllers).toEqual(
+      expect.arrayContaining([
+        'provisioner',
+        'disruption',
+        'nodeclaim.lifecycle',
+        'nodepool.counter',
+        'nodeoverlay',
+        'workloadprofile',
+        'policyreport',
+        'scheduling-gates',
+        'pin-repair',
+        'karpenter-guard',
+        'metrics.pod',
+        'metrics.nodeclaim',
+      ]),
+    );
+    const latency = results.filter((q) => q.panel.startsWith('Controller Reconciliation Latency'));
+    expect(new Set(latency.map((q) => q.with.replace(/^controller=/, '')))).toEqual(new Set(controllers));
+    const spot = results.find((q) => q.panel === 'Spot Node Percentage')?.series[0]?.value;
+    expect(Number(spot)).toBeGreaterThanOrEqual(0);
+    expect(Number(spot)).toBeLessThanOrEqual(1);
+  }, 120_000);
 
   it('a NodeClaim whose leader died before launching it is deleted, never launched twice', async () => {
     const orphan = {

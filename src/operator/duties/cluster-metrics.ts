@@ -11,6 +11,7 @@ import type { LeaderCaches } from '../../kube/leader-caches.js';
 import type { KubeObject } from '../../kube/objects.js';
 import { LifecycleObserver } from '../../observability/lifecycle-observer.js';
 import type { Metrics } from '../../observability/metrics.js';
+import { reconcileSync } from '../../observability/controller-metrics.js';
 import type { LeaderDuty } from '../duty.js';
 
 export interface ClusterMetricsDeps {
@@ -37,12 +38,19 @@ export class ClusterMetrics implements LeaderDuty {
     const claims = this.d.shared.acquire<KubeObject>('nodeClaims');
     const observer = new LifecycleObserver(this.d.metrics, () => Date.now());
     const nodeOf = (name: string) => nodes.get(name);
+    const m = this.d.metrics.controllers;
     this.unsubscribe = [
       claims.onChange((c, verb) => {
-        if (this.d.mode() === 'berth') observer.claim(c, verb, claims.synced);
+        if (this.d.mode() === 'berth')
+          reconcileSync(m, 'metrics.nodeclaim', () => {
+            observer.claim(c, verb, claims.synced);
+          });
       }),
       pods.onChange((p, verb) => {
-        if (this.d.mode() === 'berth') observer.pod(p, verb, pods.synced, nodeOf);
+        if (this.d.mode() === 'berth')
+          reconcileSync(m, 'metrics.pod', () => {
+            observer.pod(p, verb, pods.synced, nodeOf);
+          });
       }),
     ];
     this.d.metrics.karpenter.cluster = () =>

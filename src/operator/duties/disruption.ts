@@ -9,6 +9,7 @@ import type { InformerClusterView } from '../../kube/cluster-view.js';
 import type { EventSink } from '../../kube/events.js';
 import type { LeaderCaches } from '../../kube/leader-caches.js';
 import type { Metrics } from '../../observability/metrics.js';
+import { reconcile } from '../../observability/controller-metrics.js';
 import type { LivePolicies } from '../../policies/live.js';
 import type { Catalog } from '../../catalog/catalog.js';
 import type { CloudProvider } from '../../provisioner/cloud/provider.js';
@@ -205,7 +206,7 @@ export class ClusterDisruption implements LeaderDuty {
     while (this.running) {
       let outcome: RoundOutcome | undefined;
       try {
-        outcome = await controller.round();
+        outcome = await reconcile(this.d.metrics.controllers, 'disruption', () => controller.round());
         // Decisions validated, ended or abandoned at info; the steps in between at debug.
         const under = outcome.all.filter((o) => o.kind !== 'idle' && o.kind !== 'none');
         const done = under.filter((o) => NOTED.has(o.kind));

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { EventSink } from '../../kube/events.js';
 import type { LeaderCaches } from '../../kube/leader-caches.js';
 import type { Metrics } from '../../observability/metrics.js';
+import { reconcile } from '../../observability/controller-metrics.js';
 import type { UnavailableOfferings } from '../../provisioner/cloud/unavailable.js';
 import type { NodeOps } from '../../provisioner/disruption/node-ops.js';
 import { InterruptionController } from '../../provisioner/interruption/controller.js';
@@ -68,7 +69,9 @@ export class ClusterInterruptions implements LeaderDuty {
       try {
         // Until the Node cache has listed, a message would find no node: leave them on the queue.
         this.abort = new AbortController();
-        if (synced()) await controller.poll(this.abort.signal);
+        const signal = this.abort.signal;
+        if (synced())
+          await reconcile(this.w.metrics.controllers, 'interruption', () => controller.poll(signal));
         else await new Promise((r) => setTimeout(r, 500));
       } catch (e) {
         if (this.abort?.signal.aborted === true) break;

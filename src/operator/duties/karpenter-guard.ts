@@ -10,6 +10,7 @@ import type { KubernetesObjectApi, V1Deployment, V1Lease } from '@kubernetes/cli
 import type { Logger } from 'pino';
 import type { EventSink } from '../../kube/events.js';
 import type { LeaderDuty } from '../duty.js';
+import { reconcile, type ControllerMetrics } from '../../observability/controller-metrics.js';
 
 /** Karpenter's leader-election Lease (its --leader-election-name default). */
 export const KARPENTER_LEASE = 'karpenter-leader-election';
@@ -72,6 +73,7 @@ export interface GuardDeps {
   readonly logger: Logger;
   readonly blocked: { set(value: number): void };
   readonly recheckMs: number;
+  readonly controllers?: ControllerMetrics;
 }
 
 export class ProvisioningGuard implements LeaderDuty {
@@ -90,7 +92,12 @@ export class ProvisioningGuard implements LeaderDuty {
 
   private async attempt(): Promise<void> {
     if (!this.leading || this.started) return;
-    const seen = await this.sighting();
+    const seen = await reconcile(
+      this.d.controllers,
+      'karpenter-guard',
+      () => this.sighting(),
+      (s) => (s === undefined ? 'success' : 'requeue_after'),
+    );
     if (!this.isLeading()) return; // the Lease was lost while looking
     if (seen === undefined) {
       this.d.blocked.set(0);

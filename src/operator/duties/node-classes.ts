@@ -11,6 +11,7 @@ import {
 import type { Logger } from 'pino';
 import type { EventSink } from '../../kube/events.js';
 import type { Resource } from '../../kube/informers.js';
+import { reconcile, type ControllerMetrics } from '../../observability/controller-metrics.js';
 import type { AwsStack } from '../../provisioner/cloud/aws-stack.js';
 import { NodeClassStatusController } from '../../provisioner/controller/nodeclass-status.js';
 import type { EC2NodeClass } from '../../scheduling/nodepool.js';
@@ -27,6 +28,7 @@ export interface NodeClassWiring {
   readonly logger: Logger;
   /** Only in provisioner.mode: berth: beside Karpenter the classes and their status are Karpenter's. */
   readonly mode: () => 'berth' | 'karpenter' | 'off';
+  readonly controllers?: ControllerMetrics;
 }
 
 export class ClusterNodeClasses implements LeaderDuty {
@@ -60,7 +62,7 @@ export class ClusterNodeClasses implements LeaderDuty {
     this.timer = setTimeout(() => {
       if (this.w.mode() !== 'berth') return;
       this.running = this.running.then(() =>
-        this.controller.round().catch((e: unknown) => {
+        reconcile(this.w.controllers, 'nodeclass', () => this.controller.round()).catch((e: unknown) => {
           this.w.logger.error({ err: String(e) }, 'EC2NodeClass round failed');
         }),
       );

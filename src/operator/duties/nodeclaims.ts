@@ -12,6 +12,7 @@ import type { LeaderCaches } from '../../kube/leader-caches.js';
 import type { ApiClaimStore } from '../../kube/nodeclaims.js';
 import { addNodeFinalizer, deleteNode, releaseNodeFinalizer } from '../../kube/node-writes.js';
 import type { Metrics } from '../../observability/metrics.js';
+import { reconcile } from '../../observability/controller-metrics.js';
 import type { CloudProvider, Instance } from '../../provisioner/cloud/provider.js';
 import { TtlCache } from '../../provisioner/cloud/ttl-cache.js';
 import { DISRUPTION_ANNOTATION, DRAINING, SINCE_ANNOTATION } from '../../provisioner/disruption/marks.js';
@@ -140,11 +141,12 @@ export class ClusterNodeClaims implements LeaderDuty {
     this.running = this.running.then(async () => {
       if (!this.active) return;
       try {
-        const r = await lifecycle.round();
+        const m = this.w.metrics.controllers;
+        const r = await reconcile(m, 'nodeclaim.lifecycle', () => lifecycle.round());
         const acted = [r.adopted, r.abandoned, r.collected, r.orphans].some((x) => x.length > 0);
         if (acted) this.w.logger.info({ round: r }, 'nodeclaims round');
-        await this.poolStatus.round();
-        await this.overlayStatus.round();
+        await reconcile(m, 'nodepool.counter', () => this.poolStatus.round());
+        await reconcile(m, 'nodeoverlay', () => this.overlayStatus.round());
       } catch (e) {
         this.w.logger.error({ err: String(e) }, 'nodeclaims round failed');
       }

@@ -13,6 +13,7 @@ import type { EventSink } from '../../kube/events.js';
 import type { Resource } from '../../kube/informers.js';
 import type { LeaderCaches } from '../../kube/leader-caches.js';
 import type { Metrics } from '../../observability/metrics.js';
+import { reconcileSync } from '../../observability/controller-metrics.js';
 import { LABEL } from '../../catalog/instance-type.js';
 import type { PoolView } from '../../scheduling/nodepool.js';
 import { existingNode, podsByNode } from '../../provisioner/input/nodes.js';
@@ -29,7 +30,7 @@ export interface PinRepairDeps {
   readonly shared: Pick<LeaderCaches, 'acquire' | 'release'>;
   readonly events: EventSink;
   readonly logger: Logger;
-  readonly metrics: Pick<Metrics, 'pinsUndone'>;
+  readonly metrics: Pick<Metrics, 'pinsUndone'> & Partial<Pick<Metrics, 'controllers'>>;
   readonly now?: () => number;
   /** How often pinned pods are looked at without a change (default 5 s). */
   readonly sweepMs?: number;
@@ -64,15 +65,21 @@ export class PinRepair implements LeaderDuty {
       }),
     ];
     this.sweep = setInterval(() => {
-      this.look();
+      this.reconcile();
     }, this.d.sweepMs ?? 5_000);
   }
 
   private soon(): void {
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
-      this.look();
+      this.reconcile();
     }, BATCH_MS);
+  }
+
+  private reconcile(): void {
+    reconcileSync(this.d.metrics.controllers, 'pin-repair', () => {
+      this.look();
+    });
   }
 
   /** Deletes each waiting pinned pod whose pin cannot hold. */

@@ -20,6 +20,7 @@ import { requestsOf } from '../../provisioner/input/pods.js';
 import { pinLedger, type PinUnderWay } from './pin-ledger.js';
 import { podRequests } from '../../kube/resources.js';
 import type { Metrics } from '../../observability/metrics.js';
+import { reconcile } from '../../observability/controller-metrics.js';
 import type { LivePolicies } from '../../policies/live.js';
 import { liftPlan, type GatedPod, type Lift, type RoundGates } from '../../provisioner/controller/gates.js';
 import { joinLifts, usableLookup } from '../../provisioner/controller/join-lifts.js';
@@ -177,7 +178,11 @@ export class SchedulingGates implements LeaderDuty {
   }
 
   /** Lifts the gates the last round (and the clock, and the settings) allow; every gate once stopping. */
-  private async lift(pods = this.pods): Promise<void> {
+  private lift(pods = this.pods): Promise<void> {
+    return reconcile(this.d.metrics.controllers, 'scheduling-gates', () => this.liftNow(pods));
+  }
+
+  private async liftNow(pods: Resource<V1Pod> | undefined): Promise<void> {
     if (!pods?.synced) return;
     const gated = pods.list().filter((p) => heldBy(p, SCHEDULING_GATE));
     this.d.metrics.podsGated.set(gated.length);

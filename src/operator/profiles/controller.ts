@@ -27,6 +27,7 @@ import { profileStatus } from './status.js';
 import { SerialTask } from '../../util/serial-task.js';
 import { canonicalJson } from '../../util/canonical.js';
 import type { LeaderDuty } from '../duty.js';
+import type { ControllerMetrics } from '../../observability/controller-metrics.js';
 
 export interface ControllerDeps {
   api: KubernetesObjectApi;
@@ -38,6 +39,7 @@ export interface ControllerDeps {
   clock?: () => Date;
   debounceMs?: number;
   resyncMs?: number;
+  controllers?: ControllerMetrics;
 }
 
 export class ProfileController implements LeaderDuty {
@@ -54,6 +56,7 @@ export class ProfileController implements LeaderDuty {
         d.logger.error({ err: String(e) }, 'reconcile failed');
       },
       d.debounceMs ?? 200,
+      d.controllers?.for('workloadprofile'),
     );
     const r = d.view.resources;
     for (const res of [r.profiles, r.deployments, r.statefulsets, r.pdbs, r.nodePools])

@@ -48,13 +48,29 @@ const runtimeClass = {
   additionalProperties: false,
   required: ['nodePools'],
   properties: {
-    description: { type: 'string' },
-    nodePools: { type: 'array', minItems: 1, items: { type: 'string' } },
-    nodeSelector: labelMap,
-    tolerations: { type: 'array', items: toleration },
-    spotAllowed: { type: 'boolean' },
-    consolidates: { type: 'boolean' },
-    memoryLimitRatio: { type: 'number', minimum: 1 },
+    description: { type: 'string', description: 'What the class is for, in words.' },
+    nodePools: {
+      type: 'array',
+      minItems: 1,
+      items: { type: 'string' },
+      description: "The Karpenter NodePools the class's workloads are placed on.",
+    },
+    nodeSelector: { ...labelMap, description: 'Node labels compiled into the workloads of the class.' },
+    tolerations: {
+      type: 'array',
+      items: toleration,
+      description: "Tolerations compiled into the workloads of the class (for its NodePools' taints).",
+    },
+    spotAllowed: { type: 'boolean', description: 'Whether workloads of the class may run on spot capacity.' },
+    consolidates: {
+      type: 'boolean',
+      description: "Whether the class's nodes are consolidated (its pods moved to cheaper nodes).",
+    },
+    memoryLimitRatio: {
+      type: 'number',
+      minimum: 1,
+      description: 'The memory limit compiled in when a profile sets none: memoryRequest × this.',
+    },
   },
 } as const;
 
@@ -62,10 +78,14 @@ const ruleConfig = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    mode: { enum: MODES },
-    params,
+    mode: {
+      enum: MODES,
+      description: 'enforce denies, warn prints Warning: in kubectl, audit records only.',
+    },
+    params: { ...params, description: "The rule's thresholds (docs/reference/rules.md)." },
     overrides: {
       type: 'array',
+      description: 'Another mode or params where a namespace or class matches; the last match wins.',
       items: {
         type: 'object',
         additionalProperties: false,
@@ -102,66 +122,128 @@ export const policiesSchema = {
   properties: {
     apiVersion: { const: 'berth.dev/v1alpha1' },
     kind: { const: 'Policies' },
-    zones: { type: 'array', minItems: 1, items: { type: 'string' } },
+    zones: {
+      type: 'array',
+      minItems: 1,
+      items: { type: 'string' },
+      description: "The cluster's zones, where capacity is offered (default: the catalog region's zones).",
+    },
     runtimeClasses: {
       type: 'object',
+      description: 'The workload classes profiles name, each mapped to NodePools.',
       propertyNames: { pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$' },
       additionalProperties: runtimeClass,
     },
-    rules: { type: 'object', propertyNames: { enum: RULE_IDS }, additionalProperties: ruleConfig },
+    rules: {
+      type: 'object',
+      propertyNames: { enum: RULE_IDS },
+      additionalProperties: ruleConfig,
+      description: 'Rule id → mode, params and overrides.',
+    },
     exemptions: {
       type: 'object',
       additionalProperties: false,
+      description: "The only exemptions: labels on users' own objects exempt nothing.",
       properties: {
-        namespaces: { type: 'array', items: { type: 'string' } },
-        objects: { type: 'array', items: objectExemption },
+        namespaces: { type: 'array', items: { type: 'string' }, description: 'Never evaluated.' },
+        objects: {
+          type: 'array',
+          items: objectExemption,
+          description: 'One object excused from one rule (or *), with a reason and an optional expiry.',
+        },
       },
     },
-    requiredLabels: { type: 'array', items: { type: 'string' } },
-    defaultProfiles: labelMap,
+    requiredLabels: {
+      type: 'array',
+      items: { type: 'string' },
+      description: 'Labels every workload must carry (rule required-labels).',
+    },
+    defaultProfiles: {
+      ...labelMap,
+      description: 'Namespace → the profile its unlabelled workloads are compiled against.',
+    },
     removed: {
       type: 'object',
       additionalProperties: false,
+      description:
+        'What a live reload may take away from the running policy; anything else missing is refused.',
       properties: {
         runtimeClasses: { type: 'array', items: { type: 'string' } },
         rules: { type: 'array', items: { enum: RULE_IDS } },
         overrides: { type: 'array', items: { enum: RULE_IDS } },
       },
     },
-    /** The cluster's API server as Berth models it (EKS's defaults when absent). */
     cluster: {
       type: 'object',
       additionalProperties: false,
+      description: "The cluster's API server as Berth models it (EKS's defaults when absent).",
       properties: {
         admissionPlugins: {
           type: 'array',
           items: { enum: ['ExtendedResourceToleration'] },
           uniqueItems: true,
+          description: 'The admission plugins that change pods (default [ExtendedResourceToleration]).',
         },
       },
     },
     provisioner: {
       type: 'object',
       additionalProperties: false,
+      description: "The provisioner's settings.",
       properties: {
-        mode: { enum: ['berth', 'karpenter', 'off'] },
-        cloudProvider: { enum: ['aws', 'simulated'] },
-        batchIdleSeconds: { type: 'number', minimum: 0, maximum: 10 },
-        batchMaxSeconds: { type: 'number', minimum: 0, maximum: 60 },
-        /** Before batchIdleSeconds/batchMaxSeconds: read as batchMaxSeconds. */
-        batchWindowSeconds: { type: 'number', minimum: 0, maximum: 60 },
-        maxPodsPerRound: { type: 'integer', minimum: 1, maximum: 1000000 },
-        /** Pods wait behind a scheduling gate until the capacity planned for them joins (default true). */
-        schedulingGates: { type: 'boolean' },
-        /** A gate comes off with a pin to the planned Node, not a preference (default true). */
-        pinToPlannedNode: { type: 'boolean' },
+        mode: {
+          enum: ['berth', 'karpenter', 'off'],
+          description: 'berth: Berth buys and gives back nodes; karpenter: Karpenter does; off: nobody here.',
+        },
+        cloudProvider: { enum: ['aws', 'simulated'], description: 'Where nodes are bought.' },
+        batchIdleSeconds: {
+          type: 'number',
+          minimum: 0,
+          maximum: 10,
+          description: 'A round starts once new pods stop arriving for this long (default 0.1).',
+        },
+        batchMaxSeconds: {
+          type: 'number',
+          minimum: 0,
+          maximum: 60,
+          description: 'A round starts at the latest this long after the first pod (default 2).',
+        },
+        batchWindowSeconds: {
+          type: 'number',
+          minimum: 0,
+          maximum: 60,
+          description: 'Before batchIdleSeconds and batchMaxSeconds: read as batchMaxSeconds.',
+        },
+        maxPodsPerRound: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 1000000,
+          description: 'Pods one round plans; the rest wait for the next (default 20,000).',
+        },
+        schedulingGates: {
+          type: 'boolean',
+          description:
+            'Pods wait behind a scheduling gate until the capacity planned for them joins (default true).',
+        },
+        pinToPlannedNode: {
+          type: 'boolean',
+          description: 'A gate comes off with a pin to the planned Node, not a preference (default true).',
+        },
         consolidation: {
           type: 'object',
           additionalProperties: false,
+          description: 'Disruption: consolidation, drift and expiration.',
           properties: {
-            enabled: { type: 'boolean' },
-            consolidateAfterSeconds: { type: 'number', minimum: 0 },
-            spotToSpot: { type: 'boolean' },
+            enabled: { type: 'boolean', description: 'Whether disruption runs at all.' },
+            consolidateAfterSeconds: {
+              type: 'number',
+              minimum: 0,
+              description: 'The consolidateAfter of NodePools that set none.',
+            },
+            spotToSpot: {
+              type: 'boolean',
+              description: 'Whether a spot node may be replaced by cheaper spot (default false).',
+            },
           },
         },
       },

@@ -20,29 +20,45 @@ export const profileSpecSchema = {
   properties: {
     runtimeClass: {
       type: 'string',
-      description: 'A runtime class defined in policies.yaml (e.g. general, batch, memory).',
+      description: 'A runtime class defined in policies.yaml, such as general, batch or memory.',
       pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
       maxLength: 63,
     },
     availability: {
       type: 'object',
+      description: 'How many replicas run, and across zones.',
       properties: {
-        minReplicas: { type: 'integer', minimum: 1, description: 'Replicas when unset; the floor.' },
-        zoneSpread: { type: 'string', enum: ['required', 'preferred', 'none'] },
+        minReplicas: {
+          type: 'integer',
+          minimum: 1,
+          description: 'Replicas when the workload sets none; an explicit value below it is denied.',
+        },
+        zoneSpread: {
+          type: 'string',
+          enum: ['required', 'preferred', 'none'],
+          description:
+            'A zone topology spread (maxSkew 1): DoNotSchedule when required, ScheduleAnyway when preferred.',
+        },
       },
     },
     scaling: {
       type: 'object',
+      description: 'Bounds on replicas and on how fast they grow.',
       properties: {
-        maxReplicas: { type: 'integer', minimum: 1 },
+        maxReplicas: {
+          type: 'integer',
+          minimum: 1,
+          description: 'Explicit replicas, or an HPA maxReplicas, above it is denied.',
+        },
         maxBurstPods: { type: 'integer', minimum: 1, description: 'Cap on rollout surge and HPA scale-up.' },
       },
     },
     compute: {
       type: 'object',
+      description: 'Requests and limits for app containers that set none (explicit values are kept).',
       properties: {
-        cpuRequest: quantity,
-        memoryRequest: quantity,
+        cpuRequest: { ...quantity, description: 'CPU request of each app container that sets none.' },
+        memoryRequest: { ...quantity, description: 'Memory request of each app container that sets none.' },
         memoryLimit: { ...quantity, description: 'Default: memoryRequest × the class ratio.' },
         cpuLimit: { ...quantity, description: 'No CPU limit unless set.' },
         container: { type: 'string', description: 'The container the requests apply to.' },
@@ -51,12 +67,24 @@ export const profileSpecSchema = {
     disruption: {
       type: 'object',
       description: 'The PodDisruptionBudget Berth generates: one of minAvailable or maxUnavailable.',
-      properties: { minAvailable: intOrPercent, maxUnavailable: intOrPercent },
+      properties: {
+        minAvailable: { ...intOrPercent, description: 'Pods that must stay up: a count or a percentage.' },
+        maxUnavailable: {
+          ...intOrPercent,
+          description: 'Pods that may be down at once: a count or a percentage.',
+        },
+      },
       not: { required: ['minAvailable', 'maxUnavailable'] },
     },
     cost: {
       type: 'object',
-      properties: { spotAllowed: { type: 'boolean' } },
+      description: 'What capacity the workload may run on.',
+      properties: {
+        spotAllowed: {
+          type: 'boolean',
+          description: 'false: required node affinity karpenter.sh/capacity-type In [on-demand].',
+        },
+      },
     },
   },
 } as const;

@@ -8,6 +8,7 @@
 import { poolPriceOfLabels, type PoolView } from '../../scheduling/nodepool.js';
 import type { Logger } from 'pino';
 import type { Metrics } from '../../observability/metrics.js';
+import { reconcile } from '../../observability/controller-metrics.js';
 import type { Catalog } from '../../catalog/catalog.js';
 import { LABEL } from '../../catalog/instance-type.js';
 import { formatRef, refOf } from '../../kube/objects.js';
@@ -85,6 +86,7 @@ export class ProvisionLoop {
 
   private schedule(extend: boolean): void {
     if (!this.active) return;
+    this.d.metrics?.controllers.for('provisioner').queued();
     if (this.running) {
       this.again = true;
       return;
@@ -119,17 +121,12 @@ export class ProvisionLoop {
   private async run(): Promise<void> {
     if (!this.enabled()) return;
     this.running = true;
-    const started = Date.now();
-    const k = this.d.metrics?.karpenter;
     try {
-      await this.round();
-      k?.reconciles.inc({ controller: 'provisioner', result: 'success' });
+      await reconcile(this.d.metrics?.controllers, 'provisioner', () => this.round());
     } catch (e) {
-      k?.reconciles.inc({ controller: 'provisioner', result: 'error' });
       if (e instanceof PlannerError) this.d.metrics?.plannerFailures.inc({ reason: e.reason });
       this.d.logger.error({ err: String(e) }, 'provisioner round failed');
     } finally {
-      k?.reconcileTime.observe({ controller: 'provisioner' }, (Date.now() - started) / 1000);
       this.running = false;
       if (this.again) {
         this.again = false;
