@@ -14,7 +14,8 @@ interface Doc {
     sideEffects: string;
     failurePolicy: string;
     namespaceSelector: { matchExpressions: { key: string; operator: string; values?: string[] }[] };
-    rules: { resources: string[] }[];
+    rules: { apiGroups: string[]; resources: string[]; scope: string }[];
+    clientConfig: { service: { path: string } };
   }[];
   spec?: Record<string, unknown>;
 }
@@ -38,9 +39,21 @@ describe('deploy/', () => {
     expect(hooks.map((h) => h.name).sort()).toEqual([
       'gate.berth.dev',
       'mutate.berth.dev',
+      'review.berth.dev',
       'validate.berth.dev',
     ]);
+    // NodePool review: cluster-scoped objects (no namespace to select), and fails open, so a Berth
+    // outage never keeps the platform team from fixing the pools Berth itself runs on.
+    const review = hooks.find((h) => h.name === 'review.berth.dev');
+    expect(review?.failurePolicy).toBe('Ignore');
+    expect(review?.clientConfig.service.path).toBe('/validate');
+    expect(review?.rules.map((r) => [r.apiGroups, r.resources, r.scope])).toEqual([
+      [['karpenter.sh'], ['nodepools'], 'Cluster'],
+      [['karpenter.k8s.aws'], ['ec2nodeclasses'], 'Cluster'],
+      [['eks.amazonaws.com'], ['nodeclasses'], 'Cluster'],
+    ]);
     for (const h of hooks) {
+      if (h === review) continue;
       expect(h.timeoutSeconds).toBeLessThanOrEqual(5);
       expect(h.sideEffects).toBe('None');
       expect(['Fail', 'Ignore']).toContain(h.failurePolicy);

@@ -22,8 +22,9 @@ export function refOf(obj: KubeObject, defaultNamespace = 'default'): ObjectRef 
   };
 }
 
+/** `Kind namespace/name`, or `Kind name` for a cluster-scoped object (no namespace). */
 export function formatRef(ref: ObjectRef): string {
-  return `${ref.kind} ${ref.namespace}/${ref.name}`;
+  return ref.namespace === '' ? `${ref.kind} ${ref.name}` : `${ref.kind} ${ref.namespace}/${ref.name}`;
 }
 
 export function labelsOf(obj: KubeObject): Record<string, string> {

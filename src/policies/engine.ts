@@ -15,6 +15,10 @@ import type { WorkloadProfile } from './schema/profile-schema.js';
 import { validateProfileObject } from './schema/validate.js';
 import type { ClusterView, HPA } from './view.js';
 import { apiRefusal } from './rules/object-invalid.js';
+import { poolView, type EC2NodeClass, type NodePool } from '../scheduling/nodepool.js';
+import { reviewTargetOf } from './rules/review-facts.js';
+
+const CLUSTER_SCOPED = new Set<Target | undefined>(['nodepool', 'nodeclass']);
 
 export interface Violation {
   rule: RuleId;
@@ -105,7 +109,7 @@ function targetOf(obj: { kind?: string | undefined }): Target | undefined {
   if (obj.kind === 'PodDisruptionBudget') return 'pdb';
   if (obj.kind === 'HorizontalPodAutoscaler') return 'hpa';
   if (obj.kind === 'WorkloadProfile') return 'profile';
-  return undefined;
+  return reviewTargetOf(obj);
 }
 
 /**
@@ -127,6 +131,17 @@ function inputFor(obj: KubeObject, target: Target, base: SubjectBase): RuleInput
     case 'profile': {
       const profile = obj as unknown as WorkloadProfile;
       return { ref, view, policies, oldObject, params, target, profile, raw: obj };
+    }
+    case 'nodepool': {
+      // The API server has checked the shape against the CRD; a file or a junk review may not have.
+      const raw = obj as { spec?: { template?: { spec?: unknown } } };
+      if (typeof raw.spec?.template?.spec !== 'object') return undefined;
+      const pool = obj as unknown as NodePool;
+      return { ref, view, policies, oldObject, params, target, pool, poolView: poolView(pool), raw: obj };
+    }
+    case 'nodeclass': {
+      const nodeClass = obj as unknown as EC2NodeClass;
+      return { ref, view, policies, oldObject, params, target, nodeClass, raw: obj };
     }
   }
 }
@@ -185,7 +200,9 @@ export function evaluate(
   policies: Policies,
   opts: EvaluateOptions,
 ): Verdict {
-  const ref = refOf(obj, opts.defaultNamespace);
+  const target = targetOf(obj);
+  // NodePools and node classes are cluster-scoped: no namespace, whatever the files' default.
+  const ref = refOf(obj, CLUSTER_SCOPED.has(target) ? '' : opts.defaultNamespace);
   const verdict: Verdict = {
     kind: ref.kind,
     namespace: ref.namespace,
@@ -196,12 +213,15 @@ export function evaluate(
     exempted: [],
     errors: [],
   };
-  const target = targetOf(obj);
   if (!target) return skip(verdict, `no rules for kind ${ref.kind}`);
   if (policies.exemptNamespaces.has(ref.namespace))
     return skip(verdict, `namespace ${ref.namespace} is exempt`);
   const input = inputFor(obj, target, { ref, view, policies, oldObject: opts.oldObject });
-  if (!input) return skip(verdict, `${ref.kind} has no pod template`);
+  if (!input)
+    return skip(
+      verdict,
+      target === 'nodepool' ? 'NodePool has no spec.template.spec' : `${ref.kind} has no pod template`,
+    );
   // A malformed profile is reported by profile-schema alone: the other rules would read garbage.
   const schemaBroken = target === 'profile' && validateProfileObject(obj).length > 0;
   const scope: RuleScope = {

@@ -126,6 +126,55 @@ describe('the background scan', () => {
     expect(resultOf(s.store, 'a', 'web', 'pdb-blocks-eviction')).toBe('fail');
   });
 
+  it('writes NodePools to the ClusterPolicyReport, and re-judges them alone when one changes', async () => {
+    const pool = (cpu: string): KubeObject => ({
+      apiVersion: 'karpenter.sh/v1',
+      kind: 'NodePool',
+      metadata: { name: 'tiny', uid: 'pool-tiny' },
+      spec: {
+        limits: { cpu },
+        template: {
+          spec: {
+            nodeClassRef: { group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: 'default' },
+            requirements: [{ key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['m5.large'] }],
+          },
+        },
+      },
+    });
+    const pools = new MemorySource('NodePool', [pool('1')]);
+    const deployments = new MemorySource('Deployment', [inNs(deployment('web'), 'a')]);
+    const store = new MemoryReportStore();
+    const controller = new ReportController({
+      sources: [deployments, pools],
+      everything: [],
+      context: () => ({
+        view: new StaticClusterView(catalog, [...deployments.list(), ...pools.list()]),
+        policies: base,
+        today: '2026-11-22',
+      }),
+      store,
+      logger: pino({ level: 'silent' }),
+      metrics: new Metrics(),
+      clock: () => new Date('2026-11-22T12:00:00Z'),
+      debounceMs: 3_600_000,
+      retryMs: 3_600_000,
+    });
+    controller.start();
+    stop = () => {
+      controller.stop();
+    };
+    await controller.pass();
+    const cluster = () => store.docs.get('ClusterPolicyReport//berth');
+    const never = () =>
+      cluster()?.results.find((r) => r.rule === 'nodepool-never-launches' && r.resources[0]?.name === 'tiny');
+    expect(never()?.result).toBe('fail');
+    expect(cluster()?.results.every((r) => r.resources[0]?.kind === 'NodePool')).toBe(true);
+    pools.put(pool('8'));
+    expect(await controller.pass()).toMatchObject({ namespaces: 1, objects: 1, writes: 1 });
+    expect(never()?.result).toBe('pass');
+    expect(cluster()?.results.every((r) => r.resources[0]?.kind === 'NodePool')).toBe(true);
+  });
+
   it('deletes the report of a namespace whose objects are gone', async () => {
     const web = inNs(deployment('web'), 'a');
     const s = started([web]);

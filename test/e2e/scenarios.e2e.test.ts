@@ -541,6 +541,44 @@ describe('5. PodDisruptionBudgets', () => {
   });
 });
 
+describe('5b. NodePool review', () => {
+  it('denies at kubectl apply a NodePool that can never launch, saying the limit and the fix; the fixed pool is applied with its warnings', () => {
+    const never = (cpu: string) =>
+      JSON.stringify({
+        apiVersion: 'karpenter.sh/v1',
+        kind: 'NodePool',
+        metadata: { name: 'e2e-review' },
+        spec: {
+          limits: { cpu },
+          template: {
+            spec: {
+              nodeClassRef: { group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: 'berth' },
+              requirements: [
+                {
+                  key: 'node.kubernetes.io/instance-type',
+                  operator: 'In',
+                  values: ['m5.large', 'm5.xlarge'],
+                },
+              ],
+              taints: [{ key: 'e2e-review', effect: 'NoSchedule' }],
+            },
+          },
+        },
+      });
+    const denied = apply(never('1'));
+    expect(denied.code).not.toBe(0);
+    expect(denied.stderr).toContain('admission webhook "review.berth.dev" denied the request');
+    expect(denied.stderr).toContain(
+      '[nodepool-never-launches] NodePool e2e-review: limits.cpu is 1, below the smallest node its requirements admit (m5.large: 2 cpu), so it can never launch a node; fix: raise limits.cpu to at least 2',
+    );
+    expect(kubectl(['get', 'nodepool', 'e2e-review']).code).not.toBe(0);
+    const fixed = apply(never('8'));
+    expect(fixed.code, fixed.stderr).toBe(0);
+    expect(fixed.stderr).toContain('Warning: [nodepool-instance-types-narrow]');
+    expect(kubectl(['delete', 'nodepool', 'e2e-review']).code).toBe(0);
+  });
+});
+
 describe('policies.yaml, live', () => {
   it('refuses a bad file visibly, keeps the last good policy, and applies a good one without a restart', async () => {
     const good = readFileSync(policies, 'utf8');

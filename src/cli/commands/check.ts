@@ -26,7 +26,7 @@ export function fileOptions(cmd: Command): Command {
 export function registerCheck(program: Command, io: CliIO): void {
   fileOptions(program.command('check'))
     .description(
-      'evaluate every object as if applied together to one cluster; exit 0 allowed, 1 denied, 2 bad input',
+      'evaluate every object as if applied together to one cluster (workloads, PDBs, HPAs, profiles, and NodePools and node classes beside --nodepools); exit 0 allowed, 1 denied, 2 bad input',
     )
     .option(
       '-o, --output <format>',

@@ -37,7 +37,11 @@ export class ClusterReports implements LeaderDuty {
   start(): void {
     if (this.controller) return;
     const r = this.d.view.resources;
-    const own = [r.deployments, r.statefulsets, r.replicationControllers, r.pdbs, r.hpas, r.profiles];
+    // NodePools and EC2NodeClasses are cluster-scoped: their results go to a ClusterPolicyReport.
+    const own = [
+      ...[r.deployments, r.statefulsets, r.replicationControllers, r.pdbs, r.hpas, r.profiles],
+      ...[r.nodePools, r.nodeClasses],
+    ];
     const sources = [...own.map(kinded), ...LEADER_KINDS.map((k) => kinded(this.d.shared.acquire(k)))];
     this.controller = new ReportController({
       sources,

@@ -38,6 +38,19 @@ import {
   profileUndrainable,
   profileZoneSpreadImpossible,
 } from './profile.js';
+import {
+  nodepoolBudgetUnbounded,
+  nodepoolCapacityTypeImplicit,
+  nodepoolConsolidationChurn,
+  nodepoolExpiryNever,
+  nodepoolGpuUntainted,
+  nodepoolInstanceTypesNarrow,
+  nodepoolLimitsMissing,
+  nodepoolNeverLaunches,
+  nodepoolWeightTie,
+  nodepoolZonesImplicit,
+} from './nodepool-review.js';
+import { nodeclassAmiUnpinned, nodeclassCostTagsMissing, nodeclassImdsOpen } from './nodeclass-review.js';
 
 /** The catalogue's sections (DESIGN.md §6), which reports use as their categories. */
 const SECTIONS: readonly { readonly category: string; readonly rules: readonly Rule[] }[] = [
@@ -90,6 +103,24 @@ const SECTIONS: readonly { readonly category: string; readonly rules: readonly R
       profileZoneSpreadImpossible,
       profileRequestsExceedCapacity,
       profileLimitsExceeded,
+    ],
+  },
+  {
+    category: 'NodePool review',
+    rules: [
+      nodepoolNeverLaunches,
+      nodeclassImdsOpen,
+      nodepoolInstanceTypesNarrow,
+      nodepoolLimitsMissing,
+      nodepoolConsolidationChurn,
+      nodepoolBudgetUnbounded,
+      nodeclassAmiUnpinned,
+      nodepoolGpuUntainted,
+      nodepoolWeightTie,
+      nodepoolExpiryNever,
+      nodepoolZonesImplicit,
+      nodepoolCapacityTypeImplicit,
+      nodeclassCostTagsMissing,
     ],
   },
 ];

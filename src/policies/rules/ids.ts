@@ -31,6 +31,19 @@ export const RULE_IDS = [
   'profile-zone-spread-impossible',
   'profile-requests-exceed-capacity',
   'profile-limits-exceeded',
+  'nodepool-never-launches',
+  'nodeclass-imds-open',
+  'nodepool-instance-types-narrow',
+  'nodepool-limits-missing',
+  'nodepool-consolidation-churn',
+  'nodepool-budget-unbounded',
+  'nodeclass-ami-unpinned',
+  'nodepool-gpu-untainted',
+  'nodepool-weight-tie',
+  'nodepool-expiry-never',
+  'nodepool-zones-implicit',
+  'nodepool-capacity-type-implicit',
+  'nodeclass-cost-tags-missing',
 ] as const;
 
 export type RuleId = (typeof RULE_IDS)[number];

@@ -20,6 +20,8 @@ function subjectOf(input: RuleInput): KubeObject {
     case 'hpa':
       return input.hpa as unknown as KubeObject;
     case 'profile':
+    case 'nodepool':
+    case 'nodeclass':
       return input.raw;
   }
 }
@@ -97,7 +99,7 @@ export const objectInvalid: Rule = {
   defaultMode: 'enforce',
   description:
     'The API server refuses the object (a name, namespace, label or annotation key it does not accept, or an apps/v1 workload whose selector is missing, empty or does not select its template); no other rule is judged.',
-  targets: ['workload', 'pdb', 'hpa', 'profile'],
+  targets: ['workload', 'pdb', 'hpa', 'profile', 'nodepool', 'nodeclass'],
   check(input) {
     const found = apiRefusal(subjectOf(input));
     return found ? [found] : [];

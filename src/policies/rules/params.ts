@@ -31,6 +31,27 @@ export const RULE_PARAMS: Readonly<Partial<Record<RuleId, Readonly<Record<string
   'single-replica': { unclassifiedDisruptable },
   'spot-unsuitable': { minReplicas: int(1, 'fewer replicas than this are unsuitable for spot (default 2)') },
   'profile-zone-spread-impossible': { minZones: int(1, 'zones a required spread needs (default 2)') },
+  'nodepool-instance-types-narrow': {
+    minTypes: int(1, 'instance types a NodePool must admit at least (default 5)'),
+    minSpotTypes: int(1, 'instance types a NodePool that may buy spot must admit at least (default 15)'),
+  },
+  'nodepool-consolidation-churn': {
+    minConsolidateAfterSeconds: int(
+      0,
+      'consolidateAfter at least, for WhenEmptyOrUnderutilized (default 30)',
+    ),
+  },
+  'nodepool-budget-unbounded': {
+    maxPercent: int(1, 'an always-on budget of this share of nodes or more is reported (default 50)'),
+  },
+  'nodeclass-imds-open': { maxHopLimit: int(1, 'the highest httpPutResponseHopLimit allowed (default 1)') },
+  'nodeclass-cost-tags-missing': {
+    tags: {
+      type: 'array',
+      items: { type: 'string' },
+      description: 'the tag keys every node class must set (default: none named, any tag will do)',
+    },
+  },
 };
 
 /** The JSON Schema of one rule's params. */

@@ -5,6 +5,7 @@ import type { WorkloadFacts } from '../context.js';
 import type { Params, Policies } from '../policies.js';
 import type { WorkloadProfile } from '../schema/profile-schema.js';
 import type { ClusterView, HPA, PDB } from '../view.js';
+import type { EC2NodeClass, NodePool, PoolView } from '../../scheduling/nodepool.js';
 import type { Mode, RuleId } from './ids.js';
 
 /** What a rule found: what is wrong (naming the field) and the smallest change that makes it safe. */
@@ -48,7 +49,21 @@ export interface ProfileInput extends Base {
   raw: KubeObject;
 }
 
-export type RuleInput = WorkloadInput | PdbInput | HpaInput | ProfileInput;
+/** A Karpenter NodePool under review, as the solver sees it. */
+export interface NodePoolInput extends Base {
+  target: 'nodepool';
+  pool: NodePool;
+  poolView: PoolView;
+  raw: KubeObject;
+}
+/** An EC2NodeClass (karpenter.k8s.aws) or an EKS Auto Mode NodeClass (eks.amazonaws.com) under review. */
+export interface NodeClassInput extends Base {
+  target: 'nodeclass';
+  nodeClass: EC2NodeClass;
+  raw: KubeObject;
+}
+
+export type RuleInput = WorkloadInput | PdbInput | HpaInput | ProfileInput | NodePoolInput | NodeClassInput;
 export type SubjectBase = Omit<Base, 'params'>;
 export type Target = RuleInput['target'];
 
