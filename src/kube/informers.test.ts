@@ -88,6 +88,15 @@ describe('Resource', () => {
     watching?.write(`${JSON.stringify({ type: 'ADDED', object: pod('watched', '2') })}\n`);
     expect((await added).metadata?.managedFields).toBeUndefined();
     expect(pods.get('watched', 'a')?.metadata?.managedFields).toBeUndefined();
+    // '' is the cluster-scoped objects (the background scan's ClusterPolicyReport), never every namespace.
+    expect(
+      pods
+        .list()
+        .map((p) => p.metadata?.name)
+        .sort(),
+    ).toEqual(['listed', 'watched']);
+    expect(pods.list('a')).toHaveLength(2);
+    expect(pods.list('')).toEqual([]);
     await pods.stop();
   });
 });

@@ -135,7 +135,12 @@ export class Resource<T extends KubernetesObject> {
     return this.informer.get(name, namespace);
   }
 
+  /**
+   * The objects of one namespace, or of all without one. `''` is the cluster-scoped objects (those
+   * with no namespace), where client-node's cache would answer with every namespace.
+   */
   list(namespace?: string): readonly T[] {
+    if (namespace === '') return this.informer.list().filter((o) => !o.metadata?.namespace);
     return this.informer.list(namespace);
   }
 }

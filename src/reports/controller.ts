@@ -212,9 +212,7 @@ export class ReportController {
     this.dirty.clear();
     for (const ns of namespaces) {
       add(ns, []);
-      // A cache asked for namespace '' answers with every namespace: cluster-scoped objects are those without one.
-      for (const s of this.d.sources)
-        add(ns, ns === '' ? s.list().filter((o) => (o.metadata?.namespace ?? '') === '') : s.list(ns));
+      for (const s of this.d.sources) add(ns, s.list(ns));
     }
     return out;
   }

@@ -24,8 +24,7 @@ export class MemorySource implements ScanSource {
 
   list(namespace?: string): readonly KubeObject[] {
     const all = [...this.objects.values()];
-    // As @kubernetes/client-node's cache answers: no namespace, or '', lists every namespace.
-    return !namespace ? all : all.filter((o) => o.metadata?.namespace === namespace);
+    return namespace === undefined ? all : all.filter((o) => (o.metadata?.namespace ?? '') === namespace);
   }
 
   /** Adds or replaces an object and tells the listeners. */
