@@ -142,29 +142,35 @@ export class ControllerMetrics {
 export class Reconciles {
   private addedAt: number | undefined;
   private startedAt: number | undefined;
+  /** The controller's label sets, built once: every reconcile (a pod event, for metrics.pod) uses them. */
+  private readonly c: { controller: string };
+  private readonly q: { name: string; controller: string };
+  private readonly qp: { name: string; controller: string; priority: string };
 
   constructor(
     readonly name: string,
     private readonly m: ControllerMetrics,
     private readonly now: () => number,
   ) {
-    const c = { controller: name };
-    const q = { name, controller: name };
-    for (const result of ['error', 'requeue_after', 'requeue', 'success']) m.total.inc({ ...c, result }, 0);
-    m.errors.inc(c, 0);
-    m.workers.set(c, 1);
-    m.active.set(c, 0);
-    m.depth.set({ ...q, priority: '' }, 0);
-    m.adds.inc(q, 0);
-    m.retries.inc(q, 0);
+    this.c = { controller: name };
+    this.q = { name, controller: name };
+    this.qp = { ...this.q, priority: '' };
+    for (const result of ['error', 'requeue_after', 'requeue', 'success'])
+      m.total.inc({ ...this.c, result }, 0);
+    m.errors.inc(this.c, 0);
+    m.workers.set(this.c, 1);
+    m.active.set(this.c, 0);
+    m.depth.set(this.qp, 0);
+    m.adds.inc(this.q, 0);
+    m.retries.inc(this.q, 0);
   }
 
   /** A round is asked for (a change, a timer); asked again before it starts, it is still one item. */
   queued(): void {
     if (this.addedAt !== undefined) return;
     this.addedAt = this.now();
-    this.m.adds.inc({ name: this.name, controller: this.name });
-    this.m.depth.set({ name: this.name, controller: this.name, priority: '' }, 1);
+    this.m.adds.inc(this.q);
+    this.m.depth.set(this.qp, 1);
   }
 
   /** Seconds the reconcile under way has run, 0 when none is. */
@@ -199,29 +205,26 @@ export class Reconciles {
   }
 
   private begin(): number {
-    const q = { name: this.name, controller: this.name };
     this.queued();
     const start = this.now();
-    this.m.queueLatency.observe(q, start - (this.addedAt ?? start));
+    this.m.queueLatency.observe(this.q, start - (this.addedAt ?? start));
     this.addedAt = undefined;
-    this.m.depth.set({ ...q, priority: '' }, 0);
+    this.m.depth.set(this.qp, 0);
     this.startedAt = start;
-    this.m.active.inc({ controller: this.name });
+    this.m.active.inc(this.c);
     return start;
   }
 
   private end(start: number, result: ReconcileResult | 'error'): void {
-    const q = { name: this.name, controller: this.name };
-    const c = { controller: this.name };
     if (result === 'error') {
-      this.m.errors.inc(c);
-      this.m.retries.inc(q);
+      this.m.errors.inc(this.c);
+      this.m.retries.inc(this.q);
     }
-    this.m.total.inc({ ...c, result });
+    this.m.total.inc({ ...this.c, result });
     const took = this.now() - start;
-    this.m.time.observe(c, took);
-    this.m.workDuration.observe(q, took);
-    this.m.active.dec(c);
+    this.m.time.observe(this.c, took);
+    this.m.workDuration.observe(this.q, took);
+    this.m.active.dec(this.c);
     this.startedAt = undefined;
   }
 }

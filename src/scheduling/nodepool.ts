@@ -180,6 +180,12 @@ const LIMIT_RESOURCES: Readonly<
 /** Every limit key, in the order messages name them. */
 export const LIMIT_KEYS: readonly LimitKey[] = Object.values(LIMIT_RESOURCES).map((r) => r.key);
 
+/** What one node of this type counts against a limit: its capacity, or 1 for `nodes`; 0 for no type. */
+export function limitCount(type: { readonly capacity: Resources } | undefined, key: LimitKey): number {
+  if (type === undefined) return 0;
+  return key === 'nodes' ? 1 : type.capacity[key];
+}
+
 /** A limit's value as Kubernetes writes the quantity (cpu in cores or millicores, memory in Mi/Gi). */
 export function formatLimit(key: LimitKey, n: number): string {
   if (key === 'cpuMillis') return formatCpu(n);

@@ -8,7 +8,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Dashboard } from '../support/dashboards.js';
+import { labelValuesOf, panelsOf, variablesOf, type Dashboard } from '../support/dashboards.js';
 
 const DIR = 'test/karpenter-dashboards';
 
@@ -31,20 +31,6 @@ export interface PanelQuery {
   expr: string;
   series: Series[];
   error?: string;
-}
-
-interface Variable {
-  name: string;
-  type?: string;
-  query?: string | { query?: string };
-  includeAll?: boolean;
-  multi?: boolean;
-}
-
-interface Panel {
-  title?: string;
-  targets?: { expr?: string }[];
-  panels?: Panel[];
 }
 
 /** Builds promql-eval (cached) and returns its path. */
@@ -72,19 +58,6 @@ export function evaluate(
   return JSON.parse(r.stdout) as { id: string; series: Series[]; error?: string }[];
 }
 
-function panelsOf(d: Dashboard): { title: string; exprs: string[] }[] {
-  const out: { title: string; exprs: string[] }[] = [];
-  const walk = (ps: Panel[] | undefined) => {
-    for (const p of ps ?? []) {
-      const exprs = (p.targets ?? []).flatMap((t) => (t.expr ? [t.expr] : []));
-      if (exprs.length > 0) out.push({ title: p.title ?? '', exprs });
-      walk(p.panels);
-    }
-  };
-  walk(d.panels);
-  return out;
-}
-
 /** Grafana's escape of a multi-value variable for Prometheus: a regex escape, itself escaped for a PromQL string. */
 const regexEscape = (s: string) => s.replace(/\\/g, '\\\\\\\\').replace(/[$^*{}[\]'+?.()|]/g, '\\\\$&');
 
@@ -95,11 +68,9 @@ function choicesOf(
   scrapes: readonly Scrape[],
   target: Record<string, string>,
 ): Map<string, string[]> {
-  const vars = (d.templating?.list ?? []) as Variable[];
-  const lookups = vars.flatMap((v) => {
-    const q = typeof v.query === 'string' ? v.query : v.query?.query;
-    const m = v.type === 'query' ? q?.match(/^label_values\((.*),\s*(\w+)\)$/) : undefined;
-    return m ? [{ v, label: m[2] ?? '', expr: `count by (${m[2] ?? ''}) (${m[1] ?? ''})` }] : [];
+  const lookups = (d.templating?.list ?? []).flatMap((v) => {
+    const lv = v.type === 'query' ? labelValuesOf(v) : undefined;
+    return lv ? [{ v, label: lv.label, expr: `count by (${lv.label}) (${lv.selector})` }] : [];
   });
   const found = evaluate(
     bin,
@@ -115,12 +86,7 @@ function choicesOf(
       .sort();
     out.set(l.v.name, l.v.includeAll === true ? [`(${values.map(regexEscape).join('|')})`] : values);
   }
-  for (const v of vars)
-    if (v.type === 'custom' && typeof v.query === 'string')
-      out.set(
-        v.name,
-        v.query.split(',').map((s) => s.trim()),
-      );
+  for (const [name, options] of Object.entries(variablesOf(d))) out.set(name, options);
   return out;
 }
 

@@ -65,10 +65,17 @@ export function parsePromQL(expr: string, variables: Record<string, string[]>): 
   return { metrics, grouped };
 }
 
+export interface Variable {
+  name: string;
+  query?: unknown;
+  type?: string;
+  includeAll?: boolean;
+}
+
 export interface Dashboard {
   title: string;
   panels?: Panel[];
-  templating?: { list?: { name: string; query?: unknown; type?: string }[] };
+  templating?: { list?: Variable[] };
 }
 interface Panel {
   title?: string;
@@ -76,21 +83,32 @@ interface Panel {
   panels?: Panel[];
 }
 
-export function queriesOf(d: Dashboard): { where: string; expr: string }[] {
-  const out: { where: string; expr: string }[] = [];
+/** Every panel with queries, those inside rows too: its title and its PromQL. */
+export function panelsOf(d: Dashboard): { title: string; exprs: string[] }[] {
+  const out: { title: string; exprs: string[] }[] = [];
   const walk = (ps: Panel[] | undefined) => {
     for (const p of ps ?? []) {
-      for (const t of p.targets ?? [])
-        if (t.expr) out.push({ where: `panel "${p.title ?? ''}"`, expr: t.expr });
+      const exprs = (p.targets ?? []).flatMap((t) => (t.expr ? [t.expr] : []));
+      if (exprs.length > 0) out.push({ title: p.title ?? '', exprs });
       walk(p.panels);
     }
   };
   walk(d.panels);
+  return out;
+}
+
+/** A `label_values(selector, label)` variable's selector and label (undefined for other variables). */
+export function labelValuesOf(v: Variable): { selector: string; label: string } | undefined {
+  const q = typeof v.query === 'string' ? v.query : (v.query as { query?: string } | undefined)?.query;
+  const inner = q?.match(/^label_values\((.*),\s*(\w+)\)$/);
+  return inner?.[1] !== undefined ? { selector: inner[1], label: inner[2] ?? '' } : undefined;
+}
+
+export function queriesOf(d: Dashboard): { where: string; expr: string }[] {
+  const out = panelsOf(d).flatMap((p) => p.exprs.map((expr) => ({ where: `panel "${p.title}"`, expr })));
   for (const v of d.templating?.list ?? []) {
-    const q = typeof v.query === 'string' ? v.query : (v.query as { query?: string } | undefined)?.query;
-    const inner = q?.match(/^label_values\((.*),\s*(\w+)\)$/);
-    if (inner?.[1] !== undefined)
-      out.push({ where: `variable $${v.name}`, expr: `sum by (${inner[2] ?? ''}) (${inner[1]})` });
+    const lv = labelValuesOf(v);
+    if (lv) out.push({ where: `variable $${v.name}`, expr: `sum by (${lv.label}) (${lv.selector})` });
   }
   return out;
 }

@@ -3,8 +3,7 @@
  * platform team's checklist reads it — the instance metadata service kept from pods, the AMI moved on
  * purpose rather than by every release, and cost allocation tags.
  */
-import type { PoolView } from '../../scheduling/nodepool.js';
-import { poolsOfClass } from './review-facts.js';
+import { poolsOfClass, standingBudgets } from './review-facts.js';
 import { NONE, num, type NodeClassInput, type Rule, type RuleInput } from './rule.js';
 
 const classOf = (input: RuleInput): NodeClassInput | undefined =>
@@ -50,11 +49,6 @@ export const nodeclassImdsOpen: Rule = {
   },
 };
 
-const budgetsOf = (p: PoolView) =>
-  (p.pool.spec.disruption?.budgets as { nodes?: unknown; schedule?: unknown }[] | undefined)
-    ?.filter((b) => b.schedule === undefined)
-    .map((b) => String(b.nodes)) ?? ['10%'];
-
 export const nodeclassAmiUnpinned: Rule = {
   id: 'nodeclass-ami-unpinned',
   defaultMode: 'warn',
@@ -68,7 +62,7 @@ export const nodeclassAmiUnpinned: Rule = {
     const latest = terms.find((t) => t.alias?.endsWith('@latest'));
     if (!latest?.alias) return NONE;
     const pools = poolsOfClass(input.view.nodePools, c.raw);
-    const named = pools.map((p) => `${p.name} (budget ${budgetsOf(p).join(', ')})`);
+    const named = pools.map((p) => `${p.name} (budget ${standingBudgets(p.pool).join(', ')})`);
     const family = latest.alias.split('@')[0] ?? '';
     return [
       {

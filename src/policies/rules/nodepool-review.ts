@@ -5,16 +5,14 @@
  * safe, does a GPU pool keep ordinary pods off, does it compete with another pool of equal weight.
  */
 import { LABEL, type InstanceType } from '../../catalog/instance-type.js';
-import { formatLimit, LIMIT_KEYS, limitResourceName, type LimitKey } from '../../scheduling/nodepool.js';
+import { formatLimit, LIMIT_KEYS, limitCount, limitResourceName } from '../../scheduling/nodepool.js';
 import { parseGoDuration } from '../../util/go-duration.js';
 import type { Taint } from '../../scheduling/taints.js';
-import { accelerated, poolFacts, typeList } from './review-facts.js';
+import { accelerated, poolFacts, standingBudgets, typeList } from './review-facts.js';
 import { NONE, num, type Finding, type NodePoolInput, type Rule, type RuleInput } from './rule.js';
 
 const poolOf = (input: RuleInput): NodePoolInput | undefined =>
   input.target === 'nodepool' ? input : undefined;
-
-const countOf = (t: InstanceType, k: LimitKey): number => (k === 'nodes' ? 1 : t.capacity[k]);
 
 export const nodepoolNeverLaunches: Rule = {
   id: 'nodepool-never-launches',
@@ -35,10 +33,10 @@ export const nodepoolNeverLaunches: Rule = {
       ];
     for (const k of LIMIT_KEYS) {
       const limit = p.poolView.limits[k];
-      if (limit === undefined || types.some((t) => countOf(t, k) <= limit)) continue;
-      const smallest = [...types].sort((a, b) => countOf(a, k) - countOf(b, k))[0] as InstanceType;
+      if (limit === undefined || types.some((t) => limitCount(t, k) <= limit)) continue;
+      const smallest = [...types].sort((a, b) => limitCount(a, k) - limitCount(b, k))[0] as InstanceType;
       const name = limitResourceName(k);
-      const need = formatLimit(k, countOf(smallest, k));
+      const need = formatLimit(k, limitCount(smallest, k));
       return [
         {
           what: `limits.${name} is ${formatLimit(k, limit)}, below the smallest node its requirements admit (${smallest.name}: ${need} ${name}), so it can never launch a node`,
@@ -143,16 +141,6 @@ export const nodepoolConsolidationChurn: Rule = {
   },
 };
 
-/** The budgets with no schedule (always in force), as written; Karpenter's default when none are. */
-function standingBudgets(raw: unknown[] | undefined): { nodes: string; reasons?: unknown }[] {
-  const all = (raw ?? [{ nodes: '10%' }]) as { nodes?: unknown; schedule?: unknown; reasons?: unknown }[];
-  return all.flatMap((b) =>
-    b.schedule === undefined && (typeof b.nodes === 'string' || typeof b.nodes === 'number')
-      ? [{ ...b, nodes: String(b.nodes) }]
-      : [],
-  );
-}
-
 export const nodepoolBudgetUnbounded: Rule = {
   id: 'nodepool-budget-unbounded',
   defaultMode: 'warn',
@@ -164,9 +152,9 @@ export const nodepoolBudgetUnbounded: Rule = {
     const p = poolOf(input);
     if (!p) return NONE;
     const max = num(input.params, 'maxPercent', 50);
-    const standing = standingBudgets(p.pool.spec.disruption?.budgets);
+    const standing = standingBudgets(p.pool);
     // The smallest standing budget wins (per reason): the pool is as open as its tightest always-on one.
-    const percents = standing.map((b) => /^(\d+)%$/.exec(b.nodes)?.[1] ?? '');
+    const percents = standing.map((nodes) => /^(\d+)%$/.exec(nodes)?.[1] ?? '');
     if (percents.length === 0 || percents.some((x) => x === '' || Number(x) < max)) return NONE;
     const open = Math.min(...percents.map(Number));
     return [

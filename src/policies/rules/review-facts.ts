@@ -9,7 +9,7 @@ import { LABEL, type InstanceType } from '../../catalog/instance-type.js';
 import type { KubeObject } from '../../kube/objects.js';
 import { poolTypesFor } from '../../scheduling/placement.js';
 import { allows, Requirements } from '../../scheduling/requirements.js';
-import type { PoolView } from '../../scheduling/nodepool.js';
+import type { NodePool, PoolView } from '../../scheduling/nodepool.js';
 import { derived } from '../../util/memo.js';
 import type { Target } from './rule.js';
 
@@ -50,6 +50,19 @@ export function poolFacts(view: PoolView, catalog: Catalog): PoolFacts {
     byCatalog.set(catalog, facts);
   }
   return facts;
+}
+
+/** The `nodes` of a pool's budgets with no schedule (always in force); Karpenter's 10% when none is written. */
+export function standingBudgets(pool: NodePool): string[] {
+  const all = (pool.spec.disruption?.budgets ?? [{ nodes: '10%' }]) as {
+    nodes?: unknown;
+    schedule?: unknown;
+  }[];
+  return all.flatMap((b) =>
+    b.schedule === undefined && (typeof b.nodes === 'string' || typeof b.nodes === 'number')
+      ? [String(b.nodes)]
+      : [],
+  );
 }
 
 /** Whether a type carries accelerators (GPUs, fractional ones too; Inferentia/Trainium). */

@@ -6,7 +6,13 @@
 import type { Catalog } from '../../catalog/catalog.js';
 import { LABEL, type InstanceType } from '../../catalog/instance-type.js';
 import { inCatalogTerms, isInstanceLabel } from '../../scheduling/vocabulary.js';
-import { LIMIT_KEYS, poolCatalog, type LimitKey, type PoolView } from '../../scheduling/nodepool.js';
+import {
+  LIMIT_KEYS,
+  limitCount,
+  poolCatalog,
+  type LimitKey,
+  type PoolView,
+} from '../../scheduling/nodepool.js';
 import { typesFor } from '../../scheduling/placement.js';
 import { allows, intersect, satisfiable, type Requirements } from '../../scheduling/requirements.js';
 import { untoleratedTaint } from '../../scheduling/taints.js';
@@ -44,16 +50,10 @@ export function emptyUsage(): Usage {
   return Object.fromEntries(LIMIT_KEYS.map((k) => [k, 0])) as Usage;
 }
 
-/** What one node of this type counts against a limit: its capacity, or 1 for `nodes`. */
-function countOf(type: InstanceType | undefined, key: LimitKey): number {
-  if (type === undefined) return 0;
-  return key === 'nodes' ? 1 : type.capacity[key];
-}
-
 /** Adds (sign 1) or takes away (sign -1) one node of `type` to a pool's usage; nothing for undefined. */
 export function countType(u: Usage, type: InstanceType | undefined, sign: 1 | -1): void {
   if (type === undefined) return;
-  for (const k of LIMIT_KEYS) u[k] += sign * countOf(type, k);
+  for (const k of LIMIT_KEYS) u[k] += sign * limitCount(type, k);
 }
 
 const CAPACITY_TYPES = ['reserved', 'spot', 'on-demand'] as const;
@@ -157,7 +157,7 @@ export function withinLimits(
   replacing?: InstanceType,
 ): boolean {
   for (const k of pool.limited)
-    if (countOf(type, k) - countOf(replacing, k) + reserved[k] > pool.remaining[k]) return false;
+    if (limitCount(type, k) - limitCount(replacing, k) + reserved[k] > pool.remaining[k]) return false;
   return true;
 }
 
@@ -167,5 +167,5 @@ export function limitsReached(
   types: readonly InstanceType[],
   reserved: Readonly<Usage>,
 ): LimitKey[] {
-  return pool.limited.filter((k) => types.every((t) => countOf(t, k) + reserved[k] > pool.remaining[k]));
+  return pool.limited.filter((k) => types.every((t) => limitCount(t, k) + reserved[k] > pool.remaining[k]));
 }
