@@ -10,6 +10,7 @@ import { registerReport } from './commands/report.js';
 import { registerNodeClass } from './commands/nodeclass.js';
 import { registerCost } from './commands/cost.js';
 import { registerInit } from './commands/init.js';
+import { registerWhy } from './commands/why.js';
 import { BadInput } from '../inputs/bad-input.js';
 import type { CliIO } from '../util/io.js';
 
@@ -36,6 +37,7 @@ export function buildProgram(io: CliIO): Command {
   registerPlan(program, io);
   registerCost(program, io);
   registerReport(program, io);
+  registerWhy(program, io);
   registerNodeClass(program, io);
   registerDemo(program, io);
   return program;
@@ -62,7 +64,10 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<void> 
       io.exit(e.exitCode === 0 ? 0 : 2);
       return;
     }
-    if (e instanceof BadInput || (e instanceof Error && e.name === 'CatalogError')) {
+    if (
+      e instanceof BadInput ||
+      (e instanceof Error && (e.name === 'CatalogError' || e.name === 'WhyNotFound'))
+    ) {
       io.err(`${e.message}\n`);
       // With -o json the errors are a document too, so a pipeline reading stdout sees why.
       if (outputFormat(argv) === 'json') {

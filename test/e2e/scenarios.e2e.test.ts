@@ -34,6 +34,7 @@ import {
   podDetails,
 } from './disruption.js';
 import { markReady, nodeClaims, nodePoolStatus, readyPods } from './nodeclaims.js';
+import { agreeing, takeDump, whyCli } from './why.js';
 import { evaluate, evaluateDashboards, promqlEval, type PanelQuery } from './dashboards.js';
 import { cpuMillis } from '../../src/kube/quantity.js';
 import { CreateQueueCommand, GetQueueUrlCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
@@ -807,6 +808,23 @@ describe('6d. disruption on the simulated cloud', () => {
       await eventually('the same Event on the NodeClaim', () =>
         PDB_BLOCKED.test(kubectl(['describe', 'nodeclaim', node]).stdout),
       );
+      // berth why node answers with the Event's own text, from the cluster and from a dump of it.
+      const asked = await eventually('berth why node saying what the DisruptionBlocked Event says', () =>
+        agreeing(
+          kubectl,
+          ['node', node, '--kubeconfig', cp.kubeconfig],
+          { kind: 'Node', name: node, namespace: 'default' },
+          'DisruptionBlocked',
+          (a) => a.reason,
+        ),
+      );
+      expect(asked.state).toBe('kept');
+      expect(asked.blocker).toBe('pdb');
+      expect(asked.fix).toContain('PodDisruptionBudget');
+      const offline = whyCli(['node', node, '-f', takeDump(kubectl)]);
+      expect(offline.code, offline.stderr).toBe(0);
+      expect(offline.answer?.reason).toBe(asked.reason);
+      expect(whyCli(['nodeclaim', node, '--kubeconfig', cp.kubeconfig]).answer?.reason).toBe(asked.reason);
       const metrics = await metricsText(leader.metrics);
       expect(metrics).toMatch(/berth_disruption_nodes_total\{method="[a-z-]+"\} [1-9]/);
       expect(metrics).toMatch(/berth_disruption_nodes_kept\{reason="pdb"\} [1-9]/);
@@ -1349,9 +1367,36 @@ describe('6f. NodeClaims and NodePool status', () => {
     expect(nodePoolStatus(kubectl).find((p) => p.name === 'e2e-limit')).toMatchObject({ nodes: 1, cpu: '2' });
     await new Promise((r) => setTimeout(r, 10_000));
     expect(nodeDetails(kubectl).filter((n) => n.pool === 'e2e-limit')).toHaveLength(1);
-    expect(
-      podDetails(kubectl, 'apps').filter((p) => p.app === 'capped' && p.nodeName === undefined),
-    ).toHaveLength(1);
+    const waiting = podDetails(kubectl, 'apps').filter((p) => p.app === 'capped' && p.nodeName === undefined);
+    expect(waiting).toHaveLength(1);
+    // berth why pod: provisioning holds it, e2e-limit is closest and at its limits — the text of the
+    // pod's own ProvisioningFailed Event; the same offline from a dump; berth why nodepool agrees.
+    const name = waiting[0]?.name ?? '';
+    const answer = await eventually(
+      "berth why pod saying what the pod's ProvisioningFailed Event says",
+      () =>
+        agreeing(
+          kubectl,
+          ['pod', `apps/${name}`, '--kubeconfig', cp.kubeconfig],
+          { kind: 'Pod', name, namespace: 'apps' },
+          'ProvisioningFailed',
+          (a) => `${a.reason}${a.fix !== undefined ? ` (fix: ${a.fix})` : ''}`,
+        ),
+      60_000,
+    );
+    expect(answer).toMatchObject({ state: 'Pending', blocker: 'provisioning' });
+    expect(answer.reason).toMatch(
+      /^no NodePool can launch a node for it: NodePool e2e-limit is at its limits: cpu 2 /,
+    );
+    expect(answer.nodePools?.[0]?.nodePool).toBe('e2e-limit');
+    const dumped = whyCli(['pod', `apps/${name}`, '-f', takeDump(kubectl)]);
+    expect(dumped.code, dumped.stderr).toBe(0);
+    expect(dumped.answer?.reason).toBe(answer.reason);
+    expect(whyCli(['nodepool', 'e2e-limit', '--kubeconfig', cp.kubeconfig]).answer).toMatchObject({
+      state: 'at its limits',
+      reason: 'NodePool e2e-limit is at its limits: cpu 2 of 2; it launches nothing more',
+    });
+    expect(whyCli(['pod', 'apps/no-such-pod', '--kubeconfig', cp.kubeconfig]).code).toBe(2);
     expect(kubectl(['delete', 'deployment/capped', '-n', 'apps']).code).toBe(0);
   });
 

@@ -61,7 +61,7 @@ describe('ownerOf', () => {
 });
 
 describe('unschedulableEvents', () => {
-  it('says once per owner and reason how many of its pods wait, and why', () => {
+  it('says once per owner and reason how many of its pods wait, and on each pod why', () => {
     const events: EventSpec[] = [];
     const pods = [
       pod('web-5d8-a', { kind: 'ReplicaSet', name: 'web-5d8' }, '5d8'),
@@ -89,6 +89,30 @@ describe('unschedulableEvents', () => {
         reason: 'ProvisioningFailed',
         message: `2 pods waiting for a node that no NodePool can launch now: ${why}`,
       },
+      ...['web-5d8-a', 'web-5d8-b'].map((name) => ({
+        involved: { apiVersion: 'v1', kind: 'Pod', namespace: 'apps', name, uid: `uid-${name}` },
+        type: 'Warning',
+        reason: 'ProvisioningFailed',
+        message: `no NodePool can launch a node for it: ${why}`,
+      })),
     ]);
+  });
+
+  it('tells a bare pod once, and only the first pods of a large owner on themselves', () => {
+    const events: EventSpec[] = [];
+    const many = Array.from({ length: 8 }, (_, i) =>
+      pod(`web-5d8-${i}`, { kind: 'ReplicaSet', name: 'web-5d8' }, '5d8'),
+    );
+    const pods = [...many, pod('solo')];
+    unschedulableEvents(
+      { emit: (e) => events.push(e) },
+      { pods: () => pods, workloads: () => [web] },
+    )(pods.map((p) => ({ pod: `apps/${p.metadata?.name ?? ''}`, reason: 'too big' })));
+    const on = (kind: string) => events.filter((e) => e.involved.kind === kind).map((e) => e.involved.name);
+    expect(on('Deployment')).toEqual(['web']);
+    expect(on('Pod')).toEqual(['web-5d8-0', 'web-5d8-1', 'web-5d8-2', 'web-5d8-3', 'web-5d8-4', 'solo']);
+    expect(events.find((e) => e.involved.name === 'solo')?.message).toBe(
+      '1 pod waiting for a node that no NodePool can launch now: too big',
+    );
   });
 });

@@ -60,10 +60,16 @@ export function disrupting(node: V1Node): boolean {
   );
 }
 
-/** The first thing on the node that forbids evicting its pods now, if any. */
+const byId = (a: V1Pod, b: V1Pod): number => podId(a).localeCompare(podId(b));
+
+/**
+ * The first thing on the node that forbids evicting its pods now, if any; pods are looked at by
+ * namespace and name, so the leader's Event and `berth why node` name the same one whatever order the
+ * pods were listed in.
+ */
 export function blockerOf(node: V1Node, pods: readonly V1Pod[], pdbs: Pdbs, now: Date): string | undefined {
   if (doNotDisrupt(node.metadata)) return 'node has karpenter.sh/do-not-disrupt: "true"';
-  for (const pod of pods) {
+  for (const pod of [...pods].sort(byId)) {
     if (!moves(pod)) continue;
     const protectedBy = podProtection(pod, now);
     if (protectedBy !== undefined) return protectedBy;

@@ -11,7 +11,7 @@ import type { DaemonSetShape, ExistingNode, PlannedNode } from '../solver/model.
 import type { PoolOption } from '../solver/pools.js';
 import { existingNode } from '../input/nodes.js';
 import { classify, type Classified, type Kept } from './candidates.js';
-import { stayReason } from './kept.js';
+import { settled, stayReason } from './kept.js';
 import { nextDecision, type Decision, type Method, type Refusals } from './methods.js';
 import { moves, pdbStates, podId, type Pdbs } from './pods.js';
 import { keepingRoom, type World } from './simulate.js';
@@ -28,6 +28,14 @@ export interface ConsolidationInput {
   readonly spotToSpot: boolean;
   /** Stop after this many decisions (a safety net; a plan ends long before). */
   readonly maxDecisions?: number;
+  /**
+   * consolidateAfter as the leader counts it (kept.ts settled): when a pod last came to or left each
+   * node. Without it every node is taken as settled (a plan of files has no history).
+   */
+  readonly settle?: {
+    readonly lastPodEvent: (node: string) => number | undefined;
+    readonly defaultMs: number;
+  };
 }
 
 export interface LaunchOut {
@@ -157,13 +165,12 @@ class Cluster {
 
   classify(): { c: Classified; pdbs: Pdbs } {
     const pdbs = (this.pdbs ??= pdbStates(this.input.pdbs, [...this.podsByNode.values()].flat()));
-    return {
-      c: classify(this.nodes, this.podsByNode, this.input.pools, pdbs, {
-        catalog: this.input.catalog,
-        now: this.input.now,
-      }),
-      pdbs,
-    };
+    const c = classify(this.nodes, this.podsByNode, this.input.pools, pdbs, {
+      catalog: this.input.catalog,
+      now: this.input.now,
+    });
+    const s = this.input.settle;
+    return { c: s ? settled(c, { ...s, now: this.input.now.getTime() }) : c, pdbs };
   }
 
   /** The decision carried out: nodes gone, new ones Ready, every moved pod bound where the plan put it. */

@@ -18,6 +18,14 @@ interface Finding {
   text: string;
 }
 
+/** What stops one NodePool taking a pod (`berth why pod` lists them; the closest is the Event's reason). */
+export interface PoolFinding {
+  readonly nodePool: string;
+  readonly reason: string;
+  /** Smaller is closer: 0 it could take the pod, 0.5 limits, 1 too small, 2 no type, 3 taint, 4 requirements. */
+  readonly distance: number;
+}
+
 function formatRes(r: Res): string {
   const parts = [`cpu ${r.cpu}m`, `memory ${r.mem}Mi`];
   if (r.eph > 0) parts.push(`ephemeral-storage ${Math.ceil(r.eph)}Mi`);
@@ -54,7 +62,7 @@ function findingFor(pod: SolverPod, pool: PoolState, state: SolverState): Findin
     return holds
       ? {
           distance: 0.9,
-          text: `does not tolerate NodePool ${name}'s taint ${formatTaint(taint)}, whose instance types hold it (add the toleration {key: ${taint.key}, operator: Exists, effect: ${taint.effect}})`,
+          text: `does not tolerate NodePool ${name}'s taint ${formatTaint(taint)}, whose instance types hold it (fix: add the toleration {key: ${taint.key}, operator: Exists, effect: ${taint.effect}})`,
         }
       : { distance: 3, text: `does not tolerate NodePool ${name}'s taint ${formatTaint(taint)}` };
   }
@@ -88,7 +96,14 @@ function findingFor(pod: SolverPod, pool: PoolState, state: SolverState): Findin
   };
 }
 
-export function explain(state: SolverState, pod: SolverPod): string {
+/** What a waiting pod's own Event and `berth why pod` say of it, from the closest NodePool's reason. */
+export const noPoolFor = (reason: string): string => `no NodePool can launch a node for it: ${reason}`;
+
+/**
+ * Why the pod could not be placed: the closest NodePool's reason (the ProvisioningFailed Event's text)
+ * and every pool's own, closest first.
+ */
+export function explainAll(state: SolverState, pod: SolverPod): { reason: string; pools: PoolFinding[] } {
   // A static pool that would take the pod: it keeps its count, and launches nothing for pending pods.
   const statics = state.input.pools
     .filter(
@@ -98,20 +113,31 @@ export function explain(state: SolverState, pod: SolverPod): string {
         pod.terms.some((t) => poolAllows(p, t)),
     )
     .map((p) => p.name);
+  const pools = state.pools
+    .map((p) => {
+      const f = findingFor(pod, p, state);
+      return { nodePool: p.option.view.name, reason: f.text, distance: f.distance };
+    })
+    .sort((a, b) => a.distance - b.distance || a.nodePool.localeCompare(b.nodePool));
   if (statics.length > 0)
-    return `NodePool ${statics.join(', ')} is static (spec.replicas): it keeps a fixed node count, and no node is launched for a pending pod (fix: kubectl scale nodepool, or a dynamic NodePool)`;
+    return {
+      reason: `NodePool ${statics.join(', ')} is static (spec.replicas): it keeps a fixed node count, and no node is launched for a pending pod (fix: kubectl scale nodepool, or a dynamic NodePool)`,
+      pools,
+    };
   if (state.pools.length === 0) {
     const auto = state.input.pools.some((p) => p.autoMode);
-    return auto
-      ? 'no NodePool takes it: the NodePools are EKS Auto Mode pools and none of them takes it either'
-      : 'no NodePool Berth provisions for';
+    return {
+      reason: auto
+        ? 'no NodePool takes it: the NodePools are EKS Auto Mode pools and none of them takes it either'
+        : 'no NodePool Berth provisions for',
+      pools,
+    };
   }
-  let best: Finding | undefined;
-  for (const p of state.pools) {
-    const f = findingFor(pod, p, state);
-    if (!best || f.distance < best.distance) best = f;
-  }
-  return best?.text ?? 'no NodePool can take it';
+  return { reason: pools[0]?.reason ?? 'no NodePool can take it', pools };
+}
+
+export function explain(state: SolverState, pod: SolverPod): string {
+  return explainAll(state, pod).reason;
 }
 
 /**

@@ -2,6 +2,7 @@
  * The solver's data: what it is given (pods, nodes, pools, daemonsets, the catalog) and what it answers
  * (a plan). Plain data, so that `berth plan`, the controller and the tests build it the same way.
  */
+import type { PoolFinding } from './explain.js';
 import type { LimitKey } from '../../scheduling/nodepool.js';
 import type { Catalog } from '../../catalog/catalog.js';
 import type { LabelSelector } from '../../kube/selector.js';
@@ -151,7 +152,10 @@ export interface PlannedNode {
 
 export interface Unschedulable {
   readonly pod: string;
+  /** The closest NodePool's reason: the ProvisioningFailed Event's text. */
   readonly reason: string;
+  /** Every NodePool Berth provisions for, closest first, with what stops it (`berth why pod`). */
+  readonly pools?: readonly PoolFinding[];
 }
 
 /** A pod no Berth pool takes and an EKS Auto Mode pool does: EKS launches for it, not Berth. */

@@ -272,7 +272,7 @@ describe('solve', () => {
     const gpu = pool('gpu', {}, [], [{ key: 'nvidia.com/gpu', value: 'true', effect: 'NoSchedule' }]);
     const plan = planOf(input([pod({})], [gpu]));
     expect(plan.unschedulable[0]?.reason).toBe(
-      "does not tolerate NodePool gpu's taint nvidia.com/gpu=true:NoSchedule, whose instance types hold it (add the toleration {key: nvidia.com/gpu, operator: Exists, effect: NoSchedule})",
+      "does not tolerate NodePool gpu's taint nvidia.com/gpu=true:NoSchedule, whose instance types hold it (fix: add the toleration {key: nvidia.com/gpu, operator: Exists, effect: NoSchedule})",
     );
     const ok = planOf(input([pod({ tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists' }] })], [gpu]));
     expect(ok.unschedulable).toEqual([]);

@@ -5,7 +5,7 @@
  * claims, then onto new claims chosen for value at the LP's shadow prices. Every new claim launches the
  * cheapest offering that holds it.
  */
-import { explain } from './explain.js';
+import { explainAll } from './explain.js';
 import { finalize } from './finalize.js';
 import { asInFlight, staticLaunches, withStatic } from './static-pools.js';
 import { packClass, type FreeClass, type Packed, type Shape } from './free.js';
@@ -173,7 +173,7 @@ function solveOnce(
   const lostSet = new Set(lost.keys());
   const { autoMode, rest } = byAutoMode(failed, input);
   const unschedulable = [
-    ...rest.map((pod) => ({ pod: pod.id, reason: explain(state, pod) })),
+    ...rest.map((pod) => ({ pod: pod.id, ...explainAll(state, pod) })),
     ...[...lost].map(([pod, reason]) => ({ pod, reason })),
   ].sort((a, b) => a.pod.localeCompare(b.pod));
   const newNodes = nodes.filter((n) => !n.existing);
