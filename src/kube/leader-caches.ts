@@ -1,5 +1,6 @@
 /**
- * The caches only the Lease holder needs (Pods, Nodes, DaemonSets, ReplicaSets, Jobs, CronJobs, NodeClaims),
+ * The caches only the Lease holder needs (Pods, Nodes, DaemonSets, ReplicaSets, Jobs, CronJobs, NodeClaims,
+ * PersistentVolumeClaims and PersistentVolumes),
  * shared by its duties: the provisioner and the report scan watch Pods once between them. A cache
  * starts with its first user and stops with its last (a stopped informer is not restarted: the next
  * user gets a new one).
@@ -16,6 +17,12 @@ export const LEADER_RESOURCES = {
   replicaSets: { apiVersion: 'apps/v1', kind: 'ReplicaSet', path: '/apis/apps/v1/replicasets' },
   jobs: { apiVersion: 'batch/v1', kind: 'Job', path: '/apis/batch/v1/jobs' },
   cronJobs: { apiVersion: 'batch/v1', kind: 'CronJob', path: '/apis/batch/v1/cronjobs' },
+  persistentVolumeClaims: {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    path: '/api/v1/persistentvolumeclaims',
+  },
+  persistentVolumes: { apiVersion: 'v1', kind: 'PersistentVolume', path: '/api/v1/persistentvolumes' },
   nodeClaims: {
     apiVersion: 'karpenter.sh/v1',
     kind: 'NodeClaim',

@@ -12,7 +12,7 @@ import type { PoolView } from '../scheduling/nodepool.js';
 import { fitPool } from '../scheduling/placement.js';
 import { allows, describeRequirement } from '../scheduling/requirements.js';
 import { splitFix, type PoolLine } from './answer.js';
-import type { ClaimState } from './volumes.js';
+import type { ClaimState } from '../provisioner/input/volume-topology.js';
 import type { WhyWorld } from './world.js';
 import { poolNotReady } from './readiness.js';
 

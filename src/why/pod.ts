@@ -12,7 +12,7 @@ import { eventLines, splitFix, type WhyAnswer } from './answer.js';
 import { decided } from './pod-decision.js';
 import { poolLines } from './pod-pools.js';
 import { simulateRound } from './simulate.js';
-import { claimsOf, type ClaimState } from './volumes.js';
+import { claimsOf, type ClaimState } from '../provisioner/input/volume-topology.js';
 import { eventsOf, type WhyWorld } from './world.js';
 import { WhyNotFound } from './not-found.js';
 

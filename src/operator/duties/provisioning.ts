@@ -1,6 +1,6 @@
 /**
- * The provisioning duty (Lease holder only): Pod, Node and DaemonSet caches are started when it leads,
- * in-flight claims are rebuilt from the cloud, and a round runs after each burst (admission feed,
+ * The provisioning duty (Lease holder only): Pod, Node, DaemonSet and volume caches are started when it
+ * leads, in-flight claims are rebuilt from the cloud, and a round runs after each burst (admission feed,
  * waiting pods, joining nodes). Nodes of Berth's instances are registered as their kubelets post them.
  */
 import type { KubernetesObject, V1Node, V1Pod } from '@kubernetes/client-node';
@@ -48,7 +48,14 @@ export class ClusterProvisioning implements LeaderDuty {
   private loop: ProvisionLoop | undefined;
   private unwatch: (() => void)[] = [];
   private caches:
-    { pods: Resource<V1Pod>; nodes: Resource<V1Node>; daemonSets: Resource<KubernetesObject> } | undefined;
+    | {
+        pods: Resource<V1Pod>;
+        nodes: Resource<V1Node>;
+        daemonSets: Resource<KubernetesObject>;
+        pvcs: Resource<KubernetesObject>;
+        pvs: Resource<KubernetesObject>;
+      }
+    | undefined;
 
   constructor(
     private readonly d: ProvisioningDeps,
@@ -85,6 +92,9 @@ export class ClusterProvisioning implements LeaderDuty {
       pods: this.shared.acquire<V1Pod>('pods'),
       nodes: this.shared.acquire<V1Node>('nodes'),
       daemonSets: this.shared.acquire('daemonSets'),
+      // A waiting pod is planned in its bound volumes' zones (volume-topology.ts).
+      pvcs: this.shared.acquire('persistentVolumeClaims'),
+      pvs: this.shared.acquire('persistentVolumes'),
     };
     this.caches = caches;
     const provisioner = newProvisioner(this.d);
@@ -175,6 +185,7 @@ export class ClusterProvisioning implements LeaderDuty {
       pods: caches.pods.list(),
       nodes: caches.nodes.list(),
       daemonSets: caches.daemonSets.list() as KubeObject[],
+      volumes: { pvcs: caches.pvcs.list() as KubeObject[], pvs: caches.pvs.list() as KubeObject[] },
       pools: this.pools(),
       catalog: this.d.catalog(),
       fed: this.feed.current(Date.now()),

@@ -110,3 +110,53 @@ describe('pinned pods', () => {
     expect(input.pods.map((p) => p.id)).toEqual(['apps/b', 'apps/c', 'apps/d']);
   });
 });
+
+describe('waiting pods with bound volumes', () => {
+  it("are planned only in their volumes' zones; pods without claims and bound pods are as they were", () => {
+    const withClaim = (name: string, nodeName?: string): V1Pod => {
+      const p = pod(name, nodeName);
+      (p.spec ??= { containers: [] }).volumes = [
+        { name: 'data', persistentVolumeClaim: { claimName: `data-${name}` } },
+      ];
+      return p;
+    };
+    const pvc = (name: string) => ({
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: `data-${name}`, namespace: 'apps' },
+      spec: { volumeName: `pv-${name}` },
+    });
+    const pv = (name: string) => ({
+      kind: 'PersistentVolume',
+      metadata: { name: `pv-${name}` },
+      spec: {
+        nodeAffinity: {
+          required: {
+            nodeSelectorTerms: [
+              {
+                matchExpressions: [
+                  { key: 'topology.ebs.csi.aws.com/zone', operator: 'In', values: ['us-east-1c'] },
+                ],
+              },
+            ],
+          },
+        },
+      },
+    });
+    const input = clusterInput({
+      pods: [withClaim('db-0'), withClaim('db-1', 'n1'), pod('web')],
+      nodes: [node('n1', { 'karpenter.sh/nodepool': 'general' })],
+      daemonSets: [],
+      pools: [poolView(pool)],
+      catalog: builtinCatalog(),
+      fed: [],
+      volumes: { pvcs: [pvc('db-0'), pvc('db-1')], pvs: [pv('db-0'), pv('db-1')] },
+    }).solver;
+    const zones = (id: string) =>
+      input.pods
+        .find((p) => p.id === id)
+        ?.terms.map((t) => [...(t.get('topology.kubernetes.io/zone')?.values ?? [])]);
+    expect(zones('apps/db-0')).toEqual([['us-east-1c']]);
+    expect(zones('apps/web')).toEqual([[]]);
+    expect(input.nodes[0]?.pods.map((p) => p.id)).toEqual(['apps/db-1']);
+  });
+});

@@ -16,6 +16,7 @@ import { moves } from '../disruption/pods.js';
 import { INTERRUPTION_PHASE } from '../interruption/controller.js';
 import { daemonSetOf } from './pods.js';
 import { waitingOnPin } from '../../kube/pod-pins.js';
+import { withVolumeZones, type Volumes } from './volume-topology.js';
 
 export interface ClusterState {
   readonly pods: readonly V1Pod[];
@@ -27,6 +28,8 @@ export interface ClusterState {
   readonly bounds?: DemandBounds;
   /** Each NodePool's launched capacity (its NodeClaims), counted against its limits. */
   readonly poolUsage?: SolverInput['poolUsage'];
+  /** PersistentVolumeClaims and PersistentVolumes: a waiting pod is planned in its volumes' zones. */
+  readonly volumes?: Volumes;
 }
 
 /** A round's input: what the solver plans, and how the demand was bounded (for Events and metrics). */
@@ -73,8 +76,14 @@ function withPinned(pods: readonly V1Pod[], nodes: readonly V1Node[]): readonly 
   return out ?? pods;
 }
 
+/** Waiting pods narrowed to their bound volumes' zones (the others, and bound pods, as they are). */
+function withVolumes(pods: readonly V1Pod[], v: Volumes | undefined): readonly V1Pod[] {
+  if (!v || v.pvs.length === 0) return pods;
+  return pods.map((p) => (p.spec?.nodeName === undefined ? withVolumeZones(p, v) : p));
+}
+
 export function clusterInput(s: ClusterState): RoundInput {
-  const pods = withPinned(s.pods, s.nodes);
+  const pods = withVolumes(withPinned(s.pods, s.nodes), s.volumes);
   const bound = podsByNode(pods);
   const daemonSets: DaemonSetShape[] = [];
   for (const d of s.daemonSets) {

@@ -1,7 +1,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import type { KubeObject } from '../kube/objects.js';
-import { claimsOf, volumeZones } from './volumes.js';
+import type { KubeObject } from '../../kube/objects.js';
+import { claimsOf, volumeZones, withVolumeZones } from './volume-topology.js';
 
 const pv = (name: string, key: string, zones: string[]): KubeObject => ({
   kind: 'PersistentVolume',
@@ -58,5 +58,43 @@ describe('claimsOf / volumeZones', () => {
     const got = claimsOf(p, pvcs, pvs);
     expect(got).toEqual(claims);
     expect(volumeZones(got)).toEqual(zones);
+  });
+});
+
+describe('withVolumeZones', () => {
+  const pvs = [pv('pv-c', 'topology.ebs.csi.aws.com/zone', ['us-east-1c'])];
+  const pvcs = [pvc('data', 'pv-c'), pvc('new')];
+  const zoneOf = (p: V1Pod) =>
+    p.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms.map(
+      (t) => (t.matchExpressions ?? []).map((e) => `${e.key} ${e.operator} ${(e.values ?? []).join(',')}`),
+    );
+
+  it('leaves a pod without claims, or whose claims are unbound, as it is (the same object)', () => {
+    for (const p of [pod(), pod(claimVolume('new'))]) expect(withVolumeZones(p, { pvcs, pvs })).toBe(p);
+  });
+
+  it("adds the volume's zone to a pod with no node affinity", () => {
+    expect(zoneOf(withVolumeZones(pod(claimVolume('data')), { pvcs, pvs }))).toEqual([
+      ['topology.kubernetes.io/zone In us-east-1c'],
+    ]);
+  });
+
+  it('narrows every term of a required node affinity, and leaves the original alone', () => {
+    const p = pod(claimVolume('data'));
+    (p.spec ??= { containers: [] }).affinity = {
+      nodeAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: {
+          nodeSelectorTerms: [
+            { matchExpressions: [{ key: 'kubernetes.io/arch', operator: 'In', values: ['arm64'] }] },
+            { matchExpressions: [{ key: 'kubernetes.io/arch', operator: 'In', values: ['amd64'] }] },
+          ],
+        },
+      },
+    };
+    expect(zoneOf(withVolumeZones(p, { pvcs, pvs }))).toEqual([
+      ['kubernetes.io/arch In arm64', 'topology.kubernetes.io/zone In us-east-1c'],
+      ['kubernetes.io/arch In amd64', 'topology.kubernetes.io/zone In us-east-1c'],
+    ]);
+    expect(zoneOf(p)).toEqual([['kubernetes.io/arch In arm64'], ['kubernetes.io/arch In amd64']]);
   });
 });

@@ -1,11 +1,13 @@
 /**
  * A pod's volumes as kube-scheduler's VolumeBinding and VolumeZone plugins see them: each
  * PersistentVolumeClaim it mounts, whether it exists and is bound, and the zones its PersistentVolume's
- * node affinity allows (an EBS volume lives in one zone; a pod using it can run only there). Pure.
+ * node affinity allows (an EBS volume lives in one zone; a pod using it can run only there). A waiting
+ * pod is planned only in those zones, as Karpenter's VolumeTopology narrows it: a StatefulSet pod whose
+ * volume is in us-east-1c never gets a node in us-east-1a it could not start on. Pure.
  */
 import type { V1Pod } from '@kubernetes/client-node';
-import type { KubeObject } from '../kube/objects.js';
-import { LABEL } from '../catalog/instance-type.js';
+import type { KubeObject } from '../../kube/objects.js';
+import { LABEL } from '../../catalog/instance-type.js';
 
 /** The zone labels a PersistentVolume's node affinity may name (the CSI driver's own among them). */
 const ZONE_KEYS = new Set([
@@ -90,4 +92,30 @@ export function volumeZones(claims: readonly ClaimState[]): string[] | undefined
     zones = zones === undefined ? [...c.zones] : zones.filter((z) => c.zones?.includes(z));
   }
   return zones;
+}
+
+/** The volumes a round reads: the PersistentVolumeClaims and PersistentVolumes of the cluster. */
+export interface Volumes {
+  readonly pvcs: readonly KubeObject[];
+  readonly pvs: readonly KubeObject[];
+}
+
+/** Whether the pod mounts any claim (most pods do not: they are returned as they are, at no cost). */
+const claimsAny = (pod: V1Pod): boolean =>
+  pod.spec?.volumes?.some((v) => v.persistentVolumeClaim !== undefined || v.ephemeral !== undefined) === true;
+
+/** The pod, its required node affinity narrowed to the zones of its bound volumes (a copy, when narrowed). */
+export function withVolumeZones(pod: V1Pod, v: Volumes): V1Pod {
+  if (!claimsAny(pod)) return pod;
+  const zones = volumeZones(claimsOf(pod, v.pvcs, v.pvs));
+  if (zones === undefined) return pod;
+  const out = structuredClone(pod);
+  const spec = (out.spec ??= { containers: [] });
+  const affinity = (spec.affinity ??= {});
+  const node = (affinity.nodeAffinity ??= {});
+  const required = (node.requiredDuringSchedulingIgnoredDuringExecution ??= { nodeSelectorTerms: [] });
+  const zone = { key: LABEL.zone, operator: 'In', values: zones };
+  if (required.nodeSelectorTerms.length === 0) required.nodeSelectorTerms.push({ matchExpressions: [zone] });
+  else for (const t of required.nodeSelectorTerms) t.matchExpressions = [...(t.matchExpressions ?? []), zone];
+  return out;
 }
