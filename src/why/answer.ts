@@ -67,13 +67,17 @@ export function subjectOf(a: Pick<WhyAnswer, 'kind' | 'name' | 'namespace'>): st
   return `${a.kind} ${a.namespace !== undefined ? `${a.namespace}/` : ''}${a.name}`;
 }
 
-function ago(iso: string | undefined, now: Date): string {
+/** How long ago an ISO time was, in words (s, then m, then h). */
+export function ago(iso: string | undefined, now: Date): string {
   if (iso === undefined) return '';
   const s = Math.max(0, Math.round((now.getTime() - new Date(iso).getTime()) / 1000));
   if (s < 120) return `${s}s ago`;
   if (s < 7200) return `${Math.round(s / 60)}m ago`;
   return `${Math.round(s / 3600)}h ago`;
 }
+
+/** A price per hour as every answer writes it. */
+export const perHour = (usd: number): string => `$${usd.toFixed(4)}/h`;
 
 export function renderAnswer(a: WhyAnswer, now: Date): string {
   const out = [`${subjectOf(a)}: ${a.state}${a.blocker !== undefined ? ` — held by ${a.blocker}` : ''}`];

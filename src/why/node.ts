@@ -12,12 +12,10 @@ import { classify } from '../provisioner/disruption/candidates.js';
 import { planConsolidation, type DecisionOut } from '../provisioner/disruption/consolidation.js';
 import { categoryOf } from '../provisioner/disruption/kept.js';
 import { pdbStates } from '../provisioner/disruption/pods.js';
-import { eventLines, type WhyAnswer } from './answer.js';
+import { eventLines, perHour, type WhyAnswer } from './answer.js';
 import { candidacy } from './node-facts.js';
 import { WhyNotFound } from './not-found.js';
 import { eventsOf, type WhyWorld } from './world.js';
-
-const money = (x: number): string => `$${x.toFixed(4)}/h`;
 
 const METHOD: Record<DecisionOut['method'], string> = {
   'scale-down': "its static NodePool's scale-down",
@@ -51,10 +49,10 @@ function decisionText(d: DecisionOut, name: string, index: number): string {
   const what =
     d.launch.length === 0
       ? 'delete it'
-      : `replace it with ${d.launch.map((l) => `${l.instanceType} (${l.capacityType}, ${l.zone}, ${money(l.pricePerHour)})`).join(', ')}`;
+      : `replace it with ${d.launch.map((l) => `${l.instanceType} (${l.capacityType}, ${l.zone}, ${perHour(l.pricePerHour)})`).join(', ')}`;
   const together = others.length > 0 ? ` together with ${others.join(', ')}` : '';
   const order = index > 0 ? ` after ${index} other decision(s)` : '';
-  return `${METHOD[d.method]} would ${what}${together}${order}, moving ${d.moves.length} pod(s); the NodePools' nodes cost ${money(d.pricePerHourBefore)} before and ${money(d.pricePerHourAfter)} after`;
+  return `${METHOD[d.method]} would ${what}${together}${order}, moving ${d.moves.length} pod(s); the NodePools' nodes cost ${perHour(d.pricePerHourBefore)} before and ${perHour(d.pricePerHourAfter)} after`;
 }
 
 /** What to do about a kept reason, by its kind. */

@@ -8,6 +8,9 @@ import { allowance, readBudgets, type DisruptionReason } from '../provisioner/di
 import { poolUsage } from '../provisioner/nodeclaim/pool-status.js';
 import { formatLimit, LIMIT_KEYS, limitResourceName, type PoolView } from '../scheduling/nodepool.js';
 import { eventLines, type WhyAnswer } from './answer.js';
+import { classify } from '../provisioner/disruption/candidates.js';
+import { pdbStates } from '../provisioner/disruption/pods.js';
+import { podsByNode } from '../provisioner/input/nodes.js';
 import { WhyNotFound } from './not-found.js';
 import { poolNotReady } from './readiness.js';
 import { simulateRound } from './simulate.js';
@@ -36,8 +39,7 @@ function limits(w: WhyWorld, view: PoolView): { lines: string[]; reached: string
 function budgets(
   w: WhyWorld,
   view: PoolView,
-  nodes: number,
-  disrupting: number,
+  counts: { total: number; disrupting: number },
 ): { lines: string[]; closed: boolean } {
   const read = readBudgets(view.pool);
   if (!read.ok)
@@ -47,7 +49,7 @@ function budgets(
     const reasons = b.reasons ? `, reasons ${b.reasons.join(', ')}` : '';
     return `budget ${i}: nodes ${b.nodes}${window}${reasons}`;
   });
-  const now = REASONS.map((r) => ({ r, a: allowance(read, r, { total: nodes, disrupting }, w.now) }));
+  const now = REASONS.map((r) => ({ r, a: allowance(read, r, counts, w.now) }));
   for (const { r, a } of now)
     lines.push(
       `now for ${r}: ${Number.isFinite(a.allowed) ? `${a.allowed} node(s) may start (${a.why})` : a.why}`,
@@ -79,14 +81,14 @@ export function whyNodePool(w: WhyWorld, name: string): WhyAnswer {
   const events = eventLines(eventsOf(w, 'NodePool', name));
   const head = { kind: 'NodePool' as const, name, events };
   const mine = w.nodes.filter((n) => n.metadata?.labels?.[LABEL.nodePool] === name);
-  const disrupting = mine.filter(
-    (n) =>
-      n.metadata?.deletionTimestamp !== undefined ||
-      n.spec?.taints?.some((t) => t.key === 'karpenter.sh/disrupted') === true,
-  ).length;
+  // Budgets count the pool's nodes, and those disrupting or not Ready, as the leader's classify does.
+  const counts = classify(mine, podsByNode(w.pods), [view], pdbStates(w.pdbs, w.pods), {
+    catalog: w.catalog,
+    now: w.now,
+  }).counts.get(name) ?? { total: 0, disrupting: 0 };
   const claims = w.nodeClaims.filter((c) => c.metadata.labels?.[LABEL.nodePool] === name);
   const l = limits(w, view);
-  const b = budgets(w, view, mine.length, disrupting);
+  const b = budgets(w, view, counts);
   const pods = waitingFor(w, view);
   const d = view.pool.spec.disruption;
   const facts = [

@@ -3,27 +3,14 @@
  * on, and for a node still to buy, what became of the pool's last launches (a capacity error, a class
  * not Ready), read from the claims and their Events. Pure.
  */
-import type { V1Node } from '@kubernetes/client-node';
 import { LABEL } from '../catalog/instance-type.js';
 import type { PlannedNode } from '../provisioner/solver/model.js';
-import type { WhyAnswer } from './answer.js';
+import { ago, perHour, type WhyAnswer } from './answer.js';
+import { nodeReady } from '../provisioner/nodeclaim/conditions.js';
 import { onItsWay } from './simulate.js';
 import { eventTime, type WhyWorld } from './world.js';
 
 type Decided = Pick<WhyAnswer, 'state' | 'blocker' | 'reason' | 'facts'> & { fix?: string };
-
-const money = (x: number): string => `$${x.toFixed(4)}/h`;
-
-function ready(n: V1Node): boolean {
-  return n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
-}
-
-/** Seconds since an ISO time, in words. */
-function since(w: WhyWorld, iso: string | undefined): string {
-  if (iso === undefined) return '';
-  const s = Math.max(0, Math.round((w.now.getTime() - new Date(iso).getTime()) / 1000));
-  return s < 120 ? `${s}s ago` : `${Math.round(s / 60)}m ago`;
-}
 
 /** The failed launches of a pool's claims (their Events outlive the claims deleted for them). */
 function failedLaunches(w: WhyWorld, pool: string): string[] {
@@ -53,14 +40,14 @@ function onExisting(w: WhyWorld, target: string, failed: string | undefined, gat
     return {
       state: 'Pending',
       blocker: 'provisioning',
-      reason: `waiting for NodeClaim ${target} (${type}, created ${since(w, claim.metadata.creationTimestamp)}): ${launched?.status === 'True' ? 'launched, its Node has not joined yet' : 'being launched'}`,
+      reason: `waiting for NodeClaim ${target} (${type}, created ${ago(claim.metadata.creationTimestamp, w.now)}): ${launched?.status === 'True' ? 'launched, its Node has not joined yet' : 'being launched'}`,
       facts: [
         `NodePool ${claim.metadata.labels?.[LABEL.nodePool] ?? '?'} launched it for pods like this one`,
       ],
     };
   }
   const node = w.nodes.find((n) => n.metadata?.name === target);
-  if (node && !ready(node))
+  if (node && !nodeReady(node))
     return {
       state: 'Pending',
       blocker: 'provisioning',
@@ -88,7 +75,7 @@ function onExisting(w: WhyWorld, target: string, failed: string | undefined, gat
 function onNew(w: WhyWorld, planned: PlannedNode): Decided {
   const failed = failedLaunches(w, planned.nodePool);
   const facts = [
-    `the provisioner's round would launch ${planned.instanceType} (${planned.capacityType}, ${planned.zone}, ${money(planned.pricePerHour)}) in NodePool ${planned.nodePool} for it${planned.pods.length > 1 ? ` and ${planned.pods.length - 1} other pod(s)` : ''}`,
+    `the provisioner's round would launch ${planned.instanceType} (${planned.capacityType}, ${planned.zone}, ${perHour(planned.pricePerHour)}) in NodePool ${planned.nodePool} for it${planned.pods.length > 1 ? ` and ${planned.pods.length - 1} other pod(s)` : ''}`,
     ...failed.map((f) => `last launch: ${f}`),
   ];
   const last = failed.at(-1);

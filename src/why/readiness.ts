@@ -4,7 +4,7 @@
  * (a dump of files without status). A pool that does not launch is left out of the simulated round,
  * as the provisioner leaves it out. Pure.
  */
-import type { PoolView } from '../scheduling/nodepool.js';
+import { classLaunchable, type PoolView } from '../scheduling/nodepool.js';
 import type { WhyWorld } from './world.js';
 
 interface Condition {
@@ -23,9 +23,9 @@ function classProblem(w: WhyWorld, view: PoolView): string | undefined {
     return w.nodeClasses.length === 0
       ? undefined
       : `its EC2NodeClass ${ref.name} does not exist: NodePool ${view.name} launches nothing`;
+  if (classLaunchable(cls)) return undefined;
   const ready = cls.status?.conditions?.find((c) => c.type === 'Ready');
-  if (ready?.status !== 'False') return undefined;
-  return `its EC2NodeClass ${ref.name} is not Ready (${ready.reason ?? 'NotReady'}${ready.message ? `: ${ready.message}` : ''}): NodePool ${view.name} launches nothing`;
+  return `its EC2NodeClass ${ref.name} is not Ready (${ready?.reason ?? 'NotReady'}${ready?.message ? `: ${ready.message}` : ''}): NodePool ${view.name} launches nothing`;
 }
 
 /** Why the pool launches nothing now, or undefined when it launches. */
