@@ -22,6 +22,7 @@ export function renderConsolidation(p: ConsolidationPlan): string {
         : `replace with ${d.launch.map((l) => `${l.instanceType} ${l.capacityType} ${l.zone} (${count(l.pods.length, 'pod')}, ${money(l.pricePerHour)}/h)`).join(', ')}`;
     out.push(
       `${i + 1}. ${d.method}: ${d.remove.join(', ')} → ${launch}; ${money(d.pricePerHourBefore)}/h → ${money(d.pricePerHourAfter)}/h`,
+      ...(d.balanced ?? []).map((b) => `   Balanced (NodePool ${b.nodePool}): ${b.message}`),
     );
   });
   if (p.kept.length > 0)

@@ -101,6 +101,9 @@ export class KarpenterMetrics {
   readonly decisionsByPool: Counter;
   readonly schedulingDuration: Histogram;
   readonly cloudErrors: Counter;
+  readonly consolidationScore: Histogram;
+  readonly nodeClaimsUnhealthyDisrupted: Counter;
+  readonly consolidationMoves: Counter;
 
   constructor(registry: Registry) {
     const reg = [registry];
@@ -170,6 +173,25 @@ export class KarpenterMetrics {
       name: 'karpenter_cloudprovider_errors_total',
       help: 'Total number of errors returned from CloudProvider calls.',
       labelNames: ['controller', 'method', 'provider', 'error'],
+      registers: reg,
+    });
+    this.consolidationScore = new Histogram({
+      name: 'karpenter_consolidation_score',
+      help: 'Score of balanced consolidation moves. Labeled by decision, NodePool, and policy.',
+      labelNames: ['decision', 'nodepool', 'policy'],
+      buckets: [0.1, 0.25, 0.33, 0.5, 1.0, 2.0, 5.0, 10.0],
+      registers: reg,
+    });
+    this.nodeClaimsUnhealthyDisrupted = new Counter({
+      name: 'karpenter_nodeclaims_unhealthy_disrupted_total',
+      help: 'Number of unhealthy nodeclaims disrupted in total by Berth. Labeled by condition on the node was disrupted, the owning nodepool, and the image ID.',
+      labelNames: ['condition', 'nodepool', 'capacity_type', 'image_id'],
+      registers: reg,
+    });
+    this.consolidationMoves = new Counter({
+      name: 'karpenter_consolidation_moves_total',
+      help: 'Number of balanced consolidation moves. Labeled by decision, NodePool, and policy.',
+      labelNames: ['decision', 'nodepool', 'policy'],
       registers: reg,
     });
     const source = () => this.series();

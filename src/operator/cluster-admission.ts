@@ -27,6 +27,19 @@ export function startCaches(view: InformerClusterView, metrics: Metrics, logger:
   });
 }
 
+/** A refused policies.yaml is an Event on the ConfigMap it is mounted from (deploy/berth). */
+export function refusedPolicyEvents(live: LivePolicies, events: EventSink, namespace: string): void {
+  live.onReload((r) => {
+    if (!r.applied)
+      events.emit({
+        involved: { apiVersion: 'v1', kind: 'ConfigMap', namespace, name: 'berth-policies' },
+        type: 'Warning',
+        reason: 'PoliciesRefused',
+        message: `policies.yaml refused; the last good policy stays in force: ${r.errors.join('; ')}`,
+      });
+  });
+}
+
 /** Denials become Events on the object and, for a workload bound to a profile, on the profile. */
 export function denialEvents(events: EventSink) {
   return (webhook: string, req: AdmissionRequest, d: Decision): void => {

@@ -7,17 +7,18 @@
  *   2. reports       the background scan that writes PolicyReports (unless --no-reports) (duties/reports.ts)
  *   3. cluster-metrics  Karpenter's node/pod/NodePool gauges and cost per workload class, computed
  *                       from the leader's caches when scraped                    (duties/cluster-metrics.ts)
- *   4. karpenter-guard, which starts the seven duties that buy and give back capacity only while no
+ *   4. karpenter-guard, which starts the eight duties that buy and give back capacity only while no
  *      Karpenter controller runs (or with --take-over-from-karpenter)            (duties/karpenter-guard.ts)
  *      4a. nodeclaims    NodeClaim status, deletion through finalizers, garbage collection, NodePool
  *                        status (every launch below is a NodeClaim first)           (duties/nodeclaims.ts)
  *      4b. disruption    consolidation, drift, expiration; drains via the Eviction API (duties/disruption.ts)
  *      4c. node-classes  EC2NodeClass resolution written to its status (aws only)      (duties/node-classes.ts)
  *      4d. interruptions the SQS interruption queue (--interruption-queue, aws only)   (duties/interruptions.ts)
- *      4e. pin-repair    a pod pinned to a Node that cannot take it is made again (duties/pin-repair.ts)
- *      4f. scheduling-gates  announces on the Lease that /gate gates new pods, and lifts the gate
+ *      4e. repair        unhealthy nodes replaced (provisioner.nodeRepair)          (duties/repair.ts)
+ *      4f. pin-repair    a pod pinned to a Node that cannot take it is made again (duties/pin-repair.ts)
+ *      4g. scheduling-gates  announces on the Lease that /gate gates new pods, and lifts the gate
  *                        once a round gives the pod room               (duties/scheduling-gates.ts)
- *      4g. provisioning  waiting pods and admitted workloads → launches on the cloud   (duties/provisioning.ts)
+ *      4h. provisioning  waiting pods and admitted workloads → launches on the cloud   (duties/provisioning.ts)
  *
  * Each duty is handed what it needs here: the view (caches), the leader-only caches, the cloud, the
  * live policies, the Event recorder, metrics and a logger of its own.
@@ -47,9 +48,10 @@ import {
   solverNice,
 } from './cloud-flags.js';
 import { nodeApi, nodeRegistrar } from './registrar.js';
-import { denialEvents, readiness, startCaches } from './cluster-admission.js';
+import { denialEvents, readiness, refusedPolicyEvents, startCaches } from './cluster-admission.js';
 import { ClusterDisruption } from './duties/disruption.js';
 import { ClusterInterruptions } from './duties/interruptions.js';
+import { ClusterRepair } from './duties/repair.js';
 import { ClusterNodeClaims } from './duties/nodeclaims.js';
 import { ApiClaimStore } from '../kube/nodeclaims.js';
 import { ClaimLauncher } from '../provisioner/nodeclaim/launcher.js';
@@ -80,16 +82,7 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
   const shared = new LeaderCaches(kc, base.logger);
   const unavailable = new UnavailableOfferings(() => Date.now());
   const logger = (component: string) => base.logger.child({ component });
-  // A refused policies.yaml is an Event on the ConfigMap it is mounted from (deploy/berth).
-  live.onReload((r) => {
-    if (!r.applied)
-      events.emit({
-        involved: { apiVersion: 'v1', kind: 'ConfigMap', namespace: opts.namespace, name: 'berth-policies' },
-        type: 'Warning',
-        reason: 'PoliciesRefused',
-        message: `policies.yaml refused; the last good policy stays in force: ${r.errors.join('; ')}`,
-      });
-  });
+  refusedPolicyEvents(live, events, opts.namespace);
 
   const kind = cloudKind(opts.cloud, live.current.cloudProvider);
   const unset = placeholderSettings(opts, process.env, live.current.provisionerMode, kind);
@@ -210,6 +203,13 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
     claims,
     nominations,
   });
+  const nodeOps = new ApiNodeOps(api, core, setup.cloud);
+  const provisionNow = () => {
+    provisioning.trigger();
+  };
+  const drainNow = () => {
+    disruption.now();
+  };
   const nodeClaims = new ClusterNodeClaims({
     api,
     custom,
@@ -217,16 +217,14 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
     launcher,
     launching: (name) => launcher.launching(name),
     cloud: setup.cloud,
-    ops: new ApiNodeOps(api, core, setup.cloud),
+    ops: nodeOps,
     view,
     shared,
     mode: () => live.current.provisionerMode,
     events,
     logger: logger('nodeclaims'),
     metrics: base.metrics,
-    drainNow: () => {
-      disruption.now();
-    },
+    drainNow,
     lastPodEvent: (node) => disruption.lastPodEvent(node),
     defaultConsolidateAfterMs: () => live.current.consolidation.consolidateAfterSeconds * 1000,
     podsWaiting: () => gates.podsWaiting(),
@@ -246,25 +244,31 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
     ? new ClusterInterruptions({
         queue: setup.queue,
         shared,
-        ops: new ApiNodeOps(api, core, setup.cloud),
+        ops: nodeOps,
         unavailable,
-        provisionNow: () => {
-          provisioning.trigger();
-        },
-        drainNow: () => {
-          disruption.now();
-        },
+        provisionNow,
+        drainNow,
         events,
         logger: logger('interruption'),
         metrics: base.metrics,
       })
     : undefined;
 
+  const repair = new ClusterRepair({
+    shared,
+    live,
+    ops: nodeOps,
+    provisionNow,
+    drainNow,
+    events,
+    logger: logger('repair'),
+    metrics: base.metrics,
+  });
   const pins = new PinRepair({ core, shared, events, view, logger: logger('gates'), metrics: base.metrics });
   const present = (...ds: (LeaderDuty | undefined)[]): LeaderDuty[] => ds.flatMap((d) => (d ? [d] : []));
   // The duties that buy and give back capacity start only while no Karpenter controller runs.
   const guard = new ProvisioningGuard({
-    inner: present(nodeClaims, disruption, nodeClasses, interruptions, pins, gates, provisioning),
+    inner: present(nodeClaims, disruption, nodeClasses, interruptions, repair, pins, gates, provisioning),
     detect: karpenterDetector(api, () => Date.now()),
     takeOver: opts.takeOverFromKarpenter === true,
     mode: () => live.current.provisionerMode,

@@ -105,6 +105,11 @@ export class Policies {
     return this.doc.provisioner?.consolidation?.spotToSpot === true;
   }
 
+  /** Unhealthy nodes are replaced (Karpenter's NodeRepair feature gate; off by default, as there). */
+  get nodeRepair(): boolean {
+    return this.doc.provisioner?.nodeRepair === true;
+  }
+
   get cloudProvider(): 'aws' | 'simulated' {
     return this.doc.provisioner?.cloudProvider ?? 'aws';
   }

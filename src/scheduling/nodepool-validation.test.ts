@@ -51,4 +51,18 @@ describe('nodePoolIssue: what the NodePool CRD refuses', () => {
   ])('static pool %j: %s', (spec, want) => {
     expect(nodePoolIssue(pool([], spec))?.message).toBe(want);
   });
+
+  it.each([
+    ['Balanced', undefined],
+    ['WhenEmpty', undefined],
+    ['WhenEmptyOrUnderutilized', undefined],
+    [
+      'WhenUnderutilized',
+      'Unsupported value: "WhenUnderutilized": supported values: "WhenEmpty", "WhenEmptyOrUnderutilized", "Balanced"',
+    ],
+  ])('consolidationPolicy %s: %s', (policy, want) => {
+    const found = nodePoolIssue(pool([], { disruption: { consolidationPolicy: policy } }));
+    expect(found?.message).toBe(want);
+    if (want !== undefined) expect(found?.pointer).toBe('/spec/disruption/consolidationPolicy');
+  });
 });

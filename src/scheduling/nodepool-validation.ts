@@ -24,9 +24,13 @@ interface NodePoolIn {
     replicas?: unknown;
     weight?: unknown;
     limits?: Record<string, unknown>;
+    disruption?: { consolidationPolicy?: unknown };
     template?: { spec?: { requirements?: RequirementIn[] } };
   };
 }
+
+/** The CRD's enum for spec.disruption.consolidationPolicy (Balanced since v1.14). */
+export const CONSOLIDATION_POLICIES = ['WhenEmpty', 'WhenEmptyOrUnderutilized', 'Balanced'] as const;
 
 const SUPPORTED = OPERATORS.map((o) => `"${o}"`).join(', ');
 
@@ -58,6 +62,16 @@ export function requirementIssue(r: RequirementIn, at: string): CrdIssue | undef
   return undefined;
 }
 
+function policyIssue(spec: NodePoolIn['spec']): CrdIssue | undefined {
+  const policy = spec?.disruption?.consolidationPolicy;
+  if (policy === undefined || (CONSOLIDATION_POLICIES as readonly unknown[]).includes(policy))
+    return undefined;
+  return {
+    pointer: '/spec/disruption/consolidationPolicy',
+    message: `Unsupported value: ${JSON.stringify(policy)}: supported values: ${CONSOLIDATION_POLICIES.map((p) => `"${p}"`).join(', ')}`,
+  };
+}
+
 /** The first thing the NodePool CRD refuses in this object, or undefined when the API server takes it. */
 export function nodePoolIssue(object: unknown): CrdIssue | undefined {
   const spec = (object as NodePoolIn).spec;
@@ -66,6 +80,8 @@ export function nodePoolIssue(object: unknown): CrdIssue | undefined {
     const found = requirementIssue(reqs[i] ?? {}, `/spec/template/spec/requirements/${i}`);
     if (found) return found;
   }
+  const policy = policyIssue(spec);
+  if (policy) return policy;
   if (spec?.replicas !== undefined) {
     const limits = Object.keys(spec.limits ?? {});
     if (limits.some((k) => k !== 'nodes'))

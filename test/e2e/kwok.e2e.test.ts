@@ -4,7 +4,8 @@
  * Berth (`--cloud kwok`) buying the nodes, kube-scheduler binding the pods and kwok running them — no
  * kubelet. Karpenter's NodePool settings: on-demand, linux, amd64, WhenEmptyOrUnderutilized after 30s,
  * budget 100%. Asserts: every pod Running, the nodes' $/h within 1.25× what `berth plan` buys for the
- * same pods, consolidation after the scale-down (lower $/h, no more nodes), no PDB ever below its minimum.
+ * same pods, consolidation after the scale-down (lower $/h, no more nodes), no PDB ever below its minimum,
+ * and node repair: a Node whose Ready has been False past its toleration replaced within its PDBs.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -167,8 +168,11 @@ beforeAll(async () => {
   expect(apply([pool]).code).toBe(0);
   stopKwok = await startKwok(cp.kubeconfig, dir, kwokDir);
   const policies = join(dir, 'policies.yaml');
-  // The repository's policies: provisioner.mode berth, consolidation on.
-  writeFileSync(policies, readFileSync('policies.yaml', 'utf8'));
+  // The repository's policies: provisioner.mode berth, consolidation on; node repair turned on.
+  writeFileSync(
+    policies,
+    readFileSync('policies.yaml', 'utf8').replace('nodeRepair: false', 'nodeRepair: true'),
+  );
   berth = await startBerth({
     kubeconfig: cp.kubeconfig,
     tlsDir: loopbackCerts(dir),
@@ -281,4 +285,72 @@ describe('9. the basic workload at 1/10 on kwok (Karpenter performance suite)', 
     expect(violations).toBe(0);
     expect(running(70)()).toBeDefined();
   }, 600_000);
+
+  // Karpenter's node repair (NodeRepair gate; node/health): Ready False past its 30-minute toleration.
+  // No kubelet and no node lifecycle controller here: the condition is written as a kubelet would,
+  // its transition 31 minutes ago, and kwok's heartbeat leaves a Node that is not Ready alone.
+  it('repairs a Node whose Ready has been False for 31 minutes: replaced, drained within the PDBs', async () => {
+    const victim = nodeDetails(kubectl)
+      .filter((n) => n.pool === 'perf')
+      .map((n) => ({ name: n.name, pods: pods().filter((p) => p.spec.nodeName === n.name).length }))
+      .sort((a, b) => b.pods - a.pods)[0];
+    expect(victim?.pods ?? 0).toBeGreaterThan(0);
+    const name = victim?.name ?? '';
+    const watch = pdbWatch();
+    const start = Date.now();
+    const since = new Date(Date.now() - 31 * 60_000).toISOString();
+    const patch = {
+      status: {
+        conditions: [
+          {
+            type: 'Ready',
+            status: 'False',
+            reason: 'KubeletNotReady',
+            message: 'container runtime is down',
+            lastTransitionTime: since,
+            lastHeartbeatTime: since,
+          },
+        ],
+      },
+    };
+    const r = kubectl([
+      'patch',
+      'node',
+      name,
+      '--subresource=status',
+      '--type=strategic',
+      '-p',
+      JSON.stringify(patch),
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    await eventually(
+      `${name} gone and 70 pods Running elsewhere`,
+      () =>
+        !nodeDetails(kubectl).some((n) => n.name === name) &&
+        running(70)()?.every((p) => p.spec.nodeName !== name) === true,
+      300_000,
+    );
+    const violations = watch.stop();
+    const metrics = await fetch(berth?.metrics ?? '').then((res) => res.text());
+    console.log(
+      `kwok node repair: ${name} (${victim?.pods ?? 0} pods) replaced in ${((Date.now() - start) / 1000).toFixed(1)}s, PDB violations ${violations}`,
+    );
+    expect(violations).toBe(0);
+    expect(
+      metricSum(
+        metrics,
+        'karpenter_nodeclaims_disrupted_total{reason="unhealthy",nodepool="perf",capacity_type="on-demand"}',
+      ),
+    ).toBe(1);
+    const events = kubectl([
+      'get',
+      'events',
+      '-A',
+      '--field-selector',
+      `involvedObject.name=${name},reason=NodeRepair`,
+      '-o',
+      'name',
+    ]);
+    expect(events.stdout.trim()).not.toBe('');
+  }, 400_000);
 });

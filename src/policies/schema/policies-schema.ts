@@ -229,6 +229,11 @@ export const policiesSchema = {
           type: 'boolean',
           description: 'A gate comes off with a pin to the planned Node, not a preference (default true).',
         },
+        nodeRepair: {
+          type: 'boolean',
+          description:
+            "Replace nodes whose Ready (or a Node Monitoring Agent condition) stays bad past its toleration, as Karpenter's NodeRepair gate does (default false, as that gate).",
+        },
         consolidation: {
           type: 'object',
           additionalProperties: false,

@@ -13,6 +13,7 @@ import { existingNode } from '../input/nodes.js';
 import { classify, type Classified, type Kept } from './candidates.js';
 import { settled, stayReason } from './kept.js';
 import { nextDecision, type Decision, type Method, type Refusals } from './methods.js';
+import { scoreMessage } from './balanced.js';
 import { moves, pdbStates, podId, type Pdbs } from './pods.js';
 import { keepingRoom, type World } from './simulate.js';
 import { NOT_PLANNED } from './waiting.js';
@@ -56,6 +57,15 @@ export interface DecisionOut {
   moves: { pod: string; node: string }[];
   pricePerHourBefore: number;
   pricePerHourAfter: number;
+  /** Under consolidationPolicy Balanced, the move's score in each NodePool it takes nodes from. */
+  balanced?: {
+    nodePool: string;
+    score: number | null;
+    threshold: number;
+    savingsPercent: number;
+    disruptionPercent: number;
+    message: string;
+  }[];
 }
 
 export interface NodeOut {
@@ -211,6 +221,19 @@ function decisionOut(d: Decision, before: number, after: number): DecisionOut {
     moves: d.bindings.map((b) => ({ pod: b.pod, node: b.node })),
     pricePerHourBefore: before,
     pricePerHourAfter: after,
+    ...(d.scores
+      ? {
+          balanced: [...d.scores].map(([nodePool, s]) => ({
+            nodePool,
+            // JSON has no infinity: a move that disrupts nothing scores null.
+            score: Number.isFinite(s.score) ? round(s.score) : null,
+            threshold: s.threshold,
+            savingsPercent: round(s.savingsFraction * 100),
+            disruptionPercent: round(s.disruptionFraction * 100),
+            message: scoreMessage(s),
+          })),
+        }
+      : {}),
   };
 }
 

@@ -17,6 +17,7 @@ import { firstAwaited } from './awaited.js';
 import { settled, stayReason } from './kept.js';
 import { KeptReport } from './kept-report.js';
 import type { Decision } from './methods.js';
+import { scoredReporter } from './scored.js';
 import { searchInSlices, type Carried } from './slices.js';
 import {
   DECISION_ANNOTATION,
@@ -219,6 +220,7 @@ export class DisruptionController {
       now,
       ...(countsOnly ? { countsOnly } : {}),
       spotToSpot: this.d.spotToSpot(),
+      onScored: scoredReporter({ ...this.d, involved: (n) => this.involved(n) }),
       ...launchLimits(this.d.launcher !== undefined, this.made.replacing(w.nodes)),
     };
     const search = { ...this.d, carried: this.carried };

@@ -7,6 +7,7 @@ import { node, pod } from '../../../test/support/cluster.js';
 import { drainNodes, nodeRef, NODES_AT_ONCE } from './drain-nodes.js';
 import type { NodeOps } from './node-ops.js';
 import { pdbStates } from './pods.js';
+import { DISRUPTION_ANNOTATION, REPAIR_PHASE } from './marks.js';
 import type { World } from './simulate.js';
 
 /** Node writes that take a moment each, counting how many are under way at once. */
@@ -68,5 +69,40 @@ describe('drainNodes', () => {
     expect(second).toEqual([{ kind: 'terminated', nodes: nodes.map((n) => n.metadata?.name) }]);
     expect(ending.calls).toHaveLength(40);
     expect(ending.most()).toBe(NODES_AT_ONCE);
+  });
+
+  it('repair: a pod a PDB refuses is deleted when it is not Ready, and waited on when it is', async () => {
+    const sick = node('sick', { annotations: { [DISRUPTION_ANNOTATION]: REPAIR_PHASE } });
+    const busy = node('busy', { annotations: { [DISRUPTION_ANNOTATION]: 'draining:single-node' } });
+    const unready = pod('unready', 'sick');
+    (unready.status ??= {}).conditions = [{ type: 'Ready', status: 'False' }];
+    const elsewhere = pod('elsewhere', 'busy');
+    (elsewhere.status ??= {}).conditions = [{ type: 'Ready', status: 'False' }];
+    const pods = [unready, pod('ready', 'sick'), elsewhere];
+    const deleted: string[] = [];
+    const ops: NodeOps = {
+      mark: () => Promise.resolve(),
+      unmark: () => Promise.resolve(),
+      evict: () => Promise.resolve('blocked'),
+      deletePod: (p) => {
+        deleted.push(p.metadata?.name ?? '');
+        return Promise.resolve();
+      },
+      terminate: () => Promise.resolve(),
+      podsOn: () => Promise.resolve([]),
+    };
+    const h = {
+      ops,
+      metrics: new Metrics({ defaults: false }),
+      events: { emit: () => undefined },
+      logger: pino({ level: 'silent' }),
+      involved: (n: string) => nodeRef(n, undefined),
+    };
+    const out = await drainNodes(h, world([sick, busy], pods), [sick, busy], {
+      now: new Date(),
+      pdbs: pdbStates([], []),
+    });
+    expect(deleted).toEqual(['unready']);
+    expect(out).toEqual([{ kind: 'draining', nodes: ['sick', 'busy'], evicted: 1, blocked: 2 }]);
   });
 });

@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { EventSink, InvolvedObject } from '../../kube/events.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { drainStep, pastGrace } from './drainer.js';
-import { DISRUPTION_ANNOTATION } from './marks.js';
+import { DISRUPTION_ANNOTATION, REPAIR_PHASE } from './marks.js';
 import type { NodeOps } from './node-ops.js';
 import type { Pdbs } from './pods.js';
 import { sinceOf } from './replacements.js';
@@ -64,6 +64,9 @@ export async function drainNodes(
       now: o.now,
       forced,
       pdbOf,
+      ...(node.metadata?.annotations?.[DISRUPTION_ANNOTATION] === REPAIR_PHASE
+        ? { unready: 'delete' as const }
+        : {}),
     });
     if (step.done) done.add(node);
     evicted += step.evicted;

@@ -10,6 +10,7 @@ import { LABEL } from '../../catalog/instance-type.js';
 import { holdsNode, nextDrainStep } from './drain.js';
 import { parseGoDuration } from '../../util/go-duration.js';
 import type { NodeOps } from './node-ops.js';
+import { isReady } from './pods.js';
 
 /** The node's NodePool sets terminationGracePeriod and it has run out since the decision (`since`, ms). */
 export function pastGrace(
@@ -29,7 +30,14 @@ export async function drainStep(
   ops: NodeOps,
   metrics: Metrics,
   pods: readonly V1Pod[],
-  o: { node: string; now: Date; forced: boolean; pdbOf?: (pod: V1Pod) => string | undefined },
+  o: {
+    node: string;
+    now: Date;
+    forced: boolean;
+    pdbOf?: (pod: V1Pod) => string | undefined;
+    /** Repair: a pod a PDB refuses that is not Ready is deleted (it counts nothing toward the budget). */
+    unready?: 'delete';
+  },
 ): Promise<{ done: boolean; evicted: number; blocked: number }> {
   if (o.forced) {
     const holding = pods.filter((p) => holdsNode(p, o.now));
@@ -50,7 +58,11 @@ export async function drainStep(
   for (const pod of step.evict) {
     const r = await ops.evict(pod);
     metrics.disruptionEvictions.inc({ result: r });
-    if (r === 'blocked') {
+    if (r === 'blocked' && o.unready === 'delete' && !isReady(pod)) {
+      await ops.deletePod(pod);
+      metrics.disruptionEvictions.inc({ result: 'deleted' });
+      evicted += 1;
+    } else if (r === 'blocked') {
       blocked += 1;
       const [ns = '', name = ''] = (o.pdbOf?.(pod) ?? '/').split('/', 2);
       metrics.drainsBlocked.inc({ pdb_namespace: ns, pdb_name: name });

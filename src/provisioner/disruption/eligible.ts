@@ -19,7 +19,7 @@ export function eligibleCounts(c: Classified): Eligible {
   for (const n of c.candidates) {
     if (!consolidates(n)) continue;
     if (n.moving.length === 0) empty += 1;
-    else if (policyOf(n) === 'WhenEmptyOrUnderutilized') underutilized += 1;
+    else if (policyOf(n) !== 'WhenEmpty') underutilized += 1;
   }
   return { drifted: c.candidates.filter(drifted).length, underutilized, empty };
 }

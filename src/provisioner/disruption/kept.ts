@@ -76,11 +76,8 @@ export function stayReason(n: NodeInfo, c: Classified, refusals: Refusals, now: 
     return `NodePool ${n.pool.name} is static (replicas: ${n.pool.replicas}): its nodes are kept, never consolidated`;
   if (parseGoDuration(d?.consolidateAfter) === Number.POSITIVE_INFINITY)
     return `NodePool ${n.pool.name} has consolidateAfter: Never`;
-  if (
-    n.moving.length > 0 &&
-    (d?.consolidationPolicy ?? 'WhenEmptyOrUnderutilized') !== 'WhenEmptyOrUnderutilized'
-  )
-    return `NodePool ${n.pool.name} consolidates only empty nodes (consolidationPolicy: ${d?.consolidationPolicy ?? ''})`;
+  if (n.moving.length > 0 && d?.consolidationPolicy === 'WhenEmpty')
+    return `NodePool ${n.pool.name} consolidates only empty nodes (consolidationPolicy: WhenEmpty)`;
   const refused = refusals.get(n.name);
   if (refused !== undefined) return refused;
   const reason = n.moving.length === 0 ? 'Empty' : 'Underutilized';

@@ -13,3 +13,5 @@ export const REPLACEMENTS_ANNOTATION = 'berth.dev/replacements';
 export const SINCE_ANNOTATION = 'berth.dev/disruption-since';
 /** The decision that marked the node (its nodes validate and drain together; several may be under way). */
 export const DECISION_ANNOTATION = 'berth.dev/disruption-decision';
+/** The drain phase of a node being repaired (node/health): its pods are planned before they leave. */
+export const REPAIR_PHASE = `${DRAINING}repair`;

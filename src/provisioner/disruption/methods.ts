@@ -6,7 +6,6 @@
  * that fits nowhere blocks nothing (#457).
  */
 import { IMAGE_LABEL, NODECLASS_HASH_LABEL, TEMPLATE_HASH_LABEL } from '../../scheduling/nodepool.js';
-import { RESERVATION_LABEL } from '../../scheduling/reservations.js';
 import type { V1Pod } from '@kubernetes/client-node';
 import type { PlannedNode } from '../solver/model.js';
 import { allows } from '../../scheduling/requirements.js';
@@ -18,7 +17,21 @@ import { simulate, simulateMust, type World } from './simulate.js';
 import { emptyGoing, filledBy, type Filled } from './filled.js';
 import { acceptable, priceOf } from './acceptable.js';
 import { scaleDown } from './scale-down.js';
+import { expiresAt } from './expiry.js';
 import type { PrefixSearch, SeekSlices } from './slices.js';
+import {
+  allApproved,
+  BEST_MOVE_FAILS,
+  canPass,
+  evaluateMove,
+  isBalanced,
+  rejection,
+  savingsRatio,
+  totals,
+  type Score,
+  type ScoredMove,
+} from './balanced.js';
+import { longestPrefix, narrow } from './prefix-search.js';
 
 export type Method = 'scale-down' | 'expiration' | 'emptiness' | 'drift' | 'multi-node' | 'single-node';
 
@@ -32,6 +45,8 @@ export interface Decision {
   readonly launchPrice: number;
   /** Empty nodes its pods land on, which emptiness would have removed (their price is a cost). */
   readonly filled?: Filled;
+  /** A consolidation's score in each Balanced NodePool it removes nodes of (all approved). */
+  readonly scores?: ReadonlyMap<string, Score>;
 }
 
 export interface MethodOptions {
@@ -48,6 +63,8 @@ export interface MethodOptions {
   readonly countsOnly?: boolean;
   /** In a cluster, the searches stop between simulations once the slice is spent (slices.ts). */
   readonly slices?: SeekSlices;
+  /** Each Balanced move scored (single-node ones, and a multi-node search's result), for metrics. */
+  readonly onScored?: (m: ScoredMove) => void;
 }
 
 /** Why a cluster without a launcher makes only decisions that launch nothing. */
@@ -106,32 +123,7 @@ function pdbAsks(pods: readonly V1Pod[], pdbs: Pdbs): Map<PdbState, number> {
   return out;
 }
 
-/** Karpenter's default `expireAfter`. */
-const DEFAULT_EXPIRE_MS = 720 * 3_600_000;
-
-/**
- * When a node launched into a capacity block must go: once its reservation is expiring (its last 40
- * minutes), as Karpenter's capacity reservation expiration controller deletes its claims.
- */
-function blockEndsAt(n: NodeInfo): number | undefined {
-  const id = n.node.metadata?.labels?.[RESERVATION_LABEL.id];
-  const r = id === undefined ? undefined : n.pool.reservations?.find((x) => x.id === id);
-  if (r?.state !== 'expiring') return undefined;
-  return r.endTime === undefined ? 0 : Date.parse(r.endTime) - 40 * 60_000;
-}
-
-/**
- * When a node expires (ms), from its creation and its pool's `expireAfter` (undefined for Never), or
- * its capacity block's end.
- */
-export function expiresAt(n: NodeInfo): number | undefined {
-  const block = blockEndsAt(n);
-  if (block !== undefined) return block;
-  const created = n.node.metadata?.creationTimestamp;
-  if (created === undefined) return undefined;
-  const after = parseGoDuration(n.pool.pool.spec.template.spec.expireAfter) ?? DEFAULT_EXPIRE_MS;
-  return Number.isFinite(after) ? new Date(created).getTime() + after : undefined;
-}
+export { expiresAt } from './expiry.js';
 
 /**
  * Expiration, forceful as in Karpenter: the oldest expired node goes whatever blocks it and whatever
@@ -235,23 +227,31 @@ export function drift(w: World, c: Classified, pdbs: Pdbs, o: MethodOptions): De
   return undefined;
 }
 
-/** Lowest disruption first: fewest pods to move, then the most expensive (most to save). */
+/**
+ * Lowest disruption first: fewest pods to move, then the most expensive (most to save). Balanced
+ * nodes go by savings per unit of disruption, highest first, as Karpenter v1.14 sorts them.
+ */
 function byDisruption(a: NodeInfo, b: NodeInfo): number {
+  const balanced = Number(isBalanced(b)) - Number(isBalanced(a));
+  if (balanced !== 0 || isBalanced(a))
+    return balanced || savingsRatio(b) - savingsRatio(a) || a.name.localeCompare(b.name);
   return a.moving.length - b.moving.length || b.price - a.price || a.name.localeCompare(b.name);
 }
 
+const UNDERUTILIZED: ReadonlySet<string> = new Set(['WhenEmptyOrUnderutilized', 'Balanced']);
+
 function underutilized(c: Classified): NodeInfo[] {
   return c.candidates
-    .filter((n) => n.moving.length > 0 && consolidates(n) && policyOf(n) === 'WhenEmptyOrUnderutilized')
+    .filter((n) => n.moving.length > 0 && consolidates(n) && UNDERUTILIZED.has(policyOf(n)))
     .sort(byDisruption);
 }
 
 function tryRemove(
   w: World,
   nodes: readonly NodeInfo[],
-  o: MethodOptions & { going: ReadonlyMap<string, number> },
-  method: Method,
-): Decision | string {
+  o: MethodOptions & { going: ReadonlyMap<string, number>; c: Classified },
+  method: 'multi-node' | 'single-node',
+): Decision | ScoredMove | string {
   const sim = simulate(
     w,
     new Set(nodes.map((n) => n.name)),
@@ -265,14 +265,19 @@ function tryRemove(
     filled,
   });
   if (refused !== undefined) return refused;
+  const removedPrice = priceOf(nodes);
+  const savings = removedPrice - sim.price - filled.price;
+  const scores = evaluateMove({ remove: nodes, savings }, totals(o.c));
+  if (!allApproved(scores)) return { method, nodes, scores, approved: false };
   return {
     method,
     remove: nodes,
     launch: sim.launch,
     bindings: sim.bindings,
-    removedPrice: priceOf(nodes),
+    removedPrice,
     launchPrice: sim.price,
     ...(filled.nodes.length > 0 ? { filled } : {}),
+    ...(scores.size > 0 ? { scores } : {}),
   };
 }
 
@@ -292,39 +297,21 @@ export function multiNode(w: World, c: Classified, pdbs: Pdbs, o: MethodOptions)
   const search: PrefixSearch = s?.multi ?? { lo: 2, hi: ordered.length, best: undefined };
   if (s) s.multi = search;
   const cheaper = (k: number): boolean => {
-    const d = tryRemove(w, ordered.slice(0, k), { ...o, going }, 'multi-node');
+    const d = tryRemove(w, ordered.slice(0, k), { ...o, going, c }, 'multi-node');
     if (typeof d === 'string') return false;
+    if (!('remove' in d)) {
+      search.rejected = d;
+      return false;
+    }
     search.best = d;
     return true;
   };
   if (!narrow(search, cheaper, () => s?.spent() === true)) return undefined;
   if (s) s.multiDone = true;
-  return search.best;
-}
-
-/**
- * Narrows `b` by binary search to the largest k in [lo, hi] for which `ok(k)` holds. With `stop`, it
- * may stop between two tests, its bounds where it stands, and go on from them when called again.
- * Whether the search ended.
- */
-function narrow(b: { lo: number; hi: number }, ok: (k: number) => boolean, stop?: () => boolean): boolean {
-  while (b.lo <= b.hi) {
-    if (stop?.() === true) return false;
-    const mid = Math.floor((b.lo + b.hi) / 2);
-    if (ok(mid)) b.lo = mid + 1;
-    else b.hi = mid - 1;
-  }
-  return true;
-}
-
-/** The largest k in [from, n] for which `ok(k)` holds, by binary search (0 when none does). */
-function longestPrefix(n: number, from: number, ok: (k: number) => boolean): number {
-  let best = 0;
-  narrow({ lo: from, hi: n }, (k) => {
-    if (!ok(k)) return false;
-    best = k;
-    return true;
-  });
+  const best = search.best;
+  if (best?.scores)
+    o.onScored?.({ method: 'multi-node', nodes: best.remove, scores: best.scores, approved: true });
+  else if (!best && search.rejected) o.onScored?.(search.rejected);
   return best;
 }
 
@@ -333,10 +320,23 @@ export const singleNode: Seek = (w, c, pdbs, o, refusals) => {
   for (const n of underutilized(c)) {
     if (refusals.has(n.name)) continue;
     if (withinLimits([n], c, pdbs, 'Underutilized', o.now).length === 0) continue;
+    // Balanced: a node whose best move (deleting it) cannot pass is not simulated at all.
+    if (!canPass(n, totals(c))) {
+      refusals.set(n.name, `not consolidated: ${BEST_MOVE_FAILS}`);
+      continue;
+    }
     if (o.slices?.spent() === true) return undefined;
-    const d = tryRemove(w, [n], { ...o, going }, 'single-node');
-    if (typeof d !== 'string') return d;
-    refusals.set(n.name, `not consolidated: ${d}`);
+    const d = tryRemove(w, [n], { ...o, going, c }, 'single-node');
+    if (typeof d === 'string') {
+      refusals.set(n.name, `not consolidated: ${d}`);
+      continue;
+    }
+    if ('remove' in d) {
+      if (d.scores) o.onScored?.({ method: 'single-node', nodes: [n], scores: d.scores, approved: true });
+      return d;
+    }
+    o.onScored?.(d);
+    refusals.set(n.name, `not consolidated: ${rejection(d)}`);
   }
   return undefined;
 };

@@ -14,6 +14,7 @@ import {
   type MethodOptions,
   type Refusals,
 } from './methods.js';
+import type { ScoredMove } from './balanced.js';
 import type { Pdbs } from './pods.js';
 import type { World } from './simulate.js';
 
@@ -31,6 +32,8 @@ export interface PrefixSearch {
   lo: number;
   hi: number;
   best: Decision | undefined;
+  /** The last prefix Balanced scoring rejected (counted when the search finds none). */
+  rejected?: ScoredMove;
 }
 
 export class SeekSlices {

@@ -11,7 +11,7 @@ import { LABEL } from '../../catalog/instance-type.js';
 import { demandOf, type Admitted, type Demand, type DemandBounds } from '../controller/demand.js';
 import type { DaemonSetShape, SolverInput } from '../solver/model.js';
 import { existingNode, podsByNode } from './nodes.js';
-import { DISRUPTION_ANNOTATION } from '../disruption/marks.js';
+import { DISRUPTION_ANNOTATION, REPAIR_PHASE } from '../disruption/marks.js';
 import { moves } from '../disruption/pods.js';
 import { INTERRUPTION_PHASE } from '../interruption/controller.js';
 import { daemonSetOf } from './pods.js';
@@ -38,14 +38,18 @@ export interface RoundInput {
   readonly demand: Demand;
 }
 
+/** Nodes whose pods are planned for while they drain: interrupted ones, and those being repaired. */
+const REPLANNED: ReadonlySet<string | undefined> = new Set([INTERRUPTION_PHASE, REPAIR_PHASE]);
+
 /**
- * The pods of interrupted nodes (spot interruption, scheduled change) count as waiting: capacity for
- * them is bought now, while they are still being drained, as Karpenter plans for deleting nodes' pods.
+ * The pods of interrupted nodes (spot interruption, scheduled change) and of nodes being repaired count
+ * as waiting: capacity for them is bought now, while they are still being drained, as Karpenter plans
+ * for deleting nodes' pods.
  */
 function withInterrupted(pods: readonly V1Pod[], nodes: readonly V1Node[]): readonly V1Pod[] {
   const interrupted = new Set(
     nodes
-      .filter((n) => n.metadata?.annotations?.[DISRUPTION_ANNOTATION] === INTERRUPTION_PHASE)
+      .filter((n) => REPLANNED.has(n.metadata?.annotations?.[DISRUPTION_ANNOTATION]))
       .map((n) => n.metadata?.name ?? ''),
   );
   if (interrupted.size === 0) return pods;
