@@ -87,6 +87,32 @@ export function leftOutLines(leftOut: readonly LeftOut[]): string[] {
   ];
 }
 
+/** A CapacityBuffer chunk's pod id: `namespace/capacity-buffer-<buffer>-<i>` (capacity-buffer.ts). */
+const CHUNK = /^([^/]+)\/capacity-buffer-(.+)-\d+$/;
+
+/** The buffers' chunks and the nodes that keep their room. */
+function bufferLines(plan: Plan): string[] {
+  const byBuffer = new Map<string, Set<string>>();
+  const chunks = new Map<string, number>();
+  for (const n of plan.nodes)
+    for (const pod of n.pods) {
+      const m = CHUNK.exec(pod);
+      if (!m) continue;
+      const key = `${m[1] ?? ''}/${m[2] ?? ''}`;
+      chunks.set(key, (chunks.get(key) ?? 0) + 1);
+      byBuffer.set(key, (byBuffer.get(key) ?? new Set()).add(n.name));
+    }
+  if (byBuffer.size === 0) return [];
+  return [
+    '',
+    `CAPACITY BUFFERS (${byBuffer.size}: room kept free for pods to come, bought like theirs)`,
+    ...table([
+      ['BUFFER', 'CHUNKS', 'ON'],
+      ...[...byBuffer].map(([b, nodes]) => [b, String(chunks.get(b) ?? 0), [...nodes].join(', ')]),
+    ]),
+  ];
+}
+
 export function renderPlanTable(plan: Plan, spot: boolean, leftOut: readonly LeftOut[] = []): string {
   const rows = [['NODE', 'NODEPOOL', 'INSTANCE TYPE', 'ZONE', 'CAPACITY', 'PODS', 'USD/HOUR']];
   for (const n of plan.nodes) {
@@ -111,6 +137,7 @@ export function renderPlanTable(plan: Plan, spot: boolean, leftOut: readonly Lef
     out.push('', `UNSCHEDULABLE (${plan.unschedulable.length})`);
     out.push(...table([['POD', 'REASON'], ...plan.unschedulable.map((u) => [u.pod, u.reason])]));
   }
+  out.push(...bufferLines(plan));
   if (plan.servedByAutoMode.length > 0) {
     out.push(
       '',

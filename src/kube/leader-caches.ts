@@ -1,6 +1,6 @@
 /**
  * The caches only the Lease holder needs (Pods, Nodes, DaemonSets, ReplicaSets, Jobs, CronJobs, NodeClaims,
- * PersistentVolumeClaims and PersistentVolumes),
+ * PersistentVolumeClaims and PersistentVolumes, PodTemplates and CapacityBuffers),
  * shared by its duties: the provisioner and the report scan watch Pods once between them. A cache
  * starts with its first user and stops with its last (a stopped informer is not restarted: the next
  * user gets a new one).
@@ -23,6 +23,13 @@ export const LEADER_RESOURCES = {
     path: '/api/v1/persistentvolumeclaims',
   },
   persistentVolumes: { apiVersion: 'v1', kind: 'PersistentVolume', path: '/api/v1/persistentvolumes' },
+  podTemplates: { apiVersion: 'v1', kind: 'PodTemplate', path: '/api/v1/podtemplates' },
+  capacityBuffers: {
+    apiVersion: 'autoscaling.x-k8s.io/v1beta1',
+    kind: 'CapacityBuffer',
+    path: '/apis/autoscaling.x-k8s.io/v1beta1/capacitybuffers',
+    optional: true,
+  },
   nodeClaims: {
     apiVersion: 'karpenter.sh/v1',
     kind: 'NodeClaim',

@@ -202,6 +202,7 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
     launcher,
     claims,
     nominations,
+    virtualPods: () => provisioning.bufferPods(),
   });
   const nodeOps = new ApiNodeOps(api, core, setup.cloud);
   const provisionNow = () => {
@@ -228,6 +229,7 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
     lastPodEvent: (node) => disruption.lastPodEvent(node),
     defaultConsolidateAfterMs: () => live.current.consolidation.consolidateAfterSeconds * 1000,
     podsWaiting: () => gates.podsWaiting(),
+    buffers: () => provisioning.bufferSources(),
   });
   const nodeClasses = setup.aws
     ? new ClusterNodeClasses({
@@ -254,16 +256,8 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
       })
     : undefined;
 
-  const repair = new ClusterRepair({
-    shared,
-    live,
-    ops: nodeOps,
-    provisionNow,
-    drainNow,
-    events,
-    logger: logger('repair'),
-    metrics: base.metrics,
-  });
+  const hands = { shared, events, metrics: base.metrics, provisionNow, drainNow };
+  const repair = new ClusterRepair({ ...hands, live, ops: nodeOps, logger: logger('repair') });
   const pins = new PinRepair({ core, shared, events, view, logger: logger('gates'), metrics: base.metrics });
   const present = (...ds: (LeaderDuty | undefined)[]): LeaderDuty[] => ds.flatMap((d) => (d ? [d] : []));
   // The duties that buy and give back capacity start only while no Karpenter controller runs.

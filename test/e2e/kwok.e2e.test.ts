@@ -353,4 +353,65 @@ describe('9. the basic workload at 1/10 on kwok (Karpenter performance suite)', 
     ]);
     expect(events.stdout.trim()).not.toBe('');
   }, 400_000);
+
+  // CapacityBuffer (autoscaling.x-k8s.io/v1beta1, Karpenter v1.14): two chunks of the large pods' shape
+  // are bought room for, their status written; consolidation leaves that room past consolidateAfter;
+  // the buffer deleted, the room goes.
+  it('keeps a CapacityBuffer’s room warm: bought, kept through consolidateAfter, given back once deleted', async () => {
+    const perfNodes = () => nodeDetails(kubectl).filter((n) => n.pool === 'perf');
+    const before = perfNodes().length;
+    const template = {
+      apiVersion: 'v1',
+      kind: 'PodTemplate',
+      metadata: { name: 'large-chunk', namespace: 'perf' },
+      template: {
+        metadata: { labels: { app: 'large-headroom' } },
+        spec: {
+          containers: [
+            {
+              name: 'pause',
+              image: 'registry.k8s.io/pause:3.10',
+              resources: { requests: { cpu: '3500m', memory: '28Gi' } },
+            },
+          ],
+        },
+      },
+    };
+    const buffer = {
+      apiVersion: 'autoscaling.x-k8s.io/v1beta1',
+      kind: 'CapacityBuffer',
+      metadata: { name: 'large-headroom', namespace: 'perf' },
+      spec: { podTemplateRef: { name: 'large-chunk' }, replicas: 2 },
+    };
+    const r = apply([template, buffer]);
+    expect(r.code, r.stderr).toBe(0);
+    await eventually('a node bought for the buffer', () => perfNodes().length > before, 120_000);
+    const status = await eventually(
+      'the buffer ReadyForProvisioning with 2 replicas',
+      () => {
+        const got = kubectl(['get', 'capacitybuffer', 'large-headroom', '-n', 'perf', '-o', 'json']);
+        const s = (
+          JSON.parse(got.stdout || '{}') as {
+            status?: { replicas?: number; conditions?: { type: string; status: string }[] };
+          }
+        ).status;
+        return s?.replicas === 2 &&
+          s.conditions?.some((c) => c.type === 'ReadyForProvisioning' && c.status === 'True')
+          ? s
+          : undefined;
+      },
+      60_000,
+    );
+    expect(status.replicas).toBe(2);
+    const withBuffer = perfNodes().length;
+    // consolidateAfter is 30 s: 45 s later the room is still there, and no node of it is being disrupted.
+    await new Promise((res) => setTimeout(res, 45_000));
+    expect(perfNodes().length).toBe(withBuffer);
+    expect(running(70)()).toBeDefined();
+    expect(kubectl(['delete', 'capacitybuffer', 'large-headroom', '-n', 'perf']).code).toBe(0);
+    await eventually('the buffer’s room given back', () => perfNodes().length < withBuffer, 240_000);
+    console.log(
+      `kwok capacity buffer: ${before} → ${withBuffer} nodes with the buffer, back to ${perfNodes().length} after`,
+    );
+  }, 500_000);
 });

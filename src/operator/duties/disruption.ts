@@ -42,6 +42,10 @@ function anyGated(pods: () => readonly V1Pod[]): () => boolean {
   };
 }
 
+/** The cache's pods, and the buffers' virtual ones after them (the cache's list as is without any). */
+const withVirtual = (pods: readonly V1Pod[], virtual: readonly V1Pod[]): readonly V1Pod[] =>
+  virtual.length === 0 ? pods : [...pods, ...virtual];
+
 const ROUND_MS = 10_000;
 const DRAIN_ROUND_MS = 1000;
 const CACHES = ['nodes', 'pods', 'daemonSets'] as const;
@@ -68,6 +72,8 @@ export interface DisruptionWiring {
   readonly claims: SharedClaimStore;
   /** Where the provisioner says which Nodes and claims waiting pods are planned onto. */
   readonly nominations?: Pick<Nominations, 'has' | 'nodeOf'>;
+  /** CapacityBuffers' virtual pods: pods on their way whose room no decision may take. */
+  readonly virtualPods?: () => readonly V1Pod[];
 }
 
 /** How long the claims' index by providerID is used before it is made again. */
@@ -120,7 +126,7 @@ export class ClusterDisruption implements LeaderDuty {
       cluster: {
         synced: () => nodes.synced && pods.synced && daemonSets.synced && pdbs.synced && this.d.claims.synced,
         nodes: () => nodes.list(),
-        pods: () => pods.list(),
+        pods: () => withVirtual(pods.list(), this.d.virtualPods?.() ?? []),
         pdbs: () => pdbs.list(),
         pools: () => this.d.view.nodePools,
         daemonSets: () =>

@@ -25,6 +25,8 @@ import { TERMINATION_FINALIZER } from '../../provisioner/nodeclaim/object.js';
 import { NodePoolStatusWriter } from './nodepool-status.js';
 import { karpenterDisrupted } from '../../provisioner/disruption/decision-metrics.js';
 import { NodeOverlayStatusWriter } from './nodeoverlay-status.js';
+import { CapacityBufferStatusWriter } from './capacitybuffer-status.js';
+import type { BufferSources } from '../../provisioner/input/buffers.js';
 import { LABEL } from '../../catalog/instance-type.js';
 import type { LeaderDuty } from '../duty.js';
 
@@ -55,6 +57,8 @@ export interface NodeClaimsWiring {
   readonly defaultConsolidateAfterMs: () => number;
   /** Whether pods wait on the API server (scheduling-gates.ts): claims' bookkeeping waits meanwhile. */
   readonly podsWaiting?: () => boolean;
+  /** The CapacityBuffers and what they name, whose status is written here. */
+  readonly buffers?: () => BufferSources | undefined;
 }
 
 export class ClusterNodeClaims implements LeaderDuty {
@@ -66,10 +70,12 @@ export class ClusterNodeClaims implements LeaderDuty {
   private active = false;
   private readonly poolStatus: NodePoolStatusWriter;
   private readonly overlayStatus: NodeOverlayStatusWriter;
+  private readonly bufferStatus: CapacityBufferStatusWriter;
 
   constructor(private readonly w: NodeClaimsWiring) {
     this.poolStatus = new NodePoolStatusWriter(w);
     this.overlayStatus = new NodeOverlayStatusWriter(w);
+    this.bufferStatus = new CapacityBufferStatusWriter(w);
   }
 
   start(): void {
@@ -147,6 +153,7 @@ export class ClusterNodeClaims implements LeaderDuty {
         if (acted) this.w.logger.info({ round: r }, 'nodeclaims round');
         await reconcile(m, 'nodepool.counter', () => this.poolStatus.round());
         await reconcile(m, 'nodeoverlay', () => this.overlayStatus.round());
+        await reconcile(m, 'capacitybuffer', () => this.bufferStatus.round());
       } catch (e) {
         this.w.logger.error({ err: String(e) }, 'nodeclaims round failed');
       }
@@ -163,6 +170,7 @@ export class ClusterNodeClaims implements LeaderDuty {
     await this.running;
     this.poolStatus.forget();
     this.overlayStatus.forget();
+    this.bufferStatus.forget();
     await this.w.shared.release('nodes');
     await this.w.claims.close();
   }

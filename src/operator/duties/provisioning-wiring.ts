@@ -36,7 +36,16 @@ import type { Nominations } from '../../provisioner/controller/nominations.js';
 /** How long an admitted workload's replicas are planned for before its pods are the source of truth. */
 export const FEED_TTL_MS = 120_000;
 
-export const CACHES = ['pods', 'nodes', 'daemonSets', 'persistentVolumeClaims', 'persistentVolumes'] as const;
+export const CACHES = [
+  'pods',
+  'nodes',
+  'daemonSets',
+  'persistentVolumeClaims',
+  'persistentVolumes',
+  'podTemplates',
+  'capacityBuffers',
+  'replicaSets',
+] as const;
 
 export interface ProvisioningDeps {
   readonly cloud: CloudProvider;

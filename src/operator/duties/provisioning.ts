@@ -17,6 +17,7 @@ import { Changes, nodeShape, Refused, waitingPodShape } from '../../provisioner/
 import { register } from '../../provisioner/controller/registration.js';
 import { WorkloadWatch } from '../../provisioner/controller/watched.js';
 import { clusterInput } from '../../provisioner/input/cluster-input.js';
+import { clusterBufferPods, type BufferSources } from '../../provisioner/input/buffers.js';
 import { poolUsage, withInFlight } from '../../provisioner/nodeclaim/pool-status.js';
 import { resourceList, type NodeClaim } from '../../provisioner/nodeclaim/object.js';
 import { fromAllocatable } from '../../provisioner/solver/resources.js';
@@ -54,6 +55,9 @@ export class ClusterProvisioning implements LeaderDuty {
         daemonSets: Resource<KubernetesObject>;
         pvcs: Resource<KubernetesObject>;
         pvs: Resource<KubernetesObject>;
+        podTemplates: Resource<KubernetesObject>;
+        buffers: Resource<KubernetesObject>;
+        replicaSets: Resource<KubernetesObject>;
       }
     | undefined;
 
@@ -95,6 +99,10 @@ export class ClusterProvisioning implements LeaderDuty {
       // A waiting pod is planned in its bound volumes' zones (volume-topology.ts).
       pvcs: this.shared.acquire('persistentVolumeClaims'),
       pvs: this.shared.acquire('persistentVolumes'),
+      // CapacityBuffers' chunks are demand too, shaped by PodTemplates or workloads (buffers.ts).
+      podTemplates: this.shared.acquire('podTemplates'),
+      buffers: this.shared.acquire('capacityBuffers'),
+      replicaSets: this.shared.acquire('replicaSets'),
     };
     this.caches = caches;
     const provisioner = newProvisioner(this.d);
@@ -122,6 +130,12 @@ export class ClusterProvisioning implements LeaderDuty {
         if (!podChanges.news(p, verb)) return;
         if (verb === 'add' && !this.feed.covers(p)) loop.trigger();
         else loop.nudge();
+      }),
+      caches.buffers.onChange(() => {
+        loop.nudge();
+      }),
+      caches.podTemplates.onChange(() => {
+        if (caches.buffers.list().length > 0) loop.nudge();
       }),
       caches.nodes.onChange((n, verb) => {
         // A heartbeat is no news to a plan; registration still looks at every update of a Node. A Node
@@ -186,12 +200,30 @@ export class ClusterProvisioning implements LeaderDuty {
       nodes: caches.nodes.list(),
       daemonSets: caches.daemonSets.list() as KubeObject[],
       volumes: { pvcs: caches.pvcs.list() as KubeObject[], pvs: caches.pvs.list() as KubeObject[] },
+      buffers: this.bufferPods(caches),
       pools: this.pools(),
       catalog: this.d.catalog(),
       fed: this.feed.current(Date.now()),
       bounds: this.bounds,
       ...(this.d.claims ? { poolUsage: this.usage(this.d.claims.store.list(), provisioner) } : {}),
     });
+  }
+
+  /** The CapacityBuffers and what they may name, from the caches (none before they have listed). */
+  bufferSources(caches = this.caches): BufferSources | undefined {
+    if (!caches || !caches.buffers.synced || !caches.podTemplates.synced) return undefined;
+    return {
+      buffers: caches.buffers.list() as KubeObject[],
+      podTemplates: caches.podTemplates.list() as KubeObject[],
+      workloads: this.d.workloads?.list() ?? [],
+      replicaSets: caches.replicaSets.list() as KubeObject[],
+    };
+  }
+
+  /** The CapacityBuffers' virtual pods, from the caches. */
+  bufferPods(caches = this.caches): V1Pod[] {
+    const sources = this.bufferSources(caches);
+    return sources ? clusterBufferPods(sources) : [];
   }
 
   /** What the pools hold against their limits: their claims, and the claims launching now. */

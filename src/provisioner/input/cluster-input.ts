@@ -30,6 +30,8 @@ export interface ClusterState {
   readonly poolUsage?: SolverInput['poolUsage'];
   /** PersistentVolumeClaims and PersistentVolumes: a waiting pod is planned in its volumes' zones. */
   readonly volumes?: Volumes;
+  /** CapacityBuffers' virtual pods: demand that waits for room and is never bound (buffers.ts). */
+  readonly buffers?: readonly V1Pod[];
 }
 
 /** A round's input: what the solver plans, and how the demand was bounded (for Events and metrics). */
@@ -87,7 +89,8 @@ function withVolumes(pods: readonly V1Pod[], v: Volumes | undefined): readonly V
 }
 
 export function clusterInput(s: ClusterState): RoundInput {
-  const pods = withVolumes(withPinned(s.pods, s.nodes), s.volumes);
+  const real = withVolumes(withPinned(s.pods, s.nodes), s.volumes);
+  const pods = s.buffers && s.buffers.length > 0 ? [...real, ...s.buffers] : real;
   const bound = podsByNode(pods);
   const daemonSets: DaemonSetShape[] = [];
   for (const d of s.daemonSets) {

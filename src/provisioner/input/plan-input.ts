@@ -14,6 +14,7 @@ import { LABEL } from '../../catalog/instance-type.js';
 import { addUsage, type PoolUsage } from '../nodeclaim/pool-status.js';
 import { countType, emptyUsage } from '../solver/pools.js';
 import { daemonSetOf, podsOf } from './pods.js';
+import { bufferPods } from '../../scheduling/capacity-buffer.js';
 
 export interface ObjectsInput {
   /** Objects as admitted (workloads compiled), pods, DaemonSets. */
@@ -56,6 +57,10 @@ export function solverInputOf(input: ObjectsInput): SolverInput {
       pods.push(...podsOf(obj, input.defaultNamespace, hpaMin.get(key)));
     }
   }
+  // CapacityBuffers: each chunk a pod to buy room for (scheduling/capacity-buffer.ts).
+  const buffers = all.filter((o) => o.kind === 'CapacityBuffer');
+  for (const vp of buffers.length > 0 ? bufferPods(buffers, all) : [])
+    pods.push(...podsOf(vp as KubeObject, input.defaultNamespace));
   const bound = [...input.objects, ...input.cluster].filter(
     (o): o is KubeObject & V1Pod => o.kind === 'Pod' && typeof (o as V1Pod).spec?.nodeName === 'string',
   );
