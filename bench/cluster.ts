@@ -16,7 +16,8 @@
  * Events are logged by message.
  *
  * Options: --workloads basic,hostname-spread,hostname-spread-xl,wide,do-not-disrupt,
- * self-anti-affinity,drift (all) · --sides berth,karpenter (both; `ready` adds the floor: no
+ * self-anti-affinity,drift,churn (all; churn, not Karpenter's, alternates its Deployments between two
+ * sizes every minute for 10 minutes on a Balanced pool and counts node launches and removals per hour) · --sides berth,karpenter (both; `ready` adds the floor: no
  * provisioner, the Nodes of Berth's offline plan for the first scale-out made Ready before the apply,
  * each of the largest type the plan uses, so that only kube-scheduler and kwok set the time;
  * bench/cluster/ready.ts; `ideal` a free provisioner: those Nodes created as the registration delay
@@ -128,6 +129,7 @@ function plan(w: Workload): { deploys: Map<string, Deploy>; offline: Plan; bound
   return w.steps.map((step) => {
     if (step.kind !== 'drift') {
       if (step.kind === 'scale-out') for (const d of step.create) deploys.set(d.name, d);
+      // A churn step ends at its `scale`: the replicas its end waits for.
       for (const [name, replicas] of Object.entries(step.scale)) {
         const d = deploys.get(name);
         if (d) deploys.set(name, { ...d, replicas });
@@ -177,8 +179,9 @@ async function runSide(
                 ...(values.heap === undefined ? {} : { heapMb: Number(values.heap) }),
                 gates: !values['no-scheduling-gates'],
                 cpuProf: values['cpu-prof'],
+                policy: w.policy,
               })
-            : await startKarpenterSide(cp, dir, delay, tools.karpenter);
+            : await startKarpenterSide(cp, dir, delay, tools.karpenter, w.policy);
     const kc = new KubeConfig();
     kc.loadFromFile(cp.kubeconfig);
     observer = new ClusterObserver(kc);

@@ -66,6 +66,8 @@ export interface BerthSideOptions {
   gates: boolean;
   /** Write a V8 CPU profile of berth serve into `dir` (node --cpu-prof). */
   cpuProf?: boolean;
+  /** The NodePool's consolidationPolicy, when the workload sets one. */
+  policy?: 'Balanced' | undefined;
 }
 
 export async function startBerthSide(cp: ControlPlane, dir: string, o: BerthSideOptions): Promise<Side> {
@@ -80,7 +82,7 @@ export async function startBerthSide(cp: ControlPlane, dir: string, o: BerthSide
   const gatesOff = shipped.replace(/^( {2}schedulingGates:) true/m, '$1 false');
   if (!o.gates && gatesOff === shipped) throw new Error('policies.yaml has no provisioner.schedulingGates');
   writeFileSync(policies, o.gates ? shipped : gatesOff);
-  const pool = berthPerfPool();
+  const pool = berthPerfPool(o.policy);
   must(kubectl(['apply', '-f', '-'], JSON.stringify(pool)), 'applying the NodePool');
   const kubeconfig = cp.kubeconfigs.controller;
   if (!kubeconfig) throw new Error('the control plane has no user controller');
@@ -125,6 +127,7 @@ export async function startKarpenterSide(
   dir: string,
   delay: number,
   install: string,
+  policy?: 'Balanced',
 ): Promise<Side> {
   const kubectl = kubectlWith(cp.kubeconfig);
   applyCrds(kubectl, ['-f', join(install, 'crds')]);
@@ -136,7 +139,7 @@ export async function startKarpenterSide(
     metadata: { name: 'default' },
     spec: { nodeRegistrationDelay: `${delay}s` },
   };
-  const pool = karpenterPerfPool();
+  const pool = karpenterPerfPool(policy);
   must(kubectl(['apply', '-f', '-'], [nodeClass, pool].map((o) => JSON.stringify(o)).join('\n')), 'applying');
   const kubeconfig = cp.kubeconfigs.controller;
   if (!kubeconfig) throw new Error('the control plane has no user controller');

@@ -59,8 +59,42 @@ function change(ctx: StepContext, step: Step): void {
         .map((o) => JSON.stringify(o))
         .join('\n'),
     );
-  for (const [name, replicas] of Object.entries(step.scale))
+  for (const [name, replicas] of Object.entries(step.kind === 'churn' ? step.low : step.scale))
     run(['scale', 'deployment', name, '-n', NAMESPACE, `--replicas=${replicas}`]);
+}
+
+/**
+ * A churn step's minutes: the Deployments alternate between low and high each minute, ending high;
+ * the nodes' $/h is sampled every 5 s. Node launches and removals per hour over the window, and the
+ * time-averaged $/h, in words for the step's note.
+ */
+async function churn(
+  ctx: StepContext,
+  step: Extract<Step, { kind: 'churn' }>,
+  start: number,
+): Promise<string> {
+  const prices: number[] = [];
+  const price = () =>
+    ctx.observer.liveNodes().reduce((sum, [, n]) => sum + priceOfLabels(ctx.catalog, n.labels), 0);
+  const end = start + step.minutes * 60_000;
+  for (let minute = 1; Date.now() < end; minute++) {
+    const next = Math.min(end, start + minute * 60_000);
+    while (Date.now() < next) {
+      prices.push(price());
+      await sleep(Math.min(5_000, Math.max(0, next - Date.now())));
+    }
+    const to = minute % 2 === 1 || next >= end ? step.scale : step.low;
+    for (const [name, replicas] of Object.entries(to)) {
+      const r = ctx.kubectl(['scale', 'deployment', name, '-n', NAMESPACE, `--replicas=${replicas}`]);
+      if (r.code !== 0) throw new Error(`kubectl scale ${name}: ${r.stderr.trim()}`);
+    }
+  }
+  const nodes = [...ctx.observer.nodes.values()];
+  const hours = step.minutes / 60;
+  const launched = nodes.filter((n) => n.seen >= start && n.seen <= end).length;
+  const removed = nodes.filter((n) => n.gone !== undefined && n.gone >= start && n.gone <= end).length;
+  const avg = prices.reduce((a, b) => a + b, 0) / Math.max(1, prices.length);
+  return `churn ${step.minutes} min: ${launched} nodes launched, ${removed} removed (${(launched / hours).toFixed(0)} / ${(removed / hours).toFixed(0)} per hour); $${avg.toFixed(3)}/h on average`;
 }
 
 /**
@@ -162,6 +196,7 @@ export async function runStep(
   const start = Date.now();
   change(ctx, step);
   if (step.kind === 'scale-out') ctx.provisioner.applied?.(start);
+  const churned = step.kind === 'churn' ? await churn(ctx, step, start) : undefined;
   const end = await ended(ctx, step, expected, start, nodesBefore);
   const windowEnd = Date.now();
   const { pods: created, bindings: bound } = podCreates(ctx.auditLog, start, windowEnd);
@@ -215,5 +250,6 @@ export async function runStep(
     ...(protectedNodes.size > 0 && step.kind !== 'scale-out'
       ? { note: `${kept} of ${protectedNodes.size} nodes with do-not-disrupt pods kept` }
       : {}),
+    ...(churned !== undefined ? { note: churned } : {}),
   };
 }

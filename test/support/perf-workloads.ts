@@ -29,7 +29,17 @@ export type Step =
   /** Scale these Deployments in, then wait until the nodes are consolidated. */
   | { kind: 'scale-in'; scale: Readonly<Record<string, number>> }
   /** Change the NodePool's template (an annotation): every node drifts and is replaced. */
-  | { kind: 'drift' };
+  | { kind: 'drift' }
+  /**
+   * Pods that come and go: every minute for `minutes`, these Deployments alternate between `low` and
+   * their `scale` replicas (ending at `scale`); node launches and removals are counted per hour.
+   */
+  | {
+      kind: 'churn';
+      minutes: number;
+      low: Readonly<Record<string, number>>;
+      scale: Readonly<Record<string, number>>;
+    };
 
 export interface Workload {
   name: string;
@@ -37,6 +47,8 @@ export interface Workload {
   steps: readonly Step[];
   /** Karpenter's own threshold for the first scale-out, seconds. */
   scaleOutThreshold: number;
+  /** The NodePool's consolidationPolicy (default WhenEmptyOrUnderutilized, as the suite's). */
+  policy?: 'Balanced';
 }
 
 const SMALL = { cpu: '900m', memory: '3100Mi' };
@@ -189,6 +201,27 @@ export function perfWorkloads(scale = 1): Workload[] {
         { kind: 'drift' },
       ],
     },
+    {
+      // Not in Karpenter's suite: a Balanced pool under pods that come and go every minute (web
+      // traffic an HPA follows). What counts is how many nodes are replaced per hour, and at what $/h.
+      name: 'churn',
+      title: 'Churn on a Balanced pool',
+      scaleOutThreshold: 120,
+      policy: 'Balanced',
+      steps: [
+        {
+          kind: 'scale-out',
+          create: [d('small-resource-app', 300, SMALL), d('large-resource-app', 100, LARGE)],
+          scale: {},
+        },
+        {
+          kind: 'churn',
+          minutes: 10,
+          low: to({ 'small-resource-app': 200, 'large-resource-app': 70 }),
+          scale: to({ 'small-resource-app': 300, 'large-resource-app': 100 }),
+        },
+      ],
+    },
   ];
 }
 
@@ -262,6 +295,7 @@ export const pdbOf = (name: string) => ({
 export function perfNodePool(
   nodeClassRef: { group: string; kind: string; name: string },
   extra: object[] = [],
+  policy: 'WhenEmptyOrUnderutilized' | 'Balanced' = 'WhenEmptyOrUnderutilized',
 ) {
   return {
     apiVersion: 'karpenter.sh/v1',
@@ -281,7 +315,7 @@ export function perfNodePool(
         },
       },
       disruption: {
-        consolidationPolicy: 'WhenEmptyOrUnderutilized',
+        consolidationPolicy: policy,
         consolidateAfter: '30s',
         budgets: [{ nodes: '100%' }],
       },
@@ -290,11 +324,13 @@ export function perfNodePool(
 }
 
 /** Berth's side: an EC2NodeClass pool of types under 32 vCPUs. */
-export const berthPerfPool = () =>
-  perfNodePool({ group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: 'default' }, [
-    { key: 'karpenter.k8s.aws/instance-cpu', operator: 'Lt', values: ['32'] },
-  ]);
+export const berthPerfPool = (policy?: 'Balanced') =>
+  perfNodePool(
+    { group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: 'default' },
+    [{ key: 'karpenter.k8s.aws/instance-cpu', operator: 'Lt', values: ['32'] }],
+    policy,
+  );
 
 /** Karpenter's side: a KWOKNodeClass pool; its instance-types file holds only the types under 32 vCPUs. */
-export const karpenterPerfPool = () =>
-  perfNodePool({ group: 'karpenter.kwok.sh', kind: 'KWOKNodeClass', name: 'default' });
+export const karpenterPerfPool = (policy?: 'Balanced') =>
+  perfNodePool({ group: 'karpenter.kwok.sh', kind: 'KWOKNodeClass', name: 'default' }, [], policy);
