@@ -20,7 +20,8 @@ import type { Headed } from '../../src/provisioner/disruption/waiting.js';
 const loaded = loadObjects(['deploy/nodepools/general.yaml']);
 if (!loaded.ok) throw new Error('deploy/nodepools/general.yaml does not load');
 const general = loaded.objects[0]?.object as unknown as NodePool;
-const pools = [
+/** The general NodePool with consolidateAfter 0s and a 100% budget: every node a candidate at once. */
+export const pools = [
   poolView({
     ...general,
     spec: { ...general.spec, disruption: { consolidateAfter: '0s', budgets: [{ nodes: '100%' }] } },

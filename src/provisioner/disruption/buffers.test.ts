@@ -1,21 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { node, pod } from '../../../test/support/cluster.js';
 import { builtinCatalog } from '../../catalog/catalog.js';
-import { loadObjects } from '../../inputs/objects.js';
 import type { KubeObject } from '../../kube/objects.js';
-import { poolView, type NodePool } from '../../scheduling/nodepool.js';
+import { pools } from '../../../test/support/disruption-cluster.js';
 import { planConsolidation } from './consolidation.js';
 import { clusterObjects } from './objects.js';
-
-const loaded = loadObjects(['deploy/nodepools/general.yaml']);
-if (!loaded.ok) throw new Error('deploy/nodepools/general.yaml does not load');
-const general = loaded.objects[0]?.object as unknown as NodePool;
-const pools = [
-  poolView({
-    ...general,
-    spec: { ...general.spec, disruption: { consolidateAfter: '0s', budgets: [{ nodes: '100%' }] } },
-  }),
-];
 
 const template = {
   apiVersion: 'v1',
