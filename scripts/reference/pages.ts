@@ -103,7 +103,7 @@ interface Crd {
 
 function crdsPage(root: string): string {
   const sections: string[] = [];
-  for (const dir of ['deploy/crds', 'deploy/karpenter-crds', 'deploy/report-crds']) {
+  for (const dir of ['deploy/crds', 'deploy/karpenter-crds', 'deploy/report-crds', 'deploy/auto-mode-crds']) {
     for (const file of readdirSync(join(root, dir))
       .filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml')
       .sort()) {

@@ -11,6 +11,7 @@ import { registerNodeClass } from './commands/nodeclass.js';
 import { registerCost } from './commands/cost.js';
 import { registerInit } from './commands/init.js';
 import { registerWhy } from './commands/why.js';
+import { registerMigrate } from './commands/migrate.js';
 import { BadInput } from '../inputs/bad-input.js';
 import type { CliIO } from '../util/io.js';
 
@@ -38,6 +39,7 @@ export function buildProgram(io: CliIO): Command {
   registerCost(program, io);
   registerReport(program, io);
   registerWhy(program, io);
+  registerMigrate(program, io);
   registerNodeClass(program, io);
   registerDemo(program, io);
   return program;

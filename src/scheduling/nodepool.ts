@@ -17,7 +17,7 @@ import { reservationsOf, reservedCatalog, type Reservation } from './reservation
 export interface NodePool {
   apiVersion?: string;
   kind?: string;
-  metadata: { name: string; labels?: Record<string, string> };
+  metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
   spec: {
     weight?: number;
     /** A static NodePool's node count (Karpenter v1.8). */

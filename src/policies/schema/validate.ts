@@ -4,6 +4,7 @@ import { profileSchema } from './profile-schema.js';
 import { strictPoliciesSchema } from './policies-schema.js';
 import { QUANTITY_PATTERN } from '../../kube/quantity.js';
 import { validatorOf } from '../../util/precompiled.js';
+import { autoNodeClassSchema } from '../../migrate/auto-mode/nodeclass-schema.js';
 
 export interface SchemaIssue {
   /** JSON pointer of the offending value (ajv's instancePath, plus the unknown/missing property). */
@@ -36,18 +37,21 @@ function closeProps(props: unknown, skip: ReadonlySet<string>): unknown {
 }
 
 /** The schemas by name, as they are compiled (here and ahead of time by the build). */
-export function schemasToCompile(): Record<'profile' | 'policies', object> {
+export function schemasToCompile(): Record<SchemaName, object> {
   return {
     profile: closeObjects(profileSchema, new Set(['metadata', 'status'])) as object,
     policies: strictPoliciesSchema(),
+    'auto-nodeclass': closeObjects(autoNodeClassSchema, new Set(['metadata'])) as object,
   };
 }
+
+type SchemaName = 'profile' | 'policies' | 'auto-nodeclass';
 
 /** The options the schemas are compiled with. */
 export const SCHEMA_OPTIONS = { allErrors: true, strict: false } as const;
 
 /** Compiled on first use (util/precompiled.ts): a command that validates nothing loads no ajv. */
-function validator(name: 'profile' | 'policies'): ValidateFunction {
+function validator(name: SchemaName): ValidateFunction {
   return validatorOf('schemas', name, {
     options: SCHEMA_OPTIONS,
     formats: true,
@@ -70,6 +74,12 @@ function issuesOf(fn: ValidateFunction, value: unknown): SchemaIssue[] {
   return out;
 }
 
+/** What each schema's `not` forbids, by its place (the profile's is the default). */
+const NOT_MESSAGES: Readonly<Record<string, string>> = {
+  '#/properties/spec/not': 'set only one of role and instanceProfile',
+  '#/properties/metadata/properties/name/not': 'Auto Mode keeps the name default for its own NodeClass',
+};
+
 function toIssue(e: ErrorObject): SchemaIssue | undefined {
   const params = e.params as Record<string, unknown>;
   let pointer = e.instancePath;
@@ -90,7 +100,7 @@ function toIssue(e: ErrorObject): SchemaIssue | undefined {
       message = `must be one of: ${(params.allowedValues as unknown[]).map(String).join(', ')}`;
       break;
     case 'not':
-      message = 'set only one of minAvailable and maxUnavailable';
+      message = NOT_MESSAGES[e.schemaPath] ?? 'set only one of minAvailable and maxUnavailable';
       break;
     case 'anyOf':
       return undefined; // the branch errors say more
@@ -125,4 +135,9 @@ export function validateProfileObject(value: unknown): SchemaIssue[] {
 
 export function validatePoliciesDocument(value: unknown): SchemaIssue[] {
   return issuesOf(validator('policies'), value);
+}
+
+/** An EKS Auto Mode NodeClass against AWS's documented shape (migrate/auto-mode/nodeclass-schema.ts). */
+export function validateAutoNodeClass(value: unknown): SchemaIssue[] {
+  return issuesOf(validator('auto-nodeclass'), value);
 }

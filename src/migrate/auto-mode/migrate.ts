@@ -1,0 +1,106 @@
+/**
+ * Karpenter → EKS Auto Mode, as AWS's guide does it by hand and no tool did: every NodePool on an
+ * EC2NodeClass and its class made again as Auto Mode objects (tainted, side by side with the old),
+ * every workload whose pods run on those pools named with its opt-in, what does not carry over said,
+ * and the guardrail's steps with this cluster's commands. Pure: the caller reads and prints.
+ */
+import type { Catalog } from '../../catalog/catalog.js';
+import { LABEL } from '../../catalog/instance-type.js';
+import type { KubeObject } from '../../kube/objects.js';
+import { COMPUTE_TYPE, AUTO_PREFIX, KARPENTER_PREFIX } from '../../scheduling/vocabulary.js';
+import { AUTO_MODE_INSTANCE_LABELS } from '../../scheduling/auto-mode.js';
+import { poolView, type EC2NodeClass, type NodePool } from '../../scheduling/nodepool.js';
+import type { Taint } from '../../scheduling/taints.js';
+import { decide, type Finding } from '../findings.js';
+import { movesOf, type Move } from '../workloads.js';
+import { autoName, autoNodeClass, type AutoNodeClass } from './nodeclass.js';
+import { autoNodePool, MIGRATION_TAINT } from './nodepool.js';
+import { autoModeSteps } from './steps.js';
+
+export interface AutoModeInput {
+  readonly nodePools: readonly NodePool[];
+  readonly nodeClasses: readonly EC2NodeClass[];
+  /** Workloads (and bare pods) whose opt-in is worked out. */
+  readonly workloads: readonly KubeObject[];
+  readonly catalog: Catalog;
+  readonly taint?: Taint;
+  /** The cluster's name, for the AWS commands (a placeholder when not known). */
+  readonly cluster?: string;
+  /** Where the printed objects are saved, for the apply step. */
+  readonly file?: string;
+}
+
+export interface Migration {
+  readonly objects: readonly (AutoNodeClass | NodePool)[];
+  readonly findings: readonly Finding[];
+  readonly moves: readonly Move[];
+  readonly steps: readonly string[];
+}
+
+/** A label key as Auto Mode nodes carry it: renamed, the same, or none. */
+export function autoModeKey(key: string): string | undefined {
+  if (!key.startsWith(KARPENTER_PREFIX)) return key;
+  const name = key.slice(KARPENTER_PREFIX.length);
+  return AUTO_MODE_INSTANCE_LABELS.has(name) ? AUTO_PREFIX + name : undefined;
+}
+
+const isKarpenterPool = (p: NodePool) =>
+  (p.spec.template.spec.nodeClassRef?.group ?? 'karpenter.k8s.aws') === 'karpenter.k8s.aws';
+
+export function toAutoMode(input: AutoModeInput): Migration {
+  const taint = input.taint ?? MIGRATION_TAINT;
+  const findings: Finding[] = [];
+  const pools = input.nodePools.filter(isKarpenterPool);
+  const classes = new Map(input.nodeClasses.map((c) => [c.metadata.name, c]));
+  const used = [...new Set(pools.map((p) => p.spec.template.spec.nodeClassRef?.name ?? ''))].sort();
+  const objects: (AutoNodeClass | NodePool)[] = [];
+  const classesMade: AutoNodeClass[] = [];
+  for (const name of used) {
+    const c = classes.get(name);
+    if (c === undefined) {
+      findings.push(
+        decide(
+          `EC2NodeClass/${name}`,
+          undefined,
+          'is not in the input: its NodeClass is not made',
+          `give its file too, or write NodeClass ${autoName(name)} by hand`,
+        ),
+      );
+      continue;
+    }
+    const r = autoNodeClass(c);
+    objects.push(r.nodeClass);
+    classesMade.push(r.nodeClass);
+    findings.push(...r.findings);
+  }
+  const targets: NodePool[] = [];
+  for (const p of pools) {
+    const r = autoNodePool(p, input.catalog, taint);
+    targets.push(r.nodePool);
+    findings.push(...r.findings);
+  }
+  objects.push(...targets);
+  const migrated = new Set(pools.map((p) => p.metadata.name));
+  const moves = movesOf(
+    input.workloads,
+    {
+      sources: pools.map(poolView),
+      targets: targets.map(poolView),
+      taint,
+      selector: { [COMPUTE_TYPE]: 'auto' },
+      rename: autoModeKey,
+      revalue: (key, value) => (key === LABEL.nodePool && migrated.has(value) ? autoName(value) : value),
+    },
+    input.catalog,
+    findings,
+  );
+  const steps = autoModeSteps({
+    cluster: input.cluster ?? '<cluster>',
+    file: input.file ?? 'auto-mode.yaml',
+    roles: [...new Set(classesMade.flatMap((o) => (typeof o.spec.role === 'string' ? [o.spec.role] : [])))],
+    pools: pools.map((p) => ({ from: p.metadata.name, to: autoName(p.metadata.name) })),
+    moves,
+    taint,
+  });
+  return { objects, findings, moves, steps };
+}

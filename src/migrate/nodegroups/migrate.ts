@@ -1,0 +1,127 @@
+/**
+ * Managed node groups (or Cluster Autoscaler's groups) → NodePools, one per runtime class rather than
+ * one per team or group (pool.ts): every workload on the groups named with its opt-in (moves.ts), what
+ * the new pools would cost for the pods running now planned by Berth's solver beside what the groups
+ * cost (cost.ts), and the guardrail's steps. Pure.
+ */
+import type { V1Node, V1Pod } from '@kubernetes/client-node';
+import type { Catalog } from '../../catalog/catalog.js';
+import type { KubeObject } from '../../kube/objects.js';
+import type { NodePool } from '../../scheduling/nodepool.js';
+import type { Taint } from '../../scheduling/taints.js';
+import { decide, note, type Finding } from '../findings.js';
+import type { Migration } from '../auto-mode/migrate.js';
+import type { Move } from '../workloads.js';
+import { NODEGROUP_LABELS, nodeGroups, type NodeGroup } from './inventory.js';
+import { daemonSetMoves, moveOf, owner } from './moves.js';
+import { podClass, proposedPool } from './pool.js';
+import { planCost } from './cost.js';
+import { nodeGroupSteps } from './steps.js';
+
+export const NODEGROUP_TAINT: Taint = {
+  key: 'berth.dev/migration',
+  value: 'nodegroups',
+  effect: 'NoSchedule',
+};
+
+export interface NodeGroupInput {
+  readonly objects: readonly KubeObject[];
+  readonly workloads: readonly KubeObject[];
+  readonly catalog: Catalog;
+  readonly nodeClass: string;
+  readonly taint?: Taint;
+  readonly cluster?: string;
+  readonly file?: string;
+}
+
+interface ClassPods {
+  readonly groups: Set<string>;
+  readonly pods: V1Pod[];
+}
+
+/** The groups' pods by runtime class, classes in name order. */
+function byClass(groups: readonly NodeGroup[]): [string, ClassPods][] {
+  const out = new Map<string, ClassPods>();
+  for (const g of groups)
+    for (const p of g.pods) {
+      const cls = podClass(p.spec ?? {}, p.metadata?.labels ?? {});
+      const entry = out.get(cls) ?? { groups: new Set<string>(), pods: [] };
+      entry.groups.add(g.name);
+      entry.pods.push(p);
+      out.set(cls, entry);
+    }
+  return [...out].sort(([a], [b]) => a.localeCompare(b));
+}
+
+/** The workloads that own these pods (each once); a pod no workload owns is said. */
+function owners(pods: readonly V1Pod[], workloads: readonly KubeObject[], findings: Finding[]): KubeObject[] {
+  const found = new Set<KubeObject>();
+  for (const p of pods) {
+    const w = owner(p, workloads);
+    if (w) found.add(w);
+    else
+      findings.push(
+        note(
+          `Pod/${p.metadata?.namespace ?? 'default'}/${p.metadata?.name ?? ''}`,
+          undefined,
+          'no workload of the input owns it',
+          'give the workloads too, or make it again with the opt-in',
+        ),
+      );
+  }
+  return [...found];
+}
+
+const groupNote = (g: NodeGroup): Finding =>
+  note(
+    `nodegroup/${g.name}`,
+    undefined,
+    `${g.nodes.length} nodes (${g.instanceTypes.join(', ')}), $${g.pricePerHour.toFixed(3)}/h`,
+    "limits are twice today's CPU: set them from the group's max size",
+  );
+
+export function fromNodeGroups(input: NodeGroupInput): Migration {
+  const taint = input.taint ?? NODEGROUP_TAINT;
+  const nodes = input.objects.filter((o) => o.kind === 'Node') as unknown as V1Node[];
+  const pods = input.objects.filter((o) => o.kind === 'Pod') as unknown as V1Pod[];
+  const groups = nodeGroups(nodes, pods, input.catalog);
+  const findings: Finding[] = [];
+  if (groups.length === 0)
+    findings.push(
+      decide(
+        'Nodes',
+        undefined,
+        `none carries ${NODEGROUP_LABELS.join(' or ')}`,
+        'give `kubectl get nodes,pods -A -o yaml` of a cluster with node groups',
+      ),
+    );
+  const pools: NodePool[] = [];
+  const moves: Move[] = [];
+  for (const [cls, e] of byClass(groups)) {
+    const pool = proposedPool(
+      cls,
+      groups.filter((g) => e.groups.has(g.name)),
+      input.nodeClass,
+      taint,
+    );
+    pools.push(pool);
+    const c = { groups: [...e.groups].sort(), pool, taint, catalog: input.catalog };
+    for (const w of owners(e.pods, input.workloads, findings)) {
+      const m = moveOf(w, c, findings);
+      if (m) moves.push(m);
+    }
+  }
+  const names = groups.map((g) => g.name);
+  moves.push(...daemonSetMoves(input.workloads, names, pools, taint));
+  findings.push(...groups.map(groupNote));
+  const cost = planCost(pools, groups, moves, input);
+  if (cost) findings.push(cost);
+  const steps = nodeGroupSteps({
+    file: input.file ?? 'migrate.yaml',
+    groups: names,
+    moves,
+    pools: pools.map((p) => p.metadata.name),
+    cluster: input.cluster ?? '<cluster>',
+  });
+  return { objects: pools, findings, moves, steps };
+}

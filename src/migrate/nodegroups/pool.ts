@@ -1,0 +1,78 @@
+/**
+ * The NodePool proposed for one runtime class of a cluster on node groups: requirements that allow the
+ * families, capacity types, architectures and zones its groups use, the labels and taints they all
+ * share, limits from today's capacity (twice it), and the migration taint. Pure.
+ */
+import { LABEL } from '../../catalog/instance-type.js';
+import { cpuMillis } from '../../kube/quantity.js';
+import { CLASS_LABEL } from '../../policies/compile/compile.js';
+import type { NodePool } from '../../scheduling/nodepool.js';
+import type { Taint } from '../../scheduling/taints.js';
+import type { NodeGroup } from './inventory.js';
+
+/** The runtime class a pod belongs to: Berth's label or selector, its RuntimeClass, else general. */
+export function podClass(
+  spec: { nodeSelector?: Record<string, string>; runtimeClassName?: string },
+  labels: Record<string, string> = {},
+): string {
+  return spec.nodeSelector?.[CLASS_LABEL] ?? labels[CLASS_LABEL] ?? spec.runtimeClassName ?? 'general';
+}
+
+export const poolName = (cls: string): string => `migrated-${cls}`;
+
+const family = (type: string) => type.split('.')[0] ?? type;
+
+function sharedLabels(groups: readonly NodeGroup[]): Record<string, string> {
+  const labels = { ...groups[0]?.labels };
+  for (const g of groups.slice(1))
+    for (const k of Object.keys(labels)) if (g.labels[k] !== labels[k]) Reflect.deleteProperty(labels, k);
+  return labels;
+}
+
+function sharedTaints(groups: readonly NodeGroup[]): Taint[] {
+  const [first, ...rest] = groups.map((g) => g.taints);
+  return (first ?? []).filter((t) =>
+    rest.every((l) => l.some((u) => u.key === t.key && u.effect === t.effect)),
+  );
+}
+
+/** vCPUs of the groups' nodes today. */
+const vcpus = (groups: readonly NodeGroup[]) =>
+  groups.reduce(
+    (s, g) => s + g.nodes.reduce((x, n) => x + (cpuMillis(n.status?.capacity?.cpu) ?? 0) / 1000, 0),
+    0,
+  );
+
+export function proposedPool(
+  cls: string,
+  groups: readonly NodeGroup[],
+  nodeClass: string,
+  taint: Taint,
+): NodePool {
+  const all = (f: (g: NodeGroup) => readonly string[]) => [...new Set(groups.flatMap(f))].sort();
+  return {
+    apiVersion: 'karpenter.sh/v1',
+    kind: 'NodePool',
+    metadata: {
+      name: poolName(cls),
+      annotations: { 'berth.dev/migrated-from': groups.map((g) => `nodegroup/${g.name}`).join(',') },
+    },
+    spec: {
+      template: {
+        metadata: { labels: { ...sharedLabels(groups), [CLASS_LABEL]: cls } },
+        spec: {
+          nodeClassRef: { group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: nodeClass },
+          requirements: [
+            { key: LABEL.family, operator: 'In', values: all((g) => g.instanceTypes.map(family)) },
+            { key: LABEL.capacityType, operator: 'In', values: all((g) => g.capacityTypes) },
+            { key: LABEL.arch, operator: 'In', values: all((g) => g.arches) },
+            { key: LABEL.zone, operator: 'In', values: all((g) => g.zones) },
+          ],
+          taints: [...sharedTaints(groups), taint],
+        },
+      },
+      limits: { cpu: String(Math.max(Math.ceil(vcpus(groups) * 2), 1)) },
+      disruption: { consolidationPolicy: 'WhenEmptyOrUnderutilized', consolidateAfter: '1m' },
+    },
+  };
+}

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Karpenter's own CRDs (sigs.k8s.io/karpenter pkg/apis/crds: NodePool and NodeClaim with their CEL
+# rules, exactly as a Karpenter installation serves them), from the Go module proxy, cached under
+# ~/.cache/berth-e2e/karpenter-crds-<version>. Prints the folder; progress on stderr. Without Go it
+# fails and says why.
+set -euo pipefail
+version=v1.14.1
+cache="${BERTH_E2E_CACHE:-$HOME/.cache/berth-e2e}/karpenter-crds-$version"
+if [ ! -s "$cache/karpenter.sh_nodepools.yaml" ]; then
+  if ! command -v go >/dev/null 2>&1; then
+    for g in /usr/local/go/bin/go /usr/lib/go/bin/go; do [ -x "$g" ] && export PATH="$(dirname "$g"):$PATH" && break; done
+  fi
+  if ! command -v go >/dev/null 2>&1; then
+    echo "berth e2e: Go is not installed; Karpenter's CRDs come from its module (https://go.dev/dl/)" >&2
+    exit 3
+  fi
+  mod="$(go env GOMODCACHE)/sigs.k8s.io/karpenter@$version"
+  [ -d "$mod" ] || go mod download "sigs.k8s.io/karpenter@$version" >&2
+  mkdir -p "$cache"
+  cp "$mod"/pkg/apis/crds/karpenter.sh_nodepools.yaml "$mod"/pkg/apis/crds/karpenter.sh_nodeclaims.yaml "$cache/"
+  chmod u+w "$cache"/*.yaml
+fi
+echo "$cache"
