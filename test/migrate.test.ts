@@ -67,6 +67,22 @@ describe('berth migrate on fixture migrations', () => {
     expect(r.err).toMatch(/pool\.yaml:9:\d+: .*operator/);
   });
 
+  it('refuses describe-nodegroup output it cannot read, with exit 2', async () => {
+    const dir = tmp({ 'ng.json': '{"nodegroup": {"nodegroupName": "general-ng"}}' });
+    const r = await berth(
+      'migrate',
+      '--from',
+      'nodegroups',
+      '-f',
+      join(TEST, 'migrate/nodegroups.yaml'),
+      '--nodegroups',
+      join(dir, 'ng.json'),
+    );
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    expect(r.err).toContain('ng.json[0]: not the output of aws eks describe-nodegroup');
+  });
+
   it('takes a taint of its own', async () => {
     const r = await berth(
       'migrate',

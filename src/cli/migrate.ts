@@ -3,6 +3,7 @@
  * what does not carry over, the workloads and their opt-ins, the steps — and the exit code: 0 when
  * everything carries over, 1 when something needs a decision, 2 for bad input.
  */
+import { readFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 import { openSession } from '../inputs/session.js';
 import { readObjects } from '../inputs/session.js';
@@ -13,6 +14,7 @@ import { migrateObjects } from '../migrate/cluster-source.js';
 import { decide, renderFindings, type Finding } from '../migrate/findings.js';
 import { toAutoMode, type Migration } from '../migrate/auto-mode/migrate.js';
 import { fromNodeGroups } from '../migrate/nodegroups/migrate.js';
+import { parseDescribed, type GroupLimits } from '../migrate/nodegroups/describe.js';
 import { validateAutoNodeClass } from '../policies/schema/validate.js';
 import type { EC2NodeClass, NodePool } from '../scheduling/nodepool.js';
 import type { Taint } from '../scheduling/taints.js';
@@ -26,6 +28,7 @@ export interface MigrateOpts {
   clusterName: string;
   taint?: string;
   nodeclass: string;
+  nodegroups?: string[];
   catalog?: string;
   policies?: string;
   saveAs: string;
@@ -44,6 +47,13 @@ export function parseTaint(text: string): Taint {
     ...(m[2] !== undefined ? { value: m[2] } : {}),
     effect: effect,
   };
+}
+
+/** The node groups `aws eks describe-nodegroup` described, by name, from --nodegroups. */
+function described(files: readonly string[] | undefined): Map<string, GroupLimits> {
+  const out = new Map<string, GroupLimits>();
+  for (const f of files ?? []) for (const [k, v] of parseDescribed(readFileSync(f, 'utf8'), f)) out.set(k, v);
+  return out;
 }
 
 async function objectsOf(opts: MigrateOpts): Promise<KubeObject[]> {
@@ -119,7 +129,13 @@ export async function migrateAction(opts: MigrateOpts, io: CliIO): Promise<void>
           nodeClasses: ofKind<EC2NodeClass>(objects, 'EC2NodeClass'),
           workloads,
         })
-      : fromNodeGroups({ ...common, objects, workloads, nodeClass: opts.nodeclass });
+      : fromNodeGroups({
+          ...common,
+          objects,
+          workloads,
+          nodeClass: opts.nodeclass,
+          described: described(opts.nodegroups),
+        });
   const all: Migration = { ...m, findings: [...m.findings, ...schemaFindings(m)] };
   if (opts.output === 'json') io.out(`${JSON.stringify(all, null, 2)}\n`);
   else io.out(all.objects.map((o) => stringify(o, { lineWidth: 0 })).join('---\n'));

@@ -26,6 +26,10 @@ export function registerMigrate(program: Command, io: CliIO): void {
       '--taint <taint>',
       'the taint that keeps the new pools for workloads that opt in (key[=value]:effect)',
     )
+    .option(
+      '--nodegroups <file...>',
+      "from node groups: `aws eks describe-nodegroup` output (JSON) for each group: the pools' limits take their max size",
+    )
     .option('--nodeclass <name>', 'from node groups: the EC2NodeClass the proposed NodePools use', 'default')
     .option(
       '--catalog <file>',

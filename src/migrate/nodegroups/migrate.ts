@@ -14,7 +14,8 @@ import type { Migration } from '../auto-mode/migrate.js';
 import type { Move } from '../workloads.js';
 import { NODEGROUP_LABELS, nodeGroups, type NodeGroup } from './inventory.js';
 import { daemonSetMoves, moveOf, owner } from './moves.js';
-import { podClass, proposedPool } from './pool.js';
+import { podClass, poolLimits, proposedPool } from './pool.js';
+import type { GroupLimits } from './describe.js';
 import { planCost } from './cost.js';
 import { nodeGroupSteps } from './steps.js';
 
@@ -32,6 +33,8 @@ export interface NodeGroupInput {
   readonly taint?: Taint;
   readonly cluster?: string;
   readonly file?: string;
+  /** What `aws eks describe-nodegroup` said of the groups (max size, instance types), by name. */
+  readonly described?: ReadonlyMap<string, GroupLimits>;
 }
 
 interface ClassPods {
@@ -72,16 +75,19 @@ function owners(pods: readonly V1Pod[], workloads: readonly KubeObject[], findin
   return [...found];
 }
 
-const groupNote = (g: NodeGroup): Finding =>
+const groupNote = (g: NodeGroup, d: GroupLimits | undefined): Finding =>
   note(
     `nodegroup/${g.name}`,
     undefined,
-    `${g.nodes.length} nodes (${g.instanceTypes.join(', ')}), $${g.pricePerHour.toFixed(3)}/h`,
-    "limits are twice today's CPU: set them from the group's max size",
+    `${g.nodes.length} nodes (${g.instanceTypes.join(', ')}), $${g.pricePerHour.toFixed(3)}/h${d ? `, max size ${d.maxSize}` : ''}`,
+    d
+      ? "nothing: its pool's limits hold its max size"
+      : "its pool's limits are twice today's CPU: give --nodegroups (aws eks describe-nodegroup) to take its max size",
   );
 
 export function fromNodeGroups(input: NodeGroupInput): Migration {
   const taint = input.taint ?? NODEGROUP_TAINT;
+  const described = input.described ?? new Map<string, GroupLimits>();
   const nodes = input.objects.filter((o) => o.kind === 'Node') as unknown as V1Node[];
   const pods = input.objects.filter((o) => o.kind === 'Pod') as unknown as V1Pod[];
   const groups = nodeGroups(nodes, pods, input.catalog);
@@ -98,12 +104,9 @@ export function fromNodeGroups(input: NodeGroupInput): Migration {
   const pools: NodePool[] = [];
   const moves: Move[] = [];
   for (const [cls, e] of byClass(groups)) {
-    const pool = proposedPool(
-      cls,
-      groups.filter((g) => e.groups.has(g.name)),
-      input.nodeClass,
-      taint,
-    );
+    const gs = groups.filter((g) => e.groups.has(g.name));
+    const limits = poolLimits(gs, described, input.catalog);
+    const pool = proposedPool(cls, gs, { nodeClass: input.nodeClass, taint, limits });
     pools.push(pool);
     const c = { groups: [...e.groups].sort(), pool, taint, catalog: input.catalog };
     for (const w of owners(e.pods, input.workloads, findings)) {
@@ -113,7 +116,7 @@ export function fromNodeGroups(input: NodeGroupInput): Migration {
   }
   const names = groups.map((g) => g.name);
   moves.push(...daemonSetMoves(input.workloads, names, pools, taint));
-  findings.push(...groups.map(groupNote));
+  findings.push(...groups.map((g) => groupNote(g, described.get(g.name))));
   const cost = planCost(pools, groups, moves, input);
   if (cost) findings.push(cost);
   const steps = nodeGroupSteps({

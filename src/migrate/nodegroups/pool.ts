@@ -1,14 +1,16 @@
 /**
  * The NodePool proposed for one runtime class of a cluster on node groups: requirements that allow the
  * families, capacity types, architectures and zones its groups use, the labels and taints they all
- * share, limits from today's capacity (twice it), and the migration taint. Pure.
+ * share, limits from the groups' max sizes (or twice today's capacity), and the migration taint. Pure.
  */
 import { LABEL } from '../../catalog/instance-type.js';
 import { cpuMillis } from '../../kube/quantity.js';
 import { CLASS_LABEL } from '../../policies/compile/compile.js';
 import type { NodePool } from '../../scheduling/nodepool.js';
 import type { Taint } from '../../scheduling/taints.js';
+import type { Catalog } from '../../catalog/catalog.js';
 import type { NodeGroup } from './inventory.js';
+import { groupMost, type GroupLimits } from './describe.js';
 
 /** The runtime class a pod belongs to: Berth's label or selector, its RuntimeClass, else general. */
 export function podClass(
@@ -43,12 +45,34 @@ const vcpus = (groups: readonly NodeGroup[]) =>
     0,
   );
 
-export function proposedPool(
-  cls: string,
+/**
+ * What the pool may hold: the groups' max sizes times their largest types, when `aws eks
+ * describe-nodegroup` told them for every group; twice today's vCPUs otherwise.
+ */
+export function poolLimits(
   groups: readonly NodeGroup[],
-  nodeClass: string,
-  taint: Taint,
-): NodePool {
+  described: ReadonlyMap<string, GroupLimits>,
+  catalog: Catalog,
+): Record<string, string> {
+  const most = groups.map((g) => {
+    const d = described.get(g.name);
+    return d ? groupMost(d, g.instanceTypes, catalog) : undefined;
+  });
+  if (most.length > 0 && most.every((m) => m !== undefined)) {
+    const cpu = most.reduce((s, m) => s + m.cpu, 0);
+    const mem = most.reduce((s, m) => s + m.memoryGiB, 0);
+    return { cpu: String(Math.ceil(cpu)), memory: `${Math.ceil(mem)}Gi` };
+  }
+  return { cpu: String(Math.max(Math.ceil(vcpus(groups) * 2), 1)) };
+}
+
+export interface PoolInput {
+  readonly nodeClass: string;
+  readonly taint: Taint;
+  readonly limits: Record<string, string>;
+}
+
+export function proposedPool(cls: string, groups: readonly NodeGroup[], p: PoolInput): NodePool {
   const all = (f: (g: NodeGroup) => readonly string[]) => [...new Set(groups.flatMap(f))].sort();
   return {
     apiVersion: 'karpenter.sh/v1',
@@ -61,17 +85,17 @@ export function proposedPool(
       template: {
         metadata: { labels: { ...sharedLabels(groups), [CLASS_LABEL]: cls } },
         spec: {
-          nodeClassRef: { group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: nodeClass },
+          nodeClassRef: { group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: p.nodeClass },
           requirements: [
             { key: LABEL.family, operator: 'In', values: all((g) => g.instanceTypes.map(family)) },
             { key: LABEL.capacityType, operator: 'In', values: all((g) => g.capacityTypes) },
             { key: LABEL.arch, operator: 'In', values: all((g) => g.arches) },
             { key: LABEL.zone, operator: 'In', values: all((g) => g.zones) },
           ],
-          taints: [...sharedTaints(groups), taint],
+          taints: [...sharedTaints(groups), p.taint],
         },
       },
-      limits: { cpu: String(Math.max(Math.ceil(vcpus(groups) * 2), 1)) },
+      limits: p.limits,
       disruption: { consolidationPolicy: 'WhenEmptyOrUnderutilized', consolidateAfter: '1m' },
     },
   };

@@ -7,9 +7,8 @@
  */
 import { PatchStrategy, setHeaderOptions, type CustomObjectsApi } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import type { BufferSources } from '../../provisioner/input/buffers.js';
 import { ACTIVE_CAPACITY, resolveBuffer, type CapacityBuffer } from '../../scheduling/capacity-buffer.js';
-import { bufferObjects } from '../../provisioner/input/buffers.js';
+import { bufferObjects, type BufferSources } from '../../provisioner/input/buffers.js';
 
 /** The status a buffer is given for what it resolves to. */
 export function bufferStatus(cb: CapacityBuffer, objects: Parameters<typeof resolveBuffer>[1]) {

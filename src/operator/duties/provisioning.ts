@@ -220,8 +220,9 @@ export class ClusterProvisioning implements LeaderDuty {
     };
   }
 
-  /** The CapacityBuffers' virtual pods, from the caches. */
+  /** The CapacityBuffers' virtual pods, from the caches (none, and no workload listed, without a buffer). */
   bufferPods(caches = this.caches): V1Pod[] {
+    if (!caches || caches.buffers.list().length === 0) return [];
     const sources = this.bufferSources(caches);
     return sources ? clusterBufferPods(sources) : [];
   }
