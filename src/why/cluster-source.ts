@@ -11,6 +11,7 @@ import {
   type KubeConfig,
 } from '@kubernetes/client-node';
 import type { KubeObject } from '../kube/objects.js';
+import { kinded, listCustom, retried, unreadable } from '../kube/cluster-lists.js';
 
 /** What `berth why` lists, by API group: deploy/rbac/berth-why.yaml grants exactly these, verb list. */
 export const WHY_READS: Readonly<Record<string, readonly string[]>> = {
@@ -21,36 +22,13 @@ export const WHY_READS: Readonly<Record<string, readonly string[]>> = {
   'karpenter.k8s.aws': ['ec2nodeclasses'],
 };
 
-const kinded = (kind: string, items: readonly object[]): KubeObject[] =>
-  items.map((o): KubeObject => ({ ...o, kind }));
-
-/** An API server busy (429, e.g. while a CRD's storage initializes) is asked again, twice, a second apart. */
-async function retried<T>(read: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await read();
-    } catch (e) {
-      if ((e as { code?: number }).code !== 429 || attempt >= 3) throw e;
-      await new Promise((r) => setTimeout(r, 1000));
-    }
-  }
-}
-
 export async function clusterObjects(kc: KubeConfig): Promise<KubeObject[]> {
   const core = kc.makeApiClient(CoreV1Api);
   const apps = kc.makeApiClient(AppsV1Api);
   const policy = kc.makeApiClient(PolicyV1Api);
   const custom = kc.makeApiClient(CustomObjectsApi);
-  const crd = async (kind: string, group: string, version: string, plural: string) => {
-    try {
-      const l = (await custom.listClusterCustomObject({ group, version, plural })) as { items?: object[] };
-      return kinded(kind, l.items ?? []);
-    } catch (e) {
-      // A CRD the cluster does not serve: nothing of that kind. Anything else is an error.
-      if ((e as { code?: number }).code === 404) return [];
-      throw e;
-    }
-  };
+  const crd = (kind: string, group: string, version: string, plural: string) =>
+    listCustom(custom, { kind, group, version, plural });
   try {
     const lists = await retried(() =>
       Promise.all([
@@ -71,10 +49,6 @@ export async function clusterObjects(kc: KubeConfig): Promise<KubeObject[]> {
     );
     return lists.flat();
   } catch (e) {
-    const server = kc.getCurrentCluster()?.server ?? 'no cluster in the kubeconfig';
-    throw new Error(
-      `cannot read the cluster (${server}): ${e instanceof Error ? e.message : String(e)}; offline, give a dump with -f`,
-      { cause: e },
-    );
+    throw unreadable(kc, e, 'give a dump with -f');
   }
 }
