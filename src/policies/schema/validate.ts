@@ -4,7 +4,7 @@ import { profileSchema } from './profile-schema.js';
 import { strictPoliciesSchema } from './policies-schema.js';
 import { QUANTITY_PATTERN } from '../../kube/quantity.js';
 import { validatorOf } from '../../util/precompiled.js';
-import { autoNodeClassSchema } from '../../migrate/auto-mode/nodeclass-schema.js';
+import { autoNodeClassSchema } from './auto-nodeclass-schema.js';
 
 export interface SchemaIssue {
   /** JSON pointer of the offending value (ajv's instancePath, plus the unknown/missing property). */
@@ -137,7 +137,7 @@ export function validatePoliciesDocument(value: unknown): SchemaIssue[] {
   return issuesOf(validator('policies'), value);
 }
 
-/** An EKS Auto Mode NodeClass against AWS's documented shape (migrate/auto-mode/nodeclass-schema.ts). */
+/** An EKS Auto Mode NodeClass against AWS's documented shape (auto-nodeclass-schema.ts). */
 export function validateAutoNodeClass(value: unknown): SchemaIssue[] {
   return issuesOf(validator('auto-nodeclass'), value);
 }

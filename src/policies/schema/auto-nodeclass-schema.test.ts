@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { autoNodeClassCrd, autoNodeClassSpecSchema } from './nodeclass-schema.js';
+import { autoNodeClassCrd, autoNodeClassSpecSchema } from './auto-nodeclass-schema.js';
 
 describe("Auto Mode's NodeClass CRD", () => {
   it('deploy/auto-mode-crds holds exactly the schema of the code (run npm run gen:crd after changing it)', () => {
