@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { berth } from './support/cli.js';
+import { listGrants } from './support/rbac.js';
 import type { WhyAnswer } from '../src/why/answer.js';
 import { WHY_READS } from '../src/why/cluster-source.js';
 
@@ -110,16 +111,6 @@ describe('berth why: bad input', () => {
 
 describe('deploy/rbac/berth-why.yaml', () => {
   it('grants list on exactly what berth why reads, and nothing else', () => {
-    const role = parse(readFileSync('deploy/rbac/berth-why.yaml', 'utf8')) as {
-      kind: string;
-      rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[];
-    };
-    expect(role.kind).toBe('ClusterRole');
-    const granted: Record<string, string[]> = {};
-    for (const r of role.rules) {
-      expect(r.verbs).toEqual(['list']);
-      for (const g of r.apiGroups) granted[g] = [...(granted[g] ?? []), ...r.resources];
-    }
-    expect(granted).toEqual(WHY_READS);
+    expect(listGrants('deploy/rbac/berth-why.yaml')).toEqual(WHY_READS);
   });
 });
