@@ -30,7 +30,6 @@ export interface MigrateOpts {
   nodeclass: string;
   nodegroups?: string[];
   catalog?: string;
-  policies?: string;
   saveAs: string;
   output: string;
 }

@@ -35,7 +35,6 @@ export function registerMigrate(program: Command, io: CliIO): void {
       '--catalog <file>',
       'instance types and prices in the ec2-instance-types.json format (default: built in)',
     )
-    .option('--policies <file>', 'policies.yaml: its runtime classes (default: the embedded one)')
     .option('--save-as <file>', 'the file name the steps apply the objects from', 'migrate.yaml')
     .option(
       '-o, --output <format>',
