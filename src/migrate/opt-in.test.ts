@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { V1PodSpec } from '@kubernetes/client-node';
 import type { KubeObject } from '../kube/objects.js';
-import { autoModeKey } from './auto-mode/migrate.js';
+import { autoModeKey } from '../scheduling/auto-mode.js';
 import { optIn, patchCommand } from './opt-in.js';
 
 const taint = { key: 'eks-auto-mode', effect: 'NoSchedule' as const };

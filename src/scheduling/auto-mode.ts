@@ -7,7 +7,7 @@
 import { LABEL } from '../catalog/instance-type.js';
 import type { NodeSelectorRequirement } from './requirements.js';
 import type { Taint } from './taints.js';
-import { AUTO_NODECLASS, COMPUTE_TYPE } from './vocabulary.js';
+import { AUTO_NODECLASS, COMPUTE_TYPE, inVocabulary, KARPENTER_PREFIX } from './vocabulary.js';
 
 export const AUTO_MODE_GROUP = 'eks.amazonaws.com';
 
@@ -111,6 +111,14 @@ export const AUTO_MODE_INSTANCE_LABELS: ReadonlySet<string> = new Set([
   'instance-gpu-memory',
   'instance-local-nvme',
 ]);
+
+/** A label key as Auto Mode nodes carry it: the same, its `eks.amazonaws.com/` twin, or none (undefined). */
+export function autoModeKey(key: string): string | undefined {
+  if (!key.startsWith(KARPENTER_PREFIX)) return key;
+  return AUTO_MODE_INSTANCE_LABELS.has(key.slice(KARPENTER_PREFIX.length))
+    ? inVocabulary(key, 'auto')
+    : undefined;
+}
 
 /** The longest an Auto Mode node lives (21 days), and its default (14 days). */
 export const AUTO_MODE_MAX_LIFETIME_HOURS = 504;

@@ -7,8 +7,8 @@
 import type { Catalog } from '../../catalog/catalog.js';
 import { LABEL } from '../../catalog/instance-type.js';
 import type { KubeObject } from '../../kube/objects.js';
-import { COMPUTE_TYPE, AUTO_PREFIX, KARPENTER_PREFIX } from '../../scheduling/vocabulary.js';
-import { AUTO_MODE_INSTANCE_LABELS } from '../../scheduling/auto-mode.js';
+import { COMPUTE_TYPE } from '../../scheduling/vocabulary.js';
+import { autoModeKey } from '../../scheduling/auto-mode.js';
 import { poolView, type EC2NodeClass, type NodePool } from '../../scheduling/nodepool.js';
 import type { Taint } from '../../scheduling/taints.js';
 import { decide, type Finding } from '../findings.js';
@@ -35,13 +35,6 @@ export interface Migration {
   readonly findings: readonly Finding[];
   readonly moves: readonly Move[];
   readonly steps: readonly string[];
-}
-
-/** A label key as Auto Mode nodes carry it: renamed, the same, or none. */
-export function autoModeKey(key: string): string | undefined {
-  if (!key.startsWith(KARPENTER_PREFIX)) return key;
-  const name = key.slice(KARPENTER_PREFIX.length);
-  return AUTO_MODE_INSTANCE_LABELS.has(name) ? AUTO_PREFIX + name : undefined;
 }
 
 const isKarpenterPool = (p: NodePool) =>

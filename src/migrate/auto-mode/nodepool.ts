@@ -10,15 +10,14 @@ import type { Catalog } from '../../catalog/catalog.js';
 import {
   AUTO_MODE_DEFAULT_LIFETIME_HOURS,
   AUTO_MODE_GROUP,
-  AUTO_MODE_INSTANCE_LABELS,
   AUTO_MODE_MAX_LIFETIME_HOURS,
+  autoModeKey,
   autoModeRefuses,
 } from '../../scheduling/auto-mode.js';
 import { poolCatalog, poolView, type NodePool } from '../../scheduling/nodepool.js';
 import { typesFor } from '../../scheduling/placement.js';
 import type { NodeSelectorRequirement } from '../../scheduling/requirements.js';
 import type { Taint } from '../../scheduling/taints.js';
-import { AUTO_PREFIX, KARPENTER_PREFIX } from '../../scheduling/vocabulary.js';
 import { parseGoDuration } from '../../util/go-duration.js';
 import { decide, note, type Finding } from '../findings.js';
 import { autoName, MIGRATED_FROM } from './nodeclass.js';
@@ -33,10 +32,9 @@ const HOUR_MS = 3_600_000;
 /** A requirement in Auto Mode's vocabulary, or why it has none. */
 export function autoRequirement(r: Requirement): { req: Requirement } | { drop: string } {
   if (r.key === LABEL.os) return { drop: 'os' };
-  if (!r.key.startsWith(KARPENTER_PREFIX)) return { req: r };
-  const name = r.key.slice(KARPENTER_PREFIX.length);
-  if (!AUTO_MODE_INSTANCE_LABELS.has(name)) return { drop: 'label' };
-  return { req: { ...r, key: AUTO_PREFIX + name } };
+  const key = autoModeKey(r.key);
+  if (key === undefined) return { drop: 'label' };
+  return { req: key === r.key ? r : { ...r, key } };
 }
 
 function requirements(reqs: readonly Requirement[], object: string, out: Finding[]): Requirement[] {

@@ -4,30 +4,29 @@
  */
 import type { V1Pod, V1PodSpec } from '@kubernetes/client-node';
 import type { Catalog } from '../../catalog/catalog.js';
-import { solverPod } from '../../provisioner/input/pods.js';
-import { daemonSetOf } from '../../provisioner/input/pods.js';
+import { daemonSetOf, solverPod } from '../../provisioner/input/pods.js';
 import { solve } from '../../provisioner/solver/solve.js';
 import { poolView, type NodePool } from '../../scheduling/nodepool.js';
 import type { KubeObject } from '../../kube/objects.js';
 import { note, type Finding } from '../findings.js';
-import type { Move } from '../workloads.js';
+import { workloadId, type Move } from '../workloads.js';
 import type { NodeGroup } from './inventory.js';
-import { owner } from './moves.js';
-import { workloadId } from '../workloads.js';
 
 export interface CostInput {
   readonly objects: readonly KubeObject[];
-  readonly workloads: readonly KubeObject[];
   readonly catalog: Catalog;
+  readonly moves: readonly Move[];
+  /** Each pod's workload, as the moves found it. */
+  readonly ownerOf: ReadonlyMap<V1Pod, KubeObject>;
 }
 
 /** Each running pod as it would arrive: its workload's opted-in spec, or its own; unbound. */
-function arriving(groups: readonly NodeGroup[], moves: readonly Move[], workloads: readonly KubeObject[]) {
-  const byId = new Map(moves.map((m) => [m.object, m]));
+function arriving(groups: readonly NodeGroup[], input: CostInput) {
+  const byId = new Map(input.moves.map((m) => [m.object, m]));
   return groups.flatMap((g) =>
     g.pods.map((p: V1Pod) => {
       const ns = p.metadata?.namespace ?? 'default';
-      const w = owner(p, workloads);
+      const w = input.ownerOf.get(p);
       const spec: V1PodSpec = {
         ...((w ? byId.get(workloadId(w))?.optIn.spec : undefined) ?? p.spec ?? { containers: [] }),
       };
@@ -40,11 +39,10 @@ function arriving(groups: readonly NodeGroup[], moves: readonly Move[], workload
 export function planCost(
   pools: readonly NodePool[],
   groups: readonly NodeGroup[],
-  moves: readonly Move[],
   input: CostInput,
 ): Finding | undefined {
   if (pools.length === 0) return undefined;
-  const pods = arriving(groups, moves, input.workloads);
+  const pods = arriving(groups, input);
   const daemonSets = input.objects.flatMap((o) => {
     const d = daemonSetOf(o);
     return d ? [d] : [];

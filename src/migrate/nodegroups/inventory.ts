@@ -44,16 +44,16 @@ const OWN =
 
 const sorted = (xs: Iterable<string>) => [...new Set(xs)].filter((x) => x !== '').sort();
 
-function shared<T>(lists: readonly (readonly T[])[], key: (t: T) => string): T[] {
+/** The items of the first list every other list has too (compared by `key`). */
+export function shared<T>(lists: readonly (readonly T[])[], key: (t: T) => string): T[] {
   const [first, ...rest] = lists;
   return (first ?? []).filter((t) => rest.every((l) => l.some((u) => key(u) === key(t))));
 }
 
-function sharedLabels(nodes: readonly V1Node[]): Record<string, string> {
-  const [first, ...rest] = nodes.map((n) => n.metadata?.labels ?? {});
-  return Object.fromEntries(
-    Object.entries(first ?? {}).filter(([k, v]) => !OWN.test(k) && rest.every((l) => l[k] === v)),
-  );
+/** The labels every map holds with the same value. */
+export function sharedLabels(maps: readonly Readonly<Record<string, string>>[]): Record<string, string> {
+  const [first, ...rest] = maps;
+  return Object.fromEntries(Object.entries(first ?? {}).filter(([k, v]) => rest.every((l) => l[k] === v)));
 }
 
 const taintKey = (t: Taint) => `${t.key}=${t.value ?? ''}:${t.effect}`;
@@ -83,7 +83,9 @@ function groupOf(
     capacityTypes: sorted(nodes.map((n) => capacityTypeOf(n.metadata?.labels?.[EKS_CAPACITY_TYPE]))),
     zones: label(LABEL.zone),
     arches: label(LABEL.arch),
-    labels: sharedLabels(nodes),
+    labels: Object.fromEntries(
+      Object.entries(sharedLabels(nodes.map((n) => n.metadata?.labels ?? {}))).filter(([k]) => !OWN.test(k)),
+    ),
     taints,
     pricePerHour,
     pods: pods.filter((p) => names.has(p.spec?.nodeName ?? '') && !isDaemonSetPod(p)),

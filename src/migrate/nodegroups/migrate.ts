@@ -57,12 +57,19 @@ function byClass(groups: readonly NodeGroup[]): [string, ClassPods][] {
 }
 
 /** The workloads that own these pods (each once); a pod no workload owns is said. */
-function owners(pods: readonly V1Pod[], workloads: readonly KubeObject[], findings: Finding[]): KubeObject[] {
+function owners(
+  pods: readonly V1Pod[],
+  workloads: readonly KubeObject[],
+  ownerOf: Map<V1Pod, KubeObject>,
+  findings: Finding[],
+): KubeObject[] {
   const found = new Set<KubeObject>();
   for (const p of pods) {
     const w = owner(p, workloads);
-    if (w) found.add(w);
-    else
+    if (w) {
+      found.add(w);
+      ownerOf.set(p, w);
+    } else
       findings.push(
         note(
           `Pod/${p.metadata?.namespace ?? 'default'}/${p.metadata?.name ?? ''}`,
@@ -103,13 +110,15 @@ export function fromNodeGroups(input: NodeGroupInput): Migration {
     );
   const pools: NodePool[] = [];
   const moves: Move[] = [];
+  /** Each pod's workload, found once for the moves and the cost plan. */
+  const ownerOf = new Map<V1Pod, KubeObject>();
   for (const [cls, e] of byClass(groups)) {
     const gs = groups.filter((g) => e.groups.has(g.name));
     const limits = poolLimits(gs, described, input.catalog);
     const pool = proposedPool(cls, gs, { nodeClass: input.nodeClass, taint, limits });
     pools.push(pool);
     const c = { groups: [...e.groups].sort(), pool, taint, catalog: input.catalog };
-    for (const w of owners(e.pods, input.workloads, findings)) {
+    for (const w of owners(e.pods, input.workloads, ownerOf, findings)) {
       const m = moveOf(w, c, findings);
       if (m) moves.push(m);
     }
@@ -117,7 +126,7 @@ export function fromNodeGroups(input: NodeGroupInput): Migration {
   const names = groups.map((g) => g.name);
   moves.push(...daemonSetMoves(input.workloads, names, pools, taint));
   findings.push(...groups.map((g) => groupNote(g, described.get(g.name))));
-  const cost = planCost(pools, groups, moves, input);
+  const cost = planCost(pools, groups, { moves, ownerOf, objects: input.objects, catalog: input.catalog });
   if (cost) findings.push(cost);
   const steps = nodeGroupSteps({
     file: input.file ?? 'migrate.yaml',

@@ -9,7 +9,7 @@ import { CLASS_LABEL } from '../../policies/compile/compile.js';
 import type { NodePool } from '../../scheduling/nodepool.js';
 import type { Taint } from '../../scheduling/taints.js';
 import type { Catalog } from '../../catalog/catalog.js';
-import type { NodeGroup } from './inventory.js';
+import { shared, sharedLabels, type NodeGroup } from './inventory.js';
 import { groupMost, type GroupLimits } from './describe.js';
 
 /** The runtime class a pod belongs to: Berth's label or selector, its RuntimeClass, else general. */
@@ -23,20 +23,6 @@ export function podClass(
 export const poolName = (cls: string): string => `migrated-${cls}`;
 
 const family = (type: string) => type.split('.')[0] ?? type;
-
-function sharedLabels(groups: readonly NodeGroup[]): Record<string, string> {
-  const labels = { ...groups[0]?.labels };
-  for (const g of groups.slice(1))
-    for (const k of Object.keys(labels)) if (g.labels[k] !== labels[k]) Reflect.deleteProperty(labels, k);
-  return labels;
-}
-
-function sharedTaints(groups: readonly NodeGroup[]): Taint[] {
-  const [first, ...rest] = groups.map((g) => g.taints);
-  return (first ?? []).filter((t) =>
-    rest.every((l) => l.some((u) => u.key === t.key && u.effect === t.effect)),
-  );
-}
 
 /** vCPUs of the groups' nodes today. */
 const vcpus = (groups: readonly NodeGroup[]) =>
@@ -83,7 +69,7 @@ export function proposedPool(cls: string, groups: readonly NodeGroup[], p: PoolI
     },
     spec: {
       template: {
-        metadata: { labels: { ...sharedLabels(groups), [CLASS_LABEL]: cls } },
+        metadata: { labels: { ...sharedLabels(groups.map((g) => g.labels)), [CLASS_LABEL]: cls } },
         spec: {
           nodeClassRef: { group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: p.nodeClass },
           requirements: [
@@ -92,7 +78,13 @@ export function proposedPool(cls: string, groups: readonly NodeGroup[], p: PoolI
             { key: LABEL.arch, operator: 'In', values: all((g) => g.arches) },
             { key: LABEL.zone, operator: 'In', values: all((g) => g.zones) },
           ],
-          taints: [...sharedTaints(groups), p.taint],
+          taints: [
+            ...shared(
+              groups.map((g) => g.taints),
+              (t) => `${t.key}:${t.effect}`,
+            ),
+            p.taint,
+          ],
         },
       },
       limits: p.limits,
