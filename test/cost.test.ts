@@ -8,12 +8,14 @@ interface CostDoc {
   rows: { namespace: string; runtimeClass: string; workload: string; nodePool: string; usdPerHour: number }[];
   idle: { nodePool: string; usdPerHour: number }[];
   totalPerHour: number;
+  instancesPerHour: number;
+  nodeCostsPerHour: number;
 }
 
 describe('berth cost -f (offline)', () => {
   it("splits the examples' plan by namespace; the rows sum to the plan's $/h", async () => {
     const plan = JSON.parse((await berth('plan', '-f', 'examples/', '-o', 'json')).out) as {
-      totals: { pricePerHour: number };
+      totals: { pricePerHour: number; nodeCostsPerHour: number };
     };
     const r = await berth('cost', '-f', 'examples/', '-o', 'json');
     // The examples hold workloads the rules deny on purpose: left out, named, and exit 1.
@@ -23,7 +25,11 @@ describe('berth cost -f (offline)', () => {
       object: 'Deployment payments/ledger',
       reason: 'denied by the webhook (pdb-blocks-eviction): not planned; berth check says why',
     });
-    expect(doc.totalPerHour).toBeCloseTo(plan.totals.pricePerHour, 3);
+    // Instances and what the nodes cost beside them (their EBS volumes), apart and together.
+    expect(doc.instancesPerHour).toBeCloseTo(plan.totals.pricePerHour, 3);
+    expect(doc.nodeCostsPerHour).toBeCloseTo(plan.totals.nodeCostsPerHour, 3);
+    expect(plan.totals.nodeCostsPerHour).toBeGreaterThan(0);
+    expect(doc.totalPerHour).toBeCloseTo(plan.totals.pricePerHour + plan.totals.nodeCostsPerHour, 3);
     const sum = doc.groups.reduce((s, g) => s + g.usdPerHour, 0);
     expect(sum).toBeCloseTo(doc.totalPerHour, 4);
     expect(doc.groups.map((g) => g.key)).toEqual(expect.arrayContaining(['payments', 'analytics', '(idle)']));
@@ -35,7 +41,8 @@ describe('berth cost -f (offline)', () => {
     const [table = '', leftOut = ''] = byClass.out.split('\n\nLEFT OUT');
     const lines = table.trim().split('\n');
     expect(lines[0]?.split(/\s+/)).toEqual(['CLASS', '$/HOUR', 'SHARE']);
-    expect(lines.at(-1)).toMatch(/^TOTAL\s+\d+\.\d{4}\s+100\.0%$/);
+    expect(lines.at(-2)).toMatch(/^TOTAL\s+\d+\.\d{4}\s+100\.0%$/);
+    expect(lines.at(-1)).toMatch(/^of which instances \d+\.\d{4}\/h, node costs \d+\.\d{4}\/h /);
     expect(leftOut).toMatch(/^ \(11\)\nOBJECT\s+REASON\n/);
     expect(byClass.out).toMatch(/^general\s/m);
     const byWorkload = await berth('cost', '-f', 'examples/', '--by', 'workload', '-o', 'json');

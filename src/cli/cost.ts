@@ -13,7 +13,9 @@ import {
   type CostAttribution,
   type CostGroup,
 } from '../cost/attribute.js';
-import { clusterCostInput, planCostInput } from '../cost/sources.js';
+import { clusterCostInput, planCostInput, type NodeCostOf } from '../cost/sources.js';
+import { poolNodeCost } from '../provisioner/solver/pools.js';
+import type { SolverInput } from '../provisioner/solver/model.js';
 import { openSession, type SessionOptions } from '../inputs/session.js';
 import { loadKubeConfig } from '../kube/client.js';
 import { expandGroups } from '../provisioner/solver/model.js';
@@ -52,13 +54,19 @@ function offline(opts: CostOpts, io: CliIO): { a: CostAttribution; leftOut: Left
   const pods = [...input.pods, ...expandGroups(input.groups ?? [])];
   const existing = new Map(input.nodes.map((n) => [n.name, n]));
   const pools = new Map(input.pools.map((p) => [p.name, p]));
-  const cost = planCostInput(plan, pods, admitted, (n) => {
-    const e = existing.get(n.name);
-    if (e) return { cpu: e.allocatable.cpu, mem: e.allocatable.mem };
-    const pool = pools.get(n.nodePool);
-    const t = (pool ? poolCatalog(pool, input.catalog) : input.catalog).byName(n.instanceType);
-    return t ? { cpu: t.allocatable.cpuMillis, mem: t.allocatable.memoryMiB } : undefined;
-  });
+  const cost = planCostInput(
+    plan,
+    pods,
+    admitted,
+    (n) => {
+      const e = existing.get(n.name);
+      if (e) return { cpu: e.allocatable.cpu, mem: e.allocatable.mem };
+      const pool = pools.get(n.nodePool);
+      const t = (pool ? poolCatalog(pool, input.catalog) : input.catalog).byName(n.instanceType);
+      return t ? { cpu: t.allocatable.cpuMillis, mem: t.allocatable.memoryMiB } : undefined;
+    },
+    nodeCostsOf(input, [...pools.values()]),
+  );
   return { a: attributeCost(cost.nodes, cost.pods), leftOut, denied: denied.length };
 }
 
@@ -79,7 +87,13 @@ async function fromCluster(opts: CostOpts): Promise<CostAttribution> {
     );
   });
   const pools = await clusterPoolViews(kc, session.catalog);
-  const input = clusterCostInput(nodes, pods, session.catalog, pools);
+  const input = clusterCostInput(
+    nodes,
+    pods,
+    session.catalog,
+    pools,
+    nodeCostsOf({ nodeCost: session.policies.nodeCost }, pools),
+  );
   return attributeCost(input.nodes, input.pods);
 }
 
@@ -104,11 +118,25 @@ async function clusterPoolViews(kc: KubeConfig, catalog: Catalog): Promise<PoolV
   return withOverlays(nodePools.map(poolView), overlays, catalog).views;
 }
 
+/** Each NodePool's node cost: its class's volumes and policies.yaml's per-node cost. */
+function nodeCostsOf(input: Pick<SolverInput, 'nodeCost'>, pools: readonly PoolView[]): NodeCostOf {
+  const byName = new Map(pools.map((p) => [p.name, poolNodeCost(input, p)]));
+  return (pool) => byName.get(pool) ?? 0;
+}
+
 /** Only the rows of one namespace (idle capacity is no namespace's and is left out). */
 function inNamespace(a: CostAttribution, ns: string | undefined): CostAttribution {
   if (ns === undefined) return a;
   const rows = a.rows.filter((r) => r.namespace === ns);
-  return { rows, idle: [], totalPerHour: rows.reduce((s, r) => s + r.usdPerHour, 0) };
+  const total = rows.reduce((s, r) => s + r.usdPerHour, 0);
+  const nodeCosts = rows.reduce((s, r) => s + r.nodeCostsPerHour, 0);
+  return {
+    rows,
+    idle: [],
+    totalPerHour: total,
+    instancesPerHour: total - nodeCosts,
+    nodeCostsPerHour: nodeCosts,
+  };
 }
 
 const money = (x: number): string => x.toFixed(4);
@@ -124,6 +152,7 @@ export function renderCost(a: CostAttribution, by: CostGroup, leftOut: readonly 
     line(head, '$/HOUR', 'SHARE') +
     groups.map((g) => line(g.key, money(g.usdPerHour), pct(g.usdPerHour))).join('') +
     line('TOTAL', money(a.totalPerHour), a.totalPerHour > 0 ? '100.0%' : '-') +
+    `of which instances ${money(a.instancesPerHour)}/h, node costs ${money(a.nodeCostsPerHour)}/h (EBS volumes; policies.yaml provisioner.nodeCost)\n` +
     leftOutLines(leftOut)
       .map((l) => `${l}\n`)
       .join('')
@@ -135,9 +164,15 @@ export function costJson(a: CostAttribution, by: CostGroup, leftOut: readonly Le
   return {
     by,
     groups: groupCost(a, by).map((g) => ({ key: g.key, usdPerHour: round(g.usdPerHour) })),
-    rows: a.rows.map((r) => ({ ...r, usdPerHour: round(r.usdPerHour) })),
+    rows: a.rows.map((r) => ({
+      ...r,
+      usdPerHour: round(r.usdPerHour),
+      nodeCostsPerHour: round(r.nodeCostsPerHour),
+    })),
     idle: a.idle.map((i) => ({ ...i, usdPerHour: round(i.usdPerHour) })),
     totalPerHour: round(a.totalPerHour),
+    instancesPerHour: round(a.instancesPerHour),
+    nodeCostsPerHour: round(a.nodeCostsPerHour),
     leftOut,
   };
 }

@@ -1,5 +1,6 @@
 /** `berth plan` output: the JSON document other tools check, and the table people read. */
 import type { Plan } from '../provisioner/solver/model.js';
+import { wholePerHour } from '../provisioner/solver/totals.js';
 
 /** An object of the input that a plan does not hold, and why (denied, or run on a schedule). */
 export interface LeftOut {
@@ -14,7 +15,10 @@ export interface PlanJson {
     instanceType: string;
     zone: string;
     capacityType: string;
+    /** The instance's offering price. */
     pricePerHour: number;
+    /** New nodes: what the node costs beside its instance (EBS volumes, policies.yaml's per-node cost). */
+    nodeCostPerHour: number;
     /** true: a modelled spot price (0.3–0.7 × on-demand by type and zone), not a quote. */
     priceModelled: boolean;
     existing: boolean;
@@ -28,7 +32,12 @@ export interface PlanJson {
   totals: {
     nodes: number;
     pods: number;
+    /** The new nodes' instances. */
     pricePerHour: number;
+    /** The new nodes' costs beside their instances: EBS volumes and the per-node cost. */
+    nodeCostsPerHour: number;
+    /** Instances and node costs together: what the solver minimises. */
+    wholePerHour: number;
     /** The LP bound over the types the planned pods may use (their requirements, capacity types, limits). */
     lowerBound: number;
     solveMillis: number;
@@ -45,6 +54,7 @@ export function toPlanJson(plan: Plan, quoted = false, leftOut: readonly LeftOut
       zone: n.zone,
       capacityType: n.capacityType,
       pricePerHour: n.pricePerHour,
+      nodeCostPerHour: n.existing ? 0 : (n.nodeCostPerHour ?? 0),
       priceModelled: n.capacityType === 'spot' && !quoted,
       existing: n.existing,
       pods: n.pods,
@@ -56,6 +66,8 @@ export function toPlanJson(plan: Plan, quoted = false, leftOut: readonly LeftOut
       nodes: plan.totals.nodes,
       pods: plan.totals.pods,
       pricePerHour: plan.totals.pricePerHour,
+      nodeCostsPerHour: plan.totals.nodeCostsPerHour,
+      wholePerHour: wholePerHour(plan.totals),
       lowerBound: plan.lowerBound,
       solveMillis: plan.totals.solveMillis,
     },
@@ -113,19 +125,23 @@ function bufferLines(plan: Plan): string[] {
   ];
 }
 
+/** One node's row of the table: an existing node has no price of its own here. */
+function nodeRow(n: Plan['nodes'][number]): string[] {
+  return [
+    n.existing ? `${n.name} (existing)` : n.name,
+    n.nodePool || '-',
+    n.instanceType || '-',
+    n.zone || '-',
+    n.capacityType === 'spot' ? 'spot*' : n.capacityType,
+    String(n.pods.length),
+    n.existing ? '-' : money(n.pricePerHour),
+    n.existing ? '-' : money(n.nodeCostPerHour ?? 0),
+  ];
+}
+
 export function renderPlanTable(plan: Plan, spot: boolean, leftOut: readonly LeftOut[] = []): string {
-  const rows = [['NODE', 'NODEPOOL', 'INSTANCE TYPE', 'ZONE', 'CAPACITY', 'PODS', 'USD/HOUR']];
-  for (const n of plan.nodes) {
-    rows.push([
-      n.existing ? `${n.name} (existing)` : n.name,
-      n.nodePool || '-',
-      n.instanceType || '-',
-      n.zone || '-',
-      n.capacityType === 'spot' ? 'spot*' : n.capacityType,
-      String(n.pods.length),
-      n.existing ? '-' : money(n.pricePerHour),
-    ]);
-  }
+  const rows = [['NODE', 'NODEPOOL', 'INSTANCE TYPE', 'ZONE', 'CAPACITY', 'PODS', 'USD/HOUR', '+NODE COST']];
+  for (const n of plan.nodes) rows.push(nodeRow(n));
   const out =
     plan.nodes.length > 0
       ? table(rows)
@@ -146,13 +162,14 @@ export function renderPlanTable(plan: Plan, spot: boolean, leftOut: readonly Lef
     out.push(...table([['POD', 'NODEPOOL'], ...plan.servedByAutoMode.map((a) => [a.pod, a.nodePool])]));
   }
   const t = plan.totals;
+  const whole = wholePerHour(t);
   const ratio =
     plan.lowerBound > 0
-      ? `, ${(t.pricePerHour / plan.lowerBound).toFixed(3)}× the lower bound ${money(plan.lowerBound)}/h`
+      ? `, ${(whole / plan.lowerBound).toFixed(3)}× the lower bound ${money(plan.lowerBound)}/h`
       : '';
   out.push(
     '',
-    `${t.nodes} new node(s) for ${t.pods} pod(s): ${money(t.pricePerHour)}/h${ratio}; solved in ${t.solveMillis} ms.`,
+    `${t.nodes} new node(s) for ${t.pods} pod(s): ${money(t.pricePerHour)}/h instances + ${money(t.nodeCostsPerHour)}/h node costs (volumes, per-node) = ${money(whole)}/h${ratio}; solved in ${t.solveMillis} ms.`,
   );
   if (spot) out.push('* spot prices are modelled (0.3–0.7 × on-demand by type and zone), not quoted.');
   return `${out.join('\n')}\n`;

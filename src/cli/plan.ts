@@ -74,7 +74,7 @@ export function planFiles(
   const budget = Number.parseInt(opts.budgetMs, 10);
   if (!Number.isInteger(budget) || budget < 0)
     throw new Error(`--budget-ms must be a whole number (got ${opts.budgetMs})`);
-  const input = solverInputOf({
+  const objectsInput = solverInputOf({
     objects: admitted,
     cluster: cluster.objects.map((o) => o.object),
     nodePools: clusterPools(session, result.admitted),
@@ -83,6 +83,7 @@ export function planFiles(
     catalog: session.catalog,
     defaultNamespace: opts.namespace,
   });
+  const input = { ...objectsInput, nodeCost: session.policies.nodeCost };
   const plan = solve({ ...input, budgetMillis: budget });
   const quoted = session.catalog.origin?.spotQuotes !== undefined;
   const consolidation =

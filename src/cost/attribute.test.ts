@@ -52,6 +52,7 @@ describe('attributeCost', () => {
         workload: 'Deployment/web',
         nodePool: 'general',
         usdPerHour: near(0.1),
+        nodeCostsPerHour: 0,
       },
       {
         namespace: 'data',
@@ -59,9 +60,38 @@ describe('attributeCost', () => {
         workload: 'StatefulSet/db',
         nodePool: 'general',
         usdPerHour: near(0.1),
+        nodeCostsPerHour: 0,
       },
     ]);
     expect(a.idle).toEqual([{ nodePool: 'general', usdPerHour: near(0) }]);
+  });
+
+  it('gives each pod its share of what the node costs beside its instance, and keeps the two apart in the totals', () => {
+    const a = attributeCost(
+      [
+        { ...node('n1', 'general', 0.2), nodeCostPerHour: 0.04 },
+        { ...node('n2', 'general', 0.1), nodeCostPerHour: 0.02 },
+      ],
+      [
+        pod(['n1', 'shop', 'Deployment/web'], [2000, 1024]),
+        pod(['n2', 'shop', 'Deployment/web'], [4000, 1024]),
+      ],
+    );
+    // Half of n1 (0.24 whole) and all of n2 (0.12 whole).
+    expect(a.rows).toEqual([
+      {
+        namespace: 'shop',
+        runtimeClass: 'general',
+        workload: 'Deployment/web',
+        nodePool: 'general',
+        usdPerHour: near(0.12 + 0.12),
+        nodeCostsPerHour: near(0.02 + 0.02),
+      },
+    ]);
+    expect(a.idle).toEqual([{ nodePool: 'general', usdPerHour: near(0.12) }]);
+    expect(a.instancesPerHour).toBeCloseTo(0.3, 10);
+    expect(a.nodeCostsPerHour).toBeCloseTo(0.06, 10);
+    expect(a.totalPerHour).toBeCloseTo(0.36, 10);
   });
 
   it('scales shares that add up to more than the node (one takes its CPU, another its memory) to the whole', () => {

@@ -3,14 +3,18 @@
  * allocatable — the larger of the pod's CPU and memory share — and the unrequested remainder reported
  * as idle, per NodePool. When the shares of a node add up to more than the whole (one pod takes its
  * CPU, another its memory), they are scaled down to the whole: the rows of a node always sum to its
- * price, so the rows of a cluster sum to its $/h. Pure: the CLI (offline from a plan, or from the
+ * price, so the rows of a cluster sum to its $/h. A node's price is its instance's and what it costs
+ * beside it (its volumes, the per-node cost), reported apart in the totals. Pure: the CLI (offline from a plan, or from the
  * cluster) and the operator's gauges call it alike.
  */
 
 export interface CostNode {
   readonly name: string;
   readonly nodePool: string;
+  /** The instance's price. */
   readonly pricePerHour: number;
+  /** What the node costs beside its instance: its EBS volumes and the per-node cost (default 0). */
+  readonly nodeCostPerHour?: number;
   /** CPU millis and memory MiB the node offers to pods. */
   readonly cpu: number;
   readonly mem: number;
@@ -32,7 +36,10 @@ export interface CostRow {
   readonly runtimeClass: string;
   readonly workload: string;
   readonly nodePool: string;
+  /** Its share of instances and node costs together. */
   readonly usdPerHour: number;
+  /** Of usdPerHour: its share of the node costs (volumes, the per-node cost). */
+  readonly nodeCostsPerHour: number;
 }
 
 export interface CostAttribution {
@@ -40,7 +47,11 @@ export interface CostAttribution {
   readonly rows: readonly CostRow[];
   /** Unrequested capacity per NodePool. */
   readonly idle: readonly { nodePool: string; usdPerHour: number }[];
+  /** Everything the nodes cost: instances and node costs. */
   readonly totalPerHour: number;
+  /** Of the total: the instances, and the node costs beside them (volumes, the per-node cost). */
+  readonly instancesPerHour: number;
+  readonly nodeCostsPerHour: number;
 }
 
 /** A pod's share of a node: the larger of its CPU and memory shares, within [0, 1]. */
@@ -57,21 +68,30 @@ export function attributeCost(nodes: readonly CostNode[], pods: readonly CostPod
     if (list) list.push(p);
     else byNode.set(p.node, [p]);
   }
-  const rows = new Map<string, { row: Omit<CostRow, 'usdPerHour'>; usd: number }>();
+  const rows = new Map<
+    string,
+    { row: Omit<CostRow, 'usdPerHour' | 'nodeCostsPerHour'>; usd: number; extra: number }
+  >();
   const idle = new Map<string, number>();
-  let total = 0;
+  let instances = 0;
+  let nodeCosts = 0;
   for (const node of nodes) {
-    total += node.pricePerHour;
+    instances += node.pricePerHour;
+    nodeCosts += node.nodeCostPerHour ?? 0;
+    const extra = node.nodeCostPerHour ?? 0;
+    const whole = node.pricePerHour + extra;
     const on = byNode.get(node.name) ?? [];
     const shares = on.map((p) => shareOf(p, node));
     const sum = shares.reduce((a, b) => a + b, 0);
     const scale = sum > 1 ? 1 / sum : 1;
     on.forEach((p, i) => {
-      const usd = node.pricePerHour * (shares[i] ?? 0) * scale;
+      const share = (shares[i] ?? 0) * scale;
       const key = [p.namespace, p.runtimeClass, p.workload, node.nodePool].join('\u0000');
       const r = rows.get(key);
-      if (r) r.usd += usd;
-      else
+      if (r) {
+        r.usd += whole * share;
+        r.extra += extra * share;
+      } else
         rows.set(key, {
           row: {
             namespace: p.namespace,
@@ -79,16 +99,23 @@ export function attributeCost(nodes: readonly CostNode[], pods: readonly CostPod
             workload: p.workload,
             nodePool: node.nodePool,
           },
-          usd,
+          usd: whole * share,
+          extra: extra * share,
         });
     });
-    const rest = node.pricePerHour * Math.max(0, 1 - sum * scale);
+    const rest = whole * Math.max(0, 1 - sum * scale);
     idle.set(node.nodePool, (idle.get(node.nodePool) ?? 0) + rest);
   }
   return {
-    rows: [...rows.values()].map(({ row, usd }) => ({ ...row, usdPerHour: usd })),
+    rows: [...rows.values()].map(({ row, usd, extra }) => ({
+      ...row,
+      usdPerHour: usd,
+      nodeCostsPerHour: extra,
+    })),
     idle: [...idle.entries()].map(([nodePool, usdPerHour]) => ({ nodePool, usdPerHour })),
-    totalPerHour: total,
+    totalPerHour: instances + nodeCosts,
+    instancesPerHour: instances,
+    nodeCostsPerHour: nodeCosts,
   };
 }
 

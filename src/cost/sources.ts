@@ -25,15 +25,25 @@ export function workloadOfPod(pod: V1Pod): string {
   return `${ref.kind}/${ref.name}`;
 }
 
+/** What a node of a NodePool costs beside its instance (0 for a node of no NodePool Berth knows). */
+export type NodeCostOf = (nodePool: string) => number;
+
 /** A node with a known instance type and price; undefined for one the catalog cannot price. */
-function costNodeOf(n: V1Node, catalog: Catalog, pools: readonly PoolView[]): CostNode | undefined {
+function costNodeOf(
+  n: V1Node,
+  catalog: Catalog,
+  pools: readonly PoolView[],
+  nodeCostOf: NodeCostOf,
+): CostNode | undefined {
   const labels = n.metadata?.labels ?? {};
   const price = poolPriceOfLabels(catalog, pools, labels);
   if (price <= 0) return undefined;
+  const nodePool = labels[LABEL.nodePool] ?? '';
   return {
     name: n.metadata?.name ?? '',
-    nodePool: labels[LABEL.nodePool] ?? '',
+    nodePool,
     pricePerHour: price,
+    nodeCostPerHour: nodeCostOf(nodePool),
     ...allocatableOf(n, catalog.byName(labels[LABEL.instanceType] ?? '')),
   };
 }
@@ -70,8 +80,9 @@ export function clusterCostInput(
   pods: readonly V1Pod[],
   catalog: Catalog,
   pools: readonly PoolView[] = [],
+  nodeCostOf: NodeCostOf = () => 0,
 ): { nodes: CostNode[]; pods: CostPod[] } {
-  const costNodes = nodes.flatMap((n) => costNodeOf(n, catalog, pools) ?? []);
+  const costNodes = nodes.flatMap((n) => costNodeOf(n, catalog, pools, nodeCostOf) ?? []);
   const known = new Set(costNodes.map((n) => n.name));
   const costPods: CostPod[] = [];
   for (const p of pods) {
@@ -112,6 +123,7 @@ export function planCostInput(
   pods: readonly SolverPod[],
   objects: readonly KubeObject[],
   allocatableOf: (node: Plan['nodes'][number]) => Allocatable | undefined,
+  nodeCostOf: NodeCostOf = () => 0,
 ): { nodes: CostNode[]; pods: CostPod[] } {
   const byId = new Map(pods.map((p) => [p.id, p]));
   const owners = ownerIndex(objects);
@@ -120,7 +132,13 @@ export function planCostInput(
   const costPods: CostPod[] = [];
   for (const n of plan.nodes) {
     const alloc = allocatableOf(n) ?? { cpu: 0, mem: 0 };
-    nodes.push({ name: n.name, nodePool: n.nodePool, pricePerHour: n.pricePerHour, ...alloc });
+    nodes.push({
+      name: n.name,
+      nodePool: n.nodePool,
+      pricePerHour: n.pricePerHour,
+      nodeCostPerHour: n.nodeCostPerHour ?? nodeCostOf(n.nodePool),
+      ...alloc,
+    });
     for (const id of n.pods) costPods.push(plannedPod(id, n.name, byId.get(id), ownerOf(id)));
   }
   return { nodes, pods: costPods };

@@ -198,7 +198,13 @@ export class Metrics {
   });
   readonly cost = new Gauge({
     name: 'berth_cost_per_hour_dollars',
-    help: 'Price per hour of the nodes Berth tracks, by NodePool.',
+    help: 'Price per hour of the instances of the nodes Berth tracks, by NodePool.',
+    labelNames: ['nodepool'] as const,
+    registers: [this.registry],
+  });
+  readonly nodeCost = new Gauge({
+    name: 'berth_node_cost_per_hour_dollars',
+    help: "What the nodes Berth tracks cost beside their instances, by NodePool: their EBS volumes (the EC2NodeClass's blockDeviceMappings) and policies.yaml's provisioner.nodeCost.perNodePerHour.",
     labelNames: ['nodepool'] as const,
     registers: [this.registry],
   });

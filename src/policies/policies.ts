@@ -13,6 +13,7 @@ import type { Mode, RuleId } from './rules/ids.js';
 import { packagePath } from '../util/package-root.js';
 import { embeddedDefaults } from '../util/embedded.js';
 import type { AdmissionPlugin } from '../scheduling/admission-plugins.js';
+import { DEFAULT_FEWER_NODES_WITHIN } from '../scheduling/node-cost.js';
 
 export type Params = Readonly<Record<string, unknown>>;
 
@@ -103,6 +104,18 @@ export class Policies {
   /** Consolidation may replace spot capacity with cheaper spot (off by default, as in Karpenter). */
   get spotToSpot(): boolean {
     return this.doc.provisioner?.consolidation?.spotToSpot === true;
+  }
+
+  /**
+   * What a node costs beside its instance (USD/h per node, added to its volumes), and the tolerance
+   * within which the plan with fewer nodes is preferred.
+   */
+  get nodeCost(): { perNodePerHour: number; preferFewerNodesWithin: number } {
+    const c = this.doc.provisioner?.nodeCost;
+    return {
+      perNodePerHour: c?.perNodePerHour ?? 0,
+      preferFewerNodesWithin: c?.preferFewerNodesWithin ?? DEFAULT_FEWER_NODES_WITHIN,
+    };
   }
 
   /** Unhealthy nodes are replaced (Karpenter's NodeRepair feature gate; off by default, as there). */

@@ -1,4 +1,5 @@
 /** Karpenter v1 NodePool / EC2NodeClass objects, as the engine and the solver read them. */
+import { classVolumes, volumesPerHour } from './node-cost.js';
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../util/canonical.js';
 import { LABEL, type Resources } from '../catalog/instance-type.js';
@@ -120,6 +121,11 @@ export interface PoolView {
   readonly images?: ReadonlySet<string>;
   /** What its EC2NodeClass does to its nodes' resources (kubelet, volumes); absent without a class. */
   readonly shape?: NodeShape;
+  /**
+   * The EBS volumes' price per node-hour (node-cost.ts): its EC2NodeClass's blockDeviceMappings or
+   * the AMI family's defaults; absent without a class (Karpenter's default volume is assumed).
+   */
+  readonly volumesPerHour?: number;
   /** What the NodeOverlays applied to it do to its types' prices and extended resources. */
   readonly overlay?: PoolOverlay;
   /** The capacity reservations its EC2NodeClass resolves (status.capacityReservations). */
@@ -321,7 +327,9 @@ export function poolViewWithClass(pool: NodePool, nodeClass: EC2NodeClass | unde
     vocabulary: autoMode ? 'auto' : 'karpenter',
     ...(builtin ? { builtin } : {}),
     ...imagesOf(nodeClass),
-    ...(nodeClass && !autoMode ? { shape: classShape(nodeClass.spec) } : {}),
+    ...(nodeClass && !autoMode
+      ? { shape: classShape(nodeClass.spec), volumesPerHour: volumesPerHour(classVolumes(nodeClass.spec)) }
+      : {}),
     ...reservedOf(nodeClass, autoMode),
   };
 }

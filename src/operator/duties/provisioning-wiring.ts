@@ -133,6 +133,7 @@ export function newProvisioner(d: ProvisioningDeps): Provisioner {
       d.logger.error({ err: String(cause) }, message);
     },
     planner: d.planner,
+    nodeCost: () => d.live.current.nodeCost,
     ...(d.claims && launcher
       ? {
           claims: d.claims.store,

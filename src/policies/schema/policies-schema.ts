@@ -2,6 +2,7 @@
 import type { FromSchema } from 'json-schema-to-ts';
 import { MODES, RULE_IDS, type RuleId } from '../rules/ids.js';
 import { paramsSchema } from '../rules/params.js';
+import { nodeCostSchema } from './node-cost-schema.js';
 
 const labelMap = { type: 'object', additionalProperties: { type: 'string' } } as const;
 
@@ -229,6 +230,7 @@ export const policiesSchema = {
           type: 'boolean',
           description: 'A gate comes off with a pin to the planned Node, not a preference (default true).',
         },
+        nodeCost: nodeCostSchema,
         nodeRepair: {
           type: 'boolean',
           description:

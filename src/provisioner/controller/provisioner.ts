@@ -51,6 +51,8 @@ export interface ProvisionerDeps {
   readonly deleteNode?: (name: string) => Promise<void>;
   /** Where plans are computed (default: in process; `berth serve`: a worker thread). */
   readonly planner?: Planner;
+  /** policies.yaml provisioner.nodeCost, read each round (a reload applies to the next plan). */
+  readonly nodeCost?: () => NonNullable<SolverInput['nodeCost']>;
   /** How long a joined claim holds the pods planned onto it (the re-buy guard; default 2 minutes). */
   readonly holdMs?: number;
   /**
@@ -268,6 +270,11 @@ export class Provisioner {
     };
   }
 
+  /** The live node cost settings (none: volumes only). */
+  nodeCost(): Pick<SolverInput, 'nodeCost'> {
+    return this.deps.nodeCost ? { nodeCost: this.deps.nodeCost() } : {};
+  }
+
   /**
    * The pods kept on claims in flight (launched this round or before) or on Nodes not Ready, and
    * those the plan puts there.
@@ -296,6 +303,7 @@ export class Provisioner {
       {
         ...input,
         budgetMillis: input.budgetMillis ?? DEFAULT_BUDGET_MS,
+        ...this.nodeCost(),
         namePrefix: `berth-${this.deps.now().toString(36)}-${this.round}-`,
       },
       this.deps.unavailable.keys(),

@@ -33,7 +33,8 @@ function itemsFor(state: SolverState, pod: SolverPod): Map<string, LpItem> {
       for (const t of n.types) {
         if (!withinLimits(o, t.type, none)) continue;
         const offer = offeringPrice(state.input, o.catalog, t.type, n.zones, n.capacityTypes);
-        if (offer) setCheaper(out, `${o.view.name}/${t.type.name}`, { cap: t.cap, price: offer.price });
+        if (offer)
+          setCheaper(out, `${o.view.name}/${t.type.name}`, { cap: t.cap, price: offer.price + o.nodeCost });
       }
     }
   }

@@ -33,7 +33,8 @@ function score(r: Readonly<Res>, free: Readonly<Res>, inv: Readonly<Res>): numbe
 /**
  * The L2-norm greedy: one pod at a time, the shape that leaves the smallest normalised residual (ties
  * to the lower index). A shape that no longer fits never fits again (the node only fills), so it
- * leaves the candidates for good: the loop shrinks as the node fills.
+ * leaves the candidates for good: the loop shrinks as the node fills. Runs of one shape are taken
+ * at once (runLength): the same choices, one scan per run instead of one per pod.
  */
 function topUp(cap: Readonly<Res>, u: Res, shapes: readonly Shape[], take: number[]): void {
   const inv: Res = {
@@ -47,8 +48,9 @@ function topUp(cap: Readonly<Res>, u: Res, shapes: readonly Shape[], take: numbe
     core: inverse(cap.core),
   };
   const active = shapes.map((_, i) => i);
+  const scores = new Float64Array(shapes.length);
+  const free = sub(cap, u);
   for (;;) {
-    const free = sub(cap, u);
     let best = -1;
     let bestScore = Number.NEGATIVE_INFINITY;
     for (let j = 0; j < active.length;) {
@@ -60,14 +62,78 @@ function topUp(cap: Readonly<Res>, u: Res, shapes: readonly Shape[], take: numbe
         continue;
       }
       const v = score(s.req, free, inv);
+      scores[i] = v;
       if (v > bestScore || (v === bestScore && i < best)) [bestScore, best] = [v, i];
       j += 1;
     }
     const s = shapes[best];
     if (!s) return;
-    take[best] = (take[best] ?? 0) + 1;
-    addInto(u, s.req, 1);
+    const k = runLength(s, best, { shapes, active, scores, free, inv }, s.pods.length - (take[best] ?? 0));
+    take[best] = (take[best] ?? 0) + k;
+    addInto(u, s.req, k);
+    addInto(free, s.req, -k);
   }
+}
+
+interface Scan {
+  shapes: readonly Shape[];
+  active: readonly number[];
+  scores: Float64Array;
+  free: Readonly<Res>;
+  inv: Readonly<Res>;
+}
+
+/** Σ_d r_d·q_d·inv_d²: how much taking one pod of q lowers the score of a pod of r (twice over). */
+function cross(r: Readonly<Res>, q: Readonly<Res>, inv: Readonly<Res>): number {
+  return (
+    r.cpu * q.cpu * inv.cpu * inv.cpu +
+    r.mem * q.mem * inv.mem * inv.mem +
+    r.pods * q.pods * inv.pods * inv.pods +
+    r.gpu * q.gpu * inv.gpu * inv.gpu +
+    r.eph * q.eph * inv.eph * inv.eph +
+    r.amd * q.amd * inv.amd * inv.amd +
+    r.neuron * q.neuron * inv.neuron * inv.neuron +
+    r.core * q.core * inv.core * inv.core
+  );
+}
+
+const times = (have: number, need: number): number =>
+  need > 0 ? Math.floor(have / need) : Number.POSITIVE_INFINITY;
+
+/** How many pods of q fit in `free`. */
+function copiesIn(q: Readonly<Res>, free: Readonly<Res>): number {
+  return Math.min(
+    times(free.cpu, q.cpu),
+    times(free.mem, q.mem),
+    times(free.pods, q.pods),
+    times(free.gpu, q.gpu),
+    times(free.eph, q.eph),
+    times(free.amd, q.amd),
+    times(free.neuron, q.neuron),
+    times(free.core, q.core),
+  );
+}
+
+/**
+ * How many pods of the chosen shape b the greedy would take in a row: each pod of b lowers b's score
+ * by 2·cross(b, b) and another shape's by 2·cross(s, b), so b stays first while the gap lasts. One
+ * step of margin keeps float rounding from deciding a near tie; the next scan decides it exactly.
+ */
+function runLength(b: Shape, bi: number, scan: Scan, left: number): number {
+  let k = Math.min(left, copiesIn(b.req, scan.free));
+  if (k <= 2) return 1;
+  const own = cross(b.req, b.req, scan.inv);
+  const top = scan.scores[bi] ?? 0;
+  for (const i of scan.active) {
+    const s = scan.shapes[i];
+    if (i === bi || !s) continue;
+    const closing = 2 * (own - cross(s.req, b.req, scan.inv));
+    if (closing <= 0) continue;
+    const steps = Math.floor((top - (scan.scores[i] ?? 0)) / closing);
+    k = Math.min(k, steps);
+    if (k <= 1) return 1;
+  }
+  return k;
 }
 
 /**

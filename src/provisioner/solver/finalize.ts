@@ -121,6 +121,7 @@ function newNode(bin: Bin, input: SolverInput, memo: Memo, taken: Map<string, nu
     zone,
     capacityType,
     pricePerHour: price,
+    nodeCostPerHour: bin.pool.option.nodeCost,
     existing: false,
     pods: [...bin.pods],
     labels,

@@ -9,7 +9,7 @@ import { solveLp, valueOf } from './lp.js';
 import { fill, SLICES, type Shape } from './fill.js';
 import type { SolverPod } from './model.js';
 import { countType, withinLimits, type TypeOption, type Usage } from './pools.js';
-import { addInto, fitsWith, ZERO, type Res } from './resources.js';
+import { addInto, fitsWith, resKey, ZERO, type Res } from './resources.js';
 import type { SolverState } from './state.js';
 import { cheapestHolding, exploreTypes, largestOfFamily } from './type-choice.js';
 import { untoleratedTaint } from '../../scheduling/taints.js';
@@ -85,16 +85,41 @@ function growth(bin: Bin, types: readonly TypeOption[], shapes: readonly Shape[]
   return best && best.rate >= floor * GROWTH_SLACK ? best.take : undefined;
 }
 
+/** Type lists by identity, for the keys of growth's memo. */
+const listIds = new WeakMap<readonly TypeOption[], number>();
+let lists = 0;
+
+function listId(types: readonly TypeOption[]): number {
+  const id = listIds.get(types);
+  if (id !== undefined) return id;
+  lists += 1;
+  listIds.set(types, lists);
+  return lists;
+}
+
+/**
+ * Offers the class to every bin of the plan in order. Growth's answer depends only on the bin's
+ * types, current type and usage while the class is unchanged: new claims of one kind (a pod of an
+ * anti-affinity group each) share it, so it is kept until a bin takes pods.
+ */
 function fillOpenBins(state: SolverState, c: FreeClass, y: Res, floor: number): void {
   const key = state.placementKey(c.sample);
+  const memo = new Map<string, number[] | undefined>();
   for (const bin of state.bins) {
     if (remaining(c) === 0) return;
     const n = bin.accepts(c.sample, key, state.input.catalog);
     if (!n) continue;
-    const take = bin.existing
-      ? fill(bin.existing.allocatable, bin.used, c.shapes).take
-      : growth(bin, n.types, c.shapes, y, floor);
-    if (take?.some((k) => k > 0)) commit(state, bin, c, take, n);
+    let take: number[] | undefined;
+    if (bin.existing) take = fill(bin.existing.allocatable, bin.used, c.shapes).take;
+    else {
+      const k = `${listId(n.types)}/${bin.current?.type.name ?? ''}/${bin.pool?.option.view.name ?? ''}/${resKey(bin.used)}`;
+      if (memo.has(k)) take = memo.get(k);
+      else memo.set(k, (take = growth(bin, n.types, c.shapes, y, floor)));
+    }
+    if (take?.some((k) => k > 0)) {
+      commit(state, bin, c, take, n);
+      memo.clear();
+    }
   }
 }
 

@@ -132,6 +132,11 @@ export interface SolverInput {
    * unavailable offerings and usage (disruption simulates many times on one cluster).
    */
   readonly poolMemo?: Map<PoolView, PoolOption>;
+  /**
+   * What a node costs beside its instance (policies.yaml provisioner.nodeCost): a per-node price
+   * added to each pool's volumes, and the tolerance within which fewer nodes win (default 0 and 0.01).
+   */
+  readonly nodeCost?: { readonly perNodePerHour: number; readonly preferFewerNodesWithin: number };
 }
 
 export interface PlannedNode {
@@ -140,7 +145,10 @@ export interface PlannedNode {
   readonly instanceType: string;
   readonly zone: string;
   readonly capacityType: string;
+  /** The instance's offering price (USD/h). */
   readonly pricePerHour: number;
+  /** New nodes: what the node costs beside its instance (its EBS volumes and the per-node cost). */
+  readonly nodeCostPerHour?: number;
   readonly existing: boolean;
   readonly pods: string[];
   /** The labels the node will carry (pool template, instance type, zone, capacity type, hostname). */
@@ -174,9 +182,12 @@ export interface Plan {
   readonly totals: {
     nodes: number;
     pods: number;
+    /** The new nodes' instances (USD/h). */
     pricePerHour: number;
+    /** The new nodes' costs beside their instances: EBS volumes and the per-node cost (USD/h). */
+    nodeCostsPerHour: number;
     solveMillis: number;
   };
-  /** LP lower bound on the price of the new capacity for the pods placed on new nodes. */
+  /** LP lower bound on the whole price (instances and node costs) of the new capacity for the pods placed on new nodes. */
   readonly lowerBound: number;
 }

@@ -18,12 +18,16 @@ import { allows, intersect, satisfiable, type Requirements } from '../../schedul
 import { untoleratedTaint } from '../../scheduling/taints.js';
 import type { DaemonSetShape, SolverInput } from './model.js';
 import { addInto, fromAllocatable, sub, ZERO, type Res } from './resources.js';
+import { DEFAULT_VOLUME, volumesPerHour } from '../../scheduling/node-cost.js';
 
 export interface TypeOption {
   readonly type: InstanceType;
   /** Allocatable less the pool's daemonset overhead. */
   readonly cap: Res;
-  /** Cheapest available offering anywhere the pool allows (USD/h). */
+  /**
+   * What a node of this type costs the solver's objective (USD/h): its cheapest available offering
+   * anywhere the pool allows, plus the pool's node cost (its volumes and the per-node cost).
+   */
   readonly price: number;
 }
 
@@ -32,6 +36,8 @@ export interface PoolOption {
   /** The catalog as the pool sees it: its class's shape, its overlays' prices and capacity. */
   readonly catalog: Catalog;
   readonly overhead: Res;
+  /** What each node of the pool costs beside its instance: its EBS volumes and the per-node cost (USD/h). */
+  readonly nodeCost: number;
   /** Every type the pool allows with an available offering, cheapest first. */
   readonly types: readonly TypeOption[];
   readonly byName: ReadonlyMap<string, TypeOption>;
@@ -114,6 +120,13 @@ function remainingOf(view: PoolView, used: Partial<Usage> | undefined): Usage {
   return out;
 }
 
+/** A pool's node cost: its volumes (Karpenter's default volume without a class) and the per-node cost. */
+export function poolNodeCost(input: Pick<SolverInput, 'nodeCost'>, view: PoolView): number {
+  return (view.volumesPerHour ?? DEFAULT_VOLUMES_PER_HOUR) + (input.nodeCost?.perNodePerHour ?? 0);
+}
+
+const DEFAULT_VOLUMES_PER_HOUR = volumesPerHour([DEFAULT_VOLUME]);
+
 export function poolOption(input: SolverInput, view: PoolView): PoolOption {
   const catalog: Catalog = input.catalog;
   const overhead: Res = { ...ZERO };
@@ -124,11 +137,12 @@ export function poolOption(input: SolverInput, view: PoolView): PoolOption {
   const capacityTypes = CAPACITY_TYPES.filter((c) => ctReq === undefined || allows(ctReq, c));
   const types: TypeOption[] = [];
   const own = poolCatalog(view, catalog);
+  const nodeCost = poolNodeCost(input, view);
   for (const type of typesFor(inCatalogTerms(view.requirements, view.vocabulary), own)) {
     const cap = sub(fromAllocatable(type.allocatable), overhead);
     if (cap.cpu <= 0 || cap.mem <= 0 || cap.pods <= 0) continue;
     const offer = offeringPrice(input, own, type, zones, capacityTypes);
-    if (offer) types.push({ type, cap, price: offer.price });
+    if (offer) types.push({ type, cap, price: offer.price + nodeCost });
   }
   types.sort((a, b) => a.price - b.price || a.type.name.localeCompare(b.type.name));
   const used = input.poolUsage?.get(view.name);
@@ -136,6 +150,7 @@ export function poolOption(input: SolverInput, view: PoolView): PoolOption {
     view,
     catalog: own,
     overhead,
+    nodeCost,
     types,
     byName: new Map(types.map((t) => [t.type.name, t])),
     zones,

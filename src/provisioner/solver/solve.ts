@@ -14,7 +14,10 @@ import { lowerBound } from './bound.js';
 import { autoModePoolFor } from './auto-mode.js';
 import { expandGroups, type Plan, type ServedByAutoMode, type SolverInput, type SolverPod } from './model.js';
 import { placeOne } from './place-one.js';
+import { priceTotals, wholePerHour } from './totals.js';
+import { DEFAULT_FEWER_NODES_WITHIN } from '../../scheduling/node-cost.js';
 import { shrink } from './shrink.js';
+import { mergeNodes } from './merge.js';
 import { Relocator } from './relocate.js';
 import { SolverState } from './state.js';
 import type { PodTopology } from './topology.js';
@@ -83,6 +86,11 @@ function placeConstrained(
   }
 }
 
+/** What the plan's new nodes cost now (whole prices). */
+function newPrice(state: SolverState): number {
+  return state.bins.reduce((sum, b) => sum + (b.isNew ? (b.current?.price ?? 0) : 0), 0);
+}
+
 /** Improvement can gain at most what separates the plan from the LP bound: within 1 %, it is skipped. */
 const CLOSE_ENOUGH = 1.01;
 
@@ -98,11 +106,18 @@ function closeToBound(state: SolverState, input: SolverInput): boolean {
   return bound > 0 && cost <= bound * CLOSE_ENOUGH;
 }
 
-/** The better of two plans: fewer pods left out, then cheaper. */
-function better(a: Plan, b: Plan): Plan {
+/**
+ * The better of two plans: fewer pods left out; then, within `within` (a fraction) of the cheaper
+ * whole price, fewer new nodes; then cheaper. Ties keep `a`.
+ */
+export function better(a: Plan, b: Plan, within = DEFAULT_FEWER_NODES_WITHIN): Plan {
   if (a.unschedulable.length !== b.unschedulable.length)
     return a.unschedulable.length < b.unschedulable.length ? a : b;
-  return b.totals.pricePerHour < a.totals.pricePerHour ? b : a;
+  const pa = wholePerHour(a.totals);
+  const pb = wholePerHour(b.totals);
+  if (a.totals.nodes !== b.totals.nodes && Math.abs(pa - pb) <= within * Math.min(pa, pb))
+    return a.totals.nodes < b.totals.nodes ? a : b;
+  return pb < pa ? b : a;
 }
 
 /**
@@ -132,7 +147,7 @@ function solvePods(given: SolverInput): Plan {
   // The second order only matters when some pod has inter-pod constraints.
   if (grow && (placement === 'grow' || !grow.constrained)) return grow.plan;
   const room = solveOnce(input, true, clock, clock());
-  const plan = grow ? better(grow.plan, room.plan) : room.plan;
+  const plan = grow ? better(grow.plan, room.plan, input.nodeCost?.preferFewerNodesWithin) : room.plan;
   return { ...plan, totals: { ...plan.totals, solveMillis: Math.round(clock() - start) } };
 }
 
@@ -165,8 +180,13 @@ function solveOnce(
   const failed = placeConstrained(state, unplaced).map((p) => p.pod);
   for (const c of classes) for (const s of c.shapes) failed.push(...s.pods);
   if (improving) {
-    const free = pods.filter((p) => !p.topo.constrained && p.topo.matched.length === 0);
-    shrink(state, timeLeft, new Map(free.map((p) => [p.pod.id, p.pod])), new Relocator(state, pods));
+    const free = new Map(
+      pods.filter((p) => !p.topo.constrained && p.topo.matched.length === 0).map((p) => [p.pod.id, p.pod]),
+    );
+    const relocator = new Relocator(state, pods);
+    shrink(state, timeLeft, free, relocator);
+    const within = input.nodeCost?.preferFewerNodesWithin ?? DEFAULT_FEWER_NODES_WITHIN;
+    mergeNodes(state, free, relocator, { timeLeft, allowance: within * newPrice(state) });
   }
   const lost = new Map<string, string>();
   const nodes = finalize(state.bins, input, lost);
@@ -177,7 +197,6 @@ function solveOnce(
     ...[...lost].map(([pod, reason]) => ({ pod, reason })),
   ].sort((a, b) => a.pod.localeCompare(b.pod));
   const newNodes = nodes.filter((n) => !n.existing);
-  const price = newNodes.reduce((sum, n) => sum + n.pricePerHour, 0);
   const placedOnNew = new Set(newNodes.flatMap((n) => n.pods));
   const bound =
     input.skipBound === true
@@ -194,7 +213,7 @@ function solveOnce(
     totals: {
       nodes: newNodes.length,
       pods: nodes.reduce((n, node) => n + node.pods.length, 0),
-      pricePerHour: Math.round(price * 1e5) / 1e5,
+      ...priceTotals(newNodes),
       solveMillis: Math.round(clock() - start),
     },
     lowerBound: bound,

@@ -5,6 +5,7 @@
  * creates empty NodeClaims from the template; the fleet launches the lowest price), one zone after
  * another among offerings of that price. Pods may use them as they use any node of the plan. Pure.
  */
+import { priceTotals } from './totals.js';
 import { LABEL } from '../../catalog/instance-type.js';
 import type { PoolView } from '../../scheduling/nodepool.js';
 import type { ExistingNode, Plan, PlannedNode, SolverInput } from './model.js';
@@ -60,6 +61,7 @@ function staticNode(
     zone: offer.zone,
     capacityType: offer.capacityType,
     pricePerHour: offer.price,
+    nodeCostPerHour: option.nodeCost,
     existing: false,
     pods: [],
     labels: {
@@ -131,14 +133,9 @@ export function withStatic(plan: Plan, statics: readonly PlannedNode[]): Plan {
     ...statics.map((s) => ({ ...s, pods: placed.get(s.name) ?? [] })),
   ];
   const fresh = nodes.filter((n) => !n.existing);
-  const price = fresh.reduce((sum, n) => sum + n.pricePerHour, 0);
   return {
     ...plan,
     nodes,
-    totals: {
-      ...plan.totals,
-      nodes: fresh.length,
-      pricePerHour: Math.round(price * 1e5) / 1e5,
-    },
+    totals: { ...plan.totals, ...priceTotals(fresh), nodes: fresh.length },
   };
 }
