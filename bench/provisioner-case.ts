@@ -24,6 +24,7 @@ process.stdout.write(
     podsPerSecond: count / (millis / 1000),
     nodes: plan.totals.nodes,
     pricePerHour: plan.totals.pricePerHour,
+    wholePerHour: plan.totals.pricePerHour + plan.totals.nodeCostsPerHour,
     lowerBound: plan.lowerBound,
     unschedulable: plan.unschedulable.length,
     heapGrowthMiB: (heapAfter - heapBefore) / 1048576,

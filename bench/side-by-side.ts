@@ -16,6 +16,11 @@
  * - The Karpenter side needs Go (≥ 1.26) and builds once into ~/.cache/berth-bench (several minutes
  *   on 2 cores; modules from the Go proxy). Without Go, Berth's side runs alone and it says so.
  *
+ * - Whole cost (BENCH_SBS_NODE_COST, USD per node-hour, default 0.03): a node costs its instance, its
+ *   volumes (the class's al2023 default: 20 GiB gp3) and a per-node cost. Berth plans again with
+ *   provisioner.nodeCost.perNodePerHour set; Karpenter's plan (its solver has no such term) is priced
+ *   the same way: instances + nodes × (volumes + per-node cost).
+ *
  * Cases: BENCH_SBS="generic:1000,diverse:3000,…" (default below).
  */
 import { spawnSync } from 'node:child_process';
@@ -30,6 +35,7 @@ import { builtinCatalog } from '../src/catalog/catalog.js';
 import { solverInputOf } from '../src/provisioner/input/plan-input.js';
 import { DEFAULT_BUDGET_MS } from '../src/provisioner/solver/budget.js';
 import { solve } from '../src/provisioner/solver/solve.js';
+import { DEFAULT_VOLUME, volumesPerHour } from '../src/scheduling/node-cost.js';
 import type { NodePool } from '../src/scheduling/nodepool.js';
 import { nodePoolsOf, podsOf, type WorkloadKind } from './side-by-side-workloads.js';
 
@@ -42,9 +48,14 @@ const RUNS = process.env.BENCH_SBS_RUNS ?? '1';
 /** Berth's timed runs: more than Karpenter's, as V8 compiles the solver's hot loops over the first few. */
 const BERTH_RUNS = Number.parseInt(process.env.BENCH_SBS_BERTH_RUNS ?? '7', 10);
 const BERTH_WARMUP = Number.parseInt(process.env.BENCH_SBS_BERTH_WARMUP ?? '3', 10);
+const NODE_COST = Number.parseFloat(process.env.BENCH_SBS_NODE_COST ?? '0.03');
+/** The workloads' EC2NodeClass (al2023, no blockDeviceMappings): one 20 GiB gp3 volume a node. */
+const VOLUMES = volumesPerHour([DEFAULT_VOLUME]);
 
 interface Side {
   pricePerHour: number;
+  /** Instances, volumes and the per-node cost (Berth: as its plan says; Karpenter: priced after). */
+  wholePerHour: number;
   nodes: number;
   solveMillis: number;
   wallMillis: number;
@@ -107,12 +118,13 @@ function berth(pods: string, pools: string, policies: string | undefined): Side 
   const wallMillis = performance.now() - t;
   if (r.status !== 0 && r.status !== 1) throw new Error(`berth plan failed: ${r.stderr}`);
   const plan = JSON.parse(r.stdout) as {
-    totals: { nodes: number; pricePerHour: number; solveMillis: number };
+    totals: { nodes: number; pricePerHour: number; wholePerHour: number; solveMillis: number };
     unschedulable: unknown[];
   };
   const denied = r.stderr.split('\n').filter((l) => l.includes('denied by the webhook')).length;
   return {
     pricePerHour: plan.totals.pricePerHour,
+    wholePerHour: plan.totals.wholePerHour,
     nodes: plan.totals.nodes,
     solveMillis: plan.totals.solveMillis,
     wallMillis,
@@ -159,6 +171,7 @@ function karpenter(bin: string, pods: string, pools: string): Side {
   };
   return {
     pricePerHour: k.pricePerHour,
+    wholePerHour: k.pricePerHour + k.nodes * (VOLUMES + NODE_COST),
     nodes: k.nodes,
     solveMillis: k.solveMillis,
     wallMillis: k.setupMillis + k.solveMillis,
@@ -166,13 +179,17 @@ function karpenter(bin: string, pods: string, pools: string): Side {
   };
 }
 
-/** A copy of the default policies.yaml with spread-unsatisfiable off: the mix draws selectors that select none of their own pods. */
-function mixPolicies(dir: string): string {
-  const path = join(dir, 'policies.yaml');
-  const text = readFileSync(join(ROOT, 'policies.yaml'), 'utf8').replace(
-    /spread-unsatisfiable: \{ mode: enforce \}/,
-    'spread-unsatisfiable: { mode: off }',
-  );
+/**
+ * A copy of the default policies.yaml: for the mix with spread-unsatisfiable off (it draws selectors
+ * that select none of their own pods); with `perNode`, provisioner.nodeCost.perNodePerHour set.
+ */
+function policiesFor(dir: string, mix: boolean, perNode?: number): string | undefined {
+  if (!mix && perNode === undefined) return undefined;
+  const path = join(dir, perNode === undefined ? 'policies.yaml' : 'policies-node-cost.yaml');
+  let text = readFileSync(join(ROOT, 'policies.yaml'), 'utf8');
+  if (mix)
+    text = text.replace(/spread-unsatisfiable: \{ mode: enforce \}/, 'spread-unsatisfiable: { mode: off }');
+  if (perNode !== undefined) text = text.replace(/perNodePerHour: 0\b/, `perNodePerHour: ${String(perNode)}`);
   writeFileSync(path, text);
   return path;
 }
@@ -201,6 +218,11 @@ function main(): void {
     'B wall ms',
     'wall K/B',
     'unplaced K/B',
+    'K/B nodes',
+    'K whole $/h',
+    'B whole $/h',
+    'whole B/K',
+    'K/B nodes (whole)',
   ];
   const rows: string[][] = [header];
   for (const c of cases) {
@@ -221,7 +243,9 @@ function main(): void {
         .map((d) => stringify(d))
         .join('---\n'),
     );
-    const b = berth(pods, pools, c.kind === 'karpenter-mix' ? mixPolicies(dir) : undefined);
+    const mix = c.kind === 'karpenter-mix';
+    const b = berth(pods, pools, policiesFor(dir, mix));
+    const bw = berth(pods, pools, policiesFor(dir, mix, NODE_COST));
     const warm = berthWarm(pods, pools);
     const k = bin === undefined ? undefined : karpenter(bin, pods, pools);
     const row = [
@@ -238,6 +262,11 @@ function main(): void {
       fmt(b.wallMillis),
       k ? `${fmt(ratio(k.wallMillis, b.wallMillis), 1)}x` : '-',
       `${k ? String(k.unplaced) : '-'}/${String(b.unplaced)}`,
+      `${k ? String(k.nodes) : '-'}/${String(b.nodes)}`,
+      k ? fmt(k.wholePerHour, 2) : '-',
+      fmt(bw.wholePerHour, 2),
+      k ? fmt(ratio(bw.wholePerHour, k.wholePerHour), 3) : '-',
+      `${k ? String(k.nodes) : '-'}/${String(bw.nodes)}`,
     ];
     rows.push(row);
     console.error(`side-by-side: ${row.join('  ')}`);
@@ -245,7 +274,7 @@ function main(): void {
   const widths = header.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   for (const r of rows) console.log(r.map((x, i) => x.padStart(widths[i] ?? 0)).join('  '));
   console.log(
-    `\nSolve: the median of warm runs — Karpenter ${RUNS} after one untimed, Berth ${BERTH_RUNS} after ${BERTH_WARMUP} untimed (its solver in this process). B cold: berth plan's own solve, one cold run. Wall: berth plan as a user runs it, the whole process; Karpenter v1.14.1 set-up + Solve. Files in ${work}.`,
+    `\nSolve: the median of warm runs — Karpenter ${RUNS} after one untimed, Berth ${BERTH_RUNS} after ${BERTH_WARMUP} untimed (its solver in this process). B cold: berth plan's own solve, one cold run. Wall: berth plan as a user runs it, the whole process; Karpenter v1.14.1 set-up + Solve. Whole: a node costs its instance, its volumes (20 GiB gp3, $${VOLUMES.toFixed(4)}/h) and $${String(NODE_COST)}/h; Berth plans with provisioner.nodeCost.perNodePerHour ${String(NODE_COST)}, Karpenter's plan is priced so. Files in ${work}.`,
   );
 }
 

@@ -17,7 +17,6 @@ import type { SolverState } from './state.js';
 const priceOf = (b: Bin): number => b.current?.price ?? 0;
 
 export interface MergeLimits {
-  readonly timeLeft: () => boolean;
   /** USD/h the pass may add in all for fewer nodes. */
   allowance: number;
 }
@@ -81,7 +80,8 @@ function targetFor(from: Bin, fresh: readonly Bin[], limits: MergeLimits): { to:
   const out: { to: Bin; extra: number }[] = [];
   for (const to of fresh) {
     if (to === from || to.pods.length === 0 || to.pool !== from.pool) continue;
-    const t = to.typeFor(from.used, to.types, Infinity, to.current?.price);
+    const most = priceOf(to) + priceOf(from) + Math.max(0, limits.allowance);
+    const t = to.typeFor(from.used, to.types, most + 1e-9, to.current?.price);
     if (!t) continue;
     const extra = t.price - priceOf(to) - priceOf(from);
     if (extra <= Math.max(0, limits.allowance) + 1e-9) out.push({ to, extra });
@@ -104,7 +104,6 @@ export function mergeNodes(
   const fresh = state.bins.filter((b) => b.isNew && b.current && b.pods.length > 0);
   fresh.sort((a, b) => priceOf(a) - priceOf(b));
   for (const from of [...fresh]) {
-    if (!limits.timeLeft()) return;
     const moving = movablePods(from, pods, free, relocator);
     if (!moving) continue;
     for (const { to, extra } of targetFor(from, fresh, limits)) {

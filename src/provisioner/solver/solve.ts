@@ -186,7 +186,8 @@ function solveOnce(
     const relocator = new Relocator(state, pods);
     shrink(state, timeLeft, free, relocator);
     const within = input.nodeCost?.preferFewerNodesWithin ?? DEFAULT_FEWER_NODES_WITHIN;
-    mergeNodes(state, free, relocator, { timeLeft, allowance: within * newPrice(state) });
+    // Cheap (one bounded type search per pair of nodes of a pool): not held to the budget.
+    mergeNodes(state, free, relocator, { allowance: within * newPrice(state) });
   }
   const lost = new Map<string, string>();
   const nodes = finalize(state.bins, input, lost);
