@@ -174,6 +174,26 @@ type Reserved = ReadonlyMap<PoolState, Usage>;
  * type that holds the whole demand added) filled both ways, priced as the cheapest type that holds
  * what it took. Ties go to the node holding more pods.
  */
+/**
+ * The greedy fill of an empty node (no slice) depends on the class's remaining pods only through the
+ * shapes it runs out of: a fill that took no more of any shape than is left now is the fill it would
+ * make now (the same choices in the same order). Kept per class and capacity, so that each new node
+ * of a class is not filled again as every type.
+ */
+const greedyFills = new WeakMap<FreeClass, Map<Readonly<Res>, { take: number[]; used: Res }>>();
+
+function emptyFill(c: FreeClass, cap: Readonly<Res>, slice: boolean): { take: number[]; used: Res } {
+  if (slice) return fill(cap, ZERO, c.shapes, true);
+  let memo = greedyFills.get(c);
+  if (!memo) greedyFills.set(c, (memo = new Map<Readonly<Res>, { take: number[]; used: Res }>()));
+  const hit = memo.get(cap);
+  if (hit && c.shapes.every((s, i) => (hit.take[i] ?? 0) <= s.pods.length))
+    return { take: [...hit.take], used: { ...hit.used } };
+  const made = fill(cap, ZERO, c.shapes, false);
+  memo.set(cap, { take: [...made.take], used: { ...made.used } });
+  return made;
+}
+
 function bestTrial(options: readonly Option[], c: FreeClass, y: Res, reserved?: Reserved): Trial | undefined {
   const demand = demandOf(c);
   let best: Trial | undefined;
@@ -183,7 +203,7 @@ function bestTrial(options: readonly Option[], c: FreeClass, y: Res, reserved?: 
     exploreTypes(types, y, [cheapestHolding(types, demand)], (t) => {
       const bought: TypeOption[] = [];
       for (const slice of SLICES) {
-        const { take, used } = fill(t.cap, ZERO, c.shapes, slice);
+        const { take, used } = emptyFill(c, t.cap, slice);
         const pods = take.reduce((a, b) => a + b, 0);
         const b = cheapestHolding(types, used);
         if (pods === 0 || !b || !withinLimits(option.pool.option, b.type, held)) continue;
@@ -245,10 +265,15 @@ export function packClass(state: SolverState, c: FreeClass): Packed {
   const items = options.flatMap((o) => o.narrowed.types.map((t) => ({ cap: t.cap, price: t.price })));
   const lp = solveLp(demandOf(c), items);
   const y = lp.feasible ? lp.y : { ...ZERO, cpu: 1 };
-  fillOpenBins(state, c, y, bestTrial(options, c, y)?.score ?? 0);
+  const fresh = bestTrial(options, c, y);
+  const before = remaining(c);
+  fillOpenBins(state, c, y, fresh?.score ?? 0);
+  // The fresh node's best still holds when the open bins took nothing (and the pools' usage is unchanged).
+  let known = remaining(c) === before ? fresh : undefined;
   const bins: Bin[] = [];
   while (remaining(c) > 0) {
-    const trial = bestTrial(options, c, y);
+    const trial = known ?? bestTrial(options, c, y);
+    known = undefined;
     if (!trial) break;
     bins.push(...open(state, c, [trial]));
   }

@@ -11,6 +11,7 @@
 import type { Bin } from './bin.js';
 import type { SolverPod } from './model.js';
 import { countType } from './pools.js';
+import { resKey, ZERO } from './resources.js';
 import type { Relocator } from './relocate.js';
 import type { SolverState } from './state.js';
 
@@ -63,11 +64,21 @@ function moveAll(
   to: Bin,
   at: Map<string, number>,
 ) {
+  // Pods of the same requests move together (a bin's remove filters its whole list).
+  const byShape = new Map<string, SolverPod[]>();
   for (const pod of moving) {
-    from.remove([pod.id], pod.requests);
-    to.add([pod.id], pod.requests, null);
+    const key = resKey(pod.requests);
+    const same = byShape.get(key);
+    if (same) same.push(pod);
+    else byShape.set(key, [pod]);
     const binding = state.bindings[at.get(pod.id) ?? -1];
     if (binding) binding.node = to.name;
+  }
+  for (const same of byShape.values()) {
+    const ids = same.map((p) => p.id);
+    const one = same[0]?.requests ?? ZERO;
+    from.remove(ids, one);
+    to.add(ids, one, null);
   }
   const pool = from.pool;
   if (pool) countType(pool.reserved, from.current?.type, -1);
@@ -81,13 +92,17 @@ function targetFor(from: Bin, fresh: readonly Bin[], limits: MergeLimits): { to:
   for (const to of fresh) {
     if (to === from || to.pods.length === 0 || to.pool !== from.pool) continue;
     const most = priceOf(to) + priceOf(from) + Math.max(0, limits.allowance);
+    if (!to.mayTake(from.used, to.types, most + 1e-9)) continue;
     const t = to.typeFor(from.used, to.types, most + 1e-9, to.current?.price);
     if (!t) continue;
     const extra = t.price - priceOf(to) - priceOf(from);
     if (extra <= Math.max(0, limits.allowance) + 1e-9) out.push({ to, extra });
   }
-  return out.sort((a, b) => a.extra - b.extra);
+  return out.sort((a, b) => a.extra - b.extra).slice(0, TARGETS);
 }
+
+/** The cheapest merges tried per node: past these, a constraint refuses the rest as a rule. */
+const TARGETS = 8;
 
 /**
  * Merges new nodes into others while it pays (see above), the cheapest nodes first. `free`: pods

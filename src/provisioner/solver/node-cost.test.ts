@@ -144,8 +144,10 @@ describe('better: the plan kept between two', () => {
 });
 
 describe('poolNodeCost', () => {
-  const nodeClass = (spec: Record<string, unknown>): EC2NodeClass =>
-    ({ metadata: { name: 'default' }, spec });
+  const nodeClass = (spec: Record<string, unknown>): EC2NodeClass => ({
+    metadata: { name: 'default' },
+    spec,
+  });
   it.each([
     ['no class: Karpenter default volume', undefined, 0, DEFAULT_VOLUME],
     [

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { fill, type Shape } from './fill.js';
+import type { SolverPod } from './model.js';
+import { res, ZERO, type Res } from './resources.js';
+import type { PodTopology } from './topology.js';
+
+const NO_TOPOLOGY: PodTopology = {
+  spread: [],
+  affinity: [],
+  anti: [],
+  matched: [],
+  needsZone: false,
+  constrained: false,
+};
+
+function shape(i: number, req: Res, count: number): Shape {
+  return {
+    key: `s${String(i)}`,
+    req,
+    topo: NO_TOPOLOGY,
+    pods: Array.from({ length: count }, () => ({}) as SolverPod),
+  };
+}
+
+/** The L2-norm greedy one pod at a time, as written before runs were taken at once: the reference. */
+function reference(cap: Res, used: Res, shapes: readonly Shape[]): number[] {
+  const take = shapes.map(() => 0);
+  const u = { ...used };
+  const inv = (c: number) => (c > 0 ? 1 / c : 0);
+  for (;;) {
+    let best = -1;
+    let bestScore = Number.NEGATIVE_INFINITY;
+    shapes.forEach((s, i) => {
+      const r = s.req;
+      const free = { cpu: cap.cpu - u.cpu, mem: cap.mem - u.mem, pods: cap.pods - u.pods };
+      if (s.pods.length - (take[i] ?? 0) <= 0 || r.cpu > free.cpu || r.mem > free.mem || r.pods > free.pods)
+        return;
+      const rc = (free.cpu - r.cpu) * inv(cap.cpu);
+      const rm = (free.mem - r.mem) * inv(cap.mem);
+      const rp = (free.pods - r.pods) * inv(cap.pods);
+      const v = -(rc * rc + rm * rm + rp * rp);
+      if (v > bestScore) [bestScore, best] = [v, i];
+    });
+    const s = shapes[best];
+    if (!s) return take;
+    take[best] = (take[best] ?? 0) + 1;
+    u.cpu += s.req.cpu;
+    u.mem += s.req.mem;
+    u.pods += s.req.pods;
+  }
+}
+
+/** A small deterministic generator (mulberry32), so that a failure can be replayed. */
+function rng(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe('fill: the greedy top-up', () => {
+  const CPU = [100, 250, 500, 1000, 1500];
+  const MEM = [100, 256, 512, 1024, 2048, 4096];
+  it.each(Array.from({ length: 40 }, (_, i) => i + 1))(
+    'takes runs of one shape at once and makes the same choices as one pod at a time (seed %i)',
+    (seed) => {
+      const r = rng(seed);
+      const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
+      const n = 1 + Math.floor(r() * 12);
+      const shapes = Array.from({ length: n }, (_, i) =>
+        shape(i, res(pick(CPU), pick(MEM)), Math.floor(r() * 200)),
+      );
+      const cap = res(
+        pick([2000, 8000, 48000, 192000]),
+        pick([4096, 16384, 98304, 393216]),
+        pick([29, 110, 737]),
+      );
+      const used =
+        r() < 0.5 ? { ...ZERO } : res(Math.floor(r() * cap.cpu * 0.5), Math.floor(r() * cap.mem * 0.5), 3);
+      expect(fill(cap, used, shapes, false).take).toEqual(reference(cap, used, shapes));
+    },
+  );
+});
