@@ -146,6 +146,10 @@ describe('berth serve --local provisions what it admits', () => {
     expect(await metrics.registry.getSingleMetricAsString('berth_cost_per_hour_dollars')).toMatch(
       /nodepool="[a-z-]+"\} 0\.\d+/,
     );
+    // What the nodes cost beside their instances (their volumes: 20 GiB gp3 is $0.0022 a node-hour).
+    expect(await metrics.registry.getSingleMetricAsString('berth_node_cost_per_hour_dollars')).toMatch(
+      /nodepool="[a-z-]+"\} 0\.00\d+/,
+    );
     await post('/validate', review('UPDATE', deployment(20), { oldObject: deployment(20) }));
     expect(await settle()).toBe(bought);
   });
