@@ -4,10 +4,13 @@
  * webhooks registered as deploy/ registers them (failurePolicy Fail, timeoutSeconds 5) and pointed at
  * a `berth serve` on this host. N concurrent clients (client-node, not kubectl processes) create and
  * delete Deployments (paused, so no controller adds load) and bare Pods through the API server, for
- * the same time twice in one run: with the webhooks registered, then without them. Printed per
- * operation: p50/p99 of both runs and what the webhooks add, and the API server's own
- * apiserver_admission_webhook_admission_duration_seconds for Berth's webhooks (from its /metrics).
- * Goal: added p99 ≤ 10 ms at 50 clients on a 2-core machine. Options: --clients N (50), --seconds N
+ * the same time three times in one run: with Berth's webhooks registered; with the same
+ * configurations pointed at a no-op HTTPS server that allows everything (bench/noop-webhook.ts: what
+ * any webhook registered so costs on this machine); without webhooks. Printed per operation: p50/p99
+ * of each run, what Berth's and the no-op webhooks add, and Berth's added p99 over the no-op's; and
+ * the API server's own apiserver_admission_webhook_admission_duration_seconds for both (from its
+ * /metrics). Goals: Berth's added p99 within 1.2× the no-op webhook's at 50 clients, and ≤ 10 ms at
+ * a client count that does not saturate the API server alone. Options: --clients N (50), --seconds N
  * (20 each run), --json.
  */
 import { execFileSync } from 'node:child_process';
@@ -19,6 +22,7 @@ import { KubeConfig, KubernetesObjectApi, type KubernetesObject } from '@kuberne
 import { freePort, startControlPlane } from '../test/e2e/control-plane.js';
 import { kubectlWith, loopbackCerts, routeWebhooks, startBerth } from '../test/e2e/harness.js';
 import { deployment as userDeployment } from '../test/support/workloads.js';
+import { startNoopWebhook, type NoopWebhook } from './noop-webhook.js';
 
 const { values } = parseArgs({
   options: {
@@ -155,6 +159,7 @@ async function main(): Promise<void> {
     if (r.code !== 0) throw new Error(r.stderr);
   };
   let berth: Awaited<ReturnType<typeof startBerth>> | undefined;
+  let noop: NoopWebhook | undefined;
   try {
     for (const k of ['deploy/crds', 'deploy/karpenter-crds', 'deploy/report-crds'])
       must(kubectl(['apply', '-k', k]));
@@ -180,67 +185,100 @@ async function main(): Promise<void> {
     kc.loadFromFile(cp.kubeconfig);
     const api = KubernetesObjectApi.makeApiClient(kc);
     const token = /token: (\S+)/.exec(readFileSync(cp.kubeconfig, 'utf8'))?.[1] ?? '';
-    for (const r of routeWebhooks(kubectl, berth, readFileSync(join(tls, 'ca.crt')).toString('base64')))
-      must(r);
+    const caBundle = readFileSync(join(tls, 'ca.crt')).toString('base64');
+    for (const r of routeWebhooks(kubectl, berth, caBundle)) must(r);
     // Warm both paths (TLS sessions, JIT) before either run is timed.
     await Promise.all(
       Array.from({ length: 8 }, (_, i) => client(api, 1000 + i, Date.now() + 2000, new Map())),
     );
+    const settle = () => new Promise((r) => setTimeout(r, 2000)); // the API server's webhook informer catches up
     const before = webhookHistogram(cp.server, token);
-    const withHooks = await run(api);
-    const after = webhookHistogram(cp.server, token);
+    const withBerth = await run(api);
+    const afterBerth = webhookHistogram(cp.server, token);
+    noop = await startNoopWebhook(tls);
+    for (const r of routeWebhooks(kubectl, { url: noop.url, gateUrl: noop.url }, caBundle)) must(r);
+    await settle();
+    await Promise.all(
+      Array.from({ length: 8 }, (_, i) => client(api, 2000 + i, Date.now() + 2000, new Map())),
+    );
+    const withNoop = await run(api);
+    const afterNoop = webhookHistogram(cp.server, token);
     must(kubectl(['delete', 'mutatingwebhookconfiguration', 'berth']));
     must(kubectl(['delete', 'validatingwebhookconfiguration', 'berth']));
-    await new Promise((r) => setTimeout(r, 2000)); // the API server's webhook informer catches up
+    await settle();
     const without = await run(api);
-    report(withHooks, without, before, after);
+    report({ berth: withBerth, noop: withNoop, none: without }, [
+      ['Berth', delta(before, afterBerth)],
+      ['no-op', delta(afterBerth, afterNoop)],
+    ]);
   } finally {
+    await noop?.stop();
     await berth?.stop();
     await cp.stop();
   }
 }
 
-function report(
-  withHooks: Map<Op, number[]>,
-  without: Map<Op, number[]>,
-  before: Map<string, Map<number, number>>,
-  after: Map<string, Map<number, number>>,
-): void {
-  const rows = [...withHooks.keys()].map((op) => {
-    const a = withHooks.get(op) ?? [];
-    const b = without.get(op) ?? [];
+type Histograms = Map<string, Map<number, number>>;
+
+/** The buckets observed between two reads of the API server's histograms. */
+function delta(before: Histograms, after: Histograms): Histograms {
+  return new Map(
+    [...after].map(([key, buckets]) => [
+      key,
+      new Map([...buckets].map(([le, n]) => [le, n - (before.get(key)?.get(le) ?? 0)])),
+    ]),
+  );
+}
+
+interface Sides {
+  berth: Map<Op, number[]>;
+  noop: Map<Op, number[]>;
+  none: Map<Op, number[]>;
+}
+
+function report(sides: Sides, servers: [string, Histograms][]): void {
+  const rows = [...sides.berth.keys()].map((op) => {
+    const of = (m: Map<Op, number[]>) => m.get(op) ?? [];
+    const q = (m: Map<Op, number[]>, x: number) => quantile(of(m), x);
+    const p50 = { berth: q(sides.berth, 0.5), noop: q(sides.noop, 0.5), none: q(sides.none, 0.5) };
+    const p99 = { berth: q(sides.berth, 0.99), noop: q(sides.noop, 0.99), none: q(sides.none, 0.99) };
     return {
       op,
-      requests: [a.length, b.length],
-      p50: [quantile(a, 0.5), quantile(b, 0.5)],
-      p99: [quantile(a, 0.99), quantile(b, 0.99)],
+      requests: { berth: of(sides.berth).length, noop: of(sides.noop).length, none: of(sides.none).length },
+      p50,
+      p99,
+      addedP99: { berth: p99.berth - p99.none, noop: p99.noop - p99.none },
     };
   });
-  const server = [...after.entries()].map(([key, buckets]) => {
-    const delta = new Map([...buckets].map(([le, n]) => [le, n - (before.get(key)?.get(le) ?? 0)]));
-    return {
+  const server = servers.flatMap(([side, h]) =>
+    [...h.entries()].map(([key, buckets]) => ({
+      side,
       webhook: key,
-      p50: histogramQuantile(delta, 0.5) * 1000,
-      p99: histogramQuantile(delta, 0.99) * 1000,
-    };
-  });
+      p50: histogramQuantile(buckets, 0.5) * 1000,
+      p99: histogramQuantile(buckets, 0.99) * 1000,
+    })),
+  );
   if (values.json) {
     console.log(JSON.stringify({ clients, seconds, rows, server }, null, 2));
     return;
   }
-  const f = (n: number) => n.toFixed(1);
+  const f = (n: number) => n.toFixed(1).padStart(7);
   console.log(
-    `bench:apiserver — ${clients} clients, ${seconds} s with Berth's webhooks and ${seconds} s without\n`,
+    `bench:apiserver — ${String(clients)} clients, ${String(seconds)} s each: Berth's webhooks, the same configurations on a no-op webhook, none\n`,
   );
   console.log(
-    'operation           requests (with/without)   p50 with  without  added   p99 with  without  added',
+    'operation           requests B/noop/none      p50 B  p50 noop p50 none    p99 B  p99 noop p99 none  added p99 B  added p99 noop  B/noop (ms)',
   );
-  for (const r of rows)
+  for (const r of rows) {
+    const req = `${String(r.requests.berth)}/${String(r.requests.noop)}/${String(r.requests.none)}`;
+    const ratio = r.addedP99.noop > 0 ? (r.addedP99.berth / r.addedP99.noop).toFixed(2) : '-';
     console.log(
-      `${r.op.padEnd(20)}${`${r.requests[0]}/${r.requests[1]}`.padEnd(26)}${f(r.p50[0] ?? 0).padStart(8)} ${f(r.p50[1] ?? 0).padStart(8)} ${f((r.p50[0] ?? 0) - (r.p50[1] ?? 0)).padStart(6)}  ${f(r.p99[0] ?? 0).padStart(8)} ${f(r.p99[1] ?? 0).padStart(8)} ${f((r.p99[0] ?? 0) - (r.p99[1] ?? 0)).padStart(6)}   ms`,
+      `${r.op.padEnd(20)}${req.padEnd(24)}${f(r.p50.berth)}  ${f(r.p50.noop)}  ${f(r.p50.none)}  ${f(r.p99.berth)}  ${f(r.p99.noop)}  ${f(r.p99.none)}  ${f(r.addedP99.berth).padStart(11)}  ${f(r.addedP99.noop).padStart(14)}  ${ratio.padStart(6)}`,
     );
-  console.log("\nkube-apiserver's apiserver_admission_webhook_admission_duration_seconds (with webhooks):");
-  for (const s of server) console.log(`  ${s.webhook.padEnd(28)} p50 ${f(s.p50)} ms   p99 ${f(s.p99)} ms`);
+  }
+  console.log("\nkube-apiserver's apiserver_admission_webhook_admission_duration_seconds, per side:");
+  for (const s of server)
+    console.log(`  ${s.side.padEnd(6)} ${s.webhook.padEnd(28)} p50 ${f(s.p50)} ms   p99 ${f(s.p99)} ms`);
 }
 
 await main();

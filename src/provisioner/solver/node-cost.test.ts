@@ -183,3 +183,16 @@ describe('poolNodeCost', () => {
     ).toBeCloseTo(want, 10);
   });
 });
+
+describe('a per-node cost: the packing is also run without it, and the cheaper whole plan kept', () => {
+  it('costs no more in all than the plan made without it and charged it after (fewer nodes: within 1%)', () => {
+    const pods = Array.from({ length: 40 }, (_, i) => pod(['250m', '500m', '1500m'][i % 3] ?? '250m'));
+    for (const perNode of [0.01, 0.03, 0.1]) {
+      const withCost = planOf(pods, perNode);
+      const without = planOf(pods, 0);
+      const whole = (p: Plan, extra: number) =>
+        p.totals.pricePerHour + p.totals.nodeCostsPerHour + extra * p.totals.nodes;
+      expect(whole(withCost, 0)).toBeLessThanOrEqual(whole(without, perNode) * 1.01 + 1e-9);
+    }
+  });
+});

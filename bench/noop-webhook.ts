@@ -1,0 +1,62 @@
+/**
+ * A no-op admission webhook for the benches' baseline: a Node HTTPS server that allows every review it
+ * is sent, with Berth's serving certificate. Registered exactly as Berth's webhooks are (the same
+ * configurations, resources, operations, match conditions, timeouts and failure policy), it measures
+ * what any admission webhook costs a request on the same machine, beside what Berth's cost.
+ */
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+
+export interface NoopWebhook {
+  /** https://127.0.0.1:PORT: every path (/mutate, /validate, /gate) answers allowed. */
+  readonly url: string;
+  /** Reviews answered so far. */
+  readonly answered: () => number;
+  stop(): Promise<void>;
+}
+
+/** The review's uid, or '' when the body is no AdmissionReview. */
+function uidOf(body: string): string {
+  try {
+    return (JSON.parse(body) as { request?: { uid?: string } }).request?.uid ?? '';
+  } catch {
+    return '';
+  }
+}
+
+/** Starts the server on loopback with the certificate in `tlsDir` (tls.crt, tls.key). */
+export async function startNoopWebhook(tlsDir: string): Promise<NoopWebhook> {
+  let answered = 0;
+  const server: Server = createServer(
+    { cert: readFileSync(join(tlsDir, 'tls.crt')), key: readFileSync(join(tlsDir, 'tls.key')) },
+    (req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        answered += 1;
+        const uid = uidOf(Buffer.concat(chunks).toString('utf8'));
+        const body = JSON.stringify({
+          apiVersion: 'admission.k8s.io/v1',
+          kind: 'AdmissionReview',
+          response: { uid, allowed: true },
+        });
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+        res.end(body);
+      });
+    },
+  );
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `https://127.0.0.1:${String(port)}`,
+    answered: () => answered,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
