@@ -3,6 +3,7 @@ import { fill, type Shape } from './fill.js';
 import type { SolverPod } from './model.js';
 import { res, ZERO, type Res } from './resources.js';
 import type { PodTopology } from './topology.js';
+import { seededRandom } from '../../util/seeded.js';
 
 const NO_TOPOLOGY: PodTopology = {
   spread: [],
@@ -50,24 +51,13 @@ function reference(cap: Res, used: Res, shapes: readonly Shape[]): number[] {
   }
 }
 
-/** A small deterministic generator (mulberry32), so that a failure can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe('fill: the greedy top-up', () => {
   const CPU = [100, 250, 500, 1000, 1500];
   const MEM = [100, 256, 512, 1024, 2048, 4096];
   it.each(Array.from({ length: 40 }, (_, i) => i + 1))(
     'takes runs of one shape at once and makes the same choices as one pod at a time (seed %i)',
     (seed) => {
-      const r = rng(seed);
+      const r = seededRandom(seed);
       const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
       const n = 1 + Math.floor(r() * 12);
       const shapes = Array.from({ length: n }, (_, i) =>
