@@ -129,7 +129,7 @@ export interface SolverInput {
   readonly placement?: 'both' | 'grow' | 'room';
   /**
    * Each pool's types and prices, kept by the caller across solves over the same catalog, daemonsets,
-   * unavailable offerings and usage (disruption simulates many times on one cluster).
+   * unavailable offerings, usage and node cost (disruption simulates many times on one cluster).
    */
   readonly poolMemo?: Map<PoolView, PoolOption>;
   /**

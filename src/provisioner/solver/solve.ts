@@ -163,7 +163,8 @@ function solveWhole(input: SolverInput): Plan {
     ...input.nodeCost,
     perNodePerHour: 0,
   };
-  const plain = solvePods({ ...input, nodeCost });
+  // The pools' memo holds types priced with the per-node cost: not for this plan.
+  const plain = solvePods({ ...withoutMemo(input), nodeCost });
   const nodes = plain.nodes.map((n) =>
     n.existing ? n : { ...n, nodeCostPerHour: (n.nodeCostPerHour ?? 0) + perNode },
   );
@@ -178,6 +179,12 @@ function solveWhole(input: SolverInput): Plan {
     ...kept,
     totals: { ...kept.totals, solveMillis: main.totals.solveMillis + plain.totals.solveMillis },
   };
+}
+
+function withoutMemo(input: SolverInput): SolverInput {
+  const out: { -readonly [K in keyof SolverInput]?: SolverInput[K] } = { ...input };
+  delete out.poolMemo;
+  return out as SolverInput;
 }
 
 function solvePods(given: SolverInput): Plan {
