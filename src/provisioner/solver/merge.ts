@@ -11,6 +11,7 @@
 import type { Bin } from './bin.js';
 import type { SolverPod } from './model.js';
 import { countType } from './pools.js';
+import { minValuesOf } from '../../scheduling/min-values.js';
 import { resKey, ZERO } from './resources.js';
 import type { Relocator } from './relocate.js';
 import type { SolverState } from './state.js';
@@ -116,7 +117,11 @@ export function mergeNodes(
 ): void {
   const pods = new Map(state.input.pods.map((p) => [p.id, p]));
   const at = new Map(state.bindings.map((b, i) => [b.pod, i]));
-  const fresh = state.bins.filter((b) => b.isNew && b.current && b.pods.length > 0);
+  // A pool with minValues is left as placed: a larger type may leave too few types to choose from.
+  const fresh = state.bins.filter(
+    (b) =>
+      b.isNew && b.current && b.pods.length > 0 && b.pool && minValuesOf(b.pool.option.view).length === 0,
+  );
   fresh.sort((a, b) => priceOf(a) - priceOf(b));
   for (const from of [...fresh]) {
     const moving = movablePods(from, pods, free, relocator);
