@@ -8,7 +8,7 @@ export function registerPlan(program: Command, io: CliIO): void {
   program
     .command('plan')
     .description(
-      'plan the EC2 capacity for pods and workloads (compiled, expanded to replicas) on the NodePools (those of --nodepools, and the NodePools among the files); pods only an EKS Auto Mode pool takes are listed as served by EKS Auto Mode; exit 0 all placed, 1 some unschedulable or denied by the rules, 2 bad input',
+      "plan the EC2 capacity for pods and workloads (compiled, expanded to replicas) on the NodePools (those of --nodepools, and the NodePools among the files) at the least whole cost: each node's instance, its EBS volumes (its EC2NodeClass) and policies.yaml provisioner.nodeCost.perNodePerHour, shown apart; pods only an EKS Auto Mode pool takes are listed as served by EKS Auto Mode; exit 0 all placed, 1 some unschedulable or denied by the rules, 2 bad input",
     )
     .requiredOption('-f, --file <path...>', 'pods, workloads, profiles, DaemonSets (files or folders)')
     .option(
