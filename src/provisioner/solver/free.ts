@@ -170,11 +170,6 @@ export interface Trial {
 type Reserved = ReadonlyMap<PoolState, Usage>;
 
 /**
- * The new node worth most per dollar at shadow prices y: each candidate type (type-choice.ts; the
- * type that holds the whole demand added) filled both ways, priced as the cheapest type that holds
- * what it took. Ties go to the node holding more pods.
- */
-/**
  * The greedy fill of an empty node (no slice) depends on the class's remaining pods only through the
  * shapes it runs out of: a fill that took no more of any shape than is left now is the fill it would
  * make now (the same choices in the same order). Kept per class and capacity, so that each new node
@@ -194,6 +189,11 @@ function emptyFill(c: FreeClass, cap: Readonly<Res>, slice: boolean): { take: nu
   return made;
 }
 
+/**
+ * The new node worth most per dollar at shadow prices y: each candidate type (type-choice.ts; the
+ * type that holds the whole demand added) filled both ways, priced as the cheapest type that holds
+ * what it took. Ties go to the node holding more pods.
+ */
 function bestTrial(options: readonly Option[], c: FreeClass, y: Res, reserved?: Reserved): Trial | undefined {
   const demand = demandOf(c);
   let best: Trial | undefined;
