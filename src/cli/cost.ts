@@ -19,7 +19,13 @@ import type { SolverInput } from '../provisioner/solver/model.js';
 import { openSession, type SessionOptions } from '../inputs/session.js';
 import { loadKubeConfig } from '../kube/client.js';
 import { expandGroups } from '../provisioner/solver/model.js';
-import { poolCatalog, poolView, type NodePool, type PoolView } from '../scheduling/nodepool.js';
+import {
+  poolCatalog,
+  poolViewWithClass,
+  type EC2NodeClass,
+  type NodePool,
+  type PoolView,
+} from '../scheduling/nodepool.js';
 import type { CliIO } from '../util/io.js';
 import { planFiles, type PlanOpts } from './plan.js';
 import { leftOutLines, type LeftOut } from './plan-output.js';
@@ -98,8 +104,8 @@ async function fromCluster(opts: CostOpts): Promise<CostAttribution> {
 }
 
 /**
- * The cluster's NodePools with its NodeOverlays applied (nodes are priced as their pools see them);
- * none when the CRDs are not served.
+ * The cluster's NodePools with their EC2NodeClasses (the volumes a node costs) and its NodeOverlays
+ * applied (nodes are priced as their pools see them); none when the CRDs are not served.
  */
 async function clusterPoolViews(kc: KubeConfig, catalog: Catalog): Promise<PoolView[]> {
   const custom = kc.makeApiClient(CustomObjectsApi);
@@ -111,11 +117,16 @@ async function clusterPoolViews(kc: KubeConfig, catalog: Catalog): Promise<PoolV
       return [];
     }
   };
-  const [nodePools, overlays] = await Promise.all([
+  const [nodePools, overlays, classes] = await Promise.all([
     list<NodePool>('karpenter.sh', 'v1', 'nodepools'),
     list<NodeOverlay>('karpenter.sh', 'v1alpha1', 'nodeoverlays'),
+    list<EC2NodeClass>('karpenter.k8s.aws', 'v1', 'ec2nodeclasses'),
   ]);
-  return withOverlays(nodePools.map(poolView), overlays, catalog).views;
+  const byName = new Map(classes.map((c) => [c.metadata.name, c]));
+  const views = nodePools.map((p) =>
+    poolViewWithClass(p, byName.get(p.spec.template.spec.nodeClassRef?.name ?? '')),
+  );
+  return withOverlays(views, overlays, catalog).views;
 }
 
 /** Each NodePool's node cost: its class's volumes and policies.yaml's per-node cost. */

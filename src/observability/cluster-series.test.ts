@@ -154,6 +154,15 @@ describe('clusterSeries', () => {
     expect(total).toBeCloseTo(0.096, 10);
   });
 
+  it("costs each node whole when told its pool's node cost: its pods pay their share of it too", () => {
+    const whole = clusterSeries(snapshot({ nodeCostOf: (pool) => (pool === 'general' ? 0.032 : 0) }));
+    expect(
+      value(whole.cost, { workload: 'Deployment/web', class: 'general', nodepool: 'general' })[0],
+    ).toBeCloseTo((0.096 + 0.032) / 2, 6);
+    const total = [...whole.cost, ...whole.idle].reduce((a, r) => a + r.value, 0);
+    expect(total).toBeCloseTo(0.096 + 0.032, 10);
+  });
+
   it('serves only the cost beside a Karpenter (Karpenter serves its own)', () => {
     const beside = clusterSeries(snapshot({ karpenterNames: false }));
     expect(

@@ -25,6 +25,8 @@ export interface ClusterSnapshot {
   readonly pools?: readonly PoolView[];
   /** The eligible nodes the disruption controller counted (eligible.ts); else read from the claims. */
   readonly eligible?: Readonly<Record<'drifted' | 'underutilized' | 'empty', number>>;
+  /** What a node of each NodePool costs beside its instance (volumes, the per-node cost); default 0. */
+  readonly nodeCostOf?: (nodePool: string) => number;
   /** Serve Karpenter's gauges (mode berth); false: only Berth's cost. */
   readonly karpenterNames?: boolean;
 }
@@ -210,7 +212,7 @@ function eligibleSeries(s: ClusterSnapshot): Series[] {
 }
 
 function costSeries(s: ClusterSnapshot): { cost: Series[]; idle: Series[] } {
-  const input = clusterCostInput(s.nodes, s.pods, s.catalog, s.pools);
+  const input = clusterCostInput(s.nodes, s.pods, s.catalog, s.pools, s.nodeCostOf);
   const a = attributeCost(input.nodes, input.pods);
   return {
     cost: a.rows.map((r) => ({

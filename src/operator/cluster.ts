@@ -280,6 +280,7 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
     metrics: base.metrics,
     logger: logger('metrics'),
     mode: () => live.current.provisionerMode,
+    nodeCost: () => live.current.nodeCost,
   });
   const duties = present(profiles, reports, clusterMetrics, guard);
   const manager = new DutyManager(duties, base.logger, base.metrics.leaderDuty);

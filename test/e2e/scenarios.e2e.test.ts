@@ -1070,7 +1070,7 @@ describe('6f. NodeClaims and NodePool status', () => {
     console.log(`e2e kubectl get nodepools:\n${kubectl(['get', 'nodepools']).stdout}`);
   });
 
-  it("serves Karpenter's metric names for its claims, nodes and pods, and the cost of the pods; berth cost against the cluster sums to the nodes' $/h", async () => {
+  it("serves Karpenter's metric names for its claims, nodes and pods, and the cost of the pods; berth cost against the cluster sums to the nodes' instances and node costs", async () => {
     const text = await eventually(
       "the leader's Karpenter-named metrics",
       async () => {
@@ -1129,15 +1129,20 @@ describe('6f. NodeClaims and NodePool status', () => {
         const doc = JSON.parse(r.stdout) as {
           groups: { key: string; usdPerHour: number }[];
           totalPerHour: number;
+          instancesPerHour: number;
+          nodeCostsPerHour: number;
         };
-        return spendNow() === before && Math.abs(doc.totalPerHour - before) < 1e-4
+        return spendNow() === before && Math.abs(doc.instancesPerHour - before) < 1e-4
           ? { cost: doc, spend: before }
           : undefined;
       },
       30_000,
     );
     expect(spend).toBeGreaterThan(0);
-    expect(cost.groups.reduce((a, g) => a + g.usdPerHour, 0)).toBeCloseTo(spend, 4);
+    // Beside the instances, each node of a NodePool costs its EBS volumes (the class's 20 GiB gp3).
+    expect(cost.nodeCostsPerHour).toBeGreaterThan(0);
+    expect(cost.totalPerHour).toBeCloseTo(spend + cost.nodeCostsPerHour, 4);
+    expect(cost.groups.reduce((a, g) => a + g.usdPerHour, 0)).toBeCloseTo(cost.totalPerHour, 4);
     expect(cost.groups.some((g) => g.key !== '(idle)' && g.usdPerHour > 0)).toBe(true);
     const table = spawnSync(
       process.execPath,

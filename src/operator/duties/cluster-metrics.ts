@@ -13,6 +13,8 @@ import { LifecycleObserver } from '../../observability/lifecycle-observer.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { reconcileSync } from '../../observability/controller-metrics.js';
 import type { LeaderDuty } from '../duty.js';
+import type { SolverInput } from '../../provisioner/solver/model.js';
+import { poolNodeCost } from '../../provisioner/solver/pools.js';
 
 export interface ClusterMetricsDeps {
   readonly shared: LeaderCaches;
@@ -22,6 +24,8 @@ export interface ClusterMetricsDeps {
   readonly logger: Logger;
   /** In mode karpenter, Karpenter serves its own metrics: Berth serves only its cost gauges then. */
   readonly mode: () => string;
+  /** policies.yaml provisioner.nodeCost, live: nodes are costed whole (instance, volumes, per node). */
+  readonly nodeCost?: () => NonNullable<SolverInput['nodeCost']>;
 }
 
 const CACHES = ['pods', 'nodes', 'nodeClaims'] as const;
@@ -62,6 +66,7 @@ export class ClusterMetrics implements LeaderDuty {
             nodeClaims: claims.list(),
             catalog: this.d.catalog(),
             pools: this.d.view.nodePools,
+            nodeCostOf: this.nodeCostOf(),
             ...(this.d.metrics.karpenter.eligibleNow
               ? { eligible: this.d.metrics.karpenter.eligibleNow }
               : {}),
@@ -69,6 +74,16 @@ export class ClusterMetrics implements LeaderDuty {
           }
         : undefined;
     this.d.logger.info('serving the cluster gauges (Karpenter names, cost per workload class)');
+  }
+
+  /** Each NodePool's node cost as the solver counts it, for this scrape. */
+  private nodeCostOf(): (nodePool: string) => number {
+    const input = this.d.nodeCost ? { nodeCost: this.d.nodeCost() } : {};
+    const views = new Map(this.d.view.nodePools.map((v) => [v.name, v]));
+    return (name) => {
+      const view = views.get(name);
+      return view ? poolNodeCost(input, view) : 0;
+    };
   }
 
   async stop(): Promise<void> {
