@@ -13,13 +13,13 @@ import {
   type CostAttribution,
   type CostGroup,
 } from '../cost/attribute.js';
-import { clusterCostInput, planCostInput, type NodeCostOf } from '../cost/sources.js';
-import { poolNodeCost } from '../provisioner/solver/pools.js';
-import type { SolverInput } from '../provisioner/solver/model.js';
+import { clusterCostInput, planCostInput } from '../cost/sources.js';
+import { nodeCostsByPool } from '../provisioner/solver/pools.js';
 import { openSession, type SessionOptions } from '../inputs/session.js';
 import { loadKubeConfig } from '../kube/client.js';
 import { expandGroups } from '../provisioner/solver/model.js';
 import {
+  nodeClassOf,
   poolCatalog,
   poolViewWithClass,
   type EC2NodeClass,
@@ -71,7 +71,7 @@ function offline(opts: CostOpts, io: CliIO): { a: CostAttribution; leftOut: Left
       const t = (pool ? poolCatalog(pool, input.catalog) : input.catalog).byName(n.instanceType);
       return t ? { cpu: t.allocatable.cpuMillis, mem: t.allocatable.memoryMiB } : undefined;
     },
-    nodeCostsOf(input, [...pools.values()]),
+    nodeCostsByPool(input, [...pools.values()]),
   );
   return { a: attributeCost(cost.nodes, cost.pods), leftOut, denied: denied.length };
 }
@@ -98,7 +98,7 @@ async function fromCluster(opts: CostOpts): Promise<CostAttribution> {
     pods,
     session.catalog,
     pools,
-    nodeCostsOf({ nodeCost: session.policies.nodeCost }, pools),
+    nodeCostsByPool({ nodeCost: session.policies.nodeCost }, pools),
   );
   return attributeCost(input.nodes, input.pods);
 }
@@ -122,17 +122,8 @@ async function clusterPoolViews(kc: KubeConfig, catalog: Catalog): Promise<PoolV
     list<NodeOverlay>('karpenter.sh', 'v1alpha1', 'nodeoverlays'),
     list<EC2NodeClass>('karpenter.k8s.aws', 'v1', 'ec2nodeclasses'),
   ]);
-  const byName = new Map(classes.map((c) => [c.metadata.name, c]));
-  const views = nodePools.map((p) =>
-    poolViewWithClass(p, byName.get(p.spec.template.spec.nodeClassRef?.name ?? '')),
-  );
+  const views = nodePools.map((p) => poolViewWithClass(p, nodeClassOf(p, classes)));
   return withOverlays(views, overlays, catalog).views;
-}
-
-/** Each NodePool's node cost: its class's volumes and policies.yaml's per-node cost. */
-function nodeCostsOf(input: Pick<SolverInput, 'nodeCost'>, pools: readonly PoolView[]): NodeCostOf {
-  const byName = new Map(pools.map((p) => [p.name, poolNodeCost(input, p)]));
-  return (pool) => byName.get(pool) ?? 0;
 }
 
 /** Only the rows of one namespace (idle capacity is no namespace's and is left out). */

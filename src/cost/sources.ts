@@ -26,7 +26,7 @@ export function workloadOfPod(pod: V1Pod): string {
 }
 
 /** What a node of a NodePool costs beside its instance (0 for a node of no NodePool Berth knows). */
-export type NodeCostOf = (nodePool: string) => number;
+export type NodeCostOf = (nodePool: string) => number | undefined;
 
 /** A node with a known instance type and price; undefined for one the catalog cannot price. */
 function costNodeOf(
@@ -43,7 +43,7 @@ function costNodeOf(
     name: n.metadata?.name ?? '',
     nodePool,
     pricePerHour: price,
-    nodeCostPerHour: nodeCostOf(nodePool),
+    nodeCostPerHour: nodeCostOf(nodePool) ?? 0,
     ...allocatableOf(n, catalog.byName(labels[LABEL.instanceType] ?? '')),
   };
 }
@@ -80,7 +80,7 @@ export function clusterCostInput(
   pods: readonly V1Pod[],
   catalog: Catalog,
   pools: readonly PoolView[] = [],
-  nodeCostOf: NodeCostOf = () => 0,
+  nodeCostOf: NodeCostOf = () => undefined,
 ): { nodes: CostNode[]; pods: CostPod[] } {
   const costNodes = nodes.flatMap((n) => costNodeOf(n, catalog, pools, nodeCostOf) ?? []);
   const known = new Set(costNodes.map((n) => n.name));
@@ -123,7 +123,7 @@ export function planCostInput(
   pods: readonly SolverPod[],
   objects: readonly KubeObject[],
   allocatableOf: (node: Plan['nodes'][number]) => Allocatable | undefined,
-  nodeCostOf: NodeCostOf = () => 0,
+  nodeCostOf: NodeCostOf = () => undefined,
 ): { nodes: CostNode[]; pods: CostPod[] } {
   const byId = new Map(pods.map((p) => [p.id, p]));
   const owners = ownerIndex(objects);
@@ -136,7 +136,7 @@ export function planCostInput(
       name: n.name,
       nodePool: n.nodePool,
       pricePerHour: n.pricePerHour,
-      nodeCostPerHour: n.nodeCostPerHour ?? nodeCostOf(n.nodePool),
+      nodeCostPerHour: n.nodeCostPerHour ?? nodeCostOf(n.nodePool) ?? 0,
       ...alloc,
     });
     for (const id of n.pods) costPods.push(plannedPod(id, n.name, byId.get(id), ownerOf(id)));

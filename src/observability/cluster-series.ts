@@ -8,7 +8,7 @@ import type { Catalog } from '../catalog/catalog.js';
 import type { PoolView } from '../scheduling/nodepool.js';
 import { LABEL } from '../catalog/instance-type.js';
 import { attributeCost } from '../cost/attribute.js';
-import { clusterCostInput } from '../cost/sources.js';
+import { clusterCostInput, type NodeCostOf } from '../cost/sources.js';
 import { cpuMillis, parseQuantity } from '../kube/quantity.js';
 import { podRequests, type PodRequests } from '../kube/resources.js';
 import type { KubeObject } from '../kube/objects.js';
@@ -26,7 +26,7 @@ export interface ClusterSnapshot {
   /** The eligible nodes the disruption controller counted (eligible.ts); else read from the claims. */
   readonly eligible?: Readonly<Record<'drifted' | 'underutilized' | 'empty', number>>;
   /** What a node of each NodePool costs beside its instance (volumes, the per-node cost); default 0. */
-  readonly nodeCostOf?: (nodePool: string) => number;
+  readonly nodeCostOf?: NodeCostOf;
   /** Serve Karpenter's gauges (mode berth); false: only Berth's cost. */
   readonly karpenterNames?: boolean;
 }

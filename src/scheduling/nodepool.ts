@@ -298,6 +298,13 @@ function labelsOf(
   };
 }
 
+/** The EC2NodeClass a NodePool's nodeClassRef names, among these (none for another kind of class). */
+export function nodeClassOf(pool: NodePool, classes: readonly EC2NodeClass[]): EC2NodeClass | undefined {
+  const ref = pool.spec.template.spec.nodeClassRef;
+  if (!ref || (ref.kind ?? 'EC2NodeClass') !== 'EC2NodeClass') return undefined;
+  return classes.find((c) => c.metadata.name === ref.name);
+}
+
 /** How the engine and the solver see a NodePool (one argument: safe to pass to `map`). */
 export function poolView(pool: NodePool): PoolView {
   return poolViewWithClass(pool, undefined);

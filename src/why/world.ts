@@ -10,6 +10,7 @@ import type { PDB } from '../policies/view.js';
 import type { NodeClaim } from '../provisioner/nodeclaim/object.js';
 import { withOverlays, type NodeOverlay } from '../scheduling/node-overlay.js';
 import {
+  nodeClassOf,
   poolViewWithClass,
   type EC2NodeClass,
   type NodePool,
@@ -84,20 +85,13 @@ function byKind(objects: readonly KubeObject[]): Map<Kind, KubeObject[]> {
   return out;
 }
 
-/** The class a NodePool's nodeClassRef names, among the world's. */
-function classOf(pool: NodePool, classes: readonly EC2NodeClass[]): EC2NodeClass | undefined {
-  const ref = pool.spec.template.spec.nodeClassRef;
-  if (!ref || (ref.kind ?? 'EC2NodeClass') !== 'EC2NodeClass') return undefined;
-  return classes.find((c) => c.metadata.name === ref.name);
-}
-
 export function worldOf(objects: readonly KubeObject[], s: WorldSettings): WhyWorld {
   const k = byKind(objects);
   const of = <T>(kind: Kind): T[] => (k.get(kind) ?? []) as unknown as T[];
   const nodePools = of<NodePool>('NodePool');
   const nodeClasses = of<EC2NodeClass>('EC2NodeClass');
   const overlays = of<NodeOverlay>('NodeOverlay');
-  const views = nodePools.map((p) => poolViewWithClass(p, classOf(p, nodeClasses)));
+  const views = nodePools.map((p) => poolViewWithClass(p, nodeClassOf(p, nodeClasses)));
   return {
     nodes: of<V1Node>('Node'),
     pods: of<V1Pod>('Pod'),

@@ -14,7 +14,7 @@ import type { Metrics } from '../../observability/metrics.js';
 import { reconcileSync } from '../../observability/controller-metrics.js';
 import type { LeaderDuty } from '../duty.js';
 import type { SolverInput } from '../../provisioner/solver/model.js';
-import { poolNodeCost } from '../../provisioner/solver/pools.js';
+import { nodeCostsByPool } from '../../provisioner/solver/pools.js';
 
 export interface ClusterMetricsDeps {
   readonly shared: LeaderCaches;
@@ -66,7 +66,10 @@ export class ClusterMetrics implements LeaderDuty {
             nodeClaims: claims.list(),
             catalog: this.d.catalog(),
             pools: this.d.view.nodePools,
-            nodeCostOf: this.nodeCostOf(),
+            nodeCostOf: nodeCostsByPool(
+              this.d.nodeCost ? { nodeCost: this.d.nodeCost() } : {},
+              this.d.view.nodePools,
+            ),
             ...(this.d.metrics.karpenter.eligibleNow
               ? { eligible: this.d.metrics.karpenter.eligibleNow }
               : {}),
@@ -74,16 +77,6 @@ export class ClusterMetrics implements LeaderDuty {
           }
         : undefined;
     this.d.logger.info('serving the cluster gauges (Karpenter names, cost per workload class)');
-  }
-
-  /** Each NodePool's node cost as the solver counts it, for this scrape. */
-  private nodeCostOf(): (nodePool: string) => number {
-    const input = this.d.nodeCost ? { nodeCost: this.d.nodeCost() } : {};
-    const views = new Map(this.d.view.nodePools.map((v) => [v.name, v]));
-    return (name) => {
-      const view = views.get(name);
-      return view ? poolNodeCost(input, view) : 0;
-    };
   }
 
   async stop(): Promise<void> {

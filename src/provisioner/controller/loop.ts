@@ -15,7 +15,7 @@ import { formatRef, refOf } from '../../kube/objects.js';
 import type { RoundInput } from '../input/cluster-input.js';
 import type { SolverInput, Unschedulable } from '../solver/model.js';
 import { PlannerError } from '../worker/planner.js';
-import { poolNodeCost } from '../solver/pools.js';
+import { nodeCostsByPool } from '../solver/pools.js';
 import type { Demand } from './demand.js';
 import type { Provisioner, RoundResult } from './provisioner.js';
 
@@ -245,14 +245,12 @@ export class ProvisionLoop {
     m.nodes.reset();
     m.cost.reset();
     m.nodeCost.reset();
-    const views = new Map(input.pools.map((p) => [p.name, p]));
-    const perNode = this.d.provisioner.nodeCost();
+    const nodeCostOf = nodeCostsByPool(this.d.provisioner.nodeCost(), input.pools);
     for (const [pool, t] of byPool) {
       m.nodes.set({ nodepool: pool }, t.nodes);
       m.cost.set({ nodepool: pool }, Math.round(t.cost * 1e4) / 1e4);
-      const view = views.get(pool);
-      if (view)
-        m.nodeCost.set({ nodepool: pool }, Math.round(t.nodes * poolNodeCost(perNode, view) * 1e4) / 1e4);
+      const each = nodeCostOf(pool);
+      if (each !== undefined) m.nodeCost.set({ nodepool: pool }, Math.round(t.nodes * each * 1e4) / 1e4);
     }
   }
 }

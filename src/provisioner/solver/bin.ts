@@ -253,6 +253,9 @@ export class Bin {
   }
 }
 
+/** What a bin costs the plan now: its current type's whole price (0 for an existing node's bin). */
+export const priceOf = (b: Bin): number => b.current?.price ?? 0;
+
 /** A claim on the whole pool, before any pod narrows it. */
 export function wholePool(pool: PoolOption): Narrowed {
   return {

@@ -85,18 +85,6 @@ function growth(bin: Bin, types: readonly TypeOption[], shapes: readonly Shape[]
   return best && best.rate >= floor * GROWTH_SLACK ? best.take : undefined;
 }
 
-/** Type lists by identity, for the keys of growth's memo. */
-const listIds = new WeakMap<readonly TypeOption[], number>();
-let lists = 0;
-
-function listId(types: readonly TypeOption[]): number {
-  const id = listIds.get(types);
-  if (id !== undefined) return id;
-  lists += 1;
-  listIds.set(types, lists);
-  return lists;
-}
-
 /**
  * Offers the class to every bin of the plan in order. Growth's answer depends only on the bin's
  * types, current type and usage while the class is unchanged: new claims of one kind (a pod of an
@@ -104,7 +92,8 @@ function listId(types: readonly TypeOption[]): number {
  */
 function fillOpenBins(state: SolverState, c: FreeClass, y: Res, floor: number): void {
   const key = state.placementKey(c.sample);
-  const memo = new Map<string, number[] | undefined>();
+  // By the bin's type list (narrowed lists are shared by identity), then its type, pool and usage.
+  const memo = new Map<readonly TypeOption[], Map<string, number[] | undefined>>();
   for (const bin of state.bins) {
     if (remaining(c) === 0) return;
     const n = bin.accepts(c.sample, key, state.input.catalog);
@@ -112,9 +101,11 @@ function fillOpenBins(state: SolverState, c: FreeClass, y: Res, floor: number): 
     let take: number[] | undefined;
     if (bin.existing) take = fill(bin.existing.allocatable, bin.used, c.shapes).take;
     else {
-      const k = `${listId(n.types)}/${bin.current?.type.name ?? ''}/${bin.pool?.option.view.name ?? ''}/${resKey(bin.used)}`;
-      if (memo.has(k)) take = memo.get(k);
-      else memo.set(k, (take = growth(bin, n.types, c.shapes, y, floor)));
+      let known = memo.get(n.types);
+      if (!known) memo.set(n.types, (known = new Map<string, number[] | undefined>()));
+      const k = `${bin.current?.type.name ?? ''}/${bin.pool?.option.view.name ?? ''}/${resKey(bin.used)}`;
+      if (known.has(k)) take = known.get(k);
+      else known.set(k, (take = growth(bin, n.types, c.shapes, y, floor)));
     }
     if (take?.some((k) => k > 0)) {
       commit(state, bin, c, take, n);

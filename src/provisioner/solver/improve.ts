@@ -4,16 +4,12 @@
  * kept only if it costs less. Pods without inter-pod constraints are the only ones moved, so every
  * constraint checked at placement still holds.
  */
-import type { Bin, PoolState } from './bin.js';
+import { priceOf, type Bin, type PoolState } from './bin.js';
 import { open, simulate, type FreeClass, type Packed } from './free.js';
 import { valueOf } from './lp.js';
 import type { SolverPod } from './model.js';
 import type { SolverState } from './state.js';
 import { countType, type Usage } from './pools.js';
-
-function priceOf(bin: Bin): number {
-  return bin.current?.price ?? 0;
-}
 
 /** A class holding just the pods of `bins`, in the shapes of the original class. */
 function classOf(

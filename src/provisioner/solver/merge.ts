@@ -8,15 +8,13 @@
  * allows (within its zone, its hostname anti-affinity checked both ways), and a pod moves only where
  * its node requirements hold without narrowing the node.
  */
-import type { Bin } from './bin.js';
+import { priceOf, type Bin } from './bin.js';
 import type { SolverPod } from './model.js';
 import { countType } from './pools.js';
 import { minValuesOf } from '../../scheduling/min-values.js';
 import { resKey, ZERO } from './resources.js';
 import type { Relocator } from './relocate.js';
 import type { SolverState } from './state.js';
-
-const priceOf = (b: Bin): number => b.current?.price ?? 0;
 
 export interface MergeLimits {
   /** USD/h the pass may add in all for fewer nodes. */

@@ -127,6 +127,15 @@ export function poolNodeCost(input: Pick<SolverInput, 'nodeCost'>, view: PoolVie
 
 const DEFAULT_VOLUMES_PER_HOUR = volumesPerHour([DEFAULT_VOLUME]);
 
+/** Each of these pools' node cost by name; undefined for a pool not among them. */
+export function nodeCostsByPool(
+  input: Pick<SolverInput, 'nodeCost'>,
+  pools: readonly PoolView[],
+): (nodePool: string) => number | undefined {
+  const byName = new Map(pools.map((p) => [p.name, poolNodeCost(input, p)]));
+  return (nodePool) => byName.get(nodePool);
+}
+
 export function poolOption(input: SolverInput, view: PoolView): PoolOption {
   const catalog: Catalog = input.catalog;
   const overhead: Res = { ...ZERO };

@@ -6,13 +6,11 @@
  * changes no count, and a constrained pod moves only as the Relocator allows (within its zone, its
  * hostname anti-affinity checked both ways).
  */
-import type { Bin } from './bin.js';
+import { priceOf, type Bin } from './bin.js';
 import type { SolverPod } from './model.js';
 import { addInto, fitsWith, ZERO, type Res } from './resources.js';
 import type { SolverState } from './state.js';
 import type { Relocator } from './relocate.js';
-
-const priceOf = (b: Bin): number => b.current?.price ?? 0;
 
 /** Room on `b` for one more pod of `req`, beside what this pass already plans to move there. */
 function holds(b: Bin, extra: Readonly<Res>, req: Readonly<Res>): boolean {

@@ -19,6 +19,7 @@ import { DEFAULT_FEWER_NODES_WITHIN } from '../../scheduling/node-cost.js';
 import { shrink } from './shrink.js';
 import { mergeNodes } from './merge.js';
 import { Relocator } from './relocate.js';
+import { priceOf } from './bin.js';
 import { SolverState } from './state.js';
 import type { PodTopology } from './topology.js';
 
@@ -88,7 +89,7 @@ function placeConstrained(
 
 /** What the plan's new nodes cost now (whole prices). */
 function newPrice(state: SolverState): number {
-  return state.bins.reduce((sum, b) => sum + (b.isNew ? (b.current?.price ?? 0) : 0), 0);
+  return state.bins.reduce((sum, b) => sum + (b.isNew ? priceOf(b) : 0), 0);
 }
 
 /**
@@ -111,9 +112,8 @@ const CLOSE_ENOUGH = 1.01;
 
 function closeToBound(state: SolverState, input: SolverInput): boolean {
   if (input.skipBound === true) return false;
-  const fresh = state.bins.filter((b) => !b.existing);
-  const ids = new Set(fresh.flatMap((b) => b.pods));
-  const cost = fresh.reduce((sum, b) => sum + (b.current?.price ?? 0), 0);
+  const ids = new Set(state.bins.flatMap((b) => (b.isNew ? b.pods : [])));
+  const cost = newPrice(state);
   const bound = boundOf(
     state,
     input.pods.filter((p) => ids.has(p.id)),
