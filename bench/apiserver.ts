@@ -3,15 +3,17 @@
  * tier's control plane (kube-apiserver built from k8s.io/kubernetes, on loopback) with Berth's two
  * webhooks registered as deploy/ registers them (failurePolicy Fail, timeoutSeconds 5) and pointed at
  * a `berth serve` on this host. N concurrent clients (client-node, not kubectl processes) create and
- * delete Deployments (paused, so no controller adds load) and bare Pods through the API server, for
- * the same time three times in one run: with Berth's webhooks registered; with the same
+ * delete Deployments (paused, so no controller adds load) and bare Pods through the API server, in
+ * turns of the same length, three sides a round: with Berth's webhooks registered; with the same
  * configurations pointed at a no-op HTTPS server that allows everything (bench/noop-webhook.ts: what
- * any webhook registered so costs on this machine); without webhooks. Printed per operation: p50/p99
- * of each run, what Berth's and the no-op webhooks add, and Berth's added p99 over the no-op's; and
- * the API server's own apiserver_admission_webhook_admission_duration_seconds for both (from its
- * /metrics). Goals: Berth's added p99 within 1.2× the no-op webhook's at 50 clients, and ≤ 10 ms at
- * a client count that does not saturate the API server alone. Options: --clients N (50), --seconds N
- * (20 each run), --json.
+ * any webhook registered so costs on this machine); without webhooks — round after round, so that the
+ * machine's drift is shared by the sides. Printed per operation over all rounds: p50/p99 of each side,
+ * what Berth's and the no-op webhooks add, and Berth's added p99 over the no-op's; the API server's
+ * own apiserver_admission_webhook_admission_duration_seconds for both (from its /metrics); Berth's own
+ * time per review and the TLS connections the API server opened to each webhook. Goals: Berth's added
+ * p99 within 1.2× the no-op webhook's at 50 clients, and ≤ 10 ms at a client count that does not
+ * saturate the API server alone. Options: --clients N (50), --seconds N (20 each turn), --rounds N
+ * (3), --json.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -20,19 +22,31 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { KubeConfig, KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
 import { freePort, startControlPlane } from '../test/e2e/control-plane.js';
-import { kubectlWith, loopbackCerts, routeWebhooks, startBerth } from '../test/e2e/harness.js';
+import { kubectlWith, loopbackCerts, registerWebhooks, startBerth } from '../test/e2e/harness.js';
 import { deployment as userDeployment } from '../test/support/workloads.js';
 import { startNoopWebhook, type NoopWebhook } from './noop-webhook.js';
+import {
+  apiserverWebhooks,
+  counter,
+  delta,
+  histogramQuantile,
+  histograms,
+  observations,
+  scrape,
+  type Histograms,
+} from './histograms.js';
 
 const { values } = parseArgs({
   options: {
     clients: { type: 'string', default: '50' },
     seconds: { type: 'string', default: '20' },
+    rounds: { type: 'string', default: '3' },
     json: { type: 'boolean', default: false },
   },
 });
 const clients = Number(values.clients);
 const seconds = Number(values.seconds);
+const rounds = Number(values.rounds);
 const NS = 'bench';
 
 type Op = 'create deployment' | 'delete deployment' | 'create pod' | 'delete pod';
@@ -105,48 +119,6 @@ const quantile = (xs: readonly number[], q: number): number => {
   return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? Number.NaN;
 };
 
-/** The API server's webhook latency histogram for Berth's webhooks, as cumulative buckets by le. */
-function webhookHistogram(server: string, token: string): Map<string, Map<number, number>> {
-  const text = execFileSync('curl', ['-sk', '-H', `Authorization: Bearer ${token}`, `${server}/metrics`], {
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  const out = new Map<string, Map<number, number>>();
-  const re = /^apiserver_admission_webhook_admission_duration_seconds_bucket\{([^}]*)\} (\S+)$/gm;
-  for (const m of text.matchAll(re)) {
-    const labels = m[1] ?? '';
-    const name = /name="([^"]*)"/.exec(labels)?.[1] ?? '';
-    if (!name.endsWith('berth.dev')) continue;
-    const op = /operation="([^"]*)"/.exec(labels)?.[1] ?? '';
-    const le = /le="([^"]*)"/.exec(labels)?.[1] ?? '';
-    const key = `${name} ${op}`;
-    const buckets = out.get(key) ?? new Map<number, number>();
-    const bound = le === '+Inf' ? Number.POSITIVE_INFINITY : Number(le);
-    buckets.set(bound, (buckets.get(bound) ?? 0) + Number(m[2]));
-    out.set(key, buckets);
-  }
-  return out;
-}
-
-/** A quantile from cumulative buckets: the upper bound of the bucket it falls in (as Prometheus reads them). */
-function histogramQuantile(buckets: Map<number, number>, q: number): number {
-  const sorted = [...buckets.entries()].sort((a, b) => a[0] - b[0]);
-  const total = sorted.at(-1)?.[1] ?? 0;
-  if (total === 0) return Number.NaN;
-  let prevBound = 0;
-  let prevCount = 0;
-  for (const [bound, count] of sorted) {
-    if (count >= q * total) {
-      if (!Number.isFinite(bound)) return prevBound;
-      const within = count - prevCount;
-      return within === 0 ? bound : prevBound + ((q * total - prevCount) / within) * (bound - prevBound);
-    }
-    prevBound = bound;
-    prevCount = count;
-  }
-  return prevBound;
-}
-
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'berth-bench-apiserver-'));
   const bin = execFileSync('bash', ['test/e2e/build-control-plane.sh'], {
@@ -186,48 +158,52 @@ async function main(): Promise<void> {
     const api = KubernetesObjectApi.makeApiClient(kc);
     const token = /token: (\S+)/.exec(readFileSync(cp.kubeconfig, 'utf8'))?.[1] ?? '';
     const caBundle = readFileSync(join(tls, 'ca.crt')).toString('base64');
-    for (const r of routeWebhooks(kubectl, berth, caBundle)) must(r);
-    // Warm both paths (TLS sessions, JIT) before either run is timed.
-    await Promise.all(
-      Array.from({ length: 8 }, (_, i) => client(api, 1000 + i, Date.now() + 2000, new Map())),
-    );
-    const settle = () => new Promise((r) => setTimeout(r, 2000)); // the API server's webhook informer catches up
-    const before = webhookHistogram(cp.server, token);
-    const withBerth = await run(api);
-    const afterBerth = webhookHistogram(cp.server, token);
     noop = await startNoopWebhook(tls);
-    for (const r of routeWebhooks(kubectl, { url: noop.url, gateUrl: noop.url }, caBundle)) must(r);
-    await settle();
-    await Promise.all(
-      Array.from({ length: 8 }, (_, i) => client(api, 2000 + i, Date.now() + 2000, new Map())),
-    );
-    const withNoop = await run(api);
-    const afterNoop = webhookHistogram(cp.server, token);
-    must(kubectl(['delete', 'mutatingwebhookconfiguration', 'berth']));
-    must(kubectl(['delete', 'validatingwebhookconfiguration', 'berth']));
-    await settle();
-    const without = await run(api);
-    report({ berth: withBerth, noop: withNoop, none: without }, [
-      ['Berth', delta(before, afterBerth)],
-      ['no-op', delta(afterBerth, afterNoop)],
+    const targets = { berth, noop: { url: noop.url, gateUrl: noop.url } };
+    const settle = () => new Promise((r) => setTimeout(r, 2000)); // the API server's webhook informer catches up
+    const tally = { berth: emptyTimes(), noop: emptyTimes(), none: emptyTimes() };
+    const server = { berth: new Map() as Histograms, noop: new Map() as Histograms };
+    let own: Histograms = new Map();
+    const opened = { berth: 0, noop: 0 };
+    // The sides take turns, round after round: this shared machine drifts within minutes, and a
+    // side run once, after the others, would carry the drift (and etcd's growing history) alone.
+    for (let round = 0; round < rounds; round++)
+      for (const side of ['berth', 'noop', 'none'] as const) {
+        if (side === 'none') {
+          must(kubectl(['delete', 'mutatingwebhookconfiguration', 'berth']));
+          must(kubectl(['delete', 'validatingwebhookconfiguration', 'berth']));
+        } else must(registerWebhooks(kubectl, targets[side], caBundle));
+        await settle();
+        // Warm the path (connections, JIT) before the timed run.
+        await Promise.all(
+          Array.from({ length: 8 }, (_, i) =>
+            client(api, 1000 * (round + 1) + i, Date.now() + 2000, new Map()),
+          ),
+        );
+        const hooks = apiserverWebhooks(cp.server, token);
+        const page = scrape(berth.metrics);
+        const noopConnections = noop.connections();
+        const times = await run(api);
+        for (const [op, xs] of times) tally[side].get(op)?.push(...xs);
+        if (side === 'none') continue;
+        server[side] = sum(server[side], delta(hooks, apiserverWebhooks(cp.server, token)));
+        if (side === 'noop') opened.noop += noop.connections() - noopConnections;
+        else {
+          const after = scrape(berth.metrics);
+          own = sum(own, delta(ownHistograms(page), ownHistograms(after)));
+          opened.berth += counter(after, CONNECTIONS) - counter(page, CONNECTIONS);
+        }
+      }
+    report(tally, [
+      ['Berth', server.berth],
+      ['no-op', server.noop],
     ]);
+    ownTimes(own, opened);
   } finally {
     await noop?.stop();
     await berth?.stop();
     await cp.stop();
   }
-}
-
-type Histograms = Map<string, Map<number, number>>;
-
-/** The buckets observed between two reads of the API server's histograms. */
-function delta(before: Histograms, after: Histograms): Histograms {
-  return new Map(
-    [...after].map(([key, buckets]) => [
-      key,
-      new Map([...buckets].map(([le, n]) => [le, n - (before.get(key)?.get(le) ?? 0)])),
-    ]),
-  );
 }
 
 interface Sides {
@@ -251,12 +227,14 @@ function report(sides: Sides, servers: [string, Histograms][]): void {
     };
   });
   const server = servers.flatMap(([side, h]) =>
-    [...h.entries()].map(([key, buckets]) => ({
-      side,
-      webhook: key,
-      p50: histogramQuantile(buckets, 0.5) * 1000,
-      p99: histogramQuantile(buckets, 0.99) * 1000,
-    })),
+    [...h.entries()]
+      .filter(([, buckets]) => observations(buckets) > 0)
+      .map(([key, buckets]) => ({
+        side,
+        webhook: key,
+        p50: histogramQuantile(buckets, 0.5) * 1000,
+        p99: histogramQuantile(buckets, 0.99) * 1000,
+      })),
   );
   if (values.json) {
     console.log(JSON.stringify({ clients, seconds, rows, server }, null, 2));
@@ -264,7 +242,7 @@ function report(sides: Sides, servers: [string, Histograms][]): void {
   }
   const f = (n: number) => n.toFixed(1).padStart(7);
   console.log(
-    `bench:apiserver — ${String(clients)} clients, ${String(seconds)} s each: Berth's webhooks, the same configurations on a no-op webhook, none\n`,
+    `bench:apiserver — ${String(clients)} clients, ${String(rounds)} rounds of ${String(seconds)} s a side: Berth's webhooks, the same configurations on a no-op webhook, none\n`,
   );
   console.log(
     'operation           requests B/noop/none      p50 B  p50 noop p50 none    p99 B  p99 noop p99 none  added p99 B  added p99 noop  B/noop (ms)',
@@ -279,6 +257,56 @@ function report(sides: Sides, servers: [string, Histograms][]): void {
   console.log("\nkube-apiserver's apiserver_admission_webhook_admission_duration_seconds, per side:");
   for (const s of server)
     console.log(`  ${s.side.padEnd(6)} ${s.webhook.padEnd(28)} p50 ${f(s.p50)} ms   p99 ${f(s.p99)} ms`);
+}
+
+const CONNECTIONS = 'berth_webhook_connections_total';
+const ownHistograms = (page: string) =>
+  histograms(page, 'berth_admission_review_duration_seconds', ['webhook']);
+
+function emptyTimes(): Map<Op, number[]> {
+  return new Map<Op, number[]>(
+    (['create deployment', 'create pod', 'delete deployment', 'delete pod'] as Op[]).map((o) => [o, []]),
+  );
+}
+
+/** Two sets of bucket counts added series by series. */
+function sum(a: Histograms, b: Histograms): Histograms {
+  const out: Histograms = new Map([...a].map(([k, v]) => [k, new Map(v)]));
+  for (const [key, buckets] of b) {
+    const into = out.get(key) ?? new Map<number, number>();
+    for (const [le, n] of buckets) into.set(le, (into.get(le) ?? 0) + n);
+    out.set(key, into);
+  }
+  return out;
+}
+
+/**
+ * Berth's own time per review (its berth_admission_review_duration_seconds, from reading the review
+ * to answering it) and the TLS connections the API server opened to each webhook over the runs:
+ * what of the API server's wait is Berth's work, and how many handshakes the runs cost.
+ */
+function ownTimes(own: Histograms, opened: { berth: number; noop: number }): void {
+  const ms = (b: Map<number, number>, q: number) => (histogramQuantile(b, q) * 1000).toFixed(2);
+  if (values.json) {
+    console.log(
+      JSON.stringify({
+        own: Object.fromEntries(
+          [...own].map(([k, b]) => [k, { n: observations(b), p50: ms(b, 0.5), p99: ms(b, 0.99) }]),
+        ),
+        connections: opened,
+      }),
+    );
+    return;
+  }
+  console.log("\nBerth's own time per review (reading the review to answering it):");
+  for (const [k, b] of own)
+    if (observations(b) > 0)
+      console.log(
+        `  ${k.padEnd(10)} ${String(observations(b)).padStart(6)}×  p50 ${ms(b, 0.5)} ms   p99 ${ms(b, 0.99)} ms`,
+      );
+  console.log(
+    `TLS connections the API server opened: to Berth ${String(opened.berth)}, to the no-op webhook ${String(opened.noop)}`,
+  );
 }
 
 await main();

@@ -34,10 +34,14 @@
  * --log-level L of berth serve's log in the run's directory (warn) · --heap MB berth serve's heap
  * limit in place of the Deployment's (192) · --no-scheduling-gates: Berth with
  * provisioner.schedulingGates false (pods not held back while their nodes boot) · --cpu-prof: berth
- * serve writes a V8 CPU profile (node --cpu-prof) into the run's directory when it stops · --json.
+ * serve writes a V8 CPU profile (node --cpu-prof) into the run's directory when it stops ·
+ * --main-nice N: berth serve's --main-nice (its default when unset) · --daemonsets: six DaemonSets in kube-system on every node (555m CPU, 1,126 Mi in all, as EKS nodes
+ * run: test/support/perf-workloads.ts nodeDaemonSets) · --steps N: only each workload's first N
+ * steps · --json. --sides karpenter-noop is Karpenter with a no-op admission webhook registered as
+ * Berth's mutating webhooks are (bench/noop-webhook.ts): what any webhook costs the pod creations.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -46,7 +50,13 @@ import { builtinCatalog } from '../src/catalog/catalog.js';
 import type { Plan } from '../src/provisioner/solver/model.js';
 import { startControlPlane, type SchedulerScoring } from '../test/e2e/control-plane.js';
 import { kubectlWith } from '../test/e2e/harness.js';
-import { NAMESPACE, perfWorkloads, type Deploy, type Workload } from '../test/support/perf-workloads.js';
+import {
+  NAMESPACE,
+  nodeDaemonSets,
+  perfWorkloads,
+  type Deploy,
+  type Workload,
+} from '../test/support/perf-workloads.js';
 import { ClusterObserver, ProcessSampler } from './cluster/observe.js';
 import { startIdealSide } from './cluster/ideal.js';
 import { offlinePlan, startReadySide } from './cluster/ready.js';
@@ -54,6 +64,7 @@ import { comparison, table, type StepResult } from './cluster/report.js';
 import { startBerthSide, startKarpenterSide, type Side, type SideName } from './cluster/sides.js';
 import { startKwok } from '../test/e2e/kwok.js';
 import { runStep, type StepContext } from './cluster/step.js';
+import { BurstTrace } from './cluster/trace.js';
 
 const { values } = parseArgs({
   options: {
@@ -71,6 +82,9 @@ const { values } = parseArgs({
     json: { type: 'boolean', default: false },
     'no-scheduling-gates': { type: 'boolean', default: false },
     'cpu-prof': { type: 'boolean', default: false },
+    daemonsets: { type: 'boolean', default: false },
+    steps: { type: 'string' },
+    'main-nice': { type: 'string' },
   },
 });
 
@@ -84,10 +98,19 @@ if (unknown.length > 0 || !(scale > 0)) {
   );
   process.exit(2);
 }
-const sideNames: readonly string[] = ['berth', 'karpenter', 'ready', 'ideal', 'ideal-gated'];
+const sideNames: readonly string[] = [
+  'berth',
+  'karpenter',
+  'karpenter-noop',
+  'ready',
+  'ideal',
+  'ideal-gated',
+];
 const sides = values.sides.split(',') as SideName[];
 if (sides.some((s) => !sideNames.includes(s))) {
-  console.error('bench:cluster: --sides takes berth, karpenter, ready, ideal, ideal-gated or a list of them');
+  console.error(
+    'bench:cluster: --sides takes berth, karpenter, karpenter-noop, ready, ideal, ideal-gated or a list of them',
+  );
   process.exit(2);
 }
 
@@ -108,6 +131,13 @@ if (
   !(Number.isInteger(nodesToScore) && nodesToScore >= 1 && nodesToScore <= 100)
 ) {
   console.error('bench:cluster: --nodes-to-score takes a whole percentage from 1 to 100');
+  process.exit(2);
+}
+
+const stepsValue = values.steps;
+const stepLimit = stepsValue === undefined ? Number.POSITIVE_INFINITY : Number(stepsValue);
+if (!(Number.isInteger(stepLimit) || stepLimit === Number.POSITIVE_INFINITY) || stepLimit < 1) {
+  console.error('bench:cluster: --steps takes a whole number of steps, at least 1');
   process.exit(2);
 }
 
@@ -162,6 +192,15 @@ async function runSide(
   let observer: ClusterObserver | undefined;
   try {
     kubectl(['create', 'namespace', NAMESPACE]);
+    if (values.daemonsets) {
+      const r = kubectl(
+        ['apply', '-f', '-'],
+        nodeDaemonSets()
+          .map((o) => JSON.stringify(o))
+          .join('\n'),
+      );
+      if (r.code !== 0) throw new Error(`applying the DaemonSets: ${r.stderr}`);
+    }
     stopKwok = await startKwok(cp.kubeconfig, dir, tools.kwok);
     const delay = Number(values.delay);
     const steps = plan(w);
@@ -180,8 +219,13 @@ async function runSide(
                 gates: !values['no-scheduling-gates'],
                 cpuProf: values['cpu-prof'],
                 policy: w.policy,
+                mainNice: values['main-nice'],
               })
-            : await startKarpenterSide(cp, dir, delay, tools.karpenter, w.policy);
+            : await startKarpenterSide(cp, dir, tools.karpenter, {
+                delay,
+                policy: w.policy,
+                noop: side === 'karpenter-noop',
+              });
     const kc = new KubeConfig();
     kc.loadFromFile(cp.kubeconfig);
     observer = new ClusterObserver(kc);
@@ -198,9 +242,16 @@ async function runSide(
       settleMs: Number(values.settle) * 1000,
       timeoutMs: Number(values.timeout) * 60_000,
       log,
+      trace: new BurstTrace({
+        server: cp.server,
+        token: /token: (\S+)/.exec(readFileSync(cp.kubeconfig, 'utf8'))?.[1] ?? '',
+        webhookMetrics: provisioner.metrics,
+        provisionerPid: provisioner.pid,
+      }),
     };
     for (const [i, step] of w.steps.entries()) {
       const planned = steps[i];
+      if (i >= stepLimit) break;
       if (!planned) continue;
       // The ready and ideal sides have no provisioner: their Nodes are made for the first scale-out,
       // and nothing would scale in, consolidate or replace them.
@@ -223,7 +274,7 @@ async function runSide(
 const tools = {
   bin: script('build-control-plane.sh'),
   kwok: script('install-kwok.sh'),
-  karpenter: sides.includes('karpenter') ? script('install-karpenter-kwok.sh') : '',
+  karpenter: sides.some((s) => s.startsWith('karpenter')) ? script('install-karpenter-kwok.sh') : '',
 };
 const results: StepResult[] = [];
 for (const w of all.filter((x) => chosen.includes(x.name)))
@@ -234,6 +285,7 @@ else {
   console.log(
     `Karpenter's performance suite at ×${scale}, registration delay ${values.delay}s, settle ${values.settle}s, ` +
       `controller manager and scheduler at ${values['client-qps']} QPS` +
+      (values.daemonsets ? ', six DaemonSets a node (555m CPU, 1,126 Mi)' : '') +
       (scoring === undefined ? '' : `, kube-scheduler scoring ${scoring}`) +
       (nodesToScore === undefined ? '' : `, percentageOfNodesToScore ${nodesToScore}`) +
       '\n',

@@ -14,6 +14,8 @@ export interface NoopWebhook {
   readonly url: string;
   /** Reviews answered so far. */
   readonly answered: () => number;
+  /** TLS connections accepted so far (each one a handshake); also GET /metrics, as Berth names it. */
+  readonly connections: () => number;
   stop(): Promise<void>;
 }
 
@@ -29,9 +31,14 @@ function uidOf(body: string): string {
 /** Starts the server on loopback with the certificate in `tlsDir` (tls.crt, tls.key). */
 export async function startNoopWebhook(tlsDir: string): Promise<NoopWebhook> {
   let answered = 0;
+  let connections = 0;
   const server: Server = createServer(
     { cert: readFileSync(join(tlsDir, 'tls.crt')), key: readFileSync(join(tlsDir, 'tls.key')) },
     (req, res) => {
+      if (req.method === 'GET' && req.url === '/metrics') {
+        res.end(`berth_webhook_connections_total ${String(connections)}\n`);
+        return;
+      }
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
@@ -48,15 +55,37 @@ export async function startNoopWebhook(tlsDir: string): Promise<NoopWebhook> {
     },
   );
   server.keepAliveTimeout = 60_000;
+  server.on('secureConnection', () => {
+    connections += 1;
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `https://127.0.0.1:${String(port)}`,
     answered: () => answered,
+    connections: () => connections,
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * Run as a process of its own (bench:cluster's karpenter-noop side, so that it shares no event loop
+ * with the bench's watches): `node dist/bench/noop-webhook.js TLS_DIR`; prints its URL on stdout and
+ * runs until SIGTERM.
+ */
+if (process.argv[1]?.endsWith('noop-webhook.js') === true) {
+  const tlsDir = process.argv[2];
+  if (tlsDir === undefined) {
+    console.error('usage: noop-webhook.js TLS_DIR (tls.crt, tls.key)');
+    process.exit(2);
+  }
+  const server = await startNoopWebhook(tlsDir);
+  console.log(server.url);
+  process.once('SIGTERM', () => {
+    void server.stop().then(() => process.exit(0));
+  });
 }

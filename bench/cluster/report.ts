@@ -7,6 +7,9 @@ export interface StepResult {
   seconds: number | null;
   podStartP50?: number | undefined;
   podStartP99?: number | undefined;
+  /** Seconds the API server took over each pod creation of a scale-out (its audit log): p50 and p99. */
+  createP50?: number | undefined;
+  createP99?: number | undefined;
   /** Seconds from the change to the last new pod's creation (scale-out): the floor no provisioner can beat. */
   lastCreated?: number | undefined;
   nodes: number;
@@ -44,6 +47,7 @@ export function table(results: readonly StepResult[]): string {
     'side',
     'time (s)',
     'pod start p50 / p99 (s)',
+    'pod creation p50 / p99 (ms)',
     'last pod created (s)',
     'nodes (+launched −removed)',
     '$/h',
@@ -61,6 +65,7 @@ export function table(results: readonly StepResult[]): string {
     r.side,
     r.seconds === null ? 'timed out' : f(r.seconds),
     r.podStartP50 === undefined ? '–' : `${f(r.podStartP50)} / ${f(r.podStartP99)}`,
+    r.createP50 === undefined ? '–' : `${f(r.createP50 * 1000, 0)} / ${f((r.createP99 ?? 0) * 1000, 0)}`,
     f(r.lastCreated),
     `${r.nodes} (+${r.launched} −${r.removed})`,
     f(r.price, 3),
@@ -99,6 +104,18 @@ export function comparison(results: readonly StepResult[]): string[] {
       const time = b.seconds !== null && c.seconds ? f(b.seconds / c.seconds, 2) : '–';
       const price = c.price > 0 ? f(b.price / c.price, 3) : '–';
       out.push(`${workload} ${step}: Berth/Karpenter time ${time}×, $/h ${price}×`);
+    }
+    const noop = of('karpenter-noop');
+    if (b && noop?.createP50 !== undefined && b.createP50 !== undefined) {
+      const ratio = (x: number | undefined, y: number | undefined) =>
+        x !== undefined && y !== undefined && y > 0 ? f(x / y, 2) : '–';
+      out.push(
+        `${workload} ${step}: pod creation against Karpenter with a no-op webhook: p50 ` +
+          `${ratio(b.createP50, noop.createP50)}×, p99 ${ratio(b.createP99, noop.createP99)}× (goal ≤ 1.2×)` +
+          (c?.seconds && b.seconds !== null
+            ? `; time ${f(b.seconds / c.seconds, 2)}× Karpenter's (goal ≤ 0.5×)`
+            : ''),
+      );
     }
     const free = [of('ideal'), of('ideal-gated')].flatMap((r) =>
       r?.seconds == null ? [] : [`${r.side === 'ideal' ? 'pods ungated' : 'pods gated'} ${f(r.seconds)} s`],

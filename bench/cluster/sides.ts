@@ -6,7 +6,11 @@
  *   among them) and its NodePool over an EC2NodeClass;
  * - karpenter: Karpenter's own controller with its kwok provider (v1.14.1, built by
  *   test/e2e/install-karpenter-kwok.sh), a KWOKNodeClass and an instance-types file made from
- *   Berth's catalog.
+ *   Berth's catalog;
+ * - karpenter-noop: the same, with a no-op admission webhook (bench/noop-webhook.ts, a process of its
+ *   own) registered as Berth's mutating webhooks are on the berth side (the same configuration: the
+ *   scheduling gate's resources, match conditions, timeout and failure policy): what any webhook on
+ *   the pod-creation path costs a burst on this machine.
  * Both authenticate as the user `controller`, whose requests the API server's audit log counts, and
  * wait the same registration delay between a launch and its Node.
  */
@@ -28,7 +32,7 @@ import {
 import { berthPerfPool, karpenterPerfPool } from '../../test/support/perf-workloads.js';
 import { kwokInstanceTypes } from './instance-types.js';
 
-export type SideName = 'berth' | 'karpenter' | 'ready' | 'ideal' | 'ideal-gated';
+export type SideName = 'berth' | 'karpenter' | 'karpenter-noop' | 'ready' | 'ideal' | 'ideal-gated';
 
 export interface Side {
   name: SideName;
@@ -37,6 +41,8 @@ export interface Side {
   pool: object;
   /** A scheduling gate the harness puts in the Deployments' template (the gated ideal side). */
   gate?: string | undefined;
+  /** The webhook's metrics page (Berth's, or the no-op webhook's): review times and connections for the trace. */
+  metrics?: string | undefined;
   /** Told of each scale-out's apply and when it began (the ideal side's clock starts there). */
   applied?: (start: number) => void;
   stop(): Promise<void>;
@@ -68,6 +74,8 @@ export interface BerthSideOptions {
   cpuProf?: boolean;
   /** The NodePool's consolidationPolicy, when the workload sets one. */
   policy?: 'Balanced' | undefined;
+  /** berth serve --main-nice, in place of its default. */
+  mainNice?: string | undefined;
 }
 
 export async function startBerthSide(cp: ControlPlane, dir: string, o: BerthSideOptions): Promise<Side> {
@@ -100,6 +108,7 @@ export async function startBerthSide(cp: ControlPlane, dir: string, o: BerthSide
       // weigh against the control plane and kwok, not only against Berth's admission thread as in its
       // pod; Karpenter's controller runs at 0 here too.
       ...['--solver-nice', '0'],
+      ...(o.mainNice === undefined ? [] : ['--main-nice', o.mainNice]),
     ],
     // As the berth container runs (its heap limit decides when V8 collects, and so the RSS measured).
     // --heap replaces its heap limit (the ×10 form's caches outgrow the Deployment's).
@@ -119,17 +128,60 @@ export async function startBerthSide(cp: ControlPlane, dir: string, o: BerthSide
   await gatesAnnounced(kubectl, o.gates ? 'on' : 'off');
   const pid = berth.proc.pid;
   if (pid === undefined) throw new Error('berth serve has no pid');
-  return { name: 'berth', pid, pool, stop: () => berth.stop() };
+  return { name: 'berth', pid, pool, metrics: berth.metrics, stop: () => berth.stop() };
+}
+
+/**
+ * The no-op webhook in a process of its own, registered as the berth side registers Berth's mutating
+ * webhooks (deploy/berth/webhooks.yaml's MutatingWebhookConfiguration, every path pointed at it).
+ */
+async function startNoopSide(
+  kubectl: Kubectl,
+  dir: string,
+): Promise<{ metrics: string; stop: () => Promise<void> }> {
+  const tls = loopbackCerts(dir);
+  const proc = spawn(process.execPath, ['dist/bench/noop-webhook.js', tls], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    proc.stdout.on('data', (c: Buffer) => {
+      out += c.toString('utf8');
+      const line = out.split('\n')[0] ?? '';
+      if (out.includes('\n')) resolve(line.trim());
+    });
+    proc.once('exit', (code) => {
+      reject(new Error(`the no-op webhook exited ${String(code)}`));
+    });
+  });
+  const ca = readFileSync(join(tls, 'ca.crt')).toString('base64');
+  must(
+    registerWebhooks(kubectl, { url, gateUrl: url }, ca, ['MutatingWebhookConfiguration']),
+    'registering the no-op webhook',
+  );
+  // The API server's webhook informer picks the configuration up within a second or so.
+  await new Promise((r) => setTimeout(r, 2000));
+  return { metrics: `${url}/metrics`, stop: () => stopProcess(proc) };
+}
+
+export interface KarpenterSideOptions {
+  /** Registration delay, seconds. */
+  delay: number;
+  /** The NodePool's consolidationPolicy, when the workload sets one. */
+  policy?: 'Balanced' | undefined;
+  /** Register the no-op webhook first (the karpenter-noop side). */
+  noop: boolean;
 }
 
 export async function startKarpenterSide(
   cp: ControlPlane,
   dir: string,
-  delay: number,
   install: string,
-  policy?: 'Balanced',
+  o: KarpenterSideOptions,
 ): Promise<Side> {
+  const { delay, policy } = o;
   const kubectl = kubectlWith(cp.kubeconfig);
+  const noop = o.noop ? await startNoopSide(kubectl, dir) : undefined;
   applyCrds(kubectl, ['-f', join(install, 'crds')]);
   const types = join(dir, 'instance-types.json');
   writeFileSync(types, JSON.stringify(kwokInstanceTypes(builtinCatalog(), berthPerfPool() as NodePool)));
@@ -164,5 +216,14 @@ export async function startKarpenterSide(
     throw new Error(`Karpenter exited ${proc.exitCode}; see ${join(dir, 'karpenter.log')}`);
   const pid = proc.pid;
   if (pid === undefined) throw new Error('Karpenter has no pid');
-  return { name: 'karpenter', pid, pool, stop: () => stopProcess(proc) };
+  return {
+    name: o.noop ? 'karpenter-noop' : 'karpenter',
+    pid,
+    pool,
+    metrics: noop?.metrics,
+    stop: async () => {
+      await stopProcess(proc);
+      await noop?.stop();
+    },
+  };
 }

@@ -21,6 +21,7 @@ import {
 import { quantile, type StepResult } from './report.js';
 import { withGate } from './ideal.js';
 import type { Side } from './sides.js';
+import type { BurstTrace } from './trace.js';
 
 export interface StepContext {
   /** The side's provisioner: told of the apply, and the gate it wants in the Deployments' template. */
@@ -35,6 +36,8 @@ export interface StepContext {
   settleMs: number;
   timeoutMs: number;
   log: (s: string) => void;
+  /** Where each scale-out's creations spent their time, logged after it. */
+  trace: BurstTrace;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -193,6 +196,7 @@ export async function runStep(
   const violations0 = o.pdbViolations;
   o.countPdbViolations(step.kind !== 'scale-out');
   ctx.sampler.start();
+  ctx.trace.start();
   const start = Date.now();
   change(ctx, step);
   if (step.kind === 'scale-out') ctx.provisioner.applied?.(start);
@@ -204,6 +208,7 @@ export async function runStep(
     for (const l of schedulingFailures(ctx).slice(0, 5))
       ctx.log(`${ctx.workload} on ${ctx.side}: FailedScheduling ${l}`);
     ctx.log(`${ctx.workload} on ${ctx.side}: ${creationsLine(created, start)}`);
+    ctx.log(`${ctx.workload} on ${ctx.side}: ${ctx.trace.line()}`);
     if (bound.lastAt !== undefined)
       ctx.log(
         `${ctx.workload} on ${ctx.side}: bindings (API server): ${bound.count}, ` +
@@ -229,6 +234,8 @@ export async function runStep(
       ? {
           podStartP50: quantile(starts, 0.5),
           podStartP99: quantile(starts, 0.99),
+          createP50: quantile(created.seconds, 0.5),
+          createP99: quantile(created.seconds, 0.99),
           // The API server's time of the last creation; the bench's watch sees pods later when it lags.
           lastCreated: ((created.lastAt ?? Math.max(start, ...fresh.map((p) => p.seen))) - start) / 1000,
         }

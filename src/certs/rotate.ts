@@ -4,7 +4,7 @@
  * while the serving certificate changes hands; a serving certificate close to expiry, or one whose
  * names differ from those asked for, is re-issued from the current CA.
  */
-import forge from 'node-forge';
+import { X509Certificate } from 'node:crypto';
 import { expiryOf, issueCa, issueServing, splitBundle, type KeyPair } from './issue.js';
 
 export interface CertFiles {
@@ -33,16 +33,11 @@ export interface CertPlan {
 
 const DAY_MS = 24 * 3600 * 1000;
 
+/** The subjectAltName's DNS names and IPs (Node's parser reads EC and RSA certificates alike). */
 function namesOf(pem: string): { dns: string[]; ips: string[] } {
-  const cert = forge.pki.certificateFromPem(pem);
-  const ext = cert.getExtension('subjectAltName') as {
-    altNames?: { type: number; value?: string; ip?: string }[];
-  };
-  const alt = ext.altNames ?? [];
-  return {
-    dns: alt.filter((a) => a.type === 2).map((a) => a.value ?? ''),
-    ips: alt.filter((a) => a.type === 7).map((a) => a.ip ?? ''),
-  };
+  const names = (new X509Certificate(pem).subjectAltName ?? '').split(', ').filter((n) => n !== '');
+  const of = (prefix: string) => names.filter((n) => n.startsWith(prefix)).map((n) => n.slice(prefix.length));
+  return { dns: of('DNS:'), ips: of('IP Address:') };
 }
 
 function sameNames(pem: string, req: CertRequest): boolean {
@@ -54,7 +49,9 @@ function sameNames(pem: string, req: CertRequest): boolean {
 
 function signedBy(servingPem: string, caPem: string): boolean {
   try {
-    return forge.pki.certificateFromPem(caPem).verify(forge.pki.certificateFromPem(servingPem));
+    const ca = new X509Certificate(caPem);
+    const serving = new X509Certificate(servingPem);
+    return serving.checkIssued(ca) && serving.verify(ca.publicKey);
   } catch {
     return false;
   }

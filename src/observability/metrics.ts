@@ -55,6 +55,11 @@ export class Metrics {
     help: 'TLS connections the webhook accepted. The API server keeps 25 idle connections to a webhook (HTTP/1.1): a burst of pod creations beyond that opens a connection, and a handshake, per review.',
     registers: [this.registry],
   });
+  readonly gateBusy = new Counter({
+    name: 'berth_gate_thread_busy_seconds_total',
+    help: "Seconds the scheduling gate's thread spent working (its event loop utilisation): TLS handshakes, reading reviews, answering. Near 1 a second, the thread is the bottleneck of a burst's pod creations.",
+    registers: [this.registry],
+  });
   readonly cacheSynced = new Gauge({
     name: 'berth_cache_synced',
     help: '1 once the watch-fed cache of a resource has listed, by resource.',

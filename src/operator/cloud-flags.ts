@@ -24,6 +24,8 @@ export interface CloudFlags extends AwsFlags {
   nodeJoinTimeout: string;
   solverHeapMb?: string;
   solverNice?: string;
+  /** The main thread's nice value once the gate's thread runs (main-nice.ts). */
+  mainNice?: string;
 }
 
 /** Values the shipped manifests hold until a platform team sets them (deploy/berth/settings.env). */

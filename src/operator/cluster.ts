@@ -48,6 +48,7 @@ import {
   solverNice,
 } from './cloud-flags.js';
 import { nodeApi, nodeRegistrar } from './registrar.js';
+import { mainNice, yieldWhenOn } from './main-nice.js';
 import { denialEvents, readiness, refusedPolicyEvents, startCaches } from './cluster-admission.js';
 import { ClusterDisruption } from './duties/disruption.js';
 import { ClusterInterruptions } from './duties/interruptions.js';
@@ -316,7 +317,9 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
     },
   };
   const main = await startWebhook(deps, s.listen, base.logger);
-  gate = await startGate(main, s.listen, { ...base, on: () => gatesAnnounced() });
+  // Once gates are first on, the main thread yields the CPU to the gate's (main-nice.ts).
+  const on = yieldWhenOn(() => gatesAnnounced(), mainNice(opts.mainNice), base.logger);
+  gate = await startGate(main, s.listen, { ...base, on });
   const running = withGate(main, gate);
   elector.start();
   return {

@@ -23,7 +23,14 @@ export type ToGate = { type: 'on'; on: boolean } | { type: 'close' };
 export type FromGate =
   | { type: 'listening'; port: number }
   | { type: 'failed'; error: string }
-  | { type: 'batch'; lines: DecisionLine[]; refusals: GateRefusal[]; connections: number }
+  | {
+      type: 'batch';
+      lines: DecisionLine[];
+      refusals: GateRefusal[];
+      connections: number;
+      /** Seconds the thread's event loop was busy since the last batch. */
+      busySeconds: number;
+    }
   | { type: 'tls'; ok: true; notAfter: string }
   | { type: 'tls'; ok: false; error: string }
   | { type: 'closed' };

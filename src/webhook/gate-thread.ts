@@ -124,6 +124,7 @@ export class GateThread {
       for (const line of m.lines) recordLine(line, metrics, logger);
       for (const r of m.refusals) recordRefusal('gate', r.status, r.reason, metrics, logger);
       if (m.connections > 0) metrics.connections.inc(m.connections);
+      if (m.busySeconds > 0) metrics.gateBusy.inc(m.busySeconds);
     } else if (m.type === 'tls' && !m.ok)
       logger.error({ err: m.error }, "the gate's serving certificate refused; the previous one stays in use");
   }

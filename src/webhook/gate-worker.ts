@@ -30,9 +30,14 @@ let on = data.on;
 let lines: DecisionLine[] = [];
 let refusals: GateRefusal[] = [];
 let connections = 0;
+/** The event loop's utilisation at the last batch: what the thread spent since is sent with the next. */
+let elu = performance.eventLoopUtilization();
 const flush = (): void => {
+  const now = performance.eventLoopUtilization();
+  const busySeconds = performance.eventLoopUtilization(now, elu).active / 1000;
   if (lines.length === 0 && refusals.length === 0 && connections === 0) return;
-  send({ type: 'batch', lines, refusals, connections });
+  elu = now;
+  send({ type: 'batch', lines, refusals, connections, busySeconds });
   lines = [];
   refusals = [];
   connections = 0;

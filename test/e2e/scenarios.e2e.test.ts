@@ -3,7 +3,8 @@
  * webhook configurations that point at it (clientConfig.url, caBundle from `berth certs`).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { MAIN_NICE } from '../../src/operator/main-nice.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -636,6 +637,25 @@ describe('6. provisioning on the simulated cloud', () => {
     writeFileSync(policies, readFileSync(policies, 'utf8').replace(/mode: off\b/, 'mode: berth'));
     await eventually('every pod bound by the scheduler', () => waiting().length === 0, 90_000);
     expect(readFileSync(follower.log, 'utf8')).not.toContain('"msg":"launched"');
+  });
+
+  it("once gates are on, each replica's main thread yields the CPU to its scheduling gate's thread", async () => {
+    // /proc/<pid>/task/<tid>/stat: the 19th field is the thread's nice value; the main thread's tid is the pid.
+    const niceOf = (pid: number, tid: number) => {
+      const stat = readFileSync(`/proc/${String(pid)}/task/${String(tid)}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+    };
+    for (const b of [leader, follower]) {
+      const pid = b.proc.pid ?? 0;
+      await eventually(
+        `${b.url}: main thread at nice ${String(MAIN_NICE)}`,
+        () => niceOf(pid, pid) === MAIN_NICE,
+      );
+      // The gate's thread, started before, keeps the process's priority.
+      const threads = readdirSync(`/proc/${String(pid)}/task`).map(Number);
+      expect(threads.some((tid) => niceOf(pid, tid) === 0)).toBe(true);
+      expect(readFileSync(b.log, 'utf8')).toContain(`main thread at nice ${String(MAIN_NICE)}`);
+    }
   });
 
   it('scaling a Deployment to 30 buys the nodes berth plan shows for the same input', async () => {

@@ -334,3 +334,41 @@ export const berthPerfPool = (policy?: 'Balanced') =>
 /** Karpenter's side: a KWOKNodeClass pool; its instance-types file holds only the types under 32 vCPUs. */
 export const karpenterPerfPool = (policy?: 'Balanced') =>
   perfNodePool({ group: 'karpenter.kwok.sh', kind: 'KWOKNodeClass', name: 'default' }, [], policy);
+
+/**
+ * Six DaemonSets of the kind every EKS node runs (bench:cluster --daemonsets), 555m CPU and 1,126 Mi
+ * of memory requested on each node in all: the CNI, kube-proxy, the EBS CSI node plugin, a metrics
+ * exporter, a log shipper and a telemetry agent. In kube-system, tolerating every taint, as such
+ * agents are deployed; each provisioner must leave room for them on every node it launches.
+ */
+export function nodeDaemonSets(): object[] {
+  const agents: [name: string, cpu: string, memory: string][] = [
+    ['aws-node', '50m', '128Mi'],
+    ['kube-proxy', '100m', '64Mi'],
+    ['ebs-csi-node', '30m', '120Mi'],
+    ['node-exporter', '100m', '180Mi'],
+    ['fluent-bit', '150m', '300Mi'],
+    ['otel-agent', '125m', '334Mi'],
+  ];
+  return agents.map(([name, cpu, memory]) => {
+    const labels = { 'app.kubernetes.io/name': name };
+    return {
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: { name, namespace: 'kube-system', labels },
+      spec: {
+        selector: { matchLabels: labels },
+        template: {
+          metadata: { labels },
+          spec: {
+            terminationGracePeriodSeconds: 0,
+            tolerations: [{ operator: 'Exists' }],
+            containers: [
+              { name, image: 'registry.k8s.io/pause:3.10', resources: { requests: { cpu, memory } } },
+            ],
+          },
+        },
+      },
+    };
+  });
+}

@@ -121,6 +121,10 @@ describe("the scheduling gate's own thread and port", () => {
       return now > before && refused >= 1;
     });
     expect(await counted(metrics, 'berth_webhook_connections_total', {})).toBeGreaterThan(0);
+    // The thread's busy time: more than nothing (it handshook and answered), less than the time it ran.
+    const busy = await counted(metrics, 'berth_gate_thread_busy_seconds_total', {});
+    expect(busy).toBeGreaterThan(0);
+    expect(busy).toBeLessThan(performance.now() / 1000);
   });
 
   it('serves /healthz, and nothing but the gate: /validate on its port is a 404', async () => {

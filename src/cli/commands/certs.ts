@@ -9,7 +9,8 @@ export function registerCerts(program: Command, io: CliIO): void {
     .command('certs')
     .description(
       "create the webhook's CA and serving certificate, or renew them when they expire within --renew-before days\n" +
-        '(a renewed CA is added to the bundle next to the old one, so clients keep trusting the server throughout)',
+        '(a renewed CA is added to the bundle next to the old one, so clients keep trusting the server throughout;\n' +
+        'the CA key is RSA 2048, the serving key ECDSA P-256: a cheaper TLS handshake per connection the API server opens)',
     )
     .option(
       '--out <dir>',

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { CliIO } from '../../util/io.js';
 import type { ServeOpts } from '../../operator/options.js';
 import { SOLVER_HEAP_MIB, SOLVER_NICE } from '../../provisioner/worker/limits.js';
+import { MAIN_NICE } from '../../operator/main-nice.js';
 
 export function registerServe(program: Command, io: CliIO): void {
   program
@@ -96,8 +97,13 @@ export function registerServe(program: Command, io: CliIO): void {
     )
     .option(
       '--solver-nice <n>',
-      "the solver thread's nice value, 0–19: above admission's thread (0), so admission goes first when the container's CPU is short",
+      "the solver thread's nice value, 0–19: above admission's thread (0), so admission goes first when the container's CPU is short (not below --main-nice's, which the thread starts with)",
       String(SOLVER_NICE),
+    )
+    .option(
+      '--main-nice <n>',
+      "cluster mode: the main thread's nice value, 0–19 (leader duties, caches, /mutate and /validate): below the scheduling gate's thread (0), so a burst's pod creations are answered first when the CPU is short",
+      String(MAIN_NICE),
     )
     .option(
       '--report-resync <seconds>',

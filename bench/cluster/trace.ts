@@ -1,0 +1,144 @@
+/**
+ * Where a scale-out's pod creations spent their time (bench:cluster logs it after each scale-out):
+ * how long kube-apiserver waited on each admission webhook (its
+ * apiserver_admission_webhook_admission_duration_seconds), how long Berth took once a review had
+ * reached it and how many TLS connections the API server opened to it (Berth's own metrics), and the
+ * CPU seconds of every process of the bench over the step (/proc: the control plane, kwok, the
+ * provisioner, the webhook, the bench's own watches).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import {
+  apiserverWebhooks,
+  counter,
+  delta,
+  histogramQuantile,
+  histograms,
+  observations,
+  scrape,
+  type Histograms,
+} from '../histograms.js';
+
+export interface TraceSources {
+  /** kube-apiserver's URL and a token that may read its /metrics. */
+  server: string;
+  token: string;
+  /** The webhook's metrics page: Berth's, or the no-op webhook's (its connections only). */
+  webhookMetrics?: string | undefined;
+  /** The provisioner's process (named so in the CPU list). */
+  provisionerPid?: number | undefined;
+}
+
+interface Snapshot {
+  apiserver: Histograms;
+  berth: Histograms;
+  connections: number;
+  /** Seconds the gate's thread was busy (Berth: berth_gate_thread_busy_seconds_total). */
+  gateBusy: number;
+  cpu: Map<string, number>;
+}
+
+/** /proc/<pid>/stat: its command name and utime + stime in seconds. */
+function stat(pid: string): { comm: string; ppid: number; cpu: number } | undefined {
+  try {
+    const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const comm = s.slice(s.indexOf('(') + 1, s.lastIndexOf(')'));
+    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+    return { comm, ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12])) / 100 };
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU seconds so far of each process the bench started, by name, and of the bench itself. */
+export function childCpu(provisionerPid: number | undefined): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    const s = stat(pid);
+    if (s?.ppid !== process.pid) continue;
+    const name =
+      Number(pid) === provisionerPid ? 'provisioner' : s.comm === 'node' ? 'no-op webhook' : s.comm;
+    out.set(name, (out.get(name) ?? 0) + s.cpu);
+  }
+  const own = process.cpuUsage();
+  out.set('bench', (own.user + own.system) / 1e6);
+  return out;
+}
+
+export class BurstTrace {
+  private before: Snapshot | undefined;
+  /** The gate thread's busiest second so far (fraction of the second), sampled each second. */
+  private peakBusy = 0;
+  private sampler: NodeJS.Timeout | undefined;
+
+  constructor(private readonly src: TraceSources) {}
+
+  /** Reads the gate's busy counter each second, without blocking the bench's watches. */
+  private samplePeak(): void {
+    const url = this.src.webhookMetrics;
+    if (url === undefined || !url.startsWith('http://')) return;
+    let last: { at: number; busy: number } | undefined;
+    this.sampler = setInterval(() => {
+      fetch(url)
+        .then((r) => r.text())
+        .then((page) => {
+          const now = { at: performance.now(), busy: counter(page, 'berth_gate_thread_busy_seconds_total') };
+          if (last)
+            this.peakBusy = Math.max(this.peakBusy, (now.busy - last.busy) / ((now.at - last.at) / 1000));
+          last = now;
+        })
+        .catch(() => undefined);
+    }, 1000);
+  }
+
+  private snapshot(): Snapshot {
+    const page = this.src.webhookMetrics ? scrape(this.src.webhookMetrics) : '';
+    return {
+      apiserver: apiserverWebhooks(this.src.server, this.src.token),
+      berth: histograms(page, 'berth_admission_review_duration_seconds', ['webhook']),
+      connections: counter(page, 'berth_webhook_connections_total'),
+      gateBusy: counter(page, 'berth_gate_thread_busy_seconds_total'),
+      cpu: childCpu(this.src.provisionerPid),
+    };
+  }
+
+  start(): void {
+    this.before = this.snapshot();
+    this.peakBusy = 0;
+    this.samplePeak();
+  }
+
+  /** What happened since start, as one log line. */
+  line(): string {
+    const before = this.before;
+    if (!before) return 'trace: not started';
+    clearInterval(this.sampler);
+    const after = this.snapshot();
+    const ms = (b: Map<number, number>, q: number) => (histogramQuantile(b, q) * 1000).toFixed(1);
+    const waited = [...delta(before.apiserver, after.apiserver)]
+      .filter(([, b]) => observations(b) > 0)
+      .map(([k, b]) => `${k} ${observations(b)}× p50 ${ms(b, 0.5)} / p99 ${ms(b, 0.99)} ms`);
+    const own = [...delta(before.berth, after.berth)]
+      .filter(([, b]) => observations(b) > 0)
+      .map(([k, b]) => `${k} ${observations(b)}× p50 ${ms(b, 0.5)} / p99 ${ms(b, 0.99)} ms`);
+    const cpu = [...after.cpu]
+      .map(([name, s]) => [name, s - (before.cpu.get(name) ?? 0)] as const)
+      .sort((a, b) => b[1] - a[1])
+      .map(([name, s]) => `${name} ${s.toFixed(1)}`);
+    return [
+      `trace: the API server waited on webhooks: ${waited.join('; ') || 'none called'}`,
+      ...(own.length > 0 ? [`; Berth's own review time: ${own.join('; ')}`] : []),
+      ...(this.src.webhookMetrics
+        ? [
+            `; TLS connections the API server opened to the webhook: ${String(after.connections - before.connections)}`,
+          ]
+        : []),
+      ...(after.gateBusy > 0
+        ? [
+            `; the gate's thread busy ${(after.gateBusy - before.gateBusy).toFixed(2)} s, ` +
+              `${(this.peakBusy * 100).toFixed(0)}% of its busiest second`,
+          ]
+        : []),
+      `; CPU s over the step: ${cpu.join(', ')}`,
+    ].join('');
+  }
+}
