@@ -35,7 +35,7 @@
  * limit in place of the Deployment's (192) · --no-scheduling-gates: Berth with
  * provisioner.schedulingGates false (pods not held back while their nodes boot) · --cpu-prof: berth
  * serve writes a V8 CPU profile (node --cpu-prof) into the run's directory when it stops ·
- * --main-nice N: berth serve's --main-nice (its default when unset) · --daemonsets: six DaemonSets in kube-system on every node (555m CPU, 1,126 Mi in all, as EKS nodes
+ * --main-nice N: berth serve's --main-nice (10, as deploy/ runs it) · --daemonsets: six DaemonSets in kube-system on every node (555m CPU, 1,126 Mi in all, as EKS nodes
  * run: test/support/perf-workloads.ts nodeDaemonSets) · --steps N: only each workload's first N
  * steps · --json. --sides karpenter-noop is Karpenter with a no-op admission webhook registered as
  * Berth's mutating webhooks are (bench/noop-webhook.ts): what any webhook costs the pod creations.
@@ -84,7 +84,7 @@ const { values } = parseArgs({
     'cpu-prof': { type: 'boolean', default: false },
     daemonsets: { type: 'boolean', default: false },
     steps: { type: 'string' },
-    'main-nice': { type: 'string' },
+    'main-nice': { type: 'string', default: '10' },
   },
 });
 

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { lowerMainThread, MAIN_NICE, mainNice, yieldWhenOn } from './main-nice.js';
+import { lowerMainThread, MAIN_NICE, mainNice, POD_MAIN_NICE, yieldWhenOn } from './main-nice.js';
 
 describe('--main-nice', () => {
   it.each([
     [undefined, MAIN_NICE],
+    [String(POD_MAIN_NICE), 10],
     ['0', 0],
     ['5', 5],
     ['19', 19],

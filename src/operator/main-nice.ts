@@ -18,8 +18,16 @@
 import { setPriority } from 'node:os';
 import type { Logger } from 'pino';
 
-/** The default: below the gate's thread (0), as the solver's (10). */
-export const MAIN_NICE = 10;
+/**
+ * The process's default: every thread at the process's priority. In a pod the main thread's nice value
+ * only orders Berth's own threads, and deploy/ and the chart run `--main-nice=10` (as the solver's);
+ * on a host shared with other processes in one cgroup (the e2e tier, a laptop) a nice main thread
+ * would weigh against all of them.
+ */
+export const MAIN_NICE = 0;
+
+/** What deploy/ and the chart run: below the gate's thread (0), as the solver's (10). */
+export const POD_MAIN_NICE = 10;
 
 /** `--main-nice`: a whole number from 0 to 19 (0: as the gate's thread). */
 export function mainNice(v: string | undefined): number {

@@ -4,7 +4,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { MAIN_NICE } from '../../src/operator/main-nice.js';
+import { POD_MAIN_NICE } from '../../src/operator/main-nice.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -253,7 +253,8 @@ beforeAll(async () => {
     tlsDir: tls,
     policies,
     dir,
-    args: ['--cloud', 'simulated', '--disruption-delay', '2'],
+    // As deploy/ runs it: the main thread yields to the gate's once gates are on.
+    args: ['--cloud', 'simulated', '--disruption-delay', '2', '--main-nice', String(POD_MAIN_NICE)],
   };
   leader = await phase('start berth (leader)', async () =>
     startBerth({ ...common, identity: 'berth-a', port: await freePort(), metricsPort: await freePort() }),
@@ -648,13 +649,13 @@ describe('6. provisioning on the simulated cloud', () => {
     for (const b of [leader, follower]) {
       const pid = b.proc.pid ?? 0;
       await eventually(
-        `${b.url}: main thread at nice ${String(MAIN_NICE)}`,
-        () => niceOf(pid, pid) === MAIN_NICE,
+        `${b.url}: main thread at nice ${String(POD_MAIN_NICE)}`,
+        () => niceOf(pid, pid) === POD_MAIN_NICE,
       );
       // The gate's thread, started before, keeps the process's priority.
       const threads = readdirSync(`/proc/${String(pid)}/task`).map(Number);
       expect(threads.some((tid) => niceOf(pid, tid) === 0)).toBe(true);
-      expect(readFileSync(b.log, 'utf8')).toContain(`main thread at nice ${String(MAIN_NICE)}`);
+      expect(readFileSync(b.log, 'utf8')).toContain(`main thread at nice ${String(POD_MAIN_NICE)}`);
     }
   });
 

@@ -102,7 +102,7 @@ export function registerServe(program: Command, io: CliIO): void {
     )
     .option(
       '--main-nice <n>',
-      "cluster mode: the main thread's nice value, 0–19 (leader duties, caches, /mutate and /validate): below the scheduling gate's thread (0), so a burst's pod creations are answered first when the CPU is short",
+      "cluster mode: the main thread's nice value once gates are on, 0–19 (leader duties, caches, /mutate and /validate): above 0, the scheduling gate's thread answers a burst's pod creations first when the CPU is short (deploy/ runs 10; in one cgroup shared with other processes it weighs against them too)",
       String(MAIN_NICE),
     )
     .option(
