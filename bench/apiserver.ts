@@ -30,7 +30,7 @@ import {
   counter,
   delta,
   histogramQuantile,
-  histograms,
+  berthReviews,
   observations,
   scrape,
   type Histograms,
@@ -156,7 +156,6 @@ async function main(): Promise<void> {
     const kc = new KubeConfig();
     kc.loadFromFile(cp.kubeconfig);
     const api = KubernetesObjectApi.makeApiClient(kc);
-    const token = /token: (\S+)/.exec(readFileSync(cp.kubeconfig, 'utf8'))?.[1] ?? '';
     const caBundle = readFileSync(join(tls, 'ca.crt')).toString('base64');
     noop = await startNoopWebhook(tls);
     const targets = { berth, noop: { url: noop.url, gateUrl: noop.url } };
@@ -180,17 +179,17 @@ async function main(): Promise<void> {
             client(api, 1000 * (round + 1) + i, Date.now() + 2000, new Map()),
           ),
         );
-        const hooks = apiserverWebhooks(cp.server, token);
+        const hooks = apiserverWebhooks(cp.server, cp.token);
         const page = scrape(berth.metrics);
         const noopConnections = noop.connections();
         const times = await run(api);
         for (const [op, xs] of times) tally[side].get(op)?.push(...xs);
         if (side === 'none') continue;
-        server[side] = sum(server[side], delta(hooks, apiserverWebhooks(cp.server, token)));
+        server[side] = sum(server[side], delta(hooks, apiserverWebhooks(cp.server, cp.token)));
         if (side === 'noop') opened.noop += noop.connections() - noopConnections;
         else {
           const after = scrape(berth.metrics);
-          own = sum(own, delta(ownHistograms(page), ownHistograms(after)));
+          own = sum(own, delta(berthReviews(page), berthReviews(after)));
           opened.berth += counter(after, CONNECTIONS) - counter(page, CONNECTIONS);
         }
       }
@@ -260,8 +259,6 @@ function report(sides: Sides, servers: [string, Histograms][]): void {
 }
 
 const CONNECTIONS = 'berth_webhook_connections_total';
-const ownHistograms = (page: string) =>
-  histograms(page, 'berth_admission_review_duration_seconds', ['webhook']);
 
 function emptyTimes(): Map<Op, number[]> {
   return new Map<Op, number[]>(

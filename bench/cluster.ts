@@ -41,7 +41,7 @@
  * Berth's mutating webhooks are (bench/noop-webhook.ts): what any webhook costs the pod creations.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -244,7 +244,7 @@ async function runSide(
       log,
       trace: new BurstTrace({
         server: cp.server,
-        token: /token: (\S+)/.exec(readFileSync(cp.kubeconfig, 'utf8'))?.[1] ?? '',
+        token: cp.token,
         webhookMetrics: provisioner.metrics,
         provisionerPid: provisioner.pid,
       }),

@@ -89,6 +89,10 @@ export function histogramQuantile(buckets: Map<number, number>, q: number): numb
   return prevBound;
 }
 
+/** Berth's own time per review (berth_admission_review_duration_seconds) in a metrics page, by webhook. */
+export const berthReviews = (page: string): Histograms =>
+  histograms(page, 'berth_admission_review_duration_seconds', ['webhook']);
+
 /** kube-apiserver's webhook admission histograms of the webhooks named *.berth.dev, by "name operation". */
 export function apiserverWebhooks(server: string, token: string): Histograms {
   return histograms(

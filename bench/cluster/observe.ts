@@ -187,6 +187,20 @@ export class ClusterObserver {
 }
 
 /** CPU seconds and RSS of a process, sampled each second. */
+/**
+ * /proc/<pid>/stat: the command name, the parent's pid, and CPU seconds so far (fields 14 and 15,
+ * utime and stime, in clock ticks: 100 a second on Linux). Throws when the process is gone.
+ */
+export function procStat(pid: number | string): { comm: string; ppid: number; cpuSeconds: number } {
+  const stat = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return {
+    comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+    ppid: Number(fields[1]),
+    cpuSeconds: (Number(fields[11]) + Number(fields[12])) / 100,
+  };
+}
+
 export class ProcessSampler {
   private readonly rss: number[] = [];
   private timer: NodeJS.Timeout | undefined;
@@ -197,10 +211,7 @@ export class ProcessSampler {
   constructor(private readonly pid: number | undefined) {}
 
   static cpuSeconds(pid: number): number {
-    // /proc/<pid>/stat: fields 14 and 15 (utime, stime) in clock ticks (100 per second on Linux).
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
+    return procStat(pid).cpuSeconds;
   }
 
   static rssMb(pid: number): number {

@@ -6,13 +6,14 @@
  * CPU seconds of every process of the bench over the step (/proc: the control plane, kwok, the
  * provisioner, the webhook, the bench's own watches).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { procStat } from './observe.js';
 import {
   apiserverWebhooks,
   counter,
   delta,
   histogramQuantile,
-  histograms,
+  berthReviews,
   observations,
   scrape,
   type Histograms,
@@ -37,13 +38,10 @@ interface Snapshot {
   cpu: Map<string, number>;
 }
 
-/** /proc/<pid>/stat: its command name and utime + stime in seconds. */
-function stat(pid: string): { comm: string; ppid: number; cpu: number } | undefined {
+/** A process's /proc/<pid>/stat, or undefined once it has gone. */
+function stat(pid: string): ReturnType<typeof procStat> | undefined {
   try {
-    const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const comm = s.slice(s.indexOf('(') + 1, s.lastIndexOf(')'));
-    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-    return { comm, ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12])) / 100 };
+    return procStat(pid);
   } catch {
     return undefined;
   }
@@ -57,7 +55,7 @@ export function childCpu(provisionerPid: number | undefined): Map<string, number
     if (s?.ppid !== process.pid) continue;
     const name =
       Number(pid) === provisionerPid ? 'provisioner' : s.comm === 'node' ? 'no-op webhook' : s.comm;
-    out.set(name, (out.get(name) ?? 0) + s.cpu);
+    out.set(name, (out.get(name) ?? 0) + s.cpuSeconds);
   }
   const own = process.cpuUsage();
   out.set('bench', (own.user + own.system) / 1e6);
@@ -73,17 +71,17 @@ export class BurstTrace {
   constructor(private readonly src: TraceSources) {}
 
   /** Reads the gate's busy counter each second, without blocking the bench's watches. */
-  private samplePeak(): void {
+  private samplePeak(fromBusy: number): void {
     const url = this.src.webhookMetrics;
     if (url === undefined || !url.startsWith('http://')) return;
-    let last: { at: number; busy: number } | undefined;
+    // From the start's own read, so that a burst over within the first second is counted too.
+    let last = { at: performance.now(), busy: fromBusy };
     this.sampler = setInterval(() => {
       fetch(url)
         .then((r) => r.text())
         .then((page) => {
           const now = { at: performance.now(), busy: counter(page, 'berth_gate_thread_busy_seconds_total') };
-          if (last)
-            this.peakBusy = Math.max(this.peakBusy, (now.busy - last.busy) / ((now.at - last.at) / 1000));
+          this.peakBusy = Math.max(this.peakBusy, (now.busy - last.busy) / ((now.at - last.at) / 1000));
           last = now;
         })
         .catch(() => undefined);
@@ -94,7 +92,7 @@ export class BurstTrace {
     const page = this.src.webhookMetrics ? scrape(this.src.webhookMetrics) : '';
     return {
       apiserver: apiserverWebhooks(this.src.server, this.src.token),
-      berth: histograms(page, 'berth_admission_review_duration_seconds', ['webhook']),
+      berth: berthReviews(page),
       connections: counter(page, 'berth_webhook_connections_total'),
       gateBusy: counter(page, 'berth_gate_thread_busy_seconds_total'),
       cpu: childCpu(this.src.provisionerPid),
@@ -104,7 +102,7 @@ export class BurstTrace {
   start(): void {
     this.before = this.snapshot();
     this.peakBusy = 0;
-    this.samplePeak();
+    this.samplePeak(this.before.gateBusy);
   }
 
   /** What happened since start, as one log line. */
@@ -114,12 +112,13 @@ export class BurstTrace {
     clearInterval(this.sampler);
     const after = this.snapshot();
     const ms = (b: Map<number, number>, q: number) => (histogramQuantile(b, q) * 1000).toFixed(1);
-    const waited = [...delta(before.apiserver, after.apiserver)]
-      .filter(([, b]) => observations(b) > 0)
-      .map(([k, b]) => `${k} ${observations(b)}× p50 ${ms(b, 0.5)} / p99 ${ms(b, 0.99)} ms`);
-    const own = [...delta(before.berth, after.berth)]
-      .filter(([, b]) => observations(b) > 0)
-      .map(([k, b]) => `${k} ${observations(b)}× p50 ${ms(b, 0.5)} / p99 ${ms(b, 0.99)} ms`);
+    /** Each series observed between the two reads: its count, p50 and p99. */
+    const observed = (from: Histograms, to: Histograms) =>
+      [...delta(from, to)]
+        .filter(([, b]) => observations(b) > 0)
+        .map(([k, b]) => `${k} ${observations(b)}× p50 ${ms(b, 0.5)} / p99 ${ms(b, 0.99)} ms`);
+    const waited = observed(before.apiserver, after.apiserver);
+    const own = observed(before.berth, after.berth);
     const cpu = [...after.cpu]
       .map(([name, s]) => [name, s - (before.cpu.get(name) ?? 0)] as const)
       .sort((a, b) => b[1] - a[1])

@@ -13,6 +13,8 @@ export interface ControlPlane {
   dir: string;
   kubeconfig: string;
   server: string;
+  /** The admin user's bearer token (kubeconfig's), e.g. to read the API server's /metrics. */
+  token: string;
   /** A kubeconfig per extra user (ControlPlaneOptions.users), each cluster-admin under its own name. */
   kubeconfigs: Readonly<Record<string, string>>;
   /** The audit log (JSON lines, level Metadata) of the extra users' requests, with ControlPlaneOptions.audit. */
@@ -298,6 +300,7 @@ export async function startControlPlane(
     dir,
     kubeconfig,
     server,
+    token,
     kubeconfigs,
     ...(auditLog ? { auditLog } : {}),
     stop: async () => {
