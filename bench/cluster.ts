@@ -38,7 +38,8 @@
  * --main-nice N: berth serve's --main-nice (10, as deploy/ runs it) · --daemonsets: six DaemonSets in kube-system on every node (555m CPU, 1,126 Mi in all, as EKS nodes
  * run: test/support/perf-workloads.ts nodeDaemonSets) · --steps N: only each workload's first N
  * steps · --json. --sides karpenter-noop is Karpenter with a no-op admission webhook registered as
- * Berth's mutating webhooks are (bench/noop-webhook.ts): what any webhook costs the pod creations.
+ * Berth's mutating webhooks are (bench/noop-webhook.ts): what any webhook costs the pod creations;
+ * karpenter-noop-patch the same with its gate answering a patch of the size of Berth's.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -102,6 +103,7 @@ const sideNames: readonly string[] = [
   'berth',
   'karpenter',
   'karpenter-noop',
+  'karpenter-noop-patch',
   'ready',
   'ideal',
   'ideal-gated',
@@ -109,7 +111,7 @@ const sideNames: readonly string[] = [
 const sides = values.sides.split(',') as SideName[];
 if (sides.some((s) => !sideNames.includes(s))) {
   console.error(
-    'bench:cluster: --sides takes berth, karpenter, karpenter-noop, ready, ideal, ideal-gated or a list of them',
+    'bench:cluster: --sides takes berth, karpenter, karpenter-noop, karpenter-noop-patch, ready, ideal, ideal-gated or a list of them',
   );
   process.exit(2);
 }
@@ -224,7 +226,7 @@ async function runSide(
             : await startKarpenterSide(cp, dir, tools.karpenter, {
                 delay,
                 policy: w.policy,
-                noop: side === 'karpenter-noop',
+                noop: side === 'karpenter-noop' ? 'allow' : side === 'karpenter-noop-patch' ? 'patch' : false,
               });
     const kc = new KubeConfig();
     kc.loadFromFile(cp.kubeconfig);

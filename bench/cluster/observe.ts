@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { CoreV1Api, KubeConfig, PolicyV1Api, Watch } from '@kubernetes/client-node';
+import { SCHEDULING_GATE } from '../../src/admission/gate.js';
 import { NAMESPACE } from '../../test/support/perf-workloads.js';
 
 export interface PodRecord {
@@ -14,6 +15,8 @@ export interface PodRecord {
   gone?: number;
   node?: string;
   doNotDisrupt?: boolean;
+  /** Held by Berth's scheduling gate: since its creation, and when the gate was lifted. */
+  gated?: { since: number; lifted?: number };
 }
 
 export interface NodeRecord {
@@ -22,6 +25,9 @@ export interface NodeRecord {
   labels: Record<string, string>;
   /** Tainted karpenter.sh/disrupted or deleting: on its way out. */
   leaving: boolean;
+  providerId?: string;
+  /** When it was first seen with a deletionTimestamp (its finalizers not yet released). */
+  deleting?: number;
 }
 
 interface Meta {
@@ -33,8 +39,11 @@ interface Meta {
     deletionTimestamp?: unknown;
   };
 }
-type PodObject = Meta & { spec?: { nodeName?: string }; status?: { phase?: string } };
-type NodeObject = Meta & { spec?: { taints?: { key?: string }[] } };
+type PodObject = Meta & {
+  spec?: { nodeName?: string; schedulingGates?: { name?: string }[] };
+  status?: { phase?: string };
+};
+type NodeObject = Meta & { spec?: { taints?: { key?: string }[]; providerID?: string } };
 
 /** A typed model as the JSON the watch sends (Dates as strings, no undefined-valued keys). */
 function plain(o: unknown): unknown {
@@ -161,6 +170,9 @@ export class ClusterObserver {
     if (o.spec?.nodeName) r.node = o.spec.nodeName;
     if (o.metadata?.annotations?.['karpenter.sh/do-not-disrupt'] === 'true') r.doNotDisrupt = true;
     if (r.running === undefined && o.status?.phase === 'Running') r.running = now;
+    const gated = (o.spec?.schedulingGates ?? []).some((g) => g.name === SCHEDULING_GATE);
+    if (gated) r.gated ??= { since: r.seen };
+    else if (r.gated && r.gated.lifted === undefined) r.gated.lifted = now;
     if ((type === 'DELETED' || o.metadata?.deletionTimestamp) && r.gone === undefined) r.gone = now;
   }
 
@@ -174,6 +186,8 @@ export class ClusterObserver {
       this.lastNodeChange = now;
     }
     r.labels = o.metadata?.labels ?? r.labels;
+    if (o.spec?.providerID !== undefined) r.providerId = o.spec.providerID;
+    if (o.metadata?.deletionTimestamp !== undefined) r.deleting ??= now;
     const leaving =
       o.metadata?.deletionTimestamp !== undefined ||
       (o.spec?.taints ?? []).some((t) => t.key === 'karpenter.sh/disrupted');

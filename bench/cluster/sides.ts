@@ -10,7 +10,9 @@
  * - karpenter-noop: the same, with a no-op admission webhook (bench/noop-webhook.ts, a process of its
  *   own) registered as Berth's mutating webhooks are on the berth side (the same configuration: the
  *   scheduling gate's resources, match conditions, timeout and failure policy): what any webhook on
- *   the pod-creation path costs a burst on this machine.
+ *   the pod-creation path costs a burst on this machine;
+ * - karpenter-noop-patch: the same, its gate answering with a patch of the size of Berth's (a label):
+ *   what applying a mutating webhook's patch adds to each creation.
  * Both authenticate as the user `controller`, whose requests the API server's audit log counts, and
  * wait the same registration delay between a launch and its Node.
  */
@@ -32,7 +34,8 @@ import {
 import { berthPerfPool, karpenterPerfPool } from '../../test/support/perf-workloads.js';
 import { kwokInstanceTypes } from './instance-types.js';
 
-export type SideName = 'berth' | 'karpenter' | 'karpenter-noop' | 'ready' | 'ideal' | 'ideal-gated';
+export type SideName =
+  'berth' | 'karpenter' | 'karpenter-noop' | 'karpenter-noop-patch' | 'ready' | 'ideal' | 'ideal-gated';
 
 export interface Side {
   name: SideName;
@@ -78,8 +81,16 @@ export interface BerthSideOptions {
   mainNice?: string | undefined;
 }
 
-export async function startBerthSide(cp: ControlPlane, dir: string, o: BerthSideOptions): Promise<Side> {
-  const { delay, logLevel = 'warn', heapMb } = o;
+/**
+ * What Berth finds in the cluster before it starts: its CRDs and Karpenter's, berth-system, the
+ * repository's policies.yaml (scheduling gates on or off) in `dir`, and the bench's NodePool (or
+ * `pool`).
+ */
+export function prepareBerthCluster(
+  cp: ControlPlane,
+  dir: string,
+  o: Pick<BerthSideOptions, 'gates' | 'policy'> & { pool?: object },
+): { policies: string; pool: object } {
   const kubectl = kubectlWith(cp.kubeconfig);
   applyCrds(kubectl, ['-k', 'deploy/crds']);
   applyCrds(kubectl, ['-k', 'deploy/karpenter-crds']);
@@ -90,8 +101,15 @@ export async function startBerthSide(cp: ControlPlane, dir: string, o: BerthSide
   const gatesOff = shipped.replace(/^( {2}schedulingGates:) true/m, '$1 false');
   if (!o.gates && gatesOff === shipped) throw new Error('policies.yaml has no provisioner.schedulingGates');
   writeFileSync(policies, o.gates ? shipped : gatesOff);
-  const pool = berthPerfPool(o.policy);
+  const pool = o.pool ?? berthPerfPool(o.policy);
   must(kubectl(['apply', '-f', '-'], JSON.stringify(pool)), 'applying the NodePool');
+  return { policies, pool };
+}
+
+export async function startBerthSide(cp: ControlPlane, dir: string, o: BerthSideOptions): Promise<Side> {
+  const { delay, logLevel = 'warn', heapMb } = o;
+  const kubectl = kubectlWith(cp.kubeconfig);
+  const { policies, pool } = prepareBerthCluster(cp, dir, o);
   const kubeconfig = cp.kubeconfigs.controller;
   if (!kubeconfig) throw new Error('the control plane has no user controller');
   const berth = await startBerth({
@@ -138,9 +156,10 @@ export async function startBerthSide(cp: ControlPlane, dir: string, o: BerthSide
 async function startNoopSide(
   kubectl: Kubectl,
   dir: string,
+  patch: boolean,
 ): Promise<{ metrics: string; stop: () => Promise<void> }> {
   const tls = loopbackCerts(dir);
-  const proc = spawn(process.execPath, ['dist/bench/noop-webhook.js', tls], {
+  const proc = spawn(process.execPath, ['dist/bench/noop-webhook.js', tls, ...(patch ? ['--patch'] : [])], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((resolve, reject) => {
@@ -169,8 +188,8 @@ export interface KarpenterSideOptions {
   delay: number;
   /** The NodePool's consolidationPolicy, when the workload sets one. */
   policy?: 'Balanced' | undefined;
-  /** Register the no-op webhook first (the karpenter-noop side). */
-  noop: boolean;
+  /** Register the no-op webhook first (the karpenter-noop side); `patch`: its gate answers with a patch. */
+  noop: false | 'allow' | 'patch';
 }
 
 export async function startKarpenterSide(
@@ -181,7 +200,7 @@ export async function startKarpenterSide(
 ): Promise<Side> {
   const { delay, policy } = o;
   const kubectl = kubectlWith(cp.kubeconfig);
-  const noop = o.noop ? await startNoopSide(kubectl, dir) : undefined;
+  const noop = o.noop === false ? undefined : await startNoopSide(kubectl, dir, o.noop === 'patch');
   applyCrds(kubectl, ['-f', join(install, 'crds')]);
   const types = join(dir, 'instance-types.json');
   writeFileSync(types, JSON.stringify(kwokInstanceTypes(builtinCatalog(), berthPerfPool() as NodePool)));
@@ -217,7 +236,7 @@ export async function startKarpenterSide(
   const pid = proc.pid;
   if (pid === undefined) throw new Error('Karpenter has no pid');
   return {
-    name: o.noop ? 'karpenter-noop' : 'karpenter',
+    name: o.noop === false ? 'karpenter' : o.noop === 'patch' ? 'karpenter-noop-patch' : 'karpenter-noop',
     pid,
     pool,
     metrics: noop?.metrics,

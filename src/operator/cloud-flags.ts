@@ -20,6 +20,8 @@ export interface CloudFlags extends AwsFlags {
   cloud?: string;
   /** --cloud kwok: seconds between a launch and its Node's registration (EC2 takes tens of seconds). */
   kwokRegistrationDelay?: string;
+  /** --cloud kwok or simulated: a file of faults (offerings with no capacity, launch latency), re-read when it changes. */
+  kwokFaults?: string;
   interruptionQueue?: string;
   nodeJoinTimeout: string;
   solverHeapMb?: string;

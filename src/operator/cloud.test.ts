@@ -1,5 +1,8 @@
 import type { V1Node } from '@kubernetes/client-node';
+import pino from 'pino';
 import { describe, expect, it } from 'vitest';
+import { builtinCatalog } from '../catalog/catalog.js';
+import { setUpCloud } from './cloud.js';
 import { cloudKind, kwokDelayMs } from './cloud-flags.js';
 import { kwokNode, KWOK_ANNOTATION } from './registrar.js';
 
@@ -33,5 +36,16 @@ describe('the cloud serve launches on', () => {
     expect(managed.metadata?.labels).toEqual({ a: 'b' });
     expect(managed.status).toEqual({ capacity: { cpu: '2' }, allocatable: { cpu: '1930m' } });
     expect(node.status?.conditions).toHaveLength(1); // the input is not changed
+  });
+
+  it('refuses --kwok-faults on aws: faults are injected into the simulated cloud only', async () => {
+    const catalog = builtinCatalog();
+    const logger = pino({ level: 'silent' });
+    const flags = { clusterName: 'c', nodeJoinTimeout: '15m', kwokFaults: '/nonexistent.json' };
+    await expect(setUpCloud({ kind: 'aws', flags, catalog, catalogFromFile: false, logger })).rejects.toThrow(
+      '--kwok-faults injects faults into the simulated cloud: it needs --cloud kwok or simulated',
+    );
+    const kwok = await setUpCloud({ kind: 'kwok', flags, catalog, catalogFromFile: false, logger });
+    expect(kwok.cloud.name).toBe('simulated');
   });
 });

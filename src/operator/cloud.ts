@@ -2,18 +2,22 @@
  * The cloud `berth serve` provisions in: `--cloud` or policies.yaml's provisioner.cloudProvider.
  * aws: EC2 (./aws-cloud.ts, loaded only then). simulated: in memory; in a cluster it registers the
  * Node of each instance (and deletes it on termination) so that the real scheduler binds pods; kwok:
- * the same Nodes, left to a kwok controller.
+ * the same Nodes, left to a kwok controller. Either simulated cloud takes --kwok-faults (capacity
+ * refused, slow launches) and --interruption-queue (EC2's events about its instances, from SQS).
  */
 import type { Logger } from 'pino';
 import type { Catalog } from '../catalog/catalog.js';
 import type { InterruptionQueue } from '../provisioner/interruption/queue.js';
 import type { AwsStack } from '../provisioner/cloud/aws-stack.js';
-import type { CloudProvider } from '../provisioner/cloud/provider.js';
+import type { CloudProvider, Offering } from '../provisioner/cloud/provider.js';
+import { shortOf } from '../provisioner/cloud/sim-faults.js';
 import { SimulatedCloud } from '../provisioner/cloud/simulated.js';
 import type { EC2NodeClass } from '../scheduling/nodepool.js';
 import type { Taint } from '../scheduling/taints.js';
 import type { CloudFlags, CloudKind } from './cloud-flags.js';
 import type { nodeRegistrar } from './registrar.js';
+import { SimFaultsFile } from './sim-faults-file.js';
+import { sqsInterruptionQueue } from './sqs-queue.js';
 
 export interface CloudSetup {
   readonly cloud: CloudProvider;
@@ -41,13 +45,26 @@ export interface CloudContext {
 }
 
 export async function setUpCloud(c: CloudContext): Promise<CloudSetup> {
-  if (c.kind !== 'aws' && c.flags.interruptionQueue !== undefined)
-    throw new Error('--interruption-queue reads EC2 events: it needs --cloud aws');
+  if (c.kind === 'aws' && c.flags.kwokFaults !== undefined)
+    throw new Error(
+      '--kwok-faults injects faults into the simulated cloud: it needs --cloud kwok or simulated',
+    );
   if (c.kind === 'aws') return (await import('./aws-cloud.js')).setUpAws(c);
+  const faults =
+    c.flags.kwokFaults === undefined ? undefined : new SimFaultsFile(c.flags.kwokFaults, c.logger);
   const cloud = new SimulatedCloud({
     catalog: c.catalog,
     clock: () => new Date(),
     ...(c.registrar ?? {}),
+    ...(faults
+      ? {
+          shortOf: (o: Offering) => shortOf(faults.current(), o),
+          launchLatencyMs: () => faults.current().launchSeconds * 1000,
+        }
+      : {}),
   });
-  return { cloud, catalog: () => c.catalog, stop: () => undefined };
+  const name = c.flags.interruptionQueue;
+  if (name === undefined) return { cloud, catalog: () => c.catalog, stop: () => undefined };
+  const sqs = await sqsInterruptionQueue(name, c.flags, c.catalog.region);
+  return { cloud, catalog: () => c.catalog, queue: sqs.queue, stop: sqs.stop };
 }

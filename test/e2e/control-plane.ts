@@ -19,6 +19,11 @@ export interface ControlPlane {
   kubeconfigs: Readonly<Record<string, string>>;
   /** The audit log (JSON lines, level Metadata) of the extra users' requests, with ControlPlaneOptions.audit. */
   auditLog?: string;
+  /**
+   * Stops kube-apiserver (SIGTERM: its graceful shutdown; SIGKILL: a crash) and starts it again on the
+   * same port and etcd; resolves once it answers /readyz. Every client's watches are cut meanwhile.
+   */
+  restartApiServer(signal?: NodeJS.Signals): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -199,46 +204,44 @@ export async function startControlPlane(
   );
   await waitFor('etcd', async () => (await fetch(`http://127.0.0.1:${etcdPort}/health`)).ok, 30_000);
   const server = `https://127.0.0.1:${apiPort}`;
-  start(
-    join(bin, 'kube-apiserver'),
-    [
-      `--etcd-servers=http://127.0.0.1:${etcdPort}`,
-      '--bind-address=127.0.0.1',
-      '--advertise-address=127.0.0.1',
-      `--secure-port=${apiPort}`,
-      `--cert-dir=${join(dir, 'apiserver-certs')}`,
-      `--token-auth-file=${join(dir, 'tokens.csv')}`,
-      '--authorization-mode=RBAC',
-      `--service-account-key-file=${join(dir, 'sa.pub')}`,
-      `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
-      '--service-account-issuer=https://kubernetes.default.svc',
-      '--service-cluster-ip-range=10.96.0.0/16',
-      '--allow-privileged=true',
-      '--enable-priority-and-fairness=false',
-      // Its not-ready taint on every new Node is lifted by the node lifecycle controller, which is off
-      // here (no kubelets): without this, no pod could ever land on the simulated or stand-in nodes.
-      '--disable-admission-plugins=TaintNodesByCondition',
-      ...(auditLog
-        ? [
-            `--audit-policy-file=${join(dir, 'audit-policy.json')}`,
-            `--audit-log-path=${auditLog}`,
-            '--audit-log-maxsize=0',
-          ]
-        : []),
-    ],
-    join(dir, 'kube-apiserver.log'),
-    procs,
-  );
+  const apiServerArgs = [
+    `--etcd-servers=http://127.0.0.1:${etcdPort}`,
+    '--bind-address=127.0.0.1',
+    '--advertise-address=127.0.0.1',
+    `--secure-port=${apiPort}`,
+    `--cert-dir=${join(dir, 'apiserver-certs')}`,
+    `--token-auth-file=${join(dir, 'tokens.csv')}`,
+    '--authorization-mode=RBAC',
+    `--service-account-key-file=${join(dir, 'sa.pub')}`,
+    `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
+    '--service-account-issuer=https://kubernetes.default.svc',
+    '--service-cluster-ip-range=10.96.0.0/16',
+    '--allow-privileged=true',
+    '--enable-priority-and-fairness=false',
+    // Its not-ready taint on every new Node is lifted by the node lifecycle controller, which is off
+    // here (no kubelets): without this, no pod could ever land on the simulated or stand-in nodes.
+    '--disable-admission-plugins=TaintNodesByCondition',
+    ...(auditLog
+      ? [
+          `--audit-policy-file=${join(dir, 'audit-policy.json')}`,
+          `--audit-log-path=${auditLog}`,
+          '--audit-log-maxsize=0',
+        ]
+      : []),
+  ];
+  let apiServer = start(join(bin, 'kube-apiserver'), apiServerArgs, join(dir, 'kube-apiserver.log'), procs);
   const kubeconfig = join(dir, 'kubeconfig');
   writeFileSync(kubeconfig, kubeconfigFor(server, token));
-  await waitFor(
-    'kube-apiserver',
-    () => {
-      execFileSync('kubectl', ['--kubeconfig', kubeconfig, 'get', '--raw', '/readyz'], { stdio: 'ignore' });
-      return Promise.resolve(true);
-    },
-    120_000,
-  );
+  const apiServerReady = () =>
+    waitFor(
+      'kube-apiserver',
+      () => {
+        execFileSync('kubectl', ['--kubeconfig', kubeconfig, 'get', '--raw', '/readyz'], { stdio: 'ignore' });
+        return Promise.resolve(true);
+      },
+      120_000,
+    );
+  await apiServerReady();
   start(
     join(bin, 'kube-controller-manager'),
     [
@@ -303,6 +306,24 @@ export async function startControlPlane(
     token,
     kubeconfigs,
     ...(auditLog ? { auditLog } : {}),
+    restartApiServer: async (signal: NodeJS.Signals = 'SIGTERM') => {
+      const old = apiServer;
+      await new Promise<void>((resolve) => {
+        if (old.exitCode !== null) resolve();
+        else {
+          old.once('exit', () => resolve());
+          old.kill(signal);
+        }
+      });
+      apiServer = start(
+        join(bin, 'kube-apiserver'),
+        apiServerArgs,
+        join(dir, `kube-apiserver-${String(Date.now())}.log`),
+        procs,
+      );
+      procs.splice(procs.indexOf(old), 1);
+      await apiServerReady();
+    },
     stop: async () => {
       for (const p of procs.reverse()) p.kill('SIGTERM');
       await new Promise((r) => setTimeout(r, 500));

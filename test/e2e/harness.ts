@@ -190,7 +190,8 @@ function ready(url: string, ca: string): Promise<boolean> {
 
 export async function startBerth(o: BerthOptions): Promise<Berth> {
   const log = join(o.dir, `berth-${o.identity}.log`);
-  const out = createWriteStream(log);
+  // Appended: a replica started again after a kill keeps its earlier log.
+  const out = createWriteStream(log, { flags: 'a' });
   const gatePort = o.gatePort ?? (await freePort());
   const proc = spawn(
     process.execPath,

@@ -62,6 +62,10 @@ export function registerServe(program: Command, io: CliIO): void {
       'kwok: how long after a launch its Node registers, as an EC2 instance takes to boot and join (default 0)',
     )
     .option(
+      '--kwok-faults <file>',
+      'kwok or simulated: a JSON file of faults, read again whenever it changes: {"unavailable": [{"instanceType", "zone", "capacityType"}], "launchSeconds": N} — launches of those offerings fail for lack of capacity, each launch answers after N seconds (fault tests; write it by rename)',
+    )
+    .option(
       '--cluster-name <name>',
       'aws: the EKS cluster nodes join (bootstrap user data) and whose instances Berth tags',
       process.env.CLUSTER_NAME ?? 'berth',
@@ -83,7 +87,7 @@ export function registerServe(program: Command, io: CliIO): void {
     )
     .option(
       '--interruption-queue <name>',
-      'aws: the SQS queue EventBridge fills with spot interruptions, rebalance recommendations, scheduled changes and instance state changes',
+      'the SQS queue EventBridge fills with spot interruptions, rebalance recommendations, scheduled changes and instance state changes (aws; with kwok or simulated, events naming their instances, e.g. sent to a moto_server at --aws-endpoint)',
     )
     .option(
       '--node-join-timeout <seconds>',

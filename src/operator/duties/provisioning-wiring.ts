@@ -132,6 +132,9 @@ export function newProvisioner(d: ProvisioningDeps): Provisioner {
     onError: (message, cause) => {
       d.logger.error({ err: String(cause) }, message);
     },
+    onForgotten: (claim) => {
+      d.logger.info({ claim }, 'NodeClaim in flight is gone; its pods are planned again');
+    },
     planner: d.planner,
     nodeCost: () => d.live.current.nodeCost,
     ...(d.claims && launcher

@@ -22,6 +22,8 @@ export interface SimulatedOptions {
   readonly clock?: () => Date;
   /** Offerings with no capacity: an injected capacity error. */
   readonly shortOf?: (o: Offering) => boolean;
+  /** How long a launch takes to answer now (ms; none when not given): a slow cloud. */
+  readonly launchLatencyMs?: () => number;
   /** Called with the Node each launched instance registers as. */
   readonly register?: (node: V1Node) => Promise<void>;
   /** Called when an instance is terminated (e.g. to delete its Node). */
@@ -48,6 +50,8 @@ export class SimulatedCloud implements CloudProvider {
   async create(req: LaunchRequest): Promise<Launched> {
     const same = this.byClaim.get(req.claim);
     if (same) return same; // idempotent, like CreateFleet's ClientToken
+    const latency = this.opts.launchLatencyMs?.() ?? 0;
+    if (latency > 0) await new Promise((r) => setTimeout(r, latency));
     const tried: Offering[] = [];
     for (const instanceType of req.instanceTypes) {
       const type = this.opts.catalog.byName(instanceType);

@@ -421,3 +421,65 @@ describe('Provisioner.instanceOf (registration)', () => {
     expect(p.instanceOf('i-0unknown')).toBeUndefined();
   });
 });
+
+describe('Provisioner after a leader change', () => {
+  it('plans the pods again once a claim it read back is gone (its instance died with the old leader)', async () => {
+    const { p: first, input, cloud, advance } = setup();
+    // The old leader launched for the pods; its NodeClaims say so (Launched, not Registered).
+    const launched = (await first.reconcile(input())).launched;
+    expect(launched.length).toBeGreaterThan(0);
+    const claimOf = (i: (typeof launched)[number]): NodeClaim => ({
+      apiVersion: 'karpenter.sh/v1',
+      kind: 'NodeClaim',
+      metadata: {
+        name: i.claim,
+        creationTimestamp: i.launchedAt.toISOString(),
+        labels: {
+          'karpenter.sh/nodepool': i.nodePool,
+          'node.kubernetes.io/instance-type': i.instanceType,
+          'topology.kubernetes.io/zone': i.zone,
+          'karpenter.sh/capacity-type': i.capacityType,
+        },
+      },
+      spec: {
+        nodeClassRef: { group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: 'default' },
+        requirements: [],
+      },
+      status: { providerID: i.providerId },
+    });
+    let claims = launched.map(claimOf);
+    let now = 1_000_000;
+    const next = new Provisioner({
+      cloud,
+      unavailable: new UnavailableOfferings(() => now),
+      now: () => now,
+      claims: { list: () => claims },
+    });
+    expect(await next.recover([])).toBe(launched.length);
+    expect((await next.reconcile(input())).launched).toEqual([]);
+    // The claims are garbage-collected (no instance ever registered): within a round or two the
+    // pods get capacity of their own, not the launch timeout's 15 minutes later.
+    claims = [];
+    now += 31_000;
+    advance(31_000);
+    const again = await next.reconcile(input());
+    expect(again.launched.length).toBeGreaterThan(0);
+    expect(again.awaitingCapacity.size).toBe(pods.length);
+  });
+
+  it('keeps a claim it just launched that the store has not shown yet', async () => {
+    let now = 1_000_000;
+    const cloud = new SimulatedCloud({ catalog, clock: () => new Date(now) });
+    const p = new Provisioner({
+      cloud,
+      unavailable: new UnavailableOfferings(() => now),
+      now: () => now,
+      claims: { list: () => [] },
+    });
+    const base = { nodes: [], pools: [poolView(pool)], daemonSets: [], catalog };
+    const first = await p.reconcile({ ...base, pods });
+    expect(first.launched.length).toBeGreaterThan(0);
+    now += 5_000;
+    expect((await p.reconcile({ ...base, pods })).launched).toEqual([]);
+  });
+});

@@ -22,6 +22,7 @@ import type { BoundPod, ExistingNode, Plan, PlannedNode, SolverInput } from '../
 import { fromAllocatable, sumOf, type Res } from '../solver/resources.js';
 import { DEFAULT_BUDGET_MS } from '../solver/budget.js';
 import { inProcessPlanner, type Planner } from '../worker/planner.js';
+import { registeredKeys, vanished } from './in-flight.js';
 import { HOLD_MS, plannedPods, type Hold } from './hold.js';
 import { keepAndPlan } from './keep.js';
 import { nominate, placedOn, type Nominated } from './nominate.js';
@@ -62,12 +63,16 @@ export interface ProvisionerDeps {
   readonly launch?: (node: PlannedNode, requests: Readonly<Res>) => Promise<Launched>;
   /** The NodeClaims: a restart rebuilds the in-flight set from them (else from the cloud's tags). */
   readonly claims?: Pick<ClaimStore, 'list'>;
+  /** A claim in flight whose NodeClaim went (vanished()): its pods are planned again. */
+  readonly onForgotten?: (claim: string) => void;
 }
 
 interface InFlight {
   readonly instance: Instance;
   readonly node: PlannedNode | undefined;
   readonly since: number;
+  /** When a new leader read it back from its NodeClaim. */
+  readonly recoveredAt?: number;
   /** The pods the plan put on it (none for a claim recovered after a restart). */
   readonly pods: readonly BoundPod[];
   /** The Node it registered as, while that Node is not Ready. */
@@ -128,6 +133,7 @@ export class Provisioner {
           instance,
           node: undefined,
           since: instance.launchedAt.getTime(),
+          recoveredAt: this.deps.now(),
           pods: [],
         });
     }
@@ -158,6 +164,11 @@ export class Provisioner {
     const { ids, starting } = registeredKeys(registered);
     const joined: string[] = [];
     const expired: InFlight[] = [];
+    const store = this.deps.claims;
+    for (const claim of store ? vanished(this.inFlight, store.list(), this.deps.now()) : []) {
+      this.inFlight.delete(claim);
+      this.deps.onForgotten?.(claim);
+    }
     for (const [id, j] of this.joinedRecently)
       if (this.deps.now() - j.at > JOINED_KEPT_MS) this.joinedRecently.delete(id);
     const timeout = this.deps.launchTimeoutMs ?? LAUNCH_TIMEOUT_MS;
@@ -359,23 +370,4 @@ export class Provisioner {
     }
     return short;
   }
-}
-
-/**
- * Instance ids and claims of registered Nodes: those Ready (joined), and those registered but not
- * Ready, with their Node's name (not joined yet; the join timeout still runs).
- */
-function registeredKeys(registered: readonly ExistingNode[]): {
-  ids: Set<string>;
-  starting: Map<string, string>;
-} {
-  const ids = new Set<string>();
-  const starting = new Map<string, string>();
-  for (const n of registered)
-    for (const key of [instanceIdOf(n.providerId), n.name]) {
-      if (key === undefined) continue;
-      if (n.notReady) starting.set(key, n.name);
-      else ids.add(key);
-    }
-  return { ids, starting };
 }
