@@ -240,7 +240,11 @@ export async function runSeed(opt: ChaosOptions): Promise<FaultResult[]> {
       opt.log(`result ${JSON.stringify(r)}`);
       out.push(r);
       // Both replicas up again before the next fault, whatever this one did to them.
-      while (replicas.up().length < 2) await sleep(1000);
+      const back = Date.now() + 120_000;
+      while (replicas.up().length < 2) {
+        if (Date.now() > back) throw new Error(`a replica is not back 2 minutes after ${f.name}; see ${dir}`);
+        await sleep(1000);
+      }
     }
   } finally {
     o.stop();
