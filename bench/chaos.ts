@@ -24,8 +24,8 @@
  * faults whose names hold one of these words (e.g. `drift,spot`; the first, which creates the
  * workload, always runs) · --json.
  */
-import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
+import { installed } from '../test/e2e/harness.js';
 import { perfWorkloads } from '../test/support/perf-workloads.js';
 import { faults } from './chaos/faults.js';
 import { nonZero } from './chaos/ledger.js';
@@ -50,12 +50,6 @@ if (seeds.some((s) => !Number.isInteger(s)) || !(scale > 0)) {
   process.exit(2);
 }
 const log = (s: string) => process.stderr.write(`bench:chaos: ${s}\n`);
-const script = (name: string) =>
-  execFileSync('bash', [`test/e2e/${name}`], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  }).trim();
-
 const basic = perfWorkloads(scale).find((w) => w.name === 'basic');
 const first = basic?.steps[0];
 if (first?.kind !== 'scale-out') throw new Error("Karpenter's basic workload has no scale-out");
@@ -69,7 +63,7 @@ if (words !== undefined && plan.length === 1 && !words.some((w) => every[0]?.nam
   console.error(`bench:chaos: --faults matches none of: ${every.map((f) => f.name).join('; ')}`);
   process.exit(2);
 }
-const tools = { bin: script('build-control-plane.sh'), kwok: script('install-kwok.sh') };
+const tools = { bin: installed('build-control-plane.sh'), kwok: installed('install-kwok.sh') };
 
 const results: FaultResult[] = [];
 for (const seed of seeds)

@@ -41,7 +41,6 @@
  * Berth's mutating webhooks are (bench/noop-webhook.ts): what any webhook costs the pod creations;
  * karpenter-noop-patch the same with its gate answering a patch of the size of Berth's.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,7 +49,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { builtinCatalog } from '../src/catalog/catalog.js';
 import type { Plan } from '../src/provisioner/solver/model.js';
 import { startControlPlane, type SchedulerScoring } from '../test/e2e/control-plane.js';
-import { kubectlWith } from '../test/e2e/harness.js';
+import { installed, kubectlWith } from '../test/e2e/harness.js';
 import {
   NAMESPACE,
   nodeDaemonSets,
@@ -144,12 +143,6 @@ if (!(Number.isInteger(stepLimit) || stepLimit === Number.POSITIVE_INFINITY) || 
 }
 
 const log = (s: string) => process.stderr.write(`bench:cluster: ${s}\n`);
-const script = (name: string) =>
-  execFileSync('bash', [`test/e2e/${name}`], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  }).trim();
-
 const catalog = builtinCatalog();
 
 /**
@@ -274,9 +267,9 @@ async function runSide(
 }
 
 const tools = {
-  bin: script('build-control-plane.sh'),
-  kwok: script('install-kwok.sh'),
-  karpenter: sides.some((s) => s.startsWith('karpenter')) ? script('install-karpenter-kwok.sh') : '',
+  bin: installed('build-control-plane.sh'),
+  kwok: installed('install-kwok.sh'),
+  karpenter: sides.some((s) => s.startsWith('karpenter')) ? installed('install-karpenter-kwok.sh') : '',
 };
 const results: StepResult[] = [];
 for (const w of all.filter((x) => chosen.includes(x.name)))

@@ -5,9 +5,9 @@
  * counts that must be 0 — pods gated past the 5-minute bound, claims without a Node and Nodes without
  * a claim (a leak), Nodes held by a finalizer, and pods not Running once the cluster settled.
  */
-import { CustomObjectsApi, Watch, type KubeConfig } from '@kubernetes/client-node';
+import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { MAX_GATED_MS } from '../../src/provisioner/controller/gates.js';
-import type { ClusterObserver } from '../cluster/observe.js';
+import { listAndWatch, type ClusterObserver } from '../cluster/observe.js';
 
 interface ClaimObject {
   metadata?: { name?: string; deletionTimestamp?: unknown; creationTimestamp?: string };
@@ -41,36 +41,36 @@ export interface Counts {
 
 export class ClaimLedger {
   readonly claims = new Map<string, ClaimRecord>();
-  private abort: (() => void) | undefined;
+  private readonly aborts: (() => void)[] = [];
   private stopped = false;
 
   constructor(private readonly kc: KubeConfig) {}
 
   async start(): Promise<void> {
     const api = this.kc.makeApiClient(CustomObjectsApi);
-    const list = (await api.listClusterCustomObject({
-      group: 'karpenter.sh',
-      version: 'v1',
-      plural: 'nodeclaims',
-    })) as { items: ClaimObject[]; metadata?: { resourceVersion?: string } };
-    const present = new Set<string>();
-    for (const c of list.items) {
-      this.seen('ADDED', c);
-      present.add(c.metadata?.name ?? '');
-    }
-    for (const [name, r] of this.claims) if (!present.has(name)) r.gone ??= Date.now();
-    const restart = () => {
-      if (!this.stopped) setTimeout(() => void this.start().catch(restart), 500);
+    const relist = async () => {
+      const list = (await api.listClusterCustomObject({
+        group: 'karpenter.sh',
+        version: 'v1',
+        plural: 'nodeclaims',
+      })) as { items: ClaimObject[]; metadata?: { resourceVersion?: string } };
+      const present = new Set<string>();
+      for (const c of list.items) {
+        this.seen('ADDED', c);
+        present.add(c.metadata?.name ?? '');
+      }
+      for (const [name, r] of this.claims) if (!present.has(name)) r.gone ??= Date.now();
+      return list.metadata?.resourceVersion;
     };
-    const req = await new Watch(this.kc).watch(
+    await listAndWatch(
+      this.kc,
       '/apis/karpenter.sh/v1/nodeclaims',
-      { resourceVersion: list.metadata?.resourceVersion },
+      relist,
       (type, o) => {
         this.seen(type, o as ClaimObject);
       },
-      restart,
+      { stopped: () => this.stopped, aborts: this.aborts },
     );
-    this.abort = () => req.abort();
   }
 
   private seen(type: string, o: ClaimObject): void {
@@ -95,7 +95,7 @@ export class ClaimLedger {
 
   stop(): void {
     this.stopped = true;
-    this.abort?.();
+    for (const a of this.aborts) a();
   }
 }
 

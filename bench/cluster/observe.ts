@@ -143,22 +143,12 @@ export class ClusterObserver {
     return [...this.nodes.entries()].filter(([, n]) => n.gone === undefined);
   }
 
-  /**
-   * Lists, then watches from the list's version. The API server ends a watch it finds slow to read
-   * (a busy scale-out); each restart lists again, so what went meanwhile (a node deleted, a pod
-   * evicted) is seen gone rather than kept forever, which held a step open to its timeout.
-   */
-  private async watch(
+  private watch(
     path: string,
     relist: () => Promise<string | undefined>,
     on: (type: string, obj: unknown) => void,
   ): Promise<void> {
-    const restart = () => {
-      if (!this.stopped) setTimeout(() => void this.watch(path, relist, on).catch(restart), 500);
-    };
-    const resourceVersion = await relist();
-    const req = await new Watch(this.kc).watch(path, { resourceVersion }, on, restart);
-    this.aborts.push(() => req.abort());
+    return listAndWatch(this.kc, path, relist, on, { stopped: () => this.stopped, aborts: this.aborts });
   }
 
   private pod(type: string, o: PodObject): void {
@@ -198,6 +188,26 @@ export class ClusterObserver {
       this.lastNodeChange = now;
     }
   }
+}
+
+/**
+ * Lists, then watches from the list's version. The API server ends a watch it finds slow to read
+ * (a busy scale-out, a restart); each restart lists again, so what went meanwhile (a node deleted, a
+ * pod evicted) is seen gone rather than kept forever, which held a step open to its timeout.
+ */
+export async function listAndWatch(
+  kc: KubeConfig,
+  path: string,
+  relist: () => Promise<string | undefined>,
+  on: (type: string, obj: unknown) => void,
+  life: { stopped: () => boolean; aborts: (() => void)[] },
+): Promise<void> {
+  const restart = () => {
+    if (!life.stopped()) setTimeout(() => void listAndWatch(kc, path, relist, on, life).catch(restart), 500);
+  };
+  const resourceVersion = await relist();
+  const req = await new Watch(kc).watch(path, { resourceVersion }, on, restart);
+  life.aborts.push(() => req.abort());
 }
 
 /** CPU seconds and RSS of a process, sampled each second. */

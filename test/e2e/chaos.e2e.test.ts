@@ -7,18 +7,12 @@
  * every count at 0: no PDB below its minimum, no pod gated past 5 minutes or left Pending, no
  * NodeClaim without a Node nor Node without a claim, no claim launched twice, no finalizer stuck.
  */
-import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { installed } from './harness.js';
 import { perfWorkloads } from '../support/perf-workloads.js';
 import { faults } from '../../bench/chaos/faults.js';
 import { nonZero } from '../../bench/chaos/ledger.js';
 import { runSeed, type FaultResult } from '../../bench/chaos/run.js';
-
-const script = (name: string) =>
-  execFileSync('bash', [`test/e2e/${name}`], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  }).trim();
 
 describe('10. faults at 1/10 scale, two replicas (bench:chaos small form)', () => {
   it('a leader killed mid scale-out and capacity refused mid scale-out: settled, nothing lost, nothing leaked', async () => {
@@ -38,7 +32,7 @@ describe('10. faults at 1/10 scale, two replicas (bench:chaos small form)', () =
       delay: 5,
       settleMs: 20_000,
       timeoutMs: 8 * 60_000,
-      tools: { bin: script('build-control-plane.sh'), kwok: script('install-kwok.sh') },
+      tools: { bin: installed('build-control-plane.sh'), kwok: installed('install-kwok.sh') },
       log: (s) => log.push(s),
     });
     const said = log.join('\n');

@@ -26,6 +26,17 @@ export function kubectlWith(kubeconfig: string) {
 }
 
 /** `berth certs` into `<dir>/tls` for a webhook on loopback; returns the folder. */
+/**
+ * Runs one of test/e2e's install scripts (build-control-plane.sh, install-kwok.sh, …): it builds or
+ * finds its tool in the cache and prints where it is.
+ */
+export function installed(script: string): string {
+  return execFileSync('bash', [`test/e2e/${script}`], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  }).trim();
+}
+
 export function loopbackCerts(dir: string): string {
   const tls = join(dir, 'tls');
   execFileSync(process.execPath, [
