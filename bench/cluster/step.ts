@@ -19,6 +19,7 @@ import {
   type ProcessSampler,
 } from './observe.js';
 import { quantile, type StepResult } from './report.js';
+import { creationWindow, windowLine } from './window.js';
 import { withGate } from './ideal.js';
 import type { Side } from './sides.js';
 import type { BurstTrace } from './trace.js';
@@ -209,6 +210,11 @@ export async function runStep(
       ctx.log(`${ctx.workload} on ${ctx.side}: FailedScheduling ${l}`);
     ctx.log(`${ctx.workload} on ${ctx.side}: ${creationsLine(created, start)}`);
     ctx.log(`${ctx.workload} on ${ctx.side}: ${ctx.trace.line()}`);
+    const window = creationWindow(ctx.auditLog, start, windowEnd);
+    ctx.log(
+      `${ctx.workload} on ${ctx.side}: ${windowLine(window)}` +
+        (window ? ctx.trace.windowLine(window.from, window.to) : ''),
+    );
     if (bound.lastAt !== undefined)
       ctx.log(
         `${ctx.workload} on ${ctx.side}: bindings (API server): ${bound.count}, ` +

@@ -8,6 +8,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { procStat } from './observe.js';
+import { childSched, schedDelta, SchedTimeline, type Sched } from './sched.js';
 import {
   apiserverWebhooks,
   counter,
@@ -36,6 +37,7 @@ interface Snapshot {
   /** Seconds the gate's thread was busy (Berth: berth_gate_thread_busy_seconds_total). */
   gateBusy: number;
   cpu: Map<string, number>;
+  sched: Map<string, Sched>;
 }
 
 /** A process's /proc/<pid>/stat, or undefined once it has gone. */
@@ -47,14 +49,20 @@ function stat(pid: string): ReturnType<typeof procStat> | undefined {
   }
 }
 
+/** The name a process the bench started goes by in the trace. */
+const childName =
+  (provisionerPid: number | undefined) =>
+  (pid: number, comm: string): string =>
+    pid === provisionerPid ? 'provisioner' : comm === 'node' ? 'no-op webhook' : comm;
+
 /** CPU seconds so far of each process the bench started, by name, and of the bench itself. */
 export function childCpu(provisionerPid: number | undefined): Map<string, number> {
   const out = new Map<string, number>();
+  const named = childName(provisionerPid);
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     const s = stat(pid);
     if (s?.ppid !== process.pid) continue;
-    const name =
-      Number(pid) === provisionerPid ? 'provisioner' : s.comm === 'node' ? 'no-op webhook' : s.comm;
+    const name = named(Number(pid), s.comm);
     out.set(name, (out.get(name) ?? 0) + s.cpuSeconds);
   }
   const own = process.cpuUsage();
@@ -67,8 +75,12 @@ export class BurstTrace {
   /** The gate thread's busiest second so far (fraction of the second), sampled each second. */
   private peakBusy = 0;
   private sampler: NodeJS.Timeout | undefined;
+  /** Every process's schedstat each second, for the creation window (windowLine). */
+  private readonly timeline: SchedTimeline;
 
-  constructor(private readonly src: TraceSources) {}
+  constructor(private readonly src: TraceSources) {
+    this.timeline = new SchedTimeline(() => childSched(childName(src.provisionerPid)));
+  }
 
   /** Reads the gate's busy counter each second, without blocking the bench's watches. */
   private samplePeak(fromBusy: number): void {
@@ -96,6 +108,7 @@ export class BurstTrace {
       connections: counter(page, 'berth_webhook_connections_total'),
       gateBusy: counter(page, 'berth_gate_thread_busy_seconds_total'),
       cpu: childCpu(this.src.provisionerPid),
+      sched: childSched(childName(this.src.provisionerPid)),
     };
   }
 
@@ -103,6 +116,14 @@ export class BurstTrace {
     this.before = this.snapshot();
     this.peakBusy = 0;
     this.samplePeak(this.before.gateBusy);
+    this.timeline.start();
+  }
+
+  /** What each process waited for a CPU between `from` and `to` (the creation window), as a clause. */
+  windowLine(from: number, to: number): string {
+    const w = this.timeline.within(from, to);
+    if (!w) return '';
+    return `; waiting for a CPU in ${((w.to - w.from) / 1000).toFixed(0)} s around it, s of s on one: ${perProcess(w.sched)}`;
   }
 
   /** What happened since start, as one log line. */
@@ -110,6 +131,7 @@ export class BurstTrace {
     const before = this.before;
     if (!before) return 'trace: not started';
     clearInterval(this.sampler);
+    this.timeline.stop();
     const after = this.snapshot();
     const ms = (b: Map<number, number>, q: number) => (histogramQuantile(b, q) * 1000).toFixed(1);
     /** Each series observed between the two reads: its count, p50 and p99. */
@@ -138,6 +160,37 @@ export class BurstTrace {
           ]
         : []),
       `; CPU s over the step: ${cpu.join(', ')}`,
+      waitedForCpu(schedDelta(before.sched, after.sched), delta(before.apiserver, after.apiserver)),
     ].join('');
   }
+}
+
+/** Each process's seconds waiting for a CPU and on one, the longest wait first. */
+const perProcess = (sched: Map<string, Sched>): string =>
+  [...sched]
+    .filter(([k]) => !k.includes('/'))
+    .sort((a, b) => b[1].wait - a[1].wait)
+    .map(([k, s]) => `${k} ${s.wait.toFixed(1)} of ${s.cpu.toFixed(1)}`)
+    .join(', ');
+
+/** The thread that answers the webhook's reviews: Berth's gate thread, or the no-op's only thread. */
+const SERVING = ['provisioner/berth-gate', 'no-op webhook/main'];
+
+/**
+ * Seconds each process waited for a CPU over the step (of its seconds on one), and what the thread
+ * answering the gate waited a review: the part of the API server's wait that is the CPU being taken.
+ */
+export function waitedForCpu(sched: Map<string, Sched>, waited: Histograms): string {
+  if (sched.size === 0) return '';
+  const serving = SERVING.find((k) => sched.has(k));
+  const gateReviews = [...waited]
+    .filter(([k]) => k.startsWith('gate.'))
+    .reduce((n, [, b]) => n + observations(b), 0);
+  const thread = serving === undefined ? undefined : sched.get(serving);
+  const perReview =
+    thread && gateReviews > 0
+      ? `; ${serving ?? ''} waited ${thread.wait.toFixed(2)} s for a CPU (on one ${thread.cpu.toFixed(2)} s): ` +
+        `${((thread.wait / gateReviews) * 1000).toFixed(2)} ms a gate review, ${String(gateReviews)} reviews`
+      : '';
+  return `; waiting for a CPU, s of s on one: ${perProcess(sched)}${perReview}`;
 }

@@ -10,6 +10,9 @@ import { gate } from '../admission/gate.js';
 import { reviewListener, sendJson, withinDeadline, type WebhookListener } from './flow.js';
 import { decisionLine, type DecisionLine } from './record.js';
 
+/** The gate's thread's name for the OS (`top -H`, /proc/<pid>/task/<tid>/comm). */
+export const GATE_THREAD_NAME = 'berth-gate';
+
 /** A body the gate could not read as a review, and the 4xx it got. */
 export interface GateRefusal {
   status: number;

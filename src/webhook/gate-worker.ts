@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
 import {
   gateListener,
+  GATE_THREAD_NAME,
   type FromGate,
   type GateRefusal,
   type GateThreadData,
@@ -15,6 +16,7 @@ import {
 } from './gate-server.js';
 import type { DecisionLine } from './record.js';
 import { readTls, watchTls } from './tls.js';
+import { nameThisThread } from '../util/thread.js';
 
 /** How often decisions go to the main thread (its logs and metrics lag by this much at most). */
 const BATCH_MS = 100;
@@ -22,6 +24,8 @@ const BATCH_MS = 100;
 const port = parentPort;
 if (!port) throw new Error('gate-worker runs as a worker thread (berth serve --gate-port)');
 const data = workerData as GateThreadData;
+/** The name `top -H` shows (GATE_THREAD_NAME). */
+nameThisThread(GATE_THREAD_NAME);
 const send = (m: FromGate): void => {
   port.postMessage(m);
 };

@@ -5,7 +5,7 @@
  * same port if its thread dies, and it answers while the main thread is busy.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -15,6 +15,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
 import { Metrics } from '../../src/observability/metrics.js';
+import { GATE_THREAD_NAME } from '../../src/webhook/gate-server.js';
 import { GateThread } from '../../src/webhook/gate-thread.js';
 import { tlsFilesIn } from '../../src/webhook/tls.js';
 import { review, webPod } from './harness.js';
@@ -125,6 +126,13 @@ describe("the scheduling gate's own thread and port", () => {
     const busy = await counted(metrics, 'berth_gate_thread_busy_seconds_total', {});
     expect(busy).toBeGreaterThan(0);
     expect(busy).toBeLessThan(performance.now() / 1000);
+  });
+
+  it.runIf(process.platform === 'linux')('names its thread berth-gate, for top -H and /proc', () => {
+    const names = readdirSync('/proc/self/task').map((tid) =>
+      readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim(),
+    );
+    expect(names).toContain(GATE_THREAD_NAME);
   });
 
   it('serves /healthz, and nothing but the gate: /validate on its port is a 404', async () => {

@@ -7,6 +7,9 @@ export const SOLVER_TIMEOUT_MS = 120_000;
  * threads; where other processes share the cgroup (a test machine), it weighs against them too.
  */
 export const SOLVER_NICE = 10;
+
+/** The solver's thread's name for the OS (`top -H`, /proc/<pid>/task/<tid>/comm). */
+export const SOLVER_THREAD_NAME = 'berth-solver';
 /**
  * The solver thread's young generation (MiB). V8 sizes it from the heap limit, to 48 MiB at 512, and
  * keeps it committed while the thread lives; a round's garbage is short-lived and a small nursery

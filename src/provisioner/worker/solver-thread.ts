@@ -6,7 +6,8 @@ import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { makeCatalog, type Catalog } from '../../catalog/catalog.js';
 import { solve } from '../solver/solve.js';
-import { SOLVER_NICE } from './limits.js';
+import { SOLVER_NICE, SOLVER_THREAD_NAME } from './limits.js';
+import { nameThisThread } from '../../util/thread.js';
 import { offeringKey, rehydrateInput, type FromSolver, type ToSolver } from './wire.js';
 
 const catalogs = new Map<number, Catalog>();
@@ -32,6 +33,7 @@ function answer(m: ToSolver): FromSolver | undefined {
 
 const port = parentPort;
 if (port) {
+  nameThisThread(SOLVER_THREAD_NAME);
   // On Linux a nice value is per thread: the solver yields the CPU to the thread that answers
   // admission (a busy node's webhook must not wait behind a plan). Not permitted everywhere: ignored.
   const nice = (workerData as { nice?: unknown } | null)?.nice;
