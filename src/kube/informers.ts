@@ -3,15 +3,10 @@
  * /readyz, restart with backoff after a failed list or watch, JSON-shaped objects whatever path
  * they came by, and resources whose CRD is absent treated as empty (and re-checked) rather than fatal.
  */
-import {
-  KubernetesObjectApi,
-  ListWatch,
-  Watch,
-  type KubeConfig,
-  type KubernetesObject,
-} from '@kubernetes/client-node';
+import { ListWatch, Watch, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { statusOf } from './client.js';
+import { objectApi } from './object-api.js';
 
 export interface ResourceSpec {
   apiVersion: string;
@@ -74,7 +69,7 @@ export class Resource<T extends KubernetesObject> {
     readonly spec: ResourceSpec,
     private readonly logger: Logger,
   ) {
-    const api = KubernetesObjectApi.makeApiClient(kc);
+    const api = objectApi(kc);
     const list = async () => {
       try {
         const result = await api.list<T>(spec.apiVersion, spec.kind);

@@ -24,7 +24,8 @@
  * live policies, the Event recorder, metrics and a logger of its own.
  */
 import { hostname } from 'node:os';
-import { CoreV1Api, CustomObjectsApi, KubernetesObjectApi } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { objectApi } from '../kube/object-api.js';
 import { loadKubeConfig } from '../kube/client.js';
 import { InformerClusterView } from '../kube/cluster-view.js';
 import { EventRecorder } from '../kube/events.js';
@@ -73,7 +74,7 @@ import { jsonPatchPods } from '../kube/raw-patch.js';
 export async function startCluster(s: ServeStart): Promise<{ running: Running; stop: () => Promise<void> }> {
   const { opts, session, live, base, io } = s;
   const kc = loadKubeConfig(opts.kubeconfig);
-  const api = KubernetesObjectApi.makeApiClient(kc);
+  const api = objectApi(kc);
   const core = kc.makeApiClient(CoreV1Api);
   const custom = kc.makeApiClient(CustomObjectsApi);
   const identity = opts.identity ?? process.env.POD_NAME ?? hostname();
