@@ -4,7 +4,8 @@
  * apiserver_admission_webhook_admission_duration_seconds), how long Berth took once a review had
  * reached it and how many TLS connections the API server opened to it (Berth's own metrics), and the
  * CPU seconds of every process of the bench over the step (/proc: the control plane, kwok, the
- * provisioner, the webhook, the bench's own watches).
+ * provisioner, the webhook, the bench's own watches), with what each waited for a CPU, over the step
+ * and over the creation window (sched.ts; the window itself comes from the audit log, window.ts).
  */
 import { readdirSync } from 'node:fs';
 import { procStat } from './observe.js';

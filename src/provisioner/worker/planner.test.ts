@@ -4,7 +4,7 @@ import { poolView, type NodePool } from '../../scheduling/nodepool.js';
 import { builtinCatalog } from '../../catalog/catalog.js';
 import { solverPod } from '../input/pods.js';
 import type { SolverInput } from '../solver/model.js';
-import { SOLVER_YOUNG_MIB } from './limits.js';
+import { SOLVER_THREAD_NAME, SOLVER_YOUNG_MIB } from './limits.js';
 import { inProcessPlanner, PlannerError, PlanWorker } from './planner.js';
 
 const pool: NodePool = {
@@ -40,27 +40,32 @@ function input(replicas: number): SolverInput {
   };
 }
 
-/** The nice values of this process's threads (Linux: the 19th field of each task's stat). */
-function threadNices(): number[] {
+/** This process's threads: their names and nice values (Linux: the 2nd and 19th fields of each task's stat). */
+function threads(): { name: string; nice: number }[] {
   return readdirSync('/proc/self/task').map((tid) => {
     const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
     // The command name (field 2) may hold spaces: count the fields after its closing parenthesis.
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+    return {
+      name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+      nice: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]),
+    };
   });
 }
 
 describe('the solver thread', () => {
-  it.runIf(process.platform === 'linux')('runs at the nice value it is given (--solver-nice)', async () => {
-    const before = threadNices();
-    expect(before).not.toContain(7);
-    const worker = new PlanWorker({ maxHeapMiB: 256, timeoutMs: 30_000, nice: 7 });
-    try {
-      await worker.plan(input(3), []);
-      expect(threadNices().filter((n) => n === 7)).toHaveLength(1);
-    } finally {
-      await worker.close();
-    }
-  });
+  it.runIf(process.platform === 'linux')(
+    'runs at the nice value it is given (--solver-nice), named berth-solver for the OS',
+    async () => {
+      expect(threads().map((t) => t.nice)).not.toContain(7);
+      const worker = new PlanWorker({ maxHeapMiB: 256, timeoutMs: 30_000, nice: 7 });
+      try {
+        await worker.plan(input(3), []);
+        expect(threads().filter((t) => t.nice === 7)).toEqual([{ name: SOLVER_THREAD_NAME, nice: 7 }]);
+      } finally {
+        await worker.close();
+      }
+    },
+  );
 
   it('runs with the old generation it is given and a small young generation', async () => {
     const worker = new PlanWorker({ maxHeapMiB: 256, timeoutMs: 30_000 });
