@@ -95,6 +95,9 @@ describe('SchedTimeline', () => {
     const d = w?.sched.get('kube-apiserver');
     expect(d?.cpu).toBeGreaterThanOrEqual(2);
     expect(d?.wait).toBe((d?.cpu ?? 0) / 2);
+    // The whole span: the first sample (n = 1) to the last.
+    expect(t.span().get('kube-apiserver')?.cpu).toBe(n - 1);
+    expect(new SchedTimeline(() => new Map()).span()).toEqual(new Map());
     // Before the first sample, or after the last: not covered.
     expect(t.within(before - 1000, before)).toBeUndefined();
     expect(t.within(Date.now() + 1000, Date.now() + 2000)).toBeUndefined();

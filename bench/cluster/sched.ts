@@ -104,6 +104,13 @@ export class SchedTimeline {
     this.samples.push({ at: Date.now(), sched: this.read() });
   }
 
+  /** What each key did from the first sample to the last (start to stop), or nothing before a start. */
+  span(): Map<string, Sched> {
+    const first = this.samples[0];
+    const last = this.samples.at(-1);
+    return first && last ? schedDelta(first.sched, last.sched) : new Map<string, Sched>();
+  }
+
   /**
    * From the last sample at or before `from` to the first at or after `to` (ms since the epoch): the
    * window widened to whole samples, and what each key did in it. Undefined when the samples do not

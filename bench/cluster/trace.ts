@@ -9,7 +9,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { procStat } from './observe.js';
-import { childSched, schedDelta, SchedTimeline, type Sched } from './sched.js';
+import { childSched, SchedTimeline, type Sched } from './sched.js';
 import {
   apiserverWebhooks,
   counter,
@@ -38,7 +38,6 @@ interface Snapshot {
   /** Seconds the gate's thread was busy (Berth: berth_gate_thread_busy_seconds_total). */
   gateBusy: number;
   cpu: Map<string, number>;
-  sched: Map<string, Sched>;
 }
 
 /** A process's /proc/<pid>/stat, or undefined once it has gone. */
@@ -76,7 +75,7 @@ export class BurstTrace {
   /** The gate thread's busiest second so far (fraction of the second), sampled each second. */
   private peakBusy = 0;
   private sampler: NodeJS.Timeout | undefined;
-  /** Every process's schedstat each second, for the creation window (windowLine). */
+  /** Every process's schedstat each second: over the step (line) and the creation window (windowLine). */
   private readonly timeline: SchedTimeline;
 
   constructor(private readonly src: TraceSources) {
@@ -109,7 +108,6 @@ export class BurstTrace {
       connections: counter(page, 'berth_webhook_connections_total'),
       gateBusy: counter(page, 'berth_gate_thread_busy_seconds_total'),
       cpu: childCpu(this.src.provisionerPid),
-      sched: childSched(childName(this.src.provisionerPid)),
     };
   }
 
@@ -161,7 +159,7 @@ export class BurstTrace {
           ]
         : []),
       `; CPU s over the step: ${cpu.join(', ')}`,
-      waitedForCpu(schedDelta(before.sched, after.sched), delta(before.apiserver, after.apiserver)),
+      waitedForCpu(this.timeline.span(), delta(before.apiserver, after.apiserver)),
     ].join('');
   }
 }
