@@ -16,13 +16,19 @@ interface Doc {
     namespaceSelector: { matchExpressions: { key: string; operator: string; values?: string[] }[] };
     rules: { apiGroups: string[]; resources: string[]; scope: string }[];
     clientConfig: { service: { path: string } };
+    matchConditions?: { name: string; expression: string }[];
   }[];
   spec?: Record<string, unknown>;
 }
 
 const built = execFileSync('kubectl', ['kustomize', 'deploy/'], { encoding: 'utf8' });
-const docs = parseAllDocuments(built).map((d) => d.toJS() as Doc);
+const docs = parseAllDocuments(built).map((d) => d.toJS() as Doc & { data?: Record<string, string> });
 const byKind = (kind: string) => docs.filter((d) => d.kind === kind);
+/** What each replica registers: the berth-webhooks ConfigMap's manifest (berth serve --webhooks). */
+const registered = parseAllDocuments(
+  byKind('ConfigMap').find((d) => d.metadata.name.startsWith('berth-webhooks-'))?.data?.['webhooks.yaml'] ??
+    '',
+).map((d) => d.toJS() as Doc);
 
 describe('deploy/', () => {
   it('ships the repository policies.yaml in its ConfigMap', () => {
@@ -31,15 +37,25 @@ describe('deploy/', () => {
     expect(cm).toBeDefined();
   });
 
+  it('registers no webhook configuration itself: each replica does once it answers', () => {
+    expect(byKind('MutatingWebhookConfiguration')).toEqual([]);
+    expect(byKind('ValidatingWebhookConfiguration')).toEqual([]);
+    expect(byKind('Job')).toEqual([]);
+    expect(byKind('CronJob')).toEqual([]);
+    expect(built).not.toContain('helm.sh/hook');
+  });
+
   it('has both webhook configurations, safe to fail', () => {
-    const hooks = [
-      ...byKind('MutatingWebhookConfiguration'),
-      ...byKind('ValidatingWebhookConfiguration'),
-    ].flatMap((d) => d.webhooks ?? []);
+    const hooks = registered.flatMap((d) => d.webhooks ?? []);
+    expect(registered.map((d) => d.kind).sort()).toEqual([
+      'MutatingWebhookConfiguration',
+      'ValidatingWebhookConfiguration',
+    ]);
     expect(hooks.map((h) => h.name).sort()).toEqual([
       'gate.berth.dev',
       'mutate.berth.dev',
       'review.berth.dev',
+      'scale.berth.dev',
       'validate.berth.dev',
     ]);
     // NodePool review: cluster-scoped objects (no namespace to select), and fails open, so a Berth
@@ -68,13 +84,28 @@ describe('deploy/', () => {
     expect(gate?.rules.flatMap((r) => r.resources)).toEqual(['pods']);
     const validate = hooks.find((h) => h.name === 'validate.berth.dev');
     expect(validate?.rules.flatMap((r) => r.resources)).toEqual(
-      expect.arrayContaining([
-        'deployments/scale',
-        'poddisruptionbudgets',
-        'horizontalpodautoscalers',
-        'workloadprofiles',
-      ]),
+      expect.arrayContaining(['poddisruptionbudgets', 'horizontalpodautoscalers', 'workloadprofiles']),
     );
+    // Scaling never waits on a Fail webhook: /scale goes to scale.berth.dev (Ignore), scale-downs only.
+    for (const h of hooks.filter((x) => x.failurePolicy === 'Fail'))
+      expect(
+        h.rules.flatMap((r) => r.resources).filter((r) => r.endsWith('/scale')),
+        h.name,
+      ).toEqual([]);
+    const scale = hooks.find((h) => h.name === 'scale.berth.dev');
+    expect(scale?.failurePolicy).toBe('Ignore');
+    expect(scale?.rules.flatMap((r) => r.resources)).toEqual([
+      'deployments/scale',
+      'statefulsets/scale',
+      'replicasets/scale',
+      'replicationcontrollers/scale',
+    ]);
+    // An UPDATE that changes no spec never reaches a Fail webhook (labels, finalizers, metadata).
+    for (const h of hooks.filter((x) => x.failurePolicy === 'Fail'))
+      expect(
+        h.matchConditions?.map((c) => c.name),
+        h.name,
+      ).toContain('spec-changed');
   });
 
   it("answers within the webhooks' timeout", () => {
@@ -159,16 +190,19 @@ describe('installing beside Karpenter', () => {
         expect(crds.filter((n) => n.endsWith('karpenter.sh') || n.endsWith('karpenter.k8s.aws'))).toEqual([]);
         expect(modeOf(objects)).toBe('karpenter');
       } else {
-        expect(modeOf(objects)).toBe('berth');
+        expect(modeOf(objects)).toBe(dir.endsWith('/off') ? 'off' : 'berth');
       }
     },
   );
 
-  it("keeps the beside-Karpenter policies.yaml the repository's, but for the mode", () => {
+  it("keeps the beside-Karpenter and provisioner-off policies.yaml the repository's, but for the mode", () => {
     const beside = readFileSync('deploy/components/beside-karpenter/policies.yaml', 'utf8');
+    const off = readFileSync('deploy/components/provisioner-off/policies.yaml', 'utf8');
     const root = readFileSync('policies.yaml', 'utf8');
-    // To refresh it: sed 's/^  mode: berth    /  mode: karpenter/' policies.yaml > deploy/components/beside-karpenter/policies.yaml
+    // To refresh them: sed 's/^  mode: berth    /  mode: karpenter/' policies.yaml > deploy/components/beside-karpenter/policies.yaml
+    // and sed 's/^  mode: berth /  mode: off   /' policies.yaml > deploy/components/provisioner-off/policies.yaml
     expect(beside).toBe(root.replace(/^ {2}mode: berth {4}/m, '  mode: karpenter'));
+    expect(off).toBe(root.replace(/^ {2}mode: berth /m, '  mode: off   '));
   });
 
   it('names every sample NodePool and EC2NodeClass berth-…, so none can overwrite a cluster’s own', () => {

@@ -2,6 +2,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KubernetesObjectApi, V1Secret } from '@kubernetes/client-node';
+import { statusOf } from '../kube/client.js';
 import type { CertFiles } from './rotate.js';
 
 export interface CertStore {
@@ -42,7 +43,18 @@ function isNotFound(e: unknown): boolean {
   return typeof e === 'object' && e !== null && 'code' in e && e.code === 404;
 }
 
-/** A `kubernetes.io/tls` Secret holding the pair, the CA bundle and the CA key (for renewal). */
+/** What a Secret held when read, and the version a write must find there still. */
+export interface Versioned {
+  files: Partial<CertFiles>;
+  /** Absent: no Secret yet (a write creates it). */
+  resourceVersion?: string;
+}
+
+/**
+ * A `kubernetes.io/tls` Secret holding the pair, the CA bundle and the CA key (for renewal). Replicas
+ * that issue at once write with the version they read (`saveIfUnchanged`): one wins, the others read
+ * the winner's certificate.
+ */
 export class SecretStore implements CertStore {
   constructor(
     private readonly api: KubernetesObjectApi,
@@ -56,16 +68,39 @@ export class SecretStore implements CertStore {
     return { apiVersion: 'v1', kind: 'Secret', metadata: { name: this.name, namespace: this.namespace } };
   }
   async load(): Promise<Partial<CertFiles>> {
+    return (await this.loadVersioned()).files;
+  }
+  async loadVersioned(): Promise<Versioned> {
     try {
       const s: V1Secret = await this.api.read<V1Secret>(this.ref());
-      const out: Partial<CertFiles> = {};
+      const files: Partial<CertFiles> = {};
       for (const n of NAMES) {
         const v = s.data?.[n];
-        if (v !== undefined) out[n] = Buffer.from(v, 'base64').toString('utf8');
+        if (v !== undefined) files[n] = Buffer.from(v, 'base64').toString('utf8');
       }
-      return out;
+      const version = s.metadata?.resourceVersion;
+      return version === undefined ? { files } : { files, resourceVersion: version };
     } catch (e) {
-      if (isNotFound(e)) return {};
+      if (isNotFound(e)) return { files: {} };
+      throw e;
+    }
+  }
+  /** Writes only over the version read: `conflict` when another writer came first (409). */
+  async saveIfUnchanged(
+    files: CertFiles,
+    resourceVersion: string | undefined,
+  ): Promise<'saved' | 'conflict'> {
+    const body: V1Secret = { ...this.ref(), type: 'kubernetes.io/tls', stringData: { ...files } };
+    try {
+      if (resourceVersion === undefined) await this.api.create(body);
+      else
+        await this.api.replace({
+          ...body,
+          metadata: { name: this.name, namespace: this.namespace, resourceVersion },
+        });
+      return 'saved';
+    } catch (e) {
+      if (statusOf(e) === 409) return 'conflict';
       throw e;
     }
   }

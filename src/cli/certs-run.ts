@@ -1,6 +1,7 @@
 /** `berth certs`: create or renew the webhook's CA and serving certificate; write them; patch caBundle. */
 import { KubernetesObjectApi } from '@kubernetes/client-node';
 import { patchCaBundle } from '../certs/ca-bundle.js';
+import { serviceNames } from '../certs/defaults.js';
 import { planCerts } from '../certs/rotate.js';
 import { DirStore, SecretStore, type CertStore } from '../certs/stores.js';
 import { loadKubeConfig } from '../kube/client.js';
@@ -31,16 +32,6 @@ function storeFor(opts: CertsOpts, api: KubernetesObjectApi | undefined): CertSt
   if (opts.out !== undefined) return new DirStore(opts.out);
   if (api === undefined || opts.secret === undefined) throw new Error('--secret needs a cluster');
   return new SecretStore(api, opts.namespace, opts.secret);
-}
-
-/** The names a Service is reached by from the API server. */
-export function serviceNames(service: string, namespace: string): string[] {
-  return [
-    service,
-    `${service}.${namespace}`,
-    `${service}.${namespace}.svc`,
-    `${service}.${namespace}.svc.cluster.local`,
-  ];
 }
 
 /** `berth certs`: create or renew, write, and patch the CA bundle when asked. */

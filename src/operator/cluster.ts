@@ -35,9 +35,6 @@ import { dailyToday } from '../policies/engine.js';
 import { UnavailableOfferings } from '../provisioner/cloud/unavailable.js';
 import { ApiNodeOps } from '../provisioner/disruption/node-ops.js';
 import { classLaunchable, type EC2NodeClass } from '../scheduling/nodepool.js';
-import type { WebhookDeps } from '../webhook/app.js';
-import { startWebhook, type Running } from '../webhook/server.js';
-import { gateCheck, startGate, withGate, type GateThread } from '../webhook/gate-thread.js';
 import { setUpCloud } from './cloud.js';
 import {
   cloudKind,
@@ -49,8 +46,8 @@ import {
   solverNice,
 } from './cloud-flags.js';
 import { nodeApi, nodeRegistrar } from './registrar.js';
-import { mainNice, yieldWhenOn } from './main-nice.js';
-import { denialEvents, readiness, refusedPolicyEvents, startCaches } from './cluster-admission.js';
+import { refusedPolicyEvents, startCaches } from './cluster-admission.js';
+import { startClusterServers } from './cluster-servers.js';
 import { ClusterDisruption } from './duties/disruption.js';
 import { ClusterInterruptions } from './duties/interruptions.js';
 import { ClusterRepair } from './duties/repair.js';
@@ -66,12 +63,12 @@ import { PinRepair } from './duties/pin-repair.js';
 import { ClusterMetrics } from './duties/cluster-metrics.js';
 import { karpenterDetector, ProvisioningGuard } from './duties/karpenter-guard.js';
 import { DutyManager, type LeaderDuty } from './duty.js';
-import { seconds, type ServeStart } from './options.js';
+import { seconds, type ServeStart, type Started } from './options.js';
 import { ProfileController } from './profiles/controller.js';
 import { Nominations } from '../provisioner/controller/nominations.js';
 import { jsonPatchPods } from '../kube/raw-patch.js';
 
-export async function startCluster(s: ServeStart): Promise<{ running: Running; stop: () => Promise<void> }> {
+export async function startCluster(s: ServeStart): Promise<Started> {
   const { opts, session, live, base, io } = s;
   const kc = loadKubeConfig(opts.kubeconfig);
   const api = objectApi(kc);
@@ -134,8 +131,6 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
   const today = dailyToday(() => io.clock());
   // Whether the leader (this replica or another) announces on the Lease that new pods are gated.
   let gatesAnnounced = (): boolean => false;
-  // The scheduling gate's own server (--gate-port), once started below; /readyz reports on it.
-  let gate: GateThread | undefined = undefined;
   const context = () => ({ view, policies: live.current, today: today(), schedulingGates: gatesAnnounced() });
   const gates = new SchedulingGates({
     // Lift answers are read for their status only (kube/raw-patch.ts).
@@ -307,27 +302,24 @@ export async function startCluster(s: ServeStart): Promise<{ running: Running; s
     live.current.schedulingGates &&
     live.current.provisionerMode === 'berth';
   startCaches(view, base.metrics, base.logger);
-  const denials = denialEvents(events);
-  const deps: WebhookDeps = {
-    ...base,
-    context,
-    checks: () => [...readiness(view, live, elector), ...(gate ? [gateCheck(gate)] : [])],
-    onDecision: (webhook, req, d) => {
-      denials(webhook, req, d);
+  const { running, install } = await startClusterServers({
+    start: s,
+    ...{ api, view, live, elector, events, context },
+    gatesAnnounced: () => gatesAnnounced(),
+    admitted: (webhook, req, d) => {
       provisioning.admitted(webhook, req, d);
     },
-  };
-  const main = await startWebhook(deps, s.listen, base.logger);
-  // Once gates are first on, the main thread yields the CPU to the gate's (main-nice.ts).
-  const on = yieldWhenOn(() => gatesAnnounced(), mainNice(opts.mainNice), base.logger);
-  gate = await startGate(main, s.listen, { ...base, on });
-  const running = withGate(main, gate);
+  });
   elector.start();
   return {
     running,
-    stop: async () => {
+    // SIGTERM: the Lease handed over at once; admission goes on answering from the caches.
+    drain: async () => {
+      install.stop();
       await elector.stop();
       await manager.stop();
+    },
+    stop: async () => {
       await provisioning.close();
       setup.stop();
       await view.stop();

@@ -14,11 +14,10 @@ import { CERT_DEFAULTS } from '../certs/defaults.js';
 import { LivePolicies } from '../policies/live.js';
 import { Metrics } from '../observability/metrics.js';
 import { createLogger, parseLogFormat } from '../observability/logger.js';
-import type { Running } from '../webhook/server.js';
 import { tlsFilesIn } from '../webhook/tls.js';
 import type { CliIO } from '../util/io.js';
 import { openSession } from '../inputs/session.js';
-import { port, tlsDirOf, type ServeOpts } from './options.js';
+import { checkClusterFlags, port, seconds, tlsDirOf, type ServeOpts, type Started } from './options.js';
 import type { WebhookDeps } from '../webhook/app.js';
 
 /** Local mode makes its own certificates on first use, for 127.0.0.1 and localhost. */
@@ -64,9 +63,11 @@ export async function runOperator(opts: ServeOpts, io: CliIO): Promise<void> {
   };
   if (opts.local === true && listen.gatePort !== undefined)
     throw new Error('--gate-port is for cluster mode: with --local no pod is gated');
+  checkClusterFlags(opts);
   const stopWatch = live.watch();
   if (opts.local === true) await ensureLocalCerts(tlsDir, io);
-  const started: { running: Running; stop: () => Promise<void> } =
+  const shutdownDelayS = seconds('--shutdown-delay', opts.shutdownDelay ?? '0', 0);
+  const started: Started =
     opts.local === true
       ? await (await import('./local.js')).startLocal({ opts, session, live, base, listen, io })
       : await (await import('./cluster.js')).startCluster({ opts, session, live, base, listen, io });
@@ -83,6 +84,13 @@ export async function runOperator(opts: ServeOpts, io: CliIO): Promise<void> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  // Kubernetes removes a terminating pod's endpoint while it sends SIGTERM: for --shutdown-delay the
+  // replica fails /readyz, closes each connection after its answer and goes on answering, so no
+  // review the API server sends it meanwhile fails (docs/operations/high-availability.md).
+  running.drain();
+  await started.drain?.();
+  logger.info({ shutdownDelaySeconds: shutdownDelayS }, 'shutting down: draining');
+  if (shutdownDelayS > 0) await new Promise((r) => setTimeout(r, shutdownDelayS * 1000));
   logger.info('shutting down');
   stopWatch();
   await stopCluster();

@@ -4,7 +4,7 @@ import type { Session } from '../inputs/session.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { LivePolicies } from '../policies/live.js';
 import type { CliIO } from '../util/io.js';
-import type { ServeOptions } from '../webhook/server.js';
+import type { Running, ServeOptions } from '../webhook/server.js';
 import type { CloudFlags } from './cloud-flags.js';
 
 export interface ServeOpts extends CloudFlags {
@@ -16,6 +16,20 @@ export interface ServeOpts extends CloudFlags {
   gatePort?: string;
   /** Default: ./tls with --local (made there on first use), /etc/berth/tls in a cluster. */
   tlsDir?: string;
+  /** Cluster mode: the Secret (in --namespace) holding the serving certificate, copied into tlsDir. */
+  tlsSecret?: string;
+  /** The Secret is cert-manager's: read, never written. */
+  certManager?: boolean;
+  /** The Service the API server reaches Berth through (the certificate's names). */
+  service?: string;
+  /** Cluster mode: the webhook configurations to register once ready (a manifest file). */
+  webhooks?: string;
+  /** The ClusterRole whose deletion removes the registered configurations. */
+  webhookOwner?: string;
+  /** Register the webhooks as URLs on this host (Berth off the cluster's network). */
+  webhookHost?: string;
+  /** Seconds between SIGTERM and closing the servers, answering meanwhile. */
+  shutdownDelay?: string;
   file?: string[];
   policies?: string;
   nodepools?: string[];
@@ -47,6 +61,14 @@ export interface ServeStart {
   io: CliIO;
 }
 
+/** What a mode's composition root hands back to runOperator. */
+export interface Started {
+  running: Running;
+  /** SIGTERM's first step (cluster mode): stop leading and registering; admission goes on. */
+  drain?: () => Promise<void>;
+  stop: () => Promise<void>;
+}
+
 export function port(flag: string, v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${flag} must be a port number, got ${v}`);
@@ -63,4 +85,20 @@ export function seconds(flag: string, value: string, min: number): number {
 /** Where the serving certificate is: --tls-dir, else ./tls with --local (made there), /etc/berth/tls in a cluster. */
 export function tlsDirOf(opts: Pick<ServeOpts, 'tlsDir' | 'local'>): string {
   return opts.tlsDir ?? (opts.local === true ? 'tls' : '/etc/berth/tls');
+}
+
+/** The flags of the certificate and the webhooks' registration, which only cluster mode has. */
+export function checkClusterFlags(opts: ServeOpts): void {
+  for (const [flag, set] of [
+    ['--tls-secret', opts.tlsSecret],
+    ['--webhooks', opts.webhooks],
+  ] as const)
+    if (opts.local === true && set !== undefined) throw new Error(`${flag} is for cluster mode`);
+  if (opts.certManager === true && opts.tlsSecret === undefined)
+    throw new Error('--cert-manager names who writes --tls-secret: give --tls-secret too');
+  for (const [flag, set] of [
+    ['--webhook-owner', opts.webhookOwner],
+    ['--webhook-host', opts.webhookHost],
+  ] as const)
+    if (set !== undefined && opts.webhooks === undefined) throw new Error(`${flag} goes with --webhooks`);
 }

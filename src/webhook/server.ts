@@ -1,10 +1,11 @@
 /** The HTTPS listener for the webhook and the plain-HTTP listener for /metrics, with TLS reload. */
-import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpServer, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Metrics } from '../observability/metrics.js';
 import { createApp, type WebhookDeps } from './app.js';
+import type { Check } from './readiness.js';
 import { readTls, watchTls, type TlsFiles } from './tls.js';
 
 export interface ServeOptions {
@@ -23,6 +24,13 @@ export interface Running {
   /** The scheduling gate's own server (--gate-port). */
   gateUrl?: string;
   https: HttpsServer;
+  /**
+   * SIGTERM's first step: /readyz fails (check `shutdown`) and every answer closes its connection, so
+   * the API server dials again, through the Service, to a replica that stays; reviews go on being
+   * answered until close().
+   */
+  drain(): void;
+  /** Stops listening; requests in flight are answered (up to the deadline) before connections close. */
   close(): Promise<void>;
 }
 
@@ -36,12 +44,16 @@ function listen(server: HttpServer | HttpsServer, port: number, host: string): P
   });
 }
 
-function close(server: HttpServer | HttpsServer): Promise<void> {
+function close(server: HttpServer | HttpsServer, graceMs = 0): Promise<void> {
   return new Promise((resolve) => {
+    const cut = setTimeout(() => {
+      server.closeAllConnections();
+    }, graceMs).unref();
     server.close(() => {
+      clearTimeout(cut);
       resolve();
     });
-    server.closeAllConnections();
+    server.closeIdleConnections();
   });
 }
 
@@ -65,10 +77,22 @@ function metricsServer(metrics: Metrics): HttpServer {
 export async function startWebhook(deps: WebhookDeps, opts: ServeOptions, logger: Logger): Promise<Running> {
   const pair = readTls(opts.tls);
   deps.metrics.certExpiry.set(pair.notAfter.getTime() / 1000);
+  let draining = false;
+  const checks = (): readonly Check[] =>
+    draining
+      ? [
+          ...deps.checks(),
+          { name: 'shutdown', ok: false, detail: 'draining: answering until the endpoint is gone' },
+        ]
+      : deps.checks();
   const https = createHttpsServer(
     { cert: pair.cert, key: pair.key, connectionsCheckingInterval: 1000 },
-    createApp(deps),
+    createApp({ ...deps, checks }),
   );
+  https.on('request', (_req, res: ServerResponse) => {
+    // Runs before the app answers (it reads the body first): the answer carries Connection: close.
+    if (draining) res.shouldKeepAlive = false;
+  });
   // The body reader answers a body that trickles in past the deadline (408, within it); these are
   // Node's backstops for what never reaches it (headers that never end), checked every few seconds.
   https.requestTimeout = deps.deadlineMs + 1000;
@@ -100,9 +124,13 @@ export async function startWebhook(deps: WebhookDeps, opts: ServeOptions, logger
     url: `https://${opts.host}:${port}`,
     metricsUrl,
     https,
+    drain: () => {
+      draining = true;
+      https.closeIdleConnections();
+    },
     close: async () => {
       watch.stop();
-      await Promise.all([close(https), ...(metrics ? [close(metrics)] : [])]);
+      await Promise.all([close(https, deps.deadlineMs), ...(metrics ? [close(metrics)] : [])]);
     },
   };
 }

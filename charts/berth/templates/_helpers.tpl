@@ -8,7 +8,23 @@ app.kubernetes.io/version: {{ .root.Chart.AppVersion | quote }}
 {{- end -}}
 
 {{- define "berth.image" -}}
+{{- if .Values.image.digest -}}
+{{ .Values.image.repository }}@{{ .Values.image.digest }}
+{{- else -}}
 {{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}
+{{- end -}}
+{{- end -}}
+
+{{/* Off the capacity Berth buys (placement.avoidNodePools) and one replica a host, then the values' own affinity merged in. */}}
+{{- define "berth.affinity" -}}
+{{- $a := dict -}}
+{{- if .Values.placement.avoidNodePools }}
+{{- $_ := set $a "nodeAffinity" (dict "requiredDuringSchedulingIgnoredDuringExecution" (dict "nodeSelectorTerms" (list (dict "matchExpressions" (list (dict "key" "karpenter.sh/nodepool" "operator" "DoesNotExist")))))) }}
+{{- end }}
+{{- if .Values.placement.oneReplicaPerHost }}
+{{- $_ := set $a "podAntiAffinity" (dict "requiredDuringSchedulingIgnoredDuringExecution" (list (dict "topologyKey" "kubernetes.io/hostname" "labelSelector" (dict "matchLabels" (dict "app.kubernetes.io/name" "berth"))))) }}
+{{- end }}
+{{- toYaml (mergeOverwrite $a (deepCopy .Values.affinity)) }}
 {{- end -}}
 
 {{/* policies.yaml: the values' own, else the repository's with provisioner.mode from .Values.mode. */}}
@@ -27,19 +43,6 @@ app.kubernetes.io/version: {{ .root.Chart.AppVersion | quote }}
 {{- end -}}
 {{ regexReplaceAll "(?m)^  mode: berth +#" (.Files.Get "files/policies.yaml") (printf "  mode: %-19s#" .Values.mode) }}
 {{- end -}}
-{{- end -}}
-
-{{/* The certificate container (Job and CronJob alike). */}}
-{{- define "berth.certsContainer" -}}
-- name: certs
-  image: {{ include "berth.image" . }}
-  imagePullPolicy: {{ .Values.image.pullPolicy }}
-  args: [certs, --secret, berth-tls, --namespace, {{ .Release.Namespace }}, --service, berth, --patch-webhooks, berth]
-  resources: { requests: { cpu: 50m, memory: 96Mi }, limits: { memory: 96Mi } }
-  securityContext:
-    allowPrivilegeEscalation: false
-    readOnlyRootFilesystem: true
-    capabilities: { drop: [ALL] }
 {{- end -}}
 
 {{/* The webhooks' namespace exclusions: the release's namespace always. */}}

@@ -32,6 +32,33 @@ export function registerServe(program: Command, io: CliIO): void {
       '--tls-dir <dir>',
       'folder with tls.crt and tls.key, reloaded when they change (default: ./tls with --local, made there on first use; /etc/berth/tls in a cluster)',
     )
+    .option(
+      '--tls-secret <name>',
+      "cluster mode: the Secret (in --namespace) holding the serving certificate and its CA; Berth issues it when missing and renews it 30 days before expiry, and copies the pair into --tls-dir (the chart's way: nothing the pod mounts waits on a hook)",
+    )
+    .option('--cert-manager', 'with --tls-secret: cert-manager writes that Secret; Berth only reads it')
+    .option(
+      '--service <name>',
+      "the Service the API server reaches Berth through (the certificate's DNS names)",
+      'berth',
+    )
+    .option(
+      '--webhooks <file>',
+      "cluster mode: register these webhook configurations (a manifest: deploy/'s berth-webhooks ConfigMap) once this replica is ready, with the certificate's CA bundle; the scheduling gate only in provisioner.mode berth",
+    )
+    .option(
+      '--webhook-owner <clusterrole>',
+      'with --webhooks: owner of the registered configurations, so that deleting this ClusterRole (helm uninstall, kubectl delete -k) removes them',
+    )
+    .option(
+      '--webhook-host <host>',
+      "with --webhooks: register each webhook as https://HOST:PORT/path instead of the Service (Berth off the cluster's network: a laptop, a test's control plane); with --tls-secret the certificate names HOST too",
+    )
+    .option(
+      '--shutdown-delay <seconds>',
+      'on SIGTERM, fail /readyz and go on answering for this long, each connection closed after its answer, before the servers close (the chart runs 15: the time for the endpoint to be removed)',
+      '0',
+    )
     .option('--policies <file>', 'policies.yaml, reloaded when it changes (default: the embedded one)')
     .option(
       '--nodepools <path...>',
