@@ -7,8 +7,14 @@
  *
  * It runs as a process of its own, `node dist/bench/chaos/service.js PORT...` (it prints its port):
  * the bench runs kubectl synchronously, which would stall a proxy on its event loop.
+ *
+ * `service.js --endpoints FILE` reads the replicas' ports from FILE (one line, space-separated) as it
+ * changes, as kube-proxy follows an EndpointSlice, and hands a connection to the endpoint it picks
+ * even when that one refuses (as iptables' DNAT does: the client sees the refusal). bench:rollout
+ * uses it to remove a terminating replica's endpoint a moment after its SIGTERM, as Kubernetes does.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { stopProcess } from '../../test/e2e/harness.js';
 
@@ -20,10 +26,14 @@ export class LoopbackService {
     private readonly server: Server,
     readonly port: number,
     private readonly backends: () => readonly number[],
+    private readonly strict: boolean,
   ) {}
 
-  /** Listens on a free port; `backends` gives the replicas' ports that are up now. */
-  static async start(backends: () => readonly number[]): Promise<LoopbackService> {
+  /**
+   * Listens on a free port; `backends` gives the replicas' ports that are up now. `strict`: a refused
+   * connection is not handed to the next endpoint (kube-proxy's iptables mode).
+   */
+  static async start(backends: () => readonly number[], strict = false): Promise<LoopbackService> {
     const holder: { service?: LoopbackService } = {};
     const server = createServer((client) => holder.service?.accept(client));
     const port = await new Promise<number>((resolve, reject) => {
@@ -33,7 +43,7 @@ export class LoopbackService {
         resolve(typeof a === 'object' && a ? a.port : 0);
       });
     });
-    holder.service = new LoopbackService(server, port, backends);
+    holder.service = new LoopbackService(server, port, backends, strict);
     return holder.service;
   }
 
@@ -58,7 +68,7 @@ export class LoopbackService {
     upstream.once('error', () => {
       upstream.destroy();
       // Refused: the replica is down; the next one gets the connection.
-      if (!connected && rest.length > 0 && !client.destroyed) this.connect(client, rest);
+      if (!connected && !this.strict && rest.length > 0 && !client.destroyed) this.connect(client, rest);
       else client.destroy();
     });
     upstream.once('connect', () => {
@@ -80,11 +90,15 @@ export class LoopbackService {
   }
 }
 
-/** Starts the Service as its own process in front of `ports`; its port, and how to stop it. */
+/**
+ * Starts the Service as its own process in front of `ports` (or of the ports an endpoints file lists,
+ * `{ endpoints: FILE }`); its port, and how to stop it.
+ */
 export async function startService(
-  ports: readonly number[],
+  ports: readonly number[] | { endpoints: string },
 ): Promise<{ port: number; stop: () => Promise<void> }> {
-  const proc = spawn(process.execPath, ['dist/bench/chaos/service.js', ...ports.map(String)], {
+  const args = 'endpoints' in ports ? ['--endpoints', ports.endpoints] : ports.map(String);
+  const proc = spawn(process.execPath, ['dist/bench/chaos/service.js', ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const port = await new Promise<number>((resolve, reject) => {
@@ -100,13 +114,34 @@ export async function startService(
   return { port, stop: () => stopProcess(proc) };
 }
 
+/** The ports an endpoints file lists now (the last good reading while it is being rewritten). */
+function endpointsFile(file: string): () => readonly number[] {
+  let ports: number[] = [];
+  const read = (): void => {
+    const next = readFileSync(file, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter((x) => x !== '')
+      .map(Number);
+    if (next.every((p) => Number.isInteger(p))) ports = next;
+  };
+  read();
+  setInterval(read, 50).unref();
+  return () => ports;
+}
+
 if (process.argv[1]?.endsWith('service.js') === true) {
-  const ports = process.argv.slice(2).map(Number);
-  if (ports.length === 0 || ports.some((p) => !Number.isInteger(p))) {
-    console.error('usage: service.js PORT...');
+  const argv = process.argv.slice(2);
+  const file = argv[0] === '--endpoints' ? argv[1] : undefined;
+  const ports = argv.map(Number);
+  if (file === undefined && (ports.length === 0 || ports.some((p) => !Number.isInteger(p)))) {
+    console.error('usage: service.js PORT... | service.js --endpoints FILE');
     process.exit(2);
   }
-  const service = await LoopbackService.start(() => ports);
+  const service = await LoopbackService.start(
+    file === undefined ? () => ports : endpointsFile(file),
+    file !== undefined,
+  );
   console.log(service.port);
   process.once('SIGTERM', () => {
     void service.stop().then(() => process.exit(0));

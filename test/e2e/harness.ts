@@ -1,6 +1,6 @@
 /** The e2e tier's tools: kubectl as a user runs it, `berth serve` processes, waiting. */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { get as httpsGet } from 'node:https';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -58,9 +58,6 @@ interface ClientConfig {
   caBundle?: string;
 }
 
-/** The path a webhook is served at: its Service reference's, or its URL's once routed before. */
-const pathOf = (c: ClientConfig): string => c.service?.path ?? (c.url ? new URL(c.url).pathname : '');
-
 /** Where a webhook at `path` goes: the scheduling gate to its own server, the others to the main one. */
 const urlFor = (to: Pick<Berth, 'url' | 'gateUrl'>, path: string): string =>
   `${path === '/gate' ? to.gateUrl : to.url}${path}`;
@@ -68,24 +65,15 @@ const urlFor = (to: Pick<Berth, 'url' | 'gateUrl'>, path: string): string =>
 /**
  * Points every webhook of Berth's two configurations at Berth's servers (clientConfig.url with the
  * CA bundle), each at the path its Service reference names (/mutate, /validate; /gate on the gate's
- * own port, as deploy/ has it).
+ * own port, as deploy/ has it): registered as deploy/berth/webhooks.yaml declares them, as a replica
+ * registers them (`berth serve --webhooks`), whether or not they exist yet.
  */
 export function routeWebhooks(
   kubectl: ReturnType<typeof kubectlWith>,
   to: Pick<Berth, 'url' | 'gateUrl'>,
   caBundle: string,
 ): Run[] {
-  return (['mutatingwebhookconfiguration', 'validatingwebhookconfiguration'] as const).map((kind) => {
-    const got = kubectl(['get', kind, 'berth', '-o', 'json']);
-    if (got.code !== 0) return got;
-    const hooks = (JSON.parse(got.stdout) as { webhooks: { clientConfig: ClientConfig }[] }).webhooks;
-    const patch = hooks.map((h, i) => ({
-      op: 'replace',
-      path: `/webhooks/${i}/clientConfig`,
-      value: { url: urlFor(to, pathOf(h.clientConfig)), caBundle },
-    }));
-    return kubectl(['patch', kind, 'berth', '--type=json', '-p', JSON.stringify(patch)]);
-  });
+  return [registerWebhooks(kubectl, to, caBundle)];
 }
 
 /**
@@ -236,9 +224,10 @@ export async function startBerth(o: BerthOptions): Promise<Berth> {
   proc.stderr.pipe(out);
   const url = `https://127.0.0.1:${o.port}`;
   const ca = join(o.tlsDir, 'ca.crt');
-  const caPem = readFileSync(ca, 'utf8');
+  // With --tls-secret the replica writes ca.crt itself once it has its certificate.
+  const caPem = (): string => (existsSync(ca) ? readFileSync(ca, 'utf8') : '');
   const until = Date.now() + 60_000;
-  while (!(await ready(`${url}/readyz`, caPem))) {
+  while (!(await ready(`${url}/readyz`, caPem()))) {
     if (proc.exitCode !== null) throw new Error(`berth ${o.identity} exited ${proc.exitCode}; see ${log}`);
     if (Date.now() > until) throw new Error(`berth ${o.identity} not ready within 60s; see ${log}`);
     await new Promise((r) => setTimeout(r, 250));
