@@ -165,6 +165,10 @@ async function main(): Promise<void> {
   const kubectl = kubectlWith(cp.kubeconfig);
   kubectl(['create', 'namespace', NS]);
   kubectl(['create', 'namespace', 'berth-system']);
+  for (const k of ['deploy/crds', 'deploy/karpenter-crds', 'deploy/report-crds']) {
+    const r = kubectl(['apply', '--server-side', '-k', k]);
+    if (r.code !== 0) throw new Error(`kubectl apply -k ${k}: ${r.stderr}`);
+  }
   // No provisioning here: the reviews are the load.
   writeFileSync(
     join(dir, 'policies.yaml'),

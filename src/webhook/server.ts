@@ -27,7 +27,7 @@ export interface Running {
   /**
    * SIGTERM's first step: /readyz fails (check `shutdown`) and every answer closes its connection, so
    * the API server dials again, through the Service, to a replica that stays; reviews go on being
-   * answered until close().
+   * answered until close(). Idle connections are not cut (see below).
    */
   drain(): void;
   /** Stops listening; requests in flight are answered (up to the deadline) before connections close. */
@@ -124,9 +124,11 @@ export async function startWebhook(deps: WebhookDeps, opts: ServeOptions, logger
     url: `https://${opts.host}:${port}`,
     metricsUrl,
     https,
+    // Idle connections are left open: closing one races a request the API server may be writing on
+    // it (HTTP/1.1 has no way out of that race, and a POST is not retried). Each is closed after its
+    // next answer instead, and those still idle when the servers close, by close().
     drain: () => {
       draining = true;
-      https.closeIdleConnections();
     },
     close: async () => {
       watch.stop();

@@ -80,10 +80,10 @@ describe('draining on SIGTERM', () => {
 
   it('fails /readyz, answers every review and closes each connection after its answer', async () => {
     running.drain();
-    // The idle kept-alive connection is closed at once (a client then dials again, through the
-    // Service, to a replica that stays); the agent hears of it before its next request.
+    // The idle kept-alive connection is not cut (that would race a request being written on it): its
+    // next answer closes it.
     await new Promise((r) => setTimeout(r, 50));
-    expect(agent.freeSockets).toEqual({});
+    expect(Object.values(agent.freeSockets).flat()).toHaveLength(1);
     const ready = await send(running.url, ca, agent, '/readyz');
     expect(ready.status).toBe(503);
     expect(ready.body).toContain('[-]shutdown failed: draining');

@@ -90,9 +90,6 @@ webhooks:
       - { apiGroups: [karpenter.sh], apiVersions: [v1], operations: [CREATE, UPDATE], resources: [nodepools], scope: Cluster }
       - { apiGroups: [karpenter.k8s.aws], apiVersions: [v1], operations: [CREATE, UPDATE], resources: [ec2nodeclasses], scope: Cluster }
       - { apiGroups: [eks.amazonaws.com], apiVersions: [v1], operations: [CREATE, UPDATE], resources: [nodeclasses], scope: Cluster }
-    matchConditions:
-      - name: spec-changed
-        expression: "request.operation != 'UPDATE' || object.spec != oldObject.spec"
 {{- end -}}
 
 {{/* Fail-closed webhooks see objects Berth compiles (no controlled ones) and UPDATEs that change what it judges. */}}
