@@ -10,14 +10,11 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { parseAllDocuments } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { helmBinary, kustomized, manifests, type Manifest } from './support/manifests.js';
 import { configurationsToRegister, type WebhookConfiguration } from '../src/operator/webhook-registration.js';
 
-type Obj = Record<string, unknown> & {
-  kind: string;
-  metadata: { name: string; namespace?: string; annotations?: Record<string, string> };
-};
+type Obj = Manifest;
 interface Rule {
   apiGroups: string[];
   resources: string[];
@@ -45,16 +42,10 @@ interface PodSpec {
 
 let helm = '';
 beforeAll(() => {
-  helm = execFileSync('bash', ['test/e2e/install-helm.sh'], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  }).trim();
+  helm = helmBinary();
 }, 20 * 60_000);
 
-const parse = (text: string): Obj[] =>
-  parseAllDocuments(text)
-    .map((d) => d.toJS() as Obj | null)
-    .filter((o): o is Obj => o !== null && typeof o === 'object' && 'kind' in o);
+const parse = manifests;
 const render = (values: string[]): Obj[] =>
   parse(
     execFileSync(
@@ -63,8 +54,7 @@ const render = (values: string[]): Obj[] =>
       { encoding: 'utf8' },
     ),
   );
-const kustomize = (dir: string): Obj[] =>
-  parse(execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8' }));
+const kustomize = kustomized;
 
 const podSpec = (objs: Obj[]): PodSpec =>
   (objs.find((o) => o.kind === 'Deployment') as unknown as { spec: { template: { spec: PodSpec } } }).spec

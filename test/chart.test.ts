@@ -7,31 +7,17 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { helmBinary, kustomized, manifests, type Manifest } from './support/manifests.js';
 
-type Obj = Record<string, unknown> & {
-  kind: string;
-  metadata: {
-    name: string;
-    namespace?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-  };
-};
+type Obj = Manifest;
 
 let helm = '';
 beforeAll(() => {
-  helm = execFileSync('bash', ['test/e2e/install-helm.sh'], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  }).trim();
+  helm = helmBinary();
 }, 20 * 60_000);
 
-const parse = (text: string): Obj[] =>
-  parseAllDocuments(text)
-    .map((d) => d.toJS() as Obj | null)
-    .filter((o): o is Obj => o !== null && typeof o === 'object' && 'kind' in o);
+const parse = manifests;
 
 /** Helm's own labels and annotations, and kustomize's name hash, are not the objects' meaning. */
 const HELM_LABELS = [
@@ -82,8 +68,7 @@ function render(values: string[]): Obj[] {
   ];
   return parse(execFileSync(helm, args, { encoding: 'utf8' }));
 }
-const kustomize = (dir: string): Obj[] =>
-  parse(execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8' }));
+const kustomize = kustomized;
 
 const BESIDE_KARPENTER = ['mode=karpenter', 'crds.karpenter=false'];
 const CASES: [string, string[]][] = [
