@@ -117,4 +117,45 @@ current-context: c
     expect(r.err).toContain("cannot read the cluster's Nodes and Pods (https://127.0.0.1:1)");
     expect(r.err).toContain('give the pods and workloads with -f');
   });
+
+  it('charges the workload, never the PDB, HPA or Service that shares its name', async () => {
+    const dir = tmp({
+      'storefront.yaml': `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: storefront, namespace: shop }
+spec:
+  replicas: 3
+  selector: { matchLabels: { app: storefront } }
+  template:
+    metadata: { labels: { app: storefront, berth.dev/runtime-class: general } }
+    spec:
+      containers:
+        - { name: app, image: registry.example.com/storefront:1.0.0, resources: { requests: { cpu: 500m, memory: 512Mi }, limits: { memory: 512Mi } } }
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: { name: storefront, namespace: shop }
+spec: { maxUnavailable: 1, selector: { matchLabels: { app: storefront } } }
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: { name: storefront, namespace: shop }
+spec:
+  scaleTargetRef: { apiVersion: apps/v1, kind: Deployment, name: storefront }
+  minReplicas: 3
+  maxReplicas: 6
+  metrics: [{ type: Resource, resource: { name: cpu, target: { type: Utilization, averageUtilization: 70 } } }]
+---
+apiVersion: v1
+kind: Service
+metadata: { name: storefront, namespace: shop }
+spec: { selector: { app: storefront }, ports: [{ port: 80 }] }
+`,
+    });
+    const r = await berth('cost', '-f', dir, '--by', 'workload', '-o', 'json');
+    const doc = JSON.parse(r.out) as CostDoc;
+    const charged = doc.rows.map((row) => `${row.namespace}/${row.workload}`);
+    expect([...new Set(charged)]).toEqual(['shop/Deployment/storefront']);
+    expect(doc.rows.every((row) => row.runtimeClass === 'general')).toBe(true);
+  });
 });

@@ -12,6 +12,7 @@ import type { KubeObject } from '../kube/objects.js';
 import { CLASS_LABEL } from '../policies/compile/compile.js';
 import type { Plan, SolverPod } from '../provisioner/solver/model.js';
 import type { CostNode, CostPod } from './attribute.js';
+import { ownerIndex, type Owner } from './owners.js';
 
 /** `Kind/name` of the workload a pod belongs to: a ReplicaSet's pods are their Deployment's. */
 export function workloadOfPod(pod: V1Pod): string {
@@ -90,26 +91,6 @@ export function clusterCostInput(
     if (node !== undefined && known.has(node) && !finished(p)) costPods.push(costPodOf(p, node));
   }
   return { nodes: costNodes, pods: costPods };
-}
-
-interface Owner {
-  workload: string;
-  runtimeClass: string;
-}
-
-/** `namespace/name` of each object → its workload (`Kind/name`) and the class its pods carry. */
-function ownerIndex(objects: readonly KubeObject[]): Map<string, Owner> {
-  const owners = new Map<string, Owner>();
-  for (const o of objects) {
-    const name = o.metadata?.name ?? '';
-    const spec = o.spec as { template?: { metadata?: { labels?: Record<string, string> } } } | undefined;
-    const labels = o.kind === 'Pod' ? o.metadata?.labels : spec?.template?.metadata?.labels;
-    owners.set(`${o.metadata?.namespace ?? ''}/${name}`, {
-      workload: `${o.kind ?? ''}/${name}`,
-      runtimeClass: labels?.[CLASS_LABEL] ?? '',
-    });
-  }
-  return owners;
 }
 
 type Allocatable = { cpu: number; mem: number };
