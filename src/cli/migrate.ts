@@ -13,6 +13,7 @@ import { isWorkloadKind } from '../kube/workload.js';
 import { migrateObjects } from '../migrate/cluster-source.js';
 import { decide, renderFindings, type Finding } from '../migrate/findings.js';
 import { toAutoMode, type Migration } from '../migrate/auto-mode/migrate.js';
+import { storageOf } from '../migrate/volumes.js';
 import { fromNodeGroups } from '../migrate/nodegroups/migrate.js';
 import { parseDescribed, type GroupLimits } from '../migrate/nodegroups/describe.js';
 import { validateAutoNodeClass } from '../policies/schema/validate.js';
@@ -127,6 +128,7 @@ export async function migrateAction(opts: MigrateOpts, io: CliIO): Promise<void>
           nodePools: ofKind<NodePool>(objects, 'NodePool'),
           nodeClasses: ofKind<EC2NodeClass>(objects, 'EC2NodeClass'),
           workloads,
+          storage: storageOf(objects),
         })
       : fromNodeGroups({
           ...common,

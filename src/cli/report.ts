@@ -83,7 +83,8 @@ export function renderReportTable(rows: readonly RuleRow[], objects: number): st
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
   const line = (c: readonly string[]) =>
     c.map((x, i) => (i === c.length - 1 ? x : x.padEnd(widths[i] ?? 0))).join('  ');
-  const out = [`${objects} objects judged; ${failing.length} rules fail on some of them`, ''];
+  const fail = failing.length === 1 ? '1 rule fails' : `${failing.length} rules fail`;
+  const out = [`${objects === 1 ? '1 object' : `${objects} objects`} judged; ${fail} on some of them`, ''];
   if (cells.length > 0) out.push(line(head), ...cells.map(line), '');
   if (clean.length > 0) out.push(`pass everywhere: ${clean.map((r) => r.rule).join(', ')}`, '');
   if (failing.some((r) => !r.modes.includes('enforce') && r.failing > 0))

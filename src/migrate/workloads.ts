@@ -24,6 +24,8 @@ export interface Move {
   readonly optIn: OptIn;
   /** The command that opts it in (empty when it needs nothing). */
   readonly command: string;
+  /** Why the opt-in waits for a decision first (its volumes cannot follow it as they are). */
+  readonly heldBy?: string;
 }
 
 export interface MoveTarget {

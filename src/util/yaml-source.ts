@@ -1,4 +1,5 @@
 /** Line-numbered YAML: parse documents and map JSON paths back to line and column. */
+import { plainYamlError } from './yaml-errors.js';
 import {
   LineCounter,
   parseAllDocuments,
@@ -57,6 +58,13 @@ export const KUBECTL_YAML = {
 /** How kubectl will read what Berth writes: with YAML 1.1 quoting (`"yes"`, `"0755"` stay strings). */
 export const KUBECTL_YAML_OUT = { version: '1.1' } as const;
 
+/** Line `n` (1-based) of `text`. */
+function lineAt(text: string, lines: LineCounter, n: number): string {
+  const start = lines.lineStarts[n - 1] ?? 0;
+  const end = text.indexOf('\n', start);
+  return text.slice(start, end < 0 ? undefined : end);
+}
+
 /**
  * What is wrong with a parsed document, if anything: its first error (the cause; the parser's later
  * ones follow from it), or a mapping key that is a collection.
@@ -65,14 +73,14 @@ function documentError(
   doc: Document.Parsed,
   lines: LineCounter,
   mayHaveCollectionKeys: boolean,
+  text: string,
 ): { line: number; col: number; message: string } | undefined {
   const first = doc.errors[0];
   if (first) {
     const more = doc.errors.length > 1 ? ` (and ${doc.errors.length - 1} more errors after it)` : '';
-    return {
-      ...lines.linePos(first.pos[0]),
-      message: `${first.message.split('\n')[0] ?? first.message}${more}`,
-    };
+    const at = lines.linePos(first.pos[0]);
+    const e = plainYamlError(first.code, first.message, at, lineAt(text, lines, at.line));
+    return { ...e, message: `${e.message}${more}` };
   }
   const key = mayHaveCollectionKeys ? collectionKey(doc) : undefined;
   if (key === undefined) return undefined;
@@ -98,7 +106,7 @@ export function parseYamlDocuments(
   // every node to look costs a tenth of the parse.
   const mayHaveCollectionKeys = /[}\]]\s*:|^\s*\?\s|\{\{/m.test(text);
   for (const doc of list) {
-    const e = documentError(doc, lines, mayHaveCollectionKeys);
+    const e = documentError(doc, lines, mayHaveCollectionKeys, text);
     if (e) errors.push({ file, ...e });
   }
   if (errors.length > 0) return { ok: false, errors };

@@ -12,7 +12,8 @@ import { autoModeKey } from '../../scheduling/auto-mode.js';
 import { poolView, type EC2NodeClass, type NodePool } from '../../scheduling/nodepool.js';
 import type { Taint } from '../../scheduling/taints.js';
 import { decide, type Finding } from '../findings.js';
-import { movesOf, type Move } from '../workloads.js';
+import { movesOf, workloadId, type Move } from '../workloads.js';
+import { autoModeVolumeFindings, storageOf, type Storage } from '../volumes.js';
 import { autoName, autoNodeClass, type AutoNodeClass } from './nodeclass.js';
 import { autoNodePool, MIGRATION_TAINT } from './nodepool.js';
 import { autoModeSteps } from './steps.js';
@@ -28,6 +29,8 @@ export interface AutoModeInput {
   readonly cluster?: string;
   /** Where the printed objects are saved, for the apply step. */
   readonly file?: string;
+  /** The claims, classes and volumes the workloads mount (none given: every claim is a decision). */
+  readonly storage?: Storage;
 }
 
 export interface Migration {
@@ -87,13 +90,27 @@ export function toAutoMode(input: AutoModeInput): Migration {
     input.catalog,
     findings,
   );
+  // A moved workload's volumes must be mountable on Auto Mode nodes.
+  const moved = new Set(moves.filter((m) => m.to.length > 0).map((m) => m.object));
+  const storage = input.storage ?? storageOf([]);
+  const held = new Set<string>();
+  for (const w of input.workloads) {
+    if (!moved.has(workloadId(w))) continue;
+    const found = autoModeVolumeFindings(w, storage);
+    findings.push(...found);
+    if (found.some((f) => f.severity === 'decide')) held.add(workloadId(w));
+  }
+  // Its opt-in waits until its volumes can follow: the step shows it commented out.
+  const movesHeld = moves.map((m) =>
+    held.has(m.object) ? { ...m, heldBy: 'its volumes (DECIDE above)' } : m,
+  );
   const steps = autoModeSteps({
     cluster: input.cluster ?? '<cluster>',
     file: input.file ?? 'auto-mode.yaml',
     roles: [...new Set(classesMade.flatMap((o) => (typeof o.spec.role === 'string' ? [o.spec.role] : [])))],
     pools: pools.map((p) => ({ from: p.metadata.name, to: autoName(p.metadata.name) })),
-    moves,
+    moves: movesHeld,
     taint,
   });
-  return { objects, findings, moves, steps };
+  return { objects, findings, moves: movesHeld, steps };
 }

@@ -36,7 +36,11 @@ export function autoModeSteps(s: StepsInput): string[] {
     `3. Apply the Auto Mode objects (tainted ${formatTaint(s.taint)}: nothing lands on them yet) and check that each NodeClass is Ready:\n` +
       `   kubectl apply -f ${s.file}\n   kubectl get nodeclasses.eks.amazonaws.com`,
   );
-  const opt = s.moves.filter((m) => m.command !== '').map((m) => `   ${m.command}`);
+  const opt = s.moves
+    .filter((m) => m.command !== '')
+    .map((m) =>
+      m.heldBy !== undefined ? `   # once ${m.heldBy} can follow: ${m.command}` : `   ${m.command}`,
+    );
   out.push(
     `4. Opt the workloads in, one class at a time, and watch each land before the next:\n${opt.length > 0 ? opt.join('\n') : '   (no workload of the input runs on these pools)'}`,
   );

@@ -5,6 +5,7 @@
  * cost (cost.ts), and the guardrail's steps. Pure.
  */
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
+import { LABEL } from '../../catalog/instance-type.js';
 import type { Catalog } from '../../catalog/catalog.js';
 import type { KubeObject } from '../../kube/objects.js';
 import type { NodePool } from '../../scheduling/nodepool.js';
@@ -14,6 +15,7 @@ import type { Migration } from '../auto-mode/migrate.js';
 import type { Move } from '../workloads.js';
 import { NODEGROUP_LABELS, nodeGroups, type NodeGroup } from './inventory.js';
 import { daemonSetMoves, moveOf, owner } from './moves.js';
+import { storageOf, zoneVolumeFindings } from '../volumes.js';
 import { podClass, poolLimits, proposedPool } from './pool.js';
 import type { GroupLimits } from './describe.js';
 import { planCost } from './cost.js';
@@ -92,6 +94,10 @@ const groupNote = (g: NodeGroup, d: GroupLimits | undefined): Finding =>
       : "its pool's limits are twice today's CPU: give --nodegroups (aws eks describe-nodegroup) to take its max size",
   );
 
+/** The zones a NodePool launches in (its zone requirement), undefined when it names none. */
+const zonesOf = (pool: NodePool): readonly string[] | undefined =>
+  pool.spec.template.spec.requirements?.find((r) => r.key === LABEL.zone && r.operator === 'In')?.values;
+
 export function fromNodeGroups(input: NodeGroupInput): Migration {
   const taint = input.taint ?? NODEGROUP_TAINT;
   const described = input.described ?? new Map<string, GroupLimits>();
@@ -110,6 +116,7 @@ export function fromNodeGroups(input: NodeGroupInput): Migration {
     );
   const pools: NodePool[] = [];
   const moves: Move[] = [];
+  const storage = storageOf(input.objects);
   /** Each pod's workload, found once for the moves and the cost plan. */
   const ownerOf = new Map<V1Pod, KubeObject>();
   for (const [cls, e] of byClass(groups)) {
@@ -121,6 +128,7 @@ export function fromNodeGroups(input: NodeGroupInput): Migration {
     for (const w of owners(e.pods, input.workloads, ownerOf, findings)) {
       const m = moveOf(w, c, findings);
       if (m) moves.push(m);
+      if (m && m.to.length > 0) findings.push(...zoneVolumeFindings(w, storage, zonesOf(pool)));
     }
   }
   const names = groups.map((g) => g.name);
