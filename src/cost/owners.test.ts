@@ -2,8 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../kube/objects.js';
 import { ownerIndex } from './owners.js';
 
-const obj = (kind: string, name: string, extra: Record<string, unknown> = {}): KubeObject =>
-  ({ apiVersion: 'v1', kind, metadata: { name, namespace: 'shop' }, ...extra });
+const obj = (kind: string, name: string, extra: Record<string, unknown> = {}): KubeObject => ({
+  apiVersion: 'v1',
+  kind,
+  metadata: { name, namespace: 'shop' },
+  ...extra,
+});
 const templated = (kind: string, name: string, runtimeClass: string): KubeObject =>
   obj(kind, name, {
     spec: { template: { metadata: { labels: { 'berth.dev/runtime-class': runtimeClass } } } },

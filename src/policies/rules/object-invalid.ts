@@ -3,12 +3,14 @@
  * or annotation key the API server refuses (ValidateObjectMeta: an unrendered Helm template such as
  * `{{ .Release.Name }}-web` among them), and an apps/v1 workload (Deployment, ReplicaSet, StatefulSet,
  * DaemonSet) with no `spec.selector`, an empty one, or one that does not select its own pod template
- * (k8s.io/kubernetes pkg/apis/apps/validation). `berth check` reports that, in the API server's words,
+ * (k8s.io/kubernetes pkg/apis/apps/validation), and container resources that are no quantity, negative,
+ * or a request above its limit (resource-quantities.ts). `berth check` reports that, in the API server's words,
  * instead of judging their drain safety.
  */
 import type { KubeObject } from '../../kube/objects.js';
 import { metadataProblem } from '../../kube/names.js';
 import { selectorMatches, type LabelSelector } from '../../kube/selector.js';
+import { resourceRefusal } from './resource-quantities.js';
 import type { Finding, Rule, RuleInput } from './rule.js';
 
 function subjectOf(input: RuleInput): KubeObject {
@@ -83,6 +85,8 @@ export function apiRefusal(obj: KubeObject): Finding | undefined {
       what: `${meta} (the API server refuses the object)`,
       fix: 'give it a valid value; a Helm or Go template ({{ … }}) must be rendered first (helm template …)',
     };
+  const resources = resourceRefusal(obj);
+  if (resources !== undefined) return resources;
   const api = obj.apiVersion;
   const kind = obj.kind ?? '';
   if (!SELECTED.has(kind) || typeof api !== 'string' || !api.startsWith('apps/')) return undefined;
@@ -98,7 +102,7 @@ export const objectInvalid: Rule = {
   id: 'object-invalid',
   defaultMode: 'enforce',
   description:
-    'The API server refuses the object (a name, namespace, label or annotation key it does not accept, or an apps/v1 workload whose selector is missing, empty or does not select its template); no other rule is judged.',
+    'The API server refuses the object (a name, namespace, label or annotation key it does not accept, container resources that are no quantity, negative or a request above its limit, or an apps/v1 workload whose selector is missing, empty or does not select its template); no other rule is judged.',
   targets: ['workload', 'pdb', 'hpa', 'profile', 'nodepool', 'nodeclass'],
   check(input) {
     const found = apiRefusal(subjectOf(input));
