@@ -52,6 +52,52 @@ describe('berth check', () => {
     expect(r.code).toBe(0);
   });
 
+  it('says when it judged against the embedded sample NodePools, and how to pass the cluster’s', async () => {
+    const init = await berth('init', '--nodepools', 'test/karpenter-examples/v1/general-purpose.yaml');
+    const dir = tmp({
+      'policies.yaml': init.out,
+      'web.yaml': `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: web, namespace: shop }
+spec:
+  replicas: 2
+  selector: { matchLabels: { app: web } }
+  template:
+    metadata: { labels: { app: web, berth.dev/runtime-class: general-purpose } }
+    spec: { containers: [{ name: app, image: nginx:1.27, resources: { requests: { cpu: 100m, memory: 128Mi }, limits: { memory: 128Mi } } }] }
+`,
+    });
+    const args = ['check', '-f', join(dir, 'web.yaml'), '--policies', join(dir, 'policies.yaml')];
+    const embedded = await berth(...args);
+    expect(embedded.err).toContain(
+      "berth: notice: no --nodepools given: placements are judged against Berth's embedded sample NodePools",
+    );
+    expect(embedded.out).toContain(
+      "and Berth's embedded sample NodePools (no --nodepools given) have none of them (berth-batch,",
+    );
+    expect(embedded.out).toContain('--nodepools nodepools.yaml');
+    expect(embedded.out).not.toContain('the cluster has none of them');
+    // With the cluster's pools: no notice, the class places, and the pools themselves are reviewed.
+    const theirs = await berth(
+      ...args,
+      '--nodepools',
+      'test/karpenter-examples/v1/general-purpose.yaml',
+      '-o',
+      'json',
+    );
+    expect(theirs.err).toBe('');
+    const results = (
+      JSON.parse(theirs.out) as { results: { kind: string; name: string; violations: { rule: string }[] }[] }
+    ).results;
+    expect(results.map((r) => `${r.kind}/${r.name}`)).toEqual([
+      'Deployment/web',
+      'NodePool/general-purpose',
+      'EC2NodeClass/default',
+    ]);
+    expect(results[0]?.violations.map((v) => v.rule)).not.toContain('placement-unsatisfiable');
+    expect(results[1]?.violations.map((v) => v.rule)).toContain('nodepool-zones-implicit');
+  });
+
   it('exits 2 naming file and line for unparseable YAML', async () => {
     const dir = tmp({ 'bad.yaml': 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: [oops\n' });
     const r = await berth('check', '-f', join(dir, 'bad.yaml'));

@@ -128,8 +128,10 @@ spec:
           violations: { rule: string; message: string }[];
         }[];
       };
-      expect(doc.results).toHaveLength(2 * classes.length);
-      for (const r of doc.results)
+      // The pools of --nodepools are reviewed too (their own rules); the classes' objects are judged here.
+      const judged = doc.results.filter((r) => r.kind === 'WorkloadProfile' || r.kind === 'Deployment');
+      expect(judged).toHaveLength(2 * classes.length);
+      for (const r of judged)
         expect({
           object: `${r.kind} ${r.name}`,
           allowed: r.allowed,

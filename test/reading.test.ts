@@ -36,7 +36,7 @@ describe('folder runs over a repository', () => {
     expect(r.code, r.err).toBe(0);
     expect(r.err).toMatch(/iam-policy\.json:1:1: notice: not a Kubernetes manifest .*; skipped/);
     expect(r.err).toMatch(/dashboard\.json:1:1: notice: not a Kubernetes manifest/);
-    expect(r.out).toMatch(/^1 objects: 1 allowed/);
+    expect(r.out).toMatch(/^1 object: 1 allowed/);
     expect((await berth('check', '-f', join(dir, 'iam-policy.json'))).code).toBe(2);
   });
 

@@ -5,7 +5,14 @@ import type { KubeObject } from '../kube/objects.js';
 import { isCompiledKind } from '../kube/workload.js';
 import { generatedPdbName } from '../policies/compile/pdb.js';
 import type { OfflineResult } from '../policies/offline.js';
-import { noticeLines, runFiles, type FileOptions, type SessionOptions } from '../inputs/session.js';
+import {
+  embeddedPoolsNotice,
+  noticeLines,
+  POOL_RULES,
+  runFiles,
+  type FileOptions,
+  type SessionOptions,
+} from '../inputs/session.js';
 import { parseFormat, parseOnly, renderCheck, type ResultSource } from './output.js';
 import { profileSchemaLines } from './schema-lines.js';
 import { buildReports } from '../reports/policy-report.js';
@@ -21,8 +28,14 @@ export interface CheckOpts extends SessionOptions, FileOptions {
 }
 
 function run(opts: CheckOpts, io: CliIO): OfflineResult & { sources: ResultSource[] } {
-  const { sources: loaded, notices, result } = runFiles(opts, opts.file, () => io.clock(), opts.namespace);
-  io.err(noticeLines(notices));
+  const {
+    sources: loaded,
+    notices,
+    result,
+    session,
+  } = runFiles(opts, opts.file, () => io.clock(), opts.namespace);
+  const onPools = result.verdicts.some((v) => v.violations.some((f) => POOL_RULES.has(f.rule)));
+  io.err(noticeLines(notices) + embeddedPoolsNotice(session, onPools));
   const sources = loaded.map((o) => ({
     source: `${o.pos.file}:${o.pos.line}`,
     details: profileSchemaLines(o),

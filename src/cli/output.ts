@@ -115,7 +115,7 @@ export function renderCheck(
   const denied = verdicts.filter((v) => !v.allowed);
   const warnings = verdicts.filter(warned);
   const lines = [
-    `${verdicts.length} objects: ${verdicts.length - denied.length} allowed, ${denied.length} denied, ${warnings.length} with warnings`,
+    `${verdicts.length === 1 ? '1 object' : `${verdicts.length} objects`}: ${verdicts.length - denied.length} allowed, ${denied.length} denied, ${warnings.length} with warnings`,
   ];
   const section = (title: string, rows: typeof keep): void => {
     if (rows.length === 0) return;

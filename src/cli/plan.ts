@@ -15,6 +15,7 @@ import {
   runFiles,
   type FileOptions,
   type SessionOptions,
+  embeddedPoolsNotice,
 } from '../inputs/session.js';
 import { loadObjects } from '../inputs/objects.js';
 import type { CliIO } from '../util/io.js';
@@ -55,7 +56,7 @@ export function planFiles(
   admitted: KubeObject[];
 } {
   const { result, session, notices } = runFiles(opts, opts.file, () => io.clock(), opts.namespace);
-  io.err(noticeLines(notices));
+  io.err(noticeLines(notices) + embeddedPoolsNotice(session));
   const cluster = opts.nodes ? loadObjects(opts.nodes) : { ok: true as const, objects: [] };
   if (!cluster.ok) throw new BadInput(cluster.errors);
   const admitted = result.admitted.filter((_, i) => result.verdicts[i]?.allowed !== false);

@@ -26,6 +26,8 @@ export interface Session {
   /** The NodeOverlays beside them (karpenter.sh/v1alpha1): prices and extended resources of their types. */
   nodeOverlays: NodeOverlay[];
   catalog: Catalog;
+  /** No --nodepools: the pools are Berth's embedded samples (berth-*), not the user's cluster's. */
+  nodePoolsEmbedded?: boolean;
 }
 
 export function defaultNodePoolsPath(): string {
@@ -112,7 +114,41 @@ export function openSession(opts: SessionOptions): Session {
     const b = catalog;
     catalog = { ...b, zones: policies.zones };
   }
-  return { policies, nodePools, nodeClasses, nodeOverlays, catalog };
+  return {
+    policies,
+    nodePools,
+    nodeClasses,
+    nodeOverlays,
+    catalog,
+    nodePoolsEmbedded: opts.nodepools === undefined,
+  };
+}
+
+/** Kinds the NodePool review judges: --nodepools inputs are judged as -f ones are. */
+const REVIEWED = new Set(['NodePool', 'EC2NodeClass', 'NodeClass']);
+
+/** What the pools were judged against, when they are the embedded samples; said in rule messages. */
+export const EMBEDDED_POOLS = "Berth's embedded sample NodePools (no --nodepools given)";
+
+/** The rules whose findings depend on which NodePools there are. */
+export const POOL_RULES: ReadonlySet<string> = new Set([
+  'spread-unsatisfiable',
+  'placement-unsatisfiable',
+  'requests-exceed-capacity',
+  'spot-unsuitable',
+  'profile-runtime-class-unknown',
+  'profile-zone-spread-impossible',
+  'profile-requests-exceed-capacity',
+]);
+
+/**
+ * The stderr notice for a run on the embedded sample pools: for a plan always (all of it rests on the
+ * pools), for a check when a finding depends on them (`relevant`).
+ */
+export function embeddedPoolsNotice(session: Session, relevant = true): string {
+  if (session.nodePoolsEmbedded !== true || !relevant) return '';
+  const names = session.nodePools.map((p) => p.metadata.name).join(', ');
+  return `berth: notice: no --nodepools given: placements are judged against Berth's embedded sample NodePools (${names}), not your cluster's; pass yours: kubectl get nodepools,ec2nodeclasses -o yaml > nodepools.yaml, then --nodepools nodepools.yaml\n`;
 }
 
 /** Loads the objects in `paths` and runs them through the offline pipeline; bad input throws BadInput. */
@@ -149,15 +185,27 @@ export function runFiles(
   defaultNamespace?: string,
 ): { sources: SourcedObject[]; notices: YamlError[]; result: OfflineResult; session: Session } {
   const session = openSession(opts);
-  const { objects: loaded, notices } = readObjects(paths, opts);
+  const read = readObjects(paths, opts);
+  // The pools and classes of --nodepools are reviewed as those of -f are (those -f names win).
+  const inFiles = new Set(read.objects.map((o) => `${o.object.kind ?? ''}/${o.object.metadata?.name ?? ''}`));
+  const extra =
+    opts.nodepools === undefined
+      ? []
+      : readObjects(opts.nodepools, { allowEmpty: true }).objects.filter(
+          (o) =>
+            REVIEWED.has(o.object.kind ?? '') &&
+            !inFiles.has(`${o.object.kind ?? ''}/${o.object.metadata?.name ?? ''}`),
+        );
+  const loaded = [...read.objects, ...extra];
   const objects = loaded.map((o) => o.object);
   const result = runOffline({
     ...session,
     objects,
     today: todayOf(clock),
     ...(defaultNamespace === undefined ? {} : { defaultNamespace }),
+    ...(session.nodePoolsEmbedded === true ? { poolsFrom: EMBEDDED_POOLS } : {}),
   });
-  return { sources: loaded, notices, result, session };
+  return { sources: loaded, notices: read.notices, result, session };
 }
 
 /** Notices (files skipped, duplicate keys) as the CLI prints them on stderr. */

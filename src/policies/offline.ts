@@ -26,6 +26,8 @@ export interface OfflineInput {
   catalog: Catalog;
   today: string;
   defaultNamespace?: string;
+  /** What the pools are, when not the cluster's (the embedded samples): rule messages say so. */
+  poolsFrom?: string;
 }
 
 export interface OfflineResult {
@@ -102,6 +104,7 @@ function admitFiles(input: OfflineInput): Admitted {
     ns,
     deniedNames,
   );
+  for (const v of [first, base, view]) v.poolsFrom = input.poolsFrom;
   return { admitted, pdbs, notes, view, profileVerdicts };
 }
 

@@ -38,6 +38,8 @@ export interface ClusterView {
    * first). A cluster never holds a denied profile, so it cannot say, and leaves this out.
    */
   deniedProfile?(namespace: string, name: string): boolean;
+  /** What the NodePools are when they are not the cluster's (offline, the embedded samples). */
+  readonly poolsFrom?: string | undefined;
 }
 
 /** Items by namespace, then name (a later one replaces an earlier of the same name, in place). */
@@ -73,6 +75,8 @@ export class StaticClusterView implements ClusterView {
   private readonly overlays = new Map<string, NodeOverlay>();
   /** The pool views, built on first read after a NodePool, EC2NodeClass or NodeOverlay changed. */
   private pools: PoolView[] | undefined = [];
+  /** Set offline when the pools are the embedded samples (ClusterView.poolsFrom). */
+  poolsFrom: string | undefined = undefined;
 
   constructor(
     readonly catalog: Catalog,

@@ -12,7 +12,7 @@ export function fileOptions(cmd: Command): Command {
     .option('--policies <file>', 'policies.yaml (default: the embedded one)')
     .option(
       '--nodepools <path...>',
-      'NodePool / EC2NodeClass / NodeOverlay files or folders (default: the embedded deploy/nodepools)',
+      "the cluster's NodePools, EC2NodeClasses and NodeOverlays, files or folders (kubectl get nodepools,ec2nodeclasses,nodeoverlays -o yaml); its NodePools and node classes are reviewed as those of -f are (default: Berth's embedded sample pools, berth-*, not your cluster's: a notice says so when a verdict rests on them)",
     )
     .option('--catalog <file>', 'instance types in the ec2-instance-types.json format (default: built in)')
     .option('-n, --namespace <ns>', 'namespace for objects that name none', 'default')

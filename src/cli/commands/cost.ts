@@ -20,7 +20,7 @@ export function registerCost(program: Command, io: CliIO): void {
     )
     .option(
       '--nodepools <path...>',
-      'offline: NodePool / EC2NodeClass / NodeOverlay files or folders (default: the embedded deploy/nodepools)',
+      "offline: the cluster's NodePools, EC2NodeClasses and NodeOverlays, files or folders (default: Berth's embedded sample pools, berth-*, not your cluster's: a notice says so)",
     )
     .option(
       '--catalog <file>',

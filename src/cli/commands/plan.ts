@@ -13,7 +13,7 @@ export function registerPlan(program: Command, io: CliIO): void {
     .requiredOption('-f, --file <path...>', 'pods, workloads, profiles, DaemonSets (files or folders)')
     .option(
       '--nodepools <path...>',
-      'NodePool / EC2NodeClass / NodeOverlay files or folders (default: the embedded deploy/nodepools)',
+      "the cluster's NodePools, EC2NodeClasses and NodeOverlays, files or folders (default: Berth's embedded sample pools, berth-*, not your cluster's: a notice says so)",
     )
     .option(
       '--nodes <path...>',

@@ -145,7 +145,7 @@ export const placementUnsatisfiable: Rule = {
     const w = workloadOf(input);
     if (!w || input.view.nodePools.length === 0) return NONE;
     // A class mapped to none of the cluster's pools: say the mapping is missing, not which label fails.
-    const unmapped = unmappedClass(w.className, w.runtimeClass, input.view.nodePools);
+    const unmapped = unmappedClass(w.className, w.runtimeClass, input.view.nodePools, input.view.poolsFrom);
     if (unmapped) return [unmapped];
     const fits = w.fits();
     if (fits.some((f) => f.types.length > 0)) return NONE;
@@ -190,7 +190,7 @@ export const requestsExceedCapacity: Rule = {
     const w = workloadOf(input);
     if (!w || input.view.nodePools.length === 0) return NONE;
     // A class mapped to none of the cluster's pools is placement-unsatisfiable's one finding.
-    if (unmappedClass(w.className, w.runtimeClass, input.view.nodePools)) return NONE;
+    if (unmappedClass(w.className, w.runtimeClass, input.view.nodePools, input.view.poolsFrom)) return NONE;
     const fits = w.fits();
     const compatible = fits.filter((f) => f.types.length > 0);
     if (compatible.length === 0 || compatible.some((f) => f.fitting.length > 0)) return NONE;

@@ -64,7 +64,7 @@ export const profileRuntimeClassUnknown: Rule = {
     const name = p?.profile.spec.runtimeClass;
     if (!p || name === undefined) return NONE;
     const cls = p.policies.runtimeClasses.get(name);
-    const unmapped = unmappedClass(name, cls, p.view.nodePools);
+    const unmapped = unmappedClass(name, cls, p.view.nodePools, p.view.poolsFrom);
     if (unmapped) return [unmapped];
     if (cls) return NONE;
     const known = [...p.policies.runtimeClasses.keys()].sort().join(', ');

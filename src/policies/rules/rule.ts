@@ -107,6 +107,7 @@ export function unmappedClass(
   name: string | undefined,
   cls: { nodePools: readonly string[] } | undefined,
   pools: readonly { name: string }[],
+  poolsFrom?: string,
 ): { what: string; fix: string } | undefined {
   if (name === undefined || !cls || pools.length === 0) return undefined;
   // Asked on every evaluation by three rules: the names of a view's pools are computed once per view.
@@ -114,6 +115,11 @@ export function unmappedClass(
   if (cls.nodePools.some((n) => names.has(n))) return undefined;
   const mapped = cls.nodePools.length > 0 ? `NodePools ${cls.nodePools.join(', ')}` : 'no NodePool';
   const have = [...names].sort().join(', ');
+  if (poolsFrom !== undefined)
+    return {
+      what: `runtime class ${name} maps to ${mapped} in policies.yaml, and ${poolsFrom} have none of them (${have})`,
+      fix: `judge against the cluster's NodePools: kubectl get nodepools,ec2nodeclasses -o yaml > nodepools.yaml, then --nodepools nodepools.yaml`,
+    };
   return {
     what: `runtime class ${name} maps to ${mapped} in policies.yaml, and the cluster has none of them (its NodePools: ${have})`,
     fix: `map ${name} to the cluster's NodePools in policies.yaml (runtimeClasses.${name}.nodePools and nodeSelector; berth init writes one from the cluster's pools)`,
