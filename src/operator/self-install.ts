@@ -40,6 +40,8 @@ export class SelfInstall {
   private registeredFor: string | undefined;
   private retry: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** Whether /readyz has passed once: nothing is registered before. */
+  private answered = false;
 
   constructor(private readonly d: SelfInstallDeps) {
     const { opts } = d;
@@ -83,7 +85,7 @@ export class SelfInstall {
       this.bundle = await this.cert.ensure();
       this.cert.start(CERT_RESYNC_MS, (pem) => {
         this.bundle = pem;
-        this.registerSoon();
+        if (this.answered) this.registerSoon();
       });
     } else {
       const ca = join(this.d.tlsDir, 'ca.crt');
@@ -96,8 +98,10 @@ export class SelfInstall {
     if (!this.registrar) return;
     const wait = (): void => {
       if (this.stopped) return;
-      if (ready()) this.registerSoon();
-      else this.retry = setTimeout(wait, 250).unref();
+      if (ready()) {
+        this.answered = true;
+        this.registerSoon();
+      } else this.retry = setTimeout(wait, 250).unref();
     };
     wait();
     this.d.live.onReload(() => {
