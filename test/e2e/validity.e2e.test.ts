@@ -1,7 +1,8 @@
 /**
  * What the API server refuses, `berth check` refuses: a generated corpus of Deployments, CronJobs and
  * Pods whose container resources hold valid and invalid quantities (the resource.Quantity grammar and
- * its edge cases, negative values, a request above its limit) goes through a fresh kube-apiserver with
+ * its edge cases, negative values, a request above its limit), Deployments with negative replicas,
+ * PodDisruptionBudgets and HPAs with good and bad budgets and bounds, goes through a fresh kube-apiserver with
  * `kubectl create --dry-run=server` and through `berth check -o json`. For every object the API server
  * refuses, Berth reports `object-invalid` with the API server's words; for every object it accepts,
  * Berth does not. No webhook is registered here: the API server alone is the oracle.
@@ -150,6 +151,51 @@ function corpus(): Case[] {
     cases.push({ name: `dep-cpu-over-${i}`, yaml: deployment(`dep-cpu-over-${i}`, res('cpu')) });
     cases.push({ name: `dep-mem-over-${i}`, yaml: deployment(`dep-mem-over-${i}`, res('memory')) });
   }
+  // Counts and budgets: replicas, a PDB's minAvailable and maxUnavailable, an HPA's bounds.
+  for (const [i, r] of [-1, 0, 3].entries())
+    cases.push({
+      name: `dep-replicas-${i}`,
+      yaml: deployment(`dep-replicas-${i}`, '{}').replace('replicas: 1', `replicas: ${r}`),
+    });
+  for (const [i, budget] of [
+    'minAvailable: 1',
+    'maxUnavailable: "50%"',
+    'minAvailable: "120%"',
+    'minAvailable: -1',
+    'minAvailable: "abc"',
+    'minAvailable: 1, maxUnavailable: 1',
+    'maxUnavailable: "0%"',
+    'minAvailable: "100%"',
+    'maxUnavailable: 0',
+  ].entries())
+    cases.push({
+      name: `pdb-${i}`,
+      yaml: `apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: { name: pdb-${i}, namespace: corpus }
+spec: { ${budget}, selector: { matchLabels: { app: x } } }
+`,
+    });
+  for (const [i, [min, max]] of [
+    [1, 3],
+    [0, 3],
+    [3, 1],
+    [2, 0],
+    [5, 5],
+    [undefined, 3],
+  ].entries())
+    cases.push({
+      name: `hpa-${i}`,
+      yaml: `apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: { name: hpa-${i}, namespace: corpus }
+spec:
+  scaleTargetRef: { apiVersion: apps/v1, kind: Deployment, name: web }
+  ${min === undefined ? '' : `minReplicas: ${min}`}
+  maxReplicas: ${max}
+  metrics: [{ type: Resource, resource: { name: cpu, target: { type: Utilization, averageUtilization: 70 } } }]
+`,
+    });
   for (const [i, q] of ['banana', '-1', '250m'].entries()) {
     cases.push({ name: `cron-${i}`, yaml: cronJob(`cron-${i}`, `{ requests: { cpu: ${lit(q)} } }`) });
     cases.push({ name: `pod-${i}`, yaml: pod(`pod-${i}`, `{ limits: { memory: ${lit(q)} } }`) });
@@ -173,7 +219,7 @@ afterAll(async () => {
   await cp?.stop();
 });
 
-describe('validity as the API server judges it: container resources', () => {
+describe('validity as the API server judges it: container resources, counts and budgets', () => {
   it('refuses exactly what kube-apiserver refuses, in its words', () => {
     const cases = corpus();
     const files = cases.map((c) => {
@@ -202,6 +248,15 @@ describe('validity as the API server judges it: container resources', () => {
         continue;
       }
       if (!invalid) continue;
+      // One field error: Berth's message holds the API server's, word for word.
+      const detail = / is invalid: (.*)$/m.exec(api.stderr.trim())?.[1];
+      if (
+        detail !== undefined &&
+        !detail.startsWith('[') &&
+        !detail.includes('{') &&
+        !invalid.message.includes(detail)
+      )
+        disagree.push(`${c.name}: the API server says "${detail}"; Berth: ${invalid.message}`);
       // The API server's words: the decode error's, or the field error's.
       for (const words of [
         "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'",

@@ -11,6 +11,7 @@ import type { KubeObject } from '../../kube/objects.js';
 import { metadataProblem } from '../../kube/names.js';
 import { selectorMatches, type LabelSelector } from '../../kube/selector.js';
 import { resourceRefusal } from './resource-quantities.js';
+import { countErrors } from './spec-counts.js';
 import type { Finding, Rule, RuleInput } from './rule.js';
 
 function subjectOf(input: RuleInput): KubeObject {
@@ -77,6 +78,18 @@ function templateMeta(obj: KubeObject): { path: string; meta: object | undefined
   return spec?.template ? { path: 'spec.template.metadata', meta: spec.template.metadata } : undefined;
 }
 
+/** The API server's field errors on the object's resources and counts, if it has any. */
+function specRefusal(obj: KubeObject): Finding | undefined {
+  const resources = resourceRefusal(obj);
+  if (resources !== undefined) return resources;
+  const counts = countErrors(obj);
+  if (counts.length === 0) return undefined;
+  return {
+    what: `${counts.length === 1 ? (counts[0] ?? '') : `[${counts.join(', ')}]`} (the API server refuses the object)`,
+    fix: 'replicas are at least 0; a PDB sets minAvailable or maxUnavailable, an integer ≥ 0 or a percentage up to 100%; an HPA has 1 ≤ minReplicas ≤ maxReplicas',
+  };
+}
+
 /** What the API server would answer on create, if it refuses the object. */
 export function apiRefusal(obj: KubeObject): Finding | undefined {
   const meta = metadataProblem(obj.metadata, templateMeta(obj));
@@ -85,8 +98,8 @@ export function apiRefusal(obj: KubeObject): Finding | undefined {
       what: `${meta} (the API server refuses the object)`,
       fix: 'give it a valid value; a Helm or Go template ({{ … }}) must be rendered first (helm template …)',
     };
-  const resources = resourceRefusal(obj);
-  if (resources !== undefined) return resources;
+  const refused = specRefusal(obj);
+  if (refused !== undefined) return refused;
   const api = obj.apiVersion;
   const kind = obj.kind ?? '';
   if (!SELECTED.has(kind) || typeof api !== 'string' || !api.startsWith('apps/')) return undefined;

@@ -29,9 +29,14 @@ describe('resourceRefusal: container resources as the API server judges them', (
       'limits[cpu]: Invalid value: "-100m": must be greater than or equal to 0',
     ],
     [
+      'a negative value, printed as the API server prints it',
+      { requests: { memory: '-0.5Gi' } },
+      'requests[memory]: Invalid value: "-512Mi": must be greater than or equal to 0',
+    ],
+    [
       'a request above its limit',
       { requests: { cpu: '2' }, limits: { cpu: '1' } },
-      'requests[cpu]: Invalid value: "2": must be less than or equal to cpu limit of 1',
+      'resources.requests: Invalid value: "2": must be less than or equal to cpu limit of 1',
     ],
   ])('refuses %s', (_what, resources, words) => {
     const f = resourceRefusal(deployment(resources));

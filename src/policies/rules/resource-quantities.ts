@@ -6,6 +6,7 @@
  * k8s.io/kubernetes pkg/apis/core/validation). What passes here is what Berth then counts. Pure.
  */
 import type { KubeObject } from '../../kube/objects.js';
+import { canonicalQuantity } from '../../kube/quantity-canonical.js';
 import { parseNanos, type Nanos } from '../../kube/quantity-parse.js';
 import type { Finding } from './rule.js';
 
@@ -86,13 +87,14 @@ function fieldErrors(list: ReturnType<typeof containers>): string[] {
       for (const [name, q] of m)
         if (less(q.n, 0n))
           errors.push(
-            `${path}.${kind}[${name}]: Invalid value: "${q.s}": must be greater than or equal to 0`,
+            `${path}.${kind}[${name}]: Invalid value: "${canonicalQuantity(q.s)}": must be greater than or equal to 0`,
           );
     for (const [name, q] of requests) {
       const limit = limits.get(name);
+      // The API server names the requests (not the one resource) and prints both values canonically.
       if (limit && !less(q.n, 0n) && less(limit.n, q.n))
         errors.push(
-          `${path}.requests[${name}]: Invalid value: "${q.s}": must be less than or equal to ${name} limit of ${limit.s}`,
+          `${path}.requests: Invalid value: "${canonicalQuantity(q.s)}": must be less than or equal to ${name} limit of ${canonicalQuantity(limit.s)}`,
         );
     }
   }

@@ -1,0 +1,67 @@
+/**
+ * Counts and budgets as the API server validates them, for object-invalid: a workload's replicas
+ * (ValidateNonnegativeField, pkg/apis/apps/validation and core's ReplicationController), a
+ * PodDisruptionBudget's minAvailable and maxUnavailable (ValidatePodDisruptionBudgetSpec,
+ * pkg/apis/policy/validation: not both, each an integer ≥ 0 or a percentage of at most 100%), an
+ * HPA's bounds (validateHorizontalPodAutoscalerSpec, pkg/apis/autoscaling/validation: minReplicas
+ * ≥ 1, maxReplicas > 0 and ≥ minReplicas). In the API server's words. Pure.
+ */
+import type { KubeObject } from '../../kube/objects.js';
+
+const REPLICATED = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'ReplicationController']);
+const PERCENT = /^[0-9]+%$/;
+
+type Spec = Record<string, unknown> | undefined;
+const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
+
+/** apps/validation ValidatePositiveIntOrPercent and IsNotMoreThan100Percent, for one field. */
+function intOrPercent(path: string, v: unknown): string[] {
+  if (typeof v === 'string') {
+    if (!PERCENT.test(v))
+      return [
+        `${path}: Invalid value: "${v}": a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')`,
+      ];
+    return Number(v.slice(0, -1)) > 100
+      ? [`${path}: Invalid value: "${v}": must not be greater than 100%`]
+      : [];
+  }
+  if (isInt(v) && v < 0) return [`${path}: Invalid value: ${v}: must be greater than or equal to 0`];
+  return [];
+}
+
+function pdbErrors(spec: Spec): string[] {
+  const min = spec?.minAvailable;
+  const max = spec?.maxUnavailable;
+  const out: string[] = [];
+  if (min !== undefined && min !== null && max !== undefined && max !== null)
+    out.push('spec: Invalid value: minAvailable and maxUnavailable cannot be both set');
+  if (min !== undefined && min !== null) out.push(...intOrPercent('spec.minAvailable', min));
+  if (max !== undefined && max !== null) out.push(...intOrPercent('spec.maxUnavailable', max));
+  return out;
+}
+
+function hpaErrors(spec: Spec): string[] {
+  const min = spec?.minReplicas;
+  const max = spec?.maxReplicas;
+  const out: string[] = [];
+  if (isInt(min) && min < 1)
+    out.push(`spec.minReplicas: Invalid value: ${min}: must be greater than or equal to 1`);
+  if (isInt(max) && max < 1) out.push(`spec.maxReplicas: Invalid value: ${max}: must be greater than 0`);
+  if (isInt(min) && isInt(max) && max < min)
+    out.push(`spec.maxReplicas: Invalid value: ${max}: must be greater than or equal to \`minReplicas\``);
+  return out;
+}
+
+/** The API server's field errors for the object's counts, if any. */
+export function countErrors(obj: KubeObject): string[] {
+  const spec = obj.spec as Spec;
+  if (REPLICATED.has(obj.kind ?? '')) {
+    const r = spec?.replicas;
+    return isInt(r) && r < 0
+      ? [`spec.replicas: Invalid value: ${r}: must be greater than or equal to 0`]
+      : [];
+  }
+  if (obj.kind === 'PodDisruptionBudget') return pdbErrors(spec);
+  if (obj.kind === 'HorizontalPodAutoscaler') return hpaErrors(spec);
+  return [];
+}
