@@ -2,6 +2,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KubernetesObjectApi, V1Secret } from '@kubernetes/client-node';
+import { statusOf } from '../util/http-status.js';
 import type { CertFiles } from './rotate.js';
 
 export interface CertStore {
@@ -38,13 +39,6 @@ export class DirStore implements CertStore {
   }
 }
 
-/** The HTTP status of a client-node error (read here: this module loads no Kubernetes client). */
-function statusOf(e: unknown): number | undefined {
-  if (typeof e !== 'object' || e === null) return undefined;
-  const v =
-    (e as { code?: unknown; statusCode?: unknown }).code ?? (e as { statusCode?: unknown }).statusCode;
-  return typeof v === 'number' ? v : undefined;
-}
 const isNotFound = (e: unknown): boolean => statusOf(e) === 404;
 
 /** What a Secret held when read, and the version a write must find there still. */

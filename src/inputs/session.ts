@@ -28,6 +28,8 @@ export interface Session {
   catalog: Catalog;
   /** No --nodepools: the pools are Berth's embedded samples (berth-*), not the user's cluster's. */
   nodePoolsEmbedded?: boolean;
+  /** The objects of --nodepools as read, with their file and line (none for the embedded samples). */
+  nodePoolSources?: SourcedObject[];
 }
 
 export function defaultNodePoolsPath(): string {
@@ -74,6 +76,7 @@ export function nodePoolsFrom(paths: readonly string[] | undefined): {
   nodePools: NodePool[];
   nodeClasses: EC2NodeClass[];
   nodeOverlays: NodeOverlay[];
+  sources: SourcedObject[];
 } {
   const snapshot = paths === undefined ? embeddedDefaults() : undefined;
   if (snapshot)
@@ -81,6 +84,7 @@ export function nodePoolsFrom(paths: readonly string[] | undefined): {
       nodePools: snapshot.nodePools as NodePool[],
       nodeClasses: snapshot.nodeClasses as EC2NodeClass[],
       nodeOverlays: [],
+      sources: [],
     };
   const pools = loadObjects(paths ?? [defaultNodePoolsPath()]);
   if (!pools.ok) throw new BadInput(pools.errors);
@@ -89,6 +93,8 @@ export function nodePoolsFrom(paths: readonly string[] | undefined): {
     nodePools: of('NodePool') as unknown as NodePool[],
     nodeClasses: of('EC2NodeClass') as unknown as EC2NodeClass[],
     nodeOverlays: of('NodeOverlay') as unknown as NodeOverlay[],
+    // Only given pools are the user's: the embedded samples are never reviewed.
+    sources: paths === undefined ? [] : pools.objects,
   };
 }
 
@@ -100,7 +106,7 @@ export function openSession(opts: SessionOptions): Session {
     if (!loaded.ok) throw new BadInput(loaded.errors);
     policies = loaded.policies;
   }
-  const { nodePools, nodeClasses, nodeOverlays } = nodePoolsFrom(opts.nodepools);
+  const { nodePools, nodeClasses, nodeOverlays, sources } = nodePoolsFrom(opts.nodepools);
   let catalog = builtinCatalog();
   if (opts.catalog !== undefined) {
     let text: string;
@@ -121,6 +127,7 @@ export function openSession(opts: SessionOptions): Session {
     nodeOverlays,
     catalog,
     nodePoolsEmbedded: opts.nodepools === undefined,
+    nodePoolSources: sources,
   };
 }
 
@@ -187,15 +194,11 @@ export function runFiles(
   const session = openSession(opts);
   const read = readObjects(paths, opts);
   // The pools and classes of --nodepools are reviewed as those of -f are (those -f names win).
-  const inFiles = new Set(read.objects.map((o) => `${o.object.kind ?? ''}/${o.object.metadata?.name ?? ''}`));
-  const extra =
-    opts.nodepools === undefined
-      ? []
-      : readObjects(opts.nodepools, { allowEmpty: true }).objects.filter(
-          (o) =>
-            REVIEWED.has(o.object.kind ?? '') &&
-            !inFiles.has(`${o.object.kind ?? ''}/${o.object.metadata?.name ?? ''}`),
-        );
+  const keyOf = (o: SourcedObject) => `${o.object.kind ?? ''}/${o.object.metadata?.name ?? ''}`;
+  const inFiles = new Set(read.objects.map(keyOf));
+  const extra = (session.nodePoolSources ?? []).filter(
+    (o) => REVIEWED.has(o.object.kind ?? '') && !inFiles.has(keyOf(o)),
+  );
   const loaded = [...read.objects, ...extra];
   const objects = loaded.map((o) => o.object);
   const result = runOffline({

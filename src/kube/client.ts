@@ -29,10 +29,4 @@ export function loadKubeConfig(path?: string, env: NodeJS.ProcessEnv = process.e
   return kc;
 }
 
-/** The HTTP status of an API server error from client-node (`code` or `statusCode`), if it has one. */
-export function statusOf(e: unknown): number | undefined {
-  if (typeof e !== 'object' || e === null) return undefined;
-  const x = e as { code?: unknown; statusCode?: unknown };
-  const v = x.code ?? x.statusCode;
-  return typeof v === 'number' ? v : undefined;
-}
+export { statusOf } from '../util/http-status.js';
