@@ -191,6 +191,29 @@ describe('charts/berth', () => {
     );
   });
 
+  it('mounts the region’s price list given as a value, and passes it to berth serve', () => {
+    const file = 'test/regions/eu-west-1/prices.json';
+    const args = [
+      'template',
+      'berth',
+      'charts/berth',
+      '--set',
+      'settings.region=eu-west-1',
+      '--set-file',
+      `prices=${file}`,
+    ];
+    const objs = parse(execFileSync(helm, args, { encoding: 'utf8' }));
+    const cm = objs.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'berth-prices') as unknown as {
+      data: Record<string, string>;
+    };
+    expect(cm.data['prices.json']).toBe(readFileSync(file, 'utf8'));
+    const text = JSON.stringify(objs.find((o) => o.kind === 'Deployment'));
+    expect(text).toContain('--prices=/etc/berth/prices/prices.json');
+    expect(text).toContain('"mountPath":"/etc/berth/prices"');
+    const without = execFileSync(helm, ['template', 'berth', 'charts/berth'], { encoding: 'utf8' });
+    expect(without).not.toContain('berth-prices');
+  });
+
   it('passes helm lint', () => {
     expect(() =>
       execFileSync(helm, ['lint', 'charts/berth', '--strict'], { encoding: 'utf8' }),

@@ -2,12 +2,15 @@
 import builtin from './catalog.data.json' with { type: 'json' };
 import { fromRow, type CompactCatalog } from './compact.js';
 import { LABEL, toInstanceType, type InstanceType, type InstanceTypeFacts } from './instance-type.js';
+import { regionZones } from './regions.js';
 import { spotPrice } from './spot-price.js';
 
 export interface Catalog {
   readonly source: string;
   readonly region: string;
   readonly zones: readonly string[];
+  /** The region whose on-demand list prices these are, when not `region`'s own (see regional.ts). */
+  readonly pricesFrom?: string;
   readonly types: readonly InstanceType[];
   byName(name: string): InstanceType | undefined;
   /** USD/h of an offering; null when it is not offered. Spot prices are modelled, not quoted. */
@@ -25,6 +28,8 @@ export interface CatalogOrigin {
 export interface FactsFile {
   source: string;
   region: string;
+  /** The region the on-demand prices are from, when not `region` (facts carried into another region). */
+  pricesFrom?: string;
   instanceTypes: InstanceTypeFacts[];
 }
 
@@ -52,7 +57,7 @@ export function parseFactsFile(text: string, file: string): FactsFile {
 }
 
 export function defaultZones(region: string): string[] {
-  return ['a', 'b', 'c'].map((z) => `${region}${z}`);
+  return regionZones(region);
 }
 
 /**
@@ -70,6 +75,9 @@ export function makeCatalog(
     origin: { facts, zones, spotQuotes },
     source: facts.source,
     region: facts.region,
+    ...(facts.pricesFrom !== undefined && facts.pricesFrom !== facts.region
+      ? { pricesFrom: facts.pricesFrom }
+      : {}),
     zones: zones ?? defaultZones(facts.region),
     types,
     byName: (name) => index.get(name),

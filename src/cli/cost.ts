@@ -3,6 +3,7 @@
  * nodes it runs on (src/cost). From the cluster (its Nodes and bound Pods, priced from the catalog),
  * or offline from `berth plan`'s input, so a team sees what a change costs before it applies it.
  */
+import { LABEL } from '../catalog/instance-type.js';
 import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import type { Catalog } from '../catalog/catalog.js';
 import { withOverlays, type NodeOverlay } from '../scheduling/node-overlay.js';
@@ -16,6 +17,7 @@ import {
 import { clusterCostInput, planCostInput } from '../cost/sources.js';
 import { nodeCostsByPool } from '../provisioner/solver/pools.js';
 import { openSession, type SessionOptions } from '../inputs/session.js';
+import { regionNotice } from '../inputs/region.js';
 import { loadKubeConfig } from '../kube/client.js';
 import { expandGroups } from '../provisioner/solver/model.js';
 import {
@@ -76,8 +78,7 @@ function offline(opts: CostOpts, io: CliIO): { a: CostAttribution; leftOut: Left
   return { a: attributeCost(cost.nodes, cost.pods), leftOut, denied: denied.length };
 }
 
-async function fromCluster(opts: CostOpts): Promise<CostAttribution> {
-  const session = openSession(opts);
+async function fromCluster(opts: CostOpts, io: CliIO): Promise<CostAttribution> {
   const kc = loadKubeConfig(opts.kubeconfig);
   const core = kc.makeApiClient(CoreV1Api);
   const [nodes, pods] = await Promise.all([
@@ -92,6 +93,11 @@ async function fromCluster(opts: CostOpts): Promise<CostAttribution> {
       { cause: e },
     );
   });
+  const session = openSession(
+    opts,
+    nodes.flatMap((n) => n.metadata?.labels?.[LABEL.zone] ?? []),
+  );
+  io.err(regionNotice(session.catalog));
   const pools = await clusterPoolViews(kc, session.catalog);
   const input = clusterCostInput(
     nodes,
@@ -186,7 +192,7 @@ export async function costAction(opts: CostOpts, io: CliIO): Promise<void> {
   if (opts.nodes !== undefined && opts.file === undefined)
     throw new Error('--nodes needs -f: the pods and workloads to plan beside them');
   const run =
-    opts.file !== undefined ? offline(opts, io) : { a: await fromCluster(opts), leftOut: [], denied: 0 };
+    opts.file !== undefined ? offline(opts, io) : { a: await fromCluster(opts, io), leftOut: [], denied: 0 };
   const a = inNamespace(run.a, opts.namespace);
   const leftOut = run.leftOut;
   io.out(

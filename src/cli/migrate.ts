@@ -6,6 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 import { openSession } from '../inputs/session.js';
+import { regionNotice, type RegionOptions } from '../inputs/region.js';
+import { zonesNamed } from '../inputs/zones-named.js';
 import { readObjects } from '../inputs/session.js';
 import { loadKubeConfig } from '../kube/client.js';
 import type { KubeObject } from '../kube/objects.js';
@@ -21,7 +23,7 @@ import type { EC2NodeClass, NodePool } from '../scheduling/nodepool.js';
 import type { Taint } from '../scheduling/taints.js';
 import type { CliIO } from '../util/io.js';
 
-export interface MigrateOpts {
+export interface MigrateOpts extends RegionOptions {
   to?: string;
   from?: string;
   file?: string[];
@@ -112,8 +114,9 @@ export async function migrateAction(opts: MigrateOpts, io: CliIO): Promise<void>
   if (opts.output !== 'yaml' && opts.output !== 'json')
     throw new Error(`-o must be yaml or json (got ${opts.output})`);
   const taint = opts.taint !== undefined ? parseTaint(opts.taint) : undefined;
-  const session = openSession(opts);
   const objects = await objectsOf(opts);
+  const session = openSession(opts, zonesNamed(objects));
+  io.err(regionNotice(session.catalog));
   const workloads = objects.filter((o) => isWorkloadKind(o.kind));
   const common = {
     catalog: session.catalog,

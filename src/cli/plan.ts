@@ -6,6 +6,7 @@
 import { solverInputOf } from '../provisioner/input/plan-input.js';
 import { solve } from '../provisioner/solver/solve.js';
 import type { Plan } from '../provisioner/solver/model.js';
+import { regionNotice } from '../inputs/region.js';
 import { BadInput } from '../inputs/bad-input.js';
 import {
   clusterPools,
@@ -56,7 +57,7 @@ export function planFiles(
   admitted: KubeObject[];
 } {
   const { result, session, notices } = runFiles(opts, opts.file, () => io.clock(), opts.namespace);
-  io.err(noticeLines(notices) + embeddedPoolsNotice(session));
+  io.err(noticeLines(notices) + embeddedPoolsNotice(session) + regionNotice(session.catalog));
   const cluster = opts.nodes ? loadObjects(opts.nodes) : { ok: true as const, objects: [] };
   if (!cluster.ok) throw new BadInput(cluster.errors);
   const admitted = result.admitted.filter((_, i) => result.verdicts[i]?.allowed !== false);

@@ -3,6 +3,8 @@
  * JSON; exit 0 when answered, 2 for bad input or an object that is not there.
  */
 import { openSession } from '../inputs/session.js';
+import { regionNotice, type RegionOptions } from '../inputs/region.js';
+import { zonesNamed } from '../inputs/zones-named.js';
 import { readObjects } from '../inputs/session.js';
 import { loadKubeConfig } from '../kube/client.js';
 import type { CliIO } from '../util/io.js';
@@ -15,7 +17,7 @@ import { whyPod } from '../why/pod.js';
 import { dumpTime, worldOf, type WhyWorld } from '../why/world.js';
 import type { KubeObject } from '../kube/objects.js';
 
-export interface WhyOpts {
+export interface WhyOpts extends RegionOptions {
   file?: string[];
   namespace: string;
   kubeconfig?: string;
@@ -76,8 +78,9 @@ export async function whyAction(kind: string, name: string, opts: WhyOpts, io: C
     throw new Error(`-o must be table or json (got ${opts.output})`);
   if (KINDS[kind.toLowerCase()] === undefined)
     throw new Error(`berth why takes pod, node, nodeclaim or nodepool (got ${kind})`);
-  const session = openSession(opts);
   const { objects, source } = await objectsOf(opts);
+  const session = openSession(opts, zonesNamed(objects));
+  io.err(regionNotice(session.catalog));
   const now = timeOf(opts, objects, io);
   const world = worldOf(objects, {
     catalog: session.catalog,

@@ -4,15 +4,18 @@ import { builtinCatalog, makeCatalog, parseFactsFile, type Catalog } from '../ca
 import { defaultPolicies, loadPoliciesFile, type Policies } from '../policies/policies.js';
 import type { EC2NodeClass, NodePool } from '../scheduling/nodepool.js';
 import type { NodeOverlay } from '../scheduling/node-overlay.js';
+import { LABEL } from '../catalog/instance-type.js';
+import { zoneInRegion } from '../catalog/regions.js';
 import { packagePath } from '../util/package-root.js';
 import { embeddedDefaults } from '../util/embedded.js';
 import { loadObjects, type SourcedObject } from './objects.js';
 import type { YamlError } from '../util/yaml-source.js';
 import { BadInput } from './bad-input.js';
+import { regionalCatalog, type RegionOptions } from './region.js';
 import { runOffline, type OfflineResult } from '../policies/offline.js';
 import { todayOf } from '../policies/engine.js';
 
-export interface SessionOptions {
+export interface SessionOptions extends RegionOptions {
   policies?: string;
   nodepools?: string[];
   catalog?: string;
@@ -98,7 +101,38 @@ export function nodePoolsFrom(paths: readonly string[] | undefined): {
   };
 }
 
-export function openSession(opts: SessionOptions): Session {
+/** The zones NodePools name in their requirements (what says which region they are in). */
+export function poolZoneNames(nodePools: readonly NodePool[]): string[] {
+  return nodePools.flatMap((p) =>
+    (p.spec.template.spec.requirements ?? [])
+      .filter((r) => r.key === LABEL.zone && r.operator === 'In')
+      .flatMap((r) => r.values ?? []),
+  );
+}
+
+/** The embedded sample pools with their zone requirements in the catalog's region. */
+function samplesIn(nodePools: NodePool[], catalog: Catalog): NodePool[] {
+  return nodePools.map((p) => {
+    const reqs = p.spec.template.spec.requirements ?? [];
+    if (
+      !reqs.some(
+        (r) => r.key === LABEL.zone && (r.values ?? []).some((z) => !zoneInRegion(z, catalog.region)),
+      )
+    )
+      return p;
+    const requirements = reqs.map((r) => (r.key === LABEL.zone ? { ...r, values: [...catalog.zones] } : r));
+    return {
+      ...p,
+      spec: { ...p.spec, template: { ...p.spec.template, spec: { ...p.spec.template.spec, requirements } } },
+    };
+  });
+}
+
+/**
+ * Policies, pools and the catalog of a run. `seenZones`: zones the inputs name (a dump's Node labels),
+ * which say the region when nothing else does.
+ */
+export function openSession(opts: SessionOptions, seenZones: readonly string[] = []): Session {
   let policies: Policies;
   if (opts.policies === undefined) policies = defaultPolicies();
   else {
@@ -115,14 +149,14 @@ export function openSession(opts: SessionOptions): Session {
     } catch (e) {
       throw new BadInput([{ file: opts.catalog, line: 0, col: 0, message: (e as Error).message }]);
     }
-    catalog = makeCatalog(parseFactsFile(text, opts.catalog), policies.zones);
-  } else if (policies.zones) {
-    const b = catalog;
-    catalog = { ...b, zones: policies.zones };
+    catalog = makeCatalog(parseFactsFile(text, opts.catalog));
   }
+  const poolZones = opts.nodepools === undefined ? [] : poolZoneNames(nodePools);
+  catalog = regionalCatalog(catalog, opts, policies, [...poolZones, ...seenZones]);
   return {
     policies,
-    nodePools,
+    // The samples name us-east-1's zones; in another region they name that region's.
+    nodePools: opts.nodepools === undefined ? samplesIn(nodePools, catalog) : nodePools,
     nodeClasses,
     nodeOverlays,
     catalog,

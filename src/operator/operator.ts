@@ -17,6 +17,7 @@ import { createLogger, parseLogFormat } from '../observability/logger.js';
 import { tlsFilesIn } from '../webhook/tls.js';
 import type { CliIO } from '../util/io.js';
 import { openSession } from '../inputs/session.js';
+import { borrowedPrices } from '../catalog/regional.js';
 import { checkClusterFlags, port, seconds, tlsDirOf, type ServeOpts, type Started } from './options.js';
 import type { WebhookDeps } from '../webhook/app.js';
 
@@ -50,8 +51,18 @@ function depsBase(opts: ServeOpts, live: LivePolicies, metrics: Metrics, logger:
 export async function runOperator(opts: ServeOpts, io: CliIO): Promise<void> {
   const logger = createLogger(opts.logLevel, 1, parseLogFormat(opts.logFormat));
   const tlsDir = tlsDirOf(opts);
-  const session = openSession(opts);
+  // The cloud's region (--aws-region) is the catalog's: its zones, and its prices when --prices is given.
+  const session = openSession({
+    ...opts,
+    ...(opts.awsRegion !== undefined ? { region: opts.awsRegion } : {}),
+  });
   const live = new LivePolicies(session.policies, opts.policies);
+  const borrowed = borrowedPrices(session.catalog);
+  if (borrowed !== undefined)
+    logger.warn(
+      { region: session.catalog.region, pricesFrom: borrowed },
+      "on-demand prices are another region's: pass --prices with this region's price list",
+    );
   const metrics = new Metrics();
   const base = depsBase(opts, live, metrics, logger);
   const listen = {

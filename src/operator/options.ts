@@ -34,6 +34,8 @@ export interface ServeOpts extends CloudFlags {
   policies?: string;
   nodepools?: string[];
   catalog?: string;
+  /** A region's on-demand price list (`aws pricing get-products` output): its prices and types. */
+  prices?: string;
   kubeconfig?: string;
   deadlineMs: string;
   failOpen?: boolean;

@@ -9,6 +9,7 @@
  * load. Everything else (rules, exemptions, the provisioner's settings) is the base's.
  */
 import { isMap, isScalar, parseDocument, type Document } from 'yaml';
+import { regionOfZone, regionZones } from '../catalog/regions.js';
 import { LABEL } from '../catalog/instance-type.js';
 import { poolView, type NodePool, type PoolView } from '../scheduling/nodepool.js';
 import { allows } from '../scheduling/requirements.js';
@@ -29,6 +30,8 @@ export interface InitInput {
   readonly source: string;
   /** For the first comment. */
   readonly today: string;
+  /** The cluster's region (--region); else the region of the pools' zones, when they name one. */
+  readonly region?: string;
 }
 
 export interface InitClass {
@@ -133,6 +136,17 @@ function poolZones(nodePools: readonly NodePool[]): string[] | undefined {
   return zones.size > 0 ? [...zones].sort() : undefined;
 }
 
+/** Sets a top-level key just after another (`region` after `kind`), where a reader looks for it. */
+function setNear(doc: Document, key: string, value: unknown, after: string): void {
+  doc.set(key, value);
+  if (!isMap(doc.contents)) return;
+  const items = doc.contents.items;
+  const at = items.findIndex((p) => isScalar(p.key) && p.key.value === key);
+  const [pair] = items.splice(at, 1);
+  const anchor = items.findIndex((p) => isScalar(p.key) && p.key.value === after);
+  if (pair) items.splice(anchor + 1, 0, pair);
+}
+
 export function initPolicies(input: InitInput): InitResult {
   const classes = classesOf(input.nodePools, input.classLabel);
   const doc = parseDocument(input.base);
@@ -140,6 +154,10 @@ export function initPolicies(input: InitInput): InitResult {
   doc.setIn(['provisioner', 'mode'], input.mode);
   const zones = poolZones(input.nodePools);
   if (zones) doc.set('zones', doc.createNode(zones, { flow: true }));
+  const regions = new Set((zones ?? []).map(regionOfZone));
+  const region = input.region ?? (regions.size === 1 ? [...regions][0] : undefined);
+  if (region !== undefined) setNear(doc, 'region', region, 'kind');
+  if (zones) setNear(doc, 'zones', doc.get('zones'), 'region');
   // The base's own header speaks of the base: the file says where it came from instead.
   const first = isMap(doc.contents) ? doc.contents.items[0] : undefined;
   if (first && isScalar(first.key)) first.key.commentBefore = null;
@@ -156,7 +174,14 @@ export function initPolicies(input: InitInput): InitResult {
             ', ',
           )}; ${c.spotAllowed ? 'spot allowed' : 'on-demand only'}; ${c.consolidates ? 'consolidates' : 'not consolidated under load'})`,
     ),
-    ...(zones ? [`zones: ${zones.join(', ')} (from the pools' requirements)`] : []),
+    ...(region !== undefined
+      ? [`region: ${region} (${input.region !== undefined ? '--region' : "from the pools' zones"})`]
+      : []),
+    ...(zones
+      ? [`zones: ${zones.join(', ')} (from the pools' requirements)`]
+      : region !== undefined
+        ? [`zones: ${regionZones(region).join(', ')} (the region's; set zones when the cluster's differ)`]
+        : []),
   ];
   return { text: doc.toString({ lineWidth: 0 }), classes, summary };
 }

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { parseYamlDocuments, positionOf, type YamlError } from '../util/yaml-source.js';
 import { selectorMatches, type LabelSelector, type Labels } from '../kube/selector.js';
+import { regionProblem, zoneInRegion } from '../catalog/regions.js';
 import { validatePoliciesDocument } from './schema/validate.js';
 import type {
   ObjectExemption,
@@ -33,6 +34,8 @@ export const DEFAULT_EXEMPT_NAMESPACES = ['kube-system', 'karpenter', 'berth-sys
 export class Policies {
   readonly runtimeClasses: ReadonlyMap<string, RuntimeClassConfig>;
   readonly zones: readonly string[] | undefined;
+  /** The cluster's AWS region (`region`); commands take it from --region, this, or the zones. */
+  readonly region: string | undefined;
   readonly exemptNamespaces: ReadonlySet<string>;
 
   constructor(
@@ -41,6 +44,7 @@ export class Policies {
   ) {
     this.runtimeClasses = new Map(Object.entries(doc.runtimeClasses));
     this.zones = doc.zones;
+    this.region = doc.region;
     this.exemptNamespaces = new Set(doc.exemptions?.namespaces ?? DEFAULT_EXEMPT_NAMESPACES);
   }
 
@@ -225,6 +229,19 @@ function expiredExemptions(
   return out;
 }
 
+/** `region` is a commercial AWS region, and `zones` are its zones. */
+function regionErrors(doc: PoliciesDocument, src: Parameters<typeof positionOf>[0]): YamlError[] {
+  const region = doc.region;
+  if (region === undefined) return [];
+  const problem = regionProblem(region);
+  if (problem) return [{ ...positionOf(src, '/region'), message: `region: ${problem}` }];
+  return (doc.zones ?? []).flatMap((z, i) =>
+    zoneInRegion(z, region)
+      ? []
+      : [{ ...positionOf(src, `/zones/${i}`), message: `zones[${i}]: ${z} is not a zone of ${region}` }],
+  );
+}
+
 function semanticErrors(doc: PoliciesDocument, src: Parameters<typeof positionOf>[0]): YamlError[] {
   const errors: YamlError[] = [];
   for (const [ns, profile] of Object.entries(doc.defaultProfiles ?? {})) {
@@ -235,6 +252,7 @@ function semanticErrors(doc: PoliciesDocument, src: Parameters<typeof positionOf
       });
     }
   }
+  errors.push(...regionErrors(doc, src));
   (doc.exemptions?.objects ?? []).forEach((e, i) => {
     if (e.expires !== undefined && Number.isNaN(Date.parse(e.expires))) {
       errors.push({

@@ -1,10 +1,11 @@
 /** `berth check` and `berth compile`: their flags; the work is loaded when one runs. */
 import type { Command } from 'commander';
+import { regionOptions } from './region-options.js';
 import type { CheckOpts } from '../check.js';
 import type { CliIO } from '../../util/io.js';
 
 export function fileOptions(cmd: Command): Command {
-  return cmd
+  return regionOptions(cmd)
     .requiredOption(
       '-f, --file <path...>',
       'files or folders of Kubernetes objects (YAML or JSON; - for standard input; kustomization files and Helm templates are not objects)',

@@ -1,12 +1,12 @@
 /** `berth cost`: its flags; the attribution is loaded when it runs. */
 import type { Command } from 'commander';
+import { regionOptions } from './region-options.js';
 import type { CliIO } from '../../util/io.js';
 import type { CostOpts } from '../cost.js';
 import { DEFAULT_BUDGET_MS } from '../../provisioner/solver/budget.js';
 
 export function registerCost(program: Command, io: CliIO): void {
-  program
-    .command('cost')
+  regionOptions(program.command('cost'))
     .description(
       "what each namespace, runtime class, workload or NodePool pays for: every node's $/h (its instance and its node costs: EBS volumes, policies.yaml provisioner.nodeCost.perNodePerHour; the total says how much is which) split among its pods by their share of its allocatable (the larger of CPU and memory), the unrequested rest shown as (idle); from the cluster (kubeconfig), or offline from berth plan's input with -f (the rows sum to the plan's $/h), naming what it left out (denied, scheduled); exit 0, 1 when a workload of -f is denied (not costed), 2 bad input",
     )

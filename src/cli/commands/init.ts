@@ -1,11 +1,11 @@
 /** `berth init`: its flags; the work is loaded when it runs. */
 import type { Command } from 'commander';
+import { regionOptions } from './region-options.js';
 import type { CliIO } from '../../util/io.js';
 import type { InitOpts } from '../init.js';
 
 export function registerInit(program: Command, io: CliIO): void {
-  program
-    .command('init')
+  regionOptions(program.command('init'))
     .description(
       "write a policies.yaml for this cluster: one runtime class per NodePool (or per berth.dev/runtime-class value the pools carry), selected by the label its nodes carry, spot and consolidation as the pools allow; provisioner.mode karpenter when a Karpenter controller runs (berth otherwise). Reads the cluster's NodePools (kubeconfig; RBAC: list nodepools, leases, deployments) or --nodepools files. Prints the file (or --write it) and says on stderr what it chose; exit 0, 2 bad input",
     )

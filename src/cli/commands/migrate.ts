@@ -1,11 +1,11 @@
 /** `berth migrate`: its flags; the migration is loaded when it runs. */
 import type { Command } from 'commander';
+import { regionOptions } from './region-options.js';
 import type { CliIO } from '../../util/io.js';
 import type { MigrateOpts } from '../migrate.js';
 
 export function registerMigrate(program: Command, io: CliIO): void {
-  program
-    .command('migrate')
+  regionOptions(program.command('migrate'))
     .description(
       'move capacity one workload class at a time, never a big bang: --to auto-mode makes every Karpenter NodePool and EC2NodeClass again as EKS Auto Mode objects (tainted, side by side with the old); --from nodegroups proposes a NodePool per runtime class for the nodes of managed node groups. ' +
         'The objects go to stdout as YAML, ready to apply; stderr says what does not carry over (with what to do instead), every workload whose pods run there and the opt-in it needs (toleration and node selector, as a kubectl patch), and the guardrail steps with the commands for this cluster. ' +

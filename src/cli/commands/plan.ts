@@ -1,12 +1,12 @@
 /** `berth plan`: its flags; the solver is loaded when it runs. */
 import type { Command } from 'commander';
+import { regionOptions } from './region-options.js';
 import type { CliIO } from '../../util/io.js';
 import type { PlanOpts } from '../plan.js';
 import { DEFAULT_BUDGET_MS } from '../../provisioner/solver/budget.js';
 
 export function registerPlan(program: Command, io: CliIO): void {
-  program
-    .command('plan')
+  regionOptions(program.command('plan'))
     .description(
       "plan the EC2 capacity for pods and workloads (compiled, expanded to replicas) on the NodePools (those of --nodepools, and the NodePools among the files) at the least whole cost: each node's instance, its EBS volumes (its EC2NodeClass) and policies.yaml provisioner.nodeCost.perNodePerHour, shown apart; pods only an EKS Auto Mode pool takes are listed as served by EKS Auto Mode; exit 0 all placed, 1 some unschedulable or denied by the rules, 2 bad input",
     )

@@ -66,6 +66,10 @@ export function registerServe(program: Command, io: CliIO): void {
     )
     .option('--catalog <file>', 'instance types in the ec2-instance-types.json format (default: built in)')
     .option(
+      '--prices <file>',
+      "the region's on-demand prices (aws pricing get-products output; docs/operations/regions.md): without it, outside us-east-1, us-east-1's list prices stand in",
+    )
+    .option(
       '--kubeconfig <file>',
       'cluster mode: kubeconfig (default: $KUBECONFIG, ~/.kube/config, in-cluster)',
     )

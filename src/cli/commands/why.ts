@@ -1,11 +1,11 @@
 /** `berth why`: its flags; the answer is loaded when it runs. */
 import type { Command } from 'commander';
+import { regionOptions } from './region-options.js';
 import type { CliIO } from '../../util/io.js';
 import type { WhyOpts } from '../why.js';
 
 export function registerWhy(program: Command, io: CliIO): void {
-  program
-    .command('why')
+  regionOptions(program.command('why'))
     .description(
       'why a pod waits, why a node stays, where a NodeClaim stands, what a NodePool can do now: ' +
         "for a pending pod whether kube-scheduler or provisioning holds it and every NodePool's first reason; " +

@@ -123,6 +123,11 @@ export const policiesSchema = {
   properties: {
     apiVersion: { const: 'berth.dev/v1alpha1' },
     kind: { const: 'Policies' },
+    region: {
+      type: 'string',
+      description:
+        "The cluster's AWS region: its zones, prices and Auto Mode offering (default: --region, else the region of `zones`, else us-east-1).",
+    },
     zones: {
       type: 'array',
       minItems: 1,
