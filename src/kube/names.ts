@@ -25,10 +25,18 @@ export function subdomainProblem(value: string): string | undefined {
   return SUBDOMAIN.test(value) ? undefined : SUBDOMAIN_MSG;
 }
 
-/** Why `value` is not a DNS-1123 label (a namespace's name), or undefined. */
+/** Every reason `value` is not a DNS-1123 label (IsDNS1123Label), in order. */
+export function labelNameProblems(value: string): string[] {
+  const out: string[] = [];
+  if (value.length > 63) out.push('must be no more than 63 characters');
+  if (!LABEL.test(value)) out.push(SUBDOMAIN.test(value) ? 'must not contain dots' : LABEL_MSG);
+  return out;
+}
+
+/** Why `value` is not a DNS-1123 label (a namespace's name), or undefined: the first reason. */
 export function labelNameProblem(value: string): string | undefined {
-  if (value.length > 63) return 'must be no more than 63 characters';
-  return LABEL.test(value) ? undefined : LABEL_MSG;
+  if (value.length <= 63 && LABEL.test(value)) return undefined;
+  return labelNameProblems(value)[0];
 }
 
 /** Why `key` is not a qualified name (label and annotation keys: `[prefix/]name`), or undefined. */

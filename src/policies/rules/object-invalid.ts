@@ -12,6 +12,9 @@ import { metadataProblem } from '../../kube/names.js';
 import { selectorMatches, type LabelSelector } from '../../kube/selector.js';
 import { resourceRefusal } from './resource-quantities.js';
 import { countErrors } from './spec-counts.js';
+import { podFieldErrors } from './pod-spec-fields.js';
+import { scheduleErrors } from './cron-schedule.js';
+import { joined } from '../../kube/field-errors.js';
 import type { Finding, Rule, RuleInput } from './rule.js';
 
 function subjectOf(input: RuleInput): KubeObject {
@@ -78,15 +81,24 @@ function templateMeta(obj: KubeObject): { path: string; meta: object | undefined
   return spec?.template ? { path: 'spec.template.metadata', meta: spec.template.metadata } : undefined;
 }
 
-/** The API server's field errors on the object's resources and counts, if it has any. */
+/** The API server's field errors on the object's resources, counts, pod spec and schedule, if any. */
 function specRefusal(obj: KubeObject): Finding | undefined {
   const resources = resourceRefusal(obj);
   if (resources !== undefined) return resources;
   const counts = countErrors(obj);
-  if (counts.length === 0) return undefined;
+  const fields = [
+    ...podFieldErrors(obj),
+    ...(obj.kind === 'CronJob'
+      ? scheduleErrors((obj.spec as { schedule?: unknown } | undefined)?.schedule)
+      : []),
+  ];
+  if (counts.length + fields.length === 0) return undefined;
   return {
-    what: `${counts.length === 1 ? (counts[0] ?? '') : `[${counts.join(', ')}]`} (the API server refuses the object)`,
-    fix: 'replicas are at least 0; a PDB sets minAvailable or maxUnavailable, an integer ≥ 0 or a percentage up to 100%; an HPA has 1 ≤ minReplicas ≤ maxReplicas',
+    what: `${joined([...counts, ...fields])} (the API server refuses the object)`,
+    fix:
+      fields.length === 0
+        ? 'replicas are at least 0; a PDB sets minAvailable or maxUnavailable, an integer ≥ 0 or a percentage up to 100%; an HPA has 1 ≤ minReplicas ≤ maxReplicas'
+        : 'change the fields named as the API server asks (kubectl create --dry-run=server -f … says the same)',
   };
 }
 
@@ -115,7 +127,7 @@ export const objectInvalid: Rule = {
   id: 'object-invalid',
   defaultMode: 'enforce',
   description:
-    'The API server refuses the object (a name, namespace, label or annotation key it does not accept, container resources that are no quantity, negative or a request above its limit, or an apps/v1 workload whose selector is missing, empty or does not select its template); no other rule is judged.',
+    'The API server refuses the object (a name, namespace, label or annotation key it does not accept; container resources that are no quantity, negative or a request above its limit; container names, images, ports and env names, a restartPolicy its controller does not allow, nodeSelector, tolerations or topology spread constraints it refuses; negative replicas, PDB budgets and HPA bounds out of range; a CronJob schedule that does not parse; or an apps/v1 workload whose selector is missing, empty or does not select its template); no other rule is judged.',
   targets: ['workload', 'pdb', 'hpa', 'profile', 'nodepool', 'nodeclass'],
   check(input) {
     const found = apiRefusal(subjectOf(input));

@@ -19,7 +19,7 @@ type Container = { resources?: Resources };
 type PodSpecLike = { containers?: Container[]; initContainers?: Container[] };
 
 /** The pod spec of a workload or Pod, and the path the API server names it by. */
-function podSpecOf(obj: KubeObject): { path: string; spec: PodSpecLike } | undefined {
+export function podSpecOf(obj: KubeObject): { path: string; spec: PodSpecLike } | undefined {
   const spec = obj.spec as
     | (PodSpecLike & {
         template?: { spec?: PodSpecLike };

@@ -7,7 +7,11 @@
  * ≥ 1, maxReplicas > 0 and ≥ minReplicas). In the API server's words. Pure.
  */
 import type { KubeObject } from '../../kube/objects.js';
+import { fieldError as fe } from '../../kube/field-errors.js';
+import { hpaFieldErrors } from './hpa-fields.js';
+import { labelSelectorErrors, type SelectorFields } from './selector-fields.js';
 
+const EVICTION = ['AlwaysAllow', 'IfHealthyBudget'];
 const REPLICATED = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'ReplicationController']);
 const PERCENT = /^[0-9]+%$/;
 
@@ -37,6 +41,10 @@ function pdbErrors(spec: Spec): string[] {
     out.push('spec: Invalid value: minAvailable and maxUnavailable cannot be both set');
   if (min !== undefined && min !== null) out.push(...intOrPercent('spec.minAvailable', min));
   if (max !== undefined && max !== null) out.push(...intOrPercent('spec.maxUnavailable', max));
+  out.push(...labelSelectorErrors(spec?.selector as SelectorFields | undefined, 'spec.selector'));
+  const policy = spec?.unhealthyPodEvictionPolicy;
+  if (typeof policy === 'string' && !EVICTION.includes(policy))
+    out.push(fe.notSupported('spec.unhealthyPodEvictionPolicy', policy, EVICTION));
   return out;
 }
 
@@ -49,18 +57,21 @@ function hpaErrors(spec: Spec): string[] {
   if (isInt(max) && max < 1) out.push(`spec.maxReplicas: Invalid value: ${max}: must be greater than 0`);
   if (isInt(min) && isInt(max) && max < min)
     out.push(`spec.maxReplicas: Invalid value: ${max}: must be greater than or equal to \`minReplicas\``);
+  out.push(...hpaFieldErrors(spec ?? {}));
   return out;
 }
 
 /** The API server's field errors for the object's counts, if any. */
 export function countErrors(obj: KubeObject): string[] {
   const spec = obj.spec as Spec;
+  const selector = () => labelSelectorErrors(spec?.selector as SelectorFields | undefined, 'spec.selector');
   if (REPLICATED.has(obj.kind ?? '')) {
     const r = spec?.replicas;
-    return isInt(r) && r < 0
-      ? [`spec.replicas: Invalid value: ${r}: must be greater than or equal to 0`]
-      : [];
+    const replicas =
+      isInt(r) && r < 0 ? [`spec.replicas: Invalid value: ${r}: must be greater than or equal to 0`] : [];
+    return [...replicas, ...selector()];
   }
+  if (obj.kind === 'DaemonSet') return selector();
   if (obj.kind === 'PodDisruptionBudget') return pdbErrors(spec);
   if (obj.kind === 'HorizontalPodAutoscaler') return hpaErrors(spec);
   return [];
