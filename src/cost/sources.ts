@@ -2,12 +2,12 @@
  * What cost attribution reads, from the two places it is asked: a cluster's Nodes and bound Pods
  * (`berth cost` against a cluster, the operator's gauges), and a plan (`berth cost -f …`, offline).
  */
+import { boundPodRequests } from '../kube/pod-resize.js';
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { LABEL, type InstanceType } from '../catalog/instance-type.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { poolPriceOfLabels, type PoolView } from '../scheduling/nodepool.js';
 import { cpuMillis, memoryMiB } from '../kube/quantity.js';
-import { podRequests } from '../kube/resources.js';
 import type { KubeObject } from '../kube/objects.js';
 import { CLASS_LABEL } from '../policies/compile/compile.js';
 import type { Plan, SolverPod } from '../provisioner/solver/model.js';
@@ -61,7 +61,7 @@ function allocatableOf(n: V1Node, type: InstanceType | undefined): { cpu: number
 const finished = (p: V1Pod) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
 
 function costPodOf(p: V1Pod, node: string): CostPod {
-  const r = podRequests(p.spec ?? { containers: [] });
+  const r = boundPodRequests(p);
   return {
     node,
     namespace: p.metadata?.namespace ?? 'default',

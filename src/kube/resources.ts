@@ -50,7 +50,7 @@ export function containerRequest(c: V1Container, resource: string): string | num
   return requests?.[resource] ?? limits?.[resource];
 }
 
-const zero = (): PodRequests => ({
+export const zero = (): PodRequests => ({
   cpuMillis: 0,
   memoryMiB: 0,
   ephemeralMiB: 0,
@@ -91,7 +91,7 @@ function add(out: PodRequests, resource: string, value: string | number): void {
  * limit), by walking the keys it has: it runs on every review, and most containers name two or four
  * resources of the seven Berth counts.
  */
-function addContainer(out: PodRequests, c: V1Container): void {
+export function addContainer(out: PodRequests, c: V1Container): void {
   const requests = c.resources?.requests as ResourceMap;
   const limits = c.resources?.limits as ResourceMap;
   if (requests)
@@ -159,30 +159,66 @@ export function podLevelRequest(spec: V1PodSpec, resource: 'cpu' | 'memory'): st
  * containers' where the pod sets them; then the pod overhead.
  */
 export function podRequests(spec: V1PodSpec): PodRequests {
-  const reqs = zero();
-  for (const c of spec.containers) addContainer(reqs, c);
-  const sidecars = zero();
-  const initMax = zero();
-  for (const c of spec.initContainers ?? []) {
-    const one = zero();
-    addContainer(one, c);
-    if (c.restartPolicy === 'Always') {
-      addAll(reqs, one);
-      addAll(sidecars, one);
-      maxInto(initMax, sidecars);
-    } else {
-      addAll(one, sidecars);
-      maxInto(initMax, one);
-    }
-  }
-  maxInto(reqs, initMax);
+  const reqs = aggregateContainers(spec, addContainer);
   const cpu = podLevelRequest(spec, 'cpu');
   const mem = podLevelRequest(spec, 'memory');
   if (cpu !== undefined) reqs.cpuMillis = cpuMillis(cpu) ?? reqs.cpuMillis;
   if (mem !== undefined) reqs.memoryMiB = memoryMiB(mem) ?? reqs.memoryMiB;
+  addOverhead(reqs, spec);
+  return reqs;
+}
+
+/** A resource list (a status's allocatedResources or resources.requests) as requests. */
+export function requestsOfList(list: Readonly<Record<string, string | number>> | undefined): PodRequests {
+  const out = zero();
+  if (list) for (const k in list) add(out, k, list[k] ?? 0);
+  return out;
+}
+
+/**
+ * The containers' requests summed as kube-scheduler sums them (component-helpers
+ * aggregateContainerResourcesByFn): app containers and native sidecars added; each init container
+ * with the sidecars started before it, the largest of those if more. `add` adds a container's
+ * requests into a sum (the spec's path allocates nothing per app container: it runs on every review).
+ */
+export function aggregateContainers(
+  spec: V1PodSpec,
+  add: (into: PodRequests, c: V1Container) => void,
+): PodRequests {
+  const reqs = zero();
+  for (const c of spec.containers) add(reqs, c);
+  const sidecars = zero();
+  const initMax = zero();
+  for (const c of spec.initContainers ?? []) {
+    const own = zero();
+    add(own, c);
+    if (c.restartPolicy === 'Always') {
+      addAll(reqs, own);
+      addAll(sidecars, own);
+      maxInto(initMax, sidecars);
+    } else {
+      addAll(own, sidecars);
+      maxInto(initMax, own);
+    }
+  }
+  maxInto(reqs, initMax);
+  return reqs;
+}
+
+/** Adds `from` into `into`, resource by resource. */
+export function addRequests(into: PodRequests, from: Readonly<PodRequests>): void {
+  addAll(into, from);
+}
+
+/** Each resource the larger of the two, into `into`. */
+export function maxRequests(into: PodRequests, from: Readonly<PodRequests>): void {
+  maxInto(into, from);
+}
+
+/** Adds the pod overhead (RuntimeClass) to `reqs`. */
+export function addOverhead(reqs: PodRequests, spec: V1PodSpec): void {
   const overhead = spec.overhead as ResourceMap;
   reqs.cpuMillis += cpuMillis(overhead?.cpu) ?? 0;
   reqs.memoryMiB += memoryMiB(overhead?.memory) ?? 0;
   reqs.ephemeralMiB += memoryMiB(overhead?.['ephemeral-storage']) ?? 0;
-  return reqs;
 }

@@ -3,6 +3,7 @@
  * snapshot: Karpenter's node, pod, NodePool and eligible-node gauges (its label sets), and Berth's
  * cost per workload class (src/cost).
  */
+import { boundPodRequests } from '../kube/pod-resize.js';
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { Catalog } from '../catalog/catalog.js';
 import type { PoolView } from '../scheduling/nodepool.js';
@@ -10,7 +11,7 @@ import { LABEL } from '../catalog/instance-type.js';
 import { attributeCost } from '../cost/attribute.js';
 import { clusterCostInput, type NodeCostOf } from '../cost/sources.js';
 import { cpuMillis, parseQuantity } from '../kube/quantity.js';
-import { podRequests, type PodRequests } from '../kube/resources.js';
+import type { PodRequests } from '../kube/resources.js';
 import type { KubeObject } from '../kube/objects.js';
 
 export interface ClusterSnapshot {
@@ -109,7 +110,7 @@ function nodeSeries(s: ClusterSnapshot) {
   for (const p of s.pods) {
     const node = p.spec?.nodeName;
     if (node === undefined || terminal(p)) continue;
-    const bound = { requests: podRequests(p.spec ?? { containers: [] }), daemon: isDaemon(p) };
+    const bound = { requests: boundPodRequests(p), daemon: isDaemon(p) };
     const list = byNode.get(node);
     if (list) list.push(bound);
     else byNode.set(node, [bound]);

@@ -15,6 +15,7 @@ import { simulateRound } from './simulate.js';
 import { claimsOf, type ClaimState } from '../provisioner/input/volume-topology.js';
 import { eventsOf, type WhyWorld } from './world.js';
 import { WhyNotFound } from './not-found.js';
+import { resizeFacts } from './pod-resize.js';
 
 type Body = Omit<WhyAnswer, 'kind' | 'name' | 'namespace' | 'events'>;
 
@@ -43,7 +44,7 @@ function bound(w: WhyWorld, pod: V1Pod, node: string): Body {
       phase === 'Pending'
         ? `bound to Node ${node}${where ? ` (${where})` : ''}: the kubelet is starting its containers`
         : `scheduled on Node ${node}${where ? ` (${where})` : ''}`,
-    facts: [],
+    facts: resizeFacts(pod),
   };
 }
 
