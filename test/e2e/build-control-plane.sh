@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Builds kube-apiserver, kube-controller-manager, kube-scheduler and etcd from the official Go modules
-# (test/e2e/kube pins k8s.io/kubernetes and its staging modules), cached under ~/.cache/berth-e2e.
-# Prints the bin folder on stdout; progress on stderr.
+# Builds kube-apiserver, kube-controller-manager, kube-scheduler and etcd from the official Go modules,
+# cached under ~/.cache/berth-e2e. The module folder pins k8s.io/kubernetes and its staging modules:
+# test/e2e/kube (Kubernetes 1.37, the e2e tier's), or the one BERTH_E2E_KUBE names (kube-1.32, the
+# oldest minor Berth supports). Prints the bin folder on stdout; progress on stderr.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-version="$(sed -n 's/^\tk8s.io\/kubernetes \(v[0-9.]*\)$/\1/p; s/^require k8s.io\/kubernetes \(v[0-9.]*\)$/\1/p' "$here/kube/go.mod" | head -1)"
-if [ -z "$version" ]; then version="$(grep -o 'k8s.io/kubernetes v[0-9.]*' "$here/kube/go.mod" | head -1 | cut -d' ' -f2)"; fi
+mod="$here/${BERTH_E2E_KUBE:-kube}"
+[ -f "$mod/go.mod" ] || { echo "berth e2e: no Go module at $mod (BERTH_E2E_KUBE=${BERTH_E2E_KUBE:-})" >&2; exit 3; }
+version="$(grep -o 'k8s.io/kubernetes v[0-9.]*' "$mod/go.mod" | head -1 | cut -d' ' -f2)"
 cache="${BERTH_E2E_CACHE:-$HOME/.cache/berth-e2e}/$version"
 bin="$cache/bin"
 if ! command -v go >/dev/null 2>&1; then
@@ -15,7 +17,7 @@ if ! command -v go >/dev/null 2>&1; then
   echo "berth e2e: Go is not installed; the e2e tier builds the Kubernetes control plane with it (https://go.dev/dl/)" >&2
   exit 3
 fi
-stamp="$bin/.built-$(sha256sum "$here/kube/go.mod" "$here/kube/go.sum" "$0" | sha256sum | cut -c1-16)"
+stamp="$bin/.built-$(sha256sum "$mod/go.mod" "$mod/go.sum" | sha256sum | cut -c1-16)"
 if [ -f "$stamp" ]; then echo "$bin"; exit 0; fi
 echo "berth e2e: building the control plane $version into $bin (first run only; several minutes)" >&2
 start=$(date +%s)
@@ -26,7 +28,7 @@ ldflags="-s -w"
 for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
   ldflags="$ldflags -X $pkg.gitVersion=$version -X $pkg.gitMajor=$major -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
 done
-(cd "$here/kube" && go build -trimpath -ldflags="$ldflags" -o "$bin/" \
+(cd "$mod" && go build -trimpath -ldflags="$ldflags" -o "$bin/" \
   k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
   k8s.io/kubernetes/cmd/kube-scheduler ./cmd/etcd) >&2
 rm -f "$bin"/.built-*

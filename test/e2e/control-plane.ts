@@ -115,6 +115,20 @@ function auditPolicy(users: readonly string[]): string {
 const qpsFlags = (qps: number | undefined): string[] =>
   qps === undefined ? [] : [`--kube-api-qps=${qps}`, `--kube-api-burst=${2 * qps}`];
 
+/**
+ * The controllers kube-controller-manager runs: all but node lifecycle (no kubelets here) and, before
+ * 1.37 (which dropped them from kube-controller-manager), the cloud provider's.
+ */
+function controllersFlag(bin: string): string {
+  const version = execFileSync(join(bin, 'kube-controller-manager'), ['--version'], { encoding: 'utf8' });
+  const minor = Number(/v1\.(\d+)\./.exec(version)?.[1] ?? 0);
+  const cloud =
+    minor >= 37
+      ? []
+      : ['-service-lb-controller', '-node-route-controller', '-cloud-node-lifecycle-controller'];
+  return `--controllers=${['*', '-node-lifecycle-controller', ...cloud].join(',')}`;
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
@@ -208,6 +222,9 @@ export async function startControlPlane(
     `--etcd-servers=http://127.0.0.1:${etcdPort}`,
     '--bind-address=127.0.0.1',
     '--advertise-address=127.0.0.1',
+    // Since 1.37 the endpoint reconciler refuses a loopback address, and nothing here reaches the API
+    // server through the default/kubernetes Service: it keeps no Endpoints.
+    '--endpoint-reconciler-type=none',
     `--secure-port=${apiPort}`,
     `--cert-dir=${join(dir, 'apiserver-certs')}`,
     `--token-auth-file=${join(dir, 'tokens.csv')}`,
@@ -246,7 +263,7 @@ export async function startControlPlane(
     join(bin, 'kube-controller-manager'),
     [
       `--kubeconfig=${kubeconfig}`,
-      '--controllers=*,-node-lifecycle-controller,-service-lb-controller,-node-route-controller,-cloud-node-lifecycle-controller',
+      controllersFlag(bin),
       `--service-account-private-key-file=${join(dir, 'sa.key')}`,
       '--use-service-account-credentials=false',
       '--leader-elect=false',

@@ -80,7 +80,8 @@ interface Case {
   yaml: string;
 }
 
-const deployment = (name: string, resources: string) => `apiVersion: apps/v1
+/** A Deployment whose pod spec holds `spec` (YAML flow mappings of the fields under test). */
+const withSpec = (name: string, containers: string, extra = '') => `apiVersion: apps/v1
 kind: Deployment
 metadata: { name: ${name}, namespace: corpus }
 spec:
@@ -89,11 +90,10 @@ spec:
   template:
     metadata: { labels: { app: ${name} } }
     spec:
-      containers:
-        - name: app
-          image: registry.example.com/app:1.0.0
-          resources: ${resources}
-`;
+      containers: ${containers}
+${extra ? `      ${extra}\n` : ''}`;
+const APP = (more = '') => `[{ name: app, image: registry.example.com/app:1.0.0${more} }]`;
+const deployment = (name: string, resources: string) => withSpec(name, APP(`, resources: ${resources}`));
 const cronJob = (name: string, resources: string) => `apiVersion: batch/v1
 kind: CronJob
 metadata: { name: ${name}, namespace: corpus }
@@ -121,20 +121,6 @@ spec:
     - name: app
       image: registry.example.com/app:1.0.0
 `;
-
-/** A Deployment whose pod spec holds `spec` (YAML flow mappings of the fields under test). */
-const withSpec = (name: string, containers: string, extra = '') => `apiVersion: apps/v1
-kind: Deployment
-metadata: { name: ${name}, namespace: corpus }
-spec:
-  replicas: 1
-  selector: { matchLabels: { app: ${name} } }
-  template:
-    metadata: { labels: { app: ${name} } }
-    spec:
-      containers: ${containers}
-${extra ? `      ${extra}\n` : ''}`;
-const APP = (more = '') => `[{ name: app, image: registry.example.com/app:1.0.0${more} }]`;
 
 /** Container names, images, ports, env names; restartPolicy by controller; nodeSelector; tolerations; spread. */
 function podSpecCases(): Case[] {
@@ -322,6 +308,11 @@ spec: { minAvailable: 1, unhealthyPodEvictionPolicy: ${policy}, selector: { matc
     'scaleTargetRef: { apiVersion: apps/v1, kind: Deployment, name: web }\n  metrics: [{ type: Resource, resource: { name: cpu, target: { type: Percent, averageUtilization: 70 } } }]',
     'scaleTargetRef: { apiVersion: apps/v1, kind: Deployment, name: web }\n  metrics: [{ type: Resource, resource: { target: { type: Utilization, averageUtilization: 70 } } }]',
   ];
+  // Kubernetes 1.37 (HPAScaleToZero on): minReplicas 0 with an External metric that can wake the target.
+  hpas.push(
+    'scaleTargetRef: { apiVersion: apps/v1, kind: Deployment, name: web }\n  minReplicas: 0\n  metrics: [{ type: External, external: { metric: { name: queue_depth }, target: { type: AverageValue, averageValue: "30" } } }]',
+    'scaleTargetRef: { apiVersion: apps/v1, kind: Deployment, name: web }\n  minReplicas: -1\n  metrics: [{ type: Resource, resource: { name: cpu, target: { type: Utilization, averageUtilization: 70 } } }]',
+  );
   hpas.forEach((body, i) =>
     out.push({
       name: `hpa-fields-${i}`,

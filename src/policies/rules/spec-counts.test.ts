@@ -45,7 +45,20 @@ describe('countErrors', () => {
     [
       'HorizontalPodAutoscaler',
       { minReplicas: 0, maxReplicas: 3 },
-      ['spec.minReplicas: Invalid value: 0: must be greater than or equal to 1'],
+      // Kubernetes 1.37, HPAScaleToZero on: 0 needs an Object or External metric.
+      [
+        'spec.metrics: Forbidden: must specify at least one Object or External metric to support scaling to zero replicas',
+      ],
+    ],
+    [
+      'HorizontalPodAutoscaler',
+      { minReplicas: 0, maxReplicas: 3, metrics: [{ type: 'External', external: {} }] },
+      [],
+    ],
+    [
+      'HorizontalPodAutoscaler',
+      { minReplicas: -1, maxReplicas: 3 },
+      ['spec.minReplicas: Invalid value: -1: must be greater than or equal to 0'],
     ],
     [
       'HorizontalPodAutoscaler',
@@ -55,10 +68,49 @@ describe('countErrors', () => {
     [
       'HorizontalPodAutoscaler',
       { maxReplicas: 0 },
-      ['spec.maxReplicas: Invalid value: 0: must be greater than 0'],
+      [
+        'spec.maxReplicas: Required value: must be set and greater than 0',
+        'spec.maxReplicas: Invalid value: 0: must be greater than or equal to `minReplicas`',
+      ],
     ],
     ['HorizontalPodAutoscaler', { minReplicas: 5, maxReplicas: 5 }, []],
+    [
+      'HorizontalPodAutoscaler',
+      {
+        maxReplicas: 2,
+        scaleTargetRef: { kind: 'Deployment' },
+        metrics: [
+          {
+            type: 'Resource',
+            resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 0 } },
+          },
+        ],
+      },
+      [
+        'spec.scaleTargetRef.name: Required value',
+        'spec.metrics[0].resource.target.averageUtilization: Invalid value: 0: must be greater than 0',
+      ],
+    ],
+    [
+      'PodDisruptionBudget',
+      { minAvailable: 1, unhealthyPodEvictionPolicy: 'Never' },
+      [
+        'spec.unhealthyPodEvictionPolicy: Unsupported value: "Never": supported values: "AlwaysAllow", "IfHealthyBudget"',
+      ],
+    ],
+    [
+      'PodDisruptionBudget',
+      { minAvailable: 1, selector: { matchExpressions: [{ key: 'tier', operator: 'In', values: [] }] } },
+      [
+        "spec.selector.matchExpressions[0].values: Required value: must be specified when `operator` is 'In' or 'NotIn'",
+      ],
+    ],
   ])('%s %j', (kind, spec, want) => {
-    expect(countErrors(obj(kind, spec))).toEqual(want);
+    // An HPA's target is named unless the case is about it.
+    const full =
+      kind === 'HorizontalPodAutoscaler' && !('scaleTargetRef' in spec)
+        ? { ...spec, scaleTargetRef: { kind: 'Deployment', name: 'web' } }
+        : spec;
+    expect(countErrors(obj(kind, full))).toEqual(want);
   });
 });

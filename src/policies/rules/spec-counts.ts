@@ -3,8 +3,9 @@
  * (ValidateNonnegativeField, pkg/apis/apps/validation and core's ReplicationController), a
  * PodDisruptionBudget's minAvailable and maxUnavailable (ValidatePodDisruptionBudgetSpec,
  * pkg/apis/policy/validation: not both, each an integer ≥ 0 or a percentage of at most 100%), an
- * HPA's bounds (validateHorizontalPodAutoscalerSpec, pkg/apis/autoscaling/validation: minReplicas
- * ≥ 1, maxReplicas > 0 and ≥ minReplicas). In the API server's words. Pure.
+ * HPA's bounds (validateHorizontalPodAutoscalerSpec, pkg/apis/autoscaling/validation at 1.37:
+ * minReplicas ≥ 0, 0 only with an Object or External metric; maxReplicas > 0 and ≥ minReplicas).
+ * In the API server's words. Pure.
  */
 import type { KubeObject } from '../../kube/objects.js';
 import { fieldError as fe } from '../../kube/field-errors.js';
@@ -48,17 +49,30 @@ function pdbErrors(spec: Spec): string[] {
   return out;
 }
 
+/**
+ * Kubernetes 1.37 (HPAScaleToZero beta, on): minReplicas may be 0 when an Object or External metric
+ * can wake the target; unset, it defaults to 1 (SetDefaults_HorizontalPodAutoscaler).
+ */
 function hpaErrors(spec: Spec): string[] {
-  const min = spec?.minReplicas;
-  const max = spec?.maxReplicas;
+  const min = isInt(spec?.minReplicas) ? spec.minReplicas : 1;
+  const max = isInt(spec?.maxReplicas) ? spec.maxReplicas : 0;
   const out: string[] = [];
-  if (isInt(min) && min < 1)
-    out.push(`spec.minReplicas: Invalid value: ${min}: must be greater than or equal to 1`);
-  if (isInt(max) && max < 1) out.push(`spec.maxReplicas: Invalid value: ${max}: must be greater than 0`);
-  if (isInt(min) && isInt(max) && max < min)
+  if (min < 0) out.push(`spec.minReplicas: Invalid value: ${min}: must be greater than or equal to 0`);
+  if (max === 0) out.push('spec.maxReplicas: Required value: must be set and greater than 0');
+  else if (max < 0) out.push(`spec.maxReplicas: Invalid value: ${max}: must be greater than or equal to 1`);
+  if (max < min)
     out.push(`spec.maxReplicas: Invalid value: ${max}: must be greater than or equal to \`minReplicas\``);
-  out.push(...hpaFieldErrors(spec ?? {}));
+  out.push(...hpaFieldErrors(spec ?? {}), ...scaleToZeroErrors(spec, min));
   return out;
+}
+
+/** minReplicas 0 needs a metric that can wake the target: an Object or External one. */
+function scaleToZeroErrors(spec: Spec, min: number): string[] {
+  const metrics = (spec?.metrics ?? []) as { type?: unknown }[];
+  if (min !== 0 || metrics.some((m) => m.type === 'Object' || m.type === 'External')) return [];
+  return [
+    'spec.metrics: Forbidden: must specify at least one Object or External metric to support scaling to zero replicas',
+  ];
 }
 
 /** The API server's field errors for the object's counts, if any. */
