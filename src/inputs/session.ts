@@ -4,8 +4,7 @@ import { builtinCatalog, makeCatalog, parseFactsFile, type Catalog } from '../ca
 import { defaultPolicies, loadPoliciesFile, type Policies } from '../policies/policies.js';
 import type { EC2NodeClass, NodePool } from '../scheduling/nodepool.js';
 import type { NodeOverlay } from '../scheduling/node-overlay.js';
-import { LABEL } from '../catalog/instance-type.js';
-import { zoneInRegion } from '../catalog/regions.js';
+import { poolZoneNames, samplesIn } from './zones-named.js';
 import { packagePath } from '../util/package-root.js';
 import { embeddedDefaults } from '../util/embedded.js';
 import { loadObjects, type SourcedObject } from './objects.js';
@@ -99,33 +98,6 @@ export function nodePoolsFrom(paths: readonly string[] | undefined): {
     // Only given pools are the user's: the embedded samples are never reviewed.
     sources: paths === undefined ? [] : pools.objects,
   };
-}
-
-/** The zones NodePools name in their requirements (what says which region they are in). */
-export function poolZoneNames(nodePools: readonly NodePool[]): string[] {
-  return nodePools.flatMap((p) =>
-    (p.spec.template.spec.requirements ?? [])
-      .filter((r) => r.key === LABEL.zone && r.operator === 'In')
-      .flatMap((r) => r.values ?? []),
-  );
-}
-
-/** The embedded sample pools with their zone requirements in the catalog's region. */
-function samplesIn(nodePools: NodePool[], catalog: Catalog): NodePool[] {
-  return nodePools.map((p) => {
-    const reqs = p.spec.template.spec.requirements ?? [];
-    if (
-      !reqs.some(
-        (r) => r.key === LABEL.zone && (r.values ?? []).some((z) => !zoneInRegion(z, catalog.region)),
-      )
-    )
-      return p;
-    const requirements = reqs.map((r) => (r.key === LABEL.zone ? { ...r, values: [...catalog.zones] } : r));
-    return {
-      ...p,
-      spec: { ...p.spec, template: { ...p.spec.template, spec: { ...p.spec.template.spec, requirements } } },
-    };
-  });
 }
 
 /**
