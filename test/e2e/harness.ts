@@ -37,6 +37,12 @@ export function installed(script: string): string {
   }).trim();
 }
 
+/** The minor version of Kubernetes the e2e control plane is built at (test/e2e/kube, or BERTH_E2E_KUBE's). */
+export function e2eKubeMinor(): number {
+  const mod = readFileSync(`test/e2e/${process.env.BERTH_E2E_KUBE ?? 'kube'}/go.mod`, 'utf8');
+  return Number(/k8s\.io\/kubernetes v1\.(\d+)\./.exec(mod)?.[1] ?? 0);
+}
+
 export function loopbackCerts(dir: string): string {
   const tls = join(dir, 'tls');
   execFileSync(process.execPath, [
