@@ -429,22 +429,26 @@ afterAll(async () => {
   await cp?.stop();
 });
 
+/** The cases written to files, and `berth check -o json`'s verdict for each, by object name. */
+function checked(cases: readonly Case[]): { files: string[]; verdicts: Map<string, Verdict> } {
+  const files = cases.map((c) => {
+    const f = join(dir, `${c.name}.yaml`);
+    writeFileSync(f, c.yaml);
+    return f;
+  });
+  const r = spawnSync(process.execPath, ['dist/src/cli/main.js', 'check', '-f', ...files, '-o', 'json'], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  expect([0, 1], r.stderr).toContain(r.status);
+  const results = (JSON.parse(r.stdout) as { results: Verdict[] }).results;
+  return { files, verdicts: new Map(results.map((v) => [v.name, v])) };
+}
+
 describe('validity as the API server judges it: container resources, counts and budgets', () => {
   it('refuses exactly what kube-apiserver refuses, in its words', () => {
     const cases = corpus();
-    const files = cases.map((c) => {
-      const f = join(dir, `${c.name}.yaml`);
-      writeFileSync(f, c.yaml);
-      return f;
-    });
-    const r = spawnSync(process.execPath, ['dist/src/cli/main.js', 'check', '-f', ...files, '-o', 'json'], {
-      encoding: 'utf8',
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    expect([0, 1], r.stderr).toContain(r.status);
-    const verdicts = new Map(
-      (JSON.parse(r.stdout) as { results: Verdict[] }).results.map((v) => [v.name, v]),
-    );
+    const { files, verdicts } = checked(cases);
     const disagree: string[] = [];
     let refused = 0;
     for (const [i, c] of cases.entries()) {
@@ -519,17 +523,7 @@ describe('validity as the API server judges it: WorkloadProfiles against their C
         .code,
     ).toBe(0);
     const cases = profileCases();
-    const files = cases.map((c) => {
-      const f = join(dir, `${c.name}.yaml`);
-      writeFileSync(f, c.yaml);
-      return f;
-    });
-    const r = spawnSync(process.execPath, ['dist/src/cli/main.js', 'check', '-f', ...files, '-o', 'json'], {
-      encoding: 'utf8',
-    });
-    const verdicts = new Map(
-      (JSON.parse(r.stdout) as { results: Verdict[] }).results.map((v) => [v.name, v]),
-    );
+    const { files, verdicts } = checked(cases);
     const disagree: string[] = [];
     let refused = 0;
     for (const [i, c] of cases.entries()) {
