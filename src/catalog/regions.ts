@@ -64,6 +64,13 @@ export function regionOfZone(zone: string): string | undefined {
   return m?.[1];
 }
 
+/** The region of the zones, when they all name the same one. */
+export function regionOfZones(zones: readonly string[] | undefined): string | undefined {
+  const regions = new Set((zones ?? []).map(regionOfZone));
+  const [only] = regions;
+  return regions.size === 1 ? only : undefined;
+}
+
 /**
  * Why a region name cannot be used, or undefined when it can: unknown names are refused with the list,
  * so a typo (`eu-west1`) never silently prices and zones another region.

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { KubernetesObjectApi } from '@kubernetes/client-node';
-import { regionProblem } from '../catalog/regions.js';
+import { checkRegionName } from '../inputs/region.js';
 import { BadInput } from '../inputs/bad-input.js';
 import { nodePoolsFrom } from '../inputs/session.js';
 import { loadKubeConfig } from '../kube/client.js';
@@ -87,16 +87,11 @@ function fromFiles(paths: readonly string[], asked: InitMode | undefined): Found
   };
 }
 
-function checkRegion(region: string | undefined): void {
-  const problem = region === undefined ? undefined : regionProblem(region);
-  if (problem) throw new BadInput([{ file: '--region', line: 0, col: 0, message: problem }]);
-}
-
 export async function initAction(opts: InitOpts, io: CliIO): Promise<void> {
   if (opts.mode !== undefined && !(MODES as readonly string[]).includes(opts.mode))
     throw new Error(`--mode must be berth, karpenter or off (got ${opts.mode})`);
   const asked = opts.mode as InitMode | undefined;
-  checkRegion(opts.region);
+  checkRegionName(opts.region);
   const found = opts.nodepools ? fromFiles(opts.nodepools, asked) : await fromCluster(opts, asked);
   if (found.pools.length === 0)
     throw new BadInput([

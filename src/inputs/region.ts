@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { Catalog } from '../catalog/catalog.js';
 import { parseRegionPrices, type RegionPrices } from '../catalog/price-list.js';
 import { borrowedPrices, forRegion } from '../catalog/regional.js';
-import { regionOfZone, regionProblem, zoneInRegion } from '../catalog/regions.js';
+import { regionOfZones, regionProblem, zoneInRegion } from '../catalog/regions.js';
 import type { Policies } from '../policies/policies.js';
 import { BadInput } from './bad-input.js';
 
@@ -36,11 +36,10 @@ function readPrices(file: string): RegionPrices {
   }
 }
 
-/** The region of the zones, when they all name the same one. */
-function zonesRegion(zones: readonly string[] | undefined): string | undefined {
-  const regions = new Set((zones ?? []).map(regionOfZone));
-  const [only] = regions;
-  return regions.size === 1 ? only : undefined;
+/** An unknown region name (a flag's) is bad input, with the near miss or the list. */
+export function checkRegionName(region: string | undefined, file = '--region'): void {
+  const problem = region === undefined ? undefined : regionProblem(region);
+  if (problem) bad(file, problem);
 }
 
 export function chooseRegion(
@@ -54,11 +53,10 @@ export function chooseRegion(
     opts.region ??
     policies.region ??
     prices?.region ??
-    zonesRegion(policies.zones) ??
-    zonesRegion(seenZones) ??
+    regionOfZones(policies.zones) ??
+    regionOfZones(seenZones) ??
     catalog.region;
-  const problem = regionProblem(region);
-  if (problem) bad(opts.region !== undefined ? '--region' : policies.source, problem);
+  checkRegionName(region, opts.region !== undefined ? '--region' : policies.source);
   const foreign = (policies.zones ?? []).filter((z) => !zoneInRegion(z, region));
   if (foreign.length > 0)
     bad(

@@ -9,7 +9,7 @@
  * load. Everything else (rules, exemptions, the provisioner's settings) is the base's.
  */
 import { isMap, isScalar, parseDocument, type Document } from 'yaml';
-import { regionOfZone, regionZones } from '../catalog/regions.js';
+import { regionOfZones, regionZones } from '../catalog/regions.js';
 import { LABEL } from '../catalog/instance-type.js';
 import { poolView, type NodePool, type PoolView } from '../scheduling/nodepool.js';
 import { allows } from '../scheduling/requirements.js';
@@ -154,8 +154,7 @@ export function initPolicies(input: InitInput): InitResult {
   doc.setIn(['provisioner', 'mode'], input.mode);
   const zones = poolZones(input.nodePools);
   if (zones) doc.set('zones', doc.createNode(zones, { flow: true }));
-  const regions = new Set((zones ?? []).map(regionOfZone));
-  const region = input.region ?? (regions.size === 1 ? [...regions][0] : undefined);
+  const region = input.region ?? regionOfZones(zones);
   if (region !== undefined) setNear(doc, 'region', region, 'kind');
   if (zones) setNear(doc, 'zones', doc.get('zones'), 'region');
   // The base's own header speaks of the base: the file says where it came from instead.

@@ -16,12 +16,11 @@ import type { CloudProvider } from '../../provisioner/cloud/provider.js';
 import { DisruptionController, type RoundOutcome } from '../../provisioner/disruption/controller.js';
 import { ApiNodeOps } from '../../provisioner/disruption/node-ops.js';
 import { claimLauncher } from '../../provisioner/disruption/replacements.js';
-import { daemonSetOf } from '../../provisioner/input/pods.js';
-import { boundPodRequests } from '../../kube/pod-resize.js';
+import { boundRequestsOf, daemonSetOf } from '../../provisioner/input/pods.js';
 import type { ClaimLauncher } from '../../provisioner/nodeclaim/launcher.js';
 import type { SharedClaimStore } from '../../provisioner/nodeclaim/store.js';
 import { onClaimsToo } from '../../provisioner/nodeclaim/events.js';
-import { fromRequests, sumOf, type Res } from '../../provisioner/solver/resources.js';
+import { sumOf, type Res } from '../../provisioner/solver/resources.js';
 import type { DaemonSetShape } from '../../provisioner/solver/model.js';
 import type { LeaderDuty } from '../duty.js';
 import { SCHEDULING_GATE } from '../../admission/gate.js';
@@ -255,7 +254,7 @@ function requestsByPod(pods: () => readonly V1Pod[]): (ids: readonly string[]) =
     return sumOf(
       pods().flatMap((p) =>
         p.spec && wanted.has(`${p.metadata?.namespace ?? ''}/${p.metadata?.name ?? ''}`)
-          ? [fromRequests(boundPodRequests(p))]
+          ? [boundRequestsOf(p)]
           : [],
       ),
     );

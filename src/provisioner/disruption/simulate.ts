@@ -8,9 +8,7 @@ import type { KubeObject } from '../../kube/objects.js';
 import type { PoolView } from '../../scheduling/nodepool.js';
 import type { Catalog } from '../../catalog/catalog.js';
 import { existingNode } from '../input/nodes.js';
-import { solverPod } from '../input/pods.js';
-import { boundPodRequests } from '../../kube/pod-resize.js';
-import { fromRequests } from '../solver/resources.js';
+import { boundRequestsOf, solverPod } from '../input/pods.js';
 import { podTemplateOf } from '../../kube/workload.js';
 import type { DaemonSetShape, ExistingNode, PlannedNode, SolverPod } from '../solver/model.js';
 import type { PoolOption } from '../solver/pools.js';
@@ -91,7 +89,7 @@ export function asPending(pod: V1Pod): SolverPod | undefined {
   delete template.spec.nodeName;
   const namespace = pod.metadata?.namespace ?? 'default';
   // It frees on its node what kube-scheduler counts there (an in-place resize under way included).
-  return { ...solverPod(podId(pod), namespace, template), requests: fromRequests(boundPodRequests(pod)) };
+  return { ...solverPod(podId(pod), namespace, template), requests: boundRequestsOf(pod) };
 }
 
 /**

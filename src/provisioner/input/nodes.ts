@@ -5,8 +5,7 @@ import { DEFAULT_EPHEMERAL_GIB } from '../../catalog/instance-type.js';
 import type { BoundPod, ExistingNode } from '../solver/model.js';
 import { ACCELERATOR_DIMS, ZERO, type Res } from '../solver/resources.js';
 import type { Taint } from '../../scheduling/taints.js';
-import { boundPodRequests } from '../../kube/pod-resize.js';
-import { fromRequests } from '../solver/resources.js';
+import { boundRequestsOf } from './pods.js';
 import { normalizedKey } from '../../scheduling/well-known.js';
 
 export function allocatableOf(node: V1Node): Res {
@@ -51,7 +50,7 @@ export function boundPod(pod: V1Pod): BoundPod {
     namespace,
     labels: pod.metadata?.labels ?? {},
     // What kube-scheduler counts on the node, an in-place resize under way included.
-    requests: fromRequests(boundPodRequests(pod)),
+    requests: boundRequestsOf(pod),
     antiAffinity: anti.map((t) => ({
       key: normalizedKey(t.topologyKey),
       selector: t.labelSelector ?? {},

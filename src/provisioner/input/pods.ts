@@ -2,9 +2,15 @@
  * Pods as the solver sees them, from Pod objects, from workloads (one per replica, named
  * `<workload>-<index>`) and from DaemonSets (per-node overhead).
  */
-import type { V1PodSpec, V1PodAffinityTerm, V1TopologySpreadConstraint } from '@kubernetes/client-node';
+import type {
+  V1Pod,
+  V1PodSpec,
+  V1PodAffinityTerm,
+  V1TopologySpreadConstraint,
+} from '@kubernetes/client-node';
 import type { KubeObject } from '../../kube/objects.js';
 import { podRequests } from '../../kube/resources.js';
+import { boundPodRequests } from '../../kube/pod-resize.js';
 import type { LabelSelector } from '../../kube/selector.js';
 import { podTemplateOf, type PodTemplate } from '../../kube/workload.js';
 import { podRequirementTerms } from '../../scheduling/pod-requirements.js';
@@ -15,6 +21,11 @@ import { admittedPodSpec, type AdmissionPlugin } from '../../scheduling/admissio
 
 export function requestsOf(spec: V1PodSpec): Res {
   return fromRequests(podRequests(spec));
+}
+
+/** A bound pod's requests as kube-scheduler counts them on its node (an in-place resize included). */
+export function boundRequestsOf(pod: V1Pod): Res {
+  return fromRequests(boundPodRequests(pod));
 }
 
 /** matchLabelKeys add the pod's own values to the selector (keys the pod lacks are ignored). */
