@@ -7,12 +7,15 @@
  * starts its own pods whatever the others do: with 4 lanes at an API server's 200–300 ms under a
  * 1,000-pod scale-out, pods waited 15–20 s after binding to be Running (on either provisioner's
  * side). The options below give it 32 and 16 lanes.
+ *
+ * Beside it runs ./kwok-nudge.ts, for the pods kwok v0.8.0 misses when they bind as their Node appears.
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from './control-plane.js';
 import { stopProcess } from './harness.js';
+import { startKwokNudge } from './kwok-nudge.js';
 
 export async function startKwok(
   kubeconfig: string,
@@ -48,5 +51,9 @@ export async function startKwok(
   );
   proc.stdout.pipe(log);
   proc.stderr.pipe(log);
-  return () => stopProcess(proc);
+  const stopNudge = startKwokNudge(kubeconfig, log);
+  return () => {
+    stopNudge();
+    return stopProcess(proc);
+  };
 }
