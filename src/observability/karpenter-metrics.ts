@@ -93,6 +93,7 @@ export class KarpenterMetrics {
   readonly nodeClaimsCreated: Counter;
   readonly nodeClaimsTerminated: Counter;
   readonly nodeClaimsDisrupted: Counter;
+  readonly podsDisruptionInitiated: Counter;
   readonly nodesCreated: Counter;
   readonly nodesTerminated: Counter;
   readonly nodesTerminationDuration: Summary;
@@ -121,8 +122,14 @@ export class KarpenterMetrics {
     });
     this.nodeClaimsDisrupted = new Counter({
       name: 'karpenter_nodeclaims_disrupted_total',
-      help: 'Number of nodeclaims disrupted in total by Berth. Labeled by reason the nodeclaim was disrupted, the owning nodepool and the capacity type.',
-      labelNames: ['reason', 'nodepool', 'capacity_type'],
+      help: 'Number of nodeclaims disrupted in total by Berth. Labeled by reason the nodeclaim was disrupted, the owning nodepool, the capacity type, the consolidation policy, and the termination mode.',
+      labelNames: ['reason', 'nodepool', 'capacity_type', 'consolidation_policy', 'termination_mode'],
+      registers: reg,
+    });
+    this.podsDisruptionInitiated = new Counter({
+      name: 'karpenter_pods_disruption_initiated_total',
+      help: 'Number of pod disruptions initiated in total by Berth, incremented by the reschedulable pod count whenever the underlying nodeclaim is disrupted. Labeled by reason the nodeclaim was disrupted, the owning nodepool, the capacity type, the consolidation policy, and the termination mode. Pods owned by DaemonSets and mirror pods are excluded.',
+      labelNames: ['reason', 'nodepool', 'capacity_type', 'consolidation_policy', 'termination_mode'],
       registers: reg,
     });
     this.nodesCreated = new Counter({

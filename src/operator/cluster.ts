@@ -254,7 +254,13 @@ export async function startCluster(s: ServeStart): Promise<Started> {
     : undefined;
 
   const hands = { shared, events, metrics: base.metrics, provisionNow, drainNow };
-  const repair = new ClusterRepair({ ...hands, live, ops: nodeOps, logger: logger('repair') });
+  const repair = new ClusterRepair({
+    ...hands,
+    live,
+    pools: () => view.nodePools,
+    ops: nodeOps,
+    logger: logger('repair'),
+  });
   const pins = new PinRepair({ core, shared, events, view, logger: logger('gates'), metrics: base.metrics });
   const present = (...ds: (LeaderDuty | undefined)[]): LeaderDuty[] => ds.flatMap((d) => (d ? [d] : []));
   // The duties that buy and give back capacity start only while no Karpenter controller runs.

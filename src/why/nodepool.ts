@@ -17,7 +17,7 @@ import { simulateRound } from './simulate.js';
 import { eventsOf, type WhyWorld } from './world.js';
 import { count } from '../util/canonical.js';
 
-const REASONS: readonly DisruptionReason[] = ['Empty', 'Underutilized', 'Drifted'];
+const REASONS: readonly DisruptionReason[] = ['Empty', 'Underutilized', 'Drifted', 'Unhealthy'];
 
 /** Each limit with what the pool's claims use of it; the limits reached. */
 function limits(w: WhyWorld, view: PoolView): { lines: string[]; reached: string[] } {

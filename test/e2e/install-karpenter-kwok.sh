@@ -6,7 +6,10 @@
 # Prints the folder holding `kwok` (the controller; the binary shares kwok's name, hence its own
 # folder) and `crds/`; progress on stderr. Without Go it fails and says why.
 set -euo pipefail
-version=v1.14.1
+version=v1.15.0
+# Karpenter v1.15 needs Go 1.26.9 or newer; the Go command fetches the 1.27.3 toolchain from the
+# module proxy (about 76 MB, once) when the machine's own Go is older.
+export GOTOOLCHAIN="${GOTOOLCHAIN:-go1.27.3}"
 cache="${BERTH_E2E_CACHE:-$HOME/.cache/berth-e2e}/karpenter-kwok-$version"
 if ! command -v go >/dev/null 2>&1; then
   for g in /usr/local/go/bin/go /usr/lib/go/bin/go; do [ -x "$g" ] && export PATH="$(dirname "$g"):$PATH" && break; done

@@ -339,9 +339,16 @@ describe('9. the basic workload at 1/10 on kwok (Karpenter performance suite)', 
     expect(
       metricSum(
         metrics,
-        'karpenter_nodeclaims_disrupted_total{reason="unhealthy",nodepool="perf",capacity_type="on-demand"}',
+        'karpenter_nodeclaims_disrupted_total{reason="unhealthy",nodepool="perf",capacity_type="on-demand",consolidation_policy="",termination_mode="graceful"}',
       ),
     ).toBe(1);
+    // Karpenter v1.15 counts the pods each disruption reschedules.
+    expect(
+      metricSum(
+        metrics,
+        'karpenter_pods_disruption_initiated_total{reason="unhealthy",nodepool="perf",capacity_type="on-demand",consolidation_policy="",termination_mode="graceful"}',
+      ),
+    ).toBe(victim?.pods ?? -1);
     const events = kubectl([
       'get',
       'events',

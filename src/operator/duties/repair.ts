@@ -2,7 +2,7 @@
  * Node repair inside `berth serve` (Lease holder; `provisioner.nodeRepair: true`): a round whenever a
  * Node changes and every 10 s, and at the moment the next unhealthy node's toleration runs out.
  */
-import type { V1Node } from '@kubernetes/client-node';
+import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { EventSink } from '../../kube/events.js';
 import type { LeaderCaches } from '../../kube/leader-caches.js';
@@ -13,12 +13,15 @@ import { nodeRef } from '../../provisioner/disruption/drain-nodes.js';
 import type { NodeOps } from '../../provisioner/disruption/node-ops.js';
 import { RepairController } from '../../provisioner/repair/controller.js';
 import type { LeaderDuty } from '../duty.js';
+import type { PoolView } from '../../scheduling/nodepool.js';
 
 const ROUND_MS = 10_000;
 
 export interface RepairWiring {
   readonly shared: LeaderCaches;
   readonly live: LivePolicies;
+  /** The NodePools (their disruption budgets pace repair). */
+  readonly pools: () => readonly PoolView[];
   readonly ops: Pick<NodeOps, 'mark'>;
   readonly provisionNow: () => void;
   readonly drainNow: () => void;
@@ -40,8 +43,11 @@ export class ClusterRepair implements LeaderDuty {
     if (this.running) return;
     this.running = true;
     const nodes = this.w.shared.acquire<V1Node>('nodes');
+    const pods = this.w.shared.acquire<V1Pod>('pods');
     const controller = new RepairController({
       nodes: () => nodes.list(),
+      pools: this.w.pools,
+      pods: () => pods.list(),
       ops: this.w.ops,
       involved: (n) => nodeRef(n.metadata?.name ?? '', n.metadata?.uid),
       provisionNow: this.w.provisionNow,
@@ -96,5 +102,6 @@ export class ClusterRepair implements LeaderDuty {
     this.release?.();
     this.release = undefined;
     await this.w.shared.release('nodes');
+    await this.w.shared.release('pods');
   }
 }

@@ -2,7 +2,7 @@
  * A NodePool's disruption budgets, exactly as Karpenter v1 reads them: `nodes` is a count or a
  * percentage of the pool's nodes (percentages round up); `schedule` (cron, UTC) and `duration` are set
  * together and make the budget active only inside their window; `reasons` (Underutilized, Empty,
- * Drifted) limit which disruptions it counts for. The smallest active budget that applies wins; an
+ * Drifted, and since v1.15 Unhealthy: node repair) limit which disruptions it counts for. The smallest active budget that applies wins; an
  * inactive one is unlimited; absent budgets mean `nodes: 10%`; an invalid one allows nothing.
  */
 import { scaleIntOrPercent } from '../../kube/intstr.js';
@@ -11,8 +11,8 @@ import { parseCron, windowOpen, type Cron } from './cron.js';
 import { parseGoDuration } from '../../util/go-duration.js';
 import { count } from '../../util/canonical.js';
 
-export type DisruptionReason = 'Underutilized' | 'Empty' | 'Drifted';
-const REASONS: readonly string[] = ['Underutilized', 'Empty', 'Drifted'];
+export type DisruptionReason = 'Underutilized' | 'Empty' | 'Drifted' | 'Unhealthy';
+const REASONS: readonly string[] = ['Underutilized', 'Empty', 'Drifted', 'Unhealthy'];
 
 export interface Budget {
   readonly nodes: string;

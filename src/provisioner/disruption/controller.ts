@@ -13,6 +13,7 @@ import { classify, type Classified } from './candidates.js';
 import { drainNodes, eachNode, nodeRef } from './drain-nodes.js';
 import type { InvolvedObject } from '../../kube/events.js';
 import { costChange, karpenterDecided, karpenterDisrupted, karpenterReason } from './decision-metrics.js';
+import { disruptedContext } from './disrupted-context.js';
 import { firstAwaited } from './awaited.js';
 import { settled, stayReason } from './kept.js';
 import { KeptReport } from './kept-report.js';
@@ -365,7 +366,12 @@ export class DisruptionController {
     this.made.delete(key);
     const current = this.d.cluster.nodes().filter((x) => names.includes(x.metadata?.name ?? ''));
     await eachNode(current, (n) => this.d.ops.mark(n, `${DRAINING}${method}`));
-    karpenterDisrupted(this.d.metrics, method, current);
+    karpenterDisrupted(
+      this.d.metrics,
+      method,
+      current,
+      disruptedContext(this.d.cluster.pools(), this.d.cluster.pods()),
+    );
     const cost = saved !== undefined ? `; ${costChange(this.d.metrics, saved)}` : '';
     for (const name of names)
       this.d.events.emit({

@@ -1,6 +1,7 @@
 /** A disruption decision in Karpenter's metrics (its dashboards' "Disruption Actions" and "Node Disruptions"). */
 import { LABEL } from '../../catalog/instance-type.js';
 import type { Metrics } from '../../observability/metrics.js';
+import { parseGoDuration } from '../../util/go-duration.js';
 
 /** Karpenter's reason and consolidation type of a disruption method (expiration is not voluntary). */
 const KARPENTER_REASON: Record<string, { reason: string; type: string } | undefined> = {
@@ -16,7 +17,17 @@ export function karpenterReason(method: string): string {
   return KARPENTER_REASON[method]?.reason ?? method;
 }
 
-type Labelled = { readonly metadata?: { readonly labels?: Readonly<Record<string, string>> } };
+export type Labelled = {
+  readonly metadata?: { readonly name?: string; readonly labels?: Readonly<Record<string, string>> };
+  /** A NodeClaim's: its terminationGracePeriod says its termination mode. */
+  readonly spec?: unknown;
+};
+
+/** A NodeClaim's own terminationGracePeriod (a Node has none). */
+function claimGracePeriod(n: Labelled): string | undefined {
+  const v = (n.spec as { terminationGracePeriod?: unknown } | undefined)?.terminationGracePeriod;
+  return typeof v === 'string' ? v : undefined;
+}
 
 /**
  * A decision once it is validated and under way, as Karpenter's queue counts it when it marks the
@@ -37,22 +48,62 @@ export function karpenterDecided(
   for (const nodepool of pools) metrics.karpenter.decisionsByPool.inc({ ...labels, nodepool });
 }
 
+/** What the disrupted nodes' labels cannot say: their pool's policy and drain bound, their pods. */
+export interface DisruptedContext {
+  /** The NodePool's consolidationPolicy (`WhenEmptyOrUnderutilized`, `WhenEmpty`, `Balanced`). */
+  readonly policy?: (node: Labelled) => string | undefined;
+  /** The node's claim's terminationGracePeriod (its NodePool template's), if any. */
+  readonly terminationGracePeriod?: (node: Labelled) => string | undefined;
+  /**
+   * The pods the disruption reschedules (not DaemonSet or mirror pods, not terminal or terminating);
+   * absent where Karpenter counts none (interruption, launch and liveness failures).
+   */
+  readonly reschedulablePods?: (node: Labelled) => number;
+}
+
+/** Go's pretty.ToSnakeCase, as Karpenter writes label values: `WhenEmptyOrUnderutilized` → `when_empty_or_underutilized`. */
+const snake = (s: string): string => s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+
+/** nodeclaimutils.DisruptionTerminationMode: no grace period graceful, 0 forceful, any other eventual. */
+export function terminationMode(terminationGracePeriod: string | undefined): string {
+  if (terminationGracePeriod === undefined) return 'graceful';
+  const ms = parseGoDuration(terminationGracePeriod);
+  return ms !== undefined && ms <= 0 ? 'forceful' : 'eventual';
+}
+
+function disruptedLabels(n: Labelled, reason: string, policy: string | undefined, ctx: DisruptedContext) {
+  const labels = n.metadata?.labels ?? {};
+  return {
+    reason,
+    nodepool: labels[LABEL.nodePool] ?? '',
+    capacity_type: labels[LABEL.capacityType] ?? '',
+    consolidation_policy: policy === undefined ? '' : snake(policy),
+    termination_mode: terminationMode(ctx.terminationGracePeriod?.(n) ?? claimGracePeriod(n)),
+  };
+}
+
 /**
  * Each node's claim disrupted, with Karpenter's reason: voluntary methods when their drain starts (the
  * queue deletes the claims once the replacements are ready), involuntary ones — `spot_interrupted`,
- * `insufficient_capacity`, `registration_timeout`, `garbage_collected`, … — where they happen.
+ * `insufficient_capacity`, `registration_timeout`, `garbage_collected`, … — where they happen. As in
+ * Karpenter v1.15 (disruption/queue.go recordCandidateDisrupted): labelled with the pool's
+ * consolidation policy (consolidation only) and the claim's termination mode, and
+ * `karpenter_pods_disruption_initiated_total` grows by the pods each disruption reschedules.
  */
-export function karpenterDisrupted(metrics: Metrics, reason: string, nodes: readonly Labelled[]): void {
+export function karpenterDisrupted(
+  metrics: Metrics,
+  reason: string,
+  nodes: readonly Labelled[],
+  ctx: DisruptedContext = {},
+): void {
   // A static pool's scale-down is Karpenter's static deprovisioning, which counts no disruption.
   if (reason === 'scale-down') return;
-  const r = KARPENTER_REASON[reason]?.reason ?? reason;
+  const k = KARPENTER_REASON[reason];
+  const consolidation = k !== undefined && k.type !== '';
   for (const n of nodes) {
-    const labels = n.metadata?.labels ?? {};
-    metrics.karpenter.nodeClaimsDisrupted.inc({
-      reason: r,
-      nodepool: labels[LABEL.nodePool] ?? '',
-      capacity_type: labels[LABEL.capacityType] ?? '',
-    });
+    const l = disruptedLabels(n, k?.reason ?? reason, consolidation ? ctx.policy?.(n) : undefined, ctx);
+    metrics.karpenter.nodeClaimsDisrupted.inc(l);
+    if (ctx.reschedulablePods) metrics.karpenter.podsDisruptionInitiated.inc(l, ctx.reschedulablePods(n));
   }
 }
 

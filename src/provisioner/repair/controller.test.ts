@@ -7,6 +7,7 @@ import { Metrics } from '../../observability/metrics.js';
 import { nodeRef } from '../disruption/drain-nodes.js';
 import { DISRUPTION_ANNOTATION, REPAIR_PHASE } from '../disruption/marks.js';
 import { RepairController, snakeCase } from './controller.js';
+import { poolView, type PoolView } from '../../scheduling/nodepool.js';
 
 const NOW = Date.parse('2026-11-27T12:00:00Z');
 
@@ -18,7 +19,7 @@ function bad(name: string, type = 'Ready', status = 'False', min = 45): V1Node {
   return n;
 }
 
-function rig(nodes: V1Node[]) {
+function rig(nodes: V1Node[], pools: PoolView[] = []) {
   const marks: [string, string][] = [];
   const events: EventSpec[] = [];
   const calls = { provision: 0, drain: 0 };
@@ -26,6 +27,7 @@ function rig(nodes: V1Node[]) {
   let now = NOW;
   const c = new RepairController({
     nodes: () => nodes,
+    pools: () => pools,
     ops: {
       mark: (n, phase) => {
         marks.push([n.metadata?.name ?? '', phase]);
@@ -51,7 +53,7 @@ describe('RepairController', () => {
     expect(r.calls).toEqual({ provision: 1, drain: 1 });
     const text = await r.metrics.registry.metrics();
     expect(text).toContain(
-      'karpenter_nodeclaims_disrupted_total{reason="unhealthy",nodepool="p",capacity_type="on-demand"} 1',
+      'karpenter_nodeclaims_disrupted_total{reason="unhealthy",nodepool="p",capacity_type="on-demand",consolidation_policy="",termination_mode="graceful"} 1',
     );
     expect(text).toMatch(
       /karpenter_nodeclaims_unhealthy_disrupted_total\{condition="ready",nodepool="p",capacity_type="on-demand",image_id="[^"]*"\} 1/,
@@ -94,6 +96,36 @@ describe('RepairController', () => {
     r.later(15 * 60_000);
     await r.c.round();
     expect(r.events).toHaveLength(4);
+  });
+
+  it("holds repair while the NodePool's budget for Unhealthy allows none, and repairs once a window opens", async () => {
+    // Karpenter v1.15: repair rides the shared disruption budget, reason Unhealthy.
+    const pool = poolView({
+      apiVersion: 'karpenter.sh/v1',
+      kind: 'NodePool',
+      metadata: { name: 'p' },
+      spec: {
+        template: {
+          spec: {
+            nodeClassRef: { group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: 'd' },
+            requirements: [],
+          },
+        },
+        disruption: {
+          budgets: [
+            { nodes: '0', reasons: ['Unhealthy'], schedule: '0 12 * * *', duration: '1h' },
+            { nodes: '100%' },
+          ],
+        },
+      },
+    });
+    const r = rig([bad('sick'), node('a', { pool: 'p' }), node('b', { pool: 'p' })], [pool]);
+    const { next } = await r.c.round();
+    expect(r.marks).toEqual([]);
+    expect(next).toBe(NOW + 10_000);
+    r.later(60 * 60_000);
+    await r.c.round();
+    expect(r.marks).toEqual([['sick', REPAIR_PHASE]]);
   });
 
   it.each([

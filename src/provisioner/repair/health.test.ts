@@ -1,7 +1,7 @@
 import type { V1Node } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { node } from '../../../test/support/cluster.js';
-import { repairSteps, unhealthyAllowed, unhealthyOf } from './health.js';
+import { DO_NOT_REPAIR, repairSteps, unhealthyAllowed, unhealthyOf } from './health.js';
 
 const NOW = Date.parse('2026-11-27T12:00:00Z');
 const ago = (min: number) => new Date(NOW - min * 60_000).toISOString();
@@ -90,12 +90,12 @@ describe('repairSteps: at most 20% of a pool, rounded up', () => {
       () => false,
     );
     expect(steps.map((s) => [s.node.metadata?.name, s.kind])).toEqual([
-      ['p-bad-0', 'repair'],
       ['r-bad-0', 'blocked'],
       ['r-bad-1', 'blocked'],
       ['r-bad-2', 'blocked'],
       ['r-bad-3', 'blocked'],
       ['q-new', 'wait'],
+      ['p-bad-0', 'repair'],
     ]);
     const wait = steps.find((s) => s.kind === 'wait');
     expect(wait?.unhealthy.repairAt).toBe(NOW + 28 * 60_000);
@@ -107,5 +107,78 @@ describe('repairSteps: at most 20% of a pool, rounded up', () => {
       ['p-bad-1', 'blocked'],
       ['p-bad-2', 'blocked'],
     ]);
+  });
+});
+
+/**
+ * Karpenter v1.15's repair as a disruption method (pkg/controllers/disruption/repair.go,
+ * computeCommands; NodePoolStatsFromNodes): budgets with reason Unhealthy pace it, NotReady nodes do
+ * not use that budget up, the longest-unhealthy node goes first and one is repaired per pass, and
+ * karpenter.sh/do-not-repair vetoes it.
+ */
+describe('repairSteps: budgets (reason Unhealthy), order, do-not-repair', () => {
+  const sick = (name: string, min: number, pool = 'p') => withCondition(name, 'Ready', 'False', min, pool);
+  const healthy = (n: number, pool = 'p') =>
+    Array.from({ length: n }, (_, i) => node(`${pool}-ok-${i}`, { pool }));
+  const kinds = (steps: ReturnType<typeof repairSteps>) => steps.map((s) => [s.node.metadata?.name, s.kind]);
+
+  it('repairs the longest-unhealthy node first, one per round', () => {
+    const steps = repairSteps([sick('young', 40), sick('old', 90), ...healthy(8)], NOW, () => false);
+    expect(kinds(steps)).toEqual([
+      ['old', 'repair'],
+      ['young', 'budget'],
+    ]);
+    expect(steps[1]?.kind === 'budget' ? steps[1].why : '').toBe(
+      'another node is repaired first (one per round)',
+    );
+  });
+
+  it('waits while the pool budget for Unhealthy allows none, counting only nodes already disrupting', () => {
+    const seen: { total: number; disrupting: number }[] = [];
+    const draining = node('p-draining', { pool: 'p' });
+    const steps = repairSteps(
+      [sick('s', 45), draining, ...healthy(3)],
+      NOW,
+      (n) => n.metadata?.name === 'p-draining',
+      (_pool, counts) => {
+        seen.push(counts);
+        return {
+          allowed: 1 - counts.disrupting,
+          why: 'budget nodes: 1 allows 1 of 5 nodes, 1 already disrupting or not Ready',
+        };
+      },
+    );
+    // The NotReady node itself does not use the budget up; the draining one does.
+    expect(seen).toEqual([{ total: 5, disrupting: 1 }]);
+    expect(kinds(steps)).toEqual([['s', 'budget']]);
+    expect(steps[0]?.kind === 'budget' ? steps[0].why : '').toBe(
+      "NodePool p's disruption budget for Unhealthy: budget nodes: 1 allows 1 of 5 nodes, 1 already disrupting or not Ready",
+    );
+  });
+
+  it('a pool without budget does not hold up another pool', () => {
+    const steps = repairSteps(
+      [sick('p-sick', 90), ...healthy(4), sick('q-sick', 45, 'q'), ...healthy(4, 'q')],
+      NOW,
+      () => false,
+      (pool) => ({ allowed: pool === 'p' ? 0 : 1, why: 'x' }),
+    );
+    expect(kinds(steps)).toEqual([
+      ['p-sick', 'budget'],
+      ['q-sick', 'repair'],
+    ]);
+  });
+
+  it('karpenter.sh/do-not-repair blocks it, with the reason Karpenter gives', () => {
+    const vetoed = sick('vetoed', 90);
+    (vetoed.metadata ??= {}).annotations = { [DO_NOT_REPAIR]: 'true' };
+    const steps = repairSteps([vetoed, sick('other', 45), ...healthy(8)], NOW, () => false);
+    expect(kinds(steps)).toEqual([
+      ['vetoed', 'blocked'],
+      ['other', 'repair'],
+    ]);
+    expect(steps[0]?.kind === 'blocked' ? steps[0].why : '').toBe(
+      'repair is blocked through the "karpenter.sh/do-not-repair" annotation',
+    );
   });
 });
