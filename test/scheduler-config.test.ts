@@ -1,30 +1,70 @@
+/**
+ * `berth plan --scheduler-config` as a user runs it: the cluster's default topology spread (Karpenter
+ * v1.15's --scheduler-config document) spreads a Deployment that declares none, as kube-scheduler
+ * would bind it, and a document kube-scheduler would refuse is bad input naming the file.
+ */
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { schedulerConfig } from './e2e/control-plane.js';
+import { berth, tmp } from './support/cli.js';
 
-describe("the bench's kube-scheduler configuration (--scheduler-scoring, --nodes-to-score)", () => {
-  it('carries the client settings its flags would, and the NodeResourcesFit strategy asked for', () => {
-    const c = JSON.parse(schedulerConfig('/k/kubeconfig', { scoring: 'MostAllocated', qps: 100 })) as {
-      kind: string;
-      clientConnection: Record<string, unknown>;
-      leaderElection: { leaderElect: boolean };
-      profiles: { pluginConfig: { name: string; args: { scoringStrategy: { type: string } } }[] }[];
-    };
-    expect(c.kind).toBe('KubeSchedulerConfiguration');
-    expect(c.clientConnection).toEqual({ kubeconfig: '/k/kubeconfig', qps: 100, burst: 200 });
-    expect(c.leaderElection.leaderElect).toBe(false);
-    const fit = c.profiles[0]?.pluginConfig.find((p) => p.name === 'NodeResourcesFit');
-    expect(fit?.args.scoringStrategy.type).toBe('MostAllocated');
-    const plain = JSON.parse(schedulerConfig('/k', { scoring: 'LeastAllocated' })) as typeof c;
-    expect(plain.clientConnection).toEqual({ kubeconfig: '/k' });
-    expect(plain).not.toHaveProperty('percentageOfNodesToScore');
+const APP = `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: web, namespace: apps }
+spec:
+  replicas: 6
+  selector: { matchLabels: { app: web } }
+  template:
+    metadata: { labels: { app: web } }
+    spec:
+      containers:
+        - name: app
+          image: nginx
+          resources: { requests: { cpu: 500m, memory: 512Mi }, limits: { memory: 512Mi } }
+`;
+const ZONE = '{ maxSkew: 1, topologyKey: topology.kubernetes.io/zone, whenUnsatisfiable: DoNotSchedule }';
+
+interface PlanDoc {
+  nodes: { zone: string; pods: string[] }[];
+}
+
+const zonesOf = (out: string) => {
+  const counts = new Map<string, number>();
+  for (const n of (JSON.parse(out) as PlanDoc).nodes)
+    counts.set(n.zone, (counts.get(n.zone) ?? 0) + n.pods.length);
+  return [...counts.values()].sort();
+};
+
+describe('berth plan --scheduler-config', () => {
+  it('spreads a Deployment with no constraints of its own over the zones, maxSkew 1', async () => {
+    const dir = tmp({
+      'app.yaml': APP,
+      'sched.yaml': `podTopologySpread:\n  defaultConstraints:\n    - ${ZONE}\n`,
+    });
+    const without = await berth('plan', '-f', join(dir, 'app.yaml'), '-o', 'json');
+    expect(without.code).toBe(0);
+    expect(zonesOf(without.out)).toEqual([6]);
+    const spread = await berth(
+      'plan',
+      '-f',
+      join(dir, 'app.yaml'),
+      '--scheduler-config',
+      join(dir, 'sched.yaml'),
+      '-o',
+      'json',
+    );
+    expect(spread.code).toBe(0);
+    expect(zonesOf(spread.out)).toEqual([2, 2, 2]);
   });
 
-  it('sets percentageOfNodesToScore alone, leaving the plugins at their defaults', () => {
-    const c = JSON.parse(schedulerConfig('/k', { qps: 100, nodesToScore: 100 })) as {
-      percentageOfNodesToScore: number;
-      profiles: Record<string, unknown>[];
-    };
-    expect(c.percentageOfNodesToScore).toBe(100);
-    expect(c.profiles).toEqual([{ schedulerName: 'default-scheduler' }]);
+  it("refuses a default with a labelSelector, in Karpenter's words, exit 2", async () => {
+    const dir = tmp({
+      'app.yaml': APP,
+      'sched.yaml': `podTopologySpread:\n  defaultConstraints:\n    - { maxSkew: 1, topologyKey: topology.kubernetes.io/zone, whenUnsatisfiable: DoNotSchedule, labelSelector: {} }\n`,
+    });
+    const r = await berth('plan', '-f', join(dir, 'app.yaml'), '--scheduler-config', join(dir, 'sched.yaml'));
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(
+      `${join(dir, 'sched.yaml')}: validating scheduler config, podTopologySpread.defaultConstraints[0].labelSelector must not be set, as selectors are deduced for each pod`,
+    );
   });
 });

@@ -4,6 +4,7 @@
  * their replicas, and packed with existing nodes (--nodes) used before anything new is bought.
  */
 import { solverInputOf } from '../provisioner/input/plan-input.js';
+import { schedulerConfigFile } from '../inputs/scheduler-config-file.js';
 import { solve } from '../provisioner/solver/solve.js';
 import type { Plan } from '../provisioner/solver/model.js';
 import { regionNotice } from '../inputs/region.js';
@@ -39,6 +40,8 @@ export interface PlanOpts extends SessionOptions, FileOptions {
   consolidate?: boolean;
   /** `nodeclaims`: print the NodeClaims the provisioner would create instead of the plan. */
   emit?: string;
+  /** The cluster's default topology spread (Karpenter's --scheduler-config, or a KubeSchedulerConfiguration). */
+  schedulerConfig?: string;
 }
 
 export function planFiles(
@@ -84,6 +87,7 @@ export function planFiles(
     nodeOverlays: clusterOverlays(session, result.admitted),
     catalog: session.catalog,
     defaultNamespace: opts.namespace,
+    defaultSpread: schedulerConfigFile(opts.schedulerConfig),
   });
   const input = { ...objectsInput, nodeCost: session.policies.nodeCost };
   const plan = solve({ ...input, budgetMillis: budget });

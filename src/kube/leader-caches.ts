@@ -1,6 +1,7 @@
 /**
  * The caches only the Lease holder needs (Pods, Nodes, DaemonSets, ReplicaSets, Jobs, CronJobs, NodeClaims,
- * PersistentVolumeClaims and PersistentVolumes, PodTemplates and CapacityBuffers),
+ * PersistentVolumeClaims and PersistentVolumes, PodTemplates, CapacityBuffers, and Services for a
+ * default topology spread),
  * shared by its duties: the provisioner and the report scan watch Pods once between them. A cache
  * starts with its first user and stops with its last (a stopped informer is not restarted: the next
  * user gets a new one).
@@ -24,6 +25,8 @@ export const LEADER_RESOURCES = {
   },
   persistentVolumes: { apiVersion: 'v1', kind: 'PersistentVolume', path: '/api/v1/persistentvolumes' },
   podTemplates: { apiVersion: 'v1', kind: 'PodTemplate', path: '/api/v1/podtemplates' },
+  // Only with --scheduler-config's default spread: kube-scheduler deduces its selectors from them.
+  services: { apiVersion: 'v1', kind: 'Service', path: '/api/v1/services' },
   capacityBuffers: {
     apiVersion: 'autoscaling.x-k8s.io/v1beta1',
     kind: 'CapacityBuffer',

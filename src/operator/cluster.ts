@@ -23,6 +23,7 @@
  * Each duty is handed what it needs here: the view (caches), the leader-only caches, the cloud, the
  * live policies, the Event recorder, metrics and a logger of its own.
  */
+import { schedulerConfigFile } from '../inputs/scheduler-config-file.js';
 import { hostname } from 'node:os';
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { objectApi } from '../kube/object-api.js';
@@ -171,6 +172,7 @@ export async function startCluster(s: ServeStart): Promise<Started> {
       onBounded: boundedEvents(events),
       events,
       workloads: view.workloadSource(),
+      defaultSpread: schedulerConfigFile(opts.schedulerConfig ?? process.env.SCHEDULER_CONFIG_FILE),
       ...(kind === 'aws' ? { nodeApi: nodeApi(api) } : {}),
       unavailable,
       claims: { store: claims, launcher },

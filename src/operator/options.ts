@@ -37,6 +37,8 @@ export interface ServeOpts extends CloudFlags {
   /** A region's on-demand price list (`aws pricing get-products` output): its prices and types. */
   prices?: string;
   kubeconfig?: string;
+  /** The cluster's default topology spread constraints (Karpenter's --scheduler-config document). */
+  schedulerConfig?: string;
   deadlineMs: string;
   failOpen?: boolean;
   identity?: string;

@@ -23,6 +23,10 @@ export function registerPlan(program: Command, io: CliIO): void {
       '--consolidate',
       "with --nodes: also show what disruption would give back — every decision in order (emptiness, drift, multi-node, single-node consolidation, each within the NodePools' budgets), the pods it moves, $/h before and after, and what keeps each remaining node; every Node labelled karpenter.sh/nodepool with a known NodePool counts as Berth's",
     )
+    .option(
+      '--scheduler-config <file>',
+      "the cluster's default topology spread constraints, applied to pods that declare none as kube-scheduler applies them: Karpenter v1.15's --scheduler-config document (podTopologySpread.defaultConstraints) or a KubeSchedulerConfiguration (PodTopologySpread args, defaultingType List)",
+    )
     .option('--catalog <file>', 'instance types in the ec2-instance-types.json format (default: built in)')
     .option('--policies <file>', 'policies.yaml (default: the embedded one)')
     .option('-n, --namespace <ns>', 'namespace for objects that name none', 'default')

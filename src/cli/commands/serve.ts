@@ -121,6 +121,10 @@ export function registerServe(program: Command, io: CliIO): void {
       'the SQS queue EventBridge fills with spot interruptions, rebalance recommendations, scheduled changes and instance state changes (aws; with kwok or simulated, events naming their instances, e.g. sent to a moto_server at --aws-endpoint)',
     )
     .option(
+      '--scheduler-config <file>',
+      "cluster mode: the cluster's default topology spread constraints, planned for pods that declare none as kube-scheduler applies them (Karpenter v1.15's --scheduler-config document, or a KubeSchedulerConfiguration with PodTopologySpread defaultingType List; default: $SCHEDULER_CONFIG_FILE, else none)",
+    )
+    .option(
       '--node-join-timeout <seconds>',
       'an instance whose Node has not joined after this is terminated',
       '900',

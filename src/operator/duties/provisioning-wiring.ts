@@ -10,6 +10,7 @@ import type { AdmissionRequest } from '../../admission/review.js';
 import { subjectOf } from '../../admission/subject.js';
 import type { Catalog } from '../../catalog/catalog.js';
 import type { WorkloadSource } from '../../kube/cluster-view.js';
+import type { DefaultConstraint } from '../../scheduling/scheduler-config.js';
 import type { EventSink } from '../../kube/events.js';
 import { refOf, type KubeObject } from '../../kube/objects.js';
 import { isCompiledKind } from '../../kube/workload.js';
@@ -68,6 +69,8 @@ export interface ProvisioningDeps {
   readonly onRound?: (result: RoundResult) => void;
   /** Cluster mode: the workload caches, whose creations and scale changes are demand on the leader. */
   readonly workloads?: WorkloadSource;
+  /** The cluster's default topology spread constraints (`--scheduler-config`); none by default. */
+  readonly defaultSpread?: readonly DefaultConstraint[];
   /**
    * aws in a cluster: the Node API, to register the Nodes real kubelets post (labels and taints they
    * could not set) and to delete those that never become Ready.

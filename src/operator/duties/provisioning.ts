@@ -11,6 +11,7 @@ import type { LeaderCaches } from '../../kube/leader-caches.js';
 import type { KubeObject } from '../../kube/objects.js';
 import { AdmittedQueue } from '../../provisioner/controller/admitted.js';
 import { AdmissionFeed, type DemandBounds } from '../../provisioner/controller/demand.js';
+import { spreadWorldOf, withDefaultSpread } from '../../scheduling/default-spread.js';
 import type { ProvisionLoop } from '../../provisioner/controller/loop.js';
 import type { Provisioner } from '../../provisioner/controller/provisioner.js';
 import { Changes, nodeShape, Refused, waitingPodShape } from '../../provisioner/controller/changes.js';
@@ -58,6 +59,7 @@ export class ClusterProvisioning implements LeaderDuty {
         podTemplates: Resource<KubernetesObject>;
         buffers: Resource<KubernetesObject>;
         replicaSets: Resource<KubernetesObject>;
+        services?: Resource<KubernetesObject>;
       }
     | undefined;
 
@@ -103,6 +105,7 @@ export class ClusterProvisioning implements LeaderDuty {
       podTemplates: this.shared.acquire('podTemplates'),
       buffers: this.shared.acquire('capacityBuffers'),
       replicaSets: this.shared.acquire('replicaSets'),
+      ...((this.d.defaultSpread ?? []).length > 0 ? { services: this.shared.acquire('services') } : {}),
     };
     this.caches = caches;
     const provisioner = newProvisioner(this.d);
@@ -204,7 +207,7 @@ export class ClusterProvisioning implements LeaderDuty {
       pools: this.pools(),
       catalog: this.d.catalog(),
       fed: this.feed.current(Date.now()),
-      bounds: this.bounds,
+      bounds: this.spreadBounds(caches),
       ...(this.d.claims ? { poolUsage: this.usage(this.d.claims.store.list(), provisioner) } : {}),
     });
   }
@@ -225,6 +228,28 @@ export class ClusterProvisioning implements LeaderDuty {
     if (!caches || caches.buffers.list().length === 0) return [];
     const sources = this.bufferSources(caches);
     return sources ? clusterBufferPods(sources) : [];
+  }
+
+  /** The round's bounds, with the default spread deduced from this round's Services and controllers. */
+  private spreadBounds(caches: NonNullable<ClusterProvisioning['caches']>): DemandBounds {
+    const defaults = this.d.defaultSpread ?? [];
+    if (defaults.length === 0 || !caches.services) return this.bounds;
+    const world = spreadWorldOf(
+      [
+        ...caches.services.list().map((o) => ({ ...(o as KubeObject), kind: 'Service' })),
+        ...caches.replicaSets.list().map((o) => ({ ...(o as KubeObject), kind: 'ReplicaSet' })),
+        ...(this.d.workloads?.list() ?? []),
+      ],
+      'default',
+    );
+    const bounds = this.bounds;
+    return {
+      get maxPods() {
+        return bounds.maxPods;
+      },
+      ...(bounds.replicaCap ? { replicaCap: bounds.replicaCap } : {}),
+      spread: (o) => withDefaultSpread(o, 'default', defaults, world),
+    };
   }
 
   /** What the pools hold against their limits: their claims, and the claims launching now. */
@@ -250,6 +275,7 @@ export class ClusterProvisioning implements LeaderDuty {
     this.caches = undefined;
     if (caches) {
       await Promise.all(CACHES.map((k) => this.shared.release(k)));
+      if (caches.services) await this.shared.release('services');
       await this.d.claims?.store.close();
     }
   }

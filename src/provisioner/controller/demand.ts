@@ -97,6 +97,11 @@ export interface DemandBounds {
   /** The most pods one round plans; the rest wait for the next round. */
   readonly maxPods: number;
   readonly replicaCap?: ReplicaCap;
+  /**
+   * The cluster's default topology spread on a pod or workload that declares none (`--scheduler-config`,
+   * scheduling/default-spread.ts); absent: none.
+   */
+  readonly spread?: (obj: KubeObject) => KubeObject;
 }
 
 /** A fed workload planned for fewer replicas than it asks for. */
@@ -170,9 +175,10 @@ export function demandOf(
       room--;
     } else deferred++;
   };
-  for (const p of waitingPods(pods)) for (const sp of podsOf(asPodObject(p), 'default')) take(sp);
+  const spread = bounds.spread ?? ((o: KubeObject) => o);
+  for (const p of waitingPods(pods)) for (const sp of podsOf(spread(asPodObject(p)), 'default')) take(sp);
   for (const f of fed) {
-    const missing = missingReplicas(f.object, pods, bounds.replicaCap, capped);
+    const missing = missingReplicas(spread(f.object), pods, bounds.replicaCap, capped);
     for (const p of missing.pods) take(p);
     const g = missing.group;
     if (!g) continue;

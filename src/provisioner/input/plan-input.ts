@@ -15,6 +15,8 @@ import { addUsage, type PoolUsage } from '../nodeclaim/pool-status.js';
 import { countType, emptyUsage } from '../solver/pools.js';
 import { daemonSetOf, podsOf } from './pods.js';
 import { bufferPods } from '../../scheduling/capacity-buffer.js';
+import { spreadWorldOf, withDefaultSpread } from '../../scheduling/default-spread.js';
+import type { DefaultConstraint } from '../../scheduling/scheduler-config.js';
 
 export interface ObjectsInput {
   /** Objects as admitted (workloads compiled), pods, DaemonSets. */
@@ -28,6 +30,8 @@ export interface ObjectsInput {
   readonly nodeOverlays?: readonly NodeOverlay[];
   readonly catalog: Catalog;
   readonly defaultNamespace: string;
+  /** The cluster's default topology spread constraints (`--scheduler-config`), for pods declaring none. */
+  readonly defaultSpread?: readonly DefaultConstraint[];
 }
 
 /** The minReplicas of the HPAs among the objects, by `namespace/kind/name` of what they scale. */
@@ -49,10 +53,15 @@ export function solverInputOf(input: ObjectsInput): SolverInput {
   const daemonSets: DaemonSetShape[] = [];
   const all = [...input.objects, ...input.cluster];
   const hpaMin = hpaMinimums(all, input.defaultNamespace);
-  for (const obj of all) {
+  const defaults = input.defaultSpread ?? [];
+  const world = defaults.length > 0 ? spreadWorldOf(all, input.defaultNamespace) : undefined;
+  const spread = (o: KubeObject) =>
+    world ? withDefaultSpread(o, input.defaultNamespace, defaults, world) : o;
+  for (const raw of all) {
+    const obj = raw.kind === 'DaemonSet' ? raw : spread(raw);
     const ds = daemonSetOf(obj);
     if (ds) daemonSets.push(ds);
-    else if (!(obj.kind === 'Pod' && input.cluster.includes(obj))) {
+    else if (!(obj.kind === 'Pod' && input.cluster.includes(raw))) {
       const key = `${obj.metadata?.namespace ?? input.defaultNamespace}/${obj.kind ?? ''}/${obj.metadata?.name ?? ''}`;
       pods.push(...podsOf(obj, input.defaultNamespace, hpaMin.get(key)));
     }
@@ -60,7 +69,7 @@ export function solverInputOf(input: ObjectsInput): SolverInput {
   // CapacityBuffers: each chunk a pod to buy room for (scheduling/capacity-buffer.ts).
   const buffers = all.filter((o) => o.kind === 'CapacityBuffer');
   for (const vp of buffers.length > 0 ? bufferPods(buffers, all) : [])
-    pods.push(...podsOf(vp as KubeObject, input.defaultNamespace));
+    pods.push(...podsOf(spread(vp as KubeObject), input.defaultNamespace));
   const bound = [...input.objects, ...input.cluster].filter(
     (o): o is KubeObject & V1Pod => o.kind === 'Pod' && typeof (o as V1Pod).spec?.nodeName === 'string',
   );
