@@ -12,8 +12,7 @@ import type { V1Node } from '@kubernetes/client-node';
 import { classify, type Classified } from './candidates.js';
 import { drainNodes, eachNode, nodeRef } from './drain-nodes.js';
 import type { InvolvedObject } from '../../kube/events.js';
-import { costChange, karpenterDecided, karpenterDisrupted, karpenterReason } from './decision-metrics.js';
-import { disruptedContext } from './disrupted-context.js';
+import { disruptedContext, drainStarted, karpenterDecided, karpenterReason } from './decision-metrics.js';
 import { firstAwaited } from './awaited.js';
 import { settled, stayReason } from './kept.js';
 import { KeptReport } from './kept-report.js';
@@ -366,13 +365,8 @@ export class DisruptionController {
     this.made.delete(key);
     const current = this.d.cluster.nodes().filter((x) => names.includes(x.metadata?.name ?? ''));
     await eachNode(current, (n) => this.d.ops.mark(n, `${DRAINING}${method}`));
-    karpenterDisrupted(
-      this.d.metrics,
-      method,
-      current,
-      disruptedContext(this.d.cluster.pools(), this.d.cluster.pods()),
-    );
-    const cost = saved !== undefined ? `; ${costChange(this.d.metrics, saved)}` : '';
+    const ctx = disruptedContext(this.d.cluster.pools(), this.d.cluster.pods());
+    const cost = drainStarted(this.d.metrics, method, current, ctx, saved);
     for (const name of names)
       this.d.events.emit({
         involved: this.involved(name),

@@ -2,6 +2,9 @@
 import { LABEL } from '../../catalog/instance-type.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { parseGoDuration } from '../../util/go-duration.js';
+import type { V1Pod } from '@kubernetes/client-node';
+import type { PoolView } from '../../scheduling/nodepool.js';
+import { moves } from './pods.js';
 
 /** Karpenter's reason and consolidation type of a disruption method (expiration is not voluntary). */
 const KARPENTER_REASON: Record<string, { reason: string; type: string } | undefined> = {
@@ -61,6 +64,28 @@ export interface DisruptedContext {
   readonly reschedulablePods?: (node: Labelled) => number;
 }
 
+/** The context from the pools and pods a controller already holds. */
+export function disruptedContext(pools: readonly PoolView[], pods: readonly V1Pod[]): DisruptedContext {
+  const byName = new Map(pools.map((p) => [p.name, p.pool]));
+  const poolOf = (n: Labelled) => byName.get(n.metadata?.labels?.[LABEL.nodePool] ?? '');
+  let perNode: Map<string, number> | undefined;
+  return {
+    policy: (n: Labelled) =>
+      poolOf(n)?.spec.disruption?.consolidationPolicy ?? (poolOf(n) ? 'WhenEmptyOrUnderutilized' : undefined),
+    terminationGracePeriod: (n: Labelled) => poolOf(n)?.spec.template.spec.terminationGracePeriod,
+    reschedulablePods: (n: Labelled) => {
+      if (!perNode) {
+        perNode = new Map();
+        for (const p of pods) {
+          const node = p.spec?.nodeName;
+          if (node !== undefined && moves(p)) perNode.set(node, (perNode.get(node) ?? 0) + 1);
+        }
+      }
+      return perNode.get(n.metadata?.name ?? '') ?? 0;
+    },
+  };
+}
+
 /** Go's pretty.ToSnakeCase, as Karpenter writes label values: `WhenEmptyOrUnderutilized` → `when_empty_or_underutilized`. */
 const snake = (s: string): string => s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
 
@@ -105,6 +130,18 @@ export function karpenterDisrupted(
     metrics.karpenter.nodeClaimsDisrupted.inc(l);
     if (ctx.reschedulablePods) metrics.karpenter.podsDisruptionInitiated.inc(l, ctx.reschedulablePods(n));
   }
+}
+
+/** A decision's drain starts: its claims disrupted in Karpenter's metrics; its $/h change, for its Events. */
+export function drainStarted(
+  metrics: Metrics,
+  method: string,
+  nodes: readonly Labelled[],
+  ctx: DisruptedContext,
+  saved: number | undefined,
+): string {
+  karpenterDisrupted(metrics, method, nodes, ctx);
+  return saved !== undefined ? `; ${costChange(metrics, saved)}` : '';
 }
 
 /**

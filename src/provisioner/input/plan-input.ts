@@ -48,15 +48,20 @@ function hpaMinimums(objects: readonly KubeObject[], defaultNamespace: string): 
   return out;
 }
 
+/** The cluster's default spread on the objects' pod templates (the objects themselves without one). */
+function spreaderOf(all: readonly KubeObject[], input: ObjectsInput): (o: KubeObject) => KubeObject {
+  const defaults = input.defaultSpread ?? [];
+  if (defaults.length === 0) return (o) => o;
+  const world = spreadWorldOf(all, input.defaultNamespace);
+  return (o) => withDefaultSpread(o, input.defaultNamespace, defaults, world);
+}
+
 export function solverInputOf(input: ObjectsInput): SolverInput {
   const pods: SolverPod[] = [];
   const daemonSets: DaemonSetShape[] = [];
   const all = [...input.objects, ...input.cluster];
   const hpaMin = hpaMinimums(all, input.defaultNamespace);
-  const defaults = input.defaultSpread ?? [];
-  const world = defaults.length > 0 ? spreadWorldOf(all, input.defaultNamespace) : undefined;
-  const spread = (o: KubeObject) =>
-    world ? withDefaultSpread(o, input.defaultNamespace, defaults, world) : o;
+  const spread = spreaderOf(all, input);
   for (const raw of all) {
     const obj = raw.kind === 'DaemonSet' ? raw : spread(raw);
     const ds = daemonSetOf(obj);
