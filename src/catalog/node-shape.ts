@@ -9,6 +9,8 @@ import { reservedCpuMillis } from './overhead.js';
 import { DEFAULT_EPHEMERAL_GIB, LABEL, type InstanceType, type Resources } from './instance-type.js';
 import type { Catalog } from './catalog.js';
 import { derivedCatalog } from './derived.js';
+import { eniLimits } from './eni-limits.js';
+import { resolveMaxPods, resolveResourceMap, type InstanceTypeVars } from './kubelet-cel.js';
 
 type ResourceMap = Readonly<Record<string, string>>;
 
@@ -17,7 +19,8 @@ export interface NodeShape {
   readonly key: string;
   /** The class's AMI family as Karpenter reads it (`AL2023`, `Bottlerocket`, `Windows2022`, `Custom`, …). */
   readonly family: string;
-  readonly maxPods?: number;
+  /** A number, or a CEL expression evaluated per type (Karpenter v1.15 NodeClassCEL: kubelet-cel.ts). */
+  readonly maxPods?: number | string;
   readonly podsPerCore?: number;
   readonly kubeReserved: ResourceMap;
   readonly systemReserved: ResourceMap;
@@ -49,12 +52,45 @@ function nvmeBytes(type: InstanceType): number | undefined {
   return gb === undefined ? undefined : Number(gb) * 1e9;
 }
 
-function pods(type: InstanceType, shape: NodeShape): number {
-  let n = shape.maxPods ?? (isWindows(shape.family) ? 110 : type.capacity.pods);
+/** The type's values for the class's kubelet expressions (buildCELVars), `maxPods` as given. */
+export function celVars(type: InstanceType, maxPods: number): InstanceTypeVars {
+  const eni = eniLimits(type.name);
+  return {
+    vcpus: Number(type.labels[LABEL.cpu] ?? type.capacity.cpuMillis / 1000),
+    memoryMiB: Number(type.labels[LABEL.memory] ?? type.capacity.memoryMiB),
+    defaultEnis: eni?.defaultEnis ?? 0,
+    ipsPerEni: eni?.ipsPerEni ?? 0,
+    maxPods,
+    instanceType: type.name,
+  };
+}
+
+/** Karpenter's pods(): maxPods (else the family's default: the ENI limit, Windows 110), capped by podsPerCore. */
+function podsWith(type: InstanceType, shape: NodeShape, maxPods: number | undefined): number {
+  let n = maxPods ?? (isWindows(shape.family) ? 110 : type.capacity.pods);
   const vcpu = type.capacity.cpuMillis / 1000;
   if ((shape.podsPerCore ?? 0) > 0 && podsPerCoreEnabled(shape.family))
     n = Math.min(n, (shape.podsPerCore ?? 0) * vcpu);
   return n;
+}
+
+/**
+ * The type's max pods under the class: an expression is evaluated with max_pods the default
+ * (resolveMaxPods), and its result is then capped as a written maxPods is; one that fails leaves the default.
+ */
+export function podsOfShape(type: InstanceType, shape: NodeShape): number {
+  if (typeof shape.maxPods !== 'string') return podsWith(type, shape, shape.maxPods);
+  const resolved = resolveMaxPods(shape.maxPods, celVars(type, podsWith(type, shape, undefined)));
+  return podsWith(type, shape, resolved);
+}
+
+/** The class's kubeReserved and systemReserved for this type, their expressions evaluated. */
+export function reservedFor(type: InstanceType, shape: NodeShape, podCount: number) {
+  const vars = () => celVars(type, podCount);
+  return {
+    kube: resolveResourceMap(shape.kubeReserved, vars),
+    sys: resolveResourceMap(shape.systemReserved, vars),
+  };
 }
 
 /** The type as a node of this class has it: capacity and allocatable reworked, the rest kept. */
@@ -62,8 +98,9 @@ export function shapedType(type: InstanceType, shape: NodeShape): InstanceType {
   const base = type.allocatable;
   const vcpu = type.capacity.cpuMillis / 1000;
   const eniPods = type.capacity.pods;
-  const podCount = pods(type, shape);
-  const { kubeReserved: kube, systemReserved: sys, evictionHard: hard } = shape;
+  const podCount = podsOfShape(type, shape);
+  const { kube, sys } = reservedFor(type, shape, podCount);
+  const hard = shape.evictionHard;
   const cpuMillis =
     base.cpuMillis +
     reservedCpuMillis(vcpu) -

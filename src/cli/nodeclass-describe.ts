@@ -15,7 +15,7 @@ import { typesFor } from '../scheduling/placement.js';
 import { allows } from '../scheduling/requirements.js';
 import { inCatalogTerms } from '../scheduling/vocabulary.js';
 import type { ReadyClass } from '../provisioner/cloud/aws-classes.js';
-import { nodeShape } from '../provisioner/cloud/aws-launch.js';
+import { launchGroups, nodeShape } from '../provisioner/cloud/aws-launch.js';
 import { awsStack } from '../provisioner/cloud/aws-stack.js';
 import { templateFor } from '../provisioner/cloud/aws-template-data.js';
 import { isReady, specOf, type Resolution } from '../provisioner/nodeclass/spec.js';
@@ -96,8 +96,12 @@ function templates(rc: ReadyClass, pools: readonly NodePool[], catalog: Catalog)
       const ami = rc.resolution.amis.find((a) => a.arch === arch);
       const type = cheapest(view, arch, catalog);
       if (!ami || !type) continue;
-      const maxPods = rc.spec.kubelet?.maxPods ?? type.capacity.pods;
-      const data = templateFor(rc, nodeShape(req, startup, ami, maxPods));
+      // The type's max pods and kubelet as a launch gives them (expressions evaluated for the type).
+      const [g] = launchGroups([type.name], [ami], catalog, rc.spec);
+      const data = templateFor(
+        rc,
+        nodeShape(req, startup, ami, g?.maxPods ?? type.capacity.pods, g?.kubelet),
+      );
       out.push({ nodePool: pool.metadata.name, arch, instanceType: type.name, ...shown(data) });
     }
   }

@@ -16,7 +16,8 @@ interface Bdm {
 }
 
 interface KubeletSpec {
-  maxPods?: number;
+  /** A number, or since Karpenter v1.15 a CEL expression per instance type. */
+  maxPods?: number | string;
   podsPerCore?: number;
   kubeReserved?: Record<string, string>;
   systemReserved?: Record<string, string>;

@@ -138,6 +138,31 @@ describe('EC2NodeClass resolution against moto_server', () => {
     });
   });
 
+  it("is Ready=False when spec.kubelet is not the kubelet's configuration, or an expression does not compile (Karpenter v1.15)", async () => {
+    const unknown = await resolve({ kubelet: { maxPods: 20, notAKubeletField: true } });
+    expect(condition(unknown, 'ValidationSucceeded')).toMatchObject({
+      status: 'False',
+      reason: 'InvalidKubeletConfiguration',
+      message: 'spec.kubelet: unknown field "notAKubeletField"',
+    });
+    expect(condition(unknown, 'Ready')).toMatchObject({
+      status: 'False',
+      reason: 'InvalidKubeletConfiguration',
+    });
+    const expression = await resolve({ kubelet: { maxPods: 'vcpus * ' } });
+    expect(condition(expression, 'ValidationSucceeded')).toMatchObject({
+      status: 'False',
+      reason: 'KubeletExpressionInvalid',
+    });
+    expect(condition(expression, 'ValidationSucceeded')?.message).toMatch(
+      /\(field=spec\.kubelet\.maxPods\)$/,
+    );
+    const fine = await resolve({
+      kubelet: { maxPods: 'default_enis * (ips_per_eni - 1) + 2', serializeImagePulls: false },
+    });
+    expect(condition(fine, 'ValidationSucceeded')?.status).toBe('True');
+  });
+
   it('is Ready=False when the cluster to join is unknown', async () => {
     const cls = motoNodeClass(suite.world, 'lab');
     const aws = awsStack({

@@ -41,6 +41,24 @@ describe('launch layout', () => {
     ).toHaveLength(1);
   });
 
+  it("evaluates the class's kubelet expressions per type: the user data never carries an expression (Karpenter v1.15)", () => {
+    const groups = launchGroups(['m5.large', 'c5.large', 'm5.xlarge'], amis, builtinCatalog(), {
+      kubelet: {
+        maxPods: 'vcpus * 8',
+        kubeReserved: { cpu: 'max(60, vcpus * 30)', memory: '1Gi' },
+        podsPerCore: 20,
+      },
+    });
+    expect(groups.map((g) => [g.maxPods, g.kubelet, g.instanceTypes])).toEqual([
+      [
+        16,
+        { maxPods: 16, kubeReserved: { cpu: '60m', memory: '1Gi' }, podsPerCore: 20 },
+        ['m5.large', 'c5.large'],
+      ],
+      [32, { maxPods: 32, kubeReserved: { cpu: '120m', memory: '1Gi' }, podsPerCore: 20 }, ['m5.xlarge']],
+    ]);
+  });
+
   it('registers pool labels and capacity type, taints with start-up taints and unregistered once each', () => {
     const req = {
       claim: 'c',

@@ -11,7 +11,14 @@ import type { AmiVariant, NodeClassSpec, ResolvedAmi } from '../nodeclass/spec.j
 import { CLAIM_TAG, type LaunchRequest } from './provider.js';
 import { IMAGE_LABEL } from '../../scheduling/nodepool.js';
 import type { NodeShape } from './aws-template-data.js';
-import { shapedCatalog } from '../../catalog/node-shape.js';
+import {
+  podsOfShape,
+  reservedFor,
+  shapedCatalog,
+  type NodeShape as ClassShape,
+} from '../../catalog/node-shape.js';
+import { isExpression } from '../../catalog/kubelet-cel.js';
+import type { KubeletConfig } from '../nodeclass/userdata/options.js';
 import { classShape } from '../../scheduling/class-shape.js';
 import type { InstanceType } from '../../catalog/instance-type.js';
 import type { RequestLaunchTemplateData } from '@aws-sdk/client-ec2';
@@ -62,19 +69,47 @@ export function nodeShape(
   startupTaints: readonly Taint[],
   ami: ResolvedAmi,
   maxPods: number,
+  kubelet?: KubeletConfig,
 ): NodeShape {
   return {
     labels: { ...bootstrapLabels(req), [IMAGE_LABEL]: ami.id },
     taints: bootstrapTaints(req, startupTaints),
     maxPods,
     imageId: ami.id,
+    ...(kubelet ? { kubelet } : {}),
   };
 }
 
 export interface LaunchGroup {
   readonly ami: ResolvedAmi;
   readonly maxPods: number;
+  /** spec.kubelet with its expressions evaluated for the group's types (absent: as written). */
+  readonly kubelet?: KubeletConfig;
   readonly instanceTypes: readonly string[];
+}
+
+/**
+ * spec.kubelet as the node's user data carries it: an expression (maxPods, a reservation) evaluated
+ * for the type (Karpenter v1.15 NodeClassCEL), never passed to the kubelet as written.
+ */
+function kubeletForType(
+  kubelet: KubeletConfig | undefined,
+  base: InstanceType | undefined,
+  shape: ClassShape,
+): KubeletConfig | undefined {
+  if (!kubelet || !base) return kubelet;
+  const hasExpression =
+    typeof kubelet.maxPods === 'string' ||
+    [kubelet.kubeReserved, kubelet.systemReserved].some((m) => Object.values(m ?? {}).some(isExpression));
+  if (!hasExpression) return kubelet;
+  const pods = podsOfShape(base, shape);
+  const { kube, sys } = reservedFor(base, shape, pods);
+  return {
+    ...kubelet,
+    ...(kubelet.maxPods !== undefined ? { maxPods: pods } : {}),
+    ...(kubelet.kubeReserved ? { kubeReserved: kube } : {}),
+    ...(kubelet.systemReserved ? { systemReserved: sys } : {}),
+  };
 }
 
 /** The claim's types (in the claim's order) grouped by image and max pods; types no image fits are left out. */
@@ -84,8 +119,12 @@ export function launchGroups(
   catalog: Catalog,
   spec: NodeClassSpec,
 ): LaunchGroup[] {
-  const groups = new Map<string, { ami: ResolvedAmi; maxPods: number; instanceTypes: string[] }>();
-  const shaped = shapedCatalog(catalog, classShape(spec as Readonly<Record<string, unknown>>));
+  const groups = new Map<
+    string,
+    { ami: ResolvedAmi; maxPods: number; kubelet?: KubeletConfig; instanceTypes: string[] }
+  >();
+  const shape = classShape(spec as Readonly<Record<string, unknown>>);
+  const shaped = shapedCatalog(catalog, shape);
   for (const name of instanceTypes) {
     const type = shaped.byName(name);
     const arch = type?.labels[LABEL.arch] ?? 'amd64';
@@ -98,10 +137,11 @@ export function launchGroups(
     if (!ami) continue;
     // Max pods as the class shapes the type: spec.kubelet.maxPods, podsPerCore, or the ENI limit.
     const maxPods = type?.capacity.pods ?? 110;
-    const key = `${ami.id}/${maxPods}`;
+    const kubelet = kubeletForType(spec.kubelet, catalog.byName(name), shape);
+    const key = `${ami.id}/${maxPods}/${kubelet === spec.kubelet ? '' : JSON.stringify(kubelet)}`;
     const g = groups.get(key);
     if (g) g.instanceTypes.push(name);
-    else groups.set(key, { ami, maxPods, instanceTypes: [name] });
+    else groups.set(key, { ami, maxPods, ...(kubelet ? { kubelet } : {}), instanceTypes: [name] });
   }
   return [...groups.values()];
 }

@@ -4,6 +4,8 @@
  * instance profile from `role` (created once) or `instanceProfile`, and the user data checked. Each
  * part is a condition; a part that fails is `False` with its reason, never an exception.
  */
+import { validateKubeletConfig } from '../nodeclass/kubelet-validation.js';
+import { kubeletExpressionProblem } from '../../catalog/kubelet-cel.js';
 import type { EC2NodeClass } from '../../scheduling/nodepool.js';
 import { aliasParameters } from '../nodeclass/alias.js';
 import { fieldsSupported } from '../nodeclass/unsupported.js';
@@ -89,6 +91,13 @@ export class NodeClassResolver {
       ),
     ]);
     const validation = await part('ValidationSucceeded', 'UserDataInvalid', () => {
+      // Karpenter v1.15: spec.kubelet is an open map the API server leaves unchecked; it is checked here.
+      const kubelet = validateKubeletConfig(spec.kubelet);
+      if (kubelet.length > 0) throw new Unresolved('InvalidKubeletConfiguration', kubelet.join('; '));
+      const expression = kubeletExpressionProblem(
+        spec.kubelet as Readonly<Record<string, unknown>> | undefined,
+      );
+      if (expression !== undefined) throw new Unresolved('KubeletExpressionInvalid', expression);
       if (!cluster.value) throw new Unresolved('ClusterUnknown', cluster.condition.message);
       return Promise.resolve(this.validate(spec, family, cluster.value));
     });

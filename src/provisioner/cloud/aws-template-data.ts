@@ -9,6 +9,7 @@ import type { AmiFamily, BlockDeviceMapping, MetadataOptions, NodeClassSpec } fr
 import { userDataFor } from '../nodeclass/userdata/index.js';
 import type { Taint } from '../../scheduling/taints.js';
 import type { ReadyClass } from './aws-classes.js';
+import type { KubeletConfig } from '../nodeclass/userdata/options.js';
 
 const DEFAULT_DEVICES: Record<AmiFamily, readonly BlockDeviceMapping[]> = {
   AL2023: [{ deviceName: '/dev/xvda', ebs: { volumeSize: '20Gi', volumeType: 'gp3', encrypted: true } }],
@@ -130,6 +131,8 @@ export interface NodeShape {
   readonly taints: readonly Taint[];
   readonly maxPods: number;
   readonly imageId: string;
+  /** spec.kubelet with its expressions evaluated for the node's types (absent: the class's as written). */
+  readonly kubelet?: KubeletConfig;
 }
 
 /** The template a node of this shape boots from, user data included: the launch path and `nodeclass describe`. */
@@ -143,7 +146,9 @@ export function templateFor(
     taints: shape.taints,
     maxPods: shape.maxPods,
     ...(rc.spec.userData !== undefined ? { userData: rc.spec.userData } : {}),
-    ...(rc.spec.kubelet !== undefined ? { kubelet: rc.spec.kubelet } : {}),
+    ...((shape.kubelet ?? rc.spec.kubelet) !== undefined
+      ? { kubelet: shape.kubelet ?? rc.spec.kubelet }
+      : {}),
     ...(rc.spec.instanceStorePolicy !== undefined
       ? { instanceStorePolicy: rc.spec.instanceStorePolicy }
       : {}),

@@ -103,7 +103,10 @@ export class AwsCloud implements CloudProvider {
         }
       if (overrides.length === 0) continue;
       room -= overrides.length;
-      const data = withReservation(templateFor(rc, nodeShape(req, startup, g.ami, g.maxPods)), reservation);
+      const data = withReservation(
+        templateFor(rc, nodeShape(req, startup, g.ami, g.maxPods, g.kubelet)),
+        reservation,
+      );
       const LaunchTemplateName = await this.opts.templates.ensure(data, req.nodeClass);
       out.push({
         LaunchTemplateSpecification: { LaunchTemplateName, Version: '$Latest' },

@@ -30,7 +30,8 @@ export interface BootstrapOptions {
 
 /** EC2NodeClass spec.kubelet (Karpenter v1's KubeletConfiguration). */
 export interface KubeletConfig {
-  readonly maxPods?: number;
+  /** A number, or as written a CEL expression (Karpenter v1.15), evaluated per type before any node sees it. */
+  readonly maxPods?: number | string;
   readonly podsPerCore?: number;
   readonly clusterDNS?: readonly string[];
   readonly systemReserved?: Readonly<Record<string, string>>;
