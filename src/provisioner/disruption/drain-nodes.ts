@@ -8,7 +8,7 @@ import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { EventSink, InvolvedObject } from '../../kube/events.js';
 import type { Metrics } from '../../observability/metrics.js';
-import { drainStep, pastGrace } from './drainer.js';
+import { drainStep, drainDeadline } from './drainer.js';
 import { DISRUPTION_ANNOTATION, REPAIR_PHASE } from './marks.js';
 import type { NodeOps } from './node-ops.js';
 import type { Pdbs } from './pods.js';
@@ -58,11 +58,11 @@ export async function drainNodes(
   const pdbOf = (pod: V1Pod) => o.pdbs.over(pod)[0]?.id;
   await eachNode(nodes, async (node) => {
     const name = node.metadata?.name ?? '';
-    const forced = pastGrace(node, w.pools, sinceOf(node), o.now);
+    const deadline = drainDeadline(node, w.pools, sinceOf(node));
     const step = await drainStep(h.ops, h.metrics, w.podsByNode.get(name) ?? [], {
       node: name,
       now: o.now,
-      forced,
+      ...(deadline !== undefined ? { deadline } : {}),
       pdbOf,
       ...(node.metadata?.annotations?.[DISRUPTION_ANNOTATION] === REPAIR_PHASE
         ? { unready: 'delete' as const }

@@ -1,7 +1,11 @@
 /**
  * One round of one node's drain: evict the next tier (a 429 counts as blocked and is retried next
- * round), or, once the NodePool's terminationGracePeriod has run out since the decision, delete what
- * still holds the node, PDBs and do-not-disrupt notwithstanding (Karpenter's deadline).
+ * round); and where the NodePool sets terminationGracePeriod, its deadline (the decision plus that
+ * period) is kept as Karpenter v1.15's termination keeps it (terminator.go Drain, eviction.go
+ * needsForceDelete): a pod whose own terminationGracePeriodSeconds would run past the deadline is
+ * deleted early enough to finish by it, whatever its tier, PDBs and do-not-disrupt notwithstanding,
+ * with the time left (at least 1 s) as its grace period; one already terminating past the deadline
+ * is deleted again so. The rest drain tier by tier.
  */
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { Metrics } from '../../observability/metrics.js';
@@ -12,18 +16,46 @@ import { parseGoDuration } from '../../util/go-duration.js';
 import type { NodeOps } from './node-ops.js';
 import { isReady } from './pods.js';
 
-/** The node's NodePool sets terminationGracePeriod and it has run out since the decision (`since`, ms). */
-export function pastGrace(
+/** When the node must be drained by: the decision (`since`, ms) plus its NodePool's terminationGracePeriod. */
+export function drainDeadline(
   node: V1Node,
   pools: readonly PoolView[],
   since: number | undefined,
-  now: Date,
-): boolean {
+): number | undefined {
   const pool = pools.find((p) => p.name === node.metadata?.labels?.[LABEL.nodePool]);
   const grace = parseGoDuration(pool?.pool.spec.template.spec.terminationGracePeriod);
-  return (
-    grace !== undefined && Number.isFinite(grace) && since !== undefined && now.getTime() >= since + grace
-  );
+  return grace !== undefined && Number.isFinite(grace) && since !== undefined ? since + grace : undefined;
+}
+
+/** needsForceDelete: a pod that cannot finish by the deadline if left to its eviction. */
+export function needsForceDelete(pod: V1Pod, deadline: number | undefined, now: Date): boolean {
+  if (deadline === undefined) return false;
+  const deleting = pod.metadata?.deletionTimestamp;
+  if (deleting !== undefined) return new Date(deleting).getTime() > deadline;
+  // The API server defaults it to 30 s; a pod read from elsewhere may lack it.
+  const tgp = pod.spec?.terminationGracePeriodSeconds ?? 30;
+  return now.getTime() > deadline - tgp * 1000;
+}
+
+/** The grace period a forced deletion gets: the seconds left to the deadline, at least 1 (never 0: etcd). */
+export const forcedGraceSeconds = (deadline: number, now: Date): number =>
+  Math.max(Math.trunc((deadline - now.getTime()) / 1000), 1);
+
+/** Deletes the pods that cannot finish by the deadline (none without one); those it deleted. */
+async function forceDeletions(
+  ops: NodeOps,
+  metrics: Metrics,
+  pods: readonly V1Pod[],
+  deadline: number | undefined,
+  now: Date,
+): Promise<V1Pod[]> {
+  if (deadline === undefined) return [];
+  const forced = pods.filter((p) => holdsNode(p, now) && needsForceDelete(p, deadline, now));
+  for (const pod of forced) {
+    await ops.deletePod(pod, forcedGraceSeconds(deadline, now));
+    metrics.disruptionEvictions.inc({ result: 'deleted' });
+  }
+  return forced;
 }
 
 export async function drainStep(
@@ -33,24 +65,20 @@ export async function drainStep(
   o: {
     node: string;
     now: Date;
-    forced: boolean;
+    /** The NodePool's terminationGracePeriod run from the decision (ms), if it sets one. */
+    deadline?: number;
     pdbOf?: (pod: V1Pod) => string | undefined;
     /** Repair: a pod a PDB refuses that is not Ready is deleted (it counts nothing toward the budget). */
     unready?: 'delete';
   },
 ): Promise<{ done: boolean; evicted: number; blocked: number }> {
-  if (o.forced) {
-    const holding = pods.filter((p) => holdsNode(p, o.now));
-    for (const pod of holding.filter((p) => p.metadata?.deletionTimestamp === undefined)) {
-      await ops.deletePod(pod);
-      metrics.disruptionEvictions.inc({ result: 'deleted' });
-    }
-    // The next rounds see them go.
-    if (holding.length > 0) return { done: false, evicted: 0, blocked: 0 };
-  }
-  let step = nextDrainStep(pods, o.now);
+  const forced = await forceDeletions(ops, metrics, pods, o.deadline, o.now);
+  // The graceful drain goes on beside them, over the pods not being forced.
+  const rest = forced.length > 0 ? pods.filter((p) => !forced.includes(p)) : pods;
+  let step = nextDrainStep(rest, o.now);
   // The cache may miss a pod bound a moment ago (kube-scheduler not yet seeing the taint): the
   // API server's list has the last word before the node goes.
+  if (step.done && forced.length > 0) return { done: false, evicted: 0, blocked: 0 };
   if (step.done) step = nextDrainStep(await ops.podsOn(o.node), o.now);
   if (step.done) return { done: true, evicted: 0, blocked: 0 };
   let evicted = 0;

@@ -25,7 +25,8 @@ export interface NodeOps {
   unmark(node: V1Node): Promise<void>;
   evict(pod: V1Pod): Promise<EvictionResult>;
   /** Deletes a pod outright (terminationGracePeriod ran out: no PDB or do-not-disrupt holds it). */
-  deletePod(pod: V1Pod): Promise<void>;
+  /** Deletes the pod (this one: its UID), with this grace period when given (a deadline's). */
+  deletePod(pod: V1Pod, gracePeriodSeconds?: number): Promise<void>;
   terminate(node: V1Node): Promise<void>;
   /**
    * The pods bound to a node now, read from the API server rather than a cache: a drain is only done
@@ -95,14 +96,18 @@ export class ApiNodeOps implements NodeOps {
     }
   }
 
-  async deletePod(pod: V1Pod): Promise<void> {
+  async deletePod(pod: V1Pod, gracePeriodSeconds?: number): Promise<void> {
     try {
       await this.core.deleteNamespacedPod({
         name: pod.metadata?.name ?? '',
         namespace: pod.metadata?.namespace ?? 'default',
+        ...(gracePeriodSeconds !== undefined ? { gracePeriodSeconds } : {}),
+        ...(pod.metadata?.uid !== undefined ? { body: { preconditions: { uid: pod.metadata.uid } } } : {}),
       });
     } catch (e) {
-      if (statusOf(e) !== 404) throw e;
+      // 404: gone; 409: a newer pod of that name (the precondition): this one is gone.
+      const code = statusOf(e);
+      if (code !== 404 && code !== 409) throw e;
     }
   }
 
