@@ -3,7 +3,7 @@
  * test/suites/performance) run by both provisioners, each on a fresh e2e control plane (kube-apiserver,
  * controller manager and kube-scheduler built from k8s.io/kubernetes) with kwok making their Nodes
  * Ready and running their pods: Berth (`berth serve --cloud kwok`) and Karpenter's own controller
- * (sigs.k8s.io/karpenter/kwok v1.14.1) choosing among the same instance types at the same prices
+ * (sigs.k8s.io/karpenter/kwok v1.15.0) choosing among the same instance types at the same prices
  * (bench/cluster/instance-types.ts) with the same registration delay. kube-scheduler binds the pods.
  *
  * Per workload, step and side: time to all pods Running (scale-out) or to the last node change

@@ -1,6 +1,6 @@
 /**
  * `npm run bench:side-by-side` (also `npm run bench:provisioner -- --side-by-side`): Berth and
- * Karpenter's own scheduling simulation (sigs.k8s.io/karpenter v1.14.1, `bench/karpenter-sbs/`: its
+ * Karpenter's own scheduling simulation (sigs.k8s.io/karpenter v1.15.0, `bench/karpenter-sbs/`: its
  * NewTopology → NewScheduler → Solve, set up as its scheduling benchmark does) on the same pod and
  * NodePool files and the same catalog (data/ec2-instance-types.json), reported as ratios.
  *
@@ -90,7 +90,8 @@ function karpenterHarness(): string | undefined {
   const r = spawnSync('nice', ['-n', '19', go, 'build', '-o', bin, '.'], {
     cwd: HARNESS,
     stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, GOTOOLCHAIN: 'local', GOFLAGS: '-mod=mod' },
+    // Karpenter v1.15 needs Go 1.26.9 or newer: the go command fetches 1.27.3 from the module proxy once.
+    env: { ...process.env, GOTOOLCHAIN: process.env.GOTOOLCHAIN ?? 'go1.27.3', GOFLAGS: '-mod=mod' },
   });
   if (r.status !== 0) {
     console.error('side-by-side: the Karpenter harness did not build; its side is skipped');
@@ -274,7 +275,7 @@ function main(): void {
   const widths = header.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   for (const r of rows) console.log(r.map((x, i) => x.padStart(widths[i] ?? 0)).join('  '));
   console.log(
-    `\nSolve: the median of warm runs — Karpenter ${RUNS} after one untimed, Berth ${BERTH_RUNS} after ${BERTH_WARMUP} untimed (its solver in this process). B cold: berth plan's own solve, one cold run. Wall: berth plan as a user runs it, the whole process; Karpenter v1.14.1 set-up + Solve. Whole: a node costs its instance, its volumes (20 GiB gp3, $${VOLUMES.toFixed(4)}/h) and $${String(NODE_COST)}/h; Berth plans with provisioner.nodeCost.perNodePerHour ${String(NODE_COST)}, Karpenter's plan is priced so. Files in ${work}.`,
+    `\nSolve: the median of warm runs — Karpenter ${RUNS} after one untimed, Berth ${BERTH_RUNS} after ${BERTH_WARMUP} untimed (its solver in this process). B cold: berth plan's own solve, one cold run. Wall: berth plan as a user runs it, the whole process; Karpenter v1.15.0 set-up + Solve. Whole: a node costs its instance, its volumes (20 GiB gp3, $${VOLUMES.toFixed(4)}/h) and $${String(NODE_COST)}/h; Berth plans with provisioner.nodeCost.perNodePerHour ${String(NODE_COST)}, Karpenter's plan is priced so. Files in ${work}.`,
   );
 }
 

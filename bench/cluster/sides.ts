@@ -4,7 +4,7 @@
  * - berth: `berth serve --cloud kwok` with the repository's policies.yaml (provisioner.mode berth;
  *   scheduling gates on unless --no-scheduling-gates), its mutating webhooks (the scheduling gate
  *   among them) and its NodePool over an EC2NodeClass;
- * - karpenter: Karpenter's own controller with its kwok provider (v1.14.1, built by
+ * - karpenter: Karpenter's own controller with its kwok provider (v1.15.0, built by
  *   test/e2e/install-karpenter-kwok.sh), a KWOKNodeClass and an instance-types file made from
  *   Berth's catalog;
  * - karpenter-noop: the same, with a no-op admission webhook (bench/noop-webhook.ts, a process of its

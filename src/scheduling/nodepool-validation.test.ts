@@ -65,4 +65,41 @@ describe('nodePoolIssue: what the NodePool CRD refuses', () => {
     expect(found?.message).toBe(want);
     if (want !== undefined) expect(found?.pointer).toBe('/spec/disruption/consolidationPolicy');
   });
+
+  // Karpenter v1.15.0 karpenter.sh_nodepools.yaml spec.disruption: consolidateAfter optional (default
+  // 0s), budget reasons with Unhealthy, the patterns and the schedule-with-duration rule.
+  it.each([
+    [{}, undefined, undefined],
+    [{ budgets: [{ nodes: '1', reasons: ['Unhealthy'] }] }, undefined, undefined],
+    [
+      { budgets: [{ nodes: '1' }, { nodes: '20%', reasons: ['Drifted', 'Broken'] }] },
+      '/spec/disruption/budgets/1/reasons/1',
+      'Unsupported value: "Broken": supported values: "Underutilized", "Empty", "Drifted", "Unhealthy"',
+    ],
+    [
+      { budgets: [{ nodes: '110%' }] },
+      '/spec/disruption/budgets/0/nodes',
+      `Invalid value: "110%": spec.disruption.budgets[0].nodes in body should match '^((100|[0-9]{1,2})%|[0-9]+)$'`,
+    ],
+    [
+      { budgets: [{ nodes: '1', schedule: '0 9 * * *' }] },
+      '/spec/disruption/budgets',
+      "'schedule' must be set with 'duration'",
+    ],
+    [
+      { budgets: [{ nodes: '1', schedule: '0 9 * * *', duration: '90s' }] },
+      '/spec/disruption/budgets/0/duration',
+      `Invalid value: "90s": spec.disruption.budgets[0].duration in body should match '^((([0-9]+(h|m))|([0-9]+h[0-9]+m))(0s)?)$'`,
+    ],
+    [
+      { consolidateAfter: '5 minutes' },
+      '/spec/disruption/consolidateAfter',
+      `Invalid value: "5 minutes": spec.disruption.consolidateAfter in body should match '^(([0-9]+(s|m|h))+|Never)$'`,
+    ],
+    [{ consolidateAfter: 'Never' }, undefined, undefined],
+  ])('disruption %j: %s', (disruption, pointer, message) => {
+    const found = nodePoolIssue(pool([], { disruption }));
+    expect(found?.pointer).toBe(pointer);
+    expect(found?.message).toBe(message);
+  });
 });

@@ -1,5 +1,5 @@
 /**
- * What Karpenter v1.14.1's NodePool CRD refuses beyond the field types (its enum and its
+ * What Karpenter v1.15.0's NodePool CRD refuses beyond the field types (its enum and its
  * x-kubernetes-validations, pkg/apis/crds/karpenter.sh_nodepools.yaml), in the API server's words, so
  * that `berth check` and `berth plan` refuse at file:line what `kubectl apply` would refuse, and never
  * read an unknown operator as a requirement no node meets. Pure.
@@ -24,7 +24,7 @@ interface NodePoolIn {
     replicas?: unknown;
     weight?: unknown;
     limits?: Record<string, unknown>;
-    disruption?: { consolidationPolicy?: unknown };
+    disruption?: { consolidationPolicy?: unknown; consolidateAfter?: unknown; budgets?: unknown };
     template?: { spec?: { requirements?: RequirementIn[] } };
   };
 }
@@ -62,6 +62,59 @@ export function requirementIssue(r: RequirementIn, at: string): CrdIssue | undef
   return undefined;
 }
 
+/** The CRD's enum for a budget's reasons (Unhealthy, node repair, since v1.15). */
+export const BUDGET_REASONS = ['Underutilized', 'Empty', 'Drifted', 'Unhealthy'] as const;
+
+const NODES = /^((100|[0-9]{1,2})%|[0-9]+)$/;
+const DURATION = /^((([0-9]+(h|m))|([0-9]+h[0-9]+m))(0s)?)$/;
+const SCHEDULE = /^(@(annually|yearly|monthly|weekly|daily|midnight|hourly))|((.+)\s(.+)\s(.+)\s(.+)\s(.+))$/;
+const CONSOLIDATE_AFTER = /^(([0-9]+(s|m|h))+|Never)$/;
+
+const mismatch = (pointer: string, value: unknown, pattern: RegExp): CrdIssue => ({
+  pointer,
+  message: `Invalid value: ${JSON.stringify(value)}: spec.${pointer
+    .slice(6)
+    .replaceAll('/', '.')
+    .replace(/\.(\d+)\./g, '[$1].')} in body should match '${pattern.source}'`,
+});
+
+/** One budget: its fields' patterns and enum, in the schema's order. */
+function budgetIssue(b: Record<string, unknown>, at: string): CrdIssue | undefined {
+  if (typeof b.duration === 'string' && !DURATION.test(b.duration))
+    return mismatch(`${at}/duration`, b.duration, DURATION);
+  if (typeof b.nodes === 'string' && !NODES.test(b.nodes)) return mismatch(`${at}/nodes`, b.nodes, NODES);
+  const reasons = Array.isArray(b.reasons) ? (b.reasons as unknown[]) : [];
+  for (const [j, r] of reasons.entries())
+    if (!(BUDGET_REASONS as readonly unknown[]).includes(r))
+      return {
+        pointer: `${at}/reasons/${j}`,
+        message: `Unsupported value: ${JSON.stringify(r)}: supported values: ${BUDGET_REASONS.map((x) => `"${x}"`).join(', ')}`,
+      };
+  if (typeof b.schedule === 'string' && !SCHEDULE.test(b.schedule))
+    return mismatch(`${at}/schedule`, b.schedule, SCHEDULE);
+  return undefined;
+}
+
+/** spec.disruption: each budget, the budgets' schedule-with-duration rule, consolidateAfter's pattern. */
+function disruptionIssue(spec: NodePoolIn['spec']): CrdIssue | undefined {
+  const d = spec?.disruption;
+  const budgets = Array.isArray(d?.budgets) ? (d.budgets as unknown[]) : [];
+  for (const [i, b] of budgets.entries()) {
+    const found =
+      typeof b === 'object' && b !== null
+        ? budgetIssue(b as Record<string, unknown>, `/spec/disruption/budgets/${i}`)
+        : undefined;
+    if (found) return found;
+  }
+  const typed = budgets.filter((b): b is Record<string, unknown> => typeof b === 'object' && b !== null);
+  if (typed.some((b) => (b.schedule === undefined) !== (b.duration === undefined)))
+    return { pointer: '/spec/disruption/budgets', message: "'schedule' must be set with 'duration'" };
+  const after = d?.consolidateAfter;
+  if (typeof after === 'string' && !CONSOLIDATE_AFTER.test(after))
+    return mismatch('/spec/disruption/consolidateAfter', after, CONSOLIDATE_AFTER);
+  return undefined;
+}
+
 function policyIssue(spec: NodePoolIn['spec']): CrdIssue | undefined {
   const policy = spec?.disruption?.consolidationPolicy;
   if (policy === undefined || (CONSOLIDATION_POLICIES as readonly unknown[]).includes(policy))
@@ -80,7 +133,7 @@ export function nodePoolIssue(object: unknown): CrdIssue | undefined {
     const found = requirementIssue(reqs[i] ?? {}, `/spec/template/spec/requirements/${i}`);
     if (found) return found;
   }
-  const policy = policyIssue(spec);
+  const policy = policyIssue(spec) ?? disruptionIssue(spec);
   if (policy) return policy;
   if (spec?.replicas !== undefined) {
     const limits = Object.keys(spec.limits ?? {});

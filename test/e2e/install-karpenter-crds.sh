@@ -4,7 +4,9 @@
 # ~/.cache/berth-e2e/karpenter-crds-<version>. Prints the folder; progress on stderr. Without Go it
 # fails and says why.
 set -euo pipefail
-version=v1.14.1
+version=v1.15.0
+# Karpenter v1.15 names Go 1.26.9: the go command fetches 1.27.3 from the module proxy when older.
+export GOTOOLCHAIN="${GOTOOLCHAIN:-go1.27.3}"
 cache="${BERTH_E2E_CACHE:-$HOME/.cache/berth-e2e}/karpenter-crds-$version"
 if [ ! -s "$cache/karpenter.sh_nodepools.yaml" ]; then
   if ! command -v go >/dev/null 2>&1; then

@@ -1,6 +1,6 @@
 /**
  * `berth migrate --to auto-mode` as a platform team runs it against its cluster: Karpenter's own
- * NodePool CRD (its CEL rules, v1.14.1, from its module) and the Auto Mode NodeClass CRD Berth ships,
+ * NodePool CRD (its CEL rules, v1.15.0, from its module) and the Auto Mode NodeClass CRD Berth ships,
  * Karpenter's getting-started pool and a team's workloads applied; the migration read from the
  * cluster; what it prints applied as it is, accepted by the API server; one workload's opt-in applied
  * with the printed command; and the API server refusing a NodeClass Auto Mode would refuse.
@@ -77,7 +77,7 @@ describe('berth migrate --to auto-mode against a cluster', () => {
     expect(migrated.err).toContain('aws eks create-access-entry --cluster-name prod');
   });
 
-  it('prints objects the API server accepts under Karpenter v1.14.1 CRD rules', () => {
+  it('prints objects the API server accepts under Karpenter v1.15.0 CRD rules', () => {
     const file = join(dir, 'migrate.yaml');
     writeFileSync(file, migrated.out);
     const applied = kubectl(['apply', '-f', file]);
@@ -133,5 +133,59 @@ spec:
     const r = kubectl(['apply', '-f', '-'], bad);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/iops.*16000/);
+  });
+});
+
+/**
+ * Karpenter v1.15.0's NodePool CRD as the oracle for what `berth check` refuses offline: the same
+ * pools through `kubectl create --dry-run=server` and through Berth, the same field and the same words.
+ */
+describe("NodePool disruption fields: Karpenter v1.15.0's CRD and berth check agree", () => {
+  const pool = (name: string, disruption: string) => `apiVersion: karpenter.sh/v1
+kind: NodePool
+metadata: { name: ${name} }
+spec:
+  disruption: ${disruption}
+  template:
+    spec:
+      nodeClassRef: { group: karpenter.k8s.aws, kind: EC2NodeClass, name: default }
+      requirements:
+        - { key: karpenter.k8s.aws/instance-category, operator: In, values: [c, m, r] }
+`;
+  it.each([
+    ['repair-budget', '{ budgets: [{ nodes: "1", reasons: [Unhealthy] }] }', undefined],
+    ['no-consolidate-after', '{ consolidationPolicy: WhenEmptyOrUnderutilized }', undefined],
+    [
+      'bad-reason',
+      '{ budgets: [{ nodes: "20%", reasons: [Drifted, Broken] }] }',
+      'spec.disruption.budgets[0].reasons[1]',
+    ],
+    ['bad-nodes', '{ budgets: [{ nodes: "110%" }] }', 'spec.disruption.budgets[0].nodes'],
+    ['bad-after', '{ consolidateAfter: 5 minutes }', 'spec.disruption.consolidateAfter'],
+    ['lone-schedule', '{ budgets: [{ nodes: "1", schedule: "0 9 * * *" }] }', 'spec.disruption.budgets'],
+  ])('%s', (name, disruption, field) => {
+    const text = pool(name, disruption);
+    const server = kubectl(['create', '--dry-run=server', '-f', '-'], text);
+    const file = join(dir, `${name}.yaml`);
+    writeFileSync(file, text);
+    const app = join(dir, 'none.yaml');
+    writeFileSync(app, '');
+    const r = spawnSync(
+      process.execPath,
+      ['dist/src/cli/main.js', 'check', '-f', app, '--allow-empty', '--nodepools', file],
+      { encoding: 'utf8' },
+    );
+    if (field === undefined) {
+      expect(server.code, server.stderr).toBe(0);
+      expect(r.status, r.stderr).not.toBe(2);
+      return;
+    }
+    expect(server.code).not.toBe(0);
+    expect(r.status, r.stderr).toBe(2);
+    const said = /: (spec\.[^:]+): (.*)$/m.exec(r.stderr);
+    expect(said?.[1], r.stderr).toBe(field);
+    // Schema errors word for word; a CEL rule's message after the API server's `Invalid value: "array": `.
+    expect(server.stderr).toContain(`${field}: `);
+    expect(server.stderr).toContain(said?.[2] ?? '?');
   });
 });
