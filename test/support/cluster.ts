@@ -4,6 +4,7 @@ import type { PDB } from '../../src/policies/view.js';
 import { builtinCatalog } from '../../src/catalog/catalog.js';
 import { nodeObjectFor } from '../../src/provisioner/cloud/node-object.js';
 import { providerIdOf } from '../../src/provisioner/cloud/provider.js';
+import type { NodePool } from '../../src/scheduling/nodepool.js';
 
 const catalog = builtinCatalog();
 
@@ -115,5 +116,23 @@ export function pdb(
     ...(allowed !== undefined
       ? { status: { disruptionsAllowed: allowed, currentHealthy: 3, desiredHealthy: 3, expectedPods: 3 } }
       : {}),
+  };
+}
+
+/** A NodePool `name` over EC2NodeClass `c` with no requirements, and this disruption block. */
+export function nodePool(name: string, disruption?: NodePool['spec']['disruption']): NodePool {
+  return {
+    apiVersion: 'karpenter.sh/v1',
+    kind: 'NodePool',
+    metadata: { name },
+    spec: {
+      template: {
+        spec: {
+          nodeClassRef: { group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: 'c' },
+          requirements: [],
+        },
+      },
+      ...(disruption ? { disruption } : {}),
+    },
   };
 }

@@ -3,25 +3,13 @@ import { node } from '../../../test/support/cluster.js';
 import type { EventSpec } from '../../kube/events.js';
 import { Metrics } from '../../observability/metrics.js';
 import { poolView } from '../../scheduling/nodepool.js';
+import { nodePool } from '../../../test/support/cluster.js';
 import { scoreMove, type ScoredMove } from './balanced.js';
 import type { NodeInfo } from './candidates.js';
 import { nodeRef } from './drain-nodes.js';
 import { reportScored } from './scored.js';
 
-const pool = poolView({
-  apiVersion: 'karpenter.sh/v1',
-  kind: 'NodePool',
-  metadata: { name: 'p' },
-  spec: {
-    template: {
-      spec: {
-        nodeClassRef: { group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: 'c' },
-        requirements: [],
-      },
-    },
-    disruption: { consolidationPolicy: 'Balanced' },
-  },
-});
+const pool = poolView(nodePool('p', { consolidationPolicy: 'Balanced' }));
 const info = (name: string): NodeInfo => ({
   node: node(name, { pool: 'p' }),
   name,

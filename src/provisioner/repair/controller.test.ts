@@ -1,7 +1,7 @@
 import type { V1Node } from '@kubernetes/client-node';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { node } from '../../../test/support/cluster.js';
+import { node, nodePool } from '../../../test/support/cluster.js';
 import type { EventSpec } from '../../kube/events.js';
 import { Metrics } from '../../observability/metrics.js';
 import { nodeRef } from '../disruption/drain-nodes.js';
@@ -100,25 +100,14 @@ describe('RepairController', () => {
 
   it("holds repair while the NodePool's budget for Unhealthy allows none, and repairs once a window opens", async () => {
     // Karpenter v1.15: repair rides the shared disruption budget, reason Unhealthy.
-    const pool = poolView({
-      apiVersion: 'karpenter.sh/v1',
-      kind: 'NodePool',
-      metadata: { name: 'p' },
-      spec: {
-        template: {
-          spec: {
-            nodeClassRef: { group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: 'd' },
-            requirements: [],
-          },
-        },
-        disruption: {
-          budgets: [
-            { nodes: '0', reasons: ['Unhealthy'], schedule: '0 12 * * *', duration: '1h' },
-            { nodes: '100%' },
-          ],
-        },
-      },
-    });
+    const pool = poolView(
+      nodePool('p', {
+        budgets: [
+          { nodes: '0', reasons: ['Unhealthy'], schedule: '0 12 * * *', duration: '1h' },
+          { nodes: '100%' },
+        ],
+      }),
+    );
     const r = rig([bad('sick'), node('a', { pool: 'p' }), node('b', { pool: 'p' })], [pool]);
     const { next } = await r.c.round();
     expect(r.marks).toEqual([]);
