@@ -155,8 +155,10 @@ function replaceTemplateSpread(obj: KubeObject, spread: V1TopologySpreadConstrai
 export function spreadWorldOf(objects: readonly KubeObject[], defaultNamespace: string): SpreadWorld {
   const ns = (o: KubeObject) => o.metadata?.namespace ?? defaultNamespace;
   const byKey = new Map(objects.map((o) => [`${ns(o)}/${o.kind ?? ''}/${o.metadata?.name ?? ''}`, o]));
+  const services = new Map<string, KubeObject[]>();
+  for (const o of objects) if (o.kind === 'Service') services.set(ns(o), [...(services.get(ns(o)) ?? []), o]);
   return {
-    services: (namespace) => objects.filter((o) => o.kind === 'Service' && ns(o) === namespace),
+    services: (namespace) => services.get(namespace) ?? [],
     owner: (namespace, kind, name) => byKey.get(`${namespace}/${kind}/${name}`),
   };
 }

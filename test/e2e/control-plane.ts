@@ -55,6 +55,8 @@ export interface ControlPlaneOptions {
    * nodes feasible (never fewer than 100). Unset, its adaptive default (50% less 1% per 125 nodes).
    */
   nodesToScore?: number;
+  /** kube-scheduler's PodTopologySpread defaultConstraints (defaultingType List). */
+  defaultSpread?: readonly object[];
 }
 
 /**
@@ -64,7 +66,12 @@ export interface ControlPlaneOptions {
  */
 export function schedulerConfig(
   kubeconfig: string,
-  o: { scoring?: SchedulerScoring; qps?: number | undefined; nodesToScore?: number },
+  o: {
+    scoring?: SchedulerScoring;
+    qps?: number | undefined;
+    nodesToScore?: number;
+    defaultSpread?: readonly object[];
+  },
 ): string {
   const fit = {
     name: 'NodeResourcesFit',
@@ -78,15 +85,18 @@ export function schedulerConfig(
       },
     },
   };
+  const spread = o.defaultSpread && {
+    name: 'PodTopologySpread',
+    args: { defaultingType: 'List', defaultConstraints: o.defaultSpread },
+  };
+  const pluginConfig = [...(o.scoring === undefined ? [] : [fit]), ...(spread ? [spread] : [])];
   return JSON.stringify({
     apiVersion: 'kubescheduler.config.k8s.io/v1',
     kind: 'KubeSchedulerConfiguration',
     clientConnection: { kubeconfig, ...(o.qps === undefined ? {} : { qps: o.qps, burst: 2 * o.qps }) },
     leaderElection: { leaderElect: false },
     ...(o.nodesToScore === undefined ? {} : { percentageOfNodesToScore: o.nodesToScore }),
-    profiles: [
-      { schedulerName: 'default-scheduler', ...(o.scoring === undefined ? {} : { pluginConfig: [fit] }) },
-    ],
+    profiles: [{ schedulerName: 'default-scheduler', ...(pluginConfig.length > 0 ? { pluginConfig } : {}) }],
   });
 }
 
@@ -274,8 +284,8 @@ export async function startControlPlane(
     join(dir, 'kube-controller-manager.log'),
     procs,
   );
-  const { schedulerScoring: scoring, nodesToScore } = options;
-  const configured = scoring !== undefined || nodesToScore !== undefined;
+  const { schedulerScoring: scoring, nodesToScore, defaultSpread } = options;
+  const configured = scoring !== undefined || nodesToScore !== undefined || defaultSpread !== undefined;
   if (configured)
     writeFileSync(
       join(dir, 'scheduler.json'),
@@ -283,6 +293,7 @@ export async function startControlPlane(
         qps: options.clientQps,
         ...(scoring === undefined ? {} : { scoring }),
         ...(nodesToScore === undefined ? {} : { nodesToScore }),
+        ...(defaultSpread === undefined ? {} : { defaultSpread }),
       }),
     );
   start(
