@@ -65,7 +65,8 @@ export function requirementIssue(r: RequirementIn, at: string): CrdIssue | undef
 /** The CRD's enum for a budget's reasons (Unhealthy, node repair, since v1.15). */
 export const BUDGET_REASONS = ['Underutilized', 'Empty', 'Drifted', 'Unhealthy'] as const;
 
-const NODES = /^((100|[0-9]{1,2})%|[0-9]+)$/;
+/** A budget's `nodes`: a count or a percentage up to 100%. */
+export const BUDGET_NODES = /^((100|[0-9]{1,2})%|[0-9]+)$/;
 const DURATION = /^((([0-9]+(h|m))|([0-9]+h[0-9]+m))(0s)?)$/;
 const SCHEDULE = /^(@(annually|yearly|monthly|weekly|daily|midnight|hourly))|((.+)\s(.+)\s(.+)\s(.+)\s(.+))$/;
 const CONSOLIDATE_AFTER = /^(([0-9]+(s|m|h))+|Never)$/;
@@ -82,7 +83,8 @@ const mismatch = (pointer: string, value: unknown, pattern: RegExp): CrdIssue =>
 function budgetIssue(b: Record<string, unknown>, at: string): CrdIssue | undefined {
   if (typeof b.duration === 'string' && !DURATION.test(b.duration))
     return mismatch(`${at}/duration`, b.duration, DURATION);
-  if (typeof b.nodes === 'string' && !NODES.test(b.nodes)) return mismatch(`${at}/nodes`, b.nodes, NODES);
+  if (typeof b.nodes === 'string' && !BUDGET_NODES.test(b.nodes))
+    return mismatch(`${at}/nodes`, b.nodes, BUDGET_NODES);
   const reasons = Array.isArray(b.reasons) ? (b.reasons as unknown[]) : [];
   for (const [j, r] of reasons.entries())
     if (!(BUDGET_REASONS as readonly unknown[]).includes(r))

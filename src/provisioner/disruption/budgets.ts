@@ -10,9 +10,10 @@ import type { NodePool } from '../../scheduling/nodepool.js';
 import { parseCron, windowOpen, type Cron } from './cron.js';
 import { parseGoDuration } from '../../util/go-duration.js';
 import { count } from '../../util/canonical.js';
+import { BUDGET_NODES, BUDGET_REASONS } from '../../scheduling/nodepool-validation.js';
 
-export type DisruptionReason = 'Underutilized' | 'Empty' | 'Drifted' | 'Unhealthy';
-const REASONS: readonly string[] = ['Underutilized', 'Empty', 'Drifted', 'Unhealthy'];
+export type DisruptionReason = (typeof BUDGET_REASONS)[number];
+const REASONS: readonly string[] = BUDGET_REASONS;
 
 export interface Budget {
   readonly nodes: string;
@@ -23,7 +24,6 @@ export interface Budget {
 export type BudgetsRead = { ok: true; budgets: readonly Budget[] } | { ok: false; error: string };
 
 const DEFAULT: readonly Budget[] = [{ nodes: '10%' }];
-const NODES = /^((100|[0-9]{1,2})%|[0-9]+)$/;
 
 function readWindow(b: { schedule?: unknown; duration?: unknown }, i: number): Budget['window'] | string {
   const durationMs = typeof b.duration === 'string' ? parseGoDuration(b.duration) : undefined;
@@ -41,7 +41,7 @@ function readOne(raw: unknown, i: number): Budget | string {
   if (typeof raw !== 'object' || raw === null) return `budgets[${i}] is not an object`;
   const b = raw as { nodes?: unknown; schedule?: unknown; duration?: unknown; reasons?: unknown };
   const nodes = typeof b.nodes === 'number' ? String(b.nodes) : b.nodes;
-  if (typeof nodes !== 'string' || !NODES.test(nodes))
+  if (typeof nodes !== 'string' || !BUDGET_NODES.test(nodes))
     return `budgets[${i}].nodes must be a count or a percentage, got ${JSON.stringify(b.nodes)}`;
   const reasons = b.reasons;
   if (reasons !== undefined && (!Array.isArray(reasons) || reasons.some((r) => !REASONS.includes(String(r)))))

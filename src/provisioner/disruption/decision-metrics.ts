@@ -86,8 +86,11 @@ export function disruptedContext(pools: readonly PoolView[], pods: readonly V1Po
   };
 }
 
-/** Go's pretty.ToSnakeCase, as Karpenter writes label values: `WhenEmptyOrUnderutilized` → `when_empty_or_underutilized`. */
-const snake = (s: string): string => s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+/**
+ * Go's pretty.ToSnakeCase, as Karpenter writes label values: `WhenEmptyOrUnderutilized` →
+ * `when_empty_or_underutilized`, `AcceleratedHardwareReady` → `accelerated_hardware_ready`.
+ */
+export const snakeCase = (s: string): string => s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
 
 /** nodeclaimutils.DisruptionTerminationMode: no grace period graceful, 0 forceful, any other eventual. */
 export function terminationMode(terminationGracePeriod: string | undefined): string {
@@ -102,7 +105,7 @@ function disruptedLabels(n: Labelled, reason: string, policy: string | undefined
     reason,
     nodepool: labels[LABEL.nodePool] ?? '',
     capacity_type: labels[LABEL.capacityType] ?? '',
-    consolidation_policy: policy === undefined ? '' : snake(policy),
+    consolidation_policy: policy === undefined ? '' : snakeCase(policy),
     termination_mode: terminationMode(ctx.terminationGracePeriod?.(n) ?? claimGracePeriod(n)),
   };
 }

@@ -6,7 +6,8 @@ import type { EventSpec } from '../../kube/events.js';
 import { Metrics } from '../../observability/metrics.js';
 import { nodeRef } from '../disruption/drain-nodes.js';
 import { DISRUPTION_ANNOTATION, REPAIR_PHASE } from '../disruption/marks.js';
-import { RepairController, snakeCase } from './controller.js';
+import { RepairController } from './controller.js';
+import { snakeCase } from '../disruption/decision-metrics.js';
 import { poolView, type PoolView } from '../../scheduling/nodepool.js';
 
 const NOW = Date.parse('2026-11-27T12:00:00Z');

@@ -13,7 +13,7 @@ import { LABEL } from '../../catalog/instance-type.js';
 import type { EventSink, InvolvedObject } from '../../kube/events.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { IMAGE_LABEL } from '../../scheduling/nodepool.js';
-import { disruptedContext, karpenterDisrupted } from '../disruption/decision-metrics.js';
+import { disruptedContext, karpenterDisrupted, snakeCase } from '../disruption/decision-metrics.js';
 import { DISRUPTION_ANNOTATION, DRAINING, REPAIR_PHASE, SINCE_ANNOTATION } from '../disruption/marks.js';
 import type { NodeOps } from '../disruption/node-ops.js';
 import { allowance, readBudgets } from '../disruption/budgets.js';
@@ -40,9 +40,6 @@ export interface RepairDeps {
   readonly logger: Logger;
   readonly clock: () => Date;
 }
-
-/** Go's pretty.ToSnakeCase, as Karpenter labels the condition: `AcceleratedHardwareReady` → `accelerated_hardware_ready`. */
-export const snakeCase = (s: string): string => s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
 
 const since = (u: Unhealthy) => new Date(u.since).toISOString();
 
