@@ -7,7 +7,7 @@ import { EvaluationBudgetError } from '../scheduling/placement.js';
 import { formatRef, refOf, type KubeObject, type ObjectRef } from '../kube/objects.js';
 import { isWorkloadKind } from '../kube/workload.js';
 import { workloadFacts } from './context.js';
-import type { Mode, RuleId } from './rules/ids.js';
+import type { FindingRule, Mode, RuleId } from './rules/ids.js';
 import type { Finding, RuleInput, SubjectBase, Target } from './rules/rule.js';
 import type { Params, Policies, RuleScope } from './policies.js';
 import { planRules, rulesFor, type PlannedRule } from './plan.js';
@@ -21,7 +21,7 @@ import { reviewTargetOf } from './rules/review-facts.js';
 const CLUSTER_SCOPED = new Set<Target | undefined>(['nodepool', 'nodeclass']);
 
 export interface Violation {
-  rule: RuleId;
+  rule: FindingRule;
   mode: Exclude<Mode, 'off'>;
   message: string;
 }
@@ -47,7 +47,7 @@ export interface Verdict {
 
 /** A rule an evaluation ran, and its mode (shared between verdicts of one plan: never mutate). */
 export interface RuleRan {
-  readonly id: RuleId;
+  readonly id: FindingRule;
   readonly mode: Exclude<Mode, 'off'>;
 }
 

@@ -14,6 +14,8 @@ import { evaluate, type Verdict } from './engine.js';
 import type { Policies } from './policies.js';
 import type { WorkloadProfile } from './schema/profile-schema.js';
 import { StaticClusterView } from './view.js';
+import { NativePolicySet } from './native/policy-set.js';
+import { policyProblems, withNativeFindings, type NativeOptions } from './native/verdicts.js';
 
 export interface OfflineInput {
   objects: readonly KubeObject[];
@@ -28,6 +30,8 @@ export interface OfflineInput {
   defaultNamespace?: string;
   /** What the pools are, when not the cluster's (the embedded samples): rule messages say so. */
   poolsFrom?: string;
+  /** Who the requests come from, for native policies that read request.userInfo. */
+  userInfo?: NativeOptions['userInfo'];
 }
 
 export interface OfflineResult {
@@ -156,5 +160,23 @@ export function runOffline(input: OfflineInput): OfflineResult {
       ownedPodVerdict(o, input.objects, ns) ??
       evaluate(o, view, input.policies, opts),
   );
-  return { admitted, pdbs, verdicts, notes };
+  return { admitted, pdbs, verdicts: withNative(input, admitted, verdicts), notes };
+}
+
+/** The verdicts with the ValidatingAdmissionPolicies among the inputs applied (the API server's own). */
+function withNative(input: OfflineInput, admitted: readonly KubeObject[], verdicts: Verdict[]): Verdict[] {
+  const set = new NativePolicySet(input.objects);
+  if (set.size === 0) return verdicts;
+  let n = 0;
+  const opts: NativeOptions = {
+    defaultNamespace: input.defaultNamespace ?? 'default',
+    now: new Date(`${input.today}T00:00:00Z`),
+    uid: () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`,
+    ...(input.userInfo ? { userInfo: input.userInfo } : {}),
+  };
+  return verdicts.map((v, i) => {
+    const o = admitted[i];
+    if (o === undefined || (v.skipped !== undefined && o.kind === 'Pod' && v.skipped.includes('controller'))) return v;
+    return policyProblems(withNativeFindings(v, o, set, opts), o, set);
+  });
 }

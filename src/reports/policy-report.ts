@@ -6,7 +6,7 @@
  */
 import type { KubeObject } from '../kube/objects.js';
 import type { Verdict } from '../policies/engine.js';
-import type { RuleId } from '../policies/rules/ids.js';
+import type { FindingRule } from '../policies/rules/ids.js';
 import { categoryOf } from '../policies/rules/catalogue.js';
 
 export const REPORT_API_VERSION = 'wgpolicyk8s.io/v1alpha2';
@@ -21,7 +21,7 @@ export const EVALUATION_RULE = 'evaluation';
 export interface ReportResult {
   /** `berth` in Berth's results (a report read from elsewhere may hold other tools'). */
   policy: string;
-  rule: RuleId | typeof EVALUATION_RULE;
+  rule: FindingRule | typeof EVALUATION_RULE;
   result: ReportResultValue;
   severity?: 'high' | 'medium' | 'low' | 'info';
   category: string;
@@ -68,7 +68,7 @@ interface Shared {
 
 function result(
   shared: Shared,
-  rule: RuleId,
+  rule: FindingRule,
   mode: string,
   what: Pick<ReportResult, 'result' | 'message' | 'severity'>,
 ): ReportResult {
@@ -91,8 +91,8 @@ function result(
 export function resultsOf(v: Verdict, obj: KubeObject | undefined, at: { seconds: number }): ReportResult[] {
   if (v.skipped !== undefined || !v.rules || v.rules.length === 0) return [];
   const shared: Shared = { resources: [resourceOf(v, obj)], timestamp: { seconds: at.seconds, nanos: 0 } };
-  const modes = new Map<RuleId, string>(v.rules.map((r) => [r.id, r.mode]));
-  const modeOf = (rule: RuleId) => modes.get(rule) ?? 'enforce';
+  const modes = new Map<FindingRule, string>(v.rules.map((r) => [r.id, r.mode]));
+  const modeOf = (rule: FindingRule) => modes.get(rule) ?? 'enforce';
   const out: ReportResult[] = [];
   for (const x of v.violations)
     out.push(

@@ -39,7 +39,7 @@ function condition(
   okReason: string,
   okMessage: string,
 ): Condition {
-  const found = verdict.violations.filter((v) => (rules ? rules.includes(v.rule) : v.mode === 'enforce'));
+  const found = verdict.violations.filter((v) => (rules ? rules.includes(v.rule as RuleId) : v.mode === 'enforce'));
   const errors = verdict.errors.filter((e) => !rules || rules.includes(e.rule));
   if (found.length === 0 && errors.length === 0)
     return { type, status: 'True', reason: okReason, message: okMessage };
@@ -47,7 +47,7 @@ function condition(
   return {
     type,
     status: 'False',
-    reason: first ? (REASONS[first.rule] ?? 'PolicyViolation') : 'RuleError',
+    reason: first ? (REASONS[first.rule as RuleId] ?? 'PolicyViolation') : 'RuleError',
     message: [...found.map((v) => v.message), ...errors.map((e) => e.message)].join('\n'),
   };
 }

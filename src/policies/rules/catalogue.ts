@@ -1,5 +1,5 @@
 /** Every rule, in the stable order findings are reported (the order of RULE_IDS). */
-import { RULE_IDS, type RuleId } from './ids.js';
+import { RULE_IDS, type FindingRule, type RuleId } from './ids.js';
 import type { Rule } from './rule.js';
 import { pdbBlocksEviction, pdbHpaMin, pdbOverlap } from './drain-pdb.js';
 import { objectInvalid } from './object-invalid.js';
@@ -129,8 +129,9 @@ const ALL: readonly Rule[] = SECTIONS.flatMap((s) => s.rules);
 const categories = new Map<RuleId, string>(SECTIONS.flatMap((s) => s.rules.map((r) => [r.id, s.category])));
 
 /** The catalogue section a rule is in. */
-export function categoryOf(rule: RuleId): string {
-  return categories.get(rule) ?? 'Other';
+export function categoryOf(rule: FindingRule): string {
+  if (rule.startsWith('ValidatingAdmissionPolicy/')) return 'ValidatingAdmissionPolicy';
+  return categories.get(rule as RuleId) ?? 'Other';
 }
 
 const byId = new Map<RuleId, Rule>(ALL.map((r) => [r.id, r]));

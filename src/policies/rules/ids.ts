@@ -48,5 +48,11 @@ export const RULE_IDS = [
 
 export type RuleId = (typeof RULE_IDS)[number];
 
+/** A ValidatingAdmissionPolicy's findings carry the policy as their rule: `ValidatingAdmissionPolicy/<name>`. */
+export type NativeRuleId = `ValidatingAdmissionPolicy/${string}`;
+
+/** The rule a finding names: one of Berth's, or a native policy. */
+export type FindingRule = RuleId | NativeRuleId;
+
 export const MODES = ['enforce', 'warn', 'audit', 'off'] as const;
 export type Mode = (typeof MODES)[number];
