@@ -9,17 +9,20 @@
 import { Environment } from '@marcbachmann/cel-js';
 import { registerAuthz } from './authz.js';
 import { registerComprehensions } from './comprehensions.js';
+import { registerConversions } from './conversions.js';
+import { registerEquality } from './equality.js';
 import { registerFormat } from './format.js';
 import { registerLists } from './lists.js';
-import { registerNet } from './net.js';
-import { registerQuantity } from './quantity.js';
+import { CIDR, IP, registerNet } from './net.js';
+import { Quantity, registerQuantity } from './quantity.js';
 import { registerRegex } from './regex.js';
-import { registerSemver } from './semver.js';
+import { Semver, registerSemver } from './semver.js';
 import { registerSets } from './sets.js';
 import { registerStrings } from './strings.js';
-import { registerURL } from './url.js';
+import { URLValue, registerURL } from './url.js';
 
 const LIBRARIES = [
+  registerConversions,
   registerStrings,
   registerLists,
   registerRegex,
@@ -37,6 +40,7 @@ const LIBRARIES = [
 export function kubernetesEnvironment(variables: readonly string[]): Environment {
   let env = new Environment({ enableOptionalTypes: true, homogeneousAggregateLiterals: true });
   for (const lib of LIBRARIES) env = lib(env);
+  env = registerEquality(env, [Quantity.celType, IP.celType, CIDR.celType, URLValue.celType, Semver.celType]);
   for (const v of variables) env = env.registerVariable(v, 'dyn');
   return env;
 }

@@ -33,7 +33,11 @@ const prefixed =
   (f: (s: string) => string[]) =>
   (s: string): string[] =>
     f(s.length > 1 && s.endsWith('-') ? `${s.slice(0, -1)}a` : s);
-const validDate = (s: string): boolean => DATE.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`));
+const validDate = (s: string): boolean => {
+  if (!DATE.test(s)) return false;
+  const d = new Date(`${s}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+};
 
 export class Format {
   static readonly celType = 'kubernetes.NamedFormat';

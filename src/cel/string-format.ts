@@ -2,10 +2,29 @@
  * `"…".format([args])` as cel-go's ext.Strings formats (ext/formatting.go): %s, %d, %f, %e, %b, %o,
  * %x, %X and %%, with a precision for %f and %e (default 6). Pure.
  */
+import { durationString, timestampString } from './conversions.js';
 import { celTypeName } from './values.js';
+
+/** The evaluator's uint, duration and type values, by their shape. */
+const ctorName = (v: unknown): string | undefined =>
+  typeof v === 'object' && v !== null ? v.constructor.name : undefined;
+const unsigned = (v: unknown): bigint | undefined =>
+  ctorName(v) === 'UnsignedInt' ? (v as { value: bigint }).value : undefined;
+
+function special(v: unknown): string | undefined {
+  const u = unsigned(v);
+  if (u !== undefined) return String(u);
+  if (v instanceof Date) return timestampString(v);
+  const name = ctorName(v);
+  if (name === 'Duration') return durationString(v as { seconds: bigint; nanos: number });
+  if (name === 'Type') return String(v).replace(/^Type<(.*)>$/, '$1');
+  return undefined;
+}
 
 function asString(v: unknown): string {
   if (typeof v === 'string') return v;
+  const s = special(v);
+  if (s !== undefined) return s;
   if (typeof v === 'bigint' || typeof v === 'boolean') return String(v);
   if (typeof v === 'number') return formatDouble(v);
   if (v === null) return 'null';
@@ -41,50 +60,67 @@ function fixed(v: unknown, precision: number, exp: boolean): string {
       `error during formatting: fixed-point clause can only be used on doubles, was given ${celTypeName(v)}`,
     );
   if (!Number.isFinite(n)) return formatDouble(n);
-  if (!exp) return n.toFixed(precision);
+  if (!exp) return halfEven(n, precision);
   const [m, e = '0'] = n.toExponential(precision).split('e');
   const en = Number(e);
   return `${m}e${en < 0 ? '-' : '+'}${String(Math.abs(en)).padStart(2, '0')}`;
 }
 
-function integerIn(v: unknown, radix: number, verb: string): string {
-  if (typeof v === 'bigint') return v.toString(radix);
-  if (typeof v === 'number' && Number.isInteger(v)) return v.toString(radix);
-  if (verb === 'x' || verb === 'X') {
-    if (typeof v === 'string') return Buffer.from(v, 'utf8').toString('hex');
-    if (v instanceof Uint8Array) return Buffer.from(v).toString('hex');
+/** Go's %f: an exact half rounds to the even neighbour. */
+function halfEven(n: number, precision: number): string {
+  const scaled = n * 10 ** precision;
+  if (Math.abs(scaled % 1) === 0.5) {
+    const down = Math.trunc(scaled);
+    const even = down % 2 === 0 ? down : down + Math.sign(scaled);
+    return (even / 10 ** precision).toFixed(precision);
   }
+  return n.toFixed(precision);
+}
+
+const RADIX_NAMES: Record<number, string> = { 2: 'binary', 8: 'octal', 16: 'hex' };
+
+function wholeNumber(v: unknown): bigint | number | undefined {
+  const u = unsigned(v);
+  if (u !== undefined) return u;
+  if (typeof v === 'bigint') return v;
+  return typeof v === 'number' && Number.isInteger(v) ? v : undefined;
+}
+
+function integerIn(v: unknown, radix: number, verb: string): string {
+  const n = wholeNumber(v);
+  if (n !== undefined) return n.toString(radix);
+  const hex = verb === 'x' || verb === 'X';
+  if (hex && typeof v === 'string') return Buffer.from(v, 'utf8').toString('hex');
+  if (hex && v instanceof Uint8Array) return Buffer.from(v).toString('hex');
   if (verb === 'b' && typeof v === 'boolean') return v ? '1' : '0';
   throw new Error(
-    `error during formatting: only integers${verb === 'x' || verb === 'X' ? ', byte buffers, and strings' : ''} can be formatted as ${radix === 2 ? 'binary' : radix === 8 ? 'octal' : 'hex'}, was given ${celTypeName(v)}`,
+    `error during formatting: only integers${hex ? ', byte buffers, and strings' : ''} can be formatted as ${RADIX_NAMES[radix] ?? 'hex'}, was given ${celTypeName(v)}`,
   );
 }
 
+function decimal(v: unknown): string {
+  if (typeof v === 'bigint' || unsigned(v) !== undefined) return String(unsigned(v) ?? v);
+  if (typeof v === 'number' && !Number.isFinite(v)) return formatDouble(v);
+  throw new Error(
+    `error during formatting: decimal clause can only be used on integers, was given ${celTypeName(v)}`,
+  );
+}
+
+const VERBS: Record<string, (v: unknown, precision: number | undefined) => string> = {
+  s: (v) => asString(v),
+  d: (v) => decimal(v),
+  f: (v, p) => fixed(v, p ?? 6, false),
+  e: (v, p) => fixed(v, p ?? 6, true),
+  b: (v) => integerIn(v, 2, 'b'),
+  o: (v) => integerIn(v, 8, 'o'),
+  x: (v) => integerIn(v, 16, 'x'),
+  X: (v) => integerIn(v, 16, 'X').toUpperCase(),
+};
+
 function verbOf(verb: string, v: unknown, precision: number | undefined): string {
-  switch (verb) {
-    case 's':
-      return asString(v);
-    case 'd':
-      if (typeof v === 'bigint') return String(v);
-      if (typeof v === 'number' && !Number.isFinite(v)) return formatDouble(v);
-      throw new Error(
-        `error during formatting: decimal clause can only be used on integers, was given ${celTypeName(v)}`,
-      );
-    case 'f':
-      return fixed(v, precision ?? 6, false);
-    case 'e':
-      return fixed(v, precision ?? 6, true);
-    case 'b':
-      return integerIn(v, 2, verb);
-    case 'o':
-      return integerIn(v, 8, verb);
-    case 'x':
-      return integerIn(v, 16, verb);
-    case 'X':
-      return integerIn(v, 16, verb).toUpperCase();
-    default:
-      throw new Error(`could not parse formatting clause: unrecognized formatting clause "${verb}"`);
-  }
+  const f = VERBS[verb];
+  if (!f) throw new Error(`could not parse formatting clause: unrecognized formatting clause "${verb}"`);
+  return f(v, precision);
 }
 
 export function formatString(format: string, args: readonly unknown[]): string {
