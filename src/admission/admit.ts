@@ -3,6 +3,8 @@
  * mutating one compiles a workload against its profile and answers with the JSON Patch from the
  * original to the compiled object; the validating one runs the engine. The webhook only translates.
  */
+import type { NativePolicySet } from '../policies/native/policy-set.js';
+import { withNativeFindings } from '../policies/native/verdicts.js';
 import jsonpatch from 'fast-json-patch';
 import type { KubeObject } from '../kube/objects.js';
 import { isCompiledKind } from '../kube/workload.js';
@@ -24,6 +26,8 @@ export interface AdmissionContext {
   today: string;
   /** Whether /gate gates new pods: a Berth provisioner leads and announces scheduling gates on. */
   schedulingGates?: boolean;
+  /** The cluster's ValidatingAdmissionPolicies, for the background scan of existing objects. */
+  native?: NativePolicySet;
 }
 
 export interface Decision {
@@ -87,9 +91,16 @@ function viewFor(object: KubeObject, namespace: string, ctx: AdmissionContext): 
  * (the background scan's question: would it be denied if applied again?).
  */
 export function judgeExisting(object: KubeObject, namespace: string, ctx: AdmissionContext): Verdict {
-  return evaluate(object, viewFor(object, namespace, ctx), ctx.policies, {
+  const verdict = evaluate(object, viewFor(object, namespace, ctx), ctx.policies, {
     today: ctx.today,
     defaultNamespace: namespace,
+  });
+  if (!ctx.native || ctx.native.size === 0) return verdict;
+  // Existing objects are judged as if created again: the API server judges only new writes.
+  return withNativeFindings(verdict, object, ctx.native, {
+    defaultNamespace: namespace,
+    now: new Date(`${ctx.today}T00:00:00Z`),
+    uid: () => object.metadata?.uid ?? '',
   });
 }
 

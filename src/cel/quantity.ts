@@ -41,10 +41,20 @@ function combine(a: bigint | number, other: unknown, sign: bigint): bigint | num
   return Number(a) + Number(sign) * Number(b);
 }
 
+// Policies parse the same few quantity strings on every review: each is parsed once (a bounded set).
+const parsed = new Map<string, Quantity | null>();
+const MAX_PARSED = 4096;
+
 export function parseCelQuantity(s: string): Quantity {
-  const nanos = parseNanos(s);
-  if (nanos === null) throw new Error(QUANTITY_FORMAT_ERROR);
-  return new Quantity(nanos);
+  let q = parsed.get(s);
+  if (q === undefined) {
+    const nanos = parseNanos(s);
+    q = nanos === null ? null : new Quantity(nanos);
+    if (parsed.size >= MAX_PARSED) parsed.clear();
+    parsed.set(s, q);
+  }
+  if (q === null) throw new Error(QUANTITY_FORMAT_ERROR);
+  return q;
 }
 
 function asInteger(q: Quantity): bigint {
@@ -69,7 +79,14 @@ export function registerQuantity(env: Environment): Environment {
   return env
     .registerType(T, Quantity)
     .registerFunction(`quantity(string): ${T}`, parseCelQuantity)
-    .registerFunction('isQuantity(string): bool', (s: string) => parseNanos(s) !== null)
+    .registerFunction('isQuantity(string): bool', (s: string) => {
+      try {
+        parseCelQuantity(s);
+        return true;
+      } catch {
+        return false;
+      }
+    })
     .registerFunction(`sign(${T}): int`, sign)
     .registerFunction(`${T}.isGreaterThan(${T}): bool`, (a: Quantity, b: Quantity) => a.compareTo(b) > 0)
     .registerFunction(`${T}.isLessThan(${T}): bool`, (a: Quantity, b: Quantity) => a.compareTo(b) < 0)

@@ -15,9 +15,12 @@ export function toCel(value: unknown): unknown {
     return out;
   }
   const out: Record<string, unknown> = {};
-  for (const key in value) {
+  const keys = Object.keys(value);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
     const v = (value as Record<string, unknown>)[key];
-    if (v !== undefined) out[key] = toCel(v);
+    if (typeof v === 'string' || typeof v === 'boolean') out[key] = v;
+    else if (v !== undefined) out[key] = toCel(v);
   }
   return out;
 }

@@ -168,6 +168,14 @@ export function embeddedPoolsNotice(session: Session, relevant = true): string {
 /** How the files of a run are read: --exclude globs, and whether no object at all is accepted. */
 export interface FileOptions {
   exclude?: readonly string[];
+  /**
+   * The cluster's ValidatingAdmissionPolicies, bindings and params (files or folders): they judge the
+   * objects as kube-apiserver would, without being judged themselves.
+   */
+  admissionPolicies?: readonly string[];
+  /** Who the requests come from (request.userInfo), for native policies that read it. */
+  as?: string;
+  asGroup?: readonly string[];
   /** Zero objects is bad input (an empty `kustomize build` must not pass CI) unless this is set. */
   allowEmpty?: boolean;
 }
@@ -207,9 +215,21 @@ export function runFiles(
   );
   const loaded = [...read.objects, ...extra];
   const objects = loaded.map((o) => o.object);
+  const context = opts.admissionPolicies
+    ? readObjects(opts.admissionPolicies, { allowEmpty: true }).objects.map((o) => o.object)
+    : [];
+  const userInfo =
+    opts.as !== undefined || opts.asGroup !== undefined
+      ? {
+          ...(opts.as !== undefined ? { username: opts.as } : {}),
+          ...(opts.asGroup ? { groups: [...opts.asGroup] } : {}),
+        }
+      : undefined;
   const result = runOffline({
     ...session,
     objects,
+    ...(context.length > 0 ? { admissionContext: context } : {}),
+    ...(userInfo ? { userInfo } : {}),
     today: todayOf(clock),
     ...(defaultNamespace === undefined ? {} : { defaultNamespace }),
     ...(session.nodePoolsEmbedded === true ? { poolsFrom: EMBEDDED_POOLS } : {}),

@@ -32,6 +32,8 @@ export interface OfflineInput {
   poolsFrom?: string;
   /** Who the requests come from, for native policies that read request.userInfo. */
   userInfo?: NativeOptions['userInfo'];
+  /** The cluster's ValidatingAdmissionPolicies, bindings and params: they judge, unjudged. */
+  admissionContext?: readonly KubeObject[];
 }
 
 export interface OfflineResult {
@@ -165,7 +167,7 @@ export function runOffline(input: OfflineInput): OfflineResult {
 
 /** The verdicts with the ValidatingAdmissionPolicies among the inputs applied (the API server's own). */
 function withNative(input: OfflineInput, admitted: readonly KubeObject[], verdicts: Verdict[]): Verdict[] {
-  const set = new NativePolicySet(input.objects);
+  const set = new NativePolicySet([...(input.admissionContext ?? []), ...input.objects]);
   if (set.size === 0) return verdicts;
   let n = 0;
   const opts: NativeOptions = {
@@ -176,7 +178,8 @@ function withNative(input: OfflineInput, admitted: readonly KubeObject[], verdic
   };
   return verdicts.map((v, i) => {
     const o = admitted[i];
-    if (o === undefined || (v.skipped !== undefined && o.kind === 'Pod' && v.skipped.includes('controller'))) return v;
+    if (o === undefined || (v.skipped !== undefined && o.kind === 'Pod' && v.skipped.includes('controller')))
+      return v;
     return policyProblems(withNativeFindings(v, o, set, opts), o, set);
   });
 }

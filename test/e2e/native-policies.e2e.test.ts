@@ -53,7 +53,58 @@ metadata: { name: ${name}, namespace: ${ns}, labels: { team: web } }
 spec: { type: ${type}, selector: { app: x }, ports: ${ports} }
 `;
 
+const pod = (name: string, spec: string) => `apiVersion: v1
+kind: Pod
+metadata: { name: ${name}, namespace: corpus, labels: { team: web } }
+spec:
+${spec.replace(/^/gm, '  ')}
+`;
+
+const podController = (kind: string, name: string, podSpec: string) => {
+  const template = `template:\n  metadata: { labels: { app: ${name} } }\n  spec:\n${podSpec.replace(/^/gm, '    ')}`;
+  const indent = (t: string, n: number) => t.replace(/^/gm, ' '.repeat(n));
+  const head = `apiVersion: ${kind === 'Job' || kind === 'CronJob' ? 'batch/v1' : 'apps/v1'}
+kind: ${kind}
+metadata: { name: ${name}, namespace: corpus, labels: { team: web } }
+spec:
+`;
+  if (kind === 'Job') return `${head}${indent(template, 2)}\n`;
+  if (kind === 'CronJob')
+    return `${head}  schedule: '0 * * * *'\n  jobTemplate:\n    spec:\n${indent(template, 6)}\n`;
+  return `${head}  selector: { matchLabels: { app: ${name} } }\n${indent(template, 2)}\n`;
+};
+
+const CONTAINER = 'name: app\nimage: registry.example.com/web:1.0';
+const container = (extra = '') =>
+  `containers:\n  - ${CONTAINER.replace('\n', '\n    ')}${extra ? `\n    ${extra.replace(/\n/g, '\n    ')}` : ''}`;
+
 const CASES: Record<string, string> = {
+  'pod-ok': pod('pod-ok', container('resources: { limits: { cpu: 500m, memory: 256Mi } }')),
+  'pod-host-network': pod('pod-host-network', `hostNetwork: true\n${container()}`),
+  'pod-privileged': pod('pod-privileged', container('securityContext: { privileged: true }')),
+  'pod-caps-ok': pod(
+    'pod-caps-ok',
+    container('securityContext: { capabilities: { add: [CHOWN, NET_BIND_SERVICE] } }'),
+  ),
+  'pod-caps-bad': pod('pod-caps-bad', container('securityContext: { capabilities: { add: [NET_ADMIN] } }')),
+  'pod-host-path': pod(
+    'pod-host-path',
+    `${container()}\nvolumes: [{ name: h, hostPath: { path: /var/log } }]`,
+  ),
+  'pod-host-port': pod('pod-host-port', container('ports: [{ containerPort: 80, hostPort: 8080 }]')),
+  'pod-no-token': pod('pod-no-token', `automountServiceAccountToken: false\n${container()}`),
+  'ds-privileged': podController(
+    'DaemonSet',
+    'ds-privileged',
+    container('securityContext: { privileged: true }'),
+  ),
+  'job-host-pid': podController('Job', 'job-host-pid', `hostPID: true\nrestartPolicy: Never\n${container()}`),
+  'cron-ok': podController('CronJob', 'cron-ok', `restartPolicy: OnFailure\n${container()}`),
+  'cron-caps': podController(
+    'CronJob',
+    'cron-caps',
+    `restartPolicy: OnFailure\n${container('securityContext: { capabilities: { add: [SYS_ADMIN] } }')}`,
+  ),
   'ok-deploy': deployment('ok-deploy', 'corpus'),
   'too-many-replicas-test': deployment('too-many-replicas-test', 'corpus', { replicas: 6 }),
   'too-many-replicas-prod': deployment('too-many-replicas-prod', 'corpus-prod', { replicas: 4 }),
@@ -148,7 +199,10 @@ describe('ValidatingAdmissionPolicies: Berth judges as kube-apiserver judges', (
     const disagree: string[] = [];
     let denied = 0;
     let warned = 0;
+    let unsent = 0;
     for (const [i, name] of Object.keys(CASES).entries()) {
+      if (process.env.DEBUG_NATIVE === name)
+        console.log(kubectl(['create', '--dry-run=server', '-o', 'yaml', '-f', files[i] ?? '']).stdout);
       const api = kubectl(['create', '--dry-run=server', '-f', files[i] ?? '']);
       const objName = /name: ([\w-]+)/.exec(CASES[name] ?? '')?.[1] ?? name;
       const result = results.get(objName);
@@ -168,10 +222,16 @@ describe('ValidatingAdmissionPolicies: Berth judges as kube-apiserver judges', (
         .filter((l) => l.startsWith('Warning: '))
         .map((l) => l.slice('Warning: '.length))
         .sort();
+      // A warning kube-apiserver would not send, Berth reports with a note saying so.
       const berthWarnings = (result?.warnings ?? [])
-        .filter((w) => w.startsWith('Validation failed for ValidatingAdmissionPolicy'))
+        .filter(
+          (w) =>
+            w.startsWith('Validation failed for ValidatingAdmissionPolicy') &&
+            !w.includes('kubectl shows no Warning'),
+        )
         .sort();
       if (apiWarnings.length > 0) warned++;
+      if ((result?.warnings ?? []).some((w) => w.includes('kubectl shows no Warning'))) unsent++;
       if (JSON.stringify(apiWarnings) !== JSON.stringify(berthWarnings))
         disagree.push(
           `${name}: API server warns ${JSON.stringify(apiWarnings)}; Berth ${JSON.stringify(berthWarnings)}`,
@@ -181,6 +241,8 @@ describe('ValidatingAdmissionPolicies: Berth judges as kube-apiserver judges', (
     // The corpus holds every side.
     expect(denied).toBeGreaterThan(8);
     expect(warned).toBeGreaterThan(0);
+    // pod-no-token: its failed expression spans lines, a warning kube-apiserver drops.
+    expect(unsent).toBe(1);
     expect(Object.keys(CASES).length - denied).toBeGreaterThan(5);
   });
 });

@@ -519,6 +519,55 @@ describe('4b. policy reports', () => {
   });
 });
 
+describe('4c. ValidatingAdmissionPolicies in the reports', () => {
+  it("reports an existing Deployment that breaks one of the cluster's policies, with the API server's words", async () => {
+    const policy = `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: { name: require-tier }
+spec:
+  matchConstraints:
+    resourceRules: [{ apiGroups: [apps], apiVersions: [v1], operations: [CREATE, UPDATE], resources: [deployments] }]
+  validations:
+    - expression: "'tier' in object.metadata.?labels.orValue({})"
+      message: Deployments must say their tier
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: { name: require-tier }
+spec: { policyName: require-tier, validationActions: [Audit], matchResources: { namespaceSelector: { matchLabels: { kubernetes.io/metadata.name: apps } } } }
+`;
+    const applied = apply(policy);
+    expect(applied.code, applied.stderr).toBe(0);
+    try {
+      // The leader reads the cluster's policies every 30 s.
+      await eventually(
+        'the native policy finding in the apps PolicyReport',
+        () => reportResult('unlabelled', 'ValidatingAdmissionPolicy/require-tier') === 'fail',
+        90_000,
+      );
+      const r = kubectl(['get', 'policyreport', 'berth', '-n', 'apps', '-o', 'json']);
+      const doc = JSON.parse(r.stdout) as {
+        results: { rule: string; message?: string; resources: { name: string }[] }[];
+      };
+      const hit = doc.results.find(
+        (x) => x.rule === 'ValidatingAdmissionPolicy/require-tier' && x.resources[0]?.name === 'unlabelled',
+      );
+      expect(hit?.message).toBe(
+        "ValidatingAdmissionPolicy 'require-tier' with binding 'require-tier' denied request: Deployments must say their tier",
+      );
+      const cli = spawnSync(
+        process.execPath,
+        ['dist/src/cli/main.js', 'report', '--kubeconfig', cp.kubeconfig, '-n', 'apps'],
+        { encoding: 'utf8' },
+      );
+      expect(cli.status, cli.stderr).toBe(0);
+      expect(cli.stdout).toMatch(/^ValidatingAdmissionPolicy\/require-tier +audit +\d+ /m);
+    } finally {
+      kubectl(['delete', 'validatingadmissionpolicybinding,validatingadmissionpolicy', 'require-tier']);
+    }
+  });
+});
+
 /** A PDB in namespace apps over the pods of Deployment orders. */
 const pdb = (name: string, budget: string) => `
 apiVersion: policy/v1

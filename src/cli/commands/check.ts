@@ -21,7 +21,16 @@ export function fileOptions(cmd: Command): Command {
       '--exclude <glob...>',
       'leave out files of a folder whose path or name matches (*, **, ?); folders also skip, with a notice, files with no Kubernetes object (IAM policies, dashboards)',
     )
-    .option('--allow-empty', 'zero objects in the input is not an error (by default it is: exit 2)');
+    .option('--allow-empty', 'zero objects in the input is not an error (by default it is: exit 2)')
+    .option(
+      '--admission-policies <path...>',
+      "the cluster's ValidatingAdmissionPolicies, their bindings and params, files or folders (kubectl get validatingadmissionpolicies,validatingadmissionpolicybindings,configmaps -A -o yaml): they judge -f's objects as kube-apiserver would, without being judged themselves (those among -f judge too)",
+    )
+    .option(
+      '--as <user>',
+      'the user the requests come from, for ValidatingAdmissionPolicies that read request.userInfo',
+    )
+    .option('--as-group <group...>', 'the groups of that user');
 }
 
 export function registerCheck(program: Command, io: CliIO): void {

@@ -39,7 +39,9 @@ function condition(
   okReason: string,
   okMessage: string,
 ): Condition {
-  const found = verdict.violations.filter((v) => (rules ? rules.includes(v.rule as RuleId) : v.mode === 'enforce'));
+  const found = verdict.violations.filter((v) =>
+    rules ? rules.includes(v.rule as RuleId) : v.mode === 'enforce',
+  );
   const errors = verdict.errors.filter((e) => !rules || rules.includes(e.rule));
   if (found.length === 0 && errors.length === 0)
     return { type, status: 'True', reason: okReason, message: okMessage };

@@ -106,8 +106,14 @@ interface Judging {
 
 function judgeParams(j: Judging, b: VapBinding, p: KubeObject | null): void {
   const { bp, out } = j;
-  const activation = { ...j.base, params: p === null ? null : toCel(p) };
-  const cond = conditionsMatch(bp.compiled, { ...activation, namespaceObject: null });
+  // One activation per request, its params set per params object (evaluation is synchronous).
+  const activation = j.base;
+  activation.params = p === null ? null : j.set.celOf(p);
+  // matchConditions run without the namespace object, as the API server's matcher runs them.
+  const namespaceObject = activation.namespaceObject;
+  activation.namespaceObject = null;
+  const cond = conditionsMatch(bp.compiled, activation);
+  activation.namespaceObject = namespaceObject;
   if (cond === false) return;
   if (cond !== true) {
     if ((bp.compiled.policy.spec.failurePolicy ?? 'Fail') === 'Fail')
@@ -167,14 +173,16 @@ export function judgeNative(
     )
       continue;
     base ??= {
-      object: a.object === null ? null : toCel(a.object),
+      object: a.celObject ?? (a.object === null ? null : toCel(a.object)),
       oldObject: a.oldObject === null ? null : toCel(a.oldObject),
       request: toCel(admissionRequest(a)),
       namespaceObject:
         a.namespace && !(a.resource === 'namespaces' && a.group === '')
-          ? toCel(set.namespace(a.namespace))
+          ? set.celOf(set.namespace(a.namespace))
           : null,
       authorizer: offlineAuthorizer,
+      params: null,
+      variables: {},
     };
     const j: Judging = { bp, a, set, base, out };
     for (const b of bp.bindings) judgeBinding(j, b);

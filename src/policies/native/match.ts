@@ -9,8 +9,11 @@
 import { selectorMatches, type LabelSelector, type Labels } from '../../kube/selector.js';
 import type { AdmissionAttributes, MatchResources, NamedRuleWithOperations } from './types.js';
 
-const anyOf = (items: readonly string[] | undefined, value: string): boolean =>
-  (items ?? []).some((i) => i === '*' || i === value);
+/** Loops, not some(): every policy matches every review. */
+function anyOf(items: readonly string[] | undefined, value: string): boolean {
+  if (items) for (const i of items) if (i === '*' || i === value) return true;
+  return false;
+}
 
 function scopeMatches(rule: NamedRuleWithOperations, a: AdmissionAttributes): boolean {
   const scope = rule.scope ?? '*';

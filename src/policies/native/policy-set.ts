@@ -8,6 +8,7 @@ import type { Labels } from '../../kube/selector.js';
 import { compilePolicy, compileProblems, type CompiledPolicy } from './programs.js';
 import { crdResources, resourceOf, splitApiVersion } from './resources.js';
 import type { Vap, VapBinding } from './types.js';
+import { toCel } from '../../cel/values.js';
 
 export interface BoundPolicy {
   readonly compiled: CompiledPolicy;
@@ -31,6 +32,10 @@ export class NativePolicySet {
   private readonly objects: readonly KubeObject[];
   private readonly namespaces = new Map<string, KubeObject>();
   readonly crds: ReturnType<typeof crdResources>;
+  private readonly paramCache = new Map<string, KubeObject[]>();
+  private readonly celCache = new WeakMap<KubeObject, unknown>();
+  private readonly labelCache = new Map<string, Labels>();
+  private readonly namespacedCache = new Map<string, boolean>();
 
   constructor(objects: readonly KubeObject[]) {
     const policies = objects.filter(isVap) as unknown as Vap[];
@@ -58,24 +63,49 @@ export class NativePolicySet {
 
   /** The Namespace object as the API server holds it (one not among the inputs: as created bare). */
   namespace(name: string): KubeObject {
-    return (
-      this.namespaces.get(name) ?? {
+    let ns = this.namespaces.get(name);
+    if (ns === undefined) {
+      ns = {
         apiVersion: 'v1',
         kind: 'Namespace',
         metadata: { name, labels: { 'kubernetes.io/metadata.name': name } },
         spec: { finalizers: ['kubernetes'] },
         status: { phase: 'Active' },
-      }
-    );
+      };
+      this.namespaces.set(name, ns);
+    }
+    return ns;
   }
 
   namespaceLabels(name: string): Labels {
-    const ns = this.namespace(name);
-    return { 'kubernetes.io/metadata.name': name, ...(ns.metadata?.labels ?? {}) };
+    let labels = this.labelCache.get(name);
+    if (labels === undefined) {
+      const ns = this.namespace(name);
+      labels = { 'kubernetes.io/metadata.name': name, ...(ns.metadata?.labels ?? {}) };
+      this.labelCache.set(name, labels);
+    }
+    return labels;
   }
 
-  /** The objects of a paramKind, in one namespace ('' for every namespace or cluster-scoped kinds). */
+  /** A params object's CEL form, built once. */
+  celOf(o: KubeObject): unknown {
+    let v = this.celCache.get(o);
+    if (v === undefined) this.celCache.set(o, (v = toCel(o)));
+    return v;
+  }
+
+  /** The objects of a paramKind, in one namespace (undefined: every namespace, or cluster-scoped kinds). */
   paramObjects(
+    paramKind: { apiVersion?: string; kind?: string },
+    namespace: string | undefined,
+  ): KubeObject[] {
+    const key = `${paramKind.apiVersion ?? ''}/${paramKind.kind ?? ''}/${namespace ?? '*'}`;
+    let found = this.paramCache.get(key);
+    if (found === undefined) this.paramCache.set(key, (found = this.findParams(paramKind, namespace)));
+    return found;
+  }
+
+  private findParams(
     paramKind: { apiVersion?: string; kind?: string },
     namespace: string | undefined,
   ): KubeObject[] {
@@ -95,6 +125,13 @@ export class NativePolicySet {
   }
 
   paramNamespaced(paramKind: { apiVersion?: string; kind?: string }): boolean {
+    const key = `${paramKind.apiVersion ?? ''}/${paramKind.kind ?? ''}`;
+    let namespaced = this.namespacedCache.get(key);
+    if (namespaced === undefined) this.namespacedCache.set(key, (namespaced = this.isNamespaced(paramKind)));
+    return namespaced;
+  }
+
+  private isNamespaced(paramKind: { apiVersion?: string; kind?: string }): boolean {
     return resourceOf({ apiVersion: paramKind.apiVersion ?? '', kind: paramKind.kind ?? '' }, this.crds)
       .namespaced;
   }

@@ -16,8 +16,19 @@ const IRREGULAR: Record<string, string> = {
   ResourceQuota: 'resourcequotas',
 };
 
+const plurals = new Map<string, string>();
+
 /** The plural the API server gives a kind (lower case; `y` → `ies`, `s`/`x` → `es`). */
 export function pluralOf(kind: string): string {
+  let plural = plurals.get(kind);
+  if (plural === undefined) {
+    if (plurals.size > 1024) plurals.clear();
+    plurals.set(kind, (plural = derivePlural(kind)));
+  }
+  return plural;
+}
+
+function derivePlural(kind: string): string {
   const irregular = IRREGULAR[kind];
   if (irregular) return irregular;
   const lower = kind.toLowerCase();

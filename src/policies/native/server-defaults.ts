@@ -3,14 +3,16 @@
  * applies before validating admission (k8s.io/kubernetes pkg/apis/core/v1/defaults.go,
  * apps/v1/defaults.go, batch/v1/defaults.go) for pods, pod templates and the workloads that hold
  * them, Services and Namespaces, and the metadata the registry fills (creationTimestamp, uid,
- * generation). Pure: the clock and the uid are passed in.
+ * generation). Built on the object's CEL form (one copy, whole numbers as int), the defaults' numbers
+ * as ints too. Pure: the clock and the uid are passed in.
  */
 import type { KubeObject } from '../../kube/objects.js';
+import { toCel } from '../../cel/values.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const setDefault = (o: Obj, key: string, value: unknown): void => {
-  if (o[key] === undefined) o[key] = value;
+  if (o[key] === undefined) o[key] = typeof value === 'number' ? BigInt(value) : value;
 };
 const objAt = (o: Obj, key: string): Obj => {
   const v = o[key];
@@ -68,6 +70,11 @@ function volume(v: unknown): void {
 }
 
 export function podSpecDefaults(spec: Obj): void {
+  // DeprecatedServiceAccount is kept in step with serviceAccountName, which wins.
+  if ((spec.serviceAccountName ?? '') === '' && typeof spec.serviceAccount === 'string')
+    spec.serviceAccountName = spec.serviceAccount;
+  if (typeof spec.serviceAccountName === 'string' && spec.serviceAccountName !== '')
+    spec.serviceAccount = spec.serviceAccountName;
   setDefault(spec, 'restartPolicy', 'Always');
   setDefault(spec, 'terminationGracePeriodSeconds', 30);
   setDefault(spec, 'dnsPolicy', 'ClusterFirst');
@@ -140,10 +147,60 @@ const GENERATION = new Set([
   'HorizontalPodAutoscaler',
 ]);
 
-function podDefaults(spec: Obj): void {
+const SA_MOUNT = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+/**
+ * What the API server's mutating admission plugins add to a Pod before validating admission:
+ * ServiceAccount (the service account and its token volume, mounted in every container; the
+ * volume's random suffix is Berth's own), Priority, DefaultTolerationSeconds.
+ */
+function podAdmissionPlugins(spec: Obj, uid: string): void {
+  setDefault(spec, 'serviceAccountName', 'default');
+  spec.serviceAccount = spec.serviceAccountName;
+  setDefault(spec, 'priority', 0);
+  setDefault(spec, 'preemptionPolicy', 'PreemptLowerPriority');
+  const tolerations = Array.isArray(spec.tolerations) ? (spec.tolerations as Obj[]) : [];
+  for (const key of ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable'])
+    if (!tolerations.some((t) => t.key === key && (t.effect === 'NoExecute' || t.effect === undefined)))
+      tolerations.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300n });
+  spec.tolerations = tolerations;
+  if (spec.automountServiceAccountToken === false) return;
+  const name = `kube-api-access-${uid
+    .replace(/[^a-z0-9]/g, '')
+    .slice(-5)
+    .padStart(5, 'x')}`;
+  const volumes = Array.isArray(spec.volumes) ? (spec.volumes as Obj[]) : [];
+  volumes.push({
+    name,
+    projected: {
+      defaultMode: 420n,
+      sources: [
+        { serviceAccountToken: { expirationSeconds: 3607n, path: 'token' } },
+        { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+        {
+          downwardAPI: {
+            items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }],
+          },
+        },
+      ],
+    },
+  });
+  spec.volumes = volumes;
+  for (const key of ['containers', 'initContainers'])
+    for (const c of Array.isArray(spec[key]) ? (spec[key] as Obj[]) : []) {
+      const mounts = Array.isArray(c.volumeMounts) ? (c.volumeMounts as Obj[]) : [];
+      if (!mounts.some((m) => m.mountPath === SA_MOUNT))
+        mounts.push({ name, readOnly: true, mountPath: SA_MOUNT });
+      c.volumeMounts = mounts;
+    }
+}
+
+function podDefaults(spec: Obj, uid: string): void {
   podSpecDefaults(spec);
+  setDefault(spec, 'enableServiceLinks', true);
   for (const key of ['containers', 'initContainers'])
     for (const c of Array.isArray(spec[key]) ? spec[key] : []) requestsFromLimits(c);
+  podAdmissionPlugins(spec, uid);
 }
 
 function cronJobDefaults(spec: Obj): void {
@@ -166,7 +223,7 @@ function serviceDefaults(spec: Obj): void {
   }
 }
 
-const SPEC_DEFAULTS: Record<string, (spec: Obj) => void> = {
+const SPEC_DEFAULTS: Record<string, (spec: Obj, uid: string) => void> = {
   Pod: podDefaults,
   CronJob: cronJobDefaults,
   Service: serviceDefaults,
@@ -181,9 +238,9 @@ const SPEC_DEFAULTS: Record<string, (spec: Obj) => void> = {
   ),
 };
 
-/** A deep copy of `obj` with the API server's defaults, as validating admission sees it on CREATE. */
-export function withServerDefaults(obj: KubeObject, now: Date, uid: string): KubeObject {
-  const out = structuredClone(obj) as Obj & KubeObject;
+/** `obj` as a policy sees it on CREATE: its CEL form with the API server's defaults. */
+export function celObjectWithDefaults(obj: KubeObject, now: Date, uid: string): Obj {
+  const out = toCel(obj) as Obj & KubeObject;
   const meta = objAt(out, 'metadata');
   const kind = obj.kind ?? '';
   setDefault(meta, 'creationTimestamp', now.toISOString().replace(/\.\d{3}Z$/, 'Z'));
@@ -191,6 +248,6 @@ export function withServerDefaults(obj: KubeObject, now: Date, uid: string): Kub
   if (GENERATION.has(kind)) setDefault(meta, 'generation', 1);
   if (kind === 'Namespace') objAt(meta, 'labels')['kubernetes.io/metadata.name'] = meta.name;
   const defaults = SPEC_DEFAULTS[kind];
-  if (defaults && isObj(out.spec)) defaults(out.spec);
+  if (defaults && isObj(out.spec)) defaults(out.spec, uid);
   return out;
 }

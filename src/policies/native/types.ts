@@ -82,6 +82,8 @@ export interface AdmissionAttributes {
   namespaced: boolean;
   object: KubeObject | null;
   oldObject: KubeObject | null;
+  /** The object as the policies see it (its CEL form, with the API server's defaults), when built. */
+  celObject?: unknown;
   userInfo: { username?: string; uid?: string; groups?: string[] };
   dryRun: boolean;
 }

@@ -6,6 +6,7 @@
  */
 import { celErrorText } from './cel-errors.js';
 import type { CompiledPolicy, Program } from './programs.js';
+import { celTypeName } from '../../cel/values.js';
 
 export type Outcome = { kind: 'admit' } | { kind: 'deny'; message: string; reason: string; error: boolean };
 
@@ -19,12 +20,20 @@ export interface ValidateResult {
 
 type Result = { ok: true; value: unknown } | { ok: false; error: string };
 
-function run(p: Program, activation: Record<string, unknown>): Result {
-  if (p.run === undefined) return { ok: false, error: `compilation error: ${p.compileError ?? ''}` };
+/** An expression that failed, and the API server's words for it (allocated only on failure). */
+class Failure {
+  constructor(readonly error: string) {}
+}
+
+const ADMIT: Outcome = Object.freeze({ kind: 'admit' });
+
+/** The expression's value, or its Failure: no wrapper allocated per evaluation (reviews run thousands). */
+function run(p: Program, activation: Record<string, unknown>): unknown {
+  if (p.run === undefined) return new Failure(`compilation error: ${p.compileError ?? ''}`);
   try {
-    return { ok: true, value: p.run(activation) };
+    return p.run(activation);
   } catch (e) {
-    return { ok: false, error: `expression '${p.expression}' resulted in error: ${celErrorText(e)}` };
+    return new Failure(`expression '${p.expression}' resulted in error: ${celErrorText(e)}`);
   }
 }
 
@@ -67,8 +76,8 @@ export function conditionsMatch(
   const errors: string[] = [];
   for (const cond of c.matchConditions) {
     const r = run(cond, activation);
-    if (!r.ok) errors.push(r.error);
-    else if (r.value === false) return false;
+    if (r instanceof Failure) errors.push(r.error);
+    else if (r === false) return false;
   }
   if (errors.length === 0) return true;
   return errors.length === 1 ? (errors[0] ?? '') : `[${errors.join(', ')}]`;
@@ -80,8 +89,8 @@ function messageOf(v: CompiledPolicy['validations'][number], activation: Record<
   let message = '';
   if (v.messageExpression) {
     const r = run(v.messageExpression, activation);
-    if (r.ok && typeof r.value === 'string') {
-      message = r.value.trim();
+    if (typeof r === 'string') {
+      message = r.trim();
       if (message.length > MAX_MESSAGE || message.includes('\n')) message = '';
     }
   }
@@ -98,20 +107,13 @@ function annotationsOf(
   const out: { key: string; value: string }[] = [];
   for (const a of c.auditAnnotations) {
     const r = run(a.value, activation);
-    if (!r.ok) {
+    if (r instanceof Failure) {
       if (fail) outcomes.push({ kind: 'deny', message: r.error, reason: 'Invalid', error: true });
       continue;
     }
-    if (r.value === null) continue;
-    if (typeof r.value !== 'string') {
-      const t =
-        typeof r.value === 'bigint'
-          ? 'int'
-          : typeof r.value === 'number'
-            ? 'double'
-            : typeof r.value === 'boolean'
-              ? 'bool'
-              : 'map';
+    if (r === null) continue;
+    if (typeof r !== 'string') {
+      const t = celTypeName(r);
       outcomes.push({
         kind: 'deny',
         message: `valueExpression '${a.value.expression}' resulted in unsupported return type: ${t}. Return type must be either string or null.`,
@@ -120,34 +122,36 @@ function annotationsOf(
       });
       continue;
     }
-    const value = r.value.trim();
+    const value = r.trim();
     if (value !== '') out.push({ key: a.key, value: value.slice(0, 10 * 1024) });
   }
   return out;
 }
 
-/** Validator.Validate after the matchConditions passed. */
+const NO_VARIABLES: Record<string, unknown> = Object.freeze({});
+const NO_ANNOTATIONS: { key: string; value: string }[] = [];
+
+/** Validator.Validate after the matchConditions passed (`base` is the request's activation: its `variables` is set here). */
 export function validate(c: CompiledPolicy, base: Record<string, unknown>): ValidateResult {
   const fail = (c.policy.spec.failurePolicy ?? 'Fail') === 'Fail';
-  const activation = { ...base };
-  activation.variables = variablesOf(c, activation);
+  const activation = base;
+  activation.variables = c.variables.length === 0 ? NO_VARIABLES : variablesOf(c, activation);
   const outcomes: Outcome[] = [];
   for (const v of c.validations) {
     const r = run(v.expression, activation);
-    if (!r.ok)
-      outcomes.push(
-        fail ? { kind: 'deny', message: r.error, reason: 'Invalid', error: true } : { kind: 'admit' },
-      );
-    else if (r.value !== true)
+    if (r instanceof Failure)
+      outcomes.push(fail ? { kind: 'deny', message: r.error, reason: 'Invalid', error: true } : ADMIT);
+    else if (r !== true)
       outcomes.push({
         kind: 'deny',
         message: messageOf(v, activation),
         reason: v.reason ?? 'Invalid',
         error: false,
       });
-    else outcomes.push({ kind: 'admit' });
+    else outcomes.push(ADMIT);
   }
   const annotationDenials: Outcome[] = [];
-  const annotations = annotationsOf(c, activation, fail, annotationDenials);
+  const annotations =
+    c.auditAnnotations.length === 0 ? NO_ANNOTATIONS : annotationsOf(c, activation, fail, annotationDenials);
   return { outcomes, annotationDenials, annotations };
 }

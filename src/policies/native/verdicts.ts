@@ -11,7 +11,7 @@ import type { NativeRuleId } from '../rules/ids.js';
 import { denialText, judgeNative, warningText } from './dispatch.js';
 import type { NativePolicySet } from './policy-set.js';
 import { resourceOf } from './resources.js';
-import { withServerDefaults } from './server-defaults.js';
+import { celObjectWithDefaults } from './server-defaults.js';
 import type { AdmissionAttributes, NativeDecision } from './types.js';
 
 export interface NativeOptions {
@@ -32,8 +32,9 @@ export function createAttributes(
 ): AdmissionAttributes {
   const r = resourceOf(obj, set.crds);
   const namespace = r.namespaced ? (obj.metadata?.namespace ?? opts.defaultNamespace) : '';
-  const object = withServerDefaults(obj, opts.now, opts.uid());
-  if (r.namespaced && object.metadata) object.metadata.namespace = namespace;
+  const celObject = celObjectWithDefaults(obj, opts.now, opts.uid());
+  const meta = celObject.metadata as Record<string, unknown> | undefined;
+  if (r.namespaced && meta) meta.namespace = namespace;
   return {
     operation: 'CREATE',
     group: r.group,
@@ -44,17 +45,35 @@ export function createAttributes(
     namespace,
     name: obj.metadata?.name ?? '',
     namespaced: r.namespaced,
-    object,
+    object: obj,
     oldObject: null,
+    celObject,
     userInfo: opts.userInfo ?? {},
     dryRun: true,
   };
 }
 
+/**
+ * Whether kube-apiserver sends a warning at all: it drops one with a control character (a newline
+ * from a multi-line expression in "failed expression: …") and one it already sent
+ * (k8s.io/apiserver pkg/endpoints/filters/warning.go, apimachinery NewWarningHeader).
+ */
+function sentAsWarning(v: Verdict, text: string): boolean {
+  // eslint-disable-next-line no-control-regex
+  return !/[\u0000-\u001f\u007f-\u009f]/.test(text) && !v.warnings.includes(text);
+}
+
+/** Said of a Warn finding kube-apiserver does not send: Berth still reports it. */
+export const UNSENT_WARNING =
+  ' (kubectl shows no Warning for this: kube-apiserver drops a warning that holds a control character)';
+
 function file(v: Verdict, d: NativeDecision): void {
-  const message = d.action === 'Warn' ? warningText(d) : denialText(d);
+  let message = d.action === 'Warn' ? warningText(d) : denialText(d);
+  if (d.action === 'Warn') {
+    if (sentAsWarning(v, message)) v.warnings.push(message);
+    else if (!v.warnings.includes(message)) message += UNSENT_WARNING;
+  }
   v.violations.push({ rule: ruleOf(d.policy), mode: MODE[d.action], message });
-  if (d.action === 'Warn') v.warnings.push(message);
   if (d.action === 'Deny') v.allowed = false;
 }
 
