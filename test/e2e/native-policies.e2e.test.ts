@@ -106,6 +106,30 @@ const CASES: Record<string, string> = {
     `restartPolicy: OnFailure\n${container('securityContext: { capabilities: { add: [SYS_ADMIN] } }')}`,
   ),
   'ok-deploy': deployment('ok-deploy', 'corpus'),
+  'crd-params-ok': deployment('crd-params-ok', 'corpus', {
+    labels: '{ team: web, check: crd-params }',
+    replicas: 3,
+  }),
+  'crd-params-over': deployment('crd-params-over', 'corpus', {
+    labels: '{ team: web, check: crd-params }',
+    replicas: 4,
+  }),
+  'env-image-test': deployment('env-image-test', 'corpus', {
+    labels: '{ team: web, check: env-images }',
+    image: 'test.example.com/web:1.0',
+  }),
+  'env-image-wrong': deployment('env-image-wrong', 'corpus', {
+    labels: '{ team: web, check: env-images }',
+    image: 'prod.example.com/web:1.0',
+  }),
+  'env-image-exempt': deployment('env-image-exempt', 'corpus', {
+    labels: "{ team: web, check: env-images, exempt: 'true' }",
+    image: 'prod.example.com/web:1.0',
+  }),
+  'env-image-prod': deployment('env-image-prod', 'corpus-prod', {
+    labels: '{ team: web, check: env-images }',
+    image: 'prod.example.com/web:1.0',
+  }),
   'too-many-replicas-test': deployment('too-many-replicas-test', 'corpus', { replicas: 6 }),
   'too-many-replicas-prod': deployment('too-many-replicas-prod', 'corpus-prod', { replicas: 4 }),
   'prod-ok': deployment('prod-ok', 'corpus-prod', { replicas: 3 }),
@@ -161,6 +185,15 @@ beforeAll(async () => {
   for (const f of ['namespaces.yaml', 'policies.yaml']) {
     const applied = kubectl(['apply', '-f', join(CORPUS, f)]);
     expect(applied.code, applied.stderr).toBe(0);
+    if (f === 'namespaces.yaml')
+      expect(
+        kubectl([
+          'wait',
+          '--for=condition=Established',
+          'crd/replicalimits.rules.example.com',
+          '--timeout=60s',
+        ]).code,
+      ).toBe(0);
   }
   // The API server picks policies up through its informers: wait until the plainest denial shows.
   const probe = join(dir, 'probe.yaml');
@@ -244,5 +277,63 @@ describe('ValidatingAdmissionPolicies: Berth judges as kube-apiserver judges', (
     // pod-no-token: its failed expression spans lines, a warning kube-apiserver drops.
     expect(unsent).toBe(1);
     expect(Object.keys(CASES).length - denied).toBeGreaterThan(5);
+  });
+});
+
+/** Policies the API server refuses to create (their expressions), and two it accepts. */
+const POLICIES: Record<string, string> = {
+  'vap-not-bool': 'validations: [{ expression: object.spec.replicas }]',
+  'vap-message-not-string':
+    "validations: [{ expression: 'true', messageExpression: 'object.spec.replicas > 1' }]",
+  'vap-syntax': "validations: [{ expression: 'object.spec.replicas >' }]",
+  'vap-undeclared': "validations: [{ expression: 'foo.bar == 1' }]",
+  'vap-condition-string':
+    "matchConditions: [{ name: c, expression: \"'x'\" }]\nvalidations: [{ expression: 'true' }]",
+  'vap-annotation-int':
+    "validations: [{ expression: 'true' }]\nauditAnnotations: [{ key: n, valueExpression: 'size(object.spec)' }]",
+  'vap-typed-variable':
+    "variables: [{ name: big, expression: 'object.spec.replicas > 5' }]\nvalidations: [{ expression: '!variables.big' }]",
+  'vap-libraries':
+    "validations: [{ expression: \"quantity('1Gi').isGreaterThan(quantity('1Mi')) && ip('10.0.0.1').family() == 4 && semver('1.2.3').major() == 1 && '%d'.format([1]) == '1' && [1,2].all(i, v, v > i) && sets.contains([1], [1]) && url('https://a.b').getHost() == 'a.b' && cidr('10.0.0.0/8').containsIP('10.1.1.1') && !format.dns1123Label().validate('ok').hasValue()\" }]",
+};
+
+describe('ValidatingAdmissionPolicies the API server refuses', () => {
+  it('are refused by berth check too, in the API server words where they are its own', () => {
+    const disagree: string[] = [];
+    let refused = 0;
+    let ownWords = 0;
+    for (const [name, body] of Object.entries(POLICIES)) {
+      const f = join(dir, `${name}.yaml`);
+      writeFileSync(
+        f,
+        `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: { name: ${name} }
+spec:
+  matchConstraints:
+    resourceRules: [{ apiGroups: [apps], apiVersions: [v1], operations: [CREATE], resources: [deployments] }]
+${body.replace(/^/gm, '  ')}
+`,
+      );
+      const api = kubectl(['create', '--dry-run=server', '-f', f]);
+      const r = spawnSync(process.execPath, ['dist/src/cli/main.js', 'check', '-f', f, '-o', 'json'], {
+        encoding: 'utf8',
+      });
+      const verdict = (JSON.parse(r.stdout) as { results: Result[] }).results[0];
+      const refusal = native(verdict).find((v) => v.mode === 'enforce')?.message;
+      if ((api.code !== 0) !== (refusal !== undefined)) {
+        disagree.push(
+          `${name}: API server ${api.code === 0 ? 'accepts' : `refuses: ${api.stderr.trim()}`}; Berth ${refusal ?? 'accepts'}`,
+        );
+        continue;
+      }
+      // The return-type refusals are the API server's own words (the CEL compiler's differ).
+      if (api.code !== 0) refused++;
+      const words = / is invalid: (.*must evaluate to.*)$/m.exec(api.stderr)?.[1];
+      if (words !== undefined) ownWords++;
+      if (words !== undefined && !refusal?.includes(words))
+        disagree.push(`${name}: API server says "${words}"; Berth: ${refusal ?? ''}`);
+    }
+    expect(disagree).toEqual([]);
   });
 });
