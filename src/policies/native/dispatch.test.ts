@@ -209,3 +209,25 @@ describe('judgeNative', () => {
     ]);
   });
 });
+
+describe('what cannot be answered offline, and errors in cel-go words', () => {
+  it('fails an authorizer check under the failurePolicy, saying it needs the cluster', () => {
+    const spec = `${DEPLOYMENTS}\nvalidations:\n- expression: "authorizer.group('apps').resource('deployments').namespace('apps').check('delete').allowed()"`;
+    const r = judge([policy('p', spec), binding('b', 'p')], deployment());
+    expect(r.denied?.message).toMatch(/resulted in error: authorizer checks cannot be answered offline/);
+    const ignore = judge([policy('p', `failurePolicy: Ignore\n${spec}`), binding('b', 'p')], deployment());
+    expect(ignore.denied).toBeUndefined();
+  });
+
+  it.each([
+    ['object.spec.nothing == 1', 'no such key: nothing'],
+    ['object.spec.replicas / 0 == 1', 'division by zero'],
+    ['object.metadata.name + 1 == 2', 'no such overload'],
+  ])('%s: %s', (expression, words) => {
+    const r = judge(
+      [policy('p', `${DEPLOYMENTS}\nvalidations:\n- expression: "${expression}"`), binding('b', 'p')],
+      deployment(),
+    );
+    expect(r.denied?.message).toBe(`expression '${expression}' resulted in error: ${words}`);
+  });
+});
