@@ -14,6 +14,7 @@ import { registerEquality } from './equality.js';
 import { registerFormat } from './format.js';
 import { registerLists } from './lists.js';
 import { CIDR, IP, registerNet } from './net.js';
+import { registerOptionals } from './optionals.js';
 import { Quantity, registerQuantity } from './quantity.js';
 import { registerRegex } from './regex.js';
 import { Semver, registerSemver } from './semver.js';
@@ -23,6 +24,7 @@ import { URLValue, registerURL } from './url.js';
 
 const LIBRARIES = [
   registerConversions,
+  registerOptionals,
   registerStrings,
   registerLists,
   registerRegex,

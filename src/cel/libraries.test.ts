@@ -136,6 +136,13 @@ const CASES: [string, unknown][] = [
   ['[1, 2, 3].transformList(i, v, i > 0, v * 10)', [20n, 30n]],
   ['{"a": 1}.transformMap(k, v, v + 1)', { a: 2n }],
   ['[1, 2].transformMapEntry(i, v, {string(v): i})', { '1': 0n, '2': 1n }],
+  // cel-go OptionalTypes beyond the evaluator's own
+  ['optional.ofNonZeroValue("").hasValue()', false],
+  ['optional.ofNonZeroValue([1]).value()', [1n]],
+  ['optional.of(41).optMap(x, x + 1).value()', 42n],
+  ['optional.none().optMap(x, x + 1).hasValue()', false],
+  ['object.?spec.optFlatMap(s, s.?replicas).value()', 3n],
+  ['optional.of(1) == optional.of(1) && optional.none() != optional.of(1)', true],
   // objects as kube-apiserver hands them over: whole numbers are ints
   ['object.spec.replicas == 3 && object.spec.replicas > 2.5', true],
   ['object.?spec.?paused.orValue(false)', false],

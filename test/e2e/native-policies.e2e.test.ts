@@ -335,5 +335,8 @@ ${body.replace(/^/gm, '  ')}
         disagree.push(`${name}: API server says "${words}"; Berth: ${refusal ?? ''}`);
     }
     expect(disagree).toEqual([]);
+    // Both sides of the corpus: six refused, three of them in the API server's own words.
+    expect(refused).toBe(6);
+    expect(ownWords).toBe(3);
   });
 });
