@@ -15,26 +15,17 @@ export class AuthorizerOfflineError extends Error {
   }
 }
 
-class Authorizer {
-  static readonly celType = 'kubernetes.authorization.Authorizer';
-  readonly offline = true;
-}
-class PathCheck {
-  static readonly celType = 'kubernetes.authorization.PathCheck';
-  readonly offline = true;
-}
-class GroupCheck {
-  static readonly celType = 'kubernetes.authorization.GroupCheck';
-  readonly offline = true;
-}
-class ResourceCheck {
-  static readonly celType = 'kubernetes.authorization.ResourceCheck';
-  readonly offline = true;
-}
-class Decision {
-  static readonly celType = 'kubernetes.authorization.Decision';
-  readonly offline = true;
-}
+/** A value of one of the authorizer library's types: nothing to ask offline but its type. */
+const offlineType = (celType: string) =>
+  class {
+    static readonly celType = celType;
+    readonly offline = true;
+  };
+const Authorizer = offlineType('kubernetes.authorization.Authorizer');
+const PathCheck = offlineType('kubernetes.authorization.PathCheck');
+const GroupCheck = offlineType('kubernetes.authorization.GroupCheck');
+const ResourceCheck = offlineType('kubernetes.authorization.ResourceCheck');
+const Decision = offlineType('kubernetes.authorization.Decision');
 
 /** The authorizer value bound to `authorizer` offline. */
 export const offlineAuthorizer = new Authorizer();
@@ -59,11 +50,11 @@ export function registerAuthz(env: Environment): Environment {
     .registerFunction(`${A}.group(string): ${G}`, () => new GroupCheck())
     .registerFunction(`${A}.serviceAccount(string, string): ${A}`, () => new Authorizer())
     .registerFunction(`${G}.resource(string): ${R}`, () => new ResourceCheck())
-    .registerFunction(`${R}.subresource(string): ${R}`, (r: ResourceCheck) => r)
-    .registerFunction(`${R}.namespace(string): ${R}`, (r: ResourceCheck) => r)
-    .registerFunction(`${R}.name(string): ${R}`, (r: ResourceCheck) => r)
-    .registerFunction(`${R}.fieldSelector(string): ${R}`, (r: ResourceCheck) => r)
-    .registerFunction(`${R}.labelSelector(string): ${R}`, (r: ResourceCheck) => r)
+    .registerFunction(`${R}.subresource(string): ${R}`, (r: unknown) => r)
+    .registerFunction(`${R}.namespace(string): ${R}`, (r: unknown) => r)
+    .registerFunction(`${R}.name(string): ${R}`, (r: unknown) => r)
+    .registerFunction(`${R}.fieldSelector(string): ${R}`, (r: unknown) => r)
+    .registerFunction(`${R}.labelSelector(string): ${R}`, (r: unknown) => r)
     .registerFunction(`${R}.check(string): ${D}`, fail)
     .registerFunction(`${P}.check(string): ${D}`, fail)
     .registerFunction(`${D}.allowed(): bool`, fail)

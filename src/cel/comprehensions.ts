@@ -6,29 +6,15 @@
  * two variables). Pure.
  */
 import type { Environment } from '@marcbachmann/cel-js';
+import {
+  variableName,
+  type Ast,
+  type Checker,
+  type Ctx,
+  type Evaluator,
+  type MacroArgs,
+} from './macro-api.js';
 
-/* The evaluator's macro interface, as far as these macros use it. */
-interface Ast {
-  op: string;
-  args: unknown;
-}
-interface Ctx {
-  forkWithVariable(name: string, type: unknown): Ctx;
-  reuse(parent: Ctx): Ctx;
-  setIterValue(v: unknown, ev: Evaluator): Ctx;
-}
-interface Checker {
-  check(ast: Ast, ctx: Ctx): unknown;
-  dynType: unknown;
-  boolType: unknown;
-}
-interface Evaluator {
-  run(ast: Ast, ctx: Ctx): unknown;
-}
-interface MacroArgs {
-  args: Ast[];
-  receiver: Ast;
-}
 interface Macro {
   receiver: Ast;
   first: string;
@@ -40,12 +26,6 @@ interface Macro {
 }
 
 type Kind = 'all' | 'exists' | 'existsOne' | 'transformList' | 'transformMap' | 'transformMapEntry';
-
-function identifier(ast: Ast | undefined, kind: Kind): string {
-  if (ast?.op !== 'id' || typeof ast.args !== 'string')
-    throw new Error(`${kind}() variable name must be a simple identifier`);
-  return ast.args;
-}
 
 /** The pairs a comprehension ranges over: (index, value) of a list, (key, value) of a map. */
 function pairs(range: unknown): [unknown, unknown][] {
@@ -129,8 +109,8 @@ function macro(kind: Kind, withFilter: boolean) {
   return ({ args, receiver }: MacroArgs) => {
     const m: Macro = {
       receiver,
-      first: identifier(args[0], kind),
-      second: identifier(args[1], kind),
+      first: variableName(args[0], kind),
+      second: variableName(args[1], kind),
       filter: withFilter ? args[2] : undefined,
       body: (withFilter ? args[3] : args[2]) as Ast,
     };

@@ -4,6 +4,7 @@
  * IPv4-mapped IPv6; strings are netip's canonical form. Pure.
  */
 import type { Environment } from '@marcbachmann/cel-js';
+import { succeeds } from './values.js';
 import { registerNamespace } from './namespace.js';
 
 export class IP {
@@ -150,15 +151,6 @@ function contains(c: CIDR, ip: IP): boolean {
   return (c.ip.bits & m) === (ip.bits & m);
 }
 
-const ok = (f: () => unknown): boolean => {
-  try {
-    f();
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 function isGlobalUnicast(ip: IP): boolean {
   const b = ip.bits;
   if (ip.v4)
@@ -171,7 +163,7 @@ export function registerNet(env: Environment): Environment {
   const C = CIDR.celType;
   return registerNamespace(env.registerType(I, IP).registerType(C, CIDR), 'IpNamespace', 'ip')
     .registerFunction(`ip(string): ${I}`, parseIP)
-    .registerFunction('isIP(string): bool', (s: string) => ok(() => parseIP(s)))
+    .registerFunction('isIP(string): bool', (s: string) => succeeds(() => parseIP(s)))
     .registerFunction(
       'IpNamespace.isCanonical(string): bool',
       (_: unknown, s: string) => parseIP(s).toString() === s,
@@ -190,7 +182,7 @@ export function registerNet(env: Environment): Environment {
     .registerFunction(`${I}.isGlobalUnicast(): bool`, isGlobalUnicast)
     .registerFunction(`string(${I}): string`, (ip: IP) => ip.toString())
     .registerFunction(`cidr(string): ${C}`, parseCIDR)
-    .registerFunction('isCIDR(string): bool', (s: string) => ok(() => parseCIDR(s)))
+    .registerFunction('isCIDR(string): bool', (s: string) => succeeds(() => parseCIDR(s)))
     .registerFunction(`${C}.containsIP(string): bool`, (c: CIDR, s: string) => contains(c, parseIP(s)))
     .registerFunction(`${C}.containsIP(${I}): bool`, contains)
     .registerFunction(`${C}.containsCIDR(string): bool`, (c: CIDR, s: string) =>

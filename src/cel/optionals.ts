@@ -5,23 +5,15 @@
  */
 import { Optional, type Environment } from '@marcbachmann/cel-js';
 import { celEquals } from './lists.js';
+import {
+  variableName,
+  type Ast,
+  type Checker,
+  type Ctx,
+  type Evaluator,
+  type MacroArgs,
+} from './macro-api.js';
 
-interface Ast {
-  op: string;
-  args: unknown;
-}
-interface Ctx {
-  forkWithVariable(name: string, type: unknown): Ctx;
-  reuse(parent: Ctx): Ctx;
-  setIterValue(v: unknown, ev: Evaluator): Ctx;
-}
-interface Checker {
-  check(ast: Ast, ctx: Ctx): unknown;
-  dynType: unknown;
-}
-interface Evaluator {
-  run(ast: Ast, ctx: Ctx): unknown;
-}
 interface Macro {
   receiver: Ast;
   name: string;
@@ -41,11 +33,8 @@ function isZero(v: unknown): boolean {
 
 function optionalMacro(flat: boolean) {
   const name = flat ? 'optFlatMap' : 'optMap';
-  return ({ args, receiver }: { args: Ast[]; receiver: Ast }) => {
-    const v = args[0];
-    if (v?.op !== 'id' || typeof v.args !== 'string')
-      throw new Error(`${name}() variable name must be a simple identifier`);
-    const m: Macro = { receiver, name: v.args, body: args[1] as Ast };
+  return ({ args, receiver }: MacroArgs) => {
+    const m: Macro = { receiver, name: variableName(args[0], name), body: args[1] as Ast };
     return {
       ...m,
       typeCheck(checker: Checker, mm: Macro, ctx: Ctx) {

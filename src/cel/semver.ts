@@ -4,6 +4,7 @@
  * compareTo, major, minor, patch. Pure.
  */
 import type { Environment } from '@marcbachmann/cel-js';
+import { succeeds } from './values.js';
 
 export class Semver {
   static readonly celType = 'kubernetes.Semver';
@@ -107,15 +108,6 @@ export function normalizedSemver(s: string): Semver {
   return parseSemver(trimmed.join('.'));
 }
 
-const valid = (f: () => unknown): boolean => {
-  try {
-    f();
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 export function registerSemver(env: Environment): Environment {
   const T = Semver.celType;
   return env
@@ -124,9 +116,9 @@ export function registerSemver(env: Environment): Environment {
     .registerFunction(`semver(string, bool): ${T}`, (s: string, n: boolean) =>
       n ? normalizedSemver(s) : parseSemver(s),
     )
-    .registerFunction('isSemver(string): bool', (s: string) => valid(() => parseSemver(s)))
+    .registerFunction('isSemver(string): bool', (s: string) => succeeds(() => parseSemver(s)))
     .registerFunction('isSemver(string, bool): bool', (s: string, n: boolean) =>
-      valid(() => (n ? normalizedSemver(s) : parseSemver(s))),
+      succeeds(() => (n ? normalizedSemver(s) : parseSemver(s))),
     )
     .registerFunction(`${T}.isGreaterThan(${T}): bool`, (a: Semver, b: Semver) => a.compareTo(b) > 0)
     .registerFunction(`${T}.isLessThan(${T}): bool`, (a: Semver, b: Semver) => a.compareTo(b) < 0)

@@ -41,3 +41,13 @@ export function celTypeName(value: unknown): string {
   if (name?.name === 'Optional') return 'optional_type';
   return 'map';
 }
+
+/** Whether `f` returns rather than throws (isIP, isCIDR, isSemver: a parse that may fail). */
+export function succeeds(f: () => unknown): boolean {
+  try {
+    f();
+    return true;
+  } catch {
+    return false;
+  }
+}
