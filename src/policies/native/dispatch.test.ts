@@ -231,3 +231,21 @@ describe('what cannot be answered offline, and errors in cel-go words', () => {
     expect(r.denied?.message).toBe(`expression '${expression}' resulted in error: ${words}`);
   });
 });
+
+describe('a Pod as admission sees it', () => {
+  const podPolicy = `matchConstraints:\n  resourceRules: [{ apiGroups: [''], apiVersions: [v1], operations: [CREATE], resources: [pods] }]\nvalidations:\n- expression: "size(object.spec.volumes) == 1 && object.spec.serviceAccountName == 'default' && size(object.spec.tolerations) == 2"`;
+  const pod = (mounts: string) =>
+    docs(`apiVersion: v1
+kind: Pod
+metadata: { name: p, namespace: apps }
+spec: { containers: [{ name: app, image: 'nginx:1.27'${mounts} }]${mounts ? ', volumes: [{ name: kube-api-access-abcde, projected: { sources: [] } }]' : ''} }
+`)[0] as KubeObject;
+
+  it('gets the token volume, service account and tolerations the API server adds, once', () => {
+    expect(judge([policy('p', podPolicy), binding('b', 'p')], pod('')).denied).toBeUndefined();
+    // An existing pod already mounts its token: judged again, it keeps one volume.
+    const mounted =
+      ', volumeMounts: [{ name: kube-api-access-abcde, mountPath: /var/run/secrets/kubernetes.io/serviceaccount }]';
+    expect(judge([policy('p', podPolicy), binding('b', 'p')], pod(mounted)).denied).toBeUndefined();
+  });
+});

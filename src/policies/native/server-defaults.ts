@@ -149,6 +149,15 @@ const GENERATION = new Set([
 
 const SA_MOUNT = '/var/run/secrets/kubernetes.io/serviceaccount';
 
+/** Whether a container already mounts the token path (an existing Pod, or one that mounts its own). */
+function mountsToken(spec: Obj): boolean {
+  for (const key of ['containers', 'initContainers'])
+    for (const c of Array.isArray(spec[key]) ? (spec[key] as Obj[]) : [])
+      if (Array.isArray(c.volumeMounts) && (c.volumeMounts as Obj[]).some((m) => m.mountPath === SA_MOUNT))
+        return true;
+  return false;
+}
+
 /**
  * What the API server's mutating admission plugins add to a Pod before validating admission:
  * ServiceAccount (the service account and its token volume, mounted in every container; the
@@ -164,7 +173,7 @@ function podAdmissionPlugins(spec: Obj, uid: string): void {
     if (!tolerations.some((t) => t.key === key && (t.effect === 'NoExecute' || t.effect === undefined)))
       tolerations.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300n });
   spec.tolerations = tolerations;
-  if (spec.automountServiceAccountToken === false) return;
+  if (spec.automountServiceAccountToken === false || mountsToken(spec)) return;
   const name = `kube-api-access-${uid
     .replace(/[^a-z0-9]/g, '')
     .slice(-5)
