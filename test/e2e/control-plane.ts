@@ -174,6 +174,56 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: n
   throw new Error(`${what} did not become ready within ${timeoutMs / 1000}s`);
 }
 
+/**
+ * A ReplicaSet created just as kube-controller-manager starts can miss its own pods' events and wait
+ * out its expectations (5 minutes): a Deployment applied then never becomes Ready in time. The cluster
+ * is usable once a probe Deployment's pod is counted in its status (its pod never schedules), which
+ * the deployment and replicaset controllers report only from their watches.
+ */
+async function controllersObserving(kubeconfig: string): Promise<void> {
+  const kubectl = (args: string[], input?: string) =>
+    execFileSync('kubectl', ['--kubeconfig', kubeconfig, ...args], {
+      encoding: 'utf8',
+      ...(input === undefined ? { stdio: ['ignore', 'pipe', 'ignore'] } : { input }),
+    });
+  const probe = (name: string) => `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: ${name}, namespace: default }
+spec:
+  replicas: 1
+  selector: { matchLabels: { app: ${name} } }
+  template:
+    metadata: { labels: { app: ${name} } }
+    spec:
+      schedulerName: e2e-not-scheduled
+      containers: [{ name: probe, image: e2e.invalid/probe:1 }]
+`;
+  // A probe that itself started too early is replaced by a new one (new expectations) after 15 s.
+  for (let attempt = 1; attempt <= 6; attempt++) {
+    const name = `e2e-controllers-probe-${attempt}`;
+    kubectl(['apply', '-f', '-'], probe(name));
+    const counted = await waitFor(
+      'kube-controller-manager watching pods',
+      () =>
+        Promise.resolve(
+          kubectl(['get', 'deployment', name, '-o', 'jsonpath={.status.replicas}']).trim() === '1',
+        ),
+      15_000,
+    ).then(
+      () => true,
+      () => false,
+    );
+    // Gone with its pod before any test looks: nothing else sees a pending probe pod.
+    try {
+      kubectl(['delete', 'deployment', name, '--cascade=foreground', '--wait=true', '--timeout=60s']);
+    } catch {
+      // Still being deleted: it goes on in the background.
+    }
+    if (counted) return;
+  }
+  throw new Error("kube-controller-manager never counted a probe Deployment's pod (6 tries, 15 s each)");
+}
+
 export function kubeconfigFor(server: string, token: string): string {
   return [
     'apiVersion: v1',
@@ -321,6 +371,7 @@ export async function startControlPlane(
     },
     60_000,
   );
+  await controllersObserving(kubeconfig);
   const kubeconfigs: Record<string, string> = {};
   for (const [user, t] of tokens) {
     const file = join(dir, `kubeconfig-${user}`);
