@@ -16,7 +16,7 @@ import { moves } from '../disruption/pods.js';
 import { INTERRUPTION_PHASE } from '../interruption/controller.js';
 import { daemonSetOf } from './pods.js';
 import { waitingOnPin } from '../../kube/pod-pins.js';
-import { withVolumeZones, type Volumes } from './volume-topology.js';
+import { awaitsVolume, withVolumeZones, type Volumes } from './volume-topology.js';
 
 export interface ClusterState {
   readonly pods: readonly V1Pod[];
@@ -82,10 +82,15 @@ function withPinned(pods: readonly V1Pod[], nodes: readonly V1Node[]): readonly 
   return out ?? pods;
 }
 
-/** Waiting pods narrowed to their bound volumes' zones (the others, and bound pods, as they are). */
+/**
+ * Waiting pods narrowed to their bound volumes' zones (the others, and bound pods, as they are); a
+ * waiting pod whose bound volume is not seen yet is left for the next round.
+ */
 function withVolumes(pods: readonly V1Pod[], v: Volumes | undefined): readonly V1Pod[] {
-  if (!v || v.pvs.length === 0) return pods;
-  return pods.map((p) => (p.spec?.nodeName === undefined ? withVolumeZones(p, v) : p));
+  if (!v) return pods;
+  return pods
+    .filter((p) => p.spec?.nodeName !== undefined || !awaitsVolume(p, v))
+    .map((p) => (p.spec?.nodeName === undefined && v.pvs.length > 0 ? withVolumeZones(p, v) : p));
 }
 
 export function clusterInput(s: ClusterState): RoundInput {

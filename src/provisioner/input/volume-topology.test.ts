@@ -1,7 +1,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../kube/objects.js';
-import { claimsOf, volumeZones, withVolumeZones } from './volume-topology.js';
+import { awaitsVolume, claimsOf, volumeZones, withVolumeZones } from './volume-topology.js';
 
 const pv = (name: string, key: string, zones: string[]): KubeObject => ({
   kind: 'PersistentVolume',
@@ -48,13 +48,19 @@ describe('claimsOf / volumeZones', () => {
       ['us-east-1c'],
     ],
     [
+      'bound to a volume not seen yet: its zones unknown',
+      pod(claimVolume('fresh')),
+      [{ claim: 'fresh', volume: 'pv-new', unseen: true }],
+      undefined,
+    ],
+    [
       "a generic ephemeral volume's claim, made with the pod",
       pod([{ name: 'scratch', ephemeral: {} }]),
       [{ claim: 'db-0-scratch' }],
       undefined,
     ],
   ])('%s', (_, p, claims, zones) => {
-    const pvcs = [pvc('new'), pvc('data', 'pv-c'), pvc('logs', 'pv-bc')];
+    const pvcs = [pvc('new'), pvc('data', 'pv-c'), pvc('logs', 'pv-bc'), pvc('fresh', 'pv-new')];
     const got = claimsOf(p, pvcs, pvs);
     expect(got).toEqual(claims);
     expect(volumeZones(got)).toEqual(zones);
@@ -96,5 +102,19 @@ describe('withVolumeZones', () => {
       ['kubernetes.io/arch In amd64', 'topology.kubernetes.io/zone In us-east-1c'],
     ]);
     expect(zoneOf(p)).toEqual([['kubernetes.io/arch In arm64'], ['kubernetes.io/arch In amd64']]);
+  });
+});
+
+// Karpenter's VolumeTopology skips a pod whose PersistentVolume it cannot read; so does a round.
+describe('awaitsVolume', () => {
+  const pvs = [pv('pv-c', 'topology.kubernetes.io/zone', ['us-east-1c'])];
+  const pvcs = [pvc('data', 'pv-c'), pvc('fresh', 'pv-new'), pvc('new')];
+  it.each([
+    ['no claims', pod(), false],
+    ['a bound claim whose volume is seen', pod(claimVolume('data')), false],
+    ['a claim not bound yet', pod(claimVolume('new')), false],
+    ['a bound claim whose volume is not seen yet', pod(claimVolume('fresh')), true],
+  ])('%s', (_, p, want) => {
+    expect(awaitsVolume(p, { pvcs, pvs })).toBe(want);
   });
 });

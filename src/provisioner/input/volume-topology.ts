@@ -24,6 +24,8 @@ export interface ClaimState {
   readonly volume?: string;
   /** Zones the bound volume can be used from (undefined: any). */
   readonly zones?: readonly string[];
+  /** Bound to a PersistentVolume not seen yet (a cache behind the API server): its zones are unknown. */
+  readonly unseen?: boolean;
 }
 
 interface PvcShape {
@@ -66,7 +68,8 @@ function claimState(
   const volume = (pvc as PvcShape).spec?.volumeName;
   if (volume === undefined || volume === '') return { claim };
   const pv = pvs.find((p) => p.metadata?.name === volume);
-  const zones = pv ? zonesOf(pv) : undefined;
+  if (!pv) return { claim, volume, unseen: true };
+  const zones = zonesOf(pv);
   return { claim, volume, ...(zones ? { zones } : {}) };
 }
 
@@ -103,6 +106,15 @@ export interface Volumes {
 /** Whether the pod mounts any claim (most pods do not: they are returned as they are, at no cost). */
 const claimsAny = (pod: V1Pod): boolean =>
   pod.spec?.volumes?.some((v) => v.persistentVolumeClaim !== undefined || v.ephemeral !== undefined) === true;
+
+/**
+ * Whether a waiting pod's bound claim names a PersistentVolume not seen yet: its zones are unknown, so
+ * the pod waits for the next round rather than get a node in a zone its volume may not be in (as
+ * Karpenter's VolumeTopology skips a pod whose volume it cannot read).
+ */
+export function awaitsVolume(pod: V1Pod, v: Volumes): boolean {
+  return claimsAny(pod) && claimsOf(pod, v.pvcs, v.pvs).some((c) => c.unseen === true);
+}
 
 /** The pod, its required node affinity narrowed to the zones of its bound volumes (a copy, when narrowed). */
 export function withVolumeZones(pod: V1Pod, v: Volumes): V1Pod {
