@@ -249,3 +249,26 @@ spec: { containers: [{ name: app, image: 'nginx:1.27'${mounts} }]${mounts ? ', v
     expect(judge([policy('p', podPolicy), binding('b', 'p')], pod(mounted)).denied).toBeUndefined();
   });
 });
+
+describe('work only for what a policy selects', () => {
+  it('copies an object into CEL only when a policy matches it', () => {
+    const set = new NativePolicySet(
+      docs(
+        [policy('p', `${DEPLOYMENTS}\nvalidations:\n- expression: "true"`), binding('b', 'p')].join('---\n'),
+      ),
+    );
+    let copies = 0;
+    const opts = {
+      defaultNamespace: 'default',
+      now: new Date('2026-11-29T00:00:00Z'),
+      uid: () => `uid-${++copies}`,
+    };
+    const configMap = docs(
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: c, namespace: apps }\n',
+    )[0] as KubeObject;
+    expect(judgeNative(createAttributes(configMap, set, opts), set).judgedBy).toEqual([]);
+    expect(copies).toBe(0);
+    expect(judgeNative(createAttributes(deployment(), set, opts), set).judgedBy).toEqual(['p']);
+    expect(copies).toBe(1);
+  });
+});

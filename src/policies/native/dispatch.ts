@@ -173,7 +173,7 @@ export function judgeNative(
     )
       continue;
     base ??= {
-      object: a.celObject ?? (a.object === null ? null : toCel(a.object)),
+      object: a.celObject ? a.celObject() : a.object === null ? null : toCel(a.object),
       oldObject: a.oldObject === null ? null : toCel(a.oldObject),
       request: toCel(admissionRequest(a)),
       namespaceObject:

@@ -82,8 +82,11 @@ export interface AdmissionAttributes {
   namespaced: boolean;
   object: KubeObject | null;
   oldObject: KubeObject | null;
-  /** The object as the policies see it (its CEL form, with the API server's defaults), when built. */
-  celObject?: unknown;
+  /**
+   * The object as the policies see it (its CEL form, with the API server's defaults): built only when
+   * a policy matches, so objects no policy selects are never copied.
+   */
+  celObject?: () => unknown;
   userInfo: { username?: string; uid?: string; groups?: string[] };
   dryRun: boolean;
 }

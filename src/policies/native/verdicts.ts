@@ -32,9 +32,12 @@ export function createAttributes(
 ): AdmissionAttributes {
   const r = resourceOf(obj, set.crds);
   const namespace = r.namespaced ? (obj.metadata?.namespace ?? opts.defaultNamespace) : '';
-  const celObject = celObjectWithDefaults(obj, opts.now, opts.uid());
-  const meta = celObject.metadata as Record<string, unknown> | undefined;
-  if (r.namespaced && meta) meta.namespace = namespace;
+  const celObject = (): unknown => {
+    const cel = celObjectWithDefaults(obj, opts.now, opts.uid());
+    const meta = cel.metadata as Record<string, unknown> | undefined;
+    if (r.namespaced && meta) meta.namespace = namespace;
+    return cel;
+  };
   return {
     operation: 'CREATE',
     group: r.group,
@@ -54,13 +57,13 @@ export function createAttributes(
 }
 
 /**
- * Whether kube-apiserver sends a warning at all: it drops one with a control character (a newline
- * from a multi-line expression in "failed expression: …") and one it already sent
+ * Whether kube-apiserver drops a warning: one with a control character (a newline from a multi-line
+ * expression in "failed expression: …") is never sent, as one it already sent is not sent again
  * (k8s.io/apiserver pkg/endpoints/filters/warning.go, apimachinery NewWarningHeader).
  */
-function sentAsWarning(v: Verdict, text: string): boolean {
+function dropped(text: string): boolean {
   // eslint-disable-next-line no-control-regex
-  return !/[\u0000-\u001f\u007f-\u009f]/.test(text) && !v.warnings.includes(text);
+  return /[\u0000-\u001f\u007f-\u009f]/.test(text);
 }
 
 /** Said of a Warn finding kube-apiserver does not send: Berth still reports it. */
@@ -69,9 +72,9 @@ export const UNSENT_WARNING =
 
 function file(v: Verdict, d: NativeDecision): void {
   let message = d.action === 'Warn' ? warningText(d) : denialText(d);
-  if (d.action === 'Warn') {
-    if (sentAsWarning(v, message)) v.warnings.push(message);
-    else if (!v.warnings.includes(message)) message += UNSENT_WARNING;
+  if (d.action === 'Warn' && !v.warnings.includes(message)) {
+    if (dropped(message)) message += UNSENT_WARNING;
+    else v.warnings.push(message);
   }
   v.violations.push({ rule: ruleOf(d.policy), mode: MODE[d.action], message });
   if (d.action === 'Deny') v.allowed = false;
