@@ -1544,7 +1544,18 @@ describe('6f. NodeClaims and NodePool status', () => {
         return p && nodeDetails(kubectl).find((n) => n.name === p.nodeName);
       },
       90_000,
-    );
+    ).catch((e: unknown) => {
+      // What a failure needs to be read where the logs are gone: the nodes' zones, the pod, its events.
+      const seen = [
+        kubectl(['get', 'nodes', '-L', 'topology.kubernetes.io/zone,karpenter.sh/nodepool']).stdout,
+        kubectl(['get', 'pods', '-n', 'apps', '-l', 'app=stateful', '-o', 'wide']).stdout,
+        kubectl(['get', 'events', '-n', 'apps', '--sort-by=.lastTimestamp'])
+          .stdout.split('\n')
+          .slice(-15)
+          .join('\n'),
+      ];
+      throw new Error(`${(e as Error).message}\n${seen.join('\n')}`);
+    });
     expect(placed.pool).toBe('e2e-volume');
     expect(placed.labels['topology.kubernetes.io/zone']).toBe(zone);
     expect(kubectl(['delete', 'deployment/stateful', 'pvc/e2e-data', '-n', 'apps']).code).toBe(0);

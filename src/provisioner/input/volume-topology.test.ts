@@ -105,7 +105,7 @@ describe('withVolumeZones', () => {
   });
 });
 
-// Karpenter's VolumeTopology skips a pod whose PersistentVolume it cannot read; so does a round.
+// Karpenter skips a pod whose claim or PersistentVolume it cannot read; so does a round.
 describe('awaitsVolume', () => {
   const pvs = [pv('pv-c', 'topology.kubernetes.io/zone', ['us-east-1c'])];
   const pvcs = [pvc('data', 'pv-c'), pvc('fresh', 'pv-new'), pvc('new')];
@@ -114,6 +114,12 @@ describe('awaitsVolume', () => {
     ['a bound claim whose volume is seen', pod(claimVolume('data')), false],
     ['a claim not bound yet', pod(claimVolume('new')), false],
     ['a bound claim whose volume is not seen yet', pod(claimVolume('fresh')), true],
+    ['a claim not seen yet', pod(claimVolume('absent')), true],
+    [
+      "a generic ephemeral volume's claim, made with the pod",
+      pod([{ name: 'scratch', ephemeral: {} }]),
+      false,
+    ],
   ])('%s', (_, p, want) => {
     expect(awaitsVolume(p, { pvcs, pvs })).toBe(want);
   });

@@ -108,12 +108,13 @@ const claimsAny = (pod: V1Pod): boolean =>
   pod.spec?.volumes?.some((v) => v.persistentVolumeClaim !== undefined || v.ephemeral !== undefined) === true;
 
 /**
- * Whether a waiting pod's bound claim names a PersistentVolume not seen yet: its zones are unknown, so
- * the pod waits for the next round rather than get a node in a zone its volume may not be in (as
- * Karpenter's VolumeTopology skips a pod whose volume it cannot read).
+ * Whether a waiting pod mounts a claim not seen yet, or a bound claim whose PersistentVolume is not
+ * seen yet: its zones are unknown, so the pod waits for the next round rather than get a node in a
+ * zone its volume may not be in (Karpenter ignores a pod whose claim it cannot find, and its
+ * VolumeTopology one whose volume it cannot read; kube-scheduler places neither).
  */
 export function awaitsVolume(pod: V1Pod, v: Volumes): boolean {
-  return claimsAny(pod) && claimsOf(pod, v.pvcs, v.pvs).some((c) => c.unseen === true);
+  return claimsAny(pod) && claimsOf(pod, v.pvcs, v.pvs).some((c) => c.unseen === true || c.missing === true);
 }
 
 /** The pod, its required node affinity narrowed to the zones of its bound volumes (a copy, when narrowed). */
