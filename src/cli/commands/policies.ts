@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { CliIO } from '../../util/io.js';
 import type { ValidateOpts } from '../policies-validate.js';
+import type { VapOpts } from '../policies-vap.js';
 
 export function registerPolicies(program: Command, io: CliIO): void {
   const policies = program.command('policies').description('work with policies.yaml');
@@ -18,5 +19,22 @@ export function registerPolicies(program: Command, io: CliIO): void {
     )
     .action(async (file: string, opts: ValidateOpts) => {
       (await import('../policies-validate.js')).validateAction(file, opts, io);
+    });
+  policies
+    .command('vap')
+    .option('--policies <file>', 'policies.yaml (default: the embedded one)')
+    .option('--namespace <ns>', "where the params ConfigMaps live (Berth's namespace)", 'berth-system')
+    .option('-o, --output <format>', 'yaml | json', 'yaml')
+    .option('-q, --quiet', 'say nothing on stderr')
+    .description(
+      'print the rules that need only the object, its namespace and params as ValidatingAdmissionPolicies,\n' +
+        'bindings (validationActions: Deny for enforce, Warn for warn, Audit for audit) and params\n' +
+        'ConfigMaps, so the API server enforces them with every Berth replica down, in the same words; rules\n' +
+        'with overrides or that read other objects stay on the webhook (listed on stderr). Apply with\n' +
+        '`berth policies vap | kubectl apply -f -`, or set nativePolicies.rules: true in policies.yaml and\n' +
+        '`berth serve` keeps them applied; exit 0, 2 bad input',
+    )
+    .action(async (opts: VapOpts) => {
+      (await import('../policies-vap.js')).vapAction(opts, io);
     });
 }

@@ -64,6 +64,8 @@ function requestsFromLimits(c: unknown): void {
 
 function volume(v: unknown): void {
   if (!isObj(v)) return;
+  // SetDefaults_Volume: a volume with no source is an emptyDir.
+  if (Object.keys(v).every((k) => k === 'name')) v.emptyDir = {};
   for (const key of ['configMap', 'secret', 'projected', 'downwardAPI'])
     if (isObj(v[key])) setDefault(v[key], 'defaultMode', 420);
   if (isObj(v.hostPath)) setDefault(v.hostPath, 'type', '');
