@@ -15,6 +15,7 @@ import type { Policies } from '../policies/policies.js';
 import type { ClusterView } from '../policies/view.js';
 import { PendingPdbView } from './overlay.js';
 import { ratchet } from './ratchet.js';
+import { delegatedRules } from '../policies/vap/generate.js';
 import { withoutServerDefaults } from './defaults.js';
 import type { AdmissionRequest, AdmissionResponse } from './review.js';
 import { subjectOf } from './subject.js';
@@ -118,7 +119,13 @@ export function validate(req: AdmissionRequest, ctx: AdmissionContext): Decision
   const subject = subjectOf(req, ctx.view);
   if (!subject.ok) return allow(req.uid, subject.skipped);
   const { object, oldObject, namespace } = subject;
-  const opts = { today: ctx.today, defaultNamespace: namespace, oldObject };
+  // Rules the API server judges through generated policies are not said twice (nativePolicies.rules).
+  const opts = {
+    today: ctx.today,
+    defaultNamespace: namespace,
+    oldObject,
+    skipRules: delegatedRules(ctx.policies),
+  };
   const verdict = evaluate(object, viewFor(object, namespace, ctx), ctx.policies, opts);
   if (verdict.skipped !== undefined)
     return { response: { uid: req.uid, allowed: true }, skipped: verdict.skipped, verdict };

@@ -55,6 +55,8 @@ export interface EvaluateOptions {
   oldObject?: KubeObject | undefined;
   /** Today as YYYY-MM-DD, for exemption expiry (the clock is the caller's). */
   today: string;
+  /** Rules left to the API server (generated ValidatingAdmissionPolicies): not run here. */
+  skipRules?: ReadonlySet<RuleId> | undefined;
   defaultNamespace?: string;
 }
 
@@ -194,6 +196,12 @@ function apply({ rule, mode, params }: PlannedRule, run: Run): void {
   }
 }
 
+/** Runs the plan's rules, but those left to the API server. */
+function runRules(rules: readonly PlannedRule[], run: Run, skip: ReadonlySet<RuleId> | undefined): void {
+  if (skip === undefined || skip.size === 0) for (const planned of rules) apply(planned, run);
+  else for (const planned of rules) if (!skip.has(planned.rule.id)) apply(planned, run);
+}
+
 export function evaluate(
   obj: KubeObject,
   view: ClusterView,
@@ -235,7 +243,7 @@ export function evaluate(
   );
   // An object the API server refuses is said to be refused, and nothing else is judged of it.
   if (plan.refusalOnly !== undefined && apiRefusal(obj)) plan = plan.refusalOnly;
-  for (const planned of plan.rules) apply(planned, run);
+  runRules(plan.rules, run, opts.skipRules);
   verdict.rules = plan.ran;
   return verdict;
 }

@@ -86,6 +86,11 @@ export class Policies {
     return this.doc.defaultProfiles?.[namespace];
   }
 
+  /** nativePolicies.rules: the API server judges the rules generated as ValidatingAdmissionPolicies. */
+  get nativeRules(): boolean {
+    return this.doc.nativePolicies?.rules === true;
+  }
+
   get requiredLabels(): readonly string[] {
     return this.doc.requiredLabels ?? [];
   }

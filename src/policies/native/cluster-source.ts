@@ -11,6 +11,11 @@ import type { Vap } from './types.js';
 
 const API = 'admissionregistration.k8s.io/v1';
 
+/** A policy `berth policies vap` generated (its label names the rule). */
+const isBerthRule = (o: KubeObject): boolean =>
+  o.metadata?.labels?.['app.kubernetes.io/managed-by'] === 'berth' &&
+  o.metadata.labels['berth.dev/rule'] !== undefined;
+
 async function listAll(api: KubernetesObjectApi, apiVersion: string, kind: string): Promise<KubeObject[]> {
   const list = await api.list(apiVersion, kind);
   return list.items.map((o) => ({ ...o, apiVersion, kind }));
@@ -44,7 +49,10 @@ export class ClusterNativePolicies {
   }
 
   async refresh(): Promise<NativeRefresh> {
-    const policies = await listAll(this.api, API, 'ValidatingAdmissionPolicy');
+    // Berth's own rules, generated as policies (berth policies vap), are judged by Berth's engine already.
+    const policies = (await listAll(this.api, API, 'ValidatingAdmissionPolicy')).filter(
+      (p) => !isBerthRule(p),
+    );
     const bindings =
       policies.length === 0 ? [] : await listAll(this.api, API, 'ValidatingAdmissionPolicyBinding');
     const unreadable: string[] = [];

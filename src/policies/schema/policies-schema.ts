@@ -168,6 +168,18 @@ export const policiesSchema = {
       ...labelMap,
       description: 'Namespace → the profile its unlabelled workloads are compiled against.',
     },
+    nativePolicies: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'What the API server enforces itself, with every Berth replica down.',
+      properties: {
+        rules: {
+          type: 'boolean',
+          description:
+            'true: berth serve keeps the rules that need only the object, its namespace and params applied as ValidatingAdmissionPolicies (berth policies vap), and its webhook leaves them to the API server (default false).',
+        },
+      },
+    },
     removed: {
       type: 'object',
       additionalProperties: false,

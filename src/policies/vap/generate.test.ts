@@ -3,7 +3,8 @@
  * cases below judged by Berth's rules and by the generated ValidatingAdmissionPolicies (through
  * Berth's own kube-apiserver evaluator, src/policies/native), finding for finding, word for word.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { parseAllDocuments } from 'yaml';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../kube/objects.js';
@@ -17,7 +18,7 @@ import { judgeNative } from '../native/dispatch.js';
 import { NativePolicySet } from '../native/policy-set.js';
 import type { AdmissionAttributes } from '../native/types.js';
 import { createAttributes } from '../native/verdicts.js';
-import { GENERATED_RULES, generateNativeRules } from './generate.js';
+import { GENERATED_RULES, generateNativeRules, generatedNames } from './generate.js';
 import { WEBHOOK_ONLY } from './webhook-only.js';
 import { RULES } from '../rules/catalogue.js';
 
@@ -188,5 +189,26 @@ describe('which rules are generated', () => {
       why: 'its overrides in policies.yaml choose by runtime class or namespace',
     });
     expect(g.objects.some((o) => o.metadata?.name === 'berth-naked-pod')).toBe(false);
+  });
+});
+
+describe("Berth's RBAC for the generated objects", () => {
+  it('names exactly what can be generated', () => {
+    const rbac = parseAllDocuments(
+      readFileSync(new URL('../../../deploy/berth/rbac.yaml', import.meta.url), 'utf8'),
+    ).map((d) => d.toJS() as { kind?: string; rules?: { resources?: string[]; resourceNames?: string[] }[] });
+    const names = (resource: string) =>
+      rbac
+        .flatMap((o) => o.rules ?? [])
+        .filter((r) => r.resources?.includes(resource) && r.resourceNames)
+        .flatMap((r) => r.resourceNames ?? []);
+    const want = generatedNames();
+    expect(names('validatingadmissionpolicies')).toEqual(want.policies);
+    expect(names('validatingadmissionpolicybindings')).toEqual(want.bound);
+    expect(names('configmaps')).toEqual(want.bound);
+    // Every object generated under every mode is among them.
+    for (const mode of ['enforce', 'warn', 'audit'] as const)
+      for (const o of generateNativeRules(allIn(mode), 'berth-system', TODAY).objects)
+        expect([...want.policies, ...want.bound]).toContain(o.metadata?.name);
   });
 });

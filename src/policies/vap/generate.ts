@@ -148,23 +148,46 @@ function leftOut(id: RuleId, policies: Policies): string | undefined {
   return undefined;
 }
 
-export function generateNativeRules(policies: Policies, namespace: string, today: string): NativeRules {
-  const ctx: Ctx = { policies, namespace, today };
-  const objects: KubeObject[] = [];
-  const judged: RuleId[] = [];
+/** The rules the API server judges under these policies (generated, not off), in catalogue order. */
+function plan(policies: Policies): { judged: GeneratedRule[]; onWebhook: { rule: RuleId; why: string }[] } {
+  const judged: GeneratedRule[] = [];
   const onWebhook: { rule: RuleId; why: string }[] = [];
   for (const r of RULES) {
     const why = leftOut(r.id, policies);
-    if (why !== undefined) {
-      onWebhook.push({ rule: r.id, why });
-      continue;
+    if (why !== undefined) onWebhook.push({ rule: r.id, why });
+    else if ((policies.doc.rules?.[r.id]?.mode ?? r.defaultMode) !== 'off') {
+      const rule = GENERATED_RULES.find((g) => g.id === r.id);
+      if (rule) judged.push(rule);
     }
-    const rule = GENERATED_RULES.find((g) => g.id === r.id);
-    const cfg = policies.doc.rules?.[r.id];
-    const mode = cfg?.mode ?? r.defaultMode;
-    if (!rule || mode === 'off') continue;
-    const data = rule.params({ ...(r.defaultParams ?? {}), ...(cfg?.params ?? {}) }, policies);
-    judged.push(r.id);
+  }
+  return { judged, onWebhook };
+}
+
+const delegated = new WeakMap<Policies, ReadonlySet<RuleId>>();
+
+/**
+ * The rules the webhook leaves to the API server: those generated as policies, when policies.yaml
+ * sets nativePolicies.rules (berth serve keeps them applied); none otherwise. Once per policies.
+ */
+export function delegatedRules(policies: Policies): ReadonlySet<RuleId> {
+  let set = delegated.get(policies);
+  if (set === undefined) {
+    set = new Set(policies.nativeRules ? plan(policies).judged.map((r) => r.id) : []);
+    delegated.set(policies, set);
+  }
+  return set;
+}
+
+export function generateNativeRules(policies: Policies, namespace: string, today: string): NativeRules {
+  const ctx: Ctx = { policies, namespace, today };
+  const objects: KubeObject[] = [];
+  const { judged, onWebhook } = plan(policies);
+  for (const rule of judged) {
+    const r = RULES.find((x) => x.id === rule.id);
+    const cfg = policies.doc.rules?.[rule.id];
+    const mode = cfg?.mode ?? r?.defaultMode ?? 'off';
+    if (mode === 'off') continue;
+    const data = rule.params({ ...(r?.defaultParams ?? {}), ...(cfg?.params ?? {}) }, policies);
     objects.push(...bound(rule, mode, ACTIONS[mode], data, ctx));
     if (mode === 'enforce') objects.push(...bound(rule, 'ratchet', ['Warn'], data, ctx));
     objects.push(policy(rule, policies, today));
@@ -172,5 +195,18 @@ export function generateNativeRules(policies: Policies, namespace: string, today
   // Params first, then policies, then bindings: a binding never names what is not there yet.
   const order = (o: KubeObject) =>
     o.kind === 'ConfigMap' ? 0 : o.kind === 'ValidatingAdmissionPolicy' ? 1 : 2;
-  return { objects: [...objects].sort((a, b) => order(a) - order(b)), judged, onWebhook };
+  return {
+    objects: [...objects].sort((a, b) => order(a) - order(b)),
+    judged: judged.map((r) => r.id),
+    onWebhook,
+  };
+}
+
+/** Every name a generated object can have: policies `berth-<rule>`, bindings and params `berth-<rule>-<mode>`. */
+export function generatedNames(): { policies: string[]; bound: string[] } {
+  const modes = ['enforce', 'warn', 'audit', 'ratchet'];
+  return {
+    policies: GENERATED_RULES.map((r) => `berth-${r.id}`),
+    bound: GENERATED_RULES.flatMap((r) => modes.map((m) => `berth-${r.id}-${m}`)),
+  };
 }
