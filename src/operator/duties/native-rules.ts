@@ -6,7 +6,7 @@
  * the key is off. The API server then enforces those rules with every replica down, and the webhook
  * leaves them to it (engine option skipRules).
  */
-import { PatchStrategy, type KubernetesObject, type KubernetesObjectApi } from '@kubernetes/client-node';
+import { PatchStrategy, type KubernetesObjectApi } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { KubeObject } from '../../kube/objects.js';
 import type { Policies } from '../../policies/policies.js';
