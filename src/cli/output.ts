@@ -19,6 +19,8 @@ export interface CheckReport {
     allowed: boolean;
     violations: { rule: string; mode: string; message: string }[];
     warnings: string[];
+    /** What kubectl prints as `Warning:` lines when the object is applied (each under 120 characters). */
+    kubectlWarnings?: string[];
     exempted?: { rule: string; reason: string }[];
     errors?: { rule: string; message: string }[];
     source?: string;
@@ -43,6 +45,7 @@ export function toReport(verdicts: readonly Verdict[], sources: readonly ResultS
         ...v.violations.filter((x) => x.mode === 'warn').map((x) => x.message),
         ...v.errors.map((x) => x.message),
       ],
+      ...(v.warnings.length > 0 ? { kubectlWarnings: v.warnings } : {}),
       ...(v.exempted.length > 0 ? { exempted: v.exempted } : {}),
       ...(v.errors.length > 0 ? { errors: v.errors } : {}),
       ...(sources[i] ? { source: sources[i].source } : {}),

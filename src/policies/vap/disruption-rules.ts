@@ -24,9 +24,12 @@ const LONG_RUNNING = "['Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationCo
 /** `true`, `invalid`, `long`, or `ok`: what the annotation's value is, for its words. */
 const variant = (r: Root): string => {
   const v = `${ann(r, DO_NOT_DISRUPT)}.orValue('')`;
-  const valid = `(${v}.matches('${GO_DURATION}') && duration(${v}) > duration('0s'))`;
-  return `(${v} == 'true' ? 'true' : !${valid} ? 'invalid' : duration(${v}) > duration(params.data.maxGraceMinutes + 'm') ? 'long' : 'ok')`;
+  const valid = `(${v}.matches('${GO_DURATION}') && duration(string(${v})) > duration('0s'))`;
+  return `(${v} == 'true' ? 'true' : !${valid} ? 'invalid' : duration(string(${v})) > duration(params.data.maxGraceMinutes + 'm') ? 'long' : 'ok')`;
 };
+// duration() of a value whose type is known only when it runs (a custom resource's field) has no
+// overload in kube-apiserver: each argument is made a string first, so the overload is chosen when
+// the policy is compiled.
 const value = (r: Root): string => `${ann(r, DO_NOT_DISRUPT)}.orValue('')`;
 const pick = (r: Root, forever: string, invalid: string, long: string): string =>
   `(${variant(r)} == 'true' ? ${forever} : ${variant(r)} == 'invalid' ? ${invalid} : ${long})`;
@@ -96,7 +99,7 @@ const seen = (r: Root, aside: boolean): string =>
 
 const churn: FindingCel = {
   hit: (r) =>
-    `${disruption(r)}[?'consolidationPolicy'].orValue('WhenEmptyOrUnderutilized') == 'WhenEmptyOrUnderutilized' && ${after(r)}.orValue('') != 'Never' && (${after(r)}.hasValue() ? duration(${after(r)}.value()) : duration(params.data.unsetSeconds + 's')) < duration(params.data.minConsolidateAfterSeconds + 's')`,
+    `${disruption(r)}[?'consolidationPolicy'].orValue('WhenEmptyOrUnderutilized') == 'WhenEmptyOrUnderutilized' && ${after(r)}.orValue('') != 'Never' && (${after(r)}.hasValue() ? duration(string(${after(r)}.value())) : duration(params.data.unsetSeconds + 's')) < duration(params.data.minConsolidateAfterSeconds + 's')`,
   what: (r) =>
     `'consolidationPolicy WhenEmptyOrUnderutilized with consolidateAfter ' + ${seen(r, true)} + ', under ' + params.data.minConsolidateAfterSeconds + 's: a node is replaced as soon as a pod leaves it, and nodes churn with every scale-down'`,
   brief: (r) => `'consolidateAfter ' + ${seen(r, true)} + ' churns nodes'`,
