@@ -4,8 +4,8 @@
  * starts in this order when the Lease is won and stops in reverse when it is lost:
  *
  *   1. profiles      the profile controller: generated PDBs and WorkloadProfile status   (profiles/)
- *   2. reports       the background scan that writes PolicyReports (unless --no-reports) (duties/reports.ts)
- *   2b. native-rules  the generated ValidatingAdmissionPolicies kept applied (nativePolicies.rules) (duties/native-rules.ts)
+ *   2. reports       the background scan that writes PolicyReports (unless --no-reports) (duties/reports.ts),
+ *      and native-rules, Berth's rules kept applied as ValidatingAdmissionPolicies (duties/native-rules.ts)
  *   3. cluster-metrics  Karpenter's node/pod/NodePool gauges and cost per workload class, computed
  *                       from the leader's caches when scraped                    (duties/cluster-metrics.ts)
  *   4. karpenter-guard, which starts the eight duties that buy and give back capacity only while no
@@ -63,7 +63,7 @@ import { ClusterReports } from './duties/reports.js';
 import { GATES_ANNOTATION, SchedulingGates } from './duties/scheduling-gates.js';
 import { PinRepair } from './duties/pin-repair.js';
 import { ClusterMetrics } from './duties/cluster-metrics.js';
-import { NativeRules, apiGeneratedStore } from './duties/native-rules.js';
+import { clusterNativeRules } from './duties/native-rules.js';
 import { karpenterDetector, ProvisioningGuard } from './duties/karpenter-guard.js';
 import { DutyManager, type LeaderDuty } from './duty.js';
 import { seconds, type ServeStart, type Started } from './options.js';
@@ -257,14 +257,8 @@ export async function startCluster(s: ServeStart): Promise<Started> {
       })
     : undefined;
 
-  const hands = { shared, events, metrics: base.metrics, provisionNow, drainNow };
-  const repair = new ClusterRepair({
-    ...hands,
-    live,
-    pools: () => view.nodePools,
-    ops: nodeOps,
-    logger: logger('repair'),
-  });
+  const hands = { shared, events, metrics: base.metrics, provisionNow, drainNow, live, ops: nodeOps };
+  const repair = new ClusterRepair({ ...hands, pools: () => view.nodePools, logger: logger('repair') });
   const pins = new PinRepair({ core, shared, events, view, logger: logger('gates'), metrics: base.metrics });
   const present = (...ds: (LeaderDuty | undefined)[]): LeaderDuty[] => ds.flatMap((d) => (d ? [d] : []));
   // The duties that buy and give back capacity start only while no Karpenter controller runs.
@@ -289,17 +283,8 @@ export async function startCluster(s: ServeStart): Promise<Started> {
     mode: () => live.current.provisionerMode,
     nodeCost: () => live.current.nodeCost,
   });
-  // policies.yaml nativePolicies.rules: the generated ValidatingAdmissionPolicies kept applied.
-  const nativeRules = new NativeRules({
-    store: apiGeneratedStore(api, opts.namespace),
-    policies: () => live.current,
-    onReload: (listener) => live.onReload(listener),
-    namespace: opts.namespace,
-    today: () => new Date().toISOString().slice(0, 10),
-    logger: logger('native-rules'),
-    resyncMs: 10 * 60_000,
-  });
-  const duties = present(profiles, reports, nativeRules, clusterMetrics, guard);
+  const native = clusterNativeRules(api, live, opts.namespace, logger('native-rules'));
+  const duties = present(profiles, reports, native, clusterMetrics, guard);
   const manager = new DutyManager(duties, base.logger, base.metrics.leaderDuty);
   const elector = new LeaderElector({
     api,

@@ -3,7 +3,6 @@
  * gate's listener, the serving certificate reloaded as the main server's is, and what it decided sent
  * to the main thread every BATCH_MS.
  */
-import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
 import {
@@ -16,6 +15,7 @@ import {
 } from './gate-server.js';
 import type { DecisionLine } from './record.js';
 import { readTls, watchTls } from './tls.js';
+import { createServing } from './serving.js';
 import { nameThisThread } from '../util/thread.js';
 
 /** How often decisions go to the main thread (its logs and metrics lag by this much at most). */
@@ -48,8 +48,15 @@ const flush = (): void => {
 };
 
 const pair = readTls(data.tls);
-const server = createServer(
-  { cert: pair.cert, key: pair.key, connectionsCheckingInterval: 1000 },
+const serving = createServing(
+  {
+    cert: pair.cert,
+    key: pair.key,
+    deadlineMs: data.deadlineMs,
+    onConnection: () => {
+      connections += 1;
+    },
+  },
   gateListener({
     on: () => on,
     deadlineMs: data.deadlineMs,
@@ -58,14 +65,7 @@ const server = createServer(
     refused: (r) => refusals.push(r),
   }),
 );
-// As the main server: the body reader answers a body that trickles in past the deadline; these are
-// Node's backstops for what never reaches it. Connections are kept for the API server to reuse.
-server.requestTimeout = data.deadlineMs + 1000;
-server.headersTimeout = data.deadlineMs;
-server.keepAliveTimeout = 60_000;
-server.on('secureConnection', () => {
-  connections += 1;
-});
+const server = serving.tls;
 const tls = watchTls(
   server,
   data.tls,
@@ -90,12 +90,11 @@ const end = (): void => {
 port.on('message', (m: ToGate) => {
   if (m.type === 'on') on = m.on;
   else {
-    server.close(() => {
+    void serving.close(0).then(() => {
       flush();
       send({ type: 'closed' });
       end();
     });
-    server.closeAllConnections();
   }
 });
 

@@ -1,12 +1,13 @@
 /** The HTTPS listener for the webhook and the plain-HTTP listener for /metrics, with TLS reload. */
-import { createServer as createHttpServer, type Server as HttpServer, type ServerResponse } from 'node:http';
-import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Metrics } from '../observability/metrics.js';
 import { createApp, type WebhookDeps } from './app.js';
 import type { Check } from './readiness.js';
 import { readTls, watchTls, type TlsFiles } from './tls.js';
+import { createServing } from './serving.js';
+import type { Server as TlsServer } from 'node:tls';
 
 export interface ServeOptions {
   host: string;
@@ -23,7 +24,8 @@ export interface Running {
   metricsUrl: string | undefined;
   /** The scheduling gate's own server (--gate-port). */
   gateUrl?: string;
-  https: HttpsServer;
+  /** The TLS listener (HTTP/2 and HTTP/1.1 over ALPN). */
+  https: TlsServer;
   /**
    * SIGTERM's first step: /readyz fails (check `shutdown`) and every answer closes its connection, so
    * the API server dials again, through the Service, to a replica that stays; reviews go on being
@@ -34,7 +36,7 @@ export interface Running {
   close(): Promise<void>;
 }
 
-function listen(server: HttpServer | HttpsServer, port: number, host: string): Promise<number> {
+function listen(server: HttpServer | TlsServer, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -44,7 +46,7 @@ function listen(server: HttpServer | HttpsServer, port: number, host: string): P
   });
 }
 
-function close(server: HttpServer | HttpsServer, graceMs = 0): Promise<void> {
+function close(server: HttpServer, graceMs = 0): Promise<void> {
   return new Promise((resolve) => {
     const cut = setTimeout(() => {
       server.closeAllConnections();
@@ -85,22 +87,18 @@ export async function startWebhook(deps: WebhookDeps, opts: ServeOptions, logger
           { name: 'shutdown', ok: false, detail: 'draining: answering until the endpoint is gone' },
         ]
       : deps.checks();
-  const https = createHttpsServer(
-    { cert: pair.cert, key: pair.key, connectionsCheckingInterval: 1000 },
+  const serving = createServing(
+    {
+      cert: pair.cert,
+      key: pair.key,
+      deadlineMs: deps.deadlineMs,
+      onConnection: () => {
+        deps.metrics.connections.inc();
+      },
+    },
     createApp({ ...deps, checks }),
   );
-  https.on('request', (_req, res: ServerResponse) => {
-    // Runs before the app answers (it reads the body first): the answer carries Connection: close.
-    if (draining) res.shouldKeepAlive = false;
-  });
-  // The body reader answers a body that trickles in past the deadline (408, within it); these are
-  // Node's backstops for what never reaches it (headers that never end), checked every few seconds.
-  https.requestTimeout = deps.deadlineMs + 1000;
-  https.headersTimeout = deps.deadlineMs;
-  https.keepAliveTimeout = 60_000;
-  https.on('secureConnection', () => {
-    deps.metrics.connections.inc();
-  });
+  const https = serving.tls;
   const watch = watchTls(
     https,
     opts.tls,
@@ -124,15 +122,17 @@ export async function startWebhook(deps: WebhookDeps, opts: ServeOptions, logger
     url: `https://${opts.host}:${port}`,
     metricsUrl,
     https,
-    // Idle connections are left open: closing one races a request the API server may be writing on
-    // it (HTTP/1.1 has no way out of that race, and a POST is not retried). Each is closed after its
-    // next answer instead, and those still idle when the servers close, by close().
+    // HTTP/2 sessions get GOAWAY: their streams finish, the API server's next review opens a new
+    // connection, through the Service, to a replica that stays. Idle HTTP/1.1 connections are left
+    // open (closing one races a request that may be on its way; a POST is not retried): each is
+    // closed after its next answer, and those still idle when the servers close, by close().
     drain: () => {
       draining = true;
+      serving.drain();
     },
     close: async () => {
       watch.stop();
-      await Promise.all([close(https, deps.deadlineMs), ...(metrics ? [close(metrics)] : [])]);
+      await Promise.all([serving.close(deps.deadlineMs), ...(metrics ? [close(metrics)] : [])]);
     },
   };
 }

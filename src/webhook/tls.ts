@@ -5,7 +5,7 @@
 import { readFileSync, unwatchFile, watchFile } from 'node:fs';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { join } from 'node:path';
-import type { Server } from 'node:https';
+import type { Server } from 'node:tls';
 
 export interface TlsFiles {
   cert: string;

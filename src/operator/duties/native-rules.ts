@@ -10,6 +10,7 @@ import { PatchStrategy, type KubernetesObjectApi } from '@kubernetes/client-node
 import type { Logger } from 'pino';
 import type { KubeObject } from '../../kube/objects.js';
 import type { Policies } from '../../policies/policies.js';
+import type { LivePolicies } from '../../policies/live.js';
 import { generateNativeRules } from '../../policies/vap/generate.js';
 import type { LeaderDuty } from '../duty.js';
 
@@ -131,4 +132,22 @@ export function apiGeneratedStore(api: KubernetesObjectApi, namespace: string): 
       await api.delete(o);
     },
   };
+}
+
+/** The duty as `berth serve` runs it: the API as store, the live policies, a resync every 10 minutes. */
+export function clusterNativeRules(
+  api: KubernetesObjectApi,
+  live: LivePolicies,
+  namespace: string,
+  logger: Logger,
+): NativeRules {
+  return new NativeRules({
+    store: apiGeneratedStore(api, namespace),
+    policies: () => live.current,
+    onReload: (listener) => live.onReload(listener),
+    namespace,
+    today: () => new Date().toISOString().slice(0, 10),
+    logger,
+    resyncMs: 10 * 60_000,
+  });
 }
