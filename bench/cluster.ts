@@ -35,7 +35,8 @@
  * limit in place of the Deployment's (192) · --no-scheduling-gates: Berth with
  * provisioner.schedulingGates false (pods not held back while their nodes boot) · --cpu-prof: berth
  * serve writes a V8 CPU profile (node --cpu-prof) into the run's directory when it stops ·
- * --main-nice N: berth serve's --main-nice (10, as deploy/ runs it) · --daemonsets: six DaemonSets in kube-system on every node (555m CPU, 1,126 Mi in all, as EKS nodes
+ * --main-nice N: berth serve's --main-nice (10, as deploy/ runs it) · --berth-http1: berth serve
+ * --no-http2 (its webhooks over HTTP/1.1 only, as before 2026-11-29) · --daemonsets: six DaemonSets in kube-system on every node (555m CPU, 1,126 Mi in all, as EKS nodes
  * run: test/support/perf-workloads.ts nodeDaemonSets) · --steps N: only each workload's first N
  * steps · --json. --sides karpenter-noop is Karpenter with a no-op admission webhook registered as
  * Berth's mutating webhooks are (bench/noop-webhook.ts): what any webhook costs the pod creations;
@@ -85,6 +86,7 @@ const { values } = parseArgs({
     daemonsets: { type: 'boolean', default: false },
     steps: { type: 'string' },
     'main-nice': { type: 'string', default: '10' },
+    'berth-http1': { type: 'boolean', default: false },
   },
 });
 
@@ -215,6 +217,7 @@ async function runSide(
                 cpuProf: values['cpu-prof'],
                 policy: w.policy,
                 mainNice: values['main-nice'],
+                http1: values['berth-http1'],
               })
             : await startKarpenterSide(cp, dir, tools.karpenter, {
                 delay,

@@ -77,6 +77,8 @@ export interface BerthSideOptions {
   cpuProf?: boolean;
   /** The NodePool's consolidationPolicy, when the workload sets one. */
   policy?: 'Balanced' | undefined;
+  /** berth serve --no-http2: the webhooks over HTTP/1.1 only. */
+  http1?: boolean;
   /** berth serve --main-nice, in place of its default. */
   mainNice?: string | undefined;
 }
@@ -127,6 +129,7 @@ export async function startBerthSide(cp: ControlPlane, dir: string, o: BerthSide
       // pod; Karpenter's controller runs at 0 here too.
       ...['--solver-nice', '0'],
       ...(o.mainNice === undefined ? [] : ['--main-nice', o.mainNice]),
+      ...(o.http1 === true ? ['--no-http2'] : []),
     ],
     // As the berth container runs (its heap limit decides when V8 collects, and so the RSS measured).
     // --heap replaces its heap limit (the ×10 form's caches outgrow the Deployment's).

@@ -71,6 +71,7 @@ export async function runOperator(opts: ServeOpts, io: CliIO): Promise<void> {
     metricsPort: port('--metrics-port', opts.metricsPort),
     gatePort: opts.gatePort === undefined ? undefined : port('--gate-port', opts.gatePort),
     tls: tlsFilesIn(tlsDir),
+    http2: opts.http2 !== false,
   };
   if (opts.local === true && listen.gatePort !== undefined)
     throw new Error('--gate-port is for cluster mode: with --local no pod is gated');

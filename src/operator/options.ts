@@ -14,6 +14,8 @@ export interface ServeOpts extends CloudFlags {
   metricsPort: string;
   /** Cluster mode: the scheduling gate's own HTTPS port (unset: /gate on --port only). */
   gatePort?: string;
+  /** --no-http2: HTTP/1.1 only (commander sets false). */
+  http2?: boolean;
   /** Default: ./tls with --local (made there on first use), /etc/berth/tls in a cluster. */
   tlsDir?: string;
   /** Cluster mode: the Secret (in --namespace) holding the serving certificate, copied into tlsDir. */

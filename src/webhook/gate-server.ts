@@ -46,6 +46,7 @@ export interface GateThreadData {
   deadlineMs: number;
   on: boolean;
   tlsPollMs?: number;
+  http2?: boolean;
 }
 
 export interface GateListenerDeps {

@@ -25,6 +25,7 @@ export interface GateThreadOptions {
   logger: Logger;
   pollMs?: number;
   tlsPollMs?: number;
+  http2?: boolean;
   /** How long after the thread dies it is started again (default 1 s). */
   restartMs?: number;
 }
@@ -75,6 +76,7 @@ export class GateThread {
       deadlineMs: this.o.deadlineMs,
       on,
       ...(this.o.tlsPollMs === undefined ? {} : { tlsPollMs: this.o.tlsPollMs }),
+      ...(this.o.http2 === false ? { http2: false } : {}),
     };
     const worker = spawnThread(import.meta.url, 'gate-worker', {
       workerData: data,
@@ -156,7 +158,14 @@ export async function startGate(
 ): Promise<GateThread | undefined> {
   if (listen.gatePort === undefined) return undefined;
   try {
-    return await GateThread.start({ host: listen.host, port: listen.gatePort, tls: listen.tls, ...d });
+    const http2 = listen.http2 === false ? { http2: false } : {};
+    return await GateThread.start({
+      host: listen.host,
+      port: listen.gatePort,
+      tls: listen.tls,
+      ...http2,
+      ...d,
+    });
   } catch (e) {
     await main.close();
     throw e;

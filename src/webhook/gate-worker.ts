@@ -53,6 +53,7 @@ const serving = createServing(
     cert: pair.cert,
     key: pair.key,
     deadlineMs: data.deadlineMs,
+    http2: data.http2 !== false,
     onConnection: () => {
       connections += 1;
     },

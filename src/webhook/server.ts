@@ -16,6 +16,8 @@ export interface ServeOptions {
   /** Cluster mode: /gate also on this port, from a thread of its own (gate-thread.ts). */
   gatePort?: number | undefined;
   tls: TlsFiles;
+  /** Offer HTTP/2 over ALPN beside HTTP/1.1 (default true; `--no-http2`). */
+  http2?: boolean;
   tlsPollMs?: number;
 }
 
@@ -92,6 +94,7 @@ export async function startWebhook(deps: WebhookDeps, opts: ServeOptions, logger
       cert: pair.cert,
       key: pair.key,
       deadlineMs: deps.deadlineMs,
+      http2: opts.http2 !== false,
       onConnection: () => {
         deps.metrics.connections.inc();
       },

@@ -42,6 +42,8 @@ export interface ServingOptions {
   key: string;
   /** The review deadline: HTTP/1.1's header and request backstops derive from it. */
   deadlineMs: number;
+  /** Offer HTTP/2 (default true); false: HTTP/1.1 only. */
+  http2?: boolean;
   /** Each TLS connection accepted, with the protocol it negotiated. */
   onConnection?: (protocol: 'h2' | 'http/1.1') => void;
 }
@@ -107,7 +109,7 @@ export function createServing(o: ServingOptions, listener: Listener): Serving {
     if (draining) session.close();
   });
   const tls = createTls(
-    { cert: o.cert, key: o.key, ALPNProtocols: ['h2', 'http/1.1'] },
+    { cert: o.cert, key: o.key, ALPNProtocols: o.http2 === false ? ['http/1.1'] : ['h2', 'http/1.1'] },
     (socket: TLSSocket) => {
       const protocol = socket.alpnProtocol === 'h2' ? 'h2' : 'http/1.1';
       o.onConnection?.(protocol);

@@ -6,6 +6,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { connect, constants, type ClientHttp2Session } from 'node:http2';
 import { tmpdir } from 'node:os';
+import { connect as tlsConnect } from 'node:tls';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -146,5 +147,29 @@ describe('the webhook over HTTP/2', () => {
     await ended;
     expect(status).toBe(200);
     expect(JSON.parse(text)).toMatchObject({ response: { uid: 'last', allowed: true } });
+  });
+
+  it('offers HTTP/1.1 only with --no-http2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'berth-h1-'));
+    await runCli(['certs', '--out', dir, '--dns', 'localhost', '--ip', '127.0.0.1'], textIo());
+    const h1 = await startWebhook(
+      testDeps(),
+      { host: '127.0.0.1', port: 0, metricsPort: undefined, tls: tlsFilesIn(dir), http2: false },
+      pino({ level: 'silent' }),
+    );
+    const port = Number(new URL(h1.url).port);
+    const caH1 = readFileSync(join(dir, 'ca.crt'), 'utf8');
+    const protocol = await new Promise<string | false | null>((resolve, reject) => {
+      const socket = tlsConnect(
+        { host: '127.0.0.1', port, ca: caH1, ALPNProtocols: ['h2', 'http/1.1'] },
+        () => {
+          resolve(socket.alpnProtocol);
+          socket.end();
+        },
+      );
+      socket.on('error', reject);
+    });
+    expect(protocol).toBe('http/1.1');
+    await h1.close();
   });
 });

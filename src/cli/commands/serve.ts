@@ -135,6 +135,10 @@ export function registerServe(program: Command, io: CliIO): void {
       String(SOLVER_HEAP_MIB),
     )
     .option(
+      '--no-http2',
+      'serve the webhooks over HTTP/1.1 only (default: HTTP/2 too, over ALPN, which kube-apiserver takes: one connection, every review a stream on it)',
+    )
+    .option(
       '--solver-nice <n>',
       "the solver thread's nice value, 0–19: above admission's thread (0), so admission goes first when the container's CPU is short (not below --main-nice's, which the thread starts with)",
       String(SOLVER_NICE),
