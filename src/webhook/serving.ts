@@ -73,7 +73,10 @@ function guardResets(session: Http2Session): void {
         resets = 0;
       }
       // Destroyed outside nghttp2's callback: from within it, the connection stays open.
-      if (++resets === RESET_LIMIT + 1) setTimeout(() => session.destroy(), 0);
+      if (++resets === RESET_LIMIT + 1)
+        setTimeout(() => {
+          session.destroy();
+        }, 0);
     });
   });
 }

@@ -53,10 +53,10 @@ beforeAll(async () => {
   const deps = testDeps();
   const counter = deps.metrics.connections;
   const inc = counter.inc.bind(counter);
-  counter.inc = ((...a: unknown[]) => {
+  counter.inc = (...a: unknown[]) => {
     connections++;
     (inc as (...x: unknown[]) => void)(...a);
-  }) as typeof counter.inc;
+  };
   running = await startWebhook(
     deps,
     { host: '127.0.0.1', port: 0, metricsPort: undefined, tls: tlsFilesIn(dir) },
