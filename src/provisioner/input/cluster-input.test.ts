@@ -160,3 +160,43 @@ describe('waiting pods with bound volumes', () => {
     expect(input.nodes[0]?.pods.map((p) => p.id)).toEqual(['apps/db-1']);
   });
 });
+
+// A Deployment admitted but whose pods are not there yet is planned ahead of them, unless its pods
+// mount a claim: its volume decides their zone, and the pods are planned in it once they are there.
+describe('admitted workloads planned ahead of their pods', () => {
+  const deployment = (name: string, volumes: object[]) => ({
+    object: {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name, namespace: 'apps' },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: name } },
+        template: {
+          metadata: { labels: { app: name } },
+          spec: { containers: [{ name: 'c', resources: { requests: { cpu: '1' } } }], volumes },
+        },
+      },
+    },
+    at: 0,
+  });
+  it('plans a workload without claims, not one whose pods mount a claim', () => {
+    const input = clusterInput({
+      pods: [],
+      nodes: [],
+      daemonSets: [],
+      pools: [poolView(pool)],
+      catalog: builtinCatalog(),
+      fed: [
+        deployment('web', [{ name: 'tmp', emptyDir: {} }]),
+        deployment('stateful', [{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }]),
+      ],
+    });
+    const planned = [
+      ...input.solver.pods.map((p) => p.id),
+      ...(input.solver.groups ?? []).map((g) => g.pod.id),
+    ];
+    expect(planned.some((id) => id.includes('web'))).toBe(true);
+    expect(planned.some((id) => id.includes('stateful'))).toBe(false);
+  });
+});

@@ -17,6 +17,7 @@ import { INTERRUPTION_PHASE } from '../interruption/controller.js';
 import { daemonSetOf } from './pods.js';
 import { waitingOnPin } from '../../kube/pod-pins.js';
 import { awaitsVolume, withVolumeZones, type Volumes } from './volume-topology.js';
+import { podTemplateOf } from '../../kube/workload.js';
 
 export interface ClusterState {
   readonly pods: readonly V1Pod[];
@@ -93,6 +94,18 @@ function withVolumes(pods: readonly V1Pod[], v: Volumes | undefined): readonly V
     .map((p) => (p.spec?.nodeName === undefined && v.pvs.length > 0 ? withVolumeZones(p, v) : p));
 }
 
+/**
+ * The admitted workloads planned ahead of their pods, but those whose pods mount a claim: its volume
+ * decides their zone, so they are planned as pods, once there, in its zones (withVolumes). Planned
+ * ahead, a Deployment whose pods mount a volume in us-east-1c got its node in another zone.
+ */
+function aheadOfPods(fed: readonly Admitted[]): readonly Admitted[] {
+  if (fed.length === 0) return fed;
+  return fed.filter(
+    (f) => podTemplateOf(f.object)?.spec.volumes?.some((v) => v.persistentVolumeClaim !== undefined) !== true,
+  );
+}
+
 export function clusterInput(s: ClusterState): RoundInput {
   const real = withVolumes(withPinned(s.pods, s.nodes), s.volumes);
   const pods = s.buffers && s.buffers.length > 0 ? [...real, ...s.buffers] : real;
@@ -103,7 +116,7 @@ export function clusterInput(s: ClusterState): RoundInput {
     const shape = daemonSetOf({ ...d, kind: 'DaemonSet' });
     if (shape) daemonSets.push(shape);
   }
-  const demand = demandOf(withInterrupted(pods, s.nodes), s.fed, s.bounds);
+  const demand = demandOf(withInterrupted(pods, s.nodes), aheadOfPods(s.fed), s.bounds);
   const solver: SolverInput = {
     pods: demand.pods,
     groups: demand.groups,
