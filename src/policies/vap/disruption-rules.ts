@@ -4,18 +4,15 @@
  * churn, unbounded budgets) write. Pure data.
  */
 import { DO_NOT_DISRUPT } from '../../kube/do-not-disrupt.js';
-import type { Params, Policies } from '../policies.js';
+import type { Policies } from '../policies.js';
 import type { FindingCel, Root } from './message-cel.js';
 import { lit, text } from './message-cel.js';
 import type { GeneratedRule } from './generated-rule.js';
 import { NODEPOOLS, WORKLOAD_RESOURCES } from './resources.js';
-import { TEMPLATE, tmpl } from './workload-rules.js';
+import { WITH_TEMPLATE, annotations } from './workload-rules.js';
+import { num } from '../rules/rule.js';
 
-const num = (p: Params, key: string, fallback: number): number =>
-  typeof p[key] === 'number' ? p[key] : fallback;
-
-const ann = (r: Root, key: string): string =>
-  `(has(${tmpl(r)}.metadata) && has(${tmpl(r)}.metadata.annotations) ? ${tmpl(r)}.metadata.annotations : {})[?${lit(key)}]`;
+const ann = (r: Root, key: string): string => `${annotations(r)}[?${lit(key)}]`;
 
 /** A Go duration as Karpenter's parseDoNotDisrupt accepts it (and time.ParseDuration reads). */
 const GO_DURATION = '^([0-9]+(\\\\.[0-9]+)?(h|ms|m|s|us|µs|ns))+$';
@@ -143,7 +140,7 @@ export const DISRUPTION_RULES: readonly GeneratedRule[] = [
     id: 'do-not-disrupt',
     resources: WORKLOAD_RESOURCES,
     namespaced: true,
-    shared: [{ name: 'Tmpl', expression: TEMPLATE }],
+    shared: WITH_TEMPLATE,
     findings: [
       own,
       deprecated('karpenter.sh/do-not-evict', 'true'),

@@ -7,6 +7,7 @@ import type { FindingCel, Root } from './message-cel.js';
 import { lit, text } from './message-cel.js';
 import type { GeneratedRule } from './generated-rule.js';
 import { EC2_NODECLASSES, NODECLASSES, NODEPOOLS } from './resources.js';
+import { num } from '../rules/rule.js';
 
 const metadataOptions = (r: Root): string =>
   `(has(${r}.spec.metadataOptions) ? ${r}.spec.metadataOptions : {})`;
@@ -71,8 +72,6 @@ const expiryNever: FindingCel = {
   plainFix: text('set spec.template.spec.expireAfter and keep a PDB on every workload'),
 };
 
-const maxHopLimit = (p: Readonly<Record<string, unknown>>): string =>
-  String(typeof p.maxHopLimit === 'number' ? p.maxHopLimit : 1);
 const tagList = (p: Readonly<Record<string, unknown>>): string =>
   Array.isArray(p.tags) ? p.tags.map(String).join(',') : '';
 
@@ -83,7 +82,7 @@ export const REVIEW_RULES: readonly GeneratedRule[] = [
     namespaced: false,
     shared: [],
     findings: [imdsOpen],
-    params: (p) => ({ maxHopLimit: maxHopLimit(p) }),
+    params: (p) => ({ maxHopLimit: String(num(p, 'maxHopLimit', 1)) }),
   },
   {
     id: 'nodepool-limits-missing',

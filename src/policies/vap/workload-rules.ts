@@ -7,6 +7,7 @@ import type { Cel, FindingCel, Root } from './message-cel.js';
 import { lit, text } from './message-cel.js';
 import type { GeneratedRule } from './generated-rule.js';
 import { WORKLOAD_RESOURCES, PODS } from './resources.js';
+import { num } from '../rules/rule.js';
 
 const SAFE_TO_EVICT = 'cluster-autoscaler.kubernetes.io/safe-to-evict';
 const SAFE_LOCAL_VOLUMES = 'cluster-autoscaler.kubernetes.io/safe-to-evict-local-volumes';
@@ -18,7 +19,8 @@ export const tmpl = (root: Root): string => `variables.${root}Tmpl`;
 export const TEMPLATE = (root: Root): string =>
   `${root}.kind == 'Pod' ? ${root} : ${root}.kind == 'CronJob' ? ${root}.spec.jobTemplate.spec.template : ${root}.spec.template`;
 
-const annotations = (root: Root): string =>
+/** The pod template's annotations (a map, empty when it has none). */
+export const annotations = (root: Root): string =>
   `(has(${tmpl(root)}.metadata) && has(${tmpl(root)}.metadata.annotations) ? ${tmpl(root)}.metadata.annotations : {})`;
 
 const owners = (root: Root): string =>
@@ -74,15 +76,17 @@ const localStorage: FindingCel = {
     `'move the data to a PersistentVolumeClaim, or annotate the pod template ${SAFE_LOCAL_VOLUMES}: "' + ${localVolumes(r, false)}.join(',') + '"'`,
 };
 
-const templated = (f: FindingCel): FindingCel => f;
-const withTemplate: readonly { name: string; expression: Cel }[] = [{ name: 'Tmpl', expression: TEMPLATE }];
+/** The shared variable `<root>Tmpl` that `tmpl` reads. */
+export const WITH_TEMPLATE: readonly { name: string; expression: Cel }[] = [
+  { name: 'Tmpl', expression: TEMPLATE },
+];
 
 export const WORKLOAD_RULES: readonly GeneratedRule[] = [
   {
     id: 'naked-pod',
     resources: [PODS],
     namespaced: true,
-    shared: withTemplate,
+    shared: WITH_TEMPLATE,
     findings: [nakedPod],
     params: () => ({}),
   },
@@ -90,23 +94,23 @@ export const WORKLOAD_RULES: readonly GeneratedRule[] = [
     id: 'local-storage',
     resources: WORKLOAD_RESOURCES,
     namespaced: true,
-    shared: withTemplate,
-    findings: [templated(localStorage)],
+    shared: WITH_TEMPLATE,
+    findings: [localStorage],
     params: () => ({}),
   },
   {
     id: 'grace-period',
     resources: WORKLOAD_RESOURCES,
     namespaced: true,
-    shared: withTemplate,
+    shared: WITH_TEMPLATE,
     findings: [gracePeriod],
-    params: (p) => ({ maxSeconds: String(typeof p.maxSeconds === 'number' ? p.maxSeconds : 300) }),
+    params: (p) => ({ maxSeconds: String(num(p, 'maxSeconds', 300)) }),
   },
   {
     id: 'required-labels',
     resources: WORKLOAD_RESOURCES,
     namespaced: true,
-    shared: withTemplate,
+    shared: WITH_TEMPLATE,
     findings: [requiredLabels],
     params: (_p, policies) => ({ labels: policies.requiredLabels.join(',') }),
   },
