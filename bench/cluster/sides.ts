@@ -18,11 +18,11 @@
  */
 import { spawn } from 'node:child_process';
 import { deployedNodeOptions } from '../deployed.js';
-import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { builtinCatalog } from '../../src/catalog/catalog.js';
 import type { NodePool } from '../../src/scheduling/nodepool.js';
-import { freePort, type ControlPlane } from '../../test/e2e/control-plane.js';
+import { freePort, spawnLogged, type ControlPlane } from '../../test/e2e/control-plane.js';
 import {
   gatesAnnounced,
   kubectlWith,
@@ -217,9 +217,7 @@ export async function startKarpenterSide(
   must(kubectl(['apply', '-f', '-'], [nodeClass, pool].map((o) => JSON.stringify(o)).join('\n')), 'applying');
   const kubeconfig = cp.kubeconfigs.controller;
   if (!kubeconfig) throw new Error('the control plane has no user controller');
-  const log = createWriteStream(join(dir, 'karpenter.log'));
-  const proc = spawn(join(install, 'kwok'), [], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const proc = spawnLogged(join(install, 'kwok'), [], join(dir, 'karpenter.log'), {
     env: {
       ...process.env,
       KUBECONFIG: kubeconfig,
@@ -231,8 +229,6 @@ export async function startKarpenterSide(
       LOG_LEVEL: 'error',
     },
   });
-  proc.stdout.pipe(log);
-  proc.stderr.pipe(log);
   await new Promise((r) => setTimeout(r, 2000));
   if (proc.exitCode !== null)
     throw new Error(`Karpenter exited ${proc.exitCode}; see ${join(dir, 'karpenter.log')}`);

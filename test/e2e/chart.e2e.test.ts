@@ -103,6 +103,16 @@ beforeAll(async () => {
     'settings.cloud=kwok',
   ]);
   install = { ...r, seconds: (Date.now() - t0) / 1000 };
+  if (r.code !== 0) {
+    // What held the rollout: the pods, where they went, and the namespace's events.
+    for (const what of [
+      ['get', 'nodes', '-o', 'wide', '--show-labels'],
+      ['get', 'pods', '-n', NS, '-o', 'wide'],
+      ['describe', 'pods', '-n', NS],
+      ['get', 'events', '-n', NS, '--sort-by=.lastTimestamp'],
+    ])
+      console.error(`$ kubectl ${what.join(' ')}\n${kubectl(what).stdout}`);
+  }
 }, 1_800_000);
 
 afterAll(async () => {

@@ -5,7 +5,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -150,11 +150,28 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Starts a process writing its stdout and stderr straight into `log` (the file, not a pipe through
+ * this process): a test's spawnSync (helm install --wait, for minutes) blocks this event loop, and a
+ * pipe nobody drains fills up and stops the process at its next log line — kube-controller-manager
+ * stalled so, its ReplicaSets never counting their pods Ready.
+ */
+export function spawnLogged(
+  bin: string,
+  args: readonly string[],
+  log: string,
+  o: { append?: boolean; env?: NodeJS.ProcessEnv } = {},
+): ChildProcess {
+  const fd = openSync(log, o.append === true ? 'a' : 'w');
+  try {
+    return spawn(bin, args, { stdio: ['ignore', fd, fd], ...(o.env ? { env: o.env } : {}) });
+  } finally {
+    closeSync(fd);
+  }
+}
+
 function start(bin: string, args: string[], log: string, procs: ChildProcess[]): ChildProcess {
-  const out = createWriteStream(log);
-  const p = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  p.stdout.pipe(out);
-  p.stderr.pipe(out);
+  const p = spawnLogged(bin, args, log);
   procs.push(p);
   return p;
 }

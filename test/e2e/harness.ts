@@ -1,10 +1,10 @@
 /** The e2e tier's tools: kubectl as a user runs it, `berth serve` processes, waiting. */
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { execFileSync, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { get as httpsGet } from 'node:https';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { freePort } from './control-plane.js';
+import { freePort, spawnLogged } from './control-plane.js';
 
 export interface Run {
   code: number;
@@ -195,10 +195,9 @@ function ready(url: string, ca: string): Promise<boolean> {
 
 export async function startBerth(o: BerthOptions): Promise<Berth> {
   const log = join(o.dir, `berth-${o.identity}.log`);
-  // Appended: a replica started again after a kill keeps its earlier log.
-  const out = createWriteStream(log, { flags: 'a' });
   const gatePort = o.gatePort ?? (await freePort());
-  const proc = spawn(
+  // Appended: a replica started again after a kill keeps its earlier log.
+  const proc = spawnLogged(
     process.execPath,
     [
       ...(o.nodeArgs ?? []),
@@ -224,10 +223,9 @@ export async function startBerth(o: BerthOptions): Promise<Berth> {
       'berth-system',
       ...(o.args ?? []),
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...(o.env ?? {}) } },
+    log,
+    { append: true, env: { ...process.env, ...(o.env ?? {}) } },
   );
-  proc.stdout.pipe(out);
-  proc.stderr.pipe(out);
   const url = `https://127.0.0.1:${o.port}`;
   const ca = join(o.tlsDir, 'ca.crt');
   // With --tls-secret the replica writes ca.crt itself once it has its certificate.

@@ -10,10 +10,9 @@
  *
  * Beside it runs ./kwok-nudge.ts, for the pods kwok v0.8.0 misses when they bind as their Node appears.
  */
-import { spawn } from 'node:child_process';
 import { createWriteStream, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort } from './control-plane.js';
+import { freePort, spawnLogged } from './control-plane.js';
 import { stopProcess } from './harness.js';
 import { startKwokNudge } from './kwok-nudge.js';
 
@@ -22,7 +21,7 @@ export async function startKwok(
   dir: string,
   kwokDir: string,
 ): Promise<() => Promise<void>> {
-  const log = createWriteStream(join(dir, 'kwok.log'));
+  const logPath = join(dir, 'kwok.log');
   const options = join(dir, 'kwok-options.yaml');
   writeFileSync(
     options,
@@ -35,7 +34,7 @@ export async function startKwok(
       '',
     ].join('\n'),
   );
-  const proc = spawn(
+  const proc = spawnLogged(
     join(kwokDir, 'kwok'),
     [
       `--kubeconfig=${kubeconfig}`,
@@ -47,10 +46,10 @@ export async function startKwok(
       '--node-ip=10.0.0.1',
       `--server-address=127.0.0.1:${await freePort()}`,
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    logPath,
   );
-  proc.stdout.pipe(log);
-  proc.stderr.pipe(log);
+  // The nudge appends to the same file.
+  const log = createWriteStream(logPath, { flags: 'a' });
   const stopNudge = startKwokNudge(kubeconfig, log);
   return () => {
     stopNudge();
