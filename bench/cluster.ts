@@ -36,13 +36,16 @@
  * provisioner.schedulingGates false (pods not held back while their nodes boot) · --cpu-prof: berth
  * serve writes a V8 CPU profile (node --cpu-prof) into the run's directory when it stops ·
  * --main-nice N: berth serve's --main-nice (10, as deploy/ runs it) · --berth-http1: berth serve
- * --no-http2 (its webhooks over HTTP/1.1 only, as before 2026-11-29) · --daemonsets: six DaemonSets in kube-system on every node (555m CPU, 1,126 Mi in all, as EKS nodes
+ * --no-http2 (its webhooks over HTTP/1.1 only, as before 2026-11-29) · --berth-gate auto|policy|webhook:
+ * berth serve --scheduling-gate (auto: the API server's MutatingAdmissionPolicy on 1.36+, else the
+ * gate webhook) · --daemonsets: six DaemonSets in kube-system on every node (555m CPU, 1,126 Mi in all, as EKS nodes
  * run: test/support/perf-workloads.ts nodeDaemonSets) · --steps N: only each workload's first N
  * steps · --json. --sides karpenter-noop is Karpenter with a no-op admission webhook registered as
  * Berth's mutating webhooks are (bench/noop-webhook.ts): what any webhook costs the pod creations;
  * karpenter-noop-patch the same with its gate answering a patch of the size of Berth's.
  */
 import { mkdtempSync } from 'node:fs';
+import { gateFlag } from '../src/operator/gate-mechanism.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -87,6 +90,7 @@ const { values } = parseArgs({
     steps: { type: 'string' },
     'main-nice': { type: 'string', default: '10' },
     'berth-http1': { type: 'boolean', default: false },
+    'berth-gate': { type: 'string', default: 'auto' },
   },
 });
 
@@ -218,6 +222,7 @@ async function runSide(
                 policy: w.policy,
                 mainNice: values['main-nice'],
                 http1: values['berth-http1'],
+                gateBy: gateFlag(values['berth-gate']),
               })
             : await startKarpenterSide(cp, dir, tools.karpenter, {
                 delay,

@@ -88,6 +88,20 @@ describe('charts/berth', () => {
     for (const [key, obj] of deploy) expect({ key, obj: chart.get(key) }).toEqual({ key, obj });
   });
 
+  it("renders deploy/gate-policy's MutatingAdmissionPolicy where the API server serves it, in mode berth only", () => {
+    const served = ['--api-versions', 'admissionregistration.k8s.io/v1/MutatingAdmissionPolicy'];
+    const gatePolicies = (extra: string[]) =>
+      parse(
+        execFileSync(helm, ['template', 'berth', 'charts/berth', '--namespace', 'berth-system', ...extra], {
+          encoding: 'utf8',
+        }),
+      ).filter((o) => o.kind === 'MutatingAdmissionPolicy');
+    const chart = gatePolicies(served);
+    expect(chart.map((o) => normalize(o))).toEqual(kustomize('deploy/gate-policy').map((o) => normalize(o)));
+    expect(gatePolicies([])).toEqual([]);
+    expect(gatePolicies([...served, '--set', 'mode=karpenter', '--set', 'crds.karpenter=false'])).toEqual([]);
+  });
+
   it('keeps its copies of the CRDs and policies.yaml equal to deploy/', () => {
     expect(readFileSync('charts/berth/files/policies.yaml', 'utf8')).toBe(
       readFileSync('deploy/berth/policies.yaml', 'utf8'),

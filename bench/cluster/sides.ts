@@ -25,9 +25,11 @@ import type { NodePool } from '../../src/scheduling/nodepool.js';
 import { freePort, spawnLogged, type ControlPlane } from '../../test/e2e/control-plane.js';
 import {
   gatesAnnounced,
+  hostReplicaEndpoints,
   kubectlWith,
   loopbackCerts,
   registerWebhooks,
+  servesGatePolicy,
   startBerth,
   stopProcess,
 } from '../../test/e2e/harness.js';
@@ -81,6 +83,8 @@ export interface BerthSideOptions {
   http1?: boolean;
   /** berth serve --main-nice, in place of its default. */
   mainNice?: string | undefined;
+  /** berth serve --scheduling-gate (auto: the MutatingAdmissionPolicy on 1.36+). */
+  gateBy?: 'auto' | 'policy' | 'webhook';
 }
 
 /**
@@ -98,6 +102,9 @@ export function prepareBerthCluster(
   applyCrds(kubectl, ['-k', 'deploy/karpenter-crds']);
   applyCrds(kubectl, ['-k', 'deploy/report-crds']);
   must(kubectl(['create', 'namespace', 'berth-system']), 'creating berth-system');
+  // On 1.36+ the scheduling gate's MutatingAdmissionPolicy, as the install brings it.
+  if (servesGatePolicy(kubectl))
+    must(kubectl(['apply', '-k', 'deploy/gate-policy']), 'applying the gate policy');
   const policies = join(dir, 'policies.yaml');
   const shipped = readFileSync('policies.yaml', 'utf8');
   const gatesOff = shipped.replace(/^( {2}schedulingGates:) true/m, '$1 false');
@@ -130,6 +137,7 @@ export async function startBerthSide(cp: ControlPlane, dir: string, o: BerthSide
       ...['--solver-nice', '0'],
       ...(o.mainNice === undefined ? [] : ['--main-nice', o.mainNice]),
       ...(o.http1 === true ? ['--no-http2'] : []),
+      ...['--scheduling-gate', o.gateBy ?? 'auto'],
     ],
     // As the berth container runs (its heap limit decides when V8 collects, and so the RSS measured).
     // --heap replaces its heap limit (the ×10 form's caches outgrow the Deployment's).
@@ -144,7 +152,10 @@ export async function startBerthSide(cp: ControlPlane, dir: string, o: BerthSide
   // Berth's mutating webhooks as deploy/berth registers them, the scheduling gate among them. Its
   // validating webhook is left out: the suite's workloads are measured as Karpenter's are, unjudged.
   const ca = readFileSync(join(dir, 'tls', 'ca.crt')).toString('base64');
-  must(registerWebhooks(kubectl, berth, ca, ['MutatingWebhookConfiguration']), 'registering webhooks');
+  const gate = o.gateBy === 'webhook' ? { gate: true } : o.gateBy === 'policy' ? { gate: false } : {};
+  must(registerWebhooks(kubectl, berth, ca, ['MutatingWebhookConfiguration'], gate), 'registering webhooks');
+  // Berth as a ready endpoint of its Service: the policy gate gates only while a replica is ready.
+  must(hostReplicaEndpoints(kubectl), 'listing the host replica');
   // The leader announces on its Lease whether new pods are gated; the workloads come after that.
   await gatesAnnounced(kubectl, o.gates ? 'on' : 'off');
   const pid = berth.proc.pid;
@@ -178,7 +189,7 @@ async function startNoopSide(
   });
   const ca = readFileSync(join(tls, 'ca.crt')).toString('base64');
   must(
-    registerWebhooks(kubectl, { url, gateUrl: url }, ca, ['MutatingWebhookConfiguration']),
+    registerWebhooks(kubectl, { url, gateUrl: url }, ca, ['MutatingWebhookConfiguration'], { gate: true }),
     'registering the no-op webhook',
   );
   // The API server's webhook informer picks the configuration up within a second or so.

@@ -16,6 +16,7 @@ import { denialEvents, readiness } from './cluster-admission.js';
 import { mainNice, yieldWhenOn } from './main-nice.js';
 import { tlsDirOf, type ServeStart } from './options.js';
 import { selfInstalled, type SelfInstall } from './self-install.js';
+import type { GateMechanism } from './gate-mechanism.js';
 
 export interface ClusterServersDeps {
   start: ServeStart;
@@ -27,6 +28,8 @@ export interface ClusterServersDeps {
   context: () => AdmissionContext;
   /** Whether the leader announces that new pods are gated. */
   gatesAnnounced: () => boolean;
+  /** How new pods are gated: the gate webhook is registered only when it is the webhook. */
+  gateBy: GateMechanism;
   /** After each answered decision: the provisioner hears of admitted workloads. */
   admitted: NonNullable<WebhookDeps['onDecision']>;
 }
@@ -43,6 +46,7 @@ export async function startClusterServers(
     live: d.live,
     tlsDir,
     ports,
+    gateBy: d.gateBy,
     clock: () => io.clock(),
     logger: base.logger,
   });

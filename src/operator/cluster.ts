@@ -66,6 +66,7 @@ import { ClusterMetrics } from './duties/cluster-metrics.js';
 import { clusterNativeRules } from './duties/native-rules.js';
 import { karpenterDetector, ProvisioningGuard } from './duties/karpenter-guard.js';
 import { DutyManager, type LeaderDuty } from './duty.js';
+import { clusterGateOffer, clusterPolicyGate, gateMechanism } from './gate-mechanism.js';
 import { seconds, type ServeStart, type Started } from './options.js';
 import { ProfileController } from './profiles/controller.js';
 import { Nominations } from '../provisioner/controller/nominations.js';
@@ -86,6 +87,7 @@ export async function startCluster(s: ServeStart): Promise<Started> {
   const logger = (component: string) => base.logger.child({ component });
   refusedPolicyEvents(live, events, opts.namespace);
 
+  const gateBy = await gateMechanism(opts.schedulingGate, () => clusterGateOffer(kc, api), logger('gates'));
   const kind = cloudKind(opts.cloud, live.current.cloudProvider);
   const unset = placeholderSettings(opts, process.env, live.current.provisionerMode, kind);
   if (unset.length > 0)
@@ -147,6 +149,7 @@ export async function startCluster(s: ServeStart): Promise<Started> {
     },
     nominatedOn: (pod) => nominations.nodeOf(pod),
     providerOf: (claim) => claims.get(claim)?.status?.providerID,
+    ...(gateBy === 'policy' ? { policyGate: clusterPolicyGate(api, opts, logger('gates')) } : {}),
   });
   const reports = opts.reports
     ? new ClusterReports({
@@ -300,10 +303,11 @@ export async function startCluster(s: ServeStart): Promise<Started> {
       base.metrics.leader.set(0);
       void manager.stop();
     },
-    annotations: () => ({ [GATES_ANNOTATION]: gates.on() ? 'on' : 'off' }),
+    annotations: () => ({ [GATES_ANNOTATION]: gates.announcement() }),
   });
+  // Gated by the webhook: with the policy gate, the API server gates and /gate lets pods through.
   gatesAnnounced = () =>
-    (elector.leading ? gates.on() : elector.leaderAnnotation(GATES_ANNOTATION) === 'on') &&
+    (elector.leading ? gates.announcement() : elector.leaderAnnotation(GATES_ANNOTATION)) === 'on' &&
     live.current.schedulingGates &&
     live.current.provisionerMode === 'berth';
   startCaches(view, base.metrics, base.logger);
@@ -311,6 +315,7 @@ export async function startCluster(s: ServeStart): Promise<Started> {
     start: s,
     ...{ api, view, live, elector, events, context },
     gatesAnnounced: () => gatesAnnounced(),
+    gateBy,
     admitted: (webhook, req, d) => {
       provisioning.admitted(webhook, req, d);
     },

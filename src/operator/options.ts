@@ -14,6 +14,8 @@ export interface ServeOpts extends CloudFlags {
   metricsPort: string;
   /** Cluster mode: the scheduling gate's own HTTPS port (unset: /gate on --port only). */
   gatePort?: string;
+  /** Cluster mode: how pods are gated: auto (policy on 1.36+, else webhook), policy or webhook. */
+  schedulingGate?: string;
   /** --no-http2: HTTP/1.1 only (commander sets false). */
   http2?: boolean;
   /** Default: ./tls with --local (made there on first use), /etc/berth/tls in a cluster. */

@@ -25,6 +25,8 @@ export interface SelfInstallDeps {
   live: LivePolicies;
   tlsDir: string;
   ports: { main: number; gate: number | undefined };
+  /** How new pods are gated (gate-mechanism.ts): by policy, the gate webhook is not registered. */
+  gateBy?: 'policy' | 'webhook';
   clock: () => Date;
   logger: Logger;
 }
@@ -72,6 +74,7 @@ export class SelfInstall {
         file: opts.webhooks,
         owner: opts.webhookOwner,
         namespace: opts.namespace,
+        gateBy: d.gateBy ?? 'webhook',
         urls:
           host === undefined ? undefined : { main: at(d.ports.main), gate: at(d.ports.gate ?? d.ports.main) },
         logger: d.logger.child({ component: 'webhooks' }),

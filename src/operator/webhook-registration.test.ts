@@ -39,6 +39,17 @@ describe('configurationsToRegister', () => {
     expect(names(configurationsToRegister(DECLARED, { mode }))).toEqual(want);
   });
 
+  it('mode berth with the gate a MutatingAdmissionPolicy (Kubernetes 1.36+): no gate webhook', () => {
+    expect(names(configurationsToRegister(DECLARED, { mode: 'berth', gateBy: 'policy' }))).toEqual([
+      ['mutate.berth.dev'],
+      ['validate.berth.dev', 'scale.berth.dev'],
+    ]);
+    expect(names(configurationsToRegister(DECLARED, { mode: 'berth', gateBy: 'webhook' }))[0]).toEqual([
+      'mutate.berth.dev',
+      'gate.berth.dev',
+    ]);
+  });
+
   it('writes the CA bundle into every webhook, replacing a stale one', () => {
     const out = configurationsToRegister(DECLARED, { mode: 'berth', caBundle: PEM });
     const bundles = out.flatMap((c) => (c.webhooks ?? []).map((h) => h.clientConfig?.caBundle));

@@ -42,6 +42,8 @@ export interface RegistrationTarget {
   urls?: { main: string; gate: string } | undefined;
   /** provisioner.mode: the gate is registered in mode berth only. */
   mode: string;
+  /** By `policy` (a MutatingAdmissionPolicy gates new pods), the gate webhook is not registered. */
+  gateBy?: 'policy' | 'webhook' | undefined;
   /** Berth's namespace: where each webhook's Service is (the manifest's may be a default). */
   namespace?: string | undefined;
 }
@@ -60,7 +62,7 @@ export function configurationsToRegister(
     const kind = cfg.kind;
     if (kind === undefined || !WEBHOOK_KINDS.has(kind)) return [];
     const webhooks = (cfg.webhooks ?? [])
-      .filter((h) => t.mode === 'berth' || pathOf(h.clientConfig) !== GATE_PATH)
+      .filter((h) => (t.mode === 'berth' && t.gateBy !== 'policy') || pathOf(h.clientConfig) !== GATE_PATH)
       .map((h) => {
         const path = pathOf(h.clientConfig);
         const svc = h.clientConfig?.service;
@@ -110,6 +112,7 @@ export interface RegistrarDeps {
   owner?: string | undefined;
   urls?: RegistrationTarget['urls'];
   namespace?: string | undefined;
+  gateBy?: RegistrationTarget['gateBy'];
   logger: Logger;
 }
 
@@ -145,6 +148,7 @@ export class WebhookRegistrar {
       urls: this.d.urls,
       mode,
       namespace: this.d.namespace,
+      gateBy: this.d.gateBy,
     });
     const lines: string[] = [];
     for (const o of objs) {

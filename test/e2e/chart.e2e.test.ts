@@ -23,7 +23,15 @@ import { liftGate } from '../../src/kube/pod-gates.js';
 import { jsonPatchPods, patchRaw, type PatchRefused } from '../../src/kube/raw-patch.js';
 import { freePort, kubeconfigFor, startControlPlane, type ControlPlane } from './control-plane.js';
 import { designProfile } from '../support/design-example.js';
-import { eventually, installed, installedPolicies, kubectlWith, startBerth, type Berth } from './harness.js';
+import {
+  eventually,
+  installed,
+  installedPolicies,
+  kubectlWith,
+  servesGatePolicy,
+  startBerth,
+  type Berth,
+} from './harness.js';
 import { startKwok } from './kwok.js';
 
 let cp: ControlPlane | undefined;
@@ -61,6 +69,20 @@ status:
   capacity: { cpu: "16", memory: 64Gi, pods: "110" }
 `;
 const exists = (what: string[]) => kubectl(['get', ...what]).code === 0;
+/** Whether the control plane serves MutatingAdmissionPolicy v1: Berth gates by policy there. */
+const byPolicy = () => servesGatePolicy(kubectl);
+const GATED_POD = `apiVersion: v1
+kind: Pod
+metadata: { name: gated, namespace: payments }
+spec:
+  containers: [{ name: app, image: registry.example.com/app:1.0.0 }]
+`;
+/** The gates the API server gives a new pod (created with --dry-run=server: written nowhere). */
+const dryRunGates = () =>
+  kubectl(
+    ['create', '--dry-run=server', '-o', 'jsonpath={.spec.schedulingGates[*].name}', '-f', '-'],
+    GATED_POD.replace('name: gated,', 'name: gated-probe,'),
+  ).stdout;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'berth-e2e-chart-'));
@@ -195,14 +217,39 @@ describe('9c. installed with helm install --wait, and lost', () => {
       ]);
       for (const h of c.webhooks) expect(h.clientConfig.caBundle).toBe(ca);
     }
+    // On 1.36+ the API server gates new pods itself (MutatingAdmissionPolicy): no gate webhook.
     expect((cfg as Cfg[]).flatMap((c) => c.webhooks.map((h) => h.name)).sort()).toEqual([
-      'gate.berth.dev',
+      ...(byPolicy() ? [] : ['gate.berth.dev']),
       'mutate.berth.dev',
       'review.berth.dev',
       'scale.berth.dev',
       'validate.berth.dev',
     ]);
     expect(exists(['secret', 'berth-tls', '-n', NS])).toBe(true);
+  });
+
+  it("gates a new pod behind berth.dev/capacity (on 1.36+ by the chart's MutatingAdmissionPolicy, bound by the leader), and the leader lifts it", async () => {
+    await eventually(
+      'a new pod created behind the gate',
+      () => dryRunGates() === 'berth.dev/capacity',
+      60_000,
+    );
+    if (byPolicy()) {
+      const gate = ['mutatingadmissionpolicy', 'berth-scheduling-gate', '-o', 'jsonpath={.metadata.uid}'];
+      const binding = ['mutatingadmissionpolicybinding', 'berth-scheduling-gate'];
+      expect(kubectl(['get', ...binding, '-o', 'jsonpath={.metadata.ownerReferences[0].uid}']).stdout).toBe(
+        kubectl(['get', ...gate]).stdout,
+      );
+    }
+    expect(kubectl(['apply', '-f', '-'], GATED_POD).code).toBe(0);
+    // No NodePool here: Berth cannot place it, and lets it through to kube-scheduler at once.
+    await eventually(
+      'the leader lifting the gate and kube-scheduler binding the pod',
+      () =>
+        kubectl(['get', 'pod', 'gated', '-n', 'payments', '-o', 'jsonpath={.spec.nodeName}']).stdout !== '',
+      60_000,
+    );
+    expect(readFileSync(berth?.log ?? '', 'utf8')).toContain('"msg":"lifting scheduling gates"');
   });
 
   it('denies the undrainable profile through kubectl with its rule id, and accepts the fixed one', async () => {
@@ -218,9 +265,17 @@ describe('9c. installed with helm install --wait, and lost', () => {
 
   describe('with every replica stopped', () => {
     beforeAll(async () => {
-      await berth?.stop();
+      // Killed, not drained: nothing it would undo on the way out is undone.
+      await berth?.stop('SIGKILL');
       berth = undefined;
+      // And the chart's replicas gone: its Service has no ready endpoint.
+      expect(kubectl(['scale', 'deployment', 'berth', '-n', NS, '--replicas=0']).code).toBe(0);
     }, 60_000);
+
+    it('creates new pods ungated: no replica is ready to lift a gate', async () => {
+      if (byPolicy()) expect(exists(['mutatingadmissionpolicybinding', 'berth-scheduling-gate'])).toBe(true);
+      await eventually('a new pod created ungated', () => dryRunGates() === '', 60_000);
+    });
 
     it("scales through /scale as the HPA controller's account, down and up", () => {
       for (const replicas of [1, 3]) {
@@ -383,6 +438,14 @@ spec: { maxUnavailable: 1, selector: { matchLabels: { app: x } } }
       60_000,
     );
     expect(exists(['validatingadmissionpolicy', 'berth-own-writes'])).toBe(false);
+    if (byPolicy())
+      await eventually(
+        'the garbage collector removing the gate policy and its binding',
+        () =>
+          !exists(['mutatingadmissionpolicy', 'berth-scheduling-gate']) &&
+          !exists(['mutatingadmissionpolicybinding', 'berth-scheduling-gate']),
+        60_000,
+      );
     // The cluster takes any write again.
     expect(
       kubectl([

@@ -79,7 +79,39 @@ export function routeWebhooks(
   to: Pick<Berth, 'url' | 'gateUrl'>,
   caBundle: string,
 ): Run[] {
-  return [registerWebhooks(kubectl, to, caBundle)];
+  return [registerWebhooks(kubectl, to, caBundle), hostReplicaEndpoints(kubectl)];
+}
+
+/** Whether the control plane serves MutatingAdmissionPolicy v1 (1.36+): Berth gates by policy there. */
+export function servesGatePolicy(kubectl: ReturnType<typeof kubectlWith>): boolean {
+  const r = kubectl(['get', '--raw', '/apis/admissionregistration.k8s.io/v1']);
+  return r.code === 0 && r.stdout.includes('"mutatingadmissionpolicies"');
+}
+
+/**
+ * Berth on the host as a ready endpoint of its Service (berth-system/berth), as the EndpointSlice
+ * controller lists a ready replica's pod: the scheduling gate's MutatingAdmissionPolicy gates pods
+ * only while its Service has one (admission/gate-policy.ts). Managed by the test, not by the controller.
+ */
+export function hostReplicaEndpoints(kubectl: ReturnType<typeof kubectlWith>, ready = true): Run {
+  return kubectl(
+    ['apply', '-f', '-'],
+    JSON.stringify({
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: {
+        name: 'berth-host',
+        namespace: 'berth-system',
+        labels: {
+          'kubernetes.io/service-name': 'berth',
+          'endpointslice.kubernetes.io/managed-by': 'e2e.berth.dev',
+        },
+      },
+      addressType: 'IPv4',
+      endpoints: [{ addresses: ['10.0.0.1'], conditions: { ready } }],
+      ports: [{ name: 'https', port: 8443, protocol: 'TCP' }],
+    }),
+  );
 }
 
 /**
@@ -91,15 +123,20 @@ export function registerWebhooks(
   to: Pick<Berth, 'url' | 'gateUrl'>,
   caBundle: string,
   kinds: readonly string[] = ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'],
+  // As a replica registers them: no gate webhook where the API server gates (--scheduling-gate auto).
+  o: { gate?: boolean } = {},
 ): Run {
+  const gate = o.gate ?? !servesGatePolicy(kubectl);
   type Config = { kind: string; webhooks: { clientConfig: ClientConfig }[] };
   const docs = parseAllDocuments(readFileSync('deploy/berth/webhooks.yaml', 'utf8')).map(
     (d) => d.toJS() as Config,
   );
   const chosen = docs.filter((d) => kinds.includes(d.kind));
-  for (const d of chosen)
+  for (const d of chosen) {
+    if (!gate) d.webhooks = d.webhooks.filter((h) => h.clientConfig.service?.path !== '/gate');
     for (const h of d.webhooks)
       h.clientConfig = { url: urlFor(to, h.clientConfig.service?.path ?? ''), caBundle };
+  }
   return kubectl(['apply', '-f', '-'], chosen.map((d) => JSON.stringify(d)).join('\n'));
 }
 
@@ -109,14 +146,20 @@ export function leaseField(kubectl: ReturnType<typeof kubectlWith>, jsonPath: st
   return r.code === 0 ? r.stdout : undefined;
 }
 
-/** Waits until the leader announces on its Lease that new pods are gated (`on`) or not (`off`). */
+/**
+ * Waits until the leader announces on its Lease that new pods are gated (`on`: by the gate webhook,
+ * or `policy`: by the API server's MutatingAdmissionPolicy) or not (`off`).
+ */
 export async function gatesAnnounced(
   kubectl: ReturnType<typeof kubectlWith>,
   want: 'on' | 'off',
-): Promise<void> {
-  await eventually(
+): Promise<string> {
+  return eventually(
     `the Lease announcing scheduling gates ${want}`,
-    () => leaseField(kubectl, '.metadata.annotations.berth\\.dev/scheduling-gates') === want,
+    () => {
+      const v = leaseField(kubectl, '.metadata.annotations.berth\\.dev/scheduling-gates');
+      return v !== undefined && (want === 'off' ? v === 'off' : v === 'on' || v === 'policy') ? v : undefined;
+    },
     60_000,
   );
 }

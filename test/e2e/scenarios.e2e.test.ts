@@ -13,11 +13,13 @@ import { designProfile } from '../support/design-example.js';
 import { berth } from '../support/cli.js';
 import {
   eventually,
+  gatesAnnounced,
   installedPolicies,
   kubectlWith,
   loopbackCerts,
   leaseField,
   routeWebhooks,
+  servesGatePolicy,
   startBerth,
   type Berth,
   type Run,
@@ -234,6 +236,11 @@ beforeAll(async () => {
     const r = kubectl(['apply', '-k', 'deploy/']);
     expect(r.code, r.stderr).toBe(0);
     reapply = kubectl(['apply', '-k', 'deploy/']);
+    // On 1.36+ the scheduling gate's MutatingAdmissionPolicy, as docs/getting-started says.
+    if (servesGatePolicy(kubectl)) {
+      const gate = kubectl(['apply', '-k', 'deploy/gate-policy']);
+      expect(gate.code, gate.stderr).toBe(0);
+    }
     const samples = kubectl(['apply', '-k', 'deploy/nodepools']);
     expect(samples.code, samples.stderr).toBe(0);
     // Berth's own namespace label check is the API server's: it must exist with its name label.
@@ -698,12 +705,62 @@ describe('6. provisioning on the simulated cloud', () => {
     expect(own.filter((p) => p.nodeName !== undefined)).toEqual([]);
   });
 
-  it("once gates are on, each replica's main thread yields the CPU to its scheduling gate's thread", async () => {
+  it('gates new pods by MutatingAdmissionPolicy berth-scheduling-gate where the API server serves it (1.36+), else by its webhook; the leader lifts them', async () => {
+    const byPolicy = servesGatePolicy(kubectl);
+    expect(await gatesAnnounced(kubectl, 'on')).toBe(byPolicy ? 'policy' : 'on');
+    const pod = `apiVersion: v1
+kind: Pod
+metadata: { name: gated-probe, namespace: apps }
+spec:
+  containers: [{ name: app, image: registry.example.com/app:1.0.0, resources: { requests: { cpu: 100m, memory: 128Mi } } }]
+`;
+    // What the API server makes of a new pod, written nowhere.
+    const gatesOf = () =>
+      kubectl(
+        ['create', '--dry-run=server', '-o', 'jsonpath={.spec.schedulingGates[*].name}', '-f', '-'],
+        pod,
+      ).stdout;
+    await eventually('a new pod created behind berth.dev/capacity', () => gatesOf() === 'berth.dev/capacity');
+    if (byPolicy) {
+      expect(kubectl(['get', 'mutatingadmissionpolicybinding', 'berth-scheduling-gate']).code).toBe(0);
+      const hooks = kubectl([
+        'get',
+        'mutatingwebhookconfiguration',
+        'berth',
+        '-o',
+        'jsonpath={.webhooks[*].name}',
+      ]);
+      expect(hooks.stdout.split(' ')).not.toContain('gate.berth.dev');
+    }
+    const from = readFileSync(leader.log, 'utf8').length;
+    expect(apply(fleet('gated', 'apps', 2)).code).toBe(0);
+    await eventually(
+      'the gated pods bound',
+      () => {
+        const pods = podRows(kubectl).filter((p) => p.labels.app === 'gated');
+        return pods.length === 2 && pods.every((p) => p.nodeName !== undefined);
+      },
+      90_000,
+    );
+    expect(readFileSync(leader.log, 'utf8').slice(from)).toContain('"msg":"lifting scheduling gates"');
+    expect(kubectl(['delete', 'deployment', 'gated', '-n', 'apps']).code).toBe(0);
+  });
+
+  it("once gates are on by its webhook, each replica's main thread yields the CPU to its scheduling gate's thread", async () => {
     // /proc/<pid>/task/<tid>/stat: the 19th field is the thread's nice value; the main thread's tid is the pid.
     const niceOf = (pid: number, tid: number) => {
       const stat = readFileSync(`/proc/${String(pid)}/task/${String(tid)}/stat`, 'utf8');
       return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
     };
+    if (servesGatePolicy(kubectl)) {
+      // The API server gates: no pod creation reaches the gate's thread, and the main thread keeps its priority.
+      for (const b of [leader, follower]) {
+        const pid = b.proc.pid ?? 0;
+        expect(niceOf(pid, pid)).toBe(0);
+        expect(readFileSync(b.log, 'utf8')).not.toContain('main thread at nice');
+      }
+      return;
+    }
     for (const b of [leader, follower]) {
       const pid = b.proc.pid ?? 0;
       await eventually(

@@ -135,6 +135,11 @@ export function registerServe(program: Command, io: CliIO): void {
       String(SOLVER_HEAP_MIB),
     )
     .option(
+      '--scheduling-gate <how>',
+      'cluster mode: how new pods are gated while a Berth provisioner leads with provisioner.schedulingGates: auto (a MutatingAdmissionPolicy where the API server serves v1, Kubernetes 1.36+, else the gate webhook), policy or webhook',
+      'auto',
+    )
+    .option(
       '--no-http2',
       'serve the webhooks over HTTP/1.1 only (default: HTTP/2 too, over ALPN, which kube-apiserver takes: one connection, every review a stream on it)',
     )

@@ -28,8 +28,11 @@ function world(
   policies = defaultPolicies(),
   answer: Answer = () => Promise.resolve({}),
   replan?: () => void,
-  join?: { nodes: V1Node[]; nominated: Record<string, string> },
+  join?: { nodes: V1Node[]; nominated: Record<string, string> } & {
+    policyGate?: { sync: (gating: boolean) => Promise<void> };
+  },
 ) {
+  const policyGate = join?.policyGate;
   const patches: { name: string; body: unknown }[] = [];
   let now = NOW;
   const core = {
@@ -75,7 +78,8 @@ function world(
     sweepMs: 60_000,
     settleMs: 20,
     ...(replan ? { replan } : {}),
-    ...(join ? { nominatedOn: (p: string) => join.nominated[p] } : {}),
+    ...(join && join.nodes.length > 0 ? { nominatedOn: (p: string) => join.nominated[p] } : {}),
+    ...(policyGate ? { policyGate } : {}),
   });
   const advance = (ms: number) => {
     now += ms;
@@ -130,6 +134,30 @@ describe('SchedulingGates', () => {
       w.gates.start();
       expect(w.gates.on()).toBe(false);
     }
+  });
+
+  it('with the gate a MutatingAdmissionPolicy, binds it while gating, and unbinds it before its last lifts', async () => {
+    const pods = [pod('a', '1')];
+    const told: string[] = [];
+    let w: ReturnType<typeof world> | undefined = undefined;
+    const policyGate = {
+      sync: (gating: boolean) => {
+        told.push(`${String(gating)} after ${String(w?.patches.length ?? 0)} lifts`);
+        return Promise.resolve();
+      },
+    };
+    w = world(pods, defaultPolicies(), undefined, undefined, { nodes: [], nominated: {}, policyGate });
+    expect(w.gates.announcement()).toBe('off');
+    w.gates.start();
+    expect(w.gates.announcement()).toBe('policy');
+    await w.gates.stop();
+    expect(told).toEqual(['true after 0 lifts', 'false after 0 lifts']);
+    expect(w.patches.map((p) => p.name)).toEqual(['a']);
+    expect(w.gates.announcement()).toBe('off');
+    // Without one, the gate webhook gates.
+    const hook = world([]);
+    hook.gates.start();
+    expect(hook.gates.announcement()).toBe('on');
   });
 
   it('after a round, lifts the pods with room, largest first, by a JSON patch that tests the gate and steers to the planned Node', async () => {

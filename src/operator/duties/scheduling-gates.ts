@@ -1,7 +1,9 @@
 /**
  * The scheduling-gates duty (Lease holder, beside provisioning): while it runs, with
  * provisioner.schedulingGates on and provisioner.mode berth, the leader announces on its Lease that new
- * pods are to be gated, and every replica's /gate puts berth.dev/capacity on the pods it admits. This
+ * pods are to be gated, and every replica's /gate puts berth.dev/capacity on the pods it admits — or,
+ * where the API server serves MutatingAdmissionPolicy v1, binds the policy that gates them
+ * (policy-gate.ts; the Lease then says `policy` and /gate lets pods through). This
  * duty lifts the gate (provisioner/controller/gates.ts says when), steering the pod to the Node the
  * round planned it onto (kube/pod-gates.ts): after each provisioner round, as the Nodes pods were
  * launched for join (join-lifts.ts: rounds run one at a time, and a round's launches can outlast its
@@ -30,6 +32,7 @@ import type { RoundResult } from '../../provisioner/controller/provisioner.js';
 import { podId } from '../../provisioner/disruption/pods.js';
 import { eachLimited } from '../../util/limited.js';
 import { PodsWaiting } from './pods-waiting.js';
+import type { PolicyGate } from './policy-gate.js';
 import type { LeaderDuty } from '../duty.js';
 
 /** The Lease annotation by which the leader tells every replica whether /gate gates new pods. */
@@ -67,6 +70,11 @@ export interface SchedulingGatesDeps {
   readonly nominatedOn?: (pod: string) => string | undefined;
   /** A claim's recorded provider ID (its Node, when that is not named after the claim). */
   readonly providerOf?: (claim: string) => string | undefined;
+  /**
+   * Where the API server serves MutatingAdmissionPolicy: the gate is its policy, bound while this
+   * duty gates (policy-gate.ts), and the gate webhook gates nothing.
+   */
+  readonly policyGate?: Pick<PolicyGate, 'sync'>;
 }
 
 /** A lift's key: the pod's uid (a StatefulSet's pod made again under its name is another pod). */
@@ -136,12 +144,19 @@ export class SchedulingGates implements LeaderDuty {
     return this.pods !== undefined && p.schedulingGates && p.provisionerMode === 'berth';
   }
 
+  /** What the Lease says of new pods: gated by the webhook (`on`), by the API server's policy, or not. */
+  announcement(): 'on' | 'policy' | 'off' {
+    return this.on() ? (this.d.policyGate ? 'policy' : 'on') : 'off';
+  }
+
   start(): void {
     this.pods = this.d.shared.acquire<V1Pod>('pods');
     this.unwatch = this.pods.onChange((p, verb) => {
       if (verb === 'update' && this.spreadWaiting > 0 && p.spec?.nodeName !== undefined) this.d.replan?.();
     });
+    void this.d.policyGate?.sync(this.on());
     this.sweep = setInterval(() => {
+      void this.d.policyGate?.sync(this.on());
       void this.lift();
     }, this.d.sweepMs ?? 5_000);
     if (this.d.nominatedOn) this.watchJoins();
@@ -322,6 +337,8 @@ export class SchedulingGates implements LeaderDuty {
     const pods = this.pods;
     if (!pods) return;
     this.pods = undefined;
+    // The API server gates no more pods before the last lifts.
+    await this.d.policyGate?.sync(false);
     const lift = () => {
       // A refused lift is tried again now: nobody lifts this pod's gate after this.
       for (const [key, s] of this.lifts) if (typeof s === 'number') this.lifts.delete(key);
