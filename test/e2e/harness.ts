@@ -82,10 +82,18 @@ export function routeWebhooks(
   return [registerWebhooks(kubectl, to, caBundle), hostReplicaEndpoints(kubectl)];
 }
 
-/** Whether the control plane serves MutatingAdmissionPolicy v1 (1.36+): Berth gates by policy there. */
+/** Whether the control plane serves MutatingAdmissionPolicy v1 (1.36+): deploy/gate-policy applies there. */
 export function servesGatePolicy(kubectl: ReturnType<typeof kubectlWith>): boolean {
   const r = kubectl(['get', '--raw', '/apis/admissionregistration.k8s.io/v1']);
   return r.code === 0 && r.stdout.includes('"mutatingadmissionpolicies"');
+}
+
+/** Whether Berth (--scheduling-gate auto) gates by policy: served, and deploy/gate-policy installed. */
+export function gatesByPolicy(kubectl: ReturnType<typeof kubectlWith>): boolean {
+  return (
+    servesGatePolicy(kubectl) &&
+    kubectl(['get', 'mutatingadmissionpolicy', 'berth-scheduling-gate']).code === 0
+  );
 }
 
 /**
@@ -126,7 +134,7 @@ export function registerWebhooks(
   // As a replica registers them: no gate webhook where the API server gates (--scheduling-gate auto).
   o: { gate?: boolean } = {},
 ): Run {
-  const gate = o.gate ?? !servesGatePolicy(kubectl);
+  const gate = o.gate ?? !gatesByPolicy(kubectl);
   type Config = { kind: string; webhooks: { clientConfig: ClientConfig }[] };
   const docs = parseAllDocuments(readFileSync('deploy/berth/webhooks.yaml', 'utf8')).map(
     (d) => d.toJS() as Config,

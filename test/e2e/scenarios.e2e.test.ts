@@ -14,6 +14,7 @@ import { berth } from '../support/cli.js';
 import {
   eventually,
   gatesAnnounced,
+  gatesByPolicy,
   installedPolicies,
   kubectlWith,
   loopbackCerts,
@@ -706,7 +707,7 @@ describe('6. provisioning on the simulated cloud', () => {
   });
 
   it('gates new pods by MutatingAdmissionPolicy berth-scheduling-gate where the API server serves it (1.36+), else by its webhook; the leader lifts them', async () => {
-    const byPolicy = servesGatePolicy(kubectl);
+    const byPolicy = gatesByPolicy(kubectl);
     expect(await gatesAnnounced(kubectl, 'on')).toBe(byPolicy ? 'policy' : 'on');
     const pod = `apiVersion: v1
 kind: Pod
@@ -752,7 +753,7 @@ spec:
       const stat = readFileSync(`/proc/${String(pid)}/task/${String(tid)}/stat`, 'utf8');
       return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
     };
-    if (servesGatePolicy(kubectl)) {
+    if (gatesByPolicy(kubectl)) {
       // The API server gates: no pod creation reaches the gate's thread, and the main thread keeps its priority.
       for (const b of [leader, follower]) {
         const pid = b.proc.pid ?? 0;
