@@ -26,8 +26,10 @@ export interface ClusterServersDeps {
   elector: LeaderElector;
   events: EventSink;
   context: () => AdmissionContext;
-  /** Whether the leader announces that new pods are gated. */
+  /** Whether the leader announces that new pods are gated by the gate webhook (/gate gates them). */
   gatesAnnounced: () => boolean;
+  /** Whether new pods are gated, by the webhook or the API server's policy: the main thread yields. */
+  gating: () => boolean;
   /** How new pods are gated: the gate webhook is registered only when it is the webhook. */
   gateBy: GateMechanism;
   /** After each answered decision: the provisioner hears of admitted workloads. */
@@ -63,8 +65,13 @@ export async function startClusterServers(
     },
   };
   const main = await startWebhook(deps, listen, base.logger);
-  // Once gates are first on, the main thread yields the CPU to the gate's (main-nice.ts).
-  const on = yieldWhenOn(d.gatesAnnounced, mainNice(opts.mainNice), base.logger);
+  // Once gates are first on (by either way), the main thread yields the CPU (main-nice.ts); the
+  // gate's thread gates only while the webhook is the gate. It asks every 100 ms.
+  const lower = yieldWhenOn(d.gating, mainNice(opts.mainNice), base.logger);
+  const on = () => {
+    lower();
+    return d.gatesAnnounced();
+  };
   gate = await startGate(main, listen, { ...base, on });
   install.afterReady(() => deps.checks().every((c) => c.ok));
   return { running: withGate(main, gate), install };

@@ -305,16 +305,16 @@ export async function startCluster(s: ServeStart): Promise<Started> {
     },
     annotations: () => ({ [GATES_ANNOTATION]: gates.announcement() }),
   });
-  // Gated by the webhook: with the policy gate, the API server gates and /gate lets pods through.
-  gatesAnnounced = () =>
-    (elector.leading ? gates.announcement() : elector.leaderAnnotation(GATES_ANNOTATION)) === 'on' &&
-    live.current.schedulingGates &&
-    live.current.provisionerMode === 'berth';
+  // What the Lease says of new pods: gated by the webhook (`on`), by the API server (`policy`), or not.
+  const said = () => (elector.leading ? gates.announcement() : elector.leaderAnnotation(GATES_ANNOTATION));
+  const gatesOn = () => live.current.schedulingGates && live.current.provisionerMode === 'berth';
+  gatesAnnounced = () => said() === 'on' && gatesOn();
   startCaches(view, base.metrics, base.logger);
   const { running, install } = await startClusterServers({
     start: s,
     ...{ api, view, live, elector, events, context },
     gatesAnnounced: () => gatesAnnounced(),
+    gating: () => (said() === 'on' || said() === 'policy') && gatesOn(),
     gateBy,
     admitted: (webhook, req, d) => {
       provisioning.admitted(webhook, req, d);

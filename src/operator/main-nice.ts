@@ -9,7 +9,9 @@
  * by TLS handshakes, up to 810 connections opened), and at p50 0.06–0.49 s (0.08 in four of six) in
  * six runs at nice 10
  * (docs/benchmarks.md). On Linux a nice value is a thread's own: the main thread lowers its own
- * priority the first time gates are on (a Berth provisioner leads with provisioner.schedulingGates),
+ * priority the first time gates are on (a Berth provisioner leads with provisioner.schedulingGates,
+ * whether its webhook or the API server's MutatingAdmissionPolicy gates: with the policy the gate's
+ * thread idles, and the main thread's duties still yield to the processes beside it on a shared host),
  * and never before: admission alone (beside Karpenter, provisioning off) keeps every thread at the
  * process's priority. Threads the main thread starts after that inherit its nice value (the solver
  * sets its own). Raising a priority again needs CAP_SYS_NICE, so it stays lowered when gates go off,
