@@ -79,7 +79,7 @@ export async function gateMechanism(
   if (by === 'policy')
     logger.info({ schedulingGate: by }, `scheduling gate: MutatingAdmissionPolicy ${GATE_POLICY}`);
   else if (served)
-    logger.warn(
+    logger.info(
       { schedulingGate: by },
       `scheduling gate: webhook, as MutatingAdmissionPolicy ${GATE_POLICY} is not installed (kubectl apply -k deploy/gate-policy)`,
     );

@@ -136,7 +136,7 @@ export function registerServe(program: Command, io: CliIO): void {
     )
     .option(
       '--scheduling-gate <how>',
-      'cluster mode: how new pods are gated while a Berth provisioner leads with provisioner.schedulingGates: auto (a MutatingAdmissionPolicy where the API server serves v1, Kubernetes 1.36+, else the gate webhook), policy or webhook',
+      'cluster mode: how new pods are gated while a Berth provisioner leads with provisioner.schedulingGates: auto (the MutatingAdmissionPolicy berth-scheduling-gate where the API server serves v1, Kubernetes 1.36+, and the install brings it; else the gate webhook), policy or webhook',
       'auto',
     )
     .option(
