@@ -12,7 +12,8 @@
  * - Its params are the EndpointSlices of Berth's Service: a pod is gated only while a replica is
  *   ready to serve. With every replica down (or Berth uninstalled), no pod is gated, as the webhook
  *   gate's failurePolicy Ignore lets pods through ungated.
- * Pure: builds the two objects.
+ * Pure: builds the two objects. deploy/gate-policy and the chart install the policy built here (their
+ * tests hold the three equal); berth serve applies only the binding.
  */
 import type { KubeObject } from '../kube/objects.js';
 import { SCHEDULING_GATE } from './gate.js';
