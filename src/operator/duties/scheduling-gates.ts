@@ -2,7 +2,7 @@
  * The scheduling-gates duty (Lease holder, beside provisioning): while it runs, with
  * provisioner.schedulingGates on and provisioner.mode berth, the leader announces on its Lease that new
  * pods are to be gated, and every replica's /gate puts berth.dev/capacity on the pods it admits — or,
- * where the API server serves MutatingAdmissionPolicy v1, binds the policy that gates them
+ * where the API server serves MutatingAdmissionPolicy v1 and the install brings the policy, binds it
  * (policy-gate.ts; the Lease then says `policy` and /gate lets pods through). This
  * duty lifts the gate (provisioner/controller/gates.ts says when), steering the pod to the Node the
  * round planned it onto (kube/pod-gates.ts): after each provisioner round, as the Nodes pods were
@@ -71,8 +71,8 @@ export interface SchedulingGatesDeps {
   /** A claim's recorded provider ID (its Node, when that is not named after the claim). */
   readonly providerOf?: (claim: string) => string | undefined;
   /**
-   * Where the API server serves MutatingAdmissionPolicy: the gate is its policy, bound while this
-   * duty gates (policy-gate.ts), and the gate webhook gates nothing.
+   * Where the API server serves MutatingAdmissionPolicy and the install brings berth-scheduling-gate:
+   * the gate is that policy, bound while this duty gates (policy-gate.ts), and /gate gates nothing.
    */
   readonly policyGate?: Pick<PolicyGate, 'sync'>;
 }
