@@ -1,44 +1,55 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import type { KubeObject } from '../kube/objects.js';
-import {
-  GATE_CONDITIONS,
-  GATE_POLICY,
-  gatePolicy,
-  gatePolicyBinding,
-  type DeclaredGate,
-} from './gate-policy.js';
+import { SCHEDULING_GATE } from './gate.js';
+import { GATE_POLICY, gatePolicyBinding } from './gate-policy.js';
 
+interface Condition {
+  name: string;
+  expression: string;
+}
+interface Selectors {
+  namespaceSelector?: unknown;
+  objectSelector?: unknown;
+}
 interface Spec {
   paramKind: unknown;
-  matchConstraints: { resourceRules: unknown[]; namespaceSelector: unknown; objectSelector?: unknown };
-  matchConditions: { name: string; expression: string }[];
+  matchConstraints: Selectors & { resourceRules: unknown[] };
+  matchConditions: Condition[];
   mutations: { patchType: string; applyConfiguration: { expression: string } }[];
   failurePolicy: string;
   reinvocationPolicy: string;
 }
-const specOf = (o: KubeObject) => o.spec as Spec;
+
+const docsOf = (file: string): unknown[] =>
+  parseAllDocuments(readFileSync(file, 'utf8'))
+    .map((d) => d.toJS() as unknown)
+    .filter((o) => o !== null);
 
 /** The gate webhook deploy/berth/webhooks.yaml declares (what each replica registers). */
-function deployedGate(): DeclaredGate {
-  for (const d of parseAllDocuments(readFileSync('deploy/berth/webhooks.yaml', 'utf8'))) {
-    const cfg = d.toJS() as { webhooks?: (DeclaredGate & { name: string })[] } | null;
-    const h = cfg?.webhooks?.find((w) => w.name === 'gate.berth.dev');
-    if (h) return h;
+function deployedGate(): Selectors & { matchConditions: Condition[] } {
+  for (const cfg of docsOf('deploy/berth/webhooks.yaml') as { webhooks?: { name: string }[] }[]) {
+    const h = cfg.webhooks?.find((w) => w.name === 'gate.berth.dev');
+    if (h) return h as unknown as Selectors & { matchConditions: Condition[] };
   }
   throw new Error('deploy/berth/webhooks.yaml declares no gate.berth.dev');
 }
 
-describe('gatePolicy', () => {
-  it("matches what the gate webhook is sent: its built-in conditions are deploy/'s", () => {
-    expect(deployedGate().matchConditions).toEqual(GATE_CONDITIONS);
-  });
+/** deploy/gate-policy's policy (test/chart.test.ts holds the chart's equal to it). */
+function installed(): { kind: string; metadata: { name: string }; spec: Spec } {
+  const docs = docsOf('deploy/gate-policy/berth-scheduling-gate.yaml');
+  expect(docs).toHaveLength(1);
+  return docs[0] as { kind: string; metadata: { name: string }; spec: Spec };
+}
 
-  it("takes the declared gate webhook's selectors and conditions, and adds its own two", () => {
-    const declared = deployedGate();
-    const spec = specOf(gatePolicy({ namespace: 'berth-system', declared }));
-    expect(spec.matchConstraints.namespaceSelector).toEqual(declared.namespaceSelector);
+describe('deploy/gate-policy: MutatingAdmissionPolicy berth-scheduling-gate', () => {
+  it("takes the gate webhook's selectors and conditions, and adds its own two", () => {
+    const hook = deployedGate();
+    const { kind, metadata, spec } = installed();
+    expect([kind, metadata.name]).toEqual(['MutatingAdmissionPolicy', GATE_POLICY]);
+    expect(spec.matchConstraints.namespaceSelector).toEqual(hook.namespaceSelector);
+    expect(spec.matchConstraints.objectSelector).toEqual(hook.objectSelector);
+    expect(spec.matchConditions.slice(0, hook.matchConditions.length)).toEqual(hook.matchConditions);
     expect(spec.matchConditions.map((c) => c.name)).toEqual([
       'unbound',
       'default-scheduler',
@@ -59,37 +70,24 @@ describe('gatePolicy', () => {
     expect(spec.reinvocationPolicy).toBe('Never');
   });
 
-  it('without a declared webhook, leaves the system namespaces and its own alone', () => {
-    const spec = specOf(gatePolicy({ namespace: 'platform' }));
-    expect(spec.matchConstraints.namespaceSelector).toEqual({
-      matchExpressions: [
-        {
-          key: 'kubernetes.io/metadata.name',
-          operator: 'NotIn',
-          values: ['kube-system', 'kube-public', 'kube-node-lease', 'karpenter', 'platform'],
-        },
-        { key: 'berth.dev/ignore', operator: 'DoesNotExist' },
-      ],
-    });
-    expect(spec.matchConstraints.objectSelector).toBeUndefined();
-  });
-
   it('adds berth.dev/capacity by server-side apply, its params the EndpointSlices of the Service', () => {
-    const spec = specOf(gatePolicy({ namespace: 'berth-system' }));
+    const { spec } = installed();
     expect(spec.paramKind).toEqual({ apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice' });
     expect(spec.mutations).toEqual([
       {
         patchType: 'ApplyConfiguration',
         applyConfiguration: {
-          expression:
-            "Object{spec: Object.spec{schedulingGates: [Object.spec.schedulingGates{name: 'berth.dev/capacity'}]}}",
+          expression: `Object{spec: Object.spec{schedulingGates: [Object.spec.schedulingGates{name: '${SCHEDULING_GATE}'}]}}`,
         },
       },
     ]);
-    const serves = spec.matchConditions.find((c) => c.name === 'a-replica-serves')?.expression ?? '';
-    expect(serves).toContain('e.conditions.ready');
+    const condition = (name: string) => spec.matchConditions.find((c) => c.name === name)?.expression ?? '';
+    expect(condition('not-gated')).toContain(`g.name == '${SCHEDULING_GATE}'`);
+    expect(condition('a-replica-serves')).toContain('e.conditions.ready');
   });
+});
 
+describe('gatePolicyBinding', () => {
   it('binds to the ready endpoints of Berth own Service; none found, nothing is gated', () => {
     const b = gatePolicyBinding({ namespace: 'platform', service: 'berth-webhook' });
     expect(b.metadata?.name).toBe(GATE_POLICY);
@@ -103,7 +101,7 @@ describe('gatePolicy', () => {
     });
   });
 
-  it('binding: owned by the policy, so that uninstalling the policy removes it', () => {
+  it('is owned by the policy, so that uninstalling the policy removes it', () => {
     expect(gatePolicyBinding({ namespace: 'x' }, 'u-1').metadata?.ownerReferences).toEqual([
       {
         apiVersion: 'admissionregistration.k8s.io/v1',
@@ -113,12 +111,5 @@ describe('gatePolicy', () => {
       },
     ]);
     expect(gatePolicyBinding({ namespace: 'x' }).metadata?.ownerReferences).toBeUndefined();
-  });
-
-  it('deploy/gate-policy installs exactly this policy, for the gate webhook deploy/ declares', () => {
-    const file = parseAllDocuments(readFileSync('deploy/gate-policy/berth-scheduling-gate.yaml', 'utf8'))
-      .map((d) => d.toJS() as unknown)
-      .filter((o) => o !== null);
-    expect(file).toEqual([gatePolicy({ namespace: 'berth-system', declared: deployedGate() })]);
   });
 });

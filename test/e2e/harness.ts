@@ -101,7 +101,7 @@ export function gatesByPolicy(kubectl: ReturnType<typeof kubectlWith>): boolean 
  * controller lists a ready replica's pod: the scheduling gate's MutatingAdmissionPolicy gates pods
  * only while its Service has one (admission/gate-policy.ts). Managed by the test, not by the controller.
  */
-export function hostReplicaEndpoints(kubectl: ReturnType<typeof kubectlWith>, ready = true): Run {
+export function hostReplicaEndpoints(kubectl: ReturnType<typeof kubectlWith>): Run {
   return kubectl(
     ['apply', '-f', '-'],
     JSON.stringify({
@@ -116,7 +116,7 @@ export function hostReplicaEndpoints(kubectl: ReturnType<typeof kubectlWith>, re
         },
       },
       addressType: 'IPv4',
-      endpoints: [{ addresses: ['10.0.0.1'], conditions: { ready } }],
+      endpoints: [{ addresses: ['10.0.0.1'], conditions: { ready: true } }],
       ports: [{ name: 'https', port: 8443, protocol: 'TCP' }],
     }),
   );

@@ -8,7 +8,7 @@
 import type { Logger } from 'pino';
 import type { KubeObject } from '../../kube/objects.js';
 
-/** Where the policy and its binding are written. */
+/** Where the binding is written. */
 export interface PolicyGateStore {
   apply(o: KubeObject): Promise<void>;
   /** Deletes the object; one already gone is no error. */
@@ -21,7 +21,7 @@ export interface PolicyGateDeps {
   readonly binding: () => Promise<KubeObject>;
   readonly logger: Logger;
   readonly now?: () => number;
-  /** How often the objects are applied again while gating (default 60 s). */
+  /** How often the binding is applied again while gating (default 60 s). */
   readonly reapplyMs?: number;
 }
 
