@@ -735,14 +735,7 @@ spec:
     }
     const from = readFileSync(leader.log, 'utf8').length;
     expect(apply(fleet('gated', 'apps', 2)).code).toBe(0);
-    await eventually(
-      'the gated pods bound',
-      () => {
-        const pods = podRows(kubectl).filter((p) => p.labels.app === 'gated');
-        return pods.length === 2 && pods.every((p) => p.nodeName !== undefined);
-      },
-      90_000,
-    );
+    await eventually('the gated pods bound', bound(['gated'], 2), 90_000);
     expect(readFileSync(leader.log, 'utf8').slice(from)).toContain('"msg":"lifting scheduling gates"');
     expect(kubectl(['delete', 'deployment', 'gated', '-n', 'apps']).code).toBe(0);
   });
