@@ -130,9 +130,15 @@ export class Metrics {
     labelNames: ['result'] as const,
     registers: [this.registry],
   });
+  readonly surgeMoves = new Counter({
+    name: 'berth_disruption_surge_moves_total',
+    help: "Single-replica Deployments' pods moved surge-first off a node being disrupted (started), and moves left to eviction (fallback: the change refused, or the rollout stalled).",
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
   readonly nodesKept = new Gauge({
     name: 'berth_disruption_nodes_kept',
-    help: 'Berth nodes disruption keeps now, by reason (do-not-disrupt, pdb, no-controller, budget, consolidate-after, not-ready, nominated, not-cheaper).',
+    help: 'Berth nodes disruption keeps now, by reason (do-not-disrupt, pdb, no-controller, budget, consolidate-after, not-ready, nominated, returning, not-settled, not-cheaper).',
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });

@@ -16,6 +16,9 @@ import { embeddedDefaults } from '../util/embedded.js';
 import type { AdmissionPlugin } from '../scheduling/admission-plugins.js';
 import { DEFAULT_FEWER_NODES_WITHIN } from '../scheduling/node-cost.js';
 
+/** An HPA's default scale-down stabilization window. */
+const DEFAULT_RETURNING_WINDOW_S = 300;
+
 export type Params = Readonly<Record<string, unknown>>;
 
 export interface RuleScope {
@@ -108,6 +111,16 @@ export class Policies {
   get consolidation(): { enabled: boolean; consolidateAfterSeconds: number } {
     const c = this.doc.provisioner?.consolidation;
     return { enabled: c?.enabled ?? true, consolidateAfterSeconds: c?.consolidateAfterSeconds ?? 0 };
+  }
+
+  /** How long a workload that came back after shrinking keeps room for its peak (disruption/returning.ts). */
+  get returningPodsWindowSeconds(): number {
+    return this.doc.provisioner?.consolidation?.returningPodsWindowSeconds ?? DEFAULT_RETURNING_WINDOW_S;
+  }
+
+  /** Whether disruption moves the class's single replicas surge-first (disruption/surge.ts). */
+  surgeFirst(runtimeClass: string | undefined): boolean {
+    return runtimeClass !== undefined && this.runtimeClasses.get(runtimeClass)?.surgeFirst === true;
   }
 
   /** Consolidation may replace spot capacity with cheaper spot (off by default, as in Karpenter). */

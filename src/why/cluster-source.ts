@@ -1,6 +1,6 @@
 /**
  * The objects `berth why` reads, listed from a cluster with read-only access: Nodes, Pods, PDBs,
- * PersistentVolumes and their claims, DaemonSets, Events, and Karpenter's NodePools, NodeClaims,
+ * PersistentVolumes and their claims, DaemonSets, Deployments, Events, and Karpenter's NodePools, NodeClaims,
  * EC2NodeClasses and NodeOverlays (none when their CRDs are not served). Lists carry no kind: it is set.
  */
 import {
@@ -17,7 +17,7 @@ import { kinded, listCustom, retried, unreadable } from '../kube/cluster-lists.j
 export const WHY_READS: Readonly<Record<string, readonly string[]>> = {
   '': ['nodes', 'pods', 'persistentvolumes', 'persistentvolumeclaims', 'events'],
   policy: ['poddisruptionbudgets'],
-  apps: ['daemonsets'],
+  apps: ['daemonsets', 'deployments'],
   'karpenter.sh': ['nodepools', 'nodeclaims', 'nodeoverlays'],
   'karpenter.k8s.aws': ['ec2nodeclasses'],
 };
@@ -40,6 +40,7 @@ export async function clusterObjects(kc: KubeConfig): Promise<KubeObject[]> {
           .listPersistentVolumeClaimForAllNamespaces()
           .then((l) => kinded('PersistentVolumeClaim', l.items)),
         apps.listDaemonSetForAllNamespaces().then((l) => kinded('DaemonSet', l.items)),
+        apps.listDeploymentForAllNamespaces().then((l) => kinded('Deployment', l.items)),
         core.listEventForAllNamespaces().then((l) => kinded('Event', l.items)),
         crd('NodePool', 'karpenter.sh', 'v1', 'nodepools'),
         crd('NodeClaim', 'karpenter.sh', 'v1', 'nodeclaims'),

@@ -1,10 +1,16 @@
 /**
  * A node's standing as a disruption candidate, one fact a line: its pool's consolidation settings,
- * its offering and price, whether it drifted (and why), when it expires. Pure.
+ * its offering and price, whether it drifted (and why), when it expires, how its single replicas
+ * move. Pure.
  */
 import type { NodeInfo } from '../provisioner/disruption/candidates.js';
-import { driftOf, expiresAt, policyOf } from '../provisioner/disruption/methods.js';
 import { unhealthyOf } from '../provisioner/repair/health.js';
+import { driftOf, policyOf } from '../provisioner/disruption/node-policy.js';
+import { expiresAt } from '../provisioner/disruption/expiry.js';
+import { deploymentNameOf, moveOf, type SurgeView } from '../provisioner/disruption/surge.js';
+import { podId } from '../provisioner/disruption/pods.js';
+import type { V1Pod } from '@kubernetes/client-node';
+import type { WhyWorld } from './world.js';
 
 function inWords(ms: number): string {
   const m = Math.round(Math.abs(ms) / 60_000);
@@ -46,4 +52,37 @@ function repairFact(n: NodeInfo, now: Date): string[] {
     : [
         `repair: ${since}: node repair replaces it in ${inWords(u.repairAt - now.getTime())} if it stays so (provisioner.nodeRepair: true)`,
       ];
+}
+
+/** The Deployments a world holds, and policies.yaml's surge-first classes, as a drain reads them. */
+export function surgeViewOf(w: WhyWorld): SurgeView {
+  return {
+    deployment: (namespace, name) =>
+      w.deployments.find(
+        (d) => d.metadata?.name === name && (d.metadata.namespace ?? 'default') === namespace,
+      ),
+    surgeFirst: (cls) => w.surgeFirst?.(cls) === true,
+  };
+}
+
+/**
+ * How a drain moves each single replica on the node: surge-first (its new pod Ready elsewhere before
+ * it stops), or by eviction, and why not surge-first. Pods of workloads with more replicas are left
+ * out: they are evicted under their PDB, one at a time.
+ */
+export function singleReplicaMoves(pods: readonly V1Pod[], view: SurgeView): string[] {
+  const out: string[] = [];
+  for (const p of pods) {
+    const m = moveOf(p, view);
+    const name = deploymentNameOf(p);
+    const d = name === undefined ? undefined : view.deployment(p.metadata?.namespace ?? 'default', name);
+    const single =
+      d?.spec?.replicas === 1 || p.metadata?.ownerReferences?.some((o) => o.kind === 'StatefulSet');
+    if (m.kind === 'surge')
+      out.push(
+        `pod ${podId(p)}: moved surge-first (Deployment ${name ?? ''}: its new pod starts on other capacity and is Ready before this one stops; no eviction)`,
+      );
+    else if (single === true) out.push(`pod ${podId(p)}: a single replica, evicted: ${m.why}`);
+  }
+  return out;
 }

@@ -13,7 +13,8 @@ import { planConsolidation, type DecisionOut } from '../provisioner/disruption/c
 import { categoryOf } from '../provisioner/disruption/kept.js';
 import { pdbStates } from '../provisioner/disruption/pods.js';
 import { eventLines, perHour, type WhyAnswer } from './answer.js';
-import { candidacy } from './node-facts.js';
+import { candidacy, singleReplicaMoves, surgeViewOf } from './node-facts.js';
+import { moveOf } from '../provisioner/disruption/surge.js';
 import { WhyNotFound } from './not-found.js';
 import { eventsOf, type WhyWorld } from './world.js';
 
@@ -95,6 +96,8 @@ export function whyNode(w: WhyWorld, name: string): WhyAnswer {
   const outside = unmanaged(w, node);
   if (outside !== undefined) return { ...head, state: 'not managed', reason: outside, facts: [] };
   const pods = w.pods as V1Pod[];
+  const surge = surgeViewOf(w);
+  const surges = (p: V1Pod) => moveOf(p, surge).kind === 'surge';
   const plan = planConsolidation({
     nodes: w.nodes,
     pods: pods.filter((p) => p.spec?.nodeName !== undefined || p.status?.phase === 'Pending'),
@@ -105,14 +108,17 @@ export function whyNode(w: WhyWorld, name: string): WhyAnswer {
     now: w.now,
     spotToSpot: w.spotToSpot,
     settle: { lastPodEvent: lastPodEvents(w), defaultMs: w.defaultConsolidateAfterMs },
+    surges,
   });
   const c = classify([node], podsByNode(pods), w.pools, pdbStates(w.pdbs, pods), {
     catalog: w.catalog,
     now: w.now,
+    surges,
   });
   const info = c.managed.get(name);
   const facts = [
     ...(info ? candidacy(info, w.now) : []),
+    ...(info ? singleReplicaMoves(info.moving, surge) : []),
     ...(claim ? [`NodeClaim ${claim.metadata.name}`] : []),
   ];
   const index = plan.decisions.findIndex((d) => d.remove.includes(name));

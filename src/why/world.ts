@@ -1,9 +1,9 @@
 /**
- * What `berth why` reads: a cluster's objects as `kubectl get nodes,pods,pdb,pv,pvc,nodepools,
+ * What `berth why` reads: a cluster's objects as `kubectl get nodes,pods,pdb,pv,pvc,deployments,nodepools,
  * nodeclaims,ec2nodeclasses,events -A -o yaml` writes them (or as the API lists them), sorted by kind,
  * with the NodePools seen as the provisioner sees them (their EC2NodeClass, their NodeOverlays). Pure.
  */
-import type { CoreV1Event, V1Node, V1Pod } from '@kubernetes/client-node';
+import type { CoreV1Event, V1Deployment, V1Node, V1Pod } from '@kubernetes/client-node';
 import type { Catalog } from '../catalog/catalog.js';
 import type { KubeObject } from '../kube/objects.js';
 import type { PDB } from '../policies/view.js';
@@ -24,6 +24,8 @@ export interface WhyWorld {
   readonly pvs: readonly KubeObject[];
   readonly pvcs: readonly KubeObject[];
   readonly daemonSets: readonly KubeObject[];
+  /** Their single replicas may be moved surge-first (provisioner/disruption/surge.ts). */
+  readonly deployments: readonly V1Deployment[];
   readonly nodePools: readonly NodePool[];
   readonly nodeClaims: readonly NodeClaim[];
   readonly nodeClasses: readonly EC2NodeClass[];
@@ -37,6 +39,8 @@ export interface WhyWorld {
   readonly defaultConsolidateAfterMs: number;
   /** Spot-to-spot consolidation (policies.yaml), as the leader decides it. */
   readonly spotToSpot: boolean;
+  /** Whether policies.yaml moves a runtime class's single replicas surge-first. */
+  readonly surgeFirst?: (runtimeClass: string | undefined) => boolean;
   /** Where the objects came from, for messages ("the dump x.yaml", "the cluster https://…"). */
   readonly source: string;
 }
@@ -46,6 +50,7 @@ export interface WorldSettings {
   readonly now: Date;
   readonly defaultConsolidateAfterMs: number;
   readonly spotToSpot: boolean;
+  readonly surgeFirst?: (runtimeClass: string | undefined) => boolean;
   readonly source: string;
 }
 
@@ -56,6 +61,7 @@ const KINDS = [
   'PersistentVolume',
   'PersistentVolumeClaim',
   'DaemonSet',
+  'Deployment',
   'NodePool',
   'NodeClaim',
   'EC2NodeClass',
@@ -99,6 +105,7 @@ export function worldOf(objects: readonly KubeObject[], s: WorldSettings): WhyWo
     pvs: of('PersistentVolume'),
     pvcs: of('PersistentVolumeClaim'),
     daemonSets: of('DaemonSet'),
+    deployments: of<V1Deployment>('Deployment'),
     nodePools,
     nodeClaims: of<NodeClaim>('NodeClaim'),
     nodeClasses,

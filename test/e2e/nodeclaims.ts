@@ -4,12 +4,17 @@ import type { kubectlWith } from './harness.js';
 type Kubectl = ReturnType<typeof kubectlWith>;
 
 export interface ClaimItem {
-  metadata: { name: string; labels?: Record<string, string>; deletionTimestamp?: string };
+  metadata: {
+    name: string;
+    labels?: Record<string, string>;
+    deletionTimestamp?: string;
+    creationTimestamp?: string;
+  };
   status?: {
     nodeName?: string;
     providerID?: string;
     capacity?: Record<string, string>;
-    conditions?: { type: string; status: string; reason?: string }[];
+    conditions?: { type: string; status: string; reason?: string; lastTransitionTime?: string }[];
   };
 }
 

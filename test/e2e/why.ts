@@ -13,7 +13,7 @@ import type { WhyAnswer } from '../../src/why/answer.js';
 type Kubectl = ReturnType<typeof kubectlWith>;
 
 /** The dump the README tells a team to take. */
-export const DUMP_KINDS = 'nodes,pods,pdb,pv,pvc,nodepools,nodeclaims,ec2nodeclasses,events';
+export const DUMP_KINDS = 'nodes,pods,pdb,pv,pvc,deployments,nodepools,nodeclaims,ec2nodeclasses,events';
 
 export function whyCli(args: readonly string[]): { code: number; answer?: WhyAnswer; stderr: string } {
   const r = spawnSync(process.execPath, ['dist/src/cli/main.js', 'why', ...args, '-o', 'json'], {

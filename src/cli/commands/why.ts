@@ -16,7 +16,7 @@ export function registerWhy(program: Command, io: CliIO): void {
     .argument('<name>', 'the object; a pod as NAMESPACE/NAME (or NAME with -n)')
     .option(
       '-f, --file <path...>',
-      'offline: what `kubectl get nodes,pods,pdb,pv,pvc,nodepools,nodeclaims,ec2nodeclasses,events -A -o yaml` wrote (Lists, files or folders)',
+      'offline: what `kubectl get nodes,pods,pdb,pv,pvc,deployments,nodepools,nodeclaims,ec2nodeclasses,events -A -o yaml` wrote (Lists, files or folders)',
     )
     .option('-n, --namespace <ns>', "the pod's namespace when NAME has none", 'default')
     .option('--kubeconfig <file>', 'the cluster (default: $KUBECONFIG, ~/.kube/config, or in-cluster)')

@@ -27,6 +27,7 @@ import { SCHEDULING_GATE } from '../../admission/gate.js';
 import { heldBy } from '../../kube/pod-gates.js';
 import type { Nominations } from '../../provisioner/controller/nominations.js';
 import { awaitedReason } from '../../provisioner/disruption/awaited.js';
+import { ReturningPods } from '../../provisioner/disruption/returning.js';
 
 /** Whether any pod waits behind Berth's scheduling gate, read from the cache at most once a second. */
 function anyGated(pods: () => readonly V1Pod[]): () => boolean {
@@ -45,6 +46,20 @@ function anyGated(pods: () => readonly V1Pod[]): () => boolean {
 /** The cache's pods, and the buffers' virtual ones after them (the cache's list as is without any). */
 const withVirtual = (pods: readonly V1Pod[], virtual: readonly V1Pod[]): readonly V1Pod[] =>
   virtual.length === 0 ? pods : [...pods, ...virtual];
+
+/** The pods shrunk workloads will bring back (returning.ts), their counts observed at most once a second. */
+function returningOf(pods: () => readonly V1Pod[], windowMs: () => number): () => readonly V1Pod[] {
+  const returning = new ReturningPods(windowMs);
+  let at = Number.NEGATIVE_INFINITY;
+  return () => {
+    const now = Date.now();
+    if (now - at >= 1_000) {
+      at = now;
+      returning.observe(pods(), now);
+    }
+    return returning.pods();
+  };
+}
 
 const ROUND_MS = 10_000;
 const DRAIN_ROUND_MS = 1000;
@@ -113,6 +128,7 @@ export class ClusterDisruption implements LeaderDuty {
       else boundTo.set(key, now);
     });
     const pdbs = this.d.view.resources.pdbs;
+    const deployments = this.d.view.resources.deployments;
     this.d.claims.open();
     const nominations = this.d.nominations;
     // A pod (solver id namespace/name) still waits: in the cache, not bound, not being deleted.
@@ -122,11 +138,15 @@ export class ClusterDisruption implements LeaderDuty {
       return p !== undefined && p.spec?.nodeName === undefined && p.metadata?.deletionTimestamp === undefined;
     };
     const gated = anyGated(() => pods.list());
+    const returning = returningOf(
+      () => pods.list(),
+      () => this.d.live.current.returningPodsWindowSeconds * 1000,
+    );
     const controller = new DisruptionController({
       cluster: {
         synced: () => nodes.synced && pods.synced && daemonSets.synced && pdbs.synced && this.d.claims.synced,
         nodes: () => nodes.list(),
-        pods: () => withVirtual(pods.list(), this.d.virtualPods?.() ?? []),
+        pods: () => withVirtual(pods.list(), [...(this.d.virtualPods?.() ?? []), ...returning()]),
         pdbs: () => pdbs.list(),
         pools: () => this.d.view.nodePools,
         daemonSets: () =>
@@ -165,6 +185,10 @@ export class ClusterDisruption implements LeaderDuty {
         requestsByPod(() => pods.list()),
       ),
       joinTimeoutMs: this.d.joinTimeoutMs,
+      surge: {
+        deployment: (namespace, name) => deployments.get(name, namespace),
+        surgeFirst: (cls) => this.d.live.current.surgeFirst(cls),
+      },
       awaited: (node: V1Node) =>
         awaitedReason(node, {
           now: Date.now(),

@@ -17,8 +17,7 @@ import type { CloudProvider, Instance } from '../../provisioner/cloud/provider.j
 import { TtlCache } from '../../provisioner/cloud/ttl-cache.js';
 import { DISRUPTION_ANNOTATION, DRAINING, SINCE_ANNOTATION } from '../../provisioner/disruption/marks.js';
 import type { NodeOps } from '../../provisioner/disruption/node-ops.js';
-import { driftOf } from '../../provisioner/disruption/methods.js';
-import { createdAt, pastConsolidateAfter } from '../../provisioner/disruption/kept.js';
+import { pastConsolidateAfter } from '../../provisioner/disruption/kept.js';
 import type { ClaimLauncher } from '../../provisioner/nodeclaim/launcher.js';
 import { NodeClaimLifecycle } from '../../provisioner/nodeclaim/lifecycle.js';
 import { TERMINATION_FINALIZER } from '../../provisioner/nodeclaim/object.js';
@@ -29,6 +28,8 @@ import { CapacityBufferStatusWriter } from './capacitybuffer-status.js';
 import type { BufferSources } from '../../provisioner/input/buffers.js';
 import { LABEL } from '../../catalog/instance-type.js';
 import type { LeaderDuty } from '../duty.js';
+import { driftOf } from '../../provisioner/disruption/node-policy.js';
+import { createdAt } from '../../provisioner/disruption/candidates.js';
 
 const ROUND_MS = 5000;
 /** How long one answer of the cloud's instance list serves the rounds (DescribeInstances on aws). */

@@ -3,6 +3,7 @@ import type { FromSchema } from 'json-schema-to-ts';
 import { MODES, RULE_IDS, type RuleId } from '../rules/ids.js';
 import { paramsSchema } from '../rules/params.js';
 import { nodeCostSchema } from './node-cost-schema.js';
+import { consolidationSchema } from './consolidation-schema.js';
 
 const labelMap = { type: 'object', additionalProperties: { type: 'string' } } as const;
 
@@ -71,6 +72,11 @@ const runtimeClass = {
       type: 'number',
       minimum: 1,
       description: 'The memory limit compiled in when a profile sets none: memoryRequest × this.',
+    },
+    surgeFirst: {
+      type: 'boolean',
+      description:
+        'A single-replica Deployment of the class that can surge (maxSurge ≥ 1, maxUnavailable 0) is moved off a node being disrupted as kubectl rollout restart moves it — its new pod Ready before the old one stops — instead of evicted (default false).',
     },
   },
 } as const;
@@ -253,23 +259,7 @@ export const policiesSchema = {
           description:
             "Replace nodes whose Ready (or a Node Monitoring Agent condition) stays bad past its toleration, as Karpenter's NodeRepair gate does (default false, as that gate).",
         },
-        consolidation: {
-          type: 'object',
-          additionalProperties: false,
-          description: 'Disruption: consolidation, drift and expiration.',
-          properties: {
-            enabled: { type: 'boolean', description: 'Whether disruption runs at all.' },
-            consolidateAfterSeconds: {
-              type: 'number',
-              minimum: 0,
-              description: 'The consolidateAfter of NodePools that set none.',
-            },
-            spotToSpot: {
-              type: 'boolean',
-              description: 'Whether a spot node may be replaced by cheaper spot (default false).',
-            },
-          },
-        },
+        consolidation: consolidationSchema,
       },
     },
   },

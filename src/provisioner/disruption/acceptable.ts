@@ -6,9 +6,8 @@
 import { poolCatalog } from '../../scheduling/nodepool.js';
 import type { PlannedNode } from '../solver/model.js';
 import type { NodeInfo } from './candidates.js';
-import type { Filled } from './filled.js';
-import type { MethodOptions } from './methods.js';
-import type { World } from './simulate.js';
+import type { World } from './world.js';
+import type { MethodOptions, Filled } from './decision.js';
 
 const MIN_SPOT_ALTERNATIVES = 15;
 

@@ -7,7 +7,7 @@
  */
 import type { V1Node } from '@kubernetes/client-node';
 import { MAX_GATED_MS } from '../controller/gates.js';
-import { createdAt } from './kept.js';
+import { createdAt } from './candidates.js';
 
 /** Why a node the provisioner planned waiting pods onto stays (Karpenter: nominated for a pending pod). */
 export const NOMINATED = 'pods waiting to be scheduled are planned onto it (nominated)';

@@ -26,6 +26,10 @@ export interface NodeInfo {
   readonly price: number;
   /** Pods a drain would move elsewhere. */
   readonly moving: readonly V1Pod[];
+  /** Of those, the ones a drain moves surge-first (surge.ts): no eviction, so no PDB asked. */
+  readonly surging?: ReadonlySet<V1Pod>;
+  /** A drifted node its pods hold from every method but drift (eventual.ts): what holds it. */
+  readonly heldBy?: string;
 }
 
 export interface Kept {
@@ -67,26 +71,60 @@ const byId = (a: V1Pod, b: V1Pod): number => podId(a).localeCompare(podId(b));
  * namespace and name, so the leader's Event and `berth why node` name the same one whatever order the
  * pods were listed in.
  */
-export function blockerOf(node: V1Node, pods: readonly V1Pod[], pdbs: Pdbs, now: Date): string | undefined {
+export interface BlockOptions {
+  /** Pods a drain moves surge-first (surge.ts): a PDB does not hold them. */
+  readonly surges?: (pod: V1Pod) => boolean;
+  /**
+   * Eventual disruption (drift) bounded by the NodePool's terminationGracePeriod: as Karpenter's
+   * NewCandidate (IgnorePodBlockEvictionError), do-not-disrupt pods and PDBs do not hold the node —
+   * its drain waits on them until that deadline. The node's own do-not-disrupt still holds it.
+   */
+  readonly eventual?: boolean;
+}
+
+export function blockerOf(
+  node: V1Node,
+  pods: readonly V1Pod[],
+  pdbs: Pdbs,
+  now: Date,
+  o: BlockOptions = {},
+): string | undefined {
   if (doNotDisrupt(node.metadata)) return 'node has karpenter.sh/do-not-disrupt: "true"';
   for (const pod of [...pods].sort(byId)) {
     if (!moves(pod)) continue;
-    const protectedBy = podProtection(pod, now);
+    const protectedBy = o.eventual === true ? undefined : podProtection(pod, now);
     if (protectedBy !== undefined) return protectedBy;
     if (!hasController(pod))
       return `pod ${podId(pod)} has no controller: evicting it would delete it for good`;
-    const over = pdbs.over(pod);
-    if (over.length > 1)
-      return `pod ${podId(pod)} is selected by ${over.length} PodDisruptionBudgets (${over.map((s) => s.id).join(', ')}): the Eviction API refuses it`;
-    const pdb = over[0];
-    if (pdb && pdb.allowed <= 0 && !(pdb.alwaysAllow && !isReady(pod)))
-      return `PodDisruptionBudget ${pdb.id} allows 0 disruptions (${pdb.text})`;
+    // Moved surge-first, the pod is never evicted: its PDB has nothing to refuse.
+    if (o.eventual === true || o.surges?.(pod) === true) continue;
+    const refused = pdbRefusal(pod, pdbs);
+    if (refused !== undefined) return refused;
   }
   return undefined;
 }
 
-function infoOf(node: V1Node, pool: PoolView, pods: readonly V1Pod[], catalog: Catalog): NodeInfo {
+/** Why the Eviction API refuses the pod now, if it does: more than one PDB, or one that allows 0. */
+function pdbRefusal(pod: V1Pod, pdbs: Pdbs): string | undefined {
+  const over = pdbs.over(pod);
+  if (over.length > 1)
+    return `pod ${podId(pod)} is selected by ${over.length} PodDisruptionBudgets (${over.map((s) => s.id).join(', ')}): the Eviction API refuses it`;
+  const pdb = over[0];
+  if (pdb && pdb.allowed <= 0 && !(pdb.alwaysAllow && !isReady(pod)))
+    return `PodDisruptionBudget ${pdb.id} allows 0 disruptions (${pdb.text})`;
+  return undefined;
+}
+
+function infoOf(
+  node: V1Node,
+  pool: PoolView,
+  pods: readonly V1Pod[],
+  catalog: Catalog,
+  surges: ((pod: V1Pod) => boolean) | undefined,
+): NodeInfo {
   const labels = node.metadata?.labels ?? {};
+  const moving = pods.filter(moves);
+  const surging = surges ? moving.filter(surges) : [];
   return {
     node,
     name: node.metadata?.name ?? '',
@@ -95,7 +133,8 @@ function infoOf(node: V1Node, pool: PoolView, pods: readonly V1Pod[], catalog: C
     zone: labels[LABEL.zone] ?? '',
     capacityType: labels[LABEL.capacityType] ?? '',
     price: priceOfLabels(poolCatalog(pool, catalog), labels),
-    moving: pods.filter(moves),
+    moving,
+    ...(surging.length > 0 ? { surging: new Set(surging) } : {}),
   };
 }
 
@@ -111,7 +150,13 @@ export function classify(
   pools: readonly PoolView[],
   pdbs: Pdbs,
   /** `ours`: whether Berth launched the node (in a cluster, its instance is Berth's); offline, all are. */
-  o: { catalog: Catalog; now: Date; ours?: (node: V1Node) => boolean },
+  o: {
+    catalog: Catalog;
+    now: Date;
+    ours?: (node: V1Node) => boolean;
+    /** Pods a drain moves surge-first (surge.ts): a PDB does not hold them. */
+    surges?: (pod: V1Pod) => boolean;
+  },
 ): Classified {
   const { catalog, ours = () => true } = o;
   const byName = new Map(pools.filter((p) => !p.autoMode).map((p) => [p.name, p]));
@@ -120,16 +165,25 @@ export function classify(
     const pool = byName.get(node.metadata?.labels?.[LABEL.nodePool] ?? '');
     if (!pool || !ours(node)) continue;
     const pods = podsByNode.get(node.metadata?.name ?? '') ?? [];
-    const info = infoOf(node, pool, pods, catalog);
+    const info = infoOf(node, pool, pods, catalog, o.surges);
     out.managed.set(info.name, info);
     const c = out.counts.get(pool.name) ?? { total: 0, disrupting: 0 };
     c.total += 1;
     out.counts.set(pool.name, c);
     const gone = unavailable(node);
     if (gone !== undefined) c.disrupting += 1;
-    const reason = gone ?? blockerOf(node, pods, pdbs, o.now);
+    const reason = gone ?? blockerOf(node, pods, pdbs, o.now, o);
     if (reason !== undefined) out.kept.push({ node: info.name, reason });
     else out.candidates.push(info);
   }
   return out;
+}
+
+/**
+ * When a Node was created (cached objects are JSON: the time is a string, whatever the client's type
+ * says); undefined when it has none.
+ */
+export function createdAt(node: V1Node): number | undefined {
+  const t = new Date(node.metadata?.creationTimestamp ?? Number.NaN).getTime();
+  return Number.isNaN(t) ? undefined : t;
 }

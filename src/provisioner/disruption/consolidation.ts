@@ -12,11 +12,14 @@ import type { PoolOption } from '../solver/pools.js';
 import { existingNode } from '../input/nodes.js';
 import { classify, type Classified, type Kept } from './candidates.js';
 import { settled, stayReason } from './kept.js';
-import { nextDecision, type Decision, type Method, type Refusals } from './methods.js';
+import { eventualCandidates } from './eventual.js';
+import { nextDecision } from './methods.js';
 import { scoreMessage } from './balanced.js';
 import { moves, pdbStates, podId, type Pdbs } from './pods.js';
-import { keepingRoom, type World } from './simulate.js';
+import { keepingRoom } from './simulate.js';
 import { NOT_PLANNED } from './waiting.js';
+import type { World } from './world.js';
+import type { Decision, Method, Refusals } from './decision.js';
 
 export interface ConsolidationInput {
   readonly nodes: readonly V1Node[];
@@ -27,6 +30,8 @@ export interface ConsolidationInput {
   readonly catalog: Catalog;
   readonly now: Date;
   readonly spotToSpot: boolean;
+  /** Pods a drain would move surge-first (surge.ts): a PDB does not hold them. */
+  readonly surges?: (pod: V1Pod) => boolean;
   /** Stop after this many decisions (a safety net; a plan ends long before). */
   readonly maxDecisions?: number;
   /**
@@ -178,9 +183,11 @@ class Cluster {
     const c = classify(this.nodes, this.podsByNode, this.input.pools, pdbs, {
       catalog: this.input.catalog,
       now: this.input.now,
+      ...(this.input.surges ? { surges: this.input.surges } : {}),
     });
     const s = this.input.settle;
-    return { c: s ? settled(c, { ...s, now: this.input.now.getTime() }) : c, pdbs };
+    const drift = eventualCandidates(c, this, pdbs, this.input.now);
+    return { c: s ? settled(drift, { ...s, now: this.input.now.getTime() }) : drift, pdbs };
   }
 
   /** The decision carried out: nodes gone, new ones Ready, every moved pod bound where the plan put it. */

@@ -8,15 +8,14 @@
  * checks that it still holds, then drains through the Eviction API (a 429 retried next round) and
  * terminates. Budgets count the nodes being disrupted; PDBs are the API server's to enforce.
  */
-import type { V1Node } from '@kubernetes/client-node';
-import { classify, type Classified } from './candidates.js';
+import type { V1Node, V1Pod } from '@kubernetes/client-node';
+import { moveOf } from './surge.js';
 import { drainNodes, eachNode, nodeRef } from './drain-nodes.js';
 import type { InvolvedObject } from '../../kube/events.js';
 import { disruptedContext, drainStarted, karpenterDecided, karpenterReason } from './decision-metrics.js';
 import { firstAwaited } from './awaited.js';
-import { settled, stayReason } from './kept.js';
+import { stayReason } from './kept.js';
 import { KeptReport } from './kept-report.js';
-import type { Decision } from './methods.js';
 import { scoredReporter } from './scored.js';
 import { searchInSlices, type Carried } from './slices.js';
 import {
@@ -32,14 +31,13 @@ import { isConsolidation, TURN_TIMEOUT_MS } from './turns.js';
 import { Ledger } from './ledger.js';
 import { eligibleCounts } from './eligible.js';
 import { pdbStates } from './pods.js';
-import type { World } from './simulate.js';
+import { seekClassified } from './seek-view.js';
+import { ReplacementBackoff } from './backoff.js';
 import { liveWorld } from './live-world.js';
 import { recheck } from './validation.js';
 import {
   aheadOnly,
   launchLimits,
-  isReplacement,
-  keepOut,
   idleClaims,
   replacementClaims,
   underWay,
@@ -47,6 +45,8 @@ import {
 } from './inflight.js';
 import type { PlannedNode } from '../solver/model.js';
 import { summary, type DisruptionDeps, type Outcome, type RoundOutcome } from './round.js';
+import type { World } from './world.js';
+import type { Decision } from './decision.js';
 
 export type { ClusterSource, DisruptionDeps, Outcome, RoundOutcome } from './round.js';
 
@@ -61,6 +61,13 @@ export class DisruptionController {
   private readonly ended = new Set<string>();
 
   private readonly kept: KeptReport;
+  /** Nodes whose replacement failed wait before the next try. */
+  private readonly backoff = new ReplacementBackoff();
+  /** Each pod's surge-first note as last told (drain-nodes.ts). */
+  private readonly surgeTold = new Map<string, string>();
+  /** Whether a drain moves the pod surge-first (no PDB holds it then). */
+  private readonly surges = (pod: V1Pod): boolean =>
+    this.d.surge !== undefined && moveOf(pod, this.d.surge).kind === 'surge';
   /** Single-node refusals of a seek that stopped before its end: the next one looks at the others first. */
   private carried: Carried = [];
 
@@ -70,6 +77,12 @@ export class DisruptionController {
 
   private involved(node: string): InvolvedObject {
     return nodeRef(node, this.uids.get(node));
+  }
+
+  /** The same Normal Event on each node. */
+  private tell(names: readonly string[], reason: string, message: string): void {
+    for (const name of names)
+      this.d.events.emit({ involved: this.involved(name), type: 'Normal', reason, message });
   }
 
   /**
@@ -126,6 +139,7 @@ export class DisruptionController {
     this.made.forget(groups, this.d.clock().getTime());
     const present = new Set(nodes.map((n) => n.metadata?.uid ?? n.metadata?.name ?? ''));
     for (const key of this.ended) if (!present.has(key)) this.ended.delete(key);
+    this.backoff.keepOnly(new Set(nodes.map((n) => n.metadata?.name ?? '')));
   }
 
   /**
@@ -154,13 +168,8 @@ export class DisruptionController {
       if (waiting.length === 0) return this.startDrain(g.nodes, g.method, g.key);
       if (now - since < (this.d.joinTimeoutMs ?? 900_000))
         return { kind: 'launching', method: g.method, nodes: names, claims: waiting };
-      return this.abandon(
-        g.nodes,
-        g.method,
-        `replacements ${waiting.join(', ')} did not join and become Ready in time`,
-        [],
-        g.key,
-      );
+      const why = `replacements ${waiting.join(', ')} did not join and become Ready in time`;
+      return this.replacementFailed(g.nodes, g.method, why, [], g.key);
     }
     if (now - since < (this.d.validationMs ?? 15_000))
       return { kind: 'validating', method: g.method, nodes: names };
@@ -180,7 +189,8 @@ export class DisruptionController {
   private async drain(w: World, nodes: readonly V1Node[]): Promise<Outcome[]> {
     const { ops, metrics, events, logger, clock } = this.d;
     const pdbs = pdbStates(this.d.cluster.pdbs(), this.d.cluster.pods());
-    const hands = { ops, metrics, events, logger, involved: (n: string) => this.involved(n) };
+    const surge = this.d.surge ? { surge: { view: this.d.surge, told: this.surgeTold } } : {};
+    const hands = { ops, metrics, events, logger, involved: (n: string) => this.involved(n), ...surge };
     const out = await drainNodes(hands, w, nodes, { now: clock(), pdbs });
     const gone = new Set(out.flatMap((o) => (o.kind === 'terminated' ? o.nodes : [])));
     for (const n of nodes)
@@ -188,33 +198,22 @@ export class DisruptionController {
     return out;
   }
 
-  private settle(c: Classified): Classified {
-    return settled(c, {
-      now: this.d.clock().getTime(),
-      lastPodEvent: (node) => this.d.cluster.lastPodEvent(node)?.getTime(),
-      defaultMs: this.d.defaultConsolidateAfterMs(),
-    });
-  }
-
   private async seek(ids: ReadonlyMap<string, string>, countsOnly = false): Promise<Outcome> {
     const w = this.world(ids);
     const pdbs = pdbStates(this.d.cluster.pdbs(), this.d.cluster.pods());
     const launched = await this.d.cluster.launched();
-    const ours = (n: V1Node) => launched.has(n.spec?.providerID ?? '');
-    const claims = [...replacementClaims(w.nodes), ...this.made.plannedClaims()];
-    // Nodes of this leader's decisions stay out even before the cache shows their marks.
-    const marked = this.made.marked();
     const now = this.d.clock();
-    // What keeps a node for good is said before the wait for consolidateAfter.
-    const c = this.settle(
-      keepOut(classify(w.nodes, w.podsByNode, w.pools, pdbs, { catalog: w.catalog, ours, now }), (n) =>
-        marked.has(n.metadata?.name ?? '')
-          ? 'node is already being disrupted'
-          : isReplacement(n, claims, ids)
-            ? 'it replaces a node being disrupted, whose pods it awaits'
-            : this.d.awaited?.(n),
-      ),
-    );
+    const c = seekClassified(w, pdbs, {
+      now,
+      ours: (n) => launched.has(n.spec?.providerID ?? ''),
+      marked: this.made.marked(),
+      claims: [...replacementClaims(w.nodes), ...this.made.plannedClaims()],
+      ids,
+      surges: this.surges,
+      awaited: (n) => this.backoff.waiting(n.metadata?.name ?? '', now.getTime()) ?? this.d.awaited?.(n),
+      lastPodEvent: (node) => this.d.cluster.lastPodEvent(node)?.getTime(),
+      defaultMs: this.d.defaultConsolidateAfterMs(),
+    });
     this.d.onEligible?.(eligibleCounts(c));
     const o = {
       now,
@@ -231,7 +230,7 @@ export class DisruptionController {
     const staying = decision ? c.candidates.filter((n) => refusals.has(n.name)) : c.candidates;
     const kept = [
       ...c.kept,
-      ...staying.map((n) => ({ node: n.name, reason: stayReason(n, c, refusals, o.now) })),
+      ...staying.map((n) => ({ node: n.name, reason: stayReason(n, c, refusals, o.now, w.reserved?.()) })),
     ];
     this.kept.report(kept);
     if (!decision) {
@@ -284,9 +283,22 @@ export class DisruptionController {
       for (const p of launch) await this.d.launcher?.launch(p, karpenterReason(method));
     } catch (e) {
       // Those launched before the failure are terminated with the decision.
-      return this.abandon(nodes, method, `a replacement did not launch: ${String(e)}`, claims, key);
+      return this.replacementFailed(nodes, method, `a replacement did not launch: ${String(e)}`, claims, key);
     }
     return { kind: 'launching', method, nodes: names, claims };
+  }
+
+  /** A replacement failed: the decision is abandoned and its nodes wait before the next try (backoff.ts). */
+  private async replacementFailed(
+    nodes: readonly V1Node[],
+    method: string,
+    why: string,
+    launched: readonly string[],
+    key: string,
+  ): Promise<Outcome> {
+    const names = nodes.map((n) => n.metadata?.name ?? '');
+    const wait = this.backoff.failed(names, why, this.d.clock().getTime());
+    return this.abandon(nodes, method, `${why}; tried again in ${Math.round(wait / 1000)}s`, launched, key);
   }
 
   /** Unmarks the nodes, terminates their replacements, and says why on each node. */
@@ -306,13 +318,7 @@ export class DisruptionController {
     const idle = idleClaims(claims, this.d.cluster.nodes(), this.d.cluster.pods(), ids);
     if (idle.length > 0) await this.d.launcher?.cancel(idle);
     this.d.metrics.disruptionDecisions.inc({ method, result: 'aborted' });
-    for (const name of names)
-      this.d.events.emit({
-        involved: this.involved(name),
-        type: 'Normal',
-        reason: 'DisruptionAborted',
-        message: `not disrupted: ${why}`,
-      });
+    this.tell(names, 'DisruptionAborted', `not disrupted: ${why}`);
     return { kind: 'aborted', nodes: names, why };
   }
 
@@ -340,6 +346,8 @@ export class DisruptionController {
       mayLaunch: this.d.launcher !== undefined && (!consolidation || planned.length > 0),
       consolidation,
       now: this.d.clock(),
+      surges: this.surges,
+      drift: method === 'drift',
     });
     if (!r.ok) return this.abandon(nodes, method, r.why, [], key);
     if (r.launch.length > 0 && turn !== undefined) return this.awaitTurn(nodes, method, key, turn);
@@ -362,18 +370,13 @@ export class DisruptionController {
   private async startDrain(nodes: readonly V1Node[], method: string, key: string): Promise<Outcome> {
     const names = nodes.map((n) => n.metadata?.name ?? '');
     const saved = this.made.get(key)?.saved;
+    this.backoff.succeeded(names);
     this.made.delete(key);
     const current = this.d.cluster.nodes().filter((x) => names.includes(x.metadata?.name ?? ''));
     await eachNode(current, (n) => this.d.ops.mark(n, `${DRAINING}${method}`));
     const ctx = disruptedContext(this.d.cluster.pools(), this.d.cluster.pods());
     const cost = drainStarted(this.d.metrics, method, current, ctx, saved);
-    for (const name of names)
-      this.d.events.emit({
-        involved: this.involved(name),
-        type: 'Normal',
-        reason: 'Disrupting',
-        message: `${method}: draining${cost}`,
-      });
+    this.tell(names, 'Disrupting', `${method}: draining${cost}`);
     return { kind: 'decided', method, nodes: names };
   }
 }

@@ -8,7 +8,7 @@ import { drainNodes, nodeRef, NODES_AT_ONCE } from './drain-nodes.js';
 import type { NodeOps } from './node-ops.js';
 import { pdbStates } from './pods.js';
 import { DISRUPTION_ANNOTATION, REPAIR_PHASE } from './marks.js';
-import type { World } from './simulate.js';
+import type { World } from './world.js';
 
 /** Node writes that take a moment each, counting how many are under way at once. */
 function slowOps() {

@@ -8,14 +8,15 @@ import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { EventSink, InvolvedObject } from '../../kube/events.js';
 import type { Metrics } from '../../observability/metrics.js';
-import { drainStep, drainDeadline } from './drainer.js';
+import { drainStep, drainDeadline, type SurgeHands, type SurgeNote } from './drainer.js';
+import { moveOf, type Move, type SurgeView } from './surge.js';
 import { DISRUPTION_ANNOTATION, REPAIR_PHASE } from './marks.js';
 import type { NodeOps } from './node-ops.js';
-import type { Pdbs } from './pods.js';
+import { podId, type Pdbs } from './pods.js';
 import { sinceOf } from './replacements.js';
 import type { Outcome } from './round.js';
-import type { World } from './simulate.js';
 import { eachLimited } from '../../util/limited.js';
+import type { World } from './world.js';
 
 /** Nodes whose writes (marks, eviction steps, terminations) go at once: as many as a round's launches. */
 export const NODES_AT_ONCE = 16;
@@ -31,6 +32,55 @@ export interface DrainHands {
   readonly events: EventSink;
   readonly logger: Logger;
   readonly involved: (node: string) => InvolvedObject;
+  /**
+   * Single replicas moved surge-first (policies.yaml runtimeClasses.<class>.surgeFirst), and each
+   * pod's note as last told (an Event on its Deployment and the metric once, not every round).
+   */
+  readonly surge?: { readonly view: SurgeView; readonly told: Map<string, string> };
+}
+
+/** The Event a surge-first note is told by, on the pod's Deployment. */
+function surgeEvent(
+  pod: V1Pod,
+  move: Move & { kind: 'surge' },
+  note: SurgeNote,
+  node: string,
+  method: string,
+) {
+  const d = move.deployment.metadata;
+  const name = pod.metadata?.name ?? '';
+  const started = note.kind === 'started';
+  return {
+    involved: {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      namespace: d?.namespace ?? 'default',
+      name: d?.name ?? '',
+      uid: d?.uid,
+    },
+    type: started ? ('Normal' as const) : ('Warning' as const),
+    reason: started ? 'SurgeMove' : 'SurgeMoveFallback',
+    message: started
+      ? `pod ${name} moves off node ${node} (${method}) surge-first: a new pod starts on other capacity and is Ready before it stops, as kubectl rollout restart moves it; no eviction`
+      : `pod ${name} on node ${node} (${method}) is evicted instead of moved surge-first: ${note.why}`,
+  };
+}
+
+function surgeHands(h: DrainHands, node: string, method: string): SurgeHands | undefined {
+  if (!h.surge) return undefined;
+  const { view, told } = h.surge;
+  return {
+    moveOf: (pod) => moveOf(pod, view),
+    onSurge: (pod, move, note) => {
+      const key = pod.metadata?.uid ?? `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
+      if (told.get(key) === note.kind) return;
+      told.set(key, note.kind);
+      if (told.size > 10_000) told.delete(told.keys().next().value ?? '');
+      h.metrics.surgeMoves.inc({ result: note.kind });
+      h.events.emit(surgeEvent(pod, move, note, node, method));
+      h.logger.info({ pod: podId(pod), node, result: note.kind }, 'surge-first move');
+    },
+  };
 }
 
 /** A Node as an Event's object (its uid, when known, lets `kubectl describe node` find the Event). */
@@ -59,9 +109,11 @@ export async function drainNodes(
   await eachNode(nodes, async (node) => {
     const name = node.metadata?.name ?? '';
     const deadline = drainDeadline(node, w.pools, sinceOf(node));
+    const surge = surgeHands(h, name, methodOf(node.metadata?.annotations?.[DISRUPTION_ANNOTATION]));
     const step = await drainStep(h.ops, h.metrics, w.podsByNode.get(name) ?? [], {
       node: name,
       now: o.now,
+      ...(surge ? { surge } : {}),
       ...(deadline !== undefined ? { deadline } : {}),
       pdbOf,
       ...(node.metadata?.annotations?.[DISRUPTION_ANNOTATION] === REPAIR_PHASE

@@ -15,6 +15,40 @@ import { holdsNode, nextDrainStep } from './drain.js';
 import { parseGoDuration } from '../../util/go-duration.js';
 import type { NodeOps } from './node-ops.js';
 import { isReady } from './pods.js';
+import { surgeProgress, type Move } from './surge.js';
+
+/** What happened to a pod a surge-first move is for: started, under way, or left to eviction (and why). */
+export type SurgeNote = { readonly kind: 'started' } | { readonly kind: 'fallback'; readonly why: string };
+
+export interface SurgeHands {
+  readonly moveOf: (pod: V1Pod) => Move;
+  /** Told when a move starts, and when one falls back to eviction. */
+  readonly onSurge: (pod: V1Pod, deployment: Move & { kind: 'surge' }, note: SurgeNote) => void;
+}
+
+/**
+ * A pod whose Deployment can move it surge-first (surge.ts): whether it is left to its rollout this
+ * round (started now or under way), or is to be evicted (not such a pod; the change refused; the
+ * rollout stalled).
+ */
+async function movedBySurge(
+  ops: NodeOps,
+  pod: V1Pod,
+  node: string,
+  s: SurgeHands | undefined,
+): Promise<boolean> {
+  const move = s?.moveOf(pod);
+  if (!s || move?.kind !== 'surge' || !ops.surge) return false;
+  const progress = surgeProgress(move.deployment, node);
+  if (progress === 'under-way') return true;
+  if (progress === 'stalled') {
+    s.onSurge(pod, move, { kind: 'fallback', why: 'its rollout stalled (ProgressDeadlineExceeded)' });
+    return false;
+  }
+  const started = await ops.surge(move.deployment, node);
+  s.onSurge(pod, move, started.ok ? { kind: 'started' } : { kind: 'fallback', why: started.why });
+  return started.ok;
+}
 
 /** When the node must be drained by: the decision (`since`, ms) plus its NodePool's terminationGracePeriod. */
 export function drainDeadline(
@@ -58,6 +92,26 @@ async function forceDeletions(
   return forced;
 }
 
+/** One pod evicted (or, in a repair, deleted when a PDB refuses it and it is not Ready). */
+async function evictOne(
+  ops: NodeOps,
+  metrics: Metrics,
+  pod: V1Pod,
+  o: { pdbOf?: (pod: V1Pod) => string | undefined; unready?: 'delete' },
+): Promise<'evicted' | 'blocked'> {
+  const r = await ops.evict(pod);
+  metrics.disruptionEvictions.inc({ result: r });
+  if (r !== 'blocked') return 'evicted';
+  if (o.unready === 'delete' && !isReady(pod)) {
+    await ops.deletePod(pod);
+    metrics.disruptionEvictions.inc({ result: 'deleted' });
+    return 'evicted';
+  }
+  const [ns = '', name = ''] = (o.pdbOf?.(pod) ?? '/').split('/', 2);
+  metrics.drainsBlocked.inc({ pdb_namespace: ns, pdb_name: name });
+  return 'blocked';
+}
+
 export async function drainStep(
   ops: NodeOps,
   metrics: Metrics,
@@ -70,6 +124,8 @@ export async function drainStep(
     pdbOf?: (pod: V1Pod) => string | undefined;
     /** Repair: a pod a PDB refuses that is not Ready is deleted (it counts nothing toward the budget). */
     unready?: 'delete';
+    /** Single replicas moved surge-first instead of evicted (surge.ts). */
+    surge?: SurgeHands;
   },
 ): Promise<{ done: boolean; evicted: number; blocked: number }> {
   const forced = await forceDeletions(ops, metrics, pods, o.deadline, o.now);
@@ -84,17 +140,9 @@ export async function drainStep(
   let evicted = 0;
   let blocked = 0;
   for (const pod of step.evict) {
-    const r = await ops.evict(pod);
-    metrics.disruptionEvictions.inc({ result: r });
-    if (r === 'blocked' && o.unready === 'delete' && !isReady(pod)) {
-      await ops.deletePod(pod);
-      metrics.disruptionEvictions.inc({ result: 'deleted' });
-      evicted += 1;
-    } else if (r === 'blocked') {
-      blocked += 1;
-      const [ns = '', name = ''] = (o.pdbOf?.(pod) ?? '/').split('/', 2);
-      metrics.drainsBlocked.inc({ pdb_namespace: ns, pdb_name: name });
-    } else evicted += 1;
+    if (await movedBySurge(ops, pod, o.node, o.surge)) continue;
+    if ((await evictOne(ops, metrics, pod, o)) === 'blocked') blocked += 1;
+    else evicted += 1;
   }
   return { done: false, evicted, blocked };
 }

@@ -5,7 +5,7 @@
  * consolidation, those within consolidateAfter), counted before budgets. Pure.
  */
 import type { Classified } from './candidates.js';
-import { consolidates, drifted, policyOf } from './methods.js';
+import { consolidates, drifted, policyOf } from './node-policy.js';
 
 export interface Eligible {
   readonly drifted: number;
@@ -17,7 +17,7 @@ export function eligibleCounts(c: Classified): Eligible {
   let empty = 0;
   let underutilized = 0;
   for (const n of c.candidates) {
-    if (!consolidates(n)) continue;
+    if (!consolidates(n) || n.heldBy !== undefined) continue;
     if (n.moving.length === 0) empty += 1;
     else if (policyOf(n) !== 'WhenEmpty') underutilized += 1;
   }

@@ -9,13 +9,7 @@
 import type { Classified, Kept } from './candidates.js';
 import { categoryOf } from './kept.js';
 import { parseGoDuration } from '../../util/go-duration.js';
-
-export interface Filled {
-  /** The empty nodes the moved pods would land on (and so keep). */
-  readonly nodes: readonly string[];
-  /** Their USD/h. */
-  readonly price: number;
-}
+import type { Filled } from './decision.js';
 
 export const NOTHING_FILLED: Filled = { nodes: [], price: 0 };
 

@@ -17,11 +17,11 @@ import {
   VALIDATING,
 } from './marks.js';
 import { moves } from './pods.js';
-import { NO_LAUNCHER } from './methods.js';
 import { claimsOf, sinceOf } from './replacements.js';
-import type { Inflight, World } from './simulate.js';
 import { queueFull } from './turns.js';
 import { disrupting, type Classified, type Kept } from './candidates.js';
+import type { Inflight, World } from './world.js';
+import { NO_LAUNCHER } from './decision.js';
 
 /** One decision whose nodes are marked `validating:`: its replacements join, then the delay, then the check. */
 export interface UnderWay {

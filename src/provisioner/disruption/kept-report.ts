@@ -29,7 +29,7 @@ export class KeptReport {
       const category = categoryOf(k.reason);
       byCategory.set(category, (byCategory.get(category) ?? 0) + 1);
       // One Event per reason: a wait that only counts on ("5s ago", "6s ago") is the same reason.
-      const same = k.reason.replace(/\d+s ago/g, 'ago');
+      const same = k.reason.replace(/\d+s ago/g, 'ago').replace(/in \d+s/g, 'in');
       if (this.told.get(k.node) === same) continue;
       this.told.set(k.node, same);
       this.h.logger.info({ node: k.node, reason: k.reason }, 'node kept');

@@ -4,11 +4,13 @@
  */
 import { AWAITS_GATED, NOMINATED } from './awaited.js';
 import { allowance, readBudgets } from './budgets.js';
-import type { V1Node } from '@kubernetes/client-node';
-import type { Classified, Kept, NodeInfo } from './candidates.js';
+import type { V1Pod } from '@kubernetes/client-node';
+import { RETURNING_ANNOTATION } from './returning.js';
+import type { Reserved } from './world.js';
+import { createdAt, type Classified, type Kept, type NodeInfo } from './candidates.js';
 import { parseGoDuration } from '../../util/go-duration.js';
-import type { Refusals } from './methods.js';
 import type { PoolView } from '../../scheduling/nodepool.js';
+import type { Refusals } from './decision.js';
 
 /** Whether a node of `pool` is past consolidateAfter: no pod bound to it or removed from it since (Karpenter's Consolidatable). */
 export function pastConsolidateAfter(
@@ -18,15 +20,6 @@ export function pastConsolidateAfter(
 ): boolean {
   const after = parseGoDuration(pool.pool.spec.disruption?.consolidateAfter) ?? o.defaultMs;
   return Number.isFinite(after) && (last === undefined || o.now - last >= after);
-}
-
-/**
- * When a Node was created (cached objects are JSON: the time is a string, whatever the client's type
- * says); undefined when it has none.
- */
-export function createdAt(node: V1Node): number | undefined {
-  const t = new Date(node.metadata?.creationTimestamp ?? Number.NaN).getTime();
-  return Number.isNaN(t) ? undefined : t;
 }
 
 /**
@@ -65,12 +58,38 @@ export function categoryOf(reason: string): string {
   if (reason.includes('no controller')) return 'no-controller';
   if (reason.includes('budget')) return 'budget';
   if (reason.includes('consolidateAfter')) return 'consolidate-after';
+  if (reason.includes('returningPodsWindowSeconds')) return 'returning';
+  if (reason.includes('(backoff after')) return 'backoff';
+  if (reason.startsWith(KEEPS_ROOM)) return 'nominated';
   if (reason.includes('not Ready') || reason.includes('already being disrupted')) return 'not-ready';
   return 'not-cheaper';
 }
 
-/** Why a node that is a candidate still stays once no decision is left. */
-export function stayReason(n: NodeInfo, c: Classified, refusals: Refusals, now: Date): string {
+const KEEPS_ROOM = 'it keeps room for';
+
+/** Why an empty node whose room pods on their way or coming back are to take stays. */
+export function roomReason(room: readonly V1Pod[]): string {
+  const back = new Map<string, number>();
+  for (const p of room) {
+    const w = p.metadata?.annotations?.[RETURNING_ANNOTATION];
+    if (w !== undefined) back.set(w, (back.get(w) ?? 0) + 1);
+  }
+  const waiting = room.length - [...back.values()].reduce((s, k) => s + k, 0);
+  const parts = [
+    ...(waiting > 0 ? [`${waiting} waiting ${waiting === 1 ? 'pod' : 'pods'}`] : []),
+    ...[...back].map(
+      ([w, k]) => `${k} ${k === 1 ? 'pod' : 'pods'} of ${w.replace('/', ' ').replace('/', ' ')} coming back`,
+    ),
+  ];
+  const why =
+    back.size > 0
+      ? ` (it came back after shrinking within provisioner.consolidation.returningPodsWindowSeconds)`
+      : '';
+  return `${KEEPS_ROOM} ${parts.join(' and ')}${why}`;
+}
+
+/** Why the node's NodePool keeps it from consolidation, if it does. */
+function poolKeeps(n: NodeInfo): string | undefined {
   const d = n.pool.pool.spec.disruption;
   if (n.pool.replicas !== undefined)
     return `NodePool ${n.pool.name} is static (replicas: ${n.pool.replicas}): its nodes are kept, never consolidated`;
@@ -78,8 +97,22 @@ export function stayReason(n: NodeInfo, c: Classified, refusals: Refusals, now: 
     return `NodePool ${n.pool.name} has consolidateAfter: Never`;
   if (n.moving.length > 0 && d?.consolidationPolicy === 'WhenEmpty')
     return `NodePool ${n.pool.name} consolidates only empty nodes (consolidationPolicy: WhenEmpty)`;
-  const refused = refusals.get(n.name);
+  return undefined;
+}
+
+/** Why a node that is a candidate still stays once no decision is left. */
+export function stayReason(
+  n: NodeInfo,
+  c: Classified,
+  refusals: Refusals,
+  now: Date,
+  /** The room kept for pods on their way or coming back, by node (waiting.ts, returning.ts). */
+  room?: Reserved,
+): string {
+  const refused = poolKeeps(n) ?? refusals.get(n.name) ?? n.heldBy;
   if (refused !== undefined) return refused;
+  const held = room?.get(n.name) ?? [];
+  if (n.moving.length === 0 && held.length > 0) return roomReason(held);
   const reason = n.moving.length === 0 ? 'Empty' : 'Underutilized';
   const a = allowance(
     readBudgets(n.pool.pool),

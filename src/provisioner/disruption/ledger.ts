@@ -5,9 +5,9 @@
  */
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { PlannedNode } from '../solver/model.js';
-import type { Decision } from './methods.js';
 import { underWay, type UnderWay } from './inflight.js';
 import { isConsolidation, turnHolder } from './turns.js';
+import type { Decision } from './decision.js';
 
 export interface Made {
   readonly nodes: readonly string[];

@@ -8,8 +8,9 @@ import { existingNode } from '../input/nodes.js';
 import type { ExistingNode, PlannedNode } from '../solver/model.js';
 import { inflightOf, joiningOf } from './inflight.js';
 import type { ClusterSource } from './round.js';
-import { keepingRoom, type World } from './simulate.js';
+import { keepingRoom } from './simulate.js';
 import { NOT_PLANNED } from './waiting.js';
+import type { World } from './world.js';
 
 export function liveWorld(
   c: ClusterSource,

@@ -4,7 +4,15 @@
  * unmark it, evict a pod through the Eviction API (policy/v1: the API server applies the PDBs), and
  * terminate the instance and delete the Node. The controller decides; this only carries out.
  */
-import type { CoreV1Api, KubernetesObjectApi, V1Node, V1Pod, V1Taint } from '@kubernetes/client-node';
+import {
+  PatchStrategy,
+  type CoreV1Api,
+  type KubernetesObjectApi,
+  type V1Deployment,
+  type V1Node,
+  type V1Pod,
+  type V1Taint,
+} from '@kubernetes/client-node';
 import type { CloudProvider } from '../cloud/provider.js';
 import { instanceIdOf } from '../cloud/provider.js';
 import { DISRUPTED_TAINT } from './candidates.js';
@@ -16,6 +24,7 @@ import {
 } from './marks.js';
 import { statusOf } from '../../kube/client.js';
 import { deleteNode, patchNode } from '../../kube/node-writes.js';
+import { surgePatch } from './surge.js';
 
 export type EvictionResult = 'evicted' | 'gone' | 'blocked';
 
@@ -33,7 +42,15 @@ export interface NodeOps {
    * when this agrees, since kube-scheduler may bind a pod in the moment before it sees the taint.
    */
   podsOn(nodeName: string): Promise<V1Pod[]>;
+  /**
+   * Starts a surge-first move of a single-replica Deployment's pod off `node` (surge.ts): whether the
+   * API server took the change (a refusal — RBAC, an admission policy — leaves the pod to eviction).
+   */
+  surge?(deployment: V1Deployment, node: string): Promise<SurgeStarted>;
 }
+
+/** A surge-first move started, or why it could not be (its pod is then evicted). */
+export type SurgeStarted = { ok: true } | { ok: false; why: string };
 
 export class ApiNodeOps implements NodeOps {
   constructor(
@@ -114,6 +131,35 @@ export class ApiNodeOps implements NodeOps {
   async podsOn(nodeName: string): Promise<V1Pod[]> {
     const list = await this.core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${nodeName}` });
     return list.items;
+  }
+
+  async surge(deployment: V1Deployment, node: string): Promise<SurgeStarted> {
+    try {
+      await this.api.patch(
+        {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          metadata: {
+            name: deployment.metadata?.name ?? '',
+            namespace: deployment.metadata?.namespace ?? 'default',
+          },
+          ...surgePatch(node),
+        },
+        undefined,
+        undefined,
+        'berth',
+        undefined,
+        PatchStrategy.MergePatch,
+      );
+      return { ok: true };
+    } catch (e) {
+      const code = statusOf(e);
+      if (code === undefined || code >= 500) throw e;
+      return {
+        ok: false,
+        why: `the API server refused the change (${code}): ${(e as Error).message.split('\n')[0] ?? ''}`,
+      };
+    }
   }
 
   async terminate(node: V1Node): Promise<void> {

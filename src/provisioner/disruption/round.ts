@@ -15,6 +15,7 @@ import type { Kept } from './candidates.js';
 import type { NodeOps } from './node-ops.js';
 import type { Launcher } from './replacements.js';
 import type { Headed } from './waiting.js';
+import type { SurgeView } from './surge.js';
 
 export interface ClusterSource {
   readonly synced: () => boolean;
@@ -72,6 +73,8 @@ export interface DisruptionDeps {
   readonly seekMs?: number;
   /** Monotonic milliseconds for the slices (default performance.now). */
   readonly monotonic?: () => number;
+  /** Single replicas moved surge-first, where policies.yaml turns it on (surge.ts). */
+  readonly surge?: SurgeView;
 }
 
 export type Outcome =

@@ -6,8 +6,9 @@
  * to new capacity, as a drift's do.
  */
 import type { Classified, NodeInfo } from './candidates.js';
-import type { Decision } from './methods.js';
-import { simulateMust, type World } from './simulate.js';
+import { simulateMust } from './simulate.js';
+import type { World } from './world.js';
+import type { Decision } from './decision.js';
 
 /** Empty first, then fewest pods to move, then by name (deterministic). */
 function byCost(a: NodeInfo, b: NodeInfo): number {
@@ -22,7 +23,7 @@ export function surplus(c: Classified): NodeInfo[] {
   for (const n of c.managed.values())
     if (n.pool.replicas !== undefined && !going.has(n.name))
       pools.set(n.pool.name, [...(pools.get(n.pool.name) ?? []), n]);
-  const free = new Set(c.candidates.map((n) => n.name));
+  const free = new Set(c.candidates.filter((n) => n.heldBy === undefined).map((n) => n.name));
   for (const nodes of pools.values()) {
     const replicas = nodes[0]?.pool.replicas ?? 0;
     const extra = nodes.length - replicas;

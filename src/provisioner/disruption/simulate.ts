@@ -5,53 +5,14 @@
  */
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { KubeObject } from '../../kube/objects.js';
-import type { PoolView } from '../../scheduling/nodepool.js';
-import type { Catalog } from '../../catalog/catalog.js';
 import { existingNode } from '../input/nodes.js';
 import { boundRequestsOf, solverPod } from '../input/pods.js';
 import { podTemplateOf } from '../../kube/workload.js';
-import type { DaemonSetShape, ExistingNode, PlannedNode, SolverPod } from '../solver/model.js';
-import type { PoolOption } from '../solver/pools.js';
+import type { PlannedNode, SolverPod } from '../solver/model.js';
 import { solve } from '../solver/solve.js';
 import { podId } from './pods.js';
-import { reserveRoom, withReserved, type Headed, type Reserved } from './waiting.js';
-
-/** The cluster a decision is simulated on (offline: the files; live: the leader's caches). */
-export interface World {
-  readonly nodes: readonly V1Node[];
-  /** Pods bound to the nodes, by node name. */
-  readonly podsByNode: ReadonlyMap<string, readonly V1Pod[]>;
-  readonly pools: readonly PoolView[];
-  readonly daemonSets: readonly DaemonSetShape[];
-  readonly catalog: Catalog;
-  /** Names of the nodes a decision launches start with this (unique per decision). */
-  readonly namePrefix: string;
-  /** The node as the solver sees it (a cache across simulations; default: converted each time). */
-  readonly existing?: (node: V1Node) => ExistingNode;
-  /** Pools' types and prices across simulations (see SolverInput.poolMemo). */
-  readonly poolMemo?: Map<PoolView, PoolOption>;
-  /** Enough alternatives to count 15 cheaper types for spot-to-spot (only asked when it is on). */
-  readonly alternatives?: number;
-  /** Decisions already under way, which every new one is simulated beside (the cluster's controller). */
-  readonly inflight?: Inflight;
-  /**
-   * The room of the pods on their way, per node (waiting.ts): taken on the nodes that stay, and placed
-   * again, like the pods that move, when a decision removes the node it is on. Computed when first asked.
-   */
-  readonly reserved?: () => Reserved;
-}
-
-/**
- * What earlier decisions still hold (Karpenter's simulation counts the pods of deleting nodes too):
- * the nodes being disrupted, whose pods have yet to move, and the replacements launched for them that
- * have not joined yet, as the nodes they will be.
- */
-export interface Inflight {
-  readonly nodes: ReadonlySet<string>;
-  /** The pods on those nodes that a drain moves. */
-  readonly pods: readonly V1Pod[];
-  readonly replacements: readonly ExistingNode[];
-}
+import { reserveRoom, withReserved, type Headed } from './waiting.js';
+import type { Reserved, World } from './world.js';
 
 export const INFLIGHT_NEEDS_CAPACITY =
   'the pods of nodes already being disrupted would need that room: it waits for them to move';

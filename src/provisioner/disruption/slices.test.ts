@@ -5,10 +5,12 @@ import { loadObjects } from '../../inputs/objects.js';
 import { builtinCatalog } from '../../catalog/catalog.js';
 import { poolView, type NodePool } from '../../scheduling/nodepool.js';
 import { classify } from './candidates.js';
-import { consolidationDecision, firstDecision, nextDecision } from './methods.js';
+import { nextDecision } from './methods.js';
 import { pdbStates } from './pods.js';
-import type { World } from './simulate.js';
 import { NOT_REACHED, searchInSlices } from './slices.js';
+import type { World } from './world.js';
+import { firstDecision } from './first-methods.js';
+import { consolidationDecision } from './underutilized.js';
 
 const catalog = builtinCatalog();
 const loaded = loadObjects(['deploy/nodepools/general.yaml']);

@@ -7,16 +7,11 @@
  * next slice goes on from there. Offline there are no slices: a plan searches to the end.
  */
 import type { Classified } from './candidates.js';
-import {
-  consolidationDecision,
-  firstDecision,
-  type Decision,
-  type MethodOptions,
-  type Refusals,
-} from './methods.js';
-import type { ScoredMove } from './balanced.js';
 import type { Pdbs } from './pods.js';
-import type { World } from './simulate.js';
+import type { World } from './world.js';
+import type { Decision, MethodOptions, PrefixSearch, Refusals, SearchState } from './decision.js';
+import { firstDecision } from './first-methods.js';
+import { consolidationDecision } from './underutilized.js';
 
 /** How long a slice runs before the event loop gets its turn (at least one simulation runs). */
 export const SLICE_MS = 100;
@@ -27,16 +22,7 @@ export const SEEK_MS = 20_000;
 export const NOT_REACHED =
   'not consolidated yet: the search stopped before this node; the next rounds go on with it';
 
-/** Multi-node's binary search over prefix lengths, where it stands. */
-export interface PrefixSearch {
-  lo: number;
-  hi: number;
-  best: Decision | undefined;
-  /** The last prefix Balanced scoring rejected (counted when the search finds none). */
-  rejected?: ScoredMove;
-}
-
-export class SeekSlices {
+export class SeekSlices implements SearchState {
   /** Multi-node's search, kept between slices; done once its bounds met. */
   multi: PrefixSearch | undefined;
   multiDone = false;

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { node, pod } from '../../../test/support/cluster.js';
 import { builtinCatalog } from '../../catalog/catalog.js';
 import { aheadOnly } from './inflight.js';
-import type { World } from './simulate.js';
 import { MAX_REPLACING, queueFull, turnHolder } from './turns.js';
+import type { World } from './world.js';
 
 const marked = (name: string, phase: string, claims: string, decision = name) =>
   node(name, {

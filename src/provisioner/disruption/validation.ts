@@ -6,12 +6,14 @@
  * for less than they cost). Its replacements are planned afresh here and launched only then, so a
  * replacement stands empty only while it joins. Pure.
  */
-import type { V1Node } from '@kubernetes/client-node';
+import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { poolPriceOfLabels } from '../../scheduling/nodepool.js';
 import type { PlannedNode } from '../solver/model.js';
 import { blockerOf } from './candidates.js';
+import { boundedByGrace } from './eventual.js';
 import { moves, podId, type Pdbs } from './pods.js';
-import { simulate, simulateMust, type World } from './simulate.js';
+import { simulate, simulateMust } from './simulate.js';
+import type { World } from './world.js';
 
 export type Recheck =
   { ok: true; launch: readonly PlannedNode[]; price: number } | { ok: false; why: string };
@@ -25,17 +27,18 @@ export interface RecheckOptions {
   readonly consolidation: boolean;
   /** For do-not-disrupt durations. */
   readonly now: Date;
+  /** Pods a drain moves surge-first (surge.ts): a PDB does not hold them. */
+  readonly surges?: (pod: V1Pod) => boolean;
+  /** A drift: where its NodePool sets terminationGracePeriod, pods do not hold it (eventual.ts). */
+  readonly drift?: boolean;
 }
 
 /** Whether the decision over `names` still holds, and with what new capacity. */
 export function recheck(w: World, names: readonly string[], pdbs: Pdbs, o: RecheckOptions): Recheck {
   const nodes = w.nodes.filter((n) => names.includes(n.metadata?.name ?? ''));
   if (nodes.length !== names.length) return { ok: false, why: 'a node is gone' };
-  if (!o.forceful)
-    for (const n of nodes) {
-      const why = blockerOf(n, w.podsByNode.get(n.metadata?.name ?? '') ?? [], pdbs, o.now);
-      if (why !== undefined) return { ok: false, why };
-    }
+  const blocked = o.forceful ? undefined : blockedNow(w, nodes, pdbs, o);
+  if (blocked !== undefined) return { ok: false, why: blocked };
   const moving = nodes.flatMap((n) => (w.podsByNode.get(n.metadata?.name ?? '') ?? []).filter(moves));
   // Drift and expiration must happen: where other decisions' pods need the room, they launch for their
   // own (simulateMust); an optional consolidation never counts on that room.
@@ -47,6 +50,17 @@ export function recheck(w: World, names: readonly string[], pdbs: Pdbs, o: Reche
   const costly = o.consolidation ? notCheaper(w, nodes, sim.launch.length, sim.price) : undefined;
   if (costly !== undefined) return { ok: false, why: costly };
   return { ok: true, launch: sim.launch, price: sim.price };
+}
+
+/** What blocks one of the nodes now, if anything does (a drift bounded by grace: the node alone). */
+function blockedNow(w: World, nodes: readonly V1Node[], pdbs: Pdbs, o: RecheckOptions): string | undefined {
+  for (const n of nodes) {
+    const pods = w.podsByNode.get(n.metadata?.name ?? '') ?? [];
+    const eventual = o.drift === true && boundedByGrace(n, w.pools);
+    const why = blockerOf(n, pods, pdbs, o.now, { ...(o.surges ? { surges: o.surges } : {}), eventual });
+    if (why !== undefined) return why;
+  }
+  return undefined;
 }
 
 /** Why new capacity for a consolidation's pods no longer pays: not less than the nodes, or more of them. */

@@ -18,7 +18,7 @@ import { solve } from '../solver/solve.js';
 import { waitingPods } from '../controller/demand.js';
 import { disrupting } from './candidates.js';
 import { podId } from './pods.js';
-import type { World } from './simulate.js';
+import type { Reserved, World } from './world.js';
 
 /** Where the pods on their way are headed, as the provisioner planned them. */
 export interface Headed {
@@ -30,9 +30,6 @@ export interface Headed {
 
 /** No pod planned anywhere (offline, and a cluster without nominations): each goes where it fits. */
 export const NOT_PLANNED: Headed = { nominatedTo: () => undefined, claimOf: () => undefined };
-
-/** Waiting pods' room per node name: copies of the pods as if bound there. */
-export type Reserved = ReadonlyMap<string, readonly V1Pod[]>;
 
 const NONE: Reserved = new Map();
 

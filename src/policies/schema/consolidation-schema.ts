@@ -1,0 +1,24 @@
+/** policies.yaml `provisioner.consolidation`: whether and how Berth disrupts. */
+export const consolidationSchema = {
+  type: 'object',
+  additionalProperties: false,
+  description: 'Disruption: consolidation, drift and expiration.',
+  properties: {
+    enabled: { type: 'boolean', description: 'Whether disruption runs at all.' },
+    consolidateAfterSeconds: {
+      type: 'number',
+      minimum: 0,
+      description: 'The consolidateAfter of NodePools that set none.',
+    },
+    spotToSpot: {
+      type: 'boolean',
+      description: 'Whether a spot node may be replaced by cheaper spot (default false).',
+    },
+    returningPodsWindowSeconds: {
+      type: 'number',
+      minimum: 0,
+      description:
+        'A Deployment or StatefulSet that came back after shrinking within this many seconds keeps room for its peak of them: the nodes that hold it are not removed (default 300; 0 turns it off).',
+    },
+  },
+} as const;

@@ -1,0 +1,164 @@
+/**
+ * The pods a shrinking workload will bring back. A Deployment that an HPA or a schedule moves up and
+ * down empties nodes at each low, and emptiness removes them once consolidateAfter has passed; the next
+ * high buys them again (on bench:cluster's churn workload, 558 removals an hour). A workload that has
+ * come back after shrinking within the window (policies.yaml
+ * `provisioner.consolidation.returningPodsWindowSeconds`, default 300, as an HPA's scale-down
+ * stabilization window) is expected back at its peak of that window: the pods it is short of keep their
+ * room, as pods on their way do (waiting.ts), so the nodes that hold it stay and no consolidation takes
+ * it. A workload that only shrank (a scale-in) brings nothing back: its nodes go as before. Karpenter
+ * has no such wait (consolidateAfter only counts from the last pod event, kubernetes-sigs/karpenter
+ * #2705); Berth's NodePool fields keep Karpenter's meaning, and the window is Berth's own. Pure but for
+ * the history it keeps.
+ */
+import type { V1Pod, V1PodSpec } from '@kubernetes/client-node';
+import { pinnedNode } from '../../kube/pod-pins.js';
+
+/** The annotation a returning pod carries: the workload it is the room of. */
+export const RETURNING_ANNOTATION = 'berth.dev/returning-for';
+
+/** The workload a pod belongs to (`namespace/Kind/name`): a Deployment, through its ReplicaSet, or a StatefulSet. */
+export function workloadOf(p: V1Pod): string | undefined {
+  const owner = p.metadata?.ownerReferences?.find((o) => o.controller === true);
+  const ns = p.metadata?.namespace ?? 'default';
+  if (owner?.kind === 'StatefulSet') return `${ns}/StatefulSet/${owner.name}`;
+  if (owner?.kind !== 'ReplicaSet') return undefined;
+  const hash = p.metadata?.labels?.['pod-template-hash'];
+  // A Deployment's ReplicaSets are `<deployment>-<pod-template-hash>`: a rollout is one workload.
+  return hash !== undefined && owner.name.endsWith(`-${hash}`)
+    ? `${ns}/Deployment/${owner.name.slice(0, -hash.length - 1)}`
+    : `${ns}/ReplicaSet/${owner.name}`;
+}
+
+const counts = (p: V1Pod): boolean =>
+  p.metadata?.deletionTimestamp === undefined &&
+  p.status?.phase !== 'Succeeded' &&
+  p.status?.phase !== 'Failed';
+
+interface Sample {
+  readonly at: number;
+  readonly pods: number;
+}
+
+interface History {
+  /** Changes of the count, oldest first; the first is the count as the window opens. */
+  samples: Sample[];
+  /** A pod of the workload as last seen: the shape its returning pods take. */
+  shape: V1Pod;
+  /** Its returning pods as last made (the same objects while the shape and count stay). */
+  made?: { readonly shape: V1Pod; readonly pods: readonly V1Pod[] };
+}
+
+/** How many pods a workload is short of its peak, if it came back after shrinking within the samples. */
+export function shortOfPeak(samples: readonly Sample[]): number {
+  let fell = false;
+  let returned = false;
+  let peak = 0;
+  for (let i = 0; i < samples.length; i++) {
+    const s = samples[i] as Sample;
+    peak = Math.max(peak, s.pods);
+    const before = samples[i - 1];
+    if (before === undefined) continue;
+    if (s.pods < before.pods) fell = true;
+    else if (s.pods > before.pods && fell) returned = true;
+  }
+  const now = samples[samples.length - 1]?.pods ?? 0;
+  return returned ? Math.max(0, peak - now) : 0;
+}
+
+/** The pod's spec without its pin to a Node (a pin names one by `matchFields metadata.name`). */
+function unpinned(p: V1Pod, spec: V1PodSpec): void {
+  const required = spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
+  if (!required || pinnedNode(p) === undefined) return;
+  for (const t of required.nodeSelectorTerms)
+    if (t.matchFields) t.matchFields = t.matchFields.filter((f) => f.key !== 'metadata.name');
+}
+
+/** The spec without the volumes a claim backs (a returning pod gets a claim of its own). */
+function withoutClaims(spec: V1PodSpec): void {
+  const claimed = new Set(
+    (spec.volumes ?? []).filter((v) => v.persistentVolumeClaim ?? v.ephemeral).map((v) => v.name),
+  );
+  if (claimed.size === 0) return;
+  if (spec.volumes) spec.volumes = spec.volumes.filter((v) => !claimed.has(v.name));
+  for (const c of [...spec.containers, ...(spec.initContainers ?? [])])
+    if (c.volumeMounts) c.volumeMounts = c.volumeMounts.filter((m) => !claimed.has(m.name));
+}
+
+/** The pod as one to come: no node, no pin to one, no claimed volume, no scheduling gate. */
+function asReturning(p: V1Pod, workload: string, i: number): V1Pod {
+  const spec: V1PodSpec = structuredClone(p.spec ?? { containers: [] });
+  delete spec.nodeName;
+  delete spec.schedulingGates;
+  unpinned(p, spec);
+  withoutClaims(spec);
+  const name = `${p.metadata?.name ?? 'pod'}-returning-${i}`;
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name,
+      namespace: p.metadata?.namespace ?? 'default',
+      uid: `${workload}/returning-${i}`,
+      labels: { ...(p.metadata?.labels ?? {}) },
+      annotations: { [RETURNING_ANNOTATION]: workload },
+      ...(p.metadata?.ownerReferences ? { ownerReferences: p.metadata.ownerReferences } : {}),
+    },
+    spec,
+    status: { phase: 'Pending' },
+  };
+}
+
+/**
+ * Each workload's pod count over the window, and the returning pods of those that came back after
+ * shrinking. `observe` is handed the cache's pods (at most once a second is enough: the counts change
+ * when a ReplicaSet scales).
+ */
+export class ReturningPods {
+  private readonly workloads = new Map<string, History>();
+
+  constructor(private readonly windowMs: () => number) {}
+
+  observe(pods: readonly V1Pod[], now: number): void {
+    const seen = new Map<string, { pods: number; shape: V1Pod }>();
+    for (const p of pods) {
+      if (!counts(p)) continue;
+      const w = workloadOf(p);
+      if (w === undefined) continue;
+      const s = seen.get(w);
+      if (s) s.pods += 1;
+      else seen.set(w, { pods: 1, shape: p });
+    }
+    for (const [w, h] of this.workloads) if (!seen.has(w)) this.record(w, h, 0, now);
+    for (const [w, s] of seen) {
+      const h = this.workloads.get(w);
+      if (h) h.shape = s.shape;
+      this.record(w, h ?? { samples: [], shape: s.shape }, s.pods, now);
+    }
+  }
+
+  private record(w: string, h: History, pods: number, now: number): void {
+    if (h.samples[h.samples.length - 1]?.pods !== pods) h.samples.push({ at: now, pods });
+    // The count as the window opens stays (the sample before it); older ones go.
+    const from = now - this.windowMs();
+    while (h.samples.length > 1 && (h.samples[1] as Sample).at <= from) h.samples.shift();
+    if (h.samples.length === 1 && pods === 0) this.workloads.delete(w);
+    else this.workloads.set(w, h);
+  }
+
+  /** The returning pods of every workload short of its peak (none when the window is 0). */
+  pods(): V1Pod[] {
+    if (this.windowMs() <= 0) return [];
+    const out: V1Pod[] = [];
+    for (const [w, h] of this.workloads) {
+      const short = shortOfPeak(h.samples);
+      if (h.made?.shape !== h.shape || h.made.pods.length !== short)
+        h.made = {
+          shape: h.shape,
+          pods: Array.from({ length: short }, (_, i) => asReturning(h.shape, w, i + 1)),
+        };
+      out.push(...h.made.pods);
+    }
+    return out;
+  }
+}
