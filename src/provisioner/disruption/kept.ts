@@ -6,6 +6,7 @@ import { AWAITS_GATED, NOMINATED } from './awaited.js';
 import { allowance, readBudgets } from './budgets.js';
 import type { V1Pod } from '@kubernetes/client-node';
 import { RETURNING_ANNOTATION } from './returning.js';
+import { isReady, podId } from './pods.js';
 import type { Reserved } from './world.js';
 import { createdAt, type Classified, type Kept, type NodeInfo } from './candidates.js';
 import { parseGoDuration } from '../../util/go-duration.js';
@@ -34,6 +35,11 @@ export function settled(
 ): Classified {
   const recent: Kept[] = [];
   const candidates = c.candidates.filter((n) => {
+    const unsettled = unsettledPod(n, o.now);
+    if (unsettled !== undefined) {
+      recent.push({ node: n.name, reason: unsettled });
+      return false;
+    }
     const after = parseGoDuration(n.pool.pool.spec.disruption?.consolidateAfter) ?? o.defaultMs;
     const event = o.lastPodEvent(n.name);
     const last = event ?? createdAt(n.node);
@@ -48,6 +54,28 @@ export function settled(
     return false;
   });
   return { ...c, candidates, kept: [...c.kept, ...recent] };
+}
+
+/** How long a pod that came to a node and is not Ready yet holds the node back (ms). */
+const SETTLE_MS = 10 * 60_000;
+
+/**
+ * A pod that came to the node (a move, a scale-out) and is not Ready yet, within the last 10 minutes:
+ * the node is not disrupted again until its pods have settled. Karpenter counts consolidateAfter from
+ * the last pod event alone (lastPodEventTime), so at its default `0s` a node a consolidation just
+ * filled is a candidate at once, its moved pods still starting (kubernetes-sigs/karpenter#2705).
+ */
+function unsettledPod(n: NodeInfo, now: number): string | undefined {
+  for (const p of n.moving) {
+    if (isReady(p)) continue;
+    const scheduled = p.status?.conditions?.find((x) => x.type === 'PodScheduled' && x.status === 'True');
+    const came = new Date(
+      scheduled?.lastTransitionTime ?? p.metadata?.creationTimestamp ?? Number.NaN,
+    ).getTime();
+    if (Number.isNaN(came) || now - came >= SETTLE_MS) continue;
+    return `pod ${podId(p)} came to it ${Math.round((now - came) / 1000)}s ago and is not Ready yet: its pods settle before it is disrupted again (consolidateAfter counts from the last pod moved in, once it is Ready)`;
+  }
+  return undefined;
 }
 
 /** The metric label of a kept reason. */
