@@ -411,6 +411,57 @@ ${spec}
       ).toContain('group-b');
     });
 
+    it("moves a single replica surge-first by its template's annotation, and changes nothing else of a Deployment", () => {
+      const deployment = `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: solo, namespace: ${ns} }
+spec:
+  replicas: 0
+  selector: { matchLabels: { app: solo } }
+  template:
+    metadata: { labels: { app: solo } }
+    spec: { containers: [{ name: app, image: registry.example.com/app:1.0.0 }] }
+`;
+      const created = kubectl(['create', '-f', '-'], deployment);
+      expect(created.code, created.stderr).toBe(0);
+      const patch = (body: object) =>
+        kubectl([
+          'patch',
+          'deployment',
+          'solo',
+          '-n',
+          ns,
+          '--type',
+          'merge',
+          '-p',
+          JSON.stringify(body),
+          `--as=${SA}`,
+        ]);
+      const moved = patch({
+        spec: { template: { metadata: { annotations: { 'berth.dev/moved-off': 'group-b' } } } },
+      });
+      expect(moved.code, moved.stderr).toBe(0);
+      const image = patch({
+        spec: { template: { spec: { containers: [{ name: 'app', image: 'registry.example.com/evil:1' }] } } },
+      });
+      expect(image.stderr).toContain(
+        "Berth's service account may change a Deployment only by moving its single replica surge-first",
+      );
+      const scaled = patch({ spec: { replicas: 5 } });
+      expect(scaled.code).not.toBe(0);
+      expect(
+        kubectl([
+          'get',
+          'deployment',
+          'solo',
+          '-n',
+          ns,
+          '-o',
+          'jsonpath={.spec.template.spec.containers[0].image}',
+        ]).stdout,
+      ).toBe('registry.example.com/app:1.0.0');
+    });
+
     it('writes no PodDisruptionBudget it does not own', () => {
       const pdb = `apiVersion: policy/v1
 kind: PodDisruptionBudget

@@ -4,7 +4,7 @@
  * sampled every 200 ms), and a drift wave (the NodePool's template changed) replacing every node
  * within its budget, replacements Ready first, no pod pending longer than a launch takes.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import { freePort, startControlPlane, type ControlPlane } from './control-plane.
 import {
   eventually,
   gatesAnnounced,
+  installed,
   kubectlWith,
   loopbackCerts,
   registerWebhooks,
@@ -135,14 +136,8 @@ const allRunning = (n: number) => async () => {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'berth-moves-'));
-  const bin = execFileSync('bash', ['test/e2e/build-control-plane.sh'], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  }).trim();
-  const kwokDir = execFileSync('bash', ['test/e2e/install-kwok.sh'], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  }).trim();
+  const bin = installed('build-control-plane.sh');
+  const kwokDir = installed('install-kwok.sh');
   cp = await startControlPlane(bin, join(dir, 'cluster'));
   kubectl = kubectlWith(cp.kubeconfig);
   for (const crds of ['deploy/crds', 'deploy/karpenter-crds'])

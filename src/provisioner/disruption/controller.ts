@@ -40,6 +40,7 @@ import {
   launchLimits,
   idleClaims,
   replacementClaims,
+  replacementIdsOf,
   underWay,
   type UnderWay,
 } from './inflight.js';
@@ -49,6 +50,8 @@ import type { World } from './world.js';
 import type { Decision } from './decision.js';
 
 export type { ClusterSource, DisruptionDeps, Outcome, RoundOutcome } from './round.js';
+
+const namesOf = (nodes: readonly V1Node[]): string[] => nodes.map((n) => n.metadata?.name ?? '');
 
 export class DisruptionController {
   /** Node uids by name, so that `kubectl describe node` finds the Events. */
@@ -95,10 +98,8 @@ export class DisruptionController {
   }
 
   /** The providerIDs of the replacements of every node being disrupted (those launched so far). */
-  private async replacementIds(nodes: readonly V1Node[]): Promise<ReadonlyMap<string, string>> {
-    const claims = replacementClaims(nodes);
-    if (claims.length === 0 || !this.d.launcher) return new Map();
-    return this.d.launcher.providerIds(claims);
+  private replacementIds(nodes: readonly V1Node[]): Promise<ReadonlyMap<string, string>> {
+    return replacementIdsOf(nodes, this.d.launcher);
   }
 
   /**
@@ -139,7 +140,7 @@ export class DisruptionController {
     this.made.forget(groups, this.d.clock().getTime());
     const present = new Set(nodes.map((n) => n.metadata?.uid ?? n.metadata?.name ?? ''));
     for (const key of this.ended) if (!present.has(key)) this.ended.delete(key);
-    this.backoff.keepOnly(new Set(nodes.map((n) => n.metadata?.name ?? '')));
+    this.backoff.keepOnly(new Set(namesOf(nodes)));
   }
 
   /**
@@ -160,7 +161,7 @@ export class DisruptionController {
    * is abandoned); once they are Ready, the drain starts.
    */
   private async carryOn(w: World, g: UnderWay, ids: ReadonlyMap<string, string>): Promise<Outcome> {
-    const names = g.nodes.map((n) => n.metadata?.name ?? '');
+    const names = namesOf(g.nodes);
     const now = this.d.clock().getTime();
     const since = g.since ?? 0;
     if (g.claims.length > 0) {
@@ -169,7 +170,7 @@ export class DisruptionController {
       if (now - since < (this.d.joinTimeoutMs ?? 900_000))
         return { kind: 'launching', method: g.method, nodes: names, claims: waiting };
       const why = `replacements ${waiting.join(', ')} did not join and become Ready in time`;
-      return this.replacementFailed(g.nodes, g.method, why, [], g.key);
+      return this.replacementFailed(g, why);
     }
     if (now - since < (this.d.validationMs ?? 15_000))
       return { kind: 'validating', method: g.method, nodes: names };
@@ -273,7 +274,7 @@ export class DisruptionController {
     key: string,
     launch: readonly PlannedNode[],
   ): Promise<Outcome> {
-    const names = nodes.map((n) => n.metadata?.name ?? '');
+    const names = namesOf(nodes);
     const claims = launch.map((p) => p.name);
     this.made.launched(key, launch);
     await eachNode(nodes, (n) =>
@@ -283,22 +284,23 @@ export class DisruptionController {
       for (const p of launch) await this.d.launcher?.launch(p, karpenterReason(method));
     } catch (e) {
       // Those launched before the failure are terminated with the decision.
-      return this.replacementFailed(nodes, method, `a replacement did not launch: ${String(e)}`, claims, key);
+      return this.replacementFailed(
+        { nodes, method, key },
+        `a replacement did not launch: ${String(e)}`,
+        claims,
+      );
     }
     return { kind: 'launching', method, nodes: names, claims };
   }
 
   /** A replacement failed: the decision is abandoned and its nodes wait before the next try (backoff.ts). */
   private async replacementFailed(
-    nodes: readonly V1Node[],
-    method: string,
+    d: Pick<UnderWay, 'nodes' | 'method' | 'key'>,
     why: string,
-    launched: readonly string[],
-    key: string,
+    launched: readonly string[] = [],
   ): Promise<Outcome> {
-    const names = nodes.map((n) => n.metadata?.name ?? '');
-    const wait = this.backoff.failed(names, why, this.d.clock().getTime());
-    return this.abandon(nodes, method, `${why}; tried again in ${Math.round(wait / 1000)}s`, launched, key);
+    const wait = this.backoff.failed(namesOf(d.nodes), why, this.d.clock().getTime());
+    return this.abandon(d.nodes, d.method, `${why}; tried again in ${wait / 1000}s`, launched, d.key);
   }
 
   /** Unmarks the nodes, terminates their replacements, and says why on each node. */
@@ -310,7 +312,7 @@ export class DisruptionController {
     key: string,
   ): Promise<Outcome> {
     this.made.delete(key);
-    const names = nodes.map((n) => n.metadata?.name ?? '');
+    const names = namesOf(nodes);
     const claims = [...new Set([...launched, ...nodes.flatMap(claimsOf)])];
     const marked = this.d.cluster.nodes().filter((x) => names.includes(x.metadata?.name ?? ''));
     await eachNode(marked, (n) => this.d.ops.unmark(n));
@@ -329,7 +331,7 @@ export class DisruptionController {
    * unmarked.
    */
   private async validate(nodes: readonly V1Node[], method: string, key: string): Promise<Outcome> {
-    const names = nodes.map((n) => n.metadata?.name ?? '');
+    const names = namesOf(nodes);
     if (!this.d.active())
       return { kind: 'aborted', nodes: names, why: 'the Lease was lost; the next leader validates' };
     // Its own replacements are planned afresh: they are not capacity it can count on yet.
@@ -359,7 +361,7 @@ export class DisruptionController {
 
   /** A replacing consolidation validated while another holds the turn: it waits (bounded), marked. */
   private awaitTurn(nodes: readonly V1Node[], method: string, key: string, holder: string): Promise<Outcome> {
-    const names = nodes.map((n) => n.metadata?.name ?? '');
+    const names = namesOf(nodes);
     const since = sinceOf(nodes[0] as V1Node) ?? this.made.get(key)?.at ?? this.d.clock().getTime();
     const late = `its turn to launch did not come within ${TURN_TIMEOUT_MS / 1000}s`;
     if (this.d.clock().getTime() - since > TURN_TIMEOUT_MS) return this.abandon(nodes, method, late, [], key);
@@ -368,7 +370,7 @@ export class DisruptionController {
 
   /** The decision holds and its capacity is Ready: the nodes are drained from the next round on. */
   private async startDrain(nodes: readonly V1Node[], method: string, key: string): Promise<Outcome> {
-    const names = nodes.map((n) => n.metadata?.name ?? '');
+    const names = namesOf(nodes);
     const saved = this.made.get(key)?.saved;
     this.backoff.succeeded(names);
     this.made.delete(key);

@@ -17,7 +17,7 @@ import {
   VALIDATING,
 } from './marks.js';
 import { moves } from './pods.js';
-import { claimsOf, sinceOf } from './replacements.js';
+import { claimsOf, sinceOf, type Launcher } from './replacements.js';
 import { queueFull } from './turns.js';
 import { disrupting, type Classified, type Kept } from './candidates.js';
 import type { Inflight, World } from './world.js';
@@ -209,4 +209,14 @@ export function aheadOnly(w: World, launched: ReadonlySet<string>): World {
   if (queued.size === 0) return w;
   const pods = inflight.pods.filter((p) => !queued.has(p.spec?.nodeName ?? ''));
   return { ...w, inflight: { ...inflight, pods } };
+}
+
+/** The providerIDs of the replacements of every node being disrupted (those launched so far). */
+export async function replacementIdsOf(
+  nodes: readonly V1Node[],
+  launcher: Pick<Launcher, 'providerIds'> | undefined,
+): Promise<ReadonlyMap<string, string>> {
+  const claims = replacementClaims(nodes);
+  if (claims.length === 0 || !launcher) return new Map();
+  return launcher.providerIds(claims);
 }
