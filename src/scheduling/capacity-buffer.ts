@@ -7,7 +7,7 @@
  * provisioner buys room for and consolidation keeps room for, never created in the API and never
  * bound (Karpenter's capacitybuffer controller and virtualpods package). Pure.
  */
-import type { V1Pod, V1PodTemplateSpec } from '@kubernetes/client-node';
+import type { V1Pod, V1PodSpec, V1PodTemplateSpec } from '@kubernetes/client-node';
 import type { KubeObject } from '../kube/objects.js';
 import { cpuMillis, memoryMiB } from '../kube/quantity.js';
 import { ACCELERATORS, podRequests, type PodRequests } from '../kube/resources.js';
@@ -151,14 +151,22 @@ export function resolveBuffer(cb: CapacityBuffer, objects: readonly KubeObject[]
 function sanitized(template: V1PodTemplateSpec) {
   const spec = structuredClone(template.spec ?? { containers: [] });
   delete spec.nodeName;
+  withoutClaimedVolumes(spec);
+  spec.priority = VIRTUAL_POD_PRIORITY;
+  return spec;
+}
+
+/**
+ * Drops from a pod spec (in place) the volumes a claim backs and their mounts: a pod that is not
+ * there yet (a buffer's virtual pod, a workload's returning one) would get a claim of its own.
+ */
+export function withoutClaimedVolumes(spec: V1PodSpec): void {
   const dropped = new Set(
     (spec.volumes ?? []).filter((v) => v.persistentVolumeClaim ?? v.ephemeral).map((v) => v.name),
   );
   if (spec.volumes) spec.volumes = spec.volumes.filter((v) => !dropped.has(v.name));
   for (const c of [...spec.containers, ...(spec.initContainers ?? [])])
     if (c.volumeMounts) c.volumeMounts = c.volumeMounts.filter((m) => !dropped.has(m.name));
-  spec.priority = VIRTUAL_POD_PRIORITY;
-  return spec;
 }
 
 /**

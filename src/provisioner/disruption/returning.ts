@@ -13,6 +13,8 @@
  */
 import type { V1Pod, V1PodSpec } from '@kubernetes/client-node';
 import { pinnedNode } from '../../kube/pod-pins.js';
+import { withoutClaimedVolumes } from '../../scheduling/capacity-buffer.js';
+import { deploymentNameOf } from './surge.js';
 
 /** The annotation a returning pod carries: the workload it is the room of. */
 export const RETURNING_ANNOTATION = 'berth.dev/returning-for';
@@ -23,11 +25,9 @@ export function workloadOf(p: V1Pod): string | undefined {
   const ns = p.metadata?.namespace ?? 'default';
   if (owner?.kind === 'StatefulSet') return `${ns}/StatefulSet/${owner.name}`;
   if (owner?.kind !== 'ReplicaSet') return undefined;
-  const hash = p.metadata?.labels?.['pod-template-hash'];
-  // A Deployment's ReplicaSets are `<deployment>-<pod-template-hash>`: a rollout is one workload.
-  return hash !== undefined && owner.name.endsWith(`-${hash}`)
-    ? `${ns}/Deployment/${owner.name.slice(0, -hash.length - 1)}`
-    : `${ns}/ReplicaSet/${owner.name}`;
+  // A Deployment's ReplicaSets are one workload: a rollout is no shrink.
+  const deployment = deploymentNameOf(p);
+  return deployment !== undefined ? `${ns}/Deployment/${deployment}` : `${ns}/ReplicaSet/${owner.name}`;
 }
 
 const counts = (p: V1Pod): boolean =>
@@ -74,24 +74,13 @@ function unpinned(p: V1Pod, spec: V1PodSpec): void {
     if (t.matchFields) t.matchFields = t.matchFields.filter((f) => f.key !== 'metadata.name');
 }
 
-/** The spec without the volumes a claim backs (a returning pod gets a claim of its own). */
-function withoutClaims(spec: V1PodSpec): void {
-  const claimed = new Set(
-    (spec.volumes ?? []).filter((v) => v.persistentVolumeClaim ?? v.ephemeral).map((v) => v.name),
-  );
-  if (claimed.size === 0) return;
-  if (spec.volumes) spec.volumes = spec.volumes.filter((v) => !claimed.has(v.name));
-  for (const c of [...spec.containers, ...(spec.initContainers ?? [])])
-    if (c.volumeMounts) c.volumeMounts = c.volumeMounts.filter((m) => !claimed.has(m.name));
-}
-
 /** The pod as one to come: no node, no pin to one, no claimed volume, no scheduling gate. */
 function asReturning(p: V1Pod, workload: string, i: number): V1Pod {
   const spec: V1PodSpec = structuredClone(p.spec ?? { containers: [] });
   delete spec.nodeName;
   delete spec.schedulingGates;
   unpinned(p, spec);
-  withoutClaims(spec);
+  withoutClaimedVolumes(spec);
   const name = `${p.metadata?.name ?? 'pod'}-returning-${i}`;
   return {
     apiVersion: 'v1',
