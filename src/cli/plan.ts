@@ -101,6 +101,7 @@ export function planFiles(
           catalog: session.catalog,
           now: io.clock(),
           spotToSpot: session.policies.spotToSpot,
+          minSavings: (pool) => session.policies.minSavings(pool),
         })
       : undefined;
   return {

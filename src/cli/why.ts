@@ -87,6 +87,7 @@ export async function whyAction(kind: string, name: string, opts: WhyOpts, io: C
     now,
     defaultConsolidateAfterMs: session.policies.consolidation.consolidateAfterSeconds * 1000,
     spotToSpot: session.policies.spotToSpot,
+    minSavings: (pool) => session.policies.minSavings(pool),
     surgeFirst: (cls) => session.policies.surgeFirst(cls),
     source,
   });

@@ -126,3 +126,37 @@ describe('policies.yaml loading', () => {
     expect(r.policies.exemption('naked-pod', 'Pod', 'a', 'p', '2027-01-01')).toBeUndefined();
   });
 });
+
+describe('the minimum saving of a replacing consolidation', () => {
+  const load = (text: string) => {
+    const r = loadPolicies(text, 'p.yaml');
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    return r.policies;
+  };
+  const classes =
+    'runtimeClasses:\n  general: { nodePools: [general, shared] }\n  batch: { nodePools: [batch, shared] }\n';
+
+  it.each([
+    ['unset: 30% everywhere', classes, { general: 0.3, batch: 0.3, other: 0.3 }],
+    [
+      'the cluster at 10%',
+      `${classes}provisioner:\n  consolidation: { minSavingsPercent: 10 }\n`,
+      { general: 0.1, batch: 0.1, other: 0.1 },
+    ],
+    [
+      'a class sets its pools; a pool of two classes takes the larger',
+      'runtimeClasses:\n  general: { nodePools: [general, shared], minSavingsPercent: 0 }\n  batch: { nodePools: [batch, shared], minSavingsPercent: 50 }\nprovisioner:\n  consolidation: { minSavingsPercent: 20 }\n',
+      { general: 0, batch: 0.5, shared: 0.5, other: 0.2 },
+    ],
+  ])('%s', (_, text, want) => {
+    const p = load(text);
+    for (const [pool, share] of Object.entries(want)) expect(p.minSavings(pool)).toBe(share);
+  });
+
+  it('refuses a share outside 0–100 at its line', () => {
+    const r = loadPolicies(`${classes}provisioner:\n  consolidation: { minSavingsPercent: 130 }\n`, 'p.yaml');
+    expect(r.ok ? [] : r.errors.map((e) => [e.line, e.message])).toEqual([
+      [5, expect.stringContaining('provisioner.consolidation.minSavingsPercent') as unknown],
+    ]);
+  });
+});

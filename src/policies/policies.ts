@@ -18,6 +18,8 @@ import { DEFAULT_FEWER_NODES_WITHIN } from '../scheduling/node-cost.js';
 
 /** An HPA's default scale-down stabilization window. */
 const DEFAULT_RETURNING_WINDOW_S = 300;
+/** A replacing consolidation saves at least this share (disruption/acceptable.ts). */
+export const DEFAULT_MIN_SAVINGS_PERCENT = 30;
 
 export type Params = Readonly<Record<string, unknown>>;
 
@@ -121,6 +123,19 @@ export class Policies {
   /** Whether disruption moves the class's single replicas surge-first (disruption/surge.ts). */
   surgeFirst(runtimeClass: string | undefined): boolean {
     return runtimeClass !== undefined && this.runtimeClasses.get(runtimeClass)?.surgeFirst === true;
+  }
+
+  /**
+   * The share (0–1) of the removed nodes' price a consolidation that replaces nodes of `pool` must
+   * save: the largest minSavingsPercent of the runtime classes naming the pool, else the cluster's.
+   */
+  minSavings(pool: string): number {
+    let percent: number | undefined;
+    for (const c of this.runtimeClasses.values())
+      if (c.minSavingsPercent !== undefined && c.nodePools.includes(pool))
+        percent = Math.max(percent ?? 0, c.minSavingsPercent);
+    percent ??= this.doc.provisioner?.consolidation?.minSavingsPercent ?? DEFAULT_MIN_SAVINGS_PERCENT;
+    return percent / 100;
   }
 
   /** Consolidation may replace spot capacity with cheaper spot (off by default, as in Karpenter). */

@@ -69,6 +69,8 @@ function fixFor(reason: string, node: string): string | undefined {
       return 'run the pod under a Deployment, StatefulSet or Job, or delete it when it may go';
     case 'budget':
       return "wait for the budget's window to close, or widen the NodePool's spec.disruption.budgets";
+    case 'min-savings':
+      return "to replace nodes for less, lower policies.yaml's provisioner.consolidation.minSavingsPercent (or the runtime class's) below what the move saves";
     default:
       return undefined;
   }
@@ -107,6 +109,7 @@ export function whyNode(w: WhyWorld, name: string): WhyAnswer {
     catalog: w.catalog,
     now: w.now,
     spotToSpot: w.spotToSpot,
+    ...(w.minSavings ? { minSavings: w.minSavings } : {}),
     settle: { lastPodEvent: lastPodEvents(w), defaultMs: w.defaultConsolidateAfterMs },
     surges,
   });

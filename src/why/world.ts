@@ -39,6 +39,8 @@ export interface WhyWorld {
   readonly defaultConsolidateAfterMs: number;
   /** Spot-to-spot consolidation (policies.yaml), as the leader decides it. */
   readonly spotToSpot: boolean;
+  /** The share of a node's price a replacing consolidation must save, by NodePool (policies.yaml). */
+  readonly minSavings?: (pool: string) => number;
   /** Whether policies.yaml moves a runtime class's single replicas surge-first. */
   readonly surgeFirst?: (runtimeClass: string | undefined) => boolean;
   /** Where the objects came from, for messages ("the dump x.yaml", "the cluster https://…"). */
@@ -50,6 +52,7 @@ export interface WorldSettings {
   readonly now: Date;
   readonly defaultConsolidateAfterMs: number;
   readonly spotToSpot: boolean;
+  readonly minSavings?: (pool: string) => number;
   readonly surgeFirst?: (runtimeClass: string | undefined) => boolean;
   readonly source: string;
 }

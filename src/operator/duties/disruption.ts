@@ -171,6 +171,7 @@ export class ClusterDisruption implements LeaderDuty {
       },
       defaultConsolidateAfterMs: () => this.d.live.current.consolidation.consolidateAfterSeconds * 1000,
       spotToSpot: () => this.d.live.current.spotToSpot,
+      minSavings: (pool) => this.d.live.current.minSavings(pool),
       ops: new ApiNodeOps(this.d.api, this.d.core, this.d.cloud),
       events: onClaimsToo(this.d.events, () => this.d.claims.list()),
       logger: this.d.logger,

@@ -78,6 +78,13 @@ const runtimeClass = {
       description:
         'A single-replica Deployment of the class that can surge (maxSurge ≥ 1, maxUnavailable 0) is moved off a node being disrupted as kubectl rollout restart moves it — its new pod Ready before the old one stops — instead of evicted (default false).',
     },
+    minSavingsPercent: {
+      type: 'number',
+      minimum: 0,
+      maximum: 100,
+      description:
+        "For the class's NodePools, provisioner.consolidation.minSavingsPercent: the share of the removed nodes' price a replacing consolidation must save (where several classes name a NodePool, the largest).",
+    },
   },
 } as const;
 

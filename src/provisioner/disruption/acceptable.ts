@@ -1,7 +1,8 @@
 /**
  * Whether a consolidation pays, as Berth makes them: what its pods need — new capacity, and the empty
- * nodes they would keep — costs less than the nodes it removes and is not more nodes; a multi-node one
- * does not launch again a type it removes for as much; spot-to-spot only when turned on. Pure.
+ * nodes they would keep — costs less than the nodes it removes and is not more nodes, by at least the
+ * pool's minimum saving when it needs any; a multi-node one does not launch again a type it removes for
+ * as much; spot-to-spot only when turned on. Pure.
  */
 import { poolCatalog } from '../../scheduling/nodepool.js';
 import type { PlannedNode } from '../solver/model.js';
@@ -54,7 +55,7 @@ export function acceptable(
 ): string | undefined {
   const waits = o.deleteOnly ?? o.replacing;
   if (waits !== undefined && launch.length > 0) return waits;
-  const costly = notCheaper(remove, launch, price, o.filled);
+  const costly = notCheaper(remove, launch, price, o.filled) ?? tooLittle(remove, launch, price, o);
   if (costly !== undefined) return costly;
   const again = o.single ? undefined : relaunchesRemovedType(remove, launch);
   if (again !== undefined) return again;
@@ -80,6 +81,30 @@ function notCheaper(
     return `its pods would need ${launch.length + kept.length} ${kept.length > 0 ? 'new or emptied' : 'new'} nodes for the ${remove.length} removed: a consolidation never adds nodes`;
   return undefined;
 }
+
+/**
+ * A replacement that saves less than its pools' minimum share of what it removes (policies.yaml
+ * minSavingsPercent; the largest of the removed nodes' pools). Deleting nodes outright saves all of
+ * their price and always may. Karpenter consolidates for any saving (its price-improvement threshold
+ * is a proposal, kubernetes-sigs/karpenter#2562 and #2883); Berth's default asks 30%, so that a step
+ * down in size (about 50%) passes and a hop to another family of the same size (10–25%) does not: the
+ * node type replaced again and again for a few cents an hour (#1851).
+ */
+function tooLittle(
+  remove: readonly NodeInfo[],
+  launch: readonly PlannedNode[],
+  price: number,
+  o: { filled: Filled; minSavings?: (pool: string) => number },
+): string | undefined {
+  if (o.minSavings === undefined || (launch.length === 0 && o.filled.nodes.length === 0)) return undefined;
+  const min = Math.max(0, ...remove.map((n) => o.minSavings?.(n.pool.name) ?? 0));
+  const before = priceOf(remove);
+  const saved = before - price - o.filled.price;
+  if (min <= 0 || before <= 0 || saved >= min * before - 1e-9) return undefined;
+  return `it saves $${saved.toFixed(4)}/h, ${pct(saved / before)} of its $${before.toFixed(4)}/h: a replacement must save ${pct(min)} (policies.yaml minSavingsPercent)`;
+}
+
+const pct = (f: number): string => `${Number((f * 100).toFixed(1))}%`;
 
 /** Spot-to-spot: only when turned on, and (single node) with 15 cheaper types to fall back on. */
 function spotRule(

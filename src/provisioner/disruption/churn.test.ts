@@ -61,6 +61,53 @@ describe('no churn in place: never the same type at the same price', () => {
   });
 });
 
+// Karpenter consolidates for any saving; a threshold is only proposed (kubernetes-sigs/karpenter#2562
+// price improvement factor, #2883). Berth asks a share of the removed price of moves that need capacity
+// (policies.yaml minSavingsPercent, default 30): deletions save all of it and always may.
+describe("a replacement saves at least its pool's minimum share", () => {
+  const m5xl = infos({ name: 'a', type: 'm5.xlarge' });
+  const removed = m5xl[0]?.price ?? 0;
+  const at = (share: number, filled = NOTHING_FILLED) => ({
+    ...options,
+    filled,
+    single: true,
+    minSavings: (pool: string) => (pool === 'berth-general' ? share : 1),
+  });
+  it.each([
+    ['a step down in size (50%) passes 30%', 0.3, removed / 2, undefined],
+    [
+      'a family hop saving 10% does not pass 30%',
+      0.3,
+      removed * 0.9,
+      /saves \$0\.0192\/h, 10% of its \$0\.1920\/h: a replacement must save 30%/,
+    ],
+    ['0% is any saving (Karpenter)', 0, removed * 0.99, undefined],
+    ['exactly the share passes', 0.25, removed * 0.75, undefined],
+  ])('%s', (_, share, price, want) => {
+    const r = acceptable(world, m5xl, [launch('c5.xlarge', price)], price, at(share));
+    if (want === undefined) expect(r).toBeUndefined();
+    else expect(r).toMatch(want);
+  });
+
+  it('deleting a node outright saves all of its price: never held by the share', () => {
+    expect(acceptable(world, m5xl, [], 0, at(1))).toBeUndefined();
+  });
+
+  it('pods kept on an empty node count as capacity they need', () => {
+    const filled = { nodes: ['empty'], price: removed * 0.8 };
+    expect(acceptable(world, m5xl, [], 0, at(0.3, filled))).toMatch(/saves \$0\.0384\/h, 20% of its/);
+  });
+
+  it('without a setting (tests, plans of old callers) any saving passes', () => {
+    expect(
+      acceptable(world, m5xl, [launch('c5.xlarge', removed * 0.95)], removed * 0.95, {
+        ...options,
+        single: true,
+      }),
+    ).toBeUndefined();
+  });
+});
+
 // Karpenter counts consolidateAfter from lastPodEventTime alone: at its default 0s a node a
 // consolidation has just filled is a candidate again at once (kubernetes-sigs/karpenter#2705). Berth
 // also waits for the pods that came to it to be Ready.

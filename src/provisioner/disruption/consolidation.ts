@@ -30,6 +30,8 @@ export interface ConsolidationInput {
   readonly catalog: Catalog;
   readonly now: Date;
   readonly spotToSpot: boolean;
+  /** The share of the removed nodes' price a replacing consolidation must save, by pool. */
+  readonly minSavings?: (pool: string) => number;
   /** Pods a drain would move surge-first (surge.ts): a PDB does not hold them. */
   readonly surges?: (pod: V1Pod) => boolean;
   /** Stop after this many decisions (a safety net; a plan ends long before). */
@@ -258,7 +260,11 @@ function nodesOut(c: Classified, cluster: Cluster): NodeOut[] {
 export function planConsolidation(input: ConsolidationInput): ConsolidationPlan {
   const started = performance.now();
   const cluster = new Cluster(input);
-  const o = { now: input.now, spotToSpot: input.spotToSpot };
+  const o = {
+    now: input.now,
+    spotToSpot: input.spotToSpot,
+    ...(input.minSavings ? { minSavings: input.minSavings } : {}),
+  };
   const decisions: DecisionOut[] = [];
   let firstDecision: number | undefined;
   let { c, pdbs } = cluster.classify();

@@ -97,11 +97,6 @@ export class DisruptionController {
     return ahead ? aheadOnly(w, this.made.launchedNodes()) : w;
   }
 
-  /** The providerIDs of the replacements of every node being disrupted (those launched so far). */
-  private replacementIds(nodes: readonly V1Node[]): Promise<ReadonlyMap<string, string>> {
-    return replacementIdsOf(nodes, this.d.launcher);
-  }
-
   /**
    * One round; the caller runs rounds one after another (every 10 s, and every second while anything
    * is under way).
@@ -109,7 +104,7 @@ export class DisruptionController {
   async round(): Promise<RoundOutcome> {
     if (!this.d.cluster.synced()) return summary([{ kind: 'idle', why: 'caches not synced' }]);
     const nodes = this.d.cluster.nodes();
-    const ids = await this.replacementIds(nodes);
+    const ids = await replacementIdsOf(nodes, this.d.launcher);
     const w = this.world(ids);
     for (const n of w.nodes)
       if (n.metadata?.uid !== undefined) this.uids.set(n.metadata.name ?? '', n.metadata.uid);
@@ -218,8 +213,9 @@ export class DisruptionController {
     this.d.onEligible?.(eligibleCounts(c));
     const o = {
       now,
-      ...(countsOnly ? { countsOnly } : {}),
+      countsOnly,
       spotToSpot: this.d.spotToSpot(),
+      ...(this.d.minSavings ? { minSavings: this.d.minSavings } : {}),
       onScored: scoredReporter({ ...this.d, involved: (n) => this.involved(n) }),
       ...launchLimits(this.d.launcher !== undefined, this.made.replacing(w.nodes)),
     };
@@ -336,7 +332,7 @@ export class DisruptionController {
       return { kind: 'aborted', nodes: names, why: 'the Lease was lost; the next leader validates' };
     // Its own replacements are planned afresh: they are not capacity it can count on yet.
     const consolidation = isConsolidation(method);
-    const w = this.world(await this.replacementIds(this.d.cluster.nodes()), key, consolidation);
+    const w = this.world(await replacementIdsOf(this.d.cluster.nodes(), this.d.launcher), key, consolidation);
     const planned = this.made.get(key)?.launch ?? [];
     // A replacing consolidation launches in its turn; it is checked again only then.
     const turn = consolidation ? this.made.turnTaken(w.nodes, w.podsByNode, key) : undefined;

@@ -30,6 +30,11 @@ export interface MethodOptions {
   readonly now: Date;
   /** Spot-to-spot replacement (off by default, as in Karpenter); it needs 15 cheaper types. */
   readonly spotToSpot: boolean;
+  /**
+   * The share (0–1) of the removed nodes' price a consolidation of a pool's nodes must save when its
+   * pods need capacity (policies.yaml minSavingsPercent); none: any saving (Karpenter's).
+   */
+  readonly minSavings?: (pool: string) => number;
   /** Multi-node consolidation considers this many candidates at most (Karpenter: 100). */
   readonly maxMultiNode?: number;
   /** Only decisions that launch nothing, and why (said of each node a replacement would have taken). */

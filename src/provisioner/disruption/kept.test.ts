@@ -43,6 +43,10 @@ describe('the metric label of a kept reason', () => {
     ['its pods changed 20s ago; NodePool berth-general waits 60s (consolidateAfter)', 'consolidate-after'],
     ['node is not Ready', 'not-ready'],
     ['not consolidated: its pods need $0.1/h of new capacity, not less than its $0.1/h', 'not-cheaper'],
+    [
+      'not consolidated: it saves $0.0672/h, 25% of its $0.2688/h: a replacement must save 30% (policies.yaml minSavingsPercent)',
+      'min-savings',
+    ],
   ])('%s → %s', (reason, label) => {
     expect(categoryOf(reason)).toBe(label);
   });

@@ -87,6 +87,7 @@ export function categoryOf(reason: string): string {
   if (reason.includes('budget')) return 'budget';
   if (reason.includes('consolidateAfter')) return 'consolidate-after';
   if (reason.includes('returningPodsWindowSeconds')) return 'returning';
+  if (reason.includes('minSavingsPercent')) return 'min-savings';
   if (reason.includes('(backoff after')) return 'backoff';
   if (reason.startsWith(KEEPS_ROOM)) return 'nominated';
   if (reason.includes('not Ready') || reason.includes('already being disrupted')) return 'not-ready';

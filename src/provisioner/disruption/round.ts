@@ -48,6 +48,8 @@ export interface DisruptionDeps {
   /** consolidateAfter for NodePools that set none (policies.yaml's consolidateAfterSeconds). */
   readonly defaultConsolidateAfterMs: () => number;
   readonly spotToSpot: () => boolean;
+  /** The share of the removed nodes' price a replacing consolidation must save, by pool (policies.yaml). */
+  readonly minSavings?: (pool: string) => number;
   readonly ops: NodeOps;
   readonly events: EventSink;
   readonly logger: Logger;
