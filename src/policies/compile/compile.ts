@@ -24,9 +24,10 @@ import { generatePdb } from './pdb.js';
 import { compileClassPlacement, compileOnDemand } from './placement.js';
 import { compileSpread } from './spread.js';
 import { compileSurge } from './surge.js';
+import { CLASS_LABEL } from '../../kube/berth-labels.js';
 
 export const PROFILE_LABEL = 'berth.dev/profile';
-export const CLASS_LABEL = 'berth.dev/runtime-class';
+export { CLASS_LABEL };
 export const COMPILED_FROM = 'berth.dev/compiled-from';
 
 export interface Compiled {

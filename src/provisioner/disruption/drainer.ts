@@ -10,10 +10,9 @@
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { Metrics } from '../../observability/metrics.js';
 import type { PoolView } from '../../scheduling/nodepool.js';
-import { LABEL } from '../../catalog/instance-type.js';
 import { holdsNode, nextDrainStep } from './drain.js';
-import { parseGoDuration } from '../../util/go-duration.js';
 import type { NodeOps } from './node-ops.js';
+import { poolGraceMs } from './node-policy.js';
 import { isReady } from './pods.js';
 import { surgeProgress, type Move } from './surge.js';
 
@@ -56,9 +55,8 @@ export function drainDeadline(
   pools: readonly PoolView[],
   since: number | undefined,
 ): number | undefined {
-  const pool = pools.find((p) => p.name === node.metadata?.labels?.[LABEL.nodePool]);
-  const grace = parseGoDuration(pool?.pool.spec.template.spec.terminationGracePeriod);
-  return grace !== undefined && Number.isFinite(grace) && since !== undefined ? since + grace : undefined;
+  const grace = poolGraceMs(node, pools);
+  return grace !== undefined && since !== undefined ? since + grace : undefined;
 }
 
 /** needsForceDelete: a pod that cannot finish by the deadline if left to its eviction. */

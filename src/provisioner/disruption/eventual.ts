@@ -9,20 +9,15 @@
  * deleting it would lose it for good). For every other method the node stays held (`heldBy`). Pure.
  */
 import type { V1Node } from '@kubernetes/client-node';
-import { LABEL } from '../../catalog/instance-type.js';
 import type { PoolView } from '../../scheduling/nodepool.js';
-import { parseGoDuration } from '../../util/go-duration.js';
 import { blockerOf, type Classified, type Kept } from './candidates.js';
-import { driftOf } from './node-policy.js';
+import { driftOf, poolGraceMs } from './node-policy.js';
 import type { Pdbs } from './pods.js';
 import type { World } from './world.js';
 
 /** Whether the node's NodePool bounds its drain by a terminationGracePeriod. */
-export function boundedByGrace(node: V1Node, pools: readonly PoolView[]): boolean {
-  const pool = pools.find((p) => p.name === node.metadata?.labels?.[LABEL.nodePool]);
-  const grace = parseGoDuration(pool?.pool.spec.template.spec.terminationGracePeriod);
-  return grace !== undefined && Number.isFinite(grace);
-}
+export const boundedByGrace = (node: V1Node, pools: readonly PoolView[]): boolean =>
+  poolGraceMs(node, pools) !== undefined;
 
 /** Drifted nodes kept only by their pods, under a terminationGracePeriod: candidates, for drift alone. */
 export function eventualCandidates(

@@ -1,8 +1,15 @@
 /**
  * What a node's NodePool and labels say of it: its consolidation policy, whether it is consolidated at
- * all, and whether (and why) it drifted. Pure.
+ * all, whether (and why) it drifted, and the terminationGracePeriod that bounds its drain. Pure.
  */
-import { IMAGE_LABEL, NODECLASS_HASH_LABEL, TEMPLATE_HASH_LABEL } from '../../scheduling/nodepool.js';
+import type { V1Node } from '@kubernetes/client-node';
+import { LABEL } from '../../catalog/instance-type.js';
+import {
+  IMAGE_LABEL,
+  NODECLASS_HASH_LABEL,
+  TEMPLATE_HASH_LABEL,
+  type PoolView,
+} from '../../scheduling/nodepool.js';
 import { allows } from '../../scheduling/requirements.js';
 import { parseGoDuration } from '../../util/go-duration.js';
 import type { NodeInfo } from './candidates.js';
@@ -13,6 +20,13 @@ export const policyOf = (n: NodeInfo) =>
 export const consolidates = (n: NodeInfo) =>
   n.pool.replicas === undefined &&
   parseGoDuration(n.pool.pool.spec.disruption?.consolidateAfter) !== Number.POSITIVE_INFINITY;
+
+/** The node's NodePool's terminationGracePeriod (ms); undefined when it sets none (or Never). */
+export function poolGraceMs(node: V1Node, pools: readonly PoolView[]): number | undefined {
+  const pool = pools.find((p) => p.name === node.metadata?.labels?.[LABEL.nodePool]);
+  const grace = parseGoDuration(pool?.pool.spec.template.spec.terminationGracePeriod);
+  return grace !== undefined && Number.isFinite(grace) ? grace : undefined;
+}
 
 /**
  * Why a node drifted, if it did: its labels no longer meet its NodePool's requirements (a requirement

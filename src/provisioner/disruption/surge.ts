@@ -12,11 +12,11 @@
  */
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { scaleIntOrPercent } from '../../kube/intstr.js';
+import { CLASS_LABEL } from '../../kube/berth-labels.js';
 
 /** The pod-template annotation a surge-first move sets: the node its pod moves off. */
 export const MOVED_OFF = 'berth.dev/moved-off';
 /** The pod label that names its runtime class (the compiler stamps it). */
-const CLASS_LABEL = 'berth.dev/runtime-class';
 
 export type Move =
   | { readonly kind: 'surge'; readonly deployment: V1Deployment }
