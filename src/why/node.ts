@@ -12,6 +12,7 @@ import { classify } from '../provisioner/disruption/candidates.js';
 import { planConsolidation, type DecisionOut } from '../provisioner/disruption/consolidation.js';
 import { categoryOf } from '../provisioner/disruption/kept.js';
 import { pdbStates } from '../provisioner/disruption/pods.js';
+import { driftOf } from '../provisioner/disruption/node-policy.js';
 import { eventLines, perHour, type WhyAnswer } from './answer.js';
 import { candidacy, singleReplicaMoves, surgeViewOf } from './node-facts.js';
 import { moveOf } from '../provisioner/disruption/surge.js';
@@ -56,15 +57,23 @@ function decisionText(d: DecisionOut, name: string, index: number): string {
   return `${METHOD[d.method]} would ${what}${together}${order}, moving ${d.moves.length} pod(s); the NodePools' nodes cost ${perHour(d.pricePerHourBefore)} before and ${perHour(d.pricePerHourAfter)} after`;
 }
 
+/**
+ * A drifted node kept by its pods: under a NodePool terminationGracePeriod, drift is eventual and its
+ * pods no longer keep it (Karpenter v1.15, eventual.ts).
+ */
+const GRACE_FIX =
+  "; or, as the node has drifted, set its NodePool's spec.template.spec.terminationGracePeriod: drift then waits on its pods only until that runs out";
+
 /** What to do about a kept reason, by its kind. */
-function fixFor(reason: string, node: string): string | undefined {
+function fixFor(reason: string, node: string, drifted: boolean): string | undefined {
+  const grace = drifted ? GRACE_FIX : '';
   switch (categoryOf(reason)) {
     case 'do-not-disrupt':
       return reason.startsWith('node')
         ? `kubectl annotate node ${node} karpenter.sh/do-not-disrupt- once it may go`
-        : "remove the pod's karpenter.sh/do-not-disrupt annotation once it may move (or let its duration run out)";
+        : `remove the pod's karpenter.sh/do-not-disrupt annotation once it may move (or let its duration run out)${grace}`;
     case 'pdb':
-      return 'add replicas, or let the PodDisruptionBudget allow a disruption (minAvailable lower, or maxUnavailable higher)';
+      return `add replicas, or let the PodDisruptionBudget allow a disruption (minAvailable lower, or maxUnavailable higher)${grace}`;
     case 'no-controller':
       return 'run the pod under a Deployment, StatefulSet or Job, or delete it when it may go';
     case 'budget':
@@ -130,7 +139,7 @@ export function whyNode(w: WhyWorld, name: string): WhyAnswer {
     return { ...head, state: 'to be disrupted', reason: decisionText(decision, name, index), facts };
   const kept = plan.kept.find((k) => k.node === name);
   const reason = kept?.reason ?? 'no disruption method takes it now';
-  const fix = fixFor(reason, name);
+  const fix = fixFor(reason, name, info !== undefined && driftOf(info) !== undefined);
   return {
     ...head,
     state: 'kept',
