@@ -223,6 +223,7 @@ export async function runStep(
             .join(' / +')} s`,
       );
   }
+  ctx.trace.stop();
   const proc = ctx.sampler.stop();
   o.countPdbViolations(false);
   const audit = auditCounts(ctx.auditLog);

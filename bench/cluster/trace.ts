@@ -88,6 +88,7 @@ export class BurstTrace {
     if (url === undefined || !url.startsWith('http://')) return;
     // From the start's own read, so that a burst over within the first second is counted too.
     let last = { at: performance.now(), busy: fromBusy };
+    clearInterval(this.sampler);
     this.sampler = setInterval(() => {
       fetch(url)
         .then((r) => r.text())
@@ -118,6 +119,17 @@ export class BurstTrace {
     this.timeline.start();
   }
 
+  /**
+   * Stops the sampling (the gate's counter, the schedstat timeline). Every step starts the trace; only
+   * a scale-out reads its line, so each step stops it at its end, else its timers keep the bench alive
+   * after the summary.
+   */
+  stop(): void {
+    clearInterval(this.sampler);
+    this.sampler = undefined;
+    this.timeline.stop();
+  }
+
   /** What each process waited for a CPU between `from` and `to` (the creation window), as a clause. */
   windowLine(from: number, to: number): string {
     const w = this.timeline.within(from, to);
@@ -129,8 +141,7 @@ export class BurstTrace {
   line(): string {
     const before = this.before;
     if (!before) return 'trace: not started';
-    clearInterval(this.sampler);
-    this.timeline.stop();
+    this.stop();
     const after = this.snapshot();
     const ms = (b: Map<number, number>, q: number) => (histogramQuantile(b, q) * 1000).toFixed(1);
     /** Each series observed between the two reads: its count, p50 and p99. */
