@@ -95,10 +95,22 @@ async function applyGenerated(policies: string): Promise<void> {
   const applied = kubectl(['apply', '-f', '-'], g.stdout);
   expect(applied.code, applied.stderr).toBe(0);
   // The API server picks policies up through its informers: a naked pod's finding shows once they judge.
+  // The probe breaks naked-pod alone: where several enforced policies deny, the API server names only
+  // the first, and their order is a Go map's (generic/policy_source.go), not naked-pod's every time.
   const probe = join(dir, 'probe.yaml');
   writeFileSync(
     probe,
-    'apiVersion: v1\nkind: Pod\nmetadata: { name: probe, namespace: apps }\nspec: { containers: [{ name: c, image: busybox }] }\n',
+    [
+      'apiVersion: v1',
+      'kind: Pod',
+      'metadata: { name: probe, namespace: apps, labels: { app.kubernetes.io/name: probe } }',
+      'spec:',
+      '  containers:',
+      '    - name: c',
+      '      image: busybox',
+      '      resources: { requests: { cpu: 10m, memory: 16Mi }, limits: { cpu: 10m, memory: 16Mi } }',
+      '',
+    ].join('\n'),
   );
   await eventually(
     'the generated policies judging',
