@@ -6,7 +6,7 @@
  * CronJob's Job) is charged to its controller, following ownerReferences. Pure.
  */
 import type { KubeObject } from '../kube/objects.js';
-import { CLASS_LABEL } from '../policies/compile/compile.js';
+import { CLASS_LABEL } from '../kube/berth-labels.js';
 
 export interface Owner {
   /** `Kind/name` of the workload the cost lands on. */

@@ -9,7 +9,7 @@ import type { Catalog } from '../catalog/catalog.js';
 import { poolPriceOfLabels, type PoolView } from '../scheduling/nodepool.js';
 import { cpuMillis, memoryMiB } from '../kube/quantity.js';
 import type { KubeObject } from '../kube/objects.js';
-import { CLASS_LABEL } from '../policies/compile/compile.js';
+import { CLASS_LABEL } from '../kube/berth-labels.js';
 import type { Plan, SolverPod } from '../provisioner/solver/model.js';
 import type { CostNode, CostPod } from './attribute.js';
 import { ownerIndex, type Owner } from './owners.js';

@@ -13,7 +13,7 @@ import { regionOfZones, regionZones } from '../catalog/regions.js';
 import { LABEL } from '../catalog/instance-type.js';
 import { poolView, type NodePool, type PoolView } from '../scheduling/nodepool.js';
 import { allows } from '../scheduling/requirements.js';
-import { CLASS_LABEL } from './compile/compile.js';
+import { CLASS_LABEL } from '../kube/berth-labels.js';
 
 export type InitMode = 'berth' | 'karpenter' | 'off';
 

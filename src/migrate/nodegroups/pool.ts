@@ -5,7 +5,7 @@
  */
 import { LABEL } from '../../catalog/instance-type.js';
 import { cpuMillis } from '../../kube/quantity.js';
-import { CLASS_LABEL } from '../../policies/compile/compile.js';
+import { CLASS_LABEL } from '../../kube/berth-labels.js';
 import type { NodePool } from '../../scheduling/nodepool.js';
 import type { Taint } from '../../scheduling/taints.js';
 import type { Catalog } from '../../catalog/catalog.js';

@@ -27,7 +27,6 @@ import { compileSurge } from './surge.js';
 import { CLASS_LABEL } from '../../kube/berth-labels.js';
 
 export const PROFILE_LABEL = 'berth.dev/profile';
-export { CLASS_LABEL };
 export const COMPILED_FROM = 'berth.dev/compiled-from';
 
 export interface Compiled {

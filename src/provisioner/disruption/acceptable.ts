@@ -96,8 +96,9 @@ function tooLittle(
   price: number,
   o: { filled: Filled; minSavings?: (pool: string) => number },
 ): string | undefined {
-  if (o.minSavings === undefined || (launch.length === 0 && o.filled.nodes.length === 0)) return undefined;
-  const min = Math.max(0, ...remove.map((n) => o.minSavings?.(n.pool.name) ?? 0));
+  const share = o.minSavings;
+  if (share === undefined || (launch.length === 0 && o.filled.nodes.length === 0)) return undefined;
+  const min = Math.max(0, ...remove.map((n) => share(n.pool.name)));
   const before = priceOf(remove);
   const saved = before - price - o.filled.price;
   if (min <= 0 || before <= 0 || saved >= min * before - 1e-9) return undefined;

@@ -16,7 +16,6 @@ import { CLASS_LABEL } from '../../kube/berth-labels.js';
 
 /** The pod-template annotation a surge-first move sets: the node its pod moves off. */
 export const MOVED_OFF = 'berth.dev/moved-off';
-/** The pod label that names its runtime class (the compiler stamps it). */
 
 export type Move =
   | { readonly kind: 'surge'; readonly deployment: V1Deployment }
