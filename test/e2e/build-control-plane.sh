@@ -10,18 +10,14 @@ mod="$here/${BERTH_E2E_KUBE:-kube}"
 version="$(grep -o 'k8s.io/kubernetes v[0-9.]*' "$mod/go.mod" | head -1 | cut -d' ' -f2)"
 cache="${BERTH_E2E_CACHE:-$HOME/.cache/berth-e2e}/$version"
 bin="$cache/bin"
-if ! command -v go >/dev/null 2>&1; then
-  for g in /usr/local/go/bin/go /usr/lib/go/bin/go; do [ -x "$g" ] && export PATH="$(dirname "$g"):$PATH" && break; done
-fi
-if ! command -v go >/dev/null 2>&1; then
-  echo "berth e2e: Go is not installed; the e2e tier builds the Kubernetes control plane with it (https://go.dev/dl/)" >&2
-  exit 3
-fi
+. "$(dirname "$0")/go-tool.sh"
+need_go "the e2e tier builds the Kubernetes control plane with it"
 stamp="$bin/.built-$(sha256sum "$mod/go.mod" "$mod/go.sum" | sha256sum | cut -c1-16)"
 if [ -f "$stamp" ]; then echo "$bin"; exit 0; fi
 echo "berth e2e: building the control plane $version into $bin (first run only; several minutes)" >&2
 start=$(date +%s)
 mkdir -p "$bin"
+scratch_go_cache
 major="${version#v}"; major="${major%%.*}"
 minor="${version#v*.}"; minor="${minor%%.*}"
 ldflags="-s -w"

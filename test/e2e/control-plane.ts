@@ -5,7 +5,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -424,6 +424,9 @@ export async function startControlPlane(
       for (const p of procs.reverse()) p.kill('SIGTERM');
       await new Promise((r) => setTimeout(r, 500));
       for (const p of procs) if (p.exitCode === null) p.kill('SIGKILL');
+      // etcd's data (its WAL alone preallocates 64 MB a segment) is of no use once it is stopped;
+      // the logs stay for a failure's reading.
+      rmSync(join(dir, 'etcd'), { recursive: true, force: true });
     },
   };
 }

@@ -5,17 +5,13 @@
 set -euo pipefail
 version=v4.3.1
 cache="${BERTH_E2E_CACHE:-$HOME/.cache/berth-e2e}/helm-$version"
-if ! command -v go >/dev/null 2>&1; then
-  for g in /usr/local/go/bin/go /usr/lib/go/bin/go; do [ -x "$g" ] && export PATH="$(dirname "$g"):$PATH" && break; done
-fi
-if ! command -v go >/dev/null 2>&1; then
-  echo "berth: Go is not installed; the chart checks build helm with it (https://go.dev/dl/)" >&2
-  exit 3
-fi
+. "$(dirname "$0")/go-tool.sh"
+need_go "the chart checks build helm with it"
 mkdir -p "$cache"
 if [ ! -x "$cache/helm" ]; then
   echo "berth: building helm $version into $cache (first run only; a few minutes)" >&2
   start=$(date +%s)
+  scratch_go_cache
   GOBIN="$cache" go install -trimpath -ldflags='-s -w' "helm.sh/helm/v4/cmd/helm@$version" >&2
   echo "berth: helm built in $(( $(date +%s) - start ))s" >&2
 fi

@@ -9,13 +9,8 @@ version=v1.15.0
 export GOTOOLCHAIN="${GOTOOLCHAIN:-go1.27.3}"
 cache="${BERTH_E2E_CACHE:-$HOME/.cache/berth-e2e}/karpenter-crds-$version"
 if [ ! -s "$cache/karpenter.sh_nodepools.yaml" ]; then
-  if ! command -v go >/dev/null 2>&1; then
-    for g in /usr/local/go/bin/go /usr/lib/go/bin/go; do [ -x "$g" ] && export PATH="$(dirname "$g"):$PATH" && break; done
-  fi
-  if ! command -v go >/dev/null 2>&1; then
-    echo "berth e2e: Go is not installed; Karpenter's CRDs come from its module (https://go.dev/dl/)" >&2
-    exit 3
-  fi
+  . "$(dirname "$0")/go-tool.sh"
+  need_go "Karpenter's CRDs come from its module"
   mod="$(go env GOMODCACHE)/sigs.k8s.io/karpenter@$version"
   [ -d "$mod" ] || go mod download "sigs.k8s.io/karpenter@$version" >&2
   mkdir -p "$cache"

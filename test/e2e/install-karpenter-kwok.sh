@@ -11,17 +11,13 @@ version=v1.15.0
 # module proxy (about 76 MB, once) when the machine's own Go is older.
 export GOTOOLCHAIN="${GOTOOLCHAIN:-go1.27.3}"
 cache="${BERTH_E2E_CACHE:-$HOME/.cache/berth-e2e}/karpenter-kwok-$version"
-if ! command -v go >/dev/null 2>&1; then
-  for g in /usr/local/go/bin/go /usr/lib/go/bin/go; do [ -x "$g" ] && export PATH="$(dirname "$g"):$PATH" && break; done
-fi
-if ! command -v go >/dev/null 2>&1; then
-  echo "berth bench: Go is not installed; the cluster bench builds Karpenter's kwok controller with it (https://go.dev/dl/)" >&2
-  exit 3
-fi
+. "$(dirname "$0")/go-tool.sh"
+need_go "the cluster bench builds Karpenter's kwok controller with it"
 mkdir -p "$cache"
 if [ ! -x "$cache/kwok" ]; then
   echo "berth bench: building Karpenter $version (kwok provider) into $cache (first run only; about 4 minutes)" >&2
   start=$(date +%s)
+  scratch_go_cache
   GOBIN="$cache" go install -trimpath -ldflags='-s -w' "sigs.k8s.io/karpenter/kwok@$version" >&2
   echo "berth bench: Karpenter built in $(( $(date +%s) - start ))s" >&2
 fi

@@ -6,17 +6,13 @@
 set -euo pipefail
 version=v0.8.0
 cache="${BERTH_E2E_CACHE:-$HOME/.cache/berth-e2e}/kwok-$version"
-if ! command -v go >/dev/null 2>&1; then
-  for g in /usr/local/go/bin/go /usr/lib/go/bin/go; do [ -x "$g" ] && export PATH="$(dirname "$g"):$PATH" && break; done
-fi
-if ! command -v go >/dev/null 2>&1; then
-  echo "berth e2e: Go is not installed; the kwok scenarios build kwok with it (https://go.dev/dl/)" >&2
-  exit 3
-fi
+. "$(dirname "$0")/go-tool.sh"
+need_go "the kwok scenarios build kwok with it"
 mkdir -p "$cache"
 if [ ! -x "$cache/kwok" ]; then
   echo "berth e2e: building kwok $version into $cache (first run only; a few minutes)" >&2
   start=$(date +%s)
+  scratch_go_cache
   GOBIN="$cache" go install -trimpath -ldflags='-s -w' "sigs.k8s.io/kwok/cmd/kwok@$version" >&2
   echo "berth e2e: kwok built in $(( $(date +%s) - start ))s" >&2
 fi

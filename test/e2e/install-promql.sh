@@ -5,18 +5,14 @@
 # stderr. Without Go it fails and says why (exit 3): the dashboard check is never skipped.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-if ! command -v go >/dev/null 2>&1; then
-  for g in /usr/local/go/bin/go /usr/lib/go/bin/go; do [ -x "$g" ] && export PATH="$(dirname "$g"):$PATH" && break; done
-fi
-if ! command -v go >/dev/null 2>&1; then
-  echo "berth e2e: Go is not installed; the dashboard check builds Prometheus's PromQL engine with it (https://go.dev/dl/)" >&2
-  exit 3
-fi
+. "$(dirname "$0")/go-tool.sh"
+need_go "the dashboard check builds Prometheus's PromQL engine with it"
 key="$(sha256sum "$here/promql/go.mod" "$here/promql/go.sum" "$here/promql/main.go" "$0" | sha256sum | cut -c1-16)"
 bin="${BERTH_E2E_CACHE:-$HOME/.cache/berth-e2e}/promql-eval-$key"
 if [ ! -x "$bin" ]; then
   echo "berth e2e: building promql-eval into $bin (first run only; about 3 minutes)" >&2
   start=$(date +%s)
+  scratch_go_cache
   mkdir -p "$(dirname "$bin")"
   (cd "$here/promql" && go build -trimpath -ldflags='-s -w' -o "$bin.tmp" .) >&2
   mv "$bin.tmp" "$bin"
