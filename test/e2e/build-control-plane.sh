@@ -12,7 +12,8 @@ cache="${BERTH_E2E_CACHE:-$HOME/.cache/berth-e2e}/$version"
 bin="$cache/bin"
 . "$(dirname "$0")/go-tool.sh"
 need_go "the e2e tier builds the Kubernetes control plane with it"
-stamp="$bin/.built-$(sha256sum "$mod/go.mod" "$mod/go.sum" | sha256sum | cut -c1-16)"
+# Keyed by the module's contents alone (not its path): every clone shares the build.
+stamp="$bin/.built-$(cat "$mod/go.mod" "$mod/go.sum" | sha256sum | cut -c1-16)"
 if [ -f "$stamp" ]; then echo "$bin"; exit 0; fi
 echo "berth e2e: building the control plane $version into $bin (first run only; several minutes)" >&2
 start=$(date +%s)

@@ -7,7 +7,8 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 . "$(dirname "$0")/go-tool.sh"
 need_go "the dashboard check builds Prometheus's PromQL engine with it"
-key="$(sha256sum "$here/promql/go.mod" "$here/promql/go.sum" "$here/promql/main.go" "$0" | sha256sum | cut -c1-16)"
+# Keyed by the contents alone (not the paths): every clone shares the build.
+key="$(cat "$here/promql/go.mod" "$here/promql/go.sum" "$here/promql/main.go" "$0" | sha256sum | cut -c1-16)"
 bin="${BERTH_E2E_CACHE:-$HOME/.cache/berth-e2e}/promql-eval-$key"
 if [ ! -x "$bin" ]; then
   echo "berth e2e: building promql-eval into $bin (first run only; about 3 minutes)" >&2

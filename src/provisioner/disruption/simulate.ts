@@ -11,11 +11,22 @@ import { podTemplateOf } from '../../kube/workload.js';
 import type { PlannedNode, SolverPod } from '../solver/model.js';
 import { solve } from '../solver/solve.js';
 import { podId } from './pods.js';
+import { placedOnStarting } from './starting.js';
 import { reserveRoom, withReserved, type Headed } from './waiting.js';
 import type { Reserved, World } from './world.js';
 
 export const INFLIGHT_NEEDS_CAPACITY =
   'the pods of nodes already being disrupted would need that room: it waits for them to move';
+
+/** Why a consolidation waits for a node to come up (starting.ts). */
+export const STILL_STARTING = 'it is still starting, and a consolidation counts only on nodes that are up';
+
+export interface SimulateOptions {
+  /** Launch the new capacity the decisions under way need as well (simulateMust's last resort). */
+  readonly launchTheirs?: boolean;
+  /** Its pods may wait for nodes still starting: drift and expiration, which must happen. */
+  readonly mayWaitForStarting?: boolean;
+}
 
 export type Simulation =
   | { ok: true; launch: PlannedNode[]; bindings: { pod: string; node: string }[]; price: number }
@@ -104,7 +115,7 @@ function placeBeside(
     ...(world.poolMemo ? { poolMemo: world.poolMemo } : {}),
     ...(world.alternatives !== undefined ? { alternatives: world.alternatives } : {}),
   });
-  return { plan, theirs: new Set(theirs.map(podId)), headed: new Set(headed.map(podId)) };
+  return { plan, staying, theirs: new Set(theirs.map(podId)), headed: new Set(headed.map(podId)) };
 }
 
 /** How many of `theirs` a plan puts on new capacity. */
@@ -123,13 +134,19 @@ export function simulate(
   world: World,
   remove: ReadonlySet<string>,
   moving: readonly V1Pod[],
-  launchTheirs = false,
+  o: SimulateOptions = {},
 ): Simulation {
   const placed = placeBeside(world, remove, moving);
   if (!placed.plan) return { ok: false, why: placed.why };
   const { plan, theirs } = placed;
   const stuck = plan.unschedulable[0];
   if (stuck) return { ok: false, why: `pod ${stuck.pod} would have nowhere to go: ${stuck.reason}` };
+  const early =
+    o.mayWaitForStarting === true
+      ? undefined
+      : placedOnStarting(world, placed.staying, plan, new Set(moving.map(podId)));
+  if (early)
+    return { ok: false, why: `pod ${early.pod} would wait for node ${early.node}: ${STILL_STARTING}` };
   let launch = plan.nodes.filter((n) => !n.existing && n.pods.length > 0);
   const needed = theirs.size > 0 ? onNew(launch, theirs) : 0;
   if (needed > 0) {
@@ -142,7 +159,7 @@ export function simulate(
         )
       : 0;
     if (needed <= without) launch = launch.filter((n) => n.pods.some((p) => !theirs.has(p)));
-    else if (!launchTheirs) return { ok: false, why: INFLIGHT_NEEDS_CAPACITY };
+    else if (o.launchTheirs !== true) return { ok: false, why: INFLIGHT_NEEDS_CAPACITY };
   }
   const bindings =
     theirs.size + placed.headed.size > 0
@@ -169,12 +186,13 @@ export function simulateMust(
   remove: ReadonlySet<string>,
   moving: readonly V1Pod[],
 ): Simulation {
-  const beside = simulate(world, remove, moving);
+  const must = { mayWaitForStarting: true };
+  const beside = simulate(world, remove, moving, must);
   if (beside.ok || beside.why !== INFLIGHT_NEEDS_CAPACITY || !world.inflight) return beside;
-  const own = simulate({ ...world, inflight: { ...world.inflight, pods: [] } }, remove, moving);
+  const own = simulate({ ...world, inflight: { ...world.inflight, pods: [] } }, remove, moving, must);
   if (own.ok && own.launch.length > 0) return own;
   // Its pods fit only in room theirs need: it launches what the plan beside them needs, theirs
   // included, as Karpenter's drift launches every new node its simulation beside the deleting nodes'
   // pods asks for (before, it waited, was decided again 20 s later, and drift went 3 nodes at a time).
-  return simulate(world, remove, moving, true);
+  return simulate(world, remove, moving, { ...must, launchTheirs: true });
 }
