@@ -138,7 +138,7 @@ export class Metrics {
   });
   readonly nodesKept = new Gauge({
     name: 'berth_disruption_nodes_kept',
-    help: 'Berth nodes disruption keeps now, by reason (do-not-disrupt, pdb, no-controller, budget, consolidate-after, not-ready, nominated, returning, backoff, min-savings, not-cheaper).',
+    help: 'Berth nodes disruption keeps now, by reason (do-not-disrupt, pdb, no-controller, budget, consolidate-after, not-ready, nominated, returning, backoff, min-savings, node-starting, not-cheaper).',
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });

@@ -47,6 +47,10 @@ describe('the metric label of a kept reason', () => {
       'not consolidated: it saves $0.0672/h, 25% of its $0.2688/h: a replacement must save 30% (policies.yaml minSavingsPercent)',
       'min-savings',
     ],
+    [
+      'not consolidated: pod shop/web would wait for node fresh: it is still starting, and a consolidation counts only on nodes that are up',
+      'node-starting',
+    ],
   ])('%s → %s', (reason, label) => {
     expect(categoryOf(reason)).toBe(label);
   });

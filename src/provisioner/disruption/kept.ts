@@ -6,6 +6,7 @@ import { AWAITS_GATED, NOMINATED } from './awaited.js';
 import { allowance, readBudgets } from './budgets.js';
 import type { V1Pod } from '@kubernetes/client-node';
 import { RETURNING_ANNOTATION } from './returning.js';
+import { STILL_STARTING } from './starting.js';
 import { isReady, podId } from './pods.js';
 import type { Reserved } from './world.js';
 import { createdAt, type Classified, type Kept, type NodeInfo } from './candidates.js';
@@ -89,6 +90,7 @@ export function categoryOf(reason: string): string {
   if (reason.includes('returningPodsWindowSeconds')) return 'returning';
   if (reason.includes('minSavingsPercent')) return 'min-savings';
   if (reason.includes('(backoff after')) return 'backoff';
+  if (reason.includes(STILL_STARTING)) return 'node-starting';
   if (reason.startsWith(KEEPS_ROOM)) return 'nominated';
   if (reason.includes('not Ready') || reason.includes('already being disrupted')) return 'not-ready';
   return 'not-cheaper';

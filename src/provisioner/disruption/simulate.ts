@@ -11,15 +11,12 @@ import { podTemplateOf } from '../../kube/workload.js';
 import type { PlannedNode, SolverPod } from '../solver/model.js';
 import { solve } from '../solver/solve.js';
 import { podId } from './pods.js';
-import { placedOnStarting } from './starting.js';
+import { placedOnStarting, STILL_STARTING } from './starting.js';
 import { reserveRoom, withReserved, type Headed } from './waiting.js';
 import type { Reserved, World } from './world.js';
 
 export const INFLIGHT_NEEDS_CAPACITY =
   'the pods of nodes already being disrupted would need that room: it waits for them to move';
-
-/** Why a consolidation waits for a node to come up (starting.ts). */
-export const STILL_STARTING = 'it is still starting, and a consolidation counts only on nodes that are up';
 
 export interface SimulateOptions {
   /** Launch the new capacity the decisions under way need as well (simulateMust's last resort). */

@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { node, pod } from '../../../test/support/cluster.js';
 import { cluster, pools } from '../../../test/support/disruption-cluster.js';
 import { poolView, type PoolView } from '../../scheduling/nodepool.js';
-import { simulate, simulateMust, STILL_STARTING } from './simulate.js';
-import { stillStarting } from './starting.js';
+import { simulate, simulateMust } from './simulate.js';
+import { STILL_STARTING, stillStarting } from './starting.js';
 import type { World } from './world.js';
 import { builtinCatalog } from '../../catalog/catalog.js';
 

@@ -19,6 +19,9 @@ import { startingTaint } from '../input/nodes.js';
 import type { ExistingNode, Plan } from '../solver/model.js';
 import type { World } from './world.js';
 
+/** Why a consolidation waits for a node to come up (kept reason `node-starting`). */
+export const STILL_STARTING = 'it is still starting, and a consolidation counts only on nodes that are up';
+
 /** Whether a managed Node is still starting: not Ready, or carrying a start-up taint of its pool's. */
 export function stillStarting(node: V1Node, w: Pick<World, 'pools'>): boolean {
   const pool = node.metadata?.labels?.[LABEL.nodePool];
