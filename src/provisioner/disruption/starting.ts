@@ -10,7 +10,8 @@
  * The same rule keeps a workload's return from paying twice: the nodes the provisioner launches for
  * pods coming back have room beyond them, and a consolidation decided before the return must not
  * empty a node into that room while those nodes boot (on bench:cluster's churn workload, four nodes
- * were removed 8–10 s after 18 were launched for the returning pods, before any of those was Ready).
+ * were validated for removal 8–10 s after 18 were launched for the returning pods, none of those
+ * Ready yet).
  * Drift and expiration, which must happen, launch for their pods and may wait for their own nodes.
  */
 import type { V1Node } from '@kubernetes/client-node';
