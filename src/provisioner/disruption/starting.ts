@@ -17,6 +17,7 @@
 import type { V1Node } from '@kubernetes/client-node';
 import { LABEL } from '../../catalog/instance-type.js';
 import { startingTaint } from '../input/nodes.js';
+import { nodeReady } from '../nodeclaim/conditions.js';
 import type { ExistingNode, Plan } from '../solver/model.js';
 import type { World } from './world.js';
 
@@ -27,8 +28,7 @@ export const STILL_STARTING = 'it is still starting, and a consolidation counts 
 export function stillStarting(node: V1Node, w: Pick<World, 'pools'>): boolean {
   const pool = node.metadata?.labels?.[LABEL.nodePool];
   if (pool === undefined) return false;
-  const ready = node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
-  if (!ready) return true;
+  if (!nodeReady(node)) return true;
   const startup = w.pools.find((p) => p.name === pool)?.pool.spec.template.spec.startupTaints ?? [];
   return (node.spec?.taints ?? []).some((t) => startingTaint(t, startup));
 }
