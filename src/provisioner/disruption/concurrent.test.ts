@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { node, pdb, pod } from '../../../test/support/cluster.js';
 import { cluster } from '../../../test/support/disruption-cluster.js';
 import { DISRUPTION_ANNOTATION } from './marks.js';
-import { INFLIGHT_NEEDS_CAPACITY } from './simulate.js';
+import { builtinCatalog } from '../../catalog/catalog.js';
+import { INFLIGHT_NEEDS_CAPACITY, simulate } from './simulate.js';
+import type { World } from './world.js';
 
 const draining = (name: string, type?: string) =>
   node(name, {
@@ -287,5 +289,34 @@ describe('several disruption decisions under way', () => {
     expect(kinds(await c.controller.round())).toEqual(['draining']);
     c.later(10_000);
     expect(kinds(await c.controller.round())).toEqual(['draining', 'none']);
+  });
+});
+
+describe('the room of pods on their way, beside a decision under way', () => {
+  // x and z run a 1-core pod each (m6i.xlarge: 3,920m allocatable); y goes in a decision under way,
+  // and the room of a pod coming back was kept on it. A second decision takes x.
+  const moving = pod('p', 'x', { cpu: '1' });
+  const world = (coming: string): World => ({
+    nodes: [node('x'), node('y'), node('z')],
+    podsByNode: new Map([
+      ['x', [moving]],
+      ['z', [pod('q', 'z', { cpu: '1' })]],
+    ]),
+    pools: [],
+    daemonSets: [],
+    catalog: builtinCatalog(),
+    namePrefix: 'test-',
+    inflight: { nodes: new Set(['y']), pods: [], replacements: [] },
+    reserved: () => new Map([['y', [pod('coming', 'y', { cpu: coming })]]]),
+  });
+
+  it('places that room again too: x stays when z holds its pod but not the pod coming back', () => {
+    const sim = simulate(world('2500m'), new Set(['x']), [moving]);
+    expect(sim.ok ? 'deleted' : sim.why).toMatch(/would have nowhere to go/);
+  });
+
+  it('and x goes when z holds both', () => {
+    const sim = simulate(world('1500m'), new Set(['x']), [moving]);
+    expect(sim.ok && sim.launch.length === 0).toBe(true);
   });
 });

@@ -88,8 +88,16 @@ function placeBeside(
     const on = p.spec?.nodeName ?? '';
     return !remove.has(on) && !keep.has(on);
   });
-  // The pods on their way to the nodes removed: placed again with the pods that move, never bound.
-  const headed = reserved ? [...remove].flatMap((name) => reserved.get(name) ?? []) : [];
+  // The pods on their way to the nodes that go — this decision's and those of the decisions under way,
+  // whose room each of them counted on finding on the others' nodes — placed again with the pods that
+  // move, never bound. Four single-node deletions decided a second apart at a churn low each kept the
+  // room of the pods coming back only beside the others' nodes, and the next high bought three nodes.
+  const headed = reserved
+    ? world.nodes.flatMap((n) => {
+        const name = n.metadata?.name ?? '';
+        return gone(name) ? (reserved.get(name) ?? []) : [];
+      })
+    : [];
   const pods: SolverPod[] = [];
   // Theirs first: the solver keeps this order among pods of one size, so the decisions under way keep
   // the room they were planned with (their own replacements), and a launch is this decision's own.
