@@ -207,6 +207,7 @@ export async function startCluster(s: ServeStart): Promise<Started> {
     claims,
     nominations,
     virtualPods: () => provisioning.bufferPods(),
+    returning: provisioning.returning,
   });
   const nodeOps = new ApiNodeOps(api, core, setup.cloud);
   const provisionNow = () => {

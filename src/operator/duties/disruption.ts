@@ -27,7 +27,7 @@ import { SCHEDULING_GATE } from '../../admission/gate.js';
 import { heldBy } from '../../kube/pod-gates.js';
 import type { Nominations } from '../../provisioner/controller/nominations.js';
 import { awaitedReason } from '../../provisioner/disruption/awaited.js';
-import { ReturningPods } from '../../provisioner/disruption/returning.js';
+import type { ReturningPods } from '../../provisioner/disruption/returning.js';
 
 /** Whether any pod waits behind Berth's scheduling gate, read from the cache at most once a second. */
 function anyGated(pods: () => readonly V1Pod[]): () => boolean {
@@ -46,20 +46,6 @@ function anyGated(pods: () => readonly V1Pod[]): () => boolean {
 /** The cache's pods, and the buffers' virtual ones after them (the cache's list as is without any). */
 const withVirtual = (pods: readonly V1Pod[], virtual: readonly V1Pod[]): readonly V1Pod[] =>
   virtual.length === 0 ? pods : [...pods, ...virtual];
-
-/** The pods shrunk workloads will bring back (returning.ts), their counts observed at most once a second. */
-function returningOf(pods: () => readonly V1Pod[], windowMs: () => number): () => readonly V1Pod[] {
-  const returning = new ReturningPods(windowMs);
-  let at = Number.NEGATIVE_INFINITY;
-  return () => {
-    const now = Date.now();
-    if (now - at >= 1_000) {
-      at = now;
-      returning.observe(pods(), now);
-    }
-    return returning.pods();
-  };
-}
 
 const ROUND_MS = 10_000;
 const DRAIN_ROUND_MS = 1000;
@@ -89,6 +75,8 @@ export interface DisruptionWiring {
   readonly nominations?: Pick<Nominations, 'has' | 'nodeOf'>;
   /** CapacityBuffers' virtual pods: pods on their way whose room no decision may take. */
   readonly virtualPods?: () => readonly V1Pod[];
+  /** The pods shrunk workloads will bring back (shared with the provisioner, which keeps their room too). */
+  readonly returning: ReturningPods;
 }
 
 /** How long the claims' index by providerID is used before it is made again. */
@@ -138,10 +126,8 @@ export class ClusterDisruption implements LeaderDuty {
       return p !== undefined && p.spec?.nodeName === undefined && p.metadata?.deletionTimestamp === undefined;
     };
     const gated = anyGated(() => pods.list());
-    const returning = returningOf(
-      () => pods.list(),
-      () => this.d.live.current.returningPodsWindowSeconds * 1000,
-    );
+    // The pods shrunk workloads will bring back, their counts observed at most once a second.
+    const returning = () => this.d.returning.current(() => pods.list(), Date.now(), 1_000);
     const controller = new DisruptionController({
       cluster: {
         synced: () => nodes.synced && pods.synced && daemonSets.synced && pdbs.synced && this.d.claims.synced,

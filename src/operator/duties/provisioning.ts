@@ -24,6 +24,7 @@ import { resourceList, type NodeClaim } from '../../provisioner/nodeclaim/object
 import { fromAllocatable } from '../../provisioner/solver/resources.js';
 import type { PoolView } from '../../scheduling/nodepool.js';
 import type { LeaderDuty } from '../duty.js';
+import { ReturningPods } from '../../provisioner/disruption/returning.js';
 import { unschedulableEvents } from './unschedulable-events.js';
 import {
   admittedObject,
@@ -47,6 +48,8 @@ export class ClusterProvisioning implements LeaderDuty {
     now: () => Date.now(),
   });
   private readonly bounds: DemandBounds;
+  /** The pods shrunk workloads will bring back: a round keeps their room, and so does disruption. */
+  readonly returning = new ReturningPods(() => this.d.live.current.returningPodsWindowSeconds * 1000);
   private loop: ProvisionLoop | undefined;
   private unwatch: (() => void)[] = [];
   private caches:
@@ -198,12 +201,14 @@ export class ClusterProvisioning implements LeaderDuty {
   private input(caches: NonNullable<ClusterProvisioning['caches']>, provisioner: Provisioner) {
     const unsynced = Object.values(caches).filter((c) => !c.synced);
     if (unsynced.length > 0) return `caches not synced: ${unsynced.map((c) => c.spec.kind).join(', ')}`;
+    const pods = caches.pods.list();
     return clusterInput({
-      pods: caches.pods.list(),
+      pods,
       nodes: caches.nodes.list(),
       daemonSets: caches.daemonSets.list() as KubeObject[],
       volumes: { pvcs: caches.pvcs.list() as KubeObject[], pvs: caches.pvs.list() as KubeObject[] },
       buffers: this.bufferPods(caches),
+      returning: this.returning.current(() => pods, Date.now(), 0),
       pools: this.pools(),
       catalog: this.d.catalog(),
       fed: this.feed.current(Date.now()),

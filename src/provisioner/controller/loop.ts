@@ -149,7 +149,7 @@ export class ProvisionLoop {
     this.bounded(demand);
     const r = await this.d.provisioner.reconcile(solver);
     this.rounds += 1;
-    this.report(planned, r, solver);
+    this.report(planned, r, solver, input.returningKept ?? 0);
     this.d.onRound?.(r);
     return r;
   }
@@ -173,7 +173,7 @@ export class ProvisionLoop {
     this.d.onBounded?.(demand);
   }
 
-  private report(pods: number, r: RoundResult, input: SolverInput): void {
+  private report(pods: number, r: RoundResult, input: SolverInput, returningKept: number): void {
     const { plan } = r;
     const log = this.d.logger;
     for (const i of r.launched)
@@ -205,6 +205,7 @@ export class ProvisionLoop {
           pods,
           held: r.held,
           ...(r.givenBack > 0 ? { givenBack: r.givenBack } : {}),
+          ...(returningKept > 0 ? { returningKept } : {}),
           launched: r.launched.length,
           unschedulable: plan.unschedulable.length,
           solveMillis: plan.totals.solveMillis,

@@ -105,8 +105,22 @@ function asReturning(p: V1Pod, workload: string, i: number): V1Pod {
  */
 export class ReturningPods {
   private readonly workloads = new Map<string, History>();
+  private observedAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly windowMs: () => number) {}
+
+  /**
+   * The returning pods, the counts observed first when the last observation is `maxAgeMs` old or older:
+   * disruption reads them every round (a second's lag is nothing to it), the provisioner as a workload's
+   * pods arrive (0: each of its rounds counts the pods made since).
+   */
+  current(pods: () => readonly V1Pod[], now: number, maxAgeMs: number): V1Pod[] {
+    if (now - this.observedAt >= maxAgeMs) {
+      this.observedAt = now;
+      this.observe(pods(), now);
+    }
+    return this.pods();
+  }
 
   observe(pods: readonly V1Pod[], now: number): void {
     const seen = new Map<string, { pods: number; shape: V1Pod }>();

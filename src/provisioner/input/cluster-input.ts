@@ -14,7 +14,8 @@ import { existingNode, podsByNode } from './nodes.js';
 import { DISRUPTION_ANNOTATION, REPAIR_PHASE } from '../disruption/marks.js';
 import { moves } from '../disruption/pods.js';
 import { INTERRUPTION_PHASE } from '../interruption/controller.js';
-import { daemonSetOf } from './pods.js';
+import { daemonSetOf, podsOf } from './pods.js';
+import { keepReturningRoom } from '../controller/returning-room.js';
 import { waitingOnPin } from '../../kube/pod-pins.js';
 import { awaitsVolume, withVolumeZones, type Volumes } from './volume-topology.js';
 import { podTemplateOf } from '../../kube/workload.js';
@@ -33,12 +34,16 @@ export interface ClusterState {
   readonly volumes?: Volumes;
   /** CapacityBuffers' virtual pods: demand that waits for room and is never bound (buffers.ts). */
   readonly buffers?: readonly V1Pod[];
+  /** The pods shrunk workloads are bringing back and have not made yet (disruption/returning.ts). */
+  readonly returning?: readonly V1Pod[];
 }
 
 /** A round's input: what the solver plans, and how the demand was bounded (for Events and metrics). */
 export interface RoundInput {
   readonly solver: SolverInput;
   readonly demand: Demand;
+  /** How many pods still to come have their room kept on the nodes this round (returning-room.ts). */
+  readonly returningKept?: number;
 }
 
 /** Nodes whose pods are planned for while they drain: interrupted ones, and those being repaired. */
@@ -130,5 +135,9 @@ export function clusterInput(s: ClusterState): RoundInput {
     catalog: s.catalog,
     ...(s.poolUsage ? { poolUsage: s.poolUsage } : {}),
   };
-  return { solver, demand };
+  const coming = (s.returning ?? []).flatMap((p) =>
+    podsOf(Object.assign({}, p, { kind: 'Pod' }) as KubeObject, 'default'),
+  );
+  const room = keepReturningRoom(solver, coming);
+  return { solver: room.input, demand, returningKept: room.kept };
 }
