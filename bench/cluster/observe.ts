@@ -56,6 +56,8 @@ export class ClusterObserver {
   /** When a node last appeared, went, or started leaving. */
   lastNodeChange = Date.now();
   pdbViolations = 0;
+  /** Each sample counted in pdbViolations: when, which PDB, its healthy and desired healthy pods. */
+  readonly pdbBelow: { at: number; pdb: string; healthy: number; desired: number }[] = [];
   /** Each PDB's healthy pods at the last sample. */
   private readonly healthy = new Map<string, number>();
   private readonly aborts: (() => void)[] = [];
@@ -110,7 +112,11 @@ export class ClusterObserver {
             // Below its minimum by losing healthy pods: a Deployment scaled up under its PDB is below
             // its minimum too until the new pods are Ready (self anti-affinity's scale-in step scales
             // one app up), which no eviction caused.
-            if (healthy < (p.status?.desiredHealthy ?? 0) && healthy < before) this.pdbViolations += 1;
+            const desired = p.status?.desiredHealthy ?? 0;
+            if (healthy < desired && healthy < before) {
+              this.pdbViolations += 1;
+              this.pdbBelow.push({ at: Date.now(), pdb: name, healthy, desired });
+            }
           }
         },
         () => undefined,

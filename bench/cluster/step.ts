@@ -204,6 +204,11 @@ export async function runStep(
   const churned = step.kind === 'churn' ? await churn(ctx, step, start) : undefined;
   const end = await ended(ctx, step, expected, start, nodesBefore);
   const windowEnd = Date.now();
+  for (const b of o.pdbBelow.slice(violations0))
+    ctx.log(
+      `${ctx.workload} on ${ctx.side}: PDB ${b.pdb} below its minimum at +${((b.at - start) / 1000).toFixed(1)} s: ` +
+        `${b.healthy} healthy, ${b.desired} desired`,
+    );
   const { pods: created, bindings: bound } = podCreates(ctx.auditLog, start, windowEnd);
   if (step.kind === 'scale-out') {
     for (const l of schedulingFailures(ctx).slice(0, 5))

@@ -59,6 +59,16 @@ describe('keepReturningRoom', () => {
     expect(room.input.nodes[0]?.pods).toEqual([]);
   });
 
+  it('places the waiting pods of the workload coming back with its pods still to come, as one', () => {
+    const room = keepReturningRoom(
+      input([small(1)], [node('wide-hole', 4000, 32 * 1024)]),
+      [large(1)],
+      new Set(['perf/small-1']),
+    );
+    expect(room.kept).toBe(1);
+    expect(room.input.nodes[0]?.pods.map((p) => p.id)).toEqual(['perf/large-1']);
+  });
+
   it('buys nothing for them: those that fit no node keep no room and are no pods to plan', () => {
     const room = keepReturningRoom(input([], [node('narrow-hole', 1000, 4096)]), [large(1), small(2)]);
     expect(room.kept).toBe(1);
@@ -123,5 +133,34 @@ describe('the round input keeps the room of the pods a workload brings back', ()
       'perf/large-returning-1',
     ]);
     expect(round.solver.pods.map((p) => p.id)).toEqual(['perf/small-1']);
+  });
+
+  it("counts a waiting pod of the workload coming back as the workload's, not another's", () => {
+    const owner = { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-5d8', uid: 'u', controller: true };
+    const mine = (name: string, cpu: string, memory: string): V1Pod => {
+      const p = v1Pod(name, cpu, memory);
+      p.metadata = {
+        name,
+        namespace: 'perf',
+        labels: { 'pod-template-hash': '5d8' },
+        ownerReferences: [owner],
+      };
+      return p;
+    };
+    const coming = mine('web-5d8-returning-1', '3500m', '28Gi');
+    coming.metadata!.annotations = { 'berth.dev/returning-for': 'perf/Deployment/web' };
+    const round = (waiting: V1Pod) =>
+      clusterInput({
+        pods: [waiting],
+        nodes: [v1Node('wide-hole', '4', '32Gi')],
+        daemonSets: [],
+        pools: [poolView(pool)],
+        catalog,
+        fed: [],
+        returning: [coming],
+      }).returningKept;
+    // Its own small pod gives the hole to the large one still to come; another workload's keeps it.
+    expect(round(mine('web-5d8-a', '900m', '3100Mi'))).toBe(1);
+    expect(round(v1Pod('other', '900m', '3100Mi'))).toBe(0);
   });
 });

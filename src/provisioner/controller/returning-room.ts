@@ -9,18 +9,21 @@
  * nodes as they are, and the room the latter take is not offered to the waiting ones. The solver
  * places larger pods first, so the plan is the one disruption kept the room by.
  *
- * Waiting pods come first: when the pods still to come would leave a waiting pod without room it
- * would have had, nothing is kept this round. Nothing is bought for a pod still to come. Pods placed
+ * The waiting pods of the workloads coming back are placed with their pods still to come as one: at
+ * the churn workload's second high the room the low had left was a little short, and letting the
+ * pods made first take theirs first bought five nodes where placing them together needed two. Other
+ * waiting pods come first: when the pods still to come would leave one of them without room it would
+ * have had, nothing is kept this round. Nothing is bought for a pod still to come. Pods placed
  * by where others are (spread, pod affinity) keep no such room: kube-scheduler counts only the pods
  * that exist. Karpenter plans only the pods that exist. Pure.
  */
 import type { ExistingNode, Plan, SolverInput, SolverPod } from '../solver/model.js';
 import { solve } from '../solver/solve.js';
 
-/** The waiting pods (and replicas planned ahead) a plan put on a node, by id. */
-function placedOf(plan: Plan, coming: ReadonlySet<string>): number {
+/** How many of the pods `counted` selects a plan put on a node. */
+function placedOf(plan: Plan, counted: (id: string) => boolean): number {
   let n = 0;
-  for (const b of plan.bindings) if (!coming.has(b.pod)) n++;
+  for (const b of plan.bindings) if (counted(b.pod)) n++;
   return n;
 }
 
@@ -54,17 +57,27 @@ export interface ReturningRoom {
 const placedByOthers = (p: SolverPod): boolean =>
   p.spread.length > 0 || p.affinity.length > 0 || p.antiAffinity.length > 0;
 
-/** The round's input with the room of `coming` (pods a workload is bringing back) kept (see the header). */
-export function keepReturningRoom(input: SolverInput, coming: readonly SolverPod[]): ReturningRoom {
+/**
+ * The round's input with the room of `coming` (pods a workload is bringing back) kept (see the header).
+ * `theirs`: the waiting pods of the workloads coming back, placed with the pods still to come as one
+ * (which of a workload's pods takes which room is the workload's own affair); the others come first.
+ */
+export function keepReturningRoom(
+  input: SolverInput,
+  coming: readonly SolverPod[],
+  theirs: ReadonlySet<string> = new Set(),
+): ReturningRoom {
   const none = { input, kept: 0 };
   if (coming.length === 0 || input.nodes.length === 0) return none;
   const groups = input.groups ?? [];
   if ([...coming, ...input.pods, ...groups.map((g) => g.pod)].some(placedByOthers)) return none;
   const ids = new Set(coming.map((p) => p.id));
   const together = onNodes(input, [...input.pods, ...coming]);
-  const waiting = input.pods.length + groups.reduce((n, g) => n + g.count, 0);
-  const placed = placedOf(together, ids);
-  if (placed < waiting && placedOf(onNodes(input, input.pods), ids) > placed) return none;
+  const others = (id: string) => !ids.has(id) && !theirs.has(id);
+  const waiting =
+    input.pods.filter((p) => !theirs.has(p.id)).length + groups.reduce((n, g) => n + g.count, 0);
+  const placed = placedOf(together, others);
+  if (placed < waiting && placedOf(onNodes(input, input.pods), others) > placed) return none;
   const byId = new Map(coming.map((p) => [p.id, p]));
   const taken = new Map<string, SolverPod[]>();
   for (const b of together.bindings) {

@@ -8,7 +8,13 @@ import type { KubeObject } from '../../kube/objects.js';
 import type { PoolView } from '../../scheduling/nodepool.js';
 import type { Catalog } from '../../catalog/catalog.js';
 import { LABEL } from '../../catalog/instance-type.js';
-import { demandOf, type Admitted, type Demand, type DemandBounds } from '../controller/demand.js';
+import {
+  demandOf,
+  waitingPods,
+  type Admitted,
+  type Demand,
+  type DemandBounds,
+} from '../controller/demand.js';
 import type { DaemonSetShape, SolverInput } from '../solver/model.js';
 import { existingNode, podsByNode } from './nodes.js';
 import { DISRUPTION_ANNOTATION, REPAIR_PHASE } from '../disruption/marks.js';
@@ -16,6 +22,8 @@ import { moves } from '../disruption/pods.js';
 import { INTERRUPTION_PHASE } from '../interruption/controller.js';
 import { daemonSetOf, podsOf } from './pods.js';
 import { keepReturningRoom } from '../controller/returning-room.js';
+import { RETURNING_ANNOTATION, workloadOf } from '../disruption/returning.js';
+import { podId } from '../disruption/pods.js';
 import { waitingOnPin } from '../../kube/pod-pins.js';
 import { awaitsVolume, withVolumeZones, type Volumes } from './volume-topology.js';
 import { podTemplateOf } from '../../kube/workload.js';
@@ -111,6 +119,18 @@ function aheadOfPods(fed: readonly Admitted[]): readonly Admitted[] {
   );
 }
 
+/** The waiting pods (solver ids) of the workloads the returning pods are of. */
+function theirs(pods: readonly V1Pod[], returning: readonly V1Pod[]): Set<string> {
+  const out = new Set<string>();
+  if (returning.length === 0) return out;
+  const workloads = new Set(returning.map((p) => p.metadata?.annotations?.[RETURNING_ANNOTATION]));
+  for (const p of waitingPods(pods)) {
+    const w = workloadOf(p);
+    if (w !== undefined && workloads.has(w)) out.add(podId(p));
+  }
+  return out;
+}
+
 export function clusterInput(s: ClusterState): RoundInput {
   const real = withVolumes(withPinned(s.pods, s.nodes), s.volumes);
   const pods = s.buffers && s.buffers.length > 0 ? [...real, ...s.buffers] : real;
@@ -135,9 +155,10 @@ export function clusterInput(s: ClusterState): RoundInput {
     catalog: s.catalog,
     ...(s.poolUsage ? { poolUsage: s.poolUsage } : {}),
   };
-  const coming = (s.returning ?? []).flatMap((p) =>
+  const returning = s.returning ?? [];
+  const coming = returning.flatMap((p) =>
     podsOf(Object.assign({}, p, { kind: 'Pod' }) as KubeObject, 'default'),
   );
-  const room = keepReturningRoom(solver, coming);
+  const room = keepReturningRoom(solver, coming, theirs(real, returning));
   return { solver: room.input, demand, returningKept: room.kept };
 }
