@@ -10,8 +10,8 @@
  * places larger pods first, so the plan is the one disruption kept the room by.
  *
  * The waiting pods of the workloads coming back are placed with their pods still to come as one: at
- * the churn workload's second high the room the low had left was a little short, and letting the
- * pods made first take theirs first bought five nodes where placing them together needed two. Other
+ * the churn workload's second high the room the low had left was a little short, the pods made first
+ * took theirs first, and the small pods among them were bought four nodes, the large a fifth. Other
  * waiting pods come first: when the pods still to come would leave one of them without room it would
  * have had, nothing is kept this round. Nothing is bought for a pod still to come. Pods placed
  * by where others are (spread, pod affinity) keep no such room: kube-scheduler counts only the pods
