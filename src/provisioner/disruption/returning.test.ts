@@ -111,6 +111,24 @@ describe('ReturningPods', () => {
     expect(back?.spec?.volumes).toEqual([]);
   });
 
+  it('an evicted pod made again at once is no shrink and return: a count is one once it has held 10 s', () => {
+    const r = new ReturningPods(() => 5 * MIN);
+    r.observe(web(3), 0);
+    r.observe(web(2), MIN); // a low
+    // A drain at the low: one pod evicted, made again a second later, and again.
+    [1, 2, 1, 2].forEach((k, i) => r.observe(web(k), MIN + (i + 1) * 1000));
+    r.observe(web(2), 2 * MIN);
+    expect(r.pods()).toEqual([]);
+  });
+
+  it("counts the pods short of the peak from the count now, as the workload's pods are made", () => {
+    const r = new ReturningPods(() => 5 * MIN);
+    [4, 2, 4, 2].forEach((k, i) => r.observe(web(k), i * MIN));
+    expect(r.pods()).toHaveLength(2);
+    r.observe(web(3), 4 * MIN); // the next high: one pod made so far
+    expect(r.pods()).toHaveLength(1);
+  });
+
   it('deleting and finished pods do not count', () => {
     const r = new ReturningPods(() => 5 * MIN);
     const going = web(3);

@@ -40,17 +40,36 @@ interface Sample {
   readonly pods: number;
 }
 
+/**
+ * How long a count must hold to be a change of the workload's size. An evicted pod is gone for the
+ * moment its ReplicaSet takes to make it again: counted as it came, each drain at a low read as a
+ * shrink and a return, and the provisioner kept room for the workload's peak while it placed the
+ * evicted pods (on bench:cluster's churn workload it bought five nodes for them). An HPA moves a
+ * workload at most every 15 s.
+ */
+export const SETTLE_MS = 10_000;
+
 interface History {
-  /** Changes of the count, oldest first; the first is the count as the window opens. */
+  /** Counts that held SETTLE_MS, oldest first; the first is the count as the window opens. */
   samples: Sample[];
+  /** A count seen since `at` that has not held SETTLE_MS yet. */
+  pending?: Sample;
+  /** The count as last seen. */
+  live: number;
   /** A pod of the workload as last seen: the shape its returning pods take. */
   shape: V1Pod;
   /** Its returning pods as last made (the same objects while the shape and count stay). */
   made?: { readonly shape: V1Pod; readonly pods: readonly V1Pod[] };
 }
 
-/** How many pods a workload is short of its peak, if it came back after shrinking within the samples. */
-export function shortOfPeak(samples: readonly Sample[]): number {
+/**
+ * How many pods a workload is short of its peak (`now`: its count now, by default the last sample's), if
+ * it came back after shrinking within the samples.
+ */
+export function shortOfPeak(
+  samples: readonly Sample[],
+  now = samples[samples.length - 1]?.pods ?? 0,
+): number {
   let fell = false;
   let returned = false;
   let peak = 0;
@@ -62,8 +81,25 @@ export function shortOfPeak(samples: readonly Sample[]): number {
     if (s.pods < before.pods) fell = true;
     else if (s.pods > before.pods && fell) returned = true;
   }
-  const now = samples[samples.length - 1]?.pods ?? 0;
   return returned ? Math.max(0, peak - now) : 0;
+}
+
+/** The count seen at `now` into the settled samples: a count is a sample once it has held SETTLE_MS. */
+function settle(h: History, pods: number, now: number): void {
+  const p = h.pending;
+  if (h.samples.length === 0) {
+    h.samples.push({ at: now, pods });
+    return;
+  }
+  // It held from when it was first seen until now at least (changed now, or still the same).
+  if (p && now - p.at >= SETTLE_MS) {
+    h.samples.push(p);
+    delete h.pending;
+  }
+  if (h.pending?.pods === pods) return;
+  const last = (h.samples[h.samples.length - 1] as Sample).pods;
+  if (pods === last) delete h.pending;
+  else h.pending = { at: now, pods };
 }
 
 /** The pod's spec without its pin to a Node (a pin names one by `matchFields metadata.name`). */
@@ -136,16 +172,17 @@ export class ReturningPods {
     for (const [w, s] of seen) {
       const h = this.workloads.get(w);
       if (h) h.shape = s.shape;
-      this.record(w, h ?? { samples: [], shape: s.shape }, s.pods, now);
+      this.record(w, h ?? { samples: [], live: s.pods, shape: s.shape }, s.pods, now);
     }
   }
 
   private record(w: string, h: History, pods: number, now: number): void {
-    if (h.samples[h.samples.length - 1]?.pods !== pods) h.samples.push({ at: now, pods });
+    h.live = pods;
+    settle(h, pods, now);
     // The count as the window opens stays (the sample before it); older ones go.
     const from = now - this.windowMs();
     while (h.samples.length > 1 && (h.samples[1] as Sample).at <= from) h.samples.shift();
-    if (h.samples.length === 1 && pods === 0) this.workloads.delete(w);
+    if (h.samples.length === 1 && h.samples[0]?.pods === 0 && pods === 0) this.workloads.delete(w);
     else this.workloads.set(w, h);
   }
 
@@ -154,7 +191,7 @@ export class ReturningPods {
     if (this.windowMs() <= 0) return [];
     const out: V1Pod[] = [];
     for (const [w, h] of this.workloads) {
-      const short = shortOfPeak(h.samples);
+      const short = shortOfPeak(h.samples, h.live);
       if (h.made?.shape !== h.shape || h.made.pods.length !== short)
         h.made = {
           shape: h.shape,
