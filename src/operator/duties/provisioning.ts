@@ -209,6 +209,7 @@ export class ClusterProvisioning implements LeaderDuty {
       volumes: { pvcs: caches.pvcs.list() as KubeObject[], pvs: caches.pvs.list() as KubeObject[] },
       buffers: this.bufferPods(caches),
       returning: this.returning.current(() => pods, Date.now(), 0),
+      cameBack: this.returning.cameBack(),
       pools: this.pools(),
       catalog: this.d.catalog(),
       fed: this.feed.current(Date.now()),

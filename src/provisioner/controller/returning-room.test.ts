@@ -159,8 +159,27 @@ describe('the round input keeps the room of the pods a workload brings back', ()
         fed: [],
         returning: [coming],
       }).returningKept;
-    // Its own small pod gives the hole to the large one still to come; another workload's keeps it.
+    // Its own small pod gives the hole to the large one still to come; another workload's keeps it,
+    // unless that workload came back within the window too (at a high, it was scaled first).
     expect(round(mine('web-5d8-a', '900m', '3100Mi'))).toBe(1);
     expect(round(v1Pod('other', '900m', '3100Mi'))).toBe(0);
+    const api = v1Pod('api-7c9-a', '900m', '3100Mi');
+    api.metadata = {
+      name: 'api-7c9-a',
+      namespace: 'perf',
+      labels: { 'pod-template-hash': '7c9' },
+      ownerReferences: [{ ...owner, name: 'api-7c9' }],
+    };
+    const cycling = clusterInput({
+      pods: [api],
+      nodes: [v1Node('wide-hole', '4', '32Gi')],
+      daemonSets: [],
+      pools: [poolView(pool)],
+      catalog,
+      fed: [],
+      returning: [coming],
+      cameBack: new Set(['perf/Deployment/api', 'perf/Deployment/web']),
+    });
+    expect(cycling.returningKept).toBe(1);
   });
 });

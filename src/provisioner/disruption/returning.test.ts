@@ -129,6 +129,18 @@ describe('ReturningPods', () => {
     expect(r.pods()).toHaveLength(1);
   });
 
+  it('names the workloads that came back within the window, short of their peak or not', () => {
+    const r = new ReturningPods(() => 5 * MIN);
+    [3, 2, 3].forEach((k, i) => r.observe(web(k), i * MIN));
+    expect(r.cameBack().size).toBe(0); // the return has not held 10 s yet
+    r.observe(web(3), 2 * MIN + 10_000);
+    expect(r.pods()).toEqual([]);
+    expect([...r.cameBack()]).toEqual(['shop/Deployment/web']);
+    const shrunk = new ReturningPods(() => 5 * MIN);
+    [3, 2].forEach((k, i) => shrunk.observe(web(k), i * MIN));
+    expect(shrunk.cameBack().size).toBe(0);
+  });
+
   it('deleting and finished pods do not count', () => {
     const r = new ReturningPods(() => 5 * MIN);
     const going = web(3);

@@ -62,14 +62,8 @@ interface History {
   made?: { readonly shape: V1Pod; readonly pods: readonly V1Pod[] };
 }
 
-/**
- * How many pods a workload is short of its peak (`now`: its count now, by default the last sample's), if
- * it came back after shrinking within the samples.
- */
-export function shortOfPeak(
-  samples: readonly Sample[],
-  now = samples[samples.length - 1]?.pods ?? 0,
-): number {
+/** Whether a workload came back after shrinking within the samples, and its peak there. */
+function cameBackIn(samples: readonly Sample[]): { returned: boolean; peak: number } {
   let fell = false;
   let returned = false;
   let peak = 0;
@@ -81,6 +75,18 @@ export function shortOfPeak(
     if (s.pods < before.pods) fell = true;
     else if (s.pods > before.pods && fell) returned = true;
   }
+  return { returned, peak };
+}
+
+/**
+ * How many pods a workload is short of its peak (`now`: its count now, by default the last sample's), if
+ * it came back after shrinking within the samples.
+ */
+export function shortOfPeak(
+  samples: readonly Sample[],
+  now = samples[samples.length - 1]?.pods ?? 0,
+): number {
+  const { returned, peak } = cameBackIn(samples);
   return returned ? Math.max(0, peak - now) : 0;
 }
 
@@ -184,6 +190,17 @@ export class ReturningPods {
     while (h.samples.length > 1 && (h.samples[1] as Sample).at <= from) h.samples.shift();
     if (h.samples.length === 1 && h.samples[0]?.pods === 0 && pods === 0) this.workloads.delete(w);
     else this.workloads.set(w, h);
+  }
+
+  /**
+   * The workloads that came back after shrinking within the window, short of their peak or not (none
+   * when the window is 0): at a high, one workload's pods are all made while another's are still coming.
+   */
+  cameBack(): Set<string> {
+    const out = new Set<string>();
+    if (this.windowMs() <= 0) return out;
+    for (const [w, h] of this.workloads) if (cameBackIn(h.samples).returned) out.add(w);
+    return out;
   }
 
   /** The returning pods of every workload short of its peak (none when the window is 0). */

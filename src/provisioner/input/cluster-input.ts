@@ -44,6 +44,8 @@ export interface ClusterState {
   readonly buffers?: readonly V1Pod[];
   /** The pods shrunk workloads are bringing back and have not made yet (disruption/returning.ts). */
   readonly returning?: readonly V1Pod[];
+  /** The workloads that came back after shrinking within the window (`namespace/Kind/name`). */
+  readonly cameBack?: ReadonlySet<string>;
 }
 
 /** A round's input: what the solver plans, and how the demand was bounded (for Events and metrics). */
@@ -119,11 +121,19 @@ function aheadOfPods(fed: readonly Admitted[]): readonly Admitted[] {
   );
 }
 
-/** The waiting pods (solver ids) of the workloads the returning pods are of. */
-function theirs(pods: readonly V1Pod[], returning: readonly V1Pod[]): Set<string> {
+/**
+ * The waiting pods (solver ids) of the workloads coming back: those with pods still to come, and those
+ * that came back within the window and have made all theirs (at a high, the workload scaled first).
+ */
+function theirs(
+  pods: readonly V1Pod[],
+  returning: readonly V1Pod[],
+  cameBack: ReadonlySet<string>,
+): Set<string> {
   const out = new Set<string>();
   if (returning.length === 0) return out;
-  const workloads = new Set(returning.map((p) => p.metadata?.annotations?.[RETURNING_ANNOTATION]));
+  const workloads = new Set(cameBack);
+  for (const p of returning) workloads.add(p.metadata?.annotations?.[RETURNING_ANNOTATION] ?? '');
   for (const p of waitingPods(pods)) {
     const w = workloadOf(p);
     if (w !== undefined && workloads.has(w)) out.add(podId(p));
@@ -159,6 +169,6 @@ export function clusterInput(s: ClusterState): RoundInput {
   const coming = returning.flatMap((p) =>
     podsOf(Object.assign({}, p, { kind: 'Pod' }) as KubeObject, 'default'),
   );
-  const room = keepReturningRoom(solver, coming, theirs(real, returning));
+  const room = keepReturningRoom(solver, coming, theirs(real, returning, s.cameBack ?? new Set()));
   return { solver: room.input, demand, returningKept: room.kept };
 }
