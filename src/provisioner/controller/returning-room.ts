@@ -9,9 +9,11 @@
  * nodes as they are, and the room the latter take is not offered to the waiting ones. The solver
  * places larger pods first, so the plan is the one disruption kept the room by.
  *
- * The waiting pods of the workloads coming back are placed with their pods still to come as one: at
- * the churn workload's second high the room the low had left was a little short, the pods made first
- * took theirs first, and the small pods among them were bought four nodes, the large a fifth. Other
+ * The waiting pods of the workloads coming back (every one that came back within the window: the one
+ * scaled first has made all its pods when the round runs) are placed with the pods still to come as
+ * one: at the churn workload's second high the room the low had left was a little short, the pods
+ * made first took theirs first, and the small pods among them were bought four nodes, the large a
+ * fifth. Other
  * waiting pods come first: when the pods still to come would leave one of them without room it would
  * have had, nothing is kept this round. Nothing is bought for a pod still to come. Pods placed
  * by where others are (spread, pod affinity) keep no such room: kube-scheduler counts only the pods
