@@ -13,11 +13,10 @@
  * scaled first has made all its pods when the round runs) are placed with the pods still to come as
  * one: at the churn workload's second high the room the low had left was a little short, the pods
  * made first took theirs first, and the small pods among them were bought four nodes, the large a
- * fifth. Other
- * waiting pods come first: when the pods still to come would leave one of them without room it would
- * have had, nothing is kept this round. Nothing is bought for a pod still to come. Pods placed
- * by where others are (spread, pod affinity) keep no such room: kube-scheduler counts only the pods
- * that exist. Karpenter plans only the pods that exist. Pure.
+ * fifth. Other waiting pods come first: when the pods still to come would leave one of them without
+ * room it would have had, nothing is kept this round. Nothing is bought for a pod still to come. Pods
+ * placed by where others are (spread, pod affinity) keep no such room: kube-scheduler counts only the
+ * pods that exist. Karpenter plans only the pods that exist. Pure.
  */
 import type { ExistingNode, Plan, SolverInput, SolverPod } from '../solver/model.js';
 import { solve } from '../solver/solve.js';
