@@ -18,12 +18,11 @@ import {
 import type { DaemonSetShape, SolverInput } from '../solver/model.js';
 import { existingNode, podsByNode } from './nodes.js';
 import { DISRUPTION_ANNOTATION, REPAIR_PHASE } from '../disruption/marks.js';
-import { moves } from '../disruption/pods.js';
+import { moves, podId } from '../disruption/pods.js';
 import { INTERRUPTION_PHASE } from '../interruption/controller.js';
 import { daemonSetOf, podsOf } from './pods.js';
 import { keepReturningRoom } from '../controller/returning-room.js';
 import { RETURNING_ANNOTATION, workloadOf } from '../disruption/returning.js';
-import { podId } from '../disruption/pods.js';
 import { waitingOnPin } from '../../kube/pod-pins.js';
 import { awaitsVolume, withVolumeZones, type Volumes } from './volume-topology.js';
 import { podTemplateOf } from '../../kube/workload.js';
