@@ -119,6 +119,8 @@ export interface Demand {
   /** Pods left for later rounds by `maxPods`, and the workloads they belong to. */
   readonly deferred: number;
   readonly deferredFrom: KubeObject[];
+  /** Each workload's replicas planned ahead of their pods (one of `groups`), by `namespace/Kind/name`. */
+  readonly ahead: ReadonlyMap<string, ReplicaGroup>;
 }
 
 /** Whether a pod is one of a fed object's: the bare pod itself, or one a workload's selector takes. */
@@ -164,6 +166,7 @@ export function demandOf(
   const groups: ReplicaGroup[] = [];
   const capped: Capped[] = [];
   const deferredFrom: KubeObject[] = [];
+  const ahead = new Map<string, ReplicaGroup>();
   let deferred = 0;
   const seen = new Set<string>();
   let room = bounds.maxPods;
@@ -183,12 +186,16 @@ export function demandOf(
     const g = missing.group;
     if (!g) continue;
     const n = Math.min(g.count, room);
-    if (n > 0) groups.push(n === g.count ? g : { ...g, count: n });
+    if (n > 0) {
+      const planned = n === g.count ? g : { ...g, count: n };
+      groups.push(planned);
+      ahead.set(keyOf(f.object), planned);
+    }
     room -= n;
     if (n < g.count) {
       deferred += g.count - n;
       deferredFrom.push(f.object);
     }
   }
-  return { pods: out, groups, capped, deferred, deferredFrom };
+  return { pods: out, groups, capped, deferred, deferredFrom, ahead };
 }

@@ -23,7 +23,7 @@ function loopWith(batching: { idleMs: number; maxMs: number }) {
       roundsAt.push(Date.now() - start);
       return {
         solver: { pods: [], nodes: [], pools: [], daemonSets: [], catalog },
-        demand: { pods: [], groups: [], capped: [], deferred: 0, deferredFrom: [] },
+        demand: { pods: [], groups: [], capped: [], deferred: 0, deferredFrom: [], ahead: new Map() },
       };
     },
     mode: () => 'berth',

@@ -69,6 +69,18 @@ describe('keepReturningRoom', () => {
     expect(room.input.nodes[0]?.pods.map((p) => p.id)).toEqual(['perf/large-1']);
   });
 
+  it('places larger pods first: two small pods of its own leave the only wide hole to the large one', () => {
+    const room = keepReturningRoom(
+      input([small(1), small(2)], [node('wide-hole', 4000, 32 * 1024), node('narrow-hole', 2000, 8192)]),
+      [large(1)],
+      new Set(['perf/small-1', 'perf/small-2']),
+    );
+    expect(room.kept).toBe(1);
+    expect(room.input.nodes.find((n) => n.name === 'wide-hole')?.pods.map((p) => p.id)).toEqual([
+      'perf/large-1',
+    ]);
+  });
+
   it('buys nothing for them: those that fit no node keep no room and are no pods to plan', () => {
     const room = keepReturningRoom(input([], [node('narrow-hole', 1000, 4096)]), [large(1), small(2)]);
     expect(room.kept).toBe(1);

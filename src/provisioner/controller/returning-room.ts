@@ -6,8 +6,7 @@
  * churn workload: 4–6 nodes at each high, all of them for its 3500m/28Gi pods, which disruption
  * removed again at the next low). Disruption keeps this room for the pods still to come
  * (disruption/returning.ts); a round now places its waiting pods together with those pods, on the
- * nodes as they are, and the room the latter take is not offered to the waiting ones. The solver
- * places larger pods first, so the plan is the one disruption kept the room by.
+ * nodes as they are, larger pods first, and the room the latter take is not offered to the waiting ones.
  *
  * The waiting pods of the workloads coming back (every one that came back within the window: the one
  * scaled first has made all its pods when the round runs) are placed with the pods still to come as
@@ -18,30 +17,91 @@
  * placed by where others are (spread, pod affinity) keep no such room: kube-scheduler counts only the
  * pods that exist. Karpenter plans only the pods that exist. Pure.
  */
-import type { ExistingNode, Plan, SolverInput, SolverPod } from '../solver/model.js';
+import {
+  expandGroups,
+  type ExistingNode,
+  type Plan,
+  type SolverInput,
+  type SolverPod,
+} from '../solver/model.js';
 import { solve } from '../solver/solve.js';
 
-/** How many of the pods `counted` selects a plan put on a node. */
-function placedOf(plan: Plan, counted: (id: string) => boolean): number {
+type Binding = Plan['bindings'][number];
+
+/** How many of the pods `counted` selects the bindings put on a node. */
+function placedOf(bindings: readonly Binding[], counted: (id: string) => boolean): number {
   let n = 0;
-  for (const b of plan.bindings) if (counted(b.pod)) n++;
+  for (const b of bindings) if (counted(b.pod)) n++;
   return n;
 }
 
-/** A plan of `pods` on the nodes as they are: no pool, nothing bought. */
-function onNodes(input: SolverInput, pods: readonly SolverPod[]): Plan {
-  return solve({
-    pods,
-    ...(input.groups ? { groups: input.groups } : {}),
-    nodes: input.nodes,
-    pools: [],
-    daemonSets: input.daemonSets,
-    catalog: input.catalog,
-    budgetMillis: 0,
-    skipBound: true,
-    keepStatic: false,
-    placement: 'grow',
+/** The nodes with the pods the bindings put on them. */
+function withPlaced(
+  nodes: readonly ExistingNode[],
+  bindings: readonly Binding[],
+  byId: ReadonlyMap<string, SolverPod>,
+): ExistingNode[] {
+  const taken = new Map<string, SolverPod[]>();
+  for (const b of bindings) {
+    const pod = byId.get(b.pod);
+    if (!pod) continue;
+    const list = taken.get(b.node);
+    if (list) list.push(pod);
+    else taken.set(b.node, [pod]);
+  }
+  return nodes.map((n): ExistingNode => {
+    const more = taken.get(n.name);
+    if (!more) return n;
+    const pods = more.map((p) => ({
+      id: p.id,
+      namespace: p.namespace,
+      labels: p.labels,
+      requests: p.requests,
+    }));
+    return { ...n, pods: [...n.pods, ...pods] };
   });
+}
+
+/** Larger requests first (accelerators, then CPU, then memory), as the solver orders its pods. */
+function larger(a: SolverPod, b: SolverPod): number {
+  const x = a.requests;
+  const y = b.requests;
+  return (
+    y.gpu - x.gpu || y.amd - x.amd || y.neuron - x.neuron || y.core - x.core || y.cpu - x.cpu || y.mem - x.mem
+  );
+}
+
+/**
+ * The bindings of `pods` on the nodes as they are (no pool, nothing bought), one size at a time, the
+ * largest first: the solver fills a node from every shape of a class at once (fill.ts), so in one
+ * solve two small pods took the hole the only large pod fits in, and the large one found none.
+ */
+function onNodes(input: SolverInput, pods: readonly SolverPod[]): Binding[] {
+  const sizes: SolverPod[][] = [];
+  for (const p of [...pods].sort(larger)) {
+    const last = sizes[sizes.length - 1];
+    if (last?.[0] && larger(last[0], p) === 0) last.push(p);
+    else sizes.push([p]);
+  }
+  const byId = new Map(pods.map((p) => [p.id, p]));
+  const bindings: Binding[] = [];
+  let nodes = input.nodes;
+  for (const size of sizes) {
+    const plan = solve({
+      pods: size,
+      nodes,
+      pools: [],
+      daemonSets: input.daemonSets,
+      catalog: input.catalog,
+      budgetMillis: 0,
+      skipBound: true,
+      keepStatic: false,
+      placement: 'grow',
+    });
+    bindings.push(...plan.bindings);
+    nodes = withPlaced(nodes, plan.bindings, byId);
+  }
+  return bindings;
 }
 
 export interface ReturningRoom {
@@ -60,8 +120,9 @@ const placedByOthers = (p: SolverPod): boolean =>
 
 /**
  * The round's input with the room of `coming` (pods a workload is bringing back) kept (see the header).
- * `theirs`: the waiting pods of the workloads coming back, placed with the pods still to come as one
- * (which of a workload's pods takes which room is the workload's own affair); the others come first.
+ * `theirs`: the waiting pods and planned replicas (solver ids) of the workloads coming back, placed with
+ * the pods still to come as one (which of a workload's pods takes which room is the workload's own
+ * affair); the others come first.
  */
 export function keepReturningRoom(
   input: SolverInput,
@@ -73,34 +134,14 @@ export function keepReturningRoom(
   const groups = input.groups ?? [];
   if ([...coming, ...input.pods, ...groups.map((g) => g.pod)].some(placedByOthers)) return none;
   const ids = new Set(coming.map((p) => p.id));
-  const together = onNodes(input, [...input.pods, ...coming]);
+  const waitingPods = [...input.pods, ...expandGroups(groups)];
+  const together = onNodes(input, [...waitingPods, ...coming]);
   const others = (id: string) => !ids.has(id) && !theirs.has(id);
-  const waiting =
-    input.pods.filter((p) => !theirs.has(p.id)).length + groups.reduce((n, g) => n + g.count, 0);
+  const waiting = waitingPods.filter((p) => others(p.id)).length;
   const placed = placedOf(together, others);
-  if (placed < waiting && placedOf(onNodes(input, input.pods), others) > placed) return none;
-  const byId = new Map(coming.map((p) => [p.id, p]));
-  const taken = new Map<string, SolverPod[]>();
-  for (const b of together.bindings) {
-    const pod = byId.get(b.pod);
-    if (!pod) continue;
-    const list = taken.get(b.node);
-    if (list) list.push(pod);
-    else taken.set(b.node, [pod]);
-  }
-  if (taken.size === 0) return none;
-  const nodes = input.nodes.map((n): ExistingNode => {
-    const more = taken.get(n.name);
-    if (!more) return n;
-    const pods = more.map((p) => ({
-      id: p.id,
-      namespace: p.namespace,
-      labels: p.labels,
-      requests: p.requests,
-    }));
-    return { ...n, pods: [...n.pods, ...pods] };
-  });
-  let kept = 0;
-  for (const list of taken.values()) kept += list.length;
-  return { input: { ...input, nodes }, kept };
+  if (placed < waiting && placedOf(onNodes(input, waitingPods), others) > placed) return none;
+  const kept = together.filter((b) => ids.has(b.pod));
+  if (kept.length === 0) return none;
+  const nodes = withPlaced(input.nodes, kept, new Map(coming.map((p) => [p.id, p])));
+  return { input: { ...input, nodes }, kept: kept.length };
 }

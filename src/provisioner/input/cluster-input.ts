@@ -8,21 +8,15 @@ import type { KubeObject } from '../../kube/objects.js';
 import type { PoolView } from '../../scheduling/nodepool.js';
 import type { Catalog } from '../../catalog/catalog.js';
 import { LABEL } from '../../catalog/instance-type.js';
-import {
-  demandOf,
-  waitingPods,
-  type Admitted,
-  type Demand,
-  type DemandBounds,
-} from '../controller/demand.js';
+import { demandOf, type Admitted, type Demand, type DemandBounds } from '../controller/demand.js';
 import type { DaemonSetShape, SolverInput } from '../solver/model.js';
 import { existingNode, podsByNode } from './nodes.js';
 import { DISRUPTION_ANNOTATION, REPAIR_PHASE } from '../disruption/marks.js';
-import { moves, podId } from '../disruption/pods.js';
+import { moves } from '../disruption/pods.js';
 import { INTERRUPTION_PHASE } from '../interruption/controller.js';
-import { daemonSetOf, podsOf } from './pods.js';
+import { daemonSetOf } from './pods.js';
 import { keepReturningRoom } from '../controller/returning-room.js';
-import { RETURNING_ANNOTATION, workloadOf } from '../disruption/returning.js';
+import { returningInput } from './returning-input.js';
 import { waitingOnPin } from '../../kube/pod-pins.js';
 import { awaitsVolume, withVolumeZones, type Volumes } from './volume-topology.js';
 import { podTemplateOf } from '../../kube/workload.js';
@@ -120,26 +114,6 @@ function aheadOfPods(fed: readonly Admitted[]): readonly Admitted[] {
   );
 }
 
-/**
- * The waiting pods (solver ids) of the workloads coming back: those with pods still to come, and those
- * that came back within the window and have made all theirs (at a high, the workload scaled first).
- */
-function theirs(
-  pods: readonly V1Pod[],
-  returning: readonly V1Pod[],
-  cameBack: ReadonlySet<string>,
-): Set<string> {
-  const out = new Set<string>();
-  if (returning.length === 0) return out;
-  const workloads = new Set(cameBack);
-  for (const p of returning) workloads.add(p.metadata?.annotations?.[RETURNING_ANNOTATION] ?? '');
-  for (const p of waitingPods(pods)) {
-    const w = workloadOf(p);
-    if (w !== undefined && workloads.has(w)) out.add(podId(p));
-  }
-  return out;
-}
-
 export function clusterInput(s: ClusterState): RoundInput {
   const real = withVolumes(withPinned(s.pods, s.nodes), s.volumes);
   const pods = s.buffers && s.buffers.length > 0 ? [...real, ...s.buffers] : real;
@@ -164,10 +138,7 @@ export function clusterInput(s: ClusterState): RoundInput {
     catalog: s.catalog,
     ...(s.poolUsage ? { poolUsage: s.poolUsage } : {}),
   };
-  const returning = s.returning ?? [];
-  const coming = returning.flatMap((p) =>
-    podsOf(Object.assign({}, p, { kind: 'Pod' }) as KubeObject, 'default'),
-  );
-  const room = keepReturningRoom(solver, coming, theirs(real, returning, s.cameBack ?? new Set()));
+  const back = returningInput(real, s.returning ?? [], s.cameBack ?? new Set(), demand.ahead);
+  const room = keepReturningRoom(solver, back.coming, back.theirs);
   return { solver: room.input, demand, returningKept: room.kept };
 }
