@@ -81,6 +81,16 @@ describe('keepReturningRoom', () => {
     ]);
   });
 
+  it('gives a pod that is there the room before one still to come of its size', () => {
+    const room = keepReturningRoom(
+      input([large(2)], [node('wide-hole', 4000, 32 * 1024)]),
+      [large(1)],
+      new Set(['perf/large-2']),
+    );
+    expect(room.kept).toBe(0);
+    expect(room.input.nodes[0]?.pods).toEqual([]);
+  });
+
   it('buys nothing for them: those that fit no node keep no room and are no pods to plan', () => {
     const room = keepReturningRoom(input([], [node('narrow-hole', 1000, 4096)]), [large(1), small(2)]);
     expect(room.kept).toBe(1);

@@ -73,14 +73,22 @@ function larger(a: SolverPod, b: SolverPod): number {
 
 /**
  * The bindings of `pods` on the nodes as they are (no pool, nothing bought), one size at a time, the
- * largest first: the solver fills a node from every shape of a class at once (fill.ts), so in one
- * solve two small pods took the hole the only large pod fits in, and the large one found none.
+ * largest first, and within a size the pods that exist before those still to come (`coming`): the
+ * solver fills a node from every shape of a class at once (fill.ts), so in one solve two small pods
+ * took the hole the only large pod fits in, and the large one found none; and a pod still to come
+ * that takes the room of one made since would have a node bought for the one that is there.
  */
-function onNodes(input: SolverInput, pods: readonly SolverPod[]): Binding[] {
+function onNodes(
+  input: SolverInput,
+  pods: readonly SolverPod[],
+  coming: ReadonlySet<string> = new Set(),
+): Binding[] {
+  const order = (a: SolverPod, b: SolverPod) =>
+    larger(a, b) || Number(coming.has(a.id)) - Number(coming.has(b.id));
   const sizes: SolverPod[][] = [];
-  for (const p of [...pods].sort(larger)) {
+  for (const p of [...pods].sort(order)) {
     const last = sizes[sizes.length - 1];
-    if (last?.[0] && larger(last[0], p) === 0) last.push(p);
+    if (last?.[0] && order(last[0], p) === 0) last.push(p);
     else sizes.push([p]);
   }
   const byId = new Map(pods.map((p) => [p.id, p]));
@@ -135,7 +143,7 @@ export function keepReturningRoom(
   if ([...coming, ...input.pods, ...groups.map((g) => g.pod)].some(placedByOthers)) return none;
   const ids = new Set(coming.map((p) => p.id));
   const waitingPods = [...input.pods, ...expandGroups(groups)];
-  const together = onNodes(input, [...waitingPods, ...coming]);
+  const together = onNodes(input, [...waitingPods, ...coming], ids);
   const others = (id: string) => !ids.has(id) && !theirs.has(id);
   const waiting = waitingPods.filter((p) => others(p.id)).length;
   const placed = placedOf(together, others);
