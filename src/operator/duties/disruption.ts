@@ -126,13 +126,18 @@ export class ClusterDisruption implements LeaderDuty {
       return p !== undefined && p.spec?.nodeName === undefined && p.metadata?.deletionTimestamp === undefined;
     };
     const gated = anyGated(() => pods.list());
-    // The pods shrunk workloads will bring back, their counts observed at most once a second.
-    const returning = () => this.d.returning.current(() => pods.list(), Date.now(), 1_000);
     const controller = new DisruptionController({
       cluster: {
         synced: () => nodes.synced && pods.synced && daemonSets.synced && pdbs.synced && this.d.claims.synced,
         nodes: () => nodes.list(),
-        pods: () => withVirtual(pods.list(), [...(this.d.virtualPods?.() ?? []), ...returning()]),
+        pods: () => {
+          // The pods shrunk workloads will bring back, counted from the pods the round reads.
+          const all = pods.list();
+          return withVirtual(all, [
+            ...(this.d.virtualPods?.() ?? []),
+            ...this.d.returning.current(all, Date.now()),
+          ]);
+        },
         pdbs: () => pdbs.list(),
         pools: () => this.d.view.nodePools,
         daemonSets: () =>

@@ -208,7 +208,7 @@ export class ClusterProvisioning implements LeaderDuty {
       daemonSets: caches.daemonSets.list() as KubeObject[],
       volumes: { pvcs: caches.pvcs.list() as KubeObject[], pvs: caches.pvs.list() as KubeObject[] },
       buffers: this.bufferPods(caches),
-      returning: this.returning.current(() => pods, Date.now(), 0),
+      returning: this.returning.current(pods, Date.now()),
       cameBack: this.returning.cameBack(),
       pools: this.pools(),
       catalog: this.d.catalog(),

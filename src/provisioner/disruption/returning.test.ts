@@ -129,6 +129,14 @@ describe('ReturningPods', () => {
     expect(r.pods()).toHaveLength(1);
   });
 
+  it('current: the pods short of the peak counted from the pods handed in, the moment a low begins', () => {
+    const r = new ReturningPods(() => 5 * MIN);
+    [4, 2, 4].forEach((k, i) => r.current(web(k), i * MIN));
+    expect(r.current(web(4), 3 * MIN)).toEqual([]);
+    // A round 200 ms later reads the low: its pods keep their room in that round already.
+    expect(r.current(web(2), 3 * MIN + 200)).toHaveLength(2);
+  });
+
   it('names the workloads that came back within the window, short of their peak or not', () => {
     const r = new ReturningPods(() => 5 * MIN);
     [3, 2, 3].forEach((k, i) => r.observe(web(k), i * MIN));

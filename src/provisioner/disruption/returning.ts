@@ -142,25 +142,20 @@ function asReturning(p: V1Pod, workload: string, i: number): V1Pod {
 
 /**
  * Each workload's pod count over the window, and the returning pods of those that came back after
- * shrinking. `observe` is handed the cache's pods (at most once a second is enough: the counts change
- * when a ReplicaSet scales).
+ * shrinking. `observe` is handed the cache's pods each round, the pods that round plans with.
  */
 export class ReturningPods {
   private readonly workloads = new Map<string, History>();
-  private observedAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly windowMs: () => number) {}
 
   /**
-   * The returning pods, the counts observed first when the last observation is `maxAgeMs` old or older:
-   * disruption reads them every round (a second's lag is nothing to it), the provisioner as a workload's
-   * pods arrive (0: each of its rounds counts the pods made since).
+   * The returning pods of the pods a round reads, observed first: disruption and the provisioner count
+   * them from the same pods they plan with (counted a second before, a disruption round at the start of
+   * a low read the pods gone and no room kept for them).
    */
-  current(pods: () => readonly V1Pod[], now: number, maxAgeMs: number): V1Pod[] {
-    if (now - this.observedAt >= maxAgeMs) {
-      this.observedAt = now;
-      this.observe(pods(), now);
-    }
+  current(pods: readonly V1Pod[], now: number): V1Pod[] {
+    this.observe(pods, now);
     return this.pods();
   }
 
