@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fill, type Shape } from './fill.js';
+import { fill, fillLargestFirst, type Shape } from './fill.js';
 import type { SolverPod } from './model.js';
 import { res, ZERO, type Res } from './resources.js';
 import type { PodTopology } from './topology.js';
@@ -73,4 +73,28 @@ describe('fill: the greedy top-up', () => {
       expect(fill(cap, used, shapes, false).take).toEqual(reference(cap, used, shapes));
     },
   );
+});
+
+describe('fillLargestFirst: a node that is there takes the larger pods first', () => {
+  // bench:cluster churn's shapes: 900m/3100Mi and 3500m/28Gi; a hole of 4400m/31.1Gi on the node.
+  const small = () => shape(0, res(900, 3100), 100);
+  const large = () => shape(1, res(3500, 28 * 1024), 30);
+  const cap = res(16_000, 128 * 1024, 110);
+  const used = res(11_600, 128 * 1024 - 31_900, 4);
+
+  it.each([
+    { name: 'small listed first', shapes: () => [small(), large()], want: [1, 1] },
+    { name: 'large listed first', shapes: () => [large(), small()], want: [1, 1] },
+  ])('$name: the large pod and the small one beside it, $want', ({ shapes, want }) => {
+    expect(fillLargestFirst(cap, used, shapes())).toEqual(want);
+  });
+
+  it('the balanced fill gives that hole to small pods (what a node still to be chosen wants)', () => {
+    expect(fill(cap, used, [small(), large()]).take).toEqual([4, 0]);
+  });
+
+  it('takes no more than a shape has, nor than the node holds', () => {
+    expect(fillLargestFirst(cap, res(0, 0, 0), [shape(0, res(900, 3100), 3)])).toEqual([3]);
+    expect(fillLargestFirst(res(2000, 8192, 1), ZERO, [shape(0, res(900, 3100), 3)])).toEqual([1]);
+  });
 });

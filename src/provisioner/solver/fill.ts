@@ -168,3 +168,38 @@ export function fill(
 
 /** Both ways of filling (with and without the slice): which packs better depends on the mix. */
 export const SLICES = [true, false] as const;
+
+/** Larger requests first: accelerators, then CPU, then memory. */
+function larger(a: Readonly<Res>, b: Readonly<Res>): number {
+  return (
+    b.gpu - a.gpu || b.amd - a.amd || b.neuron - a.neuron || b.core - a.core || b.cpu - a.cpu || b.mem - a.mem
+  );
+}
+
+/**
+ * A node that is there, filled with the larger pods first (first fit decreasing, as Karpenter's
+ * scheduler offers its pods, largest CPU and memory first, to the nodes that exist): a hole only a
+ * large pod fits in is not given to small ones while a large one waits. The balanced fill above is
+ * for nodes still to be chosen and for claims in flight, sized by it; on a node that exists it let the
+ * first small pods of a workload coming back take the holes its large pods had left, and bought nodes
+ * for those (bench:cluster's churn).
+ */
+export function fillLargestFirst(
+  cap: Readonly<Res>,
+  used: Readonly<Res>,
+  shapes: readonly Shape[],
+): number[] {
+  const free = sub(cap, used);
+  const take = shapes.map(() => 0);
+  const order = shapes
+    .map((_, i) => i)
+    .sort((i, j) => larger((shapes[i] as Shape).req, (shapes[j] as Shape).req));
+  for (const i of order) {
+    const s = shapes[i] as Shape;
+    const k = Math.min(s.pods.length, copiesIn(s.req, free));
+    if (k <= 0) continue;
+    take[i] = k;
+    addInto(free, s.req, -k);
+  }
+  return take;
+}

@@ -6,7 +6,7 @@
  */
 import { Bin, narrow, wholePool, type PoolState } from './bin.js';
 import { solveLp, valueOf } from './lp.js';
-import { fill, SLICES, type Shape } from './fill.js';
+import { fill, fillLargestFirst, SLICES, type Shape } from './fill.js';
 import type { SolverPod } from './model.js';
 import { countType, withinLimits, type TypeOption, type Usage } from './pools.js';
 import { addInto, fitsWith, resKey, ZERO, type Res } from './resources.js';
@@ -99,7 +99,10 @@ function fillOpenBins(state: SolverState, c: FreeClass, y: Res, floor: number): 
     const n = bin.accepts(c.sample, key, state.input.catalog);
     if (!n) continue;
     let take: number[] | undefined;
-    if (bin.existing) take = fill(bin.existing.allocatable, bin.used, c.shapes).take;
+    if (bin.existing)
+      take = bin.existing.inFlight
+        ? fill(bin.existing.allocatable, bin.used, c.shapes).take
+        : fillLargestFirst(bin.existing.allocatable, bin.used, c.shapes);
     else {
       let known = memo.get(n.types);
       if (!known) memo.set(n.types, (known = new Map<string, number[] | undefined>()));
