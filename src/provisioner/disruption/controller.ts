@@ -93,7 +93,7 @@ export class DisruptionController {
    * with `ahead`, only beside those that have launched or drain (inflight.ts: aheadOnly).
    */
   private world(providerIds: ReadonlyMap<string, string> = new Map(), except?: string, ahead = false): World {
-    const w = liveWorld(this.d.cluster, this.made.launches(except, ahead), providerIds, this.d.clock());
+    const w = liveWorld(this.d, this.made.launches(except, ahead), providerIds);
     return ahead ? aheadOnly(w, this.made.launchedNodes()) : w;
   }
 

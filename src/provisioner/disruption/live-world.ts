@@ -9,15 +9,24 @@ import type { ExistingNode, PlannedNode } from '../solver/model.js';
 import { inflightOf, joiningOf } from './inflight.js';
 import type { ClusterSource } from './round.js';
 import { keepingRoom } from './simulate.js';
+import { settlingNodes } from './settling.js';
 import { NOT_PLANNED } from './waiting.js';
 import type { World } from './world.js';
 
+/** What the world is read from: the caches, the clock, and the consolidateAfter of a pool with none. */
+export interface WorldSource {
+  readonly cluster: ClusterSource;
+  readonly clock: () => Date;
+  readonly defaultConsolidateAfterMs: () => number;
+}
+
 export function liveWorld(
-  c: ClusterSource,
+  d: WorldSource,
   launches: readonly PlannedNode[],
   providerIds: ReadonlyMap<string, string>,
-  now: Date,
 ): World {
+  const c = d.cluster;
+  const now = d.clock();
   const podsByNode = new Map<string, V1Pod[]>();
   const unbound: V1Pod[] = [];
   for (const p of c.pods()) {
@@ -42,16 +51,23 @@ export function liveWorld(
     if (!view) views.set(n, (view = existingNode(n, podsByNode.get(n.metadata?.name ?? '') ?? [])));
     return view;
   };
+  const pools = c.pools();
+  const settling = settlingNodes(nodes, pools, {
+    now: now.getTime(),
+    lastPodEvent: (node) => c.lastPodEvent(node)?.getTime(),
+    defaultMs: d.defaultConsolidateAfterMs(),
+  });
   const world: World = {
     nodes,
     podsByNode,
     existing,
-    pools: c.pools(),
+    pools,
     daemonSets: c.daemonSets(),
     catalog,
     // Claims of replacements: unique per round, like the provisioner's (`berth-<time>-…`).
     namePrefix: `berth-${now.getTime().toString(36)}-d-`,
     ...(inflight ? { inflight } : {}),
+    ...(settling.size > 0 ? { settling } : {}),
   };
   return keepingRoom(world, unbound, c.headed ?? NOT_PLANNED);
 }

@@ -18,11 +18,17 @@ import type { Reserved, World } from './world.js';
 export const INFLIGHT_NEEDS_CAPACITY =
   'the pods of nodes already being disrupted would need that room: it waits for them to move';
 
+/** How a node under consolidateAfter is marked for a consolidation's plan: its own pods may not go there. */
+const SETTLING_TAINT = { key: 'berth.dev/under-consolidate-after', effect: 'NoSchedule' } as const;
+const SETTLING = { key: SETTLING_TAINT.key, operator: 'Exists', effect: 'NoSchedule' } as const;
+
 export interface SimulateOptions {
   /** Launch the new capacity the decisions under way need as well (simulateMust's last resort). */
   readonly launchTheirs?: boolean;
   /** Its pods may wait for nodes still starting: drift and expiration, which must happen. */
   readonly mayWaitForStarting?: boolean;
+  /** A consolidation: its pods go onto no node under consolidateAfter (settling.ts). */
+  readonly consolidation?: boolean;
 }
 
 export type Simulation =
@@ -71,13 +77,18 @@ function placeBeside(
   remove: ReadonlySet<string>,
   moving: readonly V1Pod[],
   keep: ReadonlySet<string> = new Set(),
+  consolidation = false,
 ) {
   const reserved = world.reserved?.();
+  const settling = consolidation ? world.settling : undefined;
   const convert = (n: V1Node) => {
     const name = n.metadata?.name ?? '';
     const headed = reserved?.get(name);
-    if (headed === undefined && world.existing) return world.existing(n);
-    return existingNode(n, withReserved(world.podsByNode.get(name) ?? [], headed));
+    const view =
+      headed === undefined && world.existing
+        ? world.existing(n)
+        : existingNode(n, withReserved(world.podsByNode.get(name) ?? [], headed));
+    return settling?.has(name) === true ? { ...view, taints: [...view.taints, SETTLING_TAINT] } : view;
   };
   const inflight = world.inflight;
   const gone = (name: string) => !keep.has(name) && (remove.has(name) || inflight?.nodes.has(name) === true);
@@ -99,12 +110,16 @@ function placeBeside(
       })
     : [];
   const pods: SolverPod[] = [];
+  const own = new Set(moving);
   // Theirs first: the solver keeps this order among pods of one size, so the decisions under way keep
   // the room they were planned with (their own replacements), and a launch is this decision's own.
   for (const p of [...theirs, ...moving, ...headed]) {
     const pending = pendingOf(p);
     if (!pending) return { why: `pod ${podId(p)} has no pod spec to place again` };
-    pods.push(pending);
+    // Pods waiting and the pods of nodes being disrupted may go onto a settling node; this decision's not.
+    pods.push(
+      settling && !own.has(p) ? { ...pending, tolerations: [...pending.tolerations, SETTLING] } : pending,
+    );
   }
   const plan = solve({
     pods,
@@ -141,7 +156,7 @@ export function simulate(
   moving: readonly V1Pod[],
   o: SimulateOptions = {},
 ): Simulation {
-  const placed = placeBeside(world, remove, moving);
+  const placed = placeBeside(world, remove, moving, new Set(), o.consolidation === true);
   if (!placed.plan) return { ok: false, why: placed.why };
   const { plan, theirs } = placed;
   const stuck = plan.unschedulable[0];
@@ -156,7 +171,7 @@ export function simulate(
   const needed = theirs.size > 0 ? onNew(launch, theirs) : 0;
   if (needed > 0) {
     // Without this decision: its nodes stay with their pods.
-    const alone = placeBeside(world, new Set(), [], remove);
+    const alone = placeBeside(world, new Set(), [], remove, o.consolidation === true);
     const without = alone.plan
       ? onNew(
           alone.plan.nodes.filter((n) => !n.existing),

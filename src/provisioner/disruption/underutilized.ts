@@ -57,6 +57,7 @@ function tryRemove(
     w,
     new Set(nodes.map((n) => n.name)),
     nodes.flatMap((n) => n.moving),
+    { consolidation: true },
   );
   if (!sim.ok) return sim.why;
   const filled = filledBy(sim.bindings, o.going);

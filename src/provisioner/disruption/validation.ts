@@ -42,7 +42,9 @@ export function recheck(w: World, names: readonly string[], pdbs: Pdbs, o: Reche
   const moving = nodes.flatMap((n) => (w.podsByNode.get(n.metadata?.name ?? '') ?? []).filter(moves));
   // Drift and expiration must happen: where other decisions' pods need the room, they launch for their
   // own (simulateMust); an optional consolidation never counts on that room.
-  const sim = (o.consolidation ? simulate : simulateMust)(w, new Set(names), moving);
+  const sim = o.consolidation
+    ? simulate(w, new Set(names), moving, { consolidation: true })
+    : simulateMust(w, new Set(names), moving);
   if (!sim.ok) return sim;
   if (sim.launch.length === 0) return { ok: true, launch: [], price: 0 };
   if (!o.mayLaunch)

@@ -35,6 +35,8 @@ export interface World {
    * again, like the pods that move, when a decision removes the node it is on. Computed when first asked.
    */
   readonly reserved?: () => Reserved;
+  /** Nodes under their pool's consolidateAfter: no consolidation moves a pod onto them (settling.ts). */
+  readonly settling?: ReadonlySet<string>;
 }
 
 /**

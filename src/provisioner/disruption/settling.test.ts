@@ -1,0 +1,91 @@
+import type { V1Node, V1Pod } from '@kubernetes/client-node';
+import { describe, expect, it } from 'vitest';
+import { node, pod } from '../../../test/support/cluster.js';
+import { pools } from '../../../test/support/disruption-cluster.js';
+import { builtinCatalog } from '../../catalog/catalog.js';
+import { poolView } from '../../scheduling/nodepool.js';
+import { settlingNodes } from './settling.js';
+import { keepingRoom, simulate } from './simulate.js';
+import { NOT_PLANNED } from './waiting.js';
+import type { World } from './world.js';
+
+const NOW = Date.parse('2026-11-30T12:00:00Z');
+const S = 1000;
+const general = pools[0]?.pool;
+if (!general) throw new Error('no general pool');
+const after = (consolidateAfter: string) =>
+  poolView({ ...general, spec: { ...general.spec, disruption: { consolidateAfter } } });
+const joined = (name: string, ago: number): V1Node => {
+  const n = node(name);
+  if (n.metadata) n.metadata.creationTimestamp = new Date(NOW - ago);
+  return n;
+};
+
+// Karpenter v1.15 utils/disruption.IsUnderConsolidateAfter: the last pod event, else the node's
+// initialization, within the pool's consolidateAfter; never when it is 0 or Never.
+describe('settlingNodes: the nodes under their pool consolidateAfter', () => {
+  const events: Record<string, number> = { moved: NOW - 10 * S, quiet: NOW - 40 * S };
+  const o = { now: NOW, lastPodEvent: (n: string) => events[n], defaultMs: 0 };
+  const nodes = [
+    joined('moved', 3600 * S),
+    joined('quiet', 3600 * S),
+    joined('new', 5 * S),
+    joined('old', 3600 * S),
+  ];
+
+  it.each([
+    {
+      name: '30s: pods changed 10 s ago, or joined 5 s ago with none since',
+      pool: '30s',
+      want: ['moved', 'new'],
+    },
+    { name: '0s: none (Karpenter: a zero consolidateAfter is no wait)', pool: '0s', want: [] },
+    { name: 'Never: none (Karpenter: a nil duration is no wait)', pool: 'Never', want: [] },
+  ])('$name', ({ pool, want }) => {
+    expect([...settlingNodes(nodes, [after(pool)], o)].sort()).toEqual(want);
+  });
+
+  it("a pool that sets none waits the policies' default; a node of no known pool never", () => {
+    const bare = poolView({ ...general, spec: { ...general.spec, disruption: {} } });
+    expect([...settlingNodes(nodes, [bare], { ...o, defaultMs: 30 * S })].sort()).toEqual(['moved', 'new']);
+    expect(settlingNodes(nodes, [], o).size).toBe(0);
+  });
+});
+
+describe('a consolidation moves no pod onto a node under consolidateAfter', () => {
+  // Node a is the candidate; b has room for its pod, but a scale-out filled b a moment ago.
+  const base = (settling: ReadonlySet<string>, waiting: V1Pod[] = []): World => {
+    const podsByNode = new Map([
+      ['a', [pod('a-1', 'a', { cpu: '1' })]],
+      ['b', [pod('b-1', 'b', { cpu: '1' })]],
+    ]);
+    const w: World = {
+      nodes: [node('a'), node('b')],
+      podsByNode,
+      pools,
+      daemonSets: [],
+      catalog: builtinCatalog(),
+      namePrefix: 'test-',
+      ...(settling.size > 0 ? { settling } : {}),
+    };
+    return keepingRoom(w, waiting, NOT_PLANNED);
+  };
+  const moving = (w: World) => w.podsByNode.get('a') ?? [];
+
+  it('with b settled, a goes: its pod moves to b', () => {
+    const w = base(new Set());
+    const sim = simulate(w, new Set(['a']), moving(w), { consolidation: true });
+    expect(sim).toMatchObject({ ok: true, launch: [], bindings: [{ pod: 'shop/a-1', node: 'b' }] });
+  });
+
+  it('with b settling, the pod needs new capacity', () => {
+    const w = base(new Set(['b']));
+    const sim = simulate(w, new Set(['a']), moving(w), { consolidation: true });
+    expect(sim.ok && sim.launch.length).toBe(1);
+  });
+
+  it('drift and expiration (not a consolidation) may still move it there', () => {
+    const w = base(new Set(['b']));
+    expect(simulate(w, new Set(['a']), moving(w))).toMatchObject({ ok: true, launch: [] });
+  });
+});
