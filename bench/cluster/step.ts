@@ -98,7 +98,14 @@ async function churn(
   const launched = nodes.filter((n) => n.seen >= start && n.seen <= end).length;
   const removed = nodes.filter((n) => n.gone !== undefined && n.gone >= start && n.gone <= end).length;
   const avg = prices.reduce((a, b) => a + b, 0) / Math.max(1, prices.length);
-  return `churn ${step.minutes} min: ${launched} nodes launched, ${removed} removed (${(launched / hours).toFixed(0)} / ${(removed / hours).toFixed(0)} per hour); $${avg.toFixed(3)}/h on average`;
+  // Removed in each minute of the window (a low, a high, …): which phase the removals come from.
+  const byMinute = Array.from({ length: step.minutes }, () => 0);
+  for (const n of nodes) {
+    if (n.gone === undefined || n.gone < start || n.gone > end) continue;
+    const m = Math.min(step.minutes - 1, Math.floor((n.gone - start) / 60_000));
+    byMinute[m] = (byMinute[m] ?? 0) + 1;
+  }
+  return `churn ${step.minutes} min: ${launched} nodes launched, ${removed} removed (${(launched / hours).toFixed(0)} / ${(removed / hours).toFixed(0)} per hour; removed by minute, low first: ${byMinute.join(' ')}); $${avg.toFixed(3)}/h on average`;
 }
 
 /**
