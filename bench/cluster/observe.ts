@@ -60,6 +60,8 @@ export class ClusterObserver {
   readonly pdbBelow: { at: number; pdb: string; healthy: number; desired: number }[] = [];
   /** Each PDB's healthy pods at the last sample. */
   private readonly healthy = new Map<string, number>();
+  /** Each PDB's desiredHealthy as last sampled. */
+  private readonly desired = new Map<string, number>();
   private readonly aborts: (() => void)[] = [];
   private stopped = false;
   private pdbCounting = false;
@@ -112,7 +114,11 @@ export class ClusterObserver {
             // Below its minimum by losing healthy pods: a Deployment scaled up under its PDB is below
             // its minimum too until the new pods are Ready (self anti-affinity's scale-in step scales
             // one app up), which no eviction caused.
-            const desired = p.status?.desiredHealthy ?? 0;
+            // And by the minimum it had before: a scale-up raises it in the sample where a pod evicted
+            // within the old one is still starting (churn's first high: 198 healthy of 240, 160 before).
+            const now = p.status?.desiredHealthy ?? 0;
+            const desired = Math.min(now, this.desired.get(name) ?? now);
+            this.desired.set(name, now);
             if (healthy < desired && healthy < before) {
               this.pdbViolations += 1;
               this.pdbBelow.push({ at: Date.now(), pdb: name, healthy, desired });
