@@ -24,6 +24,7 @@ import {
   type SolverInput,
   type SolverPod,
 } from '../solver/model.js';
+import { largerFirst } from '../solver/resources.js';
 import { solve } from '../solver/solve.js';
 
 type Binding = Plan['bindings'][number];
@@ -62,15 +63,6 @@ function withPlaced(
   });
 }
 
-/** Larger requests first (accelerators, then CPU, then memory), as the solver orders its pods. */
-function larger(a: SolverPod, b: SolverPod): number {
-  const x = a.requests;
-  const y = b.requests;
-  return (
-    y.gpu - x.gpu || y.amd - x.amd || y.neuron - x.neuron || y.core - x.core || y.cpu - x.cpu || y.mem - x.mem
-  );
-}
-
 /**
  * The bindings of `pods` on the nodes as they are (no pool, nothing bought), one size at a time, the
  * largest first, and within a size the pods that exist before those still to come (`coming`): the
@@ -84,7 +76,7 @@ function onNodes(
   coming: ReadonlySet<string> = new Set(),
 ): Binding[] {
   const order = (a: SolverPod, b: SolverPod) =>
-    larger(a, b) || Number(coming.has(a.id)) - Number(coming.has(b.id));
+    largerFirst(a.requests, b.requests) || Number(coming.has(a.id)) - Number(coming.has(b.id));
   const sizes: SolverPod[][] = [];
   for (const p of [...pods].sort(order)) {
     const last = sizes[sizes.length - 1];

@@ -4,7 +4,7 @@
  * normalised residual), so that it ends both full and balanced.
  */
 import type { SolverPod } from './model.js';
-import { addInto, fitsIn, sub, ZERO, type Res } from './resources.js';
+import { addInto, fitsIn, largerFirst, sub, ZERO, type Res } from './resources.js';
 import type { PodTopology } from './topology.js';
 
 export interface Shape {
@@ -169,13 +169,6 @@ export function fill(
 /** Both ways of filling (with and without the slice): which packs better depends on the mix. */
 export const SLICES = [true, false] as const;
 
-/** Larger requests first: accelerators, then CPU, then memory. */
-function larger(a: Readonly<Res>, b: Readonly<Res>): number {
-  return (
-    b.gpu - a.gpu || b.amd - a.amd || b.neuron - a.neuron || b.core - a.core || b.cpu - a.cpu || b.mem - a.mem
-  );
-}
-
 /**
  * A node that is there, filled with the larger pods first (first fit decreasing, as Karpenter's
  * scheduler offers its pods, largest CPU and memory first, to the nodes that exist): a hole only a
@@ -193,7 +186,7 @@ export function fillLargestFirst(
   const take = shapes.map(() => 0);
   const order = shapes
     .map((_, i) => i)
-    .sort((i, j) => larger((shapes[i] as Shape).req, (shapes[j] as Shape).req));
+    .sort((i, j) => largerFirst((shapes[i] as Shape).req, (shapes[j] as Shape).req));
   for (const i of order) {
     const s = shapes[i] as Shape;
     const k = Math.min(s.pods.length, copiesIn(s.req, free));

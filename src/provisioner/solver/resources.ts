@@ -35,6 +35,13 @@ export function res(cpu: number, mem: number, pods = 1, gpu = 0): Res {
   return { ...ZERO, cpu, mem, pods, gpu };
 }
 
+/** Larger requests first: accelerators, then CPU, then memory (a sort comparator). */
+export function largerFirst(a: Readonly<Res>, b: Readonly<Res>): number {
+  return (
+    b.gpu - a.gpu || b.amd - a.amd || b.neuron - a.neuron || b.core - a.core || b.cpu - a.cpu || b.mem - a.mem
+  );
+}
+
 export function sub(a: Readonly<Res>, b: Readonly<Res>): Res {
   return {
     cpu: a.cpu - b.cpu,

@@ -20,19 +20,12 @@ import { shrink } from './shrink.js';
 import { mergeNodes } from './merge.js';
 import { Relocator } from './relocate.js';
 import { priceOf } from './bin.js';
+import { largerFirst } from './resources.js';
 import { SolverState } from './state.js';
 import type { PodTopology } from './topology.js';
 
 function bySize(a: SolverPod, b: SolverPod): number {
-  return (
-    b.requests.gpu - a.requests.gpu ||
-    b.requests.amd - a.requests.amd ||
-    b.requests.neuron - a.requests.neuron ||
-    b.requests.core - a.requests.core ||
-    b.requests.cpu - a.requests.cpu ||
-    b.requests.mem - a.requests.mem ||
-    a.id.localeCompare(b.id)
-  );
+  return largerFirst(a.requests, b.requests) || a.id.localeCompare(b.id);
 }
 
 function classesOf(state: SolverState, pods: readonly { pod: SolverPod; topo: PodTopology }[]): FreeClass[] {
