@@ -41,3 +41,20 @@ export function settlingNodes(
   }
   return out;
 }
+
+/**
+ * Why a consolidation no longer holds at its check: a pod came to or left one of its nodes while it
+ * was validated (a scale-in deleted one, or one was bound in the moment before the node's taint), so
+ * the node is under consolidateAfter again. Karpenter's validation gets the candidates afresh and
+ * drops the decision when one is no longer Consolidatable (its lastPodEventTime moved:
+ * ConsolidationValidator.validateCandidates); its pods are not the ones the decision was made for.
+ */
+export function changedWhileValidated(
+  nodes: readonly V1Node[],
+  settling: ReadonlySet<string> | undefined,
+): string | undefined {
+  const name = settling && nodes.map((n) => n.metadata?.name ?? '').find((x) => settling.has(x));
+  return name
+    ? `${name}: a pod came to it or left it while the decision was validated; it waits its NodePool's consolidateAfter again`
+    : undefined;
+}

@@ -13,6 +13,7 @@ import { blockerOf } from './candidates.js';
 import { boundedByGrace } from './eventual.js';
 import { moves, podId, type Pdbs } from './pods.js';
 import { simulate, simulateMust } from './simulate.js';
+import { changedWhileValidated } from './settling.js';
 import type { World } from './world.js';
 
 export type Recheck =
@@ -37,6 +38,8 @@ export interface RecheckOptions {
 export function recheck(w: World, names: readonly string[], pdbs: Pdbs, o: RecheckOptions): Recheck {
   const nodes = w.nodes.filter((n) => names.includes(n.metadata?.name ?? ''));
   if (nodes.length !== names.length) return { ok: false, why: 'a node is gone' };
+  const changed = o.consolidation ? changedWhileValidated(nodes, w.settling) : undefined;
+  if (changed !== undefined) return { ok: false, why: changed };
   const blocked = o.forceful ? undefined : blockedNow(w, nodes, pdbs, o);
   if (blocked !== undefined) return { ok: false, why: blocked };
   const moving = nodes.flatMap((n) => (w.podsByNode.get(n.metadata?.name ?? '') ?? []).filter(moves));
