@@ -80,6 +80,41 @@ describe('interrupted nodes', () => {
   });
 });
 
+describe('nodes a consolidation or drift drains', () => {
+  // Karpenter's provisioner schedules the pods of deleting nodes beside the pending ones
+  // (provisioning.Provisioner.Schedule: nodes.Deleting().ReschedulablePods()).
+  it.each(['draining:multi-node', 'draining:single-node', 'draining:drift', 'draining:expiration'])(
+    '%s: its pods are planned with the waiting ones, so a scale-out does not take their room',
+    (phase) => {
+      const going = node('going', { 'karpenter.sh/nodepool': 'general' });
+      going.metadata!.annotations = { 'berth.dev/disruption': phase };
+      const input = clusterInput({
+        pods: [pod('a', 'going'), pod('b', 'n1')],
+        nodes: [going, node('n1', { 'karpenter.sh/nodepool': 'general' })],
+        daemonSets: [],
+        pools: [poolView(pool)],
+        catalog: builtinCatalog(),
+        fed: [],
+      });
+      expect(input.solver.pods.map((p) => p.id)).toEqual(['apps/a']);
+    },
+  );
+
+  it('a node only validating keeps its pods where they are (nothing is evicted before the drain)', () => {
+    const checked = node('checked', { 'karpenter.sh/nodepool': 'general' });
+    checked.metadata!.annotations = { 'berth.dev/disruption': 'validating:multi-node' };
+    const input = clusterInput({
+      pods: [pod('a', 'checked')],
+      nodes: [checked],
+      daemonSets: [],
+      pools: [poolView(pool)],
+      catalog: builtinCatalog(),
+      fed: [],
+    });
+    expect(input.solver.pods).toEqual([]);
+  });
+});
+
 describe('pinned pods', () => {
   const pinned = (name: string, to: string, gated = false): V1Pod => {
     const p = pod(name);

@@ -11,9 +11,8 @@ import { LABEL } from '../../catalog/instance-type.js';
 import { demandOf, type Admitted, type Demand, type DemandBounds } from '../controller/demand.js';
 import type { DaemonSetShape, SolverInput } from '../solver/model.js';
 import { existingNode, podsByNode } from './nodes.js';
-import { DISRUPTION_ANNOTATION, REPAIR_PHASE } from '../disruption/marks.js';
+import { DISRUPTION_ANNOTATION, DRAINING } from '../disruption/marks.js';
 import { moves } from '../disruption/pods.js';
-import { INTERRUPTION_PHASE } from '../interruption/controller.js';
 import { daemonSetOf } from './pods.js';
 import { keepReturningRoom } from '../controller/returning-room.js';
 import { returningInput } from './returning-input.js';
@@ -49,23 +48,25 @@ export interface RoundInput {
   readonly returningKept?: number;
 }
 
-/** Nodes whose pods are planned for while they drain: interrupted ones, and those being repaired. */
-const REPLANNED: ReadonlySet<string | undefined> = new Set([INTERRUPTION_PHASE, REPAIR_PHASE]);
+/** A node being drained: interrupted, repaired, or disrupted (every method marks `draining:<method>`). */
+const draining = (n: V1Node): boolean =>
+  n.metadata?.annotations?.[DISRUPTION_ANNOTATION]?.startsWith(DRAINING) === true;
 
 /**
- * The pods of interrupted nodes (spot interruption, scheduled change) and of nodes being repaired count
- * as waiting: capacity for them is bought now, while they are still being drained, as Karpenter plans
- * for deleting nodes' pods.
+ * The pods of nodes being drained count as waiting: room for them is planned now, with the pods that
+ * wait, and bought if there is none, while they are still being evicted — as Karpenter's provisioner
+ * schedules the pods of deleting nodes beside the pending ones. A scale-out's pods then take none of
+ * the room a drain's pods were counted to move into: at a churn high, a consolidation decided at the
+ * low drained while the high's pods filled the holes its pods were to go to, and the provisioner
+ * bought a node for one or two evicted pods at a time (17 nodes in 4 s, 2026-11-30). Karpenter leaves
+ * out a pod a PDB blocks now (CurrentlyReschedulablePods); Berth plans it too, so that its room is
+ * there when the PDB lets it go (and an interrupted node's pods all have theirs before it is reclaimed).
  */
-function withInterrupted(pods: readonly V1Pod[], nodes: readonly V1Node[]): readonly V1Pod[] {
-  const interrupted = new Set(
-    nodes
-      .filter((n) => REPLANNED.has(n.metadata?.annotations?.[DISRUPTION_ANNOTATION]))
-      .map((n) => n.metadata?.name ?? ''),
-  );
-  if (interrupted.size === 0) return pods;
+function withDraining(pods: readonly V1Pod[], nodes: readonly V1Node[]): readonly V1Pod[] {
+  const leaving = new Set(nodes.filter(draining).map((n) => n.metadata?.name ?? ''));
+  if (leaving.size === 0) return pods;
   return pods.map((p) => {
-    if (!interrupted.has(p.spec?.nodeName ?? '') || !moves(p)) return p;
+    if (!leaving.has(p.spec?.nodeName ?? '') || !moves(p)) return p;
     const waiting = structuredClone(p);
     if (waiting.spec) delete waiting.spec.nodeName;
     return waiting;
@@ -124,7 +125,7 @@ export function clusterInput(s: ClusterState): RoundInput {
     const shape = daemonSetOf({ ...d, kind: 'DaemonSet' });
     if (shape) daemonSets.push(shape);
   }
-  const demand = demandOf(withInterrupted(pods, s.nodes), aheadOfPods(s.fed), s.bounds);
+  const demand = demandOf(withDraining(pods, s.nodes), aheadOfPods(s.fed), s.bounds);
   const solver: SolverInput = {
     pods: demand.pods,
     groups: demand.groups,
