@@ -5,7 +5,9 @@ import { pools } from '../../../test/support/disruption-cluster.js';
 import { builtinCatalog } from '../../catalog/catalog.js';
 import { poolView } from '../../scheduling/nodepool.js';
 import { settlingNodes } from './settling.js';
+import { pdbStates } from './pods.js';
 import { keepingRoom, simulate } from './simulate.js';
+import { recheck } from './validation.js';
 import { NOT_PLANNED } from './waiting.js';
 import type { World } from './world.js';
 
@@ -52,24 +54,25 @@ describe('settlingNodes: the nodes under their pool consolidateAfter', () => {
   });
 });
 
-describe('a consolidation moves no pod onto a node under consolidateAfter', () => {
-  // Node a is the candidate; b has room for its pod, but a scale-out filled b a moment ago.
-  const base = (settling: ReadonlySet<string>, waiting: V1Pod[] = []): World => {
-    const podsByNode = new Map([
-      ['a', [pod('a-1', 'a', { cpu: '1' })]],
-      ['b', [pod('b-1', 'b', { cpu: '1' })]],
-    ]);
-    const w: World = {
-      nodes: [node('a'), node('b')],
-      podsByNode,
-      pools,
-      daemonSets: [],
-      catalog: builtinCatalog(),
-      namePrefix: 'test-',
-      ...(settling.size > 0 ? { settling } : {}),
-    };
-    return keepingRoom(w, waiting, NOT_PLANNED);
+/** Node a is the candidate; b has room for its pod (unless settling: a scale-out filled it a moment ago). */
+const base = (settling: ReadonlySet<string>, waiting: V1Pod[] = []): World => {
+  const podsByNode = new Map([
+    ['a', [pod('a-1', 'a', { cpu: '1' })]],
+    ['b', [pod('b-1', 'b', { cpu: '1' })]],
+  ]);
+  const w: World = {
+    nodes: [node('a'), node('b')],
+    podsByNode,
+    pools,
+    daemonSets: [],
+    catalog: builtinCatalog(),
+    namePrefix: 'test-',
+    ...(settling.size > 0 ? { settling } : {}),
   };
+  return keepingRoom(w, waiting, NOT_PLANNED);
+};
+
+describe('a consolidation moves no pod onto a node under consolidateAfter', () => {
   const moving = (w: World) => w.podsByNode.get('a') ?? [];
 
   it('with b settled, a goes: its pod moves to b', () => {
@@ -87,5 +90,33 @@ describe('a consolidation moves no pod onto a node under consolidateAfter', () =
   it('drift and expiration (not a consolidation) may still move it there', () => {
     const w = base(new Set(['b']));
     expect(simulate(w, new Set(['a']), moving(w))).toMatchObject({ ok: true, launch: [] });
+  });
+});
+
+const check = (w: World, consolidation: boolean) =>
+  recheck(w, ['a'], pdbStates([], []), {
+    forceful: false,
+    mayLaunch: true,
+    consolidation,
+    now: new Date(NOW),
+  });
+
+// Karpenter v1.15 ConsolidationValidator.validateCandidates: the candidates are got afresh after the
+// delay, and a decision whose candidate is no longer Consolidatable (a pod event moved its
+// lastPodEventTime within consolidateAfter) is dropped.
+describe('recheck: a consolidation whose node had a pod come or go while it was validated', () => {
+  it('is dropped, naming the node and consolidateAfter', () => {
+    expect(check(base(new Set(['a'])), true)).toEqual({
+      ok: false,
+      why: "a: a pod came to it or left it while the decision was validated; it waits its NodePool's consolidateAfter again",
+    });
+  });
+
+  it('holds when only a node it does not need is settling', () => {
+    expect(check(base(new Set(['x'])), true)).toMatchObject({ ok: true, launch: [] });
+  });
+
+  it('does not stop drift or expiration (not consolidations: they must happen)', () => {
+    expect(check(base(new Set(['a'])), false)).toMatchObject({ ok: true, launch: [] });
   });
 });

@@ -34,15 +34,15 @@ const pod = (name: string, nodeName?: string): V1Pod => ({
   status: { phase: 'Pending' },
 });
 
+/** The round's input for these pods and nodes, with the general pool and nothing fed. */
+const inputOf = (pods: V1Pod[], nodes: V1Node[]) =>
+  clusterInput({ pods, nodes, daemonSets: [], pools: [poolView(pool)], catalog: builtinCatalog(), fed: [] });
+
 describe('the solver input from the caches', () => {
-  const input = clusterInput({
-    pods: [pod('a', 'n1'), pod('b')],
-    nodes: [node('n1', { 'karpenter.sh/nodepool': 'general' }), node('n2', {})],
-    daemonSets: [],
-    pools: [poolView(pool)],
-    catalog: builtinCatalog(),
-    fed: [],
-  }).solver;
+  const input = inputOf(
+    [pod('a', 'n1'), pod('b')],
+    [node('n1', { 'karpenter.sh/nodepool': 'general' }), node('n2', {})],
+  ).solver;
 
   it("drops start-up taints (ephemeral ones, and the node's NodePool's startupTaints), keeps the rest", () => {
     expect(input.nodes.map((n) => [n.name, n.taints.map((t) => t.key)])).toEqual([
@@ -63,14 +63,10 @@ describe('interrupted nodes', () => {
     interrupted.metadata!.annotations = { 'berth.dev/disruption': 'draining:interruption' };
     const leaving = pod('leaving', 'spot');
     leaving.metadata!.deletionTimestamp = new Date();
-    const input = clusterInput({
-      pods: [pod('a', 'spot'), pod('b', 'n1'), leaving],
-      nodes: [interrupted, node('n1', { 'karpenter.sh/nodepool': 'general' })],
-      daemonSets: [],
-      pools: [poolView(pool)],
-      catalog: builtinCatalog(),
-      fed: [],
-    });
+    const input = inputOf(
+      [pod('a', 'spot'), pod('b', 'n1'), leaving],
+      [interrupted, node('n1', { 'karpenter.sh/nodepool': 'general' })],
+    );
     expect(input.solver.pods.map((p) => p.id)).toEqual(['apps/a']);
     // Still counted on its node while it runs there.
     expect(input.solver.nodes.find((n) => n.name === 'spot')?.pods.map((p) => p.id)).toEqual([
@@ -88,14 +84,10 @@ describe('nodes a consolidation or drift drains', () => {
     (phase) => {
       const going = node('going', { 'karpenter.sh/nodepool': 'general' });
       going.metadata!.annotations = { 'berth.dev/disruption': phase };
-      const input = clusterInput({
-        pods: [pod('a', 'going'), pod('b', 'n1')],
-        nodes: [going, node('n1', { 'karpenter.sh/nodepool': 'general' })],
-        daemonSets: [],
-        pools: [poolView(pool)],
-        catalog: builtinCatalog(),
-        fed: [],
-      });
+      const input = inputOf(
+        [pod('a', 'going'), pod('b', 'n1')],
+        [going, node('n1', { 'karpenter.sh/nodepool': 'general' })],
+      );
       expect(input.solver.pods.map((p) => p.id)).toEqual(['apps/a']);
     },
   );
@@ -103,14 +95,7 @@ describe('nodes a consolidation or drift drains', () => {
   it('a node only validating keeps its pods where they are (nothing is evicted before the drain)', () => {
     const checked = node('checked', { 'karpenter.sh/nodepool': 'general' });
     checked.metadata!.annotations = { 'berth.dev/disruption': 'validating:multi-node' };
-    const input = clusterInput({
-      pods: [pod('a', 'checked')],
-      nodes: [checked],
-      daemonSets: [],
-      pools: [poolView(pool)],
-      catalog: builtinCatalog(),
-      fed: [],
-    });
+    const input = inputOf([pod('a', 'checked')], [checked]);
     expect(input.solver.pods).toEqual([]);
   });
 });
@@ -133,14 +118,10 @@ describe('pinned pods', () => {
   };
 
   it('count as bound to their Node while they wait for kube-scheduler (unless still gated or the Node is gone)', () => {
-    const input = clusterInput({
-      pods: [pinned('a', 'n1'), pinned('b', 'gone'), pinned('c', 'n1', true), pod('d')],
-      nodes: [node('n1', { 'karpenter.sh/nodepool': 'general' })],
-      daemonSets: [],
-      pools: [poolView(pool)],
-      catalog: builtinCatalog(),
-      fed: [],
-    }).solver;
+    const input = inputOf(
+      [pinned('a', 'n1'), pinned('b', 'gone'), pinned('c', 'n1', true), pod('d')],
+      [node('n1', { 'karpenter.sh/nodepool': 'general' })],
+    ).solver;
     expect(input.nodes[0]?.pods.map((p) => [p.id, p.requests.cpu])).toEqual([['apps/a', 1000]]);
     expect(input.pods.map((p) => p.id)).toEqual(['apps/b', 'apps/c', 'apps/d']);
   });
