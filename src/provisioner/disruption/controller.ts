@@ -22,7 +22,7 @@ import {
   DECISION_ANNOTATION,
   DRAINING,
   VALIDATING,
-  DISRUPTION_ANNOTATION,
+  isDraining,
   REPLACEMENTS_ANNOTATION,
   SINCE_ANNOTATION,
 } from './marks.js';
@@ -111,9 +111,7 @@ export class DisruptionController {
     const groups = underWay(w.nodes);
     // A node terminated a moment ago may still be in the cache: its drain is over.
     const draining = w.nodes.filter(
-      (n) =>
-        n.metadata?.annotations?.[DISRUPTION_ANNOTATION]?.startsWith(DRAINING) === true &&
-        !this.ended.has(n.metadata.uid ?? n.metadata.name ?? ''),
+      (n) => isDraining(n) && !this.ended.has(n.metadata?.uid ?? n.metadata?.name ?? ''),
     );
     // Turned off: nothing new is decided and a decision not yet validated is undone, but a drain under
     // way is finished (its pods are already going; a node left tainted and half drained helps no one).

@@ -8,6 +8,10 @@ export const DISRUPTION_ANNOTATION = 'berth.dev/disruption';
 /** The phases that annotation's value starts with; the method follows. */
 export const VALIDATING = 'validating:';
 export const DRAINING = 'draining:';
+
+/** Whether a node is being drained (interrupted, repaired, or disrupted by any method). */
+export const isDraining = (n: { metadata?: { annotations?: Record<string, string> } }): boolean =>
+  n.metadata?.annotations?.[DISRUPTION_ANNOTATION]?.startsWith(DRAINING) === true;
 /** The claims launched to replace it (comma-separated), and when the decision was made (ISO 8601). */
 export const REPLACEMENTS_ANNOTATION = 'berth.dev/replacements';
 export const SINCE_ANNOTATION = 'berth.dev/disruption-since';

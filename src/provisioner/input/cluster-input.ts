@@ -11,7 +11,7 @@ import { LABEL } from '../../catalog/instance-type.js';
 import { demandOf, type Admitted, type Demand, type DemandBounds } from '../controller/demand.js';
 import type { DaemonSetShape, SolverInput } from '../solver/model.js';
 import { existingNode, podsByNode } from './nodes.js';
-import { DISRUPTION_ANNOTATION, DRAINING } from '../disruption/marks.js';
+import { isDraining } from '../disruption/marks.js';
 import { moves } from '../disruption/pods.js';
 import { daemonSetOf } from './pods.js';
 import { keepReturningRoom } from '../controller/returning-room.js';
@@ -48,10 +48,6 @@ export interface RoundInput {
   readonly returningKept?: number;
 }
 
-/** A node being drained: interrupted, repaired, or disrupted (every method marks `draining:<method>`). */
-const draining = (n: V1Node): boolean =>
-  n.metadata?.annotations?.[DISRUPTION_ANNOTATION]?.startsWith(DRAINING) === true;
-
 /**
  * The pods of nodes being drained count as waiting: room for them is planned now, with the pods that
  * wait, and bought if there is none, while they are still being evicted — as Karpenter's provisioner
@@ -63,7 +59,7 @@ const draining = (n: V1Node): boolean =>
  * there when the PDB lets it go (and an interrupted node's pods all have theirs before it is reclaimed).
  */
 function withDraining(pods: readonly V1Pod[], nodes: readonly V1Node[]): readonly V1Pod[] {
-  const leaving = new Set(nodes.filter(draining).map((n) => n.metadata?.name ?? ''));
+  const leaving = new Set(nodes.filter(isDraining).map((n) => n.metadata?.name ?? ''));
   if (leaving.size === 0) return pods;
   return pods.map((p) => {
     if (!leaving.has(p.spec?.nodeName ?? '') || !moves(p)) return p;

@@ -9,7 +9,7 @@ import type { V1Node } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { EventSink } from '../../kube/events.js';
 import type { Instance } from '../cloud/provider.js';
-import { DISRUPTION_ANNOTATION, DRAINING } from '../disruption/marks.js';
+import { isDraining } from '../disruption/marks.js';
 import { involvedClaim } from './launcher.js';
 import { TERMINATION_FINALIZER, type NodeClaim } from './object.js';
 import type { ClaimStore } from './store.js';
@@ -30,9 +30,6 @@ export interface TerminationDeps {
   readonly logger: Logger;
 }
 
-const draining = (n: V1Node) =>
-  n.metadata?.annotations?.[DISRUPTION_ANNOTATION]?.startsWith(DRAINING) === true;
-
 /** One step of a claim's (or its Node's) deletion. */
 export async function terminationStep(
   claim: NodeClaim,
@@ -52,7 +49,7 @@ export async function terminationStep(
     return;
   }
   if (node && instance) {
-    if (draining(node)) return; // the drainer is on it; it terminates the instance when done
+    if (isDraining(node)) return; // the drainer is on it; it terminates the instance when done
     await d.ops.drain(node);
     tell(
       'Normal',

@@ -14,7 +14,7 @@ import type { EventSink, InvolvedObject } from '../../kube/events.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { IMAGE_LABEL } from '../../scheduling/nodepool.js';
 import { disruptedContext, karpenterDisrupted, snakeCase } from '../disruption/decision-metrics.js';
-import { DISRUPTION_ANNOTATION, DRAINING, REPAIR_PHASE, SINCE_ANNOTATION } from '../disruption/marks.js';
+import { isDraining, REPAIR_PHASE, SINCE_ANNOTATION } from '../disruption/marks.js';
 import type { NodeOps } from '../disruption/node-ops.js';
 import { allowance, readBudgets } from '../disruption/budgets.js';
 import type { PoolView } from '../../scheduling/nodepool.js';
@@ -52,9 +52,7 @@ export class RepairController {
   /** One round: the steps taken, and when the next node's toleration runs out (ms), if one is waiting. */
   async round(): Promise<{ steps: RepairStep[]; next: number | undefined }> {
     const now = this.d.clock().getTime();
-    const skip = (n: V1Node) =>
-      n.metadata?.deletionTimestamp !== undefined ||
-      n.metadata?.annotations?.[DISRUPTION_ANNOTATION]?.startsWith(DRAINING) === true;
+    const skip = (n: V1Node) => n.metadata?.deletionTimestamp !== undefined || isDraining(n);
     const pools = new Map(this.d.pools().map((p) => [p.name, p]));
     const budget: RepairBudget = (name, counts) => {
       const pool = pools.get(name);
