@@ -69,16 +69,14 @@ export function cluster(
   };
   const find = (n: V1Node) => state.nodes.find((x) => x.metadata?.name === n.metadata?.name);
   const ops: NodeOps = {
-    mark: (n, phase, extra = {}) => {
+    mark: (n, phase, extra = {}, taint = true) => {
       const x = find(n);
       if (x) {
         x.metadata ??= {};
         x.metadata.annotations = { ...x.metadata.annotations, ...extra, [DISRUPTION_ANNOTATION]: phase };
         x.spec ??= {};
-        x.spec.taints = [
-          ...(x.spec.taints ?? []).filter((t) => t.key !== DISRUPTED_TAINT),
-          { key: DISRUPTED_TAINT, effect: 'NoSchedule' },
-        ];
+        const others = (x.spec.taints ?? []).filter((t) => t.key !== DISRUPTED_TAINT);
+        x.spec.taints = taint ? [...others, { key: DISRUPTED_TAINT, effect: 'NoSchedule' }] : others;
       }
       return Promise.resolve();
     },

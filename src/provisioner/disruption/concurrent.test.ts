@@ -279,6 +279,24 @@ describe('several disruption decisions under way', () => {
     expect(await c.controller.round()).toMatchObject({ kind: 'decided', nodes: ['empty'] });
   });
 
+  it('seeks the next decision only once the one before has been checked, as Karpenter validates in its loop', async () => {
+    const c = cluster(
+      [node('a'), node('empty'), node('light', { type: 'm6i.large' })],
+      [pod('web', 'a'), pod('tiny', 'light', { cpu: '100m' })],
+      [],
+      { validationMs: 15_000 },
+    );
+    expect(await c.controller.round()).toMatchObject({ kind: 'validating', nodes: ['empty'] });
+    c.later(10_000);
+    expect(kinds(await c.controller.round())).toEqual(['validating']);
+    c.later(5_000);
+    // Checked (it drains at once: nothing to move), then the next decision in the same round.
+    expect((await c.controller.round()).all).toEqual([
+      { kind: 'decided', method: 'emptiness', nodes: ['empty'] },
+      expect.objectContaining({ kind: 'validating', method: 'single-node' }),
+    ]);
+  });
+
   it('beside decisions under way, seeks again after a quiet round only every seekEveryMs', async () => {
     const c = cluster(
       [node('a'), draining('b')],

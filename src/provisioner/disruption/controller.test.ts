@@ -24,6 +24,29 @@ describe('disruption in the cluster', () => {
     );
   });
 
+  it("taints a consolidation's nodes only once it is checked; a pod that came meanwhile drops it", async () => {
+    const taints = (c: ReturnType<typeof cluster>, name: string) =>
+      (c.state.nodes.find((n) => n.metadata?.name === name)?.spec?.taints ?? []).map((t) => t.key);
+    const c = cluster([node('a'), node('empty')], [pod('web', 'a')], [], { validationMs: 15_000 });
+    expect(await c.controller.round()).toMatchObject({ kind: 'validating', method: 'emptiness' });
+    // Karpenter taints in StartCommand, after its validator: pods may still go there in the delay.
+    expect(taints(c, 'empty')).toEqual([]);
+    c.state.pods.push(pod('came', 'empty'));
+    c.later(15_000);
+    const checked = await c.controller.round();
+    expect(checked.all[0]).toEqual({
+      kind: 'aborted',
+      nodes: ['empty'],
+      why: 'empty: a pod came to it while the decision was validated',
+    });
+    expect(taints(c, 'empty')).toEqual([]);
+    const d = cluster([node('a'), node('empty')], [pod('web', 'a')], [], { validationMs: 15_000 });
+    await d.controller.round();
+    d.later(15_000);
+    expect(await d.controller.round()).toMatchObject({ kind: 'decided', nodes: ['empty'] });
+    expect(taints(d, 'empty')).toEqual(['karpenter.sh/disrupted']);
+  });
+
   it('keeps an empty node the provisioner planned waiting pods onto, saying so on the Node', async () => {
     const c = cluster([node('bought')], [], [], { nominated: ['bought'] });
     expect(await c.controller.round()).toMatchObject({ kind: 'none' });
@@ -276,6 +299,17 @@ describe('disruption in the cluster', () => {
     expect(c.events.find((e) => e.reason === 'Disrupting')?.message).toMatch(
       /^drift: draining; costs \$0\.\d{4}\/h more$/,
     );
+  });
+
+  it('taints a drifted node at the decision: drift must happen, and Karpenter does not validate it', async () => {
+    const c = cluster(
+      [node('old', { type: 't3.micro', capacity: 'spot' })],
+      [pod('w', 'old', { cpu: '500m', memory: '512Mi' })],
+      [],
+      { replace: 'join', validationMs: 15_000 },
+    );
+    expect(await c.controller.round()).toMatchObject({ kind: 'validating', method: 'drift' });
+    expect(c.state.nodes[0]?.spec?.taints?.map((t) => t.key)).toEqual(['karpenter.sh/disrupted']);
   });
 
   it('knows a replacement that joined without its claim label by its instance providerID', async () => {

@@ -27,7 +27,7 @@ import {
   SINCE_ANNOTATION,
 } from './marks.js';
 import { claimsOf, notReady, sinceOf } from './replacements.js';
-import { isConsolidation, TURN_TIMEOUT_MS } from './turns.js';
+import { isConsolidation, pacedMethod, TURN_TIMEOUT_MS, inValidationDelay } from './turns.js';
 import { Ledger } from './ledger.js';
 import { eligibleCounts } from './eligible.js';
 import { pdbStates } from './pods.js';
@@ -123,8 +123,7 @@ export class DisruptionController {
     for (const g of groups) all.push(await this.carryOn(w, g, ids));
     if (draining.length > 0) all.push(...(await this.drain(w, draining)));
     const joining = groups.flatMap((g) => notReady(g.claims, w.nodes, ids));
-    if (this.maySeek(groups.length + draining.length > 0, joining))
-      all.push(await this.seek(ids, countsOnly));
+    if (this.maySeek(groups, draining.length > 0, joining)) all.push(await this.seek(ids, countsOnly));
     return summary(all);
   }
 
@@ -137,16 +136,18 @@ export class DisruptionController {
   }
 
   /**
-   * Whether to seek one more decision now: always with nothing under way; beside decisions under way,
-   * right after one was made and every `seekEveryMs` otherwise — and not while replacements this leader
-   * did not launch (a previous leader's) are joining: the room they bring is not known here.
+   * Whether to seek one more decision now: with nothing under way, or right after a check, else every
+   * `seekEveryMs` — never while a consolidation waits out its validation delay (turns.ts), nor while a
+   * previous leader's replacements are joining: the room they bring is not known here.
    */
-  private maySeek(busy: boolean, joining: readonly string[]): boolean {
-    if (!busy) return true;
+  private maySeek(groups: readonly UnderWay[], draining: boolean, joining: readonly string[]): boolean {
+    if (groups.length === 0 && !draining) return true;
+    const now = this.d.clock().getTime();
+    if (inValidationDelay(groups, now, this.d.validationMs ?? 15_000)) return false;
     const known = new Set(this.made.plannedClaims());
     if (joining.some((c) => !known.has(c))) return false;
     const quiet = this.quietSince;
-    return quiet === undefined || this.d.clock().getTime() - quiet >= (this.d.seekEveryMs ?? 10_000);
+    return quiet === undefined || now - quiet >= (this.d.seekEveryMs ?? 10_000);
   }
 
   /**
@@ -245,7 +246,8 @@ export class DisruptionController {
     const now = this.d.clock();
     const { key, saved } = this.made.add(decision, now.getTime());
     const marks = { [SINCE_ANNOTATION]: now.toISOString(), [DECISION_ANNOTATION]: key };
-    await eachNode(decision.remove, (n) => this.d.ops.mark(n.node, `${VALIDATING}${decision.method}`, marks));
+    const [phase, taint] = [`${VALIDATING}${decision.method}`, !pacedMethod(decision.method)];
+    await eachNode(decision.remove, (n) => this.d.ops.mark(n.node, phase, marks, taint));
     this.d.metrics.disruptionDecisions.inc({ method: decision.method, result: 'started' });
     this.d.logger.info(
       {
@@ -341,6 +343,7 @@ export class DisruptionController {
       forceful: method === 'expiration',
       mayLaunch: this.d.launcher !== undefined && (!consolidation || planned.length > 0),
       consolidation,
+      empty: method === 'emptiness',
       now: this.d.clock(),
       surges: this.surges,
       drift: method === 'drift',

@@ -29,8 +29,12 @@ import { surgePatch } from './surge.js';
 export type EvictionResult = 'evicted' | 'gone' | 'blocked';
 
 export interface NodeOps {
-  /** Taints the node and sets the phase annotation, and any other annotations given. */
-  mark(node: V1Node, phase: string, annotations?: Record<string, string>): Promise<void>;
+  /**
+   * Sets the phase annotation, and any other annotations given, and taints the node — unless `taint`
+   * is false: an emptiness or consolidation decision in its validation delay, which pods may still
+   * come to (the check then drops it), as Karpenter taints only once a command is validated.
+   */
+  mark(node: V1Node, phase: string, annotations?: Record<string, string>, taint?: boolean): Promise<void>;
   unmark(node: V1Node): Promise<void>;
   evict(pod: V1Pod): Promise<EvictionResult>;
   /** Deletes a pod outright (terminationGracePeriod ran out: no PDB or do-not-disrupt holds it). */
@@ -67,9 +71,15 @@ export class ApiNodeOps implements NodeOps {
     await patchNode(this.api, node.metadata?.name ?? '', { annotations }, taints);
   }
 
-  async mark(node: V1Node, phase: string, annotations: Record<string, string> = {}): Promise<void> {
+  async mark(
+    node: V1Node,
+    phase: string,
+    annotations: Record<string, string> = {},
+    taint = true,
+  ): Promise<void> {
     const others = (node.spec?.taints ?? []).filter((t) => t.key !== DISRUPTED_TAINT);
-    await this.patch(node, [...others, { key: DISRUPTED_TAINT, effect: 'NoSchedule' }], {
+    const taints = taint ? [...others, { key: DISRUPTED_TAINT, effect: 'NoSchedule' }] : others;
+    await this.patch(node, taints, {
       ...annotations,
       [DISRUPTION_ANNOTATION]: phase,
     });

@@ -120,3 +120,28 @@ describe('recheck: a consolidation whose node had a pod come or go while it was 
     expect(check(base(new Set(['a'])), false)).toMatchObject({ ok: true, launch: [] });
   });
 });
+
+// Karpenter v1.15 EmptinessValidator: the candidates must still be empty after the delay. Berth's
+// emptiness decision leaves its node untainted in the delay, as Karpenter does before it validates.
+describe('recheck: an emptiness decision a pod came to while it was validated', () => {
+  const empty = (settling: ReadonlySet<string>) =>
+    recheck(base(settling), ['a'], pdbStates([], []), {
+      forceful: false,
+      mayLaunch: true,
+      consolidation: false,
+      empty: true,
+      now: new Date(NOW),
+    });
+
+  it('is dropped: by consolidateAfter when the pool has one', () => {
+    const r = empty(new Set(['a']));
+    expect(r.ok ? 'held' : r.why).toMatch(/^a: a pod came to it or left it/);
+  });
+
+  it('and by its pod alone under consolidateAfter 0s (no node settles): nothing is bought for that pod', () => {
+    expect(empty(new Set())).toEqual({
+      ok: false,
+      why: 'a: a pod came to it while the decision was validated',
+    });
+  });
+});

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { node, pod } from '../../../test/support/cluster.js';
 import { builtinCatalog } from '../../catalog/catalog.js';
 import { aheadOnly } from './inflight.js';
-import { MAX_REPLACING, queueFull, turnHolder } from './turns.js';
+import { inValidationDelay, MAX_REPLACING, queueFull, turnHolder } from './turns.js';
 import type { World } from './world.js';
 
 const marked = (name: string, phase: string, claims: string, decision = name) =>
@@ -56,5 +56,18 @@ describe('the cluster a replacing consolidation is checked against in its turn',
     // The cache may not show this leader's launch yet: the ledger says it launched.
     expect(names(aheadOnly(w, new Set(['mine'])))).toEqual(['p-mine', 'p-launched', 'p-draining']);
     expect(aheadOnly(w, new Set()).inflight?.nodes.size).toBe(4);
+  });
+});
+
+describe('one decision in its validation delay at a time (Karpenter validates inside its loop)', () => {
+  const g = (method: string, since: number, claims: string[] = []) => ({ method, claims, since });
+  it.each([
+    ['an emptiness decision 5 s old', g('emptiness', 10_000), true],
+    ['a multi-node consolidation 14 s old', g('multi-node', 1_000), true],
+    ['a single-node consolidation whose delay has passed', g('single-node', 0), false],
+    ['a consolidation checked and launching its replacements', g('single-node', 10_000, ['r1']), false],
+    ['drift, which Karpenter does not validate so', g('drift', 10_000), false],
+  ])('%s: %s', (_, group, waits) => {
+    expect(inValidationDelay([group], 15_000, 15_000)).toBe(waits);
   });
 });

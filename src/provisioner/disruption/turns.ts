@@ -1,11 +1,12 @@
 /**
- * Replacing consolidations take turns at the launch. kube-scheduler, not the plan, places the pods a
- * drain moves, and a fresh empty node is where it puts them first (LeastAllocated, and topology spread
- * counts it as holding none): two replacements Ready and empty at once would take each other's pods,
- * and the pods left without room would be bought for again. So several replacing consolidations may
- * be decided and validated side by side (at most `MAX_REPLACING`), but each launches only once no
- * other holds the turn: none has replacements joining, and none drains a node whose pods still have
- * to move. Drift and expiration, which must happen, do not wait (Karpenter runs them side by side).
+ * The pace of consolidations. One waits out its validation delay at a time (inValidationDelay,
+ * below). Replacing ones then take turns at the launch: kube-scheduler, not the plan, places the pods
+ * a drain moves, and a fresh empty node is where it puts them first (LeastAllocated, and topology
+ * spread counts it as holding none), so two replacements Ready and empty at once would take each
+ * other's pods, and the pods left without room would be bought for again. Several replacing
+ * consolidations may be under way (at most `MAX_REPLACING`), but each launches only once no other
+ * holds the turn: none has replacements joining, and none drains a node whose pods still have to
+ * move. Drift and expiration, which must happen, do not wait (Karpenter runs them side by side).
  * Pure.
  */
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
@@ -52,4 +53,26 @@ export function turnHolder(
       return name;
   }
   return undefined;
+}
+
+/** The methods Karpenter validates in its loop: emptiness and consolidation (not drift, not expiration). */
+export const pacedMethod = (method: string): boolean => method === 'emptiness' || isConsolidation(method);
+
+/** A decision under way, as far as the pace of decisions reads it (inflight.ts' UnderWay). */
+interface Paced {
+  readonly method: string;
+  readonly claims: readonly string[];
+  readonly since: number | undefined;
+}
+
+/**
+ * Whether an emptiness or consolidation decision waits out its validation delay: no other is sought
+ * meanwhile. Karpenter validates these commands inside its disruption loop (Validator.Validate waits
+ * commandValidationDelay, 15 s, before the loop goes on), so it seeks the next only once that one is
+ * checked, against the cluster as it is then. Deciding side by side, Berth had taken a churn's first
+ * low in two decisions a second apart — 10 empty nodes, then 12 under-used ones — whose drains ended
+ * as the Deployments came back, and bought 20 nodes for them again.
+ */
+export function inValidationDelay(groups: readonly Paced[], now: number, delayMs: number): boolean {
+  return groups.some((x) => pacedMethod(x.method) && x.claims.length === 0 && now - (x.since ?? 0) < delayMs);
 }

@@ -1,7 +1,8 @@
 /**
  * The check after the validation delay (Karpenter's commandValidationDelay), made before anything is
- * launched, as Karpenter's order is: a decision still holds when its nodes are all there, nothing on
- * them blocks eviction now, and their pods still fit — on the other nodes beside the decisions under
+ * launched, as Karpenter's order is: a decision still holds when its nodes are all there, no pod came
+ * to or left an emptiness or consolidation decision's nodes (untainted until now), nothing on them
+ * blocks eviction now, and their pods still fit — on the other nodes beside the decisions under
  * way, plus the new capacity a decision that replaces may launch (at most as many nodes as it removes,
  * for less than they cost). Its replacements are planned afresh here and launched only then, so a
  * replacement stands empty only while it joins. Pure.
@@ -26,6 +27,8 @@ export interface RecheckOptions {
   readonly mayLaunch: boolean;
   /** A consolidation: what it launches costs less than what it removes and is not more nodes. */
   readonly consolidation: boolean;
+  /** Emptiness: its nodes are still empty (Karpenter's EmptinessValidator). */
+  readonly empty?: boolean;
   /** For do-not-disrupt durations. */
   readonly now: Date;
   /** Pods a drain moves surge-first (surge.ts): a PDB does not hold them. */
@@ -38,7 +41,10 @@ export interface RecheckOptions {
 export function recheck(w: World, names: readonly string[], pdbs: Pdbs, o: RecheckOptions): Recheck {
   const nodes = w.nodes.filter((n) => names.includes(n.metadata?.name ?? ''));
   if (nodes.length !== names.length) return { ok: false, why: 'a node is gone' };
-  const changed = o.consolidation ? changedWhileValidated(nodes, w.settling) : undefined;
+  // Untainted in their delay (node-ops.ts), emptiness and consolidation decisions are dropped when a
+  // pod came to their nodes or left them meanwhile, as Karpenter's validators drop them.
+  const paced = o.consolidation || o.empty === true;
+  const changed = paced ? (changedWhileValidated(nodes, w.settling) ?? notEmpty(w, nodes, o)) : undefined;
   if (changed !== undefined) return { ok: false, why: changed };
   const blocked = o.forceful ? undefined : blockedNow(w, nodes, pdbs, o);
   if (blocked !== undefined) return { ok: false, why: blocked };
@@ -55,6 +61,15 @@ export function recheck(w: World, names: readonly string[], pdbs: Pdbs, o: Reche
   const costly = o.consolidation ? notCheaper(w, nodes, sim.launch.length, sim.price) : undefined;
   if (costly !== undefined) return { ok: false, why: costly };
   return { ok: true, launch: sim.launch, price: sim.price };
+}
+
+/** An emptiness decision's node that a pod came to meanwhile (with consolidateAfter 0s too), if any. */
+function notEmpty(w: World, nodes: readonly V1Node[], o: RecheckOptions): string | undefined {
+  if (o.empty !== true) return undefined;
+  const taken = nodes.find((n) => (w.podsByNode.get(n.metadata?.name ?? '') ?? []).some(moves));
+  return taken
+    ? `${taken.metadata?.name ?? ''}: a pod came to it while the decision was validated`
+    : undefined;
 }
 
 /** What blocks one of the nodes now, if anything does (a drift bounded by grace: the node alone). */
